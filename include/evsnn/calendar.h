@@ -1,0 +1,78 @@
+/* evsnn — crossing calendar: lazily invalidated per-neuron wake-up buckets.
+ *
+ * An exact population must look at a neuron no later than the window in
+ * which the neuron might cross threshold. The calendar keeps, for each
+ * min-delay window, a list of neurons to look at. Moving a neuron to another
+ * window does not search the old list: each neuron remembers its current
+ * window, and entries for any other window are stale and skipped when that
+ * window is drained (lazy invalidation). Windows further ahead than the ring
+ * holds are clamped to its last slot; the owner re-files such neurons when
+ * they come up early, which is always safe.
+ *
+ * Windows are numbered from 0 at time 0: window w covers [w*width, (w+1)*width). */
+#ifndef EVSNN_CALENDAR_H
+#define EVSNN_CALENDAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "export.h"
+
+#define EVS_CAL_NONE INT64_MAX  /* a neuron filed nowhere */
+
+typedef struct evs_cal_bucket {
+  uint32_t *id;   /* neuron ids, in filing order */
+  uint32_t n;     /* entries */
+  uint32_t cap;   /* allocated entries */
+} evs_cal_bucket;
+
+typedef struct evs_calendar {
+  double width;          /* window length, s */
+  double inv_width;      /* 1 / width */
+  int64_t current;       /* the window being filled/drained next */
+  uint32_t nslots;       /* ring size, a power of two */
+  evs_cal_bucket *slot;  /* ring of buckets, slot = window & (nslots-1) */
+  int64_t *filed;        /* per neuron: window of its live entry, or EVS_CAL_NONE
+                            (a window beyond the ring is stored clamped) */
+  uint32_t *pos;         /* per neuron: index of its live entry in its bucket */
+  uint32_t nneurons;     /* neurons tracked */
+  uint64_t stale;        /* statistics: stale entries skipped */
+  uint64_t filings;      /* statistics: entries written */
+} evs_calendar;
+
+/* Prepares a calendar for n neurons, windows of width seconds, and a ring of
+ * at least horizon seconds (rounded up to a power-of-two number of windows).
+ * Every neuron starts filed nowhere. Returns EVS_OK, EVS_EINVAL or EVS_ENOMEM. */
+EVS_API int evs_cal_init(evs_calendar *c, uint32_t n, double width, double horizon);
+
+/* Frees the calendar's memory. */
+EVS_API void evs_cal_destroy(evs_calendar *c);
+
+/* The window that contains time t: the w with w*width <= t < (w+1)*width,
+ * evaluated with the same arithmetic as evs_cal_window_end(). */
+EVS_API int64_t evs_cal_window_of(const evs_calendar *c, double t);
+
+/* End time of window w, (w+1)*width. */
+EVS_API double evs_cal_window_end(const evs_calendar *c, int64_t w);
+
+/* Files neuron id to be looked at in the window containing time t (t >= start
+ * of the current window; t = +inf files it nowhere). If the neuron is already
+ * filed at that window or an earlier one, nothing changes unless force is set,
+ * in which case it is filed at exactly that window. A window beyond the ring
+ * (current + nslots - 1) is clamped to it, and the neuron counts as filed
+ * there. Re-filing the neuron's own window changes nothing (it keeps its place
+ * in the filing order). Filing before the current window is a caller bug
+ * (asserted). Amortised O(1), no search. Returns EVS_OK or EVS_ENOMEM (the
+ * calendar is unchanged then). */
+EVS_API int evs_cal_file(evs_calendar *c, uint32_t id, double t, int force);
+
+/* Takes the live entries of the current window, in filing order, and
+ * advances to the next window. Entries appended to the current window while
+ * it is drained (by the callback) are visited too. For every live entry the
+ * neuron is first filed nowhere, then visit(ctx, id) is called, which may
+ * file it again. Returns EVS_OK or the first non-zero value visit returned;
+ * in that case the calendar does not advance and a later drain resumes with
+ * the entries not yet visited. Cost O(entries of the window, stale included). */
+EVS_API int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
+                          void *ctx);
+
+#endif

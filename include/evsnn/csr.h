@@ -1,0 +1,94 @@
+/* evsnn — sparse synapses in compressed sparse rows (CSR) by presynaptic neuron.
+ *
+ * Row i holds the synapses of presynaptic neuron i, sorted by (delay, target),
+ * and split into delay groups so that one queue event serves a whole group.
+ * Static memory: 4 bytes target + 4 bytes weight per synapse, plus O(rows +
+ * groups). The transposed index (post -> positions in the CSR arrays) is built
+ * on demand for postsynaptically triggered updates and costs 4 more bytes per
+ * synapse (8 when nnz >= 2^32). */
+#ifndef EVSNN_CSR_H
+#define EVSNN_CSR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "dist.h"
+#include "error.h"
+#include "export.h"
+
+typedef enum evs_conn_kind {
+  EVS_CONN_ALL_TO_ALL = 0,    /* every pair */
+  EVS_CONN_ONE_TO_ONE,        /* i -> i, needs n_pre == n_post */
+  EVS_CONN_FIXED_PROBABILITY, /* each pair independently with probability p,
+                                 by geometric skipping: O(synapses) */
+  EVS_CONN_FIXED_INDEGREE,    /* each post neuron gets n synapses from
+                                 uniformly chosen pre neurons */
+  EVS_CONN_FIXED_OUTDEGREE,   /* each pre neuron makes n synapses */
+  EVS_CONN_FIXED_TOTAL,       /* n synapses, (pre, post) drawn uniformly */
+  EVS_CONN_FILE               /* edge list: "pre post [weight [delay]]" per
+                                 line, SI units, '#' comments */
+} evs_conn_kind;
+
+typedef struct evs_conn_spec {
+  evs_conn_kind kind;
+  double p;              /* FIXED_PROBABILITY */
+  uint64_t n;            /* FIXED_INDEGREE / OUTDEGREE / TOTAL */
+  int autapses;          /* allow i -> i when pre and post are one population */
+  int multapses;         /* allow repeated pairs (INDEGREE/OUTDEGREE/TOTAL) */
+  const char *path;      /* FILE */
+  evs_dist weight;       /* weight distribution, SI (columns 3 of FILE override) */
+  evs_dist delay;        /* delay distribution, s (column 4 of FILE overrides) */
+  double delay_step;     /* s: delays are rounded to the nearest multiple */
+  uint64_t seed;         /* the run's seed */
+  uint32_t stream;       /* this projection's number, keys its random streams */
+  int same_population;   /* pre and post are the same population */
+} evs_conn_spec;
+
+typedef struct evs_csr {
+  uint32_t n_pre, n_post;
+  uint64_t nnz;          /* synapses */
+  uint64_t *row_ptr;     /* [n_pre+1]: row i is [row_ptr[i], row_ptr[i+1]) */
+  uint32_t *target;      /* [nnz] post index */
+  float *weight;         /* [nnz] weight, SI */
+  double delay_step;     /* s, unit of delays below */
+  /* Delay groups. If grp_ptr is NULL every synapse has delay
+   * const_delay * delay_step and each nonempty row is one group. Otherwise
+   * row i has groups grp_ptr[i] .. grp_ptr[i+1]-1; group g has delay
+   * grp_delay[g] * delay_step and ends (exclusive) at absolute position
+   * grp_end[g]; it starts where the previous group of the row ends, the
+   * first at row_ptr[i]. */
+  uint32_t const_delay;  /* delay in steps when grp_ptr is NULL */
+  uint64_t *grp_ptr;     /* [n_pre+1] or NULL */
+  uint32_t *grp_delay;   /* [groups] delay in steps */
+  uint64_t *grp_end;     /* [groups] end position */
+  uint32_t min_delay, max_delay; /* over all synapses, in steps (0 if nnz 0) */
+  /* Transposed index, NULL until evs_csr_build_transpose(). The synapses onto
+   * post neuron j are at CSR positions post_pos[post_ptr[j] .. post_ptr[j+1]),
+   * in increasing position order. */
+  uint64_t *post_ptr;    /* [n_post+1] */
+  uint32_t *post_pos;    /* [nnz] CSR positions (nnz < 2^32 required) */
+} evs_csr;
+
+/* Builds the synapses of one projection. Random choices use the streams
+ * (spec->seed, spec->stream, <row or column>, EVS_RNG_CONNECT / _WEIGHT /
+ * _DELAY), so the result does not depend on anything but the spec. Errors
+ * (bad p, n too large without multapses, unreadable or malformed edge file
+ * with "path:line: ..." messages, index out of range, negative delay, ...)
+ * return EVS_EINVAL/EVS_EIO/EVS_ENOMEM with a message in err; *out is then
+ * NULL. The caller owns *out (evs_csr_free). */
+EVS_API int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
+                          const evs_conn_spec *spec, evs_error *err);
+
+/* Frees c and everything it holds; NULL is allowed. */
+EVS_API void evs_csr_free(evs_csr *c);
+
+/* Builds the transposed index (idempotent). Returns EVS_OK, EVS_ENOMEM or
+ * EVS_ERANGE (more than 2^32-1 synapses). O(nnz + n_post). */
+EVS_API int evs_csr_build_transpose(evs_csr *c);
+
+/* Bytes of heap memory the structure uses, all arrays included. */
+EVS_API size_t evs_csr_bytes(const evs_csr *c);
+
+/* Number of synapses onto each post neuron, into deg[n_post]. O(nnz). */
+EVS_API void evs_csr_indegrees(const evs_csr *c, uint32_t *deg);
+
+#endif

@@ -1,0 +1,21 @@
+/* evsnn — event-driven simulation of spiking networks with plasticity.
+ * The umbrella header: includes every public module. */
+#ifndef EVSNN_EVSNN_H
+#define EVSNN_EVSNN_H
+
+#include "calendar.h"
+#include "csr.h"
+#include "dist.h"
+#include "error.h"
+#include "export.h"
+#include "model.h"
+#include "net.h"
+#include "neuron.h"
+#include "queue.h"
+#include "rng.h"
+#include "units.h"
+
+/* The library's version string, "MAJOR.MINOR.PATCH". */
+EVS_API const char *evs_version(void);
+
+#endif

@@ -1,0 +1,131 @@
+/* evsnn — networks: build populations, projections, inputs and recorders,
+ * then run them.
+ *
+ * A net is built in any order, then run once. Building validates eagerly:
+ * every call returns EVS_OK or an error with a message, and a net with an
+ * error is never half-run. Running writes its outputs into a folder:
+ * <population>.ras spike rasters, v_<population>.tsv probes, summary.tsv and
+ * run.log (see evsnn(1)). */
+#ifndef EVSNN_NET_H
+#define EVSNN_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "csr.h"
+#include "dist.h"
+#include "error.h"
+#include "export.h"
+#include "units.h"
+
+typedef struct evs_net evs_net;
+
+typedef enum evs_receptor {
+  EVS_RECEPTOR_EXC = 0, /* excitatory synaptic current/conductance */
+  EVS_RECEPTOR_INH = 1  /* inhibitory synaptic current/conductance */
+} evs_receptor;
+
+typedef struct evs_run_opts {
+  double duration;        /* simulated time, s: the run covers [0, duration) */
+  const char *outdir;     /* output folder (created if missing); NULL writes nothing */
+  const char *model_name; /* named in file headers; may be NULL */
+  int progress;           /* 1: report progress on stderr (callers pass 1 only
+                             when stderr is a terminal) */
+} evs_run_opts;
+
+typedef struct evs_pop_info {
+  const char *name;      /* population name (owned by the net) */
+  const char *type;      /* type name */
+  uint32_t size;         /* neurons */
+  uint64_t spikes;       /* spikes emitted in [0, duration) of the last run */
+} evs_pop_info;
+
+typedef struct evs_run_stats {
+  double t_end;            /* simulated time reached, s */
+  double wall_build;       /* s spent building synapses and state */
+  double wall_run;         /* s spent in the event loop */
+  uint64_t spikes;         /* spikes of all populations (sources included) */
+  uint64_t syn_events;     /* synaptic events delivered (one per synapse per spike) */
+  uint64_t queue_pushes;   /* pushes onto the event queue */
+  uint64_t queue_pops;     /* pops from the event queue */
+  uint64_t crossings_solved; /* exact threshold-crossing searches run */
+  uint64_t synapses;       /* synapses in all projections */
+  uint64_t synapse_bytes;  /* heap bytes of all projections' synapse storage */
+} evs_run_stats;
+
+/* Creates an empty net whose random streams are keyed by seed, whose delays
+ * are multiples of resolution (s, > 0) and whose clocked populations step by
+ * resolution. Returns EVS_OK, EVS_EINVAL or EVS_ENOMEM. */
+EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution);
+
+/* Frees the net and everything it owns; NULL is allowed. */
+EVS_API void evs_net_free(evs_net *net);
+
+/* Adds a population of size neurons of the named type (evs_neuron_type_names).
+ * Names are unique, 1-63 characters of [A-Za-z0-9_]. Returns the population's
+ * index (>= 0) or a negative status with a message in err. */
+EVS_API int evs_net_add_population(evs_net *net, const char *name,
+                                   const char *type, uint32_t size,
+                                   evs_error *err);
+
+/* Index of the population called name, or EVS_ENOENT. */
+EVS_API int evs_net_find_population(const evs_net *net, const char *name);
+
+/* Sets a numeric parameter (SI units) of population pop. A distribution is
+ * allowed only for EVS_PARAM_PER_NEURON parameters. Unknown names, paths and
+ * bad values (negative time constants, v_reset >= v_thresh checked later by
+ * evs_net_run) are errors. */
+EVS_API int evs_net_set_param(evs_net *net, int pop, const char *name,
+                              const evs_dist *value, evs_error *err);
+
+/* Sets a path parameter (EVS_PARAM_PATH) of population pop; copied. */
+EVS_API int evs_net_set_path(evs_net *net, int pop, const char *name,
+                             const char *path, evs_error *err);
+
+/* Connects pre to post through receptor. The spec's weights have dimension
+ * weight_dim, which the post type must accept (IF_curr_exp: current, or
+ * voltage meaning the current's voltage equivalent R*I; IF_cond_exp:
+ * conductance); its seed and stream fields are set by the net. Synapses are
+ * built by evs_net_build (or the first run). Returns the projection's index
+ * (>= 0) or a negative status. The spec's path is copied. */
+EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
+                            evs_receptor receptor, const evs_conn_spec *spec,
+                            evs_dim weight_dim, evs_error *err);
+
+/* Adds a constant current to every neuron of pop: amplitude has dimension
+ * dim (current, or its voltage equivalent). */
+EVS_API int evs_net_add_dc(evs_net *net, int pop, double amplitude,
+                           evs_dim dim, evs_error *err);
+
+/* Turns spike recording of pop on or off (default: on for neurons, off for
+ * sources). */
+EVS_API int evs_net_record_spikes(evs_net *net, int pop, int on);
+
+/* Records the membrane potential of neurons ids[0..n) of pop every interval
+ * seconds (> 0) into v_<pop>.tsv. The ids are copied. */
+EVS_API int evs_net_record_v(evs_net *net, int pop, const uint32_t *ids,
+                             size_t n, double interval, evs_error *err);
+
+/* Builds all synapses and neuron states (draws initial values). Idempotent.
+ * Checks the whole net (parameter consistency, delays of exact populations'
+ * projections >= resolution, ...). */
+EVS_API int evs_net_build(evs_net *net, evs_error *err);
+
+/* Runs the net once for opts->duration, writing outputs into opts->outdir.
+ * Builds first if needed. Returns EVS_OK, or an error (EVS_EIO for output
+ * that could not be written, naming the file). A net runs at most once. */
+EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err);
+
+/* Number of populations. */
+EVS_API int evs_net_population_count(const evs_net *net);
+
+/* Facts about population pop (valid until the net is freed). */
+EVS_API int evs_net_population_info(const evs_net *net, int pop,
+                                    evs_pop_info *info);
+
+/* The projection's synapses (NULL before evs_net_build or for a bad index). */
+EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj);
+
+/* Counters of the last run. */
+EVS_API void evs_net_stats(const evs_net *net, evs_run_stats *stats);
+
+#endif

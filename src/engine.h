@@ -1,0 +1,215 @@
+/* evsnn — private: the structures shared by the scheduler (net.c), the
+ * neuron and source types, and the output module. Not installed.
+ *
+ * Flow of a spike: a type finds a spike and calls evs__pop_emit(); after the
+ * type's periodic handler returns, the scheduler flushes the population's
+ * spike buffer (sorted by time, then id): it counts and records each spike and
+ * pushes one EVS_EV_DELIVER event per outgoing projection and delay group.
+ * When that event pops, the scheduler calls the post type's deliver() with
+ * the group's targets and weights. */
+#ifndef EVSNN_ENGINE_H
+#define EVSNN_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evsnn/evsnn.h"
+
+typedef struct evs_pop evs_pop;
+typedef struct evs_output evs_output;
+
+/* A spike found by a population: time and population-local neuron index. */
+typedef struct evs_spike {
+  double t;     /* s */
+  uint32_t id;  /* local index */
+} evs_spike;
+
+/* A neuron or source type: a const descriptor table (see neuron.h). */
+typedef struct evs_neuron_type {
+  const char *name;               /* "IF_curr_exp" */
+  evs_pop_kind kind;              /* exact, clocked or source */
+  const evs_param_def *params;    /* parameter table */
+  size_t n_params;
+  /* Factor that converts a weight of dimension dim into the type's internal
+   * synaptic unit, given the population's parameters; 0 when the type does
+   * not accept weights of that dimension (sources accept none). */
+  double (*weight_scale)(const evs_pop *pop, evs_dim dim);
+  /* Checks parameters, derives constants, allocates state and draws the
+   * initial state (streams (seed, pop->index, neuron, EVS_RNG_INIT)).
+   * pop->tick is set by the scheduler before the call. EVS_OK or an error. */
+  int (*init)(evs_pop *pop, evs_error *err);
+  /* Frees what init allocated (also after a failed init). */
+  void (*destroy)(evs_pop *pop);
+  /* Inputs arriving at time t through receptor (evs_receptor) on targets
+   * target[0..n) with weights weight[0..n) in internal units. Not called for
+   * sources. Hot path: no allocation, no exp() per synapse. */
+  void (*deliver)(evs_pop *pop, double t, int receptor, const uint32_t *target,
+                  const float *weight, size_t n);
+  /* The population's periodic event at time t, every pop->tick seconds from
+   * pop->tick on (and once at the run's end with t = duration for exact
+   * types, whose last window may be partial):
+   *   exact:   find every spike before t (the window [t - tick, t) closes);
+   *   clocked: advance the state from t - tick to t, spikes at t;
+   *   source:  emit the spikes of [t, t + tick) (first call at t = 0), so
+   *            that deliveries with any delay >= 0 lie in the future.
+   * Spikes go through evs__pop_emit. Returns EVS_OK or an error. */
+  int (*tick)(evs_pop *pop, double t);
+  /* Membrane potential of neuron id at time t (>= every input delivered so
+   * far); exact types may advance lazily and emit spikes found before t.
+   * NULL for sources. */
+  double (*voltage)(evs_pop *pop, uint32_t id, double t);
+  /* Factor that converts a constant input (DC) of dimension dim into the
+   * internal units of pop->dc; 0 when not accepted. NULL for sources. */
+  double (*dc_scale)(const evs_pop *pop, evs_dim dim);
+} evs_neuron_type;
+
+/* A population. */
+struct evs_pop {
+  char name[64];
+  uint32_t index;                  /* position in net->pop */
+  uint32_t size;                   /* neurons */
+  uint32_t gid0;                   /* global id of neuron 0 */
+  const evs_neuron_type *type;
+  double *par;                     /* [n_params] constant values, SI */
+  evs_dist *dist;                  /* [n_params] per-neuron values (PER_NEURON params) */
+  char **path;                     /* [n_params] PATH params, NULL if unset */
+  double *dc;                      /* [size] constant input in internal units
+                                      (IF_curr_exp: volts R*I; IF_cond_exp:
+                                      amperes), set by the net before init;
+                                      NULL when the population has none */
+  void *state;                     /* owned by the type */
+  evs_net *net;                    /* the owning net */
+  uint64_t seed;                   /* the run's seed */
+  double tick;                     /* s, interval of the periodic event; 0: none */
+  double resolution;               /* s, the net's resolution */
+  uint32_t *out;                   /* outgoing projection indices */
+  uint32_t n_out;
+  evs_spike *spk;                  /* spikes emitted since the last flush */
+  size_t nspk, capspk;
+  uint64_t nspikes;                /* spikes emitted in the run */
+  int record_spikes;               /* write <name>.ras */
+  int raster;                      /* output raster handle, or -1 */
+  uint32_t *probe_id;              /* neurons whose v is recorded */
+  size_t n_probe;
+  double probe_interval;           /* s */
+  int probe;                       /* output probe handle, or -1 */
+  uint64_t crossings;              /* statistics: exact crossing searches */
+  int failed;                      /* EVS_ENOMEM once a spike could not be
+                                      stored; the scheduler stops the run */
+};
+
+/* A projection: synapses from pre to post through one receptor. */
+typedef struct evs_proj {
+  char name[64];
+  uint32_t index;          /* position in net->proj */
+  evs_pop *pre, *post;
+  int receptor;            /* evs_receptor */
+  evs_conn_spec spec;      /* as given; weights in weight_dim units */
+  char *path;              /* owned copy of spec.path */
+  evs_dim weight_dim;      /* dimension of the spec's weights */
+  evs_csr *csr;            /* built synapses (weights in post's internal units) */
+} evs_proj;
+
+/* A requested constant input: amplitude of dimension dim on every neuron. */
+typedef struct evs_dc_req {
+  uint32_t pop;
+  double amplitude;
+  evs_dim dim;
+} evs_dc_req;
+
+struct evs_net {
+  uint64_t seed;           /* keys every random stream */
+  double resolution;       /* s: delay grid, clock step */
+  evs_pop **pop;           /* populations, in creation order */
+  uint32_t npop, cappop;
+  evs_proj **proj;         /* projections, in creation order */
+  uint32_t nproj, capproj;
+  evs_dc_req *dc;          /* DC requests, applied at build */
+  uint32_t ndc, capdc;
+  uint32_t next_gid;       /* global id of the next population's neuron 0 */
+  int built;               /* evs_net_build succeeded */
+  int ran;                 /* evs_net_run was called */
+  evs_run_stats stats;     /* counters of the last run */
+};
+
+/* Seconds on a monotonic clock (run.c). */
+double evs__wall_clock(void);
+
+/* Runs a built net (run.c): the event loop and its outputs. */
+int evs__net_simulate(evs_net *net, const evs_run_opts *opts, evs_error *err);
+
+/* Index of parameter name in type's table, or -1. */
+int evs__param_index(const evs_neuron_type *type, const char *name);
+
+/* The value of a constant parameter by name (it must exist: asserted). */
+double evs__pop_param(const evs_pop *pop, const char *name);
+
+/* Records a spike of neuron id at time t. Spikes may be emitted out of time
+ * order within one periodic event; the flush sorts them. Returns EVS_OK or
+ * EVS_ENOMEM. */
+int evs__pop_emit(evs_pop *pop, double t, uint32_t id);
+
+/* The registry of types. */
+const evs_neuron_type *evs__neuron_type_find(const char *name);
+
+/* The types, defined in their own modules. */
+extern const evs_neuron_type evs__if_curr_exp;       /* lif.c */
+extern const evs_neuron_type evs__if_cond_exp;       /* cond.c */
+extern const evs_neuron_type evs__source_poisson;    /* source.c */
+extern const evs_neuron_type evs__source_frozen;     /* source.c */
+extern const evs_neuron_type evs__source_array;      /* source.c */
+
+/* ---- output (output.c) ------------------------------------------------ */
+
+/* Opens the output folder dir (created with parents if missing). Every file
+ * is written as NAME.part and renamed to NAME by evs__output_close, so a run
+ * that dies leaves no file that looks complete. run.log starts with the
+ * model name, seed and start date. Returns EVS_OK or EVS_EIO naming the path. */
+int evs__output_open(evs_output **out, const char *dir, const char *model_name,
+                     uint64_t seed, evs_error *err);
+
+/* Starts <pop>.ras with a header comment (model, population, size, units:
+ * "# time [s] id"). Returns a handle >= 0 or a negative status. */
+int evs__output_raster_open(evs_output *o, const char *pop, uint32_t size,
+                            evs_error *err);
+
+/* Appends spikes ("%.9f %u\n": time in s with ns resolution, local id). */
+void evs__output_raster_write(evs_output *o, int handle, const evs_spike *spk,
+                              size_t n);
+
+/* Starts v_<pop>.tsv: header "time" then "v<id>" per probed neuron (volts).
+ * Returns a handle >= 0 or a negative status. */
+int evs__output_probe_open(evs_output *o, const char *pop, const uint32_t *ids,
+                           size_t n, evs_error *err);
+
+/* Appends one row: time, then n values. */
+void evs__output_probe_row(evs_output *o, int handle, double t,
+                           const double *v, size_t n);
+
+/* Appends a line to run.log (a newline is added). */
+void evs__output_log(evs_output *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Writes summary.tsv: header "population\tneurons\tspikes\trate_hz" and one
+ * row per population (rate = spikes / neurons / duration). */
+void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
+                         double duration);
+
+/* Ends the run's output: last line of run.log is "completed at t = T s" when
+ * reason is NULL, else "stopped at t = T s: <reason>"; flushes, checks every
+ * write (a full disk is an error), renames NAME.part to NAME, frees o.
+ * Returns EVS_OK or EVS_EIO naming the file that failed. */
+int evs__output_close(evs_output *o, double t, const char *reason,
+                      evs_error *err);
+
+/* Discards the output: closes and deletes every file written, frees o. */
+void evs__output_abort(evs_output *o);
+
+/* Progress on stderr (simulated time, real-time factor, ETA), at most a few
+ * times a second; the scheduler calls it often and cheaply. */
+void evs__progress(double t, double t_end);
+
+/* Ends the progress line. */
+void evs__progress_done(void);
+
+#endif

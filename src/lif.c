@@ -1,0 +1,327 @@
+/* evsnn — IF_curr_exp: the exact, event-driven current-based LIF neuron.
+ *
+ *   tau_m dv/dt = -(v - v_rest) + x_E + x_I + R (i_offset + dc)
+ *   tau_syn_E dx_E/dt = -x_E,   an input of weight w adds w to x_E
+ *
+ * with x in volts (the current's voltage equivalent R I, R = tau_m / cm).
+ * Between inputs the solution is
+ *
+ *   v(t) - v_thresh = D + c_m E_m(t) + c_E E_E(t) + c_I E_I(t),
+ *   E_k(t) = exp(-(t - t0) / tau_k),
+ *
+ * against one population-wide reference time t0. An input of weight w at t
+ * adds  w k exp((t - t0)/tau_E)  to c_E and subtracts  w k exp((t - t0)/tau_m)
+ * from c_m (k = tau_E / (tau_E - tau_m)) so v stays continuous: two multiply-
+ * adds with factors shared by every synapse of the same delivery, no exp()
+ * per synapse. t0 moves forward (rebase) before the factors overflow.
+ *
+ * Crossings are predicted, not sampled. Each neuron keeps t_safe, a time
+ * before which it provably cannot reach threshold unless excited again:
+ * from u = v - v_thresh < 0 and M, the largest slope v can have from now on
+ * (sum of the rising terms of dv/dt), no crossing comes before t + (-u)/M.
+ * Inputs update t_safe with a few multiply-adds; the population's crossing
+ * calendar (calendar.h) visits a neuron no later than the min-delay window
+ * that contains its t_safe, and only then is the exact first crossing searched
+ * (expsum.h). Every spike found in a window is delivered at least one window
+ * later, so the result is exact and causal. While refractory, t_safe holds the
+ * end of the refractory period, when the reset is applied lazily. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "engine.h"
+#include "expsum.h"
+
+/* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */
+#define REBASE_SPAN 40.0
+/* Crossing times are solved to this accuracy (s). */
+#define CROSSING_TOL 1e-13
+
+enum { P_CM, P_TAU_M, P_TAU_E, P_TAU_I, P_TAU_REF, P_V_REST, P_V_RESET,
+       P_V_THRESH, P_I_OFFSET, P_V_INIT, N_PARAMS };
+
+static const evs_param_def params[N_PARAMS] = {
+    [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
+    [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
+    [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 5e-3, 0,
+                 "decay time of the excitatory synaptic current"},
+    [P_TAU_I] = {"tau_syn_I", EVS_DIM_TIME, 5e-3, 0,
+                 "decay time of the inhibitory synaptic current"},
+    [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, 0,
+                   "refractory period (v held at v_reset)"},
+    [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, 0, "resting potential"},
+    [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, 0,
+                   "potential after a spike"},
+    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0,
+                    "spike threshold"},
+    [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, 0,
+                    "constant input current"},
+    [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
+                  "membrane potential at t = 0"},
+};
+
+/* One neuron's state: one cache line holds everything an input touches. */
+typedef struct lif_neuron {
+  double cm;      /* V: coefficient of E_m */
+  double ce;      /* V: coefficient of E_E (voltage response to x_E) */
+  double ci;      /* V: coefficient of E_I */
+  double t_safe;  /* s: no crossing before this time unless excited again;
+                     while refractory: the end of the refractory period */
+  double drive;   /* V: v_rest + R (i_offset + dc) - v_thresh, the constant term */
+  int refractory; /* 1 until the reset at t_safe has been applied */
+} lif_neuron;
+
+typedef struct lif_state {
+  lif_neuron *nr;      /* [size] */
+  evs_calendar cal;    /* when to look at which neuron */
+  double t0;           /* s: reference time of the coefficients */
+  double rate[3];      /* 1/s: 1/tau_m, 1/tau_syn_E, 1/tau_syn_I */
+  double k[2];         /* voltage response per unit x: tau_syn/(tau_syn - tau_m) */
+  double rebase_span;  /* s: rebase when t - t0 exceeds it */
+  double v_reset, v_thresh, tau_ref;
+  double window_end;   /* s: end of the window being drained */
+} lif_state;
+
+static double weight_scale(const evs_pop *pop, evs_dim dim) {
+  if (dim == EVS_DIM_VOLTAGE) return 1.0;
+  if (dim == EVS_DIM_CURRENT) return pop->par[P_TAU_M] / pop->par[P_CM];
+  return 0;
+}
+
+/* The three decay factors E_k(t). */
+static void decay_factors(const lif_state *s, double t, double e[3]) {
+  for (int k = 0; k < 3; k++) e[k] = exp(-(t - s->t0) * s->rate[k]);
+}
+
+/* Applies the reset that ends the refractory period at n->t_safe. */
+static void end_refractory(lif_state *s, lif_neuron *n) {
+  double e[3];
+  decay_factors(s, n->t_safe, e);
+  double u_reset = s->v_reset - s->v_thresh;
+  n->cm = (u_reset - n->drive - n->ce * e[1] - n->ci * e[2]) / e[0];
+  n->refractory = 0;
+}
+
+/* Makes sure neuron j is looked at no later than the window of time ts. */
+static inline int file_at(lif_state *s, uint32_t j, double ts) {
+  if (!(ts < INFINITY)) return EVS_OK;
+  /* Fast path: a filing in an earlier or the same window stands. */
+  if ((double)s->cal.filed[j] * s->cal.width + s->cal.width <= ts) return EVS_OK;
+  return evs_cal_file(&s->cal, j, ts, 0);
+}
+
+/* Makes sure neuron j is looked at no later than the window of its t_safe. */
+static inline int file(lif_state *s, uint32_t j) {
+  return file_at(s, j, s->nr[j].t_safe);
+}
+
+/* Finds every spike of neuron j before time t; afterwards t_safe >= t and
+ * the neuron is filed in the calendar no later than t_safe's window.
+ * Returns EVS_OK or EVS_ENOMEM. */
+static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
+  lif_neuron *n = &s->nr[j];
+  while (n->t_safe < t) {
+    double a = n->t_safe;
+    if (n->refractory) end_refractory(s, n);
+    double e[3];
+    decay_factors(s, a, e);
+    evs_expsum g = {.n = 3, .d = n->drive,
+                    .a = {n->cm * e[0], n->ce * e[1], n->ci * e[2]},
+                    .r = {s->rate[0], s->rate[1], s->rate[2]}};
+    double h;
+    pop->crossings++;
+    if (!evs__expsum_first_root(&g, t - a, CROSSING_TOL, &h)) {
+      n->t_safe = a + h;
+      break;
+    }
+    double tc = a + h;
+    int rc = evs__pop_emit(pop, tc, j);
+    if (rc) return rc;
+    n->refractory = 1;
+    n->t_safe = tc + s->tau_ref;
+  }
+  return file(s, j);
+}
+
+/* Lower bound on the next crossing of a non-refractory neuron at time t,
+ * given the decay factors e at t. */
+static inline double crossing_bound(const lif_state *s, const lif_neuron *n,
+                                    double t, const double e[3]) {
+  double tm = n->cm * e[0], te = n->ce * e[1], ti = n->ci * e[2];
+  double u = n->drive + tm + te + ti;
+  if (u >= 0) return t;
+  double m = 0, d;
+  if ((d = -tm * s->rate[0]) > 0) m += d;
+  if ((d = -te * s->rate[1]) > 0) m += d;
+  if ((d = -ti * s->rate[2]) > 0) m += d;
+  return m > 0 ? t - u / m : INFINITY;
+}
+
+static void deliver(evs_pop *pop, double t, int receptor, const uint32_t *target,
+                    const float *weight, size_t count) {
+  lif_state *s = pop->state;
+  double e[3];
+  decay_factors(s, t, e);
+  int r = 1 + receptor;                   /* index of the receptor's term */
+  double fr = s->k[receptor] / e[r];      /* adds to the receptor's coefficient */
+  double fm = s->k[receptor] / e[0];      /* keeps v continuous */
+  for (size_t q = 0; q < count; q++) {
+    uint32_t j = target[q];
+    double w = weight[q];
+    lif_neuron *n = &s->nr[j];
+    if (n->t_safe < t) advance(pop, s, j, t);
+    if (r == 1) n->ce += w * fr; else n->ci += w * fr;
+    n->cm -= w * fm;
+    if (n->refractory) continue;
+    double ts = crossing_bound(s, n, t, e);
+    if (w > 0) {
+      n->t_safe = ts;                     /* excitation: the old bound is void */
+      file(s, j);
+    } else if (ts > n->t_safe) {
+      n->t_safe = ts;                     /* inhibition: both bounds hold */
+    }
+  }
+}
+
+/* Calendar visit: look at neuron id up to the end of the window. */
+static int visit(void *ctx, uint32_t id) {
+  evs_pop *pop = ctx;
+  lif_state *s = pop->state;
+  int rc = advance(pop, s, id, s->window_end);
+  if (rc) return rc;
+  lif_neuron *n = &s->nr[id];
+  if (!n->refractory) {
+    /* A fresh bound from the window's end is tighter than the search's. */
+    double e[3];
+    decay_factors(s, s->window_end, e);
+    double ts = crossing_bound(s, n, s->window_end, e);
+    if (ts > n->t_safe) n->t_safe = ts;
+  }
+  /* The run's last window may end early (at the run's end): nothing can be
+   * filed before the calendar's next window. */
+  double next = evs_cal_window_end(&s->cal, s->cal.current - 1);
+  return file_at(s, id, fmax(n->t_safe, next));
+}
+
+/* Moves the reference time to t, rescaling every coefficient. */
+static void rebase(evs_pop *pop, lif_state *s, double t) {
+  double e[3];
+  decay_factors(s, t, e);
+  for (uint32_t j = 0; j < pop->size; j++) {
+    lif_neuron *n = &s->nr[j];
+    n->cm *= e[0];
+    n->ce *= e[1];
+    n->ci *= e[2];
+  }
+  s->t0 = t;
+}
+
+static int tick(evs_pop *pop, double t) {
+  lif_state *s = pop->state;
+  s->window_end = t;
+  int rc = evs_cal_drain(&s->cal, visit, pop);
+  if (rc) return rc;
+  if (t - s->t0 > s->rebase_span) rebase(pop, s, t);
+  return EVS_OK;
+}
+
+static double voltage(evs_pop *pop, uint32_t id, double t) {
+  lif_state *s = pop->state;
+  advance(pop, s, id, t);
+  lif_neuron *n = &s->nr[id];
+  if (n->refractory && t < n->t_safe) return s->v_reset;
+  if (n->refractory) end_refractory(s, n);
+  double e[3];
+  decay_factors(s, t, e);
+  return s->v_thresh + n->drive + n->cm * e[0] + n->ce * e[1] + n->ci * e[2];
+}
+
+static void destroy(evs_pop *pop) {
+  lif_state *s = pop->state;
+  if (!s) return;
+  evs_cal_destroy(&s->cal);
+  free(s->nr);
+  free(s);
+  pop->state = NULL;
+}
+
+static int check_params(const evs_pop *pop, evs_error *err) {
+  const double *p = pop->par;
+  for (int i = P_CM; i <= P_TAU_I; i++)
+    if (!(p[i] > 0) || !isfinite(p[i]))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "population %s: %s must be positive", pop->name,
+                           params[i].name);
+  if (!(p[P_TAU_REF] >= 0))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "population %s: tau_refrac must not be negative",
+                         pop->name);
+  if (!(p[P_V_RESET] < p[P_V_THRESH]))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "population %s: v_reset must lie below v_thresh",
+                         pop->name);
+  for (int i = P_TAU_E; i <= P_TAU_I; i++)
+    if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "population %s: %s must differ from tau_m (the "
+                           "exact solution needs distinct time constants)",
+                           pop->name, params[i].name);
+  return EVS_OK;
+}
+
+static int init(evs_pop *pop, evs_error *err) {
+  int rc = check_params(pop, err);
+  if (rc) return rc;
+  const double *p = pop->par;
+  lif_state *s = calloc(1, sizeof *s);
+  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  pop->state = s;
+  s->nr = calloc(pop->size ? pop->size : 1, sizeof *s->nr);
+  if (!s->nr) goto nomem;
+  double window = pop->tick > 0 ? pop->tick : 1e-3;
+  if (evs_cal_init(&s->cal, pop->size, window, 0.1)) goto nomem;
+  s->rate[0] = 1 / p[P_TAU_M];
+  s->rate[1] = 1 / p[P_TAU_E];
+  s->rate[2] = 1 / p[P_TAU_I];
+  s->k[0] = p[P_TAU_E] / (p[P_TAU_E] - p[P_TAU_M]);
+  s->k[1] = p[P_TAU_I] / (p[P_TAU_I] - p[P_TAU_M]);
+  double tau_min = fmin(p[P_TAU_M], fmin(p[P_TAU_E], p[P_TAU_I]));
+  s->rebase_span = REBASE_SPAN * tau_min;
+  s->v_reset = p[P_V_RESET];
+  s->v_thresh = p[P_V_THRESH];
+  s->tau_ref = p[P_TAU_REF];
+  double r_m = p[P_TAU_M] / p[P_CM];
+  evs_rng rng;
+  for (uint32_t j = 0; j < pop->size; j++) {
+    lif_neuron *n = &s->nr[j];
+    evs_rng_init(&rng, pop->seed, pop->index, j, EVS_RNG_INIT);
+    double v0 = evs_dist_draw(&pop->dist[P_V_INIT], &rng);
+    n->drive = p[P_V_REST] + r_m * p[P_I_OFFSET] + (pop->dc ? pop->dc[j] : 0) -
+               p[P_V_THRESH];
+    n->cm = v0 - p[P_V_THRESH] - n->drive;
+    double e[3] = {1, 1, 1};
+    n->t_safe = crossing_bound(s, n, 0, e);
+    if (file(s, j)) goto nomem;
+  }
+  return EVS_OK;
+nomem:
+  destroy(pop);
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+}
+
+static double dc_scale(const evs_pop *pop, evs_dim dim) {
+  return weight_scale(pop, dim);
+}
+
+const evs_neuron_type evs__if_curr_exp = {
+    .name = "IF_curr_exp",
+    .kind = EVS_POP_EXACT,
+    .params = params,
+    .n_params = N_PARAMS,
+    .weight_scale = weight_scale,
+    .init = init,
+    .destroy = destroy,
+    .deliver = deliver,
+    .tick = tick,
+    .voltage = voltage,
+    .dc_scale = dc_scale,
+};

@@ -1,0 +1,438 @@
+/* evsnn — building a net: populations, projections, inputs, recorders.
+ * The event loop that runs a built net lives in run.c. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "engine.h"
+
+EVS_API const char *evs_version(void) { return PACKAGE_VERSION; }
+
+/* Grows *arr (of elements of size sz) to hold at least need elements. */
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t sz) {
+  if (need <= *cap) return EVS_OK;
+  uint32_t ncap = *cap ? *cap * 2 : 8;
+  while (ncap < need) ncap *= 2;
+  void *p = realloc(*arr, (size_t)ncap * sz);
+  if (!p) return EVS_ENOMEM;
+  *arr = p;
+  *cap = ncap;
+  return EVS_OK;
+}
+
+int evs__pop_emit(evs_pop *pop, double t, uint32_t id) {
+  if (pop->nspk == pop->capspk) {
+    size_t ncap = pop->capspk ? pop->capspk * 2 : 256;
+    evs_spike *p = realloc(pop->spk, ncap * sizeof *p);
+    if (!p) return pop->failed = EVS_ENOMEM;
+    pop->spk = p;
+    pop->capspk = ncap;
+  }
+  pop->spk[pop->nspk++] = (evs_spike){t, id};
+  return EVS_OK;
+}
+
+EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
+  *out = NULL;
+  if (!(resolution > 0) || !isfinite(resolution)) return EVS_EINVAL;
+  evs_net *net = calloc(1, sizeof *net);
+  if (!net) return EVS_ENOMEM;
+  net->seed = seed;
+  net->resolution = resolution;
+  *out = net;
+  return EVS_OK;
+}
+
+static void pop_free(evs_pop *pop) {
+  if (!pop) return;
+  if (pop->type->destroy) pop->type->destroy(pop);
+  if (pop->path)
+    for (size_t i = 0; i < pop->type->n_params; i++) free(pop->path[i]);
+  free(pop->path);
+  free(pop->par);
+  free(pop->dist);
+  free(pop->dc);
+  free(pop->out);
+  free(pop->spk);
+  free(pop->probe_id);
+  free(pop);
+}
+
+EVS_API void evs_net_free(evs_net *net) {
+  if (!net) return;
+  for (uint32_t i = 0; i < net->npop; i++) pop_free(net->pop[i]);
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    evs_csr_free(net->proj[i]->csr);
+    free(net->proj[i]->path);
+    free(net->proj[i]);
+  }
+  free(net->pop);
+  free(net->proj);
+  free(net->dc);
+  free(net);
+}
+
+static int valid_name(const char *name) {
+  size_t n = strlen(name);
+  if (n == 0 || n > 63) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)name[i]) && name[i] != '_') return 0;
+  return 1;
+}
+
+static int name_taken(const evs_net *net, const char *name) {
+  for (uint32_t i = 0; i < net->npop; i++)
+    if (strcmp(net->pop[i]->name, name) == 0) return 1;
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if (strcmp(net->proj[i]->name, name) == 0) return 1;
+  return 0;
+}
+
+static int check_mutable(const evs_net *net, evs_error *err) {
+  if (net->built)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "the network is already built and cannot change");
+  return EVS_OK;
+}
+
+EVS_API int evs_net_add_population(evs_net *net, const char *name,
+                                   const char *type, uint32_t size,
+                                   evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  if (!valid_name(name))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "bad population name '%s' (1-63 letters, digits, _)",
+                         name);
+  if (name_taken(net, name))
+    return evs_error_set(err, EVS_EEXIST, NULL, 0, "name '%s' is already used",
+                         name);
+  const evs_neuron_type *t = evs__neuron_type_find(type);
+  if (!t)
+    return evs_error_set(err, EVS_ENOENT, NULL, 0, "unknown neuron type '%s'",
+                         type);
+  if (size == 0)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "population %s: size must be positive", name);
+  if ((uint64_t)net->next_gid + size > UINT32_MAX)
+    return evs_error_set(err, EVS_ERANGE, NULL, 0,
+                         "population %s: too many neurons in the network", name);
+  if (grow((void **)&net->pop, &net->cappop, net->npop + 1, sizeof *net->pop))
+    goto nomem;
+  evs_pop *pop = calloc(1, sizeof *pop);
+  if (!pop) goto nomem;
+  pop->type = t;
+  pop->par = calloc(t->n_params ? t->n_params : 1, sizeof *pop->par);
+  pop->dist = calloc(t->n_params ? t->n_params : 1, sizeof *pop->dist);
+  pop->path = calloc(t->n_params ? t->n_params : 1, sizeof *pop->path);
+  if (!pop->par || !pop->dist || !pop->path) {
+    pop_free(pop);
+    goto nomem;
+  }
+  for (size_t i = 0; i < t->n_params; i++) {
+    pop->par[i] = (t->params[i].flags & EVS_PARAM_REQUIRED) ? NAN : t->params[i].def;
+    pop->dist[i] = evs_dist_const(pop->par[i]);
+  }
+  strcpy(pop->name, name);
+  pop->index = net->npop;
+  pop->size = size;
+  pop->gid0 = net->next_gid;
+  pop->net = net;
+  pop->seed = net->seed;
+  pop->resolution = net->resolution;
+  pop->record_spikes = t->kind != EVS_POP_SOURCE;
+  pop->raster = pop->probe = -1;
+  net->next_gid += size;
+  net->pop[net->npop++] = pop;
+  return (int)pop->index;
+nomem:
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+}
+
+EVS_API int evs_net_find_population(const evs_net *net, const char *name) {
+  for (uint32_t i = 0; i < net->npop; i++)
+    if (strcmp(net->pop[i]->name, name) == 0) return (int)i;
+  return EVS_ENOENT;
+}
+
+/* The population at index i, or NULL with an error. */
+static evs_pop *get_pop(const evs_net *net, int i, evs_error *err) {
+  if (i < 0 || (uint32_t)i >= net->npop) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0, "no population with index %d", i);
+    return NULL;
+  }
+  return net->pop[i];
+}
+
+/* The parameter called name of pop's type, or -1 with an error. */
+static int find_param(const evs_pop *pop, const char *name, evs_error *err) {
+  int k = evs__param_index(pop->type, name);
+  if (k < 0)
+    evs_error_set(err, EVS_ENOENT, NULL, 0, "%s has no parameter '%s'",
+                  pop->type->name, name);
+  return k;
+}
+
+EVS_API int evs_net_set_param(evs_net *net, int pop_index, const char *name,
+                              const evs_dist *value, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_pop *pop = get_pop(net, pop_index, err);
+  if (!pop) return EVS_EINVAL;
+  int k = find_param(pop, name, err);
+  if (k < 0) return EVS_ENOENT;
+  const evs_param_def *d = &pop->type->params[k];
+  if (d->flags & EVS_PARAM_PATH)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is a file path",
+                         pop->name, name);
+  if (value->kind != EVS_DIST_CONST && !(d->flags & EVS_PARAM_PER_NEURON))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: '%s' must be a constant, not a distribution",
+                         pop->name, name);
+  if (value->kind == EVS_DIST_CONST && isnan(value->p[0]))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not a number",
+                         pop->name, name);
+  pop->dist[k] = *value;
+  pop->par[k] = evs_dist_mean(value);
+  return EVS_OK;
+}
+
+EVS_API int evs_net_set_path(evs_net *net, int pop_index, const char *name,
+                             const char *path, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_pop *pop = get_pop(net, pop_index, err);
+  if (!pop) return EVS_EINVAL;
+  int k = find_param(pop, name, err);
+  if (k < 0) return EVS_ENOENT;
+  if (!(pop->type->params[k].flags & EVS_PARAM_PATH))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not a file path",
+                         pop->name, name);
+  char *copy = strdup(path);
+  if (!copy) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  free(pop->path[k]);
+  pop->path[k] = copy;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
+                            evs_receptor receptor, const evs_conn_spec *spec,
+                            evs_dim weight_dim, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_pop *a = get_pop(net, pre, err), *b = a ? get_pop(net, post, err) : NULL;
+  if (!a || !b) return EVS_EINVAL;
+  if (!valid_name(name))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "bad projection name '%s' (1-63 letters, digits, _)",
+                         name);
+  if (name_taken(net, name))
+    return evs_error_set(err, EVS_EEXIST, NULL, 0, "name '%s' is already used",
+                         name);
+  if (receptor != EVS_RECEPTOR_EXC && receptor != EVS_RECEPTOR_INH)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: bad receptor", name);
+  if (b->type->kind == EVS_POP_SOURCE)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: %s is a spike source and cannot receive synapses",
+                         name, b->name);
+  if (b->type->weight_scale(b, weight_dim) == 0)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: %s does not take weights of dimension %s", name,
+                         b->type->name, evs_dim_name(weight_dim));
+  if (grow((void **)&net->proj, &net->capproj, net->nproj + 1, sizeof *net->proj))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  evs_proj *p = calloc(1, sizeof *p);
+  if (!p) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  if (spec->path && !(p->path = strdup(spec->path))) {
+    free(p);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  strcpy(p->name, name);
+  p->index = net->nproj;
+  p->pre = a;
+  p->post = b;
+  p->receptor = receptor;
+  p->spec = *spec;
+  p->spec.path = p->path;
+  p->weight_dim = weight_dim;
+  net->proj[net->nproj++] = p;
+  return (int)p->index;
+}
+
+EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
+                           evs_dim dim, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_pop *pop = get_pop(net, pop_index, err);
+  if (!pop) return EVS_EINVAL;
+  if (!pop->type->dc_scale || pop->type->dc_scale(pop, dim) == 0)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: %s does not take a constant input of dimension %s",
+                         pop->name, pop->type->name, evs_dim_name(dim));
+  if (!isfinite(amplitude))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: bad DC amplitude",
+                         pop->name);
+  if (grow((void **)&net->dc, &net->capdc, net->ndc + 1, sizeof *net->dc))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  net->dc[net->ndc++] = (evs_dc_req){(uint32_t)pop_index, amplitude, dim};
+  return EVS_OK;
+}
+
+EVS_API int evs_net_record_spikes(evs_net *net, int pop_index, int on) {
+  evs_pop *pop = get_pop(net, pop_index, NULL);
+  if (!pop) return EVS_EINVAL;
+  pop->record_spikes = on != 0;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
+                             size_t n, double interval, evs_error *err) {
+  evs_pop *pop = get_pop(net, pop_index, err);
+  if (!pop) return EVS_EINVAL;
+  if (!pop->type->voltage)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: a spike source has no membrane potential",
+                         pop->name);
+  if (!(interval > 0) || !isfinite(interval))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: the recording interval must be positive",
+                         pop->name);
+  for (size_t i = 0; i < n; i++)
+    if (ids[i] >= pop->size)
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "%s: neuron %u does not exist (size %u)", pop->name,
+                           ids[i], pop->size);
+  uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
+  if (!copy) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  memcpy(copy, ids, n * sizeof *copy);
+  free(pop->probe_id);
+  pop->probe_id = copy;
+  pop->n_probe = n;
+  pop->probe_interval = interval;
+  return EVS_OK;
+}
+
+/* Builds the synapses of projection p, weights converted to the post
+ * population's internal units. */
+static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
+  evs_conn_spec spec = p->spec;
+  double scale = p->post->type->weight_scale(p->post, p->weight_dim);
+  spec.weight = evs_dist_scale(spec.weight, scale);
+  spec.delay_step = net->resolution;
+  spec.seed = net->seed;
+  spec.stream = p->index;
+  spec.same_population = p->pre == p->post;
+  int rc = evs_csr_build(&p->csr, p->pre->size, p->post->size, &spec, err);
+  if (rc) return rc;
+  evs_pop *pre = p->pre;
+  uint32_t *out = realloc(pre->out, (pre->n_out + 1) * sizeof *out);
+  if (!out) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  out[pre->n_out++] = p->index;
+  pre->out = out;
+  return EVS_OK;
+}
+
+/* The interval of pop's periodic event (see evs_neuron_type.tick). An exact
+ * population's window must not exceed the shortest delay of its outgoing
+ * synapses, so that a spike found in a window is delivered after it. */
+static int choose_tick(evs_net *net, evs_pop *pop, evs_error *err) {
+  switch (pop->type->kind) {
+  case EVS_POP_CLOCKED:
+    pop->tick = net->resolution;
+    return EVS_OK;
+  case EVS_POP_SOURCE:
+    pop->tick = fmax(net->resolution, 1e-3);
+    return EVS_OK;
+  case EVS_POP_EXACT:
+    break;
+  }
+  uint32_t dmin = UINT32_MAX;
+  for (uint32_t k = 0; k < pop->n_out; k++) {
+    const evs_proj *p = net->proj[pop->out[k]];
+    if (p->csr->nnz == 0) continue;
+    if (p->csr->min_delay == 0)
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "projection %s: delays from the exact population %s "
+                           "must be at least the resolution (%g ms)",
+                           p->name, pop->name, net->resolution * 1e3);
+    if (p->csr->min_delay < dmin) dmin = p->csr->min_delay;
+  }
+  /* Without outgoing synapses any window is exact; 1 ms keeps ticks cheap. */
+  pop->tick = dmin == UINT32_MAX ? fmax(net->resolution, 1e-3)
+                                 : dmin * net->resolution;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_build(evs_net *net, evs_error *err) {
+  if (net->built) return EVS_OK;
+  double t_start = evs__wall_clock();
+  int rc;
+  for (uint32_t i = 0; i < net->npop; i++) {
+    evs_pop *pop = net->pop[i];
+    for (size_t k = 0; k < pop->type->n_params; k++) {
+      const evs_param_def *d = &pop->type->params[k];
+      if ((d->flags & EVS_PARAM_PATH) && (d->flags & EVS_PARAM_REQUIRED) &&
+          !pop->path[k])
+        return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                             "population %s: '%s' is required", pop->name,
+                             d->name);
+      if (!(d->flags & EVS_PARAM_PATH) && isnan(pop->par[k]))
+        return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                             "population %s: '%s' is required", pop->name,
+                             d->name);
+    }
+  }
+  for (uint32_t i = 0; i < net->ndc; i++) {
+    evs_pop *pop = net->pop[net->dc[i].pop];
+    if (!pop->dc && !(pop->dc = calloc(pop->size, sizeof *pop->dc)))
+      return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    double v = net->dc[i].amplitude * pop->type->dc_scale(pop, net->dc[i].dim);
+    for (uint32_t j = 0; j < pop->size; j++) pop->dc[j] += v;
+  }
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if ((rc = build_projection(net, net->proj[i], err))) return rc;
+  for (uint32_t i = 0; i < net->npop; i++) {
+    evs_pop *pop = net->pop[i];
+    if ((rc = choose_tick(net, pop, err))) return rc;
+    if ((rc = pop->type->init(pop, err))) return rc;
+  }
+  net->built = 1;
+  net->stats.wall_build = evs__wall_clock() - t_start;
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    net->stats.synapses += net->proj[i]->csr->nnz;
+    net->stats.synapse_bytes += evs_csr_bytes(net->proj[i]->csr);
+  }
+  return EVS_OK;
+}
+
+EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err) {
+  if (net->ran)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0, "a network runs only once");
+  if (!(opts->duration >= 0) || !isfinite(opts->duration))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "the duration must be a finite time >= 0");
+  int rc = evs_net_build(net, err);
+  if (rc) return rc;
+  net->ran = 1;
+  return evs__net_simulate(net, opts, err);
+}
+
+EVS_API int evs_net_population_count(const evs_net *net) { return (int)net->npop; }
+
+EVS_API int evs_net_population_info(const evs_net *net, int i, evs_pop_info *info) {
+  if (i < 0 || (uint32_t)i >= net->npop) return EVS_EINVAL;
+  const evs_pop *pop = net->pop[i];
+  *info = (evs_pop_info){pop->name, pop->type->name, pop->size, pop->nspikes};
+  return EVS_OK;
+}
+
+EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj) {
+  if (proj < 0 || (uint32_t)proj >= net->nproj) return NULL;
+  return net->proj[proj]->csr;
+}
+
+EVS_API void evs_net_stats(const evs_net *net, evs_run_stats *stats) {
+  *stats = net->stats;
+}

@@ -1,0 +1,275 @@
+/* evsnn — the event loop: runs a built net and writes its outputs.
+ *
+ * Every population with a periodic event (exact window, clock step, source
+ * window) has one such event in the queue at any time. After a periodic
+ * handler returns, the population's new spikes are flushed: sorted by (time,
+ * id), recorded, and turned into one delivery event per outgoing projection
+ * and delay group. A delivery event hands one group's targets and weights to
+ * the post type's deliver(). */
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "engine.h"
+
+double evs__wall_clock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Simulated time between progress reports, s. */
+#define PROGRESS_STEP 0.01
+
+typedef struct run_ctx {
+  evs_net *net;
+  evs_queue q;
+  evs_output *out;
+  double t_end;
+  uint64_t *ticks;      /* [npop] periodic events so far */
+  uint64_t *samples;    /* [npop] probe samples so far */
+  double *probe_v;      /* scratch row for probes */
+} run_ctx;
+
+static int by_time_then_id(const void *a, const void *b) {
+  const evs_spike *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+static int push(run_ctx *c, double t, uint32_t kind, uint32_t source,
+                uint32_t owner, uint32_t arg) {
+  evs_event ev = {.t = t, .kind = kind, .source = source, .owner = owner,
+                  .arg = arg};
+  return evs_queue_push(&c->q, &ev);
+}
+
+/* Schedules the deliveries of one spike of pop. */
+static int schedule_spike(run_ctx *c, evs_pop *pop, const evs_spike *s) {
+  evs_net *net = c->net;
+  uint32_t gid = pop->gid0 + s->id;
+  for (uint32_t k = 0; k < pop->n_out; k++) {
+    const evs_proj *p = net->proj[pop->out[k]];
+    const evs_csr *m = p->csr;
+    if (m->row_ptr[s->id] == m->row_ptr[s->id + 1]) continue;
+    if (!m->grp_ptr) {
+      if (push(c, s->t + m->const_delay * net->resolution, EVS_EV_DELIVER, gid,
+               p->index, 0))
+        return EVS_ENOMEM;
+      continue;
+    }
+    for (uint64_t g = m->grp_ptr[s->id]; g < m->grp_ptr[s->id + 1]; g++)
+      if (push(c, s->t + m->grp_delay[g] * net->resolution, EVS_EV_DELIVER, gid,
+               p->index, (uint32_t)(g - m->grp_ptr[s->id])))
+        return EVS_ENOMEM;
+  }
+  return EVS_OK;
+}
+
+/* Sorts, records and schedules the spikes pop found since the last flush.
+ * Spikes at or after the run's end are dropped. */
+static int flush(run_ctx *c, evs_pop *pop) {
+  if (pop->failed) return pop->failed;
+  if (pop->nspk == 0) return EVS_OK;
+  qsort(pop->spk, pop->nspk, sizeof *pop->spk, by_time_then_id);
+  size_t n = 0;
+  while (n < pop->nspk && pop->spk[n].t < c->t_end) n++;
+  pop->nspikes += n;
+  if (c->out && pop->raster >= 0)
+    evs__output_raster_write(c->out, pop->raster, pop->spk, n);
+  for (size_t i = 0; i < n; i++)
+    if (schedule_spike(c, pop, &pop->spk[i])) return EVS_ENOMEM;
+  pop->nspk = 0;
+  return EVS_OK;
+}
+
+static int deliver(run_ctx *c, const evs_event *ev) {
+  const evs_proj *p = c->net->proj[ev->owner];
+  const evs_csr *m = p->csr;
+  uint32_t row = ev->source - p->pre->gid0;
+  uint64_t begin = m->row_ptr[row], end = m->row_ptr[row + 1];
+  if (m->grp_ptr) {
+    uint64_t g = m->grp_ptr[row] + ev->arg;
+    if (g > m->grp_ptr[row]) begin = m->grp_end[g - 1];
+    end = m->grp_end[g];
+  }
+  p->post->type->deliver(p->post, ev->t, p->receptor, m->target + begin,
+                         m->weight + begin, end - begin);
+  c->net->stats.syn_events += end - begin;
+  return p->post->failed;
+}
+
+static uint32_t periodic_kind(const evs_pop *pop) {
+  switch (pop->type->kind) {
+  case EVS_POP_EXACT: return EVS_EV_WINDOW;
+  case EVS_POP_CLOCKED: return EVS_EV_CLOCK;
+  case EVS_POP_SOURCE: return EVS_EV_SOURCE;
+  }
+  return EVS_EV_SOURCE;
+}
+
+/* Time of pop's k-th periodic event: sources start at 0, the others at one
+ * tick (their event closes the interval that ends there). */
+static double periodic_time(const evs_pop *pop, uint64_t k) {
+  return pop->type->kind == EVS_POP_SOURCE ? (double)k * pop->tick
+                                           : (double)(k + 1) * pop->tick;
+}
+
+static int periodic(run_ctx *c, const evs_event *ev) {
+  evs_pop *pop = c->net->pop[ev->owner];
+  int rc = pop->type->tick(pop, ev->t);
+  if (rc) return rc;
+  if ((rc = flush(c, pop))) return rc;
+  uint64_t k = ++c->ticks[pop->index];
+  return push(c, periodic_time(pop, k), ev->kind, pop->gid0, pop->index, 0);
+}
+
+static int record(run_ctx *c, const evs_event *ev) {
+  evs_pop *pop = c->net->pop[ev->owner];
+  for (size_t i = 0; i < pop->n_probe; i++)
+    c->probe_v[i] = pop->type->voltage(pop, pop->probe_id[i], ev->t);
+  evs__output_probe_row(c->out, pop->probe, ev->t, c->probe_v, pop->n_probe);
+  uint64_t k = ++c->samples[pop->index];
+  return push(c, (double)k * pop->probe_interval, EVS_EV_RECORD, pop->gid0,
+              pop->index, 0);
+}
+
+/* Opens the output files of every population. */
+static int open_outputs(run_ctx *c, const evs_run_opts *opts, evs_error *err) {
+  evs_net *net = c->net;
+  int rc = evs__output_open(&c->out, opts->outdir,
+                            opts->model_name ? opts->model_name : "model",
+                            net->seed, err);
+  if (rc) return rc;
+  for (uint32_t i = 0; i < net->npop; i++) {
+    evs_pop *pop = net->pop[i];
+    if (pop->record_spikes) {
+      pop->raster = evs__output_raster_open(c->out, pop->name, pop->size, err);
+      if (pop->raster < 0) return pop->raster;
+    }
+    if (pop->n_probe) {
+      pop->probe = evs__output_probe_open(c->out, pop->name, pop->probe_id,
+                                          pop->n_probe, err);
+      if (pop->probe < 0) return pop->probe;
+    }
+  }
+  return EVS_OK;
+}
+
+/* The first event of every periodic activity. */
+static int schedule_start(run_ctx *c, const evs_run_opts *opts) {
+  evs_net *net = c->net;
+  for (uint32_t i = 0; i < net->npop; i++) {
+    evs_pop *pop = net->pop[i];
+    if (push(c, periodic_time(pop, 0), periodic_kind(pop), pop->gid0, i, 0))
+      return EVS_ENOMEM;
+    if (c->out && pop->n_probe && push(c, 0, EVS_EV_RECORD, pop->gid0, i, 0))
+      return EVS_ENOMEM;
+  }
+  if (opts->progress && push(c, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0, 0))
+    return EVS_ENOMEM;
+  return EVS_OK;
+}
+
+/* The event loop over [0, t_end). */
+static int loop(run_ctx *c) {
+  evs_event ev;
+  int rc = EVS_OK;
+  while (rc == EVS_OK && evs_queue_pop(&c->q, &ev)) {
+    if (ev.t >= c->t_end) break;
+    switch (ev.kind) {
+    case EVS_EV_DELIVER: rc = deliver(c, &ev); break;
+    case EVS_EV_SOURCE:
+    case EVS_EV_WINDOW:
+    case EVS_EV_CLOCK: rc = periodic(c, &ev); break;
+    case EVS_EV_RECORD: rc = record(c, &ev); break;
+    case EVS_EV_PROTOCOL:
+      evs__progress(ev.t, c->t_end);
+      rc = push(c, ev.t + PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0, 0);
+      break;
+    default: break;
+    }
+  }
+  if (rc) return rc;
+  /* Exact populations close their last, possibly partial, window. */
+  for (uint32_t i = 0; i < c->net->npop && rc == EVS_OK; i++) {
+    evs_pop *pop = c->net->pop[i];
+    if (pop->type->kind != EVS_POP_EXACT) continue;
+    if ((rc = pop->type->tick(pop, c->t_end)) == EVS_OK) rc = flush(c, pop);
+  }
+  return rc;
+}
+
+/* Writes the summary and the run's counters into run.log. */
+static void write_summary(run_ctx *c) {
+  evs_net *net = c->net;
+  evs_pop_info *info = malloc((net->npop ? net->npop : 1) * sizeof *info);
+  if (info) {
+    for (uint32_t i = 0; i < net->npop; i++)
+      evs_net_population_info(net, (int)i, &info[i]);
+    evs__output_summary(c->out, info, net->npop, c->t_end);
+    free(info);
+  }
+  const evs_run_stats *s = &net->stats;
+  evs__output_log(c->out, "stat wall_build %.6f", s->wall_build);
+  evs__output_log(c->out, "stat wall_run %.6f", s->wall_run);
+  evs__output_log(c->out, "stat spikes %llu", (unsigned long long)s->spikes);
+  evs__output_log(c->out, "stat syn_events %llu",
+                  (unsigned long long)s->syn_events);
+  evs__output_log(c->out, "stat queue_pushes %llu",
+                  (unsigned long long)s->queue_pushes);
+  evs__output_log(c->out, "stat queue_pops %llu",
+                  (unsigned long long)s->queue_pops);
+  evs__output_log(c->out, "stat crossings_solved %llu",
+                  (unsigned long long)s->crossings_solved);
+  evs__output_log(c->out, "stat synapses %llu", (unsigned long long)s->synapses);
+  evs__output_log(c->out, "stat synapse_bytes %llu",
+                  (unsigned long long)s->synapse_bytes);
+}
+
+int evs__net_simulate(evs_net *net, const evs_run_opts *opts, evs_error *err) {
+  run_ctx c = {.net = net, .t_end = opts->duration};
+  size_t max_probe = 1;
+  for (uint32_t i = 0; i < net->npop; i++)
+    if (net->pop[i]->n_probe > max_probe) max_probe = net->pop[i]->n_probe;
+  c.ticks = calloc(net->npop + 1, sizeof *c.ticks);
+  c.samples = calloc(net->npop + 1, sizeof *c.samples);
+  c.probe_v = calloc(max_probe, sizeof *c.probe_v);
+  int rc = EVS_ENOMEM;
+  if (!c.ticks || !c.samples || !c.probe_v || evs_queue_init(&c.q, 1024)) {
+    evs_error_set(err, rc, NULL, 0, "out of memory");
+    goto done;
+  }
+  if (opts->outdir && (rc = open_outputs(&c, opts, err))) goto done;
+  if ((rc = schedule_start(&c, opts))) {
+    evs_error_set(err, rc, NULL, 0, "out of memory");
+    goto done;
+  }
+  double t0 = evs__wall_clock();
+  rc = loop(&c);
+  net->stats.wall_run = evs__wall_clock() - t0;
+  if (opts->progress) evs__progress_done();
+  if (rc) {
+    evs_error_set(err, rc, NULL, 0, "the run failed: %s", evs_strerror(rc));
+    goto done;
+  }
+  net->stats.t_end = c.t_end;
+  net->stats.queue_pushes = c.q.pushes;
+  net->stats.queue_pops = c.q.pops;
+  for (uint32_t i = 0; i < net->npop; i++) {
+    net->stats.spikes += net->pop[i]->nspikes;
+    net->stats.crossings_solved += net->pop[i]->crossings;
+  }
+  if (c.out) {
+    write_summary(&c);
+    rc = evs__output_close(c.out, c.t_end, NULL, err);
+    c.out = NULL;
+  }
+done:
+  if (c.out) evs__output_abort(c.out);
+  evs_queue_destroy(&c.q);
+  free(c.ticks);
+  free(c.samples);
+  free(c.probe_v);
+  return rc;
+}

@@ -1,0 +1,350 @@
+/* Tests of the exact IF_curr_exp population (lif.c), driven directly through
+ * its type table as the scheduler would drive it, against closed forms and a
+ * brute-force fine-step RK4 integration. */
+#include <check.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+static const evs_neuron_type *T = &evs__if_curr_exp;
+
+/* A population of n neurons with default parameters, then name=value
+ * overrides (SI), terminated by NULL. */
+static evs_pop *make_pop(uint32_t n, double window, ...) {
+  evs_pop *pop = calloc(1, sizeof *pop);
+  pop->type = T;
+  pop->size = n;
+  pop->tick = window;
+  pop->resolution = 1e-4;
+  pop->seed = 7;
+  pop->raster = pop->probe = -1;
+  pop->par = calloc(T->n_params, sizeof *pop->par);
+  pop->dist = calloc(T->n_params, sizeof *pop->dist);
+  for (size_t k = 0; k < T->n_params; k++) pop->par[k] = T->params[k].def;
+  va_list ap;
+  va_start(ap, window);
+  const char *name;
+  while ((name = va_arg(ap, const char *))) {
+    int k = evs__param_index(T, name);
+    ck_assert_msg(k >= 0, "no parameter %s", name);
+    pop->par[k] = va_arg(ap, double);
+  }
+  va_end(ap);
+  for (size_t k = 0; k < T->n_params; k++) pop->dist[k] = evs_dist_const(pop->par[k]);
+  return pop;
+}
+
+static void start(evs_pop *pop) {
+  evs_error err;
+  ck_assert_msg(T->init(pop, &err) == EVS_OK, "%s", err.msg);
+}
+
+static void drop(evs_pop *pop) {
+  T->destroy(pop);
+  free(pop->par);
+  free(pop->dist);
+  free(pop->dc);
+  free(pop->spk);
+  free(pop);
+}
+
+typedef struct input {
+  double t;
+  uint32_t j;
+  int rec;
+  double w;
+} input;
+
+static int by_t(const void *a, const void *b) {
+  const input *x = a, *y = b;
+  return (x->t > y->t) - (x->t < y->t);
+}
+
+static int spike_order(const void *a, const void *b) {
+  const evs_spike *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Plays sorted inputs into pop as the scheduler does: a window closes at every
+ * multiple of the tick before deliveries at the same time; the last window
+ * closes at t_end. Spikes accumulate in pop->spk, sorted at the end. */
+static uint64_t window_k;
+static void play(evs_pop *pop, const input *in, size_t n, double t_end) {
+  window_k = 1;
+  for (size_t i = 0; i <= n; i++) {
+    double t = i < n ? in[i].t : t_end;
+    while ((double)window_k * pop->tick <= t && (double)window_k * pop->tick < t_end) {
+      ck_assert_int_eq(T->tick(pop, (double)window_k * pop->tick), EVS_OK);
+      window_k++;
+    }
+    if (i < n) {
+      float w = (float)in[i].w;
+      T->deliver(pop, in[i].t, in[i].rec, &in[i].j, &w, 1);
+    }
+  }
+  ck_assert_int_eq(T->tick(pop, t_end), EVS_OK);
+  qsort(pop->spk, pop->nspk, sizeof *pop->spk, spike_order);
+}
+
+START_TEST(single_psp_closed_form) {
+  /* One input on a neuron far below threshold: v - v_rest is the closed-form
+   * PSP  w tau_s/(tau_m - tau_s) (e^{-s/tau_m} - e^{-s/tau_s}). */
+  double tau_m = 0.01, tau_e = 0.005, tau_i = 0.003;
+  evs_pop *pop = make_pop(2, 1e-4, "tau_m", tau_m, "tau_syn_E", tau_e,
+                          "tau_syn_I", tau_i, "v_rest", -0.07, "v_init", -0.07,
+                          "v_thresh", -0.05, "v_reset", -0.07, NULL);
+  start(pop);
+  double t1 = 0.0013, w = 0.004;
+  uint32_t j0 = 0, j1 = 1;
+  float fw = (float)w, fwi = -(float)w;
+  T->deliver(pop, t1, EVS_RECEPTOR_EXC, &j0, &fw, 1);
+  T->deliver(pop, t1, EVS_RECEPTOR_INH, &j1, &fwi, 1);
+  w = fw;
+  for (double t = t1; t < 0.2; t += 0.37e-3) {
+    double s = t - t1;
+    double pe = w * tau_e / (tau_m - tau_e) * (exp(-s / tau_m) - exp(-s / tau_e));
+    double pi = -w * tau_i / (tau_m - tau_i) * (exp(-s / tau_m) - exp(-s / tau_i));
+    ck_assert_double_eq_tol(T->voltage(pop, 0, t), -0.07 + pe, 1e-14);
+    ck_assert_double_eq_tol(T->voltage(pop, 1, t), -0.07 + pi, 1e-14);
+  }
+  /* the peak of the excitatory PSP for tau_m = 2 tau_s is w/4 */
+  double tpk = t1 + tau_m * log(2);
+  ck_assert_double_eq_tol(T->voltage(pop, 0, tpk) + 0.07, w / 4, 1e-14);
+  ck_assert_uint_eq(pop->nspk, 0);
+  drop(pop);
+}
+END_TEST
+
+START_TEST(crossing_time_closed_form) {
+  /* tau_m = 2 tau_s: after one input w at t1 the potential is
+   * v_rest + w (x - x^2), x = e^{-(t-t1)/tau_m}, crossing where
+   * x^2 - x + D/w = 0 (D = v_thresh - v_rest), at the larger root. */
+  double tau_m = 0.02, D = 0.01;
+  for (int i = 0; i < 50; i++) {
+    double w = 4 * D * (1.0001 + 0.1 * i);
+    evs_pop *pop = make_pop(1, 1e-4, "tau_m", tau_m, "tau_syn_E", tau_m / 2,
+                            "v_rest", -0.06, "v_init", -0.06, "v_thresh", -0.05,
+                            "v_reset", -0.06, "tau_refrac", 0.5, NULL);
+    start(pop);
+    float fw = (float)w;
+    w = fw;
+    double t1 = 0.00123 + 1e-5 * i;
+    input in = {t1, 0, EVS_RECEPTOR_EXC, w};
+    play(pop, &in, 1, 0.3);
+    double x = 0.5 * (1 + sqrt(1 - 4 * D / w));
+    double expect = t1 + tau_m * log(1 / x);
+    ck_assert_uint_eq(pop->nspk, 1);
+    ck_assert_msg(fabs(pop->spk[0].t - expect) < 1e-12, "spike %.17g expected %.17g",
+                  pop->spk[0].t, expect);
+    drop(pop);
+  }
+}
+END_TEST
+
+START_TEST(dc_driven_interspike_interval) {
+  /* Constant drive to v_inf above threshold: first spike at
+   * tau_m ln((v_inf - v0)/(v_inf - v_thresh)), then every
+   * tau_refrac + tau_m ln((v_inf - v_reset)/(v_inf - v_thresh)). */
+  double tau_m = 0.02, cm = 2e-10, i_off = 2e-10, ref = 0.002;
+  evs_pop *pop = make_pop(3, 2e-4, "tau_m", tau_m, "cm", cm, "i_offset", i_off,
+                          "v_rest", -0.065, "v_reset", -0.07, "v_thresh", -0.05,
+                          "tau_refrac", ref, "v_init", -0.06, NULL);
+  pop->dc = calloc(3, sizeof *pop->dc);
+  pop->dc[1] = 0.002; /* volts of R*I on neuron 1 */
+  start(pop);
+  play(pop, NULL, 0, 2.0);
+  for (uint32_t j = 0; j < 3; j++) {
+    double v_inf = -0.065 + tau_m / cm * i_off + (j == 1 ? 0.002 : 0);
+    double first = tau_m * log((v_inf + 0.06) / (v_inf + 0.05));
+    double isi = ref + tau_m * log((v_inf + 0.07) / (v_inf + 0.05));
+    int k = 0;
+    for (size_t q = 0; q < pop->nspk; q++) {
+      if (pop->spk[q].id != j) continue;
+      double expect = first + k * isi;
+      ck_assert_msg(fabs(pop->spk[q].t - expect) < 1e-11,
+                    "neuron %u spike %d at %.15g, expected %.15g", j, k,
+                    pop->spk[q].t, expect);
+      k++;
+    }
+    ck_assert_int_eq(k, (int)floor((2.0 - first) / isi) + 1);
+  }
+  drop(pop);
+}
+END_TEST
+
+/* ---- brute-force reference: RK4 on (v, x_E, x_I) with a fine step ---- */
+
+typedef struct ref_neuron {
+  double v, xe, xi, ref_until;
+} ref_neuron;
+
+typedef struct ref_par {
+  double tau_m, tau_e, tau_i, v_rest, v_reset, v_thresh, tau_ref, drive;
+} ref_par;
+
+static void deriv(const ref_par *p, const double y[3], int refractory, double dy[3]) {
+  dy[0] = refractory ? 0 : (-(y[0] - p->v_rest) + y[1] + y[2] + p->drive) / p->tau_m;
+  dy[1] = -y[1] / p->tau_e;
+  dy[2] = -y[2] / p->tau_i;
+}
+
+static void rk4(const ref_par *p, double y[3], double h, int refractory) {
+  double k1[3], k2[3], k3[3], k4[3], t[3];
+  deriv(p, y, refractory, k1);
+  for (int i = 0; i < 3; i++) t[i] = y[i] + 0.5 * h * k1[i];
+  deriv(p, t, refractory, k2);
+  for (int i = 0; i < 3; i++) t[i] = y[i] + 0.5 * h * k2[i];
+  deriv(p, t, refractory, k3);
+  for (int i = 0; i < 3; i++) t[i] = y[i] + h * k3[i];
+  deriv(p, t, refractory, k4);
+  for (int i = 0; i < 3; i++) y[i] += h / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+}
+
+/* Integrates one neuron from t to t_next (no input in between), appending
+ * spikes; crossings are located by bisection on the RK4 step. */
+static void ref_advance(const ref_par *p, ref_neuron *n, double t, double t_next,
+                        double dt, double *spikes, int *ns) {
+  while (t < t_next) {
+    int refractory = t < n->ref_until;
+    double h = fmin(dt, t_next - t);
+    if (refractory) h = fmin(h, n->ref_until - t);
+    double y[3] = {n->v, n->xe, n->xi};
+    rk4(p, y, h, refractory);
+    if (!refractory && y[0] >= p->v_thresh) {
+      double lo = 0, hi = h;
+      for (int it = 0; it < 80; it++) {
+        double mid = 0.5 * (lo + hi), z[3] = {n->v, n->xe, n->xi};
+        rk4(p, z, mid, 0);
+        if (z[0] >= p->v_thresh) hi = mid; else lo = mid;
+      }
+      double z[3] = {n->v, n->xe, n->xi};
+      rk4(p, z, hi, 0);
+      spikes[(*ns)++] = t + hi;
+      n->v = p->v_reset;
+      n->xe = z[1];
+      n->xi = z[2];
+      n->ref_until = t + hi + p->tau_ref;
+      t += hi;
+      continue;
+    }
+    n->v = refractory ? p->v_reset : y[0];
+    n->xe = y[1];
+    n->xi = y[2];
+    t += h;
+  }
+}
+
+START_TEST(random_inputs_against_rk4) {
+  /* Poisson excitation and inhibition onto 4 neurons for 1 s (several
+   * rebases of the reference time), compared spike by spike. */
+  const uint32_t N = 4;
+  const double t_end = 1.0;
+  ref_par p = {0.02, 0.005, 0.01, -0.049, -0.06, -0.05, 0.005, 0};
+  evs_pop *pop = make_pop(N, 1e-4, "tau_m", p.tau_m, "tau_syn_E", p.tau_e,
+                          "tau_syn_I", p.tau_i, "v_rest", p.v_rest, "v_reset",
+                          p.v_reset, "v_thresh", p.v_thresh, "tau_refrac",
+                          p.tau_ref, "v_init", -0.058, NULL);
+  start(pop);
+  evs_rng r;
+  evs_rng_init(&r, 11, 0, 0, EVS_RNG_TEST);
+  size_t n = 0, cap = 4000;
+  input *in = malloc(cap * sizeof *in);
+  for (double t = 0; n < cap;) {
+    t += evs_rng_exponential(&r) / 3000.0;
+    if (t >= t_end) break;
+    int exc = evs_rng_uniform(&r) < 0.8;
+    double w = exc ? 0.0016 * 2 * evs_rng_uniform(&r) : -0.009 * evs_rng_uniform(&r);
+    in[n++] = (input){t, evs_rng_below(&r, N), exc ? 0 : 1, (float)w};
+  }
+  qsort(in, n, sizeof *in, by_t);
+  play(pop, in, n, t_end);
+
+  int total = 0;
+  for (uint32_t j = 0; j < N; j++) {
+    ref_neuron rn = {-0.058, 0, 0, -1};
+    double spikes[2000];
+    int ns = 0;
+    double t = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (in[i].j != j) continue;
+      ref_advance(&p, &rn, t, in[i].t, 2e-6, spikes, &ns);
+      t = in[i].t;
+      if (in[i].rec == 0) rn.xe += in[i].w; else rn.xi += in[i].w;
+    }
+    ref_advance(&p, &rn, t, t_end, 2e-6, spikes, &ns);
+    int k = 0;
+    for (size_t q = 0; q < pop->nspk; q++) {
+      if (pop->spk[q].id != j) continue;
+      ck_assert_msg(k < ns, "neuron %u: extra spike at %.12g", j, pop->spk[q].t);
+      ck_assert_msg(fabs(pop->spk[q].t - spikes[k]) < 1e-9,
+                    "neuron %u spike %d: %.15g vs reference %.15g", j, k,
+                    pop->spk[q].t, spikes[k]);
+      k++;
+    }
+    ck_assert_int_eq(k, ns);
+    total += k;
+  }
+  ck_assert_int_gt(total, 20);
+  free(in);
+  drop(pop);
+}
+END_TEST
+
+START_TEST(voltage_against_rk4) {
+  /* Sampled membrane potential between random inputs, no spikes. */
+  ref_par p = {0.01, 0.002, 0.004, -0.07, -0.07, 0.0, 0.001, 0};
+  evs_pop *pop = make_pop(1, 1e-4, "tau_m", p.tau_m, "tau_syn_E", p.tau_e,
+                          "tau_syn_I", p.tau_i, "v_rest", p.v_rest, "v_reset",
+                          p.v_reset, "v_thresh", p.v_thresh, "v_init", -0.065, NULL);
+  start(pop);
+  evs_rng r;
+  evs_rng_init(&r, 12, 0, 0, EVS_RNG_TEST);
+  ref_neuron rn = {-0.065, 0, 0, -1};
+  double t = 0, spikes[4];
+  int ns = 0;
+  uint32_t j = 0;
+  for (int i = 0; i < 300; i++) {
+    double tn = t + evs_rng_exponential(&r) * 1e-3;
+    ref_advance(&p, &rn, t, tn, 1e-6, spikes, &ns);
+    ck_assert_double_eq_tol(T->voltage(pop, 0, tn), rn.v, 1e-12);
+    float w = (float)(0.01 * (evs_rng_uniform(&r) - 0.4));
+    int rec = evs_rng_uniform(&r) < 0.5;
+    T->deliver(pop, tn, rec, &j, &w, 1);
+    if (rec == 0) rn.xe += w; else rn.xi += w;
+    t = tn;
+  }
+  ck_assert_int_eq(ns, 0);
+  drop(pop);
+}
+END_TEST
+
+START_TEST(refuses_equal_time_constants) {
+  evs_pop *pop = make_pop(1, 1e-4, "tau_m", 0.01, "tau_syn_E", 0.01, NULL);
+  evs_error err;
+  ck_assert_int_eq(T->init(pop, &err), EVS_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err.msg, "tau_syn_E"));
+  drop(pop);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("lif");
+  TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, single_psp_closed_form);
+  tcase_add_test(tc, crossing_time_closed_form);
+  tcase_add_test(tc, dc_driven_interspike_interval);
+  tcase_add_test(tc, random_inputs_against_rk4);
+  tcase_add_test(tc, voltage_against_rk4);
+  tcase_add_test(tc, refuses_equal_time_constants);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed != 0;
+}
