@@ -1,0 +1,182 @@
+#!/bin/sh
+# End-to-end tests of the evsnn program on a small model written here:
+# help/version, usage errors, check, run (file formats and their mutual
+# consistency), model errors leave no output folder, --set and --seed
+# change the result, plot (when gnuplot is installed).
+# Environment: EVSNN (the program), EVSNN_PLOTDIR (the plot scripts).
+. "$(dirname "$0")/common.sh"
+need_evsnn
+
+m="$tmp/small.ini"
+cat >"$m" <<'INI'
+; 40 Poisson inputs at 20 Hz drive 10 LIF neurons for 0.5 s.
+[simulation]
+duration = 0.5 s
+seed = 7
+resolution = 0.1 ms
+
+[population noise]
+type = SpikeSourcePoisson
+size = 40
+rate = 20 Hz
+
+[population E]
+type = IF_curr_exp
+size = 10
+tau_m = 20 ms
+v_rest = -65 mV
+v_reset = -65 mV
+v_thresh = -55 mV
+tau_refrac = 2 ms
+v_init = uniform(-65 mV, -55 mV)
+record_v = 0-1
+
+[projection drive]
+pre = noise
+post = E
+connect = fixed_probability
+p = 0.5
+weight = 6 mV
+delay = 1 ms
+INI
+
+# ---- help, version, usage --------------------------------------------------
+expect_status 0 "--help" "$EVSNN" --help && {
+  grep -q 'run' "$tmp/stdout" || say_fail "--help does not list the commands"; }
+expect_status 0 "-h" "$EVSNN" -h
+expect_status 0 "help run" "$EVSNN" help run && {
+  grep -q -- '--seed' "$tmp/stdout" || say_fail "help run does not show --seed"; }
+expect_status 0 "run --help" "$EVSNN" run --help
+expect_status 0 "--version" "$EVSNN" --version && {
+  grep -Eq '^evsnn [0-9]+\.[0-9]+\.[0-9]+' "$tmp/stdout" ||
+    say_fail "--version prints '$(cat "$tmp/stdout")'"; }
+expect_status 2 "no command" "$EVSNN"
+expect_status 2 "unknown command" "$EVSNN" frobnicate
+expect_status 2 "unknown option" "$EVSNN" run "$m" --bogus
+expect_status 2 "-o without value" "$EVSNN" run "$m" -o
+expect_status 2 "bad seed" "$EVSNN" run "$m" --seed x12
+expect_status 2 "check without model" "$EVSNN" check
+expect_status 2 "plot bad format" "$EVSNN" plot "$tmp" --format gif
+[ -s "$tmp/stderr" ] || say_fail "a usage error prints nothing on stderr"
+
+# ---- check -------------------------------------------------------------------
+expect_status 0 "check" "$EVSNN" check "$m" &&
+  { grep -Eq "^$m: ok \(2 populations, [0-9]+ synapses\)$" "$tmp/stdout" ||
+    say_fail "check prints '$(cat "$tmp/stdout")'"; }
+sed 's/^tau_m = 20 ms/tau_m = 20 mV/' "$m" >"$tmp/bad.ini"
+expect_status 1 "check bad model" "$EVSNN" check "$tmp/bad.ini" &&
+  { grep -q "bad.ini:15: " "$tmp/stderr" ||
+    say_fail "check error is '$(cat "$tmp/stderr")', expected bad.ini:15: ..."; }
+[ -s "$tmp/stdout" ] && say_fail "check of a bad model prints on stdout"
+expect_status 1 "check missing file" "$EVSNN" check "$tmp/nothere.ini"
+
+# ---- a model error creates no output folder -----------------------------------
+expect_status 1 "run bad model" "$EVSNN" run "$tmp/bad.ini" -o "$tmp/badout"
+[ -e "$tmp/badout" ] && say_fail "a model error created $tmp/badout"
+(cd "$tmp" && "$EVSNN" run bad.ini >/dev/null 2>&1)
+[ -e "$tmp/out/bad" ] && say_fail "a model error created out/bad"
+
+# ---- run ---------------------------------------------------------------------
+o1="$tmp/run1"
+expect_status 0 "run" "$EVSNN" run "$m" -o "$o1"
+for f in E.ras v_E.tsv summary.tsv run.log; do
+  [ -s "$o1/$f" ] || say_fail "run did not write $f"
+done
+ls "$o1" | grep -q '\.part$' && say_fail "run left .part files"
+[ -e "$o1/noise.ras" ] && say_fail "sources are recorded by default"
+grep -q "$o1" "$tmp/stdout" || say_fail "the summary does not name the output folder"
+
+if [ -s "$o1/E.ras" ]; then
+  # header: comment lines first, naming the population and the units
+  awk 'BEGIN {h = 1} /^#/ {if (!h) bad = 1; next} {h = 0} END {exit bad}' \
+    "$o1/E.ras" || say_fail "E.ras has comment lines after the spikes"
+  grep -q '^# .*time \[s\] id' "$o1/E.ras" || say_fail "E.ras header lacks units"
+  grep -q '^# .*E' "$o1/E.ras" || say_fail "E.ras header lacks the population"
+  # spike lines: "time id" with 9 decimals, 0 <= time < 0.5, 0 <= id < 10,
+  # sorted by time
+  grep -v '^#' "$o1/E.ras" | awk '
+    NF != 2 || $1 !~ /^[0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]$/ || $2 !~ /^[0-9]+$/ {
+      print "bad line " NR ": " $0; bad = 1; exit }
+    $1 < 0 || $1 >= 0.5 || $2 >= 10 { print "out of range: " $0; bad = 1 }
+    NR > 1 && $1 < last { print "not sorted at line " NR; bad = 1 }
+    { last = $1 }
+    END { exit bad }' || say_fail "E.ras spike lines are malformed"
+  nspk=$(grep -vc '^#' "$o1/E.ras")
+  [ "$nspk" -gt 0 ] || say_fail "E fired no spike (the model should drive it)"
+  # summary.tsv: header, and E's spikes equal the raster's line count, and
+  # its rate equals spikes / neurons / duration
+  head -n 1 "$o1/summary.tsv" | grep -q "^population	neurons	spikes	rate_hz$" ||
+    say_fail "summary.tsv header is '$(head -n 1 "$o1/summary.tsv")'"
+  awk -F '\t' -v n="$nspk" '$1 == "E" { found = 1
+      if ($2 != 10 || $3 != n) { print "E row: " $0 " (raster: " n ")"; exit 1 }
+      r = n / 10 / 0.5; if ($4 - r > 1e-3 || r - $4 > 1e-3) { print "rate " $4 " != " r; exit 1 } }
+    END { if (!found) exit 1 }' "$o1/summary.tsv" ||
+    say_fail "summary.tsv disagrees with E.ras"
+  # the printed summary agrees too
+  grep -Eq "^ *E +IF_curr_exp +10 +$nspk " "$tmp/stdout" ||
+    say_fail "printed summary lacks 'E IF_curr_exp 10 $nspk'"
+fi
+if [ -s "$o1/v_E.tsv" ]; then
+  head -n 1 "$o1/v_E.tsv" | grep -q "^time	v0	v1$" ||
+    say_fail "v_E.tsv header is '$(head -n 1 "$o1/v_E.tsv")'"
+  # membrane potentials are volts between reset-ish and threshold
+  awk -F '\t' 'NR > 1 && (NF != 3 || $2 < -0.08 || $2 > -0.05) {
+      print "bad probe row " NR ": " $0; exit 1 }' "$o1/v_E.tsv" ||
+    say_fail "v_E.tsv rows are malformed or not in volts"
+fi
+head -n 3 "$o1/run.log" | grep -q 'small' || say_fail "run.log does not name the model"
+head -n 3 "$o1/run.log" | grep -q '7' || say_fail "run.log does not give the seed"
+tail -n 1 "$o1/run.log" | grep -Eq '^completed at t = 0?\.5(0*)? s$' ||
+  say_fail "run.log ends '$(tail -n 1 "$o1/run.log")'"
+
+# the same run again gives the same spikes (and -q prints nothing)
+expect_status 0 "run -q" "$EVSNN" run "$m" -o "$tmp/run1b" -q
+[ -s "$tmp/stdout" ] && say_fail "run -q printed on stdout"
+cmp -s "$o1/E.ras" "$tmp/run1b/E.ras" || say_fail "the same run gave different spikes"
+
+# the default folder is out/<model name>, relative to the current folder
+(cd "$tmp" && "$EVSNN" run small.ini -q) || say_fail "run without -o failed"
+[ -s "$tmp/out/small/E.ras" ] || say_fail "run without -o did not write out/small/E.ras"
+
+# ---- --seed and --set change the result ----------------------------------------
+expect_status 0 "run --seed" "$EVSNN" run "$m" -o "$tmp/seed8" --seed 8 -q
+cmp -s "$o1/E.ras" "$tmp/seed8/E.ras" && say_fail "--seed 8 gave the same spikes as seed 7"
+head -n 3 "$tmp/seed8/run.log" | grep -q '8' || say_fail "run.log does not give --seed 8"
+expect_status 0 "run --set" "$EVSNN" run "$m" -o "$tmp/set" -q \
+  --set "population noise.rate=40 Hz"
+if [ -s "$tmp/set/summary.tsv" ]; then
+  a=$(awk -F '\t' '$1 == "E" {print $3}' "$o1/summary.tsv")
+  b=$(awk -F '\t' '$1 == "E" {print $3}' "$tmp/set/summary.tsv")
+  # twice the input rate must raise the output rate clearly (the counts are
+  # tens to hundreds of spikes, so noise cannot explain a rise of 20 %)
+  [ -n "$a" ] && [ -n "$b" ] && [ "$((b * 10))" -gt "$((a * 12))" ] ||
+    say_fail "--set noise.rate=40 Hz: E spikes $a -> $b, expected a clear rise"
+fi
+expect_status 0 "run --set duration" "$EVSNN" run "$m" -o "$tmp/dur" -q \
+  --set simulation.duration=0.25s
+tail -n 1 "$tmp/dur/run.log" | grep -Eq '^completed at t = 0?\.25(0*)? s$' ||
+  say_fail "--set simulation.duration=0.25s: run.log ends '$(tail -n 1 "$tmp/dur/run.log")'"
+expect_status 1 "run --set unknown key" "$EVSNN" run "$m" -o "$tmp/setbad" \
+  --set E.no_such_key=1
+[ -e "$tmp/setbad" ] && say_fail "a bad --set created the output folder"
+
+# ---- plot ------------------------------------------------------------------------
+if command -v gnuplot >/dev/null 2>&1; then
+  expect_status 0 "plot" "$EVSNN" plot "$o1"
+  for f in raster.png rates.png; do
+    if [ -s "$o1/$f" ]; then
+      # PNG signature: \211 P N G
+      [ "$(head -c 4 "$o1/$f" | od -An -c | tr -d ' ')" = '211PNG' ] ||
+        say_fail "$f is not a PNG"
+    else
+      say_fail "plot did not write $f"
+    fi
+  done
+  expect_status 0 "plot svg" "$EVSNN" plot "$o1" --format svg
+  grep -q '<svg' "$o1/raster.svg" 2>/dev/null || say_fail "plot --format svg wrote no SVG"
+  expect_status 1 "plot non-run folder" "$EVSNN" plot "$tmp/nothere"
+else
+  echo "SKIP: gnuplot not installed, plot not tested"
+fi
+
+finish
