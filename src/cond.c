@@ -1,0 +1,385 @@
+/* evsnn — IF_cond_exp: the conductance-based LIF with exponentially decaying
+ * conductances (PyNN's model), integrated on the population's clock.
+ *
+ *   cm dv/dt = g_L (v_rest - v) + g_e (e_rev_E - v) + g_i (e_rev_I - v)
+ *              + i_offset + dc,                       g_L = cm / tau_m
+ *   dg_e/dt = -g_e / tau_syn_E,   dg_i/dt = -g_i / tau_syn_I
+ *
+ * One step from t - dt to t, in Brian2's order:
+ *   1. v by exponential Euler with g_e, g_i of the step start held constant
+ *      (exact for constant conductances):
+ *        g_tot = g_L + g_e + g_i,  v_inf = (g_L v_rest + g_e e_rev_E
+ *        + g_i e_rev_I + i_offset + dc) / g_tot,
+ *        v <- v_inf + (v - v_inf) exp(-h g_tot / cm);
+ *      h = dt, except that a refractory neuron integrates only the part of
+ *      the step after its refractory period ends (h = 0 while it lasts, so v
+ *      stays at v_reset);
+ *   2. g_e, g_i decay by exp(-dt / tau_syn) (precomputed), then inputs that
+ *      arrived strictly inside the step are added;
+ *   3. v >= v_thresh: spike at t, v = v_reset, refractory until t + tau_refrac.
+ *
+ * Inputs delivered at the state time (the last tick, or 0) enter g at once;
+ * inputs delivered later act from the next tick on (they wait in a pending
+ * buffer that step 2 empties). So the result does not depend on whether the
+ * scheduler runs a delivery before or after a tick of the same time.
+ *
+ * exp(-x) is evaluated by a degree-8 polynomial for 0 <= x <= 0.5 (relative
+ * error < 6e-14; x = dt g_tot / cm is ~0.005-0.3 for the usual parameters)
+ * and by libm's exp() otherwise. The whole step loop then vectorises; with
+ * libm's exp() it does not, and a step of COBA (N = 4000) costs ~2x more.
+ *
+ * Per-neuron initial values: neuron i draws from its stream
+ * (seed, population, i, EVS_RNG_INIT), in this fixed order:
+ * v_init, gsyn_exc_init, gsyn_inh_init. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* Positions in the parameter table below (par[], dist[] use them). */
+enum {
+  P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I, P_TAU_REFRAC, P_V_REST, P_V_RESET,
+  P_V_THRESH, P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_V_INIT, P_GSYN_EXC_INIT,
+  P_GSYN_INH_INIT, P_COUNT_
+};
+
+static const evs_param_def cond_params[P_COUNT_] = {
+    {"cm", EVS_DIM_CAPACITANCE, 1e-9, EVS_PARAM_CONST, "membrane capacitance"},
+    {"tau_m", EVS_DIM_TIME, 20e-3, EVS_PARAM_CONST,
+     "membrane time constant (leak conductance g_L = cm / tau_m)"},
+    {"tau_syn_E", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+     "decay time constant of the excitatory conductance"},
+    {"tau_syn_I", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+     "decay time constant of the inhibitory conductance"},
+    {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_CONST,
+     "refractory period (v held at v_reset)"},
+    {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "leak reversal potential"},
+    {"v_reset", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "reset potential"},
+    {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, EVS_PARAM_CONST, "spike threshold"},
+    {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_CONST,
+     "excitatory reversal potential"},
+    {"e_rev_I", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_CONST,
+     "inhibitory reversal potential"},
+    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_CONST,
+     "constant injected current"},
+    {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
+     "initial membrane potential"},
+    {"gsyn_exc_init", EVS_DIM_CONDUCTANCE, 0.0, EVS_PARAM_PER_NEURON,
+     "initial excitatory conductance"},
+    {"gsyn_inh_init", EVS_DIM_CONDUCTANCE, 0.0, EVS_PARAM_PER_NEURON,
+     "initial inhibitory conductance"},
+};
+
+/* Largest argument of the polynomial exp(-x); larger ones call exp(). */
+#define COND_XMAX 0.5
+/* Neurons per block of the step loop (the exp factors of a block are kept on
+ * the stack between the vectorised passes). */
+#define COND_BLOCK 256
+/* "Never refractory": finite, so that until - t0 stays finite. */
+#define COND_NEVER (-1e30)
+
+typedef struct cond_state {
+  /* state, struct of arrays, [size] each */
+  double *v;        /* V, membrane potential */
+  double *ge, *gi;  /* S, conductances at the state time */
+  double *until;    /* s, end of the refractory period (COND_NEVER: none) */
+  double *pe, *pi;  /* S, inputs waiting for the next tick */
+  double *ib;       /* A, g_L v_rest + i_offset + dc: the constant drive */
+  /* parameters and derived constants */
+  double g_l;       /* S, cm / tau_m */
+  double inv_cm;    /* 1/F */
+  double e_e, e_i;  /* V, reversal potentials */
+  double v_reset, v_thresh; /* V */
+  double tau_refrac; /* s */
+  double de, di;    /* exp(-dt / tau_syn_E), exp(-dt / tau_syn_I) */
+  double dt;        /* s, the step (pop->tick) */
+  double t_now;     /* s, time of the state (last tick) */
+  double eps;       /* s, tolerance for "delivered at the state time" */
+  int64_t xmax_bits; /* bit pattern of COND_XMAX */
+  uint32_t cap;     /* allocated neurons: size rounded up to COND_BLOCK */
+  int pending;      /* 1: pe/pi hold something */
+} cond_state;
+
+/* exp(-x) for 0 <= x <= COND_XMAX: the degree-8 polynomial interpolating
+ * exp(-x) at the Chebyshev nodes of [0, 0.5], in powers of y = x - 0.25
+ * (coefficients computed with 50-digit arithmetic). Relative error
+ * < 6e-14 on [0, 0.5] (a Taylor polynomial needs degree 12 for that);
+ * branch-free so the step loop vectorises. */
+static inline double exp_neg_poly(double x) {
+  const double y = x - 0.25;
+  double p = 1.9345065693677845355090417e-05;
+  p = p * y + -1.5482593791572832786669622e-04;
+  p = p * y + 1.0816663293058213345804175e-03;
+  p = p * y + -6.4899923673713624805436950e-03;
+  p = p * y + 3.2450032657143100534025137e-02;
+  p = p * y + -1.2980013075786056564453474e-01;
+  p = p * y + 3.8940039153546379679937672e-01;
+  p = p * y + -7.7880078307024969141991733e-01;
+  p = p * y + 7.7880078307140532256624965e-01;
+  return p;
+}
+
+static double cond_weight_scale(const evs_pop *pop, evs_dim dim) {
+  (void)pop;
+  return dim == EVS_DIM_CONDUCTANCE ? 1.0 : 0.0;
+}
+
+static void cond_destroy(evs_pop *pop) {
+  cond_state *s = pop->state;
+  if (!s) return;
+  free(s->v);
+  free(s->ge);
+  free(s->gi);
+  free(s->until);
+  free(s->pe);
+  free(s->pi);
+  free(s->ib);
+  free(s);
+  pop->state = NULL;
+}
+
+/* The distribution of per-neuron parameter k (a constant if the net gave
+ * none). */
+static evs_dist cond_dist(const evs_pop *pop, int k) {
+  return pop->dist ? pop->dist[k] : evs_dist_const(pop->par[k]);
+}
+
+static int cond_check(const evs_pop *pop, evs_error *err) {
+  const double *p = pop->par;
+  static const int positive[] = {P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I};
+  for (size_t k = 0; k < sizeof positive / sizeof positive[0]; k++) {
+    double x = p[positive[k]];
+    if (!(x > 0) || !isfinite(x))
+      return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                           "population %s: %s must be positive and finite "
+                           "(got %g)", pop->name, cond_params[positive[k]].name, x);
+  }
+  if (!(p[P_TAU_REFRAC] >= 0) || !isfinite(p[P_TAU_REFRAC]))
+    return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                         "population %s: tau_refrac must be >= 0 and finite "
+                         "(got %g)", pop->name, p[P_TAU_REFRAC]);
+  for (int k = P_V_REST; k <= P_I_OFFSET; k++)
+    if (!isfinite(p[k]))
+      return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                           "population %s: %s must be finite", pop->name,
+                           cond_params[k].name);
+  if (!(p[P_V_RESET] < p[P_V_THRESH]))
+    return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                         "population %s: v_reset (%g mV) must be below "
+                         "v_thresh (%g mV)", pop->name, p[P_V_RESET] * 1e3,
+                         p[P_V_THRESH] * 1e3);
+  if (!(pop->tick > 0) || !isfinite(pop->tick))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "population %s: IF_cond_exp needs a clock step > 0 "
+                         "(got %g s)", pop->name, pop->tick);
+  return EVS_OK;
+}
+
+static int cond_init(evs_pop *pop, evs_error *err) {
+  int rc = cond_check(pop, err);
+  if (rc) return rc;
+  const double *p = pop->par;
+  uint32_t n = pop->size;
+  /* padded to whole blocks; the padding neurons evolve but never spike */
+  size_t cap = ((size_t)n + COND_BLOCK - 1) / COND_BLOCK * COND_BLOCK;
+  if (cap == 0) cap = COND_BLOCK;
+  cond_state *s = calloc(1, sizeof *s);
+  if (!s) goto nomem;
+  pop->state = s;
+  s->cap = (uint32_t)cap;
+  s->v = calloc(cap, sizeof(double));
+  s->ge = calloc(cap, sizeof(double));
+  s->gi = calloc(cap, sizeof(double));
+  s->until = calloc(cap, sizeof(double));
+  s->pe = calloc(cap, sizeof(double));
+  s->pi = calloc(cap, sizeof(double));
+  s->ib = calloc(cap, sizeof(double));
+  if (!s->v || !s->ge || !s->gi || !s->until || !s->pe || !s->pi || !s->ib)
+    goto nomem;
+
+  s->g_l = p[P_CM] / p[P_TAU_M];
+  s->inv_cm = 1.0 / p[P_CM];
+  s->e_e = p[P_E_REV_E];
+  s->e_i = p[P_E_REV_I];
+  s->v_reset = p[P_V_RESET];
+  s->v_thresh = p[P_V_THRESH];
+  s->tau_refrac = p[P_TAU_REFRAC];
+  s->dt = pop->tick;
+  s->de = exp(-s->dt / p[P_TAU_SYN_E]);
+  s->di = exp(-s->dt / p[P_TAU_SYN_I]);
+  s->t_now = 0.0;
+  s->eps = 1e-6 * s->dt;
+  {
+    double xm = COND_XMAX;
+    memcpy(&s->xmax_bits, &xm, sizeof xm);
+  }
+
+  evs_dist dv = cond_dist(pop, P_V_INIT);
+  evs_dist dge = cond_dist(pop, P_GSYN_EXC_INIT);
+  evs_dist dgi = cond_dist(pop, P_GSYN_INH_INIT);
+  double base = s->g_l * p[P_V_REST] + p[P_I_OFFSET];
+  for (uint32_t i = 0; i < n; i++) {
+    evs_rng r;
+    evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
+    s->v[i] = evs_dist_draw(&dv, &r);
+    s->ge[i] = evs_dist_draw(&dge, &r);
+    s->gi[i] = evs_dist_draw(&dgi, &r);
+    s->until[i] = COND_NEVER;
+    s->ib[i] = base + (pop->dc ? pop->dc[i] : 0.0); /* dc: A */
+    if (!isfinite(s->v[i]) || !isfinite(s->ge[i]) || !isfinite(s->gi[i]))
+      return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                           "population %s: neuron %u drew a non-finite "
+                           "initial value", pop->name, (unsigned)i);
+  }
+  for (size_t i = n; i < cap; i++) {
+    s->v[i] = p[P_V_REST];
+    s->until[i] = COND_NEVER;
+    s->ib[i] = s->g_l * p[P_V_REST];
+  }
+  return EVS_OK;
+nomem:
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "population %s: out of memory for %u neurons",
+                       pop->name, (unsigned)n);
+}
+
+static void cond_deliver(evs_pop *pop, double t, int receptor,
+                         const uint32_t *target, const float *weight,
+                         size_t n) {
+  cond_state *s = pop->state;
+  double *g;
+  if (t <= s->t_now + s->eps) {
+    g = receptor == EVS_RECEPTOR_INH ? s->gi : s->ge;
+  } else {
+    g = receptor == EVS_RECEPTOR_INH ? s->pi : s->pe;
+    s->pending = 1;
+  }
+  for (size_t k = 0; k < n; k++) g[target[k]] += weight[k];
+}
+
+/* max(z, 0) without a comparison: GCC does not if-convert floating-point
+ * comparisons under the default -ftrapping-math, so a ?: would keep the step
+ * loop scalar. Exact (z + |z| is 2z or 0). */
+static inline double relu(double z) { return 0.5 * (z + fabs(z)); }
+
+/* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
+ * (t0, t0 + dt] in which neuron i is not refractory. Returns a word whose
+ * sign bit is set when some argument fell outside [0, COND_XMAX] (or was
+ * NaN): then the caller recomputes those with exp(). Integer tests keep the
+ * loop vectorised (for x >= 0 the IEEE bit pattern orders like x). */
+static int64_t cond_pass_exp(double *restrict ex, const double *restrict until,
+                             const double *restrict ge,
+                             const double *restrict gi, double t0, double dt,
+                             double g_l, double inv_cm, int64_t lim) {
+  int64_t acc = 0;
+  for (uint32_t i = 0; i < COND_BLOCK; i++) {
+    double h = relu(dt - relu(until[i] - t0));
+    double x = h * (g_l + ge[i] + gi[i]) * inv_cm;
+    int64_t b;
+    memcpy(&b, &x, sizeof b);
+    acc |= (lim - b) | b;
+    ex[i] = exp_neg_poly(x);
+  }
+  return acc;
+}
+
+/* Pass 2 over one block: v by exponential Euler, then the conductances decay
+ * and take the pending inputs (pe, pi NULL: none). */
+static void cond_pass_v(double *restrict v, double *restrict ge,
+                        double *restrict gi, double *restrict pe,
+                        double *restrict pi, const double *restrict ib,
+                        const double *restrict ex, const cond_state *c) {
+  const double g_l = c->g_l, e_e = c->e_e, e_i = c->e_i, de = c->de,
+               di = c->di;
+  if (pe) {
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
+      double a = ge[i], b = gi[i];
+      double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
+      v[i] = vinf + (v[i] - vinf) * ex[i];
+      ge[i] = a * de + pe[i];
+      gi[i] = b * di + pi[i];
+      pe[i] = 0;
+      pi[i] = 0;
+    }
+  } else {
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
+      double a = ge[i], b = gi[i];
+      double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
+      v[i] = vinf + (v[i] - vinf) * ex[i];
+      ge[i] = a * de;
+      gi[i] = b * di;
+    }
+  }
+}
+
+/* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
+ * t. The loops run over the whole (padded) block, a constant trip count, so
+ * GCC vectorises them even at -O2; only the m real neurons can spike. */
+static int cond_step_block(evs_pop *pop, cond_state *s, double t, uint32_t lo,
+                           uint32_t m) {
+  double ex[COND_BLOCK];
+  double *v = s->v + lo, *ge = s->ge + lo, *gi = s->gi + lo;
+  double *until = s->until + lo;
+  const double t0 = t - s->dt;
+
+  if (cond_pass_exp(ex, until, ge, gi, t0, s->dt, s->g_l, s->inv_cm,
+                    s->xmax_bits) < 0) { /* rare: very strong conductances */
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
+      double h = relu(s->dt - relu(until[i] - t0));
+      double x = h * (s->g_l + ge[i] + gi[i]) * s->inv_cm;
+      if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
+    }
+  }
+  cond_pass_v(v, ge, gi, s->pending ? s->pe + lo : NULL,
+              s->pending ? s->pi + lo : NULL, s->ib + lo, ex, s);
+  /* pass 3: threshold (spikes are rare: a predictable branch) */
+  const double vth = s->v_thresh;
+  for (uint32_t i = 0; i < m; i++) {
+    if (v[i] >= vth) {
+      int rc = evs__pop_emit(pop, t, lo + i);
+      if (rc) return rc;
+      v[i] = s->v_reset;
+      until[i] = t + s->tau_refrac;
+    }
+  }
+  return EVS_OK;
+}
+
+static int cond_tick(evs_pop *pop, double t) {
+  cond_state *s = pop->state;
+  for (uint32_t lo = 0; lo < pop->size; lo += COND_BLOCK) {
+    uint32_t m = pop->size - lo < COND_BLOCK ? pop->size - lo : COND_BLOCK;
+    int rc = cond_step_block(pop, s, t, lo, m);
+    if (rc) return rc;
+  }
+  s->pending = 0;
+  s->t_now = t;
+  return EVS_OK;
+}
+
+static double cond_voltage(evs_pop *pop, uint32_t id, double t) {
+  (void)t;
+  const cond_state *s = pop->state;
+  return s->v[id];
+}
+
+/* A constant input is a current, kept in amperes in pop->dc. */
+static double cond_dc_scale(const evs_pop *pop, evs_dim dim) {
+  (void)pop;
+  return dim == EVS_DIM_CURRENT ? 1.0 : 0.0;
+}
+
+const evs_neuron_type evs__if_cond_exp = {
+    .name = "IF_cond_exp",
+    .kind = EVS_POP_CLOCKED,
+    .params = cond_params,
+    .n_params = P_COUNT_,
+    .weight_scale = cond_weight_scale,
+    .init = cond_init,
+    .destroy = cond_destroy,
+    .deliver = cond_deliver,
+    .tick = cond_tick,
+    .voltage = cond_voltage,
+    .dc_scale = cond_dc_scale,
+};
