@@ -74,7 +74,19 @@ typedef struct evs_csr {
  * (bad p, n too large without multapses, unreadable or malformed edge file
  * with "path:line: ..." messages, index out of range, negative delay, ...)
  * return EVS_EINVAL/EVS_EIO/EVS_ENOMEM with a message in err; *out is then
- * NULL. The caller owns *out (evs_csr_free). */
+ * NULL. The caller owns *out (evs_csr_free).
+ *
+ * Streams: connectivity is drawn per row i (per column j for FIXED_INDEGREE,
+ * from the single index 0 for FIXED_TOTAL); weights and delays are drawn in
+ * generation order from the WEIGHT/DELAY streams of the same index (of the
+ * row for FIXED_TOTAL and for values a FILE line leaves out). Delays are
+ * rounded to steps = lround(d / delay_step); 0 steps is allowed here (the
+ * caller checks its minimum delay). With same_population and !autapses no
+ * i -> i synapse is made (ONE_TO_ONE then makes none; a FILE line i i is an
+ * error). FIXED_TOTAL without multapses draws a uniform set of distinct
+ * pairs. Cost: O(synapses + rows + columns) (FIXED_TOTAL without multapses:
+ * O(n log n)); temporary memory about 4 bytes per synapse beyond the result
+ * (12 for FIXED_TOTAL without multapses) plus O(rows + longest row). */
 EVS_API int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
                           const evs_conn_spec *spec, evs_error *err);
 

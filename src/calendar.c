@@ -1,0 +1,151 @@
+/* evsnn — crossing calendar: lazily invalidated per-neuron wake-up buckets.
+ *
+ * Invariants:
+ *  - the ring holds windows current .. current + nslots - 1; slot
+ *    w & (nslots-1) holds entries of window w only (a window beyond the ring
+ *    is clamped to current + nslots - 1 before filing, and filed[] stores the
+ *    clamped window);
+ *  - the entry at index k of the bucket of window w is live iff
+ *    filed[id] == w and pos[id] == k; every other entry is stale. So a neuron
+ *    moved away and back leaves at most stale duplicates, never a second
+ *    visit, and it is visited at the place of its latest move. */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evsnn/calendar.h"
+#include "evsnn/error.h"
+
+#define MAX_SLOTS ((uint32_t)1 << 30)
+#define WINDOW_CAP 4611686018427387904.0 /* 2^62: finite times beyond it */
+
+int evs_cal_init(evs_calendar *c, uint32_t n, double width, double horizon) {
+  memset(c, 0, sizeof *c);
+  if (!(width > 0) || !isfinite(width) || !(horizon >= 0) || !isfinite(horizon))
+    return EVS_EINVAL;
+  /* The current window is partly consumed, so a ring that must reach
+   * horizon seconds past any moment inside it needs one window more. */
+  double need = ceil(horizon / width) + 1;
+  if (need > (double)MAX_SLOTS) return EVS_EINVAL;
+  uint32_t ns = 1;
+  while (ns < (uint32_t)need) ns <<= 1;
+  c->width = width;
+  c->inv_width = 1.0 / width;
+  c->current = 0;
+  c->nslots = ns;
+  c->nneurons = n;
+  c->slot = calloc(ns, sizeof *c->slot);
+  c->filed = malloc((n ? n : 1) * sizeof *c->filed);
+  c->pos = malloc((n ? n : 1) * sizeof *c->pos);
+  if (!c->slot || !c->filed || !c->pos) goto fail;
+  for (uint32_t i = 0; i < n; i++) {
+    c->filed[i] = EVS_CAL_NONE;
+    c->pos[i] = 0;
+  }
+  return EVS_OK;
+fail:
+  evs_cal_destroy(c);
+  return EVS_ENOMEM;
+}
+
+void evs_cal_destroy(evs_calendar *c) {
+  if (c->slot)
+    for (uint32_t s = 0; s < c->nslots; s++) free(c->slot[s].id);
+  free(c->slot);
+  free(c->filed);
+  free(c->pos);
+  c->slot = NULL;
+  c->filed = NULL;
+  c->pos = NULL;
+  c->nslots = 0;
+  c->nneurons = 0;
+}
+
+double evs_cal_window_end(const evs_calendar *c, int64_t w) {
+  return (double)(w + 1) * c->width;
+}
+
+int64_t evs_cal_window_of(const evs_calendar *c, double t) {
+  assert(!isnan(t));
+  double x = floor(t * c->inv_width);
+  if (!(x < WINDOW_CAP)) {
+    if (t == INFINITY) return EVS_CAL_NONE;
+    x = WINDOW_CAP;
+  }
+  if (x < -WINDOW_CAP) x = -WINDOW_CAP;
+  int64_t w = (int64_t)x;
+  /* t * inv_width may round across an integer: correct against the exact
+   * expressions used by evs_cal_window_end(). */
+  while ((double)w * c->width > t) w--;
+  while ((double)(w + 1) * c->width <= t) w++;
+  return w;
+}
+
+/* Appends id to the bucket of window w; returns its index via *k. */
+static int append(evs_calendar *c, int64_t w, uint32_t id, uint32_t *k) {
+  evs_cal_bucket *b = &c->slot[(uint64_t)w & (c->nslots - 1)];
+  if (b->n == b->cap) {
+    if (b->cap == UINT32_MAX) return EVS_ENOMEM;
+    uint32_t cap = b->cap ? (b->cap > UINT32_MAX / 2 ? UINT32_MAX : 2 * b->cap) : 16;
+    uint32_t *p = realloc(b->id, (size_t)cap * sizeof *p);
+    if (!p) return EVS_ENOMEM;
+    b->id = p;
+    b->cap = cap;
+  }
+  *k = b->n;
+  b->id[b->n++] = id;
+  c->filings++;
+  return EVS_OK;
+}
+
+int evs_cal_file(evs_calendar *c, uint32_t id, double t, int force) {
+  assert(id < c->nneurons);
+  int64_t w = evs_cal_window_of(c, t);
+  assert(w >= c->current); /* filing into the past is a caller bug */
+  int64_t last = c->current + (int64_t)c->nslots - 1;
+  if (w != EVS_CAL_NONE && w > last) w = last;
+  int64_t f = c->filed[id];
+  if (f == w || (f < w && !force)) return EVS_OK;
+  if (w == EVS_CAL_NONE) {
+    c->filed[id] = EVS_CAL_NONE;
+    return EVS_OK;
+  }
+  uint32_t k;
+  int rc = append(c, w, id, &k);
+  if (rc != EVS_OK) return rc;
+  c->filed[id] = w;
+  c->pos[id] = k;
+  return EVS_OK;
+}
+
+int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
+                  void *ctx) {
+  const int64_t w = c->current;
+  evs_cal_bucket *b = &c->slot[(uint64_t)w & (c->nslots - 1)];
+  /* b->n and b->id are re-read every step: visit may append and realloc. */
+  for (uint32_t k = 0; k < b->n; k++) {
+    uint32_t id = b->id[k];
+    if (c->filed[id] != w || c->pos[id] != k) {
+      c->stale++;
+      continue;
+    }
+    c->filed[id] = EVS_CAL_NONE;
+    int rc = visit(ctx, id);
+    if (rc != 0) {
+      /* Keep the unvisited rest as the window's bucket, so that a later
+       * drain resumes where this one stopped. */
+      uint32_t rest = b->n - (k + 1);
+      memmove(b->id, b->id + k + 1, (size_t)rest * sizeof *b->id);
+      b->n = rest;
+      for (uint32_t j = 0; j < rest; j++) {
+        uint32_t r = b->id[j];
+        if (c->filed[r] == w && c->pos[r] == j + k + 1) c->pos[r] = j;
+      }
+      return rc;
+    }
+  }
+  b->n = 0;
+  c->current = w + 1;
+  return EVS_OK;
+}

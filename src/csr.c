@@ -1,0 +1,856 @@
+/* evsnn — sparse synapses in CSR by presynaptic neuron: the builders.
+ *
+ * Every builder first fills the rows (targets, weights and a temporary
+ * delay-in-steps array, 4 bytes a synapse) in generation order, then sorts
+ * each row by (delay, target) with a stable merge sort and splits it into
+ * delay groups. Builders that generate by row (all-to-all, one-to-one, fixed
+ * probability, fixed out-degree) write straight into the rows; the others
+ * (fixed in-degree, fixed total, file) generate twice from the same streams:
+ * once to count each row, once to place the synapses, so that no edge list is
+ * ever held. Peak memory is therefore 12 bytes a synapse (8 final + 4 delay)
+ * plus O(rows), except fixed total without multapses, which holds 8 more
+ * bytes a synapse of sorted pair codes.
+ *
+ * Streams: connectivity (seed, stream, i, CONNECT) per row i (in-degree: per
+ * column j; fixed total: one stream, index 0). Weights and delays come from
+ * (seed, stream, k, WEIGHT / DELAY), drawn in generation order, where k is
+ * the index that keys the connectivity stream (the column for in-degree,
+ * the row for every other builder, fixed total included). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evsnn/csr.h"
+#include "evsnn/rng.h"
+
+#define NO_DELAY UINT32_MAX /* file builder: delay still to be drawn */
+
+/* A projection under construction. */
+typedef struct builder {
+  evs_csr *c;
+  uint32_t *dl;        /* [cap] delay in steps, freed at the end */
+  uint64_t cap;        /* allocated synapses in target/weight/dl */
+  const evs_conn_spec *spec;
+  evs_error *err;
+} builder;
+
+static int fail_nomem(evs_error *err) {
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory building synapses");
+}
+
+/* Resizes the synapse arrays to cap entries (cap >= nnz). */
+static int resize(builder *b, uint64_t cap) {
+  evs_csr *c = b->c;
+  if (cap == 0) cap = 1;
+  if (cap > SIZE_MAX / sizeof(uint32_t)) return fail_nomem(b->err);
+  uint32_t *t = realloc(c->target, cap * sizeof *t);
+  if (!t) return fail_nomem(b->err);
+  c->target = t;
+  float *w = realloc(c->weight, cap * sizeof *w);
+  if (!w) return fail_nomem(b->err);
+  c->weight = w;
+  uint32_t *d = realloc(b->dl, cap * sizeof *d);
+  if (!d) return fail_nomem(b->err);
+  b->dl = d;
+  b->cap = cap;
+  return EVS_OK;
+}
+
+/* Makes room for extra more synapses, growing by half at least. */
+static int reserve(builder *b, uint64_t extra) {
+  uint64_t need = b->c->nnz + extra;
+  if (need <= b->cap) return EVS_OK;
+  uint64_t cap = b->cap + b->cap / 2;
+  return resize(b, cap > need ? cap : need);
+}
+
+/* Converts a delay in s to steps; rejects negative, NaN and huge delays. */
+static int delay_steps(builder *b, double d, uint32_t *steps) {
+  double s = d / b->spec->delay_step;
+  if (!(d >= 0))
+    return evs_error_set(b->err, EVS_EINVAL, NULL, 0,
+                         "negative delay %g s (delays must be >= 0)", d);
+  if (!(s < 4294967294.0))
+    return evs_error_set(b->err, EVS_EINVAL, NULL, 0,
+                         "delay %g s is too large for a step of %g s", d,
+                         b->spec->delay_step);
+  *steps = (uint32_t)lround(s);
+  return EVS_OK;
+}
+
+/* Draws weights and delays for positions [from, to) from the streams of
+ * index k, skipping (in the file builder) values already given. */
+static int draw_values(builder *b, uint32_t k, uint64_t from, uint64_t to) {
+  const evs_conn_spec *s = b->spec;
+  evs_csr *c = b->c;
+  evs_rng rw, rd;
+  evs_rng_init(&rw, s->seed, s->stream, k, EVS_RNG_WEIGHT);
+  evs_rng_init(&rd, s->seed, s->stream, k, EVS_RNG_DELAY);
+  for (uint64_t q = from; q < to; q++) {
+    if (s->kind != EVS_CONN_FILE || isnan(c->weight[q]))
+      c->weight[q] = (float)evs_dist_draw(&s->weight, &rw);
+    if (s->kind != EVS_CONN_FILE || b->dl[q] == NO_DELAY) {
+      int rc = delay_steps(b, evs_dist_draw(&s->delay, &rd), &b->dl[q]);
+      if (rc != EVS_OK) return rc;
+    }
+  }
+  return EVS_OK;
+}
+
+/* ---- choosing distinct indices ------------------------------------------ */
+
+/* A bitmap over candidate indices, cleared after each use in O(chosen). */
+typedef struct bitset {
+  uint64_t *w;
+} bitset;
+
+static inline int bit_test_set(bitset *s, uint32_t i) {
+  uint64_t m = (uint64_t)1 << (i & 63);
+  int was = (s->w[i >> 6] & m) != 0;
+  s->w[i >> 6] |= m;
+  return was;
+}
+
+static inline void bit_clear(bitset *s, uint32_t i) {
+  s->w[i >> 6] &= ~((uint64_t)1 << (i & 63));
+}
+
+/* Writes n indices from [0, m) into out: distinct (Floyd's algorithm, O(n))
+ * unless multapses, then independent uniform draws. Leaves set clear. */
+static void choose(evs_rng *r, uint32_t m, uint32_t n, int multapses,
+                   bitset *set, uint32_t *out) {
+  if (multapses) {
+    for (uint32_t k = 0; k < n; k++) out[k] = evs_rng_below(r, m);
+    return;
+  }
+  uint32_t k = 0;
+  for (uint32_t j = m - n; j < m; j++) {
+    uint32_t v = evs_rng_below(r, j + 1);
+    if (bit_test_set(set, v)) {
+      bit_test_set(set, j);
+      v = j;
+    }
+    out[k++] = v;
+  }
+  for (k = 0; k < n; k++) bit_clear(set, out[k]);
+}
+
+/* Uniform integer in [0, n), n > 0, without bias. */
+static uint64_t below64(evs_rng *r, uint64_t n) {
+  if (n <= UINT32_MAX) return evs_rng_below(r, (uint32_t)n);
+  uint64_t lim = UINT64_MAX - UINT64_MAX % n;
+  uint64_t x;
+  do x = evs_rng_u64(r);
+  while (x >= lim);
+  return x % n;
+}
+
+/* ---- builders that generate row by row ---------------------------------- */
+
+/* Candidates of row i: post indices, without i when autapses are excluded.
+ * Virtual index v maps to v, or v + 1 past the excluded diagonal. */
+static inline uint32_t unskip(uint32_t v, uint32_t skip) {
+  return v >= skip ? v + 1 : v;
+}
+
+static int build_rows(builder *b) {
+  const evs_conn_spec *s = b->spec;
+  evs_csr *c = b->c;
+  const uint32_t n_pre = c->n_pre, n_post = c->n_post;
+  const int no_auto = s->same_population && !s->autapses;
+  uint32_t *pick = NULL;
+  bitset set = {NULL};
+  int rc = EVS_OK;
+  double lq = 0; /* log1p(-p) */
+
+  uint64_t est = 0;
+  switch (s->kind) {
+  case EVS_CONN_ALL_TO_ALL:
+    est = (uint64_t)n_pre * (n_post - (no_auto && n_post > 0));
+    break;
+  case EVS_CONN_ONE_TO_ONE:
+    est = no_auto ? 0 : n_pre;
+    break;
+  case EVS_CONN_FIXED_PROBABILITY: {
+    double mean = (double)n_pre * n_post * s->p;
+    est = (uint64_t)(mean + 10 * sqrt(mean) + 1024);
+    lq = log1p(-s->p);
+    break;
+  }
+  case EVS_CONN_FIXED_OUTDEGREE:
+    est = (uint64_t)n_pre * s->n;
+    pick = malloc((s->n ? s->n : 1) * sizeof *pick);
+    set.w = calloc(n_post / 64 + 1, sizeof *set.w);
+    if (!pick || !set.w) {
+      rc = fail_nomem(b->err);
+      goto done;
+    }
+    break;
+  default:
+    break;
+  }
+  if ((rc = resize(b, est)) != EVS_OK) goto done;
+
+  for (uint32_t i = 0; i < n_pre; i++) {
+    const uint64_t start = c->nnz;
+    const uint32_t skip = no_auto ? i : UINT32_MAX;
+    const uint32_t m = n_post - (no_auto && i < n_post);
+    c->row_ptr[i] = start;
+    evs_rng r;
+    evs_rng_init(&r, s->seed, s->stream, i, EVS_RNG_CONNECT);
+    switch (s->kind) {
+    case EVS_CONN_ALL_TO_ALL:
+      if ((rc = reserve(b, m)) != EVS_OK) goto done;
+      for (uint32_t v = 0; v < m; v++) c->target[c->nnz++] = unskip(v, skip);
+      break;
+    case EVS_CONN_ONE_TO_ONE:
+      if (!no_auto) {
+        if ((rc = reserve(b, 1)) != EVS_OK) goto done;
+        c->target[c->nnz++] = i;
+      }
+      break;
+    case EVS_CONN_FIXED_PROBABILITY:
+      if (s->p <= 0) break;
+      if (s->p >= 1) {
+        if ((rc = reserve(b, m)) != EVS_OK) goto done;
+        for (uint32_t v = 0; v < m; v++) c->target[c->nnz++] = unskip(v, skip);
+        break;
+      }
+      /* Geometric skipping: the gap to the next synapse is geometric. */
+      for (double v = -1;;) {
+        double gap = floor(log(evs_rng_uniform(&r)) / lq);
+        v += gap + 1;
+        if (v >= m) break;
+        if ((rc = reserve(b, 1)) != EVS_OK) goto done;
+        c->target[c->nnz++] = unskip((uint32_t)v, skip);
+      }
+      break;
+    case EVS_CONN_FIXED_OUTDEGREE:
+      if ((rc = reserve(b, s->n)) != EVS_OK) goto done;
+      choose(&r, m, (uint32_t)s->n, s->multapses, &set, pick);
+      for (uint32_t k = 0; k < s->n; k++) c->target[c->nnz++] = unskip(pick[k], skip);
+      break;
+    default:
+      break;
+    }
+    if ((rc = draw_values(b, i, start, c->nnz)) != EVS_OK) goto done;
+  }
+  c->row_ptr[n_pre] = c->nnz;
+done:
+  free(pick);
+  free(set.w);
+  return rc;
+}
+
+/* ---- builders that generate twice: count, then place -------------------- */
+
+/* Turns per-row counts in row_ptr[1..n_pre] into offsets and allocates. */
+static int counts_to_rows(builder *b) {
+  evs_csr *c = b->c;
+  c->row_ptr[0] = 0;
+  for (uint32_t i = 0; i < c->n_pre; i++) c->row_ptr[i + 1] += c->row_ptr[i];
+  c->nnz = 0;
+  return resize(b, c->row_ptr[c->n_pre]);
+}
+
+/* Fixed in-degree: column j draws its sources from stream j. */
+static int build_indegree(builder *b) {
+  const evs_conn_spec *s = b->spec;
+  evs_csr *c = b->c;
+  const uint32_t n_pre = c->n_pre, n_post = c->n_post, n = (uint32_t)s->n;
+  const int no_auto = s->same_population && !s->autapses;
+  uint32_t *pick = malloc((n ? n : 1) * sizeof *pick);
+  uint64_t *cur = malloc(((size_t)n_pre + 1) * sizeof *cur);
+  bitset set = {calloc(n_pre / 64 + 1, sizeof *set.w)};
+  int rc = EVS_OK;
+  if (!pick || !cur || !set.w) {
+    rc = fail_nomem(b->err);
+    goto done;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    for (uint32_t j = 0; j < n_post; j++) {
+      const uint32_t skip = no_auto ? j : UINT32_MAX;
+      const uint32_t m = n_pre - (no_auto && j < n_pre);
+      evs_rng r, rw, rd;
+      evs_rng_init(&r, s->seed, s->stream, j, EVS_RNG_CONNECT);
+      choose(&r, m, n, s->multapses, &set, pick);
+      if (pass == 0) {
+        for (uint32_t k = 0; k < n; k++) c->row_ptr[unskip(pick[k], skip) + 1]++;
+        continue;
+      }
+      evs_rng_init(&rw, s->seed, s->stream, j, EVS_RNG_WEIGHT);
+      evs_rng_init(&rd, s->seed, s->stream, j, EVS_RNG_DELAY);
+      for (uint32_t k = 0; k < n; k++) {
+        uint64_t q = cur[unskip(pick[k], skip)]++;
+        c->target[q] = j;
+        c->weight[q] = (float)evs_dist_draw(&s->weight, &rw);
+        if ((rc = delay_steps(b, evs_dist_draw(&s->delay, &rd), &b->dl[q])) != EVS_OK)
+          goto done;
+      }
+    }
+    if (pass == 0) {
+      if ((rc = counts_to_rows(b)) != EVS_OK) goto done;
+      memcpy(cur, c->row_ptr, ((size_t)n_pre + 1) * sizeof *cur);
+    }
+  }
+  c->nnz = c->row_ptr[n_pre];
+done:
+  free(pick);
+  free(cur);
+  free(set.w);
+  return rc;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Sorts codes[0..n) and removes duplicates; returns the distinct count. */
+static uint64_t sort_unique(uint64_t *codes, uint64_t n) {
+  if (n == 0) return 0;
+  qsort(codes, n, sizeof *codes, cmp_u64);
+  uint64_t k = 1;
+  for (uint64_t i = 1; i < n; i++)
+    if (codes[i] != codes[k - 1]) codes[k++] = codes[i];
+  return k;
+}
+
+/* Fixed total number: n (pre, post) pairs uniformly from one stream. */
+static int build_total(builder *b) {
+  const evs_conn_spec *s = b->spec;
+  evs_csr *c = b->c;
+  const uint32_t n_pre = c->n_pre, n_post = c->n_post;
+  const int no_auto = s->same_population && !s->autapses;
+  const uint32_t m_post = n_post - (no_auto && n_post > 0); /* candidates a row */
+  const uint64_t n = s->n;
+  int rc = EVS_OK;
+  uint64_t *codes = NULL, *cur = NULL;
+  evs_rng r;
+
+  if (s->multapses) {
+    cur = malloc(((size_t)n_pre + 1) * sizeof *cur);
+    if (!cur) return fail_nomem(b->err);
+    for (int pass = 0; pass < 2; pass++) {
+      evs_rng_init(&r, s->seed, s->stream, 0, EVS_RNG_CONNECT);
+      for (uint64_t k = 0; k < n; k++) {
+        uint32_t i = evs_rng_below(&r, n_pre);
+        uint32_t j = unskip(evs_rng_below(&r, m_post), no_auto ? i : UINT32_MAX);
+        if (pass == 0)
+          c->row_ptr[i + 1]++;
+        else
+          c->target[cur[i]++] = j;
+      }
+      if (pass == 0) {
+        if ((rc = counts_to_rows(b)) != EVS_OK) goto done;
+        memcpy(cur, c->row_ptr, ((size_t)n_pre + 1) * sizeof *cur);
+      }
+    }
+  } else {
+    /* A uniform n-subset of the M allowed pairs, as sorted codes
+     * i * m_post + v: draw, sort, drop repeats, draw the shortfall again.
+     * Conditioned on its size the set of distinct draws is a uniform subset,
+     * so the result is uniform. For n > M/2 the excluded pairs are drawn
+     * instead, which keeps the rejection rate below one half. */
+    const uint64_t M = (uint64_t)n_pre * m_post;
+    const int complement = n > M / 2;
+    const uint64_t want = complement ? M - n : n;
+    codes = malloc((want ? want : 1) * sizeof *codes);
+    if (!codes) return fail_nomem(b->err);
+    evs_rng_init(&r, s->seed, s->stream, 0, EVS_RNG_CONNECT);
+    uint64_t have = 0;
+    while (have < want) {
+      for (uint64_t k = have; k < want; k++) codes[k] = below64(&r, M);
+      have = sort_unique(codes, want);
+    }
+    /* Two walks over the chosen codes in increasing order: count, place. */
+    for (int pass = 0; pass < 2; pass++) {
+      uint64_t k = 0, e = 0;
+      for (uint64_t code = 0; k < n; code++) {
+        if (!complement) {
+          code = codes[k];
+        } else if (e < want && codes[e] == code) {
+          e++;
+          continue;
+        }
+        uint32_t i = (uint32_t)(code / m_post);
+        if (pass == 0) {
+          c->row_ptr[i + 1]++;
+        } else {
+          uint32_t v = (uint32_t)(code % m_post);
+          c->target[k] = unskip(v, no_auto ? i : UINT32_MAX);
+        }
+        k++;
+      }
+      if (pass == 0 && (rc = counts_to_rows(b)) != EVS_OK) goto done;
+    }
+  }
+  c->nnz = n;
+  for (uint32_t i = 0; i < n_pre; i++)
+    if ((rc = draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) != EVS_OK) goto done;
+done:
+  free(codes);
+  free(cur);
+  return rc;
+}
+
+/* ---- edge-list files ---------------------------------------------------- */
+
+/* Parses a decimal index; 0 unless the whole token is digits. */
+static int parse_index(const char *tok, uint64_t *out) {
+  if (*tok < '0' || *tok > '9') return 0;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(tok, &end, 10);
+  if (*end != '\0' || errno == ERANGE) return 0;
+  *out = v;
+  return 1;
+}
+
+static int parse_real(const char *tok, double *out) {
+  errno = 0;
+  char *end;
+  double v = strtod(tok, &end);
+  if (end == tok || *end != '\0' || !isfinite(v)) return 0;
+  *out = v;
+  return 1;
+}
+
+/* One parsed line: returns 1 for an edge, 0 for a blank line, or an error. */
+typedef struct edge {
+  uint32_t pre, post;
+  double w, d;
+  int has_w, has_d;
+} edge;
+
+static int parse_line(builder *b, char *line, int lineno, edge *e) {
+  const char *path = b->spec->path;
+  evs_error *err = b->err;
+  char *hash = strchr(line, '#');
+  if (hash) *hash = '\0';
+  char *tok[5], *save = NULL;
+  int nt = 0;
+  for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+    if (nt == 4)
+      return evs_error_set(err, EVS_EINVAL, path, lineno,
+                           "too many fields (expected 'pre post [weight [delay]]')");
+    tok[nt++] = t;
+  }
+  if (nt == 0) return 0;
+  if (nt == 1)
+    return evs_error_set(err, EVS_EINVAL, path, lineno,
+                         "expected 'pre post [weight [delay]]', got one field");
+  uint64_t pre, post;
+  if (!parse_index(tok[0], &pre))
+    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed pre index '%s'", tok[0]);
+  if (!parse_index(tok[1], &post))
+    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed post index '%s'", tok[1]);
+  if (pre >= b->c->n_pre)
+    return evs_error_set(err, EVS_EINVAL, path, lineno,
+                         "pre index %" PRIu64 " out of range (0..%u)", pre,
+                         b->c->n_pre ? b->c->n_pre - 1 : 0);
+  if (post >= b->c->n_post)
+    return evs_error_set(err, EVS_EINVAL, path, lineno,
+                         "post index %" PRIu64 " out of range (0..%u)", post,
+                         b->c->n_post ? b->c->n_post - 1 : 0);
+  if (pre == post && b->spec->same_population && !b->spec->autapses)
+    return evs_error_set(err, EVS_EINVAL, path, lineno,
+                         "autapse %" PRIu64 " -> %" PRIu64 " but autapses are not allowed",
+                         pre, post);
+  e->pre = (uint32_t)pre;
+  e->post = (uint32_t)post;
+  e->has_w = nt > 2;
+  e->has_d = nt > 3;
+  if (e->has_w && !parse_real(tok[2], &e->w))
+    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed weight '%s'", tok[2]);
+  if (e->has_d) {
+    if (!parse_real(tok[3], &e->d))
+      return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed delay '%s'", tok[3]);
+    if (e->d < 0)
+      return evs_error_set(err, EVS_EINVAL, path, lineno, "negative delay %g s", e->d);
+    if (!(e->d / b->spec->delay_step < 4294967294.0))
+      return evs_error_set(err, EVS_EINVAL, path, lineno, "delay %g s too large", e->d);
+  }
+  return 1;
+}
+
+static int build_file(builder *b) {
+  const evs_conn_spec *s = b->spec;
+  evs_csr *c = b->c;
+  int rc = EVS_OK;
+  char *line = NULL;
+  size_t len = 0;
+  uint64_t *cur = NULL;
+  if (!s->path)
+    return evs_error_set(b->err, EVS_EINVAL, NULL, 0, "edge-list projection without a file");
+  FILE *f = fopen(s->path, "r");
+  if (!f)
+    return evs_error_set(b->err, EVS_EIO, s->path, 0, "cannot open: %s", strerror(errno));
+  cur = malloc(((size_t)c->n_pre + 1) * sizeof *cur);
+  if (!cur) {
+    rc = fail_nomem(b->err);
+    goto done;
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    int lineno = 0;
+    uint64_t edges = 0;
+    errno = 0;
+    while (getline(&line, &len, f) != -1) {
+      edge e = {0, 0, 0, 0, 0, 0};
+      lineno++;
+      if ((rc = parse_line(b, line, lineno, &e)) < 0) goto done;
+      if (rc == 0) continue;
+      rc = EVS_OK;
+      edges++;
+      if (pass == 0) {
+        c->row_ptr[e.pre + 1]++;
+        continue;
+      }
+      if (edges > c->nnz || cur[e.pre] >= c->row_ptr[e.pre + 1]) {
+        rc = evs_error_set(b->err, EVS_EIO, s->path, lineno, "file changed while being read");
+        goto done;
+      }
+      uint64_t q = cur[e.pre]++;
+      c->target[q] = e.post;
+      c->weight[q] = e.has_w ? (float)e.w : NAN;
+      b->dl[q] = e.has_d ? (uint32_t)lround(e.d / s->delay_step) : NO_DELAY;
+    }
+    if (ferror(f)) {
+      rc = evs_error_set(b->err, EVS_EIO, s->path, lineno, "read error: %s", strerror(errno));
+      goto done;
+    }
+    if (pass == 0) {
+      if ((rc = counts_to_rows(b)) != EVS_OK) goto done;
+      c->nnz = c->row_ptr[c->n_pre];
+      memcpy(cur, c->row_ptr, ((size_t)c->n_pre + 1) * sizeof *cur);
+      rewind(f);
+    } else if (edges != c->nnz) {
+      rc = evs_error_set(b->err, EVS_EIO, s->path, 0, "file changed while being read");
+      goto done;
+    }
+  }
+  for (uint32_t i = 0; i < c->n_pre; i++)
+    if ((rc = draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) != EVS_OK) goto done;
+done:
+  free(line);
+  free(cur);
+  fclose(f);
+  return rc;
+}
+
+/* ---- sorting rows and delay groups -------------------------------------- */
+
+typedef struct syn {
+  uint64_t key; /* delay << 32 | target */
+  float w;
+} syn;
+
+/* Stable sort of a[0..n) by key, using tmp[0..n). */
+static void merge_sort(syn *a, syn *tmp, uint64_t n) {
+  const uint64_t run = 16;
+  for (uint64_t lo = 0; lo < n; lo += run) {
+    uint64_t hi = lo + run < n ? lo + run : n;
+    for (uint64_t i = lo + 1; i < hi; i++) {
+      syn x = a[i];
+      uint64_t j = i;
+      while (j > lo && a[j - 1].key > x.key) {
+        a[j] = a[j - 1];
+        j--;
+      }
+      a[j] = x;
+    }
+  }
+  syn *src = a, *dst = tmp;
+  for (uint64_t width = run; width < n; width *= 2) {
+    for (uint64_t lo = 0; lo < n; lo += 2 * width) {
+      uint64_t mid = lo + width < n ? lo + width : n;
+      uint64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+      uint64_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
+      while (i < mid) dst[k++] = src[i++];
+      while (j < hi) dst[k++] = src[j++];
+    }
+    syn *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
+}
+
+/* Stable counting sort of row [lo, hi) by delay, whose values lie in
+ * [rmin, rmin + range); cnt has range + 1 entries, a holds hi - lo. */
+static void counting_sort(builder *b, uint64_t lo, uint64_t hi, uint32_t rmin,
+                          uint32_t range, uint64_t *cnt, syn *a) {
+  evs_csr *c = b->c;
+  memset(cnt, 0, ((size_t)range + 1) * sizeof *cnt);
+  for (uint64_t q = lo; q < hi; q++) cnt[b->dl[q] - rmin + 1]++;
+  for (uint32_t k = 0; k < range; k++) cnt[k + 1] += cnt[k];
+  for (uint64_t q = lo; q < hi; q++) {
+    syn *x = &a[cnt[b->dl[q] - rmin]++];
+    x->key = (uint64_t)b->dl[q] << 32 | c->target[q];
+    x->w = c->weight[q];
+  }
+  for (uint64_t q = lo; q < hi; q++) {
+    b->dl[q] = (uint32_t)(a[q - lo].key >> 32);
+    c->target[q] = (uint32_t)a[q - lo].key;
+    c->weight[q] = a[q - lo].w;
+  }
+}
+
+/* Sorts every row by (delay, target) and builds the delay groups. A row
+ * already sorted by target (the generation order of most builders) with a
+ * small delay range is counting-sorted by delay, stably; any other unsorted
+ * row is merge-sorted. Both are stable, so multapses keep generation order. */
+static int finish(builder *b) {
+  evs_csr *c = b->c;
+  const uint32_t n_pre = c->n_pre;
+  uint64_t maxrow = 0, groups = 0;
+  uint32_t dmin = UINT32_MAX, dmax = 0;
+  for (uint32_t i = 0; i < n_pre; i++) {
+    uint64_t len = c->row_ptr[i + 1] - c->row_ptr[i];
+    if (len > maxrow) maxrow = len;
+  }
+  for (uint64_t q = 0; q < c->nnz; q++) {
+    if (b->dl[q] < dmin) dmin = b->dl[q];
+    if (b->dl[q] > dmax) dmax = b->dl[q];
+  }
+  const uint32_t max_range = 1u << 16; /* counting sort only below this */
+  syn *a = NULL, *tmp = NULL;
+  uint64_t *cnt = NULL;
+  if (maxrow > 1) {
+    uint64_t range = c->nnz ? (uint64_t)dmax - dmin + 1 : 1;
+    a = malloc(maxrow * sizeof *a);
+    tmp = malloc(maxrow * sizeof *tmp);
+    cnt = malloc(((range < max_range ? range : max_range) + 1) * sizeof *cnt);
+    if (!a || !tmp || !cnt) {
+      free(a);
+      free(tmp);
+      free(cnt);
+      return fail_nomem(b->err);
+    }
+  }
+  for (uint32_t i = 0; i < n_pre; i++) {
+    const uint64_t lo = c->row_ptr[i], hi = c->row_ptr[i + 1];
+    int sorted = 1, by_target = 1;
+    uint32_t rmin = UINT32_MAX, rmax = 0;
+    for (uint64_t q = lo; q < hi; q++) {
+      uint32_t d = b->dl[q];
+      if (d < rmin) rmin = d;
+      if (d > rmax) rmax = d;
+      if (q == lo) continue;
+      if (c->target[q] < c->target[q - 1]) by_target = 0;
+      if (d < b->dl[q - 1] || (d == b->dl[q - 1] && c->target[q] < c->target[q - 1]))
+        sorted = 0;
+    }
+    if (!sorted) {
+      uint64_t range = (uint64_t)rmax - rmin + 1;
+      if (by_target && range <= max_range && range <= 4 * (hi - lo) + 64) {
+        counting_sort(b, lo, hi, rmin, (uint32_t)range, cnt, a);
+      } else {
+        for (uint64_t q = lo; q < hi; q++) {
+          a[q - lo].key = (uint64_t)b->dl[q] << 32 | c->target[q];
+          a[q - lo].w = c->weight[q];
+        }
+        merge_sort(a, tmp, hi - lo);
+        for (uint64_t q = lo; q < hi; q++) {
+          b->dl[q] = (uint32_t)(a[q - lo].key >> 32);
+          c->target[q] = (uint32_t)a[q - lo].key;
+          c->weight[q] = a[q - lo].w;
+        }
+      }
+    }
+    for (uint64_t q = lo; q < hi; q++)
+      if (q == lo || b->dl[q] != b->dl[q - 1]) groups++;
+  }
+  free(cnt);
+  free(a);
+  free(tmp);
+  c->min_delay = c->nnz ? dmin : 0;
+  c->max_delay = c->nnz ? dmax : 0;
+  if (dmin == dmax || c->nnz == 0) {
+    c->const_delay = c->min_delay;
+    return EVS_OK;
+  }
+  c->grp_ptr = malloc(((size_t)n_pre + 1) * sizeof *c->grp_ptr);
+  c->grp_delay = malloc(groups * sizeof *c->grp_delay);
+  c->grp_end = malloc(groups * sizeof *c->grp_end);
+  if (!c->grp_ptr || !c->grp_delay || !c->grp_end) return fail_nomem(b->err);
+  uint64_t g = 0;
+  for (uint32_t i = 0; i < n_pre; i++) {
+    const uint64_t lo = c->row_ptr[i], hi = c->row_ptr[i + 1];
+    c->grp_ptr[i] = g;
+    for (uint64_t q = lo; q < hi; q++) {
+      if (q > lo && b->dl[q] != b->dl[q - 1]) c->grp_end[g - 1] = q;
+      if (q == lo || b->dl[q] != b->dl[q - 1]) c->grp_delay[g++] = b->dl[q];
+    }
+    if (hi > lo) c->grp_end[g - 1] = hi;
+  }
+  c->grp_ptr[n_pre] = g;
+  return EVS_OK;
+}
+
+/* ---- the public functions ----------------------------------------------- */
+
+/* Checks the spec against the population sizes. */
+static int check_spec(const evs_conn_spec *s, uint32_t n_pre, uint32_t n_post,
+                      evs_error *err) {
+  const int no_auto = s->same_population && !s->autapses;
+  if (s->same_population && n_pre != n_post)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "same population with different sizes %u and %u", n_pre, n_post);
+  if (!(s->delay_step > 0) || !isfinite(s->delay_step))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "delay step %g s must be > 0",
+                         s->delay_step);
+  switch (s->kind) {
+  case EVS_CONN_ALL_TO_ALL:
+  case EVS_CONN_FILE:
+    return EVS_OK;
+  case EVS_CONN_ONE_TO_ONE:
+    if (n_pre != n_post)
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "one_to_one needs equal sizes, got %u and %u", n_pre, n_post);
+    return EVS_OK;
+  case EVS_CONN_FIXED_PROBABILITY:
+    if (!(s->p >= 0 && s->p <= 1))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "connection probability %g is not in [0, 1]", s->p);
+    return EVS_OK;
+  case EVS_CONN_FIXED_INDEGREE:
+  case EVS_CONN_FIXED_OUTDEGREE: {
+    const int in = s->kind == EVS_CONN_FIXED_INDEGREE;
+    uint32_t m = in ? n_pre : n_post;           /* candidates */
+    uint32_t other = in ? n_post : n_pre;       /* draws that many times */
+    uint32_t avail = m - (no_auto && m > 0);    /* without the diagonal */
+    const char *what = in ? "fixed_indegree" : "fixed_outdegree";
+    if (s->n > UINT32_MAX)
+      return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: n = %" PRIu64 " is too large",
+                           what, s->n);
+    if (s->n > 0 && other > 0 && (s->multapses ? avail == 0 : s->n > avail))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "%s: n = %" PRIu64 " but only %u distinct %s neurons%s",
+                           what, s->n, avail, in ? "source" : "target",
+                           s->multapses ? "" : " and no multapses allowed");
+    return EVS_OK;
+  }
+  case EVS_CONN_FIXED_TOTAL: {
+    uint64_t M = (uint64_t)n_pre * (n_post - (no_auto && n_post > 0));
+    if (s->n > 0 && (M == 0 || (!s->multapses && s->n > M)))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "fixed_total_number: n = %" PRIu64 " but only %" PRIu64
+                           " possible pairs%s",
+                           s->n, M, s->multapses ? "" : " without multapses");
+    if (s->n > ((uint64_t)1 << 40))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "fixed_total_number: n = %" PRIu64 " is too large", s->n);
+    return EVS_OK;
+  }
+  }
+  return evs_error_set(err, EVS_EINVAL, NULL, 0, "unknown connection rule %d", (int)s->kind);
+}
+
+int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
+                  const evs_conn_spec *spec, evs_error *err) {
+  *out = NULL;
+  int rc = check_spec(spec, n_pre, n_post, err);
+  if (rc != EVS_OK) return rc;
+  evs_csr *c = calloc(1, sizeof *c);
+  builder b = {c, NULL, 0, spec, err};
+  if (!c) return fail_nomem(err);
+  c->n_pre = n_pre;
+  c->n_post = n_post;
+  c->delay_step = spec->delay_step;
+  c->row_ptr = calloc((size_t)n_pre + 1, sizeof *c->row_ptr);
+  if (!c->row_ptr) {
+    rc = fail_nomem(err);
+    goto fail;
+  }
+  switch (spec->kind) {
+  case EVS_CONN_FIXED_INDEGREE:
+    rc = build_indegree(&b);
+    break;
+  case EVS_CONN_FIXED_TOTAL:
+    rc = build_total(&b);
+    break;
+  case EVS_CONN_FILE:
+    rc = build_file(&b);
+    break;
+  default:
+    rc = build_rows(&b);
+    break;
+  }
+  if (rc != EVS_OK) goto fail;
+  if ((rc = finish(&b)) != EVS_OK) goto fail;
+  free(b.dl);
+  b.dl = NULL;
+  /* Give back what the estimate over-allocated. */
+  if (b.cap > c->nnz && c->nnz > 0) {
+    uint32_t *t = realloc(c->target, c->nnz * sizeof *t);
+    if (t) c->target = t;
+    float *w = realloc(c->weight, c->nnz * sizeof *w);
+    if (w) c->weight = w;
+  }
+  *out = c;
+  return EVS_OK;
+fail:
+  free(b.dl);
+  evs_csr_free(c);
+  return rc;
+}
+
+void evs_csr_free(evs_csr *c) {
+  if (!c) return;
+  free(c->row_ptr);
+  free(c->target);
+  free(c->weight);
+  free(c->grp_ptr);
+  free(c->grp_delay);
+  free(c->grp_end);
+  free(c->post_ptr);
+  free(c->post_pos);
+  free(c);
+}
+
+int evs_csr_build_transpose(evs_csr *c) {
+  if (c->post_ptr) return EVS_OK;
+  if (c->nnz > UINT32_MAX) return EVS_ERANGE;
+  uint64_t *ptr = calloc((size_t)c->n_post + 1, sizeof *ptr);
+  uint32_t *pos = malloc((c->nnz ? c->nnz : 1) * sizeof *pos);
+  if (!ptr || !pos) {
+    free(ptr);
+    free(pos);
+    return EVS_ENOMEM;
+  }
+  for (uint64_t q = 0; q < c->nnz; q++) ptr[c->target[q] + 1]++;
+  for (uint32_t j = 0; j < c->n_post; j++) ptr[j + 1] += ptr[j];
+  /* Place positions in increasing order; ptr[j] walks to the end of j. */
+  for (uint64_t q = 0; q < c->nnz; q++) pos[ptr[c->target[q]]++] = (uint32_t)q;
+  for (uint32_t j = c->n_post; j > 0; j--) ptr[j] = ptr[j - 1];
+  ptr[0] = 0;
+  c->post_ptr = ptr;
+  c->post_pos = pos;
+  return EVS_OK;
+}
+
+size_t evs_csr_bytes(const evs_csr *c) {
+  size_t bytes = sizeof *c;
+  bytes += ((size_t)c->n_pre + 1) * sizeof *c->row_ptr;
+  bytes += (c->nnz ? c->nnz : 1) * (sizeof *c->target + sizeof *c->weight);
+  if (c->grp_ptr) {
+    uint64_t g = c->grp_ptr[c->n_pre];
+    bytes += ((size_t)c->n_pre + 1) * sizeof *c->grp_ptr;
+    bytes += g * (sizeof *c->grp_delay + sizeof *c->grp_end);
+  }
+  if (c->post_ptr) {
+    bytes += ((size_t)c->n_post + 1) * sizeof *c->post_ptr;
+    bytes += (c->nnz ? c->nnz : 1) * sizeof *c->post_pos;
+  }
+  return bytes;
+}
+
+void evs_csr_indegrees(const evs_csr *c, uint32_t *deg) {
+  memset(deg, 0, (size_t)c->n_post * sizeof *deg);
+  for (uint64_t q = 0; q < c->nnz; q++) deg[c->target[q]]++;
+}
