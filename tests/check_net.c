@@ -1,0 +1,385 @@
+/* End-to-end tests of the scheduler through the public API: exact delays and
+ * crossings, a recurrent network against a brute-force reference, counting,
+ * determinism, and the delay rule for exact populations. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evsnn/evsnn.h"
+#include "lif_reference.h"
+
+static char tmpdir[256];
+
+static void make_tmpdir(void) {
+  snprintf(tmpdir, sizeof tmpdir, "%s/evsnn-net.XXXXXX",
+           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void) {
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+static void setp(evs_net *net, int pop, const char *name, double v) {
+  evs_dist d = evs_dist_const(v);
+  evs_error err;
+  ck_assert_msg(evs_net_set_param(net, pop, name, &d, &err) == EVS_OK, "%s",
+                err.msg);
+}
+
+/* Reads "time id" lines of a raster; returns the number read. */
+static size_t read_raster(const char *path, double *t, unsigned *id, size_t cap) {
+  FILE *f = fopen(path, "r");
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  char line[256];
+  size_t n = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '#') continue;
+    ck_assert(n < cap);
+    ck_assert_int_eq(sscanf(line, "%lf %u", &t[n], &id[n]), 2);
+    n++;
+  }
+  fclose(f);
+  return n;
+}
+
+static evs_conn_spec conn(evs_conn_kind kind, double p, double w, double d) {
+  evs_conn_spec s = {.kind = kind, .p = p, .weight = evs_dist_const(w),
+                     .delay = evs_dist_const(d)};
+  return s;
+}
+
+START_TEST(delay_and_crossing_exact) {
+  /* Input spikes from a file reach a neuron with tau_m = 2 tau_syn after the
+   * delay; each crosses threshold at the closed-form time. */
+  make_tmpdir();
+  char ras[300];
+  snprintf(ras, sizeof ras, "%s/in.ras", tmpdir);
+  /* 1 s apart: the tail of one response is e^-50 of itself at the next */
+  double tin[3] = {0.0101234567, 1.0203, 2.0517};
+  FILE *f = fopen(ras, "w");
+  for (int i = 0; i < 3; i++) fprintf(f, "%.17g 0\n", tin[i]);
+  fclose(f);
+  evs_net *net;
+  evs_error err;
+  ck_assert_int_eq(evs_net_new(&net, 3, 1e-4), EVS_OK);
+  int src = evs_net_add_population(net, "X", "SpikeSourceArray", 1, &err);
+  int pop = evs_net_add_population(net, "N", "IF_curr_exp", 1, &err);
+  ck_assert_int_ge(src, 0);
+  ck_assert_int_ge(pop, 0);
+  ck_assert_int_eq(evs_net_set_path(net, src, "file", ras, &err), EVS_OK);
+  double tau_m = 0.02, D = 0.01, w = 0.05, delay = 1.3e-3;
+  setp(net, pop, "tau_m", tau_m);
+  setp(net, pop, "tau_syn_E", tau_m / 2);
+  setp(net, pop, "v_rest", -0.06);
+  setp(net, pop, "v_init", -0.06);
+  setp(net, pop, "v_reset", -0.06);
+  setp(net, pop, "v_thresh", -0.06 + D);
+  setp(net, pop, "tau_refrac", 0.002);
+  evs_conn_spec c = conn(EVS_CONN_ALL_TO_ALL, 0, w, delay);
+  ck_assert_int_ge(evs_net_connect(net, "XN", src, pop, EVS_RECEPTOR_EXC, &c,
+                                   EVS_DIM_VOLTAGE, &err), 0);
+  evs_run_opts o = {.duration = 3.0, .outdir = tmpdir};
+  ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+  char out[300];
+  snprintf(out, sizeof out, "%s/N.ras", tmpdir);
+  double t[8];
+  unsigned id[8];
+  ck_assert_uint_eq(read_raster(out, t, id, 8), 3);
+  float wf = (float)w;
+  double x = 0.5 * (1 + sqrt(1 - 4 * D / wf));
+  for (int i = 0; i < 3; i++) {
+    /* the delay is rounded to the 0.1 ms grid: 1.3 ms stays 1.3 ms */
+    double expect = tin[i] + 13 * 1e-4 + tau_m * log(1 / x);
+    ck_assert_msg(fabs(t[i] - expect) < 1e-9, "spike %d at %.12f, expected %.12f",
+                  i, t[i], expect);
+  }
+  evs_net_free(net);
+  remove_tmpdir();
+}
+END_TEST
+
+/* ---- a small recurrent network against the lockstep RK4 reference ---- */
+
+typedef struct pending {
+  double t;
+  int target;   /* global neuron index in the reference */
+  int receptor;
+  double w;
+} pending;
+
+static int by_time(const void *a, const void *b) {
+  const pending *x = a, *y = b;
+  return (x->t > y->t) - (x->t < y->t);
+}
+
+START_TEST(recurrent_network_against_reference) {
+  enum { NX = 40, NE = 16, NI = 4, N = NE + NI };
+  const double t_end = 0.5, delay = 1e-3;
+  ref_par p = {0.02, 0.005, 0.01, -0.065, -0.065, -0.05, 0.002, 0};
+  make_tmpdir();
+  /* input trains: 40 neurons at ~30 Hz, written with full precision */
+  char ras[300];
+  snprintf(ras, sizeof ras, "%s/in.ras", tmpdir);
+  FILE *f = fopen(ras, "w");
+  evs_rng r;
+  evs_rng_init(&r, 5, 0, 0, EVS_RNG_TEST);
+  static double in_t[4000];
+  static unsigned in_id[4000];
+  size_t n_in = 0;
+  for (unsigned i = 0; i < NX; i++)
+    for (double t = evs_rng_exponential(&r) / 30; t < t_end;
+         t += evs_rng_exponential(&r) / 30) {
+      in_t[n_in] = t;
+      in_id[n_in++] = i;
+      fprintf(f, "%.17g %u\n", t, i);
+    }
+  fclose(f);
+
+  evs_net *net;
+  evs_error err;
+  ck_assert_int_eq(evs_net_new(&net, 9, 1e-4), EVS_OK);
+  int x = evs_net_add_population(net, "X", "SpikeSourceArray", NX, &err);
+  int pe = evs_net_add_population(net, "E", "IF_curr_exp", NE, &err);
+  int pi = evs_net_add_population(net, "I", "IF_curr_exp", NI, &err);
+  ck_assert_int_eq(evs_net_set_path(net, x, "file", ras, &err), EVS_OK);
+  int pops[2] = {pe, pi};
+  for (int k = 0; k < 2; k++) {
+    setp(net, pops[k], "tau_m", p.tau_m);
+    setp(net, pops[k], "tau_syn_E", p.tau_e);
+    setp(net, pops[k], "tau_syn_I", p.tau_i);
+    setp(net, pops[k], "v_rest", p.v_rest);
+    setp(net, pops[k], "v_reset", p.v_reset);
+    setp(net, pops[k], "v_thresh", p.v_thresh);
+    setp(net, pops[k], "tau_refrac", p.tau_ref);
+    setp(net, pops[k], "v_init", -0.06);
+  }
+  struct { const char *name; int pre, post, rec; double p, w; } proj[] = {
+      {"XE", x, pe, 0, 0.3, 0.008}, {"XI", x, pi, 0, 0.3, 0.008},
+      {"EE", pe, pe, 0, 0.3, 0.002}, {"EI", pe, pi, 0, 0.3, 0.002},
+      {"IE", pi, pe, 1, 0.5, -0.006}, {"II", pi, pi, 1, 0.5, -0.006}};
+  for (int k = 0; k < 6; k++) {
+    evs_conn_spec c = conn(EVS_CONN_FIXED_PROBABILITY, proj[k].p, proj[k].w, delay);
+    ck_assert_int_eq(evs_net_connect(net, proj[k].name, proj[k].pre, proj[k].post,
+                                     proj[k].rec, &c, EVS_DIM_VOLTAGE, &err), k);
+  }
+  evs_run_opts o = {.duration = t_end, .outdir = tmpdir};
+  ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+
+  /* the reference: neurons 0..15 are E, 16..19 are I */
+  ref_neuron rn[N];
+  for (int i = 0; i < N; i++) rn[i] = (ref_neuron){-0.06, 0, 0, -1};
+  size_t cap = 200000, np = 0;
+  pending *q = malloc(cap * sizeof *q);
+  const evs_csr *xe = evs_net_projection_csr(net, 0), *xi = evs_net_projection_csr(net, 1);
+  for (size_t s = 0; s < n_in; s++) {
+    for (int k = 0; k < 2; k++) {
+      const evs_csr *m = k ? xi : xe;
+      for (uint64_t e = m->row_ptr[in_id[s]]; e < m->row_ptr[in_id[s] + 1]; e++)
+        q[np++] = (pending){in_t[s] + delay, (int)m->target[e] + (k ? NE : 0), 0,
+                            m->weight[e]};
+    }
+  }
+  qsort(q, np, sizeof *q, by_time);
+  static double spikes[N][400];
+  int ns[N] = {0};
+  double t = 0;
+  size_t head = 0;
+  while (t < t_end) {
+    double t_next = head < np ? q[head].t : t_end;
+    double target = fmin(fmin(t_next, t + delay), t_end);
+    int before[N];
+    for (int i = 0; i < N; i++) {
+      before[i] = ns[i];
+      ref_advance(&p, &rn[i], t, target, 2e-6, spikes[i], &ns[i]);
+    }
+    /* new spikes become deliveries one delay later (never before target) */
+    size_t added = 0;
+    for (int i = 0; i < N; i++)
+      for (int s = before[i]; s < ns[i]; s++) {
+        int from_e = i < NE;
+        for (int k = 0; k < 2; k++) {
+          const evs_csr *m = evs_net_projection_csr(net, from_e ? 2 + k : 4 + k);
+          int row = from_e ? i : i - NE;
+          for (uint64_t e = m->row_ptr[row]; e < m->row_ptr[row + 1]; e++) {
+            ck_assert(np < cap);
+            q[np++] = (pending){spikes[i][s] + delay,
+                                (int)m->target[e] + (k ? NE : 0), from_e ? 0 : 1,
+                                m->weight[e]};
+            added++;
+          }
+        }
+      }
+    if (added) qsort(q + head, np - head, sizeof *q, by_time);
+    t = target;
+    while (head < np && q[head].t <= t) {
+      ref_neuron *n = &rn[q[head].target];
+      if (q[head].receptor == 0) n->xe += q[head].w; else n->xi += q[head].w;
+      head++;
+    }
+  }
+  free(q);
+
+  /* compare with the rasters (printed with 1 ns resolution) */
+  int total = 0;
+  for (int k = 0; k < 2; k++) {
+    char out[300];
+    snprintf(out, sizeof out, "%s/%s.ras", tmpdir, k ? "I" : "E");
+    static double rt[4000];
+    static unsigned rid[4000];
+    size_t n = read_raster(out, rt, rid, 4000);
+    int seen[N] = {0};
+    for (size_t s = 0; s < n; s++) {
+      int g = (int)rid[s] + (k ? NE : 0);
+      ck_assert_msg(seen[g] < ns[g], "neuron %d: extra spike at %.9f", g, rt[s]);
+      ck_assert_msg(fabs(rt[s] - spikes[g][seen[g]]) < 2e-9,
+                    "neuron %d spike %d: %.9f vs reference %.12f", g, seen[g],
+                    rt[s], spikes[g][seen[g]]);
+      seen[g]++;
+    }
+    for (int i = k ? NE : 0; i < (k ? N : NE); i++) {
+      ck_assert_int_eq(seen[i], ns[i]);
+      total += ns[i];
+    }
+  }
+  ck_assert_int_gt(total, 50); /* the network is active */
+  evs_net_free(net);
+  remove_tmpdir();
+}
+END_TEST
+
+/* A Poisson-driven recurrent network: small, active, randomly wired. */
+static evs_net *poisson_net(uint64_t seed) {
+  evs_net *net;
+  evs_error err;
+  ck_assert_int_eq(evs_net_new(&net, seed, 1e-4), EVS_OK);
+  int x = evs_net_add_population(net, "X", "SpikeSourcePoisson", 100, &err);
+  int e = evs_net_add_population(net, "E", "IF_curr_exp", 200, &err);
+  setp(net, x, "rate", 20);
+  setp(net, e, "tau_refrac", 0.002);
+  evs_dist v0 = {EVS_DIST_UNIFORM, {-0.065, -0.055}};
+  ck_assert_int_eq(evs_net_set_param(net, e, "v_init", &v0, &err), EVS_OK);
+  evs_conn_spec c = conn(EVS_CONN_FIXED_PROBABILITY, 0.2, 0.008, 5e-4);
+  c.delay = (evs_dist){EVS_DIST_UNIFORM, {2e-4, 3e-3}};
+  ck_assert_int_ge(evs_net_connect(net, "XE", x, e, EVS_RECEPTOR_EXC, &c,
+                                   EVS_DIM_VOLTAGE, &err), 0);
+  evs_conn_spec r = conn(EVS_CONN_FIXED_INDEGREE, 0, -0.002, 1e-3);
+  r.n = 10;
+  r.delay = (evs_dist){EVS_DIST_UNIFORM, {2e-4, 3e-3}};
+  ck_assert_int_ge(evs_net_connect(net, "EE", e, e, EVS_RECEPTOR_INH, &r,
+                                   EVS_DIM_VOLTAGE, &err), 0);
+  return net;
+}
+
+static char *slurp(const char *dir, const char *name) {
+  char path[700];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  rewind(f);
+  char *s = calloc((size_t)n + 1, 1);
+  ck_assert_int_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+  fclose(f);
+  return s;
+}
+
+static char *run_to(uint64_t seed, const char *sub) {
+  char dir[400];
+  snprintf(dir, sizeof dir, "%s/%s", tmpdir, sub);
+  evs_net *net = poisson_net(seed);
+  evs_error err;
+  evs_run_opts o = {.duration = 1.0, .outdir = dir};
+  ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+  evs_net_free(net);
+  return slurp(dir, "E.ras");
+}
+
+START_TEST(same_seed_same_bytes) {
+  make_tmpdir();
+  char *a = run_to(5, "a"), *b = run_to(5, "b"), *c = run_to(6, "c");
+  ck_assert(strlen(a) > 1000);
+  ck_assert_str_eq(a, b);
+  ck_assert_str_ne(a, c);
+  free(a);
+  free(b);
+  free(c);
+  remove_tmpdir();
+}
+END_TEST
+
+START_TEST(synaptic_events_counted) {
+  /* Every spike before the end reaches every synapse of its rows: the
+   * counter equals the sum of out-degrees over recorded spikes. */
+  make_tmpdir();
+  evs_net *net = poisson_net(8);
+  evs_error err;
+  ck_assert_int_eq(evs_net_record_spikes(net, 0, 1), EVS_OK);
+  evs_run_opts o = {.duration = 0.7, .outdir = tmpdir};
+  ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+  static double t[100000];
+  static unsigned id[100000];
+  uint64_t expect = 0;
+  const char *names[2] = {"X.ras", "E.ras"};
+  for (int k = 0; k < 2; k++) {
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, names[k]);
+    size_t n = read_raster(path, t, id, 100000);
+    const evs_csr *m = evs_net_projection_csr(net, k);
+    for (size_t s = 0; s < n; s++)
+      /* deliveries after the end are not made; the largest delay is 3 ms */
+      if (t[s] + 3e-3 < 0.7 - 1e-9 || t[s] + 2e-4 >= 0.7) {
+        if (t[s] + 2e-4 < 0.7) expect += m->row_ptr[id[s] + 1] - m->row_ptr[id[s]];
+      } else {
+        for (uint64_t e = m->grp_ptr ? m->grp_ptr[id[s]] : 0;
+             m->grp_ptr && e < m->grp_ptr[id[s] + 1]; e++) {
+          uint64_t begin = e == m->grp_ptr[id[s]] ? m->row_ptr[id[s]] : m->grp_end[e - 1];
+          if (t[s] + m->grp_delay[e] * 1e-4 < 0.7) expect += m->grp_end[e] - begin;
+        }
+      }
+  }
+  evs_run_stats st;
+  evs_net_stats(net, &st);
+  ck_assert_uint_eq(st.syn_events, expect);
+  ck_assert_uint_gt(st.syn_events, 10000);
+  evs_net_free(net);
+  remove_tmpdir();
+}
+END_TEST
+
+START_TEST(exact_population_needs_delay) {
+  evs_net *net;
+  evs_error err;
+  ck_assert_int_eq(evs_net_new(&net, 1, 1e-4), EVS_OK);
+  int e = evs_net_add_population(net, "E", "IF_curr_exp", 10, &err);
+  evs_conn_spec c = conn(EVS_CONN_ALL_TO_ALL, 0, 0.001, 0);
+  ck_assert_int_ge(evs_net_connect(net, "EE", e, e, EVS_RECEPTOR_EXC, &c,
+                                   EVS_DIM_VOLTAGE, &err), 0);
+  ck_assert_int_eq(evs_net_build(net, &err), EVS_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err.msg, "at least the resolution"));
+  evs_net_free(net);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("net");
+  TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, delay_and_crossing_exact);
+  tcase_add_test(tc, recurrent_network_against_reference);
+  tcase_add_test(tc, same_seed_same_bytes);
+  tcase_add_test(tc, synaptic_events_counted);
+  tcase_add_test(tc, exact_population_needs_delay);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed != 0;
+}
