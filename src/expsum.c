@@ -27,12 +27,52 @@ double evs__expsum_slope_bound(const evs_expsum *g, double h) {
   return m;
 }
 
+void evs__rates_init(evs_rates *rates, const double *r, int n) {
+  rates->n = n;
+  rates->base = r[0];
+  for (int k = 0; k < n; k++) {
+    rates->r[k] = r[k];
+    if (r[k] < rates->base) rates->base = r[k];
+  }
+  rates->integer = 1;
+  for (int k = 0; k < n; k++) {
+    double m = r[k] / rates->base, rounded = floor(m + 0.5);
+    rates->mult[k] = fabs(m - rounded) < 1e-12 * m && rounded <= 64 ? (int)rounded : 0;
+    if (!rates->mult[k]) rates->integer = 0;
+  }
+}
+
+void evs__rates_decay(const evs_rates *rates, double h, double *e) {
+  if (!rates->integer) {
+    for (int k = 0; k < rates->n; k++) e[k] = exp(-rates->r[k] * h);
+    return;
+  }
+  double x = exp(-rates->base * h);
+  for (int k = 0; k < rates->n; k++) {
+    /* x^m by squaring */
+    double y = 1, p = x;
+    for (int m = rates->mult[k]; m; m >>= 1, p *= p)
+      if (m & 1) y *= p;
+    e[k] = y;
+  }
+}
+
+/* exp(-r_k h) for the terms of g. */
+static inline void term_decay(const evs_expsum *g, double h, double *e) {
+  if (g->powers) {
+    evs__rates_decay(g->powers, h, e);
+    return;
+  }
+  for (int k = 0; k < g->n; k++) e[k] = exp(-g->r[k] * h);
+}
+
 /* The largest step from h that provably stays before the first root
  * (+inf when g can never reach 0 again); *v receives g(h). */
 static double safe_step(const evs_expsum *g, double h, double *v) {
-  double val = g->d, slope = 0, m = 0, c = 0;
+  double val = g->d, slope = 0, m = 0, c = 0, e[EVS_EXPSUM_MAX];
+  term_decay(g, h, e);
   for (int k = 0; k < g->n; k++) {
-    double term = g->a[k] * exp(-g->r[k] * h);
+    double term = g->a[k] * e[k];
     double d1 = -g->r[k] * term, d2 = g->r[k] * g->r[k] * term;
     val += term;
     slope += d1;

@@ -17,7 +17,27 @@ typedef struct evs_expsum {
   double d;                 /* constant term */
   double a[EVS_EXPSUM_MAX]; /* amplitudes at h = 0 */
   double r[EVS_EXPSUM_MAX]; /* decay rates, 1/s, > 0 */
+  const struct evs_rates *powers; /* optional: when every rate is an integer
+                                     multiple of one base rate, one exp() per
+                                     evaluation (NULL: one per term) */
 } evs_expsum;
+
+/* A set of decay rates, and whether they are small integer multiples of
+ * their smallest one (then exp(-r_k h) = x^m_k with x = exp(-r_min h)). */
+typedef struct evs_rates {
+  int n;                     /* rates */
+  double r[EVS_EXPSUM_MAX];  /* 1/s */
+  double base;               /* the smallest rate */
+  int mult[EVS_EXPSUM_MAX];  /* r[k] = mult[k] * base, or 0 when not integer */
+  int integer;               /* every mult[k] is set */
+} evs_rates;
+
+/* Fills rates from r[0..n) and finds integer multiples up to 64. */
+void evs__rates_init(evs_rates *rates, const double *r, int n);
+
+/* e[k] = exp(-r_k h) for every rate, with one exp() call when the rates are
+ * integer multiples (relative error below 1e-14 for multiples up to 64). */
+void evs__rates_decay(const evs_rates *rates, double h, double *e);
 
 /* Value of g at h. */
 double evs__expsum_eval(const evs_expsum *g, double h);

@@ -92,6 +92,7 @@ typedef struct lif_state {
   evs_calendar cal;    /* when to look at which neuron */
   double t0;           /* s: reference time of the coefficients */
   double rate[3];      /* 1/s: 1/tau_m, 1/tau_syn_E, 1/tau_syn_I */
+  evs_rates rates;     /* the same, with integer multiples detected */
   double k[2];         /* voltage response per unit x: tau_syn/(tau_syn - tau_m) */
   double kmax[2];      /* peak of the PSP of a unit input, per receptor */
   double grow[3];      /* exp(window / tau_k): a term's growth back over a window */
@@ -111,7 +112,7 @@ static double weight_scale(const evs_pop *pop, evs_dim dim) {
 
 /* The three decay factors E_k(t). */
 static void decay_factors(const lif_state *s, double t, double e[3]) {
-  for (int k = 0; k < 3; k++) e[k] = exp(-(t - s->t0) * s->rate[k]);
+  evs__rates_decay(&s->rates, t - s->t0, e);
 }
 
 /* Applies the reset that ends the refractory period at n->t_safe. */
@@ -186,11 +187,12 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
     decay_factors(s, a, e);
     evs_expsum g = {.n = 3, .d = n->drive,
                     .a = {n->cm * e[0], n->ce * e[1], n->ci * e[2]},
-                    .r = {s->rate[0], s->rate[1], s->rate[2]}};
+                    .r = {s->rate[0], s->rate[1], s->rate[2]},
+                    .powers = &s->rates};
     double h;
     pop->crossings++;
-    /* The exact next crossing, even beyond t: the best t_safe there is. */
-    if (!evs__expsum_first_root(&g, INFINITY, CROSSING_TOL, &h) || a + h >= t) {
+    /* Searching beyond t costs more than the visits it saves (callgrind). */
+    if (!evs__expsum_first_root(&g, t - a, CROSSING_TOL, &h)) {
       n->t_safe = a + h;
       n->margin = 0;
       break;
@@ -341,6 +343,7 @@ static int init(evs_pop *pop, evs_error *err) {
     s->kmax[r] *= 1 + 1e-12;
   }
   for (int k = 0; k < 3; k++) s->grow[k] = exp(window * s->rate[k]);
+  evs__rates_init(&s->rates, s->rate, 3);
   double tau_min = fmin(p[P_TAU_M], fmin(p[P_TAU_E], p[P_TAU_I]));
   s->rebase_span = REBASE_SPAN * tau_min;
   for (int k = 0; k < 3; k++)
