@@ -15,52 +15,42 @@
  * column j; fixed total: one stream, index 0). Weights and delays come from
  * (seed, stream, k, WEIGHT / DELAY), drawn in generation order, where k is
  * the index that keys the connectivity stream (the column for in-degree,
- * the row for every other builder, fixed total included). */
-#include <errno.h>
+ * the row for every other builder, fixed total included).
+ *
+ * The file builder is in csr_file.c; what it shares with this file is in
+ * csr_impl.h. */
 #include <inttypes.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "evsnn/csr.h"
+#include "csr_impl.h"
 #include "evsnn/rng.h"
 
-#define NO_DELAY UINT32_MAX /* file builder: delay still to be drawn */
-
-/* A projection under construction. */
-typedef struct builder {
-  evs_csr *c;
-  uint32_t *dl;        /* [cap] delay in steps, freed at the end */
-  uint64_t cap;        /* allocated synapses in target/weight/dl */
-  const evs_conn_spec *spec;
-  evs_error *err;
-} builder;
-
-static int fail_nomem(evs_error *err) {
+int evs__csr_fail_nomem(evs_error *err) {
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory building synapses");
 }
 
 /* Resizes the synapse arrays to cap entries (cap >= nnz). */
-static int resize(builder *b, uint64_t cap) {
+static int resize(evs__csr_builder *b, uint64_t cap) {
   evs_csr *c = b->c;
   if (cap == 0) cap = 1;
-  if (cap > SIZE_MAX / sizeof(uint32_t)) return fail_nomem(b->err);
+  if (cap > SIZE_MAX / sizeof(uint32_t)) return evs__csr_fail_nomem(b->err);
   uint32_t *t = realloc(c->target, cap * sizeof *t);
-  if (!t) return fail_nomem(b->err);
+  if (!t) return evs__csr_fail_nomem(b->err);
   c->target = t;
   float *w = realloc(c->weight, cap * sizeof *w);
-  if (!w) return fail_nomem(b->err);
+  if (!w) return evs__csr_fail_nomem(b->err);
   c->weight = w;
   uint32_t *d = realloc(b->dl, cap * sizeof *d);
-  if (!d) return fail_nomem(b->err);
+  if (!d) return evs__csr_fail_nomem(b->err);
   b->dl = d;
   b->cap = cap;
   return EVS_OK;
 }
 
 /* Makes room for extra more synapses, growing by half at least. */
-static int reserve(builder *b, uint64_t extra) {
+static int reserve(evs__csr_builder *b, uint64_t extra) {
   uint64_t need = b->c->nnz + extra;
   if (need <= b->cap) return EVS_OK;
   uint64_t cap = b->cap + b->cap / 2;
@@ -68,7 +58,7 @@ static int reserve(builder *b, uint64_t extra) {
 }
 
 /* Converts a delay in s to steps; rejects negative, NaN and huge delays. */
-static int delay_steps(builder *b, double d, uint32_t *steps) {
+static int delay_steps(evs__csr_builder *b, double d, uint32_t *steps) {
   double s = d / b->spec->delay_step;
   if (!(d >= 0))
     return evs_error_set(b->err, EVS_EINVAL, NULL, 0,
@@ -83,7 +73,8 @@ static int delay_steps(builder *b, double d, uint32_t *steps) {
 
 /* Draws weights and delays for positions [from, to) from the streams of
  * index k, skipping (in the file builder) values already given. */
-static int draw_values(builder *b, uint32_t k, uint64_t from, uint64_t to) {
+int evs__csr_draw_values(evs__csr_builder *b, uint32_t k, uint64_t from,
+                         uint64_t to) {
   const evs_conn_spec *s = b->spec;
   evs_csr *c = b->c;
   evs_rng rw, rd;
@@ -92,7 +83,7 @@ static int draw_values(builder *b, uint32_t k, uint64_t from, uint64_t to) {
   for (uint64_t q = from; q < to; q++) {
     if (s->kind != EVS_CONN_FILE || isnan(c->weight[q]))
       c->weight[q] = (float)evs_dist_draw(&s->weight, &rw);
-    if (s->kind != EVS_CONN_FILE || b->dl[q] == NO_DELAY) {
+    if (s->kind != EVS_CONN_FILE || b->dl[q] == EVS__CSR_NO_DELAY) {
       int rc = delay_steps(b, evs_dist_draw(&s->delay, &rd), &b->dl[q]);
       if (rc != EVS_OK) return rc;
     }
@@ -156,7 +147,7 @@ static inline uint32_t unskip(uint32_t v, uint32_t skip) {
   return v >= skip ? v + 1 : v;
 }
 
-static int build_rows(builder *b) {
+static int build_rows(evs__csr_builder *b) {
   const evs_conn_spec *s = b->spec;
   evs_csr *c = b->c;
   const uint32_t n_pre = c->n_pre, n_post = c->n_post;
@@ -185,7 +176,7 @@ static int build_rows(builder *b) {
     pick = malloc((s->n ? s->n : 1) * sizeof *pick);
     set.w = calloc(n_post / 64 + 1, sizeof *set.w);
     if (!pick || !set.w) {
-      rc = fail_nomem(b->err);
+      rc = evs__csr_fail_nomem(b->err);
       goto done;
     }
     break;
@@ -236,7 +227,7 @@ static int build_rows(builder *b) {
     default:
       break;
     }
-    if ((rc = draw_values(b, i, start, c->nnz)) != EVS_OK) goto done;
+    if ((rc = evs__csr_draw_values(b, i, start, c->nnz)) != EVS_OK) goto done;
   }
   c->row_ptr[n_pre] = c->nnz;
 done:
@@ -248,7 +239,7 @@ done:
 /* ---- builders that generate twice: count, then place -------------------- */
 
 /* Turns per-row counts in row_ptr[1..n_pre] into offsets and allocates. */
-static int counts_to_rows(builder *b) {
+int evs__csr_counts_to_rows(evs__csr_builder *b) {
   evs_csr *c = b->c;
   c->row_ptr[0] = 0;
   for (uint32_t i = 0; i < c->n_pre; i++) c->row_ptr[i + 1] += c->row_ptr[i];
@@ -257,7 +248,7 @@ static int counts_to_rows(builder *b) {
 }
 
 /* Fixed in-degree: column j draws its sources from stream j. */
-static int build_indegree(builder *b) {
+static int build_indegree(evs__csr_builder *b) {
   const evs_conn_spec *s = b->spec;
   evs_csr *c = b->c;
   const uint32_t n_pre = c->n_pre, n_post = c->n_post, n = (uint32_t)s->n;
@@ -267,7 +258,7 @@ static int build_indegree(builder *b) {
   bitset set = {calloc(n_pre / 64 + 1, sizeof *set.w)};
   int rc = EVS_OK;
   if (!pick || !cur || !set.w) {
-    rc = fail_nomem(b->err);
+    rc = evs__csr_fail_nomem(b->err);
     goto done;
   }
   for (int pass = 0; pass < 2; pass++) {
@@ -292,7 +283,7 @@ static int build_indegree(builder *b) {
       }
     }
     if (pass == 0) {
-      if ((rc = counts_to_rows(b)) != EVS_OK) goto done;
+      if ((rc = evs__csr_counts_to_rows(b)) != EVS_OK) goto done;
       memcpy(cur, c->row_ptr, ((size_t)n_pre + 1) * sizeof *cur);
     }
   }
@@ -320,7 +311,7 @@ static uint64_t sort_unique(uint64_t *codes, uint64_t n) {
 }
 
 /* Fixed total number: n (pre, post) pairs uniformly from one stream. */
-static int build_total(builder *b) {
+static int build_total(evs__csr_builder *b) {
   const evs_conn_spec *s = b->spec;
   evs_csr *c = b->c;
   const uint32_t n_pre = c->n_pre, n_post = c->n_post;
@@ -333,7 +324,7 @@ static int build_total(builder *b) {
 
   if (s->multapses) {
     cur = malloc(((size_t)n_pre + 1) * sizeof *cur);
-    if (!cur) return fail_nomem(b->err);
+    if (!cur) return evs__csr_fail_nomem(b->err);
     for (int pass = 0; pass < 2; pass++) {
       evs_rng_init(&r, s->seed, s->stream, 0, EVS_RNG_CONNECT);
       for (uint64_t k = 0; k < n; k++) {
@@ -345,7 +336,7 @@ static int build_total(builder *b) {
           c->target[cur[i]++] = j;
       }
       if (pass == 0) {
-        if ((rc = counts_to_rows(b)) != EVS_OK) goto done;
+        if ((rc = evs__csr_counts_to_rows(b)) != EVS_OK) goto done;
         memcpy(cur, c->row_ptr, ((size_t)n_pre + 1) * sizeof *cur);
       }
     }
@@ -359,7 +350,7 @@ static int build_total(builder *b) {
     const int complement = n > M / 2;
     const uint64_t want = complement ? M - n : n;
     codes = malloc((want ? want : 1) * sizeof *codes);
-    if (!codes) return fail_nomem(b->err);
+    if (!codes) return evs__csr_fail_nomem(b->err);
     evs_rng_init(&r, s->seed, s->stream, 0, EVS_RNG_CONNECT);
     uint64_t have = 0;
     while (have < want) {
@@ -385,159 +376,16 @@ static int build_total(builder *b) {
         }
         k++;
       }
-      if (pass == 0 && (rc = counts_to_rows(b)) != EVS_OK) goto done;
+      if (pass == 0 && (rc = evs__csr_counts_to_rows(b)) != EVS_OK) goto done;
     }
   }
   c->nnz = n;
   for (uint32_t i = 0; i < n_pre; i++)
-    if ((rc = draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) != EVS_OK) goto done;
+    if ((rc = evs__csr_draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) != EVS_OK)
+      goto done;
 done:
   free(codes);
   free(cur);
-  return rc;
-}
-
-/* ---- edge-list files ---------------------------------------------------- */
-
-/* Parses a decimal index; 0 unless the whole token is digits. */
-static int parse_index(const char *tok, uint64_t *out) {
-  if (*tok < '0' || *tok > '9') return 0;
-  errno = 0;
-  char *end;
-  unsigned long long v = strtoull(tok, &end, 10);
-  if (*end != '\0' || errno == ERANGE) return 0;
-  *out = v;
-  return 1;
-}
-
-static int parse_real(const char *tok, double *out) {
-  errno = 0;
-  char *end;
-  double v = strtod(tok, &end);
-  if (end == tok || *end != '\0' || !isfinite(v)) return 0;
-  *out = v;
-  return 1;
-}
-
-/* One parsed line: returns 1 for an edge, 0 for a blank line, or an error. */
-typedef struct edge {
-  uint32_t pre, post;
-  double w, d;
-  int has_w, has_d;
-} edge;
-
-static int parse_line(builder *b, char *line, int lineno, edge *e) {
-  const char *path = b->spec->path;
-  evs_error *err = b->err;
-  char *hash = strchr(line, '#');
-  if (hash) *hash = '\0';
-  char *tok[5], *save = NULL;
-  int nt = 0;
-  for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
-    if (nt == 4)
-      return evs_error_set(err, EVS_EINVAL, path, lineno,
-                           "too many fields (expected 'pre post [weight [delay]]')");
-    tok[nt++] = t;
-  }
-  if (nt == 0) return 0;
-  if (nt == 1)
-    return evs_error_set(err, EVS_EINVAL, path, lineno,
-                         "expected 'pre post [weight [delay]]', got one field");
-  uint64_t pre, post;
-  if (!parse_index(tok[0], &pre))
-    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed pre index '%s'", tok[0]);
-  if (!parse_index(tok[1], &post))
-    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed post index '%s'", tok[1]);
-  if (pre >= b->c->n_pre)
-    return evs_error_set(err, EVS_EINVAL, path, lineno,
-                         "pre index %" PRIu64 " out of range (0..%u)", pre,
-                         b->c->n_pre ? b->c->n_pre - 1 : 0);
-  if (post >= b->c->n_post)
-    return evs_error_set(err, EVS_EINVAL, path, lineno,
-                         "post index %" PRIu64 " out of range (0..%u)", post,
-                         b->c->n_post ? b->c->n_post - 1 : 0);
-  if (pre == post && b->spec->same_population && !b->spec->autapses)
-    return evs_error_set(err, EVS_EINVAL, path, lineno,
-                         "autapse %" PRIu64 " -> %" PRIu64 " but autapses are not allowed",
-                         pre, post);
-  e->pre = (uint32_t)pre;
-  e->post = (uint32_t)post;
-  e->has_w = nt > 2;
-  e->has_d = nt > 3;
-  if (e->has_w && !parse_real(tok[2], &e->w))
-    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed weight '%s'", tok[2]);
-  if (e->has_d) {
-    if (!parse_real(tok[3], &e->d))
-      return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed delay '%s'", tok[3]);
-    if (e->d < 0)
-      return evs_error_set(err, EVS_EINVAL, path, lineno, "negative delay %g s", e->d);
-    if (!(e->d / b->spec->delay_step < 4294967294.0))
-      return evs_error_set(err, EVS_EINVAL, path, lineno, "delay %g s too large", e->d);
-  }
-  return 1;
-}
-
-static int build_file(builder *b) {
-  const evs_conn_spec *s = b->spec;
-  evs_csr *c = b->c;
-  int rc = EVS_OK;
-  char *line = NULL;
-  size_t len = 0;
-  uint64_t *cur = NULL;
-  if (!s->path)
-    return evs_error_set(b->err, EVS_EINVAL, NULL, 0, "edge-list projection without a file");
-  FILE *f = fopen(s->path, "r");
-  if (!f)
-    return evs_error_set(b->err, EVS_EIO, s->path, 0, "cannot open: %s", strerror(errno));
-  cur = malloc(((size_t)c->n_pre + 1) * sizeof *cur);
-  if (!cur) {
-    rc = fail_nomem(b->err);
-    goto done;
-  }
-  for (int pass = 0; pass < 2; pass++) {
-    int lineno = 0;
-    uint64_t edges = 0;
-    errno = 0;
-    while (getline(&line, &len, f) != -1) {
-      edge e = {0, 0, 0, 0, 0, 0};
-      lineno++;
-      if ((rc = parse_line(b, line, lineno, &e)) < 0) goto done;
-      if (rc == 0) continue;
-      rc = EVS_OK;
-      edges++;
-      if (pass == 0) {
-        c->row_ptr[e.pre + 1]++;
-        continue;
-      }
-      if (edges > c->nnz || cur[e.pre] >= c->row_ptr[e.pre + 1]) {
-        rc = evs_error_set(b->err, EVS_EIO, s->path, lineno, "file changed while being read");
-        goto done;
-      }
-      uint64_t q = cur[e.pre]++;
-      c->target[q] = e.post;
-      c->weight[q] = e.has_w ? (float)e.w : NAN;
-      b->dl[q] = e.has_d ? (uint32_t)lround(e.d / s->delay_step) : NO_DELAY;
-    }
-    if (ferror(f)) {
-      rc = evs_error_set(b->err, EVS_EIO, s->path, lineno, "read error: %s", strerror(errno));
-      goto done;
-    }
-    if (pass == 0) {
-      if ((rc = counts_to_rows(b)) != EVS_OK) goto done;
-      c->nnz = c->row_ptr[c->n_pre];
-      memcpy(cur, c->row_ptr, ((size_t)c->n_pre + 1) * sizeof *cur);
-      rewind(f);
-    } else if (edges != c->nnz) {
-      rc = evs_error_set(b->err, EVS_EIO, s->path, 0, "file changed while being read");
-      goto done;
-    }
-  }
-  for (uint32_t i = 0; i < c->n_pre; i++)
-    if ((rc = draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) != EVS_OK) goto done;
-done:
-  free(line);
-  free(cur);
-  fclose(f);
   return rc;
 }
 
@@ -582,8 +430,9 @@ static void merge_sort(syn *a, syn *tmp, uint64_t n) {
 
 /* Stable counting sort of row [lo, hi) by delay, whose values lie in
  * [rmin, rmin + range); cnt has range + 1 entries, a holds hi - lo. */
-static void counting_sort(builder *b, uint64_t lo, uint64_t hi, uint32_t rmin,
-                          uint32_t range, uint64_t *cnt, syn *a) {
+static void counting_sort(evs__csr_builder *b, uint64_t lo, uint64_t hi,
+                          uint32_t rmin, uint32_t range, uint64_t *cnt,
+                          syn *a) {
   evs_csr *c = b->c;
   memset(cnt, 0, ((size_t)range + 1) * sizeof *cnt);
   for (uint64_t q = lo; q < hi; q++) cnt[b->dl[q] - rmin + 1]++;
@@ -604,7 +453,7 @@ static void counting_sort(builder *b, uint64_t lo, uint64_t hi, uint32_t rmin,
  * already sorted by target (the generation order of most builders) with a
  * small delay range is counting-sorted by delay, stably; any other unsorted
  * row is merge-sorted. Both are stable, so multapses keep generation order. */
-static int finish(builder *b) {
+static int finish(evs__csr_builder *b) {
   evs_csr *c = b->c;
   const uint32_t n_pre = c->n_pre;
   uint64_t maxrow = 0, groups = 0;
@@ -629,7 +478,7 @@ static int finish(builder *b) {
       free(a);
       free(tmp);
       free(cnt);
-      return fail_nomem(b->err);
+      return evs__csr_fail_nomem(b->err);
     }
   }
   for (uint32_t i = 0; i < n_pre; i++) {
@@ -677,7 +526,7 @@ static int finish(builder *b) {
   c->grp_ptr = malloc(((size_t)n_pre + 1) * sizeof *c->grp_ptr);
   c->grp_delay = malloc(groups * sizeof *c->grp_delay);
   c->grp_end = malloc(groups * sizeof *c->grp_end);
-  if (!c->grp_ptr || !c->grp_delay || !c->grp_end) return fail_nomem(b->err);
+  if (!c->grp_ptr || !c->grp_delay || !c->grp_end) return evs__csr_fail_nomem(b->err);
   uint64_t g = 0;
   for (uint32_t i = 0; i < n_pre; i++) {
     const uint64_t lo = c->row_ptr[i], hi = c->row_ptr[i + 1];
@@ -757,14 +606,14 @@ int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
   int rc = check_spec(spec, n_pre, n_post, err);
   if (rc != EVS_OK) return rc;
   evs_csr *c = calloc(1, sizeof *c);
-  builder b = {c, NULL, 0, spec, err};
-  if (!c) return fail_nomem(err);
+  evs__csr_builder b = {c, NULL, 0, spec, err};
+  if (!c) return evs__csr_fail_nomem(err);
   c->n_pre = n_pre;
   c->n_post = n_post;
   c->delay_step = spec->delay_step;
   c->row_ptr = calloc((size_t)n_pre + 1, sizeof *c->row_ptr);
   if (!c->row_ptr) {
-    rc = fail_nomem(err);
+    rc = evs__csr_fail_nomem(err);
     goto fail;
   }
   switch (spec->kind) {
@@ -775,7 +624,7 @@ int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
     rc = build_total(&b);
     break;
   case EVS_CONN_FILE:
-    rc = build_file(&b);
+    rc = evs__csr_build_file(&b);
     break;
   default:
     rc = build_rows(&b);

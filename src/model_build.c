@@ -1,0 +1,624 @@
+/* evsnn — model files, stage 3: the symbol tables read by model_read.c
+ * (model_impl.h) -> a validated net.
+ *
+ * Every section is checked in file order without a net (so the first error
+ * reported is the first in the file), then the net is built through the
+ * public API: populations, projections, inputs, evs_net_build.
+ * The format is documented in doc/model-format.md and evsnn-model(5). */
+#include "model_impl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evsnn/neuron.h"
+
+/* ---- errors ----------------------------------------------------------- */
+
+/* An error about key k: file:line, or the --set text that wrote it. */
+static int key_fail(evs__model_ctx *c, const evs__model_key *k,
+                    const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int key_fail(evs__model_ctx *c, const evs__model_key *k,
+                    const char *fmt, ...) {
+  char msg[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (k->set)
+    return evs_error_set(c->err, EVS_EMODEL, NULL, 0, "--set %s: %s", k->set,
+                         msg);
+  return evs_error_set(c->err, EVS_EMODEL, c->file, k->line, "%s", msg);
+}
+
+/* An error about section s as a whole (at its header line). */
+static int sec_fail(evs__model_ctx *c, const evs__model_sec *s,
+                    const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int sec_fail(evs__model_ctx *c, const evs__model_sec *s,
+                    const char *fmt, ...) {
+  char msg[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return evs_error_set(c->err, EVS_EMODEL, c->file, s->line > 0 ? s->line : 1,
+                       "%s", msg);
+}
+
+/* Re-reports an error of the net at key k or section s (file:line prefix);
+ * out of memory and I/O errors keep their code, others become EVS_EMODEL. */
+static int net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
+                    const evs__model_key *k, const evs_error *ne) {
+  int code = (rc == EVS_ENOMEM || rc == EVS_EIO) ? rc : EVS_EMODEL;
+  const char *m = ne->msg[0] ? ne->msg : evs_strerror(rc);
+  if (k && k->set)
+    return evs_error_set(c->err, code, NULL, 0, "--set %s: %s", k->set, m);
+  return evs_error_set(c->err, code, c->file,
+                       k ? k->line : (s && s->line > 0 ? s->line : 0), "%s", m);
+}
+
+/* ---- small parsers ---------------------------------------------------- */
+
+/* Unsigned decimal integer, digits only (blanks around allowed). */
+static int parse_u64(const char *s, uint64_t *out) {
+  char *end;
+  while (isspace((unsigned char)*s)) s++;
+  if (!isdigit((unsigned char)*s)) return -1;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno == ERANGE) return -1;
+  while (isspace((unsigned char)*end)) end++;
+  if (*end) return -1;
+  *out = (uint64_t)v;
+  return 0;
+}
+
+static int parse_bool(const char *s, int *out) {
+  if (!strcmp(s, "yes") || !strcmp(s, "true")) *out = 1;
+  else if (!strcmp(s, "no") || !strcmp(s, "false")) *out = 0;
+  else return -1;
+  return 0;
+}
+
+/* A quantity of dimension dim (a number with a unit). */
+static int get_quantity(evs__model_ctx *c, const evs__model_key *k,
+                        evs_dim dim, double *out) {
+  char why[256];
+  double v;
+  if (dim != EVS_DIM_NONE &&
+      evs_unit_parse(k->value, EVS_DIM_NONE, &v, why, sizeof why) == EVS_OK)
+    return key_fail(c, k, "%s = %s: the number needs a unit (a %s)", k->name,
+                    k->value, evs_dim_name(dim));
+  if (evs_unit_parse(k->value, dim, out, why, sizeof why) != EVS_OK)
+    return key_fail(c, k, "%s = %s: %s", k->name, k->value, why);
+  return EVS_OK;
+}
+
+/* A constant or a distribution of dimension dim. */
+static int get_dist(evs__model_ctx *c, const evs__model_key *k, evs_dim dim,
+                    evs_dist *out) {
+  char why[256];
+  if (!strchr(k->value, '(')) {
+    double v;
+    int rc = get_quantity(c, k, dim, &v);
+    if (rc == EVS_OK) *out = evs_dist_const(v);
+    return rc;
+  }
+  if (evs_dist_parse(k->value, dim, out, why, sizeof why) != EVS_OK)
+    return key_fail(c, k, "%s = %s: %s", k->name, k->value, why);
+  return EVS_OK;
+}
+
+/* A constant or distribution whose dimension is the first of dims[0..n)
+ * that fits its units. */
+static int get_dist_any(evs__model_ctx *c, const evs__model_key *k,
+                        const evs_dim *dims, size_t n, evs_dist *out,
+                        evs_dim *dim) {
+  char why[256], why0[256] = "";
+  int same = 1;
+  for (size_t i = 0; i < n; i++) {
+    int rc;
+    if (strchr(k->value, '('))
+      rc = evs_dist_parse(k->value, dims[i], out, why, sizeof why);
+    else {
+      double v;
+      rc = evs_unit_parse(k->value, dims[i], &v, why, sizeof why);
+      if (rc == EVS_OK) *out = evs_dist_const(v);
+    }
+    if (rc == EVS_OK) {
+      *dim = dims[i];
+      return EVS_OK;
+    }
+    if (i == 0) snprintf(why0, sizeof why0, "%s", why);
+    else if (strcmp(why, why0) != 0) same = 0;
+  }
+  char kinds[128] = "";
+  for (size_t i = 0; i < n; i++)
+    snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s",
+             i == 0 ? "" : (i + 1 == n ? " or " : ", "), evs_dim_name(dims[i]));
+  double v;
+  if (!strchr(k->value, '(') &&
+      evs_unit_parse(k->value, EVS_DIM_NONE, &v, why, sizeof why) == EVS_OK)
+    return key_fail(c, k, "%s = %s: the number needs a unit (a %s)", k->name,
+                    k->value, kinds);
+  if (same) return key_fail(c, k, "%s = %s: %s", k->name, k->value, why0);
+  return key_fail(c, k, "%s = %s: expected a %s", k->name, k->value, kinds);
+}
+
+/* Resolves a relative path against the model's folder; malloc'd. */
+static char *resolve_path(const evs__model_ctx *c, const char *p) {
+  if (p[0] == '/' || c->base[0] == '\0') return evs__model_strdup(p);
+  size_t n = strlen(c->base) + strlen(p) + 2;
+  char *r = malloc(n);
+  if (r) snprintf(r, n, "%s/%s", c->base, p);
+  return r;
+}
+
+/* A readable file named by key k; *out is malloc'd. */
+static int get_path(evs__model_ctx *c, const evs__model_key *k, char **out) {
+  char *p = resolve_path(c, k->value);
+  if (!p) return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
+  if (access(p, R_OK) != 0) {
+    int e = errno;
+    key_fail(c, k, "%s = %s: cannot read '%s': %s", k->name, k->value, p,
+             strerror(e));
+    free(p);
+    return EVS_EMODEL;
+  }
+  *out = p;
+  return EVS_OK;
+}
+
+/* ---- stage 3: checking and building ------------------------------------ */
+
+/* Settings of [simulation]. */
+typedef struct sim_opts {
+  double duration, resolution; /* s */
+  uint64_t seed;
+} sim_opts;
+
+static int check_keys(evs__model_ctx *c, const evs__model_sec *s,
+                      const char *const *allowed, const char *what) {
+  evs__model_key *k, *tmp;
+  HASH_ITER(hh, s->keys, k, tmp) {
+    size_t i;
+    for (i = 0; allowed[i]; i++)
+      if (!strcmp(k->name, allowed[i])) break;
+    if (!allowed[i])
+      return key_fail(c, k, "unknown key '%s' in [%s]%s", k->name, s->id,
+                      what ? what : "");
+  }
+  return EVS_OK;
+}
+
+static const evs__model_key *need(evs__model_ctx *c, const evs__model_sec *s,
+                                  const char *key, int *rc) {
+  const evs__model_key *k = evs__model_key_get(s, key);
+  if (!k) *rc = sec_fail(c, s, "missing required key '%s' in [%s]", key, s->id);
+  return k;
+}
+
+static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
+                         sim_opts *so) {
+  static const char *const keys[] = {"duration", "seed", "resolution", NULL};
+  const evs__model_key *k;
+  int rc = check_keys(c, s, keys, NULL);
+  if (rc) return rc;
+  if (!(k = need(c, s, "duration", &rc))) return rc;
+  if ((rc = get_quantity(c, k, EVS_DIM_TIME, &so->duration))) return rc;
+  if (!(so->duration > 0))
+    return key_fail(c, k, "duration must be > 0, got '%s'", k->value);
+  so->resolution = 1e-4;
+  if ((k = evs__model_key_get(s, "resolution"))) {
+    if ((rc = get_quantity(c, k, EVS_DIM_TIME, &so->resolution))) return rc;
+    if (!(so->resolution > 0) || so->resolution > 1e300)
+      return key_fail(c, k, "resolution must be > 0, got '%s'", k->value);
+  }
+  so->seed = 1;
+  if ((k = evs__model_key_get(s, "seed")) && parse_u64(k->value, &so->seed))
+    return key_fail(c, k, "seed must be a non-negative integer, got '%s'",
+                    k->value);
+  return EVS_OK;
+}
+
+/* Parses "0-4, 10" into a sorted list of distinct ids < size. */
+static int parse_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size,
+                     uint32_t **ids, size_t *n) {
+  const char *p = k->value;
+  size_t cap = 0, m = 0;
+  uint32_t *v = NULL;
+  while (*p) {
+    char *end;
+    unsigned long long a, b;
+    while (isspace((unsigned char)*p)) p++;
+    if (!isdigit((unsigned char)*p)) goto bad;
+    a = b = strtoull(p, &end, 10);
+    p = end;
+    while (isspace((unsigned char)*p)) p++;
+    if (*p == '-') {
+      p++;
+      while (isspace((unsigned char)*p)) p++;
+      if (!isdigit((unsigned char)*p)) goto bad;
+      b = strtoull(p, &end, 10);
+      p = end;
+      while (isspace((unsigned char)*p)) p++;
+    }
+    if (*p == ',') p++;
+    else if (*p) goto bad;
+    if (b < a) {
+      free(v);
+      return key_fail(c, k, "record_v: empty range %llu-%llu", a, b);
+    }
+    if (b >= size) {
+      free(v);
+      return key_fail(c, k, "record_v: neuron %llu out of range (the "
+                      "population has %u neurons: 0-%u)", b, size, size - 1);
+    }
+    for (unsigned long long i = a; i <= b; i++) {
+      if (m == cap) {
+        size_t nc = cap ? 2 * cap : 16;
+        uint32_t *nv = realloc(v, nc * sizeof *nv);
+        if (!nv) {
+          free(v);
+          return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
+        }
+        v = nv;
+        cap = nc;
+      }
+      v[m++] = (uint32_t)i;
+    }
+  }
+  if (m == 0) goto bad;
+  /* sort (insertion is fine: ids are nearly always given in order) and
+   * drop repeats */
+  for (size_t i = 1; i < m; i++) {
+    uint32_t x = v[i];
+    size_t j = i;
+    while (j > 0 && v[j - 1] > x) {
+      v[j] = v[j - 1];
+      j--;
+    }
+    v[j] = x;
+  }
+  size_t w = 0;
+  for (size_t i = 0; i < m; i++)
+    if (w == 0 || v[w - 1] != v[i]) v[w++] = v[i];
+  *ids = v;
+  *n = w;
+  return EVS_OK;
+bad:
+  free(v);
+  return key_fail(c, k, "record_v = %s: expected neuron ids and ranges like "
+                  "'0-4, 10'", k->value);
+}
+
+static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
+  static const char *const fixed[] = {"type", "size", "record_spikes",
+                                      "record_v", "record_interval", NULL};
+  const evs_param_def *defs;
+  size_t nd;
+  evs_pop_kind kind;
+  const evs__model_key *kt, *ks;
+  evs__model_key *k, *tmp;
+  uint64_t size;
+  evs_error ne;
+  int rc = EVS_OK, pop = -1;
+
+  if (!(kt = need(c, s, "type", &rc))) return rc;
+  if (evs_neuron_type_params(kt->value, &defs, &nd, &kind) != EVS_OK) {
+    char known[512] = "";
+    const char *const *t = evs_neuron_type_names();
+    for (size_t i = 0; t && t[i]; i++)
+      snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+               i ? ", " : "", t[i]);
+    return key_fail(c, kt, "unknown neuron type '%s' (known: %s)", kt->value,
+                    known);
+  }
+  if (!(ks = need(c, s, "size", &rc))) return rc;
+  if (parse_u64(ks->value, &size) || size == 0 || size > UINT32_MAX)
+    return key_fail(c, ks, "size must be a positive integer (at most %u), "
+                    "got '%s'", UINT32_MAX, ks->value);
+  if (net) {
+    pop = evs_net_add_population(net, s->name, kt->value, (uint32_t)size, &ne);
+    if (pop < 0) return net_fail(c, pop, s, NULL, &ne);
+    s->pop_index = pop;
+  }
+  /* parameters and recording keys, in file order */
+  HASH_ITER(hh, s->keys, k, tmp) {
+    size_t i;
+    for (i = 0; fixed[i]; i++)
+      if (!strcmp(k->name, fixed[i])) break;
+    if (fixed[i]) continue;
+    for (i = 0; i < nd; i++)
+      if (!strcmp(k->name, defs[i].name)) break;
+    if (i == nd)
+      return key_fail(c, k, "unknown key '%s' in [%s] (type %s has no such "
+                      "parameter)", k->name, s->id, kt->value);
+    if (defs[i].flags & EVS_PARAM_PATH) {
+      char *path;
+      if ((rc = get_path(c, k, &path))) return rc;
+      if (net && (rc = evs_net_set_path(net, pop, k->name, path, &ne))) {
+        free(path);
+        return net_fail(c, rc, s, k, &ne);
+      }
+      free(path);
+      continue;
+    }
+    evs_dist d;
+    if ((rc = get_dist(c, k, defs[i].dim, &d))) return rc;
+    if (d.kind != EVS_DIST_CONST && !(defs[i].flags & EVS_PARAM_PER_NEURON))
+      return key_fail(c, k, "%s must be a constant (only per-neuron "
+                      "parameters take distributions)", k->name);
+    if (net && (rc = evs_net_set_param(net, pop, k->name, &d, &ne)))
+      return net_fail(c, rc, s, k, &ne);
+  }
+  for (size_t i = 0; i < nd; i++)
+    if ((defs[i].flags & EVS_PARAM_REQUIRED) &&
+        !evs__model_key_get(s, defs[i].name))
+      return sec_fail(c, s, "missing required key '%s' in [%s] (type %s)",
+                      defs[i].name, s->id, kt->value);
+  /* recording */
+  if ((k = evs__model_key_get(s, "record_spikes"))) {
+    int on;
+    if (parse_bool(k->value, &on))
+      return key_fail(c, k, "record_spikes must be yes or no, got '%s'",
+                      k->value);
+    if (net && (rc = evs_net_record_spikes(net, pop, on))) {
+      evs_error_set(&ne, rc, NULL, 0, "record_spikes: %s", evs_strerror(rc));
+      return net_fail(c, rc, s, k, &ne);
+    }
+  }
+  double interval = 1e-3;
+  const evs__model_key *ki = evs__model_key_get(s, "record_interval");
+  if (ki) {
+    if ((rc = get_quantity(c, ki, EVS_DIM_TIME, &interval))) return rc;
+    if (!(interval > 0))
+      return key_fail(c, ki, "record_interval must be > 0, got '%s'",
+                      ki->value);
+  }
+  if ((k = evs__model_key_get(s, "record_v"))) {
+    uint32_t *ids = NULL;
+    size_t n = 0;
+    if (kind == EVS_POP_SOURCE)
+      return key_fail(c, k, "record_v: %s is a spike source and has no "
+                      "membrane potential", kt->value);
+    if ((rc = parse_ids(c, k, (uint32_t)size, &ids, &n))) return rc;
+    if (net) rc = evs_net_record_v(net, pop, ids, n, interval, &ne);
+    free(ids);
+    if (rc) return net_fail(c, rc, s, k, &ne);
+  } else if (ki) {
+    return key_fail(c, ki, "record_interval without record_v");
+  }
+  return EVS_OK;
+}
+
+/* The population named by key k of section s. */
+static int find_pop(evs__model_ctx *c, const evs__model_key *k, evs_net *net,
+                    int *pop) {
+  const evs__model_sec *p = evs__model_sec_find(c, EVS__MODEL_POP, k->value);
+  if (!p) return key_fail(c, k, "undefined population '%s'", k->value);
+  *pop = net ? p->pop_index : 0;
+  return EVS_OK;
+}
+
+static const struct conn_rule {
+  const char *name;
+  evs_conn_kind kind;
+  const char *const keys[4]; /* the keys that apply besides the common ones */
+} conn_rules[] = {
+  {"all_to_all", EVS_CONN_ALL_TO_ALL, {"autapses"}},
+  {"one_to_one", EVS_CONN_ONE_TO_ONE, {0}},
+  {"fixed_probability", EVS_CONN_FIXED_PROBABILITY, {"p", "autapses"}},
+  {"fixed_indegree", EVS_CONN_FIXED_INDEGREE, {"n", "autapses", "multapses"}},
+  {"fixed_outdegree", EVS_CONN_FIXED_OUTDEGREE, {"n", "autapses", "multapses"}},
+  {"fixed_total", EVS_CONN_FIXED_TOTAL, {"n", "autapses", "multapses"}},
+  {"file", EVS_CONN_FILE, {"file"}},
+};
+
+static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
+                         const sim_opts *so) {
+  static const char *const common[] = {"pre", "post", "receptor", "connect",
+                                       "weight", "delay", NULL};
+  static const char *const all[] = {"p", "n", "autapses", "multapses", "file",
+                                    NULL};
+  static const evs_dim wdims[] = {EVS_DIM_CURRENT, EVS_DIM_VOLTAGE,
+                                  EVS_DIM_CONDUCTANCE};
+  const struct conn_rule *cr = NULL;
+  const evs__model_key *k;
+  evs__model_key *ki, *tmp;
+  evs_conn_spec spec;
+  evs_receptor rec = EVS_RECEPTOR_EXC;
+  evs_dim wdim = EVS_DIM_NONE;
+  evs_error ne;
+  char *path = NULL;
+  int rc = EVS_OK, pre = -1, post = -1, idx;
+
+  memset(&spec, 0, sizeof spec);
+  if (!(k = need(c, s, "connect", &rc))) return rc;
+  for (size_t i = 0; i < sizeof conn_rules / sizeof *conn_rules; i++)
+    if (!strcmp(k->value, conn_rules[i].name)) cr = &conn_rules[i];
+  if (!cr)
+    return key_fail(c, k, "unknown connect rule '%s' (all_to_all, one_to_one, "
+                    "fixed_probability, fixed_indegree, fixed_outdegree, "
+                    "fixed_total, file)", k->value);
+  spec.kind = cr->kind;
+  /* every key must be common or belong to this rule */
+  HASH_ITER(hh, s->keys, ki, tmp) {
+    size_t i;
+    int known = 0;
+    for (i = 0; common[i]; i++)
+      if (!strcmp(ki->name, common[i])) known = 1;
+    for (i = 0; i < 4 && cr->keys[i]; i++)
+      if (!strcmp(ki->name, cr->keys[i])) known = 1;
+    if (known) continue;
+    for (i = 0; all[i]; i++)
+      if (!strcmp(ki->name, all[i]))
+        return key_fail(c, ki, "key '%s' does not apply to connect = %s",
+                        ki->name, cr->name);
+    return key_fail(c, ki, "unknown key '%s' in [%s]", ki->name, s->id);
+  }
+  if (!(k = need(c, s, "pre", &rc)) || (rc = find_pop(c, k, net, &pre)))
+    return rc;
+  const evs__model_key *kpre = k;
+  if (!(k = need(c, s, "post", &rc)) || (rc = find_pop(c, k, net, &post)))
+    return rc;
+  spec.same_population = !strcmp(kpre->value, k->value);
+  if ((k = evs__model_key_get(s, "receptor"))) {
+    if (!strcmp(k->value, "excitatory")) rec = EVS_RECEPTOR_EXC;
+    else if (!strcmp(k->value, "inhibitory")) rec = EVS_RECEPTOR_INH;
+    else
+      return key_fail(c, k, "receptor must be excitatory or inhibitory, got "
+                      "'%s'", k->value);
+  }
+  spec.autapses = cr->kind == EVS_CONN_ONE_TO_ONE; /* i -> i is the rule */
+  spec.multapses = cr->kind == EVS_CONN_FIXED_TOTAL ||
+                   cr->kind == EVS_CONN_FILE;
+  if ((k = evs__model_key_get(s, "autapses")) &&
+      parse_bool(k->value, &spec.autapses))
+    return key_fail(c, k, "autapses must be yes or no, got '%s'", k->value);
+  if ((k = evs__model_key_get(s, "multapses")) &&
+      parse_bool(k->value, &spec.multapses))
+    return key_fail(c, k, "multapses must be yes or no, got '%s'", k->value);
+  if (cr->kind == EVS_CONN_FIXED_PROBABILITY) {
+    if (!(k = need(c, s, "p", &rc))) return rc;
+    if ((rc = get_quantity(c, k, EVS_DIM_NONE, &spec.p))) return rc;
+    if (!(spec.p >= 0 && spec.p <= 1))
+      return key_fail(c, k, "p must be in [0, 1], got '%s'", k->value);
+  } else if (cr->keys[0] && !strcmp(cr->keys[0], "n")) {
+    if (!(k = need(c, s, "n", &rc))) return rc;
+    if (parse_u64(k->value, &spec.n))
+      return key_fail(c, k, "n must be a non-negative integer, got '%s'",
+                      k->value);
+  }
+  if (!(k = need(c, s, "weight", &rc))) return rc;
+  if ((rc = get_dist_any(c, k, wdims, 3, &spec.weight, &wdim))) return rc;
+  const evs__model_key *kw = k;
+  spec.delay = evs_dist_const(so->resolution);
+  if ((k = evs__model_key_get(s, "delay"))) {
+    if ((rc = get_dist(c, k, EVS_DIM_TIME, &spec.delay))) return rc;
+    if (evs_dist_min(&spec.delay) < 0)
+      return key_fail(c, k, "delay can be negative: '%s'", k->value);
+  }
+  spec.delay_step = so->resolution;
+  if (cr->kind == EVS_CONN_FILE) {
+    if (!(k = need(c, s, "file", &rc))) return rc;
+    if ((rc = get_path(c, k, &path))) return rc;
+    spec.path = path;
+  }
+  rc = EVS_OK;
+  if (net) {
+    idx = evs_net_connect(net, s->name, pre, post, rec, &spec, wdim, &ne);
+    if (idx < 0) {
+      /* a weight the post type cannot take is the weight's error */
+      rc = net_fail(c, idx, s, strstr(ne.msg, "weight") ? kw : NULL, &ne);
+    }
+  }
+  free(path);
+  return rc;
+}
+
+static int do_input(evs__model_ctx *c, const evs__model_sec *s, evs_net *net) {
+  static const char *const keys[] = {"type", "post", "amplitude", NULL};
+  static const evs_dim adims[] = {EVS_DIM_CURRENT, EVS_DIM_VOLTAGE};
+  const evs__model_key *k;
+  evs_dist a;
+  evs_dim dim = EVS_DIM_NONE;
+  evs_error ne;
+  int rc = check_keys(c, s, keys, NULL), pop = -1;
+  if (rc) return rc;
+  if (!(k = need(c, s, "type", &rc))) return rc;
+  if (strcmp(k->value, "dc"))
+    return key_fail(c, k, "unknown input type '%s' (known: dc)", k->value);
+  if (!(k = need(c, s, "post", &rc)) || (rc = find_pop(c, k, net, &pop)))
+    return rc;
+  if (!(k = need(c, s, "amplitude", &rc))) return rc;
+  if ((rc = get_dist_any(c, k, adims, 2, &a, &dim))) return rc;
+  if (a.kind != EVS_DIST_CONST)
+    return key_fail(c, k, "amplitude must be a constant");
+  if (net && (rc = evs_net_add_dc(net, pop, a.p[0], dim, &ne)))
+    return net_fail(c, rc, s, k, &ne);
+  return EVS_OK;
+}
+
+/* Is name a whole word of msg? Returns its position, or -1. */
+static long word_at(const char *msg, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = strstr(msg, name); p; p = strstr(p + 1, name)) {
+    int l = p == msg || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+    int r = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+    if (l && r) return (long)(p - msg);
+  }
+  return -1;
+}
+
+/* The section an error message of evs_net_build names first (projections
+ * and populations only), or NULL. */
+static const evs__model_sec *sec_named(const evs__model_ctx *c,
+                                       const char *msg) {
+  const evs__model_sec *best = NULL, *s, *tmp;
+  long at = -1;
+  HASH_ITER(hh, c->secs, s, tmp) {
+    if (s->kind != EVS__MODEL_POP && s->kind != EVS__MODEL_PROJ) continue;
+    long p = word_at(msg, s->name);
+    if (p >= 0 && (at < 0 || p < at ||
+                   (p == at && strlen(s->name) > strlen(best->name)))) {
+      best = s;
+      at = p;
+    }
+  }
+  return best;
+}
+
+int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
+                     evs_model *m) {
+  sim_opts so = {0, 1e-4, 1};
+  evs__model_sec *s, *tmp, *sim = evs__model_sec_find(c, EVS__MODEL_SIM, "");
+  evs_error ne;
+  int rc;
+  if (!sim)
+    return evs_error_set(c->err, EVS_EMODEL, c->file, 1,
+                         "missing section [simulation] (it needs at least "
+                         "'duration')");
+  /* check everything, building nothing: [simulation] first (projections
+   * need its resolution), then the rest in file order */
+  if ((rc = do_simulation(c, sim, &so))) return rc;
+  HASH_ITER(hh, c->secs, s, tmp) {
+    switch (s->kind) {
+      case EVS__MODEL_SIM: rc = EVS_OK; break;
+      case EVS__MODEL_POP: rc = do_population(c, s, NULL); break;
+      case EVS__MODEL_PROJ: rc = do_projection(c, s, NULL, &so); break;
+      default: rc = do_input(c, s, NULL); break;
+    }
+    if (rc) return rc;
+  }
+  if (mo && mo->seed_set) so.seed = mo->seed;
+  m->seed = so.seed;
+  m->run.duration = so.duration;
+  m->run.model_name = m->name;
+  if ((rc = evs_net_new(&m->net, so.seed, so.resolution)) != EVS_OK)
+    return evs_error_set(c->err, rc == EVS_ENOMEM ? rc : EVS_EMODEL, c->file,
+                         sim->line, "cannot create the net: %s",
+                         evs_strerror(rc));
+  for (evs__model_sec_kind k = EVS__MODEL_POP; k <= EVS__MODEL_INPUT; k++)
+    HASH_ITER(hh, c->secs, s, tmp) {
+      if (s->kind != k) continue;
+      if (k == EVS__MODEL_POP) rc = do_population(c, s, m->net);
+      else if (k == EVS__MODEL_PROJ) rc = do_projection(c, s, m->net, &so);
+      else rc = do_input(c, s, m->net);
+      if (rc) return rc;
+    }
+  evs_error_clear(&ne);
+  if ((rc = evs_net_build(m->net, &ne)) != EVS_OK) {
+    const evs__model_sec *at = sec_named(c, ne.msg);
+    int code = (rc == EVS_ENOMEM || rc == EVS_EIO) ? rc : EVS_EMODEL;
+    return evs_error_set(c->err, code, c->file, at ? at->line : 0, "%s",
+                         ne.msg[0] ? ne.msg : evs_strerror(rc));
+  }
+  return EVS_OK;
+}
