@@ -35,6 +35,10 @@ typedef struct evs_calendar {
                             (a window beyond the ring is stored clamped) */
   uint32_t *pos;         /* per neuron: index of its live entry in its bucket */
   uint32_t nneurons;     /* neurons tracked */
+  const char *hint_base; /* optional: the owner's per-neuron records, which
+                            evs_cal_drain prefetches a few entries ahead of
+                            visiting them (NULL: none) */
+  size_t hint_stride;    /* bytes between two neurons' records */
   uint64_t stale;        /* statistics: stale entries skipped */
   uint64_t filings;      /* statistics: entries written */
 } evs_calendar;
