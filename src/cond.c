@@ -96,7 +96,7 @@ typedef struct cond_state {
   double dt;        /* s, the step (pop->tick) */
   double t_now;     /* s, time of the state (last tick) */
   double eps;       /* s, tolerance for "delivered at the state time" */
-  int64_t xmax_bits; /* bit pattern of COND_XMAX */
+  uint64_t xmax_bits; /* bit pattern of COND_XMAX */
   uint32_t cap;     /* allocated neurons: size rounded up to COND_BLOCK */
   int pending;      /* 1: pe/pi hold something */
 } cond_state;
@@ -264,24 +264,27 @@ static void cond_deliver(evs_pop *pop, double t, int receptor,
 static inline double relu(double z) { return 0.5 * (z + fabs(z)); }
 
 /* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
- * (t0, t0 + dt] in which neuron i is not refractory. Returns a word whose
- * sign bit is set when some argument fell outside [0, COND_XMAX] (or was
- * NaN): then the caller recomputes those with exp(). Integer tests keep the
- * loop vectorised (for x >= 0 the IEEE bit pattern orders like x). */
-static int64_t cond_pass_exp(double *restrict ex, const double *restrict until,
-                             const double *restrict ge,
-                             const double *restrict gi, double t0, double dt,
-                             double g_l, double inv_cm, int64_t lim) {
-  int64_t acc = 0;
+ * (t0, t0 + dt] in which neuron i is not refractory. Returns nonzero when
+ * some argument fell outside [0, COND_XMAX] (or was NaN): then the caller
+ * recomputes those with exp(). Integer tests keep the loop vectorised (for
+ * x >= 0 the IEEE bit pattern orders like x); they are done in unsigned
+ * arithmetic, which wraps: x < 0 (negative initial conductances can make
+ * g_tot < 0) has the top bit of b set, x > COND_XMAX makes lim - b wrap to
+ * a word with the top bit set. */
+static int cond_pass_exp(double *restrict ex, const double *restrict until,
+                         const double *restrict ge, const double *restrict gi,
+                         double t0, double dt, double g_l, double inv_cm,
+                         uint64_t lim) {
+  uint64_t acc = 0;
   for (uint32_t i = 0; i < COND_BLOCK; i++) {
     double h = relu(dt - relu(until[i] - t0));
     double x = h * (g_l + ge[i] + gi[i]) * inv_cm;
-    int64_t b;
+    uint64_t b;
     memcpy(&b, &x, sizeof b);
     acc |= (lim - b) | b;
     ex[i] = exp_neg_poly(x);
   }
-  return acc;
+  return (int)(acc >> 63);
 }
 
 /* Pass 2 over one block: v by exponential Euler, then the conductances decay
@@ -324,7 +327,7 @@ static int cond_step_block(evs_pop *pop, cond_state *s, double t, uint32_t lo,
   const double t0 = t - s->dt;
 
   if (cond_pass_exp(ex, until, ge, gi, t0, s->dt, s->g_l, s->inv_cm,
-                    s->xmax_bits) < 0) { /* rare: very strong conductances */
+                    s->xmax_bits)) { /* rare: very strong or negative g_tot */
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double h = relu(s->dt - relu(until[i] - t0));
       double x = h * (s->g_l + ge[i] + gi[i]) * s->inv_cm;

@@ -335,6 +335,25 @@ START_TEST(test_strong_conductance)
 }
 END_TEST
 
+/* A negative initial conductance (normal draws, as in the COBA benchmark,
+ * can give one) makes g_tot < 0 and the exponent argument x < 0: outside the
+ * polynomial's range, so exp() must be used (and the range test must not
+ * overflow: this test runs under -fsanitize=undefined in check-sanitize). */
+START_TEST(test_negative_conductance)
+{
+  const double dt = 1e-4, gi0 = -100e-9; /* g_tot = 50 nS - 100 nS < 0 */
+  evs_pop *p = pop_new(3, dt, 1, 0);
+  pop_set(p, "v_thresh", 50e-3);
+  pop_set(p, "gsyn_inh_init", gi0);
+  pop_init(p);
+  run_ticks(p, 0, 1);
+  double a = step_exact(-65e-3, 0, gi0, dt); /* x = -0.005 */
+  for (uint32_t i = 0; i < 3; i++)
+    ck_assert_msg(fabs(V(p, i) - a) < 1e-14, "%g vs %g", V(p, i), a);
+  pop_free(p);
+}
+END_TEST
+
 /* ---- per-neuron initial values ---------------------------------------------- */
 
 static evs_pop *pop_random(uint64_t seed, uint32_t index) {
@@ -436,6 +455,7 @@ static Suite *cond_suite(void) {
   tcase_add_test(tc, test_dc);
   tcase_add_test(tc, test_input_timing);
   tcase_add_test(tc, test_strong_conductance);
+  tcase_add_test(tc, test_negative_conductance);
   tcase_add_test(tc, test_init_draws);
   tcase_add_test(tc, test_validation);
   suite_add_tcase(s, tc);

@@ -6,6 +6,15 @@
 
 set -u
 fail=0
+
+# In a --enable-sanitizers build a sanitizer report (AddressSanitizer,
+# LeakSanitizer, UndefinedBehaviorSanitizer) exits with status 1 by default:
+# the status of an expected error, so expect_status 1 would pass it. Give
+# reports their own status (options given by the caller come later and win).
+ASAN_OPTIONS="exitcode=86${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+UBSAN_OPTIONS="exitcode=87:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export ASAN_OPTIONS UBSAN_OPTIONS
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/evsnn-test.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
