@@ -2,10 +2,10 @@
  * (see include/evsnn/dist.h). */
 #include "evsnn/dist.h"
 #include "evsnn/error.h"
+#include "engine.h"
 
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,19 +31,6 @@ static const dist_syntax syntaxes[] = {
 /* SI unit symbols, for messages, by evs_dim. */
 static const char *const si_symbol[EVS_DIM_COUNT_] = {"", " s", " V", " A",
                                                       " S", " F", " Hz"};
-
-static void say(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t whylen, const char *fmt, ...)
-{
-  if (why == NULL || whylen == 0)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, whylen, fmt, ap);
-  va_end(ap);
-}
 
 static const char *skip_blanks(const char *s)
 {
@@ -86,12 +73,12 @@ static int check(const evs_dist *d, const char *name, evs_dim dim, char *why,
     return 0;
   case EVS_DIST_UNIFORM:
     if (!isfinite(p[0]) || !isfinite(p[1])) {
-      say(why, whylen, "%s: bounds must be finite", name);
+      evs__unit_say(why, whylen, "%s: bounds must be finite", name);
       return -1;
     }
     if (p[0] > p[1]) {
-      say(why, whylen, "%s: low > high (%g%s > %g%s)", name, p[0], u, p[1],
-          u);
+      evs__unit_say(
+          why, whylen, "%s: low > high (%g%s > %g%s)", name, p[0], u, p[1], u);
       return -1;
     }
     return 0;
@@ -99,28 +86,29 @@ static int check(const evs_dist *d, const char *name, evs_dim dim, char *why,
   case EVS_DIST_NORMAL_CLIPPED:
   case EVS_DIST_LOGNORMAL:
     if (!isfinite(p[0]) || !isfinite(p[1])) {
-      say(why, whylen, "%s: mean and sd must be finite", name);
+      evs__unit_say(why, whylen, "%s: mean and sd must be finite", name);
       return -1;
     }
     if (p[1] < 0.0) {
-      say(why, whylen, "%s: sd < 0 (%g%s)", name, p[1], u);
+      evs__unit_say(why, whylen, "%s: sd < 0 (%g%s)", name, p[1], u);
       return -1;
     }
     break;
   }
   if (d->kind == EVS_DIST_LOGNORMAL && !(p[0] > 0.0)) {
-    say(why, whylen, "%s: mean must be > 0 (got %g%s)", name, p[0], u);
+    evs__unit_say(
+        why, whylen, "%s: mean must be > 0 (got %g%s)", name, p[0], u);
     return -1;
   }
   if (d->kind == EVS_DIST_NORMAL_CLIPPED) {
     if (p[2] > p[3]) {
-      say(why, whylen, "%s: low > high (%g%s > %g%s)", name, p[2], u, p[3],
-          u);
+      evs__unit_say(
+          why, whylen, "%s: low > high (%g%s > %g%s)", name, p[2], u, p[3], u);
       return -1;
     }
     double mass = clipped_mass(p[0], p[1], p[2], p[3]);
     if (!(mass >= MIN_CLIPPED_MASS)) {
-      say(why, whylen,
+      evs__unit_say(why, whylen,
           "%s: the range [%g%s, %g%s] holds almost no probability "
           "(%.3g < %g) of normal(%g%s, %g%s)",
           name, p[2], u, p[3], u, mass, MIN_CLIPPED_MASS, p[0], u, p[1], u);
@@ -136,11 +124,11 @@ int evs_dist_parse(const char *text, evs_dim dim, evs_dist *out, char *why,
   if (why != NULL && whylen > 0)
     why[0] = '\0';
   if (text == NULL) {
-    say(why, whylen, "missing value");
+    evs__unit_say(why, whylen, "missing value");
     return EVS_EMODEL;
   }
   if ((int)dim < 0 || dim >= EVS_DIM_COUNT_) {
-    say(why, whylen, "invalid dimension %d", (int)dim);
+    evs__unit_say(why, whylen, "invalid dimension %d", (int)dim);
     return EVS_EINVAL;
   }
   const char *s = skip_blanks(text);
@@ -156,7 +144,7 @@ int evs_dist_parse(const char *text, evs_dim dim, evs_dist *out, char *why,
                      i < sizeof syntaxes / sizeof syntaxes[0];
        i++)
     if (strlen(syntaxes[i].name) == n && strncmp(syntaxes[i].name, s, n) == 0) {
-      say(why, whylen, "expected '(' after '%s'", syntaxes[i].name);
+      evs__unit_say(why, whylen, "expected '(' after '%s'", syntaxes[i].name);
       return EVS_EMODEL;
     }
   if (n == 0 || *paren != '(') {
@@ -173,7 +161,7 @@ int evs_dist_parse(const char *text, evs_dim dim, evs_dist *out, char *why,
     if (strlen(syntaxes[i].name) == n && strncmp(syntaxes[i].name, s, n) == 0)
       syn = &syntaxes[i];
   if (syn == NULL) {
-    say(why, whylen,
+    evs__unit_say(why, whylen,
         "unknown distribution '%.*s' (known: uniform, normal, "
         "normal_clipped, lognormal)",
         (int)n, s);
@@ -190,7 +178,8 @@ int evs_dist_parse(const char *text, evs_dim dim, evs_dist *out, char *why,
       char inner[160];
       if (evs_unit_parse_prefix(c, dim, &v, &end, inner, sizeof inner) !=
           EVS_OK) {
-        say(why, whylen, "%s: argument %d: %s", syn->name, count + 1, inner);
+        evs__unit_say(
+            why, whylen, "%s: argument %d: %s", syn->name, count + 1, inner);
         return EVS_EMODEL;
       }
       if (count < 4)
@@ -204,21 +193,23 @@ int evs_dist_parse(const char *text, evs_dim dim, evs_dist *out, char *why,
       if (*c == ')')
         break;
       if (*c == '\0')
-        say(why, whylen, "%s: missing ')'", syn->name);
+        evs__unit_say(why, whylen, "%s: missing ')'", syn->name);
       else
-        say(why, whylen, "%s: expected ',' or ')' after argument %d, got '%c'",
-            syn->name, count, *c);
+        evs__unit_say(why, whylen,
+            "%s: expected ',' or ')' after argument %d, got '%c'", syn->name,
+            count, *c);
       return EVS_EMODEL;
     }
   }
   if (count != syn->nargs) {
-    say(why, whylen, "%s takes %d arguments (%s), got %d", syn->name,
+    evs__unit_say(why, whylen, "%s takes %d arguments (%s), got %d", syn->name,
         syn->nargs, syn->args, count);
     return EVS_EMODEL;
   }
   c = skip_blanks(c + 1);
   if (*c != '\0') {
-    say(why, whylen, "unexpected text '%.20s' after %s(...)", c, syn->name);
+    evs__unit_say(
+        why, whylen, "unexpected text '%.20s' after %s(...)", c, syn->name);
     return EVS_EMODEL;
   }
   if (check(&d, syn->name, dim, why, whylen) != 0)

@@ -138,6 +138,12 @@ double evs__wall_clock(void);
 /* Runs a built net (run.c): the event loop and its outputs. */
 int evs__net_simulate(evs_net *net, const evs_run_opts *opts, evs_error *err);
 
+/* Writes a printf-formatted message into why[0..whylen), truncated and
+ * NUL-terminated; does nothing when why is NULL or whylen is 0. The "why"
+ * convention of evs_unit_parse and evs_dist_parse (units.c). */
+void evs__unit_say(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Index of parameter name in type's table, or -1. */
 int evs__param_index(const evs_neuron_type *type, const char *name);
 

@@ -19,21 +19,35 @@
 
 /* ---- errors ----------------------------------------------------------- */
 
+/* Reports code with message msg where it was written: after "--set SET: "
+ * when set is the text of an override (which has no line), else at
+ * c->file:line. Returns code. */
+static int fail_at(evs__model_ctx *c, int code, const char *set, int line,
+                   const char *msg) {
+  if (set)
+    return evs_error_set(c->err, code, NULL, 0, "--set %s: %s", set, msg);
+  return evs_error_set(c->err, code, c->file, line, "%s", msg);
+}
+
+/* fail_at with EVS_EMODEL and a printf-formatted message. */
+static int vfail_at(evs__model_ctx *c, const char *set, int line,
+                    const char *fmt, va_list ap) {
+  char msg[600];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  return fail_at(c, EVS_EMODEL, set, line, msg);
+}
+
 /* An error about key k: file:line, or the --set text that wrote it. */
 static int key_fail(evs__model_ctx *c, const evs__model_key *k,
                     const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int key_fail(evs__model_ctx *c, const evs__model_key *k,
                     const char *fmt, ...) {
-  char msg[600];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  int rc = vfail_at(c, k->set, k->line, fmt, ap);
   va_end(ap);
-  if (k->set)
-    return evs_error_set(c->err, EVS_EMODEL, NULL, 0, "--set %s: %s", k->set,
-                         msg);
-  return evs_error_set(c->err, EVS_EMODEL, c->file, k->line, "%s", msg);
+  return rc;
 }
 
 /* An error about section s as a whole (at its header line). */
@@ -42,13 +56,11 @@ static int sec_fail(evs__model_ctx *c, const evs__model_sec *s,
     __attribute__((format(printf, 3, 4)));
 static int sec_fail(evs__model_ctx *c, const evs__model_sec *s,
                     const char *fmt, ...) {
-  char msg[600];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  int rc = vfail_at(c, NULL, s->line > 0 ? s->line : 1, fmt, ap);
   va_end(ap);
-  return evs_error_set(c->err, EVS_EMODEL, c->file, s->line > 0 ? s->line : 1,
-                       "%s", msg);
+  return rc;
 }
 
 /* Re-reports an error of the net at key k or section s (file:line prefix);
@@ -57,10 +69,8 @@ static int net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
                     const evs__model_key *k, const evs_error *ne) {
   int code = (rc == EVS_ENOMEM || rc == EVS_EIO) ? rc : EVS_EMODEL;
   const char *m = ne->msg[0] ? ne->msg : evs_strerror(rc);
-  if (k && k->set)
-    return evs_error_set(c->err, code, NULL, 0, "--set %s: %s", k->set, m);
-  return evs_error_set(c->err, code, c->file,
-                       k ? k->line : (s && s->line > 0 ? s->line : 0), "%s", m);
+  return fail_at(c, code, k ? k->set : NULL,
+                 k ? k->line : (s && s->line > 0 ? s->line : 0), m);
 }
 
 /* ---- small parsers ---------------------------------------------------- */

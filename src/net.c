@@ -166,23 +166,29 @@ static evs_pop *get_pop(const evs_net *net, int i, evs_error *err) {
   return net->pop[i];
 }
 
-/* The parameter called name of pop's type, or -1 with an error. */
-static int find_param(const evs_pop *pop, const char *name, evs_error *err) {
-  int k = evs__param_index(pop->type, name);
-  if (k < 0)
-    evs_error_set(err, EVS_ENOENT, NULL, 0, "%s has no parameter '%s'",
-                  pop->type->name, name);
-  return k;
+/* The prologue of the parameter setters: the net must still be mutable, the
+ * population must exist and its type must have a parameter called name.
+ * Sets *pop and *k (the parameter's index) and returns EVS_OK, or returns
+ * the error: EVS_ESTATE once built, EVS_EINVAL, EVS_ENOENT. */
+static int find_param(evs_net *net, int pop_index, const char *name,
+                      evs_pop **pop, int *k, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  *pop = get_pop(net, pop_index, err);
+  if (!*pop) return EVS_EINVAL;
+  *k = evs__param_index((*pop)->type, name);
+  if (*k < 0)
+    return evs_error_set(err, EVS_ENOENT, NULL, 0, "%s has no parameter '%s'",
+                         (*pop)->type->name, name);
+  return EVS_OK;
 }
 
 EVS_API int evs_net_set_param(evs_net *net, int pop_index, const char *name,
                               const evs_dist *value, evs_error *err) {
-  int rc = check_mutable(net, err);
+  evs_pop *pop;
+  int k;
+  int rc = find_param(net, pop_index, name, &pop, &k, err);
   if (rc) return rc;
-  evs_pop *pop = get_pop(net, pop_index, err);
-  if (!pop) return EVS_EINVAL;
-  int k = find_param(pop, name, err);
-  if (k < 0) return EVS_ENOENT;
   const evs_param_def *d = &pop->type->params[k];
   if (d->flags & EVS_PARAM_PATH)
     return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is a file path",
@@ -201,12 +207,10 @@ EVS_API int evs_net_set_param(evs_net *net, int pop_index, const char *name,
 
 EVS_API int evs_net_set_path(evs_net *net, int pop_index, const char *name,
                              const char *path, evs_error *err) {
-  int rc = check_mutable(net, err);
+  evs_pop *pop;
+  int k;
+  int rc = find_param(net, pop_index, name, &pop, &k, err);
   if (rc) return rc;
-  evs_pop *pop = get_pop(net, pop_index, err);
-  if (!pop) return EVS_EINVAL;
-  int k = find_param(pop, name, err);
-  if (k < 0) return EVS_ENOENT;
   if (!(pop->type->params[k].flags & EVS_PARAM_PATH))
     return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not a file path",
                          pop->name, name);

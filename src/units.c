@@ -6,6 +6,7 @@
  * the C literal 87.8e-12 (multiplying by 1e-12 could be off by one ulp). */
 #include "evsnn/units.h"
 #include "evsnn/error.h"
+#include "engine.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -51,10 +52,7 @@ const char *evs_dim_name(evs_dim dim)
   return dim_names[dim];
 }
 
-static void say(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t whylen, const char *fmt, ...)
+void evs__unit_say(char *why, size_t whylen, const char *fmt, ...)
 {
   if (why == NULL || whylen == 0)
     return;
@@ -148,9 +146,9 @@ static int scan_number(const char *s, const char **numend, char *why,
     ok = 0;
   if (!ok) {
     if (*s == '\0' || *s == ',' || *s == ')')
-      say(why, whylen, "missing number");
+      evs__unit_say(why, whylen, "missing number");
     else
-      say(why, whylen, "malformed number '%.*s'", token_len(s), s);
+      evs__unit_say(why, whylen, "malformed number '%.*s'", token_len(s), s);
     return -1;
   }
   *numend = end;
@@ -164,7 +162,7 @@ static int scaled_value(const char *s, const char *e, int exp10, double *value,
   char buf[160];
   size_t n = (size_t)(e - s);
   if (n + 16 > sizeof buf) {
-    say(why, whylen, "number too long '%.20s...'", s);
+    evs__unit_say(why, whylen, "number too long '%.20s...'", s);
     return -1;
   }
   memcpy(buf, s, n);
@@ -188,7 +186,7 @@ static int scaled_value(const char *s, const char *e, int exp10, double *value,
     v = strtod(buf, NULL);
   }
   if (isinf(v) && strpbrk(buf, "iI") == NULL) {
-    say(why, whylen, "number out of range '%.*s'", (int)n, s);
+    evs__unit_say(why, whylen, "number out of range '%.*s'", (int)n, s);
     return -1;
   }
   *value = v;
@@ -203,11 +201,11 @@ static int parse(const char *text, evs_dim dim, double *value,
   if (end != NULL)
     *end = text;
   if ((int)dim < 0 || dim >= EVS_DIM_COUNT_) {
-    say(why, whylen, "invalid dimension %d", (int)dim);
+    evs__unit_say(why, whylen, "invalid dimension %d", (int)dim);
     return EVS_EINVAL;
   }
   if (text == NULL) {
-    say(why, whylen, "missing value");
+    evs__unit_say(why, whylen, "missing value");
     return EVS_EMODEL;
   }
 
@@ -216,9 +214,9 @@ static int parse(const char *text, evs_dim dim, double *value,
     s++;
   if (*s == '\0') {
     if (dim == EVS_DIM_NONE)
-      say(why, whylen, "missing value: expected a number");
+      evs__unit_say(why, whylen, "missing value: expected a number");
     else
-      say(why, whylen, "missing value: expected a %s such as '%s'",
+      evs__unit_say(why, whylen, "missing value: expected a %s such as '%s'",
           dim_names[dim], dim_examples[dim]);
     return EVS_EMODEL;
   }
@@ -238,21 +236,21 @@ static int parse(const char *text, evs_dim dim, double *value,
   if (ulen > 0) {
     unit = find_unit(u, ulen);
     if (unit == NULL) {
-      say(why, whylen, "unknown unit '%.*s'", (int)ulen, u);
+      evs__unit_say(why, whylen, "unknown unit '%.*s'", (int)ulen, u);
       return EVS_EMODEL;
     }
     if (dim == EVS_DIM_NONE) {
-      say(why, whylen, "expected a plain number, got a %s ('%.*s')",
+      evs__unit_say(why, whylen, "expected a plain number, got a %s ('%.*s')",
           dim_names[unit->dim], (int)ulen, u);
       return EVS_EMODEL;
     }
     if (unit->dim != dim) {
-      say(why, whylen, "expected a %s, got a %s ('%.*s')", dim_names[dim],
-          dim_names[unit->dim], (int)ulen, u);
+      evs__unit_say(why, whylen, "expected a %s, got a %s ('%.*s')",
+          dim_names[dim], dim_names[unit->dim], (int)ulen, u);
       return EVS_EMODEL;
     }
   } else if (dim != EVS_DIM_NONE) {
-    say(why, whylen, "missing unit: expected a %s such as '%s'",
+    evs__unit_say(why, whylen, "missing unit: expected a %s such as '%s'",
         dim_names[dim], dim_examples[dim]);
     return EVS_EMODEL;
   }
@@ -269,7 +267,7 @@ static int parse(const char *text, evs_dim dim, double *value,
     while (is_blank(*rest))
       rest++;
     if (*rest != '\0') {
-      say(why, whylen, "unexpected text '%.*s' after the value",
+      evs__unit_say(why, whylen, "unexpected text '%.*s' after the value",
           token_len(rest) > 0 ? token_len(rest) : 1, rest);
       return EVS_EMODEL;
     }

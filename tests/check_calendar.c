@@ -10,32 +10,7 @@
 
 #include "evsnn/calendar.h"
 #include "evsnn/error.h"
-
-/* Check's ck_assert* macros record a checkpoint through a pipe on every
- * call, which dominates tight loops; these test first and only call into
- * Check on failure. */
-#define REQUIRE(c)                                                 \
-  do {                                                             \
-    if (!(c)) ck_abort_msg("line %d: %s", __LINE__, #c);           \
-  } while (0)
-#define REQUIRE_MSG(c, ...)                                        \
-  do {                                                             \
-    if (!(c)) ck_abort_msg(__VA_ARGS__);                           \
-  } while (0)
-#define REQ_INT(a, op, b)                                          \
-  do {                                                             \
-    intmax_t a_ = (intmax_t)(a), b_ = (intmax_t)(b);               \
-    if (!(a_ op b_))                                               \
-      ck_abort_msg("line %d: %s %s %s (%jd vs %jd)", __LINE__, #a, \
-                   #op, #b, a_, b_);                               \
-  } while (0)
-#define REQ_UINT(a, op, b)                                         \
-  do {                                                             \
-    uintmax_t a_ = (uintmax_t)(a), b_ = (uintmax_t)(b);            \
-    if (!(a_ op b_))                                               \
-      ck_abort_msg("line %d: %s %s %s (%ju vs %ju)", __LINE__, #a, \
-                   #op, #b, a_, b_);                               \
-  } while (0)
+#include "check_util.h"
 
 static uint64_t sm_state;
 static uint64_t sm_next(void) {
@@ -305,10 +280,4 @@ static Suite *calendar_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(calendar_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run_suite(calendar_suite()); }

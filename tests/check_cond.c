@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "check_util.h"
 
 #define T_COND (&evs__if_cond_exp)
 
@@ -462,10 +463,4 @@ static Suite *cond_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(cond_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run_suite(cond_suite()); }

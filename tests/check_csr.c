@@ -14,32 +14,7 @@
 #include "evsnn/csr.h"
 #include "evsnn/dist.h"
 #include "evsnn/error.h"
-
-/* Check's ck_assert* macros record a checkpoint through a pipe on every
- * call, which dominates tight loops; these test first and only call into
- * Check on failure. */
-#define REQUIRE(c)                                                 \
-  do {                                                             \
-    if (!(c)) ck_abort_msg("line %d: %s", __LINE__, #c);           \
-  } while (0)
-#define REQUIRE_MSG(c, ...)                                        \
-  do {                                                             \
-    if (!(c)) ck_abort_msg(__VA_ARGS__);                           \
-  } while (0)
-#define REQ_INT(a, op, b)                                          \
-  do {                                                             \
-    intmax_t a_ = (intmax_t)(a), b_ = (intmax_t)(b);               \
-    if (!(a_ op b_))                                               \
-      ck_abort_msg("line %d: %s %s %s (%jd vs %jd)", __LINE__, #a, \
-                   #op, #b, a_, b_);                               \
-  } while (0)
-#define REQ_UINT(a, op, b)                                         \
-  do {                                                             \
-    uintmax_t a_ = (uintmax_t)(a), b_ = (uintmax_t)(b);            \
-    if (!(a_ op b_))                                               \
-      ck_abort_msg("line %d: %s %s %s (%ju vs %ju)", __LINE__, #a, \
-                   #op, #b, a_, b_);                               \
-  } while (0)
+#include "check_util.h"
 
 static evs_conn_spec base_spec(evs_conn_kind kind) {
   evs_conn_spec s;
@@ -659,13 +634,7 @@ END_TEST
 /* Writes text to a fresh temporary file; returns its path (static). */
 static char tmp_path[256];
 static const char *write_tmp(const char *text) {
-  const char *dir = getenv("TMPDIR");
-  snprintf(tmp_path, sizeof tmp_path, "%s/check_csr_XXXXXX", dir ? dir : "/tmp");
-  int fd = mkstemp(tmp_path);
-  REQ_INT(fd, >=, 0);
-  FILE *f = fdopen(fd, "w");
-  fputs(text, f);
-  fclose(f);
+  tu_write_tmp(tmp_path, sizeof tmp_path, "check_csr", text);
   return tmp_path;
 }
 
@@ -764,10 +733,4 @@ static Suite *csr_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(csr_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run_suite(csr_suite()); }

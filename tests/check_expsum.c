@@ -6,6 +6,7 @@
 
 #include "evsnn/rng.h"
 #include "expsum.h"
+#include "check_util.h"
 
 /* First root by brute force: scan a fine grid for the first point with
  * g >= 0, then bisect between it and the previous point. -1 if none. */
@@ -144,7 +145,7 @@ START_TEST(never_crossing) {
 }
 END_TEST
 
-int main(void) {
+static Suite *expsum_suite(void) {
   Suite *s = suite_create("expsum");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, closed_form_quadratic);
@@ -153,9 +154,7 @@ int main(void) {
   tcase_add_test(tc, slope_bound_bounds_slope);
   tcase_add_test(tc, never_crossing);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0;
+  return s;
 }
+
+int main(void) { return tu_run_suite(expsum_suite()); }

@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "lif_reference.h"
+#include "check_util.h"
 
 static const evs_neuron_type *T = &evs__if_curr_exp;
 
@@ -270,7 +271,7 @@ START_TEST(refuses_equal_time_constants) {
 }
 END_TEST
 
-int main(void) {
+static Suite *lif_suite(void) {
   Suite *s = suite_create("lif");
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 60);
@@ -281,9 +282,7 @@ int main(void) {
   tcase_add_test(tc, voltage_against_rk4);
   tcase_add_test(tc, refuses_equal_time_constants);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0;
+  return s;
 }
+
+int main(void) { return tu_run_suite(lif_suite()); }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "evsnn/model.h"
+#include "check_util.h"
 
 #define SIM "[simulation]\nduration = 100 ms\n"
 #define POP_E "[population E]\ntype = IF_curr_exp\nsize = 10\n"
@@ -217,10 +218,10 @@ END_TEST
 /* Error from a file: the prefix is the path as given; a missing file is an
  * I/O error. */
 START_TEST(test_file_errors) {
-  char dir[] = "/tmp/check_model_XXXXXX", path[512];
+  char dir[256], path[512];
   evs_model *m;
   evs_error err;
-  ck_assert_ptr_nonnull(mkdtemp(dir));
+  tu_mkdtemp(dir, sizeof dir, "check_model");
   snprintf(path, sizeof path, "%s/broken.ini", dir);
   FILE *f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
@@ -461,11 +462,10 @@ static void write_file(const char *path, const char *text) {
 }
 
 START_TEST(test_relative_paths) {
-  char dir[] = "/tmp/check_model_XXXXXX", sub[512], model[600], edges[600],
-       ras[600], cwd[4096];
+  char dir[256], sub[512], model[600], edges[600], ras[600], cwd[4096];
   evs_model *m;
   evs_error err;
-  ck_assert_ptr_nonnull(mkdtemp(dir));
+  tu_mkdtemp(dir, sizeof dir, "check_model");
   snprintf(sub, sizeof sub, "%s/sub", dir);
   ck_assert_int_eq(mkdir(sub, 0700), 0);
   snprintf(model, sizeof model, "%s/net.ini", dir);
@@ -498,11 +498,7 @@ START_TEST(test_relative_paths) {
   ck_assert_msg(!strncmp(err.msg, prefix, strlen(prefix)), "got '%s'",
                 err.msg);
   ck_assert_int_eq(chdir(cwd), 0);
-  unlink(edges);
-  unlink(ras);
-  unlink(model);
-  rmdir(sub);
-  rmdir(dir);
+  ck_assert_int_eq(tu_rm_rf(dir), 0);
 }
 END_TEST
 
@@ -567,10 +563,4 @@ static Suite *model_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(model_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0;
-}
+int main(void) { return tu_run_suite(model_suite()); }

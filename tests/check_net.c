@@ -10,20 +10,13 @@
 
 #include "evsnn/evsnn.h"
 #include "lif_reference.h"
+#include "check_util.h"
 
 static char tmpdir[256];
 
-static void make_tmpdir(void) {
-  snprintf(tmpdir, sizeof tmpdir, "%s/evsnn-net.XXXXXX",
-           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void make_tmpdir(void) { tu_mkdtemp(tmpdir, sizeof tmpdir, "evsnn-net"); }
 
-static void remove_tmpdir(void) {
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-  ck_assert_int_eq(system(cmd), 0);
-}
+static void remove_tmpdir(void) { ck_assert_int_eq(tu_rm_rf(tmpdir), 0); }
 
 static void setp(evs_net *net, int pop, const char *name, double v) {
   evs_dist d = evs_dist_const(v);
@@ -367,7 +360,7 @@ START_TEST(exact_population_needs_delay) {
 }
 END_TEST
 
-int main(void) {
+static Suite *net_suite(void) {
   Suite *s = suite_create("net");
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 120);
@@ -377,9 +370,7 @@ int main(void) {
   tcase_add_test(tc, synaptic_events_counted);
   tcase_add_test(tc, exact_population_needs_delay);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0;
+  return s;
 }
+
+int main(void) { return tu_run_suite(net_suite()); }

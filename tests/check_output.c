@@ -15,40 +15,16 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "check_util.h"
 
 /* The raster line formatter (output.c, test hook). */
 size_t evs__output_format_spike(char *s, double t, uint32_t id);
 
 static char tmpdir[256];
 
-static void setup(void) {
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/check_output.XXXXXX");
-  ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static void setup(void) { tu_mkdtemp(tmpdir, sizeof tmpdir, "check_output"); }
 
-/* rm -r of a folder tree (files and folders only). */
-static void rm_rf(const char *path) {
-  struct stat st;
-  if (lstat(path, &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    DIR *d = opendir(path);
-    if (d) {
-      struct dirent *e;
-      while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char p[1024];
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-        rm_rf(p);
-      }
-      closedir(d);
-    }
-    rmdir(path);
-  } else {
-    unlink(path);
-  }
-}
-
-static void teardown(void) { rm_rf(tmpdir); }
+static void teardown(void) { tu_rm_rf(tmpdir); }
 
 static int exists(const char *dir, const char *name) {
   char p[1024];
@@ -526,10 +502,4 @@ static Suite *output_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(output_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0;
-}
+int main(void) { return tu_run_suite(output_suite()); }

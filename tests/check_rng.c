@@ -9,6 +9,7 @@
 #include <Random123/philox.h>
 
 #include "evsnn/rng.h"
+#include "check_util.h"
 
 /* ---- known answers ------------------------------------------------------- */
 
@@ -393,11 +394,4 @@ static Suite *rng_suite(void)
   return s;
 }
 
-int main(void)
-{
-  SRunner *sr = srunner_create(rng_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run_suite(rng_suite()); }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "check_util.h"
 
 /* ---- a population built by hand ------------------------------------------ */
 
@@ -406,21 +407,11 @@ START_TEST(test_array_period)
 }
 END_TEST
 
-/* Writes text to a temporary file; the caller unlinks it. */
-static void write_tmp(char *path, const char *text) {
-  strcpy(path, "/tmp/check_source_XXXXXX");
-  int fd = mkstemp(path);
-  ck_assert_int_ge(fd, 0);
-  FILE *f = fdopen(fd, "w");
-  fputs(text, f);
-  fclose(f);
-}
-
 /* init on a file with text must fail with "path:line: " and word. */
 static void expect_file_error(const char *text, double period, int line,
                               const char *word) {
-  char path[64], prefix[128];
-  write_tmp(path, text);
+  char path[256], prefix[300];
+  tu_write_tmp(path, sizeof path, "check_source", text);
   evs_pop *p = pop_new(&evs__source_array, 4, 1e-3, 1, 0);
   pop_path(p, path);
   pop_set(p, "period", period);
@@ -460,8 +451,8 @@ START_TEST(test_array_errors)
   ck_assert(strstr(err.msg, "inputs") && strstr(err.msg, "file"));
   pop_free(p);
   /* unsorted lines, comments and blank lines are fine */
-  char path[64];
-  write_tmp(path, "# x\n\n0.3 1\n0.1 2 # late\n0.1 0\n");
+  char path[256];
+  tu_write_tmp(path, sizeof path, "check_source", "# x\n\n0.3 1\n0.1 2 # late\n0.1 0\n");
   p = pop_new(&evs__source_array, 4, 1e-3, 1, 0);
   pop_path(p, path);
   pop_init(p);
@@ -493,10 +484,4 @@ static Suite *source_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(source_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run_suite(source_suite()); }

@@ -9,6 +9,7 @@
 #include "evsnn/error.h"
 #include "evsnn/rng.h"
 #include "evsnn/units.h"
+#include "check_util.h"
 
 /* ---- error --------------------------------------------------------------- */
 
@@ -560,11 +561,4 @@ static Suite *units_suite(void)
   return s;
 }
 
-int main(void)
-{
-  SRunner *sr = srunner_create(units_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run_suite(units_suite()); }
