@@ -128,10 +128,11 @@ static void end_refractory(lif_state *s, lif_neuron *n) {
   n->refractory = 0;
 }
 
-/* A lower bound on ln(y) for y >= 1, within 2e-5 of it: the exponent from
- * the bits, then ln(m) = 2 atanh((m-1)/(m+1)) to the z^7 term for the
- * mantissa m in [1, 2); the series' remainder is below 1.3e-5. About 20
- * instructions instead of libm's 60; certificates only need a lower bound. */
+/* A lower bound on ln(y) for y >= 1, within 2e-5 of it and never negative:
+ * the exponent from the bits, then ln(m) = 2 atanh((m-1)/(m+1)) to the z^7
+ * term for the mantissa m in [1, 2); the series' remainder is below 1.3e-5.
+ * About 20 instructions instead of libm's 60; certificates only need a lower
+ * bound, but one below 0 would put t_safe before the time it is made. */
 static inline double log_lower(double y) {
   uint64_t bits;
   memcpy(&bits, &y, sizeof bits);
@@ -141,7 +142,8 @@ static inline double log_lower(double y) {
   memcpy(&m, &bits, sizeof m);
   double z = (m - 1) / (m + 1), z2 = z * z;
   double ln_m = 2 * z * (1 + z2 * (1.0 / 3 + z2 * (1.0 / 5 + z2 * (1.0 / 7))));
-  return e * 0.69314718055994530942 + ln_m - 2e-5;
+  double ln_y = e * 0.69314718055994530942 + ln_m - 2e-5;
+  return ln_y > 0 ? ln_y : 0;
 }
 
 /* Certifies a non-refractory neuron at time t, given the decay factors e

@@ -271,6 +271,28 @@ START_TEST(refuses_equal_time_constants) {
 }
 END_TEST
 
+START_TEST(start_just_below_threshold) {
+  /* Rest above threshold (D = v_rest - v_thresh > 0), start delta below it,
+   * no input: u(t) = D - (D + delta) e^{-t/tau_m} crosses 0 at
+   * tau_m ln(1 + delta/D). The leak-bound certificate at t = 0 is then a
+   * logarithm of a number within 1e-6 of 1; it must not fall before t = 0. */
+  double tau_m = 0.02, D = 1e-3;
+  for (int i = 0; i < 6; i++) {
+    double delta = 1e-12 * pow(10, i);
+    evs_pop *pop = make_pop(1, 1e-4, "tau_m", tau_m, "v_rest", -0.05 + D,
+                            "v_thresh", -0.05, "v_reset", -0.06,
+                            "tau_refrac", 0.5, "v_init", -0.05 - delta, NULL);
+    start(pop);
+    play(pop, NULL, 0, 0.01);
+    ck_assert_uint_eq(pop->nspk, 1);
+    double expect = tau_m * log1p(delta / D);
+    ck_assert_msg(fabs(pop->spk[0].t - expect) < 1e-12, "spike %.17g expected %.17g",
+                  pop->spk[0].t, expect);
+    drop(pop);
+  }
+}
+END_TEST
+
 static Suite *lif_suite(void) {
   Suite *s = suite_create("lif");
   TCase *tc = tcase_create("core");
@@ -281,6 +303,7 @@ static Suite *lif_suite(void) {
   tcase_add_test(tc, random_inputs_against_rk4);
   tcase_add_test(tc, voltage_against_rk4);
   tcase_add_test(tc, refuses_equal_time_constants);
+  tcase_add_test(tc, start_just_below_threshold);
   suite_add_tcase(s, tc);
   return s;
 }
