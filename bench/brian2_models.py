@@ -1,0 +1,256 @@
+#!/usr/bin/python3
+"""Brian2 reference runs of benchmarks B1 (CUBA) and B2 (COBA) for bench/run_bench.py.
+
+Brian2 (Debian python3-brian) runs in C++ standalone mode, single thread,
+dt = 0.1 ms, networks exactly as in /work/shared/BENCHMARKS.md:
+
+  N neurons (0.8 N excitatory, 0.2 N inhibitory), every pair connected with
+  probability p = 80/N, threshold -50 mV, reset -60 mV, refractory 5 ms,
+  initial v uniform in [-60, -50] mV, no self-connections, no delay (an
+  effect is seen at the next 0.1 ms step).
+  B1 CUBA: dv/dt = (ge + gi - (v - El))/taum, taum = 20 ms, El = -49 mV,
+           ge/gi decay with 5 ms / 10 ms, an E spike adds 1.62 mV to ge,
+           an I spike adds -9 mV to gi; ge = gi = 0 at t = 0.
+  B2 COBA: Cm dv/dt = gL (EL - v) + ge (Ee - v) + gi (Ei - v), Cm = 200 pF,
+           gL = 10 nS, EL = -60 mV, Ee = 0 mV, Ei = -80 mV, ge/gi decay with
+           5 ms / 10 ms, an E spike adds 6 nS, an I spike adds 67 nS;
+           ge ~ N(40, 15^2) nS, gi ~ N(200, 120^2) nS at t = 0.
+
+The compiled project is reused: "prepare" generates and compiles it once per
+(model, N, duration) into a project folder, "run" executes its binary (no
+Brian2 import, so a repeat costs the simulation only), and the default
+"oneshot" does both. Each run prints one JSON line:
+
+  {"model", "n", "duration_s", "loop_s", "build_s", "compile_s", "spikes",
+   "rate_hz", "synapses", "peak_rss_kb", "binary_wall_s"}
+
+loop_s is Brian2's own timing of the simulation loop (Network::_last_run_time,
+written by the binary to results/last_run_info.txt, the value that
+device._last_run_time reports); build_s is the binary's network construction
+(start of main to the start of the run: array init, synapse creation, initial
+values), timed by code inserted into main.cpp; compile_s is code generation
+plus g++ (prepare only; 0 in "run"); peak_rss_kb is the maximum resident set
+of the simulation binary itself (GNU time -f %M, see run_measured); spikes is
+the total over all neurons (a SpikeMonitor with record=False, which only
+counts). The binary seeds its random streams afresh on every execution
+(Brian2's default), so each repeat simulates a new random network.
+
+Must run with an interpreter that can import brian2 (/usr/bin/python3 on
+Debian); "run" needs only the standard library.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+META = 'bench_meta.json'
+INFO = os.path.join('results', 'bench_info.txt')
+LAST_RUN = os.path.join('results', 'last_run_info.txt')
+
+
+GNU_TIME = '/usr/bin/time'
+
+
+def run_measured(cmd, cwd, out_path):
+    """Runs cmd in cwd with stdout and stderr to out_path; returns
+    (wall seconds, peak RSS in KiB, exit code).
+
+    The peak RSS comes from GNU time (-f %M) when /usr/bin/time exists: a
+    forked child inherits its parent's resident-set high-water mark until
+    exec, so os.wait4's ru_maxrss of a child of this (large) Python process
+    over-reports small programs; GNU time is a small C parent. Without it,
+    os.wait4 is the fallback (an upper bound)."""
+    use_time = os.access(GNU_TIME, os.X_OK)
+    rss_file = out_path + '.rss'
+    full = ([GNU_TIME, '-f', '%M', '-o', rss_file] + cmd) if use_time else cmd
+    t0 = time.perf_counter()
+    with open(out_path, 'w') as out:
+        proc = subprocess.Popen(full, cwd=cwd, stdout=out,
+                                stderr=subprocess.STDOUT)
+        _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    rc = os.waitstatus_to_exitcode(status)
+    proc.returncode = rc
+    rss_kb = ru.ru_maxrss
+    if use_time:
+        try:
+            with open(rss_file) as f:
+                rss_kb = int(f.read().split()[-1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return wall, rss_kb, rc
+
+
+def script_digest():
+    """SHA-256 of this file: a compiled project is reused only by the
+    script version that generated it."""
+    import hashlib
+    with open(os.path.abspath(__file__), 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def build_project(model, n, duration, directory):
+    """Generates and compiles the standalone project; returns the meta dict."""
+    t0 = time.perf_counter()
+    import brian2 as b2
+    from brian2 import ms, mV, nS, pF, second
+
+    b2.set_device('cpp_standalone', directory=directory, build_on_run=False)
+    b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    b2.prefs.codegen.cpp.headers += ['<chrono>', '<fstream>']
+    b2.defaultclock.dt = 0.1 * ms
+    b2.device.insert_code(
+        'main',
+        'auto _bench_t0 = std::chrono::steady_clock::now();')
+
+    n_e = int(round(0.8 * n))
+    p = 80.0 / n
+    taue = 5 * ms
+    taui = 10 * ms
+    vt = -50 * mV
+    vr = -60 * mV
+    if model == 'cuba':
+        taum = 20 * ms
+        el = -49 * mV
+        eqs = '''
+        dv/dt  = (ge + gi - (v - El))/taum : volt (unless refractory)
+        dge/dt = -ge/taue : volt
+        dgi/dt = -gi/taui : volt
+        '''
+        ns = dict(taum=taum, El=el, taue=taue, taui=taui)
+        we = 1.62 * mV
+        wi = -9 * mV
+    elif model == 'coba':
+        cm = 200 * pF
+        gl = 10 * nS
+        el = -60 * mV
+        ee = 0 * mV
+        ei = -80 * mV
+        eqs = '''
+        dv/dt  = (gl*(El - v) + ge*(Ee - v) + gi*(Ei - v))/Cm : volt (unless refractory)
+        dge/dt = -ge/taue : siemens
+        dgi/dt = -gi/taui : siemens
+        '''
+        ns = dict(Cm=cm, gl=gl, El=el, Ee=ee, Ei=ei, taue=taue, taui=taui)
+        we = 6 * nS
+        wi = 67 * nS
+    else:
+        raise ValueError('unknown model %r' % model)
+    ns.update(Vt=vt, Vr=vr)
+
+    P = b2.NeuronGroup(n, eqs, threshold='v > Vt', reset='v = Vr',
+                       refractory=5 * ms, namespace=ns, name='P')
+    Pe = P[:n_e]
+    Pi = P[n_e:]
+    Ce = b2.Synapses(Pe, P, on_pre='ge += we', namespace=dict(we=we),
+                     name='Ce')
+    Ci = b2.Synapses(Pi, P, on_pre='gi += wi',
+                     namespace=dict(wi=wi, n_exc=n_e), name='Ci')
+    # No self-connections (models/*.ini and Brian2's reference use
+    # 'i != j'); i is relative to the presynaptic subgroup, j to P.
+    Ce.connect(condition='i != j', p=p)
+    Ci.connect(condition='i + n_exc != j', p=p)
+    P.v = 'Vr + rand() * (Vt - Vr)'
+    if model == 'cuba':
+        P.ge = 0 * mV
+        P.gi = 0 * mV
+    else:
+        P.ge = '(randn() * 15 + 40) * nS'
+        P.gi = '(randn() * 120 + 200) * nS'
+    mon = b2.SpikeMonitor(P, record=False, name='spikemon')
+    net = b2.Network(P, Ce, Ci, mon)
+
+    count = b2.device.get_array_name(mon.variables['count'])
+    syn_e = b2.device.get_array_name(Ce.variables['N'])
+    syn_i = b2.device.get_array_name(Ci.variables['N'])
+    b2.device.insert_code(
+        'main',
+        'double _bench_build = std::chrono::duration<double>('
+        'std::chrono::steady_clock::now() - _bench_t0).count();')
+    net.run(duration * second, report=None)
+    b2.device.insert_code('main', '''
+    {
+        long long _bench_spikes = 0;
+        for (int _k = 0; _k < %(n)d; _k++) _bench_spikes += brian::%(count)s[_k];
+        std::ofstream _bench_out("results/bench_info.txt");
+        _bench_out.precision(17);
+        _bench_out << _bench_build << " " << _bench_spikes << " "
+                   << (long long)brian::%(syn_e)s[0] + (long long)brian::%(syn_i)s[0] << std::endl;
+    }
+    ''' % dict(n=n, count=count, syn_e=syn_e, syn_i=syn_i))
+    b2.device.build(directory=directory, compile=True, run=False,
+                    with_output=False)
+    meta = dict(model=model, n=n, duration_s=duration,
+                compile_s=time.perf_counter() - t0, brian2=b2.__version__,
+                script=script_digest(),
+                cflags=' '.join(
+                    b2.prefs['codegen.cpp.extra_compile_args_gcc']))
+    with open(os.path.join(directory, META), 'w') as f:
+        json.dump(meta, f)
+    return meta
+
+
+def run_project(directory):
+    """Runs the compiled binary once; returns the result dict."""
+    with open(os.path.join(directory, META)) as f:
+        meta = json.load(f)
+    for name in (INFO, LAST_RUN):
+        path = os.path.join(directory, name)
+        if os.path.exists(path):
+            os.remove(path)
+    os.makedirs(os.path.join(directory, 'results'), exist_ok=True)
+    wall, rss_kb, rc = run_measured(['./main'], directory,
+                                    os.path.join(directory, 'results',
+                                                 'stdout.txt'))
+    if rc != 0:
+        raise RuntimeError('%s/main failed with status %d' % (directory, rc))
+    with open(os.path.join(directory, LAST_RUN)) as f:
+        loop_s, fraction = (float(x) for x in f.read().split())
+    with open(os.path.join(directory, INFO)) as f:
+        build_s, spikes, synapses = f.read().split()
+    n = meta['n']
+    dur = meta['duration_s']
+    return dict(model=meta['model'], n=n, duration_s=dur, loop_s=loop_s,
+                completed_fraction=fraction, build_s=float(build_s),
+                compile_s=0.0, spikes=int(spikes),
+                rate_hz=int(spikes) / n / dur, synapses=int(synapses),
+                peak_rss_kb=rss_kb, binary_wall_s=wall,
+                brian2=meta.get('brian2'), cflags=meta.get('cflags'))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('mode', nargs='?', default='oneshot',
+                    choices=['prepare', 'run', 'oneshot'])
+    ap.add_argument('--model', choices=['cuba', 'coba'], default='cuba')
+    ap.add_argument('-n', '--n', type=int, default=4000, help='neurons')
+    ap.add_argument('--duration', type=float, default=10.0,
+                    help='simulated seconds (default 10)')
+    ap.add_argument('--dir', default=None,
+                    help='project folder (default: a new temporary one)')
+    a = ap.parse_args(argv)
+    if a.dir is None:
+        if a.mode == 'run':
+            ap.error('run needs --dir')
+        import tempfile
+        a.dir = tempfile.mkdtemp(prefix='brian2-%s-%d-' % (a.model, a.n))
+    a.dir = os.path.abspath(a.dir)
+    if a.mode in ('prepare', 'oneshot'):
+        meta = build_project(a.model, a.n, a.duration, a.dir)
+        if a.mode == 'prepare':
+            print(json.dumps(dict(meta, dir=a.dir)))
+            return 0
+    res = run_project(a.dir)
+    if a.mode == 'oneshot':
+        res['compile_s'] = meta['compile_s']
+    res['dir'] = a.dir
+    print(json.dumps(res))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
