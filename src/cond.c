@@ -271,6 +271,19 @@ static inline double relu(double z) { return 0.5 * (z + fabs(z)); }
  * arithmetic, which wraps: x < 0 (negative initial conductances can make
  * g_tot < 0) has the top bit of b set, x > COND_XMAX makes lim - b wrap to
  * a word with the top bit set. */
+/* The two vectorised passes are compiled twice, for AVX2 and for the
+ * baseline, and chosen at load time. No FMA: every element sees the same IEEE
+ * operations either way, so results are bit-identical across machines. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define COND_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef COND_CLONES
+#define COND_CLONES
+#endif
+
+COND_CLONES
 static int cond_pass_exp(double *restrict ex, const double *restrict until,
                          const double *restrict ge, const double *restrict gi,
                          double t0, double dt, double g_l, double inv_cm,
@@ -289,6 +302,7 @@ static int cond_pass_exp(double *restrict ex, const double *restrict until,
 
 /* Pass 2 over one block: v by exponential Euler, then the conductances decay
  * and take the pending inputs (pe, pi NULL: none). */
+COND_CLONES
 static void cond_pass_v(double *restrict v, double *restrict ge,
                         double *restrict gi, double *restrict pe,
                         double *restrict pi, const double *restrict ib,
