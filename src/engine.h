@@ -93,6 +93,9 @@ struct evs_pop {
   size_t n_probe;
   double probe_interval;           /* s */
   int probe;                       /* output probe handle, or -1 */
+  struct evs_plastic **learn;      /* rules of the projections onto this
+                                      population: told of every spike */
+  uint32_t n_learn;
   uint64_t crossings;              /* statistics: exact crossing searches */
   int failed;                      /* EVS_ENOMEM once a spike could not be
                                       stored; the scheduler stops the run */
@@ -108,6 +111,10 @@ typedef struct evs_proj {
   char *path;              /* owned copy of spec.path */
   evs_dim weight_dim;      /* dimension of the spec's weights */
   evs_csr *csr;            /* built synapses (weights in post's internal units) */
+  struct evs_plastic *rule; /* its learning rule, or NULL (static) */
+  double weight_scale;     /* internal units per SI unit of weight_dim */
+  double record_interval;  /* s between weight statistics; 0: none */
+  int weights_out;         /* output table handle, or -1 */
 } evs_proj;
 
 /* A requested constant input: amplitude of dimension dim on every neuron. */
@@ -128,6 +135,7 @@ struct evs_net {
   uint32_t ndc, capdc;
   uint32_t next_gid;       /* global id of the next population's neuron 0 */
   int built;               /* evs_net_build succeeded */
+  int build_failed;        /* evs_net_build failed: the net cannot be built */
   int ran;                 /* evs_net_run was called */
   evs_run_stats stats;     /* counters of the last run */
 };
@@ -188,7 +196,13 @@ void evs__output_raster_write(evs_output *o, int handle, const evs_spike *spk,
 int evs__output_probe_open(evs_output *o, const char *pop, const uint32_t *ids,
                            size_t n, evs_error *err);
 
-/* Appends one row: time, then n values. */
+/* Starts a tab-separated table NAME (e.g. "EE.weights.tsv") whose first line
+ * is header (without the newline). Returns a handle >= 0 for
+ * evs__output_probe_row, or a negative status. */
+int evs__output_table_open(evs_output *o, const char *name,
+                           const char *header, evs_error *err);
+
+/* Appends one row to a probe or table file: time, then n values. */
 void evs__output_probe_row(evs_output *o, int handle, double t,
                            const double *v, size_t n);
 

@@ -240,9 +240,9 @@ static void deliver(evs_pop *pop, double t, int receptor, const uint32_t *target
     if (q + PREFETCH_AHEAD < count)
       __builtin_prefetch(&s->nr[target[q + PREFETCH_AHEAD]], 1);
     uint32_t j = target[q];
-    double w = weight[q];
     lif_neuron *n = &s->nr[j];
     if (n->t_safe < t) advance(pop, s, j, t);
+    double w = weight[q]; /* after advance: a spike it finds may change it */
     n->c[r] += w * fr;
     n->c[0] -= w * fm;
     if (n->refractory || w <= 0) continue; /* inhibition keeps the certificate */

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "evsnn/neuron.h"
+#include "evsnn/rule.h"
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -431,10 +433,97 @@ static const struct conn_rule {
   {"file", EVS_CONN_FILE, {"file"}},
 };
 
+/* The learning rule named by `rule` in section s, or NULL (none given);
+ * an unknown name is an error at its line. */
+static int get_rule(evs__model_ctx *c, const evs__model_sec *s,
+                    const char **rule, const evs_param_def **defs,
+                    size_t *nd) {
+  const evs__model_key *k = evs__model_key_get(s, "rule");
+  *rule = NULL;
+  *defs = NULL;
+  *nd = 0;
+  if (!k) return EVS_OK;
+  if (evs_rule_params(k->value, defs, nd) != EVS_OK) {
+    char known[512] = "";
+    const char *const *r = evs_rule_names();
+    for (size_t i = 0; r && r[i]; i++)
+      snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+               i ? ", " : "", r[i]);
+    return key_fail(c, k, "unknown learning rule '%s' (known: %s)", k->value,
+                    known);
+  }
+  *rule = k->value;
+  return EVS_OK;
+}
+
+/* Index of parameter name in defs[0..nd), or -1. */
+static long param_index(const evs_param_def *defs, size_t nd,
+                        const char *name) {
+  for (size_t i = 0; i < nd; i++)
+    if (!strcmp(defs[i].name, name)) return (long)i;
+  return -1;
+}
+
+/* The first rule (evs_rule_names) with a parameter called name, or NULL. */
+static const char *rule_with_param(const char *name) {
+  const char *const *r = evs_rule_names();
+  for (size_t i = 0; r && r[i]; i++) {
+    const evs_param_def *defs;
+    size_t nd;
+    if (evs_rule_params(r[i], &defs, &nd) == EVS_OK &&
+        param_index(defs, nd, name) >= 0)
+      return r[i];
+  }
+  return NULL;
+}
+
+/* The learning rule's parameters of section s (rule with defs[0..nd)) and
+ * record_weights: checked (parameters flagged EVS_PARAM_WEIGHT take the
+ * dimension wdim of the projection's weights), and set on projection proj
+ * of net when net is not NULL. */
+static int do_learning(evs__model_ctx *c, const evs__model_sec *s,
+                       evs_net *net, int proj, const char *rule,
+                       const evs_param_def *defs, size_t nd, evs_dim wdim) {
+  const evs__model_key *kr = evs__model_key_get(s, "rule");
+  evs__model_key *k, *tmp;
+  evs_error ne;
+  int rc;
+  if (rule && net && (rc = evs_net_set_rule(net, proj, rule, &ne)))
+    return net_fail(c, rc, s, kr, &ne);
+  HASH_ITER(hh, s->keys, k, tmp) {
+    long i = rule ? param_index(defs, nd, k->name) : -1;
+    if (i < 0) continue;
+    evs_dim dim = (defs[i].flags & EVS_PARAM_WEIGHT) ? wdim : defs[i].dim;
+    double v;
+    if ((rc = get_quantity(c, k, dim, &v))) return rc;
+    if (!isfinite(v))
+      return key_fail(c, k, "%s = %s: not a finite number", k->name,
+                      k->value);
+    if (net && (rc = evs_net_set_rule_param(net, proj, k->name, v, &ne)))
+      return net_fail(c, rc, s, k, &ne);
+  }
+  for (size_t i = 0; rule && i < nd; i++)
+    if ((defs[i].flags & EVS_PARAM_REQUIRED) &&
+        !evs__model_key_get(s, defs[i].name))
+      return sec_fail(c, s, "missing required key '%s' in [%s] (rule %s)",
+                      defs[i].name, s->id, rule);
+  if ((k = evs__model_key_get(s, "record_weights"))) {
+    double interval;
+    if ((rc = get_quantity(c, k, EVS_DIM_TIME, &interval))) return rc;
+    if (!(interval > 0) || !isfinite(interval))
+      return key_fail(c, k, "record_weights must be > 0, got '%s'",
+                      k->value);
+    if (net && (rc = evs_net_record_weights(net, proj, interval, &ne)))
+      return net_fail(c, rc, s, k, &ne);
+  }
+  return EVS_OK;
+}
+
 static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
                          const sim_opts *so) {
   static const char *const common[] = {"pre", "post", "receptor", "connect",
-                                       "weight", "delay", NULL};
+                                       "weight", "delay", "rule",
+                                       "record_weights", NULL};
   static const char *const all[] = {"p", "n", "autapses", "multapses", "file",
                                     NULL};
   static const evs_dim wdims[] = {EVS_DIM_CURRENT, EVS_DIM_VOLTAGE,
@@ -446,8 +535,11 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
   evs_receptor rec = EVS_RECEPTOR_EXC;
   evs_dim wdim = EVS_DIM_NONE;
   evs_error ne;
+  const evs_param_def *rdefs;
+  const char *rule;
+  size_t nrd;
   char *path = NULL;
-  int rc = EVS_OK, pre = -1, post = -1, idx;
+  int rc = EVS_OK, pre = -1, post = -1, idx = -1;
 
   memset(&spec, 0, sizeof spec);
   if (!(k = need(c, s, "connect", &rc))) return rc;
@@ -458,7 +550,9 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
                     "fixed_probability, fixed_indegree, fixed_outdegree, "
                     "fixed_total, file)", k->value);
   spec.kind = cr->kind;
-  /* every key must be common or belong to this rule */
+  if ((rc = get_rule(c, s, &rule, &rdefs, &nrd))) return rc;
+  /* every key must be common, belong to this connect rule or be a
+   * parameter of the learning rule */
   HASH_ITER(hh, s->keys, ki, tmp) {
     size_t i;
     int known = 0;
@@ -466,11 +560,20 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
       if (!strcmp(ki->name, common[i])) known = 1;
     for (i = 0; i < 4 && cr->keys[i]; i++)
       if (!strcmp(ki->name, cr->keys[i])) known = 1;
+    if (rule && param_index(rdefs, nrd, ki->name) >= 0) known = 1;
     if (known) continue;
     for (i = 0; all[i]; i++)
       if (!strcmp(ki->name, all[i]))
         return key_fail(c, ki, "key '%s' does not apply to connect = %s",
                         ki->name, cr->name);
+    const char *owner = rule_with_param(ki->name);
+    if (owner && !rule)
+      return key_fail(c, ki, "key '%s' is a parameter of learning rule %s: "
+                      "it needs 'rule = %s' in [%s]", ki->name, owner, owner,
+                      s->id);
+    if (rule)
+      return key_fail(c, ki, "unknown key '%s' in [%s] (learning rule %s has "
+                      "no such parameter)", ki->name, s->id, rule);
     return key_fail(c, ki, "unknown key '%s' in [%s]", ki->name, s->id);
   }
   if (!(k = need(c, s, "pre", &rc)) || (rc = find_pop(c, k, net, &pre)))
@@ -530,7 +633,8 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
     }
   }
   free(path);
-  return rc;
+  if (rc) return rc;
+  return do_learning(c, s, net, idx, rule, rdefs, nrd, wdim);
 }
 
 static int do_input(evs__model_ctx *c, const evs__model_sec *s, evs_net *net) {

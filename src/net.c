@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "plastic.h"
 
 EVS_API const char *evs_version(void) { return PACKAGE_VERSION; }
 
@@ -31,6 +32,10 @@ int evs__pop_emit(evs_pop *pop, double t, uint32_t id) {
     pop->capspk = ncap;
   }
   pop->spk[pop->nspk++] = (evs_spike){t, id};
+  /* learning rules hear of the spike before any later input reaches the
+   * neuron (plastic.h) */
+  for (uint32_t k = 0; k < pop->n_learn; k++)
+    pop->learn[k]->type->on_post(pop->learn[k], t, id);
   return EVS_OK;
 }
 
@@ -57,13 +62,22 @@ static void pop_free(evs_pop *pop) {
   free(pop->out);
   free(pop->spk);
   free(pop->probe_id);
+  free(pop->learn);
   free(pop);
+}
+
+static void rule_free(evs_plastic *pl) {
+  if (!pl) return;
+  if (pl->type->destroy) pl->type->destroy(pl);
+  free(pl->par);
+  free(pl);
 }
 
 EVS_API void evs_net_free(evs_net *net) {
   if (!net) return;
   for (uint32_t i = 0; i < net->npop; i++) pop_free(net->pop[i]);
   for (uint32_t i = 0; i < net->nproj; i++) {
+    rule_free(net->proj[i]->rule);
     evs_csr_free(net->proj[i]->csr);
     free(net->proj[i]->path);
     free(net->proj[i]);
@@ -261,8 +275,82 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
   p->spec = *spec;
   p->spec.path = p->path;
   p->weight_dim = weight_dim;
+  p->weights_out = -1;
   net->proj[net->nproj++] = p;
   return (int)p->index;
+}
+
+EVS_API int evs_net_find_projection(const evs_net *net, const char *name) {
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if (strcmp(net->proj[i]->name, name) == 0) return (int)i;
+  return EVS_ENOENT;
+}
+
+/* The projection at index i, or NULL with an error. */
+static evs_proj *get_proj(const evs_net *net, int i, evs_error *err) {
+  if (i < 0 || (uint32_t)i >= net->nproj) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0, "no projection with index %d", i);
+    return NULL;
+  }
+  return net->proj[i];
+}
+
+EVS_API int evs_net_set_rule(evs_net *net, int proj, const char *rule,
+                             evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  const evs_rule_type *t = evs__rule_type_find(rule);
+  if (!t)
+    return evs_error_set(err, EVS_ENOENT, NULL, 0, "unknown learning rule '%s'",
+                         rule);
+  evs_plastic *pl = calloc(1, sizeof *pl);
+  if (pl) pl->par = calloc(t->n_params ? t->n_params : 1, sizeof *pl->par);
+  if (!pl || !pl->par) {
+    free(pl);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  pl->type = t;
+  pl->proj = p;
+  for (size_t k = 0; k < t->n_params; k++)
+    pl->par[k] = (t->params[k].flags & EVS_PARAM_REQUIRED) ? NAN : t->params[k].def;
+  rule_free(p->rule);
+  p->rule = pl;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
+                                   double value, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!p->rule)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "projection %s has no learning rule", p->name);
+  const evs_rule_type *t = p->rule->type;
+  for (size_t k = 0; k < t->n_params; k++)
+    if (strcmp(t->params[k].name, name) == 0) {
+      if (!isfinite(value))
+        return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not finite",
+                             p->name, name);
+      p->rule->par[k] = value;
+      return EVS_OK;
+    }
+  return evs_error_set(err, EVS_ENOENT, NULL, 0, "rule %s has no parameter '%s'",
+                       t->name, name);
+}
+
+EVS_API int evs_net_record_weights(evs_net *net, int proj, double interval,
+                                   evs_error *err) {
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!(interval > 0) || !isfinite(interval))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: the recording interval must be positive", p->name);
+  p->record_interval = interval;
+  return EVS_OK;
 }
 
 EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
@@ -318,6 +406,34 @@ EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
   return EVS_OK;
 }
 
+/* Readies p's learning rule: one delay, the transposed index, parameters
+ * in internal units, and the post population told to report its spikes. */
+static int start_rule(evs_proj *p, evs_error *err) {
+  evs_plastic *pl = p->rule;
+  const evs_rule_type *t = pl->type;
+  if (p->csr->grp_ptr)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "projection %s: a learning projection needs one delay "
+                         "for all its synapses", p->name);
+  for (size_t k = 0; k < t->n_params; k++) {
+    if (isnan(pl->par[k]))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "projection %s: rule parameter '%s' is required",
+                           p->name, t->params[k].name);
+    if (t->params[k].flags & EVS_PARAM_WEIGHT) pl->par[k] *= p->weight_scale;
+  }
+  int rc = evs_csr_build_transpose(p->csr);
+  if (rc) return evs_error_set(err, rc, NULL, 0, "projection %s: %s", p->name,
+                               evs_strerror(rc));
+  if ((rc = t->init(pl, err))) return rc;
+  evs_pop *post = p->post;
+  evs_plastic **l = realloc(post->learn, (post->n_learn + 1) * sizeof *l);
+  if (!l) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  l[post->n_learn++] = pl;
+  post->learn = l;
+  return EVS_OK;
+}
+
 /* Builds the synapses of projection p, weights converted to the post
  * population's internal units. */
 static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
@@ -330,6 +446,8 @@ static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
   spec.same_population = p->pre == p->post;
   int rc = evs_csr_build(&p->csr, p->pre->size, p->post->size, &spec, err);
   if (rc) return rc;
+  p->weight_scale = scale;
+  if (p->rule && (rc = start_rule(p, err))) return rc;
   evs_pop *pre = p->pre;
   uint32_t *out = realloc(pre->out, (pre->n_out + 1) * sizeof *out);
   if (!out) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -369,8 +487,21 @@ static int choose_tick(evs_net *net, evs_pop *pop, evs_error *err) {
   return EVS_OK;
 }
 
+/* Builds everything; on failure the net is left half-built for freeing. */
+static int build(evs_net *net, evs_error *err);
+
 EVS_API int evs_net_build(evs_net *net, evs_error *err) {
   if (net->built) return EVS_OK;
+  if (net->build_failed)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "the network failed to build before; it cannot be "
+                         "built again");
+  int rc = build(net, err);
+  if (rc) net->build_failed = 1;
+  return rc;
+}
+
+static int build(evs_net *net, evs_error *err) {
   double t_start = evs__wall_clock();
   int rc;
   for (uint32_t i = 0; i < net->npop; i++) {

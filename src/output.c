@@ -349,6 +349,14 @@ int evs__output_probe_open(evs_output *o, const char *pop, const uint32_t *ids,
   return h;
 }
 
+int evs__output_table_open(evs_output *o, const char *name,
+                           const char *header, evs_error *err) {
+  int h = add_file(o, name, PROBE_BUF, err);
+  if (h < 0) return h;
+  ofile_printf(&o->files[h], "%s\n", header);
+  return h;
+}
+
 void evs__output_probe_row(evs_output *o, int handle, double t,
                            const double *v, size_t n) {
   if (!o || handle < 0 || (size_t)handle >= o->n_files) return;

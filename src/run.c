@@ -7,10 +7,12 @@
  * and delay group. A delivery event hands one group's targets and weights to
  * the post type's deliver(). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "engine.h"
+#include "plastic.h"
 
 double evs__wall_clock(void) {
   struct timespec ts;
@@ -28,6 +30,7 @@ typedef struct run_ctx {
   double t_end;
   uint64_t *ticks;      /* [npop] periodic events so far */
   uint64_t *samples;    /* [npop] probe samples so far */
+  uint64_t *weight_samples; /* [nproj] weight statistics rows so far */
   double *probe_v;      /* scratch row for probes */
 } run_ctx;
 
@@ -95,6 +98,7 @@ static int deliver(run_ctx *c, const evs_event *ev) {
   }
   p->post->type->deliver(p->post, ev->t, p->receptor, m->target + begin,
                          m->weight + begin, end - begin);
+  if (p->rule) p->rule->type->on_pre(p->rule, ev->t, row, begin, end);
   c->net->stats.syn_events += end - begin;
   return p->post->failed;
 }
@@ -124,7 +128,28 @@ static int periodic(run_ctx *c, const evs_event *ev) {
   return push(c, periodic_time(pop, k), ev->kind, pop->gid0, pop->index, 0);
 }
 
+/* Record events: arg 0 samples a population's probes, arg 1 a projection's
+ * weight statistics. */
+enum { RECORD_PROBES = 0, RECORD_WEIGHTS = 1 };
+
+static int record_weights(run_ctx *c, const evs_event *ev) {
+  evs_proj *p = c->net->proj[ev->owner];
+  /* An exact post population may not have found its spikes before t yet;
+   * advancing every neuron to t runs their learning rules first. */
+  evs_pop *post = p->post;
+  if (p->rule && post->type->kind == EVS_POP_EXACT)
+    for (uint32_t j = 0; j < post->size; j++) post->type->voltage(post, j, ev->t);
+  if (post->failed) return post->failed;
+  double row[6];
+  evs__weight_stats(p, row);
+  evs__output_probe_row(c->out, p->weights_out, ev->t, row, 6);
+  uint64_t k = ++c->weight_samples[p->index];
+  return push(c, (double)k * p->record_interval, EVS_EV_RECORD, ev->source,
+              p->index, RECORD_WEIGHTS);
+}
+
 static int record(run_ctx *c, const evs_event *ev) {
+  if (ev->arg == RECORD_WEIGHTS) return record_weights(c, ev);
   evs_pop *pop = c->net->pop[ev->owner];
   for (size_t i = 0; i < pop->n_probe; i++)
     c->probe_v[i] = pop->type->voltage(pop, pop->probe_id[i], ev->t);
@@ -153,6 +178,15 @@ static int open_outputs(run_ctx *c, const evs_run_opts *opts, evs_error *err) {
       if (pop->probe < 0) return pop->probe;
     }
   }
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    evs_proj *p = net->proj[i];
+    if (!p->record_interval) continue;
+    char name[96];
+    snprintf(name, sizeof name, "%s.weights.tsv", p->name);
+    p->weights_out = evs__output_table_open(
+        c->out, name, "time\tmean\tsd\tmin\tmax\tat_min\tat_max", err);
+    if (p->weights_out < 0) return p->weights_out;
+  }
   return EVS_OK;
 }
 
@@ -166,6 +200,10 @@ static int schedule_start(run_ctx *c, const evs_run_opts *opts) {
     if (c->out && pop->n_probe && push(c, 0, EVS_EV_RECORD, pop->gid0, i, 0))
       return EVS_ENOMEM;
   }
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if (c->out && net->proj[i]->record_interval &&
+        push(c, 0, EVS_EV_RECORD, net->next_gid + i, i, RECORD_WEIGHTS))
+      return EVS_ENOMEM;
   if (opts->progress && push(c, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0, 0))
     return EVS_ENOMEM;
   return EVS_OK;
@@ -234,9 +272,11 @@ int evs__net_simulate(evs_net *net, const evs_run_opts *opts, evs_error *err) {
     if (net->pop[i]->n_probe > max_probe) max_probe = net->pop[i]->n_probe;
   c.ticks = calloc(net->npop + 1, sizeof *c.ticks);
   c.samples = calloc(net->npop + 1, sizeof *c.samples);
+  c.weight_samples = calloc(net->nproj + 1, sizeof *c.weight_samples);
   c.probe_v = calloc(max_probe, sizeof *c.probe_v);
   int rc = EVS_ENOMEM;
-  if (!c.ticks || !c.samples || !c.probe_v || evs_queue_init(&c.q, 1024)) {
+  if (!c.ticks || !c.samples || !c.weight_samples || !c.probe_v ||
+      evs_queue_init(&c.q, 1024)) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto done;
   }
@@ -270,6 +310,7 @@ done:
   evs_queue_destroy(&c.q);
   free(c.ticks);
   free(c.samples);
+  free(c.weight_samples);
   free(c.probe_v);
   return rc;
 }

@@ -19,6 +19,10 @@
 
 #define SIM "[simulation]\nduration = 100 ms\n"
 #define POP_E "[population E]\ntype = IF_curr_exp\nsize = 10\n"
+#define PROJ_EE "[projection EE]\npre = E\npost = E\nconnect = all_to_all\n" \
+                "weight = 0.1 mV\ndelay = 1 ms\n"
+/* the required parameters of stdp_pair on a voltage projection */
+#define PAIR_OK "A_plus = 1 uV\nA_minus = 1.05 uV\nw_max = 1 mV\n"
 
 /* 1-based number of the first line of text containing needle (0: none). */
 static int line_of(const char *text, const char *needle) {
@@ -186,6 +190,39 @@ static const bad_case bad[] = {
   {SIM POP_E "[projection P]\npre = E\npost = E\nconnect = file\n"
    "file = /nonexistent/edges.txt\nweight = 1 mV\n", "file =",
    "cannot read"},
+  /* learning rules */
+  {SIM POP_E PROJ_EE "rule = hebb\n", "rule =", "unknown learning rule 'hebb'"},
+  {SIM POP_E PROJ_EE "tau_plus = 20 ms\n", "tau_plus",
+   "needs 'rule = stdp_pair'"},
+  {SIM POP_E PROJ_EE "rule = stdp_pair\n" PAIR_OK "A3_plus = 1 uV\n",
+   "A3_plus", "learning rule stdp_pair has no such parameter"},
+  {SIM POP_E PROJ_EE "rule = stdp_triplet\nA_plus = 1 uV\n", "A_plus",
+   "learning rule stdp_triplet has no such parameter"},
+  {SIM POP_E PROJ_EE "rule = stdp_pair\nA_plus = 0.06 nS\n"
+   "A_minus = 1 uV\nw_max = 1 mV\n", "A_plus", "expected a voltage"},
+  {SIM POP_E PROJ_EE "rule = stdp_pair\n" PAIR_OK "tau_minus = 20 mV\n",
+   "tau_minus", "expected a time"},
+  {SIM POP_E PROJ_EE "rule = stdp_pair\n" PAIR_OK "tau_minus = 20\n",
+   "tau_minus", "needs a unit"},
+  {SIM POP_E PROJ_EE "rule = stdp_pair\n" PAIR_OK "mu_plus = 0.5 ms\n",
+   "mu_plus", "mu_plus = 0.5 ms"},
+  {SIM POP_E PROJ_EE "rule = stdp_pair\nA_plus = 1 uV\nw_max = 1 mV\n",
+   "[projection EE]", "missing required key 'A_minus'"},
+  {SIM POP_E PROJ_EE "rule = stdp_triplet\nA3_plus = 1 uV\nw_max = 1 mV\n",
+   "[projection EE]", "missing required key 'A2_minus'"},
+  /* refused by the net when it builds: the projection's header line */
+  {SIM POP_E PROJ_EE "rule = stdp_pair\n" PAIR_OK "tau_plus = -1 ms\n",
+   "[projection EE]", "tau_plus must be positive"},
+  {SIM POP_E PROJ_EE "rule = stdp_pair\n" PAIR_OK "w_min = 2 mV\n",
+   "[projection EE]", "w_min must lie below w_max"},
+  {SIM POP_E "[projection EE]\npre = E\npost = E\nconnect = all_to_all\n"
+   "weight = 0.1 mV\ndelay = uniform(1 ms, 3 ms)\nrule = stdp_pair\n"
+   PAIR_OK, "[projection EE]", "needs one delay"},
+  {SIM POP_E PROJ_EE "record_weights = 0 s\n", "record_weights", "> 0"},
+  {SIM POP_E PROJ_EE "record_weights = 10\n", "record_weights",
+   "needs a unit"},
+  {SIM POP_E PROJ_EE "record_weights = 10 mV\n", "record_weights",
+   "expected a time"},
   /* inputs */
   {SIM POP_E "[input D]\ntype = step\npost = E\namplitude = 1 pA\n",
    "type = step", "unknown input type"},
@@ -542,6 +579,138 @@ START_TEST(test_net_error_line) {
 }
 END_TEST
 
+/* ---- learning rules -------------------------------------------------- */
+
+/* A rule on a conductance projection takes its weight parameters in siemens;
+ * overrides reach the rule's keys and are checked like the file's. */
+START_TEST(test_rule_conductance) {
+  const char *text =
+      SIM "[population C]\ntype = IF_cond_exp\nsize = 20\n"
+      "[projection CC]\npre = C\npost = C\nconnect = fixed_indegree\nn = 5\n"
+      "weight = 6 nS\ndelay = 1 ms\nrule = stdp_pair\nA_plus = 0.06 nS\n"
+      "A_minus = 0.063 nS\nw_max = 12 nS\ntau_plus = 20 ms\n"
+      "record_weights = 10 ms\n"
+      "[projection CS]\npre = C\npost = C\nconnect = one_to_one\n"
+      "weight = 1 nS\nrecord_weights = 5 ms\n"; /* static, recorded */
+  evs_model *m = load_ok(text, NULL);
+  ck_assert_uint_eq(nnz(m, 0), 100u);
+  ck_assert_uint_eq(nnz(m, 1), 20u);
+  /* the weights are built as usual (the rule does not touch them before
+   * the run): all 6 nS in the post type's internal unit, the same for all */
+  const evs_csr *c = evs_net_projection_csr(m->net, 0);
+  for (uint64_t k = 1; k < c->nnz; k++)
+    ck_assert(c->weight[k] == c->weight[0]);
+  evs_model_free(m);
+  /* overrides: a parameter, the rule itself (triplet keys then) */
+  const char *set1[] = {"CC.A_plus=0.1 nS", "CC.w_min=1 nS",
+                        "projection CC.record_weights=1 ms"};
+  evs_model_opts mo1 = {set1, 3, 0, 0};
+  evs_model_free(load_ok(text, &mo1));
+  expect_set_error(text, "CC.A_plus=0.1 mV", "expected a conductance");
+  expect_set_error(text, "CC.A_plus=0.1", "needs a unit");
+  expect_set_error(text, "CC.A3_plus=0.1 nS", "no such parameter");
+  expect_set_error(text, "CC.record_weights=-1 ms", "> 0");
+  /* a bad value found by the rule when the net builds names the override's
+   * projection at its header */
+  const char *bad_tau = "CC.tau_plus=0 ms";
+  evs_model_opts mo2 = {&bad_tau, 1, 0, 0};
+  evs_model *mm;
+  evs_error err;
+  ck_assert_int_eq(evs_model_load_string(text, "t.ini", &mo2, &mm, &err),
+                   EVS_EMODEL);
+  char prefix[64];
+  snprintf(prefix, sizeof prefix, "t.ini:%d: ", line_of(text, "[projection"));
+  ck_assert_msg(!strncmp(err.msg, prefix, strlen(prefix)), "got '%s'",
+                err.msg);
+  ck_assert_ptr_nonnull(strstr(err.msg, "tau_plus"));
+}
+END_TEST
+
+/* Reads the first spike time of a raster; returns 0 when it has none. */
+static int first_spike(const char *path, double *t) {
+  FILE *f = fopen(path, "r");
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  char line[256];
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f))
+    if (line[0] != '#' && sscanf(line, "%lf", t) == 1) found = 1;
+  fclose(f);
+  return found;
+}
+
+/* Runs the pairing model of test_rule_override_effect with overrides set;
+ * returns the plastic weight's change (V) and the post spike time. */
+static double pairing_dw(const char *dir, const char *const *set, size_t n,
+                         double *t_post) {
+  char path[700], out[600];
+  snprintf(path, sizeof path, "%s/pair.ini", dir);
+  snprintf(out, sizeof out, "%s/out%zu", dir, n);
+  evs_model_opts mo = {set, n, 0, 0};
+  evs_model *m;
+  evs_error err;
+  int rc = evs_model_load_file(path, &mo, &m, &err);
+  ck_assert_msg(rc == EVS_OK, "load: %s", err.msg);
+  int proj = evs_net_find_projection(m->net, "PN");
+  ck_assert_int_ge(proj, 0);
+  double w0 = evs_net_projection_csr(m->net, proj)->weight[0];
+  m->run.outdir = out;
+  rc = evs_net_run(m->net, &m->run, &err);
+  ck_assert_msg(rc == EVS_OK, "run: %s", err.msg);
+  double w1 = evs_net_projection_csr(m->net, proj)->weight[0];
+  snprintf(path, sizeof path, "%s/N.ras", out);
+  ck_assert(first_spike(path, t_post));
+  evs_model_free(m);
+  return w1 - w0;
+}
+
+/* --set PROJ.A_plus changes what the rule does: one pre arrival, then one
+ * post spike (driven by a teacher input); potentiation
+ * A_plus exp(-(t_post - t_arrival)/tau_plus), three times as large when
+ * A_plus is. */
+START_TEST(test_rule_override_effect) {
+  char dir[256], path[600];
+  tu_mkdtemp(dir, sizeof dir, "check_model");
+  snprintf(path, sizeof path, "%s/in.ras", dir);
+  write_file(path, "0.01 0\n0.01 1\n");
+  snprintf(path, sizeof path, "%s/pair.ini", dir);
+  write_file(path,
+             "[simulation]\nduration = 50 ms\n"
+             "[population X]\ntype = SpikeSourceArray\nsize = 2\n"
+             "file = in.ras\n"
+             "[population N]\ntype = IF_curr_exp\nsize = 1\ntau_m = 20 ms\n"
+             "tau_syn_E = 10 ms\nv_rest = -60 mV\nv_init = -60 mV\n"
+             "v_reset = -60 mV\nv_thresh = -50 mV\n"
+             "[projection TN]\npre = X\npost = N\nconnect = file\n"
+             "file = teacher.txt\nweight = 50 mV\ndelay = 1 ms\n"
+             "[projection PN]\npre = X\npost = N\nconnect = file\n"
+             "file = plastic.txt\nweight = 1e-9 mV\ndelay = 2 ms\n"
+             "rule = stdp_pair\nA_plus = 1e-10 mV\nA_minus = 1e-10 mV\n"
+             "w_min = -1 mV\nw_max = 1 mV\ntau_plus = 20 ms\n");
+  snprintf(path, sizeof path, "%s/teacher.txt", dir);
+  write_file(path, "0 0\n");
+  snprintf(path, sizeof path, "%s/plastic.txt", dir);
+  write_file(path, "1 0\n");
+  double t1, t2;
+  double dw1 = pairing_dw(dir, NULL, 0, &t1);
+  const char *set[] = {"PN.A_plus=3e-13 V"};
+  double dw3 = pairing_dw(dir, set, 1, &t2);
+  /* the teacher alone fixes the post spike: 1 ms delay + tau_m ln(1/x),
+   * x = (1 + sqrt(1 - 4 D/w))/2 for tau_m = 2 tau_syn (D = 10 mV, w =
+   * 50 mV); the plastic PSP (1e-12 V) moves it by far less than 1 ns */
+  double x = 0.5 * (1 + sqrt(1 - 4 * 0.01 / (double)(float)0.05));
+  double t_post = 0.01 + 1e-3 + 0.02 * log(1 / x);
+  ck_assert_msg(fabs(t1 - t_post) < 2e-9 && fabs(t2 - t_post) < 2e-9,
+                "post spikes at %.9f, %.9f, expected %.9f", t1, t2, t_post);
+  double expect = 1e-13 * exp(-(t_post - 0.012) / 0.02);
+  /* float weights near 1e-12 V: relative rounding 6e-8 */
+  ck_assert_msg(fabs(dw1 - expect) < 1e-6 * expect, "dw %.9g, expected %.9g",
+                dw1, expect);
+  ck_assert_msg(fabs(dw3 - 3 * expect) < 3e-6 * expect,
+                "dw %.9g, expected %.9g", dw3, 3 * expect);
+  ck_assert_int_eq(tu_rm_rf(dir), 0);
+}
+END_TEST
+
 static Suite *model_suite(void) {
   Suite *s = suite_create("model");
   TCase *tc = tcase_create("errors");
@@ -559,6 +728,8 @@ static Suite *model_suite(void) {
   tcase_add_test(tc, test_override_adds_simulation);
   tcase_add_test(tc, test_relative_paths);
   tcase_add_test(tc, test_default_demo);
+  tcase_add_test(tc, test_rule_conductance);
+  tcase_add_test(tc, test_rule_override_effect);
   suite_add_tcase(s, tc);
   return s;
 }

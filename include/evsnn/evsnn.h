@@ -13,6 +13,7 @@
 #include "neuron.h"
 #include "queue.h"
 #include "rng.h"
+#include "rule.h"
 #include "units.h"
 
 /* The library's version string, "MAJOR.MINOR.PATCH". */

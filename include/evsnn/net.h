@@ -91,6 +91,29 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
                             evs_receptor receptor, const evs_conn_spec *spec,
                             evs_dim weight_dim, evs_error *err);
 
+/* Index of the projection called name, or EVS_ENOENT. */
+EVS_API int evs_net_find_projection(const evs_net *net, const char *name);
+
+/* Makes projection proj learn with the named rule (evs_rule_names()), its
+ * parameters at their defaults. A learning projection needs one delay for all
+ * its synapses (checked by evs_net_build). */
+EVS_API int evs_net_set_rule(evs_net *net, int proj, const char *rule,
+                             evs_error *err);
+
+/* Sets a parameter of proj's rule; value is SI in the parameter's dimension
+ * (for EVS_PARAM_WEIGHT parameters: the dimension of the projection's
+ * weights, given when it was connected). */
+EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
+                                   double value, evs_error *err);
+
+/* Records statistics of proj's weights every interval seconds (> 0), from
+ * t = 0, into <proj>.weights.tsv: columns time, mean, sd, min, max, at_min,
+ * at_max; weights in SI units of the projection's weight dimension; at_min
+ * and at_max are the fractions of synapses at the rule's w_min and w_max
+ * (0 for a projection without bounds). */
+EVS_API int evs_net_record_weights(evs_net *net, int proj, double interval,
+                                   evs_error *err);
+
 /* Adds a constant current to every neuron of pop: amplitude has dimension
  * dim (current, or its voltage equivalent). */
 EVS_API int evs_net_add_dc(evs_net *net, int pop, double amplitude,

@@ -16,7 +16,9 @@ typedef enum evs_param_flag {
   EVS_PARAM_PER_NEURON = 1, /* may be a distribution, drawn per neuron from the
                                stream (seed, population, neuron, EVS_RNG_INIT) */
   EVS_PARAM_PATH = 2,       /* a file path, set with evs_net_set_path */
-  EVS_PARAM_REQUIRED = 4    /* has no default */
+  EVS_PARAM_REQUIRED = 4,   /* has no default */
+  EVS_PARAM_WEIGHT = 8      /* learning rules: has the dimension of the
+                               projection's weights (dim is ignored) */
 } evs_param_flag;
 
 typedef struct evs_param_def {

@@ -1,0 +1,92 @@
+/* evsnn — private: learning rules on projections.
+ *
+ * A learning rule is a const descriptor table (evs_rule_type) with a
+ * parameter table and two handlers; a projection that learns holds one rule
+ * instance (evs_plastic). The scheduler never learns rule names.
+ *
+ * When handlers run, and why this is exact. Exact neurons find their spikes
+ * lazily, but every event that touches neuron i (a delivery, a probe, its
+ * window's end) first advances i past all its earlier spikes. So:
+ *  - on_post runs when the post neuron's spike is found (from
+ *    evs__pop_emit), which is before any later input reaches that neuron. All
+ *    presynaptic arrivals before the spike have been processed; none after.
+ *  - on_pre runs for a delivery after the post type has received it (the
+ *    PSP uses the weight as it was: Brian2's on_pre order) and after any post
+ *    spikes that the delivery's advances found (their on_post ran first).
+ *  - Presynaptic traces therefore count an arrival in on_pre, after the
+ *    handler has read them: a post spike found during this delivery lies
+ *    before the arrival and must not see it.
+ * Plastic projections have one delay (their arrival time is the presynaptic
+ * trace's time) and a transposed index (for on_post). */
+#ifndef EVSNN_PLASTIC_H
+#define EVSNN_PLASTIC_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+typedef struct evs_plastic evs_plastic;
+
+/* A learning rule. Parameters flagged EVS_PARAM_WEIGHT have the dimension of
+ * the projection's weights and are converted to its internal unit like them. */
+typedef struct evs_rule_type {
+  const char *name;               /* "stdp_pair" */
+  const evs_param_def *params;    /* parameter table */
+  size_t n_params;
+  /* Checks parameters, derives constants, allocates traces (proj->csr is
+   * built, with its transposed index). EVS_OK or an error naming the
+   * projection. */
+  int (*init)(evs_plastic *pl, evs_error *err);
+  /* Frees what init allocated (also after a failed init). */
+  void (*destroy)(evs_plastic *pl);
+  /* Presynaptic neuron pre's spike reaches synapses [begin, end) of the CSR
+   * at time t. */
+  void (*on_pre)(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+                 uint64_t end);
+  /* Postsynaptic neuron post spiked at time t; its synapses are at CSR
+   * positions csr->post_pos[csr->post_ptr[post] .. csr->post_ptr[post+1]). */
+  void (*on_post)(evs_plastic *pl, double t, uint32_t post);
+} evs_rule_type;
+
+/* A rule at work on one projection. */
+struct evs_plastic {
+  const evs_rule_type *type;
+  evs_proj *proj;   /* the projection whose weights it changes */
+  double *par;      /* [type->n_params] values in internal units */
+  void *state;      /* owned by the rule: traces, derived constants */
+};
+
+/* A trace of spikes decaying with time constant tau, kept lazily: value
+ * at t_last; read at t >= t_last as value * exp(-(t - t_last)/tau). */
+typedef struct evs_trace {
+  double value;
+  double t_last; /* s */
+} evs_trace;
+
+/* The trace's value at time t (>= its last update); no state change. */
+static inline double evs__trace_at(const evs_trace *x, double t, double tau) {
+  return x->value * exp(-(t - x->t_last) / tau);
+}
+
+/* Decays the trace to t, then adds jump (all-to-all) or, when reset is set,
+ * sets it to jump (nearest-spike). */
+static inline void evs__trace_spike(evs_trace *x, double t, double tau,
+                                    double jump, int reset) {
+  x->value = reset ? jump : evs__trace_at(x, t, tau) + jump;
+  x->t_last = t;
+}
+
+/* Mean, sd, min and max of proj's weights (SI units of its weight
+ * dimension) and the fractions at its rule's w_min and w_max, into out[6].
+ * O(synapses). */
+void evs__weight_stats(const evs_proj *p, double out[6]);
+
+/* Looks a rule up by name (NULL if unknown). */
+const evs_rule_type *evs__rule_type_find(const char *name);
+
+/* The rules, defined in their own modules. */
+extern const evs_rule_type evs__rule_stdp_pair;    /* stdp.c */
+extern const evs_rule_type evs__rule_stdp_triplet; /* stdp.c */
+
+#endif

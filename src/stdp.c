@@ -1,0 +1,404 @@
+/* evsnn — spike-timing-dependent plasticity: pair STDP and triplet STDP.
+ *
+ * Both rules keep one lazy trace (plastic.h: evs_trace) per presynaptic
+ * neuron and one or two per postsynaptic neuron, not per synapse. Times are
+ * the handlers' t: for the presynaptic trace the synapse's arrival time (one
+ * delay per plastic projection), for the postsynaptic ones the spike time.
+ * Each handler first changes the weights with the traces as they are at t
+ * (not counting the spike being handled), clips to [w_min, w_max], and only
+ * then lets the handled spike into its own trace(s). So a pre arrival and a
+ * post spike at the same time pair once, in the order the handlers run.
+ *
+ * stdp_pair (Guetig et al. 2003 family, additive to multiplicative):
+ *   pre arrival at t:  w -= A_minus f_-(w) y_i(t);  clip;  x_j gets the spike
+ *   post spike at t:   w += A_plus  f_+(w) x_j(t);  clip;  y_i gets the spike
+ *   f_+(w) = ((w_max - w)/(w_max - w_min))^mu_plus,
+ *   f_-(w) = ((w - w_min)/(w_max - w_min))^mu_minus,
+ * with x (tau_plus) and y (tau_minus) adding 1 per spike (all-to-all) or set
+ * to 1 (nearest = 1: only the latest spike of each side counts).
+ *
+ * stdp_triplet (Pfister & Gerstner 2006, minimal all-to-all model):
+ *   pre arrival at t:  w -= A2_minus y1_i(t);  clip;  x_j += 1
+ *   post spike at t:   w += A3_plus x_j(t) y2_i(t-);  clip;  y1_i += 1, y2_i += 1
+ * with x (tau_plus), y1 (tau_minus), y2 (tau_y); y2 is read before its own
+ * increment.
+ *
+ * Arithmetic is in double; the result is stored as the CSR's float. Weights
+ * outside [w_min, w_max] at the start are clipped at their first update.
+ * on_pre assumes one call per presynaptic spike (a plastic projection has one
+ * delay group per row). on_post finds the presynaptic neuron of each synapse
+ * from its CSR position by galloping search over row_ptr from the previous
+ * one (positions onto a post neuron increase): O(log gap) per synapse and no
+ * memory per synapse. Cost per handler call: one exp() per synapse touched. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "plastic.h"
+
+/* ---- shared helpers ------------------------------------------------------ */
+
+/* Fails with EVS_EINVAL and "projection P: rule R: <message>". */
+static int bad_param(const evs_plastic *pl, evs_error *err, const char *fmt,
+                     ...) __attribute__((format(printf, 3, 4)));
+static int bad_param(const evs_plastic *pl, evs_error *err, const char *fmt,
+                     ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return evs_error_set(err, EVS_EINVAL, NULL, 0, "projection %s: rule %s: %s",
+                       pl->proj->name, pl->type->name, msg);
+}
+
+/* Every parameter is set (NaN marks a required one left unset) and finite. */
+static int check_set(const evs_plastic *pl, evs_error *err) {
+  const evs_rule_type *ty = pl->type;
+  for (size_t i = 0; i < ty->n_params; i++) {
+    if (isnan(pl->par[i]))
+      return bad_param(pl, err, "parameter %s is required",
+                       ty->params[i].name);
+    if (!isfinite(pl->par[i]))
+      return bad_param(pl, err, "parameter %s must be finite",
+                       ty->params[i].name);
+  }
+  return EVS_OK;
+}
+
+static int check_tau(const evs_plastic *pl, evs_error *err, const char *name,
+                     double tau) {
+  if (!(tau > 0))
+    return bad_param(pl, err, "%s must be positive (got %g s)", name, tau);
+  return EVS_OK;
+}
+
+static int check_amp(const evs_plastic *pl, evs_error *err, const char *name,
+                     double a) {
+  if (!(a >= 0)) return bad_param(pl, err, "%s must not be negative", name);
+  return EVS_OK;
+}
+
+static int check_bounds(const evs_plastic *pl, evs_error *err, double w_min,
+                        double w_max) {
+  if (!(w_min < w_max))
+    return bad_param(pl, err, "w_min must lie below w_max");
+  return EVS_OK;
+}
+
+/* The transposed index the post handler needs (idempotent). */
+static int need_transpose(const evs_plastic *pl, evs_error *err) {
+  evs_csr *c = pl->proj->csr;
+  if (!c)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "projection %s: rule %s: synapses not built",
+                         pl->proj->name, pl->type->name);
+  int rc = c->post_ptr ? EVS_OK : evs_csr_build_transpose(c);
+  if (rc)
+    return evs_error_set(err, rc, NULL, 0,
+                         "projection %s: rule %s: cannot build the transposed "
+                         "index: %s",
+                         pl->proj->name, pl->type->name, evs_strerror(rc));
+  return EVS_OK;
+}
+
+/* n zeroed traces (t_last 0, value 0); NULL when out of memory. */
+static evs_trace *traces_new(uint32_t n) {
+  return calloc(n ? n : 1, sizeof(evs_trace));
+}
+
+/* The row (presynaptic neuron) holding CSR position k, given a row j0 with
+ * row_ptr[j0] <= k: the largest j with row_ptr[j] <= k, found by galloping
+ * then bisecting. row_ptr[n_pre] = nnz > k bounds the search. */
+static inline uint32_t row_of(const uint64_t *row_ptr, uint32_t n_pre,
+                              uint64_t k, uint32_t j0) {
+  uint32_t lo = j0, hi = j0 + 1, step = 1;
+  while (hi < n_pre && row_ptr[hi] <= k) {
+    lo = hi;
+    step = step < (1u << 30) ? step * 2 : step;
+    hi = n_pre - lo > step ? lo + step : n_pre;
+  }
+  /* row_ptr[lo] <= k < row_ptr[hi] */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (row_ptr[mid] <= k)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static inline double clip(double w, double lo, double hi) {
+  return w < lo ? lo : (w > hi ? hi : w);
+}
+
+/* ---- stdp_pair ------------------------------------------------------------ */
+
+enum {
+  PP_TAU_PLUS, PP_TAU_MINUS, PP_A_PLUS, PP_A_MINUS, PP_W_MIN, PP_W_MAX,
+  PP_MU_PLUS, PP_MU_MINUS, PP_NEAREST, PP_N
+};
+
+static const evs_param_def pair_params[PP_N] = {
+    [PP_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 20e-3, 0,
+                     "decay time of the presynaptic trace x (LTP window)"},
+    [PP_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 20e-3, 0,
+                      "decay time of the postsynaptic trace y (LTD window)"},
+    [PP_A_PLUS] = {"A_plus", EVS_DIM_NONE, 0,
+                   EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+                   "potentiation per pre-before-post pair at zero lag"},
+    [PP_A_MINUS] = {"A_minus", EVS_DIM_NONE, 0,
+                    EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+                    "depression per post-before-pre pair at zero lag"},
+    [PP_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,
+                  "lower weight bound"},
+    [PP_W_MAX] = {"w_max", EVS_DIM_NONE, 0,
+                  EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+                  "upper weight bound"},
+    [PP_MU_PLUS] = {"mu_plus", EVS_DIM_NONE, 0, 0,
+                    "weight dependence of LTP, 0 additive .. 1 multiplicative"},
+    [PP_MU_MINUS] = {"mu_minus", EVS_DIM_NONE, 0, 0,
+                     "weight dependence of LTD, 0 additive .. 1 "
+                     "multiplicative"},
+    [PP_NEAREST] = {"nearest", EVS_DIM_NONE, 0, 0,
+                    "1: traces reset to 1 per spike (nearest spike), 0: add "
+                    "1 (all-to-all)"},
+};
+
+typedef struct pair_state {
+  double tau_plus, tau_minus;    /* s */
+  double a_plus, a_minus;        /* internal weight units */
+  double w_min, w_max;           /* internal weight units */
+  double inv_range;              /* 1 / (w_max - w_min) */
+  double mu_plus, mu_minus;      /* exponents of the weight dependence */
+  int nearest;                   /* traces reset instead of adding */
+  evs_trace *x;                  /* [n_pre] presynaptic traces */
+  evs_trace *y;                  /* [n_post] postsynaptic traces */
+} pair_state;
+
+static void pair_destroy(evs_plastic *pl) {
+  pair_state *s = pl->state;
+  if (!s) return;
+  free(s->x);
+  free(s->y);
+  free(s);
+  pl->state = NULL;
+}
+
+static int pair_init(evs_plastic *pl, evs_error *err) {
+  const double *p = pl->par;
+  int rc = check_set(pl, err);
+  if (!rc) rc = check_tau(pl, err, "tau_plus", p[PP_TAU_PLUS]);
+  if (!rc) rc = check_tau(pl, err, "tau_minus", p[PP_TAU_MINUS]);
+  if (!rc) rc = check_amp(pl, err, "A_plus", p[PP_A_PLUS]);
+  if (!rc) rc = check_amp(pl, err, "A_minus", p[PP_A_MINUS]);
+  if (!rc) rc = check_bounds(pl, err, p[PP_W_MIN], p[PP_W_MAX]);
+  if (rc) return rc;
+  if (!(p[PP_MU_PLUS] >= 0 && p[PP_MU_PLUS] <= 1))
+    return bad_param(pl, err, "mu_plus must lie in [0, 1] (got %g)",
+                     p[PP_MU_PLUS]);
+  if (!(p[PP_MU_MINUS] >= 0 && p[PP_MU_MINUS] <= 1))
+    return bad_param(pl, err, "mu_minus must lie in [0, 1] (got %g)",
+                     p[PP_MU_MINUS]);
+  if (p[PP_NEAREST] != 0 && p[PP_NEAREST] != 1)
+    return bad_param(pl, err, "nearest must be 0 or 1 (got %g)",
+                     p[PP_NEAREST]);
+  if ((rc = need_transpose(pl, err))) return rc;
+
+  pair_state *s = calloc(1, sizeof *s);
+  if (!s) goto nomem;
+  pl->state = s;
+  s->tau_plus = p[PP_TAU_PLUS];
+  s->tau_minus = p[PP_TAU_MINUS];
+  s->a_plus = p[PP_A_PLUS];
+  s->a_minus = p[PP_A_MINUS];
+  s->w_min = p[PP_W_MIN];
+  s->w_max = p[PP_W_MAX];
+  s->inv_range = 1 / (s->w_max - s->w_min);
+  s->mu_plus = p[PP_MU_PLUS];
+  s->mu_minus = p[PP_MU_MINUS];
+  s->nearest = p[PP_NEAREST] != 0;
+  const evs_csr *c = pl->proj->csr;
+  s->x = traces_new(c->n_pre);
+  s->y = traces_new(c->n_post);
+  if (!s->x || !s->y) goto nomem;
+  return EVS_OK;
+nomem:
+  pair_destroy(pl);
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "projection %s: rule %s: out of memory",
+                       pl->proj->name, pl->type->name);
+}
+
+/* b^mu for b = distance to a bound / range, clamped to [0, 1] (a float
+ * weight may sit a rounding step outside the double bounds). */
+static inline double weight_factor(double b, double mu) {
+  if (mu == 0) return 1;
+  b = clip(b, 0, 1);
+  return mu == 1 ? b : pow(b, mu);
+}
+
+static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre,
+                        uint64_t begin, uint64_t end) {
+  pair_state *s = pl->state;
+  evs_csr *c = pl->proj->csr;
+  const uint32_t *target = c->target;
+  float *weight = c->weight;
+  for (uint64_t k = begin; k < end; k++) {
+    double y = evs__trace_at(&s->y[target[k]], t, s->tau_minus);
+    double w = weight[k];
+    double f = weight_factor((w - s->w_min) * s->inv_range, s->mu_minus);
+    weight[k] = (float)clip(w - s->a_minus * f * y, s->w_min, s->w_max);
+  }
+  evs__trace_spike(&s->x[pre], t, s->tau_plus, 1, s->nearest);
+}
+
+static void pair_on_post(evs_plastic *pl, double t, uint32_t post) {
+  pair_state *s = pl->state;
+  evs_csr *c = pl->proj->csr;
+  float *weight = c->weight;
+  uint32_t j = 0;
+  for (uint64_t q = c->post_ptr[post]; q < c->post_ptr[post + 1]; q++) {
+    uint64_t k = c->post_pos[q];
+    j = row_of(c->row_ptr, c->n_pre, k, j);
+    double x = evs__trace_at(&s->x[j], t, s->tau_plus);
+    double w = weight[k];
+    double f = weight_factor((s->w_max - w) * s->inv_range, s->mu_plus);
+    weight[k] = (float)clip(w + s->a_plus * f * x, s->w_min, s->w_max);
+  }
+  evs__trace_spike(&s->y[post], t, s->tau_minus, 1, s->nearest);
+}
+
+const evs_rule_type evs__rule_stdp_pair = {
+    .name = "stdp_pair",
+    .params = pair_params,
+    .n_params = PP_N,
+    .init = pair_init,
+    .destroy = pair_destroy,
+    .on_pre = pair_on_pre,
+    .on_post = pair_on_post,
+};
+
+/* ---- stdp_triplet --------------------------------------------------------- */
+
+enum {
+  PT_TAU_PLUS, PT_TAU_MINUS, PT_TAU_Y, PT_A3_PLUS, PT_A2_MINUS, PT_W_MIN,
+  PT_W_MAX, PT_N
+};
+
+static const evs_param_def triplet_params[PT_N] = {
+    [PT_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 16.8e-3, 0,
+                     "decay time of the presynaptic trace x"},
+    [PT_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 33.7e-3, 0,
+                      "decay time of the fast postsynaptic trace y1"},
+    [PT_TAU_Y] = {"tau_y", EVS_DIM_TIME, 114e-3, 0,
+                  "decay time of the slow postsynaptic trace y2"},
+    [PT_A3_PLUS] = {"A3_plus", EVS_DIM_NONE, 0,
+                    EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+                    "triplet LTP amplitude (visual cortex fit: 6.5e-3 for "
+                    "weights of order 1)"},
+    [PT_A2_MINUS] = {"A2_minus", EVS_DIM_NONE, 0,
+                     EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+                     "pair LTD amplitude (visual cortex fit: 7.1e-3 for "
+                     "weights of order 1)"},
+    [PT_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,
+                  "lower weight bound"},
+    [PT_W_MAX] = {"w_max", EVS_DIM_NONE, 0,
+                  EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+                  "upper weight bound"},
+};
+
+typedef struct triplet_state {
+  double tau_plus, tau_minus, tau_y; /* s */
+  double a3_plus, a2_minus;          /* internal weight units */
+  double w_min, w_max;               /* internal weight units */
+  evs_trace *x;                      /* [n_pre] presynaptic traces */
+  evs_trace *y1, *y2;                /* [n_post] postsynaptic traces */
+} triplet_state;
+
+static void triplet_destroy(evs_plastic *pl) {
+  triplet_state *s = pl->state;
+  if (!s) return;
+  free(s->x);
+  free(s->y1);
+  free(s->y2);
+  free(s);
+  pl->state = NULL;
+}
+
+static int triplet_init(evs_plastic *pl, evs_error *err) {
+  const double *p = pl->par;
+  int rc = check_set(pl, err);
+  if (!rc) rc = check_tau(pl, err, "tau_plus", p[PT_TAU_PLUS]);
+  if (!rc) rc = check_tau(pl, err, "tau_minus", p[PT_TAU_MINUS]);
+  if (!rc) rc = check_tau(pl, err, "tau_y", p[PT_TAU_Y]);
+  if (!rc) rc = check_amp(pl, err, "A3_plus", p[PT_A3_PLUS]);
+  if (!rc) rc = check_amp(pl, err, "A2_minus", p[PT_A2_MINUS]);
+  if (!rc) rc = check_bounds(pl, err, p[PT_W_MIN], p[PT_W_MAX]);
+  if (!rc) rc = need_transpose(pl, err);
+  if (rc) return rc;
+
+  triplet_state *s = calloc(1, sizeof *s);
+  if (!s) goto nomem;
+  pl->state = s;
+  s->tau_plus = p[PT_TAU_PLUS];
+  s->tau_minus = p[PT_TAU_MINUS];
+  s->tau_y = p[PT_TAU_Y];
+  s->a3_plus = p[PT_A3_PLUS];
+  s->a2_minus = p[PT_A2_MINUS];
+  s->w_min = p[PT_W_MIN];
+  s->w_max = p[PT_W_MAX];
+  const evs_csr *c = pl->proj->csr;
+  s->x = traces_new(c->n_pre);
+  s->y1 = traces_new(c->n_post);
+  s->y2 = traces_new(c->n_post);
+  if (!s->x || !s->y1 || !s->y2) goto nomem;
+  return EVS_OK;
+nomem:
+  triplet_destroy(pl);
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "projection %s: rule %s: out of memory",
+                       pl->proj->name, pl->type->name);
+}
+
+static void triplet_on_pre(evs_plastic *pl, double t, uint32_t pre,
+                           uint64_t begin, uint64_t end) {
+  triplet_state *s = pl->state;
+  evs_csr *c = pl->proj->csr;
+  const uint32_t *target = c->target;
+  float *weight = c->weight;
+  for (uint64_t k = begin; k < end; k++) {
+    double y1 = evs__trace_at(&s->y1[target[k]], t, s->tau_minus);
+    weight[k] = (float)clip(weight[k] - s->a2_minus * y1, s->w_min, s->w_max);
+  }
+  evs__trace_spike(&s->x[pre], t, s->tau_plus, 1, 0);
+}
+
+static void triplet_on_post(evs_plastic *pl, double t, uint32_t post) {
+  triplet_state *s = pl->state;
+  evs_csr *c = pl->proj->csr;
+  float *weight = c->weight;
+  /* y2 before this spike's own increment: one factor for all synapses */
+  double g = s->a3_plus * evs__trace_at(&s->y2[post], t, s->tau_y);
+  uint32_t j = 0;
+  for (uint64_t q = c->post_ptr[post]; q < c->post_ptr[post + 1]; q++) {
+    uint64_t k = c->post_pos[q];
+    j = row_of(c->row_ptr, c->n_pre, k, j);
+    double x = evs__trace_at(&s->x[j], t, s->tau_plus);
+    weight[k] = (float)clip((double)weight[k] + g * x, s->w_min, s->w_max);
+  }
+  evs__trace_spike(&s->y1[post], t, s->tau_minus, 1, 0);
+  evs__trace_spike(&s->y2[post], t, s->tau_y, 1, 0);
+}
+
+const evs_rule_type evs__rule_stdp_triplet = {
+    .name = "stdp_triplet",
+    .params = triplet_params,
+    .n_params = PT_N,
+    .init = triplet_init,
+    .destroy = triplet_destroy,
+    .on_pre = triplet_on_pre,
+    .on_post = triplet_on_post,
+};
