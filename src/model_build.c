@@ -3,189 +3,19 @@
  *
  * Every section is checked in file order without a net (so the first error
  * reported is the first in the file), then the net is built through the
- * public API: populations, projections, inputs, evs_net_build.
+ * public API: populations, projections, inputs, evs_net_build. Values are
+ * read and errors reported by model_value.c.
  * The format is documented in doc/model-format.md and evsnn-model(5). */
 #include "model_impl.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "evsnn/neuron.h"
 #include "evsnn/rule.h"
-
-/* ---- errors ----------------------------------------------------------- */
-
-/* Reports code with message msg where it was written: after "--set SET: "
- * when set is the text of an override (which has no line), else at
- * c->file:line. Returns code. */
-static int fail_at(evs__model_ctx *c, int code, const char *set, int line,
-                   const char *msg) {
-  if (set)
-    return evs_error_set(c->err, code, NULL, 0, "--set %s: %s", set, msg);
-  return evs_error_set(c->err, code, c->file, line, "%s", msg);
-}
-
-/* fail_at with EVS_EMODEL and a printf-formatted message. */
-static int vfail_at(evs__model_ctx *c, const char *set, int line,
-                    const char *fmt, va_list ap) {
-  char msg[600];
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  return fail_at(c, EVS_EMODEL, set, line, msg);
-}
-
-/* An error about key k: file:line, or the --set text that wrote it. */
-static int key_fail(evs__model_ctx *c, const evs__model_key *k,
-                    const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int key_fail(evs__model_ctx *c, const evs__model_key *k,
-                    const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int rc = vfail_at(c, k->set, k->line, fmt, ap);
-  va_end(ap);
-  return rc;
-}
-
-/* An error about section s as a whole (at its header line). */
-static int sec_fail(evs__model_ctx *c, const evs__model_sec *s,
-                    const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int sec_fail(evs__model_ctx *c, const evs__model_sec *s,
-                    const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int rc = vfail_at(c, NULL, s->line > 0 ? s->line : 1, fmt, ap);
-  va_end(ap);
-  return rc;
-}
-
-/* Re-reports an error of the net at key k or section s (file:line prefix);
- * out of memory and I/O errors keep their code, others become EVS_EMODEL. */
-static int net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
-                    const evs__model_key *k, const evs_error *ne) {
-  int code = (rc == EVS_ENOMEM || rc == EVS_EIO) ? rc : EVS_EMODEL;
-  const char *m = ne->msg[0] ? ne->msg : evs_strerror(rc);
-  return fail_at(c, code, k ? k->set : NULL,
-                 k ? k->line : (s && s->line > 0 ? s->line : 0), m);
-}
-
-/* ---- small parsers ---------------------------------------------------- */
-
-/* Unsigned decimal integer, digits only (blanks around allowed). */
-static int parse_u64(const char *s, uint64_t *out) {
-  char *end;
-  while (isspace((unsigned char)*s)) s++;
-  if (!isdigit((unsigned char)*s)) return -1;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno == ERANGE) return -1;
-  while (isspace((unsigned char)*end)) end++;
-  if (*end) return -1;
-  *out = (uint64_t)v;
-  return 0;
-}
-
-static int parse_bool(const char *s, int *out) {
-  if (!strcmp(s, "yes") || !strcmp(s, "true")) *out = 1;
-  else if (!strcmp(s, "no") || !strcmp(s, "false")) *out = 0;
-  else return -1;
-  return 0;
-}
-
-/* A quantity of dimension dim (a number with a unit). */
-static int get_quantity(evs__model_ctx *c, const evs__model_key *k,
-                        evs_dim dim, double *out) {
-  char why[256];
-  double v;
-  if (dim != EVS_DIM_NONE &&
-      evs_unit_parse(k->value, EVS_DIM_NONE, &v, why, sizeof why) == EVS_OK)
-    return key_fail(c, k, "%s = %s: the number needs a unit (a %s)", k->name,
-                    k->value, evs_dim_name(dim));
-  if (evs_unit_parse(k->value, dim, out, why, sizeof why) != EVS_OK)
-    return key_fail(c, k, "%s = %s: %s", k->name, k->value, why);
-  return EVS_OK;
-}
-
-/* A constant or a distribution of dimension dim. */
-static int get_dist(evs__model_ctx *c, const evs__model_key *k, evs_dim dim,
-                    evs_dist *out) {
-  char why[256];
-  if (!strchr(k->value, '(')) {
-    double v;
-    int rc = get_quantity(c, k, dim, &v);
-    if (rc == EVS_OK) *out = evs_dist_const(v);
-    return rc;
-  }
-  if (evs_dist_parse(k->value, dim, out, why, sizeof why) != EVS_OK)
-    return key_fail(c, k, "%s = %s: %s", k->name, k->value, why);
-  return EVS_OK;
-}
-
-/* A constant or distribution whose dimension is the first of dims[0..n)
- * that fits its units. */
-static int get_dist_any(evs__model_ctx *c, const evs__model_key *k,
-                        const evs_dim *dims, size_t n, evs_dist *out,
-                        evs_dim *dim) {
-  char why[256], why0[256] = "";
-  int same = 1;
-  for (size_t i = 0; i < n; i++) {
-    int rc;
-    if (strchr(k->value, '('))
-      rc = evs_dist_parse(k->value, dims[i], out, why, sizeof why);
-    else {
-      double v;
-      rc = evs_unit_parse(k->value, dims[i], &v, why, sizeof why);
-      if (rc == EVS_OK) *out = evs_dist_const(v);
-    }
-    if (rc == EVS_OK) {
-      *dim = dims[i];
-      return EVS_OK;
-    }
-    if (i == 0) snprintf(why0, sizeof why0, "%s", why);
-    else if (strcmp(why, why0) != 0) same = 0;
-  }
-  char kinds[128] = "";
-  for (size_t i = 0; i < n; i++)
-    snprintf(kinds + strlen(kinds), sizeof kinds - strlen(kinds), "%s%s",
-             i == 0 ? "" : (i + 1 == n ? " or " : ", "), evs_dim_name(dims[i]));
-  double v;
-  if (!strchr(k->value, '(') &&
-      evs_unit_parse(k->value, EVS_DIM_NONE, &v, why, sizeof why) == EVS_OK)
-    return key_fail(c, k, "%s = %s: the number needs a unit (a %s)", k->name,
-                    k->value, kinds);
-  if (same) return key_fail(c, k, "%s = %s: %s", k->name, k->value, why0);
-  return key_fail(c, k, "%s = %s: expected a %s", k->name, k->value, kinds);
-}
-
-/* Resolves a relative path against the model's folder; malloc'd. */
-static char *resolve_path(const evs__model_ctx *c, const char *p) {
-  if (p[0] == '/' || c->base[0] == '\0') return evs__model_strdup(p);
-  size_t n = strlen(c->base) + strlen(p) + 2;
-  char *r = malloc(n);
-  if (r) snprintf(r, n, "%s/%s", c->base, p);
-  return r;
-}
-
-/* A readable file named by key k; *out is malloc'd. */
-static int get_path(evs__model_ctx *c, const evs__model_key *k, char **out) {
-  char *p = resolve_path(c, k->value);
-  if (!p) return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-  if (access(p, R_OK) != 0) {
-    int e = errno;
-    key_fail(c, k, "%s = %s: cannot read '%s': %s", k->name, k->value, p,
-             strerror(e));
-    free(p);
-    return EVS_EMODEL;
-  }
-  *out = p;
-  return EVS_OK;
-}
 
 /* ---- stage 3: checking and building ------------------------------------ */
 
@@ -203,8 +33,8 @@ static int check_keys(evs__model_ctx *c, const evs__model_sec *s,
     for (i = 0; allowed[i]; i++)
       if (!strcmp(k->name, allowed[i])) break;
     if (!allowed[i])
-      return key_fail(c, k, "unknown key '%s' in [%s]%s", k->name, s->id,
-                      what ? what : "");
+      return evs__model_key_fail(c, k, "unknown key '%s' in [%s]%s", k->name,
+                                 s->id, what ? what : "");
   }
   return EVS_OK;
 }
@@ -212,7 +42,9 @@ static int check_keys(evs__model_ctx *c, const evs__model_sec *s,
 static const evs__model_key *need(evs__model_ctx *c, const evs__model_sec *s,
                                   const char *key, int *rc) {
   const evs__model_key *k = evs__model_key_get(s, key);
-  if (!k) *rc = sec_fail(c, s, "missing required key '%s' in [%s]", key, s->id);
+  if (!k)
+    *rc = evs__model_sec_fail(c, s, "missing required key '%s' in [%s]", key,
+                              s->id);
   return k;
 }
 
@@ -223,19 +55,24 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
   int rc = check_keys(c, s, keys, NULL);
   if (rc) return rc;
   if (!(k = need(c, s, "duration", &rc))) return rc;
-  if ((rc = get_quantity(c, k, EVS_DIM_TIME, &so->duration))) return rc;
+  if ((rc = evs__model_get_quantity(c, k, EVS_DIM_TIME, &so->duration)))
+    return rc;
   if (!(so->duration > 0))
-    return key_fail(c, k, "duration must be > 0, got '%s'", k->value);
+    return evs__model_key_fail(c, k, "duration must be > 0, got '%s'",
+                               k->value);
   so->resolution = 1e-4;
   if ((k = evs__model_key_get(s, "resolution"))) {
-    if ((rc = get_quantity(c, k, EVS_DIM_TIME, &so->resolution))) return rc;
+    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_TIME, &so->resolution)))
+      return rc;
     if (!(so->resolution > 0) || so->resolution > 1e300)
-      return key_fail(c, k, "resolution must be > 0, got '%s'", k->value);
+      return evs__model_key_fail(c, k, "resolution must be > 0, got '%s'",
+                                 k->value);
   }
   so->seed = 1;
-  if ((k = evs__model_key_get(s, "seed")) && parse_u64(k->value, &so->seed))
-    return key_fail(c, k, "seed must be a non-negative integer, got '%s'",
-                    k->value);
+  if ((k = evs__model_key_get(s, "seed")) &&
+      evs__model_parse_u64(k->value, &so->seed))
+    return evs__model_key_fail(
+        c, k, "seed must be a non-negative integer, got '%s'", k->value);
   return EVS_OK;
 }
 
@@ -265,12 +102,14 @@ static int parse_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size,
     else if (*p) goto bad;
     if (b < a) {
       free(v);
-      return key_fail(c, k, "record_v: empty range %llu-%llu", a, b);
+      return evs__model_key_fail(c, k, "record_v: empty range %llu-%llu", a, b);
     }
     if (b >= size) {
       free(v);
-      return key_fail(c, k, "record_v: neuron %llu out of range (the "
-                      "population has %u neurons: 0-%u)", b, size, size - 1);
+      return evs__model_key_fail(c, k,
+                                 "record_v: neuron %llu out of range (the "
+                                 "population has %u neurons: 0-%u)",
+                                 b, size, size - 1);
     }
     for (unsigned long long i = a; i <= b; i++) {
       if (m == cap) {
@@ -306,8 +145,8 @@ static int parse_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size,
   return EVS_OK;
 bad:
   free(v);
-  return key_fail(c, k, "record_v = %s: expected neuron ids and ranges like "
-                  "'0-4, 10'", k->value);
+  return evs__model_key_fail(c, k, "record_v = %s: expected neuron ids and "
+                             "ranges like '0-4, 10'", k->value);
 }
 
 static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
@@ -329,16 +168,18 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
     for (size_t i = 0; t && t[i]; i++)
       snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
                i ? ", " : "", t[i]);
-    return key_fail(c, kt, "unknown neuron type '%s' (known: %s)", kt->value,
-                    known);
+    return evs__model_key_fail(c, kt, "unknown neuron type '%s' (known: %s)",
+                               kt->value, known);
   }
   if (!(ks = need(c, s, "size", &rc))) return rc;
-  if (parse_u64(ks->value, &size) || size == 0 || size > UINT32_MAX)
-    return key_fail(c, ks, "size must be a positive integer (at most %u), "
-                    "got '%s'", UINT32_MAX, ks->value);
+  if (evs__model_parse_u64(ks->value, &size) || size == 0 || size > UINT32_MAX)
+    return evs__model_key_fail(c, ks,
+                               "size must be a positive integer (at most %u), "
+                               "got '%s'",
+                               UINT32_MAX, ks->value);
   if (net) {
     pop = evs_net_add_population(net, s->name, kt->value, (uint32_t)size, &ne);
-    if (pop < 0) return net_fail(c, pop, s, NULL, &ne);
+    if (pop < 0) return evs__model_net_fail(c, pop, s, NULL, &ne);
     s->pop_index = pop;
   }
   /* parameters and recording keys, in file order */
@@ -350,62 +191,69 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
     for (i = 0; i < nd; i++)
       if (!strcmp(k->name, defs[i].name)) break;
     if (i == nd)
-      return key_fail(c, k, "unknown key '%s' in [%s] (type %s has no such "
-                      "parameter)", k->name, s->id, kt->value);
+      return evs__model_key_fail(c, k, "unknown key '%s' in [%s] (type %s "
+                                 "has no such parameter)", k->name, s->id,
+                                 kt->value);
     if (defs[i].flags & EVS_PARAM_PATH) {
       char *path;
-      if ((rc = get_path(c, k, &path))) return rc;
+      if ((rc = evs__model_get_path(c, k, &path))) return rc;
       if (net && (rc = evs_net_set_path(net, pop, k->name, path, &ne))) {
         free(path);
-        return net_fail(c, rc, s, k, &ne);
+        return evs__model_net_fail(c, rc, s, k, &ne);
       }
       free(path);
       continue;
     }
     evs_dist d;
-    if ((rc = get_dist(c, k, defs[i].dim, &d))) return rc;
+    if ((rc = evs__model_get_dist(c, k, defs[i].dim, &d))) return rc;
     if (d.kind != EVS_DIST_CONST && !(defs[i].flags & EVS_PARAM_PER_NEURON))
-      return key_fail(c, k, "%s must be a constant (only per-neuron "
-                      "parameters take distributions)", k->name);
+      return evs__model_key_fail(c, k,
+                                 "%s must be a constant (only per-neuron "
+                                 "parameters take distributions)",
+                                 k->name);
     if (net && (rc = evs_net_set_param(net, pop, k->name, &d, &ne)))
-      return net_fail(c, rc, s, k, &ne);
+      return evs__model_net_fail(c, rc, s, k, &ne);
   }
   for (size_t i = 0; i < nd; i++)
     if ((defs[i].flags & EVS_PARAM_REQUIRED) &&
         !evs__model_key_get(s, defs[i].name))
-      return sec_fail(c, s, "missing required key '%s' in [%s] (type %s)",
-                      defs[i].name, s->id, kt->value);
+      return evs__model_sec_fail(c, s,
+                                 "missing required key '%s' in [%s] (type %s)",
+                                 defs[i].name, s->id, kt->value);
   /* recording */
   if ((k = evs__model_key_get(s, "record_spikes"))) {
     int on;
-    if (parse_bool(k->value, &on))
-      return key_fail(c, k, "record_spikes must be yes or no, got '%s'",
-                      k->value);
+    if (evs__model_parse_bool(k->value, &on))
+      return evs__model_key_fail(
+          c, k, "record_spikes must be yes or no, got '%s'", k->value);
     if (net && (rc = evs_net_record_spikes(net, pop, on))) {
       evs_error_set(&ne, rc, NULL, 0, "record_spikes: %s", evs_strerror(rc));
-      return net_fail(c, rc, s, k, &ne);
+      return evs__model_net_fail(c, rc, s, k, &ne);
     }
   }
   double interval = 1e-3;
   const evs__model_key *ki = evs__model_key_get(s, "record_interval");
   if (ki) {
-    if ((rc = get_quantity(c, ki, EVS_DIM_TIME, &interval))) return rc;
+    if ((rc = evs__model_get_quantity(c, ki, EVS_DIM_TIME, &interval)))
+      return rc;
     if (!(interval > 0))
-      return key_fail(c, ki, "record_interval must be > 0, got '%s'",
-                      ki->value);
+      return evs__model_key_fail(c, ki, "record_interval must be > 0, got '%s'",
+                                 ki->value);
   }
   if ((k = evs__model_key_get(s, "record_v"))) {
     uint32_t *ids = NULL;
     size_t n = 0;
     if (kind == EVS_POP_SOURCE)
-      return key_fail(c, k, "record_v: %s is a spike source and has no "
-                      "membrane potential", kt->value);
+      return evs__model_key_fail(c, k,
+                                 "record_v: %s is a spike source and has no "
+                                 "membrane potential",
+                                 kt->value);
     if ((rc = parse_ids(c, k, (uint32_t)size, &ids, &n))) return rc;
     if (net) rc = evs_net_record_v(net, pop, ids, n, interval, &ne);
     free(ids);
-    if (rc) return net_fail(c, rc, s, k, &ne);
+    if (rc) return evs__model_net_fail(c, rc, s, k, &ne);
   } else if (ki) {
-    return key_fail(c, ki, "record_interval without record_v");
+    return evs__model_key_fail(c, ki, "record_interval without record_v");
   }
   return EVS_OK;
 }
@@ -414,7 +262,8 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
 static int find_pop(evs__model_ctx *c, const evs__model_key *k, evs_net *net,
                     int *pop) {
   const evs__model_sec *p = evs__model_sec_find(c, EVS__MODEL_POP, k->value);
-  if (!p) return key_fail(c, k, "undefined population '%s'", k->value);
+  if (!p)
+    return evs__model_key_fail(c, k, "undefined population '%s'", k->value);
   *pop = net ? p->pop_index : 0;
   return EVS_OK;
 }
@@ -449,8 +298,8 @@ static int get_rule(evs__model_ctx *c, const evs__model_sec *s,
     for (size_t i = 0; r && r[i]; i++)
       snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
                i ? ", " : "", r[i]);
-    return key_fail(c, k, "unknown learning rule '%s' (known: %s)", k->value,
-                    known);
+    return evs__model_key_fail(c, k, "unknown learning rule '%s' (known: %s)",
+                               k->value, known);
   }
   *rule = k->value;
   return EVS_OK;
@@ -489,32 +338,34 @@ static int do_learning(evs__model_ctx *c, const evs__model_sec *s,
   evs_error ne;
   int rc;
   if (rule && net && (rc = evs_net_set_rule(net, proj, rule, &ne)))
-    return net_fail(c, rc, s, kr, &ne);
+    return evs__model_net_fail(c, rc, s, kr, &ne);
   HASH_ITER(hh, s->keys, k, tmp) {
     long i = rule ? param_index(defs, nd, k->name) : -1;
     if (i < 0) continue;
     evs_dim dim = (defs[i].flags & EVS_PARAM_WEIGHT) ? wdim : defs[i].dim;
     double v;
-    if ((rc = get_quantity(c, k, dim, &v))) return rc;
+    if ((rc = evs__model_get_quantity(c, k, dim, &v))) return rc;
     if (!isfinite(v))
-      return key_fail(c, k, "%s = %s: not a finite number", k->name,
-                      k->value);
+      return evs__model_key_fail(c, k, "%s = %s: not a finite number", k->name,
+                                 k->value);
     if (net && (rc = evs_net_set_rule_param(net, proj, k->name, v, &ne)))
-      return net_fail(c, rc, s, k, &ne);
+      return evs__model_net_fail(c, rc, s, k, &ne);
   }
   for (size_t i = 0; rule && i < nd; i++)
     if ((defs[i].flags & EVS_PARAM_REQUIRED) &&
         !evs__model_key_get(s, defs[i].name))
-      return sec_fail(c, s, "missing required key '%s' in [%s] (rule %s)",
-                      defs[i].name, s->id, rule);
+      return evs__model_sec_fail(c, s,
+                                 "missing required key '%s' in [%s] (rule %s)",
+                                 defs[i].name, s->id, rule);
   if ((k = evs__model_key_get(s, "record_weights"))) {
     double interval;
-    if ((rc = get_quantity(c, k, EVS_DIM_TIME, &interval))) return rc;
+    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_TIME, &interval)))
+      return rc;
     if (!(interval > 0) || !isfinite(interval))
-      return key_fail(c, k, "record_weights must be > 0, got '%s'",
-                      k->value);
+      return evs__model_key_fail(c, k, "record_weights must be > 0, got '%s'",
+                                 k->value);
     if (net && (rc = evs_net_record_weights(net, proj, interval, &ne)))
-      return net_fail(c, rc, s, k, &ne);
+      return evs__model_net_fail(c, rc, s, k, &ne);
   }
   return EVS_OK;
 }
@@ -546,9 +397,10 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
   for (size_t i = 0; i < sizeof conn_rules / sizeof *conn_rules; i++)
     if (!strcmp(k->value, conn_rules[i].name)) cr = &conn_rules[i];
   if (!cr)
-    return key_fail(c, k, "unknown connect rule '%s' (all_to_all, one_to_one, "
-                    "fixed_probability, fixed_indegree, fixed_outdegree, "
-                    "fixed_total, file)", k->value);
+    return evs__model_key_fail(c, k, "unknown connect rule '%s' (all_to_all, "
+                               "one_to_one, fixed_probability, fixed_indegree, "
+                               "fixed_outdegree, fixed_total, file)",
+                               k->value);
   spec.kind = cr->kind;
   if ((rc = get_rule(c, s, &rule, &rdefs, &nrd))) return rc;
   /* every key must be common, belong to this connect rule or be a
@@ -564,17 +416,21 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
     if (known) continue;
     for (i = 0; all[i]; i++)
       if (!strcmp(ki->name, all[i]))
-        return key_fail(c, ki, "key '%s' does not apply to connect = %s",
-                        ki->name, cr->name);
+        return evs__model_key_fail(c, ki,
+                                   "key '%s' does not apply to connect = %s",
+                                   ki->name, cr->name);
     const char *owner = rule_with_param(ki->name);
     if (owner && !rule)
-      return key_fail(c, ki, "key '%s' is a parameter of learning rule %s: "
-                      "it needs 'rule = %s' in [%s]", ki->name, owner, owner,
-                      s->id);
+      return evs__model_key_fail(c, ki,
+                                 "key '%s' is a parameter of learning rule %s: "
+                                 "it needs 'rule = %s' in [%s]",
+                                 ki->name, owner, owner, s->id);
     if (rule)
-      return key_fail(c, ki, "unknown key '%s' in [%s] (learning rule %s has "
-                      "no such parameter)", ki->name, s->id, rule);
-    return key_fail(c, ki, "unknown key '%s' in [%s]", ki->name, s->id);
+      return evs__model_key_fail(c, ki, "unknown key '%s' in [%s] (learning "
+                                 "rule %s has no such parameter)", ki->name,
+                                 s->id, rule);
+    return evs__model_key_fail(c, ki, "unknown key '%s' in [%s]", ki->name,
+                               s->id);
   }
   if (!(k = need(c, s, "pre", &rc)) || (rc = find_pop(c, k, net, &pre)))
     return rc;
@@ -586,42 +442,46 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
     if (!strcmp(k->value, "excitatory")) rec = EVS_RECEPTOR_EXC;
     else if (!strcmp(k->value, "inhibitory")) rec = EVS_RECEPTOR_INH;
     else
-      return key_fail(c, k, "receptor must be excitatory or inhibitory, got "
-                      "'%s'", k->value);
+      return evs__model_key_fail(c, k, "receptor must be excitatory or "
+                                 "inhibitory, got '%s'", k->value);
   }
   spec.autapses = cr->kind == EVS_CONN_ONE_TO_ONE; /* i -> i is the rule */
   spec.multapses = cr->kind == EVS_CONN_FIXED_TOTAL ||
                    cr->kind == EVS_CONN_FILE;
   if ((k = evs__model_key_get(s, "autapses")) &&
-      parse_bool(k->value, &spec.autapses))
-    return key_fail(c, k, "autapses must be yes or no, got '%s'", k->value);
+      evs__model_parse_bool(k->value, &spec.autapses))
+    return evs__model_key_fail(c, k, "autapses must be yes or no, got '%s'",
+                               k->value);
   if ((k = evs__model_key_get(s, "multapses")) &&
-      parse_bool(k->value, &spec.multapses))
-    return key_fail(c, k, "multapses must be yes or no, got '%s'", k->value);
+      evs__model_parse_bool(k->value, &spec.multapses))
+    return evs__model_key_fail(c, k, "multapses must be yes or no, got '%s'",
+                               k->value);
   if (cr->kind == EVS_CONN_FIXED_PROBABILITY) {
     if (!(k = need(c, s, "p", &rc))) return rc;
-    if ((rc = get_quantity(c, k, EVS_DIM_NONE, &spec.p))) return rc;
+    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_NONE, &spec.p))) return rc;
     if (!(spec.p >= 0 && spec.p <= 1))
-      return key_fail(c, k, "p must be in [0, 1], got '%s'", k->value);
+      return evs__model_key_fail(c, k, "p must be in [0, 1], got '%s'",
+                                 k->value);
   } else if (cr->keys[0] && !strcmp(cr->keys[0], "n")) {
     if (!(k = need(c, s, "n", &rc))) return rc;
-    if (parse_u64(k->value, &spec.n))
-      return key_fail(c, k, "n must be a non-negative integer, got '%s'",
-                      k->value);
+    if (evs__model_parse_u64(k->value, &spec.n))
+      return evs__model_key_fail(
+          c, k, "n must be a non-negative integer, got '%s'", k->value);
   }
   if (!(k = need(c, s, "weight", &rc))) return rc;
-  if ((rc = get_dist_any(c, k, wdims, 3, &spec.weight, &wdim))) return rc;
+  if ((rc = evs__model_get_dist_any(c, k, wdims, 3, &spec.weight, &wdim)))
+    return rc;
   const evs__model_key *kw = k;
   spec.delay = evs_dist_const(so->resolution);
   if ((k = evs__model_key_get(s, "delay"))) {
-    if ((rc = get_dist(c, k, EVS_DIM_TIME, &spec.delay))) return rc;
+    if ((rc = evs__model_get_dist(c, k, EVS_DIM_TIME, &spec.delay))) return rc;
     if (evs_dist_min(&spec.delay) < 0)
-      return key_fail(c, k, "delay can be negative: '%s'", k->value);
+      return evs__model_key_fail(c, k, "delay can be negative: '%s'", k->value);
   }
   spec.delay_step = so->resolution;
   if (cr->kind == EVS_CONN_FILE) {
     if (!(k = need(c, s, "file", &rc))) return rc;
-    if ((rc = get_path(c, k, &path))) return rc;
+    if ((rc = evs__model_get_path(c, k, &path))) return rc;
     spec.path = path;
   }
   rc = EVS_OK;
@@ -629,7 +489,8 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
     idx = evs_net_connect(net, s->name, pre, post, rec, &spec, wdim, &ne);
     if (idx < 0) {
       /* a weight the post type cannot take is the weight's error */
-      rc = net_fail(c, idx, s, strstr(ne.msg, "weight") ? kw : NULL, &ne);
+      rc = evs__model_net_fail(c, idx, s, strstr(ne.msg, "weight") ? kw : NULL,
+                               &ne);
     }
   }
   free(path);
@@ -648,15 +509,16 @@ static int do_input(evs__model_ctx *c, const evs__model_sec *s, evs_net *net) {
   if (rc) return rc;
   if (!(k = need(c, s, "type", &rc))) return rc;
   if (strcmp(k->value, "dc"))
-    return key_fail(c, k, "unknown input type '%s' (known: dc)", k->value);
+    return evs__model_key_fail(c, k, "unknown input type '%s' (known: dc)",
+                               k->value);
   if (!(k = need(c, s, "post", &rc)) || (rc = find_pop(c, k, net, &pop)))
     return rc;
   if (!(k = need(c, s, "amplitude", &rc))) return rc;
-  if ((rc = get_dist_any(c, k, adims, 2, &a, &dim))) return rc;
+  if ((rc = evs__model_get_dist_any(c, k, adims, 2, &a, &dim))) return rc;
   if (a.kind != EVS_DIST_CONST)
-    return key_fail(c, k, "amplitude must be a constant");
+    return evs__model_key_fail(c, k, "amplitude must be a constant");
   if (net && (rc = evs_net_add_dc(net, pop, a.p[0], dim, &ne)))
-    return net_fail(c, rc, s, k, &ne);
+    return evs__model_net_fail(c, rc, s, k, &ne);
   return EVS_OK;
 }
 

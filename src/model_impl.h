@@ -1,6 +1,7 @@
 /* evsnn — model files, private: the symbol tables that model_read.c fills
  * from the INI text and the --set overrides, and model_build.c checks and
- * turns into a net. Not installed; include only from those two files. */
+ * turns into a net with the value readers of model_value.c. Not installed;
+ * include only from those three files. */
 #ifndef EVSNN_MODEL_IMPL_H
 #define EVSNN_MODEL_IMPL_H
 
@@ -57,7 +58,7 @@ typedef struct evs__model_ctx {
   size_t lcap;
 } evs__model_ctx;
 
-/* ---- shared by model_read.c and model_build.c -------------------------- */
+/* ---- shared by the model files ------------------------------------------ */
 
 /* A malloc'd copy of s; NULL on out of memory. (model_read.c) */
 char *evs__model_strdup(const char *s);
@@ -70,6 +71,66 @@ evs__model_key *evs__model_key_get(const evs__model_sec *s, const char *name);
 evs__model_sec *evs__model_sec_find(const evs__model_ctx *c,
                                     evs__model_sec_kind kind,
                                     const char *name);
+
+/* ---- one key's value, errors at file:line (model_value.c) -------------- */
+
+/* Reports an EVS_EMODEL error about key k in c->err, the message formatted
+ * as printf (at most 599 bytes): after "--set SET: " when an override wrote
+ * k, else at c->file:k->line. Returns EVS_EMODEL. */
+int evs__model_key_fail(evs__model_ctx *c, const evs__model_key *k,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* As evs__model_key_fail, about section s as a whole: at its header line
+ * (line 1 for a section created by an override). Returns EVS_EMODEL. */
+int evs__model_sec_fail(evs__model_ctx *c, const evs__model_sec *s,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Re-reports error rc of the net (message ne->msg, or evs_strerror(rc) when
+ * empty) in c->err at key k when k is not NULL (as evs__model_key_fail),
+ * else at the header line of section s (no line when s is NULL or has
+ * none). EVS_ENOMEM and EVS_EIO keep their code, others become EVS_EMODEL;
+ * returns that code. */
+int evs__model_net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
+                        const evs__model_key *k, const evs_error *ne);
+
+/* Parses s as an unsigned decimal integer: digits only, blanks around
+ * allowed, at most UINT64_MAX. Returns 0 with *out set, or -1 (*out
+ * untouched); may change errno. */
+int evs__model_parse_u64(const char *s, uint64_t *out);
+
+/* Parses "yes"/"true" as 1 and "no"/"false" as 0 (exact, case matters).
+ * Returns 0 with *out set, or -1 (*out untouched). */
+int evs__model_parse_bool(const char *s, int *out);
+
+/* Reads k's value as a quantity of dimension dim (evs_unit_parse: a number
+ * with a unit, a plain number for EVS_DIM_NONE) into *out, SI units.
+ * Returns EVS_OK, or EVS_EMODEL reported at k ("key = value: reason"). */
+int evs__model_get_quantity(evs__model_ctx *c, const evs__model_key *k,
+                            evs_dim dim, double *out);
+
+/* Reads k's value as a constant quantity (as evs__model_get_quantity) or,
+ * when it contains '(', a distribution (evs_dist_parse) of dimension dim.
+ * Returns EVS_OK, or EVS_EMODEL reported at k. */
+int evs__model_get_dist(evs__model_ctx *c, const evs__model_key *k,
+                        evs_dim dim, evs_dist *out);
+
+/* As evs__model_get_dist with the first dimension of dims[0..n) (n >= 1)
+ * that fits the value's units, stored in *dim. Returns EVS_OK, or
+ * EVS_EMODEL reported at k: a missing unit, the parse error when every
+ * dimension gives the same one, else "expected a D1, D2 or D3". At most
+ * n + 1 parses. */
+int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
+                            const evs_dim *dims, size_t n, evs_dist *out,
+                            evs_dim *dim);
+
+/* Reads k's value as the path of a readable file, relative paths resolved
+ * against c->base. Returns EVS_OK with *out a malloc'd path (caller frees),
+ * EVS_EMODEL reported at k when access(R_OK) fails, or EVS_ENOMEM (no
+ * context). */
+int evs__model_get_path(evs__model_ctx *c, const evs__model_key *k,
+                        char **out);
 
 /* Stage 3: checks every section of c's tables in file order without a net
  * (so the first error reported is the first in the file), then creates

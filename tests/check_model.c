@@ -1,4 +1,4 @@
-/* Tests of model files (src/model_read.c, src/model_build.c): every kind of
+/* Tests of model files (src/model_read.c, model_value.c, model_build.c): every kind of
  * error is reported as
  * EVS_EMODEL with the right "file:line:" prefix, overrides change what is
  * built, good models build the expected populations and projections, and
