@@ -1,5 +1,5 @@
-/* Tests of model files (src/model_read.c, model_value.c, model_build.c): every kind of
- * error is reported as
+/* Tests of model files (src/model_read.c, model_value.c, model_build.c):
+ * every kind of error is reported as
  * EVS_EMODEL with the right "file:line:" prefix, overrides change what is
  * built, good models build the expected populations and projections, and
  * relative paths are resolved against the model's folder.
