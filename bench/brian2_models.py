@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Brian2 reference runs of benchmarks B1 (CUBA) and B2 (COBA) for bench/run_bench.py.
+"""Brian2 reference runs of benchmarks B1 (CUBA), B2 (COBA) and B3 (COBA + STDP) for bench/run_bench.py.
 
 Brian2 (Debian python3-brian) runs in C++ standalone mode, single thread,
 dt = 0.1 ms, networks exactly as in /work/shared/BENCHMARKS.md:
@@ -15,6 +15,22 @@ dt = 0.1 ms, networks exactly as in /work/shared/BENCHMARKS.md:
            gL = 10 nS, EL = -60 mV, Ee = 0 mV, Ei = -80 mV, ge/gi decay with
            5 ms / 10 ms, an E spike adds 6 nS, an I spike adds 67 nS;
            ge ~ N(40, 15^2) nS, gi ~ N(200, 120^2) nS at t = 0.
+  B3 COBA + STDP (model "coba_stdp"): B2 with additive all-to-all pair STDP
+           on every E->E synapse (Brian2's standard STDP synapse),
+           tau+ = tau- = 20 ms, w0 = 6 nS, A+ = 0.01 w0, A- = 1.05 A+,
+           w in [0, 2 w0], in evsnn's order (rule stdp_pair,
+           doc/model-format.md "Learning rules"):
+             on_pre:  ge_post += w (the old weight);
+                      w = clip(w - A- apost, 0, wmax); apre += 1
+             on_post: w = clip(w + A+ apre, 0, wmax); apost += 1
+           apre/apost decay with tau+/tau- (event-driven). They are
+           per-synapse variables in Brian2 but, as every synapse exists from
+           t = 0 and all traces add 1 per spike, each equals evsnn's
+           per-neuron trace. One difference: evsnn's arrival is the spike time
+           + its minimum delay (0.1 ms), Brian2's pre pathway runs in the
+           spike's own step, so pairing lags differ by 0.1 ms.
+           E->E and E->I are then two Synapses objects (Cee plastic, Cei
+           static) instead of one Ce.
 
 The compiled project is reused: "prepare" generates and compiles it once per
 (model, N, duration) into a project folder, "run" executes its binary (no
@@ -23,6 +39,9 @@ Brian2 import, so a repeat costs the simulation only), and the default
 
   {"model", "n", "duration_s", "loop_s", "build_s", "compile_s", "spikes",
    "rate_hz", "synapses", "peak_rss_kb", "binary_wall_s"}
+
+plus, for coba_stdp, "ee_synapses", "ee_w_mean_S" and "ee_w_sd_S": the E->E
+synapse count and the mean and (population) sd of w at the end, in siemens.
 
 loop_s is Brian2's own timing of the simulation loop (Network::_last_run_time,
 written by the binary to results/last_run_info.txt, the value that
@@ -100,7 +119,7 @@ def build_project(model, n, duration, directory):
 
     b2.set_device('cpp_standalone', directory=directory, build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = 0
-    b2.prefs.codegen.cpp.headers += ['<chrono>', '<fstream>']
+    b2.prefs.codegen.cpp.headers += ['<chrono>', '<fstream>', '<cmath>']
     b2.defaultclock.dt = 0.1 * ms
     b2.device.insert_code(
         'main',
@@ -123,7 +142,7 @@ def build_project(model, n, duration, directory):
         ns = dict(taum=taum, El=el, taue=taue, taui=taui)
         we = 1.62 * mV
         wi = -9 * mV
-    elif model == 'coba':
+    elif model in ('coba', 'coba_stdp'):
         cm = 200 * pF
         gl = 10 * nS
         el = -60 * mV
@@ -145,14 +164,44 @@ def build_project(model, n, duration, directory):
                        refractory=5 * ms, namespace=ns, name='P')
     Pe = P[:n_e]
     Pi = P[n_e:]
-    Ce = b2.Synapses(Pe, P, on_pre='ge += we', namespace=dict(we=we),
-                     name='Ce')
     Ci = b2.Synapses(Pi, P, on_pre='gi += wi',
                      namespace=dict(wi=wi, n_exc=n_e), name='Ci')
     # No self-connections (models/*.ini and Brian2's reference use
-    # 'i != j'); i is relative to the presynaptic subgroup, j to P.
-    Ce.connect(condition='i != j', p=p)
+    # 'i != j'); i is relative to the presynaptic subgroup, j to the
+    # postsynaptic group.
     Ci.connect(condition='i + n_exc != j', p=p)
+    if model == 'coba_stdp':
+        # B3: plastic E->E (evsnn's stdp_pair order, see the docstring),
+        # static E->I.
+        taup = 20 * ms
+        taum_stdp = 20 * ms
+        ap = 0.01 * we
+        am = 1.05 * ap
+        wmax = 2 * we
+        Cee = b2.Synapses(
+            Pe, Pe,
+            model='''w : siemens
+            dapre/dt = -apre/taup : 1 (event-driven)
+            dapost/dt = -apost/taum_stdp : 1 (event-driven)''',
+            on_pre='''ge_post += w
+            w = clip(w - Am * apost, wmin, wmax)
+            apre += 1''',
+            on_post='''w = clip(w + Ap * apre, wmin, wmax)
+            apost += 1''',
+            namespace=dict(taup=taup, taum_stdp=taum_stdp, Ap=ap, Am=am,
+                           wmin=0 * nS, wmax=wmax),
+            name='Cee')
+        Cei = b2.Synapses(Pe, Pi, on_pre='ge += we', namespace=dict(we=we),
+                          name='Cei')
+        Cee.connect(condition='i != j', p=p)
+        Cei.connect(p=p)
+        Cee.w = we
+        exc = [Cee, Cei]
+    else:
+        Ce = b2.Synapses(Pe, P, on_pre='ge += we', namespace=dict(we=we),
+                         name='Ce')
+        Ce.connect(condition='i != j', p=p)
+        exc = [Ce]
     P.v = 'Vr + rand() * (Vt - Vr)'
     if model == 'cuba':
         P.ge = 0 * mV
@@ -161,11 +210,32 @@ def build_project(model, n, duration, directory):
         P.ge = '(randn() * 15 + 40) * nS'
         P.gi = '(randn() * 120 + 200) * nS'
     mon = b2.SpikeMonitor(P, record=False, name='spikemon')
-    net = b2.Network(P, Ce, Ci, mon)
+    net = b2.Network(P, Ci, mon, *exc)
 
     count = b2.device.get_array_name(mon.variables['count'])
-    syn_e = b2.device.get_array_name(Ce.variables['N'])
-    syn_i = b2.device.get_array_name(Ci.variables['N'])
+    syn_n = ' + '.join('(long long)brian::%s[0]'
+                       % b2.device.get_array_name(c.variables['N'])
+                       for c in exc + [Ci])
+    if model == 'coba_stdp':
+        # mean and sd of the E->E weights at the end (siemens)
+        w_arr = b2.device.get_array_name(Cee.variables['w'],
+                                         access_data=False)
+        w_stats = '''
+        {
+            double _s = 0, _s2 = 0;
+            const size_t _m = brian::%(w)s.size();
+            for (size_t _k = 0; _k < _m; _k++) _s += brian::%(w)s[_k];
+            const double _mean = _m ? _s / _m : 0;
+            for (size_t _k = 0; _k < _m; _k++) {
+                const double _d = brian::%(w)s[_k] - _mean;
+                _s2 += _d * _d;
+            }
+            _bench_out << " " << (long long)_m << " " << _mean << " "
+                       << (_m ? std::sqrt(_s2 / _m) : 0.0);
+        }
+        ''' % dict(w=w_arr)
+    else:
+        w_stats = ''
     b2.device.insert_code(
         'main',
         'double _bench_build = std::chrono::duration<double>('
@@ -178,9 +248,11 @@ def build_project(model, n, duration, directory):
         std::ofstream _bench_out("results/bench_info.txt");
         _bench_out.precision(17);
         _bench_out << _bench_build << " " << _bench_spikes << " "
-                   << (long long)brian::%(syn_e)s[0] + (long long)brian::%(syn_i)s[0] << std::endl;
+                   << (%(syn_n)s);
+        %(w_stats)s
+        _bench_out << std::endl;
     }
-    ''' % dict(n=n, count=count, syn_e=syn_e, syn_i=syn_i))
+    ''' % dict(n=n, count=count, syn_n=syn_n, w_stats=w_stats))
     b2.device.build(directory=directory, compile=True, run=False,
                     with_output=False)
     meta = dict(model=model, n=n, duration_s=duration,
@@ -210,22 +282,28 @@ def run_project(directory):
     with open(os.path.join(directory, LAST_RUN)) as f:
         loop_s, fraction = (float(x) for x in f.read().split())
     with open(os.path.join(directory, INFO)) as f:
-        build_s, spikes, synapses = f.read().split()
+        fields = f.read().split()
+    build_s, spikes, synapses = fields[:3]
     n = meta['n']
     dur = meta['duration_s']
-    return dict(model=meta['model'], n=n, duration_s=dur, loop_s=loop_s,
-                completed_fraction=fraction, build_s=float(build_s),
-                compile_s=0.0, spikes=int(spikes),
-                rate_hz=int(spikes) / n / dur, synapses=int(synapses),
-                peak_rss_kb=rss_kb, binary_wall_s=wall,
-                brian2=meta.get('brian2'), cflags=meta.get('cflags'))
+    res = dict(model=meta['model'], n=n, duration_s=dur, loop_s=loop_s,
+               completed_fraction=fraction, build_s=float(build_s),
+               compile_s=0.0, spikes=int(spikes),
+               rate_hz=int(spikes) / n / dur, synapses=int(synapses),
+               peak_rss_kb=rss_kb, binary_wall_s=wall,
+               brian2=meta.get('brian2'), cflags=meta.get('cflags'))
+    if len(fields) >= 6:
+        res.update(ee_synapses=int(fields[3]), ee_w_mean_S=float(fields[4]),
+                   ee_w_sd_S=float(fields[5]))
+    return res
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('mode', nargs='?', default='oneshot',
                     choices=['prepare', 'run', 'oneshot'])
-    ap.add_argument('--model', choices=['cuba', 'coba'], default='cuba')
+    ap.add_argument('--model', choices=['cuba', 'coba', 'coba_stdp'],
+                    default='cuba')
     ap.add_argument('-n', '--n', type=int, default=4000, help='neurons')
     ap.add_argument('--duration', type=float, default=10.0,
                     help='simulated seconds (default 10)')

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Benchmark harness: evsnn against Brian2 C++ standalone on B1 (CUBA) and B2 (COBA).
+"""Benchmark harness: evsnn against Brian2 C++ standalone on B1 (CUBA), B2 (COBA)
+and B3 (COBA with pair STDP on E->E).
 
 Usage (from the source tree):
 
-  python3 bench/run_bench.py --build BUILD_DIR [--bench B1,B2] [--repeats 5]
+  python3 bench/run_bench.py --build BUILD_DIR [--bench B1,B2,B3] [--repeats 5]
                              [--duration SECONDS] [--b1-sizes 4000,16000,64000]
-                             [--b2-sizes 4000] [--name NAME]
+                             [--b2-sizes 4000] [--b3-sizes 4000] [--name NAME]
 
 For each case (benchmark, N) it alternates evsnn and Brian2 runs in one
 invocation (evsnn, brian2, evsnn, brian2, ...) so both see the same machine
@@ -40,16 +41,22 @@ GNU_TIME = '/usr/bin/time'
 
 # Benchmark definitions: model file, Brian2 model, reference rate (Hz) of
 # BENCHMARKS.md, projections whose connection probability is set to 80/N.
+# B3 has no reference rate of its own: it is B2 with weights that stay near
+# w0, so B2's 20 Hz is the check. 'plastic' names the learning projection
+# whose weights are compared at the end (evsnn: last row of NAME.weights.tsv;
+# Brian2: mean of w at the end).
 BENCHES = {
     'B1': dict(model='cuba', ini='cuba.ini', ref_rate=5.6,
                sizes=[4000, 16000, 64000]),
     'B2': dict(model='coba', ini='coba.ini', ref_rate=20.0, sizes=[4000]),
+    'B3': dict(model='coba_stdp', ini='coba_stdp.ini', ref_rate=20.0,
+               sizes=[4000], plastic='EE', w0_nS=6.0),
 }
 PROJECTIONS = ('EE', 'EI', 'IE', 'II')
 
 COLUMNS = [
     ('timestamp', 'UTC time the run started'),
-    ('bench', 'B1 (CUBA) or B2 (COBA)'),
+    ('bench', 'B1 (CUBA), B2 (COBA) or B3 (COBA + E->E STDP)'),
     ('n', 'neurons'),
     ('engine', 'evsnn or brian2'),
     ('repeat', 'repeat index, 1-based'),
@@ -72,6 +79,9 @@ COLUMNS = [
     ('bytes_per_synapse', 'synapse_bytes / synapses'),
     ('peak_rss_kb', 'peak resident set of the simulating process, KiB'),
     ('load1', '1-minute load average just before the run'),
+    ('w_mean_nS', 'B3: mean E->E weight at the end, nS'),
+    ('w_sd_nS', 'B3: sd of the E->E weights at the end, nS'),
+    ('w_time_s', 'B3: time of that weight sample, s'),
 ]
 
 
@@ -341,6 +351,24 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
         synapse_bytes=int(sbytes) if sbytes is not None else None,
         bytes_per_synapse=(sbytes / synapses if synapses and sbytes
                            is not None else None))
+    plastic = spec.get('plastic')
+    if plastic:
+        # the last row of NAME.weights.tsv (record_weights in the model
+        # file): time, mean, sd, ... in SI units (S)
+        wpath = os.path.join(outdir, '%s.weights.tsv' % plastic)
+        try:
+            with open(wpath) as f:
+                header = f.readline().split()
+                last = None
+                for line in f:
+                    if line.strip():
+                        last = line.split()
+            ix = {k: i for i, k in enumerate(header)}
+            row.update(w_time_s=float(last[ix['time']]),
+                       w_mean_nS=float(last[ix['mean']]) * 1e9,
+                       w_sd_nS=float(last[ix['sd']]) * 1e9)
+        except (OSError, KeyError, ValueError, TypeError, IndexError) as e:
+            row['status'] = 'fail:no weights in %s (%s)' % (wpath, e)
     if not args.keep_output:
         shutil.rmtree(outdir, ignore_errors=True)
     return row
@@ -407,6 +435,12 @@ def brian2_run(args, bench, n, rep, duration, pdir, workdir):
                ns_per_syn_event=loop * 1e9 / syn if syn else None,
                synapses=res['synapses'], peak_rss_kb=res['peak_rss_kb'],
                brian2_cflags=res.get('cflags'))
+    if BENCHES[bench].get('plastic'):
+        if 'ee_w_mean_S' in res:
+            row.update(w_time_s=dur, w_mean_nS=res['ee_w_mean_S'] * 1e9,
+                       w_sd_nS=res['ee_w_sd_S'] * 1e9)
+        else:
+            row['status'] = 'fail:brian2_models.py reported no weights'
     if res.get('completed_fraction', 1.0) < 1.0:
         row['status'] = 'fail:completed fraction %g' % res['completed_fraction']
     return row
@@ -507,7 +541,8 @@ def write_md(path, args, rows, summary, facts, notes):
     L.append('Brian2 syn events are expected counts (spikes × synapses / N), not '
              'counted; Brian2 build s is the binary\'s network construction (not '
              'code generation or g++). Spread = (max − min) / median of the wall '
-             'times per simulated second.')
+             'times per simulated second. B3 has no reference rate of its own; '
+             'B2\'s 20 Hz is shown.')
     L.append('')
     checks = []
     for s in summary:
@@ -526,8 +561,35 @@ def write_md(path, args, rows, summary, facts, notes):
         if er and br:
             checks.append('- %s N=%d: evsnn/Brian2 rate ratio %.3f' % (
                 s['bench'], s['n'], er / br))
+    for s in summary:
+        w0 = BENCHES[s['bench']].get('w0_nS')
+        if not w0:
+            continue
+        for eng in ('evsnn', 'brian2'):
+            m = s[eng]
+            if m.get('w_mean_nS') is not None:
+                checks.append(
+                    '- %s N=%d %s: final mean E→E weight %.5g nS (sd %.3g nS, '
+                    'at t = %g s), drift from w0 = %g nS: %+.3g nS' % (
+                        s['bench'], s['n'], eng, m['w_mean_nS'],
+                        m.get('w_sd_nS') or 0, m.get('w_time_s') or 0, w0,
+                        m['w_mean_nS'] - w0))
+        ew = s['evsnn'].get('w_mean_nS')
+        bw = s['brian2'].get('w_mean_nS')
+        if ew and bw:
+            checks.append('- %s N=%d: evsnn/Brian2 final mean weight ratio '
+                          '%.4f (%+.2f %%)%s' % (
+                              s['bench'], s['n'], ew / bw,
+                              100 * (ew / bw - 1),
+                              '' if abs(ew / bw - 1) <= 0.03 else
+                              ' — **more than 3 % apart**'))
+        es = s['evsnn'].get('w_sd_nS')
+        bs = s['brian2'].get('w_sd_nS')
+        if es and bs:
+            checks.append('- %s N=%d: evsnn/Brian2 final weight sd ratio '
+                          '%.3f' % (s['bench'], s['n'], es / bs))
     if checks:
-        L.append('## Rate checks')
+        L.append('## Rate and weight checks')
         L.append('')
         L.extend(checks)
         L.append('')
@@ -535,6 +597,23 @@ def write_md(path, args, rows, summary, facts, notes):
         L.append('## Notes')
         L.append('')
         L.extend('- ' + n for n in notes)
+        L.append('')
+    # A COBA network can fall silent from some initial states (then a run is
+    # "ok" but simulates almost nothing and its short wall time pulls the
+    # median down): list ok runs far below the reference rate.
+    quiet = [r for r in rows if r.get('status') == 'ok'
+             and isinstance(r.get('rate_hz'), (int, float))
+             and r['rate_hz'] < 0.5 * BENCHES[r['bench']]['ref_rate']]
+    if quiet:
+        L.append('## Runs far below the reference rate')
+        L.append('')
+        L.append('These runs succeeded but their network fell (nearly) silent; '
+                 'they are included in the medians above.')
+        L.append('')
+        for r in quiet:
+            L.append('- %s N=%d %s repeat %d: %.3g Hz, wall/sim-s %s' % (
+                r['bench'], r['n'], r['engine'], r['repeat'], r['rate_hz'],
+                fmt(r.get('wall_per_sim_s'))))
         L.append('')
     failures = [r for r in rows if r.get('status') != 'ok']
     if failures:
@@ -559,19 +638,21 @@ def int_list(text):
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         description='Benchmark evsnn against Brian2 C++ standalone (B1 CUBA, '
-        'B2 COBA); see bench/README.md.')
+        'B2 COBA, B3 COBA + STDP); see bench/README.md.')
     ap.add_argument('--build', default='.',
                     help='evsnn build folder (default: the current folder)')
     ap.add_argument('--evsnn', help='evsnn binary (default: BUILD/evsnn)')
     ap.add_argument('--models', default=os.path.join(SRCDIR, 'models'),
-                    help='folder holding cuba.ini and coba.ini '
+                    help='folder holding cuba.ini, coba.ini and coba_stdp.ini '
                     '(default: the source tree\'s models/)')
-    ap.add_argument('--bench', default='B1,B2',
-                    help='comma-separated benchmarks (default B1,B2)')
+    ap.add_argument('--bench', default='B1,B2,B3',
+                    help='comma-separated benchmarks (default B1,B2,B3)')
     ap.add_argument('--b1-sizes', type=int_list, default=BENCHES['B1']['sizes'],
                     help='B1 network sizes (default 4000,16000,64000)')
     ap.add_argument('--b2-sizes', type=int_list, default=BENCHES['B2']['sizes'],
                     help='B2 network sizes (default 4000)')
+    ap.add_argument('--b3-sizes', type=int_list, default=BENCHES['B3']['sizes'],
+                    help='B3 network sizes (default 4000)')
     ap.add_argument('--repeats', type=int, default=5,
                     help='runs per engine and case (default 5)')
     ap.add_argument('--duration', type=float, default=None,
@@ -620,7 +701,7 @@ def main(argv=None):
                      % (b, ', '.join(BENCHES)))
     cases = []
     for b in benches:
-        for n in (args.b1_sizes if b == 'B1' else args.b2_sizes):
+        for n in getattr(args, '%s_sizes' % b.lower()):
             cases.append((b, n))
     notes = []
 
