@@ -115,6 +115,8 @@ typedef struct evs_proj {
   double weight_scale;     /* internal units per SI unit of weight_dim */
   double record_interval;  /* s between weight statistics; 0: none */
   int weights_out;         /* output table handle, or -1 */
+  double *matrix_t;        /* s, sorted: times of Matrix Market snapshots */
+  size_t n_matrix;
 } evs_proj;
 
 /* A requested constant input: amplitude of dimension dim on every neuron. */
@@ -201,6 +203,13 @@ int evs__output_probe_open(evs_output *o, const char *pop, const uint32_t *ids,
  * evs__output_probe_row, or a negative status. */
 int evs__output_table_open(evs_output *o, const char *name,
                            const char *header, evs_error *err);
+
+/* Writes NAME (e.g. "EE_500ms.mtx") in Matrix Market coordinate format:
+ * a comment line, "n_pre n_post nnz", then "pre+1 post+1 weight" per synapse
+ * in CSR order, weights divided by scale (internal units per SI unit).
+ * Returns a handle >= 0 or a negative status. */
+int evs__output_matrix(evs_output *o, const char *name, const char *comment,
+                       const evs_csr *m, double scale, evs_error *err);
 
 /* Appends one row to a probe or table file: time, then n values. */
 void evs__output_probe_row(evs_output *o, int handle, double t,

@@ -326,6 +326,38 @@ static const char *rule_with_param(const char *name) {
   return NULL;
 }
 
+/* record_matrix = TIME, TIME, ...: Matrix Market snapshots of projection
+ * proj's weights, set on net when it is not NULL. */
+static int do_snapshots(evs__model_ctx *c, const evs__model_sec *s,
+                        const evs__model_key *k, evs_net *net, int proj) {
+  double t[64];
+  size_t n = 0;
+  const char *p = k->value;
+  for (;;) {
+    char why[160];
+    const char *end;
+    if (n == sizeof t / sizeof t[0])
+      return evs__model_key_fail(c, k, "record_matrix: at most %zu times",
+                                 sizeof t / sizeof t[0]);
+    if (evs_unit_parse_prefix(p, EVS_DIM_TIME, &t[n], &end, why, sizeof why))
+      return evs__model_key_fail(c, k, "record_matrix: %s", why);
+    if (!(t[n] >= 0) || !isfinite(t[n]))
+      return evs__model_key_fail(c, k, "record_matrix: times must be >= 0");
+    n++;
+    while (*end == ' ' || *end == '\t') end++;
+    if (*end == '\0') break;
+    if (*end != ',')
+      return evs__model_key_fail(c, k, "record_matrix: expected a list of "
+                                 "times such as '0 s, 10 s', got '%s'", k->value);
+    p = end + 1;
+  }
+  evs_error ne;
+  int rc;
+  if (net && (rc = evs_net_record_matrix(net, proj, t, n, &ne)))
+    return evs__model_net_fail(c, rc, s, k, &ne);
+  return EVS_OK;
+}
+
 /* The learning rule's parameters of section s (rule with defs[0..nd)) and
  * record_weights: checked (parameters flagged EVS_PARAM_WEIGHT take the
  * dimension wdim of the projection's weights), and set on projection proj
@@ -367,6 +399,8 @@ static int do_learning(evs__model_ctx *c, const evs__model_sec *s,
     if (net && (rc = evs_net_record_weights(net, proj, interval, &ne)))
       return evs__model_net_fail(c, rc, s, k, &ne);
   }
+  if ((k = evs__model_key_get(s, "record_matrix")))
+    return do_snapshots(c, s, k, net, proj);
   return EVS_OK;
 }
 
@@ -374,7 +408,8 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
                          const sim_opts *so) {
   static const char *const common[] = {"pre", "post", "receptor", "connect",
                                        "weight", "delay", "rule",
-                                       "record_weights", NULL};
+                                       "record_weights", "record_matrix",
+                                       NULL};
   static const char *const all[] = {"p", "n", "autapses", "multapses", "file",
                                     NULL};
   static const evs_dim wdims[] = {EVS_DIM_CURRENT, EVS_DIM_VOLTAGE,

@@ -79,6 +79,7 @@ EVS_API void evs_net_free(evs_net *net) {
   for (uint32_t i = 0; i < net->nproj; i++) {
     rule_free(net->proj[i]->rule);
     evs_csr_free(net->proj[i]->csr);
+    free(net->proj[i]->matrix_t);
     free(net->proj[i]->path);
     free(net->proj[i]);
   }
@@ -350,6 +351,33 @@ EVS_API int evs_net_record_weights(evs_net *net, int proj, double interval,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: the recording interval must be positive", p->name);
   p->record_interval = interval;
+  return EVS_OK;
+}
+
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
+                                  size_t n, evs_error *err) {
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  for (size_t i = 0; i < n; i++)
+    if (!(times[i] >= 0) || !isfinite(times[i]))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "%s: snapshot times must be finite and >= 0",
+                           p->name);
+  double *t = malloc((n ? n : 1) * sizeof *t);
+  if (!t) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  memcpy(t, times, n * sizeof *t);
+  qsort(t, n, sizeof *t, by_value);
+  size_t u = 0; /* one snapshot per distinct time */
+  for (size_t i = 0; i < n; i++)
+    if (u == 0 || t[i] != t[u - 1]) t[u++] = t[i];
+  free(p->matrix_t);
+  p->matrix_t = t;
+  p->n_matrix = u;
   return EVS_OK;
 }
 

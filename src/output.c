@@ -357,6 +357,22 @@ int evs__output_table_open(evs_output *o, const char *name,
   return h;
 }
 
+int evs__output_matrix(evs_output *o, const char *name, const char *comment,
+                       const evs_csr *m, double scale, evs_error *err) {
+  int h = add_file(o, name, 1u << 16, err);
+  if (h < 0) return h;
+  ofile *f = &o->files[h];
+  ofile_printf(f, "%%%%MatrixMarket matrix coordinate real general\n%% %s\n",
+               comment);
+  ofile_printf(f, "%u %u %llu\n", m->n_pre, m->n_post,
+               (unsigned long long)m->nnz);
+  for (uint32_t i = 0; i < m->n_pre; i++)
+    for (uint64_t s = m->row_ptr[i]; s < m->row_ptr[i + 1]; s++)
+      ofile_printf(f, "%u %u %.9g\n", i + 1, m->target[s] + 1,
+                   m->weight[s] / scale);
+  return h;
+}
+
 void evs__output_probe_row(evs_output *o, int handle, double t,
                            const double *v, size_t n) {
   if (!o || handle < 0 || (size_t)handle >= o->n_files) return;

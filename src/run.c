@@ -130,16 +130,35 @@ static int periodic(run_ctx *c, const evs_event *ev) {
 
 /* Record events: arg 0 samples a population's probes, arg 1 a projection's
  * weight statistics. */
-enum { RECORD_PROBES = 0, RECORD_WEIGHTS = 1 };
+enum { RECORD_PROBES = 0, RECORD_WEIGHTS = 1, RECORD_MATRIX = 2 };
+
+/* Brings p's weights up to time t: an exact post population may not have
+ * found its spikes before t yet; advancing every neuron to t runs their
+ * learning rules first. */
+static int weights_at(evs_proj *p, double t) {
+  evs_pop *post = p->post;
+  if (p->rule && post->type->kind == EVS_POP_EXACT)
+    for (uint32_t j = 0; j < post->size; j++) post->type->voltage(post, j, t);
+  return post->failed;
+}
+
+static int record_matrix(run_ctx *c, const evs_event *ev) {
+  evs_proj *p = c->net->proj[ev->owner];
+  int rc = weights_at(p, ev->t);
+  if (rc) return rc;
+  char name[112], comment[320];
+  snprintf(name, sizeof name, "%s_%.9gms.mtx", p->name, ev->t * 1e3);
+  snprintf(comment, sizeof comment,
+           "evsnn: weights of projection %s (rows: %s, columns: %s) at t = "
+           "%.9g s, SI units", p->name, p->pre->name, p->post->name, ev->t);
+  rc = evs__output_matrix(c->out, name, comment, p->csr, p->weight_scale, NULL);
+  return rc < 0 ? rc : EVS_OK;
+}
 
 static int record_weights(run_ctx *c, const evs_event *ev) {
   evs_proj *p = c->net->proj[ev->owner];
-  /* An exact post population may not have found its spikes before t yet;
-   * advancing every neuron to t runs their learning rules first. */
-  evs_pop *post = p->post;
-  if (p->rule && post->type->kind == EVS_POP_EXACT)
-    for (uint32_t j = 0; j < post->size; j++) post->type->voltage(post, j, ev->t);
-  if (post->failed) return post->failed;
+  int rc = weights_at(p, ev->t);
+  if (rc) return rc;
   double row[6];
   evs__weight_stats(p, row);
   evs__output_probe_row(c->out, p->weights_out, ev->t, row, 6);
@@ -150,6 +169,7 @@ static int record_weights(run_ctx *c, const evs_event *ev) {
 
 static int record(run_ctx *c, const evs_event *ev) {
   if (ev->arg == RECORD_WEIGHTS) return record_weights(c, ev);
+  if (ev->arg == RECORD_MATRIX) return record_matrix(c, ev);
   evs_pop *pop = c->net->pop[ev->owner];
   for (size_t i = 0; i < pop->n_probe; i++)
     c->probe_v[i] = pop->type->voltage(pop, pop->probe_id[i], ev->t);
@@ -200,10 +220,17 @@ static int schedule_start(run_ctx *c, const evs_run_opts *opts) {
     if (c->out && pop->n_probe && push(c, 0, EVS_EV_RECORD, pop->gid0, i, 0))
       return EVS_ENOMEM;
   }
-  for (uint32_t i = 0; i < net->nproj; i++)
-    if (c->out && net->proj[i]->record_interval &&
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    const evs_proj *p = net->proj[i];
+    if (!c->out) break;
+    if (p->record_interval &&
         push(c, 0, EVS_EV_RECORD, net->next_gid + i, i, RECORD_WEIGHTS))
       return EVS_ENOMEM;
+    for (size_t k = 0; k < p->n_matrix; k++)
+      if (push(c, p->matrix_t[k], EVS_EV_RECORD, net->next_gid + i, i,
+               RECORD_MATRIX))
+        return EVS_ENOMEM;
+  }
   if (opts->progress && push(c, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0, 0))
     return EVS_ENOMEM;
   return EVS_OK;

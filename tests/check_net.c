@@ -346,6 +346,57 @@ START_TEST(synaptic_events_counted) {
 }
 END_TEST
 
+/* Matrix Market snapshots list every synapse of the CSR, in order, with
+ * weights in SI units (voltage weights: volts); a time at or after the end
+ * writes nothing. */
+START_TEST(matrix_snapshots) {
+  tu_mkdtemp(tmpdir, sizeof tmpdir, "check_net");
+  evs_net *net = poisson_net(3);
+  evs_error err;
+  double times[3] = {0.25, 0.0, 2.0};
+  ck_assert_int_eq(evs_net_record_matrix(net, 1, times, 3, &err), EVS_OK);
+  evs_run_opts o = {.duration = 0.5, .outdir = tmpdir};
+  ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+  const evs_csr *m = evs_net_projection_csr(net, 1);
+  const char *names[2] = {"EE_0ms.mtx", "EE_250ms.mtx"};
+  for (int f = 0; f < 2; f++) {
+    char path[400], line[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, names[f]);
+    FILE *in = fopen(path, "r");
+    ck_assert_msg(in != NULL, "cannot open %s", path);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
+    ck_assert_str_eq(line, "%%MatrixMarket matrix coordinate real general\n");
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, in));
+    ck_assert(line[0] == '%');
+    unsigned rows, cols;
+    unsigned long long nnz;
+    ck_assert_int_eq(fscanf(in, "%u %u %llu", &rows, &cols, &nnz), 3);
+    ck_assert_uint_eq(rows, m->n_pre);
+    ck_assert_uint_eq(cols, m->n_post);
+    ck_assert_uint_eq(nnz, m->nnz);
+    for (uint32_t i = 0; i < m->n_pre; i++)
+      for (uint64_t e = m->row_ptr[i]; e < m->row_ptr[i + 1]; e++) {
+        unsigned r, c;
+        double w;
+        ck_assert_int_eq(fscanf(in, "%u %u %lf", &r, &c, &w), 3);
+        ck_assert_uint_eq(r, i + 1);
+        ck_assert_uint_eq(c, m->target[e] + 1);
+        ck_assert(fabs(w - m->weight[e]) <= 1e-8 * fabs(m->weight[e]));
+      }
+    double extra;
+    ck_assert_int_eq(fscanf(in, "%lf", &extra), EOF);
+    fclose(in);
+  }
+  char path[400];
+  snprintf(path, sizeof path, "%s/EE_2000ms.mtx", tmpdir);
+  ck_assert_int_ne(access(path, F_OK), 0);
+  double bad = -1;
+  ck_assert_int_eq(evs_net_record_matrix(net, 1, &bad, 1, &err), EVS_EINVAL);
+  evs_net_free(net);
+  ck_assert_int_eq(tu_rm_rf(tmpdir), 0);
+}
+END_TEST
+
 START_TEST(exact_population_needs_delay) {
   evs_net *net;
   evs_error err;
@@ -368,6 +419,7 @@ static Suite *net_suite(void) {
   tcase_add_test(tc, recurrent_network_against_reference);
   tcase_add_test(tc, same_seed_same_bytes);
   tcase_add_test(tc, synaptic_events_counted);
+  tcase_add_test(tc, matrix_snapshots);
   tcase_add_test(tc, exact_population_needs_delay);
   suite_add_tcase(s, tc);
   return s;

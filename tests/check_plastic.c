@@ -254,14 +254,30 @@ START_TEST(weight_rows_see_lazy_spikes) {
   set_rule(net, proj, "w_max", 1e-3);
   evs_error err;
   ck_assert_int_eq(evs_net_record_weights(net, proj, 0.5e-3, &err), EVS_OK);
+  double snap = 0.5005;
+  ck_assert_int_eq(evs_net_record_matrix(net, proj, &snap, 1, &err), EVS_OK);
   run(net, 0.502);
   post_spikes_are(&post, 1);
   static double row[1100][7];
   ck_assert_uint_eq(read_weights(row, 1100), 1004); /* t = 0 .. 0.5015 s */
   near(row[1000][0], 0.5, 1e-9, 1, "row time");
   near(row[1000][1], w0, 1e-8, w0, "before the post spike");
-  near(row[1001][1] - w0, a_p * exp(-(post - (tp + d_p)) / tau_p), 1e-6, a_p,
+  double dw = a_p * exp(-(post - (tp + d_p)) / tau_p);
+  near(row[1001][1] - w0, dw, 1e-6, a_p,
        "potentiation in the first row after the post spike");
+  /* the snapshot at the same time: header, size line, the one synapse */
+  char path[400], line[256];
+  snprintf(path, sizeof path, "%s/PN_500.5ms.mtx", tmpdir);
+  FILE *f = fopen(path, "r");
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  for (int i = 0; i < 3; i++) ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+  ck_assert_str_eq(line, "1 1 1\n");
+  unsigned r, c;
+  double w;
+  ck_assert_int_eq(fscanf(f, "%u %u %lf", &r, &c, &w), 3);
+  fclose(f);
+  ck_assert(r == 1 && c == 1);
+  near(w - w0, dw, 1e-6, a_p, "snapshot after the post spike");
   evs_net_free(net);
   ck_assert_int_eq(tu_rm_rf(tmpdir), 0);
 }

@@ -114,6 +114,14 @@ EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
 EVS_API int evs_net_record_weights(evs_net *net, int proj, double interval,
                                    evs_error *err);
 
+/* Writes the weights of proj at each of times[0..n) (s, >= 0; copied) into
+ * <proj>_<milliseconds>ms.mtx, Matrix Market coordinate format: row = pre
+ * neuron + 1, column = post neuron + 1, one entry per synapse (multapses
+ * repeat an entry), weight in SI units of the projection's weight dimension.
+ * Times at or after the run's end write nothing. */
+EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
+                                  size_t n, evs_error *err);
+
 /* Adds a constant current to every neuron of pop: amplitude has dimension
  * dim (current, or its voltage equivalent). */
 EVS_API int evs_net_add_dc(evs_net *net, int pop, double amplitude,
