@@ -659,6 +659,7 @@ void evs_csr_free(evs_csr *c) {
   free(c->grp_end);
   free(c->post_ptr);
   free(c->post_pos);
+  free(c->post_pre);
   free(c);
 }
 
@@ -667,19 +668,28 @@ int evs_csr_build_transpose(evs_csr *c) {
   if (c->nnz > UINT32_MAX) return EVS_ERANGE;
   uint64_t *ptr = calloc((size_t)c->n_post + 1, sizeof *ptr);
   uint32_t *pos = malloc((c->nnz ? c->nnz : 1) * sizeof *pos);
-  if (!ptr || !pos) {
+  uint32_t *pre = malloc((c->nnz ? c->nnz : 1) * sizeof *pre);
+  if (!ptr || !pos || !pre) {
     free(ptr);
     free(pos);
+    free(pre);
     return EVS_ENOMEM;
   }
   for (uint64_t q = 0; q < c->nnz; q++) ptr[c->target[q] + 1]++;
   for (uint32_t j = 0; j < c->n_post; j++) ptr[j + 1] += ptr[j];
-  /* Place positions in increasing order; ptr[j] walks to the end of j. */
-  for (uint64_t q = 0; q < c->nnz; q++) pos[ptr[c->target[q]]++] = (uint32_t)q;
+  /* Place positions in increasing order, row by row; ptr[j] walks to the end
+   * of j. */
+  for (uint32_t i = 0; i < c->n_pre; i++)
+    for (uint64_t q = c->row_ptr[i]; q < c->row_ptr[i + 1]; q++) {
+      uint64_t k = ptr[c->target[q]]++;
+      pos[k] = (uint32_t)q;
+      pre[k] = i;
+    }
   for (uint32_t j = c->n_post; j > 0; j--) ptr[j] = ptr[j - 1];
   ptr[0] = 0;
   c->post_ptr = ptr;
   c->post_pos = pos;
+  c->post_pre = pre;
   return EVS_OK;
 }
 
@@ -694,7 +704,7 @@ size_t evs_csr_bytes(const evs_csr *c) {
   }
   if (c->post_ptr) {
     bytes += ((size_t)c->n_post + 1) * sizeof *c->post_ptr;
-    bytes += (c->nnz ? c->nnz : 1) * sizeof *c->post_pos;
+    bytes += (c->nnz ? c->nnz : 1) * (sizeof *c->post_pos + sizeof *c->post_pre);
   }
   return bytes;
 }

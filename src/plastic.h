@@ -57,24 +57,33 @@ struct evs_plastic {
   void *state;      /* owned by the rule: traces, derived constants */
 };
 
-/* A trace of spikes decaying with time constant tau, kept lazily: value
- * at t_last; read at t >= t_last as value * exp(-(t - t_last)/tau). */
-typedef struct evs_trace {
-  double value;
-  double t_last; /* s */
-} evs_trace;
+/* Spike traces with shared factors (as lif.c keeps its membrane terms). A
+ * trace x(t) that decays with time constant tau and jumps at spikes is kept
+ * as its coefficient X = x(t) e^{(t - t0)/tau} against a reference time t0
+ * shared by every trace of the rule instance; X changes only at the trace's
+ * own spikes. So
+ *  - reading x at t is X * e^{-(t - t0)/tau}: one multiply, with a factor
+ *    computed once per handler call and time constant for all synapses the
+ *    call touches (no exp() per synapse);
+ *  - a spike at t adds e^{(t - t0)/tau} to X (all-to-all) or sets X to it
+ *    (nearest-spike);
+ *  - before e^{(t - t0)/tau} can overflow, t0 moves forward to t and every
+ *    coefficient is multiplied by e^{-(t - t0_old)/tau} (a rebase, O(neurons)):
+ *    a handler rebases first when t - t0 > EVS_TRACE_SPAN tau_min, tau_min the
+ *    rule's smallest time constant, so factors stay below e^EVS_TRACE_SPAN.
+ * Handler times need not increase across neurons (spikes are found lazily),
+ * but a read at t < t0 only gives a factor slightly above 1. */
+#define EVS_TRACE_SPAN 40.0
 
-/* The trace's value at time t (>= its last update); no state change. */
-static inline double evs__trace_at(const evs_trace *x, double t, double tau) {
-  return x->value * exp(-(t - x->t_last) / tau);
+/* Lets a spike into coefficient *X with growth factor g = e^{(t - t0)/tau}:
+ * adds g, or sets *X to g when reset is set (nearest-spike). */
+static inline void evs__trace_spike(double *X, double g, int reset) {
+  *X = reset ? g : *X + g;
 }
 
-/* Decays the trace to t, then adds jump (all-to-all) or, when reset is set,
- * sets it to jump (nearest-spike). */
-static inline void evs__trace_spike(evs_trace *x, double t, double tau,
-                                    double jump, int reset) {
-  x->value = reset ? jump : evs__trace_at(x, t, tau) + jump;
-  x->t_last = t;
+/* Rebase: multiplies the n coefficients X by f = e^{-(t - t0_old)/tau}. */
+static inline void evs__trace_rescale(double *X, uint32_t n, double f) {
+  for (uint32_t i = 0; i < n; i++) X[i] *= f;
 }
 
 /* Mean, sd, min and max of proj's weights (SI units of its weight

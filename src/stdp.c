@@ -1,13 +1,15 @@
 /* evsnn — spike-timing-dependent plasticity: pair STDP and triplet STDP.
  *
- * Both rules keep one lazy trace (plastic.h: evs_trace) per presynaptic
- * neuron and one or two per postsynaptic neuron, not per synapse. Times are
- * the handlers' t: for the presynaptic trace the synapse's arrival time (one
- * delay per plastic projection), for the postsynaptic ones the spike time.
- * Each handler first changes the weights with the traces as they are at t
- * (not counting the spike being handled), clips to [w_min, w_max], and only
- * then lets the handled spike into its own trace(s). So a pre arrival and a
- * post spike at the same time pair once, in the order the handlers run.
+ * Both rules keep one trace per presynaptic neuron and one or two per
+ * postsynaptic neuron, not per synapse, as shared-factor coefficients
+ * (plastic.h: each trace is X = x(t) e^{(t - t0)/tau} against one reference
+ * time t0 per rule instance). Times are the handlers' t: for the presynaptic
+ * trace the synapse's arrival time (one delay per plastic projection), for
+ * the postsynaptic ones the spike time. Each handler first changes the
+ * weights with the traces as they are at t (not counting the spike being
+ * handled), clips to [w_min, w_max], and only then lets the handled spike into
+ * its own trace(s). So a pre arrival and a post spike at the same time pair
+ * once, in the order the handlers run.
  *
  * stdp_pair (Guetig et al. 2003 family, additive to multiplicative):
  *   pre arrival at t:  w -= A_minus f_-(w) y_i(t);  clip;  x_j gets the spike
@@ -26,10 +28,11 @@
  * Arithmetic is in double; the result is stored as the CSR's float. Weights
  * outside [w_min, w_max] at the start are clipped at their first update.
  * on_pre assumes one call per presynaptic spike (a plastic projection has one
- * delay group per row). on_post finds the presynaptic neuron of each synapse
- * from its CSR position by galloping search over row_ptr from the previous
- * one (positions onto a post neuron increase): O(log gap) per synapse and no
- * memory per synapse. Cost per handler call: one exp() per synapse touched. */
+ * delay group per row). on_post takes each synapse's presynaptic neuron from
+ * the transposed index (csr->post_pre). Cost per handler call: two or three
+ * exp() (the factors of its time constants), then per synapse touched one
+ * trace multiply and the weight update; every EVS_TRACE_SPAN tau_min of
+ * simulated time one rebase, O(neurons). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,31 +106,9 @@ static int need_transpose(const evs_plastic *pl, evs_error *err) {
   return EVS_OK;
 }
 
-/* n zeroed traces (t_last 0, value 0); NULL when out of memory. */
-static evs_trace *traces_new(uint32_t n) {
-  return calloc(n ? n : 1, sizeof(evs_trace));
-}
-
-/* The row (presynaptic neuron) holding CSR position k, given a row j0 with
- * row_ptr[j0] <= k: the largest j with row_ptr[j] <= k, found by galloping
- * then bisecting. row_ptr[n_pre] = nnz > k bounds the search. */
-static inline uint32_t row_of(const uint64_t *row_ptr, uint32_t n_pre,
-                              uint64_t k, uint32_t j0) {
-  uint32_t lo = j0, hi = j0 + 1, step = 1;
-  while (hi < n_pre && row_ptr[hi] <= k) {
-    lo = hi;
-    step = step < (1u << 30) ? step * 2 : step;
-    hi = n_pre - lo > step ? lo + step : n_pre;
-  }
-  /* row_ptr[lo] <= k < row_ptr[hi] */
-  while (hi - lo > 1) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (row_ptr[mid] <= k)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  return lo;
+/* n zeroed trace coefficients; NULL when out of memory. */
+static double *traces_new(uint32_t n) {
+  return calloc(n ? n : 1, sizeof(double));
 }
 
 static inline double clip(double w, double lo, double hi) {
@@ -174,8 +155,11 @@ typedef struct pair_state {
   double inv_range;              /* 1 / (w_max - w_min) */
   double mu_plus, mu_minus;      /* exponents of the weight dependence */
   int nearest;                   /* traces reset instead of adding */
-  evs_trace *x;                  /* [n_pre] presynaptic traces */
-  evs_trace *y;                  /* [n_post] postsynaptic traces */
+  double rate_plus, rate_minus;  /* 1/s: 1/tau_plus, 1/tau_minus */
+  double t0;                     /* s: reference time of the coefficients */
+  double span;                   /* s: rebase when t - t0 exceeds it */
+  double *x;                     /* [n_pre] presynaptic coefficients X */
+  double *y;                     /* [n_post] postsynaptic coefficients Y */
 } pair_state;
 
 static void pair_destroy(evs_plastic *pl) {
@@ -220,6 +204,10 @@ static int pair_init(evs_plastic *pl, evs_error *err) {
   s->mu_plus = p[PP_MU_PLUS];
   s->mu_minus = p[PP_MU_MINUS];
   s->nearest = p[PP_NEAREST] != 0;
+  s->rate_plus = 1 / s->tau_plus;
+  s->rate_minus = 1 / s->tau_minus;
+  s->t0 = 0;
+  s->span = EVS_TRACE_SPAN * fmin(s->tau_plus, s->tau_minus);
   const evs_csr *c = pl->proj->csr;
   s->x = traces_new(c->n_pre);
   s->y = traces_new(c->n_post);
@@ -240,35 +228,65 @@ static inline double weight_factor(double b, double mu) {
   return mu == 1 ? b : pow(b, mu);
 }
 
+/* Moves t0 to t (plastic.h: rebase). */
+static void pair_rebase(pair_state *s, const evs_csr *c, double t) {
+  evs__trace_rescale(s->x, c->n_pre, exp(-(t - s->t0) * s->rate_plus));
+  evs__trace_rescale(s->y, c->n_post, exp(-(t - s->t0) * s->rate_minus));
+  s->t0 = t;
+}
+
 static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre,
                         uint64_t begin, uint64_t end) {
   pair_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
+  if (t - s->t0 > s->span) pair_rebase(s, c, t);
+  const double dy = exp(-(t - s->t0) * s->rate_minus); /* y_i(t) = Y_i dy */
   const uint32_t *target = c->target;
+  const double *Y = s->y;
   float *weight = c->weight;
-  for (uint64_t k = begin; k < end; k++) {
-    double y = evs__trace_at(&s->y[target[k]], t, s->tau_minus);
-    double w = weight[k];
-    double f = weight_factor((w - s->w_min) * s->inv_range, s->mu_minus);
-    weight[k] = (float)clip(w - s->a_minus * f * y, s->w_min, s->w_max);
+  const double w_min = s->w_min, w_max = s->w_max, a_minus = s->a_minus;
+  if (s->mu_minus == 0) {
+    for (uint64_t k = begin; k < end; k++) {
+      double y = Y[target[k]] * dy;
+      weight[k] = (float)clip(weight[k] - a_minus * y, w_min, w_max);
+    }
+  } else {
+    for (uint64_t k = begin; k < end; k++) {
+      double y = Y[target[k]] * dy;
+      double w = weight[k];
+      double f = weight_factor((w - w_min) * s->inv_range, s->mu_minus);
+      weight[k] = (float)clip(w - a_minus * f * y, w_min, w_max);
+    }
   }
-  evs__trace_spike(&s->x[pre], t, s->tau_plus, 1, s->nearest);
+  evs__trace_spike(&s->x[pre], exp((t - s->t0) * s->rate_plus), s->nearest);
 }
 
 static void pair_on_post(evs_plastic *pl, double t, uint32_t post) {
   pair_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
+  if (t - s->t0 > s->span) pair_rebase(s, c, t);
+  const double dx = exp(-(t - s->t0) * s->rate_plus); /* x_j(t) = X_j dx */
+  const uint32_t *pos = c->post_pos, *pre = c->post_pre;
+  const double *X = s->x;
   float *weight = c->weight;
-  uint32_t j = 0;
-  for (uint64_t q = c->post_ptr[post]; q < c->post_ptr[post + 1]; q++) {
-    uint64_t k = c->post_pos[q];
-    j = row_of(c->row_ptr, c->n_pre, k, j);
-    double x = evs__trace_at(&s->x[j], t, s->tau_plus);
-    double w = weight[k];
-    double f = weight_factor((s->w_max - w) * s->inv_range, s->mu_plus);
-    weight[k] = (float)clip(w + s->a_plus * f * x, s->w_min, s->w_max);
+  const double w_min = s->w_min, w_max = s->w_max, a_plus = s->a_plus;
+  const uint64_t qb = c->post_ptr[post], qe = c->post_ptr[post + 1];
+  if (s->mu_plus == 0) {
+    for (uint64_t q = qb; q < qe; q++) {
+      double x = X[pre[q]] * dx;
+      uint32_t k = pos[q];
+      weight[k] = (float)clip(weight[k] + a_plus * x, w_min, w_max);
+    }
+  } else {
+    for (uint64_t q = qb; q < qe; q++) {
+      double x = X[pre[q]] * dx;
+      uint32_t k = pos[q];
+      double w = weight[k];
+      double f = weight_factor((w_max - w) * s->inv_range, s->mu_plus);
+      weight[k] = (float)clip(w + a_plus * f * x, w_min, w_max);
+    }
   }
-  evs__trace_spike(&s->y[post], t, s->tau_minus, 1, s->nearest);
+  evs__trace_spike(&s->y[post], exp((t - s->t0) * s->rate_minus), s->nearest);
 }
 
 const evs_rule_type evs__rule_stdp_pair = {
@@ -314,8 +332,11 @@ typedef struct triplet_state {
   double tau_plus, tau_minus, tau_y; /* s */
   double a3_plus, a2_minus;          /* internal weight units */
   double w_min, w_max;               /* internal weight units */
-  evs_trace *x;                      /* [n_pre] presynaptic traces */
-  evs_trace *y1, *y2;                /* [n_post] postsynaptic traces */
+  double rate_plus, rate_minus, rate_y; /* 1/s: the inverse time constants */
+  double t0;                         /* s: reference time of the coefficients */
+  double span;                       /* s: rebase when t - t0 exceeds it */
+  double *x;                         /* [n_pre] presynaptic coefficients X */
+  double *y1, *y2;                   /* [n_post] postsynaptic coefficients */
 } triplet_state;
 
 static void triplet_destroy(evs_plastic *pl) {
@@ -350,6 +371,11 @@ static int triplet_init(evs_plastic *pl, evs_error *err) {
   s->a2_minus = p[PT_A2_MINUS];
   s->w_min = p[PT_W_MIN];
   s->w_max = p[PT_W_MAX];
+  s->rate_plus = 1 / s->tau_plus;
+  s->rate_minus = 1 / s->tau_minus;
+  s->rate_y = 1 / s->tau_y;
+  s->t0 = 0;
+  s->span = EVS_TRACE_SPAN * fmin(s->tau_plus, fmin(s->tau_minus, s->tau_y));
   const evs_csr *c = pl->proj->csr;
   s->x = traces_new(c->n_pre);
   s->y1 = traces_new(c->n_post);
@@ -363,34 +389,49 @@ nomem:
                        pl->proj->name, pl->type->name);
 }
 
+/* Moves t0 to t (plastic.h: rebase). */
+static void triplet_rebase(triplet_state *s, const evs_csr *c, double t) {
+  const double d = t - s->t0;
+  evs__trace_rescale(s->x, c->n_pre, exp(-d * s->rate_plus));
+  evs__trace_rescale(s->y1, c->n_post, exp(-d * s->rate_minus));
+  evs__trace_rescale(s->y2, c->n_post, exp(-d * s->rate_y));
+  s->t0 = t;
+}
+
 static void triplet_on_pre(evs_plastic *pl, double t, uint32_t pre,
                            uint64_t begin, uint64_t end) {
   triplet_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
+  if (t - s->t0 > s->span) triplet_rebase(s, c, t);
+  const double dy1 = exp(-(t - s->t0) * s->rate_minus); /* y1 = Y1 dy1 */
   const uint32_t *target = c->target;
+  const double *Y1 = s->y1;
   float *weight = c->weight;
   for (uint64_t k = begin; k < end; k++) {
-    double y1 = evs__trace_at(&s->y1[target[k]], t, s->tau_minus);
+    double y1 = Y1[target[k]] * dy1;
     weight[k] = (float)clip(weight[k] - s->a2_minus * y1, s->w_min, s->w_max);
   }
-  evs__trace_spike(&s->x[pre], t, s->tau_plus, 1, 0);
+  evs__trace_spike(&s->x[pre], exp((t - s->t0) * s->rate_plus), 0);
 }
 
 static void triplet_on_post(evs_plastic *pl, double t, uint32_t post) {
   triplet_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  float *weight = c->weight;
+  if (t - s->t0 > s->span) triplet_rebase(s, c, t);
+  const double d = t - s->t0;
+  const double dx = exp(-d * s->rate_plus); /* x_j(t) = X_j dx */
   /* y2 before this spike's own increment: one factor for all synapses */
-  double g = s->a3_plus * evs__trace_at(&s->y2[post], t, s->tau_y);
-  uint32_t j = 0;
+  double g = s->a3_plus * (s->y2[post] * exp(-d * s->rate_y));
+  const uint32_t *pos = c->post_pos, *pre = c->post_pre;
+  const double *X = s->x;
+  float *weight = c->weight;
   for (uint64_t q = c->post_ptr[post]; q < c->post_ptr[post + 1]; q++) {
-    uint64_t k = c->post_pos[q];
-    j = row_of(c->row_ptr, c->n_pre, k, j);
-    double x = evs__trace_at(&s->x[j], t, s->tau_plus);
+    double x = X[pre[q]] * dx;
+    uint32_t k = pos[q];
     weight[k] = (float)clip((double)weight[k] + g * x, s->w_min, s->w_max);
   }
-  evs__trace_spike(&s->y1[post], t, s->tau_minus, 1, 0);
-  evs__trace_spike(&s->y2[post], t, s->tau_y, 1, 0);
+  evs__trace_spike(&s->y1[post], exp(d * s->rate_minus), 0);
+  evs__trace_spike(&s->y2[post], exp(d * s->rate_y), 0);
 }
 
 const evs_rule_type evs__rule_stdp_triplet = {

@@ -502,6 +502,34 @@ START_TEST(test_delay_rounding) {
 }
 END_TEST
 
+/* The transposed index against brute force: for each post neuron j, every
+ * position whose target is j in increasing order (post_pos), and for each
+ * such position the row holding it, found by a linear walk over row_ptr
+ * (post_pre). */
+static void check_transpose(const evs_csr *c) {
+  REQ_UINT(c->post_ptr[0], ==, 0);
+  REQ_UINT(c->post_ptr[c->n_post], ==, c->nnz);
+  uint32_t *pre_of = malloc((c->nnz ? c->nnz : 1) * sizeof *pre_of);
+  REQUIRE(pre_of);
+  uint32_t i = 0;
+  for (uint64_t q = 0; q < c->nnz; q++) {
+    while (c->row_ptr[i + 1] <= q) i++;
+    pre_of[q] = i;
+  }
+  for (uint32_t j = 0; j < c->n_post; j++) {
+    uint64_t k = c->post_ptr[j];
+    for (uint64_t q = 0; q < c->nnz; q++)
+      if (c->target[q] == j) {
+        REQ_UINT(k, <, c->post_ptr[j + 1]);
+        REQ_UINT(c->post_pos[k], ==, q);
+        REQ_UINT(c->post_pre[k], ==, pre_of[q]);
+        k++;
+      }
+    REQ_UINT(k, ==, c->post_ptr[j + 1]);
+  }
+  free(pre_of);
+}
+
 START_TEST(test_transpose) {
   evs_conn_spec s = base_spec(EVS_CONN_FIXED_PROBABILITY);
   s.p = 0.1;
@@ -510,23 +538,52 @@ START_TEST(test_transpose) {
   s.delay.p[1] = 1e-3;
   evs_csr *c = build_ok(300, 250, &s);
   ck_assert_ptr_null(c->post_ptr);
+  ck_assert_ptr_null(c->post_pre);
   size_t before = evs_csr_bytes(c);
   REQ_INT(evs_csr_build_transpose(c), ==, EVS_OK);
   REQ_INT(evs_csr_build_transpose(c), ==, EVS_OK); /* idempotent */
-  REQ_UINT(evs_csr_bytes(c), ==, before + 8 * 251 + 4 * c->nnz);
-  REQ_UINT(c->post_ptr[0], ==, 0);
-  REQ_UINT(c->post_ptr[250], ==, c->nnz);
-  for (uint32_t j = 0; j < 250; j++) {
-    /* Brute force: every position whose target is j, in increasing order. */
-    uint64_t k = c->post_ptr[j];
-    for (uint64_t q = 0; q < c->nnz; q++)
-      if (c->target[q] == j) {
-        REQ_UINT(k, <, c->post_ptr[j + 1]);
-        REQ_UINT(c->post_pos[k], ==, q);
-        k++;
-      }
-    REQ_UINT(k, ==, c->post_ptr[j + 1]);
-  }
+  /* post_ptr, then 4 bytes position + 4 bytes presynaptic index a synapse */
+  REQ_UINT(evs_csr_bytes(c), ==, before + 8 * 251 + 8 * c->nnz);
+  check_transpose(c);
+  evs_csr_free(c);
+}
+END_TEST
+
+/* The presynaptic index where a row search is easy to get wrong: long runs
+ * of empty rows, repeated pairs, a single
+ * post neuron collecting every row, and no synapses at all. */
+START_TEST(test_transpose_pre) {
+  evs_conn_spec s = base_spec(EVS_CONN_FIXED_PROBABILITY);
+  s.p = 0.004;
+  evs_csr *c = build_ok(2000, 150, &s);
+  uint32_t empty = 0;
+  for (uint32_t i = 0; i < c->n_pre; i++) empty += c->row_ptr[i + 1] == c->row_ptr[i];
+  ck_assert(empty > 1000 && c->nnz > 500); /* 2000 e^{-0.6} ~ 1100 empty */
+  REQ_INT(evs_csr_build_transpose(c), ==, EVS_OK);
+  check_transpose(c);
+  evs_csr_free(c);
+
+  s = base_spec(EVS_CONN_FIXED_TOTAL);
+  s.n = 3000;
+  s.multapses = 1;
+  c = build_ok(40, 30, &s);
+  REQ_INT(evs_csr_build_transpose(c), ==, EVS_OK);
+  check_transpose(c);
+  evs_csr_free(c);
+
+  s = base_spec(EVS_CONN_ALL_TO_ALL);
+  c = build_ok(500, 1, &s);
+  REQ_INT(evs_csr_build_transpose(c), ==, EVS_OK);
+  check_transpose(c);
+  for (uint32_t i = 0; i < 500; i++) REQ_UINT(c->post_pre[i], ==, i);
+  evs_csr_free(c);
+
+  s = base_spec(EVS_CONN_FIXED_PROBABILITY);
+  s.p = 0;
+  c = build_ok(20, 10, &s);
+  REQ_UINT(c->nnz, ==, 0);
+  REQ_INT(evs_csr_build_transpose(c), ==, EVS_OK);
+  check_transpose(c);
   evs_csr_free(c);
 }
 END_TEST
@@ -724,6 +781,7 @@ static Suite *csr_suite(void) {
   tcase_add_test(tc, test_negative_delay);
   tcase_add_test(tc, test_delay_rounding);
   tcase_add_test(tc, test_transpose);
+  tcase_add_test(tc, test_transpose_pre);
   tcase_add_test(tc, test_determinism);
   tcase_add_test(tc, test_memory_bound);
   tcase_add_test(tc, test_file);

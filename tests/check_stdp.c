@@ -132,6 +132,12 @@ static rig *pair1(double a_plus, double a_minus, double tau_plus,
   return r;
 }
 
+/* sum_{d=d0}^{k} r^d */
+static double geo(double r, int d0, int k) {
+  if (k < d0) return 0;
+  return (pow(r, d0) - pow(r, k + 1)) / (1 - r);
+}
+
 /* ---- pair rule ------------------------------------------------------------ */
 
 /* The STDP window: pre at t0, post at t0 + dt gives A+ e^{-dt/tau+} for
@@ -320,6 +326,49 @@ START_TEST(pair_pre_lookup_sparse) {
 }
 END_TEST
 
+/* Long trains: traces are coefficients against a reference time t0 that the
+ * rule moves forward every EVS_TRACE_SPAN tau_min (plastic.h). Pre at
+ * a_k = 1 ms + kT, post at a_k + d, k < n, with T < tau so the traces carry
+ * across every rebase; then a silence of 2500 tau+ and one more pair. Over
+ * 1000 pairings (1000 tau+) the factor e^{(t - t0)/tau+} would overflow
+ * without rebasing. All-to-all, at post k: x = e^{-d/tp} sum_{m=0}^{k} rp^m,
+ * at pre k: y = e^{d/tm} sum_{m=1}^{k} rm^m; nearest: x = e^{-d/tp}, y =
+ * e^{-(T-d)/tm} (k >= 1). After the silence only the new pair counts (the old
+ * spikes' share is below e^{-2500}). Tolerance: each of the 2n + 2 float
+ * stores rounds by at most half an ulp of the largest |w|. */
+START_TEST(pair_long_train_rebase) {
+  const double ap = 0.01, am = 0.012, tp = 0.002, tm = 0.003, T = 0.002,
+               d = 0.0006, gap = 2500 * tp;
+  const int n = 1000;
+  for (int nn = 0; nn <= 1; nn++) {
+    rig *r = pair1(ap, am, tp, tm);
+    rig_set(r, "w_min", -100);
+    rig_set(r, "w_max", 100);
+    rig_set(r, "nearest", nn);
+    rig_init(r);
+    double rp = exp(-T / tp), rm = exp(-T / tm), want = 0, big = 0;
+    for (int k = 0; k < n; k++) {
+      double a = 0.001 + k * T;
+      pre(r, 0, a);
+      want -= am * (nn ? (k ? exp(-(T - d) / tm) : 0)
+                       : exp(d / tm) * geo(rm, 1, k));
+      big = fmax(big, fabs(want));
+      post(r, 0, a + d);
+      want += ap * exp(-d / tp) * (nn ? 1 : geo(rp, 0, k));
+      big = fmax(big, fabs(want));
+    }
+    NEAR(w_of(r, 0), want, big, n + 1);
+    ck_assert(fabs(want) > 0.1); /* the train moved the weight far */
+    double a = 0.001 + n * T + gap;
+    pre(r, 0, a);
+    post(r, 0, a + d);
+    want += ap * exp(-d / tp);
+    NEAR(w_of(r, 0), want, big, n + 2);
+    rig_free(r);
+  }
+}
+END_TEST
+
 /* Parameter checks name the projection. */
 static void expect_bad(rig *r, const char *what) {
   evs_error err;
@@ -456,12 +505,6 @@ START_TEST(triplet_closed_forms) {
 }
 END_TEST
 
-/* sum_{d=d0}^{k} r^d */
-static double geo(double r, int d0, int k) {
-  if (k < d0) return 0;
-  return (pow(r, d0) - pow(r, k + 1)) / (1 - r);
-}
-
 /* n pairings at frequency f, pre at kT + a and post at kT + b ({a, b} =
  * {0, |lag|}, lag = b - a): the total change summed in closed form. For
  * pre-post (lag > 0) at pre k: y1 = e^{lag/tm} sum_{d=1}^{k} r-^d; at post k:
@@ -541,6 +584,30 @@ START_TEST(triplet_frequency) {
       if (f == 1 && lag > 0) ck_assert(fabs(w60) / n < 1e-6);
       if (f == 50) ck_assert(w60 > 0.1);
     }
+}
+END_TEST
+
+/* The pairing protocol over 700 pairings at 50 Hz (14 s, over 800 tau+):
+ * the coefficients are rebased some 20 times with every trace carrying
+ * across, and e^{(t - t0)/tau+} would overflow without rebasing; the total
+ * still equals the closed-form sum (about 10.4, so the bounds are widened to
+ * [-100, 100]). */
+START_TEST(triplet_long_train_rebase) {
+  const int n = 700;
+  for (int s = -1; s <= 1; s += 2) {
+    double lag = s * 0.010, sa;
+    rig *r = rig_new(&evs__rule_stdp_triplet, 1, 1, 1, 0);
+    rig_set(r, "A3_plus", A3);
+    rig_set(r, "A2_minus", A2);
+    rig_set(r, "w_min", -100);
+    rig_set(r, "w_max", 100);
+    rig_init(r);
+    run_pairing(r, 50, lag, n);
+    double want = pairing_closed(50, lag, n, &sa);
+    ck_assert(fabs(want) > 1 && fabs(want) < 100); /* moved, not clipped */
+    NEAR(w_of(r, 0), want, sa, 2 * n);
+    rig_free(r);
+  }
 }
 END_TEST
 
@@ -757,12 +824,14 @@ static Suite *stdp_suite(void) {
   tcase_add_test(tc, pair_multiplicative);
   tcase_add_test(tc, pair_nearest_vs_all);
   tcase_add_test(tc, pair_pre_lookup_sparse);
+  tcase_add_test(tc, pair_long_train_rebase);
   tcase_add_test(tc, params_checked);
   suite_add_tcase(s, tc);
   tc = tcase_create("triplet");
   tcase_add_test(tc, triplet_defaults);
   tcase_add_test(tc, triplet_closed_forms);
   tcase_add_test(tc, triplet_frequency);
+  tcase_add_test(tc, triplet_long_train_rebase);
   suite_add_tcase(s, tc);
   tc = tcase_create("brute_force");
   tcase_set_timeout(tc, 60);

@@ -3,9 +3,10 @@
  * Row i holds the synapses of presynaptic neuron i, sorted by (delay, target),
  * and split into delay groups so that one queue event serves a whole group.
  * Static memory: 4 bytes target + 4 bytes weight per synapse, plus O(rows +
- * groups). The transposed index (post -> positions in the CSR arrays) is built
- * on demand for postsynaptically triggered updates and costs 4 more bytes per
- * synapse (8 when nnz >= 2^32). */
+ * groups). The transposed index (post -> positions in the CSR arrays, and
+ * the presynaptic neuron of each) is built on demand for postsynaptically
+ * triggered updates and costs 8 more bytes per synapse (4 position + 4
+ * presynaptic index) plus O(post neurons): 16 bytes a plastic synapse. */
 #ifndef EVSNN_CSR_H
 #define EVSNN_CSR_H
 
@@ -63,9 +64,12 @@ typedef struct evs_csr {
   uint32_t min_delay, max_delay; /* over all synapses, in steps (0 if nnz 0) */
   /* Transposed index, NULL until evs_csr_build_transpose(). The synapses onto
    * post neuron j are at CSR positions post_pos[post_ptr[j] .. post_ptr[j+1]),
-   * in increasing position order. */
+   * in increasing position order; post_pre[k] is the presynaptic neuron (the
+   * row) of position post_pos[k], so postsynaptic handlers need no search
+   * over row_ptr. */
   uint64_t *post_ptr;    /* [n_post+1] */
   uint32_t *post_pos;    /* [nnz] CSR positions (nnz < 2^32 required) */
+  uint32_t *post_pre;    /* [nnz] presynaptic neuron of post_pos[k] */
 } evs_csr;
 
 /* Builds the synapses of one projection. Random choices use the streams
@@ -93,8 +97,10 @@ EVS_API int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
 /* Frees c and everything it holds; NULL is allowed. */
 EVS_API void evs_csr_free(evs_csr *c);
 
-/* Builds the transposed index (idempotent). Returns EVS_OK, EVS_ENOMEM or
- * EVS_ERANGE (more than 2^32-1 synapses). O(nnz + n_post). */
+/* Builds the transposed index: post_ptr, post_pos and post_pre (idempotent).
+ * Returns EVS_OK, EVS_ENOMEM (nothing allocated then) or EVS_ERANGE (more
+ * than 2^32-1 synapses). O(nnz + n_pre + n_post) time; 8 bytes per synapse
+ * plus 8 per post neuron, freed by evs_csr_free. */
 EVS_API int evs_csr_build_transpose(evs_csr *c);
 
 /* Bytes of heap memory the structure uses, all arrays included. */
