@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cond_math.h"
 #include "engine.h"
 
 /* Positions in the parameter table below (par[], dist[] use them). */
@@ -71,8 +72,6 @@ static const evs_param_def cond_params[P_COUNT_] = {
      "initial inhibitory conductance"},
 };
 
-/* Largest argument of the polynomial exp(-x); larger ones call exp(). */
-#define COND_XMAX 0.5
 /* Neurons per block of the step loop (the exp factors of a block are kept on
  * the stack between the vectorised passes). */
 #define COND_BLOCK 256
@@ -100,25 +99,6 @@ typedef struct cond_state {
   uint32_t cap;     /* allocated neurons: size rounded up to COND_BLOCK */
   int pending;      /* 1: pe/pi hold something */
 } cond_state;
-
-/* exp(-x) for 0 <= x <= COND_XMAX: the degree-8 polynomial interpolating
- * exp(-x) at the Chebyshev nodes of [0, 0.5], in powers of y = x - 0.25
- * (coefficients computed with 50-digit arithmetic). Relative error
- * < 6e-14 on [0, 0.5] (a Taylor polynomial needs degree 12 for that);
- * branch-free so the step loop vectorises. */
-static inline double exp_neg_poly(double x) {
-  const double y = x - 0.25;
-  double p = 1.9345065693677845355090417e-05;
-  p = p * y + -1.5482593791572832786669622e-04;
-  p = p * y + 1.0816663293058213345804175e-03;
-  p = p * y + -6.4899923673713624805436950e-03;
-  p = p * y + 3.2450032657143100534025137e-02;
-  p = p * y + -1.2980013075786056564453474e-01;
-  p = p * y + 3.8940039153546379679937672e-01;
-  p = p * y + -7.7880078307024969141991733e-01;
-  p = p * y + 7.7880078307140532256624965e-01;
-  return p;
-}
 
 static double cond_weight_scale(const evs_pop *pop, evs_dim dim) {
   (void)pop;
@@ -258,11 +238,6 @@ static void cond_deliver(evs_pop *pop, double t, int receptor,
   for (size_t k = 0; k < n; k++) g[target[k]] += weight[k];
 }
 
-/* max(z, 0) without a comparison: GCC does not if-convert floating-point
- * comparisons under the default -ftrapping-math, so a ?: would keep the step
- * loop scalar. Exact (z + |z| is 2z or 0). */
-static inline double relu(double z) { return 0.5 * (z + fabs(z)); }
-
 /* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
  * (t0, t0 + dt] in which neuron i is not refractory. Returns nonzero when
  * some argument fell outside [0, COND_XMAX] (or was NaN): then the caller
@@ -271,18 +246,6 @@ static inline double relu(double z) { return 0.5 * (z + fabs(z)); }
  * arithmetic, which wraps: x < 0 (negative initial conductances can make
  * g_tot < 0) has the top bit of b set, x > COND_XMAX makes lim - b wrap to
  * a word with the top bit set. */
-/* The two vectorised passes are compiled twice, for AVX2 and for the
- * baseline, and chosen at load time. No FMA: every element sees the same IEEE
- * operations either way, so results are bit-identical across machines. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define COND_CLONES __attribute__((target_clones("avx2", "default")))
-#endif
-#endif
-#ifndef COND_CLONES
-#define COND_CLONES
-#endif
-
 COND_CLONES
 static int cond_pass_exp(double *restrict ex, const double *restrict until,
                          const double *restrict ge, const double *restrict gi,

@@ -99,6 +99,9 @@ struct evs_pop {
   uint64_t crossings;              /* statistics: exact crossing searches */
   int failed;                      /* EVS_ENOMEM once a spike could not be
                                       stored; the scheduler stops the run */
+  double rate_lo, rate_hi;         /* Hz: the band of the rate checker */
+  double rate_tau;                 /* s: its filter time constant; 0: the
+                                      population's rate is not checked */
 };
 
 /* A projection: synapses from pre to post through one receptor. */
@@ -171,6 +174,7 @@ const evs_neuron_type *evs__neuron_type_find(const char *name);
 /* The types, defined in their own modules. */
 extern const evs_neuron_type evs__if_curr_exp;       /* lif.c */
 extern const evs_neuron_type evs__if_cond_exp;       /* cond.c */
+extern const evs_neuron_type evs__if_cond_exp_gsfa_grr; /* cond_sfa.c */
 extern const evs_neuron_type evs__source_poisson;    /* source.c */
 extern const evs_neuron_type evs__source_frozen;     /* source.c */
 extern const evs_neuron_type evs__source_array;      /* source.c */

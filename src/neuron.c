@@ -7,7 +7,7 @@
 /* Adding a type: define its descriptor in its own module and list it here. */
 static const evs_neuron_type *const registry[] = {
     &evs__if_curr_exp,    &evs__if_cond_exp,  &evs__source_poisson,
-    &evs__source_frozen,  &evs__source_array,
+    &evs__source_frozen,  &evs__source_array,  &evs__if_cond_exp_gsfa_grr,
 };
 #define N_TYPES (sizeof registry / sizeof registry[0])
 
