@@ -149,9 +149,51 @@ bad:
                              "ranges like '0-4, 10'", k->value);
 }
 
+/* The rate checker of population s: rate_min and rate_max (both or
+ * neither), rate_tau (default 100 ms). */
+static int rate_check(evs__model_ctx *c, const evs__model_sec *s,
+                      evs_net *net, int pop) {
+  const evs__model_key *klo = evs__model_key_get(s, "rate_min");
+  const evs__model_key *khi = evs__model_key_get(s, "rate_max");
+  const evs__model_key *kt = evs__model_key_get(s, "rate_tau");
+  double lo, hi, tau = 0.1;
+  int rc;
+  if (!klo && !khi) {
+    if (kt)
+      return evs__model_key_fail(c, kt, "rate_tau without rate_min and "
+                                 "rate_max");
+    return EVS_OK;
+  }
+  if (!klo || !khi)
+    return evs__model_key_fail(c, klo ? klo : khi,
+                               "%s without %s: a rate check needs both",
+                               klo ? "rate_min" : "rate_max",
+                               klo ? "rate_max" : "rate_min");
+  if ((rc = evs__model_get_quantity(c, klo, EVS_DIM_RATE, &lo))) return rc;
+  if ((rc = evs__model_get_quantity(c, khi, EVS_DIM_RATE, &hi))) return rc;
+  if (!(lo >= 0) || !isfinite(lo))
+    return evs__model_key_fail(c, klo, "rate_min must be >= 0, got '%s'",
+                               klo->value);
+  if (!(hi > lo) || !isfinite(hi))
+    return evs__model_key_fail(c, khi, "rate_max must be above rate_min "
+                               "(%g Hz), got '%s'", lo, khi->value);
+  if (kt) {
+    if ((rc = evs__model_get_quantity(c, kt, EVS_DIM_TIME, &tau))) return rc;
+    if (!(tau > 0) || !isfinite(tau))
+      return evs__model_key_fail(c, kt, "rate_tau must be > 0, got '%s'",
+                                 kt->value);
+  }
+  evs_error ne;
+  if (net && (rc = evs_net_check_rate(net, pop, lo, hi, tau, &ne)))
+    return evs__model_net_fail(c, rc, s, khi, &ne);
+  return EVS_OK;
+}
+
 static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
   static const char *const fixed[] = {"type", "size", "record_spikes",
-                                      "record_v", "record_interval", NULL};
+                                      "record_v", "record_interval",
+                                      "rate_min", "rate_max", "rate_tau",
+                                      NULL};
   const evs_param_def *defs;
   size_t nd;
   evs_pop_kind kind;
@@ -255,7 +297,7 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
   } else if (ki) {
     return evs__model_key_fail(c, ki, "record_interval without record_v");
   }
-  return EVS_OK;
+  return rate_check(c, s, net, pop);
 }
 
 /* The population named by key k of section s. */

@@ -434,6 +434,27 @@ EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
   return EVS_OK;
 }
 
+EVS_API int evs_net_check_rate(evs_net *net, int pop_index, double lo,
+                               double hi, double tau, evs_error *err) {
+  if (net->ran)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "the network has already run");
+  evs_pop *pop = get_pop(net, pop_index, err);
+  if (!pop) return EVS_EINVAL;
+  if (!(lo >= 0) || !(hi > lo) || !isfinite(hi))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: the rate band needs 0 <= min < max, got "
+                         "[%g, %g] Hz", pop->name, lo, hi);
+  if (!(tau > 0) || !isfinite(tau))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: the rate filter time constant must be > 0, "
+                         "got %g s", pop->name, tau);
+  pop->rate_lo = lo;
+  pop->rate_hi = hi;
+  pop->rate_tau = tau;
+  return EVS_OK;
+}
+
 /* Readies p's learning rule: one delay, the transposed index, parameters
  * in internal units, and the post population told to report its spikes. */
 static int start_rule(evs_proj *p, evs_error *err) {

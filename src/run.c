@@ -7,6 +7,7 @@
  * and delay group. A delivery event hands one group's targets and weights to
  * the post type's deliver(). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -23,6 +24,24 @@ double evs__wall_clock(void) {
 /* Simulated time between progress reports, s. */
 #define PROGRESS_STEP 0.01
 
+/* The rate checker of one population (evs_net_check_rate): the filtered
+ * rate, and the population's spikes counted by the check interval they fall
+ * in. A flush before check k may hold spikes at or after T_k (a source
+ * generates one tick ahead, a clocked type spikes at its step's end), but
+ * never at or after T_(k+1), as dt is a whole number of ticks. */
+typedef struct rate_check {
+  uint64_t every;       /* ticks of the population per check */
+  double dt;            /* s: every * tick */
+  uint64_t k;           /* index of the next check, >= 1 */
+  double t_next;        /* s: time of check k */
+  double r;             /* Hz: the filtered rate */
+  uint64_t cur;         /* spikes in [T_(k-1), T_k) */
+  uint64_t ahead;       /* spikes in [T_k, T_(k+1)) */
+} rate_check;
+
+/* Protocol events: arg 0 reports progress, arg 1 checks pop owner's rate. */
+enum { PROTOCOL_PROGRESS = 0, PROTOCOL_RATE = 1 };
+
 typedef struct run_ctx {
   evs_net *net;
   evs_queue q;
@@ -32,6 +51,10 @@ typedef struct run_ctx {
   uint64_t *samples;    /* [npop] probe samples so far */
   uint64_t *weight_samples; /* [nproj] weight statistics rows so far */
   double *probe_v;      /* scratch row for probes */
+  rate_check *rc;       /* [npop] rate checkers (used where rate_tau > 0) */
+  size_t *last_n;       /* [npop] spikes kept by the last flush */
+  int stop_pop;         /* population whose check stopped the run, or -1 */
+  char reason[160];     /* why it stopped */
 } run_ctx;
 
 static int by_time_then_id(const void *a, const void *b) {
@@ -73,11 +96,20 @@ static int schedule_spike(run_ctx *c, evs_pop *pop, const evs_spike *s) {
  * Spikes at or after the run's end are dropped. */
 static int flush(run_ctx *c, evs_pop *pop) {
   if (pop->failed) return pop->failed;
+  c->last_n[pop->index] = 0;
   if (pop->nspk == 0) return EVS_OK;
   qsort(pop->spk, pop->nspk, sizeof *pop->spk, by_time_then_id);
   size_t n = 0;
   while (n < pop->nspk && pop->spk[n].t < c->t_end) n++;
   pop->nspikes += n;
+  c->last_n[pop->index] = n;
+  if (pop->rate_tau > 0) {
+    rate_check *rc = &c->rc[pop->index];
+    for (size_t i = 0; i < n; i++) {
+      if (pop->spk[i].t < rc->t_next) rc->cur++;
+      else rc->ahead++;
+    }
+  }
   if (c->out && pop->raster >= 0)
     evs__output_raster_write(c->out, pop->raster, pop->spk, n);
   for (size_t i = 0; i < n; i++)
@@ -128,8 +160,69 @@ static int periodic(run_ctx *c, const evs_event *ev) {
   return push(c, periodic_time(pop, k), ev->kind, pop->gid0, pop->index, 0);
 }
 
-/* Record events: arg 0 samples a population's probes, arg 1 a projection's
- * weight statistics. */
+/* Time of check k of pop: computed as its periodic events' times are, so
+ * that a check coincides exactly with one of them and pops after it (the
+ * protocol rank is last). */
+static double check_time(const evs_pop *pop, const rate_check *rc, uint64_t k) {
+  return (double)(k * rc->every) * pop->tick;
+}
+
+/* Check k of population owner: updates the filter; stops the run (sets
+ * c->stop_pop, c->t_end) when the rate is outside the band. */
+static int check_rate(run_ctx *c, const evs_event *ev) {
+  evs_pop *pop = c->net->pop[ev->owner];
+  rate_check *rc = &c->rc[pop->index];
+  rc->r = rc->r * exp(-rc->dt / pop->rate_tau) +
+          (double)rc->cur / ((double)pop->size * pop->rate_tau);
+  rc->cur = rc->ahead;
+  rc->ahead = 0;
+  if (rc->r < pop->rate_lo || rc->r > pop->rate_hi) {
+    c->stop_pop = (int)pop->index;
+    c->t_end = ev->t;
+    snprintf(c->reason, sizeof c->reason, "rate %.9g Hz outside [%g, %g]",
+             rc->r, pop->rate_lo, pop->rate_hi);
+    return EVS_OK;
+  }
+  rc->t_next = check_time(pop, rc, ++rc->k);
+  return push(c, rc->t_next, EVS_EV_PROTOCOL, pop->gid0, pop->index,
+              PROTOCOL_RATE);
+}
+
+/* Readies the rate checkers and schedules their first checks. */
+static int start_checks(run_ctx *c) {
+  for (uint32_t i = 0; i < c->net->npop; i++) {
+    evs_pop *pop = c->net->pop[i];
+    if (!(pop->rate_tau > 0)) continue;
+    rate_check *rc = &c->rc[i];
+    double want = fmin(pop->rate_tau / 10, 0.01);
+    /* the relative slack keeps 10 ms / 1 ms at 10 ticks despite rounding */
+    double m = ceil(want / pop->tick * (1 - 1e-9));
+    rc->every = m < 1 ? 1 : (uint64_t)m;
+    rc->dt = (double)rc->every * pop->tick;
+    rc->k = 1;
+    rc->t_next = check_time(pop, rc, 1);
+    rc->r = 0.5 * (pop->rate_lo + pop->rate_hi);
+    if (push(c, rc->t_next, EVS_EV_PROTOCOL, pop->gid0, i, PROTOCOL_RATE))
+      return EVS_ENOMEM;
+  }
+  return EVS_OK;
+}
+
+/* After a stop at c->t_end: a source generates spikes up to one tick ahead
+ * and a clocked type spikes at its step's end, so the last flush may have
+ * counted spikes at or after the stop; they lie outside the run. (Its
+ * spikes are still in pop->spk unless new ones were emitted since.) */
+static void uncount_ahead(run_ctx *c) {
+  for (uint32_t i = 0; i < c->net->npop; i++) {
+    evs_pop *pop = c->net->pop[i];
+    if (pop->nspk) continue;
+    for (size_t j = 0; j < c->last_n[i]; j++)
+      if (pop->spk[j].t >= c->t_end) pop->nspikes--;
+  }
+}
+
+/* Record events: arg 0 samples a population's probes, arg 1 writes a row of
+ * a projection's weight statistics, arg 2 a Matrix Market snapshot. */
 enum { RECORD_PROBES = 0, RECORD_WEIGHTS = 1, RECORD_MATRIX = 2 };
 
 /* Brings p's weights up to time t: an exact post population may not have
@@ -231,16 +324,17 @@ static int schedule_start(run_ctx *c, const evs_run_opts *opts) {
                RECORD_MATRIX))
         return EVS_ENOMEM;
   }
-  if (opts->progress && push(c, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0, 0))
+  if (opts->progress &&
+      push(c, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0, PROTOCOL_PROGRESS))
     return EVS_ENOMEM;
-  return EVS_OK;
+  return start_checks(c);
 }
 
 /* The event loop over [0, t_end). */
 static int loop(run_ctx *c) {
   evs_event ev;
   int rc = EVS_OK;
-  while (rc == EVS_OK && evs_queue_pop(&c->q, &ev)) {
+  while (rc == EVS_OK && c->stop_pop < 0 && evs_queue_pop(&c->q, &ev)) {
     if (ev.t >= c->t_end) break;
     switch (ev.kind) {
     case EVS_EV_DELIVER: rc = deliver(c, &ev); break;
@@ -249,17 +343,26 @@ static int loop(run_ctx *c) {
     case EVS_EV_CLOCK: rc = periodic(c, &ev); break;
     case EVS_EV_RECORD: rc = record(c, &ev); break;
     case EVS_EV_PROTOCOL:
+      if (ev.arg == PROTOCOL_RATE) {
+        rc = check_rate(c, &ev);
+        break;
+      }
       evs__progress(ev.t, c->t_end);
-      rc = push(c, ev.t + PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0, 0);
+      rc = push(c, ev.t + PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0,
+                PROTOCOL_PROGRESS);
       break;
     default: break;
     }
   }
   if (rc) return rc;
-  /* Exact populations close their last, possibly partial, window. */
+  if (c->stop_pop >= 0) uncount_ahead(c);
+  /* Exact populations close their last, possibly partial, window (after a
+   * stop, the checked population closed it at the stop time already). */
   for (uint32_t i = 0; i < c->net->npop && rc == EVS_OK; i++) {
     evs_pop *pop = c->net->pop[i];
     if (pop->type->kind != EVS_POP_EXACT) continue;
+    if (c->ticks[i] && periodic_time(pop, c->ticks[i] - 1) >= c->t_end)
+      continue;
     if ((rc = pop->type->tick(pop, c->t_end)) == EVS_OK) rc = flush(c, pop);
   }
   return rc;
@@ -293,7 +396,7 @@ static void write_summary(run_ctx *c) {
 }
 
 int evs__net_simulate(evs_net *net, const evs_run_opts *opts, evs_error *err) {
-  run_ctx c = {.net = net, .t_end = opts->duration};
+  run_ctx c = {.net = net, .t_end = opts->duration, .stop_pop = -1};
   size_t max_probe = 1;
   for (uint32_t i = 0; i < net->npop; i++)
     if (net->pop[i]->n_probe > max_probe) max_probe = net->pop[i]->n_probe;
@@ -301,8 +404,11 @@ int evs__net_simulate(evs_net *net, const evs_run_opts *opts, evs_error *err) {
   c.samples = calloc(net->npop + 1, sizeof *c.samples);
   c.weight_samples = calloc(net->nproj + 1, sizeof *c.weight_samples);
   c.probe_v = calloc(max_probe, sizeof *c.probe_v);
+  c.rc = calloc(net->npop + 1, sizeof *c.rc);
+  c.last_n = calloc(net->npop + 1, sizeof *c.last_n);
   int rc = EVS_ENOMEM;
-  if (!c.ticks || !c.samples || !c.weight_samples || !c.probe_v ||
+  if (!c.ticks || !c.samples || !c.weight_samples || !c.probe_v || !c.rc ||
+      !c.last_n ||
       evs_queue_init(&c.q, 1024)) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto done;
@@ -327,11 +433,18 @@ int evs__net_simulate(evs_net *net, const evs_run_opts *opts, evs_error *err) {
     net->stats.spikes += net->pop[i]->nspikes;
     net->stats.crossings_solved += net->pop[i]->crossings;
   }
+  const char *reason = c.stop_pop >= 0 ? c.reason : NULL;
   if (c.out) {
     write_summary(&c);
-    rc = evs__output_close(c.out, c.t_end, NULL, err);
+    if (reason)
+      evs__output_log(c.out, "rate check: population %s left its band at "
+                      "t = %.9g s", net->pop[c.stop_pop]->name, c.t_end);
+    rc = evs__output_close(c.out, c.t_end, reason, err);
     c.out = NULL;
   }
+  if (rc == EVS_OK && reason)
+    rc = evs_error_set(err, EVS_ESTOPPED, NULL, 0, "stopped at t = %.9g s: %s",
+                       c.t_end, reason);
 done:
   if (c.out) evs__output_abort(c.out);
   evs_queue_destroy(&c.q);
@@ -339,5 +452,7 @@ done:
   free(c.samples);
   free(c.weight_samples);
   free(c.probe_v);
+  free(c.rc);
+  free(c.last_n);
   return rc;
 }

@@ -232,6 +232,20 @@ static const bad_case bad[] = {
    "amplitude", "expected a current or voltage"},
   {SIM POP_E "[input D]\ntype = dc\npost = E\n", "[input D]",
    "missing required key 'amplitude'"},
+  /* rate checks */
+  {SIM POP_E "rate_min = 1 Hz\n", "rate_min", "rate_min without rate_max"},
+  {SIM POP_E "rate_max = 1 Hz\n", "rate_max", "rate_max without rate_min"},
+  {SIM POP_E "rate_tau = 1 s\n", "rate_tau", "rate_tau without rate_min"},
+  {SIM POP_E "rate_min = 5 Hz\nrate_max = 5 Hz\n", "rate_max =",
+   "rate_max must be above rate_min"},
+  {SIM POP_E "rate_min = -1 Hz\nrate_max = 5 Hz\n", "rate_min",
+   "rate_min must be >= 0"},
+  {SIM POP_E "rate_min = 1 ms\nrate_max = 5 Hz\n", "rate_min",
+   "expected a rate"},
+  {SIM POP_E "rate_min = 1 Hz\nrate_max = 5 Hz\nrate_tau = -2 ms\n",
+   "rate_tau", "rate_tau must be > 0"},
+  {SIM POP_E "rate_min = 1 Hz\nrate_max = 5 Hz\nrate_tau = 2 Hz\n",
+   "rate_tau", "expected a time"},
   /* the first error in the file is the one reported */
   {SIM POP_E "tau_m = 1\n[population F]\ntype = IF_curr_exp\nsize = 0\n",
    "tau_m", "needs a unit"},
@@ -711,6 +725,42 @@ START_TEST(test_rule_override_effect) {
 }
 END_TEST
 
+/* rate_min/rate_max/rate_tau reach the net: a silent population (no input)
+ * has the estimate 50.5 e^(-T/tau) Hz at the checks T = k dt (dt = tau/10),
+ * first below 1 Hz at k = 40: T = 4 tau, for the default tau = 100 ms and
+ * for rate_tau = 50 ms. Without the keys the run completes. */
+static double silent_stop(const char *extra, int *rc) {
+  char text[512];
+  snprintf(text, sizeof text, "[simulation]\nduration = 3 s\n" POP_E "%s",
+           extra);
+  evs_model *m;
+  evs_error err;
+  ck_assert_msg(evs_model_load_string(text, "t.ini", NULL, &m, &err) == EVS_OK,
+                "%s", err.msg);
+  *rc = evs_net_run(m->net, &m->run, &err);
+  evs_run_stats st;
+  evs_net_stats(m->net, &st);
+  if (*rc == EVS_ESTOPPED)
+    ck_assert_ptr_nonnull(strstr(err.msg, "outside [1, 100]"));
+  evs_model_free(m);
+  return st.t_end;
+}
+
+START_TEST(test_rate_check) {
+  int rc;
+  double t = silent_stop("rate_min = 1 Hz\nrate_max = 100 Hz\n", &rc);
+  ck_assert_int_eq(rc, EVS_ESTOPPED);
+  ck_assert(fabs(t - 0.4) < 1e-12);
+  t = silent_stop("rate_min = 1 Hz\nrate_max = 0.1 kHz\nrate_tau = 50 ms\n",
+                  &rc);
+  ck_assert_int_eq(rc, EVS_ESTOPPED);
+  ck_assert(fabs(t - 0.2) < 1e-12);
+  t = silent_stop("", &rc);
+  ck_assert_int_eq(rc, EVS_OK);
+  ck_assert(t == 3.0);
+}
+END_TEST
+
 static Suite *model_suite(void) {
   Suite *s = suite_create("model");
   TCase *tc = tcase_create("errors");
@@ -730,6 +780,7 @@ static Suite *model_suite(void) {
   tcase_add_test(tc, test_default_demo);
   tcase_add_test(tc, test_rule_conductance);
   tcase_add_test(tc, test_rule_override_effect);
+  tcase_add_test(tc, test_rate_check);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -160,6 +160,40 @@ expect_status 1 "run --set unknown key" "$EVSNN" run "$m" -o "$tmp/setbad" \
   --set E.no_such_key=1
 [ -e "$tmp/setbad" ] && say_fail "a bad --set created the output folder"
 
+# ---- a rate check stops the run: a result, exit status 0 ----------------------
+# E cannot fire above 500 Hz (2 ms refractory): from 1.5 kHz the estimate
+# falls below 1 kHz by tau ln 3 = 0.11 s at the latest, well before 0.5 s.
+o2="$tmp/stopped"
+expect_status 0 "run stopped by its rate check" "$EVSNN" run "$m" -o "$o2" \
+  --set "E.rate_min=1 kHz" --set "E.rate_max=2 kHz"
+stopline=$(tail -n 1 "$tmp/stdout")
+echo "$stopline" | grep -Eq '^stopped at t = 0?\.[0-9]+ s: rate [0-9.e+-]+ Hz outside \[1000, 2000\]$' ||
+  say_fail "stopped run prints '$stopline'"
+grep -q "$o2" "$tmp/stdout" || say_fail "a stopped run prints no summary"
+[ "$(tail -n 1 "$o2/run.log")" = "$stopline" ] ||
+  say_fail "run.log ends '$(tail -n 1 "$o2/run.log")', printed '$stopline'"
+grep -q 'population E' "$o2/run.log" || say_fail "run.log does not name E"
+for f in E.ras v_E.tsv summary.tsv run.log; do
+  [ -s "$o2/$f" ] || say_fail "stopped run did not write $f"
+done
+ls "$o2" | grep -q '\.part$' && say_fail "stopped run left .part files"
+if [ -s "$o2/E.ras" ]; then
+  tstop=$(echo "$stopline" | sed 's/^stopped at t = \([^ ]*\) s.*/\1/')
+  nspk=$(grep -vc '^#' "$o2/E.ras")
+  # spikes before the stop only; summary rate over the time run
+  grep -v '^#' "$o2/E.ras" | awk -v t="$tstop" '$1 >= t { bad = 1 } END { exit bad }' ||
+    say_fail "E.ras has spikes after the stop at $tstop s"
+  awk -F '\t' -v n="$nspk" -v t="$tstop" '$1 == "E" { found = 1
+      r = n / 10 / t; if ($3 != n || $4 - r > 1e-3 * r || r - $4 > 1e-3 * r) {
+        print "E row: " $0 " (raster " n ", t " t ")"; exit 1 } }
+    END { if (!found) exit 1 }' "$o2/summary.tsv" ||
+    say_fail "summary.tsv of the stopped run disagrees with E.ras"
+fi
+expect_status 0 "stopped run -q" "$EVSNN" run "$m" -o "$tmp/stopped_q" -q \
+  --set "E.rate_min=1 kHz" --set "E.rate_max=2 kHz"
+[ "$(cat "$tmp/stdout")" = "$stopline" ] ||
+  say_fail "run -q of a stopped run prints '$(cat "$tmp/stdout")'"
+
 # ---- plot ------------------------------------------------------------------------
 if command -v gnuplot >/dev/null 2>&1; then
   expect_status 0 "plot" "$EVSNN" plot "$o1"

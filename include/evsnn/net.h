@@ -136,14 +136,36 @@ EVS_API int evs_net_record_spikes(evs_net *net, int pop, int on);
 EVS_API int evs_net_record_v(evs_net *net, int pop, const uint32_t *ids,
                              size_t n, double interval, evs_error *err);
 
+/* Stops the run when the rate of population pop leaves [lo, hi] (Hz,
+ * 0 <= lo < hi, finite; tau > 0, s). The estimate is the population rate
+ * filtered by an exponential of time constant tau (as Auryn's RateChecker):
+ * starting at (lo + hi) / 2, at every check time T_k = k dt it becomes
+ *   r <- r e^(-dt/tau) + (spikes of pop in [T_(k-1), T_k)) / (size tau),
+ * where dt is min(tau / 10, 10 ms) rounded up to a whole number of the
+ * population's periodic intervals (1 ms for spike sources, the resolution
+ * for clocked types, the shortest outgoing delay for exact types, see
+ * evs_neuron_type.tick). At the first T_k where r is outside [lo, hi] the
+ * run ends at T_k: every output is written as for a completed run, with
+ * summary rates over [0, T_k) (a source's raster may hold the spikes it
+ * generated for the window [T_k, T_k + 1 ms)), run.log names the
+ * population and ends with "stopped at t = T s: rate R Hz outside [lo, hi]",
+ * evs_net_run returns EVS_ESTOPPED with that last line as err's message,
+ * and evs_run_stats.t_end is T_k. One checker per population (a second call
+ * replaces the first); any number of populations. Returns EVS_OK,
+ * EVS_EINVAL, or EVS_ESTATE after the run. */
+EVS_API int evs_net_check_rate(evs_net *net, int pop, double lo, double hi,
+                               double tau, evs_error *err);
+
 /* Builds all synapses and neuron states (draws initial values). Idempotent.
  * Checks the whole net (parameter consistency, delays of exact populations'
  * projections >= resolution, ...). */
 EVS_API int evs_net_build(evs_net *net, evs_error *err);
 
 /* Runs the net once for opts->duration, writing outputs into opts->outdir.
- * Builds first if needed. Returns EVS_OK, or an error (EVS_EIO for output
- * that could not be written, naming the file). A net runs at most once. */
+ * Builds first if needed. Returns EVS_OK, EVS_ESTOPPED when a rate checker
+ * (evs_net_check_rate) ended the run early (outputs complete, err holds
+ * "stopped at t = T s: ..."), or an error (EVS_EIO for output that could
+ * not be written, naming the file). A net runs at most once. */
 EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err);
 
 /* Number of populations. */

@@ -1,8 +1,8 @@
 /* evsnn — the command-line program: run, check and plot models.
  *
  * A thin client of the public API (<evsnn/evsnn.h>); everything it knows
- * about a model comes from evs_model_load_*. Exit status: 0 success,
- * 1 error (model, input/output, gnuplot), 2 usage error. */
+ * about a model comes from evs_model_load_*. Exit status: 0 success
+ * (also a run stopped by its rate check), 1 error (model, input/output, gnuplot), 2 usage error. */
 #include "config.h"
 
 #include <errno.h>
@@ -59,7 +59,10 @@ static const char usage_run[] =
     "  -h, --help              show this help\n"
     "\n"
     "Files written: <population>.ras, v_<population>.tsv, summary.tsv, "
-    "run.log.\n";
+    "run.log.\n"
+    "A population with rate_min and rate_max stops the run when its filtered\n"
+    "rate leaves that band: the files cover the time run, 'stopped at t = T s:\n"
+    "...' is printed (even with -q) and the exit status is 0.\n";
 
 static const char usage_check[] =
     "Usage: evsnn check MODEL [--set SECTION.KEY=VALUE]...\n"
@@ -251,11 +254,13 @@ static int cmd_run(int argc, char **argv) {
   evs_error err;
   evs_error_clear(&err);
   int st = evs_net_run(m->net, &m->run, &err);
-  if (st != EVS_OK) {
+  /* a run stopped by its rate check is a result, not a failure */
+  if (st != EVS_OK && st != EVS_ESTOPPED) {
     fprintf(stderr, "%s: %s\n", prog, err.msg[0] ? err.msg : evs_strerror(st));
     goto done;
   }
   if (!c.quiet) print_summary(m, outdir);
+  if (st == EVS_ESTOPPED) printf("%s\n", err.msg);
   rc = EXIT_OK;
 done:
   if (fflush(stdout) != 0 && rc == EXIT_OK) {
