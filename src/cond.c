@@ -72,41 +72,40 @@ static const evs_param_def cond_params[P_COUNT_] = {
      "initial inhibitory conductance"},
 };
 
-/* Neurons per block of the step loop (the exp factors of a block are kept on
- * the stack between the vectorised passes). */
-#define COND_BLOCK 256
-/* "Never refractory": finite, so that until - t0 stays finite. */
-#define COND_NEVER (-1e30)
+static const int cond_positive[] = {P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I};
+static const int cond_nonneg[] = {P_TAU_REFRAC};
 
-typedef struct cond_state {
-  /* state, struct of arrays, [size] each */
-  double *v;        /* V, membrane potential */
-  double *ge, *gi;  /* S, conductances at the state time */
-  double *until;    /* s, end of the refractory period (COND_NEVER: none) */
-  double *pe, *pi;  /* S, inputs waiting for the next tick */
-  double *ib;       /* A, g_L v_rest + i_offset + dc: the constant drive */
-  /* parameters and derived constants */
-  double g_l;       /* S, cm / tau_m */
-  double inv_cm;    /* 1/F */
-  double e_e, e_i;  /* V, reversal potentials */
-  double v_reset, v_thresh; /* V */
-  double tau_refrac; /* s */
-  double de, di;    /* exp(-dt / tau_syn_E), exp(-dt / tau_syn_I) */
-  double dt;        /* s, the step (pop->tick) */
-  double t_now;     /* s, time of the state (last tick) */
-  double eps;       /* s, tolerance for "delivered at the state time" */
-  uint64_t xmax_bits; /* bit pattern of COND_XMAX */
-  uint32_t cap;     /* allocated neurons: size rounded up to COND_BLOCK */
-  int pending;      /* 1: pe/pi hold something */
-} cond_state;
+static const evs__cond_layout cond_layout = {
+    .type = "IF_cond_exp", .params = cond_params,
+    .positive = cond_positive,
+    .n_positive = sizeof cond_positive / sizeof cond_positive[0],
+    .nonneg = cond_nonneg,
+    .n_nonneg = sizeof cond_nonneg / sizeof cond_nonneg[0],
+    .cm = P_CM, .tau_m = P_TAU_M, .tau_syn_e = P_TAU_SYN_E,
+    .tau_syn_i = P_TAU_SYN_I, .tau_refrac = P_TAU_REFRAC, .v_rest = P_V_REST,
+    .v_reset = P_V_RESET, .v_thresh = P_V_THRESH, .e_rev_e = P_E_REV_E,
+    .e_rev_i = P_E_REV_I, .i_offset = P_I_OFFSET, .v_init = P_V_INIT,
+    .gsyn_exc_init = P_GSYN_EXC_INIT, .gsyn_inh_init = P_GSYN_INH_INIT,
+};
 
-static double cond_weight_scale(const evs_pop *pop, evs_dim dim) {
+/* IF_cond_exp's state is the shared base alone. */
+typedef evs__cond_base cond_state;
+
+/* ---- shared by both conductance types (cond_math.h) --------------------- */
+
+double evs__cond_weight_scale(const evs_pop *pop, evs_dim dim) {
   (void)pop;
   return dim == EVS_DIM_CONDUCTANCE ? 1.0 : 0.0;
 }
 
-static void cond_destroy(evs_pop *pop) {
-  cond_state *s = pop->state;
+/* A constant input is a current, kept in amperes in pop->dc. */
+double evs__cond_dc_scale(const evs_pop *pop, evs_dim dim) {
+  (void)pop;
+  return dim == EVS_DIM_CURRENT ? 1.0 : 0.0;
+}
+
+void evs__cond_destroy(evs_pop *pop) {
+  evs__cond_base *s = pop->state;
   if (!s) return;
   free(s->v);
   free(s->ge);
@@ -125,47 +124,59 @@ static evs_dist cond_dist(const evs_pop *pop, int k) {
   return pop->dist ? pop->dist[k] : evs_dist_const(pop->par[k]);
 }
 
-static int cond_check(const evs_pop *pop, evs_error *err) {
+static int cond_check(const evs_pop *pop, const evs__cond_layout *L,
+                      evs_error *err) {
   const double *p = pop->par;
-  static const int positive[] = {P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I};
-  for (size_t k = 0; k < sizeof positive / sizeof positive[0]; k++) {
-    double x = p[positive[k]];
+  for (size_t k = 0; k < L->n_positive; k++) {
+    double x = p[L->positive[k]];
     if (!(x > 0) || !isfinite(x))
       return evs_error_set(err, EVS_EMODEL, NULL, 0,
                            "population %s: %s must be positive and finite "
-                           "(got %g)", pop->name, cond_params[positive[k]].name, x);
+                           "(got %g)", pop->name, L->params[L->positive[k]].name,
+                           x);
   }
-  if (!(p[P_TAU_REFRAC] >= 0) || !isfinite(p[P_TAU_REFRAC]))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: tau_refrac must be >= 0 and finite "
-                         "(got %g)", pop->name, p[P_TAU_REFRAC]);
-  for (int k = P_V_REST; k <= P_I_OFFSET; k++)
+  for (size_t k = 0; k < L->n_nonneg; k++) {
+    double x = p[L->nonneg[k]];
+    if (!(x >= 0) || !isfinite(x))
+      return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                           "population %s: %s must be >= 0 and finite "
+                           "(got %g)", pop->name, L->params[L->nonneg[k]].name,
+                           x);
+  }
+  for (int k = L->v_rest; k <= L->i_offset; k++)
     if (!isfinite(p[k]))
       return evs_error_set(err, EVS_EMODEL, NULL, 0,
                            "population %s: %s must be finite", pop->name,
-                           cond_params[k].name);
-  if (!(p[P_V_RESET] < p[P_V_THRESH]))
+                           L->params[k].name);
+  if (!(p[L->v_reset] < p[L->v_thresh]))
     return evs_error_set(err, EVS_EMODEL, NULL, 0,
                          "population %s: v_reset (%g mV) must be below "
-                         "v_thresh (%g mV)", pop->name, p[P_V_RESET] * 1e3,
-                         p[P_V_THRESH] * 1e3);
+                         "v_thresh (%g mV)", pop->name, p[L->v_reset] * 1e3,
+                         p[L->v_thresh] * 1e3);
   if (!(pop->tick > 0) || !isfinite(pop->tick))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "population %s: IF_cond_exp needs a clock step > 0 "
-                         "(got %g s)", pop->name, pop->tick);
+                         "population %s: %s needs a clock step > 0 "
+                         "(got %g s)", pop->name, L->type, pop->tick);
   return EVS_OK;
 }
 
-static int cond_init(evs_pop *pop, evs_error *err) {
-  int rc = cond_check(pop, err);
+int evs__cond_nomem(const evs_pop *pop, evs_error *err) {
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "population %s: out of memory for %u neurons",
+                       pop->name, (unsigned)pop->size);
+}
+
+int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
+                   evs_error *err) {
+  int rc = cond_check(pop, L, err);
   if (rc) return rc;
   const double *p = pop->par;
   uint32_t n = pop->size;
   /* padded to whole blocks; the padding neurons evolve but never spike */
   size_t cap = ((size_t)n + COND_BLOCK - 1) / COND_BLOCK * COND_BLOCK;
   if (cap == 0) cap = COND_BLOCK;
-  cond_state *s = calloc(1, sizeof *s);
-  if (!s) goto nomem;
+  evs__cond_base *s = calloc(1, state_size);
+  if (!s) return evs__cond_nomem(pop, err);
   pop->state = s;
   s->cap = (uint32_t)cap;
   s->v = calloc(cap, sizeof(double));
@@ -176,18 +187,18 @@ static int cond_init(evs_pop *pop, evs_error *err) {
   s->pi = calloc(cap, sizeof(double));
   s->ib = calloc(cap, sizeof(double));
   if (!s->v || !s->ge || !s->gi || !s->until || !s->pe || !s->pi || !s->ib)
-    goto nomem;
+    return evs__cond_nomem(pop, err);
 
-  s->g_l = p[P_CM] / p[P_TAU_M];
-  s->inv_cm = 1.0 / p[P_CM];
-  s->e_e = p[P_E_REV_E];
-  s->e_i = p[P_E_REV_I];
-  s->v_reset = p[P_V_RESET];
-  s->v_thresh = p[P_V_THRESH];
-  s->tau_refrac = p[P_TAU_REFRAC];
+  s->g_l = p[L->cm] / p[L->tau_m];
+  s->inv_cm = 1.0 / p[L->cm];
+  s->e_e = p[L->e_rev_e];
+  s->e_i = p[L->e_rev_i];
+  s->v_reset = p[L->v_reset];
+  s->v_thresh = p[L->v_thresh];
+  s->tau_refrac = p[L->tau_refrac];
   s->dt = pop->tick;
-  s->de = exp(-s->dt / p[P_TAU_SYN_E]);
-  s->di = exp(-s->dt / p[P_TAU_SYN_I]);
+  s->de = exp(-s->dt / p[L->tau_syn_e]);
+  s->di = exp(-s->dt / p[L->tau_syn_i]);
   s->t_now = 0.0;
   s->eps = 1e-6 * s->dt;
   {
@@ -195,10 +206,10 @@ static int cond_init(evs_pop *pop, evs_error *err) {
     memcpy(&s->xmax_bits, &xm, sizeof xm);
   }
 
-  evs_dist dv = cond_dist(pop, P_V_INIT);
-  evs_dist dge = cond_dist(pop, P_GSYN_EXC_INIT);
-  evs_dist dgi = cond_dist(pop, P_GSYN_INH_INIT);
-  double base = s->g_l * p[P_V_REST] + p[P_I_OFFSET];
+  evs_dist dv = cond_dist(pop, L->v_init);
+  evs_dist dge = cond_dist(pop, L->gsyn_exc_init);
+  evs_dist dgi = cond_dist(pop, L->gsyn_inh_init);
+  double base = s->g_l * p[L->v_rest] + p[L->i_offset];
   for (uint32_t i = 0; i < n; i++) {
     evs_rng r;
     evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
@@ -213,21 +224,16 @@ static int cond_init(evs_pop *pop, evs_error *err) {
                            "initial value", pop->name, (unsigned)i);
   }
   for (size_t i = n; i < cap; i++) {
-    s->v[i] = p[P_V_REST];
+    s->v[i] = p[L->v_rest];
     s->until[i] = COND_NEVER;
-    s->ib[i] = s->g_l * p[P_V_REST];
+    s->ib[i] = s->g_l * p[L->v_rest];
   }
   return EVS_OK;
-nomem:
-  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "population %s: out of memory for %u neurons",
-                       pop->name, (unsigned)n);
 }
 
-static void cond_deliver(evs_pop *pop, double t, int receptor,
-                         const uint32_t *target, const float *weight,
-                         size_t n) {
-  cond_state *s = pop->state;
+void evs__cond_deliver(evs_pop *pop, double t, int receptor,
+                       const uint32_t *target, const float *weight, size_t n) {
+  evs__cond_base *s = pop->state;
   double *g;
   if (t <= s->t_now + s->eps) {
     g = receptor == EVS_RECEPTOR_INH ? s->gi : s->ge;
@@ -236,6 +242,30 @@ static void cond_deliver(evs_pop *pop, double t, int receptor,
     s->pending = 1;
   }
   for (size_t k = 0; k < n; k++) g[target[k]] += weight[k];
+}
+
+int evs__cond_tick(evs_pop *pop, double t, evs__cond_step_fn step) {
+  evs__cond_base *s = pop->state;
+  for (uint32_t lo = 0; lo < pop->size; lo += COND_BLOCK) {
+    uint32_t m = pop->size - lo < COND_BLOCK ? pop->size - lo : COND_BLOCK;
+    int rc = step(pop, t, lo, m);
+    if (rc) return rc;
+  }
+  s->pending = 0;
+  s->t_now = t;
+  return EVS_OK;
+}
+
+double evs__cond_voltage(evs_pop *pop, uint32_t id, double t) {
+  (void)t;
+  const evs__cond_base *s = pop->state;
+  return s->v[id];
+}
+
+/* ---- IF_cond_exp's own step --------------------------------------------- */
+
+static int cond_init(evs_pop *pop, evs_error *err) {
+  return evs__cond_init(pop, &cond_layout, sizeof(cond_state), err);
 }
 
 /* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
@@ -296,8 +326,8 @@ static void cond_pass_v(double *restrict v, double *restrict ge,
 /* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
  * t. The loops run over the whole (padded) block, a constant trip count, so
  * GCC vectorises them even at -O2; only the m real neurons can spike. */
-static int cond_step_block(evs_pop *pop, cond_state *s, double t, uint32_t lo,
-                           uint32_t m) {
+static int cond_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
+  cond_state *s = pop->state;
   double ex[COND_BLOCK];
   double *v = s->v + lo, *ge = s->ge + lo, *gi = s->gi + lo;
   double *until = s->until + lo;
@@ -327,27 +357,7 @@ static int cond_step_block(evs_pop *pop, cond_state *s, double t, uint32_t lo,
 }
 
 static int cond_tick(evs_pop *pop, double t) {
-  cond_state *s = pop->state;
-  for (uint32_t lo = 0; lo < pop->size; lo += COND_BLOCK) {
-    uint32_t m = pop->size - lo < COND_BLOCK ? pop->size - lo : COND_BLOCK;
-    int rc = cond_step_block(pop, s, t, lo, m);
-    if (rc) return rc;
-  }
-  s->pending = 0;
-  s->t_now = t;
-  return EVS_OK;
-}
-
-static double cond_voltage(evs_pop *pop, uint32_t id, double t) {
-  (void)t;
-  const cond_state *s = pop->state;
-  return s->v[id];
-}
-
-/* A constant input is a current, kept in amperes in pop->dc. */
-static double cond_dc_scale(const evs_pop *pop, evs_dim dim) {
-  (void)pop;
-  return dim == EVS_DIM_CURRENT ? 1.0 : 0.0;
+  return evs__cond_tick(pop, t, cond_step_block);
 }
 
 const evs_neuron_type evs__if_cond_exp = {
@@ -355,11 +365,11 @@ const evs_neuron_type evs__if_cond_exp = {
     .kind = EVS_POP_CLOCKED,
     .params = cond_params,
     .n_params = P_COUNT_,
-    .weight_scale = cond_weight_scale,
+    .weight_scale = evs__cond_weight_scale,
     .init = cond_init,
-    .destroy = cond_destroy,
-    .deliver = cond_deliver,
+    .destroy = evs__cond_destroy,
+    .deliver = evs__cond_deliver,
     .tick = cond_tick,
-    .voltage = cond_voltage,
-    .dc_scale = cond_dc_scale,
+    .voltage = evs__cond_voltage,
+    .dc_scale = evs__cond_dc_scale,
 };

@@ -80,185 +80,55 @@ static const evs_param_def sfa_params[P_COUNT_] = {
      "initial inhibitory conductance"},
 };
 
-/* Neurons per block of the step loop (as cond.c). */
-#define SFA_BLOCK 256
-/* "Never refractory": finite, so that until - t0 stays finite. */
-#define SFA_NEVER (-1e30)
+static const int sfa_positive[] = {P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I,
+                                   P_TAU_SFA, P_TAU_RR};
+static const int sfa_nonneg[] = {P_TAU_REFRAC, P_Q_SFA, P_Q_RR};
+
+static const evs__cond_layout sfa_layout = {
+    .type = "IF_cond_exp_gsfa_grr", .params = sfa_params,
+    .positive = sfa_positive,
+    .n_positive = sizeof sfa_positive / sizeof sfa_positive[0],
+    .nonneg = sfa_nonneg,
+    .n_nonneg = sizeof sfa_nonneg / sizeof sfa_nonneg[0],
+    .cm = P_CM, .tau_m = P_TAU_M, .tau_syn_e = P_TAU_SYN_E,
+    .tau_syn_i = P_TAU_SYN_I, .tau_refrac = P_TAU_REFRAC, .v_rest = P_V_REST,
+    .v_reset = P_V_RESET, .v_thresh = P_V_THRESH, .e_rev_e = P_E_REV_E,
+    .e_rev_i = P_E_REV_I, .i_offset = P_I_OFFSET, .v_init = P_V_INIT,
+    .gsyn_exc_init = P_GSYN_EXC_INIT, .gsyn_inh_init = P_GSYN_INH_INIT,
+};
 
 typedef struct sfa_state {
-  /* state, struct of arrays, [cap] each */
-  double *v;        /* V, membrane potential */
-  double *ge, *gi;  /* S, synaptic conductances at the state time */
-  double *gs, *gr;  /* S, g_sfa and g_rr at the state time */
-  double *until;    /* s, end of the refractory period (SFA_NEVER: none) */
-  double *pe, *pi;  /* S, inputs waiting for the next tick */
-  double *ib;       /* A, g_L v_rest + i_offset + dc: the constant drive */
-  /* parameters and derived constants */
-  double g_l;       /* S, cm / tau_m */
-  double inv_cm;    /* 1/F */
-  double e_e, e_i, e_s, e_r; /* V, reversal potentials */
+  evs__cond_base c; /* IF_cond_exp's state (first: pop->state points to it) */
+  double *gs, *gr;  /* S, g_sfa and g_rr at the state time, [c.cap] each */
+  double e_s, e_r;  /* V, reversal potentials of g_sfa, g_rr */
   double q_s, q_r;  /* S, spike-triggered increments */
-  double v_reset, v_thresh; /* V */
-  double tau_refrac; /* s */
-  double de, di, ds, dr; /* exp(-dt / tau) of g_e, g_i, g_sfa, g_rr */
-  double dt;        /* s, the step (pop->tick) */
-  double t_now;     /* s, time of the state (last tick) */
-  double eps;       /* s, tolerance for "delivered at the state time" */
-  uint64_t xmax_bits; /* bit pattern of COND_XMAX */
-  uint32_t cap;     /* allocated neurons: size rounded up to SFA_BLOCK */
-  int pending;      /* 1: pe/pi hold something */
+  double ds, dr;    /* exp(-dt / tau_sfa), exp(-dt / tau_rr) */
 } sfa_state;
-
-static double sfa_weight_scale(const evs_pop *pop, evs_dim dim) {
-  (void)pop;
-  return dim == EVS_DIM_CONDUCTANCE ? 1.0 : 0.0;
-}
 
 static void sfa_destroy(evs_pop *pop) {
   sfa_state *s = pop->state;
   if (!s) return;
-  free(s->v);
-  free(s->ge);
-  free(s->gi);
   free(s->gs);
   free(s->gr);
-  free(s->until);
-  free(s->pe);
-  free(s->pi);
-  free(s->ib);
-  free(s);
-  pop->state = NULL;
-}
-
-static evs_dist sfa_dist(const evs_pop *pop, int k) {
-  return pop->dist ? pop->dist[k] : evs_dist_const(pop->par[k]);
-}
-
-static int sfa_check(const evs_pop *pop, evs_error *err) {
-  const double *p = pop->par;
-  static const int positive[] = {P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I,
-                                 P_TAU_SFA, P_TAU_RR};
-  for (size_t k = 0; k < sizeof positive / sizeof positive[0]; k++) {
-    double x = p[positive[k]];
-    if (!(x > 0) || !isfinite(x))
-      return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                           "population %s: %s must be positive and finite "
-                           "(got %g)", pop->name, sfa_params[positive[k]].name, x);
-  }
-  static const int nonneg[] = {P_TAU_REFRAC, P_Q_SFA, P_Q_RR};
-  for (size_t k = 0; k < sizeof nonneg / sizeof nonneg[0]; k++) {
-    double x = p[nonneg[k]];
-    if (!(x >= 0) || !isfinite(x))
-      return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                           "population %s: %s must be >= 0 and finite "
-                           "(got %g)", pop->name, sfa_params[nonneg[k]].name, x);
-  }
-  for (int k = P_V_REST; k <= P_I_OFFSET; k++)
-    if (!isfinite(p[k]))
-      return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                           "population %s: %s must be finite", pop->name,
-                           sfa_params[k].name);
-  if (!(p[P_V_RESET] < p[P_V_THRESH]))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: v_reset (%g mV) must be below "
-                         "v_thresh (%g mV)", pop->name, p[P_V_RESET] * 1e3,
-                         p[P_V_THRESH] * 1e3);
-  if (!(pop->tick > 0) || !isfinite(pop->tick))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "population %s: IF_cond_exp_gsfa_grr needs a clock "
-                         "step > 0 (got %g s)", pop->name, pop->tick);
-  return EVS_OK;
+  evs__cond_destroy(pop);
 }
 
 static int sfa_init(evs_pop *pop, evs_error *err) {
-  int rc = sfa_check(pop, err);
+  int rc = evs__cond_init(pop, &sfa_layout, sizeof(sfa_state), err);
   if (rc) return rc;
   const double *p = pop->par;
-  uint32_t n = pop->size;
-  /* padded to whole blocks; the padding neurons evolve but never spike */
-  size_t cap = ((size_t)n + SFA_BLOCK - 1) / SFA_BLOCK * SFA_BLOCK;
-  if (cap == 0) cap = SFA_BLOCK;
-  sfa_state *s = calloc(1, sizeof *s);
-  if (!s) goto nomem;
-  pop->state = s;
-  s->cap = (uint32_t)cap;
-  s->v = calloc(cap, sizeof(double));
-  s->ge = calloc(cap, sizeof(double));
-  s->gi = calloc(cap, sizeof(double));
-  s->gs = calloc(cap, sizeof(double));
-  s->gr = calloc(cap, sizeof(double));
-  s->until = calloc(cap, sizeof(double));
-  s->pe = calloc(cap, sizeof(double));
-  s->pi = calloc(cap, sizeof(double));
-  s->ib = calloc(cap, sizeof(double));
-  if (!s->v || !s->ge || !s->gi || !s->gs || !s->gr || !s->until || !s->pe ||
-      !s->pi || !s->ib)
-    goto nomem;
-
-  s->g_l = p[P_CM] / p[P_TAU_M];
-  s->inv_cm = 1.0 / p[P_CM];
-  s->e_e = p[P_E_REV_E];
-  s->e_i = p[P_E_REV_I];
+  sfa_state *s = pop->state;
+  /* calloc: g_sfa and g_rr start at 0 */
+  s->gs = calloc(s->c.cap, sizeof(double));
+  s->gr = calloc(s->c.cap, sizeof(double));
+  if (!s->gs || !s->gr) return evs__cond_nomem(pop, err);
   s->e_s = p[P_E_REV_SFA];
   s->e_r = p[P_E_REV_RR];
   s->q_s = p[P_Q_SFA];
   s->q_r = p[P_Q_RR];
-  s->v_reset = p[P_V_RESET];
-  s->v_thresh = p[P_V_THRESH];
-  s->tau_refrac = p[P_TAU_REFRAC];
-  s->dt = pop->tick;
-  s->de = exp(-s->dt / p[P_TAU_SYN_E]);
-  s->di = exp(-s->dt / p[P_TAU_SYN_I]);
-  s->ds = exp(-s->dt / p[P_TAU_SFA]);
-  s->dr = exp(-s->dt / p[P_TAU_RR]);
-  s->t_now = 0.0;
-  s->eps = 1e-6 * s->dt;
-  {
-    double xm = COND_XMAX;
-    memcpy(&s->xmax_bits, &xm, sizeof xm);
-  }
-
-  evs_dist dv = sfa_dist(pop, P_V_INIT);
-  evs_dist dge = sfa_dist(pop, P_GSYN_EXC_INIT);
-  evs_dist dgi = sfa_dist(pop, P_GSYN_INH_INIT);
-  double base = s->g_l * p[P_V_REST] + p[P_I_OFFSET];
-  for (uint32_t i = 0; i < n; i++) {
-    evs_rng r;
-    evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
-    s->v[i] = evs_dist_draw(&dv, &r);
-    s->ge[i] = evs_dist_draw(&dge, &r);
-    s->gi[i] = evs_dist_draw(&dgi, &r);
-    s->until[i] = SFA_NEVER;
-    s->ib[i] = base + (pop->dc ? pop->dc[i] : 0.0); /* dc: A */
-    if (!isfinite(s->v[i]) || !isfinite(s->ge[i]) || !isfinite(s->gi[i]))
-      return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                           "population %s: neuron %u drew a non-finite "
-                           "initial value", pop->name, (unsigned)i);
-  }
-  for (size_t i = n; i < cap; i++) {
-    s->v[i] = p[P_V_REST];
-    s->until[i] = SFA_NEVER;
-    s->ib[i] = s->g_l * p[P_V_REST];
-  }
+  s->ds = exp(-s->c.dt / p[P_TAU_SFA]);
+  s->dr = exp(-s->c.dt / p[P_TAU_RR]);
   return EVS_OK;
-nomem:
-  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "population %s: out of memory for %u neurons",
-                       pop->name, (unsigned)n);
-}
-
-static void sfa_deliver(evs_pop *pop, double t, int receptor,
-                        const uint32_t *target, const float *weight,
-                        size_t n) {
-  sfa_state *s = pop->state;
-  double *g;
-  if (t <= s->t_now + s->eps) {
-    g = receptor == EVS_RECEPTOR_INH ? s->gi : s->ge;
-  } else {
-    g = receptor == EVS_RECEPTOR_INH ? s->pi : s->pe;
-    s->pending = 1;
-  }
-  for (size_t k = 0; k < n; k++) g[target[k]] += weight[k];
 }
 
 /* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
@@ -272,7 +142,7 @@ static int sfa_pass_exp(double *restrict ex, const double *restrict until,
                         double t0, double dt, double g_l, double inv_cm,
                         uint64_t lim) {
   uint64_t acc = 0;
-  for (uint32_t i = 0; i < SFA_BLOCK; i++) {
+  for (uint32_t i = 0; i < COND_BLOCK; i++) {
     double h = relu(dt - relu(until[i] - t0));
     double x = h * (g_l + ge[i] + gi[i] + gs[i] + gr[i]) * inv_cm;
     uint64_t b;
@@ -291,10 +161,11 @@ static void sfa_pass_v(double *restrict v, double *restrict ge,
                        double *restrict gr, double *restrict pe,
                        double *restrict pi, const double *restrict ib,
                        const double *restrict ex, const sfa_state *c) {
-  const double g_l = c->g_l, e_e = c->e_e, e_i = c->e_i, e_s = c->e_s,
-               e_r = c->e_r, de = c->de, di = c->di, ds = c->ds, dr = c->dr;
+  const double g_l = c->c.g_l, e_e = c->c.e_e, e_i = c->c.e_i, e_s = c->e_s,
+               e_r = c->e_r, de = c->c.de, di = c->c.di, ds = c->ds,
+               dr = c->dr;
   if (pe) {
-    for (uint32_t i = 0; i < SFA_BLOCK; i++) {
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double a = ge[i], b = gi[i], cs = gs[i], cr = gr[i];
       double vinf = (ib[i] + a * e_e + b * e_i + cs * e_s + cr * e_r) /
                     (g_l + a + b + cs + cr);
@@ -307,7 +178,7 @@ static void sfa_pass_v(double *restrict v, double *restrict ge,
       pi[i] = 0;
     }
   } else {
-    for (uint32_t i = 0; i < SFA_BLOCK; i++) {
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double a = ge[i], b = gi[i], cs = gs[i], cr = gr[i];
       double vinf = (ib[i] + a * e_e + b * e_i + cs * e_s + cr * e_r) /
                     (g_l + a + b + cs + cr);
@@ -320,33 +191,34 @@ static void sfa_pass_v(double *restrict v, double *restrict ge,
   }
 }
 
-/* One step of the block of SFA_BLOCK neurons starting at lo, from t - dt to
+/* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
  * t; only the m real neurons can spike. */
-static int sfa_step_block(evs_pop *pop, sfa_state *s, double t, uint32_t lo,
-                          uint32_t m) {
-  double ex[SFA_BLOCK];
-  double *v = s->v + lo, *ge = s->ge + lo, *gi = s->gi + lo;
-  double *gs = s->gs + lo, *gr = s->gr + lo, *until = s->until + lo;
-  const double t0 = t - s->dt;
+static int sfa_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
+  sfa_state *s = pop->state;
+  const evs__cond_base *c = &s->c;
+  double ex[COND_BLOCK];
+  double *v = c->v + lo, *ge = c->ge + lo, *gi = c->gi + lo;
+  double *gs = s->gs + lo, *gr = s->gr + lo, *until = c->until + lo;
+  const double t0 = t - c->dt;
 
-  if (sfa_pass_exp(ex, until, ge, gi, gs, gr, t0, s->dt, s->g_l, s->inv_cm,
-                   s->xmax_bits)) { /* rare: very strong or negative g_tot */
-    for (uint32_t i = 0; i < SFA_BLOCK; i++) {
-      double h = relu(s->dt - relu(until[i] - t0));
-      double x = h * (s->g_l + ge[i] + gi[i] + gs[i] + gr[i]) * s->inv_cm;
+  if (sfa_pass_exp(ex, until, ge, gi, gs, gr, t0, c->dt, c->g_l, c->inv_cm,
+                   c->xmax_bits)) { /* rare: very strong or negative g_tot */
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
+      double h = relu(c->dt - relu(until[i] - t0));
+      double x = h * (c->g_l + ge[i] + gi[i] + gs[i] + gr[i]) * c->inv_cm;
       if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
     }
   }
-  sfa_pass_v(v, ge, gi, gs, gr, s->pending ? s->pe + lo : NULL,
-             s->pending ? s->pi + lo : NULL, s->ib + lo, ex, s);
+  sfa_pass_v(v, ge, gi, gs, gr, c->pending ? c->pe + lo : NULL,
+             c->pending ? c->pi + lo : NULL, c->ib + lo, ex, s);
   /* pass 3: threshold (spikes are rare: a predictable branch) */
-  const double vth = s->v_thresh;
+  const double vth = c->v_thresh;
   for (uint32_t i = 0; i < m; i++) {
     if (v[i] >= vth) {
       int rc = evs__pop_emit(pop, t, lo + i);
       if (rc) return rc;
-      v[i] = s->v_reset;
-      until[i] = t + s->tau_refrac;
+      v[i] = c->v_reset;
+      until[i] = t + c->tau_refrac;
       gs[i] += s->q_s;
       gr[i] += s->q_r;
     }
@@ -355,27 +227,7 @@ static int sfa_step_block(evs_pop *pop, sfa_state *s, double t, uint32_t lo,
 }
 
 static int sfa_tick(evs_pop *pop, double t) {
-  sfa_state *s = pop->state;
-  for (uint32_t lo = 0; lo < pop->size; lo += SFA_BLOCK) {
-    uint32_t m = pop->size - lo < SFA_BLOCK ? pop->size - lo : SFA_BLOCK;
-    int rc = sfa_step_block(pop, s, t, lo, m);
-    if (rc) return rc;
-  }
-  s->pending = 0;
-  s->t_now = t;
-  return EVS_OK;
-}
-
-static double sfa_voltage(evs_pop *pop, uint32_t id, double t) {
-  (void)t;
-  const sfa_state *s = pop->state;
-  return s->v[id];
-}
-
-/* A constant input is a current, kept in amperes in pop->dc. */
-static double sfa_dc_scale(const evs_pop *pop, evs_dim dim) {
-  (void)pop;
-  return dim == EVS_DIM_CURRENT ? 1.0 : 0.0;
+  return evs__cond_tick(pop, t, sfa_step_block);
 }
 
 void evs__cond_sfa_probe(const evs_pop *pop, uint32_t id, double *g_sfa,
@@ -390,11 +242,11 @@ const evs_neuron_type evs__if_cond_exp_gsfa_grr = {
     .kind = EVS_POP_CLOCKED,
     .params = sfa_params,
     .n_params = P_COUNT_,
-    .weight_scale = sfa_weight_scale,
+    .weight_scale = evs__cond_weight_scale,
     .init = sfa_init,
     .destroy = sfa_destroy,
-    .deliver = sfa_deliver,
+    .deliver = evs__cond_deliver,
     .tick = sfa_tick,
-    .voltage = sfa_voltage,
-    .dc_scale = sfa_dc_scale,
+    .voltage = evs__cond_voltage,
+    .dc_scale = evs__cond_dc_scale,
 };

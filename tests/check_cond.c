@@ -12,55 +12,14 @@
 
 #include "engine.h"
 #include "check_util.h"
+#include "cond_test_util.h"
 
 #define T_COND (&evs__if_cond_exp)
 
 /* ---- a population built by hand ------------------------------------------ */
 
 static evs_pop *pop_new(uint32_t n, double dt, uint64_t seed, uint32_t index) {
-  const evs_neuron_type *T = T_COND;
-  evs_pop *p = calloc(1, sizeof *p);
-  ck_assert_ptr_nonnull(p);
-  snprintf(p->name, sizeof p->name, "cells");
-  p->type = T;
-  p->size = n;
-  p->index = index;
-  p->seed = seed;
-  p->tick = p->resolution = dt;
-  p->raster = p->probe = -1;
-  p->par = malloc(T->n_params * sizeof *p->par);
-  p->dist = malloc(T->n_params * sizeof *p->dist);
-  p->path = calloc(T->n_params, sizeof *p->path);
-  for (size_t k = 0; k < T->n_params; k++) {
-    p->par[k] = T->params[k].def;
-    p->dist[k] = evs_dist_const(T->params[k].def);
-  }
-  return p;
-}
-
-static void pop_set(evs_pop *p, const char *name, double v) {
-  int k = evs__param_index(p->type, name);
-  ck_assert_msg(k >= 0, "no parameter %s", name);
-  p->par[k] = v;
-  p->dist[k] = evs_dist_const(v);
-}
-
-static void pop_init(evs_pop *p) {
-  evs_error err;
-  evs_error_clear(&err);
-  int rc = p->type->init(p, &err);
-  ck_assert_msg(rc == EVS_OK, "init: %s", err.msg);
-}
-
-static void pop_free(evs_pop *p) {
-  p->type->destroy(p);
-  ck_assert_ptr_null(p->state);
-  free(p->par);
-  free(p->dist);
-  free(p->path);
-  free(p->spk);
-  free(p->dc);
-  free(p);
+  return pop_new_of(T_COND, n, dt, seed, index);
 }
 
 /* Advances p through ticks k0+1 .. k1 (time k * dt). */
@@ -68,8 +27,6 @@ static void run_ticks(evs_pop *p, long k0, long k1) {
   for (long k = k0 + 1; k <= k1; k++)
     ck_assert_int_eq(p->type->tick(p, k * p->tick), EVS_OK);
 }
-
-static double V(evs_pop *p, uint32_t id) { return p->type->voltage(p, id, 0); }
 
 /* ---- descriptor ------------------------------------------------------------- */
 
@@ -418,17 +375,7 @@ END_TEST
 /* ---- validation ---------------------------------------------------------- */
 
 static void expect_invalid(const char *name, double value, const char *word) {
-  evs_pop *p = pop_new(4, 1e-4, 1, 0);
-  snprintf(p->name, sizeof p->name, "exc_layer");
-  pop_set(p, name, value);
-  evs_error err;
-  evs_error_clear(&err);
-  int rc = p->type->init(p, &err);
-  ck_assert_int_lt(rc, 0);
-  ck_assert_int_eq(err.code, rc);
-  ck_assert_msg(strstr(err.msg, "exc_layer") != NULL, "msg: %s", err.msg);
-  ck_assert_msg(strstr(err.msg, word) != NULL, "msg: %s", err.msg);
-  pop_free(p); /* destroy after a failed init */
+  expect_invalid_of(T_COND, name, value, word);
 }
 
 START_TEST(test_validation)

@@ -14,67 +14,20 @@
 #include "cond_math.h"
 #include "engine.h"
 #include "check_util.h"
+#include "cond_test_util.h"
 
 #define T_SFA (&evs__if_cond_exp_gsfa_grr)
 
 /* ---- a population built by hand ------------------------------------------ */
 
-static evs_pop *pop_new_of(const evs_neuron_type *T, uint32_t n, double dt,
-                           uint64_t seed, uint32_t index) {
-  evs_pop *p = calloc(1, sizeof *p);
-  ck_assert_ptr_nonnull(p);
-  snprintf(p->name, sizeof p->name, "cells");
-  p->type = T;
-  p->size = n;
-  p->index = index;
-  p->seed = seed;
-  p->tick = p->resolution = dt;
-  p->raster = p->probe = -1;
-  p->par = malloc(T->n_params * sizeof *p->par);
-  p->dist = malloc(T->n_params * sizeof *p->dist);
-  p->path = calloc(T->n_params, sizeof *p->path);
-  for (size_t k = 0; k < T->n_params; k++) {
-    p->par[k] = T->params[k].def;
-    p->dist[k] = evs_dist_const(T->params[k].def);
-  }
-  return p;
-}
-
 static evs_pop *pop_new(uint32_t n, double dt, uint64_t seed, uint32_t index) {
   return pop_new_of(T_SFA, n, dt, seed, index);
-}
-
-static void pop_set(evs_pop *p, const char *name, double v) {
-  int k = evs__param_index(p->type, name);
-  ck_assert_msg(k >= 0, "no parameter %s", name);
-  p->par[k] = v;
-  p->dist[k] = evs_dist_const(v);
-}
-
-static void pop_init(evs_pop *p) {
-  evs_error err;
-  evs_error_clear(&err);
-  int rc = p->type->init(p, &err);
-  ck_assert_msg(rc == EVS_OK, "init: %s", err.msg);
-}
-
-static void pop_free(evs_pop *p) {
-  p->type->destroy(p);
-  ck_assert_ptr_null(p->state);
-  free(p->par);
-  free(p->dist);
-  free(p->path);
-  free(p->spk);
-  free(p->dc);
-  free(p);
 }
 
 static void tick(evs_pop *p, long k) {
   int rc = p->type->tick(p, k * p->tick);
   REQ_INT(rc, ==, EVS_OK);
 }
-
-static double V(evs_pop *p, uint32_t id) { return p->type->voltage(p, id, 0); }
 
 static double GS(evs_pop *p, uint32_t id) {
   double g;
@@ -446,17 +399,7 @@ END_TEST
 /* ---- validation ---------------------------------------------------------- */
 
 static void expect_invalid(const char *name, double value, const char *word) {
-  evs_pop *p = pop_new(4, 1e-4, 1, 0);
-  snprintf(p->name, sizeof p->name, "exc_layer");
-  pop_set(p, name, value);
-  evs_error err;
-  evs_error_clear(&err);
-  int rc = p->type->init(p, &err);
-  ck_assert_int_lt(rc, 0);
-  ck_assert_int_eq(err.code, rc);
-  ck_assert_msg(strstr(err.msg, "exc_layer") != NULL, "msg: %s", err.msg);
-  ck_assert_msg(strstr(err.msg, word) != NULL, "msg: %s", err.msg);
-  pop_free(p); /* destroy after a failed init */
+  expect_invalid_of(T_SFA, name, value, word);
 }
 
 START_TEST(test_validation)

@@ -1,0 +1,92 @@
+/* Helpers shared by the suites of the conductance types (check_cond.c,
+ * check_cond_sfa.c): a population of a given type built by hand (as net.c
+ * does), its parameters, initialisation and teardown. Header-only (static
+ * functions); include after engine.h and check_util.h, and list in the
+ * suite's *_SOURCES in Makefile.am. */
+#ifndef EVSNN_COND_TEST_UTIL_H
+#define EVSNN_COND_TEST_UTIL_H
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+/* A population of n neurons of type T on clock step dt (s), every parameter
+ * at its default, not yet initialised. */
+static inline evs_pop *pop_new_of(const evs_neuron_type *T, uint32_t n,
+                                  double dt, uint64_t seed, uint32_t index) {
+  evs_pop *p = calloc(1, sizeof *p);
+  ck_assert_ptr_nonnull(p);
+  snprintf(p->name, sizeof p->name, "cells");
+  p->type = T;
+  p->size = n;
+  p->index = index;
+  p->seed = seed;
+  p->tick = p->resolution = dt;
+  p->raster = p->probe = -1;
+  p->par = malloc(T->n_params * sizeof *p->par);
+  p->dist = malloc(T->n_params * sizeof *p->dist);
+  p->path = calloc(T->n_params, sizeof *p->path);
+  for (size_t k = 0; k < T->n_params; k++) {
+    p->par[k] = T->params[k].def;
+    p->dist[k] = evs_dist_const(T->params[k].def);
+  }
+  return p;
+}
+
+/* Sets parameter name of p to the constant v (SI units). */
+static inline void pop_set(evs_pop *p, const char *name, double v) {
+  int k = evs__param_index(p->type, name);
+  ck_assert_msg(k >= 0, "no parameter %s", name);
+  p->par[k] = v;
+  p->dist[k] = evs_dist_const(v);
+}
+
+/* Initialises p; the test fails unless init returns EVS_OK. */
+static inline void pop_init(evs_pop *p) {
+  evs_error err;
+  evs_error_clear(&err);
+  int rc = p->type->init(p, &err);
+  ck_assert_msg(rc == EVS_OK, "init: %s", err.msg);
+}
+
+/* Destroys p's state (which must leave p->state NULL) and frees p. */
+static inline void pop_free(evs_pop *p) {
+  p->type->destroy(p);
+  ck_assert_ptr_null(p->state);
+  free(p->par);
+  free(p->dist);
+  free(p->path);
+  free(p->spk);
+  free(p->dc);
+  free(p);
+}
+
+/* The membrane potential (V) of neuron id at p's state time. */
+static inline double V(evs_pop *p, uint32_t id) {
+  return p->type->voltage(p, id, 0);
+}
+
+/* Sets parameter name of a 4-neuron population of type T (named
+ * "exc_layer") to value: init must fail with a negative code, also stored
+ * in the error, whose message names the population and contains word. */
+static inline void expect_invalid_of(const evs_neuron_type *T,
+                                     const char *name, double value,
+                                     const char *word) {
+  evs_pop *p = pop_new_of(T, 4, 1e-4, 1, 0);
+  snprintf(p->name, sizeof p->name, "exc_layer");
+  pop_set(p, name, value);
+  evs_error err;
+  evs_error_clear(&err);
+  int rc = p->type->init(p, &err);
+  ck_assert_int_lt(rc, 0);
+  ck_assert_int_eq(err.code, rc);
+  ck_assert_msg(strstr(err.msg, "exc_layer") != NULL, "msg: %s", err.msg);
+  ck_assert_msg(strstr(err.msg, word) != NULL, "msg: %s", err.msg);
+  pop_free(p); /* destroy after a failed init */
+}
+
+#endif
