@@ -61,46 +61,18 @@ Debian); "run" needs only the standard library.
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
+
+# One measured-run helper for both scripts (same folder, standard library).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_bench import run_measured  # noqa: E402
 
 META = 'bench_meta.json'
 INFO = os.path.join('results', 'bench_info.txt')
 LAST_RUN = os.path.join('results', 'last_run_info.txt')
 
 
-GNU_TIME = '/usr/bin/time'
-
-
-def run_measured(cmd, cwd, out_path):
-    """Runs cmd in cwd with stdout and stderr to out_path; returns
-    (wall seconds, peak RSS in KiB, exit code).
-
-    The peak RSS comes from GNU time (-f %M) when /usr/bin/time exists: a
-    forked child inherits its parent's resident-set high-water mark until
-    exec, so os.wait4's ru_maxrss of a child of this (large) Python process
-    over-reports small programs; GNU time is a small C parent. Without it,
-    os.wait4 is the fallback (an upper bound)."""
-    use_time = os.access(GNU_TIME, os.X_OK)
-    rss_file = out_path + '.rss'
-    full = ([GNU_TIME, '-f', '%M', '-o', rss_file] + cmd) if use_time else cmd
-    t0 = time.perf_counter()
-    with open(out_path, 'w') as out:
-        proc = subprocess.Popen(full, cwd=cwd, stdout=out,
-                                stderr=subprocess.STDOUT)
-        _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    rc = os.waitstatus_to_exitcode(status)
-    proc.returncode = rc
-    rss_kb = ru.ru_maxrss
-    if use_time:
-        try:
-            with open(rss_file) as f:
-                rss_kb = int(f.read().split()[-1])
-        except (OSError, ValueError, IndexError):
-            pass
-    return wall, rss_kb, rc
 
 
 def script_digest():
