@@ -1,5 +1,6 @@
-/* evsnn — sparse synapses, private: what the builders in csr.c and the
- * edge-list file builder in csr_file.c share. Not installed. */
+/* evsnn — sparse synapses, private: what csr.c, the random builders in
+ * csr_random.c and the edge-list file builder in csr_file.c share. Not
+ * installed. */
 #ifndef EVSNN_CSR_IMPL_H
 #define EVSNN_CSR_IMPL_H
 
@@ -20,6 +21,25 @@ typedef struct evs__csr_builder {
 
 /* Sets err to "out of memory building synapses"; returns EVS_ENOMEM. */
 int evs__csr_fail_nomem(evs_error *err);
+
+/* Resizes the synapse arrays to cap entries (cap >= nnz). EVS_OK or
+ * EVS_ENOMEM (message in b->err). */
+int evs__csr_resize(evs__csr_builder *b, uint64_t cap);
+
+/* Converts a delay d (s) to steps of spec->delay_step into *steps; EVS_OK,
+ * or EVS_EINVAL for negative, NaN and huge delays (message in b->err). */
+int evs__csr_delay_steps(evs__csr_builder *b, double d, uint32_t *steps);
+
+/* Makes room for extra more synapses, growing by half at least. */
+int evs__csr_reserve(evs__csr_builder *b, uint64_t extra);
+
+/* The random builders (csr_random.c): they fill b's rows in generation
+ * order and draw weights and delays; EVS_OK or an error in b->err.
+ * build_rows: all-to-all, one-to-one, fixed probability, fixed out-degree;
+ * build_indegree: fixed in-degree; build_total: fixed total number. */
+int evs__csr_build_rows(evs__csr_builder *b);
+int evs__csr_build_indegree(evs__csr_builder *b);
+int evs__csr_build_total(evs__csr_builder *b);
 
 /* Turns per-row counts in row_ptr[1..n_pre] into offsets, sets nnz to 0 and
  * allocates the synapse arrays for row_ptr[n_pre] synapses. Returns EVS_OK
