@@ -40,6 +40,18 @@ void evs__rates_init(evs_rates *rates, const double *r, int n) {
     rates->mult[k] = fabs(m - rounded) < 1e-12 * m && rounded <= 64 ? (int)rounded : 0;
     if (!rates->mult[k]) rates->integer = 0;
   }
+  rates->top = 0;
+  for (int k = 0; k < n; k++) {
+    int m = rates->mult[k];
+    rates->bit[k] = -1;
+    for (int i = 0; i < 7; i++) {
+      if (m >> i & 1 && i > rates->top) rates->top = i;
+      if (m == 1 << i) rates->bit[k] = i;
+    }
+  }
+  rates->pow2 = rates->integer && rates->top <= 3;
+  for (int k = 0; k < n; k++)
+    if (rates->bit[k] < 0) rates->pow2 = 0;
 }
 
 void evs__rates_decay(const evs_rates *rates, double h, double *e) {
@@ -47,20 +59,39 @@ void evs__rates_decay(const evs_rates *rates, double h, double *e) {
     for (int k = 0; k < rates->n; k++) e[k] = exp(-rates->r[k] * h);
     return;
   }
-  double x = exp(-rates->base * h);
+  /* x^m by squaring: p[i] = x^(2^i), shared by every rate, and x^m the
+   * product of the p[i] of m's set bits, lowest first (one of them alone is
+   * x^m exactly, as 1 * p[i] = p[i]). */
+  double p[7];
+  p[0] = exp(-rates->base * h);
+  if (rates->pow2) { /* the common case without loops: multiples 1, 2, 4, 8 */
+    p[1] = p[0] * p[0];
+    p[2] = p[1] * p[1];
+    p[3] = p[2] * p[2];
+    for (int k = 0; k < rates->n; k++) e[k] = p[rates->bit[k]];
+    return;
+  }
+  for (int i = 1; i <= rates->top; i++) p[i] = p[i - 1] * p[i - 1];
   for (int k = 0; k < rates->n; k++) {
-    /* x^m by squaring */
-    double y = 1, p = x;
-    for (int m = rates->mult[k]; m; m >>= 1, p *= p)
-      if (m & 1) y *= p;
+    if (rates->bit[k] >= 0) {
+      e[k] = p[rates->bit[k]];
+      continue;
+    }
+    double y = 1;
+    for (int i = 0, m = rates->mult[k]; m; m >>= 1, i++)
+      if (m & 1) y *= p[i];
     e[k] = y;
   }
 }
 
 /* exp(-r_k h) for the terms of g. */
 static inline void term_decay(const evs_expsum *g, double h, double *e) {
+  if (h == 0) { /* exp(-0) = 1 exactly, and so is every power of it */
+    for (int k = 0; k < g->n; k++) e[k] = 1;
+    return;
+  }
   if (g->powers) {
-    evs__rates_decay(g->powers, h, e);
+    evs__rates_decay_fast(g->powers, h, e);
     return;
   }
   for (int k = 0; k < g->n; k++) e[k] = exp(-g->r[k] * h);

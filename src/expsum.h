@@ -10,6 +10,8 @@
 #ifndef EVSNN_EXPSUM_H
 #define EVSNN_EXPSUM_H
 
+#include <math.h>
+
 #define EVS_EXPSUM_MAX 4 /* terms at most */
 
 typedef struct evs_expsum {
@@ -30,14 +32,35 @@ typedef struct evs_rates {
   double base;               /* the smallest rate */
   int mult[EVS_EXPSUM_MAX];  /* r[k] = mult[k] * base, or 0 when not integer */
   int integer;               /* every mult[k] is set */
+  int top;                   /* highest set bit of any mult[k] */
+  int bit[EVS_EXPSUM_MAX];   /* the bit of mult[k] when it is a power of two,
+                                else -1 */
+  int pow2;                  /* every mult[k] is a power of two up to 8 */
 } evs_rates;
 
 /* Fills rates from r[0..n) and finds integer multiples up to 64. */
 void evs__rates_init(evs_rates *rates, const double *r, int n);
 
 /* e[k] = exp(-r_k h) for every rate, with one exp() call when the rates are
- * integer multiples (relative error below 1e-14 for multiples up to 64). */
+ * integer multiples (relative error below (r_k h + 2 m_k + 8) 2^-53: 1e-14
+ * for r_k h <= 40 and multiples up to 4). */
 void evs__rates_decay(const evs_rates *rates, double h, double *e);
+
+/* evs__rates_decay with its common case inlined (every multiple 1, 2, 4 or
+ * 8): the same values, bit for bit. */
+static inline void evs__rates_decay_fast(const evs_rates *rates, double h,
+                                         double *e) {
+  if (!rates->pow2) {
+    evs__rates_decay(rates, h, e);
+    return;
+  }
+  double p[4];
+  p[0] = exp(-rates->base * h);
+  p[1] = p[0] * p[0];
+  p[2] = p[1] * p[1];
+  p[3] = p[2] * p[2];
+  for (int k = 0; k < rates->n; k++) e[k] = p[rates->bit[k]];
+}
 
 /* Value of g at h. */
 double evs__expsum_eval(const evs_expsum *g, double h);

@@ -115,17 +115,23 @@ static double weight_scale(const evs_pop *pop, evs_dim dim) {
 }
 
 /* The three decay factors E_k(t). */
-static void decay_factors(const lif_state *s, double t, double e[3]) {
-  evs__rates_decay(&s->rates, t - s->t0, e);
+static inline void decay_factors(const lif_state *s, double t, double e[3]) {
+  evs__rates_decay_fast(&s->rates, t - s->t0, e);
+}
+
+/* Applies the reset that ends the refractory period at n->t_safe, given the
+ * decay factors e there. */
+static void end_refractory_at(lif_state *s, lif_neuron *n, const double e[3]) {
+  double u_reset = s->v_reset - s->v_thresh;
+  n->c[0] = (u_reset - n->drive - n->c[1] * e[1] - n->c[2] * e[2]) / e[0];
+  n->refractory = 0;
 }
 
 /* Applies the reset that ends the refractory period at n->t_safe. */
 static void end_refractory(lif_state *s, lif_neuron *n) {
   double e[3];
   decay_factors(s, n->t_safe, e);
-  double u_reset = s->v_reset - s->v_thresh;
-  n->c[0] = (u_reset - n->drive - n->c[1] * e[1] - n->c[2] * e[2]) / e[0];
-  n->refractory = 0;
+  end_refractory_at(s, n, e);
 }
 
 /* A lower bound on ln(y) for y >= 1, within 2e-5 of it and never negative:
@@ -151,45 +157,55 @@ static inline double log_lower(double y) {
  * MARGIN_SHARE of the current distance to threshold as margin. */
 static inline void certify(const lif_state *s, lif_neuron *n, double t,
                            const double e[3]) {
-  double a[3] = {n->c[0] * e[0], n->c[1] * e[1], n->c[2] * e[2]};
-  double d = n->drive, b = 0;
-  for (int k = 0; k < 3; k++)
-    if (k == s->slow || a[k] > 0) b += a[k];
+  double a0 = n->c[0] * e[0], a1 = n->c[1] * e[1], a2 = n->c[2] * e[2];
+  double d = n->drive;
+  /* b: the slowest term and the positive ones, summed in index order. Adding
+   * 0 for a term left out is exact: b starts at +0 and so is never -0. */
+  int slow = s->slow;
+  double b = 0;
+  b += slow == 0 || a0 > 0 ? a0 : 0;
+  b += slow == 1 || a1 > 0 ? a1 : 0;
+  b += slow == 2 || a2 > 0 ? a2 : 0;
   if (b < -d) {
     if (d <= 0) { /* the bound never reaches -margin */
       n->margin = -(d + (b > 0 ? b : 0));
       n->t_safe = INFINITY;
     } else {      /* the bound rises from d + b to d */
-      n->margin = -MARGIN_SHARE * (d + b);
-      n->t_safe = t + s->tau_slow * log_lower(-b / (d + n->margin));
+      double margin = -MARGIN_SHARE * (d + b);
+      n->margin = margin;
+      n->t_safe = t + s->tau_slow * log_lower(-b / (d + margin));
     }
     return;
   }
-  double u = d + a[0] + a[1] + a[2];
+  double u = d + a0 + a1 + a2;
   if (u >= 0) {
     n->margin = 0;
     n->t_safe = t;
     return;
   }
-  double slope = 0, c = 0;
-  for (int k = 0; k < 3; k++) {
-    slope -= a[k] * s->rate[k];
-    if (a[k] > 0) c += a[k] * s->rate[k] * s->rate[k];
-  }
+  const double *r = s->rate;
+  double slope = 0, c = 0; /* c, like b, is never -0: adding 0 is exact */
+  slope -= a0 * r[0];
+  slope -= a1 * r[1];
+  slope -= a2 * r[2];
+  c += a0 > 0 ? a0 * r[0] * r[0] : 0;
+  c += a1 > 0 ? a1 * r[1] * r[1] : 0;
+  c += a2 > 0 ? a2 * r[2] * r[2] : 0;
   /* first zero of u/2 + slope x + c x^2/2: u stays below u/2 until then */
-  n->margin = -MARGIN_SHARE * u;
-  double target = u + n->margin; /* stay below -margin: the zero of
-                                    target + slope x + c x^2/2 */
+  double margin = -MARGIN_SHARE * u;
+  n->margin = margin;
+  double target = u + margin; /* stay below -margin: the zero of
+                                 target + slope x + c x^2/2 */
   double denom = slope + sqrt(slope * slope - 2 * c * target);
   n->t_safe = denom > 0 ? t - 2 * target / denom : INFINITY;
 }
 
-/* Makes sure neuron j is looked at no later than the window of time ts. */
+/* Files neuron j to be looked at in the window of time ts (nowhere for
+ * ts = +inf), moving it from wherever it was filed. A visit changes nothing
+ * before the window of t_safe, so the neuron is filed exactly there: an
+ * earlier filing would only cost a visit that re-files it. */
 static inline int file_at(lif_state *s, uint32_t j, double ts) {
-  if (!(ts < INFINITY)) return EVS_OK;
-  /* Fast path: a filing in an earlier or the same window stands. */
-  if ((double)s->cal.filed[j] * s->cal.width + s->cal.width <= ts) return EVS_OK;
-  return evs_cal_file(&s->cal, j, ts, 0);
+  return evs_cal_move(&s->cal, j, ts);
 }
 
 /* Makes sure neuron j is looked at no later than the window of its t_safe. */
@@ -204,9 +220,9 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
   lif_neuron *n = &s->nr[j];
   while (n->t_safe < t) {
     double a = n->t_safe;
-    if (n->refractory) end_refractory(s, n);
     double e[3];
     decay_factors(s, a, e);
+    if (n->refractory) end_refractory_at(s, n, e);
     evs_expsum g = {.n = 3, .d = n->drive,
                     .a = {n->c[0] * e[0], n->c[1] * e[1], n->c[2] * e[2]},
                     .r = {s->rate[0], s->rate[1], s->rate[2]},
@@ -228,6 +244,47 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
   return file(s, j);
 }
 
+/* An excitatory input used up neuron j's margin at time t: a new
+ * certificate, and the calendar filing that goes with it. */
+static inline void recertify(lif_state *s, uint32_t j,
+                              double t, const double e[3]) {
+  certify(s, &s->nr[j], t, e);
+  file(s, j);
+}
+
+/* One synapse of weight *wq onto neuron j through term r. */
+static inline __attribute__((always_inline)) void synapse(
+    evs_pop *pop, lif_state *s, lif_neuron *nr, double t, const double e[3],
+    int r, double fr, double fm, double kmax, uint32_t j, const float *wq) {
+  lif_neuron *n = &nr[j];
+  if (__builtin_expect(n->t_safe < t, 0)) advance(pop, s, j, t);
+  double w = *wq; /* after advance: a spike it finds may change it */
+  n->c[r] += w * fr;
+  n->c[0] -= w * fm;
+  if (w <= 0 || n->refractory) return; /* inhibition keeps the certificate */
+  n->margin -= w * kmax;
+  if (n->margin > 0) return;
+  recertify(s, j, t, e);
+}
+
+/* The synapses of one delivery through term r; r is a constant in each
+ * inlined instance (1: x_E, 2: x_I). Targets are fetched PREFETCH_AHEAD
+ * synapses ahead. */
+static inline __attribute__((always_inline)) void deliver_term(
+    evs_pop *pop, lif_state *s, double t, const double e[3], int r, double fr,
+    double fm, double kmax, const uint32_t *target, const float *weight,
+    size_t count) {
+  lif_neuron *nr = s->nr; /* never reallocated */
+  size_t q = 0;
+  if (count > PREFETCH_AHEAD)
+    for (; q < count - PREFETCH_AHEAD; q++) {
+      __builtin_prefetch(&nr[target[q + PREFETCH_AHEAD]], 1);
+      synapse(pop, s, nr, t, e, r, fr, fm, kmax, target[q], weight + q);
+    }
+  for (; q < count; q++)
+    synapse(pop, s, nr, t, e, r, fr, fm, kmax, target[q], weight + q);
+}
+
 static void deliver(evs_pop *pop, double t, int receptor, const uint32_t *target,
                     const float *weight, size_t count) {
   lif_state *s = pop->state;
@@ -236,21 +293,11 @@ static void deliver(evs_pop *pop, double t, int receptor, const uint32_t *target
   int r = 1 + receptor;                   /* index of the receptor's term */
   double fr = s->k[receptor] / e[r];      /* adds to the receptor's coefficient */
   double fm = s->k[receptor] / e[0];      /* keeps v continuous */
-  for (size_t q = 0; q < count; q++) {
-    if (q + PREFETCH_AHEAD < count)
-      __builtin_prefetch(&s->nr[target[q + PREFETCH_AHEAD]], 1);
-    uint32_t j = target[q];
-    lif_neuron *n = &s->nr[j];
-    if (n->t_safe < t) advance(pop, s, j, t);
-    double w = weight[q]; /* after advance: a spike it finds may change it */
-    n->c[r] += w * fr;
-    n->c[0] -= w * fm;
-    if (n->refractory || w <= 0) continue; /* inhibition keeps the certificate */
-    n->margin -= w * s->kmax[receptor];
-    if (n->margin > 0) continue;
-    certify(s, n, t, e);
-    file(s, j);
-  }
+  double kmax = s->kmax[receptor];
+  if (r == 1)
+    deliver_term(pop, s, t, e, 1, fr, fm, kmax, target, weight, count);
+  else
+    deliver_term(pop, s, t, e, 2, fr, fm, kmax, target, weight, count);
 }
 
 /* Calendar visit: look at neuron id up to the end of the window. */

@@ -51,7 +51,11 @@ static void model_file(model *m, uint32_t id, double t, int force) {
   int64_t w = ref_window(c->width, t);
   int64_t last = c->current + (int64_t)c->nslots - 1;
   if (w != EVS_CAL_NONE && w > last) w = last;
-  REQ_INT(evs_cal_file(c, id, t, force), ==, EVS_OK);
+  /* evs_cal_move must be exactly evs_cal_file with force. */
+  if (force && sm_next() % 2)
+    REQ_INT(evs_cal_move(c, id, t), ==, EVS_OK);
+  else
+    REQ_INT(evs_cal_file(c, id, t, force), ==, EVS_OK);
   int64_t f = m->live[id];
   if (f == w || (f < w && !force)) {
     /* unchanged */
@@ -198,6 +202,15 @@ START_TEST(test_window_boundaries) {
       /* And points inside. */
       double mid = t + 0.5 * width;
       REQ_INT(evs_cal_window_of(&c, mid), ==, ref_window(width, mid));
+      /* evs_cal_move files at the same windows (inside the ring). */
+      c.current = k > 0 ? k - 1 : 0;
+      const double ts[4] = {t, lo, hi, mid};
+      for (int i = 0; i < 4; i++) {
+        if (ts[i] < (double)c.current * width) continue;
+        REQ_INT(evs_cal_move(&c, 0, ts[i]), ==, EVS_OK);
+        REQ_INT(c.filed[0], ==, ref_window(width, ts[i]));
+      }
+      for (uint32_t sl = 0; sl < c.nslots; sl++) c.slot[sl].n = 0;
     }
     REQ_INT(evs_cal_window_of(&c, INFINITY), ==, EVS_CAL_NONE);
     evs_cal_destroy(&c);

@@ -145,6 +145,53 @@ START_TEST(never_crossing) {
 }
 END_TEST
 
+/* x^m by the square-and-multiply loop the engine used before its factors
+ * were shared between rates: the bits every spike time was computed with. */
+static double pow_by_squaring(double x, int m) {
+  double y = 1, p = x;
+  for (; m; m >>= 1, p *= p)
+    if (m & 1) y *= p;
+  return y;
+}
+
+START_TEST(rates_decay_values) {
+  /* CUBA's rates (multiples 1, 4, 2), odd multiples, the largest multiple
+   * (64) and rates that are not integer multiples (one exp() each). */
+  static const double sets[][3] = {{50, 200, 100}, {50, 150, 250},
+                                   {10, 640, 20},  {50, 133.3, 100},
+                                   {1000, 1000, 8000}};
+  evs_rng r;
+  evs_rng_init(&r, 3, 0, 0, EVS_RNG_TEST);
+  for (int a = 0; a < 5; a++) {
+    evs_rates rates;
+    evs__rates_init(&rates, sets[a], 3);
+    ck_assert_int_eq(rates.integer, a != 3);
+    ck_assert_int_eq(rates.pow2, a == 0 || a == 4);
+    for (int trial = 0; trial < 2000; trial++) {
+      /* the engine keeps every r_k h below 40 (its rebase span) */
+      double rmax = fmax(sets[a][0], fmax(sets[a][1], sets[a][2]));
+      double h = trial == 0 ? 0 : 40 / rmax * evs_rng_uniform(&r);
+      double e[3], f[3];
+      evs__rates_decay(&rates, h, e);
+      evs__rates_decay_fast(&rates, h, f);
+      double x = exp(-rates.base * h);
+      for (int k = 0; k < 3; k++) {
+        double want = exp(-sets[a][k] * h);
+        /* Both roundings of the argument (relative r h 2^-53 each), two
+         * exp() results (1 ulp each) and the 2 log2(m) <= 12 products. */
+        int m = rates.integer ? rates.mult[k] : 1;
+        double tol = (2 * sets[a][k] * h + 2 * m + 16) * 0x1p-53;
+        ck_assert_msg(fabs(e[k] - want) <= tol * want,
+                      "set %d k %d h %.17g: %.17g vs %.17g", a, k, h, e[k], want);
+        ck_assert(f[k] == e[k]);
+        if (rates.integer) /* bit for bit the engine's earlier values */
+          ck_assert(e[k] == pow_by_squaring(x, rates.mult[k]));
+      }
+    }
+  }
+}
+END_TEST
+
 static Suite *expsum_suite(void) {
   Suite *s = suite_create("expsum");
   TCase *tc = tcase_create("core");
@@ -153,6 +200,7 @@ static Suite *expsum_suite(void) {
   tcase_add_test(tc, lower_bound_is_valid);
   tcase_add_test(tc, slope_bound_bounds_slope);
   tcase_add_test(tc, never_crossing);
+  tcase_add_test(tc, rates_decay_values);
   suite_add_tcase(s, tc);
   return s;
 }
