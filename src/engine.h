@@ -120,6 +120,14 @@ typedef struct evs_proj {
   int weights_out;         /* output table handle, or -1 */
   double *matrix_t;        /* s, sorted: times of Matrix Market snapshots */
   size_t n_matrix;
+  double synapse_interval; /* s between rows of <name>.synapses.tsv (every
+                              weight); 0: none */
+  int synapses_out;        /* its output table handle, or -1 */
+  double stp_U;            /* short-term plasticity (stp.h): utilisation;
+                              0: the projection has none */
+  double stp_tau_d;        /* s: its recovery time constant */
+  double stp_tau_f;        /* s: its facilitation time constant (0: none) */
+  struct evs_stp *stp;     /* its state, made at build (stp.h), or NULL */
 } evs_proj;
 
 /* A requested constant input: amplitude of dimension dim on every neuron. */

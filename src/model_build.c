@@ -441,8 +441,69 @@ static int do_learning(evs__model_ctx *c, const evs__model_sec *s,
     if (net && (rc = evs_net_record_weights(net, proj, interval, &ne)))
       return evs__model_net_fail(c, rc, s, k, &ne);
   }
+  if ((k = evs__model_key_get(s, "record_synapses"))) {
+    double interval;
+    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_TIME, &interval)))
+      return rc;
+    if (!(interval > 0) || !isfinite(interval))
+      return evs__model_key_fail(c, k, "record_synapses must be > 0, got '%s'",
+                                 k->value);
+    if (net && (rc = evs_net_record_synapses(net, proj, interval, &ne)))
+      return evs__model_net_fail(c, rc, s, k, &ne);
+  }
   if ((k = evs__model_key_get(s, "record_matrix")))
     return do_snapshots(c, s, k, net, proj);
+  return EVS_OK;
+}
+
+/* 1 and *out set if text is a dimensionless number or distribution (a
+ * weight of rate populations), else 0. */
+static int weight_dimensionless(const char *text, evs_dist *out) {
+  double v;
+  if (strchr(text, '('))
+    return evs_dist_parse(text, EVS_DIM_NONE, out, NULL, 0) == EVS_OK;
+  if (evs_unit_parse(text, EVS_DIM_NONE, &v, NULL, 0) != EVS_OK) return 0;
+  *out = evs_dist_const(v);
+  return 1;
+}
+
+/* Short-term plasticity of projection proj (stp.h): stp_U and stp_tau_d
+ * (both or neither), stp_tau_f (default 0: no facilitation); set on net when
+ * it is not NULL. */
+static int do_stp(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
+                  int proj) {
+  const evs__model_key *ku = evs__model_key_get(s, "stp_U");
+  const evs__model_key *kd = evs__model_key_get(s, "stp_tau_d");
+  const evs__model_key *kf = evs__model_key_get(s, "stp_tau_f");
+  double U, tau_d, tau_f = 0;
+  evs_error ne;
+  int rc;
+  if (!ku && !kd) {
+    if (kf)
+      return evs__model_key_fail(c, kf, "stp_tau_f without stp_U and "
+                                 "stp_tau_d");
+    return EVS_OK;
+  }
+  if (!ku || !kd)
+    return evs__model_key_fail(c, ku ? ku : kd, "%s needs %s as well",
+                               ku ? "stp_U" : "stp_tau_d",
+                               ku ? "stp_tau_d" : "stp_U");
+  if ((rc = evs__model_get_quantity(c, ku, EVS_DIM_NONE, &U))) return rc;
+  if (!(U > 0 && U <= 1))
+    return evs__model_key_fail(c, ku, "stp_U must lie in (0, 1], got '%s'",
+                               ku->value);
+  if ((rc = evs__model_get_quantity(c, kd, EVS_DIM_TIME, &tau_d))) return rc;
+  if (!(tau_d > 0) || !isfinite(tau_d))
+    return evs__model_key_fail(c, kd, "stp_tau_d must be > 0, got '%s'",
+                               kd->value);
+  if (kf) {
+    if ((rc = evs__model_get_quantity(c, kf, EVS_DIM_TIME, &tau_f))) return rc;
+    if (!(tau_f >= 0) || !isfinite(tau_f))
+      return evs__model_key_fail(c, kf, "stp_tau_f must be >= 0, got '%s'",
+                                 kf->value);
+  }
+  if (net && (rc = evs_net_set_stp(net, proj, U, tau_d, tau_f, &ne)))
+    return evs__model_net_fail(c, rc, s, ku, &ne);
   return EVS_OK;
 }
 
@@ -451,7 +512,8 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
   static const char *const common[] = {"pre", "post", "receptor", "connect",
                                        "weight", "delay", "rule",
                                        "record_weights", "record_matrix",
-                                       NULL};
+                                       "record_synapses", "stp_U",
+                                       "stp_tau_d", "stp_tau_f", NULL};
   static const char *const all[] = {"p", "n", "autapses", "multapses", "file",
                                     NULL};
   static const evs_dim wdims[] = {EVS_DIM_CURRENT, EVS_DIM_VOLTAGE,
@@ -546,7 +608,10 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
           c, k, "n must be a non-negative integer, got '%s'", k->value);
   }
   if (!(k = need(c, s, "weight", &rc))) return rc;
-  if ((rc = evs__model_get_dist_any(c, k, wdims, 3, &spec.weight, &wdim)))
+  /* a number without a unit is a dimensionless weight (rate populations,
+   * rate.c); the net refuses it for spiking types ("needs a unit") */
+  if (!weight_dimensionless(k->value, &spec.weight) &&
+      (rc = evs__model_get_dist_any(c, k, wdims, 3, &spec.weight, &wdim)))
     return rc;
   const evs__model_key *kw = k;
   spec.delay = evs_dist_const(so->resolution);
@@ -572,6 +637,7 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
   }
   free(path);
   if (rc) return rc;
+  if ((rc = do_stp(c, s, net, idx))) return rc;
   return do_learning(c, s, net, idx, rule, rdefs, nrd, wdim);
 }
 

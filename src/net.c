@@ -8,6 +8,7 @@
 #include "config.h"
 #include "engine.h"
 #include "plastic.h"
+#include "stp.h"
 
 EVS_API const char *evs_version(void) { return PACKAGE_VERSION; }
 
@@ -78,6 +79,7 @@ EVS_API void evs_net_free(evs_net *net) {
   for (uint32_t i = 0; i < net->npop; i++) pop_free(net->pop[i]);
   for (uint32_t i = 0; i < net->nproj; i++) {
     rule_free(net->proj[i]->rule);
+    evs__stp_free(net->proj[i]->stp);
     evs_csr_free(net->proj[i]->csr);
     free(net->proj[i]->matrix_t);
     free(net->proj[i]->path);
@@ -256,6 +258,10 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: %s is a spike source and cannot receive synapses",
                          name, b->name);
+  if (b->type->weight_scale(b, weight_dim) == 0 && weight_dim == EVS_DIM_NONE)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: the weight needs a unit (%s takes no "
+                         "dimensionless weights)", name, b->type->name);
   if (b->type->weight_scale(b, weight_dim) == 0)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: %s does not take weights of dimension %s", name,
@@ -277,6 +283,7 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
   p->spec.path = p->path;
   p->weight_dim = weight_dim;
   p->weights_out = -1;
+  p->synapses_out = -1;
   net->proj[net->nproj++] = p;
   return (int)p->index;
 }
@@ -343,6 +350,19 @@ EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
                        t->name, name);
 }
 
+EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
+                            double tau_f, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if ((rc = evs__stp_check(p->name, U, tau_d, tau_f, err))) return rc;
+  p->stp_U = U;
+  p->stp_tau_d = tau_d;
+  p->stp_tau_f = tau_f;
+  return EVS_OK;
+}
+
 EVS_API int evs_net_record_weights(evs_net *net, int proj, double interval,
                                    evs_error *err) {
   evs_proj *p = get_proj(net, proj, err);
@@ -378,6 +398,17 @@ EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
   free(p->matrix_t);
   p->matrix_t = t;
   p->n_matrix = u;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_record_synapses(evs_net *net, int proj, double interval,
+                                    evs_error *err) {
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!(interval > 0) || !isfinite(interval))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: the recording interval must be positive", p->name);
+  p->synapse_interval = interval;
   return EVS_OK;
 }
 
@@ -497,6 +528,9 @@ static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
   if (rc) return rc;
   p->weight_scale = scale;
   if (p->rule && (rc = start_rule(p, err))) return rc;
+  if (p->stp_U > 0 && (rc = evs__stp_new(&p->stp, p->csr, p->name, p->stp_U,
+                                         p->stp_tau_d, p->stp_tau_f, err)))
+    return rc;
   evs_pop *pre = p->pre;
   uint32_t *out = realloc(pre->out, (pre->n_out + 1) * sizeof *out);
   if (!out) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -510,9 +544,13 @@ static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
  * synapses, so that a spike found in a window is delivered after it. */
 static int choose_tick(evs_net *net, evs_pop *pop, evs_error *err) {
   switch (pop->type->kind) {
-  case EVS_POP_CLOCKED:
-    pop->tick = net->resolution;
+  case EVS_POP_CLOCKED: {
+    /* a type with a parameter dt (the rate types, rate.c) may step on its
+     * own clock; dt = 0 means the resolution */
+    int k = evs__param_index(pop->type, "dt");
+    pop->tick = k >= 0 && pop->par[k] > 0 ? pop->par[k] : net->resolution;
     return EVS_OK;
+  }
   case EVS_POP_SOURCE:
     pop->tick = fmax(net->resolution, 1e-3);
     return EVS_OK;
@@ -577,6 +615,15 @@ static int build(evs_net *net, evs_error *err) {
   }
   for (uint32_t i = 0; i < net->nproj; i++)
     if ((rc = build_projection(net, net->proj[i], err))) return rc;
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if (net->proj[i]->synapse_interval > 0 &&
+        net->proj[i]->csr->nnz > EVS_RECORD_SYNAPSES_MAX)
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "projection %s: record_synapses writes every weight "
+                           "and is for at most %d synapses (it has %llu); use "
+                           "record_weights or record_matrix",
+                           net->proj[i]->name, EVS_RECORD_SYNAPSES_MAX,
+                           (unsigned long long)net->proj[i]->csr->nnz);
   for (uint32_t i = 0; i < net->npop; i++) {
     evs_pop *pop = net->pop[i];
     if ((rc = choose_tick(net, pop, err))) return rc;

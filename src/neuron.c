@@ -3,11 +3,13 @@
 #include <string.h>
 
 #include "engine.h"
+#include "rate.h"
 
 /* Adding a type: define its descriptor in its own module and list it here. */
 static const evs_neuron_type *const registry[] = {
     &evs__if_curr_exp,    &evs__if_cond_exp,  &evs__source_poisson,
     &evs__source_frozen,  &evs__source_array,  &evs__if_cond_exp_gsfa_grr,
+    &evs__rate_gaussian,  &evs__rate_constant, &evs__rate_linear,
 };
 #define N_TYPES (sizeof registry / sizeof registry[0])
 

@@ -1,13 +1,22 @@
 /* evsnn — the registry of learning rules, and statistics of weights. */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "plastic.h"
+#include "rate.h"
 
 /* Adding a rule: define its table in its own module and list it here. */
 static const evs_rule_type *const registry[] = {
     &evs__rule_stdp_pair,
     &evs__rule_stdp_triplet,
+    &evs__rule_stdp_triplet_homeo,
+    &evs__rule_orchestrated,
+    &evs__rule_istdp_global,
+    &evs__rule_hebb,
+    &evs__rule_oja,
+    &evs__rule_bcm,
 };
 #define N_RULES (sizeof registry / sizeof registry[0])
 
@@ -32,6 +41,45 @@ EVS_API const char *const *evs_rule_names(void) {
   if (!rule_names[0])
     for (size_t i = 0; i < N_RULES; i++) rule_names[i] = registry[i]->name;
   return rule_names;
+}
+
+int evs__rule_fail(const evs_plastic *pl, evs_error *err, const char *fmt,
+                   ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return evs_error_set(err, EVS_EINVAL, NULL, 0, "projection %s: rule %s: %s",
+                       pl->proj->name, pl->type->name, msg);
+}
+
+int evs__rule_check_set(const evs_plastic *pl, evs_error *err) {
+  const evs_rule_type *ty = pl->type;
+  for (size_t i = 0; i < ty->n_params; i++) {
+    if (isnan(pl->par[i]))
+      return evs__rule_fail(pl, err, "parameter %s is required",
+                            ty->params[i].name);
+    if (!isfinite(pl->par[i]))
+      return evs__rule_fail(pl, err, "parameter %s must be finite",
+                            ty->params[i].name);
+  }
+  return EVS_OK;
+}
+
+int evs__rule_need_transpose(const evs_plastic *pl, evs_error *err) {
+  evs_csr *c = pl->proj->csr;
+  if (!c)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "projection %s: rule %s: synapses not built",
+                         pl->proj->name, pl->type->name);
+  int rc = c->post_ptr ? EVS_OK : evs_csr_build_transpose(c);
+  if (rc)
+    return evs_error_set(err, rc, NULL, 0,
+                         "projection %s: rule %s: cannot build the transposed "
+                         "index: %s",
+                         pl->proj->name, pl->type->name, evs_strerror(rc));
+  return EVS_OK;
 }
 
 /* The value of rule parameter name, or NAN when the rule has none. */

@@ -47,6 +47,18 @@ typedef struct evs_rule_type {
   /* Postsynaptic neuron post spiked at time t; its synapses are at CSR
    * positions csr->post_pos[csr->post_ptr[post] .. csr->post_ptr[post+1]). */
   void (*on_post)(evs_plastic *pl, double t, uint32_t post);
+  /* Rate rules only (rate.h; NULL for spike rules, whose on_pre and
+   * on_post are then NULL): a RateLinear post population calls it at every
+   * step t (dt = its step, s) with the presynaptic rates x[0..pre size) and
+   * the rates y[0..post size) it has just computed from x and the weights. */
+  void (*on_rate)(evs_plastic *pl, double t, double dt, const double *x,
+                  const double *y);
+  /* Optional (NULL: none): the rule's own clock, for slow processes such as
+   * consolidation. The scheduler calls it at t = k * pl->clock, k = 1, 2, ...
+   * (pl->clock is set by init; 0 disables it), after every event before t
+   * and after every delivery and population step at t; an exact post
+   * population has found its spikes before t, so the weights are current. */
+  void (*on_clock)(evs_plastic *pl, double t);
 } evs_rule_type;
 
 /* A rule at work on one projection. */
@@ -55,6 +67,7 @@ struct evs_plastic {
   evs_proj *proj;   /* the projection whose weights it changes */
   double *par;      /* [type->n_params] values in internal units */
   void *state;      /* owned by the rule: traces, derived constants */
+  double clock;     /* s: interval of type->on_clock, set by init; 0: none */
 };
 
 /* Spike traces with shared factors (as lif.c keeps its membrane terms). A
@@ -91,11 +104,32 @@ static inline void evs__trace_rescale(double *X, uint32_t n, double f) {
  * O(synapses). */
 void evs__weight_stats(const evs_proj *p, double out[6]);
 
+/* Helpers for rules' init (plastic.c). evs__rule_fail sets err to EVS_EINVAL
+ * with "projection P: rule R: <message>" and returns EVS_EINVAL.
+ * evs__rule_check_set fails unless every parameter is set (a required one
+ * left unset is NaN) and finite. evs__rule_need_transpose builds the CSR's
+ * transposed index if missing (idempotent); EVS_OK or an error in err. */
+int evs__rule_fail(const evs_plastic *pl, evs_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int evs__rule_check_set(const evs_plastic *pl, evs_error *err);
+int evs__rule_need_transpose(const evs_plastic *pl, evs_error *err);
+
 /* Looks a rule up by name (NULL if unknown). */
 const evs_rule_type *evs__rule_type_find(const char *name);
 
 /* The rules, defined in their own modules. */
 extern const evs_rule_type evs__rule_stdp_pair;    /* stdp.c */
 extern const evs_rule_type evs__rule_stdp_triplet; /* stdp.c */
+extern const evs_rule_type evs__rule_stdp_triplet_homeo; /* stdp.c */
+extern const evs_rule_type evs__rule_orchestrated;  /* orchestrated.c */
+extern const evs_rule_type evs__rule_istdp_global;  /* istdp.c */
+
+/* The reference weight w~ of synapse k (CSR position) of a projection whose
+ * rule pl is orchestrated, in internal units (orchestrated.c). */
+double evs__orchestrated_wref(const evs_plastic *pl, uint64_t k);
+
+/* The E population rate estimate (Hz) of rule pl, istdp_global, at time t
+ * (istdp.c). */
+double evs__istdp_rate(const evs_plastic *pl, double t);
 
 #endif

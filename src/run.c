@@ -14,6 +14,7 @@
 
 #include "engine.h"
 #include "plastic.h"
+#include "stp.h"
 
 double evs__wall_clock(void) {
   struct timespec ts;
@@ -39,8 +40,10 @@ typedef struct rate_check {
   uint64_t ahead;       /* spikes in [T_k, T_(k+1)) */
 } rate_check;
 
-/* Protocol events: arg 0 reports progress, arg 1 checks pop owner's rate. */
-enum { PROTOCOL_PROGRESS = 0, PROTOCOL_RATE = 1 };
+/* Protocol events: arg 0 reports progress, arg 1 checks pop owner's rate,
+ * arg 2 is a tick of the SuperSpike error-broadcast clock, arg 3 runs the
+ * clock of projection owner's learning rule (evs_rule_type.on_clock). */
+enum { PROTOCOL_PROGRESS = 0, PROTOCOL_RATE = 1, PROTOCOL_RULE = 3 };
 
 typedef struct run_ctx {
   evs_net *net;
@@ -50,9 +53,13 @@ typedef struct run_ctx {
   uint64_t *ticks;      /* [npop] periodic events so far */
   uint64_t *samples;    /* [npop] probe samples so far */
   uint64_t *weight_samples; /* [nproj] weight statistics rows so far */
+  uint64_t *synapse_samples; /* [nproj] rows of every weight so far */
   double *probe_v;      /* scratch row for probes */
   rate_check *rc;       /* [npop] rate checkers (used where rate_tau > 0) */
   size_t *last_n;       /* [npop] spikes kept by the last flush */
+  float *stp_w;         /* scratch: one delivery's weights scaled by its
+                           projection's short-term plasticity (stp.h) */
+  uint64_t *rule_ticks; /* [nproj] rule clock calls so far */
   int stop_pop;         /* population whose check stopped the run, or -1 */
   char reason[160];     /* why it stopped */
 } run_ctx;
@@ -128,8 +135,14 @@ static int deliver(run_ctx *c, const evs_event *ev) {
     if (g > m->grp_ptr[row]) begin = m->grp_end[g - 1];
     end = m->grp_end[g];
   }
-  p->post->type->deliver(p->post, ev->t, p->receptor, m->target + begin,
-                         m->weight + begin, end - begin);
+  const float *w = m->weight + begin;
+  if (p->stp) { /* the post type receives w u x; the stored w is unchanged */
+    double f = evs__stp_spike(p->stp, evs__stp_group(m, row, ev->arg), ev->t);
+    evs__stp_scale(c->stp_w, w, end - begin, f);
+    w = c->stp_w;
+  }
+  p->post->type->deliver(p->post, ev->t, p->receptor, m->target + begin, w,
+                         end - begin);
   if (p->rule) p->rule->type->on_pre(p->rule, ev->t, row, begin, end);
   c->net->stats.syn_events += end - begin;
   return p->post->failed;
@@ -222,8 +235,10 @@ static void uncount_ahead(run_ctx *c) {
 }
 
 /* Record events: arg 0 samples a population's probes, arg 1 writes a row of
- * a projection's weight statistics, arg 2 a Matrix Market snapshot. */
-enum { RECORD_PROBES = 0, RECORD_WEIGHTS = 1, RECORD_MATRIX = 2 };
+ * a projection's weight statistics, arg 2 a Matrix Market snapshot, arg 3 a
+ * row of every weight (record_synapses). */
+enum { RECORD_PROBES = 0, RECORD_WEIGHTS = 1, RECORD_MATRIX = 2,
+       RECORD_SYNAPSES = 3 };
 
 /* Brings p's weights up to time t: an exact post population may not have
  * found its spikes before t yet; advancing every neuron to t runs their
@@ -260,7 +275,49 @@ static int record_weights(run_ctx *c, const evs_event *ev) {
               p->index, RECORD_WEIGHTS);
 }
 
+/* A row of <proj>.synapses.tsv: every weight in CSR order, SI units. */
+static int record_synapses(run_ctx *c, const evs_event *ev) {
+  evs_proj *p = c->net->proj[ev->owner];
+  int rc = weights_at(p, ev->t);
+  if (rc) return rc;
+  double row[EVS_RECORD_SYNAPSES_MAX];
+  uint64_t n = p->csr->nnz; /* <= EVS_RECORD_SYNAPSES_MAX (net.c) */
+  for (uint64_t s = 0; s < n; s++) row[s] = p->csr->weight[s] / p->weight_scale;
+  evs__output_probe_row(c->out, p->synapses_out, ev->t, row, (size_t)n);
+  uint64_t k = ++c->synapse_samples[p->index];
+  return push(c, (double)k * p->synapse_interval, EVS_EV_RECORD, ev->source,
+              p->index, RECORD_SYNAPSES);
+}
+
+/* Opens <proj>.synapses.tsv: "time" then w<pre>_<post> per synapse. */
+static int open_synapses(run_ctx *c, evs_proj *p, evs_error *err) {
+  const evs_csr *m = p->csr;
+  size_t cap = 8 + (size_t)m->nnz * 24;
+  char *h = malloc(cap), name[96];
+  if (!h) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  size_t len = (size_t)snprintf(h, cap, "time");
+  for (uint32_t j = 0; j < m->n_pre; j++)
+    for (uint64_t s = m->row_ptr[j]; s < m->row_ptr[j + 1]; s++)
+      len += (size_t)snprintf(h + len, cap - len, "\tw%u_%u", j, m->target[s]);
+  snprintf(name, sizeof name, "%s.synapses.tsv", p->name);
+  p->synapses_out = evs__output_table_open(c->out, name, h, err);
+  free(h);
+  return p->synapses_out < 0 ? p->synapses_out : EVS_OK;
+}
+
+/* Clock call k of projection owner's rule, at t = k * clock (plastic.h). */
+static int rule_clock(run_ctx *c, const evs_event *ev) {
+  evs_proj *p = c->net->proj[ev->owner];
+  int rc = weights_at(p, ev->t);
+  if (rc) return rc;
+  p->rule->type->on_clock(p->rule, ev->t);
+  uint64_t k = ++c->rule_ticks[p->index] + 1;
+  return push(c, (double)k * p->rule->clock, EVS_EV_PROTOCOL, ev->source,
+              p->index, PROTOCOL_RULE);
+}
+
 static int record(run_ctx *c, const evs_event *ev) {
+  if (ev->arg == RECORD_SYNAPSES) return record_synapses(c, ev);
   if (ev->arg == RECORD_WEIGHTS) return record_weights(c, ev);
   if (ev->arg == RECORD_MATRIX) return record_matrix(c, ev);
   evs_pop *pop = c->net->pop[ev->owner];
@@ -291,6 +348,10 @@ static int open_outputs(run_ctx *c, const evs_run_opts *opts, evs_error *err) {
       if (pop->probe < 0) return pop->probe;
     }
   }
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if (net->proj[i]->synapse_interval > 0 &&
+        (rc = open_synapses(c, net->proj[i], err)))
+      return rc;
   for (uint32_t i = 0; i < net->nproj; i++) {
     evs_proj *p = net->proj[i];
     if (!p->record_interval) continue;
@@ -319,10 +380,20 @@ static int schedule_start(run_ctx *c, const evs_run_opts *opts) {
     if (p->record_interval &&
         push(c, 0, EVS_EV_RECORD, net->next_gid + i, i, RECORD_WEIGHTS))
       return EVS_ENOMEM;
+    if (p->synapse_interval > 0 &&
+        push(c, 0, EVS_EV_RECORD, net->next_gid + i, i, RECORD_SYNAPSES))
+      return EVS_ENOMEM;
     for (size_t k = 0; k < p->n_matrix; k++)
       if (push(c, p->matrix_t[k], EVS_EV_RECORD, net->next_gid + i, i,
                RECORD_MATRIX))
         return EVS_ENOMEM;
+  }
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    const evs_plastic *pl = net->proj[i]->rule;
+    if (pl && pl->type->on_clock && pl->clock > 0 &&
+        push(c, pl->clock, EVS_EV_PROTOCOL, net->next_gid + i, i,
+             PROTOCOL_RULE))
+      return EVS_ENOMEM;
   }
   if (opts->progress &&
       push(c, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0, PROTOCOL_PROGRESS))
@@ -345,6 +416,10 @@ static int loop(run_ctx *c) {
     case EVS_EV_PROTOCOL:
       if (ev.arg == PROTOCOL_RATE) {
         rc = check_rate(c, &ev);
+        break;
+      }
+      if (ev.arg == PROTOCOL_RULE) {
+        rc = rule_clock(c, &ev);
         break;
       }
       evs__progress(ev.t, c->t_end);
@@ -403,12 +478,20 @@ int evs__net_simulate(evs_net *net, const evs_run_opts *opts, evs_error *err) {
   c.ticks = calloc(net->npop + 1, sizeof *c.ticks);
   c.samples = calloc(net->npop + 1, sizeof *c.samples);
   c.weight_samples = calloc(net->nproj + 1, sizeof *c.weight_samples);
+  c.synapse_samples = calloc(net->nproj + 1, sizeof *c.synapse_samples);
   c.probe_v = calloc(max_probe, sizeof *c.probe_v);
   c.rc = calloc(net->npop + 1, sizeof *c.rc);
   c.last_n = calloc(net->npop + 1, sizeof *c.last_n);
+  size_t max_stp = 1;
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if (net->proj[i]->stp && net->proj[i]->stp->max_group > max_stp)
+      max_stp = net->proj[i]->stp->max_group;
+  c.stp_w = malloc(max_stp * sizeof *c.stp_w);
+  c.rule_ticks = calloc(net->nproj + 1, sizeof *c.rule_ticks);
   int rc = EVS_ENOMEM;
-  if (!c.ticks || !c.samples || !c.weight_samples || !c.probe_v || !c.rc ||
-      !c.last_n ||
+  if (!c.ticks || !c.samples || !c.weight_samples || !c.synapse_samples ||
+      !c.probe_v || !c.rc ||
+      !c.last_n || !c.stp_w || !c.rule_ticks ||
       evs_queue_init(&c.q, 1024)) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto done;
@@ -451,8 +534,11 @@ done:
   free(c.ticks);
   free(c.samples);
   free(c.weight_samples);
+  free(c.synapse_samples);
   free(c.probe_v);
   free(c.rc);
   free(c.last_n);
+  free(c.stp_w);
+  free(c.rule_ticks);
   return rc;
 }

@@ -1,6 +1,7 @@
-/* evsnn — spike-timing-dependent plasticity: pair STDP and triplet STDP.
+/* evsnn — spike-timing-dependent plasticity: pair STDP, triplet STDP and
+ * homeostatic triplet STDP.
  *
- * Both rules keep one trace per presynaptic neuron and one or two per
+ * The rules keep one trace per presynaptic neuron and one or two per
  * postsynaptic neuron, not per synapse, as shared-factor coefficients
  * (plastic.h: each trace is X = x(t) e^{(t - t0)/tau} against one reference
  * time t0 per rule instance). Times are the handlers' t: for the presynaptic
@@ -24,6 +25,15 @@
  *   post spike at t:   w += A3_plus x_j(t) y2_i(t-);  clip;  y1_i += 1, y2_i += 1
  * with x (tau_plus), y1 (tau_minus), y2 (tau_y); y2 is read before its own
  * increment.
+ *
+ * stdp_triplet_homeo (Zenke, Hennequin & Gerstner 2013): stdp_triplet with
+ * both amplitudes scaled by eta and a sliding LTD amplitude per post neuron,
+ *   A2_minus_i(t) = eta A3_plus tau_plus tau_y nu_i(t)^2 / (tau_minus kappa),
+ * nu_i = z_i / tau_hom, z_i a fourth trace (tau_hom, +1 per post spike of i,
+ * counted after the LTP like y1 and y2) that starts at kappa tau_hom, so
+ * nu_i(0) = kappa. It reuses stdp_triplet's checks, state, rebase and post
+ * handler; its pre handler reads z_i with y1_i (two multiplies more per
+ * synapse, no exp()).
  *
  * Arithmetic is in double; the result is stored as the CSR's float. Weights
  * outside [w_min, w_max] at the start are clipped at their first update.
@@ -349,44 +359,60 @@ static void triplet_destroy(evs_plastic *pl) {
   pl->state = NULL;
 }
 
-static int triplet_init(evs_plastic *pl, evs_error *err) {
-  const double *p = pl->par;
-  int rc = check_set(pl, err);
-  if (!rc) rc = check_tau(pl, err, "tau_plus", p[PT_TAU_PLUS]);
-  if (!rc) rc = check_tau(pl, err, "tau_minus", p[PT_TAU_MINUS]);
-  if (!rc) rc = check_tau(pl, err, "tau_y", p[PT_TAU_Y]);
-  if (!rc) rc = check_amp(pl, err, "A3_plus", p[PT_A3_PLUS]);
-  if (!rc) rc = check_amp(pl, err, "A2_minus", p[PT_A2_MINUS]);
-  if (!rc) rc = check_bounds(pl, err, p[PT_W_MIN], p[PT_W_MAX]);
-  if (!rc) rc = need_transpose(pl, err);
-  if (rc) return rc;
+static int no_memory(const evs_plastic *pl, evs_error *err) {
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "projection %s: rule %s: out of memory",
+                       pl->proj->name, pl->type->name);
+}
 
-  triplet_state *s = calloc(1, sizeof *s);
-  if (!s) goto nomem;
-  pl->state = s;
-  s->tau_plus = p[PT_TAU_PLUS];
-  s->tau_minus = p[PT_TAU_MINUS];
-  s->tau_y = p[PT_TAU_Y];
-  s->a3_plus = p[PT_A3_PLUS];
-  s->a2_minus = p[PT_A2_MINUS];
-  s->w_min = p[PT_W_MIN];
-  s->w_max = p[PT_W_MAX];
+/* Checks the triplet parameters v[PT_N] (indexed like triplet_params) and
+ * builds the transposed index. Shared with stdp_triplet_homeo, which passes
+ * its own values in this layout. */
+static int triplet_check(const evs_plastic *pl, evs_error *err,
+                         const double *v) {
+  int rc = check_tau(pl, err, "tau_plus", v[PT_TAU_PLUS]);
+  if (!rc) rc = check_tau(pl, err, "tau_minus", v[PT_TAU_MINUS]);
+  if (!rc) rc = check_tau(pl, err, "tau_y", v[PT_TAU_Y]);
+  if (!rc) rc = check_amp(pl, err, "A3_plus", v[PT_A3_PLUS]);
+  if (!rc) rc = check_amp(pl, err, "A2_minus", v[PT_A2_MINUS]);
+  if (!rc) rc = check_bounds(pl, err, v[PT_W_MIN], v[PT_W_MAX]);
+  if (!rc) rc = need_transpose(pl, err);
+  return rc;
+}
+
+/* Fills s (zeroed by the caller) from checked values v[PT_N] and allocates
+ * its traces for csr c: EVS_OK or EVS_ENOMEM (the caller frees s). */
+static int triplet_fill(triplet_state *s, const double *v, const evs_csr *c) {
+  s->tau_plus = v[PT_TAU_PLUS];
+  s->tau_minus = v[PT_TAU_MINUS];
+  s->tau_y = v[PT_TAU_Y];
+  s->a3_plus = v[PT_A3_PLUS];
+  s->a2_minus = v[PT_A2_MINUS];
+  s->w_min = v[PT_W_MIN];
+  s->w_max = v[PT_W_MAX];
   s->rate_plus = 1 / s->tau_plus;
   s->rate_minus = 1 / s->tau_minus;
   s->rate_y = 1 / s->tau_y;
   s->t0 = 0;
   s->span = EVS_TRACE_SPAN * fmin(s->tau_plus, fmin(s->tau_minus, s->tau_y));
-  const evs_csr *c = pl->proj->csr;
   s->x = traces_new(c->n_pre);
   s->y1 = traces_new(c->n_post);
   s->y2 = traces_new(c->n_post);
-  if (!s->x || !s->y1 || !s->y2) goto nomem;
+  return s->x && s->y1 && s->y2 ? EVS_OK : EVS_ENOMEM;
+}
+
+static int triplet_init(evs_plastic *pl, evs_error *err) {
+  int rc = check_set(pl, err);
+  if (!rc) rc = triplet_check(pl, err, pl->par);
+  if (rc) return rc;
+  triplet_state *s = calloc(1, sizeof *s);
+  if (!s) return no_memory(pl, err);
+  pl->state = s;
+  if (triplet_fill(s, pl->par, pl->proj->csr)) {
+    triplet_destroy(pl);
+    return no_memory(pl, err);
+  }
   return EVS_OK;
-nomem:
-  triplet_destroy(pl);
-  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "projection %s: rule %s: out of memory",
-                       pl->proj->name, pl->type->name);
 }
 
 /* Moves t0 to t (plastic.h: rebase). */
@@ -414,10 +440,10 @@ static void triplet_on_pre(evs_plastic *pl, double t, uint32_t pre,
   evs__trace_spike(&s->x[pre], exp((t - s->t0) * s->rate_plus), 0);
 }
 
-static void triplet_on_post(evs_plastic *pl, double t, uint32_t post) {
-  triplet_state *s = pl->state;
-  evs_csr *c = pl->proj->csr;
-  if (t - s->t0 > s->span) triplet_rebase(s, c, t);
+/* The post spike's potentiation and its y1, y2 increments (the caller has
+ * rebased if needed). */
+static void triplet_post(triplet_state *s, evs_csr *c, double t,
+                         uint32_t post) {
   const double d = t - s->t0;
   const double dx = exp(-d * s->rate_plus); /* x_j(t) = X_j dx */
   /* y2 before this spike's own increment: one factor for all synapses */
@@ -434,6 +460,13 @@ static void triplet_on_post(evs_plastic *pl, double t, uint32_t post) {
   evs__trace_spike(&s->y2[post], exp(d * s->rate_y), 0);
 }
 
+static void triplet_on_post(evs_plastic *pl, double t, uint32_t post) {
+  triplet_state *s = pl->state;
+  evs_csr *c = pl->proj->csr;
+  if (t - s->t0 > s->span) triplet_rebase(s, c, t);
+  triplet_post(s, c, t, post);
+}
+
 const evs_rule_type evs__rule_stdp_triplet = {
     .name = "stdp_triplet",
     .params = triplet_params,
@@ -442,4 +475,132 @@ const evs_rule_type evs__rule_stdp_triplet = {
     .destroy = triplet_destroy,
     .on_pre = triplet_on_pre,
     .on_post = triplet_on_post,
+};
+
+/* ---- stdp_triplet_homeo --------------------------------------------------- */
+
+enum {
+  PH_TAU_PLUS, PH_TAU_MINUS, PH_TAU_Y, PH_A3_PLUS, PH_W_MIN, PH_W_MAX,
+  PH_TAU_HOM, PH_KAPPA, PH_ETA, PH_N
+};
+
+static const evs_param_def homeo_params[PH_N] = {
+    [PH_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 16.8e-3, 0,
+                     "decay time of the presynaptic trace x"},
+    [PH_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 33.7e-3, 0,
+                      "decay time of the fast postsynaptic trace y1"},
+    [PH_TAU_Y] = {"tau_y", EVS_DIM_TIME, 114e-3, 0,
+                  "decay time of the slow postsynaptic trace y2"},
+    [PH_A3_PLUS] = {"A3_plus", EVS_DIM_NONE, 0,
+                    EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+                    "triplet LTP amplitude before eta (6.5e-3 for weights of "
+                    "order 1)"},
+    [PH_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,
+                  "lower weight bound"},
+    [PH_W_MAX] = {"w_max", EVS_DIM_NONE, 0,
+                  EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+                  "upper weight bound"},
+    [PH_TAU_HOM] = {"tau_hom", EVS_DIM_TIME, 0, EVS_PARAM_REQUIRED,
+                    "time constant of the postsynaptic rate estimate nu"},
+    [PH_KAPPA] = {"kappa", EVS_DIM_RATE, 3, 0,
+                  "target rate: fixed point of the rule and nu at t = 0"},
+    [PH_ETA] = {"eta", EVS_DIM_NONE, 1, 0,
+                "learning-rate multiplier of both amplitudes"},
+};
+
+/* The triplet rule's state first, so that triplet_* work on &base and the
+ * state pointer is also the base's. */
+typedef struct homeo_state {
+  triplet_state base;  /* a3_plus holds eta A3_plus; a2_minus is unused (0) */
+  double rate_hom;     /* 1/s: 1/tau_hom */
+  double c_hom;        /* weight s^2: eta A3+ tau+ tau_y / (tau- kappa
+                          tau_hom^2), so A2-(t) = c_hom Z^2 e^{-2(t-t0)/tau_hom} */
+  double *z;           /* [n_post] coefficients of the spike trace z (tau_hom,
+                          +1 per post spike); nu = z / tau_hom */
+} homeo_state;
+
+static void homeo_destroy(evs_plastic *pl) {
+  homeo_state *s = pl->state;
+  if (!s) return;
+  free(s->z);
+  triplet_destroy(pl); /* frees the base's traces and s itself */
+}
+
+static int homeo_init(evs_plastic *pl, evs_error *err) {
+  const double *p = pl->par;
+  double v[PT_N] = {
+      [PT_TAU_PLUS] = p[PH_TAU_PLUS], [PT_TAU_MINUS] = p[PH_TAU_MINUS],
+      [PT_TAU_Y] = p[PH_TAU_Y],       [PT_A3_PLUS] = p[PH_ETA] * p[PH_A3_PLUS],
+      [PT_A2_MINUS] = 0,              [PT_W_MIN] = p[PH_W_MIN],
+      [PT_W_MAX] = p[PH_W_MAX]};
+  int rc = check_set(pl, err);
+  if (!rc) rc = check_tau(pl, err, "tau_hom", p[PH_TAU_HOM]);
+  if (!rc && !(p[PH_KAPPA] > 0))
+    rc = bad_param(pl, err, "kappa must be positive (got %g Hz)", p[PH_KAPPA]);
+  if (!rc) rc = check_amp(pl, err, "eta", p[PH_ETA]);
+  if (!rc) rc = triplet_check(pl, err, v);
+  if (rc) return rc;
+
+  homeo_state *s = calloc(1, sizeof *s);
+  if (!s) return no_memory(pl, err);
+  pl->state = s;
+  const evs_csr *c = pl->proj->csr;
+  if (triplet_fill(&s->base, v, c)) goto nomem;
+  const double tau_hom = p[PH_TAU_HOM], kappa = p[PH_KAPPA];
+  s->rate_hom = 1 / tau_hom;
+  s->c_hom = v[PT_A3_PLUS] * p[PH_TAU_PLUS] * p[PH_TAU_Y] /
+             (p[PH_TAU_MINUS] * kappa * tau_hom * tau_hom);
+  s->base.span = fmin(s->base.span, EVS_TRACE_SPAN * tau_hom);
+  if (!(s->z = traces_new(c->n_post))) goto nomem;
+  for (uint32_t i = 0; i < c->n_post; i++) s->z[i] = kappa * tau_hom; /* t0 = 0 */
+  return EVS_OK;
+nomem:
+  homeo_destroy(pl);
+  return no_memory(pl, err);
+}
+
+/* Moves t0 to t for all four traces. */
+static void homeo_rebase(homeo_state *s, const evs_csr *c, double t) {
+  evs__trace_rescale(s->z, c->n_post, exp(-(t - s->base.t0) * s->rate_hom));
+  triplet_rebase(&s->base, c, t);
+}
+
+static void homeo_on_pre(evs_plastic *pl, double t, uint32_t pre,
+                         uint64_t begin, uint64_t end) {
+  homeo_state *s = pl->state;
+  triplet_state *b = &s->base;
+  evs_csr *c = pl->proj->csr;
+  if (t - b->t0 > b->span) homeo_rebase(s, c, t);
+  const double d = t - b->t0;
+  const double dz = exp(-d * s->rate_hom);
+  /* A2-_i(t) y1_i(t) = f Z_i^2 Y1_i: one factor for all synapses */
+  const double f = s->c_hom * dz * dz * exp(-d * b->rate_minus);
+  const uint32_t *target = c->target;
+  const double *Y1 = b->y1, *Z = s->z;
+  float *weight = c->weight;
+  for (uint64_t k = begin; k < end; k++) {
+    uint32_t i = target[k];
+    double ltd = f * (Z[i] * Z[i]) * Y1[i];
+    weight[k] = (float)clip(weight[k] - ltd, b->w_min, b->w_max);
+  }
+  evs__trace_spike(&b->x[pre], exp(d * b->rate_plus), 0);
+}
+
+static void homeo_on_post(evs_plastic *pl, double t, uint32_t post) {
+  homeo_state *s = pl->state;
+  triplet_state *b = &s->base;
+  evs_csr *c = pl->proj->csr;
+  if (t - b->t0 > b->span) homeo_rebase(s, c, t);
+  triplet_post(b, c, t, post);
+  evs__trace_spike(&s->z[post], exp((t - b->t0) * s->rate_hom), 0);
+}
+
+const evs_rule_type evs__rule_stdp_triplet_homeo = {
+    .name = "stdp_triplet_homeo",
+    .params = homeo_params,
+    .n_params = PH_N,
+    .init = homeo_init,
+    .destroy = homeo_destroy,
+    .on_pre = homeo_on_pre,
+    .on_post = homeo_on_post,
 };

@@ -473,12 +473,26 @@ START_TEST(api_errors) {
   ck_assert_ptr_nonnull(strstr(err.msg, "A_minus"));
   evs_net_free(net);
   /* a rule's table: names and the weight flag */
+  /* the registry: every rule evsnn-model(5) documents, each once, each
+   * with its table */
+  static const char *const documented[] = {
+      "stdp_pair", "stdp_triplet", "stdp_triplet_homeo", "orchestrated",
+      "istdp_global", "rate_hebb", "rate_oja", "rate_bcm"};
+  const size_t n_doc = sizeof documented / sizeof documented[0];
   const char *const *names = evs_rule_names();
-  ck_assert_str_eq(names[0], "stdp_pair");
-  ck_assert_str_eq(names[1], "stdp_triplet");
-  ck_assert_ptr_null(names[2]);
   const evs_param_def *defs;
-  size_t n;
+  size_t n, count = 0;
+  for (; names[count]; count++) {
+    ck_assert_int_eq(evs_rule_params(names[count], &defs, &n), EVS_OK);
+    for (size_t j = 0; j < count; j++)
+      ck_assert_str_ne(names[j], names[count]);
+  }
+  ck_assert_uint_eq(count, n_doc);
+  for (size_t d = 0; d < n_doc; d++) {
+    size_t j = 0;
+    while (j < count && strcmp(names[j], documented[d])) j++;
+    ck_assert_msg(j < count, "rule %s is not registered", documented[d]);
+  }
   ck_assert_int_eq(evs_rule_params("stdp_triplet", &defs, &n), EVS_OK);
   int weight_params = 0;
   for (size_t i = 0; i < n; i++)

@@ -1,4 +1,5 @@
-/* Tests of the STDP rules (src/stdp.c): stdp_pair and stdp_triplet.
+/* Tests of the STDP rules (src/stdp.c): stdp_pair, stdp_triplet and
+ * stdp_triplet_homeo.
  *
  * A rule is driven directly: a hand-made projection (CSR plus transposed
  * index), parameters in par[], init, then on_pre/on_post in a prescribed time
@@ -673,6 +674,10 @@ static event *make_events(uint32_t n_pre, uint32_t n_post, double rate,
 typedef struct ref_rule {
   int triplet, nearest;
   double tp, tm, ty, ap, am, wmin, wmax, mup, mum;
+  /* homeo: stdp_triplet_homeo (triplet = 1, ap = A3_plus before eta, am
+   * unused): LTD amplitude eta ap tp ty nu^2 / (tm kappa), nu = z / tau_hom */
+  int homeo;
+  double tau_hom, kappa, eta;
 } ref_rule;
 
 /* The reference: traces stored per neuron at every grid step, decayed by
@@ -685,8 +690,14 @@ static void reference(const ref_rule *p, const evs_csr *c, const event *ev,
   uint64_t nnz = c->nnz;
   uint32_t *pre_of = malloc((nnz ? nnz : 1) * sizeof *pre_of);
   double *x = calloc(n_pre, sizeof *x), *y1 = calloc(n_post, sizeof *y1),
-         *y2 = calloc(n_post, sizeof *y2);
-  REQUIRE(pre_of && x && y1 && y2);
+         *y2 = calloc(n_post, sizeof *y2), *z = calloc(n_post, sizeof *z);
+  REQUIRE(pre_of && x && y1 && y2 && z);
+  double ap = p->ap, dz = 1;
+  if (p->homeo) {
+    for (uint32_t i = 0; i < n_post; i++) z[i] = p->kappa * p->tau_hom;
+    ap = p->eta * p->ap;
+    dz = exp(-dt / p->tau_hom);
+  }
   for (uint32_t j = 0; j < n_pre; j++)
     for (uint64_t k = c->row_ptr[j]; k < c->row_ptr[j + 1]; k++) pre_of[k] = j;
   double dx = exp(-dt / p->tp), dy1 = exp(-dt / p->tm),
@@ -699,6 +710,7 @@ static void reference(const ref_rule *p, const evs_csr *c, const event *ev,
       for (uint32_t i = 0; i < n_post; i++) {
         y1[i] *= dy1;
         y2[i] *= dy2;
+        z[i] *= dz;
       }
     }
     for (; e < n_ev && ev[e].step == st; e++) {
@@ -706,10 +718,14 @@ static void reference(const ref_rule *p, const evs_csr *c, const event *ev,
       if (ev[e].kind == 1) { /* pre */
         for (uint64_t k = 0; k < nnz; k++) {
           if (pre_of[k] != id) continue;
-          double wk = w[k], yi = y1[c->target[k]], f = 1;
+          double wk = w[k], yi = y1[c->target[k]], f = 1, am = p->am;
           if (!p->triplet && p->mum > 0)
             f = pow((wk - p->wmin) / (p->wmax - p->wmin), p->mum);
-          wk -= p->am * f * yi;
+          if (p->homeo) {
+            double nu = z[c->target[k]] / p->tau_hom;
+            am = ap * p->tp * p->ty * nu * nu / (p->tm * p->kappa);
+          }
+          wk -= am * f * yi;
           w[k] = (float)fmin(fmax(wk, p->wmin), p->wmax);
         }
         x[id] = p->nearest ? 1 : x[id] + 1;
@@ -718,7 +734,7 @@ static void reference(const ref_rule *p, const evs_csr *c, const event *ev,
           if (c->target[k] != id) continue;
           double wk = w[k], xj = x[pre_of[k]];
           if (p->triplet) {
-            wk += p->ap * xj * y2[id];
+            wk += ap * xj * y2[id];
           } else {
             double f = 1;
             if (p->mup > 0)
@@ -729,9 +745,11 @@ static void reference(const ref_rule *p, const evs_csr *c, const event *ev,
         }
         y1[id] = p->nearest ? 1 : y1[id] + 1;
         y2[id] += 1;
+        z[id] += 1;
       }
     }
   }
+  free(z);
   free(pre_of);
   free(x);
   free(y1);
@@ -741,9 +759,19 @@ static void reference(const ref_rule *p, const evs_csr *c, const event *ev,
 static void lazy_vs_reference(const ref_rule *p, uint64_t seed) {
   const uint32_t n_pre = 12, n_post = 8;
   const double dt = 1e-6, dur = 1.0, rate = 25;
-  rig *r = rig_new(p->triplet ? &evs__rule_stdp_triplet : &evs__rule_stdp_pair,
-                   n_pre, n_post, 0.4, 0.5);
-  if (p->triplet) {
+  const evs_rule_type *type = p->homeo     ? &evs__rule_stdp_triplet_homeo
+                              : p->triplet ? &evs__rule_stdp_triplet
+                                           : &evs__rule_stdp_pair;
+  rig *r = rig_new(type, n_pre, n_post, 0.4, 0.5);
+  if (p->homeo) {
+    rig_set(r, "tau_plus", p->tp);
+    rig_set(r, "tau_minus", p->tm);
+    rig_set(r, "tau_y", p->ty);
+    rig_set(r, "A3_plus", p->ap);
+    rig_set(r, "tau_hom", p->tau_hom);
+    rig_set(r, "kappa", p->kappa);
+    rig_set(r, "eta", p->eta);
+  } else if (p->triplet) {
     rig_set(r, "tau_plus", p->tp);
     rig_set(r, "tau_minus", p->tm);
     rig_set(r, "tau_y", p->ty);
@@ -792,26 +820,244 @@ static void lazy_vs_reference(const ref_rule *p, uint64_t seed) {
 }
 
 START_TEST(brute_pair_additive) {
-  ref_rule p = {0, 0, 0.02, 0.03, 0, 0.01, 0.012, 0, 1, 0, 0};
+  ref_rule p = {0, 0, 0.02, 0.03, 0, 0.01, 0.012, 0, 1, 0, 0, 0, 0, 0, 0};
   lazy_vs_reference(&p, 11);
 }
 END_TEST
 
 START_TEST(brute_pair_multiplicative_nearest) {
-  ref_rule p = {0, 1, 0.02, 0.02, 0, 0.02, 0.02, 0.125, 1, 1, 1};
+  ref_rule p = {0, 1, 0.02, 0.02, 0, 0.02, 0.02, 0.125, 1, 1, 1, 0, 0, 0, 0};
   lazy_vs_reference(&p, 12);
 }
 END_TEST
 
 START_TEST(brute_pair_partial_mu) {
-  ref_rule p = {0, 0, 0.015, 0.025, 0, 0.02, 0.025, 0, 0.75, 0.5, 0.3};
+  ref_rule p = {0, 0, 0.015, 0.025, 0, 0.02, 0.025, 0, 0.75, 0.5, 0.3, 0, 0, 0, 0};
   lazy_vs_reference(&p, 13);
 }
 END_TEST
 
 START_TEST(brute_triplet) {
-  ref_rule p = {1, 0, TP, TM, TY, 0.02, 0.01, 0, 1, 0, 0};
+  ref_rule p = {1, 0, TP, TM, TY, 0.02, 0.01, 0, 1, 0, 0, 0, 0, 0, 0};
   lazy_vs_reference(&p, 14);
+}
+END_TEST
+
+/* The homeostatic rule with the sliding amplitude: eta and every time
+ * constant off their defaults so that a swap shows. */
+START_TEST(brute_triplet_homeo) {
+  /* nu starts at kappa = 12 Hz and moves to the trains' 25 Hz within the
+   * second (tau_hom = 0.2 s), so the LTD amplitude changes by about 4x */
+  ref_rule p = {1, 0, 0.015, 0.03, 0.09, 0.004, 0, 0, 1, 0, 0,
+                1, 0.2, 12, 2.5};
+  lazy_vs_reference(&p, 15);
+}
+END_TEST
+
+/* ---- homeostatic triplet rule: closed forms ------------------------------- */
+
+static const double H_ETA = 2.5, H_KAPPA = 4, H_TAU_HOM = 0.7, H_A3 = 6.5e-3;
+
+/* c with A2-(t) = c nu(t)^2: eta A3 tau+ tau_y / (tau- kappa). */
+static double homeo_c(double tp) { return H_ETA * H_A3 * tp * TY / (TM * H_KAPPA); }
+
+/* One rule instance n_pre -> n_post, all to all, weight 0, wide bounds. */
+static rig *homeo_rig(uint32_t n_pre, uint32_t n_post, double tp) {
+  rig *r = rig_new(&evs__rule_stdp_triplet_homeo, n_pre, n_post, 1, 0);
+  rig_set(r, "A3_plus", H_A3);
+  rig_set(r, "tau_plus", tp);
+  rig_set(r, "tau_hom", H_TAU_HOM);
+  rig_set(r, "kappa", H_KAPPA);
+  rig_set(r, "eta", H_ETA);
+  rig_set(r, "w_min", -10);
+  rig_set(r, "w_max", 10);
+  rig_init(r);
+  return r;
+}
+
+/* nu(t) by direct summation: kappa e^{-t/tau_hom} plus e^{-(t - s)/tau_hom} /
+ * tau_hom for every post spike s < t. */
+static double nu_direct(const double *s, int n, double t) {
+  double nu = H_KAPPA * exp(-t / H_TAU_HOM);
+  for (int k = 0; k < n && s[k] < t; k++)
+    nu += exp(-(t - s[k]) / H_TAU_HOM) / H_TAU_HOM;
+  return nu;
+}
+
+START_TEST(homeo_defaults_and_params) {
+  rig *r = rig_new(&evs__rule_stdp_triplet_homeo, 1, 1, 1, 0);
+  ck_assert(rig_get(r, "tau_plus") == TP);
+  ck_assert(rig_get(r, "tau_minus") == TM);
+  ck_assert(rig_get(r, "tau_y") == TY);
+  ck_assert(rig_get(r, "kappa") == 3);
+  ck_assert(rig_get(r, "eta") == 1);
+  ck_assert(isnan(rig_get(r, "tau_hom"))); /* required */
+  ck_assert(isnan(rig_get(r, "A3_plus")));
+  rig_set(r, "A3_plus", 0.01);
+  rig_set(r, "w_max", 1);
+  expect_bad(r, "tau_hom unset");
+  const char *bad[] = {"tau_hom", "kappa", "eta", "tau_y"};
+  const double val[] = {0, 0, -1, -0.1};
+  for (int i = 0; i < 4; i++) {
+    r = rig_new(&evs__rule_stdp_triplet_homeo, 1, 1, 1, 0);
+    rig_set(r, "A3_plus", 0.01);
+    rig_set(r, "w_max", 1);
+    rig_set(r, "tau_hom", 1);
+    rig_set(r, bad[i], val[i]);
+    expect_bad(r, bad[i]);
+  }
+}
+END_TEST
+
+/* Pairs and triplets with the sliding amplitude (nu from kappa and the post
+ * spikes before the arrival), against the definition:
+ *  post t1, pre s:            -c nu(s)^2 e^{-(s - t1)/tau-};
+ *  pre a, post t1, post t2:   eta A3 e^{-(t2 - a)/tau+} e^{-(t2 - t1)/tau_y};
+ *  post t1, pre s, post u:    the LTD above + eta A3 e^{-(u-s)/tau+} e^{-(u-t1)/tau_y};
+ *  two posts, pre:            y1 and nu both count both posts.
+ * With nu = kappa (t1 -> 0) the LTD amplitude is the one that balances LTP
+ * at kappa for Poisson spikes: c kappa^2 tau- = eta A3 tau+ tau_y kappa. */
+START_TEST(homeo_closed_forms) {
+  const double c = homeo_c(TP);
+  rig *r = homeo_rig(1, 1, TP);
+  pre(r, 0, 0.2); /* no post spike yet: y1 = 0 */
+  ck_assert(w_of(r, 0) == 0);
+  post(r, 0, 0.31);
+  ck_assert(w_of(r, 0) == 0); /* a single post spike: y2(t-) = 0 */
+  rig_free(r);
+
+  r = homeo_rig(1, 1, TP);
+  const double t1 = 1.5, s = 1.512;
+  post(r, 0, t1);
+  pre(r, 0, s);
+  double nu = H_KAPPA * exp(-s / H_TAU_HOM) + exp(-(s - t1) / H_TAU_HOM) / H_TAU_HOM;
+  double want = -c * nu * nu * exp(-(s - t1) / TM);
+  NEAR(w_of(r, 0), want, fabs(want), 1);
+  /* the sliding amplitude matters: nu(s) is about kappa / 2 here */
+  ck_assert(fabs(want / (-c * H_KAPPA * H_KAPPA * exp(-(s - t1) / TM)) - 1) > 0.5);
+  const double u = 1.525;
+  post(r, 0, u);
+  double ltp = H_ETA * H_A3 * exp(-(u - s) / TP) * exp(-(u - t1) / TY);
+  NEAR(w_of(r, 0), want + ltp, fabs(want) + ltp, 2);
+  rig_free(r);
+
+  r = homeo_rig(1, 1, TP);
+  pre(r, 0, 0.1);
+  post(r, 0, 0.105);
+  post(r, 0, 0.125);
+  want = H_ETA * H_A3 * exp(-0.025 / TP) * exp(-0.020 / TY);
+  NEAR(w_of(r, 0), want, want, 1);
+  rig_free(r);
+
+  r = homeo_rig(1, 1, TP);
+  const double q[2] = {0.4, 0.43};
+  post(r, 0, q[0]);
+  post(r, 0, q[1]);
+  pre(r, 0, 0.44);
+  nu = nu_direct(q, 2, 0.44);
+  want = -c * nu * nu * (exp(-0.04 / TM) + exp(-0.01 / TM));
+  NEAR(w_of(r, 0), want, fabs(want), 1);
+  rig_free(r);
+
+  /* nu(0) = kappa: post at 1 us, pre at 2 us */
+  r = homeo_rig(1, 1, TP);
+  post(r, 0, 1e-6);
+  pre(r, 0, 2e-6);
+  nu = H_KAPPA * exp(-2e-6 / H_TAU_HOM) + exp(-1e-6 / H_TAU_HOM) / H_TAU_HOM;
+  want = -c * nu * nu * exp(-1e-6 / TM);
+  NEAR(w_of(r, 0), want, fabs(want), 1);
+  rig_free(r);
+  ck_assert(fabs(c * H_KAPPA * H_KAPPA * TM - H_ETA * H_A3 * TP * TY * H_KAPPA) <
+            1e-15);
+}
+END_TEST
+
+/* nu after arbitrary spike trains against direct summation. Three post
+ * neurons fire Poisson trains (6, 15 and 30 Hz, 12 s: tau_hom = 0.7 s, so nu
+ * moves far from kappa = 4 Hz) and 120 presynaptic probes each arrive once,
+ * 2-12 ms after a post spike, at no post spike within 3 ms after it. A probe
+ * j at T only depresses: w_ji = -c nu_i(T)^2 y1_i(T) (tau+ = 0.1 ms, so the
+ * later post spikes add less than e^{-30} of LTP), hence nu_i(T) =
+ * sqrt(-w_ji / (c y1_i(T))) with y1_i by direct summation. The rule rebases
+ * every 4 ms (40 tau+): some 3000 times over the run. */
+START_TEST(homeo_rate_trace) {
+  const double tp = 1e-4, dur = 12, rates[3] = {6, 15, 30};
+  const int n_probe = 120;
+  enum { CAP = 1024 };
+  static double spk[3][CAP];
+  int ns[3] = {0, 0, 0};
+  xs_state = 99;
+  for (int i = 0; i < 3; i++)
+    for (double t = -log(uniform01()) / rates[i]; t < dur;
+         t += -log(uniform01()) / rates[i]) {
+      REQUIRE(ns[i] < CAP);
+      spk[i][ns[i]++] = t;
+    }
+  /* probe times: 2-12 ms after a spike of neuron (j mod 3), with no post
+   * spike of any neuron in [T, T + 3 ms) */
+  double probe[120];
+  int np = 0;
+  while (np < n_probe) {
+    int i = np % 3;
+    int k = (int)(uniform01() * ns[i]);
+    double T = spk[i][k] + 0.002 + 0.01 * uniform01();
+    int ok = T < dur;
+    for (int m = 0; m < 3 && ok; m++)
+      for (int q = 0; q < ns[m]; q++)
+        if (spk[m][q] >= T && spk[m][q] < T + 0.003) ok = 0;
+    if (ok) probe[np++] = T;
+  }
+  /* one merged time order of all events, as the scheduler gives: sort */
+  for (int a = 1; a < n_probe; a++)
+    for (int b = a; b > 0 && probe[b] < probe[b - 1]; b--) {
+      double x = probe[b];
+      probe[b] = probe[b - 1];
+      probe[b - 1] = x;
+    }
+  rig *r = homeo_rig(n_probe, 3, tp);
+  const double c = homeo_c(tp);
+  int ip[3] = {0, 0, 0}, jp = 0;
+  for (;;) { /* merge: earliest event first, posts before probes at ties */
+    int best = -1;
+    double tb = INFINITY;
+    for (int i = 0; i < 3; i++)
+      if (ip[i] < ns[i] && spk[i][ip[i]] < tb) tb = spk[i][ip[i]], best = i;
+    if (jp < n_probe && probe[jp] < tb) {
+      pre(r, (uint32_t)jp, probe[jp]);
+      jp++;
+    } else if (best >= 0) {
+      post(r, (uint32_t)best, tb);
+      ip[best]++;
+    } else {
+      break;
+    }
+  }
+  const evs_csr *cs = r->proj.csr;
+  double lo = INFINITY, hi = 0;
+  int checked = 0;
+  for (int j = 0; j < n_probe; j++)
+    for (uint64_t k = cs->row_ptr[j]; k < cs->row_ptr[j + 1]; k++) {
+      uint32_t i = cs->target[k];
+      double T = probe[j], y1 = 0;
+      for (int q = 0; q < ns[i] && spk[i][q] < T; q++)
+        y1 += exp(-(T - spk[i][q]) / TM);
+      double nu = nu_direct(spk[i], ns[i], T);
+      double want = -c * nu * nu * y1;
+      /* where y1 is tiny the e^{-30} LTP bound is no longer negligible */
+      if (y1 > 0.05) NEAR(w_of(r, k), want, fabs(want), 1);
+      if (y1 > 0.5) { /* a probe right after i's spike: nu is well defined */
+        double got = sqrt(-w_of(r, k) / (c * y1));
+        REQUIRE_MSG(fabs(got - nu) <= 1e-6 * nu,
+                    "post %u at %.6f s: nu %.9g, direct sum %.9g", i, T, got,
+                    nu);
+        lo = fmin(lo, nu);
+        hi = fmax(hi, nu);
+        checked++;
+      }
+    }
+  ck_assert_int_ge(checked, n_probe);
+  ck_assert(lo < 6 && hi > 25); /* nu spans the three trains' rates */
+  rig_free(r);
 }
 END_TEST
 
@@ -833,12 +1079,18 @@ static Suite *stdp_suite(void) {
   tcase_add_test(tc, triplet_frequency);
   tcase_add_test(tc, triplet_long_train_rebase);
   suite_add_tcase(s, tc);
+  tc = tcase_create("triplet_homeo");
+  tcase_add_test(tc, homeo_defaults_and_params);
+  tcase_add_test(tc, homeo_closed_forms);
+  tcase_add_test(tc, homeo_rate_trace);
+  suite_add_tcase(s, tc);
   tc = tcase_create("brute_force");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, brute_pair_additive);
   tcase_add_test(tc, brute_pair_multiplicative_nearest);
   tcase_add_test(tc, brute_pair_partial_mu);
   tcase_add_test(tc, brute_triplet);
+  tcase_add_test(tc, brute_triplet_homeo);
   suite_add_tcase(s, tc);
   return s;
 }

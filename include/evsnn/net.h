@@ -106,6 +106,15 @@ EVS_API int evs_net_set_rule(evs_net *net, int proj, const char *rule,
 EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
                                    double value, evs_error *err);
 
+/* Gives projection proj Tsodyks–Markram short-term plasticity: each
+ * presynaptic spike delivers w * u * x, with utilisation u (increment and
+ * resting value U in (0, 1], facilitation decaying with tau_f >= 0 s, 0 for
+ * none) and resources x (recovering with tau_d > 0 s); see src/stp.h. Works
+ * on static and learning projections. Before the build only. EVS_OK, or
+ * EVS_EINVAL / EVS_ESTATE with a message in err. */
+EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
+                            double tau_f, evs_error *err);
+
 /* Records statistics of proj's weights every interval seconds (> 0), from
  * t = 0, into <proj>.weights.tsv: columns time, mean, sd, min, max, at_min,
  * at_max; weights in SI units of the projection's weight dimension; at_min
@@ -121,6 +130,17 @@ EVS_API int evs_net_record_weights(evs_net *net, int proj, double interval,
  * Times at or after the run's end write nothing. */
 EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
                                   size_t n, evs_error *err);
+
+/* Records every weight of proj every interval seconds (> 0), from t = 0,
+ * into <proj>.synapses.tsv: columns time, then one column per synapse in CSR
+ * order named w<pre>_<post> (local indices), weights in SI units of the
+ * projection's weight dimension. Meant for small projections (weight
+ * trajectories, e.g. Oja's rule): evs_net_build refuses it for a projection
+ * of more than EVS_RECORD_SYNAPSES_MAX synapses. Returns EVS_OK or
+ * EVS_EINVAL. */
+#define EVS_RECORD_SYNAPSES_MAX 1024
+EVS_API int evs_net_record_synapses(evs_net *net, int proj, double interval,
+                                    evs_error *err);
 
 /* Adds a constant current to every neuron of pop: amplitude has dimension
  * dim (current, or its voltage equivalent). */
