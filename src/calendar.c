@@ -21,6 +21,11 @@
 /* Entries of a bucket whose per-neuron data is fetched ahead while draining. */
 #define PREFETCH_AHEAD 8
 #define WINDOW_CAP 4611686018427387904.0 /* 2^62: finite times beyond it */
+/* Beyond 2^52 windows consecutive window numbers are no longer distinct
+ * doubles, so the floor corrections below could not terminate; such times
+ * lie far past any ring (at most 2^30 windows), where the exact window does
+ * not matter. */
+#define WINDOW_EXACT 4503599627370496.0 /* 2^52 */
 
 int evs_cal_init(evs_calendar *c, uint32_t n, double width, double horizon) {
   memset(c, 0, sizeof *c);
@@ -79,6 +84,7 @@ int64_t evs_cal_window_of(const evs_calendar *c, double t) {
   /* truncation, then the corrections below make it the floor (cheaper than
    * floor(), which is a library call without SSE4.1) */
   int64_t w = (int64_t)x;
+  if (!(fabs(x) < WINDOW_EXACT)) return w;
   /* t * inv_width may round across an integer: correct against the exact
    * expressions used by evs_cal_window_end(). */
   while ((double)w * c->width > t) w--;

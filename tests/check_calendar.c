@@ -213,6 +213,19 @@ START_TEST(test_window_boundaries) {
       for (uint32_t sl = 0; sl < c.nslots; sl++) c.slot[sl].n = 0;
     }
     REQ_INT(evs_cal_window_of(&c, INFINITY), ==, EVS_CAL_NONE);
+    /* Far-future finite times (a neuron that will not fire for ages):
+     * beyond 2^52 windows the floor corrections could not end (regression:
+     * a SuperSpike run hung at t = 1.6e18 s); they are filed at the ring's
+     * last window. */
+    c.current = 0;
+    for (double tf = 1e12; tf < 1e300; tf *= 1e7) {
+      REQ_INT(evs_cal_window_of(&c, tf), >, (int64_t)1 << 40);
+      REQ_INT(evs_cal_move(&c, 0, tf), ==, EVS_OK);
+      REQ_INT(c.filed[0], ==, (int64_t)c.nslots - 1);
+      REQ_INT(evs_cal_file(&c, 0, tf, 1), ==, EVS_OK);
+      REQ_INT(c.filed[0], ==, (int64_t)c.nslots - 1);
+    }
+    for (uint32_t sl = 0; sl < c.nslots; sl++) c.slot[sl].n = 0;
     evs_cal_destroy(&c);
   }
   /* The inputs do reach the case where t * (1/width) rounds below k, so

@@ -53,7 +53,9 @@ EVS_API int evs_cal_init(evs_calendar *c, uint32_t n, double width, double horiz
 EVS_API void evs_cal_destroy(evs_calendar *c);
 
 /* The window that contains time t: the w with w*width <= t < (w+1)*width,
- * evaluated with the same arithmetic as evs_cal_window_end(). */
+ * evaluated with the same arithmetic as evs_cal_window_end(), for
+ * |t/width| < 2^52; beyond, a window at least that far (times past any
+ * ring); EVS_CAL_NONE for t = +infinity. */
 EVS_API int64_t evs_cal_window_of(const evs_calendar *c, double t);
 
 /* End time of window w, (w+1)*width. */
@@ -77,7 +79,7 @@ EVS_API int evs_cal_file(evs_calendar *c, uint32_t id, double t, int force);
  * return values. */
 static inline int evs_cal_move(evs_calendar *c, uint32_t id, double t) {
   double x = t * c->inv_width;
-  if (x >= 0 && x < 4611686018427387904.0) { /* 2^62; false for NaN, inf */
+  if (x >= 0 && x < 4503599627370496.0) { /* 2^52; false for NaN, inf */
     /* the arithmetic of evs_cal_window_of() */
     int64_t w = (int64_t)x;
     while ((double)w * c->width > t) w--;
