@@ -16,7 +16,9 @@ if (!exists("out")) out = dir . '/raster.' . fmt
 if (!exists("tmin")) tmin = 0
 
 qdir = "'" . dir . "'"
-pops = system('cd ' . qdir . ' 2>/dev/null && for f in *.ras; do [ -f "$f" ] && printf "%s " "${f%.ras}"; done')
+# the populations of summary.tsv that have a raster (not the trial and target
+# rasters of a SuperSpike run)
+pops = system('cd ' . qdir . ' 2>/dev/null && awk -F''\t'' ''NR > 1 {print $1}'' summary.tsv | while read p; do [ -f "$p.ras" ] && printf "%s " "$p"; done')
 npop = words(pops)
 if (npop == 0) print sprintf("raster.gp: no .ras files in %s", dir); exit status 1
 

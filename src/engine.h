@@ -151,6 +151,7 @@ struct evs_net {
   int build_failed;        /* evs_net_build failed: the net cannot be built */
   int ran;                 /* evs_net_run was called */
   evs_run_stats stats;     /* counters of the last run */
+  struct evs_superspike *ss; /* SuperSpike learner (superspike.c), or NULL */
 };
 
 /* Seconds on a monotonic clock (run.c). */
@@ -175,6 +176,15 @@ double evs__pop_param(const evs_pop *pop, const char *name);
  * order within one periodic event; the flush sorts them. Returns EVS_OK or
  * EVS_ENOMEM. */
 int evs__pop_emit(evs_pop *pop, double t, uint32_t id);
+
+/* Reads a .ras spike file (source.c): 'time id' per line, time in s
+ * (>= 0, before period when period > 0), id < size, '#' comments; owner
+ * names the file's user in messages ("population P"). On EVS_OK *out holds
+ * the *n spikes sorted by (time, id) (malloc'd, NULL when empty); else an
+ * error with path:line in err. */
+int evs__ras_read(const char *path, uint32_t size, double period,
+                  const char *owner, evs_spike **out, size_t *n,
+                  evs_error *err);
 
 /* The registry of types. */
 const evs_neuron_type *evs__neuron_type_find(const char *name);
@@ -226,6 +236,11 @@ int evs__output_matrix(evs_output *o, const char *name, const char *comment,
 /* Appends one row to a probe or table file: time, then n values. */
 void evs__output_probe_row(evs_output *o, int handle, double t,
                            const double *v, size_t n);
+
+/* Appends printf-formatted text to a table opened by evs__output_table_open
+ * (the caller writes whole rows, newline included). */
+void evs__output_table_printf(evs_output *o, int handle, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Appends a line to run.log (a newline is added). */
 void evs__output_log(evs_output *o, const char *fmt, ...)

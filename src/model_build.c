@@ -712,6 +712,7 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
       case EVS__MODEL_SIM: rc = EVS_OK; break;
       case EVS__MODEL_POP: rc = do_population(c, s, NULL); break;
       case EVS__MODEL_PROJ: rc = do_projection(c, s, NULL, &so); break;
+      case EVS__MODEL_SUPERSPIKE: rc = evs__model_superspike(c, s, NULL); break;
       default: rc = do_input(c, s, NULL); break;
     }
     if (rc) return rc;
@@ -732,6 +733,9 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
       else rc = do_input(c, s, m->net);
       if (rc) return rc;
     }
+  if ((s = evs__model_sec_find(c, EVS__MODEL_SUPERSPIKE, "")) &&
+      (rc = evs__model_superspike(c, s, m->net)))
+    return rc;
   evs_error_clear(&ne);
   if ((rc = evs_net_build(m->net, &ne)) != EVS_OK) {
     const evs__model_sec *at = sec_named(c, ne.msg);

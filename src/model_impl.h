@@ -1,7 +1,8 @@
 /* evsnn — model files, private: the symbol tables that model_read.c fills
  * from the INI text and the --set overrides, and model_build.c checks and
- * turns into a net with the value readers of model_value.c. Not installed;
- * include only from those three files. */
+ * turns into a net with the value readers of model_value.c (the
+ * [superspike] section: model_superspike.c). Not installed; include only
+ * from those four files. */
 #ifndef EVSNN_MODEL_IMPL_H
 #define EVSNN_MODEL_IMPL_H
 
@@ -27,7 +28,8 @@ typedef struct evs__model_key {
 } evs__model_key;
 
 typedef enum evs__model_sec_kind {
-  EVS__MODEL_SIM, EVS__MODEL_POP, EVS__MODEL_PROJ, EVS__MODEL_INPUT
+  EVS__MODEL_SIM, EVS__MODEL_POP, EVS__MODEL_PROJ, EVS__MODEL_INPUT,
+  EVS__MODEL_SUPERSPIKE  /* [superspike]: unnamed, like [simulation] */
 } evs__model_sec_kind;
 
 typedef struct evs__model_sec {
@@ -131,6 +133,13 @@ int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
  * context). */
 int evs__model_get_path(evs__model_ctx *c, const evs__model_key *k,
                         char **out);
+
+/* The [superspike] section s: checks its keys and, when net is not NULL,
+ * sets the net's SuperSpike learner (populations must have their indices).
+ * Returns EVS_OK or EVS_EMODEL / EVS_ENOMEM reported at s or its key.
+ * (model_superspike.c) */
+int evs__model_superspike(evs__model_ctx *c, const evs__model_sec *s,
+                          evs_net *net);
 
 /* Stage 3: checks every section of c's tables in file order without a net
  * (so the first error reported is the first in the file), then creates

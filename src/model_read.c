@@ -23,7 +23,12 @@
 #define MAX_NAME 63 /* population/projection/input names, as the net */
 
 static const char *const kind_names[] = {"simulation", "population",
-                                         "projection", "input"};
+                                         "projection", "input", "superspike"};
+
+/* Sections that take no name: one per model. */
+static int unnamed(evs__model_sec_kind kind) {
+  return kind == EVS__MODEL_SIM || kind == EVS__MODEL_SUPERSPIKE;
+}
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -112,7 +117,7 @@ static evs__model_sec *sec_add(evs__model_ctx *c, evs__model_sec_kind kind,
     free(s);
     return NULL;
   }
-  if (kind == EVS__MODEL_SIM) {
+  if (unnamed(kind)) {
     snprintf(s->id, n, "%s", kind_names[kind]);
     s->name = s->id + strlen(s->id);
   } else {
@@ -135,7 +140,7 @@ evs__model_sec *evs__model_sec_find(const evs__model_ctx *c,
                                     const char *name) {
   char id[128];
   evs__model_sec *s = NULL;
-  if (kind == EVS__MODEL_SIM) snprintf(id, sizeof id, "%s", kind_names[kind]);
+  if (unnamed(kind)) snprintf(id, sizeof id, "%s", kind_names[kind]);
   else snprintf(id, sizeof id, "%s %s", kind_names[kind], name);
   HASH_FIND_STR(c->secs, id, s);
   return s;
@@ -184,24 +189,24 @@ static void read_header(evs__model_ctx *c, char *hdr) {
   while (*name && !isspace((unsigned char)*name)) name++;
   if (*name) *name++ = '\0';
   name = trim(name);
-  for (sk = EVS__MODEL_SIM; sk <= EVS__MODEL_INPUT; sk++)
+  for (sk = EVS__MODEL_SIM; sk <= EVS__MODEL_SUPERSPIKE; sk++)
     if (!strcmp(kind, kind_names[sk])) break;
-  if (sk > EVS__MODEL_INPUT) {
+  if (sk > EVS__MODEL_SUPERSPIKE) {
     read_fail(c, EVS_EMODEL, line,
               "unknown section kind [%s] (expected simulation, population, "
-              "projection or input)", kind);
+              "projection, input or superspike)", kind);
     return;
   }
-  if (sk == EVS__MODEL_SIM && *name) {
-    read_fail(c, EVS_EMODEL, line, "section [simulation] takes no name");
+  if (unnamed(sk) && *name) {
+    read_fail(c, EVS_EMODEL, line, "section [%s] takes no name", kind);
     return;
   }
-  if (sk != EVS__MODEL_SIM && !*name) {
+  if (!unnamed(sk) && !*name) {
     read_fail(c, EVS_EMODEL, line, "section [%s] needs a name: [%s NAME]",
               kind, kind);
     return;
   }
-  if (sk != EVS__MODEL_SIM && !valid_name(name)) {
+  if (!unnamed(sk) && !valid_name(name)) {
     read_fail(c, EVS_EMODEL, line,
               "invalid name '%s': use 1-%d letters, digits or '_'", name,
               MAX_NAME);
@@ -383,11 +388,17 @@ static int apply_override(evs__model_ctx *c, const char *text) {
     s = evs__model_sec_find(c, EVS__MODEL_SIM, "");
     if (!s && !(s = sec_add(c, EVS__MODEL_SIM, "", 0)))
       return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
+  } else if (!strcmp(sname, "superspike")) {
+    s = evs__model_sec_find(c, EVS__MODEL_SUPERSPIKE, "");
+    if (!s)
+      return evs_error_set(c->err, EVS_EMODEL, NULL, 0,
+                           "--set %s: no section [superspike] in the model",
+                           text);
   } else {
     evs__model_sec *t, *tmp;
     int found = 0;
     HASH_ITER(hh, c->secs, t, tmp) {
-      if (t->kind != EVS__MODEL_SIM && !strcmp(t->name, sname)) {
+      if (!unnamed(t->kind) && !strcmp(t->name, sname)) {
         s = t;
         found++;
       }

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "plastic.h"
 #include "stp.h"
+#include "superspike.h"
 
 EVS_API const char *evs_version(void) { return PACKAGE_VERSION; }
 
@@ -76,6 +77,7 @@ static void rule_free(evs_plastic *pl) {
 
 EVS_API void evs_net_free(evs_net *net) {
   if (!net) return;
+  evs__superspike_free(net->ss);
   for (uint32_t i = 0; i < net->npop; i++) pop_free(net->pop[i]);
   for (uint32_t i = 0; i < net->nproj; i++) {
     rule_free(net->proj[i]->rule);
@@ -629,6 +631,7 @@ static int build(evs_net *net, evs_error *err) {
     if ((rc = choose_tick(net, pop, err))) return rc;
     if ((rc = pop->type->init(pop, err))) return rc;
   }
+  if ((rc = evs__superspike_start(net, err))) return rc;
   net->built = 1;
   net->stats.wall_build = evs__wall_clock() - t_start;
   for (uint32_t i = 0; i < net->nproj; i++) {

@@ -382,6 +382,15 @@ void evs__output_probe_row(evs_output *o, int handle, double t,
   ofile_printf(f, "\n");
 }
 
+void evs__output_table_printf(evs_output *o, int handle, const char *fmt,
+                              ...) {
+  if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
+  va_list ap;
+  va_start(ap, fmt);
+  ofile_vprintf(&o->files[handle], fmt, ap);
+  va_end(ap);
+}
+
 void evs__output_log(evs_output *o, const char *fmt, ...) {
   if (!o) return;
   va_list ap;

@@ -12,6 +12,7 @@ static const evs_rule_type *const registry[] = {
     &evs__rule_stdp_pair,
     &evs__rule_stdp_triplet,
     &evs__rule_stdp_triplet_homeo,
+    &evs__rule_superspike,
     &evs__rule_orchestrated,
     &evs__rule_istdp_global,
     &evs__rule_hebb,

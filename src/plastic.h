@@ -121,6 +121,7 @@ const evs_rule_type *evs__rule_type_find(const char *name);
 extern const evs_rule_type evs__rule_stdp_pair;    /* stdp.c */
 extern const evs_rule_type evs__rule_stdp_triplet; /* stdp.c */
 extern const evs_rule_type evs__rule_stdp_triplet_homeo; /* stdp.c */
+extern const evs_rule_type evs__rule_superspike;  /* superspike.c */
 extern const evs_rule_type evs__rule_orchestrated;  /* orchestrated.c */
 extern const evs_rule_type evs__rule_istdp_global;  /* istdp.c */
 

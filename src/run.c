@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "plastic.h"
 #include "stp.h"
+#include "superspike.h"
 
 double evs__wall_clock(void) {
   struct timespec ts;
@@ -43,7 +44,8 @@ typedef struct rate_check {
 /* Protocol events: arg 0 reports progress, arg 1 checks pop owner's rate,
  * arg 2 is a tick of the SuperSpike error-broadcast clock, arg 3 runs the
  * clock of projection owner's learning rule (evs_rule_type.on_clock). */
-enum { PROTOCOL_PROGRESS = 0, PROTOCOL_RATE = 1, PROTOCOL_RULE = 3 };
+enum { PROTOCOL_PROGRESS = 0, PROTOCOL_RATE = 1, PROTOCOL_LEARN = 2,
+       PROTOCOL_RULE = 3 };
 
 typedef struct run_ctx {
   evs_net *net;
@@ -361,6 +363,8 @@ static int open_outputs(run_ctx *c, const evs_run_opts *opts, evs_error *err) {
         c->out, name, "time\tmean\tsd\tmin\tmax\tat_min\tat_max", err);
     if (p->weights_out < 0) return p->weights_out;
   }
+  if (net->ss)
+    return evs__superspike_open(net->ss, c->out, opts->duration, err);
   return EVS_OK;
 }
 
@@ -398,6 +402,9 @@ static int schedule_start(run_ctx *c, const evs_run_opts *opts) {
   if (opts->progress &&
       push(c, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0, PROTOCOL_PROGRESS))
     return EVS_ENOMEM;
+  if (net->ss && push(c, evs__superspike_next(net->ss), EVS_EV_PROTOCOL,
+                      UINT32_MAX, 0, PROTOCOL_LEARN))
+    return EVS_ENOMEM;
   return start_checks(c);
 }
 
@@ -422,6 +429,13 @@ static int loop(run_ctx *c) {
         rc = rule_clock(c, &ev);
         break;
       }
+      if (ev.arg == PROTOCOL_LEARN) {
+        evs_superspike *ss = c->net->ss;
+        if ((rc = evs__superspike_tick(ss, ev.t)) == EVS_OK)
+          rc = push(c, evs__superspike_next(ss), EVS_EV_PROTOCOL, UINT32_MAX,
+                    0, PROTOCOL_LEARN);
+        break;
+      }
       evs__progress(ev.t, c->t_end);
       rc = push(c, ev.t + PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0,
                 PROTOCOL_PROGRESS);
@@ -431,6 +445,8 @@ static int loop(run_ctx *c) {
   }
   if (rc) return rc;
   if (c->stop_pop >= 0) uncount_ahead(c);
+  if (c->net->ss && (rc = evs__superspike_finish(c->net->ss, c->t_end)))
+    return rc;
   /* Exact populations close their last, possibly partial, window (after a
    * stop, the checked population closed it at the stop time already). */
   for (uint32_t i = 0; i < c->net->npop && rc == EVS_OK; i++) {

@@ -310,28 +310,16 @@ static int ras_parse_line(char *line, double *t, unsigned long *id,
   return 1;
 }
 
-static int array_init(evs_pop *pop, evs_error *err) {
-  const char *path = pop->path ? pop->path[AR_FILE] : NULL;
-  const double period = pop->par[AR_PERIOD];
+int evs__ras_read(const char *path, uint32_t size, double period,
+                  const char *owner, evs_spike **out, size_t *n_out,
+                  evs_error *err) {
+  replay_state s = {0};
   FILE *f = NULL;
   char *line = NULL;
   size_t linecap = 0;
   int rc = EVS_OK, lineno = 0;
-  if (!path)
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: SpikeSourceArray needs a file",
-                         pop->name);
-  if (!(period >= 0) || !isfinite(period))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: period must be >= 0 and finite (got %g s)",
-                         pop->name, period);
-  replay_state *s = calloc(1, sizeof *s);
-  if (!s) {
-    rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-    goto fail;
-  }
-  pop->state = s;
-  s->period = period;
+  *out = NULL;
+  *n_out = 0;
   f = fopen(path, "r");
   if (!f) {
     rc = evs_error_set(err, EVS_EIO, path, 0, "cannot open: %s",
@@ -354,10 +342,10 @@ static int array_init(evs_pop *pop, evs_error *err) {
                          "negative spike time %g s", t);
       goto fail;
     }
-    if (id >= pop->size) {
+    if (id >= size) {
       rc = evs_error_set(err, EVS_EMODEL, path, lineno,
-                         "neuron id %lu out of range (population %s has %u)",
-                         id, pop->name, (unsigned)pop->size);
+                         "neuron id %lu out of range (%s has %u)", id, owner,
+                         (unsigned)size);
       goto fail;
     }
     if (period > 0 && t >= period) {
@@ -366,7 +354,7 @@ static int array_init(evs_pop *pop, evs_error *err) {
                          period);
       goto fail;
     }
-    if (replay_push(s, t, (uint32_t)id)) {
+    if (replay_push(&s, t, (uint32_t)id)) {
       rc = evs_error_set(err, EVS_ENOMEM, path, lineno, "out of memory");
       goto fail;
     }
@@ -376,10 +364,36 @@ static int array_init(evs_pop *pop, evs_error *err) {
                        strerror(errno));
     goto fail;
   }
-  qsort(s->spk, s->n, sizeof *s->spk, spike_cmp);
+  if (s.n) qsort(s.spk, s.n, sizeof *s.spk, spike_cmp);
+  *out = s.spk;
+  *n_out = s.n;
+  s.spk = NULL;
 fail:
+  free(s.spk);
   free(line);
   if (f) fclose(f);
+  return rc;
+}
+
+static int array_init(evs_pop *pop, evs_error *err) {
+  const char *path = pop->path ? pop->path[AR_FILE] : NULL;
+  const double period = pop->par[AR_PERIOD];
+  if (!path)
+    return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                         "population %s: SpikeSourceArray needs a file",
+                         pop->name);
+  if (!(period >= 0) || !isfinite(period))
+    return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                         "population %s: period must be >= 0 and finite (got %g s)",
+                         pop->name, period);
+  replay_state *s = calloc(1, sizeof *s);
+  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  pop->state = s;
+  s->period = period;
+  char owner[96];
+  snprintf(owner, sizeof owner, "population %s", pop->name);
+  int rc = evs__ras_read(path, pop->size, period, owner, &s->spk, &s->n, err);
+  s->cap = s->n;
   return rc;
 }
 

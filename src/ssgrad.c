@@ -198,6 +198,16 @@ int evs__ssgrad_prepare(evs__ssgrad_work *w, const evs__ssgrad_filter *f,
   return EVS_OK;
 }
 
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+void openblas_set_num_threads(int n);
+#endif
+
+void evs__ssgrad_single_thread(void) {
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+  openblas_set_num_threads(1);
+#endif
+}
+
 int evs__ssgrad_have_blas(void) {
 #ifdef EVS_HAVE_CBLAS
   return 1;
@@ -470,6 +480,26 @@ void evs__ssgrad_feedback_uniform(uint32_t n_out, uint32_t n_hid,
   double sum = 0;
   for (uint32_t i = 0; i < n_out; i++) sum += e_out[i];
   for (uint32_t k = 0; k < n_hid; k++) e_hid[k] = sum;
+}
+
+void evs__ssgrad_feedback_window(uint32_t n_out, uint32_t n_hid,
+                                 const double *b, size_t len, size_t ld,
+                                 const double *e_out, double *e_hid) {
+  if (!n_out || !n_hid || !len) return;
+#ifdef EVS_HAVE_CBLAS
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)n_hid, (int)len,
+              (int)n_out, 1.0, b, (int)n_hid, e_out, (int)ld, 1.0, e_hid,
+              (int)ld);
+#else
+  for (uint32_t i = 0; i < n_out; i++) {
+    const double *ei = e_out + (size_t)i * ld;
+    for (uint32_t k = 0; k < n_hid; k++) {
+      double bik = b[(size_t)i * n_hid + k];
+      double *ek = e_hid + (size_t)k * ld;
+      for (size_t l = 0; l < len; l++) ek[l] += bik * ei[l];
+    }
+  }
+#endif
 }
 
 void evs__ssgrad_feedback_random(double *b, size_t n, evs_rng *rng) {

@@ -193,6 +193,14 @@ int evs__ssgrad_csr_mode(const evs__ssgrad_work *w, const evs_csr *c,
 /* 1 when the dense products use a CBLAS library, 0 for the portable loop. */
 int evs__ssgrad_have_blas(void);
 
+/* Makes OpenBLAS (when configure found openblas_set_num_threads) run its
+ * products in the calling thread. The engine is single-threaded and its
+ * window products are moderate: OpenBLAS's worker threads spinning and
+ * yielding between them doubled the wall time of a SuperSpike run on a busy
+ * 2-core machine (S3: 6.7 s -> 3.0 s, sys time 1.6 s -> 0.02 s). A process
+ * setting, like OPENBLAS_NUM_THREADS=1. */
+void evs__ssgrad_single_thread(void);
+
 /* ---- the normalised update (SCIENCE.md "Update and normalisation") ------- */
 
 typedef struct evs__ssgrad_norm {
@@ -228,6 +236,16 @@ void evs__ssgrad_feedback_matrix(uint32_t n_out, uint32_t n_hid,
 /* Uniform (global third factor): e_hid[k] = sum_i e_out[i] for every k. */
 void evs__ssgrad_feedback_uniform(uint32_t n_out, uint32_t n_hid,
                                   const double *e_out, double *e_hid);
+
+/* The same over a window, for all ticks at once: e_hid[k*ld + l] +=
+ * sum_i b[i*n_hid + k] e_out[i*ld + l] for l < len (ADDS, so several
+ * projections out of one hidden population sum). b as in
+ * evs__ssgrad_feedback_matrix (pass the forward weights for symmetric
+ * feedback, ones for uniform). One dgemm through CBLAS when configure found
+ * it, else a portable loop; O(n_out n_hid len). */
+void evs__ssgrad_feedback_window(uint32_t n_out, uint32_t n_hid,
+                                 const double *b, size_t len, size_t ld,
+                                 const double *e_out, double *e_hid);
 
 /* Fills b[0..n) with independent N(0, 1) deviates from rng, the fixed random
  * feedback matrix. The caller keys rng with a stream of its own (not the

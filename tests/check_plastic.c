@@ -477,7 +477,7 @@ START_TEST(api_errors) {
    * with its table */
   static const char *const documented[] = {
       "stdp_pair", "stdp_triplet", "stdp_triplet_homeo", "orchestrated",
-      "istdp_global", "rate_hebb", "rate_oja", "rate_bcm"};
+      "istdp_global", "rate_hebb", "rate_oja", "rate_bcm", "superspike"};
   const size_t n_doc = sizeof documented / sizeof documented[0];
   const char *const *names = evs_rule_names();
   const evs_param_def *defs;

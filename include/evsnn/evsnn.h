@@ -14,6 +14,7 @@
 #include "queue.h"
 #include "rng.h"
 #include "rule.h"
+#include "superspike.h"
 #include "units.h"
 
 /* The library's version string, "MAJOR.MINOR.PATCH". */

@@ -16,6 +16,8 @@
 
 #include <evsnn/evsnn.h>
 
+#include "picture.h"
+
 #ifndef EVS_PLOTDIR
 #define EVS_PLOTDIR "plots"
 #endif
@@ -36,6 +38,8 @@ static const char usage_main[] =
     "  run [MODEL] [options]   simulate MODEL (default: the built-in demo)\n"
     "  check MODEL [--set ..]  validate and build MODEL without running it\n"
     "  plot DIR [--format F]   draw the raster and rates of a run folder\n"
+    "  picture PBM RAS         turn a black-and-white picture into a target\n"
+    "                          raster (SuperSpike)\n"
     "  help [COMMAND]          show help (of a command)\n"
     "\n"
     "Options:\n"
@@ -75,7 +79,9 @@ static const char usage_plot[] =
     "Usage: evsnn plot DIR [--format png|svg]\n"
     "\n"
     "Runs gnuplot on raster.gp and rates.gp to write DIR/raster.png and\n"
-    "DIR/rates.png (or .svg) from the files of the run folder DIR.\n"
+    "DIR/rates.png (or .svg) from the files of the run folder DIR, and on\n"
+    "learning.gp for DIR/learning.png when DIR holds a SuperSpike run's\n"
+    "learning.tsv.\n"
     "The scripts are read from $EVSNN_PLOTDIR if set, else from\n"
     EVS_PLOTDIR ".\n";
 
@@ -311,6 +317,23 @@ static int run_gnuplot(const char *gnuplot, const char *dir, const char *fmt,
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/* 1 when a population of DIR/summary.tsv has a raster DIR/<name>.ras. */
+static int have_rasters(const char *dir) {
+  char path[4096], line[512];
+  snprintf(path, sizeof path, "%s/summary.tsv", dir);
+  FILE *f = fopen(path, "r");
+  int found = 0;
+  if (!f) return 0;
+  if (fgets(line, sizeof line, f)) /* header */
+    while (!found && fgets(line, sizeof line, f)) {
+      line[strcspn(line, "\t\n")] = '\0';
+      snprintf(path, sizeof path, "%s/%s.ras", dir, line);
+      found = access(path, R_OK) == 0;
+    }
+  fclose(f);
+  return found;
+}
+
 static int cmd_plot(int argc, char **argv) {
   const char *dir = NULL, *fmt = "png";
   for (int i = 1; i < argc; i++) {
@@ -357,8 +380,18 @@ static int cmd_plot(int argc, char **argv) {
   const char *plotdir = getenv("EVSNN_PLOTDIR");
   if (!plotdir || !*plotdir) plotdir = EVS_PLOTDIR;
 
-  static const char *const scripts[] = {"raster", "rates"};
-  for (size_t k = 0; k < 2; k++) {
+  /* population rasters and rates when there are any; a SuperSpike run's
+   * learning curves */
+  const char *scripts[3];
+  size_t nscripts = 0;
+  snprintf(path, sizeof path, "%s/learning.tsv", dir);
+  int learning = access(path, R_OK) == 0;
+  if (have_rasters(dir) || !learning) {
+    scripts[nscripts++] = "raster";
+    scripts[nscripts++] = "rates";
+  }
+  if (learning) scripts[nscripts++] = "learning";
+  for (size_t k = 0; k < nscripts; k++) {
     snprintf(path, sizeof path, "%s/%s.gp", plotdir, scripts[k]);
     if (access(path, R_OK) != 0) {
       fprintf(stderr, "%s: %s: %s (set EVSNN_PLOTDIR to the plots folder)\n",
@@ -402,6 +435,7 @@ int main(int argc, char **argv) {
       if (!strcmp(argv[2], "run")) u = usage_run;
       else if (!strcmp(argv[2], "check")) u = usage_check;
       else if (!strcmp(argv[2], "plot")) u = usage_plot;
+      else if (!strcmp(argv[2], "picture")) u = evs_cli_usage_picture;
       else return usage_error(usage_main, "no command '%s'", argv[2]);
     }
     fputs(u, stdout);
@@ -410,5 +444,6 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
   if (!strcmp(cmd, "plot")) return cmd_plot(argc - 1, argv + 1);
+  if (!strcmp(cmd, "picture")) return evs_cli_picture(argc - 1, argv + 1);
   return usage_error(usage_main, "unknown command '%s'", cmd);
 }

@@ -1,0 +1,219 @@
+/* evsnn picture — a black-and-white picture (PBM, plain P1 or raw P4) as a
+ * target spike raster for SuperSpike (SCIENCE.md S4): pixel row r is output
+ * neuron r, column c is the time bin [c bin, (c+1) bin), and every black
+ * pixel is one spike at a uniformly jittered time inside its bin, drawn
+ * from the Philox stream (seed, 0, row, EVS_RNG_PATTERN). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <evsnn/evsnn.h>
+
+#include "picture.h"
+
+const char evs_cli_usage_picture[] =
+    "Usage: evsnn picture PICTURE.pbm OUT.ras [--bin TIME] [--seed N]\n"
+    "\n"
+    "Turns a black-and-white picture (PBM: plain P1 or raw P4) into a target\n"
+    "spike raster: pixel row r is neuron r, column c the time bin\n"
+    "[c bin, (c+1) bin), and each black pixel one spike at a uniformly\n"
+    "jittered time inside its bin. The trial length to use is\n"
+    "columns x bin; the raster has one neuron per row.\n"
+    "\n"
+    "  --bin TIME              width of a column (default 10 ms)\n"
+    "  --seed N                seed of the jitter (default 1)\n";
+
+/* Next header token of a PBM (skips blanks and # comments); -1 at EOF. */
+static int pbm_int(FILE *f, long *out) {
+  int ch;
+  for (;;) {
+    ch = fgetc(f);
+    if (ch == '#')
+      while (ch != '\n' && ch != EOF) ch = fgetc(f);
+    if (ch == EOF) return -1;
+    if (!isspace(ch)) break;
+  }
+  if (!isdigit(ch)) return -1;
+  long v = 0;
+  while (isdigit(ch)) {
+    if (v > 1000000) return -1;
+    v = 10 * v + (ch - '0');
+    ch = fgetc(f);
+  }
+  *out = v; /* the single blank after the last header value is consumed */
+  return 0;
+}
+
+/* Reads the picture into *pix (w*h bytes, 1 = black). Returns 0 or -1 with
+ * a message in why. */
+static int pbm_read(const char *path, unsigned char **pix, long *w, long *h,
+                    const char **why) {
+  FILE *f = fopen(path, "rb");
+  *pix = NULL;
+  if (!f) {
+    *why = strerror(errno);
+    return -1;
+  }
+  char magic[2];
+  int raw = 0, rc = -1;
+  if (fread(magic, 1, 2, f) != 2 || magic[0] != 'P' ||
+      (magic[1] != '1' && magic[1] != '4')) {
+    *why = "not a PBM picture (expected P1 or P4)";
+    goto done;
+  }
+  raw = magic[1] == '4';
+  if (pbm_int(f, w) || pbm_int(f, h) || *w < 1 || *h < 1) {
+    *why = "bad PBM header (width and height)";
+    goto done;
+  }
+  if (!(*pix = calloc((size_t)(*w * *h), 1))) {
+    *why = "out of memory";
+    goto done;
+  }
+  for (long r = 0; r < *h; r++) {
+    if (raw) {
+      for (long b = 0; b < (*w + 7) / 8; b++) {
+        int byte = fgetc(f);
+        if (byte == EOF) goto truncated;
+        for (int k = 0; k < 8 && 8 * b + k < *w; k++)
+          (*pix)[r * *w + 8 * b + k] = (byte >> (7 - k)) & 1;
+      }
+    } else {
+      for (long c = 0; c < *w; c++) {
+        int ch;
+        do {
+          ch = fgetc(f);
+          if (ch == '#')
+            while (ch != '\n' && ch != EOF) ch = fgetc(f);
+        } while (ch != EOF && isspace(ch));
+        if (ch != '0' && ch != '1') goto truncated;
+        (*pix)[r * *w + c] = ch == '1';
+      }
+    }
+  }
+  rc = 0;
+  goto done;
+truncated:
+  *why = "the pixel data ends early or holds something other than 0 and 1";
+done:
+  fclose(f);
+  if (rc) {
+    free(*pix);
+    *pix = NULL;
+  }
+  return rc;
+}
+
+typedef struct spike {
+  double t;
+  unsigned id;
+} spike;
+
+static int by_time(const void *a, const void *b) {
+  const spike *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+int evs_cli_picture(int argc, char **argv) {
+  const char *in = NULL, *out = NULL;
+  double bin = 10e-3;
+  uint64_t seed = 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(evs_cli_usage_picture, stdout);
+      return 0;
+    }
+    if (!strcmp(a, "--bin") || !strcmp(a, "--seed")) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "evsnn: %s needs a value\n%s", a,
+                evs_cli_usage_picture);
+        return 2;
+      }
+      const char *v = argv[++i];
+      char why[128];
+      char *end;
+      if (!strcmp(a, "--bin")) {
+        if (evs_unit_parse(v, EVS_DIM_TIME, &bin, why, sizeof why) ||
+            !(bin > 0)) {
+          fprintf(stderr, "evsnn: --bin %s: expected a time > 0\n", v);
+          return 2;
+        }
+      } else {
+        errno = 0;
+        unsigned long long s = strtoull(v, &end, 10);
+        if (errno || *end || end == v) {
+          fprintf(stderr, "evsnn: --seed %s: expected an integer\n", v);
+          return 2;
+        }
+        seed = s;
+      }
+    } else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "evsnn: unknown option '%s'\n%s", a,
+              evs_cli_usage_picture);
+      return 2;
+    } else if (!in) {
+      in = a;
+    } else if (!out) {
+      out = a;
+    } else {
+      fprintf(stderr, "evsnn: unexpected argument '%s'\n%s", a,
+              evs_cli_usage_picture);
+      return 2;
+    }
+  }
+  if (!in || !out) {
+    fprintf(stderr, "evsnn: picture needs PICTURE.pbm and OUT.ras\n%s",
+            evs_cli_usage_picture);
+    return 2;
+  }
+  unsigned char *pix;
+  long w, h;
+  const char *why = NULL;
+  if (pbm_read(in, &pix, &w, &h, &why)) {
+    fprintf(stderr, "evsnn: %s: %s\n", in, why);
+    return 1;
+  }
+  size_t n = 0;
+  for (long k = 0; k < w * h; k++) n += pix[k];
+  spike *s = malloc((n ? n : 1) * sizeof *s);
+  if (!s) {
+    free(pix);
+    fprintf(stderr, "evsnn: out of memory\n");
+    return 1;
+  }
+  n = 0;
+  for (long r = 0; r < h; r++) {
+    evs_rng g;
+    evs_rng_init(&g, seed, 0, (uint32_t)r, EVS_RNG_PATTERN);
+    for (long c = 0; c < w; c++) {
+      /* drawn for every pixel, so a pixel's jitter does not depend on the
+       * others; kept 1e-6 of a bin away from its edges, so that the printed
+       * time (ns) stays inside the bin */
+      double u = 1e-6 + (1 - 2e-6) * evs_rng_uniform(&g);
+      if (pix[r * w + c]) s[n++] = (spike){((double)c + u) * bin, (unsigned)r};
+    }
+  }
+  free(pix);
+  qsort(s, n, sizeof *s, by_time);
+  FILE *f = fopen(out, "w");
+  if (!f) {
+    fprintf(stderr, "evsnn: %s: %s\n", out, strerror(errno));
+    free(s);
+    return 1;
+  }
+  fprintf(f, "# evsnn picture: %s, %ld x %ld pixels, bin %g s: trial %.9g s,"
+          " %ld neurons\n# time [s] id\n", in, w, h, bin, (double)w * bin, h);
+  for (size_t k = 0; k < n; k++) fprintf(f, "%.9f %u\n", s[k].t, s[k].id);
+  free(s);
+  if (fclose(f)) {
+    fprintf(stderr, "evsnn: %s: %s\n", out, strerror(errno));
+    return 1;
+  }
+  printf("%s: %zu spikes of %ld neurons over %.9g s\n", out, n, h,
+         (double)w * bin);
+  return 0;
+}

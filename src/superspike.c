@@ -1,0 +1,842 @@
+/* evsnn — the SuperSpike learner (include/evsnn/superspike.h, SCIENCE.md
+ * Part 2, DESIGN.md "Learning signals").
+ *
+ * Traces. Every trace here is a sum of exponentials that jump at spikes; it
+ * is kept as its value at the last tick t_ref. A spike at t (t_ref <= t, or
+ * slightly before when found lazily) adds e^{(t - t_ref)/tau}; a tick at t_k
+ * multiplies by e^{-dt/tau} and sets t_ref = t_k. So a spike between ticks
+ * costs one exp() per time constant and a tick one multiply per neuron:
+ *  - presynaptic PSP trace of learning projection P and pre neuron j
+ *    (arrivals at P's synapses, i.e. after P's delay):
+ *      p_j = pa_j - pb_j,  pa: psp_decay, pb: psp_rise  (peak 1/4 for 5/10 ms);
+ *  - output error e_i = (ed_i - er_i) / (tau_decay - tau_rise): the unit-area
+ *    alpha kernel applied to +1 per target spike and -1 per own spike;
+ *  - hidden spike trace z_i (tau_z, jump 1) for random feedback's penalty.
+ * At tick k of a window the learner stores sg_i(k) = sigma'(U_i(t_k)) for
+ * every learning neuron, e_i(k) for the outputs and p_j(k) for every
+ * presynaptic neuron of every learning projection. When the window closes
+ * (full, or an update is due), hidden errors follow from the output errors
+ * through the feedback matrices (one dgemm per projection), and the synapse
+ * work is src/ssgrad.h's windowed method. Every `update` the normalised
+ * update moves the CSR weights.
+ *
+ * Order of work at a tick (all events of earlier times, and deliveries of
+ * the tick's time, have run): sample U of every learning neuron (exact
+ * neurons find their spikes before t_k, whose on_post handlers add to the
+ * traces), close the trial that ends at t_k, decay the traces to t_k, add
+ * the target spikes at or before t_k, store the series. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evsnn/rng.h"
+#include "plastic.h"
+#include "ssgrad.h"
+#include "superspike.h"
+
+/* Longest window, ticks: bounds the series memory (8 bytes per tick per
+ * learning neuron, presynaptic neuron and workspace row). */
+#define WINDOW_MAX 2048
+
+/* A population that learns: the post population of learning projections. */
+typedef struct ss_group {
+  evs_pop *pop;
+  int output;                /* 1: the output population */
+  double theta;              /* V: its v_thresh (the surrogate's centre) */
+  double *sg, *err;          /* [size*ld] the window's series */
+  evs__ssgrad_work *work;
+  double *z, *z4;            /* [size] random feedback: z at t_ref, and the
+                                window's sum of z^4; NULL otherwise */
+  evs_spike *spk;            /* spikes since the current trial began */
+  size_t nspk, cap;
+} ss_group;
+
+/* A learning projection. */
+typedef struct ss_layer {
+  evs_proj *proj;
+  ss_group *post;
+  ss_group *pre;             /* its pre population's group when that learns */
+  int owns_post;             /* 1: its on_post reports post's spikes (the
+                                first learning projection onto post) */
+  double *pa, *pb;           /* [n_pre] PSP trace parts at t_ref */
+  double *p;                 /* [n_pre*ld] the window's series */
+  double *s1, *s2, *m, *v;   /* [nnz] filter states, gradient sum, RMS */
+  double *fb;                /* [n_post*n_pre] feedback matrix onto pre's
+                                neurons (when pre learns), post-major */
+} ss_layer;
+
+struct evs_superspike {
+  evs_superspike_spec spec;  /* record_trials points at rec */
+  char *target_path;
+  uint64_t *rec;             /* sorted trials to record */
+  evs_net *net;
+  ss_group *grp;             /* output first, then every group after all the
+                                groups its outgoing learning projections
+                                reach (the order errors flow back in) */
+  uint32_t ngrp;
+  ss_layer *lay;
+  uint32_t nlay;
+  ss_group *out;
+  evs_spike *tgt;            /* targets sorted by (time, id), t in [0, trial) */
+  size_t ntgt, tgt_next;
+  uint64_t tgt_cycle;
+  uint32_t *tgt_ptr;         /* [n_out+1] per-neuron target times: */
+  double *tgt_time;          /* tgt_time[tgt_ptr[i] .. tgt_ptr[i+1]) sorted */
+  double *er, *ed;           /* [n_out] error parts at t_ref */
+  evs__ssgrad_filter filt;
+  double f_pa, f_pb, f_er, f_ed, f_z; /* per-tick decays */
+  double beta;               /* 1/V */
+  uint64_t k;                /* next tick */
+  uint64_t T, U, P;          /* ticks per trial, per update, per target
+                                period (a multiple of T) */
+  size_t ld, len;            /* window capacity and fill, ticks */
+  uint64_t since_update;     /* ticks summed into m since the last update */
+  double t_ref;
+  double loss;               /* the current trial's loss so far */
+  double r0_now;             /* r0 of the last update (0: none yet) */
+  uint64_t score_from, score_to; /* trials scored per neuron in outputs.tsv */
+  uint32_t *correct;         /* [n_out] of those trials, how many matched */
+  uint64_t trials_done;      /* trials whose row is written */
+  evs_output *o;
+  int table;                 /* learning.tsv, or -1 */
+};
+
+/* ---- the rule "superspike": feeds the traces ----------------------------- */
+
+static int rule_init(evs_plastic *pl, evs_error *err) {
+  (void)err;
+  pl->state = NULL; /* the learner attaches its layer at start */
+  return EVS_OK;
+}
+
+static void rule_destroy(evs_plastic *pl) { pl->state = NULL; }
+
+static void rule_on_pre(evs_plastic *pl, double t, uint32_t pre,
+                        uint64_t begin, uint64_t end) {
+  (void)begin;
+  (void)end;
+  ss_layer *l = pl->state;
+  const evs_superspike_spec *s = &l->proj->post->net->ss->spec;
+  double dt = t - l->proj->post->net->ss->t_ref;
+  l->pa[pre] += exp(dt / s->psp_decay);
+  l->pb[pre] += exp(dt / s->psp_rise);
+}
+
+static int spike_append(ss_group *g, double t, uint32_t id) {
+  if (g->nspk == g->cap) {
+    size_t cap = g->cap ? 2 * g->cap : 256;
+    evs_spike *p = realloc(g->spk, cap * sizeof *p);
+    if (!p) return EVS_ENOMEM;
+    g->spk = p;
+    g->cap = cap;
+  }
+  g->spk[g->nspk++] = (evs_spike){t, id};
+  return EVS_OK;
+}
+
+static void rule_on_post(evs_plastic *pl, double t, uint32_t post) {
+  ss_layer *l = pl->state;
+  if (!l->owns_post) return;
+  evs_superspike *ss = l->proj->post->net->ss;
+  ss_group *g = l->post;
+  double dt = t - ss->t_ref;
+  if (spike_append(g, t, post)) g->pop->failed = EVS_ENOMEM;
+  if (g->output) {
+    ss->er[post] -= exp(dt / ss->spec.tau_rise);
+    ss->ed[post] -= exp(dt / ss->spec.tau_decay);
+  }
+  if (g->z) g->z[post] += exp(dt / ss->spec.tau_z);
+}
+
+const evs_rule_type evs__rule_superspike = {
+    .name = "superspike",
+    .params = NULL,
+    .n_params = 0,
+    .init = rule_init,
+    .destroy = rule_destroy,
+    .on_pre = rule_on_pre,
+    .on_post = rule_on_post,
+};
+
+/* ---- the spec ------------------------------------------------------------ */
+
+EVS_API void evs_superspike_defaults(evs_superspike_spec *s) {
+  *s = (evs_superspike_spec){
+      .output = -1,
+      .target = NULL,
+      .trial = 0.5,
+      .dt = 1e-4,
+      .update = 0.5,
+      .r0 = 1e-3,
+      .r0_decay_time = 400,
+      .r0_decay = 10,
+      .burn_in = 20,
+      .tau_rms = 30,
+      .eps = 1e-12,
+      .w_min = -0.1,
+      .w_max = 0.1,
+      .tau_rise = 5e-3,
+      .tau_decay = 10e-3,
+      .psp_rise = 5e-3,
+      .psp_decay = 10e-3,
+      .beta = 1e3,
+      .u_floor = -80e-3,
+      .feedback = EVS_FEEDBACK_SYMMETRIC,
+      .rho = 1,
+      .tau_z = 0.1,
+      .tolerance = 2e-3,
+  };
+}
+
+/* Ticks of width dt in span, or 0 when span is not a whole number of them. */
+static uint64_t whole_ticks(double span, double dt) {
+  double n = span / dt, r = nearbyint(n);
+  return r >= 1 && fabs(n - r) <= 1e-6 * r ? (uint64_t)r : 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
+                               evs_error *err) {
+  if (net->built || net->build_failed)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "superspike: the net is already built");
+#define NEED(cond, ...)                                                      \
+  do {                                                                       \
+    if (!(cond)) return evs_error_set(err, EVS_EINVAL, NULL, 0, __VA_ARGS__); \
+  } while (0)
+  NEED(s->output >= 0 && (uint32_t)s->output < net->npop,
+       "superspike: no output population");
+  NEED(s->target, "superspike: a target file is required");
+  NEED(s->dt > 0 && isfinite(s->dt), "superspike: dt must be > 0");
+  NEED(whole_ticks(s->trial, s->dt),
+       "superspike: trial (%g s) must be a whole number of dt (%g s)",
+       s->trial, s->dt);
+  NEED(whole_ticks(s->update, s->dt),
+       "superspike: update (%g s) must be a whole number of dt (%g s)",
+       s->update, s->dt);
+  NEED(s->r0 > 0 && isfinite(s->r0), "superspike: r0 must be > 0");
+  NEED(s->r0_decay >= 1 && isfinite(s->r0_decay),
+       "superspike: r0_decay must be >= 1");
+  NEED(s->r0_decay_time >= 0 && s->burn_in >= 0,
+       "superspike: r0_decay_time and burn_in must be >= 0");
+  NEED(s->tau_rms > 0 && s->eps >= 0, "superspike: tau_rms must be > 0, "
+       "eps >= 0");
+  NEED(s->w_min < s->w_max, "superspike: w_min must be below w_max");
+  NEED(s->tau_rise > 0 && s->tau_decay > 0 && s->tau_rise != s->tau_decay,
+       "superspike: tau_rise and tau_decay must be > 0 and differ");
+  NEED(s->psp_rise > 0 && s->psp_decay > 0 && s->psp_rise != s->psp_decay,
+       "superspike: psp_rise and psp_decay must be > 0 and differ");
+  NEED(s->beta > 0 && isfinite(s->beta), "superspike: beta must be > 0");
+  NEED(s->feedback >= EVS_FEEDBACK_SYMMETRIC &&
+       s->feedback <= EVS_FEEDBACK_UNIFORM, "superspike: unknown feedback");
+  NEED(s->rho >= 0 && s->tau_z > 0, "superspike: rho >= 0 and tau_z > 0");
+  NEED(s->tolerance >= 0, "superspike: tolerance must be >= 0");
+  NEED(s->target_period >= 0 && isfinite(s->target_period),
+       "superspike: target_period must be >= 0");
+  for (size_t i = 0; i < s->n_record_trials; i++)
+    NEED(s->record_trials[i] >= 1, "superspike: trials count from 1");
+#undef NEED
+  evs_superspike *ss = calloc(1, sizeof *ss);
+  if (!ss) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  ss->spec = *s;
+  ss->target_path = malloc(strlen(s->target) + 1);
+  ss->rec = malloc((s->n_record_trials + 1) * sizeof *ss->rec);
+  if (!ss->target_path || !ss->rec) {
+    evs__superspike_free(ss);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  strcpy(ss->target_path, s->target);
+  if (s->n_record_trials)
+    memcpy(ss->rec, s->record_trials, s->n_record_trials * sizeof *ss->rec);
+  qsort(ss->rec, s->n_record_trials, sizeof *ss->rec, cmp_u64);
+  ss->spec.target = ss->target_path;
+  ss->spec.record_trials = ss->rec;
+  ss->table = -1;
+  evs__superspike_free(net->ss);
+  net->ss = ss;
+  return EVS_OK;
+}
+
+/* ---- start ----------------------------------------------------------------- */
+
+void evs__superspike_free(evs_superspike *ss) {
+  if (!ss) return;
+  for (uint32_t i = 0; i < ss->ngrp; i++) {
+    ss_group *g = &ss->grp[i];
+    free(g->sg);
+    free(g->err);
+    evs__ssgrad_work_free(g->work);
+    free(g->z);
+    free(g->z4);
+    free(g->spk);
+  }
+  for (uint32_t i = 0; i < ss->nlay; i++) {
+    ss_layer *l = &ss->lay[i];
+    if (l->proj->rule) l->proj->rule->state = NULL;
+    free(l->pa);
+    free(l->pb);
+    free(l->p);
+    free(l->s1);
+    free(l->s2);
+    free(l->m);
+    free(l->v);
+    free(l->fb);
+  }
+  free(ss->grp);
+  free(ss->lay);
+  free(ss->tgt);
+  free(ss->tgt_ptr);
+  free(ss->tgt_time);
+  free(ss->er);
+  free(ss->ed);
+  free(ss->correct);
+  free(ss->target_path);
+  free(ss->rec);
+  free(ss);
+}
+
+static int is_learning(const evs_proj *p) {
+  return p->rule && p->rule->type == &evs__rule_superspike;
+}
+
+static ss_group *group_of(evs_superspike *ss, const evs_pop *pop) {
+  for (uint32_t i = 0; i < ss->ngrp; i++)
+    if (ss->grp[i].pop == pop) return &ss->grp[i];
+  return NULL;
+}
+
+/* Finds the learning projections and their post populations; orders the
+ * groups so that errors can flow from the output back. */
+static int find_layers(evs_superspike *ss, evs_error *err) {
+  evs_net *net = ss->net;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < net->nproj; i++) n += is_learning(net->proj[i]);
+  if (!n)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "superspike: no projection has rule = superspike");
+  ss->lay = calloc(n, sizeof *ss->lay);
+  ss->grp = calloc(n, sizeof *ss->grp);
+  evs_pop **posts = calloc(n, sizeof *posts);
+  uint32_t *placed = calloc(n, sizeof *placed);
+  int rc = EVS_OK;
+  if (!ss->lay || !ss->grp || !posts || !placed) {
+    rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    goto done;
+  }
+  /* distinct post populations */
+  uint32_t np = 0;
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    evs_proj *p = net->proj[i];
+    if (!is_learning(p)) continue;
+    if (p->weight_dim != EVS_DIM_VOLTAGE || p->post->type->kind != EVS_POP_EXACT
+        || p->post->type->weight_scale(p->post, EVS_DIM_VOLTAGE) == 0) {
+      rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "projection %s: superspike learns PSP amplitudes: "
+                         "its weights must be voltages and its post "
+                         "population an exact type such as IF_curr_exp",
+                         p->name);
+      goto done;
+    }
+    uint32_t k = 0;
+    while (k < np && posts[k] != p->post) k++;
+    if (k == np) posts[np++] = p->post;
+  }
+  evs_pop *out = net->pop[ss->spec.output];
+  uint32_t k = 0;
+  while (k < np && posts[k] != out) k++;
+  if (k == np) {
+    rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
+                       "superspike: output population %s receives no "
+                       "learning projection", out->name);
+    goto done;
+  }
+  /* order: the output, then any group whose learning projections all lead
+   * to groups already placed */
+  ss->grp[ss->ngrp++] = (ss_group){.pop = out, .output = 1};
+  placed[k] = 1;
+  for (int progress = 1; progress && ss->ngrp < np;) {
+    progress = 0;
+    for (uint32_t a = 0; a < np; a++) {
+      if (placed[a]) continue;
+      int outs = 0, ready = 1;
+      for (uint32_t i = 0; i < net->nproj; i++) {
+        const evs_proj *p = net->proj[i];
+        if (!is_learning(p) || p->pre != posts[a]) continue;
+        outs++;
+        if (!group_of(ss, p->post)) ready = 0;
+      }
+      if (outs && ready) {
+        ss->grp[ss->ngrp++] = (ss_group){.pop = posts[a]};
+        placed[a] = 1;
+        progress = 1;
+      }
+    }
+  }
+  for (uint32_t a = 0; a < np; a++)
+    if (!placed[a]) {
+      rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "superspike: population %s learns but no error "
+                         "reaches it (its own learning projections must lead "
+                         "to the output without cycles)", posts[a]->name);
+      goto done;
+    }
+  ss->out = &ss->grp[0];
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    evs_proj *p = net->proj[i];
+    if (!is_learning(p)) continue;
+    ss_layer *l = &ss->lay[ss->nlay++];
+    l->proj = p;
+    l->post = group_of(ss, p->post);
+    l->pre = group_of(ss, p->pre);
+    l->owns_post = 1;
+    for (uint32_t j = 0; j + 1 < ss->nlay; j++)
+      if (ss->lay[j].post == l->post) l->owns_post = 0;
+    p->rule->state = l;
+  }
+done:
+  free(posts);
+  free(placed);
+  return rc;
+}
+
+/* Reads the targets and indexes them per neuron. */
+static int read_targets(evs_superspike *ss, evs_error *err) {
+  uint32_t n = ss->out->pop->size;
+  char owner[96];
+  snprintf(owner, sizeof owner, "output population %s", ss->out->pop->name);
+  int rc = evs__ras_read(ss->spec.target, n, (double)ss->P * ss->spec.dt,
+                         owner, &ss->tgt,
+                         &ss->ntgt, err);
+  if (rc) return rc;
+  ss->tgt_ptr = calloc((size_t)n + 1, sizeof *ss->tgt_ptr);
+  ss->tgt_time = malloc((ss->ntgt + 1) * sizeof *ss->tgt_time);
+  if (!ss->tgt_ptr || !ss->tgt_time)
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  for (size_t i = 0; i < ss->ntgt; i++) ss->tgt_ptr[ss->tgt[i].id + 1]++;
+  for (uint32_t i = 0; i < n; i++) ss->tgt_ptr[i + 1] += ss->tgt_ptr[i];
+  uint32_t *fill = calloc(n ? n : 1, sizeof *fill);
+  if (!fill) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  for (size_t i = 0; i < ss->ntgt; i++) {
+    uint32_t id = ss->tgt[i].id;
+    ss->tgt_time[ss->tgt_ptr[id] + fill[id]++] = ss->tgt[i].t;
+  }
+  free(fill);
+  return EVS_OK;
+}
+
+static void *zalloc(size_t n, size_t size) { return calloc(n ? n : 1, size); }
+#define ALLOC(p, n) (((p) = zalloc((n), sizeof *(p))) != NULL)
+
+static int allocate(evs_superspike *ss, evs_error *err) {
+  const evs_superspike_spec *s = &ss->spec;
+  size_t ld = ss->ld;
+  int random = s->feedback == EVS_FEEDBACK_RANDOM;
+  for (uint32_t i = 0; i < ss->ngrp; i++) {
+    ss_group *g = &ss->grp[i];
+    size_t n = g->pop->size;
+    g->theta = evs__pop_param(g->pop, "v_thresh");
+    if (!ALLOC(g->sg, n * ld) || !ALLOC(g->err, n * ld)) goto oom;
+    if (n && evs__ssgrad_work_new(&g->work, (uint32_t)n, ld)) goto oom;
+    if (random && !g->output && (!ALLOC(g->z, n) || !ALLOC(g->z4, n)))
+      goto oom;
+  }
+  for (uint32_t i = 0; i < ss->nlay; i++) {
+    ss_layer *l = &ss->lay[i];
+    const evs_csr *c = l->proj->csr;
+    size_t npre = c->n_pre, nnz = c->nnz;
+    if (!ALLOC(l->pa, npre) || !ALLOC(l->pb, npre) || !ALLOC(l->p, npre * ld) ||
+        !ALLOC(l->s1, nnz) || !ALLOC(l->s2, nnz) || !ALLOC(l->m, nnz) ||
+        !ALLOC(l->v, nnz))
+      goto oom;
+    if (!l->pre) continue;
+    size_t nb = (size_t)c->n_post * npre;
+    if (!ALLOC(l->fb, nb)) goto oom;
+    if (s->feedback == EVS_FEEDBACK_RANDOM) {
+      evs_rng r;
+      evs_rng_init(&r, ss->net->seed, l->proj->index, 0, EVS_RNG_FEEDBACK);
+      evs__ssgrad_feedback_random(l->fb, nb, &r);
+    } else if (s->feedback == EVS_FEEDBACK_UNIFORM) {
+      for (size_t k = 0; k < nb; k++) l->fb[k] = 1;
+    }
+  }
+  uint32_t nout = ss->out->pop->size;
+  if (!ALLOC(ss->er, nout) || !ALLOC(ss->ed, nout) ||
+      !ALLOC(ss->correct, nout))
+    goto oom;
+  return EVS_OK;
+oom:
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "superspike: out of memory for the window series");
+}
+
+int evs__superspike_start(evs_net *net, evs_error *err) {
+  evs_superspike *ss = net->ss;
+  if (!ss) {
+    for (uint32_t i = 0; i < net->nproj; i++)
+      if (is_learning(net->proj[i]))
+        return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                             "projection %s: rule superspike needs the "
+                             "superspike settings (a [superspike] section)",
+                             net->proj[i]->name);
+    return EVS_OK;
+  }
+  const evs_superspike_spec *s = &ss->spec;
+  ss->net = net;
+  ss->T = whole_ticks(s->trial, s->dt);
+  ss->P = s->target_period > 0 ? whole_ticks(s->target_period, s->dt) : ss->T;
+  if (!ss->P || ss->P % ss->T)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "superspike: target_period (%g s) must be a whole "
+                         "number of trials (%g s)", s->target_period,
+                         s->trial);
+  ss->U = whole_ticks(s->update, s->dt);
+  ss->ld = ss->U < WINDOW_MAX ? (size_t)ss->U : WINDOW_MAX;
+  ss->beta = s->beta;
+  int rc;
+  if ((rc = find_layers(ss, err)) || (rc = read_targets(ss, err)) ||
+      (rc = allocate(ss, err)))
+    return rc;
+  evs__ssgrad_single_thread();
+  if (evs__ssgrad_filter_alpha(&ss->filt, s->tau_rise, s->tau_decay, s->dt))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "superspike: bad filter");
+  ss->f_pa = exp(-s->dt / s->psp_decay);
+  ss->f_pb = exp(-s->dt / s->psp_rise);
+  ss->f_er = exp(-s->dt / s->tau_rise);
+  ss->f_ed = exp(-s->dt / s->tau_decay);
+  ss->f_z = exp(-s->dt / s->tau_z);
+  return EVS_OK;
+}
+
+int evs__superspike_open(evs_superspike *ss, evs_output *o, double duration,
+                         evs_error *err) {
+  ss->o = o;
+  uint64_t total = (uint64_t)floor(duration / ss->spec.trial * (1 + 1e-12));
+  ss->score_from = total > EVS__SUPERSPIKE_LAST
+                       ? total - EVS__SUPERSPIKE_LAST + 1 : 1;
+  ss->score_to = total;
+  ss->table = evs__output_table_open(
+      o, "learning.tsv", "trial\tloss\tspikes\taccuracy\tt_end\tr0", err);
+  if (ss->table < 0) return ss->table;
+  /* one trial's targets, beside the trial rasters, for the figures */
+  char name[96];
+  snprintf(name, sizeof name, "%s_target", ss->out->pop->name);
+  int h = evs__output_raster_open(o, name, ss->out->pop->size, err);
+  if (h < 0) return h;
+  evs__output_raster_write(o, h, ss->tgt, ss->ntgt);
+  return EVS_OK;
+}
+
+/* ---- the clock ------------------------------------------------------------- */
+
+double evs__superspike_next(const evs_superspike *ss) {
+  return (double)ss->k * ss->spec.dt;
+}
+
+/* Samples sigma'(U) of every learning neuron at t into window tick l, or
+ * only advances them (finding their spikes) when store is 0. */
+static int sample_voltages(evs_superspike *ss, double t, size_t l,
+                           int store) {
+  const evs_superspike_spec *s = &ss->spec;
+  for (uint32_t gi = 0; gi < ss->ngrp; gi++) {
+    ss_group *g = &ss->grp[gi];
+    evs_pop *pop = g->pop;
+    for (uint32_t i = 0; i < pop->size; i++) {
+      double u = pop->type->voltage(pop, i, t);
+      if (store)
+        g->sg[(size_t)i * ss->ld + l] =
+            evs__ssgrad_surrogate(u, g->theta, ss->beta, s->u_floor);
+    }
+    if (pop->failed) return pop->failed;
+  }
+  return EVS_OK;
+}
+
+static int by_time_then_id(const void *a, const void *b) {
+  const evs_spike *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Fraction of output neurons whose spikes in trial spk[0..n) (sorted by
+ * neuron then time, times relative to the trial) match their targets: same
+ * count, and the j-th spike within tolerance of the j-th target. When score
+ * is set, counts each matching neuron in ss->correct. */
+static double accuracy(evs_superspike *ss, uint64_t trial,
+                       const evs_spike *spk, size_t n, int score) {
+  uint32_t nout = ss->out->pop->size, good = 0;
+  /* this trial's targets: [off, off + trial) of the target period */
+  uint64_t per = ss->P / ss->T;
+  double off = (double)((trial - 1) % per) * ss->spec.trial;
+  double end = off + ss->spec.trial;
+  size_t a = 0;
+  uint32_t best = 0, best_n = 0, class_tgt = 0, class_n = 0, ties = 0;
+  for (uint32_t i = 0; i < nout; i++) {
+    size_t b = a;
+    while (b < n && spk[b].id == i) b++;
+    uint32_t t0 = ss->tgt_ptr[i], t1 = ss->tgt_ptr[i + 1];
+    while (t0 < t1 && ss->tgt_time[t0] < off) t0++;
+    uint32_t nt = 0;
+    while (t0 + nt < t1 && ss->tgt_time[t0 + nt] < end) nt++;
+    int ok = (size_t)nt == b - a;
+    for (size_t j = 0; ok && j < nt; j++)
+      ok = fabs(spk[a + j].t - (ss->tgt_time[t0 + j] - off)) <=
+           ss->spec.tolerance;
+    good += (uint32_t)ok;
+    if (score) ss->correct[i] += (uint32_t)ok;
+    /* the class task: most spikes vs most targets */
+    if (b - a > best_n) {
+      best = i;
+      best_n = (uint32_t)(b - a);
+      ties = 0;
+    } else if (b - a == best_n) {
+      ties++;
+    }
+    if (nt > class_n) {
+      class_tgt = i;
+      class_n = nt;
+    }
+    a = b;
+  }
+  if (ss->spec.class_accuracy)
+    return best_n > 0 && !ties && best == class_tgt ? 1 : 0;
+  return nout ? (double)good / nout : 0;
+}
+
+static int by_id_then_time(const void *a, const void *b) {
+  const evs_spike *x = a, *y = b;
+  if (x->id != y->id) return (x->id > y->id) - (x->id < y->id);
+  return (x->t > y->t) - (x->t < y->t);
+}
+
+static int recorded(const evs_superspike *ss, uint64_t trial) {
+  for (size_t i = 0; i < ss->spec.n_record_trials; i++)
+    if (ss->rec[i] == trial) return 1;
+  return 0;
+}
+
+/* Writes the row of trial n (1-based) that ends at t_end and keeps only the
+ * spikes at or after t_end. */
+static int end_trial(evs_superspike *ss, uint64_t n, double t_end) {
+  double t0 = (double)(n - 1) * ss->spec.trial;
+  int rec = ss->o && recorded(ss, n);
+  double acc = 0;
+  uint64_t nspikes = 0;
+  for (uint32_t gi = 0; gi < ss->ngrp; gi++) {
+    ss_group *g = &ss->grp[gi];
+    size_t keep = 0, in = 0;
+    /* the trial's spikes first, relative times */
+    for (size_t i = 0; i < g->nspk; i++) {
+      evs_spike sp = g->spk[i];
+      if (sp.t < t_end) {
+        g->spk[i] = g->spk[in];
+        g->spk[in++] = (evs_spike){sp.t - t0, sp.id};
+      }
+    }
+    if (rec) {
+      qsort(g->spk, in, sizeof *g->spk, by_time_then_id);
+      char name[96];
+      snprintf(name, sizeof name, "%s_trial%llu", g->pop->name,
+               (unsigned long long)n);
+      int h = evs__output_raster_open(ss->o, name, g->pop->size, NULL);
+      if (h < 0) return h;
+      evs__output_raster_write(ss->o, h, g->spk, in);
+    }
+    if (g->output) {
+      qsort(g->spk, in, sizeof *g->spk, by_id_then_time);
+      acc = accuracy(ss, n, g->spk, in,
+                     n >= ss->score_from && n <= ss->score_to);
+      nspikes = in;
+    }
+    for (size_t i = in; i < g->nspk; i++) g->spk[keep++] = g->spk[i];
+    g->nspk = keep;
+  }
+  if (ss->o)
+    evs__output_table_printf(ss->o, ss->table, "%llu\t%.9g\t%llu\t%.6g\t%.9g\t%.9g\n",
+                             (unsigned long long)n, ss->loss,
+                             (unsigned long long)nspikes, acc, t_end,
+                             ss->r0_now);
+  ss->loss = 0;
+  ss->trials_done = n;
+  return EVS_OK;
+}
+
+/* Hidden errors from the output errors, then the window's gradient of every
+ * learning synapse into m. */
+static void close_window(evs_superspike *ss) {
+  size_t L = ss->len, ld = ss->ld;
+  const evs_superspike_spec *s = &ss->spec;
+  for (uint32_t gi = 0; gi < ss->ngrp; gi++) {
+    ss_group *g = &ss->grp[gi];
+    uint32_t n = g->pop->size;
+    if (!g->output) {
+      for (uint32_t i = 0; i < n; i++) memset(g->err + (size_t)i * ld, 0, L * sizeof *g->err);
+      for (uint32_t li = 0; li < ss->nlay; li++) {
+        ss_layer *l = &ss->lay[li];
+        if (l->pre != g) continue;
+        const evs_csr *c = l->proj->csr;
+        if (s->feedback == EVS_FEEDBACK_SYMMETRIC) {
+          memset(l->fb, 0, (size_t)c->n_post * c->n_pre * sizeof *l->fb);
+          for (uint32_t j = 0; j < c->n_pre; j++)
+            for (uint64_t q = c->row_ptr[j]; q < c->row_ptr[j + 1]; q++)
+              l->fb[(size_t)c->target[q] * c->n_pre + j] += c->weight[q];
+        }
+        evs__ssgrad_feedback_window(c->n_post, c->n_pre, l->fb, L, ld,
+                                    l->post->err, g->err);
+      }
+    }
+    if (n && !s->per_tick)
+      evs__ssgrad_prepare(g->work, &ss->filt, L, ld, g->sg, g->err);
+  }
+  for (uint32_t li = 0; li < ss->nlay; li++) {
+    ss_layer *l = &ss->lay[li];
+    const evs_csr *c = l->proj->csr;
+    if (!c->nnz) continue;
+    if (s->per_tick)
+      evs__ssgrad_ref_csr(&ss->filt, c, L, ld, l->post->sg, l->post->err, l->p,
+                          l->s1, l->s2, l->m);
+    else
+      evs__ssgrad_csr(l->post->work, c, ld, l->p, l->s1, l->s2, l->m);
+    if (l->post->z4 && s->rho > 0)
+      for (uint64_t q = 0; q < c->nnz; q++)
+        l->m[q] -= s->rho * c->weight[q] * l->post->z4[c->target[q]];
+  }
+  for (uint32_t gi = 0; gi < ss->ngrp; gi++)
+    if (ss->grp[gi].z4)
+      memset(ss->grp[gi].z4, 0, ss->grp[gi].pop->size * sizeof *ss->grp[gi].z4);
+  ss->len = 0;
+}
+
+/* The update at time t: every learning weight moves by at most r0. */
+static void update(evs_superspike *ss, double t) {
+  const evs_superspike_spec *s = &ss->spec;
+  int learning = t > s->burn_in + 0.5 * s->dt;
+  double r0 = t > s->r0_decay_time + 0.5 * s->dt ? s->r0 / s->r0_decay : s->r0;
+  ss->r0_now = learning ? r0 : 0;
+  for (uint32_t li = 0; li < ss->nlay; li++) {
+    ss_layer *l = &ss->lay[li];
+    evs_csr *c = l->proj->csr;
+    double scale = l->proj->weight_scale;
+    if (!learning) {
+      memset(l->m, 0, c->nnz * sizeof *l->m);
+      continue;
+    }
+    evs__ssgrad_norm nm = {.r0 = r0 * scale,
+                           .gamma = exp(-s->update / s->tau_rms),
+                           .eps = s->eps,
+                           .w_min = s->w_min * scale,
+                           .w_max = s->w_max * scale};
+    evs__ssgrad_update(&nm, c->nnz, ss->since_update, l->m, l->v, c->weight);
+  }
+  ss->since_update = 0;
+}
+
+int evs__superspike_tick(evs_superspike *ss, double t) {
+  const evs_superspike_spec *s = &ss->spec;
+  uint64_t k = ss->k;
+  int update_due = k > 0 && k % ss->U == 0;
+  if (ss->len == ss->ld || (update_due && ss->len)) close_window(ss);
+  if (update_due) update(ss, t);
+  size_t l = ss->len, ld = ss->ld;
+  int rc = sample_voltages(ss, t, l, 1);
+  if (rc) return rc;
+  if (k > 0 && k % ss->T == 0 && (rc = end_trial(ss, k / ss->T, t)))
+    return rc;
+  /* decay every trace to t */
+  if (k > 0) {
+    uint32_t nout = ss->out->pop->size;
+    for (uint32_t i = 0; i < nout; i++) {
+      ss->er[i] *= ss->f_er;
+      ss->ed[i] *= ss->f_ed;
+    }
+    for (uint32_t li = 0; li < ss->nlay; li++) {
+      ss_layer *y = &ss->lay[li];
+      for (uint32_t j = 0; j < y->proj->csr->n_pre; j++) {
+        y->pa[j] *= ss->f_pa;
+        y->pb[j] *= ss->f_pb;
+      }
+    }
+    for (uint32_t gi = 0; gi < ss->ngrp; gi++)
+      if (ss->grp[gi].z)
+        for (uint32_t i = 0; i < ss->grp[gi].pop->size; i++)
+          ss->grp[gi].z[i] *= ss->f_z;
+  }
+  ss->t_ref = t;
+  /* targets at or before t */
+  for (;;) {
+    if (!ss->ntgt) break;
+    const evs_spike *g = &ss->tgt[ss->tgt_next];
+    double tt = (double)ss->tgt_cycle * (double)ss->P * s->dt + g->t;
+    if (tt > t) break;
+    ss->er[g->id] += exp((tt - t) / s->tau_rise);
+    ss->ed[g->id] += exp((tt - t) / s->tau_decay);
+    if (++ss->tgt_next == ss->ntgt) {
+      ss->tgt_next = 0;
+      ss->tgt_cycle++;
+    }
+  }
+  /* the series */
+  double norm = 1 / (s->tau_decay - s->tau_rise);
+  for (uint32_t i = 0; i < ss->out->pop->size; i++) {
+    double e = (ss->ed[i] - ss->er[i]) * norm;
+    ss->out->err[(size_t)i * ld + l] = e;
+    ss->loss += 0.5 * e * e * s->dt;
+  }
+  for (uint32_t li = 0; li < ss->nlay; li++) {
+    ss_layer *y = &ss->lay[li];
+    for (uint32_t j = 0; j < y->proj->csr->n_pre; j++)
+      y->p[(size_t)j * ld + l] = y->pa[j] - y->pb[j];
+  }
+  for (uint32_t gi = 0; gi < ss->ngrp; gi++) {
+    ss_group *g = &ss->grp[gi];
+    if (!g->z) continue;
+    for (uint32_t i = 0; i < g->pop->size; i++) {
+      double z2 = g->z[i] * g->z[i];
+      g->z4[i] += z2 * z2;
+    }
+  }
+  ss->len++;
+  ss->since_update++;
+  ss->k++;
+  return EVS_OK;
+}
+
+const double *evs__superspike_gradient(evs_superspike *ss,
+                                       const evs_proj *proj) {
+  if (ss->len) close_window(ss);
+  for (uint32_t li = 0; li < ss->nlay; li++)
+    if (ss->lay[li].proj == proj) return ss->lay[li].m;
+  return NULL;
+}
+
+/* outputs.tsv: per output neuron, its targets per trial and the fraction of
+ * the scored trials in which it matched them. */
+static int write_outputs(evs_superspike *ss, evs_error *err) {
+  uint64_t done = ss->trials_done;
+  if (!ss->o || done < ss->score_from) return EVS_OK;
+  uint64_t last = done < ss->score_to ? done : ss->score_to;
+  double n = (double)(last - ss->score_from + 1);
+  int h = evs__output_table_open(ss->o, "outputs.tsv",
+                                 "neuron\ttargets\taccuracy_last", err);
+  if (h < 0) return h;
+  for (uint32_t i = 0; i < ss->out->pop->size; i++)
+    evs__output_table_printf(ss->o, h, "%u\t%u\t%.6g\n", i,
+                             ss->tgt_ptr[i + 1] - ss->tgt_ptr[i],
+                             ss->correct[i] / n);
+  return EVS_OK;
+}
+
+int evs__superspike_finish(evs_superspike *ss, double t_end) {
+  uint64_t k = ss->k;
+  /* the tick at t_end did not run (k dt may differ from t_end by rounding) */
+  if (k > 0 && k % ss->T == 0 &&
+      fabs(evs__superspike_next(ss) - t_end) <= 1e-6 * ss->spec.dt) {
+    int rc = sample_voltages(ss, t_end, 0, 0);
+    if (rc || (rc = end_trial(ss, k / ss->T, t_end))) return rc;
+  }
+  return write_outputs(ss, NULL);
+}

@@ -1,0 +1,60 @@
+/* evsnn — private: the SuperSpike learner's hooks into the net and the
+ * scheduler (the user-facing contract is include/evsnn/superspike.h).
+ *
+ * Life of a learner: evs_net_superspike stores a spec in net->ss; the net's
+ * build calls evs__superspike_start once every projection is built (its
+ * learning projections carry the rule "superspike", whose handlers feed the
+ * learner's traces); the scheduler calls evs__superspike_open with the run's
+ * output, then evs__superspike_tick at every tick of the error-broadcast
+ * clock, k dt for k = 0, 1, ..., each after every other event of its time
+ * but other protocol events (deliveries at the tick's time have been
+ * received), and evs__superspike_finish after the last event. */
+#ifndef EVSNN_SUPERSPIKE_PRIVATE_H
+#define EVSNN_SUPERSPIKE_PRIVATE_H
+
+#include "engine.h"
+#include "evsnn/superspike.h"
+
+typedef struct evs_superspike evs_superspike;
+
+/* Readies net->ss for the built projections: finds the learning projections
+ * and populations, reads the target file, allocates the window series and
+ * workspaces, draws the random feedback matrices. Also checks that no
+ * projection carries the rule "superspike" when net->ss is NULL. Returns
+ * EVS_OK or an error naming what is wrong. */
+int evs__superspike_start(evs_net *net, evs_error *err);
+
+/* Frees ss (NULL allowed). */
+void evs__superspike_free(evs_superspike *ss);
+
+/* Opens learning.tsv and writes <output>_target.ras in o, for a run of
+ * duration seconds (outputs.tsv scores the trials of its last
+ * EVS__SUPERSPIKE_LAST). Returns EVS_OK or a negative status. */
+#define EVS__SUPERSPIKE_LAST 100
+int evs__superspike_open(evs_superspike *ss, evs_output *o, double duration,
+                         evs_error *err);
+
+/* The tick at time t (= the time evs__superspike_next returned): closes the
+ * window and updates the weights when due, writes the row of a trial that
+ * ended at t, then samples every series. Returns EVS_OK or the status of a
+ * population that failed. */
+int evs__superspike_tick(evs_superspike *ss, double t);
+
+/* Time of the next tick, s. */
+double evs__superspike_next(const evs_superspike *ss);
+
+/* After the run's last event at t_end: writes the row of a trial that ended
+ * exactly at t_end (its tick is not part of the run), then outputs.tsv:
+ * per output neuron, its targets per trial and the fraction of the last
+ * EVS__SUPERSPIKE_LAST trials (of those the run was to have) in which it
+ * matched them (the accuracy criterion of learning.tsv). */
+int evs__superspike_finish(evs_superspike *ss, double t_end);
+
+/* For tests and tools: closes the open window (its gradient joins the sum;
+ * windows may split anywhere) and returns the gradient sum m of proj's
+ * synapses (CSR order) since the last update, or NULL when proj does not
+ * learn with SuperSpike. */
+const double *evs__superspike_gradient(evs_superspike *ss,
+                                       const evs_proj *proj);
+
+#endif

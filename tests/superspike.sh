@@ -1,0 +1,109 @@
+#!/bin/sh
+# SuperSpike end to end (SCIENCE.md Part 2, doc/superspike.md):
+#  - S1 (models/s1_single.ini, 1,000 trials): in >= 90 % of the last 100
+#    trials exactly 5 output spikes, each within +-2 ms of its target, and
+#    the loss down >= 10x; checked from learning.tsv and, independently of
+#    the learner's own scoring, from the raster of the last trial against
+#    the target file;
+#  - S2 (models/s2_hidden.ini, 4 hidden neurons, 3,000 trials) with
+#    symmetric, random and uniform feedback: the same acceptance;
+#  - the picture converter: a tiny PBM, plain and raw, gives one spike per
+#    black pixel, neuron = row, time inside the pixel's column bin;
+#  - bad [superspike] values are errors at their line.
+# About a minute.
+. "$(dirname "$0")/common.sh"
+need_evsnn
+
+for m in s1_single s2_hidden s3_xor s4_picture s5_parallel; do
+  expect_status 0 "check $m" "$EVSNN" check "$MODELS/$m.ini"
+done
+
+# accept NAME DIR TARGET: S1's acceptance on run folder DIR.
+accept() {
+  name=$1
+  dir=$2
+  head -n 1 "$dir/learning.tsv" | grep -q '^trial	loss	spikes	accuracy' ||
+    say_fail "$name: learning.tsv header: $(head -n 1 "$dir/learning.tsv")"
+  awk -v name="$name" '
+    NR == 2 { first = $2 }
+    NR > 1 { n++; acc[n] = $4; loss[n] = $2 }
+    END {
+      if (n < 100) { printf "FAIL: %s: only %d trials\n", name, n; exit 1 }
+      a = 0; l = 0
+      for (i = n - 99; i <= n; i++) { a += acc[i]; l += loss[i] }
+      a /= 100; l /= 100
+      printf "%s: %d trials, accuracy over the last 100 %.2f, loss %.4g -> %.4g\n", name, n, a, first, l
+      if (a < 0.9) { printf "FAIL: %s: accuracy %.2f < 0.9\n", name, a; exit 1 }
+      if (l > first / 10) { printf "FAIL: %s: loss down only %.3gx\n", name, first / l; exit 1 }
+    }' "$dir/learning.tsv" || fail=1
+  # the last recorded trial against the targets, spike by spike
+  last=$(ls "$dir"/out_trial*.ras | sed 's/.*_trial\([0-9]*\)\.ras/\1/' | sort -n | tail -n 1)
+  awk -v name="$name" -v tr="$last" '
+    FNR == 1 { file++ }
+    /^#/ { next }
+    file == 1 { t[++nt] = $1 }
+    file == 2 { s[++ns] = $1 }
+    END {
+      if (ns != nt) { printf "FAIL: %s: trial %s has %d spikes, %d targets\n", name, tr, ns, nt; exit 1 }
+      for (i = 1; i <= nt; i++) {
+        d = s[i] - t[i]; if (d < 0) d = -d
+        if (d > 0.002) { printf "FAIL: %s: trial %s spike %d off by %.4f s\n", name, tr, i, d; exit 1 }
+      }
+    }' "$3" "$dir/out_trial$last.ras" || fail=1
+}
+
+if expect_status 0 "run s1" "$EVSNN" run "$MODELS/s1_single.ini" -o "$tmp/s1" -q; then
+  accept S1 "$tmp/s1" "$MODELS/s1_target.ras"
+  [ "$(awk 'NR == 2 {print $3}' "$tmp/s1/outputs.tsv")" = 1 ] ||
+    say_fail "S1: outputs.tsv: $(cat "$tmp/s1/outputs.tsv")"
+  for f in out_trial1.ras out_trial1000.ras out_target.ras; do
+    [ -s "$tmp/s1/$f" ] || say_fail "S1: no $f"
+  done
+fi
+
+for fb in symmetric random uniform; do
+  if expect_status 0 "run s2 $fb" "$EVSNN" run "$MODELS/s2_hidden.ini" \
+      --set superspike.feedback=$fb -o "$tmp/s2_$fb" -q; then
+    accept "S2 $fb" "$tmp/s2_$fb" "$MODELS/s1_target.ras"
+  fi
+done
+
+# the picture converter: rows 0-2, columns 0-3; black pixels at
+# (0,0) (0,3) (1,1) (2,2) (2,3)
+printf 'P1\n# test\n4 3\n1 0 0 1\n0 1 0 0\n0 0 1 1\n' > "$tmp/p1.pbm"
+printf 'P4\n4 3\n' > "$tmp/p4.pbm"
+printf '\220\100\060' >> "$tmp/p4.pbm"  # 1001, 0100, 0011 (high bits first)
+for p in p1 p4; do
+  expect_status 0 "picture $p" "$EVSNN" picture "$tmp/$p.pbm" "$tmp/$p.ras" \
+    --bin 20ms --seed 3 || continue
+  awk -v p=$p '
+    /^#/ { next }
+    {
+      n++; col = int($1 / 0.02); key = $2 "," col; seen[key]++
+      if ($1 <= col * 0.02 || $1 >= (col + 1) * 0.02) bad = 1
+    }
+    END {
+      split("0,0 0,3 1,1 2,2 2,3", want, " ")
+      ok = n == 5 && !bad
+      for (i in want) ok = ok && seen[want[i]] == 1
+      if (!ok) { printf "FAIL: picture %s: wrong spikes\n", p; exit 1 }
+    }' "$tmp/$p.ras" || fail=1
+done
+cmp -s "$tmp/p1.ras" "$tmp/p4.ras" 2>/dev/null ||
+  [ "$(grep -v '^#' "$tmp/p1.ras")" = "$(grep -v '^#' "$tmp/p4.ras")" ] ||
+  say_fail "picture: P1 and P4 of one picture differ"
+printf 'P1\n4 3\n1 0 0\n' > "$tmp/short.pbm"
+expect_status 1 "picture of a truncated file" "$EVSNN" picture \
+  "$tmp/short.pbm" "$tmp/short.ras"
+
+# bad values are errors at their line
+expect_status 1 "bad feedback" "$EVSNN" check "$MODELS/s1_single.ini" \
+  --set superspike.feedback=sideways
+grep -q "feedback must be symmetric, random or uniform" "$tmp/stderr" ||
+  say_fail "bad feedback: $(cat "$tmp/stderr")"
+expect_status 1 "trial not a multiple of dt" "$EVSNN" check \
+  "$MODELS/s1_single.ini" --set superspike.trial=0.55ms
+grep -q "whole number of dt" "$tmp/stderr" ||
+  say_fail "trial: $(cat "$tmp/stderr")"
+
+finish
