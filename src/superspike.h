@@ -45,9 +45,9 @@ double evs__superspike_next(const evs_superspike *ss);
 
 /* After the run's last event at t_end: writes the row of a trial that ended
  * exactly at t_end (its tick is not part of the run), then outputs.tsv:
- * per output neuron, its targets per trial and the fraction of the last
- * EVS__SUPERSPIKE_LAST trials (of those the run was to have) in which it
- * matched them (the accuracy criterion of learning.tsv). */
+ * per output neuron, its target spikes per target period and the fraction
+ * of the last EVS__SUPERSPIKE_LAST trials (of those the run was to have) in
+ * which it matched them (the accuracy criterion of learning.tsv). */
 int evs__superspike_finish(evs_superspike *ss, double t_end);
 
 /* For tests and tools: closes the open window (its gradient joins the sum;

@@ -25,9 +25,10 @@
  * learning rate in force, SI weight units; 0 during burn-in); for each
  * trial in record_trials, <population>_trial<N>.ras with the spikes of that
  * trial of every learning population, times relative to the trial's start;
- * <output>_target.ras, the targets of one trial; and outputs.tsv, per output
- * neuron (columns neuron, targets, accuracy_last) the fraction of the run's
- * last 100 trials in which it matched its targets. */
+ * <output>_target.ras, the targets of one target period; and outputs.tsv,
+ * per output neuron: neuron, targets (its target spikes per target period)
+ * and accuracy_last (the fraction of the run's last 100 trials in which it
+ * matched its targets). */
 #ifndef EVSNN_SUPERSPIKE_H
 #define EVSNN_SUPERSPIKE_H
 
