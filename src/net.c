@@ -365,13 +365,24 @@ EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
   return EVS_OK;
 }
 
+/* The projection at index i for a recording every interval (s), or NULL
+ * with an EVS_EINVAL error when there is none or interval is not positive
+ * and finite. */
+static evs_proj *get_recorded_proj(const evs_net *net, int i, double interval,
+                                   evs_error *err) {
+  evs_proj *p = get_proj(net, i, err);
+  if (p && (!(interval > 0) || !isfinite(interval))) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0,
+                  "%s: the recording interval must be positive", p->name);
+    return NULL;
+  }
+  return p;
+}
+
 EVS_API int evs_net_record_weights(evs_net *net, int proj, double interval,
                                    evs_error *err) {
-  evs_proj *p = get_proj(net, proj, err);
+  evs_proj *p = get_recorded_proj(net, proj, interval, err);
   if (!p) return EVS_EINVAL;
-  if (!(interval > 0) || !isfinite(interval))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: the recording interval must be positive", p->name);
   p->record_interval = interval;
   return EVS_OK;
 }
@@ -405,11 +416,8 @@ EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
 
 EVS_API int evs_net_record_synapses(evs_net *net, int proj, double interval,
                                     evs_error *err) {
-  evs_proj *p = get_proj(net, proj, err);
+  evs_proj *p = get_recorded_proj(net, proj, interval, err);
   if (!p) return EVS_EINVAL;
-  if (!(interval > 0) || !isfinite(interval))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: the recording interval must be positive", p->name);
   p->synapse_interval = interval;
   return EVS_OK;
 }

@@ -44,76 +44,42 @@
  * trace multiply and the weight update; every EVS_TRACE_SPAN tau_min of
  * simulated time one rebase, O(neurons). */
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "plastic.h"
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-/* Fails with EVS_EINVAL and "projection P: rule R: <message>". */
-static int bad_param(const evs_plastic *pl, evs_error *err, const char *fmt,
-                     ...) __attribute__((format(printf, 3, 4)));
-static int bad_param(const evs_plastic *pl, evs_error *err, const char *fmt,
-                     ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return evs_error_set(err, EVS_EINVAL, NULL, 0, "projection %s: rule %s: %s",
-                       pl->proj->name, pl->type->name, msg);
-}
-
-/* Every parameter is set (NaN marks a required one left unset) and finite. */
-static int check_set(const evs_plastic *pl, evs_error *err) {
-  const evs_rule_type *ty = pl->type;
-  for (size_t i = 0; i < ty->n_params; i++) {
-    if (isnan(pl->par[i]))
-      return bad_param(pl, err, "parameter %s is required",
-                       ty->params[i].name);
-    if (!isfinite(pl->par[i]))
-      return bad_param(pl, err, "parameter %s must be finite",
-                       ty->params[i].name);
-  }
-  return EVS_OK;
-}
+/* Checks on top of plastic.c's evs__rule_fail, evs__rule_check_set and
+ * evs__rule_need_transpose, which the rules here use as they are. */
 
 static int check_tau(const evs_plastic *pl, evs_error *err, const char *name,
                      double tau) {
   if (!(tau > 0))
-    return bad_param(pl, err, "%s must be positive (got %g s)", name, tau);
+    return evs__rule_fail(pl, err, "%s must be positive (got %g s)", name,
+                          tau);
   return EVS_OK;
 }
 
 static int check_amp(const evs_plastic *pl, evs_error *err, const char *name,
                      double a) {
-  if (!(a >= 0)) return bad_param(pl, err, "%s must not be negative", name);
+  if (!(a >= 0))
+    return evs__rule_fail(pl, err, "%s must not be negative", name);
   return EVS_OK;
 }
 
 static int check_bounds(const evs_plastic *pl, evs_error *err, double w_min,
                         double w_max) {
   if (!(w_min < w_max))
-    return bad_param(pl, err, "w_min must lie below w_max");
+    return evs__rule_fail(pl, err, "w_min must lie below w_max");
   return EVS_OK;
 }
 
-/* The transposed index the post handler needs (idempotent). */
-static int need_transpose(const evs_plastic *pl, evs_error *err) {
-  evs_csr *c = pl->proj->csr;
-  if (!c)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "projection %s: rule %s: synapses not built",
-                         pl->proj->name, pl->type->name);
-  int rc = c->post_ptr ? EVS_OK : evs_csr_build_transpose(c);
-  if (rc)
-    return evs_error_set(err, rc, NULL, 0,
-                         "projection %s: rule %s: cannot build the transposed "
-                         "index: %s",
-                         pl->proj->name, pl->type->name, evs_strerror(rc));
-  return EVS_OK;
+/* Fails with EVS_ENOMEM and "projection P: rule R: out of memory". */
+static int no_memory(const evs_plastic *pl, evs_error *err) {
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "projection %s: rule %s: out of memory",
+                       pl->proj->name, pl->type->name);
 }
 
 /* n zeroed trace coefficients; NULL when out of memory. */
@@ -124,6 +90,22 @@ static double *traces_new(uint32_t n) {
 static inline double clip(double w, double lo, double hi) {
   return w < lo ? lo : (w > hi ? hi : w);
 }
+
+/* Parameter table entries the rules share, for enums whose names start with
+ * P (as rate_rules.c's COMMON_PARAMS): the weight bounds, and the triplet
+ * rules' trace time constants (Pfister & Gerstner 2006, visual cortex). */
+#define BOUND_PARAMS(P)                                                       \
+  [P##_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,                  \
+                 "lower weight bound"},                                       \
+  [P##_W_MAX] = {"w_max", EVS_DIM_NONE, 0,                                    \
+                 EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED, "upper weight bound"}
+#define TRIPLET_TAU_PARAMS(P)                                                 \
+  [P##_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 16.8e-3, 0,                     \
+                    "decay time of the presynaptic trace x"},                 \
+  [P##_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 33.7e-3, 0,                   \
+                     "decay time of the fast postsynaptic trace y1"},         \
+  [P##_TAU_Y] = {"tau_y", EVS_DIM_TIME, 114e-3, 0,                            \
+                 "decay time of the slow postsynaptic trace y2"}
 
 /* ---- stdp_pair ------------------------------------------------------------ */
 
@@ -143,11 +125,7 @@ static const evs_param_def pair_params[PP_N] = {
     [PP_A_MINUS] = {"A_minus", EVS_DIM_NONE, 0,
                     EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
                     "depression per post-before-pre pair at zero lag"},
-    [PP_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,
-                  "lower weight bound"},
-    [PP_W_MAX] = {"w_max", EVS_DIM_NONE, 0,
-                  EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
-                  "upper weight bound"},
+    BOUND_PARAMS(PP),
     [PP_MU_PLUS] = {"mu_plus", EVS_DIM_NONE, 0, 0,
                     "weight dependence of LTP, 0 additive .. 1 multiplicative"},
     [PP_MU_MINUS] = {"mu_minus", EVS_DIM_NONE, 0, 0,
@@ -183,7 +161,7 @@ static void pair_destroy(evs_plastic *pl) {
 
 static int pair_init(evs_plastic *pl, evs_error *err) {
   const double *p = pl->par;
-  int rc = check_set(pl, err);
+  int rc = evs__rule_check_set(pl, err);
   if (!rc) rc = check_tau(pl, err, "tau_plus", p[PP_TAU_PLUS]);
   if (!rc) rc = check_tau(pl, err, "tau_minus", p[PP_TAU_MINUS]);
   if (!rc) rc = check_amp(pl, err, "A_plus", p[PP_A_PLUS]);
@@ -191,15 +169,15 @@ static int pair_init(evs_plastic *pl, evs_error *err) {
   if (!rc) rc = check_bounds(pl, err, p[PP_W_MIN], p[PP_W_MAX]);
   if (rc) return rc;
   if (!(p[PP_MU_PLUS] >= 0 && p[PP_MU_PLUS] <= 1))
-    return bad_param(pl, err, "mu_plus must lie in [0, 1] (got %g)",
-                     p[PP_MU_PLUS]);
+    return evs__rule_fail(pl, err, "mu_plus must lie in [0, 1] (got %g)",
+                          p[PP_MU_PLUS]);
   if (!(p[PP_MU_MINUS] >= 0 && p[PP_MU_MINUS] <= 1))
-    return bad_param(pl, err, "mu_minus must lie in [0, 1] (got %g)",
-                     p[PP_MU_MINUS]);
+    return evs__rule_fail(pl, err, "mu_minus must lie in [0, 1] (got %g)",
+                          p[PP_MU_MINUS]);
   if (p[PP_NEAREST] != 0 && p[PP_NEAREST] != 1)
-    return bad_param(pl, err, "nearest must be 0 or 1 (got %g)",
-                     p[PP_NEAREST]);
-  if ((rc = need_transpose(pl, err))) return rc;
+    return evs__rule_fail(pl, err, "nearest must be 0 or 1 (got %g)",
+                          p[PP_NEAREST]);
+  if ((rc = evs__rule_need_transpose(pl, err))) return rc;
 
   pair_state *s = calloc(1, sizeof *s);
   if (!s) goto nomem;
@@ -225,9 +203,7 @@ static int pair_init(evs_plastic *pl, evs_error *err) {
   return EVS_OK;
 nomem:
   pair_destroy(pl);
-  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "projection %s: rule %s: out of memory",
-                       pl->proj->name, pl->type->name);
+  return no_memory(pl, err);
 }
 
 /* b^mu for b = distance to a bound / range, clamped to [0, 1] (a float
@@ -317,12 +293,7 @@ enum {
 };
 
 static const evs_param_def triplet_params[PT_N] = {
-    [PT_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 16.8e-3, 0,
-                     "decay time of the presynaptic trace x"},
-    [PT_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 33.7e-3, 0,
-                      "decay time of the fast postsynaptic trace y1"},
-    [PT_TAU_Y] = {"tau_y", EVS_DIM_TIME, 114e-3, 0,
-                  "decay time of the slow postsynaptic trace y2"},
+    TRIPLET_TAU_PARAMS(PT),
     [PT_A3_PLUS] = {"A3_plus", EVS_DIM_NONE, 0,
                     EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
                     "triplet LTP amplitude (visual cortex fit: 6.5e-3 for "
@@ -331,11 +302,7 @@ static const evs_param_def triplet_params[PT_N] = {
                      EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
                      "pair LTD amplitude (visual cortex fit: 7.1e-3 for "
                      "weights of order 1)"},
-    [PT_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,
-                  "lower weight bound"},
-    [PT_W_MAX] = {"w_max", EVS_DIM_NONE, 0,
-                  EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
-                  "upper weight bound"},
+    BOUND_PARAMS(PT),
 };
 
 typedef struct triplet_state {
@@ -359,12 +326,6 @@ static void triplet_destroy(evs_plastic *pl) {
   pl->state = NULL;
 }
 
-static int no_memory(const evs_plastic *pl, evs_error *err) {
-  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "projection %s: rule %s: out of memory",
-                       pl->proj->name, pl->type->name);
-}
-
 /* Checks the triplet parameters v[PT_N] (indexed like triplet_params) and
  * builds the transposed index. Shared with stdp_triplet_homeo, which passes
  * its own values in this layout. */
@@ -376,7 +337,7 @@ static int triplet_check(const evs_plastic *pl, evs_error *err,
   if (!rc) rc = check_amp(pl, err, "A3_plus", v[PT_A3_PLUS]);
   if (!rc) rc = check_amp(pl, err, "A2_minus", v[PT_A2_MINUS]);
   if (!rc) rc = check_bounds(pl, err, v[PT_W_MIN], v[PT_W_MAX]);
-  if (!rc) rc = need_transpose(pl, err);
+  if (!rc) rc = evs__rule_need_transpose(pl, err);
   return rc;
 }
 
@@ -402,7 +363,7 @@ static int triplet_fill(triplet_state *s, const double *v, const evs_csr *c) {
 }
 
 static int triplet_init(evs_plastic *pl, evs_error *err) {
-  int rc = check_set(pl, err);
+  int rc = evs__rule_check_set(pl, err);
   if (!rc) rc = triplet_check(pl, err, pl->par);
   if (rc) return rc;
   triplet_state *s = calloc(1, sizeof *s);
@@ -485,21 +446,12 @@ enum {
 };
 
 static const evs_param_def homeo_params[PH_N] = {
-    [PH_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 16.8e-3, 0,
-                     "decay time of the presynaptic trace x"},
-    [PH_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 33.7e-3, 0,
-                      "decay time of the fast postsynaptic trace y1"},
-    [PH_TAU_Y] = {"tau_y", EVS_DIM_TIME, 114e-3, 0,
-                  "decay time of the slow postsynaptic trace y2"},
+    TRIPLET_TAU_PARAMS(PH),
     [PH_A3_PLUS] = {"A3_plus", EVS_DIM_NONE, 0,
                     EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
                     "triplet LTP amplitude before eta (6.5e-3 for weights of "
                     "order 1)"},
-    [PH_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,
-                  "lower weight bound"},
-    [PH_W_MAX] = {"w_max", EVS_DIM_NONE, 0,
-                  EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
-                  "upper weight bound"},
+    BOUND_PARAMS(PH),
     [PH_TAU_HOM] = {"tau_hom", EVS_DIM_TIME, 0, EVS_PARAM_REQUIRED,
                     "time constant of the postsynaptic rate estimate nu"},
     [PH_KAPPA] = {"kappa", EVS_DIM_RATE, 3, 0,
@@ -533,10 +485,11 @@ static int homeo_init(evs_plastic *pl, evs_error *err) {
       [PT_TAU_Y] = p[PH_TAU_Y],       [PT_A3_PLUS] = p[PH_ETA] * p[PH_A3_PLUS],
       [PT_A2_MINUS] = 0,              [PT_W_MIN] = p[PH_W_MIN],
       [PT_W_MAX] = p[PH_W_MAX]};
-  int rc = check_set(pl, err);
+  int rc = evs__rule_check_set(pl, err);
   if (!rc) rc = check_tau(pl, err, "tau_hom", p[PH_TAU_HOM]);
   if (!rc && !(p[PH_KAPPA] > 0))
-    rc = bad_param(pl, err, "kappa must be positive (got %g Hz)", p[PH_KAPPA]);
+    rc = evs__rule_fail(pl, err, "kappa must be positive (got %g Hz)",
+                        p[PH_KAPPA]);
   if (!rc) rc = check_amp(pl, err, "eta", p[PH_ETA]);
   if (!rc) rc = triplet_check(pl, err, v);
   if (rc) return rc;

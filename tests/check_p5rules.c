@@ -21,91 +21,16 @@
 #include "evsnn/csr.h"
 #include "evsnn/net.h"
 #include "plastic.h"
+#include "rule_test_util.h"
 #include "stp.h"
 
-/* ---- the rig (as in check_stdp.c) ---------------------------------------- */
+/* ---- the rig (rule_test_util.h) ------------------------------------------ */
 
-typedef struct rig {
-  evs_proj proj;
-  evs_plastic pl;
-  double par[32];
-} rig;
-
+/* The suite's rigs: projection "P5_test", connection seed 99, stream 5. */
 static rig *rig_new(const evs_rule_type *type, uint32_t n_pre, uint32_t n_post,
                     double p, double w0) {
-  rig *r = calloc(1, sizeof *r);
-  REQUIRE(r);
-  strcpy(r->proj.name, "P5_test");
-  evs_conn_spec s;
-  memset(&s, 0, sizeof s);
-  s.kind = p >= 1 ? EVS_CONN_ALL_TO_ALL : EVS_CONN_FIXED_PROBABILITY;
-  s.p = p;
-  s.weight = evs_dist_const(w0);
-  s.delay = evs_dist_const(1e-3);
-  s.delay_step = 1e-4;
-  s.seed = 99;
-  s.stream = 5;
-  s.autapses = 1;
-  evs_error err;
-  evs_error_clear(&err);
-  int rc = evs_csr_build(&r->proj.csr, n_pre, n_post, &s, &err);
-  REQUIRE_MSG(rc == EVS_OK, "csr build: %s", err.msg);
-  REQ_INT(evs_csr_build_transpose(r->proj.csr), ==, EVS_OK);
-  for (uint64_t k = 0; k < r->proj.csr->nnz; k++)
-    r->proj.csr->weight[k] = (float)w0;
-  r->proj.weight_scale = 1;
-  r->pl.type = type;
-  r->pl.proj = &r->proj;
-  r->pl.par = r->par;
-  REQUIRE(type->n_params <= 32);
-  for (size_t i = 0; i < type->n_params; i++)
-    r->par[i] = (type->params[i].flags & EVS_PARAM_REQUIRED)
-                    ? NAN
-                    : type->params[i].def;
-  r->proj.rule = &r->pl;
-  return r;
+  return rig_new_as(type, n_pre, n_post, p, w0, "P5_test", 99, 5);
 }
-
-static void rig_set(rig *r, const char *name, double v) {
-  const evs_rule_type *t = r->pl.type;
-  for (size_t i = 0; i < t->n_params; i++)
-    if (!strcmp(t->params[i].name, name)) {
-      r->par[i] = v;
-      return;
-    }
-  ck_abort_msg("rule %s has no parameter %s", t->name, name);
-}
-
-static void rig_init(rig *r) {
-  evs_error err;
-  evs_error_clear(&err);
-  int rc = r->pl.type->init(&r->pl, &err);
-  REQUIRE_MSG(rc == EVS_OK, "init: %s", err.msg);
-}
-
-static int rig_init_rc(rig *r) {
-  evs_error err;
-  evs_error_clear(&err);
-  return r->pl.type->init(&r->pl, &err);
-}
-
-static void rig_free(rig *r) {
-  if (!r) return;
-  r->pl.type->destroy(&r->pl);
-  evs_csr_free(r->proj.csr);
-  free(r);
-}
-
-static void pre(rig *r, uint32_t j, double t) {
-  const evs_csr *c = r->proj.csr;
-  r->pl.type->on_pre(&r->pl, t, j, c->row_ptr[j], c->row_ptr[j + 1]);
-}
-
-static void post(rig *r, uint32_t i, double t) {
-  r->pl.type->on_post(&r->pl, t, i);
-}
-
-static double w_of(const rig *r, uint64_t k) { return r->proj.csr->weight[k]; }
 
 #define NEAR(got, want, tol)                                               \
   do {                                                                     \
@@ -115,28 +40,36 @@ static double w_of(const rig *r, uint64_t k) { return r->proj.csr->weight[k]; }
                    __LINE__, #got, g_, w_, t_);                            \
   } while (0)
 
-static uint64_t xs_state;
-static double uniform01(void) {
-  xs_state ^= xs_state << 13;
-  xs_state ^= xs_state >> 7;
-  xs_state ^= xs_state << 17;
-  return ((xs_state >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-}
-
 /* ---- short-term plasticity -------------------------------------------------- */
 
-/* A one-row projection of n synapses (one delay). */
-static evs_csr *row_csr(uint32_t n) {
+/* Synapses n_pre -> n_post connected as kind, weight 1, one delay (1 ms). */
+static evs_csr *const_csr(evs_conn_kind kind, uint32_t n_pre,
+                          uint32_t n_post) {
   evs_conn_spec s;
   memset(&s, 0, sizeof s);
-  s.kind = EVS_CONN_ALL_TO_ALL;
+  s.kind = kind;
   s.weight = evs_dist_const(1);
   s.delay = evs_dist_const(1e-3);
   s.delay_step = 1e-4;
   evs_csr *m = NULL;
   evs_error err;
-  REQ_INT(evs_csr_build(&m, 1, n, &s, &err), ==, EVS_OK);
+  REQ_INT(evs_csr_build(&m, n_pre, n_post, &s, &err), ==, EVS_OK);
   return m;
+}
+
+/* One-to-one synapses of weight w (SI), delay 1 ms, for evs_net_connect. */
+static evs_conn_spec one_to_one(double w) {
+  evs_conn_spec s;
+  memset(&s, 0, sizeof s);
+  s.kind = EVS_CONN_ONE_TO_ONE;
+  s.weight = evs_dist_const(w);
+  s.delay = evs_dist_const(1e-3);
+  return s;
+}
+
+/* A one-row projection of n synapses (one delay). */
+static evs_csr *row_csr(uint32_t n) {
+  return const_csr(EVS_CONN_ALL_TO_ALL, 1, n);
 }
 
 /* Regular train at interval h: the first PSC amplitudes written out from the
@@ -207,15 +140,8 @@ END_TEST
 START_TEST(stp_lazy_vs_steps) {
   const double U = 0.3, td = 0.15, tf = 0.6, dt = 1e-6, dur = 2.0;
   const uint32_t n = 4;
-  evs_conn_spec sp;
-  memset(&sp, 0, sizeof sp);
-  sp.kind = EVS_CONN_ONE_TO_ONE;
-  sp.weight = evs_dist_const(1);
-  sp.delay = evs_dist_const(1e-3);
-  sp.delay_step = 1e-4;
-  evs_csr *m = NULL;
+  evs_csr *m = const_csr(EVS_CONN_ONE_TO_ONE, n, n);
   evs_error err;
-  REQ_INT(evs_csr_build(&m, n, n, &sp, &err), ==, EVS_OK);
   evs_stp *s;
   REQ_INT(evs__stp_new(&s, m, "p", U, td, tf, &err), ==, EVS_OK);
   int64_t steps = (int64_t)(dur / dt);
@@ -275,11 +201,7 @@ static double run_lif(const char *ras, int with_stp, double U, double td,
   REQ_INT(evs_net_set_param(net, b, "tau_syn_E", &v, &err), ==, EVS_OK);
   v = evs_dist_const(10);
   REQ_INT(evs_net_set_param(net, b, "v_thresh", &v, &err), ==, EVS_OK);
-  evs_conn_spec sp;
-  memset(&sp, 0, sizeof sp);
-  sp.kind = EVS_CONN_ONE_TO_ONE;
-  sp.weight = evs_dist_const(1e-9);
-  sp.delay = evs_dist_const(1e-3);
+  evs_conn_spec sp = one_to_one(1e-9);
   int p = evs_net_connect(net, "in_out", a, b, EVS_RECEPTOR_EXC, &sp,
                           EVS_DIM_CURRENT, &err);
   REQUIRE_MSG(p >= 0, "connect: %s", err.msg);
@@ -322,11 +244,7 @@ START_TEST(stp_end_to_end) {
   REQ_INT(evs_net_new(&net, 1, 1e-4), ==, EVS_OK);
   int a = evs_net_add_population(net, "in", "SpikeSourceArray", 1, &err);
   int b = evs_net_add_population(net, "out", "IF_curr_exp", 1, &err);
-  evs_conn_spec sp;
-  memset(&sp, 0, sizeof sp);
-  sp.kind = EVS_CONN_ONE_TO_ONE;
-  sp.weight = evs_dist_const(1e-9);
-  sp.delay = evs_dist_const(1e-3);
+  evs_conn_spec sp = one_to_one(1e-9);
   int p = evs_net_connect(net, "c", a, b, EVS_RECEPTOR_EXC, &sp,
                           EVS_DIM_CURRENT, &err);
   REQ_INT(evs_net_set_stp(net, p, 0.2, -1, 0, &err), ==, EVS_EINVAL);
@@ -504,18 +422,7 @@ END_TEST
 
 /* ---- brute-force references on random trains --------------------------------- */
 
-typedef struct event {
-  int64_t step;
-  int kind; /* 0 post, 1 pre, 2 clock: at equal steps in this order */
-  uint32_t id;
-} event;
-
-static int event_cmp(const void *pa, const void *pb) {
-  const event *a = pa, *b = pb;
-  if (a->step != b->step) return a->step < b->step ? -1 : 1;
-  if (a->kind != b->kind) return a->kind - b->kind;
-  return a->id < b->id ? -1 : a->id > b->id;
-}
+/* Events (rule_test_util.h) of kind 2 are clock ticks. */
 
 /* Poisson trains (rate Hz) of n_pre + n_post neurons over dur on the grid
  * dt, plus clock events every clock_steps (0: none), sorted. */
@@ -525,27 +432,10 @@ static event *make_events(uint32_t n_pre, uint32_t n_post, double rate,
   size_t cap = 4096, n = 0;
   event *ev = malloc(cap * sizeof *ev);
   REQUIRE(ev);
-  for (int kind = 0; kind <= 1; kind++)
-    for (uint32_t id = 0; id < (kind ? n_pre : n_post); id++) {
-      double t = 0;
-      int64_t last = -1;
-      for (;;) {
-        t += -log(uniform01()) / rate;
-        if (t >= dur) break;
-        int64_t st = llround(t / dt);
-        if (st == last) continue;
-        last = st;
-        if (n == cap) ev = realloc(ev, (cap *= 2) * sizeof *ev);
-        REQUIRE(ev);
-        ev[n++] = (event){st, kind, id};
-      }
-    }
+  events_add_poisson(&ev, &n, &cap, n_pre, n_post, rate, dur, dt);
   for (int64_t st = clock_steps; clock_steps && st * dt < dur;
-       st += clock_steps) {
-    if (n == cap) ev = realloc(ev, (cap *= 2) * sizeof *ev);
-    REQUIRE(ev);
-    ev[n++] = (event){st, 2, 0};
-  }
+       st += clock_steps)
+    events_push(&ev, &n, &cap, (event){st, 2, 0});
   qsort(ev, n, sizeof *ev, event_cmp);
   *n_ev = n;
   return ev;
@@ -819,11 +709,7 @@ START_TEST(orch_clock_end_to_end) {
   int b = evs_net_add_population(net, "out", "IF_curr_exp", 1, &err);
   evs_dist v = evs_dist_const(10);
   REQ_INT(evs_net_set_param(net, b, "v_thresh", &v, &err), ==, EVS_OK);
-  evs_conn_spec sp;
-  memset(&sp, 0, sizeof sp);
-  sp.kind = EVS_CONN_ONE_TO_ONE;
-  sp.weight = evs_dist_const(w0 * 1e-9);
-  sp.delay = evs_dist_const(1e-3);
+  evs_conn_spec sp = one_to_one(w0 * 1e-9);
   int p = evs_net_connect(net, "in_out", a, b, EVS_RECEPTOR_EXC, &sp,
                           EVS_DIM_CURRENT, &err);
   REQUIRE(p >= 0);

@@ -18,98 +18,16 @@
 #include "check_util.h"
 #include "evsnn/csr.h"
 #include "plastic.h"
+#include "rule_test_util.h"
 
-/* ---- the rig -------------------------------------------------------------- */
+/* ---- the rig (rule_test_util.h) ------------------------------------------ */
 
-typedef struct rig {
-  evs_proj proj;
-  evs_plastic pl;
-  double par[32];
-  int ready; /* init succeeded */
-} rig;
-
-/* A projection n_pre -> n_post (all to all when p >= 1, else each pair with
- * probability p), every weight w0, the rule's parameters at their defaults
- * (NaN for required ones). */
+/* The suite's rigs: projection "EE_test" (error messages must name it),
+ * connection seed 2024, stream 7. */
 static rig *rig_new(const evs_rule_type *type, uint32_t n_pre, uint32_t n_post,
                     double p, double w0) {
-  rig *r = calloc(1, sizeof *r);
-  REQUIRE(r);
-  strcpy(r->proj.name, "EE_test");
-  evs_conn_spec s;
-  memset(&s, 0, sizeof s);
-  s.kind = p >= 1 ? EVS_CONN_ALL_TO_ALL : EVS_CONN_FIXED_PROBABILITY;
-  s.p = p;
-  s.weight = evs_dist_const(w0);
-  s.delay = evs_dist_const(1e-3);
-  s.delay_step = 1e-4;
-  s.seed = 2024;
-  s.stream = 7;
-  s.autapses = 1;
-  evs_error err;
-  evs_error_clear(&err);
-  int rc = evs_csr_build(&r->proj.csr, n_pre, n_post, &s, &err);
-  REQUIRE_MSG(rc == EVS_OK, "csr build: %s", err.msg);
-  REQ_INT(evs_csr_build_transpose(r->proj.csr), ==, EVS_OK);
-  for (uint64_t k = 0; k < r->proj.csr->nnz; k++)
-    r->proj.csr->weight[k] = (float)w0;
-  r->proj.weight_scale = 1;
-  r->pl.type = type;
-  r->pl.proj = &r->proj;
-  r->pl.par = r->par;
-  REQUIRE(type->n_params <= 32);
-  for (size_t i = 0; i < type->n_params; i++)
-    r->par[i] = (type->params[i].flags & EVS_PARAM_REQUIRED)
-                    ? NAN
-                    : type->params[i].def;
-  r->proj.rule = &r->pl;
-  return r;
+  return rig_new_as(type, n_pre, n_post, p, w0, "EE_test", 2024, 7);
 }
-
-static void rig_set(rig *r, const char *name, double v) {
-  const evs_rule_type *t = r->pl.type;
-  for (size_t i = 0; i < t->n_params; i++)
-    if (!strcmp(t->params[i].name, name)) {
-      r->par[i] = v;
-      return;
-    }
-  ck_abort_msg("rule %s has no parameter %s", t->name, name);
-}
-
-static double rig_get(const rig *r, const char *name) {
-  const evs_rule_type *t = r->pl.type;
-  for (size_t i = 0; i < t->n_params; i++)
-    if (!strcmp(t->params[i].name, name)) return r->par[i];
-  ck_abort_msg("rule %s has no parameter %s", t->name, name);
-  return 0;
-}
-
-static void rig_init(rig *r) {
-  evs_error err;
-  evs_error_clear(&err);
-  int rc = r->pl.type->init(&r->pl, &err);
-  REQUIRE_MSG(rc == EVS_OK, "init: %s", err.msg);
-  r->ready = 1;
-}
-
-static void rig_free(rig *r) {
-  if (!r) return;
-  r->pl.type->destroy(&r->pl); /* also valid after a failed init */
-  evs_csr_free(r->proj.csr);
-  free(r);
-}
-
-/* Pre neuron j's spike reaches all its synapses at t (one delay). */
-static void pre(rig *r, uint32_t j, double t) {
-  const evs_csr *c = r->proj.csr;
-  r->pl.type->on_pre(&r->pl, t, j, c->row_ptr[j], c->row_ptr[j + 1]);
-}
-
-static void post(rig *r, uint32_t i, double t) {
-  r->pl.type->on_post(&r->pl, t, i);
-}
-
-static double w_of(const rig *r, uint64_t k) { return r->proj.csr->weight[k]; }
 
 /* |got - want| within n float roundings of magnitude scale. */
 #define NEAR(got, want, scale, n)                                          \
@@ -614,27 +532,6 @@ END_TEST
 
 /* ---- lazy traces vs a fine fixed-step simulation -------------------------- */
 
-typedef struct event {
-  int64_t step;
-  int kind; /* 0 post, 1 pre: at equal steps posts run first */
-  uint32_t id;
-} event;
-
-static int event_cmp(const void *pa, const void *pb) {
-  const event *a = pa, *b = pb;
-  if (a->step != b->step) return a->step < b->step ? -1 : 1;
-  if (a->kind != b->kind) return a->kind - b->kind;
-  return a->id < b->id ? -1 : a->id > b->id;
-}
-
-static uint64_t xs_state;
-static double uniform01(void) {
-  xs_state ^= xs_state << 13;
-  xs_state ^= xs_state >> 7;
-  xs_state ^= xs_state << 17;
-  return ((xs_state >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-}
-
 /* Poisson trains (rate Hz, duration s) of n_pre + n_post neurons on the
  * grid dt, sorted. Two spikes of one neuron on the same step are merged. */
 static event *make_events(uint32_t n_pre, uint32_t n_post, double rate,
@@ -642,24 +539,7 @@ static event *make_events(uint32_t n_pre, uint32_t n_post, double rate,
   size_t cap = 1024, n = 0;
   event *ev = malloc(cap * sizeof *ev);
   REQUIRE(ev);
-  for (int kind = 0; kind <= 1; kind++)
-    for (uint32_t id = 0; id < (kind ? n_pre : n_post); id++) {
-      double t = 0;
-      int64_t last = -1;
-      for (;;) {
-        t += -log(uniform01()) / rate;
-        if (t >= dur) break;
-        int64_t st = llround(t / dt);
-        if (st == last) continue;
-        last = st;
-        if (n == cap) {
-          cap *= 2;
-          ev = realloc(ev, cap * sizeof *ev);
-          REQUIRE(ev);
-        }
-        ev[n++] = (event){st, kind, id};
-      }
-    }
+  events_add_poisson(&ev, &n, &cap, n_pre, n_post, rate, dur, dt);
   /* a few exact coincidences of pre and post, to fix the tie order */
   for (uint32_t i = 0; i < 3 && n + 1 < cap; i++) {
     int64_t st = (int64_t)(dur / dt) / 2 + 1000 * i;
