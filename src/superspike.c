@@ -104,9 +104,21 @@ struct evs_superspike {
 
 /* ---- the rule "superspike": feeds the traces ----------------------------- */
 
+/* The projection's own keys: its weight bounds (weight units, volts). */
+enum { SS_W_MIN, SS_W_MAX, SS_N };
+static const evs_param_def rule_params[SS_N] = {
+    [SS_W_MIN] = {"w_min", EVS_DIM_NONE, -0.1, EVS_PARAM_WEIGHT,
+                  "lower weight bound"},
+    [SS_W_MAX] = {"w_max", EVS_DIM_NONE, 0.1, EVS_PARAM_WEIGHT,
+                  "upper weight bound"},
+};
+
 static int rule_init(evs_plastic *pl, evs_error *err) {
-  (void)err;
   pl->state = NULL; /* the learner attaches its layer at start */
+  if (!(pl->par[SS_W_MIN] < pl->par[SS_W_MAX]))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "projection %s: w_min must be below w_max",
+                         pl->proj->name);
   return EVS_OK;
 }
 
@@ -151,8 +163,8 @@ static void rule_on_post(evs_plastic *pl, double t, uint32_t post) {
 
 const evs_rule_type evs__rule_superspike = {
     .name = "superspike",
-    .params = NULL,
-    .n_params = 0,
+    .params = rule_params,
+    .n_params = SS_N,
     .init = rule_init,
     .destroy = rule_destroy,
     .on_pre = rule_on_pre,
@@ -174,8 +186,6 @@ EVS_API void evs_superspike_defaults(evs_superspike_spec *s) {
       .burn_in = 20,
       .tau_rms = 30,
       .eps = 1e-12,
-      .w_min = -0.1,
-      .w_max = 0.1,
       .tau_rise = 5e-3,
       .tau_decay = 10e-3,
       .psp_rise = 5e-3,
@@ -226,7 +236,6 @@ EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
        "superspike: r0_decay_time and burn_in must be >= 0");
   NEED(s->tau_rms > 0 && s->eps >= 0, "superspike: tau_rms must be > 0, "
        "eps >= 0");
-  NEED(s->w_min < s->w_max, "superspike: w_min must be below w_max");
   NEED(s->tau_rise > 0 && s->tau_decay > 0 && s->tau_rise != s->tau_decay,
        "superspike: tau_rise and tau_decay must be > 0 and differ");
   NEED(s->psp_rise > 0 && s->psp_decay > 0 && s->psp_rise != s->psp_decay,
@@ -721,6 +730,7 @@ static void update(evs_superspike *ss, double t) {
     ss_layer *l = &ss->lay[li];
     evs_csr *c = l->proj->csr;
     double scale = l->proj->weight_scale;
+    const double *b = l->proj->rule->par; /* bounds, internal units */
     if (!learning) {
       memset(l->m, 0, c->nnz * sizeof *l->m);
       continue;
@@ -728,8 +738,8 @@ static void update(evs_superspike *ss, double t) {
     evs__ssgrad_norm nm = {.r0 = r0 * scale,
                            .gamma = exp(-s->update / s->tau_rms),
                            .eps = s->eps,
-                           .w_min = s->w_min * scale,
-                           .w_max = s->w_max * scale};
+                           .w_min = b[SS_W_MIN],
+                           .w_max = b[SS_W_MAX]};
     evs__ssgrad_update(&nm, c->nnz, ss->since_update, l->m, l->v, c->weight);
   }
   ss->since_update = 0;

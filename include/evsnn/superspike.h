@@ -1,7 +1,9 @@
 /* evsnn — SuperSpike: surrogate-gradient, three-factor learning of precisely
  * timed output spikes (Zenke & Ganguli 2018; SCIENCE.md Part 2).
  *
- * The projections that learn carry the rule "superspike" (evs_net_set_rule);
+ * The projections that learn carry the rule "superspike" (evs_net_set_rule,
+ * with its parameters w_min and w_max: the projection's weight bounds,
+ * default -0.1 V and 0.1 V);
  * one call to evs_net_superspike says which population is the output, where
  * its target spikes come from, and how learning proceeds. At every tick of
  * the error-broadcast clock (dt) the learner samples, for every population
@@ -63,7 +65,6 @@ typedef struct evs_superspike_spec {
   double burn_in;          /* s: no weight changes before (20 s) */
   double tau_rms;          /* s: time constant of the per-synapse RMS (30 s) */
   double eps;              /* added to the RMS (1e-12) */
-  double w_min, w_max;     /* weight bounds, SI weight units (-0.1, 0.1 V) */
   double tau_rise;         /* s: alpha kernel of error and eligibility (5 ms) */
   double tau_decay;        /* s: (10 ms) */
   double psp_rise;         /* s: presynaptic PSP trace kernel (5 ms) */

@@ -1,21 +1,23 @@
 #!/usr/bin/env python3
-"""Writes the S3 inputs and targets (SCIENCE.md S3, an XOR-like timing task):
+"""Writes the S3 inputs and targets (SCIENCE.md S3, an XOR-like task):
 models/s3_input.ras and models/s3_target.ras, both with a 2 s period of four
 500 ms trials that show the patterns (a, b) = (0,0), (0,1), (1,0), (1,1) in
 turn.
 
-The input code (100 inputs in three groups):
-  R  neurons  0-29: the time reference: each fires its own frozen burst of
-                    3 spikes in [10, 40] ms of every trial;
-  A  neurons 30-64: input a: each neuron has two frozen bursts of 3 spikes,
-                    one in [100, 150] ms (played when a = 1) and one in
-                    [200, 250] ms (played when a = 0);
-  B  neurons 65-99: input b, coded like a with its own bursts.
-So every trial has the same number of input spikes; only their timing
-says which pattern it is, and the class (a XOR b) is not a linear function
-of any single group's activity.
-Targets: output 0 (class a == b) or output 1 (class a != b) fires at 300,
-350 and 400 ms; the other output stays silent. The accuracy of a trial
+The input code (100 inputs in three groups; every spike train is frozen,
+the same each time it is played):
+  R  neurons  0-29: the time reference: each fires its own burst of 3
+                    spikes in [10, 40] ms of every trial;
+  A  neurons 30-64: input a: neurons 30-46 (A1) fire their bursts of 3
+                    spikes in [100, 150] ms when a = 1, neurons 47-64 (A0)
+                    when a = 0;
+  B  neurons 65-99: input b, coded like a (B1: 65-81, B0: 82-99).
+So every trial has about the same number of input spikes at the same times;
+which neurons carry them says the pattern, and the class (a XOR b) is not a
+linear function of the inputs' activity.
+Targets: output 0 (class a == b) or output 1 (class a != b) fires at 130,
+150 and 170 ms, while the bursts drive the network (a neuron without memory
+cannot answer later); the other output stays silent. The accuracy of a trial
 (class_accuracy) is 1 when the output with the most spikes is the class.
 Random times come from Python's Mersenne Twister seeded with 3.
 
@@ -26,7 +28,9 @@ import sys
 
 TRIAL = 0.5
 PATTERNS = [(0, 0), (0, 1), (1, 0), (1, 1)]
-R, A, B = range(0, 30), range(30, 65), range(65, 100)
+R = range(0, 30)
+A1, A0, B1, B0 = range(30, 47), range(47, 65), range(65, 82), range(82, 100)
+TARGETS = (0.130, 0.150, 0.170)
 
 
 def burst(rng, t0, t1, n=3):
@@ -37,20 +41,17 @@ def main():
     inp = sys.argv[1] if len(sys.argv) > 2 else "s3_input.ras"
     tgt = sys.argv[2] if len(sys.argv) > 2 else "s3_target.ras"
     rng = random.Random(3)
-    ref = {i: burst(rng, 0.010, 0.040) for i in R}
-    code = {i: {1: burst(rng, 0.100, 0.150), 0: burst(rng, 0.200, 0.250)}
-            for i in list(A) + list(B)}
+    times = {i: burst(rng, 0.010, 0.040) for i in R}
+    for i in list(A1) + list(A0) + list(B1) + list(B0):
+        times[i] = burst(rng, 0.100, 0.150)
     spikes, targets = [], []
     for k, (a, b) in enumerate(PATTERNS):
         off = k * TRIAL
-        for i in R:
-            spikes += [(off + t, i) for t in ref[i]]
-        for i in A:
-            spikes += [(off + t, i) for t in code[i][a]]
-        for i in B:
-            spikes += [(off + t, i) for t in code[i][b]]
+        active = list(R) + list(A1 if a else A0) + list(B1 if b else B0)
+        for i in active:
+            spikes += [(off + t, i) for t in times[i]]
         cls = int(a != b)
-        targets += [(off + t, cls) for t in (0.300, 0.350, 0.400)]
+        targets += [(off + t, cls) for t in TARGETS]
     for path, rows, what in ((inp, spikes, "inputs"), (tgt, targets, "targets")):
         with open(path, "w") as f:
             f.write("# S3 %s: patterns (0,0) (0,1) (1,0) (1,1), 500 ms each, "
