@@ -78,7 +78,8 @@ struct evs_superspike {
   ss_layer *lay;
   uint32_t nlay;
   ss_group *out;
-  evs_spike *tgt;            /* targets sorted by (time, id), t in [0, trial) */
+  evs_spike *tgt;            /* targets sorted by (time, id), t in
+                                [0, target period) */
   size_t ntgt, tgt_next;
   uint64_t tgt_cycle;
   uint32_t *tgt_ptr;         /* [n_out+1] per-neuron target times: */
@@ -86,13 +87,13 @@ struct evs_superspike {
   double *er, *ed;           /* [n_out] error parts at t_ref */
   evs__ssgrad_filter filt;
   double f_pa, f_pb, f_er, f_ed, f_z; /* per-tick decays */
-  double beta;               /* 1/V */
   uint64_t k;                /* next tick */
   uint64_t T, U, P;          /* ticks per trial, per update, per target
                                 period (a multiple of T) */
   size_t ld, len;            /* window capacity and fill, ticks */
   uint64_t since_update;     /* ticks summed into m since the last update */
-  double t_ref;
+  double t_ref;              /* s: time of the last tick (traces hold their
+                                values there) */
   double loss;               /* the current trial's loss so far */
   double r0_now;             /* r0 of the last update (0: none yet) */
   uint64_t score_from, score_to; /* trials scored per neuron in outputs.tsv */
@@ -505,7 +506,6 @@ int evs__superspike_start(evs_net *net, evs_error *err) {
                          s->trial);
   ss->U = whole_ticks(s->update, s->dt);
   ss->ld = ss->U < WINDOW_MAX ? (size_t)ss->U : WINDOW_MAX;
-  ss->beta = s->beta;
   int rc;
   if ((rc = find_layers(ss, err)) || (rc = read_targets(ss, err)) ||
       (rc = allocate(ss, err)))
@@ -558,7 +558,7 @@ static int sample_voltages(evs_superspike *ss, double t, size_t l,
       double u = pop->type->voltage(pop, i, t);
       if (store)
         g->sg[(size_t)i * ss->ld + l] =
-            evs__ssgrad_surrogate(u, g->theta, ss->beta, s->u_floor);
+            evs__ssgrad_surrogate(u, g->theta, s->beta, s->u_floor);
     }
     if (pop->failed) return pop->failed;
   }
