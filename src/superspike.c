@@ -272,7 +272,7 @@ EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
   return EVS_OK;
 }
 
-/* ---- start ----------------------------------------------------------------- */
+/* ---- start --------------------------------------------------------------- */
 
 void evs__superspike_free(evs_superspike *ss) {
   if (!ss) return;
@@ -540,7 +540,7 @@ int evs__superspike_open(evs_superspike *ss, evs_output *o, double duration,
   return EVS_OK;
 }
 
-/* ---- the clock ------------------------------------------------------------- */
+/* ---- the clock ----------------------------------------------------------- */
 
 double evs__superspike_next(const evs_superspike *ss) {
   return (double)ss->k * ss->spec.dt;
@@ -647,7 +647,7 @@ static int end_trial(evs_superspike *ss, uint64_t n, double t_end) {
       }
     }
     if (rec) {
-      qsort(g->spk, in, sizeof *g->spk, by_time_then_id);
+      if (in) qsort(g->spk, in, sizeof *g->spk, by_time_then_id);
       char name[96];
       snprintf(name, sizeof name, "%s_trial%llu", g->pop->name,
                (unsigned long long)n);
@@ -656,7 +656,7 @@ static int end_trial(evs_superspike *ss, uint64_t n, double t_end) {
       evs__output_raster_write(ss->o, h, g->spk, in);
     }
     if (g->output) {
-      qsort(g->spk, in, sizeof *g->spk, by_id_then_time);
+      if (in) qsort(g->spk, in, sizeof *g->spk, by_id_then_time);
       acc = accuracy(ss, n, g->spk, in,
                      n >= ss->score_from && n <= ss->score_to);
       nspikes = in;
@@ -665,7 +665,8 @@ static int end_trial(evs_superspike *ss, uint64_t n, double t_end) {
     g->nspk = keep;
   }
   if (ss->o)
-    evs__output_table_printf(ss->o, ss->table, "%llu\t%.9g\t%llu\t%.6g\t%.9g\t%.9g\n",
+    evs__output_table_printf(ss->o, ss->table,
+                             "%llu\t%.9g\t%llu\t%.6g\t%.9g\t%.9g\n",
                              (unsigned long long)n, ss->loss,
                              (unsigned long long)nspikes, acc, t_end,
                              ss->r0_now);
@@ -683,7 +684,8 @@ static void close_window(evs_superspike *ss) {
     ss_group *g = &ss->grp[gi];
     uint32_t n = g->pop->size;
     if (!g->output) {
-      for (uint32_t i = 0; i < n; i++) memset(g->err + (size_t)i * ld, 0, L * sizeof *g->err);
+      for (uint32_t i = 0; i < n; i++)
+        memset(g->err + (size_t)i * ld, 0, L * sizeof *g->err);
       for (uint32_t li = 0; li < ss->nlay; li++) {
         ss_layer *l = &ss->lay[li];
         if (l->pre != g) continue;
@@ -716,7 +718,8 @@ static void close_window(evs_superspike *ss) {
   }
   for (uint32_t gi = 0; gi < ss->ngrp; gi++)
     if (ss->grp[gi].z4)
-      memset(ss->grp[gi].z4, 0, ss->grp[gi].pop->size * sizeof *ss->grp[gi].z4);
+      memset(ss->grp[gi].z4, 0,
+             ss->grp[gi].pop->size * sizeof *ss->grp[gi].z4);
   ss->len = 0;
 }
 

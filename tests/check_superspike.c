@@ -241,7 +241,7 @@ static double *output_errors(const spikes *target, uint32_t n, size_t K) {
   return e;
 }
 
-/* ---- tests ------------------------------------------------------------------ */
+/* ---- tests -------------------------------------------------------------- */
 
 #define DUR 0.2          /* s: ticks 0 .. K-1 */
 #define K ((size_t)2000)
