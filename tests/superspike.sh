@@ -9,8 +9,8 @@
 #    symmetric, random and uniform feedback: the same acceptance;
 #  - the picture converter: a tiny PBM, plain and raw, gives one spike per
 #    black pixel, neuron = row, time inside the pixel's column bin;
-#  - S4 at a reduced size (models/s4_picture.ini with a 10 x 20 picture of
-#    an X, 50 inputs, 32 hidden, 300 trials): the loss of the last 20
+#  - S4 at a reduced size (models/s4_picture.ini with a 10 x 50 picture of
+#    an X, S1's 100 inputs, 32 hidden, 200 trials): the loss of the last 20
 #    trials <= 30 % of trial 1's, and the last trial draws the picture: at
 #    least 75 % of the output spikes fall in black pixels (chance: 20 %)
 #    and at least 75 % of the black pixels get a spike;
@@ -97,19 +97,21 @@ done
 cmp -s "$tmp/p1.ras" "$tmp/p4.ras" 2>/dev/null ||
   [ "$(grep -v '^#' "$tmp/p1.ras")" = "$(grep -v '^#' "$tmp/p4.ras")" ] ||
   say_fail "picture: P1 and P4 of one picture differ"
-# S4, reduced: an X of 10 rows x 20 columns of 10 ms
-awk 'BEGIN { print "P1"; print "20 10"
+# S4, reduced: an X of 10 rows x 50 columns of 10 ms (a 0.5 s trial, S1's
+# input pattern)
+awk 'BEGIN { print "P1"; print "50 10"
   for (r = 0; r < 10; r++) { s = ""
-    for (c = 0; c < 20; c++) s = s (int(c / 2) == r || int(c / 2) == 9 - r ? "1 " : "0 ")
+    for (c = 0; c < 50; c++) s = s (int(c / 5) == r || int(c / 5) == 9 - r ? "1 " : "0 ")
     print s } }' > "$tmp/x.pbm"
 if expect_status 0 "picture x" "$EVSNN" picture "$tmp/x.pbm" "$tmp/x.ras" &&
    expect_status 0 "run s4 reduced" "$EVSNN" run "$MODELS/s4_picture.ini" \
      --set superspike.target="$tmp/x.ras" --set out.size=10 \
-     --set hidden.size=32 --set in.size=50 --set in.period=0.2s \
-     --set superspike.trial=0.2s --set simulation.duration=60s \
-     --set superspike.burn_in=4s --set superspike.r0_decay_time=40s \
-     --set superspike.record_trials=300 -o "$tmp/s4" -q; then
-  awk 'NR == 2 { l0 = $2 } NR > 1 && $1 > 280 { l += $2; n++ }
+     --set hidden.size=32 --set in.size=100 \
+     --set in.file="$MODELS/s1_input.ras" --set in.period=0.5s \
+     --set superspike.trial=0.5s --set simulation.duration=100s \
+     --set superspike.burn_in=4s --set superspike.r0_decay_time=70s \
+     --set superspike.record_trials=200 -o "$tmp/s4" -q; then
+  awk 'NR == 2 { l0 = $2 } NR > 1 && $1 > 180 { l += $2; n++ }
        END { printf "S4 reduced: loss %.4g -> %.4g\n", l0, l / n
              if (n != 20 || l / n > 0.3 * l0) { print "FAIL: S4 reduced: loss"; exit 1 } }' \
     "$tmp/s4/learning.tsv" || fail=1
@@ -119,7 +121,7 @@ if expect_status 0 "picture x" "$EVSNN" picture "$tmp/x.pbm" "$tmp/x.ras" &&
        END { c = 0; for (k in got) c++
              printf "S4 reduced: %d spikes, %.2f in black pixels, %.2f of the black pixels drawn\n", n, hit / n, c / nb
              if (n == 0 || hit / n < 0.75 || c / nb < 0.75) { print "FAIL: S4 reduced: picture"; exit 1 } }' \
-    "$tmp/x.ras" "$tmp/s4/out_trial300.ras" || fail=1
+    "$tmp/x.ras" "$tmp/s4/out_trial200.ras" || fail=1
 fi
 
 printf 'P1\n4 3\n1 0 0\n' > "$tmp/short.pbm"
