@@ -1,7 +1,8 @@
 # evsnn — learning curves and before/after rasters of a SuperSpike run
 # folder: loss (log scale) and accuracy per trial from learning.tsv; the
 # output's spikes in the first and the last recorded trial
-# (<output>_trial<N>.ras) over its targets (<output>_target.ras, grey).
+# (<output>_trial<N>.ras) over that trial's targets (<output>_target.ras,
+# grey; a target file longer than a trial holds several trials' targets).
 #
 #   gnuplot -e "dir='out/s1_single'" plots/learning.gp  -> dir/learning.png
 #
@@ -27,12 +28,17 @@ first = words(trials) > 0 ? word(trials, 1) : ""
 last = words(trials) > 1 ? word(trials, words(trials)) : ""
 N = system('awk ''/^# size: /{print $3; exit}'' ' . qdir . '/' . tgt)
 T = system('awk ''NR == 2 {print $5; exit}'' ' . qdir . '/learning.tsv')
+# trials may differ (target_period, S3): the target file spans `per` trials
+Tmax = system('awk ''!/^#/ && $1 > m {m = $1} END {print m + 0}'' ' . qdir . '/' . tgt)
+per = ceil((real(Tmax) + 1e-9) / real(T))
+off(tr) = ((int(tr) - 1) % per) * real(T)
 
 if (fmt eq 'svg') {
     set terminal svg size 1100,800 dynamic font 'sans,12' background rgb 'white'
 } else {
     set terminal pngcairo size 1100,800 font 'sans,11'
 }
+set termoption noenhanced
 set output out
 set multiplot layout 2,2 title title
 
@@ -58,7 +64,8 @@ set key top right opaque
 do for [tr in first . ' ' . last] {
     if (tr ne "") {
         set title sprintf('trial %s', tr)
-        plot dir . '/' . tgt using 1:2 with points pt 5 ps ms lc rgb '#bbbbbb' title 'target', \
+        o = off(tr)
+        plot dir . '/' . tgt using ($1 >= o && $1 < o + real(T) ? $1 - o : NaN):2 with points pt 5 ps ms lc rgb '#bbbbbb' title 'target', \
              dir . '/' . outpop . '_trial' . tr . '.ras' using 1:2 with points pt 7 ps ms * 0.6 lc rgb '#d62728' title 'output'
     }
 }
