@@ -1,5 +1,7 @@
 /* evsnn — the SuperSpike learner (include/evsnn/superspike.h, SCIENCE.md
- * Part 2, DESIGN.md "Learning signals").
+ * Part 2, DESIGN.md "Learning signals"): traces, the error-broadcast clock,
+ * windows and updates; targets, trial rows and scores are in
+ * src/superspike_score.c, the shared state in src/superspike_impl.h.
  *
  * Traces. Every trace here is a sum of exponentials that jump at spikes; it
  * is kept as its value at the last tick t_ref. A spike at t (t_ref <= t, or
@@ -33,75 +35,11 @@
 #include "evsnn/rng.h"
 #include "plastic.h"
 #include "ssgrad.h"
-#include "superspike.h"
+#include "superspike_impl.h"
 
 /* Longest window, ticks: bounds the series memory (8 bytes per tick per
  * learning neuron, presynaptic neuron and workspace row). */
 #define WINDOW_MAX 2048
-
-/* A population that learns: the post population of learning projections. */
-typedef struct ss_group {
-  evs_pop *pop;
-  int output;                /* 1: the output population */
-  double theta;              /* V: its v_thresh (the surrogate's centre) */
-  double *sg, *err;          /* [size*ld] the window's series */
-  evs__ssgrad_work *work;
-  double *z, *z4;            /* [size] random feedback: z at t_ref, and the
-                                window's sum of z^4; NULL otherwise */
-  evs_spike *spk;            /* spikes since the current trial began */
-  size_t nspk, cap;
-} ss_group;
-
-/* A learning projection. */
-typedef struct ss_layer {
-  evs_proj *proj;
-  ss_group *post;
-  ss_group *pre;             /* its pre population's group when that learns */
-  int owns_post;             /* 1: its on_post reports post's spikes (the
-                                first learning projection onto post) */
-  double *pa, *pb;           /* [n_pre] PSP trace parts at t_ref */
-  double *p;                 /* [n_pre*ld] the window's series */
-  double *s1, *s2, *m, *v;   /* [nnz] filter states, gradient sum, RMS */
-  double *fb;                /* [n_post*n_pre] feedback matrix onto pre's
-                                neurons (when pre learns), post-major */
-} ss_layer;
-
-struct evs_superspike {
-  evs_superspike_spec spec;  /* record_trials points at rec */
-  char *target_path;
-  uint64_t *rec;             /* sorted trials to record */
-  evs_net *net;
-  ss_group *grp;             /* output first, then every group after all the
-                                groups its outgoing learning projections
-                                reach (the order errors flow back in) */
-  uint32_t ngrp;
-  ss_layer *lay;
-  uint32_t nlay;
-  ss_group *out;
-  evs_spike *tgt;            /* targets sorted by (time, id), t in
-                                [0, target period) */
-  size_t ntgt, tgt_next;
-  uint64_t tgt_cycle;
-  uint32_t *tgt_ptr;         /* [n_out+1] per-neuron target times: */
-  double *tgt_time;          /* tgt_time[tgt_ptr[i] .. tgt_ptr[i+1]) sorted */
-  double *er, *ed;           /* [n_out] error parts at t_ref */
-  evs__ssgrad_filter filt;
-  double f_pa, f_pb, f_er, f_ed, f_z; /* per-tick decays */
-  uint64_t k;                /* next tick */
-  uint64_t T, U, P;          /* ticks per trial, per update, per target
-                                period (a multiple of T) */
-  size_t ld, len;            /* window capacity and fill, ticks */
-  uint64_t since_update;     /* ticks summed into m since the last update */
-  double t_ref;              /* s: time of the last tick (traces hold their
-                                values there) */
-  double loss;               /* the current trial's loss so far */
-  double r0_now;             /* r0 of the last update (0: none yet) */
-  uint64_t score_from, score_to; /* trials scored per neuron in outputs.tsv */
-  uint32_t *correct;         /* [n_out] of those trials, how many matched */
-  uint64_t trials_done;      /* trials whose row is written */
-  evs_output *o;
-  int table;                 /* learning.tsv, or -1 */
-};
 
 /* ---- the rule "superspike": feeds the traces ----------------------------- */
 
@@ -414,31 +352,6 @@ done:
   return rc;
 }
 
-/* Reads the targets and indexes them per neuron. */
-static int read_targets(evs_superspike *ss, evs_error *err) {
-  uint32_t n = ss->out->pop->size;
-  char owner[96];
-  snprintf(owner, sizeof owner, "output population %s", ss->out->pop->name);
-  int rc = evs__ras_read(ss->spec.target, n, (double)ss->P * ss->spec.dt,
-                         owner, &ss->tgt,
-                         &ss->ntgt, err);
-  if (rc) return rc;
-  ss->tgt_ptr = calloc((size_t)n + 1, sizeof *ss->tgt_ptr);
-  ss->tgt_time = malloc((ss->ntgt + 1) * sizeof *ss->tgt_time);
-  if (!ss->tgt_ptr || !ss->tgt_time)
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  for (size_t i = 0; i < ss->ntgt; i++) ss->tgt_ptr[ss->tgt[i].id + 1]++;
-  for (uint32_t i = 0; i < n; i++) ss->tgt_ptr[i + 1] += ss->tgt_ptr[i];
-  uint32_t *fill = calloc(n ? n : 1, sizeof *fill);
-  if (!fill) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  for (size_t i = 0; i < ss->ntgt; i++) {
-    uint32_t id = ss->tgt[i].id;
-    ss->tgt_time[ss->tgt_ptr[id] + fill[id]++] = ss->tgt[i].t;
-  }
-  free(fill);
-  return EVS_OK;
-}
-
 static void *zalloc(size_t n, size_t size) { return calloc(n ? n : 1, size); }
 #define ALLOC(p, n) (((p) = zalloc((n), sizeof *(p))) != NULL)
 
@@ -507,7 +420,7 @@ int evs__superspike_start(evs_net *net, evs_error *err) {
   ss->U = whole_ticks(s->update, s->dt);
   ss->ld = ss->U < WINDOW_MAX ? (size_t)ss->U : WINDOW_MAX;
   int rc;
-  if ((rc = find_layers(ss, err)) || (rc = read_targets(ss, err)) ||
+  if ((rc = find_layers(ss, err)) || (rc = evs__ss_read_targets(ss, err)) ||
       (rc = allocate(ss, err)))
     return rc;
   evs__ssgrad_single_thread();
@@ -518,25 +431,6 @@ int evs__superspike_start(evs_net *net, evs_error *err) {
   ss->f_er = exp(-s->dt / s->tau_rise);
   ss->f_ed = exp(-s->dt / s->tau_decay);
   ss->f_z = exp(-s->dt / s->tau_z);
-  return EVS_OK;
-}
-
-int evs__superspike_open(evs_superspike *ss, evs_output *o, double duration,
-                         evs_error *err) {
-  ss->o = o;
-  uint64_t total = (uint64_t)floor(duration / ss->spec.trial * (1 + 1e-12));
-  ss->score_from = total > EVS__SUPERSPIKE_LAST
-                       ? total - EVS__SUPERSPIKE_LAST + 1 : 1;
-  ss->score_to = total;
-  ss->table = evs__output_table_open(
-      o, "learning.tsv", "trial\tloss\tspikes\taccuracy\tt_end\tr0", err);
-  if (ss->table < 0) return ss->table;
-  /* one trial's targets, beside the trial rasters, for the figures */
-  char name[96];
-  snprintf(name, sizeof name, "%s_target", ss->out->pop->name);
-  int h = evs__output_raster_open(o, name, ss->out->pop->size, err);
-  if (h < 0) return h;
-  evs__output_raster_write(o, h, ss->tgt, ss->ntgt);
   return EVS_OK;
 }
 
@@ -562,116 +456,6 @@ static int sample_voltages(evs_superspike *ss, double t, size_t l,
     }
     if (pop->failed) return pop->failed;
   }
-  return EVS_OK;
-}
-
-static int by_time_then_id(const void *a, const void *b) {
-  const evs_spike *x = a, *y = b;
-  if (x->t != y->t) return x->t < y->t ? -1 : 1;
-  return (x->id > y->id) - (x->id < y->id);
-}
-
-/* Fraction of output neurons whose spikes in trial spk[0..n) (sorted by
- * neuron then time, times relative to the trial) match their targets: same
- * count, and the j-th spike within tolerance of the j-th target. When score
- * is set, counts each matching neuron in ss->correct. */
-static double accuracy(evs_superspike *ss, uint64_t trial,
-                       const evs_spike *spk, size_t n, int score) {
-  uint32_t nout = ss->out->pop->size, good = 0;
-  /* this trial's targets: [off, off + trial) of the target period */
-  uint64_t per = ss->P / ss->T;
-  double off = (double)((trial - 1) % per) * ss->spec.trial;
-  double end = off + ss->spec.trial;
-  size_t a = 0;
-  uint32_t best = 0, best_n = 0, class_tgt = 0, class_n = 0, ties = 0;
-  for (uint32_t i = 0; i < nout; i++) {
-    size_t b = a;
-    while (b < n && spk[b].id == i) b++;
-    uint32_t t0 = ss->tgt_ptr[i], t1 = ss->tgt_ptr[i + 1];
-    while (t0 < t1 && ss->tgt_time[t0] < off) t0++;
-    uint32_t nt = 0;
-    while (t0 + nt < t1 && ss->tgt_time[t0 + nt] < end) nt++;
-    int ok = (size_t)nt == b - a;
-    for (size_t j = 0; ok && j < nt; j++)
-      ok = fabs(spk[a + j].t - (ss->tgt_time[t0 + j] - off)) <=
-           ss->spec.tolerance;
-    good += (uint32_t)ok;
-    if (score) ss->correct[i] += (uint32_t)ok;
-    /* the class task: most spikes vs most targets */
-    if (b - a > best_n) {
-      best = i;
-      best_n = (uint32_t)(b - a);
-      ties = 0;
-    } else if (b - a == best_n) {
-      ties++;
-    }
-    if (nt > class_n) {
-      class_tgt = i;
-      class_n = nt;
-    }
-    a = b;
-  }
-  if (ss->spec.class_accuracy)
-    return best_n > 0 && !ties && best == class_tgt ? 1 : 0;
-  return nout ? (double)good / nout : 0;
-}
-
-static int by_id_then_time(const void *a, const void *b) {
-  const evs_spike *x = a, *y = b;
-  if (x->id != y->id) return (x->id > y->id) - (x->id < y->id);
-  return (x->t > y->t) - (x->t < y->t);
-}
-
-static int recorded(const evs_superspike *ss, uint64_t trial) {
-  for (size_t i = 0; i < ss->spec.n_record_trials; i++)
-    if (ss->rec[i] == trial) return 1;
-  return 0;
-}
-
-/* Writes the row of trial n (1-based) that ends at t_end and keeps only the
- * spikes at or after t_end. */
-static int end_trial(evs_superspike *ss, uint64_t n, double t_end) {
-  double t0 = (double)(n - 1) * ss->spec.trial;
-  int rec = ss->o && recorded(ss, n);
-  double acc = 0;
-  uint64_t nspikes = 0;
-  for (uint32_t gi = 0; gi < ss->ngrp; gi++) {
-    ss_group *g = &ss->grp[gi];
-    size_t keep = 0, in = 0;
-    /* the trial's spikes first, relative times */
-    for (size_t i = 0; i < g->nspk; i++) {
-      evs_spike sp = g->spk[i];
-      if (sp.t < t_end) {
-        g->spk[i] = g->spk[in];
-        g->spk[in++] = (evs_spike){sp.t - t0, sp.id};
-      }
-    }
-    if (rec) {
-      if (in) qsort(g->spk, in, sizeof *g->spk, by_time_then_id);
-      char name[96];
-      snprintf(name, sizeof name, "%s_trial%llu", g->pop->name,
-               (unsigned long long)n);
-      int h = evs__output_raster_open(ss->o, name, g->pop->size, NULL);
-      if (h < 0) return h;
-      evs__output_raster_write(ss->o, h, g->spk, in);
-    }
-    if (g->output) {
-      if (in) qsort(g->spk, in, sizeof *g->spk, by_id_then_time);
-      acc = accuracy(ss, n, g->spk, in,
-                     n >= ss->score_from && n <= ss->score_to);
-      nspikes = in;
-    }
-    for (size_t i = in; i < g->nspk; i++) g->spk[keep++] = g->spk[i];
-    g->nspk = keep;
-  }
-  if (ss->o)
-    evs__output_table_printf(ss->o, ss->table,
-                             "%llu\t%.9g\t%llu\t%.6g\t%.9g\t%.9g\n",
-                             (unsigned long long)n, ss->loss,
-                             (unsigned long long)nspikes, acc, t_end,
-                             ss->r0_now);
-  ss->loss = 0;
-  ss->trials_done = n;
   return EVS_OK;
 }
 
@@ -757,7 +541,7 @@ int evs__superspike_tick(evs_superspike *ss, double t) {
   size_t l = ss->len, ld = ss->ld;
   int rc = sample_voltages(ss, t, l, 1);
   if (rc) return rc;
-  if (k > 0 && k % ss->T == 0 && (rc = end_trial(ss, k / ss->T, t)))
+  if (k > 0 && k % ss->T == 0 && (rc = evs__ss_end_trial(ss, k / ss->T, t)))
     return rc;
   /* decay every trace to t */
   if (k > 0) {
@@ -826,30 +610,13 @@ const double *evs__superspike_gradient(evs_superspike *ss,
   return NULL;
 }
 
-/* outputs.tsv: per output neuron, its targets per trial and the fraction of
- * the scored trials in which it matched them. */
-static int write_outputs(evs_superspike *ss, evs_error *err) {
-  uint64_t done = ss->trials_done;
-  if (!ss->o || done < ss->score_from) return EVS_OK;
-  uint64_t last = done < ss->score_to ? done : ss->score_to;
-  double n = (double)(last - ss->score_from + 1);
-  int h = evs__output_table_open(ss->o, "outputs.tsv",
-                                 "neuron\ttargets\taccuracy_last", err);
-  if (h < 0) return h;
-  for (uint32_t i = 0; i < ss->out->pop->size; i++)
-    evs__output_table_printf(ss->o, h, "%u\t%u\t%.6g\n", i,
-                             ss->tgt_ptr[i + 1] - ss->tgt_ptr[i],
-                             ss->correct[i] / n);
-  return EVS_OK;
-}
-
 int evs__superspike_finish(evs_superspike *ss, double t_end) {
   uint64_t k = ss->k;
   /* the tick at t_end did not run (k dt may differ from t_end by rounding) */
   if (k > 0 && k % ss->T == 0 &&
       fabs(evs__superspike_next(ss) - t_end) <= 1e-6 * ss->spec.dt) {
     int rc = sample_voltages(ss, t_end, 0, 0);
-    if (rc || (rc = end_trial(ss, k / ss->T, t_end))) return rc;
+    if (rc || (rc = evs__ss_end_trial(ss, k / ss->T, t_end))) return rc;
   }
-  return write_outputs(ss, NULL);
+  return evs__ss_write_outputs(ss, NULL);
 }
