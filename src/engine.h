@@ -172,6 +172,12 @@ int evs__param_index(const evs_neuron_type *type, const char *name);
 /* The value of a constant parameter by name (it must exist: asserted). */
 double evs__pop_param(const evs_pop *pop, const char *name);
 
+/* Appends spike (t, id) to the growable array *spk of *n spikes and room
+ * for *cap (doubled when full; *spk may start NULL). Returns EVS_OK or
+ * EVS_ENOMEM (the array unchanged). (net.c) */
+int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
+                      uint32_t id);
+
 /* Records a spike of neuron id at time t. Spikes may be emitted out of time
  * order within one periodic event; the flush sorts them. Returns EVS_OK or
  * EVS_ENOMEM. */

@@ -25,15 +25,22 @@ static int grow(void **arr, uint32_t *cap, uint32_t need, size_t sz) {
   return EVS_OK;
 }
 
-int evs__pop_emit(evs_pop *pop, double t, uint32_t id) {
-  if (pop->nspk == pop->capspk) {
-    size_t ncap = pop->capspk ? pop->capspk * 2 : 256;
-    evs_spike *p = realloc(pop->spk, ncap * sizeof *p);
-    if (!p) return pop->failed = EVS_ENOMEM;
-    pop->spk = p;
-    pop->capspk = ncap;
+int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
+                      uint32_t id) {
+  if (*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 256;
+    evs_spike *p = realloc(*spk, ncap * sizeof *p);
+    if (!p) return EVS_ENOMEM;
+    *spk = p;
+    *cap = ncap;
   }
-  pop->spk[pop->nspk++] = (evs_spike){t, id};
+  (*spk)[(*n)++] = (evs_spike){t, id};
+  return EVS_OK;
+}
+
+int evs__pop_emit(evs_pop *pop, double t, uint32_t id) {
+  if (evs__spike_append(&pop->spk, &pop->nspk, &pop->capspk, t, id))
+    return pop->failed = EVS_ENOMEM;
   /* learning rules hear of the spike before any later input reaches the
    * neuron (plastic.h) */
   for (uint32_t k = 0; k < pop->n_learn; k++)

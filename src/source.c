@@ -174,15 +174,7 @@ static void replay_destroy(evs_pop *pop) {
 }
 
 static int replay_push(replay_state *s, double t, uint32_t id) {
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? 2 * s->cap : 64;
-    evs_spike *p = realloc(s->spk, cap * sizeof *p);
-    if (!p) return EVS_ENOMEM;
-    s->spk = p;
-    s->cap = cap;
-  }
-  s->spk[s->n++] = (evs_spike){t, id};
-  return EVS_OK;
+  return evs__spike_append(&s->spk, &s->n, &s->cap, t, id);
 }
 
 static int replay_tick(evs_pop *pop, double t) {

@@ -74,25 +74,14 @@ static void rule_on_pre(evs_plastic *pl, double t, uint32_t pre,
   l->pb[pre] += exp(dt / s->psp_rise);
 }
 
-static int spike_append(ss_group *g, double t, uint32_t id) {
-  if (g->nspk == g->cap) {
-    size_t cap = g->cap ? 2 * g->cap : 256;
-    evs_spike *p = realloc(g->spk, cap * sizeof *p);
-    if (!p) return EVS_ENOMEM;
-    g->spk = p;
-    g->cap = cap;
-  }
-  g->spk[g->nspk++] = (evs_spike){t, id};
-  return EVS_OK;
-}
-
 static void rule_on_post(evs_plastic *pl, double t, uint32_t post) {
   ss_layer *l = pl->state;
   if (!l->owns_post) return;
   evs_superspike *ss = l->proj->post->net->ss;
   ss_group *g = l->post;
   double dt = t - ss->t_ref;
-  if (spike_append(g, t, post)) g->pop->failed = EVS_ENOMEM;
+  if (evs__spike_append(&g->spk, &g->nspk, &g->cap, t, post))
+    g->pop->failed = EVS_ENOMEM;
   if (g->output) {
     ss->er[post] -= exp(dt / ss->spec.tau_rise);
     ss->ed[post] -= exp(dt / ss->spec.tau_decay);
