@@ -1,8 +1,8 @@
 /* evsnn — model files, private: the symbol tables that model_read.c fills
  * from the INI text and the --set overrides, and model_build.c checks and
- * turns into a net with the value readers of model_value.c (the
- * [superspike] section: model_superspike.c). Not installed; include only
- * from those four files. */
+ * turns into a net with the value readers of model_value.c (a
+ * projection's plasticity keys: model_learning.c; the [superspike] section:
+ * model_superspike.c). Not installed; include only from those five files. */
 #ifndef EVSNN_MODEL_IMPL_H
 #define EVSNN_MODEL_IMPL_H
 
@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "evsnn/model.h"
+#include "evsnn/neuron.h"
 
 /* uthash must never exit(): a failed insertion sets the flag `oomed` that
  * every function calling HASH_ADD* declares. */
@@ -133,6 +134,37 @@ int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
  * context). */
 int evs__model_get_path(evs__model_ctx *c, const evs__model_key *k,
                         char **out);
+
+/* A projection's plasticity keys (model_learning.c). */
+
+/* The learning rule named by `rule` in section s into *rule, its parameter
+ * table into *defs, *nd; *rule NULL when none is given. An unknown name is
+ * an error at its line. Returns EVS_OK or EVS_EMODEL. */
+int evs__model_get_rule(evs__model_ctx *c, const evs__model_sec *s,
+                        const char **rule, const evs_param_def **defs,
+                        size_t *nd);
+
+/* Index of parameter name in defs[0..nd), or -1. */
+long evs__model_rule_param_index(const evs_param_def *defs, size_t nd,
+                                 const char *name);
+
+/* The first rule (evs_rule_names) with a parameter called name, or NULL. */
+const char *evs__model_rule_with_param(const char *name);
+
+/* The learning rule's parameters of section s (rule with defs[0..nd)),
+ * record_weights and record_matrix: checked (parameters flagged
+ * EVS_PARAM_WEIGHT take the dimension wdim of the projection's weights),
+ * and set on projection proj of net when net is not NULL. Returns EVS_OK
+ * or EVS_EMODEL / EVS_ENOMEM reported at the key. */
+int evs__model_learning(evs__model_ctx *c, const evs__model_sec *s,
+                        evs_net *net, int proj, const char *rule,
+                        const evs_param_def *defs, size_t nd, evs_dim wdim);
+
+/* Short-term plasticity of projection proj (stp.h): stp_U and stp_tau_d
+ * (both or neither), stp_tau_f (default 0: no facilitation); set on net when
+ * it is not NULL. Returns EVS_OK or EVS_EMODEL reported at the key. */
+int evs__model_stp(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
+                   int proj);
 
 /* The [superspike] section s: checks its keys and, when net is not NULL,
  * sets the net's SuperSpike learner (populations must have their indices).
