@@ -1,7 +1,8 @@
 # evsnn — P5 figure from the tables of models/p5/make_inputs.py run:
 #   p5_assemblies.png: top, the rate of each assembly A0..A3, of the other E
-#   neurons, and of the uncued half of A0, per 1 s (full model); middle, the
-#   mean E->E weight within and between assemblies at each snapshot; bottom,
+#   neurons, and of the uncued halves of A0 and A1, per 1 s (full model);
+#   middle, the mean E->E weight within and between assemblies at each
+#   snapshot; bottom,
 #   the mean E->E weight of the control (beta = delta = 0) until the rate
 #   checker stopped it.
 #
@@ -19,7 +20,8 @@ set xlabel 'time (s)'
 set ylabel 'rate (Hz)'
 set title 'orchestrated plasticity: assembly rates (training 20-100 s, partial cues at 120 and 125 s)'
 plot for [c=2:6] dir.'/full/p5_rates.tsv' u 1:c w steps t columnhead(c), \
-     dir.'/full/p5_rates.tsv' u 1:8 w steps dt 2 t 'A0 uncued half'
+     dir.'/full/p5_rates.tsv' u 1:8 w steps dt 2 t 'A0 uncued half', \
+     dir.'/full/p5_rates.tsv' u 1:10 w steps dt 3 t 'A1 uncued half'
 set ylabel 'mean weight (nS)'
 set title 'E->E weights (full model)'
 plot dir.'/full/p5_blocks.tsv' u 1:2 w lp t 'within assemblies', \

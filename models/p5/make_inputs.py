@@ -7,9 +7,12 @@
     python3 models/p5/make_inputs.py analyze RUN_DIR
         reads E.ras and EE_*.mtx of a run and writes into RUN_DIR
         p5_rates.tsv (rate of each assembly, of the non-assembly E neurons
-        and of the cued and uncued halves of assembly 0, per 1 s bin) and
-        p5_blocks.tsv (mean EE weight within and between assemblies at each
-        snapshot); prints a summary (the recall ratio at the cue).
+        and of the cued and uncued halves of each cued assembly, per 1 s
+        bin) and p5_blocks.tsv (mean EE weight within and between
+        assemblies at each snapshot); prints a summary: the E rate range,
+        and at each cue the rates of both halves, of the other assemblies
+        and of the rest, and the recall ratio (uncued half over the largest
+        of the others and the rest).
     python3 models/p5/make_inputs.py run [--evsnn PROG] [--out DIR]
         runs models/p5_assemblies.ini and models/p5_control.ini into
         DIR/full and DIR/control, analyzes both and prints the result.
@@ -94,8 +97,10 @@ def groups():
     """Name and neuron range of each group reported."""
     g = [("A%d" % k, k * ASSEMBLY, (k + 1) * ASSEMBLY) for k in range(N_PAT)]
     g.append(("rest", N_PAT * ASSEMBLY, N_E))
-    g.append(("A0_cued", 0, ASSEMBLY // 2))
-    g.append(("A0_uncued", ASSEMBLY // 2, ASSEMBLY))
+    for k in PROTOCOL["cued"]:
+        g.append(("A%d_cued" % k, k * ASSEMBLY, k * ASSEMBLY + ASSEMBLY // 2))
+        g.append(("A%d_uncued" % k, k * ASSEMBLY + ASSEMBLY // 2,
+                  (k + 1) * ASSEMBLY))
     return g
 
 
@@ -151,25 +156,29 @@ def analyze(run):
     for t, wi, wb, wr in rows:
         print("  t = %7.1f s  EE within %.3f nS, between %.3f nS, other %.3f nS"
               % (t, wi, wb, wr))
-    c0 = int(PROTOCOL["cue_start"])
+    rate = [[counts[i][b] / float(z - a) for i, (_, a, z) in enumerate(g)]
+             for b in range(nb)]
     names = [n for n, _, _ in g]
-    if c0 + 1 < nb:
-        for k, cue in enumerate(PROTOCOL["cued"]):
-            b = c0 + int(k * PROTOCOL["cue_gap"])
-            if b >= nb:
-                break
-            r = {n: counts[i][b] / float(z - a)
-                 for i, (n, a, z) in enumerate(g)}
-            other = [r["A%d" % m] for m in range(N_PAT) if m != cue]
-            print("  cue A%d at %d s: A%d %.1f Hz, others %s Hz, rest %.1f Hz"
-                  % (cue, b, cue, r["A%d" % cue],
-                     " ".join("%.1f" % x for x in other), r["rest"]))
-        b = c0
-        if "A0_uncued" in names:
-            r = {n: counts[i][b] / float(z - a)
-                 for i, (n, a, z) in enumerate(g)}
-            print("  uncued half of A0 during its cue: %.1f Hz (A2, A3: %.1f, "
-                  "%.1f Hz)" % (r["A0_uncued"], r["A2"], r["A3"]))
+    e_rate = [sum(rate[b][names.index("A%d" % k)] for k in range(N_PAT))
+              * ASSEMBLY / N_E + rate[b][names.index("rest")]
+              * (N_E - N_PAT * ASSEMBLY) / N_E
+              for b in range(max(int(t_end), 1))]   # whole bins only
+    print("  E rate per whole 1 s bin: %.1f-%.1f Hz, mean %.1f Hz"
+          % (min(e_rate), max(e_rate), sum(e_rate) / len(e_rate)))
+    for k, cue in enumerate(PROTOCOL["cued"]):
+        b = int(PROTOCOL["cue_start"] + k * PROTOCOL["cue_gap"])
+        if b >= nb:
+            break
+        r = dict(zip(names, rate[b]))
+        before = dict(zip(names, rate[b - 1]))
+        other = [r["A%d" % m] for m in range(N_PAT) if m != cue]
+        print("  cue A%d at %d s: cued half %.1f Hz, uncued half %.1f Hz "
+              "(%.1f Hz the second before), other assemblies %s Hz, "
+              "rest %.1f Hz; recall ratio uncued / max(others, rest) %.1f"
+              % (cue, b, r["A%d_cued" % cue], r["A%d_uncued" % cue],
+                 before["A%d_uncued" % cue],
+                 " ".join("%.1f" % x for x in other), r["rest"],
+                 r["A%d_uncued" % cue] / max(other + [r["rest"], 1e-9])))
 
 
 def main():
