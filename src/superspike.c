@@ -485,9 +485,15 @@ static void close_window(evs_superspike *ss) {
                           l->s1, l->s2, l->m);
     else
       evs__ssgrad_csr(l->post->work, c, ld, l->p, l->s1, l->s2, l->m);
-    if (l->post->z4 && s->rho > 0)
+    if (l->post->z4 && s->rho > 0) {
+      /* The published code's eligibility is tau_rise / dt times ours and its
+       * error dt times ours (both kernels there have area tau_rise and dt,
+       * here 1): its lambda e is tau_rise times ours, so its rho is
+       * rho / tau_rise here (doc/superspike.md). */
+      double rho = s->rho / s->tau_rise;
       for (uint64_t q = 0; q < c->nnz; q++)
-        l->m[q] -= s->rho * c->weight[q] * l->post->z4[c->target[q]];
+        l->m[q] -= rho * c->weight[q] * l->post->z4[c->target[q]];
+    }
   }
   for (uint32_t gi = 0; gi < ss->ngrp; gi++)
     if (ss->grp[gi].z4)

@@ -37,6 +37,7 @@
 
 static char tmpdir[256];
 static int per_tick; /* learn() asks for the per-tick reference */
+static double rho = 1; /* learn()'s random-feedback penalty */
 
 static void setup(void) { tu_mkdtemp(tmpdir, sizeof tmpdir, "superspike"); }
 static void teardown(void) { tu_rm_rf(tmpdir); }
@@ -53,6 +54,21 @@ static void write_ras(const char *path, const spikes *s) {
   ck_assert_ptr_nonnull(f);
   for (size_t i = 0; i < s->n; i++) fprintf(f, "%.17g %u\n", s->t[i], s->id[i]);
   ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Reads a .ras file written by a run (comment lines skipped). */
+static void read_ras(const char *path, spikes *s) {
+  FILE *f = fopen(path, "r");
+  char line[256];
+  ck_assert_ptr_nonnull(f);
+  s->n = 0;
+  while (fgets(line, sizeof line, f))
+    if (line[0] != '#' &&
+        sscanf(line, "%lf %u", &s->t[s->n], &s->id[s->n]) == 2) {
+      ck_assert_uint_lt(s->n, 2047);
+      s->n++;
+    }
+  fclose(f);
 }
 
 /* n random spike times per neuron in [t0, t1), sorted by time. */
@@ -131,6 +147,7 @@ static void learn(evs_net *net, int out, const spikes *target, double trial,
   s.dt = DT;
   s.feedback = fb;
   s.per_tick = per_tick;
+  s.rho = rho;
   ck_assert_msg(evs_net_superspike(net, &s, &err) == EVS_OK, "%s", err.msg);
 }
 
@@ -357,6 +374,74 @@ START_TEST(per_tick_equals_windowed) {
 }
 END_TEST
 
+/* Random feedback's hidden penalty: with everything else equal, rho only
+ * subtracts, per tick, (rho / tau_rise) w z_i(t_k)^4 from the gradient sum of
+ * every synapse onto hidden neuron i (the published code's rho, whose
+ * lambda e is tau_rise times ours), z_i the sum of e^{-(t - t_s)/100 ms}
+ * over i's spikes t_s <= t, computed here from the recorded spike times. */
+START_TEST(random_feedback_penalty) {
+  spikes in, tgt, hid;
+  random_spikes(&in, 20, 40, 0, 1.0, 7);
+  random_spikes(&tgt, 3, 5, 0.02, 1.0, 8);
+  const double rhos[2] = {0, 0.5}, dur = 0.3;
+  double *m[2] = {NULL, NULL}, *w = NULL;
+  size_t nnz = 0;
+  char dir[400], path[512];
+  snprintf(dir, sizeof dir, "%s/pen", tmpdir);
+  for (int r = 0; r < 2; r++) {
+    evs_net *net;
+    ck_assert_int_eq(evs_net_new(&net, 5, DT), EVS_OK);
+    int pin = add_array(net, "in", 20, &in), phid = add_lif(net, "hid", 8),
+        pout = add_lif(net, "out", 3);
+    int p = connect(net, "in_hid", pin, phid, 8e-3);
+    connect(net, "hid_out", phid, pout, 20e-3);
+    evs_net_record_spikes(net, phid, 1);
+    rho = rhos[r];
+    learn(net, pout, &tgt, 1.0, EVS_FEEDBACK_RANDOM);
+    rho = 1;
+    evs_error err;
+    evs_run_opts o = {dur, dir, "pen", 0};
+    ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+    const evs_csr *c = net->proj[p]->csr;
+    nnz = c->nnz;
+    m[r] = malloc(nnz * sizeof *m[r]);
+    memcpy(m[r], evs__superspike_gradient(net->ss, net->proj[p]),
+           nnz * sizeof *m[r]);
+    if (!w) {
+      w = malloc(nnz * sizeof *w);
+      for (uint64_t q = 0; q < nnz; q++) w[q] = c->weight[q];
+    }
+    evs_net_free(net);
+  }
+  snprintf(path, sizeof path, "%s/hid.ras", dir);
+  read_ras(path, &hid);
+  ck_assert_uint_gt(hid.n, 10);
+  double z4[8] = {0};
+  size_t ticks = (size_t)(dur / DT + 0.5);
+  for (size_t k = 0; k < ticks; k++)
+    for (uint32_t i = 0; i < 8; i++) {
+      double z = 0;
+      for (size_t s = 0; s < hid.n; s++)
+        if (hid.id[s] == i && hid.t[s] <= (double)k * DT)
+          z += exp(-((double)k * DT - hid.t[s]) / 0.1);
+      z4[i] += z * z * z * z;
+    }
+  /* all-to-all CSR of 20 rows: synapse (j -> i) at j * 8 + i */
+  double big = 0;
+  for (uint64_t q = 0; q < nnz; q++) {
+    double ref = -rhos[1] / TAU_R * w[q] * z4[q % 8];
+    if (fabs(ref) > big) big = fabs(ref);
+    REQUIRE_MSG(fabs((m[1][q] - m[0][q]) - ref) <= 1e-6 * fabs(ref) + 1e-9,
+                "synapse %llu: penalty %.12g, reference %.12g",
+                (unsigned long long)q, m[1][q] - m[0][q], ref);
+  }
+  ck_assert(big > 0);
+  free(m[0]);
+  free(m[1]);
+  free(w);
+}
+END_TEST
+
 START_TEST(hidden_symmetric) { hidden_gradient(EVS_FEEDBACK_SYMMETRIC); }
 END_TEST
 START_TEST(hidden_random) { hidden_gradient(EVS_FEEDBACK_RANDOM); }
@@ -394,18 +479,12 @@ static size_t fd_run(const spikes *in, const spikes *tgt, long q,
   if (m) memcpy(m, evs__superspike_gradient(net->ss, net->proj[proj]),
                 c->nnz * sizeof *m);
   evs_net_free(net);
-  char path[512], line[256];
+  char path[512];
   snprintf(path, sizeof path, "%s/out.ras", dir);
-  FILE *f = fopen(path, "r");
-  ck_assert_ptr_nonnull(f);
-  size_t n = 0;
-  while (fgets(line, sizeof line, f)) {
-    double t;
-    unsigned id;
-    if (line[0] != '#' && sscanf(line, "%lf %u", &t, &id) == 2) own[n++] = t;
-  }
-  fclose(f);
-  return n;
+  spikes got;
+  read_ras(path, &got);
+  memcpy(own, got.t, got.n * sizeof *own);
+  return got.n;
 }
 
 /* van Rossum loss 1/2 int e^2 dt, e = alpha * (targets - own), by the
@@ -482,6 +561,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, hidden_random);
   tcase_add_test(tc, hidden_uniform);
   tcase_add_test(tc, per_tick_equals_windowed);
+  tcase_add_test(tc, random_feedback_penalty);
   tcase_add_test(tc, direction_vs_finite_difference);
   suite_add_tcase(s, tc);
   return s;
