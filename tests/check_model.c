@@ -1,8 +1,8 @@
-/* Tests of model files (src/model_read.c, model_value.c, model_build.c):
- * every kind of error is reported as
- * EVS_EMODEL with the right "file:line:" prefix, overrides change what is
- * built, good models build the expected populations and projections, and
- * relative paths are resolved against the model's folder.
+/* Tests of errors in model files (src/model_read.c, model_value.c,
+ * model_build.c): every kind of error is reported as EVS_EMODEL with the
+ * right "file:line:" prefix ("--set TEXT: " for an override), a missing file
+ * as EVS_EIO. Good models, overrides, paths and runs are tested in
+ * tests/check_model_build.c; the helpers both use are in model_test_util.h.
  *
  * Expected line numbers are found by the tests themselves (the first line of
  * the model text containing a marker), never taken from the parser. */
@@ -16,23 +16,12 @@
 
 #include "evsnn/model.h"
 #include "check_util.h"
+#include "model_test_util.h"
 
-#define SIM "[simulation]\nduration = 100 ms\n"
-#define POP_E "[population E]\ntype = IF_curr_exp\nsize = 10\n"
 #define PROJ_EE "[projection EE]\npre = E\npost = E\nconnect = all_to_all\n" \
                 "weight = 0.1 mV\ndelay = 1 ms\n"
 /* the required parameters of stdp_pair on a voltage projection */
 #define PAIR_OK "A_plus = 1 uV\nA_minus = 1.05 uV\nw_max = 1 mV\n"
-
-/* 1-based number of the first line of text containing needle (0: none). */
-static int line_of(const char *text, const char *needle) {
-  const char *p = strstr(text, needle);
-  int line = 1;
-  if (!p) return 0;
-  for (const char *q = text; q < p; q++)
-    if (*q == '\n') line++;
-  return line;
-}
 
 /* Loads text, expects EVS_EMODEL with "t.ini:<line of needle>: " and what. */
 static void expect_error(const char *text, const char *needle,
@@ -291,186 +280,7 @@ START_TEST(test_file_errors) {
 }
 END_TEST
 
-/* ---- good models ------------------------------------------------------ */
-
-static const char *const good =
-    "; a small network\n"
-    "[simulation]\n"
-    "duration = 250 ms\n"
-    "seed = 7\n"
-    "resolution = 0.1 ms\n"
-    "\n"
-    "[population E]\n"
-    "type = IF_curr_exp\n"
-    "size = 400\n"
-    "tau_m = 20 ms\n"
-    "v_init = uniform(-60 mV, -50 mV)\n"
-    "record_v = 0-2, 7\n"
-    "\n"
-    "[population I]\n"
-    "type = IF_curr_exp\n"
-    "size = 100\n"
-    "\n"
-    "[population P]\n"
-    "type = SpikeSourcePoisson\n"
-    "size = 50\n"
-    "rate = 5 Hz\n"
-    "\n"
-    "[projection EE]\n"
-    "pre = E\n"
-    "post = E\n"
-    "connect = fixed_probability\n"
-    "p = 0.1\n"
-    "weight = 0.1 mV\n"
-    "delay = 1 ms\n"
-    "\n"
-    "[projection EI]\n"
-    "pre = E\n"
-    "post = I\n"
-    "connect = all_to_all\n"
-    "weight = 10 pA\n"
-    "\n"
-    "[projection IE]\n"
-    "pre = I\n"
-    "post = E\n"
-    "receptor = inhibitory\n"
-    "connect = fixed_indegree\n"
-    "n = 20\n"
-    "weight = normal(-1 mV, 0.1 mV)\n"
-    "delay = uniform(0.5 ms, 1.5 ms)\n"
-    "\n"
-    "[projection PE]\n"
-    "pre = P\n"
-    "post = E\n"
-    "connect = fixed_total\n"
-    "n = 1234\n"
-    "weight = 0.5 mV\n"
-    "\n"
-    "[projection II]\n"
-    "pre = I\n"
-    "post = I\n"
-    "connect = one_to_one\n"
-    "weight = -0.5 mV\n"
-    "\n"
-    "[input bias]\n"
-    "type = dc\n"
-    "post = I\n"
-    "amplitude = 0.5 mV\n";
-
-static evs_model *load_ok(const char *text, const evs_model_opts *mo) {
-  evs_model *m = NULL;
-  evs_error err;
-  int rc = evs_model_load_string(text, "good.ini", mo, &m, &err);
-  ck_assert_msg(rc == EVS_OK, "load failed (%d): %s", rc, err.msg);
-  ck_assert_ptr_nonnull(m);
-  return m;
-}
-
-static uint64_t nnz(const evs_model *m, int proj) {
-  const evs_csr *c = evs_net_projection_csr(m->net, proj);
-  ck_assert_ptr_nonnull(c);
-  return c->nnz;
-}
-
-static void pop_is(const evs_model *m, int i, const char *name,
-                   const char *type, uint32_t size) {
-  evs_pop_info info;
-  ck_assert_int_eq(evs_net_population_info(m->net, i, &info), EVS_OK);
-  ck_assert_str_eq(info.name, name);
-  ck_assert_str_eq(info.type, type);
-  ck_assert_uint_eq(info.size, size);
-}
-
-START_TEST(test_good_model) {
-  evs_model *m = load_ok(good, NULL);
-  ck_assert_str_eq(m->name, "good");
-  ck_assert_ptr_eq(m->run.model_name, m->name);
-  ck_assert_ptr_null(m->run.outdir);
-  ck_assert(fabs(m->run.duration - 0.25) < 1e-12);
-  ck_assert_uint_eq(m->seed, 7);
-  ck_assert_int_eq(evs_net_population_count(m->net), 3);
-  pop_is(m, 0, "E", "IF_curr_exp", 400);
-  pop_is(m, 1, "I", "IF_curr_exp", 100);
-  pop_is(m, 2, "P", "SpikeSourcePoisson", 50);
-  /* EE: Binomial(400*399, 0.1) without autapses: mean 15960, sd 120;
-   * 5 sd bound. */
-  double mean = 400.0 * 399 * 0.1, sd = sqrt(mean * 0.9);
-  ck_assert_msg(fabs((double)nnz(m, 0) - mean) < 5 * sd, "EE nnz %llu",
-                (unsigned long long)nnz(m, 0));
-  ck_assert_uint_eq(nnz(m, 1), 400u * 100u); /* all_to_all */
-  ck_assert_uint_eq(nnz(m, 2), 20u * 400u);  /* indegree 20 onto 400 */
-  ck_assert_uint_eq(nnz(m, 3), 1234u);       /* fixed_total */
-  ck_assert_uint_eq(nnz(m, 4), 100u);        /* one_to_one */
-  ck_assert_ptr_null(evs_net_projection_csr(m->net, 5));
-  evs_model_free(m);
-}
-END_TEST
-
-/* Formatting the parser must accept: CRLF, BOM, indentation, both comment
- * styles, blank lines, blanks around '='. */
-START_TEST(test_syntax_variants) {
-  const char *text =
-      "\xEF\xBB\xBF# BOM, then a comment\r\n"
-      "[simulation]\r\n"
-      "  duration=2 s   ; inline comment\r\n"
-      "\tseed =  11 # another inline comment\r\n"
-      "\r\n"
-      "  [ population A ]\r\n"
-      "type = IF_curr_exp\r\n"
-      "size = 3\r\n";
-  evs_model *m = load_ok(text, NULL);
-  ck_assert(fabs(m->run.duration - 2.0) < 1e-12);
-  ck_assert_uint_eq(m->seed, 11);
-  pop_is(m, 0, "A", "IF_curr_exp", 3);
-  evs_model_free(m);
-}
-END_TEST
-
 /* ---- overrides -------------------------------------------------------- */
-
-START_TEST(test_overrides) {
-  const char *set[] = {"E.size=100", "population I.size = 30",
-                       "simulation.duration=2 s", "EE.p=1",
-                       "projection PE.n=77", "IE.n = 3"};
-  evs_model_opts mo = {set, 6, 1, 99};
-  evs_model *m = load_ok(good, &mo);
-  pop_is(m, 0, "E", "IF_curr_exp", 100);
-  pop_is(m, 1, "I", "IF_curr_exp", 30);
-  ck_assert(fabs(m->run.duration - 2.0) < 1e-12);
-  ck_assert_uint_eq(m->seed, 99); /* seed_set beats the file */
-  ck_assert_uint_eq(nnz(m, 0), 100u * 99u); /* p = 1, no autapses */
-  ck_assert_uint_eq(nnz(m, 1), 100u * 30u);
-  ck_assert_uint_eq(nnz(m, 2), 3u * 100u);
-  ck_assert_uint_eq(nnz(m, 3), 77u);
-  ck_assert_uint_eq(nnz(m, 4), 30u);
-  evs_model_free(m);
-
-  /* p = 0 empties the projection; a key not in the file can be added */
-  const char *set2[] = {"EE.p=0", "EE.autapses=yes", "simulation.seed=5"};
-  evs_model_opts mo2 = {set2, 3, 0, 0};
-  m = load_ok(good, &mo2);
-  ck_assert_uint_eq(nnz(m, 0), 0u);
-  ck_assert_uint_eq(m->seed, 5);
-  evs_model_free(m);
-}
-END_TEST
-
-/* Errors in overrides name the --set text, not the file. */
-static void expect_set_error(const char *text, const char *set,
-                             const char *what) {
-  evs_model *m = (evs_model *)1;
-  evs_error err;
-  char prefix[256];
-  evs_model_opts mo = {&set, 1, 0, 0};
-  int rc = evs_model_load_string(text, "t.ini", &mo, &m, &err);
-  ck_assert_int_eq(rc, EVS_EMODEL);
-  ck_assert_ptr_null(m);
-  snprintf(prefix, sizeof prefix, "--set %s: ", set);
-  ck_assert_msg(!strncmp(err.msg, prefix, strlen(prefix)),
-                "want prefix '%s', got '%s'", prefix, err.msg);
-  ck_assert_msg(strstr(err.msg, what) != NULL, "want '%s' in '%s'", what,
-                err.msg);
-}
 
 START_TEST(test_override_errors) {
   expect_set_error(good, "E.size=-1", "positive integer");
@@ -492,89 +302,7 @@ START_TEST(test_override_errors) {
 }
 END_TEST
 
-/* --set can supply what the file lacks: a model without [simulation]. */
-START_TEST(test_override_adds_simulation) {
-  const char *set = "simulation.duration=300 ms";
-  evs_model_opts mo = {&set, 1, 0, 0};
-  evs_model *m = load_ok(POP_E, &mo);
-  ck_assert(fabs(m->run.duration - 0.3) < 1e-12);
-  ck_assert_uint_eq(m->seed, 1); /* the default seed */
-  evs_model_free(m);
-}
-END_TEST
-
-/* ---- paths ------------------------------------------------------------ */
-
-static void write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs(text, f);
-  ck_assert_int_eq(fclose(f), 0);
-}
-
-START_TEST(test_relative_paths) {
-  char dir[256], sub[512], model[600], edges[600], ras[600], cwd[4096];
-  evs_model *m;
-  evs_error err;
-  tu_mkdtemp(dir, sizeof dir, "check_model");
-  snprintf(sub, sizeof sub, "%s/sub", dir);
-  ck_assert_int_eq(mkdir(sub, 0700), 0);
-  snprintf(model, sizeof model, "%s/net.ini", dir);
-  snprintf(edges, sizeof edges, "%s/sub/edges.txt", dir);
-  snprintf(ras, sizeof ras, "%s/in.ras", dir);
-  /* five edges, all within 4 x 3 neurons */
-  write_file(edges, "# pre post\n0 0\n1 2\n3 1\n2 2\n0 1\n");
-  write_file(ras, "0.01 0\n0.02 1\n");
-  const char *text =
-      "[simulation]\nduration = 100 ms\n"
-      "[population S]\ntype = SpikeSourceArray\nsize = 4\nfile = in.ras\n"
-      "[population T]\ntype = IF_curr_exp\nsize = 3\n"
-      "[projection F]\npre = S\npost = T\nconnect = file\n"
-      "file = sub/edges.txt\nweight = 1 mV\n";
-  write_file(model, text);
-  /* load from another working directory: the paths must still be found */
-  ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
-  ck_assert_int_eq(chdir("/"), 0);
-  int rc = evs_model_load_file(model, NULL, &m, &err);
-  ck_assert_msg(rc == EVS_OK, "load: %s", err.msg);
-  ck_assert_str_eq(m->name, "net");
-  ck_assert_uint_eq(nnz(m, 0), 5u);
-  evs_model_free(m);
-  /* the same text from memory resolves against the working directory ("/"),
-   * where the files are not: an error at the first path */
-  rc = evs_model_load_string(text, "mem.ini", NULL, &m, &err);
-  ck_assert_int_eq(rc, EVS_EMODEL);
-  char prefix[64];
-  snprintf(prefix, sizeof prefix, "mem.ini:%d: ", line_of(text, "in.ras"));
-  ck_assert_msg(!strncmp(err.msg, prefix, strlen(prefix)), "got '%s'",
-                err.msg);
-  ck_assert_int_eq(chdir(cwd), 0);
-  ck_assert_int_eq(tu_rm_rf(dir), 0);
-}
-END_TEST
-
-/* ---- the demo and the shipped models ----------------------------------- */
-
-START_TEST(test_default_demo) {
-  const char *demo = evs_model_default_demo();
-  ck_assert_ptr_nonnull(demo);
-  ck_assert_ptr_eq(demo, evs_model_default_demo());
-  evs_model *m = load_ok(demo, NULL);
-  ck_assert(fabs(m->run.duration - 1.0) < 1e-12);
-  ck_assert_int_eq(evs_net_population_count(m->net), 2);
-  pop_is(m, 0, "E", "IF_curr_exp", 3200);
-  pop_is(m, 1, "I", "IF_curr_exp", 800);
-  /* four projections at p = 0.02 without autapses, each within 5 sd */
-  const double n[4][2] = {{3200, 3199}, {3200, 800}, {800, 3200}, {800, 799}};
-  for (int j = 0; j < 4; j++) {
-    double mean = n[j][0] * n[j][1] * 0.02, sd = sqrt(mean * 0.98);
-    ck_assert_msg(fabs((double)nnz(m, j) - mean) < 5 * sd, "proj %d: %llu",
-                  j, (unsigned long long)nnz(m, j));
-  }
-  ck_assert_ptr_null(evs_net_projection_csr(m->net, 4));
-  evs_model_free(m);
-}
-END_TEST
+/* ---- errors found by the net ---------------------------------------- */
 
 /* A weight whose dimension the post type cannot take is refused by the net;
  * the message is tied to the projection (its header or its weight line). */
@@ -593,174 +321,6 @@ START_TEST(test_net_error_line) {
 }
 END_TEST
 
-/* ---- learning rules -------------------------------------------------- */
-
-/* A rule on a conductance projection takes its weight parameters in siemens;
- * overrides reach the rule's keys and are checked like the file's. */
-START_TEST(test_rule_conductance) {
-  const char *text =
-      SIM "[population C]\ntype = IF_cond_exp\nsize = 20\n"
-      "[projection CC]\npre = C\npost = C\nconnect = fixed_indegree\nn = 5\n"
-      "weight = 6 nS\ndelay = 1 ms\nrule = stdp_pair\nA_plus = 0.06 nS\n"
-      "A_minus = 0.063 nS\nw_max = 12 nS\ntau_plus = 20 ms\n"
-      "record_weights = 10 ms\n"
-      "[projection CS]\npre = C\npost = C\nconnect = one_to_one\n"
-      "weight = 1 nS\nrecord_weights = 5 ms\n"; /* static, recorded */
-  evs_model *m = load_ok(text, NULL);
-  ck_assert_uint_eq(nnz(m, 0), 100u);
-  ck_assert_uint_eq(nnz(m, 1), 20u);
-  /* the weights are built as usual (the rule does not touch them before
-   * the run): all 6 nS in the post type's internal unit, the same for all */
-  const evs_csr *c = evs_net_projection_csr(m->net, 0);
-  for (uint64_t k = 1; k < c->nnz; k++)
-    ck_assert(c->weight[k] == c->weight[0]);
-  evs_model_free(m);
-  /* overrides: a parameter, the rule itself (triplet keys then) */
-  const char *set1[] = {"CC.A_plus=0.1 nS", "CC.w_min=1 nS",
-                        "projection CC.record_weights=1 ms"};
-  evs_model_opts mo1 = {set1, 3, 0, 0};
-  evs_model_free(load_ok(text, &mo1));
-  expect_set_error(text, "CC.A_plus=0.1 mV", "expected a conductance");
-  expect_set_error(text, "CC.A_plus=0.1", "needs a unit");
-  expect_set_error(text, "CC.A3_plus=0.1 nS", "no such parameter");
-  expect_set_error(text, "CC.record_weights=-1 ms", "> 0");
-  /* a bad value found by the rule when the net builds names the override's
-   * projection at its header */
-  const char *bad_tau = "CC.tau_plus=0 ms";
-  evs_model_opts mo2 = {&bad_tau, 1, 0, 0};
-  evs_model *mm;
-  evs_error err;
-  ck_assert_int_eq(evs_model_load_string(text, "t.ini", &mo2, &mm, &err),
-                   EVS_EMODEL);
-  char prefix[64];
-  snprintf(prefix, sizeof prefix, "t.ini:%d: ", line_of(text, "[projection"));
-  ck_assert_msg(!strncmp(err.msg, prefix, strlen(prefix)), "got '%s'",
-                err.msg);
-  ck_assert_ptr_nonnull(strstr(err.msg, "tau_plus"));
-}
-END_TEST
-
-/* Reads the first spike time of a raster; returns 0 when it has none. */
-static int first_spike(const char *path, double *t) {
-  FILE *f = fopen(path, "r");
-  ck_assert_msg(f != NULL, "cannot open %s", path);
-  char line[256];
-  int found = 0;
-  while (!found && fgets(line, sizeof line, f))
-    if (line[0] != '#' && sscanf(line, "%lf", t) == 1) found = 1;
-  fclose(f);
-  return found;
-}
-
-/* Runs the pairing model of test_rule_override_effect with overrides set;
- * returns the plastic weight's change (V) and the post spike time. */
-static double pairing_dw(const char *dir, const char *const *set, size_t n,
-                         double *t_post) {
-  char path[700], out[600];
-  snprintf(path, sizeof path, "%s/pair.ini", dir);
-  snprintf(out, sizeof out, "%s/out%zu", dir, n);
-  evs_model_opts mo = {set, n, 0, 0};
-  evs_model *m;
-  evs_error err;
-  int rc = evs_model_load_file(path, &mo, &m, &err);
-  ck_assert_msg(rc == EVS_OK, "load: %s", err.msg);
-  int proj = evs_net_find_projection(m->net, "PN");
-  ck_assert_int_ge(proj, 0);
-  double w0 = evs_net_projection_csr(m->net, proj)->weight[0];
-  m->run.outdir = out;
-  rc = evs_net_run(m->net, &m->run, &err);
-  ck_assert_msg(rc == EVS_OK, "run: %s", err.msg);
-  double w1 = evs_net_projection_csr(m->net, proj)->weight[0];
-  snprintf(path, sizeof path, "%s/N.ras", out);
-  ck_assert(first_spike(path, t_post));
-  evs_model_free(m);
-  return w1 - w0;
-}
-
-/* --set PROJ.A_plus changes what the rule does: one pre arrival, then one
- * post spike (driven by a teacher input); potentiation
- * A_plus exp(-(t_post - t_arrival)/tau_plus), three times as large when
- * A_plus is. */
-START_TEST(test_rule_override_effect) {
-  char dir[256], path[600];
-  tu_mkdtemp(dir, sizeof dir, "check_model");
-  snprintf(path, sizeof path, "%s/in.ras", dir);
-  write_file(path, "0.01 0\n0.01 1\n");
-  snprintf(path, sizeof path, "%s/pair.ini", dir);
-  write_file(path,
-             "[simulation]\nduration = 50 ms\n"
-             "[population X]\ntype = SpikeSourceArray\nsize = 2\n"
-             "file = in.ras\n"
-             "[population N]\ntype = IF_curr_exp\nsize = 1\ntau_m = 20 ms\n"
-             "tau_syn_E = 10 ms\nv_rest = -60 mV\nv_init = -60 mV\n"
-             "v_reset = -60 mV\nv_thresh = -50 mV\n"
-             "[projection TN]\npre = X\npost = N\nconnect = file\n"
-             "file = teacher.txt\nweight = 50 mV\ndelay = 1 ms\n"
-             "[projection PN]\npre = X\npost = N\nconnect = file\n"
-             "file = plastic.txt\nweight = 1e-9 mV\ndelay = 2 ms\n"
-             "rule = stdp_pair\nA_plus = 1e-10 mV\nA_minus = 1e-10 mV\n"
-             "w_min = -1 mV\nw_max = 1 mV\ntau_plus = 20 ms\n");
-  snprintf(path, sizeof path, "%s/teacher.txt", dir);
-  write_file(path, "0 0\n");
-  snprintf(path, sizeof path, "%s/plastic.txt", dir);
-  write_file(path, "1 0\n");
-  double t1, t2;
-  double dw1 = pairing_dw(dir, NULL, 0, &t1);
-  const char *set[] = {"PN.A_plus=3e-13 V"};
-  double dw3 = pairing_dw(dir, set, 1, &t2);
-  /* the teacher alone fixes the post spike: 1 ms delay + tau_m ln(1/x),
-   * x = (1 + sqrt(1 - 4 D/w))/2 for tau_m = 2 tau_syn (D = 10 mV, w =
-   * 50 mV); the plastic PSP (1e-12 V) moves it by far less than 1 ns */
-  double x = 0.5 * (1 + sqrt(1 - 4 * 0.01 / (double)(float)0.05));
-  double t_post = 0.01 + 1e-3 + 0.02 * log(1 / x);
-  ck_assert_msg(fabs(t1 - t_post) < 2e-9 && fabs(t2 - t_post) < 2e-9,
-                "post spikes at %.9f, %.9f, expected %.9f", t1, t2, t_post);
-  double expect = 1e-13 * exp(-(t_post - 0.012) / 0.02);
-  /* float weights near 1e-12 V: relative rounding 6e-8 */
-  ck_assert_msg(fabs(dw1 - expect) < 1e-6 * expect, "dw %.9g, expected %.9g",
-                dw1, expect);
-  ck_assert_msg(fabs(dw3 - 3 * expect) < 3e-6 * expect,
-                "dw %.9g, expected %.9g", dw3, 3 * expect);
-  ck_assert_int_eq(tu_rm_rf(dir), 0);
-}
-END_TEST
-
-/* rate_min/rate_max/rate_tau reach the net: a silent population (no input)
- * has the estimate 50.5 e^(-T/tau) Hz at the checks T = k dt (dt = tau/10),
- * first below 1 Hz at k = 40: T = 4 tau, for the default tau = 100 ms and
- * for rate_tau = 50 ms. Without the keys the run completes. */
-static double silent_stop(const char *extra, int *rc) {
-  char text[512];
-  snprintf(text, sizeof text, "[simulation]\nduration = 3 s\n" POP_E "%s",
-           extra);
-  evs_model *m;
-  evs_error err;
-  ck_assert_msg(evs_model_load_string(text, "t.ini", NULL, &m, &err) == EVS_OK,
-                "%s", err.msg);
-  *rc = evs_net_run(m->net, &m->run, &err);
-  evs_run_stats st;
-  evs_net_stats(m->net, &st);
-  if (*rc == EVS_ESTOPPED)
-    ck_assert_ptr_nonnull(strstr(err.msg, "outside [1, 100]"));
-  evs_model_free(m);
-  return st.t_end;
-}
-
-START_TEST(test_rate_check) {
-  int rc;
-  double t = silent_stop("rate_min = 1 Hz\nrate_max = 100 Hz\n", &rc);
-  ck_assert_int_eq(rc, EVS_ESTOPPED);
-  ck_assert(fabs(t - 0.4) < 1e-12);
-  t = silent_stop("rate_min = 1 Hz\nrate_max = 0.1 kHz\nrate_tau = 50 ms\n",
-                  &rc);
-  ck_assert_int_eq(rc, EVS_ESTOPPED);
-  ck_assert(fabs(t - 0.2) < 1e-12);
-  t = silent_stop("", &rc);
-  ck_assert_int_eq(rc, EVS_OK);
-  ck_assert(t == 3.0);
-}
-END_TEST
-
 static Suite *model_suite(void) {
   Suite *s = suite_create("model");
   TCase *tc = tcase_create("errors");
@@ -769,18 +329,6 @@ static Suite *model_suite(void) {
   tcase_add_test(tc, test_file_errors);
   tcase_add_test(tc, test_override_errors);
   tcase_add_test(tc, test_net_error_line);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("build");
-  tcase_set_timeout(tc, 60);
-  tcase_add_test(tc, test_good_model);
-  tcase_add_test(tc, test_syntax_variants);
-  tcase_add_test(tc, test_overrides);
-  tcase_add_test(tc, test_override_adds_simulation);
-  tcase_add_test(tc, test_relative_paths);
-  tcase_add_test(tc, test_default_demo);
-  tcase_add_test(tc, test_rule_conductance);
-  tcase_add_test(tc, test_rule_override_effect);
-  tcase_add_test(tc, test_rate_check);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,5 +1,6 @@
 /* Helpers shared by the suites that drive a learning rule directly through
- * its handlers (tests/check_stdp.c, tests/check_p5rules.c): the rig (a
+ * its handlers (tests/check_stdp.c, check_triplet.c, check_stdp_brute.c,
+ * check_stp.c, check_orchestrated.c): the rig (a
  * hand-made projection with its transposed index and one rule instance), a
  * small deterministic random stream, and Poisson spike trains as sorted
  * events for brute-force references. Header-only (static functions and one
