@@ -74,19 +74,20 @@ set title sprintf("P4: critical {/Symbol t}_{hom} against {/Symbol h} (line: %.3
 set logscale xy
 unset yrange
 unset xrange
-set xrange [1:15]
+set xrange [0.4:15]
 set yrange [0.1:50]
 set xlabel 'learning rate multiplier {/Symbol h}'
 set ylabel '{/Symbol t}_{hom} (s)'
 set key top right
 f(x) = C / x
-# least-squares power law through the tau_crit points: log tau = a - alpha log eta
-a = log(C); alpha = 1
+# least squares (in log tau) through the tau_crit points of a 1/eta law
+# with an eta-independent offset: tau = c / eta + t0
+c = C; t0 = 0.1
 set fit quiet logfile '/dev/null'
-fit a - alpha * log(x) crit u 1:(log($4)) every ::1 via a, alpha
-g(x) = exp(a) * x**(-alpha)
+fit log(c / x + t0) crit u 1:(log($4)) every ::1 via c, t0
+g(x) = c / x + t0
 plot runs u (strcol(5) eq 'stable' ? $1 : NaN):2 every ::1 w p pt 6 ps 1.2 lc rgb '#1f77b4' t 'run stayed in band', \
      runs u (strcol(5) eq 'ranaway' ? $1 : NaN):2 every ::1 w p pt 2 ps 1.2 lc rgb '#d62728' t 'run ran away', \
      crit u 1:4:2:3 every ::1 w yerrorbars pt 7 ps 1.3 lc rgb 'black' t '{/Symbol t}_{crit} (bisection bracket)', \
      f(x) w l dt 2 lc rgb 'black' t 'C / {/Symbol h} (through the smallest {/Symbol h})', \
-     g(x) w l lc rgb '#2ca02c' t sprintf('fit: %.3g s {/Symbol h}^{-%.2f}', exp(a), alpha)
+     g(x) w l lc rgb '#2ca02c' t sprintf('fit: %.3g s / {/Symbol h} + %.2f s', c, t0)

@@ -3,7 +3,7 @@
 # homeostatic time constant tau_crit of models/p4_fast.ini (the two P4 models
 # differ only in tau_hom) and show that tau_crit scales like 1/eta.
 #
-#   models/p4/sweep.sh [--evsnn PROG] [--out DIR] [--etas "1.25 2.5 5 10"]
+#   models/p4/sweep.sh [--evsnn PROG] [--out DIR] [--etas "0.625 1.25 2.5 5 10"]
 #                      [--steps N] [--lo P] [--hi P] [--span S]
 #
 # Bisection runs in the product P = eta * tau_hom (s), the tau_hom the run
@@ -12,7 +12,7 @@
 # a final bracket of (hi/lo)^(1/2^steps) = 1.19). A run "runs away" when
 # the rate checker stops it (run.log ends 'stopped at t = ...'); it is
 # "stable" when it completes. Each run lasts S / eta seconds (--span S,
-# default 300 s), the same stretch of learning for every eta; the bracket
+# default 200 s), the same stretch of learning for every eta; the bracket
 # ends are checked too (a result at an end is flagged in the table).
 # Writes DIR/runs.tsv (every run) and DIR/tau_crit.tsv (one row per eta:
 # the bracket and its geometric mean); E spikes are not recorded.
@@ -20,11 +20,11 @@
 set -u
 evsnn=evsnn
 out=out/p4_sweep
-etas="1.25 2.5 5 10"
+etas="0.625 1.25 2.5 5 10"
 steps=4
 lo0=4
 hi0=64
-span=300
+span=200
 here=$(cd "$(dirname "$0")" && pwd)
 model="$here/../p4_fast.ini"
 while [ $# -gt 0 ]; do
