@@ -22,6 +22,7 @@ static const quantity_key quantities[] = {
     Q(trial, EVS_DIM_TIME, 1),          Q(dt, EVS_DIM_TIME, 1),
     Q(update, EVS_DIM_TIME, 1),         Q(r0, EVS_DIM_VOLTAGE, 1),
     Q(r0_decay_time, EVS_DIM_TIME, 0),  Q(r0_decay, EVS_DIM_NONE, 1),
+    Q(r0_decay_period, EVS_DIM_TIME, 0),
     Q(burn_in, EVS_DIM_TIME, 0),        Q(tau_rms, EVS_DIM_TIME, 1),
     Q(eps, EVS_DIM_NONE, 0),            Q(tau_rise, EVS_DIM_TIME, 1),
     Q(tau_decay, EVS_DIM_TIME, 1),      Q(psp_rise, EVS_DIM_TIME, 1),

@@ -160,8 +160,8 @@ EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
   NEED(s->r0 > 0 && isfinite(s->r0), "superspike: r0 must be > 0");
   NEED(s->r0_decay >= 1 && isfinite(s->r0_decay),
        "superspike: r0_decay must be >= 1");
-  NEED(s->r0_decay_time >= 0 && s->burn_in >= 0,
-       "superspike: r0_decay_time and burn_in must be >= 0");
+  NEED(s->r0_decay_time >= 0 && s->burn_in >= 0 && s->r0_decay_period >= 0,
+       "superspike: r0_decay_time, r0_decay_period and burn_in must be >= 0");
   NEED(s->tau_rms > 0 && s->eps >= 0, "superspike: tau_rms must be > 0, "
        "eps >= 0");
   NEED(s->tau_rise > 0 && s->tau_decay > 0 && s->tau_rise != s->tau_decay,
@@ -502,11 +502,21 @@ static void close_window(evs_superspike *ss) {
   ss->len = 0;
 }
 
+/* r0 at time t: divided by r0_decay for each decay time strictly before t
+ * (r0_decay_time, then every r0_decay_period after it). Update and decay
+ * times lie on the dt grid; half a tick of slack keeps rounding out. */
+static double r0_at(const evs_superspike_spec *s, double t) {
+  double x = t - s->r0_decay_time - 0.5 * s->dt;
+  if (x <= 0) return s->r0;
+  double steps = s->r0_decay_period > 0 ? ceil(x / s->r0_decay_period) : 1;
+  return s->r0 / pow(s->r0_decay, steps);
+}
+
 /* The update at time t: every learning weight moves by at most r0. */
 static void update(evs_superspike *ss, double t) {
   const evs_superspike_spec *s = &ss->spec;
   int learning = t > s->burn_in + 0.5 * s->dt;
-  double r0 = t > s->r0_decay_time + 0.5 * s->dt ? s->r0 / s->r0_decay : s->r0;
+  double r0 = r0_at(s, t);
   ss->r0_now = learning ? r0 : 0;
   for (uint32_t li = 0; li < ss->nlay; li++) {
     ss_layer *l = &ss->lay[li];

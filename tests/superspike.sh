@@ -14,6 +14,8 @@
 #    trials <= 30 % of trial 1's, and the last trial draws the picture: at
 #    least 75 % of the output spikes fall in black pixels (chance: 20 %)
 #    and at least 75 % of the black pixels get a spike;
+#  - the r0 schedule: learning.tsv's r0 column is 0 in the burn-in, then r0
+#    divided by r0_decay at r0_decay_time and again every r0_decay_period;
 #  - bad [superspike] values are errors at their line.
 # About a minute.
 . "$(dirname "$0")/common.sh"
@@ -64,6 +66,29 @@ if expect_status 0 "run s1" "$EVSNN" run "$MODELS/s1_single.ini" -o "$tmp/s1" -q
   for f in out_trial1.ras out_trial1000.ras out_target.ras; do
     [ -s "$tmp/s1/$f" ] || say_fail "S1: no $f"
   done
+fi
+
+# r0 of the update closing trial k (at t_end): 0 while t_end <= 20 s, then
+# 1 mV / 10^n, n = 0 up to 30 s, else ceil((t_end - 30 s) / 10 s).
+if expect_status 0 "run r0 schedule" "$EVSNN" run "$MODELS/s1_single.ini" -q \
+    --set simulation.duration=55s --set superspike.r0_decay_time=30s \
+    --set superspike.r0_decay_period=10s -o "$tmp/r0"; then
+  awk -F '\t' '
+    NR > 1 {
+      t = $5; want = 0
+      if (t > 20.00001) {
+        n = 0
+        if (t > 30.00001) { n = int((t - 30 - 1e-9) / 10) + 1 }
+        want = 1e-3 / 10 ^ n
+      }
+      if ($6 + 0 < want * (1 - 1e-9) || $6 + 0 > want * (1 + 1e-9)) {
+        printf "FAIL: r0 schedule: trial %s (t %s s): r0 %s, want %g\n", $1, t, $6, want
+        bad = 1
+      }
+      rows++
+    }
+    END { if (rows != 110) { printf "FAIL: r0 schedule: %d trials\n", rows; bad = 1 }
+          exit bad }' "$tmp/r0/learning.tsv" || fail=1
 fi
 
 for fb in symmetric random uniform; do

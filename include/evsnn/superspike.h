@@ -62,6 +62,8 @@ typedef struct evs_superspike_spec {
                               weight units (1e-3 V) */
   double r0_decay_time;    /* s: from here on r0 / r0_decay (400 s) */
   double r0_decay;         /* >= 1 (10) */
+  double r0_decay_period;  /* s: > 0: r0 is divided by r0_decay again every
+                              period after r0_decay_time (0: only once) */
   double burn_in;          /* s: no weight changes before (20 s) */
   double tau_rms;          /* s: time constant of the per-synapse RMS (30 s) */
   double eps;              /* added to the RMS (1e-12) */
