@@ -294,19 +294,27 @@ static int cond_pass_exp(double *restrict ex, const double *restrict until,
 }
 
 /* Pass 2 over one block: v by exponential Euler, then the conductances decay
- * and take the pending inputs (pe, pi NULL: none). */
+ * and take the pending inputs (pe, pi NULL: none). Returns nonzero when some
+ * v may have reached v_thresh: the sign bit of v - v_thresh is clear for
+ * v >= v_thresh (v == v_thresh gives +0), so an OR of the inverted words
+ * keeps the loop vectorised; a NaN may pass, the exact test follows. */
 COND_CLONES
-static void cond_pass_v(double *restrict v, double *restrict ge,
+static int cond_pass_v(double *restrict v, double *restrict ge,
                         double *restrict gi, double *restrict pe,
                         double *restrict pi, const double *restrict ib,
                         const double *restrict ex, const cond_state *c) {
   const double g_l = c->g_l, e_e = c->e_e, e_i = c->e_i, de = c->de,
-               di = c->di;
+               di = c->di, vth = c->v_thresh;
+  uint64_t acc = 0;
   if (pe) {
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double a = ge[i], b = gi[i];
       double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
-      v[i] = vinf + (v[i] - vinf) * ex[i];
+      double vn = vinf + (v[i] - vinf) * ex[i], d = vn - vth;
+      uint64_t w;
+      memcpy(&w, &d, sizeof w);
+      acc |= ~w;
+      v[i] = vn;
       ge[i] = a * de + pe[i];
       gi[i] = b * di + pi[i];
       pe[i] = 0;
@@ -316,11 +324,16 @@ static void cond_pass_v(double *restrict v, double *restrict ge,
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double a = ge[i], b = gi[i];
       double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
-      v[i] = vinf + (v[i] - vinf) * ex[i];
+      double vn = vinf + (v[i] - vinf) * ex[i], d = vn - vth;
+      uint64_t w;
+      memcpy(&w, &d, sizeof w);
+      acc |= ~w;
+      v[i] = vn;
       ge[i] = a * de;
       gi[i] = b * di;
     }
   }
+  return (int)(acc >> 63);
 }
 
 /* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
@@ -341,8 +354,9 @@ static int cond_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
       if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
     }
   }
-  cond_pass_v(v, ge, gi, s->pending ? s->pe + lo : NULL,
-              s->pending ? s->pi + lo : NULL, s->ib + lo, ex, s);
+  if (!cond_pass_v(v, ge, gi, s->pending ? s->pe + lo : NULL,
+                   s->pending ? s->pi + lo : NULL, s->ib + lo, ex, s))
+    return EVS_OK; /* no v reached threshold */
   /* pass 3: threshold (spikes are rare: a predictable branch) */
   const double vth = s->v_thresh;
   for (uint32_t i = 0; i < m; i++) {
