@@ -295,9 +295,7 @@ static int cond_pass_exp(double *restrict ex, const double *restrict until,
 
 /* Pass 2 over one block: v by exponential Euler, then the conductances decay
  * and take the pending inputs (pe, pi NULL: none). Returns nonzero when some
- * v may have reached v_thresh: the sign bit of v - v_thresh is clear for
- * v >= v_thresh (v == v_thresh gives +0), so an OR of the inverted words
- * keeps the loop vectorised; a NaN may pass, the exact test follows. */
+ * v may have reached v_thresh (threshold_bit). */
 COND_CLONES
 static int cond_pass_v(double *restrict v, double *restrict ge,
                         double *restrict gi, double *restrict pe,
@@ -310,11 +308,8 @@ static int cond_pass_v(double *restrict v, double *restrict ge,
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double a = ge[i], b = gi[i];
       double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
-      double vn = vinf + (v[i] - vinf) * ex[i], d = vn - vth;
-      uint64_t w;
-      memcpy(&w, &d, sizeof w);
-      acc |= ~w;
-      v[i] = vn;
+      v[i] = vinf + (v[i] - vinf) * ex[i];
+      acc |= threshold_bit(v[i], vth);
       ge[i] = a * de + pe[i];
       gi[i] = b * di + pi[i];
       pe[i] = 0;
@@ -324,11 +319,8 @@ static int cond_pass_v(double *restrict v, double *restrict ge,
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double a = ge[i], b = gi[i];
       double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
-      double vn = vinf + (v[i] - vinf) * ex[i], d = vn - vth;
-      uint64_t w;
-      memcpy(&w, &d, sizeof w);
-      acc |= ~w;
-      v[i] = vn;
+      v[i] = vinf + (v[i] - vinf) * ex[i];
+      acc |= threshold_bit(v[i], vth);
       ge[i] = a * de;
       gi[i] = b * di;
     }

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "engine.h"
 
@@ -37,6 +38,17 @@ static inline double exp_neg_poly(double x) {
  * comparisons under the default -ftrapping-math, so a ?: would keep the step
  * loop scalar. Exact (z + |z| is 2z or 0). */
 static inline double relu(double z) { return 0.5 * (z + fabs(z)); }
+
+/* A word whose top bit is set when v >= vth: the sign bit of v - vth,
+ * inverted (v == vth gives +0; a NaN may set it too). ORed over a block it
+ * tells, without a branch that would stop the loop vectorising, whether any
+ * v may have reached threshold; the caller then tests v >= vth exactly. */
+static inline uint64_t threshold_bit(double v, double vth) {
+  double d = v - vth;
+  uint64_t w;
+  memcpy(&w, &d, sizeof w);
+  return ~w;
+}
 
 /* The vectorised passes are compiled twice, for AVX2 and for the baseline,
  * and chosen at load time. No FMA: every element sees the same IEEE

@@ -154,22 +154,25 @@ static int sfa_pass_exp(double *restrict ex, const double *restrict until,
 }
 
 /* Pass 2 over one block: v by exponential Euler, then the conductances decay
- * and g_e, g_i take the pending inputs (pe, pi NULL: none). */
+ * and g_e, g_i take the pending inputs (pe, pi NULL: none). Returns nonzero
+ * when some v may have reached v_thresh (threshold_bit). */
 COND_CLONES
-static void sfa_pass_v(double *restrict v, double *restrict ge,
+static int sfa_pass_v(double *restrict v, double *restrict ge,
                        double *restrict gi, double *restrict gs,
                        double *restrict gr, double *restrict pe,
                        double *restrict pi, const double *restrict ib,
                        const double *restrict ex, const sfa_state *c) {
   const double g_l = c->c.g_l, e_e = c->c.e_e, e_i = c->c.e_i, e_s = c->e_s,
                e_r = c->e_r, de = c->c.de, di = c->c.di, ds = c->ds,
-               dr = c->dr;
+               dr = c->dr, vth = c->c.v_thresh;
+  uint64_t acc = 0;
   if (pe) {
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double a = ge[i], b = gi[i], cs = gs[i], cr = gr[i];
       double vinf = (ib[i] + a * e_e + b * e_i + cs * e_s + cr * e_r) /
                     (g_l + a + b + cs + cr);
       v[i] = vinf + (v[i] - vinf) * ex[i];
+      acc |= threshold_bit(v[i], vth);
       ge[i] = a * de + pe[i];
       gi[i] = b * di + pi[i];
       gs[i] = cs * ds;
@@ -183,12 +186,14 @@ static void sfa_pass_v(double *restrict v, double *restrict ge,
       double vinf = (ib[i] + a * e_e + b * e_i + cs * e_s + cr * e_r) /
                     (g_l + a + b + cs + cr);
       v[i] = vinf + (v[i] - vinf) * ex[i];
+      acc |= threshold_bit(v[i], vth);
       ge[i] = a * de;
       gi[i] = b * di;
       gs[i] = cs * ds;
       gr[i] = cr * dr;
     }
   }
+  return (int)(acc >> 63);
 }
 
 /* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
@@ -209,8 +214,9 @@ static int sfa_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
       if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
     }
   }
-  sfa_pass_v(v, ge, gi, gs, gr, c->pending ? c->pe + lo : NULL,
-             c->pending ? c->pi + lo : NULL, c->ib + lo, ex, s);
+  if (!sfa_pass_v(v, ge, gi, gs, gr, c->pending ? c->pe + lo : NULL,
+                  c->pending ? c->pi + lo : NULL, c->ib + lo, ex, s))
+    return EVS_OK; /* no v reached threshold */
   /* pass 3: threshold (spikes are rare: a predictable branch) */
   const double vth = c->v_thresh;
   for (uint32_t i = 0; i < m; i++) {
