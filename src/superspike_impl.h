@@ -1,5 +1,6 @@
-/* evsnn — private: the SuperSpike learner's state, shared by its two
- * modules: src/superspike.c (traces, the error-broadcast clock, windows,
+/* evsnn — private: the SuperSpike learner's state, shared by its three
+ * modules: src/superspike_setup.c (the spec's checks, the start: layers and
+ * arrays), src/superspike.c (traces, the error-broadcast clock, windows,
  * updates) and src/superspike_score.c (targets, trials, scores, files). */
 #ifndef EVSNN_SUPERSPIKE_IMPL_H
 #define EVSNN_SUPERSPIKE_IMPL_H
