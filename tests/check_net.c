@@ -48,7 +48,7 @@ START_TEST(delay_and_crossing_exact) {
   snprintf(out, sizeof out, "%s/N.ras", tmpdir);
   double t[8];
   unsigned id[8];
-  ck_assert_uint_eq(read_raster(out, t, id, 8), 3);
+  ck_assert_uint_eq(tu_read_raster(out, t, id, 8), 3);
   float wf = (float)w;
   double x = 0.5 * (1 + sqrt(1 - 4 * D / wf));
   for (int i = 0; i < 3; i++) {
@@ -190,7 +190,7 @@ START_TEST(recurrent_network_against_reference) {
     snprintf(out, sizeof out, "%s/%s.ras", tmpdir, k ? "I" : "E");
     static double rt[4000];
     static unsigned rid[4000];
-    size_t n = read_raster(out, rt, rid, 4000);
+    size_t n = tu_read_raster(out, rt, rid, 4000);
     int seen[N] = {0};
     for (size_t s = 0; s < n; s++) {
       int g = (int)rid[s] + (k ? NE : 0);
@@ -288,7 +288,7 @@ START_TEST(synaptic_events_counted) {
   for (int k = 0; k < 2; k++) {
     char path[400];
     snprintf(path, sizeof path, "%s/%s", tmpdir, names[k]);
-    size_t n = read_raster(path, t, id, 100000);
+    size_t n = tu_read_raster(path, t, id, 100000);
     const evs_csr *m = evs_net_projection_csr(net, k);
     for (size_t s = 0; s < n; s++)
       /* deliveries after the end are not made; the largest delay is 3 ms */

@@ -118,19 +118,9 @@ static void run(evs_net *net, double duration) {
 
 /* N's spike times from N.ras; returns their number. */
 static size_t read_post(double *t, size_t cap) {
-  char path[400], line[256];
+  char path[400];
   snprintf(path, sizeof path, "%s/N.ras", tmpdir);
-  FILE *f = fopen(path, "r");
-  ck_assert_msg(f != NULL, "cannot open %s", path);
-  size_t n = 0;
-  while (fgets(line, sizeof line, f)) {
-    if (line[0] == '#') continue;
-    ck_assert(n < cap);
-    ck_assert_int_eq(sscanf(line, "%lf", &t[n]), 1);
-    n++;
-  }
-  fclose(f);
-  return n;
+  return tu_read_raster(path, t, NULL, cap);
 }
 
 /* N spiked exactly at expect[0..n) (the raster has 1 ns resolution). */

@@ -103,7 +103,7 @@ START_TEST(rate_check_stops_where_the_raster_says) {
   snprintf(path, sizeof path, "%s/P.ras", tmpdir);
   static double t[200000];
   static unsigned id[200000];
-  size_t ns = read_raster(path, t, id, 200000);
+  size_t ns = tu_read_raster(path, t, id, 200000);
   /* direct summation: r(T_k) = r0 e^(-T_k/tau) + sum over spikes s < T_k of
    * e^(-(T_k - T_j(s))/tau) / (N tau), T_j(s) the first check after s */
   double r = 0, tk = 0;
@@ -227,7 +227,7 @@ START_TEST(rate_check_runaway_lif) {
   snprintf(path, sizeof path, "%s/E.ras", tmpdir);
   static double t[400000];
   static unsigned id[400000];
-  size_t ns = read_raster(path, t, id, 400000);
+  size_t ns = tu_read_raster(path, t, id, 400000);
   ck_assert(ns > 0 && t[ns - 1] < st.t_end);
   double rate;
   ck_assert_uint_eq(summary_spikes(tmpdir, "E", &rate), ns);

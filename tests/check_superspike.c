@@ -56,19 +56,9 @@ static void write_ras(const char *path, const spikes *s) {
   ck_assert_int_eq(fclose(f), 0);
 }
 
-/* Reads a .ras file written by a run (comment lines skipped). */
+/* Reads a .ras file written by a run. */
 static void read_ras(const char *path, spikes *s) {
-  FILE *f = fopen(path, "r");
-  char line[256];
-  ck_assert_ptr_nonnull(f);
-  s->n = 0;
-  while (fgets(line, sizeof line, f))
-    if (line[0] != '#' &&
-        sscanf(line, "%lf %u", &s->t[s->n], &s->id[s->n]) == 2) {
-      ck_assert_uint_lt(s->n, 2047);
-      s->n++;
-    }
-  fclose(f);
+  s->n = tu_read_raster(path, s->t, s->id, sizeof s->t / sizeof s->t[0]);
 }
 
 /* n random spike times per neuron in [t0, t1), sorted by time. */

@@ -112,4 +112,26 @@ static inline int tu_rm_rf(const char *path) {
   return rmdir(path) == 0 ? rc : -1;
 }
 
+/* ---- rasters ---------------------------------------------------------------
+ * Reads the "time id" lines of a .ras file (comment lines skipped) into
+ * t[] and, unless id is NULL, id[]; fails the test beyond cap lines or on a
+ * malformed line. Returns the number read. */
+static inline size_t tu_read_raster(const char *path, double *t, unsigned *id,
+                                    size_t cap) {
+  FILE *f = fopen(path, "r");
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  char line[256];
+  size_t n = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '#') continue;
+    ck_assert_msg(n < cap, "%s: more than %zu spikes", path, cap);
+    unsigned k;
+    ck_assert_int_eq(sscanf(line, "%lf %u", &t[n], &k), 2);
+    if (id) id[n] = k;
+    n++;
+  }
+  fclose(f);
+  return n;
+}
+
 #endif

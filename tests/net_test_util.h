@@ -1,7 +1,7 @@
 /* Helpers shared by the end-to-end suites of the scheduler
  * (tests/check_net.c, tests/check_rate_checker.c): a temporary output
- * folder per test, setting a constant parameter, reading a raster, and a
- * connection spec with constant weight and delay. */
+ * folder per test, setting a constant parameter, and a connection spec
+ * with constant weight and delay. (Rasters: tu_read_raster, check_util.h.) */
 #ifndef EVSNN_NET_TEST_UTIL_H
 #define EVSNN_NET_TEST_UTIL_H
 
@@ -22,22 +22,6 @@ static inline void setp(evs_net *net, int pop, const char *name, double v) {
   evs_error err;
   ck_assert_msg(evs_net_set_param(net, pop, name, &d, &err) == EVS_OK, "%s",
                 err.msg);
-}
-
-/* Reads "time id" lines of a raster; returns the number read. */
-static inline size_t read_raster(const char *path, double *t, unsigned *id, size_t cap) {
-  FILE *f = fopen(path, "r");
-  ck_assert_msg(f != NULL, "cannot open %s", path);
-  char line[256];
-  size_t n = 0;
-  while (fgets(line, sizeof line, f)) {
-    if (line[0] == '#') continue;
-    ck_assert(n < cap);
-    ck_assert_int_eq(sscanf(line, "%lf %u", &t[n], &id[n]), 2);
-    n++;
-  }
-  fclose(f);
-  return n;
 }
 
 static inline evs_conn_spec conn(evs_conn_kind kind, double p, double w, double d) {
