@@ -6,7 +6,7 @@
 #                    fast run, 1 s bins, with the mean E->E weight)
 #   p4_tau_crit.png  tau_crit against eta (log-log) with every sweep run
 #                    (stable / ran away), the line C/eta through the point
-#                    of the smallest eta, and a least-squares power law
+#                    of the smallest eta, and a least-squares fit c/eta + t0
 #
 #   gnuplot -e "fast='out/p4_fast'; slow='out/p4_slow'; sweep='out/p4_sweep'; outdir='doc'" plots/p4.gp
 #
