@@ -232,7 +232,8 @@ int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
 }
 
 void evs__cond_deliver(evs_pop *pop, double t, int receptor,
-                       const uint32_t *target, const float *weight, size_t n) {
+                       const uint32_t *target, const float *weight,
+                       float shared, size_t n) {
   evs__cond_base *s = pop->state;
   double *g;
   if (t <= s->t_now + s->eps) {
@@ -241,7 +242,10 @@ void evs__cond_deliver(evs_pop *pop, double t, int receptor,
     g = receptor == EVS_RECEPTOR_INH ? s->pi : s->pe;
     s->pending = 1;
   }
-  for (size_t k = 0; k < n; k++) g[target[k]] += weight[k];
+  if (weight)
+    for (size_t k = 0; k < n; k++) g[target[k]] += weight[k];
+  else
+    for (size_t k = 0; k < n; k++) g[target[k]] += shared;
 }
 
 int evs__cond_tick(evs_pop *pop, double t, evs__cond_step_fn step) {

@@ -131,7 +131,8 @@ void evs__cond_destroy(evs_pop *pop);
 double evs__cond_weight_scale(const evs_pop *pop, evs_dim dim);
 double evs__cond_dc_scale(const evs_pop *pop, evs_dim dim);
 void evs__cond_deliver(evs_pop *pop, double t, int receptor,
-                       const uint32_t *target, const float *weight, size_t n);
+                       const uint32_t *target, const float *weight,
+                       float shared, size_t n);
 double evs__cond_voltage(evs_pop *pop, uint32_t id, double t);
 
 /* One step of the block of COND_BLOCK neurons starting at lo, from

@@ -403,10 +403,27 @@ int evs_csr_build_transpose(evs_csr *c) {
   return EVS_OK;
 }
 
+int evs_csr_share_weight(evs_csr *c) {
+  if (!c->weight) return 1;
+  if (c->nnz == 0) return 0;
+  uint32_t first;
+  memcpy(&first, &c->weight[0], sizeof first);
+  for (uint64_t q = 1; q < c->nnz; q++) {
+    uint32_t b;
+    memcpy(&b, &c->weight[q], sizeof b);
+    if (b != first) return 0;
+  }
+  c->weight_shared = c->weight[0];
+  free(c->weight);
+  c->weight = NULL;
+  return 1;
+}
+
 size_t evs_csr_bytes(const evs_csr *c) {
   size_t bytes = sizeof *c;
   bytes += ((size_t)c->n_pre + 1) * sizeof *c->row_ptr;
-  bytes += (c->nnz ? c->nnz : 1) * (sizeof *c->target + sizeof *c->weight);
+  bytes += (c->nnz ? c->nnz : 1) * sizeof *c->target;
+  if (c->weight) bytes += (c->nnz ? c->nnz : 1) * sizeof *c->weight;
   if (c->grp_ptr) {
     uint64_t g = c->grp_ptr[c->n_pre];
     bytes += ((size_t)c->n_pre + 1) * sizeof *c->grp_ptr;

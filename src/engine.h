@@ -41,10 +41,11 @@ typedef struct evs_neuron_type {
   /* Frees what init allocated (also after a failed init). */
   void (*destroy)(evs_pop *pop);
   /* Inputs arriving at time t through receptor (evs_receptor) on targets
-   * target[0..n) with weights weight[0..n) in internal units. Not called for
-   * sources. Hot path: no allocation, no exp() per synapse. */
+   * target[0..n) with weights weight[0..n) in internal units, or, when weight
+   * is NULL, the weight shared for every synapse. Not called for sources.
+   * Hot path: no allocation, no exp() per synapse. */
   void (*deliver)(evs_pop *pop, double t, int receptor, const uint32_t *target,
-                  const float *weight, size_t n);
+                  const float *weight, float shared, size_t n);
   /* The population's periodic event at time t, every pop->tick seconds from
    * pop->tick on (and once at the run's end with t = duration for exact
    * types, whose last window may be partial):

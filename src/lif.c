@@ -252,41 +252,69 @@ static inline void recertify(lif_state *s, uint32_t j,
   file(s, j);
 }
 
-/* One synapse of weight *wq onto neuron j through term r. */
+/* How the weights of one delivery are given: one per synapse, or one for
+ * all of them (shared) that excites or does not. A constant in each inlined
+ * instance below, so the shared instances load no weights and inhibitory
+ * ones skip the certificate bookkeeping altogether. */
+enum { W_ARRAY, W_SHARED_EXCITE, W_SHARED_INHIBIT };
+
+/* One synapse onto neuron j through term r, of weight *wq (W_ARRAY) or
+ * w_shared. */
 static inline __attribute__((always_inline)) void synapse(
     evs_pop *pop, lif_state *s, lif_neuron *nr, double t, const double e[3],
-    int r, double fr, double fm, double kmax, uint32_t j, const float *wq) {
+    int r, int mode, double fr, double fm, double kmax, uint32_t j,
+    const float *wq, double w_shared) {
   lif_neuron *n = &nr[j];
   if (__builtin_expect(n->t_safe < t, 0)) advance(pop, s, j, t);
-  double w = *wq; /* after advance: a spike it finds may change it */
+  /* after advance: a spike it finds may change a per-synapse weight */
+  double w = mode == W_ARRAY ? *wq : w_shared;
   n->c[r] += w * fr;
   n->c[0] -= w * fm;
-  if (w <= 0 || n->refractory) return; /* inhibition keeps the certificate */
+  if (mode == W_SHARED_INHIBIT) return; /* inhibition keeps the certificate */
+  if ((mode == W_ARRAY && w <= 0) || n->refractory) return;
   n->margin -= w * kmax;
   if (n->margin > 0) return;
   recertify(s, j, t, e);
 }
 
-/* The synapses of one delivery through term r; r is a constant in each
- * inlined instance (1: x_E, 2: x_I). Targets are fetched PREFETCH_AHEAD
- * synapses ahead. */
+/* The synapses of one delivery through term r; r and mode are constants in
+ * each inlined instance (r 1: x_E, 2: x_I). Targets are fetched
+ * PREFETCH_AHEAD synapses ahead. */
 static inline __attribute__((always_inline)) void deliver_term(
-    evs_pop *pop, lif_state *s, double t, const double e[3], int r, double fr,
-    double fm, double kmax, const uint32_t *target, const float *weight,
-    size_t count) {
+    evs_pop *pop, lif_state *s, double t, const double e[3], int r, int mode,
+    double fr, double fm, double kmax, const uint32_t *target,
+    const float *weight, double w_shared, size_t count) {
   lif_neuron *nr = s->nr; /* never reallocated */
   size_t q = 0;
   if (count > PREFETCH_AHEAD)
     for (; q < count - PREFETCH_AHEAD; q++) {
       __builtin_prefetch(&nr[target[q + PREFETCH_AHEAD]], 1);
-      synapse(pop, s, nr, t, e, r, fr, fm, kmax, target[q], weight + q);
+      synapse(pop, s, nr, t, e, r, mode, fr, fm, kmax, target[q], weight + q,
+              w_shared);
     }
   for (; q < count; q++)
-    synapse(pop, s, nr, t, e, r, fr, fm, kmax, target[q], weight + q);
+    synapse(pop, s, nr, t, e, r, mode, fr, fm, kmax, target[q], weight + q,
+            w_shared);
+}
+
+/* deliver_term with the mode of the delivery's weights. */
+static inline __attribute__((always_inline)) void deliver_weights(
+    evs_pop *pop, lif_state *s, double t, const double e[3], int r, double fr,
+    double fm, double kmax, const uint32_t *target, const float *weight,
+    double w_shared, size_t count) {
+  if (weight)
+    deliver_term(pop, s, t, e, r, W_ARRAY, fr, fm, kmax, target, weight, 0,
+                 count);
+  else if (w_shared > 0)
+    deliver_term(pop, s, t, e, r, W_SHARED_EXCITE, fr, fm, kmax, target, NULL,
+                 w_shared, count);
+  else
+    deliver_term(pop, s, t, e, r, W_SHARED_INHIBIT, fr, fm, kmax, target, NULL,
+                 w_shared, count);
 }
 
 static void deliver(evs_pop *pop, double t, int receptor, const uint32_t *target,
-                    const float *weight, size_t count) {
+                    const float *weight, float shared, size_t count) {
   lif_state *s = pop->state;
   double e[3];
   decay_factors(s, t, e);
@@ -295,9 +323,11 @@ static void deliver(evs_pop *pop, double t, int receptor, const uint32_t *target
   double fm = s->k[receptor] / e[0];      /* keeps v continuous */
   double kmax = s->kmax[receptor];
   if (r == 1)
-    deliver_term(pop, s, t, e, 1, fr, fm, kmax, target, weight, count);
+    deliver_weights(pop, s, t, e, 1, fr, fm, kmax, target, weight, shared,
+                    count);
   else
-    deliver_term(pop, s, t, e, 2, fr, fm, kmax, target, weight, count);
+    deliver_weights(pop, s, t, e, 2, fr, fm, kmax, target, weight, shared,
+                    count);
 }
 
 /* Calendar visit: look at neuron id up to the end of the window. */

@@ -369,7 +369,7 @@ int evs__output_matrix(evs_output *o, const char *name, const char *comment,
   for (uint32_t i = 0; i < m->n_pre; i++)
     for (uint64_t s = m->row_ptr[i]; s < m->row_ptr[i + 1]; s++)
       ofile_printf(f, "%u %u %.9g\n", i + 1, m->target[s] + 1,
-                   m->weight[s] / scale);
+                   evs_csr_weight(m, s) / scale);
   return h;
 }
 

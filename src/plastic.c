@@ -100,7 +100,7 @@ void evs__weight_stats(const evs_proj *p, double out[6]) {
   double sum = 0, sum2 = 0, wmin = INFINITY, wmax = -INFINITY;
   uint64_t at_lo = 0, at_hi = 0;
   for (uint64_t s = 0; s < m->nnz; s++) {
-    double w = m->weight[s];
+    double w = evs_csr_weight(m, s);
     sum += w;
     sum2 += w * w;
     if (w < wmin) wmin = w;

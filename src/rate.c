@@ -102,8 +102,9 @@ static double rate_voltage(evs_pop *pop, uint32_t id, double t) {
  * inputs), so nothing is ever delivered. */
 static void rate_deliver(evs_pop *pop, double t, int receptor,
                          const uint32_t *target, const float *weight,
-                         size_t n) {
-  (void)pop, (void)t, (void)receptor, (void)target, (void)weight, (void)n;
+                         float shared, size_t n) {
+  (void)pop, (void)t, (void)receptor, (void)target, (void)weight, (void)shared,
+      (void)n;
 }
 
 /* Allocates the state with its rates; checks dt and that every outgoing
@@ -384,7 +385,7 @@ static void linear_sum(evs_pop *pop) {
     for (uint32_t j = 0; j < m->n_pre; j++) {
       double xj = sign * x[j];
       for (uint64_t q = m->row_ptr[j]; q < m->row_ptr[j + 1]; q++)
-        y[m->target[q]] += (double)m->weight[q] * xj;
+        y[m->target[q]] += (double)evs_csr_weight(m, q) * xj;
     }
   }
 }

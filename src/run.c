@@ -137,14 +137,14 @@ static int deliver(run_ctx *c, const evs_event *ev) {
     if (g > m->grp_ptr[row]) begin = m->grp_end[g - 1];
     end = m->grp_end[g];
   }
-  const float *w = m->weight + begin;
+  const float *w = m->weight ? m->weight + begin : NULL;
   if (p->stp) { /* the post type receives w u x; the stored w is unchanged */
     double f = evs__stp_spike(p->stp, evs__stp_group(m, row, ev->arg), ev->t);
     evs__stp_scale(c->stp_w, w, end - begin, f);
     w = c->stp_w;
   }
   p->post->type->deliver(p->post, ev->t, p->receptor, m->target + begin, w,
-                         end - begin);
+                         m->weight_shared, end - begin);
   if (p->rule) p->rule->type->on_pre(p->rule, ev->t, row, begin, end);
   c->net->stats.syn_events += end - begin;
   return p->post->failed;
@@ -284,7 +284,8 @@ static int record_synapses(run_ctx *c, const evs_event *ev) {
   if (rc) return rc;
   double row[EVS_RECORD_SYNAPSES_MAX];
   uint64_t n = p->csr->nnz; /* <= EVS_RECORD_SYNAPSES_MAX (net.c) */
-  for (uint64_t s = 0; s < n; s++) row[s] = p->csr->weight[s] / p->weight_scale;
+  for (uint64_t s = 0; s < n; s++)
+    row[s] = evs_csr_weight(p->csr, s) / p->weight_scale;
   evs__output_probe_row(c->out, p->synapses_out, ev->t, row, (size_t)n);
   uint64_t k = ++c->synapse_samples[p->index];
   return push(c, (double)k * p->synapse_interval, EVS_EV_RECORD, ev->source,

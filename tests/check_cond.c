@@ -239,15 +239,15 @@ START_TEST(test_input_timing)
   ck_assert(fabs(V(p, 0) - vfree) < 1e-14);
   /* at the state time: acts from dt */
   id = 0;
-  T->deliver(p, dt, EVS_RECEPTOR_EXC, &id, &wf, 1);
+  T->deliver(p, dt, EVS_RECEPTOR_EXC, &id, &wf, 0, 1);
   id = 2;
-  T->deliver(p, dt, EVS_RECEPTOR_INH, &id, &wf, 1);
+  T->deliver(p, dt, EVS_RECEPTOR_INH, &id, &wf, 0, 1);
   /* between ticks: acts from the next tick (2 dt) */
   id = 1;
-  T->deliver(p, 1.5 * dt, EVS_RECEPTOR_EXC, &id, &wf, 1);
+  T->deliver(p, 1.5 * dt, EVS_RECEPTOR_EXC, &id, &wf, 0, 1);
   /* at the next tick's time, before it: acts from 2 dt as well */
   id = 3;
-  T->deliver(p, 2 * dt, EVS_RECEPTOR_EXC, &id, &wf, 1);
+  T->deliver(p, 2 * dt, EVS_RECEPTOR_EXC, &id, &wf, 0, 1);
   run_ticks(p, 1, 2); /* state at 2 dt */
   double vfree2 = step_exact(vfree, 0, 0, dt);
   ck_assert(fabs(V(p, 0) - step_exact(vfree, wd, 0, dt)) < 1e-14);
@@ -258,7 +258,7 @@ START_TEST(test_input_timing)
   ck_assert(fabs(V(p, 3) - vfree2) < 1e-14);
   /* after the tick at 2 dt, at 2 dt: same as neuron 3's */
   id = 4;
-  T->deliver(p, 2 * dt, EVS_RECEPTOR_EXC, &id, &wf, 1);
+  T->deliver(p, 2 * dt, EVS_RECEPTOR_EXC, &id, &wf, 0, 1);
   run_ticks(p, 2, 3); /* state at 3 dt */
   double v1 = step_exact(vfree2, wd, 0, dt);
   ck_assert(fabs(V(p, 1) - v1) < 1e-14);
@@ -282,7 +282,7 @@ START_TEST(test_strong_conductance)
   pop_init(p);
   float w[2] = {30e-6f, 2e-9f}; /* x = 3.0 and x = 0.007 */
   uint32_t id[2] = {299, 17};
-  p->type->deliver(p, 0, EVS_RECEPTOR_EXC, id, w, 2);
+  p->type->deliver(p, 0, EVS_RECEPTOR_EXC, id, w, 0, 2);
   run_ticks(p, 0, 1);
   double a = step_exact(-65e-3, (double)w[0], 0, dt);
   double b = step_exact(-65e-3, (double)w[1], 0, dt);

@@ -119,7 +119,7 @@ START_TEST(test_adaptation_closed_form)
   const float w = 5e-6f;
   for (long k = 1; k <= 2500; k++) {
     if (next < nk && kick[next] == k - 1) {
-      p->type->deliver(p, (k - 1) * dt, EVS_RECEPTOR_EXC, &id, &w, 1);
+      p->type->deliver(p, (k - 1) * dt, EVS_RECEPTOR_EXC, &id, &w, 0, 1);
       next++;
     }
     p->nspk = 0;
@@ -363,8 +363,8 @@ static long compare_cond(double q_sfa, double q_rr, uint64_t *nsp) {
       float w = (float)(1e-9 * (1 + lcg(&rs) % 20));
       int rec = lcg(&rs) % 3 == 0 ? EVS_RECEPTOR_INH : EVS_RECEPTOR_EXC;
       double t = (k - 1 + (m % 3) * 0.4) * dt;
-      a->type->deliver(a, t, rec, &id, &w, 1);
-      b->type->deliver(b, t, rec, &id, &w, 1);
+      a->type->deliver(a, t, rec, &id, &w, 0, 1);
+      b->type->deliver(b, t, rec, &id, &w, 0, 1);
     }
     a->nspk = b->nspk = 0;
     tick(a, k);

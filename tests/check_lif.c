@@ -73,9 +73,12 @@ static int spike_order(const void *a, const void *b) {
 
 /* Plays sorted inputs into pop as the scheduler does: a window closes at every
  * multiple of the tick before deliveries at the same time; the last window
- * closes at t_end. Spikes accumulate in pop->spk, sorted at the end. */
+ * closes at t_end. Each input is one delivery, its weight given as a
+ * one-element array or (shared) as the delivery's shared weight. Spikes
+ * accumulate in pop->spk, sorted at the end. */
 static uint64_t window_k;
-static void play(evs_pop *pop, const input *in, size_t n, double t_end) {
+static void play_as(evs_pop *pop, const input *in, size_t n, double t_end,
+                    int shared) {
   window_k = 1;
   for (size_t i = 0; i <= n; i++) {
     double t = i < n ? in[i].t : t_end;
@@ -85,11 +88,16 @@ static void play(evs_pop *pop, const input *in, size_t n, double t_end) {
     }
     if (i < n) {
       float w = (float)in[i].w;
-      T->deliver(pop, in[i].t, in[i].rec, &in[i].j, &w, 1);
+      T->deliver(pop, in[i].t, in[i].rec, &in[i].j, shared ? NULL : &w,
+                 shared ? w : 0, 1);
     }
   }
   ck_assert_int_eq(T->tick(pop, t_end), EVS_OK);
   qsort(pop->spk, pop->nspk, sizeof *pop->spk, spike_order);
+}
+
+static void play(evs_pop *pop, const input *in, size_t n, double t_end) {
+  play_as(pop, in, n, t_end, 0);
 }
 
 START_TEST(single_psp_closed_form) {
@@ -103,8 +111,8 @@ START_TEST(single_psp_closed_form) {
   double t1 = 0.0013, w = 0.004;
   uint32_t j0 = 0, j1 = 1;
   float fw = (float)w, fwi = -(float)w;
-  T->deliver(pop, t1, EVS_RECEPTOR_EXC, &j0, &fw, 1);
-  T->deliver(pop, t1, EVS_RECEPTOR_INH, &j1, &fwi, 1);
+  T->deliver(pop, t1, EVS_RECEPTOR_EXC, &j0, NULL, fw, 1); /* shared */
+  T->deliver(pop, t1, EVS_RECEPTOR_INH, &j1, NULL, fwi, 1);
   w = fw;
   for (double t = t1; t < 0.2; t += 0.37e-3) {
     double s = t - t1;
@@ -180,7 +188,8 @@ END_TEST
 
 START_TEST(random_inputs_against_rk4) {
   /* Poisson excitation and inhibition onto 4 neurons for 1 s (several
-   * rebases of the reference time), compared spike by spike. */
+   * rebases of the reference time), compared spike by spike; the weights
+   * come per synapse (_i = 0) or as the delivery's shared weight (_i = 1). */
   const uint32_t N = 4;
   const double t_end = 1.0;
   ref_par p = {0.02, 0.005, 0.01, -0.049, -0.06, -0.05, 0.005, 0};
@@ -201,7 +210,7 @@ START_TEST(random_inputs_against_rk4) {
     in[n++] = (input){t, evs_rng_below(&r, N), exc ? 0 : 1, (float)w};
   }
   qsort(in, n, sizeof *in, by_t);
-  play(pop, in, n, t_end);
+  play_as(pop, in, n, t_end, _i);
 
   int total = 0;
   for (uint32_t j = 0; j < N; j++) {
@@ -253,7 +262,7 @@ START_TEST(voltage_against_rk4) {
     ck_assert_double_eq_tol(T->voltage(pop, 0, tn), rn.v, 1e-12);
     float w = (float)(0.01 * (evs_rng_uniform(&r) - 0.4));
     int rec = evs_rng_uniform(&r) < 0.5;
-    T->deliver(pop, tn, rec, &j, &w, 1);
+    T->deliver(pop, tn, rec, &j, &w, 0, 1);
     if (rec == 0) rn.xe += w; else rn.xi += w;
     t = tn;
   }
@@ -300,7 +309,7 @@ static Suite *lif_suite(void) {
   tcase_add_test(tc, single_psp_closed_form);
   tcase_add_test(tc, crossing_time_closed_form);
   tcase_add_test(tc, dc_driven_interspike_interval);
-  tcase_add_test(tc, random_inputs_against_rk4);
+  tcase_add_loop_test(tc, random_inputs_against_rk4, 0, 2);
   tcase_add_test(tc, voltage_against_rk4);
   tcase_add_test(tc, refuses_equal_time_constants);
   tcase_add_test(tc, start_just_below_threshold);

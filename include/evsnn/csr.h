@@ -3,7 +3,8 @@
  * Row i holds the synapses of presynaptic neuron i, sorted by (delay, target),
  * and split into delay groups so that one queue event serves a whole group.
  * Static memory: 4 bytes target + 4 bytes weight per synapse, plus O(rows +
- * groups). The transposed index (post -> positions in the CSR arrays, and
+ * groups); 4 bytes a synapse when every synapse has the same weight and the
+ * weights are shared (evs_csr_share_weight, as NEST's static_synapse_hom_w). The transposed index (post -> positions in the CSR arrays, and
  * the presynaptic neuron of each) is built on demand for postsynaptically
  * triggered updates and costs 8 more bytes per synapse (4 position + 4
  * presynaptic index) plus O(post neurons): 16 bytes a plastic synapse. */
@@ -49,7 +50,8 @@ typedef struct evs_csr {
   uint64_t nnz;          /* synapses */
   uint64_t *row_ptr;     /* [n_pre+1]: row i is [row_ptr[i], row_ptr[i+1]) */
   uint32_t *target;      /* [nnz] post index */
-  float *weight;         /* [nnz] weight, SI */
+  float *weight;         /* [nnz] weight, SI; NULL when shared */
+  float weight_shared;   /* the weight of every synapse when weight is NULL */
   double delay_step;     /* s, unit of delays below */
   /* Delay groups. If grp_ptr is NULL every synapse has delay
    * const_delay * delay_step and each nonempty row is one group. Otherwise
@@ -102,6 +104,19 @@ EVS_API void evs_csr_free(evs_csr *c);
  * than 2^32-1 synapses). O(nnz + n_pre + n_post) time; 8 bytes per synapse
  * plus 8 per post neuron, freed by evs_csr_free. */
 EVS_API int evs_csr_build_transpose(evs_csr *c);
+
+/* If every synapse has the same weight (bit for bit), frees the weight array
+ * and keeps the one value in weight_shared; weight is NULL afterwards, so
+ * only callers that never write weights may share them (a projection without
+ * learning rule or short-term plasticity). Returns 1 if the weights are now
+ * shared (also when they already were), 0 if they differ (nothing changes);
+ * a projection without synapses is left alone and returns 0. O(nnz). */
+EVS_API int evs_csr_share_weight(evs_csr *c);
+
+/* The weight of synapse q (0 <= q < nnz), shared or not. */
+static inline float evs_csr_weight(const evs_csr *c, uint64_t q) {
+  return c->weight ? c->weight[q] : c->weight_shared;
+}
 
 /* Bytes of heap memory the structure uses, all arrays included. */
 EVS_API size_t evs_csr_bytes(const evs_csr *c);
