@@ -272,6 +272,37 @@ START_TEST(test_memory_bound) {
 }
 END_TEST
 
+START_TEST(test_share_weight) {
+  /* One weight for all: shared, 4 bytes a synapse fewer, same values. */
+  evs_conn_spec s = base_spec(EVS_CONN_FIXED_PROBABILITY);
+  s.p = 0.1;
+  evs_csr *c = build_ok(300, 200, &s);
+  size_t before = evs_csr_bytes(c);
+  REQ_INT(evs_csr_share_weight(c), ==, 1);
+  ck_assert_ptr_null(c->weight);
+  REQ_UINT(evs_csr_bytes(c), ==, before - 4 * c->nnz);
+  for (uint64_t q = 0; q < c->nnz; q++) REQUIRE(evs_csr_weight(c, q) == 1e-9f);
+  REQ_INT(evs_csr_share_weight(c), ==, 1); /* already shared */
+  evs_csr_free(c);
+  /* Drawn weights differ: nothing changes. */
+  s.weight.kind = EVS_DIST_UNIFORM;
+  s.weight.p[0] = 0;
+  s.weight.p[1] = 1e-9;
+  c = build_ok(300, 200, &s);
+  before = evs_csr_bytes(c);
+  REQ_INT(evs_csr_share_weight(c), ==, 0);
+  ck_assert_ptr_nonnull(c->weight);
+  REQ_UINT(evs_csr_bytes(c), ==, before);
+  evs_csr_free(c);
+  /* No synapses: left alone. */
+  s = base_spec(EVS_CONN_FIXED_PROBABILITY);
+  s.p = 0;
+  c = build_ok(10, 10, &s);
+  REQ_INT(evs_csr_share_weight(c), ==, 0);
+  evs_csr_free(c);
+}
+END_TEST
+
 /* ---- edge files ---------------------------------------------------------- */
 
 static char data_path[1024];
@@ -400,6 +431,7 @@ static Suite *csr_suite(void) {
   tcase_add_test(tc, test_transpose_pre);
   tcase_add_test(tc, test_determinism);
   tcase_add_test(tc, test_memory_bound);
+  tcase_add_test(tc, test_share_weight);
   tcase_add_test(tc, test_file);
   tcase_add_test(tc, test_file_errors);
   tcase_add_test(tc, test_file_delay_order);
