@@ -281,6 +281,8 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
         # Brian2's side only counts spikes (SpikeMonitor, record=False); the
         # per-population spike counts of summary.tsv do not need rasters.
         cmd += ['--set', 'E.record_spikes=no', '--set', 'I.record_spikes=no']
+    # Brian2's side records no membrane potentials either.
+    cmd += ['--set', 'E.record_v=none']
     row = dict(engine='evsnn', seed=seed, duration_s=duration,
                cmd=' '.join(shlex.quote(x) for x in cmd))
     os.makedirs(workdir, exist_ok=True)

@@ -282,7 +282,10 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
       return evs__model_key_fail(c, ki, "record_interval must be > 0, got '%s'",
                                  ki->value);
   }
-  if ((k = evs__model_key_get(s, "record_v"))) {
+  k = evs__model_key_get(s, "record_v");
+  if (k && strcmp(k->value, "none") == 0) {
+    /* no probes; record_interval may stay (so --set can switch them off) */
+  } else if (k) {
     uint32_t *ids = NULL;
     size_t n = 0;
     if (kind == EVS_POP_SOURCE)

@@ -156,6 +156,11 @@ expect_status 0 "run --set duration" "$EVSNN" run "$m" -o "$tmp/dur" -q \
   --set simulation.duration=0.25s
 tail -n 1 "$tmp/dur/run.log" | grep -Eq '^completed at t = 0?\.25(0*)? s$' ||
   say_fail "--set simulation.duration=0.25s: run.log ends '$(tail -n 1 "$tmp/dur/run.log")'"
+expect_status 0 "run --set record_v=none" "$EVSNN" run "$m" -o "$tmp/nov" -q \
+  --set E.record_v=none
+[ -e "$tmp/nov/v_E.tsv" ] && say_fail "record_v = none wrote v_E.tsv"
+cmp -s "$tmp/nov/E.ras" "$o1/E.ras" ||
+  say_fail "record_v = none changed the spikes"
 expect_status 1 "run --set unknown key" "$EVSNN" run "$m" -o "$tmp/setbad" \
   --set E.no_such_key=1
 [ -e "$tmp/setbad" ] && say_fail "a bad --set created the output folder"
