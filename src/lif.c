@@ -222,7 +222,12 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
     double a = n->t_safe;
     double e[3];
     decay_factors(s, a, e);
-    if (n->refractory) end_refractory_at(s, n, e);
+    if (n->refractory) {
+      /* From the reset a certificate usually reaches past t: no search. */
+      end_refractory_at(s, n, e);
+      certify(s, n, a, e);
+      continue;
+    }
     evs_expsum g = {.n = 3, .d = n->drive,
                     .a = {n->c[0] * e[0], n->c[1] * e[1], n->c[2] * e[2]},
                     .r = {s->rate[0], s->rate[1], s->rate[2]},
