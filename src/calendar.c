@@ -3,10 +3,10 @@
  * Invariants:
  *  - the ring holds windows current .. current + nslots - 1; slot
  *    w & (nslots-1) holds entries of window w only (a window beyond the ring
- *    is clamped to current + nslots - 1 before filing, and filed[] stores the
+ *    is clamped to current + nslots - 1 before filing, and the slot stores the
  *    clamped window);
- *  - the entry at index k of the bucket of window w is live iff
- *    filed[id] == w and pos[id] == k; every other entry is stale. So a neuron
+ *  - the entry at index k of the bucket of window w is live iff the
+ *    neuron's slot has filed == w and pos == k; every other entry is stale. So a neuron
  *    moved away and back leaves at most stale duplicates, never a second
  *    visit, and it is visited at the place of its latest move. */
 #include <assert.h>
@@ -43,28 +43,37 @@ int evs_cal_init(evs_calendar *c, uint32_t n, double width, double horizon) {
   c->nslots = ns;
   c->nneurons = n;
   c->slot = calloc(ns, sizeof *c->slot);
-  c->filed = malloc((n ? n : 1) * sizeof *c->filed);
-  c->pos = malloc((n ? n : 1) * sizeof *c->pos);
-  if (!c->slot || !c->filed || !c->pos) goto fail;
-  for (uint32_t i = 0; i < n; i++) {
-    c->filed[i] = EVS_CAL_NONE;
-    c->pos[i] = 0;
-  }
+  c->own = malloc((n ? n : 1) * sizeof *c->own);
+  if (!c->slot || !c->own) goto fail;
+  evs_cal_place(c, c->own, sizeof *c->own);
   return EVS_OK;
 fail:
   evs_cal_destroy(c);
   return EVS_ENOMEM;
 }
 
+void evs_cal_place(evs_calendar *c, void *records, size_t stride) {
+  if (records != (void *)c->own) {
+    free(c->own);
+    c->own = NULL;
+  }
+  c->slots = records;
+  c->slot_stride = stride;
+  for (uint32_t i = 0; i < c->nneurons; i++) {
+    evs_cal_slot *s = evs_cal_slot_of(c, i);
+    s->filed = EVS_CAL_NONE;
+    s->pos = 0;
+  }
+}
+
 void evs_cal_destroy(evs_calendar *c) {
   if (c->slot)
     for (uint32_t s = 0; s < c->nslots; s++) free(c->slot[s].id);
   free(c->slot);
-  free(c->filed);
-  free(c->pos);
+  free(c->own);
   c->slot = NULL;
-  c->filed = NULL;
-  c->pos = NULL;
+  c->own = NULL;
+  c->slots = NULL;
   c->nslots = 0;
   c->nneurons = 0;
 }
@@ -115,17 +124,18 @@ int evs_cal_file(evs_calendar *c, uint32_t id, double t, int force) {
   assert(w >= c->current); /* filing into the past is a caller bug */
   int64_t last = c->current + (int64_t)c->nslots - 1;
   if (w != EVS_CAL_NONE && w > last) w = last;
-  int64_t f = c->filed[id];
+  evs_cal_slot *s = evs_cal_slot_of(c, id);
+  int64_t f = s->filed;
   if (f == w || (f < w && !force)) return EVS_OK;
   if (w == EVS_CAL_NONE) {
-    c->filed[id] = EVS_CAL_NONE;
+    s->filed = EVS_CAL_NONE;
     return EVS_OK;
   }
   uint32_t k;
   int rc = append(c, w, id, &k);
   if (rc != EVS_OK) return rc;
-  c->filed[id] = w;
-  c->pos[id] = k;
+  s->filed = w;
+  s->pos = k;
   return EVS_OK;
 }
 
@@ -137,17 +147,15 @@ int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
   for (uint32_t k = 0; k < b->n; k++) {
     if (k + PREFETCH_AHEAD < b->n) {
       uint32_t ahead = b->id[k + PREFETCH_AHEAD];
-      __builtin_prefetch(&c->filed[ahead]);
-      __builtin_prefetch(&c->pos[ahead]);
-      if (c->hint_base)
-        __builtin_prefetch(c->hint_base + (size_t)ahead * c->hint_stride, 1);
+      __builtin_prefetch(evs_cal_slot_of(c, ahead), 1);
     }
     uint32_t id = b->id[k];
-    if (c->filed[id] != w || c->pos[id] != k) {
+    evs_cal_slot *s = evs_cal_slot_of(c, id);
+    if (s->filed != w || s->pos != k) {
       c->stale++;
       continue;
     }
-    c->filed[id] = EVS_CAL_NONE;
+    s->filed = EVS_CAL_NONE;
     int rc = visit(ctx, id);
     if (rc != 0) {
       /* Keep the unvisited rest as the window's bucket, so that a later
@@ -156,8 +164,8 @@ int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
       memmove(b->id, b->id + k + 1, (size_t)rest * sizeof *b->id);
       b->n = rest;
       for (uint32_t j = 0; j < rest; j++) {
-        uint32_t r = b->id[j];
-        if (c->filed[r] == w && c->pos[r] == j + k + 1) c->pos[r] = j;
+        evs_cal_slot *r = evs_cal_slot_of(c, b->id[j]);
+        if (r->filed == w && r->pos == j + k + 1) r->pos = j;
       }
       return rc;
     }

@@ -82,10 +82,18 @@ typedef struct lif_neuron {
                      responses to the leak, x_E and x_I) */
   double t_safe;  /* s: u < -margin before this time unless excited again;
                      while refractory: the end of the refractory period */
-  double margin;  /* V: distance below threshold certified until t_safe */
+  double margin;  /* V: distance below threshold certified until t_safe,
+                     >= 0; REFRACTORY until the reset at t_safe is applied */
   double drive;   /* V: v_rest + R (i_offset + dc) - v_thresh, the constant term */
-  int refractory; /* 1 until the reset at t_safe has been applied */
+  evs_cal_slot cal; /* where the calendar filed the neuron */
 } __attribute__((aligned(64))) lif_neuron; /* one cache line each */
+
+/* The margin of a refractory neuron: any negative value. */
+#define REFRACTORY (-1.0)
+
+_Static_assert(sizeof(lif_neuron) == 64, "a neuron fills one cache line");
+
+static inline int refractory(const lif_neuron *n) { return n->margin < 0; }
 
 /* Targets whose state is fetched ahead while earlier ones are updated. */
 #define PREFETCH_AHEAD 8
@@ -124,7 +132,7 @@ static inline void decay_factors(const lif_state *s, double t, double e[3]) {
 static void end_refractory_at(lif_state *s, lif_neuron *n, const double e[3]) {
   double u_reset = s->v_reset - s->v_thresh;
   n->c[0] = (u_reset - n->drive - n->c[1] * e[1] - n->c[2] * e[2]) / e[0];
-  n->refractory = 0;
+  n->margin = 0;
 }
 
 /* Applies the reset that ends the refractory period at n->t_safe. */
@@ -222,7 +230,7 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
     double a = n->t_safe;
     double e[3];
     decay_factors(s, a, e);
-    if (n->refractory) {
+    if (refractory(n)) {
       /* From the reset a certificate usually reaches past t: no search. */
       end_refractory_at(s, n, e);
       certify(s, n, a, e);
@@ -243,7 +251,7 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
     double tc = a + h;
     int rc = evs__pop_emit(pop, tc, j);
     if (rc) return rc;
-    n->refractory = 1;
+    n->margin = REFRACTORY;
     n->t_safe = tc + s->tau_ref;
   }
   return file(s, j);
@@ -276,7 +284,7 @@ static inline __attribute__((always_inline)) void synapse(
   n->c[r] += w * fr;
   n->c[0] -= w * fm;
   if (mode == W_SHARED_INHIBIT) return; /* inhibition keeps the certificate */
-  if ((mode == W_ARRAY && w <= 0) || n->refractory) return;
+  if ((mode == W_ARRAY && w <= 0) || refractory(n)) return;
   n->margin -= w * kmax;
   if (n->margin > 0) return;
   recertify(s, j, t, e);
@@ -348,10 +356,10 @@ static int visit(void *ctx, uint32_t id) {
     double a[3] = {n->c[0] * s->e_end[0], n->c[1] * s->e_end[1], n->c[2] * s->e_end[2]};
     for (int k = 0; k < 3; k++) umax += a[k] > 0 ? a[k] * s->grow[k] : a[k];
     int rc;
-    if (n->refractory || umax >= 0) {
+    if (refractory(n) || umax >= 0) {
       if ((rc = advance(pop, s, id, end))) return rc;
     }
-    if (!n->refractory && n->t_safe < end) certify(s, n, end, s->e_end);
+    if (!refractory(n) && n->t_safe < end) certify(s, n, end, s->e_end);
   }
   /* The run's last window may end early (at the run's end): nothing can be
    * filed before the calendar's next window. */
@@ -382,8 +390,8 @@ static double voltage(evs_pop *pop, uint32_t id, double t) {
   lif_state *s = pop->state;
   advance(pop, s, id, t);
   lif_neuron *n = &s->nr[id];
-  if (n->refractory && t < n->t_safe) return s->v_reset;
-  if (n->refractory) end_refractory(s, n);
+  if (refractory(n) && t < n->t_safe) return s->v_reset;
+  if (refractory(n)) end_refractory(s, n);
   double e[3];
   decay_factors(s, t, e);
   return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] + n->c[2] * e[2];
@@ -435,8 +443,7 @@ static int init(evs_pop *pop, evs_error *err) {
   memset(s->nr, 0, bytes);
   double window = pop->tick > 0 ? pop->tick : 1e-3;
   if (evs_cal_init(&s->cal, pop->size, window, 0.1)) goto nomem;
-  s->cal.hint_base = (const char *)s->nr;
-  s->cal.hint_stride = sizeof *s->nr;
+  evs_cal_place(&s->cal, &s->nr[0].cal, sizeof *s->nr);
   s->rate[0] = 1 / p[P_TAU_M];
   s->rate[1] = 1 / p[P_TAU_E];
   s->rate[2] = 1 / p[P_TAU_I];

@@ -66,7 +66,7 @@ static void model_file(model *m, uint32_t id, double t, int force) {
     m->stamp[id] = ++m->counter;
     m->entries[(uint64_t)w & (c->nslots - 1)]++;
   }
-  REQ_INT(c->filed[id], ==, m->live[id]);
+  REQ_INT(evs_cal_slot_of(c, id)->filed, ==, m->live[id]);
   REQ_UINT(c->filings, ==, m->counter);
 }
 
@@ -92,7 +92,7 @@ static int visitor(void *ctx, uint32_t id) {
   for (int i = 0; i < NN; i++)
     if (m->live[i] == m->draining && (best < 0 || m->stamp[i] < m->stamp[best])) best = i;
   REQUIRE_MSG(best == (int)id, "visited %u, expected %d", id, best);
-  REQ_INT(m->cal.filed[id], ==, EVS_CAL_NONE); /* unfiled before the visit */
+  REQ_INT(evs_cal_slot_of(&m->cal, id)->filed, ==, EVS_CAL_NONE); /* unfiled before the visit */
   m->live[id] = EVS_CAL_NONE;
   m->visits++;
   if ((int)(sm_next() % 100) < m->refile_pct) {
@@ -129,10 +129,27 @@ static void model_drain(model *m) {
   m->entries[slot] = 0;
 }
 
-static void run_model(uint64_t seed, double width, double horizon) {
+/* An owner's per-neuron record with the calendar's slot inside it. */
+typedef struct owner_record {
+  double before;
+  evs_cal_slot cal;
+  double after;
+} owner_record;
+
+/* Random filings and drains checked against the model; with placed, the
+ * slots live in records of an owner array whose other fields must stay
+ * untouched. */
+static void run_model(uint64_t seed, double width, double horizon, int placed) {
   model *m = calloc(1, sizeof *m);
+  owner_record *rec = calloc(NN, sizeof *rec);
+  for (int i = 0; i < NN; i++) rec[i].before = rec[i].after = i;
   sm_state = seed;
   REQ_INT(evs_cal_init(&m->cal, NN, width, horizon), ==, EVS_OK);
+  if (placed) {
+    evs_cal_place(&m->cal, &rec[0].cal, sizeof *rec);
+    ck_assert_ptr_null(m->cal.own);
+    REQUIRE(evs_cal_slot_of(&m->cal, 7) == &rec[7].cal);
+  }
   REQ_UINT(m->cal.nslots, <=, 64);
   for (int i = 0; i < NN; i++) m->live[i] = EVS_CAL_NONE;
   for (int step = 0; step < 40000; step++) {
@@ -145,13 +162,21 @@ static void run_model(uint64_t seed, double width, double horizon) {
     }
   }
   evs_cal_destroy(&m->cal);
+  for (int i = 0; i < NN; i++) {
+    REQUIRE(rec[i].before == i);
+    REQUIRE(rec[i].after == i);
+  }
+  free(rec);
   free(m);
 }
 
-START_TEST(test_model_small_ring) { run_model(11 + (uint64_t)_i, 1e-4, 5e-4); }
+START_TEST(test_model_small_ring) { run_model(11 + (uint64_t)_i, 1e-4, 5e-4, 0); }
 END_TEST
 
-START_TEST(test_model_odd_width) { run_model(21 + (uint64_t)_i, 1.5e-4, 1.5e-3); }
+START_TEST(test_model_odd_width) { run_model(21 + (uint64_t)_i, 1.5e-4, 1.5e-3, 0); }
+END_TEST
+
+START_TEST(test_model_placed) { run_model(31 + (uint64_t)_i, 1e-4, 5e-4, 1); }
 END_TEST
 
 START_TEST(test_init) {
@@ -166,7 +191,7 @@ START_TEST(test_init) {
       /* From anywhere in the current window the ring reaches horizon on. */
       REQUIRE((double)(c.nslots - 1) * widths[a] >= horizons[b] * (1 - 1e-12));
       REQ_INT(c.current, ==, 0);
-      for (int i = 0; i < 10; i++) REQ_INT(c.filed[i], ==, EVS_CAL_NONE);
+      for (int i = 0; i < 10; i++) REQ_INT(evs_cal_slot_of(&c, i)->filed, ==, EVS_CAL_NONE);
       evs_cal_destroy(&c);
     }
   REQ_INT(evs_cal_init(&c, 10, 0, 1), ==, EVS_EINVAL);
@@ -208,7 +233,7 @@ START_TEST(test_window_boundaries) {
       for (int i = 0; i < 4; i++) {
         if (ts[i] < (double)c.current * width) continue;
         REQ_INT(evs_cal_move(&c, 0, ts[i]), ==, EVS_OK);
-        REQ_INT(c.filed[0], ==, ref_window(width, ts[i]));
+        REQ_INT(evs_cal_slot_of(&c, 0)->filed, ==, ref_window(width, ts[i]));
       }
       for (uint32_t sl = 0; sl < c.nslots; sl++) c.slot[sl].n = 0;
     }
@@ -221,9 +246,9 @@ START_TEST(test_window_boundaries) {
     for (double tf = 1e12; tf < 1e300; tf *= 1e7) {
       REQ_INT(evs_cal_window_of(&c, tf), >, (int64_t)1 << 40);
       REQ_INT(evs_cal_move(&c, 0, tf), ==, EVS_OK);
-      REQ_INT(c.filed[0], ==, (int64_t)c.nslots - 1);
+      REQ_INT(evs_cal_slot_of(&c, 0)->filed, ==, (int64_t)c.nslots - 1);
       REQ_INT(evs_cal_file(&c, 0, tf, 1), ==, EVS_OK);
-      REQ_INT(c.filed[0], ==, (int64_t)c.nslots - 1);
+      REQ_INT(evs_cal_slot_of(&c, 0)->filed, ==, (int64_t)c.nslots - 1);
     }
     for (uint32_t sl = 0; sl < c.nslots; sl++) c.slot[sl].n = 0;
     evs_cal_destroy(&c);
@@ -249,22 +274,22 @@ START_TEST(test_clamp_and_force) {
   const int64_t last = (int64_t)c.nslots - 1;
   /* Far beyond the ring: comes up in the ring's last window, not before. */
   REQ_INT(evs_cal_file(&c, 0, 1.0, 0), ==, EVS_OK);
-  REQ_INT(c.filed[0], ==, last);
+  REQ_INT(evs_cal_slot_of(&c, 0)->filed, ==, last);
   /* A later time without force changes nothing; an earlier one moves it. */
   REQ_INT(evs_cal_file(&c, 1, 2.5 * width, 0), ==, EVS_OK);
   REQ_INT(evs_cal_file(&c, 1, 0.5 * width + width * last, 0), ==, EVS_OK);
-  REQ_INT(c.filed[1], ==, 2);
+  REQ_INT(evs_cal_slot_of(&c, 1)->filed, ==, 2);
   REQ_INT(evs_cal_file(&c, 1, 1.5 * width, 0), ==, EVS_OK);
-  REQ_INT(c.filed[1], ==, 1);
+  REQ_INT(evs_cal_slot_of(&c, 1)->filed, ==, 1);
   /* force moves it later; infinity with force files it nowhere. */
   REQ_INT(evs_cal_file(&c, 2, 0.2 * width, 0), ==, EVS_OK);
   REQ_INT(evs_cal_file(&c, 2, 2.2 * width, 1), ==, EVS_OK);
-  REQ_INT(c.filed[2], ==, 2);
+  REQ_INT(evs_cal_slot_of(&c, 2)->filed, ==, 2);
   REQ_INT(evs_cal_file(&c, 3, 0.0, 0), ==, EVS_OK);
   REQ_INT(evs_cal_file(&c, 3, INFINITY, 0), ==, EVS_OK);
-  REQ_INT(c.filed[3], ==, 0);
+  REQ_INT(evs_cal_slot_of(&c, 3)->filed, ==, 0);
   REQ_INT(evs_cal_file(&c, 3, INFINITY, 1), ==, EVS_OK);
-  REQ_INT(c.filed[3], ==, EVS_CAL_NONE);
+  REQ_INT(evs_cal_slot_of(&c, 3)->filed, ==, EVS_CAL_NONE);
   REQ_INT(evs_cal_file(&c, 4, 0.9 * width, 0), ==, EVS_OK);
   for (int64_t w = 0; w <= last; w++) {
     nseen = 0;
@@ -302,6 +327,7 @@ static Suite *calendar_suite(void) {
   tcase_add_test(tc, test_clamp_and_force);
   tcase_add_loop_test(tc, test_model_small_ring, 0, 3);
   tcase_add_loop_test(tc, test_model_odd_width, 0, 2);
+  tcase_add_loop_test(tc, test_model_placed, 0, 2);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -26,20 +26,25 @@ typedef struct evs_cal_bucket {
   uint32_t cap;   /* allocated entries */
 } evs_cal_bucket;
 
+/* Where a neuron's live entry is. */
+typedef struct evs_cal_slot {
+  int64_t filed;  /* window of the live entry, or EVS_CAL_NONE (a window
+                     beyond the ring is stored clamped) */
+  uint32_t pos;   /* index of the live entry in its bucket */
+} evs_cal_slot;
+
 typedef struct evs_calendar {
   double width;          /* window length, s */
   double inv_width;      /* 1 / width */
   int64_t current;       /* the window being filled/drained next */
   uint32_t nslots;       /* ring size, a power of two */
   evs_cal_bucket *slot;  /* ring of buckets, slot = window & (nslots-1) */
-  int64_t *filed;        /* per neuron: window of its live entry, or EVS_CAL_NONE
-                            (a window beyond the ring is stored clamped) */
-  uint32_t *pos;         /* per neuron: index of its live entry in its bucket */
+  char *slots;           /* neuron id's slot is at slots + id * slot_stride:
+                            in own[], or in the owner's per-neuron records
+                            (evs_cal_place) */
+  size_t slot_stride;    /* bytes */
+  evs_cal_slot *own;     /* the calendar's own slots, NULL once placed */
   uint32_t nneurons;     /* neurons tracked */
-  const char *hint_base; /* optional: the owner's per-neuron records, which
-                            evs_cal_drain prefetches a few entries ahead of
-                            visiting them (NULL: none) */
-  size_t hint_stride;    /* bytes between two neurons' records */
   uint64_t stale;        /* statistics: stale entries skipped */
   uint64_t filings;      /* statistics: entries written */
 } evs_calendar;
@@ -48,6 +53,20 @@ typedef struct evs_calendar {
  * at least horizon seconds (rounded up to a power-of-two number of windows).
  * Every neuron starts filed nowhere. Returns EVS_OK, EVS_EINVAL or EVS_ENOMEM. */
 EVS_API int evs_cal_init(evs_calendar *c, uint32_t n, double width, double horizon);
+
+/* Keeps the slot of neuron id at (char *)records + id * stride instead of
+ * the calendar's own array, so that it shares a cache line with the owner's
+ * record of the neuron (the owner reserves an evs_cal_slot there, suitably
+ * aligned, for the calendar's lifetime); evs_cal_drain's prefetch of the
+ * slots a few entries ahead then fetches the records the visits read. Call
+ * before anything is filed; every neuron is then filed nowhere. */
+EVS_API void evs_cal_place(evs_calendar *c, void *records, size_t stride);
+
+/* The slot of neuron id. */
+static inline evs_cal_slot *evs_cal_slot_of(const evs_calendar *c,
+                                            uint32_t id) {
+  return (evs_cal_slot *)(void *)(c->slots + (size_t)id * c->slot_stride);
+}
 
 /* Frees the calendar's memory. */
 EVS_API void evs_cal_destroy(evs_calendar *c);
@@ -85,12 +104,13 @@ static inline int evs_cal_move(evs_calendar *c, uint32_t id, double t) {
     while ((double)w * c->width > t) w--;
     while ((double)(w + 1) * c->width <= t) w++;
     if (w >= c->current && w < c->current + (int64_t)c->nslots - 1) {
-      if (c->filed[id] == w) return EVS_OK;
+      evs_cal_slot *s = evs_cal_slot_of(c, id);
+      if (s->filed == w) return EVS_OK;
       evs_cal_bucket *b = &c->slot[(uint64_t)w & (c->nslots - 1)];
       if (b->n < b->cap) {
-        c->pos[id] = b->n;
+        s->pos = b->n;
         b->id[b->n++] = id;
-        c->filed[id] = w;
+        s->filed = w;
         c->filings++;
         return EVS_OK;
       }
