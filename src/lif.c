@@ -173,8 +173,6 @@ static inline void certify(const lif_state *s, lif_neuron *n, double t,
                            const double e[3]) {
   double a0 = n->c[0] * e[0], a1 = n->c[1] * e[1], a2 = n->c[2] * e[2];
   double d = n->drive;
-  /* b: the slowest term and the positive ones, summed in index order. Adding
-   * 0 for a term left out is exact: b starts at +0 and so is never -0. */
   int slow = s->slow;
   /* With x = exp(-(time ahead)/tau_slow), a positive term decaying at least
    * twice as fast as the slowest is at most a_k x^2 (into q), any other at
