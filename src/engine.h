@@ -59,6 +59,11 @@ typedef struct evs_neuron_type {
    * far); exact types may advance lazily and emit spikes found before t.
    * NULL for sources. */
   double (*voltage)(evs_pop *pop, uint32_t id, double t);
+  /* Optional: the membrane potential of every neuron at time t into
+   * v[0..size), exactly as voltage() would give them one after another
+   * (neuron 0 first), but sharing what neurons share (decay factors). NULL:
+   * callers use voltage(). */
+  void (*voltages)(evs_pop *pop, double t, double *v);
   /* Factor that converts a constant input (DC) of dimension dim into the
    * internal units of pop->dc; 0 when not accepted. NULL for sources. */
   double (*dc_scale)(const evs_pop *pop, evs_dim dim);

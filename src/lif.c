@@ -418,6 +418,23 @@ static double voltage(evs_pop *pop, uint32_t id, double t) {
   return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] + n->c[2] * e[2];
 }
 
+static void voltages(evs_pop *pop, double t, double *v) {
+  lif_state *s = pop->state;
+  double e[3];
+  decay_factors(s, t, e);
+  for (uint32_t j = 0; j < pop->size; j++) {
+    lif_neuron *n = &s->nr[j];
+    if (n->t_safe < t) advance(pop, s, j, t);
+    if (refractory(n) && t < n->t_safe) {
+      v[j] = s->v_reset;
+      continue;
+    }
+    if (refractory(n)) end_refractory(s, n);
+    v[j] = s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] +
+           n->c[2] * e[2];
+  }
+}
+
 static void destroy(evs_pop *pop) {
   lif_state *s = pop->state;
   if (!s) return;
@@ -522,5 +539,6 @@ const evs_neuron_type evs__if_curr_exp = {
     .deliver = deliver,
     .tick = tick,
     .voltage = voltage,
+    .voltages = voltages,
     .dc_scale = dc_scale,
 };

@@ -108,12 +108,15 @@ static int sample_voltages(evs_superspike *ss, double t, size_t l,
   for (uint32_t gi = 0; gi < ss->ngrp; gi++) {
     ss_group *g = &ss->grp[gi];
     evs_pop *pop = g->pop;
-    for (uint32_t i = 0; i < pop->size; i++) {
-      double u = pop->type->voltage(pop, i, t);
-      if (store)
+    if (pop->type->voltages)
+      pop->type->voltages(pop, t, g->u);
+    else
+      for (uint32_t i = 0; i < pop->size; i++)
+        g->u[i] = pop->type->voltage(pop, i, t);
+    if (store)
+      for (uint32_t i = 0; i < pop->size; i++)
         g->sg[(size_t)i * ss->ld + l] =
-            evs__ssgrad_surrogate(u, g->theta, s->beta, s->u_floor);
-    }
+            evs__ssgrad_surrogate(g->u[i], g->theta, s->beta, s->u_floor);
     if (pop->failed) return pop->failed;
   }
   return EVS_OK;

@@ -126,6 +126,7 @@ void evs__superspike_free(evs_superspike *ss) {
     ss_group *g = &ss->grp[i];
     free(g->sg);
     free(g->err);
+    free(g->u);
     evs__ssgrad_work_free(g->work);
     free(g->z);
     free(g->z4);
@@ -271,7 +272,8 @@ static int allocate(evs_superspike *ss, evs_error *err) {
     ss_group *g = &ss->grp[i];
     size_t n = g->pop->size;
     g->theta = evs__pop_param(g->pop, "v_thresh");
-    if (!ALLOC(g->sg, n * ld) || !ALLOC(g->err, n * ld)) goto oom;
+    if (!ALLOC(g->sg, n * ld) || !ALLOC(g->err, n * ld) || !ALLOC(g->u, n))
+      goto oom;
     if (n && evs__ssgrad_work_new(&g->work, (uint32_t)n, ld)) goto oom;
     if (random && !g->output && (!ALLOC(g->z, n) || !ALLOC(g->z4, n)))
       goto oom;
