@@ -271,6 +271,51 @@ START_TEST(voltage_against_rk4) {
 }
 END_TEST
 
+START_TEST(voltages_equal_voltage) {
+  /* Two copies of one population under the same random inputs, sampled
+   * every 0.1 ms: the batch voltages() on one, voltage() neuron by neuron on
+   * the other. Same potentials bit for bit, same spikes. */
+  const uint32_t N = 16;
+  evs_pop *pop[2];
+  for (int c = 0; c < 2; c++) {
+    pop[c] = make_pop(N, 1e-4, "tau_m", 0.02, "tau_syn_E", 0.005, "tau_syn_I",
+                      0.01, "v_rest", -0.049, "v_reset", -0.06, "v_thresh",
+                      -0.05, "tau_refrac", 0.002, "v_init", -0.055, NULL);
+    start(pop[c]);
+  }
+  evs_rng r;
+  evs_rng_init(&r, 13, 0, 0, EVS_RNG_TEST);
+  double v[16];
+  uint64_t k = 1;
+  for (double t = 0; t < 0.3;) {
+    t += evs_rng_exponential(&r) / 20000.0;
+    uint32_t j = evs_rng_below(&r, N);
+    int exc = evs_rng_uniform(&r) < 0.8;
+    float w = (float)(exc ? 0.003 * evs_rng_uniform(&r) : -0.006 * evs_rng_uniform(&r));
+    for (; (double)k * 1e-4 <= t; k++) {
+      double tk = (double)k * 1e-4;
+      for (int c = 0; c < 2; c++) ck_assert_int_eq(T->tick(pop[c], tk), EVS_OK);
+      T->voltages(pop[0], tk, v);
+      for (uint32_t i = 0; i < N; i++) {
+        double u = T->voltage(pop[1], i, tk);
+        ck_assert_msg(u == v[i], "t %g neuron %u: %.17g vs %.17g", tk, i, v[i], u);
+      }
+    }
+    for (int c = 0; c < 2; c++) T->deliver(pop[c], t, exc ? 0 : 1, &j, &w, 0, 1);
+  }
+  ck_assert_uint_gt(pop[0]->nspk, 10);
+  ck_assert_uint_eq(pop[0]->nspk, pop[1]->nspk);
+  qsort(pop[0]->spk, pop[0]->nspk, sizeof *pop[0]->spk, spike_order);
+  qsort(pop[1]->spk, pop[1]->nspk, sizeof *pop[1]->spk, spike_order);
+  for (size_t q = 0; q < pop[0]->nspk; q++) {
+    ck_assert(pop[0]->spk[q].t == pop[1]->spk[q].t);
+    ck_assert_uint_eq(pop[0]->spk[q].id, pop[1]->spk[q].id);
+  }
+  drop(pop[0]);
+  drop(pop[1]);
+}
+END_TEST
+
 START_TEST(refuses_equal_time_constants) {
   evs_pop *pop = make_pop(1, 1e-4, "tau_m", 0.01, "tau_syn_E", 0.01, NULL);
   evs_error err;
@@ -311,6 +356,7 @@ static Suite *lif_suite(void) {
   tcase_add_test(tc, dc_driven_interspike_interval);
   tcase_add_loop_test(tc, random_inputs_against_rk4, 0, 2);
   tcase_add_test(tc, voltage_against_rk4);
+  tcase_add_test(tc, voltages_equal_voltage);
   tcase_add_test(tc, refuses_equal_time_constants);
   tcase_add_test(tc, start_just_below_threshold);
   suite_add_tcase(s, tc);
