@@ -272,9 +272,10 @@ START_TEST(voltage_against_rk4) {
 END_TEST
 
 START_TEST(voltages_equal_voltage) {
-  /* Two copies of one population under the same random inputs, sampled
-   * every 0.1 ms: the batch voltages() on one, voltage() neuron by neuron on
-   * the other. Same potentials bit for bit, same spikes. */
+  /* Two copies of one population under the same random inputs, sampled at
+   * every input's time before it arrives: the batch voltages() on one,
+   * voltage() neuron by neuron on the other. Same potentials bit for bit,
+   * same spikes. */
   const uint32_t N = 16;
   evs_pop *pop[2];
   for (int c = 0; c < 2; c++) {
@@ -292,14 +293,14 @@ START_TEST(voltages_equal_voltage) {
     uint32_t j = evs_rng_below(&r, N);
     int exc = evs_rng_uniform(&r) < 0.8;
     float w = (float)(exc ? 0.003 * evs_rng_uniform(&r) : -0.006 * evs_rng_uniform(&r));
-    for (; (double)k * 1e-4 <= t; k++) {
-      double tk = (double)k * 1e-4;
-      for (int c = 0; c < 2; c++) ck_assert_int_eq(T->tick(pop[c], tk), EVS_OK);
-      T->voltages(pop[0], tk, v);
-      for (uint32_t i = 0; i < N; i++) {
-        double u = T->voltage(pop[1], i, tk);
-        ck_assert_msg(u == v[i], "t %g neuron %u: %.17g vs %.17g", tk, i, v[i], u);
-      }
+    for (; (double)k * 1e-4 <= t; k++)
+      for (int c = 0; c < 2; c++)
+        ck_assert_int_eq(T->tick(pop[c], (double)k * 1e-4), EVS_OK);
+    /* between window ends, where certificates may have ended */
+    T->voltages(pop[0], t, v);
+    for (uint32_t i = 0; i < N; i++) {
+      double u = T->voltage(pop[1], i, t);
+      ck_assert_msg(u == v[i], "t %g neuron %u: %.17g vs %.17g", t, i, v[i], u);
     }
     for (int c = 0; c < 2; c++) T->deliver(pop[c], t, exc ? 0 : 1, &j, &w, 0, 1);
   }
