@@ -195,7 +195,9 @@ EVS_API int evs_net_population_count(const evs_net *net);
 EVS_API int evs_net_population_info(const evs_net *net, int pop,
                                     evs_pop_info *info);
 
-/* The projection's synapses (NULL before evs_net_build or for a bad index). */
+/* The projection's synapses (NULL before evs_net_build or for a bad index).
+ * A static projection whose synapses all have one weight keeps it once
+ * (weight NULL, weight_shared set): read weights with evs_csr_weight(). */
 EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj);
 
 /* Counters of the last run. */
