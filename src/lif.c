@@ -421,15 +421,21 @@ static int tick(evs_pop *pop, double t) {
   return EVS_OK;
 }
 
+/* The membrane potential at t of neuron n, whose spikes before t have been
+ * found, given the decay factors e at t. */
+static double potential(lif_state *s, lif_neuron *n, double t,
+                        const double e[3]) {
+  if (refractory(n) && t < n->t_safe) return s->v_reset;
+  if (refractory(n)) end_refractory(s, n);
+  return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] + n->c[2] * e[2];
+}
+
 static double voltage(evs_pop *pop, uint32_t id, double t) {
   lif_state *s = pop->state;
   advance(pop, s, id, t);
-  lif_neuron *n = &s->nr[id];
-  if (refractory(n) && t < n->t_safe) return s->v_reset;
-  if (refractory(n)) end_refractory(s, n);
   double e[3];
   decay_factors(s, t, e);
-  return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] + n->c[2] * e[2];
+  return potential(s, &s->nr[id], t, e);
 }
 
 static void voltages(evs_pop *pop, double t, double *v) {
@@ -437,15 +443,8 @@ static void voltages(evs_pop *pop, double t, double *v) {
   double e[3];
   decay_factors(s, t, e);
   for (uint32_t j = 0; j < pop->size; j++) {
-    lif_neuron *n = &s->nr[j];
-    if (n->t_safe < t) advance(pop, s, j, t);
-    if (refractory(n) && t < n->t_safe) {
-      v[j] = s->v_reset;
-      continue;
-    }
-    if (refractory(n)) end_refractory(s, n);
-    v[j] = s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] +
-           n->c[2] * e[2];
+    if (s->nr[j].t_safe < t) advance(pop, s, j, t);
+    v[j] = potential(s, &s->nr[j], t, e);
   }
 }
 
