@@ -6,9 +6,9 @@
  *    is clamped to current + nslots - 1 before filing, and the slot stores the
  *    clamped window);
  *  - the entry at index k of the bucket of window w is live iff the
- *    neuron's slot has filed == w and pos == k; every other entry is stale. So a neuron
- *    moved away and back leaves at most stale duplicates, never a second
- *    visit, and it is visited at the place of its latest move. */
+ *    neuron's slot has filed == w and pos == k; every other entry is stale.
+ *    So a neuron moved away and back leaves at most stale duplicates, never
+ *    a second visit, and it is visited at the place of its latest move. */
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>

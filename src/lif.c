@@ -334,9 +334,11 @@ static inline __attribute__((always_inline)) void deliver_term(
     if (q + PREFETCH_AHEAD < count)
       __builtin_prefetch(&nr[target[q + PREFETCH_AHEAD]], 1);
     uint32_t j = target[q];
+    int used_up = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, j, weight + q,
+                          w_shared);
+    if (mode == W_SHARED_INHIBIT) continue; /* never lists a neuron */
     pending[np] = j;
-    np += synapse(pop, s, nr, t, r, mode, fr, fm, kmax, j, weight + q,
-                  w_shared);
+    np += used_up;
     if (np == PENDING_MAX) {
       for (size_t i = 0; i < np; i++) recertify(s, pending[i], t, e);
       np = 0;
