@@ -127,16 +127,41 @@ static int flush(run_ctx *c, evs_pop *pop) {
   return EVS_OK;
 }
 
+/* The synapses [*begin, *end) of delivery event ev of projection p. */
+static inline void delivery_range(const evs_proj *p, const evs_event *ev,
+                                  uint64_t *begin, uint64_t *end) {
+  const evs_csr *m = p->csr;
+  uint32_t row = ev->source - p->pre->gid0;
+  *begin = m->row_ptr[row];
+  *end = m->row_ptr[row + 1];
+  if (m->grp_ptr) {
+    uint64_t g = m->grp_ptr[row] + ev->arg;
+    if (g > m->grp_ptr[row]) *begin = m->grp_end[g - 1];
+    *end = m->grp_end[g];
+  }
+}
+
+/* Starts fetching the first targets of the next event if it is a delivery
+ * too: a row starts at a random place of a large target array, and the
+ * delivery running now gives the fetch time to arrive. */
+static inline void prefetch_next_delivery(const run_ctx *c) {
+  const evs_event *next = evs_queue_peek(&c->q);
+  if (!next || next->kind != EVS_EV_DELIVER) return;
+  const evs_proj *p = c->net->proj[next->owner];
+  uint64_t begin, end;
+  delivery_range(p, next, &begin, &end);
+  const uint32_t *target = p->csr->target + begin;
+  __builtin_prefetch(target);
+  if (end - begin > 16) __builtin_prefetch(target + 16);
+}
+
 static int deliver(run_ctx *c, const evs_event *ev) {
   const evs_proj *p = c->net->proj[ev->owner];
   const evs_csr *m = p->csr;
   uint32_t row = ev->source - p->pre->gid0;
-  uint64_t begin = m->row_ptr[row], end = m->row_ptr[row + 1];
-  if (m->grp_ptr) {
-    uint64_t g = m->grp_ptr[row] + ev->arg;
-    if (g > m->grp_ptr[row]) begin = m->grp_end[g - 1];
-    end = m->grp_end[g];
-  }
+  uint64_t begin, end;
+  delivery_range(p, ev, &begin, &end);
+  prefetch_next_delivery(c);
   const float *w = m->weight ? m->weight + begin : NULL;
   if (p->stp) { /* the post type receives w u x; the stored w is unchanged */
     double f = evs__stp_spike(p->stp, evs__stp_group(m, row, ev->arg), ev->t);
