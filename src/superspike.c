@@ -215,7 +215,7 @@ int evs__superspike_tick(evs_superspike *ss, double t) {
   const evs_superspike_spec *s = &ss->spec;
   uint64_t k = ss->k;
   int update_due = k > 0 && k % ss->U == 0;
-  if (ss->len == ss->ld || (update_due && ss->len)) close_window(ss);
+  if (ss->len == ss->window || (update_due && ss->len)) close_window(ss);
   if (update_due) update(ss, t);
   size_t l = ss->len, ld = ss->ld;
   int rc = sample_voltages(ss, t, l, 1);

@@ -62,7 +62,8 @@ struct evs_superspike {
   uint64_t k;                /* next tick */
   uint64_t T, U, P;          /* ticks per trial, per update, per target
                                 period (a multiple of T) */
-  size_t ld, len;            /* window capacity and fill, ticks */
+  size_t window, len;        /* window capacity and fill, ticks */
+  size_t ld;                 /* row stride of the series, >= window */
   uint64_t since_update;     /* ticks summed into m since the last update */
   double t_ref;              /* s: time of the last tick (traces hold their
                                 values there) */

@@ -14,9 +14,16 @@
 #include "ssgrad.h"
 #include "superspike_impl.h"
 
-/* Longest window, ticks: bounds the series memory (8 bytes per tick per
- * learning neuron, presynaptic neuron and workspace row). */
-#define WINDOW_MAX 2048
+/* Longest window, ticks. A window costs its length in the Q product and
+ * at most ~42 tau/dt ticks per filter in the R products (src/ssgrad.c,
+ * tail_ticks), so a window as long as the update interval is cheapest: at
+ * the published numerics (0.5 s, dt = 0.1 ms) one window of 5,000 ticks
+ * does 11,239 tick products where windows of 2,048 did 15,000 (B4's S4:
+ * 0.65 -> 0.48 s per trial). The cap and SERIES_BUDGET bound the series
+ * memory (8 bytes per tick per series row, see series_rows). */
+#define WINDOW_MAX 8192
+#define SERIES_BUDGET ((size_t)1 << 30) /* bytes */
+#define WINDOW_MIN 256                    /* ticks, whatever the budget */
 
 /* ---- the spec ------------------------------------------------------------ */
 
@@ -261,6 +268,35 @@ done:
   return rc;
 }
 
+/* Series rows per window tick: sigma', error and the workspace's q, r1, r2
+ * of every learning neuron, and the PSP trace of every presynaptic neuron
+ * of every learning projection. */
+static size_t series_rows(const evs_superspike *ss) {
+  size_t rows = 0;
+  for (uint32_t i = 0; i < ss->ngrp; i++) rows += 5 * (size_t)ss->grp[i].pop->size;
+  for (uint32_t i = 0; i < ss->nlay; i++) rows += ss->lay[i].proj->csr->n_pre;
+  return rows;
+}
+
+/* The window length, ticks: the update interval U, at most WINDOW_MAX, and
+ * at most what SERIES_BUDGET holds (but never below WINDOW_MIN). */
+static size_t window_ticks(const evs_superspike *ss) {
+  size_t rows = series_rows(ss);
+  size_t fit = rows ? SERIES_BUDGET / (rows * sizeof(double)) : WINDOW_MAX;
+  size_t len = ss->U < WINDOW_MAX ? (size_t)ss->U : WINDOW_MAX;
+  if (len > fit) len = fit > WINDOW_MIN ? fit : WINDOW_MIN;
+  return len;
+}
+
+/* The row stride for windows of len ticks: whole cache lines, an odd number
+ * of them. Rows a power of two apart in memory fall into the same cache
+ * sets, and the per-tick work reads one tick of every row: with 2,048-tick
+ * rows the per-tick reference took twice as long on S4. */
+static size_t row_stride(size_t len) {
+  size_t lines = (len + 7) / 8; /* 8 doubles a 64-byte line */
+  return 8 * (lines % 2 ? lines : lines + 1);
+}
+
 static void *zalloc(size_t n, size_t size) { return calloc(n ? n : 1, size); }
 #define ALLOC(p, n) (((p) = zalloc((n), sizeof *(p))) != NULL)
 
@@ -328,10 +364,11 @@ int evs__superspike_start(evs_net *net, evs_error *err) {
                          "number of trials (%g s)", s->target_period,
                          s->trial);
   ss->U = whole_ticks(s->update, s->dt);
-  ss->ld = ss->U < WINDOW_MAX ? (size_t)ss->U : WINDOW_MAX;
   int rc;
-  if ((rc = find_layers(ss, err)) || (rc = evs__ss_read_targets(ss, err)) ||
-      (rc = allocate(ss, err)))
+  if ((rc = find_layers(ss, err))) return rc;
+  ss->window = window_ticks(ss);
+  ss->ld = row_stride(ss->window);
+  if ((rc = evs__ss_read_targets(ss, err)) || (rc = allocate(ss, err)))
     return rc;
   evs__ssgrad_single_thread();
   if (evs__ssgrad_filter_alpha(&ss->filt, s->tau_rise, s->tau_decay, s->dt))

@@ -318,7 +318,9 @@ static void hidden_gradient(evs_feedback fb) {
 
 /* The learner's two ways to accumulate the gradient agree to rounding on a
  * network whose hidden and output neurons spike (so own spikes, hidden PSP
- * traces and the random-feedback penalty all enter), over several windows. */
+ * traces and the random-feedback penalty all enter), across a window
+ * boundary (1 s is 10,000 ticks; a window holds at most 8,192,
+ * src/superspike_setup.c). */
 START_TEST(per_tick_equals_windowed) {
   spikes in, tgt;
   random_spikes(&in, 20, 40, 0, 1.0, 5);
