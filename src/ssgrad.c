@@ -50,13 +50,6 @@ void evs__ssgrad_filter_run(const evs__ssgrad_filter *f, const double *s0,
   }
 }
 
-double evs__ssgrad_surrogate(double u, double theta, double beta,
-                             double u_floor) {
-  if (u < u_floor) return 0;
-  double d = 1 + beta * fabs(u - theta);
-  return beta / (d * d);
-}
-
 /* ---- per-tick reference -------------------------------------------------- */
 
 int evs__ssgrad_ref_dense(const evs__ssgrad_filter *f, uint32_t n_post,

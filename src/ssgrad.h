@@ -65,6 +65,7 @@
 #ifndef EVSNN_SSGRAD_H
 #define EVSNN_SSGRAD_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "evsnn/csr.h"
@@ -93,8 +94,11 @@ void evs__ssgrad_filter_run(const evs__ssgrad_filter *f, const double *s0,
 /* SuperSpike surrogate derivative sigma'(u) = beta / (1 + beta |u - theta|)^2,
  * 1/V, or 0 when u < u_floor. u, theta, u_floor in V, beta in 1/V (the
  * published values: beta = 1000 /V (1 /mV), u_floor = -0.080 V). */
-double evs__ssgrad_surrogate(double u, double theta, double beta,
-                             double u_floor);
+static inline double evs__ssgrad_surrogate(double u, double theta,
+                                           double beta, double u_floor) {
+  double d = 1 + beta * fabs(u - theta);
+  return u < u_floor ? 0 : beta / (d * d); /* branch-free: loops vectorise */
+}
 
 /* ---- per-tick reference -------------------------------------------------- */
 

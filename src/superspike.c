@@ -113,10 +113,13 @@ static int sample_voltages(evs_superspike *ss, double t, size_t l,
     else
       for (uint32_t i = 0; i < pop->size; i++)
         g->u[i] = pop->type->voltage(pop, i, t);
-    if (store)
+    if (store) {
+      /* in place first (a loop that vectorises), then into the series */
+      double *u = g->u;
       for (uint32_t i = 0; i < pop->size; i++)
-        g->sg[(size_t)i * ss->ld + l] =
-            evs__ssgrad_surrogate(g->u[i], g->theta, s->beta, s->u_floor);
+        u[i] = evs__ssgrad_surrogate(u[i], g->theta, s->beta, s->u_floor);
+      for (uint32_t i = 0; i < pop->size; i++) g->sg[(size_t)i * ss->ld + l] = u[i];
+    }
     if (pop->failed) return pop->failed;
   }
   return EVS_OK;
