@@ -18,9 +18,10 @@
  * at most ~42 tau/dt ticks per filter in the R products (src/ssgrad.c,
  * tail_ticks), so a window as long as the update interval is cheapest: at
  * the published numerics (0.5 s, dt = 0.1 ms) one window of 5,000 ticks
- * does 11,239 tick products where windows of 2,048 did 15,000 (B4's S4:
- * 0.65 -> 0.48 s per trial). The cap and SERIES_BUDGET bound the series
- * memory (8 bytes per tick per series row, see series_rows). */
+ * does 11,239 tick products where windows of 2,048 did 15,000 (B4's S4,
+ * with row_stride below: 0.62 -> 0.49 s per trial, doc/superspike.md).
+ * The cap and SERIES_BUDGET bound the series memory (8 bytes per tick per
+ * series row, see series_rows). */
 #define WINDOW_MAX 8192
 #define SERIES_BUDGET ((size_t)1 << 30) /* bytes */
 #define WINDOW_MIN 256                    /* ticks, whatever the budget */
