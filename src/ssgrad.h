@@ -96,8 +96,9 @@ void evs__ssgrad_filter_run(const evs__ssgrad_filter *f, const double *s0,
  * published values: beta = 1000 /V (1 /mV), u_floor = -0.080 V). */
 static inline double evs__ssgrad_surrogate(double u, double theta,
                                            double beta, double u_floor) {
+  if (u < u_floor) return 0;
   double d = 1 + beta * fabs(u - theta);
-  return u < u_floor ? 0 : beta / (d * d); /* branch-free: loops vectorise */
+  return beta / (d * d);
 }
 
 /* ---- per-tick reference -------------------------------------------------- */

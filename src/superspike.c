@@ -114,11 +114,10 @@ static int sample_voltages(evs_superspike *ss, double t, size_t l,
       for (uint32_t i = 0; i < pop->size; i++)
         g->u[i] = pop->type->voltage(pop, i, t);
     if (store) {
-      /* in place first (a loop that vectorises), then into the series */
-      double *u = g->u;
-      for (uint32_t i = 0; i < pop->size; i++)
-        u[i] = evs__ssgrad_surrogate(u[i], g->theta, s->beta, s->u_floor);
-      for (uint32_t i = 0; i < pop->size; i++) g->sg[(size_t)i * ss->ld + l] = u[i];
+      const double theta = g->theta, beta = s->beta, u_floor = s->u_floor;
+      for (uint32_t i = 0, n = pop->size; i < n; i++)
+        g->sg[(size_t)i * ss->ld + l] =
+            evs__ssgrad_surrogate(g->u[i], theta, beta, u_floor);
     }
     if (pop->failed) return pop->failed;
   }
@@ -259,12 +258,13 @@ int evs__superspike_tick(evs_superspike *ss, double t) {
     }
   }
   /* the series */
-  double norm = 1 / (s->tau_decay - s->tau_rise);
+  double norm = 1 / (s->tau_decay - s->tau_rise), loss = ss->loss;
   for (uint32_t i = 0; i < ss->out->pop->size; i++) {
     double e = (ss->ed[i] - ss->er[i]) * norm;
     ss->out->err[(size_t)i * ld + l] = e;
-    ss->loss += 0.5 * e * e * s->dt;
+    loss += 0.5 * e * e * s->dt;
   }
+  ss->loss = loss;
   for (uint32_t li = 0; li < ss->nlay; li++) {
     ss_layer *y = &ss->lay[li];
     for (uint32_t j = 0; j < y->proj->csr->n_pre; j++)

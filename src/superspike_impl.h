@@ -16,8 +16,7 @@ typedef struct ss_group {
   int output;                /* 1: the output population */
   double theta;              /* V: its v_thresh (the surrogate's centre) */
   double *sg, *err;          /* [size*ld] the window's series */
-  double *u;                 /* [size] scratch: one tick's potentials, then
-                                their surrogates */
+  double *u;                 /* [size] scratch: one tick's potentials */
   evs__ssgrad_work *work;
   double *z, *z4;            /* [size] random feedback: z at t_ref, and the
                                 window's sum of z^4; NULL otherwise */
