@@ -274,8 +274,10 @@ done:
  * of every learning projection. */
 static size_t series_rows(const evs_superspike *ss) {
   size_t rows = 0;
-  for (uint32_t i = 0; i < ss->ngrp; i++) rows += 5 * (size_t)ss->grp[i].pop->size;
-  for (uint32_t i = 0; i < ss->nlay; i++) rows += ss->lay[i].proj->csr->n_pre;
+  for (uint32_t i = 0; i < ss->ngrp; i++)
+    rows += 5 * (size_t)ss->grp[i].pop->size;
+  for (uint32_t i = 0; i < ss->nlay; i++)
+    rows += ss->lay[i].proj->csr->n_pre;
   return rows;
 }
 
