@@ -284,6 +284,8 @@ int evs__superspike_tick(evs_superspike *ss, double t) {
   return EVS_OK;
 }
 
+size_t evs__superspike_window(const evs_superspike *ss) { return ss->window; }
+
 const double *evs__superspike_gradient(evs_superspike *ss,
                                        const evs_proj *proj) {
   if (ss->len) close_window(ss);

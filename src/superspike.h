@@ -50,6 +50,10 @@ double evs__superspike_next(const evs_superspike *ss);
  * which it matched them (the accuracy criterion of learning.tsv). */
 int evs__superspike_finish(evs_superspike *ss, double t_end);
 
+/* For tests: the longest window, ticks (the update interval, capped by the
+ * series memory; src/superspike_setup.c). */
+size_t evs__superspike_window(const evs_superspike *ss);
+
 /* For tests and tools: closes the open window (its gradient joins the sum;
  * windows may split anywhere) and returns the gradient sum m of proj's
  * synapses (CSR order) since the last update, or NULL when proj does not

@@ -319,8 +319,7 @@ static void hidden_gradient(evs_feedback fb) {
 /* The learner's two ways to accumulate the gradient agree to rounding on a
  * network whose hidden and output neurons spike (so own spikes, hidden PSP
  * traces and the random-feedback penalty all enter), across a window
- * boundary (1 s is 10,000 ticks; a window holds at most 8,192,
- * src/superspike_setup.c). */
+ * boundary: the run's 10,000 ticks must not fit one window (checked). */
 START_TEST(per_tick_equals_windowed) {
   spikes in, tgt;
   random_spikes(&in, 20, 40, 0, 1.0, 5);
@@ -339,6 +338,7 @@ START_TEST(per_tick_equals_windowed) {
     learn(net, pout, &tgt, 1.0, EVS_FEEDBACK_RANDOM);
     per_tick = 0;
     run(net, 1.0);
+    ck_assert_uint_lt(evs__superspike_window(net->ss), (size_t)(1.0 / DT));
     evs_pop_info info;
     evs_net_population_info(net, phid, &info);
     hid_spikes = info.spikes;
