@@ -89,18 +89,23 @@ typedef struct lif_neuron {
                      responses to the leak, x_E and x_I) */
   double t_safe;  /* s: u < -margin before this time unless excited again;
                      while refractory: the end of the refractory period */
-  double margin;  /* V: distance below threshold certified until t_safe,
-                     >= 0; REFRACTORY until the reset at t_safe is applied */
+  double margin;  /* V: distance below threshold certified until t_safe
+                     (below 0 once an input used it up, until the input's
+                     delivery certifies anew); REFRACTORY until the reset at
+                     t_safe is applied */
   double drive;   /* V: v_rest + R (i_offset + dc) - v_thresh, the constant term */
   evs_cal_slot cal; /* where the calendar filed the neuron */
 } __attribute__((aligned(64))) lif_neuron; /* one cache line each */
 
-/* The margin of a refractory neuron: any negative value. */
-#define REFRACTORY (-1.0)
+/* The margin of a refractory neuron: +inf, which inputs cannot use up
+ * (inf - x = inf), so a delivery needs no refractory test. */
+#define REFRACTORY INFINITY
 
 _Static_assert(sizeof(lif_neuron) == 64, "a neuron fills one cache line");
 
-static inline int refractory(const lif_neuron *n) { return n->margin < 0; }
+static inline int refractory(const lif_neuron *n) {
+  return n->margin == REFRACTORY;
+}
 
 /* Targets whose state is fetched ahead while earlier ones are updated. In
  * large networks a target's line comes from memory (~100 ns) while a
@@ -312,30 +317,46 @@ static inline __attribute__((always_inline)) int synapse(
   n->c[r] += w * fr;
   n->c[0] -= w * fm;
   if (mode == W_SHARED_INHIBIT) return 0; /* inhibition keeps the certificate */
-  if ((mode == W_ARRAY && w <= 0) || refractory(n)) return 0;
-  n->margin -= w * kmax;
+  if (mode == W_ARRAY && w <= 0) return 0;
+  n->margin -= w * kmax; /* a refractory neuron's stays REFRACTORY */
   return n->margin <= 0;
 }
 
-/* Neurons of one delivery waiting for a new certificate. */
-#define PENDING_MAX 64
+/* Synapses of one delivery taken at a time: the most neurons that can be
+ * waiting for a new certificate. */
+#define PENDING_MAX 256
+
+/* Synapse q of a delivery (see synapse); lists its target in pending[np]
+ * and returns np + 1 if the input used up the target's margin, np if not. */
+static inline __attribute__((always_inline)) size_t list_synapse(
+    evs_pop *pop, lif_state *s, lif_neuron *nr, double t, int r, int mode,
+    double fr, double fm, double kmax, const uint32_t *target,
+    const float *weight, double w_shared, size_t q, uint32_t *pending,
+    size_t np) {
+  uint32_t j = target[q];
+  int used_up = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, j, weight + q,
+                        w_shared);
+  if (mode == W_SHARED_INHIBIT) return np; /* never lists a neuron */
+  pending[np] = j;
+  return np + (size_t)used_up;
+}
 
 /* The synapses of one delivery through term r; r and mode are constants in
  * each inlined instance (r 1: x_E, 2: x_I). Targets are fetched
  * PREFETCH_AHEAD synapses ahead. Whether an input used up a margin is not
  * predictable (about one excitatory input in five), so instead of a branch
  * per synapse the neurons concerned are listed without one and certified
- * after the loop (or when the list is full): every input of the delivery
- * arrives at t, and a neuron's certificate depends on its own state only,
- * so the certificates are the same as when made at once. A neuron listed
- * twice (a multapse) is certified twice, the second time without change. */
+ * after every PENDING_MAX synapses (so the list cannot overflow, and the
+ * loops need no test for it): every input of the delivery arrives at t,
+ * and a neuron's certificate depends on its own state only, so the
+ * certificates are the same as when made at once. A neuron listed twice
+ * (a multapse) is certified twice, the second time without change. */
 static inline __attribute__((always_inline)) void deliver_term(
     evs_pop *pop, lif_state *s, double t, const double e[3], int r, int mode,
     double fr, double fm, double kmax, const uint32_t *target,
     const float *weight, double w_shared, size_t count) {
   lif_neuron *nr = s->nr; /* never reallocated */
   uint32_t pending[PENDING_MAX];
-  size_t np = 0;
   /* the first targets at once (a fixed count unrolls, without a loop
    * branch to mispredict), the rest PREFETCH_AHEAD synapses ahead */
   if (count >= PREFETCH_AHEAD)
@@ -343,21 +364,21 @@ static inline __attribute__((always_inline)) void deliver_term(
       __builtin_prefetch(&nr[target[q]], 1);
   else
     for (size_t q = 0; q < count; q++) __builtin_prefetch(&nr[target[q]], 1);
-  for (size_t q = 0; q < count; q++) {
-    if (q + PREFETCH_AHEAD < count)
+  size_t ahead_end = count > PREFETCH_AHEAD ? count - PREFETCH_AHEAD : 0;
+  for (size_t q = 0; q < count;) {
+    size_t end = count - q > PENDING_MAX ? q + PENDING_MAX : count;
+    size_t ahead = end < ahead_end ? end : ahead_end;
+    size_t np = 0;
+    for (; q < ahead; q++) {
       __builtin_prefetch(&nr[target[q + PREFETCH_AHEAD]], 1);
-    uint32_t j = target[q];
-    int used_up = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, j, weight + q,
-                          w_shared);
-    if (mode == W_SHARED_INHIBIT) continue; /* never lists a neuron */
-    pending[np] = j;
-    np += used_up;
-    if (np == PENDING_MAX) {
-      for (size_t i = 0; i < np; i++) recertify(s, pending[i], t, e);
-      np = 0;
+      np = list_synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
+                        w_shared, q, pending, np);
     }
+    for (; q < end; q++)
+      np = list_synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
+                        w_shared, q, pending, np);
+    for (size_t i = 0; i < np; i++) recertify(s, pending[i], t, e);
   }
-  for (size_t i = 0; i < np; i++) recertify(s, pending[i], t, e);
 }
 
 /* deliver_term with the mode of the delivery's weights. */
