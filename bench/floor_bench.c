@@ -21,8 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "evsnn/rng.h"
 
 #define MAX_RUNS 15
@@ -42,30 +42,14 @@ typedef struct wiring {
   size_t n_spikes;
 } wiring;
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void *xalloc(size_t n) {
-  void *p = aligned_alloc(64, (n + 63) / 64 * 64);
-  if (!p) {
-    fprintf(stderr, "floor_bench: out of memory (%zu bytes)\n", n);
-    exit(2);
-  }
-  memset(p, 0, n);
-  return p;
-}
-
 /* Rows of B1's wiring (geometric skipping, no self-connections) and
  * enough spikes of random neurons for about `events` synaptic events. */
 static void wire(wiring *g, uint32_t n, size_t events) {
   double p = SYNAPSES_PER_ROW / n, lq = log1p(-p);
   size_t cap = (size_t)(1.2 * SYNAPSES_PER_ROW * n) + 1024;
   g->n = n;
-  g->row = xalloc((n + 1) * sizeof *g->row);
-  g->target = xalloc(cap * sizeof *g->target);
+  g->row = bench_xalloc((n + 1) * sizeof *g->row);
+  g->target = bench_xalloc(cap * sizeof *g->target);
   evs_rng rng;
   evs_rng_init(&rng, 1, 0, 0, EVS_RNG_CONNECT);
   size_t k = 0;
@@ -84,7 +68,7 @@ static void wire(wiring *g, uint32_t n, size_t events) {
   }
   g->row[n] = k;
   g->n_spikes = (size_t)(events / ((double)k / n)) + 1;
-  g->spike = xalloc(g->n_spikes * sizeof *g->spike);
+  g->spike = bench_xalloc(g->n_spikes * sizeof *g->spike);
   for (size_t s = 0; s < g->n_spikes; s++)
     g->spike[s] = evs_rng_below(&rng, n);
 }
@@ -92,14 +76,14 @@ static void wire(wiring *g, uint32_t n, size_t events) {
 /* The floor loop; returns ns per synaptic event. */
 static double run_floor(const wiring *g, float *in, size_t *events) {
   size_t count = 0;
-  double t0 = now();
+  double t0 = bench_now();
   for (size_t s = 0; s < g->n_spikes; s++) {
     uint32_t i = g->spike[s];
     for (size_t q = g->row[i]; q < g->row[i + 1]; q++)
       in[g->target[q]] += 0.1f;
     count += g->row[i + 1] - g->row[i];
   }
-  double t = now() - t0;
+  double t = bench_now() - t0;
   *events = count;
   return 1e9 * t / (double)count;
 }
@@ -109,7 +93,7 @@ static double run_floor(const wiring *g, float *in, size_t *events) {
 static double run_record(const wiring *g, record *nr, size_t *used_up) {
   const double w = 1.62e-3, fr = 1.25, fm = 0.75, kmax = 0.25;
   size_t count = 0, out = 0;
-  double t = 0.5, t0 = now();
+  double t = 0.5, t0 = bench_now();
   for (size_t s = 0; s < g->n_spikes; s++) {
     uint32_t i = g->spike[s];
     const uint32_t *target = g->target + g->row[i];
@@ -128,19 +112,9 @@ static double run_record(const wiring *g, record *nr, size_t *used_up) {
     }
     count += n;
   }
-  double elapsed = now() - t0;
+  double elapsed = bench_now() - t0;
   *used_up = out;
   return 1e9 * elapsed / (double)count;
-}
-
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, by_value);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 static void usage(void) {
@@ -173,8 +147,8 @@ int main(int argc, char **argv) {
     if (n < 2) usage();
     wiring g;
     wire(&g, n, events);
-    float *in = xalloc(n * sizeof *in);
-    record *nr = xalloc(n * sizeof *nr);
+    float *in = bench_xalloc(n * sizeof *in);
+    record *nr = bench_xalloc(n * sizeof *nr);
     for (uint32_t j = 0; j < n; j++) {
       nr[j].t_safe = INFINITY;
       nr[j].margin = 1e300;
@@ -185,7 +159,7 @@ int main(int argc, char **argv) {
       f[i] = run_floor(&g, in, &count);
       r[i] = run_record(&g, nr, &used_up);
     }
-    double fm = median(f, runs), rm = median(r, runs);
+    double fm = bench_median(f, runs), rm = bench_median(r, runs);
     double sum = 0;
     for (uint32_t j = 0; j < n; j++) sum += in[j] + nr[j].c[0];
     printf("%u\t%zu\t%zu\t%.2f\t%.2f\t%.1f\n", n, g.row[n], count, fm, rm,

@@ -24,8 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "evsnn/error.h"
 #include "evsnn/rng.h"
 #include "ssgrad.h"
@@ -46,29 +46,14 @@ typedef struct layer {
   evs__ssgrad_work *wk;
 } layer;
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void *xalloc(size_t n) {
-  void *p = calloc(1, n ? n : 1);
-  if (!p) {
-    fprintf(stderr, "ssgrad_bench: out of memory (%zu bytes)\n", n);
-    exit(2);
-  }
-  return p;
-}
-
 /* Rows of the double-exponential-filtered Poisson spike trains at rate hz
  * (a PSP trace, or an error when twice filtered and signed). */
 static double *make_traces(uint32_t rows, size_t ticks, double dt, double hz,
                            int error, uint64_t seed) {
   evs__ssgrad_filter f;
   evs__ssgrad_filter_alpha(&f, 5e-3, 10e-3, dt);
-  double *out = xalloc((size_t)rows * ticks * sizeof *out);
-  double *tmp = xalloc(ticks * sizeof *tmp);
+  double *out = bench_xalloc((size_t)rows * ticks * sizeof *out);
+  double *tmp = bench_xalloc(ticks * sizeof *tmp);
   for (uint32_t r = 0; r < rows; r++) {
     evs_rng g;
     evs_rng_init(&g, seed, 0, r, EVS_RNG_TEST);
@@ -86,7 +71,7 @@ static double *make_traces(uint32_t rows, size_t ticks, double dt, double hz,
 }
 
 static double *make_surrogates(uint32_t rows, size_t ticks, uint64_t seed) {
-  double *out = xalloc((size_t)rows * ticks * sizeof *out);
+  double *out = bench_xalloc((size_t)rows * ticks * sizeof *out);
   for (uint32_t r = 0; r < rows; r++) {
     evs_rng g;
     evs_rng_init(&g, seed, 1, r, EVS_RNG_TEST);
@@ -101,12 +86,12 @@ static double *make_surrogates(uint32_t rows, size_t ticks, uint64_t seed) {
 }
 
 static evs_csr *all_to_all(uint32_t n_pre, uint32_t n_post) {
-  evs_csr *c = xalloc(sizeof *c);
+  evs_csr *c = bench_xalloc(sizeof *c);
   c->n_pre = n_pre;
   c->n_post = n_post;
   c->nnz = (uint64_t)n_pre * n_post;
-  c->row_ptr = xalloc((n_pre + 1) * sizeof *c->row_ptr);
-  c->target = xalloc(c->nnz * sizeof *c->target);
+  c->row_ptr = bench_xalloc((n_pre + 1) * sizeof *c->row_ptr);
+  c->target = bench_xalloc(c->nnz * sizeof *c->target);
   for (uint32_t j = 0; j <= n_pre; j++) c->row_ptr[j] = (uint64_t)j * n_post;
   for (uint64_t q = 0; q < c->nnz; q++) c->target[q] = (uint32_t)(q % n_post);
   return c;
@@ -128,7 +113,7 @@ static double trial(layer *ly, int nl, const evs__ssgrad_filter *f,
                     const evs__ssgrad_norm *nm, size_t ticks, size_t win,
                     int method) {
   for (int l = 0; l < nl; l++) reset(&ly[l]);
-  double t0 = now();
+  double t0 = bench_now();
   for (size_t k0 = 0; k0 < ticks; k0 += win) {
     size_t len = ticks - k0 < win ? ticks - k0 : win;
     for (int l = 0; l < nl; l++) {
@@ -158,17 +143,7 @@ static double trial(layer *ly, int nl, const evs__ssgrad_filter *f,
                          y->w);
     }
   }
-  return now() - t0;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *x, int n) {
-  qsort(x, (size_t)n, sizeof *x, cmp_double);
-  return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+  return bench_now() - t0;
 }
 
 static double rel_diff(const double *a, const double *b, size_t n) {
@@ -225,11 +200,11 @@ int main(int argc, char **argv) {
                  {n_hid, n_out, p_hid, sg_out, e_out, 0, 0, 0, 0, 0, 0, 0}};
   for (int l = 0; l < 2; l++) {
     size_t n = (size_t)ly[l].n_post * ly[l].n_pre;
-    ly[l].s1 = xalloc(n * sizeof(double));
-    ly[l].s2 = xalloc(n * sizeof(double));
-    ly[l].m = xalloc(n * sizeof(double));
-    ly[l].v = xalloc(n * sizeof(double));
-    ly[l].w = xalloc(n * sizeof(float));
+    ly[l].s1 = bench_xalloc(n * sizeof(double));
+    ly[l].s2 = bench_xalloc(n * sizeof(double));
+    ly[l].m = bench_xalloc(n * sizeof(double));
+    ly[l].v = bench_xalloc(n * sizeof(double));
+    ly[l].w = bench_xalloc(n * sizeof(float));
     ly[l].csr = all_to_all(ly[l].n_pre, ly[l].n_post);
     if (evs__ssgrad_work_new(&ly[l].wk, ly[l].n_post, win) != EVS_OK) return 2;
   }
@@ -237,10 +212,10 @@ int main(int argc, char **argv) {
   double t_ref[MAX_RUNS], t_win[MAX_RUNS], t_csr[MAX_RUNS];
   /* Keep the per-tick run's final state of the last run for the check. */
   size_t n1 = (size_t)n_in * n_hid, n2 = (size_t)n_hid * n_out;
-  double *ref_s1[2] = {xalloc(n1 * 8), xalloc(n2 * 8)};
-  double *ref_s2[2] = {xalloc(n1 * 8), xalloc(n2 * 8)};
-  double *ref_w[2] = {xalloc(n1 * 8), xalloc(n2 * 8)};
-  double *win_w[2] = {xalloc(n1 * 8), xalloc(n2 * 8)};
+  double *ref_s1[2] = {bench_xalloc(n1 * 8), bench_xalloc(n2 * 8)};
+  double *ref_s2[2] = {bench_xalloc(n1 * 8), bench_xalloc(n2 * 8)};
+  double *ref_w[2] = {bench_xalloc(n1 * 8), bench_xalloc(n2 * 8)};
+  double *win_w[2] = {bench_xalloc(n1 * 8), bench_xalloc(n2 * 8)};
   double d_s = 0, d_w = 0;
   for (int r = 0; r < runs; r++) {
     t_ref[r] = trial(ly, 2, &f, &nm, ticks, win, M_REF);
@@ -263,7 +238,7 @@ int main(int argc, char **argv) {
     }
     if (do_csr) t_csr[r] = trial(ly, 2, &f, &nm, ticks, win, M_CSR);
   }
-  double mr = median(t_ref, runs), mw = median(t_win, runs);
+  double mr = bench_median(t_ref, runs), mw = bench_median(t_win, runs);
   double syn_ticks = (double)(n1 + n2) * (double)ticks;
   printf("ssgrad_bench: S4 gradient, %u->%u->%u, dt %g s, %zu ticks (%.3g s), "
          "windows of %zu ticks, %d runs\n",
@@ -280,7 +255,7 @@ int main(int argc, char **argv) {
   printf("windowed (dense):   median %.3f s per trial "
          "(%.2f ns per synapse-tick)\n", mw, 1e9 * mw / syn_ticks);
   if (do_csr) {
-    double mc = median(t_csr, runs);
+    double mc = bench_median(t_csr, runs);
     printf("windowed (CSR sparse path, all-to-all): median %.3f s per trial "
            "(%.2f ns per synapse-tick)\n", mc, 1e9 * mc / syn_ticks);
     printf("speed-up CSR sparse path vs per-tick: %.1fx\n", mr / mc);
