@@ -45,12 +45,17 @@ GNU_TIME = '/usr/bin/time'
 # w0, so B2's 20 Hz is the check. 'plastic' names the learning projection
 # whose weights are compared at the end (evsnn: last row of NAME.weights.tsv;
 # Brian2: mean of w at the end).
+# speedup: BENCHMARKS.md's target for the Brian2/evsnn ratio (at the sizes
+# in speedup_sizes, all sizes if absent); static_bytes: its target for the
+# bytes of a static synapse (B3 mixes plastic and static synapses).
 BENCHES = {
     'B1': dict(model='cuba', ini='cuba.ini', ref_rate=5.6,
-               sizes=[4000, 16000, 64000]),
-    'B2': dict(model='coba', ini='coba.ini', ref_rate=20.0, sizes=[4000]),
+               sizes=[4000, 16000, 64000], speedup=5.0,
+               speedup_sizes=(4000, 64000), static_bytes=8.0),
+    'B2': dict(model='coba', ini='coba.ini', ref_rate=20.0, sizes=[4000],
+               speedup=2.0, static_bytes=8.0),
     'B3': dict(model='coba_stdp', ini='coba_stdp.ini', ref_rate=20.0,
-               sizes=[4000], plastic='EE', w0_nS=6.0),
+               sizes=[4000], plastic='EE', w0_nS=6.0, speedup=2.0),
 }
 PROJECTIONS = ('EE', 'EI', 'IE', 'II')
 
@@ -488,6 +493,28 @@ def summarize(rows, cases):
     return out
 
 
+def target_lines(summary):
+    """One line per target of BENCHMARKS.md that this run measured: met, or
+    missed and by what factor."""
+    out = []
+    for s in summary:
+        b = BENCHES[s['bench']]
+        sizes = b.get('speedup_sizes')
+        if b.get('speedup') and s['ratio'] and (not sizes or s['n'] in sizes):
+            goal, got = b['speedup'], s['ratio']
+            out.append('- %s N=%d: %.3g× Brian2 C++ standalone, target ≥ %g×: %s'
+                       % (s['bench'], s['n'], got, goal,
+                          'met' if got >= goal else
+                          '**missed by %.2f×**' % (goal / got)))
+        bps = s['evsnn'].get('bytes_per_synapse')
+        if b.get('static_bytes') and bps:
+            out.append('- %s N=%d: %.3g bytes a static synapse, target ≤ %g: %s'
+                       % (s['bench'], s['n'], bps, b['static_bytes'],
+                          'met' if bps <= b['static_bytes'] else
+                          '**missed by %.2f×**' % (bps / b['static_bytes'])))
+    return out
+
+
 def write_md(path, args, rows, summary, facts, notes):
     L = []
     L.append('# evsnn benchmark: %s' % facts['title'])
@@ -546,6 +573,12 @@ def write_md(path, args, rows, summary, facts, notes):
              'times per simulated second. B3 has no reference rate of its own; '
              'B2\'s 20 Hz is shown.')
     L.append('')
+    targets = target_lines(summary)
+    if targets:
+        L.append('## Targets (BENCHMARKS.md)')
+        L.append('')
+        L.extend(targets)
+        L.append('')
     checks = []
     for s in summary:
         ref = BENCHES[s['bench']]['ref_rate']
