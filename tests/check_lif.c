@@ -243,6 +243,97 @@ START_TEST(random_inputs_against_rk4) {
 }
 END_TEST
 
+START_TEST(wide_deliveries_against_rk4) {
+  /* Deliveries wider than the 256 synapses lif.c certifies at a time, with
+   * multapses inside one chunk and across chunks, onto neurons that spike
+   * (rest above threshold) and so also receive input while refractory;
+   * per-synapse weights of both signs (_i = 0) or one shared weight per
+   * delivery (_i = 1). Every neuron's spikes against RK4. */
+  enum { N = 270, EXTRA = 50, COUNT = N + EXTRA, MAX_D = 200 };
+  const double t_end = 0.25;
+  ref_par p = {0.02, 0.005, 0.01, -0.049, -0.06, -0.05, 0.005, 0};
+  evs_pop *pop = make_pop(N, 1e-4, "tau_m", p.tau_m, "tau_syn_E", p.tau_e,
+                          "tau_syn_I", p.tau_i, "v_rest", p.v_rest, "v_reset",
+                          p.v_reset, "v_thresh", p.v_thresh, "tau_refrac",
+                          p.tau_ref, "v_init", -0.052, NULL);
+  start(pop);
+  evs_rng r;
+  evs_rng_init(&r, 13, 0, 0, EVS_RNG_TEST);
+  static uint32_t target[MAX_D][COUNT];
+  static float weight[MAX_D][COUNT];
+  double when[MAX_D], shared[MAX_D];
+  int rec[MAX_D];
+  size_t nd = 0;
+  for (double t = 0; nd < MAX_D;) {
+    t += evs_rng_exponential(&r) / 400.0;
+    if (t >= t_end) break;
+    when[nd] = t;
+    rec[nd] = evs_rng_uniform(&r) < 0.8 ? 0 : 1;
+    for (uint32_t q = 0; q < N; q++) target[nd][q] = q;
+    for (uint32_t q = N - 1; q > 0; q--) { /* shuffled, then duplicates */
+      uint32_t k = evs_rng_below(&r, q + 1), x = target[nd][q];
+      target[nd][q] = target[nd][k];
+      target[nd][k] = x;
+    }
+    for (uint32_t q = N; q < COUNT; q++) target[nd][q] = evs_rng_below(&r, N);
+    for (uint32_t q = 0; q < COUNT; q++)
+      weight[nd][q] = (float)(rec[nd] == 0 ? 1.5e-3 * evs_rng_uniform(&r) - 3e-4
+                                           : -3e-3 * evs_rng_uniform(&r));
+    shared[nd] = rec[nd] == 0 ? 2e-4 + 8e-4 * evs_rng_uniform(&r)
+                              : -5e-4 - 2.5e-3 * evs_rng_uniform(&r);
+    nd++;
+  }
+  ck_assert_uint_lt(nd, MAX_D);
+  uint64_t k = 1;
+  for (size_t d = 0; d <= nd; d++) {
+    double t = d < nd ? when[d] : t_end;
+    for (; (double)k * pop->tick <= t && (double)k * pop->tick < t_end; k++)
+      ck_assert_int_eq(T->tick(pop, (double)k * pop->tick), EVS_OK);
+    if (d < nd)
+      T->deliver(pop, when[d], rec[d], target[d], _i ? NULL : weight[d],
+                 _i ? (float)shared[d] : 0, COUNT);
+  }
+  ck_assert_int_eq(T->tick(pop, t_end), EVS_OK);
+  qsort(pop->spk, pop->nspk, sizeof *pop->spk, spike_order);
+
+  int total = 0, multapse_spikes = 0;
+  for (uint32_t j = 0; j < N; j++) {
+    ref_neuron rn = {-0.052, 0, 0, -1};
+    double spikes[200];
+    int ns = 0, copies_max = 0;
+    double t = 0;
+    for (size_t d = 0; d < nd; d++) {
+      ref_advance(&p, &rn, t, when[d], 2e-6, spikes, &ns);
+      t = when[d];
+      int copies = 0;
+      for (uint32_t q = 0; q < COUNT; q++) {
+        if (target[d][q] != j) continue;
+        double w = _i ? (double)(float)shared[d] : (double)weight[d][q];
+        if (rec[d] == 0) rn.xe += w; else rn.xi += w;
+        copies++;
+      }
+      if (copies > copies_max) copies_max = copies;
+    }
+    ref_advance(&p, &rn, t, t_end, 2e-6, spikes, &ns);
+    int m = 0;
+    for (size_t q = 0; q < pop->nspk; q++) {
+      if (pop->spk[q].id != j) continue;
+      ck_assert_msg(m < ns, "neuron %u: extra spike at %.12g", j, pop->spk[q].t);
+      ck_assert_msg(fabs(pop->spk[q].t - spikes[m]) < 1e-9,
+                    "neuron %u spike %d: %.15g vs reference %.15g", j, m,
+                    pop->spk[q].t, spikes[m]);
+      m++;
+    }
+    ck_assert_msg(m == ns, "neuron %u: %d spikes, reference %d", j, m, ns);
+    total += m;
+    if (copies_max > 1) multapse_spikes += m;
+  }
+  ck_assert_int_gt(total, 2 * N); /* every neuron spikes, most of them often */
+  ck_assert_int_gt(multapse_spikes, 50);
+  drop(pop);
+}
+END_TEST
+
 START_TEST(voltage_against_rk4) {
   /* Sampled membrane potential between random inputs, no spikes. */
   ref_par p = {0.01, 0.002, 0.004, -0.07, -0.07, 0.0, 0.001, 0};
@@ -356,6 +447,7 @@ static Suite *lif_suite(void) {
   tcase_add_test(tc, crossing_time_closed_form);
   tcase_add_test(tc, dc_driven_interspike_interval);
   tcase_add_loop_test(tc, random_inputs_against_rk4, 0, 2);
+  tcase_add_loop_test(tc, wide_deliveries_against_rk4, 0, 2);
   tcase_add_test(tc, voltage_against_rk4);
   tcase_add_test(tc, voltages_equal_voltage);
   tcase_add_test(tc, refuses_equal_time_constants);
