@@ -29,6 +29,7 @@ static inline void *bench_xalloc(size_t n) {
   return p;
 }
 
+/* qsort's comparison of two doubles, ascending. */
 static inline int bench_by_value(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);

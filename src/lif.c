@@ -303,42 +303,32 @@ static inline void recertify(lif_state *s, uint32_t j,
  * ones skip the certificate bookkeeping altogether. */
 enum { W_ARRAY, W_SHARED_EXCITE, W_SHARED_INHIBIT };
 
-/* One synapse onto neuron j through term r, of weight *wq (W_ARRAY) or
- * w_shared. Returns 1 when the input used up j's margin: j then needs a
- * new certificate at t (the caller makes it, see deliver_term). */
-static inline __attribute__((always_inline)) int synapse(
-    evs_pop *pop, lif_state *s, lif_neuron *nr, double t, int r, int mode,
-    double fr, double fm, double kmax, uint32_t j, const float *wq,
-    double w_shared) {
-  lif_neuron *n = &nr[j];
-  if (__builtin_expect(n->t_safe < t, 0)) advance(pop, s, j, t);
-  /* after advance: a spike it finds may change a per-synapse weight */
-  double w = mode == W_ARRAY ? *wq : w_shared;
-  n->c[r] += w * fr;
-  n->c[0] -= w * fm;
-  if (mode == W_SHARED_INHIBIT) return 0; /* inhibition keeps the certificate */
-  if (mode == W_ARRAY && w <= 0) return 0;
-  n->margin -= w * kmax; /* a refractory neuron's stays REFRACTORY */
-  return n->margin <= 0;
-}
-
 /* Synapses of one delivery taken at a time: the most neurons that can be
  * waiting for a new certificate. */
 #define PENDING_MAX 256
 
-/* Synapse q of a delivery (see synapse); lists its target in pending[np]
- * and returns np + 1 if the input used up the target's margin, np if not. */
-static inline __attribute__((always_inline)) size_t list_synapse(
+/* Synapse q of a delivery: onto neuron j = target[q] through term r, of
+ * weight weight[q] (W_ARRAY) or w_shared. An excitatory input that uses up
+ * j's margin leaves j needing a new certificate at t (the caller makes it,
+ * see deliver_term): j is written to pending[np] either way, and np + 1 is
+ * returned if it used up the margin, np if not. */
+static inline __attribute__((always_inline)) size_t synapse(
     evs_pop *pop, lif_state *s, lif_neuron *nr, double t, int r, int mode,
     double fr, double fm, double kmax, const uint32_t *target,
     const float *weight, double w_shared, size_t q, uint32_t *pending,
     size_t np) {
   uint32_t j = target[q];
-  int used_up = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, j, weight + q,
-                        w_shared);
-  if (mode == W_SHARED_INHIBIT) return np; /* never lists a neuron */
+  lif_neuron *n = &nr[j];
+  if (__builtin_expect(n->t_safe < t, 0)) advance(pop, s, j, t);
+  /* after advance: a spike it finds may change a per-synapse weight */
+  double w = mode == W_ARRAY ? weight[q] : w_shared;
+  n->c[r] += w * fr;
+  n->c[0] -= w * fm;
+  if (mode == W_SHARED_INHIBIT) return np; /* inhibition keeps the certificate */
+  if (mode == W_ARRAY && w <= 0) return np;
+  n->margin -= w * kmax; /* a refractory neuron's stays REFRACTORY */
   pending[np] = j;
-  return np + (size_t)used_up;
+  return np + (n->margin <= 0);
 }
 
 /* The synapses of one delivery through term r; r and mode are constants in
@@ -371,12 +361,12 @@ static inline __attribute__((always_inline)) void deliver_term(
     size_t np = 0;
     for (; q < ahead; q++) {
       __builtin_prefetch(&nr[target[q + PREFETCH_AHEAD]], 1);
-      np = list_synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
-                        w_shared, q, pending, np);
+      np = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
+                   w_shared, q, pending, np);
     }
     for (; q < end; q++)
-      np = list_synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
-                        w_shared, q, pending, np);
+      np = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
+                   w_shared, q, pending, np);
     for (size_t i = 0; i < np; i++) recertify(s, pending[i], t, e);
   }
 }
