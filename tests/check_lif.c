@@ -186,6 +186,34 @@ START_TEST(dc_driven_interspike_interval) {
 }
 END_TEST
 
+/* A started population of n neurons with the parameters of p, all starting
+ * at v_init, windows of 0.1 ms. */
+static evs_pop *make_ref_pop(const ref_par *p, uint32_t n, double v_init) {
+  evs_pop *pop = make_pop(n, 1e-4, "tau_m", p->tau_m, "tau_syn_E", p->tau_e,
+                          "tau_syn_I", p->tau_i, "v_rest", p->v_rest, "v_reset",
+                          p->v_reset, "v_thresh", p->v_thresh, "tau_refrac",
+                          p->tau_ref, "v_init", v_init, NULL);
+  start(pop);
+  return pop;
+}
+
+/* Asserts that neuron j's spikes in pop->spk (sorted) are the ns reference
+ * spike times, each within 1e-9 s; returns ns. */
+static int expect_spikes(const evs_pop *pop, uint32_t j, const double *spikes,
+                         int ns) {
+  int k = 0;
+  for (size_t q = 0; q < pop->nspk; q++) {
+    if (pop->spk[q].id != j) continue;
+    ck_assert_msg(k < ns, "neuron %u: extra spike at %.12g", j, pop->spk[q].t);
+    ck_assert_msg(fabs(pop->spk[q].t - spikes[k]) < 1e-9,
+                  "neuron %u spike %d: %.15g vs reference %.15g", j, k,
+                  pop->spk[q].t, spikes[k]);
+    k++;
+  }
+  ck_assert_msg(k == ns, "neuron %u: %d spikes, reference %d", j, k, ns);
+  return ns;
+}
+
 START_TEST(random_inputs_against_rk4) {
   /* Poisson excitation and inhibition onto 4 neurons for 1 s (several
    * rebases of the reference time), compared spike by spike; the weights
@@ -193,11 +221,7 @@ START_TEST(random_inputs_against_rk4) {
   const uint32_t N = 4;
   const double t_end = 1.0;
   ref_par p = {0.02, 0.005, 0.01, -0.049, -0.06, -0.05, 0.005, 0};
-  evs_pop *pop = make_pop(N, 1e-4, "tau_m", p.tau_m, "tau_syn_E", p.tau_e,
-                          "tau_syn_I", p.tau_i, "v_rest", p.v_rest, "v_reset",
-                          p.v_reset, "v_thresh", p.v_thresh, "tau_refrac",
-                          p.tau_ref, "v_init", -0.058, NULL);
-  start(pop);
+  evs_pop *pop = make_ref_pop(&p, N, -0.058);
   evs_rng r;
   evs_rng_init(&r, 11, 0, 0, EVS_RNG_TEST);
   size_t n = 0, cap = 4000;
@@ -225,17 +249,7 @@ START_TEST(random_inputs_against_rk4) {
       if (in[i].rec == 0) rn.xe += in[i].w; else rn.xi += in[i].w;
     }
     ref_advance(&p, &rn, t, t_end, 2e-6, spikes, &ns);
-    int k = 0;
-    for (size_t q = 0; q < pop->nspk; q++) {
-      if (pop->spk[q].id != j) continue;
-      ck_assert_msg(k < ns, "neuron %u: extra spike at %.12g", j, pop->spk[q].t);
-      ck_assert_msg(fabs(pop->spk[q].t - spikes[k]) < 1e-9,
-                    "neuron %u spike %d: %.15g vs reference %.15g", j, k,
-                    pop->spk[q].t, spikes[k]);
-      k++;
-    }
-    ck_assert_int_eq(k, ns);
-    total += k;
+    total += expect_spikes(pop, j, spikes, ns);
   }
   ck_assert_int_gt(total, 20);
   free(in);
@@ -252,11 +266,7 @@ START_TEST(wide_deliveries_against_rk4) {
   enum { N = 270, EXTRA = 50, COUNT = N + EXTRA, MAX_D = 200 };
   const double t_end = 0.25;
   ref_par p = {0.02, 0.005, 0.01, -0.049, -0.06, -0.05, 0.005, 0};
-  evs_pop *pop = make_pop(N, 1e-4, "tau_m", p.tau_m, "tau_syn_E", p.tau_e,
-                          "tau_syn_I", p.tau_i, "v_rest", p.v_rest, "v_reset",
-                          p.v_reset, "v_thresh", p.v_thresh, "tau_refrac",
-                          p.tau_ref, "v_init", -0.052, NULL);
-  start(pop);
+  evs_pop *pop = make_ref_pop(&p, N, -0.052);
   evs_rng r;
   evs_rng_init(&r, 13, 0, 0, EVS_RNG_TEST);
   static uint32_t target[MAX_D][COUNT];
@@ -315,16 +325,7 @@ START_TEST(wide_deliveries_against_rk4) {
       if (copies > copies_max) copies_max = copies;
     }
     ref_advance(&p, &rn, t, t_end, 2e-6, spikes, &ns);
-    int m = 0;
-    for (size_t q = 0; q < pop->nspk; q++) {
-      if (pop->spk[q].id != j) continue;
-      ck_assert_msg(m < ns, "neuron %u: extra spike at %.12g", j, pop->spk[q].t);
-      ck_assert_msg(fabs(pop->spk[q].t - spikes[m]) < 1e-9,
-                    "neuron %u spike %d: %.15g vs reference %.15g", j, m,
-                    pop->spk[q].t, spikes[m]);
-      m++;
-    }
-    ck_assert_msg(m == ns, "neuron %u: %d spikes, reference %d", j, m, ns);
+    int m = expect_spikes(pop, j, spikes, ns);
     total += m;
     if (copies_max > 1) multapse_spikes += m;
   }
@@ -337,10 +338,7 @@ END_TEST
 START_TEST(voltage_against_rk4) {
   /* Sampled membrane potential between random inputs, no spikes. */
   ref_par p = {0.01, 0.002, 0.004, -0.07, -0.07, 0.0, 0.001, 0};
-  evs_pop *pop = make_pop(1, 1e-4, "tau_m", p.tau_m, "tau_syn_E", p.tau_e,
-                          "tau_syn_I", p.tau_i, "v_rest", p.v_rest, "v_reset",
-                          p.v_reset, "v_thresh", p.v_thresh, "v_init", -0.065, NULL);
-  start(pop);
+  evs_pop *pop = make_ref_pop(&p, 1, -0.065);
   evs_rng r;
   evs_rng_init(&r, 12, 0, 0, EVS_RNG_TEST);
   ref_neuron rn = {-0.065, 0, 0, -1};
