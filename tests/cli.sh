@@ -3,7 +3,8 @@
 # help/version, usage errors, check, run (file formats and their mutual
 # consistency), model errors leave no output folder, --set and --seed
 # change the result, plot (when gnuplot is installed).
-# Environment: EVSNN (the program), EVSNN_PLOTDIR (the plot scripts).
+# Environment: EVSNN (the program; it finds the plot scripts of its source
+# tree by itself).
 . "$(dirname "$0")/common.sh"
 need_evsnn
 

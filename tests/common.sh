@@ -1,8 +1,7 @@
 # evsnn — helpers shared by the script tests (sourced, not run).
 # Provides: $tmp (a fresh folder removed on exit), fail/pass counters,
 # check (run a command, compare its exit status), need_evsnn.
-# Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, MODELS, TESTDATA,
-# EVSNN_PLOTDIR.
+# Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, MODELS, TESTDATA.
 
 set -u
 fail=0

@@ -3,9 +3,11 @@
  * A thin client of the public API (<evsnn/evsnn.h>); everything it knows
  * about a model comes from evs_model_load_*. Exit status: 0 success
  * (also a run stopped by its rate check), 1 error (model, input/output, gnuplot), 2 usage error. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +18,8 @@
 
 #include <evsnn/evsnn.h>
 
+#include "dirs.h"
 #include "picture.h"
-
-#ifndef EVS_PLOTDIR
-#define EVS_PLOTDIR "plots"
-#endif
 #ifndef EVS_GNUPLOT
 #define EVS_GNUPLOT "gnuplot"
 #endif
@@ -334,6 +333,37 @@ static int have_rasters(const char *dir) {
   return found;
 }
 
+/* Whether this program is the uninstalled one of the build tree it was
+ * built in (libtool runs it from EVS_BUILDDIR/.libs), judged by the real
+ * path of /proc/self/exe; 0 where that cannot be read. */
+static int running_from_build_tree(void) {
+  char exe[PATH_MAX], top[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0 || !realpath(EVS_BUILDDIR, top)) return 0;
+  exe[n] = '\0';
+  size_t k = strlen(top);
+  return strncmp(exe, top, k) == 0 && exe[k] == '/';
+}
+
+/* The folder of the gnuplot scripts: $EVSNN_PLOTDIR when set; otherwise the
+ * source tree's plots/ for a program run from its build tree and the
+ * installed $(pkgdatadir)/plots for an installed one, each falling back on
+ * the other when it holds no raster.gp (a program copied elsewhere). */
+static const char *plot_dir(void) {
+  const char *env = getenv("EVSNN_PLOTDIR");
+  if (env && *env) return env;
+  const char *first = EVS_PLOTDIR, *second = EVS_SRC_PLOTDIR;
+  if (running_from_build_tree()) {
+    first = EVS_SRC_PLOTDIR;
+    second = EVS_PLOTDIR;
+  }
+  char path[4096];
+  snprintf(path, sizeof path, "%s/raster.gp", first);
+  if (access(path, R_OK) == 0) return first;
+  snprintf(path, sizeof path, "%s/raster.gp", second);
+  return access(path, R_OK) == 0 ? second : first;
+}
+
 static int cmd_plot(int argc, char **argv) {
   const char *dir = NULL, *fmt = "png";
   for (int i = 1; i < argc; i++) {
@@ -377,8 +407,7 @@ static int cmd_plot(int argc, char **argv) {
             strcmp(gnuplot, "no") ? gnuplot : "", gnuplot);
     return EXIT_ERR;
   }
-  const char *plotdir = getenv("EVSNN_PLOTDIR");
-  if (!plotdir || !*plotdir) plotdir = EVS_PLOTDIR;
+  const char *plotdir = plot_dir();
 
   /* population rasters and rates when there are any; a SuperSpike run's
    * learning curves */
@@ -394,8 +423,11 @@ static int cmd_plot(int argc, char **argv) {
   for (size_t k = 0; k < nscripts; k++) {
     snprintf(path, sizeof path, "%s/%s.gp", plotdir, scripts[k]);
     if (access(path, R_OK) != 0) {
-      fprintf(stderr, "%s: %s: %s (set EVSNN_PLOTDIR to the plots folder)\n",
-              prog, path, strerror(errno));
+      fprintf(stderr,
+              "%s: %s: %s (looked in $EVSNN_PLOTDIR, else %s when run from "
+              "its build tree, else %s; set EVSNN_PLOTDIR to the plots "
+              "folder)\n",
+              prog, path, strerror(errno), EVS_SRC_PLOTDIR, EVS_PLOTDIR);
       return EXIT_ERR;
     }
     int rc = run_gnuplot(gnuplot, dir, fmt, path);
