@@ -49,20 +49,20 @@ typedef struct is_state {
   double eta;             /* internal weight units */
   double kappa;           /* Hz */
   double w_min, w_max;    /* internal weight units */
-  double rate_stdp;       /* 1/s: 1 / tau_stdp */
   double rate_nu;         /* 1/s: 1 / tau_rate */
   double jump;            /* Hz: 1 / (N tau_rate) */
   double nu, t_nu;        /* Hz at s: the population rate at its latest time */
-  double t0, span;        /* s: trace reference time; rebase beyond t0 + span */
+  evs_trace_bank bank;    /* traces IS_ZPRE, IS_ZPOST (both tau_stdp) */
   double *zpre;           /* [n_pre] coefficients */
   double *zpost;          /* [n_post] coefficients */
 } is_state;
 
+enum { IS_ZPRE, IS_ZPOST }; /* the bank's traces, as added */
+
 static void is_destroy(evs_plastic *pl) {
   is_state *s = pl->state;
   if (!s) return;
-  free(s->zpre);
-  free(s->zpost);
+  evs__trace_bank_free(&s->bank);
   free(s);
   pl->state = NULL;
 }
@@ -90,16 +90,13 @@ static int is_init(evs_plastic *pl, evs_error *err) {
   s->kappa = p[IS_KAPPA];
   s->w_min = p[IS_W_MIN];
   s->w_max = p[IS_W_MAX];
-  s->rate_stdp = 1 / p[IS_TAU_STDP];
   s->rate_nu = 1 / p[IS_TAU_RATE];
   s->jump = 1 / ((c->n_post ? c->n_post : 1) * p[IS_TAU_RATE]);
   s->nu = s->kappa;
   s->t_nu = 0;
-  s->t0 = 0;
-  s->span = EVS_TRACE_SPAN * p[IS_TAU_STDP];
-  s->zpre = calloc(c->n_pre ? c->n_pre : 1, sizeof *s->zpre);
-  s->zpost = calloc(c->n_post ? c->n_post : 1, sizeof *s->zpost);
-  if (!s->zpre || !s->zpost) goto nomem;
+  if (!(s->zpre = evs__trace_bank_add(&s->bank, c->n_pre, p[IS_TAU_STDP])) ||
+      !(s->zpost = evs__trace_bank_add(&s->bank, c->n_post, p[IS_TAU_STDP])))
+    goto nomem;
   return EVS_OK;
 nomem:
   is_destroy(pl);
@@ -121,19 +118,12 @@ double evs__istdp_rate(const evs_plastic *pl, double t) {
   return rate_at(pl->state, t);
 }
 
-static void is_rebase(is_state *s, const evs_csr *c, double t) {
-  double f = exp(-(t - s->t0) * s->rate_stdp);
-  evs__trace_rescale(s->zpre, c->n_pre, f);
-  evs__trace_rescale(s->zpost, c->n_post, f);
-  s->t0 = t;
-}
-
 static void is_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
                       uint64_t end) {
   is_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  if (t - s->t0 > s->span) is_rebase(s, c, t);
-  const double g = exp((t - s->t0) * s->rate_stdp); /* 1 / decay factor */
+  evs__trace_bank_advance(&s->bank, t);
+  const double g = evs__trace_growth(&s->bank, IS_ZPRE, t); /* 1 / decay */
   const double eg = s->eta * (rate_at(s, t) - s->kappa) / s->kappa;
   const double d = eg / g;  /* eta G per unit coefficient */
   const uint32_t *target = c->target;
@@ -148,8 +138,8 @@ static void is_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
 static void is_on_post(evs_plastic *pl, double t, uint32_t post) {
   is_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  if (t - s->t0 > s->span) is_rebase(s, c, t);
-  const double g = exp((t - s->t0) * s->rate_stdp);
+  evs__trace_bank_advance(&s->bank, t);
+  const double g = evs__trace_growth(&s->bank, IS_ZPOST, t);
   const double d = s->eta * (rate_at(s, t) - s->kappa) / s->kappa / g;
   const uint32_t *pos = c->post_pos, *pre = c->post_pre;
   const double *Z = s->zpre;

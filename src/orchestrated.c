@@ -89,20 +89,18 @@ typedef struct orch_state {
   double w_a, w_b, w_p;                  /* the well's points, internal */
   double pot;                            /* P: 1 / internal weight^2 */
   double cons_k;                         /* cons_dt / tau_cons */
-  double rate_plus, rate_minus, rate_slow; /* 1/s */
-  double t0;                             /* s: reference time of the traces */
-  double span;                           /* s: rebase when t - t0 exceeds it */
+  evs_trace_bank bank;                   /* traces ORCH_ZP, ORCH_ZM, ORCH_ZS */
   double *zp;                            /* [n_pre] coefficients of z+ */
   double *zm, *zs;                       /* [n_post] coefficients of z-, z^slow */
   float *wt;                             /* [nnz] reference weights w~ */
 } orch_state;
 
+enum { ORCH_ZP, ORCH_ZM, ORCH_ZS }; /* the bank's traces, as added */
+
 static void orch_destroy(evs_plastic *pl) {
   orch_state *s = pl->state;
   if (!s) return;
-  free(s->zp);
-  free(s->zm);
-  free(s->zs);
+  evs__trace_bank_free(&s->bank);
   free(s->wt);
   free(s);
   pl->state = NULL;
@@ -153,18 +151,14 @@ static int orch_init(evs_plastic *pl, evs_error *err) {
   s->pot = p[OR_CONS_STRENGTH] * range /
            ((q - s->w_a) * (q - s->w_b) * (q - s->w_p));
   s->cons_k = p[OR_CONS_DT] / p[OR_TAU_CONS];
-  s->rate_plus = 1 / p[OR_TAU_PLUS];
-  s->rate_minus = 1 / p[OR_TAU_MINUS];
-  s->rate_slow = 1 / p[OR_TAU_SLOW];
-  s->t0 = 0;
-  s->span = EVS_TRACE_SPAN *
-            fmin(p[OR_TAU_PLUS], fmin(p[OR_TAU_MINUS], p[OR_TAU_SLOW]));
   const evs_csr *c = pl->proj->csr;
-  s->zp = calloc(c->n_pre ? c->n_pre : 1, sizeof *s->zp);
-  s->zm = calloc(c->n_post ? c->n_post : 1, sizeof *s->zm);
-  s->zs = calloc(c->n_post ? c->n_post : 1, sizeof *s->zs);
+  evs_trace_bank *b = &s->bank;
+  if (!(s->zp = evs__trace_bank_add(b, c->n_pre, p[OR_TAU_PLUS])) ||
+      !(s->zm = evs__trace_bank_add(b, c->n_post, p[OR_TAU_MINUS])) ||
+      !(s->zs = evs__trace_bank_add(b, c->n_post, p[OR_TAU_SLOW])))
+    goto nomem;
   s->wt = malloc((c->nnz ? c->nnz : 1) * sizeof *s->wt);
-  if (!s->zp || !s->zm || !s->zs || !s->wt) goto nomem;
+  if (!s->wt) goto nomem;
   for (uint64_t k = 0; k < c->nnz; k++) s->wt[k] = (float)s->w_a;
   pl->clock = p[OR_CONSOLIDATE] != 0 ? p[OR_CONS_DT] : 0;
   return EVS_OK;
@@ -179,21 +173,12 @@ static inline double clip(double w, double lo, double hi) {
   return w < lo ? lo : (w > hi ? hi : w);
 }
 
-/* Moves t0 to t (plastic.h: rebase). */
-static void orch_rebase(orch_state *s, const evs_csr *c, double t) {
-  const double d = t - s->t0;
-  evs__trace_rescale(s->zp, c->n_pre, exp(-d * s->rate_plus));
-  evs__trace_rescale(s->zm, c->n_post, exp(-d * s->rate_minus));
-  evs__trace_rescale(s->zs, c->n_post, exp(-d * s->rate_slow));
-  s->t0 = t;
-}
-
 static void orch_on_pre(evs_plastic *pl, double t, uint32_t pre,
                         uint64_t begin, uint64_t end) {
   orch_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  if (t - s->t0 > s->span) orch_rebase(s, c, t);
-  const double dm = exp(-(t - s->t0) * s->rate_minus); /* z- = Zm dm */
+  evs__trace_bank_advance(&s->bank, t);
+  const double dm = evs__trace_decay(&s->bank, ORCH_ZM, t); /* z- = Zm dm */
   const double am = s->a_minus * dm, delta = s->delta;
   const uint32_t *target = c->target;
   const double *Zm = s->zm;
@@ -201,18 +186,18 @@ static void orch_on_pre(evs_plastic *pl, double t, uint32_t pre,
   for (uint64_t k = begin; k < end; k++)
     weight[k] = (float)clip((double)weight[k] - am * Zm[target[k]] + delta,
                             s->w_min, s->w_max);
-  evs__trace_spike(&s->zp[pre], exp((t - s->t0) * s->rate_plus), 0);
+  evs__trace_spike(&s->zp[pre], evs__trace_growth(&s->bank, ORCH_ZP, t), 0);
 }
 
 static void orch_on_post(evs_plastic *pl, double t, uint32_t post) {
   orch_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  if (t - s->t0 > s->span) orch_rebase(s, c, t);
-  const double d = t - s->t0;
-  const double dp = exp(-d * s->rate_plus); /* z+_j = Zp_j dp */
+  const evs_trace_bank *b = &s->bank;
+  evs__trace_bank_advance(&s->bank, t);
+  const double dp = evs__trace_decay(b, ORCH_ZP, t); /* z+_j = Zp_j dp */
   /* the post traces before this spike: one factor each for all synapses */
-  const double zm = s->zm[post] * exp(-d * s->rate_minus);
-  const double zs = s->zs[post] * exp(-d * s->rate_slow);
+  const double zm = s->zm[post] * evs__trace_decay(b, ORCH_ZM, t);
+  const double zs = s->zs[post] * evs__trace_decay(b, ORCH_ZS, t);
   const double g = s->a_plus * zs * dp, h = s->beta * zm * zm * zm;
   const uint32_t *pos = c->post_pos, *pre = c->post_pre;
   const double *Zp = s->zp;
@@ -224,8 +209,8 @@ static void orch_on_post(evs_plastic *pl, double t, uint32_t post) {
     w += g * Zp[pre[q]] - h * (w - (double)wt[k]);
     weight[k] = (float)clip(w, s->w_min, s->w_max);
   }
-  evs__trace_spike(&s->zm[post], exp(d * s->rate_minus), 0);
-  evs__trace_spike(&s->zs[post], exp(d * s->rate_slow), 0);
+  evs__trace_spike(&s->zm[post], evs__trace_growth(b, ORCH_ZM, t), 0);
+  evs__trace_spike(&s->zs[post], evs__trace_growth(b, ORCH_ZS, t), 0);
 }
 
 /* One forward Euler step of cons_dt of every reference weight. O(synapses). */

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "trace_bank.h"
 
 typedef struct evs_plastic evs_plastic;
 
@@ -70,34 +71,19 @@ struct evs_plastic {
   double clock;     /* s: interval of type->on_clock, set by init; 0: none */
 };
 
-/* Spike traces with shared factors (as lif.c keeps its membrane terms). A
- * trace x(t) that decays with time constant tau and jumps at spikes is kept
- * as its coefficient X = x(t) e^{(t - t0)/tau} against a reference time t0
- * shared by every trace of the rule instance; X changes only at the trace's
- * own spikes. So
+/* Spike traces with shared factors (as lif.c keeps its membrane terms): a
+ * rule keeps its traces in a bank (trace_bank.h), each stored as its
+ * coefficient X = x(t) e^{(t - t0)/tau} against the bank's reference time
+ * t0; X changes only at the trace's own spikes. So
  *  - reading x at t is X * e^{-(t - t0)/tau}: one multiply, with a factor
  *    computed once per handler call and time constant for all synapses the
  *    call touches (no exp() per synapse);
  *  - a spike at t adds e^{(t - t0)/tau} to X (all-to-all) or sets X to it
  *    (nearest-spike);
- *  - before e^{(t - t0)/tau} can overflow, t0 moves forward to t and every
- *    coefficient is multiplied by e^{-(t - t0_old)/tau} (a rebase, O(neurons)):
- *    a handler rebases first when t - t0 > EVS_TRACE_SPAN tau_min, tau_min the
- *    rule's smallest time constant, so factors stay below e^EVS_TRACE_SPAN.
+ *  - before e^{(t - t0)/tau} can overflow, t0 moves forward (a rebase,
+ *    O(neurons)), done by evs__trace_bank_advance first in every handler.
  * Handler times need not increase across neurons (spikes are found lazily),
  * but a read at t < t0 only gives a factor slightly above 1. */
-#define EVS_TRACE_SPAN 40.0
-
-/* Lets a spike into coefficient *X with growth factor g = e^{(t - t0)/tau}:
- * adds g, or sets *X to g when reset is set (nearest-spike). */
-static inline void evs__trace_spike(double *X, double g, int reset) {
-  *X = reset ? g : *X + g;
-}
-
-/* Rebase: multiplies the n coefficients X by f = e^{-(t - t0_old)/tau}. */
-static inline void evs__trace_rescale(double *X, uint32_t n, double f) {
-  for (uint32_t i = 0; i < n; i++) X[i] *= f;
-}
 
 /* Mean, sd, min and max of proj's weights (SI units of its weight
  * dimension) and the fractions at its rule's w_min and w_max, into out[6].

@@ -83,10 +83,6 @@ static int no_memory(const evs_plastic *pl, evs_error *err) {
 }
 
 /* n zeroed trace coefficients; NULL when out of memory. */
-static double *traces_new(uint32_t n) {
-  return calloc(n ? n : 1, sizeof(double));
-}
-
 static inline double clip(double w, double lo, double hi) {
   return w < lo ? lo : (w > hi ? hi : w);
 }
@@ -143,18 +139,17 @@ typedef struct pair_state {
   double inv_range;              /* 1 / (w_max - w_min) */
   double mu_plus, mu_minus;      /* exponents of the weight dependence */
   int nearest;                   /* traces reset instead of adding */
-  double rate_plus, rate_minus;  /* 1/s: 1/tau_plus, 1/tau_minus */
-  double t0;                     /* s: reference time of the coefficients */
-  double span;                   /* s: rebase when t - t0 exceeds it */
+  evs_trace_bank bank;           /* traces PAIR_X, PAIR_Y */
   double *x;                     /* [n_pre] presynaptic coefficients X */
   double *y;                     /* [n_post] postsynaptic coefficients Y */
 } pair_state;
 
+enum { PAIR_X, PAIR_Y }; /* pair_state's traces, in the order added */
+
 static void pair_destroy(evs_plastic *pl) {
   pair_state *s = pl->state;
   if (!s) return;
-  free(s->x);
-  free(s->y);
+  evs__trace_bank_free(&s->bank);
   free(s);
   pl->state = NULL;
 }
@@ -192,14 +187,10 @@ static int pair_init(evs_plastic *pl, evs_error *err) {
   s->mu_plus = p[PP_MU_PLUS];
   s->mu_minus = p[PP_MU_MINUS];
   s->nearest = p[PP_NEAREST] != 0;
-  s->rate_plus = 1 / s->tau_plus;
-  s->rate_minus = 1 / s->tau_minus;
-  s->t0 = 0;
-  s->span = EVS_TRACE_SPAN * fmin(s->tau_plus, s->tau_minus);
   const evs_csr *c = pl->proj->csr;
-  s->x = traces_new(c->n_pre);
-  s->y = traces_new(c->n_post);
-  if (!s->x || !s->y) goto nomem;
+  if (!(s->x = evs__trace_bank_add(&s->bank, c->n_pre, s->tau_plus)) ||
+      !(s->y = evs__trace_bank_add(&s->bank, c->n_post, s->tau_minus)))
+    goto nomem;
   return EVS_OK;
 nomem:
   pair_destroy(pl);
@@ -214,19 +205,12 @@ static inline double weight_factor(double b, double mu) {
   return mu == 1 ? b : pow(b, mu);
 }
 
-/* Moves t0 to t (plastic.h: rebase). */
-static void pair_rebase(pair_state *s, const evs_csr *c, double t) {
-  evs__trace_rescale(s->x, c->n_pre, exp(-(t - s->t0) * s->rate_plus));
-  evs__trace_rescale(s->y, c->n_post, exp(-(t - s->t0) * s->rate_minus));
-  s->t0 = t;
-}
-
 static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre,
                         uint64_t begin, uint64_t end) {
   pair_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  if (t - s->t0 > s->span) pair_rebase(s, c, t);
-  const double dy = exp(-(t - s->t0) * s->rate_minus); /* y_i(t) = Y_i dy */
+  evs__trace_bank_advance(&s->bank, t);
+  const double dy = evs__trace_decay(&s->bank, PAIR_Y, t); /* y_i(t) = Y_i dy */
   const uint32_t *target = c->target;
   const double *Y = s->y;
   float *weight = c->weight;
@@ -244,14 +228,15 @@ static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre,
       weight[k] = (float)clip(w - a_minus * f * y, w_min, w_max);
     }
   }
-  evs__trace_spike(&s->x[pre], exp((t - s->t0) * s->rate_plus), s->nearest);
+  evs__trace_spike(&s->x[pre], evs__trace_growth(&s->bank, PAIR_X, t),
+                   s->nearest);
 }
 
 static void pair_on_post(evs_plastic *pl, double t, uint32_t post) {
   pair_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  if (t - s->t0 > s->span) pair_rebase(s, c, t);
-  const double dx = exp(-(t - s->t0) * s->rate_plus); /* x_j(t) = X_j dx */
+  evs__trace_bank_advance(&s->bank, t);
+  const double dx = evs__trace_decay(&s->bank, PAIR_X, t); /* x_j(t) = X_j dx */
   const uint32_t *pos = c->post_pos, *pre = c->post_pre;
   const double *X = s->x;
   float *weight = c->weight;
@@ -272,7 +257,8 @@ static void pair_on_post(evs_plastic *pl, double t, uint32_t post) {
       weight[k] = (float)clip(w + a_plus * f * x, w_min, w_max);
     }
   }
-  evs__trace_spike(&s->y[post], exp((t - s->t0) * s->rate_minus), s->nearest);
+  evs__trace_spike(&s->y[post], evs__trace_growth(&s->bank, PAIR_Y, t),
+                   s->nearest);
 }
 
 const evs_rule_type evs__rule_stdp_pair = {
@@ -309,19 +295,18 @@ typedef struct triplet_state {
   double tau_plus, tau_minus, tau_y; /* s */
   double a3_plus, a2_minus;          /* internal weight units */
   double w_min, w_max;               /* internal weight units */
-  double rate_plus, rate_minus, rate_y; /* 1/s: the inverse time constants */
-  double t0;                         /* s: reference time of the coefficients */
-  double span;                       /* s: rebase when t - t0 exceeds it */
+  evs_trace_bank bank;               /* traces TRIP_X, TRIP_Y1, TRIP_Y2 (and
+                                        stdp_triplet_homeo's TRIP_Z) */
   double *x;                         /* [n_pre] presynaptic coefficients X */
   double *y1, *y2;                   /* [n_post] postsynaptic coefficients */
 } triplet_state;
 
+enum { TRIP_X, TRIP_Y1, TRIP_Y2, TRIP_Z }; /* the bank's traces, as added */
+
 static void triplet_destroy(evs_plastic *pl) {
   triplet_state *s = pl->state;
   if (!s) return;
-  free(s->x);
-  free(s->y1);
-  free(s->y2);
+  evs__trace_bank_free(&s->bank);
   free(s);
   pl->state = NULL;
 }
@@ -351,15 +336,11 @@ static int triplet_fill(triplet_state *s, const double *v, const evs_csr *c) {
   s->a2_minus = v[PT_A2_MINUS];
   s->w_min = v[PT_W_MIN];
   s->w_max = v[PT_W_MAX];
-  s->rate_plus = 1 / s->tau_plus;
-  s->rate_minus = 1 / s->tau_minus;
-  s->rate_y = 1 / s->tau_y;
-  s->t0 = 0;
-  s->span = EVS_TRACE_SPAN * fmin(s->tau_plus, fmin(s->tau_minus, s->tau_y));
-  s->x = traces_new(c->n_pre);
-  s->y1 = traces_new(c->n_post);
-  s->y2 = traces_new(c->n_post);
-  return s->x && s->y1 && s->y2 ? EVS_OK : EVS_ENOMEM;
+  evs_trace_bank *b = &s->bank;
+  s->x = evs__trace_bank_add(b, c->n_pre, s->tau_plus);
+  s->y1 = s->x ? evs__trace_bank_add(b, c->n_post, s->tau_minus) : NULL;
+  s->y2 = s->y1 ? evs__trace_bank_add(b, c->n_post, s->tau_y) : NULL;
+  return s->y2 ? EVS_OK : EVS_ENOMEM;
 }
 
 static int triplet_init(evs_plastic *pl, evs_error *err) {
@@ -376,21 +357,12 @@ static int triplet_init(evs_plastic *pl, evs_error *err) {
   return EVS_OK;
 }
 
-/* Moves t0 to t (plastic.h: rebase). */
-static void triplet_rebase(triplet_state *s, const evs_csr *c, double t) {
-  const double d = t - s->t0;
-  evs__trace_rescale(s->x, c->n_pre, exp(-d * s->rate_plus));
-  evs__trace_rescale(s->y1, c->n_post, exp(-d * s->rate_minus));
-  evs__trace_rescale(s->y2, c->n_post, exp(-d * s->rate_y));
-  s->t0 = t;
-}
-
 static void triplet_on_pre(evs_plastic *pl, double t, uint32_t pre,
                            uint64_t begin, uint64_t end) {
   triplet_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  if (t - s->t0 > s->span) triplet_rebase(s, c, t);
-  const double dy1 = exp(-(t - s->t0) * s->rate_minus); /* y1 = Y1 dy1 */
+  evs__trace_bank_advance(&s->bank, t);
+  const double dy1 = evs__trace_decay(&s->bank, TRIP_Y1, t); /* y1 = Y1 dy1 */
   const uint32_t *target = c->target;
   const double *Y1 = s->y1;
   float *weight = c->weight;
@@ -398,17 +370,17 @@ static void triplet_on_pre(evs_plastic *pl, double t, uint32_t pre,
     double y1 = Y1[target[k]] * dy1;
     weight[k] = (float)clip(weight[k] - s->a2_minus * y1, s->w_min, s->w_max);
   }
-  evs__trace_spike(&s->x[pre], exp((t - s->t0) * s->rate_plus), 0);
+  evs__trace_spike(&s->x[pre], evs__trace_growth(&s->bank, TRIP_X, t), 0);
 }
 
 /* The post spike's potentiation and its y1, y2 increments (the caller has
- * rebased if needed). */
+ * advanced the bank to t). */
 static void triplet_post(triplet_state *s, evs_csr *c, double t,
                          uint32_t post) {
-  const double d = t - s->t0;
-  const double dx = exp(-d * s->rate_plus); /* x_j(t) = X_j dx */
+  const evs_trace_bank *b = &s->bank;
+  const double dx = evs__trace_decay(b, TRIP_X, t); /* x_j(t) = X_j dx */
   /* y2 before this spike's own increment: one factor for all synapses */
-  double g = s->a3_plus * (s->y2[post] * exp(-d * s->rate_y));
+  double g = s->a3_plus * (s->y2[post] * evs__trace_decay(b, TRIP_Y2, t));
   const uint32_t *pos = c->post_pos, *pre = c->post_pre;
   const double *X = s->x;
   float *weight = c->weight;
@@ -417,14 +389,14 @@ static void triplet_post(triplet_state *s, evs_csr *c, double t,
     uint32_t k = pos[q];
     weight[k] = (float)clip((double)weight[k] + g * x, s->w_min, s->w_max);
   }
-  evs__trace_spike(&s->y1[post], exp(d * s->rate_minus), 0);
-  evs__trace_spike(&s->y2[post], exp(d * s->rate_y), 0);
+  evs__trace_spike(&s->y1[post], evs__trace_growth(b, TRIP_Y1, t), 0);
+  evs__trace_spike(&s->y2[post], evs__trace_growth(b, TRIP_Y2, t), 0);
 }
 
 static void triplet_on_post(evs_plastic *pl, double t, uint32_t post) {
   triplet_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  if (t - s->t0 > s->span) triplet_rebase(s, c, t);
+  evs__trace_bank_advance(&s->bank, t);
   triplet_post(s, c, t, post);
 }
 
@@ -463,19 +435,18 @@ static const evs_param_def homeo_params[PH_N] = {
 /* The triplet rule's state first, so that triplet_* work on &base and the
  * state pointer is also the base's. */
 typedef struct homeo_state {
-  triplet_state base;  /* a3_plus holds eta A3_plus; a2_minus is unused (0) */
-  double rate_hom;     /* 1/s: 1/tau_hom */
+  triplet_state base;  /* a3_plus holds eta A3_plus; a2_minus is unused (0);
+                          its bank holds z as TRIP_Z */
   double c_hom;        /* weight s^2: eta A3+ tau+ tau_y / (tau- kappa
                           tau_hom^2), so A2-(t) = c_hom Z^2 e^{-2(t-t0)/tau_hom} */
   double *z;           /* [n_post] coefficients of the spike trace z (tau_hom,
-                          +1 per post spike); nu = z / tau_hom */
+                          +1 per post spike); nu = z / tau_hom (in the bank) */
 } homeo_state;
 
 static void homeo_destroy(evs_plastic *pl) {
   homeo_state *s = pl->state;
   if (!s) return;
-  free(s->z);
-  triplet_destroy(pl); /* frees the base's traces and s itself */
+  triplet_destroy(pl); /* frees the bank (z too) and s itself */
 }
 
 static int homeo_init(evs_plastic *pl, evs_error *err) {
@@ -500,11 +471,10 @@ static int homeo_init(evs_plastic *pl, evs_error *err) {
   const evs_csr *c = pl->proj->csr;
   if (triplet_fill(&s->base, v, c)) goto nomem;
   const double tau_hom = p[PH_TAU_HOM], kappa = p[PH_KAPPA];
-  s->rate_hom = 1 / tau_hom;
   s->c_hom = v[PT_A3_PLUS] * p[PH_TAU_PLUS] * p[PH_TAU_Y] /
              (p[PH_TAU_MINUS] * kappa * tau_hom * tau_hom);
-  s->base.span = fmin(s->base.span, EVS_TRACE_SPAN * tau_hom);
-  if (!(s->z = traces_new(c->n_post))) goto nomem;
+  if (!(s->z = evs__trace_bank_add(&s->base.bank, c->n_post, tau_hom)))
+    goto nomem;
   for (uint32_t i = 0; i < c->n_post; i++) s->z[i] = kappa * tau_hom; /* t0 = 0 */
   return EVS_OK;
 nomem:
@@ -512,22 +482,16 @@ nomem:
   return no_memory(pl, err);
 }
 
-/* Moves t0 to t for all four traces. */
-static void homeo_rebase(homeo_state *s, const evs_csr *c, double t) {
-  evs__trace_rescale(s->z, c->n_post, exp(-(t - s->base.t0) * s->rate_hom));
-  triplet_rebase(&s->base, c, t);
-}
-
 static void homeo_on_pre(evs_plastic *pl, double t, uint32_t pre,
                          uint64_t begin, uint64_t end) {
   homeo_state *s = pl->state;
   triplet_state *b = &s->base;
   evs_csr *c = pl->proj->csr;
-  if (t - b->t0 > b->span) homeo_rebase(s, c, t);
-  const double d = t - b->t0;
-  const double dz = exp(-d * s->rate_hom);
+  evs__trace_bank_advance(&b->bank, t);
+  const double dz = evs__trace_decay(&b->bank, TRIP_Z, t);
   /* A2-_i(t) y1_i(t) = f Z_i^2 Y1_i: one factor for all synapses */
-  const double f = s->c_hom * dz * dz * exp(-d * b->rate_minus);
+  const double f =
+      s->c_hom * dz * dz * evs__trace_decay(&b->bank, TRIP_Y1, t);
   const uint32_t *target = c->target;
   const double *Y1 = b->y1, *Z = s->z;
   float *weight = c->weight;
@@ -536,16 +500,16 @@ static void homeo_on_pre(evs_plastic *pl, double t, uint32_t pre,
     double ltd = f * (Z[i] * Z[i]) * Y1[i];
     weight[k] = (float)clip(weight[k] - ltd, b->w_min, b->w_max);
   }
-  evs__trace_spike(&b->x[pre], exp(d * b->rate_plus), 0);
+  evs__trace_spike(&b->x[pre], evs__trace_growth(&b->bank, TRIP_X, t), 0);
 }
 
 static void homeo_on_post(evs_plastic *pl, double t, uint32_t post) {
   homeo_state *s = pl->state;
   triplet_state *b = &s->base;
   evs_csr *c = pl->proj->csr;
-  if (t - b->t0 > b->span) homeo_rebase(s, c, t);
+  evs__trace_bank_advance(&b->bank, t);
   triplet_post(b, c, t, post);
-  evs__trace_spike(&s->z[post], exp((t - b->t0) * s->rate_hom), 0);
+  evs__trace_spike(&s->z[post], evs__trace_growth(&b->bank, TRIP_Z, t), 0);
 }
 
 const evs_rule_type evs__rule_stdp_triplet_homeo = {

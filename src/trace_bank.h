@@ -1,0 +1,73 @@
+/* evsnn — private: a bank of lazily decayed spike traces, the one place the
+ * learning rules keep their pre- and postsynaptic traces (plastic.h explains
+ * the shared-factor scheme and why it is exact).
+ *
+ * Every trace of a bank is stored as coefficients X_i = x_i(t) e^{(t - t0)/tau}
+ * against the bank's one reference time t0, so a handler computes one factor
+ * per trace for all the synapses it touches. Before the factors can
+ * overflow, the bank moves t0 forward and rescales every coefficient
+ * (a rebase, O(neurons of all its traces)); evs__trace_bank_advance does that
+ * when t - t0 exceeds EVS_TRACE_SPAN times the bank's smallest tau, so the
+ * factors stay below e^EVS_TRACE_SPAN. A rule instance owns one bank: its
+ * traces share t0, so a rule's arithmetic is the same whichever of them a
+ * handler reads. */
+#ifndef EVSNN_TRACE_BANK_H
+#define EVSNN_TRACE_BANK_H
+
+#include <math.h>
+#include <stdint.h>
+
+#define EVS_TRACE_SPAN 40.0 /* rebase before factors reach e^40 */
+#define EVS_TRACE_BANK_MAX 4
+
+typedef struct evs_trace {
+  double rate;  /* 1/s: 1 / tau */
+  uint32_t n;   /* neurons */
+  double *coef; /* [n] coefficients X_i (owned by the bank) */
+} evs_trace;
+
+typedef struct evs_trace_bank {
+  double t0;   /* s: reference time of every coefficient (starts at 0) */
+  double span; /* s: rebase when t - t0 exceeds it */
+  unsigned n_traces;
+  evs_trace trace[EVS_TRACE_BANK_MAX];
+} evs_trace_bank;
+
+/* Adds trace number b->n_traces (at most EVS_TRACE_BANK_MAX) of n neurons,
+ * decaying with tau (s, > 0), its coefficients 0. Returns the coefficient
+ * array (owned by the bank), or NULL when out of memory or when the bank
+ * is full (a programming error), the bank as it was.
+ * A zeroed bank is an empty one with t0 = 0. */
+double *evs__trace_bank_add(evs_trace_bank *b, uint32_t n, double tau);
+
+/* Frees every trace's coefficients; the bank is empty afterwards. */
+void evs__trace_bank_free(evs_trace_bank *b);
+
+/* Moves t0 to t, multiplying every coefficient by e^{-(t - t0)/tau}. */
+void evs__trace_bank_rebase(evs_trace_bank *b, double t);
+
+/* Rebases when t lies more than the span past t0: called first by every
+ * handler that reads or adds to the bank's traces at t. */
+static inline void evs__trace_bank_advance(evs_trace_bank *b, double t) {
+  if (t - b->t0 > b->span) evs__trace_bank_rebase(b, t);
+}
+
+/* e^{-(t - t0)/tau} of trace k: a coefficient times it is the trace at t. */
+static inline double evs__trace_decay(const evs_trace_bank *b, unsigned k,
+                                      double t) {
+  return exp(-(t - b->t0) * b->trace[k].rate);
+}
+
+/* e^{(t - t0)/tau} of trace k: what a spike at t adds to a coefficient. */
+static inline double evs__trace_growth(const evs_trace_bank *b, unsigned k,
+                                       double t) {
+  return exp((t - b->t0) * b->trace[k].rate);
+}
+
+/* Lets a spike into coefficient *X with growth factor g (evs__trace_growth):
+ * adds g, or sets *X to g when reset is set (nearest-spike). */
+static inline void evs__trace_spike(double *X, double g, int reset) {
+  *X = reset ? g : *X + g;
+}
+
+#endif
