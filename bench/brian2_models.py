@@ -2,7 +2,7 @@
 """Brian2 reference runs of benchmarks B1 (CUBA), B2 (COBA) and B3 (COBA + STDP) for bench/run_bench.py.
 
 Brian2 (Debian python3-brian) runs in C++ standalone mode, single thread,
-dt = 0.1 ms, networks exactly as in /work/shared/BENCHMARKS.md:
+dt = 0.1 ms, networks exactly as in doc/benchmarks.md:
 
   N neurons (0.8 N excitatory, 0.2 N inhibitory), every pair connected with
   probability p = 80/N, threshold -50 mV, reset -60 mV, refractory 5 ms,

@@ -3,7 +3,7 @@
  * row of ~80 random targets), spikes from presynaptic neurons drawn at
  * random. Two loops over the same rows and spikes:
  *
- *   floor   in[j] += w: one float per neuron, BENCHMARKS.md's "bare CSR
+ *   floor   in[j] += w: one float per neuron, doc/benchmarks.md's "bare CSR
  *           delivery loop" (2 ns per synaptic event on this machine class);
  *   record  the per-synapse work of evsnn's exact neuron (src/lif.c,
  *           deliver): in a 64-byte record per neuron, the certificate test,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Benchmark B4 (BENCHMARKS.md): SuperSpike's wall time per trial, the windowed
-gradient (DESIGN.md "Learning signals") against the per-tick reference, on
-S1 (models/s1_single.ini) and S4 at the published size
+"""Benchmark B4 (doc/benchmarks.md): SuperSpike's wall time per trial, the
+windowed gradient (doc/design-notes.md, "The SuperSpike gradient") against the
+per-tick reference, on S1 (models/s1_single.ini) and S4 at the published size
 (models/s4_picture.ini: 200 -> 256 -> 200, 1.89 s trials), error-broadcast
 clock 0.1 ms.
 

@@ -40,12 +40,12 @@ SRCDIR = os.path.dirname(HERE)
 GNU_TIME = '/usr/bin/time'
 
 # Benchmark definitions: model file, Brian2 model, reference rate (Hz) of
-# BENCHMARKS.md, projections whose connection probability is set to 80/N.
+# doc/benchmarks.md, projections whose connection probability is set to 80/N.
 # B3 has no reference rate of its own: it is B2 with weights that stay near
 # w0, so B2's 20 Hz is the check. 'plastic' names the learning projection
 # whose weights are compared at the end (evsnn: last row of NAME.weights.tsv;
 # Brian2: mean of w at the end).
-# speedup: BENCHMARKS.md's target for the Brian2/evsnn ratio (at the sizes
+# speedup: doc/benchmarks.md's target for the Brian2/evsnn ratio (at the sizes
 # in speedup_sizes, all sizes if absent); static_bytes: its target for the
 # bytes of a static synapse (B3 mixes plastic and static synapses).
 BENCHES = {
@@ -494,7 +494,7 @@ def summarize(rows, cases):
 
 
 def target_lines(summary):
-    """One line per target of BENCHMARKS.md that this run measured: met, or
+    """One line per target of doc/benchmarks.md that this run measured: met, or
     missed and by what factor."""
     out = []
     for s in summary:
@@ -575,7 +575,7 @@ def write_md(path, args, rows, summary, facts, notes):
     L.append('')
     targets = target_lines(summary)
     if targets:
-        L.append('## Targets (BENCHMARKS.md)')
+        L.append('## Targets (doc/benchmarks.md)')
         L.append('')
         L.extend(targets)
         L.append('')

@@ -10,7 +10,7 @@
  *   rate_bcm:   w_ij += eta dt x_j y_i (y_i - theta_i),
  *               theta_i += (dt / tau_theta) (-theta_i + y_i^2 / kappa)
  *               (Bienenstock, Cooper & Munro 1982, with the sliding threshold
- *               of SCIENCE.md P2; theta_i starts at theta_init)
+ *               of doc/validation.md P2; theta_i starts at theta_init)
  * then w is clipped to [w_min, w_max] (no bound by default). Arithmetic is in
  * double; the result is stored as the CSR's float. Cost per step: O(synapses)
  * (rows whose x_j is 0 are skipped by rate_hebb and rate_bcm). */

@@ -1,5 +1,5 @@
-/* evsnn — private: the SuperSpike gradient engine (SCIENCE.md Part 2,
- * DESIGN.md "Learning signals").
+/* evsnn — private: the SuperSpike gradient engine (doc/validation.md Part 2,
+ * doc/design-notes.md "The SuperSpike gradient").
  *
  * Pure numerics over series sampled on the error-broadcast clock; it knows
  * nothing of events, populations or the scheduler. A rule module records,
@@ -33,7 +33,7 @@
  * so s_m is the plain exponentially decayed sum of past inputs and lambda has
  * the unit of x; the DC gain sum_n h(n) is 1 + O((dt/tau)^2).
  *
- * The windowed method (DESIGN.md): with s(k0) carried in,
+ * The windowed method (doc/design-notes.md): with s(k0) carried in,
  *   m_ij += sum_m c_m s_m,ij(k0) E_m,i + sum_{l in W} q_i(l) p_j(l)
  *   E_m,i = sum_{k in W} e_i(k) a_m^(k-k0)
  *   q_i(l) = sg_i(l) et_i(l),  et_i(l) = sum_m c_m b_m et_m,i(l),
@@ -206,7 +206,7 @@ int evs__ssgrad_have_blas(void);
  * setting, like OPENBLAS_NUM_THREADS=1. */
 void evs__ssgrad_single_thread(void);
 
-/* ---- the normalised update (SCIENCE.md "Update and normalisation") ------- */
+/* ---- the normalised update (doc/superspike.md, "Updates") ---------------- */
 
 typedef struct evs__ssgrad_norm {
   double r0;     /* learning rate: the largest |dw| of one update, V */

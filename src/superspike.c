@@ -1,6 +1,6 @@
-/* evsnn — the SuperSpike learner (include/evsnn/superspike.h, SCIENCE.md
- * Part 2, DESIGN.md "Learning signals"): traces, the error-broadcast clock,
- * windows and updates; the spec's checks and the start of the learner are
+/* evsnn — the SuperSpike learner (include/evsnn/superspike.h, doc/validation.md
+ * Part 2, doc/design-notes.md "The SuperSpike gradient"): traces, the
+ * error-broadcast clock, windows and updates; the spec's checks and the start of the learner are
  * in src/superspike_setup.c, targets, trial rows and scores in
  * src/superspike_score.c, the shared state in src/superspike_impl.h.
  *

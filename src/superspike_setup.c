@@ -1,4 +1,5 @@
-/* evsnn — SuperSpike set-up (include/evsnn/superspike.h, SCIENCE.md Part 2):
+/* evsnn — SuperSpike set-up (include/evsnn/superspike.h, doc/validation.md
+ * Part 2):
  * the spec's defaults and checks (evs_net_superspike), and the start of the
  * learner when the net is built: its layers (learning projections, in order
  * from the inputs to the output), the populations that learn, and every

@@ -1,4 +1,4 @@
-/* Tests of the learning rules of SCIENCE.md P5: the orchestrated rule
+/* Tests of the learning rules of doc/validation.md P5: the orchestrated rule
  * (src/orchestrated.c) and the globally gated inhibitory STDP rule
  * (src/istdp.c); short-term plasticity is tested in tests/check_stp.c.
  *

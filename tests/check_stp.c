@@ -1,5 +1,5 @@
 /* Tests of Tsodyks–Markram short-term plasticity (src/stp.c), one of the
- * mechanisms of SCIENCE.md P5 (the others are tested in
+ * mechanisms of doc/validation.md P5 (the others are tested in
  * tests/check_orchestrated.c).
  *
  * The STP state is driven directly through evs__stp_spike on hand-made

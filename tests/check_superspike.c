@@ -1,6 +1,6 @@
 /* SuperSpike through the scheduler (src/superspike.c): the gradient the
  * learner accumulates from the engine's spikes and voltages equals a
- * brute-force evaluation of its definition (SCIENCE.md Part 2,
+ * brute-force evaluation of its definition (doc/validation.md Part 2,
  *   m_ij = sum_k e_i(k) sum_{l<k} h(k-l) sigma'(U_i(l)) p_j(l),
  * with every trace computed by direct convolution of the spike times with
  * its kernel and U by summing closed-form PSPs), for one layer and through

@@ -1,5 +1,5 @@
 #!/bin/sh
-# P1 and P2 of SCIENCE.md run by evsnn (doc/p1_p2.md), end to end through
+# P1 and P2 of doc/validation.md run by evsnn (doc/p1_p2.md), end to end through
 # `evsnn run`. Both experiments take well under a second of simulation, so
 # the test runs them at full length:
 #  - P1 (models/p1_oja.ini): after 2e5 samples |w| = 1 +- 0.02 and

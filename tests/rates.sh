@@ -1,5 +1,5 @@
 #!/bin/bash
-# The benchmark models reach their published mean rates (BENCHMARKS.md):
+# The benchmark models reach their published mean rates (doc/benchmarks.md):
 # CUBA (B1) 5.6 Hz -> accepted 5.0-6.2 Hz; COBA (B2) ~20 Hz -> 15-25 Hz.
 # The mean is over all neurons, computed from the rasters, not the summary.
 . "$(dirname "$0")/common.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SuperSpike end to end (SCIENCE.md Part 2, doc/superspike.md):
+# SuperSpike end to end (doc/validation.md Part 2, doc/superspike.md):
 #  - S1 (models/s1_single.ini, 1,000 trials): in >= 90 % of the last 100
 #    trials exactly 5 output spikes, each within +-2 ms of its target, and
 #    the loss down >= 10x; checked from learning.tsv and, independently of

@@ -1,5 +1,5 @@
 /* evsnn — SuperSpike: surrogate-gradient, three-factor learning of precisely
- * timed output spikes (Zenke & Ganguli 2018; SCIENCE.md Part 2).
+ * timed output spikes (Zenke & Ganguli 2018; doc/validation.md Part 2).
  *
  * The projections that learn carry the rule "superspike" (evs_net_set_rule,
  * with its parameters w_min and w_max: the projection's weight bounds,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The rule comparison of SCIENCE.md ("The comparison the users asked for";
+"""The rule comparison of doc/validation.md ("The rule comparison";
 doc/compare.md): one network and one input, run with
 
   stdp_slow     triplet STDP + slow homeostasis  (models/compare_stdp_slow.ini)

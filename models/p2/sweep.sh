@@ -1,5 +1,5 @@
 #!/bin/sh
-# P2 of SCIENCE.md (doc/p1_p2.md): the BCM temporal paradox, run by evsnn on
+# P2 of doc/validation.md (doc/p1_p2.md): the BCM temporal paradox, run by evsnn on
 # models/p2_bcm.ini.
 #
 #   models/p2/sweep.sh [OUTDIR]        (default: p2_out)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""P3 of SCIENCE.md run by evsnn: the pair-STDP window and the frequency
+"""P3 of doc/validation.md run by evsnn: the pair-STDP window and the frequency
 dependence of the triplet rule, checked against values computed here.
 
     python3 models/p3/make_inputs.py inputs [--dir DIR]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""P5 of SCIENCE.md run by evsnn: cell assemblies with orchestrated plasticity.
+"""P5 of doc/validation.md run by evsnn: cell assemblies with orchestrated plasticity.
 
     python3 models/p5/make_inputs.py inputs [--dir DIR] [--seed N]
         writes p5_stim.ras (the stimulus population P of models/p5_*.ini:

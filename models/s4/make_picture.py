@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Draws evsnn's own S4 target picture, models/s4_picture.pbm (SCIENCE.md S4):
+"""Draws evsnn's own S4 target picture, models/s4_picture.pbm (doc/validation.md S4):
 the words SUPER / SPIKE in a 5x7 pixel font, each font pixel a block of
 6 columns x 12 rows, on a 200-row x 189-column canvas (200 output neurons,
 189 bins of 10 ms = the 1.89 s trial). Black covers about 30 % of the

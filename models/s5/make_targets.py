@@ -6,7 +6,7 @@ Twister seeded with SEED, so the file is reproducible).
 
     python3 make_targets.py [OUT.ras [N K SEED]]
 
-Defaults: S5's targets, models/s5_target.ras (SCIENCE.md S5): 500 neurons,
+Defaults: S5's targets, models/s5_target.ras (doc/validation.md S5): 500 neurons,
 4 spikes, seed 5. The rule comparison's models/compare/target.ras
 (doc/compare.md) is `make_targets.py compare/target.ras 50 4 7`.
 """

@@ -1,5 +1,5 @@
 /* evsnn picture — a black-and-white picture (PBM, plain P1 or raw P4) as a
- * target spike raster for SuperSpike (SCIENCE.md S4): pixel row r is output
+ * target spike raster for SuperSpike (doc/validation.md S4): pixel row r is output
  * neuron r, column c is the time bin [c bin, (c+1) bin), and every black
  * pixel is one spike at a uniformly jittered time inside its bin, drawn
  * from the Philox stream (seed, 0, row, EVS_RNG_PATTERN). */
