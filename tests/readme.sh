@@ -10,14 +10,16 @@
 # clone, where this test would otherwise run itself again.
 . "$(dirname "$0")/common.sh"
 
-top=$(cd "$MODELS/.." && pwd)
+top=$(cd "$MODELS/.." && pwd -P)
 if [ -e "$top/../.evsnn-readme-clone" ]; then
   echo "SKIP: inside the clone of tests/readme.sh"
   exit 77
 fi
+# the top of a git checkout itself, not a release tarball unpacked inside one
+# (make distcheck in a clone)
 if ! command -v git >/dev/null 2>&1 ||
-  ! git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
-  echo "SKIP: $top is not a git checkout"
+  [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" != "$top" ]; then
+  echo "SKIP: $top is not the top of a git checkout"
   exit 77
 fi
 if [ "$(id -u)" -ne 0 ]; then
