@@ -8,7 +8,8 @@
 #   tests/golden.sh                 check (make check)
 #   tests/golden.sh --update DIR    rerun and rewrite DIR/RUN.sha256
 #                                   (make golden; its commit says why)
-#   tests/golden.sh --list          print each run's commands
+#   tests/golden.sh --list [DIR]    print the commands that write each
+#                                   run into DIR/RUN (default out/golden)
 #
 # Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, MODELS, TESTDATA;
 # GOLDEN (the folder of the sums, default: tests/golden beside this script).
@@ -25,12 +26,17 @@ q() {
 }
 
 # commands RUN DIR: prints, one command a line, the commands that write
-# RUN's output files into DIR (a folder that does not exist yet). These
-# lines are the definition of the standard runs; README.md repeats them.
+# RUN's output files into DIR (made absolute: a relative superspike.target
+# would be read from the model's folder). These lines are the definition
+# of the standard runs; README.md repeats them.
 commands() {
+  case $2 in
+  /*) abs=$2 ;;
+  *) abs=$(pwd)/$2 ;;
+  esac
   e=$(q "$EVSNN")
   m=$(q "$MODELS")
-  d=$(q "$2")
+  d=$(q "$abs")
   case $1 in
   cuba)  # B1, CUBA 4,000 neurons, 1 s: rasters and 5 membrane traces
     echo "$e run $m/cuba.ini -q -o $d --set simulation.duration=1s" ;;
@@ -52,7 +58,7 @@ commands() {
     # s4_x.pbm), S1's 100 inputs, 32 hidden, 200 trials of 0.5 s. The
     # converted picture goes beside the run folder (its header names the
     # PBM's path); the run's out_target.ras carries it into the sums.
-    t=$(q "$2.target.ras")
+    t=$(q "$abs.target.ras")
     echo "$e picture $(q "$TESTDATA")/s4_x.pbm $t"
     echo "$e run $m/s4_picture.ini -q -o $d --set superspike.target=$t" \
       "--set out.size=10 --set hidden.size=32 --set in.size=100" \
@@ -102,7 +108,7 @@ compare() {
     }
   done <"$tmp/$1.got"
   if [ "$bad" -ne 0 ]; then
-    echo "  reproduce (the run folder must not exist), then compare:"
+    echo "  reproduce, then compare:"
     commands "$1" "out/golden_$1" | sed 's/^/    /'
     echo "    (cd out/golden_$1 && sha256sum -c $(q "$(cd "$GOLDEN" && pwd)/$1.sha256"))"
     echo "  if the change is intended: make golden, and say why in its commit"
@@ -116,7 +122,7 @@ case ${1:-} in
 --list)
   for r in $RUNS; do
     echo "# $r"
-    commands "$r" "OUT/$r"
+    commands "$r" "${2:-out/golden}/$r"
   done
   ;;
 --update)
@@ -138,7 +144,7 @@ case ${1:-} in
   done
   ;;
 *)
-  echo "usage: golden.sh [--list | --update DIR]" >&2
+  echo "usage: golden.sh [--list [DIR] | --update DIR]" >&2
   exit 99
   ;;
 esac
