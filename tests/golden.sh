@@ -42,15 +42,21 @@ commands() {
     echo "$e run $m/cuba.ini -q -o $d --set simulation.duration=1s" ;;
   coba)  # B2, COBA 4,000 neurons, 1 s: rasters and 5 membrane traces
     echo "$e run $m/coba.ini -q -o $d --set simulation.duration=1s" ;;
+  # coba_stdp and p4_fast also record 5 membrane traces (as cuba.ini and
+  # coba.ini do): their spikes lie on the 0.1 ms grid and their weights are
+  # floats, so a change of 1e-12 in IF_cond_exp shows only in v (measured;
+  # recording v changes no other file).
   coba_stdp)
     # B3, COBA + pair STDP on E->E: every weight at t = 1 s (EE_1000ms.mtx).
     # A snapshot is taken only before the end of the run, so the run lasts
     # one resolution step (0.1 ms) more; the snapshot shows the weights
     # after every spike before 1 s.
     echo "$e run $m/coba_stdp.ini -q -o $d --set simulation.duration=1.0001s" \
-      "--set EE.record_matrix=1s" ;;
+      "--set EE.record_matrix=1s --set E.record_v=0-4" \
+      "--set E.record_interval=1ms" ;;
   p4_fast)  # P4, homeostatic triplet STDP, fast tau_hom, 6 s (tests/p4.sh)
-    echo "$e run $m/p4_fast.ini -q -o $d --set simulation.duration=6s" ;;
+    echo "$e run $m/p4_fast.ini -q -o $d --set simulation.duration=6s" \
+      "--set E.record_v=0-4 --set E.record_interval=1ms" ;;
   s1)  # S1 as shipped: 1,000 SuperSpike trials (burn-in, learning, r0 decay)
     echo "$e run $m/s1_single.ini -q -o $d" ;;
   s4_reduced)
