@@ -1,5 +1,5 @@
 #!/bin/sh
-# Golden results (issue 13; tests/golden/README.md): six standard runs whose
+# Golden results (tests/golden/README.md): six standard runs whose
 # deterministic output files must match, byte for byte, the SHA-256 sums
 # stored in tests/golden/RUN.sha256. Every file a run writes is compared
 # except run.log (wall-clock times): a file that differs, is missing or is
