@@ -485,8 +485,14 @@ static void destroy(evs_pop *pop) {
 
 static int check_params(const evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
+  /* an infinite potential or current turns every potential into NaN */
+  for (int i = P_CM; i < P_V_INIT; i++)
+    if (!isfinite(p[i]))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "population %s: %s must be finite", pop->name,
+                           params[i].name);
   for (int i = P_CM; i <= P_TAU_I; i++)
-    if (!(p[i] > 0) || !isfinite(p[i]))
+    if (!(p[i] > 0))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "population %s: %s must be positive", pop->name,
                            params[i].name);

@@ -442,15 +442,23 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
   if (!(k = need(c, s, "weight", &rc))) return rc;
   /* a number without a unit is a dimensionless weight (rate populations,
    * rate.c); the net refuses it for spiking types ("needs a unit") */
-  if (!weight_dimensionless(k->value, &spec.weight) &&
-      (rc = evs__model_get_dist_any(c, k, wdims, 3, &spec.weight, &wdim)))
+  if (weight_dimensionless(k->value, &spec.weight)) {
+    if ((rc = evs__model_check_dist(c, k, &spec.weight))) return rc;
+  } else if ((rc = evs__model_get_dist_any(c, k, wdims, 3, &spec.weight,
+                                           &wdim))) {
     return rc;
+  }
   const evs__model_key *kw = k;
   spec.delay = evs_dist_const(so->resolution);
   if ((k = evs__model_key_get(s, "delay"))) {
     if ((rc = evs__model_get_dist(c, k, EVS_DIM_TIME, &spec.delay))) return rc;
     if (evs_dist_min(&spec.delay) < 0)
-      return evs__model_key_fail(c, k, "delay can be negative: '%s'", k->value);
+      return spec.delay.kind == EVS_DIST_CONST
+                 ? evs__model_key_fail(c, k, "delay must be >= 0, got '%s'",
+                                       k->value)
+                 : evs__model_key_fail(c, k, "delay = %s can be negative "
+                                       "(clip it: normal_clipped(MEAN, SD, "
+                                       "0 ms, inf))", k->value);
   }
   spec.delay_step = so->resolution;
   if (cr->kind == EVS_CONN_FILE) {

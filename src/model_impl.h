@@ -107,23 +107,38 @@ int evs__model_parse_u64(const char *s, uint64_t *out);
  * Returns 0 with *out set, or -1 (*out untouched). */
 int evs__model_parse_bool(const char *s, int *out);
 
+/* The largest magnitude of a number in a model file, in SI units: far
+ * beyond any physical value, small enough that weights stay finite as
+ * floats in any internal unit. */
+#define EVS__MODEL_MAX_MAGNITUDE 1e15
+
+/* Checks the value d read from key k as evs__model_get_dist does (finite,
+ * within EVS__MODEL_MAX_MAGNITUDE). Returns EVS_OK or EVS_EMODEL reported
+ * at k. */
+int evs__model_check_dist(evs__model_ctx *c, const evs__model_key *k,
+                          const evs_dist *d);
+
 /* Reads k's value as a quantity of dimension dim (evs_unit_parse: a number
  * with a unit, a plain number for EVS_DIM_NONE) into *out, SI units.
- * Returns EVS_OK, or EVS_EMODEL reported at k ("key = value: reason"). */
+ * Returns EVS_OK, or EVS_EMODEL reported at k ("key = value: reason"),
+ * also for a value that is not finite or above EVS__MODEL_MAX_MAGNITUDE. */
 int evs__model_get_quantity(evs__model_ctx *c, const evs__model_key *k,
                             evs_dim dim, double *out);
 
 /* Reads k's value as a constant quantity (as evs__model_get_quantity) or,
- * when it contains '(', a distribution (evs_dist_parse) of dimension dim.
- * Returns EVS_OK, or EVS_EMODEL reported at k. */
+ * when it contains '(', a distribution (evs_dist_parse) of dimension dim,
+ * its parameters finite and within EVS__MODEL_MAX_MAGNITUDE (a clipped
+ * normal's bounds may be infinite). Returns EVS_OK, or EVS_EMODEL reported
+ * at k. */
 int evs__model_get_dist(evs__model_ctx *c, const evs__model_key *k,
                         evs_dim dim, evs_dist *out);
 
 /* As evs__model_get_dist with the first dimension of dims[0..n) (n >= 1)
  * that fits the value's units, stored in *dim. Returns EVS_OK, or
  * EVS_EMODEL reported at k: a missing unit, the parse error when every
- * dimension gives the same one, else "expected a D1, D2 or D3". At most
- * n + 1 parses. */
+ * dimension gives the same one, the distribution's own error when one of
+ * its arguments has a unit of one of dims, else "expected a D1, D2 or D3".
+ * Values are checked as by evs__model_get_dist. At most 2n + 2 parses. */
 int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
                             const evs_dim *dims, size_t n, evs_dist *out,
                             evs_dim *dim);

@@ -226,14 +226,20 @@ static void read_header(evs__model_ctx *c, char *hdr) {
   c->skip = 0;
 }
 
-/* One physical line of the source into c->lbuf (without '\n'); length, or
- * -1 at the end. */
+/* One physical line of the source into c->lbuf (without '\n'); length,
+ * -1 at the end, -2 out of memory, -3 a read error, -4 a NUL byte in the
+ * line (the rest of it would be lost unseen: "32\0 00" read as 32). */
 static long next_line(evs__model_ctx *c) {
   size_t n;
   if (c->fp) {
+    errno = 0;
     ssize_t r = getline(&c->lbuf, &c->lcap, c->fp);
-    if (r < 0) return -1;
+    if (r < 0) {
+      if (ferror(c->fp)) return -3;
+      return errno == ENOMEM ? -2 : -1;
+    }
     n = (size_t)r;
+    if (memchr(c->lbuf, '\0', n)) return -4;
   } else {
     const char *s = c->text + c->pos, *e;
     if (!*s) return -1;
@@ -265,6 +271,17 @@ static char *reader(char *str, int num, void *stream) {
   if (n == -2) {
     read_fail(c, EVS_ENOMEM, c->line + 1, "out of memory");
     return NULL;
+  }
+  if (n == -3) {
+    read_fail(c, EVS_EIO, c->line + 1, "read error: %s", strerror(errno));
+    return NULL;
+  }
+  if (n == -4) {
+    read_fail(c, EVS_EMODEL, c->line + 1, "NUL byte in the line (a model "
+              "file is text)");
+    c->line++;
+    snprintf(str, (size_t)num, "\n");
+    return str;
   }
   if (n < 0) return NULL;
   c->line++;

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,40 @@ int evs__model_parse_bool(const char *s, int *out) {
   return 0;
 }
 
+/* Refuses a value that no parameter can take: not finite, or larger in
+ * magnitude than EVS__MODEL_MAX_MAGNITUDE in SI units (a weight of 1e300 mV
+ * would become an infinite float, and potentials NaN). */
+static int check_finite(evs__model_ctx *c, const evs__model_key *k,
+                        double v) {
+  if (!isfinite(v))
+    return evs__model_key_fail(c, k, "%s = %s: not a finite number", k->name,
+                               k->value);
+  if (fabs(v) > EVS__MODEL_MAX_MAGNITUDE)
+    return evs__model_key_fail(c, k, "%s = %s: out of range (at most %g in "
+                               "magnitude, in SI units)", k->name, k->value,
+                               EVS__MODEL_MAX_MAGNITUDE);
+  return EVS_OK;
+}
+
+/* check_finite for every parameter of d; a clipped normal's bounds may be
+ * infinite (no bound). */
+static int check_dist(evs__model_ctx *c, const evs__model_key *k,
+                      const evs_dist *d) {
+  int np = d->kind == EVS_DIST_CONST ? 1
+           : d->kind == EVS_DIST_NORMAL_CLIPPED ? 4 : 2;
+  for (int i = 0; i < np; i++) {
+    if (i >= 2 && isinf(d->p[i])) continue;
+    int rc = check_finite(c, k, d->p[i]);
+    if (rc) return rc;
+  }
+  return EVS_OK;
+}
+
+int evs__model_check_dist(evs__model_ctx *c, const evs__model_key *k,
+                          const evs_dist *d) {
+  return check_dist(c, k, d);
+}
+
 int evs__model_get_quantity(evs__model_ctx *c, const evs__model_key *k,
                             evs_dim dim, double *out) {
   char why[256];
@@ -90,7 +125,7 @@ int evs__model_get_quantity(evs__model_ctx *c, const evs__model_key *k,
                                k->name, k->value, evs_dim_name(dim));
   if (evs_unit_parse(k->value, dim, out, why, sizeof why) != EVS_OK)
     return evs__model_key_fail(c, k, "%s = %s: %s", k->name, k->value, why);
-  return EVS_OK;
+  return check_finite(c, k, *out);
 }
 
 int evs__model_get_dist(evs__model_ctx *c, const evs__model_key *k, evs_dim dim,
@@ -104,7 +139,21 @@ int evs__model_get_dist(evs__model_ctx *c, const evs__model_key *k, evs_dim dim,
   }
   if (evs_dist_parse(k->value, dim, out, why, sizeof why) != EVS_OK)
     return evs__model_key_fail(c, k, "%s = %s: %s", k->name, k->value, why);
-  return EVS_OK;
+  return check_dist(c, k, out);
+}
+
+/* For a distribution's text: the index in dims[0..n) of the dimension of
+ * the first argument that is a quantity of one of them, or -1. */
+static long dist_unit_dim(const char *text, const evs_dim *dims, size_t n) {
+  for (const char *p = strchr(text, '('); p; p = strpbrk(p + 1, "(,")) {
+    const char *a = p + 1, *end;
+    double v;
+    while (isspace((unsigned char)*a)) a++;
+    for (size_t i = 0; i < n; i++)
+      if (evs_unit_parse_prefix(a, dims[i], &v, &end, NULL, 0) == EVS_OK)
+        return (long)i;
+  }
+  return -1;
 }
 
 int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
@@ -123,7 +172,7 @@ int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
     }
     if (rc == EVS_OK) {
       *dim = dims[i];
-      return EVS_OK;
+      return check_dist(c, k, out);
     }
     if (i == 0) snprintf(why0, sizeof why0, "%s", why);
     else if (strcmp(why, why0) != 0) same = 0;
@@ -139,6 +188,13 @@ int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
                                k->name, k->value, kinds);
   if (same)
     return evs__model_key_fail(c, k, "%s = %s: %s", k->name, k->value, why0);
+  /* a distribution whose arguments have one of the units: its own error
+   * (wrong arity, sd < 0, ...), not a list of dimensions */
+  long at = strchr(k->value, '(') ? dist_unit_dim(k->value, dims, n) : -1;
+  if (at >= 0) {
+    evs_dist_parse(k->value, dims[at], out, why, sizeof why);
+    return evs__model_key_fail(c, k, "%s = %s: %s", k->name, k->value, why);
+  }
   return evs__model_key_fail(c, k, "%s = %s: expected a %s", k->name, k->value,
                              kinds);
 }
