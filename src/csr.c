@@ -21,6 +21,7 @@
  * functions; the random builders are in csr_random.c, the file builder in
  * csr_file.c; what they share is in csr_impl.h. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,23 @@
 #include "evsnn/rng.h"
 
 int evs__csr_fail_nomem(evs_error *err) {
-  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory building synapses");
+  evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory building synapses");
+  evs_error_key(err, "connect"); /* the rule that asked for them */
+  return EVS_ENOMEM;
+}
+
+/* evs_error_set about the spec's field key (evs_error_key). */
+static int fail_key(evs_error *err, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_key(evs_error *err, const char *key, const char *fmt, ...) {
+  char msg[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  evs_error_set(err, EVS_EINVAL, NULL, 0, "%s", msg);
+  evs_error_key(err, key);
+  return EVS_EINVAL;
 }
 
 int evs__csr_resize(evs__csr_builder *b, uint64_t cap) {
@@ -59,12 +76,12 @@ int evs__csr_reserve(evs__csr_builder *b, uint64_t extra) {
 int evs__csr_delay_steps(evs__csr_builder *b, double d, uint32_t *steps) {
   double s = d / b->spec->delay_step;
   if (!(d >= 0))
-    return evs_error_set(b->err, EVS_EINVAL, NULL, 0,
-                         "negative delay %g s (delays must be >= 0)", d);
+    return fail_key(b->err, "delay", "negative delay %g s (delays must be >= 0)",
+                    d);
   if (!(s < 4294967294.0))
-    return evs_error_set(b->err, EVS_EINVAL, NULL, 0,
-                         "delay %g s is too large for a step of %g s", d,
-                         b->spec->delay_step);
+    return fail_key(b->err, "delay",
+                    "delay %g s is too large for a step of %g s", d,
+                    b->spec->delay_step);
   *steps = (uint32_t)lround(s);
   return EVS_OK;
 }
@@ -258,24 +275,22 @@ static int check_spec(const evs_conn_spec *s, uint32_t n_pre, uint32_t n_post,
                       evs_error *err) {
   const int no_auto = s->same_population && !s->autapses;
   if (s->same_population && n_pre != n_post)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "same population with different sizes %u and %u", n_pre, n_post);
+    return fail_key(err, "connect", "same population with different sizes %u and %u",
+                    n_pre, n_post);
   if (!(s->delay_step > 0) || !isfinite(s->delay_step))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0, "delay step %g s must be > 0",
-                         s->delay_step);
+    return fail_key(err, "delay", "delay step %g s must be > 0", s->delay_step);
   switch (s->kind) {
   case EVS_CONN_ALL_TO_ALL:
   case EVS_CONN_FILE:
     return EVS_OK;
   case EVS_CONN_ONE_TO_ONE:
     if (n_pre != n_post)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "one_to_one needs equal sizes, got %u and %u", n_pre, n_post);
+      return fail_key(err, "connect", "one_to_one needs equal sizes, got %u and %u",
+                      n_pre, n_post);
     return EVS_OK;
   case EVS_CONN_FIXED_PROBABILITY:
     if (!(s->p >= 0 && s->p <= 1))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "connection probability %g is not in [0, 1]", s->p);
+      return fail_key(err, "p", "connection probability %g is not in [0, 1]", s->p);
     return EVS_OK;
   case EVS_CONN_FIXED_INDEGREE:
   case EVS_CONN_FIXED_OUTDEGREE: {
@@ -285,11 +300,9 @@ static int check_spec(const evs_conn_spec *s, uint32_t n_pre, uint32_t n_post,
     uint32_t avail = m - (no_auto && m > 0);    /* without the diagonal */
     const char *what = in ? "fixed_indegree" : "fixed_outdegree";
     if (s->n > UINT32_MAX)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: n = %" PRIu64 " is too large",
-                           what, s->n);
+      return fail_key(err, "n", "%s: n = %" PRIu64 " is too large", what, s->n);
     if (s->n > 0 && other > 0 && (s->multapses ? avail == 0 : s->n > avail))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "%s: n = %" PRIu64 " but only %u distinct %s neurons%s",
+      return fail_key(err, "n", "%s: n = %" PRIu64 " but only %u distinct %s neurons%s",
                            what, s->n, avail, in ? "source" : "target",
                            s->multapses ? "" : " and no multapses allowed");
     return EVS_OK;
@@ -297,17 +310,15 @@ static int check_spec(const evs_conn_spec *s, uint32_t n_pre, uint32_t n_post,
   case EVS_CONN_FIXED_TOTAL: {
     uint64_t M = (uint64_t)n_pre * (n_post - (no_auto && n_post > 0));
     if (s->n > 0 && (M == 0 || (!s->multapses && s->n > M)))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "fixed_total_number: n = %" PRIu64 " but only %" PRIu64
-                           " possible pairs%s",
+      return fail_key(err, "n", "fixed_total: n = %" PRIu64 " but only %" PRIu64
+                      " possible pairs%s",
                            s->n, M, s->multapses ? "" : " without multapses");
     if (s->n > ((uint64_t)1 << 40))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "fixed_total_number: n = %" PRIu64 " is too large", s->n);
+      return fail_key(err, "n", "fixed_total: n = %" PRIu64 " is too large", s->n);
     return EVS_OK;
   }
   }
-  return evs_error_set(err, EVS_EINVAL, NULL, 0, "unknown connection rule %d", (int)s->kind);
+  return fail_key(err, "connect", "unknown connection rule %d", (int)s->kind);
 }
 
 int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
@@ -335,6 +346,7 @@ int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
     break;
   case EVS_CONN_FILE:
     rc = evs__csr_build_file(&b);
+    if (rc) evs_error_key(err, "file"); /* unless out of memory ("connect") */
     break;
   default:
     rc = evs__csr_build_rows(&b);

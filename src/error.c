@@ -37,6 +37,9 @@ int evs_error_set(evs_error *err, int code, const char *file, int line,
   if (err == NULL)
     return code;
   err->code = code;
+  err->about = EVS_ABOUT_NONE;
+  err->index = -1;
+  err->key[0] = '\0';
   err->line = file != NULL ? line : 0;
   err->file[0] = '\0';
   if (file != NULL)
@@ -61,11 +64,29 @@ int evs_error_set(evs_error *err, int code, const char *file, int line,
   return code;
 }
 
+void evs_error_key(evs_error *err, const char *key)
+{
+  if (err == NULL || err->key[0] != '\0' || key == NULL)
+    return;
+  snprintf(err->key, sizeof err->key, "%s", key);
+}
+
+void evs_error_about(evs_error *err, evs_about about, int index)
+{
+  if (err == NULL || err->about != EVS_ABOUT_NONE)
+    return;
+  err->about = about;
+  err->index = index;
+}
+
 void evs_error_clear(evs_error *err)
 {
   if (err == NULL)
     return;
   err->code = EVS_OK;
+  err->about = EVS_ABOUT_NONE;
+  err->index = -1;
+  err->key[0] = '\0';
   err->line = 0;
   err->file[0] = '\0';
   err->msg[0] = '\0';

@@ -448,7 +448,6 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
                                            &wdim))) {
     return rc;
   }
-  const evs__model_key *kw = k;
   spec.delay = evs_dist_const(so->resolution);
   if ((k = evs__model_key_get(s, "delay"))) {
     if ((rc = evs__model_get_dist(c, k, EVS_DIM_TIME, &spec.delay))) return rc;
@@ -469,11 +468,9 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
   rc = EVS_OK;
   if (net) {
     idx = evs_net_connect(net, s->name, pre, post, rec, &spec, wdim, &ne);
-    if (idx < 0) {
-      /* a weight the post type cannot take is the weight's error */
-      rc = evs__model_net_fail(c, idx, s, strstr(ne.msg, "weight") ? kw : NULL,
-                               &ne);
-    }
+    /* a weight the post type cannot take is the weight's error (ne.key) */
+    if (idx < 0) rc = evs__model_net_fail(c, idx, s, NULL, &ne);
+    s->proj_index = idx;
   }
   free(path);
   if (rc) return rc;
@@ -505,33 +502,22 @@ static int do_input(evs__model_ctx *c, const evs__model_sec *s, evs_net *net) {
   return EVS_OK;
 }
 
-/* Is name a whole word of msg? Returns its position, or -1. */
-static long word_at(const char *msg, const char *name) {
-  size_t n = strlen(name);
-  for (const char *p = strstr(msg, name); p; p = strstr(p + 1, name)) {
-    int l = p == msg || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
-    int r = !(isalnum((unsigned char)p[n]) || p[n] == '_');
-    if (l && r) return (long)(p - msg);
-  }
-  return -1;
-}
-
-/* The section an error message of evs_net_build names first (projections
- * and populations only), or NULL. */
-static const evs__model_sec *sec_named(const evs__model_ctx *c,
-                                       const char *msg) {
-  const evs__model_sec *best = NULL, *s, *tmp;
-  long at = -1;
+/* The section that described object (about, index) of the net (an
+ * evs_error's evs_about), or NULL. */
+static const evs__model_sec *sec_of(const evs__model_ctx *c, int about,
+                                    int index) {
+  const evs__model_sec *s, *tmp;
   HASH_ITER(hh, c->secs, s, tmp) {
-    if (s->kind != EVS__MODEL_POP && s->kind != EVS__MODEL_PROJ) continue;
-    long p = word_at(msg, s->name);
-    if (p >= 0 && (at < 0 || p < at ||
-                   (p == at && strlen(s->name) > strlen(best->name)))) {
-      best = s;
-      at = p;
-    }
+    if (about == EVS_ABOUT_POPULATION && s->kind == EVS__MODEL_POP &&
+        s->pop_index == index)
+      return s;
+    if (about == EVS_ABOUT_PROJECTION && s->kind == EVS__MODEL_PROJ &&
+        s->proj_index == index)
+      return s;
+    if (about == EVS_ABOUT_SUPERSPIKE && s->kind == EVS__MODEL_SUPERSPIKE)
+      return s;
   }
-  return best;
+  return NULL;
 }
 
 int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
@@ -578,9 +564,10 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
     return rc;
   evs_error_clear(&ne);
   if ((rc = evs_net_build(m->net, &ne)) != EVS_OK) {
-    const evs__model_sec *at = sec_named(c, ne.msg);
+    const evs__model_sec *at = sec_of(c, ne.about, ne.index);
+    if (at) return evs__model_net_fail(c, rc, at, NULL, &ne);
     int code = (rc == EVS_ENOMEM || rc == EVS_EIO) ? rc : EVS_EMODEL;
-    return evs_error_set(c->err, code, c->file, at ? at->line : 0, "%s",
+    return evs_error_set(c->err, code, c->file, 0, "%s",
                          ne.msg[0] ? ne.msg : evs_strerror(rc));
   }
   return EVS_OK;

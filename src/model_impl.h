@@ -40,6 +40,7 @@ typedef struct evs__model_sec {
   int line;            /* header line; 0 when created by an override */
   evs__model_key *keys; /* hash, iterates in file order */
   int pop_index;       /* populations: index in the net, -1 before build */
+  int proj_index;      /* projections: index in the net, -1 before build */
   UT_hash_handle hh;
 } evs__model_sec;
 
@@ -92,8 +93,9 @@ int evs__model_sec_fail(evs__model_ctx *c, const evs__model_sec *s,
 
 /* Re-reports error rc of the net (message ne->msg, or evs_strerror(rc) when
  * empty) in c->err at key k when k is not NULL (as evs__model_key_fail),
- * else at the header line of section s (no line when s is NULL or has
- * none). EVS_ENOMEM and EVS_EIO keep their code, others become EVS_EMODEL;
+ * else at the key of s that the error names (ne->key) when s has it, else
+ * at the header line of section s (no line when s is NULL or has none).
+ * EVS_ENOMEM and EVS_EIO keep their code, others become EVS_EMODEL;
  * returns that code. */
 int evs__model_net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
                         const evs__model_key *k, const evs_error *ne);

@@ -127,6 +127,7 @@ static evs__model_sec *sec_add(evs__model_ctx *c, evs__model_sec_kind kind,
   s->kind = kind;
   s->line = line;
   s->pop_index = -1;
+  s->proj_index = -1;
   HASH_ADD_KEYPTR(hh, c->secs, s->id, strlen(s->id), s);
   if (oomed) {
     sec_free(s);

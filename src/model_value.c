@@ -55,6 +55,7 @@ int evs__model_net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
                         const evs__model_key *k, const evs_error *ne) {
   int code = (rc == EVS_ENOMEM || rc == EVS_EIO) ? rc : EVS_EMODEL;
   const char *m = ne->msg[0] ? ne->msg : evs_strerror(rc);
+  if (!k && s && ne->key[0]) k = evs__model_key_get(s, ne->key);
   return fail_at(c, code, k ? k->set : NULL,
                  k ? k->line : (s && s->line > 0 ? s->line : 0), m);
 }

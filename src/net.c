@@ -268,14 +268,18 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: %s is a spike source and cannot receive synapses",
                          name, b->name);
-  if (b->type->weight_scale(b, weight_dim) == 0 && weight_dim == EVS_DIM_NONE)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: the weight needs a unit (%s takes no "
-                         "dimensionless weights)", name, b->type->name);
-  if (b->type->weight_scale(b, weight_dim) == 0)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: %s does not take weights of dimension %s", name,
-                         b->type->name, evs_dim_name(weight_dim));
+  if (b->type->weight_scale(b, weight_dim) == 0) {
+    if (weight_dim == EVS_DIM_NONE)
+      evs_error_set(err, EVS_EINVAL, NULL, 0,
+                    "%s: the weight needs a unit (%s takes no "
+                    "dimensionless weights)", name, b->type->name);
+    else
+      evs_error_set(err, EVS_EINVAL, NULL, 0,
+                    "%s: %s does not take weights of dimension %s", name,
+                    b->type->name, evs_dim_name(weight_dim));
+    evs_error_key(err, "weight");
+    return EVS_EINVAL;
+  }
   if (grow((void **)&net->proj, &net->capproj, net->nproj + 1, sizeof *net->proj))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   evs_proj *p = calloc(1, sizeof *p);

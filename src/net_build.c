@@ -90,11 +90,15 @@ static int choose_tick(evs_net *net, evs_pop *pop, evs_error *err) {
   for (uint32_t k = 0; k < pop->n_out; k++) {
     const evs_proj *p = net->proj[pop->out[k]];
     if (p->csr->nnz == 0) continue;
-    if (p->csr->min_delay == 0)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "projection %s: delays from the exact population %s "
-                           "must be at least the resolution (%g ms)",
-                           p->name, pop->name, net->resolution * 1e3);
+    if (p->csr->min_delay == 0) {
+      evs_error_set(err, EVS_EINVAL, NULL, 0,
+                    "projection %s: delays from the exact population %s "
+                    "must be at least the resolution (%g ms)",
+                    p->name, pop->name, net->resolution * 1e3);
+      evs_error_key(err, "delay");
+      evs_error_about(err, EVS_ABOUT_PROJECTION, (int)p->index);
+      return EVS_EINVAL;
+    }
     if (p->csr->min_delay < dmin) dmin = p->csr->min_delay;
   }
   /* Without outgoing synapses any window is exact; 1 ms keeps ticks cheap. */
@@ -124,15 +128,14 @@ static int build(evs_net *net, evs_error *err) {
     evs_pop *pop = net->pop[i];
     for (size_t k = 0; k < pop->type->n_params; k++) {
       const evs_param_def *d = &pop->type->params[k];
-      if ((d->flags & EVS_PARAM_PATH) && (d->flags & EVS_PARAM_REQUIRED) &&
-          !pop->path[k])
-        return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                             "population %s: '%s' is required", pop->name,
-                             d->name);
-      if (!(d->flags & EVS_PARAM_PATH) && isnan(pop->par[k]))
-        return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                             "population %s: '%s' is required", pop->name,
-                             d->name);
+      if (((d->flags & EVS_PARAM_PATH) && (d->flags & EVS_PARAM_REQUIRED) &&
+           !pop->path[k]) ||
+          (!(d->flags & EVS_PARAM_PATH) && isnan(pop->par[k]))) {
+        evs_error_set(err, EVS_EINVAL, NULL, 0,
+                      "population %s: '%s' is required", pop->name, d->name);
+        evs_error_about(err, EVS_ABOUT_POPULATION, (int)i);
+        return EVS_EINVAL;
+      }
     }
   }
   for (uint32_t i = 0; i < net->ndc; i++) {
@@ -142,23 +145,37 @@ static int build(evs_net *net, evs_error *err) {
     double v = net->dc[i].amplitude * pop->type->dc_scale(pop, net->dc[i].dim);
     for (uint32_t j = 0; j < pop->size; j++) pop->dc[j] += v;
   }
+  /* errors say which object (and key) they are about: a model file points
+   * at the line that asked for it */
   for (uint32_t i = 0; i < net->nproj; i++)
-    if ((rc = build_projection(net, net->proj[i], err))) return rc;
+    if ((rc = build_projection(net, net->proj[i], err))) {
+      evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
+      return rc;
+    }
   for (uint32_t i = 0; i < net->nproj; i++)
     if (net->proj[i]->synapse_interval > 0 &&
-        net->proj[i]->csr->nnz > EVS_RECORD_SYNAPSES_MAX)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "projection %s: record_synapses writes every weight "
-                           "and is for at most %d synapses (it has %llu); use "
-                           "record_weights or record_matrix",
-                           net->proj[i]->name, EVS_RECORD_SYNAPSES_MAX,
-                           (unsigned long long)net->proj[i]->csr->nnz);
+        net->proj[i]->csr->nnz > EVS_RECORD_SYNAPSES_MAX) {
+      evs_error_set(err, EVS_EINVAL, NULL, 0,
+                    "projection %s: record_synapses writes every weight "
+                    "and is for at most %d synapses (it has %llu); use "
+                    "record_weights or record_matrix",
+                    net->proj[i]->name, EVS_RECORD_SYNAPSES_MAX,
+                    (unsigned long long)net->proj[i]->csr->nnz);
+      evs_error_key(err, "record_synapses");
+      evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
+      return EVS_EINVAL;
+    }
   for (uint32_t i = 0; i < net->npop; i++) {
     evs_pop *pop = net->pop[i];
-    if ((rc = choose_tick(net, pop, err))) return rc;
-    if ((rc = pop->type->init(pop, err))) return rc;
+    if ((rc = choose_tick(net, pop, err)) || (rc = pop->type->init(pop, err))) {
+      evs_error_about(err, EVS_ABOUT_POPULATION, (int)i);
+      return rc;
+    }
   }
-  if ((rc = evs__superspike_start(net, err))) return rc;
+  if ((rc = evs__superspike_start(net, err))) {
+    evs_error_about(err, EVS_ABOUT_SUPERSPIKE, 0);
+    return rc;
+  }
   net->built = 1;
   net->stats.wall_build = evs__wall_clock() - t_start;
   for (uint32_t i = 0; i < net->nproj; i++) {

@@ -206,6 +206,8 @@ static int find_layers(evs_superspike *ss, evs_error *err) {
                          "its weights must be voltages and its post "
                          "population an exact type such as IF_curr_exp",
                          p->name);
+      evs_error_key(err, "weight");
+      evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
       goto done;
     }
     uint32_t k = 0;
@@ -219,6 +221,7 @@ static int find_layers(evs_superspike *ss, evs_error *err) {
     rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
                        "superspike: output population %s receives no "
                        "learning projection", out->name);
+    evs_error_key(err, "output");
     goto done;
   }
   /* order: the output, then any group whose learning projections all lead
@@ -351,11 +354,15 @@ int evs__superspike_start(evs_net *net, evs_error *err) {
   evs_superspike *ss = net->ss;
   if (!ss) {
     for (uint32_t i = 0; i < net->nproj; i++)
-      if (is_learning(net->proj[i]))
-        return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                             "projection %s: rule superspike needs the "
-                             "superspike settings (a [superspike] section)",
-                             net->proj[i]->name);
+      if (is_learning(net->proj[i])) {
+        evs_error_set(err, EVS_EINVAL, NULL, 0,
+                      "projection %s: rule superspike needs the "
+                      "superspike settings (a [superspike] section)",
+                      net->proj[i]->name);
+        evs_error_key(err, "rule");
+        evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
+        return EVS_EINVAL;
+      }
     return EVS_OK;
   }
   const evs_superspike_spec *s = &ss->spec;

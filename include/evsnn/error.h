@@ -29,12 +29,26 @@ typedef enum evs_status {
 #undef EVS__ERR_ENUM
 } evs_status;
 
-/* An error record: code plus a formatted message. */
+/* The object of a net an error is about (evs_error.about). */
+typedef enum evs_about {
+  EVS_ABOUT_NONE = 0,   /* the net as a whole, or not known */
+  EVS_ABOUT_POPULATION, /* population number evs_error.index */
+  EVS_ABOUT_PROJECTION, /* projection number evs_error.index */
+  EVS_ABOUT_SUPERSPIKE  /* the net's SuperSpike learner (index 0) */
+} evs_about;
+
+/* An error record: code plus a formatted message, and what it is about
+ * when the library knows, so that a caller can point at its own
+ * description of that object (a model file's key) without reading msg. */
 typedef struct evs_error {
   int code;        /* the evs_status returned alongside */
   int line;        /* model-file line, or 0 when not tied to a file */
   char file[256];  /* model-file path, or "" */
   char msg[768];   /* full message, already prefixed with "file:line: " */
+  int about;       /* evs_about: the object at fault (EVS_ABOUT_NONE: none) */
+  int index;       /* its index in the net, when about is not NONE */
+  char key[32];    /* its parameter or connection key at fault ("delay",
+                      "n", "connect", "tau_m"), or "" for the whole object */
 } evs_error;
 
 /* Returns the description of a status code ("out of memory"); never NULL. */
@@ -44,11 +58,21 @@ EVS_API const char *evs_strerror(int code);
 EVS_API const char *evs_errname(int code);
 
 /* Fills err (if not NULL) with code and a printf-style message, prefixed
- * with "file:line: " when file is not NULL (line 0 gives "file: ").
+ * with "file:line: " when file is not NULL (line 0 gives "file: "); about
+ * nothing (EVS_ABOUT_NONE, no key).
  * Returns code, so callers can write `return evs_error_set(err, ...)`. */
 EVS_API int evs_error_set(evs_error *err, int code, const char *file, int line,
                           const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* Says which key of the object err is about caused it (see evs_error.key);
+ * a key already given is kept (the innermost caller knows best). err may
+ * be NULL. */
+EVS_API void evs_error_key(evs_error *err, const char *key);
+
+/* Says which object of the net err is about (evs_error.about, .index); an
+ * object already given is kept. err may be NULL. */
+EVS_API void evs_error_about(evs_error *err, evs_about about, int index);
 
 /* Resets err (if not NULL) to EVS_OK with an empty message. */
 EVS_API void evs_error_clear(evs_error *err);
