@@ -41,6 +41,11 @@ typedef struct evs__model_sec {
   evs__model_key *keys; /* hash, iterates in file order */
   int pop_index;       /* populations: index in the net, -1 before build */
   int proj_index;      /* projections: index in the net, -1 before build */
+  /* projections, from the check stage: what their synapses will cost */
+  double synapses;     /* expected number (0: not known, an edge list) */
+  double bytes_kept;   /* B: held from the build to the end of the run */
+  double bytes_build;  /* B: held only while they are built */
+  const evs__model_key *count_key; /* the key that sets their number */
   UT_hash_handle hh;
 } evs__model_sec;
 

@@ -22,6 +22,9 @@ typedef struct evs_model_opts {
   size_t n_overrides;
   int seed_set;                 /* 1: use seed instead of the file's */
   uint64_t seed;
+  int force;                    /* 1: build a model whose estimated memory
+                                   exceeds the machine's (see
+                                   evs_model_load_file) */
 } evs_model_opts;
 
 /* A loaded model: the net, built, and how to run it. */
@@ -34,9 +37,14 @@ typedef struct evs_model {
 } evs_model;
 
 /* Reads, validates and builds the model file at path (with mo's overrides;
- * mo may be NULL). On success *out is a new model (evs_model_free). On error
- * returns EVS_EMODEL (or EVS_EIO/EVS_ENOMEM) with "path:line: message" in err
- * and *out NULL. */
+ * mo may be NULL). Before anything big is allocated or drawn the memory of
+ * the synapses is estimated from the connection rules (expected counts,
+ * 12 bytes a synapse while built, 20 for fixed_total without multapses,
+ * 8 more for a learning projection's transposed index); a model that needs
+ * more than the machine's physical memory is refused with the estimate
+ * unless mo->force. On success *out is a new model (evs_model_free). On
+ * error returns EVS_EMODEL (or EVS_EIO/EVS_ENOMEM) with "path:line:
+ * message" in err and *out NULL. */
 EVS_API int evs_model_load_file(const char *path, const evs_model_opts *mo,
                                 evs_model **out, evs_error *err);
 

@@ -49,7 +49,7 @@ static const char usage_main[] =
 
 static const char usage_run[] =
     "Usage: evsnn run [MODEL] [-o DIR] [--seed N] [--set SECTION.KEY=VALUE]... "
-    "[-q]\n"
+    "[-q] [--force]\n"
     "\n"
     "Simulates MODEL (an INI model file; without one, the built-in demo) and\n"
     "writes its output files into DIR.\n"
@@ -59,6 +59,8 @@ static const char usage_run[] =
     "  --set SECTION.KEY=VALUE override a model value, e.g. --set E.tau_m=10ms\n"
     "                          or --set simulation.duration=2s (repeatable)\n"
     "  -q, --quiet             no progress and no summary\n"
+    "  --force                 build a model whose synapses need more memory\n"
+    "                          than the machine has (refused otherwise)\n"
     "  -h, --help              show this help\n"
     "\n"
     "Files written: <population>.ras, v_<population>.tsv, summary.tsv, "
@@ -68,7 +70,7 @@ static const char usage_run[] =
     "...' is printed (even with -q) and the exit status is 0.\n";
 
 static const char usage_check[] =
-    "Usage: evsnn check MODEL [--set SECTION.KEY=VALUE]...\n"
+    "Usage: evsnn check MODEL [--set SECTION.KEY=VALUE]... [--force]\n"
     "\n"
     "Reads, validates and builds MODEL without running it. Prints\n"
     "\"MODEL: ok (P populations, S synapses)\" or the first error as\n"
@@ -121,6 +123,7 @@ typedef struct cli {
   int seed_set;
   unsigned long long seed;
   int quiet;
+  int force;            /* --force: past the memory estimate */
 } cli;
 
 /* Parses run/check arguments; returns -1 on success (continue), or an exit
@@ -158,6 +161,8 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
       c->seed_set = 1;
     } else if (is_run && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
       c->quiet = 1;
+    } else if (!strcmp(a, "--force")) {
+      c->force = 1;
     } else if (a[0] == '-' && a[1] != '\0') {
       return usage_error(usage, "unknown option '%s'", a);
     } else if (!c->model) {
@@ -171,7 +176,7 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
 
 /* Loads the model of c (or the demo); prints the error and returns NULL. */
 static evs_model *load(const cli *c) {
-  evs_model_opts mo = {c->sets, c->n_sets, c->seed_set, c->seed};
+  evs_model_opts mo = {c->sets, c->n_sets, c->seed_set, c->seed, c->force};
   evs_model *m = NULL;
   evs_error err;
   evs_error_clear(&err);

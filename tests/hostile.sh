@@ -1,0 +1,51 @@
+#!/bin/bash
+# Hostile inputs and output faults (issue 15) that tests/model_errors.sh
+# cannot express with one broken model file: options (--force), limits
+# (ulimit), timings, symbolic links, reused output folders, full output.
+# Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, TESTDATA.
+. "$(dirname "$0")/common.sh"
+need_evsnn
+bad="$TESTDATA/bad"
+
+# A sanitizer build reserves terabytes of address space: no ulimit -v there.
+sanitized=0
+if grep -q '^SANITIZE_CFLAGS = .*-fsanitize' "$(dirname "$EVSNN")/Makefile" \
+     2>/dev/null; then
+  sanitized=1
+fi
+
+# expect_error NAME WHERE TEXT CMD...: CMD fails (status 1, within 60 s)
+# with a line of stderr holding WHERE (file:line) and TEXT.
+expect_error() {
+  name=$1 where=$2 text=$3
+  shift 3
+  timeout 60 "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+  got=$?
+  if [ "$got" -ne 1 ]; then
+    say_fail "$name: exit status $got, expected 1"
+    sed 's/^/  | /' "$tmp/stderr" | head -n 5
+  elif ! grep -F -- "$where" "$tmp/stderr" | grep -qF -- "$text"; then
+    say_fail "$name: stderr lacks '$where ... $text': $(head -c 300 "$tmp/stderr")"
+  fi
+}
+
+# ---- --force: past the memory estimate, the build's own errors, located --
+f="$bad/indegree_n_too_large.ini"
+expect_error "fixed_indegree n, --force" "$f:15:" \
+  "fixed_indegree: n = 100000000000 is too large" "$EVSNN" check --force "$f"
+sed 's/^n = 1000000000000$/n = 2000000000000/' "$bad/memory_fixed_total.ini" \
+  >"$tmp/total.ini"
+expect_error "fixed_total n, --force" "$tmp/total.ini:12:" \
+  "fixed_total: n = 2000000000000 is too large" \
+  "$EVSNN" check --force "$tmp/total.ini"
+# 10^12 synapses: the first allocation fails (ulimit, or ASan's own limit)
+f="$bad/memory_all_to_all.ini"
+(
+  [ "$sanitized" -eq 1 ] || ulimit -v 4000000
+  ASAN_OPTIONS="$ASAN_OPTIONS:allocator_may_return_null=1" \
+    expect_error "out of memory, --force" "$f:11:" \
+    "out of memory building synapses" "$EVSNN" check --force "$f"
+  exit "$fail"
+) || fail=1
+
+finish
