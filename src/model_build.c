@@ -77,11 +77,24 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
   return EVS_OK;
 }
 
-/* Parses "0-4, 10" into a sorted list of distinct ids < size. */
+/* A range of neuron ids, both ends included. */
+typedef struct id_range {
+  uint32_t a, b;
+} id_range;
+
+static int range_cmp(const void *x, const void *y) {
+  const id_range *p = x, *q = y;
+  return (p->a > q->a) - (p->a < q->a);
+}
+
+/* Parses "0-4, 10" into a sorted list of distinct ids < size: the m ranges
+ * are sorted and merged (O(m log m)), then listed (O(ids)), so repeated or
+ * overlapping ranges cost nothing more. */
 static int parse_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size,
                      uint32_t **ids, size_t *n) {
   const char *p = k->value;
-  size_t cap = 0, m = 0;
+  size_t cap = 0, m = 0, total = 0;
+  id_range *r = NULL;
   uint32_t *v = NULL;
   while (*p) {
     char *end;
@@ -102,50 +115,49 @@ static int parse_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size,
     if (*p == ',') p++;
     else if (*p) goto bad;
     if (b < a) {
-      free(v);
+      free(r);
       return evs__model_key_fail(c, k, "record_v: empty range %llu-%llu", a, b);
     }
     if (b >= size) {
-      free(v);
+      free(r);
       return evs__model_key_fail(c, k,
                                  "record_v: neuron %llu out of range (the "
                                  "population has %u neurons: 0-%u)",
                                  b, size, size - 1);
     }
-    for (unsigned long long i = a; i <= b; i++) {
-      if (m == cap) {
-        size_t nc = cap ? 2 * cap : 16;
-        uint32_t *nv = realloc(v, nc * sizeof *nv);
-        if (!nv) {
-          free(v);
-          return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-        }
-        v = nv;
-        cap = nc;
-      }
-      v[m++] = (uint32_t)i;
+    if (m == cap) {
+      size_t nc = cap ? 2 * cap : 16;
+      id_range *nr = realloc(r, nc * sizeof *nr);
+      if (!nr) goto nomem;
+      r = nr;
+      cap = nc;
     }
+    r[m++] = (id_range){(uint32_t)a, (uint32_t)b};
   }
   if (m == 0) goto bad;
-  /* sort (insertion is fine: ids are nearly always given in order) and
-   * drop repeats */
-  for (size_t i = 1; i < m; i++) {
-    uint32_t x = v[i];
-    size_t j = i;
-    while (j > 0 && v[j - 1] > x) {
-      v[j] = v[j - 1];
-      j--;
+  qsort(r, m, sizeof *r, range_cmp);
+  size_t w = 0; /* merged ranges: disjoint and not adjacent */
+  for (size_t i = 0; i < m; i++) {
+    if (w > 0 && r[i].a <= (uint64_t)r[w - 1].b + 1) {
+      if (r[i].b > r[w - 1].b) r[w - 1].b = r[i].b;
+    } else {
+      r[w++] = r[i];
     }
-    v[j] = x;
   }
-  size_t w = 0;
-  for (size_t i = 0; i < m; i++)
-    if (w == 0 || v[w - 1] != v[i]) v[w++] = v[i];
+  for (size_t i = 0; i < w; i++) total += (size_t)(r[i].b - r[i].a) + 1;
+  if (!(v = malloc(total * sizeof *v))) goto nomem;
+  total = 0;
+  for (size_t i = 0; i < w; i++)
+    for (uint64_t id = r[i].a; id <= r[i].b; id++) v[total++] = (uint32_t)id;
+  free(r);
   *ids = v;
-  *n = w;
+  *n = total;
   return EVS_OK;
+nomem:
+  free(r);
+  return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
 bad:
-  free(v);
+  free(r);
   return evs__model_key_fail(c, k, "record_v = %s: expected neuron ids and "
                              "ranges like '0-4, 10'", k->value);
 }

@@ -48,4 +48,32 @@ f="$bad/memory_all_to_all.ini"
   exit "$fail"
 ) || fail=1
 
+# ---- record_v: repeated ranges merged in O(m log m), not sorted in O(m^2) --
+cat >"$tmp/record_v.ini" <<'INI'
+[simulation]
+duration = 10 ms
+[population E]
+type = IF_curr_exp
+size = 1000000
+record_v = 0-999999, 0-999999, 5, 3-7
+INI
+start=$(date +%s)
+timeout 60 "$EVSNN" check "$tmp/record_v.ini" >"$tmp/stdout" 2>"$tmp/stderr"
+got=$?
+took=$(($(date +%s) - start))
+if [ "$got" -ne 0 ]; then
+  say_fail "record_v = 0-N, 0-N: exit status $got: $(head -c 300 "$tmp/stderr")"
+elif [ "$took" -gt 20 ]; then
+  say_fail "record_v = 0-N, 0-N: check took $took s"
+fi
+
+# ... into the same ids as before: sorted, each once
+printf '[simulation]\nduration = 2 ms\n[population E]\ntype = IF_curr_exp\nsize = 10\nrecord_v = 7, 3, 1-2, 2, 8-9, 9\n' \
+  >"$tmp/rv.ini"
+if expect_status 0 "record_v ids" "$EVSNN" run "$tmp/rv.ini" -o "$tmp/rv" -q; then
+  h=$(head -n 1 "$tmp/rv/v_E.tsv")
+  [ "$h" = "$(printf 'time\tv1\tv2\tv3\tv7\tv8\tv9')" ] ||
+    say_fail "record_v = 7, 3, 1-2, 2, 8-9, 9: v_E.tsv header '$h'"
+fi
+
 finish
