@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csr_impl.h"
 
@@ -103,6 +104,12 @@ int evs__csr_build_file(evs__csr_builder *b) {
   FILE *f = fopen(s->path, "r");
   if (!f)
     return evs_error_set(b->err, EVS_EIO, s->path, 0, "cannot open: %s", strerror(errno));
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    /* a device never ends (/dev/zero), a pipe cannot be read twice */
+    fclose(f);
+    return evs_error_set(b->err, EVS_EIO, s->path, 0, "not a regular file");
+  }
   cur = malloc(((size_t)c->n_pre + 1) * sizeof *cur);
   if (!cur) {
     rc = evs__csr_fail_nomem(b->err);
@@ -111,10 +118,16 @@ int evs__csr_build_file(evs__csr_builder *b) {
   for (int pass = 0; pass < 2; pass++) {
     int lineno = 0;
     uint64_t edges = 0;
+    ssize_t got;
     errno = 0;
-    while (getline(&line, &len, f) != -1) {
+    while ((got = getline(&line, &len, f)) != -1) {
       edge e = {0, 0, 0, 0, 0, 0};
       lineno++;
+      if (memchr(line, '\0', (size_t)got)) {
+        rc = evs_error_set(b->err, EVS_EINVAL, s->path, lineno,
+                           "NUL byte in the line (an edge list is text)");
+        goto done;
+      }
       if ((rc = parse_line(b, line, lineno, &e)) < 0) goto done;
       if (rc == 0) continue;
       rc = EVS_OK;
@@ -132,8 +145,11 @@ int evs__csr_build_file(evs__csr_builder *b) {
       c->weight[q] = e.has_w ? (float)e.w : NAN;
       b->dl[q] = e.has_d ? (uint32_t)lround(e.d / s->delay_step) : EVS__CSR_NO_DELAY;
     }
-    if (ferror(f)) {
-      rc = evs_error_set(b->err, EVS_EIO, s->path, lineno, "read error: %s", strerror(errno));
+    /* getline also fails without an error on the stream (out of memory
+     * for an endless line): only the end of the file ends it well */
+    if (ferror(f) || !feof(f)) {
+      rc = evs_error_set(b->err, EVS_EIO, s->path, lineno + 1, "read error: %s",
+                         strerror(errno ? errno : EIO));
       goto done;
     }
     if (pass == 0) {

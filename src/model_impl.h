@@ -152,7 +152,8 @@ int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
 
 /* Reads k's value as the path of a readable file, relative paths resolved
  * against c->base. Returns EVS_OK with *out a malloc'd path (caller frees),
- * EVS_EMODEL reported at k when access(R_OK) fails, or EVS_ENOMEM (no
+ * EVS_EMODEL reported at k when access(R_OK) fails or the path is not a
+ * regular file (a device such as /dev/zero never ends), or EVS_ENOMEM (no
  * context). */
 int evs__model_get_path(evs__model_ctx *c, const evs__model_key *k,
                         char **out);

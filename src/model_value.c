@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- errors ----------------------------------------------------------- */
@@ -213,10 +214,18 @@ int evs__model_get_path(evs__model_ctx *c, const evs__model_key *k,
                         char **out) {
   char *p = resolve_path(c, k->value);
   if (!p) return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-  if (access(p, R_OK) != 0) {
+  struct stat st;
+  if (access(p, R_OK) != 0 || stat(p, &st) != 0) {
     int e = errno;
     evs__model_key_fail(c, k, "%s = %s: cannot read '%s': %s", k->name,
                         k->value, p, strerror(e));
+    free(p);
+    return EVS_EMODEL;
+  }
+  /* a device or a pipe never ends (/dev/zero) or cannot be read twice */
+  if (!S_ISREG(st.st_mode)) {
+    evs__model_key_fail(c, k, "%s = %s: not a regular file", k->name,
+                        k->value);
     free(p);
     return EVS_EMODEL;
   }

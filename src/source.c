@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine.h"
 
@@ -318,11 +319,24 @@ int evs__ras_read(const char *path, uint32_t size, double period,
                        strerror(errno));
     goto fail;
   }
-  while (getline(&line, &linecap, f) != -1) {
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    /* a device never ends (/dev/zero) */
+    rc = evs_error_set(err, EVS_EIO, path, 0, "not a regular file");
+    goto fail;
+  }
+  ssize_t got;
+  errno = 0;
+  while ((got = getline(&line, &linecap, f)) != -1) {
     double t;
     unsigned long id;
     const char *why = NULL;
     lineno++;
+    if (memchr(line, '\0', (size_t)got)) {
+      rc = evs_error_set(err, EVS_EMODEL, path, lineno,
+                         "NUL byte in the line (a .ras file is text)");
+      goto fail;
+    }
     int k = ras_parse_line(line, &t, &id, &why);
     if (k == 0) continue;
     if (k < 0) {
@@ -351,9 +365,11 @@ int evs__ras_read(const char *path, uint32_t size, double period,
       goto fail;
     }
   }
-  if (ferror(f)) {
+  /* getline also fails without an error on the stream (out of memory for
+   * an endless line): only the end of the file ends it well */
+  if (ferror(f) || !feof(f)) {
     rc = evs_error_set(err, EVS_EIO, path, lineno + 1, "read error: %s",
-                       strerror(errno));
+                       strerror(errno ? errno : EIO));
     goto fail;
   }
   if (s.n) qsort(s.spk, s.n, sizeof *s.spk, spike_cmp);

@@ -373,6 +373,32 @@ START_TEST(test_file_delay_order) {
 }
 END_TEST
 
+/* Hostile edge lists (issue 15): a device that never ends is no edge list
+ * (it was read until memory ran out, then taken for an empty file), and a
+ * NUL byte does not cut a line short unseen. */
+START_TEST(test_file_hostile) {
+  evs_conn_spec s = base_spec(EVS_CONN_FILE);
+  evs_csr *c = NULL;
+  evs_error err;
+  s.path = "/dev/zero";
+  REQ_INT(evs_csr_build(&c, 4, 4, &s, &err), ==, EVS_EIO);
+  ck_assert_ptr_null(c);
+  REQUIRE_MSG(strstr(err.msg, "/dev/zero: not a regular file") != NULL,
+              "message '%s'", err.msg);
+  char path[] = "/tmp/check_csr_nul.XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  static const char text[] = "0 1\n2 3\0 9 9\n";
+  REQUIRE(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+  close(fd);
+  s.path = path;
+  int rc = evs_csr_build(&c, 4, 4, &s, &err);
+  unlink(path);
+  REQ_INT(rc, ==, EVS_EINVAL);
+  REQUIRE_MSG(strstr(err.msg, ":2: NUL byte") != NULL, "message '%s'", err.msg);
+}
+END_TEST
+
 static void expect_file_error(const char *text, int line, const char *words, int code) {
   evs_conn_spec s = base_spec(EVS_CONN_FILE);
   s.path = write_tmp(text);
@@ -434,6 +460,7 @@ static Suite *csr_suite(void) {
   tcase_add_test(tc, test_share_weight);
   tcase_add_test(tc, test_file);
   tcase_add_test(tc, test_file_errors);
+  tcase_add_test(tc, test_file_hostile);
   tcase_add_test(tc, test_file_delay_order);
   suite_add_tcase(s, tc);
   return s;
