@@ -68,6 +68,9 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
     if (!(so->resolution > 0) || so->resolution > 1e300)
       return evs__model_key_fail(c, k, "resolution must be > 0, got '%s'",
                                  k->value);
+    if (so->resolution < EVS__MODEL_MIN_STEP)
+      return evs__model_key_fail(c, k, "resolution = %s: below the smallest "
+                                 "step (1 µs)", k->value);
   }
   so->seed = 1;
   if ((k = evs__model_key_get(s, "seed")) &&

@@ -125,6 +125,10 @@ int evs__model_parse_bool(const char *s, int *out);
 int evs__model_check_dist(evs__model_ctx *c, const evs__model_key *k,
                           const evs_dist *d);
 
+/* s: the smallest time step of a model ([simulation] resolution,
+ * [superspike] dt): NEST's tic. Smaller steps make any run endless. */
+#define EVS__MODEL_MIN_STEP 1e-6
+
 /* Reads k's value as a quantity of dimension dim (evs_unit_parse: a number
  * with a unit, a plain number for EVS_DIM_NONE) into *out, SI units.
  * Returns EVS_OK, or EVS_EMODEL reported at k ("key = value: reason"),

@@ -101,6 +101,9 @@ int evs__model_superspike(evs__model_ctx *c, const evs__model_sec *s,
     if (q->positive && !(*field > 0))
       return evs__model_key_fail(c, k, "%s must be > 0, got '%s'", q->name,
                                  k->value);
+    if (field == &spec.dt && *field < EVS_SUPERSPIKE_DT_MIN)
+      return evs__model_key_fail(c, k, "dt = %s: below the smallest step "
+                                 "(1 µs)", k->value);
   }
   if ((k = evs__model_key_get(s, "surrogate_width"))) {
     double width;

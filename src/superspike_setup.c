@@ -78,7 +78,9 @@ EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
   NEED(s->output >= 0 && (uint32_t)s->output < net->npop,
        "superspike: no output population");
   NEED(s->target, "superspike: a target file is required");
-  NEED(s->dt > 0 && isfinite(s->dt), "superspike: dt must be > 0");
+  NEED(s->dt >= EVS_SUPERSPIKE_DT_MIN && isfinite(s->dt),
+       "superspike: dt (%g s) must be at least %g s", s->dt,
+       EVS_SUPERSPIKE_DT_MIN);
   NEED(whole_ticks(s->trial, s->dt),
        "superspike: trial (%g s) must be a whole number of dt (%g s)",
        s->trial, s->dt);

@@ -48,6 +48,10 @@ typedef enum evs_feedback {
   EVS_FEEDBACK_UNIFORM = 2    /* B = 1: a global third factor */
 } evs_feedback;
 
+/* s: the smallest dt (as NEST's tic, 1 µs); a smaller one would make a
+ * run of any length take forever. */
+#define EVS_SUPERSPIKE_DT_MIN 1e-6
+
 typedef struct evs_superspike_spec {
   int output;              /* the output population (index) */
   const char *target;      /* .ras file of target spikes ('time id', time in
