@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "evsnn/evsnn.h"
 
@@ -210,6 +211,12 @@ extern const evs_neuron_type evs__source_frozen;     /* source.c */
 extern const evs_neuron_type evs__source_array;      /* source.c */
 
 /* ---- output (output.c) ------------------------------------------------ */
+
+/* Creates the part file part for writing: exclusively, never through a
+ * symbolic link, replacing a stale one once (output.c). Returns the stream
+ * or NULL with errno set. A test hook: tests point it elsewhere (/dev/full)
+ * to inject write failures. */
+extern FILE *(*evs__output_create_part)(const char *part);
 
 /* Opens the output folder dir (created with parents if missing). Every file
  * is written as NAME.part and renamed to NAME by evs__output_close, so a run

@@ -2,11 +2,15 @@
  *
  * Every file is written as NAME.part and renamed to NAME only when the whole
  * run's output closed cleanly, so a run that dies (or a disk that fills up)
- * never leaves a file that looks complete. Every stdio call is checked; the
+ * never leaves a file that looks complete. Part files are created
+ * exclusively, never through a symbolic link (create_part). run.log lists
+ * the files of its run ("output: NAME"), so that the next run into the
+ * same folder removes them (and only them) before it starts. Every stdio call is checked; the
  * first failure of a file is remembered (errno) and reported by
  * evs__output_close as EVS_EIO naming that file. The library never writes
  * to stdout; progress goes to stderr. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,6 +61,30 @@ static void ofile_fail(ofile *f, int e) {
   if (!f->err) f->err = e ? e : EIO;
 }
 
+/* Creates part, which must not exist, never through a symbolic link
+ * (O_EXCL fails on any existing name, a dangling link included). A name
+ * already there is a stale part of a run that died, or planted: the name
+ * itself is removed (unlink never follows a link) and the creation tried
+ * once more; if that fails too, someone is racing us and it is an error.
+ * Returns the stream, or NULL with errno set. */
+static FILE *create_part(const char *part) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = open(part, flags, 0666);
+  if (fd < 0 && errno == EEXIST && unlink(part) == 0)
+    fd = open(part, flags, 0666);
+  if (fd < 0) return NULL;
+  FILE *f = fdopen(fd, "w");
+  if (!f) {
+    int e = errno;
+    close(fd);
+    unlink(part);
+    errno = e;
+  }
+  return f;
+}
+
+FILE *(*evs__output_create_part)(const char *part) = create_part;
+
 /* Opens dir/name.part for writing with a stdio buffer of bufsize bytes
  * (0: default). EVS_OK, EVS_ENOMEM or EVS_EIO (message in err). */
 static int ofile_open(ofile *f, const char *dir, const char *name,
@@ -65,10 +93,11 @@ static int ofile_open(ofile *f, const char *dir, const char *name,
   f->path = join(dir, name, "");
   f->part = join(dir, name, ".part");
   if (!f->path || !f->part) goto nomem;
-  f->f = fopen(f->part, "w");
+  errno = 0;
+  f->f = evs__output_create_part(f->part);
   if (!f->f) {
     f->err = errno ? errno : EIO;
-    return evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", f->path,
+    return evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", f->part,
                          strerror(f->err));
   }
   f->written = 1;
@@ -200,6 +229,38 @@ static void output_discard(evs_output *o) {
   output_free(o);
 }
 
+/* Removes the files an earlier run wrote into dir, as its run.log lists
+ * them ("output: NAME", plain names only), and that run.log: a reused
+ * folder holds no stale output (a v_E.tsv of a run that had probes) next
+ * to the new one. Files evsnn did not write are left alone. Best effort:
+ * a name that cannot be removed is overwritten or stays. */
+static void remove_earlier(const char *dir) {
+  char *log = join(dir, "run.log", "");
+  FILE *f = log ? fopen(log, "r") : NULL;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  if (!f) {
+    free(log);
+    return;
+  }
+  while ((n = getline(&line, &cap, f)) > 0) {
+    if (strncmp(line, "output: ", 8) != 0) continue;
+    char *name = line + 8;
+    name[strcspn(name, "\r\n")] = '\0';
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
+        !strcmp(name, ".."))
+      continue;
+    char *path = join(dir, name, "");
+    if (path) unlink(path);
+    free(path);
+  }
+  free(line);
+  fclose(f);
+  unlink(log);
+  free(log);
+}
+
 /* ---- the contract ------------------------------------------------------- */
 
 int evs__output_open(evs_output **out, const char *dir, const char *model_name,
@@ -216,6 +277,7 @@ int evs__output_open(evs_output **out, const char *dir, const char *model_name,
            model_name && *model_name ? model_name : "unnamed");
   int rc = make_dirs(o, dir, err);
   if (rc != EVS_OK) goto fail;
+  remove_earlier(dir);
   rc = ofile_open(&o->log, dir, "run.log", 0, err);
   if (rc != EVS_OK) goto fail;
 
@@ -435,6 +497,12 @@ static int finish_checked(ofile *f, evs_error *err, int rc) {
 int evs__output_close(evs_output *o, double t, const char *reason,
                       evs_error *err) {
   if (!o) return EVS_OK;
+  /* what the next run into this folder removes (remove_earlier) */
+  size_t skip = strlen(o->dir) + 1;
+  for (size_t i = 0; i <= o->n_files; i++) {
+    const ofile *f = i < o->n_files ? &o->files[i] : &o->summary;
+    if (f->written) evs__output_log(o, "output: %s", f->path + skip);
+  }
   if (reason)
     evs__output_log(o, "stopped at t = %.9g s: %s", t, reason);
   else

@@ -277,12 +277,60 @@ START_TEST(test_abort_removes_everything) {
 }
 END_TEST
 
-/* Points dir/name at /dev/full, so every write to it fails with ENOSPC. */
-static void make_full(const char *dir, const char *name) {
-  char p[1024];
-  snprintf(p, sizeof p, "%s/%s", dir, name);
-  ck_assert_int_eq(symlink("/dev/full", p), 0);
+/* The part file whose writes fail with ENOSPC (make_full), and the
+ * library's own way of creating part files. */
+static char full_part[1024];
+static FILE *(*library_create)(const char *part);
+
+/* Opens /dev/full for the part file full_part (a full disk), others as
+ * the library does. */
+static FILE *create_full(const char *part) {
+  if (!strcmp(part, full_part)) return fopen("/dev/full", "w");
+  return library_create(part);
 }
+
+/* Makes every write to dir/name fail with ENOSPC. (A link to /dev/full
+ * planted at the part's name no longer works: part files are created
+ * exclusively and never through a link, see test_planted_link.) */
+static void make_full(const char *dir, const char *name) {
+  snprintf(full_part, sizeof full_part, "%s/%s", dir, name);
+  if (!library_create) library_create = evs__output_create_part;
+  evs__output_create_part = create_full;
+}
+
+/* A link planted at a part file's name (issue 15: another file was
+ * overwritten with raster data) is removed, not followed; the file gets
+ * its own inode and the link's target stays as it was. */
+START_TEST(test_planted_link) {
+  char victim[1024], part[1024];
+  snprintf(victim, sizeof victim, "%s.victim", tmpdir);
+  snprintf(part, sizeof part, "%s/E.ras.part", tmpdir);
+  FILE *v = fopen(victim, "w");
+  ck_assert_ptr_nonnull(v);
+  fputs("precious\n", v);
+  fclose(v);
+  ck_assert_int_eq(symlink(victim, part), 0);
+  evs_output *o = NULL;
+  evs_error err;
+  ck_assert_int_eq(evs__output_open(&o, tmpdir, "m", 1, &err), EVS_OK);
+  int h = evs__output_raster_open(o, "E", 4, &err);
+  ck_assert_int_ge(h, 0);
+  evs_spike sp[1] = {{0.1, 0}};
+  evs__output_raster_write(o, h, sp, 1);
+  ck_assert_int_eq(evs__output_close(o, 1.0, NULL, &err), EVS_OK);
+  char buf[64] = "";
+  v = fopen(victim, "r");
+  ck_assert_ptr_nonnull(v);
+  ck_assert_ptr_nonnull(fgets(buf, sizeof buf, v));
+  fclose(v);
+  unlink(victim);
+  ck_assert_str_eq(buf, "precious\n");
+  struct stat st;
+  snprintf(part, sizeof part, "%s/E.ras", tmpdir);
+  ck_assert_int_eq(lstat(part, &st), 0);
+  ck_assert(S_ISREG(st.st_mode));
+}
+END_TEST
 
 /* A few spikes stay in the stdio buffer: the failure shows only at the
  * flush in close, which must report it. */
@@ -492,6 +540,7 @@ static Suite *output_suite(void) {
   tcase_add_test(tc, test_full_cycle);
   tcase_add_test(tc, test_stopped_reason);
   tcase_add_test(tc, test_abort_removes_everything);
+  tcase_add_test(tc, test_planted_link);
   tcase_add_test(tc, test_full_disk_at_flush);
   tcase_add_test(tc, test_full_disk_while_writing);
   tcase_add_test(tc, test_file_size_limit);

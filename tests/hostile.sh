@@ -76,4 +76,51 @@ if expect_status 0 "record_v ids" "$EVSNN" run "$tmp/rv.ini" -o "$tmp/rv" -q; th
     say_fail "record_v = 7, 3, 1-2, 2, 8-9, 9: v_E.tsv header '$h'"
 fi
 
+# ---- output folders: no write through a planted link; own stale files gone -
+cat >"$tmp/small.ini" <<'INI'
+[simulation]
+duration = 0.2 s
+[population noise]
+type = SpikeSourcePoisson
+size = 20
+rate = 20 Hz
+[population E]
+type = IF_curr_exp
+size = 5
+v_thresh = -55 mV
+record_v = 0-1
+[projection drive]
+pre = noise
+post = E
+connect = all_to_all
+weight = 6 mV
+delay = 1 ms
+INI
+o="$tmp/planted"
+mkdir "$o"
+echo precious >"$tmp/victim"
+ln -s "$tmp/victim" "$o/E.ras.part"
+ln -s "$tmp/victim" "$o/summary.tsv.part"
+if expect_status 0 "run with planted .part links" \
+     "$EVSNN" run "$tmp/small.ini" -o "$o" -q; then
+  [ "$(cat "$tmp/victim")" = precious ] ||
+    say_fail "a planted E.ras.part link was followed: the victim now holds $(head -c 80 "$tmp/victim")"
+  if [ -L "$o/E.ras" ] || [ -L "$o/summary.tsv" ] || ! grep -q . "$o/E.ras"; then
+    say_fail "E.ras or summary.tsv is a link or empty after a planted .part link"
+  fi
+  [ -e "$o/E.ras.part" ] && say_fail "the stale E.ras.part was left behind"
+fi
+o="$tmp/reused"
+expect_status 0 "first run" "$EVSNN" run "$tmp/small.ini" -o "$o" -q
+echo keep >"$o/notes.txt"
+echo "0.1 0" >"$o/mine.ras"
+if expect_status 0 "second run, no probes" \
+     "$EVSNN" run "$tmp/small.ini" -o "$o" -q --set E.record_v=none; then
+  [ -e "$o/v_E.tsv" ] && say_fail "reused folder: the first run's v_E.tsv is still there"
+  [ -s "$o/E.ras" ] || say_fail "reused folder: no E.ras"
+  [ "$(cat "$o/notes.txt" 2>/dev/null)" = keep ] &&
+    [ "$(cat "$o/mine.ras" 2>/dev/null)" = "0.1 0" ] ||
+    say_fail "reused folder: a file evsnn did not write was changed or removed"
+fi
+
 finish
