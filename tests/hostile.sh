@@ -2,7 +2,7 @@
 # Hostile inputs and output faults (issue 15) that tests/model_errors.sh
 # cannot express with one broken model file: options (--force), limits
 # (ulimit), timings, symbolic links, reused output folders, full output.
-# Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, TESTDATA.
+# Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, MODELS, TESTDATA.
 . "$(dirname "$0")/common.sh"
 need_evsnn
 bad="$TESTDATA/bad"
@@ -121,6 +121,21 @@ if expect_status 0 "second run, no probes" \
   [ "$(cat "$o/notes.txt" 2>/dev/null)" = keep ] &&
     [ "$(cat "$o/mine.ras" 2>/dev/null)" = "0.1 0" ] ||
     say_fail "reused folder: a file evsnn did not write was changed or removed"
+fi
+
+# ---- standard output that cannot be written is an error -------------------
+if [ -w /dev/full ]; then
+  "$EVSNN" check "$tmp/small.ini" >/dev/full 2>"$tmp/stderr"
+  got=$?
+  [ "$got" -eq 1 ] || say_fail "check >/dev/full: exit status $got, expected 1"
+  grep -q "standard output" "$tmp/stderr" ||
+    say_fail "check >/dev/full: stderr says '$(head -c 200 "$tmp/stderr")'"
+  "$EVSNN" picture "$MODELS/s4_picture.pbm" "$tmp/pic.ras" \
+    >/dev/full 2>"$tmp/stderr"
+  got=$?
+  [ "$got" -eq 1 ] || say_fail "picture >/dev/full: exit status $got, expected 1"
+  "$EVSNN" --version >/dev/full 2>/dev/null &&
+    say_fail "--version >/dev/full: exit status 0"
 fi
 
 finish

@@ -452,7 +452,27 @@ static int cmd_plot(int argc, char **argv) {
   return EXIT_OK;
 }
 
+/* rc, or EXIT_ERR when what went to standard output could not all be
+ * written (a full disk, >/dev/full): a report that was lost is no
+ * success. */
+static int stdout_checked(int rc) {
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    if (rc == EXIT_OK)
+      fprintf(stderr, "%s: writing to standard output: %s\n", prog,
+              strerror(errno ? errno : EIO));
+    return rc == EXIT_OK ? EXIT_ERR : rc;
+  }
+  return rc;
+}
+
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  errno = 0;
+  return stdout_checked(dispatch(argc, argv));
+}
+
+static int dispatch(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage_main, stderr);
     return EXIT_USAGE;
