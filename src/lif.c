@@ -130,6 +130,9 @@ typedef struct lif_state {
   double window_end;   /* s: end of the window being drained */
   double e_end[3];     /* decay factors E_k(window_end) */
   double next_start;   /* s: start of the window after the one drained */
+  int status;          /* first failure (EVS_ENOMEM of a calendar filing or
+                          of a spike record) in a handler that cannot return
+                          it (deliver, voltage); the next tick returns it */
 } lif_state;
 
 static double weight_scale(const evs_pop *pop, evs_dim dim) {
@@ -253,6 +256,13 @@ static inline int file(lif_state *s, uint32_t j) {
   return file_at(s, j, s->nr[j].t_safe);
 }
 
+/* Keeps the first failure rc of a handler that returns nothing: a neuron
+ * that could not be filed would never be looked at again, so its crossing
+ * would be lost; the run fails at the next tick instead. */
+static inline void keep_status(lif_state *s, int rc) {
+  if (__builtin_expect(rc != EVS_OK, 0) && s->status == EVS_OK) s->status = rc;
+}
+
 /* Finds every spike of neuron j before time t; afterwards t_safe >= t and
  * the neuron is filed in the calendar no later than t_safe's window.
  * Returns EVS_OK or EVS_ENOMEM. */
@@ -294,7 +304,7 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
 static inline void recertify(lif_state *s, uint32_t j,
                               double t, const double e[3]) {
   certify(s, &s->nr[j], t, e);
-  file(s, j);
+  keep_status(s, file(s, j));
 }
 
 /* How the weights of one delivery are given: one per synapse, or one for
@@ -319,7 +329,7 @@ static inline __attribute__((always_inline)) size_t synapse(
     size_t np) {
   uint32_t j = target[q];
   lif_neuron *n = &nr[j];
-  if (__builtin_expect(n->t_safe < t, 0)) advance(pop, s, j, t);
+  if (__builtin_expect(n->t_safe < t, 0)) keep_status(s, advance(pop, s, j, t));
   /* after advance: a spike it finds may change a per-synapse weight */
   double w = mode == W_ARRAY ? weight[q] : w_shared;
   n->c[r] += w * fr;
@@ -438,6 +448,7 @@ static void rebase(evs_pop *pop, lif_state *s, double t) {
 
 static int tick(evs_pop *pop, double t) {
   lif_state *s = pop->state;
+  if (s->status) return s->status;
   s->window_end = t;
   s->next_start = evs_cal_window_end(&s->cal, s->cal.current);
   decay_factors(s, t, s->e_end);
@@ -458,7 +469,7 @@ static double potential(lif_state *s, lif_neuron *n, double t,
 
 static double voltage(evs_pop *pop, uint32_t id, double t) {
   lif_state *s = pop->state;
-  advance(pop, s, id, t);
+  keep_status(s, advance(pop, s, id, t));
   double e[3];
   decay_factors(s, t, e);
   return potential(s, &s->nr[id], t, e);
@@ -469,7 +480,7 @@ static void voltages(evs_pop *pop, double t, double *v) {
   double e[3];
   decay_factors(s, t, e);
   for (uint32_t j = 0; j < pop->size; j++) {
-    if (s->nr[j].t_safe < t) advance(pop, s, j, t);
+    if (s->nr[j].t_safe < t) keep_status(s, advance(pop, s, j, t));
     v[j] = potential(s, &s->nr[j], t, e);
   }
 }
