@@ -367,7 +367,8 @@ static double pop_size(const evs__model_ctx *c, const char *name) {
  * n_post neurons will cost (evs_model_load_file's estimate; csr.c's
  * builders: 8 bytes a synapse kept, 4 more while built, 8 more for the
  * pair codes of fixed_total without multapses, 8 for a learning rule's
- * transposed index). count is the key that sets their number. */
+ * transposed index; 8 bytes a row). count is the key that sets their
+ * number. */
 static void estimate(evs__model_sec *s, const evs_conn_spec *sp, double n_pre,
                      double n_post, int learns, const evs__model_key *count) {
   double cand = n_post - (sp->same_population && !sp->autapses);
@@ -382,7 +383,9 @@ static void estimate(evs__model_sec *s, const evs_conn_spec *sp, double n_pre,
   case EVS_CONN_FILE: syn = 0; break;
   }
   s->synapses = syn;
-  s->bytes_kept = syn * (8 + (learns ? 8 : 0));
+  /* and the row offsets (the transposed index's too): 8 bytes a neuron */
+  s->bytes_kept = syn * (8 + (learns ? 8 : 0)) + 8 * (n_pre + 1) +
+                  (learns ? 8 * (n_post + 1) : 0);
   s->bytes_build = syn * 4;
   if (sp->kind == EVS_CONN_FIXED_TOTAL && !sp->multapses)
     s->bytes_build += 8 * fmin(n, n_pre * cand - n);
@@ -415,7 +418,8 @@ static int check_memory(evs__model_ctx *c, const evs_model_opts *mo) {
     return EVS_OK;
   return evs__model_key_fail(
       c, big->count_key,
-      "the synapses need about %.3g GiB (%.3g synapses, %.3g of them in [%s]), "
+      "the projections' synapses need about %.3g GiB (%.3g synapses, %.3g "
+      "of them in [%s], and their row offsets), "
       "more than this machine's %.3g GiB of memory: check the population "
       "sizes and '%s', or force it (evsnn --force)",
       need / 1073741824.0, syn, big->synapses, big->id, have / 1073741824.0,
