@@ -127,32 +127,43 @@ static evs_dist cond_dist(const evs_pop *pop, int k) {
 static int cond_check(const evs_pop *pop, const evs__cond_layout *L,
                       evs_error *err) {
   const double *p = pop->par;
+  /* each error names its parameter (evs_error.key): a model file reports
+   * it at that key's line */
   for (size_t k = 0; k < L->n_positive; k++) {
     double x = p[L->positive[k]];
-    if (!(x > 0) || !isfinite(x))
-      return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                           "population %s: %s must be positive and finite "
-                           "(got %g)", pop->name, L->params[L->positive[k]].name,
-                           x);
+    if (!(x > 0) || !isfinite(x)) {
+      evs_error_set(err, EVS_EMODEL, NULL, 0,
+                    "population %s: %s must be positive and finite (got %g)",
+                    pop->name, L->params[L->positive[k]].name, x);
+      evs_error_key(err, L->params[L->positive[k]].name);
+      return EVS_EMODEL;
+    }
   }
   for (size_t k = 0; k < L->n_nonneg; k++) {
     double x = p[L->nonneg[k]];
-    if (!(x >= 0) || !isfinite(x))
-      return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                           "population %s: %s must be >= 0 and finite "
-                           "(got %g)", pop->name, L->params[L->nonneg[k]].name,
-                           x);
+    if (!(x >= 0) || !isfinite(x)) {
+      evs_error_set(err, EVS_EMODEL, NULL, 0,
+                    "population %s: %s must be >= 0 and finite (got %g)",
+                    pop->name, L->params[L->nonneg[k]].name, x);
+      evs_error_key(err, L->params[L->nonneg[k]].name);
+      return EVS_EMODEL;
+    }
   }
   for (int k = L->v_rest; k <= L->i_offset; k++)
-    if (!isfinite(p[k]))
-      return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                           "population %s: %s must be finite", pop->name,
-                           L->params[k].name);
-  if (!(p[L->v_reset] < p[L->v_thresh]))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: v_reset (%g mV) must be below "
-                         "v_thresh (%g mV)", pop->name, p[L->v_reset] * 1e3,
-                         p[L->v_thresh] * 1e3);
+    if (!isfinite(p[k])) {
+      evs_error_set(err, EVS_EMODEL, NULL, 0, "population %s: %s must be "
+                    "finite", pop->name, L->params[k].name);
+      evs_error_key(err, L->params[k].name);
+      return EVS_EMODEL;
+    }
+  if (!(p[L->v_reset] < p[L->v_thresh])) {
+    evs_error_set(err, EVS_EMODEL, NULL, 0,
+                  "population %s: v_reset (%g mV) must be below v_thresh "
+                  "(%g mV)", pop->name, p[L->v_reset] * 1e3,
+                  p[L->v_thresh] * 1e3);
+    evs_error_key(err, "v_reset");
+    return EVS_EMODEL;
+  }
   if (!(pop->tick > 0) || !isfinite(pop->tick))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "population %s: %s needs a clock step > 0 "

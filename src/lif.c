@@ -494,33 +494,31 @@ static void destroy(evs_pop *pop) {
   pop->state = NULL;
 }
 
+/* The error "population P: NAME WHAT" about parameter k (evs_error.key):
+ * a model file reports it at that key's line. */
+static int bad_param(const evs_pop *pop, int k, const char *what,
+                     evs_error *err) {
+  evs_error_set(err, EVS_EINVAL, NULL, 0, "population %s: %s %s", pop->name,
+                params[k].name, what);
+  evs_error_key(err, params[k].name);
+  return EVS_EINVAL;
+}
+
 static int check_params(const evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
   /* an infinite potential or current turns every potential into NaN */
   for (int i = P_CM; i < P_V_INIT; i++)
-    if (!isfinite(p[i]))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "population %s: %s must be finite", pop->name,
-                           params[i].name);
+    if (!isfinite(p[i])) return bad_param(pop, i, "must be finite", err);
   for (int i = P_CM; i <= P_TAU_I; i++)
-    if (!(p[i] > 0))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "population %s: %s must be positive", pop->name,
-                           params[i].name);
+    if (!(p[i] > 0)) return bad_param(pop, i, "must be positive", err);
   if (!(p[P_TAU_REF] >= 0))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "population %s: tau_refrac must not be negative",
-                         pop->name);
+    return bad_param(pop, P_TAU_REF, "must not be negative", err);
   if (!(p[P_V_RESET] < p[P_V_THRESH]))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "population %s: v_reset must lie below v_thresh",
-                         pop->name);
+    return bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
   for (int i = P_TAU_E; i <= P_TAU_I; i++)
     if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "population %s: %s must differ from tau_m (the "
-                           "exact solution needs distinct time constants)",
-                           pop->name, params[i].name);
+      return bad_param(pop, i, "must differ from tau_m (the exact solution "
+                       "needs distinct time constants)", err);
   return EVS_OK;
 }
 
