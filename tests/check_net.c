@@ -376,6 +376,48 @@ START_TEST(exact_population_needs_delay) {
 }
 END_TEST
 
+/* A build error says which object and key it is about (evs_error.about,
+ * .index, .key), so that a model file can point at the key's line without
+ * reading the message (issue 15). */
+START_TEST(build_errors_name_their_key) {
+  evs_net *net;
+  evs_error err;
+  ck_assert_int_eq(evs_net_new(&net, 1, 1e-4), EVS_OK);
+  int e = evs_net_add_population(net, "E", "IF_curr_exp", 10, &err);
+  int i = evs_net_add_population(net, "I", "IF_curr_exp", 5, &err);
+  evs_conn_spec ok = conn(EVS_CONN_ALL_TO_ALL, 0, 0.001, 0.001);
+  evs_conn_spec big = conn(EVS_CONN_FIXED_INDEGREE, 0, 0.001, 0.001);
+  big.n = (uint64_t)1 << 40;
+  ck_assert_int_eq(evs_net_connect(net, "EE", e, e, EVS_RECEPTOR_EXC, &ok,
+                                   EVS_DIM_VOLTAGE, &err), 0);
+  ck_assert_int_eq(evs_net_connect(net, "EI", e, i, EVS_RECEPTOR_EXC, &big,
+                                   EVS_DIM_VOLTAGE, &err), 1);
+  ck_assert_int_eq(evs_net_build(net, &err), EVS_EINVAL);
+  ck_assert_int_eq(err.about, EVS_ABOUT_PROJECTION);
+  ck_assert_int_eq(err.index, 1);
+  ck_assert_str_eq(err.key, "n");
+  evs_net_free(net);
+  /* a weight the post type cannot take is the weight's error */
+  ck_assert_int_eq(evs_net_new(&net, 1, 1e-4), EVS_OK);
+  e = evs_net_add_population(net, "E", "IF_curr_exp", 10, &err);
+  ck_assert_int_lt(evs_net_connect(net, "EE", e, e, EVS_RECEPTOR_EXC, &ok,
+                                   EVS_DIM_CONDUCTANCE, &err), 0);
+  ck_assert_str_eq(err.key, "weight");
+  /* a parameter out of its domain names the parameter and the population */
+  evs_dist d = evs_dist_const(-0.02);
+  ck_assert_int_eq(evs_net_set_param(net, e, "tau_m", &d, &err), EVS_OK);
+  ck_assert_int_eq(evs_net_build(net, &err), EVS_EINVAL);
+  ck_assert_int_eq(err.about, EVS_ABOUT_POPULATION);
+  ck_assert_int_eq(err.index, e);
+  ck_assert_str_eq(err.key, "tau_m");
+  /* and a new error record is about nothing */
+  evs_error_set(&err, EVS_EIO, NULL, 0, "x");
+  ck_assert_int_eq(err.about, EVS_ABOUT_NONE);
+  ck_assert_str_eq(err.key, "");
+  evs_net_free(net);
+}
+END_TEST
+
 static Suite *net_suite(void) {
   Suite *s = suite_create("net");
   TCase *tc = tcase_create("core");
@@ -386,6 +428,7 @@ static Suite *net_suite(void) {
   tcase_add_test(tc, synaptic_events_counted);
   tcase_add_test(tc, matrix_snapshots);
   tcase_add_test(tc, exact_population_needs_delay);
+  tcase_add_test(tc, build_errors_name_their_key);
   suite_add_tcase(s, tc);
   return s;
 }
