@@ -110,10 +110,15 @@ static void rate_deliver(evs_pop *pop, double t, int receptor,
 /* Allocates the state with its rates; checks dt and that every outgoing
  * projection goes into a RateLinear. */
 static int rate_start(evs_pop *pop, int dt_index, evs_error *err) {
-  if (!(pop->par[dt_index] >= 0) || !isfinite(pop->par[dt_index]))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "population %s: dt must be >= 0 (0: the resolution), "
-                         "got %g s", pop->name, pop->par[dt_index]);
+  double dt = pop->par[dt_index];
+  /* a step below 1 us (NEST's tic) makes any run endless */
+  if (!(dt >= 0) || !isfinite(dt) || (dt > 0 && dt < 1e-6)) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0,
+                  "population %s: dt must be 0 (the resolution) or at least "
+                  "1 us, got %g s", pop->name, dt);
+    evs_error_key(err, "dt");
+    return EVS_EINVAL;
+  }
   for (uint32_t k = 0; k < pop->n_out; k++) {
     const evs_proj *p = pop->net->proj[pop->out[k]];
     if (p->post->type != &evs__rate_linear)
