@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "evsnn/neuron.h"
 #include "evsnn/rule.h"
@@ -354,78 +353,6 @@ static int weight_dimensionless(const char *text, evs_dist *out) {
   return 1;
 }
 
-/* The size of population name as its section gives it, or 0 when it does
- * not (its own check reports that). */
-static double pop_size(const evs__model_ctx *c, const char *name) {
-  const evs__model_sec *p = evs__model_sec_find(c, EVS__MODEL_POP, name);
-  const evs__model_key *k = p ? evs__model_key_get(p, "size") : NULL;
-  uint64_t n;
-  return k && !evs__model_parse_u64(k->value, &n) ? (double)n : 0;
-}
-
-/* Records in s what the synapses of spec between populations of n_pre and
- * n_post neurons will cost (evs_model_load_file's estimate; csr.c's
- * builders: 8 bytes a synapse kept, 4 more while built, 8 more for the
- * pair codes of fixed_total without multapses, 8 for a learning rule's
- * transposed index; 8 bytes a row). count is the key that sets their
- * number. */
-static void estimate(evs__model_sec *s, const evs_conn_spec *sp, double n_pre,
-                     double n_post, int learns, const evs__model_key *count) {
-  double cand = n_post - (sp->same_population && !sp->autapses);
-  double n = (double)sp->n, syn = 0;
-  switch (sp->kind) {
-  case EVS_CONN_ALL_TO_ALL: syn = n_pre * cand; break;
-  case EVS_CONN_ONE_TO_ONE: syn = n_pre; break;
-  case EVS_CONN_FIXED_PROBABILITY: syn = sp->p * n_pre * n_post; break;
-  case EVS_CONN_FIXED_INDEGREE: syn = n * n_post; break;
-  case EVS_CONN_FIXED_OUTDEGREE: syn = n * n_pre; break;
-  case EVS_CONN_FIXED_TOTAL: syn = n; break;
-  case EVS_CONN_FILE: syn = 0; break;
-  }
-  s->synapses = syn;
-  /* and the row offsets (the transposed index's too): 8 bytes a neuron */
-  s->bytes_kept = syn * (8 + (learns ? 8 : 0)) + 8 * (n_pre + 1) +
-                  (learns ? 8 * (n_post + 1) : 0);
-  s->bytes_build = syn * 4;
-  if (sp->kind == EVS_CONN_FIXED_TOTAL && !sp->multapses)
-    s->bytes_build += 8 * fmin(n, n_pre * cand - n);
-  s->count_key = count;
-}
-
-/* The machine's physical memory in bytes, or 0 when it cannot be told. */
-static double machine_memory(void) {
-  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-  return pages > 0 && size > 0 ? (double)pages * size : 0;
-}
-
-/* Refuses (at the key that sets the number of the costliest projection's
- * synapses) a model whose synapses need more memory than the machine has,
- * unless forced: all of them kept, the largest temporary of one build. */
-static int check_memory(evs__model_ctx *c, const evs_model_opts *mo) {
-  const evs__model_sec *s, *tmp, *big = NULL;
-  double kept = 0, build = 0, syn = 0, have = machine_memory();
-  HASH_ITER(hh, c->secs, s, tmp) {
-    if (s->kind != EVS__MODEL_PROJ) continue;
-    kept += s->bytes_kept;
-    syn += s->synapses;
-    build = fmax(build, s->bytes_build);
-    if (!big || s->bytes_kept + s->bytes_build >
-                    big->bytes_kept + big->bytes_build)
-      big = s;
-  }
-  double need = kept + build;
-  if ((mo && mo->force) || have <= 0 || need <= have || !big->count_key)
-    return EVS_OK;
-  return evs__model_key_fail(
-      c, big->count_key,
-      "the projections' synapses need about %.3g GiB (%.3g synapses, %.3g "
-      "of them in [%s], and their row offsets), "
-      "more than this machine's %.3g GiB of memory: check the population "
-      "sizes and '%s', or force it (evsnn --force)",
-      need / 1073741824.0, syn, big->synapses, big->id, have / 1073741824.0,
-      big->count_key->name);
-}
-
 static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
                          const sim_opts *so) {
   static const char *const common[] = {"pre", "post", "receptor", "connect",
@@ -549,14 +476,7 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
                                        "0 ms, inf))", k->value);
   }
   spec.delay_step = so->resolution;
-  if (!net)
-    estimate(s, &spec, pop_size(c, kpre->value), pop_size(c, kpost->value),
-             rule != NULL,
-             evs__model_key_get(s, cr->kind == EVS_CONN_FIXED_PROBABILITY ? "p"
-                                   : spec.kind == EVS_CONN_ALL_TO_ALL ||
-                                           spec.kind == EVS_CONN_ONE_TO_ONE
-                                       ? "connect"
-                                       : "n"));
+  if (!net) evs__model_estimate(c, s, &spec, kpre->value, kpost->value, rule);
   if (cr->kind == EVS_CONN_FILE) {
     if (!(k = need(c, s, "file", &rc))) return rc;
     if ((rc = evs__model_get_path(c, k, &path))) return rc;
@@ -640,7 +560,7 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
     }
     if (rc) return rc;
   }
-  if ((rc = check_memory(c, mo))) return rc;
+  if ((rc = evs__model_check_memory(c, mo))) return rc;
   if (mo && mo->seed_set) so.seed = mo->seed;
   m->seed = so.seed;
   m->run.duration = so.duration;

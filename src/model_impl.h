@@ -2,7 +2,8 @@
  * from the INI text and the --set overrides, and model_build.c checks and
  * turns into a net with the value readers of model_value.c (a
  * projection's plasticity keys: model_learning.c; the [superspike] section:
- * model_superspike.c). Not installed; include only from those five files. */
+ * model_superspike.c; limits: model_limits.c). Not installed; include only
+ * from those files. */
 #ifndef EVSNN_MODEL_IMPL_H
 #define EVSNN_MODEL_IMPL_H
 
@@ -199,6 +200,23 @@ int evs__model_stp(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
  * (model_superspike.c) */
 int evs__model_superspike(evs__model_ctx *c, const evs__model_sec *s,
                           evs_net *net);
+
+/* Limits (model_limits.c). */
+
+/* Records in projection section s (check stage) the expected number of
+ * synapses of spec between populations pre and post (sizes read from
+ * their sections; 0 when not valid) and their memory, kept and while
+ * built, and the key that sets their number (n, p or connect); rule is
+ * the learning rule or NULL. Edge lists are not estimated. O(1). */
+void evs__model_estimate(const evs__model_ctx *c, evs__model_sec *s,
+                         const evs_conn_spec *spec, const char *pre,
+                         const char *post, const char *rule);
+
+/* Refuses, unless mo->force, a model whose projections (as estimated)
+ * need more memory than the machine's physical memory: EVS_EMODEL at the
+ * count key of the costliest projection, with the estimate. Else EVS_OK.
+ * O(sections). */
+int evs__model_check_memory(evs__model_ctx *c, const evs_model_opts *mo);
 
 /* Stage 3: checks every section of c's tables in file order without a net
  * (so the first error reported is the first in the file), then creates
