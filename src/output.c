@@ -4,8 +4,9 @@
  * run's output closed cleanly, so a run that dies (or a disk that fills up)
  * never leaves a file that looks complete. Part files are created
  * exclusively, never through a symbolic link (create_part). run.log lists
- * the files of its run ("output: NAME"), so that the next run into the
- * same folder removes them (and only them) before it starts. Every stdio call is checked; the
+ * each file of its run as it is opened ("output: NAME"), so that the next
+ * run into the same folder removes them (and only them) before it starts,
+ * even those of a run that was killed. Every stdio call is checked; the
  * first failure of a file is remembered (errno) and reported by
  * evs__output_close as EVS_EIO naming that file. The library never writes
  * to stdout; progress goes to stderr. */
@@ -229,36 +230,51 @@ static void output_discard(evs_output *o) {
   output_free(o);
 }
 
-/* Removes the files an earlier run wrote into dir, as its run.log lists
- * them ("output: NAME", plain names only), and that run.log: a reused
- * folder holds no stale output (a v_E.tsv of a run that had probes) next
- * to the new one. Files evsnn did not write are left alone. Best effort:
- * a name that cannot be removed is overwritten or stays. */
-static void remove_earlier(const char *dir) {
-  char *log = join(dir, "run.log", "");
+/* Removes the files the run.log (or run.log.part) at log lists, as NAME
+ * and NAME.part, and log itself. */
+static void remove_listed(const char *dir, char *log) {
   FILE *f = log ? fopen(log, "r") : NULL;
   char *line = NULL;
   size_t cap = 0;
-  ssize_t n;
-  if (!f) {
-    free(log);
-    return;
-  }
-  while ((n = getline(&line, &cap, f)) > 0) {
+  if (!f) return;
+  while (getline(&line, &cap, f) > 0) {
     if (strncmp(line, "output: ", 8) != 0) continue;
     char *name = line + 8;
     name[strcspn(name, "\r\n")] = '\0';
     if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
         !strcmp(name, ".."))
       continue;
-    char *path = join(dir, name, "");
-    if (path) unlink(path);
-    free(path);
+    for (int part = 0; part < 2; part++) {
+      char *path = join(dir, name, part ? ".part" : "");
+      if (path) unlink(path);
+      free(path);
+    }
   }
   free(line);
   fclose(f);
   unlink(log);
-  free(log);
+}
+
+/* Removes the files an earlier run wrote into dir, as its run.log lists
+ * them ("output: NAME", plain names only), or the run.log.part of a run
+ * that was killed: a reused folder holds no stale output (a v_E.tsv of a
+ * run that had probes, the part files of a killed run) next to the new
+ * one. Files evsnn did not write are left alone. Best effort: a name that
+ * cannot be removed is overwritten or stays. */
+static void remove_earlier(const char *dir) {
+  for (int part = 0; part < 2; part++) {
+    char *log = join(dir, "run.log", part ? ".part" : "");
+    remove_listed(dir, log);
+    free(log);
+  }
+}
+
+/* Lists name in run.log as a file of this run, at once on disk: even a run
+ * that is killed tells the next one what to remove. */
+static void list_output(evs_output *o, const char *name) {
+  ofile_printf(&o->log, "output: %s\n", name);
+  if (o->log.f && !o->log.err && fflush(o->log.f) != 0)
+    ofile_fail(&o->log, errno);
 }
 
 /* ---- the contract ------------------------------------------------------- */
@@ -317,6 +333,7 @@ static int add_file(evs_output *o, const char *name, size_t bufsize,
     ofile_free(f);
     return rc;
   }
+  list_output(o, name);
   return (int)o->n_files++;
 }
 
@@ -473,6 +490,7 @@ void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
     ofile_fail(&o->summary, ENOMEM);
     return;
   }
+  list_output(o, "summary.tsv");
   ofile *f = &o->summary;
   ofile_printf(f, "population\tneurons\tspikes\trate_hz\n");
   for (size_t i = 0; i < n; i++) {
@@ -497,12 +515,6 @@ static int finish_checked(ofile *f, evs_error *err, int rc) {
 int evs__output_close(evs_output *o, double t, const char *reason,
                       evs_error *err) {
   if (!o) return EVS_OK;
-  /* what the next run into this folder removes (remove_earlier) */
-  size_t skip = strlen(o->dir) + 1;
-  for (size_t i = 0; i <= o->n_files; i++) {
-    const ofile *f = i < o->n_files ? &o->files[i] : &o->summary;
-    if (f->written) evs__output_log(o, "output: %s", f->path + skip);
-  }
   if (reason)
     evs__output_log(o, "stopped at t = %.9g s: %s", t, reason);
   else

@@ -123,6 +123,20 @@ if expect_status 0 "second run, no probes" \
     say_fail "reused folder: a file evsnn did not write was changed or removed"
 fi
 
+# a run that was killed left part files; its run.log.part names them
+o="$tmp/killed"
+mkdir "$o"
+printf 'model: small\noutput: v_E.tsv\n' >"$o/run.log.part"
+echo "0.000	-0.06" >"$o/v_E.tsv.part"
+echo keep >"$o/notes.txt.part"
+if expect_status 0 "run after a killed one" \
+     "$EVSNN" run "$tmp/small.ini" -o "$o" -q --set E.record_v=none; then
+  [ -e "$o/v_E.tsv.part" ] && say_fail "killed run: its v_E.tsv.part is still there"
+  [ -e "$o/run.log.part" ] && say_fail "killed run: its run.log.part is still there"
+  [ "$(cat "$o/notes.txt.part" 2>/dev/null)" = keep ] ||
+    say_fail "killed run: a file evsnn did not write was removed"
+fi
+
 # ---- standard output that cannot be written is an error -------------------
 if [ -w /dev/full ]; then
   "$EVSNN" check "$tmp/small.ini" >/dev/full 2>"$tmp/stderr"
