@@ -100,8 +100,8 @@ static int check_finite(evs__model_ctx *c, const evs__model_key *k,
 
 /* check_finite for every parameter of d; a clipped normal's bounds may be
  * infinite (no bound). */
-static int check_dist(evs__model_ctx *c, const evs__model_key *k,
-                      const evs_dist *d) {
+int evs__model_check_dist(evs__model_ctx *c, const evs__model_key *k,
+                          const evs_dist *d) {
   int np = d->kind == EVS_DIST_CONST ? 1
            : d->kind == EVS_DIST_NORMAL_CLIPPED ? 4 : 2;
   for (int i = 0; i < np; i++) {
@@ -110,11 +110,6 @@ static int check_dist(evs__model_ctx *c, const evs__model_key *k,
     if (rc) return rc;
   }
   return EVS_OK;
-}
-
-int evs__model_check_dist(evs__model_ctx *c, const evs__model_key *k,
-                          const evs_dist *d) {
-  return check_dist(c, k, d);
 }
 
 int evs__model_get_quantity(evs__model_ctx *c, const evs__model_key *k,
@@ -141,7 +136,7 @@ int evs__model_get_dist(evs__model_ctx *c, const evs__model_key *k, evs_dim dim,
   }
   if (evs_dist_parse(k->value, dim, out, why, sizeof why) != EVS_OK)
     return evs__model_key_fail(c, k, "%s = %s: %s", k->name, k->value, why);
-  return check_dist(c, k, out);
+  return evs__model_check_dist(c, k, out);
 }
 
 /* For a distribution's text: the index in dims[0..n) of the dimension of
@@ -174,7 +169,7 @@ int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
     }
     if (rc == EVS_OK) {
       *dim = dims[i];
-      return check_dist(c, k, out);
+      return evs__model_check_dist(c, k, out);
     }
     if (i == 0) snprintf(why0, sizeof why0, "%s", why);
     else if (strcmp(why, why0) != 0) same = 0;
