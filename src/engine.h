@@ -2,11 +2,13 @@
  * neuron and source types, and the output module. Not installed.
  *
  * Flow of a spike: a type finds a spike and calls evs__pop_emit(); after the
- * type's periodic handler returns, the scheduler flushes the population's
- * spike buffer (sorted by time, then id): it counts and records each spike and
- * pushes one EVS_EV_DELIVER event per outgoing projection and delay group.
- * When that event pops, the scheduler calls the post type's deliver() with
- * the group's targets and weights. */
+ * type's periodic handler returns, the scheduler (core/run.c) flushes the
+ * population's spike buffer (sorted by time, then id): it counts the spikes,
+ * hands them to the plug-ins listening to the population (core/plugin.h)
+ * and pushes one EVS_EV_DELIVER event per outgoing projection and delay
+ * group. When that event pops, the scheduler calls the post type's deliver()
+ * with the group's targets and weights (through the projection's delivery
+ * filter, if any). */
 #ifndef EVSNN_ENGINE_H
 #define EVSNN_ENGINE_H
 
@@ -68,6 +70,9 @@ typedef struct evs_neuron_type {
   /* Factor that converts a constant input (DC) of dimension dim into the
    * internal units of pop->dc; 0 when not accepted. NULL for sources. */
   double (*dc_scale)(const evs_pop *pop, evs_dim dim);
+  /* 1 when the type never spikes (rate populations): nothing records its
+   * spikes. */
+  int silent;
 } evs_neuron_type;
 
 /* A population. */
@@ -94,21 +99,12 @@ struct evs_pop {
   evs_spike *spk;                  /* spikes emitted since the last flush */
   size_t nspk, capspk;
   uint64_t nspikes;                /* spikes emitted in the run */
-  int record_spikes;               /* write <name>.ras */
-  int raster;                      /* output raster handle, or -1 */
-  uint32_t *probe_id;              /* neurons whose v is recorded */
-  size_t n_probe;
-  double probe_interval;           /* s */
-  int probe;                       /* output probe handle, or -1 */
   struct evs_plastic **learn;      /* rules of the projections onto this
                                       population: told of every spike */
   uint32_t n_learn;
   uint64_t crossings;              /* statistics: exact crossing searches */
   int failed;                      /* EVS_ENOMEM once a spike could not be
                                       stored; the scheduler stops the run */
-  double rate_lo, rate_hi;         /* Hz: the band of the rate checker */
-  double rate_tau;                 /* s: its filter time constant; 0: the
-                                      population's rate is not checked */
 };
 
 /* A projection: synapses from pre to post through one receptor. */
@@ -123,18 +119,8 @@ typedef struct evs_proj {
   evs_csr *csr;            /* built synapses (weights in post's internal units) */
   struct evs_plastic *rule; /* its learning rule, or NULL (static) */
   double weight_scale;     /* internal units per SI unit of weight_dim */
-  double record_interval;  /* s between weight statistics; 0: none */
-  int weights_out;         /* output table handle, or -1 */
-  double *matrix_t;        /* s, sorted: times of Matrix Market snapshots */
-  size_t n_matrix;
-  double synapse_interval; /* s between rows of <name>.synapses.tsv (every
-                              weight); 0: none */
-  int synapses_out;        /* its output table handle, or -1 */
-  double stp_U;            /* short-term plasticity (stp.h): utilisation;
-                              0: the projection has none */
-  double stp_tau_d;        /* s: its recovery time constant */
-  double stp_tau_f;        /* s: its facilitation time constant (0: none) */
-  struct evs_stp *stp;     /* its state, made at build (stp.h), or NULL */
+  struct evs_filter *filter; /* its delivery filter (core/plugin.h), or
+                              NULL; owned */
 } evs_proj;
 
 /* A requested constant input: amplitude of dimension dim on every neuron. */
@@ -158,14 +144,21 @@ struct evs_net {
   int build_failed;        /* evs_net_build failed: the net cannot be built */
   int ran;                 /* evs_net_run was called */
   evs_run_stats stats;     /* counters of the last run */
-  struct evs_superspike *ss; /* SuperSpike learner (superspike.c), or NULL */
+  struct evs_plugin **plugin; /* plug-ins (core/plugin.h), in the order
+                                their hooks run; owned */
+  uint32_t nplugin, capplugin;
 };
 
-/* Seconds on a monotonic clock (run.c). */
+/* Seconds on a monotonic clock (core/run.c). */
 double evs__wall_clock(void);
 
-/* Runs a built net (run.c): the event loop and its outputs. */
-int evs__net_simulate(evs_net *net, const evs_run_opts *opts, evs_error *err);
+/* Runs a built net (core/run.c): the event loop, its plug-ins and outputs.
+ * extra (may be NULL) is a plug-in of this run only (the progress line),
+ * whose hooks run before the net's. Returns EVS_OK, EVS_ESTOPPED (a plug-in
+ * stopped the run; outputs complete) or an error, with a message in err. */
+struct evs_plugin;
+int evs__net_simulate(evs_net *net, const evs_run_opts *opts,
+                      struct evs_plugin *extra, evs_error *err);
 
 /* Writes a printf-formatted message into why[0..whylen), truncated and
  * NUL-terminated; does nothing when why is NULL or whylen is 0. The "why"

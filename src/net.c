@@ -1,6 +1,7 @@
-/* evsnn — describing a net: populations, projections, inputs, recorders.
- * Building it (synapses, rules, clocks) is in net_build.c, the event loop
- * that runs it in run.c. */
+/* evsnn — describing a net: populations, projections, rules, inputs and
+ * the plug-ins that watch it (core/plugin.h; the built-in ones and their
+ * settings: src/plugins/). Building it (synapses, rules, clocks) is in
+ * net_build.c, the scheduler that runs it in core/run.c. */
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -8,9 +9,9 @@
 
 #include "config.h"
 #include "engine.h"
+#include "core/plugin.h"
 #include "plastic.h"
-#include "stp.h"
-#include "superspike.h"
+#include "plugins/plugins.h"
 
 EVS_API const char *evs_version(void) { return PACKAGE_VERSION; }
 
@@ -56,8 +57,37 @@ EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
   if (!net) return EVS_ENOMEM;
   net->seed = seed;
   net->resolution = resolution;
+  if (evs__net_add_default_plugins(net)) {
+    evs_net_free(net);
+    return EVS_ENOMEM;
+  }
   *out = net;
   return EVS_OK;
+}
+
+int evs__net_add_plugin(evs_net *net, const evs_plugin_type *type,
+                        void *state, evs_plugin **out) {
+  evs_plugin *pl = calloc(1, sizeof *pl);
+  if (!pl ||
+      grow((void **)&net->plugin, &net->capplugin, net->nplugin + 1,
+           sizeof *net->plugin)) {
+    free(pl);
+    evs_plugin tmp = {.type = type, .net = net, .state = state};
+    if (type->destroy) type->destroy(&tmp);
+    return EVS_ENOMEM;
+  }
+  *pl = (evs_plugin){.type = type, .net = net, .state = state,
+                     .index = net->nplugin};
+  net->plugin[net->nplugin++] = pl;
+  if (out) *out = pl;
+  return EVS_OK;
+}
+
+evs_plugin *evs__net_find_plugin(const evs_net *net,
+                                 const evs_plugin_type *type) {
+  for (uint32_t i = 0; i < net->nplugin; i++)
+    if (net->plugin[i]->type == type) return net->plugin[i];
+  return NULL;
 }
 
 static void pop_free(evs_pop *pop) {
@@ -71,7 +101,6 @@ static void pop_free(evs_pop *pop) {
   free(pop->dc);
   free(pop->out);
   free(pop->spk);
-  free(pop->probe_id);
   free(pop->learn);
   free(pop);
 }
@@ -85,13 +114,18 @@ static void rule_free(evs_plastic *pl) {
 
 EVS_API void evs_net_free(evs_net *net) {
   if (!net) return;
-  evs__superspike_free(net->ss);
+  for (uint32_t i = 0; i < net->nplugin; i++) {
+    evs_plugin *pl = net->plugin[i];
+    if (pl->type->destroy) pl->type->destroy(pl);
+    free(pl);
+  }
+  free(net->plugin);
   for (uint32_t i = 0; i < net->npop; i++) pop_free(net->pop[i]);
   for (uint32_t i = 0; i < net->nproj; i++) {
     rule_free(net->proj[i]->rule);
-    evs__stp_free(net->proj[i]->stp);
+    if (net->proj[i]->filter)
+      net->proj[i]->filter->type->destroy(net->proj[i]->filter);
     evs_csr_free(net->proj[i]->csr);
-    free(net->proj[i]->matrix_t);
     free(net->proj[i]->path);
     free(net->proj[i]);
   }
@@ -169,8 +203,6 @@ EVS_API int evs_net_add_population(evs_net *net, const char *name,
   pop->net = net;
   pop->seed = net->seed;
   pop->resolution = net->resolution;
-  pop->record_spikes = t->kind != EVS_POP_SOURCE;
-  pop->raster = pop->probe = -1;
   net->next_gid += size;
   net->pop[net->npop++] = pop;
   return (int)pop->index;
@@ -296,8 +328,6 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
   p->spec = *spec;
   p->spec.path = p->path;
   p->weight_dim = weight_dim;
-  p->weights_out = -1;
-  p->synapses_out = -1;
   net->proj[net->nproj++] = p;
   return (int)p->index;
 }
@@ -364,76 +394,6 @@ EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
                        t->name, name);
 }
 
-EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
-                            double tau_f, evs_error *err) {
-  int rc = check_mutable(net, err);
-  if (rc) return rc;
-  evs_proj *p = get_proj(net, proj, err);
-  if (!p) return EVS_EINVAL;
-  if ((rc = evs__stp_check(p->name, U, tau_d, tau_f, err))) return rc;
-  p->stp_U = U;
-  p->stp_tau_d = tau_d;
-  p->stp_tau_f = tau_f;
-  return EVS_OK;
-}
-
-/* The projection at index i for a recording every interval (s), or NULL
- * with an EVS_EINVAL error when there is none or interval is not positive
- * and finite. */
-static evs_proj *get_recorded_proj(const evs_net *net, int i, double interval,
-                                   evs_error *err) {
-  evs_proj *p = get_proj(net, i, err);
-  if (p && (!(interval > 0) || !isfinite(interval))) {
-    evs_error_set(err, EVS_EINVAL, NULL, 0,
-                  "%s: the recording interval must be positive", p->name);
-    return NULL;
-  }
-  return p;
-}
-
-EVS_API int evs_net_record_weights(evs_net *net, int proj, double interval,
-                                   evs_error *err) {
-  evs_proj *p = get_recorded_proj(net, proj, interval, err);
-  if (!p) return EVS_EINVAL;
-  p->record_interval = interval;
-  return EVS_OK;
-}
-
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
-                                  size_t n, evs_error *err) {
-  evs_proj *p = get_proj(net, proj, err);
-  if (!p) return EVS_EINVAL;
-  for (size_t i = 0; i < n; i++)
-    if (!(times[i] >= 0) || !isfinite(times[i]))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "%s: snapshot times must be finite and >= 0",
-                           p->name);
-  double *t = malloc((n ? n : 1) * sizeof *t);
-  if (!t) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  memcpy(t, times, n * sizeof *t);
-  qsort(t, n, sizeof *t, by_value);
-  size_t u = 0; /* one snapshot per distinct time */
-  for (size_t i = 0; i < n; i++)
-    if (u == 0 || t[i] != t[u - 1]) t[u++] = t[i];
-  free(p->matrix_t);
-  p->matrix_t = t;
-  p->n_matrix = u;
-  return EVS_OK;
-}
-
-EVS_API int evs_net_record_synapses(evs_net *net, int proj, double interval,
-                                    evs_error *err) {
-  evs_proj *p = get_recorded_proj(net, proj, interval, err);
-  if (!p) return EVS_EINVAL;
-  p->synapse_interval = interval;
-  return EVS_OK;
-}
-
 EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
                            evs_dim dim, evs_error *err) {
   int rc = check_mutable(net, err);
@@ -453,61 +413,6 @@ EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
   return EVS_OK;
 }
 
-EVS_API int evs_net_record_spikes(evs_net *net, int pop_index, int on) {
-  evs_pop *pop = get_pop(net, pop_index, NULL);
-  if (!pop) return EVS_EINVAL;
-  pop->record_spikes = on != 0;
-  return EVS_OK;
-}
-
-EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
-                             size_t n, double interval, evs_error *err) {
-  evs_pop *pop = get_pop(net, pop_index, err);
-  if (!pop) return EVS_EINVAL;
-  if (!pop->type->voltage)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: a spike source has no membrane potential",
-                         pop->name);
-  if (!(interval > 0) || !isfinite(interval))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: the recording interval must be positive",
-                         pop->name);
-  for (size_t i = 0; i < n; i++)
-    if (ids[i] >= pop->size)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "%s: neuron %u does not exist (size %u)", pop->name,
-                           ids[i], pop->size);
-  uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
-  if (!copy) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  memcpy(copy, ids, n * sizeof *copy);
-  free(pop->probe_id);
-  pop->probe_id = copy;
-  pop->n_probe = n;
-  pop->probe_interval = interval;
-  return EVS_OK;
-}
-
-EVS_API int evs_net_check_rate(evs_net *net, int pop_index, double lo,
-                               double hi, double tau, evs_error *err) {
-  if (net->ran)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "the network has already run");
-  evs_pop *pop = get_pop(net, pop_index, err);
-  if (!pop) return EVS_EINVAL;
-  if (!(lo >= 0) || !(hi > lo) || !isfinite(hi))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: the rate band needs 0 <= min < max, got "
-                         "[%g, %g] Hz", pop->name, lo, hi);
-  if (!(tau > 0) || !isfinite(tau))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: the rate filter time constant must be > 0, "
-                         "got %g s", pop->name, tau);
-  pop->rate_lo = lo;
-  pop->rate_hi = hi;
-  pop->rate_tau = tau;
-  return EVS_OK;
-}
-
 EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err) {
   if (net->ran)
     return evs_error_set(err, EVS_ESTATE, NULL, 0, "a network runs only once");
@@ -517,7 +422,10 @@ EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err) 
   int rc = evs_net_build(net, err);
   if (rc) return rc;
   net->ran = 1;
-  return evs__net_simulate(net, opts, err);
+  evs_plugin progress = {.type = &evs__progress_plugin, .net = net};
+  rc = evs__net_simulate(net, opts, opts->progress ? &progress : NULL, err);
+  if (opts->progress) evs__progress_done();
+  return rc;
 }
 
 EVS_API int evs_net_population_count(const evs_net *net) { return (int)net->npop; }

@@ -1,16 +1,15 @@
 /* evsnn — building a described net (evs_net_build): every required
  * parameter present, DC inputs summed, every projection's synapses drawn
  * (weights in the post population's internal units) with its learning rule
- * and short-term plasticity readied, each population's clock chosen and its
- * type initialised, and the SuperSpike learner started. The description
- * is made in net.c, the run in run.c. */
+ * and delivery filter readied, each population's clock chosen and its type
+ * initialised, and every plug-in's build hook called. The description is
+ * made in net.c, the run in core/run.c. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "engine.h"
+#include "core/plugin.h"
 #include "plastic.h"
-#include "stp.h"
-#include "superspike.h"
 
 /* Readies p's learning rule: one delay, the transposed index, parameters
  * in internal units, and the post population told to report its spikes. */
@@ -54,12 +53,11 @@ static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
   if (rc) return rc;
   p->weight_scale = scale;
   if (p->rule && (rc = start_rule(p, err))) return rc;
-  if (p->stp_U > 0 && (rc = evs__stp_new(&p->stp, p->csr, p->name, p->stp_U,
-                                         p->stp_tau_d, p->stp_tau_f, err)))
+  if (p->filter && (rc = p->filter->type->build(p->filter, p, err)))
     return rc;
-  /* Nothing writes a static projection's weights: one copy serves if they
-   * are all equal (4 bytes a synapse instead of 8). */
-  if (!p->rule && !p->stp) evs_csr_share_weight(p->csr);
+  /* Nothing writes a static projection's weights, and no filter reads them:
+   * one copy serves if they are all equal (4 bytes a synapse instead of 8). */
+  if (!p->rule && !p->filter) evs_csr_share_weight(p->csr);
   evs_pop *pre = p->pre;
   uint32_t *out = realloc(pre->out, (pre->n_out + 1) * sizeof *out);
   if (!out) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -152,19 +150,6 @@ static int build(evs_net *net, evs_error *err) {
       evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
       return rc;
     }
-  for (uint32_t i = 0; i < net->nproj; i++)
-    if (net->proj[i]->synapse_interval > 0 &&
-        net->proj[i]->csr->nnz > EVS_RECORD_SYNAPSES_MAX) {
-      evs_error_set(err, EVS_EINVAL, NULL, 0,
-                    "projection %s: record_synapses writes every weight "
-                    "and is for at most %d synapses (it has %llu); use "
-                    "record_weights or record_matrix",
-                    net->proj[i]->name, EVS_RECORD_SYNAPSES_MAX,
-                    (unsigned long long)net->proj[i]->csr->nnz);
-      evs_error_key(err, "record_synapses");
-      evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
-      return EVS_EINVAL;
-    }
   for (uint32_t i = 0; i < net->npop; i++) {
     evs_pop *pop = net->pop[i];
     if ((rc = choose_tick(net, pop, err)) || (rc = pop->type->init(pop, err))) {
@@ -172,9 +157,10 @@ static int build(evs_net *net, evs_error *err) {
       return rc;
     }
   }
-  if ((rc = evs__superspike_start(net, err))) {
-    evs_error_about(err, EVS_ABOUT_SUPERSPIKE, 0);
-    return rc;
+  /* a plug-in's build says what its errors are about itself */
+  for (uint32_t i = 0; i < net->nplugin; i++) {
+    evs_plugin *pl = net->plugin[i];
+    if (pl->type->build && (rc = pl->type->build(pl, net, err))) return rc;
   }
   net->built = 1;
   net->stats.wall_build = evs__wall_clock() - t_start;

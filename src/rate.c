@@ -134,7 +134,6 @@ static int rate_start(evs_pop *pop, int dt_index, evs_error *err) {
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
   pop->state = s;
-  pop->record_spikes = 0; /* a rate population never spikes */
   return EVS_OK;
 }
 
@@ -323,6 +322,7 @@ const evs_neuron_type evs__rate_gaussian = {
     .deliver = rate_deliver,
     .tick = gaussian_tick,
     .voltage = rate_voltage,
+    .silent = 1, /* a rate population never spikes */
 };
 
 /* ---- RateConstant -------------------------------------------------------- */
@@ -364,6 +364,7 @@ const evs_neuron_type evs__rate_constant = {
     .deliver = rate_deliver,
     .tick = constant_tick,
     .voltage = rate_voltage,
+    .silent = 1, /* a rate population never spikes */
 };
 
 /* ---- RateLinear ---------------------------------------------------------- */
@@ -446,4 +447,5 @@ const evs_neuron_type evs__rate_linear = {
     .deliver = rate_deliver,
     .tick = linear_tick,
     .voltage = rate_voltage,
+    .silent = 1, /* a rate population never spikes */
 };

@@ -86,3 +86,79 @@ double evs__stp_spike(evs_stp *s, uint64_t k, double t) {
   s->t_last[k] = t;
   return r;
 }
+
+/* ---- the delivery filter (core/plugin.h) ---------------------------------- */
+
+/* Short-term plasticity as the filter of one projection: its parameters
+ * until the build, then its state and the scratch the post type reads. */
+typedef struct stp_filter {
+  double U, tau_d, tau_f;  /* as evs_net_set_stp got them (s) */
+  const evs_csr *m;        /* the projection's synapses, after the build */
+  evs_stp *s;              /* the state, made by the build */
+  float *w;                /* [s->max_group] scratch: the filtered weights */
+} stp_filter;
+
+static int filter_build(evs_filter *f, const evs_proj *p, evs_error *err) {
+  stp_filter *sf = f->state;
+  int rc = evs__stp_new(&sf->s, p->csr, p->name, sf->U, sf->tau_d, sf->tau_f,
+                        err);
+  if (rc) return rc;
+  sf->m = p->csr;
+  sf->w = malloc((sf->s->max_group ? sf->s->max_group : 1) * sizeof *sf->w);
+  if (!sf->w)
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                         "projection %s: short-term plasticity: out of memory",
+                         p->name);
+  return EVS_OK;
+}
+
+/* The post type receives w u x; the stored w is unchanged. */
+static const float *filter_apply(evs_filter *f, double t, uint32_t row,
+                                 uint32_t g, const float *w, size_t n) {
+  stp_filter *sf = f->state;
+  double r = evs__stp_spike(sf->s, evs__stp_group(sf->m, row, g), t);
+  evs__stp_scale(sf->w, w, n, r);
+  return sf->w;
+}
+
+static void filter_destroy(evs_filter *f) {
+  stp_filter *sf = f->state;
+  if (sf) {
+    evs__stp_free(sf->s);
+    free(sf->w);
+    free(sf);
+  }
+  free(f);
+}
+
+static const evs_filter_type stp_filter_type = {
+    .name = "tsodyks_markram",
+    .build = filter_build,
+    .apply = filter_apply,
+    .destroy = filter_destroy,
+};
+
+EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
+                            double tau_f, evs_error *err) {
+  if (net->built)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "the network is already built and cannot change");
+  if (proj < 0 || (uint32_t)proj >= net->nproj)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "no projection with index %d", proj);
+  evs_proj *p = net->proj[proj];
+  int rc = evs__stp_check(p->name, U, tau_d, tau_f, err);
+  if (rc) return rc;
+  evs_filter *f = calloc(1, sizeof *f);
+  stp_filter *sf = calloc(1, sizeof *sf);
+  if (!f || !sf) {
+    free(f);
+    free(sf);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  *sf = (stp_filter){.U = U, .tau_d = tau_d, .tau_f = tau_f};
+  *f = (evs_filter){.type = &stp_filter_type, .state = sf};
+  if (p->filter) p->filter->type->destroy(p->filter);
+  p->filter = f;
+  return EVS_OK;
+}

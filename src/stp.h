@@ -18,13 +18,16 @@
  * Groups with different delays see the same train shifted, so per-group
  * state is exact for any delays. The factor scales the weights handed to
  * the post type's deliver() through a scratch buffer (the stored weights,
- * which a learning rule may change, are untouched). */
+ * which a learning rule may change, are untouched): evs_net_set_stp (stp.c)
+ * gives the projection this as its delivery filter (core/plugin.h), made
+ * with the projection at the build. */
 #ifndef EVSNN_STP_H
 #define EVSNN_STP_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/plugin.h"
 #include "engine.h"
 
 /* The short-term plasticity of one projection. */

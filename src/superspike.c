@@ -49,6 +49,13 @@ static const evs_param_def rule_params[SS_N] = {
 
 static int rule_init(evs_plastic *pl, evs_error *err) {
   pl->state = NULL; /* the learner attaches its layer at start */
+  if (!evs__superspike_of(pl->proj->post->net)) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0,
+                  "projection %s: rule superspike needs the superspike "
+                  "settings (a [superspike] section)", pl->proj->name);
+    evs_error_key(err, "rule");
+    return EVS_EINVAL;
+  }
   if (!(pl->par[SS_W_MIN] < pl->par[SS_W_MAX]))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "projection %s: w_min must be below w_max",
@@ -63,8 +70,8 @@ static void rule_on_pre(evs_plastic *pl, double t, uint32_t pre,
   (void)begin;
   (void)end;
   ss_layer *l = pl->state;
-  const evs_superspike_spec *s = &l->proj->post->net->ss->spec;
-  double dt = t - l->proj->post->net->ss->t_ref;
+  const evs_superspike_spec *s = &l->ss->spec;
+  double dt = t - l->ss->t_ref;
   l->pa[pre] += exp(dt / s->psp_decay);
   l->pb[pre] += exp(dt / s->psp_rise);
 }
@@ -72,7 +79,7 @@ static void rule_on_pre(evs_plastic *pl, double t, uint32_t pre,
 static void rule_on_post(evs_plastic *pl, double t, uint32_t post) {
   ss_layer *l = pl->state;
   if (!l->owns_post) return;
-  evs_superspike *ss = l->proj->post->net->ss;
+  evs_superspike *ss = l->ss;
   ss_group *g = l->post;
   double dt = t - ss->t_ref;
   if (evs__spike_append(&g->spk, &g->nspk, &g->cap, t, post))
@@ -304,3 +311,53 @@ int evs__superspike_finish(evs_superspike *ss, double t_end) {
   }
   return evs__ss_write_outputs(ss, NULL);
 }
+
+/* ---- the plug-in --------------------------------------------------------- */
+
+evs_superspike *evs__superspike_of(const evs_net *net) {
+  evs_plugin *pl = evs__net_find_plugin(net, &evs__superspike_plugin);
+  return pl ? pl->state : NULL;
+}
+
+static int plugin_build(evs_plugin *pl, evs_net *net, evs_error *err) {
+  int rc = evs__superspike_start(pl->state, net, err);
+  if (rc) evs_error_about(err, EVS_ABOUT_SUPERSPIKE, 0);
+  return rc;
+}
+
+/* Opens the files (when the run writes any) and pushes the first tick. */
+static int plugin_start(evs_plugin *pl, evs_run *run, evs_error *err) {
+  evs_superspike *ss = pl->state;
+  evs_output *o = evs__run_output(run);
+  int rc;
+  if (o && (rc = evs__superspike_open(ss, o, evs__run_end(run), err)))
+    return rc;
+  if (evs__run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
+                    UINT32_MAX, 0))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  return EVS_OK;
+}
+
+static int plugin_clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
+  evs_superspike *ss = pl->state;
+  int rc = evs__superspike_tick(ss, ev->t);
+  if (rc) return rc;
+  return evs__run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
+                       UINT32_MAX, 0);
+}
+
+static int plugin_finish(evs_plugin *pl, evs_run *run, double t_end) {
+  (void)run;
+  return evs__superspike_finish(pl->state, t_end);
+}
+
+static void plugin_destroy(evs_plugin *pl) { evs__superspike_free(pl->state); }
+
+const evs_plugin_type evs__superspike_plugin = {
+    .name = "superspike",
+    .build = plugin_build,
+    .start = plugin_start,
+    .clock = plugin_clock,
+    .finish = plugin_finish,
+    .destroy = plugin_destroy,
+};

@@ -1,28 +1,36 @@
 /* evsnn — private: the SuperSpike learner's hooks into the net and the
  * scheduler (the user-facing contract is include/evsnn/superspike.h).
  *
- * Life of a learner: evs_net_superspike stores a spec in net->ss; the net's
- * build calls evs__superspike_start once every projection is built (its
- * learning projections carry the rule "superspike", whose handlers feed the
- * learner's traces); the scheduler calls evs__superspike_open with the run's
- * output, then evs__superspike_tick at every tick of the error-broadcast
- * clock, k dt for k = 0, 1, ..., each after every other event of its time
- * but other protocol events (deliveries at the tick's time have been
- * received), and evs__superspike_finish after the last event. */
+ * Life of a learner: evs_net_superspike adds it to the net as a plug-in
+ * (evs__superspike_plugin, core/plugin.h) holding the spec; the plug-in's
+ * build hook calls evs__superspike_start once every projection is built
+ * (its learning projections carry the rule "superspike", whose handlers
+ * feed the learner's traces); its start hook calls evs__superspike_open
+ * with the run's output, its clock evs__superspike_tick at every tick of
+ * the error-broadcast clock, k dt for k = 0, 1, ..., each after every other
+ * event of its time but other protocol events (deliveries at the tick's
+ * time have been received; its events' source is UINT32_MAX), and its
+ * finish hook evs__superspike_finish after the last event. */
 #ifndef EVSNN_SUPERSPIKE_PRIVATE_H
 #define EVSNN_SUPERSPIKE_PRIVATE_H
 
+#include "core/plugin.h"
 #include "engine.h"
 #include "evsnn/superspike.h"
 
 typedef struct evs_superspike evs_superspike;
 
-/* Readies net->ss for the built projections: finds the learning projections
+/* The plug-in (superspike.c); its state is the learner. */
+extern const evs_plugin_type evs__superspike_plugin;
+
+/* The learner of net, or NULL when evs_net_superspike was not called. */
+evs_superspike *evs__superspike_of(const evs_net *net);
+
+/* Readies ss for net's built projections: finds the learning projections
  * and populations, reads the target file, allocates the window series and
- * workspaces, draws the random feedback matrices. Also checks that no
- * projection carries the rule "superspike" when net->ss is NULL. Returns
- * EVS_OK or an error naming what is wrong. */
-int evs__superspike_start(evs_net *net, evs_error *err);
+ * workspaces, draws the random feedback matrices. Returns EVS_OK or an
+ * error naming what is wrong. */
+int evs__superspike_start(evs_superspike *ss, evs_net *net, evs_error *err);
 
 /* Frees ss (NULL allowed). */
 void evs__superspike_free(evs_superspike *ss);

@@ -26,6 +26,7 @@ typedef struct ss_group {
 
 /* A learning projection. */
 typedef struct ss_layer {
+  evs_superspike *ss;        /* the learner */
   evs_proj *proj;
   ss_group *post;
   ss_group *pre;             /* its pre population's group when that learns */

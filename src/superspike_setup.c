@@ -124,8 +124,14 @@ EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
   ss->spec.target = ss->target_path;
   ss->spec.record_trials = ss->rec;
   ss->table = -1;
-  evs__superspike_free(net->ss);
-  net->ss = ss;
+  evs_plugin *pl = evs__net_find_plugin(net, &evs__superspike_plugin);
+  if (pl) { /* a second call replaces the first */
+    evs__superspike_free(pl->state);
+    pl->state = ss;
+    return EVS_OK;
+  }
+  if (evs__net_add_plugin(net, &evs__superspike_plugin, ss, NULL))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   return EVS_OK;
 }
 
@@ -261,6 +267,7 @@ static int find_layers(evs_superspike *ss, evs_error *err) {
     evs_proj *p = net->proj[i];
     if (!is_learning(p)) continue;
     ss_layer *l = &ss->lay[ss->nlay++];
+    l->ss = ss;
     l->proj = p;
     l->post = group_of(ss, p->post);
     l->pre = group_of(ss, p->pre);
@@ -352,21 +359,7 @@ oom:
                        "superspike: out of memory for the window series");
 }
 
-int evs__superspike_start(evs_net *net, evs_error *err) {
-  evs_superspike *ss = net->ss;
-  if (!ss) {
-    for (uint32_t i = 0; i < net->nproj; i++)
-      if (is_learning(net->proj[i])) {
-        evs_error_set(err, EVS_EINVAL, NULL, 0,
-                      "projection %s: rule superspike needs the "
-                      "superspike settings (a [superspike] section)",
-                      net->proj[i]->name);
-        evs_error_key(err, "rule");
-        evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
-        return EVS_EINVAL;
-      }
-    return EVS_OK;
-  }
+int evs__superspike_start(evs_superspike *ss, evs_net *net, evs_error *err) {
   const evs_superspike_spec *s = &ss->spec;
   ss->net = net;
   ss->T = whole_ticks(s->trial, s->dt);

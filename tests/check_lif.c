@@ -22,7 +22,6 @@ static evs_pop *make_pop(uint32_t n, double window, ...) {
   pop->tick = window;
   pop->resolution = 1e-4;
   pop->seed = 7;
-  pop->raster = pop->probe = -1;
   pop->par = calloc(T->n_params, sizeof *pop->par);
   pop->dist = calloc(T->n_params, sizeof *pop->dist);
   for (size_t k = 0; k < T->n_params; k++) pop->par[k] = T->params[k].def;

@@ -28,7 +28,6 @@ START_TEST(failed_filing_fails_the_run) {
   pop->tick = 1e-4;
   pop->resolution = 1e-4;
   pop->seed = 7;
-  pop->raster = pop->probe = -1;
   pop->par = calloc(T->n_params, sizeof *pop->par);
   pop->dist = calloc(T->n_params, sizeof *pop->dist);
   for (size_t k = 0; k < T->n_params; k++) {

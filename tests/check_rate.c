@@ -10,6 +10,7 @@
 
 #include "check_util.h"
 #include "evsnn/evsnn.h"
+#include "plugins/plugins.h"
 #include "rate.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -125,7 +126,7 @@ START_TEST(test_dt_param) {
   build(net);
   ck_assert(net->pop[x]->tick == 1e-4);  /* dt = 0: the resolution */
   ck_assert(net->pop[y]->tick == 0.25);
-  ck_assert_int_eq(net->pop[y]->record_spikes, 0);
+  ck_assert_int_eq(evs__raster_recorded(net, (uint32_t)y), 0);
   evs_net_free(net);
 }
 END_TEST

@@ -26,7 +26,6 @@ static evs_pop *pop_new(const evs_neuron_type *T, uint32_t n, double tick,
   p->seed = seed;
   p->tick = tick;
   p->resolution = 1e-4;
-  p->raster = p->probe = -1;
   p->par = malloc(T->n_params * sizeof *p->par);
   p->dist = malloc(T->n_params * sizeof *p->dist);
   p->path = calloc(T->n_params, sizeof *p->path);

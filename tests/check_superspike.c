@@ -266,7 +266,7 @@ START_TEST(one_layer_gradient) {
   evs_pop_info info;
   evs_net_population_info(net, pout, &info);
   ck_assert_int_eq(info.spikes, 0);
-  const double *m = evs__superspike_gradient(net->ss, net->proj[proj]);
+  const double *m = evs__superspike_gradient(evs__superspike_of(net), net->proj[proj]);
   ck_assert_ptr_nonnull(m);
   double *e = output_errors(&tgt, 2, K);
   check_layer(net->proj[proj]->csr, m, &in, K, e);
@@ -307,9 +307,9 @@ static void hidden_gradient(evs_feedback fb) {
   for (uint32_t k = 0; k < 2; k++)
     for (size_t t = 0; t < K; t++)
       eh[k * K + t] = b[0][k] * eo[t] + b[1][k] * eo[K + t];
-  const double *m1 = evs__superspike_gradient(net->ss, net->proj[p1]);
+  const double *m1 = evs__superspike_gradient(evs__superspike_of(net), net->proj[p1]);
   check_layer(net->proj[p1]->csr, m1, &in, K, eh);
-  const double *m2 = evs__superspike_gradient(net->ss, net->proj[p2]);
+  const double *m2 = evs__superspike_gradient(evs__superspike_of(net), net->proj[p2]);
   for (uint64_t q = 0; q < w2->nnz; q++) ck_assert(m2[q] == 0);
   free(eo);
   free(eh);
@@ -338,14 +338,14 @@ START_TEST(per_tick_equals_windowed) {
     learn(net, pout, &tgt, 1.0, EVS_FEEDBACK_RANDOM);
     per_tick = 0;
     run(net, 1.0);
-    ck_assert_uint_lt(evs__superspike_window(net->ss), (size_t)(1.0 / DT));
+    ck_assert_uint_lt(evs__superspike_window(evs__superspike_of(net)), (size_t)(1.0 / DT));
     evs_pop_info info;
     evs_net_population_info(net, phid, &info);
     hid_spikes = info.spikes;
     for (int k = 0; k < 2; k++) {
       nnz[k] = net->proj[p[k]]->csr->nnz;
       m[mode][k] = malloc(nnz[k] * sizeof **m);
-      memcpy(m[mode][k], evs__superspike_gradient(net->ss, net->proj[p[k]]),
+      memcpy(m[mode][k], evs__superspike_gradient(evs__superspike_of(net), net->proj[p[k]]),
              nnz[k] * sizeof **m);
     }
     evs_net_free(net);
@@ -397,7 +397,7 @@ START_TEST(random_feedback_penalty) {
     const evs_csr *c = net->proj[p]->csr;
     nnz = c->nnz;
     m[r] = malloc(nnz * sizeof *m[r]);
-    memcpy(m[r], evs__superspike_gradient(net->ss, net->proj[p]),
+    memcpy(m[r], evs__superspike_gradient(evs__superspike_of(net), net->proj[p]),
            nnz * sizeof *m[r]);
     if (!w) {
       w = malloc(nnz * sizeof *w);
@@ -468,7 +468,7 @@ static size_t fd_run(const spikes *in, const spikes *tgt, long q,
   snprintf(dir, sizeof dir, "%s/fd", tmpdir);
   evs_run_opts o = {FD_DUR, dir, "fd", 0};
   ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
-  if (m) memcpy(m, evs__superspike_gradient(net->ss, net->proj[proj]),
+  if (m) memcpy(m, evs__superspike_gradient(evs__superspike_of(net), net->proj[proj]),
                 c->nnz * sizeof *m);
   evs_net_free(net);
   char path[512];

@@ -26,7 +26,6 @@ static inline evs_pop *pop_new_of(const evs_neuron_type *T, uint32_t n,
   p->index = index;
   p->seed = seed;
   p->tick = p->resolution = dt;
-  p->raster = p->probe = -1;
   p->par = malloc(T->n_params * sizeof *p->par);
   p->dist = malloc(T->n_params * sizeof *p->dist);
   p->path = calloc(T->n_params, sizeof *p->path);

@@ -1,0 +1,378 @@
+/* evsnn — the scheduler: runs a built net, dispatching every event to its
+ * handler and calling the plug-ins' hooks (core/plugin.h) by index.
+ *
+ * Every population with a periodic event (exact window, clock step, source
+ * window) has one such event in the queue at any time. After a periodic
+ * handler returns, the population's new spikes are flushed: sorted by (time,
+ * id), handed to the plug-ins that listen to the population, and turned
+ * into one delivery event per outgoing projection and delay group. A
+ * delivery event hands one group's targets and weights (through the
+ * projection's filter, if any) to the post type's deliver(), then to the
+ * projection's rule. Record and protocol events belong to plug-ins: their
+ * owner is the plug-in's slot in this run. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/plugin.h"
+#include "engine.h"
+#include "plastic.h"
+
+double evs__wall_clock(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The plug-ins listening to one population's spikes. */
+typedef struct listeners {
+  uint32_t *slot; /* run slots of the plug-ins, in subscription order */
+  uint32_t n, cap;
+} listeners;
+
+struct evs_run {
+  evs_net *net;
+  evs_queue q;
+  evs_output *out;      /* NULL: the run writes nothing */
+  double t_end;         /* s: end of the run (earlier after a stop) */
+  uint64_t *ticks;      /* [npop] periodic events so far */
+  size_t *last_n;       /* [npop] spikes kept by the last flush */
+  evs_plugin **pl;      /* [npl] plug-ins by slot: the run's extra one
+                           first, then the net's */
+  uint32_t npl;
+  listeners *lis;       /* [npop] */
+  int stopped;          /* a plug-in stopped the run (evs__run_stop) */
+  char reason[160];     /* why: run.log's last line */
+  char log[160];        /* run.log's line about the stop */
+};
+
+/* ---- what plug-ins may ask ----------------------------------------------- */
+
+int evs__run_push(evs_run *run, const evs_plugin *pl, double t, uint32_t kind,
+                  uint32_t source, uint32_t arg) {
+  evs_event ev = {.t = t, .kind = kind, .source = source, .owner = pl->index,
+                  .arg = arg};
+  return evs_queue_push(&run->q, &ev);
+}
+
+int evs__run_listen(evs_run *run, const evs_plugin *pl, uint32_t pop) {
+  listeners *l = &run->lis[pop];
+  if (l->n == l->cap) {
+    uint32_t cap = l->cap ? 2 * l->cap : 4;
+    uint32_t *s = realloc(l->slot, cap * sizeof *s);
+    if (!s) return EVS_ENOMEM;
+    l->slot = s;
+    l->cap = cap;
+  }
+  l->slot[l->n++] = pl->index;
+  return EVS_OK;
+}
+
+evs_output *evs__run_output(const evs_run *run) { return run->out; }
+
+double evs__run_end(const evs_run *run) { return run->t_end; }
+
+void evs__run_stop(evs_run *run, double t, const char *reason,
+                   const char *log) {
+  run->stopped = 1;
+  run->t_end = t;
+  snprintf(run->reason, sizeof run->reason, "%s", reason);
+  snprintf(run->log, sizeof run->log, "%s", log);
+}
+
+/* ---- spikes and deliveries ----------------------------------------------- */
+
+static int by_time_then_id(const void *a, const void *b) {
+  const evs_spike *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+static int push(evs_run *r, double t, uint32_t kind, uint32_t source,
+                uint32_t owner, uint32_t arg) {
+  evs_event ev = {.t = t, .kind = kind, .source = source, .owner = owner,
+                  .arg = arg};
+  return evs_queue_push(&r->q, &ev);
+}
+
+/* Schedules the deliveries of one spike of pop. */
+static int schedule_spike(evs_run *r, evs_pop *pop, const evs_spike *s) {
+  evs_net *net = r->net;
+  uint32_t gid = pop->gid0 + s->id;
+  for (uint32_t k = 0; k < pop->n_out; k++) {
+    const evs_proj *p = net->proj[pop->out[k]];
+    const evs_csr *m = p->csr;
+    if (m->row_ptr[s->id] == m->row_ptr[s->id + 1]) continue;
+    if (!m->grp_ptr) {
+      if (push(r, s->t + m->const_delay * net->resolution, EVS_EV_DELIVER, gid,
+               p->index, 0))
+        return EVS_ENOMEM;
+      continue;
+    }
+    for (uint64_t g = m->grp_ptr[s->id]; g < m->grp_ptr[s->id + 1]; g++)
+      if (push(r, s->t + m->grp_delay[g] * net->resolution, EVS_EV_DELIVER, gid,
+               p->index, (uint32_t)(g - m->grp_ptr[s->id])))
+        return EVS_ENOMEM;
+  }
+  return EVS_OK;
+}
+
+/* Sorts the spikes pop found since the last flush, hands them to its
+ * listeners and schedules their deliveries. Spikes at or after the run's
+ * end are dropped. */
+static int flush(evs_run *r, evs_pop *pop) {
+  if (pop->failed) return pop->failed;
+  r->last_n[pop->index] = 0;
+  if (pop->nspk == 0) return EVS_OK;
+  qsort(pop->spk, pop->nspk, sizeof *pop->spk, by_time_then_id);
+  size_t n = 0;
+  while (n < pop->nspk && pop->spk[n].t < r->t_end) n++;
+  pop->nspikes += n;
+  r->last_n[pop->index] = n;
+  const listeners *l = &r->lis[pop->index];
+  for (uint32_t k = 0; k < l->n && n; k++) {
+    evs_plugin *pl = r->pl[l->slot[k]];
+    int rc = pl->type->spikes(pl, r, pop, pop->spk, n);
+    if (rc) return rc;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (schedule_spike(r, pop, &pop->spk[i])) return EVS_ENOMEM;
+  pop->nspk = 0;
+  return EVS_OK;
+}
+
+/* The synapses [*begin, *end) of delivery event ev of projection p. */
+static inline void delivery_range(const evs_proj *p, const evs_event *ev,
+                                  uint64_t *begin, uint64_t *end) {
+  const evs_csr *m = p->csr;
+  uint32_t row = ev->source - p->pre->gid0;
+  *begin = m->row_ptr[row];
+  *end = m->row_ptr[row + 1];
+  if (m->grp_ptr) {
+    uint64_t g = m->grp_ptr[row] + ev->arg;
+    if (g > m->grp_ptr[row]) *begin = m->grp_end[g - 1];
+    *end = m->grp_end[g];
+  }
+}
+
+/* Starts fetching the first targets of the next event if it is a delivery
+ * too: a row starts at a random place of a large target array, and the
+ * delivery running now gives the fetch time to arrive. */
+static inline void prefetch_next_delivery(const evs_run *r) {
+  const evs_event *next = evs_queue_peek(&r->q);
+  if (!next || next->kind != EVS_EV_DELIVER) return;
+  const evs_proj *p = r->net->proj[next->owner];
+  uint64_t begin, end;
+  delivery_range(p, next, &begin, &end);
+  const uint32_t *target = p->csr->target + begin;
+  __builtin_prefetch(target);
+  if (end - begin > 16) __builtin_prefetch(target + 16);
+}
+
+static int deliver(evs_run *r, const evs_event *ev) {
+  const evs_proj *p = r->net->proj[ev->owner];
+  const evs_csr *m = p->csr;
+  uint32_t row = ev->source - p->pre->gid0;
+  uint64_t begin, end;
+  delivery_range(p, ev, &begin, &end);
+  prefetch_next_delivery(r);
+  const float *w = m->weight ? m->weight + begin : NULL;
+  if (p->filter) /* the post type receives the filtered weights */
+    w = p->filter->type->apply(p->filter, ev->t, row, ev->arg, w, end - begin);
+  p->post->type->deliver(p->post, ev->t, p->receptor, m->target + begin, w,
+                         m->weight_shared, end - begin);
+  if (p->rule) p->rule->type->on_pre(p->rule, ev->t, row, begin, end);
+  r->net->stats.syn_events += end - begin;
+  return p->post->failed;
+}
+
+/* ---- periodic events ----------------------------------------------------- */
+
+static uint32_t periodic_kind(const evs_pop *pop) {
+  switch (pop->type->kind) {
+  case EVS_POP_EXACT: return EVS_EV_WINDOW;
+  case EVS_POP_CLOCKED: return EVS_EV_CLOCK;
+  case EVS_POP_SOURCE: return EVS_EV_SOURCE;
+  }
+  return EVS_EV_SOURCE;
+}
+
+/* Time of pop's k-th periodic event: sources start at 0, the others at one
+ * tick (their event closes the interval that ends there). */
+static double periodic_time(const evs_pop *pop, uint64_t k) {
+  return pop->type->kind == EVS_POP_SOURCE ? (double)k * pop->tick
+                                           : (double)(k + 1) * pop->tick;
+}
+
+static int periodic(evs_run *r, const evs_event *ev) {
+  evs_pop *pop = r->net->pop[ev->owner];
+  int rc = pop->type->tick(pop, ev->t);
+  if (rc) return rc;
+  if ((rc = flush(r, pop))) return rc;
+  uint64_t k = ++r->ticks[pop->index];
+  return push(r, periodic_time(pop, k), ev->kind, pop->gid0, pop->index, 0);
+}
+
+/* After a stop at r->t_end: a source generates spikes up to one tick ahead
+ * and a clocked type spikes at its step's end, so the last flush may have
+ * counted spikes at or after the stop; they lie outside the run. (Its
+ * spikes are still in pop->spk unless new ones were emitted since.) */
+static void uncount_ahead(evs_run *r) {
+  for (uint32_t i = 0; i < r->net->npop; i++) {
+    evs_pop *pop = r->net->pop[i];
+    if (pop->nspk) continue;
+    for (size_t j = 0; j < r->last_n[i]; j++)
+      if (pop->spk[j].t >= r->t_end) pop->nspikes--;
+  }
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+/* The first periodic event of every population, then every plug-in's
+ * start, in slot order. */
+static int start(evs_run *r, evs_error *err) {
+  evs_net *net = r->net;
+  for (uint32_t i = 0; i < net->npop; i++) {
+    evs_pop *pop = net->pop[i];
+    if (push(r, periodic_time(pop, 0), periodic_kind(pop), pop->gid0, i, 0))
+      return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  for (uint32_t s = 0; s < r->npl; s++) {
+    evs_plugin *pl = r->pl[s];
+    int rc = pl->type->start ? pl->type->start(pl, r, err) : EVS_OK;
+    if (rc) return rc;
+  }
+  return EVS_OK;
+}
+
+/* The event loop over [0, t_end), then the plug-ins' finish and the exact
+ * populations' last window. */
+static int loop(evs_run *r) {
+  evs_event ev;
+  int rc = EVS_OK;
+  while (rc == EVS_OK && !r->stopped && evs_queue_pop(&r->q, &ev)) {
+    if (ev.t >= r->t_end) break;
+    switch (ev.kind) {
+    case EVS_EV_DELIVER: rc = deliver(r, &ev); break;
+    case EVS_EV_SOURCE:
+    case EVS_EV_WINDOW:
+    case EVS_EV_CLOCK: rc = periodic(r, &ev); break;
+    default: { /* a plug-in's own clock */
+      evs_plugin *pl = r->pl[ev.owner];
+      rc = pl->type->clock(pl, r, &ev);
+      break;
+    }
+    }
+  }
+  if (rc) return rc;
+  if (r->stopped) uncount_ahead(r);
+  for (uint32_t s = 0; s < r->npl && rc == EVS_OK; s++)
+    if (r->pl[s]->type->finish)
+      rc = r->pl[s]->type->finish(r->pl[s], r, r->t_end);
+  /* Exact populations close their last, possibly partial, window (after a
+   * stop, the checked population closed it at the stop time already). */
+  for (uint32_t i = 0; i < r->net->npop && rc == EVS_OK; i++) {
+    evs_pop *pop = r->net->pop[i];
+    if (pop->type->kind != EVS_POP_EXACT) continue;
+    if (r->ticks[i] && periodic_time(pop, r->ticks[i] - 1) >= r->t_end)
+      continue;
+    if ((rc = pop->type->tick(pop, r->t_end)) == EVS_OK) rc = flush(r, pop);
+  }
+  return rc;
+}
+
+/* Writes the summary and the run's counters into run.log. */
+static void write_summary(evs_run *r) {
+  evs_net *net = r->net;
+  evs_pop_info *info = malloc((net->npop ? net->npop : 1) * sizeof *info);
+  if (info) {
+    for (uint32_t i = 0; i < net->npop; i++)
+      evs_net_population_info(net, (int)i, &info[i]);
+    evs__output_summary(r->out, info, net->npop, r->t_end);
+    free(info);
+  }
+  const evs_run_stats *s = &net->stats;
+  evs__output_log(r->out, "stat wall_build %.6f", s->wall_build);
+  evs__output_log(r->out, "stat wall_run %.6f", s->wall_run);
+  evs__output_log(r->out, "stat spikes %llu", (unsigned long long)s->spikes);
+  evs__output_log(r->out, "stat syn_events %llu",
+                  (unsigned long long)s->syn_events);
+  evs__output_log(r->out, "stat queue_pushes %llu",
+                  (unsigned long long)s->queue_pushes);
+  evs__output_log(r->out, "stat queue_pops %llu",
+                  (unsigned long long)s->queue_pops);
+  evs__output_log(r->out, "stat crossings_solved %llu",
+                  (unsigned long long)s->crossings_solved);
+  evs__output_log(r->out, "stat synapses %llu", (unsigned long long)s->synapses);
+  evs__output_log(r->out, "stat synapse_bytes %llu",
+                  (unsigned long long)s->synapse_bytes);
+}
+
+/* Allocates r's tables for net and the plug-ins (extra first). */
+static int run_init(evs_run *r, evs_net *net, evs_plugin *extra) {
+  r->ticks = calloc(net->npop + 1, sizeof *r->ticks);
+  r->last_n = calloc(net->npop + 1, sizeof *r->last_n);
+  r->lis = calloc(net->npop + 1, sizeof *r->lis);
+  r->pl = malloc((net->nplugin + 1) * sizeof *r->pl);
+  if (!r->ticks || !r->last_n || !r->lis || !r->pl ||
+      evs_queue_init(&r->q, 1024))
+    return EVS_ENOMEM;
+  if (extra) r->pl[r->npl++] = extra;
+  for (uint32_t i = 0; i < net->nplugin; i++) r->pl[r->npl++] = net->plugin[i];
+  for (uint32_t s = 0; s < r->npl; s++) r->pl[s]->index = s;
+  return EVS_OK;
+}
+
+static void run_destroy(evs_run *r) {
+  if (r->out) evs__output_abort(r->out);
+  evs_queue_destroy(&r->q);
+  for (uint32_t i = 0; r->lis && i < r->net->npop; i++) free(r->lis[i].slot);
+  free(r->lis);
+  free(r->ticks);
+  free(r->last_n);
+  free(r->pl);
+}
+
+int evs__net_simulate(evs_net *net, const evs_run_opts *opts,
+                      evs_plugin *extra, evs_error *err) {
+  evs_run r = {.net = net, .t_end = opts->duration};
+  int rc = run_init(&r, net, extra);
+  if (rc) {
+    evs_error_set(err, rc, NULL, 0, "out of memory");
+    goto done;
+  }
+  if (opts->outdir &&
+      (rc = evs__output_open(&r.out, opts->outdir,
+                             opts->model_name ? opts->model_name : "model",
+                             net->seed, err)))
+    goto done;
+  if ((rc = start(&r, err))) goto done;
+  double t0 = evs__wall_clock();
+  rc = loop(&r);
+  net->stats.wall_run = evs__wall_clock() - t0;
+  if (rc) {
+    evs_error_set(err, rc, NULL, 0, "the run failed: %s", evs_strerror(rc));
+    goto done;
+  }
+  net->stats.t_end = r.t_end;
+  net->stats.queue_pushes = r.q.pushes;
+  net->stats.queue_pops = r.q.pops;
+  for (uint32_t i = 0; i < net->npop; i++) {
+    net->stats.spikes += net->pop[i]->nspikes;
+    net->stats.crossings_solved += net->pop[i]->crossings;
+  }
+  const char *reason = r.stopped ? r.reason : NULL;
+  if (r.out) {
+    write_summary(&r);
+    if (reason) evs__output_log(r.out, "%s", r.log);
+    rc = evs__output_close(r.out, r.t_end, reason, err);
+    r.out = NULL;
+  }
+  if (rc == EVS_OK && reason)
+    rc = evs_error_set(err, EVS_ESTOPPED, NULL, 0, "stopped at t = %.9g s: %s",
+                       r.t_end, reason);
+done:
+  run_destroy(&r);
+  return rc;
+}

@@ -1,0 +1,43 @@
+/* evsnn — the built-in plug-ins every net has, in the order their hooks
+ * run (the order the scheduler pushed their events in before they were
+ * plug-ins; events of one time, kind and source pop in push order). */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plastic.h"
+#include "plugins/plugins.h"
+
+int evs__net_add_default_plugins(evs_net *net) {
+  static const evs_plugin_type *const defaults[] = {
+      &evs__raster_plugin, &evs__probe_plugin, &evs__weights_plugin,
+      &evs__rule_clock_plugin, &evs__rate_check_plugin};
+  for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
+    int rc = evs__net_add_plugin(net, defaults[i], NULL, NULL);
+    if (rc) return rc;
+  }
+  return EVS_OK;
+}
+
+int evs__plugin_slot(void **arr, uint32_t *n, uint32_t i, size_t sz) {
+  if (i < *n) return EVS_OK;
+  char *p = realloc(*arr, ((size_t)i + 1) * sz);
+  if (!p) return EVS_ENOMEM;
+  memset(p + (size_t)*n * sz, 0, ((size_t)i + 1 - *n) * sz);
+  *arr = p;
+  *n = i + 1;
+  return EVS_OK;
+}
+
+void *evs__plugin_state(const evs_net *net, const evs_plugin_type *type) {
+  evs_plugin *pl = evs__net_find_plugin(net, type);
+  assert(pl);
+  return pl->state;
+}
+
+int evs__proj_weights_at(evs_proj *p, double t) {
+  evs_pop *post = p->post;
+  if (p->rule && post->type->kind == EVS_POP_EXACT)
+    for (uint32_t j = 0; j < post->size; j++) post->type->voltage(post, j, t);
+  return post->failed;
+}

@@ -1,0 +1,24 @@
+/* evsnn — the progress line (evs_run_opts.progress): every 10 ms of
+ * simulated time a protocol event of source 0 hands the time to
+ * evs__progress (output.c), which prints at most a few times a second. */
+#include "plugins/plugins.h"
+
+/* Simulated time between progress reports, s. */
+#define PROGRESS_STEP 0.01
+
+static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
+  if (evs__run_push(run, pl, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  return EVS_OK;
+}
+
+static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
+  evs__progress(ev->t, evs__run_end(run));
+  return evs__run_push(run, pl, ev->t + PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0);
+}
+
+const evs_plugin_type evs__progress_plugin = {
+    .name = "progress",
+    .start = start,
+    .clock = clock,
+};

@@ -1,0 +1,56 @@
+/* evsnn — the clocks of learning rules (evs_rule_type.on_clock, plastic.h):
+ * the rule of projection i runs at t = k * clock, k = 1, 2, ..., as a
+ * protocol event of source net->next_gid + i, after the projection's
+ * weights are brought up to t. */
+#include <stdlib.h>
+
+#include "plastic.h"
+#include "plugins/plugins.h"
+
+/* Clock calls so far per projection, for this run. */
+typedef struct rule_clock {
+  uint64_t *ticks; /* [nproj] */
+} rule_clock;
+
+static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
+  evs_net *net = pl->net;
+  rule_clock *s = pl->state;
+  if (!s && !(s = pl->state = calloc(1, sizeof *s))) goto nomem;
+  free(s->ticks);
+  if (!(s->ticks = calloc(net->nproj + 1, sizeof *s->ticks))) goto nomem;
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    const evs_plastic *r = net->proj[i]->rule;
+    if (r && r->type->on_clock && r->clock > 0 &&
+        evs__run_push(run, pl, r->clock, EVS_EV_PROTOCOL, net->next_gid + i,
+                      i))
+      goto nomem;
+  }
+  return EVS_OK;
+nomem:
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+}
+
+static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
+  rule_clock *s = pl->state;
+  evs_proj *p = pl->net->proj[ev->arg];
+  int rc = evs__proj_weights_at(p, ev->t);
+  if (rc) return rc;
+  p->rule->type->on_clock(p->rule, ev->t);
+  uint64_t k = ++s->ticks[ev->arg] + 1;
+  return evs__run_push(run, pl, (double)k * p->rule->clock, EVS_EV_PROTOCOL,
+                       ev->source, ev->arg);
+}
+
+static void destroy(evs_plugin *pl) {
+  rule_clock *s = pl->state;
+  if (!s) return;
+  free(s->ticks);
+  free(s);
+}
+
+const evs_plugin_type evs__rule_clock_plugin = {
+    .name = "rule clock",
+    .start = start,
+    .clock = clock,
+    .destroy = destroy,
+};
