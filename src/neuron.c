@@ -1,23 +1,19 @@
 /* evsnn — the registry of neuron and source types, and parameter look-up. */
 #include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
-#include "rate.h"
+#include "registry.h"
 
-/* Adding a type: define its descriptor in its own module and list it here. */
-static const evs_neuron_type *const registry[] = {
-    &evs__if_curr_exp,    &evs__if_cond_exp,  &evs__source_poisson,
-    &evs__source_frozen,  &evs__source_array,  &evs__if_cond_exp_gsfa_grr,
-    &evs__rate_gaussian,  &evs__rate_constant, &evs__rate_linear,
-};
-#define N_TYPES (sizeof registry / sizeof registry[0])
-
-static const char *type_names[N_TYPES + 1];
+/* The names of the types (src/registry.def), NULL-terminated, made on
+ * first use. */
+static const char **type_names;
 
 const evs_neuron_type *evs__neuron_type_find(const char *name) {
-  for (size_t i = 0; i < N_TYPES; i++)
-    if (strcmp(registry[i]->name, name) == 0) return registry[i];
+  for (size_t i = 0; i < evs__registry_n_neurons; i++)
+    if (strcmp(evs__registry_neurons[i]->name, name) == 0)
+      return evs__registry_neurons[i];
   return NULL;
 }
 
@@ -44,7 +40,12 @@ EVS_API int evs_neuron_type_params(const char *type, const evs_param_def **defs,
 }
 
 EVS_API const char *const *evs_neuron_type_names(void) {
-  if (!type_names[0])
-    for (size_t i = 0; i < N_TYPES; i++) type_names[i] = registry[i]->name;
-  return type_names;
+  static const char *none[] = {NULL}; /* when out of memory */
+  if (type_names) return type_names;
+  size_t n = evs__registry_n_neurons;
+  const char **names = malloc((n + 1) * sizeof *names);
+  if (!names) return none;
+  for (size_t i = 0; i < n; i++) names[i] = evs__registry_neurons[i]->name;
+  names[n] = NULL;
+  return type_names = names;
 }

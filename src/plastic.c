@@ -2,31 +2,47 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plastic.h"
-#include "rate.h"
+#include "registry.h"
 
-/* Adding a rule: define its table in its own module and list it here. */
-static const evs_rule_type *const registry[] = {
-    &evs__rule_stdp_pair,
-    &evs__rule_stdp_triplet,
-    &evs__rule_stdp_triplet_homeo,
-    &evs__rule_superspike,
-    &evs__rule_orchestrated,
-    &evs__rule_istdp_global,
-    &evs__rule_hebb,
-    &evs__rule_oja,
-    &evs__rule_bcm,
-};
-#define N_RULES (sizeof registry / sizeof registry[0])
+/* Rules added by evs_rule_register, in the order they came. */
+static const evs_rule_type **added;
+static size_t n_added, cap_added;
 
-static const char *rule_names[N_RULES + 1];
+/* Every rule's name, NULL-terminated: rebuilt by evs_rule_names when a
+ * rule was added since. */
+static const char **rule_names;
+static size_t n_names;
 
+/* The built-in rules first (src/registry.def), then the added ones. */
 const evs_rule_type *evs__rule_type_find(const char *name) {
-  for (size_t i = 0; i < N_RULES; i++)
-    if (strcmp(registry[i]->name, name) == 0) return registry[i];
+  for (size_t i = 0; i < evs__registry_n_rules; i++)
+    if (strcmp(evs__registry_rules[i]->name, name) == 0)
+      return evs__registry_rules[i];
+  for (size_t i = 0; i < n_added; i++)
+    if (strcmp(added[i]->name, name) == 0) return added[i];
   return NULL;
+}
+
+EVS_API int evs_rule_register(const evs_rule_type *type) {
+  if (!type || !type->name || !type->name[0] || !type->init ||
+      (type->n_params && !type->params))
+    return EVS_EINVAL;
+  int spike = type->on_pre && type->on_post, rate = type->on_rate != NULL;
+  if (spike == rate) return EVS_EINVAL; /* exactly one of the two kinds */
+  if (evs__rule_type_find(type->name)) return EVS_EEXIST;
+  if (n_added == cap_added) {
+    size_t cap = cap_added ? 2 * cap_added : 8;
+    const evs_rule_type **a = realloc(added, cap * sizeof *a);
+    if (!a) return EVS_ENOMEM;
+    added = a;
+    cap_added = cap;
+  }
+  added[n_added++] = type;
+  return EVS_OK;
 }
 
 EVS_API int evs_rule_params(const char *rule, const evs_param_def **defs,
@@ -39,9 +55,39 @@ EVS_API int evs_rule_params(const char *rule, const evs_param_def **defs,
 }
 
 EVS_API const char *const *evs_rule_names(void) {
-  if (!rule_names[0])
-    for (size_t i = 0; i < N_RULES; i++) rule_names[i] = registry[i]->name;
+  static const char *none[] = {NULL}; /* when out of memory */
+  size_t nb = evs__registry_n_rules, n = nb + n_added;
+  if (rule_names && n_names == n) return rule_names;
+  const char **names = realloc(rule_names, (n + 1) * sizeof *names);
+  if (!names) return rule_names ? rule_names : none;
+  for (size_t i = 0; i < nb; i++) names[i] = evs__registry_rules[i]->name;
+  for (size_t i = 0; i < n_added; i++) names[nb + i] = added[i]->name;
+  names[n] = NULL;
+  rule_names = names;
+  n_names = n;
   return rule_names;
+}
+
+EVS_API evs_csr *evs_plastic_synapses(evs_plastic *pl) {
+  return pl->proj->csr;
+}
+
+EVS_API const double *evs_plastic_params(const evs_plastic *pl) {
+  return pl->par;
+}
+
+EVS_API void *evs_plastic_state(const evs_plastic *pl) { return pl->state; }
+
+EVS_API void evs_plastic_set_state(evs_plastic *pl, void *state) {
+  pl->state = state;
+}
+
+EVS_API void evs_plastic_set_clock(evs_plastic *pl, double interval) {
+  pl->clock = interval > 0 ? interval : 0;
+}
+
+EVS_API const char *evs_plastic_projection(const evs_plastic *pl) {
+  return pl->proj->name;
 }
 
 int evs__rule_fail(const evs_plastic *pl, evs_error *err, const char *fmt,

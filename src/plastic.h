@@ -1,8 +1,9 @@
 /* evsnn — private: learning rules on projections.
  *
- * A learning rule is a const descriptor table (evs_rule_type) with a
- * parameter table and two handlers; a projection that learns holds one rule
- * instance (evs_plastic). The scheduler never learns rule names.
+ * A learning rule is a const descriptor table (evs_rule_type, public in
+ * include/evsnn/rule.h) with a parameter table and handlers; a projection
+ * that learns holds one rule instance (evs_plastic, defined here). The
+ * scheduler never learns rule names.
  *
  * When handlers run, and why this is exact. Exact neurons find their spikes
  * lazily, but every event that touches neuron i (a delivery, a probe, its
@@ -25,42 +26,8 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "evsnn/rule.h"
 #include "trace_bank.h"
-
-typedef struct evs_plastic evs_plastic;
-
-/* A learning rule. Parameters flagged EVS_PARAM_WEIGHT have the dimension of
- * the projection's weights and are converted to its internal unit like them. */
-typedef struct evs_rule_type {
-  const char *name;               /* "stdp_pair" */
-  const evs_param_def *params;    /* parameter table */
-  size_t n_params;
-  /* Checks parameters, derives constants, allocates traces (proj->csr is
-   * built, with its transposed index). EVS_OK or an error naming the
-   * projection. */
-  int (*init)(evs_plastic *pl, evs_error *err);
-  /* Frees what init allocated (also after a failed init). */
-  void (*destroy)(evs_plastic *pl);
-  /* Presynaptic neuron pre's spike reaches synapses [begin, end) of the CSR
-   * at time t. */
-  void (*on_pre)(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
-                 uint64_t end);
-  /* Postsynaptic neuron post spiked at time t; its synapses are at CSR
-   * positions csr->post_pos[csr->post_ptr[post] .. csr->post_ptr[post+1]). */
-  void (*on_post)(evs_plastic *pl, double t, uint32_t post);
-  /* Rate rules only (rate.h; NULL for spike rules, whose on_pre and
-   * on_post are then NULL): a RateLinear post population calls it at every
-   * step t (dt = its step, s) with the presynaptic rates x[0..pre size) and
-   * the rates y[0..post size) it has just computed from x and the weights. */
-  void (*on_rate)(evs_plastic *pl, double t, double dt, const double *x,
-                  const double *y);
-  /* Optional (NULL: none): the rule's own clock, for slow processes such as
-   * consolidation. The scheduler calls it at t = k * pl->clock, k = 1, 2, ...
-   * (pl->clock is set by init; 0 disables it), after every event before t
-   * and after every delivery and population step at t; an exact post
-   * population has found its spikes before t, so the weights are current. */
-  void (*on_clock)(evs_plastic *pl, double t);
-} evs_rule_type;
 
 /* A rule at work on one projection. */
 struct evs_plastic {

@@ -87,7 +87,7 @@ double evs__stp_spike(evs_stp *s, uint64_t k, double t) {
   return r;
 }
 
-/* ---- the delivery filter (core/plugin.h) ---------------------------------- */
+/* ---- the delivery filter (core/plugin.h) -------------------------------- */
 
 /* Short-term plasticity as the filter of one projection: its parameters
  * until the build, then its state and the scratch the post type reads. */

@@ -370,8 +370,8 @@ int evs__net_simulate(evs_net *net, const evs_run_opts *opts,
     r.out = NULL;
   }
   if (rc == EVS_OK && reason)
-    rc = evs_error_set(err, EVS_ESTOPPED, NULL, 0, "stopped at t = %.9g s: %s",
-                       r.t_end, reason);
+    rc = evs_error_set(err, EVS_ESTOPPED, NULL, 0,
+                       "stopped at t = %.9g s: %s", r.t_end, reason);
 done:
   run_destroy(&r);
   return rc;

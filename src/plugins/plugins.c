@@ -1,19 +1,18 @@
-/* evsnn — the built-in plug-ins every net has, in the order their hooks
- * run (the order the scheduler pushed their events in before they were
- * plug-ins; events of one time, kind and source pop in push order). */
+/* evsnn — the built-in plug-ins every net has (src/registry.def), in the
+ * order their hooks run (the order the scheduler pushed their events in
+ * before they were plug-ins; events of one time, kind and source pop in
+ * push order), and helpers they share. */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plastic.h"
 #include "plugins/plugins.h"
+#include "registry.h"
 
 int evs__net_add_default_plugins(evs_net *net) {
-  static const evs_plugin_type *const defaults[] = {
-      &evs__raster_plugin, &evs__probe_plugin, &evs__weights_plugin,
-      &evs__rule_clock_plugin, &evs__rate_check_plugin};
-  for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
-    int rc = evs__net_add_plugin(net, defaults[i], NULL, NULL);
+  for (size_t i = 0; i < evs__registry_n_plugins; i++) {
+    int rc = evs__net_add_plugin(net, evs__registry_plugins[i], NULL, NULL);
     if (rc) return rc;
   }
   return EVS_OK;
