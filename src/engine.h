@@ -21,12 +21,6 @@
 typedef struct evs_pop evs_pop;
 typedef struct evs_output evs_output;
 
-/* A spike found by a population: time and population-local neuron index. */
-typedef struct evs_spike {
-  double t;     /* s */
-  uint32_t id;  /* local index */
-} evs_spike;
-
 /* A neuron or source type: a const descriptor table (see neuron.h). */
 typedef struct evs_neuron_type {
   const char *name;               /* "IF_curr_exp" */

@@ -83,6 +83,26 @@ int evs__net_add_plugin(evs_net *net, const evs_plugin_type *type,
   return EVS_OK;
 }
 
+EVS_API int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
+                               void *state, evs_error *err) {
+  if (net->ran) {
+    if (type->destroy) {
+      evs_plugin tmp = {.type = type, .net = net, .state = state};
+      type->destroy(&tmp);
+    }
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "plug-in %s: the network has already run",
+                         type->name);
+  }
+  if (evs__net_add_plugin(net, type, state, NULL))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  return EVS_OK;
+}
+
+EVS_API void *evs_plugin_state(const evs_plugin *pl) { return pl->state; }
+
+EVS_API evs_net *evs_plugin_net(const evs_plugin *pl) { return pl->net; }
+
 evs_plugin *evs__net_find_plugin(const evs_net *net,
                                  const evs_plugin_type *type) {
   for (uint32_t i = 0; i < net->nplugin; i++)

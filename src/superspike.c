@@ -330,9 +330,9 @@ static int plugin_start(evs_plugin *pl, evs_run *run, evs_error *err) {
   evs_superspike *ss = pl->state;
   evs_output *o = evs__run_output(run);
   int rc;
-  if (o && (rc = evs__superspike_open(ss, o, evs__run_end(run), err)))
+  if (o && (rc = evs__superspike_open(ss, o, evs_run_end(run), err)))
     return rc;
-  if (evs__run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
+  if (evs_run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
                     UINT32_MAX, 0))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   return EVS_OK;
@@ -342,7 +342,7 @@ static int plugin_clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   evs_superspike *ss = pl->state;
   int rc = evs__superspike_tick(ss, ev->t);
   if (rc) return rc;
-  return evs__run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
+  return evs_run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
                        UINT32_MAX, 0);
 }
 

@@ -11,6 +11,7 @@
 #include "model.h"
 #include "net.h"
 #include "neuron.h"
+#include "plugin.h"
 #include "queue.h"
 #include "rng.h"
 #include "rule.h"

@@ -49,14 +49,17 @@ struct evs_run {
 
 /* ---- what plug-ins may ask ----------------------------------------------- */
 
-int evs__run_push(evs_run *run, const evs_plugin *pl, double t, uint32_t kind,
-                  uint32_t source, uint32_t arg) {
+EVS_API int evs_run_push(evs_run *run, const evs_plugin *pl, double t,
+                         uint32_t kind, uint32_t source, uint32_t arg) {
+  if (kind != EVS_EV_RECORD && kind != EVS_EV_PROTOCOL) return EVS_EINVAL;
   evs_event ev = {.t = t, .kind = kind, .source = source, .owner = pl->index,
                   .arg = arg};
   return evs_queue_push(&run->q, &ev);
 }
 
-int evs__run_listen(evs_run *run, const evs_plugin *pl, uint32_t pop) {
+EVS_API int evs_run_listen(evs_run *run, const evs_plugin *pl,
+                           uint32_t pop) {
+  if (pop >= run->net->npop || !pl->type->spikes) return EVS_EINVAL;
   listeners *l = &run->lis[pop];
   if (l->n == l->cap) {
     uint32_t cap = l->cap ? 2 * l->cap : 4;
@@ -71,10 +74,10 @@ int evs__run_listen(evs_run *run, const evs_plugin *pl, uint32_t pop) {
 
 evs_output *evs__run_output(const evs_run *run) { return run->out; }
 
-double evs__run_end(const evs_run *run) { return run->t_end; }
+EVS_API double evs_run_end(const evs_run *run) { return run->t_end; }
 
-void evs__run_stop(evs_run *run, double t, const char *reason,
-                   const char *log) {
+EVS_API void evs_run_stop(evs_run *run, double t, const char *reason,
+                          const char *log) {
   run->stopped = 1;
   run->t_end = t;
   snprintf(run->reason, sizeof run->reason, "%s", reason);
@@ -133,7 +136,7 @@ static int flush(evs_run *r, evs_pop *pop) {
   const listeners *l = &r->lis[pop->index];
   for (uint32_t k = 0; k < l->n && n; k++) {
     evs_plugin *pl = r->pl[l->slot[k]];
-    int rc = pl->type->spikes(pl, r, pop, pop->spk, n);
+    int rc = pl->type->spikes(pl, r, pop->index, pop->spk, n);
     if (rc) return rc;
   }
   for (size_t i = 0; i < n; i++)

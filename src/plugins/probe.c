@@ -76,7 +76,7 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
     p->handle = evs__output_probe_open(o, pop->name, p->id, p->n, err);
     if (p->handle < 0) return p->handle;
     p->samples = 0;
-    if (evs__run_push(run, pl, 0, EVS_EV_RECORD, pop->gid0, i))
+    if (evs_run_push(run, pl, 0, EVS_EV_RECORD, pop->gid0, i))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
   return EVS_OK;
@@ -91,7 +91,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
     s->v[i] = pop->type->voltage(pop, p->id[i], ev->t);
   evs__output_probe_row(evs__run_output(run), p->handle, ev->t, s->v, p->n);
   uint64_t k = ++p->samples;
-  return evs__run_push(run, pl, (double)k * p->interval, EVS_EV_RECORD,
+  return evs_run_push(run, pl, (double)k * p->interval, EVS_EV_RECORD,
                        pop->gid0, ev->arg);
 }
 

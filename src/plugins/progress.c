@@ -7,14 +7,14 @@
 #define PROGRESS_STEP 0.01
 
 static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
-  if (evs__run_push(run, pl, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0))
+  if (evs_run_push(run, pl, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   return EVS_OK;
 }
 
 static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
-  evs__progress(ev->t, evs__run_end(run));
-  return evs__run_push(run, pl, ev->t + PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0);
+  evs__progress(ev->t, evs_run_end(run));
+  return evs_run_push(run, pl, ev->t + PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0);
 }
 
 const evs_plugin_type evs__progress_plugin = {

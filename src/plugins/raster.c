@@ -54,16 +54,16 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
     if (!recorded(s, pop)) continue;
     s->handle[i] = evs__output_raster_open(o, pop->name, pop->size, err);
     if (s->handle[i] < 0) return s->handle[i];
-    if (evs__run_listen(run, pl, i))
+    if (evs_run_listen(run, pl, i))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
   return EVS_OK;
 }
 
-static int spikes(evs_plugin *pl, evs_run *run, const evs_pop *pop,
+static int spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
                   const evs_spike *spk, size_t n) {
   const raster *s = pl->state;
-  evs__output_raster_write(evs__run_output(run), s->handle[pop->index], spk, n);
+  evs__output_raster_write(evs__run_output(run), s->handle[pop], spk, n);
   return EVS_OK;
 }
 

@@ -81,17 +81,17 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
     c->t_next = check_time(pop, c, 1);
     c->r = 0.5 * (c->lo + c->hi);
     c->cur = c->ahead = 0;
-    if (evs__run_listen(run, pl, i) ||
-        evs__run_push(run, pl, c->t_next, EVS_EV_PROTOCOL, pop->gid0, i))
+    if (evs_run_listen(run, pl, i) ||
+        evs_run_push(run, pl, c->t_next, EVS_EV_PROTOCOL, pop->gid0, i))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
   return EVS_OK;
 }
 
-static int spikes(evs_plugin *pl, evs_run *run, const evs_pop *pop,
+static int spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
                   const evs_spike *spk, size_t n) {
   (void)run;
-  checker *c = &((checkers *)pl->state)->pop[pop->index];
+  checker *c = &((checkers *)pl->state)->pop[pop];
   for (size_t i = 0; i < n; i++) {
     if (spk[i].t < c->t_next) c->cur++;
     else c->ahead++;
@@ -115,11 +115,11 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
     snprintf(log, sizeof log,
              "rate check: population %s left its band at t = %.9g s",
              pop->name, ev->t);
-    evs__run_stop(run, ev->t, reason, log);
+    evs_run_stop(run, ev->t, reason, log);
     return EVS_OK;
   }
   c->t_next = check_time(pop, c, ++c->k);
-  return evs__run_push(run, pl, c->t_next, EVS_EV_PROTOCOL, pop->gid0,
+  return evs_run_push(run, pl, c->t_next, EVS_EV_PROTOCOL, pop->gid0,
                        ev->arg);
 }
 

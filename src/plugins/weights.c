@@ -167,14 +167,14 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   for (uint32_t i = 0; i < s->nproj; i++) {
     const recording *r = &s->proj[i];
     uint32_t src = net->next_gid + i;
-    if (r->stats_every && evs__run_push(run, pl, 0, EVS_EV_RECORD, src,
+    if (r->stats_every && evs_run_push(run, pl, 0, EVS_EV_RECORD, src,
                                         i << 2 | STATS))
       goto nomem;
-    if (r->synapses_every > 0 && evs__run_push(run, pl, 0, EVS_EV_RECORD, src,
+    if (r->synapses_every > 0 && evs_run_push(run, pl, 0, EVS_EV_RECORD, src,
                                                i << 2 | SYNAPSES))
       goto nomem;
     for (size_t k = 0; k < r->n_matrix; k++)
-      if (evs__run_push(run, pl, r->matrix_t[k], EVS_EV_RECORD, src,
+      if (evs_run_push(run, pl, r->matrix_t[k], EVS_EV_RECORD, src,
                         i << 2 | MATRIX))
         goto nomem;
   }
@@ -208,7 +208,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
     evs__weight_stats(p, row);
     evs__output_probe_row(o, r->stats_out, ev->t, row, 6);
     uint64_t k = ++r->stats_rows;
-    return evs__run_push(run, pl, (double)k * r->stats_every, EVS_EV_RECORD,
+    return evs_run_push(run, pl, (double)k * r->stats_every, EVS_EV_RECORD,
                          ev->source, ev->arg);
   }
   default: { /* SYNAPSES: every weight in CSR order, SI units */
@@ -218,7 +218,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
       row[k] = evs_csr_weight(p->csr, k) / p->weight_scale;
     evs__output_probe_row(o, r->synapses_out, ev->t, row, (size_t)n);
     uint64_t k = ++r->synapses_rows;
-    return evs__run_push(run, pl, (double)k * r->synapses_every,
+    return evs_run_push(run, pl, (double)k * r->synapses_every,
                          EVS_EV_RECORD, ev->source, ev->arg);
   }
   }

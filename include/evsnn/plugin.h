@@ -1,0 +1,91 @@
+/* evsnn — plug-ins: code that watches or steers a run without the scheduler
+ * knowing what it does (recorders, monitors, learners with a network-wide
+ * clock; the built-in recorders and the rate checker are plug-ins too).
+ *
+ * A plug-in is a const descriptor of hooks (evs_plugin_type) and an
+ * instance added to a net (evs_net_add_plugin). The scheduler calls its
+ * hooks, each optional (NULL):
+ *
+ *   build   once, at the end of evs_net_build (every population initialised,
+ *           every projection's synapses built);
+ *   start   at the run's start: subscribe to spikes (evs_run_listen), push
+ *           the first events of its own clock (evs_run_push);
+ *   clock   an event it pushed pops;
+ *   spikes  a population it listens to flushed spikes: sorted by (time,
+ *           local id), all before the run's end, each population's in time
+ *           order across calls;
+ *   finish  after the run's last event (t_end: the run's end), before exact
+ *           populations close their last, partial window;
+ *   destroy when the net is freed: frees the state.
+ * Hooks of different plug-ins run in the order the plug-ins were added
+ * (the built-in ones first). A hook returns EVS_OK or a negative status that
+ * ends the run with an error. Events pop in the total order (time, kind,
+ * source, push order) of evsnn/queue.h; a plug-in's events have kind
+ * EVS_EV_RECORD (a sample: after the deliveries of its time) or
+ * EVS_EV_PROTOCOL (after the samples), and a source that orders them among
+ * events of the same time and kind. Hooks are called from the thread that
+ * runs the net, never concurrently. */
+#ifndef EVSNN_PLUGIN_H
+#define EVSNN_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+#include "export.h"
+#include "net.h"
+#include "queue.h"
+
+/* A spike: time and population-local neuron index. */
+typedef struct evs_spike {
+  double t;     /* s */
+  uint32_t id;  /* local index */
+} evs_spike;
+
+typedef struct evs_run evs_run;       /* one run of a net (opaque) */
+typedef struct evs_plugin evs_plugin; /* a plug-in on a net (owned by it) */
+
+typedef struct evs_plugin_type {
+  const char *name; /* for messages */
+  int (*build)(evs_plugin *pl, evs_net *net, evs_error *err);
+  int (*start)(evs_plugin *pl, evs_run *run, evs_error *err);
+  int (*clock)(evs_plugin *pl, evs_run *run, const evs_event *ev);
+  int (*spikes)(evs_plugin *pl, evs_run *run, uint32_t pop,
+                const evs_spike *spk, size_t n);
+  int (*finish)(evs_plugin *pl, evs_run *run, double t_end);
+  void (*destroy)(evs_plugin *pl);
+} evs_plugin_type;
+
+/* Adds a plug-in of type (static: not copied) with state to net, before
+ * the net runs. The net owns state from now on: type->destroy frees it
+ * with the net, also when this call fails. Returns EVS_OK, EVS_ESTATE after
+ * the run started, or EVS_ENOMEM, with a message in err. O(plug-ins). */
+EVS_API int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
+                               void *state, evs_error *err);
+
+/* The state given to evs_net_add_plugin, and the net of pl. */
+EVS_API void *evs_plugin_state(const evs_plugin *pl);
+EVS_API evs_net *evs_plugin_net(const evs_plugin *pl);
+
+/* Pushes an event of pl at time t (s, not before the current event) of kind
+ * EVS_EV_RECORD or EVS_EV_PROTOCOL with tie-break source and pl's own arg;
+ * pl's clock hook gets it. Returns EVS_OK, EVS_EINVAL for another kind, or
+ * EVS_ENOMEM. O(log events). */
+EVS_API int evs_run_push(evs_run *run, const evs_plugin *pl, double t,
+                         uint32_t kind, uint32_t source, uint32_t arg);
+
+/* Subscribes pl's spikes hook to population pop (an index) for this run;
+ * call from start. EVS_OK, EVS_EINVAL (no such population) or EVS_ENOMEM. */
+EVS_API int evs_run_listen(evs_run *run, const evs_plugin *pl, uint32_t pop);
+
+/* The end of the run, s (the stop time after evs_run_stop). */
+EVS_API double evs_run_end(const evs_run *run);
+
+/* Ends the run at time t (s: the current event's time): no later event
+ * pops, outputs are written as for a completed run, run.log gets the line
+ * log after the summary and ends with "stopped at t = T s: <reason>", and
+ * evs_net_run returns EVS_ESTOPPED. Both strings are copied (up to 159
+ * characters). */
+EVS_API void evs_run_stop(evs_run *run, double t, const char *reason,
+                          const char *log);
+
+#endif
