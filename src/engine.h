@@ -136,7 +136,9 @@ struct evs_net {
   uint32_t next_gid;       /* global id of the next population's neuron 0 */
   int built;               /* evs_net_build succeeded */
   int build_failed;        /* evs_net_build failed: the net cannot be built */
-  int ran;                 /* evs_net_run was called */
+  int ran;                 /* the run started (evs_net_start) */
+  struct evs_run *run;     /* the run between evs_net_start and
+                              evs_net_finish, else NULL; owned */
   evs_run_stats stats;     /* counters of the last run */
   struct evs_plugin **plugin; /* plug-ins (core/plugin.h), in the order
                                 their hooks run; owned */
@@ -146,13 +148,24 @@ struct evs_net {
 /* Seconds on a monotonic clock (core/run.c). */
 double evs__wall_clock(void);
 
-/* Runs a built net (core/run.c): the event loop, its plug-ins and outputs.
- * extra (may be NULL) is a plug-in of this run only (the progress line),
- * whose hooks run before the net's. Returns EVS_OK, EVS_ESTOPPED (a plug-in
- * stopped the run; outputs complete) or an error, with a message in err. */
+/* The run of a built net, in phases (core/run.c). evs__run_begin opens the
+ * outputs, starts the plug-ins and sets net->run; extra (may be NULL;
+ * copied) is a plug-in of this run only (the progress line), whose hooks run
+ * before the net's. evs__run_until runs every event before t (s, from the
+ * last phase's end up to opts->duration); evs__run_finish ends the run at
+ * the last phase's end (or a plug-in's stop), writes the summary, closes
+ * the outputs, frees the run and clears net->run. A failed begin or until
+ * frees the run (outputs deleted) and clears net->run. Each returns EVS_OK,
+ * EVS_ESTOPPED (a plug-in stopped the run: until runs nothing more, finish
+ * completes the outputs) or an error, with a message in err.
+ * evs__run_free discards an unfinished run (outputs deleted). */
 struct evs_plugin;
-int evs__net_simulate(evs_net *net, const evs_run_opts *opts,
-                      struct evs_plugin *extra, evs_error *err);
+struct evs_run;
+int evs__run_begin(evs_net *net, const evs_run_opts *opts,
+                   const struct evs_plugin *extra, evs_error *err);
+int evs__run_until(struct evs_run *run, double t, evs_error *err);
+int evs__run_finish(struct evs_run *run, evs_error *err);
+void evs__run_free(struct evs_run *run);
 
 /* Writes a printf-formatted message into why[0..whylen), truncated and
  * NUL-terminated; does nothing when why is NULL or whylen is 0. The "why"

@@ -134,6 +134,7 @@ static void rule_free(evs_plastic *pl) {
 
 EVS_API void evs_net_free(evs_net *net) {
   if (!net) return;
+  evs__run_free(net->run);
   for (uint32_t i = 0; i < net->nplugin; i++) {
     evs_plugin *pl = net->plugin[i];
     if (pl->type->destroy) pl->type->destroy(pl);
@@ -433,7 +434,8 @@ EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
   return EVS_OK;
 }
 
-EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err) {
+EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
+                          evs_error *err) {
   if (net->ran)
     return evs_error_set(err, EVS_ESTATE, NULL, 0, "a network runs only once");
   if (!(opts->duration >= 0) || !isfinite(opts->duration))
@@ -443,9 +445,36 @@ EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err) 
   if (rc) return rc;
   net->ran = 1;
   evs_plugin progress = {.type = &evs__progress_plugin, .net = net};
-  rc = evs__net_simulate(net, opts, opts->progress ? &progress : NULL, err);
-  if (opts->progress) evs__progress_done();
+  return evs__run_begin(net, opts, opts->progress ? &progress : NULL, err);
+}
+
+/* The run's error when there is none to continue or finish. */
+static int no_run(evs_error *err) {
+  return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                       "no run in progress (evs_net_start starts one; it "
+                       "ends with evs_net_finish or an error)");
+}
+
+EVS_API int evs_net_run_until(evs_net *net, double t, evs_error *err) {
+  if (!net->run) return no_run(err);
+  int rc = evs__run_until(net->run, t, err);
+  if (!net->run) evs__progress_done(); /* the run failed */
   return rc;
+}
+
+EVS_API int evs_net_finish(evs_net *net, evs_error *err) {
+  if (!net->run) return no_run(err);
+  int rc = evs__run_finish(net->run, err);
+  evs__progress_done();
+  return rc;
+}
+
+EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err) {
+  int rc = evs_net_start(net, opts, err);
+  if (rc) return rc;
+  rc = evs_net_run_until(net, opts->duration, err);
+  if (rc && rc != EVS_ESTOPPED) return rc;
+  return evs_net_finish(net, err);
 }
 
 EVS_API int evs_net_population_count(const evs_net *net) { return (int)net->npop; }
@@ -454,6 +483,23 @@ EVS_API int evs_net_population_info(const evs_net *net, int i, evs_pop_info *inf
   if (i < 0 || (uint32_t)i >= net->npop) return EVS_EINVAL;
   const evs_pop *pop = net->pop[i];
   *info = (evs_pop_info){pop->name, pop->type->name, pop->size, pop->nspikes};
+  return EVS_OK;
+}
+
+EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
+                               evs_error *err) {
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!net->built)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: the network is not built yet", p->name);
+  if (!isfinite(w))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: bad weight %g",
+                         p->name, w);
+  evs_csr *m = p->csr;
+  float v = (float)(w * p->weight_scale);
+  if (!m->weight) m->weight_shared = v;
+  for (uint64_t k = 0; m->weight && k < m->nnz; k++) m->weight[k] = v;
   return EVS_OK;
 }
 

@@ -1,9 +1,10 @@
 /* evsnn — networks: build populations, projections, inputs and recorders,
  * then run them.
  *
- * A net is built in any order, then run once. Building validates eagerly:
- * every call returns EVS_OK or an error with a message, and a net with an
- * error is never half-run. Running writes its outputs into a folder:
+ * A net is built in any order, then run once, in one go (evs_net_run) or in
+ * phases (evs_net_start, evs_net_run_until again and again, evs_net_finish:
+ * the same bytes). Building validates eagerly: every call returns EVS_OK or
+ * an error with a message, and a net with an error is never half-run. Running writes its outputs into a folder:
  * <population>.ras spike rasters, v_<population>.tsv probes, summary.tsv and
  * run.log (see evsnn(1)). */
 #ifndef EVSNN_NET_H
@@ -185,8 +186,37 @@ EVS_API int evs_net_build(evs_net *net, evs_error *err);
  * Builds first if needed. Returns EVS_OK, EVS_ESTOPPED when a rate checker
  * (evs_net_check_rate) ended the run early (outputs complete, err holds
  * "stopped at t = T s: ..."), or an error (EVS_EIO for output that could
- * not be written, naming the file). A net runs at most once. */
+ * not be written, naming the file). A net runs at most once. The same as
+ * evs_net_start, evs_net_run_until(net, opts->duration) and
+ * evs_net_finish. */
 EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err);
+
+/* Starts the net's run in phases: builds it if needed, opens the outputs in
+ * opts->outdir, readies every recorder and plug-in at t = 0. opts->duration
+ * is the longest the run may last (s); the SuperSpike learner scores the
+ * trials of that span. Runs nothing yet. Returns EVS_OK, EVS_ESTATE when
+ * the net has run or started, or an error. */
+EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
+                          evs_error *err);
+
+/* Runs every event before t (s; from the last phase's end, or 0, up to
+ * opts->duration): one phase. A run split into phases writes the same
+ * bytes as one evs_net_run, whatever the split. Between phases a program
+ * may read the projections' weights (evs_net_projection_csr) and set them
+ * (evs_net_set_weight): deliveries before t have been handed over, later
+ * ones use the new weights; recording settings cannot change during a run
+ * (EVS_ESTATE). Returns EVS_OK, EVS_ESTOPPED when a rate checker
+ * stopped the run (later phases run nothing; finish completes the
+ * outputs), EVS_EINVAL for a t outside that range, EVS_ESTATE without a run
+ * in progress, or an error that ends the run (its outputs deleted). */
+EVS_API int evs_net_run_until(evs_net *net, double t, evs_error *err);
+
+/* Ends the run at the last phase's end (or the rate checker's stop):
+ * populations close their last window, summary.tsv and run.log are
+ * written as for a run of that length, every output is closed. Returns as
+ * evs_net_run does, or EVS_ESTATE without a run in progress. Freeing a
+ * net whose run was not finished deletes its outputs. */
+EVS_API int evs_net_finish(evs_net *net, evs_error *err);
 
 /* Number of populations. */
 EVS_API int evs_net_population_count(const evs_net *net);
@@ -194,6 +224,14 @@ EVS_API int evs_net_population_count(const evs_net *net);
 /* Facts about population pop (valid until the net is freed). */
 EVS_API int evs_net_population_info(const evs_net *net, int pop,
                                     evs_pop_info *info);
+
+/* Sets every synapse of projection proj to weight w (SI, in the dimension
+ * the projection's weights were given in), after the build: before a run,
+ * or between the phases of one (evs_net_run_until). Returns EVS_OK,
+ * EVS_EINVAL (bad index, w not finite) or EVS_ESTATE before the build.
+ * O(synapses). */
+EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
+                               evs_error *err);
 
 /* The projection's synapses (NULL before evs_net_build or for a bad index).
  * A static projection whose synapses all have one weight keeps it once

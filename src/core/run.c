@@ -35,7 +35,12 @@ struct evs_run {
   evs_net *net;
   evs_queue q;
   evs_output *out;      /* NULL: the run writes nothing */
-  double t_end;         /* s: end of the run (earlier after a stop) */
+  double t_end;         /* s: end of the run: its planned duration, the stop
+                           time after a stop, the last phase's end after
+                           evs__run_finish */
+  double t_phase;       /* s: every event before it has run */
+  evs_plugin extra;     /* the run's own plug-in (progress), if has_extra */
+  int has_extra;
   uint64_t *ticks;      /* [npop] periodic events so far */
   size_t *last_n;       /* [npop] spikes kept by the last flush */
   evs_plugin **pl;      /* [npl] plug-ins by slot: the run's extra one
@@ -249,13 +254,16 @@ static int start(evs_run *r, evs_error *err) {
   return EVS_OK;
 }
 
-/* The event loop over [0, t_end), then the plug-ins' finish and the exact
- * populations' last window. */
-static int loop(evs_run *r) {
+/* Runs every event before min(t, t_end), in the queue's order; an event at
+ * or after it stays in the queue for the next phase. */
+static int run_events(evs_run *r, double t) {
+  double until = t < r->t_end ? t : r->t_end;
+  const evs_event *next;
   evs_event ev;
   int rc = EVS_OK;
-  while (rc == EVS_OK && !r->stopped && evs_queue_pop(&r->q, &ev)) {
-    if (ev.t >= r->t_end) break;
+  while (rc == EVS_OK && !r->stopped && (next = evs_queue_peek(&r->q)) &&
+         next->t < until) {
+    evs_queue_pop(&r->q, &ev);
     switch (ev.kind) {
     case EVS_EV_DELIVER: rc = deliver(r, &ev); break;
     case EVS_EV_SOURCE:
@@ -268,7 +276,18 @@ static int loop(evs_run *r) {
     }
     }
   }
-  if (rc) return rc;
+  if (!r->stopped) r->t_phase = until;
+  return rc;
+}
+
+/* Ends the run at the last phase's end (or the stop): the plug-ins' finish,
+ * then the exact populations' last window. */
+static int end_events(evs_run *r) {
+  int rc = EVS_OK;
+  if (!r->stopped && r->t_phase < r->t_end) {
+    r->t_end = r->t_phase; /* finished early: as a stop there */
+    uncount_ahead(r);
+  }
   if (r->stopped) uncount_ahead(r);
   for (uint32_t s = 0; s < r->npl && rc == EVS_OK; s++)
     if (r->pl[s]->type->finish)
@@ -313,7 +332,7 @@ static void write_summary(evs_run *r) {
 }
 
 /* Allocates r's tables for net and the plug-ins (extra first). */
-static int run_init(evs_run *r, evs_net *net, evs_plugin *extra) {
+static int run_init(evs_run *r, evs_net *net, const evs_plugin *extra) {
   r->ticks = calloc(net->npop + 1, sizeof *r->ticks);
   r->last_n = calloc(net->npop + 1, sizeof *r->last_n);
   r->lis = calloc(net->npop + 1, sizeof *r->lis);
@@ -321,13 +340,18 @@ static int run_init(evs_run *r, evs_net *net, evs_plugin *extra) {
   if (!r->ticks || !r->last_n || !r->lis || !r->pl ||
       evs_queue_init(&r->q, 1024))
     return EVS_ENOMEM;
-  if (extra) r->pl[r->npl++] = extra;
+  if (extra) {
+    r->extra = *extra;
+    r->has_extra = 1;
+    r->pl[r->npl++] = &r->extra;
+  }
   for (uint32_t i = 0; i < net->nplugin; i++) r->pl[r->npl++] = net->plugin[i];
   for (uint32_t s = 0; s < r->npl; s++) r->pl[s]->index = s;
   return EVS_OK;
 }
 
-static void run_destroy(evs_run *r) {
+void evs__run_free(evs_run *r) {
+  if (!r) return;
   if (r->out) evs__output_abort(r->out);
   evs_queue_destroy(&r->q);
   for (uint32_t i = 0; r->lis && i < r->net->npop; i++) free(r->lis[i].slot);
@@ -335,47 +359,83 @@ static void run_destroy(evs_run *r) {
   free(r->ticks);
   free(r->last_n);
   free(r->pl);
+  free(r);
 }
 
-int evs__net_simulate(evs_net *net, const evs_run_opts *opts,
-                      evs_plugin *extra, evs_error *err) {
-  evs_run r = {.net = net, .t_end = opts->duration};
-  int rc = run_init(&r, net, extra);
+int evs__run_begin(evs_net *net, const evs_run_opts *opts,
+                   const evs_plugin *extra, evs_error *err) {
+  evs_run *r = calloc(1, sizeof *r);
+  if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  r->net = net;
+  r->t_end = opts->duration;
+  int rc = run_init(r, net, extra);
   if (rc) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
-    goto done;
+    goto fail;
   }
   if (opts->outdir &&
-      (rc = evs__output_open(&r.out, opts->outdir,
+      (rc = evs__output_open(&r->out, opts->outdir,
                              opts->model_name ? opts->model_name : "model",
                              net->seed, err)))
-    goto done;
-  if ((rc = start(&r, err))) goto done;
+    goto fail;
+  if ((rc = start(r, err))) goto fail;
+  net->run = r;
+  return EVS_OK;
+fail:
+  evs__run_free(r);
+  return rc;
+}
+
+int evs__run_until(evs_run *r, double t, evs_error *err) {
+  if (!(t >= r->t_phase) || !(t <= r->t_end))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "a phase must end between the last one's end "
+                         "(%.9g s) and the run's duration (%.9g s), got %g s",
+                         r->t_phase, r->t_end, t);
+  evs_net *net = r->net;
   double t0 = evs__wall_clock();
-  rc = loop(&r);
-  net->stats.wall_run = evs__wall_clock() - t0;
+  int rc = run_events(r, t);
+  net->stats.wall_run += evs__wall_clock() - t0;
+  if (rc) {
+    net->run = NULL;
+    evs__run_free(r);
+    return evs_error_set(err, rc, NULL, 0, "the run failed: %s",
+                         evs_strerror(rc));
+  }
+  if (r->stopped)
+    return evs_error_set(err, EVS_ESTOPPED, NULL, 0,
+                         "stopped at t = %.9g s: %s", r->t_end, r->reason);
+  return EVS_OK;
+}
+
+int evs__run_finish(evs_run *r, evs_error *err) {
+  evs_net *net = r->net;
+  net->run = NULL;
+  double t0 = evs__wall_clock();
+  int rc = end_events(r);
+  net->stats.wall_run += evs__wall_clock() - t0;
   if (rc) {
     evs_error_set(err, rc, NULL, 0, "the run failed: %s", evs_strerror(rc));
     goto done;
   }
-  net->stats.t_end = r.t_end;
-  net->stats.queue_pushes = r.q.pushes;
-  net->stats.queue_pops = r.q.pops;
+  net->stats.t_end = r->t_end;
+  net->stats.queue_pushes = r->q.pushes;
+  net->stats.queue_pops = r->q.pops;
   for (uint32_t i = 0; i < net->npop; i++) {
     net->stats.spikes += net->pop[i]->nspikes;
     net->stats.crossings_solved += net->pop[i]->crossings;
   }
-  const char *reason = r.stopped ? r.reason : NULL;
-  if (r.out) {
-    write_summary(&r);
-    if (reason) evs__output_log(r.out, "%s", r.log);
-    rc = evs__output_close(r.out, r.t_end, reason, err);
-    r.out = NULL;
+  const char *reason = r->stopped ? r->reason : NULL;
+  if (r->out) {
+    write_summary(r);
+    if (reason) evs__output_log(r->out, "%s", r->log);
+    rc = evs__output_close(r->out, r->t_end, reason, err);
+    r->out = NULL;
   }
   if (rc == EVS_OK && reason)
     rc = evs_error_set(err, EVS_ESTOPPED, NULL, 0,
-                       "stopped at t = %.9g s: %s", r.t_end, reason);
+                       "stopped at t = %.9g s: %s", r->t_end, reason);
 done:
-  run_destroy(&r);
+  evs__run_free(r);
   return rc;
 }

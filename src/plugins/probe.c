@@ -27,6 +27,10 @@ EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "no population with index %d", pop_index);
   evs_pop *pop = net->pop[pop_index];
+  if (net->run)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: recordings cannot change during a run",
+                         pop->name);
   if (!pop->type->voltage)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: a spike source has no membrane potential",

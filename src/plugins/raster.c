@@ -21,6 +21,7 @@ static raster *get(evs_net *net) {
 
 EVS_API int evs_net_record_spikes(evs_net *net, int pop, int on) {
   if (pop < 0 || (uint32_t)pop >= net->npop) return EVS_EINVAL;
+  if (net->run) return EVS_ESTATE;
   raster *s = get(net);
   if (!s || evs__plugin_slot((void **)&s->want, &s->n, (uint32_t)pop, 1))
     return EVS_ENOMEM;

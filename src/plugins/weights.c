@@ -49,6 +49,10 @@ static int get_recorded(evs_net *net, int proj, double interval,
   if (proj < 0 || (uint32_t)proj >= net->nproj)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "no projection with index %d", proj);
+  if (net->run)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: recordings cannot change during a run",
+                         net->proj[proj]->name);
   if (!(interval > 0) || !isfinite(interval))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: the recording interval must be positive",
@@ -84,6 +88,10 @@ EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
   if (proj < 0 || (uint32_t)proj >= net->nproj)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "no projection with index %d", proj);
+  if (net->run)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: recordings cannot change during a run",
+                         net->proj[proj]->name);
   for (size_t i = 0; i < n; i++)
     if (!(times[i] >= 0) || !isfinite(times[i]))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
