@@ -39,7 +39,8 @@ struct evs_run {
                            time after a stop, the last phase's end after
                            evs__run_finish */
   double t_phase;       /* s: every event before it has run */
-  evs_plugin extra;     /* the run's own plug-in (progress), if has_extra */
+  evs_plugin extra;     /* the run's own plug-in (evs__run_begin), if
+                           has_extra */
   int has_extra;
   uint64_t *ticks;      /* [npop] periodic events so far */
   size_t *last_n;       /* [npop] spikes kept by the last flush */
