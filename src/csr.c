@@ -22,6 +22,7 @@
  * csr_file.c; what they share is in csr_impl.h. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -16,7 +16,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "evsnn/evsnn.h"
+#include "evsnn/csr.h"
+#include "evsnn/dist.h"
+#include "evsnn/error.h"
+#include "evsnn/export.h"
+#include "evsnn/net.h"
+#include "evsnn/neuron.h"
+#include "evsnn/plugin.h"
+#include "evsnn/units.h"
 
 typedef struct evs_pop evs_pop;
 typedef struct evs_output evs_output;

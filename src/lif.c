@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "evsnn/calendar.h"
 #include "expsum.h"
 
 /* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */
