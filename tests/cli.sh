@@ -60,6 +60,54 @@ expect_status 2 "check without model" "$EVSNN" check
 expect_status 2 "plot bad format" "$EVSNN" plot "$tmp" --format gif
 [ -s "$tmp/stderr" ] || say_fail "a usage error prints nothing on stderr"
 
+# a usage error shows the command's synopsis, not its whole help, and
+# nothing on stdout
+expect_status 2 "unknown option, short usage" "$EVSNN" run "$m" --bogus && {
+  grep -q "^evsnn: unknown option '--bogus'$" "$tmp/stderr" ||
+    say_fail "--bogus: stderr is '$(head -n 1 "$tmp/stderr")'"
+  grep -q '^Usage: evsnn run ' "$tmp/stderr" ||
+    say_fail "a usage error of run does not show run's synopsis"
+  grep -q "Try 'evsnn run --help'" "$tmp/stderr" ||
+    say_fail "a usage error does not point at 'evsnn run --help'"
+  [ "$(wc -l <"$tmp/stderr")" -le 4 ] ||
+    say_fail "a usage error prints $(wc -l <"$tmp/stderr") lines, not a short usage"
+  [ -s "$tmp/stdout" ] && say_fail "a usage error prints on stdout"; }
+expect_status 2 "no command, short usage" "$EVSNN" && {
+  [ "$(wc -l <"$tmp/stderr")" -le 4 ] ||
+    say_fail "evsnn without a command prints the whole help"; }
+
+# did you mean: a mistyped command or long option; not for something far
+expect_status 2 "mistyped command" "$EVSNN" rnu "$m" && {
+  grep -q "did you mean 'run'?" "$tmp/stderr" ||
+    say_fail "rnu: '$(head -n 1 "$tmp/stderr")', expected did you mean 'run'"; }
+expect_status 2 "mistyped help command" "$EVSNN" help plto && {
+  grep -q "did you mean 'plot'?" "$tmp/stderr" ||
+    say_fail "help plto: '$(head -n 1 "$tmp/stderr")'"; }
+expect_status 2 "far command" "$EVSNN" frobnicate && {
+  grep -q "did you mean" "$tmp/stderr" &&
+    say_fail "frobnicate: '$(head -n 1 "$tmp/stderr")' suggests something"; }
+expect_status 2 "mistyped long option" "$EVSNN" run "$m" --sede 3 && {
+  grep -q "did you mean '--seed'?" "$tmp/stderr" ||
+    say_fail "--sede: '$(head -n 1 "$tmp/stderr")', expected did you mean '--seed'"; }
+expect_status 2 "mistyped plot option" "$EVSNN" plot "$tmp" --fromat png && {
+  grep -q "did you mean '--format'?" "$tmp/stderr" ||
+    say_fail "--fromat: '$(head -n 1 "$tmp/stderr")'"; }
+expect_status 2 "ambiguous option" "$EVSNN" run "$m" --se 3 && {
+  grep -q "ambiguous (--seed, --set)" "$tmp/stderr" ||
+    say_fail "--se: '$(head -n 1 "$tmp/stderr")'"; }
+expect_status 2 "value for a flag" "$EVSNN" run "$m" --quiet=yes
+expect_status 2 "picture unknown option" "$EVSNN" picture a.pbm b.ras --bni 3 &&
+  { grep -q "did you mean '--bin'?" "$tmp/stderr" ||
+    say_fail "picture --bni: '$(head -n 1 "$tmp/stderr")'"; }
+
+# run --help lists every file a run can write
+expect_status 0 "run --help files" "$EVSNN" run --help &&
+  for f in run.log summary.tsv POP.ras v_POP.tsv PROJ.weights.tsv \
+      PROJ.synapses.tsv 'PROJ_<T>ms.mtx' learning.tsv OUT_target.ras \
+      'POP_trial<N>.ras' outputs.tsv loss_last accuracy_last; do
+    grep -qF -- "$f" "$tmp/stdout" || say_fail "run --help does not list $f"
+  done
+
 # ---- check -------------------------------------------------------------------
 expect_status 0 "check" "$EVSNN" check "$m" &&
   { grep -Eq "^$m: ok \(2 populations, [0-9]+ synapses\)$" "$tmp/stdout" ||
@@ -129,6 +177,23 @@ head -n 3 "$o1/run.log" | grep -q 'small' || say_fail "run.log does not name the
 head -n 3 "$o1/run.log" | grep -q '7' || say_fail "run.log does not give the seed"
 tail -n 1 "$o1/run.log" | grep -Eq '^completed at t = 0?\.5(0*)? s$' ||
   say_fail "run.log ends '$(tail -n 1 "$o1/run.log")'"
+
+# getopt_long forms: -oDIR, --output=DIR, --out DIR (an abbreviation), options
+# before the model, and "--" before a model whose name starts with '-'
+for form in "-o$tmp/f1" "--output=$tmp/f2" "--out $tmp/f3"; do
+  # shellcheck disable=SC2086
+  expect_status 0 "run $form" "$EVSNN" run $form -q "$m" &&
+    { cmp -s "$o1/E.ras" "$tmp/${form##*/}/E.ras" ||
+      say_fail "run $form did not write the run's E.ras into ${form##*/}"; }
+done
+cp "$m" "$tmp/-dash.ini"
+(cd "$tmp" && "$EVSNN" run -q -o dash -- -dash.ini) ||
+  say_fail "run -- -dash.ini failed"
+# the same spikes (the header names the model, -dash)
+[ -s "$tmp/dash/E.ras" ] && [ "$(grep -v '^#' "$o1/E.ras")" = "$(grep -v '^#' "$tmp/dash/E.ras")" ] ||
+  say_fail "run -- -dash.ini did not write the run's E.ras"
+(cd "$tmp" && "$EVSNN" run -q -o dash2 -dash.ini >/dev/null 2>&1)
+[ $? -eq 2 ] || say_fail "run -dash.ini without -- is not a usage error"
 
 # the same run again gives the same spikes (and -q prints nothing)
 expect_status 0 "run -q" "$EVSNN" run "$m" -o "$tmp/run1b" -q

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +17,18 @@
 
 #include <evsnn/evsnn.h>
 
+#include "args.h"
 #include "dirs.h"
 #include "picture.h"
 #ifndef EVS_GNUPLOT
 #define EVS_GNUPLOT "gnuplot"
 #endif
 
-enum { EXIT_OK = 0, EXIT_ERR = 1, EXIT_USAGE = 2 };
+enum {
+  EXIT_OK = EVS_CLI_OK,
+  EXIT_ERR = EVS_CLI_ERR,
+  EXIT_USAGE = EVS_CLI_USAGE
+};
 
 static const char *prog = "evsnn";
 
@@ -36,14 +40,15 @@ static const char usage_main[] =
     "Commands:\n"
     "  run [MODEL] [options]   simulate MODEL (default: the built-in demo)\n"
     "  check MODEL [--set ..]  validate and build MODEL without running it\n"
-    "  plot DIR [--format F]   draw the raster and rates of a run folder\n"
+    "  plot DIR [options]      draw the rasters, rates, voltage traces and\n"
+    "                          learning curves of a run folder\n"
     "  picture PBM RAS         turn a black-and-white picture into a target\n"
     "                          raster (SuperSpike)\n"
     "  help [COMMAND]          show help (of a command)\n"
     "\n"
     "Options:\n"
     "  -h, --help              show this help\n"
-    "  --version               show the version\n"
+    "  -V, --version           show the version\n"
     "\n"
     "See evsnn(1) and evsnn-model(5).\n";
 
@@ -54,17 +59,41 @@ static const char usage_run[] =
     "Simulates MODEL (an INI model file; without one, the built-in demo) and\n"
     "writes its output files into DIR.\n"
     "\n"
-    "  -o, --output DIR        output folder (default: out/<model name>)\n"
-    "  --seed N                random seed (overrides [simulation] seed)\n"
-    "  --set SECTION.KEY=VALUE override a model value, e.g. --set E.tau_m=10ms\n"
+    "  -o, --output=DIR        output folder (default: out/<model name>)\n"
+    "      --seed=N            random seed (overrides [simulation] seed)\n"
+    "      --set=SECTION.KEY=VALUE\n"
+    "                          override a model value, e.g. --set E.tau_m=10ms\n"
     "                          or --set simulation.duration=2s (repeatable)\n"
     "  -q, --quiet             no progress and no summary\n"
-    "  --force                 build a model whose synapses need more memory\n"
+    "      --force             build a model whose synapses need more memory\n"
     "                          than the machine has (refused otherwise)\n"
     "  -h, --help              show this help\n"
+    "  --                      end of the options (for a MODEL named '-...')\n"
     "\n"
-    "Files written: <population>.ras, v_<population>.tsv, summary.tsv, "
-    "run.log.\n"
+    "Files written into DIR (POP a population, PROJ a projection):\n"
+    "  run.log                 model, seed, start date, statistics; its last\n"
+    "                          line 'completed at t = T s' or 'stopped at ...'\n"
+    "  summary.tsv             per population: neurons, spikes, rate_hz (a\n"
+    "                          SuperSpike run adds loss_last, accuracy_last)\n"
+    "  POP.ras                 spikes, 'time id' lines (s); neurons by default,\n"
+    "                          sources with record_spikes = yes\n"
+    "  v_POP.tsv               membrane potentials (V) of the record_v neurons\n"
+    "                          every record_interval (rates for a rate model)\n"
+    "  PROJ.weights.tsv        weight statistics, every record_weights\n"
+    "  PROJ.synapses.tsv       every weight, every record_synapses\n"
+    "  PROJ_<T>ms.mtx          every weight at each time T of record_matrix\n"
+    "                          (Matrix Market)\n"
+    "and a SuperSpike run ([superspike] section):\n"
+    "  learning.tsv            per trial: loss (1/s), spikes, accuracy, t_end,\n"
+    "                          r0 (0 during the burn-in)\n"
+    "  OUT_target.ras          the output population's targets, one period\n"
+    "  POP_trial<N>.ras        each learning population's spikes in trial N\n"
+    "                          of record_trials (times from the trial's start)\n"
+    "  outputs.tsv             per output neuron: targets, accuracy over the\n"
+    "                          run's last 100 trials\n"
+    "Each file is written as NAME.part and renamed when the run's output is\n"
+    "complete. evsnn plot DIR adds the figures (see evsnn help plot).\n"
+    "\n"
     "A population with rate_min and rate_max stops the run when its filtered\n"
     "rate leaves that band: the files cover the time run, 'stopped at t = T s:\n"
     "...' is printed (even with -q) and the exit status is 0.\n";
@@ -74,7 +103,13 @@ static const char usage_check[] =
     "\n"
     "Reads, validates and builds MODEL without running it. Prints\n"
     "\"MODEL: ok (P populations, S synapses)\" or the first error as\n"
-    "file:line: message.\n";
+    "file:line: message.\n"
+    "\n"
+    "      --set=SECTION.KEY=VALUE\n"
+    "                          override a model value (repeatable)\n"
+    "      --force             build a model whose synapses need more memory\n"
+    "                          than the machine has (refused otherwise)\n"
+    "  -h, --help              show this help\n";
 
 static const char usage_plot[] =
     "Usage: evsnn plot DIR [--format png|svg]\n"
@@ -83,36 +118,12 @@ static const char usage_plot[] =
     "DIR/rates.png (or .svg) from the files of the run folder DIR, and on\n"
     "learning.gp for DIR/learning.png when DIR holds a SuperSpike run's\n"
     "learning.tsv.\n"
+    "\n"
+    "      --format=png|svg    image format (default png)\n"
+    "  -h, --help              show this help\n"
+    "\n"
     "The scripts are read from $EVSNN_PLOTDIR if set, else from\n"
     EVS_PLOTDIR ".\n";
-
-static int usage_error(const char *usage, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static int usage_error(const char *usage, const char *fmt, ...) {
-  va_list ap;
-  fprintf(stderr, "%s: ", prog);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fprintf(stderr, "\n%s", usage);
-  return EXIT_USAGE;
-}
-
-/* The value of option argv[*i] (either "--opt=VALUE" or "--opt VALUE");
- * advances *i past a separate value. NULL when missing. */
-static const char *opt_value(int argc, char **argv, int *i) {
-  const char *eq = strchr(argv[*i], '=');
-  if (argv[*i][0] == '-' && argv[*i][1] == '-' && eq) return eq + 1;
-  if (*i + 1 >= argc) return NULL;
-  return argv[++*i];
-}
-
-/* Matches "-x", "--long" and "--long=..." */
-static int is_opt(const char *arg, const char *shrt, const char *lng) {
-  if (shrt && !strcmp(arg, shrt)) return 1;
-  size_t n = strlen(lng);
-  return !strncmp(arg, lng, n) && (arg[n] == '\0' || arg[n] == '=');
-}
 
 /* Options shared by run and check. */
 typedef struct cli {
@@ -126,51 +137,73 @@ typedef struct cli {
   int force;            /* --force: past the memory estimate */
 } cli;
 
-/* Parses run/check arguments; returns -1 on success (continue), or an exit
- * status. */
+/* Parses run/check arguments (argv[0] is the command's name); returns -1
+ * on success (continue), or an exit status. */
 static int parse_args(int argc, char **argv, cli *c, int is_run,
                       const char *usage) {
+  enum { OPT_SEED = 256, OPT_SET, OPT_FORCE };
+  static const struct option run_opts[] = {
+      {"output", required_argument, NULL, 'o'},
+      {"seed", required_argument, NULL, OPT_SEED},
+      {"set", required_argument, NULL, OPT_SET},
+      {"quiet", no_argument, NULL, 'q'},
+      {"force", no_argument, NULL, OPT_FORCE},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  static const struct option check_opts[] = {
+      {"set", required_argument, NULL, OPT_SET},
+      {"force", no_argument, NULL, OPT_FORCE},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const struct option *lo = is_run ? run_opts : check_opts;
+  const char *cmd = argv[0];
   c->sets = calloc((size_t)argc, sizeof *c->sets);
   if (!c->sets) {
     fprintf(stderr, "%s: out of memory\n", prog);
     return EXIT_ERR;
   }
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+  evs_cli_getopt_reset();
+  int o;
+  while ((o = getopt_long(argc, argv, is_run ? ":ho:q" : ":h", lo, NULL)) !=
+         -1) {
+    const char *v = optarg;
+    switch (o) {
+    case 'h':
       fputs(usage, stdout);
       return EXIT_OK;
-    } else if (is_opt(a, NULL, "--set")) {
-      const char *v = opt_value(argc, argv, &i);
-      if (!v) return usage_error(usage, "--set needs SECTION.KEY=VALUE");
+    case OPT_SET:
       if (!strchr(v, '=') || !strchr(v, '.'))
-        return usage_error(usage, "--set '%s': expected SECTION.KEY=VALUE", v);
+        return evs_cli_usage_error(cmd, usage,
+                                   "--set '%s': expected SECTION.KEY=VALUE", v);
       c->sets[c->n_sets++] = v;
-    } else if (is_run && is_opt(a, "-o", "--output")) {
-      const char *v = opt_value(argc, argv, &i);
-      if (!v || !*v) return usage_error(usage, "%s needs a folder", a);
+      break;
+    case 'o':
+      if (!*v) return evs_cli_usage_error(cmd, usage, "-o needs a folder");
       c->outdir = v;
-    } else if (is_run && is_opt(a, NULL, "--seed")) {
-      const char *v = opt_value(argc, argv, &i);
+      break;
+    case OPT_SEED: {
       char *end = NULL;
       errno = 0;
-      if (!v || !*v || *v == '-' ||
-          (c->seed = strtoull(v, &end, 10), errno || *end))
-        return usage_error(usage, "--seed needs a non-negative integer%s%s",
-                           v ? ", got " : "", v ? v : "");
+      if (!*v || *v == '-' || (c->seed = strtoull(v, &end, 10), errno || *end))
+        return evs_cli_usage_error(
+            cmd, usage, "--seed needs a non-negative integer, got '%s'", v);
       c->seed_set = 1;
-    } else if (is_run && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
+      break;
+    }
+    case 'q':
       c->quiet = 1;
-    } else if (!strcmp(a, "--force")) {
+      break;
+    case OPT_FORCE:
       c->force = 1;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return usage_error(usage, "unknown option '%s'", a);
-    } else if (!c->model) {
-      c->model = a;
-    } else {
-      return usage_error(usage, "unexpected argument '%s'", a);
+      break;
+    default:
+      return evs_cli_bad_option(o, argv, lo, cmd, usage);
     }
   }
+  if (optind < argc) c->model = argv[optind++];
+  if (optind < argc)
+    return evs_cli_usage_error(cmd, usage, "unexpected argument '%s'",
+                               argv[optind]);
   return -1;
 }
 
@@ -204,7 +237,7 @@ static int cmd_check(int argc, char **argv) {
   int rc = parse_args(argc, argv, &c, 0, usage_check);
   if (rc >= 0) goto done;
   if (!c.model) {
-    rc = usage_error(usage_check, "check needs a MODEL file");
+    rc = evs_cli_usage_error("check", usage_check, "check needs a MODEL file");
     goto done;
   }
   evs_model *m = load(&c);
@@ -370,25 +403,35 @@ static const char *plot_dir(void) {
 }
 
 static int cmd_plot(int argc, char **argv) {
+  static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
+                                     {"help", no_argument, NULL, 'h'},
+                                     {NULL, 0, NULL, 0}};
   const char *dir = NULL, *fmt = "png";
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+  evs_cli_getopt_reset();
+  int o;
+  while ((o = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+    switch (o) {
+    case 'h':
       fputs(usage_plot, stdout);
       return EXIT_OK;
-    } else if (is_opt(a, NULL, "--format")) {
-      fmt = opt_value(argc, argv, &i);
-      if (!fmt || (strcmp(fmt, "png") && strcmp(fmt, "svg")))
-        return usage_error(usage_plot, "--format must be png or svg");
-    } else if (a[0] == '-' && a[1] != '\0') {
-      return usage_error(usage_plot, "unknown option '%s'", a);
-    } else if (!dir) {
-      dir = a;
-    } else {
-      return usage_error(usage_plot, "unexpected argument '%s'", a);
+    case 'f':
+      fmt = optarg;
+      if (strcmp(fmt, "png") && strcmp(fmt, "svg"))
+        return evs_cli_usage_error("plot", usage_plot,
+                                   "--format must be png or svg, got '%s'",
+                                   fmt);
+      break;
+    default:
+      return evs_cli_bad_option(o, argv, lo, "plot", usage_plot);
     }
   }
-  if (!dir) return usage_error(usage_plot, "plot needs a run folder DIR");
+  if (optind < argc) dir = argv[optind++];
+  if (optind < argc)
+    return evs_cli_usage_error("plot", usage_plot, "unexpected argument '%s'",
+                               argv[optind]);
+  if (!dir)
+    return evs_cli_usage_error("plot", usage_plot,
+                               "plot needs a run folder DIR");
 
   struct stat st;
   char path[4096];
@@ -465,42 +508,74 @@ static int stdout_checked(int rc) {
   return rc;
 }
 
-static int dispatch(int argc, char **argv);
+/* The commands; help is main's own. */
+static const struct command {
+  const char *name;
+  int (*run)(int argc, char **argv); /* argv[0] is the command's name */
+  const char *usage;
+} commands[] = {
+    {"run", cmd_run, usage_run},
+    {"check", cmd_check, usage_check},
+    {"plot", cmd_plot, usage_plot},
+    {"picture", evs_cli_picture, evs_cli_usage_picture},
+    {"help", NULL, usage_main},
+};
+enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
+
+/* The command named name, or NULL after a usage error (with "did you
+ * mean") in *status. */
+static const struct command *find_command(const char *name, int *status) {
+  const char *names[N_COMMANDS];
+  for (size_t i = 0; i < N_COMMANDS; i++) {
+    if (!strcmp(name, commands[i].name)) return &commands[i];
+    names[i] = commands[i].name;
+  }
+  const char *near = evs_cli_nearest(name, names, N_COMMANDS);
+  if (near)
+    *status = evs_cli_usage_error(NULL, usage_main,
+                                  "unknown command '%s'; did you mean '%s'?",
+                                  name, near);
+  else
+    *status = evs_cli_usage_error(NULL, usage_main, "unknown command '%s'",
+                                  name);
+  return NULL;
+}
+
+static int dispatch(int argc, char **argv) {
+  static const struct option lo[] = {{"help", no_argument, NULL, 'h'},
+                                     {"version", no_argument, NULL, 'V'},
+                                     {NULL, 0, NULL, 0}};
+  int o, status = EXIT_USAGE;
+  /* '+': the options before the command only */
+  evs_cli_getopt_reset();
+  while ((o = getopt_long(argc, argv, "+:hV", lo, NULL)) != -1) {
+    switch (o) {
+    case 'h':
+      fputs(usage_main, stdout);
+      return EXIT_OK;
+    case 'V':
+      printf("evsnn %s\n", evs_version());
+      return EXIT_OK;
+    default:
+      return evs_cli_bad_option(o, argv, lo, NULL, usage_main);
+    }
+  }
+  if (optind >= argc)
+    return evs_cli_usage_error(NULL, usage_main, "no command given");
+  const struct command *c = find_command(argv[optind], &status);
+  if (!c) return status;
+  if (c->run) return c->run(argc - optind, argv + optind);
+  /* help [COMMAND] */
+  if (optind + 2 < argc)
+    return evs_cli_usage_error(NULL, usage_main, "unexpected argument '%s'",
+                               argv[optind + 2]);
+  if (optind + 1 < argc && !(c = find_command(argv[optind + 1], &status)))
+    return status;
+  fputs(c->usage, stdout);
+  return EXIT_OK;
+}
 
 int main(int argc, char **argv) {
   errno = 0;
   return stdout_checked(dispatch(argc, argv));
-}
-
-static int dispatch(int argc, char **argv) {
-  if (argc < 2) {
-    fputs(usage_main, stderr);
-    return EXIT_USAGE;
-  }
-  const char *cmd = argv[1];
-  if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
-    fputs(usage_main, stdout);
-    return EXIT_OK;
-  }
-  if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-    printf("evsnn %s\n", evs_version());
-    return EXIT_OK;
-  }
-  if (!strcmp(cmd, "help")) {
-    const char *u = usage_main;
-    if (argc > 2) {
-      if (!strcmp(argv[2], "run")) u = usage_run;
-      else if (!strcmp(argv[2], "check")) u = usage_check;
-      else if (!strcmp(argv[2], "plot")) u = usage_plot;
-      else if (!strcmp(argv[2], "picture")) u = evs_cli_usage_picture;
-      else return usage_error(usage_main, "no command '%s'", argv[2]);
-    }
-    fputs(u, stdout);
-    return EXIT_OK;
-  }
-  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
-  if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
-  if (!strcmp(cmd, "plot")) return cmd_plot(argc - 1, argv + 1);
-  if (!strcmp(cmd, "picture")) return evs_cli_picture(argc - 1, argv + 1);
-  return usage_error(usage_main, "unknown command '%s'", cmd);
 }

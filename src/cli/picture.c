@@ -11,6 +11,7 @@
 
 #include <evsnn/evsnn.h>
 
+#include "args.h"
 #include "picture.h"
 
 const char evs_cli_usage_picture[] =
@@ -22,8 +23,9 @@ const char evs_cli_usage_picture[] =
     "jittered time inside its bin. The trial length to use is\n"
     "columns x bin; the raster has one neuron per row.\n"
     "\n"
-    "  --bin TIME              width of a column (default 10 ms)\n"
-    "  --seed N                seed of the jitter (default 1)\n";
+    "      --bin=TIME          width of a column (default 10 ms)\n"
+    "      --seed=N            seed of the jitter (default 1)\n"
+    "  -h, --help              show this help\n";
 
 /* Next header token of a PBM (skips blanks and # comments); -1 at EOF. */
 static int pbm_int(FILE *f, long *out) {
@@ -118,58 +120,49 @@ static int by_time(const void *a, const void *b) {
 }
 
 int evs_cli_picture(int argc, char **argv) {
-  const char *in = NULL, *out = NULL;
+  static const struct option lo[] = {{"bin", required_argument, NULL, 'b'},
+                                     {"seed", required_argument, NULL, 's'},
+                                     {"help", no_argument, NULL, 'h'},
+                                     {NULL, 0, NULL, 0}};
+  const char *in = NULL, *out = NULL, *usage = evs_cli_usage_picture;
   double bin = 10e-3;
   uint64_t seed = 1;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(evs_cli_usage_picture, stdout);
+  int o;
+  evs_cli_getopt_reset();
+  while ((o = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+    const char *v = optarg;
+    char why[128];
+    char *end;
+    switch (o) {
+    case 'h':
+      fputs(usage, stdout);
       return 0;
+    case 'b':
+      if (evs_unit_parse(v, EVS_DIM_TIME, &bin, why, sizeof why) || !(bin > 0))
+        return evs_cli_usage_error("picture", usage,
+                                   "--bin %s: expected a time > 0", v);
+      break;
+    case 's': {
+      errno = 0;
+      unsigned long long s = strtoull(v, &end, 10);
+      if (errno || *end || end == v || *v == '-')
+        return evs_cli_usage_error("picture", usage,
+                                   "--seed %s: expected an integer", v);
+      seed = s;
+      break;
     }
-    if (!strcmp(a, "--bin") || !strcmp(a, "--seed")) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "evsnn: %s needs a value\n%s", a,
-                evs_cli_usage_picture);
-        return 2;
-      }
-      const char *v = argv[++i];
-      char why[128];
-      char *end;
-      if (!strcmp(a, "--bin")) {
-        if (evs_unit_parse(v, EVS_DIM_TIME, &bin, why, sizeof why) ||
-            !(bin > 0)) {
-          fprintf(stderr, "evsnn: --bin %s: expected a time > 0\n", v);
-          return 2;
-        }
-      } else {
-        errno = 0;
-        unsigned long long s = strtoull(v, &end, 10);
-        if (errno || *end || end == v) {
-          fprintf(stderr, "evsnn: --seed %s: expected an integer\n", v);
-          return 2;
-        }
-        seed = s;
-      }
-    } else if (a[0] == '-' && a[1]) {
-      fprintf(stderr, "evsnn: unknown option '%s'\n%s", a,
-              evs_cli_usage_picture);
-      return 2;
-    } else if (!in) {
-      in = a;
-    } else if (!out) {
-      out = a;
-    } else {
-      fprintf(stderr, "evsnn: unexpected argument '%s'\n%s", a,
-              evs_cli_usage_picture);
-      return 2;
+    default:
+      return evs_cli_bad_option(o, argv, lo, "picture", usage);
     }
   }
-  if (!in || !out) {
-    fprintf(stderr, "evsnn: picture needs PICTURE.pbm and OUT.ras\n%s",
-            evs_cli_usage_picture);
-    return 2;
-  }
+  if (optind < argc) in = argv[optind++];
+  if (optind < argc) out = argv[optind++];
+  if (optind < argc)
+    return evs_cli_usage_error("picture", usage, "unexpected argument '%s'",
+                               argv[optind]);
+  if (!in || !out)
+    return evs_cli_usage_error("picture", usage,
+                               "picture needs PICTURE.pbm and OUT.ras");
   unsigned char *pix;
   long w, h;
   const char *why = NULL;
