@@ -277,6 +277,12 @@ void evs__output_log(evs_output *o, const char *fmt, ...)
 void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
                          double duration);
 
+/* The same with more columns after rate_hz: header (tab-separated names)
+ * and cells[i], the tab-separated values of row i (both NULL: none). */
+void evs__output_summary_cols(evs_output *o, const evs_pop_info *info,
+                              size_t n, double duration, const char *header,
+                              const char *const *cells);
+
 /* Ends the run's output: last line of run.log is "completed at t = T s" when
  * reason is NULL, else "stopped at t = T s: <reason>"; flushes, checks every
  * write (a full disk is an error), renames NAME.part to NAME, frees o.

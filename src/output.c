@@ -481,6 +481,12 @@ void evs__output_log(evs_output *o, const char *fmt, ...) {
 
 void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
                          double duration) {
+  evs__output_summary_cols(o, info, n, duration, NULL, NULL);
+}
+
+void evs__output_summary_cols(evs_output *o, const evs_pop_info *info,
+                              size_t n, double duration, const char *header,
+                              const char *const *cells) {
   if (!o) return;
   ofile_discard(&o->summary); /* a second call replaces the first */
   ofile_free(&o->summary);
@@ -492,14 +498,15 @@ void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
   }
   list_output(o, "summary.tsv");
   ofile *f = &o->summary;
-  ofile_printf(f, "population\tneurons\tspikes\trate_hz\n");
+  ofile_printf(f, "population\tneurons\tspikes\trate_hz%s%s\n",
+               header ? "\t" : "", header ? header : "");
   for (size_t i = 0; i < n; i++) {
     double rate = info[i].size > 0 && duration > 0
                       ? (double)info[i].spikes / info[i].size / duration
                       : 0.0;
-    ofile_printf(f, "%s\t%u\t%llu\t%.6g\n", info[i].name,
+    ofile_printf(f, "%s\t%u\t%llu\t%.6g%s%s\n", info[i].name,
                  (unsigned)info[i].size, (unsigned long long)info[i].spikes,
-                 rate);
+                 rate, header ? "\t" : "", header ? cells[i] : "");
   }
 }
 

@@ -58,6 +58,16 @@ double evs__superspike_next(const evs_superspike *ss);
  * which it matched them (the accuracy criterion of learning.tsv). */
 int evs__superspike_finish(evs_superspike *ss, double t_end);
 
+/* The SuperSpike columns of population pop's row of summary.tsv, into
+ * cells (cap bytes): "LOSS\tACCURACY", the means of the loss (1/s) and the
+ * accuracy of learning.tsv over the trials that outputs.tsv scores (the
+ * run's last EVS__SUPERSPIKE_LAST), for the output population; "nan\tnan"
+ * for any other population or when none of those trials ran. Returns 1
+ * when it wrote numbers. */
+#define EVS__SUPERSPIKE_SUMMARY_HEADER "loss_last\taccuracy_last"
+int evs__superspike_summary(const evs_superspike *ss, const evs_pop *pop,
+                            char *cells, size_t cap);
+
 /* For tests: the longest window, ticks (the update interval, capped by the
  * series memory; src/superspike_setup.c). */
 size_t evs__superspike_window(const evs_superspike *ss);

@@ -72,6 +72,8 @@ struct evs_superspike {
   double r0_now;             /* r0 of the last update (0: none yet) */
   uint64_t score_from, score_to; /* trials scored per neuron in outputs.tsv */
   uint32_t *correct;         /* [n_out] of those trials, how many matched */
+  double sum_loss, sum_acc;  /* of those trials: loss (1/s) and accuracy */
+  uint64_t n_scored;         /* of those trials, how many ran */
   uint64_t trials_done;      /* trials whose row is written */
   evs_output *o;
   int table;                 /* learning.tsv, or -1 */

@@ -150,6 +150,11 @@ int evs__ss_end_trial(evs_superspike *ss, uint64_t n, double t_end) {
     for (size_t i = in; i < g->nspk; i++) g->spk[keep++] = g->spk[i];
     g->nspk = keep;
   }
+  if (n >= ss->score_from && n <= ss->score_to) {
+    ss->sum_loss += ss->loss;
+    ss->sum_acc += acc;
+    ss->n_scored++;
+  }
   if (ss->o)
     evs__output_table_printf(ss->o, ss->table,
                              "%llu\t%.9g\t%llu\t%.6g\t%.9g\t%.9g\n",
@@ -159,6 +164,17 @@ int evs__ss_end_trial(evs_superspike *ss, uint64_t n, double t_end) {
   ss->loss = 0;
   ss->trials_done = n;
   return EVS_OK;
+}
+
+int evs__superspike_summary(const evs_superspike *ss, const evs_pop *pop,
+                            char *cells, size_t cap) {
+  if (pop != ss->out->pop || !ss->n_scored) {
+    snprintf(cells, cap, "nan\tnan");
+    return 0;
+  }
+  double n = (double)ss->n_scored;
+  snprintf(cells, cap, "%.9g\t%.6g", ss->sum_loss / n, ss->sum_acc / n);
+  return 1;
 }
 
 int evs__ss_write_outputs(evs_superspike *ss, evs_error *err) {

@@ -265,6 +265,30 @@ expect_status 0 "stopped run -q" "$EVSNN" run "$m" -o "$tmp/stopped_q" -q \
 [ "$(cat "$tmp/stdout")" = "$stopline" ] ||
   say_fail "run -q of a stopped run prints '$(cat "$tmp/stdout")'"
 
+# ---- a SuperSpike run's summary.tsv carries its final loss and accuracy ----------
+# S1 for 150 s: 300 trials, of which the last 100 are scored (as outputs.tsv);
+# by then the output matches its targets in about a third of them
+s1="$tmp/s1"
+expect_status 0 "run SuperSpike" "$EVSNN" run "$MODELS/s1_single.ini" -o "$s1" -q \
+  --set simulation.duration=150s
+if [ -s "$s1/summary.tsv" ]; then
+  head -n 1 "$s1/summary.tsv" |
+    grep -q "^population	neurons	spikes	rate_hz	loss_last	accuracy_last$" ||
+    say_fail "SuperSpike summary.tsv header is '$(head -n 1 "$s1/summary.tsv")'"
+  # the output's row: the means of learning.tsv's trials 201-300; the input's
+  # row has no loss; columns 1-4 as in any run
+  awk -F '\t' 'NR > 1 && $1 > 200 { n++; l += $2; a += $4 } END { printf "%.9g %.6g\n", l / n, a / n }' \
+    "$s1/learning.tsv" >"$tmp/s1_means"
+  awk -F '\t' -v want="$(cat "$tmp/s1_means")" '
+    $1 == "out" { split(want, w, " "); found = 1
+      if (w[2] <= 0) { print "accuracy 0 in trials 201-300: the test needs a learning run"; exit 1 }
+      if (NF != 6 || $2 != 1 || ($5 - w[1]) ^ 2 > (1e-6 * w[1]) ^ 2 || ($6 - w[2]) ^ 2 > 1e-10) {
+        print "out row: " $0 " (learning.tsv: " want ")"; exit 1 } }
+    $1 == "in" && ($5 != "nan" || $6 != "nan" || $2 != 100) { print "in row: " $0; exit 1 }
+    END { if (!found) exit 1 }' "$s1/summary.tsv" ||
+    say_fail "summary.tsv's loss_last/accuracy_last disagree with learning.tsv"
+fi
+
 # ---- plot ------------------------------------------------------------------------
 if command -v gnuplot >/dev/null 2>&1; then
   expect_status 0 "plot" "$EVSNN" plot "$o1"

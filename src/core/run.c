@@ -18,6 +18,7 @@
 #include "core/plugin.h"
 #include "engine.h"
 #include "plastic.h"
+#include "superspike.h"
 
 double evs__wall_clock(void) {
   struct timespec ts;
@@ -308,13 +309,29 @@ static int end_events(evs_run *r) {
 /* Writes the summary and the run's counters into run.log. */
 static void write_summary(evs_run *r) {
   evs_net *net = r->net;
-  evs_pop_info *info = malloc((net->npop ? net->npop : 1) * sizeof *info);
-  if (info) {
-    for (uint32_t i = 0; i < net->npop; i++)
+  size_t n = net->npop ? net->npop : 1;
+  evs_pop_info *info = malloc(n * sizeof *info);
+  /* a SuperSpike run's rows carry its final loss and accuracy (a plug-in
+   * hook for summary columns would keep the scheduler from naming it) */
+  evs_plugin *sp = evs__net_find_plugin(net, &evs__superspike_plugin);
+  evs_superspike *ss = sp ? sp->state : NULL;
+  char(*cell)[64] = ss ? malloc(n * sizeof *cell) : NULL;
+  const char **cells = cell ? malloc(n * sizeof *cells) : NULL;
+  if (info && (!ss || cells)) {
+    for (uint32_t i = 0; i < net->npop; i++) {
       evs_net_population_info(net, (int)i, &info[i]);
-    evs__output_summary(r->out, info, net->npop, r->t_end);
-    free(info);
+      if (cells) {
+        evs__superspike_summary(ss, net->pop[i], cell[i], sizeof cell[i]);
+        cells[i] = cell[i];
+      }
+    }
+    evs__output_summary_cols(r->out, info, net->npop, r->t_end,
+                             cells ? EVS__SUPERSPIKE_SUMMARY_HEADER : NULL,
+                             cells);
   }
+  free(cells);
+  free(cell);
+  free(info);
   const evs_run_stats *s = &net->stats;
   evs__output_log(r->out, "stat wall_build %.6f", s->wall_build);
   evs__output_log(r->out, "stat wall_run %.6f", s->wall_run);
