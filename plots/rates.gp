@@ -8,13 +8,14 @@
 #
 # Variables (all optional): dir (run folder, default '.'), fmt ('png' or
 # 'svg'), out (output file, default dir/rates.fmt), bin (s, default 0.01),
-# tmax (s, default the run's duration from run.log).
+# tmin, tmax (s, default 0 and the run's duration from run.log).
 # Needs a POSIX shell with awk (the folder name must not contain "'").
 
 if (!exists("dir")) dir = '.'
 if (!exists("fmt")) fmt = 'png'
 if (!exists("out")) out = dir . '/rates.' . fmt
 if (!exists("bin")) bin = 0.01
+if (!exists("tmin")) tmin = 0
 
 qdir = "'" . dir . "'"
 # the populations of summary.tsv that have a raster (not the trial and target
@@ -49,10 +50,11 @@ if (fmt eq 'svg') {
 }
 set output out
 
-set title sprintf("population rates (%g ms bins): %s", bin * 1000, dir) noenhanced
+model = system('awk ''/^model: /{print $2; exit}'' ' . qdir . '/run.log 2>/dev/null')
+set title sprintf("%s: population rates (%g ms bins)", (model eq '' ? dir : model), bin * 1000) noenhanced
 set xlabel 'time [s]'
 set ylabel 'rate [Hz]'
-set xrange [0:tmax]
+set xrange [tmin:tmax]
 set yrange [0:*]
 set key outside right top noenhanced
 set tics out nomirror

@@ -4,7 +4,8 @@
 # consistency), model errors leave no output folder, --set and --seed
 # change the result, plot (when gnuplot is installed).
 # Environment: EVSNN (the program; it finds the plot scripts of its source
-# tree by itself).
+# tree by itself), MODELS (the models; raster.gp, run by hand here, is
+# beside them in ../plots).
 . "$(dirname "$0")/common.sh"
 need_evsnn
 
@@ -292,7 +293,7 @@ fi
 # ---- plot ------------------------------------------------------------------------
 if command -v gnuplot >/dev/null 2>&1; then
   expect_status 0 "plot" "$EVSNN" plot "$o1"
-  for f in raster.png rates.png; do
+  for f in raster.png rates.png v_E.png; do
     if [ -s "$o1/$f" ]; then
       # PNG signature: \211 P N G
       [ "$(head -c 4 "$o1/$f" | od -An -c | tr -d ' ')" = '211PNG' ] ||
@@ -304,6 +305,65 @@ if command -v gnuplot >/dev/null 2>&1; then
   expect_status 0 "plot svg" "$EVSNN" plot "$o1" --format svg
   grep -q '<svg' "$o1/raster.svg" 2>/dev/null || say_fail "plot --format svg wrote no SVG"
   expect_status 1 "plot non-run folder" "$EVSNN" plot "$tmp/nothere"
+  expect_status 2 "plot bad window" "$EVSNN" plot "$o1" --window 0.3-0.1
+  expect_status 2 "plot bad neurons" "$EVSNN" plot "$o1" --neurons 5-x
+
+  # png_size FILE: "WIDTH HEIGHT" from the PNG's IHDR chunk
+  png_size() {
+    od -An -tu1 -j16 -N8 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'
+  }
+  # svg_text FILE: the text of the SVG's text elements, one per line
+  svg_text() { sed -n 's/.*<text[^>]*>\([^<]*\)<.*/\1/p; s/.*<tspan[^>]*>\([^<]*\)<.*/\1/p' "$1"; }
+
+  # the membrane traces of record_v (E's neurons 0 and 1): v_E.png, titled
+  # with the model and the population
+  [ "$(png_size "$o1/raster.png" 2>/dev/null)" = "1000 600" ] ||
+    say_fail "raster.png is $(png_size "$o1/raster.png" 2>/dev/null), expected 1000 600"
+  [ "$(png_size "$o1/v_E.png" 2>/dev/null)" = "1000 700" ] ||
+    say_fail "plot did not draw v_E.png (1000 x 700): $(png_size "$o1/v_E.png" 2>/dev/null)"
+  if [ -s "$o1/v_E.svg" ]; then
+    svg_text "$o1/v_E.svg" | grep -q '^small: membrane potential of E (IF_curr_exp)$' ||
+      say_fail "v_E.svg's title is not 'small: membrane potential of E (IF_curr_exp)'"
+    # one panel per recorded neuron, potentials in mV
+    [ "$(svg_text "$o1/v_E.svg" | grep -c '^neuron [01]$')" -eq 2 ] ||
+      say_fail "v_E.svg does not have a panel for neurons 0 and 1"
+    svg_text "$o1/v_E.svg" | grep -q '^v \[mV\]$' || say_fail "v_E.svg is not in mV"
+  else
+    say_fail "plot --format svg did not draw v_E.svg"
+  fi
+
+  # a raster of 500 neurons: by default a sample of 200, named in the title
+  big="$tmp/big"
+  expect_status 0 "run 500 neurons" "$EVSNN" run "$m" -o "$big" -q --set E.size=500
+  expect_status 0 "plot 500 neurons" "$EVSNN" plot "$big" --format svg &&
+    { svg_text "$big/raster.svg" | grep -q '^neurons 0-199 of 500 (E)$' ||
+      say_fail "the sampled raster's title does not say 'neurons 0-199 of 500 (E)'"; }
+  # --neurons and --window: the title names them and counts the spikes drawn
+  expect_status 0 "plot --neurons --window" "$EVSNN" plot "$big" --format svg \
+    --neurons 10-59 --window=100ms-300ms
+  n=$(awk '!/^#/ && $2 >= 10 && $2 <= 59 && $1 >= 0.1 && $1 <= 0.3' "$big/E.ras" | wc -l)
+  [ "$n" -gt 0 ] || say_fail "no spike of neurons 10-59 in 0.1-0.3 s to draw"
+  svg_text "$big/raster.svg" >"$tmp/title"
+  grep -q "^small: spike raster, $n spikes$" "$tmp/title" &&
+    grep -q '^neurons 10-59 of 500 (E); 0.1-0.3 s of 0.5 s$' "$tmp/title" ||
+    say_fail "raster title for --neurons 10-59 --window 100ms-300ms ($n spikes): $(head -n 2 "$tmp/title" | tr '\n' '|')"
+  # at most maxpts spikes: the window ends at the maxpts-th
+  gnuplot -e "dir='$big'; fmt='svg'; maxpts=50; out='$tmp/pts.svg'" \
+    "$MODELS/../plots/raster.gp" 2>/dev/null
+  t50=$(awk '!/^#/ && $2 < 200' "$big/E.ras" | sort -g | awk 'NR == 50 { printf "%.3g", $1 }')
+  svg_text "$tmp/pts.svg" 2>/dev/null | grep -q "^neurons 0-199 of 500 (E); 0-$t50 s of 0.5 s$" ||
+    say_fail "raster.gp maxpts=50 does not end the window at the 50th spike ($t50 s)"
+
+  # a SuperSpike run: learning curves with the model, the loss's unit and
+  # the burn-in (the first trials, r0 = 0: 20 s of 0.5 s trials)
+  if [ -s "$s1/learning.tsv" ]; then
+    expect_status 0 "plot SuperSpike" "$EVSNN" plot "$s1" --format svg
+    svg_text "$s1/learning.svg" 2>/dev/null >"$tmp/title"
+    grep -q '^s1_single: SuperSpike, 300 trials' "$tmp/title" ||
+      say_fail "learning.svg's title does not name s1_single and its 300 trials"
+    grep -qF 'van Rossum loss [1/s]' "$tmp/title" || say_fail "learning.svg: no loss unit"
+    grep -q '^burn-in: trials 1-40$' "$tmp/title" || say_fail "learning.svg: burn-in not marked"
+  fi
 else
   echo "SKIP: gnuplot not installed, plot not tested"
 fi

@@ -112,14 +112,26 @@ static const char usage_check[] =
     "  -h, --help              show this help\n";
 
 static const char usage_plot[] =
-    "Usage: evsnn plot DIR [--format png|svg]\n"
+    "Usage: evsnn plot DIR [--format png|svg] [--neurons A-B] [--window T0-T1]\n"
     "\n"
-    "Runs gnuplot on raster.gp and rates.gp to write DIR/raster.png and\n"
-    "DIR/rates.png (or .svg) from the files of the run folder DIR, and on\n"
-    "learning.gp for DIR/learning.png when DIR holds a SuperSpike run's\n"
-    "learning.tsv.\n"
+    "Runs gnuplot on the scripts below to draw the run folder DIR:\n"
+    "  raster.gp    DIR/raster.png, the spikes of every recorded population;\n"
+    "               a large raster as a sample named in the title (at most\n"
+    "               200 neurons, the first of each population, and 200,000\n"
+    "               spikes in at most the first 2 s) unless --neurons or\n"
+    "               --window choose\n"
+    "  rates.gp     DIR/rates.png, population rates in 10 ms bins\n"
+    "  voltage.gp   DIR/v_POP.png for each v_POP.tsv (record_v): membrane\n"
+    "               potentials in mV, the neurons' spikes marked\n"
+    "  learning.gp  DIR/learning.png for a SuperSpike run: loss (1/s) and\n"
+    "               accuracy per trial, burn-in shaded, first and last\n"
+    "               recorded trial over the targets\n"
+    "Titles name the model; png or svg images.\n"
     "\n"
     "      --format=png|svg    image format (default png)\n"
+    "      --neurons=A-B       draw neurons A to B of every population\n"
+    "      --window=T0-T1      draw times T0 to T1 (s, or with units:\n"
+    "                          200ms-500ms) in rasters, rates and traces\n"
     "  -h, --help              show this help\n"
     "\n"
     "The scripts are read from $EVSNN_PLOTDIR if set, else from\n"
@@ -330,14 +342,17 @@ static int gp_quote(char *buf, size_t len, const char *s) {
   return 0;
 }
 
-/* Runs gnuplot -e "dir='DIR'; fmt='FMT'" SCRIPT; returns its exit status or
- * -1 when it could not start. */
+/* Runs gnuplot -e "dir='DIR'; fmt='FMT'EXTRA" SCRIPT (extra: more
+ * "; name=value" settings, already quoted); returns its exit status or -1
+ * when it could not start. */
 static int run_gnuplot(const char *gnuplot, const char *dir, const char *fmt,
-                       const char *script) {
+                       const char *extra, const char *script) {
   char expr[8192] = "dir='";
   if (gp_quote(expr, sizeof expr, dir) != 0) return -1;
   size_t n = strlen(expr);
-  snprintf(expr + n, sizeof expr - n, "'; fmt='%s'", fmt);
+  if ((size_t)snprintf(expr + n, sizeof expr - n, "'; fmt='%s'%s", fmt,
+                       extra) >= sizeof expr - n)
+    return -1;
   fflush(stdout);
   fflush(stderr);
   pid_t pid = fork();
@@ -402,11 +417,71 @@ static const char *plot_dir(void) {
   return access(path, R_OK) == 0 ? second : first;
 }
 
+/* The populations of DIR/summary.tsv with membrane traces v_<name>.tsv,
+ * at most max names of up to 127 bytes into names; returns how many. */
+static size_t probed_pops(const char *dir, char (*names)[128], size_t max) {
+  char path[4096], line[512];
+  size_t n = 0;
+  snprintf(path, sizeof path, "%s/summary.tsv", dir);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  if (fgets(line, sizeof line, f)) /* header */
+    while (n < max && fgets(line, sizeof line, f)) {
+      line[strcspn(line, "\t\n")] = '\0';
+      snprintf(path, sizeof path, "%s/v_%s.tsv", dir, line);
+      if (strlen(line) < sizeof names[n] && access(path, R_OK) == 0)
+        snprintf(names[n++], sizeof names[n], "%s", line);
+    }
+  fclose(f);
+  return n;
+}
+
+/* A time of --window: "<number> <unit>" or a number of seconds; *end is
+ * the first character after it. -1 when there is none. */
+static int window_time(const char *s, double *t, const char **end) {
+  char why[64], *e;
+  if (evs_unit_parse_prefix(s, EVS_DIM_TIME, t, end, why, sizeof why) ==
+      EVS_OK)
+    return 0;
+  *t = strtod(s, &e);
+  *end = e;
+  return e == s ? -1 : 0;
+}
+
+/* Parses "A-B" (or "A") into the settings of raster.gp's neuron window. */
+static int parse_neurons(const char *s, char *set, size_t cap) {
+  char *e;
+  if (*s < '0' || *s > '9') return -1;
+  unsigned long a = strtoul(s, &e, 10), b = a;
+  if (*e == '-') {
+    const char *s2 = e + 1;
+    if (*s2 < '0' || *s2 > '9') return -1;
+    b = strtoul(s2, &e, 10);
+  }
+  if (*e || b < a) return -1;
+  snprintf(set, cap, "; nmin=%lu; nmax=%lu", a, b);
+  return 0;
+}
+
+/* Parses "T0-T1" (times with units, or seconds) into tmin/tmax settings. */
+static int parse_window(const char *s, char *set, size_t cap) {
+  double t0, t1;
+  const char *e;
+  if (window_time(s, &t0, &e) || *e != '-' || window_time(e + 1, &t1, &e) ||
+      *e || !(t0 >= 0) || !(t1 > t0))
+    return -1;
+  snprintf(set, cap, "; tmin=%.17g; tmax=%.17g", t0, t1);
+  return 0;
+}
+
 static int cmd_plot(int argc, char **argv) {
   static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
+                                     {"neurons", required_argument, NULL, 'n'},
+                                     {"window", required_argument, NULL, 'w'},
                                      {"help", no_argument, NULL, 'h'},
                                      {NULL, 0, NULL, 0}};
   const char *dir = NULL, *fmt = "png";
+  char neurons[96] = "", window[96] = "";
   evs_cli_getopt_reset();
   int o;
   while ((o = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
@@ -420,6 +495,20 @@ static int cmd_plot(int argc, char **argv) {
         return evs_cli_usage_error("plot", usage_plot,
                                    "--format must be png or svg, got '%s'",
                                    fmt);
+      break;
+    case 'n':
+      if (parse_neurons(optarg, neurons, sizeof neurons))
+        return evs_cli_usage_error(
+            "plot", usage_plot, "--neurons '%s': expected ids A-B, A <= B",
+            optarg);
+      break;
+    case 'w':
+      if (parse_window(optarg, window, sizeof window))
+        return evs_cli_usage_error(
+            "plot", usage_plot,
+            "--window '%s': expected times T0-T1 (e.g. 0.2-0.5 or "
+            "200ms-500ms), 0 <= T0 < T1",
+            optarg);
       break;
     default:
       return evs_cli_bad_option(o, argv, lo, "plot", usage_plot);
@@ -458,17 +547,42 @@ static int cmd_plot(int argc, char **argv) {
   const char *plotdir = plot_dir();
 
   /* population rasters and rates when there are any; a SuperSpike run's
-   * learning curves */
-  const char *scripts[3];
+   * learning curves; the membrane traces of every population with them */
+  enum { MAX_PROBED = 64 };
+  const char *scripts[3 + MAX_PROBED];
+  char pops[MAX_PROBED][128];
   size_t nscripts = 0;
   snprintf(path, sizeof path, "%s/learning.tsv", dir);
   int learning = access(path, R_OK) == 0;
-  if (have_rasters(dir) || !learning) {
+  if (have_rasters(dir)) {
     scripts[nscripts++] = "raster";
     scripts[nscripts++] = "rates";
   }
   if (learning) scripts[nscripts++] = "learning";
+  size_t nv = probed_pops(dir, pops, MAX_PROBED), v0 = nscripts;
+  for (size_t k = 0; k < nv; k++) scripts[nscripts++] = "voltage";
+  if (!nscripts) {
+    fprintf(stderr,
+            "%s: %s: nothing to draw (no population raster, membrane trace "
+            "or learning.tsv)\n",
+            prog, dir);
+    return EXIT_ERR;
+  }
   for (size_t k = 0; k < nscripts; k++) {
+    /* the settings of this script: the windows; voltage.gp's population */
+    char extra[512], name[160];
+    snprintf(extra, sizeof extra, "%s%s",
+             strcmp(scripts[k], "raster") ? "" : neurons,
+             strcmp(scripts[k], "learning") ? window : "");
+    snprintf(name, sizeof name, "%s", scripts[k]);
+    if (k >= v0) {
+      size_t n = strlen(extra);
+      snprintf(extra + n, sizeof extra - n, "; pop='");
+      if (gp_quote(extra, sizeof extra, pops[k - v0]) != 0) return EXIT_ERR;
+      n = strlen(extra);
+      snprintf(extra + n, sizeof extra - n, "'");
+      snprintf(name, sizeof name, "v_%s", pops[k - v0]);
+    }
     snprintf(path, sizeof path, "%s/%s.gp", plotdir, scripts[k]);
     if (access(path, R_OK) != 0) {
       fprintf(stderr,
@@ -478,14 +592,14 @@ static int cmd_plot(int argc, char **argv) {
               prog, path, strerror(errno), EVS_SRC_PLOTDIR, EVS_PLOTDIR);
       return EXIT_ERR;
     }
-    int rc = run_gnuplot(gnuplot, dir, fmt, path);
+    int rc = run_gnuplot(gnuplot, dir, fmt, extra, path);
     if (rc != 0) {
       fprintf(stderr, "%s: gnuplot failed on %s (status %d)\n", prog, path,
               rc);
       return EXIT_ERR;
     }
     char out[4096];
-    snprintf(out, sizeof out, "%s/%s.%s", dir, scripts[k], fmt);
+    snprintf(out, sizeof out, "%s/%s.%s", dir, name, fmt);
     if (stat(out, &st) != 0 || st.st_size == 0) {
       fprintf(stderr, "%s: gnuplot wrote no %s\n", prog, out);
       return EXIT_ERR;

@@ -79,6 +79,9 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
     const evs_pop *pop = pl->net->pop[i];
     p->handle = evs__output_probe_open(o, pop->name, p->id, p->n, err);
     if (p->handle < 0) return p->handle;
+    /* the model tells what v_<pop>.tsv holds (volts, or a rate model's
+     * rates) to its readers: evsnn plot's voltage.gp */
+    evs__output_log(o, "record_v %s: %s", pop->name, pop->type->name);
     p->samples = 0;
     if (evs_run_push(run, pl, 0, EVS_EV_RECORD, pop->gid0, i))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
