@@ -578,7 +578,12 @@ static int cmd_plot(int argc, char **argv) {
     if (k >= v0) {
       size_t n = strlen(extra);
       snprintf(extra + n, sizeof extra - n, "; pop='");
-      if (gp_quote(extra, sizeof extra, pops[k - v0]) != 0) return EXIT_ERR;
+      /* a name (< 128 bytes) always fits: extra holds 512 */
+      if (gp_quote(extra, sizeof extra, pops[k - v0]) != 0) {
+        fprintf(stderr, "%s: population name too long: %s\n", prog,
+                pops[k - v0]);
+        return EXIT_ERR;
+      }
       n = strlen(extra);
       snprintf(extra + n, sizeof extra - n, "'");
       snprintf(name, sizeof name, "v_%s", pops[k - v0]);
