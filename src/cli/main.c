@@ -134,8 +134,9 @@ static const char usage_plot[] =
     "                          200ms-500ms) in rasters, rates and traces\n"
     "  -h, --help              show this help\n"
     "\n"
-    "The scripts are read from $EVSNN_PLOTDIR if set, else from\n"
-    EVS_PLOTDIR ".\n";
+    "The scripts are read from $EVSNN_PLOTDIR if set; else, for the program\n"
+    "of a build tree, from " EVS_SRC_PLOTDIR ",\n"
+    "and for the installed one from " EVS_PLOTDIR ".\n";
 
 /* Options shared by run and check. */
 typedef struct cli {
