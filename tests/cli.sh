@@ -332,6 +332,22 @@ if command -v gnuplot >/dev/null 2>&1; then
     say_fail "plot --format svg did not draw v_E.svg"
   fi
 
+  # ten traces: the first eight drawn, named in the title
+  expect_status 0 "run 10 traces" "$EVSNN" run "$m" -o "$tmp/v10" -q --set E.record_v=0-9
+  expect_status 0 "plot 10 traces" "$EVSNN" plot "$tmp/v10" --format svg &&
+    { svg_text "$tmp/v10/v_E.svg" | grep -q '^8 of 10 recorded neurons$' &&
+      [ "$(svg_text "$tmp/v10/v_E.svg" | grep -c '^neuron [0-9]$')" -eq 8 ] ||
+      say_fail "v_E.svg of 10 traces does not draw 8 named as '8 of 10 recorded neurons'"; }
+  # a rate model's probes are rates, not potentials (run.log names the type)
+  expect_status 0 "run rate model" "$EVSNN" run "$MODELS/p1_oja.ini" -o "$tmp/p1" -q \
+    --set simulation.duration=2000s
+  grep -q '^record_v X: RateGaussian$' "$tmp/p1/run.log" ||
+    say_fail "run.log does not name X's type for its probes"
+  expect_status 0 "plot rate model" "$EVSNN" plot "$tmp/p1" --format svg &&
+    { svg_text "$tmp/p1/v_X.svg" | grep -q '^p1_oja: rates of X (RateGaussian)$' &&
+      ! svg_text "$tmp/p1/v_X.svg" | grep -q 'mV' ||
+      say_fail "v_X.svg of a rate population is not drawn as rates"; }
+
   # a raster of 500 neurons: by default a sample of 200, named in the title
   big="$tmp/big"
   expect_status 0 "run 500 neurons" "$EVSNN" run "$m" -o "$big" -q --set E.size=500
