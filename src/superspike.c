@@ -351,6 +351,14 @@ static int plugin_finish(evs_plugin *pl, evs_run *run, double t_end) {
   return evs__superspike_finish(pl->state, t_end);
 }
 
+/* summary.tsv's columns: the output population's final loss and accuracy. */
+static void plugin_summary(evs_plugin *pl, evs_run *run, uint32_t pop,
+                           char *cells, size_t size) {
+  (void)run;
+  evs__superspike_summary(pl->state, evs_plugin_net(pl)->pop[pop], cells,
+                          size);
+}
+
 static void plugin_destroy(evs_plugin *pl) { evs__superspike_free(pl->state); }
 
 const evs_plugin_type evs__superspike_plugin = {
@@ -360,4 +368,6 @@ const evs_plugin_type evs__superspike_plugin = {
     .clock = plugin_clock,
     .finish = plugin_finish,
     .destroy = plugin_destroy,
+    .summary_columns = EVS__SUPERSPIKE_SUMMARY_HEADER,
+    .summary = plugin_summary,
 };

@@ -16,6 +16,7 @@
  *           order across calls;
  *   finish  after the run's last event (t_end: the run's end), before exact
  *           populations close their last, partial window;
+ *   summary its cells of summary.tsv's extra columns, per population;
  *   destroy when the net is freed: frees the state.
  * Hooks of different plug-ins run in the order the plug-ins were added
  * (the built-in ones first). A hook returns EVS_OK or a negative status that
@@ -53,6 +54,14 @@ typedef struct evs_plugin_type {
                 const evs_spike *spk, size_t n);
   int (*finish)(evs_plugin *pl, evs_run *run, double t_end);
   void (*destroy)(evs_plugin *pl);
+  /* Optional: columns the plug-in adds to summary.tsv, named by
+   * summary_columns (tab-separated), after every column of the plug-ins
+   * added before it. summary writes population pop's cells, as many and
+   * tab-separated, into cells (size bytes, NUL-terminated), once after
+   * finish. Both set, or neither. */
+  const char *summary_columns;
+  void (*summary)(evs_plugin *pl, evs_run *run, uint32_t pop, char *cells,
+                  size_t size);
 } evs_plugin_type;
 
 /* Adds a plug-in of type (static: not copied) with state to net, before

@@ -13,12 +13,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/plugin.h"
 #include "engine.h"
 #include "plastic.h"
-#include "superspike.h"
 
 double evs__wall_clock(void) {
   struct timespec ts;
@@ -306,31 +306,59 @@ static int end_events(evs_run *r) {
   return rc;
 }
 
+/* Plug-ins' extra summary.tsv columns (evs_plugin_type.summary), for the n
+ * (>= 1) populations: *header their tab-separated names, (*cells)[i]
+ * population i's cells in cell (all NULL when no plug-in adds any).
+ * EVS_OK or EVS_ENOMEM; the caller frees the three. */
+enum { SUMMARY_CELLS_MAX = 128 }; /* bytes of one plug-in's cells */
+static int summary_columns(const evs_run *r, size_t n, char **header,
+                           char **cell, const char ***cells) {
+  size_t nsum = 0, hlen = 0;
+  for (uint32_t s = 0; s < r->npl; s++)
+    if (r->pl[s]->type->summary) {
+      nsum++;
+      hlen += strlen(r->pl[s]->type->summary_columns) + 1;
+    }
+  if (!nsum) return EVS_OK;
+  const size_t width = nsum * SUMMARY_CELLS_MAX;
+  *header = malloc(hlen);
+  *cell = malloc(n * width);
+  *cells = malloc(n * sizeof **cells);
+  if (!*header || !*cell || !*cells) return EVS_ENOMEM;
+  (*header)[0] = '\0';
+  for (size_t i = 0; i < n; i++) (*cell)[i * width] = '\0';
+  for (uint32_t s = 0; s < r->npl; s++) {
+    const evs_plugin_type *t = r->pl[s]->type;
+    if (!t->summary) continue;
+    if ((*header)[0]) strcat(*header, "\t");
+    strcat(*header, t->summary_columns);
+    for (uint32_t i = 0; i < r->net->npop; i++) {
+      char *c = *cell + i * width, one[SUMMARY_CELLS_MAX];
+      t->summary(r->pl[s], (evs_run *)r, i, one, sizeof one);
+      if (c[0]) strcat(c, "\t");
+      strcat(c, one);
+    }
+  }
+  for (size_t i = 0; i < n; i++) (*cells)[i] = *cell + i * width;
+  return EVS_OK;
+}
+
 /* Writes the summary and the run's counters into run.log. */
 static void write_summary(evs_run *r) {
   evs_net *net = r->net;
   size_t n = net->npop ? net->npop : 1;
   evs_pop_info *info = malloc(n * sizeof *info);
-  /* a SuperSpike run's rows carry its final loss and accuracy (a plug-in
-   * hook for summary columns would keep the scheduler from naming it) */
-  evs_plugin *sp = evs__net_find_plugin(net, &evs__superspike_plugin);
-  evs_superspike *ss = sp ? sp->state : NULL;
-  char(*cell)[64] = ss ? malloc(n * sizeof *cell) : NULL;
-  const char **cells = cell ? malloc(n * sizeof *cells) : NULL;
-  if (info && (!ss || cells)) {
-    for (uint32_t i = 0; i < net->npop; i++) {
+  char *header = NULL, *cell = NULL;
+  const char **cells = NULL;
+  if (summary_columns(r, n, &header, &cell, &cells) == EVS_OK && info) {
+    for (uint32_t i = 0; i < net->npop; i++)
       evs_net_population_info(net, (int)i, &info[i]);
-      if (cells) {
-        evs__superspike_summary(ss, net->pop[i], cell[i], sizeof cell[i]);
-        cells[i] = cell[i];
-      }
-    }
-    evs__output_summary_cols(r->out, info, net->npop, r->t_end,
-                             cells ? EVS__SUPERSPIKE_SUMMARY_HEADER : NULL,
+    evs__output_summary_cols(r->out, info, net->npop, r->t_end, header,
                              cells);
   }
   free(cells);
   free(cell);
+  free(header);
   free(info);
   const evs_run_stats *s = &net->stats;
   evs__output_log(r->out, "stat wall_build %.6f", s->wall_build);
