@@ -29,8 +29,8 @@ static const dist_syntax syntaxes[] = {
 };
 
 /* SI unit symbols, for messages, by evs_dim. */
-static const char *const si_symbol[EVS_DIM_COUNT_] = {"", " s", " V", " A",
-                                                      " S", " F", " Hz"};
+static const char *const si_symbol[EVS_DIM_COUNT_] = {
+    "", " s", " V", " A", " S", " F", " Hz", " V/s"};
 
 static const char *skip_blanks(const char *s)
 {

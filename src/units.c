@@ -33,16 +33,19 @@ static const unit_def units[] = {
   {"F", EVS_DIM_CAPACITANCE, 0},  {"uF", EVS_DIM_CAPACITANCE, -6},
   {"nF", EVS_DIM_CAPACITANCE, -9}, {"pF", EVS_DIM_CAPACITANCE, -12},
   {"Hz", EVS_DIM_RATE, 0},        {"kHz", EVS_DIM_RATE, 3},
+  {"/s", EVS_DIM_RATE, 0},        {"/ms", EVS_DIM_RATE, 3},
+  {"V/s", EVS_DIM_VOLTAGE_RATE, 0}, {"mV/ms", EVS_DIM_VOLTAGE_RATE, 0},
+  {"mV/s", EVS_DIM_VOLTAGE_RATE, -3},
 };
 
 static const char *const dim_names[EVS_DIM_COUNT_] = {
   "dimensionless", "time", "voltage", "current", "conductance", "capacitance",
-  "rate",
+  "rate", "voltage rate",
 };
 
 /* What a missing-unit message suggests, per dimension. */
 static const char *const dim_examples[EVS_DIM_COUNT_] = {
-  "2.5", "20 ms", "-65 mV", "250 pA", "10 nS", "250 pF", "10 Hz",
+  "2.5", "20 ms", "-65 mV", "250 pA", "10 nS", "250 pF", "10 Hz", "2 mV/ms",
 };
 
 const char *evs_dim_name(evs_dim dim)
@@ -68,11 +71,12 @@ static int is_blank(char c)
          c == '\v';
 }
 
-/* Bytes that may form a unit: ASCII letters and any UTF-8 byte (so "µs" is
- * one token and an unknown symbol is reported whole). */
+/* Bytes that may form a unit: ASCII letters, '/' (quotients: "/ms",
+ * "mV/ms") and any UTF-8 byte (so "µs" is one token and an unknown symbol is
+ * reported whole). */
 static int is_unit_char(char c)
 {
-  return isalpha((unsigned char)c) || (unsigned char)c >= 0x80;
+  return isalpha((unsigned char)c) || c == '/' || (unsigned char)c >= 0x80;
 }
 
 /* The offending token for a message: up to a blank, ',', ')' or the end. */

@@ -130,6 +130,12 @@ static const good_case good[] = {
   {"10 Hz", EVS_DIM_RATE, 10.0},
   {"2.5 kHz", EVS_DIM_RATE, 2500.0},
   {"1.2e1 kHz", EVS_DIM_RATE, 12000.0},
+  {"0.02 /ms", EVS_DIM_RATE, 20.0},
+  {"3/s", EVS_DIM_RATE, 3.0},
+  {"2 mV/ms", EVS_DIM_VOLTAGE_RATE, 2.0},
+  {"-14 mV/ms", EVS_DIM_VOLTAGE_RATE, -14.0},
+  {"1.5 V/s", EVS_DIM_VOLTAGE_RATE, 1.5},
+  {"500 mV/s", EVS_DIM_VOLTAGE_RATE, 0.5},
   {"2E-2ms", EVS_DIM_TIME, 2e-5},
   {".5 s", EVS_DIM_TIME, 0.5},
   {"5. ms", EVS_DIM_TIME, 5e-3},
@@ -252,6 +258,7 @@ START_TEST(test_dim_names)
   ck_assert_str_eq(evs_dim_name(EVS_DIM_CONDUCTANCE), "conductance");
   ck_assert_str_eq(evs_dim_name(EVS_DIM_CAPACITANCE), "capacitance");
   ck_assert_str_eq(evs_dim_name(EVS_DIM_RATE), "rate");
+  ck_assert_str_eq(evs_dim_name(EVS_DIM_VOLTAGE_RATE), "voltage rate");
   ck_assert_ptr_nonnull(evs_dim_name(EVS_DIM_COUNT_));
 }
 END_TEST

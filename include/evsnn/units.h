@@ -16,7 +16,8 @@ typedef enum evs_dim {
   EVS_DIM_CURRENT,      /* A, mA, uA, nA, pA */
   EVS_DIM_CONDUCTANCE,  /* S, mS, uS, nS, pS */
   EVS_DIM_CAPACITANCE,  /* F, uF, nF, pF */
-  EVS_DIM_RATE,         /* Hz, kHz */
+  EVS_DIM_RATE,         /* Hz, kHz, /s, /ms */
+  EVS_DIM_VOLTAGE_RATE, /* V/s, mV/ms (the same), mV/s: Izhikevich's u, d */
   EVS_DIM_COUNT_
 } evs_dim;
 
