@@ -214,6 +214,7 @@ extern const evs_neuron_type evs__if_curr_exp;       /* lif.c */
 extern const evs_neuron_type evs__if_cond_exp;       /* cond.c */
 extern const evs_neuron_type evs__if_cond_exp_gsfa_grr; /* cond_sfa.c */
 extern const evs_neuron_type evs__eif_cond_exp_isfa_ista; /* adex.c */
+extern const evs_neuron_type evs__izhikevich;        /* izhikevich.c */
 extern const evs_neuron_type evs__source_poisson;    /* source.c */
 extern const evs_neuron_type evs__source_frozen;     /* source.c */
 extern const evs_neuron_type evs__source_array;      /* source.c */
