@@ -1,0 +1,120 @@
+/* evsnn — libFuzzer harness of model files: evs_model_load_string, the
+ * public loader (read, --set overrides, validate, build the net; nothing
+ * runs).
+ *
+ * Input: the model text, then optionally a NUL byte and --set overrides
+ * ("SECTION.KEY=VALUE"), separated by NUL bytes (at most 16). Relative
+ * paths in the model (spike files, edge lists, targets) are found in the
+ * source tree's models/ folder (EVS_FUZZ_MODELS), the harness's working
+ * directory.
+ *
+ * Size cap: a population size or connection count n above FUZZ_MAX_COUNT
+ * (in the text or an override) skips the input before loading. Building a
+ * net costs memory and time in proportion to those numbers, and the loader
+ * refuses a model only when it would need more than the machine has, so
+ * without the cap most inputs would take seconds and gigabytes under the
+ * sanitizers (see doc/reliability.md, "Fuzzing"). Every other value goes to
+ * the loader as it is. EVSNN_FUZZ_NO_CAP=1 in the environment lifts the
+ * cap, to see what the loader itself refuses.
+ *
+ * Checked beyond the sanitizers: a success gives a model with a net; an
+ * error gives no model, a negative status and a message. */
+#include <ctype.h>
+
+#include "evsnn/evsnn.h"
+#include "fuzz_util.h"
+
+#ifndef EVS_FUZZ_MODELS
+#error "EVS_FUZZ_MODELS: the models/ folder of the source tree"
+#endif
+
+enum { FUZZ_MAX_OVERRIDES = 16, FUZZ_MAX_COUNT = 1000 };
+
+static int capped = 1; /* 0: EVSNN_FUZZ_NO_CAP set */
+
+/* 1 when value (after blanks) is a number above FUZZ_MAX_COUNT. */
+static int count_too_big(const char *v, const char *end) {
+  unsigned long x = 0;
+  while (v < end && isspace((unsigned char)*v)) v++;
+  for (; v < end && isdigit((unsigned char)*v); v++) {
+    x = 10 * x + (unsigned long)(*v - '0');
+    if (x > FUZZ_MAX_COUNT) return 1;
+  }
+  return 0;
+}
+
+/* 1 when the key named by [k, kend) (blanks around allowed) is size or n. */
+static int is_count_key(const char *k, const char *kend) {
+  while (k < kend && isspace((unsigned char)*k)) k++;
+  while (kend > k && isspace((unsigned char)kend[-1])) kend--;
+  size_t n = (size_t)(kend - k);
+  return (n == 4 && !memcmp(k, "size", 4)) || (n == 1 && *k == 'n');
+}
+
+/* 1 when a "key = value" line (inih: '=' or ':') of text or an override
+ * "SECTION.KEY=VALUE" sets size or n above the cap. */
+static int over_cap(const char *text, char *const *sets, size_t n_sets) {
+  for (const char *l = text; *l;) {
+    const char *e = strchr(l, '\n');
+    if (!e) e = l + strlen(l);
+    const char *d = l;
+    while (d < e && *d != '=' && *d != ':') d++;
+    if (d < e && is_count_key(l, d) && count_too_big(d + 1, e)) return 1;
+    l = *e ? e + 1 : e;
+  }
+  for (size_t i = 0; i < n_sets; i++) {
+    const char *eq = strchr(sets[i], '=');
+    if (!eq) continue;
+    const char *dot = eq;
+    while (dot > sets[i] && dot[-1] != '.') dot--;
+    if (is_count_key(dot, eq) && count_too_big(eq + 1, eq + strlen(eq)))
+      return 1;
+  }
+  return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  const char *nocap = getenv("EVSNN_FUZZ_NO_CAP");
+  capped = !nocap || strcmp(nocap, "1") != 0;
+  if (chdir(EVS_FUZZ_MODELS)) {
+    perror(EVS_FUZZ_MODELS);
+    abort();
+  }
+  return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  char *buf = malloc(size + 1);
+  if (!buf) return 0;
+  memcpy(buf, data, size);
+  buf[size] = '\0';
+  char *sets[FUZZ_MAX_OVERRIDES];
+  size_t n_sets = 0;
+  size_t k = strlen(buf);
+  while (k < size && n_sets < FUZZ_MAX_OVERRIDES) {
+    sets[n_sets++] = buf + k + 1;
+    k += 1 + strlen(buf + k + 1);
+  }
+  if (capped && over_cap(buf, sets, n_sets)) {
+    free(buf);
+    return 0;
+  }
+  evs_model_opts mo;
+  memset(&mo, 0, sizeof mo);
+  mo.overrides = (const char *const *)sets;
+  mo.n_overrides = n_sets;
+  evs_model *m = (evs_model *)1;
+  evs_error err;
+  int rc = evs_model_load_string(buf, "fuzz", &mo, &m, &err);
+  if (rc == EVS_OK) {
+    FUZZ_REQUIRE(m && m->net);
+    evs_model_free(m);
+  } else {
+    FUZZ_REQUIRE(rc < 0 && err.code == rc && err.msg[0]);
+    FUZZ_REQUIRE(m == NULL);
+  }
+  free(buf);
+  return 0;
+}
