@@ -8,7 +8,8 @@
 #  - S2 (models/s2_hidden.ini, 4 hidden neurons, 3,000 trials) with
 #    symmetric, random and uniform feedback: the same acceptance;
 #  - the picture converter: a tiny PBM, plain and raw, gives one spike per
-#    black pixel, neuron = row, time inside the pixel's column bin;
+#    black pixel, neuron = row, time inside the pixel's column bin; a
+#    header that claims more pixels than the file holds is refused;
 #  - S4 at a reduced size (models/s4_picture.ini with a 10 x 50 picture of
 #    an X, S1's 100 inputs, 32 hidden, 200 trials): the loss of the last 20
 #    trials <= 30 % of trial 1's, and the last trial draws the picture: at
@@ -152,6 +153,14 @@ fi
 printf 'P1\n4 3\n1 0 0\n' > "$tmp/short.pbm"
 expect_status 1 "picture of a truncated file" "$EVSNN" picture \
   "$tmp/short.pbm" "$tmp/short.ras"
+# a header claiming 10^12 pixels the file does not hold: refused for the
+# missing pixels, not met by allocating what the header says first (found
+# by tests/fuzz/fuzz_pbm)
+printf 'P4\n1000000 1000000\n\377' > "$tmp/claim.pbm"
+expect_status 1 "picture with a huge header" "$EVSNN" picture \
+  "$tmp/claim.pbm" "$tmp/claim.ras"
+grep -q "pixel data ends early" "$tmp/stderr" ||
+  say_fail "picture with a huge header: $(cat "$tmp/stderr")"
 
 # bad values are errors at their line
 expect_status 1 "bad feedback" "$EVSNN" check "$MODELS/s1_single.ini" \

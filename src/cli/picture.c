@@ -49,7 +49,8 @@ static int pbm_int(FILE *f, long *out) {
 }
 
 /* Reads the picture into *pix (w*h bytes, 1 = black). Returns 0 or -1 with
- * a message in why. */
+ * a message in why. Memory: at most twice the pixels the file holds (plus
+ * a row), whatever its header says. */
 static int pbm_read(const char *path, unsigned char **pix, long *w, long *h,
                     const char **why) {
   FILE *f = fopen(path, "rb");
@@ -70,11 +71,24 @@ static int pbm_read(const char *path, unsigned char **pix, long *w, long *h,
     *why = "bad PBM header (width and height)";
     goto done;
   }
-  if (!(*pix = calloc((size_t)(*w * *h), 1))) {
-    *why = "out of memory";
-    goto done;
-  }
+  /* The pixels grow a row at a time, doubling, so memory follows what the
+   * file holds: a header is only a claim (a 45-byte file that said
+   * 7777771 x 7777 asked for 60 GB before its first pixel). */
+  size_t cap = 0;
   for (long r = 0; r < *h; r++) {
+    size_t need = (size_t)(r + 1) * (size_t)*w;
+    if (need > cap) {
+      size_t all = (size_t)*w * (size_t)*h, ncap = 2 * cap;
+      if (ncap < need) ncap = need;
+      if (ncap > all) ncap = all;
+      unsigned char *p = realloc(*pix, ncap);
+      if (!p) {
+        *why = "out of memory";
+        goto done;
+      }
+      *pix = p;
+      cap = ncap;
+    }
     if (raw) {
       for (long b = 0; b < (*w + 7) / 8; b++) {
         int byte = fgetc(f);
