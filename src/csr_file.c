@@ -5,6 +5,7 @@
  * list is ever held. Weights and delays missing from a line are drawn
  * afterwards from the row's streams by evs__csr_draw_values. */
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -81,6 +82,11 @@ static int parse_line(evs__csr_builder *b, char *line, int lineno, edge *e) {
   e->has_d = nt > 3;
   if (e->has_w && !parse_real(tok[2], &e->w))
     return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed weight '%s'", tok[2]);
+  /* weights are stored as floats: a larger double would become infinite */
+  if (e->has_w && !(fabs(e->w) <= FLT_MAX))
+    return evs_error_set(err, EVS_EINVAL, path, lineno,
+                         "weight %g out of range (at most %g in magnitude)", e->w,
+                         (double)FLT_MAX);
   if (e->has_d) {
     if (!parse_real(tok[3], &e->d))
       return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed delay '%s'", tok[3]);

@@ -426,6 +426,10 @@ START_TEST(test_file_errors) {
   expect_file_error("\n\n\n\n-1 0\n", 5, "malformed pre index", EVS_EINVAL);
   expect_file_error("0 1\n2\n", 2, "one field", EVS_EINVAL);
   expect_file_error("0 1.5\n", 1, "malformed post index", EVS_EINVAL);
+  /* a weight beyond float's range (found by tests/fuzz/fuzz_edges: it was
+   * stored as an infinite weight) */
+  expect_file_error("0 1\n1 2 3e79\n", 2, "weight 3e+79 out of range", EVS_EINVAL);
+  expect_file_error("0 1 -1e39\n", 1, "out of range", EVS_EINVAL);
   /* An unreadable file. */
   evs_conn_spec s = base_spec(EVS_CONN_FILE);
   s.path = "/nonexistent/evsnn/edges.txt";
