@@ -65,13 +65,14 @@ $(D)/fuzz_pbm: $(O)/tests/fuzz/fuzz_pbm.o $(O)/src/cli/picture.o \
 run: $(FUZZ_HARNESSES:%=run-%)
 
 $(FUZZ_HARNESSES:%=run-%): run-%: $(D)/fuzz_%
-	@rm -rf $(D)/seeds/$* $(D)/artifacts/$*
+	@rm -rf $(D)/seeds/$* $(D)/seeds/$*.dict $(D)/artifacts/$*
 	@mkdir -p $(D)/seeds/$* $(D)/corpus/$* $(D)/artifacts/$*
 	@sh $(srcdir)/tests/fuzz/seeds.sh $* $(srcdir) $(D)/seeds/$*
 	@echo "fuzz_$*: $(FUZZ_SECONDS) s, log in $(D)/fuzz_$*.log"
 	@./$< -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
 	  -rss_limit_mb=$(FUZZ_RSS_MB) -max_len=$(FUZZ_MAX_LEN) \
 	  -print_final_stats=1 \
+	  $$(test -f $(D)/seeds/$*.dict && echo -dict=$(CURDIR)/$(D)/seeds/$*.dict) \
 	  -artifact_prefix=$(CURDIR)/$(D)/artifacts/$*/ \
 	  $(CURDIR)/$(D)/corpus/$* $(CURDIR)/$(D)/seeds/$* \
 	  >$(D)/fuzz_$*.log 2>&1; \

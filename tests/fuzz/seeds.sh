@@ -2,7 +2,8 @@
 # evsnn — seeds.sh HARNESS SRCDIR OUT: writes the seed inputs of a fuzz
 # harness into the folder OUT, made at each run from the source tree's
 # models and test data (tests/fuzz/fuzz.mk); the inputs kept in
-# tests/fuzz/regress/HARNESS/ are seeds as well.
+# tests/fuzz/regress/HARNESS/ are seeds as well. A harness may get a
+# dictionary too, OUT.dict.
 set -eu
 h=$1
 src=$2
@@ -37,6 +38,18 @@ model)
     "$src/models/cuba.ini" >"$out/seed$n"
   printf '\000E.tau_m=10 ms\000population I.size=50\000EE.p=0.1' \
     >>"$out/seed$n"
+  # A dictionary (OUT.dict, libFuzzer's -dict): the names the format
+  # documents (`names` of doc/model-format.md: keys, types, rules, connect
+  # rules, units), the keys the models use, and hostile values.
+  {
+    sed -n 's/`\([A-Za-z_][A-Za-z0-9_]*\)`/\n\1\n/gp' \
+      "$src/doc/model-format.md" | grep -E '^[A-Za-z_][A-Za-z0-9_]*$'
+    sed -n -E 's/^[[:space:]]*([a-z_0-9]+)[[:space:]]*=.*/\1/p' \
+      "$src"/models/*.ini
+    printf '%s\n' population projection input simulation superspike \
+      ms s mV nA pA uS nS Hz 0 -1 1e-12 1e300 inf nan 4294967296 \
+      100000000 4000000000 1000000000000 18446744073709551616 /dev/zero
+  } | sort -u | sed 's/.*/"&"/' >"$out.dict"
   ;;
 ras)
   seed "$src"/models/*.ras "$src"/tests/data/input.ras
