@@ -17,9 +17,13 @@
  * the loader as it is. EVSNN_FUZZ_NO_CAP=1 in the environment lifts the
  * cap, to see what the loader itself refuses.
  *
- * Checked beyond the sanitizers: a success gives a model with a net; an
- * error gives no model, a negative status and a message. */
+ * Checked beyond the sanitizers: a success gives a model with a net, a
+ * finite duration > 0, populations of at least one neuron and projections
+ * whose synapses have finite weights and targets in range (DESIGN.md: every
+ * value that reaches the engine is finite and inside its domain); an error
+ * gives no model, a negative status and a message. */
 #include <ctype.h>
+#include <math.h>
 
 #include "evsnn/evsnn.h"
 #include "fuzz_util.h"
@@ -73,6 +77,24 @@ static int over_cap(const char *text, char *const *sets, size_t n_sets) {
   return 0;
 }
 
+/* The properties of a model that loaded (public API only). */
+static void check_model(const evs_model *m) {
+  FUZZ_REQUIRE(isfinite(m->run.duration) && m->run.duration > 0);
+  for (int i = 0; i < evs_net_population_count(m->net); i++) {
+    evs_pop_info pi;
+    FUZZ_REQUIRE(evs_net_population_info(m->net, i, &pi) == EVS_OK);
+    FUZZ_REQUIRE(pi.size > 0);
+  }
+  const evs_csr *c;
+  for (int j = 0; (c = evs_net_projection_csr(m->net, j)) != NULL; j++) {
+    FUZZ_REQUIRE(c->row_ptr[c->n_pre] == c->nnz);
+    for (uint64_t q = 0; q < c->nnz; q++) {
+      FUZZ_REQUIRE(c->target[q] < c->n_post);
+      FUZZ_REQUIRE(isfinite(evs_csr_weight(c, q)));
+    }
+  }
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
@@ -110,6 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int rc = evs_model_load_string(buf, "fuzz", &mo, &m, &err);
   if (rc == EVS_OK) {
     FUZZ_REQUIRE(m && m->net);
+    check_model(m);
     evs_model_free(m);
   } else {
     FUZZ_REQUIRE(rc < 0 && err.code == rc && err.msg[0]);
