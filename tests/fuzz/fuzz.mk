@@ -29,6 +29,10 @@ FUZZ_CFLAGS := -std=c11 -Wall -Wextra -g -O1 -fno-omit-frame-pointer $(SAN)
 ALL_CPPFLAGS := $(LIB_CPPFLAGS) -I$(srcdir)/src/cli -I$(srcdir)/tests/fuzz \
 	-DEVS_FUZZ_MODELS='"$(srcdir)/models"'
 
+# Quiet unless V=1, like automake's silent rules.
+Q := $(if $(filter 1,$(V)),,@)
+say = $(if $(Q),@echo '  $(1)	$(2)')
+
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(filter %.c,$(LIB_SOURCES)))
 PROGS := $(FUZZ_HARNESSES:%=$(D)/fuzz_%)
 
@@ -42,19 +46,23 @@ build: $(PROGS)
 # Library and CLI code: coverage-instrumented for the fuzzer, no main.
 $(O)/%.o: $(srcdir)/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	$(call say,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 	  -MMD -MP -c $< -o $@
 
 $(O)/libevsnn-fuzz.a: $(LIB_OBJS)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 $(D)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/libevsnn-fuzz.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LIB_LIBS) -lm -o $@
+	$(call say,FUZZLD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LIB_LIBS) -lm -o $@
 
 $(D)/fuzz_pbm: $(O)/tests/fuzz/fuzz_pbm.o $(O)/src/cli/picture.o \
 	$(O)/libevsnn-fuzz.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LIB_LIBS) -lm -o $@
+	$(call say,FUZZLD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LIB_LIBS) -lm -o $@
 
 -include $(LIB_OBJS:.o=.d) $(O)/src/cli/picture.d \
 	$(FUZZ_HARNESSES:%=$(O)/tests/fuzz/fuzz_%.d)
