@@ -1,12 +1,16 @@
-/* evsnn — libFuzzer harness of model files: evs_model_load_string, the
- * public loader (read, --set overrides, validate, build the net; nothing
- * runs).
+/* evsnn — libFuzzer harness of model files: the public loader (read, --set
+ * overrides, validate, build the net; nothing runs), from memory and from a
+ * file.
  *
  * Input: the model text, then optionally a NUL byte and --set overrides
- * ("SECTION.KEY=VALUE"), separated by NUL bytes (at most 16). Relative
- * paths in the model (spike files, edge lists, targets) are found in the
- * source tree's models/ folder (EVS_FUZZ_MODELS), the harness's working
- * directory.
+ * ("SECTION.KEY=VALUE"), separated by NUL bytes (at most 16): loaded by
+ * evs_model_load_string with those overrides. Relative paths in the model
+ * (spike files, edge lists, targets) are found in the source tree's models/
+ * folder (EVS_FUZZ_MODELS), the harness's working directory. An input
+ * with a NUL byte is also written whole to a scratch file and loaded by
+ * evs_model_load_file without overrides, so the file reader meets NUL bytes
+ * (its relative paths are looked up beside the scratch file, so they mostly
+ * fail: the point is the reader).
  *
  * Size cap: a population size or connection count n above FUZZ_MAX_COUNT
  * (in the text or an override) skips the input before loading. Building a
@@ -55,9 +59,9 @@ static int is_count_key(const char *k, const char *kend) {
   return (n == 4 && !memcmp(k, "size", 4)) || (n == 1 && *k == 'n');
 }
 
-/* 1 when a "key = value" line (inih: '=' or ':') of text or an override
- * "SECTION.KEY=VALUE" sets size or n above the cap. */
-static int over_cap(const char *text, char *const *sets, size_t n_sets) {
+/* 1 when a "key = value" line (inih: '=' or ':') of text sets size or n
+ * above the cap. */
+static int text_over_cap(const char *text) {
   for (const char *l = text; *l;) {
     const char *e = strchr(l, '\n');
     if (!e) e = l + strlen(l);
@@ -66,6 +70,16 @@ static int over_cap(const char *text, char *const *sets, size_t n_sets) {
     if (d < e && is_count_key(l, d) && count_too_big(d + 1, e)) return 1;
     l = *e ? e + 1 : e;
   }
+  return 0;
+}
+
+/* 1 when the input buf[0..size) (NUL-terminated) sets size or n above the
+ * cap: in a line of any of its NUL-separated parts (the file reader sees
+ * them all as lines), or in an override "SECTION.KEY=VALUE". */
+static int over_cap(const char *buf, size_t size, char *const *sets,
+                    size_t n_sets) {
+  for (const char *p = buf; p <= buf + size; p += strlen(p) + 1)
+    if (text_over_cap(p)) return 1;
   for (size_t i = 0; i < n_sets; i++) {
     const char *eq = strchr(sets[i], '=');
     if (!eq) continue;
@@ -95,11 +109,24 @@ static void check_model(const evs_model *m) {
   }
 }
 
+/* The contract of a load's result; frees the model. */
+static void check_result(int rc, evs_model *m, const evs_error *err) {
+  if (rc == EVS_OK) {
+    FUZZ_REQUIRE(m && m->net);
+    check_model(m);
+    evs_model_free(m);
+  } else {
+    FUZZ_REQUIRE(rc < 0 && err->code == rc && err->msg[0]);
+    FUZZ_REQUIRE(m == NULL);
+  }
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
   const char *nocap = getenv("EVSNN_FUZZ_NO_CAP");
   capped = !nocap || strcmp(nocap, "1") != 0;
+  fuzz_scratch_init("model");
   if (chdir(EVS_FUZZ_MODELS)) {
     perror(EVS_FUZZ_MODELS);
     abort();
@@ -119,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sets[n_sets++] = buf + k + 1;
     k += 1 + strlen(buf + k + 1);
   }
-  if (capped && over_cap(buf, sets, n_sets)) {
+  if (capped && over_cap(buf, size, sets, n_sets)) {
     free(buf);
     return 0;
   }
@@ -130,13 +157,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   evs_model *m = (evs_model *)1;
   evs_error err;
   int rc = evs_model_load_string(buf, "fuzz", &mo, &m, &err);
-  if (rc == EVS_OK) {
-    FUZZ_REQUIRE(m && m->net);
-    check_model(m);
-    evs_model_free(m);
-  } else {
-    FUZZ_REQUIRE(rc < 0 && err.code == rc && err.msg[0]);
-    FUZZ_REQUIRE(m == NULL);
+  check_result(rc, m, &err);
+  /* the same bytes as a file, NUL bytes and all, through the file reader:
+   * only when there is a NUL byte, as otherwise both readers see the same
+   * lines (and a valid model would be built twice) */
+  if (strlen(buf) < size) {
+    m = (evs_model *)1;
+    rc = evs_model_load_file(fuzz_scratch_write(data, size), NULL, &m, &err);
+    check_result(rc, m, &err);
   }
   free(buf);
   return 0;
