@@ -6,6 +6,8 @@
 #   FUZZ_CC       clang (configure's FUZZ_CC)
 #   AR            the archiver
 #   LIB_SOURCES   the library's sources (libevsnn_core_la_SOURCES)
+#   CLI_SOURCES   the program's (evsnn_SOURCES): all but main.c go into
+#                 fuzz_pbm, with evs_cli_picture
 #   LIB_CPPFLAGS  its preprocessor flags (config.h, includes, inih, BLAS)
 #   LIB_LIBS      what it links with
 #   FUZZ_SECONDS  how long `run` fuzzes each harness
@@ -34,6 +36,8 @@ Q := $(if $(filter 1,$(V)),,@)
 say = $(if $(Q),@echo '  $(1)	$(2)')
 
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(filter %.c,$(LIB_SOURCES)))
+CLI_OBJS := $(patsubst %.c,$(O)/%.o,\
+	$(filter-out %/main.c,$(filter %.c,$(CLI_SOURCES))))
 PROGS := $(FUZZ_HARNESSES:%=$(D)/fuzz_%)
 
 .PHONY: build run $(FUZZ_HARNESSES:%=run-%)
@@ -59,12 +63,11 @@ $(D)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/libevsnn-fuzz.a
 	$(call say,FUZZLD,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LIB_LIBS) -lm -o $@
 
-$(D)/fuzz_pbm: $(O)/tests/fuzz/fuzz_pbm.o $(O)/src/cli/picture.o \
-	$(O)/libevsnn-fuzz.a
+$(D)/fuzz_pbm: $(O)/tests/fuzz/fuzz_pbm.o $(CLI_OBJS) $(O)/libevsnn-fuzz.a
 	$(call say,FUZZLD,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LIB_LIBS) -lm -o $@
 
--include $(LIB_OBJS:.o=.d) $(O)/src/cli/picture.d \
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) \
 	$(FUZZ_HARNESSES:%=$(O)/tests/fuzz/fuzz_%.d)
 
 # run-H: fuzzes harness H for FUZZ_SECONDS from fresh seeds and the corpus
