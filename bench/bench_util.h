@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* bench/bench_util.h — helpers shared by the benchmark programs of bench/
  * (header only): a monotonic clock, zeroed cache-line-aligned allocation
  * that ends the program when memory runs out, and the median of a sample. */

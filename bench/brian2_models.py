@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """Brian2 reference runs of benchmarks B1 (CUBA), B2 (COBA) and B3 (COBA + STDP) for bench/run_bench.py.
 
 Brian2 (Debian python3-brian) runs in C++ standalone mode, single thread,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* bench/floor_bench — what one synaptic event costs at least on this machine,
  * on B1's wiring: N neurons, each pair connected with probability 80/N (a
  * row of ~80 random targets), spikes from presynaptic neurons drawn at

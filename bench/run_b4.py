@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """Benchmark B4 (doc/benchmarks.md): SuperSpike's wall time per trial, the
 windowed gradient (doc/design-notes.md, "The SuperSpike gradient") against the
 per-tick reference, on S1 (models/s1_single.ini) and S4 at the published size

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """Benchmark harness: evsnn against Brian2 C++ standalone on B1 (CUBA), B2 (COBA)
 and B3 (COBA with pair STDP on E->E).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* bench/ssgrad_bench — B4's SuperSpike gradient at the S4 size: the per-tick
  * eligibility reference against the windowed method (src/ssgrad.h), one
  * trial of both layers (200 -> 256 and 256 -> 200), median of several runs.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # The SuperSpike feedback comparison over seeds (doc/superspike.md): runs
 # MODEL with symmetric, random and uniform feedback for each seed and prints
 # one row per run: feedback, seed, the mean accuracy and loss of the last N

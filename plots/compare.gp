@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — the rule comparison figure (doc/compare.md): reads the folder that
 # models/compare/run.py wrote (compare.tsv, loss.tsv) and draws one PNG with
 # three panels, one colour per model:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — learning curves and before/after rasters of a SuperSpike run
 # folder: loss (log scale) and accuracy per trial from learning.tsv; the
 # output's spikes in the first and the last recorded trial

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — P1 figure (doc/p1_p2.md): Oja's rule against plain Hebb.
 #   (a) input samples x and the weight vector's path in the (w1, w2) plane,
 #       with the unit circle and the principal eigenvector e1 of C;

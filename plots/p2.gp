@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — P2 figure (doc/p1_p2.md): BCM with a sliding threshold, the rate
 # y / kappa against t / tau_crit for tau_theta / tau_crit = 0.1 ... 10 (the
 # sweep of models/p2/sweep.sh, which writes y_<ratio>.tsv).

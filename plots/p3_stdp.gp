@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — P3 figures from the tables of models/p3/make_inputs.py run:
 #   p3_window.png:    pair-STDP window dw(dt), evsnn (points) against the
 #                     analytic A+ e^{-dt/tau+} / -A- e^{dt/tau-} (line), and

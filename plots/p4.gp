@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — P4 figures (doc/p4.md): homeostatic triplet STDP in a recurrent
 # network. Reads two run folders (models/p4_fast.ini, models/p4_slow.ini) and
 # the folder of models/p4/sweep.sh, writes two PNGs:

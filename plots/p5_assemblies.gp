@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — P5 figure from the tables of models/p5/make_inputs.py run:
 #   p5_assemblies.png: top, the rate of each assembly A0..A3, of the other E
 #   neurons, and of the uncued halves of A0 and A1, per 1 s (full model);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — spike raster of a run folder: every <population>.ras in `dir`,
 # populations stacked from the bottom in file-name order, one colour each;
 # time in s on x, neuron id (offset by the populations below) on y.

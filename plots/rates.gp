@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — population firing rates over time of a run folder: spikes of each
 # <population>.ras in `dir` counted in bins of `bin` s (default 10 ms),
 # divided by the population's size (from summary.tsv) and the bin width.

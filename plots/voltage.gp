@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — membrane potential traces of a run folder: the columns of
 # v_<pop>.tsv (record_v: "time v<id> v<id>...", time in s, potentials in V),
 # one panel per neuron, in mV; a rate model's probes (its type, named in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — EIF_cond_exp_isfa_ista: the adaptive exponential integrate-and-fire
  * neuron (AdEx; Brette & Gerstner 2005) with exponentially decaying
  * conductances, PyNN's standard cell (NEST's aeif_cond_exp), integrated on the

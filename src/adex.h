@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: EIF_cond_exp_isfa_ista (adex.c), the adaptive
  * exponential integrate-and-fire neuron. The type's descriptor is declared in
  * engine.h; this header adds the state probe its tests use. Not installed. */

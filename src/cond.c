@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — IF_cond_exp: the conductance-based LIF with exponentially decaying
  * conductances (PyNN's model), integrated on the population's clock.
  *

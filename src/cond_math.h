@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: what the clocked conductance types share
  * (cond.c: IF_cond_exp, cond_sfa.c: IF_cond_exp_gsfa_grr): numerical helpers
  * (static inline), the common state and its functions (evs__cond_*, defined

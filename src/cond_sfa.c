@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — IF_cond_exp_gsfa_grr: IF_cond_exp (cond.c) plus two
  * spike-triggered conductances, spike-frequency adaptation g_sfa and relative
  * refractoriness g_rr (PyNN's model; NEST's iaf_cond_exp_sfa_rr; Muller et

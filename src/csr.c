@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — sparse synapses in CSR by presynaptic neuron: storage and building.
  *
  * Every builder first fills the rows (targets, weights and a temporary

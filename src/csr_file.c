@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — sparse synapses: the edge-list file builder (EVS_CONN_FILE).
  *
  * The file is read twice, like the other count-then-place builders (see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — sparse synapses, private: what csr.c, the random builders in
  * csr_random.c and the edge-list file builder in csr_file.c share. Not
  * installed. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — sparse synapses: the random builders (all-to-all, one-to-one,
  * fixed probability by geometric skipping, fixed out-degree, fixed in-degree,
  * fixed total number). Streams and memory bounds are described in csr.c. */

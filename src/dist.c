@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — values that are constants or random distributions
  * (see include/evsnn/dist.h). */
 #include "evsnn/dist.h"

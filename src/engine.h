@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: the structures shared by the scheduler (net.c), the
  * neuron and source types, and the output module. Not installed.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — status codes and error records (see include/evsnn/error.h). */
 #include "evsnn/error.h"
 

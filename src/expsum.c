@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — first threshold crossing of a sum of exponentials (see expsum.h).
  *
  * The search walks h forward from a point where g < 0 by steps that provably

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: first threshold crossing of a sum of exponentials.
  *
  * Between inputs, the distance of an exact neuron's membrane potential from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — istdp_global: inhibitory STDP (Vogels et al. 2011 type) gated by a
  * global factor, as the I->E rule of Zenke, Agnes & Gerstner (2015) in the
  * published code (github.com/fzenke/pub2015orchestrated,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — Izhikevich: the simple model of Izhikevich (2003), PyNN's standard
  * cell (NEST's izhikevich), integrated on the population's clock.
  *

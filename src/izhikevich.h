@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: Izhikevich (izhikevich.c), the simple model of
  * Izhikevich (2003). The type's descriptor is declared in engine.h; this
  * header adds the state probe its tests use. Not installed. */

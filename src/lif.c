@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — IF_curr_exp: the exact, event-driven current-based LIF neuron.
  *
  *   tau_m dv/dt = -(v - v_rest) + x_E + x_I + R (i_offset + dc)

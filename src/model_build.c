@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files, stage 3: the symbol tables read by model_read.c
  * (model_impl.h) -> a validated net.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files, private: the symbol tables that model_read.c fills
  * from the INI text and the --set overrides, and model_build.c checks and
  * turns into a net with the value readers of model_value.c (a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files, stage 3: a projection's plasticity keys (the
  * learning rule and its parameters, record_weights, record_matrix,
  * short-term plasticity), checked and set for model_build.c's

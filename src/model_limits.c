@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files: the limits of what a model may ask for, checked
  * before anything big is allocated or drawn (issue 15): the memory of the
  * projections' synapses, estimated from their connection rules, against

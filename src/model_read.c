@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files, stages 1 and 2 and the entry points: INI text ->
  * symbol tables (model_impl.h), then --set overrides; model_build.c checks
  * the tables and builds the net (stage 3).

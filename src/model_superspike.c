@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the [superspike] section of a model file (evsnn-model(5)): reads
  * it into an evs_superspike_spec and hands it to evs_net_superspike. */
 #include <stddef.h>

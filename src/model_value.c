@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files: reading one key's value (a number, a quantity with
  * units, a distribution, a path) and reporting errors at the file:line of
  * the key or section, or at the --set override that wrote it. Used by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — describing a net: populations, projections, rules, inputs and
  * the plug-ins that watch it (core/plugin.h; the built-in ones and their
  * settings: src/plugins/). Building it (synapses, rules, clocks) is in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — building a described net (evs_net_build): every required
  * parameter present, DC inputs summed, every projection's synapses drawn
  * (weights in the post population's internal units) with its learning rule

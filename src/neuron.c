@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the registry of neuron and source types, and parameter look-up. */
 #include <assert.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the orchestrated plasticity rule of Zenke, Agnes & Gerstner (2015),
  * "Diverse synaptic plasticity mechanisms orchestrated to form and retrieve
  * memories in spiking neural networks", as in the published code

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the output files of a run: spike rasters, probes, summary, log.
  *
  * Every file is written as NAME.part and renamed to NAME only when the whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the registry of learning rules, and statistics of weights. */
 #include <math.h>
 #include <stdarg.h>

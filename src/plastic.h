@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: learning rules on projections.
  *
  * A learning rule is a const descriptor table (evs_rule_type, public in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the event queue: a 4-ary min-heap over a flat array.
  *
  * Children of slot i are 4i+1 .. 4i+4, its parent (i-1)/4. A 4-ary heap is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — rate populations: RateGaussian, RateConstant, RateLinear (rate.h).
  *
  * Each keeps its rates r[0..size) (dimensionless) and steps on its clock;

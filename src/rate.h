@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: rate populations and rate-based learning rules.
  *
  * A rate population is a clocked population (EVS_POP_CLOCKED) whose neurons

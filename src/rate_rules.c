@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — rate-based learning rules: rate_hebb, rate_oja, rate_bcm (rate.h).
  *
  * They run on projections between rate populations into a RateLinear, which

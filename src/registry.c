@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the registry's tables, made from src/registry.def. */
 #include "registry.h"
 

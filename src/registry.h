@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: the built-in neuron types, rules and default plug-ins,
  * as tables made from the one list src/registry.def (src/registry.c). */
 #ifndef EVSNN_REGISTRY_H

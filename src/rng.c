@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — counter-based random streams (see include/evsnn/rng.h).
  *
  * Philox4x32-10 (Salmon et al., SC'11) from Random123: block b of stream

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — spike sources: SpikeSourcePoisson, SpikeSourceFrozenPoisson and
  * SpikeSourceArray.
  *

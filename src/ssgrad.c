@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: the SuperSpike gradient engine (see ssgrad.h for the
  * conventions, which every function here follows to the tick). */
 #ifdef HAVE_CONFIG_H

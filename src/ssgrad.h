@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: the SuperSpike gradient engine (doc/validation.md Part 2,
  * doc/design-notes.md "The SuperSpike gradient").
  *

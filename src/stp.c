@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — Tsodyks–Markram short-term plasticity (see stp.h for the model). */
 #include <math.h>
 #include <stdlib.h>

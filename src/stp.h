@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: Tsodyks–Markram short-term plasticity on a projection.
  *
  * Every delivery group of a projection (a presynaptic neuron's synapses with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the SuperSpike learner (include/evsnn/superspike.h, doc/validation.md
  * Part 2, doc/design-notes.md "The SuperSpike gradient"): traces, the
  * error-broadcast clock, windows and updates; the spec's checks and the start of the learner are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: the SuperSpike learner's hooks into the net and the
  * scheduler (the user-facing contract is include/evsnn/superspike.h).
  *

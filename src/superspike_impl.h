@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: the SuperSpike learner's state, shared by its three
  * modules: src/superspike_setup.c (the spec's checks, the start: layers and
  * arrays), src/superspike.c (traces, the error-broadcast clock, windows,

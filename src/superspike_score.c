@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — SuperSpike: targets, trials and scores (include/evsnn/superspike.h,
  * src/superspike_impl.h): reads the target raster, writes learning.tsv's row
  * at the end of every trial (loss, spikes, accuracy), the rasters of the

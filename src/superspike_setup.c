@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — SuperSpike set-up (include/evsnn/superspike.h, doc/validation.md
  * Part 2):
  * the spec's defaults and checks (evs_net_superspike), and the start of the

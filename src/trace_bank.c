@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — a bank of lazily decayed spike traces (trace_bank.h). */
 #include "trace_bank.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: a bank of lazily decayed spike traces, the one place the
  * learning rules keep their pre- and postsynaptic traces (plastic.h explains
  * the shared-factor scheme and why it is exact).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — physical quantities written with units (see include/evsnn/units.h).
  *
  * A unit is a power of ten times an SI base unit. The value is computed by

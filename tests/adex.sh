@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # EIF_cond_exp_isfa_ista end to end (models/adex_dc.ini): each neuron of the
 # DC-driven populations fires as many spikes in 1 s as a reference computed
 # here, independently of the C code: the same model (PyNN's defaults, every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of adex.c (EIF_cond_exp_isfa_ista): PyNN's defaults, the subthreshold
  * steady state against its closed form (v* by bisection here, w* = a (v* -
  * v_rest)), spike trains and an f-I curve against a fine-step (dt/100) RK4

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the crossing calendar against a brute-force model: per neuron its
  * live window and the stamp of the filing that put it there. Draining window
  * w must visit exactly the neurons whose live window is w, in stamp order,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of cond.c (IF_cond_exp): closed-form relaxation, a fine-step RK4
  * reference for decaying conductances (first-order convergence), closed-form
  * interspike intervals with i_offset, input timing between ticks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of cond_sfa.c (IF_cond_exp_gsfa_grr): closed-form relaxation, the
  * closed form of g_sfa and g_rr after a known spike train, adaptation of a
  * DC-driven neuron against a fine-step RK4 reference with the same spike and

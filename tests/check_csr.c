@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the CSR builders where the result is exact: the connection rules
  * whose counts the rule fixes (all-to-all, one-to-one, fixed probability at
  * p = 0 and 1, autapses), invalid parameters, delays (rounding to the grid,

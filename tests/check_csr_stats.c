@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the CSR builders' random connection rules (fixed probability,
  * fixed in-degree, fixed out-degree, fixed total): exact counts where the
  * rule fixes them, statistics against the rule's distribution where it does

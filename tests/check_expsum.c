@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the first-crossing search for sums of exponentials (expsum.h),
  * against the closed form of the tau_m = 2 tau_s case and a brute-force scan. */
 #include <check.h>

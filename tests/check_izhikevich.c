@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of izhikevich.c (Izhikevich): PyNN's defaults, the regular-spiking
  * cell (Izhikevich 2003: a = 0.02, b = 0.2, c = -65, d = 8) under a current
  * step against a fine-step (dt/100) RK4 reference integrated here with the

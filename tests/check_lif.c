@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the exact IF_curr_exp population (lif.c), driven directly through
  * its type table as the scheduler would drive it, against closed forms and a
  * brute-force fine-step RK4 integration. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* A failed calendar filing in IF_curr_exp (lif.c) fails the run instead of
  * losing the neuron (issue 15: recertify dropped the calendar's status, so
  * a threshold crossing could vanish silently). realloc is wrapped at link

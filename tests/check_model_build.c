@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of building and running model files (src/model_read.c,
  * model_value.c, model_build.c, model_learning.c): good models build the
  * expected populations and projections, overrides change what is built,

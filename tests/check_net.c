@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* End-to-end tests of the scheduler through the public API: exact delays and
  * crossings, a recurrent network against a brute-force reference, counting,
  * determinism, and the delay rule for exact populations. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the learning rules of doc/validation.md P5: the orchestrated rule
  * (src/orchestrated.c) and the globally gated inhibitory STDP rule
  * (src/istdp.c); short-term plasticity is tested in tests/check_stp.c.

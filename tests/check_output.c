@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the output module (src/output.c): file names and formats, the
  * NAME.part protocol, failure reporting on a full disk, abort, progress. */
 #include <check.h>

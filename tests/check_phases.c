@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Check suite: runs in phases (evs_net_start, evs_net_run_until,
  * evs_net_finish) through the public API.
  *

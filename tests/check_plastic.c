@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* End-to-end tests of learning rules through the scheduler and the public
  * API (evs_net_set_rule, evs_net_set_rule_param, evs_net_record_weights):
  * the order of events around a plastic synapse is exact, so weight changes

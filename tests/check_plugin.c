@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Check suite: plug-ins through the public API only (evsnn/plugin.h).
  *
  * A plug-in that counts the spikes of every population and ticks its own

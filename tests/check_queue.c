@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the event queue against a brute-force reference: a plain array
  * kept sorted with qsort by the (t, kind, source, seq) order, written here
  * independently of the heap. */

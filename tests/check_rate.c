@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the rate populations (src/rate.c) and rate rules
  * (src/rate_rules.c). Nets are built through the public API; steps are taken
  * by calling the types' tick handlers in creation order (as the scheduler

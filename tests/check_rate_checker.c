@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* End-to-end tests of the run-time rate checker (evs_net_check_rate): a
  * run inside its band never stops, a run that leaves it stops where the
  * raster says, silence against the closed form of the filtered rate, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of rng.c: Philox known answers, stream layout, and the statistics of
  * every deviate (tolerances are 5 standard errors unless stated). */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of source.c: Poisson statistics (counts, Fano factor, exponential
  * intervals by Kolmogorov-Smirnov, independence), start/stop, seeds, tick
  * boundaries; frozen patterns; spike files and their error messages.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the SuperSpike gradient engine (src/ssgrad.h): the surrogate and
  * the alpha filter against their closed forms, the per-tick reference against
  * a brute-force double sum over closed-form kernels, the windowed method

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the pair STDP rule (src/stdp.c): stdp_pair, and the parameter
  * checks of stdp_pair and stdp_triplet. The triplet rules are tested in
  * tests/check_triplet.c; all three rules against a brute-force fixed-step

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the STDP rules (src/stdp.c) against a brute-force reference:
  * stdp_pair (additive, multiplicative with nearest-spike pairing, partial
  * weight dependence), stdp_triplet and stdp_triplet_homeo on random trains.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of Tsodyks–Markram short-term plasticity (src/stp.c), one of the
  * mechanisms of doc/validation.md P5 (the others are tested in
  * tests/check_orchestrated.c).

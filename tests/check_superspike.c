@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* SuperSpike through the scheduler (src/superspike.c): the gradient the
  * learner accumulates from the engine's spikes and voltages equals a
  * brute-force evaluation of its definition (doc/validation.md Part 2,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the lazily decayed trace bank (trace_bank.h) against the closed
  * form of a sum of decaying exponentials, x(t) = sum over spikes s <= t of
  * e^{-(t - s)/tau}, across many rebases. */

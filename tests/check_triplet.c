@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the triplet STDP rules (src/stdp.c): stdp_triplet and
  * stdp_triplet_homeo (their parameter checks are partly in
  * tests/check_stdp.c, their brute-force references in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of error.c, units.c and dist.c. */
 #include <check.h>
 #include <math.h>

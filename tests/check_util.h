@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Helpers shared by the Check suites (tests/check_*.c): cheap assertions for
  * tight loops, the suite runner of every main(), and temporary files and
  * folders. Header-only (static functions and macros): each suite includes it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # End-to-end tests of the evsnn program on a small model written here:
 # help/version, usage errors, check, run (file formats and their mutual
 # consistency), model errors leave no output folder, --set and --seed

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — helpers shared by the script tests (sourced, not run).
 # Provides: $tmp (a fresh folder removed on exit), fail/pass counters,
 # check (run a command, compare its exit status), need_evsnn.

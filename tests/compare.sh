@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # The rule comparison (doc/compare.md), short: models/compare/run.py runs the
 # four models (compare_stdp_slow, compare_stdp_fast, compare_orchestrated,
 # compare_superspike) cut to 20 s and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Helpers shared by the suites of the conductance types (check_cond.c,
  * check_cond_sfa.c): a population of a given type built by hand (as net.c
  * does), its parameters, initialisation and teardown. Header-only (static

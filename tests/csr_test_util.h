@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Helpers shared by the CSR suites (tests/check_csr.c, check_csr_stats.c):
  * the base connection spec, a build that must succeed, and the structural
  * checks (sorted rows, delay groups, no multapses, no autapses).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # The same model and seed give byte-identical output files; another seed
 # gives different spikes. Uses CUBA for 1 s (input-free: all randomness is in
 # the wiring and the initial state) and a Poisson-driven model.

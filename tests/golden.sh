@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # Golden results (tests/golden/README.md): six standard runs whose
 # deterministic output files must match, byte for byte, the SHA-256 sums
 # stored in tests/golden/RUN.sha256. Every file a run writes is compared

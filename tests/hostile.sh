@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # Hostile inputs and output faults (issue 15) that tests/model_errors.sh
 # cannot express with one broken model file: options (--force), limits
 # (ulimit), timings, symbolic links, reused output folders, full output.

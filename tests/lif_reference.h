@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn tests — a brute-force reference for current-based LIF neurons:
  * RK4 on (v, x_E, x_I) with a fine fixed step, crossings located by bisection
  * on the step, hard reset and refractory period. Independent of lif.c's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # Every broken model in $TESTDATA/bad is refused by `evsnn check` with a
 # non-zero status, the message "FILE:LINE: ..." on stderr (LINE from the
 # file's "# line:" comment, the text of its "# expect:" comment), and no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Helpers shared by the model-file suites (tests/check_model.c,
  * check_model_build.c): model text fragments, the line of a marker, the
  * check of an override's error, and the good model both load. Header-only

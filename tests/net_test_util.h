@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Helpers shared by the end-to-end suites of the scheduler
  * (tests/check_net.c, tests/check_rate_checker.c): a temporary output
  * folder per test, setting a constant parameter, and a connection spec

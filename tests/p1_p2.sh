@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # P1 and P2 of doc/validation.md run by evsnn (doc/p1_p2.md), end to end through
 # `evsnn run`. Both experiments take well under a second of simulation, so
 # the test runs them at full length:

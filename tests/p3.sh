@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # P3 of doc/validation.md run by evsnn (doc/p3.md): the pair-STDP window (102
 # synapses, lags -50..+50 ms, one run of models/p3_stdp.ini) and the
 # frequency dependence of triplet STDP (60 pairings at +-10 ms, 1..50 Hz,

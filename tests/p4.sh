@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # P4 of doc/validation.md, short (doc/p4.md): the recurrent network with homeostatic
 # triplet STDP (models/p4_fast.ini, models/p4_slow.ini, 4,096 E + 1,024 I,
 # eta = 10), each cut to a few seconds of simulated time:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Helpers shared by the suites of the P5 mechanisms (tests/check_stp.c,
  * tests/check_orchestrated.c): an absolute tolerance and the one-to-one
  * synapses of their end-to-end runs. Header-only (a macro and a static

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # The benchmark models reach their published mean rates (doc/benchmarks.md):
 # CUBA (B1) 5.6 Hz -> accepted 5.0-6.2 Hz; COBA (B2) ~20 Hz -> 15-25 Hz.
 # The mean is over all neurons, computed from the rasters, not the summary.

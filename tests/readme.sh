@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # The README's two commands, literally, in a fresh clone of this repository
 # and in a clean environment (no EVSNN_* or other variables of the test
 # harness): the first must install, build, run the demo and leave its figures

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Helpers shared by the suites that drive a learning rule directly through
  * its handlers (tests/check_stdp.c, check_triplet.c, check_stdp_brute.c,
  * check_stp.c, check_orchestrated.c): the rig (a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Helpers shared by the STDP suites (tests/check_stdp.c, check_triplet.c,
  * check_stdp_brute.c): the suites' rig constructor, the float tolerance,
  * the parameter-check helper, a geometric sum and the triplet rule's

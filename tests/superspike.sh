@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # SuperSpike end to end (doc/validation.md Part 2, doc/superspike.md):
 #  - S1 (models/s1_single.ini, 1,000 trials): in >= 90 % of the last 100
 #    trials exactly 5 output spikes, each within +-2 ms of its target, and

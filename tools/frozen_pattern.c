@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* frozen_pattern — writes the frozen Poisson pattern that a
  * SpikeSourceFrozenPoisson population draws (src/source.c), as a .ras file
  * with every time to 17 significant digits, so that a SpikeSourceArray with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn C API demo: a few IF_curr_exp neurons driven by a constant current.
  *
  * Builds the net by hand (no model file), runs it for 1 s into a temporary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn C API example: a learning rule defined outside the library.
  *
  * Defines "example_nearest_pair", a nearest-spike pair STDP rule written

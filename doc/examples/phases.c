@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn C API example: a protocol in phases — baseline, stimulation,
  * recall.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — crossing calendar: lazily invalidated per-neuron wake-up buckets.
  *
  * An exact population must look at a neuron no later than the window in

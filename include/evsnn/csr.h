@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — sparse synapses in compressed sparse rows (CSR) by presynaptic neuron.
  *
  * Row i holds the synapses of presynaptic neuron i, sorted by (delay, target),

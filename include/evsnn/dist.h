@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — values that are constants or random distributions.
  *
  * Written in a model file as "1.62 mV", "uniform(-60 mV, -50 mV)",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — status codes and error records.
  *
  * Every library function that can fail returns an int: EVS_OK (0) or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — event-driven simulation of spiking networks with plasticity.
  * The umbrella header: includes every public module. */
 #ifndef EVSNN_EVSNN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — export macro: the library is built with hidden visibility and only
  * symbols marked EVS_API are exported from libevsnn. */
 #ifndef EVSNN_EXPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files: INI text that describes a net and its run.
  *
  * Sections: [simulation], [population NAME], [projection NAME],

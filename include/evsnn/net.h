@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — networks: build populations, projections, inputs and recorders,
  * then run them.
  *

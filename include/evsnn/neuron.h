@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — neuron and source types, and their parameter tables.
  *
  * Every population has a type: an exact event-driven neuron (IF_curr_exp), a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — plug-ins: code that watches or steers a run without the scheduler
  * knowing what it does (recorders, monitors, learners with a network-wide
  * clock; the built-in recorders and the rate checker are plug-ins too).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the event queue: a 4-ary min-heap over a flat array.
  *
  * Order is total and deterministic: (time, kind, source, seq), where seq is

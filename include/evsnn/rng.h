@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — counter-based random streams (Philox4x32-10, Random123).
  *
  * A stream is keyed by (seed, population, neuron, purpose): the numbers a

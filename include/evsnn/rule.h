@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — learning rules: their descriptors, names and parameter tables,
  * and how a program adds its own.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — SuperSpike: surrogate-gradient, three-factor learning of precisely
  * timed output spikes (Zenke & Ganguli 2018; doc/validation.md Part 2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — physical quantities written with units ("20 ms", "-50 mV").
  *
  * All values inside evsnn are SI: seconds, volts, amperes, siemens, farads,

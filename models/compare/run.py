@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """The rule comparison of doc/validation.md ("The rule comparison";
 doc/compare.md): one network and one input, run with
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # P2 of doc/validation.md (doc/p1_p2.md): the BCM temporal paradox, run by evsnn on
 # models/p2_bcm.ini.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """P3 of doc/validation.md run by evsnn: the pair-STDP window and the frequency
 dependence of the triplet rule, checked against values computed here.
 

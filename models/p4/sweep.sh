@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # P4 sweep (doc/p4.md): for each learning rate eta, bisect the critical
 # homeostatic time constant tau_crit of models/p4_fast.ini (the two P4 models
 # differ only in tau_hom) and show that tau_crit scales like 1/eta.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """P5 of doc/validation.md run by evsnn: cell assemblies with orchestrated plasticity.
 
     python3 models/p5/make_inputs.py inputs [--dir DIR] [--seed N]

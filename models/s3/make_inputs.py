@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """Writes the S3 inputs and targets (doc/validation.md S3, an XOR-like task):
 models/s3_input.ras and models/s3_target.ras, both with a 2 s period of four
 500 ms trials that show the patterns (a, b) = (0,0), (0,1), (1,0), (1,1) in

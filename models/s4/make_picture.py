@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """Draws evsnn's own S4 target picture, models/s4_picture.pbm (doc/validation.md S4):
 the words SUPER / SPIKE in a 5x7 pixel font, each font pixel a block of
 6 columns x 12 rows, on a 200-row x 189-column canvas (200 output neurons,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """Writes per-neuron target trains for SuperSpike: each of N output neurons
 gets its own train of K spikes per 500 ms trial, at times drawn uniformly in
 [20, 480] ms at least 20 ms apart (rejection sampling with Python's Mersenne

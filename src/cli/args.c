@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn's command line: usage errors, "did you mean", getopt_long's
  * failures (args.h). */
 #include "config.h"

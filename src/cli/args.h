@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn's command line: option parsing shared by the commands (args.c).
  *
  * Every command parses its options with getopt_long (so "-oDIR",

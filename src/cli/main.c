@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the command-line program: run, check and plot models.
  *
  * A thin client of the public API (<evsnn/evsnn.h>); everything it knows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn picture — a black-and-white picture (PBM, plain P1 or raw P4) as a
  * target spike raster for SuperSpike (doc/validation.md S4): pixel row r is output
  * neuron r, column c is the time bin [c bin, (c+1) bin), and every black

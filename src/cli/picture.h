@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn picture: the PBM-to-target-raster converter (picture.c). */
 #ifndef EVSNN_CLI_PICTURE_H
 #define EVSNN_CLI_PICTURE_H

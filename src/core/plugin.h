@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: plug-ins and delivery filters, the scheduler's only
  * extension points (DESIGN.md, "The run loop and its plug-ins").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the scheduler: runs a built net, dispatching every event to its
  * handler and calling the plug-ins' hooks (core/plugin.h) by index.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the built-in plug-ins every net has (src/registry.def), in the
  * order their hooks run (the order the scheduler pushed their events in
  * before they were plug-ins; events of one time, kind and source pop in

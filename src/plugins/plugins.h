@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: the built-in plug-ins (core/plugin.h), one file each:
  * the recorders (raster.c, probe.c, weights.c), the rate checker
  * (rate_check.c), the rules' clocks (rule_clock.c) and the progress line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the probe recorder: v_<population>.tsv, the membrane potential
  * of chosen neurons every sample interval from t = 0 (evs_net_record_v). */
 #include <math.h>

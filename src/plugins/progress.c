@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the progress line (evs_run_opts.progress): every 10 ms of
  * simulated time a protocol event of source 0 hands the time to
  * evs__progress (output.c), which prints at most a few times a second. */

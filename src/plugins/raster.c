@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the raster recorder: <population>.ras, every spike of the
  * populations that record them (evs_net_record_spikes; by default every
  * population but spike sources and types that never spike). */

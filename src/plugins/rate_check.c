@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the rate checker (evs_net_check_rate, as Auryn's RateChecker):
  * a population's rate filtered by an exponential, checked every dt, stops
  * the run when it leaves its band. A flush before check k may hold spikes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the clocks of learning rules (evs_rule_type.on_clock, plastic.h):
  * the rule of projection i runs at t = k * clock, k = 1, 2, ..., as a
  * protocol event of source net->next_gid + i, after the projection's

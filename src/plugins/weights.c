@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the weight recorders of projections: statistics rows
  * (<proj>.weights.tsv, evs_net_record_weights), every weight of a small
  * projection (<proj>.synapses.tsv, evs_net_record_synapses) and Matrix

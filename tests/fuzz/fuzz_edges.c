@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — libFuzzer harness of the edge-list reader (connect = file:
  * evs_csr_build with EVS_CONN_FILE, csr_file.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — libFuzzer harness of model files: the public loader (read, --set
  * overrides, validate, build the net; nothing runs), from memory and from a
  * file.

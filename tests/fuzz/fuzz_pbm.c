@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — libFuzzer harness of `evsnn picture` (src/cli/picture.c): the PBM
  * reader (plain P1 and raw P4) and the raster it writes.
  *

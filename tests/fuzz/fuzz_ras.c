@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — libFuzzer harness of the .ras spike-file reader (evs__ras_read,
  * source.c), as SpikeSourceArray and SuperSpike's targets use it.
  *

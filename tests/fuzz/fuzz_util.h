@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — libFuzzer harnesses: what they share (tests/fuzz/, make fuzz).
  *
  * The readers of .ras files, edge lists and pictures take a path, so a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # Every input kept in tests/fuzz/regress/HARNESS/ (one that a fuzzer found
 # crashing, leaking or hanging a reader once) goes through its harness
 # again, which must now take it: no sanitizer report, no broken contract,

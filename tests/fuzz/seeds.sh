@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — seeds.sh HARNESS SRCDIR OUT: writes the seed inputs of a fuzz
 # harness into the folder OUT, made at each run from the source tree's
 # models and test data (tests/fuzz/fuzz.mk); the inputs kept in

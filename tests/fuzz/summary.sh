@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — summary.sh HARNESS STATUS DIR: the .trs record of one fuzz run
 # (tests/fuzz/fuzz.mk) from its log DIR/fuzz_HARNESS.log and libFuzzer's
 # exit STATUS: ":test-result: PASS" (no finding) or FAIL, and a
