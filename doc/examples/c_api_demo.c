@@ -10,6 +10,8 @@
  * spike that depends on where in the cycle it started. Exits 1 on failure.
  *
  *   cc c_api_demo.c $(pkg-config --cflags --libs evsnn) -lm */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, also under -std=c11 */
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

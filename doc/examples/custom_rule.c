@@ -13,6 +13,8 @@
  * library holds after the run. Exits 1 on failure.
  *
  *   cc custom_rule.c $(pkg-config --cflags --libs evsnn) -lm */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, also under -std=c11 */
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

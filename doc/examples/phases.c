@@ -12,6 +12,8 @@
  * the baseline's in recall (no plasticity here). Exits 1 on failure.
  *
  *   cc phases.c $(pkg-config --cflags --libs evsnn) -lm */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, also under -std=c11 */
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
