@@ -25,11 +25,6 @@ static evs_pop *pop_new(uint32_t n, double dt) {
   return pop_new_of(T_ADEX, n, dt, 3, 0);
 }
 
-static void tick(evs_pop *p, long k) {
-  int rc = p->type->tick(p, k * p->tick);
-  REQ_INT(rc, ==, EVS_OK);
-}
-
 /* ---- the reference --------------------------------------------------------- */
 
 /* PyNN's defaults in SI, written out again here (not read from the type). */
@@ -107,17 +102,7 @@ static size_t sim_run(const ref_par *P, double dt, long nsteps, double *spk,
   pop_set(p, "b", P->b);
   pop_set(p, "tau_refrac", P->tref);
   pop_init(p);
-  size_t n = 0;
-  for (long k = 1; k <= nsteps; k++) {
-    p->nspk = 0;
-    tick(p, k);
-    for (size_t j = 0; j < p->nspk; j++) {
-      if (n < cap) spk[n] = p->spk[j].t;
-      n++;
-    }
-  }
-  pop_free(p);
-  return n;
+  return pop_run_free(p, nsteps, 1, spk, cap);
 }
 
 /* ---- descriptor ------------------------------------------------------------- */
@@ -174,7 +159,7 @@ START_TEST(test_steady_state)
     evs_pop *p = pop_new(2, 1e-4);
     pop_set(p, "i_offset", I);
     pop_init(p);
-    for (long k = 1; k <= 40000; k++) tick(p, k); /* 4 s ~ 28 tau_w */
+    for (long k = 1; k <= 40000; k++) pop_tick(p, k); /* 4 s ~ 28 tau_w */
     ck_assert_uint_eq(p->nspikes + p->nspk, 0);
     for (uint32_t i = 0; i < 2; i++) {
       ck_assert_msg(fabs(V(p, i) - vs) < 1e-9, "I %g nA: v %.12g, v* %.12g",
@@ -246,7 +231,7 @@ START_TEST(test_psp_reference)
   double y[4] = {P.el, 0, (double)w, 0}, y0[4] = {P.el, 0, 0, 0};
   double worst = 0, peak = P.el;
   for (long k = 1; k <= 1000; k++) {
-    tick(p, k);
+    pop_tick(p, k);
     ref_step(&P, y, (k - 1) * dt, dt, 100, -1e30);
     worst = fmax(worst, fabs(V(p, 1) - y[0]));
     peak = fmax(peak, V(p, 1));
@@ -302,7 +287,7 @@ START_TEST(test_w_jump)
   size_t spikes = 0;
   for (long k = 1; k <= 5000; k++) {
     p->nspk = 0;
-    tick(p, k);
+    pop_tick(p, k);
     w *= exp(-dt / tw);
     if (p->nspk) { w += b; spikes++; }
     REQUIRE_MSG(fabs(evs__adex_w(p, 0) - w) <= 1e-9 * w + 1e-24,
@@ -326,7 +311,7 @@ START_TEST(test_refractory)
   size_t spikes = 0;
   for (long k = 1; k <= 3000; k++) {
     p->nspk = 0;
-    tick(p, k);
+    pop_tick(p, k);
     if (p->nspk) {
       if (last >= 0) REQUIRE((k - last) * dt > tref);
       last = k;
@@ -356,8 +341,8 @@ START_TEST(test_dc)
   size_t n = 0;
   for (long k = 1; k <= 3000; k++) {
     p->nspk = q->nspk = 0;
-    tick(p, k);
-    tick(q, k);
+    pop_tick(p, k);
+    pop_tick(q, k);
     REQUIRE(p->nspk == q->nspk);
     REQUIRE(V(p, 1) == V(q, 0));
     REQUIRE(fabs(V(p, 0) - -70.6e-3) < 1e-6); /* undriven: near rest */

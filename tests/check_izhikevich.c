@@ -24,11 +24,6 @@ static evs_pop *pop_new(uint32_t n, double dt) {
   return pop_new_of(T_IZH, n, dt, 3, 0);
 }
 
-static void tick(evs_pop *p, long k) {
-  int rc = p->type->tick(p, k * p->tick);
-  REQ_INT(rc, ==, EVS_OK);
-}
-
 /* ---- references (mV, ms, mV/ms) ------------------------------------------- */
 
 typedef struct ref_par { double a, b, c, d, I; } ref_par;
@@ -102,18 +97,7 @@ static evs_pop *sim_new(const ref_par *P, double v0, double u0, double dt) {
 
 static size_t sim_run(const ref_par *P, double v0, double u0, double dt,
                       long nsteps, double *spk, size_t cap) {
-  evs_pop *p = sim_new(P, v0, u0, dt);
-  size_t n = 0;
-  for (long k = 1; k <= nsteps; k++) {
-    p->nspk = 0;
-    tick(p, k);
-    for (size_t j = 0; j < p->nspk; j++) {
-      if (n < cap) spk[n] = p->spk[j].t * 1e3; /* ms */
-      n++;
-    }
-  }
-  pop_free(p);
-  return n;
+  return pop_run_free(sim_new(P, v0, u0, dt), nsteps, 1e3, spk, cap); /* ms */
 }
 
 /* ---- descriptor ----------------------------------------------------------- */
@@ -191,7 +175,7 @@ START_TEST(test_fixed_point)
   pop_set(p, "v_init", -58e-3);
   pop_set(p, "u_init", -9.0);
   pop_init(p);
-  for (long k = 1; k <= 20000; k++) tick(p, k); /* 2 s ~ 54 / slowest rate */
+  for (long k = 1; k <= 20000; k++) pop_tick(p, k); /* 2 s ~ 54 / slowest rate */
   ck_assert_uint_eq(p->nspk, 0);
   for (uint32_t i = 0; i < 3; i++) {
     ck_assert_msg(fabs(V(p, i) * 1e3 - vs) < 1e-6, "v %.9g mV, v* %.9g mV",
@@ -219,16 +203,16 @@ START_TEST(test_delta_synapse)
   /* inside a step: added at the step's end, to the integrated v */
   evs_pop *q = pop_new(2, 1e-4);
   pop_init(q);
-  tick(q, 1);
+  pop_tick(q, 1);
   q->type->deliver(q, 1.5e-4, EVS_RECEPTOR_EXC, &one, &up, 0, 1);
   ck_assert(V(q, 1) == V(q, 0)); /* not yet */
-  tick(q, 2);
+  pop_tick(q, 2);
   ck_assert(fabs((V(q, 1) - V(q, 0)) - 5e-3) < 1e-12);
   /* a kick to above 30 mV spikes at that tick */
   const float big = 120.0f;
   q->nspk = 0;
   q->type->deliver(q, 2.5e-4, EVS_RECEPTOR_EXC, &one, &big, 0, 1);
-  tick(q, 3);
+  pop_tick(q, 3);
   ck_assert_uint_eq(q->nspk, 1);
   ck_assert_uint_eq(q->spk[0].id, 1);
   ck_assert(V(q, 1) == -65e-3);
@@ -251,8 +235,8 @@ START_TEST(test_dc)
   size_t n = 0;
   for (long k = 1; k <= 3000; k++) {
     p->nspk = q->nspk = 0;
-    tick(p, k);
-    tick(q, k);
+    pop_tick(p, k);
+    pop_tick(q, k);
     REQUIRE(p->nspk == q->nspk);
     REQUIRE(V(p, 1) == V(q, 0));
     n += q->nspk;

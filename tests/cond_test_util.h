@@ -65,6 +65,29 @@ static inline void pop_free(evs_pop *p) {
   free(p);
 }
 
+/* Advances p by its k-th clock step (to k * tick); the test fails unless the
+ * type returns EVS_OK. */
+static inline void pop_tick(evs_pop *p, long k) {
+  int rc = p->type->tick(p, k * p->tick);
+  REQ_INT(rc, ==, EVS_OK);
+}
+
+/* Runs p through clock steps 1..nsteps and frees it: the first cap spike
+ * times, times scale (1 for s, 1e3 for ms), into spk; returns how many
+ * spikes there were in all. */
+static inline size_t pop_run_free(evs_pop *p, long nsteps, double scale,
+                                  double *spk, size_t cap) {
+  size_t n = 0;
+  for (long k = 1; k <= nsteps; k++) {
+    p->nspk = 0;
+    pop_tick(p, k);
+    for (size_t j = 0; j < p->nspk; j++, n++)
+      if (n < cap) spk[n] = p->spk[j].t * scale;
+  }
+  pop_free(p);
+  return n;
+}
+
 /* The membrane potential (V) of neuron id at p's state time. */
 static inline double V(evs_pop *p, uint32_t id) {
   return p->type->voltage(p, id, 0);
