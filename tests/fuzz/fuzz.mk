@@ -28,7 +28,8 @@ D := tests/fuzz
 O := $(D)/obj
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -g -O1 -fno-omit-frame-pointer $(SAN)
-ALL_CPPFLAGS := $(LIB_CPPFLAGS) -I$(srcdir)/src/cli -I$(srcdir)/tests/fuzz \
+# src/cli of the build folder: the generated dirs.h (plot.c)
+ALL_CPPFLAGS := $(LIB_CPPFLAGS) -I$(srcdir)/src/cli -Isrc/cli -I$(srcdir)/tests/fuzz \
 	-DEVS_FUZZ_MODELS='"$(srcdir)/models"'
 
 # Quiet unless V=1, like automake's silent rules.
