@@ -36,6 +36,7 @@ typedef struct ofile {
   char *buf;    /* stdio buffer (owned), or NULL */
   int err;      /* errno of the first failure, 0 when none */
   int written;  /* 1 once part exists on disk */
+  int renamed;  /* 1 once part was renamed to path */
 } ofile;
 
 struct evs_output {
@@ -511,6 +512,12 @@ void evs__output_summary_cols(evs_output *o, const evs_pop_info *info,
   }
 }
 
+/* The i-th file of o in renaming order: rasters and probes, summary.tsv,
+ * run.log (i < n_files + 2). */
+static ofile *output_file(evs_output *o, size_t i) {
+  return i < o->n_files ? &o->files[i] : i == o->n_files ? &o->summary : &o->log;
+}
+
 /* Finishes f; on failure sets err naming it. */
 static int finish_checked(ofile *f, evs_error *err, int rc) {
   int e = ofile_finish(f);
@@ -535,17 +542,23 @@ int evs__output_close(evs_output *o, double t, const char *reason,
   rc = finish_checked(&o->log, err, rc);
   if (rc != EVS_OK) goto fail;
 
-  /* Everything is on disk: give the files their names, log last. */
-  for (size_t i = 0; i <= o->n_files + 1; i++) {
-    ofile *f = i < o->n_files ? &o->files[i]
-               : i == o->n_files ? &o->summary : &o->log;
+  /* Everything is on disk: give the files their names, log last. If one
+   * cannot be renamed, the run failed: the files renamed before it are
+   * removed with the parts, so that no file of a failed run looks
+   * complete. */
+  size_t n_all = o->n_files + 2, i;
+  for (i = 0; i < n_all; i++) {
+    ofile *f = output_file(o, i);
     if (!f->written) continue;
     if (rename(f->part, f->path) != 0) {
       rc = evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", f->path,
                          strerror(errno));
+      while (i-- > 0)
+        if (output_file(o, i)->renamed) unlink(output_file(o, i)->path);
       goto fail;
     }
     f->written = 0;
+    f->renamed = 1;
   }
   output_free(o);
   return EVS_OK;

@@ -344,14 +344,18 @@ static int summary_columns(const evs_run *r, size_t n, char **header,
   return EVS_OK;
 }
 
-/* Writes the summary and the run's counters into run.log. */
-static void write_summary(evs_run *r) {
+/* Writes the summary and the run's counters into run.log. EVS_OK, or
+ * EVS_ENOMEM when the summary could not be made (a run without its
+ * summary.tsv is a failed run, not a shorter output). */
+static int write_summary(evs_run *r) {
   evs_net *net = r->net;
   size_t n = net->npop ? net->npop : 1;
   evs_pop_info *info = malloc(n * sizeof *info);
   char *header = NULL, *cell = NULL;
   const char **cells = NULL;
-  if (summary_columns(r, n, &header, &cell, &cells) == EVS_OK && info) {
+  int rc = summary_columns(r, n, &header, &cell, &cells);
+  if (rc == EVS_OK && !info) rc = EVS_ENOMEM;
+  if (rc == EVS_OK) {
     for (uint32_t i = 0; i < net->npop; i++)
       evs_net_population_info(net, (int)i, &info[i]);
     evs__output_summary_cols(r->out, info, net->npop, r->t_end, header,
@@ -361,6 +365,7 @@ static void write_summary(evs_run *r) {
   free(cell);
   free(header);
   free(info);
+  if (rc) return rc;
   const evs_run_stats *s = &net->stats;
   evs__output_log(r->out, "stat wall_build %.6f", s->wall_build);
   evs__output_log(r->out, "stat wall_run %.6f", s->wall_run);
@@ -376,6 +381,7 @@ static void write_summary(evs_run *r) {
   evs__output_log(r->out, "stat synapses %llu", (unsigned long long)s->synapses);
   evs__output_log(r->out, "stat synapse_bytes %llu",
                   (unsigned long long)s->synapse_bytes);
+  return EVS_OK;
 }
 
 /* Allocates r's tables for net and the plug-ins (extra first). */
@@ -474,7 +480,10 @@ int evs__run_finish(evs_run *r, evs_error *err) {
   }
   const char *reason = r->stopped ? r->reason : NULL;
   if (r->out) {
-    write_summary(r);
+    if ((rc = write_summary(r))) {
+      evs_error_set(err, rc, NULL, 0, "out of memory writing summary.tsv");
+      goto done;
+    }
     if (reason) evs__output_log(r->out, "%s", r->log);
     rc = evs__output_close(r->out, r->t_end, reason, err);
     r->out = NULL;
