@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+# The fault-injection walk (issue 15, item 4; tests/faultwalk.c): standard
+# small runs with their k-th allocation, then their k-th file operation,
+# failing. make check walks a sample of k (FAULTWALK_SAMPLES, 120 by
+# default); make faultcheck every k (FAULTWALK_SAMPLES=0).
+# Environment (Makefile.am AM_TESTS_ENVIRONMENT): FAULTWALK, MODELS, TESTDATA.
+. "$(dirname "$0")/common.sh"
+if [ -z "${FAULTWALK:-}" ] || [ ! -x "$FAULTWALK" ]; then
+  echo "ERROR: FAULTWALK='${FAULTWALK:-}' is not an executable"
+  exit 99
+fi
+samples=${FAULTWALK_SAMPLES-120}
+opts=()
+[ "$samples" != 0 ] && opts=(-s "$samples")
+
+# walk NAME MODEL [SECTION.KEY=VALUE]...: both kinds of fault.
+walk() {
+  name=$1 model=$2
+  shift 2
+  for kind in alloc io; do
+    ${FAULTWALK_WRAPPER:-} "$FAULTWALK" -k "$kind" "${opts[@]}" \
+      -t "${FAULTWALK_TIMEOUT:-60}" "$model" "$tmp/$name" "$@" \
+      >"$tmp/walk.out" 2>&1
+    got=$?
+    cat "$tmp/walk.out"
+    [ "$got" -eq 0 ] || say_fail "$name, $kind faults: status $got"
+  done
+}
+
+walk cuba "$MODELS/cuba.ini" simulation.duration=0.2s E.size=160 I.size=40 \
+  EE.p=0.1 EI.p=0.1 IE.p=0.1 II.p=0.1
+walk coba_stdp "$MODELS/coba_stdp.ini" simulation.duration=0.1s E.size=160 \
+  I.size=40 EE.p=0.1 EI.p=0.1 IE.p=0.1 II.p=0.1
+walk s1 "$MODELS/s1_single.ini" simulation.duration=1.5s superspike.burn_in=0.5s \
+  superspike.record_trials=1,3 superspike.r0_decay_time=1s
+walk plugins "$TESTDATA/faults_all_plugins.ini"
+finish
