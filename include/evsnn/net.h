@@ -11,6 +11,7 @@
 #ifndef EVSNN_NET_H
 #define EVSNN_NET_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "csr.h"
@@ -32,6 +33,10 @@ typedef struct evs_run_opts {
   const char *model_name; /* named in file headers; may be NULL */
   int progress;           /* 1: report progress on stderr (callers pass 1 only
                              when stderr is a terminal) */
+  const volatile sig_atomic_t *interrupt; /* NULL, or a flag the caller's
+                             signal handler sets to the signal's number: the
+                             run stops before its next event, as a stop (see
+                             evs_net_run); may be NULL */
 } evs_run_opts;
 
 typedef struct evs_pop_info {
@@ -185,9 +190,14 @@ EVS_API int evs_net_build(evs_net *net, evs_error *err);
 
 /* Runs the net once for opts->duration, writing outputs into opts->outdir.
  * Builds first if needed. Returns EVS_OK, EVS_ESTOPPED when a rate checker
- * (evs_net_check_rate) ended the run early (outputs complete, err holds
- * "stopped at t = T s: ..."), or an error (EVS_EIO for output that could
- * not be written, naming the file). A net runs at most once. The same as
+ * (evs_net_check_rate) or an interruption ended the run early (outputs
+ * complete, err holds "stopped at t = T s: ..."), or an error (EVS_EIO for
+ * output that could not be written, naming the file). Interruption: once
+ * *opts->interrupt is nonzero (a signal number), no further event runs; the
+ * run stops at T, the time of the next event (every event before T has run,
+ * none after it), and ends as after a rate checker's stop, its last run.log
+ * line "stopped at t = T s: interrupted (SIGINT)" (SIGTERM, or "signal N"):
+ * the spikes in every file are those of an uninterrupted run before T. A net runs at most once. The same as
  * evs_net_start, evs_net_run_until(net, opts->duration) and
  * evs_net_finish. */
 EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err);

@@ -3,10 +3,12 @@
  *
  * A thin client of the public API (<evsnn/evsnn.h>); everything it knows
  * about a model comes from evs_model_load_*. Exit status: 0 success
- * (also a run stopped by its rate check), 1 error (model, input/output, gnuplot), 2 usage error. */
+ * (also a run stopped by its rate check), 1 error (model, input/output, gnuplot), 2 usage error,
+ * 128 + N a run stopped cleanly by signal N (SIGINT 130, SIGTERM 143). */
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +93,10 @@ static const char usage_run[] =
     "\n"
     "A population with rate_min and rate_max stops the run when its filtered\n"
     "rate leaves that band: the files cover the time run, 'stopped at t = T s:\n"
-    "...' is printed (even with -q) and the exit status is 0.\n";
+    "...' is printed (even with -q) and the exit status is 0.\n"
+    "SIGINT or SIGTERM stops the run before its next event: the files cover the\n"
+    "time run, run.log ends 'stopped at t = T s: interrupted (SIGINT)', and the\n"
+    "exit status is 130 (SIGTERM: 143). A second signal ends evsnn at once.\n";
 
 static const char usage_check[] =
     "Usage: evsnn check MODEL [--set SECTION.KEY=VALUE]... [--force]\n"
@@ -235,6 +240,31 @@ done:
   return rc;
 }
 
+/* The first SIGINT or SIGTERM of a run: its number, 0 before one. */
+static volatile sig_atomic_t interrupted;
+
+/* The first signal asks the run to stop cleanly (evs_run_opts.interrupt);
+ * a second one ends the program at once, as the signal's default action
+ * (the outputs stay NAME.part). */
+static void on_signal(int sig) {
+  if (interrupted) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  interrupted = sig;
+}
+
+/* Routes SIGINT and SIGTERM to on_signal. */
+static void catch_interruptions(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 static void print_summary(const evs_model *m, const char *outdir) {
   evs_run_stats st;
   evs_net_stats(m->net, &st);
@@ -265,6 +295,7 @@ static int cmd_run(int argc, char **argv) {
   int rc = parse_args(argc, argv, &c, 1, usage_run);
   if (rc >= 0) goto done;
   rc = EXIT_ERR;
+  catch_interruptions();
   if (!(m = load(&c))) goto done;
   const char *outdir = c.outdir;
   if (!outdir) {
@@ -275,6 +306,7 @@ static int cmd_run(int argc, char **argv) {
   }
   m->run.outdir = outdir;
   m->run.progress = !c.quiet && isatty(STDERR_FILENO);
+  m->run.interrupt = &interrupted;
   evs_error err;
   evs_error_clear(&err);
   int st = evs_net_run(m->net, &m->run, &err);
@@ -284,6 +316,12 @@ static int cmd_run(int argc, char **argv) {
     goto done;
   }
   if (!c.quiet) print_summary(m, outdir);
+  if (st == EVS_ESTOPPED && interrupted) {
+    /* complete outputs up to the stop; the status says it was cut short */
+    fprintf(stderr, "%s: %s\n", prog, err.msg);
+    rc = 128 + interrupted;
+    goto done;
+  }
   if (st == EVS_ESTOPPED) printf("%s\n", err.msg);
   rc = EXIT_OK;
 done:

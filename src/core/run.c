@@ -11,6 +11,7 @@
  * projection's filter, if any) to the post type's deliver(), then to the
  * projection's rule. Record and protocol events belong to plug-ins: their
  * owner is the plug-in's slot in this run. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@ struct evs_run {
                            first, then the net's */
   uint32_t npl;
   listeners *lis;       /* [npop] */
+  const volatile sig_atomic_t *interrupt; /* evs_run_opts.interrupt */
   int stopped;          /* a plug-in stopped the run (evs__run_stop) */
   char reason[160];     /* why: run.log's last line */
   char log[160];        /* run.log's line about the stop */
@@ -257,6 +259,21 @@ static int start(evs_run *r, evs_error *err) {
   return EVS_OK;
 }
 
+/* Stops the run at t, the time of the next event, for an interruption by
+ * signal sig: every event before t has run, the queue holds every later
+ * one. (A checkpoint of the run at t would be written here, before
+ * end_events closes the windows at t.) */
+static void stop_interrupted(evs_run *r, double t, int sig) {
+  char why[32];
+  if (sig == SIGINT) snprintf(why, sizeof why, "SIGINT");
+  else if (sig == SIGTERM) snprintf(why, sizeof why, "SIGTERM");
+  else snprintf(why, sizeof why, "signal %d", sig);
+  r->stopped = 1;
+  r->t_end = t;
+  snprintf(r->reason, sizeof r->reason, "interrupted (%s)", why);
+  snprintf(r->log, sizeof r->log, "interrupted by %s", why);
+}
+
 /* Runs every event before min(t, t_end), in the queue's order; an event at
  * or after it stays in the queue for the next phase. */
 static int run_events(evs_run *r, double t) {
@@ -266,6 +283,10 @@ static int run_events(evs_run *r, double t) {
   int rc = EVS_OK;
   while (rc == EVS_OK && !r->stopped && (next = evs_queue_peek(&r->q)) &&
          next->t < until) {
+    if (r->interrupt && *r->interrupt) {
+      stop_interrupted(r, next->t, (int)*r->interrupt);
+      break;
+    }
     evs_queue_pop(&r->q, &ev);
     switch (ev.kind) {
     case EVS_EV_DELIVER: rc = deliver(r, &ev); break;
@@ -421,6 +442,7 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
   if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   r->net = net;
   r->t_end = opts->duration;
+  r->interrupt = opts->interrupt;
   int rc = run_init(r, net, extra);
   if (rc) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
