@@ -138,6 +138,26 @@ if expect_status 0 "run after a killed one" \
     say_fail "killed run: a file evsnn did not write was removed"
 fi
 
+# ---- evsnn picture writes through a part file, never through a link -------
+echo precious >"$tmp/victim"
+ln -s "$tmp/victim" "$tmp/pic1.ras"
+ln -s "$tmp/victim" "$tmp/pic2.ras.part"
+for out in pic1.ras pic2.ras; do
+  if expect_status 0 "picture into a planted link ($out)" \
+       "$EVSNN" picture "$MODELS/s4_picture.pbm" "$tmp/$out"; then
+    [ "$(cat "$tmp/victim")" = precious ] ||
+      say_fail "picture $out: a planted link was followed: the victim holds $(head -c 60 "$tmp/victim")"
+    { [ -f "$tmp/$out" ] && [ ! -L "$tmp/$out" ] && grep -q '^# time' "$tmp/$out"; } ||
+      say_fail "picture $out: not a new raster"
+    [ -e "$tmp/$out.part" ] && say_fail "picture $out: $out.part left behind"
+  fi
+done
+# a raster that cannot be written leaves nothing
+expect_status 1 "picture into a missing folder" \
+  "$EVSNN" picture "$MODELS/s4_picture.pbm" "$tmp/none/pic.ras" &&
+  { grep -q "$tmp/none/pic.ras.part" "$tmp/stderr" ||
+      say_fail "picture into a missing folder: stderr says '$(head -c 200 "$tmp/stderr")'"; }
+
 # ---- standard output that cannot be written is an error -------------------
 if [ -w /dev/full ]; then
   "$EVSNN" check "$tmp/small.ini" >/dev/full 2>"$tmp/stderr"

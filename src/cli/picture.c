@@ -6,9 +6,11 @@
  * from the Philox stream (seed, 0, row, EVS_RNG_PATTERN). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <evsnn/evsnn.h>
 
@@ -134,6 +136,61 @@ static int by_time(const void *a, const void *b) {
   return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Creates path exclusively (never through a symbolic link; a name already
+ * there, a stale part, is removed once and the creation tried again), for
+ * writing. Returns the stream, or NULL with errno set. */
+static FILE *create_exclusive(const char *path) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = open(path, flags, 0666);
+  if (fd < 0 && errno == EEXIST && unlink(path) == 0)
+    fd = open(path, flags, 0666);
+  if (fd < 0) return NULL;
+  FILE *f = fdopen(fd, "w");
+  if (!f) {
+    int e = errno;
+    close(fd);
+    unlink(path);
+    errno = e;
+  }
+  return f;
+}
+
+/* Writes the n spikes s (sorted) of the picture in (w x h pixels, columns of
+ * bin s) as a raster at out, through out.part, created as the run's outputs
+ * are (create_exclusive) and renamed to out once complete: a failed write
+ * leaves nothing, and out is replaced as a name, never written through a
+ * link. Returns 0, or 1 after printing the error. */
+static int write_raster(const char *out, const char *in, long w, long h,
+                        double bin, const spike *s, size_t n) {
+  size_t len = strlen(out) + sizeof ".part";
+  char *part = malloc(len);
+  if (!part) {
+    fprintf(stderr, "evsnn: out of memory\n");
+    return 1;
+  }
+  snprintf(part, len, "%s.part", out);
+  errno = 0;
+  FILE *f = create_exclusive(part);
+  int e = f ? 0 : (errno ? errno : EIO);
+  const char *name = part; /* the file an error is about */
+  if (f) {
+    fprintf(f, "# evsnn picture: %s, %ld x %ld pixels, bin %g s: trial %.9g s,"
+            " %ld neurons\n# time [s] id\n", in, w, h, bin, (double)w * bin, h);
+    for (size_t k = 0; k < n && !ferror(f); k++)
+      fprintf(f, "%.9f %u\n", s[k].t, s[k].id);
+    if (fflush(f) != 0 || ferror(f)) e = errno ? errno : EIO;
+    if (fclose(f) != 0 && !e) e = errno ? errno : EIO;
+    if (!e && rename(part, out) != 0) {
+      e = errno ? errno : EIO;
+      name = out;
+    }
+    if (e) unlink(part);
+  }
+  if (e) fprintf(stderr, "evsnn: %s: %s\n", name, strerror(e));
+  free(part);
+  return e ? 1 : 0;
+}
+
 int evs_cli_picture(int argc, char **argv) {
   static const struct option lo[] = {{"bin", required_argument, NULL, 'b'},
                                      {"seed", required_argument, NULL, 's'},
@@ -207,20 +264,9 @@ int evs_cli_picture(int argc, char **argv) {
   }
   free(pix);
   qsort(s, n, sizeof *s, by_time);
-  FILE *f = fopen(out, "w");
-  if (!f) {
-    fprintf(stderr, "evsnn: %s: %s\n", out, strerror(errno));
-    free(s);
-    return 1;
-  }
-  fprintf(f, "# evsnn picture: %s, %ld x %ld pixels, bin %g s: trial %.9g s,"
-          " %ld neurons\n# time [s] id\n", in, w, h, bin, (double)w * bin, h);
-  for (size_t k = 0; k < n; k++) fprintf(f, "%.9f %u\n", s[k].t, s[k].id);
+  int rc = write_raster(out, in, w, h, bin, s, n);
   free(s);
-  if (fclose(f)) {
-    fprintf(stderr, "evsnn: %s: %s\n", out, strerror(errno));
-    return 1;
-  }
+  if (rc) return 1;
   printf("%s: %zu spikes of %ld neurons over %.9g s\n", out, n, h,
          (double)w * bin);
   return 0;
