@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rate.h"
 
@@ -169,7 +170,8 @@ static const evs_param_def gaussian_params[G_N] = {
 };
 
 /* Reads n * n numbers (white space or commas between them, '#' starts a
- * comment) from path into c. */
+ * comment) from path into c. path must be a regular file (a device such as
+ * /dev/zero never ends); lines may be of any length. */
 static int read_matrix(const evs_pop *pop, const char *path, double *c,
                        uint32_t n, evs_error *err) {
   FILE *f = fopen(path, "r");
@@ -177,11 +179,26 @@ static int read_matrix(const evs_pop *pop, const char *path, double *c,
     return evs_error_set(err, EVS_EIO, NULL, 0,
                          "population %s: cannot open covariance '%s': %s",
                          pop->name, path, strerror(errno));
-  size_t want = (size_t)n * n, got = 0;
-  char line[4096];
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    fclose(f);
+    return evs_error_set(err, EVS_EIO, path, 0,
+                         "population %s: covariance: not a regular file",
+                         pop->name);
+  }
+  size_t want = (size_t)n * n, got = 0, cap = 0;
+  char *line = NULL;
+  ssize_t len;
   int rc = EVS_OK, lineno = 0;
-  while (rc == EVS_OK && fgets(line, sizeof line, f)) {
+  errno = 0;
+  while (rc == EVS_OK && (len = getline(&line, &cap, f)) != -1) {
     lineno++;
+    if (memchr(line, '\0', (size_t)len)) {
+      rc = evs_error_set(err, EVS_EINVAL, path, lineno,
+                         "population %s: covariance: NUL byte in the line",
+                         pop->name);
+      break;
+    }
     char *hash = strchr(line, '#');
     if (hash) *hash = '\0';
     char *p = line;
@@ -206,9 +223,13 @@ static int read_matrix(const evs_pop *pop, const char *path, double *c,
       p = end;
     }
   }
-  if (rc == EVS_OK && ferror(f))
-    rc = evs_error_set(err, EVS_EIO, path, 0, "population %s: cannot read "
-                       "covariance '%s'", pop->name, path);
+  free(line);
+  /* getline also fails without an error on the stream (out of memory): only
+   * the end of the file ends the matrix well */
+  if (rc == EVS_OK && (ferror(f) || !feof(f)))
+    rc = evs_error_set(err, EVS_EIO, path, lineno + 1,
+                       "population %s: cannot read covariance '%s': %s",
+                       pop->name, path, strerror(errno ? errno : EIO));
   fclose(f);
   if (rc == EVS_OK && got != want)
     rc = evs_error_set(err, EVS_EINVAL, path, 0,

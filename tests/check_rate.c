@@ -462,6 +462,34 @@ START_TEST(test_refusals) {
   ck_assert_int_eq(evs_net_set_path(net, g, "covariance", path, &err), EVS_OK);
   expect_build_error(net, "not positive semidefinite");
   unlink(path);
+  /* a device is refused (it never ends: /dev/zero read for ever) */
+  net = new_net(1);
+  g = add_pop(net, "G", "RateGaussian", 2);
+  ck_assert_int_eq(
+      evs_net_set_path(net, g, "covariance", "/dev/zero", &err), EVS_OK);
+  expect_build_error(net, "not a regular file");
+  /* a line of any length: 300 numbers of 20 characters on one line (6000
+   * characters, more than a 4096-byte line buffer holds) give I_300, and
+   * the build succeeds */
+  {
+    size_t m = 300, len = m * m * 22 + 1, at = 0;
+    char *text = malloc(len);
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; i < m; i++) {
+      for (size_t j = 0; j < m; j++)
+        at += (size_t)snprintf(text + at, len - at, "%.17f%s",
+                               i == j ? 1.0 : 0.0, j + 1 < m ? " " : "\n");
+    }
+    tu_write_tmp(path, sizeof path, "rate_cov_long", text);
+    free(text);
+    net = new_net(1);
+    g = add_pop(net, "G", "RateGaussian", (uint32_t)m);
+    ck_assert_int_eq(evs_net_set_path(net, g, "covariance", path, &err),
+                     EVS_OK);
+    ck_assert_msg(evs_net_build(net, &err) == EVS_OK, "%s", err.msg);
+    evs_net_free(net);
+    unlink(path);
+  }
   net = new_net(1);
   g = add_pop(net, "G", "RateGaussian", 3);
   set(net, g, "corr", evs_dist_const(-0.6));
