@@ -297,3 +297,11 @@ double evs_dist_min(const evs_dist *d)
   }
   return p[0];
 }
+
+int evs__dist_ok(const evs_dist *d) {
+  int np = d->kind == EVS_DIST_CONST ? 1
+           : d->kind == EVS_DIST_NORMAL_CLIPPED ? 4 : 2;
+  for (int i = 0; i < np; i++)
+    if (!evs__value_ok(d->p[i]) && !(i >= 2 && isinf(d->p[i]))) return 0;
+  return 1;
+}

@@ -184,6 +184,23 @@ void evs__unit_say(char *why, size_t whylen, const char *fmt, ...)
 /* Index of parameter name in type's table, or -1. */
 int evs__param_index(const evs_neuron_type *type, const char *name);
 
+/* The bounds of the values the library takes, through the C API as from a
+ * model file (issue 15): a magnitude above EVS__MAX_MAGNITUDE in SI units
+ * (far beyond any physical value; weights stay finite as floats in any
+ * internal unit), and a time step or recording interval below
+ * EVS__MIN_STEP (NEST's tic: smaller ones make a run endless). */
+#define EVS__MAX_MAGNITUDE 1e15
+#define EVS__MIN_STEP 1e-6
+
+/* 1 when v is finite and |v| <= EVS__MAX_MAGNITUDE, else 0. */
+static inline int evs__value_ok(double v) {
+  return v >= -EVS__MAX_MAGNITUDE && v <= EVS__MAX_MAGNITUDE;
+}
+
+/* 1 when every parameter of d is within evs__value_ok (a clipped normal's
+ * bounds may also be infinite), else 0. */
+int evs__dist_ok(const evs_dist *d);
+
 /* The value of a constant parameter by name (it must exist: asserted). */
 double evs__pop_param(const evs_pop *pop, const char *name);
 

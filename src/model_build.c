@@ -294,9 +294,10 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
   if (ki) {
     if ((rc = evs__model_get_quantity(c, ki, EVS_DIM_TIME, &interval)))
       return rc;
-    if (!(interval > 0))
-      return evs__model_key_fail(c, ki, "record_interval must be > 0, got '%s'",
-                                 ki->value);
+    if (!(interval >= EVS__MODEL_MIN_STEP))
+      return evs__model_key_fail(c, ki,
+                                 "record_interval must be at least %g s, got "
+                                 "'%s'", EVS__MODEL_MIN_STEP, ki->value);
   }
   k = evs__model_key_get(s, "record_v");
   if (k && strcmp(k->value, "none") == 0) {

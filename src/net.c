@@ -53,7 +53,8 @@ int evs__pop_emit(evs_pop *pop, double t, uint32_t id) {
 
 EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
   *out = NULL;
-  if (!(resolution > 0) || !isfinite(resolution)) return EVS_EINVAL;
+  if (!(resolution >= EVS__MIN_STEP) || !evs__value_ok(resolution))
+    return EVS_EINVAL;
   evs_net *net = calloc(1, sizeof *net);
   if (!net) return EVS_ENOMEM;
   net->seed = seed;
@@ -281,6 +282,14 @@ EVS_API int evs_net_set_param(evs_net *net, int pop_index, const char *name,
   if (value->kind == EVS_DIST_CONST && isnan(value->p[0]))
     return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not a number",
                          pop->name, name);
+  /* as in a model file: finite, within 1e15 (or the default, e.g. a
+   * source's stop = inf) */
+  if (!evs__dist_ok(value) &&
+      !(value->kind == EVS_DIST_CONST && value->p[0] == d->def))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: '%s' must be finite and at most %g in "
+                         "magnitude (SI units)", pop->name, name,
+                         EVS__MAX_MAGNITUDE);
   pop->dist[k] = *value;
   pop->par[k] = evs_dist_mean(value);
   return EVS_OK;
@@ -318,6 +327,14 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
                          name);
   if (receptor != EVS_RECEPTOR_EXC && receptor != EVS_RECEPTOR_INH)
     return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: bad receptor", name);
+  if (!evs__dist_ok(&spec->weight) || !evs__dist_ok(&spec->delay)) {
+    int w = !evs__dist_ok(&spec->weight);
+    evs_error_set(err, EVS_EINVAL, NULL, 0,
+                  "%s: the %s must be finite and at most %g in magnitude (SI "
+                  "units)", name, w ? "weight" : "delay", EVS__MAX_MAGNITUDE);
+    evs_error_key(err, w ? "weight" : "delay");
+    return EVS_EINVAL;
+  }
   if (b->type->kind == EVS_POP_SOURCE)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: %s is a spike source and cannot receive synapses",
@@ -406,9 +423,10 @@ EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
   const evs_rule_type *t = p->rule->type;
   for (size_t k = 0; k < t->n_params; k++)
     if (strcmp(t->params[k].name, name) == 0) {
-      if (!isfinite(value))
-        return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not finite",
-                             p->name, name);
+      if (!evs__value_ok(value))
+        return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                             "%s: '%s' must be finite and at most %g in "
+                             "magnitude", p->name, name, EVS__MAX_MAGNITUDE);
       p->rule->par[k] = value;
       return EVS_OK;
     }
@@ -426,9 +444,10 @@ EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: %s does not take a constant input of dimension %s",
                          pop->name, pop->type->name, evs_dim_name(dim));
-  if (!isfinite(amplitude))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: bad DC amplitude",
-                         pop->name);
+  if (!evs__value_ok(amplitude))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: bad DC amplitude %g (finite, at most %g)",
+                         pop->name, amplitude, EVS__MAX_MAGNITUDE);
   if (grow((void **)&net->dc, &net->capdc, net->ndc + 1, sizeof *net->dc))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   net->dc[net->ndc++] = (evs_dc_req){(uint32_t)pop_index, amplitude, dim};
@@ -439,9 +458,10 @@ EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
                           evs_error *err) {
   if (net->ran)
     return evs_error_set(err, EVS_ESTATE, NULL, 0, "a network runs only once");
-  if (!(opts->duration >= 0) || !isfinite(opts->duration))
+  if (!(opts->duration >= 0) || !evs__value_ok(opts->duration))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "the duration must be a finite time >= 0");
+                         "the duration must be a time >= 0 and at most %g s",
+                         EVS__MAX_MAGNITUDE);
   int rc = evs_net_build(net, err);
   if (rc) return rc;
   net->ran = 1;
@@ -494,9 +514,10 @@ EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
   if (!net->built)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
                          "%s: the network is not built yet", p->name);
-  if (!isfinite(w))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: bad weight %g",
-                         p->name, w);
+  if (!evs__value_ok(w))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: bad weight %g (finite, at most %g)", p->name, w,
+                         EVS__MAX_MAGNITUDE);
   evs_csr *m = p->csr;
   float v = (float)(w * p->weight_scale);
   if (!m->weight) m->weight_shared = v;

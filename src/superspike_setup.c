@@ -79,6 +79,22 @@ EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
   NEED(s->output >= 0 && (uint32_t)s->output < net->npop,
        "superspike: no output population");
   NEED(s->target, "superspike: a target file is required");
+  { /* every number within a model file's bounds (finite, <= 1e15) */
+    const struct { const char *name; double v; } num[] = {
+        {"target_period", s->target_period}, {"trial", s->trial},
+        {"dt", s->dt}, {"update", s->update}, {"r0", s->r0},
+        {"r0_decay_time", s->r0_decay_time}, {"r0_decay", s->r0_decay},
+        {"r0_decay_period", s->r0_decay_period}, {"burn_in", s->burn_in},
+        {"tau_rms", s->tau_rms}, {"eps", s->eps}, {"tau_rise", s->tau_rise},
+        {"tau_decay", s->tau_decay}, {"psp_rise", s->psp_rise},
+        {"psp_decay", s->psp_decay}, {"beta", s->beta},
+        {"u_floor", s->u_floor}, {"rho", s->rho}, {"tau_z", s->tau_z},
+        {"tolerance", s->tolerance}};
+    for (size_t i = 0; i < sizeof num / sizeof *num; i++)
+      NEED(evs__value_ok(num[i].v),
+           "superspike: %s (%g) must be finite and at most %g in magnitude",
+           num[i].name, num[i].v, EVS__MAX_MAGNITUDE);
+  }
   NEED(s->dt >= EVS_SUPERSPIKE_DT_MIN && isfinite(s->dt),
        "superspike: dt (%g s) must be at least %g s", s->dt,
        EVS_SUPERSPIKE_DT_MIN);

@@ -60,8 +60,10 @@ typedef struct evs_run_stats {
 } evs_run_stats;
 
 /* Creates an empty net whose random streams are keyed by seed, whose delays
- * are multiples of resolution (s, > 0) and whose clocked populations step by
- * resolution. Returns EVS_OK, EVS_EINVAL or EVS_ENOMEM. */
+ * are multiples of resolution (s, 1e-6 ... 1e15) and whose clocked
+ * populations step by resolution. Returns EVS_OK, EVS_EINVAL or EVS_ENOMEM.
+ * Every number the setters below take must be finite and at most 1e15 in
+ * magnitude (SI units), as in a model file (doc/manual.md, "Limits"). */
 EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution);
 
 /* Frees the net and everything it owns; NULL is allowed. */
@@ -79,7 +81,8 @@ EVS_API int evs_net_find_population(const evs_net *net, const char *name);
 
 /* Sets a numeric parameter (SI units) of population pop. A distribution is
  * allowed only for EVS_PARAM_PER_NEURON parameters. Unknown names, paths and
- * bad values (negative time constants, v_reset >= v_thresh checked later by
+ * bad values (not finite or above 1e15 in magnitude, unless the parameter's
+ * default; negative time constants, v_reset >= v_thresh checked later by
  * evs_net_run) are errors. */
 EVS_API int evs_net_set_param(evs_net *net, int pop, const char *name,
                               const evs_dist *value, evs_error *err);
@@ -122,7 +125,7 @@ EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
 EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
                             double tau_f, evs_error *err);
 
-/* Records statistics of proj's weights every interval seconds (> 0), from
+/* Records statistics of proj's weights every interval seconds (>= 1e-6), from
  * t = 0, into <proj>.weights.tsv: columns time, mean, sd, min, max, at_min,
  * at_max; weights in SI units of the projection's weight dimension; at_min
  * and at_max are the fractions of synapses at the rule's w_min and w_max
@@ -138,7 +141,7 @@ EVS_API int evs_net_record_weights(evs_net *net, int proj, double interval,
 EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
                                   size_t n, evs_error *err);
 
-/* Records every weight of proj every interval seconds (> 0), from t = 0,
+/* Records every weight of proj every interval seconds (>= 1e-6), from t = 0,
  * into <proj>.synapses.tsv: columns time, then one column per synapse in CSR
  * order named w<pre>_<post> (local indices), weights in SI units of the
  * projection's weight dimension. Meant for small projections (weight
@@ -159,7 +162,7 @@ EVS_API int evs_net_add_dc(evs_net *net, int pop, double amplitude,
 EVS_API int evs_net_record_spikes(evs_net *net, int pop, int on);
 
 /* Records the membrane potential of neurons ids[0..n) of pop every interval
- * seconds (> 0) into v_<pop>.tsv. The ids are copied. */
+ * seconds (>= 1e-6) into v_<pop>.tsv. The ids are copied. */
 EVS_API int evs_net_record_v(evs_net *net, int pop, const uint32_t *ids,
                              size_t n, double interval, evs_error *err);
 

@@ -36,10 +36,11 @@ EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: a spike source has no membrane potential",
                          pop->name);
-  if (!(interval > 0) || !isfinite(interval))
+  if (!(interval >= EVS__MIN_STEP) || !evs__value_ok(interval))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: the recording interval must be positive",
-                         pop->name);
+                         "%s: the recording interval must be at least %g s "
+                         "and finite, got %g s", pop->name, EVS__MIN_STEP,
+                         interval);
   for (size_t i = 0; i < n; i++)
     if (ids[i] >= pop->size)
       return evs_error_set(err, EVS_EINVAL, NULL, 0,

@@ -38,11 +38,11 @@ EVS_API int evs_net_check_rate(evs_net *net, int pop_index, double lo,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "no population with index %d", pop_index);
   const evs_pop *pop = net->pop[pop_index];
-  if (!(lo >= 0) || !(hi > lo) || !isfinite(hi))
+  if (!(lo >= 0) || !(hi > lo) || !evs__value_ok(hi))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: the rate band needs 0 <= min < max, got "
                          "[%g, %g] Hz", pop->name, lo, hi);
-  if (!(tau > 0) || !isfinite(tau))
+  if (!(tau > 0) || !evs__value_ok(tau))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: the rate filter time constant must be > 0, "
                          "got %g s", pop->name, tau);

@@ -42,8 +42,8 @@ static recording *get(evs_net *net, int proj) {
   return &s->proj[proj];
 }
 
-/* Checks that proj exists and interval is positive and finite; sets *out
- * to the projection's recording. EVS_OK, or EVS_EINVAL / EVS_ENOMEM with a
+/* Checks that proj exists and interval is within [EVS__MIN_STEP, 1e15] s;
+ * sets *out to the projection's recording. EVS_OK, or EVS_EINVAL / EVS_ENOMEM with a
  * message in err. */
 static int get_recorded(evs_net *net, int proj, double interval,
                         recording **out, evs_error *err) {
@@ -54,10 +54,11 @@ static int get_recorded(evs_net *net, int proj, double interval,
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
                          "%s: recordings cannot change during a run",
                          net->proj[proj]->name);
-  if (!(interval > 0) || !isfinite(interval))
+  if (!(interval >= EVS__MIN_STEP) || !evs__value_ok(interval))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: the recording interval must be positive",
-                         net->proj[proj]->name);
+                         "%s: the recording interval must be at least %g s "
+                         "and finite, got %g s", net->proj[proj]->name,
+                         EVS__MIN_STEP, interval);
   if (!(*out = get(net, proj)))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   return EVS_OK;
@@ -94,7 +95,7 @@ EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
                          "%s: recordings cannot change during a run",
                          net->proj[proj]->name);
   for (size_t i = 0; i < n; i++)
-    if (!(times[i] >= 0) || !isfinite(times[i]))
+    if (!(times[i] >= 0) || !evs__value_ok(times[i]))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "%s: snapshot times must be finite and >= 0",
                            net->proj[proj]->name);
