@@ -10,7 +10,9 @@
 # P4_SECONDS (simulated, default 3600), S1_TRIALS (default 2000, 0.5 s
 # each), VG_P4_SECONDS (default 20), VG_S1_TRIALS (default 100),
 # SAMPLE (seconds between RSS samples, default 5); a count of 0 skips
-# that run.
+# that run. P4_SET: more options for the P4 run, e.g. '--set
+# EE.tau_hom=0.25s' (p4_fast.ini at its own tau_hom runs away after a few
+# hundred seconds: its rate check then ends the run early).
 # For each long run, OUTDIR/NAME.rss.tsv holds "wall_s rss_kib" samples of
 # the process (VmRSS), and the summary line gives the resident memory at a
 # quarter, half and the end of the run and its growth from the quarter to
@@ -86,7 +88,7 @@ echo "# $(date -u '+%F %T') UTC, $(nproc) cores, load $(cut -d ' ' -f 1-3 /proc/
 # a count of 0 skips that run
 if [ "$P4_SECONDS" != 0 ]; then
   watch p4 "$EVSNN" run "$MODELS/p4_fast.ini" -q -o "$out/p4" \
-    --set "simulation.duration=${P4_SECONDS}s"
+    --set "simulation.duration=${P4_SECONDS}s" ${P4_SET:-}
   tail -n 1 "$out/p4/run.log" 2>/dev/null | sed 's/^/  p4 run.log: /'
 fi
 if [ "$S1_TRIALS" != 0 ]; then
