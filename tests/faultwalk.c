@@ -27,7 +27,8 @@
  *     byte (run.log but for its start date and wall times): no silent wrong
  *     result.
  * -s N walks at most N values of k: 1 to 48, the last 16, and evenly spaced
- * ones between (make check); without it every k (make faultcheck). Prints a
+ * ones between (make check; N < 64: the first 3/4 N and the last N/4);
+ * without it every k (make faultcheck). Prints a
  * line per finding and a summary; exit status 0 when nothing was found, 1
  * on a finding, 2 on a usage error. */
 #define _GNU_SOURCE
@@ -545,10 +546,14 @@ int main(int argc, char **argv) {
   unsigned long total = o.calls;
   unsigned long walked = 0, errors = 0, absorbed = 0, findings = 0;
   unsigned long head = 48, tail = 16;
+  if (samples && samples < head + tail) { /* a small sample: ends only */
+    head = samples - samples / 4;
+    tail = samples / 4;
+  }
   unsigned long stride =
       samples > head + tail && total > head + tail
           ? (total - head - tail) / (samples - head - tail) + 1
-          : 1;
+          : samples ? total + 1 : 1;
   for (unsigned long k = 1;; k++) {
     if (samples && k > head && k + tail <= total &&
         (k - head) % stride != 0)
