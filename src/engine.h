@@ -145,6 +145,8 @@ struct evs_net {
   int built;               /* evs_net_build succeeded */
   int build_failed;        /* evs_net_build failed: the net cannot be built */
   int ran;                 /* the run started (evs_net_start) */
+  double progress_interval; /* s of wall time between run.log's progress
+                               lines, for this run (evs_run_opts) */
   struct evs_run *run;     /* the run between evs_net_start and
                               evs_net_finish, else NULL; owned */
   evs_run_stats stats;     /* counters of the last run */
@@ -319,5 +321,11 @@ void evs__progress(double t, double t_end);
 
 /* Ends the progress line. */
 void evs__progress_done(void);
+
+/* For a batch run: once every interval s of wall time (from the output's
+ * opening), the line "progress: t = T s of D s, W s of wall time" in
+ * run.log, on disk at once. o may be NULL (nothing written). */
+void evs__output_progress(evs_output *o, double t, double t_end,
+                          double interval);
 
 #endif

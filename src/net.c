@@ -465,7 +465,15 @@ EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
   int rc = evs_net_build(net, err);
   if (rc) return rc;
   net->ran = 1;
-  evs_plugin progress = {.type = &evs__progress_plugin, .net = net};
+  if (opts->progress == 2 && !(opts->progress_interval >= 0))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "the progress interval must be a time >= 0");
+  net->progress_interval =
+      opts->progress_interval > 0 ? opts->progress_interval : 60;
+  evs_plugin progress = {.type = opts->progress == 2
+                                     ? &evs__progress_log_plugin
+                                     : &evs__progress_plugin,
+                         .net = net};
   return evs__run_begin(net, opts, opts->progress ? &progress : NULL, err);
 }
 

@@ -48,7 +48,11 @@ struct evs_output {
   size_t n_files, cap_files;
   char *created[MAX_CREATED]; /* folders this run created, outermost first */
   size_t n_created;
+  double wall0;              /* s, wall clock at the opening */
+  double wall_logged;        /* s, wall clock of the last progress line */
 };
+
+static double wall_now(void);
 
 /* ---- files -------------------------------------------------------------- */
 
@@ -306,6 +310,7 @@ int evs__output_open(evs_output **out, const char *dir, const char *model_name,
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %z", &tm);
   ofile_printf(&o->log, "model: %s\nseed: %llu\nstarted: %s\n", o->model,
                (unsigned long long)seed, date);
+  o->wall0 = o->wall_logged = wall_now();
   if (o->log.err) {
     rc = evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", o->log.path,
                        strerror(o->log.err));
@@ -569,6 +574,18 @@ fail:
 
 void evs__output_abort(evs_output *o) {
   if (o) output_discard(o);
+}
+
+void evs__output_progress(evs_output *o, double t, double t_end,
+                          double interval) {
+  if (!o) return;
+  double now = wall_now();
+  if (now - o->wall_logged < interval) return;
+  o->wall_logged = now;
+  ofile_printf(&o->log, "progress: t = %.3f s of %.9g s, %.1f s of wall time\n",
+               t, t_end, now - o->wall0);
+  if (o->log.f && !o->log.err && fflush(o->log.f) != 0)
+    ofile_fail(&o->log, errno);
 }
 
 /* ---- progress ------------------------------------------------------------ */

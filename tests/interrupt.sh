@@ -5,7 +5,9 @@
 # time T (whole lines, summary.tsv over [0, T), run.log ending "stopped at
 # t = T s: interrupted (SIGINT)"), exit status 130 or 143; the spikes and
 # probes are those of the same run without interruption, cut at T. A
-# second signal ends the program at once, leaving its NAME.part files.
+# second signal ends the program at once, leaving its NAME.part files. A
+# batch run (standard error not a terminal) writes progress lines into
+# run.log (--progress-interval).
 # Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, MODELS.
 . "$(dirname "$0")/common.sh"
 need_evsnn
@@ -13,16 +15,17 @@ model="$MODELS/cuba.ini"
 long=simulation.duration=1000s
 
 # start DIR: starts a long CUBA run into DIR in the background ($pid) and
-# returns once its outputs are open and it has run for a second.
+# returns once its run.log.part has two progress lines (standard error is
+# not a terminal: a line every --progress-interval of wall time).
 start() {
-  "$EVSNN" run "$model" -o "$1" -q --set "$long" >"$tmp/stdout" \
-    2>"$tmp/stderr" &
+  "$EVSNN" run "$model" -o "$1" -q --set "$long" --progress-interval 0.3s \
+    >"$tmp/stdout" 2>"$tmp/stderr" &
   pid=$!
   for _ in $(seq 600); do
-    [ -e "$1/run.log.part" ] && break
+    [ "$(cat "$1/run.log.part" 2>/dev/null | grep -c '^progress: ')" -ge 2 ] &&
+      break
     sleep 0.1
   done
-  sleep 1
 }
 
 # finish_within PID: waits up to 60 s for PID; its status in $got (the
@@ -56,6 +59,11 @@ if [ -z "$T" ]; then
   finish
 fi
 ls "$o" | grep -q '\.part$' && say_fail "SIGINT: part files left: $(ls "$o")"
+# the progress lines: simulated times rising, before T, of 1000 s
+awk -v T="$T" '/^progress: / { n++
+    if ($4 + 0 <= last || $4 + 0 > T + 0 || $7 != 1000) bad = 1; last = $4 + 0 }
+  END { exit !(n >= 2 && !bad) }' "$o/run.log" ||
+  say_fail "SIGINT: run.log's progress lines: $(grep '^progress' "$o/run.log" | head -n 3)"
 for f in E.ras I.ras v_E.tsv summary.tsv run.log; do
   [ -s "$o/$f" ] || say_fail "SIGINT: no $f"
   [ "$(tail -c 1 "$o/$f" | od -An -c | tr -d ' ')" = '\n' ] ||
@@ -99,6 +107,14 @@ tail -n 1 "$o/run.log" 2>/dev/null |
   say_fail "SIGTERM: run.log's last line is '$(tail -n 1 "$o/run.log" 2>&1)'"
 grep -q 'interrupted (SIGTERM)' "$tmp/stderr" ||
   say_fail "SIGTERM: stderr says '$(head -c 200 "$tmp/stderr")'"
+
+# ---- --progress-interval: a time > 0 ----------------------------------------
+for bad in 0 -1s abc; do
+  expect_status 2 "--progress-interval $bad" "$EVSNN" run "$model" -o "$tmp/pi" \
+    --progress-interval "$bad" &&
+    { grep -q -- "--progress-interval needs a time > 0" "$tmp/stderr" ||
+        say_fail "--progress-interval $bad: stderr says '$(head -c 200 "$tmp/stderr")'"; }
+done
 
 # ---- a second signal ends the program at once -------------------------------
 # Both arrive together (stopped, then continued): the first asks for a clean

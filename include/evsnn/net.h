@@ -32,7 +32,12 @@ typedef struct evs_run_opts {
   const char *outdir;     /* output folder (created if missing); NULL writes nothing */
   const char *model_name; /* named in file headers; may be NULL */
   int progress;           /* 1: report progress on stderr (callers pass 1 only
-                             when stderr is a terminal) */
+                             when stderr is a terminal); 2: a line
+                             "progress: t = T s of D s, W s of wall time" in
+                             run.log every progress_interval (a batch run,
+                             to watch it); 0: none */
+  double progress_interval; /* s of wall time between run.log's progress
+                             lines (progress = 2); 0: 60 s */
   const volatile sig_atomic_t *interrupt; /* NULL, or a flag the caller's
                              signal handler sets to the signal's number: the
                              run stops before its next event, as a stop (see

@@ -51,6 +51,7 @@ static const char usage_main[] =
 static const char usage_run[] =
     "Usage: evsnn run [MODEL] [-o DIR] [--seed N] [--set SECTION.KEY=VALUE]... "
     "[-q] [--force]\n"
+    "                 [--progress-interval TIME]\n"
     "\n"
     "Simulates MODEL (an INI model file; without one, the built-in demo) and\n"
     "writes its output files into DIR.\n"
@@ -61,6 +62,10 @@ static const char usage_run[] =
     "                          override a model value, e.g. --set E.tau_m=10ms\n"
     "                          or --set simulation.duration=2s (repeatable)\n"
     "  -q, --quiet             no progress and no summary\n"
+    "      --progress-interval=TIME\n"
+    "                          when standard error is not a terminal, a\n"
+    "                          'progress: t = T s of D s' line in run.log\n"
+    "                          every TIME of wall time (default 60 s)\n"
     "      --force             build a model whose synapses need more memory\n"
     "                          than the machine has (refused otherwise)\n"
     "  -h, --help              show this help\n"
@@ -121,19 +126,21 @@ typedef struct cli {
   unsigned long long seed;
   int quiet;
   int force;            /* --force: past the memory estimate */
+  double progress_interval; /* s, --progress-interval (0: the default) */
 } cli;
 
 /* Parses run/check arguments (argv[0] is the command's name); returns -1
  * on success (continue), or an exit status. */
 static int parse_args(int argc, char **argv, cli *c, int is_run,
                       const char *usage) {
-  enum { OPT_SEED = 256, OPT_SET, OPT_FORCE };
+  enum { OPT_SEED = 256, OPT_SET, OPT_FORCE, OPT_PROGRESS };
   static const struct option run_opts[] = {
       {"output", required_argument, NULL, 'o'},
       {"seed", required_argument, NULL, OPT_SEED},
       {"set", required_argument, NULL, OPT_SET},
       {"quiet", no_argument, NULL, 'q'},
       {"force", no_argument, NULL, OPT_FORCE},
+      {"progress-interval", required_argument, NULL, OPT_PROGRESS},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   static const struct option check_opts[] = {
@@ -182,6 +189,15 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
     case OPT_FORCE:
       c->force = 1;
       break;
+    case OPT_PROGRESS: {
+      char why[128];
+      if (evs_unit_parse(v, EVS_DIM_TIME, &c->progress_interval, why,
+                         sizeof why) != EVS_OK ||
+          !(c->progress_interval > 0) || c->progress_interval > 1e15)
+        return evs_cli_usage_error(
+            cmd, usage, "--progress-interval needs a time > 0, got '%s'", v);
+      break;
+    }
     default:
       return evs_cli_bad_option(o, argv, lo, cmd, usage);
     }
@@ -305,7 +321,10 @@ static int cmd_run(int argc, char **argv) {
     outdir = defdir;
   }
   m->run.outdir = outdir;
-  m->run.progress = !c.quiet && isatty(STDERR_FILENO);
+  /* a terminal gets the progress line; a batch run's run.log progress
+   * lines, to watch it */
+  m->run.progress = isatty(STDERR_FILENO) ? !c.quiet : 2;
+  m->run.progress_interval = c.progress_interval;
   m->run.interrupt = &interrupted;
   evs_error err;
   evs_error_clear(&err);

@@ -21,6 +21,9 @@ extern const evs_plugin_type evs__rate_check_plugin; /* rate_check.c */
 extern const evs_plugin_type evs__progress_plugin;   /* progress.c: added
                                                         per run by
                                                         evs_net_run */
+extern const evs_plugin_type evs__progress_log_plugin; /* progress.c: the
+                                                          same, into
+                                                          run.log */
 
 /* 1 when population pop's spikes go to <pop>.ras (raster.c). */
 int evs__raster_recorded(const evs_net *net, uint32_t pop);
