@@ -231,6 +231,7 @@ const evs_neuron_type *evs__neuron_type_find(const char *name);
 
 /* The types, defined in their own modules. */
 extern const evs_neuron_type evs__if_curr_exp;       /* lif.c */
+extern const evs_neuron_type evs__if_curr_exp_grid;  /* lif_grid.c */
 extern const evs_neuron_type evs__if_cond_exp;       /* cond.c */
 extern const evs_neuron_type evs__if_cond_exp_gsfa_grr; /* cond_sfa.c */
 extern const evs_neuron_type evs__eif_cond_exp_isfa_ista; /* adex.c */

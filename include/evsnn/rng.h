@@ -21,6 +21,7 @@ typedef enum evs_rng_purpose {
   EVS_RNG_INPUT = 5,    /* spike trains of input sources */
   EVS_RNG_PATTERN = 6,  /* frozen patterns, jitter */
   EVS_RNG_FEEDBACK = 7, /* fixed random feedback matrices (SuperSpike) */
+  EVS_RNG_BACKGROUND = 8, /* Poisson background counts (IF_curr_exp_grid) */
   EVS_RNG_TEST = 99     /* tests only */
 } evs_rng_purpose;
 
