@@ -205,11 +205,95 @@ static int rate_check(evs__model_ctx *c, const evs__model_sec *s,
   return EVS_OK;
 }
 
+/* ---- [network]: scale and background ---------------------------------- */
+
+uint64_t evs__model_scaled_size(const evs__model_ctx *c, uint64_t n) {
+  if (c->scale == 1) return n;
+  double v = nearbyint((double)n * c->scale);
+  return v < 1 ? 1 : v > 1e18 ? (uint64_t)1e18 : (uint64_t)v;
+}
+
+/* Reads [network] (s may be NULL: the defaults) into c: scale (population
+ * sizes and synapse numbers, in-degrees kept), k_scale (in-degrees, with
+ * weights / sqrt(k_scale) and the mean input kept by a DC) and background
+ * (poisson or dc). */
+static int do_network(evs__model_ctx *c, const evs__model_sec *s) {
+  static const char *const keys[] = {"scale", "k_scale", "background", NULL};
+  const evs__model_key *k;
+  int rc;
+  c->scale = c->k_scale = 1;
+  c->background_dc = 0;
+  if (!s) return EVS_OK;
+  if ((rc = check_keys(c, s, keys, NULL))) return rc;
+  if ((k = evs__model_key_get(s, "scale"))) {
+    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_NONE, &c->scale)))
+      return rc;
+    if (!(c->scale > 0 && c->scale <= 1000))
+      return evs__model_key_fail(c, k, "scale must be in (0, 1000], got '%s'",
+                                 k->value);
+  }
+  if ((k = evs__model_key_get(s, "k_scale"))) {
+    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_NONE, &c->k_scale)))
+      return rc;
+    if (!(c->k_scale > 0 && c->k_scale <= 1))
+      return evs__model_key_fail(c, k, "k_scale must be in (0, 1], got '%s'",
+                                 k->value);
+  }
+  if ((k = evs__model_key_get(s, "background"))) {
+    if (!strcmp(k->value, "dc")) c->background_dc = 1;
+    else if (strcmp(k->value, "poisson"))
+      return evs__model_key_fail(c, k, "background must be poisson or dc, "
+                                 "got '%s'", k->value);
+  }
+  return EVS_OK;
+}
+
+/* The constant value of parameter name of population section s: its key's,
+ * else the type's default (defs[0..nd)); NaN when it has neither or the
+ * key is not a constant (its own check reports that). */
+static double pop_value(evs__model_ctx *c, const evs__model_sec *s,
+                        const evs_param_def *defs, size_t nd,
+                        const char *name) {
+  const evs__model_key *k = evs__model_key_get(s, name);
+  for (size_t i = 0; i < nd; i++) {
+    if (strcmp(defs[i].name, name)) continue;
+    if (!k) return defs[i].def;
+    evs_dist d;
+    evs_error *keep = c->err, quiet;
+    c->err = &quiet; /* errors are the key's own check's to report */
+    int rc = evs__model_get_dist(c, k, defs[i].dim, &d);
+    c->err = keep;
+    return rc == EVS_OK && d.kind == EVS_DIST_CONST ? d.p[0] : NAN;
+  }
+  return NAN;
+}
+
+/* The population's background under [network]: its rate times k_scale and
+ * weight / sqrt(k_scale) when it stays Poisson, plus the constant current
+ * that keeps its mean input (1 - sqrt(k_scale)) rate w tau_syn_E (the
+ * reference implementation's compensation); or, with background = dc, no
+ * rate and its whole mean rate w tau_syn_E as a constant current. */
+static int background(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
+                      int pop, const evs_param_def *defs, size_t nd) {
+  const evs__model_key *kr = evs__model_key_get(s, "background_rate");
+  const evs__model_key *kw = evs__model_key_get(s, "background_weight");
+  if (!kr || !kw || !net || (!c->background_dc && c->k_scale == 1))
+    return EVS_OK;
+  double rate = pop_value(c, s, defs, nd, "background_rate");
+  double w = pop_value(c, s, defs, nd, "background_weight");
+  double tau = pop_value(c, s, defs, nd, "tau_syn_E");
+  double mean = rate * w * tau;
+  double amp = c->background_dc ? mean : (1 - sqrt(c->k_scale)) * mean;
+  evs_error ne;
+  int rc = evs_net_add_dc(net, pop, amp, EVS_DIM_CURRENT, &ne);
+  return rc ? evs__model_net_fail(c, rc, s, kr, &ne) : EVS_OK;
+}
+
 static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
   static const char *const fixed[] = {"type", "size", "record_spikes",
                                       "record_v", "record_interval",
                                       "rate_min", "rate_max", "rate_tau",
-                                      NULL};
+                                      "integration", "reference_rate", NULL};
   const evs_param_def *defs;
   size_t nd;
   evs_pop_kind kind;
@@ -220,7 +304,25 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
   int rc = EVS_OK, pop = -1;
 
   if (!(kt = need(c, s, "type", &rc))) return rc;
-  if (evs_neuron_type_params(kt->value, &defs, &nd, &kind) != EVS_OK) {
+  const char *type = kt->value;
+  if ((k = evs__model_key_get(s, "integration"))) {
+    int grid = !strcmp(k->value, "grid");
+    if (!grid && strcmp(k->value, "exact"))
+      return evs__model_key_fail(c, k, "integration must be exact or grid, "
+                                 "got '%s'", k->value);
+    if (strcmp(type, "IF_curr_exp"))
+      return evs__model_key_fail(c, k, "integration applies to IF_curr_exp "
+                                 "only (grid: IF_curr_exp_grid)");
+    if (grid) type = "IF_curr_exp_grid";
+  }
+  if ((k = evs__model_key_get(s, "reference_rate"))) {
+    double r;
+    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_RATE, &r))) return rc;
+    if (!(r >= 0))
+      return evs__model_key_fail(c, k, "reference_rate must be >= 0, got "
+                                 "'%s'", k->value);
+  }
+  if (evs_neuron_type_params(type, &defs, &nd, &kind) != EVS_OK) {
     char known[512] = "";
     const char *const *t = evs_neuron_type_names();
     for (size_t i = 0; t && t[i]; i++)
@@ -235,8 +337,12 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
                                "size must be a positive integer (at most %u), "
                                "got '%s'",
                                UINT32_MAX, ks->value);
+  size = evs__model_scaled_size(c, size);
+  if (size > UINT32_MAX)
+    return evs__model_key_fail(c, ks, "size %s times [network] scale %g "
+                               "exceeds %u", ks->value, c->scale, UINT32_MAX);
   if (net) {
-    pop = evs_net_add_population(net, s->name, kt->value, (uint32_t)size, &ne);
+    pop = evs_net_add_population(net, s->name, type, (uint32_t)size, &ne);
     if (pop < 0) return evs__model_net_fail(c, pop, s, NULL, &ne);
     s->pop_index = pop;
   }
@@ -251,7 +357,7 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
     if (i == nd)
       return evs__model_key_fail(c, k, "unknown key '%s' in [%s] (type %s "
                                  "has no such parameter)", k->name, s->id,
-                                 kt->value);
+                                 type);
     if (defs[i].flags & EVS_PARAM_PATH) {
       char *path;
       if ((rc = evs__model_get_path(c, k, &path))) return rc;
@@ -269,15 +375,23 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
                                  "%s must be a constant (only per-neuron "
                                  "parameters take distributions)",
                                  k->name);
+    /* the background under [network] (see background()) */
+    if (!strcmp(k->name, "background_rate")) {
+      if (c->background_dc) continue;
+      d = evs_dist_scale(d, c->k_scale);
+    } else if (!strcmp(k->name, "background_weight")) {
+      d = evs_dist_scale(d, 1 / sqrt(c->k_scale));
+    }
     if (net && (rc = evs_net_set_param(net, pop, k->name, &d, &ne)))
       return evs__model_net_fail(c, rc, s, k, &ne);
   }
+  if ((rc = background(c, s, net, pop, defs, nd))) return rc;
   for (size_t i = 0; i < nd; i++)
     if ((defs[i].flags & EVS_PARAM_REQUIRED) &&
         !evs__model_key_get(s, defs[i].name))
       return evs__model_sec_fail(c, s,
                                  "missing required key '%s' in [%s] (type %s)",
-                                 defs[i].name, s->id, kt->value);
+                                 defs[i].name, s->id, type);
   /* recording */
   if ((k = evs__model_key_get(s, "record_spikes"))) {
     int on;
@@ -309,7 +423,7 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
       return evs__model_key_fail(c, k,
                                  "record_v: %s is a spike source and has no "
                                  "membrane potential",
-                                 kt->value);
+                                 type);
     if ((rc = parse_ids(c, k, (uint32_t)size, &ids, &n))) return rc;
     if (net) rc = evs_net_record_v(net, pop, ids, n, interval, &ne);
     free(ids);
@@ -353,6 +467,92 @@ static int weight_dimensionless(const char *text, evs_dist *out) {
   if (evs_unit_parse(text, EVS_DIM_NONE, &v, NULL, 0) != EVS_OK) return 0;
   *out = evs_dist_const(v);
   return 1;
+}
+
+/* The size of population name as its section gives it, before [network]
+ * scale; 0 when it does not say. */
+static double file_size(const evs__model_ctx *c, const char *name) {
+  const evs__model_sec *p = evs__model_sec_find(c, EVS__MODEL_POP, name);
+  const evs__model_key *k = p ? evs__model_key_get(p, "size") : NULL;
+  uint64_t n;
+  return k && !evs__model_parse_u64(k->value, &n) ? (double)n : 0;
+}
+
+/* Projection s under [network] scale and k_scale: the number of synapses
+ * (spec->n or spec->p, from key kn) such that every in-degree is the file's
+ * times k_scale, weights divided by sqrt(k_scale), and, when k_scale < 1,
+ * the constant current (1 - sqrt(k_scale)) tau_syn w K r added to post that
+ * keeps its mean input (the reference implementation's compensation: w the
+ * mean weight, K the file's in-degree, r the reference_rate of pre, tau_syn
+ * that of the receptor). */
+static int scale_projection(evs__model_ctx *c, const evs__model_sec *s,
+                            evs_net *net, evs_conn_spec *spec,
+                            const evs__model_key *kn, const char *pre,
+                            const char *post, int post_index, int rec,
+                            evs_dim wdim) {
+  double sc = c->scale, k = c->k_scale;
+  if (sc == 1 && k == 1) return EVS_OK;
+  double n_pre = file_size(c, pre), n_post = file_size(c, post), indegree = 0;
+  switch (spec->kind) {
+  case EVS_CONN_FIXED_TOTAL:
+    indegree = spec->n / n_post;
+    spec->n = (uint64_t)nearbyint((double)spec->n * sc * k);
+    break;
+  case EVS_CONN_FIXED_INDEGREE:
+    indegree = spec->n;
+    spec->n = (uint64_t)nearbyint((double)spec->n * k);
+    break;
+  case EVS_CONN_FIXED_OUTDEGREE:
+    indegree = spec->n * n_pre / n_post;
+    spec->n = (uint64_t)nearbyint((double)spec->n * k);
+    break;
+  case EVS_CONN_FIXED_PROBABILITY:
+    indegree = spec->p * n_pre;
+    spec->p *= k / sc;
+    if (spec->p > 1)
+      return evs__model_key_fail(c, kn, "p = %s times k_scale / scale (%g) "
+                                 "exceeds 1", kn->value, k / sc);
+    break;
+  case EVS_CONN_ONE_TO_ONE:
+  case EVS_CONN_ALL_TO_ALL:
+    if (k == 1) return EVS_OK;
+    /* fall through */
+  case EVS_CONN_FILE:
+    return evs__model_key_fail(c, kn, "connect = %s cannot be scaled by "
+                               "[network] %s", kn->value,
+                               k != 1 ? "k_scale" : "scale");
+  }
+  if (k == 1) return EVS_OK;
+  evs_dist w = spec->weight;
+  spec->weight = evs_dist_scale(w, 1 / sqrt(k));
+  const evs__model_sec *ps = evs__model_sec_find(c, EVS__MODEL_POP, pre);
+  const evs__model_sec *qs = evs__model_sec_find(c, EVS__MODEL_POP, post);
+  const evs__model_key *kr = ps ? evs__model_key_get(ps, "reference_rate")
+                                : NULL;
+  if (!kr)
+    return evs__model_sec_fail(c, s, "[network] k_scale needs the "
+                               "reference_rate of population %s (the DC that "
+                               "keeps the mean input)", pre);
+  if (!net || !qs) return EVS_OK;
+  double rate = 0;
+  int rc = evs__model_get_quantity(c, kr, EVS_DIM_RATE, &rate);
+  if (rc) return rc;
+  const evs_param_def *defs;
+  size_t nd;
+  evs_pop_kind kind;
+  const evs__model_key *kt = evs__model_key_get(qs, "type");
+  const evs__model_key *ki = evs__model_key_get(qs, "integration");
+  const char *type = ki && !strcmp(ki->value, "grid") ? "IF_curr_exp_grid"
+                                                      : kt->value;
+  if (evs_neuron_type_params(type, &defs, &nd, &kind)) return EVS_OK;
+  double tau = pop_value(c, qs, defs, nd,
+                         rec == EVS_RECEPTOR_INH ? "tau_syn_I" : "tau_syn_E");
+  double amp = (1 - sqrt(k)) * tau * evs_dist_mean(&w) * indegree * rate;
+  evs_error ne;
+  evs_error_set(&ne, EVS_EINVAL, NULL, 0, "the compensating DC is not finite");
+  if (!isfinite(amp) || (rc = evs_net_add_dc(net, post_index, amp, wdim, &ne)))
+    return evs__model_net_fail(c, rc ? rc : EVS_EINVAL, s, kn, &ne);
+  return EVS_OK;
 }
 
 static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
@@ -478,6 +678,14 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
                                        "0 ms, inf))", k->value);
   }
   spec.delay_step = so->resolution;
+  if ((rc = scale_projection(c, s, net, &spec,
+                             evs__model_key_get(s, cr->kind ==
+                                                EVS_CONN_FIXED_PROBABILITY
+                                                ? "p" : cr->keys[0] &&
+                                                !strcmp(cr->keys[0], "n")
+                                                ? "n" : "connect"),
+                             kpre->value, kpost->value, post, rec, wdim)))
+    return rc;
   if (!net) evs__model_estimate(c, s, &spec, kpre->value, kpost->value, rule);
   if (cr->kind == EVS_CONN_FILE) {
     if (!(k = need(c, s, "file", &rc))) return rc;
@@ -552,9 +760,12 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
   /* check everything, building nothing: [simulation] first (projections
    * need its resolution), then the rest in file order */
   if ((rc = do_simulation(c, sim, &so))) return rc;
+  if ((rc = do_network(c, evs__model_sec_find(c, EVS__MODEL_NETWORK, ""))))
+    return rc;
   HASH_ITER(hh, c->secs, s, tmp) {
     switch (s->kind) {
       case EVS__MODEL_SIM: rc = EVS_OK; break;
+      case EVS__MODEL_NETWORK: rc = EVS_OK; break;
       case EVS__MODEL_POP: rc = do_population(c, s, NULL); break;
       case EVS__MODEL_PROJ: rc = do_projection(c, s, NULL, &so); break;
       case EVS__MODEL_SUPERSPIKE: rc = evs__model_superspike(c, s, NULL); break;

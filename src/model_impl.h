@@ -32,7 +32,8 @@ typedef struct evs__model_key {
 
 typedef enum evs__model_sec_kind {
   EVS__MODEL_SIM, EVS__MODEL_POP, EVS__MODEL_PROJ, EVS__MODEL_INPUT,
-  EVS__MODEL_SUPERSPIKE  /* [superspike]: unnamed, like [simulation] */
+  EVS__MODEL_SUPERSPIKE, /* [superspike]: unnamed, like [simulation] */
+  EVS__MODEL_NETWORK     /* [network]: unnamed; scale and background */
 } evs__model_sec_kind;
 
 typedef struct evs__model_sec {
@@ -67,6 +68,10 @@ typedef struct evs__model_ctx {
   size_t pos;
   char *lbuf;          /* getline buffer */
   size_t lcap;
+  /* [network], read before the populations (model_build.c) */
+  double scale;        /* factor on population sizes and synapse numbers */
+  double k_scale;      /* factor on in-degrees (weights / sqrt(k_scale)) */
+  int background_dc;   /* 1: backgrounds become their mean current */
 } evs__model_ctx;
 
 /* ---- shared by the model files ------------------------------------------ */
@@ -82,6 +87,10 @@ evs__model_key *evs__model_key_get(const evs__model_sec *s, const char *name);
 evs__model_sec *evs__model_sec_find(const evs__model_ctx *c,
                                     evs__model_sec_kind kind,
                                     const char *name);
+
+/* A population size n of the model file under [network] scale: round(n
+ * scale), at least 1. (model_build.c) */
+uint64_t evs__model_scaled_size(const evs__model_ctx *c, uint64_t n);
 
 /* ---- one key's value, errors at file:line (model_value.c) -------------- */
 

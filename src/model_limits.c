@@ -10,13 +10,15 @@
 #include <stdint.h>
 #include <unistd.h>
 
-/* The size of population name as its section gives it, or 0 when it does
- * not (its own check reports that). */
+/* The size of population name as its section gives it (times [network]
+ * scale), or 0 when it does not (its own check reports that). */
 static double pop_size(const evs__model_ctx *c, const char *name) {
   const evs__model_sec *p = evs__model_sec_find(c, EVS__MODEL_POP, name);
   const evs__model_key *k = p ? evs__model_key_get(p, "size") : NULL;
   uint64_t n;
-  return k && !evs__model_parse_u64(k->value, &n) ? (double)n : 0;
+  return k && !evs__model_parse_u64(k->value, &n)
+             ? (double)evs__model_scaled_size(c, n)
+             : 0;
 }
 
 /* The cost model follows csr.c's builders: 8 bytes a synapse kept, 4 more

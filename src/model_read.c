@@ -24,11 +24,13 @@
 #define MAX_NAME 63 /* population/projection/input names, as the net */
 
 static const char *const kind_names[] = {"simulation", "population",
-                                         "projection", "input", "superspike"};
+                                         "projection", "input", "superspike",
+                                         "network"};
 
 /* Sections that take no name: one per model. */
 static int unnamed(evs__model_sec_kind kind) {
-  return kind == EVS__MODEL_SIM || kind == EVS__MODEL_SUPERSPIKE;
+  return kind == EVS__MODEL_SIM || kind == EVS__MODEL_SUPERSPIKE ||
+         kind == EVS__MODEL_NETWORK;
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -191,12 +193,12 @@ static void read_header(evs__model_ctx *c, char *hdr) {
   while (*name && !isspace((unsigned char)*name)) name++;
   if (*name) *name++ = '\0';
   name = trim(name);
-  for (sk = EVS__MODEL_SIM; sk <= EVS__MODEL_SUPERSPIKE; sk++)
+  for (sk = EVS__MODEL_SIM; sk <= EVS__MODEL_NETWORK; sk++)
     if (!strcmp(kind, kind_names[sk])) break;
-  if (sk > EVS__MODEL_SUPERSPIKE) {
+  if (sk > EVS__MODEL_NETWORK) {
     read_fail(c, EVS_EMODEL, line,
               "unknown section kind [%s] (expected simulation, population, "
-              "projection, input or superspike)", kind);
+              "projection, input, superspike or network)", kind);
     return;
   }
   if (unnamed(sk) && *name) {
@@ -406,6 +408,10 @@ static int apply_override(evs__model_ctx *c, const char *text) {
   } else if (!strcmp(sname, "simulation")) {
     s = evs__model_sec_find(c, EVS__MODEL_SIM, "");
     if (!s && !(s = sec_add(c, EVS__MODEL_SIM, "", 0)))
+      return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
+  } else if (!strcmp(sname, "network")) {
+    s = evs__model_sec_find(c, EVS__MODEL_NETWORK, "");
+    if (!s && !(s = sec_add(c, EVS__MODEL_NETWORK, "", 0)))
       return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
   } else if (!strcmp(sname, "superspike")) {
     s = evs__model_sec_find(c, EVS__MODEL_SUPERSPIKE, "");
