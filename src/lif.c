@@ -39,10 +39,24 @@
  * in a window is delivered at least one window later, so the result is exact
  * and causal. While refractory, t_safe holds the end of the refractory period,
  * when the reset is applied lazily.
+ *
+ * Background (background_rate r, background_weight w_bg): Poisson inputs
+ * onto each neuron, one stream per neuron drawn lazily, never synapses or
+ * events. Neuron j keeps the time of its next input; its certificates end
+ * no later than that time, so the calendar or a delivery finds it there,
+ * and advance() adds the input at its exact time and draws the next
+ * interval, -ln(U)/r with U from draw k of the stream (seed, population, j,
+ * EVS_RNG_BACKGROUND): the 64 bits of words 2(k mod 2), 2(k mod 2) + 1 of
+ * its Philox block k/2. While refractory the inputs are added to x_E when
+ * the period ends (only x_E outlives the reset). Each input costs an exact
+ * event (decay factors, a certificate, a calendar filing): the grid mode
+ * (lif_grid.c) is cheaper when inputs are dense (doc/microcircuit.md).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <Random123/philox.h>
 
 #include "engine.h"
 #include "evsnn/calendar.h"
@@ -63,7 +77,7 @@
 #define CROSSING_TOL 1e-13
 
 enum { P_CM, P_TAU_M, P_TAU_E, P_TAU_I, P_TAU_REF, P_V_REST, P_V_RESET,
-       P_V_THRESH, P_I_OFFSET, P_V_INIT, N_PARAMS };
+       P_V_THRESH, P_I_OFFSET, P_V_INIT, P_BG_RATE, P_BG_WEIGHT, N_PARAMS };
 
 static const evs_param_def params[N_PARAMS] = {
     [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
@@ -83,6 +97,10 @@ static const evs_param_def params[N_PARAMS] = {
                     "constant input current"},
     [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
                   "membrane potential at t = 0"},
+    [P_BG_RATE] = {"background_rate", EVS_DIM_RATE, 0, 0,
+                   "rate of the Poisson background inputs onto each neuron"},
+    [P_BG_WEIGHT] = {"background_weight", EVS_DIM_CURRENT, 0, 0,
+                     "weight of each background input (excitatory receptor)"},
 };
 
 /* One neuron's state: one cache line holds everything an input touches. */
@@ -135,6 +153,13 @@ typedef struct lif_state {
   int status;          /* first failure (EVS_ENOMEM of a calendar filing or
                           of a spike record) in a handler that cannot return
                           it (deliver, voltage); the next tick returns it */
+  /* background; bg_next NULL: none */
+  double *bg_next;     /* [size] s: time of neuron j's next input */
+  uint32_t *bg_draws;  /* [size] draws made from neuron j's stream */
+  double bg_rate;      /* 1/s */
+  double bg_w;         /* V: the input's weight (R w_bg) */
+  uint32_t pop_index;  /* the streams' key */
+  uint64_t seed;
 } lif_state;
 
 static double weight_scale(const evs_pop *pop, evs_dim dim) {
@@ -148,9 +173,33 @@ static inline void decay_factors(const lif_state *s, double t, double e[3]) {
   evs__rates_decay_fast(&s->rates, t - s->t0, e);
 }
 
+/* Draws neuron j's next background input time after t. */
+static void bg_draw(lif_state *s, uint32_t j, double t) {
+  uint32_t k = s->bg_draws[j]++;
+  philox4x32_ctr_t c = {{s->pop_index, j, EVS_RNG_BACKGROUND, k >> 1}};
+  philox4x32_key_t key = {{(uint32_t)s->seed, (uint32_t)(s->seed >> 32)}};
+  philox4x32_ctr_t w = philox4x32(c, key);
+  int i = 2 * (int)(k & 1);
+  uint64_t bits = ((uint64_t)w.v[i + 1] << 32 | w.v[i]) >> 11;
+  double u = ((double)bits + 0.5) * 0x1p-53; /* in (0, 1) */
+  s->bg_next[j] = t - log(u) / s->bg_rate;
+}
+
+/* Adds neuron j's background inputs before time a to x_E alone (c[0] is
+ * about to be recomputed by a reset at a). */
+static void bg_catch_up(lif_state *s, uint32_t j, double a) {
+  lif_neuron *n = &s->nr[j];
+  while (s->bg_next[j] < a) {
+    double tb = s->bg_next[j];
+    n->c[1] += s->bg_w * s->k[0] * exp((tb - s->t0) * s->rate[1]);
+    bg_draw(s, j, tb);
+  }
+}
+
 /* Applies the reset that ends the refractory period at n->t_safe, given the
- * decay factors e there. */
+ * decay factors e there (the background inputs of the period first). */
 static void end_refractory_at(lif_state *s, lif_neuron *n, const double e[3]) {
+  if (s->bg_next) bg_catch_up(s, (uint32_t)(n - s->nr), n->t_safe);
   double u_reset = s->v_reset - s->v_thresh;
   n->c[0] = (u_reset - n->drive - n->c[1] * e[1] - n->c[2] * e[2]) / e[0];
   n->margin = 0;
@@ -185,8 +234,8 @@ static inline double log_lower(double y) {
  * at t: sets t_safe and margin from the leak bound, keeping MARGIN_SHARE of
  * the bound's distance to threshold as margin, or else from the Taylor
  * bound, with no margin. */
-static inline void certify(const lif_state *s, lif_neuron *n, double t,
-                           const double e[3]) {
+static inline void certify_inputs(const lif_state *s, lif_neuron *n, double t,
+                                  const double e[3]) {
   double a0 = n->c[0] * e[0], a1 = n->c[1] * e[1], a2 = n->c[2] * e[2];
   double d = n->drive;
   int slow = s->slow;
@@ -245,6 +294,17 @@ static inline void certify(const lif_state *s, lif_neuron *n, double t,
   n->t_safe = denom > 0 ? t - 2 * u / denom : INFINITY;
 }
 
+/* certify_inputs, ending the certificate no later than the neuron's next
+ * background input. */
+static inline void certify(const lif_state *s, lif_neuron *n, double t,
+                           const double e[3]) {
+  certify_inputs(s, n, t, e);
+  if (s->bg_next) {
+    double b = s->bg_next[n - s->nr];
+    if (n->t_safe > b) n->t_safe = b;
+  }
+}
+
 /* Files neuron j to be looked at in the window of time ts (nowhere for
  * ts = +inf), moving it from wherever it was filed. A visit changes nothing
  * before the window of t_safe, so the neuron is filed exactly there: an
@@ -280,6 +340,17 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
       certify(s, n, a, e);
       continue;
     }
+    double lim = t; /* the search ends at the next background input */
+    if (s->bg_next) {
+      if (s->bg_next[j] <= a) { /* due now: add it, certify anew */
+        n->c[1] += s->bg_w * s->k[0] / e[1];
+        n->c[0] -= s->bg_w * s->k[0] / e[0];
+        bg_draw(s, j, a);
+        certify(s, n, a, e);
+        continue;
+      }
+      if (s->bg_next[j] < lim) lim = s->bg_next[j];
+    }
     evs_expsum g = {.n = 3, .d = n->drive,
                     .a = {n->c[0] * e[0], n->c[1] * e[1], n->c[2] * e[2]},
                     .r = {s->rate[0], s->rate[1], s->rate[2]},
@@ -287,10 +358,12 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
     double h;
     pop->crossings++;
     /* Searching beyond t costs more than the visits it saves (callgrind). */
-    if (!evs__expsum_first_root(&g, t - a, CROSSING_TOL, &h)) {
+    if (!evs__expsum_first_root(&g, lim - a, CROSSING_TOL, &h)) {
       n->t_safe = a + h;
       n->margin = 0;
-      break;
+      if (lim < t && n->t_safe > lim) n->t_safe = lim;
+      if (n->t_safe >= t) break;
+      continue;
     }
     double tc = a + h;
     int rc = evs__pop_emit(pop, tc, j);
@@ -429,7 +502,7 @@ static int visit(void *ctx, uint32_t id) {
     double a[3] = {n->c[0] * s->e_end[0], n->c[1] * s->e_end[1], n->c[2] * s->e_end[2]};
     for (int k = 0; k < 3; k++) umax += a[k] > 0 ? a[k] * s->grow[k] : a[k];
     int rc;
-    if (refractory(n) || umax >= 0) {
+    if (refractory(n) || umax >= 0 || (s->bg_next && s->bg_next[id] < end)) {
       if ((rc = advance(pop, s, id, end))) return rc;
     }
     if (!refractory(n) && n->t_safe < end) certify(s, n, end, s->e_end);
@@ -492,6 +565,8 @@ static void destroy(evs_pop *pop) {
   if (!s) return;
   evs_cal_destroy(&s->cal);
   free(s->nr);
+  free(s->bg_next);
+  free(s->bg_draws);
   free(s);
   pop->state = NULL;
 }
@@ -521,6 +596,10 @@ static int check_params(const evs_pop *pop, evs_error *err) {
     if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
       return bad_param(pop, i, "must differ from tau_m (the exact solution "
                        "needs distinct time constants)", err);
+  if (!(p[P_BG_RATE] >= 0) || !isfinite(p[P_BG_RATE]))
+    return bad_param(pop, P_BG_RATE, "must be finite and >= 0", err);
+  if (!isfinite(p[P_BG_WEIGHT]))
+    return bad_param(pop, P_BG_WEIGHT, "must be finite", err);
   return EVS_OK;
 }
 
@@ -562,6 +641,17 @@ static int init(evs_pop *pop, evs_error *err) {
   s->v_thresh = p[P_V_THRESH];
   s->tau_ref = p[P_TAU_REF];
   double r_m = p[P_TAU_M] / p[P_CM];
+  if (p[P_BG_RATE] > 0 && p[P_BG_WEIGHT] != 0) {
+    size_t m = pop->size ? pop->size : 1;
+    s->bg_next = malloc(m * sizeof *s->bg_next);
+    s->bg_draws = calloc(m, sizeof *s->bg_draws);
+    if (!s->bg_next || !s->bg_draws) goto nomem;
+    s->bg_rate = p[P_BG_RATE];
+    s->bg_w = p[P_BG_WEIGHT] * r_m;
+    s->pop_index = pop->index;
+    s->seed = pop->seed;
+    for (uint32_t j = 0; j < pop->size; j++) bg_draw(s, j, 0);
+  }
   evs_rng rng;
   for (uint32_t j = 0; j < pop->size; j++) {
     lif_neuron *n = &s->nr[j];

@@ -5,21 +5,12 @@ Diesmann (2014) with the parameters of the reference implementation (NEST's
 microcircuit PD14 package; ../shared/BENCHMARKS.md, B5).
 
     python3 tools/microcircuit_ini.py > models/microcircuit.ini
-    python3 tools/microcircuit_ini.py --exact [--k-scale K] > exact.ini
-
---exact writes the variant of the exact event-driven neurons for the
-comparison of doc/microcircuit.md: their background comes from one
-SpikeSourcePoisson neuron per target (one_to_one), a queue event per input,
-and in-degrees scaled by K are written into the file (totals, weights /
-sqrt(K), background rates, the compensating DC as [input] sections), as
-[network] k_scale cannot scale one_to_one projections.
 
 The connection probabilities become fixed total numbers of synapses drawn
 with replacement, K = round(log(1 - p) / log(1 - 1 / (N_pre N_post))), from
 the full-scale sizes; [network] scale multiplies sizes and totals alike (the
 in-degrees stay), k_scale the in-degrees (see doc/microcircuit.md)."""
 import math
-import sys
 
 POPS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
 N = [20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948]
@@ -58,9 +49,6 @@ def total(p, n_pre, n_post):
 
 
 def main():
-    exact = "--exact" in sys.argv
-    ks = float(sys.argv[sys.argv.index("--k-scale") + 1]) \
-        if "--k-scale" in sys.argv else 1.0
     w = PSP * psc_over_psp()
     out = []
     o = out.append
@@ -71,17 +59,16 @@ def main():
     o(";")
     o("; 77,169 current-based LIF neurons in 8 populations, 299 million synapses")
     o("; at full scale; a Poisson background of K_ext x 8 Hz onto every neuron,")
-    o("; drawn per neuron and step (never synapses). 10 % of the neurons with the")
-    o("; same in-degrees:   evsnn run models/microcircuit.ini --set network.scale=0.1")
+    o("; drawn per neuron and step (never synapses). The benchmark's 10 % (7,717")
+    o("; neurons, 3 million synapses, NEST's N_scaling = K_scaling = 0.1):")
+    o(";   evsnn run models/microcircuit.ini --set network.scale=0.1 --set network.k_scale=0.1")
     o("; DC instead of the Poisson background:   --set network.background=dc")
     o("; The exact event-driven neuron for a population:  --set L4E.integration=exact")
-    o("; (it takes no background_*: see doc/microcircuit.md)")
+    o("; (the same model; each background input is then an exact event:")
+    o("; doc/microcircuit.md compares the two modes' costs and statistics)")
     o(";")
     o("; Reference rates at full scale (Hz, L23E ... L6I), 10 s after 0.1 s:")
     o(";   " + ", ".join("%.3f" % r for r in RATES))
-    if exact:
-        o(";")
-        o("; VARIANT --exact --k-scale %g: exact neurons, background from sources" % ks)
     o("")
     o("[simulation]")
     o("duration = 10.1 s         ; 0.1 s of transient, then the 10 s measured")
@@ -90,15 +77,13 @@ def main():
     o("")
     o("[network]")
     o("scale = 1                 ; neurons and synapse totals (in-degrees kept)")
-    if not exact:
-        o("k_scale = 1               ; in-degrees: weights / sqrt(k_scale), DC keeps the mean")
-        o("background = poisson      ; or dc: each background's mean current")
+    o("k_scale = 1               ; in-degrees: weights / sqrt(k_scale), DC keeps the mean")
+    o("background = poisson      ; or dc: each background's mean current")
     for i, name in enumerate(POPS):
         o("")
         o("[population %s]" % name)
         o("type = IF_curr_exp")
-        o("integration = %s" % ("exact" if exact else
-                                   "grid        ; NEST's iaf_psc_exp on the 0.1 ms grid"))
+        o("integration = grid        ; NEST's iaf_psc_exp on the 0.1 ms grid")
         o("size = %d" % N[i])
         o("cm = 250 pF")
         o("tau_m = 10 ms")
@@ -109,42 +94,10 @@ def main():
         o("v_reset = -65 mV")
         o("v_thresh = -50 mV")
         o("v_init = normal(-58 mV, 10 mV)")
-        if not exact:
-            o("background_rate = %g Hz   ; K_ext = %d sources at 8 Hz" %
-              (K_EXT[i] * BG_RATE, K_EXT[i]))
-            o("background_weight = %.4f pA" % w)
+        o("background_rate = %g Hz   ; K_ext = %d sources at 8 Hz" %
+          (K_EXT[i] * BG_RATE, K_EXT[i]))
+        o("background_weight = %.4f pA" % w)
         o("reference_rate = %g Hz" % RATES[i])
-    if exact:
-        for i, name in enumerate(POPS):
-            o("")
-            o("[population bg_%s]" % name)
-            o("type = SpikeSourcePoisson")
-            o("size = %d" % N[i])
-            o("rate = %g Hz" % (K_EXT[i] * BG_RATE * ks))
-            o("")
-            o("[projection bg_%s]" % name)
-            o("pre = bg_%s" % name)
-            o("post = %s" % name)
-            o("connect = one_to_one")
-            o("weight = %.4f pA" % (w / math.sqrt(ks)))
-            o("delay = 0.1 ms")
-        # the DC that keeps the mean input with in-degrees scaled by ks
-        for t, tname in enumerate(POPS):
-            if ks == 1:
-                break
-            mean = K_EXT[t] * BG_RATE * w
-            for s, sname in enumerate(POPS):
-                if P[t][s] == 0:
-                    continue
-                ws = w * (1 if sname.endswith("E") else G)
-                if sname == "L4E" and tname == "L23E":
-                    ws *= 2
-                mean += ws * total(P[t][s], N[s], N[t]) / N[t] * RATES[s]
-            o("")
-            o("[input dc_%s]" % tname)
-            o("type = dc")
-            o("post = %s" % tname)
-            o("amplitude = %.6f pA" % ((1 - math.sqrt(ks)) * TAU_SYN * 1e-3 * mean))
     for t, tname in enumerate(POPS):
         for s, sname in enumerate(POPS):
             p = P[t][s]
@@ -152,7 +105,7 @@ def main():
                 continue
             k = total(p, N[s], N[t])
             exc = sname.endswith("E")
-            mean = w * (1 if exc else G) / (math.sqrt(ks) if exact else 1)
+            mean = w * (1 if exc else G)
             if sname == "L4E" and tname == "L23E":
                 mean *= 2
             o("")
@@ -161,7 +114,7 @@ def main():
             o("post = %s" % tname)
             o("receptor = %s" % ("excitatory" if exc else "inhibitory"))
             o("connect = fixed_total   ; p = %g" % p)
-            o("n = %d" % (round(k * ks) if exact else k))
+            o("n = %d" % k)
             if s == t:
                 o("autapses = yes")
             if exc:
