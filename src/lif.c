@@ -361,7 +361,7 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
     if (!evs__expsum_first_root(&g, lim - a, CROSSING_TOL, &h)) {
       n->t_safe = a + h;
       n->margin = 0;
-      if (lim < t && n->t_safe > lim) n->t_safe = lim;
+      if (s->bg_next && n->t_safe > s->bg_next[j]) n->t_safe = s->bg_next[j];
       if (n->t_safe >= t) break;
       continue;
     }
