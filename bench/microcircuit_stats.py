@@ -8,12 +8,14 @@ and the mean pairwise correlation coefficient of spike counts in 10 ms bins
 standard error; optionally against the reference rates and another run.
 
     /usr/bin/python3 bench/microcircuit_stats.py OUT [OTHER_OUT]
-        [--t0 0.1] [--reference]
+        [--t0 0.1] [--t1 T] [--reference]
 
 OUT is an output folder of `evsnn run models/microcircuit.ini` (the .ras
 files and summary.tsv). With OTHER_OUT, each statistic's difference is
 given in units of its combined standard error (|z| < 3: agreement within
-sampling error). --reference compares the rates with the reference
+sampling error). --t1 ends the window at T (s) instead of the run's end,
+and reads POP.ras.part when POP.ras is missing: the spikes an interrupted
+run flushed (every population's file must reach T). --reference compares the rates with the reference
 package's full-scale rates."""
 import os
 import sys
@@ -35,13 +37,22 @@ def read_ras(path):
                 break
             if line.startswith("# size:"):
                 size = int(line.split(":")[1])
-    data = np.loadtxt(path, comments="#", ndmin=2)
-    if data.size == 0:
-        return np.zeros(0), np.zeros(0, dtype=np.int64), size
-    return data[:, 0], data[:, 1].astype(np.int64), size
+    t, i = [], []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            parts = line.split()
+            if len(parts) != 2 or not line.endswith("\n"):
+                break  # the cut end of an interrupted run's part file
+            t.append(float(parts[0]))
+            i.append(int(parts[1]))
+    return np.array(t), np.array(i, dtype=np.int64), size
 
 
-def duration(folder):
+def duration(folder, t1):
+    if t1 is not None:
+        return t1
     with open(os.path.join(folder, "run.log")) as f:
         for line in f:
             if line.startswith("completed at t = "):
@@ -49,13 +60,16 @@ def duration(folder):
     raise SystemExit("%s: run.log has no 'completed at'" % folder)
 
 
-def stats(folder, t0):
-    t_end = duration(folder)
+def stats(folder, t0, t1=None):
+    t_end = duration(folder, t1)
     rng = np.random.default_rng(1)
     out = {}
     for pop in POPS:
-        t, i, n = read_ras(os.path.join(folder, pop + ".ras"))
-        keep = t >= t0
+        path = os.path.join(folder, pop + ".ras")
+        if t1 is not None and not os.path.exists(path):
+            path += ".part"
+        t, i, n = read_ras(path)
+        keep = (t >= t0) & (t < t_end)
         t, i = t[keep], i[keep]
         span = t_end - t0
         counts = np.bincount(i, minlength=n)
@@ -107,13 +121,17 @@ def stats(folder, t0):
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     t0 = 0.1
+    t1 = None
     if "--t0" in sys.argv:
         t0 = float(sys.argv[sys.argv.index("--t0") + 1])
         args.remove(sys.argv[sys.argv.index("--t0") + 1])
+    if "--t1" in sys.argv:
+        t1 = float(sys.argv[sys.argv.index("--t1") + 1])
+        args.remove(sys.argv[sys.argv.index("--t1") + 1])
     if not args:
         raise SystemExit(__doc__)
-    a = stats(args[0], t0)
-    b = stats(args[1], t0) if len(args) > 1 else None
+    a = stats(args[0], t0, t1)
+    b = stats(args[1], t0, t1) if len(args) > 1 else None
     ref = "--reference" in sys.argv
     head = ["pop", "n", "rate_Hz", "cv_isi", "corr"]
     if ref:
