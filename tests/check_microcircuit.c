@@ -263,6 +263,49 @@ START_TEST(test_exact_mode)
 }
 END_TEST
 
+/* The model text base + extra must be refused at line `line` with a
+ * message containing word. */
+static void expect_refused(const char *extra, int line, const char *word) {
+  char text[2048];
+  snprintf(text, sizeof text,
+           "[simulation]\nduration = 10 ms\n"               /* 1-2 */
+           "[population A]\ntype = IF_curr_exp\nsize = 10\n" /* 3-5 */
+           "[population B]\ntype = IF_curr_exp\nsize = 10\n" /* 6-8 */
+           "reference_rate = 2 Hz\n"                          /* 9 */
+           "[projection AB]\npre = A\npost = B\n"            /* 10-12 */
+           "connect = fixed_total\nn = 20\nweight = 50 pA\n" /* 13-15 */
+           "%s", extra);
+  evs_model *m = NULL;
+  evs_error err;
+  int rc = evs_model_load_string(text, "bad", NULL, &m, &err);
+  ck_assert_msg(rc != EVS_OK, "accepted: %s", extra);
+  ck_assert_msg(err.line == line, "line %d, want %d: %s", err.line, line,
+                err.msg);
+  ck_assert_msg(strstr(err.msg, word), "%s", err.msg);
+}
+
+/* [network] and the population keys are checked at their lines. */
+START_TEST(test_errors)
+{
+  expect_refused("[network]\nscale = 0\n", 17, "scale must be");
+  expect_refused("[network]\nk_scale = 1.5\n", 17, "k_scale must be");
+  expect_refused("[network]\nbackground = noise\n", 17, "poisson or dc");
+  expect_refused("[network]\nk_scale = 0.5\n", 10, "reference_rate of "
+                 "population A");
+  expect_refused("[population C]\ntype = IF_cond_exp\nsize = 3\n"
+                 "integration = grid\n", 19, "IF_curr_exp only");
+  expect_refused("[population C]\ntype = IF_curr_exp\nsize = 3\n"
+                 "integration = clocked\n", 19, "exact or grid");
+  expect_refused("[population C]\ntype = IF_curr_exp\nsize = 3\n"
+                 "integration = grid\nbackground_rate = -1 Hz\n", 20,
+                 "background_rate");
+  /* a scaled probability above 1 */
+  expect_refused("[network]\nscale = 0.1\n[projection BA]\npre = B\n"
+                 "post = A\nconnect = fixed_probability\np = 0.5\n"
+                 "weight = 1 pA\n", 22, "exceeds 1");
+}
+END_TEST
+
 static Suite *mc_suite(void) {
   Suite *s = suite_create("microcircuit");
   TCase *tc = tcase_create("core");
@@ -272,6 +315,7 @@ static Suite *mc_suite(void) {
   tcase_add_test(tc, test_background_dc);
   tcase_add_test(tc, test_background_isolated);
   tcase_add_test(tc, test_exact_mode);
+  tcase_add_test(tc, test_errors);
   suite_add_tcase(s, tc);
   return s;
 }
