@@ -252,6 +252,25 @@ EVS_API int evs_net_population_info(const evs_net *net, int pop,
 EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
                                evs_error *err);
 
+/* Copies the weight of every synapse of projection proj into w[0..n), in
+ * CSR order (evs_net_projection_csr: row = pre neuron), in SI units of the
+ * dimension the projection's weights were given in; n must be the number
+ * of synapses. After the build: before a run or between phases. Returns
+ * EVS_OK, EVS_EINVAL (bad index, wrong n) or EVS_ESTATE before the build.
+ * O(synapses). */
+EVS_API int evs_net_get_weights(const evs_net *net, int proj, double *w,
+                                size_t n, evs_error *err);
+
+/* Sets the weight of every synapse of projection proj from w[0..n), in CSR
+ * order and SI units as evs_net_get_weights gives them (stored as floats);
+ * n must be the number of synapses. After the build: before a run, or
+ * between the phases of one (later deliveries use the new weights). A
+ * projection whose synapses shared one weight gets one per synapse.
+ * Returns EVS_OK, EVS_EINVAL (bad index, wrong n, a weight not finite:
+ * nothing changes), EVS_ESTATE before the build or EVS_ENOMEM. O(synapses). */
+EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
+                                size_t n, evs_error *err);
+
 /* The projection's synapses (NULL before evs_net_build or for a bad index).
  * A static projection whose synapses all have one weight keeps it once
  * (weight NULL, weight_shared set): read weights with evs_csr_weight(). */

@@ -87,6 +87,17 @@ EVS_API int evs_run_push(evs_run *run, const evs_plugin *pl, double t,
  * call from start. EVS_OK, EVS_EINVAL (no such population) or EVS_ENOMEM. */
 EVS_API int evs_run_listen(evs_run *run, const evs_plugin *pl, uint32_t pop);
 
+/* For a hook of pl (its clock, at the event's time t, s): the membrane
+ * potential (V; a rate population's rate) of neurons ids[0..n) of
+ * population pop at time t into v[0..n), as the v_<pop>.tsv probes sample
+ * it; an exact population may find spikes before t on the way (they reach
+ * the listeners after the hook). Returns EVS_OK, or EVS_EINVAL for a bad
+ * population, a spike source or an id out of range (v unchanged).
+ * O(n). */
+EVS_API int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop,
+                                const uint32_t *ids, size_t n, double t,
+                                double *v);
+
 /* The end of the run, s (the stop time after evs_run_stop). */
 EVS_API double evs_run_end(const evs_run *run);
 

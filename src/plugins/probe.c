@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the probe recorder: v_<population>.tsv, the membrane potential
- * of chosen neurons every sample interval from t = 0 (evs_net_record_v). */
+ * of chosen neurons every sample interval from t = 0 (evs_net_record_v),
+ * and the same samples for any plug-in's hook (evs_plugin_voltages). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,19 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   uint64_t k = ++p->samples;
   return evs_run_push(run, pl, (double)k * p->interval, EVS_EV_RECORD,
                        pop->gid0, ev->arg);
+}
+
+EVS_API int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop_index,
+                                const uint32_t *ids, size_t n, double t,
+                                double *v) {
+  const evs_net *net = pl->net;
+  if (pop_index >= net->npop || !net->pop[pop_index]->type->voltage)
+    return EVS_EINVAL;
+  evs_pop *pop = net->pop[pop_index];
+  for (size_t i = 0; i < n; i++)
+    if (ids[i] >= pop->size) return EVS_EINVAL;
+  for (size_t i = 0; i < n; i++) v[i] = pop->type->voltage(pop, ids[i], t);
+  return EVS_OK;
 }
 
 static void destroy(evs_plugin *pl) {
