@@ -45,13 +45,24 @@ static int start_rule(evs_proj *p, evs_error *err) {
 static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
   evs_conn_spec spec = p->spec;
   double scale = p->post->type->weight_scale(p->post, p->weight_dim);
-  spec.weight = evs_dist_scale(spec.weight, scale);
+  /* an edge list's weights are SI like the spec's: scaled after the build */
+  int file = spec.kind == EVS_CONN_FILE;
+  if (!file) spec.weight = evs_dist_scale(spec.weight, scale);
   spec.delay_step = net->resolution;
   spec.seed = net->seed;
   spec.stream = p->index;
   spec.same_population = p->pre == p->post;
   int rc = evs_csr_build(&p->csr, p->pre->size, p->post->size, &spec, err);
   if (rc) return rc;
+  for (uint64_t q = 0; file && q < p->csr->nnz; q++) {
+    float w = (float)(p->csr->weight[q] * scale);
+    if (!isfinite(w))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "%s: edge %llu: weight %g beyond a float in the "
+                           "neuron's internal unit", p->name,
+                           (unsigned long long)q, (double)p->csr->weight[q]);
+    p->csr->weight[q] = w;
+  }
   p->weight_scale = scale;
   if (p->rule && (rc = start_rule(p, err))) return rc;
   if (p->filter && (rc = p->filter->type->build(p->filter, p, err)))

@@ -50,6 +50,41 @@ START_TEST(weights_round_trip_in_si_units) {
 }
 END_TEST
 
+START_TEST(edge_list_weights_scaled_like_the_spec) {
+  /* An edge list's weights (SI, here amperes onto IF_curr_exp, whose
+   * internal unit is volts R*I) are stored as the same weight given as
+   * the spec's constant is: the file's column and the spec's value agree. */
+  char path[300];
+  tu_write_tmp(path, sizeof path, "edges", "0 0 3e-10 0.001\n1 0\n");
+  evs_net *net;
+  evs_error err = {0};
+  ck_assert_int_eq(evs_net_new(&net, 5, 1e-4), EVS_OK);
+  int src = evs_net_add_population(net, "S", "SpikeSourcePoisson", 2, &err);
+  int post = evs_net_add_population(net, "N", "IF_curr_exp", 1, &err);
+  evs_conn_spec file = {.kind = EVS_CONN_FILE, .path = path,
+                        .weight = evs_dist_const(3e-10),
+                        .delay = evs_dist_const(1e-3)};
+  evs_conn_spec all = {.kind = EVS_CONN_ALL_TO_ALL,
+                       .weight = evs_dist_const(3e-10),
+                       .delay = evs_dist_const(1e-3)};
+  int pf = evs_net_connect(net, "F", src, post, EVS_RECEPTOR_EXC, &file,
+                           EVS_DIM_CURRENT, &err);
+  int pa = evs_net_connect(net, "A", src, post, EVS_RECEPTOR_EXC, &all,
+                           EVS_DIM_CURRENT, &err);
+  ck_assert_int_eq(evs_net_build(net, &err), EVS_OK);
+  const evs_csr *f = evs_net_projection_csr(net, pf);
+  const evs_csr *a = evs_net_projection_csr(net, pa);
+  ck_assert_int_eq(f->nnz, 2);
+  for (uint64_t q = 0; q < 2; q++) /* the column, and the spec's value */
+    ck_assert_float_eq(evs_csr_weight(f, q), evs_csr_weight(a, 0));
+  double w[2];
+  ck_assert_int_eq(evs_net_get_weights(net, pf, w, 2, &err), EVS_OK);
+  ck_assert_double_eq_tol(w[0], 3e-10, 1e-16);
+  evs_net_free(net);
+  unlink(path);
+}
+END_TEST
+
 /* A plug-in sampling neuron 0 of population 0 every 1 ms from t = 0. */
 typedef struct sampler {
   double v[11], t[11];
@@ -110,6 +145,7 @@ static Suite *net_weights_suite(void) {
   Suite *s = suite_create("net_weights");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, weights_round_trip_in_si_units);
+  tcase_add_test(tc, edge_list_weights_scaled_like_the_spec);
   tcase_add_test(tc, plugin_samples_relaxation_in_closed_form);
   suite_add_tcase(s, tc);
   return s;
