@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+"""pynn_evsnn: a PyNN backend over evsnn, the event-driven simulator of
+spiking networks (libevsnn, through cffi).
+
+    import pynn_evsnn as sim
+    sim.setup(timestep=0.1, min_delay=0.1)
+    ...
+    sim.run(1000.0)
+    data = population.get_data()
+    sim.end()
+
+What is available, the mapping of PyNN's names and units to evsnn's and
+what is not there yet: doc/pynn.md."""
+
+from pkgutil import extend_path
+
+# _config.py is made by `make` in the build tree, which may not be the
+# source tree: it joins this package from there
+__path__ = extend_path(__path__, __name__)
+
+from pyNN import common  # noqa: E402
+from pyNN.common.control import (DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY,  # noqa
+                                 DEFAULT_TIMESTEP)
+from pyNN.connectors import (AllToAllConnector, FixedNumberPostConnector,  # noqa
+                             FixedNumberPreConnector,
+                             FixedProbabilityConnector,
+                             FixedTotalNumberConnector, FromFileConnector,
+                             FromListConnector, OneToOneConnector)
+from pyNN.parameters import Sequence  # noqa: F401,E402
+from pyNN.random import NumpyRNG, RandomDistribution  # noqa: F401,E402
+from pyNN.recording import get_io  # noqa: E402
+from pyNN.space import Space  # noqa: F401,E402
+from pyNN.standardmodels import StandardCellType  # noqa: E402
+
+from . import simulator  # noqa: E402
+from .populations import Assembly, Population, PopulationView  # noqa
+from .projections import Projection  # noqa: E402
+from .standardmodels import *  # noqa: F401,F403,E402
+
+
+def list_standard_models():
+    """The standard cell types pynn_evsnn simulates."""
+    from . import standardmodels as sm
+    return [n for n in ("IF_curr_exp", "IF_cond_exp",
+                        "EIF_cond_exp_isfa_ista", "Izhikevich",
+                        "SpikeSourcePoisson", "SpikeSourceArray")
+            if hasattr(sm, n)]
+
+
+def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY,
+          **extra_params):
+    """Starts a new network. timestep (ms) is evsnn's resolution: the delay
+    grid and the step of clocked neurons. Extra parameters: max_delay (ms,
+    a bound PyNN keeps), rng_seed (the network's seed, when no rng of the
+    script gives one), threads (1 only)."""
+    max_delay = extra_params.pop("max_delay", DEFAULT_MAX_DELAY)
+    rng_seed = extra_params.pop("rng_seed", None)
+    threads = extra_params.pop("threads", 1)
+    extra_params.pop("label", None)
+    if threads != 1:
+        raise NotImplementedError("pynn_evsnn: threads=%r: evsnn runs a "
+                                  "network on one thread" % (threads,))
+    if extra_params:
+        raise NotImplementedError("pynn_evsnn: setup() does not take %s"
+                                  % ", ".join(sorted(extra_params)))
+    if min_delay == "auto":
+        min_delay = timestep
+    common.setup(timestep, min_delay, max_delay=max_delay)
+    state = simulator.state
+    state.clear()
+    state.dt = timestep
+    state.min_delay = min_delay
+    state.max_delay = max_delay if max_delay != "auto" else 1e10
+    if rng_seed is not None:
+        state.seed, state.seed_source = int(rng_seed), "setup(rng_seed=...)"
+    return 0
+
+
+def end(compatible_output=True):
+    """Writes what record(..., to_file) asked for, ends the run and frees
+    the network."""
+    state = simulator.state
+    for (population, variables, filename) in state.write_on_end:
+        population.write_data(get_io(filename), variables)
+    state.write_on_end = []
+    state.finish()
+    state.clear()
+
+
+run, run_until = common.build_run(simulator)
+run_for = run
+reset = common.build_reset(simulator)
+initialize = common.initialize
+get_current_time, get_time_step, get_min_delay, get_max_delay, \
+    num_processes, rank = common.build_state_queries(simulator)
+create = common.build_create(Population)
+connect = common.build_connect(Projection, FixedProbabilityConnector,
+                               StaticSynapse)  # noqa: F405
+record = common.build_record(simulator)
+
+
+def record_v(source, filename):
+    return record(["v"], source, filename)

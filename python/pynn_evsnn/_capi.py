@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+"""libevsnn through cffi in ABI mode: the declarations of the public
+headers (include/evsnn/*.h) that pynn_evsnn uses, the library opened with
+dlopen, and `check`, which turns a status code into a Python exception.
+
+The library is the build tree's (.libs/libevsnn.so) when the package is
+imported from the source or build tree, the installed one ($(libdir)) when
+installed: both paths come from _config.py, which `make` writes. The
+environment variable EVSNN_LIBRARY, when set, names the library instead."""
+
+import os
+
+import cffi
+
+ffi = cffi.FFI()
+ffi.cdef("""
+typedef struct evs_net evs_net;
+typedef struct evs_run evs_run;
+typedef struct evs_plugin evs_plugin;
+
+typedef struct evs_error {
+  int code; int line; char file[256]; char msg[768];
+  int about; int index; char key[32];
+} evs_error;
+
+typedef enum evs_dim {
+  EVS_DIM_NONE = 0, EVS_DIM_TIME, EVS_DIM_VOLTAGE, EVS_DIM_CURRENT,
+  EVS_DIM_CONDUCTANCE, EVS_DIM_CAPACITANCE, EVS_DIM_RATE,
+  EVS_DIM_VOLTAGE_RATE, EVS_DIM_COUNT_
+} evs_dim;
+
+typedef enum evs_dist_kind {
+  EVS_DIST_CONST = 0, EVS_DIST_UNIFORM, EVS_DIST_NORMAL,
+  EVS_DIST_NORMAL_CLIPPED, EVS_DIST_LOGNORMAL
+} evs_dist_kind;
+typedef struct evs_dist { evs_dist_kind kind; double p[4]; } evs_dist;
+
+typedef enum evs_conn_kind {
+  EVS_CONN_ALL_TO_ALL = 0, EVS_CONN_ONE_TO_ONE, EVS_CONN_FIXED_PROBABILITY,
+  EVS_CONN_FIXED_INDEGREE, EVS_CONN_FIXED_OUTDEGREE, EVS_CONN_FIXED_TOTAL,
+  EVS_CONN_FILE
+} evs_conn_kind;
+
+typedef struct evs_conn_spec {
+  evs_conn_kind kind; double p; uint64_t n; int autapses; int multapses;
+  const char *path; evs_dist weight; evs_dist delay; double delay_step;
+  uint64_t seed; uint32_t stream; int same_population;
+} evs_conn_spec;
+
+typedef struct evs_csr {
+  uint32_t n_pre, n_post; uint64_t nnz; uint64_t *row_ptr; uint32_t *target;
+  float *weight; float weight_shared; double delay_step; uint32_t const_delay;
+  uint64_t *grp_ptr; uint32_t *grp_delay; uint64_t *grp_end;
+  uint32_t min_delay, max_delay;
+  uint64_t *post_ptr; uint32_t *post_pos; uint32_t *post_pre;
+} evs_csr;
+
+typedef struct evs_run_opts {
+  double duration; const char *outdir; const char *model_name; int progress;
+} evs_run_opts;
+
+typedef struct evs_event {
+  double t; uint64_t seq; uint32_t kind; uint32_t source; uint32_t owner;
+  uint32_t arg;
+} evs_event;
+
+typedef struct evs_spike { double t; uint32_t id; } evs_spike;
+
+typedef struct evs_plugin_type {
+  const char *name;
+  int (*build)(evs_plugin *pl, evs_net *net, evs_error *err);
+  int (*start)(evs_plugin *pl, evs_run *run, evs_error *err);
+  int (*clock)(evs_plugin *pl, evs_run *run, const evs_event *ev);
+  int (*spikes)(evs_plugin *pl, evs_run *run, uint32_t pop,
+                const evs_spike *spk, size_t n);
+  int (*finish)(evs_plugin *pl, evs_run *run, double t_end);
+  void (*destroy)(evs_plugin *pl);
+  const char *summary_columns;
+  void (*summary)(evs_plugin *pl, evs_run *run, uint32_t pop, char *cells,
+                  size_t size);
+} evs_plugin_type;
+
+const char *evs_version(void);
+const char *evs_strerror(int code);
+int evs_net_new(evs_net **out, uint64_t seed, double resolution);
+void evs_net_free(evs_net *net);
+int evs_net_add_population(evs_net *net, const char *name, const char *type,
+                           uint32_t size, evs_error *err);
+int evs_net_set_param(evs_net *net, int pop, const char *name,
+                      const evs_dist *value, evs_error *err);
+int evs_net_set_path(evs_net *net, int pop, const char *name,
+                     const char *path, evs_error *err);
+int evs_net_connect(evs_net *net, const char *name, int pre, int post,
+                    int receptor, const evs_conn_spec *spec,
+                    evs_dim weight_dim, evs_error *err);
+int evs_net_set_rule(evs_net *net, int proj, const char *rule,
+                     evs_error *err);
+int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
+                           double value, evs_error *err);
+int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
+                    double tau_f, evs_error *err);
+int evs_net_add_dc(evs_net *net, int pop, double amplitude, evs_dim dim,
+                   evs_error *err);
+int evs_net_record_spikes(evs_net *net, int pop, int on);
+int evs_net_build(evs_net *net, evs_error *err);
+int evs_net_start(evs_net *net, const evs_run_opts *opts, evs_error *err);
+int evs_net_run_until(evs_net *net, double t, evs_error *err);
+int evs_net_finish(evs_net *net, evs_error *err);
+int evs_net_get_weights(const evs_net *net, int proj, double *w, size_t n,
+                        evs_error *err);
+int evs_net_set_weights(evs_net *net, int proj, const double *w, size_t n,
+                        evs_error *err);
+const evs_csr *evs_net_projection_csr(const evs_net *net, int proj);
+int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
+                       void *state, evs_error *err);
+int evs_run_push(evs_run *run, const evs_plugin *pl, double t, uint32_t kind,
+                 uint32_t source, uint32_t arg);
+int evs_run_listen(evs_run *run, const evs_plugin *pl, uint32_t pop);
+int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop,
+                        const uint32_t *ids, size_t n, double t, double *v);
+""")
+
+EV_RECORD = 4     # evsnn/queue.h: EVS_EV_RECORD
+RECEPTOR = {"excitatory": 0, "inhibitory": 1}  # evsnn/net.h: evs_receptor
+
+
+def _library_path():
+    """The libevsnn to open: $EVSNN_LIBRARY, else the build tree's when this
+    package runs from the source or build tree, else the installed one."""
+    if os.environ.get("EVSNN_LIBRARY"):
+        return os.environ["EVSNN_LIBRARY"]
+    from . import _config
+    here = os.path.dirname(os.path.abspath(_config.__file__))
+    if here == os.path.abspath(_config.BUILD_PACKAGE_DIR):
+        return _config.BUILD_LIBRARY
+    return _config.INSTALLED_LIBRARY
+
+
+lib = ffi.dlopen(_library_path())
+
+
+class EvsnnError(RuntimeError):
+    """An error reported by libevsnn: its status code and message."""
+
+    def __init__(self, code, message):
+        RuntimeError.__init__(self, message)
+        self.code = code
+
+
+def new_error():
+    """A zeroed evs_error record for one call."""
+    return ffi.new("evs_error *")
+
+
+def check(rc, err=None, what=""):
+    """Returns rc when it is >= 0; raises EvsnnError with the library's
+    message (or its description of rc) otherwise."""
+    if rc >= 0:
+        return rc
+    msg = ffi.string(err.msg).decode() if err is not None else ""
+    if not msg:
+        msg = ffi.string(lib.evs_strerror(rc)).decode()
+    raise EvsnnError(rc, "evsnn: %s%s" % (what + ": " if what else "", msg))

@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+"""Population, PopulationView and Assembly over evsnn populations.
+
+A Population keeps its parameters as PyNN lazy arrays in evsnn's names and
+SI units (the cell type's translations) and its initial values in PyNN
+units, until the net is made (simulator.State.realize): then it becomes one
+evsnn population (evs_net_add_population, evs_net_set_param per parameter,
+a spike file for a SpikeSourceArray). Spikes and membrane potentials reach
+it from the state's plug-in while the net runs."""
+
+import re
+
+import numpy as np
+from pyNN import common
+from pyNN.parameters import ParameterSpace, Sequence, simplify
+from pyNN.standardmodels import StandardCellType
+
+from . import simulator
+from ._capi import check, ffi, lib, new_error
+from .recording import Recorder
+from .values import is_zero, to_dist
+
+
+class Assembly(common.Assembly):
+    _simulator = simulator
+
+
+class PopulationView(common.PopulationView):
+    _assembly_class = Assembly
+    _simulator = simulator
+
+    def _covers_parent(self):
+        return len(np.arange(self.parent.size)[self.mask]) == self.parent.size
+
+    def _get_parameters(self, *names):
+        """A ParameterSpace of the view's native parameters."""
+        values = {}
+        for name in names:
+            value = self.parent._parameters[name]
+            values[name] = simplify(value[self.mask]) \
+                if not value.is_homogeneous else value
+        return ParameterSpace(values, shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        if not self._covers_parent():
+            raise NotImplementedError(
+                "pynn_evsnn: setting parameters of part of a population: "
+                "evsnn parameters are one value or one distribution for a "
+                "whole population")
+        self.parent._set_parameters(parameter_space)
+
+    def _set_initial_value_array(self, variable, initial_values):
+        if not self._covers_parent():
+            raise NotImplementedError(
+                "pynn_evsnn: initialising part of a population: evsnn's "
+                "initial values are one value or one distribution for a "
+                "whole population")
+        self.parent._set_initial_value_array(variable, initial_values)
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+
+def _evs_name(index, label):
+    """An evsnn population name (1-63 of [A-Za-z0-9_], unique): p<index>
+    and the label's letters."""
+    tail = re.sub(r"[^A-Za-z0-9_]", "_", label or "")
+    return ("p%d_%s" % (index, tail))[:63].rstrip("_")
+
+
+class Population(common.Population):
+    __doc__ = common.Population.__doc__
+    _simulator = simulator
+    _recorder_class = Recorder
+    _assembly_class = Assembly
+
+    def _create_cells(self):
+        state = simulator.state
+        state.check_mutable("creating a population")
+        if not isinstance(self.celltype, StandardCellType) or \
+                not hasattr(self.celltype, "evs_type"):
+            raise NotImplementedError(
+                "pynn_evsnn: %s is not a pynn_evsnn cell type"
+                % type(self.celltype).__name__)
+        ids = np.arange(state.id_counter, state.id_counter + self.size)
+        self.all_cells = np.array([simulator.ID(i) for i in ids],
+                                  dtype=simulator.ID)
+        self._mask_local = np.ones((self.size,), bool)
+        for id in self.all_cells:
+            id.parent = self
+        state.id_counter += self.size
+        ps = self.celltype.native_parameters
+        ps.shape = (self.size,)
+        self._parameters = dict(ps.items())
+        self._initial = {}
+        self._index = len(state.populations)
+        state.populations.append(self)
+        self._spike_chunks = []
+        self._v_ids = None        # neurons whose v is sampled (local ids)
+        self._v_interval_s = None
+        self._v_samples = []
+        self._v_next = 0
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+    def _get_parameters(self, *names):
+        return ParameterSpace({n: self._parameters[n] for n in names},
+                              shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        self._simulator.state.check_mutable("setting parameters")
+        for name, value in parameter_space.items():
+            self._parameters[name] = value
+
+    def _set_initial_value_array(self, variable, initial_values):
+        self._simulator.state.check_mutable("initialising state variables")
+        if variable not in self.celltype.evs_initial:
+            raise NotImplementedError(
+                "pynn_evsnn: %s has no initial value of %s in evsnn"
+                % (self.celltype.evs_type, variable))
+        self._initial[variable] = initial_values
+
+    # ---- the evsnn population -----------------------------------------------
+
+    def _realize(self, net):
+        """Adds this population to net with its parameters."""
+        err = new_error()
+        name = _evs_name(self._index, self.label)
+        ct = self.celltype
+        k = check(lib.evs_net_add_population(net, name.encode(),
+                                             ct.evs_type.encode(), self.size,
+                                             err), err, self.label or name)
+        assert k == self._index
+        what = "%s (%s)" % (self.label or name, ct.evs_type)
+        for pname, value in self._parameters.items():
+            if pname == "spike_times":
+                self._write_spike_times(net, value, what)
+                continue
+            d = to_dist(value, 1.0, "%s: %s" % (what, pname), (self.size,))
+            check(lib.evs_net_set_param(net, k, pname.encode(), d, err), err,
+                  what)
+        for var, value in self._initial.items():
+            target = ct.evs_initial[var]
+            if target is None:
+                if not is_zero(value):
+                    raise NotImplementedError(
+                        "pynn_evsnn: %s: evsnn starts %s at 0 and takes no "
+                        "other initial value" % (what, var))
+                continue
+            d = to_dist(value, target[1], "%s: initial %s" % (what, var),
+                        (self.size,))
+            check(lib.evs_net_set_param(net, k, target[0].encode(), d, err),
+                  err, what)
+        lib.evs_net_record_spikes(net, k, 0)  # no files: the plug-in records
+
+    def _write_spike_times(self, net, value, what):
+        """Hands spike_times (ms; one Sequence, or one per neuron) to the
+        SpikeSourceArray as a spike file."""
+        v = value.evaluate(simplify=True)
+        per = [v] * self.size if isinstance(v, Sequence) else list(v)
+        rows = []
+        for i, seq in enumerate(per):
+            t = np.asarray(seq.value if isinstance(seq, Sequence) else seq,
+                           dtype=float)
+            if np.any(t < 0):
+                raise ValueError("%s: negative spike time" % what)
+            rows.extend("%.17g %d\n" % (x * 1e-3, i) for x in t)
+        path = self._simulator.state.file_path("%s.ras" % self._index)
+        with open(path, "w") as f:
+            f.write("# spike_times of %s (s, id)\n" % what)
+            f.writelines(rows)
+        err = new_error()
+        check(lib.evs_net_set_path(net, self._index, b"file", path.encode(),
+                                   err), err, what)
+
+    # ---- recording (the state's plug-in fills these) ------------------------
+
+    def _records_spikes(self):
+        return bool(self.recorder.recorded.get("spikes"))
+
+    def _spikes(self):
+        """All spikes kept so far: (local ids, times in ms)."""
+        if not self._spike_chunks:
+            return np.zeros(0, np.uint32), np.zeros(0)
+        if len(self._spike_chunks) > 1:
+            self._spike_chunks = [np.concatenate(self._spike_chunks)]
+        s = self._spike_chunks[0]
+        return s["id"], s["t"] * 1e3
+
+    def _reset_recording(self):
+        self._spike_chunks = []
+        self._v_samples = []
+        self._v_next = 0

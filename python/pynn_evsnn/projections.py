@@ -1,0 +1,327 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+"""Projection over an evsnn projection.
+
+PyNN's connectors become evsnn's own builders (evs_conn_spec: random
+choices drawn from evsnn's Philox streams keyed by the network's seed,
+not by PyNN's rng), a connection list becomes an evsnn edge file; the
+synapse type's weight and delay become the spec's values (a number or a
+distribution), TsodyksMarkramSynapse short-term plasticity
+(evs_net_set_stp). The synapses exist once the net is built: reading a
+projection (len, get) builds it; get and set read and write every
+synapse's weight (evs_net_get_weights, evs_net_set_weights) and read its
+delay from the synapses' delay groups (evsnn/csr.h)."""
+
+import numpy as np
+from pyNN import common, connectors as C
+from pyNN.space import Space
+
+from . import simulator
+from ._capi import RECEPTOR, check, ffi, lib, new_error
+from .standardmodels import StaticSynapse, TsodyksMarkramSynapse
+from .values import to_dist
+
+# the seed PyNN gives a connector made without an rng (pyNN.connectors):
+# it asks for no particular seed, so it takes the network's
+PYNN_DEFAULT_CONNECTOR_SEED = 151985012
+
+
+def _autapses(connector):
+    a = getattr(connector, "allow_self_connections", True)
+    if a == "NoMutual":
+        raise NotImplementedError("pynn_evsnn: allow_self_connections="
+                                  "'NoMutual' is not available")
+    return 1 if a else 0
+
+
+def _count(connector):
+    if not isinstance(connector.n, (int, np.integer)):
+        raise NotImplementedError("pynn_evsnn: %s with a random n is not "
+                                  "available" % type(connector).__name__)
+    return int(connector.n)
+
+
+class Projection(common.Projection):
+    __doc__ = common.Projection.__doc__
+    _simulator = simulator
+    _static_synapse_class = StaticSynapse
+
+    def __init__(self, presynaptic_population, postsynaptic_population,
+                 connector, synapse_type=None, source=None,
+                 receptor_type=None, space=Space(), label=None):
+        state = simulator.state
+        state.check_mutable("creating a projection")
+        common.Projection.__init__(self, presynaptic_population,
+                                   postsynaptic_population, connector,
+                                   synapse_type, source, receptor_type, space,
+                                   label)
+        from .populations import Population
+        for role, p in (("presynaptic", self.pre), ("postsynaptic", self.post)):
+            if not isinstance(p, Population):
+                raise NotImplementedError(
+                    "pynn_evsnn: the %s side of a projection must be a whole "
+                    "Population (evsnn connects populations), not a %s"
+                    % (role, type(p).__name__))
+        if source is not None:
+            raise NotImplementedError("pynn_evsnn: source=%r" % (source,))
+        self._index = len(state.projections)
+        self._what = self.label or "projection %d" % self._index
+        self._weight_si, self._weight_dim = self.post.celltype.evs_weight
+        self._spec = self._conn_spec(connector)
+        self._set_history = []  # weights given to set(), SI, replayed on reset
+        self._csr = None
+        state.projections.append(self)
+
+    # ---- the evsnn projection -----------------------------------------------
+
+    def _conn_spec(self, c):
+        """The evs_conn_spec of connector c and the synapse type."""
+        state = simulator.state
+        spec = ffi.new("evs_conn_spec *")
+        rng = getattr(c, "rng", None)
+        if rng is not None and getattr(rng, "seed", None) != \
+                PYNN_DEFAULT_CONNECTOR_SEED:
+            state.use_rng(rng, self._what)
+        t = type(c)
+        if t is C.AllToAllConnector:
+            spec.kind = lib.EVS_CONN_ALL_TO_ALL
+            spec.autapses = _autapses(c)
+        elif t is C.OneToOneConnector:
+            spec.kind = lib.EVS_CONN_ONE_TO_ONE
+            spec.autapses = 1
+        elif t is C.FixedProbabilityConnector:
+            if not np.isscalar(c.p_connect):
+                raise NotImplementedError(
+                    "pynn_evsnn: a connection probability that is not a "
+                    "number is not available")
+            spec.kind = lib.EVS_CONN_FIXED_PROBABILITY
+            spec.p = float(c.p_connect)
+            spec.autapses = _autapses(c)
+        elif t in (C.FixedNumberPreConnector, C.FixedNumberPostConnector,
+                   C.FixedTotalNumberConnector):
+            spec.kind = {C.FixedNumberPreConnector: lib.EVS_CONN_FIXED_INDEGREE,
+                         C.FixedNumberPostConnector:
+                             lib.EVS_CONN_FIXED_OUTDEGREE,
+                         C.FixedTotalNumberConnector:
+                             lib.EVS_CONN_FIXED_TOTAL}[t]
+            spec.n = _count(c)
+            spec.autapses = _autapses(c)
+            spec.multapses = 1 if c.with_replacement else 0
+        elif isinstance(c, C.FromListConnector):
+            if isinstance(c, C.FromFileConnector):
+                if c.distributed:
+                    raise NotImplementedError("pynn_evsnn: distributed "
+                                              "connection files")
+                # as FromFileConnector.connect reads it
+                names = c.file.get_metadata().get("columns",
+                                                  ("weight", "delay"))
+                c.column_names = [n for n in names if n not in ("i", "j")]
+                c.conn_list = c.file.read()
+            spec.kind = lib.EVS_CONN_FILE
+            spec.autapses = 1
+            spec.multapses = 1
+            self._path = self._edge_file(c)
+            spec.path = self._path
+        else:
+            raise NotImplementedError("pynn_evsnn: %s is not available"
+                                      % t.__name__)
+        ps = self.synapse_type.native_parameters
+        spec.weight = to_dist(ps["weight"], self._weight_si,
+                              "%s: weight" % self._what)[0]
+        spec.delay = to_dist(ps["delay"], 1e-3, "%s: delay" % self._what)[0]
+        return spec
+
+    def _edge_file(self, c):
+        """Writes connector c's list as an evsnn edge file ("pre post
+        weight delay", SI; evsnn/csr.h EVS_CONN_FILE) and returns its path
+        (bytes, kept alive with the spec)."""
+        extra = [n for n in c.column_names if n not in ("weight", "delay")]
+        if extra:
+            raise NotImplementedError("pynn_evsnn: connection-list columns "
+                                      "%s are not available" % extra)
+        ps = self.synapse_type.native_parameters
+        rows = np.asarray(c.conn_list, dtype=float).reshape(-1, 2 + len(
+            c.column_names))
+        n = len(rows)
+
+        def column(name, default, scale):
+            if name in c.column_names:
+                return rows[:, 2 + list(c.column_names).index(name)] * scale
+            v = default.evaluate(simplify=True) if hasattr(
+                default, "evaluate") else default
+            if not np.isscalar(v):
+                raise NotImplementedError(
+                    "pynn_evsnn: %s: a connection list takes its %s from a "
+                    "column or one number" % (self._what, name))
+            return np.full(n, float(v) * scale)
+        if "weight" not in c.column_names or "delay" not in c.column_names:
+            for name in ("weight", "delay"):
+                la = ps[name]
+                if name not in c.column_names and not la.is_homogeneous:
+                    raise NotImplementedError(
+                        "pynn_evsnn: %s: a connection list takes its %s from "
+                        "a column or one number" % (self._what, name))
+        w = column("weight", ps["weight"], self._weight_si)
+        d = column("delay", ps["delay"], 1e-3)
+        path = simulator.state.file_path("edges%d.txt" % self._index)
+        with open(path, "w") as f:
+            f.write("# %s: pre post weight delay (SI)\n" % self._what)
+            for (i, j), wi, di in zip(rows[:, :2].astype(np.int64), w, d):
+                f.write("%d %d %.17g %.17g\n" % (i, j, wi, di))
+        return ffi.new("char[]", path.encode())
+
+    def _realize(self, net):
+        """Connects pre to post in net."""
+        err = new_error()
+        name = ("c%d" % self._index).encode()
+        k = check(lib.evs_net_connect(net, name, self.pre._index,
+                                      self.post._index,
+                                      RECEPTOR[self.receptor_type], self._spec,
+                                      getattr(lib, self._weight_dim), err),
+                  err, self._what)
+        assert k == self._index
+        if isinstance(self.synapse_type, TsodyksMarkramSynapse):
+            ps = self.synapse_type.native_parameters
+            vals = {}
+            for n in ("U", "tau_rec", "tau_facil"):
+                d = to_dist(ps[n], 1.0, "%s: %s" % (self._what, n))
+                if d.kind != lib.EVS_DIST_CONST:
+                    raise NotImplementedError(
+                        "pynn_evsnn: %s: %s must be one number" % (self._what,
+                                                                   n))
+                vals[n] = d.p[0]
+            check(lib.evs_net_set_stp(net, k, vals["U"],
+                                      vals["tau_rec"] * 1e-3,
+                                      vals["tau_facil"] * 1e-3, err),
+                  err, self._what)
+        elif type(self.synapse_type) is not StaticSynapse:
+            raise NotImplementedError("pynn_evsnn: %s is not available"
+                                      % type(self.synapse_type).__name__)
+
+    def _after_build(self, net):
+        """Takes the built synapses; replays set() (after a reset)."""
+        self._csr = lib.evs_net_projection_csr(net, self._index)
+        for w in self._set_history:
+            self._write_weights(w)
+
+    def _synapses(self):
+        """The built synapses (the net is made and built if it is not)."""
+        simulator.state.realize()
+        return self._csr
+
+    # ---- reading and writing synapses ---------------------------------------
+
+    def __len__(self):
+        return int(self._synapses().nnz)
+
+    def _pre_post(self):
+        """The pre and post index of every synapse, in CSR order."""
+        m = self._synapses()
+        row_ptr = np.frombuffer(ffi.buffer(m.row_ptr, 8 * (m.n_pre + 1)),
+                                np.uint64).astype(np.int64)
+        pre = np.repeat(np.arange(m.n_pre), np.diff(row_ptr))
+        post = np.frombuffer(ffi.buffer(m.target, 4 * m.nnz), np.uint32) \
+            if m.nnz else np.zeros(0, np.uint32)
+        return pre, post.astype(np.int64)
+
+    def _weights_si(self):
+        m = self._synapses()
+        w = np.empty(m.nnz)
+        err = new_error()
+        check(lib.evs_net_get_weights(simulator.state.net, self._index,
+                                      ffi.from_buffer("double[]", w), m.nnz,
+                                      err), err, self._what)
+        return w
+
+    def _delays_ms(self):
+        """Every synapse's delay, ms, from the delay groups."""
+        m = self._synapses()
+        if m.grp_ptr == ffi.NULL:
+            return np.full(m.nnz, m.const_delay * m.delay_step * 1e3)
+        n_pre = m.n_pre
+        grp_ptr = np.frombuffer(ffi.buffer(m.grp_ptr, 8 * (n_pre + 1)),
+                                np.uint64).astype(np.int64)
+        ng = int(grp_ptr[-1])
+        if ng == 0:
+            return np.zeros(0)
+        row_ptr = np.frombuffer(ffi.buffer(m.row_ptr, 8 * (n_pre + 1)),
+                                np.uint64).astype(np.int64)
+        gdelay = np.frombuffer(ffi.buffer(m.grp_delay, 4 * ng), np.uint32)
+        gend = np.frombuffer(ffi.buffer(m.grp_end, 8 * ng),
+                             np.uint64).astype(np.int64)
+        row_of = np.repeat(np.arange(n_pre), np.diff(grp_ptr))
+        start = np.concatenate(([0], gend[:-1]))
+        first = np.zeros(ng, bool)
+        first[grp_ptr[:-1][np.diff(grp_ptr) > 0]] = True
+        start[first] = row_ptr[row_of[first]]
+        return np.repeat(gdelay * m.delay_step * 1e3, gend - start)
+
+    def _values(self, name):
+        if name == "presynaptic_index" or name == "postsynaptic_index":
+            pre, post = self._pre_post()
+            return pre if name == "presynaptic_index" else post
+        if name == "weight":
+            return self._weights_si() / self._weight_si
+        if name == "delay":
+            return self._delays_ms()
+        raise NotImplementedError("pynn_evsnn: reading %s of a projection "
+                                  "is not available" % name)
+
+    def _get_attributes_as_list(self, names):
+        cols = [self._values(n) for n in names]
+        return [tuple(float(c[q]) if n not in ("presynaptic_index",
+                                               "postsynaptic_index")
+                      else int(c[q]) for n, c in zip(names, cols))
+                for q in range(len(self))]
+
+    def _get_attributes_as_arrays(self, names, multiple_synapses="sum"):
+        if multiple_synapses not in ("sum", "min", "max", "first", "last"):
+            raise ValueError("multiple_synapses: %r" % (multiple_synapses,))
+        pre, post = self._pre_post()
+        shape = (self.pre.size, self.post.size)
+        count = np.zeros(shape)
+        np.add.at(count, (pre, post), 1)
+        out = []
+        for name in names:
+            v = self._values(name).astype(float)
+            if multiple_synapses == "sum":
+                values = np.zeros(shape)
+                np.add.at(values, (pre, post), v)
+            elif multiple_synapses in ("min", "max"):
+                ufunc = np.minimum if multiple_synapses == "min" else \
+                    np.maximum
+                values = np.full(shape, np.inf if multiple_synapses == "min"
+                                 else -np.inf)
+                ufunc.at(values, (pre, post), v)
+            else:  # CSR order: the first (last) synapse of a pair
+                values = np.full(shape, np.nan)
+                order = slice(None, None, -1) if \
+                    multiple_synapses == "first" else slice(None)
+                for q in np.arange(len(v))[order]:
+                    values[pre[q], post[q]] = v[q]
+            values[count == 0] = np.nan
+            out.append(values)
+        return out
+
+    def _set_attributes(self, parameter_space):
+        pre, post = self._pre_post()
+        for name, value in parameter_space.items():
+            if name != "weight":
+                raise NotImplementedError(
+                    "pynn_evsnn: setting %s of built synapses is not "
+                    "available (evsnn fixes delays and synapse parameters "
+                    "when it builds a network; weights can be set)" % name)
+            value.shape = (self.pre.size, self.post.size)
+            if value.is_homogeneous:
+                w = np.full(len(pre), float(value.evaluate(simplify=True)))
+            else:
+                w = np.asarray(value[pre, post], dtype=float) \
+                    if len(pre) else np.zeros(0)
+            w = w * self._weight_si
+            self._write_weights(w)
+            self._set_history.append(w)
+
+    def _write_weights(self, w):
+        err = new_error()
+        check(lib.evs_net_set_weights(simulator.state.net, self._index,
+                                      ffi.from_buffer("double[]", w), len(w),
+                                      err), err, self._what)

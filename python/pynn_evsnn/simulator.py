@@ -1,0 +1,240 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+"""The simulator's state for PyNN (`pyNN.common.control.BaseState`): the
+populations and projections described so far, and the evsnn net they turn
+into.
+
+A PyNN script describes its network first; pynn_evsnn keeps the
+description and makes the net at the first call that needs it (`run`,
+`run_until`, a projection's size, weights or delays): one evs_net_new with
+the network's one seed, the populations and projections in creation order
+(evs_net_add_population, evs_net_connect, ...), a plug-in that hands
+spikes and membrane potentials to the recorders, evs_net_build. The first
+`run` starts the net's run (evs_net_start); every `run` then runs one
+phase (evs_net_run_until), so repeated runs continue the same network;
+`end` finishes it (evs_net_finish); `reset` frees it and makes it anew from
+the same description and seed (the same wiring) at the next run."""
+
+import shutil
+import tempfile
+
+import numpy as np
+from pyNN import common
+
+from ._capi import EV_RECORD, check, ffi, lib, new_error
+
+name = "evsnn"
+
+# The longest a run may last, s: evs_net_start needs a bound, and `end` or
+# `reset` finishes the run at the last phase's end.
+RUN_BOUND = 1e6
+
+SPIKE_DTYPE = np.dtype([("t", "<f8"), ("id", "<u4")], align=True)
+
+
+class ID(int, common.IDMixin):
+    """A neuron's global PyNN id."""
+
+    def __init__(self, n):
+        int.__init__(n)
+        common.IDMixin.__init__(self)
+
+
+class State(common.control.BaseState):
+    """The simulator: time (ms), the description, the net and its run."""
+
+    def __init__(self):
+        common.control.BaseState.__init__(self)
+        self.mpi_rank = 0
+        self.num_processes = 1
+        self.dt = 0.1
+        self.min_delay = 0.1
+        self.max_delay = 10.0
+        self.seed = None          # setup(rng_seed=...) or the rngs' seed
+        self.seed_source = None   # what chose it, for messages
+        self.net = None
+        self.started = False
+        self.tmpdir = None
+        self.populations = []
+        self.projections = []
+        self.segment_counter = -1
+        self.clear()
+
+    # ---- the description ---------------------------------------------------
+
+    def clear(self):
+        """Forgets the network (setup, end)."""
+        self._free_net()
+        if self.tmpdir:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+        self.tmpdir = None
+        self.populations = []
+        self.projections = []
+        self.recorders = set()
+        self.id_counter = 0
+        self.seed = None
+        self.seed_source = None
+        self.segment_counter = -1
+        self.reset()
+
+    def file_path(self, name):
+        """A path in this network's temporary folder (spike times, edge
+        lists handed to evsnn), removed by end() and setup()."""
+        if self.tmpdir is None:
+            self.tmpdir = tempfile.mkdtemp(prefix="pynn_evsnn-")
+        return "%s/%s" % (self.tmpdir, name)
+
+    def use_rng(self, rng, what):
+        """Takes the seed of a PyNN rng given for `what`: evsnn keys every
+        random stream (Philox) by one seed per network, so every seeded rng
+        of a network must carry the same seed; an rng without a seed draws
+        from that seed too."""
+        seed = getattr(rng, "seed", None) if rng is not None else None
+        if seed is None:
+            return
+        if self.seed is None:
+            self.seed, self.seed_source = int(seed), what
+        elif int(seed) != self.seed:
+            raise NotImplementedError(
+                "pynn_evsnn: %s has an rng with seed %d, but the network's "
+                "random streams are keyed by seed %d (from %s): evsnn draws "
+                "every random number of a network from one seed"
+                % (what, seed, self.seed, self.seed_source))
+
+    def check_mutable(self, what):
+        """Raises when the net exists already: evsnn builds a network once."""
+        if self.net is not None:
+            raise NotImplementedError(
+                "pynn_evsnn: %s after the network was built (by the first "
+                "run or by reading a projection); evsnn builds a network "
+                "once: describe everything first" % what)
+
+    # ---- the net -------------------------------------------------------------
+
+    def realize(self):
+        """Makes and builds the net from the description (once)."""
+        if self.net is not None:
+            return
+        seed = self.seed if self.seed is not None else 0
+        pnet = ffi.new("evs_net **")
+        check(lib.evs_net_new(pnet, seed, self.dt * 1e-3), None, "setup")
+        self.net = pnet[0]
+        try:
+            for pop in self.populations:
+                pop._realize(self.net)
+            for prj in self.projections:
+                prj._realize(self.net)
+            self._add_plugin()
+            err = new_error()
+            check(lib.evs_net_build(self.net, err), err, "building")
+            for prj in self.projections:
+                prj._after_build(self.net)
+        except BaseException:
+            self._free_net()
+            raise
+
+    def _free_net(self):
+        if getattr(self, "net", None) is not None:
+            lib.evs_net_free(self.net)
+        self.net = None
+        self.started = False
+        self._plugin = None
+
+    def run(self, simtime):
+        self.run_until(self.t + simtime)
+
+    def run_until(self, tstop):
+        self.realize()
+        err = new_error()
+        if not self.started:
+            opts = ffi.new("evs_run_opts *", {"duration": RUN_BOUND})
+            check(lib.evs_net_start(self.net, opts, err), err, "run")
+            self.started = True
+        self._callback_error = None
+        rc = lib.evs_net_run_until(self.net, tstop * 1e-3, err)
+        if self._callback_error is not None:
+            raise self._callback_error
+        check(rc, err, "run")
+        self.t = tstop
+        self.running = True
+
+    def finish(self):
+        """Ends the run of the net (end())."""
+        if self.started:
+            err = new_error()
+            check(lib.evs_net_finish(self.net, err), err, "end")
+        self._free_net()
+
+    def reset(self):
+        """Time back to 0, a new segment; the net is made anew, from the
+        same description and seed, at the next run: the same wiring, and
+        the weights as built and as set() since (the projections replay
+        their set() calls), not as learnt."""
+        self._free_net()
+        self.running = False
+        self.t = 0.0
+        self.t_start = 0.0
+        self.segment_counter += 1
+        for pop in self.populations:
+            pop._reset_recording()
+
+    # ---- the plug-in that feeds the recorders -------------------------------
+
+    def _add_plugin(self):
+        """Adds a plug-in (evsnn/plugin.h) whose hooks are Python callbacks:
+        start subscribes to every population's spikes and pushes the first
+        membrane-potential sample of each population with recorded v; spikes
+        keeps the spikes of populations recording them; clock samples v."""
+        def on_error(exc_type, exc_value, tb):
+            self._callback_error = exc_value
+        t = ffi.new("evs_plugin_type *")
+        self._plugin_name = ffi.new("char[]", b"pynn_evsnn")
+        t.name = self._plugin_name
+        start = ffi.callback("int(evs_plugin *, evs_run *, evs_error *)",
+                             self._on_start, error=-2, onerror=on_error)
+        spikes = ffi.callback("int(evs_plugin *, evs_run *, uint32_t, "
+                              "const evs_spike *, size_t)", self._on_spikes,
+                              error=-2, onerror=on_error)
+        clock = ffi.callback("int(evs_plugin *, evs_run *, const evs_event *)",
+                             self._on_clock, error=-2, onerror=on_error)
+        t.start, t.spikes, t.clock = start, spikes, clock
+        self._plugin = (t, start, spikes, clock)  # kept alive with the net
+        err = new_error()
+        check(lib.evs_net_add_plugin(self.net, t, ffi.NULL, err), err,
+              "recording")
+
+    def _on_start(self, pl, run, err):
+        for k, pop in enumerate(self.populations):
+            rc = lib.evs_run_listen(run, pl, k)
+            if rc:
+                return rc
+            if pop._v_ids is not None:
+                pop._v_next = 0
+                rc = lib.evs_run_push(run, pl, 0.0, EV_RECORD, k, k)
+                if rc:
+                    return rc
+        return 0
+
+    def _on_spikes(self, pl, run, k, spk, n):
+        pop = self.populations[k]
+        if pop._records_spikes():
+            buf = ffi.buffer(spk, n * SPIKE_DTYPE.itemsize)
+            pop._spike_chunks.append(np.frombuffer(buf, SPIKE_DTYPE).copy())
+        return 0
+
+    def _on_clock(self, pl, run, ev):
+        k = ev.arg
+        pop = self.populations[k]
+        v = np.empty(len(pop._v_ids))
+        rc = lib.evs_plugin_voltages(pl, k, ffi.from_buffer("uint32_t[]",
+                                                            pop._v_ids),
+                                     len(pop._v_ids), ev.t,
+                                     ffi.from_buffer("double[]", v))
+        if rc:
+            return rc
+        pop._v_samples.append(v)
+        pop._v_next += 1
+        return lib.evs_run_push(run, pl, pop._v_next * pop._v_interval_s,
+                                EV_RECORD, k, k)
+
+
+state = State()

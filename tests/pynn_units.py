@@ -1,0 +1,304 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+"""Unit tests of the PyNN backend pynn_evsnn with known answers: a PSP
+against the closed form, connector counts against their definitions,
+weights and delays round trips, phases against one run, seeds, Neo output,
+and the errors for what is not available. Run by tests/pynn_units.sh."""
+
+import math
+import os
+import pickle
+import tempfile
+import unittest
+
+import numpy as np
+import quantities as pq
+from pyNN import errors
+
+import pynn_evsnn as sim
+
+
+def psp(t, w, cm, tau_m, tau_s):
+    """Closed form: the voltage (mV) t ms after a current jump w (nA) that
+    decays with tau_s, on a leaky membrane (cm nF, tau_m ms) at rest."""
+    t = np.maximum(t, 0.0)
+    return w / cm * tau_m * tau_s / (tau_m - tau_s) * (
+        np.exp(-t / tau_m) - np.exp(-t / tau_s))
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        sim.setup(timestep=0.1, min_delay=0.1)
+
+    def tearDown(self):
+        sim.end()
+
+
+class PSP(Base):
+    def test_psp_against_closed_form(self):
+        """A SpikeSourceArray spike at 10 ms through a 1.5 ms delay: the
+        trace, sampled every 0.05 ms, is the closed form to 1e-6 mV."""
+        w, cm, tau_m, tau_s, v0 = 0.5, 0.25, 20.0, 5.0, -65.0
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
+        n = sim.Population(1, sim.IF_curr_exp(
+            cm=cm, tau_m=tau_m, tau_syn_E=tau_s, v_rest=v0, v_thresh=-40.0),
+            initial_values={"v": v0})
+        sim.Projection(src, n, sim.OneToOneConnector(),
+                       sim.StaticSynapse(weight=w, delay=1.5))
+        n.record("v", sampling_interval=0.05)
+        sim.run(60.0)
+        sig = n.get_data().segments[0].analogsignals[0]
+        self.assertEqual(sig.units, pq.mV)
+        self.assertEqual(sig.shape, (1200, 1))
+        t = sig.times.rescale(pq.ms).magnitude
+        v = sig.magnitude[:, 0]
+        expect = v0 + psp(t - 11.5, w, cm, tau_m, tau_s)
+        self.assertLess(np.max(np.abs(v - expect)), 1e-6)
+        t_peak = 11.5 + math.log(tau_m / tau_s) * tau_m * tau_s / (
+            tau_m - tau_s)
+        peak = v0 + psp(t_peak - 11.5, w, cm, tau_m, tau_s)
+        self.assertAlmostEqual(float(np.max(v)), peak, delta=1e-3)
+
+    def test_inhibitory_psp_is_negative(self):
+        """A negative current weight on the inhibitory receptor: the mirror
+        image of the excitatory PSP with tau_syn_I."""
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+        n = sim.Population(1, sim.IF_curr_exp(tau_syn_I=10.0, v_rest=-65.0),
+                           initial_values={"v": -65.0})
+        sim.Projection(src, n, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=-1.0, delay=1.0),
+                       receptor_type="inhibitory")
+        n.record("v")
+        sim.run(40.0)
+        sig = n.get_data().segments[0].analogsignals[0]
+        t = sig.times.rescale(pq.ms).magnitude
+        expect = -65.0 + psp(t - 6.0, -1.0, 1.0, 20.0, 10.0)
+        self.assertLess(np.max(np.abs(sig.magnitude[:, 0] - expect)), 1e-6)
+
+
+class Connectors(Base):
+    def pops(self, n_pre=30, n_post=20):
+        a = sim.Population(n_pre, sim.SpikeSourcePoisson(rate=1.0))
+        b = sim.Population(n_post, sim.IF_curr_exp())
+        return a, b
+
+    def pairs(self, prj):
+        c = np.array(prj.get("weight", format="list"))
+        return c[:, 0].astype(int), c[:, 1].astype(int)
+
+    def test_all_to_all_and_one_to_one(self):
+        a, b = self.pops()
+        c = sim.Population(20, sim.IF_curr_exp())
+        p1 = sim.Projection(a, b, sim.AllToAllConnector())
+        p2 = sim.Projection(b, c, sim.OneToOneConnector())
+        p3 = sim.Projection(b, b, sim.AllToAllConnector(
+            allow_self_connections=False))
+        self.assertEqual(len(p1), 30 * 20)
+        i, j = self.pairs(p2)
+        self.assertEqual(len(p2), 20)
+        self.assertTrue(np.all(i == j))
+        i, j = self.pairs(p3)
+        self.assertEqual(len(p3), 20 * 19)
+        self.assertFalse(np.any(i == j))
+
+    def test_fixed_numbers(self):
+        a, b = self.pops()
+        pre = sim.Projection(a, b, sim.FixedNumberPreConnector(7))
+        post = sim.Projection(a, b, sim.FixedNumberPostConnector(5))
+        total = sim.Projection(a, b, sim.FixedTotalNumberConnector(123))
+        i, j = self.pairs(pre)
+        self.assertTrue(np.all(np.bincount(j, minlength=20) == 7))
+        # without replacement: 7 different presynaptic neurons each
+        self.assertEqual(len(set(zip(i, j))), 7 * 20)
+        i, j = self.pairs(post)
+        self.assertTrue(np.all(np.bincount(i, minlength=30) == 5))
+        self.assertEqual(len(total), 123)
+
+    def test_fixed_probability_count_within_binomial_spread(self):
+        """600 000 candidate pairs at p = 0.05: the count lies within 5
+        binomial standard deviations of the mean."""
+        a = sim.Population(1000, sim.SpikeSourcePoisson(rate=1.0))
+        b = sim.Population(600, sim.IF_curr_exp())
+        prj = sim.Projection(a, b, sim.FixedProbabilityConnector(0.05))
+        n, p = 1000 * 600, 0.05
+        self.assertLess(abs(len(prj) - n * p), 5 * math.sqrt(n * p * (1 - p)))
+
+    def test_from_list_and_file(self):
+        """Every listed connection, with its weight and delay, from a list
+        and from a file with PyNN's column header."""
+        a, b = self.pops(4, 3)
+        conns = [(0, 1, 0.25, 1.5), (3, 2, -0.5, 0.7), (0, 0, 1.0, 2.0)]
+        path = os.path.join(tempfile.mkdtemp(), "conns.txt")
+        with open(path, "w") as f:
+            f.write("# columns = ['i', 'j', 'weight', 'delay']\n")
+            for c in conns:
+                f.write("%d %d %g %g\n" % c)
+        prj = sim.Projection(a, b, sim.FromListConnector(conns))
+        prj2 = sim.Projection(a, b, sim.FromFileConnector(path))
+        got = sorted(prj.get(["weight", "delay"], format="list"))
+        self.assertEqual(len(got), 3)
+        for g, e in zip(got, sorted(conns)):
+            self.assertEqual(g[:2], e[:2])
+            self.assertAlmostEqual(g[2], e[2], places=6)  # a float weight
+            self.assertAlmostEqual(g[3], e[3], places=9)
+        self.assertEqual(sorted(prj2.get(["weight", "delay"],
+                                         format="list")), got)
+
+    def test_seed_maps_to_wiring(self):
+        """The same NumpyRNG seed gives the same wiring; another seed
+        another; two seeds in one network are refused."""
+        def wiring(seed):
+            sim.setup(timestep=0.1, min_delay=0.1)
+            a, b = self.pops(50, 50)
+            prj = sim.Projection(a, b, sim.FixedProbabilityConnector(
+                0.1, rng=sim.NumpyRNG(seed=seed)))
+            w = set(zip(*self.pairs(prj)))
+            sim.end()
+            return w
+        self.assertEqual(wiring(11), wiring(11))
+        self.assertNotEqual(wiring(11), wiring(12))
+        a, b = self.pops()
+        sim.Projection(a, b, sim.FixedProbabilityConnector(
+            0.1, rng=sim.NumpyRNG(seed=1)))
+        with self.assertRaises(NotImplementedError):
+            sim.Projection(a, b, sim.FixedProbabilityConnector(
+                0.1, rng=sim.NumpyRNG(seed=2)))
+
+
+class Weights(Base):
+    def test_get_set_round_trip(self):
+        a = sim.Population(5, sim.SpikeSourcePoisson(rate=1.0))
+        b = sim.Population(4, sim.IF_cond_exp())
+        prj = sim.Projection(a, b, sim.FixedNumberPreConnector(2),
+                             sim.StaticSynapse(weight=0.004, delay=0.3))
+        w = prj.get("weight", format="array")
+        self.assertEqual(np.sum(~np.isnan(w)), 8)
+        self.assertTrue(np.allclose(w[~np.isnan(w)], 0.004, rtol=1e-7))
+        d = prj.get("delay", format="array")
+        self.assertTrue(np.allclose(d[~np.isnan(d)], 0.3))
+        new = np.arange(20, dtype=float).reshape(5, 4) * 1e-3
+        prj.set(weight=new)
+        got = prj.get("weight", format="array")
+        mask = ~np.isnan(got)
+        self.assertTrue(np.array_equal(mask, ~np.isnan(w)))
+        self.assertTrue(np.allclose(got[mask], new[mask], rtol=1e-7,
+                                    atol=1e-12))
+        prj.set(weight=0.002)
+        self.assertTrue(np.allclose(prj.get("weight", format="list",
+                                            with_address=False), 0.002))
+
+    def test_weight_set_between_runs_takes_effect(self):
+        """Weight 0 in the first phase: no response to the spike at 5 ms;
+        0.5 nA in the second: the closed-form PSP of the spike at 30 ms."""
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 30.0]))
+        n = sim.Population(1, sim.IF_curr_exp(v_rest=-65.0),
+                           initial_values={"v": -65.0})
+        prj = sim.Projection(src, n, sim.AllToAllConnector(),
+                             sim.StaticSynapse(weight=0.0, delay=1.0))
+        n.record("v")
+        sim.run(25.0)
+        prj.set(weight=0.5)
+        sim.run(35.0)
+        sig = n.get_data().segments[0].analogsignals[0]
+        t = sig.times.rescale(pq.ms).magnitude
+        expect = -65.0 + psp(t - 31.0, 0.5, 1.0, 20.0, 5.0)
+        self.assertEqual(sig.shape[0], 600)
+        self.assertLess(np.max(np.abs(sig.magnitude[:, 0] - expect)), 1e-6)
+
+
+def small_net(seed):
+    """80 IF_curr_exp neurons driven by Poisson sources, recurrent."""
+    rng = sim.NumpyRNG(seed=seed)
+    src = sim.Population(50, sim.SpikeSourcePoisson(rate=20.0))
+    n = sim.Population(80, sim.IF_curr_exp(tau_refrac=2.0))
+    n.initialize(v=sim.RandomDistribution("uniform", low=-65.0, high=-55.0,
+                                          rng=rng))
+    sim.Projection(src, n, sim.FixedProbabilityConnector(0.3, rng=rng),
+                   sim.StaticSynapse(weight=1.2, delay=1.0))
+    sim.Projection(n, n, sim.FixedProbabilityConnector(0.1, rng=rng),
+                   sim.StaticSynapse(weight=0.3, delay=0.5))
+    n.record("spikes")
+    return n
+
+
+class Runs(Base):
+    def spikes(self, pop):
+        st = pop.get_data().segments[-1].spiketrains
+        return sorted((int(s.annotations["source_id"]), float(t))
+                      for s in st for t in s.magnitude)
+
+    def test_phases_equal_one_run(self):
+        n = small_net(5)
+        sim.run(300.0)
+        one = self.spikes(n)
+        sim.end()
+        sim.setup(timestep=0.1, min_delay=0.1)
+        n = small_net(5)
+        for t in (70.0, 70.0, 160.0):
+            sim.run(t)
+        phased = self.spikes(n)
+        self.assertGreater(len(one), 100)
+        # a spike in the last min-delay window of a phase is found by the
+        # next phase: compare all but the last window
+        self.assertEqual([s for s in one if s[1] < 299.0],
+                         [s for s in phased if s[1] < 299.0])
+
+    def test_reset_reruns_same_network(self):
+        n = small_net(9)
+        sim.run(200.0)
+        first = self.spikes(n)
+        sim.reset()
+        sim.run(200.0)
+        blk = n.get_data()
+        self.assertEqual(len(blk.segments), 2)
+        self.assertEqual(first, self.spikes(n))
+
+    def test_neo_output(self):
+        n = small_net(3)
+        sim.run(100.0)
+        blk = n.get_data()
+        st = blk.segments[0].spiketrains
+        self.assertEqual(len(st), 80)
+        self.assertEqual(st[0].units, pq.ms)
+        self.assertEqual(float(st[0].t_stop.rescale(pq.ms)), 100.0)
+        path = os.path.join(tempfile.mkdtemp(), "n.pkl")
+        n.write_data(path)
+        with open(path, "rb") as f:
+            back = pickle.load(f)
+        self.assertEqual(sum(len(s) for s in back.segments[0].spiketrains),
+                         sum(len(s) for s in st))
+        self.assertEqual(n.mean_spike_count(),
+                         sum(len(s) for s in st) / 80.0)
+
+    def test_spike_source_array_and_poisson(self):
+        arr = sim.Population(2, sim.SpikeSourceArray(
+            spike_times=[sim.Sequence([1.5, 7.25]), sim.Sequence([3.0])]))
+        poi = sim.Population(100, sim.SpikeSourcePoisson(
+            rate=50.0, start=100.0, duration=1000.0))
+        arr.record("spikes")
+        poi.record("spikes")
+        sim.run(1500.0)
+        st = arr.get_data().segments[0].spiketrains
+        self.assertEqual([list(s.magnitude) for s in st], [[1.5, 7.25], [3.0]])
+        times = np.concatenate([s.magnitude for s in
+                                poi.get_data().segments[0].spiketrains])
+        self.assertTrue(np.all((times >= 100.0) & (times < 1100.0)))
+        # 100 neurons x 1 s x 50 Hz: Poisson, mean 5000, sd 70.7
+        self.assertLess(abs(len(times) - 5000), 5 * math.sqrt(5000))
+
+
+class NotAvailable(Base):
+    def test_refusals(self):
+        with self.assertRaises(errors.NoModelAvailableError):
+            sim.IF_curr_alpha()
+        n = sim.Population(3, sim.IF_cond_exp())
+        with self.assertRaises(errors.RecordingError):
+            n.record("gsyn_exc")
+        p = sim.Population(3, sim.IF_curr_exp(tau_m=[10.0, 20.0, 30.0]))
+        src = sim.Population(3, sim.SpikeSourcePoisson())
+        sim.Projection(src, p, sim.OneToOneConnector())
+        with self.assertRaises(NotImplementedError):
+            sim.run(10.0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
