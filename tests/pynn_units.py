@@ -286,6 +286,126 @@ class Runs(Base):
         self.assertLess(abs(len(times) - 5000), 5 * math.sqrt(5000))
 
 
+class Plasticity(Base):
+    def pair_run(self, dependence):
+        """A pre spike arriving at 11 ms and at 61 ms, the post neuron made
+        to fire around 17-27 ms: the weight afterwards, and the post spike
+        times."""
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0,
+                                                                  60.0]))
+        kick = sim.Population(1, sim.SpikeSourceArray(spike_times=[15.0]))
+        post = sim.Population(1, sim.IF_curr_exp(tau_refrac=2.0))
+        stdp = sim.STDPMechanism(
+            timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=15.0,
+                                                A_plus=0.01, A_minus=0.012),
+            weight_dependence=dependence, weight=0.5, delay=1.0,
+            dendritic_delay_fraction=0)
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+        sim.Projection(kick, post, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=20.0, delay=1.0))
+        post.record("spikes")
+        sim.run(100.0)
+        tp = post.get_data().segments[0].spiketrains[0].magnitude
+        self.assertTrue(len(tp) >= 1 and np.all((tp > 11) & (tp < 61)))
+        return prj.get("weight", format="list", with_address=False)[0], tp
+
+    def test_additive_pair_rule(self):
+        """PyNN's additive rule, all-to-all pairs: dw = A_plus w_max
+        e^(-lag/tau_plus) per pre-before-post pair, -A_minus w_max
+        e^(-lag/tau_minus) per post-before-pre pair."""
+        w, tp = self.pair_run(sim.AdditiveWeightDependence(w_min=0.0,
+                                                           w_max=1.0))
+        expect = 0.5 + 0.01 * np.sum(np.exp(-(tp - 11.0) / 20.0)) \
+            - 0.012 * np.sum(np.exp(-(61.0 - tp) / 15.0))
+        self.assertAlmostEqual(w, expect, delta=1e-6)
+
+    def test_multiplicative_pair_rule(self):
+        """PyNN's multiplicative rule: dw = A_plus (w_max - w) x at each
+        post spike, -A_minus (w - w_min) y at each pre arrival."""
+        w, tp = self.pair_run(sim.MultiplicativeWeightDependence(w_min=0.1,
+                                                                 w_max=2.0))
+        expect = 0.5
+        for t in tp:
+            expect += 0.01 * (2.0 - expect) * math.exp(-(t - 11.0) / 20.0)
+        expect -= 0.012 * (expect - 0.1) * np.sum(np.exp(-(61.0 - tp) / 15.0))
+        self.assertAlmostEqual(w, expect, delta=1e-6)
+
+    def test_tsodyks_markram_amplitudes(self):
+        """Spikes at 10, 20 and 30 ms through a depressing synapse (U =
+        0.4, tau_rec = 50 ms): the trace is the sum of closed-form PSPs of
+        amplitudes w U x_k, x_1 = 1, x_(k+1) = 1 - (1 - x_k (1 - U))
+        e^(-10 ms / tau_rec) (Tsodyks & Markram; PyNN's U, tau_rec)."""
+        times, U, tau_rec, w = [10.0, 20.0, 30.0], 0.4, 50.0, 1.0
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=times))
+        n = sim.Population(1, sim.IF_curr_exp(v_rest=-65.0, v_thresh=-40.0),
+                           initial_values={"v": -65.0})
+        sim.Projection(src, n, sim.AllToAllConnector(),
+                       sim.TsodyksMarkramSynapse(weight=w, delay=1.0, U=U,
+                                                 tau_rec=tau_rec,
+                                                 tau_facil=0.0))
+        n.record("v")
+        sim.run(60.0)
+        sig = n.get_data().segments[0].analogsignals[0]
+        t = sig.times.rescale(pq.ms).magnitude
+        x, expect = 1.0, -65.0 * np.ones_like(t)
+        for k, ts in enumerate(times):
+            expect += psp(t - ts - 1.0, w * U * x, 1.0, 20.0, 5.0) * \
+                (t >= ts + 1.0)
+            x = 1 - (1 - x * (1 - U)) * math.exp(-10.0 / tau_rec)
+        self.assertLess(np.max(np.abs(sig.magnitude[:, 0] - expect)), 1e-5)
+
+
+class ModelFileEquivalence(Base):
+    def test_izhikevich_and_adex_as_their_model_files(self):
+        """models/izhikevich_rs.ini and models/adex_dc.ini written as PyNN
+        scripts (PyNN units, the same seed, populations and projection in
+        the same order): every population fires exactly as many spikes as
+        evsnn run gives for the model file."""
+        evsnn, models = os.environ.get("EVSNN"), os.environ.get("MODELS")
+        if not evsnn or not models:
+            self.skipTest("EVSNN and MODELS not set (make check sets them)")
+        import subprocess
+        for ini, build in (("izhikevich_rs.ini", self.izhikevich),
+                           ("adex_dc.ini", self.adex)):
+            out = tempfile.mkdtemp()
+            subprocess.run([evsnn, "run", os.path.join(models, ini), "-q",
+                            "-o", out], check=True)
+            with open(os.path.join(out, "summary.tsv")) as f:
+                rows = [r.split("\t") for r in f.read().splitlines()[1:]]
+            cli = {r[0]: int(r[2]) for r in rows}
+            sim.end()
+            sim.setup(timestep=0.1, min_delay=0.1, rng_seed=1)
+            pops = build()
+            for p in pops.values():
+                p.record("spikes")
+            sim.run(1000.0)
+            got = {k: int(sum(len(s) for s in
+                              p.get_data().segments[0].spiketrains))
+                   for k, p in pops.items()}
+            self.assertEqual(got, {k: cli[k] for k in got}, ini)
+            self.assertGreater(min(got.values()), 0)
+
+    def izhikevich(self):
+        rs = sim.Population(4, sim.Izhikevich(a=0.02, b=0.2, c=-65.0, d=8.0,
+                                              i_offset=0.01),
+                            initial_values={"v": -65.0, "u": -13.0})
+        default = sim.Population(4, sim.Izhikevich(i_offset=0.01))
+        inp = sim.Population(100, sim.SpikeSourcePoisson(rate=20.0))
+        driven = sim.Population(20, sim.Izhikevich())
+        sim.Projection(inp, driven, sim.FixedNumberPreConnector(50),
+                       sim.StaticSynapse(weight=3.0, delay=1.0))
+        return {"rs": rs, "default": default, "driven": driven}
+
+    def adex(self):
+        low = sim.Population(4, sim.EIF_cond_exp_isfa_ista(i_offset=0.8))
+        high = sim.Population(4, sim.EIF_cond_exp_isfa_ista(i_offset=1.5))
+        inp = sim.Population(100, sim.SpikeSourcePoisson(rate=20.0))
+        driven = sim.Population(20, sim.EIF_cond_exp_isfa_ista())
+        sim.Projection(inp, driven, sim.FixedNumberPreConnector(50),
+                       sim.StaticSynapse(weight=0.003, delay=1.0))
+        return {"low": low, "high": high, "driven": driven}
+
+
 class NotAvailable(Base):
     def test_refusals(self):
         with self.assertRaises(errors.NoModelAvailableError):

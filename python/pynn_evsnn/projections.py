@@ -17,7 +17,8 @@ from pyNN.space import Space
 
 from . import simulator
 from ._capi import RECEPTOR, check, ffi, lib, new_error
-from .standardmodels import StaticSynapse, TsodyksMarkramSynapse
+from .standardmodels import (AdditiveWeightDependence, STDPMechanism,
+                             StaticSynapse, TsodyksMarkramSynapse)
 from .values import to_dist
 
 # the seed PyNN gives a connector made without an rng (pyNN.connectors):
@@ -193,9 +194,43 @@ class Projection(common.Projection):
                                       vals["tau_rec"] * 1e-3,
                                       vals["tau_facil"] * 1e-3, err),
                   err, self._what)
+        elif isinstance(self.synapse_type, STDPMechanism):
+            self._set_stdp(net, k)
         elif type(self.synapse_type) is not StaticSynapse:
             raise NotImplementedError("pynn_evsnn: %s is not available"
                                       % type(self.synapse_type).__name__)
+
+    def _set_stdp(self, net, k):
+        """Makes projection k learn with evsnn's stdp_pair: PyNN's amplitudes
+        are fractions of w_max (additive: dw = A w_max x) or of the weight's
+        distance to its bound (multiplicative: dw = A (w_max - w) x, with
+        stdp_pair's f(w) = (w_max - w)/(w_max - w_min): A (w_max - w_min))."""
+        syn = self.synapse_type
+        ps = syn.native_parameters
+        v = {}
+        for n in ("tau_plus", "tau_minus", "A_plus", "A_minus", "w_min",
+                  "w_max"):
+            d = to_dist(ps[n], 1.0, "%s: %s" % (self._what, n))
+            if d.kind != lib.EVS_DIST_CONST:
+                raise NotImplementedError(
+                    "pynn_evsnn: %s: %s must be one number" % (self._what, n))
+            v[n] = d.p[0]
+        additive = isinstance(syn.weight_dependence, AdditiveWeightDependence)
+        span = v["w_max"] if additive else v["w_max"] - v["w_min"]
+        si = self._weight_si
+        params = {"tau_plus": v["tau_plus"] * 1e-3,
+                  "tau_minus": v["tau_minus"] * 1e-3,
+                  "A_plus": v["A_plus"] * span * si,
+                  "A_minus": v["A_minus"] * span * si,
+                  "w_min": v["w_min"] * si, "w_max": v["w_max"] * si,
+                  "mu_plus": syn.weight_dependence.evs_mu,
+                  "mu_minus": syn.weight_dependence.evs_mu}
+        err = new_error()
+        check(lib.evs_net_set_rule(net, k, b"stdp_pair", err), err,
+              self._what)
+        for n, x in params.items():
+            check(lib.evs_net_set_rule_param(net, k, n.encode(), x, err), err,
+                  self._what)
 
     def _after_build(self, net):
         """Takes the built synapses; replays set() (after a reset)."""

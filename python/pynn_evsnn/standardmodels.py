@@ -138,3 +138,56 @@ class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
 
     def _get_minimum_delay(self):
         return state.min_delay
+
+
+class STDPMechanism(synapses.STDPMechanism):
+    __doc__ = synapses.STDPMechanism.__doc__
+    base_translations = build_translations(
+        ("weight", "weight"), ("delay", "delay"),
+        ("dendritic_delay_fraction", "dendritic_delay_fraction"))
+
+    def __init__(self, timing_dependence=None, weight_dependence=None,
+                 voltage_dependence=None, dendritic_delay_fraction=1.0,
+                 weight=0.0, delay=None):
+        # evsnn's rules see a presynaptic spike when it arrives (pre spike +
+        # delay) and a postsynaptic spike at once: all delay is axonal
+        if dendritic_delay_fraction != 0:
+            raise NotImplementedError(
+                "pynn_evsnn: STDP with dendritic delays: evsnn's learning "
+                "rules take all delays as axonal "
+                "(dendritic_delay_fraction=0)")
+        if voltage_dependence is not None:
+            raise NotImplementedError("pynn_evsnn: voltage-dependent STDP")
+        if not isinstance(timing_dependence, SpikePairRule) or \
+                not isinstance(weight_dependence,
+                               (AdditiveWeightDependence,
+                                MultiplicativeWeightDependence)):
+            raise NotImplementedError(
+                "pynn_evsnn: STDPMechanism takes SpikePairRule with "
+                "AdditiveWeightDependence or MultiplicativeWeightDependence")
+        synapses.STDPMechanism.__init__(
+            self, timing_dependence, weight_dependence, voltage_dependence,
+            dendritic_delay_fraction, weight, delay)
+
+    def _get_minimum_delay(self):
+        return state.min_delay
+
+
+class SpikePairRule(synapses.SpikePairRule):
+    __doc__ = synapses.SpikePairRule.__doc__
+    translations = build_translations(
+        ("tau_plus", "tau_plus"), ("tau_minus", "tau_minus"),
+        ("A_plus", "A_plus"), ("A_minus", "A_minus"))
+
+
+class AdditiveWeightDependence(synapses.AdditiveWeightDependence):
+    __doc__ = synapses.AdditiveWeightDependence.__doc__
+    translations = build_translations(("w_max", "w_max"), ("w_min", "w_min"))
+    evs_mu = 0.0  # stdp_pair's mu_plus, mu_minus
+
+
+class MultiplicativeWeightDependence(
+        synapses.MultiplicativeWeightDependence):
+    __doc__ = synapses.MultiplicativeWeightDependence.__doc__
+    translations = build_translations(("w_max", "w_max"), ("w_min", "w_min"))
+    evs_mu = 1.0
