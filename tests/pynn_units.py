@@ -406,6 +406,26 @@ class ModelFileEquivalence(Base):
         return {"low": low, "high": high, "driven": driven}
 
 
+class ViewsAndAssemblies(Base):
+    def test_view_records_and_assembly_gathers(self):
+        """v recorded through a view of neurons 0 and 2 only; an Assembly's
+        data hold its populations' spike trains."""
+        n = small_net(4)
+        other = sim.Population(5, sim.SpikeSourceArray(spike_times=[2.0]))
+        other.record("spikes")
+        n[[0, 2]].record("v")
+        asm = sim.Assembly(n, other)
+        sim.run(50.0)
+        sig = n.get_data().segments[0].analogsignals[0]
+        self.assertEqual(sig.shape, (500, 2))
+        self.assertEqual(list(sig.array_annotations["channel_index"]), [0, 2])
+        st = asm.get_data().segments[0].spiketrains
+        self.assertEqual(len(st), 85)
+        self.assertEqual(sum(len(s) for s in st[-5:]), 5)
+        with self.assertRaises(NotImplementedError):
+            n[0:3].set(tau_m=10.0)
+
+
 class NotAvailable(Base):
     def test_refusals(self):
         with self.assertRaises(errors.NoModelAvailableError):
