@@ -330,6 +330,41 @@ class Plasticity(Base):
         expect -= 0.012 * (expect - 0.1) * np.sum(np.exp(-(61.0 - tp) / 15.0))
         self.assertAlmostEqual(w, expect, delta=1e-6)
 
+    def test_evsnn_triplet_rule(self):
+        """evsnn's stdp_triplet as a synapse type (PyNN units): at each post
+        spike dw = A3_plus x y2(t-), at the pre arrival dw = -A2_minus y1
+        (Pfister & Gerstner 2006, minimal all-to-all; evsnn's default
+        tau_plus 16.8 ms, tau_minus 33.7 ms, tau_y 114 ms)."""
+        syn = sim.StdpTripletSynapse(weight=0.5, delay=1.0, A3_plus=0.02,
+                                     A2_minus=0.01, w_min=0.0, w_max=1.0)
+        pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0,
+                                                                  60.0]))
+        kick = sim.Population(1, sim.SpikeSourceArray(spike_times=[15.0]))
+        post = sim.Population(1, sim.IF_curr_exp(tau_refrac=2.0))
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(), syn)
+        sim.Projection(kick, post, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=20.0, delay=1.0))
+        post.record("spikes")
+        sim.run(100.0)
+        tp = post.get_data().segments[0].spiketrains[0].magnitude
+        self.assertGreaterEqual(len(tp), 2)  # the triplet term needs two
+        w = 0.5
+        for k, t in enumerate(tp):
+            w += 0.02 * math.exp(-(t - 11.0) / 16.8) * sum(
+                math.exp(-(t - tj) / 114.0) for tj in tp[:k])
+        w -= 0.01 * np.sum(np.exp(-(61.0 - tp) / 33.7))
+        got = prj.get("weight", format="list", with_address=False)[0]
+        self.assertAlmostEqual(got, w, delta=1e-6)
+
+    def test_rule_parameter_without_default_is_required(self):
+        a = sim.Population(1, sim.SpikeSourcePoisson())
+        b = sim.Population(1, sim.IF_curr_exp())
+        sim.Projection(a, b, sim.AllToAllConnector(),
+                       sim.StdpTripletSynapse(weight=0.1, A3_plus=0.01,
+                                              A2_minus=0.01))  # no w_max
+        with self.assertRaises(ValueError):
+            sim.run(1.0)
+
     def test_tsodyks_markram_amplitudes(self):
         """Spikes at 10, 20 and 30 ms through a depressing synapse (U =
         0.4, tau_rec = 50 ms): the trace is the sum of closed-form PSPs of

@@ -36,6 +36,8 @@ from . import simulator  # noqa: E402
 from .populations import Assembly, Population, PopulationView  # noqa
 from .projections import Projection  # noqa: E402
 from .standardmodels import *  # noqa: F401,F403,E402
+from .rules import (StdpPairSynapse, StdpTripletHomeoSynapse,  # noqa: F401
+                    StdpTripletSynapse, evsnn_synapse_type)
 
 
 def list_standard_models():

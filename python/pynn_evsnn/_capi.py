@@ -66,6 +66,10 @@ typedef struct evs_event {
 
 typedef struct evs_spike { double t; uint32_t id; } evs_spike;
 
+typedef struct evs_param_def {
+  const char *name; evs_dim dim; double def; int flags; const char *doc;
+} evs_param_def;
+
 typedef struct evs_plugin_type {
   const char *name;
   int (*build)(evs_plugin *pl, evs_net *net, evs_error *err);
@@ -81,6 +85,7 @@ typedef struct evs_plugin_type {
 } evs_plugin_type;
 
 const char *evs_version(void);
+int evs_rule_params(const char *rule, const evs_param_def **defs, size_t *n);
 const char *evs_strerror(int code);
 int evs_net_new(evs_net **out, uint64_t seed, double resolution);
 void evs_net_free(evs_net *net);
@@ -121,6 +126,7 @@ int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop,
 """)
 
 EV_RECORD = 4     # evsnn/queue.h: EVS_EV_RECORD
+PARAM_REQUIRED, PARAM_WEIGHT = 4, 8  # evsnn/neuron.h: evs_param_flag
 RECEPTOR = {"excitatory": 0, "inhibitory": 1}  # evsnn/net.h: evs_receptor
 
 

@@ -11,6 +11,8 @@ projection (len, get) builds it; get and set read and write every
 synapse's weight (evs_net_get_weights, evs_net_set_weights) and read its
 delay from the synapses' delay groups (evsnn/csr.h)."""
 
+import math
+
 import numpy as np
 from pyNN import common, connectors as C
 from pyNN.space import Space
@@ -196,6 +198,8 @@ class Projection(common.Projection):
                   err, self._what)
         elif isinstance(self.synapse_type, STDPMechanism):
             self._set_stdp(net, k)
+        elif hasattr(self.synapse_type, "evs_rule"):
+            self._set_rule(net, k)
         elif type(self.synapse_type) is not StaticSynapse:
             raise NotImplementedError("pynn_evsnn: %s is not available"
                                       % type(self.synapse_type).__name__)
@@ -231,6 +235,28 @@ class Projection(common.Projection):
         for n, x in params.items():
             check(lib.evs_net_set_rule_param(net, k, n.encode(), x, err), err,
                   self._what)
+
+    def _set_rule(self, net, k):
+        """Makes projection k learn with one of evsnn's own rules
+        (rules.py), its parameters converted from PyNN's units."""
+        syn = self.synapse_type
+        ps = syn.native_parameters
+        err = new_error()
+        check(lib.evs_net_set_rule(net, k, syn.evs_rule.encode(), err), err,
+              self._what)
+        for name, factor, _ in syn.evs_params:
+            d = to_dist(ps[name], 1.0, "%s: %s" % (self._what, name))
+            if d.kind != lib.EVS_DIST_CONST:
+                raise NotImplementedError(
+                    "pynn_evsnn: %s: %s must be one number" % (self._what,
+                                                               name))
+            if math.isnan(d.p[0]):
+                raise ValueError("pynn_evsnn: %s: %s (rule %s) has no default "
+                                 "and must be given" % (self._what, name,
+                                                        syn.evs_rule))
+            x = d.p[0] * (self._weight_si if factor is None else factor)
+            check(lib.evs_net_set_rule_param(net, k, name.encode(), x, err),
+                  err, self._what)
 
     def _after_build(self, net):
         """Takes the built synapses; replays set() (after a reset)."""
