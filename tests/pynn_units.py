@@ -164,6 +164,28 @@ class Connectors(Base):
                 0.1, rng=sim.NumpyRNG(seed=2)))
 
 
+class Seeds(Base):
+    def test_initial_value_rng_keys_the_network(self):
+        """A NumpyRNG given only to initialize() is the network's seed: the
+        same seed repeats the spikes, another changes them."""
+        def spikes(seed):
+            sim.setup(timestep=0.1, min_delay=0.1)
+            src = sim.Population(20, sim.SpikeSourcePoisson(rate=30.0))
+            n = sim.Population(10, sim.IF_curr_exp())
+            n.initialize(v=sim.RandomDistribution(
+                "uniform", low=-65.0, high=-52.0, rng=sim.NumpyRNG(seed=seed)))
+            sim.Projection(src, n, sim.AllToAllConnector(),
+                           sim.StaticSynapse(weight=1.0, delay=1.0))
+            n.record("spikes")
+            sim.run(200.0)
+            st = n.get_data().segments[0].spiketrains
+            out = [list(s.magnitude) for s in st]
+            sim.end()
+            return out
+        self.assertEqual(spikes(21), spikes(21))
+        self.assertNotEqual(spikes(21), spikes(22))
+
+
 class Weights(Base):
     def test_get_set_round_trip(self):
         a = sim.Population(5, sim.SpikeSourcePoisson(rate=1.0))

@@ -13,6 +13,7 @@ import re
 import numpy as np
 from pyNN import common
 from pyNN.parameters import ParameterSpace, Sequence, simplify
+from pyNN.random import RandomDistribution
 from pyNN.standardmodels import StandardCellType
 
 from . import simulator
@@ -153,6 +154,16 @@ class Population(common.Population):
             check(lib.evs_net_set_param(net, k, target[0].encode(), d, err),
                   err, what)
         lib.evs_net_record_spikes(net, k, 0)  # no files: the plug-in records
+
+    def _use_rngs(self):
+        """Hands the rngs of random parameters and initial values to the
+        state, which takes the network's seed from them."""
+        for name, value in list(self._parameters.items()) + \
+                list(self._initial.items()):
+            base = getattr(value, "base_value", None)
+            if isinstance(base, RandomDistribution):
+                self._simulator.state.use_rng(
+                    base.rng, "%s: %s" % (self.label, name))
 
     def _write_spike_times(self, net, value, what):
         """Hands spike_times (ms; one Sequence, or one per neuron) to the

@@ -114,6 +114,8 @@ class State(common.control.BaseState):
         """Makes and builds the net from the description (once)."""
         if self.net is not None:
             return
+        for pop in self.populations:  # their rngs' seeds key the net
+            pop._use_rngs()
         seed = self.seed if self.seed is not None else 0
         pnet = ffi.new("evs_net **")
         check(lib.evs_net_new(pnet, seed, self.dt * 1e-3), None, "setup")
