@@ -32,6 +32,8 @@ def va_network(sim, benchmark, seed, tstop=1000.0, n=4000, dt=0.1,
     Gexc, Ginh = (4.0, 51.0) if benchmark == "COBA" else (0.27, 4.5)
     Erev_exc, Erev_inh = 0.0, -80.0
     cm = cm_per_area * area * 1000    # nF
+    Rm = 1e-6 / (g_leak * area)       # MOhm
+    assert abs(tau_m - cm * Rm) < 1e-9
     n_exc = int(round(n * r_ei / (1 + r_ei)))
     n_inh = n - n_exc
     if benchmark == "COBA":

@@ -30,7 +30,6 @@ from pyNN.parameters import Sequence  # noqa: F401,E402
 from pyNN.random import NumpyRNG, RandomDistribution  # noqa: F401,E402
 from pyNN.recording import get_io  # noqa: E402
 from pyNN.space import Space  # noqa: F401,E402
-from pyNN.standardmodels import StandardCellType  # noqa: E402
 
 from . import simulator  # noqa: E402
 from .populations import Assembly, Population, PopulationView  # noqa

@@ -17,7 +17,7 @@ from pyNN.random import RandomDistribution
 from pyNN.standardmodels import StandardCellType
 
 from . import simulator
-from ._capi import check, ffi, lib, new_error
+from ._capi import check, lib, new_error
 from .recording import Recorder
 from .values import is_zero, to_dist
 

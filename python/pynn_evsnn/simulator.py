@@ -226,6 +226,8 @@ class State(common.control.BaseState):
     def _on_clock(self, pl, run, ev):
         k = ev.arg
         pop = self.populations[k]
+        if pop._v_ids is None:  # record(None) stopped the recording
+            return 0
         v = np.empty(len(pop._v_ids))
         rc = lib.evs_plugin_voltages(pl, k, ffi.from_buffer("uint32_t[]",
                                                             pop._v_ids),
