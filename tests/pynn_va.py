@@ -40,6 +40,7 @@ DEAD_HZ = {"CUBA": 0.0, "COBA": 5.0}  # CUBA's rest is above threshold
 # 1 s: (benchmark, seed) -> (exc Hz, inh Hz); bench/results/pynn_va.md
 BRIAN2 = {
     ("CUBA", 1): (5.461, 5.621),
+    ("CUBA", 2): (5.696, 5.704),
 }
 
 
