@@ -41,6 +41,7 @@ DEAD_HZ = {"CUBA": 0.0, "COBA": 5.0}  # CUBA's rest is above threshold
 BRIAN2 = {
     ("CUBA", 1): (5.461, 5.621),
     ("CUBA", 2): (5.696, 5.704),
+    ("COBA", 1): (14.223, 14.759),
 }
 
 
