@@ -57,6 +57,8 @@ typedef struct evs_csr {
 
 typedef struct evs_run_opts {
   double duration; const char *outdir; const char *model_name; int progress;
+  double progress_interval;
+  const void *interrupt;  /* const volatile sig_atomic_t *: NULL here */
 } evs_run_opts;
 
 typedef struct evs_event {
