@@ -2,17 +2,22 @@
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """Brian2 reference runs of benchmarks B1 (CUBA), B2 (COBA) and B3 (COBA + STDP) for bench/run_bench.py.
 
-Brian2 (Debian python3-brian) runs in C++ standalone mode, single thread,
-dt = 0.1 ms, networks exactly as in doc/benchmarks.md:
+Brian2 (Debian python3-brian) runs in C++ standalone mode (one thread, or
+--threads T OpenMP threads), with Brian2's default g++ flags (-O3 -ffast-math
+-march=native), dt = 0.1 ms, networks exactly as in doc/benchmarks.md, built
+as Brian2's own CUBA/COBA examples build them (one NeuronGroup; Synapses from
+the whole group with a condition on i, not from subgroups):
 
   N neurons (0.8 N excitatory, 0.2 N inhibitory), every pair connected with
   probability p = 80/N, threshold -50 mV, reset -60 mV, refractory 5 ms,
   initial v uniform in [-60, -50] mV, no self-connections, no delay (an
   effect is seen at the next 0.1 ms step).
-  B1 CUBA: dv/dt = (ge + gi - (v - El))/taum, taum = 20 ms, El = -49 mV,
+  B1 CUBA (method 'exact'):
+           dv/dt = (ge + gi - (v - El))/taum, taum = 20 ms, El = -49 mV,
            ge/gi decay with 5 ms / 10 ms, an E spike adds 1.62 mV to ge,
            an I spike adds -9 mV to gi; ge = gi = 0 at t = 0.
-  B2 COBA: Cm dv/dt = gL (EL - v) + ge (Ee - v) + gi (Ei - v), Cm = 200 pF,
+  B2 COBA (method 'euler', or --method exponential_euler):
+           Cm dv/dt = gL (EL - v) + ge (Ee - v) + gi (Ei - v), Cm = 200 pF,
            gL = 10 nS, EL = -60 mV, Ee = 0 mV, Ei = -80 mV, ge/gi decay with
            5 ms / 10 ms, an E spike adds 6 nS, an I spike adds 67 nS;
            ge ~ N(40, 15^2) nS, gi ~ N(200, 120^2) nS at t = 0.
@@ -38,15 +43,22 @@ The compiled project is reused: "prepare" generates and compiles it once per
 Brian2 import, so a repeat costs the simulation only), and the default
 "oneshot" does both. Each run prints one JSON line:
 
-  {"model", "n", "duration_s", "loop_s", "build_s", "compile_s", "spikes",
-   "rate_hz", "synapses", "peak_rss_kb", "binary_wall_s"}
+  {"model", "n", "duration_s", "loop_s", "loop_cpu_s", "build_s",
+   "compile_s", "spikes", "rate_hz", "synapses", "peak_rss_kb",
+   "binary_wall_s", "method", "threads"}
 
 plus, for coba_stdp, "ee_synapses", "ee_w_mean_S" and "ee_w_sd_S": the E->E
 synapse count and the mean and (population) sd of w at the end, in siemens.
 
-loop_s is Brian2's own timing of the simulation loop (Network::_last_run_time,
-written by the binary to results/last_run_info.txt, the value that
-device._last_run_time reports); build_s is the binary's network construction
+loop_s is the wall time of the simulation loop (std::chrono::steady_clock
+around the run, by code inserted into main.cpp), the clock of evsnn's
+wall_run. loop_cpu_s is Brian2's own figure (Network::_last_run_time, in
+results/last_run_info.txt, what device._last_run_time reports), which is
+std::clock(): the CPU time of the whole process. The two agree for one
+thread on an idle machine; on a loaded machine the CPU time leaves out the
+time the process waited for a core (evsnn's wall time does not), and with T
+OpenMP threads it adds up all threads' CPU time (spinning included). So
+loop_s, not loop_cpu_s, is compared with evsnn. build_s is the binary's network construction
 (start of main to the start of the run: array init, synapse creation, initial
 values), timed by code inserted into main.cpp; compile_s is code generation
 plus g++ (prepare only; 0 in "run"); peak_rss_kb is the maximum resident set
@@ -72,6 +84,20 @@ from run_bench import run_measured  # noqa: E402
 META = 'bench_meta.json'
 INFO = os.path.join('results', 'bench_info.txt')
 LAST_RUN = os.path.join('results', 'last_run_info.txt')
+# Each model's default integration method: CUBA is linear, so Brian2's
+# 'exact' (its default choice too); COBA's products g*(E - v) rule 'exact'
+# out and Brian2 chooses forward 'euler' when none is given, the cheapest;
+# 'exponential_euler' is the alternative at evsnn's accuracy
+# (bench/README.md, "B2 at equal accuracy").
+METHODS = dict(cuba='exact', coba='euler', coba_stdp='euler')
+# g++ flags: Brian2's defaults (-w -O3 -ffast-math -fno-finite-math-only
+# -march=native -std=c++11) with -funroll-loops and -fno-trapping-math added
+# and -fno-finite-math-only dropped (no infinity or NaN occurs in these
+# models: lastspike starts at -1e4 s). Measured 12-17 % faster on B1 at
+# N = 4,000 with the same spike trains for a fixed seed (bench/README.md,
+# "Brian2's configuration"); -O2 was slower, -flto gained nothing.
+CFLAGS = ['-w', '-O3', '-ffast-math', '-march=native', '-funroll-loops',
+          '-fno-trapping-math', '-std=c++11']
 
 
 
@@ -84,14 +110,26 @@ def script_digest():
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def build_project(model, n, duration, directory):
-    """Generates and compiles the standalone project; returns the meta dict."""
+def build_project(model, n, duration, directory, method=None, threads=1,
+                  cflags=None, seed=None):
+    """Generates and compiles the standalone project; returns the meta dict.
+    method: the integration method of the neurons (None: METHODS[model]);
+    threads: OpenMP threads (1: no OpenMP, as Brian2's default); cflags: the
+    g++ flags (None: CFLAGS); seed: None draws new random numbers at every
+    execution of the binary, an integer fixes them (the same network and
+    spikes at every execution)."""
     t0 = time.perf_counter()
     import brian2 as b2
     from brian2 import ms, mV, nS, pF, second
 
+    method = method or METHODS[model]
     b2.set_device('cpp_standalone', directory=directory, build_on_run=False)
-    b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    b2.prefs.codegen.cpp.extra_compile_args_gcc = list(cflags or CFLAGS)
+    if seed is not None:
+        b2.seed(seed)
+    # openmp_threads = 0 compiles without OpenMP (Brian2's default, one
+    # thread); T > 1 makes Brian2 parallelise its loops over T threads.
+    b2.prefs.devices.cpp_standalone.openmp_threads = 0 if threads <= 1 else threads
     b2.prefs.codegen.cpp.headers += ['<chrono>', '<fstream>', '<cmath>']
     b2.defaultclock.dt = 0.1 * ms
     b2.device.insert_code(
@@ -134,15 +172,17 @@ def build_project(model, n, duration, directory):
     ns.update(Vt=vt, Vr=vr)
 
     P = b2.NeuronGroup(n, eqs, threshold='v > Vt', reset='v = Vr',
-                       refractory=5 * ms, namespace=ns, name='P')
-    Pe = P[:n_e]
-    Pi = P[n_e:]
-    Ci = b2.Synapses(Pi, P, on_pre='gi += wi',
-                     namespace=dict(wi=wi, n_exc=n_e), name='Ci')
+                       refractory=5 * ms, method=method, namespace=ns,
+                       name='P')
+    # Sources are the whole group with a condition on i, as in Brian2's own
+    # CUBA/COBA examples, not subgroups P[:n_e] and P[n_e:]: a pathway from
+    # a subgroup costs a search of every step's spikes for the subgroup's
+    # range (measured 4-9 % of B1's loop at N = 4,000, bench/README.md).
     # No self-connections (models/*.ini and Brian2's reference use
-    # 'i != j'); i is relative to the presynaptic subgroup, j to the
-    # postsynaptic group.
-    Ci.connect(condition='i + n_exc != j', p=p)
+    # 'i != j').
+    Ci = b2.Synapses(P, P, on_pre='gi += wi',
+                     namespace=dict(wi=wi, n_exc=n_e), name='Ci')
+    Ci.connect(condition='i >= n_exc and i != j', p=p)
     if model == 'coba_stdp':
         # B3: plastic E->E (evsnn's stdp_pair order, see the docstring),
         # static E->I.
@@ -152,7 +192,7 @@ def build_project(model, n, duration, directory):
         am = 1.05 * ap
         wmax = 2 * we
         Cee = b2.Synapses(
-            Pe, Pe,
+            P, P,
             model='''w : siemens
             dapre/dt = -apre/taup : 1 (event-driven)
             dapost/dt = -apost/taum_stdp : 1 (event-driven)''',
@@ -162,18 +202,18 @@ def build_project(model, n, duration, directory):
             on_post='''w = clip(w + Ap * apre, wmin, wmax)
             apost += 1''',
             namespace=dict(taup=taup, taum_stdp=taum_stdp, Ap=ap, Am=am,
-                           wmin=0 * nS, wmax=wmax),
+                           wmin=0 * nS, wmax=wmax, n_exc=n_e),
             name='Cee')
-        Cei = b2.Synapses(Pe, Pi, on_pre='ge += we', namespace=dict(we=we),
-                          name='Cei')
-        Cee.connect(condition='i != j', p=p)
-        Cei.connect(p=p)
+        Cei = b2.Synapses(P, P, on_pre='ge += we',
+                          namespace=dict(we=we, n_exc=n_e), name='Cei')
+        Cee.connect(condition='i < n_exc and j < n_exc and i != j', p=p)
+        Cei.connect(condition='i < n_exc and j >= n_exc', p=p)
         Cee.w = we
         exc = [Cee, Cei]
     else:
-        Ce = b2.Synapses(Pe, P, on_pre='ge += we', namespace=dict(we=we),
-                         name='Ce')
-        Ce.connect(condition='i != j', p=p)
+        Ce = b2.Synapses(P, P, on_pre='ge += we',
+                         namespace=dict(we=we, n_exc=n_e), name='Ce')
+        Ce.connect(condition='i < n_exc and i != j', p=p)
         exc = [Ce]
     P.v = 'Vr + rand() * (Vt - Vr)'
     if model == 'cuba':
@@ -212,15 +252,23 @@ def build_project(model, n, duration, directory):
     b2.device.insert_code(
         'main',
         'double _bench_build = std::chrono::duration<double>('
-        'std::chrono::steady_clock::now() - _bench_t0).count();')
+        'std::chrono::steady_clock::now() - _bench_t0).count();'
+        'auto _bench_r0 = std::chrono::steady_clock::now();')
     net.run(duration * second, report=None)
+    # the loop's wall time (Brian2's own _last_run_time is std::clock(),
+    # the process's CPU time: see the docstring)
+    b2.device.insert_code(
+        'main',
+        'double _bench_loop = std::chrono::duration<double>('
+        'std::chrono::steady_clock::now() - _bench_r0).count();')
     b2.device.insert_code('main', '''
     {
         long long _bench_spikes = 0;
         for (int _k = 0; _k < %(n)d; _k++) _bench_spikes += brian::%(count)s[_k];
         std::ofstream _bench_out("results/bench_info.txt");
         _bench_out.precision(17);
-        _bench_out << _bench_build << " " << _bench_spikes << " "
+        _bench_out << _bench_build << " " << _bench_loop << " "
+                   << _bench_spikes << " "
                    << (%(syn_n)s);
         %(w_stats)s
         _bench_out << std::endl;
@@ -228,8 +276,8 @@ def build_project(model, n, duration, directory):
     ''' % dict(n=n, count=count, syn_n=syn_n, w_stats=w_stats))
     b2.device.build(directory=directory, compile=True, run=False,
                     with_output=False)
-    meta = dict(model=model, n=n, duration_s=duration,
-                compile_s=time.perf_counter() - t0, brian2=b2.__version__,
+    meta = dict(model=model, n=n, duration_s=duration, method=method,
+                threads=max(1, threads), compile_s=time.perf_counter() - t0, brian2=b2.__version__,
                 script=script_digest(),
                 cflags=' '.join(
                     b2.prefs['codegen.cpp.extra_compile_args_gcc']))
@@ -247,27 +295,32 @@ def run_project(directory):
         if os.path.exists(path):
             os.remove(path)
     os.makedirs(os.path.join(directory, 'results'), exist_ok=True)
+    usage = {}
     wall, rss_kb, rc = run_measured(['./main'], directory,
                                     os.path.join(directory, 'results',
-                                                 'stdout.txt'))
+                                                 'stdout.txt'), None, usage)
     if rc != 0:
         raise RuntimeError('%s/main failed with status %d' % (directory, rc))
     with open(os.path.join(directory, LAST_RUN)) as f:
-        loop_s, fraction = (float(x) for x in f.read().split())
+        loop_cpu_s, fraction = (float(x) for x in f.read().split())
     with open(os.path.join(directory, INFO)) as f:
         fields = f.read().split()
-    build_s, spikes, synapses = fields[:3]
+    build_s, loop_s, spikes, synapses = fields[:4]
+    loop_s = float(loop_s)
     n = meta['n']
     dur = meta['duration_s']
     res = dict(model=meta['model'], n=n, duration_s=dur, loop_s=loop_s,
+               loop_cpu_s=loop_cpu_s,
+               method=meta.get('method'), threads=meta.get('threads', 1),
                completed_fraction=fraction, build_s=float(build_s),
                compile_s=0.0, spikes=int(spikes),
                rate_hz=int(spikes) / n / dur, synapses=int(synapses),
                peak_rss_kb=rss_kb, binary_wall_s=wall,
+               binary_cpu_s=usage['cpu_s'],
                brian2=meta.get('brian2'), cflags=meta.get('cflags'))
-    if len(fields) >= 6:
-        res.update(ee_synapses=int(fields[3]), ee_w_mean_S=float(fields[4]),
-                   ee_w_sd_S=float(fields[5]))
+    if len(fields) >= 7:
+        res.update(ee_synapses=int(fields[4]), ee_w_mean_S=float(fields[5]),
+                   ee_w_sd_S=float(fields[6]))
     return res
 
 
@@ -278,6 +331,17 @@ def main(argv=None):
     ap.add_argument('--model', choices=['cuba', 'coba', 'coba_stdp'],
                     default='cuba')
     ap.add_argument('-n', '--n', type=int, default=4000, help='neurons')
+    ap.add_argument('--method', default=None,
+                    help='integration method of the neurons (default: exact '
+                    'for cuba, euler for coba and coba_stdp)')
+    ap.add_argument('--threads', type=int, default=1,
+                    help='OpenMP threads (default 1: compiled without OpenMP)')
+    ap.add_argument('--cflags', default=None,
+                    help='g++ flags, space-separated (default: %s)'
+                    % ' '.join(CFLAGS))
+    ap.add_argument('--seed', type=int, default=None,
+                    help='fix the random numbers (default: new ones at every '
+                    'execution)')
     ap.add_argument('--duration', type=float, default=10.0,
                     help='simulated seconds (default 10)')
     ap.add_argument('--dir', default=None,
@@ -290,7 +354,9 @@ def main(argv=None):
         a.dir = tempfile.mkdtemp(prefix='brian2-%s-%d-' % (a.model, a.n))
     a.dir = os.path.abspath(a.dir)
     if a.mode in ('prepare', 'oneshot'):
-        meta = build_project(a.model, a.n, a.duration, a.dir)
+        meta = build_project(a.model, a.n, a.duration, a.dir, a.method,
+                             a.threads,
+                             a.cflags.split() if a.cflags else None, a.seed)
         if a.mode == 'prepare':
             print(json.dumps(dict(meta, dir=a.dir)))
             return 0

@@ -40,6 +40,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.dirname(HERE)
 GNU_TIME = '/usr/bin/time'
 
+# B5 (the Potjans-Diesmann microcircuit): populations, full sizes and the
+# reference rates (Hz) of doc/benchmarks.md, as in brian2_microcircuit.py
+# (not imported here: that module needs numpy).
+MC_POPS = ('L23E', 'L23I', 'L4E', 'L4I', 'L5E', 'L5I', 'L6E', 'L6I')
+MC_N_FULL = (20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948)
+MC_REF_RATES = (0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829)
+
+
+def mc_neurons(scale):
+    """Neurons of the microcircuit at a scale (each population rounded)."""
+    return sum(int(round(scale * n)) for n in MC_N_FULL)
+
+
 # Benchmark definitions: model file, Brian2 model, reference rate (Hz) of
 # doc/benchmarks.md, projections whose connection probability is set to 80/N.
 # B3 has no reference rate of its own: it is B2 with weights that stay near
@@ -57,22 +70,41 @@ BENCHES = {
                speedup=2.0, static_bytes=8.0),
     'B3': dict(model='coba_stdp', ini='coba_stdp.ini', ref_rate=20.0,
                sizes=[4000], plastic='EE', w0_nS=6.0, speedup=2.0),
+    # B5: sizes are scales of neurons and in-degrees (--b5-scales); its case
+    # N is the number of neurons at that scale; ref_rate is the reference
+    # rates' mean over the neurons of the full model.
+    'B5': dict(model='microcircuit', ini='microcircuit.ini', sizes=[0.1],
+               speedup=5.0,
+               ref_rate=sum(r * n for r, n in zip(MC_REF_RATES, MC_N_FULL))
+               / sum(MC_N_FULL)),
 }
 PROJECTIONS = ('EE', 'EI', 'IE', 'II')
+# Brian2's integration method per model when none is asked for (the same
+# table as brian2_models.py's METHODS, which this script does not import so
+# that it runs without brian2).
+BRIAN2_METHODS = dict(cuba='exact', coba='euler', coba_stdp='euler',
+                      microcircuit='exact')
+# The Brian2 script of each model (default brian2_models.py).
+BRIAN2_SCRIPTS = dict(microcircuit='brian2_microcircuit.py')
 
 COLUMNS = [
     ('timestamp', 'UTC time the run started'),
     ('bench', 'B1 (CUBA), B2 (COBA) or B3 (COBA + E->E STDP)'),
     ('n', 'neurons'),
-    ('engine', 'evsnn or brian2'),
+    ('engine', 'evsnn, or brian2[-METHOD][-Tt] (a Brian2 configuration)'),
+    ('method', 'Brian2 integration method'),
+    ('threads', 'threads (Brian2: OpenMP threads)'),
     ('repeat', 'repeat index, 1-based'),
     ('seed', 'evsnn --seed (brian2: random, drawn by the binary)'),
     ('duration_s', 'simulated seconds'),
     ('status', 'ok, or fail:<reason>'),
     ('wall_per_sim_s', 'loop wall seconds per simulated second'),
     ('loop_s', 'wall seconds of the simulation loop'),
+    ('loop_cpu_s', 'brian2: its own Network::_last_run_time (std::clock(): '
+     'CPU seconds of the process during the loop, all threads)'),
     ('build_s', 'wall seconds of network construction'),
     ('process_s', 'wall seconds of the whole child process'),
+    ('process_cpu_s', 'CPU seconds (user + system) of that process'),
     ('spikes', 'spikes of all neurons'),
     ('rate_hz', 'mean rate: spikes / n / duration'),
     ('syn_events', 'synaptic events (brian2: expected, spikes*synapses/n)'),
@@ -88,6 +120,7 @@ COLUMNS = [
     ('w_mean_nS', 'B3: mean E->E weight at the end, nS'),
     ('w_sd_nS', 'B3: sd of the E->E weights at the end, nS'),
     ('w_time_s', 'B3: time of that weight sample, s'),
+    ('pop_rates_hz', 'B5: rates of L23E,L23I,L4E,L4I,L5E,L5I,L6E,L6I, Hz'),
 ]
 
 
@@ -100,9 +133,10 @@ def log(msg):
           flush=True)
 
 
-def run_measured(cmd, cwd, out_path, timeout=None):
+def run_measured(cmd, cwd, out_path, timeout=None, usage=None):
     """Runs cmd in cwd, stdout+stderr to out_path; returns (wall s, peak RSS
-    KiB, exit code). Peak RSS from GNU time -f %M when /usr/bin/time exists
+    KiB, exit code); a dict usage, when given, gets cpu_s: the user + system
+    CPU seconds of the child and of the descendants it waited for. Peak RSS from GNU time -f %M when /usr/bin/time exists
     (a forked child inherits this Python's RSS high-water mark until exec,
     which inflates os.wait4's ru_maxrss for small programs); otherwise from
     os.wait4 of the child (an upper bound). A timeout kills the child."""
@@ -129,6 +163,8 @@ def run_measured(cmd, cwd, out_path, timeout=None):
             if timer:
                 timer.cancel()
     wall = time.perf_counter() - t0
+    if usage is not None:
+        usage['cpu_s'] = ru.ru_utime + ru.ru_stime
     rc = os.waitstatus_to_exitcode(status)
     proc.returncode = rc
     rss_kb = ru.ru_maxrss
@@ -273,28 +309,35 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
     if os.path.isdir(outdir):
         shutil.rmtree(outdir)
     seed = args.seed0 + rep
-    n_e = int(round(0.8 * n))
-    n_i = n - n_e
-    p = 80.0 / n
     cmd = [args.evsnn, 'run', os.path.join(args.models, spec['ini']),
-           '-o', outdir, '--seed', str(seed),
-           '--set', 'E.size=%d' % n_e, '--set', 'I.size=%d' % n_i]
-    for proj in PROJECTIONS:
-        cmd += ['--set', '%s.p=%r' % (proj, p)]
-    if args.duration is not None:
-        cmd += ['--set', '%s=%r s' % (args.duration_key, args.duration)]
+           '-o', outdir, '--seed', str(seed)]
+    if bench == 'B5':
+        pops = MC_POPS
+        cmd += ['--set', '%s=%r' % (args.b5_scale_key, args.b5_scale_of[n])]
+    else:
+        pops = ('E', 'I')
+        n_e = int(round(0.8 * n))
+        n_i = n - n_e
+        p = 80.0 / n
+        cmd += ['--set', 'E.size=%d' % n_e, '--set', 'I.size=%d' % n_i]
+        for proj in PROJECTIONS:
+            cmd += ['--set', '%s.p=%r' % (proj, p)]
+        # Brian2's side records no membrane potentials either.
+        cmd += ['--set', 'E.record_v=none']
+    if args.duration is not None or bench == 'B5':
+        cmd += ['--set', '%s=%r s' % (args.duration_key, duration)]
     if not args.record_spikes:
         # Brian2's side only counts spikes (SpikeMonitor, record=False); the
         # per-population spike counts of summary.tsv do not need rasters.
-        cmd += ['--set', 'E.record_spikes=no', '--set', 'I.record_spikes=no']
-    # Brian2's side records no membrane potentials either.
-    cmd += ['--set', 'E.record_v=none']
+        for pop in pops:
+            cmd += ['--set', '%s.record_spikes=no' % pop]
     row = dict(engine='evsnn', seed=seed, duration_s=duration,
                cmd=' '.join(shlex.quote(x) for x in cmd))
     os.makedirs(workdir, exist_ok=True)
     console = os.path.join(workdir, 'evsnn-%s-%d-r%d.out' % (bench, n, rep))
-    wall, rss, rc = run_measured(cmd, workdir, console, args.timeout)
-    row.update(process_s=wall, peak_rss_kb=rss)
+    usage = {}
+    wall, rss, rc = run_measured(cmd, workdir, console, args.timeout, usage)
+    row.update(process_s=wall, peak_rss_kb=rss, process_cpu_s=usage['cpu_s'])
     if rc != 0:
         row['status'] = 'fail:exit %d: %s' % (rc, tail(console, 3))
         return row
@@ -313,6 +356,7 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
         return row
     spikes_pop = 0
     neurons_pop = 0
+    pop_counts = {}
     try:
         with open(os.path.join(outdir, 'summary.tsv')) as f:
             header = f.readline().split()
@@ -323,6 +367,10 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
                     continue
                 spikes_pop += int(float(parts[ix['spikes']]))
                 neurons_pop += int(float(parts[ix['neurons']]))
+                if 'population' in ix:
+                    pop_counts[parts[ix['population']].strip()] = (
+                        int(float(parts[ix['spikes']])),
+                        int(float(parts[ix['neurons']])))
     except (OSError, KeyError, ValueError) as e:
         row['status'] = 'fail:bad summary.tsv (%s)' % e
         return row
@@ -333,7 +381,12 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
         return row
     dur = stats.get('t_end') or duration
     row['duration_s'] = dur
-    if neurons_pop and neurons_pop != n:
+    if bench == 'B5':
+        rates = [pop_counts[p][0] / pop_counts[p][1] / dur
+                 if p in pop_counts and pop_counts[p][1] else float('nan')
+                 for p in MC_POPS]
+        row['pop_rates_hz'] = ','.join('%.4g' % r for r in rates)
+    if neurons_pop and neurons_pop != n and bench != 'B5':
         row['status'] = 'fail:summary has %d neurons, expected %d' % (
             neurons_pop, n)
         return row
@@ -347,7 +400,8 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
     row.update(
         status='ok', wall_per_sim_s=loop / dur, loop_s=loop,
         build_s=stats['wall_build'], spikes=spikes,
-        rate_hz=(spikes_pop if neurons_pop else spikes) / n / dur,
+        rate_hz=((spikes_pop / neurons_pop) if neurons_pop
+                 else spikes / n) / dur,
         syn_events=int(syn),
         ns_per_syn_event=loop * 1e9 / syn if syn else None,
         queue_ops_per_syn_event=((pushes + pops) / syn
@@ -382,39 +436,79 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
     return row
 
 
-def brian2_prepare(args, bench, n, duration, workdir):
-    """Compiles (or reuses) the Brian2 project; returns (dir, compile s) or
-    raises RuntimeError."""
+def brian2_variants(args, bench):
+    """The Brian2 configurations run for a benchmark: one per (integration
+    method, OpenMP threads), each a dict(label, method, threads). The label
+    is the engine column: 'brian2' for one thread and the model's default
+    method, '-2t' for two threads, '-<method>' for another method."""
+    methods = [None]
+    if bench == 'B2' and args.b2_methods:
+        methods = args.b2_methods
+    out = []
+    for m in methods:
+        for t in args.brian2_threads:
+            label = 'brian2'
+            if m and m != BRIAN2_METHODS[BENCHES[bench]['model']]:
+                label += '-' + m.replace('exponential_euler', 'expeuler')
+            if t > 1:
+                label += '-%dt' % t
+            out.append(dict(label=label, method=m, threads=t))
+    return out
+
+
+def brian2_prepare(args, bench, n, duration, workdir, variant=None):
+    """Compiles (or reuses) the Brian2 project of a variant (brian2_variants;
+    None: one thread, default method); returns (dir, compile s) or raises
+    RuntimeError."""
+    variant = variant or dict(label='brian2', method=None, threads=1)
     model = BENCHES[bench]['model']
-    pdir = os.path.join(workdir, 'brian2-%s-%d-%gs' % (model, n, duration))
+    method = variant['method'] or BRIAN2_METHODS[model]
+    threads = variant['threads']
+    script = BRIAN2_SCRIPTS.get(model, 'brian2_models.py')
+    pdir = os.path.join(workdir, 'brian2-%s-%d-%gs-%s-%dt' % (
+        model, n, duration, method, threads))
     meta_path = os.path.join(pdir, 'bench_meta.json')
     if os.path.exists(meta_path) and os.path.exists(os.path.join(pdir, 'main')):
         with open(meta_path) as f:
             meta = json.load(f)
         import hashlib
-        with open(os.path.join(HERE, 'brian2_models.py'), 'rb') as f:
+        with open(os.path.join(HERE, script), 'rb') as f:
             digest = hashlib.sha256(f.read()).hexdigest()
         if (meta.get('model') == model and meta.get('n') == n
                 and meta.get('duration_s') == duration
+                and meta.get('method') == method
+                and meta.get('threads') == threads
                 and meta.get('script') == digest):
             log('brian2 %s N=%d: reusing compiled project %s' % (model, n, pdir))
             return pdir, None
     os.makedirs(workdir, exist_ok=True)
     log('brian2 %s N=%d: generating and compiling (once)' % (model, n))
-    out = os.path.join(workdir, 'brian2-%s-%d-prepare.out' % (model, n))
-    cmd = [args.brian2_python, os.path.join(HERE, 'brian2_models.py'),
-           'prepare', '--model', model, '-n', str(n), '--duration',
-           repr(duration), '--dir', pdir]
+    out = os.path.join(workdir, 'brian2-%s-%d-%s-%dt-prepare.out' % (
+        model, n, method, threads))
+    if model == 'microcircuit':
+        # the same span as evsnn's run: no transient of its own
+        cmd = [args.brian2_python, os.path.join(HERE, script), 'prepare',
+               '--scale', repr(args.b5_scale_of[n]), '--duration',
+               repr(duration), '--transient', '0', '--threads', str(threads),
+               '--dir', pdir]
+    else:
+        cmd = [args.brian2_python, os.path.join(HERE, script),
+               'prepare', '--model', model, '-n', str(n), '--duration',
+               repr(duration), '--method', method, '--threads', str(threads),
+               '--dir', pdir]
     wall, _, rc = run_measured(cmd, workdir, out, None)
     if rc != 0:
         raise RuntimeError('brian2 prepare failed: %s' % tail(out, 3))
     return pdir, wall
 
 
-def brian2_run(args, bench, n, rep, duration, pdir, workdir):
-    row = dict(engine='brian2', seed='random', duration_s=duration)
-    out = os.path.join(workdir, 'brian2-%s-%d-r%d.out' % (bench, n, rep))
-    cmd = [args.brian2_python, os.path.join(HERE, 'brian2_models.py'),
+def brian2_run(args, bench, n, rep, duration, pdir, workdir, label='brian2'):
+    """One execution of a compiled Brian2 project; returns a row dict with
+    engine = label."""
+    row = dict(engine=label, seed='random', duration_s=duration)
+    out = os.path.join(workdir, '%s-%s-%d-r%d.out' % (label, bench, n, rep))
+    script = BRIAN2_SCRIPTS.get(BENCHES[bench]['model'], 'brian2_models.py')
+    cmd = [args.brian2_python, os.path.join(HERE, script),
            'run', '--dir', pdir]
     wall, _, rc = run_measured(cmd, workdir, out, args.timeout)
     row['process_s'] = wall
@@ -437,12 +531,17 @@ def brian2_run(args, bench, n, rep, duration, pdir, workdir):
     dur = res['duration_s']
     syn = res['spikes'] * res['synapses'] / res['n']
     row.update(status='ok', duration_s=dur, wall_per_sim_s=loop / dur,
-               loop_s=loop, build_s=res['build_s'],
-               process_s=res['binary_wall_s'], spikes=res['spikes'],
+               loop_s=loop, loop_cpu_s=res.get('loop_cpu_s'),
+               build_s=res['build_s'],
+               process_s=res['binary_wall_s'],
+               process_cpu_s=res.get('binary_cpu_s'), spikes=res['spikes'],
                rate_hz=res['rate_hz'], syn_events=int(round(syn)),
                ns_per_syn_event=loop * 1e9 / syn if syn else None,
                synapses=res['synapses'], peak_rss_kb=res['peak_rss_kb'],
-               brian2_cflags=res.get('cflags'))
+               brian2_cflags=res.get('cflags'), method=res.get('method'),
+               threads=res.get('threads'))
+    if 'pop_rates_hz' in res:
+        row['pop_rates_hz'] = ','.join('%.4g' % r for r in res['pop_rates_hz'])
     if BENCHES[bench].get('plastic'):
         if 'ee_w_mean_S' in res:
             row.update(w_time_s=dur, w_mean_nS=res['ee_w_mean_S'] * 1e9,
@@ -465,28 +564,45 @@ def write_tsv(path, rows):
             f.write('\t'.join(fmt(r.get(c), 6) for c, _ in COLUMNS) + '\n')
 
 
+def case_engines(rows, bench, n):
+    """The engines of a case in the order they first ran: evsnn first, then
+    each Brian2 configuration."""
+    seen = []
+    for r in rows:
+        if r['bench'] == bench and r['n'] == n and r['engine'] not in seen:
+            seen.append(r['engine'])
+    return sorted(seen, key=lambda e: e != 'evsnn')
+
+
 def summarize(rows, cases):
-    """Per (bench, n): medians of each engine over its ok runs and ratios."""
+    """Per (bench, n): medians of each engine over its ok runs, and for each
+    Brian2 configuration its ratio to evsnn ('ratios'; 'ratio' is that of
+    'brian2', one thread and the default method)."""
     out = []
     for bench, n in cases:
-        entry = dict(bench=bench, n=n)
-        for eng in ('evsnn', 'brian2'):
+        engines = case_engines(rows, bench, n)
+        entry = dict(bench=bench, n=n, engines=engines, ratios={})
+        for eng in set(engines) | {'evsnn', 'brian2'}:
             ok = [r for r in rows if r['bench'] == bench and r['n'] == n
                   and r['engine'] == eng and r.get('status') == 'ok']
             runs = [r for r in rows if r['bench'] == bench and r['n'] == n
                     and r['engine'] == eng]
             med = {k: median([r.get(k) for r in ok]) for k, _ in COLUMNS
                    if k not in ('timestamp', 'bench', 'n', 'engine', 'repeat',
-                                'seed', 'status')}
+                                'seed', 'status', 'method')}
             if len(ok) >= 2:
                 w = [r['wall_per_sim_s'] for r in ok]
                 med['spread'] = (max(w) - min(w)) / statistics.median(w)
+            med['method'] = ok[0].get('method') if ok else None
             med['ok'] = len(ok)
             med['runs'] = len(runs)
             entry[eng] = med
         e = entry['evsnn'].get('wall_per_sim_s')
-        b = entry['brian2'].get('wall_per_sim_s')
-        entry['ratio'] = b / e if e and b else None
+        for eng in engines:
+            b = entry[eng].get('wall_per_sim_s')
+            if eng != 'evsnn' and e and b:
+                entry['ratios'][eng] = b / e
+        entry['ratio'] = entry['ratios'].get('brian2')
         eb = entry['evsnn'].get('build_s')
         bb = entry['brian2'].get('build_s')
         entry['build_ratio'] = bb / eb if eb and bb else None
@@ -496,17 +612,23 @@ def summarize(rows, cases):
 
 def target_lines(summary):
     """One line per target of doc/benchmarks.md that this run measured: met, or
-    missed and by what factor."""
+    missed and by what factor. A speed target is shown against every
+    one-thread Brian2 configuration of the case (B2: both methods)."""
     out = []
     for s in summary:
         b = BENCHES[s['bench']]
         sizes = b.get('speedup_sizes')
-        if b.get('speedup') and s['ratio'] and (not sizes or s['n'] in sizes):
-            goal, got = b['speedup'], s['ratio']
-            out.append('- %s N=%d: %.3g× Brian2 C++ standalone, target ≥ %g×: %s'
-                       % (s['bench'], s['n'], got, goal,
-                          'met' if got >= goal else
-                          '**missed by %.2f×**' % (goal / got)))
+        if b.get('speedup') and (not sizes or s['n'] in sizes):
+            for eng, got in s['ratios'].items():
+                if (s[eng].get('threads') or 1) > 1:
+                    continue
+                goal = b['speedup']
+                out.append('- %s N=%d: %.3g× Brian2 C++ standalone (%s, '
+                           'method %s), target ≥ %g×: %s'
+                           % (s['bench'], s['n'], got, eng,
+                              s[eng].get('method') or '?', goal,
+                              'met' if got >= goal else
+                              '**missed by %.2f×**' % (goal / got)))
         bps = s['evsnn'].get('bytes_per_synapse')
         if b.get('static_bytes') and bps:
             out.append('- %s N=%d: %.3g bytes a static synapse, target ≤ %g: %s'
@@ -533,21 +655,27 @@ def write_md(path, args, rows, summary, facts, notes):
               'duration', 'per-run rows'):
         L.append('| %s | %s |' % (k, facts.get(k, '')))
     L.append('')
-    L.append('Runs alternate evsnn, Brian2, evsnn, Brian2, ... within each case, '
-             'so both engines see the same machine load. Values are medians over '
-             'the successful repeats; **ratio = median Brian2 wall/sim-s ÷ median '
-             'evsnn wall/sim-s** (> 1: evsnn faster). Only ratios from the same '
-             'run are meaningful on these shared machines.')
+    L.append('Runs alternate evsnn and each Brian2 configuration (evsnn, '
+             'brian2, brian2-2t, ..., evsnn, brian2, ...) within each case, '
+             'so all engines see the same machine load. Engines: `brian2` is '
+             'one thread with the model\'s default method (B1 exact, B2/B3 '
+             'euler), `-2t` two OpenMP threads, `-expeuler` exponential '
+             'Euler. Neither engine records spike trains (evsnn '
+             'record_spikes = no, Brian2 SpikeMonitor(record=False)); both '
+             'count spikes. Values are medians over the successful repeats; '
+             '**ratio = median Brian2 wall/sim-s ÷ median evsnn wall/sim-s** '
+             '(> 1: evsnn faster). Only ratios from the same run are '
+             'meaningful on these shared machines.')
     L.append('')
     L.append('| bench | N | engine | ok/runs | wall s per sim s | spread | '
              'build s | rate Hz (ref) | spikes | syn events | ns/syn event | '
              'queue ops/syn event | bytes/synapse | peak RSS MiB | '
-             'ratio Brian2/evsnn |')
+             'ratio this Brian2 / evsnn |')
     L.append('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | '
              '---: | ---: | ---: | ---: | ---: | ---: |')
     for s in summary:
         ref = BENCHES[s['bench']]['ref_rate']
-        for eng in ('evsnn', 'brian2'):
+        for eng in s['engines']:
             m = s[eng]
             if m['runs'] == 0:
                 continue
@@ -565,8 +693,8 @@ def write_md(path, args, rows, summary, facts, notes):
                          fmt(m.get('queue_ops_per_syn_event'), 3),
                          fmt(m.get('bytes_per_synapse'), 3),
                          fmt(rss / 1024.0 if rss else None, 4),
-                         (fmt(s['ratio'], 3) + '×'
-                          if eng == 'evsnn' and s['ratio'] else '')))
+                         (fmt(s['ratios'][eng], 3) + '×'
+                          if eng in s['ratios'] else '')))
     L.append('')
     L.append('Brian2 syn events are expected counts (spikes × synapses / N), not '
              'counted; Brian2 build s is the binary\'s network construction (not '
@@ -583,7 +711,7 @@ def write_md(path, args, rows, summary, facts, notes):
     checks = []
     for s in summary:
         ref = BENCHES[s['bench']]['ref_rate']
-        for eng in ('evsnn', 'brian2'):
+        for eng in s['engines']:
             r = s[eng].get('rate_hz')
             if r:
                 dev = (r - ref) / ref
@@ -597,6 +725,25 @@ def write_md(path, args, rows, summary, facts, notes):
         if er and br:
             checks.append('- %s N=%d: evsnn/Brian2 rate ratio %.3f' % (
                 s['bench'], s['n'], er / br))
+    for s in summary:
+        if s['bench'] != 'B5':
+            continue
+        for eng in s['engines']:
+            ok = [r for r in rows if r['bench'] == 'B5' and r['n'] == s['n']
+                  and r['engine'] == eng and r.get('status') == 'ok'
+                  and r.get('pop_rates_hz')]
+            if not ok:
+                continue
+            per = list(zip(*[[float(x) for x in r['pop_rates_hz'].split(',')]
+                             for r in ok]))
+            med = [statistics.median(v) for v in per]
+            checks.append('- B5 N=%d %s, median rates (Hz) against the '
+                          'full-scale reference: %s' % (
+                              s['n'], eng, ', '.join(
+                                  '%s %.3g (%+.0f %%)' % (
+                                      p, m, 100 * (m / ref - 1))
+                                  for p, m, ref in zip(MC_POPS, med,
+                                                       MC_REF_RATES))))
     for s in summary:
         w0 = BENCHES[s['bench']].get('w0_nS')
         if not w0:
@@ -671,6 +818,10 @@ def int_list(text):
     return [int(float(x)) for x in text.split(',') if x.strip()]
 
 
+def float_list(text):
+    return [float(x) for x in text.split(',') if x.strip()]
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         description='Benchmark evsnn against Brian2 C++ standalone (B1 CUBA, '
@@ -689,6 +840,14 @@ def parse_args(argv):
                     help='B2 network sizes (default 4000)')
     ap.add_argument('--b3-sizes', type=int_list, default=BENCHES['B3']['sizes'],
                     help='B3 network sizes (default 4000)')
+    ap.add_argument('--b5-scales', type=float_list, default=BENCHES['B5']['sizes'],
+                    help='B5 scales of neurons and in-degrees (default 0.1)')
+    ap.add_argument('--b5-scale-key', default='network.scale',
+                    help='--set key of models/microcircuit.ini\'s scale '
+                    '(default network.scale)')
+    ap.add_argument('--b5-duration', type=float, default=1.0,
+                    help='B5 simulated seconds when --duration is not given '
+                    '(default 1)')
     ap.add_argument('--repeats', type=int, default=5,
                     help='runs per engine and case (default 5)')
     ap.add_argument('--duration', type=float, default=None,
@@ -701,6 +860,14 @@ def parse_args(argv):
     ap.add_argument('--brian2-python', default=None,
                     help='interpreter that imports brian2 (default: python3 '
                     'if it can, else /usr/bin/python3)')
+    ap.add_argument('--brian2-threads', type=int_list, default=[1],
+                    help='OpenMP thread counts, one Brian2 configuration each '
+                    '(default 1, compiled without OpenMP; 1,2 adds a column '
+                    'with two threads)')
+    ap.add_argument('--b2-methods', default='euler,exponential_euler',
+                    type=lambda t: [x.strip() for x in t.split(',') if x.strip()],
+                    help='Brian2 integration methods run for B2 (default '
+                    'euler,exponential_euler)')
     ap.add_argument('--no-brian2', action='store_true',
                     help='skip the Brian2 runs')
     ap.add_argument('--no-evsnn', action='store_true',
@@ -736,7 +903,14 @@ def main(argv=None):
             sys.exit('run_bench.py: unknown benchmark %r (known: %s)'
                      % (b, ', '.join(BENCHES)))
     cases = []
+    args.b5_scale_of = {}
     for b in benches:
+        if b == 'B5':
+            for scale in args.b5_scales:
+                n = mc_neurons(scale)
+                args.b5_scale_of[n] = scale
+                cases.append((b, n))
+            continue
         for n in getattr(args, '%s_sizes' % b.lower()):
             cases.append((b, n))
     notes = []
@@ -767,12 +941,28 @@ def main(argv=None):
             log('brian2 not importable: skipping Brian2 runs')
         else:
             args.brian2_python, ver = found
-            brian2_version = 'Brian2 %s, C++ standalone, 1 thread (%s)' % (
-                ver, args.brian2_python)
+            brian2_version = ('Brian2 %s, C++ standalone, OpenMP threads %s '
+                              '(1: compiled without OpenMP) (%s)' % (
+                                  ver, ','.join(map(str, args.brian2_threads)),
+                                  args.brian2_python))
 
     durations = {}
+    b5_evsnn = True
+    if 'B5' in benches and not os.path.exists(
+            os.path.join(args.models, BENCHES['B5']['ini'])):
+        b5_evsnn = False
+        notes.append('B5: no %s in %s: evsnn was not run on B5.' % (
+            BENCHES['B5']['ini'], args.models))
     for b in benches:
         ini = os.path.join(args.models, BENCHES[b]['ini'])
+        if b == 'B5':
+            durations[b] = (args.duration if args.duration is not None
+                            else args.b5_duration)
+            for n, scale in sorted(args.b5_scale_of.items()):
+                notes.append('B5 N=%d is scale %g (neurons and in-degrees; '
+                             'evsnn `--set %s=%g`).' % (
+                                 n, scale, args.b5_scale_key, scale))
+            continue
         d = args.duration if args.duration is not None else model_duration(ini)
         if d is None:
             d = 10.0
@@ -807,37 +997,42 @@ def main(argv=None):
     rows = []
     for bench, n in cases:
         dur = durations[bench]
-        pdir = None
-        if not args.no_brian2:
+        projects = []   # (label, project folder) of each Brian2 variant
+        for variant in ([] if args.no_brian2 else brian2_variants(args, bench)):
+            label = variant['label']
             try:
-                pdir, compile_s = brian2_prepare(args, bench, n, dur, workdir)
+                pdir, compile_s = brian2_prepare(args, bench, n, dur, workdir,
+                                                 variant)
+                projects.append((label, pdir))
                 if compile_s is None:
-                    notes.append('%s N=%d: Brian2 project reused from an '
-                                 'earlier invocation (%s).' % (bench, n, pdir))
+                    notes.append('%s N=%d %s: Brian2 project reused from an '
+                                 'earlier invocation (%s).' % (
+                                     bench, n, label, pdir))
                 else:
-                    notes.append('%s N=%d: Brian2 project generated and '
+                    notes.append('%s N=%d %s: Brian2 project generated and '
                                  'compiled once in %s s, reused by every '
-                                 'repeat.' % (bench, n, fmt(compile_s, 3)))
+                                 'repeat.' % (bench, n, label,
+                                              fmt(compile_s, 3)))
             except RuntimeError as e:
-                notes.append('%s N=%d: %s' % (bench, n, e))
+                notes.append('%s N=%d %s: %s' % (bench, n, label, e))
                 log(str(e))
         for rep in range(1, args.repeats + 1):
             engines = []
-            if not args.no_evsnn:
-                engines.append('evsnn')
-            if pdir is not None:
-                engines.append('brian2')
-            for eng in engines:
+            if not args.no_evsnn and (bench != 'B5' or b5_evsnn):
+                engines.append(('evsnn', None))
+            engines.extend(projects)
+            for eng, pdir in engines:
                 stamp = datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%S')
                 load1 = loadavg()[0]
                 if eng == 'evsnn':
                     row = evsnn_run(args, bench, n, rep, dur, workdir)
                 else:
-                    row = brian2_run(args, bench, n, rep, dur, pdir, workdir)
+                    row = brian2_run(args, bench, n, rep, dur, pdir, workdir,
+                                     eng)
                 row.update(timestamp=stamp, bench=bench, n=n, repeat=rep,
                            load1=load1)
                 rows.append(row)
-                log('%s N=%d %-6s r%d: %s wall/sim-s %s rate %s Hz' % (
+                log('%s N=%d %-16s r%d: %s wall/sim-s %s rate %s Hz' % (
                     bench, n, eng, rep, row.get('status'),
                     fmt(row.get('wall_per_sim_s')), fmt(row.get('rate_hz'))))
                 write_tsv(base + '.tsv', rows)
