@@ -138,17 +138,17 @@ file = %(ifile)s
 [population N]
 type = IF_cond_exp
 size = 1
-cm = 200 pF
-tau_m = 20 ms
-v_rest = -60 mV
+cm = %(cm)r pF
+tau_m = %(taum)r ms
+v_rest = %(el)r mV
 v_thresh = %(vt)s
-v_reset = -60 mV
-tau_refrac = 5 ms
-e_rev_E = 0 mV
-e_rev_I = -80 mV
-tau_syn_E = 5 ms
-tau_syn_I = 10 ms
-v_init = -60 mV
+v_reset = %(vr)r mV
+tau_refrac = %(tref)r ms
+e_rev_E = %(ee)r mV
+e_rev_I = %(ei)r mV
+tau_syn_E = %(taue)r ms
+tau_syn_I = %(taui)r ms
+v_init = %(el)r mV
 record_v = 0
 record_interval = 0.1 ms
 
@@ -157,7 +157,7 @@ pre = SE
 post = N
 receptor = excitatory
 connect = all_to_all
-weight = 6 nS
+weight = %(we)r nS
 delay = 0.1 ms
 
 [projection I]
@@ -165,10 +165,14 @@ pre = SI
 post = N
 receptor = inhibitory
 connect = all_to_all
-weight = 67 nS
+weight = %(wi)r nS
 delay = 0.1 ms
 ''' % dict(dur=duration, ne=ne, ni=ni, efile=e_file, ifile=i_file,
-           vt='1000 mV' if free else '-50 mV')
+           vt='1000 mV' if free else '%r mV' % (p['vt'] * 1e3),
+           cm=p['cm'] * 1e12, taum=p['cm'] / p['gl'] * 1e3,
+           el=p['el'] * 1e3, vr=p['vr'] * 1e3, tref=p['tref'] * 1e3,
+           ee=p['ee'] * 1e3, ei=p['ei'] * 1e3, taue=p['taue'] * 1e3,
+           taui=p['taui'] * 1e3, we=p['we'] * 1e9, wi=p['wi'] * 1e9)
     ini = os.path.join(workdir, 'b2_neuron.ini')
     with open(ini, 'w') as f:
         f.write(model)

@@ -130,7 +130,7 @@ def build_project(scale, duration, transient, directory, threads=1,
     t0 = time.perf_counter()
     import numpy as np
     import brian2 as b2
-    from brian2 import ms, mV, pA, pF, second, Hz
+    from brian2 import mV, pF, second, Hz
     from brian2_models import CFLAGS
 
     pl = plan(scale)

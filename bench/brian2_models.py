@@ -3,10 +3,10 @@
 """Brian2 reference runs of benchmarks B1 (CUBA), B2 (COBA) and B3 (COBA + STDP) for bench/run_bench.py.
 
 Brian2 (Debian python3-brian) runs in C++ standalone mode (one thread, or
---threads T OpenMP threads), with Brian2's default g++ flags (-O3 -ffast-math
--march=native), dt = 0.1 ms, networks exactly as in doc/benchmarks.md, built
-as Brian2's own CUBA/COBA examples build them (one NeuronGroup; Synapses from
-the whole group with a condition on i, not from subgroups):
+--threads T OpenMP threads), with the g++ flags of CFLAGS below, dt = 0.1 ms,
+networks exactly as in doc/benchmarks.md, built as Brian2's own CUBA/COBA
+examples build them (one NeuronGroup; Synapses from the whole group with a
+condition on i, not from subgroups):
 
   N neurons (0.8 N excitatory, 0.2 N inhibitory), every pair connected with
   probability p = 80/N, threshold -50 mV, reset -60 mV, refractory 5 ms,
@@ -58,9 +58,9 @@ std::clock(): the CPU time of the whole process. The two agree for one
 thread on an idle machine; on a loaded machine the CPU time leaves out the
 time the process waited for a core (evsnn's wall time does not), and with T
 OpenMP threads it adds up all threads' CPU time (spinning included). So
-loop_s, not loop_cpu_s, is compared with evsnn. build_s is the binary's network construction
-(start of main to the start of the run: array init, synapse creation, initial
-values), timed by code inserted into main.cpp; compile_s is code generation
+loop_s, not loop_cpu_s, is compared with evsnn. build_s is the binary's
+network construction (start of main to the start of the run: array init,
+synapse creation, initial values), timed by code inserted into main.cpp; compile_s is code generation
 plus g++ (prepare only; 0 in "run"); peak_rss_kb is the maximum resident set
 of the simulation binary itself (GNU time -f %M, see run_measured); spikes is
 the total over all neurons (a SpikeMonitor with record=False, which only
@@ -175,9 +175,10 @@ def build_project(model, n, duration, directory, method=None, threads=1,
                        refractory=5 * ms, method=method, namespace=ns,
                        name='P')
     # Sources are the whole group with a condition on i, as in Brian2's own
-    # CUBA/COBA examples, not subgroups P[:n_e] and P[n_e:]: a pathway from
-    # a subgroup costs a search of every step's spikes for the subgroup's
-    # range (measured 4-9 % of B1's loop at N = 4,000, bench/README.md).
+    # CUBA/COBA examples and a plain script, not subgroups P[:n_e] and
+    # P[n_e:] (a pathway from a subgroup searches every step's spikes for
+    # its range; on B1 at N = 4,000 the two measured within the noise of
+    # each other, bench/README.md, "Brian2's configuration").
     # No self-connections (models/*.ini and Brian2's reference use
     # 'i != j').
     Ci = b2.Synapses(P, P, on_pre='gi += wi',

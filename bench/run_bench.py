@@ -136,10 +136,11 @@ def log(msg):
 def run_measured(cmd, cwd, out_path, timeout=None, usage=None):
     """Runs cmd in cwd, stdout+stderr to out_path; returns (wall s, peak RSS
     KiB, exit code); a dict usage, when given, gets cpu_s: the user + system
-    CPU seconds of the child and of the descendants it waited for. Peak RSS from GNU time -f %M when /usr/bin/time exists
-    (a forked child inherits this Python's RSS high-water mark until exec,
-    which inflates os.wait4's ru_maxrss for small programs); otherwise from
-    os.wait4 of the child (an upper bound). A timeout kills the child."""
+    CPU seconds of the child and of the descendants it waited for. Peak RSS
+    from GNU time -f %M when /usr/bin/time exists (a forked child inherits
+    this Python's RSS high-water mark until exec, which inflates os.wait4's
+    ru_maxrss for small programs); otherwise from os.wait4 of the child (an
+    upper bound). A timeout kills the child."""
     use_time = os.access(GNU_TIME, os.X_OK)
     rss_file = out_path + '.rss'
     full = ([GNU_TIME, '-f', '%M', '-o', rss_file] + cmd) if use_time else cmd
