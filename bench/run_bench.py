@@ -314,7 +314,7 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
            '-o', outdir, '--seed', str(seed)]
     if bench == 'B5':
         pops = MC_POPS
-        cmd += ['--set', '%s=%r' % (args.b5_scale_key, args.b5_scale_of[n])]
+        cmd += ['--set', '%s=%g' % (args.b5_scale_key, args.b5_scale_of[n])]
     else:
         pops = ('E', 'I')
         n_e = int(round(0.8 * n))
