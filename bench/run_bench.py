@@ -314,7 +314,8 @@ def evsnn_run(args, bench, n, rep, duration, workdir):
            '-o', outdir, '--seed', str(seed)]
     if bench == 'B5':
         pops = MC_POPS
-        cmd += ['--set', '%s=%g' % (args.b5_scale_key, args.b5_scale_of[n])]
+        for key in args.b5_scale_key.split(','):
+            cmd += ['--set', '%s=%g' % (key.strip(), args.b5_scale_of[n])]
     else:
         pops = ('E', 'I')
         n_e = int(round(0.8 * n))
@@ -843,9 +844,10 @@ def parse_args(argv):
                     help='B3 network sizes (default 4000)')
     ap.add_argument('--b5-scales', type=float_list, default=BENCHES['B5']['sizes'],
                     help='B5 scales of neurons and in-degrees (default 0.1)')
-    ap.add_argument('--b5-scale-key', default='network.scale',
-                    help='--set key of models/microcircuit.ini\'s scale '
-                    '(default network.scale)')
+    ap.add_argument('--b5-scale-key', default='network.scale,network.k_scale',
+                    help='--set keys of models/microcircuit.ini set to the '
+                    'scale, comma-separated (default network.scale,'
+                    'network.k_scale: neurons and in-degrees)')
     ap.add_argument('--b5-duration', type=float, default=1.0,
                     help='B5 simulated seconds when --duration is not given '
                     '(default 1)')
