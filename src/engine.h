@@ -75,6 +75,19 @@ typedef struct evs_neuron_type {
   /* 1 when the type never spikes (rate populations): nothing records its
    * spikes. */
   int silent;
+  /* 1 when a population of the type may be split into slices that run on
+   * different threads (core/threads.c): init, tick, deliver and voltage
+   * touch only the slice's neurons, key every per-neuron stream and value
+   * by pop->first + local index, and share nothing between neurons but
+   * quantities that depend on time alone. 0: the population runs whole on
+   * one thread. */
+  int sliceable;
+  /* Synapses deliver() takes at a time when that matters for the result
+   * (IF_curr_exp certifies the targets of each batch), 0 when it does not.
+   * A threaded run splits every delivery among slices, which would batch a
+   * row with a repeated target differently: a population receiving such a
+   * row longer than this runs whole on one thread. */
+  uint32_t deliver_batch;
 } evs_neuron_type;
 
 /* A population. */
@@ -83,6 +96,11 @@ struct evs_pop {
   uint32_t index;                  /* position in net->pop */
   uint32_t size;                   /* neurons */
   uint32_t gid0;                   /* global id of neuron 0 */
+  uint32_t first;                  /* population index of neuron 0 of this
+                                      object: 0, or the slice's offset when
+                                      the object is one thread's slice of a
+                                      population (core/threads.c); size is
+                                      then the slice's */
   const evs_neuron_type *type;
   double *par;                     /* [n_params] constant values, SI */
   evs_dist *dist;                  /* [n_params] per-neuron values (PER_NEURON params) */
@@ -177,6 +195,17 @@ int evs__run_until(struct evs_run *run, double t, evs_error *err);
 int evs__run_finish(struct evs_run *run, evs_error *err);
 void evs__run_free(struct evs_run *run);
 
+/* EVS_OK if the described net can run on n >= 2 threads, else EVS_EINVAL
+ * with the reason in err: learning rules and delivery filters do not run
+ * threaded yet (core/threads.c). */
+int evs__threads_check(const evs_net *net, uint32_t n, evs_error *err);
+
+/* The synapse matrices of projection p, split among the threads of run
+ * (p->csr is NULL once split; core/threads.c); *n receives their count. A
+ * finished run has none: *n = 0. */
+evs_csr *const *evs__run_proj_csrs(struct evs_run *run, const evs_proj *p,
+                                   uint32_t *n);
+
 /* Writes a printf-formatted message into why[0..whylen), truncated and
  * NUL-terminated; does nothing when why is NULL or whylen is 0. The "why"
  * convention of evs_unit_parse and evs_dist_parse (units.c). */
@@ -212,9 +241,9 @@ double evs__pop_param(const evs_pop *pop, const char *name);
 int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
                       uint32_t id);
 
-/* Records a spike of neuron id at time t. Spikes may be emitted out of time
- * order within one periodic event; the flush sorts them. Returns EVS_OK or
- * EVS_ENOMEM. */
+/* Records a spike of neuron id (local to pop: the spike's id is pop->first
+ * + id) at time t. Spikes may be emitted out of time order within one
+ * periodic event; the flush sorts them. Returns EVS_OK or EVS_ENOMEM. */
 int evs__pop_emit(evs_pop *pop, double t, uint32_t id);
 
 /* Reads a .ras spike file (source.c): 'time id' per line, time in s

@@ -655,7 +655,7 @@ static int init(evs_pop *pop, evs_error *err) {
   evs_rng rng;
   for (uint32_t j = 0; j < pop->size; j++) {
     lif_neuron *n = &s->nr[j];
-    evs_rng_init(&rng, pop->seed, pop->index, j, EVS_RNG_INIT);
+    evs_rng_init(&rng, pop->seed, pop->index, pop->first + j, EVS_RNG_INIT);
     double v0 = evs_dist_draw(&pop->dist[P_V_INIT], &rng);
     n->drive = p[P_V_REST] + r_m * p[P_I_OFFSET] + (pop->dc ? pop->dc[j] : 0) -
                p[P_V_THRESH];
@@ -687,4 +687,6 @@ const evs_neuron_type evs__if_curr_exp = {
     .voltage = voltage,
     .voltages = voltages,
     .dc_scale = dc_scale,
+    .sliceable = 1,
+    .deliver_batch = PENDING_MAX,
 };

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "engine.h"
 #include "evsnn/neuron.h"
 #include "evsnn/rule.h"
 
@@ -24,6 +26,8 @@
 typedef struct sim_opts {
   double duration, resolution; /* s */
   uint64_t seed;
+  int threads;                 /* threads of the run (1: one) */
+  const evs__model_key *threads_key; /* where they were asked for, or NULL */
 } sim_opts;
 
 static int check_keys(evs__model_ctx *c, const evs__model_sec *s,
@@ -51,7 +55,8 @@ static const evs__model_key *need(evs__model_ctx *c, const evs__model_sec *s,
 
 static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
                          sim_opts *so) {
-  static const char *const keys[] = {"duration", "seed", "resolution", NULL};
+  static const char *const keys[] = {"duration", "seed", "resolution",
+                                     "threads", NULL};
   const evs__model_key *k;
   int rc = check_keys(c, s, keys, NULL);
   if (rc) return rc;
@@ -77,6 +82,24 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
       evs__model_parse_u64(k->value, &so->seed))
     return evs__model_key_fail(
         c, k, "seed must be a non-negative integer, got '%s'", k->value);
+  so->threads = 1;
+  if ((k = evs__model_key_get(s, "threads"))) {
+    uint64_t n = 0;
+    so->threads_key = k;
+    if (!strcmp(k->value, "auto")) {
+      long cores = sysconf(_SC_NPROCESSORS_ONLN);
+      so->threads = cores > 1 ? (int)(cores < EVS__MODEL_MAX_THREADS
+                                          ? cores : EVS__MODEL_MAX_THREADS)
+                              : 1;
+    } else if (evs__model_parse_u64(k->value, &n) || n < 1 ||
+               n > EVS__MODEL_MAX_THREADS) {
+      return evs__model_key_fail(c, k, "threads must be 'auto' or an integer "
+                                 "from 1 to %d, got '%s'",
+                                 EVS__MODEL_MAX_THREADS, k->value);
+    } else {
+      so->threads = (int)n;
+    }
+  }
   return EVS_OK;
 }
 
@@ -749,7 +772,7 @@ static const evs__model_sec *sec_of(const evs__model_ctx *c, int about,
 
 int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
                      evs_model *m) {
-  sim_opts so = {0, 1e-4, 1};
+  sim_opts so = {0, 1e-4, 1, 1, NULL};
   evs__model_sec *s, *tmp, *sim = evs__model_sec_find(c, EVS__MODEL_SIM, "");
   evs_error ne;
   int rc;
@@ -777,6 +800,7 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
   if (mo && mo->seed_set) so.seed = mo->seed;
   m->seed = so.seed;
   m->run.duration = so.duration;
+  m->run.threads = so.threads;
   m->run.model_name = m->name;
   if ((rc = evs_net_new(&m->net, so.seed, so.resolution)) != EVS_OK)
     return evs_error_set(c->err, rc == EVS_ENOMEM ? rc : EVS_EMODEL, c->file,
@@ -794,6 +818,9 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
       (rc = evs__model_superspike(c, s, m->net)))
     return rc;
   evs_error_clear(&ne);
+  if (so.threads > 1 &&
+      evs__threads_check(m->net, (uint32_t)so.threads, &ne) != EVS_OK)
+    return evs__model_key_fail(c, so.threads_key, "%s", ne.msg);
   if ((rc = evs_net_build(m->net, &ne)) != EVS_OK) {
     const evs__model_sec *at = sec_of(c, ne.about, ne.index);
     if (at) return evs__model_net_fail(c, rc, at, NULL, &ne);

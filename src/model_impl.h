@@ -139,6 +139,8 @@ int evs__model_check_dist(evs__model_ctx *c, const evs__model_key *k,
 /* s: the smallest time step of a model ([simulation] resolution,
  * [superspike] dt): NEST's tic. Smaller steps make any run endless. */
 #define EVS__MODEL_MIN_STEP 1e-6
+/* The most threads [simulation] threads may ask for. */
+#define EVS__MODEL_MAX_THREADS 1024
 
 /* Reads k's value as a quantity of dimension dim (evs_unit_parse: a number
  * with a unit, a plain number for EVS_DIM_NONE) into *out, SI units.

@@ -42,6 +42,7 @@ int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
 }
 
 int evs__pop_emit(evs_pop *pop, double t, uint32_t id) {
+  id += pop->first;
   if (evs__spike_append(&pop->spk, &pop->nspk, &pop->capspk, t, id))
     return pop->failed = EVS_ENOMEM;
   /* learning rules hear of the spike before any later input reaches the
@@ -526,10 +527,18 @@ EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: bad weight %g (finite, at most %g)", p->name, w,
                          EVS__MAX_MAGNITUDE);
-  evs_csr *m = p->csr;
   float v = (float)(w * p->weight_scale);
-  if (!m->weight) m->weight_shared = v;
-  for (uint64_t k = 0; m->weight && k < m->nnz; k++) m->weight[k] = v;
+  uint32_t n = 1;
+  evs_csr *const *all = p->csr ? &p->csr : evs__run_proj_csrs(net->run, p, &n);
+  if (n == 0)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: its synapses were split among the threads of a "
+                         "run that has ended", p->name);
+  for (uint32_t i = 0; i < n; i++) {
+    evs_csr *m = all[i];
+    if (!m->weight) m->weight_shared = v;
+    for (uint64_t k = 0; m->weight && k < m->nnz; k++) m->weight[k] = v;
+  }
   return EVS_OK;
 }
 

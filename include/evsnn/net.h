@@ -42,6 +42,8 @@ typedef struct evs_run_opts {
                              signal handler sets to the signal's number: the
                              run stops before its next event, as a stop (see
                              evs_net_run); may be NULL */
+  int threads;            /* threads the run uses (0 or 1: one); any number
+                             writes the same bytes (doc/scaling.md) */
 } evs_run_opts;
 
 typedef struct evs_pop_info {
@@ -273,7 +275,11 @@ EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
 
 /* The projection's synapses (NULL before evs_net_build or for a bad index).
  * A static projection whose synapses all have one weight keeps it once
- * (weight NULL, weight_shared set): read weights with evs_csr_weight(). */
+ * (weight NULL, weight_shared set): read weights with evs_csr_weight().
+ * NULL too from the start of a run on several threads (evs_run_opts
+ * threads) for a projection onto a population split among them: each
+ * thread holds the synapses onto its own neurons (doc/scaling.md), and
+ * evs_net_set_weight sets them all while the run lasts. */
 EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj);
 
 /* Counters of the last run. */

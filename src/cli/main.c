@@ -49,8 +49,8 @@ static const char usage_main[] =
     "See evsnn(1) and evsnn-model(5).\n";
 
 static const char usage_run[] =
-    "Usage: evsnn run [MODEL] [-o DIR] [--seed N] [--set SECTION.KEY=VALUE]... "
-    "[-q] [--force]\n"
+    "Usage: evsnn run [MODEL] [-o DIR] [--seed N] [--threads N|auto]\n"
+    "                 [--set SECTION.KEY=VALUE]... [-q] [--force]\n"
     "                 [--progress-interval TIME]\n"
     "\n"
     "Simulates MODEL (an INI model file; without one, the built-in demo) and\n"
@@ -58,6 +58,9 @@ static const char usage_run[] =
     "\n"
     "  -o, --output=DIR        output folder (default: out/<model name>)\n"
     "      --seed=N            random seed (overrides [simulation] seed)\n"
+    "      --threads=N|auto    run on N threads, or one per core (overrides\n"
+    "                          [simulation] threads; default 1); the output\n"
+    "                          is the same for any N\n"
     "      --set=SECTION.KEY=VALUE\n"
     "                          override a model value, e.g. --set E.tau_m=10ms\n"
     "                          or --set simulation.duration=2s (repeatable)\n"
@@ -127,16 +130,19 @@ typedef struct cli {
   int quiet;
   int force;            /* --force: past the memory estimate */
   double progress_interval; /* s, --progress-interval (0: the default) */
+  char *threads;        /* "simulation.threads=V" of --threads V, or NULL */
+  size_t threads_at;    /* its place in sets */
 } cli;
 
 /* Parses run/check arguments (argv[0] is the command's name); returns -1
  * on success (continue), or an exit status. */
 static int parse_args(int argc, char **argv, cli *c, int is_run,
                       const char *usage) {
-  enum { OPT_SEED = 256, OPT_SET, OPT_FORCE, OPT_PROGRESS };
+  enum { OPT_SEED = 256, OPT_SET, OPT_FORCE, OPT_PROGRESS, OPT_THREADS };
   static const struct option run_opts[] = {
       {"output", required_argument, NULL, 'o'},
       {"seed", required_argument, NULL, OPT_SEED},
+      {"threads", required_argument, NULL, OPT_THREADS},
       {"set", required_argument, NULL, OPT_SET},
       {"quiet", no_argument, NULL, 'q'},
       {"force", no_argument, NULL, OPT_FORCE},
@@ -181,6 +187,24 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
         return evs_cli_usage_error(
             cmd, usage, "--seed needs a non-negative integer, got '%s'", v);
       c->seed_set = 1;
+      break;
+    }
+    case OPT_THREADS: { /* checked with the model, as [simulation] threads */
+      size_t n = strlen(v) + sizeof "simulation.threads=";
+      char *set = malloc(n);
+      if (!set) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return EXIT_ERR;
+      }
+      snprintf(set, n, "simulation.threads=%s", v);
+      if (c->threads) { /* the last --threads counts */
+        c->sets[c->threads_at] = set;
+        free(c->threads);
+      } else {
+        c->threads_at = c->n_sets;
+        c->sets[c->n_sets++] = set;
+      }
+      c->threads = set;
       break;
     }
     case 'q':
@@ -352,6 +376,7 @@ done:
   evs_model_free(m);
   free(defdir);
   free(c.sets);
+  free(c.threads);
   return rc;
 }
 

@@ -54,6 +54,11 @@ int evs__net_add_default_plugins(evs_net *net);
 /* The run's output folder, or NULL when the run writes nothing. */
 evs_output *evs__run_output(const evs_run *run);
 
+/* The membrane potential of neuron id of population pop at time t (the
+ * type's voltage(), through the thread's slice that holds the neuron in a
+ * threaded run). Call only from a plug-in's hooks. */
+double evs__run_voltage(evs_run *run, evs_pop *pop, uint32_t id, double t);
+
 /* ---- delivery filters ---------------------------------------------------- */
 
 /* A filter on a projection's deliveries. */

@@ -18,8 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/plugin.h"
-#include "engine.h"
+#include "core/run_impl.h"
 #include "plastic.h"
 
 double evs__wall_clock(void) {
@@ -27,35 +26,6 @@ double evs__wall_clock(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
-
-/* The plug-ins listening to one population's spikes. */
-typedef struct listeners {
-  uint32_t *slot; /* run slots of the plug-ins, in subscription order */
-  uint32_t n, cap;
-} listeners;
-
-struct evs_run {
-  evs_net *net;
-  evs_queue q;
-  evs_output *out;      /* NULL: the run writes nothing */
-  double t_end;         /* s: end of the run: its planned duration, the stop
-                           time after a stop, the last phase's end after
-                           evs__run_finish */
-  double t_phase;       /* s: every event before it has run */
-  evs_plugin extra;     /* the run's own plug-in (evs__run_begin), if
-                           has_extra */
-  int has_extra;
-  uint64_t *ticks;      /* [npop] periodic events so far */
-  size_t *last_n;       /* [npop] spikes kept by the last flush */
-  evs_plugin **pl;      /* [npl] plug-ins by slot: the run's extra one
-                           first, then the net's */
-  uint32_t npl;
-  listeners *lis;       /* [npop] */
-  const volatile sig_atomic_t *interrupt; /* evs_run_opts.interrupt */
-  int stopped;          /* a plug-in stopped the run (evs__run_stop) */
-  char reason[160];     /* why: run.log's last line */
-  char log[160];        /* run.log's line about the stop */
-};
 
 /* ---- what plug-ins may ask ----------------------------------------------- */
 
@@ -96,10 +66,32 @@ EVS_API void evs_run_stop(evs_run *run, double t, const char *reason,
 
 /* ---- spikes and deliveries ----------------------------------------------- */
 
-static int by_time_then_id(const void *a, const void *b) {
+int evs__spike_order(const void *a, const void *b) {
   const evs_spike *x = a, *y = b;
   if (x->t != y->t) return x->t < y->t ? -1 : 1;
   return (x->id > y->id) - (x->id < y->id);
+}
+
+int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n) {
+  const listeners *l = &r->lis[pop];
+  for (uint32_t k = 0; k < l->n; k++) {
+    evs_plugin *pl = r->pl[l->slot[k]];
+    int rc = pl->type->spikes(pl, r, pop, spk, n);
+    if (rc) return rc;
+  }
+  return EVS_OK;
+}
+
+evs_csr *const *evs__run_proj_csrs(evs_run *r, const evs_proj *p,
+                                   uint32_t *n) {
+  *n = 0;
+  if (!r || !r->par) return NULL;
+  return evs__par_csrs(r->par, p->index, n);
+}
+
+double evs__run_voltage(evs_run *r, evs_pop *pop, uint32_t id, double t) {
+  if (r->par) return evs__par_voltage(r->par, pop, id, t);
+  return pop->type->voltage(pop, id, t);
 }
 
 static int push(evs_run *r, double t, uint32_t kind, uint32_t source,
@@ -138,17 +130,13 @@ static int flush(evs_run *r, evs_pop *pop) {
   if (pop->failed) return pop->failed;
   r->last_n[pop->index] = 0;
   if (pop->nspk == 0) return EVS_OK;
-  qsort(pop->spk, pop->nspk, sizeof *pop->spk, by_time_then_id);
+  qsort(pop->spk, pop->nspk, sizeof *pop->spk, evs__spike_order);
   size_t n = 0;
   while (n < pop->nspk && pop->spk[n].t < r->t_end) n++;
   pop->nspikes += n;
   r->last_n[pop->index] = n;
-  const listeners *l = &r->lis[pop->index];
-  for (uint32_t k = 0; k < l->n && n; k++) {
-    evs_plugin *pl = r->pl[l->slot[k]];
-    int rc = pl->type->spikes(pl, r, pop->index, pop->spk, n);
-    if (rc) return rc;
-  }
+  int rc = n ? evs__run_tell(r, pop->index, pop->spk, n) : EVS_OK;
+  if (rc) return rc;
   for (size_t i = 0; i < n; i++)
     if (schedule_spike(r, pop, &pop->spk[i])) return EVS_ENOMEM;
   pop->nspk = 0;
@@ -202,7 +190,7 @@ static int deliver(evs_run *r, const evs_event *ev) {
 
 /* ---- periodic events ----------------------------------------------------- */
 
-static uint32_t periodic_kind(const evs_pop *pop) {
+uint32_t evs__periodic_kind(const evs_pop *pop) {
   switch (pop->type->kind) {
   case EVS_POP_EXACT: return EVS_EV_WINDOW;
   case EVS_POP_CLOCKED: return EVS_EV_CLOCK;
@@ -211,9 +199,7 @@ static uint32_t periodic_kind(const evs_pop *pop) {
   return EVS_EV_SOURCE;
 }
 
-/* Time of pop's k-th periodic event: sources start at 0, the others at one
- * tick (their event closes the interval that ends there). */
-static double periodic_time(const evs_pop *pop, uint64_t k) {
+double evs__periodic_time(const evs_pop *pop, uint64_t k) {
   return pop->type->kind == EVS_POP_SOURCE ? (double)k * pop->tick
                                            : (double)(k + 1) * pop->tick;
 }
@@ -224,7 +210,7 @@ static int periodic(evs_run *r, const evs_event *ev) {
   if (rc) return rc;
   if ((rc = flush(r, pop))) return rc;
   uint64_t k = ++r->ticks[pop->index];
-  return push(r, periodic_time(pop, k), ev->kind, pop->gid0, pop->index, 0);
+  return push(r, evs__periodic_time(pop, k), ev->kind, pop->gid0, pop->index, 0);
 }
 
 /* After a stop at r->t_end: a source generates spikes up to one tick ahead
@@ -232,6 +218,10 @@ static int periodic(evs_run *r, const evs_event *ev) {
  * counted spikes at or after the stop; they lie outside the run. (Its
  * spikes are still in pop->spk unless new ones were emitted since.) */
 static void uncount_ahead(evs_run *r) {
+  if (r->par) {
+    evs__par_uncount(r);
+    return;
+  }
   for (uint32_t i = 0; i < r->net->npop; i++) {
     evs_pop *pop = r->net->pop[i];
     if (pop->nspk) continue;
@@ -246,9 +236,9 @@ static void uncount_ahead(evs_run *r) {
  * start, in slot order. */
 static int start(evs_run *r, evs_error *err) {
   evs_net *net = r->net;
-  for (uint32_t i = 0; i < net->npop; i++) {
+  for (uint32_t i = 0; i < net->npop && !r->par; i++) {
     evs_pop *pop = net->pop[i];
-    if (push(r, periodic_time(pop, 0), periodic_kind(pop), pop->gid0, i, 0))
+    if (push(r, evs__periodic_time(pop, 0), evs__periodic_kind(pop), pop->gid0, i, 0))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
   for (uint32_t s = 0; s < r->npl; s++) {
@@ -263,7 +253,7 @@ static int start(evs_run *r, evs_error *err) {
  * signal sig: every event before t has run, the queue holds every later
  * one. (A checkpoint of the run at t would be written here, before
  * end_events closes the windows at t.) */
-static void stop_interrupted(evs_run *r, double t, int sig) {
+void evs__run_interrupted(evs_run *r, double t, int sig) {
   char why[32];
   if (sig == SIGINT) snprintf(why, sizeof why, "SIGINT");
   else if (sig == SIGTERM) snprintf(why, sizeof why, "SIGTERM");
@@ -278,13 +268,18 @@ static void stop_interrupted(evs_run *r, double t, int sig) {
  * or after it stays in the queue for the next phase. */
 static int run_events(evs_run *r, double t) {
   double until = t < r->t_end ? t : r->t_end;
+  if (r->par) {
+    int rc = evs__par_run(r, until);
+    if (!r->stopped) r->t_phase = until;
+    return rc;
+  }
   const evs_event *next;
   evs_event ev;
   int rc = EVS_OK;
   while (rc == EVS_OK && !r->stopped && (next = evs_queue_peek(&r->q)) &&
          next->t < until) {
     if (r->interrupt && *r->interrupt) {
-      stop_interrupted(r, next->t, (int)*r->interrupt);
+      evs__run_interrupted(r, next->t, (int)*r->interrupt);
       break;
     }
     evs_queue_pop(&r->q, &ev);
@@ -318,10 +313,11 @@ static int end_events(evs_run *r) {
       rc = r->pl[s]->type->finish(r->pl[s], r, r->t_end);
   /* Exact populations close their last, possibly partial, window (after a
    * stop, the checked population closed it at the stop time already). */
+  if (r->par) return rc == EVS_OK ? evs__par_close(r) : rc;
   for (uint32_t i = 0; i < r->net->npop && rc == EVS_OK; i++) {
     evs_pop *pop = r->net->pop[i];
     if (pop->type->kind != EVS_POP_EXACT) continue;
-    if (r->ticks[i] && periodic_time(pop, r->ticks[i] - 1) >= r->t_end)
+    if (r->ticks[i] && evs__periodic_time(pop, r->ticks[i] - 1) >= r->t_end)
       continue;
     if ((rc = pop->type->tick(pop, r->t_end)) == EVS_OK) rc = flush(r, pop);
   }
@@ -426,6 +422,7 @@ static int run_init(evs_run *r, evs_net *net, const evs_plugin *extra) {
 
 void evs__run_free(evs_run *r) {
   if (!r) return;
+  evs__par_free(r->par);
   if (r->out) evs__output_abort(r->out);
   evs_queue_destroy(&r->q);
   for (uint32_t i = 0; r->lis && i < r->net->npop; i++) free(r->lis[i].slot);
@@ -452,6 +449,9 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
       (rc = evs__output_open(&r->out, opts->outdir,
                              opts->model_name ? opts->model_name : "model",
                              net->seed, err)))
+    goto fail;
+  if (opts->threads > 1 &&
+      (rc = evs__par_begin(r, (uint32_t)opts->threads, err)))
     goto fail;
   if ((rc = start(r, err))) goto fail;
   net->run = r;
@@ -496,6 +496,7 @@ int evs__run_finish(evs_run *r, evs_error *err) {
   net->stats.t_end = r->t_end;
   net->stats.queue_pushes = r->q.pushes;
   net->stats.queue_pops = r->q.pops;
+  if (r->par) evs__par_stats(r);
   for (uint32_t i = 0; i < net->npop; i++) {
     net->stats.spikes += net->pop[i]->nspikes;
     net->stats.crossings_solved += net->pop[i]->crossings;

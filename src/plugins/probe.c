@@ -98,7 +98,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   probe *p = &s->pop[ev->arg];
   evs_pop *pop = pl->net->pop[ev->arg];
   for (size_t i = 0; i < p->n; i++)
-    s->v[i] = pop->type->voltage(pop, p->id[i], ev->t);
+    s->v[i] = evs__run_voltage(run, pop, p->id[i], ev->t);
   evs__output_probe_row(evs__run_output(run), p->handle, ev->t, s->v, p->n);
   uint64_t k = ++p->samples;
   return evs_run_push(run, pl, (double)k * p->interval, EVS_EV_RECORD,

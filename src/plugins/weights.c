@@ -160,6 +160,15 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   if (!s || !o) return EVS_OK;
   evs_net *net = pl->net;
   int rc;
+  for (uint32_t i = 0; i < s->nproj; i++) {
+    const recording *r = &s->proj[i];
+    if ((r->stats_every || r->synapses_every > 0 || r->n_matrix) &&
+        !net->proj[i]->csr) /* split among a threaded run's slices */
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "projection %s: weight recordings do not run on "
+                           "several threads yet (use threads = 1)",
+                           net->proj[i]->name);
+  }
   for (uint32_t i = 0; i < s->nproj; i++)
     if (s->proj[i].synapses_every > 0 &&
         (rc = open_synapses(o, net->proj[i], &s->proj[i], err)))

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — private to src/core: the run of a net, shared by the scheduler
+ * (run.c: one thread) and the threaded scheduler (threads.c: a run split
+ * among threads, each owning a slice of every population). */
+#ifndef EVSNN_CORE_RUN_IMPL_H
+#define EVSNN_CORE_RUN_IMPL_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "core/plugin.h"
+#include "engine.h"
+
+/* The plug-ins listening to one population's spikes. */
+typedef struct listeners {
+  uint32_t *slot; /* run slots of the plug-ins, in subscription order */
+  uint32_t n, cap;
+} listeners;
+
+struct evs_par;
+
+struct evs_run {
+  evs_net *net;
+  evs_queue q;          /* every event; in a threaded run the plug-ins'
+                           events only */
+  evs_output *out;      /* NULL: the run writes nothing */
+  double t_end;         /* s: end of the run: its planned duration, the stop
+                           time after a stop, the last phase's end after
+                           evs__run_finish */
+  double t_phase;       /* s: every event before it has run */
+  evs_plugin extra;     /* the run's own plug-in (evs__run_begin), if
+                           has_extra */
+  int has_extra;
+  uint64_t *ticks;      /* [npop] periodic events so far */
+  size_t *last_n;       /* [npop] spikes kept by the last flush */
+  evs_plugin **pl;      /* [npl] plug-ins by slot: the run's extra one
+                           first, then the net's */
+  uint32_t npl;
+  listeners *lis;       /* [npop] */
+  const volatile sig_atomic_t *interrupt; /* evs_run_opts.interrupt */
+  int stopped;          /* a plug-in stopped the run (evs__run_stop) */
+  char reason[160];     /* why: run.log's last line */
+  char log[160];        /* run.log's line about the stop */
+  struct evs_par *par;  /* the threads of a threaded run (threads.c), or
+                           NULL: one thread */
+};
+
+/* Stops the run at t for an interruption by signal sig (run.log's
+ * reason names it): every event before t has run, none after. */
+void evs__run_interrupted(evs_run *r, double t, int sig);
+
+/* Kind of pop's periodic event (EVS_EV_WINDOW, _CLOCK or _SOURCE). */
+uint32_t evs__periodic_kind(const evs_pop *pop);
+
+/* Time of pop's k-th periodic event (k from 0): sources start at 0, the
+ * others at one tick (their event closes the interval that ends there). */
+double evs__periodic_time(const evs_pop *pop, uint64_t k);
+
+/* Orders spikes by time, then id (qsort). */
+int evs__spike_order(const void *a, const void *b);
+
+/* Hands the n spikes spk (sorted, all before the run's end) that
+ * population pop flushed to the plug-ins listening to it, in subscription
+ * order. EVS_OK or a hook's error. */
+int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n);
+
+/* ---- the threaded scheduler (threads.c) ---------------------------------- */
+
+/* Splits the run r of a built net among n >= 2 threads (r->par): slices of
+ * the sliceable populations (engine.h) dealt in blocks, the others whole on
+ * one thread each, every projection's synapses split by target slice (the
+ * net's CSR of a split projection is freed: proj->csr is NULL), one queue
+ * per thread holding every population's first periodic event, the threads
+ * started. Refuses (EVS_EINVAL, with the reason in err) what does not run
+ * threaded yet: learning rules and delivery filters. Returns EVS_OK or an
+ * error (r->par is then NULL and the net unchanged but for freed slices). */
+int evs__par_begin(evs_run *r, uint32_t n, evs_error *err);
+
+/* Runs every event before until (s) on the threads, in windows no longer
+ * than the shortest delay, handing spikes to the plug-ins and running
+ * plug-in events in the one-thread total order. EVS_OK or an error. */
+int evs__par_run(evs_run *r, double until);
+
+/* The exact populations' last, possibly partial window at r->t_end, as the
+ * one-thread scheduler closes it, and their spikes handed to the plug-ins.
+ * EVS_OK or an error. */
+int evs__par_close(evs_run *r);
+
+/* Corrects the spike counts after a stop at r->t_end (as run.c's
+ * uncount_ahead does for one thread). */
+void evs__par_uncount(evs_run *r);
+
+/* Adds the threads' counters (synaptic events, queue operations, exact
+ * crossings) to the net's statistics and writes one line per thread about
+ * its share and memory to run.log (when the run writes one). */
+void evs__par_stats(evs_run *r);
+
+/* Stops and joins the threads and frees the slices, their synapses and
+ * queues; NULL does nothing. */
+void evs__par_free(struct evs_par *par);
+
+/* Membrane potential of neuron id of population pop at time t through the
+ * slice that holds it (the population's type's voltage()). */
+double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
+                        double t);
+
+/* The synapse matrices holding projection proj's synapses: the net's, or
+ * its threads' slices; *n receives their count. */
+evs_csr *const *evs__par_csrs(struct evs_par *par, uint32_t proj,
+                              uint32_t *n);
+
+#endif

@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — the threaded scheduler: a run split among N POSIX threads that
+ * writes the same bytes as one thread (doc/scaling.md).
+ *
+ * Ownership. Every population of a sliceable type (engine.h) is cut into N
+ * blocks of consecutive neurons, one slice per thread, each a population
+ * object of its own (pop->first, its own state from the type's init); the
+ * others run whole on one thread (population index mod N). Every
+ * projection's synapses are split by target slice into one CSR per thread
+ * (local target indices, rows and delay groups as in the net's CSR, which
+ * is then freed). A thread owns its slices and their incoming synapses and
+ * has its own event queue: the periodic events of its slices and the
+ * deliveries onto them. Nothing it does touches another thread's neurons.
+ *
+ * Windows. All threads run their queues up to a common horizon, then meet
+ * at a barrier; the main thread (thread 0) merges what they flushed and
+ * runs the plug-ins; then every thread schedules the merged spikes'
+ * deliveries onto its own slices and runs on. A horizon is the earliest of
+ *  - the exchange key (E, EVS_EV_DELIVER): E is the earliest time a spike
+ *    flushed before it can be delivered, over every population with
+ *    outgoing synapses: an exact population's next window time (its window
+ *    is its shortest outgoing delay), a clocked or source population's next
+ *    periodic time plus half its shortest outgoing delay (a margin against
+ *    rounding; its spikes lie at or after its event's time);
+ *  - the key (t, kind) of the earliest plug-in event (they all rank after
+ *    the threads' events at equal times): the plug-in runs alone, with
+ *    every event before it done, so a probe reads what one thread reads;
+ *  - the phase's end (t, 0): every event before t.
+ *
+ * Order. A thread's queue pops its events in the one-thread total order
+ * (time, kind, source, push order): periodic events have one source per
+ * population, and deliveries of one presynaptic neuron are pushed in the
+ * one-thread order (spike, projection, delay group). Every slice of a
+ * population runs the same periodic events, each recording a flush (its
+ * key and the spikes found since the last one). At the barrier the flushes
+ * are merged by key; one flush's spikes from all slices are sorted by
+ * (time, id), exactly as the one-thread flush sorts them, then counted,
+ * handed to the listening plug-ins and scheduled. Per-neuron arithmetic
+ * does not depend on the slice: a slice's shared quantities (IF_curr_exp's
+ * reference time t0 and its rebase) depend on time alone. */
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/run_impl.h"
+#include "plastic.h"
+
+/* One periodic event of a slice: its key and its spikes in the slice's
+ * buffer. */
+typedef struct flush_rec {
+  double t;
+  uint32_t kind, pop; /* event kind, population index */
+  uint32_t worker;    /* the thread that ran it */
+  size_t begin, end;  /* its spikes: slice->spk[begin .. end) */
+} flush_rec;
+
+/* One thread: its slices, synapses, queue and flushes. */
+typedef struct worker {
+  struct evs_par *par;
+  uint32_t index;
+  pthread_t tid;
+  int started;
+  evs_queue q;
+  evs_pop **slice;     /* [npop] its slice of each population, or NULL */
+  int *own;            /* [npop] 1 if slice[p] is a slice object it owns,
+                          0 if it is the net's whole population */
+  size_t *flushed;     /* [npop] spikes of slice[p] already in a record */
+  evs_csr **csr;       /* [nproj] synapses onto its slice, or NULL */
+  int *own_csr;        /* [nproj] 1 if csr[k] is a split it owns */
+  uint64_t *ticks;     /* [npop] periodic events run */
+  flush_rec *rec;      /* flushes since the last barrier, in event order */
+  size_t nrec, caprec;
+  uint64_t syn_events; /* synaptic events delivered */
+  size_t queue_peak;   /* most events its queue held */
+  int rc;              /* first error */
+} worker;
+
+/* The spikes of one merged flush: mspk[begin .. begin + n). */
+typedef struct merged {
+  uint32_t pop;
+  size_t begin, n;
+} merged;
+
+struct evs_par {
+  evs_run *run;
+  evs_net *net;
+  uint32_t n;           /* threads */
+  worker *w;            /* [n] */
+  uint32_t *bound;      /* [npop * (n + 1)]: slice t of a split population
+                           holds neurons bound[p*(n+1)+t] .. [p*(n+1)+t+1] */
+  int *split;           /* [npop] 1: split in slices, 0: whole on one thread */
+  double *lead;         /* [npop] s: see the header (E); INFINITY for a
+                           population without outgoing synapses */
+  uint64_t *ticks;      /* [npop] periodic events merged */
+  double h_t;           /* the current horizon: (h_t, h_kind) */
+  uint32_t h_kind;
+  evs_spike *mspk;      /* spikes of the flushes merged at the last barrier */
+  size_t nmspk, capmspk;
+  merged *mf;           /* those flushes, in order */
+  size_t nmf, capmf;
+  flush_rec *all;       /* scratch: every thread's records */
+  size_t capall;
+  evs_spike **last;     /* [npop] the last flush's spikes (uncount) */
+  size_t *nlast, *caplast;
+  evs_csr **csrs;       /* scratch of evs__par_csrs: [n] */
+  /* synchronisation: the main thread releases generation go; each other
+   * thread adds one to done when it has finished it */
+  _Atomic uint32_t go;
+  _Atomic uint32_t done;
+  _Atomic uint32_t sleepers; /* threads asleep in wait_for */
+  _Atomic int quit;
+  pthread_mutex_t lock;      /* guards the sleeping */
+  pthread_cond_t wake;
+};
+
+/* ---- barrier --------------------------------------------------------------
+ * A window lasts microseconds (0.1 ms of CUBA is a few hundred deliveries),
+ * so a waiting thread first spins on the counter; when that takes longer
+ * (more threads than free cores: the tests run 4 threads on 2 cores, and
+ * the machine may be shared) it sleeps on a condition variable. A waiter
+ * counts itself in sleepers before its last look at the counter, and a
+ * writer looks at sleepers after changing the counter (both sequentially
+ * consistent), so a wake-up is never lost and costs nothing when nobody
+ * sleeps. */
+#define SPINS_BEFORE_SLEEP 300
+
+/* Waits until *v != old (go) or *v == want (done): see wait_for. */
+typedef enum { UNTIL_CHANGED, UNTIL_EQUAL } wait_kind;
+
+static inline int waited(_Atomic uint32_t *v, wait_kind k, uint32_t x) {
+  uint32_t now = atomic_load(v);
+  return k == UNTIL_CHANGED ? now != x : now == x;
+}
+
+static void wait_for(struct evs_par *par, _Atomic uint32_t *v, wait_kind k,
+                     uint32_t x) {
+  for (unsigned spins = 0; spins < SPINS_BEFORE_SLEEP; spins++) {
+    if (waited(v, k, x)) return;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  pthread_mutex_lock(&par->lock);
+  atomic_fetch_add(&par->sleepers, 1);
+  while (!waited(v, k, x)) pthread_cond_wait(&par->wake, &par->lock);
+  atomic_fetch_sub(&par->sleepers, 1);
+  pthread_mutex_unlock(&par->lock);
+}
+
+/* Adds one to *v and wakes the sleepers, if any. */
+static void bump(struct evs_par *par, _Atomic uint32_t *v) {
+  atomic_fetch_add(v, 1);
+  if (atomic_load(&par->sleepers)) {
+    pthread_mutex_lock(&par->lock);
+    pthread_cond_broadcast(&par->wake);
+    pthread_mutex_unlock(&par->lock);
+  }
+}
+
+/* ---- one thread's work --------------------------------------------------- */
+
+static int push(worker *w, double t, uint32_t kind, uint32_t source,
+                uint32_t owner, uint32_t arg) {
+  evs_event ev = {.t = t, .kind = kind, .source = source, .owner = owner,
+                  .arg = arg};
+  int rc = evs_queue_push(&w->q, &ev);
+  if (w->q.size > w->queue_peak) w->queue_peak = w->q.size;
+  return rc;
+}
+
+/* Pushes the deliveries of spike s of population pop onto w's slices, in
+ * the one-thread order (projection, delay group). */
+static int schedule_spike(worker *w, const evs_pop *pop, const evs_spike *s) {
+  const evs_net *net = w->par->net;
+  uint32_t gid = pop->gid0 + s->id;
+  for (uint32_t k = 0; k < pop->n_out; k++) {
+    uint32_t pi = pop->out[k];
+    const evs_csr *m = w->csr[pi];
+    if (!m || m->row_ptr[s->id] == m->row_ptr[s->id + 1]) continue;
+    if (!m->grp_ptr) {
+      if (push(w, s->t + m->const_delay * net->resolution, EVS_EV_DELIVER, gid,
+               pi, 0))
+        return EVS_ENOMEM;
+      continue;
+    }
+    uint64_t g0 = m->grp_ptr[s->id], start = m->row_ptr[s->id];
+    for (uint64_t g = g0; g < m->grp_ptr[s->id + 1]; g++) {
+      if (m->grp_end[g] == start) continue; /* none of its group here */
+      start = m->grp_end[g];
+      if (push(w, s->t + m->grp_delay[g] * net->resolution, EVS_EV_DELIVER,
+               gid, pi, (uint32_t)(g - g0)))
+        return EVS_ENOMEM;
+    }
+  }
+  return EVS_OK;
+}
+
+/* The synapses [*begin, *end) of delivery ev in w's split m. */
+static inline void delivery_range(const evs_csr *m, uint32_t row,
+                                  const evs_event *ev, uint64_t *begin,
+                                  uint64_t *end) {
+  *begin = m->row_ptr[row];
+  *end = m->row_ptr[row + 1];
+  if (m->grp_ptr) {
+    uint64_t g = m->grp_ptr[row] + ev->arg;
+    if (g > m->grp_ptr[row]) *begin = m->grp_end[g - 1];
+    *end = m->grp_end[g];
+  }
+}
+
+static int deliver(worker *w, const evs_event *ev) {
+  const evs_proj *p = w->par->net->proj[ev->owner];
+  const evs_csr *m = w->csr[ev->owner];
+  evs_pop *post = w->slice[p->post->index];
+  uint32_t row = ev->source - p->pre->gid0;
+  uint64_t begin, end;
+  delivery_range(m, row, ev, &begin, &end);
+  /* start fetching the next delivery's first targets (run.c measured it) */
+  const evs_event *next = evs_queue_peek(&w->q);
+  if (next && next->kind == EVS_EV_DELIVER) {
+    const evs_csr *mn = w->csr[next->owner];
+    uint64_t b2, e2;
+    delivery_range(mn, next->source - w->par->net->proj[next->owner]->pre->gid0,
+                   next, &b2, &e2);
+    __builtin_prefetch(mn->target + b2);
+  }
+  const float *wt = m->weight ? m->weight + begin : NULL;
+  post->type->deliver(post, ev->t, p->receptor, m->target + begin, wt,
+                      m->weight_shared, end - begin);
+  w->syn_events += end - begin;
+  return post->failed;
+}
+
+static int periodic(worker *w, const evs_event *ev) {
+  uint32_t p = ev->owner;
+  evs_pop *s = w->slice[p];
+  int rc = s->type->tick(s, ev->t);
+  if (rc) return rc;
+  if (s->failed) return s->failed;
+  if (w->nrec == w->caprec) {
+    size_t cap = w->caprec ? 2 * w->caprec : 64;
+    flush_rec *nr = realloc(w->rec, cap * sizeof *nr);
+    if (!nr) return EVS_ENOMEM;
+    w->rec = nr;
+    w->caprec = cap;
+  }
+  w->rec[w->nrec++] = (flush_rec){.t = ev->t, .kind = ev->kind, .pop = p,
+                                  .worker = w->index,
+                                  .begin = w->flushed[p], .end = s->nspk};
+  w->flushed[p] = s->nspk;
+  uint64_t k = ++w->ticks[p];
+  return push(w, evs__periodic_time(s, k), ev->kind, s->gid0, p, 0);
+}
+
+/* One step of thread w: the deliveries of the last barrier's spikes, then
+ * every event of its queue before the horizon. */
+static void step(worker *w) {
+  struct evs_par *par = w->par;
+  int rc = EVS_OK;
+  for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++) {
+    const evs_pop *pop = par->net->pop[par->mf[f].pop];
+    const evs_spike *spk = par->mspk + par->mf[f].begin;
+    for (size_t i = 0; i < par->mf[f].n && rc == EVS_OK; i++)
+      rc = schedule_spike(w, pop, &spk[i]);
+  }
+  const double ht = par->h_t;
+  const uint32_t hk = par->h_kind;
+  const evs_event *next;
+  evs_event ev;
+  while (rc == EVS_OK && (next = evs_queue_peek(&w->q)) &&
+         (next->t < ht || (next->t == ht && next->kind < hk))) {
+    evs_queue_pop(&w->q, &ev);
+    rc = ev.kind == EVS_EV_DELIVER ? deliver(w, &ev) : periodic(w, &ev);
+  }
+  if (rc && !w->rc) w->rc = rc;
+}
+
+static void *thread_main(void *arg) {
+  worker *w = arg;
+  struct evs_par *par = w->par;
+  uint32_t seen = 0;
+  for (;;) {
+    wait_for(par, &par->go, UNTIL_CHANGED, seen);
+    seen = atomic_load(&par->go);
+    if (atomic_load(&par->quit)) break;
+    step(w);
+    bump(par, &par->done);
+  }
+  return NULL;
+}
+
+/* Every thread runs one step to the horizon (h_t, h_kind); returns the
+ * first thread's error. */
+static int run_step(struct evs_par *par, double h_t, uint32_t h_kind) {
+  par->h_t = h_t;
+  par->h_kind = h_kind;
+  atomic_store(&par->done, 0);
+  bump(par, &par->go);
+  step(&par->w[0]);
+  wait_for(par, &par->done, UNTIL_EQUAL, par->n - 1);
+  for (uint32_t t = 0; t < par->n; t++)
+    if (par->w[t].rc) return par->w[t].rc;
+  return EVS_OK;
+}
+
+/* ---- the barrier's merge ------------------------------------------------- */
+
+static int rec_order(const void *a, const void *b) {
+  const flush_rec *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+  if (x->pop != y->pop) return x->pop < y->pop ? -1 : 1;
+  return (x->worker > y->worker) - (x->worker < y->worker);
+}
+
+/* Grows *arr (elements of sz bytes, room for *cap) to hold need. */
+static int reserve(void **arr, size_t *cap, size_t need, size_t sz) {
+  if (need <= *cap) return EVS_OK;
+  size_t c = *cap ? *cap : 64;
+  while (c < need) c *= 2;
+  void *p = realloc(*arr, c * sz);
+  if (!p) return EVS_ENOMEM;
+  *arr = p;
+  *cap = c;
+  return EVS_OK;
+}
+
+/* Keeps a copy of pop's last flush (evs__par_uncount reads it). */
+static int keep_last(struct evs_par *par, uint32_t pop, const evs_spike *spk,
+                     size_t n) {
+  if (reserve((void **)&par->last[pop], &par->caplast[pop], n ? n : 1,
+              sizeof *spk))
+    return EVS_ENOMEM;
+  memcpy(par->last[pop], spk, n * sizeof *spk);
+  par->nlast[pop] = n;
+  return EVS_OK;
+}
+
+/* Merges the threads' flushes since the last barrier in key order: one
+ * flush's spikes from every slice, sorted by (time, id) and cut at the
+ * run's end, counted, handed to the plug-ins and kept for scheduling.
+ * Stops after a plug-in stopped the run, as the one-thread loop does. */
+static int merge(struct evs_par *par) {
+  evs_run *r = par->run;
+  size_t nall = 0;
+  for (uint32_t t = 0; t < par->n; t++) nall += par->w[t].nrec;
+  par->nmf = 0;
+  par->nmspk = 0;
+  if (reserve((void **)&par->all, &par->capall, nall ? nall : 1,
+              sizeof *par->all))
+    return EVS_ENOMEM;
+  size_t k = 0;
+  for (uint32_t t = 0; t < par->n; t++) {
+    memcpy(par->all + k, par->w[t].rec, par->w[t].nrec * sizeof *par->all);
+    k += par->w[t].nrec;
+  }
+  qsort(par->all, nall, sizeof *par->all, rec_order);
+  int rc = EVS_OK;
+  for (size_t i = 0; i < nall && rc == EVS_OK && !r->stopped;) {
+    size_t j = i;
+    size_t count = 0;
+    while (j < nall && par->all[j].t == par->all[i].t &&
+           par->all[j].kind == par->all[i].kind &&
+           par->all[j].pop == par->all[i].pop) {
+      count += par->all[j].end - par->all[j].begin;
+      j++;
+    }
+    uint32_t p = par->all[i].pop;
+    evs_pop *pop = par->net->pop[p];
+    if (reserve((void **)&par->mspk, &par->capmspk, par->nmspk + count + 1,
+                sizeof *par->mspk) ||
+        reserve((void **)&par->mf, &par->capmf, par->nmf + 1, sizeof *par->mf))
+      return EVS_ENOMEM;
+    evs_spike *out = par->mspk + par->nmspk;
+    size_t m = 0;
+    for (size_t q = i; q < j; q++) {
+      const flush_rec *f = &par->all[q];
+      const evs_pop *s = par->w[f->worker].slice[p];
+      memcpy(out + m, s->spk + f->begin, (f->end - f->begin) * sizeof *out);
+      m += f->end - f->begin;
+    }
+    par->ticks[p]++;
+    i = j;
+    r->last_n[p] = 0;
+    if (m == 0) continue;
+    qsort(out, m, sizeof *out, evs__spike_order);
+    size_t n = 0;
+    while (n < m && out[n].t < r->t_end) n++;
+    pop->nspikes += n;
+    r->last_n[p] = n;
+    if ((rc = keep_last(par, p, out, n))) return rc;
+    if (n) rc = evs__run_tell(r, p, out, n);
+    par->mf[par->nmf++] = (merged){.pop = p, .begin = par->nmspk, .n = n};
+    par->nmspk += n;
+  }
+  /* every slice keeps only the spikes found after its last flush */
+  for (uint32_t t = 0; t < par->n; t++) {
+    worker *w = &par->w[t];
+    w->nrec = 0;
+    for (uint32_t p = 0; p < par->net->npop; p++) {
+      evs_pop *s = w->slice[p];
+      if (!s || !w->flushed[p]) continue;
+      memmove(s->spk, s->spk + w->flushed[p],
+              (s->nspk - w->flushed[p]) * sizeof *s->spk);
+      s->nspk -= w->flushed[p];
+      w->flushed[p] = 0;
+    }
+  }
+  return rc;
+}
+
+/* ---- the run ------------------------------------------------------------- */
+
+/* The exchange time E (see the header). */
+static double exchange_time(const struct evs_par *par) {
+  double e = INFINITY;
+  for (uint32_t p = 0; p < par->net->npop; p++) {
+    if (!(par->lead[p] < INFINITY)) continue;
+    const evs_pop *pop = par->net->pop[p];
+    double t = evs__periodic_time(pop, par->ticks[p]) + par->lead[p];
+    if (t < e) e = t;
+  }
+  return e;
+}
+
+int evs__par_run(evs_run *r, double until) {
+  struct evs_par *par = r->par;
+  int rc = EVS_OK;
+  while (rc == EVS_OK && !r->stopped) {
+    if (r->interrupt && *r->interrupt) {
+      /* every event before the last horizon has run, none after it */
+      evs__run_interrupted(r, par->h_t, (int)*r->interrupt);
+      break;
+    }
+    double ht = exchange_time(par);
+    uint32_t hk = EVS_EV_DELIVER;
+    const evs_event *pe = evs_queue_peek(&r->q);
+    int plugin = 0, last = 0;
+    if (pe && (pe->t < ht || (pe->t == ht && pe->kind < hk))) {
+      ht = pe->t;
+      hk = pe->kind;
+      plugin = 1;
+    }
+    if (until < ht || (until == ht && hk > 0)) {
+      ht = until;
+      hk = 0;
+      plugin = 0;
+      last = 1;
+    }
+    if ((rc = run_step(par, ht, hk)) || (rc = merge(par))) break;
+    if (last || r->stopped) break;
+    if (plugin) {
+      evs_event ev;
+      evs_queue_pop(&r->q, &ev);
+      evs_plugin *pl = r->pl[ev.owner];
+      rc = pl->type->clock(pl, r, &ev);
+    }
+  }
+  return rc;
+}
+
+int evs__par_close(evs_run *r) {
+  struct evs_par *par = r->par;
+  int rc = EVS_OK;
+  for (uint32_t p = 0; p < par->net->npop && rc == EVS_OK; p++) {
+    evs_pop *pop = par->net->pop[p];
+    if (pop->type->kind != EVS_POP_EXACT) continue;
+    if (par->ticks[p] && evs__periodic_time(pop, par->ticks[p] - 1) >= r->t_end)
+      continue;
+    for (uint32_t t = 0; t < par->n && rc == EVS_OK; t++) {
+      worker *w = &par->w[t];
+      evs_pop *s = w->slice[p];
+      if (!s) continue;
+      evs_event ev = {.t = r->t_end, .kind = EVS_EV_WINDOW, .owner = p};
+      rc = periodic(w, &ev);
+    }
+    if (rc == EVS_OK) rc = merge(par);
+  }
+  return rc;
+}
+
+void evs__par_uncount(evs_run *r) {
+  struct evs_par *par = r->par;
+  for (uint32_t p = 0; p < par->net->npop; p++) {
+    int pending = 0;
+    for (uint32_t t = 0; t < par->n; t++)
+      if (par->w[t].slice[p] && par->w[t].slice[p]->nspk) pending = 1;
+    if (pending) continue;
+    for (size_t j = 0; j < r->last_n[p]; j++)
+      if (par->last[p][j].t >= r->t_end) par->net->pop[p]->nspikes--;
+  }
+}
+
+void evs__par_stats(evs_run *r) {
+  struct evs_par *par = r->par;
+  evs_net *net = par->net;
+  for (uint32_t t = 0; t < par->n; t++) {
+    worker *w = &par->w[t];
+    net->stats.syn_events += w->syn_events;
+    net->stats.queue_pushes += w->q.pushes;
+    net->stats.queue_pops += w->q.pops;
+    uint64_t neurons = 0, synapses = 0, bytes = 0;
+    for (uint32_t p = 0; p < net->npop; p++) {
+      if (!w->slice[p]) continue;
+      neurons += w->slice[p]->size;
+      if (w->own[p]) net->pop[p]->crossings += w->slice[p]->crossings;
+    }
+    for (uint32_t k = 0; k < net->nproj; k++)
+      if (w->csr[k]) {
+        synapses += w->csr[k]->nnz;
+        bytes += evs_csr_bytes(w->csr[k]);
+      }
+    if (r->out)
+      evs__output_log(r->out,
+                      "thread %u neurons %llu synapses %llu synapse_bytes "
+                      "%llu syn_events %llu queue_peak_bytes %llu",
+                      t, (unsigned long long)neurons,
+                      (unsigned long long)synapses, (unsigned long long)bytes,
+                      (unsigned long long)w->syn_events,
+                      (unsigned long long)(w->queue_peak * sizeof(evs_event)));
+  }
+}
+
+/* ---- setting up and tearing down ----------------------------------------- */
+
+/* The synapses of m onto post neurons [lo, hi), renumbered from lo, rows
+ * and delay groups kept (a group may be empty). EVS_OK or EVS_ENOMEM. */
+static int split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
+                     evs_csr **out) {
+  evs_csr *c = calloc(1, sizeof *c);
+  if (!c) return EVS_ENOMEM;
+  *out = c;
+  c->n_pre = m->n_pre;
+  c->n_post = hi - lo;
+  c->weight_shared = m->weight_shared;
+  c->delay_step = m->delay_step;
+  c->const_delay = m->const_delay;
+  c->min_delay = m->min_delay;
+  c->max_delay = m->max_delay;
+  uint64_t nnz = 0;
+  for (uint64_t q = 0; q < m->nnz; q++)
+    nnz += m->target[q] >= lo && m->target[q] < hi;
+  c->row_ptr = malloc(((size_t)m->n_pre + 1) * sizeof *c->row_ptr);
+  c->target = malloc((nnz ? nnz : 1) * sizeof *c->target);
+  if (m->weight) c->weight = malloc((nnz ? nnz : 1) * sizeof *c->weight);
+  if (!c->row_ptr || !c->target || (m->weight && !c->weight))
+    return EVS_ENOMEM;
+  uint64_t ngrp = m->grp_ptr ? m->grp_ptr[m->n_pre] : 0;
+  if (m->grp_ptr) {
+    c->grp_ptr = malloc(((size_t)m->n_pre + 1) * sizeof *c->grp_ptr);
+    c->grp_delay = malloc((ngrp ? ngrp : 1) * sizeof *c->grp_delay);
+    c->grp_end = malloc((ngrp ? ngrp : 1) * sizeof *c->grp_end);
+    if (!c->grp_ptr || !c->grp_delay || !c->grp_end) return EVS_ENOMEM;
+    memcpy(c->grp_ptr, m->grp_ptr, ((size_t)m->n_pre + 1) * sizeof *c->grp_ptr);
+    memcpy(c->grp_delay, m->grp_delay, ngrp * sizeof *c->grp_delay);
+  }
+  uint64_t k = 0;
+  for (uint32_t i = 0; i < m->n_pre; i++) {
+    c->row_ptr[i] = k;
+    uint64_t g = m->grp_ptr ? m->grp_ptr[i] : 0;
+    for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
+      while (m->grp_ptr && q == m->grp_end[g]) c->grp_end[g++] = k;
+      uint32_t j = m->target[q];
+      if (j < lo || j >= hi) continue;
+      c->target[k] = j - lo;
+      if (m->weight) c->weight[k] = m->weight[q];
+      k++;
+    }
+    if (m->grp_ptr)
+      for (; g < m->grp_ptr[i + 1]; g++) c->grp_end[g] = k;
+  }
+  c->row_ptr[m->n_pre] = k;
+  c->nnz = k;
+  return EVS_OK;
+}
+
+/* 1 if a row of m longer than batch targets one neuron twice. */
+static int repeats_in_long_row(const evs_csr *m, uint32_t batch,
+                               uint32_t *mark) {
+  int found = 0;
+  for (uint32_t i = 0; i < m->n_pre && !found; i++) {
+    uint64_t b = m->row_ptr[i], e = m->row_ptr[i + 1];
+    if (e - b <= batch) continue;
+    for (uint64_t q = b; q < e && !found; q++) {
+      if (mark[m->target[q]] == i + 1) found = 1;
+      mark[m->target[q]] = i + 1;
+    }
+    for (uint64_t q = b; q < e; q++) mark[m->target[q]] = 0;
+  }
+  return found;
+}
+
+/* Decides which populations are split: sliceable types, unless a row onto
+ * them would be batched differently (engine.h, deliver_batch). */
+static int choose_split(struct evs_par *par) {
+  evs_net *net = par->net;
+  for (uint32_t p = 0; p < net->npop; p++)
+    par->split[p] = net->pop[p]->type->sliceable;
+  for (uint32_t k = 0; k < net->nproj; k++) {
+    const evs_proj *pj = net->proj[k];
+    uint32_t batch = pj->post->type->deliver_batch;
+    if (!par->split[pj->post->index] || !batch) continue;
+    uint32_t *mark = calloc(pj->post->size, sizeof *mark);
+    if (!mark) return EVS_ENOMEM;
+    if (repeats_in_long_row(pj->csr, batch, mark))
+      par->split[pj->post->index] = 0;
+    free(mark);
+  }
+  return EVS_OK;
+}
+
+/* Slice [lo, hi) of population pop, initialised by its type. */
+static int make_slice(const evs_pop *pop, uint32_t lo, uint32_t hi,
+                      evs_pop **out, evs_error *err) {
+  evs_pop *s = malloc(sizeof *s);
+  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  *s = *pop;
+  s->size = hi - lo;
+  s->first = lo;
+  s->dc = pop->dc ? pop->dc + lo : NULL;
+  s->state = NULL;
+  s->spk = NULL;
+  s->nspk = s->capspk = 0;
+  s->nspikes = 0;
+  s->learn = NULL;
+  s->n_learn = 0;
+  s->crossings = 0;
+  s->failed = 0;
+  *out = s;
+  return pop->type->init(s, err);
+}
+
+static void free_slice(evs_pop *s) {
+  if (!s) return;
+  s->type->destroy(s);
+  free(s->spk);
+  free(s);
+}
+
+void evs__par_free(struct evs_par *par) {
+  if (!par) return;
+  evs_net *net = par->net;
+  atomic_store(&par->quit, 1);
+  bump(par, &par->go);
+  for (uint32_t t = 0; par->w && t < par->n; t++)
+    if (par->w[t].started) pthread_join(par->w[t].tid, NULL);
+  pthread_mutex_destroy(&par->lock);
+  pthread_cond_destroy(&par->wake);
+  for (uint32_t t = 0; par->w && t < par->n; t++) {
+    worker *w = &par->w[t];
+    evs_queue_destroy(&w->q);
+    for (uint32_t p = 0; w->slice && p < net->npop; p++)
+      if (w->own[p]) free_slice(w->slice[p]);
+    for (uint32_t k = 0; w->csr && k < net->nproj; k++)
+      if (w->own_csr[k]) evs_csr_free(w->csr[k]);
+    free(w->slice);
+    free(w->own);
+    free(w->flushed);
+    free(w->csr);
+    free(w->own_csr);
+    free(w->ticks);
+    free(w->rec);
+  }
+  for (uint32_t p = 0; par->last && p < net->npop; p++) free(par->last[p]);
+  free(par->last);
+  free(par->nlast);
+  free(par->caplast);
+  free(par->w);
+  free(par->bound);
+  free(par->split);
+  free(par->lead);
+  free(par->ticks);
+  free(par->mspk);
+  free(par->mf);
+  free(par->all);
+  free(par->csrs);
+  free(par);
+}
+
+int evs__threads_check(const evs_net *net, uint32_t n, evs_error *err) {
+  for (uint32_t k = 0; k < net->nproj; k++) {
+    const evs_proj *p = net->proj[k];
+    if (p->rule || p->filter) {
+      evs_error_set(err, EVS_EINVAL, NULL, 0,
+                    "threads = %u: projection %s has %s, which does not run "
+                    "on several threads yet (use threads = 1)", n, p->name,
+                    p->rule ? "a learning rule" : "short-term plasticity");
+      evs_error_key(err, "threads");
+      return EVS_EINVAL;
+    }
+  }
+  return EVS_OK;
+}
+
+/* The allocations of par and its workers. */
+static int par_alloc(struct evs_par *par) {
+  evs_net *net = par->net;
+  uint32_t np = net->npop ? net->npop : 1, nk = net->nproj ? net->nproj : 1;
+  par->w = calloc(par->n, sizeof *par->w);
+  par->bound = calloc((size_t)np * (par->n + 1), sizeof *par->bound);
+  par->split = calloc(np, sizeof *par->split);
+  par->lead = calloc(np, sizeof *par->lead);
+  par->ticks = calloc(np, sizeof *par->ticks);
+  par->last = calloc(np, sizeof *par->last);
+  par->nlast = calloc(np, sizeof *par->nlast);
+  par->caplast = calloc(np, sizeof *par->caplast);
+  par->csrs = calloc(par->n, sizeof *par->csrs);
+  if (!par->w || !par->bound || !par->split || !par->lead || !par->ticks ||
+      !par->last || !par->nlast || !par->caplast || !par->csrs)
+    return EVS_ENOMEM;
+  for (uint32_t t = 0; t < par->n; t++) {
+    worker *w = &par->w[t];
+    w->par = par;
+    w->index = t;
+    w->slice = calloc(np, sizeof *w->slice);
+    w->own = calloc(np, sizeof *w->own);
+    w->flushed = calloc(np, sizeof *w->flushed);
+    w->ticks = calloc(np, sizeof *w->ticks);
+    w->csr = calloc(nk, sizeof *w->csr);
+    w->own_csr = calloc(nk, sizeof *w->own_csr);
+    if (!w->slice || !w->own || !w->flushed || !w->ticks || !w->csr ||
+        !w->own_csr || evs_queue_init(&w->q, 1024))
+      return EVS_ENOMEM;
+  }
+  return EVS_OK;
+}
+
+/* Slices every population and splits every projection. */
+static int deal(struct evs_par *par, evs_error *err) {
+  evs_net *net = par->net;
+  int rc;
+  for (uint32_t p = 0; p < net->npop; p++) {
+    evs_pop *pop = net->pop[p];
+    uint32_t *b = par->bound + (size_t)p * (par->n + 1);
+    if (!par->split[p]) {
+      uint32_t owner = p % par->n;
+      for (uint32_t t = 0; t <= par->n; t++) b[t] = t > owner ? pop->size : 0;
+      par->w[owner].slice[p] = pop;
+      continue;
+    }
+    for (uint32_t t = 0; t <= par->n; t++)
+      b[t] = (uint32_t)((uint64_t)pop->size * t / par->n);
+    for (uint32_t t = 0; t < par->n; t++) {
+      if (b[t] == b[t + 1]) continue;
+      par->w[t].own[p] = 1;
+      if ((rc = make_slice(pop, b[t], b[t + 1], &par->w[t].slice[p], err))) {
+        evs_error_about(err, EVS_ABOUT_POPULATION, (int)p);
+        return rc;
+      }
+    }
+  }
+  for (uint32_t k = 0; k < net->nproj; k++) {
+    evs_proj *pj = net->proj[k];
+    uint32_t q = pj->post->index;
+    const uint32_t *b = par->bound + (size_t)q * (par->n + 1);
+    if (!par->split[q]) {
+      par->w[q % par->n].csr[k] = pj->csr;
+      continue;
+    }
+    for (uint32_t t = 0; t < par->n; t++) {
+      if (b[t] == b[t + 1]) continue;
+      par->w[t].own_csr[k] = 1;
+      if (split_csr(pj->csr, b[t], b[t + 1], &par->w[t].csr[k]))
+        return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    }
+  }
+  return EVS_OK;
+}
+
+/* The lead of every population (see the header): how far past its next
+ * periodic event the earliest delivery of what it flushes there lies. */
+static void leads(struct evs_par *par) {
+  evs_net *net = par->net;
+  for (uint32_t p = 0; p < net->npop; p++) {
+    evs_pop *pop = net->pop[p];
+    uint32_t dmin = UINT32_MAX;
+    for (uint32_t k = 0; k < pop->n_out; k++) {
+      const evs_proj *pj = net->proj[pop->out[k]];
+      if (pj->csr->nnz && pj->csr->min_delay < dmin) dmin = pj->csr->min_delay;
+    }
+    if (dmin == UINT32_MAX)
+      par->lead[p] = INFINITY;
+    else if (pop->type->kind == EVS_POP_EXACT)
+      par->lead[p] = 0; /* its window is its shortest delay (net_build.c) */
+    else
+      par->lead[p] = 0.5 * dmin * net->resolution;
+  }
+}
+
+int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
+  evs_net *net = r->net;
+  int rc = evs__threads_check(net, n, err);
+  if (rc) return rc;
+  struct evs_par *par = calloc(1, sizeof *par);
+  if (!par) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  par->run = r;
+  par->net = net;
+  par->n = n;
+  pthread_mutex_init(&par->lock, NULL);
+  pthread_cond_init(&par->wake, NULL);
+  if ((rc = par_alloc(par)) || (rc = choose_split(par))) {
+    evs_error_set(err, rc, NULL, 0, "out of memory");
+    goto fail;
+  }
+  if ((rc = deal(par, err))) goto fail;
+  leads(par);
+  for (uint32_t t = 0; t < n; t++)
+    for (uint32_t p = 0; p < net->npop; p++) {
+      evs_pop *s = par->w[t].slice[p];
+      if (s && push(&par->w[t], evs__periodic_time(s, 0),
+                    evs__periodic_kind(s), s->gid0, p, 0)) {
+        rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+        goto fail;
+      }
+    }
+  for (uint32_t t = 1; t < n; t++) {
+    if (pthread_create(&par->w[t].tid, NULL, thread_main, &par->w[t])) {
+      rc = evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                         "threads = %u: cannot start thread %u", n, t);
+      goto fail;
+    }
+    par->w[t].started = 1;
+  }
+  /* From here the slices hold the state: the whole populations' and the
+   * net's copies of split synapses go. */
+  for (uint32_t p = 0; p < net->npop; p++)
+    if (par->split[p]) {
+      net->pop[p]->type->destroy(net->pop[p]);
+      net->pop[p]->state = NULL;
+    }
+  for (uint32_t k = 0; k < net->nproj; k++)
+    if (par->split[net->proj[k]->post->index]) {
+      evs_csr_free(net->proj[k]->csr);
+      net->proj[k]->csr = NULL;
+    }
+  r->par = par;
+  return EVS_OK;
+fail:
+  evs__par_free(par);
+  return rc;
+}
+
+double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
+                        double t) {
+  uint32_t p = pop->index;
+  const uint32_t *b = par->bound + (size_t)p * (par->n + 1);
+  uint32_t th = 0;
+  while (!(id >= b[th] && id < b[th + 1])) th++;
+  evs_pop *s = par->w[th].slice[p];
+  return s->type->voltage(s, id - s->first, t);
+}
+
+evs_csr *const *evs__par_csrs(struct evs_par *par, uint32_t proj,
+                              uint32_t *n) {
+  *n = 0;
+  for (uint32_t t = 0; t < par->n; t++)
+    if (par->w[t].csr[proj]) /* a whole post population's: on one thread */
+      par->csrs[(*n)++] = par->w[t].csr[proj];
+  return par->csrs;
+}

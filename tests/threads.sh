@@ -1,0 +1,185 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+# Threads (doc/scaling.md): a model and a seed give the same bytes on any
+# number of threads. CUBA, and a model mixing a Poisson source, delay
+# groups, per-synapse weights, a DC input, a population split among the
+# threads and one that runs whole on one thread, each run on 1, 2, 3 and 4
+# threads: every output file must be identical to the one-thread run's
+# (run.log but its start date, wall times, queue counts and per-thread
+# lines). The per-thread lines of run.log must add up to the run's totals.
+# What does not run threaded yet is refused at the threads key's line.
+. "$(dirname "$0")/common.sh"
+need_evsnn
+
+# run_threads NAME MODEL ARGS...: runs MODEL on 1..4 threads into
+# $tmp/NAME.N and compares each with $tmp/NAME.1.
+run_threads() {
+  run=$1
+  model=$2
+  shift 2
+  for n in 1 2 3 4; do
+    expect_status 0 "$run --threads $n" "$EVSNN" run "$model" -q \
+      -o "$tmp/$run.$n" --threads "$n" "$@" || return
+  done
+  files=$(cd "$tmp/$run.1" && ls)
+  [ -n "$files" ] || say_fail "$run: no output"
+  for n in 2 3 4; do
+    [ "$(cd "$tmp/$run.$n" && ls)" = "$files" ] ||
+      say_fail "$run: $n threads wrote other files"
+    for f in $files; do
+      [ "$f" = run.log ] && continue
+      cmp -s "$tmp/$run.1/$f" "$tmp/$run.$n/$f" ||
+        say_fail "$run: $f differs between 1 and $n threads"
+    done
+    for k in 1 $n; do
+      grep -v -e '^started:' -e '^stat wall_' -e '^stat queue_' \
+        -e '^thread ' "$tmp/$run.$k/run.log" >"$tmp/$run.$k.log"
+    done
+    cmp -s "$tmp/$run.1.log" "$tmp/$run.$n.log" ||
+      say_fail "$run: run.log differs between 1 and $n threads"
+    # the threads' shares add up to the run's totals
+    for what in syn_events synapses; do
+      total=$(sed -n "s/^stat $what //p" "$tmp/$run.$n/run.log")
+      sum=$(awk -v w="$what" '$1 == "thread" {
+              for (i = 3; i < NF; i++) if ($i == w) s += $(i + 1) }
+            END { printf "%d", s }' "$tmp/$run.$n/run.log")
+      [ "$n" = 1 ] || [ "$sum" = "$total" ] ||
+        say_fail "$run: $n threads: $what of the threads $sum, run $total"
+    done
+  done
+}
+
+run_threads cuba "$MODELS/cuba.ini" --set simulation.duration=0.5s
+
+cat >"$tmp/mixed.ini" <<'MODEL'
+[simulation]
+duration = 0.5 s
+seed = 3
+resolution = 0.1 ms
+
+[population E]
+type = IF_curr_exp
+size = 1601
+tau_m = 20 ms
+v_rest = -49 mV
+v_thresh = -50 mV
+v_reset = -60 mV
+tau_refrac = 5 ms
+tau_syn_E = 5 ms
+tau_syn_I = 10 ms
+v_init = uniform(-60 mV, -50 mV)
+record_v = 0, 800-802, 1600
+record_interval = 0.7 ms
+
+[population I]
+type = IF_curr_exp
+size = 399
+tau_m = 20 ms
+v_rest = -52 mV
+v_thresh = -50 mV
+v_reset = -60 mV
+tau_refrac = 2 ms
+tau_syn_E = 5 ms
+tau_syn_I = 10 ms
+v_init = uniform(-60 mV, -50 mV)
+record_v = 0-3, 398
+
+[population C]
+type = IF_cond_exp
+size = 50
+i_offset = 0.7 nA
+record_v = 0, 49
+
+[population noise]
+type = SpikeSourcePoisson
+size = 200
+rate = 20 Hz
+
+[projection EE]
+pre = E
+post = E
+connect = fixed_probability
+p = 0.04
+weight = normal_clipped(1.2 mV, 0.3 mV, 0 mV, inf mV)
+delay = uniform(0.2 ms, 1.5 ms)
+
+[projection EI]
+pre = E
+post = I
+connect = fixed_probability
+p = 0.04
+weight = 1.62 mV
+delay = 0.2 ms
+
+[projection IE]
+pre = I
+post = E
+receptor = inhibitory
+connect = fixed_probability
+p = 0.04
+weight = -9 mV
+delay = 0.3 ms
+
+[projection II]
+pre = I
+post = I
+receptor = inhibitory
+connect = fixed_probability
+p = 0.04
+weight = -9 mV
+delay = 0.2 ms
+
+[projection EC]
+pre = E
+post = C
+connect = fixed_indegree
+n = 40
+weight = 6 nS
+delay = 1 ms
+
+[projection noiseE]
+pre = noise
+post = E
+connect = fixed_indegree
+n = 10
+weight = normal_clipped(0.5 mV, 0.1 mV, 0 mV, inf mV)
+delay = uniform(0.5 ms, 1.5 ms)
+
+[projection noiseI]
+pre = noise
+post = I
+connect = fixed_indegree
+n = 20
+weight = 1 mV
+delay = 0.1 ms
+
+[input bias]
+type = dc
+post = I
+amplitude = 1.5 mV
+MODEL
+run_threads mixed "$tmp/mixed.ini"
+
+# the mixed model spikes in every population (else it would test little)
+for pop in E I C noise; do
+  rate=$(awk -v p="$pop" '$1 == p { print $4 }' "$tmp/mixed.1/summary.tsv")
+  awk -v r="$rate" 'BEGIN { exit !(r > 0.5) }' ||
+    say_fail "mixed: population $pop fires at ${rate:-?} Hz"
+done
+
+# refused: learning rules (the threads key's line), bad values
+if expect_status 1 "coba_stdp --threads 2" "$EVSNN" run \
+  "$MODELS/coba_stdp.ini" -q -o "$tmp/stdp" --threads 2; then
+  grep -q 'threads = 2: projection EE has a learning rule' "$tmp/stderr" ||
+    say_fail "coba_stdp --threads 2: $(cat "$tmp/stderr")"
+fi
+for bad in 0 -1 x 2.5 1025; do
+  expect_status 1 "--threads $bad" "$EVSNN" run "$MODELS/cuba.ini" -q \
+    -o "$tmp/bad" --threads "$bad" &&
+    { grep -q "threads must be 'auto' or an integer" "$tmp/stderr" ||
+        say_fail "--threads $bad: $(cat "$tmp/stderr")"; }
+done
+expect_status 0 "--threads auto" "$EVSNN" run "$MODELS/cuba.ini" -q \
+  -o "$tmp/auto" --threads auto --set simulation.duration=0.05s
+
+exit $fail
