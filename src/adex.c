@@ -273,4 +273,5 @@ const evs_neuron_type evs__eif_cond_exp_isfa_ista = {
     .tick = adex_tick,
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,
+    .sliceable = 1,
 };

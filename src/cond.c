@@ -224,7 +224,7 @@ int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
   double base = s->g_l * p[L->v_rest] + p[L->i_offset];
   for (uint32_t i = 0; i < n; i++) {
     evs_rng r;
-    evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
+    evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
     s->v[i] = evs_dist_draw(&dv, &r);
     s->ge[i] = evs_dist_draw(&dge, &r);
     s->gi[i] = evs_dist_draw(&dgi, &r);
@@ -233,7 +233,7 @@ int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
     if (!isfinite(s->v[i]) || !isfinite(s->ge[i]) || !isfinite(s->gi[i]))
       return evs_error_set(err, EVS_EMODEL, NULL, 0,
                            "population %s: neuron %u drew a non-finite "
-                           "initial value", pop->name, (unsigned)i);
+                           "initial value", pop->name, (unsigned)(pop->first + i));
   }
   for (size_t i = n; i < cap; i++) {
     s->v[i] = p[L->v_rest];
@@ -394,4 +394,5 @@ const evs_neuron_type evs__if_cond_exp = {
     .tick = cond_tick,
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,
+    .sliceable = 1,
 };

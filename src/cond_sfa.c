@@ -256,4 +256,5 @@ const evs_neuron_type evs__if_cond_exp_gsfa_grr = {
     .tick = sfa_tick,
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,
+    .sliceable = 1,
 };

@@ -124,7 +124,7 @@ static int izh_init(evs_pop *pop, evs_error *err) {
   evs_dist du = pop->dist ? pop->dist[P_U_INIT] : evs_dist_const(p[P_U_INIT]);
   for (uint32_t i = 0; i < pop->size; i++) {
     evs_rng r;
-    evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
+    evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
     s->v[i] = evs_dist_draw(&dv, &r) * 1e3;
     s->u[i] = evs_dist_draw(&du, &r);
     /* pop->dc is in this type's internal unit already (dc_scale) */
@@ -230,4 +230,5 @@ const evs_neuron_type evs__izhikevich = {
     .tick = izh_tick,
     .voltage = izh_voltage,
     .dc_scale = izh_dc_scale,
+    .sliceable = 1,
 };

@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # Threads (doc/scaling.md): a model and a seed give the same bytes on any
-# number of threads. CUBA, and a model mixing a Poisson source, delay
-# groups, per-synapse weights, a DC input, a population split among the
-# threads and one that runs whole on one thread, each run on 1, 2, 3 and 4
-# threads: every output file must be identical to the one-thread run's
+# number of threads. CUBA, COBA, AdEx and Izhikevich models, and a model
+# mixing a Poisson source, delay groups, per-synapse weights, a DC input,
+# exact and clocked populations split among the threads and one that runs
+# whole on one thread (multapse rows), each run on 1, 2, 3 and 4 threads: every output file must be identical to the one-thread run's
 # (run.log but its start date, wall times, queue counts and per-thread
 # lines). The per-thread lines of run.log must add up to the run's totals.
 # What does not run threaded yet is refused at the threads key's line.
@@ -50,6 +50,10 @@ run_threads() {
 }
 
 run_threads cuba "$MODELS/cuba.ini" --set simulation.duration=0.5s
+run_threads coba "$MODELS/coba.ini" --set simulation.duration=0.3s
+run_threads adex "$MODELS/adex_dc.ini" --set simulation.duration=0.3s
+run_threads izhikevich "$MODELS/izhikevich_rs.ini" \
+  --set simulation.duration=0.3s
 
 cat >"$tmp/mixed.ini" <<'MODEL'
 [simulation]
@@ -94,6 +98,13 @@ record_v = 0, 49
 type = SpikeSourcePoisson
 size = 200
 rate = 20 Hz
+
+; rows of 300 synapses with repeated targets: Z runs whole on one thread
+[population Z]
+type = IF_curr_exp
+size = 500
+v_init = uniform(-65 mV, -55 mV)
+record_v = 0, 499
 
 [projection EE]
 pre = E
@@ -153,6 +164,15 @@ n = 20
 weight = 1 mV
 delay = 0.1 ms
 
+[projection noiseZ]
+pre = noise
+post = Z
+connect = fixed_outdegree
+n = 300
+multapses = yes
+weight = 2 mV
+delay = 0.1 ms
+
 [input bias]
 type = dc
 post = I
@@ -161,7 +181,7 @@ MODEL
 run_threads mixed "$tmp/mixed.ini"
 
 # the mixed model spikes in every population (else it would test little)
-for pop in E I C noise; do
+for pop in E I C Z noise; do
   rate=$(awk -v p="$pop" '$1 == p { print $4 }' "$tmp/mixed.1/summary.tsv")
   awk -v r="$rate" 'BEGIN { exit !(r > 0.5) }' ||
     say_fail "mixed: population $pop fires at ${rate:-?} Hz"
