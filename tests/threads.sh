@@ -50,6 +50,11 @@ run_threads() {
 }
 
 run_threads cuba "$MODELS/cuba.ini" --set simulation.duration=0.5s
+# a run the rate check stops (at 0.06 s), as one thread stops it
+run_threads stopped "$MODELS/cuba.ini" --set simulation.duration=2s \
+  --set 'E.rate_min=0 Hz' --set 'E.rate_max=4 Hz'
+grep -q '^stopped at t = ' "$tmp/stopped.1/run.log" ||
+  say_fail "stopped: the rate check did not stop the run"
 run_threads coba "$MODELS/coba.ini" --set simulation.duration=0.3s
 run_threads adex "$MODELS/adex_dc.ini" --set simulation.duration=0.3s
 run_threads izhikevich "$MODELS/izhikevich_rs.ini" \

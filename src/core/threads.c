@@ -48,6 +48,10 @@
 #include "core/run_impl.h"
 #include "plastic.h"
 
+/* Sorted runs the merge interleaves directly (one per thread holding a
+ * slice of the population); beyond that it sorts their concatenation. */
+#define EVS_PAR_MERGE_MAX 16
+
 /* One periodic event of a slice: its key and its spikes in the slice's
  * buffer. */
 typedef struct flush_rec {
@@ -255,6 +259,18 @@ static int periodic(worker *w, const evs_event *ev) {
   return push(w, evs__periodic_time(s, k), ev->kind, s->gid0, p, 0);
 }
 
+/* Sorts the spikes of each of w's flushes by (time, id): done by every
+ * thread for its own, in parallel, so that the merge only interleaves the
+ * threads' sorted runs. */
+static void sort_flushes(worker *w) {
+  for (size_t i = 0; i < w->nrec; i++) {
+    const flush_rec *f = &w->rec[i];
+    evs_pop *sl = w->slice[f->pop];
+    qsort(sl->spk + f->begin, f->end - f->begin, sizeof *sl->spk,
+          evs__spike_order);
+  }
+}
+
 /* One step of thread w: the deliveries of the last barrier's spikes, then
  * every event of its queue before the horizon. */
 static void step(worker *w) {
@@ -275,6 +291,7 @@ static void step(worker *w) {
     evs_queue_pop(&w->q, &ev);
     rc = ev.kind == EVS_EV_DELIVER ? deliver(w, &ev) : periodic(w, &ev);
   }
+  sort_flushes(w);
   if (rc && !w->rc) w->rc = rc;
 }
 
@@ -374,19 +391,45 @@ static int merge(struct evs_par *par) {
                 sizeof *par->mspk) ||
         reserve((void **)&par->mf, &par->capmf, par->nmf + 1, sizeof *par->mf))
       return EVS_ENOMEM;
+    /* the records' runs, each sorted by (time, id), interleaved: the
+     * order one thread's flush sorts them into (ids are distinct) */
     evs_spike *out = par->mspk + par->nmspk;
-    size_t m = 0;
+    const evs_spike *head[EVS_PAR_MERGE_MAX], *end[EVS_PAR_MERGE_MAX];
+    size_t nrun = 0, m = 0;
     for (size_t q = i; q < j; q++) {
       const flush_rec *f = &par->all[q];
-      const evs_pop *s = par->w[f->worker].slice[p];
-      memcpy(out + m, s->spk + f->begin, (f->end - f->begin) * sizeof *out);
-      m += f->end - f->begin;
+      const evs_pop *sl = par->w[f->worker].slice[p];
+      if (f->end == f->begin) continue;
+      if (nrun == EVS_PAR_MERGE_MAX) { /* more runs than that: sort them */
+        memcpy(out + m, sl->spk + f->begin, (f->end - f->begin) * sizeof *out);
+        m += f->end - f->begin;
+        continue;
+      }
+      head[nrun] = sl->spk + f->begin;
+      end[nrun++] = sl->spk + f->end;
+    }
+    if (m) { /* beyond EVS_PAR_MERGE_MAX runs */
+      for (size_t k = 0; k < nrun; k++) {
+        memcpy(out + m, head[k], (size_t)(end[k] - head[k]) * sizeof *out);
+        m += (size_t)(end[k] - head[k]);
+      }
+      qsort(out, m, sizeof *out, evs__spike_order);
+    } else {
+      while (nrun) {
+        size_t best = 0;
+        for (size_t k = 1; k < nrun; k++)
+          if (evs__spike_order(head[k], head[best]) < 0) best = k;
+        out[m++] = *head[best]++;
+        if (head[best] == end[best]) {
+          head[best] = head[nrun - 1];
+          end[best] = end[--nrun];
+        }
+      }
     }
     par->ticks[p]++;
     i = j;
     r->last_n[p] = 0;
     if (m == 0) continue;
-    qsort(out, m, sizeof *out, evs__spike_order);
     size_t n = 0;
     while (n < m && out[n].t < r->t_end) n++;
     pop->nspikes += n;
@@ -475,7 +518,7 @@ int evs__par_close(evs_run *r) {
       evs_pop *s = w->slice[p];
       if (!s) continue;
       evs_event ev = {.t = r->t_end, .kind = EVS_EV_WINDOW, .owner = p};
-      rc = periodic(w, &ev);
+      if ((rc = periodic(w, &ev)) == EVS_OK) sort_flushes(w);
     }
     if (rc == EVS_OK) rc = merge(par);
   }
