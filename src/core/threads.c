@@ -493,14 +493,15 @@ int evs__par_run(evs_run *r, double until) {
       plugin = 0;
       last = 1;
     }
-    if ((rc = run_step(par, ht, hk)) || (rc = merge(par))) break;
-    if (last || r->stopped) break;
-    if (plugin) {
+    if ((rc = run_step(par, ht, hk))) break;
+    rc = merge(par);
+    if (rc == EVS_OK && !last && !r->stopped && plugin) {
       evs_event ev;
       evs_queue_pop(&r->q, &ev);
       evs_plugin *pl = r->pl[ev.owner];
       rc = pl->type->clock(pl, r, &ev);
     }
+    if (rc || last || r->stopped) break;
   }
   return rc;
 }
