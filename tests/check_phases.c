@@ -32,7 +32,7 @@ static evs_model *load(const char *name, const char *const *set, size_t n) {
 }
 
 /* The bytes of path (malloc'd; *n its length), dropping run.log's lines
- * that name the date or a wall time. */
+ * that name the date, a wall time or a CPU time. */
 static char *slurp(const char *path, size_t *n) {
   FILE *f = fopen(path, "rb");
   ck_assert_msg(f != NULL, "cannot open %s", path);
@@ -41,7 +41,9 @@ static char *slurp(const char *path, size_t *n) {
   char *buf = malloc(cap), line[4096];
   ck_assert(buf != NULL);
   while (fgets(line, sizeof line, f)) {
-    if (is_log && (strstr(line, "wall") || strstr(line, "started"))) continue;
+    if (is_log && (strstr(line, "wall") || strstr(line, "cpu_run") ||
+                   strstr(line, "started")))
+      continue;
     size_t l = strlen(line);
     if (len + l + 1 > cap) {
       while (len + l + 1 > cap) cap *= 2;
@@ -125,6 +127,15 @@ START_TEST(test_cuba_in_phases) {
 }
 END_TEST
 
+/* CUBA on 3 threads (doc/scaling.md): phases end between the threads'
+ * exchange windows and between probe samples. */
+START_TEST(test_cuba_threads_in_phases) {
+  const char *set[] = {"simulation.duration=0.3s", "simulation.threads=3"};
+  const double split[] = {0.00005, 0.0005, 0.1234567, 0.25, 0.3};
+  ck_assert_int_ge(compare("cuba", set, 2, split, 5), 4);
+}
+END_TEST
+
 /* SuperSpike: the error-broadcast clock, windows and trials cut by phases. */
 START_TEST(test_superspike_in_phases) {
   const char *set[] = {"simulation.duration=3s",
@@ -163,6 +174,7 @@ static Suite *phases_suite(void) {
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_coba_stdp_in_phases);
   tcase_add_test(tc, test_cuba_in_phases);
+  tcase_add_test(tc, test_cuba_threads_in_phases);
   tcase_add_test(tc, test_superspike_in_phases);
   tcase_add_test(tc, test_phase_errors_and_early_finish);
   suite_add_tcase(s, tc);
