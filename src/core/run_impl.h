@@ -78,7 +78,8 @@ int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n);
  * per thread holding every population's first periodic event, the threads
  * started. Refuses (EVS_EINVAL, with the reason in err) what does not run
  * threaded yet: learning rules and delivery filters. Returns EVS_OK or an
- * error (r->par is then NULL and the net unchanged but for freed slices). */
+ * error (r->par is then NULL; the net may have lost the synapses split so
+ * far, and like any net whose start failed it does not run again). */
 int evs__par_begin(evs_run *r, uint32_t n, evs_error *err);
 
 /* Runs every event before until (s) on the threads, in windows no longer

@@ -46,7 +46,6 @@
 #include <string.h>
 
 #include "core/run_impl.h"
-#include "plastic.h"
 
 /* Sorted runs the merge interleaves directly (one per thread holding a
  * slice of the population); beyond that it sorts their concatenation. */
@@ -810,6 +809,10 @@ static int deal(struct evs_par *par, evs_error *err) {
       if (split_csr(pj->csr, b[t], b[t + 1], &par->w[t].csr[k]))
         return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
     }
+    /* split: the net's copy goes at once, so that at most one projection
+     * is held twice */
+    evs_csr_free(pj->csr);
+    pj->csr = NULL;
   }
   return EVS_OK;
 }
@@ -849,8 +852,8 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto fail;
   }
-  if ((rc = deal(par, err))) goto fail;
   leads(par);
+  if ((rc = deal(par, err))) goto fail;
   for (uint32_t t = 0; t < n; t++)
     for (uint32_t p = 0; p < net->npop; p++) {
       evs_pop *s = par->w[t].slice[p];
@@ -868,17 +871,11 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
     }
     par->w[t].started = 1;
   }
-  /* From here the slices hold the state: the whole populations' and the
-   * net's copies of split synapses go. */
+  /* From here the slices hold the state: the whole populations' goes. */
   for (uint32_t p = 0; p < net->npop; p++)
     if (par->split[p]) {
       net->pop[p]->type->destroy(net->pop[p]);
       net->pop[p]->state = NULL;
-    }
-  for (uint32_t k = 0; k < net->nproj; k++)
-    if (par->split[net->proj[k]->post->index]) {
-      evs_csr_free(net->proj[k]->csr);
-      net->proj[k]->csr = NULL;
     }
   r->par = par;
   return EVS_OK;
