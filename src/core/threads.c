@@ -40,7 +40,6 @@
  * reference time t0 and its rebase) depend on time alone. */
 #include <math.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,8 +105,9 @@ struct evs_par {
   size_t nmf, capmf;
   flush_rec *all;       /* scratch: every thread's records */
   size_t capall;
-  evs_spike **last;     /* [npop] the last flush's spikes (uncount) */
-  size_t *nlast, *caplast;
+  evs_spike **last;     /* [npop] the last flush's spikes, r->last_n[p] of
+                           them (evs__par_uncount) */
+  size_t *caplast;
   evs_csr **csrs;       /* scratch of evs__par_csrs: [n] */
   /* synchronisation: the main thread releases generation go; each other
    * thread adds one to done when it has finished it */
@@ -130,7 +130,8 @@ struct evs_par {
  * sleeps. */
 #define SPINS_BEFORE_SLEEP 300
 
-/* Waits until *v != old (go) or *v == want (done): see wait_for. */
+/* What wait_for waits for: *v != x (a new generation of go), or *v == x
+ * (done reached the count of the other threads). */
 typedef enum { UNTIL_CHANGED, UNTIL_EQUAL } wait_kind;
 
 static inline int waited(_Atomic uint32_t *v, wait_kind k, uint32_t x) {
@@ -351,7 +352,6 @@ static int keep_last(struct evs_par *par, uint32_t pop, const evs_spike *spk,
               sizeof *spk))
     return EVS_ENOMEM;
   memcpy(par->last[pop], spk, n * sizeof *spk);
-  par->nlast[pop] = n;
   return EVS_OK;
 }
 
@@ -709,7 +709,6 @@ void evs__par_free(struct evs_par *par) {
   }
   for (uint32_t p = 0; par->last && p < net->npop; p++) free(par->last[p]);
   free(par->last);
-  free(par->nlast);
   free(par->caplast);
   free(par->w);
   free(par->bound);
@@ -748,11 +747,10 @@ static int par_alloc(struct evs_par *par) {
   par->lead = calloc(np, sizeof *par->lead);
   par->ticks = calloc(np, sizeof *par->ticks);
   par->last = calloc(np, sizeof *par->last);
-  par->nlast = calloc(np, sizeof *par->nlast);
   par->caplast = calloc(np, sizeof *par->caplast);
   par->csrs = calloc(par->n, sizeof *par->csrs);
   if (!par->w || !par->bound || !par->split || !par->lead || !par->ticks ||
-      !par->last || !par->nlast || !par->caplast || !par->csrs)
+      !par->last || !par->caplast || !par->csrs)
     return EVS_ENOMEM;
   for (uint32_t t = 0; t < par->n; t++) {
     worker *w = &par->w[t];
