@@ -3,9 +3,8 @@
 # Threads: wall time of the event loop (run.log's stat wall_run) of B1 (CUBA)
 # at N = 64,000 and N = 4,000 on 1 and 2 threads, runs alternating
 # (1, 2, 1, 2, ...) so that both see the same machine; prints every run and
-# the medians and their ratio (doc/scaling.md), with the process's CPU
-# time in the loop (cpu_run: spinning at the barrier included) and the
-# load average, since a shared machine distorts wall times. The outputs of the 1- and
+# the medians and their ratio (doc/scaling.md), with the load average,
+# since a shared machine distorts wall times. The outputs of the 1- and
 # 2-thread runs are compared byte for byte on the way.
 #
 #   bench/threads.sh [EVSNN [REPEATS [DURATION]]]
@@ -42,10 +41,9 @@ bench() { # NAME N
         --set I.size="$ni" --set EE.p="$p" --set EI.p="$p" \
         --set IE.p="$p" --set II.p="$p"
       w=$(sed -n 's/^stat wall_run //p' "$tmp/out$th/run.log")
-      c=$(sed -n 's/^stat cpu_run //p' "$tmp/out$th/run.log")
       echo "$w" >>"$tmp/$name.$th"
-      printf '%s N=%s threads=%s repeat=%s wall_run=%s s cpu_run=%s s load=%s\n' \
-        "$name" "$n" "$th" "$r" "$w" "$c" "$(cut -d' ' -f1 /proc/loadavg)"
+      printf '%s N=%s threads=%s repeat=%s wall_run=%s s load=%s\n' \
+        "$name" "$n" "$th" "$r" "$w" "$(cut -d' ' -f1 /proc/loadavg)"
     done
     for f in E.ras I.ras summary.tsv v_E.tsv; do
       cmp -s "$tmp/out1/$f" "$tmp/out2/$f" || { echo "$f differs"; exit 1; }

@@ -32,7 +32,7 @@ run_threads() {
         say_fail "$run: $f differs between 1 and $n threads"
     done
     for k in 1 $n; do
-      grep -v -e '^started:' -e '^stat wall_' -e '^stat cpu_' -e '^stat queue_' \
+      grep -v -e '^started:' -e '^stat wall_' -e '^stat queue_' \
         -e '^thread ' "$tmp/$run.$k/run.log" >"$tmp/$run.$k.log"
     done
     cmp -s "$tmp/$run.1.log" "$tmp/$run.$n.log" ||

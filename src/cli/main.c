@@ -49,9 +49,9 @@ static const char usage_main[] =
     "See evsnn(1) and evsnn-model(5).\n";
 
 static const char usage_run[] =
-    "Usage: evsnn run [MODEL] [-o DIR] [--seed N] [--threads N|auto]\n"
-    "                 [--set SECTION.KEY=VALUE]... [-q] [--force]\n"
-    "                 [--progress-interval TIME]\n"
+    "Usage: evsnn run [MODEL] [-o DIR] [--seed N] [--threads N|auto] "
+    "[--set SECTION.KEY=VALUE]...\n"
+    "                 [-q] [--force] [--progress-interval TIME]\n"
     "\n"
     "Simulates MODEL (an INI model file; without one, the built-in demo) and\n"
     "writes its output files into DIR.\n"

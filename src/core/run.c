@@ -27,11 +27,6 @@ double evs__wall_clock(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-double evs__cpu_clock(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- what plug-ins may ask ----------------------------------------------- */
 
@@ -392,7 +387,6 @@ static int write_summary(evs_run *r) {
   const evs_run_stats *s = &net->stats;
   evs__output_log(r->out, "stat wall_build %.6f", s->wall_build);
   evs__output_log(r->out, "stat wall_run %.6f", s->wall_run);
-  evs__output_log(r->out, "stat cpu_run %.6f", r->cpu_run);
   evs__output_log(r->out, "stat spikes %llu", (unsigned long long)s->spikes);
   evs__output_log(r->out, "stat syn_events %llu",
                   (unsigned long long)s->syn_events);
@@ -475,10 +469,9 @@ int evs__run_until(evs_run *r, double t, evs_error *err) {
                          "(%.9g s) and the run's duration (%.9g s), got %g s",
                          r->t_phase, r->t_end, t);
   evs_net *net = r->net;
-  double t0 = evs__wall_clock(), c0 = evs__cpu_clock();
+  double t0 = evs__wall_clock();
   int rc = run_events(r, t);
   net->stats.wall_run += evs__wall_clock() - t0;
-  r->cpu_run += evs__cpu_clock() - c0;
   if (rc) {
     net->run = NULL;
     evs__run_free(r);
@@ -494,10 +487,9 @@ int evs__run_until(evs_run *r, double t, evs_error *err) {
 int evs__run_finish(evs_run *r, evs_error *err) {
   evs_net *net = r->net;
   net->run = NULL;
-  double t0 = evs__wall_clock(), c0 = evs__cpu_clock();
+  double t0 = evs__wall_clock();
   int rc = end_events(r);
   net->stats.wall_run += evs__wall_clock() - t0;
-  r->cpu_run += evs__cpu_clock() - c0;
   if (rc) {
     evs_error_set(err, rc, NULL, 0, "the run failed: %s", evs_strerror(rc));
     goto done;

@@ -43,16 +43,12 @@ struct evs_run {
   char log[160];        /* run.log's line about the stop */
   struct evs_par *par;  /* the threads of a threaded run (threads.c), or
                            NULL: one thread */
-  double cpu_run;       /* s: CPU time of the process in the event loop
-                           (all threads, waiting included) */
 };
 
 /* Stops the run at t for an interruption by signal sig (run.log's
  * reason names it): every event before t has run, none after. */
 void evs__run_interrupted(evs_run *r, double t, int sig);
 
-/* Seconds of CPU time of the whole process. */
-double evs__cpu_clock(void);
 
 /* Kind of pop's periodic event (EVS_EV_WINDOW, _CLOCK or _SOURCE). */
 uint32_t evs__periodic_kind(const evs_pop *pop);
