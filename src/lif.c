@@ -159,6 +159,8 @@ typedef struct lif_state {
   double bg_rate;      /* 1/s */
   double bg_w;         /* V: the input's weight (R w_bg) */
   uint32_t pop_index;  /* the streams' key */
+  uint32_t first;      /* population index of neuron 0 (pop->first: a
+                          thread's slice), which keys neuron j's stream */
   uint64_t seed;
 } lif_state;
 
@@ -176,7 +178,8 @@ static inline void decay_factors(const lif_state *s, double t, double e[3]) {
 /* Draws neuron j's next background input time after t. */
 static void bg_draw(lif_state *s, uint32_t j, double t) {
   uint32_t k = s->bg_draws[j]++;
-  philox4x32_ctr_t c = {{s->pop_index, j, EVS_RNG_BACKGROUND, k >> 1}};
+  philox4x32_ctr_t c = {{s->pop_index, s->first + j, EVS_RNG_BACKGROUND,
+                          k >> 1}};
   philox4x32_key_t key = {{(uint32_t)s->seed, (uint32_t)(s->seed >> 32)}};
   philox4x32_ctr_t w = philox4x32(c, key);
   int i = 2 * (int)(k & 1);
@@ -649,6 +652,7 @@ static int init(evs_pop *pop, evs_error *err) {
     s->bg_rate = p[P_BG_RATE];
     s->bg_w = p[P_BG_WEIGHT] * r_m;
     s->pop_index = pop->index;
+    s->first = pop->first;
     s->seed = pop->seed;
     for (uint32_t j = 0; j < pop->size; j++) bg_draw(s, j, 0);
   }

@@ -56,6 +56,9 @@ run_threads stopped "$MODELS/cuba.ini" --set simulation.duration=2s \
 grep -q '^stopped at t = ' "$tmp/stopped.1/run.log" ||
   say_fail "stopped: the rate check did not stop the run"
 run_threads coba "$MODELS/coba.ini" --set simulation.duration=0.3s
+# IF_curr_exp's per-neuron Poisson background (streams keyed by neuron)
+run_threads background "$MODELS/cuba.ini" --set simulation.duration=0.2s \
+  --set 'E.background_rate=500 Hz' --set 'E.background_weight=0.05 nA'
 run_threads adex "$MODELS/adex_dc.ini" --set simulation.duration=0.3s
 run_threads izhikevich "$MODELS/izhikevich_rs.ini" \
   --set simulation.duration=0.3s
