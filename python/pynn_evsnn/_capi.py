@@ -59,6 +59,7 @@ typedef struct evs_run_opts {
   double duration; const char *outdir; const char *model_name; int progress;
   double progress_interval;
   const void *interrupt;  /* const volatile sig_atomic_t *: NULL here */
+  int threads;            /* 0 or 1: one thread */
 } evs_run_opts;
 
 typedef struct evs_event {
