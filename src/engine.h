@@ -293,6 +293,36 @@ int evs__output_raster_open(evs_output *o, const char *pop, uint32_t size,
 void evs__output_raster_write(evs_output *o, int handle, const evs_spike *spk,
                               size_t n);
 
+/* Starts <pop>.spk, evsnn's binary spike file (evsnn/spikes.h): its
+ * header (model, population, size). Returns a handle >= 0 or a negative
+ * status. */
+int evs__output_spike_file_open(evs_output *o, const char *pop,
+                                uint32_t size, evs_error *err);
+
+/* Appends spikes as binary records (float64 time in s, uint32 local id). */
+void evs__output_spike_file_write(evs_output *o, int handle,
+                                  const evs_spike *spk, size_t n);
+
+/* A file that another library writes (spikes.h5, through libhdf5): close
+ * finishes it (abort 0: flush and close, returning 0 or an errno value that
+ * makes evs__output_close fail naming the file) or discards it (abort 1:
+ * release what it holds, the part file is deleted next). Called exactly
+ * once per file, also when the run fails; it may free ctx. */
+typedef struct evs_output_closer {
+  int (*close)(void *ctx, int abort);
+  void *ctx;
+} evs_output_closer;
+
+/* Registers NAME as an output written by someone else: listed in run.log,
+ * a stale NAME.part removed, and *part (owned by o, valid until o closes)
+ * is the path the writer must create exclusively. closer (not copied; must
+ * outlive the output's close) is called by evs__output_close before NAME.part
+ * is renamed to NAME, or by evs__output_abort before it is deleted. Returns
+ * a handle >= 0 or a negative status (closer not called). */
+int evs__output_external_open(evs_output *o, const char *name,
+                              const evs_output_closer *closer,
+                              const char **part, evs_error *err);
+
 /* Starts v_<pop>.tsv: header "time" then "v<id>" per probed neuron (volts).
  * Returns a handle >= 0 or a negative status. */
 int evs__output_probe_open(evs_output *o, const char *pop, const uint32_t *ids,

@@ -19,6 +19,7 @@
 #include "engine.h"
 #include "evsnn/neuron.h"
 #include "evsnn/rule.h"
+#include "evsnn/spikes.h"
 
 /* ---- stage 3: checking and building ------------------------------------ */
 
@@ -28,6 +29,7 @@ typedef struct sim_opts {
   uint64_t seed;
   int threads;                 /* threads of the run (1: one) */
   const evs__model_key *threads_key; /* where they were asked for, or NULL */
+  evs_spike_format spike_format; /* spike_format (default ras) */
 } sim_opts;
 
 static int check_keys(evs__model_ctx *c, const evs__model_sec *s,
@@ -56,7 +58,8 @@ static const evs__model_key *need(evs__model_ctx *c, const evs__model_sec *s,
 static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
                          sim_opts *so) {
   static const char *const keys[] = {"duration", "seed", "resolution",
-                                     "threads", NULL};
+                                     "threads",
+                                     "spike_format", NULL};
   const evs__model_key *k;
   int rc = check_keys(c, s, keys, NULL);
   if (rc) return rc;
@@ -99,6 +102,12 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
     } else {
       so->threads = (int)n;
     }
+  }
+  so->spike_format = EVS_SPIKES_RAS;
+  if ((k = evs__model_key_get(s, "spike_format"))) {
+    evs_error ne;
+    if (evs_spike_format_parse(k->value, &so->spike_format, &ne))
+      return evs__model_key_fail(c, k, "spike_format: %s", ne.msg);
   }
   return EVS_OK;
 }
@@ -772,7 +781,7 @@ static const evs__model_sec *sec_of(const evs__model_ctx *c, int about,
 
 int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
                      evs_model *m) {
-  sim_opts so = {0, 1e-4, 1, 1, NULL};
+  sim_opts so = {0, 1e-4, 1, 1, NULL, EVS_SPIKES_RAS};
   evs__model_sec *s, *tmp, *sim = evs__model_sec_find(c, EVS__MODEL_SIM, "");
   evs_error ne;
   int rc;
@@ -806,6 +815,8 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
     return evs_error_set(c->err, rc == EVS_ENOMEM ? rc : EVS_EMODEL, c->file,
                          sim->line, "cannot create the net: %s",
                          evs_strerror(rc));
+  if ((rc = evs_net_set_spike_format(m->net, so.spike_format, &ne)))
+    return evs_error_set(c->err, rc, c->file, sim->line, "%s", ne.msg);
   for (evs__model_sec_kind k = EVS__MODEL_POP; k <= EVS__MODEL_INPUT; k++)
     HASH_ITER(hh, c->secs, s, tmp) {
       if (s->kind != k) continue;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "spike_file.h"
 
 #define RASTER_BUF (1u << 20) /* bytes of stdio buffer per raster */
 #define PROBE_BUF (1u << 18)  /* bytes of stdio buffer per probe */
@@ -37,6 +38,8 @@ typedef struct ofile {
   int err;      /* errno of the first failure, 0 when none */
   int written;  /* 1 once part exists on disk */
   int renamed;  /* 1 once part was renamed to path */
+  const evs_output_closer *closer; /* a file another library writes (an
+                                      external file), or NULL */
 } ofile;
 
 struct evs_output {
@@ -142,9 +145,15 @@ static void ofile_printf(ofile *f, const char *fmt, ...) {
   va_end(ap);
 }
 
-/* Flushes and closes the stream, checking both. Returns the file's errno
- * (0: everything it wrote is on disk as far as stdio can tell). */
+/* Flushes and closes the stream (or has its closer close an external
+ * file), checking both. Returns the file's errno (0: everything it wrote is
+ * on disk as far as stdio, or the closer, can tell). */
 static int ofile_finish(ofile *f) {
+  if (f->closer) {
+    int e = f->closer->close(f->closer->ctx, 0);
+    if (e) ofile_fail(f, e);
+    f->closer = NULL;
+  }
   if (f->f) {
     errno = 0;
     if (fflush(f->f) != 0 || ferror(f->f)) ofile_fail(f, errno);
@@ -160,6 +169,8 @@ static int ofile_finish(ofile *f) {
 static void ofile_discard(ofile *f) {
   if (f->f) fclose(f->f);
   f->f = NULL;
+  if (f->closer) f->closer->close(f->closer->ctx, 1);
+  f->closer = NULL;
   if (f->written && f->part) unlink(f->part);
   f->written = 0;
 }
@@ -341,6 +352,64 @@ static int add_file(evs_output *o, const char *name, size_t bufsize,
     return rc;
   }
   list_output(o, name);
+  return (int)o->n_files++;
+}
+
+int evs__output_spike_file_open(evs_output *o, const char *pop,
+                                uint32_t size, evs_error *err) {
+  char name[128];
+  unsigned char h[EVS_SPIKE_FILE_HEADER];
+  snprintf(name, sizeof name, "%s.spk", pop);
+  int handle = add_file(o, name, RASTER_BUF, err);
+  if (handle < 0) return handle;
+  evs__spike_file_header(h, o->model, pop, size);
+  ofile_write(&o->files[handle], (const char *)h, sizeof h);
+  return handle;
+}
+
+void evs__output_spike_file_write(evs_output *o, int handle,
+                                  const evs_spike *spk, size_t n) {
+  if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
+  ofile *f = &o->files[handle];
+  unsigned char chunk[EVS_SPIKE_FILE_RECORD * 341];
+  for (size_t i = 0; i < n; i += 341) {
+    size_t m = n - i < 341 ? n - i : 341;
+    evs__spike_file_records(chunk, spk + i, m);
+    ofile_write(f, (const char *)chunk, m * EVS_SPIKE_FILE_RECORD);
+  }
+}
+
+int evs__output_external_open(evs_output *o, const char *name,
+                              const evs_output_closer *closer,
+                              const char **part, evs_error *err) {
+  if (o->n_files == o->cap_files) {
+    size_t cap = o->cap_files ? 2 * o->cap_files : 8;
+    ofile *f = realloc(o->files, cap * sizeof *f);
+    if (!f) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    o->files = f;
+    o->cap_files = cap;
+  }
+  ofile *f = &o->files[o->n_files];
+  memset(f, 0, sizeof *f);
+  f->path = join(o->dir, name, "");
+  f->part = join(o->dir, name, ".part");
+  if (!f->path || !f->part) {
+    ofile_free(f);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory opening %s",
+                         name);
+  }
+  /* a stale part of a run that died: its name goes (never what it links
+   * to), as create_part does; the writer creates the part exclusively */
+  if (unlink(f->part) != 0 && errno != ENOENT) {
+    int e = errno;
+    evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", f->part, strerror(e));
+    ofile_free(f);
+    return EVS_EIO;
+  }
+  f->written = 1; /* from now on the part is this run's to delete */
+  f->closer = closer;
+  list_output(o, name);
+  *part = f->part;
   return (int)o->n_files++;
 }
 

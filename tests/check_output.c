@@ -236,6 +236,75 @@ START_TEST(test_full_cycle) {
 }
 END_TEST
 
+/* An external file (written by another library, as spikes.h5): its part
+ * file is renamed at close after its closer ran with abort 0, deleted
+ * after its closer ran with abort 1 when the output is discarded, and a
+ * closer's failure makes the close fail naming the file. */
+typedef struct ext {
+  const char *part;
+  int calls, abort, fail;
+} ext;
+
+static int ext_close(void *ctx, int abort) {
+  ext *e = ctx;
+  e->calls++;
+  e->abort = abort;
+  if (!abort) {
+    FILE *f = fopen(e->part, "w");
+    if (!f) return errno;
+    fputs("data\n", f);
+    if (fclose(f)) return errno;
+  }
+  return e->fail;
+}
+
+START_TEST(test_external_file) {
+  for (int mode = 0; mode < 3; mode++) { /* close, abort, failing closer */
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/ext%d", tmpdir, mode);
+    evs_output *o = NULL;
+    evs_error err;
+    ext e = {.fail = mode == 2 ? ENOSPC : 0};
+    evs_output_closer c = {ext_close, &e};
+    ck_assert_int_eq(evs__output_open(&o, dir, "m", 1, &err), EVS_OK);
+    /* a stale part of a run that died goes first */
+    char stale[600];
+    snprintf(stale, sizeof stale, "%s/x.h5.part", dir);
+    FILE *f = fopen(stale, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    int h = evs__output_external_open(o, "x.h5", &c, &e.part, &err);
+    ck_assert_int_ge(h, 0);
+    ck_assert_str_eq(e.part, stale);
+    ck_assert(!exists(dir, "x.h5.part"));
+    if (mode == 1) {
+      f = fopen(e.part, "w"); /* the writer created it */
+      ck_assert_ptr_nonnull(f);
+      fclose(f);
+      evs__output_abort(o);
+      ck_assert_int_eq(e.calls, 1);
+      ck_assert_int_eq(e.abort, 1);
+      ck_assert(!exists(dir, "x.h5.part") && !exists(dir, "x.h5"));
+      continue;
+    }
+    int rc = evs__output_close(o, 1.0, NULL, &err);
+    ck_assert_int_eq(e.calls, 1);
+    ck_assert_int_eq(e.abort, 0);
+    if (mode == 0) {
+      ck_assert_int_eq(rc, EVS_OK);
+      ck_assert(exists(dir, "x.h5") && !exists(dir, "x.h5.part"));
+      char *log = slurp(dir, "run.log");
+      ck_assert_ptr_nonnull(strstr(log, "output: x.h5\n"));
+      free(log);
+    } else {
+      ck_assert_int_eq(rc, EVS_EIO);
+      ck_assert_ptr_nonnull(strstr(err.msg, "x.h5"));
+      ck_assert(!exists(dir, "x.h5") && !exists(dir, "x.h5.part"));
+    }
+  }
+}
+END_TEST
+
 START_TEST(test_stopped_reason) {
   evs_output *o = NULL;
   ck_assert_int_eq(evs__output_open(&o, tmpdir, "m", 1, NULL), EVS_OK);
@@ -539,6 +608,7 @@ static Suite *output_suite(void) {
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_format_matches_printf);
   tcase_add_test(tc, test_full_cycle);
+  tcase_add_test(tc, test_external_file);
   tcase_add_test(tc, test_stopped_reason);
   tcase_add_test(tc, test_abort_removes_everything);
   tcase_add_test(tc, test_planted_link);

@@ -16,6 +16,7 @@
 #include "queue.h"
 #include "rng.h"
 #include "rule.h"
+#include "spikes.h"
 #include "superspike.h"
 #include "units.h"
 

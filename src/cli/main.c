@@ -17,6 +17,7 @@
 #include <evsnn/evsnn.h>
 
 #include "args.h"
+#include "convert.h"
 #include "picture.h"
 #include "plot.h"
 
@@ -40,6 +41,7 @@ static const char usage_main[] =
     "                          learning curves of a run folder\n"
     "  picture PBM RAS         turn a black-and-white picture into a target\n"
     "                          raster (SuperSpike)\n"
+    "  convert SPK [-o RAS]    write a binary spike file as .ras text\n"
     "  help [COMMAND]          show help (of a command)\n"
     "\n"
     "Options:\n"
@@ -82,6 +84,10 @@ static const char usage_run[] =
     "                          SuperSpike run adds loss_last, accuracy_last)\n"
     "  POP.ras                 spikes, 'time id' lines (s); neurons by default,\n"
     "                          sources with record_spikes = yes\n"
+    "  POP.spk                 the same in binary, with [simulation]\n"
+    "                          spike_format = bin (evsnn convert reads it)\n"
+    "  spikes.h5               every population's spikes in one SONATA HDF5\n"
+    "                          file, with spike_format = sonata\n"
     "  v_POP.tsv               membrane potentials (V) of the record_v neurons\n"
     "                          every record_interval (rates for a rate model)\n"
     "  PROJ.weights.tsv        weight statistics, every record_weights\n"
@@ -403,6 +409,7 @@ static const struct command {
     {"check", cmd_check, usage_check},
     {"plot", evs_cli_plot, evs_cli_usage_plot},
     {"picture", evs_cli_picture, evs_cli_usage_picture},
+    {"convert", evs_cli_convert, evs_cli_usage_convert},
     {"help", NULL, usage_main},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };

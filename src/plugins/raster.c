@@ -1,17 +1,31 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — the raster recorder: <population>.ras, every spike of the
- * populations that record them (evs_net_record_spikes; by default every
- * population but spike sources and types that never spike). */
+/* evsnn — the raster recorder: every spike of the populations that record
+ * them (evs_net_record_spikes; by default every population but spike
+ * sources and types that never spike), in the net's spike format
+ * (evs_net_set_spike_format): <population>.ras text, <population>.spk
+ * binary (spike_file.c), or one SONATA file spikes.h5 (sonata.c, in builds
+ * with HDF5). */
 #include <stdlib.h>
+#include <string.h>
 
+#include "config.h"
+#include "evsnn/spikes.h"
 #include "plugins/plugins.h"
+#ifdef EVS_HAVE_HDF5
+#include "sonata.h"
+#endif
 
 enum { DEFAULT = 0, ON = 1, OFF = 2 };
 
 typedef struct raster {
   uint8_t *want;  /* [n] DEFAULT, ON or OFF per population */
   uint32_t n;
-  int *handle;    /* [npop] output file of a population, -1: none; the run's */
+  evs_spike_format format;
+  int *handle;    /* [npop] the run's output file of a population (ras,
+                     bin) or its group in spikes.h5 (sonata); -1: none */
+#ifdef EVS_HAVE_HDF5
+  evs_sonata *sonata; /* the run's spikes.h5, owned by the run's output */
+#endif
 } raster;
 
 static raster *get(evs_net *net) {
@@ -30,7 +44,44 @@ EVS_API int evs_net_record_spikes(evs_net *net, int pop, int on) {
   return EVS_OK;
 }
 
-/* 1 when pop's spikes go to its raster. */
+EVS_API int evs_spike_format_parse(const char *name, evs_spike_format *out,
+                                   evs_error *err) {
+  if (!strcmp(name, "ras")) *out = EVS_SPIKES_RAS;
+  else if (!strcmp(name, "bin")) *out = EVS_SPIKES_BIN;
+  else if (!strcmp(name, "sonata")) *out = EVS_SPIKES_SONATA;
+  else
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "unknown spike format '%s' (known: ras, bin, "
+                         "sonata)", name);
+#ifndef EVS_HAVE_HDF5
+  if (*out == EVS_SPIKES_SONATA)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "spike format sonata needs HDF5, and this evsnn was "
+                         "built without it (install libhdf5-dev and "
+                         "reconfigure: ./configure --with-hdf5)");
+#endif
+  return EVS_OK;
+}
+
+EVS_API int evs_net_set_spike_format(evs_net *net, evs_spike_format format,
+                                     evs_error *err) {
+  static const char *const names[] = {"ras", "bin", "sonata"};
+  evs_spike_format checked;
+  if ((unsigned)format > EVS_SPIKES_SONATA)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "no spike format %d",
+                         (int)format);
+  int rc = evs_spike_format_parse(names[format], &checked, err);
+  if (rc) return rc;
+  if (net->run)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "the spike format cannot change during a run");
+  raster *s = get(net);
+  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  s->format = format;
+  return EVS_OK;
+}
+
+/* 1 when pop's spikes are recorded. */
 static int recorded(const raster *s, const evs_pop *pop) {
   if (pop->type->silent) return 0;
   uint8_t w = s && pop->index < s->n ? s->want[pop->index] : DEFAULT;
@@ -39,6 +90,22 @@ static int recorded(const raster *s, const evs_pop *pop) {
 
 int evs__raster_recorded(const evs_net *net, uint32_t pop) {
   return recorded(evs__plugin_state(net, &evs__raster_plugin), net->pop[pop]);
+}
+
+/* Opens where population pop's spikes go. Returns a handle >= 0 or a
+ * negative status. */
+static int open_pop(raster *s, evs_output *o, const evs_pop *pop,
+                    evs_error *err) {
+  switch (s->format) {
+    case EVS_SPIKES_BIN:
+      return evs__output_spike_file_open(o, pop->name, pop->size, err);
+#ifdef EVS_HAVE_HDF5
+    case EVS_SPIKES_SONATA:
+      return evs__sonata_add(s->sonata, pop->name, pop->size, err);
+#endif
+    default:
+      return evs__output_raster_open(o, pop->name, pop->size, err);
+  }
 }
 
 static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
@@ -50,11 +117,22 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   free(s->handle);
   if (!(s->handle = malloc((net->npop + 1) * sizeof *s->handle)))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  int any = 0;
   for (uint32_t i = 0; i < net->npop; i++) {
-    evs_pop *pop = net->pop[i];
     s->handle[i] = -1;
+    any |= recorded(s, net->pop[i]);
+  }
+#ifdef EVS_HAVE_HDF5
+  s->sonata = NULL;
+  if (any && s->format == EVS_SPIKES_SONATA) {
+    int rc = evs__sonata_open(o, &s->sonata, err);
+    if (rc) return rc;
+  }
+#endif
+  for (uint32_t i = 0; i < net->npop && any; i++) {
+    evs_pop *pop = net->pop[i];
     if (!recorded(s, pop)) continue;
-    s->handle[i] = evs__output_raster_open(o, pop->name, pop->size, err);
+    s->handle[i] = open_pop(s, o, pop, err);
     if (s->handle[i] < 0) return s->handle[i];
     if (evs_run_listen(run, pl, i))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -65,7 +143,19 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
 static int spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
                   const evs_spike *spk, size_t n) {
   const raster *s = pl->state;
-  evs__output_raster_write(evs__run_output(run), s->handle[pop], spk, n);
+  evs_output *o = evs__run_output(run);
+  switch (s->format) {
+    case EVS_SPIKES_BIN:
+      evs__output_spike_file_write(o, s->handle[pop], spk, n);
+      break;
+#ifdef EVS_HAVE_HDF5
+    case EVS_SPIKES_SONATA:
+      evs__sonata_write(s->sonata, s->handle[pop], spk, n);
+      break;
+#endif
+    default:
+      evs__output_raster_write(o, s->handle[pop], spk, n);
+  }
   return EVS_OK;
 }
 

@@ -8,7 +8,8 @@
 #   LIB_SOURCES   the library's sources (libevsnn_core_la_SOURCES)
 #   CLI_SOURCES   the program's (evsnn_SOURCES): all but main.c go into
 #                 fuzz_pbm, with evs_cli_picture
-#   LIB_CPPFLAGS  its preprocessor flags (config.h, includes, inih, BLAS)
+#   LIB_CPPFLAGS  its preprocessor flags (config.h, includes, inih, BLAS,
+#                 HDF5)
 #   LIB_LIBS      what it links with
 #   FUZZ_SECONDS  how long `run` fuzzes each harness
 # Outputs, all under tests/fuzz/ of the build folder: obj/ (objects),
