@@ -261,6 +261,13 @@ double evs__adex_w(const evs_pop *pop, uint32_t id) {
   return s->w[id];
 }
 
+static const evs_recordable adex_recordables[] = {
+    {"gsyn_exc", "S"}, {"gsyn_inh", "S"}, {"w", "A"}};
+
+static double adex_state_of(evs_pop *pop, uint32_t id, double t, int var) {
+  return var < 2 ? evs__cond_state(pop, id, t, var) : evs__adex_w(pop, id);
+}
+
 const evs_neuron_type evs__eif_cond_exp_isfa_ista = {
     .name = "EIF_cond_exp_isfa_ista",
     .kind = EVS_POP_CLOCKED,
@@ -274,4 +281,8 @@ const evs_neuron_type evs__eif_cond_exp_isfa_ista = {
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,
     .sliceable = 1,
+    .inject = evs__cond_inject,
+    .recordables = adex_recordables,
+    .n_recordables = 3,
+    .state = adex_state_of,
 };

@@ -272,6 +272,21 @@ int evs__cond_tick(evs_pop *pop, double t, evs__cond_step_fn step) {
   return EVS_OK;
 }
 
+void evs__cond_inject(evs_pop *pop, uint32_t id, double t, double delta) {
+  (void)t;
+  evs__cond_base *s = pop->state;
+  s->ib[id] += delta;
+}
+
+const evs_recordable evs__cond_recordables[2] = {{"gsyn_exc", "S"},
+                                                 {"gsyn_inh", "S"}};
+
+double evs__cond_state(evs_pop *pop, uint32_t id, double t, int var) {
+  (void)t;
+  const evs__cond_base *s = pop->state;
+  return var == 0 ? s->ge[id] : s->gi[id];
+}
+
 double evs__cond_voltage(evs_pop *pop, uint32_t id, double t) {
   (void)t;
   const evs__cond_base *s = pop->state;
@@ -395,4 +410,8 @@ const evs_neuron_type evs__if_cond_exp = {
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,
     .sliceable = 1,
+    .inject = evs__cond_inject,
+    .recordables = evs__cond_recordables,
+    .n_recordables = 2,
+    .state = evs__cond_state,
 };

@@ -135,6 +135,13 @@ void evs__cond_deliver(evs_pop *pop, double t, int receptor,
                        const uint32_t *target, const float *weight,
                        float shared, size_t n);
 double evs__cond_voltage(evs_pop *pop, uint32_t id, double t);
+/* inject adds delta (A) to ib at once: callers give tick times (the
+ * current sources round up), so the new current drives the steps after
+ * t. The recordables are gsyn_exc and gsyn_inh (S), state gives them at
+ * the state time; a type with more variables lists these two first. */
+void evs__cond_inject(evs_pop *pop, uint32_t id, double t, double delta);
+extern const evs_recordable evs__cond_recordables[2];
+double evs__cond_state(evs_pop *pop, uint32_t id, double t, int var);
 
 /* One step of the block of COND_BLOCK neurons starting at lo, from
  * t - dt to t; only the m real neurons can spike. */

@@ -244,6 +244,15 @@ void evs__cond_sfa_probe(const evs_pop *pop, uint32_t id, double *g_sfa,
   if (g_rr) *g_rr = s->gr[id];
 }
 
+static const evs_recordable sfa_recordables[] = {
+    {"gsyn_exc", "S"}, {"gsyn_inh", "S"}, {"g_sfa", "S"}, {"g_rr", "S"}};
+
+static double sfa_state_of(evs_pop *pop, uint32_t id, double t, int var) {
+  if (var < 2) return evs__cond_state(pop, id, t, var);
+  const sfa_state *s = pop->state;
+  return var == 2 ? s->gs[id] : s->gr[id];
+}
+
 const evs_neuron_type evs__if_cond_exp_gsfa_grr = {
     .name = "IF_cond_exp_gsfa_grr",
     .kind = EVS_POP_CLOCKED,
@@ -257,4 +266,8 @@ const evs_neuron_type evs__if_cond_exp_gsfa_grr = {
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,
     .sliceable = 1,
+    .inject = evs__cond_inject,
+    .recordables = sfa_recordables,
+    .n_recordables = 4,
+    .state = sfa_state_of,
 };

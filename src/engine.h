@@ -88,7 +88,33 @@ typedef struct evs_neuron_type {
    * row with a repeated target differently: a population receiving such a
    * row longer than this runs whole on one thread. */
   uint32_t deliver_batch;
+  /* Optional: adds delta, in the internal units of pop->dc (dc_scale of
+   * EVS_DIM_CURRENT), to neuron id's injected current from time t on; t is
+   * not before any input delivered so far or any earlier change (the
+   * current sources, plugins/current.c). Exact types find the spikes before
+   * t with the old current, keep v continuous and certify anew, so a step
+   * change is exact; for clocked types t is a tick time (the caller rounds
+   * up to one) and the new current drives the steps after t. NULL: the type
+   * takes no current (sources, rate types). */
+  void (*inject)(evs_pop *pop, uint32_t id, double t, double delta);
+  /* The variables besides v that probes can record (evs_net_record), and
+   * their value: var indexes recordables[0..n_recordables); the value is in
+   * SI units of recordables[var].unit, of neuron id at time t (>= every input
+   * delivered so far): exact types evaluate it at t in closed form (and may
+   * advance lazily, as voltage), clocked types give it at the state time
+   * (the last tick). NULL / 0: only v. */
+  const struct evs_recordable *recordables;
+  size_t n_recordables;
+  double (*state)(evs_pop *pop, uint32_t id, double t, int var);
 } evs_neuron_type;
+
+/* A variable a type can record: its name in record = ... and its SI unit
+ * (the column header of <var>_<pop>.tsv says neither; doc/model-format.md
+ * lists them). */
+typedef struct evs_recordable {
+  const char *name; /* "gsyn_exc" */
+  const char *unit; /* "S" */
+} evs_recordable;
 
 /* A population. */
 struct evs_pop {
@@ -323,10 +349,11 @@ int evs__output_external_open(evs_output *o, const char *name,
                               const evs_output_closer *closer,
                               const char **part, evs_error *err);
 
-/* Starts v_<pop>.tsv: header "time" then "v<id>" per probed neuron (volts).
- * Returns a handle >= 0 or a negative status. */
-int evs__output_probe_open(evs_output *o, const char *pop, const uint32_t *ids,
-                           size_t n, evs_error *err);
+/* Starts <var>_<pop>.tsv (v_E.tsv): header "time" then "<var><id>" per
+ * probed neuron (v3: the variable's SI unit). Returns a handle >= 0 or a
+ * negative status. */
+int evs__output_probe_open(evs_output *o, const char *var, const char *pop,
+                           const uint32_t *ids, size_t n, evs_error *err);
 
 /* Starts a tab-separated table NAME (e.g. "EE.weights.tsv") whose first line
  * is header (without the newline). Returns a handle >= 0 for

@@ -218,6 +218,22 @@ double evs__izh_u(const evs_pop *pop, uint32_t id) {
   return s->u[id];
 }
 
+/* Adds delta (mV/ms, the drive's unit: izh_dc_scale) at a tick time t. */
+static void izh_inject(evs_pop *pop, uint32_t id, double t, double delta) {
+  (void)t;
+  izh_state *s = pop->state;
+  s->drive[id] += delta;
+}
+
+/* u in mV/ms, which is V/s */
+static const evs_recordable izh_recordables[] = {{"u", "V/s"}};
+
+static double izh_state_of(evs_pop *pop, uint32_t id, double t, int var) {
+  (void)t;
+  (void)var;
+  return evs__izh_u(pop, id);
+}
+
 const evs_neuron_type evs__izhikevich = {
     .name = "Izhikevich",
     .kind = EVS_POP_CLOCKED,
@@ -231,4 +247,8 @@ const evs_neuron_type evs__izhikevich = {
     .voltage = izh_voltage,
     .dc_scale = izh_dc_scale,
     .sliceable = 1,
+    .inject = izh_inject,
+    .recordables = izh_recordables,
+    .n_recordables = 1,
+    .state = izh_state_of,
 };

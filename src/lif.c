@@ -563,6 +563,37 @@ static void voltages(evs_pop *pop, double t, double *v) {
   }
 }
 
+/* A change of the injected current by delta (V, as R I) at t: the spikes
+ * before t are found with the old drive; v stays continuous (the leak term
+ * takes -delta back at t); a refractory neuron's reset at t_safe starts from
+ * the new drive (end_refractory). */
+static void inject(evs_pop *pop, uint32_t id, double t, double delta) {
+  lif_state *s = pop->state;
+  keep_status(s, advance(pop, s, id, t));
+  lif_neuron *n = &s->nr[id];
+  n->drive += delta;
+  if (refractory(n)) return;
+  double e[3];
+  decay_factors(s, t, e);
+  n->c[0] -= delta / e[0];
+  recertify(s, id, t, e);
+}
+
+static const evs_recordable recordables[] = {
+    {"i_syn_exc", "A"}, /* x_E / R */
+    {"i_syn_inh", "A"}, /* x_I / R (negative: inhibitory weights are) */
+};
+
+/* The synaptic current of receptor var at t: the voltage response of term
+ * 1 + var is k x, x = R I (spikes change no synaptic term). */
+static double state(evs_pop *pop, uint32_t id, double t, int var) {
+  lif_state *s = pop->state;
+  double e[3];
+  decay_factors(s, t, e);
+  double r_m = pop->par[P_TAU_M] / pop->par[P_CM];
+  return s->nr[id].c[1 + var] * e[1 + var] / s->k[var] / r_m;
+}
+
 static void destroy(evs_pop *pop) {
   lif_state *s = pop->state;
   if (!s) return;
@@ -693,4 +724,8 @@ const evs_neuron_type evs__if_curr_exp = {
     .dc_scale = dc_scale,
     .sliceable = 1,
     .deliver_batch = PENDING_MAX,
+    .inject = inject,
+    .recordables = recordables,
+    .n_recordables = 2,
+    .state = state,
 };

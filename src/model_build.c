@@ -125,7 +125,7 @@ static int range_cmp(const void *x, const void *y) {
 /* Parses "0-4, 10" into a sorted list of distinct ids < size: the m ranges
  * are sorted and merged (O(m log m)), then listed (O(ids)), so repeated or
  * overlapping ranges cost nothing more. */
-static int parse_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size,
+int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size,
                      uint32_t **ids, size_t *n) {
   const char *p = k->value;
   size_t cap = 0, m = 0, total = 0;
@@ -151,14 +151,15 @@ static int parse_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size,
     else if (*p) goto bad;
     if (b < a) {
       free(r);
-      return evs__model_key_fail(c, k, "record_v: empty range %llu-%llu", a, b);
+      return evs__model_key_fail(c, k, "%s: empty range %llu-%llu", k->name,
+                                 a, b);
     }
     if (b >= size) {
       free(r);
       return evs__model_key_fail(c, k,
-                                 "record_v: neuron %llu out of range (the "
+                                 "%s: neuron %llu out of range (the "
                                  "population has %u neurons: 0-%u)",
-                                 b, size, size - 1);
+                                 k->name, b, size, size - 1);
     }
     if (m == cap) {
       size_t nc = cap ? 2 * cap : 16;
@@ -193,8 +194,8 @@ nomem:
   return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
 bad:
   free(r);
-  return evs__model_key_fail(c, k, "record_v = %s: expected neuron ids and "
-                             "ranges like '0-4, 10'", k->value);
+  return evs__model_key_fail(c, k, "%s = %s: expected neuron ids and "
+                             "ranges like '0-4, 10'", k->name, k->value);
 }
 
 /* The rate checker of population s: rate_min and rate_max (both or
@@ -321,9 +322,74 @@ static int background(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
   return rc ? evs__model_net_fail(c, rc, s, kr, &ne) : EVS_OK;
 }
 
+/* record = v, gsyn_exc, ... of the neurons record_neurons (kr: the record
+ * key, or NULL; kv: record_v, or NULL): each variable checked against what
+ * type records, v not twice. */
+static int record_vars(evs__model_ctx *c, const evs__model_sec *s,
+                       const evs__model_key *kr, const evs__model_key *kv,
+                       const char *type, uint32_t size, double interval,
+                       evs_net *net, int pop) {
+  const evs__model_key *kn = evs__model_key_get(s, "record_neurons");
+  if (!kr) {
+    if (kn)
+      return evs__model_key_fail(c, kn, "record_neurons without record");
+    return EVS_OK;
+  }
+  if (!evs_neuron_type_recordable(type, 0, NULL))
+    return evs__model_key_fail(c, kr, "record: %s is a spike source and has "
+                               "no state to record", type);
+  if (!kn)
+    return evs__model_sec_fail(c, s, "record needs record_neurons (the "
+                               "neuron ids, e.g. '0-4, 10') in [%s]", s->id);
+  uint32_t *ids = NULL;
+  size_t n = 0;
+  int rc = evs__model_get_ids(c, kn, size, &ids, &n);
+  if (rc) return rc;
+  const char *p = kr->value;
+  while (*p && rc == EVS_OK) {
+    char name[64];
+    size_t len = strcspn(p, ",");
+    const char *a = p, *b = p + len;
+    while (a < b && isspace((unsigned char)*a)) a++;
+    while (b > a && isspace((unsigned char)b[-1])) b--;
+    p += len + (p[len] == ',');
+    if (b == a || (size_t)(b - a) >= sizeof name) {
+      rc = evs__model_key_fail(c, kr, "record = %s: expected variable names "
+                               "like 'v, gsyn_exc'", kr->value);
+      break;
+    }
+    memcpy(name, a, (size_t)(b - a));
+    name[b - a] = '\0';
+    const char *r;
+    size_t i;
+    for (i = 0; (r = evs_neuron_type_recordable(type, i, NULL)); i++)
+      if (!strcmp(r, name)) break;
+    if (!r) {
+      char known[256] = "";
+      for (i = 0; (r = evs_neuron_type_recordable(type, i, NULL)); i++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
+                 i ? ", " : "", r);
+      rc = evs__model_key_fail(c, kr, "record: type %s cannot record '%s' "
+                               "(it records %s)", type, name, known);
+      break;
+    }
+    if (!strcmp(name, "v") && kv && strcmp(kv->value, "none") != 0) {
+      rc = evs__model_key_fail(c, kr, "record = v and record_v both: give "
+                               "the neurons of v once");
+      break;
+    }
+    evs_error ne;
+    if (net && (rc = evs_net_record(net, pop, name, ids, n, interval, &ne)))
+      rc = evs__model_net_fail(c, rc, s, kr, &ne);
+  }
+  free(ids);
+  return rc;
+}
+
 static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
   static const char *const fixed[] = {"type", "size", "record_spikes",
                                       "record_v", "record_interval",
+                                      "record", "record_neurons",
                                       "rate_min", "rate_max", "rate_tau",
                                       "integration", "reference_rate", NULL};
   const evs_param_def *defs;
@@ -456,13 +522,20 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
                                  "record_v: %s is a spike source and has no "
                                  "membrane potential",
                                  type);
-    if ((rc = parse_ids(c, k, (uint32_t)size, &ids, &n))) return rc;
+    if ((rc = evs__model_get_ids(c, k, (uint32_t)size, &ids, &n))) return rc;
     if (net) rc = evs_net_record_v(net, pop, ids, n, interval, &ne);
     free(ids);
     if (rc) return evs__model_net_fail(c, rc, s, k, &ne);
-  } else if (ki) {
-    return evs__model_key_fail(c, ki, "record_interval without record_v");
   }
+  /* record = none, like record_v = none, keeps record_interval legal */
+  const evs__model_key *kr = evs__model_key_get(s, "record");
+  if (ki && !kr && !k)
+    return evs__model_key_fail(c, ki, "record_interval without record_v or "
+                               "record");
+  if (kr && strcmp(kr->value, "none") == 0) kr = NULL;
+  if ((rc = record_vars(c, s, kr, k, type, (uint32_t)size, interval,
+                        net, pop)))
+    return rc;
   return rate_check(c, s, net, pop);
 }
 
@@ -737,20 +810,36 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
   return evs__model_learning(c, s, net, idx, rule, rdefs, nrd, wdim);
 }
 
+/* [input NAME]: a constant dc on a whole population (evs_net_add_dc, in
+ * the type's internal units from build on), or a current source
+ * (model_current.c). */
 static int do_input(evs__model_ctx *c, const evs__model_sec *s, evs_net *net) {
   static const char *const keys[] = {"type", "post", "amplitude", NULL};
   static const evs_dim adims[] = {EVS_DIM_CURRENT, EVS_DIM_VOLTAGE};
-  const evs__model_key *k;
+  const evs__model_key *k, *kp;
   evs_dist a;
   evs_dim dim = EVS_DIM_NONE;
   evs_error ne;
-  int rc = check_keys(c, s, keys, NULL), pop = -1;
-  if (rc) return rc;
+  int rc = EVS_OK, pop = -1;
+  if ((k = evs__model_key_get(s, "type")) &&
+      (strcmp(k->value, "dc") || evs__model_key_get(s, "start") ||
+       evs__model_key_get(s, "stop") || evs__model_key_get(s, "neurons"))) {
+    if (!(kp = need(c, s, "post", &rc)) || (rc = find_pop(c, kp, net, &pop)))
+      return rc;
+    const evs__model_sec *ps = evs__model_sec_find(c, EVS__MODEL_POP,
+                                                   kp->value);
+    const evs__model_key *ktype = evs__model_key_get(ps, "type");
+    const evs__model_key *ksize = evs__model_key_get(ps, "size");
+    uint64_t size;
+    /* a population without a valid type or size is its own error */
+    if (!ktype || !ksize || evs__model_parse_u64(ksize->value, &size) ||
+        size == 0 || size > UINT32_MAX)
+      return EVS_OK;
+    return evs__model_current(c, s, net, pop, ktype->value, (uint32_t)size);
+  }
+  if ((rc = check_keys(c, s, keys, NULL))) return rc;
   if (!(k = need(c, s, "type", &rc))) return rc;
-  if (strcmp(k->value, "dc"))
-    return evs__model_key_fail(c, k, "unknown input type '%s' (known: dc)",
-                               k->value);
-  if (!(k = need(c, s, "post", &rc)) || (rc = find_pop(c, k, net, &pop)))
+  if (!(kp = need(c, s, "post", &rc)) || (rc = find_pop(c, kp, net, &pop)))
     return rc;
   if (!(k = need(c, s, "amplitude", &rc))) return rc;
   if ((rc = evs__model_get_dist_any(c, k, adims, 2, &a, &dim))) return rc;

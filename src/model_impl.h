@@ -116,6 +116,22 @@ int evs__model_sec_fail(evs__model_ctx *c, const evs__model_sec *s,
 int evs__model_net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
                         const evs__model_key *k, const evs_error *ne);
 
+/* The neuron ids of key k ("0-4, 10": ids and ranges) of a population of
+ * size neurons, sorted and distinct, into *ids (malloc'd) and *n. Returns
+ * EVS_OK or an error at k (empty or reversed ranges, ids out of range,
+ * syntax), EVS_ENOMEM. (model_build.c) */
+int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k,
+                       uint32_t size, uint32_t **ids, size_t *n);
+
+/* [input NAME] of every type but a constant dc on a whole population: a
+ * current source (evsnn/current.h) of type (dc, step, ac, noisy) onto
+ * population pop (its index when net is not NULL; its type name post_type,
+ * size post_size), added to net when not NULL. Returns EVS_OK or an error
+ * at the key at fault. (model_current.c) */
+int evs__model_current(evs__model_ctx *c, const evs__model_sec *s,
+                       evs_net *net, int pop, const char *post_type,
+                       uint32_t post_size);
+
 /* Parses s as an unsigned decimal integer: digits only, blanks around
  * allowed, at most UINT64_MAX. Returns 0 with *out set, or -1 (*out
  * untouched); may change errno. */

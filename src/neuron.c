@@ -40,6 +40,19 @@ EVS_API int evs_neuron_type_params(const char *type, const evs_param_def **defs,
   return EVS_OK;
 }
 
+EVS_API const char *evs_neuron_type_recordable(const char *type, size_t i,
+                                               const char **unit) {
+  const evs_neuron_type *t = evs__neuron_type_find(type);
+  if (!t || !t->voltage) return NULL;
+  if (i == 0) {
+    if (unit) *unit = t->silent ? "Hz" : "V";
+    return "v";
+  }
+  if (i - 1 >= t->n_recordables) return NULL;
+  if (unit) *unit = t->recordables[i - 1].unit;
+  return t->recordables[i - 1].name;
+}
+
 EVS_API const char *const *evs_neuron_type_names(void) {
   static const char *none[] = {NULL}; /* when out of memory */
   if (type_names) return type_names;

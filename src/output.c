@@ -491,15 +491,16 @@ void evs__output_raster_write(evs_output *o, int handle, const evs_spike *spk,
   if (used) ofile_write(f, chunk, used);
 }
 
-int evs__output_probe_open(evs_output *o, const char *pop, const uint32_t *ids,
-                           size_t n, evs_error *err) {
-  char name[128];
-  snprintf(name, sizeof name, "v_%s.tsv", pop);
+int evs__output_probe_open(evs_output *o, const char *var, const char *pop,
+                           const uint32_t *ids, size_t n, evs_error *err) {
+  char name[160];
+  snprintf(name, sizeof name, "%s_%s.tsv", var, pop);
   int h = add_file(o, name, PROBE_BUF, err);
   if (h < 0) return h;
   ofile *f = &o->files[h];
   ofile_printf(f, "time");
-  for (size_t i = 0; i < n; i++) ofile_printf(f, "\tv%u", (unsigned)ids[i]);
+  for (size_t i = 0; i < n; i++)
+    ofile_printf(f, "\t%s%u", var, (unsigned)ids[i]);
   ofile_printf(f, "\n");
   return h;
 }

@@ -214,8 +214,25 @@ static const bad_case bad[] = {
   {SIM POP_E PROJ_EE "record_weights = 10 mV\n", "record_weights",
    "expected a time"},
   /* inputs */
-  {SIM POP_E "[input D]\ntype = step\npost = E\namplitude = 1 pA\n",
-   "type = step", "unknown input type"},
+  {SIM POP_E "[input D]\ntype = ramp\npost = E\namplitude = 1 pA\n",
+   "type = ramp", "unknown input type"},
+  /* current sources */
+  {SIM POP_E "[input D]\ntype = ac\npost = E\namplitude = 1 pA\n",
+   "type = ac", "an ac input needs a clocked type"},
+  {SIM POP_E "[input D]\ntype = step\npost = E\ntimes = 1 ms, 2 ms\n"
+   "amplitudes = 1 pA\n", "amplitudes", "1 values for 2 times"},
+  {SIM POP_E "[input D]\ntype = step\npost = E\ntimes = 2 ms, 1 ms\n"
+   "amplitudes = 1 pA, 2 pA\n", "times =", "increase"},
+  {SIM POP_E "[input D]\ntype = step\npost = E\ntimes = 1 ms\n"
+   "amplitudes = 1 pA\namplitude = 1 pA\n", "amplitude =", "unknown key"},
+  {SIM POP_E "[input D]\ntype = noisy\npost = E\nstdev = 1 pA\n",
+   "[input D]", "missing required key 'dt'"},
+  {SIM POP_E "[input D]\ntype = dc\npost = E\namplitude = 1 pA\n"
+   "start = 5 ms\nstop = 2 ms\n", "stop", "after start"},
+  {SIM POP_E "[input D]\ntype = dc\npost = E\namplitude = 1 mV\n"
+   "neurons = 0\n", "amplitude", "expected a current"},
+  {SIM POP_E "[input D]\ntype = dc\npost = E\namplitude = 1 pA\n"
+   "neurons = 0-999\n", "neurons", "out of range"},
   {SIM POP_E "[input D]\ntype = dc\npost = E\namplitude = 1\n", "amplitude",
    "needs a unit"},
   {SIM POP_E "[input D]\ntype = dc\npost = E\namplitude = 1 nS\n",

@@ -134,7 +134,7 @@ START_TEST(test_full_cycle) {
   evs__output_raster_write(o, hr, spk + 1000, NS - 1000);
 
   uint32_t ids[2] = {3, 7};
-  int hp = evs__output_probe_open(o, "E", ids, 2, &err);
+  int hp = evs__output_probe_open(o, "v", "E", ids, 2, &err);
   ck_assert_int_ge(hp, 0);
   ck_assert_int_ne(hp, hr);
   for (int k = 0; k < 10; k++) {
@@ -329,7 +329,7 @@ START_TEST(test_abort_removes_everything) {
   evs_spike s = {0.5, 1};
   evs__output_raster_write(o, h, &s, 1);
   uint32_t id = 0;
-  ck_assert_int_ge(evs__output_probe_open(o, "E", &id, 1, NULL), 0);
+  ck_assert_int_ge(evs__output_probe_open(o, "v", "E", &id, 1, NULL), 0);
   ck_assert_int_eq(count_entries(dir), 3);
   evs__output_abort(o);
   /* The folders it created are gone too; the pre-existing one stays. */

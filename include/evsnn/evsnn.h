@@ -6,6 +6,7 @@
 
 #include "calendar.h"
 #include "csr.h"
+#include "current.h"
 #include "dist.h"
 #include "error.h"
 #include "export.h"

@@ -173,6 +173,20 @@ EVS_API int evs_net_record_spikes(evs_net *net, int pop, int on);
 EVS_API int evs_net_record_v(evs_net *net, int pop, const uint32_t *ids,
                              size_t n, double interval, evs_error *err);
 
+/* Records variable var of neurons ids[0..n) of pop every interval seconds
+ * (> 0) from t = 0 into <var>_<pop>.tsv (columns <var><id>, SI units): "v"
+ * (as evs_net_record_v) or one of the variables the population's type lists
+ * (evs_neuron_type_recordable: gsyn_exc, gsyn_inh, i_syn_exc, i_syn_inh, w,
+ * u, ...). Exact types give the value at the sample time in closed form,
+ * clocked types at the step that ends there. A second call for the same
+ * population and variable replaces the first. The ids are copied. Returns
+ * EVS_OK, or EVS_EINVAL (a variable the type does not have, an id out of
+ * range, a bad interval), EVS_ESTATE (during a run), EVS_ENOMEM, with a
+ * message in err. */
+EVS_API int evs_net_record(evs_net *net, int pop, const char *var,
+                           const uint32_t *ids, size_t n, double interval,
+                           evs_error *err);
+
 /* Stops the run when the rate of population pop leaves [lo, hi] (Hz,
  * 0 <= lo < hi, finite; tau > 0, s). The estimate is the population rate
  * filtered by an exponential of time constant tau (as Auryn's RateChecker):

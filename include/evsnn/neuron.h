@@ -42,6 +42,14 @@ typedef enum evs_pop_kind {
 EVS_API int evs_neuron_type_params(const char *type, const evs_param_def **defs,
                                    size_t *n, evs_pop_kind *kind);
 
+/* The i-th variable probes can record on neurons of type (i = 0: "v" for
+ * every type but the sources), with its SI unit in *unit (when not NULL):
+ * "V" (a rate type's v is its rate, "Hz"), then the type's own (IF_curr_exp:
+ * i_syn_exc, i_syn_inh in A; the conductance types gsyn_exc, gsyn_inh in S,
+ * and more). NULL past the last, for an unknown type, or for a source. */
+EVS_API const char *evs_neuron_type_recordable(const char *type, size_t i,
+                                               const char **unit);
+
 /* Names of all types, NULL-terminated, static. */
 EVS_API const char *const *evs_neuron_type_names(void);
 

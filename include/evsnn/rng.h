@@ -22,6 +22,8 @@ typedef enum evs_rng_purpose {
   EVS_RNG_PATTERN = 6,  /* frozen patterns, jitter */
   EVS_RNG_FEEDBACK = 7, /* fixed random feedback matrices (SuperSpike) */
   EVS_RNG_BACKGROUND = 8, /* Poisson background counts (IF_curr_exp_grid) */
+  EVS_RNG_CURRENT = 9,  /* noisy current sources: source k uses 9 + 256 k
+                           (evsnn/current.h) */
   EVS_RNG_TEST = 99     /* tests only */
 } evs_rng_purpose;
 

@@ -90,6 +90,8 @@ static const char usage_run[] =
     "                          file, with spike_format = sonata\n"
     "  v_POP.tsv               membrane potentials (V) of the record_v neurons\n"
     "                          every record_interval (rates for a rate model)\n"
+    "  VAR_POP.tsv             each other variable of record (gsyn_exc, ...)\n"
+    "                          of the record_neurons, SI units\n"
     "  PROJ.weights.tsv        weight statistics, every record_weights\n"
     "  PROJ.synapses.tsv       every weight, every record_synapses\n"
     "  PROJ_<T>ms.mtx          every weight at each time T of record_matrix\n"

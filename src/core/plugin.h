@@ -59,6 +59,11 @@ evs_output *evs__run_output(const evs_run *run);
  * threaded run). Call only from a plug-in's hooks. */
 double evs__run_voltage(evs_run *run, evs_pop *pop, uint32_t id, double t);
 
+/* The population object that holds neuron *id of pop in this run: the
+ * thread's slice in a threaded run (*id becomes its index there), else pop
+ * (*id unchanged). Call only from a plug-in's hooks. */
+evs_pop *evs__run_neuron(evs_run *run, evs_pop *pop, uint32_t *id);
+
 /* ---- delivery filters ---------------------------------------------------- */
 
 /* A filter on a projection's deliveries. */

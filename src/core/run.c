@@ -90,6 +90,10 @@ evs_csr *const *evs__run_proj_csrs(evs_run *r, const evs_proj *p,
   return evs__par_csrs(r->par, p->index, n);
 }
 
+evs_pop *evs__run_neuron(evs_run *r, evs_pop *pop, uint32_t *id) {
+  return r->par ? evs__par_slice(r->par, pop, id) : pop;
+}
+
 double evs__run_voltage(evs_run *r, evs_pop *pop, uint32_t id, double t) {
   if (r->par) return evs__par_voltage(r->par, pop, id, t);
   return pop->type->voltage(pop, id, t);

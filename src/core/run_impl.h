@@ -101,6 +101,10 @@ void evs__par_stats(evs_run *r);
  * queues; NULL does nothing. */
 void evs__par_free(struct evs_par *par);
 
+/* The slice that holds neuron *id of population pop; *id becomes its index
+ * in the slice. */
+evs_pop *evs__par_slice(struct evs_par *par, evs_pop *pop, uint32_t *id);
+
 /* Membrane potential of neuron id of population pop at time t through the
  * slice that holds it (the population's type's voltage()). */
 double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,

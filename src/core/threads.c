@@ -882,6 +882,16 @@ fail:
   return rc;
 }
 
+evs_pop *evs__par_slice(struct evs_par *par, evs_pop *pop, uint32_t *id) {
+  uint32_t p = pop->index;
+  const uint32_t *b = par->bound + (size_t)p * (par->n + 1);
+  uint32_t th = 0;
+  while (!(*id >= b[th] && *id < b[th + 1])) th++;
+  evs_pop *s = par->w[th].slice[p];
+  *id -= s->first;
+  return s;
+}
+
 double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
                         double t) {
   uint32_t p = pop->index;

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — the probe recorder: v_<population>.tsv, the membrane potential
- * of chosen neurons every sample interval from t = 0 (evs_net_record_v),
- * and the same samples for any plug-in's hook (evs_plugin_voltages). */
+/* evsnn — the probe recorder: a variable of chosen neurons every sample
+ * interval from t = 0 (evs_net_record): the membrane potential into
+ * v_<population>.tsv, any other variable the neuron type lists
+ * (evs_neuron_type.recordables: synaptic conductances and currents,
+ * adaptation) into <variable>_<population>.tsv; and the membrane potential
+ * for any plug-in's hook (evs_plugin_voltages). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plugins/plugins.h"
 
-/* The probes of one population. */
+/* One recorded variable of one population. */
 typedef struct probe {
-  uint32_t *id;     /* [n] neurons recorded; NULL: none */
+  uint32_t pop;     /* population index */
+  int var;          /* -1: v; else an index into the type's recordables */
+  uint32_t *id;     /* [n] neurons recorded */
   size_t n;
   double interval;  /* s between samples */
   int handle;       /* output file of the run */
@@ -18,13 +23,37 @@ typedef struct probe {
 } probe;
 
 typedef struct probes {
-  probe *pop;       /* [npop] by population index */
-  uint32_t npop;
+  probe *p;         /* in the order first recorded */
+  uint32_t n, cap;
   double *v;        /* scratch: one row */
 } probes;
 
-EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
-                             size_t n, double interval, evs_error *err) {
+/* The index of variable name of pop's type (-1: v) into *var, or an
+ * error naming what the type records. */
+static int find_var(const evs_pop *pop, const char *name, int *var,
+                    evs_error *err) {
+  const evs_neuron_type *t = pop->type;
+  if (!strcmp(name, "v")) {
+    *var = -1;
+    return EVS_OK;
+  }
+  for (size_t i = 0; i < t->n_recordables; i++)
+    if (!strcmp(name, t->recordables[i].name)) {
+      *var = (int)i;
+      return EVS_OK;
+    }
+  char known[256] = "v";
+  for (size_t i = 0; i < t->n_recordables; i++)
+    snprintf(known + strlen(known), sizeof known - strlen(known), ", %s",
+             t->recordables[i].name);
+  return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                       "%s: type %s cannot record '%s' (it records %s)",
+                       pop->name, t->name, name, known);
+}
+
+EVS_API int evs_net_record(evs_net *net, int pop_index, const char *var,
+                           const uint32_t *ids, size_t n, double interval,
+                           evs_error *err) {
   if (pop_index < 0 || (uint32_t)pop_index >= net->npop)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "no population with index %d", pop_index);
@@ -37,6 +66,8 @@ EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: a spike source has no membrane potential",
                          pop->name);
+  int vi, rc = find_var(pop, var, &vi, err);
+  if (rc) return rc;
   if (!(interval >= EVS__MIN_STEP) || !evs__value_ok(interval))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: the recording interval must be at least %g s "
@@ -51,19 +82,35 @@ EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
   if (!pl->state) pl->state = calloc(1, sizeof(probes));
   probes *s = pl->state;
   uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
-  if (!s || !copy ||
-      evs__plugin_slot((void **)&s->pop, &s->npop, (uint32_t)pop_index,
-                       sizeof *s->pop)) {
-    free(copy);
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  }
+  if (!s || !copy) goto nomem;
   memcpy(copy, ids, n * sizeof *copy);
-  probe *p = &s->pop[pop_index];
+  uint32_t k;
+  for (k = 0; k < s->n; k++)
+    if (s->p[k].pop == (uint32_t)pop_index && s->p[k].var == vi) break;
+  if (k == s->n) {
+    if (s->n == s->cap) {
+      uint32_t cap = s->cap ? 2 * s->cap : 4;
+      probe *np = realloc(s->p, cap * sizeof *np);
+      if (!np) goto nomem;
+      s->p = np;
+      s->cap = cap;
+    }
+    s->p[s->n++] = (probe){.pop = (uint32_t)pop_index, .var = vi};
+  }
+  probe *p = &s->p[k];
   free(p->id);
   p->id = copy;
   p->n = n;
   p->interval = interval;
   return EVS_OK;
+nomem:
+  free(copy);
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+}
+
+EVS_API int evs_net_record_v(evs_net *net, int pop_index, const uint32_t *ids,
+                             size_t n, double interval, evs_error *err) {
+  return evs_net_record(net, pop_index, "v", ids, n, interval, err);
 }
 
 static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
@@ -71,20 +118,26 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   evs_output *o = evs__run_output(run);
   if (!s || !o) return EVS_OK;
   size_t max = 1;
-  for (uint32_t i = 0; i < s->npop; i++)
-    if (s->pop[i].n > max) max = s->pop[i].n;
+  for (uint32_t i = 0; i < s->n; i++)
+    if (s->p[i].n > max) max = s->p[i].n;
   free(s->v);
   if (!(s->v = malloc(max * sizeof *s->v)))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  for (uint32_t i = 0; i < s->npop; i++) {
-    probe *p = &s->pop[i];
+  for (uint32_t i = 0; i < s->n; i++) {
+    probe *p = &s->p[i];
     if (!p->n) continue;
-    const evs_pop *pop = pl->net->pop[i];
-    p->handle = evs__output_probe_open(o, pop->name, p->id, p->n, err);
+    const evs_pop *pop = pl->net->pop[p->pop];
+    const char *var = p->var < 0 ? "v" : pop->type->recordables[p->var].name;
+    p->handle = evs__output_probe_open(o, var, pop->name, p->id, p->n, err);
     if (p->handle < 0) return p->handle;
     /* the model tells what v_<pop>.tsv holds (volts, or a rate model's
-     * rates) to its readers: evsnn plot's voltage.gp */
-    evs__output_log(o, "record_v %s: %s", pop->name, pop->type->name);
+     * rates) to its readers: evsnn plot's voltage.gp; the unit of the
+     * others */
+    if (p->var < 0)
+      evs__output_log(o, "record_v %s: %s", pop->name, pop->type->name);
+    else
+      evs__output_log(o, "record %s %s: %s", var, pop->name,
+                      pop->type->recordables[p->var].unit);
     p->samples = 0;
     if (evs_run_push(run, pl, 0, EVS_EV_RECORD, pop->gid0, i))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -92,13 +145,20 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   return EVS_OK;
 }
 
-/* A sample of population ev->arg's probes. */
+/* A sample of probe ev->arg. */
 static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   probes *s = pl->state;
-  probe *p = &s->pop[ev->arg];
-  evs_pop *pop = pl->net->pop[ev->arg];
-  for (size_t i = 0; i < p->n; i++)
-    s->v[i] = evs__run_voltage(run, pop, p->id[i], ev->t);
+  probe *p = &s->p[ev->arg];
+  evs_pop *pop = pl->net->pop[p->pop];
+  if (p->var < 0)
+    for (size_t i = 0; i < p->n; i++)
+      s->v[i] = evs__run_voltage(run, pop, p->id[i], ev->t);
+  else
+    for (size_t i = 0; i < p->n; i++) {
+      uint32_t j = p->id[i];
+      evs_pop *slice = evs__run_neuron(run, pop, &j);
+      s->v[i] = slice->type->state(slice, j, ev->t, p->var);
+    }
   evs__output_probe_row(evs__run_output(run), p->handle, ev->t, s->v, p->n);
   uint64_t k = ++p->samples;
   return evs_run_push(run, pl, (double)k * p->interval, EVS_EV_RECORD,
@@ -121,8 +181,8 @@ EVS_API int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop_index,
 static void destroy(evs_plugin *pl) {
   probes *s = pl->state;
   if (!s) return;
-  for (uint32_t i = 0; i < s->npop; i++) free(s->pop[i].id);
-  free(s->pop);
+  for (uint32_t i = 0; i < s->n; i++) free(s->p[i].id);
+  free(s->p);
   free(s->v);
   free(s);
 }
