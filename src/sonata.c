@@ -48,7 +48,9 @@ static quiet hush(void) {
 static void unhush(quiet q) { H5Eset_auto2(H5E_DEFAULT, q.func, q.data); }
 
 /* Writes a scalar or 1-D attribute name of type type with n values (n 0:
- * scalar) on obj. Returns 0 or -1. */
+ * scalar) on obj, the values in memory of that same type (a native or
+ * enum type: the file keeps the machine's byte order, as HDF5 readers
+ * expect any). Returns 0 or -1. */
 static int attribute(hid_t obj, const char *name, hid_t type, hsize_t n,
                      const void *value) {
   hid_t space = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
@@ -161,8 +163,8 @@ int evs__sonata_open(evs_output *o, evs_sonata **out, evs_error *err) {
   signed char v;
   w->file = H5Fcreate(part, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
   int ok = w->file >= 0 &&
-           attribute(w->file, "magic", H5T_STD_U32LE, 0, &magic) == 0 &&
-           attribute(w->file, "version", H5T_STD_U32LE, 2, version) == 0 &&
+           attribute(w->file, "magic", H5T_NATIVE_UINT32, 0, &magic) == 0 &&
+           attribute(w->file, "version", H5T_NATIVE_UINT32, 2, version) == 0 &&
            (w->spikes = H5Gcreate2(w->file, "spikes", H5P_DEFAULT,
                                    H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
            (w->sorting_type = H5Tenum_create(H5T_NATIVE_SCHAR)) >= 0 &&
