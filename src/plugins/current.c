@@ -52,30 +52,34 @@ static int check_spec(const evs_net *net, const evs_pop *pop,
                       const evs_current_spec *c, evs_error *err) {
   const char *what = NULL;
   if (c->kind != EVS_CURRENT_STEP) {
-    if (!(c->start >= 0) || !isfinite(c->start)) what = "start must be >= 0";
-    else if (!(c->stop > c->start)) what = "stop must lie after start";
+    if (!(c->start >= 0) || !evs__value_ok(c->start))
+      what = "start must be >= 0 and at most 1e15 s";
+    else if (!(c->stop > c->start) ||
+             (!evs__value_ok(c->stop) && c->stop != INFINITY))
+      what = "stop must lie after start (or be infinite)";
   }
   switch (c->kind) {
     case EVS_CURRENT_DC:
-      if (!isfinite(c->amplitude)) what = "amplitude must be finite";
+      if (!evs__value_ok(c->amplitude))
+        what = "amplitude must be finite (at most 1e15 A)";
       break;
     case EVS_CURRENT_STEP:
       if (!c->n_steps || !c->times || !c->amplitudes)
         what = "a step source needs times and amplitudes";
       for (size_t i = 0; !what && i < c->n_steps; i++) {
-        if (!(c->times[i] >= 0) || !isfinite(c->times[i]))
+        if (!(c->times[i] >= 0) || !evs__value_ok(c->times[i]))
           what = "times must be finite and >= 0";
         else if (i && !(c->times[i] > c->times[i - 1]))
           what = "times must increase";
-        else if (!isfinite(c->amplitudes[i]))
-          what = "amplitudes must be finite";
+        else if (!evs__value_ok(c->amplitudes[i]))
+          what = "amplitudes must be finite (at most 1e15 A)";
       }
       break;
     case EVS_CURRENT_AC:
-      if (!isfinite(c->amplitude) || !isfinite(c->offset) ||
-          !isfinite(c->phase))
+      if (!evs__value_ok(c->amplitude) || !evs__value_ok(c->offset) ||
+          !evs__value_ok(c->phase))
         what = "amplitude, offset and phase must be finite";
-      else if (!(c->frequency >= 0) || !isfinite(c->frequency))
+      else if (!(c->frequency >= 0) || !evs__value_ok(c->frequency))
         what = "frequency must be >= 0";
       else if (pop->type->kind == EVS_POP_EXACT)
         return evs_error_set(
@@ -86,9 +90,10 @@ static int check_spec(const evs_net *net, const evs_pop *pop,
       break;
     case EVS_CURRENT_NOISY: {
       double r = c->dt / net->resolution;
-      if (!isfinite(c->mean) || !(c->stdev >= 0) || !isfinite(c->stdev))
+      if (!evs__value_ok(c->mean) || !(c->stdev >= 0) ||
+          !evs__value_ok(c->stdev))
         what = "mean must be finite and stdev >= 0";
-      else if (!(c->dt > 0) || !isfinite(c->dt) ||
+      else if (!(c->dt > 0) || !evs__value_ok(c->dt) ||
                fabs(r - nearbyint(r)) > 1e-9 * r || nearbyint(r) < 1)
         what = "dt must be a whole number (>= 1) of the resolution";
       break;
