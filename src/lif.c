@@ -59,6 +59,7 @@
 #include <Random123/philox.h>
 
 #include "engine.h"
+#include "lif_params.h"
 #include "evsnn/calendar.h"
 #include "expsum.h"
 
@@ -76,10 +77,7 @@
 /* Crossing times are solved to this accuracy (s). */
 #define CROSSING_TOL 1e-13
 
-enum { P_CM, P_TAU_M, P_TAU_E, P_TAU_I, P_TAU_REF, P_V_REST, P_V_RESET,
-       P_V_THRESH, P_I_OFFSET, P_V_INIT, P_BG_RATE, P_BG_WEIGHT, N_PARAMS };
-
-static const evs_param_def params[N_PARAMS] = {
+const evs_param_def evs__lif_params[N_PARAMS] = {
     [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
     [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
     [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 5e-3, 0,
@@ -610,8 +608,8 @@ static void destroy(evs_pop *pop) {
 static int bad_param(const evs_pop *pop, int k, const char *what,
                      evs_error *err) {
   evs_error_set(err, EVS_EINVAL, NULL, 0, "population %s: %s %s", pop->name,
-                params[k].name, what);
-  evs_error_key(err, params[k].name);
+                evs__lif_params[k].name, what);
+  evs_error_key(err, evs__lif_params[k].name);
   return EVS_EINVAL;
 }
 
@@ -712,7 +710,7 @@ static double dc_scale(const evs_pop *pop, evs_dim dim) {
 const evs_neuron_type evs__if_curr_exp = {
     .name = "IF_curr_exp",
     .kind = EVS_POP_EXACT,
-    .params = params,
+    .params = evs__lif_params,
     .n_params = N_PARAMS,
     .weight_scale = weight_scale,
     .init = init,

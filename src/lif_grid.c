@@ -44,6 +44,7 @@
 #include <Random123/philox.h>
 
 #include "engine.h"
+#include "lif_params.h"
 
 /* V: synaptic terms below this are set to 0 (see tick). */
 #define X_TINY 1e-30
@@ -52,32 +53,6 @@
  * > 255) < 1e-30 at this mean). */
 #define BG_MEAN_MAX 150.0
 
-enum { P_CM, P_TAU_M, P_TAU_E, P_TAU_I, P_TAU_REF, P_V_REST, P_V_RESET,
-       P_V_THRESH, P_I_OFFSET, P_V_INIT, P_BG_RATE, P_BG_WEIGHT, N_PARAMS };
-
-static const evs_param_def params[N_PARAMS] = {
-    [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
-    [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
-    [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 5e-3, 0,
-                 "decay time of the excitatory synaptic current"},
-    [P_TAU_I] = {"tau_syn_I", EVS_DIM_TIME, 5e-3, 0,
-                 "decay time of the inhibitory synaptic current"},
-    [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, 0,
-                   "refractory period (v held at v_reset)"},
-    [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, 0, "resting potential"},
-    [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, 0,
-                   "potential after a spike"},
-    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0,
-                    "spike threshold"},
-    [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, 0,
-                    "constant input current"},
-    [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
-                  "membrane potential at t = 0"},
-    [P_BG_RATE] = {"background_rate", EVS_DIM_RATE, 0, 0,
-                   "rate of the Poisson background inputs onto each neuron"},
-    [P_BG_WEIGHT] = {"background_weight", EVS_DIM_CURRENT, 0, 0,
-                     "weight of each background input (excitatory receptor)"},
-};
 
 /* One neuron: everything a step or an input touches, in one cache line. */
 typedef struct grid_neuron {
@@ -128,8 +103,8 @@ static void destroy(evs_pop *pop) {
 static int bad_param(const evs_pop *pop, int k, const char *what,
                      evs_error *err) {
   evs_error_set(err, EVS_EINVAL, NULL, 0, "population %s: %s %s", pop->name,
-                params[k].name, what);
-  evs_error_key(err, params[k].name);
+                evs__lif_params[k].name, what);
+  evs_error_key(err, evs__lif_params[k].name);
   return EVS_EINVAL;
 }
 
@@ -326,7 +301,7 @@ static double dc_scale(const evs_pop *pop, evs_dim dim) {
 const evs_neuron_type evs__if_curr_exp_grid = {
     .name = "IF_curr_exp_grid",
     .kind = EVS_POP_CLOCKED,
-    .params = params,
+    .params = evs__lif_params,
     .n_params = N_PARAMS,
     .weight_scale = weight_scale,
     .init = init,
