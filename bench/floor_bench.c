@@ -6,7 +6,7 @@
  *
  *   floor   in[j] += w: one float per neuron, doc/benchmarks.md's "bare CSR
  *           delivery loop" (2 ns per synaptic event on this machine class);
- *   record  the per-synapse work of evsnn's exact neuron (src/lif.c,
+ *   record  the per-synapse work of evsnn's exact neuron (src/neurons/lif.c,
  *           deliver): in a 64-byte record per neuron, the certificate test,
  *           two coefficient multiply-adds and the margin, targets prefetched
  *           24 synapses ahead — without certificates, visits, searches or
@@ -28,9 +28,9 @@
 
 #define MAX_RUNS 15
 #define SYNAPSES_PER_ROW 80.0 /* B1: p = 80 / N */
-#define PREFETCH_AHEAD 24     /* as src/lif.c */
+#define PREFETCH_AHEAD 24     /* as src/neurons/lif.c */
 
-/* As src/lif.c's lif_neuron: everything an input touches in one line. */
+/* As src/neurons/lif.c's lif_neuron: everything an input touches in one line. */
 typedef struct record {
   double c[3], t_safe, margin, drive, pad[2];
 } __attribute__((aligned(64))) record;

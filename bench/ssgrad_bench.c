@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* bench/ssgrad_bench — B4's SuperSpike gradient at the S4 size: the per-tick
- * eligibility reference against the windowed method (src/ssgrad.h), one
+ * eligibility reference against the windowed method (src/rules/ssgrad.h), one
  * trial of both layers (200 -> 256 and 256 -> 200), median of several runs.
  *
  *   bench/ssgrad_bench [--runs R] [--ticks T] [--window L] [--dt S]
@@ -29,7 +29,7 @@
 #include "bench_util.h"
 #include "evsnn/error.h"
 #include "evsnn/rng.h"
-#include "ssgrad.h"
+#include "rules/ssgrad.h"
 
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
 void openblas_set_num_threads(int n);

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "core/plugin.h"
-#include "engine.h"
+#include "core/engine.h"
 #include "evsnn/rule.h"
 
 /* The built-in neuron and source types, in list order. */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "adex.h"
-#include "engine.h"
+#include "neurons/adex.h"
+#include "core/engine.h"
 #include "check_util.h"
 #include "cond_test_util.h"
 

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cond_math.h"
-#include "engine.h"
+#include "neurons/cond_math.h"
+#include "core/engine.h"
 #include "check_util.h"
 #include "cond_test_util.h"
 

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "check_util.h"
-#include "engine.h"
+#include "core/engine.h"
 #include "evsnn/evsnn.h"
 
 /* ---- helpers ------------------------------------------------------------- */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "evsnn/rng.h"
-#include "expsum.h"
+#include "neurons/expsum.h"
 #include "check_util.h"
 
 /* First root by brute force: scan a fine grid for the first point with

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
-#include "izhikevich.h"
+#include "core/engine.h"
+#include "neurons/izhikevich.h"
 #include "check_util.h"
 #include "cond_test_util.h"
 

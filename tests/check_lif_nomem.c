@@ -7,7 +7,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "engine.h"
+#include "core/engine.h"
 #include "check_util.h"
 
 void *__real_realloc(void *p, size_t n);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of errors in model files (src/model_read.c, model_value.c,
+/* Tests of errors in model files (src/model/model_read.c, model_value.c,
  * model_build.c): every kind of error is reported as EVS_EMODEL with the
  * right "file:line:" prefix ("--set TEXT: " for an override), a missing file
  * as EVS_EIO. Good models, overrides, paths and runs are tested in

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of building and running model files (src/model_read.c,
+/* Tests of building and running model files (src/model/model_read.c,
  * model_value.c, model_build.c, model_learning.c): good models build the
  * expected populations and projections, overrides change what is built,
  * relative paths are resolved against the model's folder, the default demo

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the learning rules of doc/validation.md P5: the orchestrated rule
- * (src/orchestrated.c) and the globally gated inhibitory STDP rule
- * (src/istdp.c); short-term plasticity is tested in tests/check_stp.c.
+ * (src/rules/orchestrated.c) and the globally gated inhibitory STDP rule
+ * (src/rules/istdp.c); short-term plasticity is tested in tests/check_stp.c.
  *
  * Rules are driven directly through their handlers on a hand-made projection
  * (as tests/check_stdp.c does); expected values come from closed forms
@@ -22,9 +22,9 @@
 #include "evsnn/csr.h"
 #include "evsnn/net.h"
 #include "p5_test_util.h"
-#include "plastic.h"
+#include "rules/plastic.h"
 #include "rule_test_util.h"
-#include "stp.h"
+#include "synapses/stp.h"
 
 /* ---- the rig (rule_test_util.h) ------------------------------------------ */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of the output module (src/output.c): file names and formats, the
+/* Tests of the output module (src/io/output.c): file names and formats, the
  * NAME.part protocol, failure reporting on a full disk, abort, progress. */
 #include <check.h>
 #include <dirent.h>
@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "core/engine.h"
 #include "check_util.h"
 
 /* The raster line formatter (output.c, test hook). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of the rate populations (src/rate.c) and rate rules
- * (src/rate_rules.c). Nets are built through the public API; steps are taken
+/* Tests of the rate populations (src/neurons/rate.c) and rate rules
+ * (src/rules/rate_rules.c). Nets are built through the public API; steps are taken
  * by calling the types' tick handlers in creation order (as the scheduler
  * does at equal times), so every step's inputs are known exactly. */
 #include <check.h>
@@ -12,7 +12,7 @@
 #include "check_util.h"
 #include "evsnn/evsnn.h"
 #include "plugins/plugins.h"
-#include "rate.h"
+#include "neurons/rate.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "core/engine.h"
 #include "check_util.h"
 
 /* ---- a population built by hand ------------------------------------------ */

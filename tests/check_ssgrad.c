@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of the SuperSpike gradient engine (src/ssgrad.h): the surrogate and
+/* Tests of the SuperSpike gradient engine (src/rules/ssgrad.h): the surrogate and
  * the alpha filter against their closed forms, the per-tick reference against
  * a brute-force double sum over closed-form kernels, the windowed method
  * (dense and CSR, states carried over several windows) against the per-tick
@@ -13,7 +13,7 @@
 
 #include "evsnn/error.h"
 #include "evsnn/rng.h"
-#include "ssgrad.h"
+#include "rules/ssgrad.h"
 #include "check_util.h"
 
 static const double DT = 1e-4, TAU_R = 5e-3, TAU_D = 10e-3;

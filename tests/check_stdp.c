@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of the pair STDP rule (src/stdp.c): stdp_pair, and the parameter
+/* Tests of the pair STDP rule (src/rules/stdp.c): stdp_pair, and the parameter
  * checks of stdp_pair and stdp_triplet. The triplet rules are tested in
  * tests/check_triplet.c; all three rules against a brute-force fixed-step
  * simulation in tests/check_stdp_brute.c.
@@ -20,7 +20,7 @@
 
 #include "check_util.h"
 #include "evsnn/csr.h"
-#include "plastic.h"
+#include "rules/plastic.h"
 #include "rule_test_util.h"
 #include "stdp_test_util.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of the STDP rules (src/stdp.c) against a brute-force reference:
+/* Tests of the STDP rules (src/rules/stdp.c) against a brute-force reference:
  * stdp_pair (additive, multiplicative with nearest-spike pairing, partial
  * weight dependence), stdp_triplet and stdp_triplet_homeo on random trains.
  *
@@ -19,7 +19,7 @@
 
 #include "check_util.h"
 #include "evsnn/csr.h"
-#include "plastic.h"
+#include "rules/plastic.h"
 #include "rule_test_util.h"
 #include "stdp_test_util.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of Tsodyks–Markram short-term plasticity (src/stp.c), one of the
+/* Tests of Tsodyks–Markram short-term plasticity (src/synapses/stp.c), one of the
  * mechanisms of doc/validation.md P5 (the others are tested in
  * tests/check_orchestrated.c).
  *
@@ -20,9 +20,9 @@
 #include "evsnn/csr.h"
 #include "evsnn/net.h"
 #include "p5_test_util.h"
-#include "plastic.h"
+#include "rules/plastic.h"
 #include "rule_test_util.h"
-#include "stp.h"
+#include "synapses/stp.h"
 
 /* ---- short-term plasticity -------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* SuperSpike through the scheduler (src/superspike.c): the gradient the
+/* SuperSpike through the scheduler (src/rules/superspike.c): the gradient the
  * learner accumulates from the engine's spikes and voltages equals a
  * brute-force evaluation of its definition (doc/validation.md Part 2,
  *   m_ij = sum_k e_i(k) sum_{l<k} h(k-l) sigma'(U_i(l)) p_j(l),
@@ -23,8 +23,8 @@
 
 #include "evsnn/evsnn.h"
 #include "check_util.h"
-#include "engine.h"
-#include "superspike.h"
+#include "core/engine.h"
+#include "rules/superspike.h"
 
 #define DT 1e-4          /* s: resolution and the error-broadcast clock */
 #define DELAY 8e-4       /* s */

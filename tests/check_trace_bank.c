@@ -5,7 +5,7 @@
 #include <check.h>
 #include <math.h>
 
-#include "trace_bank.h"
+#include "rules/trace_bank.h"
 #include "check_util.h"
 
 /* The value of coefficient X of trace k at t. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of the triplet STDP rules (src/stdp.c): stdp_triplet and
+/* Tests of the triplet STDP rules (src/rules/stdp.c): stdp_triplet and
  * stdp_triplet_homeo (their parameter checks are partly in
  * tests/check_stdp.c, their brute-force references in
  * tests/check_stdp_brute.c).
@@ -21,7 +21,7 @@
 
 #include "check_util.h"
 #include "evsnn/csr.h"
-#include "plastic.h"
+#include "rules/plastic.h"
 #include "rule_test_util.h"
 #include "stdp_test_util.h"
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "core/engine.h"
 
 /* A population of n neurons of type T on clock step dt (s), every parameter
  * at its default, not yet initialised. */

@@ -19,7 +19,7 @@
 
 #include "check_util.h"
 #include "evsnn/csr.h"
-#include "plastic.h"
+#include "rules/plastic.h"
 
 /* ---- the rig --------------------------------------------------------------
  * The handlers' contract without the scheduler: the test calls init, then

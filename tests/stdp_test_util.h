@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "check_util.h"
-#include "plastic.h"
+#include "rules/plastic.h"
 #include "rule_test_util.h"
 
 /* ---- the rig (rule_test_util.h) ------------------------------------------ */

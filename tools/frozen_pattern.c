@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* frozen_pattern — writes the frozen Poisson pattern that a
- * SpikeSourceFrozenPoisson population draws (src/source.c), as a .ras file
+ * SpikeSourceFrozenPoisson population draws (src/neurons/source.c), as a .ras file
  * with every time to 17 significant digits, so that a SpikeSourceArray with
  * the same period replays exactly the same spikes (the SuperSpike models
  * ship their inputs this way: a file key that --set can point elsewhere).

@@ -126,7 +126,7 @@ EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
 /* Gives projection proj Tsodyks–Markram short-term plasticity: each
  * presynaptic spike delivers w * u * x, with utilisation u (increment and
  * resting value U in (0, 1], facilitation decaying with tau_f >= 0 s, 0 for
- * none) and resources x (recovering with tau_d > 0 s); see src/stp.h. Works
+ * none) and resources x (recovering with tau_d > 0 s); see src/synapses/stp.h. Works
  * on static and learning projections. Before the build only. EVS_OK, or
  * EVS_EINVAL / EVS_ESTATE with a message in err. */
 EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,

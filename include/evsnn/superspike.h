@@ -12,7 +12,7 @@
  * neuron, the error signal of every output neuron (target and own spikes
  * filtered by the alpha kernel) and the presynaptic PSP trace of every
  * presynaptic neuron; per-synapse work happens once per window, as matrix
- * products (src/ssgrad.h). Every `update` seconds each learning weight moves
+ * products (src/rules/ssgrad.h). Every `update` seconds each learning weight moves
  * by at most r0 (the per-synapse normalised update). Hidden populations
  * receive the output errors through their outgoing learning projections
  * with symmetric (current forward weights), fixed random N(0, 1), or

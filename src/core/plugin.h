@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "core/engine.h"
 #include "evsnn/plugin.h"
 
 typedef struct evs_filter evs_filter;

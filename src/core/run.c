@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "core/run_impl.h"
-#include "plastic.h"
+#include "rules/plastic.h"
 
 double evs__wall_clock(void) {
   struct timespec ts;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "core/plugin.h"
-#include "engine.h"
+#include "core/engine.h"
 
 /* The plug-ins listening to one population's spikes. */
 typedef struct listeners {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plastic.h"
+#include "rules/plastic.h"
 #include "plugins/plugins.h"
 #include "registry.h"
 

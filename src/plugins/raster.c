@@ -12,7 +12,7 @@
 #include "evsnn/spikes.h"
 #include "plugins/plugins.h"
 #ifdef EVS_HAVE_HDF5
-#include "sonata.h"
+#include "io/sonata.h"
 #endif
 
 enum { DEFAULT = 0, ON = 1, OFF = 2 };

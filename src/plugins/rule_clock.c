@@ -5,7 +5,7 @@
  * weights are brought up to t. */
 #include <stdlib.h>
 
-#include "plastic.h"
+#include "rules/plastic.h"
 #include "plugins/plugins.h"
 
 /* Clock calls so far per projection, for this run. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plastic.h"
+#include "rules/plastic.h"
 #include "plugins/plugins.h"
 
 /* The weight recordings of one projection. */

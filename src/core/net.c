@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — describing a net: populations, projections, rules, inputs and
+ * the plug-ins that watch it (core/plugin.h; the built-in ones and their
+ * settings: src/plugins/). Building it (synapses, rules, clocks) is in
+ * net_build.c, the scheduler that runs it in core/run.c. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "core/engine.h"
+#include "core/plugin.h"
+#include "rules/plastic.h"
+#include "plugins/plugins.h"
+
+EVS_API const char *evs_version(void) { return PACKAGE_VERSION; }
+
+/* Grows *arr (of elements of size sz) to hold at least need elements. */
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t sz) {
+  if (need <= *cap) return EVS_OK;
+  uint32_t ncap = *cap ? *cap * 2 : 8;
+  while (ncap < need) ncap *= 2;
+  void *p = realloc(*arr, (size_t)ncap * sz);
+  if (!p) return EVS_ENOMEM;
+  *arr = p;
+  *cap = ncap;
+  return EVS_OK;
+}
+
+int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
+                      uint32_t id) {
+  if (*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 256;
+    evs_spike *p = realloc(*spk, ncap * sizeof *p);
+    if (!p) return EVS_ENOMEM;
+    *spk = p;
+    *cap = ncap;
+  }
+  (*spk)[(*n)++] = (evs_spike){t, id};
+  return EVS_OK;
+}
+
+int evs__pop_emit(evs_pop *pop, double t, uint32_t id) {
+  id += pop->first;
+  if (evs__spike_append(&pop->spk, &pop->nspk, &pop->capspk, t, id))
+    return pop->failed = EVS_ENOMEM;
+  /* learning rules hear of the spike before any later input reaches the
+   * neuron (plastic.h) */
+  for (uint32_t k = 0; k < pop->n_learn; k++)
+    pop->learn[k]->type->on_post(pop->learn[k], t, id);
+  return EVS_OK;
+}
+
+EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
+  *out = NULL;
+  if (!(resolution >= EVS__MIN_STEP) || !evs__value_ok(resolution))
+    return EVS_EINVAL;
+  evs_net *net = calloc(1, sizeof *net);
+  if (!net) return EVS_ENOMEM;
+  net->seed = seed;
+  net->resolution = resolution;
+  if (evs__net_add_default_plugins(net)) {
+    evs_net_free(net);
+    return EVS_ENOMEM;
+  }
+  *out = net;
+  return EVS_OK;
+}
+
+int evs__net_add_plugin(evs_net *net, const evs_plugin_type *type,
+                        void *state, evs_plugin **out) {
+  evs_plugin *pl = calloc(1, sizeof *pl);
+  if (!pl ||
+      grow((void **)&net->plugin, &net->capplugin, net->nplugin + 1,
+           sizeof *net->plugin)) {
+    free(pl);
+    evs_plugin tmp = {.type = type, .net = net, .state = state};
+    if (type->destroy) type->destroy(&tmp);
+    return EVS_ENOMEM;
+  }
+  *pl = (evs_plugin){.type = type, .net = net, .state = state,
+                     .index = net->nplugin};
+  net->plugin[net->nplugin++] = pl;
+  if (out) *out = pl;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
+                               void *state, evs_error *err) {
+  if (net->ran) {
+    if (type->destroy) {
+      evs_plugin tmp = {.type = type, .net = net, .state = state};
+      type->destroy(&tmp);
+    }
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "plug-in %s: the network has already run",
+                         type->name);
+  }
+  if (evs__net_add_plugin(net, type, state, NULL))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  return EVS_OK;
+}
+
+EVS_API void *evs_plugin_state(const evs_plugin *pl) { return pl->state; }
+
+EVS_API evs_net *evs_plugin_net(const evs_plugin *pl) { return pl->net; }
+
+evs_plugin *evs__net_find_plugin(const evs_net *net,
+                                 const evs_plugin_type *type) {
+  for (uint32_t i = 0; i < net->nplugin; i++)
+    if (net->plugin[i]->type == type) return net->plugin[i];
+  return NULL;
+}
+
+static void pop_free(evs_pop *pop) {
+  if (!pop) return;
+  if (pop->type->destroy) pop->type->destroy(pop);
+  if (pop->path)
+    for (size_t i = 0; i < pop->type->n_params; i++) free(pop->path[i]);
+  free(pop->path);
+  free(pop->par);
+  free(pop->dist);
+  free(pop->dc);
+  free(pop->out);
+  free(pop->spk);
+  free(pop->learn);
+  free(pop);
+}
+
+static void rule_free(evs_plastic *pl) {
+  if (!pl) return;
+  if (pl->type->destroy) pl->type->destroy(pl);
+  free(pl->par);
+  free(pl);
+}
+
+EVS_API void evs_net_free(evs_net *net) {
+  if (!net) return;
+  evs__run_free(net->run);
+  for (uint32_t i = 0; i < net->nplugin; i++) {
+    evs_plugin *pl = net->plugin[i];
+    if (pl->type->destroy) pl->type->destroy(pl);
+    free(pl);
+  }
+  free(net->plugin);
+  for (uint32_t i = 0; i < net->npop; i++) pop_free(net->pop[i]);
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    rule_free(net->proj[i]->rule);
+    if (net->proj[i]->filter)
+      net->proj[i]->filter->type->destroy(net->proj[i]->filter);
+    evs_csr_free(net->proj[i]->csr);
+    free(net->proj[i]->path);
+    free(net->proj[i]);
+  }
+  free(net->pop);
+  free(net->proj);
+  free(net->dc);
+  free(net);
+}
+
+static int valid_name(const char *name) {
+  size_t n = strlen(name);
+  if (n == 0 || n > 63) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)name[i]) && name[i] != '_') return 0;
+  return 1;
+}
+
+static int name_taken(const evs_net *net, const char *name) {
+  for (uint32_t i = 0; i < net->npop; i++)
+    if (strcmp(net->pop[i]->name, name) == 0) return 1;
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if (strcmp(net->proj[i]->name, name) == 0) return 1;
+  return 0;
+}
+
+static int check_mutable(const evs_net *net, evs_error *err) {
+  if (net->built)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "the network is already built and cannot change");
+  return EVS_OK;
+}
+
+EVS_API int evs_net_add_population(evs_net *net, const char *name,
+                                   const char *type, uint32_t size,
+                                   evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  if (!valid_name(name))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "bad population name '%s' (1-63 letters, digits, _)",
+                         name);
+  if (name_taken(net, name))
+    return evs_error_set(err, EVS_EEXIST, NULL, 0, "name '%s' is already used",
+                         name);
+  const evs_neuron_type *t = evs__neuron_type_find(type);
+  if (!t)
+    return evs_error_set(err, EVS_ENOENT, NULL, 0, "unknown neuron type '%s'",
+                         type);
+  if (size == 0)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "population %s: size must be positive", name);
+  if ((uint64_t)net->next_gid + size > UINT32_MAX)
+    return evs_error_set(err, EVS_ERANGE, NULL, 0,
+                         "population %s: too many neurons in the network", name);
+  if (grow((void **)&net->pop, &net->cappop, net->npop + 1, sizeof *net->pop))
+    goto nomem;
+  evs_pop *pop = calloc(1, sizeof *pop);
+  if (!pop) goto nomem;
+  pop->type = t;
+  pop->par = calloc(t->n_params ? t->n_params : 1, sizeof *pop->par);
+  pop->dist = calloc(t->n_params ? t->n_params : 1, sizeof *pop->dist);
+  pop->path = calloc(t->n_params ? t->n_params : 1, sizeof *pop->path);
+  if (!pop->par || !pop->dist || !pop->path) {
+    pop_free(pop);
+    goto nomem;
+  }
+  for (size_t i = 0; i < t->n_params; i++) {
+    pop->par[i] = (t->params[i].flags & EVS_PARAM_REQUIRED) ? NAN : t->params[i].def;
+    pop->dist[i] = evs_dist_const(pop->par[i]);
+  }
+  strcpy(pop->name, name);
+  pop->index = net->npop;
+  pop->size = size;
+  pop->gid0 = net->next_gid;
+  pop->net = net;
+  pop->seed = net->seed;
+  pop->resolution = net->resolution;
+  net->next_gid += size;
+  net->pop[net->npop++] = pop;
+  return (int)pop->index;
+nomem:
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+}
+
+EVS_API int evs_net_find_population(const evs_net *net, const char *name) {
+  for (uint32_t i = 0; i < net->npop; i++)
+    if (strcmp(net->pop[i]->name, name) == 0) return (int)i;
+  return EVS_ENOENT;
+}
+
+/* The population at index i, or NULL with an error. */
+static evs_pop *get_pop(const evs_net *net, int i, evs_error *err) {
+  if (i < 0 || (uint32_t)i >= net->npop) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0, "no population with index %d", i);
+    return NULL;
+  }
+  return net->pop[i];
+}
+
+/* The prologue of the parameter setters: the net must still be mutable, the
+ * population must exist and its type must have a parameter called name.
+ * Sets *pop and *k (the parameter's index) and returns EVS_OK, or returns
+ * the error: EVS_ESTATE once built, EVS_EINVAL, EVS_ENOENT. */
+static int find_param(evs_net *net, int pop_index, const char *name,
+                      evs_pop **pop, int *k, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  *pop = get_pop(net, pop_index, err);
+  if (!*pop) return EVS_EINVAL;
+  *k = evs__param_index((*pop)->type, name);
+  if (*k < 0)
+    return evs_error_set(err, EVS_ENOENT, NULL, 0, "%s has no parameter '%s'",
+                         (*pop)->type->name, name);
+  return EVS_OK;
+}
+
+EVS_API int evs_net_set_param(evs_net *net, int pop_index, const char *name,
+                              const evs_dist *value, evs_error *err) {
+  evs_pop *pop;
+  int k;
+  int rc = find_param(net, pop_index, name, &pop, &k, err);
+  if (rc) return rc;
+  const evs_param_def *d = &pop->type->params[k];
+  if (d->flags & EVS_PARAM_PATH)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is a file path",
+                         pop->name, name);
+  if (value->kind != EVS_DIST_CONST && !(d->flags & EVS_PARAM_PER_NEURON))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: '%s' must be a constant, not a distribution",
+                         pop->name, name);
+  if (value->kind == EVS_DIST_CONST && isnan(value->p[0]))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not a number",
+                         pop->name, name);
+  /* as in a model file: finite, within 1e15 (or the default, e.g. a
+   * source's stop = inf) */
+  if (!evs__dist_ok(value) &&
+      !(value->kind == EVS_DIST_CONST && value->p[0] == d->def))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: '%s' must be finite and at most %g in "
+                         "magnitude (SI units)", pop->name, name,
+                         EVS__MAX_MAGNITUDE);
+  pop->dist[k] = *value;
+  pop->par[k] = evs_dist_mean(value);
+  return EVS_OK;
+}
+
+EVS_API int evs_net_set_path(evs_net *net, int pop_index, const char *name,
+                             const char *path, evs_error *err) {
+  evs_pop *pop;
+  int k;
+  int rc = find_param(net, pop_index, name, &pop, &k, err);
+  if (rc) return rc;
+  if (!(pop->type->params[k].flags & EVS_PARAM_PATH))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not a file path",
+                         pop->name, name);
+  char *copy = strdup(path);
+  if (!copy) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  free(pop->path[k]);
+  pop->path[k] = copy;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
+                            evs_receptor receptor, const evs_conn_spec *spec,
+                            evs_dim weight_dim, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_pop *a = get_pop(net, pre, err), *b = a ? get_pop(net, post, err) : NULL;
+  if (!a || !b) return EVS_EINVAL;
+  if (!valid_name(name))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "bad projection name '%s' (1-63 letters, digits, _)",
+                         name);
+  if (name_taken(net, name))
+    return evs_error_set(err, EVS_EEXIST, NULL, 0, "name '%s' is already used",
+                         name);
+  if (receptor != EVS_RECEPTOR_EXC && receptor != EVS_RECEPTOR_INH)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: bad receptor", name);
+  if (!evs__dist_ok(&spec->weight) || !evs__dist_ok(&spec->delay)) {
+    int w = !evs__dist_ok(&spec->weight);
+    evs_error_set(err, EVS_EINVAL, NULL, 0,
+                  "%s: the %s must be finite and at most %g in magnitude (SI "
+                  "units)", name, w ? "weight" : "delay", EVS__MAX_MAGNITUDE);
+    evs_error_key(err, w ? "weight" : "delay");
+    return EVS_EINVAL;
+  }
+  if (b->type->kind == EVS_POP_SOURCE)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: %s is a spike source and cannot receive synapses",
+                         name, b->name);
+  if (b->type->weight_scale(b, weight_dim) == 0) {
+    if (weight_dim == EVS_DIM_NONE)
+      evs_error_set(err, EVS_EINVAL, NULL, 0,
+                    "%s: the weight needs a unit (%s takes no "
+                    "dimensionless weights)", name, b->type->name);
+    else
+      evs_error_set(err, EVS_EINVAL, NULL, 0,
+                    "%s: %s does not take weights of dimension %s", name,
+                    b->type->name, evs_dim_name(weight_dim));
+    evs_error_key(err, "weight");
+    return EVS_EINVAL;
+  }
+  if (grow((void **)&net->proj, &net->capproj, net->nproj + 1, sizeof *net->proj))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  evs_proj *p = calloc(1, sizeof *p);
+  if (!p) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  if (spec->path && !(p->path = strdup(spec->path))) {
+    free(p);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  strcpy(p->name, name);
+  p->index = net->nproj;
+  p->pre = a;
+  p->post = b;
+  p->receptor = receptor;
+  p->spec = *spec;
+  p->spec.path = p->path;
+  p->weight_dim = weight_dim;
+  net->proj[net->nproj++] = p;
+  return (int)p->index;
+}
+
+EVS_API int evs_net_find_projection(const evs_net *net, const char *name) {
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if (strcmp(net->proj[i]->name, name) == 0) return (int)i;
+  return EVS_ENOENT;
+}
+
+/* The projection at index i, or NULL with an error. */
+static evs_proj *get_proj(const evs_net *net, int i, evs_error *err) {
+  if (i < 0 || (uint32_t)i >= net->nproj) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0, "no projection with index %d", i);
+    return NULL;
+  }
+  return net->proj[i];
+}
+
+EVS_API int evs_net_set_rule(evs_net *net, int proj, const char *rule,
+                             evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  const evs_rule_type *t = evs__rule_type_find(rule);
+  if (!t)
+    return evs_error_set(err, EVS_ENOENT, NULL, 0, "unknown learning rule '%s'",
+                         rule);
+  evs_plastic *pl = calloc(1, sizeof *pl);
+  if (pl) pl->par = calloc(t->n_params ? t->n_params : 1, sizeof *pl->par);
+  if (!pl || !pl->par) {
+    free(pl);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  pl->type = t;
+  pl->proj = p;
+  for (size_t k = 0; k < t->n_params; k++)
+    pl->par[k] = (t->params[k].flags & EVS_PARAM_REQUIRED) ? NAN : t->params[k].def;
+  rule_free(p->rule);
+  p->rule = pl;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
+                                   double value, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!p->rule)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "projection %s has no learning rule", p->name);
+  const evs_rule_type *t = p->rule->type;
+  for (size_t k = 0; k < t->n_params; k++)
+    if (strcmp(t->params[k].name, name) == 0) {
+      if (!evs__value_ok(value))
+        return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                             "%s: '%s' must be finite and at most %g in "
+                             "magnitude", p->name, name, EVS__MAX_MAGNITUDE);
+      p->rule->par[k] = value;
+      return EVS_OK;
+    }
+  return evs_error_set(err, EVS_ENOENT, NULL, 0, "rule %s has no parameter '%s'",
+                       t->name, name);
+}
+
+EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
+                           evs_dim dim, evs_error *err) {
+  int rc = check_mutable(net, err);
+  if (rc) return rc;
+  evs_pop *pop = get_pop(net, pop_index, err);
+  if (!pop) return EVS_EINVAL;
+  if (!pop->type->dc_scale || pop->type->dc_scale(pop, dim) == 0)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: %s does not take a constant input of dimension %s",
+                         pop->name, pop->type->name, evs_dim_name(dim));
+  if (!evs__value_ok(amplitude))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: bad DC amplitude %g (finite, at most %g)",
+                         pop->name, amplitude, EVS__MAX_MAGNITUDE);
+  if (grow((void **)&net->dc, &net->capdc, net->ndc + 1, sizeof *net->dc))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  net->dc[net->ndc++] = (evs_dc_req){(uint32_t)pop_index, amplitude, dim};
+  return EVS_OK;
+}
+
+EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
+                          evs_error *err) {
+  if (net->ran)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0, "a network runs only once");
+  if (!(opts->duration >= 0) || !evs__value_ok(opts->duration))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "the duration must be a time >= 0 and at most %g s",
+                         EVS__MAX_MAGNITUDE);
+  int rc = evs_net_build(net, err);
+  if (rc) return rc;
+  net->ran = 1;
+  if (opts->progress == 2 && !(opts->progress_interval >= 0))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "the progress interval must be a time >= 0");
+  net->progress_interval =
+      opts->progress_interval > 0 ? opts->progress_interval : 60;
+  evs_plugin progress = {.type = opts->progress == 2
+                                     ? &evs__progress_log_plugin
+                                     : &evs__progress_plugin,
+                         .net = net};
+  return evs__run_begin(net, opts, opts->progress ? &progress : NULL, err);
+}
+
+/* The run's error when there is none to continue or finish. */
+static int no_run(evs_error *err) {
+  return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                       "no run in progress (evs_net_start starts one; it "
+                       "ends with evs_net_finish or an error)");
+}
+
+EVS_API int evs_net_run_until(evs_net *net, double t, evs_error *err) {
+  if (!net->run) return no_run(err);
+  int rc = evs__run_until(net->run, t, err);
+  if (!net->run) evs__progress_done(); /* the run failed */
+  return rc;
+}
+
+EVS_API int evs_net_finish(evs_net *net, evs_error *err) {
+  if (!net->run) return no_run(err);
+  int rc = evs__run_finish(net->run, err);
+  evs__progress_done();
+  return rc;
+}
+
+EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err) {
+  int rc = evs_net_start(net, opts, err);
+  if (rc) return rc;
+  rc = evs_net_run_until(net, opts->duration, err);
+  if (rc && rc != EVS_ESTOPPED) return rc;
+  return evs_net_finish(net, err);
+}
+
+EVS_API int evs_net_population_count(const evs_net *net) { return (int)net->npop; }
+
+EVS_API int evs_net_population_info(const evs_net *net, int i, evs_pop_info *info) {
+  if (i < 0 || (uint32_t)i >= net->npop) return EVS_EINVAL;
+  const evs_pop *pop = net->pop[i];
+  *info = (evs_pop_info){pop->name, pop->type->name, pop->size, pop->nspikes};
+  return EVS_OK;
+}
+
+EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
+                               evs_error *err) {
+  evs_proj *p = get_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!net->built)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: the network is not built yet", p->name);
+  if (!evs__value_ok(w))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: bad weight %g (finite, at most %g)", p->name, w,
+                         EVS__MAX_MAGNITUDE);
+  float v = (float)(w * p->weight_scale);
+  uint32_t n = 1;
+  evs_csr *const *all = p->csr ? &p->csr : evs__run_proj_csrs(net->run, p, &n);
+  if (n == 0)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: its synapses were split among the threads of a "
+                         "run that has ended", p->name);
+  for (uint32_t i = 0; i < n; i++) {
+    evs_csr *m = all[i];
+    if (!m->weight) m->weight_shared = v;
+    for (uint64_t k = 0; m->weight && k < m->nnz; k++) m->weight[k] = v;
+  }
+  return EVS_OK;
+}
+
+EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj) {
+  if (proj < 0 || (uint32_t)proj >= net->nproj) return NULL;
+  return net->proj[proj]->csr;
+}
+
+EVS_API void evs_net_stats(const evs_net *net, evs_run_stats *stats) {
+  *stats = net->stats;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — building a described net (evs_net_build): every required
+ * parameter present, DC inputs summed, every projection's synapses drawn
+ * (weights in the post population's internal units) with its learning rule
+ * and delivery filter readied, each population's clock chosen and its type
+ * initialised, and every plug-in's build hook called. The description is
+ * made in net.c, the run in core/run.c. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/engine.h"
+#include "core/plugin.h"
+#include "rules/plastic.h"
+
+/* Readies p's learning rule: one delay, the transposed index, parameters
+ * in internal units, and the post population told to report its spikes. */
+static int start_rule(evs_proj *p, evs_error *err) {
+  evs_plastic *pl = p->rule;
+  const evs_rule_type *t = pl->type;
+  if (p->csr->grp_ptr)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "projection %s: a learning projection needs one delay "
+                         "for all its synapses", p->name);
+  for (size_t k = 0; k < t->n_params; k++) {
+    if (isnan(pl->par[k]))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "projection %s: rule parameter '%s' is required",
+                           p->name, t->params[k].name);
+    if (t->params[k].flags & EVS_PARAM_WEIGHT) pl->par[k] *= p->weight_scale;
+  }
+  int rc = evs_csr_build_transpose(p->csr);
+  if (rc) return evs_error_set(err, rc, NULL, 0, "projection %s: %s", p->name,
+                               evs_strerror(rc));
+  if ((rc = t->init(pl, err))) return rc;
+  evs_pop *post = p->post;
+  evs_plastic **l = realloc(post->learn, (post->n_learn + 1) * sizeof *l);
+  if (!l) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  l[post->n_learn++] = pl;
+  post->learn = l;
+  return EVS_OK;
+}
+
+/* Builds the synapses of projection p, weights converted to the post
+ * population's internal units. */
+static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
+  evs_conn_spec spec = p->spec;
+  double scale = p->post->type->weight_scale(p->post, p->weight_dim);
+  /* an edge list's weights are SI like the spec's: scaled after the build */
+  int file = spec.kind == EVS_CONN_FILE;
+  if (!file) spec.weight = evs_dist_scale(spec.weight, scale);
+  spec.delay_step = net->resolution;
+  spec.seed = net->seed;
+  spec.stream = p->index;
+  spec.same_population = p->pre == p->post;
+  int rc = evs_csr_build(&p->csr, p->pre->size, p->post->size, &spec, err);
+  if (rc) return rc;
+  for (uint64_t q = 0; file && q < p->csr->nnz; q++) {
+    float w = (float)(p->csr->weight[q] * scale);
+    if (!isfinite(w))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "%s: edge %llu: weight %g beyond a float in the "
+                           "neuron's internal unit", p->name,
+                           (unsigned long long)q, (double)p->csr->weight[q]);
+    p->csr->weight[q] = w;
+  }
+  p->weight_scale = scale;
+  if (p->rule && (rc = start_rule(p, err))) return rc;
+  if (p->filter && (rc = p->filter->type->build(p->filter, p, err)))
+    return rc;
+  /* Nothing writes a static projection's weights, and no filter reads them:
+   * one copy serves if they are all equal (4 bytes a synapse instead of 8). */
+  if (!p->rule && !p->filter) evs_csr_share_weight(p->csr);
+  evs_pop *pre = p->pre;
+  uint32_t *out = realloc(pre->out, (pre->n_out + 1) * sizeof *out);
+  if (!out) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  out[pre->n_out++] = p->index;
+  pre->out = out;
+  return EVS_OK;
+}
+
+/* The interval of pop's periodic event (see evs_neuron_type.tick). An exact
+ * population's window must not exceed the shortest delay of its outgoing
+ * synapses, so that a spike found in a window is delivered after it. */
+static int choose_tick(evs_net *net, evs_pop *pop, evs_error *err) {
+  switch (pop->type->kind) {
+  case EVS_POP_CLOCKED: {
+    /* a type with a parameter dt (the rate types, rate.c) may step on its
+     * own clock; dt = 0 means the resolution */
+    int k = evs__param_index(pop->type, "dt");
+    pop->tick = k >= 0 && pop->par[k] > 0 ? pop->par[k] : net->resolution;
+    return EVS_OK;
+  }
+  case EVS_POP_SOURCE:
+    pop->tick = fmax(net->resolution, 1e-3);
+    return EVS_OK;
+  case EVS_POP_EXACT:
+    break;
+  }
+  uint32_t dmin = UINT32_MAX;
+  for (uint32_t k = 0; k < pop->n_out; k++) {
+    const evs_proj *p = net->proj[pop->out[k]];
+    if (p->csr->nnz == 0) continue;
+    if (p->csr->min_delay == 0) {
+      evs_error_set(err, EVS_EINVAL, NULL, 0,
+                    "projection %s: delays from the exact population %s "
+                    "must be at least the resolution (%g ms)",
+                    p->name, pop->name, net->resolution * 1e3);
+      evs_error_key(err, "delay");
+      evs_error_about(err, EVS_ABOUT_PROJECTION, (int)p->index);
+      return EVS_EINVAL;
+    }
+    if (p->csr->min_delay < dmin) dmin = p->csr->min_delay;
+  }
+  /* Without outgoing synapses any window is exact; 1 ms keeps ticks cheap. */
+  pop->tick = dmin == UINT32_MAX ? fmax(net->resolution, 1e-3)
+                                 : dmin * net->resolution;
+  return EVS_OK;
+}
+
+/* Builds everything; on failure the net is left half-built for freeing. */
+static int build(evs_net *net, evs_error *err);
+
+EVS_API int evs_net_build(evs_net *net, evs_error *err) {
+  if (net->built) return EVS_OK;
+  if (net->build_failed)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "the network failed to build before; it cannot be "
+                         "built again");
+  int rc = build(net, err);
+  if (rc) net->build_failed = 1;
+  return rc;
+}
+
+static int build(evs_net *net, evs_error *err) {
+  double t_start = evs__wall_clock();
+  int rc;
+  for (uint32_t i = 0; i < net->npop; i++) {
+    evs_pop *pop = net->pop[i];
+    for (size_t k = 0; k < pop->type->n_params; k++) {
+      const evs_param_def *d = &pop->type->params[k];
+      if (((d->flags & EVS_PARAM_PATH) && (d->flags & EVS_PARAM_REQUIRED) &&
+           !pop->path[k]) ||
+          (!(d->flags & EVS_PARAM_PATH) && isnan(pop->par[k]))) {
+        evs_error_set(err, EVS_EINVAL, NULL, 0,
+                      "population %s: '%s' is required", pop->name, d->name);
+        evs_error_about(err, EVS_ABOUT_POPULATION, (int)i);
+        return EVS_EINVAL;
+      }
+    }
+  }
+  for (uint32_t i = 0; i < net->ndc; i++) {
+    evs_pop *pop = net->pop[net->dc[i].pop];
+    if (!pop->dc && !(pop->dc = calloc(pop->size, sizeof *pop->dc)))
+      return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    double v = net->dc[i].amplitude * pop->type->dc_scale(pop, net->dc[i].dim);
+    for (uint32_t j = 0; j < pop->size; j++) pop->dc[j] += v;
+  }
+  /* errors say which object (and key) they are about: a model file points
+   * at the line that asked for it */
+  for (uint32_t i = 0; i < net->nproj; i++)
+    if ((rc = build_projection(net, net->proj[i], err))) {
+      evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
+      return rc;
+    }
+  for (uint32_t i = 0; i < net->npop; i++) {
+    evs_pop *pop = net->pop[i];
+    if ((rc = choose_tick(net, pop, err)) || (rc = pop->type->init(pop, err))) {
+      evs_error_about(err, EVS_ABOUT_POPULATION, (int)i);
+      return rc;
+    }
+  }
+  /* a plug-in's build says what its errors are about itself */
+  for (uint32_t i = 0; i < net->nplugin; i++) {
+    evs_plugin *pl = net->plugin[i];
+    if (pl->type->build && (rc = pl->type->build(pl, net, err))) return rc;
+  }
+  net->built = 1;
+  net->stats.wall_build = evs__wall_clock() - t_start;
+  for (uint32_t i = 0; i < net->nproj; i++) {
+    net->stats.synapses += net->proj[i]->csr->nnz;
+    net->stats.synapse_bytes += evs_csr_bytes(net->proj[i]->csr);
+  }
+  return EVS_OK;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — every synapse's weight through the public API
+ * (evs_net_get_weights, evs_net_set_weights): in SI units of the
+ * projection's weight dimension, in CSR order, for programs and language
+ * bindings (python/pynn_evsnn) that read and set weights one by one. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/engine.h"
+
+/* The built projection proj of net, or NULL with a message in err. */
+static evs_proj *built_proj(const evs_net *net, int proj, size_t n,
+                            evs_error *err) {
+  if (proj < 0 || (uint32_t)proj >= net->nproj) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0, "no projection with index %d",
+                  proj);
+    return NULL;
+  }
+  evs_proj *p = net->proj[proj];
+  if (!net->built) {
+    evs_error_set(err, EVS_ESTATE, NULL, 0,
+                  "%s: the network is not built yet", p->name);
+    return NULL;
+  }
+  if (n != p->csr->nnz) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0,
+                  "%s: %zu weights given for %llu synapses", p->name, n,
+                  (unsigned long long)p->csr->nnz);
+    return NULL;
+  }
+  return p;
+}
+
+EVS_API int evs_net_get_weights(const evs_net *net, int proj, double *w,
+                                size_t n, evs_error *err) {
+  const evs_proj *p = built_proj(net, proj, n, err);
+  if (!p) return err ? err->code : EVS_EINVAL;
+  for (uint64_t q = 0; q < p->csr->nnz; q++)
+    w[q] = evs_csr_weight(p->csr, q) / p->weight_scale;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
+                                size_t n, evs_error *err) {
+  evs_proj *p = built_proj(net, proj, n, err);
+  if (!p) return err ? err->code : EVS_EINVAL;
+  for (size_t q = 0; q < n; q++)
+    if (!isfinite(w[q]) || !isfinite((float)(w[q] * p->weight_scale)))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "%s: bad weight %g for synapse %zu", p->name, w[q],
+                           q);
+  evs_csr *m = p->csr;
+  if (!m->weight && n) { /* shared until now: give every synapse its own */
+    if (!(m->weight = malloc(n * sizeof *m->weight)))
+      return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  for (size_t q = 0; q < n; q++) m->weight[q] = (float)(w[q] * p->weight_scale);
+  return EVS_OK;
+}

@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — the output files of a run: spike rasters, probes, summary, log.
+ *
+ * Every file is written as NAME.part and renamed to NAME only when the whole
+ * run's output closed cleanly, so a run that dies (or a disk that fills up)
+ * never leaves a file that looks complete. Part files are created
+ * exclusively, never through a symbolic link (create_part). run.log lists
+ * each file of its run as it is opened ("output: NAME"), so that the next
+ * run into the same folder removes them (and only them) before it starts,
+ * even those of a run that was killed. Every stdio call is checked; the
+ * first failure of a file is remembered (errno) and reported by
+ * evs__output_close as EVS_EIO naming that file. The library never writes
+ * to stdout; progress goes to stderr. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/engine.h"
+#include "io/spike_file.h"
+
+#define RASTER_BUF (1u << 20) /* bytes of stdio buffer per raster */
+#define PROBE_BUF (1u << 18)  /* bytes of stdio buffer per probe */
+#define MAX_CREATED 16        /* folder levels evs__output_open may create */
+
+/* One output file. */
+typedef struct ofile {
+  char *path;   /* final name: dir/NAME */
+  char *part;   /* name while writing: dir/NAME.part */
+  FILE *f;      /* open stream, NULL once closed (or never opened) */
+  char *buf;    /* stdio buffer (owned), or NULL */
+  int err;      /* errno of the first failure, 0 when none */
+  int written;  /* 1 once part exists on disk */
+  int renamed;  /* 1 once part was renamed to path */
+  const evs_output_closer *closer; /* a file another library writes (an
+                                      external file), or NULL */
+} ofile;
+
+struct evs_output {
+  char *dir;                 /* output folder */
+  char model[256];           /* model name for headers */
+  ofile log;                 /* run.log */
+  ofile summary;             /* summary.tsv */
+  ofile *files;              /* rasters and probes; handle = index */
+  size_t n_files, cap_files;
+  char *created[MAX_CREATED]; /* folders this run created, outermost first */
+  size_t n_created;
+  double wall0;              /* s, wall clock at the opening */
+  double wall_logged;        /* s, wall clock of the last progress line */
+};
+
+static double wall_now(void);
+
+/* ---- files -------------------------------------------------------------- */
+
+static char *join(const char *dir, const char *name, const char *suffix) {
+  size_t n = strlen(dir) + 1 + strlen(name) + strlen(suffix) + 1;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, "%s/%s%s", dir, name, suffix);
+  return s;
+}
+
+/* Records the first failure of file f. */
+static void ofile_fail(ofile *f, int e) {
+  if (!f->err) f->err = e ? e : EIO;
+}
+
+/* Creates part, which must not exist, never through a symbolic link
+ * (O_EXCL fails on any existing name, a dangling link included). A name
+ * already there is a stale part of a run that died, or planted: the name
+ * itself is removed (unlink never follows a link) and the creation tried
+ * once more; if that fails too, someone is racing us and it is an error.
+ * Returns the stream, or NULL with errno set. */
+static FILE *create_part(const char *part) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = open(part, flags, 0666);
+  if (fd < 0 && errno == EEXIST && unlink(part) == 0)
+    fd = open(part, flags, 0666);
+  if (fd < 0) return NULL;
+  FILE *f = fdopen(fd, "w");
+  if (!f) {
+    int e = errno;
+    close(fd);
+    unlink(part);
+    errno = e;
+  }
+  return f;
+}
+
+FILE *(*evs__output_create_part)(const char *part) = create_part;
+
+/* Opens dir/name.part for writing with a stdio buffer of bufsize bytes
+ * (0: default). EVS_OK, EVS_ENOMEM or EVS_EIO (message in err). */
+static int ofile_open(ofile *f, const char *dir, const char *name,
+                      size_t bufsize, evs_error *err) {
+  memset(f, 0, sizeof *f);
+  f->path = join(dir, name, "");
+  f->part = join(dir, name, ".part");
+  if (!f->path || !f->part) goto nomem;
+  errno = 0;
+  f->f = evs__output_create_part(f->part);
+  if (!f->f) {
+    f->err = errno ? errno : EIO;
+    return evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", f->part,
+                         strerror(f->err));
+  }
+  f->written = 1;
+  if (bufsize) {
+    f->buf = malloc(bufsize);
+    if (f->buf && setvbuf(f->f, f->buf, _IOFBF, bufsize) != 0) {
+      free(f->buf); /* keep stdio's own buffer */
+      f->buf = NULL;
+    }
+  }
+  return EVS_OK;
+nomem:
+  f->err = ENOMEM;
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory opening %s",
+                       name);
+}
+
+/* Writes n bytes unless the file already failed. */
+static void ofile_write(ofile *f, const char *s, size_t n) {
+  if (!f->f || f->err) return;
+  if (fwrite(s, 1, n, f->f) != n) ofile_fail(f, errno);
+}
+
+static void ofile_vprintf(ofile *f, const char *fmt, va_list ap) {
+  if (!f->f || f->err) return;
+  if (vfprintf(f->f, fmt, ap) < 0) ofile_fail(f, errno);
+}
+
+static void ofile_printf(ofile *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void ofile_printf(ofile *f, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ofile_vprintf(f, fmt, ap);
+  va_end(ap);
+}
+
+/* Flushes and closes the stream (or has its closer close an external
+ * file), checking both. Returns the file's errno (0: everything it wrote is
+ * on disk as far as stdio, or the closer, can tell). */
+static int ofile_finish(ofile *f) {
+  if (f->closer) {
+    int e = f->closer->close(f->closer->ctx, 0);
+    if (e) ofile_fail(f, e);
+    f->closer = NULL;
+  }
+  if (f->f) {
+    errno = 0;
+    if (fflush(f->f) != 0 || ferror(f->f)) ofile_fail(f, errno);
+    if (fclose(f->f) != 0) ofile_fail(f, errno);
+    f->f = NULL;
+  }
+  free(f->buf);
+  f->buf = NULL;
+  return f->err;
+}
+
+/* Closes without checking and deletes the part file. */
+static void ofile_discard(ofile *f) {
+  if (f->f) fclose(f->f);
+  f->f = NULL;
+  if (f->closer) f->closer->close(f->closer->ctx, 1);
+  f->closer = NULL;
+  if (f->written && f->part) unlink(f->part);
+  f->written = 0;
+}
+
+static void ofile_free(ofile *f) {
+  free(f->buf);
+  free(f->path);
+  free(f->part);
+  memset(f, 0, sizeof *f);
+}
+
+/* ---- folders ------------------------------------------------------------ */
+
+/* mkdir -p dir, remembering the levels it created in o->created. */
+static int make_dirs(evs_output *o, const char *dir, evs_error *err) {
+  size_t len = strlen(dir);
+  char *p = malloc(len + 1);
+  if (!p) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  memcpy(p, dir, len + 1);
+  for (size_t i = 1; i <= len; i++) {
+    if (p[i] != '/' && p[i] != '\0') continue;
+    if (p[i - 1] == '/') continue; /* "a//b" */
+    char c = p[i];
+    p[i] = '\0';
+    struct stat st;
+    if (stat(p, &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) {
+        evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", p, strerror(ENOTDIR));
+        goto fail;
+      }
+    } else if (mkdir(p, 0777) == 0) {
+      if (o->n_created < MAX_CREATED) {
+        o->created[o->n_created] = strdup(p);
+        if (o->created[o->n_created]) o->n_created++;
+      }
+    } else if (errno != EEXIST) {
+      evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", p, strerror(errno));
+      goto fail;
+    }
+    p[i] = c;
+  }
+  free(p);
+  return EVS_OK;
+fail:
+  free(p);
+  return EVS_EIO;
+}
+
+/* Removes the folders this run created (innermost first) when empty. */
+static void remove_dirs(evs_output *o) {
+  for (size_t i = o->n_created; i-- > 0;) {
+    rmdir(o->created[i]);
+    free(o->created[i]);
+  }
+  o->n_created = 0;
+}
+
+static void output_free(evs_output *o) {
+  for (size_t i = 0; i < o->n_files; i++) ofile_free(&o->files[i]);
+  free(o->files);
+  ofile_free(&o->log);
+  ofile_free(&o->summary);
+  for (size_t i = 0; i < o->n_created; i++) free(o->created[i]);
+  free(o->dir);
+  free(o);
+}
+
+/* Deletes every part file and created folder, then frees o. */
+static void output_discard(evs_output *o) {
+  for (size_t i = 0; i < o->n_files; i++) ofile_discard(&o->files[i]);
+  ofile_discard(&o->summary);
+  ofile_discard(&o->log);
+  remove_dirs(o);
+  output_free(o);
+}
+
+/* Removes the files the run.log (or run.log.part) at log lists, as NAME
+ * and NAME.part, and log itself. */
+static void remove_listed(const char *dir, char *log) {
+  FILE *f = log ? fopen(log, "r") : NULL;
+  char *line = NULL;
+  size_t cap = 0;
+  if (!f) return;
+  while (getline(&line, &cap, f) > 0) {
+    if (strncmp(line, "output: ", 8) != 0) continue;
+    char *name = line + 8;
+    name[strcspn(name, "\r\n")] = '\0';
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
+        !strcmp(name, ".."))
+      continue;
+    for (int part = 0; part < 2; part++) {
+      char *path = join(dir, name, part ? ".part" : "");
+      if (path) unlink(path);
+      free(path);
+    }
+  }
+  free(line);
+  fclose(f);
+  unlink(log);
+}
+
+/* Removes the files an earlier run wrote into dir, as its run.log lists
+ * them ("output: NAME", plain names only), or the run.log.part of a run
+ * that was killed: a reused folder holds no stale output (a v_E.tsv of a
+ * run that had probes, the part files of a killed run) next to the new
+ * one. Files evsnn did not write are left alone. Best effort: a name that
+ * cannot be removed is overwritten or stays. */
+static void remove_earlier(const char *dir) {
+  for (int part = 0; part < 2; part++) {
+    char *log = join(dir, "run.log", part ? ".part" : "");
+    remove_listed(dir, log);
+    free(log);
+  }
+}
+
+/* Lists name in run.log as a file of this run, at once on disk: even a run
+ * that is killed tells the next one what to remove. */
+static void list_output(evs_output *o, const char *name) {
+  ofile_printf(&o->log, "output: %s\n", name);
+  if (o->log.f && !o->log.err && fflush(o->log.f) != 0)
+    ofile_fail(&o->log, errno);
+}
+
+/* ---- the contract ------------------------------------------------------- */
+
+int evs__output_open(evs_output **out, const char *dir, const char *model_name,
+                     uint64_t seed, evs_error *err) {
+  *out = NULL;
+  if (!dir || !*dir)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "empty output folder name");
+  evs_output *o = calloc(1, sizeof *o);
+  if (!o || !(o->dir = strdup(dir))) {
+    free(o);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  snprintf(o->model, sizeof o->model, "%s",
+           model_name && *model_name ? model_name : "unnamed");
+  int rc = make_dirs(o, dir, err);
+  if (rc != EVS_OK) goto fail;
+  remove_earlier(dir);
+  rc = ofile_open(&o->log, dir, "run.log", 0, err);
+  if (rc != EVS_OK) goto fail;
+
+  char date[64] = "unknown";
+  time_t now = time(NULL);
+  struct tm tm;
+  if (now != (time_t)-1 && localtime_r(&now, &tm))
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %z", &tm);
+  ofile_printf(&o->log, "model: %s\nseed: %llu\nstarted: %s\n", o->model,
+               (unsigned long long)seed, date);
+  o->wall0 = o->wall_logged = wall_now();
+  if (o->log.err) {
+    rc = evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", o->log.path,
+                       strerror(o->log.err));
+    goto fail;
+  }
+  *out = o;
+  return EVS_OK;
+fail:
+  output_discard(o);
+  return rc;
+}
+
+/* Adds a file slot; returns its handle or a negative status. */
+static int add_file(evs_output *o, const char *name, size_t bufsize,
+                    evs_error *err) {
+  if (o->n_files == o->cap_files) {
+    size_t cap = o->cap_files ? 2 * o->cap_files : 8;
+    ofile *f = realloc(o->files, cap * sizeof *f);
+    if (!f) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    o->files = f;
+    o->cap_files = cap;
+  }
+  ofile *f = &o->files[o->n_files];
+  int rc = ofile_open(f, o->dir, name, bufsize, err);
+  if (rc != EVS_OK) {
+    ofile_discard(f);
+    ofile_free(f);
+    return rc;
+  }
+  list_output(o, name);
+  return (int)o->n_files++;
+}
+
+int evs__output_spike_file_open(evs_output *o, const char *pop,
+                                uint32_t size, evs_error *err) {
+  char name[128];
+  unsigned char h[EVS_SPIKE_FILE_HEADER];
+  snprintf(name, sizeof name, "%s.spk", pop);
+  int handle = add_file(o, name, RASTER_BUF, err);
+  if (handle < 0) return handle;
+  evs__spike_file_header(h, o->model, pop, size);
+  ofile_write(&o->files[handle], (const char *)h, sizeof h);
+  return handle;
+}
+
+void evs__output_spike_file_write(evs_output *o, int handle,
+                                  const evs_spike *spk, size_t n) {
+  if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
+  ofile *f = &o->files[handle];
+  unsigned char chunk[EVS_SPIKE_FILE_RECORD * 341];
+  for (size_t i = 0; i < n; i += 341) {
+    size_t m = n - i < 341 ? n - i : 341;
+    evs__spike_file_records(chunk, spk + i, m);
+    ofile_write(f, (const char *)chunk, m * EVS_SPIKE_FILE_RECORD);
+  }
+}
+
+int evs__output_external_open(evs_output *o, const char *name,
+                              const evs_output_closer *closer,
+                              const char **part, evs_error *err) {
+  if (o->n_files == o->cap_files) {
+    size_t cap = o->cap_files ? 2 * o->cap_files : 8;
+    ofile *f = realloc(o->files, cap * sizeof *f);
+    if (!f) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    o->files = f;
+    o->cap_files = cap;
+  }
+  ofile *f = &o->files[o->n_files];
+  memset(f, 0, sizeof *f);
+  f->path = join(o->dir, name, "");
+  f->part = join(o->dir, name, ".part");
+  if (!f->path || !f->part) {
+    ofile_free(f);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory opening %s",
+                         name);
+  }
+  /* a stale part of a run that died: its name goes (never what it links
+   * to), as create_part does; the writer creates the part exclusively */
+  if (unlink(f->part) != 0 && errno != ENOENT) {
+    int e = errno;
+    evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", f->part, strerror(e));
+    ofile_free(f);
+    return EVS_EIO;
+  }
+  f->written = 1; /* from now on the part is this run's to delete */
+  f->closer = closer;
+  list_output(o, name);
+  *part = f->part;
+  return (int)o->n_files++;
+}
+
+int evs__output_raster_open(evs_output *o, const char *pop, uint32_t size,
+                            evs_error *err) {
+  char name[128];
+  snprintf(name, sizeof name, "%s.ras", pop);
+  int h = add_file(o, name, RASTER_BUF, err);
+  if (h < 0) return h;
+  ofile_printf(&o->files[h],
+               "# evsnn spike raster\n# model: %s\n# population: %s\n"
+               "# size: %u\n# time [s] id\n",
+               o->model, pop, (unsigned)size);
+  return h;
+}
+
+/* Formats "%.9f %u\n" of (t, id) into s (>= 48 bytes); returns the length.
+ * Fast path: t*1e9 rounded to an integer count of ns, used only when the
+ * product is far enough from a rounding tie that the result is certainly
+ * what printf's correctly rounded "%.9f" gives. */
+static size_t format_spike(char *s, double t, uint32_t id) {
+  double x = t * 1e9;
+  if (x >= 0 && x < 9e15) {
+    double r = floor(x + 0.5);
+    /* The product's rounding error is <= x * 2^-53 < 1 ulp; demand a margin
+     * of 1e-4 ns plus that around the tie at r - 0.5. */
+    double frac = x - (r - 0.5);
+    double margin = 1e-4 + x * 2.3e-16;
+    if (frac > margin && frac < 1.0 - margin) {
+      uint64_t ns = (uint64_t)r;
+      uint64_t sec = ns / 1000000000u, sub = ns % 1000000000u;
+      char tmp[24];
+      size_t n = 0, k = 0;
+      do {
+        tmp[k++] = (char)('0' + sec % 10);
+        sec /= 10;
+      } while (sec);
+      while (k) s[n++] = tmp[--k];
+      s[n++] = '.';
+      for (int i = 8; i >= 0; i--) {
+        s[n + (size_t)i] = (char)('0' + sub % 10);
+        sub /= 10;
+      }
+      n += 9;
+      s[n++] = ' ';
+      uint32_t v = id;
+      do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+      } while (v);
+      while (k) s[n++] = tmp[--k];
+      s[n++] = '\n';
+      return n;
+    }
+  }
+  int n = snprintf(s, 48, "%.9f %u\n", t, (unsigned)id);
+  return n < 0 ? 0 : (n >= 48 ? 47 : (size_t)n);
+}
+
+/* Exposed for the test of the formatter (not in engine.h). */
+size_t evs__output_format_spike(char *s, double t, uint32_t id);
+size_t evs__output_format_spike(char *s, double t, uint32_t id) {
+  return format_spike(s, t, id);
+}
+
+void evs__output_raster_write(evs_output *o, int handle, const evs_spike *spk,
+                              size_t n) {
+  if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
+  ofile *f = &o->files[handle];
+  char chunk[4096];
+  size_t used = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (used > sizeof chunk - 48) {
+      ofile_write(f, chunk, used);
+      used = 0;
+    }
+    used += format_spike(chunk + used, spk[i].t, spk[i].id);
+  }
+  if (used) ofile_write(f, chunk, used);
+}
+
+int evs__output_probe_open(evs_output *o, const char *var, const char *pop,
+                           const uint32_t *ids, size_t n, evs_error *err) {
+  char name[160];
+  snprintf(name, sizeof name, "%s_%s.tsv", var, pop);
+  int h = add_file(o, name, PROBE_BUF, err);
+  if (h < 0) return h;
+  ofile *f = &o->files[h];
+  ofile_printf(f, "time");
+  for (size_t i = 0; i < n; i++)
+    ofile_printf(f, "\t%s%u", var, (unsigned)ids[i]);
+  ofile_printf(f, "\n");
+  return h;
+}
+
+int evs__output_table_open(evs_output *o, const char *name,
+                           const char *header, evs_error *err) {
+  int h = add_file(o, name, PROBE_BUF, err);
+  if (h < 0) return h;
+  ofile_printf(&o->files[h], "%s\n", header);
+  return h;
+}
+
+int evs__output_matrix(evs_output *o, const char *name, const char *comment,
+                       const evs_csr *m, double scale, evs_error *err) {
+  int h = add_file(o, name, 1u << 16, err);
+  if (h < 0) return h;
+  ofile *f = &o->files[h];
+  ofile_printf(f, "%%%%MatrixMarket matrix coordinate real general\n%% %s\n",
+               comment);
+  ofile_printf(f, "%u %u %llu\n", m->n_pre, m->n_post,
+               (unsigned long long)m->nnz);
+  for (uint32_t i = 0; i < m->n_pre; i++)
+    for (uint64_t s = m->row_ptr[i]; s < m->row_ptr[i + 1]; s++)
+      ofile_printf(f, "%u %u %.9g\n", i + 1, m->target[s] + 1,
+                   evs_csr_weight(m, s) / scale);
+  return h;
+}
+
+void evs__output_probe_row(evs_output *o, int handle, double t,
+                           const double *v, size_t n) {
+  if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
+  ofile *f = &o->files[handle];
+  ofile_printf(f, "%.9f", t);
+  for (size_t i = 0; i < n; i++) ofile_printf(f, "\t%.9g", v[i]);
+  ofile_printf(f, "\n");
+}
+
+void evs__output_table_printf(evs_output *o, int handle, const char *fmt,
+                              ...) {
+  if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
+  va_list ap;
+  va_start(ap, fmt);
+  ofile_vprintf(&o->files[handle], fmt, ap);
+  va_end(ap);
+}
+
+void evs__output_log(evs_output *o, const char *fmt, ...) {
+  if (!o) return;
+  va_list ap;
+  va_start(ap, fmt);
+  ofile_vprintf(&o->log, fmt, ap);
+  va_end(ap);
+  ofile_printf(&o->log, "\n");
+}
+
+void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
+                         double duration) {
+  evs__output_summary_cols(o, info, n, duration, NULL, NULL);
+}
+
+void evs__output_summary_cols(evs_output *o, const evs_pop_info *info,
+                              size_t n, double duration, const char *header,
+                              const char *const *cells) {
+  if (!o) return;
+  ofile_discard(&o->summary); /* a second call replaces the first */
+  ofile_free(&o->summary);
+  if (ofile_open(&o->summary, o->dir, "summary.tsv", 0, NULL) != EVS_OK) {
+    /* Remember the failure for evs__output_close. */
+    if (!o->summary.path) o->summary.path = join(o->dir, "summary.tsv", "");
+    ofile_fail(&o->summary, ENOMEM);
+    return;
+  }
+  list_output(o, "summary.tsv");
+  ofile *f = &o->summary;
+  ofile_printf(f, "population\tneurons\tspikes\trate_hz%s%s\n",
+               header ? "\t" : "", header ? header : "");
+  for (size_t i = 0; i < n; i++) {
+    double rate = info[i].size > 0 && duration > 0
+                      ? (double)info[i].spikes / info[i].size / duration
+                      : 0.0;
+    ofile_printf(f, "%s\t%u\t%llu\t%.6g%s%s\n", info[i].name,
+                 (unsigned)info[i].size, (unsigned long long)info[i].spikes,
+                 rate, header ? "\t" : "", header ? cells[i] : "");
+  }
+}
+
+/* The i-th file of o in renaming order: rasters and probes, summary.tsv,
+ * run.log (i < n_files + 2). */
+static ofile *output_file(evs_output *o, size_t i) {
+  return i < o->n_files ? &o->files[i] : i == o->n_files ? &o->summary : &o->log;
+}
+
+/* Finishes f; on failure sets err naming it. */
+static int finish_checked(ofile *f, evs_error *err, int rc) {
+  int e = ofile_finish(f);
+  if (e && rc == EVS_OK)
+    return evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s",
+                         f->path ? f->path : "(output)", strerror(e));
+  return rc;
+}
+
+int evs__output_close(evs_output *o, double t, const char *reason,
+                      evs_error *err) {
+  if (!o) return EVS_OK;
+  if (reason)
+    evs__output_log(o, "stopped at t = %.9g s: %s", t, reason);
+  else
+    evs__output_log(o, "completed at t = %.9g s", t);
+
+  int rc = EVS_OK;
+  for (size_t i = 0; i < o->n_files; i++)
+    rc = finish_checked(&o->files[i], err, rc);
+  rc = finish_checked(&o->summary, err, rc);
+  rc = finish_checked(&o->log, err, rc);
+  if (rc != EVS_OK) goto fail;
+
+  /* Everything is on disk: give the files their names, log last. If one
+   * cannot be renamed, the run failed: the files renamed before it are
+   * removed with the parts, so that no file of a failed run looks
+   * complete. */
+  size_t n_all = o->n_files + 2, i;
+  for (i = 0; i < n_all; i++) {
+    ofile *f = output_file(o, i);
+    if (!f->written) continue;
+    if (rename(f->part, f->path) != 0) {
+      rc = evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", f->path,
+                         strerror(errno));
+      while (i-- > 0)
+        if (output_file(o, i)->renamed) unlink(output_file(o, i)->path);
+      goto fail;
+    }
+    f->written = 0;
+    f->renamed = 1;
+  }
+  output_free(o);
+  return EVS_OK;
+fail:
+  output_discard(o);
+  return rc;
+}
+
+void evs__output_abort(evs_output *o) {
+  if (o) output_discard(o);
+}
+
+void evs__output_progress(evs_output *o, double t, double t_end,
+                          double interval) {
+  if (!o) return;
+  double now = wall_now();
+  if (now - o->wall_logged < interval) return;
+  o->wall_logged = now;
+  ofile_printf(&o->log, "progress: t = %.3f s of %.9g s, %.1f s of wall time\n",
+               t, t_end, now - o->wall0);
+  if (o->log.f && !o->log.err && fflush(o->log.f) != 0)
+    ofile_fail(&o->log, errno);
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static struct {
+  unsigned long calls;  /* calls since the last clock reading */
+  unsigned long stride; /* calls between clock readings (adaptive) */
+  int started;          /* wall clock started */
+  int shown;            /* a line is on screen */
+  double wall0;         /* s, wall clock at the first call */
+  double last;          /* s, wall clock of the last update */
+  double checked;       /* s, wall clock of the last reading */
+  double t, t_end;      /* s, simulated time of the last call */
+} progress;
+
+static double wall_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void progress_print(double now) {
+  double wall = now - progress.wall0;
+  double speed = wall > 0 ? progress.t / wall : 0; /* simulated s per s */
+  char eta[32] = "";
+  if (speed > 0 && progress.t_end > progress.t)
+    snprintf(eta, sizeof eta, "  ETA %.0f s",
+             (progress.t_end - progress.t) / speed);
+  fprintf(stderr, "\r  t = %.2f / %.2f s  (%.2fx real time)%s   ", progress.t,
+          progress.t_end, speed, eta);
+  fflush(stderr);
+  progress.shown = 1;
+  progress.last = now;
+}
+
+void evs__progress(double t, double t_end) {
+  progress.t = t;
+  progress.t_end = t_end;
+  if (!progress.started) {
+    progress.started = 1;
+    progress.wall0 = progress.last = progress.checked = wall_now();
+    progress.calls = 0;
+    progress.stride = 1;
+    return;
+  }
+  /* Read the clock only every `stride` calls; the stride adapts so that
+   * readings come every ~10-50 ms whether the caller calls a million times
+   * a second or ten times (at most every 1024 calls). */
+  if (++progress.calls < progress.stride) return;
+  progress.calls = 0;
+  double now = wall_now();
+  double gap = now - progress.checked;
+  progress.checked = now;
+  if (gap < 0.01 && progress.stride < 1024) progress.stride *= 2;
+  else if (gap > 0.05 && progress.stride > 1) progress.stride /= 2;
+  if (now - progress.last >= 0.25) progress_print(now);
+}
+
+void evs__progress_done(void) {
+  if (progress.shown) {
+    progress_print(wall_now());
+    fputc('\n', stderr);
+    fflush(stderr);
+  }
+  memset(&progress, 0, sizeof progress);
+}

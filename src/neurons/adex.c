@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — EIF_cond_exp_isfa_ista: the adaptive exponential integrate-and-fire
+ * neuron (AdEx; Brette & Gerstner 2005) with exponentially decaying
+ * conductances, PyNN's standard cell (NEST's aeif_cond_exp), integrated on the
+ * population's clock.
+ *
+ *   cm dv/dt = g_L (v_rest - v) + g_L delta_T exp((v - v_thresh) / delta_T)
+ *              + g_e (e_rev_E - v) + g_i (e_rev_I - v) - w + i_offset + dc,
+ *   tau_w dw/dt = a (v - v_rest) - w,                 g_L = cm / tau_m,
+ *   dg_e/dt = -g_e / tau_syn_E,   dg_i/dt = -g_i / tau_syn_I;
+ *   v >= v_spike: a spike, v = v_reset, w += b, v held at v_reset for
+ *   tau_refrac (w keeps evolving, as in NEST).
+ *
+ * v_thresh is the exponential term's soft threshold V_T; v_spike the cut-off
+ * at which a spike is detected (NEST's V_peak).
+ *
+ * One step from t0 = t - dt to t:
+ *   1. (v, w) by the classical fourth-order Runge-Kutta method over the step,
+ *      with g_e, g_i following their exact decay inside it (the stages see
+ *      g exp(-s / tau_syn) at s = 0, dt/2, dt). The right-hand side evaluates
+ *      every term at min(v, v_spike), as NEST does, so the exponential term is
+ *      bounded by g_L delta_T exp((v_spike - v_thresh) / delta_T) and a stage
+ *      that overshoots v_spike cannot overflow. A neuron refractory for the
+ *      first r of the step keeps v = v_reset there while w relaxes exactly
+ *      towards a (v_reset - v_rest); Runge-Kutta then covers the rest dt - r.
+ *   2. g_e, g_i decay by exp(-dt / tau_syn) (precomputed), then inputs that
+ *      arrived strictly inside the step are added (as cond.c).
+ *   3. v >= v_spike: spike at t, v = v_reset, w += b, refractory until
+ *      t + tau_refrac.
+ * With the defaults at dt = 0.1 ms the stiffest rate, d(dv/dt)/dv at v_spike
+ * ~ exp(5.2) / tau_m ~ 19 /ms, gives h lambda ~ 1.9, inside RK4's stability
+ * interval (2.78); at coarser steps use a finer resolution.
+ *
+ * Input timing (deliver), the constant drive, weights (conductances) and DC
+ * (currents) are those of the conductance types (cond.c, cond_math.h), whose
+ * shared state this type extends with w.
+ *
+ * Per-neuron initial values: neuron i draws from its stream
+ * (seed, population, i, EVS_RNG_INIT), in this fixed order:
+ * v_init, gsyn_exc_init, gsyn_inh_init. w starts at 0 (PyNN's default). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "neurons/adex.h"
+#include "neurons/cond_math.h"
+#include "core/engine.h"
+
+/* Positions in the parameter table below (par[], dist[] use them). The
+ * voltages, a, b and i_offset (v_rest .. i_offset) are contiguous: the shared
+ * checks require them finite. */
+enum {
+  P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I, P_TAU_W, P_DELTA_T, P_TAU_REFRAC,
+  P_V_REST, P_V_RESET, P_V_THRESH, P_V_SPIKE, P_E_REV_E, P_E_REV_I, P_A, P_B,
+  P_I_OFFSET, P_V_INIT, P_GSYN_EXC_INIT, P_GSYN_INH_INIT, P_COUNT_
+};
+
+/* PyNN 0.10's defaults (pyNN/standardmodels/cells.py), in SI. */
+static const evs_param_def adex_params[P_COUNT_] = {
+    {"cm", EVS_DIM_CAPACITANCE, 0.281e-9, EVS_PARAM_CONST,
+     "membrane capacitance"},
+    {"tau_m", EVS_DIM_TIME, 9.3667e-3, EVS_PARAM_CONST,
+     "membrane time constant (leak conductance g_L = cm / tau_m)"},
+    {"tau_syn_E", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+     "decay time constant of the excitatory conductance"},
+    {"tau_syn_I", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+     "decay time constant of the inhibitory conductance"},
+    {"tau_w", EVS_DIM_TIME, 144e-3, EVS_PARAM_CONST,
+     "time constant of the adaptation current w"},
+    {"delta_T", EVS_DIM_VOLTAGE, 2e-3, EVS_PARAM_CONST,
+     "slope factor of the exponential term"},
+    {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_CONST,
+     "refractory period (v held at v_reset)"},
+    {"v_rest", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_CONST,
+     "leak reversal potential"},
+    {"v_reset", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_CONST,
+     "reset potential"},
+    {"v_thresh", EVS_DIM_VOLTAGE, -50.4e-3, EVS_PARAM_CONST,
+     "spike initiation threshold V_T of the exponential term"},
+    {"v_spike", EVS_DIM_VOLTAGE, -40e-3, EVS_PARAM_CONST,
+     "spike detection cut-off: a spike when v reaches it"},
+    {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_CONST,
+     "excitatory reversal potential"},
+    {"e_rev_I", EVS_DIM_VOLTAGE, -80e-3, EVS_PARAM_CONST,
+     "inhibitory reversal potential"},
+    {"a", EVS_DIM_CONDUCTANCE, 4e-9, EVS_PARAM_CONST,
+     "subthreshold adaptation conductance"},
+    {"b", EVS_DIM_CURRENT, 0.0805e-9, EVS_PARAM_CONST,
+     "spike-triggered adaptation: w jumps by b at each spike"},
+    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_CONST,
+     "constant injected current"},
+    {"v_init", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_PER_NEURON,
+     "initial membrane potential"},
+    {"gsyn_exc_init", EVS_DIM_CONDUCTANCE, 0.0, EVS_PARAM_PER_NEURON,
+     "initial excitatory conductance"},
+    {"gsyn_inh_init", EVS_DIM_CONDUCTANCE, 0.0, EVS_PARAM_PER_NEURON,
+     "initial inhibitory conductance"},
+};
+
+static const int adex_positive[] = {P_CM,    P_TAU_M,   P_TAU_SYN_E,
+                                    P_TAU_SYN_I, P_TAU_W, P_DELTA_T};
+static const int adex_nonneg[] = {P_TAU_REFRAC};
+
+/* The shared layout's v_thresh is the detection threshold: v_spike. */
+static const evs__cond_layout adex_layout = {
+    .type = "EIF_cond_exp_isfa_ista", .params = adex_params,
+    .positive = adex_positive,
+    .n_positive = sizeof adex_positive / sizeof adex_positive[0],
+    .nonneg = adex_nonneg,
+    .n_nonneg = sizeof adex_nonneg / sizeof adex_nonneg[0],
+    .cm = P_CM, .tau_m = P_TAU_M, .tau_syn_e = P_TAU_SYN_E,
+    .tau_syn_i = P_TAU_SYN_I, .tau_refrac = P_TAU_REFRAC, .v_rest = P_V_REST,
+    .v_reset = P_V_RESET, .v_thresh = P_V_SPIKE, .e_rev_e = P_E_REV_E,
+    .e_rev_i = P_E_REV_I, .i_offset = P_I_OFFSET, .v_init = P_V_INIT,
+    .gsyn_exc_init = P_GSYN_EXC_INIT, .gsyn_inh_init = P_GSYN_INH_INIT,
+};
+
+typedef struct adex_state {
+  evs__cond_base c;  /* the conductance state (first: pop->state points to
+                        it); c.v_thresh is v_spike */
+  double *w;         /* A, adaptation current at the state time, [c.cap] */
+  /* parameters and derived constants */
+  double e_l;        /* V, v_rest */
+  double v_t;        /* V, v_thresh (V_T) */
+  double delta_t;    /* V, slope factor */
+  double inv_delta_t; /* 1/V */
+  double a;          /* S, subthreshold adaptation */
+  double b;          /* A, spike-triggered jump of w */
+  double tau_w;      /* s */
+  double tau_e, tau_i; /* s, tau_syn_E, tau_syn_I */
+  double de_h, di_h; /* exp(-dt / (2 tau_syn)): g at the step's middle */
+  double dw;         /* exp(-dt / tau_w): w's relaxation over a held step */
+} adex_state;
+
+static void adex_destroy(evs_pop *pop) {
+  adex_state *s = pop->state;
+  if (!s) return;
+  free(s->w);
+  evs__cond_destroy(pop);
+}
+
+static int adex_init(evs_pop *pop, evs_error *err) {
+  const double *p = pop->par;
+  /* checked first, so that the shared check's "below v_thresh" (its
+   * v_thresh being v_spike here) cannot be the one to fire */
+  static const struct { int lo, hi; } order[] = {
+      {P_V_RESET, P_V_SPIKE}, {P_V_THRESH, P_V_SPIKE}};
+  for (size_t k = 0; k < 2; k++) {
+    double lo = p[order[k].lo], hi = p[order[k].hi];
+    if (isfinite(lo) && isfinite(hi) && !(lo < hi)) {
+      const char *name = adex_params[order[k].lo].name;
+      evs_error_set(err, EVS_EMODEL, NULL, 0,
+                    "population %s: %s (%g mV) must be below v_spike "
+                    "(%g mV)", pop->name, name, lo * 1e3, hi * 1e3);
+      evs_error_key(err, name);
+      return EVS_EMODEL;
+    }
+  }
+  int rc = evs__cond_init(pop, &adex_layout, sizeof(adex_state), err);
+  if (rc) return rc;
+  adex_state *s = pop->state;
+  s->w = calloc(s->c.cap, sizeof(double)); /* w starts at 0 */
+  if (!s->w) return evs__cond_nomem(pop, err);
+  s->e_l = p[P_V_REST];
+  s->v_t = p[P_V_THRESH];
+  s->delta_t = p[P_DELTA_T];
+  s->inv_delta_t = 1.0 / p[P_DELTA_T];
+  s->a = p[P_A];
+  s->b = p[P_B];
+  s->tau_w = p[P_TAU_W];
+  s->tau_e = p[P_TAU_SYN_E];
+  s->tau_i = p[P_TAU_SYN_I];
+  s->de_h = exp(-0.5 * s->c.dt / s->tau_e);
+  s->di_h = exp(-0.5 * s->c.dt / s->tau_i);
+  s->dw = exp(-s->c.dt / s->tau_w);
+  return EVS_OK;
+}
+
+/* The right-hand side at (v, w) with conductances ge, gi and constant drive
+ * ib = g_L v_rest + i_offset + dc: dv/dt (V/s) into *fv, dw/dt (A/s) into
+ * *fw. Every term sees min(v, v_spike) (bounded exponential). */
+static inline void adex_rhs(const adex_state *s, double v, double w,
+                            double ge, double gi, double ib, double *fv,
+                            double *fw) {
+  const evs__cond_base *c = &s->c;
+  double u = v < c->v_thresh ? v : c->v_thresh;
+  double ex = c->g_l * s->delta_t * exp((u - s->v_t) * s->inv_delta_t);
+  *fv = (ib - c->g_l * u + ex + ge * (c->e_e - u) + gi * (c->e_i - u) - w) *
+        c->inv_cm;
+  *fw = (s->a * (u - s->e_l) - w) / s->tau_w;
+}
+
+/* Classical RK4 for (v, w) over h, the conductances starting at ge, gi and
+ * multiplied by fe_h, fi_h at h/2 and fe, fi at h. */
+static void adex_rk4(const adex_state *s, double *v, double *w, double ge,
+                     double gi, double ib, double h, double fe_h, double fi_h,
+                     double fe, double fi) {
+  double v0 = *v, w0 = *w, k1v, k1w, k2v, k2w, k3v, k3w, k4v, k4w;
+  double gem = ge * fe_h, gim = gi * fi_h;
+  adex_rhs(s, v0, w0, ge, gi, ib, &k1v, &k1w);
+  adex_rhs(s, v0 + 0.5 * h * k1v, w0 + 0.5 * h * k1w, gem, gim, ib, &k2v,
+           &k2w);
+  adex_rhs(s, v0 + 0.5 * h * k2v, w0 + 0.5 * h * k2w, gem, gim, ib, &k3v,
+           &k3w);
+  adex_rhs(s, v0 + h * k3v, w0 + h * k3w, ge * fe, gi * fi, ib, &k4v, &k4w);
+  *v = v0 + h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v);
+  *w = w0 + h / 6 * (k1w + 2 * k2w + 2 * k3w + k4w);
+}
+
+/* One step of the neurons lo .. lo + m from t - dt to t (the padding of the
+ * block is never stepped: nothing reads it). */
+static int adex_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
+  adex_state *s = pop->state;
+  evs__cond_base *c = &s->c;
+  const double dt = c->dt, t0 = t - dt;
+  for (uint32_t i = lo; i < lo + m; i++) {
+    double ge = c->ge[i], gi = c->gi[i];
+    double r = c->until[i] - t0; /* refractory part of the step */
+    if (r <= c->eps) { /* the common case: free all step */
+      adex_rk4(s, &c->v[i], &s->w[i], ge, gi, c->ib[i], dt, s->de_h, s->di_h,
+               c->de, c->di);
+    } else {
+      if (r > dt) r = dt;
+      /* v held at v_reset: w relaxes exactly towards a (v_reset - v_rest) */
+      double w_inf = s->a * (c->v_reset - s->e_l);
+      double fw = r >= dt - c->eps ? s->dw : exp(-r / s->tau_w);
+      s->w[i] = w_inf + (s->w[i] - w_inf) * fw;
+      double h = dt - r;
+      if (h > c->eps) {
+        double ge1 = ge * exp(-r / s->tau_e), gi1 = gi * exp(-r / s->tau_i);
+        adex_rk4(s, &c->v[i], &s->w[i], ge1, gi1, c->ib[i], h,
+                 exp(-0.5 * h / s->tau_e), exp(-0.5 * h / s->tau_i),
+                 exp(-h / s->tau_e), exp(-h / s->tau_i));
+      }
+    }
+    ge *= c->de;
+    gi *= c->di;
+    if (c->pending) {
+      ge += c->pe[i];
+      gi += c->pi[i];
+      c->pe[i] = c->pi[i] = 0;
+    }
+    c->ge[i] = ge;
+    c->gi[i] = gi;
+    if (c->v[i] >= c->v_thresh) {
+      int rc = evs__pop_emit(pop, t, i);
+      if (rc) return rc;
+      c->v[i] = c->v_reset;
+      s->w[i] += s->b;
+      c->until[i] = t + c->tau_refrac;
+    }
+  }
+  return EVS_OK;
+}
+
+static int adex_tick(evs_pop *pop, double t) {
+  return evs__cond_tick(pop, t, adex_step_block);
+}
+
+double evs__adex_w(const evs_pop *pop, uint32_t id) {
+  const adex_state *s = pop->state;
+  return s->w[id];
+}
+
+static const evs_recordable adex_recordables[] = {
+    {"gsyn_exc", "S"}, {"gsyn_inh", "S"}, {"w", "A"}};
+
+static double adex_state_of(evs_pop *pop, uint32_t id, double t, int var) {
+  return var < 2 ? evs__cond_state(pop, id, t, var) : evs__adex_w(pop, id);
+}
+
+const evs_neuron_type evs__eif_cond_exp_isfa_ista = {
+    .name = "EIF_cond_exp_isfa_ista",
+    .kind = EVS_POP_CLOCKED,
+    .params = adex_params,
+    .n_params = P_COUNT_,
+    .weight_scale = evs__cond_weight_scale,
+    .init = adex_init,
+    .destroy = adex_destroy,
+    .deliver = evs__cond_deliver,
+    .tick = adex_tick,
+    .voltage = evs__cond_voltage,
+    .dc_scale = evs__cond_dc_scale,
+    .sliceable = 1,
+    .inject = evs__cond_inject,
+    .recordables = adex_recordables,
+    .n_recordables = 3,
+    .state = adex_state_of,
+};

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — IF_cond_exp: the conductance-based LIF with exponentially decaying
+ * conductances (PyNN's model), integrated on the population's clock.
+ *
+ *   cm dv/dt = g_L (v_rest - v) + g_e (e_rev_E - v) + g_i (e_rev_I - v)
+ *              + i_offset + dc,                       g_L = cm / tau_m
+ *   dg_e/dt = -g_e / tau_syn_E,   dg_i/dt = -g_i / tau_syn_I
+ *
+ * One step from t - dt to t, in Brian2's order:
+ *   1. v by exponential Euler with g_e, g_i of the step start held constant
+ *      (exact for constant conductances):
+ *        g_tot = g_L + g_e + g_i,  v_inf = (g_L v_rest + g_e e_rev_E
+ *        + g_i e_rev_I + i_offset + dc) / g_tot,
+ *        v <- v_inf + (v - v_inf) exp(-h g_tot / cm);
+ *      h = dt, except that a refractory neuron integrates only the part of
+ *      the step after its refractory period ends (h = 0 while it lasts, so v
+ *      stays at v_reset);
+ *   2. g_e, g_i decay by exp(-dt / tau_syn) (precomputed), then inputs that
+ *      arrived strictly inside the step are added;
+ *   3. v >= v_thresh: spike at t, v = v_reset, refractory until t + tau_refrac.
+ *
+ * Inputs delivered at the state time (the last tick, or 0) enter g at once;
+ * inputs delivered later act from the next tick on (they wait in a pending
+ * buffer that step 2 empties). So the result does not depend on whether the
+ * scheduler runs a delivery before or after a tick of the same time.
+ *
+ * exp(-x) is evaluated by a degree-8 polynomial for 0 <= x <= 0.5 (relative
+ * error < 6e-14; x = dt g_tot / cm is ~0.005-0.3 for the usual parameters)
+ * and by libm's exp() otherwise. The whole step loop then vectorises; with
+ * libm's exp() it does not, and a step of COBA (N = 4000) costs ~2x more.
+ *
+ * Per-neuron initial values: neuron i draws from its stream
+ * (seed, population, i, EVS_RNG_INIT), in this fixed order:
+ * v_init, gsyn_exc_init, gsyn_inh_init. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neurons/cond_math.h"
+#include "core/engine.h"
+
+/* Positions in the parameter table below (par[], dist[] use them). */
+enum {
+  P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I, P_TAU_REFRAC, P_V_REST, P_V_RESET,
+  P_V_THRESH, P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_V_INIT, P_GSYN_EXC_INIT,
+  P_GSYN_INH_INIT, P_COUNT_
+};
+
+static const evs_param_def cond_params[P_COUNT_] = {
+    {"cm", EVS_DIM_CAPACITANCE, 1e-9, EVS_PARAM_CONST, "membrane capacitance"},
+    {"tau_m", EVS_DIM_TIME, 20e-3, EVS_PARAM_CONST,
+     "membrane time constant (leak conductance g_L = cm / tau_m)"},
+    {"tau_syn_E", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+     "decay time constant of the excitatory conductance"},
+    {"tau_syn_I", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+     "decay time constant of the inhibitory conductance"},
+    {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_CONST,
+     "refractory period (v held at v_reset)"},
+    {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "leak reversal potential"},
+    {"v_reset", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "reset potential"},
+    {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, EVS_PARAM_CONST, "spike threshold"},
+    {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_CONST,
+     "excitatory reversal potential"},
+    {"e_rev_I", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_CONST,
+     "inhibitory reversal potential"},
+    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_CONST,
+     "constant injected current"},
+    {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
+     "initial membrane potential"},
+    {"gsyn_exc_init", EVS_DIM_CONDUCTANCE, 0.0, EVS_PARAM_PER_NEURON,
+     "initial excitatory conductance"},
+    {"gsyn_inh_init", EVS_DIM_CONDUCTANCE, 0.0, EVS_PARAM_PER_NEURON,
+     "initial inhibitory conductance"},
+};
+
+static const int cond_positive[] = {P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I};
+static const int cond_nonneg[] = {P_TAU_REFRAC};
+
+static const evs__cond_layout cond_layout = {
+    .type = "IF_cond_exp", .params = cond_params,
+    .positive = cond_positive,
+    .n_positive = sizeof cond_positive / sizeof cond_positive[0],
+    .nonneg = cond_nonneg,
+    .n_nonneg = sizeof cond_nonneg / sizeof cond_nonneg[0],
+    .cm = P_CM, .tau_m = P_TAU_M, .tau_syn_e = P_TAU_SYN_E,
+    .tau_syn_i = P_TAU_SYN_I, .tau_refrac = P_TAU_REFRAC, .v_rest = P_V_REST,
+    .v_reset = P_V_RESET, .v_thresh = P_V_THRESH, .e_rev_e = P_E_REV_E,
+    .e_rev_i = P_E_REV_I, .i_offset = P_I_OFFSET, .v_init = P_V_INIT,
+    .gsyn_exc_init = P_GSYN_EXC_INIT, .gsyn_inh_init = P_GSYN_INH_INIT,
+};
+
+/* IF_cond_exp's state is the shared base alone. */
+typedef evs__cond_base cond_state;
+
+/* ---- shared by both conductance types (cond_math.h) --------------------- */
+
+double evs__cond_weight_scale(const evs_pop *pop, evs_dim dim) {
+  (void)pop;
+  return dim == EVS_DIM_CONDUCTANCE ? 1.0 : 0.0;
+}
+
+/* A constant input is a current, kept in amperes in pop->dc. */
+double evs__cond_dc_scale(const evs_pop *pop, evs_dim dim) {
+  (void)pop;
+  return dim == EVS_DIM_CURRENT ? 1.0 : 0.0;
+}
+
+void evs__cond_destroy(evs_pop *pop) {
+  evs__cond_base *s = pop->state;
+  if (!s) return;
+  free(s->v);
+  free(s->ge);
+  free(s->gi);
+  free(s->until);
+  free(s->pe);
+  free(s->pi);
+  free(s->ib);
+  free(s);
+  pop->state = NULL;
+}
+
+/* The distribution of per-neuron parameter k (a constant if the net gave
+ * none). */
+static evs_dist cond_dist(const evs_pop *pop, int k) {
+  return pop->dist ? pop->dist[k] : evs_dist_const(pop->par[k]);
+}
+
+static int cond_check(const evs_pop *pop, const evs__cond_layout *L,
+                      evs_error *err) {
+  const double *p = pop->par;
+  /* each error names its parameter (evs_error.key): a model file reports
+   * it at that key's line */
+  for (size_t k = 0; k < L->n_positive; k++) {
+    double x = p[L->positive[k]];
+    if (!(x > 0) || !isfinite(x)) {
+      evs_error_set(err, EVS_EMODEL, NULL, 0,
+                    "population %s: %s must be positive and finite (got %g)",
+                    pop->name, L->params[L->positive[k]].name, x);
+      evs_error_key(err, L->params[L->positive[k]].name);
+      return EVS_EMODEL;
+    }
+  }
+  for (size_t k = 0; k < L->n_nonneg; k++) {
+    double x = p[L->nonneg[k]];
+    if (!(x >= 0) || !isfinite(x)) {
+      evs_error_set(err, EVS_EMODEL, NULL, 0,
+                    "population %s: %s must be >= 0 and finite (got %g)",
+                    pop->name, L->params[L->nonneg[k]].name, x);
+      evs_error_key(err, L->params[L->nonneg[k]].name);
+      return EVS_EMODEL;
+    }
+  }
+  for (int k = L->v_rest; k <= L->i_offset; k++)
+    if (!isfinite(p[k])) {
+      evs_error_set(err, EVS_EMODEL, NULL, 0, "population %s: %s must be "
+                    "finite", pop->name, L->params[k].name);
+      evs_error_key(err, L->params[k].name);
+      return EVS_EMODEL;
+    }
+  if (!(p[L->v_reset] < p[L->v_thresh])) {
+    evs_error_set(err, EVS_EMODEL, NULL, 0,
+                  "population %s: v_reset (%g mV) must be below v_thresh "
+                  "(%g mV)", pop->name, p[L->v_reset] * 1e3,
+                  p[L->v_thresh] * 1e3);
+    evs_error_key(err, "v_reset");
+    return EVS_EMODEL;
+  }
+  if (!(pop->tick > 0) || !isfinite(pop->tick))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "population %s: %s needs a clock step > 0 "
+                         "(got %g s)", pop->name, L->type, pop->tick);
+  return EVS_OK;
+}
+
+int evs__cond_nomem(const evs_pop *pop, evs_error *err) {
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "population %s: out of memory for %u neurons",
+                       pop->name, (unsigned)pop->size);
+}
+
+int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
+                   evs_error *err) {
+  int rc = cond_check(pop, L, err);
+  if (rc) return rc;
+  const double *p = pop->par;
+  uint32_t n = pop->size;
+  /* padded to whole blocks; the padding neurons evolve but never spike */
+  size_t cap = ((size_t)n + COND_BLOCK - 1) / COND_BLOCK * COND_BLOCK;
+  if (cap == 0) cap = COND_BLOCK;
+  evs__cond_base *s = calloc(1, state_size);
+  if (!s) return evs__cond_nomem(pop, err);
+  pop->state = s;
+  s->cap = (uint32_t)cap;
+  s->v = calloc(cap, sizeof(double));
+  s->ge = calloc(cap, sizeof(double));
+  s->gi = calloc(cap, sizeof(double));
+  s->until = calloc(cap, sizeof(double));
+  s->pe = calloc(cap, sizeof(double));
+  s->pi = calloc(cap, sizeof(double));
+  s->ib = calloc(cap, sizeof(double));
+  if (!s->v || !s->ge || !s->gi || !s->until || !s->pe || !s->pi || !s->ib)
+    return evs__cond_nomem(pop, err);
+
+  s->g_l = p[L->cm] / p[L->tau_m];
+  s->inv_cm = 1.0 / p[L->cm];
+  s->e_e = p[L->e_rev_e];
+  s->e_i = p[L->e_rev_i];
+  s->v_reset = p[L->v_reset];
+  s->v_thresh = p[L->v_thresh];
+  s->tau_refrac = p[L->tau_refrac];
+  s->dt = pop->tick;
+  s->de = exp(-s->dt / p[L->tau_syn_e]);
+  s->di = exp(-s->dt / p[L->tau_syn_i]);
+  s->t_now = 0.0;
+  s->eps = 1e-6 * s->dt;
+  {
+    double xm = COND_XMAX;
+    memcpy(&s->xmax_bits, &xm, sizeof xm);
+  }
+
+  evs_dist dv = cond_dist(pop, L->v_init);
+  evs_dist dge = cond_dist(pop, L->gsyn_exc_init);
+  evs_dist dgi = cond_dist(pop, L->gsyn_inh_init);
+  double base = s->g_l * p[L->v_rest] + p[L->i_offset];
+  for (uint32_t i = 0; i < n; i++) {
+    evs_rng r;
+    evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
+    s->v[i] = evs_dist_draw(&dv, &r);
+    s->ge[i] = evs_dist_draw(&dge, &r);
+    s->gi[i] = evs_dist_draw(&dgi, &r);
+    s->until[i] = COND_NEVER;
+    s->ib[i] = base + (pop->dc ? pop->dc[i] : 0.0); /* dc: A */
+    if (!isfinite(s->v[i]) || !isfinite(s->ge[i]) || !isfinite(s->gi[i]))
+      return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                           "population %s: neuron %u drew a non-finite "
+                           "initial value", pop->name, (unsigned)(pop->first + i));
+  }
+  for (size_t i = n; i < cap; i++) {
+    s->v[i] = p[L->v_rest];
+    s->until[i] = COND_NEVER;
+    s->ib[i] = s->g_l * p[L->v_rest];
+  }
+  return EVS_OK;
+}
+
+void evs__cond_deliver(evs_pop *pop, double t, int receptor,
+                       const uint32_t *target, const float *weight,
+                       float shared, size_t n) {
+  evs__cond_base *s = pop->state;
+  double *g;
+  if (t <= s->t_now + s->eps) {
+    g = receptor == EVS_RECEPTOR_INH ? s->gi : s->ge;
+  } else {
+    g = receptor == EVS_RECEPTOR_INH ? s->pi : s->pe;
+    s->pending = 1;
+  }
+  if (weight)
+    for (size_t k = 0; k < n; k++) g[target[k]] += weight[k];
+  else
+    for (size_t k = 0; k < n; k++) g[target[k]] += shared;
+}
+
+int evs__cond_tick(evs_pop *pop, double t, evs__cond_step_fn step) {
+  evs__cond_base *s = pop->state;
+  for (uint32_t lo = 0; lo < pop->size; lo += COND_BLOCK) {
+    uint32_t m = pop->size - lo < COND_BLOCK ? pop->size - lo : COND_BLOCK;
+    int rc = step(pop, t, lo, m);
+    if (rc) return rc;
+  }
+  s->pending = 0;
+  s->t_now = t;
+  return EVS_OK;
+}
+
+void evs__cond_inject(evs_pop *pop, uint32_t id, double t, double delta) {
+  (void)t;
+  evs__cond_base *s = pop->state;
+  s->ib[id] += delta;
+}
+
+const evs_recordable evs__cond_recordables[2] = {{"gsyn_exc", "S"},
+                                                 {"gsyn_inh", "S"}};
+
+double evs__cond_state(evs_pop *pop, uint32_t id, double t, int var) {
+  (void)t;
+  const evs__cond_base *s = pop->state;
+  return var == 0 ? s->ge[id] : s->gi[id];
+}
+
+double evs__cond_voltage(evs_pop *pop, uint32_t id, double t) {
+  (void)t;
+  const evs__cond_base *s = pop->state;
+  return s->v[id];
+}
+
+/* ---- IF_cond_exp's own step --------------------------------------------- */
+
+static int cond_init(evs_pop *pop, evs_error *err) {
+  return evs__cond_init(pop, &cond_layout, sizeof(cond_state), err);
+}
+
+/* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
+ * (t0, t0 + dt] in which neuron i is not refractory. Returns nonzero when
+ * some argument fell outside [0, COND_XMAX] (or was NaN): then the caller
+ * recomputes those with exp(). Integer tests keep the loop vectorised (for
+ * x >= 0 the IEEE bit pattern orders like x); they are done in unsigned
+ * arithmetic, which wraps: x < 0 (negative initial conductances can make
+ * g_tot < 0) has the top bit of b set, x > COND_XMAX makes lim - b wrap to
+ * a word with the top bit set. */
+COND_CLONES
+static int cond_pass_exp(double *restrict ex, const double *restrict until,
+                         const double *restrict ge, const double *restrict gi,
+                         double t0, double dt, double g_l, double inv_cm,
+                         uint64_t lim) {
+  uint64_t acc = 0;
+  for (uint32_t i = 0; i < COND_BLOCK; i++) {
+    double h = relu(dt - relu(until[i] - t0));
+    double x = h * (g_l + ge[i] + gi[i]) * inv_cm;
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    acc |= (lim - b) | b;
+    ex[i] = exp_neg_poly(x);
+  }
+  return (int)(acc >> 63);
+}
+
+/* Pass 2 over one block: v by exponential Euler, then the conductances decay
+ * and take the pending inputs (pe, pi NULL: none). Returns nonzero when some
+ * v may have reached v_thresh (threshold_bit). */
+COND_CLONES
+static int cond_pass_v(double *restrict v, double *restrict ge,
+                        double *restrict gi, double *restrict pe,
+                        double *restrict pi, const double *restrict ib,
+                        const double *restrict ex, const cond_state *c) {
+  const double g_l = c->g_l, e_e = c->e_e, e_i = c->e_i, de = c->de,
+               di = c->di, vth = c->v_thresh;
+  uint64_t acc = 0;
+  if (pe) {
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
+      double a = ge[i], b = gi[i];
+      double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
+      v[i] = vinf + (v[i] - vinf) * ex[i];
+      acc |= threshold_bit(v[i], vth);
+      ge[i] = a * de + pe[i];
+      gi[i] = b * di + pi[i];
+      pe[i] = 0;
+      pi[i] = 0;
+    }
+  } else {
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
+      double a = ge[i], b = gi[i];
+      double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
+      v[i] = vinf + (v[i] - vinf) * ex[i];
+      acc |= threshold_bit(v[i], vth);
+      ge[i] = a * de;
+      gi[i] = b * di;
+    }
+  }
+  return (int)(acc >> 63);
+}
+
+/* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
+ * t. The loops run over the whole (padded) block, a constant trip count, so
+ * GCC vectorises them even at -O2; only the m real neurons can spike. */
+static int cond_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
+  cond_state *s = pop->state;
+  double ex[COND_BLOCK];
+  double *v = s->v + lo, *ge = s->ge + lo, *gi = s->gi + lo;
+  double *until = s->until + lo;
+  const double t0 = t - s->dt;
+
+  if (cond_pass_exp(ex, until, ge, gi, t0, s->dt, s->g_l, s->inv_cm,
+                    s->xmax_bits)) { /* rare: very strong or negative g_tot */
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
+      double h = relu(s->dt - relu(until[i] - t0));
+      double x = h * (s->g_l + ge[i] + gi[i]) * s->inv_cm;
+      if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
+    }
+  }
+  if (!cond_pass_v(v, ge, gi, s->pending ? s->pe + lo : NULL,
+                   s->pending ? s->pi + lo : NULL, s->ib + lo, ex, s))
+    return EVS_OK; /* no v reached threshold */
+  /* pass 3: threshold (spikes are rare: a predictable branch) */
+  const double vth = s->v_thresh;
+  for (uint32_t i = 0; i < m; i++) {
+    if (v[i] >= vth) {
+      int rc = evs__pop_emit(pop, t, lo + i);
+      if (rc) return rc;
+      v[i] = s->v_reset;
+      until[i] = t + s->tau_refrac;
+    }
+  }
+  return EVS_OK;
+}
+
+static int cond_tick(evs_pop *pop, double t) {
+  return evs__cond_tick(pop, t, cond_step_block);
+}
+
+const evs_neuron_type evs__if_cond_exp = {
+    .name = "IF_cond_exp",
+    .kind = EVS_POP_CLOCKED,
+    .params = cond_params,
+    .n_params = P_COUNT_,
+    .weight_scale = evs__cond_weight_scale,
+    .init = cond_init,
+    .destroy = evs__cond_destroy,
+    .deliver = evs__cond_deliver,
+    .tick = cond_tick,
+    .voltage = evs__cond_voltage,
+    .dc_scale = evs__cond_dc_scale,
+    .sliceable = 1,
+    .inject = evs__cond_inject,
+    .recordables = evs__cond_recordables,
+    .n_recordables = 2,
+    .state = evs__cond_state,
+};

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — Izhikevich: the simple model of Izhikevich (2003), PyNN's standard
+ * cell (NEST's izhikevich), integrated on the population's clock.
+ *
+ *   dv/dt = 0.04 v^2 + 5 v + 140 - u + I,     du/dt = a (b v - u),
+ *   v >= 30 mV: a spike, v = c, u += d;
+ * v in mV, t in ms, u and I in mV/ms. The drive is I = (i_offset + dc) / 1 pF:
+ * PyNN's convention (pyNN.brian2 divides the current by 1 pF; pyNN.nest maps
+ * i_offset in nA to NEST's I_e in pA, which NEST adds as mV/ms), so
+ * i_offset = 10 pA is Izhikevich's I = 10.
+ *
+ * Synapses are PyNN's for this cell: Dirac deltas that move v by the weight,
+ * a voltage (PyNN: mV; excitatory weights positive, inhibitory ones negative,
+ * the sign kept here whatever the receptor). An input delivered at the state
+ * time moves v at once; one delivered inside a step moves v at the step's
+ * end, before the threshold test (so it can make the neuron spike at that
+ * tick). No refractory period (as PyNN).
+ *
+ * One step from t - dt to t: (v, u) by the classical fourth-order
+ * Runge-Kutta method with the right-hand side evaluated at min(v, 30 mV) (v
+ * diverges in finite time above threshold; bounding it keeps an overshooting
+ * stage finite, and changes nothing below threshold), then the pending
+ * inputs, then the threshold test v >= 30 mV. NEST and pyNN.brian2 use
+ * forward Euler at the resolution; Izhikevich's own code two 0.5 ms Euler
+ * steps for v and one 1 ms step for u. RK4 at 0.1 ms puts every spike of a
+ * regular-spiking cell on the step of a reference at dt/100 (check_izh.c).
+ *
+ * Internally v is in mV, u in mV/ms (the SI value of u, V/s, is the same
+ * number) and time in ms.
+ *
+ * Per-neuron initial values: neuron i draws from its stream
+ * (seed, population, i, EVS_RNG_INIT), in this fixed order: v_init, u_init
+ * (PyNN's defaults -70 mV, -14 mV/ms). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "core/engine.h"
+#include "neurons/izhikevich.h"
+
+/* Positions in the parameter table below. */
+enum { P_A, P_B, P_C, P_D, P_I_OFFSET, P_V_INIT, P_U_INIT, P_COUNT_ };
+
+/* PyNN 0.10's defaults (pyNN/standardmodels/cells.py), in SI. */
+static const evs_param_def izh_params[P_COUNT_] = {
+    {"a", EVS_DIM_RATE, 20.0, EVS_PARAM_CONST,
+     "time scale of the recovery variable u (0.02 /ms)"},
+    {"b", EVS_DIM_RATE, 200.0, EVS_PARAM_CONST,
+     "sensitivity of u to v (0.2 /ms)"},
+    {"c", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "reset value of v"},
+    {"d", EVS_DIM_VOLTAGE_RATE, 2.0, EVS_PARAM_CONST,
+     "jump of u at each spike (2 mV/ms)"},
+    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_CONST,
+     "constant injected current (divided by 1 pF)"},
+    {"v_init", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_PER_NEURON,
+     "initial membrane potential"},
+    {"u_init", EVS_DIM_VOLTAGE_RATE, -14.0, EVS_PARAM_PER_NEURON,
+     "initial recovery variable"},
+};
+
+#define IZH_PEAK 30.0 /* mV: the spike cut-off */
+
+typedef struct izh_state {
+  /* state, struct of arrays, [size] each */
+  double *v;      /* mV */
+  double *u;      /* mV/ms */
+  double *pv;     /* mV, inputs waiting for the end of the step */
+  double *drive;  /* mV/ms, (i_offset + dc) / 1 pF */
+  /* parameters and derived constants */
+  double a, b;    /* 1/ms */
+  double c;       /* mV */
+  double d;       /* mV/ms */
+  double h;       /* ms, the step (pop->tick) */
+  double t_now;   /* s, time of the state (last tick) */
+  double eps;     /* s, tolerance for "delivered at the state time" */
+  int pending;    /* 1: pv holds something */
+} izh_state;
+
+static void izh_destroy(evs_pop *pop) {
+  izh_state *s = pop->state;
+  if (!s) return;
+  free(s->v);
+  free(s->u);
+  free(s->pv);
+  free(s->drive);
+  free(s);
+  pop->state = NULL;
+}
+
+static int izh_bad(const evs_pop *pop, int k, const char *what,
+                   evs_error *err) {
+  evs_error_set(err, EVS_EMODEL, NULL, 0, "population %s: %s %s (got %g)",
+                pop->name, izh_params[k].name, what, pop->par[k]);
+  evs_error_key(err, izh_params[k].name);
+  return EVS_EMODEL;
+}
+
+static int izh_init(evs_pop *pop, evs_error *err) {
+  const double *p = pop->par;
+  for (int k = P_A; k <= P_I_OFFSET; k++)
+    if (!isfinite(p[k])) return izh_bad(pop, k, "must be finite", err);
+  if (!(p[P_A] > 0)) return izh_bad(pop, P_A, "must be positive", err);
+  if (!(p[P_C] < IZH_PEAK * 1e-3))
+    return izh_bad(pop, P_C, "must be below the 30 mV spike cut-off", err);
+  if (!(pop->tick > 0) || !isfinite(pop->tick))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "population %s: Izhikevich needs a clock step > 0 "
+                         "(got %g s)", pop->name, pop->tick);
+  izh_state *s = calloc(1, sizeof *s);
+  if (!s) goto nomem;
+  pop->state = s;
+  size_t n = pop->size ? pop->size : 1;
+  s->v = calloc(n, sizeof(double));
+  s->u = calloc(n, sizeof(double));
+  s->pv = calloc(n, sizeof(double));
+  s->drive = calloc(n, sizeof(double));
+  if (!s->v || !s->u || !s->pv || !s->drive) goto nomem;
+  s->a = p[P_A] * 1e-3;
+  s->b = p[P_B] * 1e-3;
+  s->c = p[P_C] * 1e3;
+  s->d = p[P_D];
+  s->h = pop->tick * 1e3;
+  s->eps = 1e-6 * pop->tick;
+  evs_dist dv = pop->dist ? pop->dist[P_V_INIT] : evs_dist_const(p[P_V_INIT]);
+  evs_dist du = pop->dist ? pop->dist[P_U_INIT] : evs_dist_const(p[P_U_INIT]);
+  for (uint32_t i = 0; i < pop->size; i++) {
+    evs_rng r;
+    evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
+    s->v[i] = evs_dist_draw(&dv, &r) * 1e3;
+    s->u[i] = evs_dist_draw(&du, &r);
+    /* pop->dc is in this type's internal unit already (dc_scale) */
+    s->drive[i] = p[P_I_OFFSET] * 1e12 + (pop->dc ? pop->dc[i] : 0.0);
+    if (!isfinite(s->v[i]) || !isfinite(s->u[i]))
+      return evs_error_set(err, EVS_EMODEL, NULL, 0,
+                           "population %s: neuron %u drew a non-finite "
+                           "initial value", pop->name, (unsigned)i);
+  }
+  return EVS_OK;
+nomem:
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "population %s: out of memory for %u neurons",
+                       pop->name, (unsigned)pop->size);
+}
+
+/* Weights are voltages, kept in mV; constant inputs currents, in mV/ms
+ * through 1 pF. */
+static double izh_weight_scale(const evs_pop *pop, evs_dim dim) {
+  (void)pop;
+  return dim == EVS_DIM_VOLTAGE ? 1e3 : 0.0;
+}
+
+static double izh_dc_scale(const evs_pop *pop, evs_dim dim) {
+  (void)pop;
+  return dim == EVS_DIM_CURRENT ? 1e12 : 0.0;
+}
+
+static void izh_deliver(evs_pop *pop, double t, int receptor,
+                        const uint32_t *target, const float *weight,
+                        float shared, size_t n) {
+  (void)receptor; /* both move v by the signed weight */
+  izh_state *s = pop->state;
+  double *x = s->v;
+  if (t > s->t_now + s->eps) {
+    x = s->pv;
+    s->pending = 1;
+  }
+  if (weight)
+    for (size_t k = 0; k < n; k++) x[target[k]] += weight[k];
+  else
+    for (size_t k = 0; k < n; k++) x[target[k]] += shared;
+}
+
+/* dv/dt and du/dt at (v, u) with drive I, v bounded by the cut-off. */
+static inline void izh_rhs(const izh_state *s, double v, double u, double I,
+                           double *fv, double *fu) {
+  double x = v < IZH_PEAK ? v : IZH_PEAK;
+  *fv = (0.04 * x + 5.0) * x + 140.0 - u + I;
+  *fu = s->a * (s->b * x - u);
+}
+
+static int izh_tick(evs_pop *pop, double t) {
+  izh_state *s = pop->state;
+  const double h = s->h;
+  for (uint32_t i = 0; i < pop->size; i++) {
+    double v = s->v[i], u = s->u[i], I = s->drive[i];
+    double k1v, k1u, k2v, k2u, k3v, k3u, k4v, k4u;
+    izh_rhs(s, v, u, I, &k1v, &k1u);
+    izh_rhs(s, v + 0.5 * h * k1v, u + 0.5 * h * k1u, I, &k2v, &k2u);
+    izh_rhs(s, v + 0.5 * h * k2v, u + 0.5 * h * k2u, I, &k3v, &k3u);
+    izh_rhs(s, v + h * k3v, u + h * k3u, I, &k4v, &k4u);
+    v += h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v);
+    u += h / 6 * (k1u + 2 * k2u + 2 * k3u + k4u);
+    if (s->pending) {
+      v += s->pv[i];
+      s->pv[i] = 0;
+    }
+    if (v >= IZH_PEAK) {
+      int rc = evs__pop_emit(pop, t, i);
+      if (rc) return rc;
+      v = s->c;
+      u += s->d;
+    }
+    s->v[i] = v;
+    s->u[i] = u;
+  }
+  s->pending = 0;
+  s->t_now = t;
+  return EVS_OK;
+}
+
+static double izh_voltage(evs_pop *pop, uint32_t id, double t) {
+  (void)t;
+  const izh_state *s = pop->state;
+  return s->v[id] * 1e-3;
+}
+
+double evs__izh_u(const evs_pop *pop, uint32_t id) {
+  const izh_state *s = pop->state;
+  return s->u[id];
+}
+
+/* Adds delta (mV/ms, the drive's unit: izh_dc_scale) at a tick time t. */
+static void izh_inject(evs_pop *pop, uint32_t id, double t, double delta) {
+  (void)t;
+  izh_state *s = pop->state;
+  s->drive[id] += delta;
+}
+
+/* u in mV/ms, which is V/s */
+static const evs_recordable izh_recordables[] = {{"u", "V/s"}};
+
+static double izh_state_of(evs_pop *pop, uint32_t id, double t, int var) {
+  (void)t;
+  (void)var;
+  return evs__izh_u(pop, id);
+}
+
+const evs_neuron_type evs__izhikevich = {
+    .name = "Izhikevich",
+    .kind = EVS_POP_CLOCKED,
+    .params = izh_params,
+    .n_params = P_COUNT_,
+    .weight_scale = izh_weight_scale,
+    .init = izh_init,
+    .destroy = izh_destroy,
+    .deliver = izh_deliver,
+    .tick = izh_tick,
+    .voltage = izh_voltage,
+    .dc_scale = izh_dc_scale,
+    .sliceable = 1,
+    .inject = izh_inject,
+    .recordables = izh_recordables,
+    .n_recordables = 1,
+    .state = izh_state_of,
+};

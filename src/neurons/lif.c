@@ -1,0 +1,729 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — IF_curr_exp: the exact, event-driven current-based LIF neuron.
+ *
+ *   tau_m dv/dt = -(v - v_rest) + x_E + x_I + R (i_offset + dc)
+ *   tau_syn_E dx_E/dt = -x_E,   an input of weight w adds w to x_E
+ *
+ * with x in volts (the current's voltage equivalent R I, R = tau_m / cm).
+ * Between inputs the solution is
+ *
+ *   v(t) - v_thresh = D + c_m E_m(t) + c_E E_E(t) + c_I E_I(t),
+ *   E_k(t) = exp(-(t - t0) / tau_k),
+ *
+ * against one population-wide reference time t0. An input of weight w at t
+ * adds  w k exp((t - t0)/tau_E)  to c_E and subtracts  w k exp((t - t0)/tau_m)
+ * from c_m (k = tau_E / (tau_E - tau_m)) so v stays continuous: two multiply-
+ * adds with factors shared by every synapse of the same delivery, no exp()
+ * per synapse. t0 moves forward (rebase) before the factors overflow.
+ *
+ * Crossings are predicted, not sampled. Each neuron holds a certificate:
+ * until t_safe its distance to threshold u = v - v_thresh stays below
+ * -margin, unless it is excited again. Certificates come from two bounds on
+ * the state at t (terms A_k = c_k E_k(t), s = time ahead):
+ *  - leak bound: every term decays no slower than the slowest one (tau*),
+ *    and a term at least twice as fast decays at least as x^2 with
+ *    x = e^{-s/tau*}, so u(s) <= D + L x + Q x^2, L = A_slowest + the other
+ *    positive A_k, Q = the positive A_k of the fast terms. If L + Q < -D
+ *    this is tight whenever the leak dominates (CUBA: inhibition's term,
+ *    tau_m = 2 tau_syn_I, falls off as x^2), and when D < 0 (rest below
+ *    threshold) it certifies "never" outright.
+ *  - Taylor bound: u(s) <= u + u' s + C s^2/2 with C the largest curvature u
+ *    can have from now on (the sum of its positive curvature terms).
+ * An excitatory input of weight w raises u by at most w K_max (the peak of its
+ * PSP) at any later time, so it only lowers the margin: bounds are recomputed
+ * when the margin is used up. Inhibition lowers u and changes nothing.
+ * The population's crossing calendar (calendar.h) visits a neuron in the
+ * min-delay window that contains its t_safe; a visit bounds u over the whole
+ * window with factors shared by all neurons, and only when that bound reaches
+ * threshold is the exact first crossing searched (expsum.h). Every spike found
+ * in a window is delivered at least one window later, so the result is exact
+ * and causal. While refractory, t_safe holds the end of the refractory period,
+ * when the reset is applied lazily.
+ *
+ * Background (background_rate r, background_weight w_bg): Poisson inputs
+ * onto each neuron, one stream per neuron drawn lazily, never synapses or
+ * events. Neuron j keeps the time of its next input; its certificates end
+ * no later than that time, so the calendar or a delivery finds it there,
+ * and advance() adds the input at its exact time and draws the next
+ * interval, -ln(U)/r with U from draw k of the stream (seed, population, j,
+ * EVS_RNG_BACKGROUND): the 64 bits of words 2(k mod 2), 2(k mod 2) + 1 of
+ * its Philox block k/2. While refractory the inputs are added to x_E when
+ * the period ends (only x_E outlives the reset). Each input costs an exact
+ * event (decay factors, a certificate, a calendar filing): the grid mode
+ * (lif_grid.c) is cheaper when inputs are dense (doc/microcircuit.md).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <Random123/philox.h>
+
+#include "core/engine.h"
+#include "neurons/lif_params.h"
+#include "evsnn/calendar.h"
+#include "neurons/expsum.h"
+
+/* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */
+#define REBASE_SPAN 40.0
+/* Share of a neuron's distance to threshold that a leak-bound certificate
+ * keeps as margin for later excitation: a larger share certifies shorter
+ * intervals (more visits), a smaller one is used up by fewer inputs (more
+ * bound computations). Taylor certificates (near threshold) keep none, see
+ * certify. Instructions on CUBA 1 s (callgrind, session 6), leak share /
+ * Taylor share: 0.4 / 0.4 349.6 M, 0.4 / 0.1 342.5 M, 0.4 / 0 338.3 M,
+ * 0.45 / 0 336.5 M, 0.5 / 0 336.1 M, 0.55 / 0 336.9 M, 0.6 / 0.05
+ * 341.1 M; rasters unchanged. */
+#define MARGIN_SHARE 0.5
+/* Crossing times are solved to this accuracy (s). */
+#define CROSSING_TOL 1e-13
+
+const evs_param_def evs__lif_params[N_PARAMS] = {
+    [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
+    [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
+    [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 5e-3, 0,
+                 "decay time of the excitatory synaptic current"},
+    [P_TAU_I] = {"tau_syn_I", EVS_DIM_TIME, 5e-3, 0,
+                 "decay time of the inhibitory synaptic current"},
+    [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, 0,
+                   "refractory period (v held at v_reset)"},
+    [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, 0, "resting potential"},
+    [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, 0,
+                   "potential after a spike"},
+    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0,
+                    "spike threshold"},
+    [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, 0,
+                    "constant input current"},
+    [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
+                  "membrane potential at t = 0"},
+    [P_BG_RATE] = {"background_rate", EVS_DIM_RATE, 0, 0,
+                   "rate of the Poisson background inputs onto each neuron"},
+    [P_BG_WEIGHT] = {"background_weight", EVS_DIM_CURRENT, 0, 0,
+                     "weight of each background input (excitatory receptor)"},
+};
+
+/* One neuron's state: one cache line holds everything an input touches. */
+typedef struct lif_neuron {
+  double c[3];    /* V: coefficients of E_m, E_E, E_I (the voltage
+                     responses to the leak, x_E and x_I) */
+  double t_safe;  /* s: u < -margin before this time unless excited again;
+                     while refractory: the end of the refractory period */
+  double margin;  /* V: distance below threshold certified until t_safe
+                     (below 0 once an input used it up, until the input's
+                     delivery certifies anew); REFRACTORY until the reset at
+                     t_safe is applied */
+  double drive;   /* V: v_rest + R (i_offset + dc) - v_thresh, the constant term */
+  evs_cal_slot cal; /* where the calendar filed the neuron */
+} __attribute__((aligned(64))) lif_neuron; /* one cache line each */
+
+/* The margin of a refractory neuron: +inf, which inputs cannot use up
+ * (inf - x = inf), so a delivery needs no refractory test. */
+#define REFRACTORY INFINITY
+
+_Static_assert(sizeof(lif_neuron) == 64, "a neuron fills one cache line");
+
+static inline int refractory(const lif_neuron *n) {
+  return n->margin == REFRACTORY;
+}
+
+/* Targets whose state is fetched ahead while earlier ones are updated. In
+ * large networks a target's line comes from memory (~100 ns) while a
+ * synapse takes a few ns: 24 ahead beat 8 by 8 % and 16 by 5 % on CUBA at
+ * N = 64,000 (medians of 11 alternating runs), 32 was no better. */
+#define PREFETCH_AHEAD 24
+
+typedef struct lif_state {
+  lif_neuron *nr;      /* [size] */
+  evs_calendar cal;    /* when to look at which neuron */
+  double t0;           /* s: reference time of the coefficients */
+  double rate[3];      /* 1/s: 1/tau_m, 1/tau_syn_E, 1/tau_syn_I */
+  evs_rates rates;     /* the same, with integer multiples detected */
+  double k[2];         /* voltage response per unit x: tau_syn/(tau_syn - tau_m) */
+  double kmax[2];      /* peak of the PSP of a unit input, per receptor */
+  double grow[3];      /* exp(window / tau_k): a term's growth back over a window */
+  double rebase_span;  /* s: rebase when t - t0 exceeds it */
+  double v_reset, v_thresh, tau_ref;
+  int slow;            /* index (0..2) of the slowest term */
+  int squared[3];      /* term k decays at least twice as fast as the slowest */
+  double tau_slow;     /* s: its time constant */
+  double window_end;   /* s: end of the window being drained */
+  double e_end[3];     /* decay factors E_k(window_end) */
+  double next_start;   /* s: start of the window after the one drained */
+  int status;          /* first failure (EVS_ENOMEM of a calendar filing or
+                          of a spike record) in a handler that cannot return
+                          it (deliver, voltage); the next tick returns it */
+  /* background; bg_next NULL: none */
+  double *bg_next;     /* [size] s: time of neuron j's next input */
+  uint32_t *bg_draws;  /* [size] draws made from neuron j's stream */
+  double bg_rate;      /* 1/s */
+  double bg_w;         /* V: the input's weight (R w_bg) */
+  uint32_t pop_index;  /* the streams' key */
+  uint32_t first;      /* population index of neuron 0 (pop->first: a
+                          thread's slice), which keys neuron j's stream */
+  uint64_t seed;
+} lif_state;
+
+static double weight_scale(const evs_pop *pop, evs_dim dim) {
+  if (dim == EVS_DIM_VOLTAGE) return 1.0;
+  if (dim == EVS_DIM_CURRENT) return pop->par[P_TAU_M] / pop->par[P_CM];
+  return 0;
+}
+
+/* The three decay factors E_k(t). */
+static inline void decay_factors(const lif_state *s, double t, double e[3]) {
+  evs__rates_decay_fast(&s->rates, t - s->t0, e);
+}
+
+/* Draws neuron j's next background input time after t. */
+static void bg_draw(lif_state *s, uint32_t j, double t) {
+  uint32_t k = s->bg_draws[j]++;
+  philox4x32_ctr_t c = {{s->pop_index, s->first + j, EVS_RNG_BACKGROUND,
+                          k >> 1}};
+  philox4x32_key_t key = {{(uint32_t)s->seed, (uint32_t)(s->seed >> 32)}};
+  philox4x32_ctr_t w = philox4x32(c, key);
+  int i = 2 * (int)(k & 1);
+  uint64_t bits = ((uint64_t)w.v[i + 1] << 32 | w.v[i]) >> 11;
+  double u = ((double)bits + 0.5) * 0x1p-53; /* in (0, 1) */
+  s->bg_next[j] = t - log(u) / s->bg_rate;
+}
+
+/* Adds neuron j's background inputs before time a to x_E alone (c[0] is
+ * about to be recomputed by a reset at a). */
+static void bg_catch_up(lif_state *s, uint32_t j, double a) {
+  lif_neuron *n = &s->nr[j];
+  while (s->bg_next[j] < a) {
+    double tb = s->bg_next[j];
+    n->c[1] += s->bg_w * s->k[0] * exp((tb - s->t0) * s->rate[1]);
+    bg_draw(s, j, tb);
+  }
+}
+
+/* Applies the reset that ends the refractory period at n->t_safe, given the
+ * decay factors e there (the background inputs of the period first). */
+static void end_refractory_at(lif_state *s, lif_neuron *n, const double e[3]) {
+  if (s->bg_next) bg_catch_up(s, (uint32_t)(n - s->nr), n->t_safe);
+  double u_reset = s->v_reset - s->v_thresh;
+  n->c[0] = (u_reset - n->drive - n->c[1] * e[1] - n->c[2] * e[2]) / e[0];
+  n->margin = 0;
+}
+
+/* Applies the reset that ends the refractory period at n->t_safe. */
+static void end_refractory(lif_state *s, lif_neuron *n) {
+  double e[3];
+  decay_factors(s, n->t_safe, e);
+  end_refractory_at(s, n, e);
+}
+
+/* A lower bound on ln(y) for y >= 1, within 2e-5 of it and never negative:
+ * the exponent from the bits, then ln(m) = 2 atanh((m-1)/(m+1)) to the z^7
+ * term for the mantissa m in [1, 2); the series' remainder is below 1.3e-5.
+ * About 20 instructions instead of libm's 60; certificates only need a lower
+ * bound, but one below 0 would put t_safe before the time it is made. */
+static inline double log_lower(double y) {
+  uint64_t bits;
+  memcpy(&bits, &y, sizeof bits);
+  int e = (int)((bits >> 52) & 0x7ff) - 1023;
+  bits = (bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+  double m;
+  memcpy(&m, &bits, sizeof m);
+  double z = (m - 1) / (m + 1), z2 = z * z;
+  double ln_m = 2 * z * (1 + z2 * (1.0 / 3 + z2 * (1.0 / 5 + z2 * (1.0 / 7))));
+  double ln_y = e * 0.69314718055994530942 + ln_m - 2e-5;
+  return ln_y > 0 ? ln_y : 0;
+}
+
+/* Certifies a non-refractory neuron at time t, given the decay factors e
+ * at t: sets t_safe and margin from the leak bound, keeping MARGIN_SHARE of
+ * the bound's distance to threshold as margin, or else from the Taylor
+ * bound, with no margin. */
+static inline void certify_inputs(const lif_state *s, lif_neuron *n, double t,
+                                  const double e[3]) {
+  double a0 = n->c[0] * e[0], a1 = n->c[1] * e[1], a2 = n->c[2] * e[2];
+  double d = n->drive;
+  int slow = s->slow;
+  /* With x = exp(-(time ahead)/tau_slow), a positive term decaying at least
+   * twice as fast as the slowest is at most a_k x^2 (into q), any other at
+   * most a_k x (into l, with the slowest term whatever its sign): u stays
+   * below  d + l x + q x^2.  b = l + q is that bound now. l and q, like b,
+   * start at +0 and so are never -0: adding 0 for a term left out is exact. */
+  double l = 0, q = 0;
+  l += slow == 0 || (a0 > 0 && !s->squared[0]) ? a0 : 0;
+  q += slow != 0 && a0 > 0 && s->squared[0] ? a0 : 0;
+  l += slow == 1 || (a1 > 0 && !s->squared[1]) ? a1 : 0;
+  q += slow != 1 && a1 > 0 && s->squared[1] ? a1 : 0;
+  l += slow == 2 || (a2 > 0 && !s->squared[2]) ? a2 : 0;
+  q += slow != 2 && a2 > 0 && s->squared[2] ? a2 : 0;
+  double b = l + q;
+  if (b < -d) {
+    if (d <= 0) { /* the bound never reaches -margin */
+      n->margin = -(d + (b > 0 ? b : 0));
+      n->t_safe = INFINITY;
+    } else {
+      /* The bound rises from d + b to d; it reaches -margin where
+       * q x^2 + l x + (d + margin) = 0, at the smaller root x, between 0 and
+       * 1 (l < 0 there), written without cancellation; t_safe is
+       * tau_slow ln(1/x) ahead. A rounding that lowers the root's
+       * discriminant only brings t_safe earlier. */
+      double margin = -MARGIN_SHARE * (d + b);
+      n->margin = margin;
+      double c0 = d + margin;
+      double disc = l * l - 4 * q * c0;
+      double inv_x = (-l + sqrt(disc > 0 ? disc : 0)) / (2 * c0);
+      n->t_safe = t + s->tau_slow * log_lower(inv_x);
+    }
+    return;
+  }
+  double u = d + a0 + a1 + a2;
+  if (u >= 0) {
+    n->margin = 0;
+    n->t_safe = t;
+    return;
+  }
+  const double *r = s->rate;
+  double slope = 0, c = 0; /* c, like b, is never -0: adding 0 is exact */
+  slope -= a0 * r[0];
+  slope -= a1 * r[1];
+  slope -= a2 * r[2];
+  c += a0 > 0 ? a0 * r[0] * r[0] : 0;
+  c += a1 > 0 ? a1 * r[1] * r[1] : 0;
+  c += a2 > 0 ? a2 * r[2] * r[2] : 0;
+  /* Near threshold no margin pays: certifying u < 0 up to the first zero
+   * of u + slope x + c x^2/2 and renewing that at every excitatory input
+   * costs less than a shorter certificate several inputs use up (CUBA at
+   * N = 4,000: 6 % fewer loop instructions, 3-6 % less wall time). */
+  n->margin = 0;
+  double denom = slope + sqrt(slope * slope - 2 * c * u);
+  n->t_safe = denom > 0 ? t - 2 * u / denom : INFINITY;
+}
+
+/* certify_inputs, ending the certificate no later than the neuron's next
+ * background input. */
+static inline void certify(const lif_state *s, lif_neuron *n, double t,
+                           const double e[3]) {
+  certify_inputs(s, n, t, e);
+  if (s->bg_next) {
+    double b = s->bg_next[n - s->nr];
+    if (n->t_safe > b) n->t_safe = b;
+  }
+}
+
+/* Files neuron j to be looked at in the window of time ts (nowhere for
+ * ts = +inf), moving it from wherever it was filed. A visit changes nothing
+ * before the window of t_safe, so the neuron is filed exactly there: an
+ * earlier filing would only cost a visit that re-files it. */
+static inline int file_at(lif_state *s, uint32_t j, double ts) {
+  return evs_cal_move(&s->cal, j, ts);
+}
+
+/* Makes sure neuron j is looked at no later than the window of its t_safe. */
+static inline int file(lif_state *s, uint32_t j) {
+  return file_at(s, j, s->nr[j].t_safe);
+}
+
+/* Keeps the first failure rc of a handler that returns nothing: a neuron
+ * that could not be filed would never be looked at again, so its crossing
+ * would be lost; the run fails at the next tick instead. */
+static inline void keep_status(lif_state *s, int rc) {
+  if (__builtin_expect(rc != EVS_OK, 0) && s->status == EVS_OK) s->status = rc;
+}
+
+/* Finds every spike of neuron j before time t; afterwards t_safe >= t and
+ * the neuron is filed in the calendar no later than t_safe's window.
+ * Returns EVS_OK or EVS_ENOMEM. */
+static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
+  lif_neuron *n = &s->nr[j];
+  while (n->t_safe < t) {
+    double a = n->t_safe;
+    double e[3];
+    decay_factors(s, a, e);
+    if (refractory(n)) {
+      /* From the reset a certificate usually reaches past t: no search. */
+      end_refractory_at(s, n, e);
+      certify(s, n, a, e);
+      continue;
+    }
+    double lim = t; /* the search ends at the next background input */
+    if (s->bg_next) {
+      if (s->bg_next[j] <= a) { /* due now: add it, certify anew */
+        n->c[1] += s->bg_w * s->k[0] / e[1];
+        n->c[0] -= s->bg_w * s->k[0] / e[0];
+        bg_draw(s, j, a);
+        certify(s, n, a, e);
+        continue;
+      }
+      if (s->bg_next[j] < lim) lim = s->bg_next[j];
+    }
+    evs_expsum g = {.n = 3, .d = n->drive,
+                    .a = {n->c[0] * e[0], n->c[1] * e[1], n->c[2] * e[2]},
+                    .r = {s->rate[0], s->rate[1], s->rate[2]},
+                    .powers = &s->rates};
+    double h;
+    pop->crossings++;
+    /* Searching beyond t costs more than the visits it saves (callgrind). */
+    if (!evs__expsum_first_root(&g, lim - a, CROSSING_TOL, &h)) {
+      n->t_safe = a + h;
+      n->margin = 0;
+      if (s->bg_next && n->t_safe > s->bg_next[j]) n->t_safe = s->bg_next[j];
+      if (n->t_safe >= t) break;
+      continue;
+    }
+    double tc = a + h;
+    int rc = evs__pop_emit(pop, tc, j);
+    if (rc) return rc;
+    n->margin = REFRACTORY;
+    n->t_safe = tc + s->tau_ref;
+  }
+  return file(s, j);
+}
+
+/* An excitatory input used up neuron j's margin at time t: a new
+ * certificate, and the calendar filing that goes with it. */
+static inline void recertify(lif_state *s, uint32_t j,
+                              double t, const double e[3]) {
+  certify(s, &s->nr[j], t, e);
+  keep_status(s, file(s, j));
+}
+
+/* How the weights of one delivery are given: one per synapse, or one for
+ * all of them (shared) that excites or does not. A constant in each inlined
+ * instance below, so the shared instances load no weights and inhibitory
+ * ones skip the certificate bookkeeping altogether. */
+enum { W_ARRAY, W_SHARED_EXCITE, W_SHARED_INHIBIT };
+
+/* Synapses of one delivery taken at a time: the most neurons that can be
+ * waiting for a new certificate. */
+#define PENDING_MAX 256
+
+/* Synapse q of a delivery: onto neuron j = target[q] through term r, of
+ * weight weight[q] (W_ARRAY) or w_shared. An excitatory input that uses up
+ * j's margin leaves j needing a new certificate at t (the caller makes it,
+ * see deliver_term): j is written to pending[np] either way, and np + 1 is
+ * returned if it used up the margin, np if not. */
+static inline __attribute__((always_inline)) size_t synapse(
+    evs_pop *pop, lif_state *s, lif_neuron *nr, double t, int r, int mode,
+    double fr, double fm, double kmax, const uint32_t *target,
+    const float *weight, double w_shared, size_t q, uint32_t *pending,
+    size_t np) {
+  uint32_t j = target[q];
+  lif_neuron *n = &nr[j];
+  if (__builtin_expect(n->t_safe < t, 0)) keep_status(s, advance(pop, s, j, t));
+  /* after advance: a spike it finds may change a per-synapse weight */
+  double w = mode == W_ARRAY ? weight[q] : w_shared;
+  n->c[r] += w * fr;
+  n->c[0] -= w * fm;
+  if (mode == W_SHARED_INHIBIT) return np; /* inhibition keeps the certificate */
+  if (mode == W_ARRAY && w <= 0) return np;
+  n->margin -= w * kmax; /* a refractory neuron's stays REFRACTORY */
+  pending[np] = j;
+  return np + (n->margin <= 0);
+}
+
+/* The synapses of one delivery through term r; r and mode are constants in
+ * each inlined instance (r 1: x_E, 2: x_I). Targets are fetched
+ * PREFETCH_AHEAD synapses ahead. Whether an input used up a margin is not
+ * predictable (about one excitatory input in five), so instead of a branch
+ * per synapse the neurons concerned are listed without one and certified
+ * after every PENDING_MAX synapses (so the list cannot overflow, and the
+ * loops need no test for it): every input of the delivery arrives at t,
+ * and a neuron's certificate depends on its own state only, so the
+ * certificates are the same as when made at once. A neuron listed twice
+ * (a multapse) is certified twice, the second time without change. */
+static inline __attribute__((always_inline)) void deliver_term(
+    evs_pop *pop, lif_state *s, double t, const double e[3], int r, int mode,
+    double fr, double fm, double kmax, const uint32_t *target,
+    const float *weight, double w_shared, size_t count) {
+  lif_neuron *nr = s->nr; /* never reallocated */
+  uint32_t pending[PENDING_MAX];
+  /* the first targets at once (a fixed count unrolls, without a loop
+   * branch to mispredict), the rest PREFETCH_AHEAD synapses ahead */
+  if (count >= PREFETCH_AHEAD)
+    for (size_t q = 0; q < PREFETCH_AHEAD; q++)
+      __builtin_prefetch(&nr[target[q]], 1);
+  else
+    for (size_t q = 0; q < count; q++) __builtin_prefetch(&nr[target[q]], 1);
+  size_t ahead_end = count > PREFETCH_AHEAD ? count - PREFETCH_AHEAD : 0;
+  for (size_t q = 0; q < count;) {
+    size_t end = count - q > PENDING_MAX ? q + PENDING_MAX : count;
+    size_t ahead = end < ahead_end ? end : ahead_end;
+    size_t np = 0;
+    for (; q < ahead; q++) {
+      __builtin_prefetch(&nr[target[q + PREFETCH_AHEAD]], 1);
+      np = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
+                   w_shared, q, pending, np);
+    }
+    for (; q < end; q++)
+      np = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
+                   w_shared, q, pending, np);
+    for (size_t i = 0; i < np; i++) recertify(s, pending[i], t, e);
+  }
+}
+
+/* deliver_term with the mode of the delivery's weights. */
+static inline __attribute__((always_inline)) void deliver_weights(
+    evs_pop *pop, lif_state *s, double t, const double e[3], int r, double fr,
+    double fm, double kmax, const uint32_t *target, const float *weight,
+    double w_shared, size_t count) {
+  if (weight)
+    deliver_term(pop, s, t, e, r, W_ARRAY, fr, fm, kmax, target, weight, 0,
+                 count);
+  else if (w_shared > 0)
+    deliver_term(pop, s, t, e, r, W_SHARED_EXCITE, fr, fm, kmax, target, NULL,
+                 w_shared, count);
+  else
+    deliver_term(pop, s, t, e, r, W_SHARED_INHIBIT, fr, fm, kmax, target, NULL,
+                 w_shared, count);
+}
+
+static void deliver(evs_pop *pop, double t, int receptor, const uint32_t *target,
+                    const float *weight, float shared, size_t count) {
+  lif_state *s = pop->state;
+  double e[3];
+  decay_factors(s, t, e);
+  int r = 1 + receptor;                   /* index of the receptor's term */
+  double fr = s->k[receptor] / e[r];      /* adds to the receptor's coefficient */
+  double fm = s->k[receptor] / e[0];      /* keeps v continuous */
+  double kmax = s->kmax[receptor];
+  if (r == 1)
+    deliver_weights(pop, s, t, e, 1, fr, fm, kmax, target, weight, shared,
+                    count);
+  else
+    deliver_weights(pop, s, t, e, 2, fr, fm, kmax, target, weight, shared,
+                    count);
+}
+
+/* Calendar visit: look at neuron id up to the end of the window. */
+static int visit(void *ctx, uint32_t id) {
+  evs_pop *pop = ctx;
+  lif_state *s = pop->state;
+  lif_neuron *n = &s->nr[id];
+  double end = s->window_end;
+  if (n->t_safe < end) {
+    /* Each term is monotone, so over the window u is at most its value at
+     * the end with the positive terms taken back to the window's start. */
+    double umax = n->drive;
+    double a[3] = {n->c[0] * s->e_end[0], n->c[1] * s->e_end[1], n->c[2] * s->e_end[2]};
+    for (int k = 0; k < 3; k++) umax += a[k] > 0 ? a[k] * s->grow[k] : a[k];
+    int rc;
+    if (refractory(n) || umax >= 0 || (s->bg_next && s->bg_next[id] < end)) {
+      if ((rc = advance(pop, s, id, end))) return rc;
+    }
+    if (!refractory(n) && n->t_safe < end) certify(s, n, end, s->e_end);
+  }
+  /* The run's last window may end early (at the run's end): nothing can be
+   * filed before the calendar's next window. */
+  return file_at(s, id, n->t_safe > s->next_start ? n->t_safe : s->next_start);
+}
+
+/* Moves the reference time to t, rescaling every coefficient. */
+static void rebase(evs_pop *pop, lif_state *s, double t) {
+  double e[3];
+  decay_factors(s, t, e);
+  for (uint32_t j = 0; j < pop->size; j++)
+    for (int k = 0; k < 3; k++) s->nr[j].c[k] *= e[k];
+  s->t0 = t;
+}
+
+static int tick(evs_pop *pop, double t) {
+  lif_state *s = pop->state;
+  if (s->status) return s->status;
+  s->window_end = t;
+  s->next_start = evs_cal_window_end(&s->cal, s->cal.current);
+  decay_factors(s, t, s->e_end);
+  int rc = evs_cal_drain(&s->cal, visit, pop);
+  if (rc) return rc;
+  if (t - s->t0 > s->rebase_span) rebase(pop, s, t);
+  return EVS_OK;
+}
+
+/* The membrane potential at t of neuron n, whose spikes before t have been
+ * found, given the decay factors e at t. */
+static double potential(lif_state *s, lif_neuron *n, double t,
+                        const double e[3]) {
+  if (refractory(n) && t < n->t_safe) return s->v_reset;
+  if (refractory(n)) end_refractory(s, n);
+  return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] + n->c[2] * e[2];
+}
+
+static double voltage(evs_pop *pop, uint32_t id, double t) {
+  lif_state *s = pop->state;
+  keep_status(s, advance(pop, s, id, t));
+  double e[3];
+  decay_factors(s, t, e);
+  return potential(s, &s->nr[id], t, e);
+}
+
+static void voltages(evs_pop *pop, double t, double *v) {
+  lif_state *s = pop->state;
+  double e[3];
+  decay_factors(s, t, e);
+  for (uint32_t j = 0; j < pop->size; j++) {
+    if (s->nr[j].t_safe < t) keep_status(s, advance(pop, s, j, t));
+    v[j] = potential(s, &s->nr[j], t, e);
+  }
+}
+
+/* A change of the injected current by delta (V, as R I) at t: the spikes
+ * before t are found with the old drive; v stays continuous (the leak term
+ * takes -delta back at t); a refractory neuron's reset at t_safe starts from
+ * the new drive (end_refractory). */
+static void inject(evs_pop *pop, uint32_t id, double t, double delta) {
+  lif_state *s = pop->state;
+  keep_status(s, advance(pop, s, id, t));
+  lif_neuron *n = &s->nr[id];
+  n->drive += delta;
+  if (refractory(n)) return;
+  double e[3];
+  decay_factors(s, t, e);
+  n->c[0] -= delta / e[0];
+  recertify(s, id, t, e);
+}
+
+static const evs_recordable recordables[] = {
+    {"i_syn_exc", "A"}, /* x_E / R */
+    {"i_syn_inh", "A"}, /* x_I / R (negative: inhibitory weights are) */
+};
+
+/* The synaptic current of receptor var at t: the voltage response of term
+ * 1 + var is k x, x = R I (spikes change no synaptic term). */
+static double state(evs_pop *pop, uint32_t id, double t, int var) {
+  lif_state *s = pop->state;
+  double e[3];
+  decay_factors(s, t, e);
+  double r_m = pop->par[P_TAU_M] / pop->par[P_CM];
+  return s->nr[id].c[1 + var] * e[1 + var] / s->k[var] / r_m;
+}
+
+static void destroy(evs_pop *pop) {
+  lif_state *s = pop->state;
+  if (!s) return;
+  evs_cal_destroy(&s->cal);
+  free(s->nr);
+  free(s->bg_next);
+  free(s->bg_draws);
+  free(s);
+  pop->state = NULL;
+}
+
+/* The error "population P: NAME WHAT" about parameter k (evs_error.key):
+ * a model file reports it at that key's line. */
+static int bad_param(const evs_pop *pop, int k, const char *what,
+                     evs_error *err) {
+  evs_error_set(err, EVS_EINVAL, NULL, 0, "population %s: %s %s", pop->name,
+                evs__lif_params[k].name, what);
+  evs_error_key(err, evs__lif_params[k].name);
+  return EVS_EINVAL;
+}
+
+static int check_params(const evs_pop *pop, evs_error *err) {
+  const double *p = pop->par;
+  /* an infinite potential or current turns every potential into NaN */
+  for (int i = P_CM; i < P_V_INIT; i++)
+    if (!isfinite(p[i])) return bad_param(pop, i, "must be finite", err);
+  for (int i = P_CM; i <= P_TAU_I; i++)
+    if (!(p[i] > 0)) return bad_param(pop, i, "must be positive", err);
+  if (!(p[P_TAU_REF] >= 0))
+    return bad_param(pop, P_TAU_REF, "must not be negative", err);
+  if (!(p[P_V_RESET] < p[P_V_THRESH]))
+    return bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
+  for (int i = P_TAU_E; i <= P_TAU_I; i++)
+    if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
+      return bad_param(pop, i, "must differ from tau_m (the exact solution "
+                       "needs distinct time constants)", err);
+  if (!(p[P_BG_RATE] >= 0) || !isfinite(p[P_BG_RATE]))
+    return bad_param(pop, P_BG_RATE, "must be finite and >= 0", err);
+  if (!isfinite(p[P_BG_WEIGHT]))
+    return bad_param(pop, P_BG_WEIGHT, "must be finite", err);
+  return EVS_OK;
+}
+
+static int init(evs_pop *pop, evs_error *err) {
+  int rc = check_params(pop, err);
+  if (rc) return rc;
+  const double *p = pop->par;
+  lif_state *s = calloc(1, sizeof *s);
+  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  pop->state = s;
+  size_t bytes = (pop->size ? pop->size : 1) * sizeof *s->nr;
+  s->nr = aligned_alloc(64, bytes);
+  if (!s->nr) goto nomem;
+  memset(s->nr, 0, bytes);
+  double window = pop->tick > 0 ? pop->tick : 1e-3;
+  if (evs_cal_init(&s->cal, pop->size, window, 0.1)) goto nomem;
+  evs_cal_place(&s->cal, &s->nr[0].cal, sizeof *s->nr);
+  s->rate[0] = 1 / p[P_TAU_M];
+  s->rate[1] = 1 / p[P_TAU_E];
+  s->rate[2] = 1 / p[P_TAU_I];
+  for (int r = 0; r < 2; r++) {
+    double tm = p[P_TAU_M], ts = p[P_TAU_E + r];
+    s->k[r] = ts / (ts - tm);
+    double peak = tm * ts / (tm - ts) * log(tm / ts);
+    s->kmax[r] = ts / (tm - ts) * (exp(-peak / tm) - exp(-peak / ts));
+    /* a hair of extra room against rounding in the margin arithmetic */
+    s->kmax[r] *= 1 + 1e-12;
+  }
+  for (int k = 0; k < 3; k++) s->grow[k] = exp(window * s->rate[k]);
+  evs__rates_init(&s->rates, s->rate, 3);
+  double tau_min = fmin(p[P_TAU_M], fmin(p[P_TAU_E], p[P_TAU_I]));
+  s->rebase_span = REBASE_SPAN * tau_min;
+  for (int k = 0; k < 3; k++)
+    if (s->rate[k] < s->rate[s->slow]) s->slow = k;
+  s->tau_slow = 1 / s->rate[s->slow];
+  for (int k = 0; k < 3; k++)
+    s->squared[k] = s->rate[k] >= 2 * s->rate[s->slow];
+  s->v_reset = p[P_V_RESET];
+  s->v_thresh = p[P_V_THRESH];
+  s->tau_ref = p[P_TAU_REF];
+  double r_m = p[P_TAU_M] / p[P_CM];
+  if (p[P_BG_RATE] > 0 && p[P_BG_WEIGHT] != 0) {
+    size_t m = pop->size ? pop->size : 1;
+    s->bg_next = malloc(m * sizeof *s->bg_next);
+    s->bg_draws = calloc(m, sizeof *s->bg_draws);
+    if (!s->bg_next || !s->bg_draws) goto nomem;
+    s->bg_rate = p[P_BG_RATE];
+    s->bg_w = p[P_BG_WEIGHT] * r_m;
+    s->pop_index = pop->index;
+    s->first = pop->first;
+    s->seed = pop->seed;
+    for (uint32_t j = 0; j < pop->size; j++) bg_draw(s, j, 0);
+  }
+  evs_rng rng;
+  for (uint32_t j = 0; j < pop->size; j++) {
+    lif_neuron *n = &s->nr[j];
+    evs_rng_init(&rng, pop->seed, pop->index, pop->first + j, EVS_RNG_INIT);
+    double v0 = evs_dist_draw(&pop->dist[P_V_INIT], &rng);
+    n->drive = p[P_V_REST] + r_m * p[P_I_OFFSET] + (pop->dc ? pop->dc[j] : 0) -
+               p[P_V_THRESH];
+    n->c[0] = v0 - p[P_V_THRESH] - n->drive;
+    double e[3] = {1, 1, 1};
+    certify(s, n, 0, e);
+    if (file(s, j)) goto nomem;
+  }
+  return EVS_OK;
+nomem:
+  destroy(pop);
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+}
+
+static double dc_scale(const evs_pop *pop, evs_dim dim) {
+  return weight_scale(pop, dim);
+}
+
+const evs_neuron_type evs__if_curr_exp = {
+    .name = "IF_curr_exp",
+    .kind = EVS_POP_EXACT,
+    .params = evs__lif_params,
+    .n_params = N_PARAMS,
+    .weight_scale = weight_scale,
+    .init = init,
+    .destroy = destroy,
+    .deliver = deliver,
+    .tick = tick,
+    .voltage = voltage,
+    .voltages = voltages,
+    .dc_scale = dc_scale,
+    .sliceable = 1,
+    .deliver_batch = PENDING_MAX,
+    .inject = inject,
+    .recordables = recordables,
+    .n_recordables = 2,
+    .state = state,
+};

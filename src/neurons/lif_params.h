@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — the parameters of IF_curr_exp, shared by its two integration
+ * modes: the exact, event-driven one (lif.c) and the grid one (lif_grid.c). */
+#ifndef EVS_LIF_PARAMS_H
+#define EVS_LIF_PARAMS_H
+
+#include "core/engine.h"
+
+enum { P_CM, P_TAU_M, P_TAU_E, P_TAU_I, P_TAU_REF, P_V_REST, P_V_RESET,
+       P_V_THRESH, P_I_OFFSET, P_V_INIT, P_BG_RATE, P_BG_WEIGHT, N_PARAMS };
+
+/* The parameter table of both modes (defined in lif.c). */
+extern const evs_param_def evs__lif_params[N_PARAMS];
+
+#endif

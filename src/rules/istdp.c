@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — istdp_global: inhibitory STDP (Vogels et al. 2011 type) gated by a
+ * global factor, as the I->E rule of Zenke, Agnes & Gerstner (2015) in the
+ * published code (github.com/fzenke/pub2015orchestrated,
+ * src/GlobalPFConnection.cpp). For an I->E synapse j -> i:
+ *
+ *   pre arrival at t:  w += eta G(t) (z_post_i(t) + 1);   clip
+ *   post spike at t:   w += eta G(t) z_pre_j(t);          clip
+ *   G(t) = (nu(t) - kappa) / kappa,
+ *
+ * with traces z_pre, z_post (tau_stdp, +1 per spike) and nu the population
+ * rate of the post (E) population: a trace with time constant tau_rate that
+ * jumps by 1 / (N tau_rate) at every spike of any of its N neurons (so nu is
+ * in Hz), starting at kappa. The published code's factor is
+ * eta / (kappa N) (nu N - kappa N) = eta (nu - kappa) / kappa: G here, with
+ * eta the same number. Both handlers read the traces and nu before the
+ * handled spike is added (Auryn updates traces after propagating spikes).
+ * Weights are clipped to [w_min, w_max].
+ *
+ * Every spike of the post population reaches this rule's on_post (the
+ * scheduler tells every rule of a projection onto a population of each of
+ * its spikes), so nu is kept here. Spikes are found lazily and may reach
+ * on_post slightly out of time order across neurons: nu is kept at the
+ * latest time seen, a spike before it is added with its decay factor (exact),
+ * and a read before it returns the value at the latest time (an error of at
+ * most one lookahead window's spikes, O(window / tau_rate)). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "rules/plastic.h"
+
+enum { IS_TAU_STDP, IS_ETA, IS_KAPPA, IS_TAU_RATE, IS_W_MIN, IS_W_MAX, IS_N };
+
+static const evs_param_def is_params[IS_N] = {
+    [IS_TAU_STDP] = {"tau_stdp", EVS_DIM_TIME, 20e-3, 0,
+                     "decay time of the pre and post traces"},
+    [IS_ETA] = {"eta", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+                "learning rate (published: 1e-3 / 50 for w in [0, 5])"},
+    [IS_KAPPA] = {"kappa", EVS_DIM_RATE, 3, 0,
+                  "target rate of the post population"},
+    [IS_TAU_RATE] = {"tau_rate", EVS_DIM_TIME, 10, 0,
+                     "time constant of the population rate estimate"},
+    [IS_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,
+                  "lower weight bound"},
+    [IS_W_MAX] = {"w_max", EVS_DIM_NONE, 0,
+                  EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED, "upper weight bound"},
+};
+
+typedef struct is_state {
+  double eta;             /* internal weight units */
+  double kappa;           /* Hz */
+  double w_min, w_max;    /* internal weight units */
+  double rate_nu;         /* 1/s: 1 / tau_rate */
+  double jump;            /* Hz: 1 / (N tau_rate) */
+  double nu, t_nu;        /* Hz at s: the population rate at its latest time */
+  evs_trace_bank bank;    /* traces IS_ZPRE, IS_ZPOST (both tau_stdp) */
+  double *zpre;           /* [n_pre] coefficients */
+  double *zpost;          /* [n_post] coefficients */
+} is_state;
+
+enum { IS_ZPRE, IS_ZPOST }; /* the bank's traces, as added */
+
+static void is_destroy(evs_plastic *pl) {
+  is_state *s = pl->state;
+  if (!s) return;
+  evs__trace_bank_free(&s->bank);
+  free(s);
+  pl->state = NULL;
+}
+
+static int is_init(evs_plastic *pl, evs_error *err) {
+  const double *p = pl->par;
+  int rc = evs__rule_check_set(pl, err);
+  if (rc) return rc;
+  if (!(p[IS_TAU_STDP] > 0))
+    return evs__rule_fail(pl, err, "tau_stdp must be positive");
+  if (!(p[IS_TAU_RATE] > 0))
+    return evs__rule_fail(pl, err, "tau_rate must be positive");
+  if (!(p[IS_KAPPA] > 0))
+    return evs__rule_fail(pl, err, "kappa must be positive");
+  if (!(p[IS_ETA] >= 0))
+    return evs__rule_fail(pl, err, "eta must not be negative");
+  if (!(p[IS_W_MIN] < p[IS_W_MAX]))
+    return evs__rule_fail(pl, err, "w_min must lie below w_max");
+  if ((rc = evs__rule_need_transpose(pl, err))) return rc;
+  is_state *s = calloc(1, sizeof *s);
+  if (!s) goto nomem;
+  pl->state = s;
+  const evs_csr *c = pl->proj->csr;
+  s->eta = p[IS_ETA];
+  s->kappa = p[IS_KAPPA];
+  s->w_min = p[IS_W_MIN];
+  s->w_max = p[IS_W_MAX];
+  s->rate_nu = 1 / p[IS_TAU_RATE];
+  s->jump = 1 / ((c->n_post ? c->n_post : 1) * p[IS_TAU_RATE]);
+  s->nu = s->kappa;
+  s->t_nu = 0;
+  if (!(s->zpre = evs__trace_bank_add(&s->bank, c->n_pre, p[IS_TAU_STDP])) ||
+      !(s->zpost = evs__trace_bank_add(&s->bank, c->n_post, p[IS_TAU_STDP])))
+    goto nomem;
+  return EVS_OK;
+nomem:
+  is_destroy(pl);
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "projection %s: rule %s: out of memory",
+                       pl->proj->name, pl->type->name);
+}
+
+static inline double clip(double w, double lo, double hi) {
+  return w < lo ? lo : (w > hi ? hi : w);
+}
+
+/* nu at t (see the top comment for t before its latest time). */
+static double rate_at(const is_state *s, double t) {
+  return t > s->t_nu ? s->nu * exp(-(t - s->t_nu) * s->rate_nu) : s->nu;
+}
+
+double evs__istdp_rate(const evs_plastic *pl, double t) {
+  return rate_at(pl->state, t);
+}
+
+static void is_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+                      uint64_t end) {
+  is_state *s = pl->state;
+  evs_csr *c = pl->proj->csr;
+  evs__trace_bank_advance(&s->bank, t);
+  const double g = evs__trace_growth(&s->bank, IS_ZPRE, t); /* 1 / decay */
+  const double eg = s->eta * (rate_at(s, t) - s->kappa) / s->kappa;
+  const double d = eg / g;  /* eta G per unit coefficient */
+  const uint32_t *target = c->target;
+  const double *Z = s->zpost;
+  float *weight = c->weight;
+  for (uint64_t k = begin; k < end; k++)
+    weight[k] = (float)clip((double)weight[k] + d * Z[target[k]] + eg,
+                            s->w_min, s->w_max);
+  evs__trace_spike(&s->zpre[pre], g, 0);
+}
+
+static void is_on_post(evs_plastic *pl, double t, uint32_t post) {
+  is_state *s = pl->state;
+  evs_csr *c = pl->proj->csr;
+  evs__trace_bank_advance(&s->bank, t);
+  const double g = evs__trace_growth(&s->bank, IS_ZPOST, t);
+  const double d = s->eta * (rate_at(s, t) - s->kappa) / s->kappa / g;
+  const uint32_t *pos = c->post_pos, *pre = c->post_pre;
+  const double *Z = s->zpre;
+  float *weight = c->weight;
+  for (uint64_t q = c->post_ptr[post]; q < c->post_ptr[post + 1]; q++) {
+    uint32_t k = pos[q];
+    weight[k] = (float)clip((double)weight[k] + d * Z[pre[q]], s->w_min,
+                            s->w_max);
+  }
+  evs__trace_spike(&s->zpost[post], g, 0);
+  /* the spike joins the population rate */
+  if (t >= s->t_nu) {
+    s->nu = s->nu * exp(-(t - s->t_nu) * s->rate_nu) + s->jump;
+    s->t_nu = t;
+  } else {
+    s->nu += s->jump * exp(-(s->t_nu - t) * s->rate_nu);
+  }
+}
+
+const evs_rule_type evs__rule_istdp_global = {
+    .name = "istdp_global",
+    .params = is_params,
+    .n_params = IS_N,
+    .init = is_init,
+    .destroy = is_destroy,
+    .on_pre = is_on_pre,
+    .on_post = is_on_post,
+};
