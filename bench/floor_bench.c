@@ -30,7 +30,8 @@
 #define SYNAPSES_PER_ROW 80.0 /* B1: p = 80 / N */
 #define PREFETCH_AHEAD 24     /* as src/neurons/lif.c */
 
-/* As src/neurons/lif.c's lif_neuron: everything an input touches in one line. */
+/* As src/neurons/lif.c's lif_neuron: everything an input touches in one line.
+ */
 typedef struct record {
   double c[3], t_safe, margin, drive, pad[2];
 } __attribute__((aligned(64))) record;
@@ -70,8 +71,7 @@ static void wire(wiring *g, uint32_t n, size_t events) {
   g->row[n] = k;
   g->n_spikes = (size_t)(events / ((double)k / n)) + 1;
   g->spike = bench_xalloc(g->n_spikes * sizeof *g->spike);
-  for (size_t s = 0; s < g->n_spikes; s++)
-    g->spike[s] = evs_rng_below(&rng, n);
+  for (size_t s = 0; s < g->n_spikes; s++) g->spike[s] = evs_rng_below(&rng, n);
 }
 
 /* The floor loop; returns ns per synaptic event. */
@@ -80,8 +80,7 @@ static double run_floor(const wiring *g, float *in, size_t *events) {
   double t0 = bench_now();
   for (size_t s = 0; s < g->n_spikes; s++) {
     uint32_t i = g->spike[s];
-    for (size_t q = g->row[i]; q < g->row[i + 1]; q++)
-      in[g->target[q]] += 0.1f;
+    for (size_t q = g->row[i]; q < g->row[i + 1]; q++) in[g->target[q]] += 0.1f;
     count += g->row[i + 1] - g->row[i];
   }
   double t = bench_now() - t0;

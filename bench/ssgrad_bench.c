@@ -39,11 +39,11 @@ void openblas_set_num_threads(int n);
 
 typedef struct layer {
   uint32_t n_pre, n_post;
-  const double *p;       /* [n_pre * ld] presynaptic traces */
-  const double *sg, *er; /* [n_post * ld] surrogate, error */
+  const double *p;         /* [n_pre * ld] presynaptic traces */
+  const double *sg, *er;   /* [n_post * ld] surrogate, error */
   double *s1, *s2, *m, *v; /* [n_post * n_pre] */
   float *w;
-  evs_csr *csr;          /* all-to-all CSR of the same pairs */
+  evs_csr *csr; /* all-to-all CSR of the same pairs */
   evs__ssgrad_work *wk;
 } layer;
 
@@ -162,15 +162,23 @@ int main(int argc, char **argv) {
   double dt = 1e-4;
   for (int a = 1; a < argc; a++) {
     const char *o = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
-    if (!strcmp(o, "--runs") && v) runs = atoi(argv[++a]);
-    else if (!strcmp(o, "--ticks") && v) ticks = (size_t)atol(argv[++a]);
-    else if (!strcmp(o, "--window") && v) win = (size_t)atol(argv[++a]);
-    else if (!strcmp(o, "--dt") && v) dt = atof(argv[++a]);
-    else if (!strcmp(o, "--threads") && v) threads = atoi(argv[++a]);
-    else if (!strcmp(o, "--no-csr")) do_csr = 0;
+    if (!strcmp(o, "--runs") && v)
+      runs = atoi(argv[++a]);
+    else if (!strcmp(o, "--ticks") && v)
+      ticks = (size_t)atol(argv[++a]);
+    else if (!strcmp(o, "--window") && v)
+      win = (size_t)atol(argv[++a]);
+    else if (!strcmp(o, "--dt") && v)
+      dt = atof(argv[++a]);
+    else if (!strcmp(o, "--threads") && v)
+      threads = atoi(argv[++a]);
+    else if (!strcmp(o, "--no-csr"))
+      do_csr = 0;
     else {
-      fprintf(stderr, "usage: %s [--runs R] [--ticks T] [--window L] [--dt S] "
-                      "[--threads N] [--no-csr]\n", argv[0]);
+      fprintf(stderr,
+              "usage: %s [--runs R] [--ticks T] [--window L] [--dt S] "
+              "[--threads N] [--no-csr]\n",
+              argv[0]);
       return 2;
     }
   }
@@ -252,24 +260,42 @@ int main(int argc, char **argv) {
                                      : "portable loop (no CBLAS)");
 #endif
   printf("per-tick reference: median %.3f s per trial "
-         "(%.2f ns per synapse-tick)\n", mr, 1e9 * mr / syn_ticks);
+         "(%.2f ns per synapse-tick)\n",
+         mr, 1e9 * mr / syn_ticks);
   printf("windowed (dense):   median %.3f s per trial "
-         "(%.2f ns per synapse-tick)\n", mw, 1e9 * mw / syn_ticks);
+         "(%.2f ns per synapse-tick)\n",
+         mw, 1e9 * mw / syn_ticks);
   if (do_csr) {
     double mc = bench_median(t_csr, runs);
     printf("windowed (CSR sparse path, all-to-all): median %.3f s per trial "
-           "(%.2f ns per synapse-tick)\n", mc, 1e9 * mc / syn_ticks);
+           "(%.2f ns per synapse-tick)\n",
+           mc, 1e9 * mc / syn_ticks);
     printf("speed-up CSR sparse path vs per-tick: %.1fx\n", mr / mc);
   }
   printf("speed-up dense windowed vs per-tick: %.1fx\n", mr / mw);
   printf("agreement: max relative difference of final states %.2g, of "
-         "weights %.2g\n", d_s, d_w);
+         "weights %.2g\n",
+         d_s, d_w);
   for (int l = 0; l < 2; l++) {
-    free(ly[l].s1); free(ly[l].s2); free(ly[l].m); free(ly[l].v); free(ly[l].w);
+    free(ly[l].s1);
+    free(ly[l].s2);
+    free(ly[l].m);
+    free(ly[l].v);
+    free(ly[l].w);
     evs__ssgrad_work_free(ly[l].wk);
-    free(ly[l].csr->row_ptr); free(ly[l].csr->target); free(ly[l].csr);
-    free(ref_s1[l]); free(ref_s2[l]); free(ref_w[l]); free(win_w[l]);
+    free(ly[l].csr->row_ptr);
+    free(ly[l].csr->target);
+    free(ly[l].csr);
+    free(ref_s1[l]);
+    free(ref_s2[l]);
+    free(ref_w[l]);
+    free(win_w[l]);
   }
-  free(p_in); free(p_hid); free(e_hid); free(e_out); free(sg_hid); free(sg_out);
+  free(p_in);
+  free(p_hid);
+  free(e_hid);
+  free(e_out);
+  free(sg_hid);
+  free(sg_out);
   return 0;
 }

@@ -25,7 +25,8 @@ static evs_pop *pop_new(uint32_t n, double dt) {
   return pop_new_of(T_ADEX, n, dt, 3, 0);
 }
 
-/* ---- the reference --------------------------------------------------------- */
+/* ---- the reference ---------------------------------------------------------
+ */
 
 /* PyNN's defaults in SI, written out again here (not read from the type). */
 typedef struct ref_par {
@@ -34,9 +35,14 @@ typedef struct ref_par {
 } ref_par;
 
 static ref_par ref_defaults(void) {
-  ref_par P = {0.281e-9, 0.281e-9 / 9.3667e-3, -70.6e-3, -70.6e-3, -50.4e-3,
-               -40e-3, 2e-3, 144e-3, 4e-9, 0.0805e-9, 0.1e-3, 0, -80e-3,
-               5e-3, 5e-3, 0};
+  ref_par P = {0.281e-9, 0.281e-9 / 9.3667e-3,
+               -70.6e-3, -70.6e-3,
+               -50.4e-3, -40e-3,
+               2e-3,     144e-3,
+               4e-9,     0.0805e-9,
+               0.1e-3,   0,
+               -80e-3,   5e-3,
+               5e-3,     0};
   return P;
 }
 
@@ -44,9 +50,11 @@ static ref_par ref_defaults(void) {
  * min(v, v_spike) (the model's bound on the exponential); hold: v fixed. */
 static void ref_f(const ref_par *P, const double y[4], double d[4], int hold) {
   double u = fmin(y[0], P->vspike);
-  d[0] = hold ? 0
-              : (P->gl * (P->el - u) + P->gl * P->dT * exp((u - P->vt) / P->dT) +
-                 y[2] * (P->ee - u) + y[3] * (P->ei - u) - y[1] + P->iof) / P->cm;
+  d[0] = hold
+             ? 0
+             : (P->gl * (P->el - u) + P->gl * P->dT * exp((u - P->vt) / P->dT) +
+                y[2] * (P->ee - u) + y[3] * (P->ei - u) - y[1] + P->iof) /
+                   P->cm;
   d[1] = (P->a * ((hold ? P->vreset : u) - P->el) - y[1]) / P->tw;
   d[2] = -y[2] / P->te;
   d[3] = -y[3] / P->ti;
@@ -105,10 +113,10 @@ static size_t sim_run(const ref_par *P, double dt, long nsteps, double *spk,
   return pop_run_free(p, nsteps, 1, spk, cap);
 }
 
-/* ---- descriptor ------------------------------------------------------------- */
+/* ---- descriptor -------------------------------------------------------------
+ */
 
-START_TEST(test_descriptor)
-{
+START_TEST(test_descriptor) {
   const evs_neuron_type *T = T_ADEX;
   ck_assert_str_eq(T->name, "EIF_cond_exp_isfa_ista");
   ck_assert_ptr_eq(evs__neuron_type_find("EIF_cond_exp_isfa_ista"), T);
@@ -118,13 +126,18 @@ START_TEST(test_descriptor)
   ck_assert(T->weight_scale(p, EVS_DIM_VOLTAGE) == 0.0);
   ck_assert(T->dc_scale(p, EVS_DIM_CURRENT) == 1.0);
   /* PyNN 0.10's defaults (nF, ms, mV, nA, nS), converted to SI */
-  static const struct { const char *name; double value; } def[] = {
-      {"cm", 0.281e-9},      {"tau_refrac", 0.1e-3}, {"v_spike", -40e-3},
-      {"v_reset", -70.6e-3}, {"v_rest", -70.6e-3},   {"tau_m", 9.3667e-3},
-      {"i_offset", 0},       {"a", 4e-9},            {"b", 0.0805e-9},
-      {"delta_T", 2e-3},     {"tau_w", 144e-3},      {"v_thresh", -50.4e-3},
-      {"e_rev_E", 0},        {"tau_syn_E", 5e-3},    {"e_rev_I", -80e-3},
-      {"tau_syn_I", 5e-3},   {"v_init", -70.6e-3}};
+  static const struct {
+    const char *name;
+    double value;
+  } def[] = {{"cm", 0.281e-9},     {"tau_refrac", 0.1e-3},
+             {"v_spike", -40e-3},  {"v_reset", -70.6e-3},
+             {"v_rest", -70.6e-3}, {"tau_m", 9.3667e-3},
+             {"i_offset", 0},      {"a", 4e-9},
+             {"b", 0.0805e-9},     {"delta_T", 2e-3},
+             {"tau_w", 144e-3},    {"v_thresh", -50.4e-3},
+             {"e_rev_E", 0},       {"tau_syn_E", 5e-3},
+             {"e_rev_I", -80e-3},  {"tau_syn_I", 5e-3},
+             {"v_init", -70.6e-3}};
   for (size_t j = 0; j < sizeof def / sizeof def[0]; j++)
     ck_assert_msg(fabs(evs__pop_param(p, def[j].name) - def[j].value) <=
                       1e-12 * fabs(def[j].value),
@@ -134,7 +147,8 @@ START_TEST(test_descriptor)
 }
 END_TEST
 
-/* ---- subthreshold steady state in closed form ----------------------------- */
+/* ---- subthreshold steady state in closed form -----------------------------
+ */
 
 /* At rest under a constant current I below rheobase, dv/dt = dw/dt = 0:
  * w* = a (v* - E_L), and v* is the lower root of
@@ -142,8 +156,7 @@ END_TEST
  * found by bisection on [E_L, V_T + delta_T ln((g_L + a) / g_L)] (where the
  * left side has its minimum). RK4 keeps the ODE's equilibria, so the type
  * must converge to v*, w* to rounding. */
-START_TEST(test_steady_state)
-{
+START_TEST(test_steady_state) {
   const ref_par P = ref_defaults();
   const double currents[] = {0.0, 0.2e-9, 0.4e-9, -0.3e-9};
   for (size_t c = 0; c < 4; c++) {
@@ -153,7 +166,10 @@ START_TEST(test_steady_state)
       double mid = 0.5 * (lo + hi);
       double F = I - (P.gl + P.a) * (mid - P.el) +
                  P.gl * P.dT * exp((mid - P.vt) / P.dT);
-      if (F > 0) lo = mid; else hi = mid;
+      if (F > 0)
+        lo = mid;
+      else
+        hi = mid;
     }
     double vs = 0.5 * (lo + hi), ws = P.a * (vs - P.el);
     evs_pop *p = pop_new(2, 1e-4);
@@ -165,15 +181,16 @@ START_TEST(test_steady_state)
       ck_assert_msg(fabs(V(p, i) - vs) < 1e-9, "I %g nA: v %.12g, v* %.12g",
                     I * 1e9, V(p, i), vs);
       ck_assert_msg(fabs(evs__adex_w(p, i) - ws) < 1e-15,
-                    "I %g nA: w %.6g A, w* %.6g A", I * 1e9,
-                    evs__adex_w(p, i), ws);
+                    "I %g nA: w %.6g A, w* %.6g A", I * 1e9, evs__adex_w(p, i),
+                    ws);
     }
     pop_free(p);
   }
 }
 END_TEST
 
-/* ---- spike trains against the fine-step reference ------------------------- */
+/* ---- spike trains against the fine-step reference -------------------------
+ */
 
 /* Every spike of the type falls on the tick of the reference's (RK4 at
  * dt/100, threshold at the clock's ticks), give or take one tick for a
@@ -181,8 +198,7 @@ END_TEST
  * 5, 17, 33, 64 spikes in 0.5 s at 0.7, 1, 1.5, 2.5 nA, every one on the
  * reference's tick).
  * Also the f-I curve is increasing. */
-START_TEST(test_fi_reference)
-{
+START_TEST(test_fi_reference) {
   const double dt = 1e-4;
   const long nsteps = 5000; /* 0.5 s */
   const double currents[] = {0.7e-9, 1.0e-9, 1.5e-9, 2.5e-9};
@@ -195,8 +211,10 @@ START_TEST(test_fi_reference)
     size_t nr = ref_run(&P, dt, nsteps, 100, ref, CAP);
     size_t ns = sim_run(&P, dt, nsteps, sim, CAP);
     ck_assert_msg(nr >= 3 && nr < CAP, "I %g nA: %zu spikes", P.iof * 1e9, nr);
-    ck_assert_msg(ns == nr, "I %g nA: %zu spikes, "
-                  "reference %zu", P.iof * 1e9, ns, nr);
+    ck_assert_msg(ns == nr,
+                  "I %g nA: %zu spikes, "
+                  "reference %zu",
+                  P.iof * 1e9, ns, nr);
     ck_assert_msg(fabs(sim[0] - ref[0]) <= 1.01 * dt,
                   "I %g nA: first spike %g s, reference %g s", P.iof * 1e9,
                   sim[0], ref[0]);
@@ -206,8 +224,8 @@ START_TEST(test_fi_reference)
     /* a one-tick slip may shift later spikes by a tick; never more */
     for (size_t j = 0; j < m; j++)
       ck_assert_msg(fabs(sim[j] - ref[j]) <= 3.01 * dt,
-                    "I %g nA: spike %zu at %g s, reference %g s",
-                    P.iof * 1e9, j, sim[j], ref[j]);
+                    "I %g nA: spike %zu at %g s, reference %g s", P.iof * 1e9,
+                    j, sim[j], ref[j]);
     ck_assert_msg(off <= m / 4, "I %g nA: %zu of %zu spikes off by > 1 tick",
                   P.iof * 1e9, off, m);
     ck_assert_uint_gt(ns, prev);
@@ -216,10 +234,10 @@ START_TEST(test_fi_reference)
 }
 END_TEST
 
-/* ---- a conductance PSP against the reference ------------------------------ */
+/* ---- a conductance PSP against the reference ------------------------------
+ */
 
-START_TEST(test_psp_reference)
-{
+START_TEST(test_psp_reference) {
   const double dt = 1e-4;
   ref_par P = ref_defaults();
   const float w = 5e-9f; /* 5 nS, subthreshold from rest */
@@ -247,10 +265,10 @@ START_TEST(test_psp_reference)
 }
 END_TEST
 
-/* ---- adaptation ----------------------------------------------------------- */
+/* ---- adaptation -----------------------------------------------------------
+ */
 
-START_TEST(test_adaptation)
-{
+START_TEST(test_adaptation) {
   const double dt = 1e-4;
   enum { CAP = 200 };
   double s[CAP];
@@ -276,8 +294,7 @@ END_TEST
 
 /* w jumps by b at each spike: between spikes w follows the ODE, so with
  * a = 0 it decays as w exp(-t / tau_w) and the spike adds b exactly. */
-START_TEST(test_w_jump)
-{
+START_TEST(test_w_jump) {
   const double dt = 1e-4, b = 0.0805e-9, tw = 144e-3;
   evs_pop *p = pop_new(1, dt);
   pop_set(p, "a", 0);
@@ -289,7 +306,10 @@ START_TEST(test_w_jump)
     p->nspk = 0;
     pop_tick(p, k);
     w *= exp(-dt / tw);
-    if (p->nspk) { w += b; spikes++; }
+    if (p->nspk) {
+      w += b;
+      spikes++;
+    }
     REQUIRE_MSG(fabs(evs__adex_w(p, 0) - w) <= 1e-9 * w + 1e-24,
                 "tick %ld: w %g A, expected %g A", k, evs__adex_w(p, 0), w);
   }
@@ -298,10 +318,10 @@ START_TEST(test_w_jump)
 }
 END_TEST
 
-/* ---- refractory clamp ----------------------------------------------------- */
+/* ---- refractory clamp -----------------------------------------------------
+ */
 
-START_TEST(test_refractory)
-{
+START_TEST(test_refractory) {
   const double dt = 1e-4, tref = 2e-3;
   evs_pop *p = pop_new(1, dt);
   pop_set(p, "tau_refrac", tref);
@@ -318,8 +338,8 @@ START_TEST(test_refractory)
       spikes++;
     } else if (last >= 0 && k - last <= 20) {
       /* held at v_reset for tau_refrac = 20 ticks */
-      REQUIRE_MSG(V(p, 0) == -70.6e-3, "tick %ld (%ld after a spike): v %g",
-                  k, k - last, V(p, 0));
+      REQUIRE_MSG(V(p, 0) == -70.6e-3, "tick %ld (%ld after a spike): v %g", k,
+                  k - last, V(p, 0));
     }
     if (last >= 0 && k - last == 21) REQUIRE(V(p, 0) > -70.6e-3);
   }
@@ -328,10 +348,10 @@ START_TEST(test_refractory)
 }
 END_TEST
 
-/* ---- DC equals i_offset --------------------------------------------------- */
+/* ---- DC equals i_offset ---------------------------------------------------
+ */
 
-START_TEST(test_dc)
-{
+START_TEST(test_dc) {
   evs_pop *p = pop_new(2, 1e-4), *q = pop_new(1, 1e-4);
   p->dc = calloc(2, sizeof *p->dc);
   p->dc[1] = 1.2e-9;
@@ -354,10 +374,10 @@ START_TEST(test_dc)
 }
 END_TEST
 
-/* ---- validation ----------------------------------------------------------- */
+/* ---- validation -----------------------------------------------------------
+ */
 
-START_TEST(test_invalid)
-{
+START_TEST(test_invalid) {
   expect_invalid_of(T_ADEX, "delta_T", 0, "delta_T");
   expect_invalid_of(T_ADEX, "tau_w", -1e-3, "tau_w");
   expect_invalid_of(T_ADEX, "cm", 0, "cm");

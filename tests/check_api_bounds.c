@@ -43,8 +43,7 @@ static evs_net *small_net(int *src, int *pop, int *proj) {
 }
 
 /* rc must be EVS_EINVAL with a message (what: the call, v: the value). */
-static void refused(int rc, const evs_error *err, const char *what,
-                    double v) {
+static void refused(int rc, const evs_error *err, const char *what, double v) {
   ck_assert_msg(rc == EVS_EINVAL, "%s(%g): status %d, expected EVS_EINVAL",
                 what, v, rc);
   ck_assert_msg(err == NULL || err->msg[0], "%s(%g): no message", what, v);
@@ -70,13 +69,14 @@ START_TEST(parameters_bounded) {
   for (size_t k = 0; k < sizeof names / sizeof *names; k++)
     for (int i = 0; i < N_BAD; i++) {
       evs_dist d = evs_dist_const(bad[i]);
-      refused(evs_net_set_param(net, pop, names[k], &d, &err), &err,
-              names[k], bad[i]);
+      refused(evs_net_set_param(net, pop, names[k], &d, &err), &err, names[k],
+              bad[i]);
     }
   /* a distribution's parameters too */
   evs_dist d;
-  ck_assert_int_eq(evs_dist_parse("normal(-60 mV, 1 mV)", EVS_DIM_VOLTAGE, &d,
-                                  NULL, 0), EVS_OK);
+  ck_assert_int_eq(
+      evs_dist_parse("normal(-60 mV, 1 mV)", EVS_DIM_VOLTAGE, &d, NULL, 0),
+      EVS_OK);
   d.p[1] = 1e300;
   refused(evs_net_set_param(net, pop, "v_init", &d, &err), &err,
           "v_init normal sd", d.p[1]);
@@ -85,8 +85,8 @@ START_TEST(parameters_bounded) {
   ck_assert_int_eq(evs_net_set_param(net, pop, "tau_m", &d, &err), EVS_OK);
   /* a source's stop = inf is its default ("never"): taken */
   d = evs_dist_const(INFINITY);
-  ck_assert_msg(evs_net_set_param(net, src, "stop", &d, &err) == EVS_OK,
-                "%s", err.msg);
+  ck_assert_msg(evs_net_set_param(net, src, "stop", &d, &err) == EVS_OK, "%s",
+                err.msg);
   for (int i = 0; i < N_BAD; i++) {
     refused(evs_net_set_rule_param(net, proj, "A_plus", bad[i], &err), &err,
             "evs_net_set_rule_param", bad[i]);
@@ -147,7 +147,8 @@ START_TEST(recordings_and_duration_bounded) {
   ck_assert_int_eq(evs_net_record_v(net, pop, &id, 1, 1e-6, &err), EVS_OK);
   for (int i = 0; i < N_BAD; i++) {
     evs_run_opts o = {.duration = fabs(bad[i])};
-    refused(evs_net_run(net, &o, &err), &err, "evs_net_run duration", o.duration);
+    refused(evs_net_run(net, &o, &err), &err, "evs_net_run duration",
+            o.duration);
   }
   evs_net_free(net);
 }
@@ -161,17 +162,30 @@ START_TEST(superspike_bounded) {
   evs_superspike_defaults(&d);
   d.output = pop;
   d.target = "never-read.ras"; /* the numbers are checked first */
-  double *field[] = {&d.target_period, &d.trial, &d.update, &d.r0,
-                     &d.r0_decay_time, &d.r0_decay, &d.r0_decay_period,
-                     &d.burn_in, &d.tau_rms, &d.eps, &d.tau_rise,
-                     &d.tau_decay, &d.psp_rise, &d.psp_decay, &d.beta,
-                     &d.u_floor, &d.rho, &d.tau_z, &d.tolerance};
+  double *field[] = {&d.target_period,
+                     &d.trial,
+                     &d.update,
+                     &d.r0,
+                     &d.r0_decay_time,
+                     &d.r0_decay,
+                     &d.r0_decay_period,
+                     &d.burn_in,
+                     &d.tau_rms,
+                     &d.eps,
+                     &d.tau_rise,
+                     &d.tau_decay,
+                     &d.psp_rise,
+                     &d.psp_decay,
+                     &d.beta,
+                     &d.u_floor,
+                     &d.rho,
+                     &d.tau_z,
+                     &d.tolerance};
   for (size_t k = 0; k < sizeof field / sizeof *field; k++) {
     evs_superspike_spec s = d;
     double *f = (double *)((char *)&s + ((char *)field[k] - (char *)&d));
     *f = 1e300;
-    refused(evs_net_superspike(net, &s, &err), &err, "evs_net_superspike",
-            *f);
+    refused(evs_net_superspike(net, &s, &err), &err, "evs_net_superspike", *f);
   }
   evs_net_free(net);
 }

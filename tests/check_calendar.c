@@ -91,9 +91,11 @@ static int visitor(void *ctx, uint32_t id) {
   /* The expected next neuron: live in the drained window, smallest stamp. */
   int best = -1;
   for (int i = 0; i < NN; i++)
-    if (m->live[i] == m->draining && (best < 0 || m->stamp[i] < m->stamp[best])) best = i;
+    if (m->live[i] == m->draining && (best < 0 || m->stamp[i] < m->stamp[best]))
+      best = i;
   REQUIRE_MSG(best == (int)id, "visited %u, expected %d", id, best);
-  REQ_INT(evs_cal_slot_of(&m->cal, id)->filed, ==, EVS_CAL_NONE); /* unfiled before the visit */
+  REQ_INT(evs_cal_slot_of(&m->cal, id)->filed, ==,
+          EVS_CAL_NONE); /* unfiled before the visit */
   m->live[id] = EVS_CAL_NONE;
   m->visits++;
   if ((int)(sm_next() % 100) < m->refile_pct) {
@@ -171,10 +173,14 @@ static void run_model(uint64_t seed, double width, double horizon, int placed) {
   free(m);
 }
 
-START_TEST(test_model_small_ring) { run_model(11 + (uint64_t)_i, 1e-4, 5e-4, 0); }
+START_TEST(test_model_small_ring) {
+  run_model(11 + (uint64_t)_i, 1e-4, 5e-4, 0);
+}
 END_TEST
 
-START_TEST(test_model_odd_width) { run_model(21 + (uint64_t)_i, 1.5e-4, 1.5e-3, 0); }
+START_TEST(test_model_odd_width) {
+  run_model(21 + (uint64_t)_i, 1.5e-4, 1.5e-3, 0);
+}
 END_TEST
 
 START_TEST(test_model_placed) { run_model(31 + (uint64_t)_i, 1e-4, 5e-4, 1); }
@@ -192,7 +198,8 @@ START_TEST(test_init) {
       /* From anywhere in the current window the ring reaches horizon on. */
       REQUIRE((double)(c.nslots - 1) * widths[a] >= horizons[b] * (1 - 1e-12));
       REQ_INT(c.current, ==, 0);
-      for (int i = 0; i < 10; i++) REQ_INT(evs_cal_slot_of(&c, i)->filed, ==, EVS_CAL_NONE);
+      for (int i = 0; i < 10; i++)
+        REQ_INT(evs_cal_slot_of(&c, i)->filed, ==, EVS_CAL_NONE);
       evs_cal_destroy(&c);
     }
   REQ_INT(evs_cal_init(&c, 10, 0, 1), ==, EVS_EINVAL);

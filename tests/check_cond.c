@@ -29,10 +29,10 @@ static void run_ticks(evs_pop *p, long k0, long k1) {
     ck_assert_int_eq(p->type->tick(p, k * p->tick), EVS_OK);
 }
 
-/* ---- descriptor ------------------------------------------------------------- */
+/* ---- descriptor -------------------------------------------------------------
+ */
 
-START_TEST(test_descriptor)
-{
+START_TEST(test_descriptor) {
   const evs_neuron_type *T = T_COND;
   ck_assert_str_eq(T->name, "IF_cond_exp");
   ck_assert_int_eq(T->kind, EVS_POP_CLOCKED);
@@ -61,8 +61,7 @@ END_TEST
 
 /* ---- relaxation without input ------------------------------------------- */
 
-START_TEST(test_relaxation)
-{
+START_TEST(test_relaxation) {
   const double dt = 1e-4, v0 = -52e-3, vr = -65e-3, tau = 20e-3;
   evs_pop *p = pop_new(3, dt, 7, 0);
   pop_set(p, "v_init", v0);
@@ -85,16 +84,18 @@ END_TEST
 
 /* The ODE with g_e(0) = g0: dv/dt = (gl (vr - v) + g (ee - v)) / cm,
  * dg/dt = -g / ts. Classical RK4 with step h. Returns v at the end. */
-static double rk4(double v, double g, double T, double h, double cm,
-                  double gl, double vr, double ee, double ts, double *vout,
-                  long nout, double tout) {
+static double rk4(double v, double g, double T, double h, double cm, double gl,
+                  double vr, double ee, double ts, double *vout, long nout,
+                  double tout) {
   long n = lround(T / h), per = lround(tout / h), j = 0;
 #define FV(v_, g_) ((gl * (vr - (v_)) + (g_) * (ee - (v_))) / cm)
 #define FG(g_) (-(g_) / ts)
   for (long k = 0; k < n; k++) {
     double k1v = FV(v, g), k1g = FG(g);
-    double k2v = FV(v + 0.5 * h * k1v, g + 0.5 * h * k1g), k2g = FG(g + 0.5 * h * k1g);
-    double k3v = FV(v + 0.5 * h * k2v, g + 0.5 * h * k2g), k3g = FG(g + 0.5 * h * k2g);
+    double k2v = FV(v + 0.5 * h * k1v, g + 0.5 * h * k1g),
+           k2g = FG(g + 0.5 * h * k1g);
+    double k3v = FV(v + 0.5 * h * k2v, g + 0.5 * h * k2g),
+           k3g = FG(g + 0.5 * h * k2g);
     double k4v = FV(v + h * k3v, g + h * k3g), k4g = FG(g + h * k3g);
     v += h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v);
     g += h / 6 * (k1g + 2 * k2g + 2 * k3g + k4g);
@@ -122,8 +123,7 @@ static double cond_error(double dt, double g0, const double *ref, long nref) {
   return worst;
 }
 
-START_TEST(test_conductance_rk4)
-{
+START_TEST(test_conductance_rk4) {
   const double g0 = 20e-9, cm = 1e-9, gl = cm / 20e-3, vr = -65e-3, ee = 0,
                ts = 5e-3, T = 50e-3, dt = 1e-4;
   long nref = lround(T / 1e-4);
@@ -148,10 +148,10 @@ START_TEST(test_conductance_rk4)
 }
 END_TEST
 
-/* ---- spikes, reset, refractoriness ---------------------------------------- */
+/* ---- spikes, reset, refractoriness ----------------------------------------
+ */
 
-START_TEST(test_isi_closed_form)
-{
+START_TEST(test_isi_closed_form) {
   const double dt = 1e-4, tau_m = 20e-3, cm = 1e-9, gl = cm / tau_m,
                vr = -65e-3, vreset = -70e-3, vth = -50e-3, iof = 1e-9,
                tref = 2.05e-3;
@@ -198,8 +198,7 @@ START_TEST(test_isi_closed_form)
 END_TEST
 
 /* A DC current per neuron (pop->dc, amperes) acts like i_offset. */
-START_TEST(test_dc)
-{
+START_TEST(test_dc) {
   const double dt = 1e-4, cm = 1e-9, gl = cm / 20e-3, vr = -65e-3;
   evs_pop *p = pop_new(2, dt, 3, 0);
   p->dc = calloc(2, sizeof *p->dc);
@@ -214,7 +213,8 @@ START_TEST(test_dc)
 }
 END_TEST
 
-/* ---- input timing ---------------------------------------------------------- */
+/* ---- input timing ----------------------------------------------------------
+ */
 
 /* One exponential-Euler step from v with constant g_e, g_i over h. */
 static double step_exact(double v, double ge, double gi, double h) {
@@ -224,8 +224,7 @@ static double step_exact(double v, double ge, double gi, double h) {
   return vinf + (v - vinf) * exp(-h * gt / cm);
 }
 
-START_TEST(test_input_timing)
-{
+START_TEST(test_input_timing) {
   const double dt = 1e-4, w = 5e-9, vr = -65e-3, v0 = -60e-3,
                de = exp(-dt / 5e-3);
   evs_pop *p = pop_new(6, dt, 1, 0);
@@ -275,8 +274,7 @@ START_TEST(test_input_timing)
 END_TEST
 
 /* Arguments beyond the polynomial's range take the exp() path. */
-START_TEST(test_strong_conductance)
-{
+START_TEST(test_strong_conductance) {
   const double dt = 1e-4;
   evs_pop *p = pop_new(300, dt, 1, 0);
   pop_set(p, "v_thresh", 50e-3);
@@ -298,8 +296,7 @@ END_TEST
  * can give one) makes g_tot < 0 and the exponent argument x < 0: outside the
  * polynomial's range, so exp() must be used (and the range test must not
  * overflow: this test runs under -fsanitize=undefined in check-sanitize). */
-START_TEST(test_negative_conductance)
-{
+START_TEST(test_negative_conductance) {
   const double dt = 1e-4, gi0 = -100e-9; /* g_tot = 50 nS - 100 nS < 0 */
   evs_pop *p = pop_new(3, dt, 1, 0);
   pop_set(p, "v_thresh", 50e-3);
@@ -313,7 +310,8 @@ START_TEST(test_negative_conductance)
 }
 END_TEST
 
-/* ---- per-neuron initial values ---------------------------------------------- */
+/* ---- per-neuron initial values ----------------------------------------------
+ */
 
 static evs_pop *pop_random(uint64_t seed, uint32_t index) {
   evs_pop *p = pop_new(500, 1e-4, seed, index);
@@ -328,8 +326,7 @@ static evs_pop *pop_random(uint64_t seed, uint32_t index) {
   return p;
 }
 
-START_TEST(test_init_draws)
-{
+START_TEST(test_init_draws) {
   evs_pop *a = pop_random(42, 3), *b = pop_random(42, 3);
   evs_pop *c = pop_random(43, 3), *d = pop_random(42, 4);
   double mean = 0;
@@ -344,9 +341,12 @@ START_TEST(test_init_draws)
     /* the documented stream and order: v_init, gsyn_exc_init, gsyn_inh_init */
     evs_rng r;
     evs_rng_init(&r, 42, 3, i, EVS_RNG_INIT);
-    double v0 = evs_dist_draw(&a->dist[evs__param_index(a->type, "v_init")], &r);
-    double ge = evs_dist_draw(&a->dist[evs__param_index(a->type, "gsyn_exc_init")], &r);
-    double gi = evs_dist_draw(&a->dist[evs__param_index(a->type, "gsyn_inh_init")], &r);
+    double v0 =
+        evs_dist_draw(&a->dist[evs__param_index(a->type, "v_init")], &r);
+    double ge =
+        evs_dist_draw(&a->dist[evs__param_index(a->type, "gsyn_exc_init")], &r);
+    double gi =
+        evs_dist_draw(&a->dist[evs__param_index(a->type, "gsyn_inh_init")], &r);
     ck_assert(v == v0);
     (void)ge;
     (void)gi;
@@ -360,9 +360,12 @@ START_TEST(test_init_draws)
   for (uint32_t i = 0; i < a->size; i++) {
     evs_rng r;
     evs_rng_init(&r, 42, 3, i, EVS_RNG_INIT);
-    double v0 = evs_dist_draw(&a->dist[evs__param_index(a->type, "v_init")], &r);
-    double ge = evs_dist_draw(&a->dist[evs__param_index(a->type, "gsyn_exc_init")], &r);
-    double gi = evs_dist_draw(&a->dist[evs__param_index(a->type, "gsyn_inh_init")], &r);
+    double v0 =
+        evs_dist_draw(&a->dist[evs__param_index(a->type, "v_init")], &r);
+    double ge =
+        evs_dist_draw(&a->dist[evs__param_index(a->type, "gsyn_exc_init")], &r);
+    double gi =
+        evs_dist_draw(&a->dist[evs__param_index(a->type, "gsyn_inh_init")], &r);
     ck_assert_msg(fabs(V(a, i) - step_exact(v0, ge, gi, 1e-4)) < 1e-14,
                   "neuron %u", i);
   }
@@ -379,8 +382,7 @@ static void expect_invalid(const char *name, double value, const char *word) {
   expect_invalid_of(T_COND, name, value, word);
 }
 
-START_TEST(test_validation)
-{
+START_TEST(test_validation) {
   expect_invalid("v_reset", -50e-3, "v_reset");
   expect_invalid("v_reset", -40e-3, "v_thresh");
   expect_invalid("tau_m", 0, "tau_m");

@@ -42,10 +42,10 @@ static double GR(evs_pop *p, uint32_t id) {
   return g;
 }
 
-/* ---- descriptor ------------------------------------------------------------- */
+/* ---- descriptor -------------------------------------------------------------
+ */
 
-START_TEST(test_descriptor)
-{
+START_TEST(test_descriptor) {
   const evs_neuron_type *T = T_SFA;
   ck_assert_str_eq(T->name, "IF_cond_exp_gsfa_grr");
   ck_assert_ptr_eq(evs__neuron_type_find("IF_cond_exp_gsfa_grr"), T);
@@ -56,7 +56,10 @@ START_TEST(test_descriptor)
   ck_assert(T->dc_scale(p, EVS_DIM_CURRENT) == 1.0);
   ck_assert(T->dc_scale(p, EVS_DIM_VOLTAGE) == 0.0);
   /* PyNN's defaults (ms, mV, nF, nS, nA), converted to SI */
-  static const struct { const char *name; double value; } def[] = {
+  static const struct {
+    const char *name;
+    double value;
+  } def[] = {
       {"cm", 1e-9},         {"tau_m", 20e-3},      {"v_rest", -65e-3},
       {"v_thresh", -57e-3}, {"v_reset", -70e-3},   {"tau_refrac", 0.1e-3},
       {"tau_syn_E", 5e-3},  {"tau_syn_I", 5e-3},   {"e_rev_E", 0},
@@ -67,7 +70,8 @@ START_TEST(test_descriptor)
     ck_assert_msg(fabs(evs__pop_param(p, def[j].name) - def[j].value) <=
                       1e-12 * fabs(def[j].value),
                   "%s", def[j].name);
-  static const char *per_neuron[] = {"v_init", "gsyn_exc_init", "gsyn_inh_init"};
+  static const char *per_neuron[] = {"v_init", "gsyn_exc_init",
+                                     "gsyn_inh_init"};
   for (size_t j = 0; j < 3; j++) {
     int k = evs__param_index(T, per_neuron[j]);
     ck_assert_int_ge(k, 0);
@@ -79,8 +83,7 @@ END_TEST
 
 /* ---- relaxation without input ------------------------------------------- */
 
-START_TEST(test_relaxation)
-{
+START_TEST(test_relaxation) {
   const double dt = 1e-4, v0 = -58e-3, vr = -65e-3, tau = 20e-3;
   evs_pop *p = pop_new(3, dt, 7, 0);
   pop_set(p, "v_init", v0);
@@ -99,13 +102,13 @@ START_TEST(test_relaxation)
 }
 END_TEST
 
-/* ---- g_sfa and g_rr after a known spike train ------------------------------ */
+/* ---- g_sfa and g_rr after a known spike train ------------------------------
+ */
 
 /* Strong excitatory kicks (5 uS, decaying with tau_syn_E = 0.2 ms) delivered
  * at the state time of tick k make the neuron spike at tick k + 1 and only
  * then (tau_refrac = 2 ms outlasts the kick; no other drive). */
-START_TEST(test_adaptation_closed_form)
-{
+START_TEST(test_adaptation_closed_form) {
   const double dt = 1e-4, q_sfa = 15e-9, q_rr = 3000e-9, tau_sfa = 100e-3,
                tau_rr = 2e-3;
   static const long kick[] = {100, 160, 230, 300, 700, 760, 1500, 1550};
@@ -148,12 +151,15 @@ START_TEST(test_adaptation_closed_form)
   ck_assert_uint_eq(ns, nk);
   /* 4 spikes within 20 ms then a pause: g_sfa built up above one q_sfa */
   double t = 30.1e-3;
-  ck_assert(q_sfa * (exp(-(t - tsp[0]) / tau_sfa) + exp(-(t - tsp[3]) / tau_sfa)) > q_sfa);
+  ck_assert(q_sfa *
+                (exp(-(t - tsp[0]) / tau_sfa) + exp(-(t - tsp[3]) / tau_sfa)) >
+            q_sfa);
   pop_free(p);
 }
 END_TEST
 
-/* ---- adaptation against a fine-step RK4 reference -------------------------- */
+/* ---- adaptation against a fine-step RK4 reference --------------------------
+ */
 
 typedef struct ref_par {
   double cm, gl, vr, vreset, vth, tref, es, er, ts, tr, qs, qr, iof;
@@ -163,7 +169,8 @@ typedef struct ref_par {
 static void ref_f(const ref_par *P, const double y[3], double d[3], int hold) {
   d[0] = hold ? 0
               : (P->gl * (P->vr - y[0]) + y[1] * (P->es - y[0]) +
-                 y[2] * (P->er - y[0]) + P->iof) / P->cm;
+                 y[2] * (P->er - y[0]) + P->iof) /
+                    P->cm;
   d[1] = -y[1] / P->ts;
   d[2] = -y[2] / P->tr;
 }
@@ -244,12 +251,11 @@ static void ref_shadow(const ref_par *P, double dt, long nsteps, int sub,
   }
 }
 
-START_TEST(test_adaptation_rk4)
-{
+START_TEST(test_adaptation_rk4) {
   const double dt = 1e-4, T = 1.0, iof = 1.2e-9, tref = 0.25e-3;
   const long nsteps = lround(T / dt);
-  ref_par P = {1e-9, 1e-9 / 20e-3, -65e-3, -70e-3, -57e-3, tref, -75e-3,
-               -75e-3, 100e-3, 2e-3, 15e-9, 3000e-9, iof};
+  ref_par P = {1e-9,   1e-9 / 20e-3, -65e-3, -70e-3, -57e-3,  tref, -75e-3,
+               -75e-3, 100e-3,       2e-3,   15e-9,  3000e-9, iof};
   enum { CAP = 400 };
   double *ref = malloc(CAP * sizeof *ref), *sim = malloc(CAP * sizeof *sim);
   size_t nr = ref_run(&P, dt, nsteps, 100, ref, CAP);
@@ -317,7 +323,8 @@ START_TEST(test_adaptation_rk4)
 }
 END_TEST
 
-/* ---- q_sfa = q_rr = 0: IF_cond_exp bit for bit ------------------------------ */
+/* ---- q_sfa = q_rr = 0: IF_cond_exp bit for bit ------------------------------
+ */
 
 static uint64_t lcg(uint64_t *s) {
   *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -385,8 +392,7 @@ static long compare_cond(double q_sfa, double q_rr, uint64_t *nsp) {
   return differ;
 }
 
-START_TEST(test_matches_cond_exp)
-{
+START_TEST(test_matches_cond_exp) {
   uint64_t nsp;
   long d = compare_cond(0, 0, &nsp);
   ck_assert_msg(d == 0, "differs from IF_cond_exp after tick %ld", d);
@@ -403,8 +409,7 @@ static void expect_invalid(const char *name, double value, const char *word) {
   expect_invalid_of(T_SFA, name, value, word);
 }
 
-START_TEST(test_validation)
-{
+START_TEST(test_validation) {
   expect_invalid("v_reset", -57e-3, "v_reset");
   expect_invalid("tau_m", 0, "tau_m");
   expect_invalid("cm", NAN, "cm");

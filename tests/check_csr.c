@@ -25,7 +25,8 @@ START_TEST(test_all_to_all) {
   evs_csr *c = build_ok(50, 40, &s);
   REQ_UINT(c->nnz, ==, 2000);
   for (uint32_t i = 0; i < 50; i++)
-    for (uint32_t j = 0; j < 40; j++) REQ_UINT(c->target[c->row_ptr[i] + j], ==, j);
+    for (uint32_t j = 0; j < 40; j++)
+      REQ_UINT(c->target[c->row_ptr[i] + j], ==, j);
   ck_assert_ptr_null(c->grp_ptr);
   REQ_UINT(c->const_delay, ==, 15);
   for (uint64_t q = 0; q < c->nnz; q++) REQUIRE(c->weight[q] == 1e-9f);
@@ -36,7 +37,8 @@ START_TEST(test_all_to_all) {
   s.autapses = 0;
   c = build_ok(30, 30, &s);
   REQ_UINT(c->nnz, ==, 30 * 29);
-  for (uint32_t i = 0; i < 30; i++) REQ_UINT(c->row_ptr[i + 1] - c->row_ptr[i], ==, 29);
+  for (uint32_t i = 0; i < 30; i++)
+    REQ_UINT(c->row_ptr[i + 1] - c->row_ptr[i], ==, 29);
   check_no_autapses(c);
   check_no_multapses(c);
   evs_csr_free(c);
@@ -182,7 +184,8 @@ START_TEST(test_transpose_pre) {
   s.p = 0.004;
   evs_csr *c = build_ok(2000, 150, &s);
   uint32_t empty = 0;
-  for (uint32_t i = 0; i < c->n_pre; i++) empty += c->row_ptr[i + 1] == c->row_ptr[i];
+  for (uint32_t i = 0; i < c->n_pre; i++)
+    empty += c->row_ptr[i + 1] == c->row_ptr[i];
   ck_assert(empty > 1000 && c->nnz > 500); /* 2000 e^{-0.6} ~ 1100 empty */
   REQ_INT(evs_csr_build_transpose(c), ==, EVS_OK);
   check_transpose(c);
@@ -216,12 +219,14 @@ END_TEST
 static int same_csr(const evs_csr *a, const evs_csr *b) {
   if (a->nnz != b->nnz || a->const_delay != b->const_delay) return 0;
   if ((a->grp_ptr == NULL) != (b->grp_ptr == NULL)) return 0;
-  if (memcmp(a->row_ptr, b->row_ptr, (a->n_pre + 1) * sizeof *a->row_ptr)) return 0;
+  if (memcmp(a->row_ptr, b->row_ptr, (a->n_pre + 1) * sizeof *a->row_ptr))
+    return 0;
   if (memcmp(a->target, b->target, a->nnz * sizeof *a->target)) return 0;
   if (memcmp(a->weight, b->weight, a->nnz * sizeof *a->weight)) return 0;
   if (a->grp_ptr) {
     uint64_t g = a->grp_ptr[a->n_pre];
-    if (memcmp(a->grp_ptr, b->grp_ptr, (a->n_pre + 1) * sizeof *a->grp_ptr)) return 0;
+    if (memcmp(a->grp_ptr, b->grp_ptr, (a->n_pre + 1) * sizeof *a->grp_ptr))
+      return 0;
     if (memcmp(a->grp_delay, b->grp_delay, g * sizeof *a->grp_delay)) return 0;
     if (memcmp(a->grp_end, b->grp_end, g * sizeof *a->grp_end)) return 0;
   }
@@ -229,8 +234,9 @@ static int same_csr(const evs_csr *a, const evs_csr *b) {
 }
 
 START_TEST(test_determinism) {
-  const evs_conn_kind kinds[] = {EVS_CONN_FIXED_PROBABILITY, EVS_CONN_FIXED_INDEGREE,
-                                 EVS_CONN_FIXED_OUTDEGREE, EVS_CONN_FIXED_TOTAL};
+  const evs_conn_kind kinds[] = {
+      EVS_CONN_FIXED_PROBABILITY, EVS_CONN_FIXED_INDEGREE,
+      EVS_CONN_FIXED_OUTDEGREE, EVS_CONN_FIXED_TOTAL};
   for (int k = 0; k < 4; k++) {
     evs_conn_spec s = base_spec(kinds[k]);
     s.p = 0.1;
@@ -309,7 +315,8 @@ END_TEST
 static char data_path[1024];
 static const char *data_file(const char *name) {
   const char *dir = getenv("TESTDATA");
-  snprintf(data_path, sizeof data_path, "%s/%s", dir ? dir : "tests/data", name);
+  snprintf(data_path, sizeof data_path, "%s/%s", dir ? dir : "tests/data",
+           name);
   return data_path;
 }
 
@@ -323,7 +330,8 @@ START_TEST(test_file) {
   /* Expected by hand from the file, rows sorted by (delay, target). */
   const uint64_t row_ptr[] = {0, 3, 4, 6, 7};
   const uint32_t target[] = {1, 2, 1, 2, 0, 3, 3};
-  const float weight[] = {4.5e-9f, 2.5e-9f, 1.5e-9f, 3e-9f, -1e-9f, 7e-9f, 1e-9f};
+  const float weight[] = {4.5e-9f, 2.5e-9f, 1.5e-9f, 3e-9f,
+                          -1e-9f,  7e-9f,   1e-9f};
   const uint32_t delay[] = {5, 5, 10, 15, 10, 15, 20};
   for (int i = 0; i < 5; i++) REQ_UINT(c->row_ptr[i], ==, row_ptr[i]);
   for (int q = 0; q < 7; q++) {
@@ -355,8 +363,9 @@ START_TEST(test_file_delay_order) {
   /* Targets in order, delays not: the sort by delay must carry the
    * weights along (a row like the ones fixed-probability generates). */
   evs_conn_spec s = base_spec(EVS_CONN_FILE);
-  s.path = write_tmp("0 0 1e-9 3e-4\n0 1 2e-9 1e-4\n0 2 3e-9 2e-4\n0 3 4e-9 1e-4\n"
-                     "1 0 5e-9 1e-4\n");
+  s.path =
+      write_tmp("0 0 1e-9 3e-4\n0 1 2e-9 1e-4\n0 2 3e-9 2e-4\n0 3 4e-9 1e-4\n"
+                "1 0 5e-9 1e-4\n");
   evs_csr *c = build_ok(2, 4, &s);
   unlink(s.path);
   uint32_t *d = check_structure(c);
@@ -400,7 +409,8 @@ START_TEST(test_file_hostile) {
 }
 END_TEST
 
-static void expect_file_error(const char *text, int line, const char *words, int code) {
+static void expect_file_error(const char *text, int line, const char *words,
+                              int code) {
   evs_conn_spec s = base_spec(EVS_CONN_FILE);
   s.path = write_tmp(text);
   evs_csr *c = (evs_csr *)&s;
@@ -412,13 +422,16 @@ static void expect_file_error(const char *text, int line, const char *words, int
   unlink(s.path);
   REQ_INT(rc, ==, code);
   ck_assert_ptr_null(c);
-  REQUIRE_MSG(strncmp(err.msg, prefix, strlen(prefix)) == 0, "message '%s', expected prefix '%s'", err.msg, prefix);
-  REQUIRE_MSG(strstr(err.msg, words) != NULL, "message '%s' lacks '%s'", err.msg, words);
+  REQUIRE_MSG(strncmp(err.msg, prefix, strlen(prefix)) == 0,
+              "message '%s', expected prefix '%s'", err.msg, prefix);
+  REQUIRE_MSG(strstr(err.msg, words) != NULL, "message '%s' lacks '%s'",
+              err.msg, words);
 }
 
 START_TEST(test_file_errors) {
   expect_file_error("0 1\n0 x\n", 2, "malformed post index", EVS_EINVAL);
-  expect_file_error("# comment\n\n0 1 abc\n", 3, "malformed weight", EVS_EINVAL);
+  expect_file_error("# comment\n\n0 1 abc\n", 3, "malformed weight",
+                    EVS_EINVAL);
   expect_file_error("0 1\n1 0\n5 0\n", 3, "out of range", EVS_EINVAL);
   expect_file_error("0 1\n1 4\n", 2, "out of range", EVS_EINVAL);
   expect_file_error("0 1 1e-9 -1e-3\n", 1, "negative delay", EVS_EINVAL);
@@ -429,7 +442,8 @@ START_TEST(test_file_errors) {
   expect_file_error("0 1.5\n", 1, "malformed post index", EVS_EINVAL);
   /* a weight beyond float's range (found by tests/fuzz/fuzz_edges: it was
    * stored as an infinite weight) */
-  expect_file_error("0 1\n1 2 3e79\n", 2, "weight 3e+79 out of range", EVS_EINVAL);
+  expect_file_error("0 1\n1 2 3e79\n", 2, "weight 3e+79 out of range",
+                    EVS_EINVAL);
   expect_file_error("0 1 -1e39\n", 1, "out of range", EVS_EINVAL);
   /* An unreadable file. */
   evs_conn_spec s = base_spec(EVS_CONN_FILE);

@@ -25,8 +25,8 @@
  * the counts' variance relative to multinomial counts: 1 for independent
  * draws, (M-n)/(M-1) for n draws without replacement from M, 1-p for
  * independent Bernoulli(p) trials; the statistic is divided by it. */
-static void check_uniform_counts(const uint32_t *count, uint32_t k, double factor,
-                                 const char *what) {
+static void check_uniform_counts(const uint32_t *count, uint32_t k,
+                                 double factor, const char *what) {
   double total = 0;
   for (uint32_t j = 0; j < k; j++) total += count[j];
   double e = total / k, chi2 = 0;
@@ -35,10 +35,11 @@ static void check_uniform_counts(const uint32_t *count, uint32_t k, double facto
   /* And each count on its own (a defect in one bin hardly moves chi2):
    * within 6 sd, which all of a few hundred bins pass but with p ~ 1e-6. */
   for (uint32_t j = 0; j < k; j++)
-    REQUIRE_MSG(fabs(count[j] - e) < 6 * sqrt(e * factor) + 1, "%s: count[%u] = %u, expected %g",
-                what, j, count[j], e);
+    REQUIRE_MSG(fabs(count[j] - e) < 6 * sqrt(e * factor) + 1,
+                "%s: count[%u] = %u, expected %g", what, j, count[j], e);
   double dof = k - 1;
-  REQUIRE_MSG(fabs(chi2 - dof) < 5 * sqrt(2 * dof), "%s: chi2 %g with %g dof", what, chi2, dof);
+  REQUIRE_MSG(fabs(chi2 - dof) < 5 * sqrt(2 * dof), "%s: chi2 %g with %g dof",
+              what, chi2, dof);
 }
 
 /* Sample mean and variance within tolerance of the population's: mean to 5
@@ -51,9 +52,11 @@ static void check_moments(const double *x, uint64_t n, double mean, double var,
   m /= n;
   for (uint64_t k = 0; k < n; k++) v += (x[k] - m) * (x[k] - m);
   v /= (n - 1);
-  REQUIRE_MSG(fabs(m - mean) < 5 * sqrt(var / n) + 1e-12 * fabs(mean), "%s: mean %g, expected %g", what, m, mean);
+  REQUIRE_MSG(fabs(m - mean) < 5 * sqrt(var / n) + 1e-12 * fabs(mean),
+              "%s: mean %g, expected %g", what, m, mean);
   double sd_v = var * sqrt((2.0 + kurt_excess) / n);
-  REQUIRE_MSG(fabs(v - var) < 5 * sd_v + 1e-12 * var, "%s: variance %g, expected %g", what, v, var);
+  REQUIRE_MSG(fabs(v - var) < 5 * sd_v + 1e-12 * var,
+              "%s: variance %g, expected %g", what, v, var);
 }
 
 START_TEST(test_fixed_probability_stats) {
@@ -63,12 +66,15 @@ START_TEST(test_fixed_probability_stats) {
   s.p = p;
   evs_csr *c = build_ok(n_pre, n_post, &s);
   double N = (double)n_pre * n_post;
-  REQUIRE_MSG(fabs(c->nnz - N * p) < 5 * sqrt(N * p * (1 - p)), "nnz %llu", (unsigned long long)c->nnz);
+  REQUIRE_MSG(fabs(c->nnz - N * p) < 5 * sqrt(N * p * (1 - p)), "nnz %llu",
+              (unsigned long long)c->nnz);
   /* Out-degrees: binomial(n_post, p) per row. */
   double *deg = malloc(n_pre * sizeof *deg);
-  for (uint32_t i = 0; i < n_pre; i++) deg[i] = (double)(c->row_ptr[i + 1] - c->row_ptr[i]);
+  for (uint32_t i = 0; i < n_pre; i++)
+    deg[i] = (double)(c->row_ptr[i + 1] - c->row_ptr[i]);
   double npq = n_post * p * (1 - p);
-  check_moments(deg, n_pre, n_post * p, npq, (1 - 6 * p * (1 - p)) / npq, "out-degree");
+  check_moments(deg, n_pre, n_post * p, npq, (1 - 6 * p * (1 - p)) / npq,
+                "out-degree");
   /* Every target equally likely: in-degrees uniform across columns. */
   uint32_t *in = malloc(n_post * sizeof *in);
   evs_csr_indegrees(c, in);
@@ -80,7 +86,8 @@ START_TEST(test_fixed_probability_stats) {
     for (uint64_t q = c->row_ptr[i] + 1; q < c->row_ptr[i + 1]; q++)
       adj += c->target[q] == c->target[q - 1] + 1;
   double m_adj = (double)n_pre * (n_post - 1) * p * p;
-  REQUIRE_MSG(fabs(adj - m_adj) < 5 * sqrt(m_adj * 1.2), "adjacent %llu vs %g", (unsigned long long)adj, m_adj);
+  REQUIRE_MSG(fabs(adj - m_adj) < 5 * sqrt(m_adj * 1.2), "adjacent %llu vs %g",
+              (unsigned long long)adj, m_adj);
   check_no_multapses(c);
   free(check_structure(c));
   free(deg);
@@ -113,8 +120,10 @@ START_TEST(test_fixed_indegree) {
   check_no_multapses(c);
   /* Sources uniform: each column picks n of n_pre without replacement. */
   uint32_t *out = malloc(n_pre * sizeof *out);
-  for (uint32_t i = 0; i < n_pre; i++) out[i] = (uint32_t)(c->row_ptr[i + 1] - c->row_ptr[i]);
-  check_uniform_counts(out, n_pre, (double)(n_pre - n) / (n_pre - 1), "out-degree");
+  for (uint32_t i = 0; i < n_pre; i++)
+    out[i] = (uint32_t)(c->row_ptr[i + 1] - c->row_ptr[i]);
+  check_uniform_counts(out, n_pre, (double)(n_pre - n) / (n_pre - 1),
+                       "out-degree");
   free(check_structure(c));
   evs_csr_free(c);
   /* One population, no autapses, n = n_pre - 1: everyone but itself. */
@@ -162,8 +171,10 @@ START_TEST(test_fixed_indegree_multapses) {
     empty += m - distinct;
   }
   double q1 = 1 - 1.0 / m, q2 = 1 - 2.0 / m;
-  double e = m * pow(q1, n), v = m * (m - 1) * pow(q2, n) + e - (double)m * m * pow(q1, 2 * n);
-  REQUIRE_MSG(fabs(empty - cols * e) < 5 * sqrt(cols * v), "empty %g vs %g", empty, cols * e);
+  double e = m * pow(q1, n),
+         v = m * (m - 1) * pow(q2, n) + e - (double)m * m * pow(q1, 2 * n);
+  REQUIRE_MSG(fabs(empty - cols * e) < 5 * sqrt(cols * v), "empty %g vs %g",
+              empty, cols * e);
   evs_csr_free(c);
 }
 END_TEST
@@ -174,11 +185,13 @@ START_TEST(test_fixed_outdegree) {
   s.n = n;
   evs_csr *c = build_ok(n_pre, n_post, &s);
   REQ_UINT(c->nnz, ==, (uint64_t)n * n_pre);
-  for (uint32_t i = 0; i < n_pre; i++) REQ_UINT(c->row_ptr[i + 1] - c->row_ptr[i], ==, n);
+  for (uint32_t i = 0; i < n_pre; i++)
+    REQ_UINT(c->row_ptr[i + 1] - c->row_ptr[i], ==, n);
   check_no_multapses(c);
   uint32_t *in = malloc(n_post * sizeof *in);
   evs_csr_indegrees(c, in);
-  check_uniform_counts(in, n_post, (double)(n_post - n) / (n_post - 1), "in-degree");
+  check_uniform_counts(in, n_post, (double)(n_post - n) / (n_post - 1),
+                       "in-degree");
   free(check_structure(c));
   evs_csr_free(c);
   s.same_population = 1;
@@ -223,7 +236,8 @@ START_TEST(test_fixed_total) {
   evs_csr_indegrees(c, in);
   check_uniform_counts(in, n_post, 1, "in-degree");
   uint32_t *out = malloc(n_pre * sizeof *out);
-  for (uint32_t i = 0; i < n_pre; i++) out[i] = (uint32_t)(c->row_ptr[i + 1] - c->row_ptr[i]);
+  for (uint32_t i = 0; i < n_pre; i++)
+    out[i] = (uint32_t)(c->row_ptr[i + 1] - c->row_ptr[i]);
   check_uniform_counts(out, n_pre, 1, "out-degree");
   free(check_structure(c));
   evs_csr_free(c);
@@ -248,8 +262,10 @@ START_TEST(test_fixed_total_no_multapses) {
     uint32_t in[100];
     evs_csr_indegrees(c, in);
     /* n of the M = 9900 allowed pairs without replacement. */
-    if (ns[k] < 9900) check_uniform_counts(in, 100, (9900.0 - ns[k]) / 9899, "in-degree");
-    else for (int j = 0; j < 100; j++) REQ_UINT(in[j], ==, 99);
+    if (ns[k] < 9900)
+      check_uniform_counts(in, 100, (9900.0 - ns[k]) / 9899, "in-degree");
+    else
+      for (int j = 0; j < 100; j++) REQ_UINT(in[j], ==, 99);
     free(check_structure(c));
     evs_csr_free(c);
   }
@@ -266,8 +282,8 @@ START_TEST(test_weight_delay_moments) {
    * 0.1 ms: steps 5..30, the ends with half the mass of the inner values,
    * so the mean stays 17.5 steps and the variance is that of the discrete
    * distribution, computed here by hand. */
-  const evs_conn_kind kinds[] = {EVS_CONN_FIXED_PROBABILITY, EVS_CONN_FIXED_INDEGREE,
-                                 EVS_CONN_FIXED_TOTAL};
+  const evs_conn_kind kinds[] = {EVS_CONN_FIXED_PROBABILITY,
+                                 EVS_CONN_FIXED_INDEGREE, EVS_CONN_FIXED_TOTAL};
   for (int k = 0; k < 3; k++) {
     evs_conn_spec s = base_spec(kinds[k]);
     s.p = 0.1;
@@ -303,7 +319,9 @@ START_TEST(test_weight_delay_moments) {
     REQ_UINT(c->min_delay, ==, 5);
     REQ_UINT(c->max_delay, ==, 30);
     /* The memory bound, with groups. */
-    REQ_UINT(evs_csr_bytes(c), <=, 8 * c->nnz + 8 * ((uint64_t)c->n_pre + 1) + 16 * count_groups(c) + 256);
+    REQ_UINT(evs_csr_bytes(c), <=,
+             8 * c->nnz + 8 * ((uint64_t)c->n_pre + 1) + 16 * count_groups(c) +
+                 256);
     free(x);
     free(d);
     evs_csr_free(c);

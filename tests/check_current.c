@@ -54,9 +54,10 @@ static int c_spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
 
 static void c_destroy(evs_plugin *pl) { (void)pl; }
 
-static const evs_plugin_type catcher_type = {
-    .name = "catcher", .start = c_start, .spikes = c_spikes,
-    .destroy = c_destroy};
+static const evs_plugin_type catcher_type = {.name = "catcher",
+                                             .start = c_start,
+                                             .spikes = c_spikes,
+                                             .destroy = c_destroy};
 
 static evs_model *load(const char *text) {
   evs_model *m = NULL;
@@ -104,7 +105,8 @@ static const char lif_model[] =
 
 START_TEST(test_step_lif) {
   char text[1024];
-  snprintf(text, sizeof text, "%s[input s]\ntype = step\npost = N\n"
+  snprintf(text, sizeof text,
+           "%s[input s]\ntype = step\npost = N\n"
            "neurons = 0\ntimes = 10 ms, 60 ms\namplitudes = 0.5 nA, 1 nA\n",
            lif_model);
   evs_model *m = load(text);
@@ -117,24 +119,29 @@ START_TEST(test_step_lif) {
   double v2 = vinf1 + (V_REST - vinf1) * exp(-(t2 - t1) / TAU);
   double ts = t2 + TAU * log((vinf2 - v2) / (vinf2 - V_TH));
   double period = T_REF + TAU * log((vinf2 - V_REST) / (vinf2 - V_TH));
-  const double at[] = {5e-3, 10e-3, 30e-3, 59.9e-3, 60e-3, 70e-3, 75e-3,
-                       ts + 1e-3, ts + 10e-3, ts + period + 5e-3};
+  const double at[] = {5e-3,  10e-3, 30e-3,     59.9e-3,    60e-3,
+                       70e-3, 75e-3, ts + 1e-3, ts + 10e-3, ts + period + 5e-3};
   for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
     double t = at[i], want;
-    if (t <= t1) want = V_REST;
-    else if (t <= t2) want = vinf1 + (V_REST - vinf1) * exp(-(t - t1) / TAU);
-    else if (t < ts) want = vinf2 + (v2 - vinf2) * exp(-(t - t2) / TAU);
+    if (t <= t1)
+      want = V_REST;
+    else if (t <= t2)
+      want = vinf1 + (V_REST - vinf1) * exp(-(t - t1) / TAU);
+    else if (t < ts)
+      want = vinf2 + (v2 - vinf2) * exp(-(t - t2) / TAU);
     else {
       double since = fmod(t - ts, period); /* after the last spike */
-      want = since < T_REF ? V_REST
-                           : vinf2 + (V_REST - vinf2) *
-                                         exp(-(since - T_REF) / TAU);
+      want = since < T_REF
+                 ? V_REST
+                 : vinf2 + (V_REST - vinf2) * exp(-(since - T_REF) / TAU);
     }
     double v = v_at(m, 0, t);
     REQUIRE_MSG(fabs(v - want) < 1e-12, "v(%g ms) = %.15g, closed form %.15g",
                 t * 1e3, v, want);
-    REQUIRE_MSG(v_at(m, 1, t) == V_REST, "the neuron without the source "
-                "left rest at %g ms", t * 1e3);
+    REQUIRE_MSG(v_at(m, 1, t) == V_REST,
+                "the neuron without the source "
+                "left rest at %g ms",
+                t * 1e3);
   }
   finish(m); /* the run ends at the last phase's end: the last sample */
   double end = at[sizeof at / sizeof at[0] - 1];
@@ -151,7 +158,8 @@ END_TEST
 
 START_TEST(test_dc_window_lif) {
   char text[1024];
-  snprintf(text, sizeof text, "%s[input d]\ntype = dc\npost = N\n"
+  snprintf(text, sizeof text,
+           "%s[input d]\ntype = dc\npost = N\n"
            "neurons = 1\namplitude = 0.5 nA\nstart = 20 ms\nstop = 50 ms\n",
            lif_model);
   evs_model *m = load(text);
@@ -174,7 +182,8 @@ START_TEST(test_dc_window_lif) {
 }
 END_TEST
 
-/* ---- IF_cond_exp: a step off the grid, an ac source ----------------------- */
+/* ---- IF_cond_exp: a step off the grid, an ac source -----------------------
+ */
 
 static const char cond_model[] =
     "[simulation]\nduration = 200 ms\nresolution = 0.1 ms\n"
@@ -184,8 +193,10 @@ static const char cond_model[] =
 
 START_TEST(test_step_cond_grid) {
   char text[1024];
-  snprintf(text, sizeof text, "%s[input s]\ntype = step\npost = N\n"
-           "times = 10.05 ms\namplitudes = 0.5 nA\n", cond_model);
+  snprintf(text, sizeof text,
+           "%s[input s]\ntype = step\npost = N\n"
+           "times = 10.05 ms\namplitudes = 0.5 nA\n",
+           cond_model);
   evs_model *m = load(text);
   start(m);
   /* acts from the tick at 10.1 ms: the step 10.0 -> 10.1 ms is at rest */
@@ -204,9 +215,11 @@ END_TEST
 
 START_TEST(test_ac_cond) {
   char text[1024];
-  snprintf(text, sizeof text, "%s[input a]\ntype = ac\npost = N\n"
+  snprintf(text, sizeof text,
+           "%s[input a]\ntype = ac\npost = N\n"
            "amplitude = 0.3 nA\noffset = 0.1 nA\nfrequency = 40 Hz\n"
-           "phase = 30\nstart = 5 ms\nstop = 120 ms\n", cond_model);
+           "phase = 30\nstart = 5 ms\nstop = 120 ms\n",
+           cond_model);
   evs_model *m = load(text);
   start(m);
   /* the reference: the sinusoid at each step's start, held, exactly */
@@ -217,8 +230,7 @@ START_TEST(test_ac_cond) {
   for (int k = 0; k < 2000 && next < sizeof at / sizeof at[0]; k++) {
     double tk = k * h, i = 0;
     if (tk >= 5e-3 - 1e-12 && tk < 120e-3 - 1e-12)
-      i = 0.1e-9 + 0.3e-9 * sin(2 * 3.14159265358979323846 * 40 *
-                                    (tk - 5e-3) +
+      i = 0.1e-9 + 0.3e-9 * sin(2 * 3.14159265358979323846 * 40 * (tk - 5e-3) +
                                 30 * 3.14159265358979323846 / 180);
     double vinf = V_REST + R_M * i;
     v = vinf + (v - vinf) * d;
@@ -234,8 +246,10 @@ START_TEST(test_ac_cond) {
 
   /* refused on an exact type, at the type key */
   evs_error err;
-  snprintf(text, sizeof text, "%s[input a]\ntype = ac\npost = N\n"
-           "amplitude = 0.3 nA\nfrequency = 40 Hz\n", lif_model);
+  snprintf(text, sizeof text,
+           "%s[input a]\ntype = ac\npost = N\n"
+           "amplitude = 0.3 nA\nfrequency = 40 Hz\n",
+           lif_model);
   m = NULL;
   ck_assert_int_ne(evs_model_load_string(text, "ac", NULL, &m, &err), EVS_OK);
   ck_assert_msg(strstr(err.msg, "an ac input needs a clocked type"), "%s",
@@ -244,7 +258,8 @@ START_TEST(test_ac_cond) {
 }
 END_TEST
 
-/* ---- IF_curr_exp: a noisy current ----------------------------------------- */
+/* ---- IF_curr_exp: a noisy current -----------------------------------------
+ */
 
 START_TEST(test_noisy_lif) {
   static const char text[] =
@@ -325,7 +340,8 @@ START_TEST(test_record_synaptic) {
            "[projection SG]\npre = S\npost = G\nconnect = all_to_all\n"
            "weight = 4 nS\ndelay = 1 ms\n"
            "[projection SGi]\npre = S\npost = G\nconnect = all_to_all\n"
-           "receptor = inhibitory\nweight = 2 nS\ndelay = 1 ms\n", ras);
+           "receptor = inhibitory\nweight = 2 nS\ndelay = 1 ms\n",
+           ras);
   evs_model *m = load(text);
   evs_error err;
   evs_run_opts o = m->run;
@@ -359,8 +375,8 @@ START_TEST(test_record_synaptic) {
       double got = probe_value(path, t, 1);
       /* the file's %.9g: up to 5e-9 of the value */
       REQUIRE_MSG(fabs(got - x) <= 6e-9 * fabs(w),
-                  "%s at %d ms: %.12g, closed form %.12g", want[i].file, ms, got,
-                  x);
+                  "%s at %d ms: %.12g, closed form %.12g", want[i].file, ms,
+                  got, x);
       if (want[i].file[0] == 'i') /* the second neuron gets the same */
         REQUIRE(probe_value(path, t, 2) == got);
     }
@@ -387,22 +403,24 @@ START_TEST(test_record_refused) {
            lif_model);
   ck_assert_int_ne(evs_model_load_string(text, "r", NULL, &m, &err), EVS_OK);
   ck_assert_msg(strstr(err.msg, "type IF_curr_exp cannot record 'gsyn_exc' "
-                       "(it records v, i_syn_exc, i_syn_inh)"), "%s", err.msg);
+                                "(it records v, i_syn_exc, i_syn_inh)"),
+                "%s", err.msg);
   snprintf(text, sizeof text, "%srecord = i_syn_exc\n", lif_model);
   ck_assert_int_ne(evs_model_load_string(text, "r", NULL, &m, &err), EVS_OK);
   ck_assert_msg(strstr(err.msg, "record needs record_neurons"), "%s", err.msg);
-  snprintf(text, sizeof text, "%srecord = v\nrecord_v = 0\n"
-           "record_neurons = 1\n", lif_model);
+  snprintf(text, sizeof text,
+           "%srecord = v\nrecord_v = 0\n"
+           "record_neurons = 1\n",
+           lif_model);
   ck_assert_int_ne(evs_model_load_string(text, "r", NULL, &m, &err), EVS_OK);
-  ck_assert_msg(strstr(err.msg, "record = v and record_v both"), "%s",
-                err.msg);
+  ck_assert_msg(strstr(err.msg, "record = v and record_v both"), "%s", err.msg);
   /* the public list: v first, then the type's own, with units */
   const char *unit = NULL;
   ck_assert_str_eq(evs_neuron_type_recordable("IF_cond_exp", 1, &unit),
                    "gsyn_exc");
   ck_assert_str_eq(unit, "S");
-  ck_assert_str_eq(evs_neuron_type_recordable("EIF_cond_exp_isfa_ista", 3,
-                                              &unit), "w");
+  ck_assert_str_eq(
+      evs_neuron_type_recordable("EIF_cond_exp_isfa_ista", 3, &unit), "w");
   ck_assert_str_eq(unit, "A");
   ck_assert_ptr_null(evs_neuron_type_recordable("SpikeSourcePoisson", 0, NULL));
 }

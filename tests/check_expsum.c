@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the first-crossing search for sums of exponentials (expsum.h),
- * against the closed form of the tau_m = 2 tau_s case and a brute-force scan. */
+ * against the closed form of the tau_m = 2 tau_s case and a brute-force scan.
+ */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -11,7 +12,8 @@
 
 /* First root by brute force: scan a fine grid for the first point with
  * g >= 0, then bisect between it and the previous point. -1 if none. */
-static double scan_first_root(const evs_expsum *g, double horizon, double step) {
+static double scan_first_root(const evs_expsum *g, double horizon,
+                              double step) {
   double prev = 0;
   if (evs__expsum_eval(g, 0) >= 0) return 0;
   for (double h = step; h < horizon + step; h += step) {
@@ -19,7 +21,10 @@ static double scan_first_root(const evs_expsum *g, double horizon, double step) 
       double lo = prev, hi = h;
       for (int i = 0; i < 200; i++) {
         double mid = 0.5 * (lo + hi);
-        if (evs__expsum_eval(g, mid) >= 0) hi = mid; else lo = mid;
+        if (evs__expsum_eval(g, mid) >= 0)
+          hi = mid;
+        else
+          lo = mid;
       }
       return hi < horizon ? hi : -1;
     }
@@ -36,7 +41,7 @@ START_TEST(closed_form_quadratic) {
   int found = 0;
   for (int trial = 0; trial < 2000; trial++) {
     double tau = 0.02;
-    double d = -0.001 - 0.01 * evs_rng_uniform(&r);   /* below threshold */
+    double d = -0.001 - 0.01 * evs_rng_uniform(&r); /* below threshold */
     double w = 0.05 * evs_rng_uniform(&r);
     /* one input at h = 0 on a neuron at threshold + d: A = w, B = -w */
     evs_expsum g = {.n = 2, .d = d, .a = {w, -w}, .r = {1 / tau, 2 / tau}};
@@ -100,7 +105,8 @@ START_TEST(lower_bound_is_valid) {
   evs_rng r;
   evs_rng_init(&r, 3, 0, 0, EVS_RNG_TEST);
   for (int trial = 0; trial < 300; trial++) {
-    evs_expsum g = {.n = 3, .d = 0.001,
+    evs_expsum g = {.n = 3,
+                    .d = 0.001,
                     .a = {-0.012 - 0.01 * evs_rng_uniform(&r),
                           0.02 * (evs_rng_uniform(&r) - 0.5),
                           0.02 * (evs_rng_uniform(&r) - 0.5)},
@@ -112,7 +118,8 @@ START_TEST(lower_bound_is_valid) {
       double lb;
       ck_assert_int_eq(evs__expsum_first_root(&g, horizon, 1e-13, &lb), 0);
       ck_assert(lb >= horizon);
-      ck_assert_msg(lb <= root + 1e-13, "bound %.17g after root %.17g", lb, root);
+      ck_assert_msg(lb <= root + 1e-13, "bound %.17g after root %.17g", lb,
+                    root);
     }
   }
 }
@@ -130,7 +137,8 @@ START_TEST(slope_bound_bounds_slope) {
     double h0 = 0.01 * evs_rng_uniform(&r);
     double m = evs__expsum_slope_bound(&g, h0);
     for (double h = h0; h < h0 + 0.1; h += 1e-4) {
-      double slope = (evs__expsum_eval(&g, h + 1e-7) - evs__expsum_eval(&g, h)) / 1e-7;
+      double slope =
+          (evs__expsum_eval(&g, h + 1e-7) - evs__expsum_eval(&g, h)) / 1e-7;
       ck_assert(slope <= m + 1e-6);
     }
   }
@@ -158,8 +166,10 @@ static double pow_by_squaring(double x, int m) {
 START_TEST(rates_decay_values) {
   /* CUBA's rates (multiples 1, 4, 2), odd multiples, the largest multiple
    * (64) and rates that are not integer multiples (one exp() each). */
-  static const double sets[][3] = {{50, 200, 100}, {50, 150, 250},
-                                   {10, 640, 20},  {50, 133.3, 100},
+  static const double sets[][3] = {{50, 200, 100},
+                                   {50, 150, 250},
+                                   {10, 640, 20},
+                                   {50, 133.3, 100},
                                    {1000, 1000, 8000}};
   evs_rng r;
   evs_rng_init(&r, 3, 0, 0, EVS_RNG_TEST);
@@ -183,7 +193,8 @@ START_TEST(rates_decay_values) {
         int m = rates.integer ? rates.mult[k] : 1;
         double tol = (2 * sets[a][k] * h + 2 * m + 16) * 0x1p-53;
         ck_assert_msg(fabs(e[k] - want) <= tol * want,
-                      "set %d k %d h %.17g: %.17g vs %.17g", a, k, h, e[k], want);
+                      "set %d k %d h %.17g: %.17g vs %.17g", a, k, h, e[k],
+                      want);
         ck_assert(f[k] == e[k]);
         if (rates.integer) /* bit for bit the engine's earlier values */
           ck_assert(e[k] == pow_by_squaring(x, rates.mult[k]));

@@ -24,9 +24,12 @@ static evs_pop *pop_new(uint32_t n, double dt) {
   return pop_new_of(T_IZH, n, dt, 3, 0);
 }
 
-/* ---- references (mV, ms, mV/ms) ------------------------------------------- */
+/* ---- references (mV, ms, mV/ms) -------------------------------------------
+ */
 
-typedef struct ref_par { double a, b, c, d, I; } ref_par;
+typedef struct ref_par {
+  double a, b, c, d, I;
+} ref_par;
 
 static void ref_f(const ref_par *P, double v, double u, double *fv,
                   double *fu) {
@@ -100,23 +103,25 @@ static size_t sim_run(const ref_par *P, double v0, double u0, double dt,
   return pop_run_free(sim_new(P, v0, u0, dt), nsteps, 1e3, spk, cap); /* ms */
 }
 
-/* ---- descriptor ----------------------------------------------------------- */
+/* ---- descriptor -----------------------------------------------------------
+ */
 
-START_TEST(test_descriptor)
-{
+START_TEST(test_descriptor) {
   const evs_neuron_type *T = T_IZH;
   ck_assert_str_eq(T->name, "Izhikevich");
   ck_assert_ptr_eq(evs__neuron_type_find("Izhikevich"), T);
   ck_assert_int_eq(T->kind, EVS_POP_CLOCKED);
   evs_pop *p = pop_new(1, 1e-4);
-  ck_assert(T->weight_scale(p, EVS_DIM_VOLTAGE) == 1e3);  /* V -> mV */
+  ck_assert(T->weight_scale(p, EVS_DIM_VOLTAGE) == 1e3); /* V -> mV */
   ck_assert(T->weight_scale(p, EVS_DIM_CONDUCTANCE) == 0);
-  ck_assert(T->dc_scale(p, EVS_DIM_CURRENT) == 1e12);     /* A / 1 pF */
+  ck_assert(T->dc_scale(p, EVS_DIM_CURRENT) == 1e12); /* A / 1 pF */
   /* PyNN 0.10: a = 0.02 /ms, b = 0.2 /ms, c = -65 mV, d = 2 mV/ms,
    * i_offset = 0 nA; initial v = -70 mV, u = -14 mV/ms */
-  static const struct { const char *name; double value; } def[] = {
-      {"a", 20}, {"b", 200}, {"c", -65e-3}, {"d", 2}, {"i_offset", 0},
-      {"v_init", -70e-3}, {"u_init", -14}};
+  static const struct {
+    const char *name;
+    double value;
+  } def[] = {{"a", 20},       {"b", 200},         {"c", -65e-3},  {"d", 2},
+             {"i_offset", 0}, {"v_init", -70e-3}, {"u_init", -14}};
   for (size_t j = 0; j < sizeof def / sizeof def[0]; j++)
     ck_assert_msg(fabs(evs__pop_param(p, def[j].name) - def[j].value) <=
                       1e-12 * fabs(def[j].value),
@@ -127,10 +132,10 @@ START_TEST(test_descriptor)
 }
 END_TEST
 
-/* ---- regular spiking under a current step --------------------------------- */
+/* ---- regular spiking under a current step ---------------------------------
+ */
 
-START_TEST(test_regular_spiking)
-{
+START_TEST(test_regular_spiking) {
   /* RS: from rest (v = -65 mV, u = b v), I = 10 mV/ms (10 pA) from t = 0 */
   const ref_par P = {0.02, 0.2, -65, 8, 10};
   const double v0 = -65, u0 = 0.2 * -65, dt = 1e-4;
@@ -153,29 +158,32 @@ START_TEST(test_regular_spiking)
    * are compared */
   ck_assert_msg(np + 1 >= ns && np <= ns + 1, "%zu spikes, published %zu", ns,
                 np);
-  ck_assert_msg(fabs(sim[0] - pub[0]) <= 1.5, "first spike %g ms, published "
-                "scheme %g ms", sim[0], pub[0]);
+  ck_assert_msg(fabs(sim[0] - pub[0]) <= 1.5,
+                "first spike %g ms, published "
+                "scheme %g ms",
+                sim[0], pub[0]);
   /* regular spiking adapts: the first interval is the shortest */
   ck_assert(sim[1] - sim[0] < sim[ns - 1] - sim[ns - 2]);
 }
 END_TEST
 
-/* ---- fixed point in closed form ------------------------------------------- */
+/* ---- fixed point in closed form -------------------------------------------
+ */
 
 /* Below rheobase (PyNN's defaults, I = 0) v settles where u = b v and
  * 0.04 v^2 + (5 - b) v + 140 + I = 0: the smaller root. */
-START_TEST(test_fixed_point)
-{
+START_TEST(test_fixed_point) {
   const double b = 0.2, I = 0;
-  double vs = (-(5 - b) - sqrt((5 - b) * (5 - b) - 4 * 0.04 * (140 + I))) /
-              (2 * 0.04);
+  double vs =
+      (-(5 - b) - sqrt((5 - b) * (5 - b) - 4 * 0.04 * (140 + I))) / (2 * 0.04);
   evs_pop *p = pop_new(3, 1e-4);
   /* from away from it (v* = -70 mV, u* = -14 mV/ms are also PyNN's initial
    * values): v_init between v* and the unstable root -50 mV */
   pop_set(p, "v_init", -58e-3);
   pop_set(p, "u_init", -9.0);
   pop_init(p);
-  for (long k = 1; k <= 20000; k++) pop_tick(p, k); /* 2 s ~ 54 / slowest rate */
+  for (long k = 1; k <= 20000; k++)
+    pop_tick(p, k); /* 2 s ~ 54 / slowest rate */
   ck_assert_uint_eq(p->nspk, 0);
   for (uint32_t i = 0; i < 3; i++) {
     ck_assert_msg(fabs(V(p, i) * 1e3 - vs) < 1e-6, "v %.9g mV, v* %.9g mV",
@@ -186,10 +194,10 @@ START_TEST(test_fixed_point)
 }
 END_TEST
 
-/* ---- delta synapses ------------------------------------------------------- */
+/* ---- delta synapses -------------------------------------------------------
+ */
 
-START_TEST(test_delta_synapse)
-{
+START_TEST(test_delta_synapse) {
   evs_pop *p = pop_new(3, 1e-4);
   pop_init(p);
   const uint32_t one = 1, two = 2;
@@ -222,10 +230,10 @@ START_TEST(test_delta_synapse)
 }
 END_TEST
 
-/* ---- DC as i_offset, f-I monotone ----------------------------------------- */
+/* ---- DC as i_offset, f-I monotone -----------------------------------------
+ */
 
-START_TEST(test_dc)
-{
+START_TEST(test_dc) {
   evs_pop *p = pop_new(2, 1e-4), *q = pop_new(1, 1e-4);
   p->dc = calloc(2, sizeof *p->dc);
   p->dc[1] = 10e-12 * 1e12; /* 10 pA, in the type's unit (dc_scale) */
@@ -258,8 +266,7 @@ START_TEST(test_dc)
 }
 END_TEST
 
-START_TEST(test_invalid)
-{
+START_TEST(test_invalid) {
   expect_invalid_of(T_IZH, "a", 0, "a");
   expect_invalid_of(T_IZH, "c", 40e-3, "30 mV");
   expect_invalid_of(T_IZH, "d", INFINITY, "d");

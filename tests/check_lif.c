@@ -35,7 +35,8 @@ static evs_pop *make_pop(uint32_t n, double window, ...) {
     pop->par[k] = va_arg(ap, double);
   }
   va_end(ap);
-  for (size_t k = 0; k < T->n_params; k++) pop->dist[k] = evs_dist_const(pop->par[k]);
+  for (size_t k = 0; k < T->n_params; k++)
+    pop->dist[k] = evs_dist_const(pop->par[k]);
   return pop;
 }
 
@@ -82,7 +83,8 @@ static void play_as(evs_pop *pop, const input *in, size_t n, double t_end,
   window_k = 1;
   for (size_t i = 0; i <= n; i++) {
     double t = i < n ? in[i].t : t_end;
-    while ((double)window_k * pop->tick <= t && (double)window_k * pop->tick < t_end) {
+    while ((double)window_k * pop->tick <= t &&
+           (double)window_k * pop->tick < t_end) {
       ck_assert_int_eq(T->tick(pop, (double)window_k * pop->tick), EVS_OK);
       window_k++;
     }
@@ -116,8 +118,10 @@ START_TEST(single_psp_closed_form) {
   w = fw;
   for (double t = t1; t < 0.2; t += 0.37e-3) {
     double s = t - t1;
-    double pe = w * tau_e / (tau_m - tau_e) * (exp(-s / tau_m) - exp(-s / tau_e));
-    double pi = -w * tau_i / (tau_m - tau_i) * (exp(-s / tau_m) - exp(-s / tau_i));
+    double pe =
+        w * tau_e / (tau_m - tau_e) * (exp(-s / tau_m) - exp(-s / tau_e));
+    double pi =
+        -w * tau_i / (tau_m - tau_i) * (exp(-s / tau_m) - exp(-s / tau_i));
     ck_assert_double_eq_tol(T->voltage(pop, 0, t), -0.07 + pe, 1e-14);
     ck_assert_double_eq_tol(T->voltage(pop, 1, t), -0.07 + pi, 1e-14);
   }
@@ -148,8 +152,8 @@ START_TEST(crossing_time_closed_form) {
     double x = 0.5 * (1 + sqrt(1 - 4 * D / w));
     double expect = t1 + tau_m * log(1 / x);
     ck_assert_uint_eq(pop->nspk, 1);
-    ck_assert_msg(fabs(pop->spk[0].t - expect) < 1e-12, "spike %.17g expected %.17g",
-                  pop->spk[0].t, expect);
+    ck_assert_msg(fabs(pop->spk[0].t - expect) < 1e-12,
+                  "spike %.17g expected %.17g", pop->spk[0].t, expect);
     drop(pop);
   }
 }
@@ -189,10 +193,10 @@ END_TEST
 /* A started population of n neurons with the parameters of p, all starting
  * at v_init, windows of 0.1 ms. */
 static evs_pop *make_ref_pop(const ref_par *p, uint32_t n, double v_init) {
-  evs_pop *pop = make_pop(n, 1e-4, "tau_m", p->tau_m, "tau_syn_E", p->tau_e,
-                          "tau_syn_I", p->tau_i, "v_rest", p->v_rest, "v_reset",
-                          p->v_reset, "v_thresh", p->v_thresh, "tau_refrac",
-                          p->tau_ref, "v_init", v_init, NULL);
+  evs_pop *pop =
+      make_pop(n, 1e-4, "tau_m", p->tau_m, "tau_syn_E", p->tau_e, "tau_syn_I",
+               p->tau_i, "v_rest", p->v_rest, "v_reset", p->v_reset, "v_thresh",
+               p->v_thresh, "tau_refrac", p->tau_ref, "v_init", v_init, NULL);
   start(pop);
   return pop;
 }
@@ -230,7 +234,8 @@ START_TEST(random_inputs_against_rk4) {
     t += evs_rng_exponential(&r) / 3000.0;
     if (t >= t_end) break;
     int exc = evs_rng_uniform(&r) < 0.8;
-    double w = exc ? 0.0016 * 2 * evs_rng_uniform(&r) : -0.009 * evs_rng_uniform(&r);
+    double w =
+        exc ? 0.0016 * 2 * evs_rng_uniform(&r) : -0.009 * evs_rng_uniform(&r);
     in[n++] = (input){t, evs_rng_below(&r, N), exc ? 0 : 1, (float)w};
   }
   qsort(in, n, sizeof *in, by_t);
@@ -246,7 +251,10 @@ START_TEST(random_inputs_against_rk4) {
       if (in[i].j != j) continue;
       ref_advance(&p, &rn, t, in[i].t, 2e-6, spikes, &ns);
       t = in[i].t;
-      if (in[i].rec == 0) rn.xe += in[i].w; else rn.xi += in[i].w;
+      if (in[i].rec == 0)
+        rn.xe += in[i].w;
+      else
+        rn.xi += in[i].w;
     }
     ref_advance(&p, &rn, t, t_end, 2e-6, spikes, &ns);
     total += expect_spikes(pop, j, spikes, ns);
@@ -319,7 +327,10 @@ START_TEST(wide_deliveries_against_rk4) {
       for (uint32_t q = 0; q < COUNT; q++) {
         if (target[d][q] != j) continue;
         double w = _i ? (double)(float)shared[d] : (double)weight[d][q];
-        if (rec[d] == 0) rn.xe += w; else rn.xi += w;
+        if (rec[d] == 0)
+          rn.xe += w;
+        else
+          rn.xi += w;
         copies++;
       }
       if (copies > copies_max) copies_max = copies;
@@ -352,7 +363,10 @@ START_TEST(voltage_against_rk4) {
     float w = (float)(0.01 * (evs_rng_uniform(&r) - 0.4));
     int rec = evs_rng_uniform(&r) < 0.5;
     T->deliver(pop, tn, rec, &j, &w, 0, 1);
-    if (rec == 0) rn.xe += w; else rn.xi += w;
+    if (rec == 0)
+      rn.xe += w;
+    else
+      rn.xi += w;
     t = tn;
   }
   ck_assert_int_eq(ns, 0);
@@ -381,7 +395,8 @@ START_TEST(voltages_equal_voltage) {
     t += evs_rng_exponential(&r) / 20000.0;
     uint32_t j = evs_rng_below(&r, N);
     int exc = evs_rng_uniform(&r) < 0.8;
-    float w = (float)(exc ? 0.003 * evs_rng_uniform(&r) : -0.006 * evs_rng_uniform(&r));
+    float w = (float)(exc ? 0.003 * evs_rng_uniform(&r)
+                          : -0.006 * evs_rng_uniform(&r));
     for (; (double)k * 1e-4 <= t; k++)
       for (int c = 0; c < 2; c++)
         ck_assert_int_eq(T->tick(pop[c], (double)k * 1e-4), EVS_OK);
@@ -391,7 +406,8 @@ START_TEST(voltages_equal_voltage) {
       double u = T->voltage(pop[1], i, t);
       ck_assert_msg(u == v[i], "t %g neuron %u: %.17g vs %.17g", t, i, v[i], u);
     }
-    for (int c = 0; c < 2; c++) T->deliver(pop[c], t, exc ? 0 : 1, &j, &w, 0, 1);
+    for (int c = 0; c < 2; c++)
+      T->deliver(pop[c], t, exc ? 0 : 1, &j, &w, 0, 1);
   }
   ck_assert_uint_gt(pop[0]->nspk, 10);
   ck_assert_uint_eq(pop[0]->nspk, pop[1]->nspk);
@@ -424,14 +440,14 @@ START_TEST(start_just_below_threshold) {
   for (int i = 0; i < 6; i++) {
     double delta = 1e-12 * pow(10, i);
     evs_pop *pop = make_pop(1, 1e-4, "tau_m", tau_m, "v_rest", -0.05 + D,
-                            "v_thresh", -0.05, "v_reset", -0.06,
-                            "tau_refrac", 0.5, "v_init", -0.05 - delta, NULL);
+                            "v_thresh", -0.05, "v_reset", -0.06, "tau_refrac",
+                            0.5, "v_init", -0.05 - delta, NULL);
     start(pop);
     play(pop, NULL, 0, 0.01);
     ck_assert_uint_eq(pop->nspk, 1);
     double expect = tau_m * log1p(delta / D);
-    ck_assert_msg(fabs(pop->spk[0].t - expect) < 1e-12, "spike %.17g expected %.17g",
-                  pop->spk[0].t, expect);
+    ck_assert_msg(fabs(pop->spk[0].t - expect) < 1e-12,
+                  "spike %.17g expected %.17g", pop->spk[0].t, expect);
     drop(pop);
   }
 }

@@ -48,8 +48,7 @@ static evs_pop *bg_pop(const evs_neuron_type *T, uint32_t n, uint32_t index,
  * integral of the squared PSP. Within 5 standard errors (samples 5 ms apart
  * counted as half independent; the variance's error from the fourth
  * moment of a near-normal variable, 2 sd^4). */
-START_TEST(test_campbell)
-{
+START_TEST(test_campbell) {
   const uint32_t n = 1000;
   const double r = 16800, w = 87.81e-12;
   evs_pop *p = bg_pop(&evs__if_curr_exp, n, 1, r, w);
@@ -73,8 +72,8 @@ START_TEST(test_campbell)
   double mean = s1 / cnt, var = s2 / cnt - mean * mean;
   double wr = w * R_M, A = wr * TAU_S / (TAU_S - TAU_M);
   double want_mean = r * wr * TAU_S;
-  double want_var = r * A * A *
-                    (TAU_S / 2 + TAU_M / 2 - 2 * TAU_S * TAU_M / (TAU_S + TAU_M));
+  double want_var =
+      r * A * A * (TAU_S / 2 + TAU_M / 2 - 2 * TAU_S * TAU_M / (TAU_S + TAU_M));
   double eff = cnt / 2.0;
   ck_assert_msg(fabs(mean - want_mean) < 5 * sqrt(want_var / eff),
                 "mean %.5f mV want %.5f mV", mean * 1e3, want_mean * 1e3);
@@ -86,8 +85,7 @@ START_TEST(test_campbell)
 END_TEST
 
 /* Neuron j's background depends on (seed, population, j) only. */
-START_TEST(test_per_neuron)
-{
+START_TEST(test_per_neuron) {
   evs_pop *a = bg_pop(&evs__if_curr_exp, 10, 3, 16000, 87.8e-12);
   evs_pop *b = bg_pop(&evs__if_curr_exp, 1000, 3, 16000, 87.8e-12);
   evs_pop *c = bg_pop(&evs__if_curr_exp, 10, 4, 16000, 87.8e-12);
@@ -118,8 +116,7 @@ END_TEST
  * grid rates of 2,000 neurons over 1 s agree within 5 standard errors of
  * the difference (each rate's error from its spike count) plus 5 % for the
  * grid's checking the threshold at the steps' ends only. */
-START_TEST(test_exact_vs_grid)
-{
+START_TEST(test_exact_vs_grid) {
   const uint32_t n = 2000;
   evs_pop *e = bg_pop(&evs__if_curr_exp, n, 0, 16800, 87.81e-12);
   evs_pop *g = bg_pop(&evs__if_curr_exp_grid, n, 0, 16800, 87.81e-12);

@@ -39,8 +39,7 @@ static evs_pop *pd_pop(uint32_t n, uint32_t index) {
   return p;
 }
 
-START_TEST(test_descriptor)
-{
+START_TEST(test_descriptor) {
   ck_assert_ptr_eq(evs__neuron_type_find("IF_curr_exp_grid"), T_GRID);
   ck_assert_int_eq(T_GRID->kind, EVS_POP_CLOCKED);
   /* R = tau_m / cm: 87.8 pA is 3.512 mV of R I */
@@ -60,8 +59,7 @@ static double psp(double w, double ts, double tm, double t) {
   return w * ts / (ts - tm) * (exp(-t / ts) - exp(-t / tm));
 }
 
-START_TEST(test_single_input)
-{
+START_TEST(test_single_input) {
   const double w = (float)2e-3, tm = 10e-3; /* weights travel as floats */
   for (int rec = 0; rec < 2; rec++) {
     const double ts = rec ? 2e-3 : 0.5e-3;
@@ -86,8 +84,7 @@ END_TEST
 
 /* An input arriving at 3 h acts from 3 h on, whether the scheduler delivers
  * it before the tick of 3 h (it waits) or after (it enters at once). */
-START_TEST(test_delivery_order)
-{
+START_TEST(test_delivery_order) {
   evs_pop *a = pd_pop(1, 0), *b = pd_pop(1, 0);
   pop_init(a);
   pop_init(b);
@@ -112,8 +109,7 @@ END_TEST
  * -tm ln(1 - 15/16), then v held at v_reset for 20 steps (2 ms), after which
  * v charges again from the reset: every ISI is 20 steps plus the first grid
  * point at or after the same crossing time. */
-START_TEST(test_dc_refractory)
-{
+START_TEST(test_dc_refractory) {
   evs_pop *p = pd_pop(1, 0);
   pop_set(p, "i_offset", 400e-12);
   const double tm = 10e-3, ri = 16e-3;
@@ -155,8 +151,7 @@ END_TEST
  * population mean over 2,000 neurons and 400 steps must lie within 5
  * standard errors (estimated from the samples' spread, inflated for their
  * correlation in time by the number of steps in a correlation time). */
-START_TEST(test_background_mean)
-{
+START_TEST(test_background_mean) {
   const uint32_t n = 2000;
   const double rate = 2100 * 8.0, wI = 87.8e-12, R = 10e-3 / 250e-12;
   evs_pop *p = pd_pop(n, 2);
@@ -200,8 +195,7 @@ END_TEST
  * v's increment over a step is P21 w n, n the previous step's count, so
  * every increment must be an integer multiple of P21 w, and the counts'
  * mean and variance must both be m within 5 standard errors (Poisson). */
-START_TEST(test_background_counts)
-{
+START_TEST(test_background_counts) {
   const uint32_t n = 500;
   const double m = 1.68, rate = m / H, R = 1e6 / 1e-9;
   evs_pop *p = pop_new_of(T_GRID, n, H, 11, 0);
@@ -252,8 +246,7 @@ END_TEST
 /* Neuron j's background depends on (seed, population, j) only: the first
  * 10 neurons of a population of 10 and of one of 1,000 follow the same
  * trajectories, bit for bit, and another population index changes them. */
-START_TEST(test_background_per_neuron)
-{
+START_TEST(test_background_per_neuron) {
   evs_pop *a = pd_pop(10, 3), *b = pd_pop(1000, 3), *c = pd_pop(10, 4);
   evs_pop *all[3] = {a, b, c};
   for (int i = 0; i < 3; i++) {
@@ -277,8 +270,7 @@ START_TEST(test_background_per_neuron)
 }
 END_TEST
 
-START_TEST(test_invalid)
-{
+START_TEST(test_invalid) {
   expect_invalid_of(T_GRID, "tau_m", 0, "tau_m");
   expect_invalid_of(T_GRID, "tau_syn_E", 20e-3, "differ");
   expect_invalid_of(T_GRID, "v_reset", -40e-3, "below v_thresh");

@@ -25,15 +25,16 @@
 static const char *const POPS[8] = {"L23E", "L23I", "L4E", "L4I",
                                     "L5E",  "L5I",  "L6E", "L6I"};
 static const double N[8] = {20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948};
-static const double P[8][8] = { /* target row, source column */
-    {0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0., 0.0076, 0.},
-    {0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0., 0.0042, 0.},
-    {0.0077, 0.0059, 0.0497, 0.135, 0.0067, 0.0003, 0.0453, 0.},
-    {0.0691, 0.0029, 0.0794, 0.1597, 0.0033, 0., 0.1057, 0.},
-    {0.1004, 0.0622, 0.0505, 0.0057, 0.0831, 0.3726, 0.0204, 0.},
-    {0.0548, 0.0269, 0.0257, 0.0022, 0.06, 0.3158, 0.0086, 0.},
-    {0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252},
-    {0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443}};
+static const double P[8][8] =
+    {/* target row, source column */
+     {0.1009, 0.1689, 0.0437, 0.0818, 0.0323, 0., 0.0076, 0.},
+     {0.1346, 0.1371, 0.0316, 0.0515, 0.0755, 0., 0.0042, 0.},
+     {0.0077, 0.0059, 0.0497, 0.135, 0.0067, 0.0003, 0.0453, 0.},
+     {0.0691, 0.0029, 0.0794, 0.1597, 0.0033, 0., 0.1057, 0.},
+     {0.1004, 0.0622, 0.0505, 0.0057, 0.0831, 0.3726, 0.0204, 0.},
+     {0.0548, 0.0269, 0.0257, 0.0022, 0.06, 0.3158, 0.0086, 0.},
+     {0.0156, 0.0066, 0.0211, 0.0166, 0.0572, 0.0197, 0.0396, 0.2252},
+     {0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443}};
 static const double K_EXT[8] = {1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100};
 static const double RATES[8] = {0.903, 2.965, 4.414, 5.876,
                                 7.569, 8.633, 1.105, 7.829};
@@ -48,8 +49,8 @@ static const double RATES[8] = {0.903, 2.965, 4.414, 5.876,
 static double psc_for_psp(void) {
   double best = 0;
   for (double t = 1e-9; t < 5e-3; t += 1e-9) {
-    double v = R_M * TAU_S / (TAU_S - TAU_M) *
-               (exp(-t / TAU_S) - exp(-t / TAU_M));
+    double v =
+        R_M * TAU_S / (TAU_S - TAU_M) * (exp(-t / TAU_S) - exp(-t / TAU_M));
     if (v > best) best = v;
   }
   return 0.15e-3 / best;
@@ -130,7 +131,8 @@ static void check_structure(double sc, double k) {
   for (int t = 0; t < 8; t++) {
     double mean = K_EXT[t] * 8 * w;
     for (int s = 0; s < 8; s++)
-      if (P[t][s] > 0) mean += w_mean(t, s, w) * k_total(t, s) / N[t] * RATES[s];
+      if (P[t][s] > 0)
+        mean += w_mean(t, s, w) * k_total(t, s) / N[t] * RATES[s];
     double want = (1 - sqrt(k)) * TAU_S * mean * R_M;
     evs_pop *pop = m->net->pop[evs_net_find_population(m->net, POPS[t])];
     double got = pop->dc ? pop->dc[0] : 0;
@@ -140,22 +142,15 @@ static void check_structure(double sc, double k) {
   evs_model_free(m);
 }
 
-START_TEST(test_structure)
-{
-  check_structure(0.02, 1);
-}
+START_TEST(test_structure) { check_structure(0.02, 1); }
 END_TEST
 
-START_TEST(test_k_scale)
-{
-  check_structure(0.02, 0.1);
-}
+START_TEST(test_k_scale) { check_structure(0.02, 0.1); }
 END_TEST
 
 /* background = dc: no Poisson counts (background_rate 0), and the
  * background's mean current K_ext 8 Hz w tau_syn as DC. */
-START_TEST(test_background_dc)
-{
+START_TEST(test_background_dc) {
   const char *set[] = {"network.scale=0.01", "network.background=dc",
                        "simulation.duration=10 ms", NULL};
   evs_model *m = load(set);
@@ -177,8 +172,7 @@ END_TEST
  * the mean of v is v_rest + rate w R tau_syn (29.5 mV above rest; the grid's
  * stationary mean differs by 0.02 %); sampled at 20 times 5 ms apart after
  * 50 ms, within 5 standard errors. */
-START_TEST(test_background_isolated)
-{
+START_TEST(test_background_isolated) {
   const char *text =
       "[simulation]\nduration = 150 ms\nseed = 3\n"
       "[population X]\ntype = IF_curr_exp\nintegration = grid\nsize = 2000\n"
@@ -226,8 +220,7 @@ END_TEST
  * fires, and the mean rates of the exact and grid runs agree within a
  * factor of 1.5 (same network and initial state; the finer statistics are
  * doc/microcircuit.md's). */
-START_TEST(test_exact_mode)
-{
+START_TEST(test_exact_mode) {
   double rate[2][8];
   for (int mode = 0; mode < 2; mode++) {
     const char *set[12] = {"network.scale=0.02", "network.k_scale=1",
@@ -268,13 +261,14 @@ END_TEST
 static void expect_refused(const char *extra, int line, const char *word) {
   char text[2048];
   snprintf(text, sizeof text,
-           "[simulation]\nduration = 10 ms\n"               /* 1-2 */
+           "[simulation]\nduration = 10 ms\n"                /* 1-2 */
            "[population A]\ntype = IF_curr_exp\nsize = 10\n" /* 3-5 */
            "[population B]\ntype = IF_curr_exp\nsize = 10\n" /* 6-8 */
-           "reference_rate = 2 Hz\n"                          /* 9 */
+           "reference_rate = 2 Hz\n"                         /* 9 */
            "[projection AB]\npre = A\npost = B\n"            /* 10-12 */
            "connect = fixed_total\nn = 20\nweight = 50 pA\n" /* 13-15 */
-           "%s", extra);
+           "%s",
+           extra);
   evs_model *m = NULL;
   evs_error err;
   int rc = evs_model_load_string(text, "bad", NULL, &m, &err);
@@ -285,24 +279,27 @@ static void expect_refused(const char *extra, int line, const char *word) {
 }
 
 /* [network] and the population keys are checked at their lines. */
-START_TEST(test_errors)
-{
+START_TEST(test_errors) {
   expect_refused("[network]\nscale = 0\n", 17, "scale must be");
   expect_refused("[network]\nk_scale = 1.5\n", 17, "k_scale must be");
   expect_refused("[network]\nbackground = noise\n", 17, "poisson or dc");
-  expect_refused("[network]\nk_scale = 0.5\n", 10, "reference_rate of "
+  expect_refused("[network]\nk_scale = 0.5\n", 10,
+                 "reference_rate of "
                  "population A");
   expect_refused("[population C]\ntype = IF_cond_exp\nsize = 3\n"
-                 "integration = grid\n", 19, "IF_curr_exp only");
+                 "integration = grid\n",
+                 19, "IF_curr_exp only");
   expect_refused("[population C]\ntype = IF_curr_exp\nsize = 3\n"
-                 "integration = clocked\n", 19, "exact or grid");
+                 "integration = clocked\n",
+                 19, "exact or grid");
   expect_refused("[population C]\ntype = IF_curr_exp\nsize = 3\n"
-                 "integration = grid\nbackground_rate = -1 Hz\n", 20,
-                 "background_rate");
+                 "integration = grid\nbackground_rate = -1 Hz\n",
+                 20, "background_rate");
   /* a scaled probability above 1 */
   expect_refused("[network]\nscale = 0.1\n[projection BA]\npre = B\n"
                  "post = A\nconnect = fixed_probability\np = 0.5\n"
-                 "weight = 1 pA\n", 22, "exceeds 1");
+                 "weight = 1 pA\n",
+                 22, "exceeds 1");
 }
 END_TEST
 

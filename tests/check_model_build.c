@@ -72,15 +72,14 @@ END_TEST
 /* Formatting the parser must accept: CRLF, BOM, indentation, both comment
  * styles, blank lines, blanks around '='. */
 START_TEST(test_syntax_variants) {
-  const char *text =
-      "\xEF\xBB\xBF# BOM, then a comment\r\n"
-      "[simulation]\r\n"
-      "  duration=2 s   ; inline comment\r\n"
-      "\tseed =  11 # another inline comment\r\n"
-      "\r\n"
-      "  [ population A ]\r\n"
-      "type = IF_curr_exp\r\n"
-      "size = 3\r\n";
+  const char *text = "\xEF\xBB\xBF# BOM, then a comment\r\n"
+                     "[simulation]\r\n"
+                     "  duration=2 s   ; inline comment\r\n"
+                     "\tseed =  11 # another inline comment\r\n"
+                     "\r\n"
+                     "  [ population A ]\r\n"
+                     "type = IF_curr_exp\r\n"
+                     "size = 3\r\n";
   evs_model *m = load_ok(text, NULL);
   ck_assert(fabs(m->run.duration - 2.0) < 1e-12);
   ck_assert_uint_eq(m->seed, 11);
@@ -92,15 +91,15 @@ END_TEST
 /* ---- overrides -------------------------------------------------------- */
 
 START_TEST(test_overrides) {
-  const char *set[] = {"E.size=100", "population I.size = 30",
-                       "simulation.duration=2 s", "EE.p=1",
-                       "projection PE.n=77", "IE.n = 3"};
+  const char *set[] = {
+      "E.size=100", "population I.size = 30", "simulation.duration=2 s",
+      "EE.p=1",     "projection PE.n=77",     "IE.n = 3"};
   evs_model_opts mo = {set, 6, 1, 99};
   evs_model *m = load_ok(good, &mo);
   pop_is(m, 0, "E", "IF_curr_exp", 100);
   pop_is(m, 1, "I", "IF_curr_exp", 30);
   ck_assert(fabs(m->run.duration - 2.0) < 1e-12);
-  ck_assert_uint_eq(m->seed, 99); /* seed_set beats the file */
+  ck_assert_uint_eq(m->seed, 99);           /* seed_set beats the file */
   ck_assert_uint_eq(nnz(m, 0), 100u * 99u); /* p = 1, no autapses */
   ck_assert_uint_eq(nnz(m, 1), 100u * 30u);
   ck_assert_uint_eq(nnz(m, 2), 3u * 100u);
@@ -172,8 +171,7 @@ START_TEST(test_relative_paths) {
   ck_assert_int_eq(rc, EVS_EMODEL);
   char prefix[64];
   snprintf(prefix, sizeof prefix, "mem.ini:%d: ", line_of(text, "in.ras"));
-  ck_assert_msg(!strncmp(err.msg, prefix, strlen(prefix)), "got '%s'",
-                err.msg);
+  ck_assert_msg(!strncmp(err.msg, prefix, strlen(prefix)), "got '%s'", err.msg);
   ck_assert_int_eq(chdir(cwd), 0);
   ck_assert_int_eq(tu_rm_rf(dir), 0);
 }
@@ -194,8 +192,8 @@ START_TEST(test_default_demo) {
   const double n[4][2] = {{3200, 3199}, {3200, 800}, {800, 3200}, {800, 799}};
   for (int j = 0; j < 4; j++) {
     double mean = n[j][0] * n[j][1] * 0.02, sd = sqrt(mean * 0.98);
-    ck_assert_msg(fabs((double)nnz(m, j) - mean) < 5 * sd, "proj %d: %llu",
-                  j, (unsigned long long)nnz(m, j));
+    ck_assert_msg(fabs((double)nnz(m, j) - mean) < 5 * sd, "proj %d: %llu", j,
+                  (unsigned long long)nnz(m, j));
   }
   ck_assert_ptr_null(evs_net_projection_csr(m->net, 4));
   evs_model_free(m);
@@ -207,8 +205,8 @@ END_TEST
 /* A rule on a conductance projection takes its weight parameters in siemens;
  * overrides reach the rule's keys and are checked like the file's. */
 START_TEST(test_rule_conductance) {
-  const char *text =
-      SIM "[population C]\ntype = IF_cond_exp\nsize = 20\n"
+  const char *text = SIM
+      "[population C]\ntype = IF_cond_exp\nsize = 20\n"
       "[projection CC]\npre = C\npost = C\nconnect = fixed_indegree\nn = 5\n"
       "weight = 6 nS\ndelay = 1 ms\nrule = stdp_pair\nA_plus = 0.06 nS\n"
       "A_minus = 0.063 nS\nw_max = 12 nS\ntau_plus = 20 ms\n"
@@ -221,8 +219,7 @@ START_TEST(test_rule_conductance) {
   /* the weights are built as usual (the rule does not touch them before
    * the run): all 6 nS in the post type's internal unit, the same for all */
   const evs_csr *c = evs_net_projection_csr(m->net, 0);
-  for (uint64_t k = 1; k < c->nnz; k++)
-    ck_assert(c->weight[k] == c->weight[0]);
+  for (uint64_t k = 1; k < c->nnz; k++) ck_assert(c->weight[k] == c->weight[0]);
   evs_model_free(m);
   /* overrides: a parameter, the rule itself (triplet keys then) */
   const char *set1[] = {"CC.A_plus=0.1 nS", "CC.w_min=1 nS",
@@ -243,8 +240,7 @@ START_TEST(test_rule_conductance) {
                    EVS_EMODEL);
   char prefix[64];
   snprintf(prefix, sizeof prefix, "t.ini:%d: ", line_of(text, "[projection"));
-  ck_assert_msg(!strncmp(err.msg, prefix, strlen(prefix)), "got '%s'",
-                err.msg);
+  ck_assert_msg(!strncmp(err.msg, prefix, strlen(prefix)), "got '%s'", err.msg);
   ck_assert_ptr_nonnull(strstr(err.msg, "tau_plus"));
 }
 END_TEST

@@ -42,7 +42,8 @@ START_TEST(delay_and_crossing_exact) {
   setp(net, pop, "tau_refrac", 0.002);
   evs_conn_spec c = conn(EVS_CONN_ALL_TO_ALL, 0, w, delay);
   ck_assert_int_ge(evs_net_connect(net, "XN", src, pop, EVS_RECEPTOR_EXC, &c,
-                                   EVS_DIM_VOLTAGE, &err), 0);
+                                   EVS_DIM_VOLTAGE, &err),
+                   0);
   evs_run_opts o = {.duration = 3.0, .outdir = tmpdir};
   ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
   char out[300];
@@ -55,8 +56,8 @@ START_TEST(delay_and_crossing_exact) {
   for (int i = 0; i < 3; i++) {
     /* the delay is rounded to the 0.1 ms grid: 1.3 ms stays 1.3 ms */
     double expect = tin[i] + 13 * 1e-4 + tau_m * log(1 / x);
-    ck_assert_msg(fabs(t[i] - expect) < 1e-9, "spike %d at %.12f, expected %.12f",
-                  i, t[i], expect);
+    ck_assert_msg(fabs(t[i] - expect) < 1e-9,
+                  "spike %d at %.12f, expected %.12f", i, t[i], expect);
   }
   evs_net_free(net);
   remove_tmpdir();
@@ -67,7 +68,7 @@ END_TEST
 
 typedef struct pending {
   double t;
-  int target;   /* global neuron index in the reference */
+  int target; /* global neuron index in the reference */
   int receptor;
   double w;
 } pending;
@@ -118,14 +119,20 @@ START_TEST(recurrent_network_against_reference) {
     setp(net, pops[k], "tau_refrac", p.tau_ref);
     setp(net, pops[k], "v_init", -0.06);
   }
-  struct { const char *name; int pre, post, rec; double p, w; } proj[] = {
-      {"XE", x, pe, 0, 0.3, 0.008}, {"XI", x, pi, 0, 0.3, 0.008},
-      {"EE", pe, pe, 0, 0.3, 0.002}, {"EI", pe, pi, 0, 0.3, 0.002},
-      {"IE", pi, pe, 1, 0.5, -0.006}, {"II", pi, pi, 1, 0.5, -0.006}};
+  struct {
+    const char *name;
+    int pre, post, rec;
+    double p, w;
+  } proj[] = {{"XE", x, pe, 0, 0.3, 0.008},   {"XI", x, pi, 0, 0.3, 0.008},
+              {"EE", pe, pe, 0, 0.3, 0.002},  {"EI", pe, pi, 0, 0.3, 0.002},
+              {"IE", pi, pe, 1, 0.5, -0.006}, {"II", pi, pi, 1, 0.5, -0.006}};
   for (int k = 0; k < 6; k++) {
-    evs_conn_spec c = conn(EVS_CONN_FIXED_PROBABILITY, proj[k].p, proj[k].w, delay);
-    ck_assert_int_eq(evs_net_connect(net, proj[k].name, proj[k].pre, proj[k].post,
-                                     proj[k].rec, &c, EVS_DIM_VOLTAGE, &err), k);
+    evs_conn_spec c =
+        conn(EVS_CONN_FIXED_PROBABILITY, proj[k].p, proj[k].w, delay);
+    ck_assert_int_eq(evs_net_connect(net, proj[k].name, proj[k].pre,
+                                     proj[k].post, proj[k].rec, &c,
+                                     EVS_DIM_VOLTAGE, &err),
+                     k);
   }
   evs_run_opts o = {.duration = t_end, .outdir = tmpdir};
   ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
@@ -135,13 +142,14 @@ START_TEST(recurrent_network_against_reference) {
   for (int i = 0; i < N; i++) rn[i] = (ref_neuron){-0.06, 0, 0, -1};
   size_t cap = 200000, np = 0;
   pending *q = malloc(cap * sizeof *q);
-  const evs_csr *xe = evs_net_projection_csr(net, 0), *xi = evs_net_projection_csr(net, 1);
+  const evs_csr *xe = evs_net_projection_csr(net, 0),
+                *xi = evs_net_projection_csr(net, 1);
   for (size_t s = 0; s < n_in; s++) {
     for (int k = 0; k < 2; k++) {
       const evs_csr *m = k ? xi : xe;
       for (uint64_t e = m->row_ptr[in_id[s]]; e < m->row_ptr[in_id[s] + 1]; e++)
-        q[np++] = (pending){in_t[s] + delay, (int)m->target[e] + (k ? NE : 0), 0,
-                            evs_csr_weight(m, e)};
+        q[np++] = (pending){in_t[s] + delay, (int)m->target[e] + (k ? NE : 0),
+                            0, evs_csr_weight(m, e)};
     }
   }
   qsort(q, np, sizeof *q, by_time);
@@ -163,13 +171,14 @@ START_TEST(recurrent_network_against_reference) {
       for (int s = before[i]; s < ns[i]; s++) {
         int from_e = i < NE;
         for (int k = 0; k < 2; k++) {
-          const evs_csr *m = evs_net_projection_csr(net, from_e ? 2 + k : 4 + k);
+          const evs_csr *m =
+              evs_net_projection_csr(net, from_e ? 2 + k : 4 + k);
           int row = from_e ? i : i - NE;
           for (uint64_t e = m->row_ptr[row]; e < m->row_ptr[row + 1]; e++) {
             ck_assert(np < cap);
             q[np++] = (pending){spikes[i][s] + delay,
-                                (int)m->target[e] + (k ? NE : 0), from_e ? 0 : 1,
-                                evs_csr_weight(m, e)};
+                                (int)m->target[e] + (k ? NE : 0),
+                                from_e ? 0 : 1, evs_csr_weight(m, e)};
             added++;
           }
         }
@@ -178,7 +187,10 @@ START_TEST(recurrent_network_against_reference) {
     t = target;
     while (head < np && q[head].t <= t) {
       ref_neuron *n = &rn[q[head].target];
-      if (q[head].receptor == 0) n->xe += q[head].w; else n->xi += q[head].w;
+      if (q[head].receptor == 0)
+        n->xe += q[head].w;
+      else
+        n->xi += q[head].w;
       head++;
     }
   }
@@ -195,7 +207,8 @@ START_TEST(recurrent_network_against_reference) {
     int seen[N] = {0};
     for (size_t s = 0; s < n; s++) {
       int g = (int)rid[s] + (k ? NE : 0);
-      ck_assert_msg(seen[g] < ns[g], "neuron %d: extra spike at %.9f", g, rt[s]);
+      ck_assert_msg(seen[g] < ns[g], "neuron %d: extra spike at %.9f", g,
+                    rt[s]);
       ck_assert_msg(fabs(rt[s] - spikes[g][seen[g]]) < 2e-9,
                     "neuron %d spike %d: %.9f vs reference %.12f", g, seen[g],
                     rt[s], spikes[g][seen[g]]);
@@ -226,12 +239,14 @@ static evs_net *poisson_net(uint64_t seed) {
   evs_conn_spec c = conn(EVS_CONN_FIXED_PROBABILITY, 0.2, 0.008, 5e-4);
   c.delay = (evs_dist){EVS_DIST_UNIFORM, {2e-4, 3e-3}};
   ck_assert_int_ge(evs_net_connect(net, "XE", x, e, EVS_RECEPTOR_EXC, &c,
-                                   EVS_DIM_VOLTAGE, &err), 0);
+                                   EVS_DIM_VOLTAGE, &err),
+                   0);
   evs_conn_spec r = conn(EVS_CONN_FIXED_INDEGREE, 0, -0.002, 1e-3);
   r.n = 10;
   r.delay = (evs_dist){EVS_DIST_UNIFORM, {2e-4, 3e-3}};
   ck_assert_int_ge(evs_net_connect(net, "EE", e, e, EVS_RECEPTOR_INH, &r,
-                                   EVS_DIM_VOLTAGE, &err), 0);
+                                   EVS_DIM_VOLTAGE, &err),
+                   0);
   return net;
 }
 
@@ -294,12 +309,15 @@ START_TEST(synaptic_events_counted) {
     for (size_t s = 0; s < n; s++)
       /* deliveries after the end are not made; the largest delay is 3 ms */
       if (t[s] + 3e-3 < 0.7 - 1e-9 || t[s] + 2e-4 >= 0.7) {
-        if (t[s] + 2e-4 < 0.7) expect += m->row_ptr[id[s] + 1] - m->row_ptr[id[s]];
+        if (t[s] + 2e-4 < 0.7)
+          expect += m->row_ptr[id[s] + 1] - m->row_ptr[id[s]];
       } else {
         for (uint64_t e = m->grp_ptr ? m->grp_ptr[id[s]] : 0;
              m->grp_ptr && e < m->grp_ptr[id[s] + 1]; e++) {
-          uint64_t begin = e == m->grp_ptr[id[s]] ? m->row_ptr[id[s]] : m->grp_end[e - 1];
-          if (t[s] + m->grp_delay[e] * 1e-4 < 0.7) expect += m->grp_end[e] - begin;
+          uint64_t begin =
+              e == m->grp_ptr[id[s]] ? m->row_ptr[id[s]] : m->grp_end[e - 1];
+          if (t[s] + m->grp_delay[e] * 1e-4 < 0.7)
+            expect += m->grp_end[e] - begin;
         }
       }
   }
@@ -347,7 +365,8 @@ START_TEST(matrix_snapshots) {
         ck_assert_int_eq(fscanf(in, "%u %u %lf", &r, &c, &w), 3);
         ck_assert_uint_eq(r, i + 1);
         ck_assert_uint_eq(c, m->target[e] + 1);
-        ck_assert(fabs(w - evs_csr_weight(m, e)) <= 1e-8 * fabs(evs_csr_weight(m, e)));
+        ck_assert(fabs(w - evs_csr_weight(m, e)) <=
+                  1e-8 * fabs(evs_csr_weight(m, e)));
       }
     double extra;
     ck_assert_int_eq(fscanf(in, "%lf", &extra), EOF);
@@ -370,7 +389,8 @@ START_TEST(exact_population_needs_delay) {
   int e = evs_net_add_population(net, "E", "IF_curr_exp", 10, &err);
   evs_conn_spec c = conn(EVS_CONN_ALL_TO_ALL, 0, 0.001, 0);
   ck_assert_int_ge(evs_net_connect(net, "EE", e, e, EVS_RECEPTOR_EXC, &c,
-                                   EVS_DIM_VOLTAGE, &err), 0);
+                                   EVS_DIM_VOLTAGE, &err),
+                   0);
   ck_assert_int_eq(evs_net_build(net, &err), EVS_EINVAL);
   ck_assert_ptr_nonnull(strstr(err.msg, "at least the resolution"));
   evs_net_free(net);
@@ -390,9 +410,11 @@ START_TEST(build_errors_name_their_key) {
   evs_conn_spec big = conn(EVS_CONN_FIXED_INDEGREE, 0, 0.001, 0.001);
   big.n = (uint64_t)1 << 40;
   ck_assert_int_eq(evs_net_connect(net, "EE", e, e, EVS_RECEPTOR_EXC, &ok,
-                                   EVS_DIM_VOLTAGE, &err), 0);
+                                   EVS_DIM_VOLTAGE, &err),
+                   0);
   ck_assert_int_eq(evs_net_connect(net, "EI", e, i, EVS_RECEPTOR_EXC, &big,
-                                   EVS_DIM_VOLTAGE, &err), 1);
+                                   EVS_DIM_VOLTAGE, &err),
+                   1);
   ck_assert_int_eq(evs_net_build(net, &err), EVS_EINVAL);
   ck_assert_int_eq(err.about, EVS_ABOUT_PROJECTION);
   ck_assert_int_eq(err.index, 1);
@@ -402,7 +424,8 @@ START_TEST(build_errors_name_their_key) {
   ck_assert_int_eq(evs_net_new(&net, 1, 1e-4), EVS_OK);
   e = evs_net_add_population(net, "E", "IF_curr_exp", 10, &err);
   ck_assert_int_lt(evs_net_connect(net, "EE", e, e, EVS_RECEPTOR_EXC, &ok,
-                                   EVS_DIM_CONDUCTANCE, &err), 0);
+                                   EVS_DIM_CONDUCTANCE, &err),
+                   0);
   ck_assert_str_eq(err.key, "weight");
   /* a parameter out of its domain names the parameter and the population */
   evs_dist d = evs_dist_const(-0.02);

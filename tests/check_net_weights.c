@@ -61,7 +61,8 @@ START_TEST(edge_list_weights_scaled_like_the_spec) {
   ck_assert_int_eq(evs_net_new(&net, 5, 1e-4), EVS_OK);
   int src = evs_net_add_population(net, "S", "SpikeSourcePoisson", 2, &err);
   int post = evs_net_add_population(net, "N", "IF_curr_exp", 1, &err);
-  evs_conn_spec file = {.kind = EVS_CONN_FILE, .path = path,
+  evs_conn_spec file = {.kind = EVS_CONN_FILE,
+                        .path = path,
                         .weight = evs_dist_const(3e-10),
                         .delay = evs_dist_const(1e-3)};
   evs_conn_spec all = {.kind = EVS_CONN_ALL_TO_ALL,
@@ -110,9 +111,10 @@ static int sampler_clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
                    : EVS_OK;
 }
 
-static const evs_plugin_type sampler_type = {
-    .name = "sampler", .start = sampler_start, .clock = sampler_clock,
-    .destroy = NULL};
+static const evs_plugin_type sampler_type = {.name = "sampler",
+                                             .start = sampler_start,
+                                             .clock = sampler_clock,
+                                             .destroy = NULL};
 
 START_TEST(plugin_samples_relaxation_in_closed_form) {
   evs_net *net;
@@ -120,8 +122,8 @@ START_TEST(plugin_samples_relaxation_in_closed_form) {
   ck_assert_int_eq(evs_net_new(&net, 5, 1e-4), EVS_OK);
   int pop = evs_net_add_population(net, "N", "IF_curr_exp", 2, &err);
   ck_assert_int_eq(pop, 0);
-  ck_assert_int_eq(evs_net_add_population(net, "S", "SpikeSourcePoisson", 1,
-                                          &err), 1);
+  ck_assert_int_eq(
+      evs_net_add_population(net, "S", "SpikeSourcePoisson", 1, &err), 1);
   evs_dist v0 = evs_dist_const(-0.070), rest = evs_dist_const(-0.065),
            tau = evs_dist_const(0.02);
   ck_assert_int_eq(evs_net_set_param(net, pop, "v_init", &v0, &err), EVS_OK);

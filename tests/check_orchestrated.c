@@ -34,10 +34,11 @@ static rig *rig_new(const evs_rule_type *type, uint32_t n_pre, uint32_t n_post,
   return rig_new_as(type, n_pre, n_post, p, w0, "P5_test", 99, 5);
 }
 
-/* ---- orchestrated ---------------------------------------------------------- */
+/* ---- orchestrated ----------------------------------------------------------
+ */
 
-static const double OA = 1e-3, OD = 2e-5, OB = 0.05, TPL = 20e-3,
-                    TMI = 20e-3, TSL = 100e-3;
+static const double OA = 1e-3, OD = 2e-5, OB = 0.05, TPL = 20e-3, TMI = 20e-3,
+                    TSL = 100e-3;
 
 static rig *orch1(double w0, double w_a, double w_p, int consolidate) {
   rig *r = rig_new(&evs__rule_orchestrated, 1, 1, 1, w0);
@@ -166,8 +167,9 @@ START_TEST(orch_consolidation_ode) {
     for (int k = 1; k <= n; k++) {
       r->pl.type->on_clock(&r->pl, k * dt);
       double v = euler, b = 0.5 * (a + c);
-      euler = (float)(v + dt / tau * ((ws[i] - v) +
-                                      pot * (a - v) * (b - v) * (c - v)));
+      euler =
+          (float)(v +
+                  dt / tau * ((ws[i] - v) + pot * (a - v) * (b - v) * (c - v)));
     }
     double got = evs__orchestrated_wref(&r->pl, 0);
     /* exactly the published forward Euler recurrence */
@@ -201,7 +203,8 @@ START_TEST(orch_params_checked) {
 }
 END_TEST
 
-/* ---- brute-force references on random trains --------------------------------- */
+/* ---- brute-force references on random trains
+ * --------------------------------- */
 
 /* Events (rule_test_util.h) of kind 2 are clock ticks. */
 
@@ -226,8 +229,8 @@ static event *make_events(uint32_t n_pre, uint32_t n_post, double rate,
  * by scanning (no transposed index); w~ by the Euler step at clock events. */
 START_TEST(orch_lazy_vs_reference) {
   const uint32_t n_pre = 10, n_post = 8;
-  const double dt = 2e-6, dur = 1.0, A = 5e-3, D = 1e-3, B = 0.2,
-               wa = 0.2, wp = 0.8, tc = 2.0, cdt = 0.1;
+  const double dt = 2e-6, dur = 1.0, A = 5e-3, D = 1e-3, B = 0.2, wa = 0.2,
+               wp = 0.8, tc = 2.0, cdt = 0.1;
   rig *r = rig_new(&evs__rule_orchestrated, n_pre, n_post, 0.5, 0.6);
   rig_set(r, "A", A);
   rig_set(r, "delta", D);
@@ -243,8 +246,7 @@ START_TEST(orch_lazy_vs_reference) {
   ck_assert(nnz > 20);
   xs_state = 4242;
   size_t n_ev;
-  event *ev = make_events(n_pre, n_post, 40, dur, dt, llround(cdt / dt),
-                          &n_ev);
+  event *ev = make_events(n_pre, n_post, 40, dur, dt, llround(cdt / dt), &n_ev);
   float *w = malloc(nnz * sizeof *w), *wt = malloc(nnz * sizeof *wt);
   uint32_t *pre_of = malloc(nnz * sizeof *pre_of);
   double *zp = calloc(n_pre, sizeof *zp), *zm = calloc(n_post, sizeof *zm),
@@ -293,8 +295,9 @@ START_TEST(orch_lazy_vs_reference) {
         r->pl.type->on_clock(&r->pl, t);
         for (uint64_t k = 0; k < nnz; k++) {
           double v = wt[k];
-          wt[k] = (float)(v + cdt / tc * ((w[k] - v) +
-                                          pot * (wa - v) * (b - v) * (wp - v)));
+          wt[k] = (float)(v + cdt / tc *
+                                  ((w[k] - v) +
+                                   pot * (wa - v) * (b - v) * (wp - v)));
         }
       }
     }
@@ -322,7 +325,8 @@ START_TEST(orch_lazy_vs_reference) {
 }
 END_TEST
 
-/* ---- istdp_global ------------------------------------------------------------ */
+/* ---- istdp_global
+ * ------------------------------------------------------------ */
 
 /* One synapse, one post neuron (N = 1): each post spike raises nu by
  * 1/tau_rate. kappa = 1 Hz, tau_rate = 0.1 s: nu jumps by 10 Hz. */
@@ -417,7 +421,8 @@ START_TEST(istdp_lazy_vs_reference) {
   event *ev = make_events(n_pre, n_post, 12, dur, dt, 0, &n_ev);
   float *w = malloc(nnz * sizeof *w);
   uint32_t *pre_of = malloc(nnz * sizeof *pre_of);
-  double *zpre = calloc(n_pre, sizeof *zpre), *zpo = calloc(n_post, sizeof *zpo);
+  double *zpre = calloc(n_pre, sizeof *zpre),
+         *zpo = calloc(n_post, sizeof *zpo);
   REQUIRE(w && pre_of && zpre && zpo);
   for (uint32_t j = 0; j < n_pre; j++)
     for (uint64_t k = c->row_ptr[j]; k < c->row_ptr[j + 1]; k++) pre_of[k] = j;
@@ -438,8 +443,8 @@ START_TEST(istdp_lazy_vs_reference) {
         pre(r, id, st * dt);
         for (uint64_t k = 0; k < nnz; k++)
           if (pre_of[k] == id)
-            w[k] = (float)fmin(fmax(w[k] + eta * G * (zpo[c->target[k]] + 1),
-                                    0), 1);
+            w[k] = (float)fmin(
+                fmax(w[k] + eta * G * (zpo[c->target[k]] + 1), 0), 1);
         zpre[id] += 1;
       } else {
         post(r, id, st * dt);
@@ -468,7 +473,8 @@ START_TEST(istdp_lazy_vs_reference) {
 }
 END_TEST
 
-/* ---- the rule clock through the scheduler ------------------------------------ */
+/* ---- the rule clock through the scheduler
+ * ------------------------------------ */
 
 /* A SpikeSourceArray pre neuron drives a silent IF_curr_exp neuron through
  * an orchestrated projection: with no post spikes each pre arrival adds

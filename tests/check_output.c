@@ -87,14 +87,14 @@ START_TEST(test_format_matches_printf) {
     double u = (double)(x >> 11) * 0x1p-53;
     double t;
     switch (i % 4) {
-    case 0: t = u * 10.0; break;                         /* typical */
+    case 0: t = u * 10.0; break; /* typical */
     case 1: /* a few ulps from a rounding tie of the last digit */
       t = ((double)(x % 1000000000000ull) + 0.5) * 1e-9;
       for (int j = 0; j < (int)((x >> 60) % 5); j++)
         t = nextafter(t, (x >> 40) & 1 ? 1e9 : 0);
       break;
-    case 2: t = (double)(x % 1000000) * 1e-4; break;    /* grid times */
-    default: t = u * 1e7; break;                        /* long runs */
+    case 2: t = (double)(x % 1000000) * 1e-4; break; /* grid times */
+    default: t = u * 1e7; break;                     /* long runs */
     }
     uint32_t id = (uint32_t)(x >> 7);
     size_t n = evs__output_format_spike(a, t, id);
@@ -209,8 +209,8 @@ START_TEST(test_full_cycle) {
   unsigned long long ns;
   double rate;
   ck_assert(strncmp(s, "population\tneurons\tspikes\trate_hz\n", 34) == 0);
-  ck_assert_int_eq(sscanf(s + 34, "%63[^\t]\t%u\t%llu\t%lf", name, &nn, &ns,
-                          &rate), 4);
+  ck_assert_int_eq(
+      sscanf(s + 34, "%63[^\t]\t%u\t%llu\t%lf", name, &nn, &ns, &rate), 4);
   ck_assert_str_eq(name, "E");
   ck_assert_uint_eq(nn, 100);
   ck_assert_uint_eq(ns, NS);
@@ -438,7 +438,8 @@ START_TEST(test_full_disk_while_writing) {
   int hi = evs__output_raster_open(o, "I", 10, &err);
   ck_assert(he >= 0 && hi >= 0);
   static evs_spike s[200000];
-  for (int i = 0; i < 200000; i++) s[i] = (evs_spike){i * 1e-5, (uint32_t)(i % 10)};
+  for (int i = 0; i < 200000; i++)
+    s[i] = (evs_spike){i * 1e-5, (uint32_t)(i % 10)};
   evs__output_raster_write(o, he, s, 1000);
   evs__output_raster_write(o, hi, s, 200000); /* > 1 MiB: flushes mid-way */
   ck_assert_int_eq(evs__output_close(o, 2.0, NULL, &err), EVS_EIO);
@@ -460,7 +461,8 @@ START_TEST(test_file_size_limit) {
   int rc = evs__output_open(&o, tmpdir, "m", 1, &err);
   int h = evs__output_raster_open(o, "big", 10, &err);
   static evs_spike s[50000];
-  for (int i = 0; i < 50000; i++) s[i] = (evs_spike){i * 1e-4, (uint32_t)(i % 10)};
+  for (int i = 0; i < 50000; i++)
+    s[i] = (evs_spike){i * 1e-4, (uint32_t)(i % 10)};
   evs__output_raster_write(o, h, s, 50000); /* ~ 900 kB */
   int rc2 = evs__output_close(o, 5.0, NULL, &err);
   setrlimit(RLIMIT_FSIZE, &old);
@@ -584,7 +586,7 @@ START_TEST(test_progress_slow_caller) {
   int fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   dup2(fe, 2);
   struct timespec ts = {0, 20000000}; /* 20 ms */
-  for (int i = 0; i < 50; i++) { /* 1 s of wall time, 50 calls */
+  for (int i = 0; i < 50; i++) {      /* 1 s of wall time, 50 calls */
     evs__progress(0.01 * i, 1.0);
     nanosleep(&ts, NULL);
   }

@@ -28,10 +28,10 @@
 static char tmpdir[256];
 
 /* N's parameters and the teacher */
-#define TAU_M 0.02       /* s; tau_syn_E = TAU_M / 2 */
-#define D_THR 0.01       /* V below threshold at rest */
-#define W_T 0.05         /* V, the teacher's weight */
-#define DELAY_T 1e-3     /* s, 10 steps of 0.1 ms */
+#define TAU_M 0.02   /* s; tau_syn_E = TAU_M / 2 */
+#define D_THR 0.01   /* V below threshold at rest */
+#define W_T 0.05     /* V, the teacher's weight */
+#define DELAY_T 1e-3 /* s, 10 steps of 0.1 ms */
 
 /* Time from a teacher spike to N's spike it causes. */
 static double teacher_lag(void) {
@@ -100,7 +100,8 @@ static evs_net *make_net(uint32_t n_pre, double w0, evs_dim wdim, double d_p,
                      .weight = evs_dist_const(W_T),
                      .delay = evs_dist_const(DELAY_T)};
   ck_assert_int_ge(evs_net_connect(net, "TN", t, n, EVS_RECEPTOR_EXC, &c,
-                                   EVS_DIM_VOLTAGE, &err), 0);
+                                   EVS_DIM_VOLTAGE, &err),
+                   0);
   c.weight = evs_dist_const(w0);
   c.delay = evs_dist_const(d_p);
   *proj = evs_net_connect(net, "PN", p, n, EVS_RECEPTOR_EXC, &c, wdim, &err);
@@ -147,7 +148,8 @@ static size_t read_weights(double (*row)[7], size_t cap) {
     ck_assert(n < cap);
     double *r = row[n];
     ck_assert_int_eq(sscanf(line, "%lf %lf %lf %lf %lf %lf %lf", &r[0], &r[1],
-                            &r[2], &r[3], &r[4], &r[5], &r[6]), 7);
+                            &r[2], &r[3], &r[4], &r[5], &r[6]),
+                     7);
     n++;
   }
   fclose(f);
@@ -261,7 +263,8 @@ START_TEST(weight_rows_see_lazy_spikes) {
   snprintf(path, sizeof path, "%s/PN_500.5ms.mtx", tmpdir);
   FILE *f = fopen(path, "r");
   ck_assert_msg(f != NULL, "cannot open %s", path);
-  for (int i = 0; i < 3; i++) ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+  for (int i = 0; i < 3; i++)
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
   ck_assert_str_eq(line, "1 1 1\n");
   unsigned r, c;
   double w;
@@ -307,8 +310,8 @@ START_TEST(pair_all_to_all_sums) {
   /* arrival 0 and 1: the post trace is empty; post 0: x = sum of both;
    * posts 1 and 2: x decayed by e^-40 (negligible); arrival 2: y = sum of
    * the three post spikes (tau_minus = 0.5 s). */
-  double dw = a_p * (exp(-(post[0] - arr[0]) / tau) +
-                     exp(-(post[0] - arr[1]) / tau));
+  double dw =
+      a_p * (exp(-(post[0] - arr[0]) / tau) + exp(-(post[0] - arr[1]) / tau));
   double y = 0;
   for (int i = 0; i < 3; i++) y += exp(-(arr[2] - post[i]) / tau_m);
   dw -= a_m * y;
@@ -319,7 +322,8 @@ START_TEST(pair_all_to_all_sums) {
 }
 END_TEST
 
-/* ---- stdp_triplet --------------------------------------------------------- */
+/* ---- stdp_triplet ---------------------------------------------------------
+ */
 
 /* One pre-post-post triplet, then a depressing arrival:
  *  arrival a1, post t1 = a1 + 10.3 ms: y2(t1-) = 0, so no change;
@@ -355,10 +359,10 @@ START_TEST(triplet_pre_post_post) {
   post_spikes_are(post, 2);
   double row[16][7];
   ck_assert_uint_eq(read_weights(row, 16), 10); /* t = 0, 0.1, ..., 0.9 */
-  double ltp = a3 * exp(-(post[1] - a1) / tau_p) *
-               exp(-(post[1] - post[0]) / tau_y);
-  double ltd = a2 * (exp(-(a_2 - post[0]) / tau_m) +
-                     exp(-(a_2 - post[1]) / tau_m));
+  double ltp =
+      a3 * exp(-(post[1] - a1) / tau_p) * exp(-(post[1] - post[0]) / tau_y);
+  double ltd =
+      a2 * (exp(-(a_2 - post[0]) / tau_m) + exp(-(a_2 - post[1]) / tau_m));
   for (int i = 0; i < 10; i++) {
     double t = i * 0.1, w = w0;
     near(row[i][0], t, 1e-9, 1, "row time");
@@ -374,7 +378,8 @@ START_TEST(triplet_pre_post_post) {
 }
 END_TEST
 
-/* ---- record_weights --------------------------------------------------------- */
+/* ---- record_weights ---------------------------------------------------------
+ */
 
 /* Three synapses onto N: pre 0 arrives before N's spike (potentiated to
  * w_max), pre 1 after it (depressed to w_min), pre 2 never spikes. The
@@ -439,7 +444,8 @@ START_TEST(record_weights_table) {
 }
 END_TEST
 
-/* ---- the API's checks ------------------------------------------------------- */
+/* ---- the API's checks -------------------------------------------------------
+ */
 
 START_TEST(api_errors) {
   tu_mkdtemp(tmpdir, sizeof tmpdir, "check_plastic");
@@ -467,16 +473,16 @@ START_TEST(api_errors) {
   /* the registry: every rule evsnn-model(5) documents, each once, each
    * with its table */
   static const char *const documented[] = {
-      "stdp_pair", "stdp_triplet", "stdp_triplet_homeo", "orchestrated",
-      "istdp_global", "rate_hebb", "rate_oja", "rate_bcm", "superspike"};
+      "stdp_pair",    "stdp_triplet", "stdp_triplet_homeo",
+      "orchestrated", "istdp_global", "rate_hebb",
+      "rate_oja",     "rate_bcm",     "superspike"};
   const size_t n_doc = sizeof documented / sizeof documented[0];
   const char *const *names = evs_rule_names();
   const evs_param_def *defs;
   size_t n, count = 0;
   for (; names[count]; count++) {
     ck_assert_int_eq(evs_rule_params(names[count], &defs, &n), EVS_OK);
-    for (size_t j = 0; j < count; j++)
-      ck_assert_str_ne(names[j], names[count]);
+    for (size_t j = 0; j < count; j++) ck_assert_str_ne(names[j], names[count]);
   }
   ck_assert_uint_eq(count, n_doc);
   for (size_t d = 0; d < n_doc; d++) {

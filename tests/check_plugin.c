@@ -64,8 +64,8 @@ static int w_clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
     evs_run_stop(run, ev->t, "the test said so", "test: stopped");
     return EVS_OK;
   }
-  return evs_run_push(run, pl, (double)(ev->arg + 1) * STEP, EVS_EV_PROTOCOL,
-                      0, ev->arg + 1);
+  return evs_run_push(run, pl, (double)(ev->arg + 1) * STEP, EVS_EV_PROTOCOL, 0,
+                      ev->arg + 1);
 }
 
 static int w_spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
@@ -119,11 +119,13 @@ static evs_net *make_net(watch *w) {
   ck_assert_int_eq(evs_net_set_param(net, in, "rate", &rate, &err), EVS_OK);
   ck_assert_int_eq(evs_net_add_dc(net, out, 20e-3, EVS_DIM_VOLTAGE, &err),
                    EVS_OK);
-  evs_conn_spec spec = {.kind = EVS_CONN_FIXED_PROBABILITY, .p = 0.1,
+  evs_conn_spec spec = {.kind = EVS_CONN_FIXED_PROBABILITY,
+                        .p = 0.1,
                         .weight = evs_dist_const(1e-3),
                         .delay = evs_dist_const(1e-3)};
   ck_assert_int_ge(evs_net_connect(net, "in_out", in, out, EVS_RECEPTOR_EXC,
-                                   &spec, EVS_DIM_VOLTAGE, &err), 0);
+                                   &spec, EVS_DIM_VOLTAGE, &err),
+                   0);
   ck_assert_int_eq(evs_net_add_plugin(net, &watcher, w, &err), EVS_OK);
   return net;
 }
@@ -185,8 +187,8 @@ static void w_summary(evs_plugin *pl, evs_run *run, uint32_t pop, char *cells,
   snprintf(cells, size, "%llu", (unsigned long long)w->spikes[pop]);
 }
 
-static void w_summary2(evs_plugin *pl, evs_run *run, uint32_t pop,
-                       char *cells, size_t size) {
+static void w_summary2(evs_plugin *pl, evs_run *run, uint32_t pop, char *cells,
+                       size_t size) {
   (void)run;
   const watch *w = evs_plugin_state(pl);
   snprintf(cells, size, "%llu\tp%u", 2 * (unsigned long long)w->spikes[pop],
@@ -239,9 +241,8 @@ START_TEST(test_summary_columns) {
     memcpy(rate, r, rl);
     rate[rl] = '\0';
     snprintf(want, sizeof want, "%s\t%u\t%llu\t%s\t%llu\t%llu\tp%d\n",
-             info.name, (unsigned)info.size,
-             (unsigned long long)info.spikes, rate,
-             (unsigned long long)info.spikes,
+             info.name, (unsigned)info.size, (unsigned long long)info.spikes,
+             rate, (unsigned long long)info.spikes,
              2 * (unsigned long long)info.spikes, i);
     ck_assert_uint_gt(info.spikes, 0);
     ck_assert_str_eq(line, want);

@@ -36,7 +36,8 @@ static evs_event random_event(int coarse) {
   evs_event e;
   memset(&e, 0, sizeof e);
   /* Coarse times make many exact ties, exercising the tie-breakers. */
-  e.t = coarse ? (double)(sm_next() % 8) * 1e-4 : (double)(sm_next() % 1000000) * 1e-7;
+  e.t = coarse ? (double)(sm_next() % 8) * 1e-4
+               : (double)(sm_next() % 1000000) * 1e-7;
   e.kind = (uint32_t)(sm_next() % 7);
   e.source = (uint32_t)(sm_next() % (coarse ? 3 : 100000));
   e.owner = (uint32_t)(sm_next() % 50);
@@ -97,8 +98,12 @@ static void run_random(int coarse, uint64_t seed, size_t init_cap) {
       REQ_INT(ok, ==, 1);
       pops++;
       qsort(ref, n, sizeof *ref, ref_cmp);
-      REQUIRE_MSG(same_event(&got, &ref[0]), "step %d: popped t=%g kind=%u src=%u seq=%llu, expected t=%g "
-                    "kind=%u src=%u seq=%llu", step, got.t, got.kind, got.source, (unsigned long long)got.seq, ref[0].t, ref[0].kind, ref[0].source, (unsigned long long)ref[0].seq);
+      REQUIRE_MSG(same_event(&got, &ref[0]),
+                  "step %d: popped t=%g kind=%u src=%u seq=%llu, expected t=%g "
+                  "kind=%u src=%u seq=%llu",
+                  step, got.t, got.kind, got.source,
+                  (unsigned long long)got.seq, ref[0].t, ref[0].kind,
+                  ref[0].source, (unsigned long long)ref[0].seq);
       memmove(ref, ref + 1, (n - 1) * sizeof *ref);
       n--;
     }

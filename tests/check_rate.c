@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of the rate populations (src/neurons/rate.c) and rate rules
- * (src/rules/rate_rules.c). Nets are built through the public API; steps are taken
- * by calling the types' tick handlers in creation order (as the scheduler
+ * (src/rules/rate_rules.c). Nets are built through the public API; steps are
+ * taken by calling the types' tick handlers in creation order (as the scheduler
  * does at equal times), so every step's inputs are known exactly. */
 #include <check.h>
 #include <math.h>
@@ -125,7 +125,7 @@ START_TEST(test_dt_param) {
   set(net, y, "dt", evs_dist_const(0.25));
   connect(net, "XY", x, y, EVS_RECEPTOR_EXC, 1, evs_dist_const(1));
   build(net);
-  ck_assert(net->pop[x]->tick == 1e-4);  /* dt = 0: the resolution */
+  ck_assert(net->pop[x]->tick == 1e-4); /* dt = 0: the resolution */
   ck_assert(net->pop[y]->tick == 0.25);
   ck_assert_int_eq(evs__raster_recorded(net, (uint32_t)y), 0);
   evs_net_free(net);
@@ -169,16 +169,17 @@ static void one_step(int which) {
     }
   step(net, dt);
   double total = 0; /* sum of |dw|: the step must change the weights */
-  for (int i = 0; i < 3; i++)
-    ck_assert(fabs(rates(net, y)[i] - yv[i]) < 1e-12);
+  for (int i = 0; i < 3; i++) ck_assert(fabs(rates(net, y)[i] - yv[i]) < 1e-12);
   for (uint32_t j = 0; j < 2; j++)
     for (uint64_t q = m->row_ptr[j]; q < m->row_ptr[j + 1]; q++) {
       uint32_t i = m->target[q];
       double dw;
-      if (which == HEBB) dw = eta * dt * xs[j] * yv[i];
+      if (which == HEBB)
+        dw = eta * dt * xs[j] * yv[i];
       else if (which == OJA)
         dw = eta * dt * (xs[j] * yv[i] - w[j][i] * yv[i] * yv[i]);
-      else dw = eta * dt * xs[j] * yv[i] * (yv[i] - theta0);
+      else
+        dw = eta * dt * xs[j] * yv[i] * (yv[i] - theta0);
       double want = w[j][i] + dw;
       /* the weight is stored as a float: half an ulp of it, plus double
        * rounding of y */
@@ -247,13 +248,13 @@ static void check_moments(evs_net *net, int pop, uint32_t d, const double *mu,
   }
   for (uint32_t i = 0; i < d; i++) {
     double m = s1[i] / n, se = sqrt(c[i * d + i] / n);
-    ck_assert_msg(fabs(m - mu[i]) < 5 * se, "mean %u = %g, want %g +- %g", i,
-                  m, mu[i], 5 * se);
+    ck_assert_msg(fabs(m - mu[i]) < 5 * se, "mean %u = %g, want %g +- %g", i, m,
+                  mu[i], 5 * se);
     for (uint32_t j = 0; j < d; j++) {
       double v = s2[i][j] / n, cij = c[i * d + j];
       double sev = sqrt((c[i * d + i] * c[j * d + j] + cij * cij) / n);
-      ck_assert_msg(fabs(v - cij) < 5 * sev, "cov %u %u = %g, want %g +- %g",
-                    i, j, v, cij, 5 * sev);
+      ck_assert_msg(fabs(v - cij) < 5 * sev, "cov %u %u = %g, want %g +- %g", i,
+                    j, v, cij, 5 * sev);
     }
   }
 }
@@ -360,7 +361,7 @@ static void bcm_run(double ratio, double pert, int periods, double *first,
   int p = connect(net, "XY", xp, y, EVS_RECEPTOR_EXC, 1,
                   evs_dist_const((1 + pert) * kappa / x));
   ck_assert_int_eq(evs_net_set_rule(net, p, "rate_bcm", &err), EVS_OK);
-  static const char *const names[] = {"eta", "kappa", "theta_init",
+  static const char *const names[] = {"eta",       "kappa", "theta_init",
                                       "tau_theta", "w_min", "w_max"};
   const double values[] = {eta, kappa, kappa, ratio * tc, 0, 10 * kappa / x};
   for (int i = 0; i < 6; i++)
@@ -421,7 +422,8 @@ START_TEST(test_refusals) {
   int l = add_pop(net, "L", "IF_curr_exp", 2);
   int y = add_pop(net, "Y", "RateLinear", 1);
   ck_assert_int_ge(evs_net_connect(net, "LY", l, y, EVS_RECEPTOR_EXC, &spec,
-                                   EVS_DIM_NONE, &err), 0);
+                                   EVS_DIM_NONE, &err),
+                   0);
   expect_build_error(net, "rate populations only");
   /* a rate population cannot feed a spiking one; dimensionless weights need
    * a rate post */
@@ -429,11 +431,13 @@ START_TEST(test_refusals) {
   int x = add_pop(net, "X", "RateConstant", 1);
   l = add_pop(net, "L", "IF_curr_exp", 2);
   ck_assert_int_lt(evs_net_connect(net, "XL", x, l, EVS_RECEPTOR_EXC, &spec,
-                                   EVS_DIM_NONE, &err), 0);
+                                   EVS_DIM_NONE, &err),
+                   0);
   ck_assert_msg(strstr(err.msg, "needs a unit"), "%s", err.msg);
   spec.weight = evs_dist_const(1e-3);
   ck_assert_int_ge(evs_net_connect(net, "XL2", x, l, EVS_RECEPTOR_EXC, &spec,
-                                   EVS_DIM_VOLTAGE, &err), 0);
+                                   EVS_DIM_VOLTAGE, &err),
+                   0);
   expect_build_error(net, "can only project to a RateLinear");
   /* a rate rule on a spiking projection, a spike rule on a rate one */
   spec.weight = evs_dist_const(1e-3);
@@ -465,8 +469,8 @@ START_TEST(test_refusals) {
   /* a device is refused (it never ends: /dev/zero read for ever) */
   net = new_net(1);
   g = add_pop(net, "G", "RateGaussian", 2);
-  ck_assert_int_eq(
-      evs_net_set_path(net, g, "covariance", "/dev/zero", &err), EVS_OK);
+  ck_assert_int_eq(evs_net_set_path(net, g, "covariance", "/dev/zero", &err),
+                   EVS_OK);
   expect_build_error(net, "not a regular file");
   /* a line of any length: 300 numbers of 20 characters on one line (6000
    * characters, more than a 4096-byte line buffer holds) give I_300, and

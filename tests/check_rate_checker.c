@@ -131,8 +131,11 @@ START_TEST(rate_check_stops_where_the_raster_says) {
   ck_assert_msg(found, "run.log does not name the population");
   ck_assert_str_eq(last, err.msg);
   double ts, rr, a, b;
-  ck_assert_int_eq(sscanf(last, "stopped at t = %lf s: rate %lf Hz outside "
-                          "[%lf, %lf]", &ts, &rr, &a, &b), 4);
+  ck_assert_int_eq(sscanf(last,
+                          "stopped at t = %lf s: rate %lf Hz outside "
+                          "[%lf, %lf]",
+                          &ts, &rr, &a, &b),
+                   4);
   ck_assert(fabs(ts - tk) < 1e-9);
   ck_assert_msg(fabs(rr - r) < 1e-6 * r, "rate %.9g, expected %.9g", rr, r);
   ck_assert(a == lo && b == hi);
@@ -165,8 +168,11 @@ START_TEST(rate_check_silence_closed_form) {
   evs_net_stats(net, &st);
   ck_assert(fabs(st.t_end - 0.4) < 1e-12);
   double ts, rr, a, b;
-  ck_assert_int_eq(sscanf(err.msg, "stopped at t = %lf s: rate %lf Hz outside "
-                          "[%lf, %lf]", &ts, &rr, &a, &b), 4);
+  ck_assert_int_eq(sscanf(err.msg,
+                          "stopped at t = %lf s: rate %lf Hz outside "
+                          "[%lf, %lf]",
+                          &ts, &rr, &a, &b),
+                   4);
   ck_assert(fabs(rr - 50.5 * exp(-4.0)) < 1e-7);
   ck_assert(a == 1 && b == 100);
   evs_net_free(net);
@@ -206,8 +212,11 @@ START_TEST(rate_check_runaway_lif) {
   evs_net_stats(net, &st);
   ck_assert(st.t_end > 0 && st.t_end < 1.0);
   double ts, rr, a, b;
-  ck_assert_int_eq(sscanf(err.msg, "stopped at t = %lf s: rate %lf Hz outside "
-                          "[%lf, %lf]", &ts, &rr, &a, &b), 4);
+  ck_assert_int_eq(sscanf(err.msg,
+                          "stopped at t = %lf s: rate %lf Hz outside "
+                          "[%lf, %lf]",
+                          &ts, &rr, &a, &b),
+                   4);
   ck_assert(rr > 40 && fabs(ts - st.t_end) < 1e-9);
   const char *files[] = {"E.ras", "v_E.tsv", "EE.weights.tsv", "summary.tsv",
                          "run.log"};

@@ -18,17 +18,16 @@
 static const struct {
   uint32_t ctr[4], key[2], out[4];
 } kat[] = {
-  {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
-  {{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
-   {0xffffffff, 0xffffffff},
-   {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
-  {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
-   {0xa4093822, 0x299f31d0},
-   {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
+    {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}},
+    {{0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
+     {0xffffffff, 0xffffffff},
+     {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}},
+    {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
+     {0xa4093822, 0x299f31d0},
+     {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}},
 };
 
-START_TEST(test_kat_through_stream)
-{
+START_TEST(test_kat_through_stream) {
   /* The stream's layout expresses every vector: key = seed (low word
    * first), counter = (population, neuron, purpose, block). The block index
    * starts at 0, so the vectors with a non-zero fourth word are reached by
@@ -46,26 +45,22 @@ START_TEST(test_kat_through_stream)
   /* The first vector straight from init: seed 0, stream (0, 0, 0). */
   evs_rng r;
   evs_rng_init(&r, 0, 0, 0, 0);
-  for (int j = 0; j < 4; j++)
-    ck_assert_uint_eq(evs_rng_u32(&r), kat[0].out[j]);
+  for (int j = 0; j < 4; j++) ck_assert_uint_eq(evs_rng_u32(&r), kat[0].out[j]);
 }
 END_TEST
 
-START_TEST(test_kat_raw)
-{
+START_TEST(test_kat_raw) {
   for (int i = 0; i < 3; i++) {
     philox4x32_ctr_t c = {
         {kat[i].ctr[0], kat[i].ctr[1], kat[i].ctr[2], kat[i].ctr[3]}};
     philox4x32_key_t k = {{kat[i].key[0], kat[i].key[1]}};
     philox4x32_ctr_t o = philox4x32(c, k);
-    for (int j = 0; j < 4; j++)
-      ck_assert_uint_eq(o.v[j], kat[i].out[j]);
+    for (int j = 0; j < 4; j++) ck_assert_uint_eq(o.v[j], kat[i].out[j]);
   }
 }
 END_TEST
 
-START_TEST(test_layout)
-{
+START_TEST(test_layout) {
   /* Word w of block b of stream (seed, pop, neuron, purpose) is word w of
    * philox4x32({pop, neuron, purpose, b}, {seed lo, seed hi}). */
   const uint64_t seed = 0x0123456789abcdefULL;
@@ -75,8 +70,7 @@ START_TEST(test_layout)
   for (uint32_t b = 0; b < 50; b++) {
     philox4x32_ctr_t c = {{7, 123456, EVS_RNG_TEST, b}};
     philox4x32_ctr_t o = philox4x32(c, k);
-    for (int j = 0; j < 4; j++)
-      ck_assert_uint_eq(evs_rng_u32(&r), o.v[j]);
+    for (int j = 0; j < 4; j++) ck_assert_uint_eq(evs_rng_u32(&r), o.v[j]);
   }
   /* u64: the first word is the low half. */
   evs_rng_init(&r, seed, 7, 123456, EVS_RNG_TEST);
@@ -92,24 +86,22 @@ START_TEST(test_layout)
 }
 END_TEST
 
-START_TEST(test_reproducible_and_distinct)
-{
+START_TEST(test_reproducible_and_distinct) {
   enum { N = 1000 };
   static uint32_t ref[N], other[N];
   evs_rng r;
   evs_rng_init(&r, 42, 1, 2, EVS_RNG_TEST);
-  for (int i = 0; i < N; i++)
-    ref[i] = evs_rng_u32(&r);
+  for (int i = 0; i < N; i++) ref[i] = evs_rng_u32(&r);
   evs_rng_init(&r, 42, 1, 2, EVS_RNG_TEST);
-  for (int i = 0; i < N; i++)
-    ck_assert_uint_eq(evs_rng_u32(&r), ref[i]);
+  for (int i = 0; i < N; i++) ck_assert_uint_eq(evs_rng_u32(&r), ref[i]);
 
   /* Changing any part of the key gives a different sequence: with 1000
    * independent words, agreeing in more than a few is impossible by chance. */
-  const uint32_t alt[5][4] = {
-      {43, 1, 2, EVS_RNG_TEST}, {42, 0, 2, EVS_RNG_TEST},
-      {42, 1, 3, EVS_RNG_TEST}, {42, 1, 2, EVS_RNG_INIT},
-      {42, 2, 1, EVS_RNG_TEST}};
+  const uint32_t alt[5][4] = {{43, 1, 2, EVS_RNG_TEST},
+                              {42, 0, 2, EVS_RNG_TEST},
+                              {42, 1, 3, EVS_RNG_TEST},
+                              {42, 1, 2, EVS_RNG_INIT},
+                              {42, 2, 1, EVS_RNG_TEST}};
   for (int a = 0; a < 5; a++) {
     evs_rng_init(&r, alt[a][0], alt[a][1], alt[a][2], alt[a][3]);
     int same = 0;
@@ -124,18 +116,17 @@ START_TEST(test_reproducible_and_distinct)
   evs_rng_init(&r, 42, 1, 2, EVS_RNG_TEST);
   evs_rng_init(&r2, 42 + (1ULL << 32), 1, 2, EVS_RNG_TEST);
   int same = 0;
-  for (int i = 0; i < N; i++)
-    same += evs_rng_u32(&r) == evs_rng_u32(&r2);
+  for (int i = 0; i < N; i++) same += evs_rng_u32(&r) == evs_rng_u32(&r2);
   ck_assert_int_le(same, 2);
 }
 END_TEST
 
-/* ---- continuous deviates -------------------------------------------------- */
+/* ---- continuous deviates --------------------------------------------------
+ */
 
 #define N_STAT 1000000
 
-START_TEST(test_uniform)
-{
+START_TEST(test_uniform) {
   evs_rng r;
   evs_rng_init(&r, 1, 0, 0, EVS_RNG_TEST);
   double s = 0, s2 = 0;
@@ -163,8 +154,7 @@ START_TEST(test_uniform)
 }
 END_TEST
 
-START_TEST(test_normal)
-{
+START_TEST(test_normal) {
   evs_rng r;
   evs_rng_init(&r, 2, 0, 0, EVS_RNG_TEST);
   double m1 = 0, m2 = 0, m4 = 0;
@@ -187,22 +177,19 @@ START_TEST(test_normal)
 }
 END_TEST
 
-START_TEST(test_normal_tails)
-{
+START_TEST(test_normal_tails) {
   /* P(|Z| > 2) = erfc(sqrt 2) = 0.0455; a wrong transform (e.g. a missing
    * factor 2 inside the root) changes it drastically. */
   evs_rng r;
   evs_rng_init(&r, 3, 0, 0, EVS_RNG_TEST);
   int n = 400000, out = 0;
-  for (int i = 0; i < n; i++)
-    out += fabs(evs_rng_normal(&r)) > 2.0;
+  for (int i = 0; i < n; i++) out += fabs(evs_rng_normal(&r)) > 2.0;
   double p = erfc(sqrt(2.0));
   ck_assert_double_le(fabs((double)out / n - p), 5 * sqrt(p * (1 - p) / n));
 }
 END_TEST
 
-START_TEST(test_exponential)
-{
+START_TEST(test_exponential) {
   evs_rng r;
   evs_rng_init(&r, 4, 0, 0, EVS_RNG_TEST);
   double s = 0, s2 = 0;
@@ -225,19 +212,18 @@ START_TEST(test_exponential)
 }
 END_TEST
 
-/* ---- discrete deviates ---------------------------------------------------- */
+/* ---- discrete deviates ----------------------------------------------------
+ */
 
 /* Upper critical value of chi-square with df degrees of freedom at about 5
  * standard normal deviations (p ~ 3e-7), by Wilson and Hilferty. */
-static double chi2_crit(int df)
-{
+static double chi2_crit(int df) {
   double a = 2.0 / (9.0 * df);
   double t = 1 - a + 5.0 * sqrt(a);
   return df * t * t * t;
 }
 
-START_TEST(test_below)
-{
+START_TEST(test_below) {
   evs_rng r;
   evs_rng_init(&r, 5, 0, 0, EVS_RNG_TEST);
   ck_assert_uint_eq(evs_rng_below(&r, 1), 0);
@@ -278,14 +264,12 @@ START_TEST(test_below)
   }
   ck_assert_int_eq(over, 0);
   double e = draws / 3.0, chi2 = 0;
-  for (int k = 0; k < 3; k++)
-    chi2 += (third[k] - e) * (third[k] - e) / e;
+  for (int k = 0; k < 3; k++) chi2 += (third[k] - e) * (third[k] - e) / e;
   ck_assert_msg(chi2 < chi2_crit(2), "thirds chi2 %g", chi2);
 }
 END_TEST
 
-START_TEST(test_poisson_moments)
-{
+START_TEST(test_poisson_moments) {
   static const double means[] = {0.5, 5.0, 10.0, 50.0, 5000.0};
   evs_rng r;
   evs_rng_init(&r, 6, 0, 0, EVS_RNG_TEST);
@@ -304,8 +288,8 @@ START_TEST(test_poisson_moments)
     double var = s2 / n - (s / n) * (s / n);
     /* Poisson(lam): mean = var = lam, central mu4 = lam (1 + 3 lam), so the
      * variance estimator has sd sqrt((lam + 2 lam^2) / n). */
-    ck_assert_msg(fabs(mean - lam) <= 5 * sqrt(lam / n), "lam %g: mean %g",
-                  lam, mean);
+    ck_assert_msg(fabs(mean - lam) <= 5 * sqrt(lam / n), "lam %g: mean %g", lam,
+                  mean);
     ck_assert_msg(fabs(var - lam) <= 5 * sqrt((lam + 2 * lam * lam) / n),
                   "lam %g: var %g", lam, var);
     if (lam == 0.5) {
@@ -320,8 +304,7 @@ END_TEST
 
 /* Chi-square of Poisson draws against the exact pmf (by the recursion
  * p(k) = p(k-1) lam / k), pooling cells with expectation below 20. */
-static void poisson_chi2(double lam, uint64_t seed, int n)
-{
+static void poisson_chi2(double lam, uint64_t seed, int n) {
   evs_rng r;
   evs_rng_init(&r, seed, 0, 0, EVS_RNG_TEST);
   int kmax = (int)(lam + 12 * sqrt(lam) + 20);
@@ -335,8 +318,7 @@ static void poisson_chi2(double lam, uint64_t seed, int n)
   /* log-space start for large lam: log p(0) = -lam. */
   double logp = -lam, total = 0;
   for (int k = 0; k <= kmax; k++) {
-    if (k > 0)
-      logp += log(lam / k);
+    if (k > 0) logp += log(lam / k);
     pmf[k] = exp(logp);
     total += pmf[k];
   }
@@ -360,8 +342,7 @@ static void poisson_chi2(double lam, uint64_t seed, int n)
                 lam, chi2, cells);
 }
 
-START_TEST(test_poisson_pmf)
-{
+START_TEST(test_poisson_pmf) {
   /* Both sides of the method switch at 10, and PTRS at moderate and large
    * means. */
   poisson_chi2(3.0, 20, 300000);
@@ -372,8 +353,7 @@ START_TEST(test_poisson_pmf)
 }
 END_TEST
 
-static Suite *rng_suite(void)
-{
+static Suite *rng_suite(void) {
   Suite *s = suite_create("rng");
   TCase *tc = tcase_create("philox");
   tcase_add_test(tc, test_kat_through_stream);

@@ -31,7 +31,8 @@ static evs_pop *pop_new(const evs_neuron_type *T, uint32_t n, double tick,
   p->dist = malloc(T->n_params * sizeof *p->dist);
   p->path = calloc(T->n_params, sizeof *p->path);
   for (size_t k = 0; k < T->n_params; k++) {
-    p->par[k] = (T->params[k].flags & EVS_PARAM_REQUIRED) ? NAN : T->params[k].def;
+    p->par[k] =
+        (T->params[k].flags & EVS_PARAM_REQUIRED) ? NAN : T->params[k].def;
     p->dist[k] = evs_dist_const(p->par[k]);
   }
   return p;
@@ -88,7 +89,8 @@ static train run(evs_pop *p, double T) {
     ck_assert_int_eq(p->type->tick(p, t), EVS_OK);
     for (size_t j = 0; j < p->nspk; j++) {
       ck_assert_msg(p->spk[j].t >= t && p->spk[j].t < t + p->tick,
-                    "spike at %.17g emitted by the tick at %.17g", p->spk[j].t, t);
+                    "spike at %.17g emitted by the tick at %.17g", p->spk[j].t,
+                    t);
       ck_assert_uint_lt(p->spk[j].id, p->size);
       if (tr.n == tr.cap) {
         tr.cap = tr.cap ? 2 * tr.cap : 1024;
@@ -118,10 +120,10 @@ static int dbl_cmp(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* ---- descriptors ----------------------------------------------------------- */
+/* ---- descriptors -----------------------------------------------------------
+ */
 
-START_TEST(test_descriptors)
-{
+START_TEST(test_descriptors) {
   const evs_neuron_type *T[3] = {&evs__source_poisson, &evs__source_frozen,
                                  &evs__source_array};
   const char *names[3] = {"SpikeSourcePoisson", "SpikeSourceFrozenPoisson",
@@ -140,15 +142,16 @@ START_TEST(test_descriptors)
   ck_assert(evs__source_array.params[k].flags & EVS_PARAM_PATH);
   k = evs__param_index(&evs__source_frozen, "period");
   ck_assert(evs__source_frozen.params[k].flags & EVS_PARAM_REQUIRED);
-  ck_assert(evs__source_poisson.params[evs__param_index(&evs__source_poisson,
-                                                        "rate")].def == 1.0);
+  ck_assert(
+      evs__source_poisson.params[evs__param_index(&evs__source_poisson, "rate")]
+          .def == 1.0);
 }
 END_TEST
 
-/* ---- Poisson ---------------------------------------------------------------- */
+/* ---- Poisson ----------------------------------------------------------------
+ */
 
-START_TEST(test_poisson_statistics)
-{
+START_TEST(test_poisson_statistics) {
   const uint32_t N = 200;
   const double rate = 20, T = 50, tick = 1e-3;
   evs_pop *p = pop_new(&evs__source_poisson, N, tick, 11, 2);
@@ -176,7 +179,8 @@ START_TEST(test_poisson_statistics)
   /* counts: mean over neurons, SE sqrt(rate T / N) */
   double m = 0, v = 0;
   for (uint32_t i = 0; i < N; i++) m += count[i] / N;
-  for (uint32_t i = 0; i < N; i++) v += (count[i] - m) * (count[i] - m) / (N - 1);
+  for (uint32_t i = 0; i < N; i++)
+    v += (count[i] - m) * (count[i] - m) / (N - 1);
   ck_assert_msg(fabs(m - rate * T) < 5 * sqrt(rate * T / N), "mean %g", m);
   /* Fano factor: sd of a sample variance ratio ~ sqrt(2 / (N - 1)) */
   double fano = v / m;
@@ -186,7 +190,8 @@ START_TEST(test_poisson_statistics)
   double D = 0;
   for (size_t j = 0; j < nisi; j++) {
     double F = 1 - exp(-isi[j]);
-    D = fmax(D, fmax(fabs(F - (double)j / nisi), fabs((double)(j + 1) / nisi - F)));
+    D = fmax(
+        D, fmax(fabs(F - (double)j / nisi), fabs((double)(j + 1) / nisi - F)));
   }
   ck_assert_msg(D < 1.949 / sqrt((double)nisi), "KS D = %g (n = %zu)", D, nisi);
   /* independence: correlation of binned counts of neighbours; each r has
@@ -204,7 +209,8 @@ START_TEST(test_poisson_statistics)
       sbb += (b[k] - mb) * (b[k] - mb);
     }
     double r = sab / sqrt(saa * sbb);
-    ck_assert_msg(fabs(r) < 5 / sqrt((double)nbin), "r(%u, %u) = %g", i, i + 1, r);
+    ck_assert_msg(fabs(r) < 5 / sqrt((double)nbin), "r(%u, %u) = %g", i, i + 1,
+                  r);
     rsum += r;
   }
   ck_assert_msg(fabs(rsum / (N - 1)) < 5 / sqrt((double)nbin * (N - 1)),
@@ -218,8 +224,7 @@ START_TEST(test_poisson_statistics)
 }
 END_TEST
 
-START_TEST(test_poisson_start_stop)
-{
+START_TEST(test_poisson_start_stop) {
   const uint32_t N = 100;
   const double rate = 100, start = 0.2, stop = 0.7;
   evs_pop *p = pop_new(&evs__source_poisson, N, 1e-3, 5, 0);
@@ -269,8 +274,7 @@ static train poisson_train(uint64_t seed, uint32_t index, double tick) {
   return tr;
 }
 
-START_TEST(test_poisson_seeds_and_ticks)
-{
+START_TEST(test_poisson_seeds_and_ticks) {
   train a = poisson_train(1, 0, 1e-3);
   train b = poisson_train(1, 0, 1e-3);
   train c = poisson_train(2, 0, 1e-3);
@@ -306,10 +310,10 @@ START_TEST(test_poisson_seeds_and_ticks)
 }
 END_TEST
 
-/* ---- frozen Poisson ------------------------------------------------------------ */
+/* ---- frozen Poisson
+ * ------------------------------------------------------------ */
 
-START_TEST(test_frozen)
-{
+START_TEST(test_frozen) {
   const uint32_t N = 400;
   const double rate = 10, period = 0.5;
   const int cycles = 8;
@@ -347,7 +351,8 @@ START_TEST(test_frozen)
 }
 END_TEST
 
-/* ---- spike arrays ------------------------------------------------------------ */
+/* ---- spike arrays
+ * ------------------------------------------------------------ */
 
 static char datafile[4096];
 
@@ -364,8 +369,7 @@ static const evs_spike input_sorted[] = {
 };
 #define N_INPUT (sizeof input_sorted / sizeof input_sorted[0])
 
-START_TEST(test_array_once)
-{
+START_TEST(test_array_once) {
   evs_pop *p = pop_new(&evs__source_array, 4, 1e-3, 1, 0);
   pop_path(p, input_ras());
   pop_init(p);
@@ -381,8 +385,7 @@ START_TEST(test_array_once)
 }
 END_TEST
 
-START_TEST(test_array_period)
-{
+START_TEST(test_array_period) {
   const double period = 0.1;
   evs_pop *p = pop_new(&evs__source_array, 4, 1e-3, 1, 0);
   pop_path(p, input_ras());
@@ -427,8 +430,7 @@ static void expect_file_error(const char *text, double period, int line,
   unlink(path);
 }
 
-START_TEST(test_array_errors)
-{
+START_TEST(test_array_errors) {
   expect_file_error("0.1 0\n# c\n-0.5 1\n", 0, 3, "negative");
   expect_file_error("0.1 0\n0.2 x\n", 0, 2, "id");
   expect_file_error("0.1\n", 0, 1, "time id");
@@ -452,7 +454,8 @@ START_TEST(test_array_errors)
   pop_free(p);
   /* unsorted lines, comments and blank lines are fine */
   char path[256];
-  tu_write_tmp(path, sizeof path, "check_source", "# x\n\n0.3 1\n0.1 2 # late\n0.1 0\n");
+  tu_write_tmp(path, sizeof path, "check_source",
+               "# x\n\n0.3 1\n0.1 2 # late\n0.1 0\n");
   p = pop_new(&evs__source_array, 4, 1e-3, 1, 0);
   pop_path(p, path);
   pop_init(p);

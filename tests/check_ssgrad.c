@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of the SuperSpike gradient engine (src/rules/ssgrad.h): the surrogate and
- * the alpha filter against their closed forms, the per-tick reference against
- * a brute-force double sum over closed-form kernels, the windowed method
- * (dense and CSR, states carried over several windows) against the per-tick
- * reference, the normalised update against its bound and hand-computed
+/* Tests of the SuperSpike gradient engine (src/rules/ssgrad.h): the surrogate
+ * and the alpha filter against their closed forms, the per-tick reference
+ * against a brute-force double sum over closed-form kernels, the windowed
+ * method (dense and CSR, states carried over several windows) against the
+ * per-tick reference, the normalised update against its bound and hand-computed
  * values, and the feedback forms against direct matrix arithmetic. */
 #include <check.h>
 #include <math.h>
@@ -151,9 +151,8 @@ START_TEST(reference_matches_double_sum) {
   fill_uniform(&r, sg, np * ld, 0, 1000);
   fill_uniform(&r, er, np * ld, -1, 1);
   fill_uniform(&r, p, nq * ld, 0, 1);
-  ck_assert_int_eq(evs__ssgrad_ref_dense(&f, np, nq, len, ld, sg, er, p, s1,
-                                         s2, m),
-                   EVS_OK);
+  ck_assert_int_eq(
+      evs__ssgrad_ref_dense(&f, np, nq, len, ld, sg, er, p, s1, s2, m), EVS_OK);
   for (uint32_t i = 0; i < np; i++)
     for (uint32_t j = 0; j < nq; j++) {
       double s = 0;
@@ -179,7 +178,13 @@ START_TEST(reference_matches_double_sum) {
                   "state (%u,%u): %g/%g %g/%g", i, j, s1[i * nq + j], w1,
                   s2[i * nq + j], w2);
     }
-  free(sg); free(er); free(p); free(s1); free(s2); free(m); free(want);
+  free(sg);
+  free(er);
+  free(p);
+  free(s1);
+  free(s2);
+  free(m);
+  free(want);
 }
 END_TEST
 
@@ -189,9 +194,8 @@ END_TEST
  * rows (stride ld, windows at consecutive offsets), once with the per-tick
  * reference and once windowed, from the same random initial states, and
  * compares m, s1, s2 after every window. */
-static void compare_dense(const evs__ssgrad_filter *f, uint32_t np,
-                          uint32_t nq, const size_t *lens, int nw,
-                          uint64_t seed) {
+static void compare_dense(const evs__ssgrad_filter *f, uint32_t np, uint32_t nq,
+                          const size_t *lens, int nw, uint64_t seed) {
   size_t total = 0, lmax = 0;
   for (int w = 0; w < nw; w++) {
     total += lens[w];
@@ -232,8 +236,15 @@ static void compare_dense(const evs__ssgrad_filter *f, uint32_t np,
     k0 += L;
   }
   evs__ssgrad_work_free(wk);
-  free(sg); free(er); free(p);
-  free(rs1); free(rs2); free(rm); free(ws1); free(ws2); free(wm);
+  free(sg);
+  free(er);
+  free(p);
+  free(rs1);
+  free(rs2);
+  free(rm);
+  free(ws1);
+  free(ws2);
+  free(wm);
 }
 
 START_TEST(windowed_dense_alpha) {
@@ -338,7 +349,8 @@ static void compare_csr(double prob, int mode, uint64_t seed) {
            e2 = rel_err(ws2, rs2, nnz);
     REQUIRE_MSG(em < 1e-10 && e1 < 1e-10 && e2 < 1e-10,
                 "csr (p %g, mode %d) window %d (L=%zu): rel err m %g s1 %g "
-                "s2 %g", prob, mode, w, L, em, e1, e2);
+                "s2 %g",
+                prob, mode, w, L, em, e1, e2);
     /* CSR reference == dense reference at the synapses' pairs (exactly:
      * the same operations in the same order per synapse). */
     for (uint32_t j = 0; j < nq; j++)
@@ -355,8 +367,18 @@ static void compare_csr(double prob, int mode, uint64_t seed) {
       ck_assert_double_eq_tol(wm[q], wm[last], 1e-12 * fabs(wm[last]));
   evs__ssgrad_work_free(wk);
   free_csr(c);
-  free(sg); free(er); free(p); free(rs1); free(rs2); free(rm);
-  free(ws1); free(ws2); free(wm); free(ds1); free(ds2); free(dm);
+  free(sg);
+  free(er);
+  free(p);
+  free(rs1);
+  free(rs2);
+  free(rm);
+  free(ws1);
+  free(ws2);
+  free(wm);
+  free(ds1);
+  free(ds2);
+  free(dm);
   free(gather);
 }
 
@@ -432,7 +454,12 @@ START_TEST(update_bound_random) {
                     w[k] == (float)nm.w_max,
                 "k=%zu step against the gradient", k);
   }
-  free(m); free(v); free(v0); free(m0); free(w); free(w0);
+  free(m);
+  free(v);
+  free(v0);
+  free(m0);
+  free(w);
+  free(w0);
 }
 END_TEST
 

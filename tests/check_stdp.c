@@ -37,7 +37,8 @@ static rig *pair1(double a_plus, double a_minus, double tau_plus,
   return r;
 }
 
-/* ---- pair rule ------------------------------------------------------------ */
+/* ---- pair rule ------------------------------------------------------------
+ */
 
 /* The STDP window: pre at t0, post at t0 + dt gives A+ e^{-dt/tau+} for
  * dt >= 0 (at dt = 0 the pre handler runs first); post first gives
@@ -173,14 +174,15 @@ START_TEST(pair_nearest_vs_all) {
     pre(r, 0, 0.004);
     pre(r, 0, 0.009);
     post(r, 0, 0.015);
-    double want = nn ? ap * exp(-0.006 / tp)
-                     : ap * (exp(-0.015 / tp) + exp(-0.011 / tp) +
-                             exp(-0.006 / tp));
+    double want =
+        nn ? ap * exp(-0.006 / tp)
+           : ap * (exp(-0.015 / tp) + exp(-0.011 / tp) + exp(-0.006 / tp));
     NEAR(w_of(r, 0), want, want, 1);
     post(r, 0, 0.025); /* pairs again with the same pre spikes */
-    double w2 = want + (nn ? ap * exp(-0.016 / tp)
-                           : ap * (exp(-0.025 / tp) + exp(-0.021 / tp) +
-                                   exp(-0.016 / tp)));
+    double w2 =
+        want +
+        (nn ? ap * exp(-0.016 / tp)
+            : ap * (exp(-0.025 / tp) + exp(-0.021 / tp) + exp(-0.016 / tp)));
     NEAR(w_of(r, 0), w2, w2, 2);
     rig_free(r);
     /* LTD */
@@ -249,8 +251,8 @@ START_TEST(pair_long_train_rebase) {
     for (int k = 0; k < n; k++) {
       double a = 0.001 + k * T;
       pre(r, 0, a);
-      want -= am * (nn ? (k ? exp(-(T - d) / tm) : 0)
-                       : exp(d / tm) * geo(rm, 1, k));
+      want -= am *
+              (nn ? (k ? exp(-(T - d) / tm) : 0) : exp(d / tm) * geo(rm, 1, k));
       big = fmax(big, fabs(want));
       post(r, 0, a + d);
       want += ap * exp(-d / tp) * (nn ? 1 : geo(rp, 0, k));
@@ -284,15 +286,33 @@ START_TEST(params_checked) {
   rig_set(r, "A_plus", 0.01);
   rig_set(r, "A_minus", 0.01);
   expect_bad(r, "w_max unset");
-  r = pair_ok(); rig_set(r, "tau_plus", 0); expect_bad(r, "tau_plus 0");
-  r = pair_ok(); rig_set(r, "tau_minus", -1); expect_bad(r, "tau_minus < 0");
-  r = pair_ok(); rig_set(r, "A_plus", -0.1); expect_bad(r, "A_plus < 0");
-  r = pair_ok(); rig_set(r, "A_minus", -0.1); expect_bad(r, "A_minus < 0");
-  r = pair_ok(); rig_set(r, "w_min", 1); expect_bad(r, "w_min = w_max");
-  r = pair_ok(); rig_set(r, "w_max", INFINITY); expect_bad(r, "w_max inf");
-  r = pair_ok(); rig_set(r, "mu_plus", 1.5); expect_bad(r, "mu_plus 1.5");
-  r = pair_ok(); rig_set(r, "mu_minus", -0.5); expect_bad(r, "mu_minus < 0");
-  r = pair_ok(); rig_set(r, "nearest", 0.5); expect_bad(r, "nearest 0.5");
+  r = pair_ok();
+  rig_set(r, "tau_plus", 0);
+  expect_bad(r, "tau_plus 0");
+  r = pair_ok();
+  rig_set(r, "tau_minus", -1);
+  expect_bad(r, "tau_minus < 0");
+  r = pair_ok();
+  rig_set(r, "A_plus", -0.1);
+  expect_bad(r, "A_plus < 0");
+  r = pair_ok();
+  rig_set(r, "A_minus", -0.1);
+  expect_bad(r, "A_minus < 0");
+  r = pair_ok();
+  rig_set(r, "w_min", 1);
+  expect_bad(r, "w_min = w_max");
+  r = pair_ok();
+  rig_set(r, "w_max", INFINITY);
+  expect_bad(r, "w_max inf");
+  r = pair_ok();
+  rig_set(r, "mu_plus", 1.5);
+  expect_bad(r, "mu_plus 1.5");
+  r = pair_ok();
+  rig_set(r, "mu_minus", -0.5);
+  expect_bad(r, "mu_minus < 0");
+  r = pair_ok();
+  rig_set(r, "nearest", 0.5);
+  expect_bad(r, "nearest 0.5");
   r = rig_new(&evs__rule_stdp_triplet, 2, 2, 1, 0.5);
   rig_set(r, "A3_plus", 0.01);
   rig_set(r, "A2_minus", 0.01);

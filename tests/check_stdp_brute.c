@@ -23,7 +23,8 @@
 #include "rule_test_util.h"
 #include "stdp_test_util.h"
 
-/* ---- lazy traces vs a fine fixed-step simulation -------------------------- */
+/* ---- lazy traces vs a fine fixed-step simulation --------------------------
+ */
 
 /* Poisson trains (rate Hz, duration s) of n_pre + n_post neurons on the
  * grid dt, sorted. Two spikes of one neuron on the same step are merged. */
@@ -205,7 +206,8 @@ START_TEST(brute_pair_multiplicative_nearest) {
 END_TEST
 
 START_TEST(brute_pair_partial_mu) {
-  ref_rule p = {0, 0, 0.015, 0.025, 0, 0.02, 0.025, 0, 0.75, 0.5, 0.3, 0, 0, 0, 0};
+  ref_rule p = {0,    0,   0.015, 0.025, 0, 0.02, 0.025, 0,
+                0.75, 0.5, 0.3,   0,     0, 0,    0};
   lazy_vs_reference(&p, 13);
 }
 END_TEST
@@ -221,8 +223,7 @@ END_TEST
 START_TEST(brute_triplet_homeo) {
   /* nu starts at kappa = 12 Hz and moves to the trains' 25 Hz within the
    * second (tau_hom = 0.2 s), so the LTD amplitude changes by about 4x */
-  ref_rule p = {1, 0, 0.015, 0.03, 0.09, 0.004, 0, 0, 1, 0, 0,
-                1, 0.2, 12, 2.5};
+  ref_rule p = {1, 0, 0.015, 0.03, 0.09, 0.004, 0, 0, 1, 0, 0, 1, 0.2, 12, 2.5};
   lazy_vs_reference(&p, 15);
 }
 END_TEST

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* Tests of Tsodyks–Markram short-term plasticity (src/synapses/stp.c), one of the
- * mechanisms of doc/validation.md P5 (the others are tested in
+/* Tests of Tsodyks–Markram short-term plasticity (src/synapses/stp.c), one of
+ * the mechanisms of doc/validation.md P5 (the others are tested in
  * tests/check_orchestrated.c).
  *
  * The STP state is driven directly through evs__stp_spike on hand-made
@@ -24,11 +24,11 @@
 #include "rule_test_util.h"
 #include "synapses/stp.h"
 
-/* ---- short-term plasticity -------------------------------------------------- */
+/* ---- short-term plasticity --------------------------------------------------
+ */
 
 /* Synapses n_pre -> n_post connected as kind, weight 1, one delay (1 ms). */
-static evs_csr *const_csr(evs_conn_kind kind, uint32_t n_pre,
-                          uint32_t n_post) {
+static evs_csr *const_csr(evs_conn_kind kind, uint32_t n_pre, uint32_t n_post) {
   evs_conn_spec s;
   memset(&s, 0, sizeof s);
   s.kind = kind;
@@ -179,8 +179,7 @@ static double run_lif(const char *ras, int with_stp, double U, double td,
   int p = evs_net_connect(net, "in_out", a, b, EVS_RECEPTOR_EXC, &sp,
                           EVS_DIM_CURRENT, &err);
   REQUIRE_MSG(p >= 0, "connect: %s", err.msg);
-  if (with_stp)
-    REQ_INT(evs_net_set_stp(net, p, U, td, tf, &err), ==, EVS_OK);
+  if (with_stp) REQ_INT(evs_net_set_stp(net, p, U, td, tf, &err), ==, EVS_OK);
   evs_run_opts o = {.duration = 1.0};
   int rc = evs_net_run(net, &o, &err);
   REQUIRE_MSG(rc == EVS_OK, "run: %s", err.msg);

@@ -26,18 +26,18 @@
 #include "core/engine.h"
 #include "rules/superspike.h"
 
-#define DT 1e-4          /* s: resolution and the error-broadcast clock */
-#define DELAY 8e-4       /* s */
+#define DT 1e-4    /* s: resolution and the error-broadcast clock */
+#define DELAY 8e-4 /* s */
 #define TAU_M 10e-3
 #define TAU_S 5e-3
 #define V_REST -60e-3
 #define V_THR -50e-3
-#define TAU_R 5e-3       /* alpha kernel of error and eligibility */
+#define TAU_R 5e-3 /* alpha kernel of error and eligibility */
 #define TAU_D 10e-3
-#define BETA 1e3         /* 1/V */
+#define BETA 1e3 /* 1/V */
 
 static char tmpdir[256];
-static int per_tick; /* learn() asks for the per-tick reference */
+static int per_tick;   /* learn() asks for the per-tick reference */
 static double rho = 1; /* learn()'s random-feedback penalty */
 
 static void setup(void) { tu_mkdtemp(tmpdir, sizeof tmpdir, "superspike"); }
@@ -134,7 +134,7 @@ static void learn(evs_net *net, int out, const spikes *target, double trial,
   s.output = out;
   s.target = path;
   s.trial = trial;
-  s.update = 100;  /* no update within the run */
+  s.update = 100; /* no update within the run */
   s.dt = DT;
   s.feedback = fb;
   s.per_tick = per_tick;
@@ -251,7 +251,7 @@ static double *output_errors(const spikes *target, uint32_t n, size_t K) {
 
 /* ---- tests -------------------------------------------------------------- */
 
-#define DUR 0.2          /* s: ticks 0 .. K-1 */
+#define DUR 0.2 /* s: ticks 0 .. K-1 */
 #define K ((size_t)2000)
 
 START_TEST(one_layer_gradient) {
@@ -267,7 +267,8 @@ START_TEST(one_layer_gradient) {
   evs_pop_info info;
   evs_net_population_info(net, pout, &info);
   ck_assert_int_eq(info.spikes, 0);
-  const double *m = evs__superspike_gradient(evs__superspike_of(net), net->proj[proj]);
+  const double *m =
+      evs__superspike_gradient(evs__superspike_of(net), net->proj[proj]);
   ck_assert_ptr_nonnull(m);
   double *e = output_errors(&tgt, 2, K);
   check_layer(net->proj[proj]->csr, m, &in, K, e);
@@ -300,17 +301,22 @@ static void hidden_gradient(evs_feedback fb) {
   evs_rng_init(&r, 5, (uint32_t)p2, 0, EVS_RNG_FEEDBACK);
   for (uint32_t i = 0; i < 2; i++)
     for (uint32_t k = 0; k < 2; k++) {
-      if (fb == EVS_FEEDBACK_RANDOM) b[i][k] = evs_rng_normal(&r);
-      else if (fb == EVS_FEEDBACK_UNIFORM) b[i][k] = 1;
-      else b[i][k] = w2->weight[synapse(w2, k, i)];
+      if (fb == EVS_FEEDBACK_RANDOM)
+        b[i][k] = evs_rng_normal(&r);
+      else if (fb == EVS_FEEDBACK_UNIFORM)
+        b[i][k] = 1;
+      else
+        b[i][k] = w2->weight[synapse(w2, k, i)];
     }
   double *eo = output_errors(&tgt, 2, K), *eh = calloc(2 * K, sizeof *eh);
   for (uint32_t k = 0; k < 2; k++)
     for (size_t t = 0; t < K; t++)
       eh[k * K + t] = b[0][k] * eo[t] + b[1][k] * eo[K + t];
-  const double *m1 = evs__superspike_gradient(evs__superspike_of(net), net->proj[p1]);
+  const double *m1 =
+      evs__superspike_gradient(evs__superspike_of(net), net->proj[p1]);
   check_layer(net->proj[p1]->csr, m1, &in, K, eh);
-  const double *m2 = evs__superspike_gradient(evs__superspike_of(net), net->proj[p2]);
+  const double *m2 =
+      evs__superspike_gradient(evs__superspike_of(net), net->proj[p2]);
   for (uint64_t q = 0; q < w2->nnz; q++) ck_assert(m2[q] == 0);
   free(eo);
   free(eh);
@@ -339,14 +345,16 @@ START_TEST(per_tick_equals_windowed) {
     learn(net, pout, &tgt, 1.0, EVS_FEEDBACK_RANDOM);
     per_tick = 0;
     run(net, 1.0);
-    ck_assert_uint_lt(evs__superspike_window(evs__superspike_of(net)), (size_t)(1.0 / DT));
+    ck_assert_uint_lt(evs__superspike_window(evs__superspike_of(net)),
+                      (size_t)(1.0 / DT));
     evs_pop_info info;
     evs_net_population_info(net, phid, &info);
     hid_spikes = info.spikes;
     for (int k = 0; k < 2; k++) {
       nnz[k] = net->proj[p[k]]->csr->nnz;
       m[mode][k] = malloc(nnz[k] * sizeof **m);
-      memcpy(m[mode][k], evs__superspike_gradient(evs__superspike_of(net), net->proj[p[k]]),
+      memcpy(m[mode][k],
+             evs__superspike_gradient(evs__superspike_of(net), net->proj[p[k]]),
              nnz[k] * sizeof **m);
     }
     evs_net_free(net);
@@ -398,7 +406,8 @@ START_TEST(random_feedback_penalty) {
     const evs_csr *c = net->proj[p]->csr;
     nnz = c->nnz;
     m[r] = malloc(nnz * sizeof *m[r]);
-    memcpy(m[r], evs__superspike_gradient(evs__superspike_of(net), net->proj[p]),
+    memcpy(m[r],
+           evs__superspike_gradient(evs__superspike_of(net), net->proj[p]),
            nnz * sizeof *m[r]);
     if (!w) {
       w = malloc(nnz * sizeof *w);
@@ -449,8 +458,8 @@ END_TEST
 
 /* One trial with weights w0 + delta on synapse q (q < 0: none): the output's
  * spike times into own[], and the learner's gradient into m (may be NULL). */
-static size_t fd_run(const spikes *in, const spikes *tgt, long q,
-                     double delta, double *own, double *m, double *w0) {
+static size_t fd_run(const spikes *in, const spikes *tgt, long q, double delta,
+                     double *own, double *m, double *w0) {
   evs_net *net;
   evs_error err;
   ck_assert_int_eq(evs_net_new(&net, 11, DT), EVS_OK);
@@ -469,8 +478,10 @@ static size_t fd_run(const spikes *in, const spikes *tgt, long q,
   snprintf(dir, sizeof dir, "%s/fd", tmpdir);
   evs_run_opts o = {FD_DUR, dir, "fd", 0};
   ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
-  if (m) memcpy(m, evs__superspike_gradient(evs__superspike_of(net), net->proj[proj]),
-                c->nnz * sizeof *m);
+  if (m)
+    memcpy(m,
+           evs__superspike_gradient(evs__superspike_of(net), net->proj[proj]),
+           c->nnz * sizeof *m);
   evs_net_free(net);
   char path[512];
   snprintf(path, sizeof path, "%s/out.ras", dir);
@@ -529,8 +540,10 @@ static double fd_cosine(uint32_t stream) {
     gg += grad[q] * grad[q];
   }
   double cosine = dot / sqrt(mm * gg);
-  fprintf(stderr, "direction_vs_finite_difference: pattern %u, %zu output "
-          "spikes, cosine %.3f\n", stream, n0, cosine);
+  fprintf(stderr,
+          "direction_vs_finite_difference: pattern %u, %zu output "
+          "spikes, cosine %.3f\n",
+          stream, n0, cosine);
   return cosine;
 }
 

@@ -25,7 +25,8 @@
 #include "rule_test_util.h"
 #include "stdp_test_util.h"
 
-/* ---- triplet rule --------------------------------------------------------- */
+/* ---- triplet rule ---------------------------------------------------------
+ */
 
 /* Pfister & Gerstner's visual-cortex rule on one synapse, weight 0, bounds
  * [-10, 10] (never reached). */
@@ -85,8 +86,8 @@ START_TEST(triplet_closed_forms) {
   post(r, 0, 0.1);
   pre(r, 0, 0.108);
   post(r, 0, 0.118);
-  double d1 = -A2 * exp(-0.008 / TM), d2 = A3 * exp(-0.010 / TP) *
-                                           exp(-0.018 / TY);
+  double d1 = -A2 * exp(-0.008 / TM),
+         d2 = A3 * exp(-0.010 / TP) * exp(-0.018 / TY);
   NEAR(w_of(r, 0), d1 + d2, fabs(d1) + fabs(d2), 2);
   ck_assert(fabs(d1 + d2) > 1e-4); /* the two terms do not cancel */
   rig_free(r);
@@ -209,12 +210,15 @@ START_TEST(triplet_long_train_rebase) {
 }
 END_TEST
 
-/* ---- homeostatic triplet rule: closed forms ------------------------------- */
+/* ---- homeostatic triplet rule: closed forms -------------------------------
+ */
 
 static const double H_ETA = 2.5, H_KAPPA = 4, H_TAU_HOM = 0.7, H_A3 = 6.5e-3;
 
 /* c with A2-(t) = c nu(t)^2: eta A3 tau+ tau_y / (tau- kappa). */
-static double homeo_c(double tp) { return H_ETA * H_A3 * tp * TY / (TM * H_KAPPA); }
+static double homeo_c(double tp) {
+  return H_ETA * H_A3 * tp * TY / (TM * H_KAPPA);
+}
 
 /* One rule instance n_pre -> n_post, all to all, weight 0, wide bounds. */
 static rig *homeo_rig(uint32_t n_pre, uint32_t n_post, double tp) {
@@ -268,10 +272,10 @@ END_TEST
  * spikes before the arrival), against the definition:
  *  post t1, pre s:            -c nu(s)^2 e^{-(s - t1)/tau-};
  *  pre a, post t1, post t2:   eta A3 e^{-(t2 - a)/tau+} e^{-(t2 - t1)/tau_y};
- *  post t1, pre s, post u:    the LTD above + eta A3 e^{-(u-s)/tau+} e^{-(u-t1)/tau_y};
- *  two posts, pre:            y1 and nu both count both posts.
- * With nu = kappa (t1 -> 0) the LTD amplitude is the one that balances LTP
- * at kappa for Poisson spikes: c kappa^2 tau- = eta A3 tau+ tau_y kappa. */
+ *  post t1, pre s, post u:    the LTD above + eta A3 e^{-(u-s)/tau+}
+ * e^{-(u-t1)/tau_y}; two posts, pre:            y1 and nu both count both
+ * posts. With nu = kappa (t1 -> 0) the LTD amplitude is the one that balances
+ * LTP at kappa for Poisson spikes: c kappa^2 tau- = eta A3 tau+ tau_y kappa. */
 START_TEST(homeo_closed_forms) {
   const double c = homeo_c(TP);
   rig *r = homeo_rig(1, 1, TP);
@@ -285,11 +289,13 @@ START_TEST(homeo_closed_forms) {
   const double t1 = 1.5, s = 1.512;
   post(r, 0, t1);
   pre(r, 0, s);
-  double nu = H_KAPPA * exp(-s / H_TAU_HOM) + exp(-(s - t1) / H_TAU_HOM) / H_TAU_HOM;
+  double nu =
+      H_KAPPA * exp(-s / H_TAU_HOM) + exp(-(s - t1) / H_TAU_HOM) / H_TAU_HOM;
   double want = -c * nu * nu * exp(-(s - t1) / TM);
   NEAR(w_of(r, 0), want, fabs(want), 1);
   /* the sliding amplitude matters: nu(s) is about kappa / 2 here */
-  ck_assert(fabs(want / (-c * H_KAPPA * H_KAPPA * exp(-(s - t1) / TM)) - 1) > 0.5);
+  ck_assert(fabs(want / (-c * H_KAPPA * H_KAPPA * exp(-(s - t1) / TM)) - 1) >
+            0.5);
   const double u = 1.525;
   post(r, 0, u);
   double ltp = H_ETA * H_A3 * exp(-(u - s) / TP) * exp(-(u - t1) / TY);
@@ -322,8 +328,8 @@ START_TEST(homeo_closed_forms) {
   want = -c * nu * nu * exp(-1e-6 / TM);
   NEAR(w_of(r, 0), want, fabs(want), 1);
   rig_free(r);
-  ck_assert(fabs(c * H_KAPPA * H_KAPPA * TM - H_ETA * H_A3 * TP * TY * H_KAPPA) <
-            1e-15);
+  ck_assert(fabs(c * H_KAPPA * H_KAPPA * TM -
+                 H_ETA * H_A3 * TP * TY * H_KAPPA) < 1e-15);
 }
 END_TEST
 

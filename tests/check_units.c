@@ -16,13 +16,12 @@
 
 static const int all_codes[] = {
 #define CODE(name, value, text) EVS_##name,
-  EVS_ERRNO_MAP(CODE)
+    EVS_ERRNO_MAP(CODE)
 #undef CODE
 };
 #define NCODES ((int)(sizeof all_codes / sizeof all_codes[0]))
 
-START_TEST(test_error_names_distinct)
-{
+START_TEST(test_error_names_distinct) {
   ck_assert_int_eq(NCODES, 10);
   for (int i = 0; i < NCODES; i++) {
     const char *n = evs_errname(all_codes[i]);
@@ -47,8 +46,7 @@ START_TEST(test_error_names_distinct)
 }
 END_TEST
 
-START_TEST(test_error_set_format)
-{
+START_TEST(test_error_set_format) {
   evs_error e;
   memset(&e, 0x55, sizeof e);
   int rc = evs_error_set(&e, EVS_EMODEL, "m.ini", 12, "unknown key '%s'", "x");
@@ -84,8 +82,7 @@ START_TEST(test_error_set_format)
 }
 END_TEST
 
-START_TEST(test_error_null_safe)
-{
+START_TEST(test_error_null_safe) {
   ck_assert_int_eq(evs_error_set(NULL, EVS_ENOENT, "a", 1, "x %d", 1),
                    EVS_ENOENT);
   evs_error_clear(NULL);
@@ -101,53 +98,52 @@ typedef struct good_case {
 } good_case;
 
 static const good_case good[] = {
-  {"20 ms", EVS_DIM_TIME, 0.02},
-  {"-50mV", EVS_DIM_VOLTAGE, -0.05},
-  {"87.8 pA", EVS_DIM_CURRENT, 87.8e-12},
-  {"1e-3 s", EVS_DIM_TIME, 1e-3},
-  {"inf s", EVS_DIM_TIME, INFINITY},
-  {"-inf ms", EVS_DIM_TIME, -INFINITY},
-  {"+inf mV", EVS_DIM_VOLTAGE, INFINITY},
-  {"  0.1 ms  ", EVS_DIM_TIME, 1e-4},
-  {"1.5 us", EVS_DIM_TIME, 1.5e-6},
-  {"1.5 \xC2\xB5s", EVS_DIM_TIME, 1.5e-6}, /* µs, micro sign */
-  {"3 \xC2\xB5S", EVS_DIM_CONDUCTANCE, 3e-6},
-  {"2 uS", EVS_DIM_CONDUCTANCE, 2e-6},
-  {"2 mS", EVS_DIM_CONDUCTANCE, 2e-3},
-  {"10 nS", EVS_DIM_CONDUCTANCE, 10e-9},
-  {"7 pS", EVS_DIM_CONDUCTANCE, 7e-12},
-  {"1 S", EVS_DIM_CONDUCTANCE, 1.0},
-  {"250 pF", EVS_DIM_CAPACITANCE, 250e-12},
-  {"0.2 nF", EVS_DIM_CAPACITANCE, 0.2e-9},
-  {"1 uF", EVS_DIM_CAPACITANCE, 1e-6},
-  {"1 F", EVS_DIM_CAPACITANCE, 1.0},
-  {"-65 mV", EVS_DIM_VOLTAGE, -0.065},
-  {"5 uV", EVS_DIM_VOLTAGE, 5e-6},
-  {"1 V", EVS_DIM_VOLTAGE, 1.0},
-  {"0.5 nA", EVS_DIM_CURRENT, 0.5e-9},
-  {"2 uA", EVS_DIM_CURRENT, 2e-6},
-  {"3 mA", EVS_DIM_CURRENT, 3e-3},
-  {"1 A", EVS_DIM_CURRENT, 1.0},
-  {"10 Hz", EVS_DIM_RATE, 10.0},
-  {"2.5 kHz", EVS_DIM_RATE, 2500.0},
-  {"1.2e1 kHz", EVS_DIM_RATE, 12000.0},
-  {"0.02 /ms", EVS_DIM_RATE, 20.0},
-  {"3/s", EVS_DIM_RATE, 3.0},
-  {"2 mV/ms", EVS_DIM_VOLTAGE_RATE, 2.0},
-  {"-14 mV/ms", EVS_DIM_VOLTAGE_RATE, -14.0},
-  {"1.5 V/s", EVS_DIM_VOLTAGE_RATE, 1.5},
-  {"500 mV/s", EVS_DIM_VOLTAGE_RATE, 0.5},
-  {"2E-2ms", EVS_DIM_TIME, 2e-5},
-  {".5 s", EVS_DIM_TIME, 0.5},
-  {"5. ms", EVS_DIM_TIME, 5e-3},
-  {"0 mV", EVS_DIM_VOLTAGE, 0.0},
-  {"42", EVS_DIM_NONE, 42.0},
-  {"-1.25e2", EVS_DIM_NONE, -125.0},
-  {" inf ", EVS_DIM_NONE, INFINITY},
+    {"20 ms", EVS_DIM_TIME, 0.02},
+    {"-50mV", EVS_DIM_VOLTAGE, -0.05},
+    {"87.8 pA", EVS_DIM_CURRENT, 87.8e-12},
+    {"1e-3 s", EVS_DIM_TIME, 1e-3},
+    {"inf s", EVS_DIM_TIME, INFINITY},
+    {"-inf ms", EVS_DIM_TIME, -INFINITY},
+    {"+inf mV", EVS_DIM_VOLTAGE, INFINITY},
+    {"  0.1 ms  ", EVS_DIM_TIME, 1e-4},
+    {"1.5 us", EVS_DIM_TIME, 1.5e-6},
+    {"1.5 \xC2\xB5s", EVS_DIM_TIME, 1.5e-6}, /* µs, micro sign */
+    {"3 \xC2\xB5S", EVS_DIM_CONDUCTANCE, 3e-6},
+    {"2 uS", EVS_DIM_CONDUCTANCE, 2e-6},
+    {"2 mS", EVS_DIM_CONDUCTANCE, 2e-3},
+    {"10 nS", EVS_DIM_CONDUCTANCE, 10e-9},
+    {"7 pS", EVS_DIM_CONDUCTANCE, 7e-12},
+    {"1 S", EVS_DIM_CONDUCTANCE, 1.0},
+    {"250 pF", EVS_DIM_CAPACITANCE, 250e-12},
+    {"0.2 nF", EVS_DIM_CAPACITANCE, 0.2e-9},
+    {"1 uF", EVS_DIM_CAPACITANCE, 1e-6},
+    {"1 F", EVS_DIM_CAPACITANCE, 1.0},
+    {"-65 mV", EVS_DIM_VOLTAGE, -0.065},
+    {"5 uV", EVS_DIM_VOLTAGE, 5e-6},
+    {"1 V", EVS_DIM_VOLTAGE, 1.0},
+    {"0.5 nA", EVS_DIM_CURRENT, 0.5e-9},
+    {"2 uA", EVS_DIM_CURRENT, 2e-6},
+    {"3 mA", EVS_DIM_CURRENT, 3e-3},
+    {"1 A", EVS_DIM_CURRENT, 1.0},
+    {"10 Hz", EVS_DIM_RATE, 10.0},
+    {"2.5 kHz", EVS_DIM_RATE, 2500.0},
+    {"1.2e1 kHz", EVS_DIM_RATE, 12000.0},
+    {"0.02 /ms", EVS_DIM_RATE, 20.0},
+    {"3/s", EVS_DIM_RATE, 3.0},
+    {"2 mV/ms", EVS_DIM_VOLTAGE_RATE, 2.0},
+    {"-14 mV/ms", EVS_DIM_VOLTAGE_RATE, -14.0},
+    {"1.5 V/s", EVS_DIM_VOLTAGE_RATE, 1.5},
+    {"500 mV/s", EVS_DIM_VOLTAGE_RATE, 0.5},
+    {"2E-2ms", EVS_DIM_TIME, 2e-5},
+    {".5 s", EVS_DIM_TIME, 0.5},
+    {"5. ms", EVS_DIM_TIME, 5e-3},
+    {"0 mV", EVS_DIM_VOLTAGE, 0.0},
+    {"42", EVS_DIM_NONE, 42.0},
+    {"-1.25e2", EVS_DIM_NONE, -125.0},
+    {" inf ", EVS_DIM_NONE, INFINITY},
 };
 
-START_TEST(test_units_good)
-{
+START_TEST(test_units_good) {
   const good_case *g = &good[_i];
   double v = -12345.0;
   char why[200] = "untouched";
@@ -166,37 +162,36 @@ typedef struct bad_case {
 } bad_case;
 
 static const bad_case bad[] = {
-  {"20", EVS_DIM_TIME, "missing unit: expected a time such as '20 ms'"},
-  {"-50", EVS_DIM_VOLTAGE, "missing unit: expected a voltage"},
-  {"20 ms", EVS_DIM_VOLTAGE, "expected a voltage, got a time"},
-  {"-50 mV", EVS_DIM_TIME, "expected a time, got a voltage"},
-  {"1 mS", EVS_DIM_TIME, "expected a time, got a conductance"},
-  {"1 ms", EVS_DIM_CONDUCTANCE, "expected a conductance, got a time"},
-  {"10 Hz", EVS_DIM_CURRENT, "expected a current, got a rate"},
-  {"5 ms", EVS_DIM_NONE, "got a time"},
-  {"5 mX", EVS_DIM_VOLTAGE, "unknown unit 'mX'"},
-  {"5 MV", EVS_DIM_VOLTAGE, "unknown unit 'MV'"},
-  {"5 sec", EVS_DIM_TIME, "unknown unit 'sec'"},
-  {"5 \xC2\xB5", EVS_DIM_TIME, "unknown unit"},
-  {"x1", EVS_DIM_TIME, "malformed number 'x1'"},
-  {"nan ms", EVS_DIM_TIME, "malformed number 'nan'"},
-  {"NaN", EVS_DIM_NONE, "malformed number"},
-  {"0x10 ms", EVS_DIM_TIME, "malformed number '0x10'"},
-  {"0X1p3", EVS_DIM_NONE, "malformed number"},
-  {"1.5.3 ms", EVS_DIM_TIME, "malformed number '1.5.3'"},
-  {"2-3 ms", EVS_DIM_TIME, "malformed number"},
-  {"- 3 ms", EVS_DIM_TIME, "malformed number"},
-  {"ms", EVS_DIM_TIME, "malformed number 'ms'"},
-  {"", EVS_DIM_TIME, "missing value"},
-  {"   ", EVS_DIM_NONE, "missing value"},
-  {"5 ms ms", EVS_DIM_TIME, "unexpected text 'ms'"},
-  {"5 ms, 3 ms", EVS_DIM_TIME, "unexpected text"},
-  {"1e999 s", EVS_DIM_TIME, "out of range"},
-  {"1e308 kHz", EVS_DIM_RATE, "out of range"},
+    {"20", EVS_DIM_TIME, "missing unit: expected a time such as '20 ms'"},
+    {"-50", EVS_DIM_VOLTAGE, "missing unit: expected a voltage"},
+    {"20 ms", EVS_DIM_VOLTAGE, "expected a voltage, got a time"},
+    {"-50 mV", EVS_DIM_TIME, "expected a time, got a voltage"},
+    {"1 mS", EVS_DIM_TIME, "expected a time, got a conductance"},
+    {"1 ms", EVS_DIM_CONDUCTANCE, "expected a conductance, got a time"},
+    {"10 Hz", EVS_DIM_CURRENT, "expected a current, got a rate"},
+    {"5 ms", EVS_DIM_NONE, "got a time"},
+    {"5 mX", EVS_DIM_VOLTAGE, "unknown unit 'mX'"},
+    {"5 MV", EVS_DIM_VOLTAGE, "unknown unit 'MV'"},
+    {"5 sec", EVS_DIM_TIME, "unknown unit 'sec'"},
+    {"5 \xC2\xB5", EVS_DIM_TIME, "unknown unit"},
+    {"x1", EVS_DIM_TIME, "malformed number 'x1'"},
+    {"nan ms", EVS_DIM_TIME, "malformed number 'nan'"},
+    {"NaN", EVS_DIM_NONE, "malformed number"},
+    {"0x10 ms", EVS_DIM_TIME, "malformed number '0x10'"},
+    {"0X1p3", EVS_DIM_NONE, "malformed number"},
+    {"1.5.3 ms", EVS_DIM_TIME, "malformed number '1.5.3'"},
+    {"2-3 ms", EVS_DIM_TIME, "malformed number"},
+    {"- 3 ms", EVS_DIM_TIME, "malformed number"},
+    {"ms", EVS_DIM_TIME, "malformed number 'ms'"},
+    {"", EVS_DIM_TIME, "missing value"},
+    {"   ", EVS_DIM_NONE, "missing value"},
+    {"5 ms ms", EVS_DIM_TIME, "unexpected text 'ms'"},
+    {"5 ms, 3 ms", EVS_DIM_TIME, "unexpected text"},
+    {"1e999 s", EVS_DIM_TIME, "out of range"},
+    {"1e308 kHz", EVS_DIM_RATE, "out of range"},
 };
 
-START_TEST(test_units_bad)
-{
+START_TEST(test_units_bad) {
   const bad_case *b = &bad[_i];
   double v = 777.0;
   char why[200] = "";
@@ -214,8 +209,7 @@ START_TEST(test_units_bad)
 }
 END_TEST
 
-START_TEST(test_units_prefix)
-{
+START_TEST(test_units_prefix) {
   const char *text = "-60 mV, -50 mV)";
   const char *end = NULL;
   double v;
@@ -251,8 +245,7 @@ START_TEST(test_units_prefix)
 }
 END_TEST
 
-START_TEST(test_dim_names)
-{
+START_TEST(test_dim_names) {
   ck_assert_str_eq(evs_dim_name(EVS_DIM_TIME), "time");
   ck_assert_str_eq(evs_dim_name(EVS_DIM_VOLTAGE), "voltage");
   ck_assert_str_eq(evs_dim_name(EVS_DIM_CURRENT), "current");
@@ -273,8 +266,7 @@ typedef struct moments {
   double mean, sd, min, max;
 } moments;
 
-static moments sample(const evs_dist *d, uint64_t seed, int n)
-{
+static moments sample(const evs_dist *d, uint64_t seed, int n) {
   evs_rng r;
   evs_rng_init(&r, seed, 0, 0, EVS_RNG_TEST);
   double s = 0, s2 = 0, lo = INFINITY, hi = -INFINITY;
@@ -284,10 +276,8 @@ static moments sample(const evs_dist *d, uint64_t seed, int n)
     double y = x - shift;
     s += y;
     s2 += y * y;
-    if (x < lo)
-      lo = x;
-    if (x > hi)
-      hi = x;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
   }
   moments m;
   m.mean = shift + s / n;
@@ -300,8 +290,7 @@ static moments sample(const evs_dist *d, uint64_t seed, int n)
 /* |got - want| within 5 standard errors; se_mean = sd/sqrt(n); the standard
  * error of a sample sd is sd*sqrt((kurtosis - 1)/n)/2 (delta method). */
 static void check_moments(const char *what, moments m, double mean, double sd,
-                          double kurtosis, int n)
-{
+                          double kurtosis, int n) {
   double se_mean = sd / sqrt(n);
   double se_sd = sd * sqrt((kurtosis - 1.0) / n) / 2.0;
   ck_assert_msg(fabs(m.mean - mean) <= 5 * se_mean,
@@ -311,8 +300,7 @@ static void check_moments(const char *what, moments m, double mean, double sd,
                 what, m.sd, sd, 5 * se_sd);
 }
 
-static evs_dist parse_ok(const char *text, evs_dim dim)
-{
+static evs_dist parse_ok(const char *text, evs_dim dim) {
   evs_dist d;
   char why[200] = "";
   int rc = evs_dist_parse(text, dim, &d, why, sizeof why);
@@ -320,8 +308,7 @@ static evs_dist parse_ok(const char *text, evs_dim dim)
   return d;
 }
 
-START_TEST(test_dist_parse)
-{
+START_TEST(test_dist_parse) {
   evs_dist d = parse_ok("1.62 mV", EVS_DIM_VOLTAGE);
   ck_assert_int_eq(d.kind, EVS_DIST_CONST);
   ck_assert(d.p[0] == 1.62e-3);
@@ -380,42 +367,41 @@ START_TEST(test_dist_parse)
 END_TEST
 
 static const bad_case dist_bad[] = {
-  {"gauss(1 ms, 2 ms)", EVS_DIM_TIME, "unknown distribution 'gauss'"},
-  {"Normal(1 ms, 2 ms)", EVS_DIM_TIME, "unknown distribution"},
-  {"uniform(1 ms)", EVS_DIM_TIME, "uniform takes 2 arguments"},
-  {"uniform()", EVS_DIM_TIME, "got 0"},
-  {"normal(1 ms, 2 ms, 3 ms)", EVS_DIM_TIME, "normal takes 2 arguments"},
-  {"normal_clipped(1 ms, 2 ms, 3 ms)", EVS_DIM_TIME, "takes 4 arguments"},
-  {"normal_clipped(1 ms, 1 ms, 0 ms, 1 ms, 2 ms)", EVS_DIM_TIME, "got 5"},
-  {"normal(1 ms, -1 ms)", EVS_DIM_TIME, "sd < 0"},
-  {"lognormal(1 nS, -1 nS)", EVS_DIM_CONDUCTANCE, "sd < 0"},
-  {"normal_clipped(1 ms, -1 ms, 0 ms, 2 ms)", EVS_DIM_TIME, "sd < 0"},
-  {"uniform(2 ms, 1 ms)", EVS_DIM_TIME, "low > high"},
-  {"normal_clipped(1 ms, 1 ms, 3 ms, 2 ms)", EVS_DIM_TIME, "low > high"},
-  {"normal_clipped(0 ms, 1 ms, 100 ms, inf ms)", EVS_DIM_TIME, "probability"},
-  {"normal_clipped(0 ms, 1 ms, -inf ms, -7 ms)", EVS_DIM_TIME, "probability"},
-  {"normal_clipped(0 ms, 0 ms, 1 ms, 2 ms)", EVS_DIM_TIME, "probability"},
-  {"normal_clipped(0 ms, 1 ms, 5 ms, 5 ms)", EVS_DIM_TIME, "probability"},
-  {"lognormal(0 nS, 1 nS)", EVS_DIM_CONDUCTANCE, "mean must be > 0"},
-  {"lognormal(-1 nS, 1 nS)", EVS_DIM_CONDUCTANCE, "mean must be > 0"},
-  {"uniform(-inf mV, 0 mV)", EVS_DIM_VOLTAGE, "finite"},
-  {"normal(inf mV, 1 mV)", EVS_DIM_VOLTAGE, "finite"},
-  {"normal(1 mV, 1 ms)", EVS_DIM_VOLTAGE,
-   "argument 2: expected a voltage, got a time"},
-  {"normal(1, 1 mV)", EVS_DIM_VOLTAGE, "argument 1: missing unit"},
-  {"normal(1 mX, 1 mV)", EVS_DIM_VOLTAGE, "unknown unit 'mX'"},
-  {"normal(x1 mV, 1 mV)", EVS_DIM_VOLTAGE, "malformed number 'x1'"},
-  {"normal(1 mV,, 1 mV)", EVS_DIM_VOLTAGE, "argument 2"},
-  {"normal(1 mV, 1 mV", EVS_DIM_VOLTAGE, "missing ')'"},
-  {"normal(1 mV 1 mV)", EVS_DIM_VOLTAGE, "expected ',' or ')'"},
-  {"normal(1 mV, 1 mV) x", EVS_DIM_VOLTAGE, "unexpected text"},
-  {"1.62 mV", EVS_DIM_TIME, "expected a time, got a voltage"},
-  {"", EVS_DIM_TIME, "missing value"},
-  {"uniform", EVS_DIM_TIME, "expected '(' after 'uniform'"},
+    {"gauss(1 ms, 2 ms)", EVS_DIM_TIME, "unknown distribution 'gauss'"},
+    {"Normal(1 ms, 2 ms)", EVS_DIM_TIME, "unknown distribution"},
+    {"uniform(1 ms)", EVS_DIM_TIME, "uniform takes 2 arguments"},
+    {"uniform()", EVS_DIM_TIME, "got 0"},
+    {"normal(1 ms, 2 ms, 3 ms)", EVS_DIM_TIME, "normal takes 2 arguments"},
+    {"normal_clipped(1 ms, 2 ms, 3 ms)", EVS_DIM_TIME, "takes 4 arguments"},
+    {"normal_clipped(1 ms, 1 ms, 0 ms, 1 ms, 2 ms)", EVS_DIM_TIME, "got 5"},
+    {"normal(1 ms, -1 ms)", EVS_DIM_TIME, "sd < 0"},
+    {"lognormal(1 nS, -1 nS)", EVS_DIM_CONDUCTANCE, "sd < 0"},
+    {"normal_clipped(1 ms, -1 ms, 0 ms, 2 ms)", EVS_DIM_TIME, "sd < 0"},
+    {"uniform(2 ms, 1 ms)", EVS_DIM_TIME, "low > high"},
+    {"normal_clipped(1 ms, 1 ms, 3 ms, 2 ms)", EVS_DIM_TIME, "low > high"},
+    {"normal_clipped(0 ms, 1 ms, 100 ms, inf ms)", EVS_DIM_TIME, "probability"},
+    {"normal_clipped(0 ms, 1 ms, -inf ms, -7 ms)", EVS_DIM_TIME, "probability"},
+    {"normal_clipped(0 ms, 0 ms, 1 ms, 2 ms)", EVS_DIM_TIME, "probability"},
+    {"normal_clipped(0 ms, 1 ms, 5 ms, 5 ms)", EVS_DIM_TIME, "probability"},
+    {"lognormal(0 nS, 1 nS)", EVS_DIM_CONDUCTANCE, "mean must be > 0"},
+    {"lognormal(-1 nS, 1 nS)", EVS_DIM_CONDUCTANCE, "mean must be > 0"},
+    {"uniform(-inf mV, 0 mV)", EVS_DIM_VOLTAGE, "finite"},
+    {"normal(inf mV, 1 mV)", EVS_DIM_VOLTAGE, "finite"},
+    {"normal(1 mV, 1 ms)", EVS_DIM_VOLTAGE,
+     "argument 2: expected a voltage, got a time"},
+    {"normal(1, 1 mV)", EVS_DIM_VOLTAGE, "argument 1: missing unit"},
+    {"normal(1 mX, 1 mV)", EVS_DIM_VOLTAGE, "unknown unit 'mX'"},
+    {"normal(x1 mV, 1 mV)", EVS_DIM_VOLTAGE, "malformed number 'x1'"},
+    {"normal(1 mV,, 1 mV)", EVS_DIM_VOLTAGE, "argument 2"},
+    {"normal(1 mV, 1 mV", EVS_DIM_VOLTAGE, "missing ')'"},
+    {"normal(1 mV 1 mV)", EVS_DIM_VOLTAGE, "expected ',' or ')'"},
+    {"normal(1 mV, 1 mV) x", EVS_DIM_VOLTAGE, "unexpected text"},
+    {"1.62 mV", EVS_DIM_TIME, "expected a time, got a voltage"},
+    {"", EVS_DIM_TIME, "missing value"},
+    {"uniform", EVS_DIM_TIME, "expected '(' after 'uniform'"},
 };
 
-START_TEST(test_dist_bad)
-{
+START_TEST(test_dist_bad) {
   const bad_case *b = &dist_bad[_i];
   evs_dist d = evs_dist_const(-1.0);
   char why[200] = "";
@@ -427,8 +413,7 @@ START_TEST(test_dist_bad)
 }
 END_TEST
 
-START_TEST(test_dist_uniform_draws)
-{
+START_TEST(test_dist_uniform_draws) {
   evs_dist d = parse_ok("uniform(-60 mV, -50 mV)", EVS_DIM_VOLTAGE);
   moments m = sample(&d, 11, NDRAW);
   /* Uniform on [a,b]: sd (b-a)/sqrt(12), kurtosis 9/5. */
@@ -438,21 +423,21 @@ START_TEST(test_dist_uniform_draws)
 }
 END_TEST
 
-START_TEST(test_dist_normal_draws)
-{
+START_TEST(test_dist_normal_draws) {
   evs_dist d = parse_ok("normal(87.8 pA, 8.78 pA)", EVS_DIM_CURRENT);
   moments m = sample(&d, 12, NDRAW);
   check_moments("normal", m, 87.8e-12, 8.78e-12, 3.0, NDRAW);
 }
 END_TEST
 
-static double phi(double z) { return exp(-0.5 * z * z) / sqrt(2 * 3.14159265358979323846); }
+static double phi(double z) {
+  return exp(-0.5 * z * z) / sqrt(2 * 3.14159265358979323846);
+}
 static double cdf(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
 
 /* Mean and sd of N(mu, s^2) truncated to [lo, hi] (closed form). */
 static void truncated(double mu, double s, double lo, double hi, double *mean,
-                      double *sd)
-{
+                      double *sd) {
   double a = (lo - mu) / s, b = (hi - mu) / s;
   double z = cdf(b) - cdf(a);
   double pa = isinf(a) ? 0 : phi(a), pb = isinf(b) ? 0 : phi(b);
@@ -462,16 +447,15 @@ static void truncated(double mu, double s, double lo, double hi, double *mean,
   *sd = s * sqrt(1 + (apa - bpb) / z - r * r);
 }
 
-START_TEST(test_dist_clipped_draws)
-{
+START_TEST(test_dist_clipped_draws) {
   static const struct {
     const char *text;
     double mu, s, lo, hi;
   } cases[] = {
-    {"normal_clipped(1.5 ms, 0.75 ms, 0.1 ms, inf ms)", 1.5e-3, 0.75e-3, 0.1e-3,
-     INFINITY},
-    {"normal_clipped(0 ms, 1 ms, 0.5 ms, 1.5 ms)", 0, 1e-3, 0.5e-3, 1.5e-3},
-    {"normal_clipped(0 ms, 1 ms, -inf ms, -2 ms)", 0, 1e-3, -INFINITY, -2e-3},
+      {"normal_clipped(1.5 ms, 0.75 ms, 0.1 ms, inf ms)", 1.5e-3, 0.75e-3,
+       0.1e-3, INFINITY},
+      {"normal_clipped(0 ms, 1 ms, 0.5 ms, 1.5 ms)", 0, 1e-3, 0.5e-3, 1.5e-3},
+      {"normal_clipped(0 ms, 1 ms, -inf ms, -2 ms)", 0, 1e-3, -INFINITY, -2e-3},
   };
   for (int c = 0; c < 3; c++) {
     evs_dist d = parse_ok(cases[c].text, EVS_DIM_TIME);
@@ -487,8 +471,7 @@ START_TEST(test_dist_clipped_draws)
 }
 END_TEST
 
-START_TEST(test_dist_lognormal_draws)
-{
+START_TEST(test_dist_lognormal_draws) {
   evs_dist d = parse_ok("lognormal(1 nS, 0.5 nS)", EVS_DIM_CONDUCTANCE);
   int n = 1000000;
   moments m = sample(&d, 16, n);
@@ -499,21 +482,19 @@ START_TEST(test_dist_lognormal_draws)
 }
 END_TEST
 
-START_TEST(test_dist_scale)
-{
+START_TEST(test_dist_scale) {
   static const char *texts[] = {
-    "1.62 mV",
-    "uniform(-60 mV, -50 mV)",
-    "normal(2 mV, 0.5 mV)",
-    "normal_clipped(1 mV, 0.5 mV, 0.2 mV, inf mV)",
-    "lognormal(1 mV, 0.5 mV)",
+      "1.62 mV",
+      "uniform(-60 mV, -50 mV)",
+      "normal(2 mV, 0.5 mV)",
+      "normal_clipped(1 mV, 0.5 mV, 0.2 mV, inf mV)",
+      "lognormal(1 mV, 0.5 mV)",
   };
   for (int t = 0; t < 5; t++) {
     evs_dist d = parse_ok(texts[t], EVS_DIM_VOLTAGE);
     evs_dist s = evs_dist_scale(d, 2.5);
     ck_assert_int_eq(s.kind, d.kind);
-    for (int i = 0; i < 4; i++)
-      ck_assert(s.p[i] == d.p[i] * 2.5);
+    for (int i = 0; i < 4; i++) ck_assert(s.p[i] == d.p[i] * 2.5);
     ck_assert_double_eq_tol(evs_dist_mean(&s), 2.5 * evs_dist_mean(&d), 1e-15);
     double mn = evs_dist_min(&d), smn = evs_dist_min(&s);
     ck_assert(isinf(mn) ? smn == mn : fabs(smn - 2.5 * mn) <= 1e-15);
@@ -528,9 +509,8 @@ START_TEST(test_dist_scale)
     }
   }
   /* The scaled lognormal keeps the requested shape: mean and sd scale. */
-  evs_dist l = evs_dist_scale(parse_ok("lognormal(1 nS, 0.5 nS)",
-                                       EVS_DIM_CONDUCTANCE),
-                              4.0);
+  evs_dist l = evs_dist_scale(
+      parse_ok("lognormal(1 nS, 0.5 nS)", EVS_DIM_CONDUCTANCE), 4.0);
   ck_assert(l.p[0] == 4e-9 && l.p[1] == 2e-9);
   double s2 = log(1.25);
   double kurt = exp(4 * s2) + 2 * exp(3 * s2) + 3 * exp(2 * s2) - 3;
@@ -539,8 +519,7 @@ START_TEST(test_dist_scale)
 }
 END_TEST
 
-static Suite *units_suite(void)
-{
+static Suite *units_suite(void) {
   Suite *s = suite_create("units");
   TCase *tc = tcase_create("error");
   tcase_add_test(tc, test_error_names_distinct);

@@ -23,27 +23,27 @@
  *   REQUIRE_MSG(c, ...)   c must be true; the message is printf(...).
  *   REQ_INT(a, op, b)     a op b as intmax_t (each side evaluated once).
  *   REQ_UINT(a, op, b)    a op b as uintmax_t (each side evaluated once). */
-#define REQUIRE(c)                                                 \
-  do {                                                             \
-    if (!(c)) ck_abort_msg("line %d: %s", __LINE__, #c);           \
+#define REQUIRE(c)                                                             \
+  do {                                                                         \
+    if (!(c)) ck_abort_msg("line %d: %s", __LINE__, #c);                       \
   } while (0)
-#define REQUIRE_MSG(c, ...)                                        \
-  do {                                                             \
-    if (!(c)) ck_abort_msg(__VA_ARGS__);                           \
+#define REQUIRE_MSG(c, ...)                                                    \
+  do {                                                                         \
+    if (!(c)) ck_abort_msg(__VA_ARGS__);                                       \
   } while (0)
-#define REQ_INT(a, op, b)                                          \
-  do {                                                             \
-    intmax_t a_ = (intmax_t)(a), b_ = (intmax_t)(b);               \
-    if (!(a_ op b_))                                               \
-      ck_abort_msg("line %d: %s %s %s (%jd vs %jd)", __LINE__, #a, \
-                   #op, #b, a_, b_);                               \
+#define REQ_INT(a, op, b)                                                      \
+  do {                                                                         \
+    intmax_t a_ = (intmax_t)(a), b_ = (intmax_t)(b);                           \
+    if (!(a_ op b_))                                                           \
+      ck_abort_msg("line %d: %s %s %s (%jd vs %jd)", __LINE__, #a, #op, #b,    \
+                   a_, b_);                                                    \
   } while (0)
-#define REQ_UINT(a, op, b)                                         \
-  do {                                                             \
-    uintmax_t a_ = (uintmax_t)(a), b_ = (uintmax_t)(b);            \
-    if (!(a_ op b_))                                               \
-      ck_abort_msg("line %d: %s %s %s (%ju vs %ju)", __LINE__, #a, \
-                   #op, #b, a_, b_);                               \
+#define REQ_UINT(a, op, b)                                                     \
+  do {                                                                         \
+    uintmax_t a_ = (uintmax_t)(a), b_ = (uintmax_t)(b);                        \
+    if (!(a_ op b_))                                                           \
+      ck_abort_msg("line %d: %s %s %s (%ju vs %ju)", __LINE__, #a, #op, #b,    \
+                   a_, b_);                                                    \
   } while (0)
 
 /* ---- the runner ------------------------------------------------------------

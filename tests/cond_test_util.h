@@ -96,9 +96,8 @@ static inline double V(evs_pop *p, uint32_t id) {
 /* Sets parameter name of a 4-neuron population of type T (named
  * "exc_layer") to value: init must fail with a negative code, also stored
  * in the error, whose message names the population and contains word. */
-static inline void expect_invalid_of(const evs_neuron_type *T,
-                                     const char *name, double value,
-                                     const char *word) {
+static inline void expect_invalid_of(const evs_neuron_type *T, const char *name,
+                                     double value, const char *word) {
   evs_pop *p = pop_new_of(T, 4, 1e-4, 1, 0);
   snprintf(p->name, sizeof p->name, "exc_layer");
   pop_set(p, name, value);

@@ -32,7 +32,8 @@ static inline evs_conn_spec base_spec(evs_conn_kind kind) {
   return s;
 }
 
-static inline evs_csr *build_ok(uint32_t n_pre, uint32_t n_post, const evs_conn_spec *s) {
+static inline evs_csr *build_ok(uint32_t n_pre, uint32_t n_post,
+                                const evs_conn_spec *s) {
   evs_csr *c = NULL;
   evs_error err;
   evs_error_clear(&err);
@@ -60,7 +61,8 @@ static inline uint32_t *check_structure(const evs_csr *c) {
       if (hi == lo) REQ_UINT(c->grp_ptr[i], ==, c->grp_ptr[i + 1]);
       for (uint64_t g = c->grp_ptr[i]; g < c->grp_ptr[i + 1]; g++) {
         REQ_UINT(c->grp_end[g], >, start); /* nonempty */
-        if (g > c->grp_ptr[i]) REQ_UINT(c->grp_delay[g], >, c->grp_delay[g - 1]);
+        if (g > c->grp_ptr[i])
+          REQ_UINT(c->grp_delay[g], >, c->grp_delay[g - 1]);
         for (uint64_t q = start; q < c->grp_end[g]; q++) d[q] = c->grp_delay[g];
         start = c->grp_end[g];
       }
@@ -69,7 +71,8 @@ static inline uint32_t *check_structure(const evs_csr *c) {
     for (uint64_t q = lo; q < hi; q++) {
       REQ_UINT(c->target[q], <, c->n_post);
       if (q > lo) /* sorted by (delay, target) */
-        REQUIRE(d[q] > d[q - 1] || (d[q] == d[q - 1] && c->target[q] >= c->target[q - 1]));
+        REQUIRE(d[q] > d[q - 1] ||
+                (d[q] == d[q - 1] && c->target[q] >= c->target[q - 1]));
       if (d[q] < dmin) dmin = d[q];
       if (d[q] > dmax) dmax = d[q];
     }
@@ -85,7 +88,8 @@ static inline uint32_t *check_structure(const evs_csr *c) {
 static inline uint64_t count_groups(const evs_csr *c) {
   if (c->grp_ptr) return c->grp_ptr[c->n_pre];
   uint64_t g = 0;
-  for (uint32_t i = 0; i < c->n_pre; i++) g += c->row_ptr[i + 1] > c->row_ptr[i];
+  for (uint32_t i = 0; i < c->n_pre; i++)
+    g += c->row_ptr[i + 1] > c->row_ptr[i];
   return g;
 }
 
@@ -94,12 +98,14 @@ static inline uint64_t count_groups(const evs_csr *c) {
 static inline void check_no_multapses(const evs_csr *c) {
   for (uint32_t i = 0; i < c->n_pre; i++)
     for (uint64_t q = c->row_ptr[i]; q < c->row_ptr[i + 1]; q++)
-      for (uint64_t r = c->row_ptr[i]; r < q; r++) REQ_UINT(c->target[q], !=, c->target[r]);
+      for (uint64_t r = c->row_ptr[i]; r < q; r++)
+        REQ_UINT(c->target[q], !=, c->target[r]);
 }
 
 static inline void check_no_autapses(const evs_csr *c) {
   for (uint32_t i = 0; i < c->n_pre; i++)
-    for (uint64_t q = c->row_ptr[i]; q < c->row_ptr[i + 1]; q++) REQ_UINT(c->target[q], !=, i);
+    for (uint64_t q = c->row_ptr[i]; q < c->row_ptr[i + 1]; q++)
+      REQ_UINT(c->target[q], !=, i);
 }
 
 #endif

@@ -48,7 +48,8 @@
 
 #include <evsnn/evsnn.h>
 
-/* ---- the wrappers ---------------------------------------------------------- */
+/* ---- the wrappers ----------------------------------------------------------
+ */
 
 enum { KIND_NONE, KIND_ALLOC, KIND_IO };
 
@@ -271,7 +272,8 @@ int __wrap_rename(const char *from, const char *to) {
   return __real_rename(from, to);
 }
 
-/* ---- one run (in a child) ---------------------------------------------------- */
+/* ---- one run (in a child)
+ * ---------------------------------------------------- */
 
 typedef struct walk {
   const char *model;
@@ -347,7 +349,8 @@ static int same_as_reference(const walk *w, const char *dir, char *why,
   const char *sides[2] = {w->ref, dir};
   for (int side = 0; side < 2; side++) {
     DIR *d = opendir(sides[side]);
-    if (!d) return snprintf(why, len, "%s: %s", sides[side], strerror(errno)), 0;
+    if (!d)
+      return snprintf(why, len, "%s: %s", sides[side], strerror(errno)), 0;
     struct dirent *e;
     while ((e = readdir(d))) {
       if (e->d_name[0] == '.') continue;
@@ -365,8 +368,8 @@ static int same_as_reference(const walk *w, const char *dir, char *why,
       __real_free(sa);
       __real_free(sb);
       if (!same) {
-        snprintf(why, len, "%s differs from the reference run's%s",
-                 e->d_name, side ? " (not in the reference)" : "");
+        snprintf(why, len, "%s differs from the reference run's%s", e->d_name,
+                 side ? " (not in the reference)" : "");
         closedir(d);
         return 0;
       }
@@ -384,8 +387,8 @@ static int final_files_left(const char *dir, char *why, size_t len) {
   int found = 0;
   while (!found && (e = readdir(d)))
     if (e->d_name[0] != '.' && !ends_with(e->d_name, ".part")) {
-      snprintf(why, len, "the failed run left %s/%s under its final name",
-               dir, e->d_name);
+      snprintf(why, len, "the failed run left %s/%s under its final name", dir,
+               e->d_name);
       found = 1;
     }
   closedir(d);
@@ -450,8 +453,7 @@ static void run_once(const walk *w, unsigned long k, const char *dir,
     same_as_reference(w, dir, why, len); /* a difference goes into why */
   if (o->finding[0] && !ok) {
     size_t n = strlen(o->finding);
-    snprintf(o->finding + n, len - n, " [%s: %s]", evs_errname(rc),
-             err.msg);
+    snprintf(o->finding + n, len - n, " [%s: %s]", evs_errname(rc), err.msg);
   }
 }
 
@@ -513,9 +515,12 @@ int main(int argc, char **argv) {
   while ((c = getopt(argc, argv, "k:s:t:")) != -1) {
     switch (c) {
     case 'k':
-      if (!strcmp(optarg, "alloc")) w.kind = KIND_ALLOC;
-      else if (!strcmp(optarg, "io")) w.kind = KIND_IO;
-      else return usage();
+      if (!strcmp(optarg, "alloc"))
+        w.kind = KIND_ALLOC;
+      else if (!strcmp(optarg, "io"))
+        w.kind = KIND_IO;
+      else
+        return usage();
       break;
     case 's': samples = strtoul(optarg, NULL, 10); break;
     case 't': w.timeout = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -553,10 +558,10 @@ int main(int argc, char **argv) {
   unsigned long stride =
       samples > head + tail && total > head + tail
           ? (total - head - tail) / (samples - head - tail) + 1
-          : samples ? total + 1 : 1;
+      : samples ? total + 1
+                : 1;
   for (unsigned long k = 1;; k++) {
-    if (samples && k > head && k + tail <= total &&
-        (k - head) % stride != 0)
+    if (samples && k > head && k + tail <= total && (k - head) % stride != 0)
       continue;
     rm_rf(work);
     int r = run_child(&w, k, work, &o);

@@ -19,7 +19,9 @@ typedef struct ref_par {
 
 static void ref_deriv(const ref_par *p, const double y[3], int refractory,
                       double dy[3]) {
-  dy[0] = refractory ? 0 : (-(y[0] - p->v_rest) + y[1] + y[2] + p->drive) / p->tau_m;
+  dy[0] = refractory
+              ? 0
+              : (-(y[0] - p->v_rest) + y[1] + y[2] + p->drive) / p->tau_m;
   dy[1] = -y[1] / p->tau_e;
   dy[2] = -y[2] / p->tau_i;
 }
@@ -33,13 +35,14 @@ static void ref_rk4(const ref_par *p, double y[3], double h, int refractory) {
   ref_deriv(p, t, refractory, k3);
   for (int i = 0; i < 3; i++) t[i] = y[i] + h * k3[i];
   ref_deriv(p, t, refractory, k4);
-  for (int i = 0; i < 3; i++) y[i] += h / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+  for (int i = 0; i < 3; i++)
+    y[i] += h / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
 }
 
 /* Integrates one neuron from t to t_next with steps of at most dt (no input
  * in between), appending spike times to spikes[*ns]. */
-static void ref_advance(const ref_par *p, ref_neuron *n, double t, double t_next,
-                        double dt, double *spikes, int *ns) {
+static void ref_advance(const ref_par *p, ref_neuron *n, double t,
+                        double t_next, double dt, double *spikes, int *ns) {
   while (t < t_next) {
     int refractory = t < n->ref_until;
     double h = fmin(dt, t_next - t);
@@ -51,7 +54,10 @@ static void ref_advance(const ref_par *p, ref_neuron *n, double t, double t_next
       for (int it = 0; it < 80; it++) {
         double mid = 0.5 * (lo + hi), z[3] = {n->v, n->xe, n->xi};
         ref_rk4(p, z, mid, 0);
-        if (z[0] >= p->v_thresh) hi = mid; else lo = mid;
+        if (z[0] >= p->v_thresh)
+          hi = mid;
+        else
+          lo = mid;
       }
       double z[3] = {n->v, n->xe, n->xi};
       ref_rk4(p, z, hi, 0);

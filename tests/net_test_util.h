@@ -14,9 +14,13 @@
 
 static char tmpdir[256];
 
-static inline void make_tmpdir(void) { tu_mkdtemp(tmpdir, sizeof tmpdir, "evsnn-net"); }
+static inline void make_tmpdir(void) {
+  tu_mkdtemp(tmpdir, sizeof tmpdir, "evsnn-net");
+}
 
-static inline void remove_tmpdir(void) { ck_assert_int_eq(tu_rm_rf(tmpdir), 0); }
+static inline void remove_tmpdir(void) {
+  ck_assert_int_eq(tu_rm_rf(tmpdir), 0);
+}
 
 static inline void setp(evs_net *net, int pop, const char *name, double v) {
   evs_dist d = evs_dist_const(v);
@@ -25,8 +29,11 @@ static inline void setp(evs_net *net, int pop, const char *name, double v) {
                 err.msg);
 }
 
-static inline evs_conn_spec conn(evs_conn_kind kind, double p, double w, double d) {
-  evs_conn_spec s = {.kind = kind, .p = p, .weight = evs_dist_const(w),
+static inline evs_conn_spec conn(evs_conn_kind kind, double p, double w,
+                                 double d) {
+  evs_conn_spec s = {.kind = kind,
+                     .p = p,
+                     .weight = evs_dist_const(w),
                      .delay = evs_dist_const(d)};
   return s;
 }

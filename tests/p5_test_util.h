@@ -16,12 +16,12 @@
 #include "evsnn/dist.h"
 
 /* |got - want| within tol. */
-#define NEAR(got, want, tol)                                               \
-  do {                                                                     \
-    double g_ = (got), w_ = (want), t_ = (tol);                            \
-    if (!(fabs(g_ - w_) <= t_))                                            \
-      ck_abort_msg("line %d: %s = %.12g, expected %.12g (tol %.3g)",       \
-                   __LINE__, #got, g_, w_, t_);                            \
+#define NEAR(got, want, tol)                                                   \
+  do {                                                                         \
+    double g_ = (got), w_ = (want), t_ = (tol);                                \
+    if (!(fabs(g_ - w_) <= t_))                                                \
+      ck_abort_msg("line %d: %s = %.12g, expected %.12g (tol %.3g)", __LINE__, \
+                   #got, g_, w_, t_);                                          \
   } while (0)
 
 /* One-to-one synapses of weight w (SI), delay 1 ms, for evs_net_connect. */

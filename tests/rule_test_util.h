@@ -26,9 +26,9 @@
  * on_pre/on_post in the time order it prescribes. */
 
 typedef struct rig {
-  evs_proj proj;   /* weight_scale 1: parameters are in weight units as is */
-  evs_plastic pl;  /* the rule instance; proj.rule points here */
-  double par[32];  /* pl.par */
+  evs_proj proj;  /* weight_scale 1: parameters are in weight units as is */
+  evs_plastic pl; /* the rule instance; proj.rule points here */
+  double par[32]; /* pl.par */
 } rig;
 
 /* A projection called name, n_pre -> n_post (all to all when p >= 1, else
@@ -150,9 +150,9 @@ static inline double uniform01(void) {
 /* ---- events for brute-force references ----------------------------------- */
 
 typedef struct event {
-  int64_t step;  /* time on the reference grid, in steps */
-  int kind;      /* 0 post, 1 pre, 2 and up a suite's own (a clock) */
-  uint32_t id;   /* the neuron (0 for a suite's own kinds) */
+  int64_t step; /* time on the reference grid, in steps */
+  int kind;     /* 0 post, 1 pre, 2 and up a suite's own (a clock) */
+  uint32_t id;  /* the neuron (0 for a suite's own kinds) */
 } event;
 
 /* qsort order: by step, then kind (at equal steps posts run first, then

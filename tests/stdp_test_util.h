@@ -28,12 +28,12 @@ static inline rig *rig_new(const evs_rule_type *type, uint32_t n_pre,
 }
 
 /* |got - want| within n float roundings of magnitude scale. */
-#define NEAR(got, want, scale, n)                                          \
-  do {                                                                     \
-    double g_ = (got), w_ = (want), tol_ = (n) * FLT_EPSILON * (scale);    \
-    if (!(fabs(g_ - w_) <= tol_))                                          \
-      ck_abort_msg("line %d: %s = %.12g, expected %.12g (tol %.3g)",       \
-                   __LINE__, #got, g_, w_, tol_);                          \
+#define NEAR(got, want, scale, n)                                              \
+  do {                                                                         \
+    double g_ = (got), w_ = (want), tol_ = (n)*FLT_EPSILON * (scale);          \
+    if (!(fabs(g_ - w_) <= tol_))                                              \
+      ck_abort_msg("line %d: %s = %.12g, expected %.12g (tol %.3g)", __LINE__, \
+                   #got, g_, w_, tol_);                                        \
   } while (0)
 
 /* Parameter checks name the projection. */

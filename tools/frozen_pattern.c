@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* frozen_pattern — writes the frozen Poisson pattern that a
- * SpikeSourceFrozenPoisson population draws (src/neurons/source.c), as a .ras file
- * with every time to 17 significant digits, so that a SpikeSourceArray with
- * the same period replays exactly the same spikes (the SuperSpike models
+ * SpikeSourceFrozenPoisson population draws (src/neurons/source.c), as a .ras
+ * file with every time to 17 significant digits, so that a SpikeSourceArray
+ * with the same period replays exactly the same spikes (the SuperSpike models
  * ship their inputs this way: a file key that --set can point elsewhere).
  *
  *   tools/frozen_pattern SEED POPULATION SIZE RATE_HZ PERIOD_S > FILE.ras
@@ -29,7 +29,7 @@ static int by_time_then_id(const void *a, const void *b) {
 int main(int argc, char **argv) {
   if (argc != 6) {
     fprintf(stderr, "usage: frozen_pattern SEED POPULATION SIZE RATE_HZ "
-            "PERIOD_S > FILE.ras\n");
+                    "PERIOD_S > FILE.ras\n");
     return 2;
   }
   unsigned long long seed = strtoull(argv[1], NULL, 10);

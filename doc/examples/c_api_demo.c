@@ -36,8 +36,8 @@ static int set(evs_net *net, int pop, const char *name, double value,
 
 int main(void) {
   /* Parameters, SI units. */
-  const double tau_m = 20e-3, cm = 0.25e-9, v_rest = -65e-3,
-               v_reset = -70e-3, v_thresh = -50e-3, tau_refrac = 2e-3;
+  const double tau_m = 20e-3, cm = 0.25e-9, v_rest = -65e-3, v_reset = -70e-3,
+               v_thresh = -50e-3, tau_refrac = 2e-3;
   const double i_dc = 0.25e-9, duration = 1.0;
   int status = 1;
   evs_error err;
@@ -53,11 +53,13 @@ int main(void) {
     fail("add_population", pop, &err);
     goto done;
   }
-  struct { const char *name; double value; } par[] = {
-      {"tau_m", tau_m},           {"cm", cm},
-      {"v_rest", v_rest},         {"v_reset", v_reset},
-      {"v_thresh", v_thresh},     {"tau_refrac", tau_refrac},
-      {"v_init", v_rest}};
+  struct {
+    const char *name;
+    double value;
+  } par[] = {{"tau_m", tau_m},       {"cm", cm},
+             {"v_rest", v_rest},     {"v_reset", v_reset},
+             {"v_thresh", v_thresh}, {"tau_refrac", tau_refrac},
+             {"v_init", v_rest}};
   for (size_t i = 0; i < sizeof par / sizeof par[0]; i++)
     if ((rc = set(net, pop, par[i].name, par[i].value, &err))) {
       fail(par[i].name, rc, &err);

@@ -70,8 +70,8 @@ static int pair_init(evs_plastic *pl, evs_error *err) {
 }
 
 /* Depression against each target's last spike, then the arrival counts. */
-static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre,
-                        uint64_t begin, uint64_t end) {
+static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+                        uint64_t end) {
   evs_csr *m = evs_plastic_synapses(pl);
   const double *p = evs_plastic_params(pl);
   pair_state *s = evs_plastic_state(pl);
@@ -117,8 +117,8 @@ static int fail(const char *what, int rc, const evs_error *err) {
 }
 
 /* Writes a one-neuron .ras file of n spike times into dir/name. */
-static int write_ras(const char *dir, const char *name, const double *t,
-                     int n, char *path, size_t len) {
+static int write_ras(const char *dir, const char *name, const double *t, int n,
+                     char *path, size_t len) {
   snprintf(path, len, "%s/%s", dir, name);
   FILE *f = fopen(path, "w");
   if (!f) return -1;
@@ -142,7 +142,7 @@ static int read_ras(const char *dir, double *t, int max) {
 }
 
 static int link_pops(evs_net *net, const char *name, int pre, int post,
-                   double weight, evs_error *err) {
+                     double weight, evs_error *err) {
   evs_conn_spec spec = {.kind = EVS_CONN_ALL_TO_ALL,
                         .weight = evs_dist_const(weight),
                         .delay = evs_dist_const(1e-3)};
@@ -208,8 +208,10 @@ int main(void) {
   int n_post = read_ras(dir, t_post, 4);
   if (n_post != 1 || !(t_post[0] > teacher_t[0] + delay) ||
       !(t_post[0] < pre_t[1] + delay)) {
-    fprintf(stderr, "custom_rule: expected one post spike between the "
-            "teacher's arrival and the second pre arrival, got %d\n", n_post);
+    fprintf(stderr,
+            "custom_rule: expected one post spike between the "
+            "teacher's arrival and the second pre arrival, got %d\n",
+            n_post);
     goto done;
   }
   double ltp = a_plus * exp(-(t_post[0] - (pre_t[0] + delay)) / tau_plus);
@@ -220,9 +222,9 @@ int main(void) {
   /* tolerance: float weights, and t_post printed to 1 ns */
   int ok = m->nnz == 1 && fabs(got - want) < 1e-9;
   printf("custom_rule: rule %s: post spike at %.6f ms: weight %.6f mV -> "
-         "%.9f mV (analytic %.9f mV: +%.6f -%.6f): %s\n", nearest_pair.name,
-         t_post[0] * 1e3, w0 * 1e3, got * 1e3, want * 1e3, ltp * 1e3,
-         ltd * 1e3, ok ? "ok" : "FAIL");
+         "%.9f mV (analytic %.9f mV: +%.6f -%.6f): %s\n",
+         nearest_pair.name, t_post[0] * 1e3, w0 * 1e3, got * 1e3, want * 1e3,
+         ltp * 1e3, ltd * 1e3, ok ? "ok" : "FAIL");
   status = ok ? 0 : 1;
 
 done:

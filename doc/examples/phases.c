@@ -22,8 +22,8 @@
 
 #include <evsnn/evsnn.h>
 
-#define N 100        /* neurons */
-#define PHASE 1.0    /* s per phase */
+#define N 100     /* neurons */
+#define PHASE 1.0 /* s per phase */
 
 static int fail(const char *what, int rc, const evs_error *err) {
   fprintf(stderr, "phases: %s: %s\n", what,
@@ -68,7 +68,8 @@ int main(void) {
   int e = evs_net_add_population(net, "E", "IF_curr_exp", N, &err);
   int bg = poisson(net, "background", 200, 10, &err);
   int stim = poisson(net, "stimulus", N, 40, &err);
-  evs_conn_spec sparse = {.kind = EVS_CONN_FIXED_PROBABILITY, .p = 0.1,
+  evs_conn_spec sparse = {.kind = EVS_CONN_FIXED_PROBABILITY,
+                          .p = 0.1,
                           .weight = evs_dist_const(1e-3),
                           .delay = evs_dist_const(1e-3)};
   evs_conn_spec one = {.kind = EVS_CONN_ONE_TO_ONE,
@@ -79,8 +80,8 @@ int main(void) {
       (rc = evs_net_add_dc(net, e, 13e-3, EVS_DIM_VOLTAGE, &err)) ||
       evs_net_connect(net, "bg_E", bg, e, EVS_RECEPTOR_EXC, &sparse,
                       EVS_DIM_VOLTAGE, &err) < 0 ||
-      (to_stim = evs_net_connect(net, "stim_E", stim, e, EVS_RECEPTOR_EXC,
-                                 &one, EVS_DIM_VOLTAGE, &err)) < 0) {
+      (to_stim = evs_net_connect(net, "stim_E", stim, e, EVS_RECEPTOR_EXC, &one,
+                                 EVS_DIM_VOLTAGE, &err)) < 0) {
     fail("building the net", EVS_EINVAL, &err);
     goto done;
   }

@@ -10,7 +10,8 @@
  * holds are clamped to its last slot; the owner re-files such neurons when
  * they come up early, which is always safe.
  *
- * Windows are numbered from 0 at time 0: window w covers [w*width, (w+1)*width). */
+ * Windows are numbered from 0 at time 0: window w covers [w*width,
+ * (w+1)*width). */
 #ifndef EVSNN_CALENDAR_H
 #define EVSNN_CALENDAR_H
 
@@ -19,41 +20,43 @@
 #include "error.h"
 #include "export.h"
 
-#define EVS_CAL_NONE INT64_MAX  /* a neuron filed nowhere */
+#define EVS_CAL_NONE INT64_MAX /* a neuron filed nowhere */
 
 typedef struct evs_cal_bucket {
-  uint32_t *id;   /* neuron ids, in filing order */
-  uint32_t n;     /* entries */
-  uint32_t cap;   /* allocated entries */
+  uint32_t *id; /* neuron ids, in filing order */
+  uint32_t n;   /* entries */
+  uint32_t cap; /* allocated entries */
 } evs_cal_bucket;
 
 /* Where a neuron's live entry is. */
 typedef struct evs_cal_slot {
-  int64_t filed;  /* window of the live entry, or EVS_CAL_NONE (a window
-                     beyond the ring is stored clamped) */
-  uint32_t pos;   /* index of the live entry in its bucket */
+  int64_t filed; /* window of the live entry, or EVS_CAL_NONE (a window
+                    beyond the ring is stored clamped) */
+  uint32_t pos;  /* index of the live entry in its bucket */
 } evs_cal_slot;
 
 typedef struct evs_calendar {
-  double width;          /* window length, s */
-  double inv_width;      /* 1 / width */
-  int64_t current;       /* the window being filled/drained next */
-  uint32_t nslots;       /* ring size, a power of two */
-  evs_cal_bucket *slot;  /* ring of buckets, slot = window & (nslots-1) */
-  char *slots;           /* neuron id's slot is at slots + id * slot_stride:
-                            in own[], or in the owner's per-neuron records
-                            (evs_cal_place) */
-  size_t slot_stride;    /* bytes */
-  evs_cal_slot *own;     /* the calendar's own slots, NULL once placed */
-  uint32_t nneurons;     /* neurons tracked */
-  uint64_t stale;        /* statistics: stale entries skipped */
-  uint64_t filings;      /* statistics: entries written */
+  double width;         /* window length, s */
+  double inv_width;     /* 1 / width */
+  int64_t current;      /* the window being filled/drained next */
+  uint32_t nslots;      /* ring size, a power of two */
+  evs_cal_bucket *slot; /* ring of buckets, slot = window & (nslots-1) */
+  char *slots;          /* neuron id's slot is at slots + id * slot_stride:
+                           in own[], or in the owner's per-neuron records
+                           (evs_cal_place) */
+  size_t slot_stride;   /* bytes */
+  evs_cal_slot *own;    /* the calendar's own slots, NULL once placed */
+  uint32_t nneurons;    /* neurons tracked */
+  uint64_t stale;       /* statistics: stale entries skipped */
+  uint64_t filings;     /* statistics: entries written */
 } evs_calendar;
 
 /* Prepares a calendar for n neurons, windows of width seconds, and a ring of
  * at least horizon seconds (rounded up to a power-of-two number of windows).
- * Every neuron starts filed nowhere. Returns EVS_OK, EVS_EINVAL or EVS_ENOMEM. */
-EVS_API int evs_cal_init(evs_calendar *c, uint32_t n, double width, double horizon);
+ * Every neuron starts filed nowhere. Returns EVS_OK, EVS_EINVAL or EVS_ENOMEM.
+ */
+EVS_API int evs_cal_init(evs_calendar *c, uint32_t n, double width,
+                         double horizon);
 
 /* Keeps the slot of neuron id at (char *)records + id * stride instead of
  * the calendar's own array, so that it shares a cache line with the owner's
@@ -126,7 +129,8 @@ static inline int evs_cal_move(evs_calendar *c, uint32_t id, double t) {
  * neuron is first filed nowhere, then visit(ctx, id) is called, which may
  * file it again. Returns EVS_OK or the first non-zero value visit returned;
  * in that case the calendar does not advance and a later drain resumes with
- * the entries not yet visited. Cost O(entries of the window, stale included). */
+ * the entries not yet visited. Cost O(entries of the window, stale included).
+ */
 EVS_API int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
                           void *ctx);
 

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — sparse synapses in compressed sparse rows (CSR) by presynaptic neuron.
+/* evsnn — sparse synapses in compressed sparse rows (CSR) by presynaptic
+ * neuron.
  *
  * Row i holds the synapses of presynaptic neuron i, sorted by (delay, target),
  * and split into delay groups so that one queue event serves a whole group.
  * Static memory: 4 bytes target + 4 bytes weight per synapse, plus O(rows +
  * groups); 4 bytes a synapse when every synapse has the same weight and the
- * weights are shared (evs_csr_share_weight, as NEST's static_synapse_hom_w). The transposed index (post -> positions in the CSR arrays, and
- * the presynaptic neuron of each) is built on demand for postsynaptically
- * triggered updates and costs 8 more bytes per synapse (4 position + 4
- * presynaptic index) plus O(post neurons): 16 bytes a plastic synapse. */
+ * weights are shared (evs_csr_share_weight, as NEST's static_synapse_hom_w).
+ * The transposed index (post -> positions in the CSR arrays, and the
+ * presynaptic neuron of each) is built on demand for postsynaptically triggered
+ * updates and costs 8 more bytes per synapse (4 position + 4 presynaptic index)
+ * plus O(post neurons): 16 bytes a plastic synapse. */
 #ifndef EVSNN_CSR_H
 #define EVSNN_CSR_H
 
@@ -33,46 +35,46 @@ typedef enum evs_conn_kind {
 
 typedef struct evs_conn_spec {
   evs_conn_kind kind;
-  double p;              /* FIXED_PROBABILITY */
-  uint64_t n;            /* FIXED_INDEGREE / OUTDEGREE / TOTAL */
-  int autapses;          /* allow i -> i when pre and post are one population */
-  int multapses;         /* allow repeated pairs (INDEGREE/OUTDEGREE/TOTAL) */
-  const char *path;      /* FILE */
-  evs_dist weight;       /* weight distribution, SI (columns 3 of FILE override) */
-  evs_dist delay;        /* delay distribution, s (column 4 of FILE overrides) */
-  double delay_step;     /* s: delays are rounded to the nearest multiple */
-  uint64_t seed;         /* the run's seed */
-  uint32_t stream;       /* this projection's number, keys its random streams */
-  int same_population;   /* pre and post are the same population */
+  double p;          /* FIXED_PROBABILITY */
+  uint64_t n;        /* FIXED_INDEGREE / OUTDEGREE / TOTAL */
+  int autapses;      /* allow i -> i when pre and post are one population */
+  int multapses;     /* allow repeated pairs (INDEGREE/OUTDEGREE/TOTAL) */
+  const char *path;  /* FILE */
+  evs_dist weight;   /* weight distribution, SI (columns 3 of FILE override) */
+  evs_dist delay;    /* delay distribution, s (column 4 of FILE overrides) */
+  double delay_step; /* s: delays are rounded to the nearest multiple */
+  uint64_t seed;     /* the run's seed */
+  uint32_t stream;   /* this projection's number, keys its random streams */
+  int same_population; /* pre and post are the same population */
 } evs_conn_spec;
 
 typedef struct evs_csr {
   uint32_t n_pre, n_post;
-  uint64_t nnz;          /* synapses */
-  uint64_t *row_ptr;     /* [n_pre+1]: row i is [row_ptr[i], row_ptr[i+1]) */
-  uint32_t *target;      /* [nnz] post index */
-  float *weight;         /* [nnz] weight, SI; NULL when shared */
-  float weight_shared;   /* the weight of every synapse when weight is NULL */
-  double delay_step;     /* s, unit of delays below */
+  uint64_t nnz;        /* synapses */
+  uint64_t *row_ptr;   /* [n_pre+1]: row i is [row_ptr[i], row_ptr[i+1]) */
+  uint32_t *target;    /* [nnz] post index */
+  float *weight;       /* [nnz] weight, SI; NULL when shared */
+  float weight_shared; /* the weight of every synapse when weight is NULL */
+  double delay_step;   /* s, unit of delays below */
   /* Delay groups. If grp_ptr is NULL every synapse has delay
    * const_delay * delay_step and each nonempty row is one group. Otherwise
    * row i has groups grp_ptr[i] .. grp_ptr[i+1]-1; group g has delay
    * grp_delay[g] * delay_step and ends (exclusive) at absolute position
    * grp_end[g]; it starts where the previous group of the row ends, the
    * first at row_ptr[i]. */
-  uint32_t const_delay;  /* delay in steps when grp_ptr is NULL */
-  uint64_t *grp_ptr;     /* [n_pre+1] or NULL */
-  uint32_t *grp_delay;   /* [groups] delay in steps */
-  uint64_t *grp_end;     /* [groups] end position */
+  uint32_t const_delay;          /* delay in steps when grp_ptr is NULL */
+  uint64_t *grp_ptr;             /* [n_pre+1] or NULL */
+  uint32_t *grp_delay;           /* [groups] delay in steps */
+  uint64_t *grp_end;             /* [groups] end position */
   uint32_t min_delay, max_delay; /* over all synapses, in steps (0 if nnz 0) */
   /* Transposed index, NULL until evs_csr_build_transpose(). The synapses onto
    * post neuron j are at CSR positions post_pos[post_ptr[j] .. post_ptr[j+1]),
    * in increasing position order; post_pre[k] is the presynaptic neuron (the
    * row) of position post_pos[k], so postsynaptic handlers need no search
    * over row_ptr. */
-  uint64_t *post_ptr;    /* [n_post+1] */
-  uint32_t *post_pos;    /* [nnz] CSR positions (nnz < 2^32 required) */
-  uint32_t *post_pre;    /* [nnz] presynaptic neuron of post_pos[k] */
+  uint64_t *post_ptr; /* [n_post+1] */
+  uint32_t *post_pos; /* [nnz] CSR positions (nnz < 2^32 required) */
+  uint32_t *post_pre; /* [nnz] presynaptic neuron of post_pos[k] */
 } evs_csr;
 
 /* Builds the synapses of one projection. Random choices use the streams

@@ -22,12 +22,12 @@
 #include "net.h"
 
 typedef enum evs_current_kind {
-  EVS_CURRENT_DC = 0,    /* amplitude in [start, stop) */
-  EVS_CURRENT_STEP = 1,  /* amplitudes[i] from times[i] on (0 before) */
-  EVS_CURRENT_AC = 2,    /* offset + amplitude sin(2 pi frequency (t -
-                            start) + phase) in [start, stop) */
-  EVS_CURRENT_NOISY = 3  /* in [start, stop), a new value mean + stdev N(0,1)
-                            at start + k dt for each neuron, held for dt */
+  EVS_CURRENT_DC = 0,   /* amplitude in [start, stop) */
+  EVS_CURRENT_STEP = 1, /* amplitudes[i] from times[i] on (0 before) */
+  EVS_CURRENT_AC = 2,   /* offset + amplitude sin(2 pi frequency (t -
+                           start) + phase) in [start, stop) */
+  EVS_CURRENT_NOISY = 3 /* in [start, stop), a new value mean + stdev N(0,1)
+                           at start + k dt for each neuron, held for dt */
 } evs_current_kind;
 
 typedef struct evs_current_spec {

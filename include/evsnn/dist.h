@@ -24,7 +24,7 @@ typedef enum evs_dist_kind {
 
 typedef struct evs_dist {
   evs_dist_kind kind;
-  double p[4];             /* parameters in SI units, see evs_dist_kind */
+  double p[4]; /* parameters in SI units, see evs_dist_kind */
 } evs_dist;
 
 /* A constant. */

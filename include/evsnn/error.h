@@ -12,16 +12,16 @@
 #include "export.h"
 
 /* X(name, value, description): the single list of status codes. */
-#define EVS_ERRNO_MAP(X)                                        \
-  X(OK, 0, "success")                                           \
-  X(ENOMEM, -1, "out of memory")                                \
-  X(EINVAL, -2, "invalid argument")                             \
-  X(EMODEL, -3, "error in model description")                   \
-  X(EIO, -4, "input/output error")                              \
-  X(ERANGE, -5, "value out of range")                           \
-  X(ENOENT, -6, "no such item")                                 \
-  X(EEXIST, -7, "item already exists")                          \
-  X(ESTATE, -8, "operation not valid in this state")            \
+#define EVS_ERRNO_MAP(X)                                                       \
+  X(OK, 0, "success")                                                          \
+  X(ENOMEM, -1, "out of memory")                                               \
+  X(EINVAL, -2, "invalid argument")                                            \
+  X(EMODEL, -3, "error in model description")                                  \
+  X(EIO, -4, "input/output error")                                             \
+  X(ERANGE, -5, "value out of range")                                          \
+  X(ENOENT, -6, "no such item")                                                \
+  X(EEXIST, -7, "item already exists")                                         \
+  X(ESTATE, -8, "operation not valid in this state")                           \
   X(ESTOPPED, -9, "run stopped before its end")
 
 typedef enum evs_status {
@@ -42,14 +42,14 @@ typedef enum evs_about {
  * when the library knows, so that a caller can point at its own
  * description of that object (a model file's key) without reading msg. */
 typedef struct evs_error {
-  int code;        /* the evs_status returned alongside */
-  int line;        /* model-file line, or 0 when not tied to a file */
-  char file[256];  /* model-file path, or "" */
-  char msg[768];   /* full message, already prefixed with "file:line: " */
-  int about;       /* evs_about: the object at fault (EVS_ABOUT_NONE: none) */
-  int index;       /* its index in the net, when about is not NONE */
-  char key[32];    /* its parameter or connection key at fault ("delay",
-                      "n", "connect", "tau_m"), or "" for the whole object */
+  int code;       /* the evs_status returned alongside */
+  int line;       /* model-file line, or 0 when not tied to a file */
+  char file[256]; /* model-file path, or "" */
+  char msg[768];  /* full message, already prefixed with "file:line: " */
+  int about;      /* evs_about: the object at fault (EVS_ABOUT_NONE: none) */
+  int index;      /* its index in the net, when about is not NONE */
+  char key[32];   /* its parameter or connection key at fault ("delay",
+                     "n", "connect", "tau_m"), or "" for the whole object */
 } evs_error;
 
 /* Returns the description of a status code ("out of memory"); never NULL. */

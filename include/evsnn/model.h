@@ -21,20 +21,20 @@ typedef struct evs_model_opts {
                                    "E.tau_m=10 ms" (sections are found by
                                    their name alone when unique) */
   size_t n_overrides;
-  int seed_set;                 /* 1: use seed instead of the file's */
+  int seed_set; /* 1: use seed instead of the file's */
   uint64_t seed;
-  int force;                    /* 1: build a model whose estimated memory
-                                   exceeds the machine's (see
-                                   evs_model_load_file) */
+  int force; /* 1: build a model whose estimated memory
+                exceeds the machine's (see
+                evs_model_load_file) */
 } evs_model_opts;
 
 /* A loaded model: the net, built, and how to run it. */
 typedef struct evs_model {
-  evs_net *net;            /* owned */
-  evs_run_opts run;        /* duration from [simulation]; outdir NULL;
-                              model_name points into name */
-  uint64_t seed;           /* the seed in force */
-  char name[256];          /* the model's name: file name without .ini */
+  evs_net *net;     /* owned */
+  evs_run_opts run; /* duration from [simulation]; outdir NULL;
+                       model_name points into name */
+  uint64_t seed;    /* the seed in force */
+  char name[256];   /* the model's name: file name without .ini */
 } evs_model;
 
 /* Reads, validates and builds the model file at path (with mo's overrides;

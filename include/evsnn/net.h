@@ -5,9 +5,9 @@
  * A net is built in any order, then run once, in one go (evs_net_run) or in
  * phases (evs_net_start, evs_net_run_until again and again, evs_net_finish:
  * the same bytes). Building validates eagerly: every call returns EVS_OK or
- * an error with a message, and a net with an error is never half-run. Running writes its outputs into a folder:
- * <population>.ras spike rasters, v_<population>.tsv probes, summary.tsv and
- * run.log (see evsnn(1)). */
+ * an error with a message, and a net with an error is never half-run. Running
+ * writes its outputs into a folder: <population>.ras spike rasters,
+ * v_<population>.tsv probes, summary.tsv and run.log (see evsnn(1)). */
 #ifndef EVSNN_NET_H
 #define EVSNN_NET_H
 
@@ -28,42 +28,44 @@ typedef enum evs_receptor {
 } evs_receptor;
 
 typedef struct evs_run_opts {
-  double duration;        /* simulated time, s: the run covers [0, duration) */
-  const char *outdir;     /* output folder (created if missing); NULL writes nothing */
-  const char *model_name; /* named in file headers; may be NULL */
-  int progress;           /* 1: report progress on stderr (callers pass 1 only
-                             when stderr is a terminal); 2: a line
-                             "progress: t = T s of D s, W s of wall time" in
-                             run.log every progress_interval (a batch run,
-                             to watch it); 0: none */
+  double duration; /* simulated time, s: the run covers [0, duration) */
+  const char
+      *outdir; /* output folder (created if missing); NULL writes nothing */
+  const char *model_name;   /* named in file headers; may be NULL */
+  int progress;             /* 1: report progress on stderr (callers pass 1 only
+                               when stderr is a terminal); 2: a line
+                               "progress: t = T s of D s, W s of wall time" in
+                               run.log every progress_interval (a batch run,
+                               to watch it); 0: none */
   double progress_interval; /* s of wall time between run.log's progress
                              lines (progress = 2); 0: 60 s */
   const volatile sig_atomic_t *interrupt; /* NULL, or a flag the caller's
                              signal handler sets to the signal's number: the
                              run stops before its next event, as a stop (see
                              evs_net_run); may be NULL */
-  int threads;            /* threads the run uses (0 or 1: one); any number
-                             writes the same bytes (doc/scaling.md) */
+  int threads; /* threads the run uses (0 or 1: one); any number
+                  writes the same bytes (doc/scaling.md) */
 } evs_run_opts;
 
 typedef struct evs_pop_info {
-  const char *name;      /* population name (owned by the net) */
-  const char *type;      /* type name */
-  uint32_t size;         /* neurons */
-  uint64_t spikes;       /* spikes emitted in [0, duration) of the last run */
+  const char *name; /* population name (owned by the net) */
+  const char *type; /* type name */
+  uint32_t size;    /* neurons */
+  uint64_t spikes;  /* spikes emitted in [0, duration) of the last run */
 } evs_pop_info;
 
 typedef struct evs_run_stats {
-  double t_end;            /* simulated time reached, s */
-  double wall_build;       /* s spent building synapses and state */
-  double wall_run;         /* s spent in the event loop */
-  uint64_t spikes;         /* spikes of all populations (sources included) */
-  uint64_t syn_events;     /* synaptic events delivered (one per synapse per spike) */
-  uint64_t queue_pushes;   /* pushes onto the event queue */
-  uint64_t queue_pops;     /* pops from the event queue */
+  double t_end;      /* simulated time reached, s */
+  double wall_build; /* s spent building synapses and state */
+  double wall_run;   /* s spent in the event loop */
+  uint64_t spikes;   /* spikes of all populations (sources included) */
+  uint64_t
+      syn_events; /* synaptic events delivered (one per synapse per spike) */
+  uint64_t queue_pushes;     /* pushes onto the event queue */
+  uint64_t queue_pops;       /* pops from the event queue */
   uint64_t crossings_solved; /* exact threshold-crossing searches run */
-  uint64_t synapses;       /* synapses in all projections */
-  uint64_t synapse_bytes;  /* heap bytes of all projections' synapse storage */
+  uint64_t synapses;         /* synapses in all projections */
+  uint64_t synapse_bytes; /* heap bytes of all projections' synapse storage */
 } evs_run_stats;
 
 /* Creates an empty net whose random streams are keyed by seed, whose delays
@@ -126,8 +128,8 @@ EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
 /* Gives projection proj Tsodyks–Markram short-term plasticity: each
  * presynaptic spike delivers w * u * x, with utilisation u (increment and
  * resting value U in (0, 1], facilitation decaying with tau_f >= 0 s, 0 for
- * none) and resources x (recovering with tau_d > 0 s); see src/synapses/stp.h. Works
- * on static and learning projections. Before the build only. EVS_OK, or
+ * none) and resources x (recovering with tau_d > 0 s); see src/synapses/stp.h.
+ * Works on static and learning projections. Before the build only. EVS_OK, or
  * EVS_EINVAL / EVS_ESTATE with a message in err. */
 EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
                             double tau_f, evs_error *err);
@@ -161,8 +163,8 @@ EVS_API int evs_net_record_synapses(evs_net *net, int proj, double interval,
 
 /* Adds a constant current to every neuron of pop: amplitude has dimension
  * dim (current, or its voltage equivalent). */
-EVS_API int evs_net_add_dc(evs_net *net, int pop, double amplitude,
-                           evs_dim dim, evs_error *err);
+EVS_API int evs_net_add_dc(evs_net *net, int pop, double amplitude, evs_dim dim,
+                           evs_error *err);
 
 /* Turns spike recording of pop on or off (default: on for neurons, off for
  * sources). */
@@ -221,9 +223,9 @@ EVS_API int evs_net_build(evs_net *net, evs_error *err);
  * run stops at T, the time of the next event (every event before T has run,
  * none after it), and ends as after a rate checker's stop, its last run.log
  * line "stopped at t = T s: interrupted (SIGINT)" (SIGTERM, or "signal N"):
- * the spikes in every file are those of an uninterrupted run before T. A net runs at most once. The same as
- * evs_net_start, evs_net_run_until(net, opts->duration) and
- * evs_net_finish. */
+ * the spikes in every file are those of an uninterrupted run before T. A net
+ * runs at most once. The same as evs_net_start, evs_net_run_until(net,
+ * opts->duration) and evs_net_finish. */
 EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err);
 
 /* Starts the net's run in phases: builds it if needed, opens the outputs in

@@ -13,21 +13,22 @@
 #include "units.h"
 
 typedef enum evs_param_flag {
-  EVS_PARAM_CONST = 0,      /* one value for the whole population */
-  EVS_PARAM_PER_NEURON = 1, /* may be a distribution, drawn per neuron from the
-                               stream (seed, population, neuron, EVS_RNG_INIT) */
-  EVS_PARAM_PATH = 2,       /* a file path, set with evs_net_set_path */
-  EVS_PARAM_REQUIRED = 4,   /* has no default */
-  EVS_PARAM_WEIGHT = 8      /* learning rules: has the dimension of the
-                               projection's weights (dim is ignored) */
+  EVS_PARAM_CONST = 0, /* one value for the whole population */
+  EVS_PARAM_PER_NEURON =
+      1,                  /* may be a distribution, drawn per neuron from the
+                             stream (seed, population, neuron, EVS_RNG_INIT) */
+  EVS_PARAM_PATH = 2,     /* a file path, set with evs_net_set_path */
+  EVS_PARAM_REQUIRED = 4, /* has no default */
+  EVS_PARAM_WEIGHT = 8    /* learning rules: has the dimension of the
+                             projection's weights (dim is ignored) */
 } evs_param_flag;
 
 typedef struct evs_param_def {
-  const char *name;  /* "tau_m" */
-  evs_dim dim;       /* expected dimension */
-  double def;        /* default, SI (ignored for paths and required values) */
-  int flags;         /* evs_param_flag bits */
-  const char *doc;   /* meaning, one line */
+  const char *name; /* "tau_m" */
+  evs_dim dim;      /* expected dimension */
+  double def;       /* default, SI (ignored for paths and required values) */
+  int flags;        /* evs_param_flag bits */
+  const char *doc;  /* meaning, one line */
 } evs_param_def;
 
 typedef enum evs_pop_kind {

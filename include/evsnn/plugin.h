@@ -39,8 +39,8 @@
 
 /* A spike: time and population-local neuron index. */
 typedef struct evs_spike {
-  double t;     /* s */
-  uint32_t id;  /* local index */
+  double t;    /* s */
+  uint32_t id; /* local index */
 } evs_spike;
 
 typedef struct evs_run evs_run;       /* one run of a net (opaque) */

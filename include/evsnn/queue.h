@@ -33,12 +33,12 @@ typedef struct evs_event {
 } evs_event;
 
 typedef struct evs_queue {
-  evs_event *heap;    /* heap[0] is the earliest event */
-  size_t size;        /* events held */
-  size_t cap;         /* allocated slots */
-  uint64_t next_seq;  /* seq given to the next push */
-  uint64_t pushes;    /* statistics: pushes since creation */
-  uint64_t pops;      /* statistics: pops since creation */
+  evs_event *heap;   /* heap[0] is the earliest event */
+  size_t size;       /* events held */
+  size_t cap;        /* allocated slots */
+  uint64_t next_seq; /* seq given to the next push */
+  uint64_t pushes;   /* statistics: pushes since creation */
+  uint64_t pops;     /* statistics: pops since creation */
 } evs_queue;
 
 /* 1 if a must pop before b in the total order, else 0. */

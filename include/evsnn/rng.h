@@ -14,26 +14,26 @@
 /* What a stream is used for; part of its key. Append only (changing a value
  * changes every result drawn for that purpose). */
 typedef enum evs_rng_purpose {
-  EVS_RNG_INIT = 1,     /* initial state (v_init, ...) */
-  EVS_RNG_CONNECT = 2,  /* which synapses exist */
-  EVS_RNG_WEIGHT = 3,   /* synaptic weights */
-  EVS_RNG_DELAY = 4,    /* synaptic delays */
-  EVS_RNG_INPUT = 5,    /* spike trains of input sources */
-  EVS_RNG_PATTERN = 6,  /* frozen patterns, jitter */
-  EVS_RNG_FEEDBACK = 7, /* fixed random feedback matrices (SuperSpike) */
+  EVS_RNG_INIT = 1,       /* initial state (v_init, ...) */
+  EVS_RNG_CONNECT = 2,    /* which synapses exist */
+  EVS_RNG_WEIGHT = 3,     /* synaptic weights */
+  EVS_RNG_DELAY = 4,      /* synaptic delays */
+  EVS_RNG_INPUT = 5,      /* spike trains of input sources */
+  EVS_RNG_PATTERN = 6,    /* frozen patterns, jitter */
+  EVS_RNG_FEEDBACK = 7,   /* fixed random feedback matrices (SuperSpike) */
   EVS_RNG_BACKGROUND = 8, /* Poisson background counts (IF_curr_exp_grid) */
-  EVS_RNG_CURRENT = 9,  /* noisy current sources: source k uses 9 + 256 k
-                           (evsnn/current.h) */
-  EVS_RNG_TEST = 99     /* tests only */
+  EVS_RNG_CURRENT = 9,    /* noisy current sources: source k uses 9 + 256 k
+                             (evsnn/current.h) */
+  EVS_RNG_TEST = 99       /* tests only */
 } evs_rng_purpose;
 
 typedef struct evs_rng {
-  uint32_t key[2];   /* the seed */
-  uint32_t ctr[4];   /* population, neuron, purpose, block index */
-  uint32_t buf[4];   /* outputs of the current block */
-  int left;          /* unused outputs left in buf */
-  int has_spare;     /* a second normal deviate is cached */
-  double spare;      /* the cached normal deviate */
+  uint32_t key[2]; /* the seed */
+  uint32_t ctr[4]; /* population, neuron, purpose, block index */
+  uint32_t buf[4]; /* outputs of the current block */
+  int left;        /* unused outputs left in buf */
+  int has_spare;   /* a second normal deviate is cached */
+  double spare;    /* the cached normal deviate */
 } evs_rng;
 
 /* Starts the stream (seed, population, neuron, purpose) at its beginning. */

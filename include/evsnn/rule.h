@@ -42,8 +42,8 @@ typedef struct evs_plastic evs_plastic;
  * internal unit (volts R*I for IF_curr_exp, siemens for IF_cond_exp), as
  * are the values of EVS_PARAM_WEIGHT parameters. */
 typedef struct evs_rule_type {
-  const char *name;               /* "stdp_pair": unique among rules */
-  const evs_param_def *params;    /* parameter table (static) */
+  const char *name;            /* "stdp_pair": unique among rules */
+  const evs_param_def *params; /* parameter table (static) */
   size_t n_params;
   /* Checks parameters, derives constants, allocates state (the
    * projection's synapses are built, with their transposed index). EVS_OK or

@@ -52,12 +52,12 @@ EVS_API int evs_net_set_spike_format(evs_net *net, evs_spike_format format,
 
 /* What the header of a binary spike file says. */
 typedef struct evs_spike_file_info {
-  uint32_t version;      /* format version */
-  uint32_t size;         /* neurons of the population */
-  uint64_t count;        /* spikes the file holds */
-  int swapped;           /* 1: written on a machine of the other byte order */
-  char model[257];       /* model name, NUL-terminated */
-  char population[65];   /* population name, NUL-terminated */
+  uint32_t version;    /* format version */
+  uint32_t size;       /* neurons of the population */
+  uint64_t count;      /* spikes the file holds */
+  int swapped;         /* 1: written on a machine of the other byte order */
+  char model[257];     /* model name, NUL-terminated */
+  char population[65]; /* population name, NUL-terminated */
 } evs_spike_file_info;
 
 typedef struct evs_spike_reader evs_spike_reader; /* opaque */

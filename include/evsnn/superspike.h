@@ -12,8 +12,8 @@
  * neuron, the error signal of every output neuron (target and own spikes
  * filtered by the alpha kernel) and the presynaptic PSP trace of every
  * presynaptic neuron; per-synapse work happens once per window, as matrix
- * products (src/rules/ssgrad.h). Every `update` seconds each learning weight moves
- * by at most r0 (the per-synapse normalised update). Hidden populations
+ * products (src/rules/ssgrad.h). Every `update` seconds each learning weight
+ * moves by at most r0 (the per-synapse normalised update). Hidden populations
  * receive the output errors through their outgoing learning projections
  * with symmetric (current forward weights), fixed random N(0, 1), or
  * uniform (all ones) feedback.
@@ -54,44 +54,44 @@ typedef enum evs_feedback {
 #define EVS_SUPERSPIKE_DT_MIN 1e-6
 
 typedef struct evs_superspike_spec {
-  int output;              /* the output population (index) */
-  const char *target;      /* .ras file of target spikes ('time id', time in
-                              [0, target_period)), repeated every
-                              target_period */
-  double target_period;    /* s: a whole number of trials, so that trials
-                              may differ (0: one trial) */
-  double trial;            /* s: trial length (a whole number of dt) */
-  double dt;               /* s: the error-broadcast clock (0.1 ms) */
-  double update;           /* s: update interval (0.5 s; a whole number of dt) */
-  double r0;               /* learning rate: largest |dw| per update, SI
-                              weight units (1e-3 V) */
-  double r0_decay_time;    /* s: from here on r0 / r0_decay (400 s) */
-  double r0_decay;         /* >= 1 (10) */
-  double r0_decay_period;  /* s: > 0: r0 is divided by r0_decay again every
-                              period after r0_decay_time (0: only once) */
-  double burn_in;          /* s: no weight changes before (20 s) */
-  double tau_rms;          /* s: time constant of the per-synapse RMS (30 s) */
-  double eps;              /* added to the RMS (1e-12) */
-  double tau_rise;         /* s: alpha kernel of error and eligibility (5 ms) */
-  double tau_decay;        /* s: (10 ms) */
-  double psp_rise;         /* s: presynaptic PSP trace kernel (5 ms) */
-  double psp_decay;        /* s: (10 ms) */
-  double beta;             /* 1/V: surrogate steepness (1000 /V = 1 /mV) */
-  double u_floor;          /* V: surrogate is 0 below (-80 mV) */
-  evs_feedback feedback;   /* hidden layers' feedback (symmetric) */
-  double rho;              /* random feedback's hidden-layer penalty (1) */
-  double tau_z;            /* s: its postsynaptic spike trace (100 ms) */
-  double tolerance;        /* s: accuracy's timing window (2 ms) */
-  int class_accuracy;      /* 1: a trial's accuracy is 1 when the output
-                              neuron with the most spikes (no tie) is the
-                              one with the most targets in the trial, else
-                              0 (classification tasks); 0: the timing
-                              criterion above */
-  int per_tick;            /* 1: accumulate the gradient with the per-tick
-                              reference (every synapse's state streamed at
-                              every tick) instead of the windowed method;
-                              the same numbers to rounding, for benchmark B4
-                              and tests (0) */
+  int output;             /* the output population (index) */
+  const char *target;     /* .ras file of target spikes ('time id', time in
+                             [0, target_period)), repeated every
+                             target_period */
+  double target_period;   /* s: a whole number of trials, so that trials
+                             may differ (0: one trial) */
+  double trial;           /* s: trial length (a whole number of dt) */
+  double dt;              /* s: the error-broadcast clock (0.1 ms) */
+  double update;          /* s: update interval (0.5 s; a whole number of dt) */
+  double r0;              /* learning rate: largest |dw| per update, SI
+                             weight units (1e-3 V) */
+  double r0_decay_time;   /* s: from here on r0 / r0_decay (400 s) */
+  double r0_decay;        /* >= 1 (10) */
+  double r0_decay_period; /* s: > 0: r0 is divided by r0_decay again every
+                             period after r0_decay_time (0: only once) */
+  double burn_in;         /* s: no weight changes before (20 s) */
+  double tau_rms;         /* s: time constant of the per-synapse RMS (30 s) */
+  double eps;             /* added to the RMS (1e-12) */
+  double tau_rise;        /* s: alpha kernel of error and eligibility (5 ms) */
+  double tau_decay;       /* s: (10 ms) */
+  double psp_rise;        /* s: presynaptic PSP trace kernel (5 ms) */
+  double psp_decay;       /* s: (10 ms) */
+  double beta;            /* 1/V: surrogate steepness (1000 /V = 1 /mV) */
+  double u_floor;         /* V: surrogate is 0 below (-80 mV) */
+  evs_feedback feedback;  /* hidden layers' feedback (symmetric) */
+  double rho;             /* random feedback's hidden-layer penalty (1) */
+  double tau_z;           /* s: its postsynaptic spike trace (100 ms) */
+  double tolerance;       /* s: accuracy's timing window (2 ms) */
+  int class_accuracy;     /* 1: a trial's accuracy is 1 when the output
+                             neuron with the most spikes (no tie) is the
+                             one with the most targets in the trial, else
+                             0 (classification tasks); 0: the timing
+                             criterion above */
+  int per_tick;           /* 1: accumulate the gradient with the per-tick
+                             reference (every synapse's state streamed at
+                             every tick) instead of the windowed method;
+                             the same numbers to rounding, for benchmark B4
+                             and tests (0) */
   const uint64_t *record_trials; /* trials (1-based) whose rasters are
                                     written; copied */
   size_t n_record_trials;

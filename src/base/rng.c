@@ -11,8 +11,7 @@
 #include <Random123/philox.h>
 
 void evs_rng_init(evs_rng *r, uint64_t seed, uint32_t population,
-                  uint32_t neuron, uint32_t purpose)
-{
+                  uint32_t neuron, uint32_t purpose) {
   r->key[0] = (uint32_t)seed;
   r->key[1] = (uint32_t)(seed >> 32);
   r->ctr[0] = population;
@@ -27,8 +26,7 @@ void evs_rng_init(evs_rng *r, uint64_t seed, uint32_t population,
 
 /* Computes the block at the current counter into buf and advances the block
  * index (2^32 blocks per stream, then it wraps). */
-static void refill(evs_rng *r)
-{
+static void refill(evs_rng *r) {
   philox4x32_ctr_t c = {{r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3]}};
   philox4x32_key_t k = {{r->key[0], r->key[1]}};
   philox4x32_ctr_t out = philox4x32(c, k);
@@ -40,38 +38,31 @@ static void refill(evs_rng *r)
   r->left = 4;
 }
 
-uint32_t evs_rng_u32(evs_rng *r)
-{
-  if (r->left <= 0)
-    refill(r);
+uint32_t evs_rng_u32(evs_rng *r) {
+  if (r->left <= 0) refill(r);
   return r->buf[4 - r->left--];
 }
 
-uint64_t evs_rng_u64(evs_rng *r)
-{
+uint64_t evs_rng_u64(evs_rng *r) {
   uint64_t lo = evs_rng_u32(r);
   uint64_t hi = evs_rng_u32(r);
   return (hi << 32) | lo;
 }
 
-double evs_rng_uniform(evs_rng *r)
-{
+double evs_rng_uniform(evs_rng *r) {
   /* k / 2^53 with k in [1, 2^53): every value is exact, the set is symmetric
    * about 1/2, and 0 is excluded by redrawing (probability 2^-53). Adding
    * 1/2 ulp instead would round 1 - 2^-54 up to 1. */
   uint64_t k;
-  do
-    k = evs_rng_u64(r) >> 11;
+  do k = evs_rng_u64(r) >> 11;
   while (k == 0);
   return (double)k * 0x1p-53;
 }
 
-uint32_t evs_rng_below(evs_rng *r, uint32_t n)
-{
+uint32_t evs_rng_below(evs_rng *r, uint32_t n) {
   /* Lemire, "Fast random integer generation in an interval" (2019): the high
    * word of x*n, rejecting the 2^32 mod n low words that would bias it. */
-  if (n == 0)
-    return 0;
+  if (n == 0) return 0;
   uint64_t m = (uint64_t)evs_rng_u32(r) * n;
   uint32_t low = (uint32_t)m;
   if (low < n) {
@@ -84,8 +75,7 @@ uint32_t evs_rng_below(evs_rng *r, uint32_t n)
   return (uint32_t)(m >> 32);
 }
 
-double evs_rng_normal(evs_rng *r)
-{
+double evs_rng_normal(evs_rng *r) {
   /* Marsaglia's polar method; the second deviate is kept for the next call. */
   if (r->has_spare) {
     r->has_spare = 0;
@@ -103,19 +93,14 @@ double evs_rng_normal(evs_rng *r)
   return u * f;
 }
 
-double evs_rng_exponential(evs_rng *r)
-{
-  return -log(evs_rng_uniform(r));
-}
+double evs_rng_exponential(evs_rng *r) { return -log(evs_rng_uniform(r)); }
 
 /* log(k!) for k >= 0: summed exactly for small k, Stirling's series beyond
  * (truncation error below 1/(1680 k^7) < 1e-12 for k >= 20). */
-static double log_factorial(double k)
-{
+static double log_factorial(double k) {
   if (k < 20.0) {
     double s = 0.0;
-    for (double i = 2.0; i <= k; i += 1.0)
-      s += log(i);
+    for (double i = 2.0; i <= k; i += 1.0) s += log(i);
     return s;
   }
   double ik = 1.0 / k, ik2 = ik * ik;
@@ -126,8 +111,7 @@ static double log_factorial(double k)
 /* Hörmann, "The transformed rejection method for generating Poisson random
  * variables", Insurance: Mathematics and Economics 12 (1993) 39-45: PTRS,
  * exact for mean >= 10, about 1.1 uniform pairs per deviate. */
-static double poisson_ptrs(evs_rng *r, double mean)
-{
+static double poisson_ptrs(evs_rng *r, double mean) {
   const double slam = sqrt(mean);
   const double loglam = log(mean);
   const double b = 0.931 + 2.53 * slam;
@@ -139,18 +123,15 @@ static double poisson_ptrs(evs_rng *r, double mean)
     double v = evs_rng_uniform(r);
     double us = 0.5 - fabs(u);
     double k = floor((2.0 * a / us + b) * u + mean + 0.43);
-    if (us >= 0.07 && v <= vr)
-      return k;
-    if (k < 0.0 || (us < 0.013 && v > us))
-      continue;
+    if (us >= 0.07 && v <= vr) return k;
+    if (k < 0.0 || (us < 0.013 && v > us)) continue;
     if (log(v) + log(inv_alpha) - log(a / (us * us) + b) <=
         -mean + k * loglam - log_factorial(k))
       return k;
   }
 }
 
-uint32_t evs_rng_poisson(evs_rng *r, double mean)
-{
+uint32_t evs_rng_poisson(evs_rng *r, double mean) {
   if (!(mean > 0.0)) /* also NaN */
     return 0;
   if (mean < 10.0) {

@@ -104,13 +104,11 @@ int evs_cli_bad_option(int c, char **argv, const struct option *longopts,
     }
   }
   if (nmatch > 1)
-    return evs_cli_usage_error(cmd, usage,
-                               "option '--%s' is ambiguous (%s)", name,
-                               matches);
+    return evs_cli_usage_error(cmd, usage, "option '--%s' is ambiguous (%s)",
+                               name, matches);
   const char *near = evs_cli_nearest(name, names, n);
   if (near)
-    return evs_cli_usage_error(cmd, usage,
-                               "unknown option '--%s'; did you mean '--%s'?",
-                               name, near);
+    return evs_cli_usage_error(
+        cmd, usage, "unknown option '--%s'; did you mean '--%s'?", name, near);
   return evs_cli_usage_error(cmd, usage, "unknown option '--%s'", name);
 }

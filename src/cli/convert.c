@@ -35,9 +35,7 @@ int evs_cli_convert(int argc, char **argv) {
   evs_cli_getopt_reset();
   while ((o = getopt_long(argc, argv, ":ho:", lo, NULL)) != -1) {
     switch (o) {
-    case 'h':
-      fputs(evs_cli_usage_convert, stdout);
-      return EVS_CLI_OK;
+    case 'h': fputs(evs_cli_usage_convert, stdout); return EVS_CLI_OK;
     case 'o':
       if (!*optarg)
         return evs_cli_usage_error("convert", evs_cli_usage_convert,
@@ -70,9 +68,10 @@ int evs_cli_convert(int argc, char **argv) {
     fprintf(stderr, "evsnn: %s: %s\n", out_path, strerror(errno));
     goto done;
   }
-  fprintf(out, "# evsnn spike raster\n# model: %s\n# population: %s\n"
-          "# size: %u\n# time [s] id\n", info.model, info.population,
-          (unsigned)info.size);
+  fprintf(out,
+          "# evsnn spike raster\n# model: %s\n# population: %s\n"
+          "# size: %u\n# time [s] id\n",
+          info.model, info.population, (unsigned)info.size);
   evs_spike buf[1024];
   size_t got;
   for (;;) {

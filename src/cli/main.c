@@ -3,8 +3,9 @@
  *
  * A thin client of the public API (<evsnn/evsnn.h>); everything it knows
  * about a model comes from evs_model_load_*. Exit status: 0 success
- * (also a run stopped by its rate check), 1 error (model, input/output, gnuplot), 2 usage error,
- * 128 + N a run stopped cleanly by signal N (SIGINT 130, SIGTERM 143). */
+ * (also a run stopped by its rate check), 1 error (model, input/output,
+ * gnuplot), 2 usage error, 128 + N a run stopped cleanly by signal N (SIGINT
+ * 130, SIGTERM 143). */
 #include "config.h"
 
 #include <errno.h>
@@ -64,7 +65,8 @@ static const char usage_run[] =
     "                          [simulation] threads; default 1); the output\n"
     "                          is the same for any N\n"
     "      --set=SECTION.KEY=VALUE\n"
-    "                          override a model value, e.g. --set E.tau_m=10ms\n"
+    "                          override a model value, e.g. --set "
+    "E.tau_m=10ms\n"
     "                          or --set simulation.duration=2s (repeatable)\n"
     "  -q, --quiet             no progress and no summary\n"
     "      --progress-interval=TIME\n"
@@ -82,13 +84,15 @@ static const char usage_run[] =
     "                          'completed at t = T s' or 'stopped at ...'\n"
     "  summary.tsv             per population: neurons, spikes, rate_hz (a\n"
     "                          SuperSpike run adds loss_last, accuracy_last)\n"
-    "  POP.ras                 spikes, 'time id' lines (s); neurons by default,\n"
+    "  POP.ras                 spikes, 'time id' lines (s); neurons by "
+    "default,\n"
     "                          sources with record_spikes = yes\n"
     "  POP.spk                 the same in binary, with [simulation]\n"
     "                          spike_format = bin (evsnn convert reads it)\n"
     "  spikes.h5               every population's spikes in one SONATA HDF5\n"
     "                          file, with spike_format = sonata\n"
-    "  v_POP.tsv               membrane potentials (V) of the record_v neurons\n"
+    "  v_POP.tsv               membrane potentials (V) of the record_v "
+    "neurons\n"
     "                          every record_interval (rates for a rate model)\n"
     "  VAR_POP.tsv             each other variable of record (gsyn_exc, ...)\n"
     "                          of the record_neurons, SI units\n"
@@ -97,21 +101,26 @@ static const char usage_run[] =
     "  PROJ_<T>ms.mtx          every weight at each time T of record_matrix\n"
     "                          (Matrix Market)\n"
     "and a SuperSpike run ([superspike] section):\n"
-    "  learning.tsv            per trial: loss (1/s), spikes, accuracy, t_end,\n"
+    "  learning.tsv            per trial: loss (1/s), spikes, accuracy, "
+    "t_end,\n"
     "                          r0 (0 during the burn-in)\n"
     "  OUT_target.ras          the output population's targets, one period\n"
     "  POP_trial<N>.ras        each learning population's spikes in trial N\n"
-    "                          of record_trials (times from the trial's start)\n"
+    "                          of record_trials (times from the trial's "
+    "start)\n"
     "  outputs.tsv             per output neuron: targets, accuracy over the\n"
     "                          run's last 100 trials\n"
     "Each file is written as NAME.part and renamed when the run's output is\n"
     "complete. evsnn plot DIR adds the figures (see evsnn help plot).\n"
     "\n"
     "A population with rate_min and rate_max stops the run when its filtered\n"
-    "rate leaves that band: the files cover the time run, 'stopped at t = T s:\n"
+    "rate leaves that band: the files cover the time run, 'stopped at t = T "
+    "s:\n"
     "...' is printed (even with -q) and the exit status is 0.\n"
-    "SIGINT or SIGTERM stops the run before its next event: the files cover the\n"
-    "time run, run.log ends 'stopped at t = T s: interrupted (SIGINT)', and the\n"
+    "SIGINT or SIGTERM stops the run before its next event: the files cover "
+    "the\n"
+    "time run, run.log ends 'stopped at t = T s: interrupted (SIGINT)', and "
+    "the\n"
     "exit status is 130 (SIGTERM: 143). A second signal ends evsnn at once.\n";
 
 static const char usage_check[] =
@@ -129,17 +138,17 @@ static const char usage_check[] =
 
 /* Options shared by run and check. */
 typedef struct cli {
-  const char *model;    /* model path, or NULL */
-  const char *outdir;   /* -o */
-  const char **sets;    /* --set values */
+  const char *model;  /* model path, or NULL */
+  const char *outdir; /* -o */
+  const char **sets;  /* --set values */
   size_t n_sets;
   int seed_set;
   unsigned long long seed;
   int quiet;
-  int force;            /* --force: past the memory estimate */
+  int force;                /* --force: past the memory estimate */
   double progress_interval; /* s, --progress-interval (0: the default) */
-  char *threads;        /* "simulation.threads=V" of --threads V, or NULL */
-  size_t threads_at;    /* its place in sets */
+  char *threads;            /* "simulation.threads=V" of --threads V, or NULL */
+  size_t threads_at;        /* its place in sets */
 } cli;
 
 /* Parses run/check arguments (argv[0] is the command's name); returns -1
@@ -175,9 +184,7 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
          -1) {
     const char *v = optarg;
     switch (o) {
-    case 'h':
-      fputs(usage, stdout);
-      return EXIT_OK;
+    case 'h': fputs(usage, stdout); return EXIT_OK;
     case OPT_SET:
       if (!strchr(v, '=') || !strchr(v, '.'))
         return evs_cli_usage_error(cmd, usage,
@@ -215,12 +222,8 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
       c->threads = set;
       break;
     }
-    case 'q':
-      c->quiet = 1;
-      break;
-    case OPT_FORCE:
-      c->force = 1;
-      break;
+    case 'q': c->quiet = 1; break;
+    case OPT_FORCE: c->force = 1; break;
     case OPT_PROGRESS: {
       char why[128];
       if (evs_unit_parse(v, EVS_DIM_TIME, &c->progress_interval, why,
@@ -230,8 +233,7 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
             cmd, usage, "--progress-interval needs a time > 0, got '%s'", v);
       break;
     }
-    default:
-      return evs_cli_bad_option(o, argv, lo, cmd, usage);
+    default: return evs_cli_bad_option(o, argv, lo, cmd, usage);
     }
   }
   if (optind < argc) c->model = argv[optind++];
@@ -247,10 +249,9 @@ static evs_model *load(const cli *c) {
   evs_model *m = NULL;
   evs_error err;
   evs_error_clear(&err);
-  int rc = c->model
-               ? evs_model_load_file(c->model, &mo, &m, &err)
-               : evs_model_load_string(evs_model_default_demo(), "demo", &mo,
-                                       &m, &err);
+  int rc = c->model ? evs_model_load_file(c->model, &mo, &m, &err)
+                    : evs_model_load_string(evs_model_default_demo(), "demo",
+                                            &mo, &m, &err);
   if (rc != EVS_OK) {
     fprintf(stderr, "%s\n", err.msg[0] ? err.msg : evs_strerror(rc));
     return NULL;
@@ -430,8 +431,8 @@ static const struct command *find_command(const char *name, int *status) {
                                   "unknown command '%s'; did you mean '%s'?",
                                   name, near);
   else
-    *status = evs_cli_usage_error(NULL, usage_main, "unknown command '%s'",
-                                  name);
+    *status =
+        evs_cli_usage_error(NULL, usage_main, "unknown command '%s'", name);
   return NULL;
 }
 
@@ -444,14 +445,9 @@ static int dispatch(int argc, char **argv) {
   evs_cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "+:hV", lo, NULL)) != -1) {
     switch (o) {
-    case 'h':
-      fputs(usage_main, stdout);
-      return EXIT_OK;
-    case 'V':
-      printf("evsnn %s\n", evs_version());
-      return EXIT_OK;
-    default:
-      return evs_cli_bad_option(o, argv, lo, NULL, usage_main);
+    case 'h': fputs(usage_main, stdout); return EXIT_OK;
+    case 'V': printf("evsnn %s\n", evs_version()); return EXIT_OK;
+    default: return evs_cli_bad_option(o, argv, lo, NULL, usage_main);
     }
   }
   if (optind >= argc)

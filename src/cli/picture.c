@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn picture — a black-and-white picture (PBM, plain P1 or raw P4) as a
- * target spike raster for SuperSpike (doc/validation.md S4): pixel row r is output
- * neuron r, column c is the time bin [c bin, (c+1) bin), and every black
+ * target spike raster for SuperSpike (doc/validation.md S4): pixel row r is
+ * output neuron r, column c is the time bin [c bin, (c+1) bin), and every black
  * pixel is one spike at a uniformly jittered time inside its bin, drawn
  * from the Philox stream (seed, 0, row, EVS_RNG_PATTERN). */
 #include <ctype.h>
@@ -174,8 +174,10 @@ static int write_raster(const char *out, const char *in, long w, long h,
   int e = f ? 0 : (errno ? errno : EIO);
   const char *name = part; /* the file an error is about */
   if (f) {
-    fprintf(f, "# evsnn picture: %s, %ld x %ld pixels, bin %g s: trial %.9g s,"
-            " %ld neurons\n# time [s] id\n", in, w, h, bin, (double)w * bin, h);
+    fprintf(f,
+            "# evsnn picture: %s, %ld x %ld pixels, bin %g s: trial %.9g s,"
+            " %ld neurons\n# time [s] id\n",
+            in, w, h, bin, (double)w * bin, h);
     for (size_t k = 0; k < n && !ferror(f); k++)
       fprintf(f, "%.9f %u\n", s[k].t, s[k].id);
     if (fflush(f) != 0 || ferror(f)) e = errno ? errno : EIO;
@@ -206,9 +208,7 @@ int evs_cli_picture(int argc, char **argv) {
     char why[128];
     char *end;
     switch (o) {
-    case 'h':
-      fputs(usage, stdout);
-      return 0;
+    case 'h': fputs(usage, stdout); return 0;
     case 'b':
       if (evs_unit_parse(v, EVS_DIM_TIME, &bin, why, sizeof why) || !(bin > 0))
         return evs_cli_usage_error("picture", usage,
@@ -223,8 +223,7 @@ int evs_cli_picture(int argc, char **argv) {
       seed = s;
       break;
     }
-    default:
-      return evs_cli_bad_option(o, argv, lo, "picture", usage);
+    default: return evs_cli_bad_option(o, argv, lo, "picture", usage);
     }
   }
   if (optind < argc) in = argv[optind++];

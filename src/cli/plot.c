@@ -29,7 +29,8 @@ enum { EXIT_OK = EVS_CLI_OK, EXIT_ERR = EVS_CLI_ERR };
 static const char *prog = "evsnn";
 
 const char evs_cli_usage_plot[] =
-    "Usage: evsnn plot DIR [--format png|svg] [--neurons A-B] [--window T0-T1]\n"
+    "Usage: evsnn plot DIR [--format png|svg] [--neurons A-B] [--window "
+    "T0-T1]\n"
     "\n"
     "Runs gnuplot on the scripts below to draw the run folder DIR:\n"
     "  raster.gp    DIR/raster.png, the spikes of every recorded population;\n"
@@ -54,7 +55,6 @@ const char evs_cli_usage_plot[] =
     "The scripts are read from $EVSNN_PLOTDIR if set; else, for the program\n"
     "of a build tree, from " EVS_SRC_PLOTDIR ",\n"
     "and for the installed one from " EVS_PLOTDIR ".\n";
-
 
 /* Appends s to the gnuplot string literal in buf, doubling single quotes
  * (gnuplot's escape inside '...'). Returns 0, or -1 when it does not fit. */
@@ -167,8 +167,7 @@ static size_t probed_pops(const char *dir, char (*names)[128], size_t max) {
  * the first character after it. -1 when there is none. */
 static int window_time(const char *s, double *t, const char **end) {
   char why[64], *e;
-  if (evs_unit_parse_prefix(s, EVS_DIM_TIME, t, end, why, sizeof why) ==
-      EVS_OK)
+  if (evs_unit_parse_prefix(s, EVS_DIM_TIME, t, end, why, sizeof why) == EVS_OK)
     return 0;
   *t = strtod(s, &e);
   *end = e;
@@ -213,9 +212,7 @@ int evs_cli_plot(int argc, char **argv) {
   int o;
   while ((o = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
     switch (o) {
-    case 'h':
-      fputs(evs_cli_usage_plot, stdout);
-      return EXIT_OK;
+    case 'h': fputs(evs_cli_usage_plot, stdout); return EXIT_OK;
     case 'f':
       fmt = optarg;
       if (strcmp(fmt, "png") && strcmp(fmt, "svg"))
@@ -225,9 +222,9 @@ int evs_cli_plot(int argc, char **argv) {
       break;
     case 'n':
       if (parse_neurons(optarg, neurons, sizeof neurons))
-        return evs_cli_usage_error(
-            "plot", evs_cli_usage_plot, "--neurons '%s': expected ids A-B, A <= B",
-            optarg);
+        return evs_cli_usage_error("plot", evs_cli_usage_plot,
+                                   "--neurons '%s': expected ids A-B, A <= B",
+                                   optarg);
       break;
     case 'w':
       if (parse_window(optarg, window, sizeof window))
@@ -237,14 +234,13 @@ int evs_cli_plot(int argc, char **argv) {
             "200ms-500ms), 0 <= T0 < T1",
             optarg);
       break;
-    default:
-      return evs_cli_bad_option(o, argv, lo, "plot", evs_cli_usage_plot);
+    default: return evs_cli_bad_option(o, argv, lo, "plot", evs_cli_usage_plot);
     }
   }
   if (optind < argc) dir = argv[optind++];
   if (optind < argc)
-    return evs_cli_usage_error("plot", evs_cli_usage_plot, "unexpected argument '%s'",
-                               argv[optind]);
+    return evs_cli_usage_error("plot", evs_cli_usage_plot,
+                               "unexpected argument '%s'", argv[optind]);
   if (!dir)
     return evs_cli_usage_error("plot", evs_cli_usage_plot,
                                "plot needs a run folder DIR");
@@ -326,8 +322,7 @@ int evs_cli_plot(int argc, char **argv) {
     }
     int rc = run_gnuplot(gnuplot, dir, fmt, extra, path);
     if (rc != 0) {
-      fprintf(stderr, "%s: gnuplot failed on %s (status %d)\n", prog, path,
-              rc);
+      fprintf(stderr, "%s: gnuplot failed on %s (status %d)\n", prog, path, rc);
       return EXIT_ERR;
     }
     char out[4096];

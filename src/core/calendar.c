@@ -107,7 +107,8 @@ static int append(evs_calendar *c, int64_t w, uint32_t id, uint32_t *k) {
   evs_cal_bucket *b = &c->slot[(uint64_t)w & (c->nslots - 1)];
   if (b->n == b->cap) {
     if (b->cap == UINT32_MAX) return EVS_ENOMEM;
-    uint32_t cap = b->cap ? (b->cap > UINT32_MAX / 2 ? UINT32_MAX : 2 * b->cap) : 16;
+    uint32_t cap =
+        b->cap ? (b->cap > UINT32_MAX / 2 ? UINT32_MAX : 2 * b->cap) : 16;
     uint32_t *p = realloc(b->id, (size_t)cap * sizeof *p);
     if (!p) return EVS_ENOMEM;
     b->id = p;

@@ -31,9 +31,9 @@ typedef struct evs_output evs_output;
 
 /* A neuron or source type: a const descriptor table (see neuron.h). */
 typedef struct evs_neuron_type {
-  const char *name;               /* "IF_curr_exp" */
-  evs_pop_kind kind;              /* exact, clocked or source */
-  const evs_param_def *params;    /* parameter table */
+  const char *name;            /* "IF_curr_exp" */
+  evs_pop_kind kind;           /* exact, clocked or source */
+  const evs_param_def *params; /* parameter table */
   size_t n_params;
   /* Factor that converts a weight of dimension dim into the type's internal
    * synaptic unit, given the population's parameters; 0 when the type does
@@ -119,52 +119,52 @@ typedef struct evs_recordable {
 /* A population. */
 struct evs_pop {
   char name[64];
-  uint32_t index;                  /* position in net->pop */
-  uint32_t size;                   /* neurons */
-  uint32_t gid0;                   /* global id of neuron 0 */
-  uint32_t first;                  /* population index of neuron 0 of this
-                                      object: 0, or the slice's offset when
-                                      the object is one thread's slice of a
-                                      population (core/threads.c); size is
-                                      then the slice's */
+  uint32_t index; /* position in net->pop */
+  uint32_t size;  /* neurons */
+  uint32_t gid0;  /* global id of neuron 0 */
+  uint32_t first; /* population index of neuron 0 of this
+                     object: 0, or the slice's offset when
+                     the object is one thread's slice of a
+                     population (core/threads.c); size is
+                     then the slice's */
   const evs_neuron_type *type;
-  double *par;                     /* [n_params] constant values, SI */
-  evs_dist *dist;                  /* [n_params] per-neuron values (PER_NEURON params) */
-  char **path;                     /* [n_params] PATH params, NULL if unset */
-  double *dc;                      /* [size] constant input in internal units
-                                      (IF_curr_exp: volts R*I; IF_cond_exp:
-                                      amperes), set by the net before init;
-                                      NULL when the population has none */
-  void *state;                     /* owned by the type */
-  evs_net *net;                    /* the owning net */
-  uint64_t seed;                   /* the run's seed */
-  double tick;                     /* s, interval of the periodic event; 0: none */
-  double resolution;               /* s, the net's resolution */
-  uint32_t *out;                   /* outgoing projection indices */
+  double *par;       /* [n_params] constant values, SI */
+  evs_dist *dist;    /* [n_params] per-neuron values (PER_NEURON params) */
+  char **path;       /* [n_params] PATH params, NULL if unset */
+  double *dc;        /* [size] constant input in internal units
+                        (IF_curr_exp: volts R*I; IF_cond_exp:
+                        amperes), set by the net before init;
+                        NULL when the population has none */
+  void *state;       /* owned by the type */
+  evs_net *net;      /* the owning net */
+  uint64_t seed;     /* the run's seed */
+  double tick;       /* s, interval of the periodic event; 0: none */
+  double resolution; /* s, the net's resolution */
+  uint32_t *out;     /* outgoing projection indices */
   uint32_t n_out;
-  evs_spike *spk;                  /* spikes emitted since the last flush */
+  evs_spike *spk; /* spikes emitted since the last flush */
   size_t nspk, capspk;
-  uint64_t nspikes;                /* spikes emitted in the run */
-  struct evs_plastic **learn;      /* rules of the projections onto this
-                                      population: told of every spike */
+  uint64_t nspikes;           /* spikes emitted in the run */
+  struct evs_plastic **learn; /* rules of the projections onto this
+                                 population: told of every spike */
   uint32_t n_learn;
-  uint64_t crossings;              /* statistics: exact crossing searches */
-  int failed;                      /* EVS_ENOMEM once a spike could not be
-                                      stored; the scheduler stops the run */
+  uint64_t crossings; /* statistics: exact crossing searches */
+  int failed;         /* EVS_ENOMEM once a spike could not be
+                         stored; the scheduler stops the run */
 };
 
 /* A projection: synapses from pre to post through one receptor. */
 typedef struct evs_proj {
   char name[64];
-  uint32_t index;          /* position in net->proj */
+  uint32_t index; /* position in net->proj */
   evs_pop *pre, *post;
-  int receptor;            /* evs_receptor */
-  evs_conn_spec spec;      /* as given; weights in weight_dim units */
-  char *path;              /* owned copy of spec.path */
-  evs_dim weight_dim;      /* dimension of the spec's weights */
-  evs_csr *csr;            /* built synapses (weights in post's internal units) */
-  struct evs_plastic *rule; /* its learning rule, or NULL (static) */
-  double weight_scale;     /* internal units per SI unit of weight_dim */
+  int receptor;       /* evs_receptor */
+  evs_conn_spec spec; /* as given; weights in weight_dim units */
+  char *path;         /* owned copy of spec.path */
+  evs_dim weight_dim; /* dimension of the spec's weights */
+  evs_csr *csr;       /* built synapses (weights in post's internal units) */
+  struct evs_plastic *rule;  /* its learning rule, or NULL (static) */
+  double weight_scale;       /* internal units per SI unit of weight_dim */
   struct evs_filter *filter; /* its delivery filter (core/plugin.h), or
                               NULL; owned */
 } evs_proj;
@@ -177,23 +177,23 @@ typedef struct evs_dc_req {
 } evs_dc_req;
 
 struct evs_net {
-  uint64_t seed;           /* keys every random stream */
-  double resolution;       /* s: delay grid, clock step */
-  evs_pop **pop;           /* populations, in creation order */
+  uint64_t seed;     /* keys every random stream */
+  double resolution; /* s: delay grid, clock step */
+  evs_pop **pop;     /* populations, in creation order */
   uint32_t npop, cappop;
-  evs_proj **proj;         /* projections, in creation order */
+  evs_proj **proj; /* projections, in creation order */
   uint32_t nproj, capproj;
-  evs_dc_req *dc;          /* DC requests, applied at build */
+  evs_dc_req *dc; /* DC requests, applied at build */
   uint32_t ndc, capdc;
-  uint32_t next_gid;       /* global id of the next population's neuron 0 */
-  int built;               /* evs_net_build succeeded */
-  int build_failed;        /* evs_net_build failed: the net cannot be built */
-  int ran;                 /* the run started (evs_net_start) */
+  uint32_t next_gid;        /* global id of the next population's neuron 0 */
+  int built;                /* evs_net_build succeeded */
+  int build_failed;         /* evs_net_build failed: the net cannot be built */
+  int ran;                  /* the run started (evs_net_start) */
   double progress_interval; /* s of wall time between run.log's progress
                                lines, for this run (evs_run_opts) */
-  struct evs_run *run;     /* the run between evs_net_start and
-                              evs_net_finish, else NULL; owned */
-  evs_run_stats stats;     /* counters of the last run */
+  struct evs_run *run;      /* the run between evs_net_start and
+                               evs_net_finish, else NULL; owned */
+  evs_run_stats stats;      /* counters of the last run */
   struct evs_plugin **plugin; /* plug-ins (core/plugin.h), in the order
                                 their hooks run; owned */
   uint32_t nplugin, capplugin;
@@ -285,15 +285,15 @@ int evs__ras_read(const char *path, uint32_t size, double period,
 const evs_neuron_type *evs__neuron_type_find(const char *name);
 
 /* The types, defined in their own modules. */
-extern const evs_neuron_type evs__if_curr_exp;       /* lif.c */
-extern const evs_neuron_type evs__if_curr_exp_grid;  /* lif_grid.c */
-extern const evs_neuron_type evs__if_cond_exp;       /* cond.c */
-extern const evs_neuron_type evs__if_cond_exp_gsfa_grr; /* cond_sfa.c */
+extern const evs_neuron_type evs__if_curr_exp;            /* lif.c */
+extern const evs_neuron_type evs__if_curr_exp_grid;       /* lif_grid.c */
+extern const evs_neuron_type evs__if_cond_exp;            /* cond.c */
+extern const evs_neuron_type evs__if_cond_exp_gsfa_grr;   /* cond_sfa.c */
 extern const evs_neuron_type evs__eif_cond_exp_isfa_ista; /* adex.c */
-extern const evs_neuron_type evs__izhikevich;        /* izhikevich.c */
-extern const evs_neuron_type evs__source_poisson;    /* source.c */
-extern const evs_neuron_type evs__source_frozen;     /* source.c */
-extern const evs_neuron_type evs__source_array;      /* source.c */
+extern const evs_neuron_type evs__izhikevich;             /* izhikevich.c */
+extern const evs_neuron_type evs__source_poisson;         /* source.c */
+extern const evs_neuron_type evs__source_frozen;          /* source.c */
+extern const evs_neuron_type evs__source_array;           /* source.c */
 
 /* ---- output (output.c) ------------------------------------------------ */
 
@@ -306,7 +306,8 @@ extern FILE *(*evs__output_create_part)(const char *part);
 /* Opens the output folder dir (created with parents if missing). Every file
  * is written as NAME.part and renamed to NAME by evs__output_close, so a run
  * that dies leaves no file that looks complete. run.log starts with the
- * model name, seed and start date. Returns EVS_OK or EVS_EIO naming the path. */
+ * model name, seed and start date. Returns EVS_OK or EVS_EIO naming the path.
+ */
 int evs__output_open(evs_output **out, const char *dir, const char *model_name,
                      uint64_t seed, evs_error *err);
 
@@ -322,8 +323,8 @@ void evs__output_raster_write(evs_output *o, int handle, const evs_spike *spk,
 /* Starts <pop>.spk, evsnn's binary spike file (evsnn/spikes.h): its
  * header (model, population, size). Returns a handle >= 0 or a negative
  * status. */
-int evs__output_spike_file_open(evs_output *o, const char *pop,
-                                uint32_t size, evs_error *err);
+int evs__output_spike_file_open(evs_output *o, const char *pop, uint32_t size,
+                                evs_error *err);
 
 /* Appends spikes as binary records (float64 time in s, uint32 local id). */
 void evs__output_spike_file_write(evs_output *o, int handle,
@@ -358,8 +359,8 @@ int evs__output_probe_open(evs_output *o, const char *var, const char *pop,
 /* Starts a tab-separated table NAME (e.g. "EE.weights.tsv") whose first line
  * is header (without the newline). Returns a handle >= 0 for
  * evs__output_probe_row, or a negative status. */
-int evs__output_table_open(evs_output *o, const char *name,
-                           const char *header, evs_error *err);
+int evs__output_table_open(evs_output *o, const char *name, const char *header,
+                           evs_error *err);
 
 /* Writes NAME (e.g. "EE_500ms.mtx") in Matrix Market coordinate format:
  * a comment line, "n_pre n_post nnz", then "pre+1 post+1 weight" per synapse
@@ -369,8 +370,8 @@ int evs__output_matrix(evs_output *o, const char *name, const char *comment,
                        const evs_csr *m, double scale, evs_error *err);
 
 /* Appends one row to a probe or table file: time, then n values. */
-void evs__output_probe_row(evs_output *o, int handle, double t,
-                           const double *v, size_t n);
+void evs__output_probe_row(evs_output *o, int handle, double t, const double *v,
+                           size_t n);
 
 /* Appends printf-formatted text to a table opened by evs__output_table_open
  * (the caller writes whole rows, newline included). */
@@ -388,8 +389,8 @@ void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
 
 /* The same with more columns after rate_hz: header (tab-separated names)
  * and cells[i], the tab-separated values of row i (both NULL: none). */
-void evs__output_summary_cols(evs_output *o, const evs_pop_info *info,
-                              size_t n, double duration, const char *header,
+void evs__output_summary_cols(evs_output *o, const evs_pop_info *info, size_t n,
+                              double duration, const char *header,
                               const char *const *cells);
 
 /* Ends the run's output: last line of run.log is "completed at t = T s" when

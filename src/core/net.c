@@ -68,19 +68,18 @@ EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
   return EVS_OK;
 }
 
-int evs__net_add_plugin(evs_net *net, const evs_plugin_type *type,
-                        void *state, evs_plugin **out) {
+int evs__net_add_plugin(evs_net *net, const evs_plugin_type *type, void *state,
+                        evs_plugin **out) {
   evs_plugin *pl = calloc(1, sizeof *pl);
-  if (!pl ||
-      grow((void **)&net->plugin, &net->capplugin, net->nplugin + 1,
-           sizeof *net->plugin)) {
+  if (!pl || grow((void **)&net->plugin, &net->capplugin, net->nplugin + 1,
+                  sizeof *net->plugin)) {
     free(pl);
     evs_plugin tmp = {.type = type, .net = net, .state = state};
     if (type->destroy) type->destroy(&tmp);
     return EVS_ENOMEM;
   }
-  *pl = (evs_plugin){.type = type, .net = net, .state = state,
-                     .index = net->nplugin};
+  *pl = (evs_plugin){
+      .type = type, .net = net, .state = state, .index = net->nplugin};
   net->plugin[net->nplugin++] = pl;
   if (out) *out = pl;
   return EVS_OK;
@@ -94,8 +93,7 @@ EVS_API int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
       type->destroy(&tmp);
     }
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "plug-in %s: the network has already run",
-                         type->name);
+                         "plug-in %s: the network has already run", type->name);
   }
   if (evs__net_add_plugin(net, type, state, NULL))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -203,7 +201,8 @@ EVS_API int evs_net_add_population(evs_net *net, const char *name,
                          "population %s: size must be positive", name);
   if ((uint64_t)net->next_gid + size > UINT32_MAX)
     return evs_error_set(err, EVS_ERANGE, NULL, 0,
-                         "population %s: too many neurons in the network", name);
+                         "population %s: too many neurons in the network",
+                         name);
   if (grow((void **)&net->pop, &net->cappop, net->npop + 1, sizeof *net->pop))
     goto nomem;
   evs_pop *pop = calloc(1, sizeof *pop);
@@ -217,7 +216,8 @@ EVS_API int evs_net_add_population(evs_net *net, const char *name,
     goto nomem;
   }
   for (size_t i = 0; i < t->n_params; i++) {
-    pop->par[i] = (t->params[i].flags & EVS_PARAM_REQUIRED) ? NAN : t->params[i].def;
+    pop->par[i] =
+        (t->params[i].flags & EVS_PARAM_REQUIRED) ? NAN : t->params[i].def;
     pop->dist[i] = evs_dist_const(pop->par[i]);
   }
   strcpy(pop->name, name);
@@ -289,8 +289,8 @@ EVS_API int evs_net_set_param(evs_net *net, int pop_index, const char *name,
       !(value->kind == EVS_DIST_CONST && value->p[0] == d->def))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: '%s' must be finite and at most %g in "
-                         "magnitude (SI units)", pop->name, name,
-                         EVS__MAX_MAGNITUDE);
+                         "magnitude (SI units)",
+                         pop->name, name, EVS__MAX_MAGNITUDE);
   pop->dist[k] = *value;
   pop->par[k] = evs_dist_mean(value);
   return EVS_OK;
@@ -303,8 +303,8 @@ EVS_API int evs_net_set_path(evs_net *net, int pop_index, const char *name,
   int rc = find_param(net, pop_index, name, &pop, &k, err);
   if (rc) return rc;
   if (!(pop->type->params[k].flags & EVS_PARAM_PATH))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not a file path",
-                         pop->name, name);
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: '%s' is not a file path", pop->name, name);
   char *copy = strdup(path);
   if (!copy) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   free(pop->path[k]);
@@ -332,7 +332,8 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
     int w = !evs__dist_ok(&spec->weight);
     evs_error_set(err, EVS_EINVAL, NULL, 0,
                   "%s: the %s must be finite and at most %g in magnitude (SI "
-                  "units)", name, w ? "weight" : "delay", EVS__MAX_MAGNITUDE);
+                  "units)",
+                  name, w ? "weight" : "delay", EVS__MAX_MAGNITUDE);
     evs_error_key(err, w ? "weight" : "delay");
     return EVS_EINVAL;
   }
@@ -344,7 +345,8 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
     if (weight_dim == EVS_DIM_NONE)
       evs_error_set(err, EVS_EINVAL, NULL, 0,
                     "%s: the weight needs a unit (%s takes no "
-                    "dimensionless weights)", name, b->type->name);
+                    "dimensionless weights)",
+                    name, b->type->name);
     else
       evs_error_set(err, EVS_EINVAL, NULL, 0,
                     "%s: %s does not take weights of dimension %s", name,
@@ -352,7 +354,8 @@ EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
     evs_error_key(err, "weight");
     return EVS_EINVAL;
   }
-  if (grow((void **)&net->proj, &net->capproj, net->nproj + 1, sizeof *net->proj))
+  if (grow((void **)&net->proj, &net->capproj, net->nproj + 1,
+           sizeof *net->proj))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   evs_proj *p = calloc(1, sizeof *p);
   if (!p) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -406,7 +409,8 @@ EVS_API int evs_net_set_rule(evs_net *net, int proj, const char *rule,
   pl->type = t;
   pl->proj = p;
   for (size_t k = 0; k < t->n_params; k++)
-    pl->par[k] = (t->params[k].flags & EVS_PARAM_REQUIRED) ? NAN : t->params[k].def;
+    pl->par[k] =
+        (t->params[k].flags & EVS_PARAM_REQUIRED) ? NAN : t->params[k].def;
   rule_free(p->rule);
   p->rule = pl;
   return EVS_OK;
@@ -427,12 +431,13 @@ EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
       if (!evs__value_ok(value))
         return evs_error_set(err, EVS_EINVAL, NULL, 0,
                              "%s: '%s' must be finite and at most %g in "
-                             "magnitude", p->name, name, EVS__MAX_MAGNITUDE);
+                             "magnitude",
+                             p->name, name, EVS__MAX_MAGNITUDE);
       p->rule->par[k] = value;
       return EVS_OK;
     }
-  return evs_error_set(err, EVS_ENOENT, NULL, 0, "rule %s has no parameter '%s'",
-                       t->name, name);
+  return evs_error_set(err, EVS_ENOENT, NULL, 0,
+                       "rule %s has no parameter '%s'", t->name, name);
 }
 
 EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
@@ -442,9 +447,10 @@ EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
   evs_pop *pop = get_pop(net, pop_index, err);
   if (!pop) return EVS_EINVAL;
   if (!pop->type->dc_scale || pop->type->dc_scale(pop, dim) == 0)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: %s does not take a constant input of dimension %s",
-                         pop->name, pop->type->name, evs_dim_name(dim));
+    return evs_error_set(
+        err, EVS_EINVAL, NULL, 0,
+        "%s: %s does not take a constant input of dimension %s", pop->name,
+        pop->type->name, evs_dim_name(dim));
   if (!evs__value_ok(amplitude))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: bad DC amplitude %g (finite, at most %g)",
@@ -471,9 +477,8 @@ EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
                          "the progress interval must be a time >= 0");
   net->progress_interval =
       opts->progress_interval > 0 ? opts->progress_interval : 60;
-  evs_plugin progress = {.type = opts->progress == 2
-                                     ? &evs__progress_log_plugin
-                                     : &evs__progress_plugin,
+  evs_plugin progress = {.type = opts->progress == 2 ? &evs__progress_log_plugin
+                                                     : &evs__progress_plugin,
                          .net = net};
   return evs__run_begin(net, opts, opts->progress ? &progress : NULL, err);
 }
@@ -499,7 +504,8 @@ EVS_API int evs_net_finish(evs_net *net, evs_error *err) {
   return rc;
 }
 
-EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err) {
+EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts,
+                        evs_error *err) {
   int rc = evs_net_start(net, opts, err);
   if (rc) return rc;
   rc = evs_net_run_until(net, opts->duration, err);
@@ -507,9 +513,12 @@ EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts, evs_error *err) 
   return evs_net_finish(net, err);
 }
 
-EVS_API int evs_net_population_count(const evs_net *net) { return (int)net->npop; }
+EVS_API int evs_net_population_count(const evs_net *net) {
+  return (int)net->npop;
+}
 
-EVS_API int evs_net_population_info(const evs_net *net, int i, evs_pop_info *info) {
+EVS_API int evs_net_population_info(const evs_net *net, int i,
+                                    evs_pop_info *info) {
   if (i < 0 || (uint32_t)i >= net->npop) return EVS_EINVAL;
   const evs_pop *pop = net->pop[i];
   *info = (evs_pop_info){pop->name, pop->type->name, pop->size, pop->nspikes};
@@ -533,7 +542,8 @@ EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
   if (n == 0)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
                          "%s: its synapses were split among the threads of a "
-                         "run that has ended", p->name);
+                         "run that has ended",
+                         p->name);
   for (uint32_t i = 0; i < n; i++) {
     evs_csr *m = all[i];
     if (!m->weight) m->weight_shared = v;

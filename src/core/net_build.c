@@ -20,7 +20,8 @@ static int start_rule(evs_proj *p, evs_error *err) {
   if (p->csr->grp_ptr)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "projection %s: a learning projection needs one delay "
-                         "for all its synapses", p->name);
+                         "for all its synapses",
+                         p->name);
   for (size_t k = 0; k < t->n_params; k++) {
     if (isnan(pl->par[k]))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
@@ -29,8 +30,9 @@ static int start_rule(evs_proj *p, evs_error *err) {
     if (t->params[k].flags & EVS_PARAM_WEIGHT) pl->par[k] *= p->weight_scale;
   }
   int rc = evs_csr_build_transpose(p->csr);
-  if (rc) return evs_error_set(err, rc, NULL, 0, "projection %s: %s", p->name,
-                               evs_strerror(rc));
+  if (rc)
+    return evs_error_set(err, rc, NULL, 0, "projection %s: %s", p->name,
+                         evs_strerror(rc));
   if ((rc = t->init(pl, err))) return rc;
   evs_pop *post = p->post;
   evs_plastic **l = realloc(post->learn, (post->n_learn + 1) * sizeof *l);
@@ -59,14 +61,14 @@ static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
     if (!isfinite(w))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "%s: edge %llu: weight %g beyond a float in the "
-                           "neuron's internal unit", p->name,
-                           (unsigned long long)q, (double)p->csr->weight[q]);
+                           "neuron's internal unit",
+                           p->name, (unsigned long long)q,
+                           (double)p->csr->weight[q]);
     p->csr->weight[q] = w;
   }
   p->weight_scale = scale;
   if (p->rule && (rc = start_rule(p, err))) return rc;
-  if (p->filter && (rc = p->filter->type->build(p->filter, p, err)))
-    return rc;
+  if (p->filter && (rc = p->filter->type->build(p->filter, p, err))) return rc;
   /* Nothing writes a static projection's weights, and no filter reads them:
    * one copy serves if they are all equal (4 bytes a synapse instead of 8). */
   if (!p->rule && !p->filter) evs_csr_share_weight(p->csr);
@@ -90,11 +92,8 @@ static int choose_tick(evs_net *net, evs_pop *pop, evs_error *err) {
     pop->tick = k >= 0 && pop->par[k] > 0 ? pop->par[k] : net->resolution;
     return EVS_OK;
   }
-  case EVS_POP_SOURCE:
-    pop->tick = fmax(net->resolution, 1e-3);
-    return EVS_OK;
-  case EVS_POP_EXACT:
-    break;
+  case EVS_POP_SOURCE: pop->tick = fmax(net->resolution, 1e-3); return EVS_OK;
+  case EVS_POP_EXACT: break;
   }
   uint32_t dmin = UINT32_MAX;
   for (uint32_t k = 0; k < pop->n_out; k++) {
@@ -112,8 +111,8 @@ static int choose_tick(evs_net *net, evs_pop *pop, evs_error *err) {
     if (p->csr->min_delay < dmin) dmin = p->csr->min_delay;
   }
   /* Without outgoing synapses any window is exact; 1 ms keeps ticks cheap. */
-  pop->tick = dmin == UINT32_MAX ? fmax(net->resolution, 1e-3)
-                                 : dmin * net->resolution;
+  pop->tick =
+      dmin == UINT32_MAX ? fmax(net->resolution, 1e-3) : dmin * net->resolution;
   return EVS_OK;
 }
 

@@ -18,8 +18,8 @@ static evs_proj *built_proj(const evs_net *net, int proj, size_t n,
   }
   evs_proj *p = net->proj[proj];
   if (!net->built) {
-    evs_error_set(err, EVS_ESTATE, NULL, 0,
-                  "%s: the network is not built yet", p->name);
+    evs_error_set(err, EVS_ESTATE, NULL, 0, "%s: the network is not built yet",
+                  p->name);
     return NULL;
   }
   if (n != p->csr->nnz) {

@@ -36,8 +36,8 @@ struct evs_plugin {
 /* Adds a plug-in of type with state (owned by the net from now on: freed by
  * type->destroy with the net, also when this call fails) to net; *out (may
  * be NULL) receives it. Returns EVS_OK or EVS_ENOMEM. O(plug-ins). */
-int evs__net_add_plugin(evs_net *net, const evs_plugin_type *type,
-                        void *state, evs_plugin **out);
+int evs__net_add_plugin(evs_net *net, const evs_plugin_type *type, void *state,
+                        evs_plugin **out);
 
 /* The first plug-in of type in net, or NULL. O(plug-ins). */
 evs_plugin *evs__net_find_plugin(const evs_net *net,

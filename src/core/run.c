@@ -27,19 +27,17 @@ double evs__wall_clock(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-
 /* ---- what plug-ins may ask ----------------------------------------------- */
 
 EVS_API int evs_run_push(evs_run *run, const evs_plugin *pl, double t,
                          uint32_t kind, uint32_t source, uint32_t arg) {
   if (kind != EVS_EV_RECORD && kind != EVS_EV_PROTOCOL) return EVS_EINVAL;
-  evs_event ev = {.t = t, .kind = kind, .source = source, .owner = pl->index,
-                  .arg = arg};
+  evs_event ev = {
+      .t = t, .kind = kind, .source = source, .owner = pl->index, .arg = arg};
   return evs_queue_push(&run->q, &ev);
 }
 
-EVS_API int evs_run_listen(evs_run *run, const evs_plugin *pl,
-                           uint32_t pop) {
+EVS_API int evs_run_listen(evs_run *run, const evs_plugin *pl, uint32_t pop) {
   if (pop >= run->net->npop || !pl->type->spikes) return EVS_EINVAL;
   listeners *l = &run->lis[pop];
   if (l->n == l->cap) {
@@ -83,8 +81,7 @@ int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n) {
   return EVS_OK;
 }
 
-evs_csr *const *evs__run_proj_csrs(evs_run *r, const evs_proj *p,
-                                   uint32_t *n) {
+evs_csr *const *evs__run_proj_csrs(evs_run *r, const evs_proj *p, uint32_t *n) {
   *n = 0;
   if (!r || !r->par) return NULL;
   return evs__par_csrs(r->par, p->index, n);
@@ -101,8 +98,8 @@ double evs__run_voltage(evs_run *r, evs_pop *pop, uint32_t id, double t) {
 
 static int push(evs_run *r, double t, uint32_t kind, uint32_t source,
                 uint32_t owner, uint32_t arg) {
-  evs_event ev = {.t = t, .kind = kind, .source = source, .owner = owner,
-                  .arg = arg};
+  evs_event ev = {
+      .t = t, .kind = kind, .source = source, .owner = owner, .arg = arg};
   return evs_queue_push(&r->q, &ev);
 }
 
@@ -215,7 +212,8 @@ static int periodic(evs_run *r, const evs_event *ev) {
   if (rc) return rc;
   if ((rc = flush(r, pop))) return rc;
   uint64_t k = ++r->ticks[pop->index];
-  return push(r, evs__periodic_time(pop, k), ev->kind, pop->gid0, pop->index, 0);
+  return push(r, evs__periodic_time(pop, k), ev->kind, pop->gid0, pop->index,
+              0);
 }
 
 /* After a stop at r->t_end: a source generates spikes up to one tick ahead
@@ -243,7 +241,8 @@ static int start(evs_run *r, evs_error *err) {
   evs_net *net = r->net;
   for (uint32_t i = 0; i < net->npop && !r->par; i++) {
     evs_pop *pop = net->pop[i];
-    if (push(r, evs__periodic_time(pop, 0), evs__periodic_kind(pop), pop->gid0, i, 0))
+    if (push(r, evs__periodic_time(pop, 0), evs__periodic_kind(pop), pop->gid0,
+             i, 0))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
   for (uint32_t s = 0; s < r->npl; s++) {
@@ -260,9 +259,12 @@ static int start(evs_run *r, evs_error *err) {
  * end_events closes the windows at t.) */
 void evs__run_interrupted(evs_run *r, double t, int sig) {
   char why[32];
-  if (sig == SIGINT) snprintf(why, sizeof why, "SIGINT");
-  else if (sig == SIGTERM) snprintf(why, sizeof why, "SIGTERM");
-  else snprintf(why, sizeof why, "signal %d", sig);
+  if (sig == SIGINT)
+    snprintf(why, sizeof why, "SIGINT");
+  else if (sig == SIGTERM)
+    snprintf(why, sizeof why, "SIGTERM");
+  else
+    snprintf(why, sizeof why, "signal %d", sig);
   r->stopped = 1;
   r->t_end = t;
   snprintf(r->reason, sizeof r->reason, "interrupted (%s)", why);
@@ -380,8 +382,7 @@ static int write_summary(evs_run *r) {
   if (rc == EVS_OK) {
     for (uint32_t i = 0; i < net->npop; i++)
       evs_net_population_info(net, (int)i, &info[i]);
-    evs__output_summary_cols(r->out, info, net->npop, r->t_end, header,
-                             cells);
+    evs__output_summary_cols(r->out, info, net->npop, r->t_end, header, cells);
   }
   free(cells);
   free(cell);
@@ -400,7 +401,8 @@ static int write_summary(evs_run *r) {
                   (unsigned long long)s->queue_pops);
   evs__output_log(r->out, "stat crossings_solved %llu",
                   (unsigned long long)s->crossings_solved);
-  evs__output_log(r->out, "stat synapses %llu", (unsigned long long)s->synapses);
+  evs__output_log(r->out, "stat synapses %llu",
+                  (unsigned long long)s->synapses);
   evs__output_log(r->out, "stat synapse_bytes %llu",
                   (unsigned long long)s->synapse_bytes);
   return EVS_OK;
@@ -517,8 +519,8 @@ int evs__run_finish(evs_run *r, evs_error *err) {
     r->out = NULL;
   }
   if (rc == EVS_OK && reason)
-    rc = evs_error_set(err, EVS_ESTOPPED, NULL, 0,
-                       "stopped at t = %.9g s: %s", r->t_end, reason);
+    rc = evs_error_set(err, EVS_ESTOPPED, NULL, 0, "stopped at t = %.9g s: %s",
+                       r->t_end, reason);
 done:
   evs__run_free(r);
   return rc;

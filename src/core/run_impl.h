@@ -21,34 +21,33 @@ struct evs_par;
 
 struct evs_run {
   evs_net *net;
-  evs_queue q;          /* every event; in a threaded run the plug-ins'
-                           events only */
-  evs_output *out;      /* NULL: the run writes nothing */
-  double t_end;         /* s: end of the run: its planned duration, the stop
-                           time after a stop, the last phase's end after
-                           evs__run_finish */
-  double t_phase;       /* s: every event before it has run */
-  evs_plugin extra;     /* the run's own plug-in (evs__run_begin), if
-                           has_extra */
+  evs_queue q;      /* every event; in a threaded run the plug-ins'
+                       events only */
+  evs_output *out;  /* NULL: the run writes nothing */
+  double t_end;     /* s: end of the run: its planned duration, the stop
+                       time after a stop, the last phase's end after
+                       evs__run_finish */
+  double t_phase;   /* s: every event before it has run */
+  evs_plugin extra; /* the run's own plug-in (evs__run_begin), if
+                       has_extra */
   int has_extra;
-  uint64_t *ticks;      /* [npop] periodic events so far */
-  size_t *last_n;       /* [npop] spikes kept by the last flush */
-  evs_plugin **pl;      /* [npl] plug-ins by slot: the run's extra one
-                           first, then the net's */
+  uint64_t *ticks; /* [npop] periodic events so far */
+  size_t *last_n;  /* [npop] spikes kept by the last flush */
+  evs_plugin **pl; /* [npl] plug-ins by slot: the run's extra one
+                      first, then the net's */
   uint32_t npl;
-  listeners *lis;       /* [npop] */
+  listeners *lis;                         /* [npop] */
   const volatile sig_atomic_t *interrupt; /* evs_run_opts.interrupt */
-  int stopped;          /* a plug-in stopped the run (evs__run_stop) */
-  char reason[160];     /* why: run.log's last line */
-  char log[160];        /* run.log's line about the stop */
-  struct evs_par *par;  /* the threads of a threaded run (threads.c), or
-                           NULL: one thread */
+  int stopped;         /* a plug-in stopped the run (evs__run_stop) */
+  char reason[160];    /* why: run.log's last line */
+  char log[160];       /* run.log's line about the stop */
+  struct evs_par *par; /* the threads of a threaded run (threads.c), or
+                          NULL: one thread */
 };
 
 /* Stops the run at t for an interruption by signal sig (run.log's
  * reason names it): every event before t has run, none after. */
 void evs__run_interrupted(evs_run *r, double t, int sig);
-
 
 /* Kind of pop's periodic event (EVS_EV_WINDOW, _CLOCK or _SOURCE). */
 uint32_t evs__periodic_kind(const evs_pop *pop);
@@ -112,7 +111,6 @@ double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
 
 /* The synapse matrices holding projection proj's synapses: the net's, or
  * its threads' slices; *n receives their count. */
-evs_csr *const *evs__par_csrs(struct evs_par *par, uint32_t proj,
-                              uint32_t *n);
+evs_csr *const *evs__par_csrs(struct evs_par *par, uint32_t proj, uint32_t *n);
 
 #endif

@@ -66,14 +66,14 @@ typedef struct worker {
   pthread_t tid;
   int started;
   evs_queue q;
-  evs_pop **slice;     /* [npop] its slice of each population, or NULL */
-  int *own;            /* [npop] 1 if slice[p] is a slice object it owns,
-                          0 if it is the net's whole population */
-  size_t *flushed;     /* [npop] spikes of slice[p] already in a record */
-  evs_csr **csr;       /* [nproj] synapses onto its slice, or NULL */
-  int *own_csr;        /* [nproj] 1 if csr[k] is a split it owns */
-  uint64_t *ticks;     /* [npop] periodic events run */
-  flush_rec *rec;      /* flushes since the last barrier, in event order */
+  evs_pop **slice; /* [npop] its slice of each population, or NULL */
+  int *own;        /* [npop] 1 if slice[p] is a slice object it owns,
+                      0 if it is the net's whole population */
+  size_t *flushed; /* [npop] spikes of slice[p] already in a record */
+  evs_csr **csr;   /* [nproj] synapses onto its slice, or NULL */
+  int *own_csr;    /* [nproj] 1 if csr[k] is a split it owns */
+  uint64_t *ticks; /* [npop] periodic events run */
+  flush_rec *rec;  /* flushes since the last barrier, in event order */
   size_t nrec, caprec;
   uint64_t syn_events; /* synaptic events delivered */
   size_t queue_peak;   /* most events its queue held */
@@ -89,33 +89,33 @@ typedef struct merged {
 struct evs_par {
   evs_run *run;
   evs_net *net;
-  uint32_t n;           /* threads */
-  worker *w;            /* [n] */
-  uint32_t *bound;      /* [npop * (n + 1)]: slice t of a split population
-                           holds neurons bound[p*(n+1)+t] .. [p*(n+1)+t+1] */
-  int *split;           /* [npop] 1: split in slices, 0: whole on one thread */
-  double *lead;         /* [npop] s: see the header (E); INFINITY for a
-                           population without outgoing synapses */
-  uint64_t *ticks;      /* [npop] periodic events merged */
-  double h_t;           /* the current horizon: (h_t, h_kind) */
+  uint32_t n;      /* threads */
+  worker *w;       /* [n] */
+  uint32_t *bound; /* [npop * (n + 1)]: slice t of a split population
+                      holds neurons bound[p*(n+1)+t] .. [p*(n+1)+t+1] */
+  int *split;      /* [npop] 1: split in slices, 0: whole on one thread */
+  double *lead;    /* [npop] s: see the header (E); INFINITY for a
+                      population without outgoing synapses */
+  uint64_t *ticks; /* [npop] periodic events merged */
+  double h_t;      /* the current horizon: (h_t, h_kind) */
   uint32_t h_kind;
-  evs_spike *mspk;      /* spikes of the flushes merged at the last barrier */
+  evs_spike *mspk; /* spikes of the flushes merged at the last barrier */
   size_t nmspk, capmspk;
-  merged *mf;           /* those flushes, in order */
+  merged *mf; /* those flushes, in order */
   size_t nmf, capmf;
-  flush_rec *all;       /* scratch: every thread's records */
+  flush_rec *all; /* scratch: every thread's records */
   size_t capall;
-  evs_spike **last;     /* [npop] the last flush's spikes, r->last_n[p] of
-                           them (evs__par_uncount) */
+  evs_spike **last; /* [npop] the last flush's spikes, r->last_n[p] of
+                       them (evs__par_uncount) */
   size_t *caplast;
-  evs_csr **csrs;       /* scratch of evs__par_csrs: [n] */
+  evs_csr **csrs; /* scratch of evs__par_csrs: [n] */
   /* synchronisation: the main thread releases generation go; each other
    * thread adds one to done when it has finished it */
   _Atomic uint32_t go;
   _Atomic uint32_t done;
   _Atomic uint32_t sleepers; /* threads asleep in wait_for */
   _Atomic int quit;
-  pthread_mutex_t lock;      /* guards the sleeping */
+  pthread_mutex_t lock; /* guards the sleeping */
   pthread_cond_t wake;
 };
 
@@ -168,8 +168,8 @@ static void bump(struct evs_par *par, _Atomic uint32_t *v) {
 
 static int push(worker *w, double t, uint32_t kind, uint32_t source,
                 uint32_t owner, uint32_t arg) {
-  evs_event ev = {.t = t, .kind = kind, .source = source, .owner = owner,
-                  .arg = arg};
+  evs_event ev = {
+      .t = t, .kind = kind, .source = source, .owner = owner, .arg = arg};
   int rc = evs_queue_push(&w->q, &ev);
   if (w->q.size > w->queue_peak) w->queue_peak = w->q.size;
   return rc;
@@ -194,8 +194,8 @@ static int schedule_spike(worker *w, const evs_pop *pop, const evs_spike *s) {
     for (uint64_t g = g0; g < m->grp_ptr[s->id + 1]; g++) {
       if (m->grp_end[g] == start) continue; /* none of its group here */
       start = m->grp_end[g];
-      if (push(w, s->t + m->grp_delay[g] * net->resolution, EVS_EV_DELIVER,
-               gid, pi, (uint32_t)(g - g0)))
+      if (push(w, s->t + m->grp_delay[g] * net->resolution, EVS_EV_DELIVER, gid,
+               pi, (uint32_t)(g - g0)))
         return EVS_ENOMEM;
     }
   }
@@ -251,9 +251,12 @@ static int periodic(worker *w, const evs_event *ev) {
     w->rec = nr;
     w->caprec = cap;
   }
-  w->rec[w->nrec++] = (flush_rec){.t = ev->t, .kind = ev->kind, .pop = p,
+  w->rec[w->nrec++] = (flush_rec){.t = ev->t,
+                                  .kind = ev->kind,
+                                  .pop = p,
                                   .worker = w->index,
-                                  .begin = w->flushed[p], .end = s->nspk};
+                                  .begin = w->flushed[p],
+                                  .end = s->nspk};
   w->flushed[p] = s->nspk;
   uint64_t k = ++w->ticks[p];
   return push(w, evs__periodic_time(s, k), ev->kind, s->gid0, p, 0);
@@ -589,8 +592,7 @@ static int split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
   c->row_ptr = malloc(((size_t)m->n_pre + 1) * sizeof *c->row_ptr);
   c->target = malloc((nnz ? nnz : 1) * sizeof *c->target);
   if (m->weight) c->weight = malloc((nnz ? nnz : 1) * sizeof *c->weight);
-  if (!c->row_ptr || !c->target || (m->weight && !c->weight))
-    return EVS_ENOMEM;
+  if (!c->row_ptr || !c->target || (m->weight && !c->weight)) return EVS_ENOMEM;
   uint64_t ngrp = m->grp_ptr ? m->grp_ptr[m->n_pre] : 0;
   if (m->grp_ptr) {
     c->grp_ptr = malloc(((size_t)m->n_pre + 1) * sizeof *c->grp_ptr);
@@ -728,7 +730,8 @@ int evs__threads_check(const evs_net *net, uint32_t n, evs_error *err) {
     if (p->rule || p->filter) {
       evs_error_set(err, EVS_EINVAL, NULL, 0,
                     "threads = %u: projection %s has %s, which does not run "
-                    "on several threads yet (use threads = 1)", n, p->name,
+                    "on several threads yet (use threads = 1)",
+                    n, p->name,
                     p->rule ? "a learning rule" : "short-term plasticity");
       evs_error_key(err, "threads");
       return EVS_EINVAL;
@@ -855,8 +858,8 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
   for (uint32_t t = 0; t < n; t++)
     for (uint32_t p = 0; p < net->npop; p++) {
       evs_pop *s = par->w[t].slice[p];
-      if (s && push(&par->w[t], evs__periodic_time(s, 0),
-                    evs__periodic_kind(s), s->gid0, p, 0)) {
+      if (s && push(&par->w[t], evs__periodic_time(s, 0), evs__periodic_kind(s),
+                    s->gid0, p, 0)) {
         rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
         goto fail;
       }
@@ -902,8 +905,7 @@ double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
   return s->type->voltage(s, id - s->first, t);
 }
 
-evs_csr *const *evs__par_csrs(struct evs_par *par, uint32_t proj,
-                              uint32_t *n) {
+evs_csr *const *evs__par_csrs(struct evs_par *par, uint32_t proj, uint32_t *n) {
   *n = 0;
   for (uint32_t t = 0; t < par->n; t++)
     if (par->w[t].csr[proj]) /* a whole post population's: on one thread */

@@ -31,28 +31,28 @@
 
 /* One output file. */
 typedef struct ofile {
-  char *path;   /* final name: dir/NAME */
-  char *part;   /* name while writing: dir/NAME.part */
-  FILE *f;      /* open stream, NULL once closed (or never opened) */
-  char *buf;    /* stdio buffer (owned), or NULL */
-  int err;      /* errno of the first failure, 0 when none */
-  int written;  /* 1 once part exists on disk */
-  int renamed;  /* 1 once part was renamed to path */
+  char *path;  /* final name: dir/NAME */
+  char *part;  /* name while writing: dir/NAME.part */
+  FILE *f;     /* open stream, NULL once closed (or never opened) */
+  char *buf;   /* stdio buffer (owned), or NULL */
+  int err;     /* errno of the first failure, 0 when none */
+  int written; /* 1 once part exists on disk */
+  int renamed; /* 1 once part was renamed to path */
   const evs_output_closer *closer; /* a file another library writes (an
                                       external file), or NULL */
 } ofile;
 
 struct evs_output {
-  char *dir;                 /* output folder */
-  char model[256];           /* model name for headers */
-  ofile log;                 /* run.log */
-  ofile summary;             /* summary.tsv */
-  ofile *files;              /* rasters and probes; handle = index */
+  char *dir;       /* output folder */
+  char model[256]; /* model name for headers */
+  ofile log;       /* run.log */
+  ofile summary;   /* summary.tsv */
+  ofile *files;    /* rasters and probes; handle = index */
   size_t n_files, cap_files;
   char *created[MAX_CREATED]; /* folders this run created, outermost first */
   size_t n_created;
-  double wall0;              /* s, wall clock at the opening */
-  double wall_logged;        /* s, wall clock of the last progress line */
+  double wall0;       /* s, wall clock at the opening */
+  double wall_logged; /* s, wall clock of the last progress line */
 };
 
 static double wall_now(void);
@@ -355,8 +355,8 @@ static int add_file(evs_output *o, const char *name, size_t bufsize,
   return (int)o->n_files++;
 }
 
-int evs__output_spike_file_open(evs_output *o, const char *pop,
-                                uint32_t size, evs_error *err) {
+int evs__output_spike_file_open(evs_output *o, const char *pop, uint32_t size,
+                                evs_error *err) {
   char name[128];
   unsigned char h[EVS_SPIKE_FILE_HEADER];
   snprintf(name, sizeof name, "%s.spk", pop);
@@ -505,8 +505,8 @@ int evs__output_probe_open(evs_output *o, const char *var, const char *pop,
   return h;
 }
 
-int evs__output_table_open(evs_output *o, const char *name,
-                           const char *header, evs_error *err) {
+int evs__output_table_open(evs_output *o, const char *name, const char *header,
+                           evs_error *err) {
   int h = add_file(o, name, PROBE_BUF, err);
   if (h < 0) return h;
   ofile_printf(&o->files[h], "%s\n", header);
@@ -529,8 +529,8 @@ int evs__output_matrix(evs_output *o, const char *name, const char *comment,
   return h;
 }
 
-void evs__output_probe_row(evs_output *o, int handle, double t,
-                           const double *v, size_t n) {
+void evs__output_probe_row(evs_output *o, int handle, double t, const double *v,
+                           size_t n) {
   if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
   ofile *f = &o->files[handle];
   ofile_printf(f, "%.9f", t);
@@ -538,8 +538,7 @@ void evs__output_probe_row(evs_output *o, int handle, double t,
   ofile_printf(f, "\n");
 }
 
-void evs__output_table_printf(evs_output *o, int handle, const char *fmt,
-                              ...) {
+void evs__output_table_printf(evs_output *o, int handle, const char *fmt, ...) {
   if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
   va_list ap;
   va_start(ap, fmt);
@@ -561,8 +560,8 @@ void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
   evs__output_summary_cols(o, info, n, duration, NULL, NULL);
 }
 
-void evs__output_summary_cols(evs_output *o, const evs_pop_info *info,
-                              size_t n, double duration, const char *header,
+void evs__output_summary_cols(evs_output *o, const evs_pop_info *info, size_t n,
+                              double duration, const char *header,
                               const char *const *cells) {
   if (!o) return;
   ofile_discard(&o->summary); /* a second call replaces the first */
@@ -590,7 +589,9 @@ void evs__output_summary_cols(evs_output *o, const evs_pop_info *info,
 /* The i-th file of o in renaming order: rasters and probes, summary.tsv,
  * run.log (i < n_files + 2). */
 static ofile *output_file(evs_output *o, size_t i) {
-  return i < o->n_files ? &o->files[i] : i == o->n_files ? &o->summary : &o->log;
+  return i < o->n_files    ? &o->files[i]
+         : i == o->n_files ? &o->summary
+                           : &o->log;
 }
 
 /* Finishes f; on failure sets err naming it. */
@@ -709,8 +710,10 @@ void evs__progress(double t, double t_end) {
   double now = wall_now();
   double gap = now - progress.checked;
   progress.checked = now;
-  if (gap < 0.01 && progress.stride < 1024) progress.stride *= 2;
-  else if (gap > 0.05 && progress.stride > 1) progress.stride /= 2;
+  if (gap < 0.01 && progress.stride < 1024)
+    progress.stride *= 2;
+  else if (gap > 0.05 && progress.stride > 1)
+    progress.stride /= 2;
   if (now - progress.last >= 0.25) progress_print(now);
 }
 

@@ -29,7 +29,7 @@ struct evs_sonata {
   hid_t sorting_type;       /* the enum of the sorting attribute */
   sonata_pop *pop;
   size_t npop, cappop;
-  int failed;               /* 1 once a write failed */
+  int failed; /* 1 once a write failed */
 };
 
 /* HDF5's automatic error printing, saved while switched off. */
@@ -165,8 +165,8 @@ int evs__sonata_open(evs_output *o, evs_sonata **out, evs_error *err) {
   int ok = w->file >= 0 &&
            attribute(w->file, "magic", H5T_NATIVE_UINT32, 0, &magic) == 0 &&
            attribute(w->file, "version", H5T_NATIVE_UINT32, 2, version) == 0 &&
-           (w->spikes = H5Gcreate2(w->file, "spikes", H5P_DEFAULT,
-                                   H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+           (w->spikes = H5Gcreate2(w->file, "spikes", H5P_DEFAULT, H5P_DEFAULT,
+                                   H5P_DEFAULT)) >= 0 &&
            (w->sorting_type = H5Tenum_create(H5T_NATIVE_SCHAR)) >= 0 &&
            H5Tenum_insert(w->sorting_type, "none", (v = 0, &v)) >= 0 &&
            H5Tenum_insert(w->sorting_type, "by_id", (v = 1, &v)) >= 0 &&
@@ -174,8 +174,10 @@ int evs__sonata_open(evs_output *o, evs_sonata **out, evs_error *err) {
   unhush(q);
   if (!ok) {
     w->failed = 1;
-    return evs_error_set(err, EVS_EIO, NULL, 0, "%s: cannot create the HDF5 "
-                         "file", part);
+    return evs_error_set(err, EVS_EIO, NULL, 0,
+                         "%s: cannot create the HDF5 "
+                         "file",
+                         part);
   }
   *out = w;
   return EVS_OK;

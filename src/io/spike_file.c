@@ -19,8 +19,7 @@
 static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
 
 void evs__spike_file_header(unsigned char h[EVS_SPIKE_FILE_HEADER],
-                            const char *model, const char *pop,
-                            uint32_t size) {
+                            const char *model, const char *pop, uint32_t size) {
   memset(h, 0, EVS_SPIKE_FILE_HEADER);
   memcpy(h, MAGIC, 8);
   put32(h + 8, BOM);
@@ -93,7 +92,8 @@ EVS_API int evs_spike_reader_open(evs_spike_reader **out, const char *path,
   if (got < 16 || memcmp(h, MAGIC, 8) != 0) {
     rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
                        "%s: not an evsnn binary spike file (no EVSSPIKE "
-                       "header)", path);
+                       "header)",
+                       path);
     goto fail;
   }
   uint32_t bom;
@@ -115,8 +115,8 @@ EVS_API int evs_spike_reader_open(evs_spike_reader **out, const char *path,
       get32(h + 20, r->swapped) != EVS_SPIKE_FILE_RECORD) {
     rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
                        "%s: truncated header or unknown layout (header %u "
-                       "bytes, records %u bytes; expected %u and %u)", path,
-                       got >= 24 ? get32(h + 16, r->swapped) : 0,
+                       "bytes, records %u bytes; expected %u and %u)",
+                       path, got >= 24 ? get32(h + 16, r->swapped) : 0,
                        got >= 24 ? get32(h + 20, r->swapped) : 0,
                        EVS_SPIKE_FILE_HEADER, EVS_SPIKE_FILE_RECORD);
     goto fail;
@@ -177,7 +177,8 @@ EVS_API int evs_spike_reader_next(evs_spike_reader *r, evs_spike *spk,
       if (id >= r->size)
         return evs_error_set(err, EVS_EINVAL, NULL, 0,
                              "%s: record %llu: neuron %u out of range (size "
-                             "%u)", r->path, (unsigned long long)r->index, id,
+                             "%u)",
+                             r->path, (unsigned long long)r->index, id,
                              r->size);
       r->last = t;
       spk[n++] = (evs_spike){t, id};

@@ -27,9 +27,9 @@
 typedef struct sim_opts {
   double duration, resolution; /* s */
   uint64_t seed;
-  int threads;                 /* threads of the run (1: one) */
+  int threads;                       /* threads of the run (1: one) */
   const evs__model_key *threads_key; /* where they were asked for, or NULL */
-  evs_spike_format spike_format; /* spike_format (default ras) */
+  evs_spike_format spike_format;     /* spike_format (default ras) */
 } sim_opts;
 
 static int check_keys(evs__model_ctx *c, const evs__model_sec *s,
@@ -57,9 +57,8 @@ static const evs__model_key *need(evs__model_ctx *c, const evs__model_sec *s,
 
 static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
                          sim_opts *so) {
-  static const char *const keys[] = {"duration", "seed", "resolution",
-                                     "threads",
-                                     "spike_format", NULL};
+  static const char *const keys[] = {"duration", "seed",         "resolution",
+                                     "threads",  "spike_format", NULL};
   const evs__model_key *k;
   int rc = check_keys(c, s, keys, NULL);
   if (rc) return rc;
@@ -77,8 +76,10 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
       return evs__model_key_fail(c, k, "resolution must be > 0, got '%s'",
                                  k->value);
     if (so->resolution < EVS__MODEL_MIN_STEP)
-      return evs__model_key_fail(c, k, "resolution = %s: below the smallest "
-                                 "step (1 µs)", k->value);
+      return evs__model_key_fail(c, k,
+                                 "resolution = %s: below the smallest "
+                                 "step (1 µs)",
+                                 k->value);
   }
   so->seed = 1;
   if ((k = evs__model_key_get(s, "seed")) &&
@@ -92,11 +93,13 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
     if (!strcmp(k->value, "auto")) {
       long cores = sysconf(_SC_NPROCESSORS_ONLN);
       so->threads = cores > 1 ? (int)(cores < EVS__MODEL_MAX_THREADS
-                                          ? cores : EVS__MODEL_MAX_THREADS)
+                                          ? cores
+                                          : EVS__MODEL_MAX_THREADS)
                               : 1;
     } else if (evs__model_parse_u64(k->value, &n) || n < 1 ||
                n > EVS__MODEL_MAX_THREADS) {
-      return evs__model_key_fail(c, k, "threads must be 'auto' or an integer "
+      return evs__model_key_fail(c, k,
+                                 "threads must be 'auto' or an integer "
                                  "from 1 to %d, got '%s'",
                                  EVS__MODEL_MAX_THREADS, k->value);
     } else {
@@ -125,8 +128,8 @@ static int range_cmp(const void *x, const void *y) {
 /* Parses "0-4, 10" into a sorted list of distinct ids < size: the m ranges
  * are sorted and merged (O(m log m)), then listed (O(ids)), so repeated or
  * overlapping ranges cost nothing more. */
-int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size,
-                     uint32_t **ids, size_t *n) {
+int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k,
+                       uint32_t size, uint32_t **ids, size_t *n) {
   const char *p = k->value;
   size_t cap = 0, m = 0, total = 0;
   id_range *r = NULL;
@@ -147,12 +150,14 @@ int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k, uint32_t size
       p = end;
       while (isspace((unsigned char)*p)) p++;
     }
-    if (*p == ',') p++;
-    else if (*p) goto bad;
+    if (*p == ',')
+      p++;
+    else if (*p)
+      goto bad;
     if (b < a) {
       free(r);
-      return evs__model_key_fail(c, k, "%s: empty range %llu-%llu", k->name,
-                                 a, b);
+      return evs__model_key_fail(c, k, "%s: empty range %llu-%llu", k->name, a,
+                                 b);
     }
     if (b >= size) {
       free(r);
@@ -194,14 +199,16 @@ nomem:
   return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
 bad:
   free(r);
-  return evs__model_key_fail(c, k, "%s = %s: expected neuron ids and "
-                             "ranges like '0-4, 10'", k->name, k->value);
+  return evs__model_key_fail(c, k,
+                             "%s = %s: expected neuron ids and "
+                             "ranges like '0-4, 10'",
+                             k->name, k->value);
 }
 
 /* The rate checker of population s: rate_min and rate_max (both or
  * neither), rate_tau (default 100 ms). */
-static int rate_check(evs__model_ctx *c, const evs__model_sec *s,
-                      evs_net *net, int pop) {
+static int rate_check(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
+                      int pop) {
   const evs__model_key *klo = evs__model_key_get(s, "rate_min");
   const evs__model_key *khi = evs__model_key_get(s, "rate_max");
   const evs__model_key *kt = evs__model_key_get(s, "rate_tau");
@@ -209,23 +216,25 @@ static int rate_check(evs__model_ctx *c, const evs__model_sec *s,
   int rc;
   if (!klo && !khi) {
     if (kt)
-      return evs__model_key_fail(c, kt, "rate_tau without rate_min and "
+      return evs__model_key_fail(c, kt,
+                                 "rate_tau without rate_min and "
                                  "rate_max");
     return EVS_OK;
   }
   if (!klo || !khi)
-    return evs__model_key_fail(c, klo ? klo : khi,
-                               "%s without %s: a rate check needs both",
-                               klo ? "rate_min" : "rate_max",
-                               klo ? "rate_max" : "rate_min");
+    return evs__model_key_fail(
+        c, klo ? klo : khi, "%s without %s: a rate check needs both",
+        klo ? "rate_min" : "rate_max", klo ? "rate_max" : "rate_min");
   if ((rc = evs__model_get_quantity(c, klo, EVS_DIM_RATE, &lo))) return rc;
   if ((rc = evs__model_get_quantity(c, khi, EVS_DIM_RATE, &hi))) return rc;
   if (!(lo >= 0) || !isfinite(lo))
     return evs__model_key_fail(c, klo, "rate_min must be >= 0, got '%s'",
                                klo->value);
   if (!(hi > lo) || !isfinite(hi))
-    return evs__model_key_fail(c, khi, "rate_max must be above rate_min "
-                               "(%g Hz), got '%s'", lo, khi->value);
+    return evs__model_key_fail(c, khi,
+                               "rate_max must be above rate_min "
+                               "(%g Hz), got '%s'",
+                               lo, khi->value);
   if (kt) {
     if ((rc = evs__model_get_quantity(c, kt, EVS_DIM_TIME, &tau))) return rc;
     if (!(tau > 0) || !isfinite(tau))
@@ -273,10 +282,13 @@ static int do_network(evs__model_ctx *c, const evs__model_sec *s) {
                                  k->value);
   }
   if ((k = evs__model_key_get(s, "background"))) {
-    if (!strcmp(k->value, "dc")) c->background_dc = 1;
+    if (!strcmp(k->value, "dc"))
+      c->background_dc = 1;
     else if (strcmp(k->value, "poisson"))
-      return evs__model_key_fail(c, k, "background must be poisson or dc, "
-                                 "got '%s'", k->value);
+      return evs__model_key_fail(c, k,
+                                 "background must be poisson or dc, "
+                                 "got '%s'",
+                                 k->value);
   }
   return EVS_OK;
 }
@@ -331,16 +343,19 @@ static int record_vars(evs__model_ctx *c, const evs__model_sec *s,
                        evs_net *net, int pop) {
   const evs__model_key *kn = evs__model_key_get(s, "record_neurons");
   if (!kr) {
-    if (kn)
-      return evs__model_key_fail(c, kn, "record_neurons without record");
+    if (kn) return evs__model_key_fail(c, kn, "record_neurons without record");
     return EVS_OK;
   }
   if (!evs_neuron_type_recordable(type, 0, NULL))
-    return evs__model_key_fail(c, kr, "record: %s is a spike source and has "
-                               "no state to record", type);
+    return evs__model_key_fail(c, kr,
+                               "record: %s is a spike source and has "
+                               "no state to record",
+                               type);
   if (!kn)
-    return evs__model_sec_fail(c, s, "record needs record_neurons (the "
-                               "neuron ids, e.g. '0-4, 10') in [%s]", s->id);
+    return evs__model_sec_fail(c, s,
+                               "record needs record_neurons (the "
+                               "neuron ids, e.g. '0-4, 10') in [%s]",
+                               s->id);
   uint32_t *ids = NULL;
   size_t n = 0;
   int rc = evs__model_get_ids(c, kn, size, &ids, &n);
@@ -354,8 +369,10 @@ static int record_vars(evs__model_ctx *c, const evs__model_sec *s,
     while (b > a && isspace((unsigned char)b[-1])) b--;
     p += len + (p[len] == ',');
     if (b == a || (size_t)(b - a) >= sizeof name) {
-      rc = evs__model_key_fail(c, kr, "record = %s: expected variable names "
-                               "like 'v, gsyn_exc'", kr->value);
+      rc = evs__model_key_fail(c, kr,
+                               "record = %s: expected variable names "
+                               "like 'v, gsyn_exc'",
+                               kr->value);
       break;
     }
     memcpy(name, a, (size_t)(b - a));
@@ -369,12 +386,15 @@ static int record_vars(evs__model_ctx *c, const evs__model_sec *s,
       for (i = 0; (r = evs_neuron_type_recordable(type, i, NULL)); i++)
         snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
                  i ? ", " : "", r);
-      rc = evs__model_key_fail(c, kr, "record: type %s cannot record '%s' "
-                               "(it records %s)", type, name, known);
+      rc = evs__model_key_fail(c, kr,
+                               "record: type %s cannot record '%s' "
+                               "(it records %s)",
+                               type, name, known);
       break;
     }
     if (!strcmp(name, "v") && kv && strcmp(kv->value, "none") != 0) {
-      rc = evs__model_key_fail(c, kr, "record = v and record_v both: give "
+      rc = evs__model_key_fail(c, kr,
+                               "record = v and record_v both: give "
                                "the neurons of v once");
       break;
     }
@@ -387,11 +407,19 @@ static int record_vars(evs__model_ctx *c, const evs__model_sec *s,
 }
 
 static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
-  static const char *const fixed[] = {"type", "size", "record_spikes",
-                                      "record_v", "record_interval",
-                                      "record", "record_neurons",
-                                      "rate_min", "rate_max", "rate_tau",
-                                      "integration", "reference_rate", NULL};
+  static const char *const fixed[] = {"type",
+                                      "size",
+                                      "record_spikes",
+                                      "record_v",
+                                      "record_interval",
+                                      "record",
+                                      "record_neurons",
+                                      "rate_min",
+                                      "rate_max",
+                                      "rate_tau",
+                                      "integration",
+                                      "reference_rate",
+                                      NULL};
   const evs_param_def *defs;
   size_t nd;
   evs_pop_kind kind;
@@ -406,10 +434,13 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
   if ((k = evs__model_key_get(s, "integration"))) {
     int grid = !strcmp(k->value, "grid");
     if (!grid && strcmp(k->value, "exact"))
-      return evs__model_key_fail(c, k, "integration must be exact or grid, "
-                                 "got '%s'", k->value);
+      return evs__model_key_fail(c, k,
+                                 "integration must be exact or grid, "
+                                 "got '%s'",
+                                 k->value);
     if (strcmp(type, "IF_curr_exp"))
-      return evs__model_key_fail(c, k, "integration applies to IF_curr_exp "
+      return evs__model_key_fail(c, k,
+                                 "integration applies to IF_curr_exp "
                                  "only (grid: IF_curr_exp_grid)");
     if (grid) type = "IF_curr_exp_grid";
   }
@@ -417,8 +448,10 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
     double r;
     if ((rc = evs__model_get_quantity(c, k, EVS_DIM_RATE, &r))) return rc;
     if (!(r >= 0))
-      return evs__model_key_fail(c, k, "reference_rate must be >= 0, got "
-                                 "'%s'", k->value);
+      return evs__model_key_fail(c, k,
+                                 "reference_rate must be >= 0, got "
+                                 "'%s'",
+                                 k->value);
   }
   if (evs_neuron_type_params(type, &defs, &nd, &kind) != EVS_OK) {
     char known[512] = "";
@@ -437,8 +470,10 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
                                UINT32_MAX, ks->value);
   size = evs__model_scaled_size(c, size);
   if (size > UINT32_MAX)
-    return evs__model_key_fail(c, ks, "size %s times [network] scale %g "
-                               "exceeds %u", ks->value, c->scale, UINT32_MAX);
+    return evs__model_key_fail(c, ks,
+                               "size %s times [network] scale %g "
+                               "exceeds %u",
+                               ks->value, c->scale, UINT32_MAX);
   if (net) {
     pop = evs_net_add_population(net, s->name, type, (uint32_t)size, &ne);
     if (pop < 0) return evs__model_net_fail(c, pop, s, NULL, &ne);
@@ -453,9 +488,10 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
     for (i = 0; i < nd; i++)
       if (!strcmp(k->name, defs[i].name)) break;
     if (i == nd)
-      return evs__model_key_fail(c, k, "unknown key '%s' in [%s] (type %s "
-                                 "has no such parameter)", k->name, s->id,
-                                 type);
+      return evs__model_key_fail(c, k,
+                                 "unknown key '%s' in [%s] (type %s "
+                                 "has no such parameter)",
+                                 k->name, s->id, type);
     if (defs[i].flags & EVS_PARAM_PATH) {
       char *path;
       if ((rc = evs__model_get_path(c, k, &path))) return rc;
@@ -509,7 +545,8 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
     if (!(interval >= EVS__MODEL_MIN_STEP))
       return evs__model_key_fail(c, ki,
                                  "record_interval must be at least %g s, got "
-                                 "'%s'", EVS__MODEL_MIN_STEP, ki->value);
+                                 "'%s'",
+                                 EVS__MODEL_MIN_STEP, ki->value);
   }
   k = evs__model_key_get(s, "record_v");
   if (k && strcmp(k->value, "none") == 0) {
@@ -530,11 +567,11 @@ static int do_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
   /* record = none, like record_v = none, keeps record_interval legal */
   const evs__model_key *kr = evs__model_key_get(s, "record");
   if (ki && !kr && !k)
-    return evs__model_key_fail(c, ki, "record_interval without record_v or "
+    return evs__model_key_fail(c, ki,
+                               "record_interval without record_v or "
                                "record");
   if (kr && strcmp(kr->value, "none") == 0) kr = NULL;
-  if ((rc = record_vars(c, s, kr, k, type, (uint32_t)size, interval,
-                        net, pop)))
+  if ((rc = record_vars(c, s, kr, k, type, (uint32_t)size, interval, net, pop)))
     return rc;
   return rate_check(c, s, net, pop);
 }
@@ -554,13 +591,15 @@ static const struct conn_rule {
   evs_conn_kind kind;
   const char *const keys[4]; /* the keys that apply besides the common ones */
 } conn_rules[] = {
-  {"all_to_all", EVS_CONN_ALL_TO_ALL, {"autapses"}},
-  {"one_to_one", EVS_CONN_ONE_TO_ONE, {0}},
-  {"fixed_probability", EVS_CONN_FIXED_PROBABILITY, {"p", "autapses"}},
-  {"fixed_indegree", EVS_CONN_FIXED_INDEGREE, {"n", "autapses", "multapses"}},
-  {"fixed_outdegree", EVS_CONN_FIXED_OUTDEGREE, {"n", "autapses", "multapses"}},
-  {"fixed_total", EVS_CONN_FIXED_TOTAL, {"n", "autapses", "multapses"}},
-  {"file", EVS_CONN_FILE, {"file"}},
+    {"all_to_all", EVS_CONN_ALL_TO_ALL, {"autapses"}},
+    {"one_to_one", EVS_CONN_ONE_TO_ONE, {0}},
+    {"fixed_probability", EVS_CONN_FIXED_PROBABILITY, {"p", "autapses"}},
+    {"fixed_indegree", EVS_CONN_FIXED_INDEGREE, {"n", "autapses", "multapses"}},
+    {"fixed_outdegree",
+     EVS_CONN_FIXED_OUTDEGREE,
+     {"n", "autapses", "multapses"}},
+    {"fixed_total", EVS_CONN_FIXED_TOTAL, {"n", "autapses", "multapses"}},
+    {"file", EVS_CONN_FILE, {"file"}},
 };
 
 /* 1 and *out set if text is a dimensionless number or distribution (a
@@ -615,29 +654,34 @@ static int scale_projection(evs__model_ctx *c, const evs__model_sec *s,
     indegree = spec->p * n_pre;
     spec->p *= k / sc;
     if (spec->p > 1)
-      return evs__model_key_fail(c, kn, "p = %s times k_scale / scale (%g) "
-                                 "exceeds 1", kn->value, k / sc);
+      return evs__model_key_fail(c, kn,
+                                 "p = %s times k_scale / scale (%g) "
+                                 "exceeds 1",
+                                 kn->value, k / sc);
     break;
   case EVS_CONN_ONE_TO_ONE:
   case EVS_CONN_ALL_TO_ALL:
     if (k == 1) return EVS_OK;
     /* fall through */
   case EVS_CONN_FILE:
-    return evs__model_key_fail(c, kn, "connect = %s cannot be scaled by "
-                               "[network] %s", kn->value,
-                               k != 1 ? "k_scale" : "scale");
+    return evs__model_key_fail(c, kn,
+                               "connect = %s cannot be scaled by "
+                               "[network] %s",
+                               kn->value, k != 1 ? "k_scale" : "scale");
   }
   if (k == 1) return EVS_OK;
   evs_dist w = spec->weight;
   spec->weight = evs_dist_scale(w, 1 / sqrt(k));
   const evs__model_sec *ps = evs__model_sec_find(c, EVS__MODEL_POP, pre);
   const evs__model_sec *qs = evs__model_sec_find(c, EVS__MODEL_POP, post);
-  const evs__model_key *kr = ps ? evs__model_key_get(ps, "reference_rate")
-                                : NULL;
+  const evs__model_key *kr =
+      ps ? evs__model_key_get(ps, "reference_rate") : NULL;
   if (!kr)
-    return evs__model_sec_fail(c, s, "[network] k_scale needs the "
+    return evs__model_sec_fail(c, s,
+                               "[network] k_scale needs the "
                                "reference_rate of population %s (the DC that "
-                               "keeps the mean input)", pre);
+                               "keeps the mean input)",
+                               pre);
   if (!net || !qs) return EVS_OK;
   double rate = 0;
   int rc = evs__model_get_quantity(c, kr, EVS_DIM_RATE, &rate);
@@ -647,8 +691,8 @@ static int scale_projection(evs__model_ctx *c, const evs__model_sec *s,
   evs_pop_kind kind;
   const evs__model_key *kt = evs__model_key_get(qs, "type");
   const evs__model_key *ki = evs__model_key_get(qs, "integration");
-  const char *type = ki && !strcmp(ki->value, "grid") ? "IF_curr_exp_grid"
-                                                      : kt->value;
+  const char *type =
+      ki && !strcmp(ki->value, "grid") ? "IF_curr_exp_grid" : kt->value;
   if (evs_neuron_type_params(type, &defs, &nd, &kind)) return EVS_OK;
   double tau = pop_value(c, qs, defs, nd,
                          rec == EVS_RECEPTOR_INH ? "tau_syn_I" : "tau_syn_E");
@@ -662,13 +706,15 @@ static int scale_projection(evs__model_ctx *c, const evs__model_sec *s,
 
 static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
                          const sim_opts *so) {
-  static const char *const common[] = {"pre", "post", "receptor", "connect",
-                                       "weight", "delay", "rule",
-                                       "record_weights", "record_matrix",
-                                       "record_synapses", "stp_U",
-                                       "stp_tau_d", "stp_tau_f", NULL};
-  static const char *const all[] = {"p", "n", "autapses", "multapses", "file",
-                                    NULL};
+  static const char *const common[] = {"pre",           "post",
+                                       "receptor",      "connect",
+                                       "weight",        "delay",
+                                       "rule",          "record_weights",
+                                       "record_matrix", "record_synapses",
+                                       "stp_U",         "stp_tau_d",
+                                       "stp_tau_f",     NULL};
+  static const char *const all[] = {"p",         "n",    "autapses",
+                                    "multapses", "file", NULL};
   static const evs_dim wdims[] = {EVS_DIM_CURRENT, EVS_DIM_VOLTAGE,
                                   EVS_DIM_CONDUCTANCE};
   const struct conn_rule *cr = NULL;
@@ -689,7 +735,8 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
   for (size_t i = 0; i < sizeof conn_rules / sizeof *conn_rules; i++)
     if (!strcmp(k->value, conn_rules[i].name)) cr = &conn_rules[i];
   if (!cr)
-    return evs__model_key_fail(c, k, "unknown connect rule '%s' (all_to_all, "
+    return evs__model_key_fail(c, k,
+                               "unknown connect rule '%s' (all_to_all, "
                                "one_to_one, fixed_probability, fixed_indegree, "
                                "fixed_outdegree, fixed_total, file)",
                                k->value);
@@ -719,9 +766,10 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
                                  "it needs 'rule = %s' in [%s]",
                                  ki->name, owner, owner, s->id);
     if (rule)
-      return evs__model_key_fail(c, ki, "unknown key '%s' in [%s] (learning "
-                                 "rule %s has no such parameter)", ki->name,
-                                 s->id, rule);
+      return evs__model_key_fail(c, ki,
+                                 "unknown key '%s' in [%s] (learning "
+                                 "rule %s has no such parameter)",
+                                 ki->name, s->id, rule);
     return evs__model_key_fail(c, ki, "unknown key '%s' in [%s]", ki->name,
                                s->id);
   }
@@ -733,15 +781,19 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
   const evs__model_key *kpost = k;
   spec.same_population = !strcmp(kpre->value, k->value);
   if ((k = evs__model_key_get(s, "receptor"))) {
-    if (!strcmp(k->value, "excitatory")) rec = EVS_RECEPTOR_EXC;
-    else if (!strcmp(k->value, "inhibitory")) rec = EVS_RECEPTOR_INH;
+    if (!strcmp(k->value, "excitatory"))
+      rec = EVS_RECEPTOR_EXC;
+    else if (!strcmp(k->value, "inhibitory"))
+      rec = EVS_RECEPTOR_INH;
     else
-      return evs__model_key_fail(c, k, "receptor must be excitatory or "
-                                 "inhibitory, got '%s'", k->value);
+      return evs__model_key_fail(c, k,
+                                 "receptor must be excitatory or "
+                                 "inhibitory, got '%s'",
+                                 k->value);
   }
   spec.autapses = cr->kind == EVS_CONN_ONE_TO_ONE; /* i -> i is the rule */
-  spec.multapses = cr->kind == EVS_CONN_FIXED_TOTAL ||
-                   cr->kind == EVS_CONN_FILE;
+  spec.multapses =
+      cr->kind == EVS_CONN_FIXED_TOTAL || cr->kind == EVS_CONN_FILE;
   if ((k = evs__model_key_get(s, "autapses")) &&
       evs__model_parse_bool(k->value, &spec.autapses))
     return evs__model_key_fail(c, k, "autapses must be yes or no, got '%s'",
@@ -778,18 +830,20 @@ static int do_projection(evs__model_ctx *c, evs__model_sec *s, evs_net *net,
       return spec.delay.kind == EVS_DIST_CONST
                  ? evs__model_key_fail(c, k, "delay must be >= 0, got '%s'",
                                        k->value)
-                 : evs__model_key_fail(c, k, "delay = %s can be negative "
+                 : evs__model_key_fail(c, k,
+                                       "delay = %s can be negative "
                                        "(clip it: normal_clipped(MEAN, SD, "
-                                       "0 ms, inf))", k->value);
+                                       "0 ms, inf))",
+                                       k->value);
   }
   spec.delay_step = so->resolution;
-  if ((rc = scale_projection(c, s, net, &spec,
-                             evs__model_key_get(s, cr->kind ==
-                                                EVS_CONN_FIXED_PROBABILITY
-                                                ? "p" : cr->keys[0] &&
-                                                !strcmp(cr->keys[0], "n")
-                                                ? "n" : "connect"),
-                             kpre->value, kpost->value, post, rec, wdim)))
+  if ((rc = scale_projection(
+           c, s, net, &spec,
+           evs__model_key_get(s, cr->kind == EVS_CONN_FIXED_PROBABILITY ? "p"
+                                 : cr->keys[0] && !strcmp(cr->keys[0], "n")
+                                     ? "n"
+                                     : "connect"),
+           kpre->value, kpost->value, post, rec, wdim)))
     return rc;
   if (!net) evs__model_estimate(c, s, &spec, kpre->value, kpost->value, rule);
   if (cr->kind == EVS_CONN_FILE) {
@@ -826,8 +880,8 @@ static int do_input(evs__model_ctx *c, const evs__model_sec *s, evs_net *net) {
        evs__model_key_get(s, "stop") || evs__model_key_get(s, "neurons"))) {
     if (!(kp = need(c, s, "post", &rc)) || (rc = find_pop(c, kp, net, &pop)))
       return rc;
-    const evs__model_sec *ps = evs__model_sec_find(c, EVS__MODEL_POP,
-                                                   kp->value);
+    const evs__model_sec *ps =
+        evs__model_sec_find(c, EVS__MODEL_POP, kp->value);
     const evs__model_key *ktype = evs__model_key_get(ps, "type");
     const evs__model_key *ksize = evs__model_key_get(ps, "size");
     uint64_t size;
@@ -885,12 +939,12 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
     return rc;
   HASH_ITER(hh, c->secs, s, tmp) {
     switch (s->kind) {
-      case EVS__MODEL_SIM: rc = EVS_OK; break;
-      case EVS__MODEL_NETWORK: rc = EVS_OK; break;
-      case EVS__MODEL_POP: rc = do_population(c, s, NULL); break;
-      case EVS__MODEL_PROJ: rc = do_projection(c, s, NULL, &so); break;
-      case EVS__MODEL_SUPERSPIKE: rc = evs__model_superspike(c, s, NULL); break;
-      default: rc = do_input(c, s, NULL); break;
+    case EVS__MODEL_SIM: rc = EVS_OK; break;
+    case EVS__MODEL_NETWORK: rc = EVS_OK; break;
+    case EVS__MODEL_POP: rc = do_population(c, s, NULL); break;
+    case EVS__MODEL_PROJ: rc = do_projection(c, s, NULL, &so); break;
+    case EVS__MODEL_SUPERSPIKE: rc = evs__model_superspike(c, s, NULL); break;
+    default: rc = do_input(c, s, NULL); break;
     }
     if (rc) return rc;
   }
@@ -909,9 +963,12 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
   for (evs__model_sec_kind k = EVS__MODEL_POP; k <= EVS__MODEL_INPUT; k++)
     HASH_ITER(hh, c->secs, s, tmp) {
       if (s->kind != k) continue;
-      if (k == EVS__MODEL_POP) rc = do_population(c, s, m->net);
-      else if (k == EVS__MODEL_PROJ) rc = do_projection(c, s, m->net, &so);
-      else rc = do_input(c, s, m->net);
+      if (k == EVS__MODEL_POP)
+        rc = do_population(c, s, m->net);
+      else if (k == EVS__MODEL_PROJ)
+        rc = do_projection(c, s, m->net, &so);
+      else
+        rc = do_input(c, s, m->net);
       if (rc) return rc;
     }
   if ((s = evs__model_sec_find(c, EVS__MODEL_SUPERSPIKE, "")) &&

@@ -14,10 +14,10 @@
 /* The keys each type takes besides type, post and neurons. */
 static const char *const dc_keys[] = {"amplitude", "start", "stop", NULL};
 static const char *const step_keys[] = {"times", "amplitudes", NULL};
-static const char *const ac_keys[] = {"amplitude", "offset", "frequency",
-                                      "phase", "start", "stop", NULL};
-static const char *const noisy_keys[] = {"mean", "stdev", "dt", "start",
-                                         "stop", NULL};
+static const char *const ac_keys[] = {
+    "amplitude", "offset", "frequency", "phase", "start", "stop", NULL};
+static const char *const noisy_keys[] = {"mean",  "stdev", "dt",
+                                         "start", "stop",  NULL};
 
 /* A list of quantities of dimension dim ("10 ms, 60 ms") into *out
  * (malloc'd) and *n. */
@@ -52,11 +52,12 @@ static int get_list(evs__model_ctx *c, const evs__model_key *k, evs_dim dim,
     if (*end == '\0') break;
     if (*end != ',') {
       free(v);
-      return evs__model_key_fail(c, k, "%s: expected a list such as '%s', "
-                                 "got '%s'", k->name,
-                                 dim == EVS_DIM_TIME ? "10 ms, 60 ms"
-                                                     : "0.5 nA, 1 nA",
-                                 k->value);
+      return evs__model_key_fail(
+          c, k,
+          "%s: expected a list such as '%s', "
+          "got '%s'",
+          k->name, dim == EVS_DIM_TIME ? "10 ms, 60 ms" : "0.5 nA, 1 nA",
+          k->value);
     }
     p = end + 1;
   }
@@ -72,21 +73,24 @@ static int opt(evs__model_ctx *c, const evs__model_sec *s, const char *name,
   return k ? evs__model_get_quantity(c, k, dim, v) : EVS_OK;
 }
 
-int evs__model_current(evs__model_ctx *c, const evs__model_sec *s,
-                       evs_net *net, int pop, const char *post_type,
-                       uint32_t post_size) {
+int evs__model_current(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
+                       int pop, const char *post_type, uint32_t post_size) {
   const evs__model_key *kt = evs__model_key_get(s, "type");
   const char *const *keys;
   evs_current_spec spec = {.start = 0, .stop = INFINITY};
-  if (!strcmp(kt->value, "dc")) spec.kind = EVS_CURRENT_DC, keys = dc_keys;
+  if (!strcmp(kt->value, "dc"))
+    spec.kind = EVS_CURRENT_DC, keys = dc_keys;
   else if (!strcmp(kt->value, "step"))
     spec.kind = EVS_CURRENT_STEP, keys = step_keys;
-  else if (!strcmp(kt->value, "ac")) spec.kind = EVS_CURRENT_AC, keys = ac_keys;
+  else if (!strcmp(kt->value, "ac"))
+    spec.kind = EVS_CURRENT_AC, keys = ac_keys;
   else if (!strcmp(kt->value, "noisy"))
     spec.kind = EVS_CURRENT_NOISY, keys = noisy_keys;
   else
-    return evs__model_key_fail(c, kt, "unknown input type '%s' (known: dc, "
-                               "step, ac, noisy)", kt->value);
+    return evs__model_key_fail(c, kt,
+                               "unknown input type '%s' (known: dc, "
+                               "step, ac, noisy)",
+                               kt->value);
   evs__model_key *k, *tmp;
   HASH_ITER(hh, s->keys, k, tmp) {
     size_t i;
@@ -100,8 +104,10 @@ int evs__model_current(evs__model_ctx *c, const evs__model_sec *s,
       for (i = 0; keys[i]; i++)
         snprintf(known + strlen(known), sizeof known - strlen(known), ", %s",
                  keys[i]);
-      return evs__model_key_fail(c, k, "unknown key '%s' in [%s] (type %s "
-                                 "takes %s)", k->name, s->id, kt->value, known);
+      return evs__model_key_fail(c, k,
+                                 "unknown key '%s' in [%s] (type %s "
+                                 "takes %s)",
+                                 k->name, s->id, kt->value, known);
     }
   }
   int rc = EVS_OK;
@@ -128,8 +134,10 @@ int evs__model_current(evs__model_ctx *c, const evs__model_sec *s,
   if (spec.kind == EVS_CURRENT_NOISY) {
     const evs__model_key *kd = evs__model_key_get(s, "dt");
     if (!kd) {
-      rc = evs__model_sec_fail(c, s, "missing required key 'dt' in [%s] "
-                               "(noisy: the interval between draws)", s->id);
+      rc = evs__model_sec_fail(c, s,
+                               "missing required key 'dt' in [%s] "
+                               "(noisy: the interval between draws)",
+                               s->id);
       goto done;
     }
     if ((rc = evs__model_get_quantity(c, kd, EVS_DIM_TIME, &spec.dt)))
@@ -139,8 +147,10 @@ int evs__model_current(evs__model_ctx *c, const evs__model_sec *s,
     const evs__model_key *ktm = evs__model_key_get(s, "times");
     const evs__model_key *kam = evs__model_key_get(s, "amplitudes");
     if (!ktm || !kam) {
-      rc = evs__model_sec_fail(c, s, "a step input needs times and "
-                               "amplitudes in [%s]", s->id);
+      rc = evs__model_sec_fail(c, s,
+                               "a step input needs times and "
+                               "amplitudes in [%s]",
+                               s->id);
       goto done;
     }
     if ((rc = get_list(c, ktm, EVS_DIM_TIME, &times, &nt)) ||
@@ -165,8 +175,8 @@ int evs__model_current(evs__model_ctx *c, const evs__model_sec *s,
     const evs__model_key *ks = evs__model_key_get(s, "start");
     const evs__model_key *ke = evs__model_key_get(s, "stop");
     if (ks && !(spec.start >= 0)) {
-      rc = evs__model_key_fail(c, ks, "start must be >= 0, got '%s'",
-                               ks->value);
+      rc =
+          evs__model_key_fail(c, ks, "start must be >= 0, got '%s'", ks->value);
       goto done;
     }
     if (ke && !(spec.stop > spec.start)) {
@@ -179,10 +189,12 @@ int evs__model_current(evs__model_ctx *c, const evs__model_sec *s,
   if (spec.kind == EVS_CURRENT_AC &&
       evs_neuron_type_params(post_type, NULL, NULL, &kind) == EVS_OK &&
       kind == EVS_POP_EXACT) {
-    rc = evs__model_key_fail(c, kt, "type = ac: %s is exact and integrates "
+    rc = evs__model_key_fail(c, kt,
+                             "type = ac: %s is exact and integrates "
                              "piecewise-constant currents (dc, step, noisy) "
                              "exactly, but not a sinusoid; an ac input needs "
-                             "a clocked type", post_type);
+                             "a clocked type",
+                             post_type);
     goto done;
   }
   if (net) {

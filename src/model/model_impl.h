@@ -23,55 +23,58 @@
 /* ---- symbol tables ---------------------------------------------------- */
 
 typedef struct evs__model_key {
-  char *name;          /* key (hash key) */
-  char *value;         /* value, stripped */
-  int line;            /* line in the file; 0 when added by an override */
-  const char *set;     /* the --set text that last wrote it, or NULL */
+  char *name;      /* key (hash key) */
+  char *value;     /* value, stripped */
+  int line;        /* line in the file; 0 when added by an override */
+  const char *set; /* the --set text that last wrote it, or NULL */
   UT_hash_handle hh;
 } evs__model_key;
 
 typedef enum evs__model_sec_kind {
-  EVS__MODEL_SIM, EVS__MODEL_POP, EVS__MODEL_PROJ, EVS__MODEL_INPUT,
+  EVS__MODEL_SIM,
+  EVS__MODEL_POP,
+  EVS__MODEL_PROJ,
+  EVS__MODEL_INPUT,
   EVS__MODEL_SUPERSPIKE, /* [superspike]: unnamed, like [simulation] */
   EVS__MODEL_NETWORK     /* [network]: unnamed; scale and background */
 } evs__model_sec_kind;
 
 typedef struct evs__model_sec {
-  char *id;            /* "kind name" or "simulation" (hash key) */
+  char *id; /* "kind name" or "simulation" (hash key) */
   evs__model_sec_kind kind;
-  char *name;          /* points into id ("" for [simulation]) */
-  int line;            /* header line; 0 when created by an override */
+  char *name;           /* points into id ("" for [simulation]) */
+  int line;             /* header line; 0 when created by an override */
   evs__model_key *keys; /* hash, iterates in file order */
-  int pop_index;       /* populations: index in the net, -1 before build */
-  int proj_index;      /* projections: index in the net, -1 before build */
+  int pop_index;        /* populations: index in the net, -1 before build */
+  int proj_index;       /* projections: index in the net, -1 before build */
   /* projections, from the check stage: what their synapses will cost */
-  double synapses;     /* expected number (0: not known, an edge list) */
-  double bytes_kept;   /* B: held from the build to the end of the run */
-  double bytes_build;  /* B: held only while they are built */
+  double synapses;    /* expected number (0: not known, an edge list) */
+  double bytes_kept;  /* B: held from the build to the end of the run */
+  double bytes_build; /* B: held only while they are built */
   const evs__model_key *count_key; /* the key that sets their number */
   UT_hash_handle hh;
 } evs__model_sec;
 
 typedef struct evs__model_ctx {
-  const char *file;    /* name in messages */
-  char *base;          /* folder of relative paths ("" = current) */
+  const char *file;     /* name in messages */
+  char *base;           /* folder of relative paths ("" = current) */
   evs__model_sec *secs; /* hash, iterates in file order */
   evs__model_sec *cur;  /* section receiving keys; NULL before the first */
-  int skip;            /* 1: the current header was bad, ignore its keys */
-  int line;            /* lines read so far */
-  int err_line;        /* line of the first error found while reading */
-  int rc;              /* first error status, 0 none */
+  int skip;             /* 1: the current header was bad, ignore its keys */
+  int line;             /* lines read so far */
+  int err_line;         /* line of the first error found while reading */
+  int rc;               /* first error status, 0 none */
   evs_error *err;
   /* the source: a stream or a string */
   FILE *fp;
   const char *text;
   size_t pos;
-  char *lbuf;          /* getline buffer */
+  char *lbuf; /* getline buffer */
   size_t lcap;
   /* [network], read before the populations (model_build.c) */
-  double scale;        /* factor on population sizes and synapse numbers */
-  double k_scale;      /* factor on in-degrees (weights / sqrt(k_scale)) */
-  int background_dc;   /* 1: backgrounds become their mean current */
+  double scale;      /* factor on population sizes and synapse numbers */
+  double k_scale;    /* factor on in-degrees (weights / sqrt(k_scale)) */
+  int background_dc; /* 1: backgrounds become their mean current */
 } evs__model_ctx;
 
 /* ---- shared by the model files ------------------------------------------ */
@@ -85,8 +88,7 @@ evs__model_key *evs__model_key_get(const evs__model_sec *s, const char *name);
 /* Section (kind, name) of c's tables, or NULL; name is ignored for
  * [simulation]. O(1). (model_read.c) */
 evs__model_sec *evs__model_sec_find(const evs__model_ctx *c,
-                                    evs__model_sec_kind kind,
-                                    const char *name);
+                                    evs__model_sec_kind kind, const char *name);
 
 /* A population size n of the model file under [network] scale: round(n
  * scale), at least 1. (model_build.c) */
@@ -128,9 +130,8 @@ int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k,
  * population pop (its index when net is not NULL; its type name post_type,
  * size post_size), added to net when not NULL. Returns EVS_OK or an error
  * at the key at fault. (model_current.c) */
-int evs__model_current(evs__model_ctx *c, const evs__model_sec *s,
-                       evs_net *net, int pop, const char *post_type,
-                       uint32_t post_size);
+int evs__model_current(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
+                       int pop, const char *post_type, uint32_t post_size);
 
 /* Parses s as an unsigned decimal integer: digits only, blanks around
  * allowed, at most UINT64_MAX. Returns 0 with *out set, or -1 (*out
@@ -170,8 +171,8 @@ int evs__model_get_quantity(evs__model_ctx *c, const evs__model_key *k,
  * its parameters finite and within EVS__MODEL_MAX_MAGNITUDE (a clipped
  * normal's bounds may be infinite). Returns EVS_OK, or EVS_EMODEL reported
  * at k. */
-int evs__model_get_dist(evs__model_ctx *c, const evs__model_key *k,
-                        evs_dim dim, evs_dist *out);
+int evs__model_get_dist(evs__model_ctx *c, const evs__model_key *k, evs_dim dim,
+                        evs_dist *out);
 
 /* As evs__model_get_dist with the first dimension of dims[0..n) (n >= 1)
  * that fits the value's units, stored in *dim. Returns EVS_OK, or
@@ -188,8 +189,7 @@ int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
  * EVS_EMODEL reported at k when access(R_OK) fails or the path is not a
  * regular file (a device such as /dev/zero never ends), or EVS_ENOMEM (no
  * context). */
-int evs__model_get_path(evs__model_ctx *c, const evs__model_key *k,
-                        char **out);
+int evs__model_get_path(evs__model_ctx *c, const evs__model_key *k, char **out);
 
 /* A projection's plasticity keys (model_learning.c). */
 
@@ -254,7 +254,6 @@ int evs__model_check_memory(evs__model_ctx *c, const evs_model_opts *mo);
  * EVS_ENOMEM / EVS_EIO with file:line (or --set) context in c->err; m->net
  * may then be half built (evs_model_free frees it). The tables stay owned by
  * c. (model_build.c) */
-int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
-                     evs_model *m);
+int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo, evs_model *m);
 
 #endif

@@ -74,8 +74,10 @@ static int do_snapshots(evs__model_ctx *c, const evs__model_sec *s,
     while (*end == ' ' || *end == '\t') end++;
     if (*end == '\0') break;
     if (*end != ',')
-      return evs__model_key_fail(c, k, "record_matrix: expected a list of "
-                                 "times such as '0 s, 10 s', got '%s'", k->value);
+      return evs__model_key_fail(c, k,
+                                 "record_matrix: expected a list of "
+                                 "times such as '0 s, 10 s', got '%s'",
+                                 k->value);
     p = end + 1;
   }
   evs_error ne;
@@ -95,8 +97,7 @@ int evs__model_learning(evs__model_ctx *c, const evs__model_sec *s,
   if (rule && net && (rc = evs_net_set_rule(net, proj, rule, &ne)))
     return evs__model_net_fail(c, rc, s, kr, &ne);
   HASH_ITER(hh, s->keys, k, tmp) {
-    long i =
-        rule ? evs__model_rule_param_index(defs, nd, k->name) : -1;
+    long i = rule ? evs__model_rule_param_index(defs, nd, k->name) : -1;
     if (i < 0) continue;
     evs_dim dim = (defs[i].flags & EVS_PARAM_WEIGHT) ? wdim : defs[i].dim;
     double v;
@@ -139,7 +140,7 @@ int evs__model_learning(evs__model_ctx *c, const evs__model_sec *s,
 }
 
 int evs__model_stp(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
-                    int proj) {
+                   int proj) {
   const evs__model_key *ku = evs__model_key_get(s, "stp_U");
   const evs__model_key *kd = evs__model_key_get(s, "stp_tau_d");
   const evs__model_key *kf = evs__model_key_get(s, "stp_tau_f");
@@ -148,7 +149,8 @@ int evs__model_stp(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
   int rc;
   if (!ku && !kd) {
     if (kf)
-      return evs__model_key_fail(c, kf, "stp_tau_f without stp_U and "
+      return evs__model_key_fail(c, kf,
+                                 "stp_tau_f without stp_U and "
                                  "stp_tau_d");
     return EVS_OK;
   }

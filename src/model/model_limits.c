@@ -69,8 +69,8 @@ int evs__model_check_memory(evs__model_ctx *c, const evs_model_opts *mo) {
     kept += s->bytes_kept;
     syn += s->synapses;
     build = fmax(build, s->bytes_build);
-    if (!big || s->bytes_kept + s->bytes_build >
-                    big->bytes_kept + big->bytes_build)
+    if (!big ||
+        s->bytes_kept + s->bytes_build > big->bytes_kept + big->bytes_build)
       big = s;
   }
   double need = kept + build;

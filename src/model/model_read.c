@@ -23,9 +23,8 @@
 
 #define MAX_NAME 63 /* population/projection/input names, as the net */
 
-static const char *const kind_names[] = {"simulation", "population",
-                                         "projection", "input", "superspike",
-                                         "network"};
+static const char *const kind_names[] = {
+    "simulation", "population", "projection", "input", "superspike", "network"};
 
 /* Sections that take no name: one per model. */
 static int unnamed(evs__model_sec_kind kind) {
@@ -37,8 +36,7 @@ static int unnamed(evs__model_sec_kind kind) {
 
 /* The first error found while reading wins; later ones are dropped. */
 static void read_fail(evs__model_ctx *c, int code, int line, const char *fmt,
-                      ...)
-    __attribute__((format(printf, 4, 5)));
+                      ...) __attribute__((format(printf, 4, 5)));
 static void read_fail(evs__model_ctx *c, int code, int line, const char *fmt,
                       ...) {
   char msg[600];
@@ -77,8 +75,7 @@ static int valid_name(const char *s) {
   return 1;
 }
 
-evs__model_key *evs__model_key_get(const evs__model_sec *s,
-                                   const char *name) {
+evs__model_key *evs__model_key_get(const evs__model_sec *s, const char *name) {
   evs__model_key *k = NULL;
   HASH_FIND_STR(s->keys, name, k);
   return k;
@@ -144,8 +141,10 @@ evs__model_sec *evs__model_sec_find(const evs__model_ctx *c,
                                     const char *name) {
   char id[128];
   evs__model_sec *s = NULL;
-  if (unnamed(kind)) snprintf(id, sizeof id, "%s", kind_names[kind]);
-  else snprintf(id, sizeof id, "%s %s", kind_names[kind], name);
+  if (unnamed(kind))
+    snprintf(id, sizeof id, "%s", kind_names[kind]);
+  else
+    snprintf(id, sizeof id, "%s %s", kind_names[kind], name);
   HASH_FIND_STR(c->secs, id, s);
   return s;
 }
@@ -153,8 +152,7 @@ evs__model_sec *evs__model_sec_find(const evs__model_ctx *c,
 /* Sets key name of s to value; replaces an existing key's value. NULL on
  * out of memory. */
 static evs__model_key *key_put(evs__model_sec *s, const char *name,
-                               const char *value, int line,
-                               const char *set) {
+                               const char *value, int line, const char *set) {
   int oomed = 0;
   evs__model_key *k = evs__model_key_get(s, name);
   char *v = evs__model_strdup(value);
@@ -198,7 +196,8 @@ static void read_header(evs__model_ctx *c, char *hdr) {
   if (sk > EVS__MODEL_NETWORK) {
     read_fail(c, EVS_EMODEL, line,
               "unknown section kind [%s] (expected simulation, population, "
-              "projection, input, superspike or network)", kind);
+              "projection, input, superspike or network)",
+              kind);
     return;
   }
   if (unnamed(sk) && *name) {
@@ -206,8 +205,8 @@ static void read_header(evs__model_ctx *c, char *hdr) {
     return;
   }
   if (!unnamed(sk) && !*name) {
-    read_fail(c, EVS_EMODEL, line, "section [%s] needs a name: [%s NAME]",
-              kind, kind);
+    read_fail(c, EVS_EMODEL, line, "section [%s] needs a name: [%s NAME]", kind,
+              kind);
     return;
   }
   if (!unnamed(sk) && !valid_name(name)) {
@@ -281,7 +280,8 @@ static char *reader(char *str, int num, void *stream) {
     return NULL;
   }
   if (n == -4) {
-    read_fail(c, EVS_EMODEL, c->line + 1, "NUL byte in the line (a model "
+    read_fail(c, EVS_EMODEL, c->line + 1,
+              "NUL byte in the line (a model "
               "file is text)");
     c->line++;
     snprintf(str, (size_t)num, "\n");
@@ -332,7 +332,7 @@ static int handler(void *user, const char *section, const char *name,
                    const char *value) {
   evs__model_ctx *c = user;
   evs__model_key *k;
-  (void)section; /* always "": headers never reach inih */
+  (void)section;         /* always "": headers never reach inih */
   if (c->skip) return 1; /* already reported */
   if (!c->cur) {
     read_fail(c, EVS_EMODEL, c->line, "key '%s' outside any section", name);
@@ -347,8 +347,9 @@ static int handler(void *user, const char *section, const char *name,
     return 1;
   }
   if ((k = evs__model_key_get(c->cur, name)) != NULL) {
-    read_fail(c, EVS_EMODEL, c->line, "duplicate key '%s' in [%s] (first at line %d)",
-              name, c->cur->id, k->line);
+    read_fail(c, EVS_EMODEL, c->line,
+              "duplicate key '%s' in [%s] (first at line %d)", name, c->cur->id,
+              k->line);
     return 1;
   }
   if (!key_put(c->cur, name, value, c->line, NULL)) {
@@ -360,8 +361,7 @@ static int handler(void *user, const char *section, const char *name,
 
 static int read_all(evs__model_ctx *c) {
   int r = ini_parse_stream(reader, c, handler, c);
-  if (r == -2 && c->rc == 0)
-    read_fail(c, EVS_ENOMEM, 0, "out of memory");
+  if (r == -2 && c->rc == 0) read_fail(c, EVS_ENOMEM, 0, "out of memory");
   if (r > 0 && (c->rc == 0 || r < c->err_line)) {
     c->rc = 0;
     read_fail(c, EVS_EMODEL, r, "expected '[section]' or 'key = value'");
@@ -444,7 +444,8 @@ static int apply_override(evs__model_ctx *c, const char *text) {
 syntax:
   return evs_error_set(c->err, EVS_EMODEL, NULL, 0,
                        "--set %s: expected SECTION.KEY=VALUE (e.g. "
-                       "simulation.duration=1 s, E.size=100)", text);
+                       "simulation.duration=1 s, E.size=100)",
+                       text);
 }
 
 /* ---- entry points ----------------------------------------------------- */
@@ -503,7 +504,8 @@ int evs_model_load_file(const char *path, const evs_model_opts *mo,
     size_t n = (size_t)(slash - path);
     if (!(c.base = malloc(n + 2)))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-    if (n == 0) strcpy(c.base, "/");
+    if (n == 0)
+      strcpy(c.base, "/");
     else {
       memcpy(c.base, path, n);
       c.base[n] = '\0';
@@ -514,8 +516,7 @@ int evs_model_load_file(const char *path, const evs_model_opts *mo,
   if (!(c.fp = fopen(path, "r"))) {
     int e = errno;
     free(c.base);
-    return evs_error_set(err, EVS_EIO, path, 0, "cannot open: %s",
-                         strerror(e));
+    return evs_error_set(err, EVS_EIO, path, 0, "cannot open: %s", strerror(e));
   }
   rc = load(&c, path, mo, out);
   if (rc == EVS_OK && ferror(c.fp))
@@ -553,72 +554,73 @@ void evs_model_free(evs_model *m) {
 }
 
 const char *evs_model_default_demo(void) {
-  return
-    "; evsnn default demo: the CUBA network (Brette et al. 2007, benchmark 2;\n"
-    "; Vogels & Abbott 2005) at N = 4,000 for 1 s. See models/cuba.ini for\n"
-    "; the reasons behind every value.\n"
-    "[simulation]\n"
-    "duration = 1 s\n"
-    "seed = 1\n"
-    "resolution = 0.1 ms\n"
-    "\n"
-    "[population E]\n"
-    "type = IF_curr_exp\n"
-    "size = 3200\n"
-    "tau_m = 20 ms\n"
-    "v_rest = -49 mV\n"
-    "v_thresh = -50 mV\n"
-    "v_reset = -60 mV\n"
-    "tau_refrac = 5 ms\n"
-    "tau_syn_E = 5 ms\n"
-    "tau_syn_I = 10 ms\n"
-    "v_init = uniform(-60 mV, -50 mV)\n"
-    "record_v = 0-4\n"
-    "record_interval = 0.1 ms\n"
-    "\n"
-    "[population I]\n"
-    "type = IF_curr_exp\n"
-    "size = 800\n"
-    "tau_m = 20 ms\n"
-    "v_rest = -49 mV\n"
-    "v_thresh = -50 mV\n"
-    "v_reset = -60 mV\n"
-    "tau_refrac = 5 ms\n"
-    "tau_syn_E = 5 ms\n"
-    "tau_syn_I = 10 ms\n"
-    "v_init = uniform(-60 mV, -50 mV)\n"
-    "\n"
-    "[projection EE]\n"
-    "pre = E\n"
-    "post = E\n"
-    "connect = fixed_probability\n"
-    "p = 0.02\n"
-    "weight = 1.62 mV\n"
-    "delay = 0.1 ms\n"
-    "\n"
-    "[projection EI]\n"
-    "pre = E\n"
-    "post = I\n"
-    "connect = fixed_probability\n"
-    "p = 0.02\n"
-    "weight = 1.62 mV\n"
-    "delay = 0.1 ms\n"
-    "\n"
-    "[projection IE]\n"
-    "pre = I\n"
-    "post = E\n"
-    "receptor = inhibitory\n"
-    "connect = fixed_probability\n"
-    "p = 0.02\n"
-    "weight = -9 mV\n"
-    "delay = 0.1 ms\n"
-    "\n"
-    "[projection II]\n"
-    "pre = I\n"
-    "post = I\n"
-    "receptor = inhibitory\n"
-    "connect = fixed_probability\n"
-    "p = 0.02\n"
-    "weight = -9 mV\n"
-    "delay = 0.1 ms\n";
+  return "; evsnn default demo: the CUBA network (Brette et al. 2007, "
+         "benchmark 2;\n"
+         "; Vogels & Abbott 2005) at N = 4,000 for 1 s. See models/cuba.ini "
+         "for\n"
+         "; the reasons behind every value.\n"
+         "[simulation]\n"
+         "duration = 1 s\n"
+         "seed = 1\n"
+         "resolution = 0.1 ms\n"
+         "\n"
+         "[population E]\n"
+         "type = IF_curr_exp\n"
+         "size = 3200\n"
+         "tau_m = 20 ms\n"
+         "v_rest = -49 mV\n"
+         "v_thresh = -50 mV\n"
+         "v_reset = -60 mV\n"
+         "tau_refrac = 5 ms\n"
+         "tau_syn_E = 5 ms\n"
+         "tau_syn_I = 10 ms\n"
+         "v_init = uniform(-60 mV, -50 mV)\n"
+         "record_v = 0-4\n"
+         "record_interval = 0.1 ms\n"
+         "\n"
+         "[population I]\n"
+         "type = IF_curr_exp\n"
+         "size = 800\n"
+         "tau_m = 20 ms\n"
+         "v_rest = -49 mV\n"
+         "v_thresh = -50 mV\n"
+         "v_reset = -60 mV\n"
+         "tau_refrac = 5 ms\n"
+         "tau_syn_E = 5 ms\n"
+         "tau_syn_I = 10 ms\n"
+         "v_init = uniform(-60 mV, -50 mV)\n"
+         "\n"
+         "[projection EE]\n"
+         "pre = E\n"
+         "post = E\n"
+         "connect = fixed_probability\n"
+         "p = 0.02\n"
+         "weight = 1.62 mV\n"
+         "delay = 0.1 ms\n"
+         "\n"
+         "[projection EI]\n"
+         "pre = E\n"
+         "post = I\n"
+         "connect = fixed_probability\n"
+         "p = 0.02\n"
+         "weight = 1.62 mV\n"
+         "delay = 0.1 ms\n"
+         "\n"
+         "[projection IE]\n"
+         "pre = I\n"
+         "post = E\n"
+         "receptor = inhibitory\n"
+         "connect = fixed_probability\n"
+         "p = 0.02\n"
+         "weight = -9 mV\n"
+         "delay = 0.1 ms\n"
+         "\n"
+         "[projection II]\n"
+         "pre = I\n"
+         "post = I\n"
+         "receptor = inhibitory\n"
+         "connect = fixed_probability\n"
+         "p = 0.02\n"
+         "weight = -9 mV\n"
+         "delay = 0.1 ms\n";
 }

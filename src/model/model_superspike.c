@@ -13,23 +13,23 @@
 typedef struct quantity_key {
   const char *name;
   evs_dim dim;
-  size_t offset;   /* of the double in evs_superspike_spec */
+  size_t offset; /* of the double in evs_superspike_spec */
   int positive;
 } quantity_key;
 
-#define Q(name, dim, positive) \
-  {#name, dim, offsetof(evs_superspike_spec, name), positive}
+#define Q(name, dim, positive)                                                 \
+  { #name, dim, offsetof(evs_superspike_spec, name), positive }
 static const quantity_key quantities[] = {
-    Q(trial, EVS_DIM_TIME, 1),          Q(dt, EVS_DIM_TIME, 1),
-    Q(update, EVS_DIM_TIME, 1),         Q(r0, EVS_DIM_VOLTAGE, 1),
-    Q(r0_decay_time, EVS_DIM_TIME, 0),  Q(r0_decay, EVS_DIM_NONE, 1),
-    Q(r0_decay_period, EVS_DIM_TIME, 0),
-    Q(burn_in, EVS_DIM_TIME, 0),        Q(tau_rms, EVS_DIM_TIME, 1),
-    Q(eps, EVS_DIM_NONE, 0),            Q(tau_rise, EVS_DIM_TIME, 1),
-    Q(tau_decay, EVS_DIM_TIME, 1),      Q(psp_rise, EVS_DIM_TIME, 1),
-    Q(psp_decay, EVS_DIM_TIME, 1),      Q(u_floor, EVS_DIM_VOLTAGE, 0),
-    Q(rho, EVS_DIM_NONE, 0),            Q(tau_z, EVS_DIM_TIME, 1),
-    Q(tolerance, EVS_DIM_TIME, 0),     Q(target_period, EVS_DIM_TIME, 0),
+    Q(trial, EVS_DIM_TIME, 1),           Q(dt, EVS_DIM_TIME, 1),
+    Q(update, EVS_DIM_TIME, 1),          Q(r0, EVS_DIM_VOLTAGE, 1),
+    Q(r0_decay_time, EVS_DIM_TIME, 0),   Q(r0_decay, EVS_DIM_NONE, 1),
+    Q(r0_decay_period, EVS_DIM_TIME, 0), Q(burn_in, EVS_DIM_TIME, 0),
+    Q(tau_rms, EVS_DIM_TIME, 1),         Q(eps, EVS_DIM_NONE, 0),
+    Q(tau_rise, EVS_DIM_TIME, 1),        Q(tau_decay, EVS_DIM_TIME, 1),
+    Q(psp_rise, EVS_DIM_TIME, 1),        Q(psp_decay, EVS_DIM_TIME, 1),
+    Q(u_floor, EVS_DIM_VOLTAGE, 0),      Q(rho, EVS_DIM_NONE, 0),
+    Q(tau_z, EVS_DIM_TIME, 1),           Q(tolerance, EVS_DIM_TIME, 0),
+    Q(target_period, EVS_DIM_TIME, 0),
 };
 #undef Q
 #define N_QUANTITIES (sizeof quantities / sizeof quantities[0])
@@ -37,9 +37,9 @@ static const quantity_key quantities[] = {
 static const char *const feedback_names[] = {"symmetric", "random", "uniform"};
 
 /* Keys other than the quantities. */
-static const char *const other_keys[] = {"output", "target", "feedback",
-                                         "surrogate_width", "record_trials",
-                                         "gradient", "accuracy"};
+static const char *const other_keys[] = {
+    "output",        "target",   "feedback", "surrogate_width",
+    "record_trials", "gradient", "accuracy"};
 #define N_OTHER (sizeof other_keys / sizeof other_keys[0])
 
 static int known_key(const char *name) {
@@ -66,8 +66,10 @@ static int read_trials(evs__model_ctx *c, const evs__model_key *k,
   for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
        tok = strtok_r(NULL, ",", &save)) {
     if (evs__model_parse_u64(tok, &t[*n]) || t[*n] == 0) {
-      rc = evs__model_key_fail(c, k, "record_trials: expected trial numbers "
-                               ">= 1 separated by commas, got '%s'", tok);
+      rc = evs__model_key_fail(c, k,
+                               "record_trials: expected trial numbers "
+                               ">= 1 separated by commas, got '%s'",
+                               tok);
       goto done;
     }
     (*n)++;
@@ -91,9 +93,9 @@ int evs__model_superspike(evs__model_ctx *c, const evs__model_sec *s,
   uint64_t *trials = NULL;
   int rc = EVS_OK;
   HASH_ITER(hh, s->keys, k, tmp)
-    if (!known_key(k->name))
-      return evs__model_key_fail(c, k, "unknown key '%s' in [superspike]",
-                                 k->name);
+  if (!known_key(k->name))
+    return evs__model_key_fail(c, k, "unknown key '%s' in [superspike]",
+                               k->name);
   for (size_t i = 0; i < N_QUANTITIES; i++) {
     const quantity_key *q = &quantities[i];
     if (!(k = evs__model_key_get(s, q->name))) continue;
@@ -103,48 +105,60 @@ int evs__model_superspike(evs__model_ctx *c, const evs__model_sec *s,
       return evs__model_key_fail(c, k, "%s must be > 0, got '%s'", q->name,
                                  k->value);
     if (field == &spec.dt && *field < EVS_SUPERSPIKE_DT_MIN)
-      return evs__model_key_fail(c, k, "dt = %s: below the smallest step "
-                                 "(1 µs)", k->value);
+      return evs__model_key_fail(c, k,
+                                 "dt = %s: below the smallest step "
+                                 "(1 µs)",
+                                 k->value);
   }
   if ((k = evs__model_key_get(s, "surrogate_width"))) {
     double width;
     if ((rc = evs__model_get_quantity(c, k, EVS_DIM_VOLTAGE, &width)))
       return rc;
     if (!(width > 0))
-      return evs__model_key_fail(c, k, "surrogate_width must be > 0, got "
-                                 "'%s'", k->value);
+      return evs__model_key_fail(c, k,
+                                 "surrogate_width must be > 0, got "
+                                 "'%s'",
+                                 k->value);
     spec.beta = 1 / width;
   }
   if ((k = evs__model_key_get(s, "feedback"))) {
     size_t f = 0;
     while (f < 3 && strcmp(k->value, feedback_names[f])) f++;
     if (f == 3)
-      return evs__model_key_fail(c, k, "feedback must be symmetric, random "
-                                 "or uniform, got '%s'", k->value);
+      return evs__model_key_fail(c, k,
+                                 "feedback must be symmetric, random "
+                                 "or uniform, got '%s'",
+                                 k->value);
     spec.feedback = (evs_feedback)f;
   }
   if ((k = evs__model_key_get(s, "gradient"))) {
     if (strcmp(k->value, "windowed") && strcmp(k->value, "per_tick"))
-      return evs__model_key_fail(c, k, "gradient must be windowed or "
-                                 "per_tick, got '%s'", k->value);
+      return evs__model_key_fail(c, k,
+                                 "gradient must be windowed or "
+                                 "per_tick, got '%s'",
+                                 k->value);
     spec.per_tick = !strcmp(k->value, "per_tick");
   }
   if ((k = evs__model_key_get(s, "accuracy"))) {
     if (strcmp(k->value, "timing") && strcmp(k->value, "class"))
-      return evs__model_key_fail(c, k, "accuracy must be timing or class, "
-                                 "got '%s'", k->value);
+      return evs__model_key_fail(c, k,
+                                 "accuracy must be timing or class, "
+                                 "got '%s'",
+                                 k->value);
     spec.class_accuracy = !strcmp(k->value, "class");
   }
   const evs__model_key *ko = evs__model_key_get(s, "output");
   if (!ko)
-    return evs__model_sec_fail(c, s, "missing required key 'output' in "
+    return evs__model_sec_fail(c, s,
+                               "missing required key 'output' in "
                                "[superspike]");
   const evs__model_sec *ps = evs__model_sec_find(c, EVS__MODEL_POP, ko->value);
   if (!ps)
     return evs__model_key_fail(c, ko, "undefined population '%s'", ko->value);
   const evs__model_key *kt = evs__model_key_get(s, "target");
   if (!kt)
-    return evs__model_sec_fail(c, s, "missing required key 'target' in "
+    return evs__model_sec_fail(c, s,
+                               "missing required key 'target' in "
                                "[superspike]");
   if ((rc = evs__model_get_path(c, kt, &target))) return rc;
   if ((k = evs__model_key_get(s, "record_trials")) &&

@@ -78,24 +78,27 @@ int evs__model_parse_u64(const char *s, uint64_t *out) {
 }
 
 int evs__model_parse_bool(const char *s, int *out) {
-  if (!strcmp(s, "yes") || !strcmp(s, "true")) *out = 1;
-  else if (!strcmp(s, "no") || !strcmp(s, "false")) *out = 0;
-  else return -1;
+  if (!strcmp(s, "yes") || !strcmp(s, "true"))
+    *out = 1;
+  else if (!strcmp(s, "no") || !strcmp(s, "false"))
+    *out = 0;
+  else
+    return -1;
   return 0;
 }
 
 /* Refuses a value that no parameter can take: not finite, or larger in
  * magnitude than EVS__MODEL_MAX_MAGNITUDE in SI units (a weight of 1e300 mV
  * would become an infinite float, and potentials NaN). */
-static int check_finite(evs__model_ctx *c, const evs__model_key *k,
-                        double v) {
+static int check_finite(evs__model_ctx *c, const evs__model_key *k, double v) {
   if (!isfinite(v))
     return evs__model_key_fail(c, k, "%s = %s: not a finite number", k->name,
                                k->value);
   if (fabs(v) > EVS__MODEL_MAX_MAGNITUDE)
-    return evs__model_key_fail(c, k, "%s = %s: out of range (at most %g in "
-                               "magnitude, in SI units)", k->name, k->value,
-                               EVS__MODEL_MAX_MAGNITUDE);
+    return evs__model_key_fail(c, k,
+                               "%s = %s: out of range (at most %g in "
+                               "magnitude, in SI units)",
+                               k->name, k->value, EVS__MODEL_MAX_MAGNITUDE);
   return EVS_OK;
 }
 
@@ -103,8 +106,9 @@ static int check_finite(evs__model_ctx *c, const evs__model_key *k,
  * infinite (no bound). */
 int evs__model_check_dist(evs__model_ctx *c, const evs__model_key *k,
                           const evs_dist *d) {
-  int np = d->kind == EVS_DIST_CONST ? 1
-           : d->kind == EVS_DIST_NORMAL_CLIPPED ? 4 : 2;
+  int np = d->kind == EVS_DIST_CONST            ? 1
+           : d->kind == EVS_DIST_NORMAL_CLIPPED ? 4
+                                                : 2;
   for (int i = 0; i < np; i++) {
     if (i >= 2 && isinf(d->p[i])) continue;
     int rc = check_finite(c, k, d->p[i]);
@@ -172,8 +176,10 @@ int evs__model_get_dist_any(evs__model_ctx *c, const evs__model_key *k,
       *dim = dims[i];
       return evs__model_check_dist(c, k, out);
     }
-    if (i == 0) snprintf(why0, sizeof why0, "%s", why);
-    else if (strcmp(why, why0) != 0) same = 0;
+    if (i == 0)
+      snprintf(why0, sizeof why0, "%s", why);
+    else if (strcmp(why, why0) != 0)
+      same = 0;
   }
   char kinds[128] = "";
   for (size_t i = 0; i < n; i++)
@@ -220,8 +226,7 @@ int evs__model_get_path(evs__model_ctx *c, const evs__model_key *k,
   }
   /* a device or a pipe never ends (/dev/zero) or cannot be read twice */
   if (!S_ISREG(st.st_mode)) {
-    evs__model_key_fail(c, k, "%s = %s: not a regular file", k->name,
-                        k->value);
+    evs__model_key_fail(c, k, "%s = %s: not a regular file", k->name, k->value);
     free(p);
     return EVS_EMODEL;
   }

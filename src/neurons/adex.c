@@ -49,9 +49,26 @@
  * voltages, a, b and i_offset (v_rest .. i_offset) are contiguous: the shared
  * checks require them finite. */
 enum {
-  P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I, P_TAU_W, P_DELTA_T, P_TAU_REFRAC,
-  P_V_REST, P_V_RESET, P_V_THRESH, P_V_SPIKE, P_E_REV_E, P_E_REV_I, P_A, P_B,
-  P_I_OFFSET, P_V_INIT, P_GSYN_EXC_INIT, P_GSYN_INH_INIT, P_COUNT_
+  P_CM,
+  P_TAU_M,
+  P_TAU_SYN_E,
+  P_TAU_SYN_I,
+  P_TAU_W,
+  P_DELTA_T,
+  P_TAU_REFRAC,
+  P_V_REST,
+  P_V_RESET,
+  P_V_THRESH,
+  P_V_SPIKE,
+  P_E_REV_E,
+  P_E_REV_I,
+  P_A,
+  P_B,
+  P_I_OFFSET,
+  P_V_INIT,
+  P_GSYN_EXC_INIT,
+  P_GSYN_INH_INIT,
+  P_COUNT_
 };
 
 /* PyNN 0.10's defaults (pyNN/standardmodels/cells.py), in SI. */
@@ -72,8 +89,7 @@ static const evs_param_def adex_params[P_COUNT_] = {
      "refractory period (v held at v_reset)"},
     {"v_rest", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_CONST,
      "leak reversal potential"},
-    {"v_reset", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_CONST,
-     "reset potential"},
+    {"v_reset", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_CONST, "reset potential"},
     {"v_thresh", EVS_DIM_VOLTAGE, -50.4e-3, EVS_PARAM_CONST,
      "spike initiation threshold V_T of the exponential term"},
     {"v_spike", EVS_DIM_VOLTAGE, -40e-3, EVS_PARAM_CONST,
@@ -96,39 +112,49 @@ static const evs_param_def adex_params[P_COUNT_] = {
      "initial inhibitory conductance"},
 };
 
-static const int adex_positive[] = {P_CM,    P_TAU_M,   P_TAU_SYN_E,
+static const int adex_positive[] = {P_CM,        P_TAU_M, P_TAU_SYN_E,
                                     P_TAU_SYN_I, P_TAU_W, P_DELTA_T};
 static const int adex_nonneg[] = {P_TAU_REFRAC};
 
 /* The shared layout's v_thresh is the detection threshold: v_spike. */
 static const evs__cond_layout adex_layout = {
-    .type = "EIF_cond_exp_isfa_ista", .params = adex_params,
+    .type = "EIF_cond_exp_isfa_ista",
+    .params = adex_params,
     .positive = adex_positive,
     .n_positive = sizeof adex_positive / sizeof adex_positive[0],
     .nonneg = adex_nonneg,
     .n_nonneg = sizeof adex_nonneg / sizeof adex_nonneg[0],
-    .cm = P_CM, .tau_m = P_TAU_M, .tau_syn_e = P_TAU_SYN_E,
-    .tau_syn_i = P_TAU_SYN_I, .tau_refrac = P_TAU_REFRAC, .v_rest = P_V_REST,
-    .v_reset = P_V_RESET, .v_thresh = P_V_SPIKE, .e_rev_e = P_E_REV_E,
-    .e_rev_i = P_E_REV_I, .i_offset = P_I_OFFSET, .v_init = P_V_INIT,
-    .gsyn_exc_init = P_GSYN_EXC_INIT, .gsyn_inh_init = P_GSYN_INH_INIT,
+    .cm = P_CM,
+    .tau_m = P_TAU_M,
+    .tau_syn_e = P_TAU_SYN_E,
+    .tau_syn_i = P_TAU_SYN_I,
+    .tau_refrac = P_TAU_REFRAC,
+    .v_rest = P_V_REST,
+    .v_reset = P_V_RESET,
+    .v_thresh = P_V_SPIKE,
+    .e_rev_e = P_E_REV_E,
+    .e_rev_i = P_E_REV_I,
+    .i_offset = P_I_OFFSET,
+    .v_init = P_V_INIT,
+    .gsyn_exc_init = P_GSYN_EXC_INIT,
+    .gsyn_inh_init = P_GSYN_INH_INIT,
 };
 
 typedef struct adex_state {
-  evs__cond_base c;  /* the conductance state (first: pop->state points to
-                        it); c.v_thresh is v_spike */
-  double *w;         /* A, adaptation current at the state time, [c.cap] */
+  evs__cond_base c; /* the conductance state (first: pop->state points to
+                       it); c.v_thresh is v_spike */
+  double *w;        /* A, adaptation current at the state time, [c.cap] */
   /* parameters and derived constants */
-  double e_l;        /* V, v_rest */
-  double v_t;        /* V, v_thresh (V_T) */
-  double delta_t;    /* V, slope factor */
-  double inv_delta_t; /* 1/V */
-  double a;          /* S, subthreshold adaptation */
-  double b;          /* A, spike-triggered jump of w */
-  double tau_w;      /* s */
+  double e_l;          /* V, v_rest */
+  double v_t;          /* V, v_thresh (V_T) */
+  double delta_t;      /* V, slope factor */
+  double inv_delta_t;  /* 1/V */
+  double a;            /* S, subthreshold adaptation */
+  double b;            /* A, spike-triggered jump of w */
+  double tau_w;        /* s */
   double tau_e, tau_i; /* s, tau_syn_E, tau_syn_I */
-  double de_h, di_h; /* exp(-dt / (2 tau_syn)): g at the step's middle */
-  double dw;         /* exp(-dt / tau_w): w's relaxation over a held step */
+  double de_h, di_h;   /* exp(-dt / (2 tau_syn)): g at the step's middle */
+  double dw;           /* exp(-dt / tau_w): w's relaxation over a held step */
 } adex_state;
 
 static void adex_destroy(evs_pop *pop) {
@@ -142,15 +168,17 @@ static int adex_init(evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
   /* checked first, so that the shared check's "below v_thresh" (its
    * v_thresh being v_spike here) cannot be the one to fire */
-  static const struct { int lo, hi; } order[] = {
-      {P_V_RESET, P_V_SPIKE}, {P_V_THRESH, P_V_SPIKE}};
+  static const struct {
+    int lo, hi;
+  } order[] = {{P_V_RESET, P_V_SPIKE}, {P_V_THRESH, P_V_SPIKE}};
   for (size_t k = 0; k < 2; k++) {
     double lo = p[order[k].lo], hi = p[order[k].hi];
     if (isfinite(lo) && isfinite(hi) && !(lo < hi)) {
       const char *name = adex_params[order[k].lo].name;
       evs_error_set(err, EVS_EMODEL, NULL, 0,
                     "population %s: %s (%g mV) must be below v_spike "
-                    "(%g mV)", pop->name, name, lo * 1e3, hi * 1e3);
+                    "(%g mV)",
+                    pop->name, name, lo * 1e3, hi * 1e3);
       evs_error_key(err, name);
       return EVS_EMODEL;
     }
@@ -178,9 +206,8 @@ static int adex_init(evs_pop *pop, evs_error *err) {
 /* The right-hand side at (v, w) with conductances ge, gi and constant drive
  * ib = g_L v_rest + i_offset + dc: dv/dt (V/s) into *fv, dw/dt (A/s) into
  * *fw. Every term sees min(v, v_spike) (bounded exponential). */
-static inline void adex_rhs(const adex_state *s, double v, double w,
-                            double ge, double gi, double ib, double *fv,
-                            double *fw) {
+static inline void adex_rhs(const adex_state *s, double v, double w, double ge,
+                            double gi, double ib, double *fv, double *fw) {
   const evs__cond_base *c = &s->c;
   double u = v < c->v_thresh ? v : c->v_thresh;
   double ex = c->g_l * s->delta_t * exp((u - s->v_t) * s->inv_delta_t);
@@ -197,10 +224,8 @@ static void adex_rk4(const adex_state *s, double *v, double *w, double ge,
   double v0 = *v, w0 = *w, k1v, k1w, k2v, k2w, k3v, k3w, k4v, k4w;
   double gem = ge * fe_h, gim = gi * fi_h;
   adex_rhs(s, v0, w0, ge, gi, ib, &k1v, &k1w);
-  adex_rhs(s, v0 + 0.5 * h * k1v, w0 + 0.5 * h * k1w, gem, gim, ib, &k2v,
-           &k2w);
-  adex_rhs(s, v0 + 0.5 * h * k2v, w0 + 0.5 * h * k2w, gem, gim, ib, &k3v,
-           &k3w);
+  adex_rhs(s, v0 + 0.5 * h * k1v, w0 + 0.5 * h * k1w, gem, gim, ib, &k2v, &k2w);
+  adex_rhs(s, v0 + 0.5 * h * k2v, w0 + 0.5 * h * k2w, gem, gim, ib, &k3v, &k3w);
   adex_rhs(s, v0 + h * k3v, w0 + h * k3w, ge * fe, gi * fi, ib, &k4v, &k4w);
   *v = v0 + h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v);
   *w = w0 + h / 6 * (k1w + 2 * k2w + 2 * k3w + k4w);
@@ -215,7 +240,7 @@ static int adex_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
   for (uint32_t i = lo; i < lo + m; i++) {
     double ge = c->ge[i], gi = c->gi[i];
     double r = c->until[i] - t0; /* refractory part of the step */
-    if (r <= c->eps) { /* the common case: free all step */
+    if (r <= c->eps) {           /* the common case: free all step */
       adex_rk4(s, &c->v[i], &s->w[i], ge, gi, c->ib[i], dt, s->de_h, s->di_h,
                c->de, c->di);
     } else {

@@ -41,9 +41,21 @@
 
 /* Positions in the parameter table below (par[], dist[] use them). */
 enum {
-  P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I, P_TAU_REFRAC, P_V_REST, P_V_RESET,
-  P_V_THRESH, P_E_REV_E, P_E_REV_I, P_I_OFFSET, P_V_INIT, P_GSYN_EXC_INIT,
-  P_GSYN_INH_INIT, P_COUNT_
+  P_CM,
+  P_TAU_M,
+  P_TAU_SYN_E,
+  P_TAU_SYN_I,
+  P_TAU_REFRAC,
+  P_V_REST,
+  P_V_RESET,
+  P_V_THRESH,
+  P_E_REV_E,
+  P_E_REV_I,
+  P_I_OFFSET,
+  P_V_INIT,
+  P_GSYN_EXC_INIT,
+  P_GSYN_INH_INIT,
+  P_COUNT_
 };
 
 static const evs_param_def cond_params[P_COUNT_] = {
@@ -56,7 +68,8 @@ static const evs_param_def cond_params[P_COUNT_] = {
      "decay time constant of the inhibitory conductance"},
     {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_CONST,
      "refractory period (v held at v_reset)"},
-    {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "leak reversal potential"},
+    {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST,
+     "leak reversal potential"},
     {"v_reset", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "reset potential"},
     {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, EVS_PARAM_CONST, "spike threshold"},
     {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_CONST,
@@ -77,16 +90,26 @@ static const int cond_positive[] = {P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I};
 static const int cond_nonneg[] = {P_TAU_REFRAC};
 
 static const evs__cond_layout cond_layout = {
-    .type = "IF_cond_exp", .params = cond_params,
+    .type = "IF_cond_exp",
+    .params = cond_params,
     .positive = cond_positive,
     .n_positive = sizeof cond_positive / sizeof cond_positive[0],
     .nonneg = cond_nonneg,
     .n_nonneg = sizeof cond_nonneg / sizeof cond_nonneg[0],
-    .cm = P_CM, .tau_m = P_TAU_M, .tau_syn_e = P_TAU_SYN_E,
-    .tau_syn_i = P_TAU_SYN_I, .tau_refrac = P_TAU_REFRAC, .v_rest = P_V_REST,
-    .v_reset = P_V_RESET, .v_thresh = P_V_THRESH, .e_rev_e = P_E_REV_E,
-    .e_rev_i = P_E_REV_I, .i_offset = P_I_OFFSET, .v_init = P_V_INIT,
-    .gsyn_exc_init = P_GSYN_EXC_INIT, .gsyn_inh_init = P_GSYN_INH_INIT,
+    .cm = P_CM,
+    .tau_m = P_TAU_M,
+    .tau_syn_e = P_TAU_SYN_E,
+    .tau_syn_i = P_TAU_SYN_I,
+    .tau_refrac = P_TAU_REFRAC,
+    .v_rest = P_V_REST,
+    .v_reset = P_V_RESET,
+    .v_thresh = P_V_THRESH,
+    .e_rev_e = P_E_REV_E,
+    .e_rev_i = P_E_REV_I,
+    .i_offset = P_I_OFFSET,
+    .v_init = P_V_INIT,
+    .gsyn_exc_init = P_GSYN_EXC_INIT,
+    .gsyn_inh_init = P_GSYN_INH_INIT,
 };
 
 /* IF_cond_exp's state is the shared base alone. */
@@ -152,30 +175,33 @@ static int cond_check(const evs_pop *pop, const evs__cond_layout *L,
   }
   for (int k = L->v_rest; k <= L->i_offset; k++)
     if (!isfinite(p[k])) {
-      evs_error_set(err, EVS_EMODEL, NULL, 0, "population %s: %s must be "
-                    "finite", pop->name, L->params[k].name);
+      evs_error_set(err, EVS_EMODEL, NULL, 0,
+                    "population %s: %s must be "
+                    "finite",
+                    pop->name, L->params[k].name);
       evs_error_key(err, L->params[k].name);
       return EVS_EMODEL;
     }
   if (!(p[L->v_reset] < p[L->v_thresh])) {
     evs_error_set(err, EVS_EMODEL, NULL, 0,
                   "population %s: v_reset (%g mV) must be below v_thresh "
-                  "(%g mV)", pop->name, p[L->v_reset] * 1e3,
-                  p[L->v_thresh] * 1e3);
+                  "(%g mV)",
+                  pop->name, p[L->v_reset] * 1e3, p[L->v_thresh] * 1e3);
     evs_error_key(err, "v_reset");
     return EVS_EMODEL;
   }
   if (!(pop->tick > 0) || !isfinite(pop->tick))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "population %s: %s needs a clock step > 0 "
-                         "(got %g s)", pop->name, L->type, pop->tick);
+                         "(got %g s)",
+                         pop->name, L->type, pop->tick);
   return EVS_OK;
 }
 
 int evs__cond_nomem(const evs_pop *pop, evs_error *err) {
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "population %s: out of memory for %u neurons",
-                       pop->name, (unsigned)pop->size);
+                       "population %s: out of memory for %u neurons", pop->name,
+                       (unsigned)pop->size);
 }
 
 int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
@@ -233,7 +259,8 @@ int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
     if (!isfinite(s->v[i]) || !isfinite(s->ge[i]) || !isfinite(s->gi[i]))
       return evs_error_set(err, EVS_EMODEL, NULL, 0,
                            "population %s: neuron %u drew a non-finite "
-                           "initial value", pop->name, (unsigned)(pop->first + i));
+                           "initial value",
+                           pop->name, (unsigned)(pop->first + i));
   }
   for (size_t i = n; i < cap; i++) {
     s->v[i] = p[L->v_rest];
@@ -329,11 +356,11 @@ static int cond_pass_exp(double *restrict ex, const double *restrict until,
  * v may have reached v_thresh (threshold_bit). */
 COND_CLONES
 static int cond_pass_v(double *restrict v, double *restrict ge,
-                        double *restrict gi, double *restrict pe,
-                        double *restrict pi, const double *restrict ib,
-                        const double *restrict ex, const cond_state *c) {
-  const double g_l = c->g_l, e_e = c->e_e, e_i = c->e_i, de = c->de,
-               di = c->di, vth = c->v_thresh;
+                       double *restrict gi, double *restrict pe,
+                       double *restrict pi, const double *restrict ib,
+                       const double *restrict ex, const cond_state *c) {
+  const double g_l = c->g_l, e_e = c->e_e, e_i = c->e_i, de = c->de, di = c->di,
+               vth = c->v_thresh;
   uint64_t acc = 0;
   if (pe) {
     for (uint32_t i = 0; i < COND_BLOCK; i++) {

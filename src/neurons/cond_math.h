@@ -73,24 +73,24 @@ static inline uint64_t threshold_bit(double v, double vth) {
  * it, for IF_cond_exp), so that pop->state points to it. */
 typedef struct evs__cond_base {
   /* state, struct of arrays, [cap] each */
-  double *v;        /* V, membrane potential */
-  double *ge, *gi;  /* S, synaptic conductances at the state time */
-  double *until;    /* s, end of the refractory period (COND_NEVER: none) */
-  double *pe, *pi;  /* S, inputs waiting for the next tick */
-  double *ib;       /* A, g_L v_rest + i_offset + dc: the constant drive */
+  double *v;       /* V, membrane potential */
+  double *ge, *gi; /* S, synaptic conductances at the state time */
+  double *until;   /* s, end of the refractory period (COND_NEVER: none) */
+  double *pe, *pi; /* S, inputs waiting for the next tick */
+  double *ib;      /* A, g_L v_rest + i_offset + dc: the constant drive */
   /* parameters and derived constants */
-  double g_l;       /* S, cm / tau_m */
-  double inv_cm;    /* 1/F */
-  double e_e, e_i;  /* V, synaptic reversal potentials */
+  double g_l;               /* S, cm / tau_m */
+  double inv_cm;            /* 1/F */
+  double e_e, e_i;          /* V, synaptic reversal potentials */
   double v_reset, v_thresh; /* V */
-  double tau_refrac; /* s */
-  double de, di;    /* exp(-dt / tau_syn_E), exp(-dt / tau_syn_I) */
-  double dt;        /* s, the step (pop->tick) */
-  double t_now;     /* s, time of the state (last tick) */
-  double eps;       /* s, tolerance for "delivered at the state time" */
-  uint64_t xmax_bits; /* bit pattern of COND_XMAX */
-  uint32_t cap;     /* allocated neurons: size rounded up to COND_BLOCK */
-  int pending;      /* 1: pe/pi hold something */
+  double tau_refrac;        /* s */
+  double de, di;            /* exp(-dt / tau_syn_E), exp(-dt / tau_syn_I) */
+  double dt;                /* s, the step (pop->tick) */
+  double t_now;             /* s, time of the state (last tick) */
+  double eps;               /* s, tolerance for "delivered at the state time" */
+  uint64_t xmax_bits;       /* bit pattern of COND_XMAX */
+  uint32_t cap; /* allocated neurons: size rounded up to COND_BLOCK */
+  int pending;  /* 1: pe/pi hold something */
 } evs__cond_base;
 
 /* Where a type keeps the shared parameters in its table (indices into
@@ -101,7 +101,7 @@ typedef struct evs__cond_layout {
   const evs_param_def *params; /* the type's parameter table */
   const int *positive;         /* must be > 0 and finite */
   size_t n_positive;
-  const int *nonneg;           /* must be >= 0 and finite */
+  const int *nonneg; /* must be >= 0 and finite */
   size_t n_nonneg;
   int cm, tau_m, tau_syn_e, tau_syn_i, tau_refrac, v_rest, v_reset, v_thresh,
       e_rev_e, e_rev_i, i_offset, v_init, gsyn_exc_init, gsyn_inh_init;

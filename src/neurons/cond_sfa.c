@@ -36,10 +36,27 @@
 
 /* Positions in the parameter table below (par[], dist[] use them). */
 enum {
-  P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I, P_TAU_REFRAC, P_TAU_SFA, P_TAU_RR,
-  P_V_REST, P_V_RESET, P_V_THRESH, P_E_REV_E, P_E_REV_I, P_E_REV_SFA,
-  P_E_REV_RR, P_Q_SFA, P_Q_RR, P_I_OFFSET, P_V_INIT, P_GSYN_EXC_INIT,
-  P_GSYN_INH_INIT, P_COUNT_
+  P_CM,
+  P_TAU_M,
+  P_TAU_SYN_E,
+  P_TAU_SYN_I,
+  P_TAU_REFRAC,
+  P_TAU_SFA,
+  P_TAU_RR,
+  P_V_REST,
+  P_V_RESET,
+  P_V_THRESH,
+  P_E_REV_E,
+  P_E_REV_I,
+  P_E_REV_SFA,
+  P_E_REV_RR,
+  P_Q_SFA,
+  P_Q_RR,
+  P_I_OFFSET,
+  P_V_INIT,
+  P_GSYN_EXC_INIT,
+  P_GSYN_INH_INIT,
+  P_COUNT_
 };
 
 static const evs_param_def sfa_params[P_COUNT_] = {
@@ -56,7 +73,8 @@ static const evs_param_def sfa_params[P_COUNT_] = {
      "decay time constant of the adaptation conductance g_sfa"},
     {"tau_rr", EVS_DIM_TIME, 2e-3, EVS_PARAM_CONST,
      "decay time constant of the relative-refractory conductance g_rr"},
-    {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "leak reversal potential"},
+    {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST,
+     "leak reversal potential"},
     {"v_reset", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_CONST, "reset potential"},
     {"v_thresh", EVS_DIM_VOLTAGE, -57e-3, EVS_PARAM_CONST, "spike threshold"},
     {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_CONST,
@@ -81,21 +99,31 @@ static const evs_param_def sfa_params[P_COUNT_] = {
      "initial inhibitory conductance"},
 };
 
-static const int sfa_positive[] = {P_CM, P_TAU_M, P_TAU_SYN_E, P_TAU_SYN_I,
-                                   P_TAU_SFA, P_TAU_RR};
+static const int sfa_positive[] = {P_CM,        P_TAU_M,   P_TAU_SYN_E,
+                                   P_TAU_SYN_I, P_TAU_SFA, P_TAU_RR};
 static const int sfa_nonneg[] = {P_TAU_REFRAC, P_Q_SFA, P_Q_RR};
 
 static const evs__cond_layout sfa_layout = {
-    .type = "IF_cond_exp_gsfa_grr", .params = sfa_params,
+    .type = "IF_cond_exp_gsfa_grr",
+    .params = sfa_params,
     .positive = sfa_positive,
     .n_positive = sizeof sfa_positive / sizeof sfa_positive[0],
     .nonneg = sfa_nonneg,
     .n_nonneg = sizeof sfa_nonneg / sizeof sfa_nonneg[0],
-    .cm = P_CM, .tau_m = P_TAU_M, .tau_syn_e = P_TAU_SYN_E,
-    .tau_syn_i = P_TAU_SYN_I, .tau_refrac = P_TAU_REFRAC, .v_rest = P_V_REST,
-    .v_reset = P_V_RESET, .v_thresh = P_V_THRESH, .e_rev_e = P_E_REV_E,
-    .e_rev_i = P_E_REV_I, .i_offset = P_I_OFFSET, .v_init = P_V_INIT,
-    .gsyn_exc_init = P_GSYN_EXC_INIT, .gsyn_inh_init = P_GSYN_INH_INIT,
+    .cm = P_CM,
+    .tau_m = P_TAU_M,
+    .tau_syn_e = P_TAU_SYN_E,
+    .tau_syn_i = P_TAU_SYN_I,
+    .tau_refrac = P_TAU_REFRAC,
+    .v_rest = P_V_REST,
+    .v_reset = P_V_RESET,
+    .v_thresh = P_V_THRESH,
+    .e_rev_e = P_E_REV_E,
+    .e_rev_i = P_E_REV_I,
+    .i_offset = P_I_OFFSET,
+    .v_init = P_V_INIT,
+    .gsyn_exc_init = P_GSYN_EXC_INIT,
+    .gsyn_inh_init = P_GSYN_INH_INIT,
 };
 
 typedef struct sfa_state {
@@ -159,13 +187,13 @@ static int sfa_pass_exp(double *restrict ex, const double *restrict until,
  * when some v may have reached v_thresh (threshold_bit). */
 COND_CLONES
 static int sfa_pass_v(double *restrict v, double *restrict ge,
-                       double *restrict gi, double *restrict gs,
-                       double *restrict gr, double *restrict pe,
-                       double *restrict pi, const double *restrict ib,
-                       const double *restrict ex, const sfa_state *c) {
+                      double *restrict gi, double *restrict gs,
+                      double *restrict gr, double *restrict pe,
+                      double *restrict pi, const double *restrict ib,
+                      const double *restrict ex, const sfa_state *c) {
   const double g_l = c->c.g_l, e_e = c->c.e_e, e_i = c->c.e_i, e_s = c->e_s,
-               e_r = c->e_r, de = c->c.de, di = c->c.di, ds = c->ds,
-               dr = c->dr, vth = c->c.v_thresh;
+               e_r = c->e_r, de = c->c.de, di = c->c.di, ds = c->ds, dr = c->dr,
+               vth = c->c.v_thresh;
   uint64_t acc = 0;
   if (pe) {
     for (uint32_t i = 0; i < COND_BLOCK; i++) {

@@ -38,7 +38,8 @@ void evs__rates_init(evs_rates *rates, const double *r, int n) {
   rates->integer = 1;
   for (int k = 0; k < n; k++) {
     double m = r[k] / rates->base, rounded = floor(m + 0.5);
-    rates->mult[k] = fabs(m - rounded) < 1e-12 * m && rounded <= 64 ? (int)rounded : 0;
+    rates->mult[k] =
+        fabs(m - rounded) < 1e-12 * m && rounded <= 64 ? (int)rounded : 0;
     if (!rates->mult[k]) rates->integer = 0;
   }
   rates->top = 0;
@@ -127,10 +128,19 @@ int evs__expsum_first_root(const evs_expsum *g, double horizon, double tol,
   double x = 0;
   for (int it = 0; it < 10000; it++) {
     double v, step = safe_step(g, x, &v);
-    if (v >= 0) { *h = x; return 1; }
-    if (x + step >= horizon) { *h = x + step; return 0; }
+    if (v >= 0) {
+      *h = x;
+      return 1;
+    }
+    if (x + step >= horizon) {
+      *h = x + step;
+      return 0;
+    }
     x += step;
-    if (step <= tol) { *h = x; return 1; }
+    if (step <= tol) {
+      *h = x;
+      return 1;
+    }
   }
   *h = x; /* only for pathological inputs: the walk is still below the root */
   return 1;

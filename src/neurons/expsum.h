@@ -16,10 +16,10 @@
 #define EVS_EXPSUM_MAX 4 /* terms at most */
 
 typedef struct evs_expsum {
-  int n;                    /* number of exponential terms */
-  double d;                 /* constant term */
-  double a[EVS_EXPSUM_MAX]; /* amplitudes at h = 0 */
-  double r[EVS_EXPSUM_MAX]; /* decay rates, 1/s, > 0 */
+  int n;                          /* number of exponential terms */
+  double d;                       /* constant term */
+  double a[EVS_EXPSUM_MAX];       /* amplitudes at h = 0 */
+  double r[EVS_EXPSUM_MAX];       /* decay rates, 1/s, > 0 */
   const struct evs_rates *powers; /* optional: when every rate is an integer
                                      multiple of one base rate, one exp() per
                                      evaluation (NULL: one per term) */
@@ -28,15 +28,15 @@ typedef struct evs_expsum {
 /* A set of decay rates, and whether they are small integer multiples of
  * their smallest one (then exp(-r_k h) = x^m_k with x = exp(-r_min h)). */
 typedef struct evs_rates {
-  int n;                     /* rates */
-  double r[EVS_EXPSUM_MAX];  /* 1/s */
-  double base;               /* the smallest rate */
-  int mult[EVS_EXPSUM_MAX];  /* r[k] = mult[k] * base, or 0 when not integer */
-  int integer;               /* every mult[k] is set */
-  int top;                   /* highest set bit of any mult[k] */
-  int bit[EVS_EXPSUM_MAX];   /* the bit of mult[k] when it is a power of two,
-                                else -1 */
-  int pow2;                  /* every mult[k] is a power of two up to 8 */
+  int n;                    /* rates */
+  double r[EVS_EXPSUM_MAX]; /* 1/s */
+  double base;              /* the smallest rate */
+  int mult[EVS_EXPSUM_MAX]; /* r[k] = mult[k] * base, or 0 when not integer */
+  int integer;              /* every mult[k] is set */
+  int top;                  /* highest set bit of any mult[k] */
+  int bit[EVS_EXPSUM_MAX];  /* the bit of mult[k] when it is a power of two,
+                               else -1 */
+  int pow2;                 /* every mult[k] is a power of two up to 8 */
 } evs_rates;
 
 /* Fills rates from r[0..n) and finds integer multiples up to 64. */

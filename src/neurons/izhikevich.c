@@ -61,18 +61,18 @@ static const evs_param_def izh_params[P_COUNT_] = {
 
 typedef struct izh_state {
   /* state, struct of arrays, [size] each */
-  double *v;      /* mV */
-  double *u;      /* mV/ms */
-  double *pv;     /* mV, inputs waiting for the end of the step */
-  double *drive;  /* mV/ms, (i_offset + dc) / 1 pF */
+  double *v;     /* mV */
+  double *u;     /* mV/ms */
+  double *pv;    /* mV, inputs waiting for the end of the step */
+  double *drive; /* mV/ms, (i_offset + dc) / 1 pF */
   /* parameters and derived constants */
-  double a, b;    /* 1/ms */
-  double c;       /* mV */
-  double d;       /* mV/ms */
-  double h;       /* ms, the step (pop->tick) */
-  double t_now;   /* s, time of the state (last tick) */
-  double eps;     /* s, tolerance for "delivered at the state time" */
-  int pending;    /* 1: pv holds something */
+  double a, b;  /* 1/ms */
+  double c;     /* mV */
+  double d;     /* mV/ms */
+  double h;     /* ms, the step (pop->tick) */
+  double t_now; /* s, time of the state (last tick) */
+  double eps;   /* s, tolerance for "delivered at the state time" */
+  int pending;  /* 1: pv holds something */
 } izh_state;
 
 static void izh_destroy(evs_pop *pop) {
@@ -104,7 +104,8 @@ static int izh_init(evs_pop *pop, evs_error *err) {
   if (!(pop->tick > 0) || !isfinite(pop->tick))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "population %s: Izhikevich needs a clock step > 0 "
-                         "(got %g s)", pop->name, pop->tick);
+                         "(got %g s)",
+                         pop->name, pop->tick);
   izh_state *s = calloc(1, sizeof *s);
   if (!s) goto nomem;
   pop->state = s;
@@ -132,13 +133,14 @@ static int izh_init(evs_pop *pop, evs_error *err) {
     if (!isfinite(s->v[i]) || !isfinite(s->u[i]))
       return evs_error_set(err, EVS_EMODEL, NULL, 0,
                            "population %s: neuron %u drew a non-finite "
-                           "initial value", pop->name, (unsigned)i);
+                           "initial value",
+                           pop->name, (unsigned)i);
   }
   return EVS_OK;
 nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "population %s: out of memory for %u neurons",
-                       pop->name, (unsigned)pop->size);
+                       "population %s: out of memory for %u neurons", pop->name,
+                       (unsigned)pop->size);
 }
 
 /* Weights are voltages, kept in mV; constant inputs currents, in mV/ms

@@ -89,8 +89,7 @@ const evs_param_def evs__lif_params[N_PARAMS] = {
     [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, 0, "resting potential"},
     [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, 0,
                    "potential after a spike"},
-    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0,
-                    "spike threshold"},
+    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0, "spike threshold"},
     [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, 0,
                     "constant input current"},
     [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
@@ -103,15 +102,16 @@ const evs_param_def evs__lif_params[N_PARAMS] = {
 
 /* One neuron's state: one cache line holds everything an input touches. */
 typedef struct lif_neuron {
-  double c[3];    /* V: coefficients of E_m, E_E, E_I (the voltage
-                     responses to the leak, x_E and x_I) */
-  double t_safe;  /* s: u < -margin before this time unless excited again;
-                     while refractory: the end of the refractory period */
-  double margin;  /* V: distance below threshold certified until t_safe
-                     (below 0 once an input used it up, until the input's
-                     delivery certifies anew); REFRACTORY until the reset at
-                     t_safe is applied */
-  double drive;   /* V: v_rest + R (i_offset + dc) - v_thresh, the constant term */
+  double c[3];   /* V: coefficients of E_m, E_E, E_I (the voltage
+                    responses to the leak, x_E and x_I) */
+  double t_safe; /* s: u < -margin before this time unless excited again;
+                    while refractory: the end of the refractory period */
+  double margin; /* V: distance below threshold certified until t_safe
+                    (below 0 once an input used it up, until the input's
+                    delivery certifies anew); REFRACTORY until the reset at
+                    t_safe is applied */
+  double
+      drive; /* V: v_rest + R (i_offset + dc) - v_thresh, the constant term */
   evs_cal_slot cal; /* where the calendar filed the neuron */
 } __attribute__((aligned(64))) lif_neuron; /* one cache line each */
 
@@ -132,33 +132,33 @@ static inline int refractory(const lif_neuron *n) {
 #define PREFETCH_AHEAD 24
 
 typedef struct lif_state {
-  lif_neuron *nr;      /* [size] */
-  evs_calendar cal;    /* when to look at which neuron */
-  double t0;           /* s: reference time of the coefficients */
-  double rate[3];      /* 1/s: 1/tau_m, 1/tau_syn_E, 1/tau_syn_I */
-  evs_rates rates;     /* the same, with integer multiples detected */
-  double k[2];         /* voltage response per unit x: tau_syn/(tau_syn - tau_m) */
-  double kmax[2];      /* peak of the PSP of a unit input, per receptor */
-  double grow[3];      /* exp(window / tau_k): a term's growth back over a window */
-  double rebase_span;  /* s: rebase when t - t0 exceeds it */
+  lif_neuron *nr;   /* [size] */
+  evs_calendar cal; /* when to look at which neuron */
+  double t0;        /* s: reference time of the coefficients */
+  double rate[3];   /* 1/s: 1/tau_m, 1/tau_syn_E, 1/tau_syn_I */
+  evs_rates rates;  /* the same, with integer multiples detected */
+  double k[2];      /* voltage response per unit x: tau_syn/(tau_syn - tau_m) */
+  double kmax[2];   /* peak of the PSP of a unit input, per receptor */
+  double grow[3]; /* exp(window / tau_k): a term's growth back over a window */
+  double rebase_span; /* s: rebase when t - t0 exceeds it */
   double v_reset, v_thresh, tau_ref;
-  int slow;            /* index (0..2) of the slowest term */
-  int squared[3];      /* term k decays at least twice as fast as the slowest */
-  double tau_slow;     /* s: its time constant */
-  double window_end;   /* s: end of the window being drained */
-  double e_end[3];     /* decay factors E_k(window_end) */
-  double next_start;   /* s: start of the window after the one drained */
-  int status;          /* first failure (EVS_ENOMEM of a calendar filing or
-                          of a spike record) in a handler that cannot return
-                          it (deliver, voltage); the next tick returns it */
+  int slow;          /* index (0..2) of the slowest term */
+  int squared[3];    /* term k decays at least twice as fast as the slowest */
+  double tau_slow;   /* s: its time constant */
+  double window_end; /* s: end of the window being drained */
+  double e_end[3];   /* decay factors E_k(window_end) */
+  double next_start; /* s: start of the window after the one drained */
+  int status;        /* first failure (EVS_ENOMEM of a calendar filing or
+                        of a spike record) in a handler that cannot return
+                        it (deliver, voltage); the next tick returns it */
   /* background; bg_next NULL: none */
-  double *bg_next;     /* [size] s: time of neuron j's next input */
-  uint32_t *bg_draws;  /* [size] draws made from neuron j's stream */
-  double bg_rate;      /* 1/s */
-  double bg_w;         /* V: the input's weight (R w_bg) */
-  uint32_t pop_index;  /* the streams' key */
-  uint32_t first;      /* population index of neuron 0 (pop->first: a
-                          thread's slice), which keys neuron j's stream */
+  double *bg_next;    /* [size] s: time of neuron j's next input */
+  uint32_t *bg_draws; /* [size] draws made from neuron j's stream */
+  double bg_rate;     /* 1/s */
+  double bg_w;        /* V: the input's weight (R w_bg) */
+  uint32_t pop_index; /* the streams' key */
+  uint32_t first;     /* population index of neuron 0 (pop->first: a
+                         thread's slice), which keys neuron j's stream */
   uint64_t seed;
 } lif_state;
 
@@ -176,8 +176,8 @@ static inline void decay_factors(const lif_state *s, double t, double e[3]) {
 /* Draws neuron j's next background input time after t. */
 static void bg_draw(lif_state *s, uint32_t j, double t) {
   uint32_t k = s->bg_draws[j]++;
-  philox4x32_ctr_t c = {{s->pop_index, s->first + j, EVS_RNG_BACKGROUND,
-                          k >> 1}};
+  philox4x32_ctr_t c = {
+      {s->pop_index, s->first + j, EVS_RNG_BACKGROUND, k >> 1}};
   philox4x32_key_t key = {{(uint32_t)s->seed, (uint32_t)(s->seed >> 32)}};
   philox4x32_ctr_t w = philox4x32(c, key);
   int i = 2 * (int)(k & 1);
@@ -352,7 +352,8 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
       }
       if (s->bg_next[j] < lim) lim = s->bg_next[j];
     }
-    evs_expsum g = {.n = 3, .d = n->drive,
+    evs_expsum g = {.n = 3,
+                    .d = n->drive,
                     .a = {n->c[0] * e[0], n->c[1] * e[1], n->c[2] * e[2]},
                     .r = {s->rate[0], s->rate[1], s->rate[2]},
                     .powers = &s->rates};
@@ -377,8 +378,8 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
 
 /* An excitatory input used up neuron j's margin at time t: a new
  * certificate, and the calendar filing that goes with it. */
-static inline void recertify(lif_state *s, uint32_t j,
-                              double t, const double e[3]) {
+static inline void recertify(lif_state *s, uint32_t j, double t,
+                             const double e[3]) {
   certify(s, &s->nr[j], t, e);
   keep_status(s, file(s, j));
 }
@@ -398,11 +399,11 @@ enum { W_ARRAY, W_SHARED_EXCITE, W_SHARED_INHIBIT };
  * j's margin leaves j needing a new certificate at t (the caller makes it,
  * see deliver_term): j is written to pending[np] either way, and np + 1 is
  * returned if it used up the margin, np if not. */
-static inline __attribute__((always_inline)) size_t synapse(
-    evs_pop *pop, lif_state *s, lif_neuron *nr, double t, int r, int mode,
-    double fr, double fm, double kmax, const uint32_t *target,
-    const float *weight, double w_shared, size_t q, uint32_t *pending,
-    size_t np) {
+static inline __attribute__((always_inline)) size_t
+synapse(evs_pop *pop, lif_state *s, lif_neuron *nr, double t, int r, int mode,
+        double fr, double fm, double kmax, const uint32_t *target,
+        const float *weight, double w_shared, size_t q, uint32_t *pending,
+        size_t np) {
   uint32_t j = target[q];
   lif_neuron *n = &nr[j];
   if (__builtin_expect(n->t_safe < t, 0)) keep_status(s, advance(pop, s, j, t));
@@ -410,7 +411,8 @@ static inline __attribute__((always_inline)) size_t synapse(
   double w = mode == W_ARRAY ? weight[q] : w_shared;
   n->c[r] += w * fr;
   n->c[0] -= w * fm;
-  if (mode == W_SHARED_INHIBIT) return np; /* inhibition keeps the certificate */
+  if (mode == W_SHARED_INHIBIT)
+    return np; /* inhibition keeps the certificate */
   if (mode == W_ARRAY && w <= 0) return np;
   n->margin -= w * kmax; /* a refractory neuron's stays REFRACTORY */
   pending[np] = j;
@@ -427,10 +429,11 @@ static inline __attribute__((always_inline)) size_t synapse(
  * and a neuron's certificate depends on its own state only, so the
  * certificates are the same as when made at once. A neuron listed twice
  * (a multapse) is certified twice, the second time without change. */
-static inline __attribute__((always_inline)) void deliver_term(
-    evs_pop *pop, lif_state *s, double t, const double e[3], int r, int mode,
-    double fr, double fm, double kmax, const uint32_t *target,
-    const float *weight, double w_shared, size_t count) {
+static inline __attribute__((always_inline)) void
+deliver_term(evs_pop *pop, lif_state *s, double t, const double e[3], int r,
+             int mode, double fr, double fm, double kmax,
+             const uint32_t *target, const float *weight, double w_shared,
+             size_t count) {
   lif_neuron *nr = s->nr; /* never reallocated */
   uint32_t pending[PENDING_MAX];
   /* the first targets at once (a fixed count unrolls, without a loop
@@ -458,10 +461,10 @@ static inline __attribute__((always_inline)) void deliver_term(
 }
 
 /* deliver_term with the mode of the delivery's weights. */
-static inline __attribute__((always_inline)) void deliver_weights(
-    evs_pop *pop, lif_state *s, double t, const double e[3], int r, double fr,
-    double fm, double kmax, const uint32_t *target, const float *weight,
-    double w_shared, size_t count) {
+static inline __attribute__((always_inline)) void
+deliver_weights(evs_pop *pop, lif_state *s, double t, const double e[3], int r,
+                double fr, double fm, double kmax, const uint32_t *target,
+                const float *weight, double w_shared, size_t count) {
   if (weight)
     deliver_term(pop, s, t, e, r, W_ARRAY, fr, fm, kmax, target, weight, 0,
                  count);
@@ -473,14 +476,15 @@ static inline __attribute__((always_inline)) void deliver_weights(
                  w_shared, count);
 }
 
-static void deliver(evs_pop *pop, double t, int receptor, const uint32_t *target,
-                    const float *weight, float shared, size_t count) {
+static void deliver(evs_pop *pop, double t, int receptor,
+                    const uint32_t *target, const float *weight, float shared,
+                    size_t count) {
   lif_state *s = pop->state;
   double e[3];
   decay_factors(s, t, e);
-  int r = 1 + receptor;                   /* index of the receptor's term */
-  double fr = s->k[receptor] / e[r];      /* adds to the receptor's coefficient */
-  double fm = s->k[receptor] / e[0];      /* keeps v continuous */
+  int r = 1 + receptor;              /* index of the receptor's term */
+  double fr = s->k[receptor] / e[r]; /* adds to the receptor's coefficient */
+  double fm = s->k[receptor] / e[0]; /* keeps v continuous */
   double kmax = s->kmax[receptor];
   if (r == 1)
     deliver_weights(pop, s, t, e, 1, fr, fm, kmax, target, weight, shared,
@@ -500,7 +504,8 @@ static int visit(void *ctx, uint32_t id) {
     /* Each term is monotone, so over the window u is at most its value at
      * the end with the positive terms taken back to the window's start. */
     double umax = n->drive;
-    double a[3] = {n->c[0] * s->e_end[0], n->c[1] * s->e_end[1], n->c[2] * s->e_end[2]};
+    double a[3] = {n->c[0] * s->e_end[0], n->c[1] * s->e_end[1],
+                   n->c[2] * s->e_end[2]};
     for (int k = 0; k < 3; k++) umax += a[k] > 0 ? a[k] * s->grow[k] : a[k];
     int rc;
     if (refractory(n) || umax >= 0 || (s->bg_next && s->bg_next[id] < end)) {
@@ -540,7 +545,8 @@ static double potential(lif_state *s, lif_neuron *n, double t,
                         const double e[3]) {
   if (refractory(n) && t < n->t_safe) return s->v_reset;
   if (refractory(n)) end_refractory(s, n);
-  return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] + n->c[2] * e[2];
+  return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] +
+         n->c[2] * e[2];
 }
 
 static double voltage(evs_pop *pop, uint32_t id, double t) {
@@ -626,8 +632,10 @@ static int check_params(const evs_pop *pop, evs_error *err) {
     return bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
   for (int i = P_TAU_E; i <= P_TAU_I; i++)
     if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
-      return bad_param(pop, i, "must differ from tau_m (the exact solution "
-                       "needs distinct time constants)", err);
+      return bad_param(pop, i,
+                       "must differ from tau_m (the exact solution "
+                       "needs distinct time constants)",
+                       err);
   if (!(p[P_BG_RATE] >= 0) || !isfinite(p[P_BG_RATE]))
     return bad_param(pop, P_BG_RATE, "must be finite and >= 0", err);
   if (!isfinite(p[P_BG_WEIGHT]))

@@ -3,8 +3,9 @@
  * exactly on the resolution grid (NEST's iaf_psc_exp), with an optional
  * Poisson background drawn per neuron and step.
  *
- *   tau_m dv/dt = -(v - v_inf) + x_E + x_I,   v_inf = v_rest + R (i_offset + dc)
- *   tau_syn_k dx_k/dt = -x_k,                  an input of weight w adds w to x_k
+ *   tau_m dv/dt = -(v - v_inf) + x_E + x_I,   v_inf = v_rest + R (i_offset +
+ * dc) tau_syn_k dx_k/dt = -x_k,                  an input of weight w adds w to
+ * x_k
  *
  * with x in volts (R I, R = tau_m / cm), as in lif.c. One step of length h
  * from t - h to t, in NEST's order (iaf_psc_exp::update):
@@ -53,35 +54,34 @@
  * > 255) < 1e-30 at this mean). */
 #define BG_MEAN_MAX 150.0
 
-
 /* One neuron: everything a step or an input touches, in one cache line. */
 typedef struct grid_neuron {
-  double v;       /* V, membrane potential */
-  double x[2];    /* V, synaptic terms (R I): excitatory, inhibitory */
-  double p[2];    /* V, inputs waiting for the end of the step */
-  double v_inf;   /* V, v_rest + R (i_offset + dc) */
-  uint32_t ref;   /* refractory steps left */
-  uint32_t bg;    /* background counts of the four steps of a block, a byte
-                     each (step k: byte k mod 4) */
+  double v;     /* V, membrane potential */
+  double x[2];  /* V, synaptic terms (R I): excitatory, inhibitory */
+  double p[2];  /* V, inputs waiting for the end of the step */
+  double v_inf; /* V, v_rest + R (i_offset + dc) */
+  uint32_t ref; /* refractory steps left */
+  uint32_t bg;  /* background counts of the four steps of a block, a byte
+                   each (step k: byte k mod 4) */
 } __attribute__((aligned(64))) grid_neuron;
 
 _Static_assert(sizeof(grid_neuron) == 64, "a neuron fills one cache line");
 
 typedef struct grid_state {
-  grid_neuron *nr;     /* [size] */
+  grid_neuron *nr; /* [size] */
   double p22, p11[2], p21[2];
   double v_reset, v_thresh;
-  uint32_t ref_steps;  /* round(tau_refrac / h) */
-  double h;            /* s, the step (pop->tick) */
-  double t_now;        /* s, time of the state (last tick) */
-  double eps;          /* s, tolerance for "delivered at the state time" */
-  double w_bg;         /* V, background weight (R w) */
-  uint64_t *bg_thr;    /* [bg_len] Poisson distribution function times 2^32,
-                          the last entry 2^32; NULL: no background */
+  uint32_t ref_steps; /* round(tau_refrac / h) */
+  double h;           /* s, the step (pop->tick) */
+  double t_now;       /* s, time of the state (last tick) */
+  double eps;         /* s, tolerance for "delivered at the state time" */
+  double w_bg;        /* V, background weight (R w) */
+  uint64_t *bg_thr;   /* [bg_len] Poisson distribution function times 2^32,
+                         the last entry 2^32; NULL: no background */
   uint32_t bg_len;
   uint16_t bg_guide[256]; /* the smallest k with thr[k] > i 2^24: where the
                             search for a word whose top byte is i starts */
-  int64_t bg_block;    /* block whose counts the neurons hold; -1: none */
+  int64_t bg_block;       /* block whose counts the neurons hold; -1: none */
 } grid_state;
 
 static double weight_scale(const evs_pop *pop, evs_dim dim) {
@@ -121,13 +121,17 @@ static int check_params(const evs_pop *pop, evs_error *err) {
     return bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
   for (int i = P_TAU_E; i <= P_TAU_I; i++)
     if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
-      return bad_param(pop, i, "must differ from tau_m (the exact "
-                       "propagators need distinct time constants)", err);
+      return bad_param(pop, i,
+                       "must differ from tau_m (the exact "
+                       "propagators need distinct time constants)",
+                       err);
   if (!(p[P_BG_RATE] >= 0))
     return bad_param(pop, P_BG_RATE, "must not be negative", err);
   if (p[P_BG_RATE] * pop->tick > BG_MEAN_MAX)
-    return bad_param(pop, P_BG_RATE, "times the resolution must be at most "
-                     "150 inputs a step", err);
+    return bad_param(pop, P_BG_RATE,
+                     "times the resolution must be at most "
+                     "150 inputs a step",
+                     err);
   return EVS_OK;
 }
 
@@ -183,7 +187,8 @@ static int init(evs_pop *pop, evs_error *err) {
   if (!(pop->tick > 0) || !isfinite(pop->tick))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "population %s: IF_curr_exp_grid needs a clock step "
-                         "> 0 (got %g s)", pop->name, pop->tick);
+                         "> 0 (got %g s)",
+                         pop->name, pop->tick);
   const double *p = pop->par;
   grid_state *s = calloc(1, sizeof *s);
   if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -220,7 +225,8 @@ static int init(evs_pop *pop, evs_error *err) {
     if (!isfinite(n->v))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "population %s: neuron %u drew a non-finite "
-                           "v_init", pop->name, (unsigned)j);
+                           "v_init",
+                           pop->name, (unsigned)j);
   }
   return EVS_OK;
 nomem:
@@ -228,8 +234,9 @@ nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
 }
 
-static void deliver(evs_pop *pop, double t, int receptor, const uint32_t *target,
-                    const float *weight, float shared, size_t count) {
+static void deliver(evs_pop *pop, double t, int receptor,
+                    const uint32_t *target, const float *weight, float shared,
+                    size_t count) {
   grid_state *s = pop->state;
   grid_neuron *nr = s->nr;
   int r = receptor == EVS_RECEPTOR_INH;
@@ -259,8 +266,8 @@ static int tick(evs_pop *pop, double t) {
   for (uint32_t j = 0; j < pop->size; j++) {
     grid_neuron *n = &s->nr[j];
     if (n->ref == 0)
-      n->v = n->v_inf + (n->v - n->v_inf) * p22 + p21e * n->x[0] +
-             p21i * n->x[1];
+      n->v =
+          n->v_inf + (n->v - n->v_inf) * p22 + p21e * n->x[0] + p21i * n->x[1];
     else
       n->ref--;
     double in_e = n->p[0];

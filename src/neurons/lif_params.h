@@ -6,8 +6,21 @@
 
 #include "core/engine.h"
 
-enum { P_CM, P_TAU_M, P_TAU_E, P_TAU_I, P_TAU_REF, P_V_REST, P_V_RESET,
-       P_V_THRESH, P_I_OFFSET, P_V_INIT, P_BG_RATE, P_BG_WEIGHT, N_PARAMS };
+enum {
+  P_CM,
+  P_TAU_M,
+  P_TAU_E,
+  P_TAU_I,
+  P_TAU_REF,
+  P_V_REST,
+  P_V_RESET,
+  P_V_THRESH,
+  P_I_OFFSET,
+  P_V_INIT,
+  P_BG_RATE,
+  P_BG_WEIGHT,
+  N_PARAMS
+};
 
 /* The parameter table of both modes (defined in lif.c). */
 extern const evs_param_def evs__lif_params[N_PARAMS];

@@ -33,16 +33,16 @@
 
 /* State of every rate type; r first so that evs__rate_values reads any. */
 typedef struct rate_state {
-  double *r;          /* [size] current rates */
+  double *r; /* [size] current rates */
   /* RateGaussian */
-  evs_rng *rng;       /* [size + 1] input streams, the last one shared */
-  double *mean, *sd;  /* [size] */
-  double *l;          /* [size * size] Cholesky factor, or NULL (shared
-                         factor mode) */
-  double *z;          /* [size] scratch normals */
-  double a, b;        /* shared factor mode: sqrt(corr), sqrt(1 - corr) */
+  evs_rng *rng;      /* [size + 1] input streams, the last one shared */
+  double *mean, *sd; /* [size] */
+  double *l;         /* [size * size] Cholesky factor, or NULL (shared
+                        factor mode) */
+  double *z;         /* [size] scratch normals */
+  double a, b;       /* shared factor mode: sqrt(corr), sqrt(1 - corr) */
   /* RateLinear */
-  evs_proj **in;      /* [n_in] incoming projections, creation order */
+  evs_proj **in; /* [n_in] incoming projections, creation order */
   uint32_t n_in;
 } rate_state;
 
@@ -74,8 +74,10 @@ int evs__rate_cholesky(const double *c, double *l, uint32_t n) {
     for (uint32_t i = j + 1; i < n; i++) {
       double s = c[(size_t)i * n + j];
       for (uint32_t k = 0; k < j; k++) s -= l[(size_t)i * n + k] * lj[k];
-      if (ljj > 0) l[(size_t)i * n + j] = s / ljj;
-      else if (fabs(s) > tol) return -1; /* zero pivot, non-zero column */
+      if (ljj > 0)
+        l[(size_t)i * n + j] = s / ljj;
+      else if (fabs(s) > tol)
+        return -1; /* zero pivot, non-zero column */
     }
   }
   return 0;
@@ -117,7 +119,8 @@ static int rate_start(evs_pop *pop, int dt_index, evs_error *err) {
   if (!(dt >= 0) || !isfinite(dt) || (dt > 0 && dt < 1e-6)) {
     evs_error_set(err, EVS_EINVAL, NULL, 0,
                   "population %s: dt must be 0 (the resolution) or at least "
-                  "1 us, got %g s", pop->name, dt);
+                  "1 us, got %g s",
+                  pop->name, dt);
     evs_error_key(err, "dt");
     return EVS_EINVAL;
   }
@@ -216,7 +219,8 @@ static int read_matrix(const evs_pop *pop, const char *path, double *c,
       if (got == want) {
         rc = evs_error_set(err, EVS_EINVAL, path, lineno,
                            "population %s: covariance: more than %u x %u "
-                           "numbers", pop->name, n, n);
+                           "numbers",
+                           pop->name, n, n);
         break;
       }
       c[got++] = v;
@@ -234,15 +238,16 @@ static int read_matrix(const evs_pop *pop, const char *path, double *c,
   if (rc == EVS_OK && got != want)
     rc = evs_error_set(err, EVS_EINVAL, path, 0,
                        "population %s: covariance: %zu numbers, expected "
-                       "%u x %u = %zu", pop->name, got, n, n, want);
+                       "%u x %u = %zu",
+                       pop->name, got, n, n, want);
   for (uint32_t i = 0; rc == EVS_OK && i < n; i++)
     for (uint32_t j = 0; j < i; j++) {
       double x = c[(size_t)i * n + j], y = c[(size_t)j * n + i];
       if (fabs(x - y) > 1e-12 * fmax(fabs(x), fabs(y))) {
         rc = evs_error_set(err, EVS_EINVAL, path, 0,
                            "population %s: covariance is not symmetric "
-                           "(C[%u][%u] = %g, C[%u][%u] = %g)", pop->name,
-                           i + 1, j + 1, x, j + 1, i + 1, y);
+                           "(C[%u][%u] = %g, C[%u][%u] = %g)",
+                           pop->name, i + 1, j + 1, x, j + 1, i + 1, y);
         break;
       }
     }
@@ -269,7 +274,8 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
     if (!(s->sd[i] >= 0) && !cov)
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "population %s: sd must be >= 0, got %g for neuron "
-                           "%u", pop->name, s->sd[i], i);
+                           "%u",
+                           pop->name, s->sd[i], i);
     s->r[i] = s->mean[i];
     evs_rng_init(&s->rng[i], pop->seed, pop->index, i, EVS_RNG_INPUT);
   }
@@ -279,7 +285,8 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
     if (!(corr >= lo && corr <= 1))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "population %s: corr must be in [%g, 1] for %u "
-                           "neurons, got %g", pop->name, lo, n, corr);
+                           "neurons, got %g",
+                           pop->name, lo, n, corr);
     if (corr >= 0) {
       s->a = sqrt(corr);
       s->b = sqrt(1 - corr);
@@ -289,7 +296,8 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
   if ((uint64_t)n * n > (1u << 26))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "population %s: a full covariance of %u neurons is "
-                         "too large (at most 8192)", pop->name, n);
+                         "too large (at most 8192)",
+                         pop->name, n);
   double *c = malloc((size_t)n * n * sizeof *c);
   s->l = malloc((size_t)n * n * sizeof *s->l);
   if (!c || !s->l) {
@@ -306,7 +314,8 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
   if (rc == EVS_OK && evs__rate_cholesky(c, s->l, n))
     rc = evs_error_set(err, EVS_EINVAL, cov, 0,
                        "population %s: the covariance is not positive "
-                       "semidefinite", pop->name);
+                       "semidefinite",
+                       pop->name);
   free(c);
   return rc;
 nomem:
@@ -436,7 +445,8 @@ static int linear_init(evs_pop *pop, evs_error *err) {
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "projection %s: rule %s is a spike-timing rule; "
                            "rate populations learn with rate rules (rate_hebb, "
-                           "rate_oja, rate_bcm)", p->name, p->rule->type->name);
+                           "rate_oja, rate_bcm)",
+                           p->name, p->rule->type->name);
     evs_proj **in = realloc(s->in, (s->n_in + 1) * sizeof *in);
     if (!in) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
     s->in = in;
@@ -452,8 +462,8 @@ static int linear_tick(evs_pop *pop, double t) {
   linear_sum(pop);
   for (uint32_t k = 0; k < s->n_in; k++) {
     evs_plastic *pl = s->in[k]->rule;
-    if (pl) pl->type->on_rate(pl, t, pop->tick, evs__rate_values(pl->proj->pre),
-                              y);
+    if (pl)
+      pl->type->on_rate(pl, t, pop->tick, evs__rate_values(pl->proj->pre), y);
   }
   return EVS_OK;
 }

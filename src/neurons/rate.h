@@ -5,8 +5,8 @@
  * carry a real number r_i (a rate, dimensionless) instead of a membrane
  * potential. It never spikes; its voltage() returns r_i, so the probes of
  * record_v write rates. Each steps every `dt` seconds (its parameter; 0: the
- * run's resolution), at t = dt, 2 dt, ... (core/run.c): periodic events at equal
- * times pop in population creation order, so a population reads its
+ * run's resolution), at t = dt, 2 dt, ... (core/run.c): periodic events at
+ * equal times pop in population creation order, so a population reads its
  * presynaptic populations' rates of the same step when they were created
  * before it (feed-forward order), else their previous step's.
  *

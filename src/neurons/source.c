@@ -52,17 +52,18 @@ enum { PO_RATE, PO_START, PO_STOP, PO_COUNT_ };
 
 static const evs_param_def poisson_params[PO_COUNT_] = {
     {"rate", EVS_DIM_RATE, 1.0, EVS_PARAM_CONST, "mean firing rate"},
-    {"start", EVS_DIM_TIME, 0.0, EVS_PARAM_CONST, "time of the first possible spike"},
+    {"start", EVS_DIM_TIME, 0.0, EVS_PARAM_CONST,
+     "time of the first possible spike"},
     {"stop", EVS_DIM_TIME, INFINITY, EVS_PARAM_CONST,
      "no spike at or after this time"},
 };
 
 typedef struct poisson_state {
-  evs_rng *rng;     /* [size] one stream per neuron */
-  evs_spike *heap;  /* [n] next spike of every neuron still active */
-  uint32_t n;       /* entries in heap */
-  double inv_rate;  /* s, mean interval */
-  double stop;      /* s */
+  evs_rng *rng;    /* [size] one stream per neuron */
+  evs_spike *heap; /* [n] next spike of every neuron still active */
+  uint32_t n;      /* entries in heap */
+  double inv_rate; /* s, mean interval */
+  double stop;     /* s */
 } poisson_state;
 
 static void heap_sift_down(evs_spike *h, uint32_t n, uint32_t i) {
@@ -91,17 +92,20 @@ static int poisson_init(evs_pop *pop, evs_error *err) {
   const double rate = pop->par[PO_RATE], start = pop->par[PO_START],
                stop = pop->par[PO_STOP];
   if (!(rate >= 0) || !isfinite(rate))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: rate must be >= 0 and finite (got %g Hz)",
-                         pop->name, rate);
+    return evs_error_set(
+        err, EVS_EMODEL, NULL, 0,
+        "population %s: rate must be >= 0 and finite (got %g Hz)", pop->name,
+        rate);
   if (!(start >= 0) || !isfinite(start))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: start must be >= 0 and finite (got %g s)",
-                         pop->name, start);
+    return evs_error_set(
+        err, EVS_EMODEL, NULL, 0,
+        "population %s: start must be >= 0 and finite (got %g s)", pop->name,
+        start);
   if (!(stop >= start))
     return evs_error_set(err, EVS_EMODEL, NULL, 0,
                          "population %s: stop (%g s) must not be before start "
-                         "(%g s)", pop->name, stop, start);
+                         "(%g s)",
+                         pop->name, stop, start);
   poisson_state *s = calloc(1, sizeof *s);
   if (!s) goto nomem;
   pop->state = s;
@@ -120,8 +124,8 @@ static int poisson_init(evs_pop *pop, evs_error *err) {
   return EVS_OK;
 nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "population %s: out of memory for %u sources",
-                       pop->name, (unsigned)pop->size);
+                       "population %s: out of memory for %u sources", pop->name,
+                       (unsigned)pop->size);
 }
 
 static int poisson_tick(evs_pop *pop, double t) {
@@ -159,12 +163,12 @@ const evs_neuron_type evs__source_poisson = {
 /* ---- replay of a sorted pattern (frozen Poisson, spike arrays) ---------- */
 
 typedef struct replay_state {
-  evs_spike *spk;   /* [n] the pattern, sorted by (time, id), times in
-                       [0, period) when period > 0 */
+  evs_spike *spk; /* [n] the pattern, sorted by (time, id), times in
+                     [0, period) when period > 0 */
   size_t n, cap;
-  double period;    /* s, 0: play once */
-  size_t pos;       /* next spike of the pattern */
-  uint64_t cycle;   /* current repetition */
+  double period;  /* s, 0: play once */
+  size_t pos;     /* next spike of the pattern */
+  uint64_t cycle; /* current repetition */
 } replay_state;
 
 static void replay_destroy(evs_pop *pop) {
@@ -213,13 +217,15 @@ static const evs_param_def frozen_params[FR_COUNT_] = {
 static int frozen_init(evs_pop *pop, evs_error *err) {
   const double rate = pop->par[FR_RATE], period = pop->par[FR_PERIOD];
   if (!(rate >= 0) || !isfinite(rate))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: rate must be >= 0 and finite (got %g Hz)",
-                         pop->name, rate);
+    return evs_error_set(
+        err, EVS_EMODEL, NULL, 0,
+        "population %s: rate must be >= 0 and finite (got %g Hz)", pop->name,
+        rate);
   if (!(period > 0) || !isfinite(period))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: period must be > 0 and finite (got %g s)",
-                         pop->name, period);
+    return evs_error_set(
+        err, EVS_EMODEL, NULL, 0,
+        "population %s: period must be > 0 and finite (got %g s)", pop->name,
+        period);
   replay_state *s = calloc(1, sizeof *s);
   if (!s) goto nomem;
   pop->state = s;
@@ -392,9 +398,10 @@ static int array_init(evs_pop *pop, evs_error *err) {
                          "population %s: SpikeSourceArray needs a file",
                          pop->name);
   if (!(period >= 0) || !isfinite(period))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: period must be >= 0 and finite (got %g s)",
-                         pop->name, period);
+    return evs_error_set(
+        err, EVS_EMODEL, NULL, 0,
+        "population %s: period must be >= 0 and finite (got %g s)", pop->name,
+        period);
   replay_state *s = calloc(1, sizeof *s);
   if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   pop->state = s;

@@ -19,19 +19,19 @@
 /* One source. */
 typedef struct source {
   uint32_t pop;
-  uint32_t *id;        /* [n] target neurons */
+  uint32_t *id; /* [n] target neurons */
   size_t n;
   evs_current_spec spec; /* times, amplitudes: owned copies */
   double *times, *amps;
-  uint32_t k;          /* source number: its noise streams' purpose */
+  uint32_t k; /* source number: its noise streams' purpose */
   /* the run's */
-  uint64_t next;       /* index of the next change (step: into times; ac,
-                          noisy: the k-th step after start) */
-  double value;        /* A, the source's current now (not noisy) */
-  double *nvalue;      /* [n] A, noisy: each neuron's current now */
-  evs_rng *rng;        /* [n] noisy: each neuron's stream */
-  double scale;        /* internal units per A */
-  double grid;         /* s, the population's step (clocked), or 0 */
+  uint64_t next;  /* index of the next change (step: into times; ac,
+                     noisy: the k-th step after start) */
+  double value;   /* A, the source's current now (not noisy) */
+  double *nvalue; /* [n] A, noisy: each neuron's current now */
+  evs_rng *rng;   /* [n] noisy: each neuron's stream */
+  double scale;   /* internal units per A */
+  double grid;    /* s, the population's step (clocked), or 0 */
 } source;
 
 typedef struct currents {
@@ -59,47 +59,46 @@ static int check_spec(const evs_net *net, const evs_pop *pop,
       what = "stop must lie after start (or be infinite)";
   }
   switch (c->kind) {
-    case EVS_CURRENT_DC:
-      if (!evs__value_ok(c->amplitude))
-        what = "amplitude must be finite (at most 1e15 A)";
-      break;
-    case EVS_CURRENT_STEP:
-      if (!c->n_steps || !c->times || !c->amplitudes)
-        what = "a step source needs times and amplitudes";
-      for (size_t i = 0; !what && i < c->n_steps; i++) {
-        if (!(c->times[i] >= 0) || !evs__value_ok(c->times[i]))
-          what = "times must be finite and >= 0";
-        else if (i && !(c->times[i] > c->times[i - 1]))
-          what = "times must increase";
-        else if (!evs__value_ok(c->amplitudes[i]))
-          what = "amplitudes must be finite (at most 1e15 A)";
-      }
-      break;
-    case EVS_CURRENT_AC:
-      if (!evs__value_ok(c->amplitude) || !evs__value_ok(c->offset) ||
-          !evs__value_ok(c->phase))
-        what = "amplitude, offset and phase must be finite";
-      else if (!(c->frequency >= 0) || !evs__value_ok(c->frequency))
-        what = "frequency must be >= 0";
-      else if (pop->type->kind == EVS_POP_EXACT)
-        return evs_error_set(
-            err, EVS_EINVAL, NULL, 0,
-            "%s: type %s is exact and integrates piecewise-constant currents "
-            "(dc, step, noisy) exactly, but not a sinusoid: an ac source "
-            "needs a clocked type", pop->name, pop->type->name);
-      break;
-    case EVS_CURRENT_NOISY: {
-      double r = c->dt / net->resolution;
-      if (!evs__value_ok(c->mean) || !(c->stdev >= 0) ||
-          !evs__value_ok(c->stdev))
-        what = "mean must be finite and stdev >= 0";
-      else if (!(c->dt > 0) || !evs__value_ok(c->dt) ||
-               fabs(r - nearbyint(r)) > 1e-9 * r || nearbyint(r) < 1)
-        what = "dt must be a whole number (>= 1) of the resolution";
-      break;
+  case EVS_CURRENT_DC:
+    if (!evs__value_ok(c->amplitude))
+      what = "amplitude must be finite (at most 1e15 A)";
+    break;
+  case EVS_CURRENT_STEP:
+    if (!c->n_steps || !c->times || !c->amplitudes)
+      what = "a step source needs times and amplitudes";
+    for (size_t i = 0; !what && i < c->n_steps; i++) {
+      if (!(c->times[i] >= 0) || !evs__value_ok(c->times[i]))
+        what = "times must be finite and >= 0";
+      else if (i && !(c->times[i] > c->times[i - 1]))
+        what = "times must increase";
+      else if (!evs__value_ok(c->amplitudes[i]))
+        what = "amplitudes must be finite (at most 1e15 A)";
     }
-    default:
-      what = "unknown kind of current source";
+    break;
+  case EVS_CURRENT_AC:
+    if (!evs__value_ok(c->amplitude) || !evs__value_ok(c->offset) ||
+        !evs__value_ok(c->phase))
+      what = "amplitude, offset and phase must be finite";
+    else if (!(c->frequency >= 0) || !evs__value_ok(c->frequency))
+      what = "frequency must be >= 0";
+    else if (pop->type->kind == EVS_POP_EXACT)
+      return evs_error_set(
+          err, EVS_EINVAL, NULL, 0,
+          "%s: type %s is exact and integrates piecewise-constant currents "
+          "(dc, step, noisy) exactly, but not a sinusoid: an ac source "
+          "needs a clocked type",
+          pop->name, pop->type->name);
+    break;
+  case EVS_CURRENT_NOISY: {
+    double r = c->dt / net->resolution;
+    if (!evs__value_ok(c->mean) || !(c->stdev >= 0) || !evs__value_ok(c->stdev))
+      what = "mean must be finite and stdev >= 0";
+    else if (!(c->dt > 0) || !evs__value_ok(c->dt) ||
+             fabs(r - nearbyint(r)) > 1e-9 * r || nearbyint(r) < 1)
+      what = "dt must be a whole number (>= 1) of the resolution";
+    break;
+  }
+  default: what = "unknown kind of current source";
   }
   if (what)
     return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: current source: %s",
@@ -167,19 +166,17 @@ nomem:
 static double change_time(const source *s, uint64_t i) {
   const evs_current_spec *c = &s->spec;
   switch (c->kind) {
-    case EVS_CURRENT_DC:
-      return i == 0 ? c->start : i == 1 ? c->stop : INFINITY;
-    case EVS_CURRENT_STEP:
-      return i < c->n_steps ? c->times[i] : INFINITY;
-    case EVS_CURRENT_AC: /* every step from start; stop ends it */
-    case EVS_CURRENT_NOISY: {
-      /* start + i step while before stop (i = 0 is: start < stop), then
-       * stop itself once (the current ends), then none */
-      double step = c->kind == EVS_CURRENT_AC ? s->grid : c->dt;
-      double t = c->start + (double)i * step;
-      if (t < c->stop) return t;
-      return c->start + (double)(i - 1) * step < c->stop ? c->stop : INFINITY;
-    }
+  case EVS_CURRENT_DC: return i == 0 ? c->start : i == 1 ? c->stop : INFINITY;
+  case EVS_CURRENT_STEP: return i < c->n_steps ? c->times[i] : INFINITY;
+  case EVS_CURRENT_AC: /* every step from start; stop ends it */
+  case EVS_CURRENT_NOISY: {
+    /* start + i step while before stop (i = 0 is: start < stop), then
+     * stop itself once (the current ends), then none */
+    double step = c->kind == EVS_CURRENT_AC ? s->grid : c->dt;
+    double t = c->start + (double)i * step;
+    if (t < c->stop) return t;
+    return c->start + (double)(i - 1) * step < c->stop ? c->stop : INFINITY;
+  }
   }
   return INFINITY;
 }
@@ -197,8 +194,8 @@ static int push_next(evs_plugin *pl, evs_run *run, const source *s,
                      uint32_t index) {
   double t = on_grid(s, change_time(s, s->next));
   if (!(t < evs_run_end(run))) return EVS_OK;
-  return evs_run_push(run, pl, t, EVS_EV_PROTOCOL,
-                      pl->net->pop[s->pop]->gid0, index);
+  return evs_run_push(run, pl, t, EVS_EV_PROTOCOL, pl->net->pop[s->pop]->gid0,
+                      index);
 }
 
 static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
@@ -211,7 +208,8 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
     if (evs__run_neuron(run, pop, &first) != pop)
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "%s: current sources do not run on several "
-                           "threads yet (use threads = 1)", pop->name);
+                           "threads yet (use threads = 1)",
+                           pop->name);
     s->scale = pop->type->dc_scale(pop, EVS_DIM_CURRENT);
     s->grid = pop->type->kind == EVS_POP_EXACT ? 0 : pop->tick;
     if (s->spec.kind == EVS_CURRENT_AC && !(s->grid > 0))
@@ -253,12 +251,14 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
     }
   } else {
     double v = 0;
-    if (c->kind == EVS_CURRENT_DC) v = on ? c->amplitude : 0;
-    else if (c->kind == EVS_CURRENT_STEP) v = c->amplitudes[s->next];
+    if (c->kind == EVS_CURRENT_DC)
+      v = on ? c->amplitude : 0;
+    else if (c->kind == EVS_CURRENT_STEP)
+      v = c->amplitudes[s->next];
     else if (on) /* ac: at the start of the step it drives */
-      v = c->offset + c->amplitude * sin(2 * PI * c->frequency *
-                                             (t - c->start) +
-                                         c->phase * (PI / 180));
+      v = c->offset +
+          c->amplitude * sin(2 * PI * c->frequency * (t - c->start) +
+                             c->phase * (PI / 180));
     double d = (v - s->value) * s->scale;
     if (d != 0)
       for (size_t j = 0; j < s->n; j++) pop->type->inject(pop, s->id[j], t, d);

@@ -13,15 +13,15 @@
 
 #include "core/plugin.h"
 
-extern const evs_plugin_type evs__raster_plugin;     /* raster.c */
-extern const evs_plugin_type evs__probe_plugin;      /* probe.c */
-extern const evs_plugin_type evs__weights_plugin;    /* weights.c */
-extern const evs_plugin_type evs__rule_clock_plugin; /* rule_clock.c */
-extern const evs_plugin_type evs__rate_check_plugin; /* rate_check.c */
-extern const evs_plugin_type evs__current_plugin;    /* current.c */
-extern const evs_plugin_type evs__progress_plugin;   /* progress.c: added
-                                                        per run by
-                                                        evs_net_run */
+extern const evs_plugin_type evs__raster_plugin;       /* raster.c */
+extern const evs_plugin_type evs__probe_plugin;        /* probe.c */
+extern const evs_plugin_type evs__weights_plugin;      /* weights.c */
+extern const evs_plugin_type evs__rule_clock_plugin;   /* rule_clock.c */
+extern const evs_plugin_type evs__rate_check_plugin;   /* rate_check.c */
+extern const evs_plugin_type evs__current_plugin;      /* current.c */
+extern const evs_plugin_type evs__progress_plugin;     /* progress.c: added
+                                                          per run by
+                                                          evs_net_run */
 extern const evs_plugin_type evs__progress_log_plugin; /* progress.c: the
                                                           same, into
                                                           run.log */

@@ -13,9 +13,9 @@
 
 /* One recorded variable of one population. */
 typedef struct probe {
-  uint32_t pop;     /* population index */
-  int var;          /* -1: v; else an index into the type's recordables */
-  uint32_t *id;     /* [n] neurons recorded */
+  uint32_t pop; /* population index */
+  int var;      /* -1: v; else an index into the type's recordables */
+  uint32_t *id; /* [n] neurons recorded */
   size_t n;
   double interval;  /* s between samples */
   int handle;       /* output file of the run */
@@ -23,9 +23,9 @@ typedef struct probe {
 } probe;
 
 typedef struct probes {
-  probe *p;         /* in the order first recorded */
+  probe *p; /* in the order first recorded */
   uint32_t n, cap;
-  double *v;        /* scratch: one row */
+  double *v; /* scratch: one row */
 } probes;
 
 /* The index of variable name of pop's type (-1: v) into *var, or an
@@ -71,8 +71,8 @@ EVS_API int evs_net_record(evs_net *net, int pop_index, const char *var,
   if (!(interval >= EVS__MIN_STEP) || !evs__value_ok(interval))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: the recording interval must be at least %g s "
-                         "and finite, got %g s", pop->name, EVS__MIN_STEP,
-                         interval);
+                         "and finite, got %g s",
+                         pop->name, EVS__MIN_STEP, interval);
   for (size_t i = 0; i < n; i++)
     if (ids[i] >= pop->size)
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
@@ -162,7 +162,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   evs__output_probe_row(evs__run_output(run), p->handle, ev->t, s->v, p->n);
   uint64_t k = ++p->samples;
   return evs_run_push(run, pl, (double)k * p->interval, EVS_EV_RECORD,
-                       pop->gid0, ev->arg);
+                      pop->gid0, ev->arg);
 }
 
 EVS_API int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop_index,

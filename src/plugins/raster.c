@@ -18,11 +18,11 @@
 enum { DEFAULT = 0, ON = 1, OFF = 2 };
 
 typedef struct raster {
-  uint8_t *want;  /* [n] DEFAULT, ON or OFF per population */
+  uint8_t *want; /* [n] DEFAULT, ON or OFF per population */
   uint32_t n;
   evs_spike_format format;
-  int *handle;    /* [npop] the run's output file of a population (ras,
-                     bin) or its group in spikes.h5 (sonata); -1: none */
+  int *handle; /* [npop] the run's output file of a population (ras,
+                  bin) or its group in spikes.h5 (sonata); -1: none */
 #ifdef EVS_HAVE_HDF5
   evs_sonata *sonata; /* the run's spikes.h5, owned by the run's output */
 #endif
@@ -46,13 +46,17 @@ EVS_API int evs_net_record_spikes(evs_net *net, int pop, int on) {
 
 EVS_API int evs_spike_format_parse(const char *name, evs_spike_format *out,
                                    evs_error *err) {
-  if (!strcmp(name, "ras")) *out = EVS_SPIKES_RAS;
-  else if (!strcmp(name, "bin")) *out = EVS_SPIKES_BIN;
-  else if (!strcmp(name, "sonata")) *out = EVS_SPIKES_SONATA;
+  if (!strcmp(name, "ras"))
+    *out = EVS_SPIKES_RAS;
+  else if (!strcmp(name, "bin"))
+    *out = EVS_SPIKES_BIN;
+  else if (!strcmp(name, "sonata"))
+    *out = EVS_SPIKES_SONATA;
   else
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "unknown spike format '%s' (known: ras, bin, "
-                         "sonata)", name);
+                         "sonata)",
+                         name);
 #ifndef EVS_HAVE_HDF5
   if (*out == EVS_SPIKES_SONATA)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
@@ -97,14 +101,13 @@ int evs__raster_recorded(const evs_net *net, uint32_t pop) {
 static int open_pop(raster *s, evs_output *o, const evs_pop *pop,
                     evs_error *err) {
   switch (s->format) {
-    case EVS_SPIKES_BIN:
-      return evs__output_spike_file_open(o, pop->name, pop->size, err);
+  case EVS_SPIKES_BIN:
+    return evs__output_spike_file_open(o, pop->name, pop->size, err);
 #ifdef EVS_HAVE_HDF5
-    case EVS_SPIKES_SONATA:
-      return evs__sonata_add(s->sonata, pop->name, pop->size, err);
+  case EVS_SPIKES_SONATA:
+    return evs__sonata_add(s->sonata, pop->name, pop->size, err);
 #endif
-    default:
-      return evs__output_raster_open(o, pop->name, pop->size, err);
+  default: return evs__output_raster_open(o, pop->name, pop->size, err);
   }
 }
 
@@ -145,16 +148,15 @@ static int spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
   const raster *s = pl->state;
   evs_output *o = evs__run_output(run);
   switch (s->format) {
-    case EVS_SPIKES_BIN:
-      evs__output_spike_file_write(o, s->handle[pop], spk, n);
-      break;
+  case EVS_SPIKES_BIN:
+    evs__output_spike_file_write(o, s->handle[pop], spk, n);
+    break;
 #ifdef EVS_HAVE_HDF5
-    case EVS_SPIKES_SONATA:
-      evs__sonata_write(s->sonata, s->handle[pop], spk, n);
-      break;
+  case EVS_SPIKES_SONATA:
+    evs__sonata_write(s->sonata, s->handle[pop], spk, n);
+    break;
 #endif
-    default:
-      evs__output_raster_write(o, s->handle[pop], spk, n);
+  default: evs__output_raster_write(o, s->handle[pop], spk, n);
   }
   return EVS_OK;
 }

@@ -13,15 +13,15 @@
 
 /* The checker of one population. */
 typedef struct checker {
-  double lo, hi;        /* Hz: the band */
-  double tau;           /* s: the filter's time constant; 0: not checked */
-  uint64_t every;       /* ticks of the population per check */
-  double dt;            /* s: every * tick */
-  uint64_t k;           /* index of the next check, >= 1 */
-  double t_next;        /* s: time of check k */
-  double r;             /* Hz: the filtered rate */
-  uint64_t cur;         /* spikes in [T_(k-1), T_k) */
-  uint64_t ahead;       /* spikes in [T_k, T_(k+1)) */
+  double lo, hi;  /* Hz: the band */
+  double tau;     /* s: the filter's time constant; 0: not checked */
+  uint64_t every; /* ticks of the population per check */
+  double dt;      /* s: every * tick */
+  uint64_t k;     /* index of the next check, >= 1 */
+  double t_next;  /* s: time of check k */
+  double r;       /* Hz: the filtered rate */
+  uint64_t cur;   /* spikes in [T_(k-1), T_k) */
+  uint64_t ahead; /* spikes in [T_k, T_(k+1)) */
 } checker;
 
 typedef struct checkers {
@@ -41,11 +41,13 @@ EVS_API int evs_net_check_rate(evs_net *net, int pop_index, double lo,
   if (!(lo >= 0) || !(hi > lo) || !evs__value_ok(hi))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: the rate band needs 0 <= min < max, got "
-                         "[%g, %g] Hz", pop->name, lo, hi);
+                         "[%g, %g] Hz",
+                         pop->name, lo, hi);
   if (!(tau > 0) || !evs__value_ok(tau))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: the rate filter time constant must be > 0, "
-                         "got %g s", pop->name, tau);
+                         "got %g s",
+                         pop->name, tau);
   evs_plugin *pl = evs__net_find_plugin(net, &evs__rate_check_plugin);
   if (!pl->state) pl->state = calloc(1, sizeof(checkers));
   checkers *s = pl->state;
@@ -94,8 +96,10 @@ static int spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
   (void)run;
   checker *c = &((checkers *)pl->state)->pop[pop];
   for (size_t i = 0; i < n; i++) {
-    if (spk[i].t < c->t_next) c->cur++;
-    else c->ahead++;
+    if (spk[i].t < c->t_next)
+      c->cur++;
+    else
+      c->ahead++;
   }
   return EVS_OK;
 }
@@ -114,14 +118,13 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
     snprintf(reason, sizeof reason, "rate %.9g Hz outside [%g, %g]", c->r,
              c->lo, c->hi);
     snprintf(log, sizeof log,
-             "rate check: population %s left its band at t = %.9g s",
-             pop->name, ev->t);
+             "rate check: population %s left its band at t = %.9g s", pop->name,
+             ev->t);
     evs_run_stop(run, ev->t, reason, log);
     return EVS_OK;
   }
   c->t_next = check_time(pop, c, ++c->k);
-  return evs_run_push(run, pl, c->t_next, EVS_EV_PROTOCOL, pop->gid0,
-                       ev->arg);
+  return evs_run_push(run, pl, c->t_next, EVS_EV_PROTOCOL, pop->gid0, ev->arg);
 }
 
 static void destroy(evs_plugin *pl) {

@@ -22,8 +22,7 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   for (uint32_t i = 0; i < net->nproj; i++) {
     const evs_plastic *r = net->proj[i]->rule;
     if (r && r->type->on_clock && r->clock > 0 &&
-        evs_run_push(run, pl, r->clock, EVS_EV_PROTOCOL, net->next_gid + i,
-                      i))
+        evs_run_push(run, pl, r->clock, EVS_EV_PROTOCOL, net->next_gid + i, i))
       goto nomem;
   }
   return EVS_OK;
@@ -39,7 +38,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   p->rule->type->on_clock(p->rule, ev->t);
   uint64_t k = ++s->ticks[ev->arg] + 1;
   return evs_run_push(run, pl, (double)k * p->rule->clock, EVS_EV_PROTOCOL,
-                       ev->source, ev->arg);
+                      ev->source, ev->arg);
 }
 
 static void destroy(evs_plugin *pl) {

@@ -18,8 +18,8 @@ typedef struct recording {
   double synapses_every; /* s between rows of every weight; 0: none */
   double *matrix_t;      /* [n_matrix] s, sorted, distinct: snapshot times */
   size_t n_matrix;
-  int stats_out, synapses_out;          /* output files of the run */
-  uint64_t stats_rows, synapses_rows;   /* rows written in the run */
+  int stats_out, synapses_out;        /* output files of the run */
+  uint64_t stats_rows, synapses_rows; /* rows written in the run */
 } recording;
 
 typedef struct weights {
@@ -43,8 +43,8 @@ static recording *get(evs_net *net, int proj) {
 }
 
 /* Checks that proj exists and interval is within [EVS__MIN_STEP, 1e15] s;
- * sets *out to the projection's recording. EVS_OK, or EVS_EINVAL / EVS_ENOMEM with a
- * message in err. */
+ * sets *out to the projection's recording. EVS_OK, or EVS_EINVAL / EVS_ENOMEM
+ * with a message in err. */
 static int get_recorded(evs_net *net, int proj, double interval,
                         recording **out, evs_error *err) {
   if (proj < 0 || (uint32_t)proj >= net->nproj)
@@ -57,8 +57,8 @@ static int get_recorded(evs_net *net, int proj, double interval,
   if (!(interval >= EVS__MIN_STEP) || !evs__value_ok(interval))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "%s: the recording interval must be at least %g s "
-                         "and finite, got %g s", net->proj[proj]->name,
-                         EVS__MIN_STEP, interval);
+                         "and finite, got %g s",
+                         net->proj[proj]->name, EVS__MIN_STEP, interval);
   if (!(*out = get(net, proj)))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   return EVS_OK;
@@ -186,15 +186,15 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   for (uint32_t i = 0; i < s->nproj; i++) {
     const recording *r = &s->proj[i];
     uint32_t src = net->next_gid + i;
-    if (r->stats_every && evs_run_push(run, pl, 0, EVS_EV_RECORD, src,
-                                        i << 2 | STATS))
+    if (r->stats_every &&
+        evs_run_push(run, pl, 0, EVS_EV_RECORD, src, i << 2 | STATS))
       goto nomem;
-    if (r->synapses_every > 0 && evs_run_push(run, pl, 0, EVS_EV_RECORD, src,
-                                               i << 2 | SYNAPSES))
+    if (r->synapses_every > 0 &&
+        evs_run_push(run, pl, 0, EVS_EV_RECORD, src, i << 2 | SYNAPSES))
       goto nomem;
     for (size_t k = 0; k < r->n_matrix; k++)
       if (evs_run_push(run, pl, r->matrix_t[k], EVS_EV_RECORD, src,
-                        i << 2 | MATRIX))
+                       i << 2 | MATRIX))
         goto nomem;
   }
   return EVS_OK;
@@ -207,7 +207,8 @@ static int write_matrix(evs_output *o, const evs_proj *p, double t) {
   snprintf(name, sizeof name, "%s_%.9gms.mtx", p->name, t * 1e3);
   snprintf(comment, sizeof comment,
            "evsnn: weights of projection %s (rows: %s, columns: %s) at t = "
-           "%.9g s, SI units", p->name, p->pre->name, p->post->name, t);
+           "%.9g s, SI units",
+           p->name, p->pre->name, p->post->name, t);
   int rc = evs__output_matrix(o, name, comment, p->csr, p->weight_scale, NULL);
   return rc < 0 ? rc : EVS_OK;
 }
@@ -228,7 +229,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
     evs__output_probe_row(o, r->stats_out, ev->t, row, 6);
     uint64_t k = ++r->stats_rows;
     return evs_run_push(run, pl, (double)k * r->stats_every, EVS_EV_RECORD,
-                         ev->source, ev->arg);
+                        ev->source, ev->arg);
   }
   default: { /* SYNAPSES: every weight in CSR order, SI units */
     double row[EVS_RECORD_SYNAPSES_MAX];
@@ -237,8 +238,8 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
       row[k] = evs_csr_weight(p->csr, k) / p->weight_scale;
     evs__output_probe_row(o, r->synapses_out, ev->t, row, (size_t)n);
     uint64_t k = ++r->synapses_rows;
-    return evs_run_push(run, pl, (double)k * r->synapses_every,
-                         EVS_EV_RECORD, ev->source, ev->arg);
+    return evs_run_push(run, pl, (double)k * r->synapses_every, EVS_EV_RECORD,
+                        ev->source, ev->arg);
   }
   }
 }

@@ -47,15 +47,15 @@ static const evs_param_def is_params[IS_N] = {
 };
 
 typedef struct is_state {
-  double eta;             /* internal weight units */
-  double kappa;           /* Hz */
-  double w_min, w_max;    /* internal weight units */
-  double rate_nu;         /* 1/s: 1 / tau_rate */
-  double jump;            /* Hz: 1 / (N tau_rate) */
-  double nu, t_nu;        /* Hz at s: the population rate at its latest time */
-  evs_trace_bank bank;    /* traces IS_ZPRE, IS_ZPOST (both tau_stdp) */
-  double *zpre;           /* [n_pre] coefficients */
-  double *zpost;          /* [n_post] coefficients */
+  double eta;          /* internal weight units */
+  double kappa;        /* Hz */
+  double w_min, w_max; /* internal weight units */
+  double rate_nu;      /* 1/s: 1 / tau_rate */
+  double jump;         /* Hz: 1 / (N tau_rate) */
+  double nu, t_nu;     /* Hz at s: the population rate at its latest time */
+  evs_trace_bank bank; /* traces IS_ZPRE, IS_ZPOST (both tau_stdp) */
+  double *zpre;        /* [n_pre] coefficients */
+  double *zpost;       /* [n_post] coefficients */
 } is_state;
 
 enum { IS_ZPRE, IS_ZPOST }; /* the bank's traces, as added */
@@ -102,8 +102,8 @@ static int is_init(evs_plastic *pl, evs_error *err) {
 nomem:
   is_destroy(pl);
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "projection %s: rule %s: out of memory",
-                       pl->proj->name, pl->type->name);
+                       "projection %s: rule %s: out of memory", pl->proj->name,
+                       pl->type->name);
 }
 
 static inline double clip(double w, double lo, double hi) {
@@ -126,13 +126,13 @@ static void is_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
   evs__trace_bank_advance(&s->bank, t);
   const double g = evs__trace_growth(&s->bank, IS_ZPRE, t); /* 1 / decay */
   const double eg = s->eta * (rate_at(s, t) - s->kappa) / s->kappa;
-  const double d = eg / g;  /* eta G per unit coefficient */
+  const double d = eg / g; /* eta G per unit coefficient */
   const uint32_t *target = c->target;
   const double *Z = s->zpost;
   float *weight = c->weight;
   for (uint64_t k = begin; k < end; k++)
-    weight[k] = (float)clip((double)weight[k] + d * Z[target[k]] + eg,
-                            s->w_min, s->w_max);
+    weight[k] = (float)clip((double)weight[k] + d * Z[target[k]] + eg, s->w_min,
+                            s->w_max);
   evs__trace_spike(&s->zpre[pre], g, 0);
 }
 
@@ -147,8 +147,8 @@ static void is_on_post(evs_plastic *pl, double t, uint32_t post) {
   float *weight = c->weight;
   for (uint64_t q = c->post_ptr[post]; q < c->post_ptr[post + 1]; q++) {
     uint32_t k = pos[q];
-    weight[k] = (float)clip((double)weight[k] + d * Z[pre[q]], s->w_min,
-                            s->w_max);
+    weight[k] =
+        (float)clip((double)weight[k] + d * Z[pre[q]], s->w_min, s->w_max);
   }
   evs__trace_spike(&s->zpost[post], g, 0);
   /* the spike joins the population rate */

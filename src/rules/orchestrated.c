@@ -38,9 +38,22 @@
 #include "rules/plastic.h"
 
 enum {
-  OR_TAU_PLUS, OR_TAU_MINUS, OR_TAU_SLOW, OR_A, OR_A_MINUS, OR_DELTA, OR_BETA,
-  OR_W_MIN, OR_W_MAX, OR_W_A, OR_W_P, OR_CONS_STRENGTH, OR_TAU_CONS,
-  OR_CONS_DT, OR_CONSOLIDATE, OR_N
+  OR_TAU_PLUS,
+  OR_TAU_MINUS,
+  OR_TAU_SLOW,
+  OR_A,
+  OR_A_MINUS,
+  OR_DELTA,
+  OR_BETA,
+  OR_W_MIN,
+  OR_W_MAX,
+  OR_W_A,
+  OR_W_P,
+  OR_CONS_STRENGTH,
+  OR_TAU_CONS,
+  OR_CONS_DT,
+  OR_CONSOLIDATE,
+  OR_N
 };
 
 static const evs_param_def orch_params[OR_N] = {
@@ -69,8 +82,7 @@ static const evs_param_def orch_params[OR_N] = {
     [OR_W_A] = {"w_a", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,
                 "lower stable point of the consolidation well (w~ starts "
                 "here)"},
-    [OR_W_P] = {"w_P", EVS_DIM_NONE, 0,
-                EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
+    [OR_W_P] = {"w_P", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
                 "upper stable point of the consolidation well (published "
                 "0.5)"},
     [OR_CONS_STRENGTH] = {"cons_strength", EVS_DIM_NONE, 0.2, 0,
@@ -85,15 +97,15 @@ static const evs_param_def orch_params[OR_N] = {
 };
 
 typedef struct orch_state {
-  double a_plus, a_minus, delta, beta;   /* internal weight units; beta: 1 */
-  double w_min, w_max;                   /* internal weight units */
-  double w_a, w_b, w_p;                  /* the well's points, internal */
-  double pot;                            /* P: 1 / internal weight^2 */
-  double cons_k;                         /* cons_dt / tau_cons */
-  evs_trace_bank bank;                   /* traces ORCH_ZP, ORCH_ZM, ORCH_ZS */
-  double *zp;                            /* [n_pre] coefficients of z+ */
-  double *zm, *zs;                       /* [n_post] coefficients of z-, z^slow */
-  float *wt;                             /* [nnz] reference weights w~ */
+  double a_plus, a_minus, delta, beta; /* internal weight units; beta: 1 */
+  double w_min, w_max;                 /* internal weight units */
+  double w_a, w_b, w_p;                /* the well's points, internal */
+  double pot;                          /* P: 1 / internal weight^2 */
+  double cons_k;                       /* cons_dt / tau_cons */
+  evs_trace_bank bank;                 /* traces ORCH_ZP, ORCH_ZM, ORCH_ZS */
+  double *zp;                          /* [n_pre] coefficients of z+ */
+  double *zm, *zs;                     /* [n_post] coefficients of z-, z^slow */
+  float *wt;                           /* [nnz] reference weights w~ */
 } orch_state;
 
 enum { ORCH_ZP, ORCH_ZM, ORCH_ZS }; /* the bank's traces, as added */
@@ -132,7 +144,8 @@ static int orch_init(evs_plastic *pl, evs_error *err) {
     return evs__rule_fail(pl, err, "consolidate must be 0 or 1 (got %g)",
                           p[OR_CONSOLIDATE]);
   if (p[OR_CONS_DT] > p[OR_TAU_CONS])
-    return evs__rule_fail(pl, err, "cons_dt must not exceed tau_cons (forward "
+    return evs__rule_fail(pl, err,
+                          "cons_dt must not exceed tau_cons (forward "
                           "Euler steps)");
   if ((rc = evs__rule_need_transpose(pl, err))) return rc;
 
@@ -166,16 +179,16 @@ static int orch_init(evs_plastic *pl, evs_error *err) {
 nomem:
   orch_destroy(pl);
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "projection %s: rule %s: out of memory",
-                       pl->proj->name, pl->type->name);
+                       "projection %s: rule %s: out of memory", pl->proj->name,
+                       pl->type->name);
 }
 
 static inline double clip(double w, double lo, double hi) {
   return w < lo ? lo : (w > hi ? hi : w);
 }
 
-static void orch_on_pre(evs_plastic *pl, double t, uint32_t pre,
-                        uint64_t begin, uint64_t end) {
+static void orch_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+                        uint64_t end) {
   orch_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
   evs__trace_bank_advance(&s->bank, t);
@@ -221,8 +234,7 @@ static void orch_on_clock(evs_plastic *pl, double t) {
   const evs_csr *c = pl->proj->csr;
   const float *weight = c->weight;
   float *wt = s->wt;
-  const double a = s->w_a, b = s->w_b, p = s->w_p, pot = s->pot,
-               k = s->cons_k;
+  const double a = s->w_a, b = s->w_b, p = s->w_p, pot = s->pot, k = s->cons_k;
   for (uint64_t i = 0; i < c->nnz; i++) {
     double v = wt[i];
     wt[i] = (float)(v + k * (((double)weight[i] - v) +

@@ -69,9 +69,7 @@ EVS_API const char *const *evs_rule_names(void) {
   return rule_names;
 }
 
-EVS_API evs_csr *evs_plastic_synapses(evs_plastic *pl) {
-  return pl->proj->csr;
-}
+EVS_API evs_csr *evs_plastic_synapses(evs_plastic *pl) { return pl->proj->csr; }
 
 EVS_API const double *evs_plastic_params(const evs_plastic *pl) {
   return pl->par;

@@ -33,10 +33,10 @@
 /* A rule at work on one projection. */
 struct evs_plastic {
   const evs_rule_type *type;
-  evs_proj *proj;   /* the projection whose weights it changes */
-  double *par;      /* [type->n_params] values in internal units */
-  void *state;      /* owned by the rule: traces, derived constants */
-  double clock;     /* s: interval of type->on_clock, set by init; 0: none */
+  evs_proj *proj; /* the projection whose weights it changes */
+  double *par;    /* [type->n_params] values in internal units */
+  void *state;    /* owned by the rule: traces, derived constants */
+  double clock;   /* s: interval of type->on_clock, set by init; 0: none */
 };
 
 /* Spike traces with shared factors (as lif.c keeps its membrane terms): a
@@ -72,12 +72,12 @@ int evs__rule_need_transpose(const evs_plastic *pl, evs_error *err);
 const evs_rule_type *evs__rule_type_find(const char *name);
 
 /* The rules, defined in their own modules. */
-extern const evs_rule_type evs__rule_stdp_pair;    /* stdp.c */
-extern const evs_rule_type evs__rule_stdp_triplet; /* stdp.c */
+extern const evs_rule_type evs__rule_stdp_pair;          /* stdp.c */
+extern const evs_rule_type evs__rule_stdp_triplet;       /* stdp.c */
 extern const evs_rule_type evs__rule_stdp_triplet_homeo; /* stdp.c */
-extern const evs_rule_type evs__rule_superspike;  /* superspike.c */
-extern const evs_rule_type evs__rule_orchestrated;  /* orchestrated.c */
-extern const evs_rule_type evs__rule_istdp_global;  /* istdp.c */
+extern const evs_rule_type evs__rule_superspike;         /* superspike.c */
+extern const evs_rule_type evs__rule_orchestrated;       /* orchestrated.c */
+extern const evs_rule_type evs__rule_istdp_global;       /* istdp.c */
 
 /* The reference weight w~ of synapse k (CSR position) of a projection whose
  * rule pl is orchestrated, in internal units (orchestrated.c). */

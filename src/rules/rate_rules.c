@@ -23,12 +23,12 @@
 /* Parameter positions shared by the three tables. */
 enum { R_ETA, R_W_MIN, R_W_MAX, R_KAPPA, R_TAU_THETA, R_THETA_INIT, R_N };
 
-#define COMMON_PARAMS                                                         \
-  [R_ETA] = {"eta", EVS_DIM_RATE, 1e-3, 0,                                    \
-             "learning rate (1/s, written in Hz): dw = eta dt (...)"},        \
-  [R_W_MIN] = {"w_min", EVS_DIM_NONE, -INFINITY, EVS_PARAM_WEIGHT,            \
-               "lower bound of the weights (default: none)"},                 \
-  [R_W_MAX] = {"w_max", EVS_DIM_NONE, INFINITY, EVS_PARAM_WEIGHT,             \
+#define COMMON_PARAMS                                                          \
+  [R_ETA] = {"eta", EVS_DIM_RATE, 1e-3, 0,                                     \
+             "learning rate (1/s, written in Hz): dw = eta dt (...)"},         \
+  [R_W_MIN] = {"w_min", EVS_DIM_NONE, -INFINITY, EVS_PARAM_WEIGHT,             \
+               "lower bound of the weights (default: none)"},                  \
+  [R_W_MAX] = {"w_max", EVS_DIM_NONE, INFINITY, EVS_PARAM_WEIGHT,              \
                "upper bound of the weights (default: none)"}
 
 static const evs_param_def hebb_params[] = {COMMON_PARAMS};
@@ -48,10 +48,12 @@ static int check(evs_plastic *pl, evs_error *err) {
   const evs_proj *p = pl->proj;
   if (p->post->type != &evs__rate_linear ||
       !evs__rate_is_rate_type(p->pre->type))
-    return evs__rule_fail(pl, err, "a rate rule needs a rate population as "
+    return evs__rule_fail(pl, err,
+                          "a rate rule needs a rate population as "
                           "pre and a RateLinear population as post (%s is "
-                          "%s, %s is %s)", p->pre->name, p->pre->type->name,
-                          p->post->name, p->post->type->name);
+                          "%s, %s is %s)",
+                          p->pre->name, p->pre->type->name, p->post->name,
+                          p->post->type->name);
   if (!(pl->par[R_ETA] >= 0) || !isfinite(pl->par[R_ETA]))
     return evs__rule_fail(pl, err, "eta must be finite and >= 0, got %g",
                           pl->par[R_ETA]);
@@ -121,8 +123,8 @@ const evs_rule_type evs__rule_oja = {
 /* ---- bcm ----------------------------------------------------------------- */
 
 typedef struct bcm_state {
-  double *theta;   /* [post size] sliding thresholds */
-  double *g;       /* [post size] scratch: eta dt y_i (y_i - theta_i) */
+  double *theta; /* [post size] sliding thresholds */
+  double *g;     /* [post size] scratch: eta dt y_i (y_i - theta_i) */
 } bcm_state;
 
 static void bcm_destroy(evs_plastic *pl) {

@@ -55,9 +55,8 @@ void evs__ssgrad_filter_run(const evs__ssgrad_filter *f, const double *s0,
 
 int evs__ssgrad_ref_dense(const evs__ssgrad_filter *f, uint32_t n_post,
                           uint32_t n_pre, size_t len, size_t ld,
-                          const double *sg, const double *err,
-                          const double *p, double *s1, double *s2,
-                          double *m) {
+                          const double *sg, const double *err, const double *p,
+                          double *s1, double *s2, double *m) {
   const double a1 = f->a[0], a2 = f->a[1], b1 = f->b[0], b2 = f->b[1];
   const double c1 = f->c[0], c2 = f->c[1];
   double *pk = malloc((n_pre ? n_pre : 1) * sizeof *pk);
@@ -211,12 +210,11 @@ int evs__ssgrad_have_blas(void) {
 }
 
 /* C[n x k] += A[n x len] B[k x len]^T, row-major with leading dimensions. */
-static void gemm_nt(size_t n, size_t k, size_t len, const double *a,
-                    size_t lda, const double *b, size_t ldb, double *c,
-                    size_t ldc) {
+static void gemm_nt(size_t n, size_t k, size_t len, const double *a, size_t lda,
+                    const double *b, size_t ldb, double *c, size_t ldc) {
 #ifdef EVS_HAVE_CBLAS
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)k,
-              (int)len, 1.0, a, (int)lda, b, (int)ldb, 1.0, c, (int)ldc);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)k, (int)len,
+              1.0, a, (int)lda, b, (int)ldb, 1.0, c, (int)ldc);
 #else
   /* Portable: blocks of 4 B rows share each A element load; 4 partial sums
    * per dot product break the dependency chain. */
@@ -283,9 +281,9 @@ int evs__ssgrad_dense(const evs__ssgrad_work *w, uint32_t n_pre, size_t ldp,
  * n <= SSGRAD_CSR_BLOCK, from the block packed per post neuron as
  * pack[i][0..2][0..n) (q, R1, R2): one contiguous stream per synapse. Four
  * lanes of partial sums per product. */
-static void csr_block(const evs__ssgrad_work *w, const evs_csr *c,
-                      size_t ldp, const double *p, size_t t0, size_t n,
-                      double *s1, double *s2, double *m) {
+static void csr_block(const evs__ssgrad_work *w, const evs_csr *c, size_t ldp,
+                      const double *p, size_t t0, size_t n, double *s1,
+                      double *s2, double *m) {
   const size_t lm = w->len_max, stride = 3 * (size_t)SSGRAD_CSR_BLOCK;
   double *pack = w->pack;
   for (size_t i = 0; i < w->n_post; i++) {
@@ -417,8 +415,8 @@ int evs__ssgrad_csr_mode(const evs__ssgrad_work *w, const evs_csr *c,
     if (csr_via_dense(w, c, ldp, p, s1, s2, m)) return EVS_OK;
   for (size_t t0 = 0; t0 < len; t0 += SSGRAD_CSR_BLOCK)
     csr_block(w, c, ldp, p, t0,
-              len - t0 < SSGRAD_CSR_BLOCK ? len - t0 : SSGRAD_CSR_BLOCK, s1,
-              s2, m);
+              len - t0 < SSGRAD_CSR_BLOCK ? len - t0 : SSGRAD_CSR_BLOCK, s1, s2,
+              m);
   return EVS_OK;
 }
 

@@ -74,9 +74,9 @@
 
 /* The 2-state linear eligibility filter (see the conventions above). */
 typedef struct evs__ssgrad_filter {
-  double a[2];  /* per-tick decay of each state, in (0, 1) */
-  double b[2];  /* input weights */
-  double c[2];  /* read-out weights: lambda = c1 s1 + c2 s2 */
+  double a[2]; /* per-tick decay of each state, in (0, 1) */
+  double b[2]; /* input weights */
+  double c[2]; /* read-out weights: lambda = c1 s1 + c2 s2 */
 } evs__ssgrad_filter;
 
 /* Fills f with the unit-area alpha filter of rise tau_rise and decay
@@ -95,8 +95,8 @@ void evs__ssgrad_filter_run(const evs__ssgrad_filter *f, const double *s0,
 /* SuperSpike surrogate derivative sigma'(u) = beta / (1 + beta |u - theta|)^2,
  * 1/V, or 0 when u < u_floor. u, theta, u_floor in V, beta in 1/V (the
  * published values: beta = 1000 /V (1 /mV), u_floor = -0.080 V). */
-static inline double evs__ssgrad_surrogate(double u, double theta,
-                                           double beta, double u_floor) {
+static inline double evs__ssgrad_surrogate(double u, double theta, double beta,
+                                           double u_floor) {
   if (u < u_floor) return 0;
   double d = 1 + beta * fabs(u - theta);
   return beta / (d * d);
@@ -112,9 +112,8 @@ static inline double evs__ssgrad_surrogate(double u, double theta,
  * p at each tick). Returns EVS_OK or EVS_ENOMEM (n_pre doubles of scratch). */
 int evs__ssgrad_ref_dense(const evs__ssgrad_filter *f, uint32_t n_post,
                           uint32_t n_pre, size_t len, size_t ld,
-                          const double *sg, const double *err,
-                          const double *p, double *s1, double *s2,
-                          double *m);
+                          const double *sg, const double *err, const double *p,
+                          double *s1, double *s2, double *m);
 
 /* The same for the synapses of a CSR projection (arrays by CSR position).
  * O(L nnz). */
@@ -130,18 +129,18 @@ void evs__ssgrad_ref_csr(const evs__ssgrad_filter *f, const evs_csr *c,
 
 /* Per-window, per-post-neuron workspace. */
 typedef struct evs__ssgrad_work {
-  uint32_t n_post;   /* post neurons */
-  size_t len_max;    /* longest window, ticks (row stride of q, r1, r2) */
-  size_t len;        /* ticks of the window last prepared (0: none) */
-  double *q;         /* [n_post*len_max] q_i(l) */
-  double *r1, *r2;   /* [n_post*len_max] R_1,i(l), R_2,i(l) */
-  double *e1, *e2;   /* [n_post] E_1,i, E_2,i */
-  double *pack;      /* [n_post*3*EVS__SSGRAD_CSR_BLOCK] the CSR sparse path's
-                        packed time block */
-  double aL[2];      /* a_m^len */
-  size_t r_from[2];  /* R_m,i(l) is 0 for l < r_from[m] (a_m^(len-1-l) below
-                        2^-60: dropped from the products) */
-  double c[2];       /* the filter's read-out, copied at prepare */
+  uint32_t n_post;  /* post neurons */
+  size_t len_max;   /* longest window, ticks (row stride of q, r1, r2) */
+  size_t len;       /* ticks of the window last prepared (0: none) */
+  double *q;        /* [n_post*len_max] q_i(l) */
+  double *r1, *r2;  /* [n_post*len_max] R_1,i(l), R_2,i(l) */
+  double *e1, *e2;  /* [n_post] E_1,i, E_2,i */
+  double *pack;     /* [n_post*3*EVS__SSGRAD_CSR_BLOCK] the CSR sparse path's
+                       packed time block */
+  double aL[2];     /* a_m^len */
+  size_t r_from[2]; /* R_m,i(l) is 0 for l < r_from[m] (a_m^(len-1-l) below
+                       2^-60: dropped from the products) */
+  double c[2];      /* the filter's read-out, copied at prepare */
 } evs__ssgrad_work;
 
 /* Allocates a workspace for n_post neurons and windows up to len_max ticks
@@ -188,7 +187,7 @@ int evs__ssgrad_dense(const evs__ssgrad_work *w, uint32_t n_pre, size_t ldp,
 #define EVS__SSGRAD_CSR_AUTO 0
 #define EVS__SSGRAD_CSR_SPARSE 1
 #define EVS__SSGRAD_CSR_DENSE 2
-#define EVS__SSGRAD_CSR_DENSITY 0.25           /* nnz / (n_pre n_post) */
+#define EVS__SSGRAD_CSR_DENSITY 0.25 /* nnz / (n_pre n_post) */
 #define EVS__SSGRAD_CSR_DENSE_MAX (64.0 * 1024 * 1024) /* bytes of scratch */
 int evs__ssgrad_csr(const evs__ssgrad_work *w, const evs_csr *c, size_t ldp,
                     const double *p, double *s1, double *s2, double *m);
@@ -210,12 +209,12 @@ void evs__ssgrad_single_thread(void);
 /* ---- the normalised update (doc/superspike.md, "Updates") ---------------- */
 
 typedef struct evs__ssgrad_norm {
-  double r0;     /* learning rate: the largest |dw| of one update, V */
-  double gamma;  /* per-update decay of v, exp(-T_update / tau_rms)
-                    (exp(-0.5 s / 30 s) published) */
-  double eps;    /* added to sqrt(v), 1e-12 published */
-  double w_min;  /* clip, V (-0.1 published) */
-  double w_max;  /* clip, V (+0.1 published) */
+  double r0;    /* learning rate: the largest |dw| of one update, V */
+  double gamma; /* per-update decay of v, exp(-T_update / tau_rms)
+                   (exp(-0.5 s / 30 s) published) */
+  double eps;   /* added to sqrt(v), 1e-12 published */
+  double w_min; /* clip, V (-0.1 published) */
+  double w_max; /* clip, V (+0.1 published) */
 } evs__ssgrad_norm;
 
 /* For each of n synapses: g = m/len, v = max(g^2, gamma v),

@@ -23,8 +23,8 @@
  *
  * stdp_triplet (Pfister & Gerstner 2006, minimal all-to-all model):
  *   pre arrival at t:  w -= A2_minus y1_i(t);  clip;  x_j += 1
- *   post spike at t:   w += A3_plus x_j(t) y2_i(t-);  clip;  y1_i += 1, y2_i += 1
- * with x (tau_plus), y1 (tau_minus), y2 (tau_y); y2 is read before its own
+ *   post spike at t:   w += A3_plus x_j(t) y2_i(t-);  clip;  y1_i += 1, y2_i +=
+ * 1 with x (tau_plus), y1 (tau_minus), y2 (tau_y); y2 is read before its own
  * increment.
  *
  * stdp_triplet_homeo (Zenke, Hennequin & Gerstner 2013): stdp_triplet with
@@ -57,8 +57,7 @@
 static int check_tau(const evs_plastic *pl, evs_error *err, const char *name,
                      double tau) {
   if (!(tau > 0))
-    return evs__rule_fail(pl, err, "%s must be positive (got %g s)", name,
-                          tau);
+    return evs__rule_fail(pl, err, "%s must be positive (got %g s)", name, tau);
   return EVS_OK;
 }
 
@@ -79,8 +78,8 @@ static int check_bounds(const evs_plastic *pl, evs_error *err, double w_min,
 /* Fails with EVS_ENOMEM and "projection P: rule R: out of memory". */
 static int no_memory(const evs_plastic *pl, evs_error *err) {
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "projection %s: rule %s: out of memory",
-                       pl->proj->name, pl->type->name);
+                       "projection %s: rule %s: out of memory", pl->proj->name,
+                       pl->type->name);
 }
 
 /* n zeroed trace coefficients; NULL when out of memory. */
@@ -91,24 +90,33 @@ static inline double clip(double w, double lo, double hi) {
 /* Parameter table entries the rules share, for enums whose names start with
  * P (as rate_rules.c's COMMON_PARAMS): the weight bounds, and the triplet
  * rules' trace time constants (Pfister & Gerstner 2006, visual cortex). */
-#define BOUND_PARAMS(P)                                                       \
-  [P##_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,                  \
-                 "lower weight bound"},                                       \
-  [P##_W_MAX] = {"w_max", EVS_DIM_NONE, 0,                                    \
+#define BOUND_PARAMS(P)                                                        \
+  [P##_W_MIN] = {"w_min", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT,                   \
+                 "lower weight bound"},                                        \
+  [P##_W_MAX] = {"w_max", EVS_DIM_NONE, 0,                                     \
                  EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED, "upper weight bound"}
-#define TRIPLET_TAU_PARAMS(P)                                                 \
-  [P##_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 16.8e-3, 0,                     \
-                    "decay time of the presynaptic trace x"},                 \
-  [P##_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 33.7e-3, 0,                   \
-                     "decay time of the fast postsynaptic trace y1"},         \
-  [P##_TAU_Y] = {"tau_y", EVS_DIM_TIME, 114e-3, 0,                            \
+#define TRIPLET_TAU_PARAMS(P)                                                  \
+  [P##_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 16.8e-3, 0,                      \
+                    "decay time of the presynaptic trace x"},                  \
+  [P##_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 33.7e-3, 0,                    \
+                     "decay time of the fast postsynaptic trace y1"},          \
+  [P##_TAU_Y] = {"tau_y", EVS_DIM_TIME, 114e-3, 0,                             \
                  "decay time of the slow postsynaptic trace y2"}
 
-/* ---- stdp_pair ------------------------------------------------------------ */
+/* ---- stdp_pair ------------------------------------------------------------
+ */
 
 enum {
-  PP_TAU_PLUS, PP_TAU_MINUS, PP_A_PLUS, PP_A_MINUS, PP_W_MIN, PP_W_MAX,
-  PP_MU_PLUS, PP_MU_MINUS, PP_NEAREST, PP_N
+  PP_TAU_PLUS,
+  PP_TAU_MINUS,
+  PP_A_PLUS,
+  PP_A_MINUS,
+  PP_W_MIN,
+  PP_W_MAX,
+  PP_MU_PLUS,
+  PP_MU_MINUS,
+  PP_NEAREST,
+  PP_N
 };
 
 static const evs_param_def pair_params[PP_N] = {
@@ -134,15 +142,15 @@ static const evs_param_def pair_params[PP_N] = {
 };
 
 typedef struct pair_state {
-  double tau_plus, tau_minus;    /* s */
-  double a_plus, a_minus;        /* internal weight units */
-  double w_min, w_max;           /* internal weight units */
-  double inv_range;              /* 1 / (w_max - w_min) */
-  double mu_plus, mu_minus;      /* exponents of the weight dependence */
-  int nearest;                   /* traces reset instead of adding */
-  evs_trace_bank bank;           /* traces PAIR_X, PAIR_Y */
-  double *x;                     /* [n_pre] presynaptic coefficients X */
-  double *y;                     /* [n_post] postsynaptic coefficients Y */
+  double tau_plus, tau_minus; /* s */
+  double a_plus, a_minus;     /* internal weight units */
+  double w_min, w_max;        /* internal weight units */
+  double inv_range;           /* 1 / (w_max - w_min) */
+  double mu_plus, mu_minus;   /* exponents of the weight dependence */
+  int nearest;                /* traces reset instead of adding */
+  evs_trace_bank bank;        /* traces PAIR_X, PAIR_Y */
+  double *x;                  /* [n_pre] presynaptic coefficients X */
+  double *y;                  /* [n_post] postsynaptic coefficients Y */
 } pair_state;
 
 enum { PAIR_X, PAIR_Y }; /* pair_state's traces, in the order added */
@@ -206,8 +214,8 @@ static inline double weight_factor(double b, double mu) {
   return mu == 1 ? b : pow(b, mu);
 }
 
-static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre,
-                        uint64_t begin, uint64_t end) {
+static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+                        uint64_t end) {
   pair_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
   evs__trace_bank_advance(&s->bank, t);
@@ -272,11 +280,18 @@ const evs_rule_type evs__rule_stdp_pair = {
     .on_post = pair_on_post,
 };
 
-/* ---- stdp_triplet --------------------------------------------------------- */
+/* ---- stdp_triplet ---------------------------------------------------------
+ */
 
 enum {
-  PT_TAU_PLUS, PT_TAU_MINUS, PT_TAU_Y, PT_A3_PLUS, PT_A2_MINUS, PT_W_MIN,
-  PT_W_MAX, PT_N
+  PT_TAU_PLUS,
+  PT_TAU_MINUS,
+  PT_TAU_Y,
+  PT_A3_PLUS,
+  PT_A2_MINUS,
+  PT_W_MIN,
+  PT_W_MAX,
+  PT_N
 };
 
 static const evs_param_def triplet_params[PT_N] = {
@@ -411,11 +426,20 @@ const evs_rule_type evs__rule_stdp_triplet = {
     .on_post = triplet_on_post,
 };
 
-/* ---- stdp_triplet_homeo --------------------------------------------------- */
+/* ---- stdp_triplet_homeo ---------------------------------------------------
+ */
 
 enum {
-  PH_TAU_PLUS, PH_TAU_MINUS, PH_TAU_Y, PH_A3_PLUS, PH_W_MIN, PH_W_MAX,
-  PH_TAU_HOM, PH_KAPPA, PH_ETA, PH_N
+  PH_TAU_PLUS,
+  PH_TAU_MINUS,
+  PH_TAU_Y,
+  PH_A3_PLUS,
+  PH_W_MIN,
+  PH_W_MAX,
+  PH_TAU_HOM,
+  PH_KAPPA,
+  PH_ETA,
+  PH_N
 };
 
 static const evs_param_def homeo_params[PH_N] = {
@@ -436,12 +460,12 @@ static const evs_param_def homeo_params[PH_N] = {
 /* The triplet rule's state first, so that triplet_* work on &base and the
  * state pointer is also the base's. */
 typedef struct homeo_state {
-  triplet_state base;  /* a3_plus holds eta A3_plus; a2_minus is unused (0);
-                          its bank holds z as TRIP_Z */
-  double c_hom;        /* weight s^2: eta A3+ tau+ tau_y / (tau- kappa
-                          tau_hom^2), so A2-(t) = c_hom Z^2 e^{-2(t-t0)/tau_hom} */
-  double *z;           /* [n_post] coefficients of the spike trace z (tau_hom,
-                          +1 per post spike); nu = z / tau_hom (in the bank) */
+  triplet_state base; /* a3_plus holds eta A3_plus; a2_minus is unused (0);
+                         its bank holds z as TRIP_Z */
+  double c_hom;       /* weight s^2: eta A3+ tau+ tau_y / (tau- kappa
+                         tau_hom^2), so A2-(t) = c_hom Z^2 e^{-2(t-t0)/tau_hom} */
+  double *z;          /* [n_post] coefficients of the spike trace z (tau_hom,
+                         +1 per post spike); nu = z / tau_hom (in the bank) */
 } homeo_state;
 
 static void homeo_destroy(evs_plastic *pl) {
@@ -452,11 +476,13 @@ static void homeo_destroy(evs_plastic *pl) {
 
 static int homeo_init(evs_plastic *pl, evs_error *err) {
   const double *p = pl->par;
-  double v[PT_N] = {
-      [PT_TAU_PLUS] = p[PH_TAU_PLUS], [PT_TAU_MINUS] = p[PH_TAU_MINUS],
-      [PT_TAU_Y] = p[PH_TAU_Y],       [PT_A3_PLUS] = p[PH_ETA] * p[PH_A3_PLUS],
-      [PT_A2_MINUS] = 0,              [PT_W_MIN] = p[PH_W_MIN],
-      [PT_W_MAX] = p[PH_W_MAX]};
+  double v[PT_N] = {[PT_TAU_PLUS] = p[PH_TAU_PLUS],
+                    [PT_TAU_MINUS] = p[PH_TAU_MINUS],
+                    [PT_TAU_Y] = p[PH_TAU_Y],
+                    [PT_A3_PLUS] = p[PH_ETA] * p[PH_A3_PLUS],
+                    [PT_A2_MINUS] = 0,
+                    [PT_W_MIN] = p[PH_W_MIN],
+                    [PT_W_MAX] = p[PH_W_MAX]};
   int rc = evs__rule_check_set(pl, err);
   if (!rc) rc = check_tau(pl, err, "tau_hom", p[PH_TAU_HOM]);
   if (!rc && !(p[PH_KAPPA] > 0))
@@ -476,7 +502,8 @@ static int homeo_init(evs_plastic *pl, evs_error *err) {
              (p[PH_TAU_MINUS] * kappa * tau_hom * tau_hom);
   if (!(s->z = evs__trace_bank_add(&s->base.bank, c->n_post, tau_hom)))
     goto nomem;
-  for (uint32_t i = 0; i < c->n_post; i++) s->z[i] = kappa * tau_hom; /* t0 = 0 */
+  for (uint32_t i = 0; i < c->n_post; i++)
+    s->z[i] = kappa * tau_hom; /* t0 = 0 */
   return EVS_OK;
 nomem:
   homeo_destroy(pl);
@@ -491,8 +518,7 @@ static void homeo_on_pre(evs_plastic *pl, double t, uint32_t pre,
   evs__trace_bank_advance(&b->bank, t);
   const double dz = evs__trace_decay(&b->bank, TRIP_Z, t);
   /* A2-_i(t) y1_i(t) = f Z_i^2 Y1_i: one factor for all synapses */
-  const double f =
-      s->c_hom * dz * dz * evs__trace_decay(&b->bank, TRIP_Y1, t);
+  const double f = s->c_hom * dz * dz * evs__trace_decay(&b->bank, TRIP_Y1, t);
   const uint32_t *target = c->target;
   const double *Y1 = b->y1, *Z = s->z;
   float *weight = c->weight;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the SuperSpike learner (include/evsnn/superspike.h, doc/validation.md
  * Part 2, doc/design-notes.md "The SuperSpike gradient"): traces, the
- * error-broadcast clock, windows and updates; the spec's checks and the start of the learner are
- * in src/rules/superspike_setup.c, targets, trial rows and scores in
- * src/rules/superspike_score.c, the shared state in src/rules/superspike_impl.h.
+ * error-broadcast clock, windows and updates; the spec's checks and the start
+ * of the learner are in src/rules/superspike_setup.c, targets, trial rows and
+ * scores in src/rules/superspike_score.c, the shared state in
+ * src/rules/superspike_impl.h.
  *
  * Traces. Every trace here is a sum of exponentials that jump at spikes; it
  * is kept as its value at the last tick t_ref. A spike at t (t_ref <= t, or
@@ -53,7 +54,8 @@ static int rule_init(evs_plastic *pl, evs_error *err) {
   if (!evs__superspike_of(pl->proj->post->net)) {
     evs_error_set(err, EVS_EINVAL, NULL, 0,
                   "projection %s: rule superspike needs the superspike "
-                  "settings (a [superspike] section)", pl->proj->name);
+                  "settings (a [superspike] section)",
+                  pl->proj->name);
     evs_error_key(err, "rule");
     return EVS_EINVAL;
   }
@@ -66,8 +68,8 @@ static int rule_init(evs_plastic *pl, evs_error *err) {
 
 static void rule_destroy(evs_plastic *pl) { pl->state = NULL; }
 
-static void rule_on_pre(evs_plastic *pl, double t, uint32_t pre,
-                        uint64_t begin, uint64_t end) {
+static void rule_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+                        uint64_t end) {
   (void)begin;
   (void)end;
   ss_layer *l = pl->state;
@@ -110,8 +112,7 @@ double evs__superspike_next(const evs_superspike *ss) {
 
 /* Samples sigma'(U) of every learning neuron at t into window tick l, or
  * only advances them (finding their spikes) when store is 0. */
-static int sample_voltages(evs_superspike *ss, double t, size_t l,
-                           int store) {
+static int sample_voltages(evs_superspike *ss, double t, size_t l, int store) {
   const evs_superspike_spec *s = &ss->spec;
   for (uint32_t gi = 0; gi < ss->ngrp; gi++) {
     ss_group *g = &ss->grp[gi];
@@ -181,8 +182,7 @@ static void close_window(evs_superspike *ss) {
   }
   for (uint32_t gi = 0; gi < ss->ngrp; gi++)
     if (ss->grp[gi].z4)
-      memset(ss->grp[gi].z4, 0,
-             ss->grp[gi].pop->size * sizeof *ss->grp[gi].z4);
+      memset(ss->grp[gi].z4, 0, ss->grp[gi].pop->size * sizeof *ss->grp[gi].z4);
   ss->len = 0;
 }
 
@@ -331,10 +331,9 @@ static int plugin_start(evs_plugin *pl, evs_run *run, evs_error *err) {
   evs_superspike *ss = pl->state;
   evs_output *o = evs__run_output(run);
   int rc;
-  if (o && (rc = evs__superspike_open(ss, o, evs_run_end(run), err)))
-    return rc;
+  if (o && (rc = evs__superspike_open(ss, o, evs_run_end(run), err))) return rc;
   if (evs_run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
-                    UINT32_MAX, 0))
+                   UINT32_MAX, 0))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   return EVS_OK;
 }
@@ -344,7 +343,7 @@ static int plugin_clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   int rc = evs__superspike_tick(ss, ev->t);
   if (rc) return rc;
   return evs_run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
-                       UINT32_MAX, 0);
+                      UINT32_MAX, 0);
 }
 
 static int plugin_finish(evs_plugin *pl, evs_run *run, double t_end) {
@@ -356,8 +355,7 @@ static int plugin_finish(evs_plugin *pl, evs_run *run, double t_end) {
 static void plugin_summary(evs_plugin *pl, evs_run *run, uint32_t pop,
                            char *cells, size_t size) {
   (void)run;
-  evs__superspike_summary(pl->state, evs_plugin_net(pl)->pop[pop], cells,
-                          size);
+  evs__superspike_summary(pl->state, evs_plugin_net(pl)->pop[pop], cells, size);
 }
 
 static void plugin_destroy(evs_plugin *pl) { evs__superspike_free(pl->state); }

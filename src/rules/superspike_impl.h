@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: the SuperSpike learner's state, shared by its three
- * modules: src/rules/superspike_setup.c (the spec's checks, the start: layers and
- * arrays), src/rules/superspike.c (traces, the error-broadcast clock, windows,
- * updates) and src/rules/superspike_score.c (targets, trials, scores, files). */
+ * modules: src/rules/superspike_setup.c (the spec's checks, the start: layers
+ * and arrays), src/rules/superspike.c (traces, the error-broadcast clock,
+ * windows, updates) and src/rules/superspike_score.c (targets, trials, scores,
+ * files). */
 #ifndef EVSNN_SUPERSPIKE_IMPL_H
 #define EVSNN_SUPERSPIKE_IMPL_H
 
@@ -14,70 +15,70 @@
 /* A population that learns: the post population of learning projections. */
 typedef struct ss_group {
   evs_pop *pop;
-  int output;                /* 1: the output population */
-  double theta;              /* V: its v_thresh (the surrogate's centre) */
-  double *sg, *err;          /* [size*ld] the window's series */
-  double *u;                 /* [size] scratch: one tick's potentials */
+  int output;       /* 1: the output population */
+  double theta;     /* V: its v_thresh (the surrogate's centre) */
+  double *sg, *err; /* [size*ld] the window's series */
+  double *u;        /* [size] scratch: one tick's potentials */
   evs__ssgrad_work *work;
-  double *z, *z4;            /* [size] random feedback: z at t_ref, and the
-                                window's sum of z^4; NULL otherwise */
-  evs_spike *spk;            /* spikes since the current trial began */
+  double *z, *z4; /* [size] random feedback: z at t_ref, and the
+                     window's sum of z^4; NULL otherwise */
+  evs_spike *spk; /* spikes since the current trial began */
   size_t nspk, cap;
 } ss_group;
 
 /* A learning projection. */
 typedef struct ss_layer {
-  evs_superspike *ss;        /* the learner */
+  evs_superspike *ss; /* the learner */
   evs_proj *proj;
   ss_group *post;
-  ss_group *pre;             /* its pre population's group when that learns */
-  int owns_post;             /* 1: its on_post reports post's spikes (the
-                                first learning projection onto post) */
-  double *pa, *pb;           /* [n_pre] PSP trace parts at t_ref */
-  double *p;                 /* [n_pre*ld] the window's series */
-  double *s1, *s2, *m, *v;   /* [nnz] filter states, gradient sum, RMS */
-  double *fb;                /* [n_post*n_pre] feedback matrix onto pre's
-                                neurons (when pre learns), post-major */
+  ss_group *pre;           /* its pre population's group when that learns */
+  int owns_post;           /* 1: its on_post reports post's spikes (the
+                              first learning projection onto post) */
+  double *pa, *pb;         /* [n_pre] PSP trace parts at t_ref */
+  double *p;               /* [n_pre*ld] the window's series */
+  double *s1, *s2, *m, *v; /* [nnz] filter states, gradient sum, RMS */
+  double *fb;              /* [n_post*n_pre] feedback matrix onto pre's
+                              neurons (when pre learns), post-major */
 } ss_layer;
 
 struct evs_superspike {
-  evs_superspike_spec spec;  /* record_trials points at rec */
+  evs_superspike_spec spec; /* record_trials points at rec */
   char *target_path;
-  uint64_t *rec;             /* sorted trials to record */
+  uint64_t *rec; /* sorted trials to record */
   evs_net *net;
-  ss_group *grp;             /* output first, then every group after all the
-                                groups its outgoing learning projections
-                                reach (the order errors flow back in) */
+  ss_group *grp; /* output first, then every group after all the
+                    groups its outgoing learning projections
+                    reach (the order errors flow back in) */
   uint32_t ngrp;
   ss_layer *lay;
   uint32_t nlay;
   ss_group *out;
-  evs_spike *tgt;            /* targets sorted by (time, id), t in
-                                [0, target period) */
+  evs_spike *tgt; /* targets sorted by (time, id), t in
+                     [0, target period) */
   size_t ntgt, tgt_next;
   uint64_t tgt_cycle;
-  uint32_t *tgt_ptr;         /* [n_out+1] per-neuron target times: */
-  double *tgt_time;          /* tgt_time[tgt_ptr[i] .. tgt_ptr[i+1]) sorted */
-  double *er, *ed;           /* [n_out] error parts at t_ref */
+  uint32_t *tgt_ptr; /* [n_out+1] per-neuron target times: */
+  double *tgt_time;  /* tgt_time[tgt_ptr[i] .. tgt_ptr[i+1]) sorted */
+  double *er, *ed;   /* [n_out] error parts at t_ref */
   evs__ssgrad_filter filt;
   double f_pa, f_pb, f_er, f_ed, f_z; /* per-tick decays */
-  uint64_t k;                /* next tick */
-  uint64_t T, U, P;          /* ticks per trial, per update, per target
-                                period (a multiple of T) */
-  size_t window, len;        /* window capacity and fill, ticks */
-  size_t ld;                 /* row stride of the series, >= window */
-  uint64_t since_update;     /* ticks summed into m since the last update */
-  double t_ref;              /* s: time of the last tick (traces hold their
-                                values there) */
-  double loss;               /* the current trial's loss so far */
-  double r0_now;             /* r0 of the last update (0: none yet) */
+  uint64_t k;                         /* next tick */
+  uint64_t T, U, P;                   /* ticks per trial, per update, per target
+                                         period (a multiple of T) */
+  size_t window, len;                 /* window capacity and fill, ticks */
+  size_t ld;                          /* row stride of the series, >= window */
+  uint64_t since_update;         /* ticks summed into m since the last update */
+  double t_ref;                  /* s: time of the last tick (traces hold their
+                                    values there) */
+  double loss;                   /* the current trial's loss so far */
+  double r0_now;                 /* r0 of the last update (0: none yet) */
   uint64_t score_from, score_to; /* trials scored per neuron in outputs.tsv */
-  uint32_t *correct;         /* [n_out] of those trials, how many matched */
-  double sum_loss, sum_acc;  /* of those trials: loss (1/s) and accuracy */
-  uint64_t n_scored;         /* of those trials, how many ran */
-  uint64_t trials_done;      /* trials whose row is written */
+  uint32_t *correct;             /* [n_out] of those trials, how many matched */
+  double sum_loss, sum_acc;      /* of those trials: loss (1/s) and accuracy */
+  uint64_t n_scored;             /* of those trials, how many ran */
+  uint64_t trials_done;          /* trials whose row is written */
   evs_output *o;
-  int table;                 /* learning.tsv, or -1 */
+  int table; /* learning.tsv, or -1 */
 };
 
 /* Reads the target file into ss->tgt and indexes it per output neuron

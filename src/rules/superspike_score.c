@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — SuperSpike: targets, trials and scores (include/evsnn/superspike.h,
- * src/rules/superspike_impl.h): reads the target raster, writes learning.tsv's row
- * at the end of every trial (loss, spikes, accuracy), the rasters of the
+ * src/rules/superspike_impl.h): reads the target raster, writes learning.tsv's
+ * row at the end of every trial (loss, spikes, accuracy), the rasters of the
  * recorded trials, <output>_target.ras and outputs.tsv. The learner itself
  * (traces, clock, gradient, updates) is src/rules/superspike.c. */
 #include <math.h>
@@ -15,9 +15,8 @@ int evs__ss_read_targets(evs_superspike *ss, evs_error *err) {
   uint32_t n = ss->out->pop->size;
   char owner[96];
   snprintf(owner, sizeof owner, "output population %s", ss->out->pop->name);
-  int rc = evs__ras_read(ss->spec.target, n, (double)ss->P * ss->spec.dt,
-                         owner, &ss->tgt,
-                         &ss->ntgt, err);
+  int rc = evs__ras_read(ss->spec.target, n, (double)ss->P * ss->spec.dt, owner,
+                         &ss->tgt, &ss->ntgt, err);
   if (rc) return rc;
   ss->tgt_ptr = calloc((size_t)n + 1, sizeof *ss->tgt_ptr);
   ss->tgt_time = malloc((ss->ntgt + 1) * sizeof *ss->tgt_time);
@@ -39,8 +38,8 @@ int evs__superspike_open(evs_superspike *ss, evs_output *o, double duration,
                          evs_error *err) {
   ss->o = o;
   uint64_t total = (uint64_t)floor(duration / ss->spec.trial * (1 + 1e-12));
-  ss->score_from = total > EVS__SUPERSPIKE_LAST
-                       ? total - EVS__SUPERSPIKE_LAST + 1 : 1;
+  ss->score_from =
+      total > EVS__SUPERSPIKE_LAST ? total - EVS__SUPERSPIKE_LAST + 1 : 1;
   ss->score_to = total;
   ss->table = evs__output_table_open(
       o, "learning.tsv", "trial\tloss\tspikes\taccuracy\tt_end\tr0", err);
@@ -64,8 +63,8 @@ static int by_time_then_id(const void *a, const void *b) {
  * neuron then time, times relative to the trial) match their targets: same
  * count, and the j-th spike within tolerance of the j-th target. When score
  * is set, counts each matching neuron in ss->correct. */
-static double accuracy(evs_superspike *ss, uint64_t trial,
-                       const evs_spike *spk, size_t n, int score) {
+static double accuracy(evs_superspike *ss, uint64_t trial, const evs_spike *spk,
+                       size_t n, int score) {
   uint32_t nout = ss->out->pop->size, good = 0;
   /* this trial's targets: [off, off + trial) of the target period */
   uint64_t per = ss->P / ss->T;
@@ -144,8 +143,8 @@ int evs__ss_end_trial(evs_superspike *ss, uint64_t n, double t_end) {
     }
     if (g->output) {
       if (in) qsort(g->spk, in, sizeof *g->spk, by_id_then_time);
-      acc = accuracy(ss, n, g->spk, in,
-                     n >= ss->score_from && n <= ss->score_to);
+      acc =
+          accuracy(ss, n, g->spk, in, n >= ss->score_from && n <= ss->score_to);
       nspikes = in;
     }
     for (size_t i = in; i < g->nspk; i++) g->spk[keep++] = g->spk[i];
@@ -157,11 +156,10 @@ int evs__ss_end_trial(evs_superspike *ss, uint64_t n, double t_end) {
     ss->n_scored++;
   }
   if (ss->o)
-    evs__output_table_printf(ss->o, ss->table,
-                             "%llu\t%.9g\t%llu\t%.6g\t%.9g\t%.9g\n",
-                             (unsigned long long)n, ss->loss,
-                             (unsigned long long)nspikes, acc, t_end,
-                             ss->r0_now);
+    evs__output_table_printf(
+        ss->o, ss->table, "%llu\t%.9g\t%llu\t%.6g\t%.9g\t%.9g\n",
+        (unsigned long long)n, ss->loss, (unsigned long long)nspikes, acc,
+        t_end, ss->r0_now);
   ss->loss = 0;
   ss->trials_done = n;
   return EVS_OK;

@@ -5,8 +5,8 @@
  * learner when the net is built: its layers (learning projections, in order
  * from the inputs to the output), the populations that learn, and every
  * series and synapse array, sized by the window. Shared state:
- * src/rules/superspike_impl.h; the clock, windows and updates: src/rules/superspike.c;
- * targets and scores: src/rules/superspike_score.c. */
+ * src/rules/superspike_impl.h; the clock, windows and updates:
+ * src/rules/superspike.c; targets and scores: src/rules/superspike_score.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +26,7 @@
  * series row, see series_rows). */
 #define WINDOW_MAX 8192
 #define SERIES_BUDGET ((size_t)1 << 30) /* bytes */
-#define WINDOW_MIN 256                    /* ticks, whatever the budget */
+#define WINDOW_MIN 256                  /* ticks, whatever the budget */
 
 /* ---- the spec ------------------------------------------------------------ */
 
@@ -72,24 +72,37 @@ EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
   if (net->built || net->build_failed)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
                          "superspike: the net is already built");
-#define NEED(cond, ...)                                                      \
-  do {                                                                       \
-    if (!(cond)) return evs_error_set(err, EVS_EINVAL, NULL, 0, __VA_ARGS__); \
+#define NEED(cond, ...)                                                        \
+  do {                                                                         \
+    if (!(cond)) return evs_error_set(err, EVS_EINVAL, NULL, 0, __VA_ARGS__);  \
   } while (0)
   NEED(s->output >= 0 && (uint32_t)s->output < net->npop,
        "superspike: no output population");
   NEED(s->target, "superspike: a target file is required");
   { /* every number within a model file's bounds (finite, <= 1e15) */
-    const struct { const char *name; double v; } num[] = {
-        {"target_period", s->target_period}, {"trial", s->trial},
-        {"dt", s->dt}, {"update", s->update}, {"r0", s->r0},
-        {"r0_decay_time", s->r0_decay_time}, {"r0_decay", s->r0_decay},
-        {"r0_decay_period", s->r0_decay_period}, {"burn_in", s->burn_in},
-        {"tau_rms", s->tau_rms}, {"eps", s->eps}, {"tau_rise", s->tau_rise},
-        {"tau_decay", s->tau_decay}, {"psp_rise", s->psp_rise},
-        {"psp_decay", s->psp_decay}, {"beta", s->beta},
-        {"u_floor", s->u_floor}, {"rho", s->rho}, {"tau_z", s->tau_z},
-        {"tolerance", s->tolerance}};
+    const struct {
+      const char *name;
+      double v;
+    } num[] = {{"target_period", s->target_period},
+               {"trial", s->trial},
+               {"dt", s->dt},
+               {"update", s->update},
+               {"r0", s->r0},
+               {"r0_decay_time", s->r0_decay_time},
+               {"r0_decay", s->r0_decay},
+               {"r0_decay_period", s->r0_decay_period},
+               {"burn_in", s->burn_in},
+               {"tau_rms", s->tau_rms},
+               {"eps", s->eps},
+               {"tau_rise", s->tau_rise},
+               {"tau_decay", s->tau_decay},
+               {"psp_rise", s->psp_rise},
+               {"psp_decay", s->psp_decay},
+               {"beta", s->beta},
+               {"u_floor", s->u_floor},
+               {"rho", s->rho},
+               {"tau_z", s->tau_z},
+               {"tolerance", s->tolerance}};
     for (size_t i = 0; i < sizeof num / sizeof *num; i++)
       NEED(evs__value_ok(num[i].v),
            "superspike: %s (%g) must be finite and at most %g in magnitude",
@@ -99,8 +112,8 @@ EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
        "superspike: dt (%g s) must be at least %g s", s->dt,
        EVS_SUPERSPIKE_DT_MIN);
   NEED(whole_ticks(s->trial, s->dt),
-       "superspike: trial (%g s) must be a whole number of dt (%g s)",
-       s->trial, s->dt);
+       "superspike: trial (%g s) must be a whole number of dt (%g s)", s->trial,
+       s->dt);
   NEED(whole_ticks(s->update, s->dt),
        "superspike: update (%g s) must be a whole number of dt (%g s)",
        s->update, s->dt);
@@ -110,14 +123,15 @@ EVS_API int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
   NEED(s->r0_decay_time >= 0 && s->burn_in >= 0 && s->r0_decay_period >= 0,
        "superspike: r0_decay_time, r0_decay_period and burn_in must be >= 0");
   NEED(s->tau_rms > 0 && s->eps >= 0, "superspike: tau_rms must be > 0, "
-       "eps >= 0");
+                                      "eps >= 0");
   NEED(s->tau_rise > 0 && s->tau_decay > 0 && s->tau_rise != s->tau_decay,
        "superspike: tau_rise and tau_decay must be > 0 and differ");
   NEED(s->psp_rise > 0 && s->psp_decay > 0 && s->psp_rise != s->psp_decay,
        "superspike: psp_rise and psp_decay must be > 0 and differ");
   NEED(s->beta > 0 && isfinite(s->beta), "superspike: beta must be > 0");
   NEED(s->feedback >= EVS_FEEDBACK_SYMMETRIC &&
-       s->feedback <= EVS_FEEDBACK_UNIFORM, "superspike: unknown feedback");
+           s->feedback <= EVS_FEEDBACK_UNIFORM,
+       "superspike: unknown feedback");
   NEED(s->rho >= 0 && s->tau_z > 0, "superspike: rho >= 0 and tau_z > 0");
   NEED(s->tolerance >= 0, "superspike: tolerance must be >= 0");
   NEED(s->target_period >= 0 && isfinite(s->target_period),
@@ -224,8 +238,9 @@ static int find_layers(evs_superspike *ss, evs_error *err) {
   for (uint32_t i = 0; i < net->nproj; i++) {
     evs_proj *p = net->proj[i];
     if (!is_learning(p)) continue;
-    if (p->weight_dim != EVS_DIM_VOLTAGE || p->post->type->kind != EVS_POP_EXACT
-        || p->post->type->weight_scale(p->post, EVS_DIM_VOLTAGE) == 0) {
+    if (p->weight_dim != EVS_DIM_VOLTAGE ||
+        p->post->type->kind != EVS_POP_EXACT ||
+        p->post->type->weight_scale(p->post, EVS_DIM_VOLTAGE) == 0) {
       rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "projection %s: superspike learns PSP amplitudes: "
                          "its weights must be voltages and its post "
@@ -245,7 +260,8 @@ static int find_layers(evs_superspike *ss, evs_error *err) {
   if (k == np) {
     rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
                        "superspike: output population %s receives no "
-                       "learning projection", out->name);
+                       "learning projection",
+                       out->name);
     evs_error_key(err, "output");
     goto done;
   }
@@ -276,7 +292,8 @@ static int find_layers(evs_superspike *ss, evs_error *err) {
       rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "superspike: population %s learns but no error "
                          "reaches it (its own learning projections must lead "
-                         "to the output without cycles)", posts[a]->name);
+                         "to the output without cycles)",
+                         posts[a]->name);
       goto done;
     }
   ss->out = &ss->grp[0];
@@ -306,8 +323,7 @@ static size_t series_rows(const evs_superspike *ss) {
   size_t rows = 0;
   for (uint32_t i = 0; i < ss->ngrp; i++)
     rows += 5 * (size_t)ss->grp[i].pop->size;
-  for (uint32_t i = 0; i < ss->nlay; i++)
-    rows += ss->lay[i].proj->csr->n_pre;
+  for (uint32_t i = 0; i < ss->nlay; i++) rows += ss->lay[i].proj->csr->n_pre;
   return rows;
 }
 
@@ -344,8 +360,7 @@ static int allocate(evs_superspike *ss, evs_error *err) {
     if (!ALLOC(g->sg, n * ld) || !ALLOC(g->err, n * ld) || !ALLOC(g->u, n))
       goto oom;
     if (n && evs__ssgrad_work_new(&g->work, (uint32_t)n, ld)) goto oom;
-    if (random && !g->output && (!ALLOC(g->z, n) || !ALLOC(g->z4, n)))
-      goto oom;
+    if (random && !g->output && (!ALLOC(g->z, n) || !ALLOC(g->z4, n))) goto oom;
   }
   for (uint32_t i = 0; i < ss->nlay; i++) {
     ss_layer *l = &ss->lay[i];
@@ -367,8 +382,7 @@ static int allocate(evs_superspike *ss, evs_error *err) {
     }
   }
   uint32_t nout = ss->out->pop->size;
-  if (!ALLOC(ss->er, nout) || !ALLOC(ss->ed, nout) ||
-      !ALLOC(ss->correct, nout))
+  if (!ALLOC(ss->er, nout) || !ALLOC(ss->ed, nout) || !ALLOC(ss->correct, nout))
     goto oom;
   return EVS_OK;
 oom:
@@ -384,8 +398,8 @@ int evs__superspike_start(evs_superspike *ss, evs_net *net, evs_error *err) {
   if (!ss->P || ss->P % ss->T)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "superspike: target_period (%g s) must be a whole "
-                         "number of trials (%g s)", s->target_period,
-                         s->trial);
+                         "number of trials (%g s)",
+                         s->target_period, s->trial);
   ss->U = whole_ticks(s->update, s->dt);
   int rc;
   if ((rc = find_layers(ss, err))) return rc;

@@ -78,8 +78,8 @@ int evs__csr_reserve(evs__csr_builder *b, uint64_t extra) {
 int evs__csr_delay_steps(evs__csr_builder *b, double d, uint32_t *steps) {
   double s = d / b->spec->delay_step;
   if (!(d >= 0))
-    return fail_key(b->err, "delay", "negative delay %g s (delays must be >= 0)",
-                    d);
+    return fail_key(b->err, "delay",
+                    "negative delay %g s (delays must be >= 0)", d);
   if (!(s < 4294967294.0))
     return fail_key(b->err, "delay",
                     "delay %g s is too large for a step of %g s", d,
@@ -146,7 +146,8 @@ static void merge_sort(syn *a, syn *tmp, uint64_t n) {
       uint64_t mid = lo + width < n ? lo + width : n;
       uint64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
       uint64_t i = lo, j = mid, k = lo;
-      while (i < mid && j < hi) dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
+      while (i < mid && j < hi)
+        dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
       while (i < mid) dst[k++] = src[i++];
       while (j < hi) dst[k++] = src[j++];
     }
@@ -220,7 +221,8 @@ static int finish(evs__csr_builder *b) {
       if (d > rmax) rmax = d;
       if (q == lo) continue;
       if (c->target[q] < c->target[q - 1]) by_target = 0;
-      if (d < b->dl[q - 1] || (d == b->dl[q - 1] && c->target[q] < c->target[q - 1]))
+      if (d < b->dl[q - 1] ||
+          (d == b->dl[q - 1] && c->target[q] < c->target[q - 1]))
         sorted = 0;
     }
     if (!sorted) {
@@ -255,7 +257,8 @@ static int finish(evs__csr_builder *b) {
   c->grp_ptr = malloc(((size_t)n_pre + 1) * sizeof *c->grp_ptr);
   c->grp_delay = malloc(groups * sizeof *c->grp_delay);
   c->grp_end = malloc(groups * sizeof *c->grp_end);
-  if (!c->grp_ptr || !c->grp_delay || !c->grp_end) return evs__csr_fail_nomem(b->err);
+  if (!c->grp_ptr || !c->grp_delay || !c->grp_end)
+    return evs__csr_fail_nomem(b->err);
   uint64_t g = 0;
   for (uint32_t i = 0; i < n_pre; i++) {
     const uint64_t lo = c->row_ptr[i], hi = c->row_ptr[i + 1];
@@ -277,46 +280,51 @@ static int check_spec(const evs_conn_spec *s, uint32_t n_pre, uint32_t n_post,
                       evs_error *err) {
   const int no_auto = s->same_population && !s->autapses;
   if (s->same_population && n_pre != n_post)
-    return fail_key(err, "connect", "same population with different sizes %u and %u",
-                    n_pre, n_post);
+    return fail_key(err, "connect",
+                    "same population with different sizes %u and %u", n_pre,
+                    n_post);
   if (!(s->delay_step > 0) || !isfinite(s->delay_step))
     return fail_key(err, "delay", "delay step %g s must be > 0", s->delay_step);
   switch (s->kind) {
   case EVS_CONN_ALL_TO_ALL:
-  case EVS_CONN_FILE:
-    return EVS_OK;
+  case EVS_CONN_FILE: return EVS_OK;
   case EVS_CONN_ONE_TO_ONE:
     if (n_pre != n_post)
-      return fail_key(err, "connect", "one_to_one needs equal sizes, got %u and %u",
-                      n_pre, n_post);
+      return fail_key(err, "connect",
+                      "one_to_one needs equal sizes, got %u and %u", n_pre,
+                      n_post);
     return EVS_OK;
   case EVS_CONN_FIXED_PROBABILITY:
     if (!(s->p >= 0 && s->p <= 1))
-      return fail_key(err, "p", "connection probability %g is not in [0, 1]", s->p);
+      return fail_key(err, "p", "connection probability %g is not in [0, 1]",
+                      s->p);
     return EVS_OK;
   case EVS_CONN_FIXED_INDEGREE:
   case EVS_CONN_FIXED_OUTDEGREE: {
     const int in = s->kind == EVS_CONN_FIXED_INDEGREE;
-    uint32_t m = in ? n_pre : n_post;           /* candidates */
-    uint32_t other = in ? n_post : n_pre;       /* draws that many times */
-    uint32_t avail = m - (no_auto && m > 0);    /* without the diagonal */
+    uint32_t m = in ? n_pre : n_post;        /* candidates */
+    uint32_t other = in ? n_post : n_pre;    /* draws that many times */
+    uint32_t avail = m - (no_auto && m > 0); /* without the diagonal */
     const char *what = in ? "fixed_indegree" : "fixed_outdegree";
     if (s->n > UINT32_MAX)
       return fail_key(err, "n", "%s: n = %" PRIu64 " is too large", what, s->n);
     if (s->n > 0 && other > 0 && (s->multapses ? avail == 0 : s->n > avail))
-      return fail_key(err, "n", "%s: n = %" PRIu64 " but only %u distinct %s neurons%s",
-                           what, s->n, avail, in ? "source" : "target",
-                           s->multapses ? "" : " and no multapses allowed");
+      return fail_key(err, "n",
+                      "%s: n = %" PRIu64 " but only %u distinct %s neurons%s",
+                      what, s->n, avail, in ? "source" : "target",
+                      s->multapses ? "" : " and no multapses allowed");
     return EVS_OK;
   }
   case EVS_CONN_FIXED_TOTAL: {
     uint64_t M = (uint64_t)n_pre * (n_post - (no_auto && n_post > 0));
     if (s->n > 0 && (M == 0 || (!s->multapses && s->n > M)))
-      return fail_key(err, "n", "fixed_total: n = %" PRIu64 " but only %" PRIu64
+      return fail_key(err, "n",
+                      "fixed_total: n = %" PRIu64 " but only %" PRIu64
                       " possible pairs%s",
-                           s->n, M, s->multapses ? "" : " without multapses");
+                      s->n, M, s->multapses ? "" : " without multapses");
     if (s->n > ((uint64_t)1 << 40))
-      return fail_key(err, "n", "fixed_total: n = %" PRIu64 " is too large", s->n);
+      return fail_key(err, "n", "fixed_total: n = %" PRIu64 " is too large",
+                      s->n);
     return EVS_OK;
   }
   }
@@ -340,19 +348,13 @@ int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
     goto fail;
   }
   switch (spec->kind) {
-  case EVS_CONN_FIXED_INDEGREE:
-    rc = evs__csr_build_indegree(&b);
-    break;
-  case EVS_CONN_FIXED_TOTAL:
-    rc = evs__csr_build_total(&b);
-    break;
+  case EVS_CONN_FIXED_INDEGREE: rc = evs__csr_build_indegree(&b); break;
+  case EVS_CONN_FIXED_TOTAL: rc = evs__csr_build_total(&b); break;
   case EVS_CONN_FILE:
     rc = evs__csr_build_file(&b);
     if (rc) evs_error_key(err, "file"); /* unless out of memory ("connect") */
     break;
-  default:
-    rc = evs__csr_build_rows(&b);
-    break;
+  default: rc = evs__csr_build_rows(&b); break;
   }
   if (rc != EVS_OK) goto fail;
   if ((rc = finish(&b)) != EVS_OK) goto fail;
@@ -445,7 +447,8 @@ size_t evs_csr_bytes(const evs_csr *c) {
   }
   if (c->post_ptr) {
     bytes += ((size_t)c->n_post + 1) * sizeof *c->post_ptr;
-    bytes += (c->nnz ? c->nnz : 1) * (sizeof *c->post_pos + sizeof *c->post_pre);
+    bytes +=
+        (c->nnz ? c->nnz : 1) * (sizeof *c->post_pos + sizeof *c->post_pre);
   }
   return bytes;
 }

@@ -50,10 +50,12 @@ static int parse_line(evs__csr_builder *b, char *line, int lineno, edge *e) {
   if (hash) *hash = '\0';
   char *tok[5], *save = NULL;
   int nt = 0;
-  for (char *t = strtok_r(line, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+  for (char *t = strtok_r(line, " \t\r\n", &save); t;
+       t = strtok_r(NULL, " \t\r\n", &save)) {
     if (nt == 4)
-      return evs_error_set(err, EVS_EINVAL, path, lineno,
-                           "too many fields (expected 'pre post [weight [delay]]')");
+      return evs_error_set(
+          err, EVS_EINVAL, path, lineno,
+          "too many fields (expected 'pre post [weight [delay]]')");
     tok[nt++] = t;
   }
   if (nt == 0) return 0;
@@ -62,9 +64,11 @@ static int parse_line(evs__csr_builder *b, char *line, int lineno, edge *e) {
                          "expected 'pre post [weight [delay]]', got one field");
   uint64_t pre, post;
   if (!parse_index(tok[0], &pre))
-    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed pre index '%s'", tok[0]);
+    return evs_error_set(err, EVS_EINVAL, path, lineno,
+                         "malformed pre index '%s'", tok[0]);
   if (!parse_index(tok[1], &post))
-    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed post index '%s'", tok[1]);
+    return evs_error_set(err, EVS_EINVAL, path, lineno,
+                         "malformed post index '%s'", tok[1]);
   if (pre >= b->c->n_pre)
     return evs_error_set(err, EVS_EINVAL, path, lineno,
                          "pre index %" PRIu64 " out of range (0..%u)", pre,
@@ -75,26 +79,31 @@ static int parse_line(evs__csr_builder *b, char *line, int lineno, edge *e) {
                          b->c->n_post ? b->c->n_post - 1 : 0);
   if (pre == post && b->spec->same_population && !b->spec->autapses)
     return evs_error_set(err, EVS_EINVAL, path, lineno,
-                         "autapse %" PRIu64 " -> %" PRIu64 " but autapses are not allowed",
+                         "autapse %" PRIu64 " -> %" PRIu64
+                         " but autapses are not allowed",
                          pre, post);
   e->pre = (uint32_t)pre;
   e->post = (uint32_t)post;
   e->has_w = nt > 2;
   e->has_d = nt > 3;
   if (e->has_w && !parse_real(tok[2], &e->w))
-    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed weight '%s'", tok[2]);
+    return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed weight '%s'",
+                         tok[2]);
   /* weights are stored as floats: a larger double would become infinite */
   if (e->has_w && !(fabs(e->w) <= FLT_MAX))
     return evs_error_set(err, EVS_EINVAL, path, lineno,
-                         "weight %g out of range (at most %g in magnitude)", e->w,
-                         (double)FLT_MAX);
+                         "weight %g out of range (at most %g in magnitude)",
+                         e->w, (double)FLT_MAX);
   if (e->has_d) {
     if (!parse_real(tok[3], &e->d))
-      return evs_error_set(err, EVS_EINVAL, path, lineno, "malformed delay '%s'", tok[3]);
+      return evs_error_set(err, EVS_EINVAL, path, lineno,
+                           "malformed delay '%s'", tok[3]);
     if (e->d < 0)
-      return evs_error_set(err, EVS_EINVAL, path, lineno, "negative delay %g s", e->d);
+      return evs_error_set(err, EVS_EINVAL, path, lineno, "negative delay %g s",
+                           e->d);
     if (!(e->d / b->spec->delay_step < 4294967294.0))
-      return evs_error_set(err, EVS_EINVAL, path, lineno, "delay %g s too large", e->d);
+      return evs_error_set(err, EVS_EINVAL, path, lineno,
+                           "delay %g s too large", e->d);
   }
   return 1;
 }
@@ -107,10 +116,12 @@ int evs__csr_build_file(evs__csr_builder *b) {
   size_t len = 0;
   uint64_t *cur = NULL;
   if (!s->path)
-    return evs_error_set(b->err, EVS_EINVAL, NULL, 0, "edge-list projection without a file");
+    return evs_error_set(b->err, EVS_EINVAL, NULL, 0,
+                         "edge-list projection without a file");
   FILE *f = fopen(s->path, "r");
   if (!f)
-    return evs_error_set(b->err, EVS_EIO, s->path, 0, "cannot open: %s", strerror(errno));
+    return evs_error_set(b->err, EVS_EIO, s->path, 0, "cannot open: %s",
+                         strerror(errno));
   struct stat st;
   if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
     /* a device never ends (/dev/zero), a pipe cannot be read twice */
@@ -144,13 +155,15 @@ int evs__csr_build_file(evs__csr_builder *b) {
         continue;
       }
       if (edges > c->nnz || cur[e.pre] >= c->row_ptr[e.pre + 1]) {
-        rc = evs_error_set(b->err, EVS_EIO, s->path, lineno, "file changed while being read");
+        rc = evs_error_set(b->err, EVS_EIO, s->path, lineno,
+                           "file changed while being read");
         goto done;
       }
       uint64_t q = cur[e.pre]++;
       c->target[q] = e.post;
       c->weight[q] = e.has_w ? (float)e.w : NAN;
-      b->dl[q] = e.has_d ? (uint32_t)lround(e.d / s->delay_step) : EVS__CSR_NO_DELAY;
+      b->dl[q] =
+          e.has_d ? (uint32_t)lround(e.d / s->delay_step) : EVS__CSR_NO_DELAY;
     }
     /* getline also fails without an error on the stream (out of memory
      * for an endless line): only the end of the file ends it well */
@@ -165,12 +178,14 @@ int evs__csr_build_file(evs__csr_builder *b) {
       memcpy(cur, c->row_ptr, ((size_t)c->n_pre + 1) * sizeof *cur);
       rewind(f);
     } else if (edges != c->nnz) {
-      rc = evs_error_set(b->err, EVS_EIO, s->path, 0, "file changed while being read");
+      rc = evs_error_set(b->err, EVS_EIO, s->path, 0,
+                         "file changed while being read");
       goto done;
     }
   }
   for (uint32_t i = 0; i < c->n_pre; i++)
-    if ((rc = evs__csr_draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) != EVS_OK)
+    if ((rc = evs__csr_draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) !=
+        EVS_OK)
       goto done;
 done:
   free(line);

@@ -9,13 +9,14 @@
 
 #include "evsnn/csr.h"
 
-#define EVS__CSR_NO_DELAY UINT32_MAX /* file builder: delay still to be drawn */
+#define EVS__CSR_NO_DELAY UINT32_MAX /* file builder: delay still to be drawn  \
+                                      */
 
 /* A projection under construction. */
 typedef struct evs__csr_builder {
   evs_csr *c;
-  uint32_t *dl;        /* [cap] delay in steps, freed at the end */
-  uint64_t cap;        /* allocated synapses in target/weight/dl */
+  uint32_t *dl; /* [cap] delay in steps, freed at the end */
+  uint64_t cap; /* allocated synapses in target/weight/dl */
   const evs_conn_spec *spec;
   evs_error *err;
 } evs__csr_builder;

@@ -81,9 +81,7 @@ int evs__csr_build_rows(evs__csr_builder *b) {
   case EVS_CONN_ALL_TO_ALL:
     est = (uint64_t)n_pre * (n_post - (no_auto && n_post > 0));
     break;
-  case EVS_CONN_ONE_TO_ONE:
-    est = no_auto ? 0 : n_pre;
-    break;
+  case EVS_CONN_ONE_TO_ONE: est = no_auto ? 0 : n_pre; break;
   case EVS_CONN_FIXED_PROBABILITY: {
     double mean = (double)n_pre * n_post * s->p;
     est = (uint64_t)(mean + 10 * sqrt(mean) + 1024);
@@ -99,8 +97,7 @@ int evs__csr_build_rows(evs__csr_builder *b) {
       goto done;
     }
     break;
-  default:
-    break;
+  default: break;
   }
   if ((rc = evs__csr_resize(b, est)) != EVS_OK) goto done;
 
@@ -141,10 +138,10 @@ int evs__csr_build_rows(evs__csr_builder *b) {
     case EVS_CONN_FIXED_OUTDEGREE:
       if ((rc = evs__csr_reserve(b, s->n)) != EVS_OK) goto done;
       choose(&r, m, (uint32_t)s->n, s->multapses, &set, pick);
-      for (uint32_t k = 0; k < s->n; k++) c->target[c->nnz++] = unskip(pick[k], skip);
+      for (uint32_t k = 0; k < s->n; k++)
+        c->target[c->nnz++] = unskip(pick[k], skip);
       break;
-    default:
-      break;
+    default: break;
     }
     if ((rc = evs__csr_draw_values(b, i, start, c->nnz)) != EVS_OK) goto done;
   }
@@ -179,7 +176,8 @@ int evs__csr_build_indegree(evs__csr_builder *b) {
       evs_rng_init(&r, s->seed, s->stream, j, EVS_RNG_CONNECT);
       choose(&r, m, n, s->multapses, &set, pick);
       if (pass == 0) {
-        for (uint32_t k = 0; k < n; k++) c->row_ptr[unskip(pick[k], skip) + 1]++;
+        for (uint32_t k = 0; k < n; k++)
+          c->row_ptr[unskip(pick[k], skip) + 1]++;
         continue;
       }
       evs_rng_init(&rw, s->seed, s->stream, j, EVS_RNG_WEIGHT);
@@ -189,8 +187,7 @@ int evs__csr_build_indegree(evs__csr_builder *b) {
         c->target[q] = j;
         c->weight[q] = (float)evs_dist_draw(&s->weight, &rw);
         double d = evs_dist_draw(&s->delay, &rd);
-        if ((rc = evs__csr_delay_steps(b, d, &b->dl[q])) != EVS_OK)
-          goto done;
+        if ((rc = evs__csr_delay_steps(b, d, &b->dl[q])) != EVS_OK) goto done;
       }
     }
     if (pass == 0) {
@@ -227,7 +224,8 @@ int evs__csr_build_total(evs__csr_builder *b) {
   evs_csr *c = b->c;
   const uint32_t n_pre = c->n_pre, n_post = c->n_post;
   const int no_auto = s->same_population && !s->autapses;
-  const uint32_t m_post = n_post - (no_auto && n_post > 0); /* candidates a row */
+  const uint32_t m_post =
+      n_post - (no_auto && n_post > 0); /* candidates a row */
   const uint64_t n = s->n;
   int rc = EVS_OK;
   uint64_t *codes = NULL, *cur = NULL;
@@ -240,7 +238,8 @@ int evs__csr_build_total(evs__csr_builder *b) {
       evs_rng_init(&r, s->seed, s->stream, 0, EVS_RNG_CONNECT);
       for (uint64_t k = 0; k < n; k++) {
         uint32_t i = evs_rng_below(&r, n_pre);
-        uint32_t j = unskip(evs_rng_below(&r, m_post), no_auto ? i : UINT32_MAX);
+        uint32_t j =
+            unskip(evs_rng_below(&r, m_post), no_auto ? i : UINT32_MAX);
         if (pass == 0)
           c->row_ptr[i + 1]++;
         else
@@ -292,11 +291,11 @@ int evs__csr_build_total(evs__csr_builder *b) {
   }
   c->nnz = n;
   for (uint32_t i = 0; i < n_pre; i++)
-    if ((rc = evs__csr_draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) != EVS_OK)
+    if ((rc = evs__csr_draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) !=
+        EVS_OK)
       goto done;
 done:
   free(codes);
   free(cur);
   return rc;
 }
-

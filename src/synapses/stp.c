@@ -14,7 +14,8 @@ int evs__stp_check(const char *proj, double U, double tau_d, double tau_f,
   if (!(tau_d > 0) || !isfinite(tau_d))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "projection %s: stp_tau_d must be a positive time "
-                         "(got %g s)", proj, tau_d);
+                         "(got %g s)",
+                         proj, tau_d);
   if (!(tau_f >= 0) || !isfinite(tau_f))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "projection %s: stp_tau_f must be >= 0 (got %g s)",
@@ -93,16 +94,16 @@ double evs__stp_spike(evs_stp *s, uint64_t k, double t) {
 /* Short-term plasticity as the filter of one projection: its parameters
  * until the build, then its state and the scratch the post type reads. */
 typedef struct stp_filter {
-  double U, tau_d, tau_f;  /* as evs_net_set_stp got them (s) */
-  const evs_csr *m;        /* the projection's synapses, after the build */
-  evs_stp *s;              /* the state, made by the build */
-  float *w;                /* [s->max_group] scratch: the filtered weights */
+  double U, tau_d, tau_f; /* as evs_net_set_stp got them (s) */
+  const evs_csr *m;       /* the projection's synapses, after the build */
+  evs_stp *s;             /* the state, made by the build */
+  float *w;               /* [s->max_group] scratch: the filtered weights */
 } stp_filter;
 
 static int filter_build(evs_filter *f, const evs_proj *p, evs_error *err) {
   stp_filter *sf = f->state;
-  int rc = evs__stp_new(&sf->s, p->csr, p->name, sf->U, sf->tau_d, sf->tau_f,
-                        err);
+  int rc =
+      evs__stp_new(&sf->s, p->csr, p->name, sf->U, sf->tau_d, sf->tau_f, err);
   if (rc) return rc;
   sf->m = p->csr;
   sf->w = malloc((sf->s->max_group ? sf->s->max_group : 1) * sizeof *sf->w);

@@ -14,9 +14,9 @@
  * Start: u = U, x = 1 (the resting state). tau_f = 0 means no facilitation
  * (u = U at every spike). The state is advanced lazily at the group's own
  * arrivals in closed form (two exp() per arrival, none per synapse):
- *   u(t) = U + (u_a - U) e^{-(t - t_a)/tau_f},  x(t) = 1 + (x_a - 1) e^{-(t - t_a)/tau_d},
- * where (u_a, x_a) is the state just after the previous arrival at t_a.
- * Groups with different delays see the same train shifted, so per-group
+ *   u(t) = U + (u_a - U) e^{-(t - t_a)/tau_f},  x(t) = 1 + (x_a - 1) e^{-(t -
+ * t_a)/tau_d}, where (u_a, x_a) is the state just after the previous arrival at
+ * t_a. Groups with different delays see the same train shifted, so per-group
  * state is exact for any delays. The factor scales the weights handed to
  * the post type's deliver() through a scratch buffer (the stored weights,
  * which a learning rule may change, are untouched): evs_net_set_stp (stp.c)
@@ -33,15 +33,15 @@
 
 /* The short-term plasticity of one projection. */
 typedef struct evs_stp {
-  double U;          /* utilisation increment and resting value, (0, 1] */
-  double tau_d;      /* s: recovery time of the resources x (> 0) */
-  double tau_f;      /* s: decay time of the facilitation u (0: none) */
-  double rate_d;     /* 1/s: 1 / tau_d */
-  double rate_f;     /* 1/s: 1 / tau_f, or 0 when tau_f = 0 */
-  uint64_t n;        /* delivery groups (state entries) */
-  double *u, *x;     /* [n] state just after the last arrival */
-  double *t_last;    /* [n] s: time of the last arrival */
-  size_t max_group;  /* synapses of the largest delivery group */
+  double U;         /* utilisation increment and resting value, (0, 1] */
+  double tau_d;     /* s: recovery time of the resources x (> 0) */
+  double tau_f;     /* s: decay time of the facilitation u (0: none) */
+  double rate_d;    /* 1/s: 1 / tau_d */
+  double rate_f;    /* 1/s: 1 / tau_f, or 0 when tau_f = 0 */
+  uint64_t n;       /* delivery groups (state entries) */
+  double *u, *x;    /* [n] state just after the last arrival */
+  double *t_last;   /* [n] s: time of the last arrival */
+  size_t max_group; /* synapses of the largest delivery group */
 } evs_stp;
 
 /* Checks U in (0, 1], tau_d > 0 and tau_f >= 0 (all finite). Returns EVS_OK,

@@ -57,8 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_REQUIRE(c->row_ptr[i] <= c->row_ptr[i + 1]);
     for (uint64_t q = c->row_ptr[i]; q < c->row_ptr[i + 1]; q++) {
       FUZZ_REQUIRE(c->target[q] < c->n_post);
-      FUZZ_REQUIRE(!spec.same_population || spec.autapses ||
-                   c->target[q] != i);
+      FUZZ_REQUIRE(!spec.same_population || spec.autapses || c->target[q] != i);
       FUZZ_REQUIRE(isfinite(evs_csr_weight(c, q)));
     }
   }

@@ -19,13 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A property of the library's contract that failed: abort, so libFuzzer
  * keeps the input as a crash. */
-#define FUZZ_REQUIRE(cond)                                                 \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__,  \
-              #cond);                                                      \
-      abort();                                                             \
-    }                                                                      \
+#define FUZZ_REQUIRE(cond)                                                     \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__,      \
+              #cond);                                                          \
+      abort();                                                                 \
+    }                                                                          \
   } while (0)
 
 static char fuzz_scratch_path[4096];
@@ -63,7 +63,7 @@ static inline const char *fuzz_scratch_write(const uint8_t *data, size_t size) {
 
 /* The first line of data (without '\n') as a string in buf. */
 static inline void fuzz_first_line(const uint8_t *data, size_t size, char *buf,
-                            size_t cap) {
+                                   size_t cap) {
   size_t n = 0;
   while (n < size && n + 1 < cap && data[n] != '\n') n++;
   memcpy(buf, data, n);
