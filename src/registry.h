@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "core/plugin.h"
-#include "core/engine.h"
+#include "core/neuron_type.h"
 #include "evsnn/rule.h"
 
 /* The built-in neuron and source types, in list order. */

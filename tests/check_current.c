@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "check_util.h"
-#include "core/engine.h"
+#include "core/net_impl.h"
 #include "evsnn/evsnn.h"
 
 /* ---- helpers ------------------------------------------------------------- */

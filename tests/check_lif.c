@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 #include "lif_reference.h"
 #include "check_util.h"
 

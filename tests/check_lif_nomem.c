@@ -7,7 +7,8 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 #include "check_util.h"
 
 void *__real_realloc(void *p, size_t n);

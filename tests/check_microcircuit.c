@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
 #include "evsnn/model.h"
 #include "check_util.h"
 

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/engine.h"
+#include "io/output.h"
 #include "check_util.h"
 
 /* The raster line formatter (output.c, test hook). */

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 #include "check_util.h"
 
 /* ---- a population built by hand ------------------------------------------ */

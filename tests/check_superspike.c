@@ -23,7 +23,7 @@
 
 #include "evsnn/evsnn.h"
 #include "check_util.h"
-#include "core/engine.h"
+#include "core/net_impl.h"
 #include "rules/superspike.h"
 
 #define DT 1e-4    /* s: resolution and the error-broadcast clock */

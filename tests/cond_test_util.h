@@ -2,7 +2,7 @@
 /* Helpers shared by the suites of the conductance types (check_cond.c,
  * check_cond_sfa.c): a population of a given type built by hand (as net.c
  * does), its parameters, initialisation and teardown. Header-only (static
- * functions); include after engine.h and check_util.h, and list in the
+ * functions); include after core/net_impl.h and check_util.h, and list in the
  * suite's *_SOURCES in Makefile.am. */
 #ifndef EVSNN_COND_TEST_UTIL_H
 #define EVSNN_COND_TEST_UTIL_H
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
 
 /* A population of n neurons of type T on clock step dt (s), every parameter
  * at its default, not yet initialised. */

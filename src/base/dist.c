@@ -3,7 +3,7 @@
  * (see include/evsnn/dist.h). */
 #include "evsnn/dist.h"
 #include "evsnn/error.h"
-#include "core/engine.h"
+#include "base/checks.h"
 
 #include <ctype.h>
 #include <math.h>

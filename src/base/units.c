@@ -7,7 +7,7 @@
  * the C literal 87.8e-12 (multiplying by 1e-12 could be off by one ulp). */
 #include "evsnn/units.h"
 #include "evsnn/error.h"
-#include "core/engine.h"
+#include "base/checks.h"
 
 #include <ctype.h>
 #include <math.h>

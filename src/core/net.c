@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "config.h"
-#include "core/engine.h"
+#include "base/checks.h"
+#include "core/net_impl.h"
+#include "core/run.h"
+#include "io/output.h"
 #include "core/plugin.h"
 #include "rules/plastic.h"
 #include "plugins/plugins.h"

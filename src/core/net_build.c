@@ -8,7 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "core/run.h"
 #include "core/plugin.h"
 #include "rules/plastic.h"
 

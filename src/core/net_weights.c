@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
 
 /* The built projection proj of net, or NULL with a message in err. */
 static evs_proj *built_proj(const evs_net *net, int proj, size_t n,

@@ -20,7 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "io/output.h"
 #include "evsnn/plugin.h"
 
 typedef struct evs_filter evs_filter;

@@ -9,7 +9,9 @@
 #include <stdint.h>
 
 #include "core/plugin.h"
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "core/run.h"
+#include "io/output.h"
 
 /* The plug-ins listening to one population's spikes. */
 typedef struct listeners {
@@ -67,9 +69,9 @@ int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n);
 /* ---- the threaded scheduler (threads.c) ---------------------------------- */
 
 /* Splits the run r of a built net among n >= 2 threads (r->par): slices of
- * the sliceable populations (engine.h) dealt in blocks, the others whole on
- * one thread each, every projection's synapses split by target slice (the
- * net's CSR of a split projection is freed: proj->csr is NULL), one queue
+ * the sliceable populations (core/neuron_type.h) dealt in blocks, the others
+ * whole on one thread each, every projection's synapses split by target slice
+ * (the net's CSR of a split projection is freed: proj->csr is NULL), one queue
  * per thread holding every population's first periodic event, the threads
  * started. Refuses (EVS_EINVAL, with the reason in err) what does not run
  * threaded yet: learning rules and delivery filters. Returns EVS_OK or an

@@ -2,8 +2,8 @@
 /* evsnn — the threaded scheduler: a run split among N POSIX threads that
  * writes the same bytes as one thread (doc/scaling.md).
  *
- * Ownership. Every population of a sliceable type (engine.h) is cut into N
- * blocks of consecutive neurons, one slice per thread, each a population
+ * Ownership. Every population of a sliceable type (core/neuron_type.h) is cut
+ * into N blocks of consecutive neurons, one slice per thread, each a population
  * object of its own (pop->first, its own state from the type's init); the
  * others run whole on one thread (population index mod N). Every
  * projection's synapses are split by target slice into one CSR per thread
@@ -639,7 +639,7 @@ static int repeats_in_long_row(const evs_csr *m, uint32_t batch,
 }
 
 /* Decides which populations are split: sliceable types, unless a row onto
- * them would be batched differently (engine.h, deliver_batch). */
+ * them would be batched differently (core/neuron_type.h, deliver_batch). */
 static int choose_split(struct evs_par *par) {
   evs_net *net = par->net;
   for (uint32_t p = 0; p < net->npop; p++)

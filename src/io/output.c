@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/engine.h"
+#include "io/output.h"
 #include "io/spike_file.h"
 
 #define RASTER_BUF (1u << 20) /* bytes of stdio buffer per raster */
@@ -469,7 +469,7 @@ static size_t format_spike(char *s, double t, uint32_t id) {
   return n < 0 ? 0 : (n >= 48 ? 47 : (size_t)n);
 }
 
-/* Exposed for the test of the formatter (not in engine.h). */
+/* Exposed for the test of the formatter (not in io/output.h). */
 size_t evs__output_format_spike(char *s, double t, uint32_t id);
 size_t evs__output_format_spike(char *s, double t, uint32_t id) {
   return format_spike(s, t, id);

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/engine.h"
+#include "io/output.h"
 
 typedef struct evs_sonata evs_sonata;
 

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/engine.h"
 #include "evsnn/spikes.h"
 #include "io/spike_file.h"
 

@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "core/run.h"
 #include "evsnn/neuron.h"
 #include "evsnn/rule.h"
 #include "evsnn/spikes.h"

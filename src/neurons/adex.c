@@ -43,7 +43,8 @@
 
 #include "neurons/adex.h"
 #include "neurons/cond_math.h"
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 
 /* Positions in the parameter table below (par[], dist[] use them). The
  * voltages, a, b and i_offset (v_rest .. i_offset) are contiguous: the shared

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
 
 /* Largest argument of the polynomial exp(-x); larger ones call exp(). */
 #define COND_XMAX 0.5
@@ -125,7 +125,7 @@ int evs__cond_nomem(const evs_pop *pop, evs_error *err);
  * type with more arrays frees them first. No-op without a state. */
 void evs__cond_destroy(evs_pop *pop);
 
-/* The type hooks both types share (see evs_neuron_type in engine.h):
+/* The type hooks both types share (see evs_neuron_type in core/neuron_type.h):
  * weights are conductances (S), constant inputs currents (A); deliver adds
  * to g_e / g_i at once when t is the state time, else at the next tick;
  * voltage is v at the state time. */

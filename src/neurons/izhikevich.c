@@ -34,7 +34,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 #include "neurons/izhikevich.h"
 
 /* Positions in the parameter table below. */

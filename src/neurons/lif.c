@@ -58,7 +58,8 @@
 
 #include <Random123/philox.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 #include "neurons/lif_params.h"
 #include "evsnn/calendar.h"
 #include "neurons/expsum.h"

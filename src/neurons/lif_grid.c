@@ -44,7 +44,8 @@
 
 #include <Random123/philox.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 #include "neurons/lif_params.h"
 
 /* V: synaptic terms below this are set to 0 (see tick). */

@@ -4,7 +4,7 @@
 #ifndef EVS_LIF_PARAMS_H
 #define EVS_LIF_PARAMS_H
 
-#include "core/engine.h"
+#include "evsnn/neuron.h"
 
 enum {
   P_CM,

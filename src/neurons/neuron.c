@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
 #include "registry.h"
 
 /* The names of the types (src/registry.def), NULL-terminated, made on

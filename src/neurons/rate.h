@@ -25,7 +25,7 @@
 #ifndef EVSNN_RATE_H
 #define EVSNN_RATE_H
 
-#include "core/engine.h"
+#include "core/net_impl.h"
 #include "rules/plastic.h"
 
 /* The current rates of a rate population (size values), or NULL when pop is

@@ -3,8 +3,8 @@
  * SpikeSourceArray.
  *
  * A source receives nothing; its periodic event at time t emits the spikes
- * of [t, t + tick) (engine.h). Spike times are exact doubles, never rounded
- * to a grid.
+ * of [t, t + tick) (core/neuron_type.h). Spike times are exact doubles, never
+ * rounded to a grid.
  *
  * - Poisson: neuron i draws exponential intervals (mean 1/rate) from its
  *   stream (seed, population, i, EVS_RNG_INPUT), the first counted from
@@ -25,7 +25,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 
 /* ---- shared ------------------------------------------------------------ */
 

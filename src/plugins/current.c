@@ -2,8 +2,8 @@
 /* evsnn — current sources (evsnn/current.h): each source is a chain of
  * EVS_EV_PROTOCOL events at the times its current changes; at each, the
  * change (new value minus the source's last one) goes to every target
- * neuron through its type's inject hook (engine.h), in the type's units
- * (dc_scale). Exact types get the exact times; clocked types get them
+ * neuron through its type's inject hook (core/neuron_type.h), in the type's
+ * units (dc_scale). Exact types get the exact times; clocked types get them
  * rounded up to their step grid. A noisy source keeps each neuron's last
  * value and random stream; the others one value for all their neurons. */
 #include <math.h>
@@ -13,6 +13,7 @@
 #include "evsnn/current.h"
 #include "evsnn/rng.h"
 #include "plugins/plugins.h"
+#include "base/checks.h"
 
 #define PI 3.14159265358979323846
 

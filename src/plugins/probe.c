@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "plugins/plugins.h"
+#include "base/checks.h"
+#include "io/output.h"
 
 /* One recorded variable of one population. */
 typedef struct probe {

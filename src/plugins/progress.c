@@ -5,6 +5,7 @@
  * for a batch run, to evs__output_progress, which writes a line into
  * run.log every progress_interval of wall time. */
 #include "plugins/plugins.h"
+#include "io/output.h"
 
 /* Simulated time between progress reports, s. */
 #define PROGRESS_STEP 0.01

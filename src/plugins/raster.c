@@ -13,6 +13,7 @@
 #include "plugins/plugins.h"
 #ifdef EVS_HAVE_HDF5
 #include "io/sonata.h"
+#include "io/output.h"
 #endif
 
 enum { DEFAULT = 0, ON = 1, OFF = 2 };

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "plugins/plugins.h"
+#include "base/checks.h"
 
 /* The checker of one population. */
 typedef struct checker {

@@ -11,6 +11,8 @@
 
 #include "rules/plastic.h"
 #include "plugins/plugins.h"
+#include "base/checks.h"
+#include "io/output.h"
 
 /* The weight recordings of one projection. */
 typedef struct recording {

@@ -26,7 +26,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "core/engine.h"
+#include "core/net_impl.h"
 #include "evsnn/rule.h"
 #include "rules/trace_bank.h"
 

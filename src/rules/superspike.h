@@ -16,7 +16,8 @@
 #define EVSNN_SUPERSPIKE_PRIVATE_H
 
 #include "core/plugin.h"
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "io/output.h"
 #include "evsnn/superspike.h"
 
 typedef struct evs_superspike evs_superspike;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "rules/superspike_impl.h"
+#include "neurons/types.h"
+#include "io/output.h"
 
 int evs__ss_read_targets(evs_superspike *ss, evs_error *err) {
   uint32_t n = ss->out->pop->size;

@@ -15,6 +15,7 @@
 #include "rules/plastic.h"
 #include "rules/ssgrad.h"
 #include "rules/superspike_impl.h"
+#include "base/checks.h"
 
 /* Longest window, ticks. A window costs its length in the Q product and
  * at most ~42 tau/dt ticks per filter in the R products (src/rules/ssgrad.c,

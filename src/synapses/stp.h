@@ -29,7 +29,6 @@
 #include <stdint.h>
 
 #include "core/plugin.h"
-#include "core/engine.h"
 
 /* The short-term plasticity of one projection. */
 typedef struct evs_stp {

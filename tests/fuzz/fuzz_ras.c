@@ -10,7 +10,7 @@
  * there is one) and ids < size; an error returns no spikes and a message. */
 #include <math.h>
 
-#include "core/engine.h"
+#include "neurons/types.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — private: the net, its populations and projections, shared by the
+ * scheduler (net.c, run.c), the neuron and source types, the plug-ins and
+ * the model reader. Not installed.
+ *
+ * Flow of a spike: a type finds a spike and calls evs__pop_emit(); after the
+ * type's periodic handler returns, the scheduler (core/run.c) flushes the
+ * population's spike buffer (sorted by time, then id): it counts the spikes,
+ * hands them to the plug-ins listening to the population (core/plugin.h)
+ * and pushes one EVS_EV_DELIVER event per outgoing projection and delay
+ * group. When that event pops, the scheduler calls the post type's deliver()
+ * with the group's targets and weights (through the projection's delivery
+ * filter, if any). */
+#ifndef EVSNN_CORE_NET_IMPL_H
+#define EVSNN_CORE_NET_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/neuron_type.h"
+#include "evsnn/csr.h"
+#include "evsnn/dist.h"
+#include "evsnn/error.h"
+#include "evsnn/net.h"
+#include "evsnn/plugin.h"
+#include "evsnn/units.h"
+
+/* A population. */
+struct evs_pop {
+  char name[64];
+  uint32_t index; /* position in net->pop */
+  uint32_t size;  /* neurons */
+  uint32_t gid0;  /* global id of neuron 0 */
+  uint32_t first; /* population index of neuron 0 of this
+                     object: 0, or the slice's offset when
+                     the object is one thread's slice of a
+                     population (core/threads.c); size is
+                     then the slice's */
+  const evs_neuron_type *type;
+  double *par;       /* [n_params] constant values, SI */
+  evs_dist *dist;    /* [n_params] per-neuron values (PER_NEURON params) */
+  char **path;       /* [n_params] PATH params, NULL if unset */
+  double *dc;        /* [size] constant input in internal units
+                        (IF_curr_exp: volts R*I; IF_cond_exp:
+                        amperes), set by the net before init;
+                        NULL when the population has none */
+  void *state;       /* owned by the type */
+  evs_net *net;      /* the owning net */
+  uint64_t seed;     /* the run's seed */
+  double tick;       /* s, interval of the periodic event; 0: none */
+  double resolution; /* s, the net's resolution */
+  uint32_t *out;     /* outgoing projection indices */
+  uint32_t n_out;
+  evs_spike *spk; /* spikes emitted since the last flush */
+  size_t nspk, capspk;
+  uint64_t nspikes;           /* spikes emitted in the run */
+  struct evs_plastic **learn; /* rules of the projections onto this
+                                 population: told of every spike */
+  uint32_t n_learn;
+  uint64_t crossings; /* statistics: exact crossing searches */
+  int failed;         /* EVS_ENOMEM once a spike could not be
+                         stored; the scheduler stops the run */
+};
+
+/* A projection: synapses from pre to post through one receptor. */
+typedef struct evs_proj {
+  char name[64];
+  uint32_t index; /* position in net->proj */
+  evs_pop *pre, *post;
+  int receptor;       /* evs_receptor */
+  evs_conn_spec spec; /* as given; weights in weight_dim units */
+  char *path;         /* owned copy of spec.path */
+  evs_dim weight_dim; /* dimension of the spec's weights */
+  evs_csr *csr;       /* built synapses (weights in post's internal units) */
+  struct evs_plastic *rule;  /* its learning rule, or NULL (static) */
+  double weight_scale;       /* internal units per SI unit of weight_dim */
+  struct evs_filter *filter; /* its delivery filter (core/plugin.h), or
+                              NULL; owned */
+} evs_proj;
+
+/* A requested constant input: amplitude of dimension dim on every neuron. */
+typedef struct evs_dc_req {
+  uint32_t pop;
+  double amplitude;
+  evs_dim dim;
+} evs_dc_req;
+
+struct evs_net {
+  uint64_t seed;     /* keys every random stream */
+  double resolution; /* s: delay grid, clock step */
+  evs_pop **pop;     /* populations, in creation order */
+  uint32_t npop, cappop;
+  evs_proj **proj; /* projections, in creation order */
+  uint32_t nproj, capproj;
+  evs_dc_req *dc; /* DC requests, applied at build */
+  uint32_t ndc, capdc;
+  uint32_t next_gid;        /* global id of the next population's neuron 0 */
+  int built;                /* evs_net_build succeeded */
+  int build_failed;         /* evs_net_build failed: the net cannot be built */
+  int ran;                  /* the run started (evs_net_start) */
+  double progress_interval; /* s of wall time between run.log's progress
+                               lines, for this run (evs_run_opts) */
+  struct evs_run *run;      /* the run between evs_net_start and
+                               evs_net_finish, else NULL; owned */
+  evs_run_stats stats;      /* counters of the last run */
+  struct evs_plugin **plugin; /* plug-ins (core/plugin.h), in the order
+                                their hooks run; owned */
+  uint32_t nplugin, capplugin;
+};
+
+/* The value of a constant parameter by name (it must exist: asserted). */
+double evs__pop_param(const evs_pop *pop, const char *name);
+
+/* Appends spike (t, id) to the growable array *spk of *n spikes and room
+ * for *cap (doubled when full; *spk may start NULL). Returns EVS_OK or
+ * EVS_ENOMEM (the array unchanged). (net.c) */
+int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
+                      uint32_t id);
+
+/* Records a spike of neuron id (local to pop: the spike's id is pop->first
+ * + id) at time t. Spikes may be emitted out of time order within one
+ * periodic event; the flush sorts them. Returns EVS_OK or EVS_ENOMEM. */
+int evs__pop_emit(evs_pop *pop, double t, uint32_t id);
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — private: the descriptor of a neuron or source type, as the
+ * scheduler calls it (the types are in src/neurons/). Not installed. */
+#ifndef EVSNN_CORE_NEURON_TYPE_H
+#define EVSNN_CORE_NEURON_TYPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evsnn/error.h"
+#include "evsnn/neuron.h"
+#include "evsnn/units.h"
+
+typedef struct evs_pop evs_pop;
+
+/* A neuron or source type: a const descriptor table (see neuron.h). */
+typedef struct evs_neuron_type {
+  const char *name;            /* "IF_curr_exp" */
+  evs_pop_kind kind;           /* exact, clocked or source */
+  const evs_param_def *params; /* parameter table */
+  size_t n_params;
+  /* Factor that converts a weight of dimension dim into the type's internal
+   * synaptic unit, given the population's parameters; 0 when the type does
+   * not accept weights of that dimension (sources accept none). */
+  double (*weight_scale)(const evs_pop *pop, evs_dim dim);
+  /* Checks parameters, derives constants, allocates state and draws the
+   * initial state (streams (seed, pop->index, neuron, EVS_RNG_INIT)).
+   * pop->tick is set by the scheduler before the call. EVS_OK or an error. */
+  int (*init)(evs_pop *pop, evs_error *err);
+  /* Frees what init allocated (also after a failed init). */
+  void (*destroy)(evs_pop *pop);
+  /* Inputs arriving at time t through receptor (evs_receptor) on targets
+   * target[0..n) with weights weight[0..n) in internal units, or, when weight
+   * is NULL, the weight shared for every synapse. Not called for sources.
+   * Hot path: no allocation, no exp() per synapse. */
+  void (*deliver)(evs_pop *pop, double t, int receptor, const uint32_t *target,
+                  const float *weight, float shared, size_t n);
+  /* The population's periodic event at time t, every pop->tick seconds from
+   * pop->tick on (and once at the run's end with t = duration for exact
+   * types, whose last window may be partial):
+   *   exact:   find every spike before t (the window [t - tick, t) closes);
+   *   clocked: advance the state from t - tick to t, spikes at t;
+   *   source:  emit the spikes of [t, t + tick) (first call at t = 0), so
+   *            that deliveries with any delay >= 0 lie in the future.
+   * Spikes go through evs__pop_emit. Returns EVS_OK or an error. */
+  int (*tick)(evs_pop *pop, double t);
+  /* Membrane potential of neuron id at time t (>= every input delivered so
+   * far); exact types may advance lazily and emit spikes found before t.
+   * NULL for sources. */
+  double (*voltage)(evs_pop *pop, uint32_t id, double t);
+  /* Optional: the membrane potential of every neuron at time t into
+   * v[0..size), exactly as voltage() would give them one after another
+   * (neuron 0 first), but sharing what neurons share (decay factors). NULL:
+   * callers use voltage(). */
+  void (*voltages)(evs_pop *pop, double t, double *v);
+  /* Factor that converts a constant input (DC) of dimension dim into the
+   * internal units of pop->dc; 0 when not accepted. NULL for sources. */
+  double (*dc_scale)(const evs_pop *pop, evs_dim dim);
+  /* 1 when the type never spikes (rate populations): nothing records its
+   * spikes. */
+  int silent;
+  /* 1 when a population of the type may be split into slices that run on
+   * different threads (core/threads.c): init, tick, deliver and voltage
+   * touch only the slice's neurons, key every per-neuron stream and value
+   * by pop->first + local index, and share nothing between neurons but
+   * quantities that depend on time alone. 0: the population runs whole on
+   * one thread. */
+  int sliceable;
+  /* Synapses deliver() takes at a time when that matters for the result
+   * (IF_curr_exp certifies the targets of each batch), 0 when it does not.
+   * A threaded run splits every delivery among slices, which would batch a
+   * row with a repeated target differently: a population receiving such a
+   * row longer than this runs whole on one thread. */
+  uint32_t deliver_batch;
+  /* Optional: adds delta, in the internal units of pop->dc (dc_scale of
+   * EVS_DIM_CURRENT), to neuron id's injected current from time t on; t is
+   * not before any input delivered so far or any earlier change (the
+   * current sources, plugins/current.c). Exact types find the spikes before
+   * t with the old current, keep v continuous and certify anew, so a step
+   * change is exact; for clocked types t is a tick time (the caller rounds
+   * up to one) and the new current drives the steps after t. NULL: the type
+   * takes no current (sources, rate types). */
+  void (*inject)(evs_pop *pop, uint32_t id, double t, double delta);
+  /* The variables besides v that probes can record (evs_net_record), and
+   * their value: var indexes recordables[0..n_recordables); the value is in
+   * SI units of recordables[var].unit, of neuron id at time t (>= every input
+   * delivered so far): exact types evaluate it at t in closed form (and may
+   * advance lazily, as voltage), clocked types give it at the state time
+   * (the last tick). NULL / 0: only v. */
+  const struct evs_recordable *recordables;
+  size_t n_recordables;
+  double (*state)(evs_pop *pop, uint32_t id, double t, int var);
+} evs_neuron_type;
+
+/* A variable a type can record: its name in record = ... and its SI unit
+ * (the column header of <var>_<pop>.tsv says neither; doc/model-format.md
+ * lists them). */
+typedef struct evs_recordable {
+  const char *name; /* "gsyn_exc" */
+  const char *unit; /* "S" */
+} evs_recordable;
+
+/* Index of parameter name in type's table, or -1. */
+int evs__param_index(const evs_neuron_type *type, const char *name);
+/* The registry of types. */
+const evs_neuron_type *evs__neuron_type_find(const char *name);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — private: the run of a built net, in phases (core/run.c), and its
+ * threads (core/threads.c). Not installed. */
+#ifndef EVSNN_CORE_RUN_H
+#define EVSNN_CORE_RUN_H
+
+#include <stdint.h>
+
+#include "core/net_impl.h"
+#include "evsnn/csr.h"
+#include "evsnn/error.h"
+#include "evsnn/net.h"
+
+/* Seconds on a monotonic clock (core/run.c). */
+double evs__wall_clock(void);
+
+/* The run of a built net, in phases (core/run.c). evs__run_begin opens the
+ * outputs, starts the plug-ins and sets net->run; extra (may be NULL;
+ * copied) is a plug-in of this run only (the progress line), whose hooks run
+ * before the net's. evs__run_until runs every event before t (s, from the
+ * last phase's end up to opts->duration); evs__run_finish ends the run at
+ * the last phase's end (or a plug-in's stop), writes the summary, closes
+ * the outputs, frees the run and clears net->run. A failed begin or until
+ * frees the run (outputs deleted) and clears net->run. Each returns EVS_OK,
+ * EVS_ESTOPPED (a plug-in stopped the run: until runs nothing more, finish
+ * completes the outputs) or an error, with a message in err.
+ * evs__run_free discards an unfinished run (outputs deleted). */
+struct evs_plugin;
+struct evs_run;
+int evs__run_begin(evs_net *net, const evs_run_opts *opts,
+                   const struct evs_plugin *extra, evs_error *err);
+int evs__run_until(struct evs_run *run, double t, evs_error *err);
+int evs__run_finish(struct evs_run *run, evs_error *err);
+void evs__run_free(struct evs_run *run);
+
+/* EVS_OK if the described net can run on n >= 2 threads, else EVS_EINVAL
+ * with the reason in err: learning rules and delivery filters do not run
+ * threaded yet (core/threads.c). */
+int evs__threads_check(const evs_net *net, uint32_t n, evs_error *err);
+
+/* The synapse matrices of projection p, split among the threads of run
+ * (p->csr is NULL once split; core/threads.c); *n receives their count. A
+ * finished run has none: *n = 0. */
+evs_csr *const *evs__run_proj_csrs(struct evs_run *run, const evs_proj *p,
+                                   uint32_t *n);
+
+#endif
