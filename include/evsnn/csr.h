@@ -78,24 +78,31 @@ typedef struct evs_csr {
 } evs_csr;
 
 /* Builds the synapses of one projection. Random choices use the streams
- * (spec->seed, spec->stream, <row or column>, EVS_RNG_CONNECT / _WEIGHT /
+ * (spec->seed, spec->stream, <target or source>, EVS_RNG_CONNECT / _WEIGHT /
  * _DELAY), so the result does not depend on anything but the spec. Errors
  * (bad p, n too large without multapses, unreadable or malformed edge file
  * with "path:line: ..." messages, index out of range, negative delay, ...)
  * return EVS_EINVAL/EVS_EIO/EVS_ENOMEM with a message in err; *out is then
  * NULL. The caller owns *out (evs_csr_free).
  *
- * Streams: connectivity is drawn per row i (per column j for FIXED_INDEGREE,
- * from the single index 0 for FIXED_TOTAL); weights and delays are drawn in
- * generation order from the WEIGHT/DELAY streams of the same index (of the
- * row for FIXED_TOTAL and for values a FILE line leaves out). Delays are
+ * Streams are keyed by target neuron j, so that building the synapses onto
+ * any subset of the targets gives exactly the whole build's synapses onto
+ * them (doc/scaling.md, "Wiring and ranks"): the sources of j are drawn
+ * from j's CONNECT stream (fixed probability by geometric skipping over the
+ * sources), then their weights and delays, in the same order, from j's
+ * WEIGHT and DELAY streams. FIXED_TOTAL first splits n over the targets in
+ * target order (multinomial with multapses, multivariate hypergeometric
+ * without) from the stream (seed, stream, 0, EVS_RNG_COUNT). FIXED_OUTDEGREE
+ * is keyed by source i instead (its targets, weights and delays from i's
+ * streams). FILE lines that leave out a weight or delay get it from the
+ * line's target's streams, in the order (source, line). Delays are
  * rounded to steps = lround(d / delay_step); 0 steps is allowed here (the
  * caller checks its minimum delay). With same_population and !autapses no
  * i -> i synapse is made (ONE_TO_ONE then makes none; a FILE line i i is an
  * error). FIXED_TOTAL without multapses draws a uniform set of distinct
- * pairs. Cost: O(synapses + rows + columns) (FIXED_TOTAL without multapses:
- * O(n log n)); temporary memory about 4 bytes per synapse beyond the result
- * (12 for FIXED_TOTAL without multapses) plus O(rows + longest row). */
+ * pairs. Cost: O(synapses + rows + columns) (FIXED_TOTAL: plus O(sqrt(n
+ * columns)) for the split); temporary memory about 4 bytes per synapse
+ * beyond the result plus O(rows + columns + longest row). */
 EVS_API int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
                           const evs_conn_spec *spec, evs_error *err);
 

@@ -24,6 +24,7 @@ typedef enum evs_rng_purpose {
   EVS_RNG_BACKGROUND = 8, /* Poisson background counts (IF_curr_exp_grid) */
   EVS_RNG_CURRENT = 9,    /* noisy current sources: source k uses 9 + 256 k
                              (evsnn/current.h) */
+  EVS_RNG_COUNT = 10,     /* numbers of synapses per target (fixed total) */
   EVS_RNG_TEST = 99       /* tests only */
 } evs_rng_purpose;
 

@@ -22,8 +22,7 @@ static double pop_size(const evs__model_ctx *c, const char *name) {
 }
 
 /* The cost model follows csr.c's builders: 8 bytes a synapse kept, 4 more
- * while built, 8 more for the pair codes of fixed_total without
- * multapses, 8 for a learning rule's transposed index; 8 bytes a row. */
+ * while built, 8 for a learning rule's transposed index; 8 bytes a row. */
 void evs__model_estimate(const evs__model_ctx *c, evs__model_sec *s,
                          const evs_conn_spec *sp, const char *pre,
                          const char *post, const char *rule) {
@@ -45,8 +44,6 @@ void evs__model_estimate(const evs__model_ctx *c, evs__model_sec *s,
   s->bytes_kept = syn * (8 + (learns ? 8 : 0)) + 8 * (n_pre + 1) +
                   (learns ? 8 * (n_post + 1) : 0);
   s->bytes_build = syn * 4;
-  if (sp->kind == EVS_CONN_FIXED_TOTAL && !sp->multapses)
-    s->bytes_build += 8 * fmin(n, n_pre * cand - n);
   s->count_key = evs__model_key_get(
       s, sp->kind == EVS_CONN_FIXED_PROBABILITY ? "p"
          : sp->kind == EVS_CONN_ALL_TO_ALL || sp->kind == EVS_CONN_ONE_TO_ONE

@@ -2,21 +2,23 @@
 /* evsnn — sparse synapses in CSR by presynaptic neuron: storage and building.
  *
  * Every builder first fills the rows (targets, weights and a temporary
- * delay-in-steps array, 4 bytes a synapse) in generation order, then sorts
- * each row by (delay, target) with a stable merge sort and splits it into
- * delay groups. Builders that generate by row (all-to-all, one-to-one, fixed
- * probability, fixed out-degree) write straight into the rows; the others
- * (fixed in-degree, fixed total, file) generate twice from the same streams:
- * once to count each row, once to place the synapses, so that no edge list is
- * ever held. Peak memory is therefore 12 bytes a synapse (8 final + 4 delay)
- * plus O(rows), except fixed total without multapses, which holds 8 more
- * bytes a synapse of sorted pair codes.
+ * delay-in-steps array, 4 bytes a synapse), then sorts each row by (delay,
+ * target) with a stable sort and splits it into delay groups. Builders keyed
+ * by target (all-to-all, one-to-one, fixed probability, fixed in-degree,
+ * fixed total) and the file builder generate twice from the same streams
+ * (or lines): once to count each row, once to place the synapses, so that
+ * no edge list is ever held; fixed out-degree writes its rows straight.
+ * Peak memory is therefore 12 bytes a synapse (8 final + 4 delay) plus
+ * O(rows + targets); an edge list that leaves weights or delays to be drawn
+ * holds 8 more bytes for each such synapse while drawing them.
  *
- * Streams: connectivity (seed, stream, i, CONNECT) per row i (in-degree: per
- * column j; fixed total: one stream, index 0). Weights and delays come from
- * (seed, stream, k, WEIGHT / DELAY), drawn in generation order, where k is
- * the index that keys the connectivity stream (the column for in-degree,
- * the row for every other builder, fixed total included).
+ * Streams: the synapses onto target j come from (seed, stream, j, CONNECT)
+ * and their weights and delays from (seed, stream, j, WEIGHT / DELAY), drawn
+ * in generation order; fixed total draws the number of synapses of every
+ * target first, from (seed, stream, 0, COUNT). Fixed out-degree is keyed by
+ * source: row i from (seed, stream, i, CONNECT / WEIGHT / DELAY). So a build
+ * of a subset of the targets (evs__csr_build_part) gives exactly the whole
+ * build's synapses onto them.
  *
  * This file holds the storage, sorting into delay groups and the public
  * functions; the random builders are in csr_random.c, the file builder in
@@ -85,27 +87,6 @@ int evs__csr_delay_steps(evs__csr_builder *b, double d, uint32_t *steps) {
                     "delay %g s is too large for a step of %g s", d,
                     b->spec->delay_step);
   *steps = (uint32_t)lround(s);
-  return EVS_OK;
-}
-
-/* Draws weights and delays for positions [from, to) from the streams of
- * index k, skipping (in the file builder) values already given. */
-int evs__csr_draw_values(evs__csr_builder *b, uint32_t k, uint64_t from,
-                         uint64_t to) {
-  const evs_conn_spec *s = b->spec;
-  evs_csr *c = b->c;
-  evs_rng rw, rd;
-  evs_rng_init(&rw, s->seed, s->stream, k, EVS_RNG_WEIGHT);
-  evs_rng_init(&rd, s->seed, s->stream, k, EVS_RNG_DELAY);
-  for (uint64_t q = from; q < to; q++) {
-    if (s->kind != EVS_CONN_FILE || isnan(c->weight[q]))
-      c->weight[q] = (float)evs_dist_draw(&s->weight, &rw);
-    if (s->kind != EVS_CONN_FILE || b->dl[q] == EVS__CSR_NO_DELAY) {
-      double d = evs_dist_draw(&s->delay, &rd);
-      int rc = evs__csr_delay_steps(b, d, &b->dl[q]);
-      if (rc != EVS_OK) return rc;
-    }
-  }
   return EVS_OK;
 }
 
@@ -333,11 +314,23 @@ static int check_spec(const evs_conn_spec *s, uint32_t n_pre, uint32_t n_post,
 
 int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
                   const evs_conn_spec *spec, evs_error *err) {
+  return evs__csr_build_part(out, n_pre, n_post, spec, NULL, 0, err);
+}
+
+int evs__csr_build_part(evs_csr **out, uint32_t n_pre, uint32_t n_post,
+                        const evs_conn_spec *spec, const uint32_t *own,
+                        uint32_t n_own, evs_error *err) {
   *out = NULL;
   int rc = check_spec(spec, n_pre, n_post, err);
   if (rc != EVS_OK) return rc;
+  for (uint32_t t = 0; own && t < n_own; t++)
+    if (own[t] >= n_post || (t > 0 && own[t] <= own[t - 1]))
+      return fail_key(err, "connect",
+                      "the targets of a part must increase "
+                      "below %u (target %u is %u)",
+                      n_post, t, own[t]);
   evs_csr *c = calloc(1, sizeof *c);
-  evs__csr_builder b = {c, NULL, 0, spec, err};
+  evs__csr_builder b = {c, NULL, 0, spec, err, own, own ? n_own : 0};
   if (!c) return evs__csr_fail_nomem(err);
   c->n_pre = n_pre;
   c->n_post = n_post;
@@ -348,13 +341,12 @@ int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
     goto fail;
   }
   switch (spec->kind) {
-  case EVS_CONN_FIXED_INDEGREE: rc = evs__csr_build_indegree(&b); break;
-  case EVS_CONN_FIXED_TOTAL: rc = evs__csr_build_total(&b); break;
+  case EVS_CONN_FIXED_OUTDEGREE: rc = evs__csr_build_outdegree(&b); break;
   case EVS_CONN_FILE:
     rc = evs__csr_build_file(&b);
     if (rc) evs_error_key(err, "file"); /* unless out of memory ("connect") */
     break;
-  default: rc = evs__csr_build_rows(&b); break;
+  default: rc = evs__csr_build_by_target(&b); break;
   }
   if (rc != EVS_OK) goto fail;
   if ((rc = finish(&b)) != EVS_OK) goto fail;

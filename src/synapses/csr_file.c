@@ -3,8 +3,11 @@
  *
  * The file is read twice, like the other count-then-place builders (see
  * csr.c): once to count each row, once to place the synapses, so no edge
- * list is ever held. Weights and delays missing from a line are drawn
- * afterwards from the row's streams by evs__csr_draw_values. */
+ * list is ever held. A part (evs__csr_build_part) reads and checks every
+ * line and keeps those onto its targets. Weights and delays missing from a
+ * line are drawn afterwards from the streams of the line's target, in the
+ * order (source, line) of the synapses onto it, which every part sees
+ * alike. */
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
@@ -15,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "synapses/csr_impl.h"
+#include "evsnn/rng.h"
 
 /* Parses a decimal index; 0 unless the whole token is digits. */
 static int parse_index(const char *tok, uint64_t *out) {
@@ -108,6 +112,58 @@ static int parse_line(evs__csr_builder *b, char *line, int lineno, edge *e) {
   return 1;
 }
 
+/* Draws the weights (NaN) and delays (EVS__CSR_NO_DELAY) the lines left
+ * out, target by target from its WEIGHT and DELAY streams, over its
+ * synapses in increasing CSR position (by source, then line). Holds an
+ * index of those synapses by target meanwhile: 8 bytes each, plus 8 a
+ * target. EVS_OK, EVS_EINVAL (a drawn delay < 0 or too large) or
+ * EVS_ENOMEM. */
+static int draw_missing(evs__csr_builder *b) {
+  const evs_conn_spec *s = b->spec;
+  evs_csr *c = b->c;
+  const uint32_t targets = evs__csr_targets(b);
+  uint64_t missing = 0;
+  for (uint64_t q = 0; q < c->nnz; q++)
+    missing += isnan(c->weight[q]) || b->dl[q] == EVS__CSR_NO_DELAY;
+  if (missing == 0) return EVS_OK;
+  uint64_t *ptr = calloc((size_t)targets + 1, sizeof *ptr);
+  uint64_t *pos = malloc(missing * sizeof *pos);
+  int rc = EVS_OK;
+  if (!ptr || !pos) {
+    rc = evs__csr_fail_nomem(b->err);
+    goto done;
+  }
+  uint32_t t;
+  for (uint64_t q = 0; q < c->nnz; q++)
+    if ((isnan(c->weight[q]) || b->dl[q] == EVS__CSR_NO_DELAY) &&
+        evs__csr_target_rank(b, c->target[q], &t))
+      ptr[t + 1]++;
+  for (t = 0; t < targets; t++) ptr[t + 1] += ptr[t];
+  for (uint64_t q = 0; q < c->nnz; q++)
+    if ((isnan(c->weight[q]) || b->dl[q] == EVS__CSR_NO_DELAY) &&
+        evs__csr_target_rank(b, c->target[q], &t))
+      pos[ptr[t]++] = q;
+  for (t = 0; t < targets; t++) {
+    const uint32_t j = evs__csr_target(b, t);
+    evs_rng rw, rd;
+    evs_rng_init(&rw, s->seed, s->stream, j, EVS_RNG_WEIGHT);
+    evs_rng_init(&rd, s->seed, s->stream, j, EVS_RNG_DELAY);
+    for (uint64_t k = t ? ptr[t - 1] : 0; k < ptr[t]; k++) {
+      const uint64_t q = pos[k];
+      if (isnan(c->weight[q]))
+        c->weight[q] = (float)evs_dist_draw(&s->weight, &rw);
+      if (b->dl[q] == EVS__CSR_NO_DELAY) {
+        rc = evs__csr_delay_steps(b, evs_dist_draw(&s->delay, &rd), &b->dl[q]);
+        if (rc != EVS_OK) goto done;
+      }
+    }
+  }
+done:
+  free(ptr);
+  free(pos);
+  return rc;
+}
+
 int evs__csr_build_file(evs__csr_builder *b) {
   const evs_conn_spec *s = b->spec;
   evs_csr *c = b->c;
@@ -149,6 +205,7 @@ int evs__csr_build_file(evs__csr_builder *b) {
       if ((rc = parse_line(b, line, lineno, &e)) < 0) goto done;
       if (rc == 0) continue;
       rc = EVS_OK;
+      if (!evs__csr_owns(b, e.post)) continue;
       edges++;
       if (pass == 0) {
         c->row_ptr[e.pre + 1]++;
@@ -183,10 +240,7 @@ int evs__csr_build_file(evs__csr_builder *b) {
       goto done;
     }
   }
-  for (uint32_t i = 0; i < c->n_pre; i++)
-    if ((rc = evs__csr_draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) !=
-        EVS_OK)
-      goto done;
+  rc = draw_missing(b);
 done:
   free(line);
   free(cur);

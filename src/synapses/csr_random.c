@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — sparse synapses: the random builders (all-to-all, one-to-one,
- * fixed probability by geometric skipping, fixed out-degree, fixed in-degree,
- * fixed total number). Streams and memory bounds are described in csr.c. */
+ * fixed probability by geometric skipping, fixed in-degree, fixed total
+ * number, fixed out-degree).
+ *
+ * Every builder but fixed out-degree draws the synapses onto target j from
+ * j's own streams (seed, projection, j, CONNECT / WEIGHT / DELAY), so a build
+ * of any set of targets (a thread's or a rank's, evs__csr_build_part) makes
+ * exactly the synapses the whole build makes onto them. Fixed out-degree is
+ * keyed by source by nature: every part draws every source's targets and
+ * values and keeps those onto its own targets. doc/scaling.md, "Wiring and
+ * ranks", has the scheme; csr.c the memory bounds. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/binomial.h"
 #include "synapses/csr_impl.h"
 #include "evsnn/rng.h"
 
@@ -30,14 +39,14 @@ static inline void bit_clear(bitset *s, uint32_t i) {
 
 /* Writes n indices from [0, m) into out: distinct (Floyd's algorithm, O(n))
  * unless multapses, then independent uniform draws. Leaves set clear. */
-static void choose(evs_rng *r, uint32_t m, uint32_t n, int multapses,
+static void choose(evs_rng *r, uint32_t m, uint64_t n, int multapses,
                    bitset *set, uint32_t *out) {
   if (multapses) {
-    for (uint32_t k = 0; k < n; k++) out[k] = evs_rng_below(r, m);
+    for (uint64_t k = 0; k < n; k++) out[k] = evs_rng_below(r, m);
     return;
   }
-  uint32_t k = 0;
-  for (uint32_t j = m - n; j < m; j++) {
+  uint64_t k = 0;
+  for (uint32_t j = m - (uint32_t)n; j < m; j++) {
     uint32_t v = evs_rng_below(r, j + 1);
     if (bit_test_set(set, v)) {
       bit_test_set(set, j);
@@ -48,146 +57,167 @@ static void choose(evs_rng *r, uint32_t m, uint32_t n, int multapses,
   for (k = 0; k < n; k++) bit_clear(set, out[k]);
 }
 
-/* Uniform integer in [0, n), n > 0, without bias. */
-static uint64_t below64(evs_rng *r, uint64_t n) {
-  if (n <= UINT32_MAX) return evs_rng_below(r, (uint32_t)n);
-  uint64_t lim = UINT64_MAX - UINT64_MAX % n;
-  uint64_t x;
-  do x = evs_rng_u64(r);
-  while (x >= lim);
-  return x % n;
-}
-
-/* ---- builders that generate row by row ---------------------------------- */
-
-/* Candidates of row i: post indices, without i when autapses are excluded.
- * Virtual index v maps to v, or v + 1 past the excluded diagonal. */
+/* Candidates of target (or source) i: the other side's indices, without i
+ * when autapses are excluded. Virtual index v maps to v, or v + 1 past the
+ * excluded diagonal. */
 static inline uint32_t unskip(uint32_t v, uint32_t skip) {
   return v >= skip ? v + 1 : v;
 }
 
-int evs__csr_build_rows(evs__csr_builder *b) {
-  const evs_conn_spec *s = b->spec;
-  evs_csr *c = b->c;
-  const uint32_t n_pre = c->n_pre, n_post = c->n_post;
-  const int no_auto = s->same_population && !s->autapses;
-  uint32_t *pick = NULL;
-  bitset set = {NULL};
-  int rc = EVS_OK;
-  double lq = 0; /* log1p(-p) */
+/* ---- builders keyed by target ------------------------------------------- */
 
-  uint64_t est = 0;
+/* What drawing the sources of one target needs. */
+typedef struct column_draw {
+  const evs_conn_spec *s;
+  uint32_t n_pre;
+  int no_auto;
+  double lq;      /* log1p(-p), fixed probability */
+  uint32_t *pick; /* the sources of the current target */
+  bitset set;     /* over sources, for distinct choices */
+} column_draw;
+
+/* Writes the sources of target j into d->pick in generation order, drawn
+ * from the stream (seed, projection, j, CONNECT); k is the number of them
+ * for fixed in-degree and fixed total. Returns how many. */
+static uint64_t draw_column(column_draw *d, uint32_t j, uint64_t k) {
+  const evs_conn_spec *s = d->s;
+  const uint32_t skip = d->no_auto ? j : UINT32_MAX;
+  const uint32_t m = d->n_pre - (d->no_auto && j < d->n_pre);
+  uint64_t n = 0;
+  evs_rng r;
+  evs_rng_init(&r, s->seed, s->stream, j, EVS_RNG_CONNECT);
   switch (s->kind) {
-  case EVS_CONN_ALL_TO_ALL:
-    est = (uint64_t)n_pre * (n_post - (no_auto && n_post > 0));
+  case EVS_CONN_ONE_TO_ONE:
+    if (!d->no_auto) d->pick[n++] = j;
     break;
-  case EVS_CONN_ONE_TO_ONE: est = no_auto ? 0 : n_pre; break;
-  case EVS_CONN_FIXED_PROBABILITY: {
-    double mean = (double)n_pre * n_post * s->p;
-    est = (uint64_t)(mean + 10 * sqrt(mean) + 1024);
-    lq = log1p(-s->p);
-    break;
-  }
-  case EVS_CONN_FIXED_OUTDEGREE:
-    est = (uint64_t)n_pre * s->n;
-    pick = malloc((s->n ? s->n : 1) * sizeof *pick);
-    set.w = calloc(n_post / 64 + 1, sizeof *set.w);
-    if (!pick || !set.w) {
-      rc = evs__csr_fail_nomem(b->err);
-      goto done;
+  case EVS_CONN_FIXED_PROBABILITY:
+    if (s->p <= 0) break;
+    if (s->p >= 1) {
+      for (uint32_t v = 0; v < m; v++) d->pick[n++] = unskip(v, skip);
+      break;
     }
+    /* Geometric skipping: the gap to the next synapse is geometric. */
+    for (double v = -1;;) {
+      v += floor(log(evs_rng_uniform(&r)) / d->lq) + 1;
+      if (v >= m) break;
+      d->pick[n++] = unskip((uint32_t)v, skip);
+    }
+    break;
+  case EVS_CONN_ALL_TO_ALL:
+    for (uint32_t v = 0; v < m; v++) d->pick[n++] = unskip(v, skip);
+    break;
+  case EVS_CONN_FIXED_INDEGREE:
+  case EVS_CONN_FIXED_TOTAL:
+    choose(&r, m, k, s->multapses, &d->set, d->pick);
+    for (n = 0; n < k; n++) d->pick[n] = unskip(d->pick[n], skip);
     break;
   default: break;
   }
-  if ((rc = evs__csr_resize(b, est)) != EVS_OK) goto done;
-
-  for (uint32_t i = 0; i < n_pre; i++) {
-    const uint64_t start = c->nnz;
-    const uint32_t skip = no_auto ? i : UINT32_MAX;
-    const uint32_t m = n_post - (no_auto && i < n_post);
-    c->row_ptr[i] = start;
-    evs_rng r;
-    evs_rng_init(&r, s->seed, s->stream, i, EVS_RNG_CONNECT);
-    switch (s->kind) {
-    case EVS_CONN_ALL_TO_ALL:
-      if ((rc = evs__csr_reserve(b, m)) != EVS_OK) goto done;
-      for (uint32_t v = 0; v < m; v++) c->target[c->nnz++] = unskip(v, skip);
-      break;
-    case EVS_CONN_ONE_TO_ONE:
-      if (!no_auto) {
-        if ((rc = evs__csr_reserve(b, 1)) != EVS_OK) goto done;
-        c->target[c->nnz++] = i;
-      }
-      break;
-    case EVS_CONN_FIXED_PROBABILITY:
-      if (s->p <= 0) break;
-      if (s->p >= 1) {
-        if ((rc = evs__csr_reserve(b, m)) != EVS_OK) goto done;
-        for (uint32_t v = 0; v < m; v++) c->target[c->nnz++] = unskip(v, skip);
-        break;
-      }
-      /* Geometric skipping: the gap to the next synapse is geometric. */
-      for (double v = -1;;) {
-        double gap = floor(log(evs_rng_uniform(&r)) / lq);
-        v += gap + 1;
-        if (v >= m) break;
-        if ((rc = evs__csr_reserve(b, 1)) != EVS_OK) goto done;
-        c->target[c->nnz++] = unskip((uint32_t)v, skip);
-      }
-      break;
-    case EVS_CONN_FIXED_OUTDEGREE:
-      if ((rc = evs__csr_reserve(b, s->n)) != EVS_OK) goto done;
-      choose(&r, m, (uint32_t)s->n, s->multapses, &set, pick);
-      for (uint32_t k = 0; k < s->n; k++)
-        c->target[c->nnz++] = unskip(pick[k], skip);
-      break;
-    default: break;
-    }
-    if ((rc = evs__csr_draw_values(b, i, start, c->nnz)) != EVS_OK) goto done;
-  }
-  c->row_ptr[n_pre] = c->nnz;
-done:
-  free(pick);
-  free(set.w);
-  return rc;
+  return n;
 }
 
-/* ---- builders that generate twice: count, then place -------------------- */
+/* Fixed total number: the number of synapses onto each target, a
+ * multinomial (with multapses) or multivariate hypergeometric (without)
+ * split of n over all targets in order, each count drawn given the ones
+ * before it from the stream (seed, projection, 0, COUNT). Every part draws
+ * all n_post counts (O(n_post + sqrt(n n_post)) work) and keeps its own
+ * targets' into count[t]; *most gets the largest kept count. */
+static void total_counts(const evs__csr_builder *b, uint64_t *count,
+                         uint64_t *most) {
+  const evs_conn_spec *s = b->spec;
+  const uint32_t n_post = b->c->n_post, n_pre = b->c->n_pre;
+  const int no_auto = s->same_population && !s->autapses;
+  const uint64_t m = n_pre - (no_auto && n_pre > 0); /* candidates a target */
+  uint64_t left = s->n, t = 0;
+  evs_rng r;
+  evs_rng_init(&r, s->seed, s->stream, 0, EVS_RNG_COUNT);
+  *most = 0;
+  for (uint32_t j = 0; j < n_post && t < evs__csr_targets(b); j++) {
+    const uint64_t pairs = m * (n_post - j); /* pairs onto j and beyond */
+    uint64_t k = s->multapses
+                     ? evs__rng_binomial(&r, left, 1.0 / (double)(n_post - j))
+                     : evs__rng_hypergeometric(&r, left, m, pairs);
+    left -= k;
+    if (evs__csr_target(b, t) != j) continue;
+    count[t++] = k;
+    if (k > *most) *most = k;
+  }
+}
 
-/* Fixed in-degree: column j draws its sources from stream j. */
-int evs__csr_build_indegree(evs__csr_builder *b) {
+/* All-to-all, one-to-one, fixed probability, fixed in-degree and fixed
+ * total: each target's sources, then its weights and delays in the same
+ * order, from its streams. Drawn twice, once to count the synapses of each
+ * row and once to place them, so no edge list is held; placing targets in
+ * increasing order leaves every row sorted by target. */
+int evs__csr_build_by_target(evs__csr_builder *b) {
   const evs_conn_spec *s = b->spec;
   evs_csr *c = b->c;
-  const uint32_t n_pre = c->n_pre, n_post = c->n_post, n = (uint32_t)s->n;
-  const int no_auto = s->same_population && !s->autapses;
-  uint32_t *pick = malloc((n ? n : 1) * sizeof *pick);
-  uint64_t *cur = malloc(((size_t)n_pre + 1) * sizeof *cur);
-  bitset set = {calloc(n_pre / 64 + 1, sizeof *set.w)};
+  const uint32_t n_pre = c->n_pre, targets = evs__csr_targets(b);
+  column_draw d = {s, n_pre, s->same_population && !s->autapses,
+                   0, NULL,  {NULL}};
+  uint64_t *count = NULL, *cur = NULL, most = n_pre;
   int rc = EVS_OK;
-  if (!pick || !cur || !set.w) {
+
+  if (s->kind == EVS_CONN_FIXED_PROBABILITY) d.lq = log1p(-s->p);
+  if (s->kind == EVS_CONN_FIXED_INDEGREE) most = s->n;
+  if (s->kind == EVS_CONN_FIXED_TOTAL) {
+    count = malloc(((size_t)targets + 1) * sizeof *count);
+    if (!count) return evs__csr_fail_nomem(b->err);
+    total_counts(b, count, &most);
+  }
+  /* Allocate the expected synapses before drawing any, so that a build
+   * too large for memory fails at once rather than after the counting pass
+   * (counts_to_rows then sets the exact size). */
+  const uint32_t n_post = c->n_post, m = n_pre - (d.no_auto && n_pre > 0);
+  double est = 0;
+  switch (s->kind) {
+  case EVS_CONN_ALL_TO_ALL: est = (double)targets * m; break;
+  case EVS_CONN_ONE_TO_ONE: est = d.no_auto ? 0 : targets; break;
+  case EVS_CONN_FIXED_PROBABILITY: est = (double)targets * m * s->p; break;
+  case EVS_CONN_FIXED_INDEGREE: est = (double)targets * s->n; break;
+  default: est = n_post ? (double)s->n * targets / n_post : 0; break;
+  }
+  if (est >= 0x1p62 || (rc = evs__csr_resize(b, (uint64_t)est)) != EVS_OK) {
     rc = evs__csr_fail_nomem(b->err);
     goto done;
   }
+  if (most > SIZE_MAX / sizeof *d.pick) {
+    rc = evs__csr_fail_nomem(b->err);
+    goto done;
+  }
+  d.pick = malloc((most ? most : 1) * sizeof *d.pick);
+  d.set.w = calloc(n_pre / 64 + 1, sizeof *d.set.w);
+  cur = malloc(((size_t)n_pre + 1) * sizeof *cur);
+  if (!d.pick || !d.set.w || !cur) {
+    rc = evs__csr_fail_nomem(b->err);
+    goto done;
+  }
+  /* Constant weight and delay: no stream to draw from, so only the
+   * targets are scattered into the rows. */
+  const int constant =
+      s->weight.kind == EVS_DIST_CONST && s->delay.kind == EVS_DIST_CONST;
   for (int pass = 0; pass < 2; pass++) {
-    for (uint32_t j = 0; j < n_post; j++) {
-      const uint32_t skip = no_auto ? j : UINT32_MAX;
-      const uint32_t m = n_pre - (no_auto && j < n_pre);
-      evs_rng r, rw, rd;
-      evs_rng_init(&r, s->seed, s->stream, j, EVS_RNG_CONNECT);
-      choose(&r, m, n, s->multapses, &set, pick);
+    for (uint32_t t = 0; t < targets; t++) {
+      const uint32_t j = evs__csr_target(b, t);
+      const uint64_t k = count ? count[t] : s->n;
+      const uint64_t n = draw_column(&d, j, k);
       if (pass == 0) {
-        for (uint32_t k = 0; k < n; k++)
-          c->row_ptr[unskip(pick[k], skip) + 1]++;
+        for (uint64_t x = 0; x < n; x++) c->row_ptr[d.pick[x] + 1]++;
         continue;
       }
+      if (constant) { /* values filled in below, in order */
+        for (uint64_t x = 0; x < n; x++) c->target[cur[d.pick[x]]++] = j;
+        continue;
+      }
+      evs_rng rw, rd;
       evs_rng_init(&rw, s->seed, s->stream, j, EVS_RNG_WEIGHT);
       evs_rng_init(&rd, s->seed, s->stream, j, EVS_RNG_DELAY);
-      for (uint32_t k = 0; k < n; k++) {
-        uint64_t q = cur[unskip(pick[k], skip)]++;
+      for (uint64_t x = 0; x < n; x++) {
+        const uint64_t q = cur[d.pick[x]]++;
         c->target[q] = j;
         c->weight[q] = (float)evs_dist_draw(&s->weight, &rw);
-        double d = evs_dist_draw(&s->delay, &rd);
-        if ((rc = evs__csr_delay_steps(b, d, &b->dl[q])) != EVS_OK) goto done;
+        rc = evs__csr_delay_steps(b, evs_dist_draw(&s->delay, &rd), &b->dl[q]);
+        if (rc != EVS_OK) goto done;
       }
     }
     if (pass == 0) {
@@ -196,106 +226,74 @@ int evs__csr_build_indegree(evs__csr_builder *b) {
     }
   }
   c->nnz = c->row_ptr[n_pre];
+  if (constant && c->nnz) {
+    /* Scattering one array instead of three: a measured 2-3x on B1's build
+     * (bench/results/2026-12-06-wiring-build.md). */
+    const float w = (float)s->weight.p[0];
+    uint32_t steps;
+    if ((rc = evs__csr_delay_steps(b, s->delay.p[0], &steps)) != EVS_OK)
+      goto done;
+    for (uint64_t q = 0; q < c->nnz; q++) {
+      c->weight[q] = w;
+      b->dl[q] = steps;
+    }
+  }
 done:
-  free(pick);
+  free(count);
   free(cur);
-  free(set.w);
+  free(d.pick);
+  free(d.set.w);
   return rc;
 }
 
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return (x > y) - (x < y);
-}
+/* ---- fixed out-degree: keyed by source ---------------------------------- */
 
-/* Sorts codes[0..n) and removes duplicates; returns the distinct count. */
-static uint64_t sort_unique(uint64_t *codes, uint64_t n) {
-  if (n == 0) return 0;
-  qsort(codes, n, sizeof *codes, cmp_u64);
-  uint64_t k = 1;
-  for (uint64_t i = 1; i < n; i++)
-    if (codes[i] != codes[k - 1]) codes[k++] = codes[i];
-  return k;
-}
-
-/* Fixed total number: n (pre, post) pairs uniformly from one stream. */
-int evs__csr_build_total(evs__csr_builder *b) {
+/* Row i draws its targets from (seed, projection, i, CONNECT) and their
+ * weights and delays, in the same order, from the WEIGHT and DELAY streams
+ * of i. A part draws every row whole (O(all synapses) time) and keeps the
+ * synapses onto its own targets (memory for those only). */
+int evs__csr_build_outdegree(evs__csr_builder *b) {
   const evs_conn_spec *s = b->spec;
   evs_csr *c = b->c;
-  const uint32_t n_pre = c->n_pre, n_post = c->n_post;
+  const uint32_t n_pre = c->n_pre, n_post = c->n_post, n = (uint32_t)s->n;
   const int no_auto = s->same_population && !s->autapses;
-  const uint32_t m_post =
-      n_post - (no_auto && n_post > 0); /* candidates a row */
-  const uint64_t n = s->n;
+  uint32_t *pick = malloc((n ? n : 1) * sizeof *pick);
+  bitset set = {calloc(n_post / 64 + 1, sizeof *set.w)};
   int rc = EVS_OK;
-  uint64_t *codes = NULL, *cur = NULL;
-  evs_rng r;
-
-  if (s->multapses) {
-    cur = malloc(((size_t)n_pre + 1) * sizeof *cur);
-    if (!cur) return evs__csr_fail_nomem(b->err);
-    for (int pass = 0; pass < 2; pass++) {
-      evs_rng_init(&r, s->seed, s->stream, 0, EVS_RNG_CONNECT);
-      for (uint64_t k = 0; k < n; k++) {
-        uint32_t i = evs_rng_below(&r, n_pre);
-        uint32_t j =
-            unskip(evs_rng_below(&r, m_post), no_auto ? i : UINT32_MAX);
-        if (pass == 0)
-          c->row_ptr[i + 1]++;
-        else
-          c->target[cur[i]++] = j;
-      }
-      if (pass == 0) {
-        if ((rc = evs__csr_counts_to_rows(b)) != EVS_OK) goto done;
-        memcpy(cur, c->row_ptr, ((size_t)n_pre + 1) * sizeof *cur);
-      }
-    }
-  } else {
-    /* A uniform n-subset of the M allowed pairs, as sorted codes
-     * i * m_post + v: draw, sort, drop repeats, draw the shortfall again.
-     * Conditioned on its size the set of distinct draws is a uniform subset,
-     * so the result is uniform. For n > M/2 the excluded pairs are drawn
-     * instead, which keeps the rejection rate below one half. */
-    const uint64_t M = (uint64_t)n_pre * m_post;
-    const int complement = n > M / 2;
-    const uint64_t want = complement ? M - n : n;
-    codes = malloc((want ? want : 1) * sizeof *codes);
-    if (!codes) return evs__csr_fail_nomem(b->err);
-    evs_rng_init(&r, s->seed, s->stream, 0, EVS_RNG_CONNECT);
-    uint64_t have = 0;
-    while (have < want) {
-      for (uint64_t k = have; k < want; k++) codes[k] = below64(&r, M);
-      have = sort_unique(codes, want);
-    }
-    /* Two walks over the chosen codes in increasing order: count, place. */
-    for (int pass = 0; pass < 2; pass++) {
-      uint64_t k = 0, e = 0;
-      for (uint64_t code = 0; k < n; code++) {
-        if (!complement) {
-          code = codes[k];
-        } else if (e < want && codes[e] == code) {
-          e++;
-          continue;
-        }
-        uint32_t i = (uint32_t)(code / m_post);
-        if (pass == 0) {
-          c->row_ptr[i + 1]++;
-        } else {
-          uint32_t v = (uint32_t)(code % m_post);
-          c->target[k] = unskip(v, no_auto ? i : UINT32_MAX);
-        }
-        k++;
-      }
-      if (pass == 0 && (rc = evs__csr_counts_to_rows(b)) != EVS_OK) goto done;
+  if (!pick || !set.w) {
+    rc = evs__csr_fail_nomem(b->err);
+    goto done;
+  }
+  /* Expected synapses: n a row, times the share of targets kept. */
+  double share = n_post ? (double)evs__csr_targets(b) / n_post : 0;
+  if ((rc = evs__csr_resize(b, (uint64_t)((double)n_pre * n * share) + 1024)) !=
+      EVS_OK)
+    goto done;
+  for (uint32_t i = 0; i < n_pre; i++) {
+    const uint32_t skip = no_auto ? i : UINT32_MAX;
+    const uint32_t m = n_post - (no_auto && i < n_post);
+    evs_rng r, rw, rd;
+    evs_rng_init(&r, s->seed, s->stream, i, EVS_RNG_CONNECT);
+    evs_rng_init(&rw, s->seed, s->stream, i, EVS_RNG_WEIGHT);
+    evs_rng_init(&rd, s->seed, s->stream, i, EVS_RNG_DELAY);
+    c->row_ptr[i] = c->nnz;
+    if ((rc = evs__csr_reserve(b, n)) != EVS_OK) goto done;
+    choose(&r, m, n, s->multapses, &set, pick);
+    for (uint32_t k = 0; k < n; k++) {
+      const uint32_t j = unskip(pick[k], skip);
+      const float w = (float)evs_dist_draw(&s->weight, &rw);
+      uint32_t steps;
+      rc = evs__csr_delay_steps(b, evs_dist_draw(&s->delay, &rd), &steps);
+      if (rc != EVS_OK) goto done;
+      if (!evs__csr_owns(b, j)) continue;
+      c->target[c->nnz] = j;
+      c->weight[c->nnz] = w;
+      b->dl[c->nnz++] = steps;
     }
   }
-  c->nnz = n;
-  for (uint32_t i = 0; i < n_pre; i++)
-    if ((rc = evs__csr_draw_values(b, i, c->row_ptr[i], c->row_ptr[i + 1])) !=
-        EVS_OK)
-      goto done;
+  c->row_ptr[n_pre] = c->nnz;
 done:
-  free(codes);
-  free(cur);
+  free(pick);
+  free(set.w);
   return rc;
 }
