@@ -146,16 +146,18 @@ static void total_counts(const evs__csr_builder *b, uint64_t *count,
 
 /* All-to-all, one-to-one, fixed probability, fixed in-degree and fixed
  * total: each target's sources, then its weights and delays in the same
- * order, from its streams. Drawn twice, once to count the synapses of each
- * row and once to place them, so no edge list is held; placing targets in
- * increasing order leaves every row sorted by target. */
+ * order, from its streams. A counting pass finds the length of every row
+ * and a placing pass puts each synapse into its row, so no edge list is
+ * held beyond the synapse arrays themselves (the sources are drawn again
+ * in the placing pass unless weight and delay are constants); placing
+ * targets in increasing order leaves every row sorted by target. */
 int evs__csr_build_by_target(evs__csr_builder *b) {
   const evs_conn_spec *s = b->spec;
   evs_csr *c = b->c;
   const uint32_t n_pre = c->n_pre, targets = evs__csr_targets(b);
   column_draw d = {s, n_pre, s->same_population && !s->autapses,
                    0, NULL,  {NULL}};
-  uint64_t *count = NULL, *cur = NULL, most = n_pre;
+  uint64_t *count = NULL, *ncol = NULL, *cur = NULL, most = n_pre;
   int rc = EVS_OK;
 
   if (s->kind == EVS_CONN_FIXED_PROBABILITY) d.lq = log1p(-s->p);
@@ -192,37 +194,48 @@ int evs__csr_build_by_target(evs__csr_builder *b) {
     rc = evs__csr_fail_nomem(b->err);
     goto done;
   }
-  /* Constant weight and delay: no stream to draw from, so only the
-   * targets are scattered into the rows. */
+  /* Constant weight and delay: no stream to draw from, so the counting
+   * pass keeps each target's sources, target after target, in the delay
+   * array (4 bytes a synapse that the build holds anyway; the constant
+   * delay goes there at the end) and their number in ncol, and the placing
+   * pass scatters them from there instead of drawing them again: 1.66x on
+   * B1's build (bench/results/2026-12-06-wiring-build.md). Only the targets
+   * are scattered into the rows; weights and delays are filled in order. */
   const int constant =
       s->weight.kind == EVS_DIST_CONST && s->delay.kind == EVS_DIST_CONST;
-  for (int pass = 0; pass < 2; pass++) {
-    for (uint32_t t = 0; t < targets; t++) {
-      const uint32_t j = evs__csr_target(b, t);
-      const uint64_t k = count ? count[t] : s->n;
-      const uint64_t n = draw_column(&d, j, k);
-      if (pass == 0) {
-        for (uint64_t x = 0; x < n; x++) c->row_ptr[d.pick[x] + 1]++;
-        continue;
-      }
-      if (constant) { /* values filled in below, in order */
-        for (uint64_t x = 0; x < n; x++) c->target[cur[d.pick[x]]++] = j;
-        continue;
-      }
-      evs_rng rw, rd;
-      evs_rng_init(&rw, s->seed, s->stream, j, EVS_RNG_WEIGHT);
-      evs_rng_init(&rd, s->seed, s->stream, j, EVS_RNG_DELAY);
-      for (uint64_t x = 0; x < n; x++) {
-        const uint64_t q = cur[d.pick[x]]++;
-        c->target[q] = j;
-        c->weight[q] = (float)evs_dist_draw(&s->weight, &rw);
-        rc = evs__csr_delay_steps(b, evs_dist_draw(&s->delay, &rd), &b->dl[q]);
-        if (rc != EVS_OK) goto done;
-      }
+  if (constant && !(ncol = malloc(((size_t)targets + 1) * sizeof *ncol))) {
+    rc = evs__csr_fail_nomem(b->err);
+    goto done;
+  }
+  for (uint32_t t = 0; t < targets; t++) { /* counting */
+    const uint32_t j = evs__csr_target(b, t);
+    const uint64_t n = draw_column(&d, j, count ? count[t] : s->n);
+    for (uint64_t x = 0; x < n; x++) c->row_ptr[d.pick[x] + 1]++;
+    if (!constant) continue;
+    if ((rc = evs__csr_reserve(b, n)) != EVS_OK) goto done;
+    memcpy(b->dl + c->nnz, d.pick, n * sizeof *d.pick);
+    c->nnz += n;
+    ncol[t] = n;
+  }
+  if ((rc = evs__csr_counts_to_rows(b)) != EVS_OK) goto done;
+  memcpy(cur, c->row_ptr, ((size_t)n_pre + 1) * sizeof *cur);
+  for (uint64_t t = 0, p = 0; t < targets; t++) { /* placing */
+    const uint32_t j = evs__csr_target(b, (uint32_t)t);
+    if (constant) {
+      for (const uint64_t end = p + ncol[t]; p < end; p++)
+        c->target[cur[b->dl[p]]++] = j;
+      continue;
     }
-    if (pass == 0) {
-      if ((rc = evs__csr_counts_to_rows(b)) != EVS_OK) goto done;
-      memcpy(cur, c->row_ptr, ((size_t)n_pre + 1) * sizeof *cur);
+    const uint64_t n = draw_column(&d, j, count ? count[t] : s->n);
+    evs_rng rw, rd;
+    evs_rng_init(&rw, s->seed, s->stream, j, EVS_RNG_WEIGHT);
+    evs_rng_init(&rd, s->seed, s->stream, j, EVS_RNG_DELAY);
+    for (uint64_t x = 0; x < n; x++) {
+      const uint64_t q = cur[d.pick[x]]++;
+      c->target[q] = j;
+      c->weight[q] = (float)evs_dist_draw(&s->weight, &rw);
+      rc = evs__csr_delay_steps(b, evs_dist_draw(&s->delay, &rd), &b->dl[q]);
+      if (rc != EVS_OK) goto done;
     }
   }
   c->nnz = c->row_ptr[n_pre];
@@ -240,6 +253,7 @@ int evs__csr_build_by_target(evs__csr_builder *b) {
   }
 done:
   free(count);
+  free(ncol);
   free(cur);
   free(d.pick);
   free(d.set.w);
