@@ -5,9 +5,10 @@
  *   m_ij = sum_k e_i(k) sum_{l<k} h(k-l) sigma'(U_i(l)) p_j(l),
  * with every trace computed by direct convolution of the spike times with
  * its kernel and U by summing closed-form PSPs), for one layer and through
- * a hidden layer with each feedback type; and the SuperSpike direction
- * agrees with a finite-difference gradient of the van Rossum loss measured
- * from the spike times of perturbed runs.
+ * a hidden layer with each feedback type; and the SuperSpike direction is
+ * better than chance at descending the van Rossum loss, whose gradient is
+ * found by finite differences of the spike times of perturbed runs (over
+ * 32 draws of weights and inputs).
  *
  * Set-up: spike sources read from .ras files (times written with %.17g),
  * IF_curr_exp neurons with tau_m = 10 ms, tau_syn = 5 ms, so a weight w
@@ -456,13 +457,14 @@ END_TEST
 #define FD_IN 20
 #define FD_DUR 0.5
 
-/* One trial with weights w0 + delta on synapse q (q < 0: none): the output's
- * spike times into own[], and the learner's gradient into m (may be NULL). */
-static size_t fd_run(const spikes *in, const spikes *tgt, long q, double delta,
-                     double *own, double *m, double *w0) {
+/* One trial of the net of seed `seed` with weights w0 + delta on synapse q
+ * (q < 0: none): the output's spike times into own[], and the learner's
+ * gradient into m (may be NULL). */
+static size_t fd_run(uint64_t seed, const spikes *in, const spikes *tgt, long q,
+                     double delta, double *own, double *m, double *w0) {
   evs_net *net;
   evs_error err;
-  ck_assert_int_eq(evs_net_new(&net, 11, DT), EVS_OK);
+  ck_assert_int_eq(evs_net_new(&net, seed, DT), EVS_OK);
   int pin = add_array(net, "in", FD_IN, in), pout = add_lif(net, "out", 1);
   int proj = connect(net, "in_out", pin, pout, 6e-3);
   evs_net_record_spikes(net, pout, 1);
@@ -505,29 +507,31 @@ static double loss(const spikes *tgt, const double *own, size_t n) {
 }
 
 /* The smooth case: the output already fires one spike near each target
- * (targets 3 ms after or before its spikes, alternately), so the loss
- * changes smoothly with the weights (spike times move, counts do not).
- * Returns the cosine between the learner's m and -dL/dw for the input
- * pattern of stream. */
-static double fd_cosine(uint32_t stream) {
+ * (targets 3 ms after or before its spikes, alternately; before when after
+ * would leave the trial), so the loss changes smoothly with the weights
+ * (spike times move, counts do not). Returns the cosine between the
+ * learner's m and -dL/dw for the net of seed `seed` (its initial weights)
+ * and the input pattern of stream. */
+static double fd_cosine(uint64_t seed, uint32_t stream) {
   spikes in, tgt = {.t = {0.25}, .id = {0}, .n = 1};
   random_spikes(&in, FD_IN, 6, 0, FD_DUR, stream);
   double own[64], m[FD_IN], w0[FD_IN], grad[FD_IN];
-  size_t n0 = fd_run(&in, &tgt, -1, 0, own, NULL, NULL);
+  size_t n0 = fd_run(seed, &in, &tgt, -1, 0, own, NULL, NULL);
   ck_assert_msg(n0 >= 2 && n0 <= 20, "the output fires %zu spikes", n0);
   tgt.n = 0;
   for (size_t i = 0; i < n0; i++) {
-    tgt.t[tgt.n] = own[i] + (i % 2 ? -3e-3 : 3e-3);
+    double shift = i % 2 || own[i] + 3e-3 >= FD_DUR ? -3e-3 : 3e-3;
+    tgt.t[tgt.n] = own[i] + shift;
     tgt.id[tgt.n++] = 0;
   }
-  ck_assert_uint_eq(fd_run(&in, &tgt, -1, 0, own, m, w0), n0);
+  ck_assert_uint_eq(fd_run(seed, &in, &tgt, -1, 0, own, m, w0), n0);
   /* central differences; a spike appearing or vanishing would make a step:
    * the counts must not change */
   const double delta = 2e-6; /* V */
   for (long q = 0; q < FD_IN; q++) {
     double up[64], dn[64];
-    size_t nu = fd_run(&in, &tgt, q, delta, up, NULL, NULL);
-    size_t nd = fd_run(&in, &tgt, q, -delta, dn, NULL, NULL);
+    size_t nu = fd_run(seed, &in, &tgt, q, delta, up, NULL, NULL);
+    size_t nd = fd_run(seed, &in, &tgt, q, -delta, dn, NULL, NULL);
     ck_assert_uint_eq(nu, n0);
     ck_assert_uint_eq(nd, n0);
     grad[q] = (loss(&tgt, up, nu) - loss(&tgt, dn, nd)) / (2 * delta);
@@ -541,19 +545,36 @@ static double fd_cosine(uint32_t stream) {
   }
   double cosine = dot / sqrt(mm * gg);
   fprintf(stderr,
-          "direction_vs_finite_difference: pattern %u, %zu output "
+          "direction_vs_finite_difference: seed %u, pattern %u, %zu output "
           "spikes, cosine %.3f\n",
-          stream, n0, cosine);
+          (unsigned)seed, stream, n0, cosine);
   return cosine;
 }
 
 START_TEST(direction_vs_finite_difference) {
-  const int cases = 4;
+  /* SuperSpike's m is a surrogate of the loss's gradient, not the gradient:
+   * its cosine with -dL/dw varies from draw to draw (over these 32 draws:
+   * mean 0.37, sd 0.27, two below 0; doc/superspike.md), so one draw, or
+   * the mean of four (sd 0.13 around 0.37), says little. What the rule
+   * promises is a direction better than chance: were m unrelated to the
+   * gradient, a cosine in 20 dimensions would have mean 0 and sd
+   * 1/sqrt(20), the mean of 32 independent draws sd 1/sqrt(640) = 0.040;
+   * the test asks for 4 sd above that (a chance direction passes with
+   * probability 3e-5; the measured mean is 4.5 of its own sd, 0.047, above
+   * the bound). Draws: the initial weights of net seeds 11-18 and the
+   * input patterns of streams 9-12. */
+  const int seeds = 8, patterns = 4, cases = seeds * patterns;
   double sum = 0;
-  for (int k = 0; k < cases; k++) sum += fd_cosine(9 + (uint32_t)k);
-  /* chance: a random direction in 20 dimensions has cosine mean 0 and sd
-   * 1/sqrt(20) = 0.22, so the mean of 4 has sd 0.11; 0.4 is 3.6 sd above */
-  ck_assert_msg(sum / cases > 0.4, "mean cosine %.3f", sum / cases);
+  for (int s = 0; s < seeds; s++)
+    for (int k = 0; k < patterns; k++)
+      sum += fd_cosine(11 + (uint64_t)s, 9 + (uint32_t)k);
+  const double bound = 4 / sqrt(20.0 * cases);
+  fprintf(stderr,
+          "direction_vs_finite_difference: mean cosine %.3f over %d "
+          "draws (bound %.3f)\n",
+          sum / cases, cases, bound);
+  ck_assert_msg(sum / cases > bound, "mean cosine %.3f <= %.3f", sum / cases,
+                bound);
 }
 END_TEST
 
@@ -568,8 +589,13 @@ static Suite *suite(void) {
   tcase_add_test(tc, hidden_uniform);
   tcase_add_test(tc, per_tick_equals_windowed);
   tcase_add_test(tc, random_feedback_penalty);
-  tcase_add_test(tc, direction_vs_finite_difference);
   suite_add_tcase(s, tc);
+  /* 32 draws of 41 runs each: about 10 s on a quiet machine */
+  TCase *fd = tcase_create("direction");
+  tcase_add_checked_fixture(fd, setup, teardown);
+  tcase_set_timeout(fd, 600);
+  tcase_add_test(fd, direction_vs_finite_difference);
+  suite_add_tcase(s, fd);
   return s;
 }
 
