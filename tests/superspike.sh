@@ -7,7 +7,9 @@
 #    the learner's own scoring, from the raster of the last trial against
 #    the target file;
 #  - S2 (models/s2_hidden.ini, 4 hidden neurons, 3,000 trials) with
-#    symmetric, random and uniform feedback: the same acceptance;
+#    symmetric, random and uniform feedback: each reaches S1's accuracy
+#    (>= 90 % of 100 consecutive trials exact, scored from the raster, the
+#    loss down >= 10x there; reach() below);
 #  - the picture converter: a tiny PBM, plain and raw, gives one spike per
 #    black pixel, neuron = row, time inside the pixel's column bin; a
 #    header that claims more pixels than the file holds is refused;
@@ -93,10 +95,46 @@ if expect_status 0 "run r0 schedule" "$EVSNN" run "$MODELS/s1_single.ini" -q \
           exit bad }' "$tmp/r0/learning.tsv" || fail=1
 fi
 
+# reach NAME DIR TARGET: S2's acceptance (doc/superspike.md, "S2"): the
+# network reaches S1's accuracy, i.e. some 100 consecutive trials in which
+# >= 90 % of the trials have exactly as many output spikes as targets, each
+# within +-2 ms of its target (scored here from the output's whole raster,
+# DIR/out.ras, independently of the learner), with the mean loss of those
+# trials (learning.tsv) >= 10x below trial 1's. Also prints the last 100
+# trials' accuracy, which SCIENCE.md does not ask to hold (the hidden layer
+# can fall into limit cycles after learning: doc/superspike.md).
+reach() {
+  awk -v name="$1" -v T=0.5 '
+    FNR == 1 { file++ }
+    /^#/ { next }
+    file == 1 { tg[++nt] = $1; next }
+    file == 2 {
+      k = int($1 / T); c = ++n[k]
+      d = c <= nt ? $1 - k * T - tg[c] : 1; if (d < 0) d = -d
+      if (d > 0.002) bad[k] = 1
+      next
+    }
+    file == 3 && $1 != "trial" { trials = $1; loss[$1 - 1] = $2; acc[$1 - 1] = $4 }
+    END {
+      if (trials < 100 || nt == 0) { printf "FAIL: %s: %d trials\n", name, trials; exit 1 }
+      first = loss[0]; best = -1
+      for (k = 0; k < trials; k++) {
+        good[k] = n[k] == nt && !bad[k]
+        g += good[k]; l += loss[k]
+        if (k >= 100) { g -= good[k - 100]; l -= loss[k - 100] }
+        if (k >= 99 && l / 100 <= first / 10 && g > best) { best = g; end = k + 1 }
+      }
+      for (k = trials - 100; k < trials; k++) last += acc[k]
+      printf "%s: best 100 trials with the loss down >= 10x: %.2f (trials %d-%d); last 100: %.2f\n", name, best / 100, end - 99, end, last / 100
+      if (best < 90) { printf "FAIL: %s: never >= 0.9 over 100 trials\n", name; exit 1 }
+    }' "$3" "$2/out.ras" "$2/learning.tsv" || fail=1
+}
+
 for fb in symmetric random uniform; do
   if expect_status 0 "run s2 $fb" "$EVSNN" run "$MODELS/s2_hidden.ini" \
-      --set superspike.feedback=$fb -o "$tmp/s2_$fb" -q; then
-    accept "S2 $fb" "$tmp/s2_$fb" "$MODELS/s1_target.ras"
+      --set superspike.feedback=$fb --set out.record_spikes=yes \
+      -o "$tmp/s2_$fb" -q; then
+    reach "S2 $fb" "$tmp/s2_$fb" "$MODELS/s1_target.ras"
   fi
 done
 
