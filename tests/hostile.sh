@@ -31,14 +31,7 @@ expect_error() {
 }
 
 # ---- --force: past the memory estimate, the build's own errors, located --
-f="$bad/indegree_n_too_large.ini"
-expect_error "fixed_indegree n, --force" "$f:15:" \
-  "fixed_indegree: n = 100000000000 is too large" "$EVSNN" check --force "$f"
-sed 's/^n = 1000000000000$/n = 2000000000000/' "$bad/memory_fixed_total.ini" \
-  >"$tmp/total.ini"
-expect_error "fixed_total n, --force" "$tmp/total.ini:12:" \
-  "fixed_total: n = 2000000000000 is too large" \
-  "$EVSNN" check --force "$tmp/total.ini"
+# (n too large: tests/data/bad/*_force.ini, in tests/model_errors.sh)
 # 10^12 synapses: the first allocation fails (ulimit, or ASan's own limit)
 f="$bad/memory_all_to_all.ini"
 (

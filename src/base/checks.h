@@ -7,12 +7,20 @@
 #include <stddef.h>
 
 #include "evsnn/dist.h"
+#include "evsnn/error.h"
 
 /* Writes a printf-formatted message into why[0..whylen), truncated and
  * NUL-terminated; does nothing when why is NULL or whylen is 0. The "why"
  * convention of evs_unit_parse and evs_dist_parse (units.c). */
 void evs__unit_say(char *why, size_t whylen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* evs_error_set (without a file) and evs_error_key(err, key): an error
+ * about the key (a parameter) of the object the caller is building, so the
+ * model reader reports it at that key's line. Returns code. */
+int evs__error_key_set(evs_error *err, int code, const char *key,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* The bounds of the values the library takes, through the C API as from a
  * model file (issue 15): a magnitude above EVS__MAX_MAGNITUDE in SI units

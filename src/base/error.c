@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — status codes and error records (see include/evsnn/error.h). */
 #include "evsnn/error.h"
+#include "base/checks.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +61,19 @@ int evs_error_set(evs_error *err, int code, const char *file, int line,
 void evs_error_key(evs_error *err, const char *key) {
   if (err == NULL || err->key[0] != '\0' || key == NULL) return;
   snprintf(err->key, sizeof err->key, "%s", key);
+}
+
+int evs__error_key_set(evs_error *err, int code, const char *key,
+                       const char *fmt, ...) {
+  if (err == NULL) return code;
+  char msg[sizeof err->msg];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  evs_error_set(err, code, NULL, 0, "%s", msg);
+  evs_error_key(err, key);
+  return code;
 }
 
 void evs_error_about(evs_error *err, evs_about about, int index) {

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "neurons/rate.h"
+#include "base/checks.h"
 
 /* State of every rate type; r first so that evs__rate_values reads any. */
 typedef struct rate_state {
@@ -111,6 +112,13 @@ static void rate_deliver(evs_pop *pop, double t, int receptor,
       (void)n;
 }
 
+/* Says that err is about projection p (the model reader reports it at the
+ * projection's key); returns rc. */
+static int proj_fail(evs_error *err, const evs_proj *p, int rc) {
+  evs_error_about(err, EVS_ABOUT_PROJECTION, (int)p->index);
+  return rc;
+}
+
 /* Allocates the state with its rates; checks dt and that every outgoing
  * projection goes into a RateLinear. */
 static int rate_start(evs_pop *pop, int dt_index, evs_error *err) {
@@ -127,11 +135,13 @@ static int rate_start(evs_pop *pop, int dt_index, evs_error *err) {
   for (uint32_t k = 0; k < pop->n_out; k++) {
     const evs_proj *p = pop->net->proj[pop->out[k]];
     if (p->post->type != &evs__rate_linear)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "projection %s: the rate population %s can only "
-                           "project to a RateLinear population (%s is %s)",
-                           p->name, pop->name, p->post->name,
-                           p->post->type->name);
+      return proj_fail(
+          err, p,
+          evs__error_key_set(err, EVS_EINVAL, "post",
+                             "projection %s: the rate population %s can only "
+                             "project to a RateLinear population (%s is %s)",
+                             p->name, pop->name, p->post->name,
+                             p->post->type->name));
   }
   rate_state *s = calloc(1, sizeof *s);
   if (!s || !(s->r = calloc(pop->size, sizeof *s->r))) {
@@ -272,10 +282,11 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
     s->mean[i] = evs_dist_draw(&pop->dist[G_MEAN], &r);
     s->sd[i] = evs_dist_draw(&pop->dist[G_SD], &r);
     if (!(s->sd[i] >= 0) && !cov)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "population %s: sd must be >= 0, got %g for neuron "
-                           "%u",
-                           pop->name, s->sd[i], i);
+      return evs__error_key_set(
+          err, EVS_EINVAL, "sd",
+          "population %s: sd must be >= 0, got %g for neuron "
+          "%u",
+          pop->name, s->sd[i], i);
     s->r[i] = s->mean[i];
     evs_rng_init(&s->rng[i], pop->seed, pop->index, i, EVS_RNG_INPUT);
   }
@@ -283,10 +294,10 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
   if (!cov) {
     double lo = n > 1 ? -1.0 / (n - 1) : -1.0;
     if (!(corr >= lo && corr <= 1))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "population %s: corr must be in [%g, 1] for %u "
-                           "neurons, got %g",
-                           pop->name, lo, n, corr);
+      return evs__error_key_set(err, EVS_EINVAL, "corr",
+                                "population %s: corr must be in [%g, 1] for %u "
+                                "neurons, got %g",
+                                pop->name, lo, n, corr);
     if (corr >= 0) {
       s->a = sqrt(corr);
       s->b = sqrt(1 - corr);
@@ -294,10 +305,11 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
     }
   }
   if ((uint64_t)n * n > (1u << 26))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "population %s: a full covariance of %u neurons is "
-                         "too large (at most 8192)",
-                         pop->name, n);
+    return evs__error_key_set(
+        err, EVS_EINVAL, cov ? "covariance" : "corr",
+        "population %s: a full covariance of %u neurons is "
+        "too large (at most 8192)",
+        pop->name, n);
   double *c = malloc((size_t)n * n * sizeof *c);
   s->l = malloc((size_t)n * n * sizeof *s->l);
   if (!c || !s->l) {
@@ -316,6 +328,8 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
                        "population %s: the covariance is not positive "
                        "semidefinite",
                        pop->name);
+  /* the matrix's fault: its file, or corr and sd */
+  if (rc && rc != EVS_ENOMEM) evs_error_key(err, cov ? "covariance" : "corr");
   free(c);
   return rc;
 nomem:
@@ -436,17 +450,22 @@ static int linear_init(evs_pop *pop, evs_error *err) {
     evs_proj *p = net->proj[k];
     if (p->post != pop) continue;
     if (!evs__rate_is_rate_type(p->pre->type))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "projection %s: %s is a RateLinear population and "
-                           "takes input from rate populations only (%s is %s)",
-                           p->name, pop->name, p->pre->name,
-                           p->pre->type->name);
+      return proj_fail(
+          err, p,
+          evs__error_key_set(err, EVS_EINVAL, "pre",
+                             "projection %s: %s is a RateLinear population and "
+                             "takes input from rate populations only (%s is "
+                             "%s)",
+                             p->name, pop->name, p->pre->name,
+                             p->pre->type->name));
     if (p->rule && !p->rule->type->on_rate)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "projection %s: rule %s is a spike-timing rule; "
-                           "rate populations learn with rate rules (rate_hebb, "
-                           "rate_oja, rate_bcm)",
-                           p->name, p->rule->type->name);
+      return proj_fail(
+          err, p,
+          evs__error_key_set(err, EVS_EINVAL, "rule",
+                             "projection %s: rule %s is a spike-timing rule; "
+                             "rate populations learn with rate rules "
+                             "(rate_hebb, rate_oja, rate_bcm)",
+                             p->name, p->rule->type->name));
     evs_proj **in = realloc(s->in, (s->n_in + 1) * sizeof *in);
     if (!in) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
     s->in = in;

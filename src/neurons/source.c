@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/checks.h"
 #include "core/net_impl.h"
 #include "neurons/types.h"
 
@@ -93,20 +94,21 @@ static int poisson_init(evs_pop *pop, evs_error *err) {
   const double rate = pop->par[PO_RATE], start = pop->par[PO_START],
                stop = pop->par[PO_STOP];
   if (!(rate >= 0) || !isfinite(rate))
-    return evs_error_set(
-        err, EVS_EMODEL, NULL, 0,
+    return evs__error_key_set(
+        err, EVS_EMODEL, "rate",
         "population %s: rate must be >= 0 and finite (got %g Hz)", pop->name,
         rate);
   if (!(start >= 0) || !isfinite(start))
-    return evs_error_set(
-        err, EVS_EMODEL, NULL, 0,
+    return evs__error_key_set(
+        err, EVS_EMODEL, "start",
         "population %s: start must be >= 0 and finite (got %g s)", pop->name,
         start);
   if (!(stop >= start))
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: stop (%g s) must not be before start "
-                         "(%g s)",
-                         pop->name, stop, start);
+    return evs__error_key_set(
+        err, EVS_EMODEL, "stop",
+        "population %s: stop (%g s) must not be before start "
+        "(%g s)",
+        pop->name, stop, start);
   poisson_state *s = calloc(1, sizeof *s);
   if (!s) goto nomem;
   pop->state = s;
@@ -218,13 +220,13 @@ static const evs_param_def frozen_params[FR_COUNT_] = {
 static int frozen_init(evs_pop *pop, evs_error *err) {
   const double rate = pop->par[FR_RATE], period = pop->par[FR_PERIOD];
   if (!(rate >= 0) || !isfinite(rate))
-    return evs_error_set(
-        err, EVS_EMODEL, NULL, 0,
+    return evs__error_key_set(
+        err, EVS_EMODEL, "rate",
         "population %s: rate must be >= 0 and finite (got %g Hz)", pop->name,
         rate);
   if (!(period > 0) || !isfinite(period))
-    return evs_error_set(
-        err, EVS_EMODEL, NULL, 0,
+    return evs__error_key_set(
+        err, EVS_EMODEL, "period",
         "population %s: period must be > 0 and finite (got %g s)", pop->name,
         period);
   replay_state *s = calloc(1, sizeof *s);
@@ -395,12 +397,12 @@ static int array_init(evs_pop *pop, evs_error *err) {
   const char *path = pop->path ? pop->path[AR_FILE] : NULL;
   const double period = pop->par[AR_PERIOD];
   if (!path)
-    return evs_error_set(err, EVS_EMODEL, NULL, 0,
-                         "population %s: SpikeSourceArray needs a file",
-                         pop->name);
+    return evs__error_key_set(err, EVS_EMODEL, "file",
+                              "population %s: SpikeSourceArray needs a file",
+                              pop->name);
   if (!(period >= 0) || !isfinite(period))
-    return evs_error_set(
-        err, EVS_EMODEL, NULL, 0,
+    return evs__error_key_set(
+        err, EVS_EMODEL, "period",
         "population %s: period must be >= 0 and finite (got %g s)", pop->name,
         period);
   replay_state *s = calloc(1, sizeof *s);
@@ -410,6 +412,7 @@ static int array_init(evs_pop *pop, evs_error *err) {
   char owner[96];
   snprintf(owner, sizeof owner, "population %s", pop->name);
   int rc = evs__ras_read(path, pop->size, period, owner, &s->spk, &s->n, err);
+  if (rc && rc != EVS_ENOMEM) evs_error_key(err, "file"); /* the file's fault */
   s->cap = s->n;
   return rc;
 }

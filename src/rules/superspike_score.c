@@ -19,7 +19,10 @@ int evs__ss_read_targets(evs_superspike *ss, evs_error *err) {
   snprintf(owner, sizeof owner, "output population %s", ss->out->pop->name);
   int rc = evs__ras_read(ss->spec.target, n, (double)ss->P * ss->spec.dt, owner,
                          &ss->tgt, &ss->ntgt, err);
-  if (rc) return rc;
+  if (rc) {
+    if (rc != EVS_ENOMEM) evs_error_key(err, "target"); /* the file's fault */
+    return rc;
+  }
   ss->tgt_ptr = calloc((size_t)n + 1, sizeof *ss->tgt_ptr);
   ss->tgt_time = malloc((ss->ntgt + 1) * sizeof *ss->tgt_time);
   if (!ss->tgt_ptr || !ss->tgt_time)
