@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files, private: the symbol tables that model_read.c fills
  * from the INI text and the --set overrides, and model_build.c checks and
- * turns into a net with the value readers of model_value.c (a
- * projection's plasticity keys: model_learning.c; the [superspike] section:
- * model_superspike.c; limits: model_limits.c). Not installed; include only
- * from those files. */
+ * turns into a net with the value readers of model_value.c (populations:
+ * model_population.c; projections, through their description of
+ * model_desc.h: model_projection.c; a projection's plasticity keys:
+ * model_learning.c; the [superspike] section: model_superspike.c; limits:
+ * model_limits.c). Not installed; include only from those files. */
 #ifndef EVSNN_MODEL_IMPL_H
 #define EVSNN_MODEL_IMPL_H
 
@@ -52,6 +53,9 @@ typedef struct evs__model_sec {
   double bytes_kept;  /* B: held from the build to the end of the run */
   double bytes_build; /* B: held only while they are built */
   const evs__model_key *count_key; /* the key that sets their number */
+  /* projections, from the check stage to the build: their description
+   * (model_desc.h), or NULL */
+  struct evs__model_proj_desc *proj;
   UT_hash_handle hh;
 } evs__model_sec;
 
@@ -90,6 +94,18 @@ evs__model_key *evs__model_key_get(const evs__model_sec *s, const char *name);
 evs__model_sec *evs__model_sec_find(const evs__model_ctx *c,
                                     evs__model_sec_kind kind, const char *name);
 
+/* An error at key k when section s has no key other than those listed in
+ * allowed (NULL-terminated): "unknown key 'K' in [ID]" then what (may be
+ * NULL). Returns EVS_OK or EVS_EMODEL. (model_value.c) */
+int evs__model_check_keys(evs__model_ctx *c, const evs__model_sec *s,
+                          const char *const *allowed, const char *what);
+
+/* Key name of section s, or NULL with *rc = EVS_EMODEL reported at the
+ * section's header ("missing required key"). (model_value.c) */
+const evs__model_key *evs__model_need(evs__model_ctx *c,
+                                      const evs__model_sec *s, const char *name,
+                                      int *rc);
+
 /* A population size n of the model file under [network] scale: round(n
  * scale), at least 1. (model_build.c) */
 uint64_t evs__model_scaled_size(const evs__model_ctx *c, uint64_t n);
@@ -118,10 +134,24 @@ int evs__model_sec_fail(evs__model_ctx *c, const evs__model_sec *s,
 int evs__model_net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
                         const evs__model_key *k, const evs_error *ne);
 
+/* [population NAME] s: checks its keys when net is NULL; else adds the
+ * population to net (s->pop_index) with its parameters, recordings and
+ * rate check. Returns EVS_OK or an error at the key at fault.
+ * (model_population.c) */
+int evs__model_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net);
+
+/* The constant value of parameter name of population section s: its key's,
+ * else the type's default (defs[0..nd)); NaN when it has neither or the
+ * key is not a constant (its own check reports that). (model_population.c)
+ */
+double evs__model_pop_value(evs__model_ctx *c, const evs__model_sec *s,
+                            const evs_param_def *defs, size_t nd,
+                            const char *name);
+
 /* The neuron ids of key k ("0-4, 10": ids and ranges) of a population of
  * size neurons, sorted and distinct, into *ids (malloc'd) and *n. Returns
  * EVS_OK or an error at k (empty or reversed ranges, ids out of range,
- * syntax), EVS_ENOMEM. (model_build.c) */
+ * syntax), EVS_ENOMEM. (model_population.c) */
 int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k,
                        uint32_t size, uint32_t **ids, size_t *n);
 

@@ -62,6 +62,32 @@ int evs__model_net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
                  k ? k->line : (s && s->line > 0 ? s->line : 0), m);
 }
 
+/* ---- sections' keys --------------------------------------------------- */
+
+int evs__model_check_keys(evs__model_ctx *c, const evs__model_sec *s,
+                          const char *const *allowed, const char *what) {
+  evs__model_key *k, *tmp;
+  HASH_ITER(hh, s->keys, k, tmp) {
+    size_t i;
+    for (i = 0; allowed[i]; i++)
+      if (!strcmp(k->name, allowed[i])) break;
+    if (!allowed[i])
+      return evs__model_key_fail(c, k, "unknown key '%s' in [%s]%s", k->name,
+                                 s->id, what ? what : "");
+  }
+  return EVS_OK;
+}
+
+const evs__model_key *evs__model_need(evs__model_ctx *c,
+                                      const evs__model_sec *s, const char *key,
+                                      int *rc) {
+  const evs__model_key *k = evs__model_key_get(s, key);
+  if (!k)
+    *rc = evs__model_sec_fail(c, s, "missing required key '%s' in [%s]", key,
+                              s->id);
+  return k;
+}
+
 /* ---- small parsers ---------------------------------------------------- */
 
 int evs__model_parse_u64(const char *s, uint64_t *out) {
