@@ -205,6 +205,20 @@ static const evs__model_sec *sec_of(const evs__model_ctx *c, int about,
   return NULL;
 }
 
+void evs__model_desc_free(evs__model_sec *s) {
+  if (s->pop) {
+    for (size_t i = 0; i < s->pop->npar; i++) free(s->pop->par[i].path);
+    free(s->pop->par);
+    free(s->pop);
+    s->pop = NULL;
+  }
+  if (s->proj) {
+    free((char *)s->proj->spec.path);
+    free(s->proj);
+    s->proj = NULL;
+  }
+}
+
 /* evs__model_build without freeing the descriptions. */
 static int build(evs__model_ctx *c, const evs_model_opts *mo, evs_model *m) {
   evs__model_sim_desc so = {0, 1e-4, 1, 1, NULL, EVS_SPIKES_RAS};
@@ -224,7 +238,7 @@ static int build(evs__model_ctx *c, const evs_model_opts *mo, evs_model *m) {
     switch (s->kind) {
     case EVS__MODEL_SIM: rc = EVS_OK; break;
     case EVS__MODEL_NETWORK: rc = EVS_OK; break;
-    case EVS__MODEL_POP: rc = evs__model_population(c, s, NULL); break;
+    case EVS__MODEL_POP: rc = evs__model_population_check(c, s); break;
     case EVS__MODEL_PROJ: rc = evs__model_projection_check(c, s, &so); break;
     case EVS__MODEL_SUPERSPIKE: rc = evs__model_superspike(c, s, NULL); break;
     default: rc = do_input(c, s, NULL); break;
@@ -247,7 +261,7 @@ static int build(evs__model_ctx *c, const evs_model_opts *mo, evs_model *m) {
     HASH_ITER(hh, c->secs, s, tmp) {
       if (s->kind != k) continue;
       if (k == EVS__MODEL_POP)
-        rc = evs__model_population(c, s, m->net);
+        rc = evs__model_population_build(c, s, m->net);
       else if (k == EVS__MODEL_PROJ)
         rc = evs__model_projection_build(c, s, m->net);
       else
@@ -275,6 +289,6 @@ int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo,
                      evs_model *m) {
   int rc = build(c, mo, m);
   evs__model_sec *s, *tmp;
-  HASH_ITER(hh, c->secs, s, tmp) evs__model_proj_desc_free(s);
+  HASH_ITER(hh, c->secs, s, tmp) evs__model_desc_free(s);
   return rc;
 }

@@ -53,8 +53,9 @@ typedef struct evs__model_sec {
   double bytes_kept;  /* B: held from the build to the end of the run */
   double bytes_build; /* B: held only while they are built */
   const evs__model_key *count_key; /* the key that sets their number */
-  /* projections, from the check stage to the build: their description
-   * (model_desc.h), or NULL */
+  /* populations and projections, from the check stage to the build: their
+   * description (model_desc.h), or NULL */
+  struct evs__model_pop_desc *pop;
   struct evs__model_proj_desc *proj;
   UT_hash_handle hh;
 } evs__model_sec;
@@ -133,12 +134,6 @@ int evs__model_sec_fail(evs__model_ctx *c, const evs__model_sec *s,
  * returns that code. */
 int evs__model_net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
                         const evs__model_key *k, const evs_error *ne);
-
-/* [population NAME] s: checks its keys when net is NULL; else adds the
- * population to net (s->pop_index) with its parameters, recordings and
- * rate check. Returns EVS_OK or an error at the key at fault.
- * (model_population.c) */
-int evs__model_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net);
 
 /* The constant value of parameter name of population section s: its key's,
  * else the type's default (defs[0..nd)); NaN when it has neither or the

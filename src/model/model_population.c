@@ -2,7 +2,7 @@
 /* evsnn — model files, stage 3: a [population NAME] section checked (net
  * NULL) and added to the net: its type, size, parameters, recordings and
  * rate check (model_impl.h). */
-#include "model/model_impl.h"
+#include "model/model_desc.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -161,25 +161,24 @@ double evs__model_pop_value(evs__model_ctx *c, const evs__model_sec *s,
   return NAN;
 }
 
-/* The population's background under [network]: its rate times k_scale and
- * weight / sqrt(k_scale) when it stays Poisson, plus the constant current
- * that keeps its mean input (1 - sqrt(k_scale)) rate w tau_syn_E (the
- * reference implementation's compensation); or, with background = dc, no
- * rate and its whole mean rate w tau_syn_E as a constant current. */
-static int background(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
-                      int pop, const evs_param_def *defs, size_t nd) {
+/* The population's background under [network] into d: its rate times
+ * k_scale and weight / sqrt(k_scale) when it stays Poisson (in d->par),
+ * plus the constant current that keeps its mean input (1 - sqrt(k_scale))
+ * rate w tau_syn_E (the reference implementation's compensation); or, with
+ * background = dc, no rate and its whole mean rate w tau_syn_E as a
+ * constant current. */
+static void background(evs__model_ctx *c, const evs__model_sec *s,
+                       evs__model_pop_desc *d) {
   const evs__model_key *kr = evs__model_key_get(s, "background_rate");
   const evs__model_key *kw = evs__model_key_get(s, "background_weight");
-  if (!kr || !kw || !net || (!c->background_dc && c->k_scale == 1))
-    return EVS_OK;
-  double rate = evs__model_pop_value(c, s, defs, nd, "background_rate");
-  double w = evs__model_pop_value(c, s, defs, nd, "background_weight");
-  double tau = evs__model_pop_value(c, s, defs, nd, "tau_syn_E");
+  if (!kr || !kw || (!c->background_dc && c->k_scale == 1)) return;
+  double rate = evs__model_pop_value(c, s, d->defs, d->nd, "background_rate");
+  double w = evs__model_pop_value(c, s, d->defs, d->nd, "background_weight");
+  double tau = evs__model_pop_value(c, s, d->defs, d->nd, "tau_syn_E");
   double mean = rate * w * tau;
-  double amp = c->background_dc ? mean : (1 - sqrt(c->k_scale)) * mean;
-  evs_error ne;
-  int rc = evs_net_add_dc(net, pop, amp, EVS_DIM_CURRENT, &ne);
-  return rc ? evs__model_net_fail(c, rc, s, kr, &ne) : EVS_OK;
+  d->has_dc = 1;
+  d->dc = c->background_dc ? mean : (1 - sqrt(c->k_scale)) * mean;
+  d->dc_key = kr;
 }
 
 /* record = v, gsyn_exc, ... of the neurons record_neurons (kr: the record
@@ -254,31 +253,15 @@ static int record_vars(evs__model_ctx *c, const evs__model_sec *s,
   return rc;
 }
 
-int evs__model_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
-  static const char *const fixed[] = {"type",
-                                      "size",
-                                      "record_spikes",
-                                      "record_v",
-                                      "record_interval",
-                                      "record",
-                                      "record_neurons",
-                                      "rate_min",
-                                      "rate_max",
-                                      "rate_tau",
-                                      "integration",
-                                      "reference_rate",
-                                      NULL};
-  const evs_param_def *defs;
-  size_t nd;
-  evs_pop_kind kind;
-  const evs__model_key *kt, *ks;
-  evs__model_key *k, *tmp;
+/* The type (integration = grid: IF_curr_exp_grid), its parameter table,
+ * reference_rate and size of s into d. */
+static int check_type(evs__model_ctx *c, const evs__model_sec *s,
+                      evs__model_pop_desc *d) {
+  const evs__model_key *kt, *ks, *k;
   uint64_t size;
-  evs_error ne;
-  int rc = EVS_OK, pop = -1;
-
+  int rc = EVS_OK;
   if (!(kt = evs__model_need(c, s, "type", &rc))) return rc;
-  const char *type = kt->value;
+  d->type = kt->value;
   if ((k = evs__model_key_get(s, "integration"))) {
     int grid = !strcmp(k->value, "grid");
     if (!grid && strcmp(k->value, "exact"))
@@ -286,11 +269,11 @@ int evs__model_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
                                  "integration must be exact or grid, "
                                  "got '%s'",
                                  k->value);
-    if (strcmp(type, "IF_curr_exp"))
+    if (strcmp(d->type, "IF_curr_exp"))
       return evs__model_key_fail(c, k,
                                  "integration applies to IF_curr_exp "
                                  "only (grid: IF_curr_exp_grid)");
-    if (grid) type = "IF_curr_exp_grid";
+    if (grid) d->type = "IF_curr_exp_grid";
   }
   if ((k = evs__model_key_get(s, "reference_rate"))) {
     double r;
@@ -301,7 +284,7 @@ int evs__model_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
                                  "'%s'",
                                  k->value);
   }
-  if (evs_neuron_type_params(type, &defs, &nd, &kind) != EVS_OK) {
+  if (evs_neuron_type_params(d->type, &d->defs, &d->nd, &d->kind) != EVS_OK) {
     char known[512] = "";
     const char *const *t = evs_neuron_type_names();
     for (size_t i = 0; t && t[i]; i++)
@@ -322,37 +305,56 @@ int evs__model_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
                                "size %s times [network] scale %g "
                                "exceeds %u",
                                ks->value, c->scale, UINT32_MAX);
-  if (net) {
-    pop = evs_net_add_population(net, s->name, type, (uint32_t)size, &ne);
-    if (pop < 0) return evs__model_net_fail(c, pop, s, NULL, &ne);
-    s->pop_index = pop;
-  }
-  /* parameters and recording keys, in file order */
+  d->size = (uint32_t)size;
+  return EVS_OK;
+}
+
+/* The keys of [population] besides the type's parameters. */
+static const char *const pop_keys[] = {"type",
+                                       "size",
+                                       "record_spikes",
+                                       "record_v",
+                                       "record_interval",
+                                       "record",
+                                       "record_neurons",
+                                       "rate_min",
+                                       "rate_max",
+                                       "rate_tau",
+                                       "integration",
+                                       "reference_rate",
+                                       NULL};
+
+/* The type's parameters of s, in file order, into d->par; every required
+ * one given. */
+static int check_params(evs__model_ctx *c, const evs__model_sec *s,
+                        evs__model_pop_desc *d) {
+  evs__model_key *k, *tmp;
+  int rc;
+  d->par = calloc(HASH_COUNT(s->keys) + 1, sizeof *d->par);
+  if (!d->par)
+    return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
   HASH_ITER(hh, s->keys, k, tmp) {
     size_t i;
-    for (i = 0; fixed[i]; i++)
-      if (!strcmp(k->name, fixed[i])) break;
-    if (fixed[i]) continue;
-    for (i = 0; i < nd; i++)
-      if (!strcmp(k->name, defs[i].name)) break;
-    if (i == nd)
+    for (i = 0; pop_keys[i]; i++)
+      if (!strcmp(k->name, pop_keys[i])) break;
+    if (pop_keys[i]) continue;
+    for (i = 0; i < d->nd; i++)
+      if (!strcmp(k->name, d->defs[i].name)) break;
+    if (i == d->nd)
       return evs__model_key_fail(c, k,
                                  "unknown key '%s' in [%s] (type %s "
                                  "has no such parameter)",
-                                 k->name, s->id, type);
-    if (defs[i].flags & EVS_PARAM_PATH) {
-      char *path;
-      if ((rc = evs__model_get_path(c, k, &path))) return rc;
-      if (net && (rc = evs_net_set_path(net, pop, k->name, path, &ne))) {
-        free(path);
-        return evs__model_net_fail(c, rc, s, k, &ne);
-      }
-      free(path);
+                                 k->name, s->id, d->type);
+    evs__model_param_desc *p = &d->par[d->npar];
+    p->key = k;
+    if (d->defs[i].flags & EVS_PARAM_PATH) {
+      if ((rc = evs__model_get_path(c, k, &p->path))) return rc;
+      d->npar++;
       continue;
     }
-    evs_dist d;
-    if ((rc = evs__model_get_dist(c, k, defs[i].dim, &d))) return rc;
-    if (d.kind != EVS_DIST_CONST && !(defs[i].flags & EVS_PARAM_PER_NEURON))
+    if ((rc = evs__model_get_dist(c, k, d->defs[i].dim, &p->value))) return rc;
+    if (p->value.kind != EVS_DIST_CONST &&
+        !(d->defs[i].flags & EVS_PARAM_PER_NEURON))
       return evs__model_key_fail(c, k,
                                  "%s must be a constant (only per-neuron "
                                  "parameters take distributions)",
@@ -360,21 +362,29 @@ int evs__model_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
     /* the background under [network] (see background()) */
     if (!strcmp(k->name, "background_rate")) {
       if (c->background_dc) continue;
-      d = evs_dist_scale(d, c->k_scale);
+      p->value = evs_dist_scale(p->value, c->k_scale);
     } else if (!strcmp(k->name, "background_weight")) {
-      d = evs_dist_scale(d, 1 / sqrt(c->k_scale));
+      p->value = evs_dist_scale(p->value, 1 / sqrt(c->k_scale));
     }
-    if (net && (rc = evs_net_set_param(net, pop, k->name, &d, &ne)))
-      return evs__model_net_fail(c, rc, s, k, &ne);
+    d->npar++;
   }
-  if ((rc = background(c, s, net, pop, defs, nd))) return rc;
-  for (size_t i = 0; i < nd; i++)
-    if ((defs[i].flags & EVS_PARAM_REQUIRED) &&
-        !evs__model_key_get(s, defs[i].name))
+  background(c, s, d);
+  for (size_t i = 0; i < d->nd; i++)
+    if ((d->defs[i].flags & EVS_PARAM_REQUIRED) &&
+        !evs__model_key_get(s, d->defs[i].name))
       return evs__model_sec_fail(c, s,
                                  "missing required key '%s' in [%s] (type %s)",
-                                 defs[i].name, s->id, type);
-  /* recording */
+                                 d->defs[i].name, s->id, d->type);
+  return EVS_OK;
+}
+
+/* The recordings and rate check of s (population d): checked, and set on
+ * population pop of net when net is not NULL. */
+static int recordings(evs__model_ctx *c, const evs__model_sec *s,
+                      const evs__model_pop_desc *d, evs_net *net, int pop) {
+  const evs__model_key *k;
+  evs_error ne;
+  int rc = EVS_OK;
   if ((k = evs__model_key_get(s, "record_spikes"))) {
     int on;
     if (evs__model_parse_bool(k->value, &on))
@@ -402,12 +412,12 @@ int evs__model_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
   } else if (k) {
     uint32_t *ids = NULL;
     size_t n = 0;
-    if (kind == EVS_POP_SOURCE)
+    if (d->kind == EVS_POP_SOURCE)
       return evs__model_key_fail(c, k,
                                  "record_v: %s is a spike source and has no "
                                  "membrane potential",
-                                 type);
-    if ((rc = evs__model_get_ids(c, k, (uint32_t)size, &ids, &n))) return rc;
+                                 d->type);
+    if ((rc = evs__model_get_ids(c, k, d->size, &ids, &n))) return rc;
     if (net) rc = evs_net_record_v(net, pop, ids, n, interval, &ne);
     free(ids);
     if (rc) return evs__model_net_fail(c, rc, s, k, &ne);
@@ -419,7 +429,35 @@ int evs__model_population(evs__model_ctx *c, evs__model_sec *s, evs_net *net) {
                                "record_interval without record_v or "
                                "record");
   if (kr && strcmp(kr->value, "none") == 0) kr = NULL;
-  if ((rc = record_vars(c, s, kr, k, type, (uint32_t)size, interval, net, pop)))
+  if ((rc = record_vars(c, s, kr, k, d->type, d->size, interval, net, pop)))
     return rc;
   return rate_check(c, s, net, pop);
+}
+
+int evs__model_population_check(evs__model_ctx *c, evs__model_sec *s) {
+  evs__model_desc_free(s);
+  evs__model_pop_desc *d = calloc(1, sizeof *d);
+  if (!d) return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
+  s->pop = d;
+  int rc = check_type(c, s, d);
+  if (rc || (rc = check_params(c, s, d))) return rc;
+  return recordings(c, s, d, NULL, -1);
+}
+
+int evs__model_population_build(evs__model_ctx *c, evs__model_sec *s,
+                                evs_net *net) {
+  const evs__model_pop_desc *d = s->pop;
+  evs_error ne;
+  int rc, pop = evs_net_add_population(net, s->name, d->type, d->size, &ne);
+  if (pop < 0) return evs__model_net_fail(c, pop, s, NULL, &ne);
+  s->pop_index = pop;
+  for (size_t i = 0; i < d->npar; i++) {
+    const evs__model_param_desc *p = &d->par[i];
+    rc = p->path ? evs_net_set_path(net, pop, p->key->name, p->path, &ne)
+                 : evs_net_set_param(net, pop, p->key->name, &p->value, &ne);
+    if (rc) return evs__model_net_fail(c, rc, s, p->key, &ne);
+  }
+  if (d->has_dc && (rc = evs_net_add_dc(net, pop, d->dc, EVS_DIM_CURRENT, &ne)))
+    return evs__model_net_fail(c, rc, s, d->dc_key, &ne);
+  return recordings(c, s, d, net, pop);
 }

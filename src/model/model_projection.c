@@ -296,7 +296,7 @@ int evs__model_projection_check(evs__model_ctx *c, evs__model_sec *s,
   const evs__model_key *k;
   int rc = EVS_OK;
 
-  evs__model_proj_desc_free(s);
+  evs__model_desc_free(s);
   evs__model_proj_desc *d = calloc(1, sizeof *d);
   if (!d) return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
   s->proj = d;
@@ -360,11 +360,4 @@ int evs__model_projection_build(evs__model_ctx *c, evs__model_sec *s,
   if ((rc = evs__model_stp(c, s, net, idx))) return rc;
   return evs__model_learning(c, s, net, idx, d->rule, d->rdefs, d->nrd,
                              d->wdim);
-}
-
-void evs__model_proj_desc_free(evs__model_sec *s) {
-  if (!s->proj) return;
-  free((char *)s->proj->spec.path);
-  free(s->proj);
-  s->proj = NULL;
 }
