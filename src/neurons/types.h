@@ -24,6 +24,7 @@ int evs__ras_read(const char *path, uint32_t size, double period,
 /* The types, defined in their own modules. */
 extern const evs_neuron_type evs__if_curr_exp;            /* lif.c */
 extern const evs_neuron_type evs__if_curr_exp_grid;       /* lif_grid.c */
+extern const evs_neuron_type evs__if_curr_alpha;          /* lif_alpha.c */
 extern const evs_neuron_type evs__if_cond_exp;            /* cond.c */
 extern const evs_neuron_type evs__if_cond_exp_gsfa_grr;   /* cond_sfa.c */
 extern const evs_neuron_type evs__eif_cond_exp_isfa_ista; /* adex.c */

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — IF_curr_alpha: the exact, event-driven current-based LIF neuron
+ * with alpha-shaped synaptic currents (PyNN's IF_curr_alpha, NEST's
+ * iaf_psc_alpha).
+ *
+ *   tau_m dv/dt = -(v - v_rest) + x_E + x_I + R (i_offset + dc)
+ *   x_k(s) = w (e/tau_k) s exp(-s/tau_k)   after an input of weight w
+ *
+ * with x in volts (R I, R = tau_m / cm): an input of weight w gives a
+ * current that peaks at w, tau_k after the input. Between inputs
+ *
+ *   v(t) - v_thresh = D + c_m E_m(t) + sum_k (c_k + d_k (t - t0)) E_k(t),
+ *   E_k(t) = exp(-(t - t0)/tau_k),
+ *
+ * against one population-wide reference time t0, D = v_rest + R (i_offset
+ * + dc) - v_thresh. With beta = 1/tau_m, alpha_k = 1/tau_k, gamma_k =
+ * alpha_k - beta, an input of weight w at t (tau0 = t - t0) answers, s
+ * later, with  K w (e^{-beta s} - e^{-alpha_k s} (1 + gamma_k s)),
+ * K = beta e alpha_k / gamma_k^2, so it adds
+ *   K w / E_m(t)  to c_m,   -K w (1 - gamma_k tau0) / E_k(t)  to c_k,
+ *   -K w gamma_k / E_k(t)  to d_k:
+ * three multiply-adds per synapse with factors shared by the delivery, no
+ * exp() per synapse. t0 moves forward (rebase) before the factors grow
+ * large.
+ *
+ * Crossings are found, never sampled: each neuron holds t_safe, a time
+ * before which it cannot reach threshold unless excited again. An
+ * inhibitory input only lowers v at every later time and leaves t_safe; an
+ * excitatory one brings it back to the input's time. Every periodic event
+ * (the window [t - tick, t) closes) walks the neurons whose t_safe lies in
+ * the window and searches their first crossing from t_safe (polyexp.h),
+ * which also gives the next t_safe. A spike found in a window is delivered
+ * at least one window later, so the result is exact and causal. While
+ * refractory (v held at v_reset, the currents running on), t_safe holds the
+ * end of the period, where the reset is applied lazily. Unlike IF_curr_exp
+ * (lif.c) there is no crossing calendar: every window looks at every
+ * neuron's t_safe, which is cheap beside the searches for populations of
+ * thousands. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/net_impl.h"
+#include "neurons/types.h"
+#include "neurons/polyexp.h"
+
+/* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */
+#define REBASE_SPAN 30.0
+/* Crossing times are solved to this accuracy (s). */
+#define CROSSING_TOL 1e-13
+/* e, the alpha function's peak factor (M_E is not in C11). */
+#define EULER_E 2.71828182845904523536
+
+enum {
+  P_CM,
+  P_TAU_M,
+  P_TAU_E,
+  P_TAU_I,
+  P_TAU_REF,
+  P_V_REST,
+  P_V_RESET,
+  P_V_THRESH,
+  P_I_OFFSET,
+  P_V_INIT,
+  N_PARAMS
+};
+
+static const evs_param_def params[N_PARAMS] = {
+    [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
+    [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
+    [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 0.5e-3, 0,
+                 "rise time of the excitatory alpha current (its peak)"},
+    [P_TAU_I] = {"tau_syn_I", EVS_DIM_TIME, 0.5e-3, 0,
+                 "rise time of the inhibitory alpha current (its peak)"},
+    [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, 0,
+                   "refractory period (v held at v_reset)"},
+    [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, 0, "resting potential"},
+    [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, 0,
+                   "potential after a spike"},
+    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0, "spike threshold"},
+    [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, 0,
+                    "constant input current"},
+    [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
+                  "membrane potential at t = 0"},
+};
+
+/* One neuron's state. */
+typedef struct alpha_neuron {
+  double cm;     /* V: coefficient of E_m */
+  double c[2];   /* V: coefficients of E_E, E_I */
+  double d[2];   /* V/s: coefficients of (t - t0) E_E, (t - t0) E_I */
+  double drive;  /* V: D, the constant term */
+  double t_safe; /* s: no crossing before this time unless excited again;
+                    while refractory: the end of the refractory period */
+  int refractory;
+} alpha_neuron;
+
+typedef struct alpha_state {
+  alpha_neuron *nr;   /* [size] */
+  double t0;          /* s: reference time of the coefficients */
+  double rate[3];     /* 1/s: 1/tau_m, 1/tau_syn_E, 1/tau_syn_I */
+  double gamma[2];    /* 1/s: 1/tau_syn - 1/tau_m per receptor */
+  double kw[2];       /* V per unit weight: K above */
+  double rebase_span; /* s: rebase when t - t0 exceeds it */
+  double v_reset, v_thresh, tau_ref;
+  int status; /* first failure of a handler that cannot return it */
+} alpha_state;
+
+static double weight_scale(const evs_pop *pop, evs_dim dim) {
+  if (dim == EVS_DIM_VOLTAGE) return 1.0;
+  if (dim == EVS_DIM_CURRENT) return pop->par[P_TAU_M] / pop->par[P_CM];
+  return 0;
+}
+
+/* The decay factors E_m(t), E_E(t), E_I(t). */
+static void decay_factors(const alpha_state *s, double t, double e[3]) {
+  for (int k = 0; k < 3; k++) e[k] = exp(-(t - s->t0) * s->rate[k]);
+}
+
+/* u = v - v_thresh of neuron n at t, given the decay factors e at t,
+ * without the reset of a refractory period that has ended. */
+static double distance(const alpha_state *s, const alpha_neuron *n, double t,
+                       const double e[3]) {
+  double h = t - s->t0;
+  return n->drive + n->cm * e[0] + (n->c[0] + n->d[0] * h) * e[1] +
+         (n->c[1] + n->d[1] * h) * e[2];
+}
+
+/* Applies the reset that ends neuron n's refractory period at n->t_safe:
+ * v = v_reset there, the currents unchanged. */
+static void end_refractory(alpha_state *s, alpha_neuron *n) {
+  double e[3];
+  decay_factors(s, n->t_safe, e);
+  n->cm = 0;
+  double u = distance(s, n, n->t_safe, e);
+  n->cm = (s->v_reset - s->v_thresh - u) / e[0];
+  n->refractory = 0;
+}
+
+/* Keeps the first failure rc of a handler that returns nothing; the run
+ * fails at the next tick. */
+static void keep_status(alpha_state *s, int rc) {
+  if (rc != EVS_OK && s->status == EVS_OK) s->status = rc;
+}
+
+/* Finds every spike of neuron j before time t; afterwards t_safe >= t.
+ * Returns EVS_OK or the error of evs__pop_emit. */
+static int advance(evs_pop *pop, alpha_state *s, uint32_t j, double t) {
+  alpha_neuron *n = &s->nr[j];
+  while (n->t_safe < t) {
+    if (n->refractory) {
+      end_refractory(s, n); /* and search from its end */
+      continue;
+    }
+    double a = n->t_safe, e[3], h = a - s->t0;
+    decay_factors(s, a, e);
+    evs_polyexp g = {.n = 3,
+                     .d = n->drive,
+                     .a = {n->cm * e[0], (n->c[0] + n->d[0] * h) * e[1],
+                           (n->c[1] + n->d[1] * h) * e[2]},
+                     .b = {0, n->d[0] * e[1], n->d[1] * e[2]},
+                     .r = {s->rate[0], s->rate[1], s->rate[2]}};
+    double x;
+    pop->crossings++;
+    if (!evs__polyexp_first_root(&g, t - a, CROSSING_TOL, &x)) {
+      n->t_safe = a + x;
+      break;
+    }
+    double tc = a + x;
+    int rc = evs__pop_emit(pop, tc, j);
+    if (rc) return rc;
+    n->refractory = 1;
+    n->t_safe = tc + s->tau_ref;
+  }
+  return EVS_OK;
+}
+
+static void deliver(evs_pop *pop, double t, int receptor,
+                    const uint32_t *target, const float *weight, float shared,
+                    size_t count) {
+  alpha_state *s = pop->state;
+  double e[3];
+  decay_factors(s, t, e);
+  int r = receptor; /* 0: excitatory, 1: inhibitory */
+  double k = s->kw[r], g = s->gamma[r], h = t - s->t0;
+  double fm = k / e[0], fc = -k * (1 - g * h) / e[1 + r],
+         fd = -k * g / e[1 + r];
+  for (size_t q = 0; q < count; q++) {
+    uint32_t j = target[q];
+    alpha_neuron *n = &s->nr[j];
+    if (n->t_safe < t) keep_status(s, advance(pop, s, j, t));
+    double w = weight ? weight[q] : shared;
+    n->cm += w * fm;
+    n->c[r] += w * fc;
+    n->d[r] += w * fd;
+    /* excitation can bring the crossing before t_safe (a refractory
+     * neuron's t_safe is the end of its period and stays) */
+    if (w > 0 && !n->refractory) n->t_safe = t;
+  }
+}
+
+/* Moves the reference time to t, rescaling every coefficient:
+ * (c + d (t' - t0)) E_old(t') = (c + d (t - t0) + d (t' - t)) E_old(t)
+ * E_new(t'). */
+static void rebase(evs_pop *pop, alpha_state *s, double t) {
+  double e[3], h = t - s->t0;
+  decay_factors(s, t, e);
+  for (uint32_t j = 0; j < pop->size; j++) {
+    alpha_neuron *n = &s->nr[j];
+    n->cm *= e[0];
+    for (int r = 0; r < 2; r++) {
+      n->c[r] = (n->c[r] + n->d[r] * h) * e[1 + r];
+      n->d[r] *= e[1 + r];
+    }
+  }
+  s->t0 = t;
+}
+
+static int tick(evs_pop *pop, double t) {
+  alpha_state *s = pop->state;
+  if (s->status) return s->status;
+  for (uint32_t j = 0; j < pop->size; j++) {
+    if (s->nr[j].t_safe < t) {
+      int rc = advance(pop, s, j, t);
+      if (rc) return rc;
+    }
+  }
+  if (t - s->t0 > s->rebase_span) rebase(pop, s, t);
+  return EVS_OK;
+}
+
+static double voltage(evs_pop *pop, uint32_t id, double t) {
+  alpha_state *s = pop->state;
+  alpha_neuron *n = &s->nr[id];
+  keep_status(s, advance(pop, s, id, t));
+  if (n->refractory && t < n->t_safe) return s->v_reset;
+  if (n->refractory) end_refractory(s, n);
+  double e[3];
+  decay_factors(s, t, e);
+  return s->v_thresh + distance(s, n, t, e);
+}
+
+/* A change of the injected current by delta (V, as R I) at t: the spikes
+ * before t are found with the old drive, v stays continuous (the leak term
+ * takes -delta back at t); a refractory neuron's reset starts from the new
+ * drive. The crossing is searched anew from t. */
+static void inject(evs_pop *pop, uint32_t id, double t, double delta) {
+  alpha_state *s = pop->state;
+  alpha_neuron *n = &s->nr[id];
+  keep_status(s, advance(pop, s, id, t));
+  n->drive += delta;
+  if (n->refractory) return;
+  n->cm -= delta / exp(-(t - s->t0) * s->rate[0]);
+  n->t_safe = t;
+}
+
+static const evs_recordable recordables[] = {
+    {"i_syn_exc", "A"}, /* x_E / R */
+    {"i_syn_inh", "A"}, /* x_I / R (negative: inhibitory weights are) */
+};
+
+/* The synaptic current of receptor var at t. The synaptic part of the
+ * voltage obeys u' = -beta u + beta x, so a term (c + d T) E(t) of receptor
+ * var (T = t - t0) carries the current x = u + u'/beta =
+ * (d - gamma (c + d T)) E(t) / beta. */
+static double state(evs_pop *pop, uint32_t id, double t, int var) {
+  alpha_state *s = pop->state;
+  const alpha_neuron *n = &s->nr[id];
+  double h = t - s->t0, e = exp(-h * s->rate[1 + var]);
+  double x = (n->d[var] - s->gamma[var] * (n->c[var] + n->d[var] * h)) * e /
+             s->rate[0];
+  return x / (pop->par[P_TAU_M] / pop->par[P_CM]);
+}
+
+static void destroy(evs_pop *pop) {
+  alpha_state *s = pop->state;
+  if (!s) return;
+  free(s->nr);
+  free(s);
+  pop->state = NULL;
+}
+
+/* The error "population P: NAME WHAT" about parameter k (evs_error.key). */
+static int bad_param(const evs_pop *pop, int k, const char *what,
+                     evs_error *err) {
+  evs_error_set(err, EVS_EINVAL, NULL, 0, "population %s: %s %s", pop->name,
+                params[k].name, what);
+  evs_error_key(err, params[k].name);
+  return EVS_EINVAL;
+}
+
+static int check_params(const evs_pop *pop, evs_error *err) {
+  const double *p = pop->par;
+  for (int i = P_CM; i < P_V_INIT; i++)
+    if (!isfinite(p[i])) return bad_param(pop, i, "must be finite", err);
+  for (int i = P_CM; i <= P_TAU_I; i++)
+    if (!(p[i] > 0)) return bad_param(pop, i, "must be positive", err);
+  if (!(p[P_TAU_REF] >= 0))
+    return bad_param(pop, P_TAU_REF, "must not be negative", err);
+  if (!(p[P_V_RESET] < p[P_V_THRESH]))
+    return bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
+  for (int i = P_TAU_E; i <= P_TAU_I; i++)
+    if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
+      return bad_param(pop, i,
+                       "must differ from tau_m (the exact solution "
+                       "needs distinct time constants)",
+                       err);
+  return EVS_OK;
+}
+
+static int init(evs_pop *pop, evs_error *err) {
+  int rc = check_params(pop, err);
+  if (rc) return rc;
+  const double *p = pop->par;
+  alpha_state *s = calloc(1, sizeof *s);
+  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  pop->state = s;
+  s->nr = calloc(pop->size ? pop->size : 1, sizeof *s->nr);
+  if (!s->nr) {
+    destroy(pop);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  s->rate[0] = 1 / p[P_TAU_M];
+  s->rate[1] = 1 / p[P_TAU_E];
+  s->rate[2] = 1 / p[P_TAU_I];
+  for (int r = 0; r < 2; r++) {
+    s->gamma[r] = s->rate[1 + r] - s->rate[0];
+    s->kw[r] =
+        s->rate[0] * EULER_E * s->rate[1 + r] / (s->gamma[r] * s->gamma[r]);
+  }
+  double tau_min = fmin(p[P_TAU_M], fmin(p[P_TAU_E], p[P_TAU_I]));
+  s->rebase_span = REBASE_SPAN * tau_min;
+  s->v_reset = p[P_V_RESET];
+  s->v_thresh = p[P_V_THRESH];
+  s->tau_ref = p[P_TAU_REF];
+  double r_m = p[P_TAU_M] / p[P_CM];
+  evs_rng rng;
+  for (uint32_t j = 0; j < pop->size; j++) {
+    alpha_neuron *n = &s->nr[j];
+    evs_rng_init(&rng, pop->seed, pop->index, pop->first + j, EVS_RNG_INIT);
+    double v0 = evs_dist_draw(&pop->dist[P_V_INIT], &rng);
+    n->drive = p[P_V_REST] + r_m * p[P_I_OFFSET] + (pop->dc ? pop->dc[j] : 0) -
+               p[P_V_THRESH];
+    n->cm = v0 - p[P_V_THRESH] - n->drive;
+    n->t_safe = 0; /* searched at the first window */
+  }
+  return EVS_OK;
+}
+
+static double dc_scale(const evs_pop *pop, evs_dim dim) {
+  return weight_scale(pop, dim);
+}
+
+const evs_neuron_type evs__if_curr_alpha = {
+    .name = "IF_curr_alpha",
+    .kind = EVS_POP_EXACT,
+    .params = params,
+    .n_params = N_PARAMS,
+    .weight_scale = weight_scale,
+    .init = init,
+    .destroy = destroy,
+    .deliver = deliver,
+    .tick = tick,
+    .voltage = voltage,
+    .dc_scale = dc_scale,
+    .sliceable = 1,
+    .inject = inject,
+    .recordables = recordables,
+    .n_recordables = 2,
+    .state = state,
+};
