@@ -75,6 +75,58 @@ class PSP(Base):
         self.assertLess(np.max(np.abs(sig.magnitude[:, 0] - expect)), 1e-6)
 
 
+def alpha_psp(t, w, cm, tau_m, tau_s):
+    """Closed form: the voltage (mV) t ms after an alpha current
+    w (e/tau_s) t e^{-t/tau_s} (nA, peak w at tau_s) on a leaky membrane
+    (cm nF, tau_m ms) at rest: (1/cm) times its convolution with
+    e^{-t/tau_m}."""
+    t = np.maximum(t, 0.0)
+    g = 1.0 / tau_s - 1.0 / tau_m
+    return w * math.e / (cm * tau_s) * (
+        np.exp(-t / tau_m) - np.exp(-t / tau_s) * (1 + g * t)) / g ** 2
+
+
+class AlphaPSP(Base):
+    def test_alpha_psp_against_closed_form(self):
+        """IF_curr_alpha: an excitatory and a later inhibitory spike; the
+        trace is the sum of the closed forms to 1e-6 mV; a larger weight
+        drives a second population's neuron over threshold where the
+        closed form crosses (to the 10 us grid of the scan)."""
+        cm, tau_m, te, ti, v0 = 0.25, 20.0, 2.0, 4.0, -65.0
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
+        inh = sim.Population(1, sim.SpikeSourceArray(spike_times=[20.0]))
+        params = dict(cm=cm, tau_m=tau_m, tau_syn_E=te, tau_syn_I=ti,
+                      v_rest=v0, v_thresh=-50.0)
+        n = sim.Population(1, sim.IF_curr_alpha(**params),
+                           initial_values={"v": v0})
+        m = sim.Population(1, sim.IF_curr_alpha(**params),
+                           initial_values={"v": v0})
+        sim.Projection(src, n, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.5, delay=1.5))
+        sim.Projection(inh, n, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=-0.3, delay=1.0),
+                       receptor_type="inhibitory")
+        sim.Projection(src, m, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=1.2, delay=1.5))
+        n.record(["v", "spikes"], sampling_interval=0.05)
+        m.record("spikes")
+        sim.run(60.0)
+        seg = n.get_data().segments[0]
+        sig = seg.analogsignals[0]
+        t = sig.times.rescale(pq.ms).magnitude
+        expect = v0 + alpha_psp(t - 11.5, 0.5, cm, tau_m, te) + \
+            alpha_psp(t - 21.0, -0.3, cm, tau_m, ti)
+        self.assertLess(np.max(np.abs(sig.magnitude[:, 0] - expect)), 1e-6)
+        self.assertEqual(len(seg.spiketrains[0]), 0)
+        # m crosses where v0 + alpha_psp(s, 1.2, ...) = -50 mV first
+        s = np.linspace(0, 10, 1000001)
+        cross = 11.5 + s[np.argmax(v0 + alpha_psp(s, 1.2, cm, tau_m, te)
+                                   >= -50.0)]
+        st = m.get_data().segments[0].spiketrains[0].rescale(pq.ms).magnitude
+        self.assertEqual(len(st), 1)
+        self.assertAlmostEqual(float(st[0]), cross, delta=2e-5)
+
+
 class Connectors(Base):
     def pops(self, n_pre=30, n_post=20):
         a = sim.Population(n_pre, sim.SpikeSourcePoisson(rate=1.0))
@@ -486,7 +538,7 @@ class ViewsAndAssemblies(Base):
 class NotAvailable(Base):
     def test_refusals(self):
         with self.assertRaises(errors.NoModelAvailableError):
-            sim.IF_curr_alpha()
+            sim.IF_cond_alpha()
         n = sim.Population(3, sim.IF_cond_exp())
         with self.assertRaises(errors.RecordingError):
             n.record("gsyn_exc")

@@ -42,7 +42,7 @@ from .rules import (StdpPairSynapse, StdpTripletHomeoSynapse,  # noqa: F401
 def list_standard_models():
     """The standard cell types pynn_evsnn simulates."""
     from . import standardmodels as sm
-    return [n for n in ("IF_curr_exp", "IF_cond_exp",
+    return [n for n in ("IF_curr_exp", "IF_curr_alpha", "IF_cond_exp",
                         "EIF_cond_exp_isfa_ista", "Izhikevich",
                         "SpikeSourcePoisson", "SpikeSourceArray")
             if hasattr(sm, n)]

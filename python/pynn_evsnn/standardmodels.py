@@ -37,6 +37,14 @@ class IF_curr_exp(cells.IF_curr_exp):
     evs_weight = (NA, "EVS_DIM_CURRENT")
 
 
+class IF_curr_alpha(cells.IF_curr_alpha):
+    __doc__ = cells.IF_curr_alpha.__doc__
+    evs_type = "IF_curr_alpha"
+    translations = build_translations(*_IF_COMMON)
+    evs_initial = {"v": ("v_init", MV), "isyn_exc": None, "isyn_inh": None}
+    evs_weight = (NA, "EVS_DIM_CURRENT")
+
+
 class IF_cond_exp(cells.IF_cond_exp):
     __doc__ = cells.IF_cond_exp.__doc__
     evs_type = "IF_cond_exp"
@@ -103,9 +111,6 @@ def _unavailable(base, why):
                                          "__doc__": base.__doc__})
 
 
-IF_curr_alpha = _unavailable(cells.IF_curr_alpha,
-                             "the evsnn engine has no alpha-shaped current "
-                             "synapse yet")
 IF_cond_alpha = _unavailable(cells.IF_cond_alpha,
                              "the evsnn engine has no alpha synapses")
 IF_curr_delta = _unavailable(cells.IF_curr_delta,
