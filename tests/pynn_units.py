@@ -127,6 +127,129 @@ class AlphaPSP(Base):
         self.assertAlmostEqual(float(st[0]), cross, delta=2e-5)
 
 
+def steps_response(t, changes, r_m, tau_m):
+    """Closed form: the voltage (mV, from rest) at t of a leaky membrane
+    (R r_m MOhm, tau_m ms) under a current that changes by dI (nA) at each
+    (t_k, dI) of changes: the sum of R dI (1 - e^{-(t - t_k)/tau_m})."""
+    v = np.zeros_like(t)
+    for tk, di in changes:
+        s = t - tk
+        v += np.where(s > 0, r_m * di * (1 - np.exp(-np.maximum(s, 0)
+                                                   / tau_m)), 0.0)
+    return v
+
+
+class CurrentSources(Base):
+    def test_dc_and_step_sources_on_exact_cells(self):
+        """A DCSource into neuron 0 (through a view), a StepCurrentSource
+        into both (inject_into): on IF_curr_exp and IF_curr_alpha, v is the
+        closed form of the summed current to 1e-6 mV, changes at their
+        exact (off-grid) times."""
+        cm, tau_m, v0 = 0.5, 20.0, -65.0
+        pops = [sim.Population(2, cell(cm=cm, tau_m=tau_m, v_rest=v0,
+                                       v_thresh=0.0),
+                               initial_values={"v": v0})
+                for cell in (sim.IF_curr_exp, sim.IF_curr_alpha)]
+        dc = sim.DCSource(amplitude=0.5, start=10.0, stop=50.0)
+        step = sim.StepCurrentSource(times=[5.0, 20.03, 61.0],
+                                     amplitudes=[0.2, -0.1, 0.3])
+        for p in pops:
+            p[0:1].inject(dc)
+            step.inject_into(p)
+            p.record("v", sampling_interval=0.1)
+        sim.run(80.0)
+        step_changes = [(5.0, 0.2), (20.03, -0.3), (61.0, 0.4)]
+        r_m = tau_m / cm
+        for p in pops:
+            sig = p.get_data().segments[0].analogsignals[0]
+            t = sig.times.rescale(pq.ms).magnitude
+            both = v0 + steps_response(
+                t, step_changes + [(10.0, 0.5), (50.0, -0.5)], r_m, tau_m)
+            only_step = v0 + steps_response(t, step_changes, r_m, tau_m)
+            self.assertLess(np.max(np.abs(sig.magnitude[:, 0] - both)), 1e-6)
+            self.assertLess(np.max(np.abs(sig.magnitude[:, 1] - only_step)),
+                            1e-6)
+        self.assertAlmostEqual(dc.amplitude, 0.5)
+        self.assertEqual(list(step.times.value), [5.0, 20.03, 61.0])
+
+    def test_ac_source_on_a_clocked_cell(self):
+        """An ACSource into a passive IF_cond_exp membrane (no synapses:
+        linear): the clocked cell holds the sine's value over each 0.1 ms
+        step, which moves the input by at most A 2 pi f dt, so v lies within
+        R A 2 pi f dt of the closed form of the continuous sine's response
+        (transient included); a mistaken unit of frequency or phase would be
+        off by millivolts."""
+        cm, tau_m, v0, dt = 0.5, 20.0, -65.0, 0.1
+        amp, off, f, phase, start = 0.5, 0.1, 20.0, 30.0, 5.0
+        p = sim.Population(1, sim.IF_cond_exp(cm=cm, tau_m=tau_m, v_rest=v0,
+                                              v_thresh=0.0),
+                           initial_values={"v": v0})
+        ac = sim.ACSource(amplitude=amp, offset=off, frequency=f, phase=phase,
+                          start=start, stop=1e12)
+        ac.inject_into(p)
+        p.record("v", sampling_interval=0.1)
+        sim.run(150.0)
+        sig = p.get_data().segments[0].analogsignals[0]
+        t = sig.times.rescale(pq.ms).magnitude
+        r_m, w = tau_m / cm, 2 * math.pi * f * 1e-3  # rad/ms
+        s, ph = np.maximum(t - start, 0.0), math.radians(phase)
+        wt = w * tau_m
+        resp = r_m * off * (1 - np.exp(-s / tau_m)) + r_m * amp / (
+            1 + wt ** 2) * (np.sin(w * s + ph) - wt * np.cos(w * s + ph) -
+                            (math.sin(ph) - wt * math.cos(ph)) *
+                            np.exp(-s / tau_m))
+        expect = v0 + np.where(t > start, resp, 0.0)
+        bound = r_m * amp * w * dt
+        err = np.max(np.abs(sig.magnitude[:, 0] - expect))
+        self.assertLess(err, bound)
+        self.assertGreater(np.ptp(sig.magnitude[:, 0]), 20 * bound)
+
+    def test_ac_source_refused_on_exact_cells(self):
+        """Exact cells take currents that change in steps: an ACSource is
+        refused when injected, with a message that says so."""
+        p = sim.Population(1, sim.IF_curr_exp())
+        with self.assertRaisesRegex(NotImplementedError, "sinusoid"):
+            sim.ACSource(amplitude=1.0).inject_into(p)
+        q = sim.Population(1, sim.SpikeSourcePoisson())
+        with self.assertRaises(TypeError):
+            q.inject(sim.DCSource())
+
+    def test_noisy_source_statistics(self):
+        """A NoisyCurrentSource (mean m, stdev s, held for dt) into passive
+        IF_curr_exp neurons: sampled on the dt grid, v - v_rest is an AR(1)
+        process of mean R m and variance R^2 s^2 (1 - a)/(1 + a),
+        a = e^{-dt/tau_m}; both hold within 5 standard errors (samples
+        thinned to 2 tau_m apart, nearly independent). With stdev 0 the
+        source is the DC source of its mean."""
+        cm, tau_m, v0, n = 1.0, 10.0, -65.0, 40
+        m, sd, dt = 0.2, 1.0, 0.5
+        noisy = sim.Population(n, sim.IF_curr_exp(
+            cm=cm, tau_m=tau_m, v_rest=v0, v_thresh=1e3),
+            initial_values={"v": v0})
+        flat = sim.Population(1, sim.IF_curr_exp(
+            cm=cm, tau_m=tau_m, v_rest=v0, v_thresh=1e3),
+            initial_values={"v": v0})
+        dc = sim.Population(1, sim.IF_curr_exp(
+            cm=cm, tau_m=tau_m, v_rest=v0, v_thresh=1e3),
+            initial_values={"v": v0})
+        noisy.inject(sim.NoisyCurrentSource(mean=m, stdev=sd, dt=dt))
+        flat.inject(sim.NoisyCurrentSource(mean=m, stdev=0.0, dt=dt))
+        dc.inject(sim.DCSource(amplitude=m))
+        for p in (noisy, flat, dc):
+            p.record("v", sampling_interval=2 * tau_m)
+        sim.run(4000.0)
+        r_m = tau_m / cm
+        v = noisy.get_data().segments[0].analogsignals[0].magnitude[5:] - v0
+        a = math.exp(-dt / tau_m)
+        var = (r_m * sd) ** 2 * (1 - a) / (1 + a)
+        k = v.size
+        self.assertLess(abs(v.mean() - r_m * m), 5 * math.sqrt(var / k))
+        self.assertLess(abs(v.var() / var - 1), 5 * math.sqrt(2.0 / k))
+        vf = flat.get_data().segments[0].analogsignals[0].magnitude
+        vd = dc.get_data().segments[0].analogsignals[0].magnitude
+        self.assertLess(np.max(np.abs(vf - vd)), 1e-9)
+
+
 class Connectors(Base):
     def pops(self, n_pre=30, n_post=20):
         a = sim.Population(n_pre, sim.SpikeSourcePoisson(rate=1.0))

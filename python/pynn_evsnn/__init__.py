@@ -34,6 +34,8 @@ from pyNN.space import Space  # noqa: F401,E402
 from . import simulator  # noqa: E402
 from .populations import Assembly, Population, PopulationView  # noqa
 from .projections import Projection  # noqa: E402
+from .electrodes import (ACSource, DCSource, NoisyCurrentSource,  # noqa
+                         StepCurrentSource)
 from .standardmodels import *  # noqa: F401,F403,E402
 from .rules import (StdpPairSynapse, StdpTripletHomeoSynapse,  # noqa: F401
                     StdpTripletSynapse, evsnn_synapse_type)

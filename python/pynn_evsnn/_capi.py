@@ -87,6 +87,12 @@ typedef struct evs_plugin_type {
                   size_t size);
 } evs_plugin_type;
 
+typedef struct evs_current_spec {
+  int kind; double start, stop; double amplitude; double offset;
+  double frequency; double phase; double mean, stdev; double dt;
+  const double *times; const double *amplitudes; size_t n_steps;
+} evs_current_spec;
+
 const char *evs_version(void);
 int evs_rule_params(const char *rule, const evs_param_def **defs, size_t *n);
 const char *evs_strerror(int code);
@@ -110,6 +116,8 @@ int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
 int evs_net_add_dc(evs_net *net, int pop, double amplitude, evs_dim dim,
                    evs_error *err);
 int evs_net_record_spikes(evs_net *net, int pop, int on);
+int evs_net_add_current(evs_net *net, int pop, const uint32_t *ids, size_t n,
+                        const evs_current_spec *spec, evs_error *err);
 int evs_net_build(evs_net *net, evs_error *err);
 int evs_net_start(evs_net *net, const evs_run_opts *opts, evs_error *err);
 int evs_net_run_until(evs_net *net, double t, evs_error *err);

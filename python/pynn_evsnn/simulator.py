@@ -69,6 +69,7 @@ class State(common.control.BaseState):
         self.tmpdir = None
         self.populations = []
         self.projections = []
+        self.current_sources = []
         self.recorders = set()
         self.id_counter = 0
         self.seed = None
@@ -123,6 +124,8 @@ class State(common.control.BaseState):
         try:
             for pop in self.populations:
                 pop._realize(self.net)
+            for source in self.current_sources:
+                source._realize(self.net)
             for prj in self.projections:
                 prj._realize(self.net)
             self._add_plugin()

@@ -32,6 +32,7 @@ _IF_COMMON = (
 class IF_curr_exp(cells.IF_curr_exp):
     __doc__ = cells.IF_curr_exp.__doc__
     evs_type = "IF_curr_exp"
+    evs_exact = True  # event-driven: takes no ACSource
     translations = build_translations(*_IF_COMMON)
     evs_initial = {"v": ("v_init", MV), "isyn_exc": None, "isyn_inh": None}
     evs_weight = (NA, "EVS_DIM_CURRENT")
@@ -40,6 +41,7 @@ class IF_curr_exp(cells.IF_curr_exp):
 class IF_curr_alpha(cells.IF_curr_alpha):
     __doc__ = cells.IF_curr_alpha.__doc__
     evs_type = "IF_curr_alpha"
+    evs_exact = True
     translations = build_translations(*_IF_COMMON)
     evs_initial = {"v": ("v_init", MV), "isyn_exc": None, "isyn_inh": None}
     evs_weight = (NA, "EVS_DIM_CURRENT")

@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+"""PyNN's current sources as evsnn current sources (evsnn/current.h).
+
+A source keeps its parameters (evsnn's SI values) and the neurons it was
+injected into (`source.inject_into(cells)`, `population.inject(source)`);
+when the net is made, each population it reaches gets one
+evs_net_add_current with the ids of its neurons. Several sources on one
+neuron add up. Exact cells (IF_curr_exp, IF_curr_alpha) take every change
+of a DC, step or noisy source at its exact time (a StepCurrentSource's
+times are not rounded to the resolution); they cannot integrate a sinusoid,
+so an ACSource injected into them is refused at once. Clocked cells take a
+change from the first step that starts at or after it and sample an
+ACSource at the start of every step. A NoisyCurrentSource draws from
+evsnn's own random stream, keyed by the network's seed (its rng's seed,
+when it has one, becomes that seed as for other rngs). A source cannot be
+recorded, and its parameters cannot change once the net exists."""
+
+import numpy as np
+from pyNN.parameters import ParameterSpace, Sequence
+from pyNN.standardmodels import build_translations, electrodes
+
+from . import simulator
+from ._capi import check, ffi, lib, new_error
+
+MS, NA = 1e-3, 1e-9
+
+
+class CurrentSource(object):
+    """What the evsnn current sources share: parameters, targets, and the
+    evs_current_spec they become (evs_kind: EVS_CURRENT_*)."""
+
+    evs_kind = None
+
+    def __init__(self, **parameters):
+        state = simulator.state
+        state.check_mutable("creating a current source")
+        rng = parameters.pop("rng", None)
+        if rng is not None:
+            state.use_rng(rng, type(self).__name__)
+        object.__setattr__(self, "_native", {})
+        object.__setattr__(self, "_targets", [])  # (population, local ids)
+        ps = ParameterSpace(self.default_parameters, self.get_schema(),
+                            shape=(1,))
+        ps.update(**parameters)
+        self.set_native_parameters(self.translate(ps))
+        state.current_sources.append(self)
+
+    def set_native_parameters(self, parameters):
+        simulator.state.check_mutable("changing a current source")
+        parameters.evaluate(simplify=True)
+        for name, value in parameters.items():
+            if isinstance(value, Sequence):
+                value = Sequence(np.asarray(value.value, dtype=float))
+            elif isinstance(value, np.ndarray) and value.size == 1:
+                value = float(value.flat[0])
+            self._native[name] = value
+
+    def get_native_parameters(self):
+        return ParameterSpace(dict(self._native), shape=(1,))
+
+    def get_parameters(self):
+        """The parameters in PyNN's names and units, as values."""
+        ps = self.reverse_translate(self.get_native_parameters())
+        ps.evaluate(simplify=True)
+        return dict(ps.items())
+
+    def inject_into(self, cells):
+        """Injects the current into cells: a Population, PopulationView,
+        Assembly or a list of IDs."""
+        simulator.state.check_mutable("injecting a current")
+        by_pop = {}
+        for cell in cells:
+            pop = cell.parent
+            if not pop.celltype.injectable:
+                raise TypeError("Can't inject current into a spike source.")
+            self._check_cell(pop.celltype)
+            by_pop.setdefault(pop, []).append(pop.id_to_index(cell))
+        for pop, ids in by_pop.items():
+            self._targets.append((pop, np.asarray(ids, dtype=np.uint32)))
+
+    def _check_cell(self, celltype):
+        """Raises when the source cannot drive celltype."""
+
+    def record(self):
+        raise NotImplementedError("pynn_evsnn: recording a current source is "
+                                  "not available")
+
+    def _spec(self):
+        """The evs_current_spec and the arrays it points to (kept alive)."""
+        p = self._native
+        spec = ffi.new("evs_current_spec *")
+        spec.kind = self.evs_kind
+        keep = []
+        for name in ("start", "stop", "amplitude", "offset", "frequency",
+                     "phase", "mean", "stdev", "dt"):
+            if name in p:
+                setattr(spec, name, float(p[name]))
+        if "times" in p:
+            t = np.ascontiguousarray(p["times"].value, dtype=float)
+            a = np.ascontiguousarray(p["amplitudes"].value, dtype=float)
+            if t.shape != a.shape:
+                raise ValueError("StepCurrentSource: times and amplitudes "
+                                 "differ in length")
+            keep += [t, a]
+            spec.times = ffi.from_buffer("double[]", t)
+            spec.amplitudes = ffi.from_buffer("double[]", a)
+            spec.n_steps = len(t)
+        return spec, keep
+
+    def _realize(self, net):
+        """Adds the source to net, once for each population it reaches."""
+        what = type(self).__name__
+        for pop, ids in self._targets:
+            spec, keep = self._spec()
+            err = new_error()
+            check(lib.evs_net_add_current(
+                net, pop._index, ffi.from_buffer("uint32_t[]", ids), len(ids),
+                spec, err), err, "%s into %s" % (what, pop.label))
+            del keep
+
+
+class DCSource(CurrentSource, electrodes.DCSource):
+    __doc__ = electrodes.DCSource.__doc__
+    evs_kind = 0  # EVS_CURRENT_DC
+    translations = build_translations(("amplitude", "amplitude", NA),
+                                      ("start", "start", MS),
+                                      ("stop", "stop", MS))
+
+
+class StepCurrentSource(CurrentSource, electrodes.StepCurrentSource):
+    __doc__ = electrodes.StepCurrentSource.__doc__
+    evs_kind = 1  # EVS_CURRENT_STEP
+    translations = build_translations(("amplitudes", "amplitudes", NA),
+                                      ("times", "times", MS))
+
+
+class ACSource(CurrentSource, electrodes.ACSource):
+    __doc__ = electrodes.ACSource.__doc__
+    evs_kind = 2  # EVS_CURRENT_AC
+    translations = build_translations(("amplitude", "amplitude", NA),
+                                      ("start", "start", MS),
+                                      ("stop", "stop", MS),
+                                      ("frequency", "frequency"),
+                                      ("offset", "offset", NA),
+                                      ("phase", "phase"))
+
+    def _check_cell(self, celltype):
+        if getattr(celltype, "evs_exact", False):
+            raise NotImplementedError(
+                "pynn_evsnn: ACSource into %s: evsnn's exact, event-driven "
+                "cells take currents that change in steps, not a sinusoid; "
+                "use a clocked cell (IF_cond_exp, EIF_cond_exp_isfa_ista, "
+                "Izhikevich) or a StepCurrentSource that samples the sine"
+                % celltype.evs_type)
+
+
+class NoisyCurrentSource(CurrentSource, electrodes.NoisyCurrentSource):
+    __doc__ = electrodes.NoisyCurrentSource.__doc__
+    evs_kind = 3  # EVS_CURRENT_NOISY
+    translations = build_translations(("mean", "mean", NA),
+                                      ("stdev", "stdev", NA),
+                                      ("start", "start", MS),
+                                      ("stop", "stop", MS),
+                                      ("dt", "dt", MS))
