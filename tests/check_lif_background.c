@@ -112,6 +112,56 @@ START_TEST(test_per_neuron) {
 }
 END_TEST
 
+/* The recorded synaptic current (state(), i_syn_exc) at any time t counts
+ * every background input before t: it is the same whether v was read
+ * first or not (voltage() advances the neuron), the same for a firing
+ * neuron (refractory periods included) as for its never-firing twin with
+ * the same background stream (the current does not depend on spikes), and
+ * its mean over free neurons is Campbell's r w tau_syn within 5 standard
+ * errors (variance r w^2 tau_syn / 2, samples 5 ms apart counted as
+ * independent: 10 tau_syn). Samples fall inside windows, not at ticks. */
+START_TEST(test_state_counts_background) {
+  const uint32_t n = 200;
+  const double r = 16800, w = 87.81e-12;
+  evs_pop *f = bg_pop(&evs__if_curr_exp, n, 2, r, w); /* fires */
+  evs_pop *q = bg_pop(&evs__if_curr_exp, n, 2, r, w); /* its quiet twin */
+  pop_set(q, "v_thresh", 1.0);
+  pop_init(f);
+  pop_init(q);
+  double s1 = 0;
+  long cnt = 0;
+  size_t spikes = 0;
+  for (long k = 1; k <= 3000; k++) {
+    f->nspk = 0;
+    pop_tick(f, k);
+    pop_tick(q, k);
+    spikes += f->nspk;
+    if (k % 10) continue;
+    double t = (k + 0.37) * H;
+    for (uint32_t j = 0; j < n; j++) {
+      double i_f = f->type->state(f, j, t, 0);
+      double i_q = q->type->state(q, j, t, 0);
+      REQUIRE_MSG(fabs(i_f - i_q) <= 1e-9 * fabs(i_q),
+                  "neuron %u at %g s: %g A firing, %g A quiet", j, t, i_f, i_q);
+      (void)q->type->voltage(q, j, t);
+      REQUIRE_MSG(q->type->state(q, j, t, 0) == i_q,
+                  "neuron %u at %g s: i_syn_exc moved when v was read", j, t);
+      if (k >= 500 && k % 50 == 0) {
+        s1 += i_q;
+        cnt++;
+      }
+    }
+  }
+  ck_assert_msg(spikes > 1000, "%zu spikes", spikes);
+  double mean = s1 / cnt, want = r * w * TAU_S;
+  double sd = sqrt(r * w * w * TAU_S / 2);
+  ck_assert_msg(fabs(mean - want) < 5 * sd / sqrt((double)cnt),
+                "mean %g pA, want %g pA", mean * 1e12, want * 1e12);
+  pop_free(f);
+  pop_free(q);
+}
+END_TEST
+
 /* Firing neurons (mean drive 29.5 mV above rest, 14.5 mV above threshold:
  * tens of Hz, refractory periods with inputs during them): the exact and
  * grid rates of 2,000 neurons over 1 s agree within 5 standard errors of
@@ -148,6 +198,7 @@ static Suite *bg_suite(void) {
   tcase_add_test(tc, test_campbell);
   tcase_add_test(tc, test_per_neuron);
   tcase_add_test(tc, test_exact_vs_grid);
+  tcase_add_test(tc, test_state_counts_background);
   suite_add_tcase(s, tc);
   return s;
 }

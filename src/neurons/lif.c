@@ -587,9 +587,14 @@ static const evs_recordable recordables[] = {
 };
 
 /* The synaptic current of receptor var at t: the voltage response of term
- * 1 + var is k x, x = R I (spikes change no synaptic term). */
+ * 1 + var is k x, x = R I (spikes change no synaptic term). The neuron is
+ * advanced to t first, so its background inputs before t are in x_E; a
+ * refractory neuron's, which advance leaves for the period's end, are
+ * added to x_E now (bg_catch_up; the reset then adds only later ones). */
 static double state(evs_pop *pop, uint32_t id, double t, int var) {
   lif_state *s = pop->state;
+  keep_status(s, advance(pop, s, id, t));
+  if (s->bg_next && refractory(&s->nr[id])) bg_catch_up(s, id, t);
   double e[3];
   decay_factors(s, t, e);
   double r_m = pop->par[P_TAU_M] / pop->par[P_CM];
