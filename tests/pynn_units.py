@@ -250,6 +250,78 @@ class CurrentSources(Base):
         self.assertLess(np.max(np.abs(vf - vd)), 1e-9)
 
 
+class SynapticRecording(Base):
+    def test_gsyn_and_isyn_against_closed_forms(self):
+        """One spike arriving at 10.5 ms: IF_cond_exp's gsyn_exc is
+        w e^{-s/tau_syn_E} (uS; the clocked cell samples its state at each
+        step, inputs entering at the step they arrive), gsyn_inh likewise
+        for an inhibitory spike; IF_curr_exp's isyn_exc w e^{-s/tau} and
+        IF_curr_alpha's w (e/tau) s e^{-s/tau} (nA): to 2^-23 of w, as
+        evsnn stores weights as floats (24 bits). Neo carries PyNN's
+        units."""
+        tol = 2.0 ** -23
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
+        cond = sim.Population(1, sim.IF_cond_exp(tau_syn_E=3.0,
+                                                 tau_syn_I=7.0))
+        curr = sim.Population(1, sim.IF_curr_exp(tau_syn_E=4.0))
+        alpha = sim.Population(1, sim.IF_curr_alpha(tau_syn_E=2.0))
+        sim.Projection(src, cond, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.01, delay=0.5))
+        sim.Projection(src, cond, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.02, delay=0.5),
+                       receptor_type="inhibitory")
+        for p in (curr, alpha):
+            sim.Projection(src, p, sim.AllToAllConnector(),
+                           sim.StaticSynapse(weight=0.3, delay=0.5))
+        cond.record(["gsyn_exc", "gsyn_inh", "v"], sampling_interval=0.1)
+        curr.record("isyn_exc", sampling_interval=0.1)
+        alpha.record(["isyn_exc", "isyn_inh"], sampling_interval=0.1)
+        sim.run(40.0)
+
+        def signal(pop, name):
+            sigs = pop.get_data().segments[0].analogsignals
+            sig = [x for x in sigs if x.name == name][0]
+            s = sig.times.rescale(pq.ms).magnitude - 10.5
+            return sig, np.maximum(s, 0), s >= -1e-9
+
+        for name, w, tau in (("gsyn_exc", 0.01, 3.0),
+                             ("gsyn_inh", 0.02, 7.0)):
+            sig, s, on = signal(cond, name)
+            self.assertEqual(sig.units, pq.uS)
+            expect = np.where(on, w * np.exp(-s / tau), 0.0)
+            self.assertLess(np.max(np.abs(sig.magnitude[:, 0] - expect)),
+                            tol * w)
+        sig, s, on = signal(curr, "isyn_exc")
+        self.assertEqual(sig.units, pq.nA)
+        expect = np.where(on, 0.3 * np.exp(-s / 4.0), 0.0)
+        self.assertLess(np.max(np.abs(sig.magnitude[:, 0] - expect)),
+                        tol * 0.3)
+        sig, s, on = signal(alpha, "isyn_exc")
+        expect = 0.3 * math.e / 2.0 * s * np.exp(-s / 2.0)
+        self.assertLess(np.max(np.abs(sig.magnitude[:, 0] - expect)),
+                        tol * 0.3)
+        self.assertAlmostEqual(float(np.max(sig.magnitude)), 0.3,
+                               delta=tol * 0.3)
+        sig, _, _ = signal(alpha, "isyn_inh")
+        self.assertEqual(float(np.max(np.abs(sig.magnitude))), 0.0)
+
+    def test_adaptation_and_recovery_variables(self):
+        """AdEx's w and Izhikevich's u are recorded in PyNN's units: at
+        t = 0 they hold their initial values (w 0 nA, u = u_init mV/ms)."""
+        adex = sim.Population(1, sim.EIF_cond_exp_isfa_ista(i_offset=1.0))
+        izh = sim.Population(1, sim.Izhikevich(i_offset=0.01),
+                             initial_values={"u": -13.0})
+        adex.record("w")
+        izh.record("u")
+        sim.run(100.0)
+        w = adex.get_data().segments[0].analogsignals[0]
+        u = izh.get_data().segments[0].analogsignals[0]
+        self.assertEqual(w.units, pq.nA)
+        self.assertEqual(float(w.magnitude[0, 0]), 0.0)
+        self.assertGreater(float(np.max(w.magnitude)), 0.05)  # b = 0.0805
+        self.assertAlmostEqual(float(u.magnitude[0, 0]), -13.0, places=12)
+
+
 class Connectors(Base):
     def pops(self, n_pre=30, n_post=20):
         a = sim.Population(n_pre, sim.SpikeSourcePoisson(rate=1.0))
@@ -664,7 +736,7 @@ class NotAvailable(Base):
             sim.IF_cond_alpha()
         n = sim.Population(3, sim.IF_cond_exp())
         with self.assertRaises(errors.RecordingError):
-            n.record("gsyn_exc")
+            n.record("isyn_exc")
         p = sim.Population(3, sim.IF_curr_exp(tau_m=[10.0, 20.0, 30.0]))
         src = sim.Population(3, sim.SpikeSourcePoisson())
         sim.Projection(src, p, sim.OneToOneConnector())

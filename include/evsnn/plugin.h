@@ -98,6 +98,18 @@ EVS_API int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop,
                                 const uint32_t *ids, size_t n, double t,
                                 double *v);
 
+/* For a hook of pl (its clock, at the event's time t, s): variable var
+ * ("v" or one of the type's recordables, evs_neuron_type_recordable: e.g.
+ * "gsyn_exc", "i_syn_exc"; SI units) of neurons ids[0..n) of population
+ * pop at time t into out[0..n), as the <var>_<pop>.tsv probes sample it
+ * (exact types in closed form at t, clocked types at their last step; an
+ * exact population may find spikes before t on the way). Returns EVS_OK,
+ * or EVS_EINVAL for a bad population, a variable the type does not have
+ * or an id out of range (out unchanged). O(n). */
+EVS_API int evs_plugin_sample(const evs_plugin *pl, uint32_t pop,
+                              const char *var, const uint32_t *ids, size_t n,
+                              double t, double *out);
+
 /* The end of the run, s (the stop time after evs_run_stop). */
 EVS_API double evs_run_end(const evs_run *run);
 

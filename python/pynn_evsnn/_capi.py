@@ -134,6 +134,8 @@ int evs_run_push(evs_run *run, const evs_plugin *pl, double t, uint32_t kind,
 int evs_run_listen(evs_run *run, const evs_plugin *pl, uint32_t pop);
 int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop,
                         const uint32_t *ids, size_t n, double t, double *v);
+int evs_plugin_sample(const evs_plugin *pl, uint32_t pop, const char *var,
+                      const uint32_t *ids, size_t n, double t, double *out);
 """)
 
 EV_RECORD = 4     # evsnn/queue.h: EVS_EV_RECORD

@@ -5,7 +5,7 @@ A Population keeps its parameters as PyNN lazy arrays in evsnn's names and
 SI units (the cell type's translations) and its initial values in PyNN
 units, until the net is made (simulator.State.realize): then it becomes one
 evsnn population (evs_net_add_population, evs_net_set_param per parameter,
-a spike file for a SpikeSourceArray). Spikes and membrane potentials reach
+a spike file for a SpikeSourceArray). Spikes and sampled variables reach
 it from the state's plug-in while the net runs."""
 
 import re
@@ -97,10 +97,10 @@ class Population(common.Population):
         self._index = len(state.populations)
         state.populations.append(self)
         self._spike_chunks = []
-        self._v_ids = None        # neurons whose v is sampled (local ids)
-        self._v_interval_s = None
-        self._v_samples = []
-        self._v_next = 0
+        self._rec_ids = {}        # variable -> neurons sampled (local ids)
+        self._rec_interval_s = None
+        self._rec_samples = {}    # variable -> rows of samples (SI)
+        self._rec_next = 0
 
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
@@ -201,5 +201,5 @@ class Population(common.Population):
 
     def _reset_recording(self):
         self._spike_chunks = []
-        self._v_samples = []
-        self._v_next = 0
+        self._rec_samples = {}
+        self._rec_next = 0

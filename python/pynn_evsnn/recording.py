@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """The recorder of a population (pyNN.recording.Recorder): spikes and
-membrane potentials as the state's plug-in collected them during the run,
+sampled variables as the state's plug-in collected them during the run,
 handed to PyNN, which makes the Neo blocks (get_data, write_data).
 
 Spikes are kept for a population while it records any spikes and filtered
-by neuron when read. Membrane potentials are sampled every sampling
-interval from t = 0 (evsnn's v in V, given in mV) for the neurons recording
-v when the run started (simulator.State._on_start)."""
+by neuron when read. The other variables (the cell's `evs_record`: v, and
+isyn_exc/isyn_inh, gsyn_exc/gsyn_inh, w or u as the cell has them) are
+sampled every sampling interval from t = 0 (evs_plugin_sample, evsnn's SI
+values given in PyNN's units) for the neurons recording them when the run
+started (simulator.State._on_start)."""
 
 import numpy as np
 from pyNN import recording
@@ -21,20 +23,17 @@ class Recorder(recording.Recorder):
         pop = self.population
         if variable == "spikes":
             return
-        if variable != "v":
-            raise NotImplementedError(
-                "pynn_evsnn: recording %s is not available" % variable)
         state = self._simulator.state
         if state.started:
             raise NotImplementedError(
-                "pynn_evsnn: record('v') after the run started: evsnn samples "
-                "membrane potentials chosen before the first run")
+                "pynn_evsnn: record(%r) after the run started: evsnn samples "
+                "variables chosen before the first run" % variable)
         interval = sampling_interval or self.sampling_interval
         self.sampling_interval = interval
-        ids = sorted(self.recorded["v"])
-        pop._v_ids = np.array([pop.id_to_index(i) for i in ids],
-                              dtype=np.uint32)
-        pop._v_interval_s = interval * 1e-3
+        ids = sorted(self.recorded[variable])
+        pop._rec_ids[variable] = np.array([pop.id_to_index(i) for i in ids],
+                                          dtype=np.uint32)
+        pop._rec_interval_s = interval * 1e-3
 
     def _get_spiketimes(self, ids, clear=False):
         """{id: spike times (ms)} of the neurons ids."""
@@ -51,10 +50,12 @@ class Recorder(recording.Recorder):
 
     def _get_all_signals(self, variable, ids, clear=False):
         pop = self.population
-        if not ids or pop._v_ids is None or not pop._v_samples:
+        rows = pop._rec_samples.get(variable)
+        if not ids or variable not in pop._rec_ids or not rows:
             return np.zeros((0, len(ids))), None
-        samples = np.vstack(pop._v_samples) * 1e3  # V -> mV
-        column = {int(i): c for c, i in enumerate(pop._v_ids)}
+        factor = pop.celltype.evs_record[variable][1]
+        samples = np.vstack(rows) * factor
+        column = {int(i): c for c, i in enumerate(pop._rec_ids[variable])}
         cols = [column[pop.id_to_index(i)] for i in ids]
         return samples[:, cols], None
 
@@ -67,9 +68,9 @@ class Recorder(recording.Recorder):
 
     def _clear_simulator(self):
         self.population._spike_chunks = []
-        self.population._v_samples = []
+        self.population._rec_samples = {}
 
     def _reset(self):
         pop = self.population
-        pop._v_ids = None
-        pop._v_samples = []
+        pop._rec_ids = {}
+        pop._rec_samples = {}

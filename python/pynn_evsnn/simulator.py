@@ -8,7 +8,7 @@ description and makes the net at the first call that needs it (`run`,
 `run_until`, a projection's size, weights or delays): one evs_net_new with
 the network's one seed, the populations and projections in creation order
 (evs_net_add_population, evs_net_connect, ...), a plug-in that hands
-spikes and membrane potentials to the recorders, evs_net_build. The first
+spikes and sampled variables to the recorders, evs_net_build. The first
 `run` starts the net's run (evs_net_start); every `run` then runs one
 phase (evs_net_run_until), so repeated runs continue the same network;
 `end` finishes it (evs_net_finish); `reset` frees it and makes it anew from
@@ -187,8 +187,9 @@ class State(common.control.BaseState):
     def _add_plugin(self):
         """Adds a plug-in (evsnn/plugin.h) whose hooks are Python callbacks:
         start subscribes to every population's spikes and pushes the first
-        membrane-potential sample of each population with recorded v; spikes
-        keeps the spikes of populations recording them; clock samples v."""
+        sample of each population with recorded variables; spikes
+        keeps the spikes of populations recording them; clock samples the
+        recorded variables (evs_plugin_sample)."""
         def on_error(exc_type, exc_value, tb):
             self._callback_error = exc_value
         t = ffi.new("evs_plugin_type *")
@@ -212,8 +213,8 @@ class State(common.control.BaseState):
             rc = lib.evs_run_listen(run, pl, k)
             if rc:
                 return rc
-            if pop._v_ids is not None:
-                pop._v_next = 0
+            if pop._rec_ids:
+                pop._rec_next = 0
                 rc = lib.evs_run_push(run, pl, 0.0, EV_RECORD, k, k)
                 if rc:
                     return rc
@@ -229,18 +230,19 @@ class State(common.control.BaseState):
     def _on_clock(self, pl, run, ev):
         k = ev.arg
         pop = self.populations[k]
-        if pop._v_ids is None:  # record(None) stopped the recording
+        if not pop._rec_ids:  # record(None) stopped the recording
             return 0
-        v = np.empty(len(pop._v_ids))
-        rc = lib.evs_plugin_voltages(pl, k, ffi.from_buffer("uint32_t[]",
-                                                            pop._v_ids),
-                                     len(pop._v_ids), ev.t,
-                                     ffi.from_buffer("double[]", v))
-        if rc:
-            return rc
-        pop._v_samples.append(v)
-        pop._v_next += 1
-        return lib.evs_run_push(run, pl, pop._v_next * pop._v_interval_s,
+        for var, ids in pop._rec_ids.items():
+            out = np.empty(len(ids))
+            rc = lib.evs_plugin_sample(
+                pl, k, pop.celltype.evs_record[var][0].encode(),
+                ffi.from_buffer("uint32_t[]", ids), len(ids), ev.t,
+                ffi.from_buffer("double[]", out))
+            if rc:
+                return rc
+            pop._rec_samples.setdefault(var, []).append(out)
+        pop._rec_next += 1
+        return lib.evs_run_push(run, pl, pop._rec_next * pop._rec_interval_s,
                                 EV_RECORD, k, k)
 
 

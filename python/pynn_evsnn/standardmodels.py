@@ -16,6 +16,13 @@ from .simulator import state
 
 MS, MV, NA, NF, US = 1e-3, 1e-3, 1e-9, 1e-9, 1e-6
 
+# What a cell records besides spikes (`evs_record`): PyNN's variable ->
+# (evsnn's variable, evsnn/plugin.h evs_plugin_sample, and the factor from
+# its SI unit to PyNN's)
+_V = {"v": ("v", 1e3)}
+_ISYN = dict(_V, isyn_exc=("i_syn_exc", 1e9), isyn_inh=("i_syn_inh", 1e9))
+_GSYN = dict(_V, gsyn_exc=("gsyn_exc", 1e6), gsyn_inh=("gsyn_inh", 1e6))
+
 _IF_COMMON = (
     ("tau_m", "tau_m", MS),
     ("cm", "cm", NF),
@@ -33,6 +40,8 @@ class IF_curr_exp(cells.IF_curr_exp):
     __doc__ = cells.IF_curr_exp.__doc__
     evs_type = "IF_curr_exp"
     evs_exact = True  # event-driven: takes no ACSource
+    evs_record = _ISYN
+    recordable = ["spikes"] + list(_ISYN)
     translations = build_translations(*_IF_COMMON)
     evs_initial = {"v": ("v_init", MV), "isyn_exc": None, "isyn_inh": None}
     evs_weight = (NA, "EVS_DIM_CURRENT")
@@ -42,6 +51,8 @@ class IF_curr_alpha(cells.IF_curr_alpha):
     __doc__ = cells.IF_curr_alpha.__doc__
     evs_type = "IF_curr_alpha"
     evs_exact = True
+    evs_record = _ISYN
+    recordable = ["spikes"] + list(_ISYN)
     translations = build_translations(*_IF_COMMON)
     evs_initial = {"v": ("v_init", MV), "isyn_exc": None, "isyn_inh": None}
     evs_weight = (NA, "EVS_DIM_CURRENT")
@@ -55,7 +66,8 @@ class IF_cond_exp(cells.IF_cond_exp):
     evs_initial = {"v": ("v_init", MV), "gsyn_exc": ("gsyn_exc_init", US),
                    "gsyn_inh": ("gsyn_inh_init", US)}
     evs_weight = (US, "EVS_DIM_CONDUCTANCE")
-    recordable = ["spikes", "v"]
+    evs_record = _GSYN
+    recordable = ["spikes"] + list(_GSYN)
 
 
 class EIF_cond_exp_isfa_ista(cells.EIF_cond_exp_isfa_ista):
@@ -69,7 +81,8 @@ class EIF_cond_exp_isfa_ista(cells.EIF_cond_exp_isfa_ista):
                    "gsyn_exc": ("gsyn_exc_init", US),
                    "gsyn_inh": ("gsyn_inh_init", US)}
     evs_weight = (US, "EVS_DIM_CONDUCTANCE")
-    recordable = ["spikes", "v"]
+    evs_record = dict(_GSYN, w=("w", 1e9))
+    recordable = ["spikes"] + list(evs_record)
 
 
 class Izhikevich(cells.Izhikevich):
@@ -81,7 +94,8 @@ class Izhikevich(cells.Izhikevich):
     evs_initial = {"v": ("v_init", MV), "u": ("u_init", 1.0)}
     # delta synapses: a weight w moves v by w mV (as NEST's izhikevich)
     evs_weight = (MV, "EVS_DIM_VOLTAGE")
-    recordable = ["spikes", "v"]
+    evs_record = dict(_V, u=("u", 1.0))  # V/s is mV/ms
+    recordable = ["spikes"] + list(evs_record)
 
 
 class SpikeSourcePoisson(cells.SpikeSourcePoisson):

@@ -4,7 +4,8 @@
  * v_<population>.tsv, any other variable the neuron type lists
  * (evs_neuron_type.recordables: synaptic conductances and currents,
  * adaptation) into <variable>_<population>.tsv; and the membrane potential
- * for any plug-in's hook (evs_plugin_voltages). */
+ * or any of those variables for any plug-in's hook (evs_plugin_voltages,
+ * evs_plugin_sample). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,24 @@ EVS_API int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop_index,
   for (size_t i = 0; i < n; i++)
     if (ids[i] >= pop->size) return EVS_EINVAL;
   for (size_t i = 0; i < n; i++) v[i] = pop->type->voltage(pop, ids[i], t);
+  return EVS_OK;
+}
+
+EVS_API int evs_plugin_sample(const evs_plugin *pl, uint32_t pop_index,
+                              const char *var, const uint32_t *ids, size_t n,
+                              double t, double *out) {
+  const evs_net *net = pl->net;
+  if (pop_index >= net->npop || !var) return EVS_EINVAL;
+  evs_pop *pop = net->pop[pop_index];
+  if (!strcmp(var, "v"))
+    return evs_plugin_voltages(pl, pop_index, ids, n, t, out);
+  const evs_neuron_type *type = pop->type;
+  size_t k = 0;
+  while (k < type->n_recordables && strcmp(var, type->recordables[k].name)) k++;
+  if (k == type->n_recordables || !type->state) return EVS_EINVAL;
+  for (size_t i = 0; i < n; i++)
+    if (ids[i] >= pop->size) return EVS_EINVAL;
+  for (size_t i = 0; i < n; i++) out[i] = type->state(pop, ids[i], t, (int)k);
   return EVS_OK;
 }
 
