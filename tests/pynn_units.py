@@ -322,6 +322,34 @@ class SynapticRecording(Base):
         self.assertAlmostEqual(float(u.magnitude[0, 0]), -13.0, places=12)
 
 
+class CapiLayout(unittest.TestCase):
+    def test_cffi_structs_match_the_headers(self):
+        """Every struct _capi.py declares again for cffi has the size and
+        field offsets the C compiler gives the public headers' struct
+        (tests/capi_layout prints them), and the same fields."""
+        from pynn_evsnn._capi import ffi
+        prog = os.environ.get("CAPI_LAYOUT")
+        if not prog:
+            self.skipTest("CAPI_LAYOUT not set (make check sets it)")
+        import subprocess
+        out = subprocess.run([prog], check=True, capture_output=True,
+                             text=True).stdout.split("\n")
+        sizes, fields = {}, {}
+        for line in filter(None, out):
+            kind, name, value = line.split()
+            if kind == "struct":
+                sizes[name] = int(value)
+            else:
+                struct, field = name.split(".")
+                fields.setdefault(struct, {})[field] = int(value)
+        self.assertGreaterEqual(len(sizes), 10)
+        for struct, size in sizes.items():
+            t = ffi.typeof(struct)
+            self.assertEqual(ffi.sizeof(t), size, struct)
+            mine = {name: f.offset for name, f in t.fields}
+            self.assertEqual(mine, fields[struct], struct)
+
+
 class Connectors(Base):
     def pops(self, n_pre=30, n_post=20):
         a = sim.Population(n_pre, sim.SpikeSourcePoisson(rate=1.0))
