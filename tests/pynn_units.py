@@ -758,6 +758,71 @@ class ViewsAndAssemblies(Base):
             n[0:3].set(tau_m=10.0)
 
 
+class ViewProjections(Base):
+    def test_projection_between_views(self):
+        """Neurons 2-4 of a source onto neurons 1 and 6 of a target: 6
+        synapses indexed within the views, and the spike moves only those
+        two targets, each by the closed-form PSP of three inputs."""
+        a = sim.Population(10, sim.SpikeSourceArray(spike_times=[5.0]))
+        b = sim.Population(8, sim.IF_curr_exp(v_rest=-65.0),
+                           initial_values={"v": -65.0})
+        prj = sim.Projection(a[2:5], b[[1, 6]], sim.AllToAllConnector(),
+                             sim.StaticSynapse(weight=0.5, delay=1.0))
+        self.assertEqual(len(prj), 6)
+        pairs = sorted((int(i), int(j)) for i, j, _ in
+                       prj.get("weight", format="list"))
+        self.assertEqual(pairs, [(i, j) for i in range(3) for j in range(2)])
+        self.assertEqual(prj.get("weight", format="array").shape, (3, 2))
+        b.record("v", sampling_interval=0.1)
+        sim.run(30.0)
+        v = b.get_data().segments[0].analogsignals[0]
+        t = v.times.rescale(pq.ms).magnitude
+        expect = -65.0 + psp(t - 6.0, 1.5, 1.0, 20.0, 5.0)
+        for k in range(8):
+            want = expect if k in (1, 6) else np.full(len(t), -65.0)
+            self.assertLess(np.max(np.abs(v.magnitude[:, k] - want)), 1e-5)
+
+    def test_python_wired_connectors(self):
+        """Connectors evsnn has no builder of are wired by PyNN's own code:
+        DistanceDependentProbabilityConnector('d < 2.5') on two lines of
+        neurons 1 apart connects exactly the pairs with |i - j| < 2.5;
+        ArrayConnector the pairs i == j + 1 of its boolean matrix."""
+        a = sim.Population(10, sim.SpikeSourcePoisson(rate=1.0))
+        b = sim.Population(8, sim.IF_curr_exp())
+        dd = sim.Projection(a, b, sim.DistanceDependentProbabilityConnector(
+            "d < 2.5"), sim.StaticSynapse(weight=0.1, delay=1.0))
+        mask = np.array([[i == j + 1 for j in range(8)] for i in range(10)])
+        ib = sim.Projection(a, b, sim.ArrayConnector(mask))
+        want = sorted((i, j) for i in range(10) for j in range(8)
+                      if abs(i - j) < 2.5)
+        got = sorted((int(i), int(j)) for i, j, _ in
+                     dd.get("weight", format="list"))
+        self.assertEqual(got, want)
+        got = sorted((int(i), int(j)) for i, j, _ in
+                     ib.get("weight", format="list"))
+        self.assertEqual(got, [(j + 1, j) for j in range(8)])
+
+    def test_set_delays_before_the_build(self):
+        """set(delay=...) before the build: a number on a connector evsnn
+        builds; a pre x post array on a view's projection (each synapse
+        its own delay, rounded to the 0.1 ms resolution); after the build,
+        a clear refusal."""
+        a = sim.Population(3, sim.SpikeSourceArray(spike_times=[1.0]))
+        b = sim.Population(2, sim.IF_curr_exp())
+        p1 = sim.Projection(a, b, sim.AllToAllConnector(),
+                            sim.StaticSynapse(weight=0.1, delay=1.0))
+        p2 = sim.Projection(a[0:2], b, sim.AllToAllConnector(),
+                            sim.StaticSynapse(weight=0.1, delay=1.0))
+        p1.set(delay=2.5)
+        want = np.array([[0.5, 0.7], [1.2, 3.3]])
+        p2.set(delay=want)
+        self.assertTrue(np.all(p1.get("delay", format="array") == 2.5))
+        np.testing.assert_allclose(p2.get("delay", format="array"), want,
+                                   atol=1e-9)
+        with self.assertRaisesRegex(NotImplementedError, "delays"):
+            p1.set(delay=1.0)
+
+
 class NotAvailable(Base):
     def test_refusals(self):
         with self.assertRaises(errors.NoModelAvailableError):

@@ -25,7 +25,11 @@ from pyNN.connectors import (AllToAllConnector, FixedNumberPostConnector,  # noq
                              FixedNumberPreConnector,
                              FixedProbabilityConnector,
                              FixedTotalNumberConnector, FromFileConnector,
-                             FromListConnector, OneToOneConnector)
+                             FromListConnector, OneToOneConnector,
+                             ArrayConnector,
+                             DisplacementDependentProbabilityConnector,
+                             DistanceDependentProbabilityConnector,
+                             IndexBasedProbabilityConnector)
 from pyNN.parameters import Sequence  # noqa: F401,E402
 from pyNN.random import NumpyRNG, RandomDistribution  # noqa: F401,E402
 from pyNN.recording import get_io  # noqa: E402

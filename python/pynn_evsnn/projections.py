@@ -15,6 +15,8 @@ import math
 
 import numpy as np
 from pyNN import common, connectors as C
+from pyNN.parameters import ParameterSpace
+from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
 from . import simulator
@@ -26,6 +28,30 @@ from .values import to_dist
 # the seed PyNN gives a connector made without an rng (pyNN.connectors):
 # it asks for no particular seed, so it takes the network's
 PYNN_DEFAULT_CONNECTOR_SEED = 151985012
+
+
+NATIVE_CONNECTORS = (C.AllToAllConnector, C.OneToOneConnector,
+                     C.FixedProbabilityConnector, C.FixedNumberPreConnector,
+                     C.FixedNumberPostConnector, C.FixedTotalNumberConnector,
+                     C.FromListConnector, C.FromFileConnector)
+
+
+def _root(p):
+    """The Population of p (a Population or PopulationView) and, for a
+    view, the view index of each of its neurons (-1: not in the view)."""
+    if not hasattr(p, "parent"):
+        return p, None
+    root = p.grandparent
+    idx = np.full(root.size, -1, np.int64)
+    idx[p.index_in_grandparent(np.arange(p.size))] = np.arange(p.size)
+    return root, idx
+
+
+def _to_root(p, indices):
+    """Indices of p's neurons in p's Population."""
+    indices = np.asarray(indices, dtype=np.int64)
+    return p.index_in_grandparent(indices) if hasattr(p, "parent") \
+        else indices
 
 
 def _autapses(connector):
@@ -57,22 +83,90 @@ class Projection(common.Projection):
                                    postsynaptic_population, connector,
                                    synapse_type, source, receptor_type, space,
                                    label)
-        from .populations import Population
+        from .populations import Population, PopulationView
         for role, p in (("presynaptic", self.pre), ("postsynaptic", self.post)):
-            if not isinstance(p, Population):
+            if not isinstance(p, (Population, PopulationView)):
                 raise NotImplementedError(
-                    "pynn_evsnn: the %s side of a projection must be a whole "
-                    "Population (evsnn connects populations), not a %s"
-                    % (role, type(p).__name__))
+                    "pynn_evsnn: the %s side of a projection must be a "
+                    "Population or a PopulationView (evsnn connects "
+                    "populations), not a %s" % (role, type(p).__name__))
         if source is not None:
             raise NotImplementedError("pynn_evsnn: source=%r" % (source,))
         self._index = len(state.projections)
         self._what = self.label or "projection %d" % self._index
         self._weight_si, self._weight_dim = self.post.celltype.evs_weight
-        self._spec = self._conn_spec(connector)
+        # the evsnn projection joins the views' populations; _pre_map and
+        # _post_map turn their indices into the views' (-1: outside)
+        self._pre_root, self._pre_map = _root(self.pre)
+        self._post_root, self._post_map = _root(self.post)
+        self._edges = None
+        self._wired = None
         self._set_history = []  # weights given to set(), SI, replayed on reset
         self._csr = None
+        if self.pre is self._pre_root and self.post is self._post_root and \
+                type(connector) in NATIVE_CONNECTORS:
+            self._spec = self._conn_spec(connector)
+        else:
+            self._spec = self._python_wired(connector)
         state.projections.append(self)
+
+    def _python_wired(self, connector):
+        """The spec of a projection that PyNN's connector wires in Python
+        (_convergent_connect collects the synapses), handed to evsnn as an
+        edge list between the views' populations: for views, and for
+        connectors evsnn has no builder of. Random choices come from the
+        connector's rng (NumPy), not from evsnn's streams."""
+        self._edges = []
+        connector.connect(self)
+        if self._edges:
+            i, j, w, d = (np.concatenate(x) for x in zip(*self._edges))
+        else:
+            i = j = np.zeros(0, np.int64)
+            w = d = np.zeros(0)
+        self._edges = None
+        self._wired = [i, j, w, d]  # written at _realize (set() may change)
+        path = simulator.state.file_path("edges%d.txt" % self._index)
+        spec = ffi.new("evs_conn_spec *")
+        spec.kind = lib.EVS_CONN_FILE
+        spec.autapses = 1
+        spec.multapses = 1
+        self._path = ffi.new("char[]", path.encode())
+        spec.path = self._path
+        # the file gives every weight and delay; the spec's are unused
+        spec.weight = to_dist(0.0, 1.0, self._what)[0]
+        spec.delay = to_dist(simulator.state.min_delay, 1e-3, self._what)[0]
+        return spec
+
+    def _convergent_connect(self, presynaptic_indices, postsynaptic_index,
+                            **connection_parameters):
+        """PyNN's connectors hand the synapses onto one neuron of post here
+        (indices in the projection's pre and post, which may be views)."""
+        pre = np.asarray(presynaptic_indices, dtype=np.int64).reshape(-1)
+        n = len(pre)
+        if n == 0:
+            return
+
+        def values(name):
+            v = connection_parameters.get(name)
+            if v is None:
+                raise NotImplementedError("pynn_evsnn: %s: no %s given"
+                                          % (self._what, name))
+            v = np.asarray(v, dtype=float)
+            return np.broadcast_to(v, (n,)) if v.size == 1 else \
+                v.reshape(-1)
+        extra = set(connection_parameters) - {
+            "weight", "delay", "dendritic_delay_fraction", "U", "tau_rec",
+            "tau_facil", "tau_plus", "tau_minus", "A_plus", "A_minus",
+            "w_min", "w_max"}
+        extra -= {n for n, _, _ in getattr(self.synapse_type, "evs_params",
+                                           ())}
+        if extra:
+            raise NotImplementedError("pynn_evsnn: %s: per-synapse %s are not "
+                                      "available" % (self._what,
+                                                     sorted(extra)))
+        i = _to_root(self.pre, pre)
+        j = np.full(n, _to_root(self.post, [int(postsynaptic_index)])[0])
+        self._edges.append((i, j, values("weight"), values("delay")))
 
     # ---- the evsnn projection -----------------------------------------------
 
@@ -172,12 +266,22 @@ class Projection(common.Projection):
                 f.write("%d %d %.17g %.17g\n" % (i, j, wi, di))
         return ffi.new("char[]", path.encode())
 
+    def _write_wired(self):
+        """Writes a Python-wired projection's edge list (SI)."""
+        i, j, w, d = self._wired
+        with open(ffi.string(self._path).decode(), "w") as f:
+            f.write("# %s: pre post weight delay (SI)\n" % self._what)
+            for row in zip(i, j, w * self._weight_si, d * 1e-3):
+                f.write("%d %d %.17g %.17g\n" % row)
+
     def _realize(self, net):
         """Connects pre to post in net."""
+        if self._wired is not None:
+            self._write_wired()
         err = new_error()
         name = ("c%d" % self._index).encode()
-        k = check(lib.evs_net_connect(net, name, self.pre._index,
-                                      self.post._index,
+        k = check(lib.evs_net_connect(net, name, self._pre_root._index,
+                                      self._post_root._index,
                                       RECEPTOR[self.receptor_type], self._spec,
                                       getattr(lib, self._weight_dim), err),
                   err, self._what)
@@ -282,7 +386,12 @@ class Projection(common.Projection):
         pre = np.repeat(np.arange(m.n_pre), np.diff(row_ptr))
         post = np.frombuffer(ffi.buffer(m.target, 4 * m.nnz), np.uint32) \
             if m.nnz else np.zeros(0, np.uint32)
-        return pre, post.astype(np.int64)
+        post = post.astype(np.int64)
+        if self._pre_map is not None:
+            pre = self._pre_map[pre]
+        if self._post_map is not None:
+            post = self._post_map[post]
+        return pre, post
 
     def _weights_si(self):
         m = self._synapses()
@@ -364,8 +473,14 @@ class Projection(common.Projection):
         return out
 
     def _set_attributes(self, parameter_space):
+        if "delay" in parameter_space.keys():
+            self._set_delays(parameter_space["delay"])
+            if len(parameter_space.keys()) == 1:
+                return
         pre, post = self._pre_post()
         for name, value in parameter_space.items():
+            if name == "delay":
+                continue
             if name != "weight":
                 raise NotImplementedError(
                     "pynn_evsnn: setting %s of built synapses is not "
@@ -380,6 +495,47 @@ class Projection(common.Projection):
             w = w * self._weight_si
             self._write_weights(w)
             self._set_history.append(w)
+
+    def set(self, **attributes):
+        """PyNN's set; delays given before the build are taken without
+        building the net (PyNN's own set reads the weights first)."""
+        if "delay" in attributes and simulator.state.net is None:
+            ps = ParameterSpace({"delay": attributes.pop("delay")},
+                                self.synapse_type.get_schema(),
+                                (self.pre.size, self.post.size))
+            ps = self.synapse_type.translate(ps)
+            self._set_delays(ps["delay"])
+        if attributes:
+            common.Projection.set(self, **attributes)
+
+    def _set_delays(self, value):
+        """set(delay=...) before the net is built: a number or a
+        RandomDistribution becomes the connector's delay; a Python-wired
+        projection (views, connectors evsnn has no builder of) also takes
+        a pre x post array. Built synapses keep their delays (evsnn groups
+        synapses by delay when it builds them)."""
+        state = simulator.state
+        if state.net is not None:
+            raise NotImplementedError(
+                "pynn_evsnn: %s: setting delays after the network was built "
+                "(by a run or by reading a projection): evsnn groups synapses "
+                "by delay when it builds them; set delays first" % self._what)
+        value.shape = (self.pre.size, self.post.size)
+        if self._wired is not None:
+            i, j, w, d = self._wired
+            vi = self._pre_map[i] if self._pre_map is not None else i
+            vj = self._post_map[j] if self._post_map is not None else j
+            self._wired[3] = np.full(len(i), float(value.evaluate(
+                simplify=True))) if value.is_homogeneous else \
+                np.asarray(value[vi, vj], dtype=float)
+            return
+        if not value.is_homogeneous and not isinstance(
+                value.base_value, RandomDistribution):
+            raise NotImplementedError(
+                "pynn_evsnn: %s: an array of delays for a connector evsnn "
+                "builds itself: give one number or a RandomDistribution"
+                % self._what)
+        self._spec.delay = to_dist(value, 1e-3, "%s: delay" % self._what)[0]
 
     def _write_weights(self, w):
         err = new_error()
