@@ -12,12 +12,12 @@ import re
 
 import numpy as np
 from pyNN import common
-from pyNN.parameters import ParameterSpace, Sequence, simplify
+from pyNN.parameters import LazyArray, ParameterSpace, Sequence, simplify
 from pyNN.random import RandomDistribution
 from pyNN.standardmodels import StandardCellType
 
 from . import simulator
-from ._capi import check, lib, new_error
+from ._capi import check, ffi, lib, new_error
 from .recording import Recorder
 from .values import is_zero, to_dist
 
@@ -43,12 +43,24 @@ class PopulationView(common.PopulationView):
         return ParameterSpace(values, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
-        if not self._covers_parent():
+        if self._covers_parent():
+            self.parent._set_parameters(parameter_space)
+            return
+        # the view's neurons get their values in the parent's arrays
+        # (evsnn takes one value per neuron for i_offset only: the others
+        # are refused when the net is made)
+        if "spike_times" in parameter_space.keys():
             raise NotImplementedError(
-                "pynn_evsnn: setting parameters of part of a population: "
-                "evsnn parameters are one value or one distribution for a "
-                "whole population")
-        self.parent._set_parameters(parameter_space)
+                "pynn_evsnn: spike_times of part of a SpikeSourceArray")
+        parameter_space.evaluate(simplify=False)
+        values = {}
+        for name, value in parameter_space.items():
+            full = np.array(self.parent._parameters[name].evaluate(
+                simplify=False), dtype=float).reshape(self.parent.size)
+            full[np.arange(self.parent.size)[self.mask]] = value
+            values[name] = full
+        self.parent._set_parameters(ParameterSpace(
+            values, shape=(self.parent.size,)))
 
     def _set_initial_value_array(self, variable, initial_values):
         if not self._covers_parent():
@@ -60,6 +72,14 @@ class PopulationView(common.PopulationView):
 
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
+
+
+def _uniform(value):
+    """1 when a parameter's lazy array is one number for every neuron."""
+    if isinstance(getattr(value, "base_value", None), RandomDistribution):
+        return False
+    v = np.asarray(value.evaluate(simplify=True), dtype=float)
+    return v.size <= 1 or bool(np.all(v == v.flat[0]))
 
 
 def _evs_name(index, label):
@@ -134,10 +154,18 @@ class Population(common.Population):
                                              err), err, self.label or name)
         assert k == self._index
         what = "%s (%s)" % (self.label or name, ct.evs_type)
-        for pname, value in self._parameters.items():
+        self._offsets = None
+        for pname, value in list(self._parameters.items()):
             if pname == "spike_times":
                 self._write_spike_times(net, value, what)
                 continue
+            if pname == "i_offset" and not _uniform(value):
+                # one value per neuron: constant currents (_realize_offsets)
+                self._offsets = np.asarray(value.evaluate(), dtype=float)
+                # drawn once: get() and a reset's new net see these values
+                self._parameters[pname] = LazyArray(self._offsets,
+                                                    shape=(self.size,))
+                value = 0.0
             d = to_dist(value, 1.0, "%s: %s" % (what, pname), (self.size,))
             check(lib.evs_net_set_param(net, k, pname.encode(), d, err), err,
                   what)
@@ -154,6 +182,28 @@ class Population(common.Population):
             check(lib.evs_net_set_param(net, k, target[0].encode(), d, err),
                   err, what)
         lib.evs_net_record_spikes(net, k, 0)  # no files: the plug-in records
+
+    def _realize_offsets(self, net):
+        """Gives neurons their own i_offset (an array, or a
+        RandomDistribution drawn here from its rng) as constant currents
+        from t = 0 (evs_net_add_current, one per distinct value), which
+        every type with i_offset takes exactly as it takes i_offset. Called
+        after the script's current sources, whose numbering (the noisy
+        sources' streams) it leaves alone."""
+        if self._offsets is None:
+            return
+        err = new_error()
+        for amp in np.unique(self._offsets):
+            if amp == 0:
+                continue
+            ids = np.flatnonzero(self._offsets == amp).astype(np.uint32)
+            spec = ffi.new("evs_current_spec *", {
+                "kind": 0, "start": 0.0, "stop": float("inf"),
+                "amplitude": float(amp)})
+            check(lib.evs_net_add_current(net, self._index,
+                                          ffi.from_buffer("uint32_t[]", ids),
+                                          len(ids), spec, err), err,
+                  "%s: i_offset" % (self.label or self._index))
 
     def _use_rngs(self):
         """Hands the rngs of random parameters and initial values to the

@@ -126,6 +126,8 @@ class State(common.control.BaseState):
                 pop._realize(self.net)
             for source in self.current_sources:
                 source._realize(self.net)
+            for pop in self.populations:
+                pop._realize_offsets(self.net)
             for prj in self.projections:
                 prj._realize(self.net)
             self._add_plugin()
