@@ -13,7 +13,9 @@
 # and at most `maxpts` spikes (default 200000; the window ends where the
 # sample reaches them). Marker sizes follow the neurons and spikes drawn.
 #
-# Variables (all optional): dir (run folder, default '.'), fmt ('png' or
+# Variables (all optional): dir (run folder, default '.'), rasdir (the
+# folder of the .ras files, default dir: evsnn plot converts a run's .spk
+# files or spikes.h5 into one), fmt ('png' or
 # 'svg'), out (output file, default dir/raster.fmt), tmin, tmax (s), nmin,
 # nmax (neuron ids drawn in every population, inclusive), maxn, maxpts.
 # Needs a POSIX shell with awk (the folder name must not contain "'").
@@ -25,9 +27,11 @@ if (!exists("maxn")) maxn = 200
 if (!exists("maxpts")) maxpts = 200000
 
 qdir = "'" . dir . "'"
+if (!exists("rasdir")) rasdir = dir
+qras = "'" . rasdir . "'"
 # the populations of summary.tsv that have a raster (not the trial and target
 # rasters of a SuperSpike run)
-pops = system('cd ' . qdir . ' 2>/dev/null && awk -F''\t'' ''NR > 1 {print $1}'' summary.tsv | while read p; do [ -f "$p.ras" ] && printf "%s " "$p"; done')
+pops = system('awk -F''\t'' ''NR > 1 {print $1}'' ' . qdir . '/summary.tsv 2>/dev/null | while read p; do [ -f ' . qras . '/"$p.ras" ] && printf "%s " "$p"; done')
 npop = words(pops)
 if (npop == 0) print sprintf("raster.gp: no .ras files in %s", dir); exit status 1
 
@@ -46,7 +50,7 @@ array hi[npop]
 array off[npop + 1]
 total = 0
 do for [i = 1:npop] {
-    s = system('awk ''/^# size: /{print $3; exit}'' ' . qdir . '/' . word(pops, i) . '.ras')
+    s = system('awk ''/^# size: /{print $3; exit}'' ' . qras . '/' . word(pops, i) . '.ras')
     size[i] = (s eq "") ? 0 : int(s)
     total = total + size[i]
 }
@@ -74,7 +78,7 @@ do for [i = 1:npop] { off[i + 1] = off[i] + (hi[i] >= lo[i] ? hi[i] - lo[i] + 1 
 drawn = off[npop + 1]
 
 # the times of the spikes drawn (of every population) in [tmin, tmax]
-sel(i, t0, t1) = sprintf('awk -v lo=%d -v hi=%d -v t0=%.17g -v t1=%.17g ''!/^#/ && $2 >= lo && $2 <= hi && $1 >= t0 && $1 <= t1 {print $1}'' %s/%s.ras', lo[i], hi[i], t0, t1, qdir, word(pops, i))
+sel(i, t0, t1) = sprintf('awk -v lo=%d -v hi=%d -v t0=%.17g -v t1=%.17g ''!/^#/ && $2 >= lo && $2 <= hi && $1 >= t0 && $1 <= t1 {print $1}'' %s/%s.ras', lo[i], hi[i], t0, t1, qras, word(pops, i))
 all = ''
 do for [i = 1:npop] { all = all . sel(i, tmin, tmax) . '; ' }
 npts = int(system('{ ' . all . '} | wc -l'))
@@ -131,6 +135,6 @@ if (ps > 0.8) { ps = 0.8 }
 if (npts > 20000) { ps = ps * sqrt(20000.0 / npts) }
 if (ps < 0.08) { ps = 0.08 }
 
-plot for [i = 1:npop] dir . '/' . word(pops, i) . '.ras' \
+plot for [i = 1:npop] rasdir . '/' . word(pops, i) . '.ras' \
     using (($1 >= tmin && $1 <= tmax && $2 >= lo[i] && $2 <= hi[i]) ? $1 : NaN):($2 + ybase(i)) \
     with points pt 7 ps ps lc i title word(pops, i)

@@ -7,7 +7,8 @@
 #   gnuplot -e "dir='out/demo'" plots/rates.gp          -> out/demo/rates.png
 #   gnuplot -e "dir='out/demo'; fmt='svg'; bin=0.005" plots/rates.gp
 #
-# Variables (all optional): dir (run folder, default '.'), fmt ('png' or
+# Variables (all optional): dir (run folder, default '.'), rasdir (the
+# folder of the .ras files, default dir), fmt ('png' or
 # 'svg'), out (output file, default dir/rates.fmt), bin (s, default 0.01),
 # tmin, tmax (s, default 0 and the run's duration from run.log).
 # Needs a POSIX shell with awk (the folder name must not contain "'").
@@ -19,21 +20,23 @@ if (!exists("bin")) bin = 0.01
 if (!exists("tmin")) tmin = 0
 
 qdir = "'" . dir . "'"
+if (!exists("rasdir")) rasdir = dir
+qras = "'" . rasdir . "'"
 # the populations of summary.tsv that have a raster (not the trial and target
 # rasters of a SuperSpike run)
-pops = system('cd ' . qdir . ' 2>/dev/null && awk -F''\t'' ''NR > 1 {print $1}'' summary.tsv | while read p; do [ -f "$p.ras" ] && printf "%s " "$p"; done')
+pops = system('awk -F''\t'' ''NR > 1 {print $1}'' ' . qdir . '/summary.tsv 2>/dev/null | while read p; do [ -f ' . qras . '/"$p.ras" ] && printf "%s " "$p"; done')
 npop = words(pops)
 if (npop == 0) print sprintf("rates.gp: no .ras files in %s", dir); exit status 1
 
 T = system('awk ''/^(completed|stopped) at t = /{print $5}'' ' . qdir . '/run.log 2>/dev/null')
-if (T eq "") T = system('cat ' . qdir . '/*.ras | awk ''!/^#/ && $1 > m {m = $1} END {print m + 0}''')
+if (T eq "") T = system('cat ' . qras . '/*.ras | awk ''!/^#/ && $1 > m {m = $1} END {print m + 0}''')
 if (!exists("tmax")) tmax = real(T)
 
 # Column 2 (neurons) and 4 (rate_hz) of the population's summary.tsv row.
 field(p, c) = system(sprintf('awk -F''\t'' -v p=%s ''NR > 1 && $1 == p {print $%d}'' %s/summary.tsv', p, c, qdir))
 
 # Every bin of [0, T), empty ones included: "centre rate_hz" per line.
-bins(p) = sprintf('< awk -v bw=%.17g -v n=%s -v T=%.17g ''!/^#/ {c[int($1 / bw)]++} END {nb = int(T / bw + 0.999999); for (i = 0; i < nb; i++) printf "%%.9g %%.9g\n", (i + 0.5) * bw, c[i] / (n * bw)}'' %s/%s.ras', bin, field(p, 2), real(T), qdir, p)
+bins(p) = sprintf('< awk -v bw=%.17g -v n=%s -v T=%.17g ''!/^#/ {c[int($1 / bw)]++} END {nb = int(T / bw + 0.999999); for (i = 0; i < nb; i++) printf "%%.9g %%.9g\n", (i + 0.5) * bw, c[i] / (n * bw)}'' %s/%s.ras', bin, field(p, 2), real(T), qras, p)
 
 array size[npop]
 array mean[npop]

@@ -1,16 +1,21 @@
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
-# evsnn — membrane potential traces of a run folder: the columns of
-# v_<pop>.tsv (record_v: "time v<id> v<id>...", time in s, potentials in V),
-# one panel per neuron, in mV; a rate model's probes (its type, named in
-# run.log's "record_v POP: TYPE" line, starts with "Rate") are drawn as
-# rates. The spikes of the drawn neurons (from <pop>.ras, when recorded)
-# are marked as ticks on top of their panel.
+# evsnn — recorded traces of a run folder: the columns of <var>_<pop>.tsv
+# ("time <var><id> <var><id>...", time in s, SI values), one panel per
+# neuron. var = 'v' (record_v, the default): membrane potentials in mV, or a
+# rate model's rates (its type, named in run.log's "record_v POP: TYPE"
+# line, starts with "Rate"). Any other variable (record = gsyn_exc, ...):
+# its unit from run.log's "record VAR POP: UNIT" line, drawn in nS for S, pA
+# for A, mV for V and mV/ms for V/s. The spikes of the drawn neurons (from
+# <pop>.ras, when recorded) are marked as ticks on top of their panel.
 #
 #   gnuplot -e "dir='out/coba'; pop='E'" plots/voltage.gp -> out/coba/v_E.png
+#   gnuplot -e "dir='out/coba'; pop='E'; var='gsyn_exc'" plots/voltage.gp
+#                                               -> out/coba/gsyn_exc_E.png
 #   gnuplot -e "dir='out/coba'; pop='E'; tmin=0.2; tmax=0.4" plots/voltage.gp
 #
-# Variables: pop (the population, required), dir (run folder, default '.'),
-# fmt ('png' or 'svg'), out (output file, default dir/v_<pop>.fmt), tmin,
+# Variables: pop (the population, required), var (default 'v'), dir (run
+# folder, default '.'), rasdir (the folder of the .ras files, default dir),
+# fmt ('png' or 'svg'), out (output file, default dir/<var>_<pop>.fmt), tmin,
 # tmax (s; default the run's duration from run.log, at most its first 2 s),
 # maxtraces (panels at most, default 8: the first columns).
 # Needs a POSIX shell with awk (the folder name must not contain "'").
@@ -18,21 +23,25 @@
 if (!exists("dir")) dir = '.'
 if (!exists("pop")) print "voltage.gp: set pop to a population"; exit status 1
 if (!exists("fmt")) fmt = 'png'
-if (!exists("out")) out = dir . '/v_' . pop . '.' . fmt
+if (!exists("var")) var = 'v'
+if (!exists("rasdir")) rasdir = dir
+if (!exists("out")) out = dir . '/' . var . '_' . pop . '.' . fmt
 if (!exists("maxtraces")) maxtraces = 8
 
 qdir = "'" . dir . "'"
-file = dir . '/v_' . pop . '.tsv'
-cols = system('head -n 1 ' . qdir . '/v_' . pop . '.tsv 2>/dev/null')
+file = dir . '/' . var . '_' . pop . '.tsv'
+cols = system('head -n 1 ' . qdir . '/' . var . '_' . pop . '.tsv 2>/dev/null')
 ntr = words(cols) - 1
 if (ntr < 1) print sprintf("voltage.gp: no traces in %s", file); exit status 1
 shown = ntr < maxtraces ? ntr : maxtraces
 
 model = system('awk ''/^model: /{print $2; exit}'' ' . qdir . '/run.log 2>/dev/null')
 type = system(sprintf('awk ''$1 == "record_v" && $2 == "%s:" {print $3; exit}'' %s/run.log 2>/dev/null', pop, qdir))
-is_rate = type[1:4] eq 'Rate'
+is_rate = var eq 'v' && type[1:4] eq 'Rate'
+# the unit of another variable (run.log), and the scale it is drawn in
+vunit = var eq 'v' ? 'V' : system(sprintf('awk ''$1 == "record" && $2 == "%s" && $3 == "%s:" {print $4; exit}'' %s/run.log 2>/dev/null', var, pop, qdir))
 T = system('awk ''/^(completed|stopped) at t = /{print $5}'' ' . qdir . '/run.log 2>/dev/null')
-if (T eq "") T = system('awk ''NR > 1 {t = $1} END {print t + 0}'' ' . qdir . '/v_' . pop . '.tsv')
+if (T eq "") T = system('awk ''NR > 1 {t = $1} END {print t + 0}'' ' . qdir . '/' . var . '_' . pop . '.tsv')
 if (!exists("tmin")) tmin = 0
 if (!exists("tmax")) tmax = real(T) > 2 ? 2.0 : real(T)
 
@@ -40,13 +49,16 @@ if (!exists("tmax")) tmax = real(T) > 2 ? 2.0 : real(T)
 sub = ''
 if (shown < ntr) sub = sprintf('%d of %d recorded neurons', shown, ntr)
 if (tmin > 0 || tmax < real(T)) sub = sub . (sub eq '' ? '' : ', ') . sprintf('%g-%g s of %g s', tmin, tmax, real(T))
-head = sprintf('%s: %s of %s%s', (model eq '' ? dir : model), (is_rate ? 'rates' : 'membrane potential'), pop, (type eq '' ? '' : ' (' . type . ')'))
+what = var eq 'v' ? (is_rate ? 'rates' : 'membrane potential') : var
+head = sprintf('%s: %s of %s%s', (model eq '' ? dir : model), what, pop, (type eq '' ? '' : ' (' . type . ')'))
 ttl = sub eq '' ? head : head . "\n" . sub
 
-scale = is_rate ? 1 : 1000
-unit = is_rate ? 'rate' : 'v [mV]'
-ras = dir . '/' . pop . '.ras'
-have_ras = system('[ -f ' . qdir . '/' . pop . '.ras ] && echo 1 || echo 0') eq '1'
+scale = is_rate ? 1 : (vunit eq 'S' ? 1e9 : (vunit eq 'A' ? 1e12 : (vunit eq 'V' ? 1000 : 1)))
+ushown = vunit eq 'S' ? 'nS' : (vunit eq 'A' ? 'pA' : (vunit eq 'V' ? 'mV' : (vunit eq 'V/s' ? 'mV/ms' : vunit)))
+unit = is_rate ? 'rate' : sprintf('%s [%s]', var, ushown)
+ras = rasdir . '/' . pop . '.ras'
+qras = "'" . rasdir . "'"
+have_ras = system('[ -f ' . qras . '/' . pop . '.ras ] && echo 1 || echo 0') eq '1'
 
 if (fmt eq 'svg') {
     set terminal svg size 1000,700 dynamic font 'sans,12' background rgb 'white'
@@ -62,9 +74,9 @@ set border 3
 set grid ytics lc rgb '#e5e5e5'
 unset key
 set format x ''
-if (!is_rate) set ytics 10
+if (var eq 'v' && !is_rate) set ytics 10
 do for [k = 1:shown] {
-    id = int(word(cols, k + 1)[2:])
+    id = int(word(cols, k + 1)[strlen(var) + 1:])
     if (k == shown) { set format x '%g'; set xlabel 'time [s]' }
     set ylabel sprintf('neuron %d', id)
     set label 1 sprintf('%s', (k == 1 ? unit : '')) at graph -0.07, graph 1.12 left

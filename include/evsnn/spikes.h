@@ -79,4 +79,14 @@ EVS_API int evs_spike_reader_next(evs_spike_reader *r, evs_spike *spk,
 /* Closes r (NULL is accepted). */
 EVS_API void evs_spike_reader_close(evs_spike_reader *r);
 
+/* Reads population's spikes from the SONATA spike file path (spikes.h5:
+ * /spikes/<population>/timestamps in ms, node_ids) into a new array
+ * *spk[0..*n) (times in s, in the file's order; free() it). Returns EVS_OK,
+ * EVS_EIO (not an HDF5 file), EVS_ENOENT (no group for population: it
+ * recorded no spikes), EVS_EINVAL (datasets of the wrong shape, a negative time
+ * or an id beyond 32 bits, or a build without HDF5) or EVS_ENOMEM, with a
+ * message naming path in err. */
+EVS_API int evs_sonata_read(const char *path, const char *population,
+                            evs_spike **spk, size_t *n, evs_error *err);
+
 #endif

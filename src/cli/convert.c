@@ -54,20 +54,34 @@ int evs_cli_convert(int argc, char **argv) {
     return evs_cli_usage_error("convert", evs_cli_usage_convert,
                                "unexpected argument '%s'", argv[optind]);
 
-  evs_error err;
-  evs_error_clear(&err);
-  evs_spike_file_info info;
-  evs_spike_reader *r = NULL;
   FILE *out = stdout;
-  int rc = EVS_CLI_ERR;
-  if (evs_spike_reader_open(&r, in_path, &info, &err) != EVS_OK) {
-    fprintf(stderr, "evsnn: %s\n", err.msg);
-    return EVS_CLI_ERR;
-  }
   if (out_path && !(out = fopen(out_path, "w"))) {
     fprintf(stderr, "evsnn: %s: %s\n", out_path, strerror(errno));
-    goto done;
+    return EVS_CLI_ERR;
   }
+  evs_error err;
+  evs_error_clear(&err);
+  int rc = EVS_CLI_OK;
+  if (evs_cli_spk_to_ras(in_path, out, &err) != EVS_OK) {
+    fprintf(stderr, "evsnn: %s\n", err.msg);
+    rc = EVS_CLI_ERR;
+  } else if (out != stdout && (fflush(out) != 0 || ferror(out))) {
+    fprintf(stderr, "evsnn: %s: %s\n", out_path, strerror(errno));
+    rc = EVS_CLI_ERR;
+  }
+  if (out != stdout && fclose(out) != 0 && rc == EVS_CLI_OK) {
+    fprintf(stderr, "evsnn: %s: %s\n", out_path, strerror(errno));
+    rc = EVS_CLI_ERR;
+  }
+  if (rc != EVS_CLI_OK && out != stdout) remove(out_path);
+  return rc;
+}
+
+int evs_cli_spk_to_ras(const char *in_path, FILE *out, evs_error *err) {
+  evs_spike_file_info info;
+  evs_spike_reader *r = NULL;
+  int rc = evs_spike_reader_open(&r, in_path, &info, err);
+  if (rc != EVS_OK) return rc;
   fprintf(out,
           "# evsnn spike raster\n# model: %s\n# population: %s\n"
           "# size: %u\n# time [s] id\n",
@@ -75,25 +89,11 @@ int evs_cli_convert(int argc, char **argv) {
   evs_spike buf[1024];
   size_t got;
   for (;;) {
-    if (evs_spike_reader_next(r, buf, 1024, &got, &err) != EVS_OK) {
-      fprintf(stderr, "evsnn: %s\n", err.msg);
-      goto done;
-    }
+    if ((rc = evs_spike_reader_next(r, buf, 1024, &got, err)) != EVS_OK) break;
     if (!got) break;
     for (size_t i = 0; i < got; i++)
       fprintf(out, "%.9f %u\n", buf[i].t, (unsigned)buf[i].id);
   }
-  rc = EVS_CLI_OK;
-  if (out != stdout && (fflush(out) != 0 || ferror(out))) {
-    fprintf(stderr, "evsnn: %s: %s\n", out_path, strerror(errno));
-    rc = EVS_CLI_ERR;
-  }
-done:
-  if (out != stdout && out && fclose(out) != 0 && rc == EVS_CLI_OK) {
-    fprintf(stderr, "evsnn: %s: %s\n", out_path, strerror(errno));
-    rc = EVS_CLI_ERR;
-  }
-  if (rc != EVS_CLI_OK && out != stdout && out) remove(out_path);
   evs_spike_reader_close(r);
   return rc;
 }

@@ -20,6 +20,7 @@
 #include "args.h"
 #include "dirs.h"
 #include "plot.h"
+#include "plot_rasters.h"
 #ifndef EVS_GNUPLOT
 #define EVS_GNUPLOT "gnuplot"
 #endif
@@ -33,14 +34,18 @@ const char evs_cli_usage_plot[] =
     "T0-T1]\n"
     "\n"
     "Runs gnuplot on the scripts below to draw the run folder DIR:\n"
-    "  raster.gp    DIR/raster.png, the spikes of every recorded population;\n"
+    "  raster.gp    DIR/raster.png, the spikes of every recorded population\n"
+    "               (from its .ras, .spk or spikes.h5, as the run wrote "
+    "them);\n"
     "               a large raster as a sample named in the title (at most\n"
     "               200 neurons, the first of each population, and 200,000\n"
     "               spikes in at most the first 2 s) unless --neurons or\n"
     "               --window choose\n"
     "  rates.gp     DIR/rates.png, population rates in 10 ms bins\n"
     "  voltage.gp   DIR/v_POP.png for each v_POP.tsv (record_v): membrane\n"
-    "               potentials in mV, the neurons' spikes marked\n"
+    "               potentials in mV, the neurons' spikes marked; and\n"
+    "               DIR/VAR_POP.png for each VAR_POP.tsv (record = VAR):\n"
+    "               conductances in nS, currents in pA\n"
     "  learning.gp  DIR/learning.png for a SuperSpike run: loss (1/s) and\n"
     "               accuracy per trial, burn-in shaded, first and last\n"
     "               recorded trial over the targets\n"
@@ -96,23 +101,6 @@ static int run_gnuplot(const char *gnuplot, const char *dir, const char *fmt,
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-/* 1 when a population of DIR/summary.tsv has a raster DIR/<name>.ras. */
-static int have_rasters(const char *dir) {
-  char path[4096], line[512];
-  snprintf(path, sizeof path, "%s/summary.tsv", dir);
-  FILE *f = fopen(path, "r");
-  int found = 0;
-  if (!f) return 0;
-  if (fgets(line, sizeof line, f)) /* header */
-    while (!found && fgets(line, sizeof line, f)) {
-      line[strcspn(line, "\t\n")] = '\0';
-      snprintf(path, sizeof path, "%s/%s.ras", dir, line);
-      found = access(path, R_OK) == 0;
-    }
-  fclose(f);
-  return found;
-}
-
 /* Whether this program is the uninstalled one of the build tree it was
  * built in (libtool runs it from EVS_BUILDDIR/.libs), judged by the real
  * path of /proc/self/exe; 0 where that cannot be read. */
@@ -144,9 +132,15 @@ static const char *plot_dir(void) {
   return access(path, R_OK) == 0 ? second : first;
 }
 
-/* The populations of DIR/summary.tsv with membrane traces v_<name>.tsv,
- * at most max names of up to 127 bytes into names; returns how many. */
-static size_t probed_pops(const char *dir, char (*names)[128], size_t max) {
+/* A recorded trace file <var>_<pop>.tsv. */
+typedef struct trace {
+  char var[64], pop[128];
+} trace;
+
+/* The traces of DIR: v_<pop>.tsv of each population of summary.tsv, then
+ * each "record VAR POP: UNIT" line of run.log whose file exists; at most
+ * max into t; returns how many. */
+static size_t traces(const char *dir, trace *t, size_t max) {
   char path[4096], line[512];
   size_t n = 0;
   snprintf(path, sizeof path, "%s/summary.tsv", dir);
@@ -156,9 +150,28 @@ static size_t probed_pops(const char *dir, char (*names)[128], size_t max) {
     while (n < max && fgets(line, sizeof line, f)) {
       line[strcspn(line, "\t\n")] = '\0';
       snprintf(path, sizeof path, "%s/v_%s.tsv", dir, line);
-      if (strlen(line) < sizeof names[n] && access(path, R_OK) == 0)
-        snprintf(names[n++], sizeof names[n], "%s", line);
+      if (strlen(line) < sizeof t[n].pop && access(path, R_OK) == 0) {
+        snprintf(t[n].var, sizeof t[n].var, "v");
+        snprintf(t[n].pop, sizeof t[n].pop, "%s", line);
+        n++;
+      }
     }
+  fclose(f);
+  snprintf(path, sizeof path, "%s/run.log", dir);
+  if (!(f = fopen(path, "r"))) return n;
+  while (n < max && fgets(line, sizeof line, f)) {
+    char var[64], pop[130];
+    if (sscanf(line, "record %63s %129s", var, pop) != 2) continue;
+    size_t k = strlen(pop);
+    if (k < 2 || pop[k - 1] != ':') continue;
+    pop[k - 1] = '\0';
+    snprintf(path, sizeof path, "%s/%s_%s.tsv", dir, var, pop);
+    if (strlen(pop) < sizeof t[n].pop && access(path, R_OK) == 0) {
+      snprintf(t[n].var, sizeof t[n].var, "%s", var);
+      snprintf(t[n].pop, sizeof t[n].pop, "%s", pop);
+      n++;
+    }
+  }
   fclose(f);
   return n;
 }
@@ -269,47 +282,61 @@ int evs_cli_plot(int argc, char **argv) {
   }
   const char *plotdir = plot_dir();
 
-  /* population rasters and rates when there are any; a SuperSpike run's
-   * learning curves; the membrane traces of every population with them */
-  enum { MAX_PROBED = 64 };
-  const char *scripts[3 + MAX_PROBED];
-  char pops[MAX_PROBED][128];
+  /* population rasters and rates when there are any (from the run's
+   * .ras, or converted from its .spk files or spikes.h5); a SuperSpike
+   * run's learning curves; every recorded trace */
+  enum { MAX_TRACES = 64 };
+  const char *scripts[3 + MAX_TRACES];
+  trace tr[MAX_TRACES];
   size_t nscripts = 0;
+  char rasdir[4096];
+  int rasters = evs_cli_plot_rasters(dir, rasdir, sizeof rasdir);
+  if (rasters < 0) return EXIT_ERR;
   snprintf(path, sizeof path, "%s/learning.tsv", dir);
   int learning = access(path, R_OK) == 0;
-  if (have_rasters(dir)) {
+  if (rasters) {
     scripts[nscripts++] = "raster";
     scripts[nscripts++] = "rates";
   }
   if (learning) scripts[nscripts++] = "learning";
-  size_t nv = probed_pops(dir, pops, MAX_PROBED), v0 = nscripts;
+  size_t nv = traces(dir, tr, MAX_TRACES), v0 = nscripts;
   for (size_t k = 0; k < nv; k++) scripts[nscripts++] = "voltage";
   if (!nscripts) {
     fprintf(stderr,
-            "%s: %s: nothing to draw (no population raster, membrane trace "
+            "%s: %s: nothing to draw (no population raster, recorded trace "
             "or learning.tsv)\n",
             prog, dir);
     return EXIT_ERR;
   }
-  for (size_t k = 0; k < nscripts; k++) {
-    /* the settings of this script: the windows; voltage.gp's population */
-    char extra[512], name[160];
-    snprintf(extra, sizeof extra, "%s%s",
+  int status = EXIT_OK;
+  for (size_t k = 0; k < nscripts && status == EXIT_OK; k++) {
+    /* the settings of this script: the windows; where the rasters are;
+     * voltage.gp's population and variable */
+    char extra[8192], name[200];
+    snprintf(extra, sizeof extra, "%s%s; rasdir='",
              strcmp(scripts[k], "raster") ? "" : neurons,
              strcmp(scripts[k], "learning") ? window : "");
+    int bad = gp_quote(extra, sizeof extra, rasdir) != 0;
+    size_t n = strlen(extra);
+    snprintf(extra + n, sizeof extra - n, "'");
     snprintf(name, sizeof name, "%s", scripts[k]);
     if (k >= v0) {
-      size_t n = strlen(extra);
+      const trace *t = &tr[k - v0];
+      n = strlen(extra);
       snprintf(extra + n, sizeof extra - n, "; pop='");
-      /* a name (< 128 bytes) always fits: extra holds 512 */
-      if (gp_quote(extra, sizeof extra, pops[k - v0]) != 0) {
-        fprintf(stderr, "%s: population name too long: %s\n", prog,
-                pops[k - v0]);
-        return EXIT_ERR;
-      }
+      bad |= gp_quote(extra, sizeof extra, t->pop) != 0;
+      n = strlen(extra);
+      snprintf(extra + n, sizeof extra - n, "'; var='");
+      bad |= gp_quote(extra, sizeof extra, t->var) != 0;
       n = strlen(extra);
       snprintf(extra + n, sizeof extra - n, "'");
-      snprintf(name, sizeof name, "v_%s", pops[k - v0]);
+      snprintf(name, sizeof name, "%s_%s", t->var, t->pop);
+    }
+    if (bad) {
+      fprintf(stderr, "%s: a name or folder is too long to hand to gnuplot\n",
+              prog);
+      status = EXIT_ERR;
+      break;
     }
     snprintf(path, sizeof path, "%s/%s.gp", plotdir, scripts[k]);
     if (access(path, R_OK) != 0) {
@@ -318,20 +345,24 @@ int evs_cli_plot(int argc, char **argv) {
               "its build tree, else %s; set EVSNN_PLOTDIR to the plots "
               "folder)\n",
               prog, path, strerror(errno), EVS_SRC_PLOTDIR, EVS_PLOTDIR);
-      return EXIT_ERR;
+      status = EXIT_ERR;
+      break;
     }
     int rc = run_gnuplot(gnuplot, dir, fmt, extra, path);
     if (rc != 0) {
       fprintf(stderr, "%s: gnuplot failed on %s (status %d)\n", prog, path, rc);
-      return EXIT_ERR;
+      status = EXIT_ERR;
+      break;
     }
     char out[4096];
     snprintf(out, sizeof out, "%s/%s.%s", dir, name, fmt);
     if (stat(out, &st) != 0 || st.st_size == 0) {
       fprintf(stderr, "%s: gnuplot wrote no %s\n", prog, out);
-      return EXIT_ERR;
+      status = EXIT_ERR;
+      break;
     }
     printf("wrote %s\n", out);
   }
-  return EXIT_OK;
+  evs_cli_plot_rasters_done(dir, rasdir);
+  return status;
 }
