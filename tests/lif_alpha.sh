@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+# IF_curr_alpha through a model file: a CUBA-like network of exact alpha
+# neurons (400 E, 100 I, 0.5 s) runs, fires, and records v and i_syn_exc;
+# split among 2 and 3 threads (the type is sliceable) it gives byte for
+# byte the rasters and traces of one thread.
+. "$(dirname "$0")/common.sh"
+need_evsnn
+
+cat >"$tmp/alpha.ini" <<'INI'
+[simulation]
+duration = 0.5 s
+seed = 5
+[population E]
+type = IF_curr_alpha
+size = 400
+tau_m = 20 ms
+v_rest = -49 mV
+v_thresh = -50 mV
+v_reset = -60 mV
+tau_refrac = 5 ms
+tau_syn_E = 2 ms
+tau_syn_I = 4 ms
+v_init = uniform(-60 mV, -50 mV)
+record = v, i_syn_exc
+record_neurons = 0-2
+[population I]
+type = IF_curr_alpha
+size = 100
+tau_m = 20 ms
+v_rest = -49 mV
+v_thresh = -50 mV
+v_reset = -60 mV
+tau_refrac = 5 ms
+tau_syn_E = 2 ms
+tau_syn_I = 4 ms
+v_init = uniform(-60 mV, -50 mV)
+[projection EE]
+pre = E
+post = E
+receptor = excitatory
+connect = fixed_probability
+p = 0.1
+weight = 0.5 mV
+delay = 0.2 ms
+[projection EI]
+pre = E
+post = I
+receptor = excitatory
+connect = fixed_probability
+p = 0.1
+weight = 0.5 mV
+delay = 0.2 ms
+[projection IE]
+pre = I
+post = E
+receptor = inhibitory
+connect = fixed_probability
+p = 0.1
+weight = -2 mV
+delay = 0.2 ms
+[projection II]
+pre = I
+post = I
+receptor = inhibitory
+connect = fixed_probability
+p = 0.1
+weight = -2 mV
+delay = 0.2 ms
+INI
+
+for n in 1 2 3; do
+  expect_status 0 "run on $n threads" "$EVSNN" run "$tmp/alpha.ini" -q \
+    -o "$tmp/t$n" --threads "$n" || finish
+done
+spikes=$(grep -vc '^#' "$tmp/t1/E.ras")
+[ "$spikes" -gt 400 ] || say_fail "E fired $spikes spikes in 0.5 s"
+for f in E.ras I.ras v_E.tsv i_syn_exc_E.tsv; do
+  [ -s "$tmp/t1/$f" ] || say_fail "no $f"
+  for n in 2 3; do
+    cmp -s "$tmp/t1/$f" "$tmp/t$n/$f" || say_fail "$f differs on $n threads"
+  done
+done
+finish
