@@ -3,11 +3,14 @@
 # Threads (doc/scaling.md): a model and a seed give the same bytes on any
 # number of threads. CUBA, COBA, AdEx and Izhikevich models, and a model
 # mixing a Poisson source, delay groups, per-synapse weights, a DC input,
-# exact and clocked populations split among the threads and one that runs
-# whole on one thread (multapse rows), each run on 1, 2, 3 and 4 threads: every output file must be identical to the one-thread run's
+# exact and clocked populations split among the threads and two that run
+# whole on one thread (multapse rows; recorded weights), each run on 1, 2, 3 and 4 threads: every output file must be identical to the one-thread run's
 # (run.log but its start date, wall times, queue counts and per-thread
 # lines). The per-thread lines of run.log must add up to the run's totals.
-# What does not run threaded yet is refused at the threads key's line.
+# Learning: COBA + STDP (stdp_pair, weights recorded), P4 (homeostatic
+# triplet), P3 (triplet), the P5 control (orchestrated, istdp_global,
+# short-term plasticity, weight matrices), S2 (SuperSpike) and rate rules
+# (rate_hebb, rate_bcm) on 1, 2, 3 and 4 threads the same way.
 . "$(dirname "$0")/common.sh"
 need_evsnn
 
@@ -155,6 +158,7 @@ connect = fixed_indegree
 n = 40
 weight = 6 nS
 delay = 1 ms
+record_weights = 100 ms
 
 [projection noiseE]
 pre = noise
@@ -195,12 +199,42 @@ for pop in E I C Z noise; do
     say_fail "mixed: population $pop fires at ${rate:-?} Hz"
 done
 
-# refused: learning rules (the threads key's line), bad values
-if expect_status 1 "coba_stdp --threads 2" "$EVSNN" run \
-  "$MODELS/coba_stdp.ini" -q -o "$tmp/stdp" --threads 2; then
-  grep -q 'threads = 2: projection EE has a learning rule' "$tmp/stderr" ||
-    say_fail "coba_stdp --threads 2: $(cat "$tmp/stderr")"
-fi
+# learning rules, short-term plasticity and weight recordings: the post
+# population of such a projection runs whole on one thread
+# (doc/scaling.md), the others are split
+run_threads coba_stdp "$MODELS/coba_stdp.ini" \
+  --set simulation.duration=1.0001s
+run_threads p4 "$MODELS/p4_fast.ini" --set simulation.duration=1.0001s
+run_threads p3 "$MODELS/p3_triplet.ini"
+run_threads hebb "$MODELS/p1_hebb.ini" --set simulation.duration=20s
+run_threads bcm "$MODELS/p2_bcm.ini" --set simulation.duration=5s
+# S2 learning from 1 s on (its burn-in is 20 s), 5 trials
+run_threads s2 "$MODELS/s2_hidden.ini" --set simulation.duration=2.5s \
+  --set superspike.burn_in=1s
+# the P5 control with a stimulus of its own: pattern neurons 0-127 at
+# 50 Hz from 0.2 s to 0.6 s
+sed 's/^file = p5_stim.ras/file = stim.ras/' "$MODELS/p5_control.ini" \
+  >"$tmp/p5_control.ini"
+awk 'BEGIN { print "# time [s] id"
+  for (k = 0; k < 20; k++) for (i = 0; i < 128; i++)
+    printf "%.4f %d\n", 0.2 + 0.02 * k + 0.0001 * (i % 64), i }' \
+  >"$tmp/stim.ras"
+run_threads p5 "$tmp/p5_control.ini" --set simulation.duration=1.05s
+# the learning runs change their weights, and the P5 control fires
+for run in coba_stdp:EE p4:EE p5:EE p5:IE; do
+  f="$tmp/${run%%:*}.1/${run#*:}.weights.tsv"
+  awk -F '\t' 'NR == 2 { m0 = $2 } NR > 2 { m = $2 }
+    END { exit !(NR > 2 && m != m0) }' "$f" ||
+    say_fail "${run%%:*}: the mean weight of ${run#*:} did not change"
+done
+for pop in E I; do
+  rate=$(awk -v p="$pop" '$1 == p { print $4 }' "$tmp/p5.1/summary.tsv")
+  awk -v r="$rate" 'BEGIN { exit !(r > 0.5) }' ||
+    say_fail "p5: population $pop fires at ${rate:-?} Hz"
+done
+awk -F '\t' 'NR > 1 && $6 > 0 { n++ } END { exit !(n > 0) }' \
+  "$tmp/s2.1/learning.tsv" || say_fail "s2: the learner never learned"
+
 for bad in 0 -1 x 2.5 1025; do
   expect_status 1 "--threads $bad" "$EVSNN" run "$MODELS/cuba.ini" -q \
     -o "$tmp/bad" --threads "$bad" &&

@@ -76,6 +76,10 @@ typedef struct evs_proj {
   double weight_scale;       /* internal units per SI unit of weight_dim */
   struct evs_filter *filter; /* its delivery filter (core/plugin.h), or
                               NULL; owned */
+  int whole_post; /* 1: a threaded run keeps the post population whole on
+                     one thread and this CSR in the net (set at the build
+                     by what reads the synapses in the net's order, such
+                     as weight recordings; core/threads.c) */
 } evs_proj;
 
 /* A requested constant input: amplitude of dimension dim on every neuron. */

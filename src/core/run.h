@@ -33,11 +33,6 @@ int evs__run_until(struct evs_run *run, double t, evs_error *err);
 int evs__run_finish(struct evs_run *run, evs_error *err);
 void evs__run_free(struct evs_run *run);
 
-/* EVS_OK if the described net can run on n >= 2 threads, else EVS_EINVAL
- * with the reason in err: learning rules and delivery filters do not run
- * threaded yet (core/threads.c). */
-int evs__threads_check(const evs_net *net, uint32_t n, evs_error *err);
-
 /* The synapse matrices of projection p, split among the threads of run
  * (p->csr is NULL once split; core/threads.c); *n receives their count. A
  * finished run has none: *n = 0. */

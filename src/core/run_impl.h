@@ -69,14 +69,15 @@ int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n);
 /* ---- the threaded scheduler (threads.c) ---------------------------------- */
 
 /* Splits the run r of a built net among n >= 2 threads (r->par): slices of
- * the sliceable populations (core/neuron_type.h) dealt in blocks, the others
- * whole on one thread each, every projection's synapses split by target slice
- * (the net's CSR of a split projection is freed: proj->csr is NULL), one queue
- * per thread holding every population's first periodic event, the threads
- * started. Refuses (EVS_EINVAL, with the reason in err) what does not run
- * threaded yet: learning rules and delivery filters. Returns EVS_OK or an
- * error (r->par is then NULL; the net may have lost the synapses split so
- * far, and like any net whose start failed it does not run again). */
+ * the sliceable populations (core/neuron_type.h) dealt in blocks, the others whole on
+ * one thread each (so are the post populations of projections with a
+ * learning rule, a delivery filter or whole_post: their CSR, rule and
+ * filter stay the net's), every other projection's synapses split by
+ * target slice (the net's CSR of a split projection is freed: proj->csr is
+ * NULL), one queue per thread holding every population's first periodic
+ * event, the threads started. Returns EVS_OK or an error (r->par is then
+ * NULL; the net may have lost the synapses split so far, and like any net
+ * whose start failed it does not run again). */
 int evs__par_begin(evs_run *r, uint32_t n, evs_error *err);
 
 /* Runs every event before until (s) on the threads, in windows no longer

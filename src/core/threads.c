@@ -5,7 +5,10 @@
  * Ownership. Every population of a sliceable type (core/neuron_type.h) is cut
  * into N blocks of consecutive neurons, one slice per thread, each a population
  * object of its own (pop->first, its own state from the type's init); the
- * others run whole on one thread (population index mod N). Every
+ * others run whole on one thread (whole_owner), and so does the post
+ * population of a projection that learns, filters its deliveries or is
+ * recorded (choose_split): its rule, filter and CSR stay the net's, and its
+ * thread calls them as run.c does, in the one-thread order. Every
  * projection's synapses are split by target slice into one CSR per thread
  * (local target indices, rows and delay groups as in the net's CSR, which
  * is then freed). A thread owns its slices and their incoming synapses and
@@ -45,6 +48,7 @@
 #include <string.h>
 
 #include "core/run_impl.h"
+#include "rules/plastic.h"
 
 /* Sorted runs the merge interleaves directly (one per thread holding a
  * slice of the population); beyond that it sorts their concatenation. */
@@ -232,8 +236,12 @@ static int deliver(worker *w, const evs_event *ev) {
     __builtin_prefetch(mn->target + b2);
   }
   const float *wt = m->weight ? m->weight + begin : NULL;
+  if (p->filter) /* on the whole post population's thread (choose_split) */
+    wt =
+        p->filter->type->apply(p->filter, ev->t, row, ev->arg, wt, end - begin);
   post->type->deliver(post, ev->t, p->receptor, m->target + begin, wt,
                       m->weight_shared, end - begin);
+  if (p->rule) p->rule->type->on_pre(p->rule, ev->t, row, begin, end);
   w->syn_events += end - begin;
   return post->failed;
 }
@@ -639,11 +647,19 @@ static int repeats_in_long_row(const evs_csr *m, uint32_t batch,
 }
 
 /* Decides which populations are split: sliceable types, unless a row onto
- * them would be batched differently (core/neuron_type.h, deliver_batch). */
+ * them would be batched differently (core/neuron_type.h, deliver_batch), or a
+ * projection onto them learns, filters its deliveries or is read in the
+ * net's order (whole_post): its rule instance, filter state and CSR are the
+ * net's, and one thread runs every handler call in the one-thread order. */
 static int choose_split(struct evs_par *par) {
   evs_net *net = par->net;
   for (uint32_t p = 0; p < net->npop; p++)
     par->split[p] = net->pop[p]->type->sliceable;
+  for (uint32_t k = 0; k < net->nproj; k++) {
+    const evs_proj *pj = net->proj[k];
+    if (pj->rule || pj->filter || pj->whole_post)
+      par->split[pj->post->index] = 0;
+  }
   for (uint32_t k = 0; k < net->nproj; k++) {
     const evs_proj *pj = net->proj[k];
     uint32_t batch = pj->post->type->deliver_batch;
@@ -724,22 +740,6 @@ void evs__par_free(struct evs_par *par) {
   free(par);
 }
 
-int evs__threads_check(const evs_net *net, uint32_t n, evs_error *err) {
-  for (uint32_t k = 0; k < net->nproj; k++) {
-    const evs_proj *p = net->proj[k];
-    if (p->rule || p->filter) {
-      evs_error_set(err, EVS_EINVAL, NULL, 0,
-                    "threads = %u: projection %s has %s, which does not run "
-                    "on several threads yet (use threads = 1)",
-                    n, p->name,
-                    p->rule ? "a learning rule" : "short-term plasticity");
-      evs_error_key(err, "threads");
-      return EVS_EINVAL;
-    }
-  }
-  return EVS_OK;
-}
-
 /* The allocations of par and its workers. */
 static int par_alloc(struct evs_par *par) {
   evs_net *net = par->net;
@@ -772,6 +772,19 @@ static int par_alloc(struct evs_par *par) {
   return EVS_OK;
 }
 
+/* The thread that runs population p whole: p mod n, except that every
+ * silent (rate) population runs on the thread of the first one, since a
+ * rate population reads its presynaptic populations' rates at its step
+ * (neurons/rate.c), which must be done with their steps in the one-thread
+ * order. */
+static uint32_t whole_owner(const struct evs_par *par, uint32_t p) {
+  const evs_net *net = par->net;
+  if (net->pop[p]->type->silent)
+    for (uint32_t q = 0; q < p; q++)
+      if (net->pop[q]->type->silent) return q % par->n;
+  return p % par->n;
+}
+
 /* Slices every population and splits every projection. */
 static int deal(struct evs_par *par, evs_error *err) {
   evs_net *net = par->net;
@@ -780,7 +793,7 @@ static int deal(struct evs_par *par, evs_error *err) {
     evs_pop *pop = net->pop[p];
     uint32_t *b = par->bound + (size_t)p * (par->n + 1);
     if (!par->split[p]) {
-      uint32_t owner = p % par->n;
+      uint32_t owner = whole_owner(par, p);
       for (uint32_t t = 0; t <= par->n; t++) b[t] = t > owner ? pop->size : 0;
       par->w[owner].slice[p] = pop;
       continue;
@@ -801,7 +814,7 @@ static int deal(struct evs_par *par, evs_error *err) {
     uint32_t q = pj->post->index;
     const uint32_t *b = par->bound + (size_t)q * (par->n + 1);
     if (!par->split[q]) {
-      par->w[q % par->n].csr[k] = pj->csr;
+      par->w[whole_owner(par, q)].csr[k] = pj->csr;
       continue;
     }
     for (uint32_t t = 0; t < par->n; t++) {
@@ -840,8 +853,7 @@ static void leads(struct evs_par *par) {
 
 int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
   evs_net *net = r->net;
-  int rc = evs__threads_check(net, n, err);
-  if (rc) return rc;
+  int rc;
   struct evs_par *par = calloc(1, sizeof *par);
   if (!par) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   par->run = r;

@@ -61,7 +61,6 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
   so->threads = 1;
   if ((k = evs__model_key_get(s, "threads"))) {
     uint64_t n = 0;
-    so->threads_key = k;
     if (!strcmp(k->value, "auto")) {
       long cores = sysconf(_SC_NPROCESSORS_ONLN);
       so->threads = cores > 1 ? (int)(cores < EVS__MODEL_MAX_THREADS
@@ -221,7 +220,7 @@ void evs__model_desc_free(evs__model_sec *s) {
 
 /* evs__model_build without freeing the descriptions. */
 static int build(evs__model_ctx *c, const evs_model_opts *mo, evs_model *m) {
-  evs__model_sim_desc so = {0, 1e-4, 1, 1, NULL, EVS_SPIKES_RAS};
+  evs__model_sim_desc so = {0, 1e-4, 1, 1, EVS_SPIKES_RAS};
   evs__model_sec *s, *tmp, *sim = evs__model_sec_find(c, EVS__MODEL_SIM, "");
   evs_error ne;
   int rc;
@@ -272,9 +271,6 @@ static int build(evs__model_ctx *c, const evs_model_opts *mo, evs_model *m) {
       (rc = evs__model_superspike(c, s, m->net)))
     return rc;
   evs_error_clear(&ne);
-  if (so.threads > 1 &&
-      evs__threads_check(m->net, (uint32_t)so.threads, &ne) != EVS_OK)
-    return evs__model_key_fail(c, so.threads_key, "%s", ne.msg);
   if ((rc = evs_net_build(m->net, &ne)) != EVS_OK) {
     const evs__model_sec *at = sec_of(c, ne.about, ne.index);
     if (at) return evs__model_net_fail(c, rc, at, NULL, &ne);

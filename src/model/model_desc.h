@@ -23,9 +23,8 @@
 typedef struct evs__model_sim_desc {
   double duration, resolution; /* s */
   uint64_t seed;
-  int threads;                       /* threads of the run (1: one) */
-  const evs__model_key *threads_key; /* where they were asked for, or NULL */
-  evs_spike_format spike_format;     /* spike_format (default ras) */
+  int threads;                   /* threads of the run (1: one) */
+  evs_spike_format spike_format; /* spike_format (default ras) */
 } evs__model_sim_desc;
 
 /* A parameter of a population, checked: its key (name, line) and its value

@@ -118,9 +118,16 @@ EVS_API int evs_net_record_matrix(evs_net *net, int proj, const double *times,
   return EVS_OK;
 }
 
-/* record_synapses is for small projections. */
+/* record_synapses is for small projections. A recorded projection keeps
+ * its post population whole in a threaded run (engine.h, whole_post): the
+ * recordings read its CSR in the net's order. */
 static int build(evs_plugin *pl, evs_net *net, evs_error *err) {
   const weights *s = pl->state;
+  for (uint32_t i = 0; s && i < s->nproj; i++) {
+    const recording *r = &s->proj[i];
+    if (r->stats_every || r->synapses_every > 0 || r->n_matrix)
+      net->proj[i]->whole_post = 1;
+  }
   for (uint32_t i = 0; s && i < s->nproj; i++)
     if (s->proj[i].synapses_every > 0 &&
         net->proj[i]->csr->nnz > EVS_RECORD_SYNAPSES_MAX) {
@@ -162,15 +169,6 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   if (!s || !o) return EVS_OK;
   evs_net *net = pl->net;
   int rc;
-  for (uint32_t i = 0; i < s->nproj; i++) {
-    const recording *r = &s->proj[i];
-    if ((r->stats_every || r->synapses_every > 0 || r->n_matrix) &&
-        !net->proj[i]->csr) /* split among a threaded run's slices */
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "projection %s: weight recordings do not run on "
-                           "several threads yet (use threads = 1)",
-                           net->proj[i]->name);
-  }
   for (uint32_t i = 0; i < s->nproj; i++)
     if (s->proj[i].synapses_every > 0 &&
         (rc = open_synapses(o, net->proj[i], &s->proj[i], err)))
