@@ -26,14 +26,14 @@ START_TEST(values_match_closed_form_across_rebases) {
   int rebases = 0;
   for (int s = 0; s < 1430; s++) {
     double t = 0.007 * s;
-    evs__trace_bank_advance(&b, t);
+    evs__trace_bank_tick(&b, t);
     if (b.t0 != last_t0) rebases++, last_t0 = b.t0;
     evs__trace_spike(&fast[1], evs__trace_growth(&b, 0, t), 0);
     evs__trace_spike(&slow[0], evs__trace_growth(&b, 1, t), 0);
   }
   ck_assert_int_ge(rebases, 10);
   const double t = 10.0123;
-  evs__trace_bank_advance(&b, t);
+  evs__trace_bank_tick(&b, t);
   double want_fast = 0, want_slow = 0;
   for (int s = 0; s < 1430; s++) {
     want_fast += exp(-(t - 0.007 * s) / tau_fast);
@@ -57,10 +57,15 @@ START_TEST(span_follows_the_smallest_tau) {
   ck_assert_ptr_nonnull(evs__trace_bank_add(&b, 1, 0.01));
   ck_assert_ptr_nonnull(evs__trace_bank_add(&b, 1, 0.03));
   ck_assert_double_eq(b.span, EVS_TRACE_SPAN * 0.01);
-  evs__trace_bank_advance(&b, 0.39);
+  evs__trace_bank_tick(&b, 0.39);
   ck_assert_double_eq(b.t0, 0);
-  evs__trace_bank_advance(&b, 0.41);
+  evs__trace_bank_tick(&b, 0.41);
   ck_assert_double_eq(b.t0, 0.41);
+  /* handlers rebase only past EVS_TRACE_SAFETY spans (6.4 s) */
+  evs__trace_bank_advance(&b, 0.41 + 6.39);
+  ck_assert_double_eq(b.t0, 0.41);
+  evs__trace_bank_advance(&b, 0.41 + 6.41);
+  ck_assert_double_eq(b.t0, 0.41 + 6.41);
   evs__trace_bank_free(&b);
 }
 END_TEST

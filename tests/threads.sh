@@ -199,12 +199,19 @@ for pop in E I C Z noise; do
     say_fail "mixed: population $pop fires at ${rate:-?} Hz"
 done
 
-# learning rules, short-term plasticity and weight recordings: the post
-# population of such a projection runs whole on one thread
-# (doc/scaling.md), the others are split
+# learning rules, short-term plasticity and weight recordings: a
+# sliceable rule runs on every thread's slice of its post population; the
+# post population of any other rule, of short-term plasticity and of a
+# recorded static projection runs whole on one thread (doc/scaling.md)
 run_threads coba_stdp "$MODELS/coba_stdp.ini" \
   --set simulation.duration=1.0001s
 run_threads p4 "$MODELS/p4_fast.ini" --set simulation.duration=1.0001s
+# a sliceable rule's post population is split: one rule instance per thread
+for n in 2 4; do
+  awk -v n="$n" '$1 == "thread" { k++; if ($4 != 3200 / n + 800 / n) bad = 1 }
+    END { exit !(k == n && !bad) }' "$tmp/coba_stdp.$n/run.log" ||
+    say_fail "coba_stdp: E and I are not split among $n threads"
+done
 run_threads p3 "$MODELS/p3_triplet.ini"
 run_threads hebb "$MODELS/p1_hebb.ini" --set simulation.duration=20s
 run_threads bcm "$MODELS/p2_bcm.ini" --set simulation.duration=5s

@@ -71,6 +71,24 @@ typedef struct evs_rule_type {
    * post population has found its spikes before t, so the weights are
    * current. */
   void (*on_clock)(evs_plastic *pl, double t);
+  /* Optional (NULL: none): called after every periodic event of the post
+   * population at its time t (each slice's in a threaded run, at the same
+   * times in every slice): every spike of the post neurons before t has
+   * reached on_post, and no later handler call has a time before t. A rule
+   * that keeps lazily decayed traces moves their reference time here, so
+   * that it moves at the same points of the event order however the
+   * population is split. */
+  void (*on_tick)(evs_plastic *pl, double t);
+  /* 1 when the rule may run on slices of its projection in a threaded run:
+   * init makes a working instance for any part of the synapses (the
+   * synapses onto a block of post neurons, local post indices in on_post,
+   * presynaptic rows as in the whole projection), its state per synapse,
+   * per presynaptic and per postsynaptic neuron of the part; its handlers
+   * touch nothing else, give each synapse the same result whichever other
+   * synapses the instance holds, and any shared reference time moves only
+   * in on_tick; on_clock may run on each part. 0: the post population runs
+   * whole on one thread (any rule is correct so). */
+  int sliceable;
 } evs_rule_type;
 
 /* Adds type to the rules every net knows, from now on, under type->name.

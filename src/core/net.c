@@ -45,14 +45,20 @@ int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
 }
 
 int evs__pop_emit(evs_pop *pop, double t, uint32_t id) {
-  id += pop->first;
-  if (evs__spike_append(&pop->spk, &pop->nspk, &pop->capspk, t, id))
+  if (evs__spike_append(&pop->spk, &pop->nspk, &pop->capspk, t,
+                        id + pop->first))
     return pop->failed = EVS_ENOMEM;
   /* learning rules hear of the spike before any later input reaches the
-   * neuron (plastic.h) */
+   * neuron (plastic.h); a slice's rules hold the slice's synapses */
   for (uint32_t k = 0; k < pop->n_learn; k++)
     pop->learn[k]->type->on_post(pop->learn[k], t, id);
   return EVS_OK;
+}
+
+void evs__pop_ticked(evs_pop *pop, double t) {
+  for (uint32_t k = 0; k < pop->n_learn; k++)
+    if (pop->learn[k]->type->on_tick)
+      pop->learn[k]->type->on_tick(pop->learn[k], t);
 }
 
 EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
@@ -540,15 +546,16 @@ EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
                          "%s: bad weight %g (finite, at most %g)", p->name, w,
                          EVS__MAX_MAGNITUDE);
   float v = (float)(w * p->weight_scale);
-  uint32_t n = 1;
-  evs_csr *const *all = p->csr ? &p->csr : evs__run_proj_csrs(net->run, p, &n);
-  if (n == 0)
+  uint32_t n = 0; /* a threaded run's splits, and the net's CSR if kept */
+  evs_csr *const *all = evs__run_proj_csrs(net->run, p, &n);
+  if (n == 0 && !p->csr)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
                          "%s: its synapses were split among the threads of a "
                          "run that has ended",
                          p->name);
-  for (uint32_t i = 0; i < n; i++) {
-    evs_csr *m = all[i];
+  for (uint32_t i = 0; i <= n; i++) {
+    evs_csr *m = i < n ? all[i] : p->csr;
+    if (!m || (i < n && m == p->csr)) continue;
     if (!m->weight) m->weight_shared = v;
     for (uint64_t k = 0; m->weight && k < m->nnz; k++) m->weight[k] = v;
   }

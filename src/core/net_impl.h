@@ -55,7 +55,9 @@ struct evs_pop {
   size_t nspk, capspk;
   uint64_t nspikes;           /* spikes emitted in the run */
   struct evs_plastic **learn; /* rules of the projections onto this
-                                 population: told of every spike */
+                                 population (a slice's: its threads'
+                                 instances, owned by core/threads.c):
+                                 told of every spike and periodic event */
   uint32_t n_learn;
   uint64_t crossings; /* statistics: exact crossing searches */
   int failed;         /* EVS_ENOMEM once a spike could not be
@@ -122,8 +124,12 @@ int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
                       uint32_t id);
 
 /* Records a spike of neuron id (local to pop: the spike's id is pop->first
- * + id) at time t. Spikes may be emitted out of time order within one
- * periodic event; the flush sorts them. Returns EVS_OK or EVS_ENOMEM. */
+ * + id) at time t and tells pop's rules (on_post with the local id).
+ * Spikes may be emitted out of time order within one periodic event; the
+ * flush sorts them. Returns EVS_OK or EVS_ENOMEM. */
 int evs__pop_emit(evs_pop *pop, double t, uint32_t id);
+
+/* After pop's periodic event at t (both schedulers): its rules' on_tick. */
+void evs__pop_ticked(evs_pop *pop, double t);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "core/net_impl.h"
+#include "core/run.h"
 
 /* The built projection proj of net, or NULL with a message in err. */
 static evs_proj *built_proj(const evs_net *net, int proj, size_t n,
@@ -19,6 +20,12 @@ static evs_proj *built_proj(const evs_net *net, int proj, size_t n,
   evs_proj *p = net->proj[proj];
   if (!net->built) {
     evs_error_set(err, EVS_ESTATE, NULL, 0, "%s: the network is not built yet",
+                  p->name);
+    return NULL;
+  }
+  if (!p->csr) {
+    evs_error_set(err, EVS_ESTATE, NULL, 0,
+                  "%s: its synapses are split among the threads of a run",
                   p->name);
     return NULL;
   }
@@ -35,6 +42,7 @@ EVS_API int evs_net_get_weights(const evs_net *net, int proj, double *w,
                                 size_t n, evs_error *err) {
   const evs_proj *p = built_proj(net, proj, n, err);
   if (!p) return err ? err->code : EVS_EINVAL;
+  evs__run_gather(net->run, p); /* a threaded run's learned weights */
   for (uint64_t q = 0; q < p->csr->nnz; q++)
     w[q] = evs_csr_weight(p->csr, q) / p->weight_scale;
   return EVS_OK;
@@ -44,6 +52,13 @@ EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
                                 size_t n, evs_error *err) {
   evs_proj *p = built_proj(net, proj, n, err);
   if (!p) return err ? err->code : EVS_EINVAL;
+  uint32_t parts = 0;
+  evs_csr *const *part = evs__run_proj_csrs(net->run, p, &parts);
+  if (parts && part[0] != p->csr)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: its synapses are split among the threads of "
+                         "the run; set them before it starts",
+                         p->name);
   for (size_t q = 0; q < n; q++)
     if (!isfinite(w[q]) || !isfinite((float)(w[q] * p->weight_scale)))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,

@@ -87,6 +87,16 @@ evs_csr *const *evs__run_proj_csrs(evs_run *r, const evs_proj *p, uint32_t *n) {
   return evs__par_csrs(r->par, p->index, n);
 }
 
+void evs__run_gather(evs_run *r, const evs_proj *p) {
+  if (r && r->par) evs__par_gather(r->par, p);
+}
+
+evs_plastic *const *evs__run_rules(evs_run *r, evs_proj *p, uint32_t *n) {
+  if (r && r->par) return evs__par_rules(r->par, p, n);
+  *n = p->rule ? 1 : 0;
+  return &p->rule;
+}
+
 evs_pop *evs__run_neuron(evs_run *r, evs_pop *pop, uint32_t *id) {
   return r->par ? evs__par_slice(r->par, pop, id) : pop;
 }
@@ -210,6 +220,7 @@ static int periodic(evs_run *r, const evs_event *ev) {
   evs_pop *pop = r->net->pop[ev->owner];
   int rc = pop->type->tick(pop, ev->t);
   if (rc) return rc;
+  evs__pop_ticked(pop, ev->t);
   if ((rc = flush(r, pop))) return rc;
   uint64_t k = ++r->ticks[pop->index];
   return push(r, evs__periodic_time(pop, k), ev->kind, pop->gid0, pop->index,

@@ -34,9 +34,22 @@ int evs__run_finish(struct evs_run *run, evs_error *err);
 void evs__run_free(struct evs_run *run);
 
 /* The synapse matrices of projection p, split among the threads of run
- * (p->csr is NULL once split; core/threads.c); *n receives their count. A
- * finished run has none: *n = 0. */
+ * (p->csr is NULL once split, unless p learns: then it is kept, and its
+ * weights are gathered by evs__run_gather; core/threads.c), or the net's
+ * one CSR when the post population runs whole; *n receives their count. A
+ * run on one thread, or a finished one, has none: *n = 0. */
 evs_csr *const *evs__run_proj_csrs(struct evs_run *run, const evs_proj *p,
                                    uint32_t *n);
+
+/* Brings the net's CSR of projection p up to date with a threaded run's
+ * splits (a learning projection's weights, evs__par_gather); nothing for a
+ * run on one thread, a NULL run or a projection that is not split. */
+void evs__run_gather(struct evs_run *run, const evs_proj *p);
+
+/* The instances of projection p's rule in run: a threaded run's per-thread
+ * instances of a split learning projection, else p->rule (run may be
+ * NULL); *n receives their count (0 without a rule). */
+struct evs_plastic *const *evs__run_rules(struct evs_run *run, evs_proj *p,
+                                          uint32_t *n);
 
 #endif

@@ -112,6 +112,16 @@ evs_pop *evs__par_slice(struct evs_par *par, evs_pop *pop, uint32_t *id);
 double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
                         double t);
 
+/* Copies the weights of learning projection p's threads' splits into the
+ * net's CSR (kept for it), in the net's order; nothing for a projection
+ * that is not split. O(synapses). */
+void evs__par_gather(struct evs_par *par, const evs_proj *p);
+
+/* The instances of projection p's rule: one per thread holding a split of
+ * it, or the net's one; *n receives their count (0 without a rule). */
+struct evs_plastic *const *evs__par_rules(struct evs_par *par,
+                                          const evs_proj *p, uint32_t *n);
+
 /* The synapse matrices holding projection proj's synapses: the net's, or
  * its threads' slices; *n receives their count. */
 evs_csr *const *evs__par_csrs(struct evs_par *par, uint32_t proj, uint32_t *n);

@@ -6,9 +6,11 @@
  * into N blocks of consecutive neurons, one slice per thread, each a population
  * object of its own (pop->first, its own state from the type's init); the
  * others run whole on one thread (whole_owner), and so does the post
- * population of a projection that learns, filters its deliveries or is
- * recorded (choose_split): its rule, filter and CSR stay the net's, and its
- * thread calls them as run.c does, in the one-thread order. Every
+ * population of a projection whose rule is not sliceable, that filters its
+ * deliveries or whose static weights are recorded (choose_split): its rule,
+ * filter and CSR stay the net's, and its thread calls them as run.c does,
+ * in the one-thread order. A sliceable rule gets one instance per thread
+ * on the thread's split (make_parts). Every
  * projection's synapses are split by target slice into one CSR per thread
  * (local target indices, rows and delay groups as in the net's CSR, which
  * is then freed). A thread owns its slices and their incoming synapses and
@@ -76,6 +78,9 @@ typedef struct worker {
   size_t *flushed; /* [npop] spikes of slice[p] already in a record */
   evs_csr **csr;   /* [nproj] synapses onto its slice, or NULL */
   int *own_csr;    /* [nproj] 1 if csr[k] is a split it owns */
+  evs_proj **part; /* [nproj] its part of a learning projection split
+                      among the threads (csr[k] and its own rule
+                      instance), or NULL (make_parts) */
   uint64_t *ticks; /* [npop] periodic events run */
   flush_rec *rec;  /* flushes since the last barrier, in event order */
   size_t nrec, caprec;
@@ -112,7 +117,9 @@ struct evs_par {
   evs_spike **last; /* [npop] the last flush's spikes, r->last_n[p] of
                        them (evs__par_uncount) */
   size_t *caplast;
-  evs_csr **csrs; /* scratch of evs__par_csrs: [n] */
+  evs_csr **csrs;      /* scratch of evs__par_csrs: [n] */
+  evs_plastic **rules; /* scratch of evs__par_rules: [n] */
+  uint64_t *cursor;    /* scratch of evs__par_gather: [n] */
   /* synchronisation: the main thread releases generation go; each other
    * thread adds one to done when it has finished it */
   _Atomic uint32_t go;
@@ -241,7 +248,10 @@ static int deliver(worker *w, const evs_event *ev) {
         p->filter->type->apply(p->filter, ev->t, row, ev->arg, wt, end - begin);
   post->type->deliver(post, ev->t, p->receptor, m->target + begin, wt,
                       m->weight_shared, end - begin);
-  if (p->rule) p->rule->type->on_pre(p->rule, ev->t, row, begin, end);
+  if (p->rule) {
+    evs_plastic *pl = w->part[ev->owner] ? w->part[ev->owner]->rule : p->rule;
+    pl->type->on_pre(pl, ev->t, row, begin, end);
+  }
   w->syn_events += end - begin;
   return post->failed;
 }
@@ -252,6 +262,7 @@ static int periodic(worker *w, const evs_event *ev) {
   int rc = s->type->tick(s, ev->t);
   if (rc) return rc;
   if (s->failed) return s->failed;
+  evs__pop_ticked(s, ev->t);
   if (w->nrec == w->caprec) {
     size_t cap = w->caprec ? 2 * w->caprec : 64;
     flush_rec *nr = realloc(w->rec, cap * sizeof *nr);
@@ -533,6 +544,9 @@ int evs__par_close(evs_run *r) {
     }
     if (rc == EVS_OK) rc = merge(par);
   }
+  /* the net's CSRs of the learning projections get their final weights */
+  for (uint32_t k = 0; k < par->net->nproj && rc == EVS_OK; k++)
+    evs__par_gather(par, par->net->proj[k]);
   return rc;
 }
 
@@ -576,6 +590,83 @@ void evs__par_stats(evs_run *r) {
                       (unsigned long long)w->syn_events,
                       (unsigned long long)(w->queue_peak * sizeof(evs_event)));
   }
+}
+
+/* ---- learning rules on slices -------------------------------------------- */
+
+/* Frees a thread's part of a learning projection (NULL does nothing); its
+ * CSR is the thread's split, freed with the others. */
+static void free_part(evs_proj *part) {
+  if (!part) return;
+  if (part->rule->type->destroy) part->rule->type->destroy(part->rule);
+  free(part->rule);
+  free(part);
+}
+
+/* Gives every thread its own instance of each sliceable rule on a split
+ * population: a copy of the projection whose CSR is the thread's split
+ * (with its transposed index), the net's parameters, state made by the
+ * rule's init as at the start of a run, listed in the slice's learn[] in
+ * the net's projection order (the order of the whole population's). */
+static int make_parts(struct evs_par *par, evs_error *err) {
+  evs_net *net = par->net;
+  for (uint32_t k = 0; k < net->nproj; k++) {
+    const evs_proj *pj = net->proj[k];
+    if (!pj->rule || !par->split[pj->post->index]) continue;
+    for (uint32_t t = 0; t < par->n; t++) {
+      worker *w = &par->w[t];
+      evs_pop *s = w->slice[pj->post->index];
+      if (!w->csr[k]) continue;
+      evs_proj *part = malloc(sizeof *part);
+      evs_plastic *pl = calloc(1, sizeof *pl);
+      evs_plastic **l = realloc(s->learn, (s->n_learn + 1) * sizeof *l);
+      if (l) s->learn = l;
+      if (!part || !pl || !l) {
+        free(part);
+        free(pl);
+        return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+      }
+      *part = *pj;
+      part->csr = w->csr[k];
+      part->rule = pl;
+      *pl = (evs_plastic){
+          .type = pj->rule->type, .proj = part, .par = pj->rule->par};
+      w->part[k] = part;
+      int rc = evs_csr_build_transpose(part->csr);
+      if (rc)
+        return evs_error_set(err, rc, NULL, 0, "projection %s: %s", pj->name,
+                             evs_strerror(rc));
+      if ((rc = pl->type->init(pl, err))) return rc;
+      s->learn[s->n_learn++] = pl;
+    }
+  }
+  return EVS_OK;
+}
+
+void evs__par_gather(struct evs_par *par, const evs_proj *p) {
+  evs_csr *m = p->csr;
+  uint32_t k = p->index, post = p->post->index;
+  if (!m || !m->weight || !par->split[post]) return;
+  const uint32_t *b = par->bound + (size_t)post * (par->n + 1);
+  for (uint32_t i = 0; i < m->n_pre; i++) {
+    for (uint32_t t = 0; t < par->n; t++)
+      par->cursor[t] = par->w[t].csr[k] ? par->w[t].csr[k]->row_ptr[i] : 0;
+    for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
+      uint32_t j = m->target[q], t = 0;
+      while (j >= b[t + 1]) t++;
+      m->weight[q] = par->w[t].csr[k]->weight[par->cursor[t]++];
+    }
+  }
+}
+
+evs_plastic *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
+                                   uint32_t *n) {
+  *n = 0;
+  for (uint32_t t = 0; t < par->n; t++)
+    if (par->w[t].part[p->index])
+      par->rules[(*n)++] = par->w[t].part[p->index]->rule;
+  if (*n == 0 && p->rule) par->rules[(*n)++] = p->rule;
+  return par->rules;
 }
 
 /* ---- setting up and tearing down ----------------------------------------- */
@@ -648,16 +739,20 @@ static int repeats_in_long_row(const evs_csr *m, uint32_t batch,
 
 /* Decides which populations are split: sliceable types, unless a row onto
  * them would be batched differently (core/neuron_type.h, deliver_batch), or a
- * projection onto them learns, filters its deliveries or is read in the
- * net's order (whole_post): its rule instance, filter state and CSR are the
- * net's, and one thread runs every handler call in the one-thread order. */
+ * projection onto them learns with a rule that is not sliceable, filters
+ * its deliveries, or is read in the net's order (whole_post) without a
+ * rule: its rule instance, filter state and CSR are then the net's, and
+ * one thread runs every handler call in the one-thread order. A sliceable
+ * rule's projection gets one instance per thread (make_parts) and keeps
+ * the net's CSR, into which its weights are gathered (evs__par_gather). */
 static int choose_split(struct evs_par *par) {
   evs_net *net = par->net;
   for (uint32_t p = 0; p < net->npop; p++)
     par->split[p] = net->pop[p]->type->sliceable;
   for (uint32_t k = 0; k < net->nproj; k++) {
     const evs_proj *pj = net->proj[k];
-    if (pj->rule || pj->filter || pj->whole_post)
+    if (pj->filter || (pj->rule && !pj->rule->type->sliceable) ||
+        (pj->whole_post && !pj->rule))
       par->split[pj->post->index] = 0;
   }
   for (uint32_t k = 0; k < net->nproj; k++) {
@@ -696,6 +791,7 @@ static int make_slice(const evs_pop *pop, uint32_t lo, uint32_t hi,
 
 static void free_slice(evs_pop *s) {
   if (!s) return;
+  free(s->learn); /* the instances are the threads' parts' */
   s->type->destroy(s);
   free(s->spk);
   free(s);
@@ -722,6 +818,8 @@ void evs__par_free(struct evs_par *par) {
     free(w->flushed);
     free(w->csr);
     free(w->own_csr);
+    for (uint32_t k = 0; w->part && k < net->nproj; k++) free_part(w->part[k]);
+    free(w->part);
     free(w->ticks);
     free(w->rec);
   }
@@ -737,6 +835,8 @@ void evs__par_free(struct evs_par *par) {
   free(par->mf);
   free(par->all);
   free(par->csrs);
+  free(par->rules);
+  free(par->cursor);
   free(par);
 }
 
@@ -752,8 +852,10 @@ static int par_alloc(struct evs_par *par) {
   par->last = calloc(np, sizeof *par->last);
   par->caplast = calloc(np, sizeof *par->caplast);
   par->csrs = calloc(par->n, sizeof *par->csrs);
+  par->rules = calloc(par->n, sizeof *par->rules);
+  par->cursor = calloc(par->n, sizeof *par->cursor);
   if (!par->w || !par->bound || !par->split || !par->lead || !par->ticks ||
-      !par->last || !par->caplast || !par->csrs)
+      !par->last || !par->caplast || !par->csrs || !par->rules || !par->cursor)
     return EVS_ENOMEM;
   for (uint32_t t = 0; t < par->n; t++) {
     worker *w = &par->w[t];
@@ -765,8 +867,9 @@ static int par_alloc(struct evs_par *par) {
     w->ticks = calloc(np, sizeof *w->ticks);
     w->csr = calloc(nk, sizeof *w->csr);
     w->own_csr = calloc(nk, sizeof *w->own_csr);
+    w->part = calloc(nk, sizeof *w->part);
     if (!w->slice || !w->own || !w->flushed || !w->ticks || !w->csr ||
-        !w->own_csr || evs_queue_init(&w->q, 1024))
+        !w->own_csr || !w->part || evs_queue_init(&w->q, 1024))
       return EVS_ENOMEM;
   }
   return EVS_OK;
@@ -824,7 +927,9 @@ static int deal(struct evs_par *par, evs_error *err) {
         return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
     }
     /* split: the net's copy goes at once, so that at most one projection
-     * is held twice */
+     * is held twice; a learning one keeps it for its weights in the net's
+     * order (evs__par_gather) */
+    if (pj->rule) continue;
     evs_csr_free(pj->csr);
     pj->csr = NULL;
   }
@@ -866,7 +971,7 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
     goto fail;
   }
   leads(par);
-  if ((rc = deal(par, err))) goto fail;
+  if ((rc = deal(par, err)) || (rc = make_parts(par, err))) goto fail;
   for (uint32_t t = 0; t < n; t++)
     for (uint32_t p = 0; p < net->npop; p++) {
       evs_pop *s = par->w[t].slice[p];

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/run.h"
 #include "rules/plastic.h"
 #include "plugins/plugins.h"
 #include "registry.h"
@@ -37,7 +38,9 @@ void *evs__plugin_state(const evs_net *net, const evs_plugin_type *type) {
 
 int evs__proj_weights_at(evs_proj *p, double t) {
   evs_pop *post = p->post;
+  evs_run *run = post->net->run;
   if (p->rule && post->type->kind == EVS_POP_EXACT)
-    for (uint32_t j = 0; j < post->size; j++) post->type->voltage(post, j, t);
+    for (uint32_t j = 0; j < post->size; j++) evs__run_voltage(run, post, j, t);
+  evs__run_gather(run, p);
   return post->failed;
 }

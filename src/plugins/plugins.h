@@ -31,8 +31,9 @@ int evs__raster_recorded(const evs_net *net, uint32_t pop);
 
 /* Brings p's weights up to time t (s): an exact post population may not
  * have found its spikes before t yet; advancing every neuron to t runs its
- * learning rules first. Returns the post population's failure status.
- * O(post neurons) when p learns onto an exact population, else O(1). */
+ * learning rules first; a threaded run's splits are gathered into p->csr.
+ * Returns the post population's failure status. O(post neurons) when p
+ * learns onto an exact population, plus O(synapses) for a split one. */
 int evs__proj_weights_at(evs_proj *p, double t);
 
 /* Makes *arr, an array of *n elements of size sz, hold index i: grows it to

@@ -5,6 +5,7 @@
  * weights are brought up to t. */
 #include <stdlib.h>
 
+#include "core/run.h"
 #include "rules/plastic.h"
 #include "plugins/plugins.h"
 
@@ -35,7 +36,9 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   evs_proj *p = pl->net->proj[ev->arg];
   int rc = evs__proj_weights_at(p, ev->t);
   if (rc) return rc;
-  p->rule->type->on_clock(p->rule, ev->t);
+  uint32_t n; /* a threaded run's instances, one per part of p */
+  evs_plastic *const *rules = evs__run_rules(run, p, &n);
+  for (uint32_t i = 0; i < n; i++) rules[i]->type->on_clock(rules[i], ev->t);
   uint64_t k = ++s->ticks[ev->arg] + 1;
   return evs_run_push(run, pl, (double)k * p->rule->clock, EVS_EV_PROTOCOL,
                       ev->source, ev->arg);

@@ -160,6 +160,14 @@ static void is_on_post(evs_plastic *pl, double t, uint32_t post) {
   }
 }
 
+/* The post population's periodic event at t: the bank's rebase point. */
+static void is_on_tick(evs_plastic *pl, double t) {
+  is_state *s = pl->state;
+  evs__trace_bank_tick(&s->bank, t);
+}
+
+/* Not sliceable: nu hears every spike of the post population in the order
+ * they are found, which depends on how the population is split. */
 const evs_rule_type evs__rule_istdp_global = {
     .name = "istdp_global",
     .params = is_params,
@@ -168,4 +176,5 @@ const evs_rule_type evs__rule_istdp_global = {
     .destroy = is_destroy,
     .on_pre = is_on_pre,
     .on_post = is_on_post,
+    .on_tick = is_on_tick,
 };

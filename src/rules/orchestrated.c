@@ -242,6 +242,13 @@ static void orch_on_clock(evs_plastic *pl, double t) {
   }
 }
 
+/* The post population's periodic event at t: the bank's rebase point. */
+static void orch_on_tick(evs_plastic *pl, double t) {
+  orch_state *s = pl->state;
+  evs__trace_bank_tick(&s->bank, t);
+}
+
+/* Sliceable: traces per neuron, w~ per synapse, consolidation per synapse. */
 const evs_rule_type evs__rule_orchestrated = {
     .name = "orchestrated",
     .params = orch_params,
@@ -251,6 +258,8 @@ const evs_rule_type evs__rule_orchestrated = {
     .on_pre = orch_on_pre,
     .on_post = orch_on_post,
     .on_clock = orch_on_clock,
+    .on_tick = orch_on_tick,
+    .sliceable = 1,
 };
 
 double evs__orchestrated_wref(const evs_plastic *pl, uint64_t k) {

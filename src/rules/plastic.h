@@ -49,7 +49,8 @@ struct evs_plastic {
  *  - a spike at t adds e^{(t - t0)/tau} to X (all-to-all) or sets X to it
  *    (nearest-spike);
  *  - before e^{(t - t0)/tau} can overflow, t0 moves forward (a rebase,
- *    O(neurons)), done by evs__trace_bank_advance first in every handler.
+ *    O(neurons)), done by the rule's on_tick at the post population's
+ *    periodic events (evs__trace_bank_tick; trace_bank.h says why).
  * Handler times need not increase across neurons (spikes are found lazily),
  * but a read at t < t0 only gives a factor slightly above 1. */
 

@@ -43,7 +43,10 @@
  * the transposed index (csr->post_pre). Cost per handler call: two or three
  * exp() (the factors of its time constants), then per synapse touched one
  * trace multiply and the weight update; every EVS_TRACE_SPAN tau_min of
- * simulated time one rebase, O(neurons). */
+ * simulated time one rebase, O(neurons), at a periodic event of the post
+ * population (on_tick). Each rule runs on slices of its projection in a
+ * threaded run (evs_rule_type.sliceable): its state is per synapse and per
+ * neuron, and its reference time moves only in on_tick. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -270,6 +273,12 @@ static void pair_on_post(evs_plastic *pl, double t, uint32_t post) {
                    s->nearest);
 }
 
+/* The post population's periodic event at t: the bank's rebase point. */
+static void pair_on_tick(evs_plastic *pl, double t) {
+  pair_state *s = pl->state;
+  evs__trace_bank_tick(&s->bank, t);
+}
+
 const evs_rule_type evs__rule_stdp_pair = {
     .name = "stdp_pair",
     .params = pair_params,
@@ -278,6 +287,8 @@ const evs_rule_type evs__rule_stdp_pair = {
     .destroy = pair_destroy,
     .on_pre = pair_on_pre,
     .on_post = pair_on_post,
+    .on_tick = pair_on_tick,
+    .sliceable = 1,
 };
 
 /* ---- stdp_triplet ---------------------------------------------------------
@@ -416,6 +427,13 @@ static void triplet_on_post(evs_plastic *pl, double t, uint32_t post) {
   triplet_post(s, c, t, post);
 }
 
+/* The post population's periodic event at t: the bank's rebase point (also
+ * stdp_triplet_homeo's, whose state starts with a triplet_state). */
+static void triplet_on_tick(evs_plastic *pl, double t) {
+  triplet_state *s = pl->state;
+  evs__trace_bank_tick(&s->bank, t);
+}
+
 const evs_rule_type evs__rule_stdp_triplet = {
     .name = "stdp_triplet",
     .params = triplet_params,
@@ -424,6 +442,8 @@ const evs_rule_type evs__rule_stdp_triplet = {
     .destroy = triplet_destroy,
     .on_pre = triplet_on_pre,
     .on_post = triplet_on_post,
+    .on_tick = triplet_on_tick,
+    .sliceable = 1,
 };
 
 /* ---- stdp_triplet_homeo ---------------------------------------------------
@@ -547,4 +567,6 @@ const evs_rule_type evs__rule_stdp_triplet_homeo = {
     .destroy = homeo_destroy,
     .on_pre = homeo_on_pre,
     .on_post = homeo_on_post,
+    .on_tick = triplet_on_tick,
+    .sliceable = 1,
 };

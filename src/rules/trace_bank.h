@@ -7,18 +7,28 @@
  * against the bank's one reference time t0, so a handler computes one factor
  * per trace for all the synapses it touches. Before the factors can
  * overflow, the bank moves t0 forward and rescales every coefficient
- * (a rebase, O(neurons of all its traces)); evs__trace_bank_advance does that
- * when t - t0 exceeds EVS_TRACE_SPAN times the bank's smallest tau, so the
- * factors stay below e^EVS_TRACE_SPAN. A rule instance owns one bank: its
- * traces share t0, so a rule's arithmetic is the same whichever of them a
- * handler reads. */
+ * (a rebase, O(neurons of all its traces)). The scheduler's periodic events
+ * of the post population do that (evs__trace_bank_tick, from the rule's
+ * on_tick) when t - t0 exceeds EVS_TRACE_SPAN times the bank's smallest tau,
+ * so the factors stay below about e^EVS_TRACE_SPAN, and the rebases fall at
+ * points of the event order that every slice of a threaded run shares
+ * (handler calls do not: a slice sees only its own). Handlers call
+ * evs__trace_bank_advance, which rebases only far beyond the span
+ * (EVS_TRACE_SAFETY spans), where a factor would come near overflow: that
+ * happens when a rule's handlers run without periodic events (unit tests
+ * calling handlers directly), or when the post population's periodic
+ * interval exceeds EVS_TRACE_SAFETY - 1 spans (600 tau_min); a threaded
+ * run of such a rule may then differ from one thread's in the last bits.
+ * A rule instance owns one bank: its traces share t0, so a rule's
+ * arithmetic is the same whichever of them a handler reads. */
 #ifndef EVSNN_TRACE_BANK_H
 #define EVSNN_TRACE_BANK_H
 
 #include <math.h>
 #include <stdint.h>
 
-#define EVS_TRACE_SPAN 40.0 /* rebase before factors reach e^40 */
+#define EVS_TRACE_SPAN 40.0   /* rebase before factors reach e^40 */
+#define EVS_TRACE_SAFETY 16.0 /* handlers rebase past 16 spans (e^640) */
 #define EVS_TRACE_BANK_MAX 4
 
 typedef struct evs_trace {
@@ -47,10 +57,17 @@ void evs__trace_bank_free(evs_trace_bank *b);
 /* Moves t0 to t, multiplying every coefficient by e^{-(t - t0)/tau}. */
 void evs__trace_bank_rebase(evs_trace_bank *b, double t);
 
-/* Rebases when t lies more than the span past t0: called first by every
- * handler that reads or adds to the bank's traces at t. */
-static inline void evs__trace_bank_advance(evs_trace_bank *b, double t) {
+/* Rebases when t lies more than the span past t0: called by the rule's
+ * on_tick at the post population's periodic events. */
+static inline void evs__trace_bank_tick(evs_trace_bank *b, double t) {
   if (t - b->t0 > b->span) evs__trace_bank_rebase(b, t);
+}
+
+/* Rebases when t lies more than EVS_TRACE_SAFETY spans past t0 (see the
+ * top): called first by every handler that reads or adds to the bank's
+ * traces at t. */
+static inline void evs__trace_bank_advance(evs_trace_bank *b, double t) {
+  if (t - b->t0 > EVS_TRACE_SAFETY * b->span) evs__trace_bank_rebase(b, t);
 }
 
 /* e^{-(t - t0)/tau} of trace k: a coefficient times it is the trace at t. */
