@@ -134,6 +134,55 @@ START_TEST(test_cuba_threads_in_phases) {
 }
 END_TEST
 
+/* COBA + STDP on 3 threads (E split, one rule instance per thread): phases
+ * cut the threads' windows and a weight snapshot, as on one thread. */
+START_TEST(test_coba_stdp_threads_in_phases) {
+  const char *set[] = {"simulation.duration=0.3s", "simulation.threads=3",
+                       "EE.record_matrix=0.25s"};
+  const double split[] = {0.1, 0.25, 0.25005, 0.3};
+  ck_assert_int_ge(compare("coba_stdp", set, 3, split, 4), 6);
+}
+END_TEST
+
+/* The learned weights of COBA + STDP through evs_net_get_weights, between
+ * phases (the threads' splits gathered in the net's order) and after the
+ * run (the net's CSR holds the last weights), on 1 and 3 threads: the
+ * same numbers, and most of them moved between the two. */
+START_TEST(test_coba_stdp_threads_weights) {
+  const char *one[] = {"simulation.duration=0.3s"};
+  const char *par[] = {"simulation.duration=0.3s", "simulation.threads=3"};
+  double *w[2][2];
+  size_t n = 0;
+  for (int r = 0; r < 2; r++) {
+    evs_model *m = load("coba_stdp", r ? par : one, r ? 2 : 1);
+    evs_error err;
+    int ee = evs_net_find_projection(m->net, "EE");
+    ck_assert_int_ge(ee, 0);
+    ck_assert_int_eq(evs_net_start(m->net, &m->run, &err), EVS_OK);
+    n = evs_net_projection_csr(m->net, ee)->nnz;
+    for (int k = 0; k < 2; k++) {
+      ck_assert_msg(evs_net_run_until(m->net, k ? 0.3 : 0.15, &err) == EVS_OK,
+                    "%s", err.msg);
+      if (k) ck_assert_int_eq(evs_net_finish(m->net, &err), EVS_OK);
+      w[r][k] = malloc(n * sizeof **w);
+      ck_assert_ptr_nonnull(w[r][k]);
+      ck_assert_msg(evs_net_get_weights(m->net, ee, w[r][k], n, &err) == EVS_OK,
+                    "%s", err.msg);
+    }
+    evs_model_free(m);
+  }
+  size_t moved = 0;
+  for (int k = 0; k < 2; k++)
+    for (size_t q = 0; q < n; q++) {
+      ck_assert_msg(w[0][k][q] == w[1][k][q], "synapse %zu at phase %d", q, k);
+      moved += k && w[0][1][q] != w[0][0][q];
+    }
+  ck_assert_uint_gt(moved, n / 10);
+  for (int r = 0; r < 2; r++)
+    for (int k = 0; k < 2; k++) free(w[r][k]);
+}
+END_TEST
+
 /* SuperSpike: the error-broadcast clock, windows and trials cut by phases. */
 START_TEST(test_superspike_in_phases) {
   const char *set[] = {"simulation.duration=3s",
@@ -173,6 +222,8 @@ static Suite *phases_suite(void) {
   tcase_add_test(tc, test_coba_stdp_in_phases);
   tcase_add_test(tc, test_cuba_in_phases);
   tcase_add_test(tc, test_cuba_threads_in_phases);
+  tcase_add_test(tc, test_coba_stdp_threads_in_phases);
+  tcase_add_test(tc, test_coba_stdp_threads_weights);
   tcase_add_test(tc, test_superspike_in_phases);
   tcase_add_test(tc, test_phase_errors_and_early_finish);
   suite_add_tcase(s, tc);

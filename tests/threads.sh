@@ -200,8 +200,8 @@ for pop in E I C Z noise; do
 done
 
 # learning rules, short-term plasticity and weight recordings: a
-# sliceable rule runs on every thread's slice of its post population; the
-# post population of any other rule, of short-term plasticity and of a
+# sliceable rule and short-term plasticity run on every thread's slice of
+# their post population; the post population of any other rule and of a
 # recorded static projection runs whole on one thread (doc/scaling.md)
 run_threads coba_stdp "$MODELS/coba_stdp.ini" \
   --set simulation.duration=1.0001s
@@ -227,6 +227,11 @@ awk 'BEGIN { print "# time [s] id"
     printf "%.4f %d\n", 0.2 + 0.02 * k + 0.0001 * (i % 64), i }' \
   >"$tmp/stim.ras"
 run_threads p5 "$tmp/p5_control.ini" --set simulation.duration=1.05s
+# E runs whole (istdp_global), I is split with a filter state per thread
+# (E->I has STP): on 2 threads thread 1 holds P (1024) and half of I
+awk '$1 == "thread" && $2 == 1 && $4 == 1024 + 128 { ok = 1 }
+  END { exit !ok }' "$tmp/p5.2/run.log" ||
+  say_fail "p5: I is not split among 2 threads"
 # the learning runs change their weights, and the P5 control fires
 for run in coba_stdp:EE p4:EE p5:EE p5:IE; do
   f="$tmp/${run%%:*}.1/${run#*:}.weights.tsv"

@@ -82,6 +82,15 @@ typedef struct evs_filter_type {
                         const float *w, size_t n);
   /* Frees the filter f itself and its state. */
   void (*destroy)(evs_filter *f);
+  /* Optional, for a threaded run (core/threads.c): a built filter of its
+   * own into *out for part, a copy of f's projection whose CSR holds the
+   * synapses onto one slice of the post population (rows and delay groups
+   * as the whole projection's), in the state f had after its build; its
+   * apply gives each synapse what f's would, as long as it sees every
+   * arrival of each group it holds synapses of. EVS_OK or an error naming
+   * the projection. NULL: the post population runs whole on one thread. */
+  int (*part)(const evs_filter *f, const evs_proj *part, evs_filter **out,
+              evs_error *err);
 } evs_filter_type;
 
 /* A filter at work on one projection (proj->filter, owned by it). */

@@ -78,9 +78,10 @@ typedef struct worker {
   size_t *flushed; /* [npop] spikes of slice[p] already in a record */
   evs_csr **csr;   /* [nproj] synapses onto its slice, or NULL */
   int *own_csr;    /* [nproj] 1 if csr[k] is a split it owns */
-  evs_proj **part; /* [nproj] its part of a learning projection split
-                      among the threads (csr[k] and its own rule
-                      instance), or NULL (make_parts) */
+  evs_proj **part; /* [nproj] its part of a learning or filtered
+                      projection split among the threads (csr[k], its
+                      own rule instance and filter), or NULL
+                      (make_parts) */
   uint64_t *ticks; /* [npop] periodic events run */
   flush_rec *rec;  /* flushes since the last barrier, in event order */
   size_t nrec, caprec;
@@ -243,15 +244,15 @@ static int deliver(worker *w, const evs_event *ev) {
     __builtin_prefetch(mn->target + b2);
   }
   const float *wt = m->weight ? m->weight + begin : NULL;
-  if (p->filter) /* on the whole post population's thread (choose_split) */
-    wt =
-        p->filter->type->apply(p->filter, ev->t, row, ev->arg, wt, end - begin);
+  /* the thread's own filter and rule instance on a split post population
+   * (make_parts), else the net's (the post population is whole) */
+  const evs_proj *own = w->part[ev->owner] ? w->part[ev->owner] : p;
+  if (own->filter)
+    wt = own->filter->type->apply(own->filter, ev->t, row, ev->arg, wt,
+                                  end - begin);
   post->type->deliver(post, ev->t, p->receptor, m->target + begin, wt,
                       m->weight_shared, end - begin);
-  if (p->rule) {
-    evs_plastic *pl = w->part[ev->owner] ? w->part[ev->owner]->rule : p->rule;
-    pl->type->on_pre(pl, ev->t, row, begin, end);
-  }
+  if (own->rule) own->rule->type->on_pre(own->rule, ev->t, row, begin, end);
   w->syn_events += end - begin;
   return post->failed;
 }
@@ -594,50 +595,67 @@ void evs__par_stats(evs_run *r) {
 
 /* ---- learning rules on slices -------------------------------------------- */
 
-/* Frees a thread's part of a learning projection (NULL does nothing); its
- * CSR is the thread's split, freed with the others. */
+/* Frees a thread's part of a projection (NULL does nothing); its CSR is
+ * the thread's split, freed with the others. */
 static void free_part(evs_proj *part) {
   if (!part) return;
-  if (part->rule->type->destroy) part->rule->type->destroy(part->rule);
+  if (part->rule && part->rule->type->destroy)
+    part->rule->type->destroy(part->rule);
   free(part->rule);
+  if (part->filter) part->filter->type->destroy(part->filter);
   free(part);
 }
 
-/* Gives every thread its own instance of each sliceable rule on a split
- * population: a copy of the projection whose CSR is the thread's split
- * (with its transposed index), the net's parameters, state made by the
- * rule's init as at the start of a run, listed in the slice's learn[] in
- * the net's projection order (the order of the whole population's). */
+/* Thread w's part of projection k onto a split population: a copy of the
+ * projection whose CSR is the thread's split, with a filter of its own
+ * (the filter type's part) and an instance of its rule of its own (state
+ * made by the rule's init as at the start of a run, its own transposed
+ * index), listed in the slice's learn[]. */
+static int make_part(struct evs_par *par, worker *w, uint32_t k,
+                     evs_error *err) {
+  const evs_proj *pj = par->net->proj[k];
+  evs_proj *part = malloc(sizeof *part);
+  if (!part) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  *part = *pj;
+  part->csr = w->csr[k];
+  part->rule = NULL;
+  part->filter = NULL;
+  w->part[k] = part;
+  int rc;
+  if (pj->filter &&
+      (rc = pj->filter->type->part(pj->filter, part, &part->filter, err)))
+    return rc;
+  if (!pj->rule) return EVS_OK;
+  evs_pop *s = w->slice[pj->post->index];
+  evs_plastic *pl = calloc(1, sizeof *pl);
+  evs_plastic **l = realloc(s->learn, (s->n_learn + 1) * sizeof *l);
+  if (l) s->learn = l;
+  if (!pl || !l) {
+    free(pl);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  *pl =
+      (evs_plastic){.type = pj->rule->type, .proj = part, .par = pj->rule->par};
+  part->rule = pl;
+  if ((rc = evs_csr_build_transpose(part->csr)))
+    return evs_error_set(err, rc, NULL, 0, "projection %s: %s", pj->name,
+                         evs_strerror(rc));
+  if ((rc = pl->type->init(pl, err))) return rc;
+  s->learn[s->n_learn++] = pl;
+  return EVS_OK;
+}
+
+/* Gives every thread holding a split of a learning or filtered projection
+ * its part (make_part), in the net's projection order, so that a slice's
+ * learn[] is in the whole population's order. */
 static int make_parts(struct evs_par *par, evs_error *err) {
   evs_net *net = par->net;
   for (uint32_t k = 0; k < net->nproj; k++) {
     const evs_proj *pj = net->proj[k];
-    if (!pj->rule || !par->split[pj->post->index]) continue;
+    if ((!pj->rule && !pj->filter) || !par->split[pj->post->index]) continue;
     for (uint32_t t = 0; t < par->n; t++) {
-      worker *w = &par->w[t];
-      evs_pop *s = w->slice[pj->post->index];
-      if (!w->csr[k]) continue;
-      evs_proj *part = malloc(sizeof *part);
-      evs_plastic *pl = calloc(1, sizeof *pl);
-      evs_plastic **l = realloc(s->learn, (s->n_learn + 1) * sizeof *l);
-      if (l) s->learn = l;
-      if (!part || !pl || !l) {
-        free(part);
-        free(pl);
-        return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-      }
-      *part = *pj;
-      part->csr = w->csr[k];
-      part->rule = pl;
-      *pl = (evs_plastic){
-          .type = pj->rule->type, .proj = part, .par = pj->rule->par};
-      w->part[k] = part;
-      int rc = evs_csr_build_transpose(part->csr);
-      if (rc)
-        return evs_error_set(err, rc, NULL, 0, "projection %s: %s", pj->name,
-                             evs_strerror(rc));
-      if ((rc = pl->type->init(pl, err))) return rc;
-      s->learn[s->n_learn++] = pl;
+      int rc = par->w[t].csr[k] ? make_part(par, &par->w[t], k, err) : EVS_OK;
+      if (rc) return rc;
     }
   }
   return EVS_OK;
@@ -751,7 +769,8 @@ static int choose_split(struct evs_par *par) {
     par->split[p] = net->pop[p]->type->sliceable;
   for (uint32_t k = 0; k < net->nproj; k++) {
     const evs_proj *pj = net->proj[k];
-    if (pj->filter || (pj->rule && !pj->rule->type->sliceable) ||
+    if ((pj->filter && !pj->filter->type->part) ||
+        (pj->rule && !pj->rule->type->sliceable) ||
         (pj->whole_post && !pj->rule))
       par->split[pj->post->index] = 0;
   }

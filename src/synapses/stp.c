@@ -133,12 +133,49 @@ static void filter_destroy(evs_filter *f) {
   free(f);
 }
 
+/* A filter at rest for part of the projection: every group's state is
+ * per group and advanced by that group's own arrivals only. */
+static int filter_part(const evs_filter *f, const evs_proj *part,
+                       evs_filter **out, evs_error *err);
+
 static const evs_filter_type stp_filter_type = {
     .name = "tsodyks_markram",
     .build = filter_build,
     .apply = filter_apply,
     .destroy = filter_destroy,
+    .part = filter_part,
 };
+
+/* A filter of type stp_filter_type with parameters U, tau_d, tau_f (not
+ * built), or NULL when out of memory. */
+static evs_filter *filter_new(double U, double tau_d, double tau_f) {
+  evs_filter *f = calloc(1, sizeof *f);
+  stp_filter *sf = calloc(1, sizeof *sf);
+  if (!f || !sf) {
+    free(f);
+    free(sf);
+    return NULL;
+  }
+  *sf = (stp_filter){.U = U, .tau_d = tau_d, .tau_f = tau_f};
+  *f = (evs_filter){.type = &stp_filter_type, .state = sf};
+  return f;
+}
+
+static int filter_part(const evs_filter *f, const evs_proj *part,
+                       evs_filter **out, evs_error *err) {
+  const stp_filter *sf = f->state;
+  *out = filter_new(sf->U, sf->tau_d, sf->tau_f);
+  if (!*out)
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                         "projection %s: short-term plasticity: out of memory",
+                         part->name);
+  int rc = filter_build(*out, part, err);
+  if (rc) {
+    filter_destroy(*out);
+    *out = NULL;
+  }
+  return rc;
+}
 
 EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
                             double tau_f, evs_error *err) {
@@ -151,15 +188,8 @@ EVS_API int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
   evs_proj *p = net->proj[proj];
   int rc = evs__stp_check(p->name, U, tau_d, tau_f, err);
   if (rc) return rc;
-  evs_filter *f = calloc(1, sizeof *f);
-  stp_filter *sf = calloc(1, sizeof *sf);
-  if (!f || !sf) {
-    free(f);
-    free(sf);
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  }
-  *sf = (stp_filter){.U = U, .tau_d = tau_d, .tau_f = tau_f};
-  *f = (evs_filter){.type = &stp_filter_type, .state = sf};
+  evs_filter *f = filter_new(U, tau_d, tau_f);
+  if (!f) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   if (p->filter) p->filter->type->destroy(p->filter);
   p->filter = f;
   return EVS_OK;
