@@ -681,7 +681,7 @@ evs_plastic *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
                                    uint32_t *n) {
   *n = 0;
   for (uint32_t t = 0; t < par->n; t++)
-    if (par->w[t].part[p->index])
+    if (par->w[t].part[p->index] && par->w[t].part[p->index]->rule)
       par->rules[(*n)++] = par->w[t].part[p->index]->rule;
   if (*n == 0 && p->rule) par->rules[(*n)++] = p->rule;
   return par->rules;
