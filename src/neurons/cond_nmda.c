@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — IF_cond_ampa_nmda: the conductance-based LIF of Zenke, Hennequin
+ * & Gerstner 2013 (Auryn's IFGroup, the neuron of its sim_background
+ * example): AMPA and NMDA excitatory conductances (NMDA a low-pass of AMPA,
+ * no magnesium block, same reversal), a GABA conductance, and a threshold
+ * that jumps at each spike and decays back. Integrated on the population's
+ * clock. doc/zenke2013.md has the equations with their sources.
+ *
+ *   cm dv/dt = g_L (v_rest - v) + (a_A g_A + a_N g_N) (e_rev_E - v)
+ *              + g_G (e_rev_I - v) + i_offset + dc,       g_L = cm / tau_m
+ *   dg_A/dt = -g_A / tau_ampa,  dg_N/dt = (g_A - g_N) / tau_nmda,
+ *   dg_G/dt = -g_G / tau_gaba,  dth/dt = -th / tau_thr,
+ *   a_A = r / (1 + r), a_N = 1 / (1 + r),  r = ampa_nmda_ratio;
+ *   an excitatory weight w adds w to g_A, an inhibitory one to g_G;
+ *   spike when v > v_thresh + th: v = v_reset, th = thr_jump (set, not
+ *   added), v held at v_reset for tau_refrac (Auryn: 0).
+ *
+ * One step from t - dt to t (cond.c's order, which is also Auryn's):
+ *   1. v by exponential Euler with the conductances of the step start held
+ *      constant (exact for constant conductances; Auryn uses forward
+ *      Euler), only over the part of the step after a refractory period;
+ *   2. the conductances and th by their exact propagators: g_N <- d_N g_N +
+ *      c_AN g_A, g_A <- d_A g_A, g_G <- d_G g_G, th <- d_th th (the linear
+ *      system is solved in closed form, d_X = exp(-dt / tau_X), c_AN =
+ *      tau_ampa (d_N - d_A) / (tau_nmda - tau_ampa), or (dt / tau) d when
+ *      the two are equal); then inputs that arrived strictly inside the
+ *      step are added to g_A and g_G;
+ *   3. v is clipped to [e_rev_I, e_rev_E] (Auryn's clip; with exponential
+ *      Euler it only acts on initial values or strong injected currents);
+ *   4. v > v_thresh + th: spike at t, v = v_reset, th = thr_jump,
+ *      refractory until t + tau_refrac.
+ * Input timing, the polynomial exp(-x), blocks, padding and the AVX2 clones
+ * are cond.c's (cond_math.h), and so are the shared state and hooks
+ * (deliver, inject, voltage). Per-neuron initial values: neuron i draws from
+ * its stream (seed, population, i, EVS_RNG_INIT), in this order: v_init,
+ * gsyn_exc_init (into g_A), gsyn_inh_init (into g_G); g_N and th start
+ * at 0. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "neurons/cond_math.h"
+#include "core/engine.h"
+
+/* Positions in the parameter table below (par[], dist[] use them). The
+ * range P_V_REST .. P_I_OFFSET is checked finite by cond.c. */
+enum {
+  P_CM,
+  P_TAU_M,
+  P_TAU_AMPA,
+  P_TAU_GABA,
+  P_TAU_NMDA,
+  P_TAU_THR,
+  P_TAU_REFRAC,
+  P_AMPA_NMDA_RATIO,
+  P_THR_JUMP,
+  P_V_REST,
+  P_V_RESET,
+  P_V_THRESH,
+  P_E_REV_E,
+  P_E_REV_I,
+  P_I_OFFSET,
+  P_V_INIT,
+  P_GSYN_EXC_INIT,
+  P_GSYN_INH_INIT,
+  P_COUNT_
+};
+
+/* Defaults: Auryn's IFGroup::init (tau_mem 20 ms, tau_ampa 5 ms, tau_gaba
+ * 10 ms, tau_nmda 100 ms, u_rest = u_reset = -70 mV, thr_rest -50 mV,
+ * dthr 100 mV, tau_thr 5 ms, u_inh_rev -80 mV, excitatory reversal 0 mV,
+ * AMPA/NMDA ratio 1); cm = 200 pF makes g_L = 10 nS, so that Auryn's
+ * dimensionless weights (in units of g_L) become w x 10 nS. */
+static const evs_param_def nmda_params[P_COUNT_] = {
+    {"cm", EVS_DIM_CAPACITANCE, 200e-12, EVS_PARAM_CONST,
+     "membrane capacitance"},
+    {"tau_m", EVS_DIM_TIME, 20e-3, EVS_PARAM_CONST,
+     "membrane time constant (leak conductance g_L = cm / tau_m)"},
+    {"tau_ampa", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+     "decay time constant of the AMPA conductance g_A"},
+    {"tau_gaba", EVS_DIM_TIME, 10e-3, EVS_PARAM_CONST,
+     "decay time constant of the GABA (inhibitory) conductance"},
+    {"tau_nmda", EVS_DIM_TIME, 100e-3, EVS_PARAM_CONST,
+     "time constant of the NMDA conductance, a low-pass of g_A"},
+    {"tau_thr", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+     "decay time constant of the threshold jump"},
+    {"tau_refrac", EVS_DIM_TIME, 0.0, EVS_PARAM_CONST,
+     "refractory period (v held at v_reset; Auryn: none)"},
+    {"ampa_nmda_ratio", EVS_DIM_NONE, 1.0, EVS_PARAM_CONST,
+     "r: the membrane sees r/(1+r) g_A + 1/(1+r) g_NMDA"},
+    {"thr_jump", EVS_DIM_VOLTAGE, 100e-3, EVS_PARAM_CONST,
+     "threshold offset set at each spike"},
+    {"v_rest", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_CONST,
+     "leak reversal potential"},
+    {"v_reset", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_CONST, "reset potential"},
+    {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, EVS_PARAM_CONST,
+     "resting spike threshold"},
+    {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_CONST,
+     "excitatory (AMPA and NMDA) reversal potential"},
+    {"e_rev_I", EVS_DIM_VOLTAGE, -80e-3, EVS_PARAM_CONST,
+     "inhibitory reversal potential"},
+    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_CONST,
+     "constant injected current"},
+    {"v_init", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_PER_NEURON,
+     "initial membrane potential"},
+    {"gsyn_exc_init", EVS_DIM_CONDUCTANCE, 0.0, EVS_PARAM_PER_NEURON,
+     "initial AMPA conductance"},
+    {"gsyn_inh_init", EVS_DIM_CONDUCTANCE, 0.0, EVS_PARAM_PER_NEURON,
+     "initial GABA conductance"},
+};
+
+static const int nmda_positive[] = {P_CM,       P_TAU_M,    P_TAU_AMPA,
+                                    P_TAU_GABA, P_TAU_NMDA, P_TAU_THR};
+static const int nmda_nonneg[] = {P_TAU_REFRAC, P_AMPA_NMDA_RATIO, P_THR_JUMP};
+
+static const evs__cond_layout nmda_layout = {
+    .type = "IF_cond_ampa_nmda",
+    .params = nmda_params,
+    .positive = nmda_positive,
+    .n_positive = sizeof nmda_positive / sizeof nmda_positive[0],
+    .nonneg = nmda_nonneg,
+    .n_nonneg = sizeof nmda_nonneg / sizeof nmda_nonneg[0],
+    .cm = P_CM,
+    .tau_m = P_TAU_M,
+    .tau_syn_e = P_TAU_AMPA,
+    .tau_syn_i = P_TAU_GABA,
+    .tau_refrac = P_TAU_REFRAC,
+    .v_rest = P_V_REST,
+    .v_reset = P_V_RESET,
+    .v_thresh = P_V_THRESH,
+    .e_rev_e = P_E_REV_E,
+    .e_rev_i = P_E_REV_I,
+    .i_offset = P_I_OFFSET,
+    .v_init = P_V_INIT,
+    .gsyn_exc_init = P_GSYN_EXC_INIT,
+    .gsyn_inh_init = P_GSYN_INH_INIT,
+};
+
+typedef struct nmda_state {
+  evs__cond_base c;  /* v, g_A (c.ge), g_G (c.gi), ...: first member */
+  double *gn, *th;   /* S, V: g_NMDA and the threshold offset, [c.cap] each */
+  double a_ampa;     /* r / (1 + r) */
+  double a_nmda;     /* 1 / (1 + r) */
+  double dn, can;    /* g_N <- dn g_N + can g_A (exact propagator) */
+  double dth;        /* exp(-dt / tau_thr) */
+  double thr_jump;   /* V */
+  double v_lo, v_hi; /* V: the clip, e_rev_I and e_rev_E */
+} nmda_state;
+
+static void nmda_destroy(evs_pop *pop) {
+  nmda_state *s = pop->state;
+  if (!s) return;
+  free(s->gn);
+  free(s->th);
+  evs__cond_destroy(pop);
+}
+
+/* The coefficient of g_A(t0) in g_N(t0 + dt) for dg_N/dt = (g_A - g_N) /
+ * tau_n, dg_A/dt = -g_A / tau_a: tau_a (e^{-dt/tau_n} - e^{-dt/tau_a}) /
+ * (tau_n - tau_a), written with expm1 so that nearly equal time constants
+ * lose no digits; (dt / tau) e^{-dt/tau} when they are equal. */
+static double nmda_coupling(double dt, double tau_a, double tau_n) {
+  if (tau_a == tau_n) return dt / tau_n * exp(-dt / tau_n);
+  double k = (tau_n - tau_a) / (tau_a * tau_n); /* 1/tau_a - 1/tau_n */
+  return tau_a / (tau_n - tau_a) * exp(-dt / tau_a) * expm1(dt * k);
+}
+
+static int nmda_init(evs_pop *pop, evs_error *err) {
+  int rc = evs__cond_init(pop, &nmda_layout, sizeof(nmda_state), err);
+  if (rc) return rc;
+  const double *p = pop->par;
+  nmda_state *s = pop->state;
+  if (!(p[P_E_REV_I] < p[P_E_REV_E])) {
+    evs_error_set(err, EVS_EMODEL, NULL, 0,
+                  "population %s: e_rev_I (%g mV) must be below e_rev_E "
+                  "(%g mV): v is clipped to [e_rev_I, e_rev_E]",
+                  pop->name, p[P_E_REV_I] * 1e3, p[P_E_REV_E] * 1e3);
+    evs_error_key(err, "e_rev_I");
+    return EVS_EMODEL;
+  }
+  /* calloc: g_N and th start at 0 */
+  s->gn = calloc(s->c.cap, sizeof(double));
+  s->th = calloc(s->c.cap, sizeof(double));
+  if (!s->gn || !s->th) return evs__cond_nomem(pop, err);
+  const double r = p[P_AMPA_NMDA_RATIO], dt = s->c.dt;
+  s->a_ampa = r / (r + 1);
+  s->a_nmda = 1 / (r + 1);
+  s->dn = exp(-dt / p[P_TAU_NMDA]);
+  s->can = nmda_coupling(dt, p[P_TAU_AMPA], p[P_TAU_NMDA]);
+  s->dth = exp(-dt / p[P_TAU_THR]);
+  s->thr_jump = p[P_THR_JUMP];
+  s->v_lo = p[P_E_REV_I];
+  s->v_hi = p[P_E_REV_E];
+  return EVS_OK;
+}
+
+/* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
+ * (t0, t0 + dt] in which neuron i is not refractory; nonzero when some
+ * argument fell outside [0, COND_XMAX] or was NaN (see cond.c's pass 1). */
+COND_CLONES
+static int nmda_pass_exp(double *restrict ex, const double *restrict until,
+                         const double *restrict ga, const double *restrict gn,
+                         const double *restrict gi, double t0, double dt,
+                         double g_l, double inv_cm, double a_a, double a_n,
+                         uint64_t lim) {
+  uint64_t acc = 0;
+  for (uint32_t i = 0; i < COND_BLOCK; i++) {
+    double h = relu(dt - relu(until[i] - t0));
+    double x = h * (g_l + (a_a * ga[i] + a_n * gn[i]) + gi[i]) * inv_cm;
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    acc |= (lim - b) | b;
+    ex[i] = exp_neg_poly(x);
+  }
+  return (int)(acc >> 63);
+}
+
+/* Pass 2 over one block: v by exponential Euler, then the conductances and
+ * the threshold offset by their propagators, g_A and g_G take the pending
+ * inputs (pe, pi NULL: none). Returns nonzero when some v may have reached
+ * v_thresh + th or left [v_lo, v_hi] (sign bits, as threshold_bit). */
+COND_CLONES
+static int nmda_pass_v(double *restrict v, double *restrict ga,
+                       double *restrict gn, double *restrict gi,
+                       double *restrict th, double *restrict pe,
+                       double *restrict pi, const double *restrict ib,
+                       const double *restrict ex, const nmda_state *s) {
+  const double g_l = s->c.g_l, e_e = s->c.e_e, e_i = s->c.e_i, da = s->c.de,
+               dg = s->c.di, dn = s->dn, can = s->can, dth = s->dth,
+               a_a = s->a_ampa, a_n = s->a_nmda, vth = s->c.v_thresh,
+               lo = s->v_lo, hi = s->v_hi;
+  uint64_t acc = 0;
+  /* the body of both loops: pe, pi are read only when non-NULL (two loops
+   * rather than a test per neuron, so that both vectorise) */
+#define NMDA_STEP(PE, PI)                                                      \
+  for (uint32_t i = 0; i < COND_BLOCK; i++) {                                  \
+    double a = ga[i], n = gn[i], b = gi[i];                                    \
+    double ge = a_a * a + a_n * n;                                             \
+    double vinf = (ib[i] + ge * e_e + b * e_i) / (g_l + ge + b);               \
+    double u = vinf + (v[i] - vinf) * ex[i];                                   \
+    v[i] = u;                                                                  \
+    gn[i] = dn * n + can * a;                                                  \
+    ga[i] = a * da + (PE);                                                     \
+    gi[i] = b * dg + (PI);                                                     \
+    double t = th[i] * dth;                                                    \
+    th[i] = t;                                                                 \
+    double d_up = u - (vth + t), d_lo = u - lo, d_hi = hi - u;                 \
+    uint64_t w_up, w_lo, w_hi;                                                 \
+    memcpy(&w_up, &d_up, sizeof w_up);                                         \
+    memcpy(&w_lo, &d_lo, sizeof w_lo);                                         \
+    memcpy(&w_hi, &d_hi, sizeof w_hi);                                         \
+    acc |= ~w_up | w_lo | w_hi;                                                \
+  }
+  if (pe) {
+    NMDA_STEP(pe[i], pi[i])
+    for (uint32_t i = 0; i < COND_BLOCK; i++) pe[i] = pi[i] = 0;
+  } else {
+    NMDA_STEP(0.0, 0.0)
+  }
+#undef NMDA_STEP
+  return (int)(acc >> 63);
+}
+
+/* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
+ * t; only the m real neurons can spike. */
+static int nmda_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
+  nmda_state *s = pop->state;
+  const evs__cond_base *c = &s->c;
+  double ex[COND_BLOCK];
+  double *v = c->v + lo, *ga = c->ge + lo, *gi = c->gi + lo;
+  double *gn = s->gn + lo, *th = s->th + lo, *until = c->until + lo;
+  const double t0 = t - c->dt;
+
+  if (nmda_pass_exp(ex, until, ga, gn, gi, t0, c->dt, c->g_l, c->inv_cm,
+                    s->a_ampa, s->a_nmda,
+                    c->xmax_bits)) { /* rare: very strong or negative g_tot */
+    for (uint32_t i = 0; i < COND_BLOCK; i++) {
+      double h = relu(c->dt - relu(until[i] - t0));
+      double x = h *
+                 (c->g_l + (s->a_ampa * ga[i] + s->a_nmda * gn[i]) + gi[i]) *
+                 c->inv_cm;
+      if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
+    }
+  }
+  if (!nmda_pass_v(v, ga, gn, gi, th, c->pending ? c->pe + lo : NULL,
+                   c->pending ? c->pi + lo : NULL, c->ib + lo, ex, s))
+    return EVS_OK; /* no v reached threshold or left the clip range */
+  /* pass 3: clip, threshold (both rare: predictable branches) */
+  const double vth = c->v_thresh;
+  for (uint32_t i = 0; i < m; i++) {
+    if (v[i] < s->v_lo) v[i] = s->v_lo;
+    if (v[i] > s->v_hi) v[i] = s->v_hi;
+    if (v[i] > vth + th[i]) {
+      int rc = evs__pop_emit(pop, t, lo + i);
+      if (rc) return rc;
+      v[i] = c->v_reset;
+      th[i] = s->thr_jump;
+      until[i] = t + c->tau_refrac;
+    }
+  }
+  return EVS_OK;
+}
+
+static int nmda_tick(evs_pop *pop, double t) {
+  return evs__cond_tick(pop, t, nmda_step_block);
+}
+
+static const evs_recordable nmda_recordables[] = {{"gsyn_exc", "S"},
+                                                  {"gsyn_inh", "S"},
+                                                  {"g_ampa", "S"},
+                                                  {"g_nmda", "S"},
+                                                  {"theta", "V"}};
+
+/* gsyn_exc is the excitatory conductance the membrane sees, a_A g_A +
+ * a_N g_N; g_ampa and g_nmda are the two raw conductances (an input adds
+ * its weight to g_ampa); theta is the threshold offset th. All at the
+ * state time. */
+static double nmda_state_of(evs_pop *pop, uint32_t id, double t, int var) {
+  (void)t;
+  const nmda_state *s = pop->state;
+  switch (var) {
+  case 0: return s->a_ampa * s->c.ge[id] + s->a_nmda * s->gn[id];
+  case 1: return s->c.gi[id];
+  case 2: return s->c.ge[id];
+  case 3: return s->gn[id];
+  default: return s->th[id];
+  }
+}
+
+const evs_neuron_type evs__if_cond_ampa_nmda = {
+    .name = "IF_cond_ampa_nmda",
+    .kind = EVS_POP_CLOCKED,
+    .params = nmda_params,
+    .n_params = P_COUNT_,
+    .weight_scale = evs__cond_weight_scale,
+    .init = nmda_init,
+    .destroy = nmda_destroy,
+    .deliver = evs__cond_deliver,
+    .tick = nmda_tick,
+    .voltage = evs__cond_voltage,
+    .dc_scale = evs__cond_dc_scale,
+    .sliceable = 1,
+    .inject = evs__cond_inject,
+    .recordables = nmda_recordables,
+    .n_recordables = 5,
+    .state = nmda_state_of,
+};
