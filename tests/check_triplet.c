@@ -333,6 +333,77 @@ START_TEST(homeo_closed_forms) {
 }
 END_TEST
 
+/* learn_from: spikes before it change no weight but count in every trace.
+ * With learn_from = 1 s: pre 0.2, post 0.5, post 0.55, pre 0.56 leave w = 0
+ * (an LTP triplet and an LTD pair, both before 1 s); then post 1.01, pre
+ * 1.02, post 1.03 give exactly what a rule without learn_from adds for
+ * those three spikes after the same history: the LTD at 1.02 with y1 and nu
+ * counting all three post spikes, the LTP at 1.03 with x counting both
+ * earlier arrivals and y2 both earlier post trains. The same with the
+ * triplet and pair rules (the pair rule: LTD at 1.02 from y, LTP at 1.03
+ * from x). */
+static void learn_from_case(const evs_rule_type *type) {
+  rig *r[2];
+  for (int k = 0; k < 2; k++) {
+    if (type == &evs__rule_stdp_triplet_homeo) {
+      r[k] = rig_new(type, 1, 1, 1, 0);
+      rig_set(r[k], "A3_plus", H_A3);
+      rig_set(r[k], "tau_hom", H_TAU_HOM);
+      rig_set(r[k], "kappa", H_KAPPA);
+      rig_set(r[k], "eta", H_ETA);
+    } else if (type == &evs__rule_stdp_triplet) {
+      r[k] = rig_new(type, 1, 1, 1, 0);
+      rig_set(r[k], "A3_plus", A3);
+      rig_set(r[k], "A2_minus", A2);
+    } else {
+      r[k] = rig_new(type, 1, 1, 1, 0);
+      rig_set(r[k], "A_plus", 0.01);
+      rig_set(r[k], "A_minus", 0.012);
+    }
+    rig_set(r[k], "w_min", -10);
+    rig_set(r[k], "w_max", 10);
+    if (k == 0) rig_set(r[k], "learn_from", 1.0);
+    rig_init(r[k]);
+  }
+  double before[2];
+  for (int k = 0; k < 2; k++) {
+    pre(r[k], 0, 0.2);
+    post(r[k], 0, 0.5);
+    post(r[k], 0, 0.55);
+    pre(r[k], 0, 0.56);
+    before[k] = w_of(r[k], 0);
+  }
+  ck_assert(before[0] == 0);
+  ck_assert(before[1] != 0); /* without learn_from the same spikes learn */
+  for (int k = 0; k < 2; k++) {
+    post(r[k], 0, 1.01);
+    pre(r[k], 0, 1.02);
+    post(r[k], 0, 1.03);
+  }
+  double d0 = w_of(r[0], 0), d1 = w_of(r[1], 0) - before[1];
+  ck_assert_msg(d1 != 0 && fabs(d0 - d1) <= 4 * FLT_EPSILON * fabs(before[1]),
+                "%s: %.10g after learn_from, %.10g without", type->name, d0,
+                d1);
+  rig_free(r[0]);
+  rig_free(r[1]);
+  /* learn_from < 0 is refused */
+  rig *b = rig_new(type, 1, 1, 1, 0);
+  rig_set(b, "w_max", 1);
+  rig_set(b, type == &evs__rule_stdp_pair ? "A_plus" : "A3_plus", 0.01);
+  if (type == &evs__rule_stdp_pair) rig_set(b, "A_minus", 0.01);
+  if (type == &evs__rule_stdp_triplet) rig_set(b, "A2_minus", 0.01);
+  if (type == &evs__rule_stdp_triplet_homeo) rig_set(b, "tau_hom", 1);
+  rig_set(b, "learn_from", -1);
+  expect_bad(b, "learn_from");
+}
+
+START_TEST(learn_from_primes_traces) {
+  learn_from_case(&evs__rule_stdp_triplet_homeo);
+  learn_from_case(&evs__rule_stdp_triplet);
+  learn_from_case(&evs__rule_stdp_pair);
+}
+END_TEST
+
 /* nu after arbitrary spike trains against direct summation. Three post
  * neurons fire Poisson trains (6, 15 and 30 Hz, 12 s: tau_hom = 0.7 s, so nu
  * moves far from kappa = 4 Hz) and 120 presynaptic probes each arrive once,
@@ -434,6 +505,7 @@ static Suite *triplet_suite(void) {
   tcase_add_test(tc, homeo_defaults_and_params);
   tcase_add_test(tc, homeo_closed_forms);
   tcase_add_test(tc, homeo_rate_trace);
+  tcase_add_test(tc, learn_from_primes_traces);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -106,6 +106,18 @@ static inline double clip(double w, double lo, double hi) {
   [P##_TAU_Y] = {"tau_y", EVS_DIM_TIME, 114e-3, 0,                             \
                  "decay time of the slow postsynaptic trace y2"}
 
+#define LEARN_FROM_PARAM(P)                                                    \
+  [P##_LEARN_FROM] = {"learn_from", EVS_DIM_TIME, 0, 0,                        \
+                      "weights change from this time on; the traces count "    \
+                      "every spike from t = 0"}
+
+static int check_learn_from(const evs_plastic *pl, evs_error *err, double t) {
+  if (!(t >= 0))
+    return evs__rule_fail(pl, err, "learn_from must not be negative (got %g s)",
+                          t);
+  return EVS_OK;
+}
+
 /* ---- stdp_pair ------------------------------------------------------------
  */
 
@@ -119,6 +131,7 @@ enum {
   PP_MU_PLUS,
   PP_MU_MINUS,
   PP_NEAREST,
+  PP_LEARN_FROM,
   PP_N
 };
 
@@ -142,6 +155,7 @@ static const evs_param_def pair_params[PP_N] = {
     [PP_NEAREST] = {"nearest", EVS_DIM_NONE, 0, 0,
                     "1: traces reset to 1 per spike (nearest spike), 0: add "
                     "1 (all-to-all)"},
+    LEARN_FROM_PARAM(PP),
 };
 
 typedef struct pair_state {
@@ -151,6 +165,7 @@ typedef struct pair_state {
   double inv_range;           /* 1 / (w_max - w_min) */
   double mu_plus, mu_minus;   /* exponents of the weight dependence */
   int nearest;                /* traces reset instead of adding */
+  double learn_from;          /* s: no weight change before */
   evs_trace_bank bank;        /* traces PAIR_X, PAIR_Y */
   double *x;                  /* [n_pre] presynaptic coefficients X */
   double *y;                  /* [n_post] postsynaptic coefficients Y */
@@ -174,6 +189,7 @@ static int pair_init(evs_plastic *pl, evs_error *err) {
   if (!rc) rc = check_amp(pl, err, "A_plus", p[PP_A_PLUS]);
   if (!rc) rc = check_amp(pl, err, "A_minus", p[PP_A_MINUS]);
   if (!rc) rc = check_bounds(pl, err, p[PP_W_MIN], p[PP_W_MAX]);
+  if (!rc) rc = check_learn_from(pl, err, p[PP_LEARN_FROM]);
   if (rc) return rc;
   if (!(p[PP_MU_PLUS] >= 0 && p[PP_MU_PLUS] <= 1))
     return evs__rule_fail(pl, err, "mu_plus must lie in [0, 1] (got %g)",
@@ -199,6 +215,7 @@ static int pair_init(evs_plastic *pl, evs_error *err) {
   s->mu_plus = p[PP_MU_PLUS];
   s->mu_minus = p[PP_MU_MINUS];
   s->nearest = p[PP_NEAREST] != 0;
+  s->learn_from = p[PP_LEARN_FROM];
   const evs_csr *c = pl->proj->csr;
   if (!(s->x = evs__trace_bank_add(&s->bank, c->n_pre, s->tau_plus)) ||
       !(s->y = evs__trace_bank_add(&s->bank, c->n_post, s->tau_minus)))
@@ -227,7 +244,9 @@ static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
   const double *Y = s->y;
   float *weight = c->weight;
   const double w_min = s->w_min, w_max = s->w_max, a_minus = s->a_minus;
-  if (s->mu_minus == 0) {
+  if (t < s->learn_from) {
+    /* weights fixed; the trace counts the arrival below */
+  } else if (s->mu_minus == 0) {
     for (uint64_t k = begin; k < end; k++) {
       double y = Y[target[k]] * dy;
       weight[k] = (float)clip(weight[k] - a_minus * y, w_min, w_max);
@@ -254,7 +273,9 @@ static void pair_on_post(evs_plastic *pl, double t, uint32_t post) {
   float *weight = c->weight;
   const double w_min = s->w_min, w_max = s->w_max, a_plus = s->a_plus;
   const uint64_t qb = c->post_ptr[post], qe = c->post_ptr[post + 1];
-  if (s->mu_plus == 0) {
+  if (t < s->learn_from) {
+    /* weights fixed; the trace counts the spike below */
+  } else if (s->mu_plus == 0) {
     for (uint64_t q = qb; q < qe; q++) {
       double x = X[pre[q]] * dx;
       uint32_t k = pos[q];
@@ -302,6 +323,7 @@ enum {
   PT_A2_MINUS,
   PT_W_MIN,
   PT_W_MAX,
+  PT_LEARN_FROM,
   PT_N
 };
 
@@ -316,12 +338,14 @@ static const evs_param_def triplet_params[PT_N] = {
                      "pair LTD amplitude (visual cortex fit: 7.1e-3 for "
                      "weights of order 1)"},
     BOUND_PARAMS(PT),
+    LEARN_FROM_PARAM(PT),
 };
 
 typedef struct triplet_state {
   double tau_plus, tau_minus, tau_y; /* s */
   double a3_plus, a2_minus;          /* internal weight units */
   double w_min, w_max;               /* internal weight units */
+  double learn_from;                 /* s: no weight change before */
   evs_trace_bank bank;               /* traces TRIP_X, TRIP_Y1, TRIP_Y2 (and
                                         stdp_triplet_homeo's TRIP_Z) */
   double *x;                         /* [n_pre] presynaptic coefficients X */
@@ -349,6 +373,7 @@ static int triplet_check(const evs_plastic *pl, evs_error *err,
   if (!rc) rc = check_amp(pl, err, "A3_plus", v[PT_A3_PLUS]);
   if (!rc) rc = check_amp(pl, err, "A2_minus", v[PT_A2_MINUS]);
   if (!rc) rc = check_bounds(pl, err, v[PT_W_MIN], v[PT_W_MAX]);
+  if (!rc) rc = check_learn_from(pl, err, v[PT_LEARN_FROM]);
   if (!rc) rc = evs__rule_need_transpose(pl, err);
   return rc;
 }
@@ -363,6 +388,7 @@ static int triplet_fill(triplet_state *s, const double *v, const evs_csr *c) {
   s->a2_minus = v[PT_A2_MINUS];
   s->w_min = v[PT_W_MIN];
   s->w_max = v[PT_W_MAX];
+  s->learn_from = v[PT_LEARN_FROM];
   evs_trace_bank *b = &s->bank;
   s->x = evs__trace_bank_add(b, c->n_pre, s->tau_plus);
   s->y1 = s->x ? evs__trace_bank_add(b, c->n_post, s->tau_minus) : NULL;
@@ -393,7 +419,7 @@ static void triplet_on_pre(evs_plastic *pl, double t, uint32_t pre,
   const uint32_t *target = c->target;
   const double *Y1 = s->y1;
   float *weight = c->weight;
-  for (uint64_t k = begin; k < end; k++) {
+  for (uint64_t k = t < s->learn_from ? end : begin; k < end; k++) {
     double y1 = Y1[target[k]] * dy1;
     weight[k] = (float)clip(weight[k] - s->a2_minus * y1, s->w_min, s->w_max);
   }
@@ -411,7 +437,8 @@ static void triplet_post(triplet_state *s, evs_csr *c, double t,
   const uint32_t *pos = c->post_pos, *pre = c->post_pre;
   const double *X = s->x;
   float *weight = c->weight;
-  for (uint64_t q = c->post_ptr[post]; q < c->post_ptr[post + 1]; q++) {
+  const uint64_t qe = c->post_ptr[post + 1];
+  for (uint64_t q = t < s->learn_from ? qe : c->post_ptr[post]; q < qe; q++) {
     double x = X[pre[q]] * dx;
     uint32_t k = pos[q];
     weight[k] = (float)clip((double)weight[k] + g * x, s->w_min, s->w_max);
@@ -459,6 +486,7 @@ enum {
   PH_TAU_HOM,
   PH_KAPPA,
   PH_ETA,
+  PH_LEARN_FROM,
   PH_N
 };
 
@@ -475,6 +503,7 @@ static const evs_param_def homeo_params[PH_N] = {
                   "target rate: fixed point of the rule and nu at t = 0"},
     [PH_ETA] = {"eta", EVS_DIM_NONE, 1, 0,
                 "learning-rate multiplier of both amplitudes"},
+    LEARN_FROM_PARAM(PH),
 };
 
 /* The triplet rule's state first, so that triplet_* work on &base and the
@@ -502,7 +531,8 @@ static int homeo_init(evs_plastic *pl, evs_error *err) {
                     [PT_A3_PLUS] = p[PH_ETA] * p[PH_A3_PLUS],
                     [PT_A2_MINUS] = 0,
                     [PT_W_MIN] = p[PH_W_MIN],
-                    [PT_W_MAX] = p[PH_W_MAX]};
+                    [PT_W_MAX] = p[PH_W_MAX],
+                    [PT_LEARN_FROM] = p[PH_LEARN_FROM]};
   int rc = evs__rule_check_set(pl, err);
   if (!rc) rc = check_tau(pl, err, "tau_hom", p[PH_TAU_HOM]);
   if (!rc && !(p[PH_KAPPA] > 0))
@@ -542,7 +572,7 @@ static void homeo_on_pre(evs_plastic *pl, double t, uint32_t pre,
   const uint32_t *target = c->target;
   const double *Y1 = b->y1, *Z = s->z;
   float *weight = c->weight;
-  for (uint64_t k = begin; k < end; k++) {
+  for (uint64_t k = t < b->learn_from ? end : begin; k < end; k++) {
     uint32_t i = target[k];
     double ltd = f * (Z[i] * Z[i]) * Y1[i];
     weight[k] = (float)clip(weight[k] - ltd, b->w_min, b->w_max);
