@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
+# B7 (doc/zenke2013.md): models/zenke2013.ini reduced to a tenth of its
+# neurons with every in-degree kept (network.scale = 0.1: 2,000 E, 500 I,
+# 250 inputs, p = 0.5), 2.5 s with learning from 1 s:
+#  - the wiring: the synapse count lies within 5 sd of its binomial mean
+#    sum n_pairs p (no autapses on E->E and I->I);
+#  - the neuron: no E neuron fires twice within tau_thr ln(thr_jump /
+#    (e_rev_E - v_thresh)) = 5 ms ln 2, rounded up to 3.5 ms (35 steps): the
+#    threshold jump with the clip at e_rev_E (doc/model-format.md);
+#  - the priming: the E->E weights stay at exactly 1.6 nS up to learn_from
+#    (mean 1.6 nS, sd 0 at 0, 0.5 and 1 s) and have moved at 1.5 and 2 s;
+#  - the run completes without the rate checker stopping it, E and I fire.
+# A few seconds on the shared 2-core machine.
+. "$(dirname "$0")/common.sh"
+need_evsnn
+
+M="$MODELS/zenke2013.ini"
+expect_status 0 "check zenke2013" "$EVSNN" check "$M" --set network.scale=0.1
+
+if expect_status 0 "run zenke2013 at 10 %" "$EVSNN" run "$M" -o "$tmp/z" \
+    --set network.scale=0.1 --set simulation.duration=2.5s \
+    --set EE.learn_from=1s --set EE.record_weights=0.5s; then
+  l=$(tail -n 1 "$tmp/z/run.log")
+  [ "$l" = "completed at t = 2.5 s" ] || say_fail "run.log ends '$l'"
+
+  n=$(awk '$2 == "synapses" { print $3 }' "$tmp/z/run.log")
+  awk -v n="$n" 'BEGIN {
+      p = 0.5
+      m = (250 * 2000 + 2000 * 1999 + 2000 * 500 + 500 * 2000 + 500 * 499) * p
+      sd = sqrt(m * (1 - p))
+      printf "synapses %d, binomial mean %.0f, sd %.0f\n", n, m, sd
+      exit !(n - m < 5 * sd && m - n < 5 * sd) }' ||
+    say_fail "synapse count $n is not the model's"
+
+  awk '!/^#/ { t = $1; i = $2
+         if (i in last && t - last[i] < 3.5e-3 - 1e-9) { bad++; if (bad == 1) print "E neuron " i ": spikes at " last[i] " and " t }
+         last[i] = t; n++ }
+       END { printf "E spikes %d, intervals below 3.5 ms: %d\n", n, bad
+             exit !(n > 1000 && bad == 0) }' "$tmp/z/E.ras" ||
+    say_fail "an E neuron fired within its threshold jump"
+
+  awk -F'\t' 'NR > 1 { t = $1 + 0; m = $2 + 0; sd = $3 + 0
+         if (t < 1.0001) { if (m != 1.60000002e-09 || sd != 0) { print "t " t ": mean " m ", sd " sd; bad = 1 } ; before++ }
+         else { if (sd == 0) { print "t " t ": no weight moved"; bad = 1 }; after++ } }
+       END { printf "weight rows before learn_from %d, after %d\n", before, after
+             exit !(bad == 0 && before == 3 && after == 2) }' "$tmp/z/EE.weights.tsv" ||
+    say_fail "the E->E weights did not follow learn_from"
+
+  awk -F'\t' '$1 == "E" || $1 == "I" { printf "%s rate %s Hz\n", $1, $4
+         if (!($4 > 0.1 && $4 < 60)) bad = 1 } END { exit bad }' \
+      "$tmp/z/summary.tsv" || say_fail "rates outside [0.1, 60] Hz"
+fi
+finish
