@@ -23,12 +23,14 @@
  * This file holds the storage, sorting into delay groups and the public
  * functions; the random builders are in csr_random.c, the file builder in
  * csr_file.c; what they share is in csr_impl.h. */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "synapses/csr_impl.h"
 #include "evsnn/rng.h"
@@ -53,6 +55,22 @@ static int fail_key(evs_error *err, const char *key, const char *fmt, ...) {
   return EVS_EINVAL;
 }
 
+/* Asks the kernel for 2 MiB pages under the whole pages of [p, p + bytes)
+ * when that is at least 4 MiB (transparent huge pages in "madvise" mode; a
+ * no-op elsewhere). Called before the pages are first written, so that they
+ * are faulted in as huge pages. */
+static void advise_huge(void *p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  if (!p || bytes < ((size_t)4 << 20)) return;
+  uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+  uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
+  if (e > a) (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
 int evs__csr_resize(evs__csr_builder *b, uint64_t cap) {
   evs_csr *c = b->c;
   if (cap == 0) cap = 1;
@@ -63,6 +81,9 @@ int evs__csr_resize(evs__csr_builder *b, uint64_t cap) {
   float *w = realloc(c->weight, cap * sizeof *w);
   if (!w) return evs__csr_fail_nomem(b->err);
   c->weight = w;
+  /* a learning rule updates the weights of one post neuron, one per row:
+   * random access over the whole array (doc/zenke2013.md) */
+  advise_huge(w, cap * sizeof *w);
   uint32_t *d = realloc(b->dl, cap * sizeof *d);
   if (!d) return evs__csr_fail_nomem(b->err);
   b->dl = d;
