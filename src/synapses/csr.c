@@ -414,6 +414,9 @@ int evs_csr_build_transpose(evs_csr *c) {
     free(pre);
     return EVS_ENOMEM;
   }
+  /* the placement below scatters over both arrays */
+  advise_huge(pos, c->nnz * sizeof *pos);
+  advise_huge(pre, c->nnz * sizeof *pre);
   for (uint64_t q = 0; q < c->nnz; q++) ptr[c->target[q] + 1]++;
   for (uint32_t j = 0; j < c->n_post; j++) ptr[j + 1] += ptr[j];
   /* Place positions in increasing order, row by row; ptr[j] walks to the end
