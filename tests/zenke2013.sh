@@ -10,7 +10,10 @@
 #    threshold jump with the clip at e_rev_E (doc/model-format.md);
 #  - the priming: the E->E weights stay at exactly 1.6 nS up to learn_from
 #    (mean 1.6 nS, sd 0 at 0, 0.5 and 1 s) and have moved at 1.5 and 2 s;
-#  - the run completes without the rate checker stopping it, E and I fire.
+#  - the run completes without the rate checker stopping it, E and I fire;
+#  - the neuron type splits among threads: the network without its rule
+#    writes the same E.ras on 1 and 2 threads (rules do not run threaded
+#    yet).
 # A few seconds on the shared 2-core machine.
 . "$(dirname "$0")/common.sh"
 need_evsnn
@@ -50,5 +53,19 @@ if expect_status 0 "run zenke2013 at 10 %" "$EVSNN" run "$M" -o "$tmp/z" \
   awk -F'\t' '$1 == "E" || $1 == "I" { printf "%s rate %s Hz\n", $1, $4
          if (!($4 > 0.1 && $4 < 60)) bad = 1 } END { exit bad }' \
       "$tmp/z/summary.tsv" || say_fail "rates outside [0.1, 60] Hz"
+fi
+# the static network (the E->E rule's keys dropped) on 1 and 2 threads
+awk '/^\[/ { ee = ($0 == "[projection EE]") }
+     ee && /^(rule|tau_plus|tau_minus|tau_y|A3_plus|w_min|w_max|kappa|eta|tau_hom|learn_from|record_weights) / { next }
+     { print }' "$M" >"$tmp/static.ini"
+for th in 1 2; do
+  expect_status 0 "static network, $th threads" "$EVSNN" run "$tmp/static.ini" \
+    -q -o "$tmp/s$th" --set network.scale=0.1 --set simulation.duration=0.5s \
+    --threads "$th"
+done
+if cmp -s "$tmp/s1/E.ras" "$tmp/s2/E.ras" && [ -s "$tmp/s1/E.ras" ]; then
+  echo "static network: E.ras identical on 1 and 2 threads"
+else
+  say_fail "static network: E.ras differs between 1 and 2 threads"
 fi
 finish
