@@ -15,7 +15,8 @@
 #include <string.h>
 
 #include "neurons/cond_math.h"
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 #include "check_util.h"
 #include "cond_test_util.h"
 

@@ -159,8 +159,4 @@ int evs__cond_tick(evs_pop *pop, double t, evs__cond_step_fn step);
 void evs__cond_sfa_probe(const evs_pop *pop, uint32_t id, double *g_sfa,
                          double *g_rr);
 
-/* IF_cond_ampa_nmda (cond_nmda.c, Zenke et al. 2013's neuron), named here
- * for its tests; the library finds it through src/registry.def. */
-extern const evs_neuron_type evs__if_cond_ampa_nmda;
-
 #endif

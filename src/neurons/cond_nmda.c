@@ -40,7 +40,8 @@
 #include <string.h>
 
 #include "neurons/cond_math.h"
-#include "core/engine.h"
+#include "core/net_impl.h"
+#include "neurons/types.h"
 
 /* Positions in the parameter table below (par[], dist[] use them). The
  * range P_V_REST .. P_I_OFFSET is checked finite by cond.c. */
