@@ -134,4 +134,12 @@ static inline int evs_cal_move(evs_calendar *c, uint32_t id, double t) {
 EVS_API int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
                           void *ctx);
 
+/* Saves or loads (checkpoint.h) the calendar's filings: the window being
+ * filled, every bucket's entries in order, its own slots (slots placed in
+ * the owner's records are the owner's to save). Loading fills a calendar
+ * initialised with the same size and width. EVS_OK or the checkpoint's
+ * error. */
+struct evs_ckpt;
+EVS_API int evs_cal_checkpoint(evs_calendar *c, struct evs_ckpt *ck);
+
 #endif

@@ -5,6 +5,7 @@
 #define EVSNN_EVSNN_H
 
 #include "calendar.h"
+#include "checkpoint.h"
 #include "csr.h"
 #include "current.h"
 #include "dist.h"

@@ -30,11 +30,13 @@ typedef struct evs_model_opts {
 
 /* A loaded model: the net, built, and how to run it. */
 typedef struct evs_model {
-  evs_net *net;     /* owned */
-  evs_run_opts run; /* duration from [simulation]; outdir NULL;
-                       model_name points into name */
-  uint64_t seed;    /* the seed in force */
-  char name[256];   /* the model's name: file name without .ini */
+  evs_net *net;            /* owned */
+  evs_run_opts run;        /* duration from [simulation]; outdir NULL;
+                              model_name points into name */
+  uint64_t seed;           /* the seed in force */
+  char name[256];          /* the model's name: file name without .ini */
+  double checkpoint_every; /* s of wall time between checkpoints
+                              ([simulation] checkpoint_every); 0: unset */
 } evs_model;
 
 /* Reads, validates and builds the model file at path (with mo's overrides;

@@ -44,6 +44,7 @@ typedef struct evs_spike {
 } evs_spike;
 
 typedef struct evs_run evs_run;       /* one run of a net (opaque) */
+struct evs_ckpt;                      /* a checkpoint (checkpoint.h) */
 typedef struct evs_plugin evs_plugin; /* a plug-in on a net (owned by it) */
 
 typedef struct evs_plugin_type {
@@ -63,6 +64,12 @@ typedef struct evs_plugin_type {
   const char *summary_columns;
   void (*summary)(evs_plugin *pl, evs_run *run, uint32_t pop, char *cells,
                   size_t size);
+  /* Optional: saves or loads (evsnn/checkpoint.h) the plug-in's state in
+   * the run: counters, its output files' handles, its random streams. A
+   * resumed run calls it instead of start (its events and subscriptions
+   * are restored by the run). NULL: a plug-in with a start, clock, spikes
+   * or finish hook refuses checkpoints. */
+  int (*checkpoint)(evs_plugin *pl, evs_run *run, struct evs_ckpt *ck);
 } evs_plugin_type;
 
 /* Adds a plug-in of type (static: not copied) with state to net, before

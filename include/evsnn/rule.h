@@ -36,6 +36,7 @@
 
 /* A rule at work on one projection (owned by the net). */
 typedef struct evs_plastic evs_plastic;
+struct evs_ckpt; /* a checkpoint (checkpoint.h) */
 
 /* A learning rule. Handlers are called by the scheduler, never concurrently;
  * each may be NULL where noted. Weights are in the post population's
@@ -89,6 +90,10 @@ typedef struct evs_rule_type {
    * in on_tick; on_clock may run on each part. 0: the post population runs
    * whole on one thread (any rule is correct so). */
   int sliceable;
+  /* Optional: saves or loads (evsnn/checkpoint.h) what the rule changes
+   * besides the weights (which the run saves): traces, running estimates,
+   * optimiser state. NULL: a projection with the rule refuses checkpoints. */
+  int (*checkpoint)(evs_plastic *pl, struct evs_ckpt *ck);
 } evs_rule_type;
 
 /* Adds type to the rules every net knows, from now on, under type->name.

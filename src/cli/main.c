@@ -21,6 +21,7 @@
 #include "convert.h"
 #include "picture.h"
 #include "plot.h"
+#include "resume.h"
 
 enum {
   EXIT_OK = EVS_CLI_OK,
@@ -37,6 +38,7 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  run [MODEL] [options]   simulate MODEL (default: the built-in demo)\n"
+    "  resume DIR [options]    continue the run of DIR from its checkpoint\n"
     "  check MODEL [--set ..]  validate and build MODEL without running it\n"
     "  plot DIR [options]      draw the rasters, rates, voltage traces and\n"
     "                          learning curves of a run folder\n"
@@ -54,7 +56,7 @@ static const char usage_main[] =
 static const char usage_run[] =
     "Usage: evsnn run [MODEL] [-o DIR] [--seed N] [--threads N|auto] "
     "[--set SECTION.KEY=VALUE]...\n"
-    "                 [-q] [--force] [--progress-interval TIME]\n"
+    "                 [-q] [--force] [--progress-interval T] [--until T] ...\n"
     "\n"
     "Simulates MODEL (an INI model file; without one, the built-in demo) and\n"
     "writes its output files into DIR.\n"
@@ -75,6 +77,12 @@ static const char usage_run[] =
     "                          every TIME of wall time (default 60 s)\n"
     "      --force             build a model whose synapses need more memory\n"
     "                          than the machine has (refused otherwise)\n"
+    "      --checkpoint-every=TIME\n"
+    "                          write DIR/checkpoint.evsnn every TIME of wall\n"
+    "                          time (overrides [simulation] checkpoint_every)\n"
+    "      --until=TIME        stop at simulated TIME with a checkpoint (the\n"
+    "                          files cover [0, TIME)); evsnn resume DIR goes "
+    "on\n"
     "  -h, --help              show this help\n"
     "  --                      end of the options (for a MODEL named '-...')\n"
     "\n"
@@ -110,6 +118,8 @@ static const char usage_run[] =
     "start)\n"
     "  outputs.tsv             per output neuron: targets, accuracy over the\n"
     "                          run's last 100 trials\n"
+    "  checkpoint.evsnn        the run's whole state (--checkpoint-every,\n"
+    "                          --until, an interruption); evsnn resume DIR\n"
     "Each file is written as NAME.part and renamed when the run's output is\n"
     "complete. evsnn plot DIR adds the figures (see evsnn help plot).\n"
     "\n"
@@ -119,9 +129,30 @@ static const char usage_run[] =
     "...' is printed (even with -q) and the exit status is 0.\n"
     "SIGINT or SIGTERM stops the run before its next event: the files cover "
     "the\n"
-    "time run, run.log ends 'stopped at t = T s: interrupted (SIGINT)', and "
-    "the\n"
-    "exit status is 130 (SIGTERM: 143). A second signal ends evsnn at once.\n";
+    "time run, a checkpoint is written, run.log ends 'stopped at t = T s:\n"
+    "interrupted (SIGINT)', and the exit status is 130 (SIGTERM: 143); evsnn\n"
+    "resume DIR continues the run. A second signal ends evsnn at once.\n";
+
+static const char usage_resume[] =
+    "Usage: evsnn resume DIR [--until TIME] [--checkpoint-every TIME] [-q]\n"
+    "                    [--progress-interval TIME]\n"
+    "\n"
+    "Continues the run whose output folder is DIR from DIR/checkpoint.evsnn\n"
+    "(written by evsnn run's --checkpoint-every or --until, or at an\n"
+    "interruption): loads the same model file (which must not have changed)\n"
+    "with the same --set overrides and seed, cuts DIR's files back to the\n"
+    "checkpoint and runs on to the model's duration. The files are then those\n"
+    "of a run that was never stopped, byte for byte (but run.log's dates and\n"
+    "times). A corrupt, truncated or foreign checkpoint is refused.\n"
+    "\n"
+    "      --until=TIME        stop again at simulated TIME with a checkpoint\n"
+    "      --checkpoint-every=TIME\n"
+    "                          a checkpoint every TIME of wall time (default:\n"
+    "                          as the run that wrote the checkpoint)\n"
+    "  -q, --quiet             no progress and no summary\n"
+    "      --progress-interval=TIME\n"
+    "                          as for evsnn run\n"
+    "  -h, --help              show this help\n";
 
 static const char usage_check[] =
     "Usage: evsnn check MODEL [--set SECTION.KEY=VALUE]... [--force]\n"
@@ -149,13 +180,35 @@ typedef struct cli {
   double progress_interval; /* s, --progress-interval (0: the default) */
   char *threads;            /* "simulation.threads=V" of --threads V, or NULL */
   size_t threads_at;        /* its place in sets */
+  double ckpt_every;        /* s, --checkpoint-every (0: not given) */
+  double until;             /* s, --until (0: not given) */
 } cli;
+
+/* Parses a time > 0 of option opt into *out: -1 (go on) or a usage error's
+ * status. */
+static int time_option(const char *cmd, const char *usage, const char *opt,
+                       const char *v, double *out) {
+  char why[128];
+  if (evs_unit_parse(v, EVS_DIM_TIME, out, why, sizeof why) != EVS_OK ||
+      !(*out > 0) || *out > 1e15)
+    return evs_cli_usage_error(cmd, usage, "%s needs a time > 0, got '%s'", opt,
+                               v);
+  return -1;
+}
 
 /* Parses run/check arguments (argv[0] is the command's name); returns -1
  * on success (continue), or an exit status. */
 static int parse_args(int argc, char **argv, cli *c, int is_run,
                       const char *usage) {
-  enum { OPT_SEED = 256, OPT_SET, OPT_FORCE, OPT_PROGRESS, OPT_THREADS };
+  enum {
+    OPT_SEED = 256,
+    OPT_SET,
+    OPT_FORCE,
+    OPT_PROGRESS,
+    OPT_THREADS,
+    OPT_CKPT,
+    OPT_UNTIL
+  };
   static const struct option run_opts[] = {
       {"output", required_argument, NULL, 'o'},
       {"seed", required_argument, NULL, OPT_SEED},
@@ -164,6 +217,15 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
       {"quiet", no_argument, NULL, 'q'},
       {"force", no_argument, NULL, OPT_FORCE},
       {"progress-interval", required_argument, NULL, OPT_PROGRESS},
+      {"checkpoint-every", required_argument, NULL, OPT_CKPT},
+      {"until", required_argument, NULL, OPT_UNTIL},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  static const struct option resume_opts[] = {
+      {"quiet", no_argument, NULL, 'q'},
+      {"progress-interval", required_argument, NULL, OPT_PROGRESS},
+      {"checkpoint-every", required_argument, NULL, OPT_CKPT},
+      {"until", required_argument, NULL, OPT_UNTIL},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   static const struct option check_opts[] = {
@@ -171,7 +233,10 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
       {"force", no_argument, NULL, OPT_FORCE},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  const struct option *lo = is_run ? run_opts : check_opts;
+  /* is_run: 1 run, 2 resume, 0 check */
+  const struct option *lo = is_run == 2 ? resume_opts
+                            : is_run    ? run_opts
+                                        : check_opts;
   const char *cmd = argv[0];
   c->sets = calloc((size_t)argc, sizeof *c->sets);
   if (!c->sets) {
@@ -180,8 +245,8 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
   }
   evs_cli_getopt_reset();
   int o;
-  while ((o = getopt_long(argc, argv, is_run ? ":ho:q" : ":h", lo, NULL)) !=
-         -1) {
+  const char *shorts = is_run == 1 ? ":ho:q" : is_run ? ":hq" : ":h";
+  while ((o = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
     const char *v = optarg;
     switch (o) {
     case 'h': fputs(usage, stdout); return EXIT_OK;
@@ -225,12 +290,19 @@ static int parse_args(int argc, char **argv, cli *c, int is_run,
     case 'q': c->quiet = 1; break;
     case OPT_FORCE: c->force = 1; break;
     case OPT_PROGRESS: {
-      char why[128];
-      if (evs_unit_parse(v, EVS_DIM_TIME, &c->progress_interval, why,
-                         sizeof why) != EVS_OK ||
-          !(c->progress_interval > 0) || c->progress_interval > 1e15)
-        return evs_cli_usage_error(
-            cmd, usage, "--progress-interval needs a time > 0, got '%s'", v);
+      int rc = time_option(cmd, usage, "--progress-interval", v,
+                           &c->progress_interval);
+      if (rc >= 0) return rc;
+      break;
+    }
+    case OPT_CKPT: {
+      int rc = time_option(cmd, usage, "--checkpoint-every", v, &c->ckpt_every);
+      if (rc >= 0) return rc;
+      break;
+    }
+    case OPT_UNTIL: {
+      int rc = time_option(cmd, usage, "--until", v, &c->until);
+      if (rc >= 0) return rc;
       break;
     }
     default: return evs_cli_bad_option(o, argv, lo, cmd, usage);
@@ -337,6 +409,107 @@ static void print_summary(const evs_model *m, const char *outdir) {
   printf("\noutput: %s\n", outdir);
 }
 
+/* dir/name (malloc'd), or NULL. */
+static char *path_in(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, "%s/%s", dir, name);
+  return s;
+}
+
+/* The checkpoint file of a run into dir. */
+#define CHECKPOINT_FILE "checkpoint.evsnn"
+
+/* Runs m's net, started anew or resumed from its checkpoint, to its
+ * duration; with until (s, 0: none) before it, stops there with a
+ * checkpoint and completes the files up to until. Returns the library's
+ * status (EVS_ESTOPPED: a stop with the reason in err). */
+static int run_net(evs_model *m, int resume, double until, evs_error *err) {
+  int st = resume ? evs_net_resume(m->net, &m->run, err)
+                  : evs_net_start(m->net, &m->run, err);
+  if (st) return st;
+  double end = until > 0 && until < m->run.duration ? until : m->run.duration;
+  st = evs_net_run_until(m->net, end, err);
+  if (st && st != EVS_ESTOPPED) return st;
+  if (st == EVS_OK && end < m->run.duration &&
+      (st = evs_net_checkpoint(m->net, err))) {
+    evs_error ignored; /* the files up to until, all the same */
+    evs_error_clear(&ignored);
+    evs_net_finish(m->net, &ignored);
+    return st;
+  }
+  return evs_net_finish(m->net, err);
+}
+
+/* Readies the run of m into outdir as c asks: progress, interruption,
+ * checkpoints in outdir/checkpoint.evsnn (meta: the bytes to resume it;
+ * NULL: made from c). Returns -1 (go on) or an exit status. */
+static int ready_run(evs_model *m, const cli *c, const char *outdir,
+                     double every, const void *meta, size_t meta_len) {
+  m->run.outdir = outdir;
+  /* a terminal gets the progress line; a batch run's run.log progress
+   * lines, to watch it */
+  m->run.progress = isatty(STDERR_FILENO) ? !c->quiet : 2;
+  m->run.progress_interval = c->progress_interval;
+  m->run.interrupt = &interrupted;
+  char *path = path_in(outdir, CHECKPOINT_FILE), *made = NULL;
+  size_t len = meta_len;
+  int asked = every > 0 || c->until > 0;
+  if (!path) {
+    fprintf(stderr, "%s: out of memory\n", prog);
+    return EXIT_ERR;
+  }
+  if (!meta && evs_cli_resume_make(c->model, c->sets, c->n_sets, c->force,
+                                   every, &made, &len) == 0)
+    meta = made;
+  int rc = -1;
+  if (meta) {
+    evs_error err;
+    evs_error_clear(&err);
+    if (evs_net_set_checkpoint(m->net, path, every, meta, len, &err)) {
+      fprintf(stderr, "%s: %s\n", prog, err.msg);
+      rc = EXIT_ERR;
+    }
+  } else if (asked) { /* why was said */
+    rc = EXIT_ERR;
+  }
+  free(made);
+  free(path);
+  return rc;
+}
+
+/* The end of a run of m into outdir with status st: the summary, the
+ * messages and the exit status. */
+static int run_ended(evs_model *m, const cli *c, const char *outdir, int st,
+                     const evs_error *err) {
+  /* a run stopped by its rate check is a result, not a failure */
+  if (st != EVS_OK && st != EVS_ESTOPPED) {
+    fprintf(stderr, "%s: %s\n", prog,
+            err->msg[0] ? err->msg : evs_strerror(st));
+    return EXIT_ERR;
+  }
+  if (!c->quiet) print_summary(m, outdir);
+  char *path = path_in(outdir, CHECKPOINT_FILE);
+  int saved = path && access(path, F_OK) == 0;
+  free(path);
+  if (st == EVS_ESTOPPED && interrupted) {
+    /* complete outputs up to the stop; the status says it was cut short */
+    fprintf(stderr, "%s: %s\n", prog, err->msg);
+    if (saved)
+      fprintf(stderr, "%s: 'evsnn resume %s' continues the run\n", prog,
+              outdir);
+    return 128 + interrupted;
+  }
+  if (st == EVS_ESTOPPED) printf("%s\n", err->msg);
+  evs_run_stats stats;
+  evs_net_stats(m->net, &stats);
+  if (c->until > 0 && stats.t_end < m->run.duration && saved)
+    printf("stopped at t = %.9g s with a checkpoint: 'evsnn resume %s' "
+           "continues the run\n",
+           stats.t_end, outdir);
+  return EXIT_OK;
+}
+
 static int cmd_run(int argc, char **argv) {
   cli c = {0};
   char *defdir = NULL;
@@ -353,29 +526,12 @@ static int cmd_run(int argc, char **argv) {
     snprintf(defdir, n, "out/%s", m->name);
     outdir = defdir;
   }
-  m->run.outdir = outdir;
-  /* a terminal gets the progress line; a batch run's run.log progress
-   * lines, to watch it */
-  m->run.progress = isatty(STDERR_FILENO) ? !c.quiet : 2;
-  m->run.progress_interval = c.progress_interval;
-  m->run.interrupt = &interrupted;
+  double every = c.ckpt_every > 0 ? c.ckpt_every : m->checkpoint_every;
+  if ((rc = ready_run(m, &c, outdir, every, NULL, 0)) >= 0) goto done;
   evs_error err;
   evs_error_clear(&err);
-  int st = evs_net_run(m->net, &m->run, &err);
-  /* a run stopped by its rate check is a result, not a failure */
-  if (st != EVS_OK && st != EVS_ESTOPPED) {
-    fprintf(stderr, "%s: %s\n", prog, err.msg[0] ? err.msg : evs_strerror(st));
-    goto done;
-  }
-  if (!c.quiet) print_summary(m, outdir);
-  if (st == EVS_ESTOPPED && interrupted) {
-    /* complete outputs up to the stop; the status says it was cut short */
-    fprintf(stderr, "%s: %s\n", prog, err.msg);
-    rc = 128 + interrupted;
-    goto done;
-  }
-  if (st == EVS_ESTOPPED) printf("%s\n", err.msg);
-  rc = EXIT_OK;
+  int st = run_net(m, 0, c.until, &err);
+  rc = run_ended(m, &c, outdir, st, &err);
 done:
   if (fflush(stdout) != 0 && rc == EXIT_OK) {
     fprintf(stderr, "%s: writing to standard output: %s\n", prog,
@@ -386,6 +542,64 @@ done:
   free(defdir);
   free(c.sets);
   free(c.threads);
+  return rc;
+}
+
+static int cmd_resume(int argc, char **argv) {
+  cli c = {0};
+  evs_model *m = NULL;
+  evs_checkpoint_info info = {0};
+  evs_cli_resume r = {0};
+  char *path = NULL;
+  int rc = parse_args(argc, argv, &c, 2, usage_resume);
+  if (rc >= 0) goto done;
+  rc = EXIT_ERR;
+  if (!c.model) {
+    rc = evs_cli_usage_error("resume", usage_resume,
+                             "resume needs the run's folder DIR");
+    goto done;
+  }
+  const char *dir = c.model;
+  if (!(path = path_in(dir, CHECKPOINT_FILE))) goto done;
+  evs_error err;
+  evs_error_clear(&err);
+  if (evs_checkpoint_info_read(path, &info, &err)) {
+    fprintf(stderr, "%s: %s\n", prog, err.msg);
+    goto done;
+  }
+  if (evs_cli_resume_parse(info.meta, info.meta_len, &r)) {
+    fprintf(stderr,
+            "%s: %s: a checkpoint that evsnn run did not write (a program's "
+            "own: resume it with evs_net_resume)\n",
+            prog, path);
+    goto done;
+  }
+  if (!evs_cli_resume_same_model(&r)) goto done;
+  catch_interruptions();
+  cli lc = {.model = *r.model ? r.model : NULL,
+            .sets = r.sets,
+            .n_sets = r.n_sets,
+            .seed_set = 1,
+            .seed = info.seed,
+            .force = r.force};
+  if (!(m = load(&lc))) goto done;
+  double every = c.ckpt_every > 0 ? c.ckpt_every : r.every;
+  if ((rc = ready_run(m, &c, dir, every, info.meta, info.meta_len)) >= 0)
+    goto done;
+  evs_error_clear(&err);
+  int st = run_net(m, 1, c.until, &err);
+  rc = run_ended(m, &c, dir, st, &err);
+done:
+  if (fflush(stdout) != 0 && rc == EXIT_OK) {
+    fprintf(stderr, "%s: writing to standard output: %s\n", prog,
+            strerror(errno));
+    rc = EXIT_ERR;
+  }
+  evs_model_free(m);
+  evs_cli_resume_free(&r);
+  free(info.meta);
+  free(path);
+  free(c.sets);
   return rc;
 }
 
@@ -409,6 +623,7 @@ static const struct command {
   const char *usage;
 } commands[] = {
     {"run", cmd_run, usage_run},
+    {"resume", cmd_resume, usage_resume},
     {"check", cmd_check, usage_check},
     {"plot", evs_cli_plot, evs_cli_usage_plot},
     {"picture", evs_cli_picture, evs_cli_usage_picture},

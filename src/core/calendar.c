@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "evsnn/calendar.h"
+#include "evsnn/checkpoint.h"
 #include "evsnn/error.h"
 
 #define MAX_SLOTS ((uint32_t)1 << 30)
@@ -175,4 +176,19 @@ int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
   b->n = 0;
   c->current = w + 1;
   return EVS_OK;
+}
+
+int evs_cal_checkpoint(evs_calendar *c, struct evs_ckpt *ck) {
+  evs_ckpt_bytes(ck, &c->current, sizeof c->current);
+  evs_ckpt_bytes(ck, &c->stale, sizeof c->stale);
+  evs_ckpt_bytes(ck, &c->filings, sizeof c->filings);
+  if (c->own) evs_ckpt_fixed(ck, c->own, c->nneurons, sizeof *c->own);
+  for (uint32_t i = 0; i < c->nslots && !evs_ckpt_status(ck); i++) {
+    evs_cal_bucket *b = &c->slot[i];
+    size_t n = b->n, cap = b->cap;
+    evs_ckpt_array(ck, (void **)&b->id, &n, &cap, sizeof *b->id);
+    b->n = (uint32_t)n;
+    b->cap = (uint32_t)cap;
+  }
+  return evs_ckpt_status(ck);
 }

@@ -13,6 +13,7 @@
 #include "core/net_impl.h"
 #include "core/run.h"
 #include "io/output.h"
+#include "evsnn/checkpoint.h"
 #include "core/plugin.h"
 #include "rules/plastic.h"
 #include "plugins/plugins.h"
@@ -163,6 +164,8 @@ EVS_API void evs_net_free(evs_net *net) {
   free(net->pop);
   free(net->proj);
   free(net->dc);
+  free(net->ckpt_path);
+  free(net->ckpt_meta);
   free(net);
 }
 
@@ -470,6 +473,15 @@ EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
   return EVS_OK;
 }
 
+/* The progress plug-in opts asks for (*pl), or NULL: none. */
+static const evs_plugin *progress_plugin(evs_net *net, const evs_run_opts *opts,
+                                         evs_plugin *pl) {
+  *pl = (evs_plugin){.type = opts->progress == 2 ? &evs__progress_log_plugin
+                                                 : &evs__progress_plugin,
+                     .net = net};
+  return opts->progress ? pl : NULL;
+}
+
 EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
                           evs_error *err) {
   if (net->ran)
@@ -486,10 +498,69 @@ EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
                          "the progress interval must be a time >= 0");
   net->progress_interval =
       opts->progress_interval > 0 ? opts->progress_interval : 60;
-  evs_plugin progress = {.type = opts->progress == 2 ? &evs__progress_log_plugin
-                                                     : &evs__progress_plugin,
-                         .net = net};
-  return evs__run_begin(net, opts, opts->progress ? &progress : NULL, err);
+  evs_plugin progress;
+  return evs__run_begin(net, opts, progress_plugin(net, opts, &progress), err);
+}
+
+EVS_API int evs_net_set_checkpoint(evs_net *net, const char *path, double every,
+                                   const void *meta, size_t meta_len,
+                                   evs_error *err) {
+  if (net->run)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "checkpoints are set before the run starts");
+  if (!path || !*path)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "an empty checkpoint file name");
+  if (!(every >= 0) || !evs__value_ok(every))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "the checkpoint interval must be a time >= 0 and at "
+                         "most %g s",
+                         EVS__MAX_MAGNITUDE);
+  if (meta_len > (1u << 20))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "a checkpoint's caller data is at most 1 MiB");
+  char *p = strdup(path);
+  void *m = meta_len ? malloc(meta_len) : NULL;
+  if (!p || (meta_len && !m)) {
+    free(p);
+    free(m);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  if (meta_len) memcpy(m, meta, meta_len);
+  free(net->ckpt_path);
+  free(net->ckpt_meta);
+  net->ckpt_path = p;
+  net->ckpt_meta = m;
+  net->ckpt_meta_len = meta_len;
+  net->ckpt_every = every;
+  return EVS_OK;
+}
+
+EVS_API int evs_net_checkpoint(evs_net *net, evs_error *err) {
+  if (!net->run)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "no run in progress to save in a checkpoint");
+  return evs__run_checkpoint(net->run, err);
+}
+
+EVS_API int evs_net_resume(evs_net *net, const evs_run_opts *opts,
+                           evs_error *err) {
+  if (net->ran)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0, "a network runs only once");
+  if (!net->ckpt_path)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "no checkpoint file was set (evs_net_set_checkpoint)");
+  if (!(opts->duration >= 0) || !evs__value_ok(opts->duration))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "the duration must be a time >= 0 and at most %g s",
+                         EVS__MAX_MAGNITUDE);
+  int rc = evs_net_build(net, err);
+  if (rc) return rc;
+  net->ran = 1;
+  net->progress_interval =
+      opts->progress_interval > 0 ? opts->progress_interval : 60;
+  evs_plugin progress;
+  return evs__run_resume(net, opts, progress_plugin(net, opts, &progress), err);
 }
 
 /* The run's error when there is none to continue or finish. */

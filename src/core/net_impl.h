@@ -112,6 +112,11 @@ struct evs_net {
   struct evs_plugin **plugin; /* plug-ins (core/plugin.h), in the order
                                 their hooks run; owned */
   uint32_t nplugin, capplugin;
+  char *ckpt_path;   /* where checkpoints go (evs_net_set_checkpoint),
+                        or NULL: none */
+  double ckpt_every; /* s of wall time between checkpoints; 0: none */
+  void *ckpt_meta;   /* the caller's bytes for the checkpoint's header */
+  size_t ckpt_meta_len;
 };
 
 /* The value of a constant parameter by name (it must exist: asserted). */

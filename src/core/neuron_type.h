@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "evsnn/checkpoint.h"
 #include "evsnn/error.h"
 #include "evsnn/neuron.h"
 #include "evsnn/units.h"
@@ -90,6 +91,13 @@ typedef struct evs_neuron_type {
   const struct evs_recordable *recordables;
   size_t n_recordables;
   double (*state)(evs_pop *pop, uint32_t id, double t, int var);
+  /* Saves or loads (evsnn/checkpoint.h) what the population's run changes:
+   * per-neuron state, random streams' positions, pending work; not what
+   * init derives from the parameters. Loading fills the state of a
+   * population that init built from the same model. Reads nothing lazily
+   * (a save must not change the run). EVS_OK or the checkpoint's error.
+   * NULL: populations of the type refuse checkpoints. */
+  int (*checkpoint)(evs_pop *pop, struct evs_ckpt *ck);
 } evs_neuron_type;
 
 /* A variable a type can record: its name in record = ... and its SI unit

@@ -91,6 +91,9 @@ typedef struct evs_filter_type {
    * the projection. NULL: the post population runs whole on one thread. */
   int (*part)(const evs_filter *f, const evs_proj *part, evs_filter **out,
               evs_error *err);
+  /* Saves or loads (evsnn/checkpoint.h) the filter's state. NULL: the
+   * projection refuses checkpoints. */
+  int (*checkpoint)(evs_filter *f, struct evs_ckpt *ck);
 } evs_filter_type;
 
 /* A filter at work on one projection (proj->filter, owned by it). */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/run_impl.h"
 #include "rules/plastic.h"
@@ -282,6 +283,48 @@ void evs__run_interrupted(evs_run *r, double t, int sig) {
   snprintf(r->log, sizeof r->log, "interrupted by %s", why);
 }
 
+/* Events between two readings of the wall clock for periodic checkpoints:
+ * a reading costs about as much as a few events. */
+#define CKPT_POLL 4096
+
+/* The run's error while it runs: the message of a checkpoint that could not
+ * be written, kept for evs__run_until. */
+static int ckpt_failed(evs_run *r, int rc, const evs_error *e) {
+  snprintf(r->reason, sizeof r->reason, "%.150s", e->msg);
+  r->ckpt_error = rc;
+  return rc;
+}
+
+/* A periodic checkpoint at t (before the event at t) once its wall time
+ * has come. EVS_OK or the error that ends the run. */
+static int poll_checkpoint(evs_run *r, double t) {
+  r->ckpt_poll = CKPT_POLL;
+  double now = evs__wall_clock();
+  if (now < r->ckpt_wall) return EVS_OK;
+  evs_error e;
+  evs_error_clear(&e);
+  int rc = evs__run_checkpoint_save(r, t, &e);
+  r->ckpt_wall = evs__wall_clock() + r->net->ckpt_every;
+  return rc ? ckpt_failed(r, rc, &e) : EVS_OK;
+}
+
+/* The checkpoint at an interruption's stop t, and how to resume in
+ * run.log's line about the stop. EVS_OK or the error that ends the run. */
+static int interrupted_checkpoint(evs_run *r, double t) {
+  size_t n = strlen(r->log);
+  if (r->ckpt_off) {
+    snprintf(r->log + n, sizeof r->log - n, "; no checkpoint: %s", r->ckpt_why);
+    return EVS_OK;
+  }
+  evs_error e;
+  evs_error_clear(&e);
+  int rc = evs__run_checkpoint_save(r, t, &e);
+  if (rc) return ckpt_failed(r, rc, &e);
+  snprintf(r->log + n, sizeof r->log - n,
+           "; the checkpoint at t = %.9g s resumes the run (evsnn resume)", t);
+  return EVS_OK;
+}
+
 /* Runs every event before min(t, t_end), in the queue's order; an event at
  * or after it stays in the queue for the next phase. */
 static int run_events(evs_run *r, double t) {
@@ -297,9 +340,14 @@ static int run_events(evs_run *r, double t) {
   while (rc == EVS_OK && !r->stopped && (next = evs_queue_peek(&r->q)) &&
          next->t < until) {
     if (r->interrupt && *r->interrupt) {
-      evs__run_interrupted(r, next->t, (int)*r->interrupt);
+      double t_stop = next->t;
+      evs__run_interrupted(r, t_stop, (int)*r->interrupt);
+      if (r->net->ckpt_path) rc = interrupted_checkpoint(r, t_stop);
       break;
     }
+    if (r->ckpt_poll && --r->ckpt_poll == 0 &&
+        (rc = poll_checkpoint(r, next->t)))
+      break;
     evs_queue_pop(&r->q, &ev);
     switch (ev.kind) {
     case EVS_EV_DELIVER: rc = deliver(r, &ev); break;
@@ -428,11 +476,12 @@ static int run_init(evs_run *r, evs_net *net, const evs_plugin *extra) {
   if (!r->ticks || !r->last_n || !r->lis || !r->pl ||
       evs_queue_init(&r->q, 1024))
     return EVS_ENOMEM;
-  if (extra) {
-    r->extra = *extra;
-    r->has_extra = 1;
-    r->pl[r->npl++] = &r->extra;
-  }
+  /* slot 0 is the run's own, so that the net's plug-ins have the same
+   * slots in every run of the net (a checkpoint keeps their events) */
+  static const evs_plugin_type none = {.name = "none"};
+  r->extra = extra ? *extra : (evs_plugin){.type = &none, .net = net};
+  r->has_extra = extra != NULL;
+  r->pl[r->npl++] = &r->extra;
   for (uint32_t i = 0; i < net->nplugin; i++) r->pl[r->npl++] = net->plugin[i];
   for (uint32_t s = 0; s < r->npl; s++) r->pl[s]->index = s;
   return EVS_OK;
@@ -451,13 +500,47 @@ void evs__run_free(evs_run *r) {
   free(r);
 }
 
+/* Readies the checkpoints of run r (net->ckpt_path set): one thread only,
+ * everything in the net can be saved (a trial walk), the first periodic
+ * one due in ckpt_every of wall time. When that fails, a run that asked
+ * for periodic checkpoints, or was resumed, fails (EVS_EINVAL, err); any
+ * other runs on without them (ckpt_off, the reason in ckpt_why for its
+ * interruption). */
+static int checkpoints_begin(evs_run *r, const evs_run_opts *opts, int resumed,
+                             evs_error *err) {
+  evs_error why;
+  evs_error_clear(&why);
+  int rc = opts->threads > 1
+               ? evs_error_set(&why, EVS_EINVAL, NULL, 0,
+                               "checkpoints need a run on one thread "
+                               "(threads = 1): a threaded run cannot be "
+                               "saved yet")
+               : evs__run_checkpoint_check(r, &why);
+  if (rc && (r->net->ckpt_every > 0 || resumed)) {
+    *err = why;
+    return rc;
+  }
+  if (rc) { /* asked for at an interruption only: the run goes on */
+    r->ckpt_off = 1;
+    snprintf(r->ckpt_why, sizeof r->ckpt_why, "%.150s", why.msg);
+    return EVS_OK;
+  }
+  if (r->net->ckpt_every > 0) {
+    r->ckpt_poll = CKPT_POLL;
+    r->ckpt_wall = evs__wall_clock() + r->net->ckpt_every;
+  }
+  return EVS_OK;
+}
+
 int evs__run_begin(evs_net *net, const evs_run_opts *opts,
                    const evs_plugin *extra, evs_error *err) {
   evs_run *r = calloc(1, sizeof *r);
   if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   r->net = net;
-  r->t_end = opts->duration;
+  r->t_end = r->t_planned = opts->duration;
   r->interrupt = opts->interrupt;
+  /* a checkpoint of an earlier run into the same file is stale */
+  if (net->ckpt_path) unlink(net->ckpt_path);
   int rc = run_init(r, net, extra);
   if (rc) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
@@ -472,11 +555,58 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
       (rc = evs__par_begin(r, (uint32_t)opts->threads, err)))
     goto fail;
   if ((rc = start(r, err))) goto fail;
+  if (net->ckpt_path && (rc = checkpoints_begin(r, opts, 0, err))) goto fail;
   net->run = r;
   return EVS_OK;
 fail:
   evs__run_free(r);
   return rc;
+}
+
+int evs__run_resume(evs_net *net, const evs_run_opts *opts,
+                    const evs_plugin *extra, evs_error *err) {
+  evs_run *r = calloc(1, sizeof *r);
+  if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  r->net = net;
+  r->t_end = r->t_planned = opts->duration;
+  r->interrupt = opts->interrupt;
+  int rc = run_init(r, net, extra);
+  if (rc) {
+    evs_error_set(err, rc, NULL, 0, "out of memory");
+    goto fail;
+  }
+  if (opts->threads > 1) {
+    rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
+                       "a checkpoint resumes on one thread (threads = 1)");
+    goto fail;
+  }
+  if ((rc = evs__run_checkpoint_load(
+           r, opts->outdir, opts->model_name ? opts->model_name : "model",
+           err)))
+    goto fail;
+  if (r->extra.type->start && (rc = r->extra.type->start(&r->extra, r, err)))
+    goto fail;
+  if ((rc = checkpoints_begin(r, opts, 1, err))) goto fail;
+  net->run = r;
+  return EVS_OK;
+fail:
+  evs__run_free(r);
+  return rc;
+}
+
+double evs__run_time(const evs_run *r) { return r->t_phase; }
+
+int evs__run_checkpoint(evs_run *r, evs_error *err) {
+  if (!r->net->ckpt_path)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "no checkpoint file was set "
+                         "(evs_net_set_checkpoint)");
+  if (r->stopped)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "the run was stopped: there is nothing to resume");
+  if (r->ckpt_off)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s", r->ckpt_why);
+  return evs__run_checkpoint_save(r, r->t_phase, err);
 }
 
 int evs__run_until(evs_run *r, double t, evs_error *err) {
@@ -491,9 +621,12 @@ int evs__run_until(evs_run *r, double t, evs_error *err) {
   net->stats.wall_run += evs__wall_clock() - t0;
   if (rc) {
     net->run = NULL;
+    if (r->ckpt_error) /* the checkpoint's own message */
+      evs_error_set(err, rc, NULL, 0, "the run failed: %s", r->reason);
+    else
+      evs_error_set(err, rc, NULL, 0, "the run failed: %s", evs_strerror(rc));
     evs__run_free(r);
-    return evs_error_set(err, rc, NULL, 0, "the run failed: %s",
-                         evs_strerror(rc));
+    return rc;
   }
   if (r->stopped)
     return evs_error_set(err, EVS_ESTOPPED, NULL, 0,

@@ -33,6 +33,20 @@ int evs__run_until(struct evs_run *run, double t, evs_error *err);
 int evs__run_finish(struct evs_run *run, evs_error *err);
 void evs__run_free(struct evs_run *run);
 
+/* The run of a built net from the checkpoint at net->ckpt_path instead of
+ * its start (evs_net_resume): as evs__run_begin, with the state, pending
+ * events and outputs restored (run_ckpt.c) and only extra started. */
+int evs__run_resume(evs_net *net, const evs_run_opts *opts,
+                    const struct evs_plugin *extra, evs_error *err);
+
+/* A checkpoint of run between phases, at its phase's end, to
+ * net->ckpt_path. EVS_OK or an error (err). */
+int evs__run_checkpoint(struct evs_run *run, evs_error *err);
+
+/* The time every event before which has run: 0 at the start, a resumed
+ * run's checkpoint time, the last phase's end. */
+double evs__run_time(const struct evs_run *run);
+
 /* The synapse matrices of projection p, split among the threads of run
  * (p->csr is NULL once split, unless p learns: then it is kept, and its
  * weights are gathered by evs__run_gather; core/threads.c), or the net's

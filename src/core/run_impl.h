@@ -30,6 +30,7 @@ struct evs_run {
                        time after a stop, the last phase's end after
                        evs__run_finish */
   double t_phase;   /* s: every event before it has run */
+  double t_planned; /* s: the duration the run was started for */
   evs_plugin extra; /* the run's own plug-in (evs__run_begin), if
                        has_extra */
   int has_extra;
@@ -42,10 +43,34 @@ struct evs_run {
   const volatile sig_atomic_t *interrupt; /* evs_run_opts.interrupt */
   int stopped;         /* a plug-in stopped the run (evs__run_stop) */
   char reason[160];    /* why: run.log's last line */
-  char log[160];       /* run.log's line about the stop */
+  char log[320];       /* run.log's line about the stop */
   struct evs_par *par; /* the threads of a threaded run (threads.c), or
                           NULL: one thread */
+  uint32_t ckpt_poll;  /* events until the wall clock is read for the next
+                          periodic checkpoint; 0: none are due */
+  double ckpt_wall;    /* s: wall clock when the next one is due */
+  int ckpt_error;      /* a checkpoint failed (its message in reason) */
+  int ckpt_off;        /* checkpoints were asked for at an interruption
+                          only and the net cannot be saved */
+  char ckpt_why[160];  /* why not */
 };
+
+/* ---- checkpoints (run_ckpt.c) -------------------------------------------- */
+
+/* Walks r's whole state as a checkpoint would, writing nothing: EVS_OK, or
+ * EVS_EINVAL with what cannot be saved in err. */
+int evs__run_checkpoint_check(evs_run *r, evs_error *err);
+
+/* Writes the checkpoint of r at t (every event before t has run, the
+ * queue holds the rest) to net->ckpt_path, atomically, and logs it in
+ * run.log. Changes nothing in the run. EVS_OK or an error (err). */
+int evs__run_checkpoint_save(evs_run *r, double t, evs_error *err);
+
+/* Loads the checkpoint at net->ckpt_path into r, a run begun from the same
+ * model without its plug-ins started, reopening the outputs in outdir
+ * (evs__output_resume). EVS_OK or an error (err). */
+int evs__run_checkpoint_load(evs_run *r, const char *outdir,
+                             const char *model_name, evs_error *err);
 
 /* Stops the run at t for an interruption by signal sig (run.log's
  * reason names it): every event before t has run, none after. */

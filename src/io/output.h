@@ -100,6 +100,10 @@ void evs__output_table_printf(evs_output *o, int handle, const char *fmt, ...)
 void evs__output_log(evs_output *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Hands what run.log holds to the system at once (a line a watcher must
+ * see now). */
+void evs__output_log_sync(evs_output *o);
+
 /* Writes summary.tsv: header "population\tneurons\tspikes\trate_hz" and one
  * row per population (rate = spikes / neurons / duration). */
 void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
@@ -117,6 +121,23 @@ void evs__output_summary_cols(evs_output *o, const evs_pop_info *info, size_t n,
  * Returns EVS_OK or EVS_EIO naming the file that failed. */
 int evs__output_close(evs_output *o, double t, const char *reason,
                       evs_error *err);
+
+/* Saves into checkpoint ck (saving, or a trial walk) the length of every
+ * file of o (NULL: a run without output) after flushing it. EVS_OK or
+ * ck's error (a file another library writes cannot be saved yet). */
+struct evs_ckpt;
+int evs__output_checkpoint(evs_output *o, struct evs_ckpt *ck);
+
+/* Loads from checkpoint ck (loading) the files of its run and opens them
+ * again in dir (NULL: the run writes nothing; the checkpoint's run must
+ * not have either), each as NAME.part cut back to its length at the
+ * checkpoint (a finished NAME is renamed back to NAME.part; one missing or
+ * shorter is refused), removes the files run.log lists after that point
+ * and summary.tsv, and appends "resumed: from the checkpoint at t = T s"
+ * to run.log. *out is the output (NULL without dir). EVS_OK or ck's error;
+ * the files stay on disk after a failure. */
+int evs__output_resume(evs_output **out, struct evs_ckpt *ck, const char *dir,
+                       const char *model_name, uint64_t seed, double t);
 
 /* Discards the output: closes and deletes every file written, frees o. */
 void evs__output_abort(evs_output *o);

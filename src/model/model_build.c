@@ -29,8 +29,9 @@
 
 static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
                          evs__model_sim_desc *so) {
-  static const char *const keys[] = {"duration", "seed",         "resolution",
-                                     "threads",  "spike_format", NULL};
+  static const char *const keys[] = {
+      "duration",         "seed", "resolution", "threads", "spike_format",
+      "checkpoint_every", NULL};
   const evs__model_key *k;
   int rc = evs__model_check_keys(c, s, keys, NULL);
   if (rc) return rc;
@@ -82,6 +83,17 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
     evs_error ne;
     if (evs_spike_format_parse(k->value, &so->spike_format, &ne))
       return evs__model_key_fail(c, k, "spike_format: %s", ne.msg);
+  }
+  so->checkpoint_every = 0;
+  if ((k = evs__model_key_get(s, "checkpoint_every"))) {
+    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_TIME,
+                                      &so->checkpoint_every)))
+      return rc;
+    if (!(so->checkpoint_every > 0) || !(so->checkpoint_every <= 1e15))
+      return evs__model_key_fail(c, k,
+                                 "checkpoint_every must be a time > 0 (of "
+                                 "wall time), got '%s'",
+                                 k->value);
   }
   return EVS_OK;
 }
@@ -220,7 +232,7 @@ void evs__model_desc_free(evs__model_sec *s) {
 
 /* evs__model_build without freeing the descriptions. */
 static int build(evs__model_ctx *c, const evs_model_opts *mo, evs_model *m) {
-  evs__model_sim_desc so = {0, 1e-4, 1, 1, EVS_SPIKES_RAS};
+  evs__model_sim_desc so = {0, 1e-4, 1, 1, EVS_SPIKES_RAS, 0};
   evs__model_sec *s, *tmp, *sim = evs__model_sec_find(c, EVS__MODEL_SIM, "");
   evs_error ne;
   int rc;
@@ -250,6 +262,7 @@ static int build(evs__model_ctx *c, const evs_model_opts *mo, evs_model *m) {
   m->run.duration = so.duration;
   m->run.threads = so.threads;
   m->run.model_name = m->name;
+  m->checkpoint_every = so.checkpoint_every;
   if ((rc = evs_net_new(&m->net, so.seed, so.resolution)) != EVS_OK)
     return evs_error_set(c->err, rc == EVS_ENOMEM ? rc : EVS_EMODEL, c->file,
                          sim->line, "cannot create the net: %s",

@@ -25,6 +25,7 @@ typedef struct evs__model_sim_desc {
   uint64_t seed;
   int threads;                   /* threads of the run (1: one) */
   evs_spike_format spike_format; /* spike_format (default ras) */
+  double checkpoint_every;       /* s of wall time; 0: unset */
 } evs__model_sim_desc;
 
 /* A parameter of a population, checked: its key (name, line) and its value

@@ -294,6 +294,13 @@ static double adex_state_of(evs_pop *pop, uint32_t id, double t, int var) {
   return var < 2 ? evs__cond_state(pop, id, t, var) : evs__adex_w(pop, id);
 }
 
+/* The base's state and the adaptation current. */
+static int adex_checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  adex_state *s = pop->state;
+  evs__cond_checkpoint(pop, ck);
+  return evs_ckpt_fixed(ck, s->w, s->c.cap, sizeof *s->w);
+}
+
 const evs_neuron_type evs__eif_cond_exp_isfa_ista = {
     .name = "EIF_cond_exp_isfa_ista",
     .kind = EVS_POP_CLOCKED,
@@ -311,4 +318,5 @@ const evs_neuron_type evs__eif_cond_exp_isfa_ista = {
     .recordables = adex_recordables,
     .n_recordables = 3,
     .state = adex_state_of,
+    .checkpoint = adex_checkpoint,
 };

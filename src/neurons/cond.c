@@ -288,6 +288,16 @@ void evs__cond_deliver(evs_pop *pop, double t, int receptor,
     for (size_t k = 0; k < n; k++) g[target[k]] += shared;
 }
 
+int evs__cond_checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  evs__cond_base *s = pop->state;
+  double *arr[] = {s->v, s->ge, s->gi, s->until, s->pe, s->pi, s->ib};
+  for (size_t k = 0; k < sizeof arr / sizeof *arr; k++)
+    evs_ckpt_fixed(ck, arr[k], s->cap, sizeof(double));
+  evs_ckpt_bytes(ck, &s->t_now, sizeof s->t_now);
+  evs_ckpt_bytes(ck, &s->pending, sizeof s->pending);
+  return evs_ckpt_status(ck);
+}
+
 int evs__cond_tick(evs_pop *pop, double t, evs__cond_step_fn step) {
   evs__cond_base *s = pop->state;
   for (uint32_t lo = 0; lo < pop->size; lo += COND_BLOCK) {
@@ -442,4 +452,5 @@ const evs_neuron_type evs__if_cond_exp = {
     .recordables = evs__cond_recordables,
     .n_recordables = 2,
     .state = evs__cond_state,
+    .checkpoint = evs__cond_checkpoint,
 };

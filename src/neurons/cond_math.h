@@ -125,6 +125,11 @@ int evs__cond_nomem(const evs_pop *pop, evs_error *err);
  * type with more arrays frees them first. No-op without a state. */
 void evs__cond_destroy(evs_pop *pop);
 
+/* Saves or loads (evsnn/checkpoint.h) the base's state: v, g_e, g_i,
+ * refractory ends, pending inputs, the drive (current sources change it),
+ * the state time. EVS_OK or the checkpoint's error. */
+int evs__cond_checkpoint(evs_pop *pop, struct evs_ckpt *ck);
+
 /* The type hooks both types share (see evs_neuron_type in core/neuron_type.h):
  * weights are conductances (S), constant inputs currents (A); deliver adds
  * to g_e / g_i at once when t is the state time, else at the next tick;

@@ -282,6 +282,14 @@ static double sfa_state_of(evs_pop *pop, uint32_t id, double t, int var) {
   return var == 2 ? s->gs[id] : s->gr[id];
 }
 
+/* The base's state and the adaptation conductances. */
+static int sfa_checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  sfa_state *s = pop->state;
+  evs__cond_checkpoint(pop, ck);
+  evs_ckpt_fixed(ck, s->gs, s->c.cap, sizeof *s->gs);
+  return evs_ckpt_fixed(ck, s->gr, s->c.cap, sizeof *s->gr);
+}
+
 const evs_neuron_type evs__if_cond_exp_gsfa_grr = {
     .name = "IF_cond_exp_gsfa_grr",
     .kind = EVS_POP_CLOCKED,
@@ -299,4 +307,5 @@ const evs_neuron_type evs__if_cond_exp_gsfa_grr = {
     .recordables = sfa_recordables,
     .n_recordables = 4,
     .state = sfa_state_of,
+    .checkpoint = sfa_checkpoint,
 };

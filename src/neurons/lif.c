@@ -718,6 +718,25 @@ static double dc_scale(const evs_pop *pop, evs_dim dim) {
   return weight_scale(pop, dim);
 }
 
+/* The neurons (coefficients, certificates, calendar slots, drive), the
+ * calendar, the reference time and window, the background's next inputs
+ * and stream positions. */
+static int checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  lif_state *s = pop->state;
+  evs_ckpt_fixed(ck, s->nr, pop->size, sizeof *s->nr);
+  evs_cal_checkpoint(&s->cal, ck);
+  evs_ckpt_bytes(ck, &s->t0, sizeof s->t0);
+  evs_ckpt_bytes(ck, &s->window_end, sizeof s->window_end);
+  evs_ckpt_bytes(ck, s->e_end, sizeof s->e_end);
+  evs_ckpt_bytes(ck, &s->next_start, sizeof s->next_start);
+  evs_ckpt_bytes(ck, &s->status, sizeof s->status);
+  if (s->bg_next) {
+    evs_ckpt_fixed(ck, s->bg_next, pop->size, sizeof *s->bg_next);
+    evs_ckpt_fixed(ck, s->bg_draws, pop->size, sizeof *s->bg_draws);
+  }
+  return evs_ckpt_status(ck);
+}
+
 const evs_neuron_type evs__if_curr_exp = {
     .name = "IF_curr_exp",
     .kind = EVS_POP_EXACT,
@@ -737,4 +756,5 @@ const evs_neuron_type evs__if_curr_exp = {
     .recordables = recordables,
     .n_recordables = 2,
     .state = state,
+    .checkpoint = checkpoint,
 };

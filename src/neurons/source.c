@@ -149,6 +149,23 @@ static int poisson_tick(evs_pop *pop, double t) {
   return EVS_OK;
 }
 
+/* The neurons' streams and the heap of their next spikes. */
+static int poisson_checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  poisson_state *s = pop->state;
+  uint32_t n = s->n;
+  evs_ckpt_bytes(ck, &n, sizeof n);
+  if (evs_ckpt_status(ck)) return evs_ckpt_status(ck);
+  if (n > (s->heap ? pop->size : 0))
+    return evs_ckpt_refuse(ck,
+                           "population %s: a corrupt checkpoint (its "
+                           "sources)",
+                           pop->name);
+  s->n = n;
+  evs_ckpt_bytes(ck, s->heap, n * sizeof *s->heap);
+  if (s->rng) evs_ckpt_fixed(ck, s->rng, pop->size, sizeof *s->rng);
+  return evs_ckpt_status(ck);
+}
+
 const evs_neuron_type evs__source_poisson = {
     .name = "SpikeSourcePoisson",
     .kind = EVS_POP_SOURCE,
@@ -161,6 +178,7 @@ const evs_neuron_type evs__source_poisson = {
     .tick = poisson_tick,
     .voltage = NULL,
     .dc_scale = NULL,
+    .checkpoint = poisson_checkpoint,
 };
 
 /* ---- replay of a sorted pattern (frozen Poisson, spike arrays) ---------- */
@@ -250,6 +268,25 @@ nomem:
                        pop->name);
 }
 
+/* The place in the pattern (the pattern is the model's; n drops to 0 once
+ * a pattern without a period has played). */
+static int replay_checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  replay_state *s = pop->state;
+  size_t n = s->n, whole = s->n;
+  evs_ckpt_bytes(ck, &n, sizeof n);
+  evs_ckpt_bytes(ck, &s->pos, sizeof s->pos);
+  evs_ckpt_bytes(ck, &s->cycle, sizeof s->cycle);
+  if (evs_ckpt_loading(ck) && !evs_ckpt_status(ck)) {
+    if ((n != whole && n != 0) || s->pos > whole)
+      return evs_ckpt_refuse(ck,
+                             "population %s: a corrupt checkpoint (its "
+                             "pattern)",
+                             pop->name);
+    s->n = n;
+  }
+  return evs_ckpt_status(ck);
+}
+
 const evs_neuron_type evs__source_frozen = {
     .name = "SpikeSourceFrozenPoisson",
     .kind = EVS_POP_SOURCE,
@@ -262,6 +299,7 @@ const evs_neuron_type evs__source_frozen = {
     .tick = replay_tick,
     .voltage = NULL,
     .dc_scale = NULL,
+    .checkpoint = replay_checkpoint,
 };
 
 /* ---- SpikeSourceArray ---------------------------------------------------- */
@@ -429,4 +467,5 @@ const evs_neuron_type evs__source_array = {
     .tick = replay_tick,
     .voltage = NULL,
     .dc_scale = NULL,
+    .checkpoint = replay_checkpoint,
 };

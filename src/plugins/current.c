@@ -269,6 +269,39 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   return push_next(pl, run, s, ev->arg);
 }
 
+/* Each source's next change and present value; a noisy source's values
+ * and streams (loading allocates them as start does). */
+static int checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
+  currents *cs = pl->state;
+  if (!cs) return evs_ckpt_label(ck, "no current source");
+  evs_ckpt_label(ck, "current sources");
+  for (uint32_t i = 0; i < cs->n && !evs_ckpt_status(ck); i++) {
+    source *s = &cs->s[i];
+    if (evs_ckpt_loading(ck)) { /* what start derives */
+      evs_pop *pop = pl->net->pop[s->pop];
+      uint32_t first = 0;
+      if (evs__run_neuron(run, pop, &first) != pop)
+        return evs_ckpt_refuse(ck, "current sources resume on one thread");
+      s->scale = pop->type->dc_scale(pop, EVS_DIM_CURRENT);
+      s->grid = pop->type->kind == EVS_POP_EXACT ? 0 : pop->tick;
+    }
+    evs_ckpt_bytes(ck, &s->next, sizeof s->next);
+    evs_ckpt_bytes(ck, &s->value, sizeof s->value);
+    if (s->spec.kind != EVS_CURRENT_NOISY) continue;
+    if (evs_ckpt_loading(ck)) {
+      free(s->nvalue);
+      free(s->rng);
+      s->nvalue = calloc(s->n ? s->n : 1, sizeof *s->nvalue);
+      s->rng = malloc((s->n ? s->n : 1) * sizeof *s->rng);
+      if (!s->nvalue || !s->rng)
+        return evs_ckpt_refuse(ck, "out of memory loading current sources");
+    }
+    evs_ckpt_fixed(ck, s->nvalue, s->n, sizeof *s->nvalue);
+    evs_ckpt_fixed(ck, s->rng, s->n, sizeof *s->rng);
+  }
+  return evs_ckpt_status(ck);
+}
+
 static void destroy(evs_plugin *pl) {
   currents *cs = pl->state;
   if (!cs) return;
@@ -282,4 +315,5 @@ const evs_plugin_type evs__current_plugin = {
     .start = start,
     .clock = clock,
     .destroy = destroy,
+    .checkpoint = checkpoint,
 };

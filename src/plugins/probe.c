@@ -199,6 +199,27 @@ EVS_API int evs_plugin_sample(const evs_plugin *pl, uint32_t pop_index,
   return EVS_OK;
 }
 
+/* Each probe's file and samples so far; loading allocates the scratch row
+ * as start does. */
+static int checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
+  probes *s = pl->state;
+  if (!s || !evs__run_output(run)) return evs_ckpt_status(ck);
+  size_t max = 1;
+  for (uint32_t i = 0; i < s->n; i++) {
+    probe *p = &s->p[i];
+    if (p->n > max) max = p->n;
+    if (!p->n) continue;
+    evs_ckpt_bytes(ck, &p->handle, sizeof p->handle);
+    evs_ckpt_bytes(ck, &p->samples, sizeof p->samples);
+  }
+  if (evs_ckpt_loading(ck) && !evs_ckpt_status(ck)) {
+    free(s->v);
+    if (!(s->v = malloc(max * sizeof *s->v)))
+      return evs_ckpt_refuse(ck, "out of memory loading the probes");
+  }
+  return evs_ckpt_status(ck);
+}
+
 static void destroy(evs_plugin *pl) {
   probes *s = pl->state;
   if (!s) return;
@@ -213,4 +234,5 @@ const evs_plugin_type evs__probe_plugin = {
     .start = start,
     .clock = clock,
     .destroy = destroy,
+    .checkpoint = checkpoint,
 };

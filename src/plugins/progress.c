@@ -4,14 +4,20 @@
  * evs__progress (output.c), which prints at most a few times a second; or,
  * for a batch run, to evs__output_progress, which writes a line into
  * run.log every progress_interval of wall time. */
-#include "plugins/plugins.h"
+#include <math.h>
+
+#include "core/run.h"
 #include "io/output.h"
+#include "plugins/plugins.h"
 
 /* Simulated time between progress reports, s. */
 #define PROGRESS_STEP 0.01
 
+/* The first report one step after the run's start (a resumed run's
+ * checkpoint time). */
 static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
-  if (evs_run_push(run, pl, PROGRESS_STEP, EVS_EV_PROTOCOL, 0, 0))
+  double t = PROGRESS_STEP * (floor(evs__run_time(run) / PROGRESS_STEP) + 1);
+  if (evs_run_push(run, pl, t, EVS_EV_PROTOCOL, 0, 0))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   return EVS_OK;
 }

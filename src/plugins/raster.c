@@ -162,6 +162,24 @@ static int spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
   return EVS_OK;
 }
 
+/* The output file of each recorded population. */
+static int checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
+  raster *s = pl->state;
+  evs_net *net = pl->net;
+  if (!evs__run_output(run)) return evs_ckpt_status(ck);
+  if (!s && !(s = get(net)))
+    return evs_ckpt_refuse(ck, "out of memory loading the rasters");
+  if (s->format == EVS_SPIKES_SONATA)
+    return evs_ckpt_refuse(ck, "spikes.h5 (spike_format = sonata) cannot be "
+                               "saved in a checkpoint yet");
+  if (evs_ckpt_loading(ck)) {
+    free(s->handle);
+    if (!(s->handle = malloc((net->npop + 1) * sizeof *s->handle)))
+      return evs_ckpt_refuse(ck, "out of memory loading the rasters");
+  }
+  return evs_ckpt_fixed(ck, s->handle, net->npop, sizeof *s->handle);
+}
+
 static void destroy(evs_plugin *pl) {
   raster *s = pl->state;
   if (!s) return;
@@ -175,4 +193,5 @@ const evs_plugin_type evs__raster_plugin = {
     .start = start,
     .spikes = spikes,
     .destroy = destroy,
+    .checkpoint = checkpoint,
 };

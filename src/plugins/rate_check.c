@@ -128,6 +128,15 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   return evs_run_push(run, pl, c->t_next, EVS_EV_PROTOCOL, pop->gid0, ev->arg);
 }
 
+/* Every checker: its band, filter, next check and counts. */
+static int checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
+  (void)run;
+  checkers *s = pl->state;
+  if (!s) return evs_ckpt_label(ck, "no rate check");
+  evs_ckpt_label(ck, "rate checks");
+  return evs_ckpt_fixed(ck, s->pop, s->npop, sizeof *s->pop);
+}
+
 static void destroy(evs_plugin *pl) {
   checkers *s = pl->state;
   if (!s) return;
@@ -141,4 +150,5 @@ const evs_plugin_type evs__rate_check_plugin = {
     .clock = clock,
     .spikes = spikes,
     .destroy = destroy,
+    .checkpoint = checkpoint,
 };

@@ -44,6 +44,21 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
                       ev->source, ev->arg);
 }
 
+/* The clock calls so far. */
+static int checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
+  (void)run;
+  evs_net *net = pl->net;
+  rule_clock *s = pl->state;
+  if (evs_ckpt_loading(ck)) {
+    if (!s && !(s = pl->state = calloc(1, sizeof *s)))
+      return evs_ckpt_refuse(ck, "out of memory loading the rule clocks");
+    free(s->ticks);
+    if (!(s->ticks = calloc(net->nproj + 1, sizeof *s->ticks)))
+      return evs_ckpt_refuse(ck, "out of memory loading the rule clocks");
+  }
+  return evs_ckpt_fixed(ck, s->ticks, net->nproj, sizeof *s->ticks);
+}
+
 static void destroy(evs_plugin *pl) {
   rule_clock *s = pl->state;
   if (!s) return;
@@ -56,4 +71,5 @@ const evs_plugin_type evs__rule_clock_plugin = {
     .start = start,
     .clock = clock,
     .destroy = destroy,
+    .checkpoint = checkpoint,
 };

@@ -244,6 +244,20 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   }
 }
 
+/* Each projection's files and rows so far. */
+static int checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
+  weights *s = pl->state;
+  if (!s || !evs__run_output(run)) return evs_ckpt_status(ck);
+  for (uint32_t i = 0; i < s->nproj; i++) {
+    recording *r = &s->proj[i];
+    evs_ckpt_bytes(ck, &r->stats_out, sizeof r->stats_out);
+    evs_ckpt_bytes(ck, &r->synapses_out, sizeof r->synapses_out);
+    evs_ckpt_bytes(ck, &r->stats_rows, sizeof r->stats_rows);
+    evs_ckpt_bytes(ck, &r->synapses_rows, sizeof r->synapses_rows);
+  }
+  return evs_ckpt_status(ck);
+}
+
 static void destroy(evs_plugin *pl) {
   weights *s = pl->state;
   if (!s) return;
@@ -258,4 +272,5 @@ const evs_plugin_type evs__weights_plugin = {
     .start = start,
     .clock = clock,
     .destroy = destroy,
+    .checkpoint = checkpoint,
 };

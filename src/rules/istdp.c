@@ -168,6 +168,14 @@ static void is_on_tick(evs_plastic *pl, double t) {
 
 /* Not sliceable: nu hears every spike of the post population in the order
  * they are found, which depends on how the population is split. */
+/* The traces and the population rate's estimate. */
+static int is_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+  is_state *s = pl->state;
+  evs__trace_bank_checkpoint(&s->bank, ck);
+  evs_ckpt_bytes(ck, &s->nu, sizeof s->nu);
+  return evs_ckpt_bytes(ck, &s->t_nu, sizeof s->t_nu);
+}
+
 const evs_rule_type evs__rule_istdp_global = {
     .name = "istdp_global",
     .params = is_params,
@@ -177,4 +185,5 @@ const evs_rule_type evs__rule_istdp_global = {
     .on_pre = is_on_pre,
     .on_post = is_on_post,
     .on_tick = is_on_tick,
+    .checkpoint = is_checkpoint,
 };

@@ -242,6 +242,13 @@ static void orch_on_clock(evs_plastic *pl, double t) {
   }
 }
 
+/* The traces and the reference weights (consolidation moves them). */
+static int orch_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+  orch_state *s = pl->state;
+  evs__trace_bank_checkpoint(&s->bank, ck);
+  return evs_ckpt_fixed(ck, s->wt, pl->proj->csr->nnz, sizeof *s->wt);
+}
+
 /* The post population's periodic event at t: the bank's rebase point. */
 static void orch_on_tick(evs_plastic *pl, double t) {
   orch_state *s = pl->state;
@@ -260,6 +267,7 @@ const evs_rule_type evs__rule_orchestrated = {
     .on_clock = orch_on_clock,
     .on_tick = orch_on_tick,
     .sliceable = 1,
+    .checkpoint = orch_checkpoint,
 };
 
 double evs__orchestrated_wref(const evs_plastic *pl, uint64_t k) {

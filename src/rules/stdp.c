@@ -300,6 +300,11 @@ static void pair_on_tick(evs_plastic *pl, double t) {
   evs__trace_bank_tick(&s->bank, t);
 }
 
+/* The rules' whole state is their traces (the weights are the run's). */
+static int pair_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+  return evs__trace_bank_checkpoint(&((pair_state *)pl->state)->bank, ck);
+}
+
 const evs_rule_type evs__rule_stdp_pair = {
     .name = "stdp_pair",
     .params = pair_params,
@@ -310,6 +315,7 @@ const evs_rule_type evs__rule_stdp_pair = {
     .on_post = pair_on_post,
     .on_tick = pair_on_tick,
     .sliceable = 1,
+    .checkpoint = pair_checkpoint,
 };
 
 /* ---- stdp_triplet ---------------------------------------------------------
@@ -461,6 +467,10 @@ static void triplet_on_tick(evs_plastic *pl, double t) {
   evs__trace_bank_tick(&s->bank, t);
 }
 
+static int triplet_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+  return evs__trace_bank_checkpoint(&((triplet_state *)pl->state)->bank, ck);
+}
+
 const evs_rule_type evs__rule_stdp_triplet = {
     .name = "stdp_triplet",
     .params = triplet_params,
@@ -471,6 +481,7 @@ const evs_rule_type evs__rule_stdp_triplet = {
     .on_post = triplet_on_post,
     .on_tick = triplet_on_tick,
     .sliceable = 1,
+    .checkpoint = triplet_checkpoint,
 };
 
 /* ---- stdp_triplet_homeo ---------------------------------------------------
@@ -599,4 +610,5 @@ const evs_rule_type evs__rule_stdp_triplet_homeo = {
     .on_post = homeo_on_post,
     .on_tick = triplet_on_tick,
     .sliceable = 1,
+    .checkpoint = triplet_checkpoint, /* z is in the bank too */
 };

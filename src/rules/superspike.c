@@ -94,6 +94,13 @@ static void rule_on_post(evs_plastic *pl, double t, uint32_t post) {
   if (g->z) g->z[post] += exp(dt / ss->spec.tau_z);
 }
 
+/* The rule holds nothing of its own: the learner (its plug-in) saves the
+ * layer. */
+static int rule_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+  (void)pl;
+  return evs_ckpt_status(ck);
+}
+
 const evs_rule_type evs__rule_superspike = {
     .name = "superspike",
     .params = rule_params,
@@ -102,6 +109,7 @@ const evs_rule_type evs__rule_superspike = {
     .destroy = rule_destroy,
     .on_pre = rule_on_pre,
     .on_post = rule_on_post,
+    .checkpoint = rule_checkpoint,
 };
 
 /* ---- the clock ----------------------------------------------------------- */
@@ -358,6 +366,83 @@ static void plugin_summary(evs_plugin *pl, evs_run *run, uint32_t pop,
   evs__superspike_summary(pl->state, evs_plugin_net(pl)->pop[pop], cells, size);
 }
 
+/* Saves or loads n doubles at p (p may be NULL when n is 0). */
+static void doubles(evs_ckpt *ck, double *p, size_t n) {
+  evs_ckpt_fixed(ck, p, p ? n : 0, sizeof *p);
+}
+
+/* The learner's state in the run: every group's series, feedback and
+ * spikes of the trial, every layer's traces, filters, gradient and RMS
+ * (the optimiser's normaliser) and feedback matrix, the targets' place, the
+ * clock, the trial's loss, the scores and the files' handles. The arrays
+ * exist from the build (evs__superspike_start). */
+static int plugin_checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
+  evs_superspike *ss = pl->state;
+  size_t ld = ss->ld;
+  for (uint32_t i = 0; i < ss->ngrp; i++) {
+    ss_group *g = &ss->grp[i];
+    size_t n = g->pop->size;
+    evs_ckpt_label(ck, g->pop->name);
+    doubles(ck, g->sg, n * ld);
+    doubles(ck, g->err, n * ld);
+    doubles(ck, g->u, n);
+    doubles(ck, g->z, g->z ? n : 0);
+    doubles(ck, g->z4, g->z4 ? n : 0);
+    evs_ckpt_array(ck, (void **)&g->spk, &g->nspk, &g->cap, sizeof *g->spk);
+    evs__ssgrad_work *w = g->work;
+    if (!w) continue;
+    size_t big = (size_t)w->n_post * w->len_max;
+    evs_ckpt_bytes(ck, &w->len, sizeof w->len);
+    doubles(ck, w->q, big);
+    doubles(ck, w->r1, big);
+    doubles(ck, w->r2, big);
+    doubles(ck, w->e1, w->n_post);
+    doubles(ck, w->e2, w->n_post);
+    evs_ckpt_bytes(ck, w->aL, sizeof w->aL);
+    evs_ckpt_bytes(ck, w->r_from, sizeof w->r_from);
+    evs_ckpt_bytes(ck, w->c, sizeof w->c);
+  }
+  for (uint32_t i = 0; i < ss->nlay; i++) {
+    ss_layer *l = &ss->lay[i];
+    const evs_csr *c = l->proj->csr;
+    evs_ckpt_label(ck, l->proj->name);
+    doubles(ck, l->pa, c->n_pre);
+    doubles(ck, l->pb, c->n_pre);
+    doubles(ck, l->p, c->n_pre * ld);
+    doubles(ck, l->s1, c->nnz);
+    doubles(ck, l->s2, c->nnz);
+    doubles(ck, l->m, c->nnz);
+    doubles(ck, l->v, c->nnz);
+    doubles(ck, l->fb, l->fb ? (size_t)c->n_post * c->n_pre : 0);
+  }
+  uint32_t nout = ss->out->pop->size;
+  evs_ckpt_bytes(ck, &ss->tgt_next, sizeof ss->tgt_next);
+  evs_ckpt_bytes(ck, &ss->tgt_cycle, sizeof ss->tgt_cycle);
+  doubles(ck, ss->er, nout);
+  doubles(ck, ss->ed, nout);
+  evs_ckpt_bytes(ck, &ss->k, sizeof ss->k);
+  evs_ckpt_bytes(ck, &ss->len, sizeof ss->len);
+  evs_ckpt_bytes(ck, &ss->since_update, sizeof ss->since_update);
+  evs_ckpt_bytes(ck, &ss->t_ref, sizeof ss->t_ref);
+  evs_ckpt_bytes(ck, &ss->loss, sizeof ss->loss);
+  evs_ckpt_bytes(ck, &ss->r0_now, sizeof ss->r0_now);
+  evs_ckpt_bytes(ck, &ss->score_from, sizeof ss->score_from);
+  evs_ckpt_bytes(ck, &ss->score_to, sizeof ss->score_to);
+  evs_ckpt_fixed(ck, ss->correct, nout, sizeof *ss->correct);
+  evs_ckpt_bytes(ck, &ss->sum_loss, sizeof ss->sum_loss);
+  evs_ckpt_bytes(ck, &ss->sum_acc, sizeof ss->sum_acc);
+  evs_ckpt_bytes(ck, &ss->n_scored, sizeof ss->n_scored);
+  evs_ckpt_bytes(ck, &ss->trials_done, sizeof ss->trials_done);
+  evs_ckpt_bytes(ck, &ss->table, sizeof ss->table);
+  if (evs_ckpt_loading(ck)) {
+    ss->o = evs__run_output(run);
+    if (!evs_ckpt_status(ck) &&
+        (ss->tgt_next > ss->ntgt || ss->len > ss->window))
+      return evs_ckpt_refuse(ck, "superspike: a corrupt checkpoint");
+  }
+  return evs_ckpt_status(ck);
+}
+
 static void plugin_destroy(evs_plugin *pl) { evs__superspike_free(pl->state); }
 
 const evs_plugin_type evs__superspike_plugin = {
@@ -369,4 +454,5 @@ const evs_plugin_type evs__superspike_plugin = {
     .destroy = plugin_destroy,
     .summary_columns = EVS__SUPERSPIKE_SUMMARY_HEADER,
     .summary = plugin_summary,
+    .checkpoint = plugin_checkpoint,
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — a bank of lazily decayed spike traces (trace_bank.h). */
 #include "rules/trace_bank.h"
+#include "evsnn/checkpoint.h"
 
 #include <stdlib.h>
 
@@ -28,4 +29,12 @@ void evs__trace_bank_rebase(evs_trace_bank *b, double t) {
     for (uint32_t i = 0; i < tr->n; i++) tr->coef[i] *= f;
   }
   b->t0 = t;
+}
+
+int evs__trace_bank_checkpoint(evs_trace_bank *b, evs_ckpt *ck) {
+  evs_ckpt_bytes(ck, &b->t0, sizeof b->t0);
+  for (unsigned k = 0; k < b->n_traces; k++)
+    evs_ckpt_fixed(ck, b->trace[k].coef, b->trace[k].n,
+                   sizeof *b->trace[k].coef);
+  return evs_ckpt_status(ck);
 }

@@ -51,6 +51,12 @@ typedef struct evs_trace_bank {
  * A zeroed bank is an empty one with t0 = 0. */
 double *evs__trace_bank_add(evs_trace_bank *b, uint32_t n, double tau);
 
+/* Saves or loads (evsnn/checkpoint.h) the bank's reference time and every
+ * trace's coefficients; loading fills a bank built with the same traces.
+ * EVS_OK or the checkpoint's error. */
+struct evs_ckpt;
+int evs__trace_bank_checkpoint(evs_trace_bank *b, struct evs_ckpt *ck);
+
 /* Frees every trace's coefficients; the bank is empty afterwards. */
 void evs__trace_bank_free(evs_trace_bank *b);
 

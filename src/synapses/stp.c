@@ -138,12 +138,21 @@ static void filter_destroy(evs_filter *f) {
 static int filter_part(const evs_filter *f, const evs_proj *part,
                        evs_filter **out, evs_error *err);
 
+/* Every delivery group's u, x and last arrival. */
+static int filter_checkpoint(evs_filter *f, evs_ckpt *ck) {
+  evs_stp *s = ((stp_filter *)f->state)->s;
+  evs_ckpt_fixed(ck, s->u, s->n, sizeof *s->u);
+  evs_ckpt_fixed(ck, s->x, s->n, sizeof *s->x);
+  return evs_ckpt_fixed(ck, s->t_last, s->n, sizeof *s->t_last);
+}
+
 static const evs_filter_type stp_filter_type = {
     .name = "tsodyks_markram",
     .build = filter_build,
     .apply = filter_apply,
     .destroy = filter_destroy,
     .part = filter_part,
+    .checkpoint = filter_checkpoint,
 };
 
 /* A filter of type stp_filter_type with parameters U, tau_d, tau_f (not
