@@ -381,6 +381,9 @@ static void catch_interruptions(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
+  /* a write the signal lands in is restarted, not failed with EINTR (the
+   * run must end cleanly, not with an output error) */
+  sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);

@@ -237,6 +237,18 @@ static double izh_state_of(evs_pop *pop, uint32_t id, double t, int var) {
   return evs__izh_u(pop, id);
 }
 
+/* v, u, pending inputs, the drive (current sources change it), the state
+ * time. */
+static int izh_checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  izh_state *s = pop->state;
+  evs_ckpt_fixed(ck, s->v, pop->size, sizeof *s->v);
+  evs_ckpt_fixed(ck, s->u, pop->size, sizeof *s->u);
+  evs_ckpt_fixed(ck, s->pv, pop->size, sizeof *s->pv);
+  evs_ckpt_fixed(ck, s->drive, pop->size, sizeof *s->drive);
+  evs_ckpt_bytes(ck, &s->t_now, sizeof s->t_now);
+  return evs_ckpt_bytes(ck, &s->pending, sizeof s->pending);
+}
+
 const evs_neuron_type evs__izhikevich = {
     .name = "Izhikevich",
     .kind = EVS_POP_CLOCKED,
@@ -254,4 +266,5 @@ const evs_neuron_type evs__izhikevich = {
     .recordables = izh_recordables,
     .n_recordables = 1,
     .state = izh_state_of,
+    .checkpoint = izh_checkpoint,
 };

@@ -306,6 +306,15 @@ static double dc_scale(const evs_pop *pop, evs_dim dim) {
   return weight_scale(pop, dim);
 }
 
+/* The neurons (v, synaptic terms, pending inputs, drive, refractory
+ * steps, background counts), the state time and the counts' block. */
+static int grid_checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  grid_state *s = pop->state;
+  evs_ckpt_fixed(ck, s->nr, pop->size, sizeof *s->nr);
+  evs_ckpt_bytes(ck, &s->t_now, sizeof s->t_now);
+  return evs_ckpt_bytes(ck, &s->bg_block, sizeof s->bg_block);
+}
+
 const evs_neuron_type evs__if_curr_exp_grid = {
     .name = "IF_curr_exp_grid",
     .kind = EVS_POP_CLOCKED,
@@ -318,4 +327,5 @@ const evs_neuron_type evs__if_curr_exp_grid = {
     .tick = tick,
     .voltage = voltage,
     .dc_scale = dc_scale,
+    .checkpoint = grid_checkpoint,
 };

@@ -356,6 +356,14 @@ static int gaussian_tick(evs_pop *pop, double t) {
   return EVS_OK;
 }
 
+/* The rates and, for RateGaussian, the input streams. */
+static int rate_checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  rate_state *s = pop->state;
+  evs_ckpt_fixed(ck, s->r, pop->size, sizeof *s->r);
+  if (s->rng) evs_ckpt_fixed(ck, s->rng, pop->size + 1, sizeof *s->rng);
+  return evs_ckpt_status(ck);
+}
+
 const evs_neuron_type evs__rate_gaussian = {
     .name = "RateGaussian",
     .kind = EVS_POP_CLOCKED,
@@ -368,6 +376,7 @@ const evs_neuron_type evs__rate_gaussian = {
     .tick = gaussian_tick,
     .voltage = rate_voltage,
     .silent = 1, /* a rate population never spikes */
+    .checkpoint = rate_checkpoint,
 };
 
 /* ---- RateConstant -------------------------------------------------------- */
@@ -410,6 +419,7 @@ const evs_neuron_type evs__rate_constant = {
     .tick = constant_tick,
     .voltage = rate_voltage,
     .silent = 1, /* a rate population never spikes */
+    .checkpoint = rate_checkpoint,
 };
 
 /* ---- RateLinear ---------------------------------------------------------- */
@@ -499,4 +509,5 @@ const evs_neuron_type evs__rate_linear = {
     .tick = linear_tick,
     .voltage = rate_voltage,
     .silent = 1, /* a rate population never spikes */
+    .checkpoint = rate_checkpoint,
 };

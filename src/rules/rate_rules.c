@@ -88,6 +88,12 @@ static void hebb_on_rate(evs_plastic *pl, double t, double dt, const double *x,
   }
 }
 
+/* Hebb's and Oja's rules change the weights alone. */
+static int plain_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+  (void)pl;
+  return evs_ckpt_status(ck);
+}
+
 const evs_rule_type evs__rule_hebb = {
     .name = "rate_hebb",
     .params = hebb_params,
@@ -95,6 +101,7 @@ const evs_rule_type evs__rule_hebb = {
     .init = plain_init,
     .destroy = plain_destroy,
     .on_rate = hebb_on_rate,
+    .checkpoint = plain_checkpoint,
 };
 
 /* ---- oja ----------------------------------------------------------------- */
@@ -118,6 +125,7 @@ const evs_rule_type evs__rule_oja = {
     .init = plain_init,
     .destroy = plain_destroy,
     .on_rate = oja_on_rate,
+    .checkpoint = plain_checkpoint,
 };
 
 /* ---- bcm ----------------------------------------------------------------- */
@@ -177,6 +185,12 @@ static void bcm_on_rate(evs_plastic *pl, double t, double dt, const double *x,
     s->theta[i] += f * (y[i] * y[i] * inv_kappa - s->theta[i]);
 }
 
+/* The sliding thresholds. */
+static int bcm_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+  bcm_state *s = pl->state;
+  return evs_ckpt_fixed(ck, s->theta, pl->proj->post->size, sizeof *s->theta);
+}
+
 const evs_rule_type evs__rule_bcm = {
     .name = "rate_bcm",
     .params = bcm_params,
@@ -184,6 +198,7 @@ const evs_rule_type evs__rule_bcm = {
     .init = bcm_init,
     .destroy = bcm_destroy,
     .on_rate = bcm_on_rate,
+    .checkpoint = bcm_checkpoint,
 };
 
 /* The thresholds of a bcm rule instance (post size values), for tests and
