@@ -180,5 +180,10 @@ expect_status 1 "threads with --checkpoint-every" "$EVSNN" run "${cuba[@]}" -q -
   --threads 2 --checkpoint-every 10s &&
   { grep -q "checkpoints need a run on one thread" "$tmp/stderr" ||
       say_fail "threads: stderr says '$(head -c 200 "$tmp/stderr")'"; }
+expect_status 1 "threads with --until" "$EVSNN" run "${cuba[@]}" -q -o "$tmp/thr2" \
+  --threads 2 --until 0.1s &&
+  { grep -q -- "--until needs a run on one thread" "$tmp/stderr" ||
+      say_fail "threads --until: stderr says '$(head -c 200 "$tmp/stderr")'"; }
+[ -e "$tmp/thr2" ] && say_fail "threads --until: the output folder was made"
 
 finish

@@ -462,9 +462,22 @@ static int ready_run(evs_model *m, const cli *c, const char *outdir,
     fprintf(stderr, "%s: out of memory\n", prog);
     return EXIT_ERR;
   }
+  if (c->until > 0 && m->run.threads > 1) {
+    fprintf(stderr,
+            "%s: --until needs a run on one thread (threads = 1): a threaded "
+            "run cannot be saved yet\n",
+            prog);
+    free(path);
+    return EXIT_ERR;
+  }
   if (!meta && evs_cli_resume_make(c->model, c->sets, c->n_sets, c->force,
                                    every, &made, &len) == 0)
     meta = made;
+  else if (!meta && asked)
+    fprintf(stderr,
+            "%s: %s: cannot be kept for the checkpoint (%s; a model file of "
+            "at most 512 KiB can)\n",
+            prog, c->model ? c->model : "the demo", strerror(errno));
   int rc = -1;
   if (meta) {
     evs_error err;
@@ -473,7 +486,7 @@ static int ready_run(evs_model *m, const cli *c, const char *outdir,
       fprintf(stderr, "%s: %s\n", prog, err.msg);
       rc = EXIT_ERR;
     }
-  } else if (asked) { /* why was said */
+  } else if (asked) { /* said above */
     rc = EXIT_ERR;
   }
   free(made);

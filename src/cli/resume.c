@@ -41,11 +41,9 @@ int evs_cli_resume_make(const char *model, const char *const *sets,
   char *text = NULL;
   size_t ntext = 0;
   if (model) {
+    errno = 0;
     if (!realpath(model, path) || !(text = slurp(path, &ntext))) {
-      fprintf(stderr,
-              "evsnn: %s: cannot be read for the checkpoint (%s); "
-              "the model file is at most 512 KiB\n",
-              model, strerror(errno ? errno : EFBIG));
+      if (!errno) errno = EFBIG;
       free(text);
       return -1;
     }
@@ -61,7 +59,7 @@ int evs_cli_resume_make(const char *model, const char *const *sets,
   char *b = malloc(n), *p = b;
   if (!b) {
     free(text);
-    fprintf(stderr, "evsnn: out of memory\n");
+    errno = ENOMEM;
     return -1;
   }
   memcpy(p, TAG, sizeof TAG), p += sizeof TAG;

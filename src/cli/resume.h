@@ -20,8 +20,8 @@ typedef struct evs_cli_resume {
 
 /* The bytes for a run of model (a path, or NULL for the demo) with
  * sets[0..n_sets), force and every: *out (malloc'd) of *len bytes. The
- * model file is read whole (its text goes in). 0, or -1 with a message on
- * stderr. */
+ * model file is read whole (its text goes in; at most 512 KiB). 0, or -1
+ * with errno set (EFBIG: a larger model file). */
 int evs_cli_resume_make(const char *model, const char *const *sets,
                         size_t n_sets, int force, double every, char **out,
                         size_t *len);
