@@ -53,6 +53,13 @@ EVS_API int evs_ckpt_fixed(evs_ckpt *ck, void *p, size_t n, size_t elem);
 EVS_API int evs_ckpt_array(evs_ckpt *ck, void **p, size_t *n, size_t *cap,
                            size_t elem);
 
+/* Saves or loads a growable array *spk of *n spikes as evs_ckpt_array
+ * does, spike by spike (time and id, not the struct's padding, so that
+ * the file holds no uninitialised bytes). EVS_OK or the first error. */
+struct evs_spike;
+EVS_API int evs_ckpt_spikes(evs_ckpt *ck, struct evs_spike **spk, size_t *n,
+                            size_t *cap);
+
 /* Saves the label what (a name, a type), or when loading checks that the
  * checkpoint has it there: a checkpoint of another model is refused with
  * a message naming both. EVS_OK or the first error. */

@@ -112,7 +112,7 @@ static int pop_walk(evs_run *r, evs_pop *pop, evs_ckpt *ck) {
       pop->nspk > r->last_n[pop->index] ? pop->nspk : r->last_n[pop->index];
   size_t nspk = pop->nspk;
   evs_ckpt_bytes(ck, &nspk, sizeof nspk);
-  evs_ckpt_array(ck, (void **)&pop->spk, &keep, &pop->capspk, sizeof *pop->spk);
+  evs_ckpt_spikes(ck, &pop->spk, &keep, &pop->capspk);
   if (evs_ckpt_loading(ck) && !evs_ckpt_status(ck)) {
     if (nspk > keep || r->last_n[pop->index] > keep)
       return evs_ckpt_refuse(ck,

@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "core/ckpt.h"
+#include "evsnn/plugin.h"
 
 #define MAGIC "EVSNNCKP"
 #define MAGIC_END "EVSNNEND"
@@ -128,6 +129,28 @@ EVS_API int evs_ckpt_array(evs_ckpt *ck, void **p, size_t *n, size_t *cap,
     if (cap) *cap = m ? (size_t)m : 1;
   }
   return evs_ckpt_bytes(ck, *p, (size_t)m * elem);
+}
+
+EVS_API int evs_ckpt_spikes(evs_ckpt *ck, evs_spike **spk, size_t *n,
+                            size_t *cap) {
+  uint64_t m = *n;
+  if (length(ck, &m)) return ck->status;
+  if (ck->loading) {
+    if (m > (ck->body - ck->len) / 12)
+      return fail(ck, EVS_EINVAL, "%s: an array longer than the checkpoint",
+                  ck->path);
+    evs_spike *q = malloc((m ? (size_t)m : 1) * sizeof *q);
+    if (!q) return fail(ck, EVS_ENOMEM, "out of memory loading a checkpoint");
+    free(*spk);
+    *spk = q;
+    *n = (size_t)m;
+    if (cap) *cap = m ? (size_t)m : 1;
+  }
+  for (size_t i = 0; i < (size_t)m && !ck->status; i++) {
+    evs_ckpt_bytes(ck, &(*spk)[i].t, sizeof(*spk)[i].t);
+    evs_ckpt_bytes(ck, &(*spk)[i].id, sizeof(*spk)[i].id);
+  }
+  return ck->status;
 }
 
 EVS_API int evs_ckpt_label(evs_ckpt *ck, const char *what) {

@@ -161,7 +161,10 @@ static int poisson_checkpoint(evs_pop *pop, evs_ckpt *ck) {
                            "sources)",
                            pop->name);
   s->n = n;
-  evs_ckpt_bytes(ck, s->heap, n * sizeof *s->heap);
+  for (uint32_t i = 0; i < n; i++) { /* not the structs' padding */
+    evs_ckpt_bytes(ck, &s->heap[i].t, sizeof s->heap[i].t);
+    evs_ckpt_bytes(ck, &s->heap[i].id, sizeof s->heap[i].id);
+  }
   if (s->rng) evs_ckpt_fixed(ck, s->rng, pop->size, sizeof *s->rng);
   return evs_ckpt_status(ck);
 }

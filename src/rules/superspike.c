@@ -388,7 +388,7 @@ static int plugin_checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
     doubles(ck, g->u, n);
     doubles(ck, g->z, g->z ? n : 0);
     doubles(ck, g->z4, g->z4 ? n : 0);
-    evs_ckpt_array(ck, (void **)&g->spk, &g->nspk, &g->cap, sizeof *g->spk);
+    evs_ckpt_spikes(ck, &g->spk, &g->nspk, &g->cap);
     evs__ssgrad_work *w = g->work;
     if (!w) continue;
     size_t big = (size_t)w->n_post * w->len_max;
