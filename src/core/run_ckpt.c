@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ckpt.h"
+#include "io/checkpoint.h"
 #include "core/run_impl.h"
 #include "rules/plastic.h"
 

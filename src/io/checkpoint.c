@@ -25,7 +25,7 @@
 #include <zlib.h>
 
 #include "config.h"
-#include "core/ckpt.h"
+#include "io/checkpoint.h"
 #include "evsnn/plugin.h"
 
 #define MAGIC "EVSNNCKP"

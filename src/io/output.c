@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/ckpt.h"
+#include "io/checkpoint.h"
 #include "io/output.h"
 #include "io/spike_file.h"
 

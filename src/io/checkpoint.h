@@ -2,8 +2,8 @@
 /* evsnn — private: the checkpoint stream (evsnn/checkpoint.h) as the run
  * (core/run_ckpt.c) opens and closes it; the file and its checks are in
  * io/checkpoint.c. */
-#ifndef EVSNN_CORE_CKPT_H
-#define EVSNN_CORE_CKPT_H
+#ifndef EVSNN_IO_CHECKPOINT_H
+#define EVSNN_IO_CHECKPOINT_H
 
 #include <stdint.h>
 #include <stdio.h>
