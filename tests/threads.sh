@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # Threads (doc/scaling.md): a model and a seed give the same bytes on any
-# number of threads. CUBA, COBA, AdEx and Izhikevich models, and a model
+# number of threads. CUBA, COBA, AdEx, Izhikevich and the microcircuit
+# (IF_curr_exp_grid) models, and a model
 # mixing a Poisson source, delay groups, per-synapse weights, a DC input,
 # exact and clocked populations split among the threads and two that run
 # whole on one thread (multapse rows; recorded weights), each run on 1, 2, 3 and 4 threads: every output file must be identical to the one-thread run's
@@ -65,6 +66,17 @@ run_threads background "$MODELS/cuba.ini" --set simulation.duration=0.2s \
 run_threads adex "$MODELS/adex_dc.ini" --set simulation.duration=0.3s
 run_threads izhikevich "$MODELS/izhikevich_rs.ini" \
   --set simulation.duration=0.3s
+# IF_curr_exp_grid with its per-neuron, per-step Poisson background (streams
+# keyed by neuron): the microcircuit at 2 % of its neurons, 10 % in-degrees
+run_threads microcircuit "$MODELS/microcircuit.ini" \
+  --set network.scale=0.02 --set network.k_scale=0.1 \
+  --set simulation.duration=0.2s --set L4E.record_v=0-2,200,437
+# ... split among the threads (each population in halves: the two threads'
+# neurons differ by at most one per population), not run whole
+awk '$1 == "thread" { n[$2] = $4 } END {
+  d = n[0] - n[1]; exit !(NR && d <= 8 && d >= -8) }' \
+  "$tmp/microcircuit.2/run.log" ||
+  say_fail "microcircuit: IF_curr_exp_grid not split between 2 threads"
 
 cat >"$tmp/mixed.ini" <<'MODEL'
 [simulation]

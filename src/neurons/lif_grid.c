@@ -171,7 +171,8 @@ static inline uint32_t bg_count(const grid_state *s, uint32_t u) {
   return k < 255 ? k : 255; /* a byte (P(k > 255) < 1e-30 at BG_MEAN_MAX) */
 }
 
-/* Neuron j's counts of the four steps of block b, packed a byte each. */
+/* The counts of the four steps of block b of the neuron whose population
+ * index is j (a slice's pop->first + local index), packed a byte each. */
 static inline uint32_t bg_block(const evs_pop *pop, const grid_state *s,
                                 uint32_t j, uint64_t b) {
   philox4x32_ctr_t c = {{pop->index, j, EVS_RNG_BACKGROUND, (uint32_t)b}};
@@ -220,14 +221,14 @@ static int init(evs_pop *pop, evs_error *err) {
   evs_rng rng;
   for (uint32_t j = 0; j < pop->size; j++) {
     grid_neuron *n = &s->nr[j];
-    evs_rng_init(&rng, pop->seed, pop->index, j, EVS_RNG_INIT);
+    evs_rng_init(&rng, pop->seed, pop->index, pop->first + j, EVS_RNG_INIT);
     n->v = evs_dist_draw(&pop->dist[P_V_INIT], &rng);
     n->v_inf = p[P_V_REST] + r_m * p[P_I_OFFSET] + (pop->dc ? pop->dc[j] : 0);
     if (!isfinite(n->v))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "population %s: neuron %u drew a non-finite "
                            "v_init",
-                           pop->name, (unsigned)j);
+                           pop->name, (unsigned)(pop->first + j));
   }
   return EVS_OK;
 nomem:
@@ -273,7 +274,7 @@ static int tick(evs_pop *pop, double t) {
       n->ref--;
     double in_e = n->p[0];
     if (s->bg_thr) {
-      if (new_block) n->bg = bg_block(pop, s, j, k >> 2);
+      if (new_block) n->bg = bg_block(pop, s, pop->first + j, k >> 2);
       in_e += w_bg * (double)((n->bg >> shift) & 0xff);
     }
     double xe = n->x[0] * p11e + in_e, xi = n->x[1] * p11i + n->p[1];
@@ -328,4 +329,5 @@ const evs_neuron_type evs__if_curr_exp_grid = {
     .voltage = voltage,
     .dc_scale = dc_scale,
     .checkpoint = grid_checkpoint,
+    .sliceable = 1,
 };
