@@ -92,6 +92,7 @@ int main(void) {
   F(evs_plugin_type, destroy);
   F(evs_plugin_type, summary_columns);
   F(evs_plugin_type, summary);
+  F(evs_plugin_type, checkpoint);
   S(evs_current_spec);
   F(evs_current_spec, kind);
   F(evs_current_spec, start);

@@ -85,6 +85,7 @@ typedef struct evs_plugin_type {
   const char *summary_columns;
   void (*summary)(evs_plugin *pl, evs_run *run, uint32_t pop, char *cells,
                   size_t size);
+  int (*checkpoint)(evs_plugin *pl, evs_run *run, struct evs_ckpt *ck);
 } evs_plugin_type;
 
 typedef struct evs_current_spec {
