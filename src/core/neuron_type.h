@@ -112,5 +112,9 @@ typedef struct evs_recordable {
 int evs__param_index(const evs_neuron_type *type, const char *name);
 /* The registry of types. */
 const evs_neuron_type *evs__neuron_type_find(const char *name);
+/* Sets err to "population P: NAME WHAT" about parameter k of pop's type,
+ * with evs_error.key = NAME (a model file reports it at that key's line);
+ * returns EVS_EINVAL. */
+int evs__bad_param(const evs_pop *pop, int k, const char *what, evs_error *err);
 
 #endif

@@ -280,31 +280,22 @@ static void destroy(evs_pop *pop) {
   pop->state = NULL;
 }
 
-/* The error "population P: NAME WHAT" about parameter k (evs_error.key). */
-static int bad_param(const evs_pop *pop, int k, const char *what,
-                     evs_error *err) {
-  evs_error_set(err, EVS_EINVAL, NULL, 0, "population %s: %s %s", pop->name,
-                params[k].name, what);
-  evs_error_key(err, params[k].name);
-  return EVS_EINVAL;
-}
-
 static int check_params(const evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
   for (int i = P_CM; i < P_V_INIT; i++)
-    if (!isfinite(p[i])) return bad_param(pop, i, "must be finite", err);
+    if (!isfinite(p[i])) return evs__bad_param(pop, i, "must be finite", err);
   for (int i = P_CM; i <= P_TAU_I; i++)
-    if (!(p[i] > 0)) return bad_param(pop, i, "must be positive", err);
+    if (!(p[i] > 0)) return evs__bad_param(pop, i, "must be positive", err);
   if (!(p[P_TAU_REF] >= 0))
-    return bad_param(pop, P_TAU_REF, "must not be negative", err);
+    return evs__bad_param(pop, P_TAU_REF, "must not be negative", err);
   if (!(p[P_V_RESET] < p[P_V_THRESH]))
-    return bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
+    return evs__bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
   for (int i = P_TAU_E; i <= P_TAU_I; i++)
     if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
-      return bad_param(pop, i,
-                       "must differ from tau_m (the exact solution "
-                       "needs distinct time constants)",
-                       err);
+      return evs__bad_param(pop, i,
+                            "must differ from tau_m (the exact solution "
+                            "needs distinct time constants)",
+                            err);
   return EVS_OK;
 }
 

@@ -100,39 +100,30 @@ static void destroy(evs_pop *pop) {
   pop->state = NULL;
 }
 
-/* The error "population P: NAME WHAT" about parameter k, at its key. */
-static int bad_param(const evs_pop *pop, int k, const char *what,
-                     evs_error *err) {
-  evs_error_set(err, EVS_EINVAL, NULL, 0, "population %s: %s %s", pop->name,
-                evs__lif_params[k].name, what);
-  evs_error_key(err, evs__lif_params[k].name);
-  return EVS_EINVAL;
-}
-
 static int check_params(const evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
   for (int i = 0; i < N_PARAMS; i++)
     if (i != P_V_INIT && !isfinite(p[i]))
-      return bad_param(pop, i, "must be finite", err);
+      return evs__bad_param(pop, i, "must be finite", err);
   for (int i = P_CM; i <= P_TAU_I; i++)
-    if (!(p[i] > 0)) return bad_param(pop, i, "must be positive", err);
+    if (!(p[i] > 0)) return evs__bad_param(pop, i, "must be positive", err);
   if (!(p[P_TAU_REF] >= 0))
-    return bad_param(pop, P_TAU_REF, "must not be negative", err);
+    return evs__bad_param(pop, P_TAU_REF, "must not be negative", err);
   if (!(p[P_V_RESET] < p[P_V_THRESH]))
-    return bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
+    return evs__bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
   for (int i = P_TAU_E; i <= P_TAU_I; i++)
     if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
-      return bad_param(pop, i,
-                       "must differ from tau_m (the exact "
-                       "propagators need distinct time constants)",
-                       err);
+      return evs__bad_param(pop, i,
+                            "must differ from tau_m (the exact "
+                            "propagators need distinct time constants)",
+                            err);
   if (!(p[P_BG_RATE] >= 0))
-    return bad_param(pop, P_BG_RATE, "must not be negative", err);
+    return evs__bad_param(pop, P_BG_RATE, "must not be negative", err);
   if (p[P_BG_RATE] * pop->tick > BG_MEAN_MAX)
-    return bad_param(pop, P_BG_RATE,
-                     "times the resolution must be at most "
-                     "150 inputs a step",
-                     err);
+    return evs__bad_param(pop, P_BG_RATE,
+                          "times the resolution must be at most "
+                          "150 inputs a step",
+                          err);
   return EVS_OK;
 }
 

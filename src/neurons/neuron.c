@@ -24,6 +24,15 @@ int evs__param_index(const evs_neuron_type *type, const char *name) {
   return -1;
 }
 
+int evs__bad_param(const evs_pop *pop, int k, const char *what,
+                   evs_error *err) {
+  const char *name = pop->type->params[k].name;
+  evs_error_set(err, EVS_EINVAL, NULL, 0, "population %s: %s %s", pop->name,
+                name, what);
+  evs_error_key(err, name);
+  return EVS_EINVAL;
+}
+
 double evs__pop_param(const evs_pop *pop, const char *name) {
   int i = evs__param_index(pop->type, name);
   assert(i >= 0);
