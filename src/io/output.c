@@ -23,45 +23,12 @@
 #include <unistd.h>
 
 #include "io/checkpoint.h"
-#include "io/output.h"
+#include "io/output_impl.h"
 #include "io/spike_file.h"
-
-#define RASTER_BUF (1u << 20) /* bytes of stdio buffer per raster */
-#define PROBE_BUF (1u << 18)  /* bytes of stdio buffer per probe */
-#define MAX_CREATED 16        /* folder levels evs__output_open may create */
-
-/* One output file. */
-typedef struct ofile {
-  char *path;     /* final name: dir/NAME */
-  char *part;     /* name while writing: dir/NAME.part */
-  FILE *f;        /* open stream, NULL once closed (or never opened) */
-  char *buf;      /* stdio buffer (owned), or NULL */
-  int err;        /* errno of the first failure, 0 when none */
-  int written;    /* 1 once part exists on disk */
-  int renamed;    /* 1 once part was renamed to path */
-  size_t bufsize; /* bytes of its stdio buffer (0: stdio's own) */
-  const evs_output_closer *closer; /* a file another library writes (an
-                                      external file), or NULL */
-} ofile;
-
-struct evs_output {
-  char *dir;       /* output folder */
-  char model[256]; /* model name for headers */
-  ofile log;       /* run.log */
-  ofile summary;   /* summary.tsv */
-  ofile *files;    /* rasters and probes; handle = index */
-  size_t n_files, cap_files;
-  char *created[MAX_CREATED]; /* folders this run created, outermost first */
-  size_t n_created;
-  double wall0;       /* s, wall clock at the opening */
-  double wall_logged; /* s, wall clock of the last progress line */
-};
-
-static double wall_now(void);
 
 /* ---- files -------------------------------------------------------------- */
 
-static char *join(const char *dir, const char *name, const char *suffix) {
+char *evs__output_join(const char *dir, const char *name, const char *suffix) {
   size_t n = strlen(dir) + 1 + strlen(name) + strlen(suffix) + 1;
   char *s = malloc(n);
   if (s) snprintf(s, n, "%s/%s%s", dir, name, suffix);
@@ -69,7 +36,7 @@ static char *join(const char *dir, const char *name, const char *suffix) {
 }
 
 /* Records the first failure of file f. */
-static void ofile_fail(ofile *f, int e) {
+void evs__ofile_fail(ofile *f, int e) {
   if (!f->err) f->err = e ? e : EIO;
 }
 
@@ -102,8 +69,8 @@ FILE *(*evs__output_create_part)(const char *part) = create_part;
 static int ofile_open(ofile *f, const char *dir, const char *name,
                       size_t bufsize, evs_error *err) {
   memset(f, 0, sizeof *f);
-  f->path = join(dir, name, "");
-  f->part = join(dir, name, ".part");
+  f->path = evs__output_join(dir, name, "");
+  f->part = evs__output_join(dir, name, ".part");
   if (!f->path || !f->part) goto nomem;
   errno = 0;
   f->f = evs__output_create_part(f->part);
@@ -131,17 +98,15 @@ nomem:
 /* Writes n bytes unless the file already failed. */
 static void ofile_write(ofile *f, const char *s, size_t n) {
   if (!f->f || f->err) return;
-  if (fwrite(s, 1, n, f->f) != n) ofile_fail(f, errno);
+  if (fwrite(s, 1, n, f->f) != n) evs__ofile_fail(f, errno);
 }
 
 static void ofile_vprintf(ofile *f, const char *fmt, va_list ap) {
   if (!f->f || f->err) return;
-  if (vfprintf(f->f, fmt, ap) < 0) ofile_fail(f, errno);
+  if (vfprintf(f->f, fmt, ap) < 0) evs__ofile_fail(f, errno);
 }
 
-static void ofile_printf(ofile *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void ofile_printf(ofile *f, const char *fmt, ...) {
+void evs__ofile_printf(ofile *f, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   ofile_vprintf(f, fmt, ap);
@@ -154,13 +119,13 @@ static void ofile_printf(ofile *f, const char *fmt, ...) {
 static int ofile_finish(ofile *f) {
   if (f->closer) {
     int e = f->closer->close(f->closer->ctx, 0);
-    if (e) ofile_fail(f, e);
+    if (e) evs__ofile_fail(f, e);
     f->closer = NULL;
   }
   if (f->f) {
     errno = 0;
-    if (fflush(f->f) != 0 || ferror(f->f)) ofile_fail(f, errno);
-    if (fclose(f->f) != 0) ofile_fail(f, errno);
+    if (fflush(f->f) != 0 || ferror(f->f)) evs__ofile_fail(f, errno);
+    if (fclose(f->f) != 0) evs__ofile_fail(f, errno);
     f->f = NULL;
   }
   free(f->buf);
@@ -242,7 +207,7 @@ static void output_free(evs_output *o) {
 }
 
 /* Deletes every part file and created folder, then frees o. */
-static void output_discard(evs_output *o) {
+void evs__output_discard(evs_output *o) {
   for (size_t i = 0; i < o->n_files; i++) ofile_discard(&o->files[i]);
   ofile_discard(&o->summary);
   ofile_discard(&o->log);
@@ -265,7 +230,7 @@ static void remove_listed(const char *dir, char *log) {
         !strcmp(name, ".."))
       continue;
     for (int part = 0; part < 2; part++) {
-      char *path = join(dir, name, part ? ".part" : "");
+      char *path = evs__output_join(dir, name, part ? ".part" : "");
       if (path) unlink(path);
       free(path);
     }
@@ -283,7 +248,7 @@ static void remove_listed(const char *dir, char *log) {
  * cannot be removed is overwritten or stays. */
 static void remove_earlier(const char *dir) {
   for (int part = 0; part < 2; part++) {
-    char *log = join(dir, "run.log", part ? ".part" : "");
+    char *log = evs__output_join(dir, "run.log", part ? ".part" : "");
     remove_listed(dir, log);
     free(log);
   }
@@ -292,9 +257,9 @@ static void remove_earlier(const char *dir) {
 /* Lists name in run.log as a file of this run, at once on disk: even a run
  * that is killed tells the next one what to remove. */
 static void list_output(evs_output *o, const char *name) {
-  ofile_printf(&o->log, "output: %s\n", name);
+  evs__ofile_printf(&o->log, "output: %s\n", name);
   if (o->log.f && !o->log.err && fflush(o->log.f) != 0)
-    ofile_fail(&o->log, errno);
+    evs__ofile_fail(&o->log, errno);
 }
 
 /* ---- the contract ------------------------------------------------------- */
@@ -322,9 +287,9 @@ int evs__output_open(evs_output **out, const char *dir, const char *model_name,
   struct tm tm;
   if (now != (time_t)-1 && localtime_r(&now, &tm))
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %z", &tm);
-  ofile_printf(&o->log, "model: %s\nseed: %llu\nstarted: %s\n", o->model,
-               (unsigned long long)seed, date);
-  o->wall0 = o->wall_logged = wall_now();
+  evs__ofile_printf(&o->log, "model: %s\nseed: %llu\nstarted: %s\n", o->model,
+                    (unsigned long long)seed, date);
+  o->wall0 = o->wall_logged = evs__wall_now();
   if (o->log.err) {
     rc = evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", o->log.path,
                        strerror(o->log.err));
@@ -333,7 +298,7 @@ int evs__output_open(evs_output **out, const char *dir, const char *model_name,
   *out = o;
   return EVS_OK;
 fail:
-  output_discard(o);
+  evs__output_discard(o);
   return rc;
 }
 
@@ -394,8 +359,8 @@ int evs__output_external_open(evs_output *o, const char *name,
   }
   ofile *f = &o->files[o->n_files];
   memset(f, 0, sizeof *f);
-  f->path = join(o->dir, name, "");
-  f->part = join(o->dir, name, ".part");
+  f->path = evs__output_join(o->dir, name, "");
+  f->part = evs__output_join(o->dir, name, ".part");
   if (!f->path || !f->part) {
     ofile_free(f);
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory opening %s",
@@ -422,10 +387,10 @@ int evs__output_raster_open(evs_output *o, const char *pop, uint32_t size,
   snprintf(name, sizeof name, "%s.ras", pop);
   int h = add_file(o, name, RASTER_BUF, err);
   if (h < 0) return h;
-  ofile_printf(&o->files[h],
-               "# evsnn spike raster\n# model: %s\n# population: %s\n"
-               "# size: %u\n# time [s] id\n",
-               o->model, pop, (unsigned)size);
+  evs__ofile_printf(&o->files[h],
+                    "# evsnn spike raster\n# model: %s\n# population: %s\n"
+                    "# size: %u\n# time [s] id\n",
+                    o->model, pop, (unsigned)size);
   return h;
 }
 
@@ -501,10 +466,10 @@ int evs__output_probe_open(evs_output *o, const char *var, const char *pop,
   int h = add_file(o, name, PROBE_BUF, err);
   if (h < 0) return h;
   ofile *f = &o->files[h];
-  ofile_printf(f, "time");
+  evs__ofile_printf(f, "time");
   for (size_t i = 0; i < n; i++)
-    ofile_printf(f, "\t%s%u", var, (unsigned)ids[i]);
-  ofile_printf(f, "\n");
+    evs__ofile_printf(f, "\t%s%u", var, (unsigned)ids[i]);
+  evs__ofile_printf(f, "\n");
   return h;
 }
 
@@ -512,7 +477,7 @@ int evs__output_table_open(evs_output *o, const char *name, const char *header,
                            evs_error *err) {
   int h = add_file(o, name, PROBE_BUF, err);
   if (h < 0) return h;
-  ofile_printf(&o->files[h], "%s\n", header);
+  evs__ofile_printf(&o->files[h], "%s\n", header);
   return h;
 }
 
@@ -521,14 +486,14 @@ int evs__output_matrix(evs_output *o, const char *name, const char *comment,
   int h = add_file(o, name, 1u << 16, err);
   if (h < 0) return h;
   ofile *f = &o->files[h];
-  ofile_printf(f, "%%%%MatrixMarket matrix coordinate real general\n%% %s\n",
-               comment);
-  ofile_printf(f, "%u %u %llu\n", m->n_pre, m->n_post,
-               (unsigned long long)m->nnz);
+  evs__ofile_printf(
+      f, "%%%%MatrixMarket matrix coordinate real general\n%% %s\n", comment);
+  evs__ofile_printf(f, "%u %u %llu\n", m->n_pre, m->n_post,
+                    (unsigned long long)m->nnz);
   for (uint32_t i = 0; i < m->n_pre; i++)
     for (uint64_t s = m->row_ptr[i]; s < m->row_ptr[i + 1]; s++)
-      ofile_printf(f, "%u %u %.9g\n", i + 1, m->target[s] + 1,
-                   evs_csr_weight(m, s) / scale);
+      evs__ofile_printf(f, "%u %u %.9g\n", i + 1, m->target[s] + 1,
+                        evs_csr_weight(m, s) / scale);
   return h;
 }
 
@@ -536,9 +501,9 @@ void evs__output_probe_row(evs_output *o, int handle, double t, const double *v,
                            size_t n) {
   if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
   ofile *f = &o->files[handle];
-  ofile_printf(f, "%.9f", t);
-  for (size_t i = 0; i < n; i++) ofile_printf(f, "\t%.9g", v[i]);
-  ofile_printf(f, "\n");
+  evs__ofile_printf(f, "%.9f", t);
+  for (size_t i = 0; i < n; i++) evs__ofile_printf(f, "\t%.9g", v[i]);
+  evs__ofile_printf(f, "\n");
 }
 
 void evs__output_table_printf(evs_output *o, int handle, const char *fmt, ...) {
@@ -555,7 +520,7 @@ void evs__output_log(evs_output *o, const char *fmt, ...) {
   va_start(ap, fmt);
   ofile_vprintf(&o->log, fmt, ap);
   va_end(ap);
-  ofile_printf(&o->log, "\n");
+  evs__ofile_printf(&o->log, "\n");
 }
 
 void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
@@ -571,21 +536,23 @@ void evs__output_summary_cols(evs_output *o, const evs_pop_info *info, size_t n,
   ofile_free(&o->summary);
   if (ofile_open(&o->summary, o->dir, "summary.tsv", 0, NULL) != EVS_OK) {
     /* Remember the failure for evs__output_close. */
-    if (!o->summary.path) o->summary.path = join(o->dir, "summary.tsv", "");
-    ofile_fail(&o->summary, ENOMEM);
+    if (!o->summary.path)
+      o->summary.path = evs__output_join(o->dir, "summary.tsv", "");
+    evs__ofile_fail(&o->summary, ENOMEM);
     return;
   }
   list_output(o, "summary.tsv");
   ofile *f = &o->summary;
-  ofile_printf(f, "population\tneurons\tspikes\trate_hz%s%s\n",
-               header ? "\t" : "", header ? header : "");
+  evs__ofile_printf(f, "population\tneurons\tspikes\trate_hz%s%s\n",
+                    header ? "\t" : "", header ? header : "");
   for (size_t i = 0; i < n; i++) {
     double rate = info[i].size > 0 && duration > 0
                       ? (double)info[i].spikes / info[i].size / duration
                       : 0.0;
-    ofile_printf(f, "%s\t%u\t%llu\t%.6g%s%s\n", info[i].name,
-                 (unsigned)info[i].size, (unsigned long long)info[i].spikes,
-                 rate, header ? "\t" : "", header ? cells[i] : "");
+    evs__ofile_printf(f, "%s\t%u\t%llu\t%.6g%s%s\n", info[i].name,
+                      (unsigned)info[i].size,
+                      (unsigned long long)info[i].spikes, rate,
+                      header ? "\t" : "", header ? cells[i] : "");
   }
 }
 
@@ -642,344 +609,28 @@ int evs__output_close(evs_output *o, double t, const char *reason,
   output_free(o);
   return EVS_OK;
 fail:
-  output_discard(o);
+  evs__output_discard(o);
   return rc;
 }
 
 void evs__output_abort(evs_output *o) {
-  if (o) output_discard(o);
+  if (o) evs__output_discard(o);
 }
 
 void evs__output_log_sync(evs_output *o) {
   if (o && o->log.f && !o->log.err && fflush(o->log.f) != 0)
-    ofile_fail(&o->log, errno);
+    evs__ofile_fail(&o->log, errno);
 }
 
 void evs__output_progress(evs_output *o, double t, double t_end,
                           double interval) {
   if (!o) return;
-  double now = wall_now();
+  double now = evs__wall_now();
   if (now - o->wall_logged < interval) return;
   o->wall_logged = now;
-  ofile_printf(&o->log, "progress: t = %.3f s of %.9g s, %.1f s of wall time\n",
-               t, t_end, now - o->wall0);
+  evs__ofile_printf(&o->log,
+                    "progress: t = %.3f s of %.9g s, %.1f s of wall time\n", t,
+                    t_end, now - o->wall0);
   if (o->log.f && !o->log.err && fflush(o->log.f) != 0)
-    ofile_fail(&o->log, errno);
-}
-
-/* ---- checkpoints -------------------------------------------------------- */
-
-/* Saves or loads a file name. */
-static int ckpt_name(evs_ckpt *ck, char *name, size_t size) {
-  size_t n = strlen(name);
-  void *p = name;
-  if (evs_ckpt_loading(ck)) {
-    char *got = NULL;
-    evs_ckpt_array(ck, (void **)&got, &n, NULL, 1);
-    if (!evs_ckpt_status(ck) &&
-        (n == 0 || n >= size || memchr(got, '\0', n) || memchr(got, '/', n)))
-      evs__ckpt_fail(ck, EVS_EINVAL, "a corrupt checkpoint: a file name");
-    if (!evs_ckpt_status(ck)) {
-      memcpy(name, got, n);
-      name[n] = '\0';
-    }
-    free(got);
-    return evs_ckpt_status(ck);
-  }
-  return evs_ckpt_array(ck, &p, &n, NULL, 1);
-}
-
-/* The length of file f once everything written is handed to the system,
- * or -1 with ck failed. */
-static int64_t ckpt_length(ofile *f, const char *name, evs_ckpt *ck) {
-  if (f->closer || !f->f) {
-    evs_ckpt_refuse(ck,
-                    "%s cannot be saved in a checkpoint yet (spike_format = "
-                    "sonata)",
-                    name);
-    return -1;
-  }
-  if (!f->err && fflush(f->f) != 0) ofile_fail(f, errno);
-  off_t at = f->err ? -1 : ftello(f->f);
-  if (at < 0) {
-    evs__ckpt_fail(ck, EVS_EIO, "%s: %s", f->part,
-                   strerror(f->err ? f->err : errno));
-    return -1;
-  }
-  return (int64_t)at;
-}
-
-int evs__output_checkpoint(evs_output *o, evs_ckpt *ck) {
-  uint32_t has = o != NULL;
-  evs_ckpt_label(ck, "outputs");
-  evs_ckpt_bytes(ck, &has, sizeof has);
-  if (!o) return evs_ckpt_status(ck);
-  int64_t at = ckpt_length(&o->log, "run.log", ck);
-  evs_ckpt_bytes(ck, &at, sizeof at);
-  uint64_t n = o->n_files;
-  evs_ckpt_bytes(ck, &n, sizeof n);
-  size_t skip = strlen(o->dir) + 1;
-  for (size_t i = 0; i < o->n_files && !evs_ckpt_status(ck); i++) {
-    ofile *f = &o->files[i];
-    char name[256];
-    snprintf(name, sizeof name, "%s", f->path + skip);
-    uint64_t bufsize = f->bufsize;
-    ckpt_name(ck, name, sizeof name);
-    evs_ckpt_bytes(ck, &bufsize, sizeof bufsize);
-    at = ckpt_length(f, name, ck);
-    evs_ckpt_bytes(ck, &at, sizeof at);
-  }
-  return evs_ckpt_status(ck);
-}
-
-/* Removes the files the part of run.log after byte at lists ("output:
- * NAME"): files a run opened after its checkpoint, which the resumed run
- * opens again, or not. */
-static void remove_after(const char *dir, const char *log, int64_t at) {
-  FILE *f = fopen(log, "r");
-  char *line = NULL;
-  size_t cap = 0;
-  if (!f) return;
-  if (fseeko(f, (off_t)at, SEEK_SET) == 0)
-    while (getline(&line, &cap, f) > 0) {
-      if (strncmp(line, "output: ", 8) != 0) continue;
-      char *name = line + 8;
-      name[strcspn(name, "\r\n")] = '\0';
-      if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
-          !strcmp(name, ".."))
-        continue;
-      for (int part = 0; part < 2; part++) {
-        char *path = join(dir, name, part ? ".part" : "");
-        if (path) unlink(path);
-        free(path);
-      }
-    }
-  free(line);
-  fclose(f);
-}
-
-/* Opens file dir/name again, as NAME.part (a finished NAME is renamed
- * back), cut to its length at the checkpoint (at bytes), positioned at its
- * end, with a stdio buffer of bufsize bytes. The log's lines after at are
- * read first (remove_after). EVS_OK or ck failed. */
-static int ofile_reopen(ofile *f, const char *dir, const char *name,
-                        size_t bufsize, int64_t at, int is_log, evs_ckpt *ck) {
-  memset(f, 0, sizeof *f);
-  f->path = join(dir, name, "");
-  f->part = join(dir, name, ".part");
-  if (!f->path || !f->part)
-    return evs__ckpt_fail(ck, EVS_ENOMEM, "out of memory opening %s", name);
-  struct stat st;
-  if (lstat(f->part, &st) != 0 && errno == ENOENT && lstat(f->path, &st) == 0 &&
-      S_ISREG(st.st_mode) && rename(f->path, f->part) != 0)
-    return evs__ckpt_fail(ck, EVS_EIO, "%s: %s", f->path, strerror(errno));
-  int fd = open(f->part, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return evs__ckpt_fail(ck, EVS_EINVAL,
-                          "%s: %s (the run's output at the checkpoint is "
-                          "needed to resume it)",
-                          f->path, strerror(errno));
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < at) {
-    close(fd);
-    return evs__ckpt_fail(ck, EVS_EINVAL,
-                          "%s: %lld bytes, shorter than the %lld it had at "
-                          "the checkpoint: not this run's output",
-                          f->path, (long long)st.st_size, (long long)at);
-  }
-  if (is_log) remove_after(dir, f->part, at);
-  if (ftruncate(fd, (off_t)at) != 0 || lseek(fd, 0, SEEK_END) != at ||
-      !(f->f = fdopen(fd, "w"))) {
-    int e = errno;
-    close(fd);
-    return evs__ckpt_fail(ck, EVS_EIO, "%s: %s", f->part, strerror(e));
-  }
-  f->written = 1;
-  f->bufsize = bufsize;
-  if (bufsize) {
-    f->buf = malloc(bufsize);
-    if (f->buf && setvbuf(f->f, f->buf, _IOFBF, bufsize) != 0) {
-      free(f->buf);
-      f->buf = NULL;
-    }
-  }
-  return EVS_OK;
-}
-
-/* Checks that dir/name (or its part) is a regular file of at least at
- * bytes, before anything is changed. EVS_OK or ck failed. */
-static int resume_check(const char *dir, const char *name, int64_t at,
-                        evs_ckpt *ck) {
-  char *path = join(dir, name, ""), *part = join(dir, name, ".part");
-  struct stat st;
-  int rc = EVS_OK;
-  if (!path || !part)
-    rc = evs__ckpt_fail(ck, EVS_ENOMEM, "out of memory");
-  else if (lstat(part, &st) != 0 && lstat(path, &st) != 0)
-    rc = evs__ckpt_fail(ck, EVS_EINVAL,
-                        "%s: %s (the run's output at the checkpoint is "
-                        "needed to resume it)",
-                        path, strerror(errno));
-  else if (!S_ISREG(st.st_mode) || st.st_size < at)
-    rc = evs__ckpt_fail(ck, EVS_EINVAL,
-                        "%s: %lld bytes, shorter than the %lld it had at "
-                        "the checkpoint: not this run's output",
-                        path, (long long)st.st_size, (long long)at);
-  free(path);
-  free(part);
-  return rc;
-}
-
-/* Closes the files of a resume that failed, leaving them on disk. */
-static void resume_abandon(evs_output *o) {
-  for (size_t i = 0; i < o->n_files; i++) o->files[i].written = 0;
-  o->log.written = 0;
-  output_discard(o);
-}
-
-int evs__output_resume(evs_output **out, evs_ckpt *ck, const char *dir,
-                       const char *model_name, uint64_t seed, double t) {
-  uint32_t has = 0;
-  int64_t at = 0;
-  uint64_t n = 0;
-  *out = NULL;
-  evs_ckpt_label(ck, "outputs");
-  evs_ckpt_bytes(ck, &has, sizeof has);
-  if (evs_ckpt_status(ck)) return evs_ckpt_status(ck);
-  if (has != (dir != NULL))
-    return evs_ckpt_refuse(ck, has ? "the checkpoint's run wrote output files: "
-                                     "the resumed run needs their folder"
-                                   : "the checkpoint's run wrote no output");
-  if (!has) return EVS_OK;
-  evs_ckpt_bytes(ck, &at, sizeof at);
-  evs_ckpt_bytes(ck, &n, sizeof n);
-  if (evs_ckpt_status(ck)) return evs_ckpt_status(ck);
-  if (n > 1u << 20)
-    return evs_ckpt_refuse(ck, "a corrupt checkpoint: its output files");
-  evs_output *o = calloc(1, sizeof *o);
-  if (!o || !(o->dir = strdup(dir)) ||
-      !(o->files = calloc(n ? n : 1, sizeof *o->files))) {
-    if (o) free(o->dir);
-    free(o);
-    return evs__ckpt_fail(ck, EVS_ENOMEM, "out of memory");
-  }
-  o->cap_files = n ? n : 1;
-  snprintf(o->model, sizeof o->model, "%s",
-           model_name && *model_name ? model_name : "unnamed");
-  /* every file is checked before any is touched */
-  char(*names)[256] = calloc(n ? n : 1, sizeof *names);
-  uint64_t *bufsize = calloc(n ? n : 1, sizeof *bufsize);
-  int64_t *len = calloc(n ? n : 1, sizeof *len);
-  if (!names || !bufsize || !len) {
-    evs__ckpt_fail(ck, EVS_ENOMEM, "out of memory");
-    goto fail;
-  }
-  resume_check(dir, "run.log", at, ck);
-  for (uint64_t i = 0; i < n && !evs_ckpt_status(ck); i++) {
-    ckpt_name(ck, names[i], sizeof names[i]);
-    evs_ckpt_bytes(ck, &bufsize[i], sizeof bufsize[i]);
-    evs_ckpt_bytes(ck, &len[i], sizeof len[i]);
-    if (evs_ckpt_status(ck)) break;
-    if (bufsize[i] > RASTER_BUF || len[i] < 0)
-      evs_ckpt_refuse(ck, "a corrupt checkpoint: output file %s", names[i]);
-    else
-      resume_check(dir, names[i], len[i], ck);
-  }
-  if (!evs_ckpt_status(ck)) ofile_reopen(&o->log, dir, "run.log", 0, at, 1, ck);
-  for (uint64_t i = 0; i < n && !evs_ckpt_status(ck); i++) {
-    o->n_files++;
-    ofile_reopen(&o->files[i], dir, names[i], (size_t)bufsize[i], len[i], 0,
-                 ck);
-  }
-  free(names);
-  free(bufsize);
-  free(len);
-  if (evs_ckpt_status(ck)) goto fail;
-  /* the summary is written at the end, anew */
-  for (int part = 0; part < 2; part++) {
-    char *path = join(dir, "summary.tsv", part ? ".part" : "");
-    if (path) unlink(path);
-    free(path);
-  }
-  char date[64] = "unknown";
-  time_t now = time(NULL);
-  struct tm tm;
-  if (now != (time_t)-1 && localtime_r(&now, &tm))
-    strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %z", &tm);
-  ofile_printf(&o->log,
-               "resumed: from the checkpoint at t = %.9g s, seed "
-               "%llu, on %s\n",
-               t, (unsigned long long)seed, date);
-  o->wall0 = o->wall_logged = wall_now();
-  *out = o;
-  return EVS_OK;
-fail:
-  resume_abandon(o);
-  return evs_ckpt_status(ck);
-}
-
-/* ---- progress ------------------------------------------------------------ */
-
-static struct {
-  unsigned long calls;  /* calls since the last clock reading */
-  unsigned long stride; /* calls between clock readings (adaptive) */
-  int started;          /* wall clock started */
-  int shown;            /* a line is on screen */
-  double wall0;         /* s, wall clock at the first call */
-  double last;          /* s, wall clock of the last update */
-  double checked;       /* s, wall clock of the last reading */
-  double t, t_end;      /* s, simulated time of the last call */
-} progress;
-
-static double wall_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void progress_print(double now) {
-  double wall = now - progress.wall0;
-  double speed = wall > 0 ? progress.t / wall : 0; /* simulated s per s */
-  char eta[32] = "";
-  if (speed > 0 && progress.t_end > progress.t)
-    snprintf(eta, sizeof eta, "  ETA %.0f s",
-             (progress.t_end - progress.t) / speed);
-  fprintf(stderr, "\r  t = %.2f / %.2f s  (%.2fx real time)%s   ", progress.t,
-          progress.t_end, speed, eta);
-  fflush(stderr);
-  progress.shown = 1;
-  progress.last = now;
-}
-
-void evs__progress(double t, double t_end) {
-  progress.t = t;
-  progress.t_end = t_end;
-  if (!progress.started) {
-    progress.started = 1;
-    progress.wall0 = progress.last = progress.checked = wall_now();
-    progress.calls = 0;
-    progress.stride = 1;
-    return;
-  }
-  /* Read the clock only every `stride` calls; the stride adapts so that
-   * readings come every ~10-50 ms whether the caller calls a million times
-   * a second or ten times (at most every 1024 calls). */
-  if (++progress.calls < progress.stride) return;
-  progress.calls = 0;
-  double now = wall_now();
-  double gap = now - progress.checked;
-  progress.checked = now;
-  if (gap < 0.01 && progress.stride < 1024)
-    progress.stride *= 2;
-  else if (gap > 0.05 && progress.stride > 1)
-    progress.stride /= 2;
-  if (now - progress.last >= 0.25) progress_print(now);
-}
-
-void evs__progress_done(void) {
-  if (progress.shown) {
-    progress_print(wall_now());
-    fputc('\n', stderr);
-    fflush(stderr);
-  }
-  memset(&progress, 0, sizeof progress);
+    evs__ofile_fail(&o->log, errno);
 }
