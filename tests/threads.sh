@@ -71,10 +71,11 @@ run_threads izhikevich "$MODELS/izhikevich_rs.ini" \
 run_threads microcircuit "$MODELS/microcircuit.ini" \
   --set network.scale=0.02 --set network.k_scale=0.1 \
   --set simulation.duration=0.2s --set L4E.record_v=0-2,200,437
-# ... split among the threads (each population in halves: the two threads'
-# neurons differ by at most one per population), not run whole
+# ... split among the threads (each population in about halves: each of
+# the two threads holds 40-60 % of the neurons; run whole, the populations
+# dealt by index would give them 80 % and 20 %)
 awk '$1 == "thread" { n[$2] = $4 } END {
-  d = n[0] - n[1]; exit !(NR && d <= 8 && d >= -8) }' \
+  f = n[0] / (n[0] + n[1]); exit !(f >= 0.4 && f <= 0.6) }' \
   "$tmp/microcircuit.2/run.log" ||
   say_fail "microcircuit: IF_curr_exp_grid not split between 2 threads"
 
@@ -219,8 +220,12 @@ run_threads coba_stdp "$MODELS/coba_stdp.ini" \
   --set simulation.duration=1.0001s
 run_threads p4 "$MODELS/p4_fast.ini" --set simulation.duration=1.0001s
 # a sliceable rule's post population is split: one rule instance per thread
+# (each thread holds 75-125 % of an equal share of the 4,000 neurons: the
+# main thread a little less, see main_share in threads.c; run whole, E alone
+# would be 80 %)
 for n in 2 4; do
-  awk -v n="$n" '$1 == "thread" { k++; if ($4 != 3200 / n + 800 / n) bad = 1 }
+  awk -v n="$n" '$1 == "thread" { k++; f = $4 * n / 4000
+      if (f < 0.75 || f > 1.25) bad = 1 }
     END { exit !(k == n && !bad) }' "$tmp/coba_stdp.$n/run.log" ||
     say_fail "coba_stdp: E and I are not split among $n threads"
 done
@@ -240,9 +245,10 @@ awk 'BEGIN { print "# time [s] id"
   >"$tmp/stim.ras"
 run_threads p5 "$tmp/p5_control.ini" --set simulation.duration=1.05s
 # E runs whole (istdp_global), I is split with a filter state per thread
-# (E->I has STP): on 2 threads thread 1 holds P (1024) and half of I
-awk '$1 == "thread" && $2 == 1 && $4 == 1024 + 128 { ok = 1 }
-  END { exit !ok }' "$tmp/p5.2/run.log" ||
+# (E->I has STP): on 2 threads thread 1 holds P (1024) and about half of I
+# (40-60 % of its 256: the main thread holds a little less, main_share)
+awk '$1 == "thread" && $2 == 1 && $4 >= 1024 + 102 && $4 <= 1024 + 154 {
+  ok = 1 } END { exit !ok }' "$tmp/p5.2/run.log" ||
   say_fail "p5: I is not split among 2 threads"
 # the learning runs change their weights, and the P5 control fires
 for run in coba_stdp:EE p4:EE p5:EE p5:IE; do
