@@ -271,6 +271,14 @@ for bad in 0 -1 x 2.5 1025; do
     { grep -q "threads must be 'auto' or an integer" "$tmp/stderr" ||
         say_fail "--threads $bad: $(cat "$tmp/stderr")"; }
 done
+# a run so long that distinct delays could round to one delivery time
+# (threads.c gives a spike's deliveries of one delay one event)
+if expect_status 1 "duration 1e12 s --threads 2" "$EVSNN" run \
+  "$MODELS/cuba.ini" -q -o "$tmp/long" --threads 2 \
+  --set simulation.duration=1e12s; then
+  grep -q 'too long for its resolution on several threads' "$tmp/stderr" ||
+    say_fail "duration 1e12 s --threads 2: $(cat "$tmp/stderr")"
+fi
 expect_status 0 "--threads auto" "$EVSNN" run "$MODELS/cuba.ini" -q \
   -o "$tmp/auto" --threads auto --set simulation.duration=0.05s
 
