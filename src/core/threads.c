@@ -50,95 +50,10 @@
  * does not depend on the slice: a slice's shared quantities (IF_curr_exp's
  * reference time t0 and its rebase) depend on time alone. */
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/run_impl.h"
-#include "rules/plastic.h"
-
-/* Sorted runs the merge interleaves directly (one per thread holding a
- * slice of the population); beyond that it sorts their concatenation. */
-#define EVS_PAR_MERGE_MAX 16
-
-/* One periodic event of a slice: its key and its spikes in the slice's
- * buffer. */
-typedef struct flush_rec {
-  double t;
-  uint32_t kind, pop; /* event kind, population index */
-  uint32_t worker;    /* the thread that ran it */
-  size_t begin, end;  /* its spikes: slice->spk[begin .. end) */
-} flush_rec;
-
-/* One thread: its slices, synapses, queue and flushes. */
-typedef struct worker {
-  struct evs_par *par;
-  uint32_t index;
-  pthread_t tid;
-  int started;
-  evs_queue q;
-  evs_pop **slice; /* [npop] its slice of each population, or NULL */
-  int *own;        /* [npop] 1 if slice[p] is a slice object it owns,
-                      0 if it is the net's whole population */
-  size_t *flushed; /* [npop] spikes of slice[p] already in a record */
-  evs_csr **csr;   /* [nproj] synapses onto its slice, or NULL */
-  int *own_csr;    /* [nproj] 1 if csr[k] is a split it owns */
-  evs_proj **part; /* [nproj] its part of a learning or filtered
-                      projection split among the threads (csr[k], its
-                      own rule instance and filter), or NULL
-                      (make_parts) */
-  uint64_t *ticks; /* [npop] periodic events run */
-  flush_rec *rec;  /* flushes since the last barrier, in event order */
-  size_t nrec, caprec;
-  struct head *head;   /* [most outgoing projections of a population]:
-                          schedule_spike's scratch */
-  uint64_t syn_events; /* synaptic events delivered */
-  size_t queue_peak;   /* most events its queue held */
-  int rc;              /* first error */
-} worker;
-
-/* The spikes of one merged flush: mspk[begin .. begin + n). */
-typedef struct merged {
-  uint32_t pop;
-  size_t begin, n;
-} merged;
-
-struct evs_par {
-  evs_run *run;
-  evs_net *net;
-  uint32_t n;      /* threads */
-  worker *w;       /* [n] */
-  uint32_t *bound; /* [npop * (n + 1)]: slice t of a split population
-                      holds neurons bound[p*(n+1)+t] .. [p*(n+1)+t+1] */
-  int *split;      /* [npop] 1: split in slices, 0: whole on one thread */
-  double *lead;    /* [npop] s: see the header (E); INFINITY for a
-                      population without outgoing synapses */
-  uint64_t *ticks; /* [npop] periodic events merged */
-  double h_t;      /* the current horizon: (h_t, h_kind) */
-  uint32_t h_kind;
-  evs_spike *mspk; /* spikes of the flushes merged at the last barrier */
-  size_t nmspk, capmspk;
-  merged *mf; /* those flushes, in order */
-  size_t nmf, capmf;
-  size_t told;    /* mf[0 .. told) have been handed to the plug-ins */
-  flush_rec *all; /* scratch: every thread's records */
-  size_t capall;
-  evs_spike **last; /* [npop] the last flush's spikes, r->last_n[p] of
-                       them (evs__par_uncount) */
-  size_t *caplast;
-  evs_csr **csrs;      /* scratch of evs__par_csrs: [n] */
-  evs_plastic **rules; /* scratch of evs__par_rules: [n] */
-  uint64_t *cursor;    /* scratch of evs__par_gather: [n] */
-  /* synchronisation: the main thread releases generation go; each other
-   * thread adds one to done when it has finished it */
-  _Atomic uint32_t go;
-  _Atomic uint32_t done;
-  _Atomic uint32_t sleepers; /* threads asleep in wait_for */
-  _Atomic int quit;
-  pthread_mutex_t lock; /* guards the sleeping */
-  pthread_cond_t wake;
-};
+#include "core/threads_impl.h"
 
 /* ---- barrier --------------------------------------------------------------
  * A window lasts microseconds (0.1 ms of CUBA is a few hundred deliveries),
@@ -176,7 +91,7 @@ static void wait_for(struct evs_par *par, _Atomic uint32_t *v, wait_kind k,
 }
 
 /* Adds one to *v and wakes the sleepers, if any. */
-static void bump(struct evs_par *par, _Atomic uint32_t *v) {
+void evs__par_bump(struct evs_par *par, _Atomic uint32_t *v) {
   atomic_fetch_add(v, 1);
   if (atomic_load(&par->sleepers)) {
     pthread_mutex_lock(&par->lock);
@@ -187,23 +102,14 @@ static void bump(struct evs_par *par, _Atomic uint32_t *v) {
 
 /* ---- one thread's work --------------------------------------------------- */
 
-static int push(worker *w, double t, uint32_t kind, uint32_t source,
-                uint32_t owner, uint32_t arg) {
+int evs__par_push(worker *w, double t, uint32_t kind, uint32_t source,
+                  uint32_t owner, uint32_t arg) {
   evs_event ev = {
       .t = t, .kind = kind, .source = source, .owner = owner, .arg = arg};
   int rc = evs_queue_push(&w->q, &ev);
   if (w->q.size > w->queue_peak) w->queue_peak = w->q.size;
   return rc;
 }
-
-/* One outgoing projection's delay groups on a thread, for one spike: its
- * next group with synapses there, as schedule_spike walks them. */
-typedef struct head {
-  uint32_t delay; /* steps: the group's delay */
-  uint64_t g, ge; /* the group, the row's group end (no groups: 0, 1) */
-  uint64_t at;    /* where group g starts on the thread */
-  const evs_csr *m;
-} head;
 
 /* Moves h to its next group with synapses on the thread; 0 when none. */
 static inline int head_next(head *h) {
@@ -249,7 +155,7 @@ static int schedule_spike(worker *w, const evs_pop *pop, const evs_spike *s) {
     uint32_t d = hs[0].delay;
     for (uint32_t k = 1; k < nh; k++)
       if (hs[k].delay < d) d = hs[k].delay;
-    if (push(w, s->t + d * res, EVS_EV_DELIVER, gid, pop->index, d))
+    if (evs__par_push(w, s->t + d * res, EVS_EV_DELIVER, gid, pop->index, d))
       return EVS_ENOMEM;
     for (uint32_t k = 0; k < nh;)
       if (hs[k].delay == d && !head_next(&hs[k]))
@@ -361,7 +267,7 @@ static int periodic(worker *w, const evs_event *ev) {
                                   .end = s->nspk};
   w->flushed[p] = s->nspk;
   uint64_t k = ++w->ticks[p];
-  return push(w, evs__periodic_time(s, k), ev->kind, s->gid0, p, 0);
+  return evs__par_push(w, evs__periodic_time(s, k), ev->kind, s->gid0, p, 0);
 }
 
 /* Flushes up to this many spikes are sorted by insertion: a window of B1
@@ -418,7 +324,7 @@ static void step(worker *w) {
   if (rc && !w->rc) w->rc = rc;
 }
 
-static void *thread_main(void *arg) {
+void *evs__par_thread_main(void *arg) {
   worker *w = arg;
   struct evs_par *par = w->par;
   uint32_t seen = 0;
@@ -427,7 +333,7 @@ static void *thread_main(void *arg) {
     seen = atomic_load(&par->go);
     if (atomic_load(&par->quit)) break;
     step(w);
-    bump(par, &par->done);
+    evs__par_bump(par, &par->done);
   }
   return NULL;
 }
@@ -440,7 +346,7 @@ static int run_step(struct evs_par *par, double h_t, uint32_t h_kind) {
   par->h_t = h_t;
   par->h_kind = h_kind;
   atomic_store(&par->done, 0);
-  bump(par, &par->go);
+  evs__par_bump(par, &par->go);
   /* the last barrier's spikes reach the plug-ins while the other threads
    * run (the main thread's slices are smaller by that work, see deal);
    * the slices stay in step after a stop there, and the merge that
@@ -719,520 +625,4 @@ void evs__par_stats(evs_run *r) {
                       (unsigned long long)w->syn_events,
                       (unsigned long long)(w->queue_peak * sizeof(evs_event)));
   }
-}
-
-/* ---- learning rules on slices -------------------------------------------- */
-
-/* Frees a thread's part of a projection (NULL does nothing); its CSR is
- * the thread's split, freed with the others. */
-static void free_part(evs_proj *part) {
-  if (!part) return;
-  if (part->rule && part->rule->type->destroy)
-    part->rule->type->destroy(part->rule);
-  free(part->rule);
-  if (part->filter) part->filter->type->destroy(part->filter);
-  free(part);
-}
-
-/* Thread w's part of projection k onto a split population: a copy of the
- * projection whose CSR is the thread's split, with a filter of its own
- * (the filter type's part) and an instance of its rule of its own (state
- * made by the rule's init as at the start of a run, its own transposed
- * index), listed in the slice's learn[]. */
-static int make_part(struct evs_par *par, worker *w, uint32_t k,
-                     evs_error *err) {
-  const evs_proj *pj = par->net->proj[k];
-  evs_proj *part = malloc(sizeof *part);
-  if (!part) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  *part = *pj;
-  part->csr = w->csr[k];
-  part->rule = NULL;
-  part->filter = NULL;
-  w->part[k] = part;
-  int rc;
-  if (pj->filter &&
-      (rc = pj->filter->type->part(pj->filter, part, &part->filter, err)))
-    return rc;
-  if (!pj->rule) return EVS_OK;
-  evs_pop *s = w->slice[pj->post->index];
-  evs_plastic *pl = calloc(1, sizeof *pl);
-  evs_plastic **l = realloc(s->learn, (s->n_learn + 1) * sizeof *l);
-  if (l) s->learn = l;
-  if (!pl || !l) {
-    free(pl);
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  }
-  *pl =
-      (evs_plastic){.type = pj->rule->type, .proj = part, .par = pj->rule->par};
-  part->rule = pl;
-  if ((rc = evs_csr_build_transpose(part->csr)))
-    return evs_error_set(err, rc, NULL, 0, "projection %s: %s", pj->name,
-                         evs_strerror(rc));
-  if ((rc = pl->type->init(pl, err))) return rc;
-  s->learn[s->n_learn++] = pl;
-  return EVS_OK;
-}
-
-/* Gives every thread holding a split of a learning or filtered projection
- * its part (make_part), in the net's projection order, so that a slice's
- * learn[] is in the whole population's order. */
-static int make_parts(struct evs_par *par, evs_error *err) {
-  evs_net *net = par->net;
-  for (uint32_t k = 0; k < net->nproj; k++) {
-    const evs_proj *pj = net->proj[k];
-    if ((!pj->rule && !pj->filter) || !par->split[pj->post->index]) continue;
-    for (uint32_t t = 0; t < par->n; t++) {
-      int rc = par->w[t].csr[k] ? make_part(par, &par->w[t], k, err) : EVS_OK;
-      if (rc) return rc;
-    }
-  }
-  return EVS_OK;
-}
-
-void evs__par_gather(struct evs_par *par, const evs_proj *p) {
-  evs_csr *m = p->csr;
-  uint32_t k = p->index, post = p->post->index;
-  if (!m || !m->weight || !par->split[post]) return;
-  const uint32_t *b = par->bound + (size_t)post * (par->n + 1);
-  for (uint32_t i = 0; i < m->n_pre; i++) {
-    for (uint32_t t = 0; t < par->n; t++)
-      par->cursor[t] = par->w[t].csr[k] ? par->w[t].csr[k]->row_ptr[i] : 0;
-    for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
-      uint32_t j = m->target[q], t = 0;
-      while (j >= b[t + 1]) t++;
-      m->weight[q] = par->w[t].csr[k]->weight[par->cursor[t]++];
-    }
-  }
-}
-
-evs_plastic *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
-                                   uint32_t *n) {
-  *n = 0;
-  for (uint32_t t = 0; t < par->n; t++)
-    if (par->w[t].part[p->index] && par->w[t].part[p->index]->rule)
-      par->rules[(*n)++] = par->w[t].part[p->index]->rule;
-  if (*n == 0 && p->rule) par->rules[(*n)++] = p->rule;
-  return par->rules;
-}
-
-/* ---- setting up and tearing down ----------------------------------------- */
-
-/* The synapses of m onto post neurons [lo, hi), renumbered from lo, rows
- * and delay groups kept (a group may be empty). EVS_OK or EVS_ENOMEM. */
-static int split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
-                     evs_csr **out) {
-  evs_csr *c = calloc(1, sizeof *c);
-  if (!c) return EVS_ENOMEM;
-  *out = c;
-  c->n_pre = m->n_pre;
-  c->n_post = hi - lo;
-  c->weight_shared = m->weight_shared;
-  c->delay_step = m->delay_step;
-  c->const_delay = m->const_delay;
-  c->min_delay = m->min_delay;
-  c->max_delay = m->max_delay;
-  uint64_t nnz = 0;
-  for (uint64_t q = 0; q < m->nnz; q++)
-    nnz += m->target[q] >= lo && m->target[q] < hi;
-  c->row_ptr = malloc(((size_t)m->n_pre + 1) * sizeof *c->row_ptr);
-  c->target = malloc((nnz ? nnz : 1) * sizeof *c->target);
-  if (m->weight) c->weight = malloc((nnz ? nnz : 1) * sizeof *c->weight);
-  if (!c->row_ptr || !c->target || (m->weight && !c->weight)) return EVS_ENOMEM;
-  uint64_t ngrp = m->grp_ptr ? m->grp_ptr[m->n_pre] : 0;
-  if (m->grp_ptr) {
-    c->grp_ptr = malloc(((size_t)m->n_pre + 1) * sizeof *c->grp_ptr);
-    c->grp_delay = malloc((ngrp ? ngrp : 1) * sizeof *c->grp_delay);
-    c->grp_end = malloc((ngrp ? ngrp : 1) * sizeof *c->grp_end);
-    if (!c->grp_ptr || !c->grp_delay || !c->grp_end) return EVS_ENOMEM;
-    memcpy(c->grp_ptr, m->grp_ptr, ((size_t)m->n_pre + 1) * sizeof *c->grp_ptr);
-    memcpy(c->grp_delay, m->grp_delay, ngrp * sizeof *c->grp_delay);
-  }
-  uint64_t k = 0;
-  for (uint32_t i = 0; i < m->n_pre; i++) {
-    c->row_ptr[i] = k;
-    uint64_t g = m->grp_ptr ? m->grp_ptr[i] : 0;
-    for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
-      while (m->grp_ptr && q == m->grp_end[g]) c->grp_end[g++] = k;
-      uint32_t j = m->target[q];
-      if (j < lo || j >= hi) continue;
-      c->target[k] = j - lo;
-      if (m->weight) c->weight[k] = m->weight[q];
-      k++;
-    }
-    if (m->grp_ptr)
-      for (; g < m->grp_ptr[i + 1]; g++) c->grp_end[g] = k;
-  }
-  c->row_ptr[m->n_pre] = k;
-  c->nnz = k;
-  return EVS_OK;
-}
-
-/* 1 if a row of m longer than batch targets one neuron twice. */
-static int repeats_in_long_row(const evs_csr *m, uint32_t batch,
-                               uint32_t *mark) {
-  int found = 0;
-  for (uint32_t i = 0; i < m->n_pre && !found; i++) {
-    uint64_t b = m->row_ptr[i], e = m->row_ptr[i + 1];
-    if (e - b <= batch) continue;
-    for (uint64_t q = b; q < e && !found; q++) {
-      if (mark[m->target[q]] == i + 1) found = 1;
-      mark[m->target[q]] = i + 1;
-    }
-    for (uint64_t q = b; q < e; q++) mark[m->target[q]] = 0;
-  }
-  return found;
-}
-
-/* Decides which populations are split: sliceable types, unless a row onto
- * them would be batched differently (core/neuron_type.h, deliver_batch), or a
- * projection onto them learns with a rule that is not sliceable, filters
- * its deliveries, or is read in the net's order (whole_post) without a
- * rule: its rule instance, filter state and CSR are then the net's, and
- * one thread runs every handler call in the one-thread order. A sliceable
- * rule's projection gets one instance per thread (make_parts) and keeps
- * the net's CSR, into which its weights are gathered (evs__par_gather). */
-static int choose_split(struct evs_par *par) {
-  evs_net *net = par->net;
-  for (uint32_t p = 0; p < net->npop; p++)
-    par->split[p] = net->pop[p]->type->sliceable;
-  for (uint32_t k = 0; k < net->nproj; k++) {
-    const evs_proj *pj = net->proj[k];
-    if ((pj->filter && !pj->filter->type->part) ||
-        (pj->rule && !pj->rule->type->sliceable) ||
-        (pj->whole_post && !pj->rule))
-      par->split[pj->post->index] = 0;
-  }
-  for (uint32_t k = 0; k < net->nproj; k++) {
-    const evs_proj *pj = net->proj[k];
-    uint32_t batch = pj->post->type->deliver_batch;
-    if (!par->split[pj->post->index] || !batch) continue;
-    uint32_t *mark = calloc(pj->post->size, sizeof *mark);
-    if (!mark) return EVS_ENOMEM;
-    if (repeats_in_long_row(pj->csr, batch, mark))
-      par->split[pj->post->index] = 0;
-    free(mark);
-  }
-  return EVS_OK;
-}
-
-/* Slice [lo, hi) of population pop, initialised by its type. */
-static int make_slice(const evs_pop *pop, uint32_t lo, uint32_t hi,
-                      evs_pop **out, evs_error *err) {
-  evs_pop *s = malloc(sizeof *s);
-  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  *s = *pop;
-  s->size = hi - lo;
-  s->first = lo;
-  s->dc = pop->dc ? pop->dc + lo : NULL;
-  s->state = NULL;
-  s->spk = NULL;
-  s->nspk = s->capspk = 0;
-  s->nspikes = 0;
-  s->learn = NULL;
-  s->n_learn = 0;
-  s->crossings = 0;
-  s->failed = 0;
-  *out = s;
-  return pop->type->init(s, err);
-}
-
-static void free_slice(evs_pop *s) {
-  if (!s) return;
-  free(s->learn); /* the instances are the threads' parts' */
-  s->type->destroy(s);
-  free(s->spk);
-  free(s);
-}
-
-void evs__par_free(struct evs_par *par) {
-  if (!par) return;
-  evs_net *net = par->net;
-  atomic_store(&par->quit, 1);
-  bump(par, &par->go);
-  for (uint32_t t = 0; par->w && t < par->n; t++)
-    if (par->w[t].started) pthread_join(par->w[t].tid, NULL);
-  pthread_mutex_destroy(&par->lock);
-  pthread_cond_destroy(&par->wake);
-  for (uint32_t t = 0; par->w && t < par->n; t++) {
-    worker *w = &par->w[t];
-    evs_queue_destroy(&w->q);
-    for (uint32_t p = 0; w->slice && p < net->npop; p++)
-      if (w->own[p]) free_slice(w->slice[p]);
-    for (uint32_t k = 0; w->csr && k < net->nproj; k++)
-      if (w->own_csr[k]) evs_csr_free(w->csr[k]);
-    free(w->slice);
-    free(w->own);
-    free(w->flushed);
-    free(w->csr);
-    free(w->own_csr);
-    for (uint32_t k = 0; w->part && k < net->nproj; k++) free_part(w->part[k]);
-    free(w->part);
-    free(w->ticks);
-    free(w->rec);
-    free(w->head);
-  }
-  for (uint32_t p = 0; par->last && p < net->npop; p++) free(par->last[p]);
-  free(par->last);
-  free(par->caplast);
-  free(par->w);
-  free(par->bound);
-  free(par->split);
-  free(par->lead);
-  free(par->ticks);
-  free(par->mspk);
-  free(par->mf);
-  free(par->all);
-  free(par->csrs);
-  free(par->rules);
-  free(par->cursor);
-  free(par);
-}
-
-/* The allocations of par and its workers. */
-static int par_alloc(struct evs_par *par) {
-  evs_net *net = par->net;
-  uint32_t np = net->npop ? net->npop : 1, nk = net->nproj ? net->nproj : 1;
-  uint32_t nout = 0;
-  for (uint32_t p = 0; p < net->npop; p++)
-    if (net->pop[p]->n_out > nout) nout = net->pop[p]->n_out;
-  par->w = calloc(par->n, sizeof *par->w);
-  par->bound = calloc((size_t)np * (par->n + 1), sizeof *par->bound);
-  par->split = calloc(np, sizeof *par->split);
-  par->lead = calloc(np, sizeof *par->lead);
-  par->ticks = calloc(np, sizeof *par->ticks);
-  par->last = calloc(np, sizeof *par->last);
-  par->caplast = calloc(np, sizeof *par->caplast);
-  par->csrs = calloc(par->n, sizeof *par->csrs);
-  par->rules = calloc(par->n, sizeof *par->rules);
-  par->cursor = calloc(par->n, sizeof *par->cursor);
-  if (!par->w || !par->bound || !par->split || !par->lead || !par->ticks ||
-      !par->last || !par->caplast || !par->csrs || !par->rules || !par->cursor)
-    return EVS_ENOMEM;
-  for (uint32_t t = 0; t < par->n; t++) {
-    worker *w = &par->w[t];
-    w->par = par;
-    w->index = t;
-    w->slice = calloc(np, sizeof *w->slice);
-    w->own = calloc(np, sizeof *w->own);
-    w->flushed = calloc(np, sizeof *w->flushed);
-    w->ticks = calloc(np, sizeof *w->ticks);
-    w->csr = calloc(nk, sizeof *w->csr);
-    w->own_csr = calloc(nk, sizeof *w->own_csr);
-    w->part = calloc(nk, sizeof *w->part);
-    w->head = calloc(nout ? nout : 1, sizeof *w->head);
-    if (!w->slice || !w->own || !w->flushed || !w->ticks || !w->csr ||
-        !w->own_csr || !w->part || !w->head || evs_queue_init(&w->q, 1024))
-      return EVS_ENOMEM;
-  }
-  return EVS_OK;
-}
-
-/* The thread that runs population p whole: p mod n, except that every
- * silent (rate) population runs on the thread of the first one, since a
- * rate population reads its presynaptic populations' rates at its step
- * (neurons/rate.c), which must be done with their steps in the one-thread
- * order. */
-static uint32_t whole_owner(const struct evs_par *par, uint32_t p) {
-  const evs_net *net = par->net;
-  if (net->pop[p]->type->silent)
-    for (uint32_t q = 0; q < p; q++)
-      if (net->pop[q]->type->silent) return q % par->n;
-  return p % par->n;
-}
-
-/* The share of the main thread. While the others run a step, it also
- * hands the last barrier's spikes to the plug-ins (run_step): with every
- * population's spikes recorded (the default) that costs about TELL_COST
- * instructions a spike, against SYN_COST a synaptic event for the part of
- * a step that a thread's share of the neurons scales (a thread's step also
- * has a part every thread pays alike: the spikes' scheduling and the
- * per-delivery costs). Measured with callgrind on B1 at N = 64,000, 0.3 s
- * on two threads holding 48.3 % and 51.7 %: 308 instructions a spike in
- * tell, steps of 504.3 M and 529.0 M instructions, so 146 M alike and
- * 740 M by share, 83 a synaptic event. So with K synapses a neuron the
- * main thread holds s = TELL_COST / (SYN_COST K) of a share less (at most
- * half a share): (1 - (n - 1) s) / n of every split population. */
-#define TELL_COST 308.0
-#define SYN_COST 83.0
-
-static double main_share(const struct evs_par *par) {
-  const evs_net *net = par->net;
-  double neurons = 0, synapses = 0;
-  for (uint32_t p = 0; p < net->npop; p++) neurons += net->pop[p]->size;
-  for (uint32_t k = 0; k < net->nproj; k++) synapses += net->proj[k]->csr->nnz;
-  double s = 0.5 / (par->n - 1);
-  if (neurons > 0 && synapses > 0 &&
-      TELL_COST * neurons / (SYN_COST * synapses) < s)
-    s = TELL_COST * neurons / (SYN_COST * synapses);
-  return (1 - (par->n - 1) * s) / par->n;
-}
-
-/* Slices every population and splits every projection: thread 0 holds
- * main_share of a split population's neurons, the others equal parts of
- * the rest. */
-static int deal(struct evs_par *par, evs_error *err) {
-  evs_net *net = par->net;
-  const double a0 = main_share(par);
-  int rc;
-  for (uint32_t p = 0; p < net->npop; p++) {
-    evs_pop *pop = net->pop[p];
-    uint32_t *b = par->bound + (size_t)p * (par->n + 1);
-    if (!par->split[p]) {
-      uint32_t owner = whole_owner(par, p);
-      for (uint32_t t = 0; t <= par->n; t++) b[t] = t > owner ? pop->size : 0;
-      par->w[owner].slice[p] = pop;
-      continue;
-    }
-    b[0] = 0;
-    for (uint32_t t = 1; t < par->n; t++)
-      b[t] = (uint32_t)(pop->size *
-                        (a0 + (1 - a0) * (t - 1) / (double)(par->n - 1)));
-    b[par->n] = pop->size;
-    for (uint32_t t = 0; t < par->n; t++) {
-      if (b[t] == b[t + 1]) continue;
-      par->w[t].own[p] = 1;
-      if ((rc = make_slice(pop, b[t], b[t + 1], &par->w[t].slice[p], err))) {
-        evs_error_about(err, EVS_ABOUT_POPULATION, (int)p);
-        return rc;
-      }
-    }
-  }
-  for (uint32_t k = 0; k < net->nproj; k++) {
-    evs_proj *pj = net->proj[k];
-    uint32_t q = pj->post->index;
-    const uint32_t *b = par->bound + (size_t)q * (par->n + 1);
-    if (!par->split[q]) {
-      par->w[whole_owner(par, q)].csr[k] = pj->csr;
-      continue;
-    }
-    for (uint32_t t = 0; t < par->n; t++) {
-      if (b[t] == b[t + 1]) continue;
-      par->w[t].own_csr[k] = 1;
-      if (split_csr(pj->csr, b[t], b[t + 1], &par->w[t].csr[k]))
-        return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-    }
-    /* split: the net's copy goes at once, so that at most one projection
-     * is held twice; a learning one keeps it for its weights in the net's
-     * order (evs__par_gather) */
-    if (pj->rule) continue;
-    evs_csr_free(pj->csr);
-    pj->csr = NULL;
-  }
-  return EVS_OK;
-}
-
-/* The lead of every population (see the header): how far past its next
- * periodic event the earliest delivery of what it flushes there lies. */
-static void leads(struct evs_par *par) {
-  evs_net *net = par->net;
-  for (uint32_t p = 0; p < net->npop; p++) {
-    evs_pop *pop = net->pop[p];
-    uint32_t dmin = UINT32_MAX;
-    for (uint32_t k = 0; k < pop->n_out; k++) {
-      const evs_proj *pj = net->proj[pop->out[k]];
-      if (pj->csr->nnz && pj->csr->min_delay < dmin) dmin = pj->csr->min_delay;
-    }
-    if (dmin == UINT32_MAX)
-      par->lead[p] = INFINITY;
-    else if (pop->type->kind == EVS_POP_EXACT)
-      par->lead[p] = 0; /* its window is its shortest delay (net_build.c) */
-    else
-      par->lead[p] = 0.5 * dmin * net->resolution;
-  }
-}
-
-/* 1 if spike times up to the run's end plus distinct delays (multiples of
- * the resolution) always give distinct delivery times, as schedule_spike
- * needs: the resolution exceeds four units in the last place of the latest
- * delivery time (true unless a run lasts ~1e11 resolutions or more). */
-static int delays_distinct(const evs_run *r) {
-  const evs_net *net = r->net;
-  uint32_t dmax = 0;
-  for (uint32_t k = 0; k < net->nproj; k++)
-    if (net->proj[k]->csr->max_delay > dmax)
-      dmax = net->proj[k]->csr->max_delay;
-  double x = r->t_end + dmax * net->resolution;
-  return isfinite(x) && net->resolution > 4 * (nextafter(x, INFINITY) - x);
-}
-
-int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
-  evs_net *net = r->net;
-  int rc;
-  if (!delays_distinct(r)) {
-    evs_error_set(err, EVS_EINVAL, NULL, 0,
-                  "threads = %u: a run of %g s is too long for its resolution "
-                  "on several threads (use threads = 1)",
-                  n, r->t_end);
-    evs_error_key(err, "threads");
-    return EVS_EINVAL;
-  }
-  struct evs_par *par = calloc(1, sizeof *par);
-  if (!par) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  par->run = r;
-  par->net = net;
-  par->n = n;
-  pthread_mutex_init(&par->lock, NULL);
-  pthread_cond_init(&par->wake, NULL);
-  if ((rc = par_alloc(par)) || (rc = choose_split(par))) {
-    evs_error_set(err, rc, NULL, 0, "out of memory");
-    goto fail;
-  }
-  leads(par);
-  if ((rc = deal(par, err)) || (rc = make_parts(par, err))) goto fail;
-  for (uint32_t t = 0; t < n; t++)
-    for (uint32_t p = 0; p < net->npop; p++) {
-      evs_pop *s = par->w[t].slice[p];
-      if (s && push(&par->w[t], evs__periodic_time(s, 0), evs__periodic_kind(s),
-                    s->gid0, p, 0)) {
-        rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-        goto fail;
-      }
-    }
-  for (uint32_t t = 1; t < n; t++) {
-    if (pthread_create(&par->w[t].tid, NULL, thread_main, &par->w[t])) {
-      rc = evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                         "threads = %u: cannot start thread %u", n, t);
-      goto fail;
-    }
-    par->w[t].started = 1;
-  }
-  /* From here the slices hold the state: the whole populations' goes. */
-  for (uint32_t p = 0; p < net->npop; p++)
-    if (par->split[p]) {
-      net->pop[p]->type->destroy(net->pop[p]);
-      net->pop[p]->state = NULL;
-    }
-  r->par = par;
-  return EVS_OK;
-fail:
-  evs__par_free(par);
-  return rc;
-}
-
-evs_pop *evs__par_slice(struct evs_par *par, evs_pop *pop, uint32_t *id) {
-  uint32_t p = pop->index;
-  const uint32_t *b = par->bound + (size_t)p * (par->n + 1);
-  uint32_t th = 0;
-  while (!(*id >= b[th] && *id < b[th + 1])) th++;
-  evs_pop *s = par->w[th].slice[p];
-  *id -= s->first;
-  return s;
-}
-
-double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
-                        double t) {
-  uint32_t p = pop->index;
-  const uint32_t *b = par->bound + (size_t)p * (par->n + 1);
-  uint32_t th = 0;
-  while (!(id >= b[th] && id < b[th + 1])) th++;
-  evs_pop *s = par->w[th].slice[p];
-  return s->type->voltage(s, id - s->first, t);
-}
-
-evs_csr *const *evs__par_csrs(struct evs_par *par, uint32_t proj, uint32_t *n) {
-  *n = 0;
-  for (uint32_t t = 0; t < par->n; t++)
-    if (par->w[t].csr[proj]) /* a whole post population's: on one thread */
-      par->csrs[(*n)++] = par->w[t].csr[proj];
-  return par->csrs;
 }

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — the threaded scheduler's private types, shared by threads.c (the
+ * windows, the barrier and the merge) and threads_setup.c (dealing the
+ * populations and synapses to the threads, the rules' parts, tearing down).
+ * Not installed. */
+#ifndef EVSNN_THREADS_IMPL_H
+#define EVSNN_THREADS_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "core/run_impl.h"
+#include "rules/plastic.h"
+
+/* Sorted runs the merge interleaves directly (one per thread holding a
+ * slice of the population); beyond that it sorts their concatenation. */
+#define EVS_PAR_MERGE_MAX 16
+
+/* One periodic event of a slice: its key and its spikes in the slice's
+ * buffer. */
+typedef struct flush_rec {
+  double t;
+  uint32_t kind, pop; /* event kind, population index */
+  uint32_t worker;    /* the thread that ran it */
+  size_t begin, end;  /* its spikes: slice->spk[begin .. end) */
+} flush_rec;
+
+/* One thread: its slices, synapses, queue and flushes. */
+typedef struct worker {
+  struct evs_par *par;
+  uint32_t index;
+  pthread_t tid;
+  int started;
+  evs_queue q;
+  evs_pop **slice; /* [npop] its slice of each population, or NULL */
+  int *own;        /* [npop] 1 if slice[p] is a slice object it owns,
+                      0 if it is the net's whole population */
+  size_t *flushed; /* [npop] spikes of slice[p] already in a record */
+  evs_csr **csr;   /* [nproj] synapses onto its slice, or NULL */
+  int *own_csr;    /* [nproj] 1 if csr[k] is a split it owns */
+  evs_proj **part; /* [nproj] its part of a learning or filtered
+                      projection split among the threads (csr[k], its
+                      own rule instance and filter), or NULL
+                      (make_parts) */
+  uint64_t *ticks; /* [npop] periodic events run */
+  flush_rec *rec;  /* flushes since the last barrier, in event order */
+  size_t nrec, caprec;
+  struct head *head;   /* [most outgoing projections of a population]:
+                          schedule_spike's scratch */
+  uint64_t syn_events; /* synaptic events delivered */
+  size_t queue_peak;   /* most events its queue held */
+  int rc;              /* first error */
+} worker;
+
+/* The spikes of one merged flush: mspk[begin .. begin + n). */
+typedef struct merged {
+  uint32_t pop;
+  size_t begin, n;
+} merged;
+
+struct evs_par {
+  evs_run *run;
+  evs_net *net;
+  uint32_t n;      /* threads */
+  worker *w;       /* [n] */
+  uint32_t *bound; /* [npop * (n + 1)]: slice t of a split population
+                      holds neurons bound[p*(n+1)+t] .. [p*(n+1)+t+1] */
+  int *split;      /* [npop] 1: split in slices, 0: whole on one thread */
+  double *lead;    /* [npop] s: see the header (E); INFINITY for a
+                      population without outgoing synapses */
+  uint64_t *ticks; /* [npop] periodic events merged */
+  double h_t;      /* the current horizon: (h_t, h_kind) */
+  uint32_t h_kind;
+  evs_spike *mspk; /* spikes of the flushes merged at the last barrier */
+  size_t nmspk, capmspk;
+  merged *mf; /* those flushes, in order */
+  size_t nmf, capmf;
+  size_t told;    /* mf[0 .. told) have been handed to the plug-ins */
+  flush_rec *all; /* scratch: every thread's records */
+  size_t capall;
+  evs_spike **last; /* [npop] the last flush's spikes, r->last_n[p] of
+                       them (evs__par_uncount) */
+  size_t *caplast;
+  evs_csr **csrs;      /* scratch of evs__par_csrs: [n] */
+  evs_plastic **rules; /* scratch of evs__par_rules: [n] */
+  uint64_t *cursor;    /* scratch of evs__par_gather: [n] */
+  /* synchronisation: the main thread releases generation go; each other
+   * thread adds one to done when it has finished it */
+  _Atomic uint32_t go;
+  _Atomic uint32_t done;
+  _Atomic uint32_t sleepers; /* threads asleep in wait_for */
+  _Atomic int quit;
+  pthread_mutex_t lock; /* guards the sleeping */
+  pthread_cond_t wake;
+};
+
+/* One outgoing projection's delay groups on a thread, for one spike: its
+ * next group with synapses there, as schedule_spike walks them. */
+typedef struct head {
+  uint32_t delay; /* steps: the group's delay */
+  uint64_t g, ge; /* the group, the row's group end (no groups: 0, 1) */
+  uint64_t at;    /* where group g starts on the thread */
+  const evs_csr *m;
+} head;
+
+/* Pushes an event (t, kind, source, owner, arg) on w's queue and keeps
+ * its peak size. EVS_OK or EVS_ENOMEM. */
+int evs__par_push(worker *w, double t, uint32_t kind, uint32_t source,
+                  uint32_t owner, uint32_t arg);
+
+/* Adds one to *v (the go or done counter) and wakes the sleepers, if any. */
+void evs__par_bump(struct evs_par *par, _Atomic uint32_t *v);
+
+/* The body of threads 1 .. n-1 (pthread_create's start routine, arg the
+ * worker): runs each generation the main thread releases until quit. */
+void *evs__par_thread_main(void *arg);
+
+#endif
