@@ -52,19 +52,30 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/threads_impl.h"
 
 /* ---- barrier --------------------------------------------------------------
  * A window lasts microseconds (0.1 ms of CUBA is a few hundred deliveries),
- * so a waiting thread first spins on the counter; when that takes longer
- * (more threads than free cores: the tests run 4 threads on 2 cores, and
- * the machine may be shared) it sleeps on a condition variable. A waiter
- * counts itself in sleepers before its last look at the counter, and a
- * writer looks at sleepers after changing the counter (both sequentially
- * consistent), so a wake-up is never lost and costs nothing when nobody
- * sleeps. */
-#define SPINS_BEFORE_SLEEP 300
+ * so a waiting thread first spins on the counter, and only when that takes
+ * longer does it sleep on a condition variable. How long it spins depends
+ * on whether every thread can have a core (evs__par_spins): waking a sleeper
+ * costs tens of microseconds on a virtual machine (B1 at N = 64,000 on 2
+ * threads and 2 cores ran 2x slower than on one thread with 300 spins: 45,000
+ * context switches in 2 s), so with a core each a waiter spins about as long
+ * as a window lasts; with more threads than cores (the tests run 4 threads
+ * on 2 cores) spinning would keep the thread it waits for off its core, so
+ * it sleeps early. A waiter counts itself in sleepers before its last look
+ * at the counter, and a writer looks at sleepers after changing the counter
+ * (both sequentially consistent), so a wake-up is never lost and costs
+ * nothing when nobody sleeps. */
+/* Spins of a waiter before it sleeps: few when the run has more threads than
+ * the machine's cores online, many when each has one. */
+unsigned evs__par_spins(uint32_t threads) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return cores >= (long)threads ? 20000 : 300;
+}
 
 /* What wait_for waits for: *v != x (a new generation of go), or *v == x
  * (done reached the count of the other threads). */
@@ -77,7 +88,7 @@ static inline int waited(_Atomic uint32_t *v, wait_kind k, uint32_t x) {
 
 static void wait_for(struct evs_par *par, _Atomic uint32_t *v, wait_kind k,
                      uint32_t x) {
-  for (unsigned spins = 0; spins < SPINS_BEFORE_SLEEP; spins++) {
+  for (unsigned spins = 0; spins < par->spins; spins++) {
     if (waited(v, k, x)) return;
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();

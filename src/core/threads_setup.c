@@ -462,6 +462,7 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
   par->n = n;
   pthread_mutex_init(&par->lock, NULL);
   pthread_cond_init(&par->wake, NULL);
+  par->spins = evs__par_spins(n);
   if ((rc = par_alloc(par)) || (rc = choose_split(par))) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto fail;
