@@ -12,6 +12,7 @@
 #include "error.h"
 #include "export.h"
 #include "model.h"
+#include "model_desc.h"
 #include "net.h"
 #include "neuron.h"
 #include "plugin.h"

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — model files: INI text that describes a net and its run.
+/* evsnn — models: a net and how to run it, built from a model file (INI
+ * text) or from a description a program fills in (model_desc.h).
  *
- * Sections: [simulation], [population NAME], [projection NAME],
- * [input NAME] (DC currents). The reference is evsnn-model(5). Loading
+ * Sections: [simulation], [network], [population NAME], [projection NAME],
+ * [input NAME], [superspike]. The reference is evsnn-model(5). Loading
  * validates everything before anything runs; an error comes back as
- * "file:line: message". */
+ * "file:line: message". Loading reads the text, checks it into a
+ * description (evs_model_desc) and builds that with evs_model_build. */
 #ifndef EVSNN_MODEL_H
 #define EVSNN_MODEL_H
 
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include "error.h"
 #include "export.h"
+#include "model_desc.h"
 #include "net.h"
 
 typedef struct evs_model_opts {
@@ -56,6 +59,21 @@ EVS_API int evs_model_load_file(const char *path, const evs_model_opts *mo,
 EVS_API int evs_model_load_string(const char *text, const char *name,
                                   const evs_model_opts *mo, evs_model **out,
                                   evs_error *err);
+
+/* Builds the model that d describes: estimates the memory of the
+ * projections' synapses first and refuses, unless mo->force, a model that
+ * needs more than the machine's physical memory (EVS_EMODEL at the key
+ * that sets the costliest projection's number of synapses); then creates
+ * the net (seed: mo->seed when mo->seed_set, else d->sim.seed), adds the
+ * populations, projections, inputs and the SuperSpike learner in order and
+ * builds it (evs_net_build). mo may be NULL; its overrides apply to model
+ * text only and must be 0 here. On success *out is a new model
+ * (evs_model_free). On error returns the net's status (EVS_EMODEL for a
+ * bad value, EVS_ENOMEM, EVS_EIO, EVS_EINVAL for bad arguments) with the
+ * message at the origin of the object or key at fault (evs_origin) in err,
+ * and *out NULL. O(synapses) for the build. */
+EVS_API int evs_model_build(const evs_model_desc *d, const evs_model_opts *mo,
+                            evs_model **out, evs_error *err);
 
 /* Frees a model and its net; NULL is allowed. */
 EVS_API void evs_model_free(evs_model *m);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — model files: [input NAME] sections that are current sources
- * (evsnn/current.h): type = dc with start, stop or neurons, step, ac,
- * noisy. A constant dc on a whole population stays model_build.c's
- * (evs_net_add_dc). The keys are in doc/model-format.md, "[input NAME]". */
-#include "model/model_impl.h"
+/* evsnn — model files, stage 3: [input NAME] sections that are current
+ * sources (evsnn/current.h): type = dc with start, stop or neurons, step,
+ * ac, noisy, checked into their description (evs_input_desc, source 1). A
+ * constant dc on a whole population stays model_check.c's. The keys are
+ * in doc/model-format.md, "[input NAME]". */
+#include "model/model_check.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -73,8 +74,9 @@ static int opt(evs__model_ctx *c, const evs__model_sec *s, const char *name,
   return k ? evs__model_get_quantity(c, k, dim, v) : EVS_OK;
 }
 
-int evs__model_current(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
-                       int pop, const char *post_type, uint32_t post_size) {
+int evs__model_current(evs__model_ctx *c, const evs__model_sec *s,
+                       const char *post_type, uint32_t post_size,
+                       evs_input_desc *d) {
   const evs__model_key *kt = evs__model_key_get(s, "type");
   const char *const *keys;
   evs_current_spec spec = {.start = 0, .stop = INFINITY};
@@ -197,11 +199,16 @@ int evs__model_current(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
                              post_type);
     goto done;
   }
-  if (net) {
-    evs_error ne;
-    int idx = evs_net_add_current(net, pop, ids, kn ? n : 0, &spec, &ne);
-    if (idx < 0) rc = evs__model_net_fail(c, idx, s, NULL, &ne);
-  }
+  /* the description holds the arrays until the load ends (each kept, or
+   * freed when it cannot be) */
+  int r1 = evs__model_keep(c, times), r2 = evs__model_keep(c, amps);
+  int r3 = evs__model_keep(c, ids);
+  if (r1 || r2 || r3) return EVS_ENOMEM;
+  d->source = 1;
+  d->current = spec;
+  d->ids = kn ? ids : NULL;
+  d->n_ids = kn ? n : 0;
+  return EVS_OK;
 done:
   free(times);
   free(amps);

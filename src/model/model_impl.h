@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files, private: the symbol tables that model_read.c fills
- * from the INI text and the --set overrides, and model_build.c checks and
- * turns into a net with the value readers of model_value.c (populations:
- * model_population.c; projections, through their description of
- * model_desc.h: model_projection.c; a projection's plasticity keys:
- * model_learning.c; the [superspike] section: model_superspike.c; limits:
- * model_limits.c). Not installed; include only from those files. */
+ * from the INI text and model_override.c changes with the --set overrides,
+ * and that the check stage (model_check.h) reads with the value readers of
+ * model_value.c into the public description (evsnn/model_desc.h). Not
+ * installed; include only from the reader's files. */
 #ifndef EVSNN_MODEL_IMPL_H
 #define EVSNN_MODEL_IMPL_H
 
@@ -46,17 +44,6 @@ typedef struct evs__model_sec {
   char *name;           /* points into id ("" for [simulation]) */
   int line;             /* header line; 0 when created by an override */
   evs__model_key *keys; /* hash, iterates in file order */
-  int pop_index;        /* populations: index in the net, -1 before build */
-  int proj_index;       /* projections: index in the net, -1 before build */
-  /* projections, from the check stage: what their synapses will cost */
-  double synapses;    /* expected number (0: not known, an edge list) */
-  double bytes_kept;  /* B: held from the build to the end of the run */
-  double bytes_build; /* B: held only while they are built */
-  const evs__model_key *count_key; /* the key that sets their number */
-  /* populations and projections, from the check stage to the build: their
-   * description (model_desc.h), or NULL */
-  struct evs__model_pop_desc *pop;
-  struct evs__model_proj_desc *proj;
   UT_hash_handle hh;
 } evs__model_sec;
 
@@ -76,11 +63,50 @@ typedef struct evs__model_ctx {
   size_t pos;
   char *lbuf; /* getline buffer */
   size_t lcap;
-  /* [network], read before the populations (model_build.c) */
+  /* what the description points to besides the tables (evs__model_keep) */
+  void **kept;
+  size_t n_kept, cap_kept;
+  /* [network], read before the populations (model_check.c) */
   double scale;      /* factor on population sizes and synapse numbers */
   double k_scale;    /* factor on in-degrees (weights / sqrt(k_scale)) */
   int background_dc; /* 1: backgrounds become their mean current */
 } evs__model_ctx;
+
+/* ---- the tables (model_read.c) ------------------------------------------ */
+
+/* Stage 1: reads c's source (c->fp or c->text; c->file, c->base set) into
+ * c->secs. Returns EVS_OK, or the first error in the file (EVS_EMODEL,
+ * EVS_ENOMEM, EVS_EIO) reported in c->err at its line. */
+int evs__model_read(evs__model_ctx *c);
+
+/* Frees c's tables and the description's store (evs__model_keep). */
+void evs__model_tables_free(evs__model_ctx *c);
+
+/* "simulation", "population", ...: the header word of a section kind. */
+const char *evs__model_kind_name(evs__model_sec_kind kind);
+
+/* 1 for the sections that take no name (one per model), else 0. */
+int evs__model_unnamed(evs__model_sec_kind kind);
+
+/* s without leading and trailing blanks (s's end cut in place). */
+char *evs__model_trim(char *s);
+
+/* Adds section (kind, name) at line (0: by an override) to c's tables;
+ * NULL on out of memory. */
+evs__model_sec *evs__model_sec_add(evs__model_ctx *c, evs__model_sec_kind kind,
+                                   const char *name, int line);
+
+/* Sets key name of s to value (copied), at line or by override set (NULL:
+ * none; the text must outlive the tables); replaces an existing key's
+ * value. NULL on out of memory. */
+evs__model_key *evs__model_key_put(evs__model_sec *s, const char *name,
+                                   const char *value, int line,
+                                   const char *set);
+
+/* Stage 2: applies override text ("section.key=value", evsnn --set) to
+ * c's tables. Returns EVS_OK, or EVS_EMODEL / EVS_ENOMEM with a message
+ * naming the override in c->err. (model_override.c) */
+int evs__model_override(evs__model_ctx *c, const char *text);
 
 /* ---- shared by the model files ------------------------------------------ */
 
@@ -108,7 +134,7 @@ const evs__model_key *evs__model_need(evs__model_ctx *c,
                                       int *rc);
 
 /* A population size n of the model file under [network] scale: round(n
- * scale), at least 1. (model_build.c) */
+ * scale), at least 1. (model_check.c) */
 uint64_t evs__model_scaled_size(const evs__model_ctx *c, uint64_t n);
 
 /* ---- one key's value, errors at file:line (model_value.c) -------------- */
@@ -126,15 +152,6 @@ int evs__model_sec_fail(evs__model_ctx *c, const evs__model_sec *s,
                         const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Re-reports error rc of the net (message ne->msg, or evs_strerror(rc) when
- * empty) in c->err at key k when k is not NULL (as evs__model_key_fail),
- * else at the key of s that the error names (ne->key) when s has it, else
- * at the header line of section s (no line when s is NULL or has none).
- * EVS_ENOMEM and EVS_EIO keep their code, others become EVS_EMODEL;
- * returns that code. */
-int evs__model_net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
-                        const evs__model_key *k, const evs_error *ne);
-
 /* The constant value of parameter name of population section s: its key's,
  * else the type's default (defs[0..nd)); NaN when it has neither or the
  * key is not a constant (its own check reports that). (model_population.c)
@@ -149,14 +166,6 @@ double evs__model_pop_value(evs__model_ctx *c, const evs__model_sec *s,
  * syntax), EVS_ENOMEM. (model_population.c) */
 int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k,
                        uint32_t size, uint32_t **ids, size_t *n);
-
-/* [input NAME] of every type but a constant dc on a whole population: a
- * current source (evsnn/current.h) of type (dc, step, ac, noisy) onto
- * population pop (its index when net is not NULL; its type name post_type,
- * size post_size), added to net when not NULL. Returns EVS_OK or an error
- * at the key at fault. (model_current.c) */
-int evs__model_current(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
-                       int pop, const char *post_type, uint32_t post_size);
 
 /* Parses s as an unsigned decimal integer: digits only, blanks around
  * allowed, at most UINT64_MAX. Returns 0 with *out set, or -1 (*out
@@ -231,54 +240,5 @@ long evs__model_rule_param_index(const evs_param_def *defs, size_t nd,
 
 /* The first rule (evs_rule_names) with a parameter called name, or NULL. */
 const char *evs__model_rule_with_param(const char *name);
-
-/* The learning rule's parameters of section s (rule with defs[0..nd)),
- * record_weights and record_matrix: checked (parameters flagged
- * EVS_PARAM_WEIGHT take the dimension wdim of the projection's weights),
- * and set on projection proj of net when net is not NULL. Returns EVS_OK
- * or EVS_EMODEL / EVS_ENOMEM reported at the key. */
-int evs__model_learning(evs__model_ctx *c, const evs__model_sec *s,
-                        evs_net *net, int proj, const char *rule,
-                        const evs_param_def *defs, size_t nd, evs_dim wdim);
-
-/* Short-term plasticity of projection proj (stp.h): stp_U and stp_tau_d
- * (both or neither), stp_tau_f (default 0: no facilitation); set on net when
- * it is not NULL. Returns EVS_OK or EVS_EMODEL reported at the key. */
-int evs__model_stp(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
-                   int proj);
-
-/* The [superspike] section s: checks its keys and, when net is not NULL,
- * sets the net's SuperSpike learner (populations must have their indices).
- * Returns EVS_OK or EVS_EMODEL / EVS_ENOMEM reported at s or its key.
- * (model_superspike.c) */
-int evs__model_superspike(evs__model_ctx *c, const evs__model_sec *s,
-                          evs_net *net);
-
-/* Limits (model_limits.c). */
-
-/* Records in projection section s (check stage) the expected number of
- * synapses of spec between populations pre and post (sizes read from
- * their sections; 0 when not valid) and their memory, kept and while
- * built, and the key that sets their number (n, p or connect); rule is
- * the learning rule or NULL. Edge lists are not estimated. O(1). */
-void evs__model_estimate(const evs__model_ctx *c, evs__model_sec *s,
-                         const evs_conn_spec *spec, const char *pre,
-                         const char *post, const char *rule);
-
-/* Refuses, unless mo->force, a model whose projections (as estimated)
- * need more memory than the machine's physical memory: EVS_EMODEL at the
- * count key of the costliest projection, with the estimate. Else EVS_OK.
- * O(sections). */
-int evs__model_check_memory(evs__model_ctx *c, const evs_model_opts *mo);
-
-/* Stage 3: checks every section of c's tables in file order without a net
- * (so the first error reported is the first in the file), then creates
- * m->net (seed: mo->seed when mo->seed_set, else [simulation] seed), adds
- * populations, projections and inputs and calls evs_net_build; sets
- * m->seed and m->run (m->name must be set). Returns EVS_OK, or EVS_EMODEL /
- * EVS_ENOMEM / EVS_EIO with file:line (or --set) context in c->err; m->net
- * may then be half built (evs_model_free frees it). The tables stay owned by
- * c. (model_build.c) */
-int evs__model_build(evs__model_ctx *c, const evs_model_opts *mo, evs_model *m);
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files, stage 3: a projection's plasticity keys (the
- * learning rule and its parameters, record_weights, record_matrix,
- * short-term plasticity), checked and set for model_build.c's
- * do_projection. The format is documented in doc/model-format.md. */
-#include "model/model_impl.h"
+ * learning rule and its parameters, record_weights, record_synapses,
+ * record_matrix, short-term plasticity) checked into its description
+ * (evs_proj_desc) for model_projection.c. The format is documented in
+ * doc/model-format.md. */
+#include "model/model_check.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -53,11 +54,11 @@ const char *evs__model_rule_with_param(const char *name) {
   return NULL;
 }
 
-/* record_matrix = TIME, TIME, ...: Matrix Market snapshots of projection
- * proj's weights, set on net when it is not NULL. */
-static int do_snapshots(evs__model_ctx *c, const evs__model_sec *s,
-                        const evs__model_key *k, evs_net *net, int proj) {
-  double t[64];
+/* record_matrix = TIME, TIME, ...: Matrix Market snapshots of the
+ * projection's weights, into d. */
+static int do_snapshots(evs__model_ctx *c, const evs__model_key *k,
+                        evs_proj_desc *d) {
+  double t[64], *times;
   size_t n = 0;
   const char *p = k->value;
   for (;;) {
@@ -80,33 +81,51 @@ static int do_snapshots(evs__model_ctx *c, const evs__model_sec *s,
                                  k->value);
     p = end + 1;
   }
-  evs_error ne;
   int rc;
-  if (net && (rc = evs_net_record_matrix(net, proj, t, n, &ne)))
-    return evs__model_net_fail(c, rc, s, k, &ne);
+  if ((rc = evs__model_alloc(c, n * sizeof *times, &times))) return rc;
+  memcpy(times, t, n * sizeof *times);
+  d->matrix_times = times;
+  d->n_matrix_times = n;
+  return EVS_OK;
+}
+
+/* An interval key (record_weights, record_synapses): a time > 0 into *out,
+ * or 0 when s has no key name. */
+static int interval(evs__model_ctx *c, const evs__model_sec *s,
+                    const char *name, double *out) {
+  const evs__model_key *k = evs__model_key_get(s, name);
+  int rc;
+  *out = 0;
+  if (!k) return EVS_OK;
+  if ((rc = evs__model_get_quantity(c, k, EVS_DIM_TIME, out))) return rc;
+  if (!(*out > 0) || !isfinite(*out))
+    return evs__model_key_fail(c, k, "%s must be > 0, got '%s'", name,
+                               k->value);
   return EVS_OK;
 }
 
 int evs__model_learning(evs__model_ctx *c, const evs__model_sec *s,
-                        evs_net *net, int proj, const char *rule,
-                        const evs_param_def *defs, size_t nd, evs_dim wdim) {
-  const evs__model_key *kr = evs__model_key_get(s, "rule");
+                        const evs_param_def *defs, size_t nd,
+                        evs_proj_desc *d) {
+  const char *rule = d->rule;
   evs__model_key *k, *tmp;
-  evs_error ne;
+  evs_rule_param_desc *par = NULL;
   int rc;
-  if (rule && net && (rc = evs_net_set_rule(net, proj, rule, &ne)))
-    return evs__model_net_fail(c, rc, s, kr, &ne);
+  if (rule &&
+      (rc = evs__model_alloc(c, (HASH_COUNT(s->keys) + 1) * sizeof *par, &par)))
+    return rc;
+  d->rule_params = par;
   HASH_ITER(hh, s->keys, k, tmp) {
     long i = rule ? evs__model_rule_param_index(defs, nd, k->name) : -1;
     if (i < 0) continue;
-    evs_dim dim = (defs[i].flags & EVS_PARAM_WEIGHT) ? wdim : defs[i].dim;
+    evs_dim dim =
+        (defs[i].flags & EVS_PARAM_WEIGHT) ? d->weight_dim : defs[i].dim;
     double v;
     if ((rc = evs__model_get_quantity(c, k, dim, &v))) return rc;
     if (!isfinite(v))
       return evs__model_key_fail(c, k, "%s = %s: not a finite number", k->name,
                                  k->value);
-    if (net && (rc = evs_net_set_rule_param(net, proj, k->name, v, &ne)))
-      return evs__model_net_fail(c, rc, s, k, &ne);
+    par[d->n_rule_params++] = (evs_rule_param_desc){k->name, v};
   }
   for (size_t i = 0; rule && i < nd; i++)
     if ((defs[i].flags & EVS_PARAM_REQUIRED) &&
@@ -114,38 +133,20 @@ int evs__model_learning(evs__model_ctx *c, const evs__model_sec *s,
       return evs__model_sec_fail(c, s,
                                  "missing required key '%s' in [%s] (rule %s)",
                                  defs[i].name, s->id, rule);
-  if ((k = evs__model_key_get(s, "record_weights"))) {
-    double interval;
-    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_TIME, &interval)))
-      return rc;
-    if (!(interval > 0) || !isfinite(interval))
-      return evs__model_key_fail(c, k, "record_weights must be > 0, got '%s'",
-                                 k->value);
-    if (net && (rc = evs_net_record_weights(net, proj, interval, &ne)))
-      return evs__model_net_fail(c, rc, s, k, &ne);
-  }
-  if ((k = evs__model_key_get(s, "record_synapses"))) {
-    double interval;
-    if ((rc = evs__model_get_quantity(c, k, EVS_DIM_TIME, &interval)))
-      return rc;
-    if (!(interval > 0) || !isfinite(interval))
-      return evs__model_key_fail(c, k, "record_synapses must be > 0, got '%s'",
-                                 k->value);
-    if (net && (rc = evs_net_record_synapses(net, proj, interval, &ne)))
-      return evs__model_net_fail(c, rc, s, k, &ne);
-  }
+  if ((rc = interval(c, s, "record_weights", &d->record_weights)) ||
+      (rc = interval(c, s, "record_synapses", &d->record_synapses)))
+    return rc;
   if ((k = evs__model_key_get(s, "record_matrix")))
-    return do_snapshots(c, s, k, net, proj);
+    return do_snapshots(c, k, d);
   return EVS_OK;
 }
 
-int evs__model_stp(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
-                   int proj) {
+int evs__model_stp(evs__model_ctx *c, const evs__model_sec *s,
+                   evs_proj_desc *d) {
   const evs__model_key *ku = evs__model_key_get(s, "stp_U");
   const evs__model_key *kd = evs__model_key_get(s, "stp_tau_d");
   const evs__model_key *kf = evs__model_key_get(s, "stp_tau_f");
   double U, tau_d, tau_f = 0;
-  evs_error ne;
   int rc;
   if (!ku && !kd) {
     if (kf)
@@ -172,7 +173,9 @@ int evs__model_stp(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
       return evs__model_key_fail(c, kf, "stp_tau_f must be >= 0, got '%s'",
                                  kf->value);
   }
-  if (net && (rc = evs_net_set_stp(net, proj, U, tau_d, tau_f, &ne)))
-    return evs__model_net_fail(c, rc, s, ku, &ne);
+  d->has_stp = 1;
+  d->stp_U = U;
+  d->stp_tau_d = tau_d;
+  d->stp_tau_f = tau_f;
   return EVS_OK;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — model files, stage 3: a [population NAME] section checked (net
- * NULL) and added to the net: its type, size, parameters, recordings and
- * rate check (model_impl.h). */
-#include "model/model_desc.h"
+/* evsnn — model files, stage 3: a [population NAME] section checked into
+ * its description (evs_pop_desc, include/evsnn/model_desc.h): its type,
+ * size and parameters here, its recordings and rate check in
+ * model_record.c; and the neuron ids of a key ("0-4, 10"). */
+#include "model/model_check.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -102,48 +103,6 @@ bad:
                              k->name, k->value);
 }
 
-/* The rate checker of population s: rate_min and rate_max (both or
- * neither), rate_tau (default 100 ms). */
-static int rate_check(evs__model_ctx *c, const evs__model_sec *s, evs_net *net,
-                      int pop) {
-  const evs__model_key *klo = evs__model_key_get(s, "rate_min");
-  const evs__model_key *khi = evs__model_key_get(s, "rate_max");
-  const evs__model_key *kt = evs__model_key_get(s, "rate_tau");
-  double lo, hi, tau = 0.1;
-  int rc;
-  if (!klo && !khi) {
-    if (kt)
-      return evs__model_key_fail(c, kt,
-                                 "rate_tau without rate_min and "
-                                 "rate_max");
-    return EVS_OK;
-  }
-  if (!klo || !khi)
-    return evs__model_key_fail(
-        c, klo ? klo : khi, "%s without %s: a rate check needs both",
-        klo ? "rate_min" : "rate_max", klo ? "rate_max" : "rate_min");
-  if ((rc = evs__model_get_quantity(c, klo, EVS_DIM_RATE, &lo))) return rc;
-  if ((rc = evs__model_get_quantity(c, khi, EVS_DIM_RATE, &hi))) return rc;
-  if (!(lo >= 0) || !isfinite(lo))
-    return evs__model_key_fail(c, klo, "rate_min must be >= 0, got '%s'",
-                               klo->value);
-  if (!(hi > lo) || !isfinite(hi))
-    return evs__model_key_fail(c, khi,
-                               "rate_max must be above rate_min "
-                               "(%g Hz), got '%s'",
-                               lo, khi->value);
-  if (kt) {
-    if ((rc = evs__model_get_quantity(c, kt, EVS_DIM_TIME, &tau))) return rc;
-    if (!(tau > 0) || !isfinite(tau))
-      return evs__model_key_fail(c, kt, "rate_tau must be > 0, got '%s'",
-                                 kt->value);
-  }
-  evs_error ne;
-  if (net && (rc = evs_net_check_rate(net, pop, lo, hi, tau, &ne)))
-    return evs__model_net_fail(c, rc, s, khi, &ne);
-  return EVS_OK;
-}
-
 double evs__model_pop_value(evs__model_ctx *c, const evs__model_sec *s,
                             const evs_param_def *defs, size_t nd,
                             const char *name) {
@@ -161,102 +120,36 @@ double evs__model_pop_value(evs__model_ctx *c, const evs__model_sec *s,
   return NAN;
 }
 
+/* A population's type as the check needs it: its parameter table. */
+typedef struct type_info {
+  const evs_param_def *defs;
+  size_t nd;
+  evs_pop_kind kind;
+} type_info;
+
 /* The population's background under [network] into d: its rate times
- * k_scale and weight / sqrt(k_scale) when it stays Poisson (in d->par),
+ * k_scale and weight / sqrt(k_scale) when it stays Poisson (in d->params),
  * plus the constant current that keeps its mean input (1 - sqrt(k_scale))
  * rate w tau_syn_E (the reference implementation's compensation); or, with
  * background = dc, no rate and its whole mean rate w tau_syn_E as a
  * constant current. */
 static void background(evs__model_ctx *c, const evs__model_sec *s,
-                       evs__model_pop_desc *d) {
+                       const type_info *t, evs_pop_desc *d) {
   const evs__model_key *kr = evs__model_key_get(s, "background_rate");
   const evs__model_key *kw = evs__model_key_get(s, "background_weight");
   if (!kr || !kw || (!c->background_dc && c->k_scale == 1)) return;
-  double rate = evs__model_pop_value(c, s, d->defs, d->nd, "background_rate");
-  double w = evs__model_pop_value(c, s, d->defs, d->nd, "background_weight");
-  double tau = evs__model_pop_value(c, s, d->defs, d->nd, "tau_syn_E");
+  double rate = evs__model_pop_value(c, s, t->defs, t->nd, "background_rate");
+  double w = evs__model_pop_value(c, s, t->defs, t->nd, "background_weight");
+  double tau = evs__model_pop_value(c, s, t->defs, t->nd, "tau_syn_E");
   double mean = rate * w * tau;
   d->has_dc = 1;
   d->dc = c->background_dc ? mean : (1 - sqrt(c->k_scale)) * mean;
-  d->dc_key = kr;
 }
 
-/* record = v, gsyn_exc, ... of the neurons record_neurons (kr: the record
- * key, or NULL; kv: record_v, or NULL): each variable checked against what
- * type records, v not twice. */
-static int record_vars(evs__model_ctx *c, const evs__model_sec *s,
-                       const evs__model_key *kr, const evs__model_key *kv,
-                       const char *type, uint32_t size, double interval,
-                       evs_net *net, int pop) {
-  const evs__model_key *kn = evs__model_key_get(s, "record_neurons");
-  if (!kr) {
-    if (kn) return evs__model_key_fail(c, kn, "record_neurons without record");
-    return EVS_OK;
-  }
-  if (!evs_neuron_type_recordable(type, 0, NULL))
-    return evs__model_key_fail(c, kr,
-                               "record: %s is a spike source and has "
-                               "no state to record",
-                               type);
-  if (!kn)
-    return evs__model_sec_fail(c, s,
-                               "record needs record_neurons (the "
-                               "neuron ids, e.g. '0-4, 10') in [%s]",
-                               s->id);
-  uint32_t *ids = NULL;
-  size_t n = 0;
-  int rc = evs__model_get_ids(c, kn, size, &ids, &n);
-  if (rc) return rc;
-  const char *p = kr->value;
-  while (*p && rc == EVS_OK) {
-    char name[64];
-    size_t len = strcspn(p, ",");
-    const char *a = p, *b = p + len;
-    while (a < b && isspace((unsigned char)*a)) a++;
-    while (b > a && isspace((unsigned char)b[-1])) b--;
-    p += len + (p[len] == ',');
-    if (b == a || (size_t)(b - a) >= sizeof name) {
-      rc = evs__model_key_fail(c, kr,
-                               "record = %s: expected variable names "
-                               "like 'v, gsyn_exc'",
-                               kr->value);
-      break;
-    }
-    memcpy(name, a, (size_t)(b - a));
-    name[b - a] = '\0';
-    const char *r;
-    size_t i;
-    for (i = 0; (r = evs_neuron_type_recordable(type, i, NULL)); i++)
-      if (!strcmp(r, name)) break;
-    if (!r) {
-      char known[256] = "";
-      for (i = 0; (r = evs_neuron_type_recordable(type, i, NULL)); i++)
-        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
-                 i ? ", " : "", r);
-      rc = evs__model_key_fail(c, kr,
-                               "record: type %s cannot record '%s' "
-                               "(it records %s)",
-                               type, name, known);
-      break;
-    }
-    if (!strcmp(name, "v") && kv && strcmp(kv->value, "none") != 0) {
-      rc = evs__model_key_fail(c, kr,
-                               "record = v and record_v both: give "
-                               "the neurons of v once");
-      break;
-    }
-    evs_error ne;
-    if (net && (rc = evs_net_record(net, pop, name, ids, n, interval, &ne)))
-      rc = evs__model_net_fail(c, rc, s, kr, &ne);
-  }
-  free(ids);
-  return rc;
-}
-
-/* The type (integration = grid: IF_curr_exp_grid), its parameter table,
- * reference_rate and size of s into d. */
+/* The type (integration = grid: IF_curr_exp_grid), its parameter table
+ * (into *t), reference_rate and size of s into d. */
 static int check_type(evs__model_ctx *c, const evs__model_sec *s,
-                      evs__model_pop_desc *d) {
+                      evs_pop_desc *d, type_info *t) {
   const evs__model_key *kt, *ks, *k;
   uint64_t size;
   int rc = EVS_OK;
@@ -284,12 +177,12 @@ static int check_type(evs__model_ctx *c, const evs__model_sec *s,
                                  "'%s'",
                                  k->value);
   }
-  if (evs_neuron_type_params(d->type, &d->defs, &d->nd, &d->kind) != EVS_OK) {
+  if (evs_neuron_type_params(d->type, &t->defs, &t->nd, &t->kind) != EVS_OK) {
     char known[512] = "";
-    const char *const *t = evs_neuron_type_names();
-    for (size_t i = 0; t && t[i]; i++)
+    const char *const *names = evs_neuron_type_names();
+    for (size_t i = 0; names && names[i]; i++)
       snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
-               i ? ", " : "", t[i]);
+               i ? ", " : "", names[i]);
     return evs__model_key_fail(c, kt, "unknown neuron type '%s' (known: %s)",
                                kt->value, known);
   }
@@ -324,37 +217,42 @@ static const char *const pop_keys[] = {"type",
                                        "reference_rate",
                                        NULL};
 
-/* The type's parameters of s, in file order, into d->par; every required
- * one given. */
+/* The type's parameters of s, in file order, into d->params; every
+ * required one given. */
 static int check_params(evs__model_ctx *c, const evs__model_sec *s,
-                        evs__model_pop_desc *d) {
+                        const type_info *t, evs_pop_desc *d) {
   evs__model_key *k, *tmp;
+  evs_param_desc *par;
+  char *path;
   int rc;
-  d->par = calloc(HASH_COUNT(s->keys) + 1, sizeof *d->par);
-  if (!d->par)
-    return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
+  if ((rc = evs__model_alloc(c, (HASH_COUNT(s->keys) + 1) * sizeof *par, &par)))
+    return rc;
+  d->params = par;
   HASH_ITER(hh, s->keys, k, tmp) {
     size_t i;
     for (i = 0; pop_keys[i]; i++)
       if (!strcmp(k->name, pop_keys[i])) break;
     if (pop_keys[i]) continue;
-    for (i = 0; i < d->nd; i++)
-      if (!strcmp(k->name, d->defs[i].name)) break;
-    if (i == d->nd)
+    for (i = 0; i < t->nd; i++)
+      if (!strcmp(k->name, t->defs[i].name)) break;
+    if (i == t->nd)
       return evs__model_key_fail(c, k,
                                  "unknown key '%s' in [%s] (type %s "
                                  "has no such parameter)",
                                  k->name, s->id, d->type);
-    evs__model_param_desc *p = &d->par[d->npar];
-    p->key = k;
-    if (d->defs[i].flags & EVS_PARAM_PATH) {
-      if ((rc = evs__model_get_path(c, k, &p->path))) return rc;
-      d->npar++;
+    evs_param_desc *p = &par[d->n_params];
+    p->name = k->name;
+    if (t->defs[i].flags & EVS_PARAM_PATH) {
+      if ((rc = evs__model_get_path(c, k, &path)) ||
+          (rc = evs__model_keep(c, path)))
+        return rc;
+      p->path = path;
+      d->n_params++;
       continue;
     }
-    if ((rc = evs__model_get_dist(c, k, d->defs[i].dim, &p->value))) return rc;
+    if ((rc = evs__model_get_dist(c, k, t->defs[i].dim, &p->value))) return rc;
     if (p->value.kind != EVS_DIST_CONST &&
-        !(d->defs[i].flags & EVS_PARAM_PER_NEURON))
+        !(t->defs[i].flags & EVS_PARAM_PER_NEURON))
       return evs__model_key_fail(c, k,
                                  "%s must be a constant (only per-neuron "
                                  "parameters take distributions)",
@@ -366,98 +264,25 @@ static int check_params(evs__model_ctx *c, const evs__model_sec *s,
     } else if (!strcmp(k->name, "background_weight")) {
       p->value = evs_dist_scale(p->value, 1 / sqrt(c->k_scale));
     }
-    d->npar++;
+    d->n_params++;
   }
-  background(c, s, d);
-  for (size_t i = 0; i < d->nd; i++)
-    if ((d->defs[i].flags & EVS_PARAM_REQUIRED) &&
-        !evs__model_key_get(s, d->defs[i].name))
+  background(c, s, t, d);
+  for (size_t i = 0; i < t->nd; i++)
+    if ((t->defs[i].flags & EVS_PARAM_REQUIRED) &&
+        !evs__model_key_get(s, t->defs[i].name))
       return evs__model_sec_fail(c, s,
                                  "missing required key '%s' in [%s] (type %s)",
-                                 d->defs[i].name, s->id, d->type);
+                                 t->defs[i].name, s->id, d->type);
   return EVS_OK;
 }
 
-/* The recordings and rate check of s (population d): checked, and set on
- * population pop of net when net is not NULL. */
-static int recordings(evs__model_ctx *c, const evs__model_sec *s,
-                      const evs__model_pop_desc *d, evs_net *net, int pop) {
-  const evs__model_key *k;
-  evs_error ne;
-  int rc = EVS_OK;
-  if ((k = evs__model_key_get(s, "record_spikes"))) {
-    int on;
-    if (evs__model_parse_bool(k->value, &on))
-      return evs__model_key_fail(
-          c, k, "record_spikes must be yes or no, got '%s'", k->value);
-    if (net && (rc = evs_net_record_spikes(net, pop, on))) {
-      evs_error_set(&ne, rc, NULL, 0, "record_spikes: %s", evs_strerror(rc));
-      return evs__model_net_fail(c, rc, s, k, &ne);
-    }
-  }
-  double interval = 1e-3;
-  const evs__model_key *ki = evs__model_key_get(s, "record_interval");
-  if (ki) {
-    if ((rc = evs__model_get_quantity(c, ki, EVS_DIM_TIME, &interval)))
-      return rc;
-    if (!(interval >= EVS__MODEL_MIN_STEP))
-      return evs__model_key_fail(c, ki,
-                                 "record_interval must be at least %g s, got "
-                                 "'%s'",
-                                 EVS__MODEL_MIN_STEP, ki->value);
-  }
-  k = evs__model_key_get(s, "record_v");
-  if (k && strcmp(k->value, "none") == 0) {
-    /* no probes; record_interval may stay (so --set can switch them off) */
-  } else if (k) {
-    uint32_t *ids = NULL;
-    size_t n = 0;
-    if (d->kind == EVS_POP_SOURCE)
-      return evs__model_key_fail(c, k,
-                                 "record_v: %s is a spike source and has no "
-                                 "membrane potential",
-                                 d->type);
-    if ((rc = evs__model_get_ids(c, k, d->size, &ids, &n))) return rc;
-    if (net) rc = evs_net_record_v(net, pop, ids, n, interval, &ne);
-    free(ids);
-    if (rc) return evs__model_net_fail(c, rc, s, k, &ne);
-  }
-  /* record = none, like record_v = none, keeps record_interval legal */
-  const evs__model_key *kr = evs__model_key_get(s, "record");
-  if (ki && !kr && !k)
-    return evs__model_key_fail(c, ki,
-                               "record_interval without record_v or "
-                               "record");
-  if (kr && strcmp(kr->value, "none") == 0) kr = NULL;
-  if ((rc = record_vars(c, s, kr, k, d->type, d->size, interval, net, pop)))
+int evs__model_population_check(evs__model_ctx *c, const evs__model_sec *s,
+                                evs_pop_desc *d) {
+  type_info t;
+  int rc;
+  d->name = s->name;
+  if ((rc = evs__model_origin(c, s, &d->origin)) ||
+      (rc = check_type(c, s, d, &t)) || (rc = check_params(c, s, &t, d)))
     return rc;
-  return rate_check(c, s, net, pop);
-}
-
-int evs__model_population_check(evs__model_ctx *c, evs__model_sec *s) {
-  evs__model_desc_free(s);
-  evs__model_pop_desc *d = calloc(1, sizeof *d);
-  if (!d) return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-  s->pop = d;
-  int rc = check_type(c, s, d);
-  if (rc || (rc = check_params(c, s, d))) return rc;
-  return recordings(c, s, d, NULL, -1);
-}
-
-int evs__model_population_build(evs__model_ctx *c, evs__model_sec *s,
-                                evs_net *net) {
-  const evs__model_pop_desc *d = s->pop;
-  evs_error ne;
-  int rc, pop = evs_net_add_population(net, s->name, d->type, d->size, &ne);
-  if (pop < 0) return evs__model_net_fail(c, pop, s, NULL, &ne);
-  s->pop_index = pop;
-  for (size_t i = 0; i < d->npar; i++) {
-    const evs__model_param_desc *p = &d->par[i];
-    rc = p->path ? evs_net_set_path(net, pop, p->key->name, p->path, &ne)
-                 : evs_net_set_param(net, pop, p->key->name, &p->value, &ne);
-    if (rc) return evs__model_net_fail(c, rc, s, p->key, &ne);
-  }
-  if (d->has_dc && (rc = evs_net_add_dc(net, pop, d->dc, EVS_DIM_CURRENT, &ne)))
-    return evs__model_net_fail(c, rc, s, d->dc_key, &ne);
-  return recordings(c, s, d, net, pop);
+  return evs__model_recordings(c, s, t.kind, d);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files, stage 3: a [projection NAME] section checked into
- * its description (model_desc.h), then the description added to the net.
- * Which keys a projection takes, and for which connect rules, is the table
- * proj_keys; the connect rules are the table conn_rules. */
-#include "model/model_desc.h"
+ * its description (evs_proj_desc, include/evsnn/model_desc.h); its
+ * plasticity keys in model_learning.c. Which keys a projection takes, and
+ * for which connect rules, is the table proj_keys; the connect rules are
+ * the table conn_rules. */
+#include "model/model_check.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -141,17 +142,16 @@ static double file_size(const evs__model_ctx *c, const char *name) {
 }
 
 /* Projection s (description d) under [network] scale and k_scale: the
- * number of synapses (spec.n or spec.p, from key d->count) such that every
+ * number of synapses (spec.n or spec.p, from key kn) such that every
  * in-degree is the file's times k_scale, weights divided by sqrt(k_scale),
  * and, when k_scale < 1, the constant current (1 - sqrt(k_scale)) tau_syn
  * w K r to add to post that keeps its mean input (the reference
  * implementation's compensation: w the mean weight, K the file's
  * in-degree, r the reference_rate of pre, tau_syn that of the receptor). */
 static int scale_projection(evs__model_ctx *c, const evs__model_sec *s,
-                            evs__model_proj_desc *d) {
+                            const evs__model_key *kn, evs_proj_desc *d) {
   evs_conn_spec *spec = &d->spec;
-  const evs__model_key *kn = d->count;
-  const char *pre = d->pre->value, *post = d->post->value;
+  const char *pre = d->pre, *post = d->post;
   double sc = c->scale, k = c->k_scale;
   if (sc == 1 && k == 1) return EVS_OK;
   double n_pre = file_size(c, pre), n_post = file_size(c, post), indegree = 0;
@@ -223,9 +223,8 @@ static int scale_projection(evs__model_ctx *c, const evs__model_sec *s,
 /* The connect rule, receptor, yes/no keys, number (p or n), weight and
  * delay of s into d. */
 static int check_synapses(evs__model_ctx *c, const evs__model_sec *s,
-                          const struct conn_rule *cr,
-                          const evs__model_sim_desc *sim,
-                          evs__model_proj_desc *d) {
+                          const struct conn_rule *cr, const evs_sim_desc *sim,
+                          evs_proj_desc *d) {
   static const evs_dim wdims[] = {EVS_DIM_CURRENT, EVS_DIM_VOLTAGE,
                                   EVS_DIM_CONDUCTANCE};
   evs_conn_spec *spec = &d->spec;
@@ -266,11 +265,11 @@ static int check_synapses(evs__model_ctx *c, const evs__model_sec *s,
   if (!(k = evs__model_need(c, s, "weight", &rc))) return rc;
   /* a number without a unit is a dimensionless weight (rate populations,
    * rate.c); the net refuses it for spiking types ("needs a unit") */
-  d->wdim = EVS_DIM_NONE;
+  d->weight_dim = EVS_DIM_NONE;
   if (weight_dimensionless(k->value, &spec->weight)) {
     if ((rc = evs__model_check_dist(c, k, &spec->weight))) return rc;
   } else if ((rc = evs__model_get_dist_any(c, k, wdims, 3, &spec->weight,
-                                           &d->wdim))) {
+                                           &d->weight_dim))) {
     return rc;
   }
   spec->delay = evs_dist_const(sim->resolution);
@@ -290,16 +289,16 @@ static int check_synapses(evs__model_ctx *c, const evs__model_sec *s,
   return EVS_OK;
 }
 
-int evs__model_projection_check(evs__model_ctx *c, evs__model_sec *s,
-                                const evs__model_sim_desc *sim) {
+int evs__model_projection_check(evs__model_ctx *c, const evs__model_sec *s,
+                                const evs_sim_desc *sim, evs_proj_desc *d) {
   const struct conn_rule *cr = NULL;
-  const evs__model_key *k;
+  const evs__model_key *k, *kpre, *kpost;
+  const evs_param_def *rdefs;
+  size_t nrd;
   int rc = EVS_OK;
 
-  evs__model_desc_free(s);
-  evs__model_proj_desc *d = calloc(1, sizeof *d);
-  if (!d) return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-  s->proj = d;
+  d->name = s->name;
+  if ((rc = evs__model_origin(c, s, &d->origin))) return rc;
   if (!(k = evs__model_need(c, s, "connect", &rc))) return rc;
   for (size_t i = 0; i < sizeof conn_rules / sizeof *conn_rules; i++)
     if (!strcmp(k->value, conn_rules[i].name)) cr = &conn_rules[i];
@@ -310,54 +309,27 @@ int evs__model_projection_check(evs__model_ctx *c, evs__model_sec *s,
                                "fixed_outdegree, fixed_total, file)",
                                k->value);
   d->spec.kind = cr->kind;
-  if ((rc = evs__model_get_rule(c, s, &d->rule, &d->rdefs, &d->nrd))) return rc;
-  if ((rc = check_proj_keys(c, s, cr, d->rule, d->rdefs, d->nrd))) return rc;
-  if (!(d->pre = evs__model_need(c, s, "pre", &rc)) ||
-      (rc = need_pop(c, d->pre)))
+  if ((rc = evs__model_get_rule(c, s, &d->rule, &rdefs, &nrd))) return rc;
+  if ((rc = check_proj_keys(c, s, cr, d->rule, rdefs, nrd))) return rc;
+  if (!(kpre = evs__model_need(c, s, "pre", &rc)) || (rc = need_pop(c, kpre)))
     return rc;
-  if (!(d->post = evs__model_need(c, s, "post", &rc)) ||
-      (rc = need_pop(c, d->post)))
+  if (!(kpost = evs__model_need(c, s, "post", &rc)) ||
+      (rc = need_pop(c, kpost)))
     return rc;
-  d->spec.same_population = !strcmp(d->pre->value, d->post->value);
+  d->pre = kpre->value;
+  d->post = kpost->value;
+  d->spec.same_population = !strcmp(d->pre, d->post);
   if ((rc = check_synapses(c, s, cr, sim, d))) return rc;
-  d->count = evs__model_key_get(s, cr->count ? cr->count : "connect");
-  if ((rc = scale_projection(c, s, d))) return rc;
-  evs__model_estimate(c, s, &d->spec, d->pre->value, d->post->value, d->rule);
+  k = evs__model_key_get(s, cr->count ? cr->count : "connect");
+  if ((rc = scale_projection(c, s, k, d))) return rc;
   if (cr->kind == EVS_CONN_FILE) {
     char *path;
     if (!(k = evs__model_need(c, s, "file", &rc))) return rc;
-    if ((rc = evs__model_get_path(c, k, &path))) return rc;
+    if ((rc = evs__model_get_path(c, k, &path)) ||
+        (rc = evs__model_keep(c, path)))
+      return rc;
     d->spec.path = path;
   }
-  if ((rc = evs__model_stp(c, s, NULL, -1))) return rc;
-  return evs__model_learning(c, s, NULL, -1, d->rule, d->rdefs, d->nrd,
-                             d->wdim);
-}
-
-/* The index in the net of the population named by key k. */
-static int pop_index(const evs__model_ctx *c, const evs__model_key *k) {
-  return evs__model_sec_find(c, EVS__MODEL_POP, k->value)->pop_index;
-}
-
-int evs__model_projection_build(evs__model_ctx *c, evs__model_sec *s,
-                                evs_net *net) {
-  const evs__model_proj_desc *d = s->proj;
-  int pre = pop_index(c, d->pre), post = pop_index(c, d->post), rc;
-  evs_error ne;
-  if (d->has_dc) {
-    evs_error_set(&ne, EVS_EINVAL, NULL, 0,
-                  "the compensating DC is not finite");
-    if (!isfinite(d->dc) ||
-        (rc = evs_net_add_dc(net, post, d->dc, d->wdim, &ne)))
-      return evs__model_net_fail(c, isfinite(d->dc) ? rc : EVS_EINVAL, s,
-                                 d->count, &ne);
-  }
-  int idx = evs_net_connect(net, s->name, pre, post, d->receptor, &d->spec,
-                            d->wdim, &ne);
-  s->proj_index = idx;
-  /* a weight the post type cannot take is the weight's error (ne.key) */
-  if (idx < 0) return evs__model_net_fail(c, idx, s, NULL, &ne);
-  if ((rc = evs__model_stp(c, s, net, idx))) return rc;
-  return evs__model_learning(c, s, net, idx, d->rule, d->rdefs, d->nrd,
-                             d->wdim);
+  if ((rc = evs__model_stp(c, s, d))) return rc;
+  return evs__model_learning(c, s, rdefs, nrd, d);
 }

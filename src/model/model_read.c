@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — model files, stages 1 and 2 and the entry points: INI text ->
- * symbol tables (model_impl.h), then --set overrides; model_build.c checks
- * the tables and builds the net (stage 3).
- *
- *   1. read: libinih splits "key = value" lines; our own line reader counts
- *      lines (the Debian libinih has no INI_HANDLER_LINENO), recognises
- *      section headers itself and feeds inih one stripped line at a time.
- *      Everything lands in uthash tables: sections (kind, name, line) in
- *      file order, each with its keys (value, line) in file order.
- *   2. overrides (--set) replace or add keys.
- * The format is documented in doc/model-format.md and evsnn-model(5). */
+/* evsnn — model files, stage 1: INI text -> symbol tables (model_impl.h).
+ * libinih splits "key = value" lines; our own line reader counts lines
+ * (the Debian libinih has no INI_HANDLER_LINENO), recognises section
+ * headers itself and feeds inih one stripped line at a time. Everything
+ * lands in uthash tables: sections (kind, name, line) in file order, each
+ * with its keys (value, line) in file order. Then model_override.c applies
+ * the --set overrides and the check stage (model_check.h) reads the
+ * tables; model_load.c runs the stages. The format is documented in
+ * doc/model-format.md and evsnn-model(5). */
 #include "model/model_impl.h"
 
 #include <ctype.h>
@@ -26,8 +24,11 @@
 static const char *const kind_names[] = {
     "simulation", "population", "projection", "input", "superspike", "network"};
 
-/* Sections that take no name: one per model. */
-static int unnamed(evs__model_sec_kind kind) {
+const char *evs__model_kind_name(evs__model_sec_kind kind) {
+  return kind_names[kind];
+}
+
+int evs__model_unnamed(evs__model_sec_kind kind) {
   return kind == EVS__MODEL_SIM || kind == EVS__MODEL_SUPERSPIKE ||
          kind == EVS__MODEL_NETWORK;
 }
@@ -59,7 +60,7 @@ char *evs__model_strdup(const char *s) {
   return d;
 }
 
-static char *trim(char *s) {
+char *evs__model_trim(char *s) {
   char *e;
   while (isspace((unsigned char)*s)) s++;
   e = s + strlen(s);
@@ -99,17 +100,20 @@ static void sec_free(evs__model_sec *s) {
   free(s);
 }
 
-static void tables_free(evs__model_ctx *c) {
+void evs__model_tables_free(evs__model_ctx *c) {
   evs__model_sec *s, *tmp;
   HASH_ITER(hh, c->secs, s, tmp) {
     HASH_DEL(c->secs, s);
     sec_free(s);
   }
+  for (size_t i = 0; i < c->n_kept; i++) free(c->kept[i]);
+  free(c->kept);
+  c->kept = NULL;
+  c->n_kept = c->cap_kept = 0;
 }
 
-/* Adds section (kind, name) at line; NULL on out of memory. */
-static evs__model_sec *sec_add(evs__model_ctx *c, evs__model_sec_kind kind,
-                               const char *name, int line) {
+evs__model_sec *evs__model_sec_add(evs__model_ctx *c, evs__model_sec_kind kind,
+                                   const char *name, int line) {
   int oomed = 0;
   evs__model_sec *s = calloc(1, sizeof *s);
   size_t n = strlen(kind_names[kind]) + strlen(name) + 2;
@@ -117,7 +121,7 @@ static evs__model_sec *sec_add(evs__model_ctx *c, evs__model_sec_kind kind,
     free(s);
     return NULL;
   }
-  if (unnamed(kind)) {
+  if (evs__model_unnamed(kind)) {
     snprintf(s->id, n, "%s", kind_names[kind]);
     s->name = s->id + strlen(s->id);
   } else {
@@ -126,8 +130,6 @@ static evs__model_sec *sec_add(evs__model_ctx *c, evs__model_sec_kind kind,
   }
   s->kind = kind;
   s->line = line;
-  s->pop_index = -1;
-  s->proj_index = -1;
   HASH_ADD_KEYPTR(hh, c->secs, s->id, strlen(s->id), s);
   if (oomed) {
     sec_free(s);
@@ -141,7 +143,7 @@ evs__model_sec *evs__model_sec_find(const evs__model_ctx *c,
                                     const char *name) {
   char id[128];
   evs__model_sec *s = NULL;
-  if (unnamed(kind))
+  if (evs__model_unnamed(kind))
     snprintf(id, sizeof id, "%s", kind_names[kind]);
   else
     snprintf(id, sizeof id, "%s %s", kind_names[kind], name);
@@ -149,10 +151,9 @@ evs__model_sec *evs__model_sec_find(const evs__model_ctx *c,
   return s;
 }
 
-/* Sets key name of s to value; replaces an existing key's value. NULL on
- * out of memory. */
-static evs__model_key *key_put(evs__model_sec *s, const char *name,
-                               const char *value, int line, const char *set) {
+evs__model_key *evs__model_key_put(evs__model_sec *s, const char *name,
+                                   const char *value, int line,
+                                   const char *set) {
   int oomed = 0;
   evs__model_key *k = evs__model_key_get(s, name);
   char *v = evs__model_strdup(value);
@@ -183,14 +184,14 @@ static evs__model_key *key_put(evs__model_sec *s, const char *name,
 
 /* A section header "[kind name]" (hdr is the text between the brackets). */
 static void read_header(evs__model_ctx *c, char *hdr) {
-  char *kind = trim(hdr), *name = kind;
+  char *kind = evs__model_trim(hdr), *name = kind;
   int line = c->line;
   evs__model_sec_kind sk;
   c->cur = NULL;
   c->skip = 1;
   while (*name && !isspace((unsigned char)*name)) name++;
   if (*name) *name++ = '\0';
-  name = trim(name);
+  name = evs__model_trim(name);
   for (sk = EVS__MODEL_SIM; sk <= EVS__MODEL_NETWORK; sk++)
     if (!strcmp(kind, kind_names[sk])) break;
   if (sk > EVS__MODEL_NETWORK) {
@@ -200,16 +201,16 @@ static void read_header(evs__model_ctx *c, char *hdr) {
               kind);
     return;
   }
-  if (unnamed(sk) && *name) {
+  if (evs__model_unnamed(sk) && *name) {
     read_fail(c, EVS_EMODEL, line, "section [%s] takes no name", kind);
     return;
   }
-  if (!unnamed(sk) && !*name) {
+  if (!evs__model_unnamed(sk) && !*name) {
     read_fail(c, EVS_EMODEL, line, "section [%s] needs a name: [%s NAME]", kind,
               kind);
     return;
   }
-  if (!unnamed(sk) && !valid_name(name)) {
+  if (!evs__model_unnamed(sk) && !valid_name(name)) {
     read_fail(c, EVS_EMODEL, line,
               "invalid name '%s': use 1-%d letters, digits or '_'", name,
               MAX_NAME);
@@ -221,7 +222,7 @@ static void read_header(evs__model_ctx *c, char *hdr) {
               old->id, old->line);
     return;
   }
-  c->cur = sec_add(c, sk, name, line);
+  c->cur = evs__model_sec_add(c, sk, name, line);
   if (!c->cur) {
     read_fail(c, EVS_ENOMEM, line, "out of memory");
     return;
@@ -291,12 +292,12 @@ static char *reader(char *str, int num, void *stream) {
   c->line++;
   l = c->lbuf;
   if (c->line == 1 && !strncmp(l, "\xEF\xBB\xBF", 3)) l += 3;
-  l = trim(l);
+  l = evs__model_trim(l);
   if (*l != '#' && *l != ';')
     for (p = l + 1; *l && *p; p++)
       if (*p == '#' && isspace((unsigned char)p[-1])) {
         *p = '\0';
-        l = trim(l);
+        l = evs__model_trim(l);
         break;
       }
   if (*l == '[') {
@@ -306,7 +307,7 @@ static char *reader(char *str, int num, void *stream) {
       c->cur = NULL;
       c->skip = 1;
     } else {
-      char *rest = trim(close + 1);
+      char *rest = evs__model_trim(close + 1);
       *close = '\0';
       if (*rest && *rest != ';' && *rest != '#') {
         read_fail(c, EVS_EMODEL, c->line, "text after section header: '%s'",
@@ -352,14 +353,14 @@ static int handler(void *user, const char *section, const char *name,
               k->line);
     return 1;
   }
-  if (!key_put(c->cur, name, value, c->line, NULL)) {
+  if (!evs__model_key_put(c->cur, name, value, c->line, NULL)) {
     read_fail(c, EVS_ENOMEM, c->line, "out of memory");
     return 0;
   }
   return 1;
 }
 
-static int read_all(evs__model_ctx *c) {
+int evs__model_read(evs__model_ctx *c) {
   int r = ini_parse_stream(reader, c, handler, c);
   if (r == -2 && c->rc == 0) read_fail(c, EVS_ENOMEM, 0, "out of memory");
   if (r > 0 && (c->rc == 0 || r < c->err_line)) {
@@ -367,260 +368,4 @@ static int read_all(evs__model_ctx *c) {
     read_fail(c, EVS_EMODEL, r, "expected '[section]' or 'key = value'");
   }
   return c->rc;
-}
-
-/* ---- stage 2: overrides ----------------------------------------------- */
-
-static int apply_override(evs__model_ctx *c, const char *text) {
-  char buf[512], *eq, *lhs, *val, *dot, *key, *sname;
-  evs__model_sec *s = NULL;
-  if (strlen(text) >= sizeof buf)
-    return evs_error_set(c->err, EVS_EMODEL, NULL, 0, "--set %s: too long",
-                         text);
-  snprintf(buf, sizeof buf, "%s", text);
-  eq = strchr(buf, '=');
-  if (!eq) goto syntax;
-  *eq = '\0';
-  lhs = trim(buf);
-  val = trim(eq + 1);
-  dot = strrchr(lhs, '.');
-  if (!dot || !*val) goto syntax;
-  *dot = '\0';
-  sname = trim(lhs);
-  key = trim(dot + 1);
-  if (!*sname || !*key) goto syntax;
-  if (strchr(sname, ' ') || strchr(sname, '\t')) {
-    char *name = sname;
-    evs__model_sec_kind sk;
-    while (*name && !isspace((unsigned char)*name)) name++;
-    *name++ = '\0';
-    name = trim(name);
-    for (sk = EVS__MODEL_POP; sk <= EVS__MODEL_INPUT; sk++)
-      if (!strcmp(sname, kind_names[sk])) break;
-    if (sk > EVS__MODEL_INPUT)
-      return evs_error_set(c->err, EVS_EMODEL, NULL, 0,
-                           "--set %s: unknown section kind '%s'", text, sname);
-    s = evs__model_sec_find(c, sk, name);
-    if (!s)
-      return evs_error_set(c->err, EVS_EMODEL, NULL, 0,
-                           "--set %s: no section [%s %s] in the model", text,
-                           sname, name);
-  } else if (!strcmp(sname, "simulation")) {
-    s = evs__model_sec_find(c, EVS__MODEL_SIM, "");
-    if (!s && !(s = sec_add(c, EVS__MODEL_SIM, "", 0)))
-      return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-  } else if (!strcmp(sname, "network")) {
-    s = evs__model_sec_find(c, EVS__MODEL_NETWORK, "");
-    if (!s && !(s = sec_add(c, EVS__MODEL_NETWORK, "", 0)))
-      return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-  } else if (!strcmp(sname, "superspike")) {
-    s = evs__model_sec_find(c, EVS__MODEL_SUPERSPIKE, "");
-    if (!s)
-      return evs_error_set(c->err, EVS_EMODEL, NULL, 0,
-                           "--set %s: no section [superspike] in the model",
-                           text);
-  } else {
-    evs__model_sec *t, *tmp;
-    int found = 0;
-    HASH_ITER(hh, c->secs, t, tmp) {
-      if (!unnamed(t->kind) && !strcmp(t->name, sname)) {
-        s = t;
-        found++;
-      }
-    }
-    if (found == 0)
-      return evs_error_set(c->err, EVS_EMODEL, NULL, 0,
-                           "--set %s: no section named '%s' in the model", text,
-                           sname);
-    if (found > 1)
-      return evs_error_set(c->err, EVS_EMODEL, NULL, 0,
-                           "--set %s: several sections are named '%s'; write "
-                           "'population %s.%s=...' (or projection, input)",
-                           text, sname, sname, key);
-  }
-  if (!key_put(s, key, val, 0, text))
-    return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-  return EVS_OK;
-syntax:
-  return evs_error_set(c->err, EVS_EMODEL, NULL, 0,
-                       "--set %s: expected SECTION.KEY=VALUE (e.g. "
-                       "simulation.duration=1 s, E.size=100)",
-                       text);
-}
-
-/* ---- entry points ----------------------------------------------------- */
-
-static void set_name(evs_model *m, const char *path) {
-  const char *b = strrchr(path, '/');
-  size_t n;
-  b = b ? b + 1 : path;
-  n = strlen(b);
-  if (n > 4 && !strcmp(b + n - 4, ".ini")) n -= 4;
-  if (n >= sizeof m->name) n = sizeof m->name - 1;
-  memcpy(m->name, b, n);
-  m->name[n] = '\0';
-}
-
-/* Loads from c's source (c->fp or c->text, file and base set). */
-static int load(evs__model_ctx *c, const char *name, const evs_model_opts *mo,
-                evs_model **out) {
-  evs_model *m = NULL;
-  int rc;
-  if ((rc = read_all(c))) goto fail;
-  for (size_t i = 0; mo && i < mo->n_overrides; i++)
-    if ((rc = apply_override(c, mo->overrides[i]))) goto fail;
-  if (!(m = calloc(1, sizeof *m))) {
-    rc = evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-    goto fail;
-  }
-  set_name(m, name);
-  if ((rc = evs__model_build(c, mo, m))) goto fail;
-  tables_free(c);
-  free(c->lbuf);
-  *out = m;
-  return EVS_OK;
-fail:
-  evs_model_free(m);
-  tables_free(c);
-  free(c->lbuf);
-  return rc;
-}
-
-int evs_model_load_file(const char *path, const evs_model_opts *mo,
-                        evs_model **out, evs_error *err) {
-  evs__model_ctx c;
-  int rc;
-  const char *slash;
-  if (out) *out = NULL;
-  if (!path || !out)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "evs_model_load_file: NULL argument");
-  evs_error_clear(err);
-  memset(&c, 0, sizeof c);
-  c.file = path;
-  c.err = err;
-  slash = strrchr(path, '/');
-  if (slash) {
-    size_t n = (size_t)(slash - path);
-    if (!(c.base = malloc(n + 2)))
-      return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-    if (n == 0)
-      strcpy(c.base, "/");
-    else {
-      memcpy(c.base, path, n);
-      c.base[n] = '\0';
-    }
-  } else if (!(c.base = evs__model_strdup(""))) {
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  }
-  if (!(c.fp = fopen(path, "r"))) {
-    int e = errno;
-    free(c.base);
-    return evs_error_set(err, EVS_EIO, path, 0, "cannot open: %s", strerror(e));
-  }
-  rc = load(&c, path, mo, out);
-  if (rc == EVS_OK && ferror(c.fp))
-    rc = evs_error_set(err, EVS_EIO, path, 0, "read error");
-  fclose(c.fp);
-  free(c.base);
-  return rc;
-}
-
-int evs_model_load_string(const char *text, const char *name,
-                          const evs_model_opts *mo, evs_model **out,
-                          evs_error *err) {
-  evs__model_ctx c;
-  int rc;
-  if (out) *out = NULL;
-  if (!text || !out)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "evs_model_load_string: NULL argument");
-  evs_error_clear(err);
-  memset(&c, 0, sizeof c);
-  c.file = name ? name : "<string>";
-  c.err = err;
-  c.text = text;
-  if (!(c.base = evs__model_strdup("")))
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  rc = load(&c, c.file, mo, out);
-  free(c.base);
-  return rc;
-}
-
-void evs_model_free(evs_model *m) {
-  if (!m) return;
-  evs_net_free(m->net);
-  free(m);
-}
-
-const char *evs_model_default_demo(void) {
-  return "; evsnn default demo: the CUBA network (Brette et al. 2007, "
-         "benchmark 2;\n"
-         "; Vogels & Abbott 2005) at N = 4,000 for 1 s. See models/cuba.ini "
-         "for\n"
-         "; the reasons behind every value.\n"
-         "[simulation]\n"
-         "duration = 1 s\n"
-         "seed = 1\n"
-         "resolution = 0.1 ms\n"
-         "\n"
-         "[population E]\n"
-         "type = IF_curr_exp\n"
-         "size = 3200\n"
-         "tau_m = 20 ms\n"
-         "v_rest = -49 mV\n"
-         "v_thresh = -50 mV\n"
-         "v_reset = -60 mV\n"
-         "tau_refrac = 5 ms\n"
-         "tau_syn_E = 5 ms\n"
-         "tau_syn_I = 10 ms\n"
-         "v_init = uniform(-60 mV, -50 mV)\n"
-         "record_v = 0-4\n"
-         "record_interval = 0.1 ms\n"
-         "\n"
-         "[population I]\n"
-         "type = IF_curr_exp\n"
-         "size = 800\n"
-         "tau_m = 20 ms\n"
-         "v_rest = -49 mV\n"
-         "v_thresh = -50 mV\n"
-         "v_reset = -60 mV\n"
-         "tau_refrac = 5 ms\n"
-         "tau_syn_E = 5 ms\n"
-         "tau_syn_I = 10 ms\n"
-         "v_init = uniform(-60 mV, -50 mV)\n"
-         "\n"
-         "[projection EE]\n"
-         "pre = E\n"
-         "post = E\n"
-         "connect = fixed_probability\n"
-         "p = 0.02\n"
-         "weight = 1.62 mV\n"
-         "delay = 0.1 ms\n"
-         "\n"
-         "[projection EI]\n"
-         "pre = E\n"
-         "post = I\n"
-         "connect = fixed_probability\n"
-         "p = 0.02\n"
-         "weight = 1.62 mV\n"
-         "delay = 0.1 ms\n"
-         "\n"
-         "[projection IE]\n"
-         "pre = I\n"
-         "post = E\n"
-         "receptor = inhibitory\n"
-         "connect = fixed_probability\n"
-         "p = 0.02\n"
-         "weight = -9 mV\n"
-         "delay = 0.1 ms\n"
-         "\n"
-         "[projection II]\n"
-         "pre = I\n"
-         "post = I\n"
-         "receptor = inhibitory\n"
-         "connect = fixed_probability\n"
-         "p = 0.02\n"
-         "weight = -9 mV\n"
-         "delay = 0.1 ms\n";
 }

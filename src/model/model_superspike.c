@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — the [superspike] section of a model file (evsnn-model(5)): reads
- * it into an evs_superspike_spec and hands it to evs_net_superspike. */
+/* evsnn — model files, stage 3: the [superspike] section
+ * (evsnn-model(5)) checked into its description (evs_superspike_desc: an
+ * evs_superspike_spec and the output population's name), which
+ * evs_model_build hands to evs_net_superspike. Its quantities are the
+ * table `quantities`. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "evsnn/superspike.h"
-#include "model/model_impl.h"
+#include "model/model_check.h"
 
 /* A key of [superspike] read as a quantity of one dimension into a spec
  * field; `positive` asks for > 0 (else any finite value). */
@@ -85,13 +88,14 @@ done:
 }
 
 int evs__model_superspike(evs__model_ctx *c, const evs__model_sec *s,
-                          evs_net *net) {
+                          evs_superspike_desc *d) {
   evs_superspike_spec spec;
   evs_superspike_defaults(&spec);
   evs__model_key *k, *tmp;
   char *target = NULL;
   uint64_t *trials = NULL;
-  int rc = EVS_OK;
+  int rc = evs__model_origin(c, s, &d->origin);
+  if (rc) return rc;
   HASH_ITER(hh, s->keys, k, tmp)
   if (!known_key(k->name))
     return evs__model_key_fail(c, k, "unknown key '%s' in [superspike]",
@@ -164,15 +168,15 @@ int evs__model_superspike(evs__model_ctx *c, const evs__model_sec *s,
   if ((k = evs__model_key_get(s, "record_trials")) &&
       (rc = read_trials(c, k, &trials, &spec.n_record_trials)))
     goto done;
+  /* the description holds both until the load ends (each kept, or freed
+   * when it cannot be) */
+  int r1 = evs__model_keep(c, target), r2 = evs__model_keep(c, trials);
+  if (r1 || r2) return EVS_ENOMEM;
   spec.record_trials = trials;
   spec.target = target;
-  if (net) {
-    evs_error ne;
-    evs_error_clear(&ne);
-    spec.output = ps->pop_index;
-    if ((rc = evs_net_superspike(net, &spec, &ne)))
-      rc = evs__model_net_fail(c, rc, s, NULL, &ne);
-  }
+  d->spec = spec;
+  d->output = ko->value;
+  return EVS_OK;
 done:
   free(target);
   free(trials);

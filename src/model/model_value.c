@@ -2,7 +2,7 @@
 /* evsnn — model files: reading one key's value (a number, a quantity with
  * units, a distribution, a path) and reporting errors at the file:line of
  * the key or section, or at the --set override that wrote it. Used by
- * model_build.c; the contracts are in model_impl.h. */
+ * the check stage (model_check.h); the contracts are in model_impl.h. */
 #include "model/model_impl.h"
 
 #include <ctype.h>
@@ -51,15 +51,6 @@ int evs__model_sec_fail(evs__model_ctx *c, const evs__model_sec *s,
   int rc = vfail_at(c, NULL, s->line > 0 ? s->line : 1, fmt, ap);
   va_end(ap);
   return rc;
-}
-
-int evs__model_net_fail(evs__model_ctx *c, int rc, const evs__model_sec *s,
-                        const evs__model_key *k, const evs_error *ne) {
-  int code = (rc == EVS_ENOMEM || rc == EVS_EIO) ? rc : EVS_EMODEL;
-  const char *m = ne->msg[0] ? ne->msg : evs_strerror(rc);
-  if (!k && s && ne->key[0]) k = evs__model_key_get(s, ne->key);
-  return fail_at(c, code, k ? k->set : NULL,
-                 k ? k->line : (s && s->line > 0 ? s->line : 0), m);
 }
 
 /* ---- sections' keys --------------------------------------------------- */

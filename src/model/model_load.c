@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — model files: the entry points (include/evsnn/model.h). A load
+ * runs the reader's stages: read the INI text into symbol tables
+ * (model_read.c), apply the --set overrides (model_override.c), check the
+ * tables into a description (model_check.c), build it (evs_model_build,
+ * model_build.c); and the built-in demo's text. */
+#include "model/model_check.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The model's name from its path: the file name without .ini, in
+ * name[0..size). */
+static void set_name(char *name, size_t size, const char *path) {
+  const char *b = strrchr(path, '/');
+  size_t n;
+  b = b ? b + 1 : path;
+  n = strlen(b);
+  if (n > 4 && !strcmp(b + n - 4, ".ini")) n -= 4;
+  if (n >= size) n = size - 1;
+  memcpy(name, b, n);
+  name[n] = '\0';
+}
+
+/* Loads from c's source (c->fp or c->text, file and base set): read,
+ * overrides, check into a description, build. The overrides' seed and
+ * force (mo) go to the build. */
+static int load(evs__model_ctx *c, const char *path, const evs_model_opts *mo,
+                evs_model **out) {
+  evs_model_desc d;
+  evs_model_opts bo = {NULL, 0, 0, 0, 0};
+  char name[256];
+  int rc;
+  set_name(name, sizeof name, path);
+  if ((rc = evs__model_read(c))) goto done;
+  for (size_t i = 0; mo && i < mo->n_overrides; i++)
+    if ((rc = evs__model_override(c, mo->overrides[i]))) goto done;
+  if ((rc = evs__model_check(c, name, &d))) goto done;
+  if (mo) {
+    bo.seed_set = mo->seed_set;
+    bo.seed = mo->seed;
+    bo.force = mo->force;
+  }
+  rc = evs_model_build(&d, &bo, out, c->err);
+done:
+  evs__model_tables_free(c);
+  free(c->lbuf);
+  return rc;
+}
+
+int evs_model_load_file(const char *path, const evs_model_opts *mo,
+                        evs_model **out, evs_error *err) {
+  evs__model_ctx c;
+  int rc;
+  const char *slash;
+  if (out) *out = NULL;
+  if (!path || !out)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "evs_model_load_file: NULL argument");
+  evs_error_clear(err);
+  memset(&c, 0, sizeof c);
+  c.file = path;
+  c.err = err;
+  slash = strrchr(path, '/');
+  if (slash) {
+    size_t n = (size_t)(slash - path);
+    if (!(c.base = malloc(n + 2)))
+      return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    if (n == 0)
+      strcpy(c.base, "/");
+    else {
+      memcpy(c.base, path, n);
+      c.base[n] = '\0';
+    }
+  } else if (!(c.base = evs__model_strdup(""))) {
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  if (!(c.fp = fopen(path, "r"))) {
+    int e = errno;
+    free(c.base);
+    return evs_error_set(err, EVS_EIO, path, 0, "cannot open: %s", strerror(e));
+  }
+  rc = load(&c, path, mo, out);
+  if (rc == EVS_OK && ferror(c.fp))
+    rc = evs_error_set(err, EVS_EIO, path, 0, "read error");
+  fclose(c.fp);
+  free(c.base);
+  return rc;
+}
+
+int evs_model_load_string(const char *text, const char *name,
+                          const evs_model_opts *mo, evs_model **out,
+                          evs_error *err) {
+  evs__model_ctx c;
+  int rc;
+  if (out) *out = NULL;
+  if (!text || !out)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "evs_model_load_string: NULL argument");
+  evs_error_clear(err);
+  memset(&c, 0, sizeof c);
+  c.file = name ? name : "<string>";
+  c.err = err;
+  c.text = text;
+  if (!(c.base = evs__model_strdup("")))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  rc = load(&c, c.file, mo, out);
+  free(c.base);
+  return rc;
+}
+
+void evs_model_free(evs_model *m) {
+  if (!m) return;
+  evs_net_free(m->net);
+  free(m);
+}
+
+const char *evs_model_default_demo(void) {
+  return "; evsnn default demo: the CUBA network (Brette et al. 2007, "
+         "benchmark 2;\n"
+         "; Vogels & Abbott 2005) at N = 4,000 for 1 s. See models/cuba.ini "
+         "for\n"
+         "; the reasons behind every value.\n"
+         "[simulation]\n"
+         "duration = 1 s\n"
+         "seed = 1\n"
+         "resolution = 0.1 ms\n"
+         "\n"
+         "[population E]\n"
+         "type = IF_curr_exp\n"
+         "size = 3200\n"
+         "tau_m = 20 ms\n"
+         "v_rest = -49 mV\n"
+         "v_thresh = -50 mV\n"
+         "v_reset = -60 mV\n"
+         "tau_refrac = 5 ms\n"
+         "tau_syn_E = 5 ms\n"
+         "tau_syn_I = 10 ms\n"
+         "v_init = uniform(-60 mV, -50 mV)\n"
+         "record_v = 0-4\n"
+         "record_interval = 0.1 ms\n"
+         "\n"
+         "[population I]\n"
+         "type = IF_curr_exp\n"
+         "size = 800\n"
+         "tau_m = 20 ms\n"
+         "v_rest = -49 mV\n"
+         "v_thresh = -50 mV\n"
+         "v_reset = -60 mV\n"
+         "tau_refrac = 5 ms\n"
+         "tau_syn_E = 5 ms\n"
+         "tau_syn_I = 10 ms\n"
+         "v_init = uniform(-60 mV, -50 mV)\n"
+         "\n"
+         "[projection EE]\n"
+         "pre = E\n"
+         "post = E\n"
+         "connect = fixed_probability\n"
+         "p = 0.02\n"
+         "weight = 1.62 mV\n"
+         "delay = 0.1 ms\n"
+         "\n"
+         "[projection EI]\n"
+         "pre = E\n"
+         "post = I\n"
+         "connect = fixed_probability\n"
+         "p = 0.02\n"
+         "weight = 1.62 mV\n"
+         "delay = 0.1 ms\n"
+         "\n"
+         "[projection IE]\n"
+         "pre = I\n"
+         "post = E\n"
+         "receptor = inhibitory\n"
+         "connect = fixed_probability\n"
+         "p = 0.02\n"
+         "weight = -9 mV\n"
+         "delay = 0.1 ms\n"
+         "\n"
+         "[projection II]\n"
+         "pre = I\n"
+         "post = I\n"
+         "receptor = inhibitory\n"
+         "connect = fixed_probability\n"
+         "p = 0.02\n"
+         "weight = -9 mV\n"
+         "delay = 0.1 ms\n";
+}
