@@ -51,7 +51,7 @@ static void source_free(source *s) {
 /* s->spec is valid for population pop of net; else an error. */
 static int check_spec(const evs_net *net, const evs_pop *pop,
                       const evs_current_spec *c, evs_error *err) {
-  const char *what = NULL;
+  const char *what = NULL, *key = NULL; /* the key at fault, when known */
   if (c->kind != EVS_CURRENT_STEP) {
     if (!(c->start >= 0) || !evs__value_ok(c->start))
       what = "start must be >= 0 and at most 1e15 s";
@@ -95,15 +95,17 @@ static int check_spec(const evs_net *net, const evs_pop *pop,
     if (!evs__value_ok(c->mean) || !(c->stdev >= 0) || !evs__value_ok(c->stdev))
       what = "mean must be finite and stdev >= 0";
     else if (!(c->dt > 0) || !evs__value_ok(c->dt) ||
-             fabs(r - nearbyint(r)) > 1e-9 * r || nearbyint(r) < 1)
+             fabs(r - nearbyint(r)) > 1e-9 * r || nearbyint(r) < 1) {
       what = "dt must be a whole number (>= 1) of the resolution";
+      key = "dt";
+    }
     break;
   }
   default: what = "unknown kind of current source";
   }
   if (what)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: current source: %s",
-                         pop->name, what);
+    return evs__error_key_set(err, EVS_EINVAL, key, "%s: current source: %s",
+                              pop->name, what);
   return EVS_OK;
 }
 
@@ -119,17 +121,17 @@ EVS_API int evs_net_add_current(evs_net *net, int pop_index,
                          "%s: current sources are added before the run",
                          pop->name);
   if (!pop->type->inject)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: type %s takes no injected current", pop->name,
-                         pop->type->name);
+    return evs__error_key_set(err, EVS_EINVAL, "post",
+                              "%s: type %s takes no injected current",
+                              pop->name, pop->type->name);
   int rc = check_spec(net, pop, spec, err);
   if (rc) return rc;
   if (!ids) n = pop->size;
   for (size_t i = 0; ids && i < n; i++)
     if (ids[i] >= pop->size)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "%s: neuron %u does not exist (size %u)", pop->name,
-                           ids[i], pop->size);
+      return evs__error_key_set(err, EVS_EINVAL, "neurons",
+                                "%s: neuron %u does not exist (size %u)",
+                                pop->name, ids[i], pop->size);
   evs_plugin *pl = evs__net_find_plugin(net, &evs__current_plugin);
   if (!pl->state) pl->state = calloc(1, sizeof(currents));
   currents *cs = pl->state;
