@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of building and running model files (src/model/model_read.c,
- * model_value.c, model_build.c, model_learning.c): good models build the
- * expected populations and projections, overrides change what is built,
- * relative paths are resolved against the model's folder, the default demo
- * builds, and a projection's rule keys and a population's rate check reach
- * the net. Errors are tested in tests/check_model.c; the helpers both use
- * (among them the model text good) are in model_test_util.h. */
+ * model_value.c, model_check.c, model_learning.c) and descriptions
+ * (model_build.c): good models build the expected populations and
+ * projections, overrides change what is built, relative paths are resolved
+ * against the model's folder, the default demo builds, a projection's rule
+ * keys and a population's rate check reach the net, and a program's
+ * description is built, or refused at the origins it gave. Errors are tested in
+ * tests/check_model.c; the helpers both use (among them the model text good)
+ * are in model_test_util.h. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -366,6 +368,76 @@ START_TEST(test_rate_check) {
 }
 END_TEST
 
+/* ---- descriptions filled by a program -------------------------------- */
+
+/* One population E of 10 IF_curr_exp, and a projection EE onto it from a
+ * population named pre, with origins "prog.c" lines 1 (E), 2 (EE) and 3
+ * (EE's key pre). */
+static const evs_key_origin ee_keys[] = {{"pre", {"prog.c", 3, NULL}}};
+
+static void small(evs_model_desc *d, evs_pop_desc *e, evs_proj_desc *ee,
+                  const char *pre) {
+  evs_model_desc_defaults(d);
+  d->sim.duration = 0.1;
+  *e = (evs_pop_desc){.name = "E", .type = "IF_curr_exp", .size = 10};
+  e->origin.at = (evs_origin){"prog.c", 1, NULL};
+  *ee = (evs_proj_desc){.name = "EE",
+                        .pre = pre,
+                        .post = "E",
+                        .spec = {.kind = EVS_CONN_ONE_TO_ONE,
+                                 .autapses = 1, /* i -> i is the rule */
+                                 .weight = evs_dist_const(1e-10),
+                                 .delay = evs_dist_const(1e-3),
+                                 .delay_step = 1e-4},
+                        .weight_dim = EVS_DIM_CURRENT,
+                        .origin = {{"prog.c", 2, NULL}, ee_keys, 1}};
+  d->pops = e;
+  d->n_pops = 1;
+  d->projs = ee;
+  d->n_projs = 1;
+}
+
+START_TEST(test_desc_build) {
+  evs_model_desc d;
+  evs_pop_desc e;
+  evs_proj_desc ee;
+  evs_model *m = NULL;
+  evs_error err;
+  small(&d, &e, &ee, "E");
+  ck_assert_int_eq(evs_model_build(&d, NULL, &m, &err), EVS_OK);
+  ck_assert_ptr_nonnull(m);
+  pop_is(m, 0, "E", "IF_curr_exp", 10);
+  ck_assert_uint_eq(nnz(m, 0), 10); /* one to one */
+  ck_assert_str_eq(m->name, "model");
+  ck_assert(m->run.duration == 0.1);
+  evs_model_free(m);
+  /* an unknown population, at the origin of key pre */
+  small(&d, &e, &ee, "F");
+  ck_assert_int_eq(evs_model_build(&d, NULL, &m, &err), EVS_EMODEL);
+  ck_assert_ptr_null(m);
+  ck_assert_msg(!strncmp(err.msg, "prog.c:3: ", 10) &&
+                    strstr(err.msg, "undefined population 'F'"),
+                "%s", err.msg);
+  /* a bad size, at the population's own origin (it has no keys) */
+  small(&d, &e, &ee, "E");
+  e.size = 0;
+  ck_assert_int_eq(evs_model_build(&d, NULL, &m, &err), EVS_EMODEL);
+  ck_assert_msg(!strncmp(err.msg, "prog.c:1: ", 10), "%s", err.msg);
+  /* without origins: the net's message alone */
+  e.origin.at.file = NULL;
+  ck_assert_int_eq(evs_model_build(&d, NULL, &m, &err), EVS_EMODEL);
+  ck_assert_msg(strncmp(err.msg, "prog.c", 6) != 0 && err.msg[0], "%s",
+                err.msg);
+  /* overrides are for text; NULL arguments */
+  const char *set[] = {"E.size=3"};
+  evs_model_opts mo = {set, 1, 0, 0, 0};
+  e.size = 10;
+  ck_assert_int_eq(evs_model_build(&d, &mo, &m, &err), EVS_EINVAL);
+  ck_assert_int_eq(evs_model_build(NULL, NULL, &m, &err), EVS_EINVAL);
+  ck_assert_int_eq(evs_model_build(&d, NULL, NULL, &err), EVS_EINVAL);
+}
+END_TEST
+
 static Suite *model_build_suite(void) {
   Suite *s = suite_create("model_build");
   TCase *tc = tcase_create("build");
@@ -379,6 +451,7 @@ static Suite *model_build_suite(void) {
   tcase_add_test(tc, test_rule_conductance);
   tcase_add_test(tc, test_rule_override_effect);
   tcase_add_test(tc, test_rate_check);
+  tcase_add_test(tc, test_desc_build);
   suite_add_tcase(s, tc);
   return s;
 }
