@@ -5,7 +5,8 @@
  * synapses is estimated first (model_limits.c); an error of the net is
  * reported at the origin of the key it names (evs_error.key), or of the
  * object it is about (evs_error.about), never found in its text. Knows
- * nothing of the reader: the description is all it reads. */
+ * nothing of the reader: the description is all it reads. Also
+ * evs_model_free. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,12 @@ static int build(const evs_model_desc *d, uint64_t seed, evs_model *m,
                              ne.msg[0] ? ne.msg : evs_strerror(rc));
   }
   return EVS_OK;
+}
+
+void evs_model_free(evs_model *m) {
+  if (!m) return;
+  evs_net_free(m->net);
+  free(m);
 }
 
 int evs_model_build(const evs_model_desc *d, const evs_model_opts *mo,

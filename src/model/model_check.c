@@ -23,49 +23,6 @@
 #include "evsnn/neuron.h"
 #include "evsnn/spikes.h"
 
-/* ---- the description's store and origins ------------------------------ */
-
-int evs__model_keep(evs__model_ctx *c, void *p) {
-  if (!p) return EVS_OK;
-  if (c->n_kept == c->cap_kept) {
-    size_t cap = c->cap_kept ? 2 * c->cap_kept : 64;
-    void **k = realloc(c->kept, cap * sizeof *k);
-    if (!k) {
-      free(p);
-      return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-    }
-    c->kept = k;
-    c->cap_kept = cap;
-  }
-  c->kept[c->n_kept++] = p;
-  return EVS_OK;
-}
-
-int evs__model_alloc(evs__model_ctx *c, size_t n, void *out) {
-  void *p = calloc(1, n);
-  if (!p) return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-  memcpy(out, &p, sizeof p);
-  return evs__model_keep(c, p);
-}
-
-int evs__model_origin(evs__model_ctx *c, const evs__model_sec *s,
-                      evs_desc_origin *o) {
-  evs__model_key *k, *tmp;
-  evs_key_origin *keys = NULL;
-  size_t n = HASH_COUNT(s->keys);
-  int rc;
-  o->at = (evs_origin){c->file, s->line, NULL};
-  o->keys = NULL;
-  o->n_keys = 0;
-  if (n == 0) return EVS_OK;
-  if ((rc = evs__model_alloc(c, n * sizeof *keys, &keys))) return rc;
-  HASH_ITER(hh, s->keys, k, tmp) {
-    keys[o->n_keys++] = (evs_key_origin){k->name, {c->file, k->line, k->set}};
-  }
-  o->keys = keys;
-  return EVS_OK;
-}
-
 /* ---- [simulation] ---------------------------------------------------- */
 
 static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
@@ -140,12 +97,6 @@ static int do_simulation(evs__model_ctx *c, const evs__model_sec *s,
 }
 
 /* ---- [network]: scale and background ---------------------------------- */
-
-uint64_t evs__model_scaled_size(const evs__model_ctx *c, uint64_t n) {
-  if (c->scale == 1) return n;
-  double v = nearbyint((double)n * c->scale);
-  return v < 1 ? 1 : v > 1e18 ? (uint64_t)1e18 : (uint64_t)v;
-}
 
 /* Reads [network] (s may be NULL: the defaults) into c: scale (population
  * sizes and synapse numbers, in-degrees kept), k_scale (in-degrees, with

@@ -5,7 +5,8 @@
  * Every object's origin lists its section's keys (file, line, --set text),
  * so that an error the net finds while building is reported at that key.
  * What the description points to lives in the tables or in the context's
- * store (evs__model_keep) until the load ends. Not installed. */
+ * store (evs__model_keep, model_impl.h) until the load ends. Not
+ * installed. */
 #ifndef EVSNN_MODEL_CHECK_H
 #define EVSNN_MODEL_CHECK_H
 
@@ -13,20 +14,6 @@
 
 #include "evsnn/model.h"
 #include "model/model_impl.h"
-
-/* Hands p (malloc'd, may be NULL) to c's store, freed with the tables at
- * the end of the load. Returns EVS_OK, or EVS_ENOMEM (p freed) reported in
- * c->err. (model_check.c) */
-int evs__model_keep(evs__model_ctx *c, void *p);
-
-/* n zeroed bytes (n > 0) in c's store into *out. Returns EVS_OK, or
- * EVS_ENOMEM reported in c->err. (model_check.c) */
-int evs__model_alloc(evs__model_ctx *c, size_t n, void *out);
-
-/* The origin of section s: its header and every key (in c's store).
- * Returns EVS_OK or EVS_ENOMEM. (model_check.c) */
-int evs__model_origin(evs__model_ctx *c, const evs__model_sec *s,
-                      evs_desc_origin *o);
 
 /* Checks population section s (its type, size, parameters, recordings and
  * rate check) into *d. Returns EVS_OK, or EVS_EMODEL / EVS_ENOMEM reported

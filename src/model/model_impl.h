@@ -108,6 +108,22 @@ evs__model_key *evs__model_key_put(evs__model_sec *s, const char *name,
  * naming the override in c->err. (model_override.c) */
 int evs__model_override(evs__model_ctx *c, const char *text);
 
+/* ---- the description's store and origins -------------------------------- */
+
+/* Hands p (malloc'd, may be NULL) to c's store, freed with the tables at
+ * the end of the load. Returns EVS_OK, or EVS_ENOMEM (p freed) reported in
+ * c->err. (model_read.c) */
+int evs__model_keep(evs__model_ctx *c, void *p);
+
+/* n zeroed bytes (n > 0) in c's store into *out. Returns EVS_OK, or
+ * EVS_ENOMEM reported in c->err. (model_read.c) */
+int evs__model_alloc(evs__model_ctx *c, size_t n, void *out);
+
+/* The origin of section s: its header and every key (in c's store).
+ * Returns EVS_OK or EVS_ENOMEM. (model_value.c) */
+int evs__model_origin(evs__model_ctx *c, const evs__model_sec *s,
+                      evs_desc_origin *o);
+
 /* ---- shared by the model files ------------------------------------------ */
 
 /* A malloc'd copy of s; NULL on out of memory. (model_read.c) */
@@ -134,7 +150,7 @@ const evs__model_key *evs__model_need(evs__model_ctx *c,
                                       int *rc);
 
 /* A population size n of the model file under [network] scale: round(n
- * scale), at least 1. (model_check.c) */
+ * scale), at least 1. (model_value.c) */
 uint64_t evs__model_scaled_size(const evs__model_ctx *c, uint64_t n);
 
 /* ---- one key's value, errors at file:line (model_value.c) -------------- */
@@ -163,7 +179,7 @@ double evs__model_pop_value(evs__model_ctx *c, const evs__model_sec *s,
 /* The neuron ids of key k ("0-4, 10": ids and ranges) of a population of
  * size neurons, sorted and distinct, into *ids (malloc'd) and *n. Returns
  * EVS_OK or an error at k (empty or reversed ranges, ids out of range,
- * syntax), EVS_ENOMEM. (model_population.c) */
+ * syntax), EVS_ENOMEM. (model_value.c) */
 int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k,
                        uint32_t size, uint32_t **ids, size_t *n);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — model files: the entry points (include/evsnn/model.h). A load
+/* evsnn — model files: the loaders (include/evsnn/model.h). A load
  * runs the reader's stages: read the INI text into symbol tables
  * (model_read.c), apply the --set overrides (model_override.c), check the
  * tables into a description (model_check.c), build it (evs_model_build,
@@ -109,12 +109,6 @@ int evs_model_load_string(const char *text, const char *name,
   rc = load(&c, c.file, mo, out);
   free(c.base);
   return rc;
-}
-
-void evs_model_free(evs_model *m) {
-  if (!m) return;
-  evs_net_free(m->net);
-  free(m);
 }
 
 const char *evs_model_default_demo(void) {

@@ -2,106 +2,15 @@
 /* evsnn — model files, stage 3: a [population NAME] section checked into
  * its description (evs_pop_desc, include/evsnn/model_desc.h): its type,
  * size and parameters here, its recordings and rate check in
- * model_record.c; and the neuron ids of a key ("0-4, 10"). */
+ * model_record.c. */
 #include "model/model_check.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "evsnn/neuron.h"
-
-/* A range of neuron ids, both ends included. */
-typedef struct id_range {
-  uint32_t a, b;
-} id_range;
-
-static int range_cmp(const void *x, const void *y) {
-  const id_range *p = x, *q = y;
-  return (p->a > q->a) - (p->a < q->a);
-}
-
-/* Parses "0-4, 10" into a sorted list of distinct ids < size: the m ranges
- * are sorted and merged (O(m log m)), then listed (O(ids)), so repeated or
- * overlapping ranges cost nothing more. */
-int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k,
-                       uint32_t size, uint32_t **ids, size_t *n) {
-  const char *p = k->value;
-  size_t cap = 0, m = 0, total = 0;
-  id_range *r = NULL;
-  uint32_t *v = NULL;
-  while (*p) {
-    char *end;
-    unsigned long long a, b;
-    while (isspace((unsigned char)*p)) p++;
-    if (!isdigit((unsigned char)*p)) goto bad;
-    a = b = strtoull(p, &end, 10);
-    p = end;
-    while (isspace((unsigned char)*p)) p++;
-    if (*p == '-') {
-      p++;
-      while (isspace((unsigned char)*p)) p++;
-      if (!isdigit((unsigned char)*p)) goto bad;
-      b = strtoull(p, &end, 10);
-      p = end;
-      while (isspace((unsigned char)*p)) p++;
-    }
-    if (*p == ',')
-      p++;
-    else if (*p)
-      goto bad;
-    if (b < a) {
-      free(r);
-      return evs__model_key_fail(c, k, "%s: empty range %llu-%llu", k->name, a,
-                                 b);
-    }
-    if (b >= size) {
-      free(r);
-      return evs__model_key_fail(c, k,
-                                 "%s: neuron %llu out of range (the "
-                                 "population has %u neurons: 0-%u)",
-                                 k->name, b, size, size - 1);
-    }
-    if (m == cap) {
-      size_t nc = cap ? 2 * cap : 16;
-      id_range *nr = realloc(r, nc * sizeof *nr);
-      if (!nr) goto nomem;
-      r = nr;
-      cap = nc;
-    }
-    r[m++] = (id_range){(uint32_t)a, (uint32_t)b};
-  }
-  if (m == 0) goto bad;
-  qsort(r, m, sizeof *r, range_cmp);
-  size_t w = 0; /* merged ranges: disjoint and not adjacent */
-  for (size_t i = 0; i < m; i++) {
-    if (w > 0 && r[i].a <= (uint64_t)r[w - 1].b + 1) {
-      if (r[i].b > r[w - 1].b) r[w - 1].b = r[i].b;
-    } else {
-      r[w++] = r[i];
-    }
-  }
-  for (size_t i = 0; i < w; i++) total += (size_t)(r[i].b - r[i].a) + 1;
-  if (!(v = malloc(total * sizeof *v))) goto nomem;
-  total = 0;
-  for (size_t i = 0; i < w; i++)
-    for (uint64_t id = r[i].a; id <= r[i].b; id++) v[total++] = (uint32_t)id;
-  free(r);
-  *ids = v;
-  *n = total;
-  return EVS_OK;
-nomem:
-  free(r);
-  return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
-bad:
-  free(r);
-  return evs__model_key_fail(c, k,
-                             "%s = %s: expected neuron ids and "
-                             "ranges like '0-4, 10'",
-                             k->name, k->value);
-}
 
 double evs__model_pop_value(evs__model_ctx *c, const evs__model_sec *s,
                             const evs_param_def *defs, size_t nd,

@@ -4,7 +4,8 @@
  * (the Debian libinih has no INI_HANDLER_LINENO), recognises section
  * headers itself and feeds inih one stripped line at a time. Everything
  * lands in uthash tables: sections (kind, name, line) in file order, each
- * with its keys (value, line) in file order. Then model_override.c applies
+ * with its keys (value, line) in file order; and the store of what the
+ * description holds besides, freed with them. Then model_override.c applies
  * the --set overrides and the check stage (model_check.h) reads the
  * tables; model_load.c runs the stages. The format is documented in
  * doc/model-format.md and evsnn-model(5). */
@@ -80,6 +81,31 @@ evs__model_key *evs__model_key_get(const evs__model_sec *s, const char *name) {
   evs__model_key *k = NULL;
   HASH_FIND_STR(s->keys, name, k);
   return k;
+}
+
+/* ---- the description's store ---------------------------------------- */
+
+int evs__model_keep(evs__model_ctx *c, void *p) {
+  if (!p) return EVS_OK;
+  if (c->n_kept == c->cap_kept) {
+    size_t cap = c->cap_kept ? 2 * c->cap_kept : 64;
+    void **k = realloc(c->kept, cap * sizeof *k);
+    if (!k) {
+      free(p);
+      return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
+    }
+    c->kept = k;
+    c->cap_kept = cap;
+  }
+  c->kept[c->n_kept++] = p;
+  return EVS_OK;
+}
+
+int evs__model_alloc(evs__model_ctx *c, size_t n, void *out) {
+  void *p = calloc(1, n);
+  if (!p) return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
+  memcpy(out, &p, sizeof p);
+  return evs__model_keep(c, p);
 }
 
 /* ---- stage 1: reading ------------------------------------------------- */

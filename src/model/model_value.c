@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — model files: reading one key's value (a number, a quantity with
- * units, a distribution, a path) and reporting errors at the file:line of
- * the key or section, or at the --set override that wrote it. Used by
- * the check stage (model_check.h); the contracts are in model_impl.h. */
+ * units, a distribution, a path, neuron ids, a population size under
+ * [network] scale) and reporting errors at the file:line of the key or
+ * section, or at the --set override that wrote it; a section's origin for
+ * the description. Used by the check stage (model_check.h); the contracts
+ * are in model_impl.h. */
 #include "model/model_impl.h"
 
 #include <ctype.h>
@@ -248,5 +250,124 @@ int evs__model_get_path(evs__model_ctx *c, const evs__model_key *k,
     return EVS_EMODEL;
   }
   *out = p;
+  return EVS_OK;
+}
+
+/* ---- a population's size and neuron ids -------------------------------- */
+
+uint64_t evs__model_scaled_size(const evs__model_ctx *c, uint64_t n) {
+  if (c->scale == 1) return n;
+  double v = nearbyint((double)n * c->scale);
+  return v < 1 ? 1 : v > 1e18 ? (uint64_t)1e18 : (uint64_t)v;
+}
+
+/* A range of neuron ids, both ends included. */
+typedef struct id_range {
+  uint32_t a, b;
+} id_range;
+
+static int range_cmp(const void *x, const void *y) {
+  const id_range *p = x, *q = y;
+  return (p->a > q->a) - (p->a < q->a);
+}
+
+/* Parses "0-4, 10" into a sorted list of distinct ids < size: the m ranges
+ * are sorted and merged (O(m log m)), then listed (O(ids)), so repeated or
+ * overlapping ranges cost nothing more. */
+int evs__model_get_ids(evs__model_ctx *c, const evs__model_key *k,
+                       uint32_t size, uint32_t **ids, size_t *n) {
+  const char *p = k->value;
+  size_t cap = 0, m = 0, total = 0;
+  id_range *r = NULL;
+  uint32_t *v = NULL;
+  while (*p) {
+    char *end;
+    unsigned long long a, b;
+    while (isspace((unsigned char)*p)) p++;
+    if (!isdigit((unsigned char)*p)) goto bad;
+    a = b = strtoull(p, &end, 10);
+    p = end;
+    while (isspace((unsigned char)*p)) p++;
+    if (*p == '-') {
+      p++;
+      while (isspace((unsigned char)*p)) p++;
+      if (!isdigit((unsigned char)*p)) goto bad;
+      b = strtoull(p, &end, 10);
+      p = end;
+      while (isspace((unsigned char)*p)) p++;
+    }
+    if (*p == ',')
+      p++;
+    else if (*p)
+      goto bad;
+    if (b < a) {
+      free(r);
+      return evs__model_key_fail(c, k, "%s: empty range %llu-%llu", k->name, a,
+                                 b);
+    }
+    if (b >= size) {
+      free(r);
+      return evs__model_key_fail(c, k,
+                                 "%s: neuron %llu out of range (the "
+                                 "population has %u neurons: 0-%u)",
+                                 k->name, b, size, size - 1);
+    }
+    if (m == cap) {
+      size_t nc = cap ? 2 * cap : 16;
+      id_range *nr = realloc(r, nc * sizeof *nr);
+      if (!nr) goto nomem;
+      r = nr;
+      cap = nc;
+    }
+    r[m++] = (id_range){(uint32_t)a, (uint32_t)b};
+  }
+  if (m == 0) goto bad;
+  qsort(r, m, sizeof *r, range_cmp);
+  size_t w = 0; /* merged ranges: disjoint and not adjacent */
+  for (size_t i = 0; i < m; i++) {
+    if (w > 0 && r[i].a <= (uint64_t)r[w - 1].b + 1) {
+      if (r[i].b > r[w - 1].b) r[w - 1].b = r[i].b;
+    } else {
+      r[w++] = r[i];
+    }
+  }
+  for (size_t i = 0; i < w; i++) total += (size_t)(r[i].b - r[i].a) + 1;
+  if (!(v = malloc(total * sizeof *v))) goto nomem;
+  total = 0;
+  for (size_t i = 0; i < w; i++)
+    for (uint64_t id = r[i].a; id <= r[i].b; id++) v[total++] = (uint32_t)id;
+  free(r);
+  *ids = v;
+  *n = total;
+  return EVS_OK;
+nomem:
+  free(r);
+  return evs_error_set(c->err, EVS_ENOMEM, NULL, 0, "out of memory");
+bad:
+  free(r);
+  return evs__model_key_fail(c, k,
+                             "%s = %s: expected neuron ids and "
+                             "ranges like '0-4, 10'",
+                             k->name, k->value);
+}
+
+/* ---- where a section and its keys came from --------------------------------
+ */
+
+int evs__model_origin(evs__model_ctx *c, const evs__model_sec *s,
+                      evs_desc_origin *o) {
+  evs__model_key *k, *tmp;
+  evs_key_origin *keys = NULL;
+  size_t n = HASH_COUNT(s->keys);
+  int rc;
+  o->at = (evs_origin){c->file, s->line, NULL};
+  o->keys = NULL;
+  o->n_keys = 0;
+  if (n == 0) return EVS_OK;
+  if ((rc = evs__model_alloc(c, n * sizeof *keys, &keys))) return rc;
+  HASH_ITER(hh, s->keys, k, tmp) {
+    keys[o->n_keys++] = (evs_key_origin){k->name, {c->file, k->line, k->set}};
+  }
+  o->keys = keys;
   return EVS_OK;
 }
