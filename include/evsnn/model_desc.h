@@ -114,7 +114,9 @@ typedef struct evs_proj_desc {
   const char *pre, *post; /* populations, by name */
   evs_receptor receptor;
   evs_conn_spec spec; /* as evs_net_connect takes it (spec.path: an edge
-                         list) */
+                         list); a model file's defaults are the reader's:
+                         a program sets autapses for one_to_one and
+                         multapses for fixed_total and file itself */
   evs_dim weight_dim; /* of spec.weight; EVS_DIM_NONE: rate populations */
   int has_dc;         /* 1: a constant dc (weight_dim units) onto post
                          that keeps its mean input under a smaller
