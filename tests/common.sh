@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # evsnn — helpers shared by the script tests (sourced, not run).
 # Provides: $tmp (a fresh folder removed on exit), fail/pass counters,
-# check (run a command, compare its exit status), need_evsnn.
+# check (run a command, compare its exit status), need_evsnn, same_outputs
+# (two run folders hold the same outputs).
 # Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, MODELS, TESTDATA.
 
 set -u
@@ -46,6 +47,29 @@ need_evsnn() {
     echo "ERROR: EVSNN='${EVSNN:-}' is not an executable"
     exit 99
   fi
+}
+
+# same_outputs WHAT REF OTHER: run folder OTHER holds the same files as REF,
+# each byte-identical, and the same run.log but for the lines that depend on
+# the machine or the thread count (start date, wall times, queue counts,
+# per-thread lines). A difference is a failure named after WHAT.
+same_outputs() {
+  what=$1
+  ref=$2
+  other=$3
+  files=$(cd "$ref" && ls)
+  [ -n "$files" ] || say_fail "$what: no output in $ref"
+  [ "$(cd "$other" && ls)" = "$files" ] ||
+    say_fail "$what: $other holds other files than $ref"
+  for f in $files; do
+    [ "$f" = run.log ] && continue
+    cmp -s "$ref/$f" "$other/$f" || say_fail "$what: $f differs"
+  done
+  for d in "$ref" "$other"; do
+    grep -v -e '^started:' -e '^stat wall_' -e '^stat queue_' \
+      -e '^thread ' "$d/run.log" >"$d.log.cmp"
+  done
+  cmp -s "$ref.log.cmp" "$other.log.cmp" || say_fail "$what: run.log differs"
 }
 
 # finish: the automake exit status (0 pass, 1 fail).

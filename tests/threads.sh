@@ -25,22 +25,8 @@ run_threads() {
     expect_status 0 "$run --threads $n" "$EVSNN" run "$model" -q \
       -o "$tmp/$run.$n" --threads "$n" "$@" || return
   done
-  files=$(cd "$tmp/$run.1" && ls)
-  [ -n "$files" ] || say_fail "$run: no output"
   for n in 2 3 4; do
-    [ "$(cd "$tmp/$run.$n" && ls)" = "$files" ] ||
-      say_fail "$run: $n threads wrote other files"
-    for f in $files; do
-      [ "$f" = run.log ] && continue
-      cmp -s "$tmp/$run.1/$f" "$tmp/$run.$n/$f" ||
-        say_fail "$run: $f differs between 1 and $n threads"
-    done
-    for k in 1 $n; do
-      grep -v -e '^started:' -e '^stat wall_' -e '^stat queue_' \
-        -e '^thread ' "$tmp/$run.$k/run.log" >"$tmp/$run.$k.log"
-    done
-    cmp -s "$tmp/$run.1.log" "$tmp/$run.$n.log" ||
-      say_fail "$run: run.log differs between 1 and $n threads"
+    same_outputs "$run: 1 and $n threads" "$tmp/$run.1" "$tmp/$run.$n"
     # the threads' shares add up to the run's totals
     for what in syn_events synapses; do
       total=$(sed -n "s/^stat $what //p" "$tmp/$run.$n/run.log")
