@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evsnn/calendar.h"
+#include "core/calendar.h"
 #include "evsnn/error.h"
 #include "check_util.h"
 

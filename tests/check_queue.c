@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "evsnn/error.h"
-#include "evsnn/queue.h"
+#include "core/queue.h"
 #include "check_util.h"
 
 /* A small deterministic generator (splitmix64) so the test does not depend

@@ -4,19 +4,18 @@
 #ifndef EVSNN_EVSNN_H
 #define EVSNN_EVSNN_H
 
-#include "calendar.h"
 #include "checkpoint.h"
 #include "csr.h"
 #include "current.h"
 #include "dist.h"
 #include "error.h"
+#include "event.h"
 #include "export.h"
 #include "model.h"
 #include "model_desc.h"
 #include "net.h"
 #include "neuron.h"
 #include "plugin.h"
-#include "queue.h"
 #include "rng.h"
 #include "rule.h"
 #include "spikes.h"

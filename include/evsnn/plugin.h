@@ -22,7 +22,7 @@
  * Hooks of different plug-ins run in the order the plug-ins were added
  * (the built-in ones first). A hook returns EVS_OK or a negative status that
  * ends the run with an error. Events pop in the total order (time, kind,
- * source, push order) of evsnn/queue.h; a plug-in's events have kind
+ * source, push order) of evsnn/event.h; a plug-in's events have kind
  * EVS_EV_RECORD (a sample: after the deliveries of its time) or
  * EVS_EV_PROTOCOL (after the samples), and a source that orders them among
  * events of the same time and kind. Hooks are called from the thread that
@@ -35,7 +35,7 @@
 #include "error.h"
 #include "export.h"
 #include "net.h"
-#include "queue.h"
+#include "event.h"
 
 /* A spike: time and population-local neuron index. */
 typedef struct evs_spike {

@@ -139,7 +139,7 @@ int evs_plugin_sample(const evs_plugin *pl, uint32_t pop, const char *var,
                       const uint32_t *ids, size_t n, double t, double *out);
 """)
 
-EV_RECORD = 4     # evsnn/queue.h: EVS_EV_RECORD
+EV_RECORD = 4     # evsnn/event.h: EVS_EV_RECORD
 PARAM_REQUIRED, PARAM_WEIGHT = 4, 8  # evsnn/neuron.h: evs_param_flag
 RECEPTOR = {"excitatory": 0, "inhibitory": 1}  # evsnn/net.h: evs_receptor
 

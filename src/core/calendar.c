@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "evsnn/calendar.h"
+#include "core/calendar.h"
 #include "evsnn/checkpoint.h"
 #include "evsnn/error.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "evsnn/error.h"
-#include "evsnn/queue.h"
+#include "core/queue.h"
 
 /* The total order, inlined on the hot path. */
 static inline int before(const evs_event *a, const evs_event *b) {

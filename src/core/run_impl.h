@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/plugin.h"
+#include "core/queue.h"
 #include "core/net_impl.h"
 #include "core/run.h"
 #include "io/output.h"

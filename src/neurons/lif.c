@@ -61,7 +61,7 @@
 #include "core/net_impl.h"
 #include "neurons/types.h"
 #include "neurons/lif_params.h"
-#include "evsnn/calendar.h"
+#include "core/calendar.h"
 #include "neurons/expsum.h"
 
 /* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */

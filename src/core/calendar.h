@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — crossing calendar: lazily invalidated per-neuron wake-up buckets.
+/* evsnn — private: the crossing calendar of exact populations (not
+ * installed): lazily invalidated per-neuron wake-up buckets.
  *
  * An exact population must look at a neuron no later than the window in
  * which the neuron might cross threshold. The calendar keeps, for each
@@ -12,13 +13,12 @@
  *
  * Windows are numbered from 0 at time 0: window w covers [w*width,
  * (w+1)*width). */
-#ifndef EVSNN_CALENDAR_H
-#define EVSNN_CALENDAR_H
+#ifndef EVSNN_CORE_CALENDAR_H
+#define EVSNN_CORE_CALENDAR_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
-#include "export.h"
+#include "evsnn/error.h"
 
 #define EVS_CAL_NONE INT64_MAX /* a neuron filed nowhere */
 
@@ -55,8 +55,7 @@ typedef struct evs_calendar {
  * at least horizon seconds (rounded up to a power-of-two number of windows).
  * Every neuron starts filed nowhere. Returns EVS_OK, EVS_EINVAL or EVS_ENOMEM.
  */
-EVS_API int evs_cal_init(evs_calendar *c, uint32_t n, double width,
-                         double horizon);
+int evs_cal_init(evs_calendar *c, uint32_t n, double width, double horizon);
 
 /* Keeps the slot of neuron id at (char *)records + id * stride instead of
  * the calendar's own array, so that it shares a cache line with the owner's
@@ -64,7 +63,7 @@ EVS_API int evs_cal_init(evs_calendar *c, uint32_t n, double width,
  * aligned, for the calendar's lifetime); evs_cal_drain's prefetch of the
  * slots a few entries ahead then fetches the records the visits read. Call
  * before anything is filed; every neuron is then filed nowhere. */
-EVS_API void evs_cal_place(evs_calendar *c, void *records, size_t stride);
+void evs_cal_place(evs_calendar *c, void *records, size_t stride);
 
 /* The slot of neuron id. */
 static inline evs_cal_slot *evs_cal_slot_of(const evs_calendar *c,
@@ -73,16 +72,16 @@ static inline evs_cal_slot *evs_cal_slot_of(const evs_calendar *c,
 }
 
 /* Frees the calendar's memory. */
-EVS_API void evs_cal_destroy(evs_calendar *c);
+void evs_cal_destroy(evs_calendar *c);
 
 /* The window that contains time t: the w with w*width <= t < (w+1)*width,
  * evaluated with the same arithmetic as evs_cal_window_end(), for
  * |t/width| < 2^52; beyond, a window at least that far (times past any
  * ring); EVS_CAL_NONE for t = +infinity. */
-EVS_API int64_t evs_cal_window_of(const evs_calendar *c, double t);
+int64_t evs_cal_window_of(const evs_calendar *c, double t);
 
 /* End time of window w, (w+1)*width. */
-EVS_API double evs_cal_window_end(const evs_calendar *c, int64_t w);
+double evs_cal_window_end(const evs_calendar *c, int64_t w);
 
 /* Files neuron id to be looked at in the window containing time t (t >= start
  * of the current window; t = +inf files it nowhere). If the neuron is already
@@ -93,7 +92,7 @@ EVS_API double evs_cal_window_end(const evs_calendar *c, int64_t w);
  * in the filing order). Filing before the current window is a caller bug
  * (asserted). Amortised O(1), no search. Returns EVS_OK or EVS_ENOMEM (the
  * calendar is unchanged then). */
-EVS_API int evs_cal_file(evs_calendar *c, uint32_t id, double t, int force);
+int evs_cal_file(evs_calendar *c, uint32_t id, double t, int force);
 
 /* Files neuron id in the window containing time t, moving it there from
  * whichever window it is filed at (earlier or later): exactly
@@ -131,8 +130,8 @@ static inline int evs_cal_move(evs_calendar *c, uint32_t id, double t) {
  * in that case the calendar does not advance and a later drain resumes with
  * the entries not yet visited. Cost O(entries of the window, stale included).
  */
-EVS_API int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
-                          void *ctx);
+int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
+                  void *ctx);
 
 /* Saves or loads (checkpoint.h) the calendar's filings: the window being
  * filled, every bucket's entries in order, its own slots (slots placed in
@@ -140,6 +139,6 @@ EVS_API int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
  * initialised with the same size and width. EVS_OK or the checkpoint's
  * error. */
 struct evs_ckpt;
-EVS_API int evs_cal_checkpoint(evs_calendar *c, struct evs_ckpt *ck);
+int evs_cal_checkpoint(evs_calendar *c, struct evs_ckpt *ck);
 
 #endif
