@@ -84,7 +84,7 @@ static char *field(char **p, const char *end) {
   return s;
 }
 
-int evs_cli_resume_parse(const void *meta, size_t len, evs_cli_resume *r) {
+int evs_cli_resume_parse(const void *meta, size_t len, evs_cli_resume_info *r) {
   memset(r, 0, sizeof *r);
   if (!meta || len < sizeof TAG || !(r->buf = malloc(len))) return -1;
   memcpy(r->buf, meta, len);
@@ -111,7 +111,7 @@ bad:
   return -1;
 }
 
-int evs_cli_resume_same_model(const evs_cli_resume *r) {
+int evs_cli_resume_same_model(const evs_cli_resume_info *r) {
   if (!*r->model) return 1;
   size_t n = 0;
   char *now = slurp(r->model, &n);
@@ -126,7 +126,7 @@ int evs_cli_resume_same_model(const evs_cli_resume *r) {
   return same;
 }
 
-void evs_cli_resume_free(evs_cli_resume *r) {
+void evs_cli_resume_free(evs_cli_resume_info *r) {
   free(r->sets);
   free(r->buf);
   memset(r, 0, sizeof *r);
