@@ -54,18 +54,12 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <Random123/philox.h>
 
-#include "core/net_impl.h"
+#include "neurons/lif_impl.h"
 #include "neurons/types.h"
-#include "neurons/lif_params.h"
-#include "core/calendar.h"
-#include "neurons/expsum.h"
 
-/* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */
-#define REBASE_SPAN 40.0
 /* Share of a neuron's distance to threshold that a leak-bound certificate
  * keeps as margin for later excitation: a larger share certifies shorter
  * intervals (more visits), a smaller one is used up by fewer inputs (more
@@ -78,96 +72,11 @@
 /* Crossing times are solved to this accuracy (s). */
 #define CROSSING_TOL 1e-13
 
-const evs_param_def evs__lif_params[N_PARAMS] = {
-    [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
-    [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
-    [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 5e-3, 0,
-                 "decay time of the excitatory synaptic current"},
-    [P_TAU_I] = {"tau_syn_I", EVS_DIM_TIME, 5e-3, 0,
-                 "decay time of the inhibitory synaptic current"},
-    [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, 0,
-                   "refractory period (v held at v_reset)"},
-    [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, 0, "resting potential"},
-    [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, 0,
-                   "potential after a spike"},
-    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0, "spike threshold"},
-    [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, 0,
-                    "constant input current"},
-    [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
-                  "membrane potential at t = 0"},
-    [P_BG_RATE] = {"background_rate", EVS_DIM_RATE, 0, 0,
-                   "rate of the Poisson background inputs onto each neuron"},
-    [P_BG_WEIGHT] = {"background_weight", EVS_DIM_CURRENT, 0, 0,
-                     "weight of each background input (excitatory receptor)"},
-};
-
-/* One neuron's state: one cache line holds everything an input touches. */
-typedef struct lif_neuron {
-  double c[3];   /* V: coefficients of E_m, E_E, E_I (the voltage
-                    responses to the leak, x_E and x_I) */
-  double t_safe; /* s: u < -margin before this time unless excited again;
-                    while refractory: the end of the refractory period */
-  double margin; /* V: distance below threshold certified until t_safe
-                    (below 0 once an input used it up, until the input's
-                    delivery certifies anew); REFRACTORY until the reset at
-                    t_safe is applied */
-  double
-      drive; /* V: v_rest + R (i_offset + dc) - v_thresh, the constant term */
-  evs_cal_slot cal; /* where the calendar filed the neuron */
-} __attribute__((aligned(64))) lif_neuron; /* one cache line each */
-
-/* The margin of a refractory neuron: +inf, which inputs cannot use up
- * (inf - x = inf), so a delivery needs no refractory test. */
-#define REFRACTORY INFINITY
-
-_Static_assert(sizeof(lif_neuron) == 64, "a neuron fills one cache line");
-
-static inline int refractory(const lif_neuron *n) {
-  return n->margin == REFRACTORY;
-}
-
 /* Targets whose state is fetched ahead while earlier ones are updated. In
  * large networks a target's line comes from memory (~100 ns) while a
  * synapse takes a few ns: 24 ahead beat 8 by 8 % and 16 by 5 % on CUBA at
  * N = 64,000 (medians of 11 alternating runs), 32 was no better. */
 #define PREFETCH_AHEAD 24
-
-typedef struct lif_state {
-  lif_neuron *nr;   /* [size] */
-  evs_calendar cal; /* when to look at which neuron */
-  double t0;        /* s: reference time of the coefficients */
-  double rate[3];   /* 1/s: 1/tau_m, 1/tau_syn_E, 1/tau_syn_I */
-  evs_rates rates;  /* the same, with integer multiples detected */
-  double k[2];      /* voltage response per unit x: tau_syn/(tau_syn - tau_m) */
-  double kmax[2];   /* peak of the PSP of a unit input, per receptor */
-  double grow[3]; /* exp(window / tau_k): a term's growth back over a window */
-  double rebase_span; /* s: rebase when t - t0 exceeds it */
-  double v_reset, v_thresh, tau_ref;
-  int slow;          /* index (0..2) of the slowest term */
-  int squared[3];    /* term k decays at least twice as fast as the slowest */
-  double tau_slow;   /* s: its time constant */
-  double window_end; /* s: end of the window being drained */
-  double e_end[3];   /* decay factors E_k(window_end) */
-  double next_start; /* s: start of the window after the one drained */
-  int status;        /* first failure (EVS_ENOMEM of a calendar filing or
-                        of a spike record) in a handler that cannot return
-                        it (deliver, voltage); the next tick returns it */
-  /* background; bg_next NULL: none */
-  double *bg_next;    /* [size] s: time of neuron j's next input */
-  uint32_t *bg_draws; /* [size] draws made from neuron j's stream */
-  double bg_rate;     /* 1/s */
-  double bg_w;        /* V: the input's weight (R w_bg) */
-  uint32_t pop_index; /* the streams' key */
-  uint32_t first;     /* population index of neuron 0 (pop->first: a
-                         thread's slice), which keys neuron j's stream */
-  uint64_t seed;
-} lif_state;
-
-static double weight_scale(const evs_pop *pop, evs_dim dim) {
-  if (dim == EVS_DIM_VOLTAGE) return 1.0;
-  if (dim == EVS_DIM_CURRENT) return pop->par[P_TAU_M] / pop->par[P_CM];
-  return 0;
-}
 
 /* The three decay factors E_k(t). */
 static inline void decay_factors(const lif_state *s, double t, double e[3]) {
@@ -601,91 +510,17 @@ static double state(evs_pop *pop, uint32_t id, double t, int var) {
   return s->nr[id].c[1 + var] * e[1 + var] / s->k[var] / r_m;
 }
 
-static void destroy(evs_pop *pop) {
-  lif_state *s = pop->state;
-  if (!s) return;
-  evs_cal_destroy(&s->cal);
-  free(s->nr);
-  free(s->bg_next);
-  free(s->bg_draws);
-  free(s);
-  pop->state = NULL;
-}
-
-static int check_params(const evs_pop *pop, evs_error *err) {
-  const double *p = pop->par;
-  /* an infinite potential or current turns every potential into NaN */
-  for (int i = P_CM; i < P_V_INIT; i++)
-    if (!isfinite(p[i])) return evs__bad_param(pop, i, "must be finite", err);
-  for (int i = P_CM; i <= P_TAU_I; i++)
-    if (!(p[i] > 0)) return evs__bad_param(pop, i, "must be positive", err);
-  if (!(p[P_TAU_REF] >= 0))
-    return evs__bad_param(pop, P_TAU_REF, "must not be negative", err);
-  if (!(p[P_V_RESET] < p[P_V_THRESH]))
-    return evs__bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
-  for (int i = P_TAU_E; i <= P_TAU_I; i++)
-    if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
-      return evs__bad_param(pop, i,
-                            "must differ from tau_m (the exact solution "
-                            "needs distinct time constants)",
-                            err);
-  if (!(p[P_BG_RATE] >= 0) || !isfinite(p[P_BG_RATE]))
-    return evs__bad_param(pop, P_BG_RATE, "must be finite and >= 0", err);
-  if (!isfinite(p[P_BG_WEIGHT]))
-    return evs__bad_param(pop, P_BG_WEIGHT, "must be finite", err);
-  return EVS_OK;
-}
-
+/* Checks and derives (evs__lif_setup), then the initial states: each
+ * neuron's v drawn from its stream (seed, population, neuron,
+ * EVS_RNG_INIT), certified and filed; the background's first inputs. */
 static int init(evs_pop *pop, evs_error *err) {
-  int rc = check_params(pop, err);
+  int rc = evs__lif_setup(pop, err);
   if (rc) return rc;
+  lif_state *s = pop->state;
   const double *p = pop->par;
-  lif_state *s = calloc(1, sizeof *s);
-  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  pop->state = s;
-  size_t bytes = (pop->size ? pop->size : 1) * sizeof *s->nr;
-  s->nr = aligned_alloc(64, bytes);
-  if (!s->nr) goto nomem;
-  memset(s->nr, 0, bytes);
-  double window = pop->tick > 0 ? pop->tick : 1e-3;
-  if (evs_cal_init(&s->cal, pop->size, window, 0.1)) goto nomem;
-  evs_cal_place(&s->cal, &s->nr[0].cal, sizeof *s->nr);
-  s->rate[0] = 1 / p[P_TAU_M];
-  s->rate[1] = 1 / p[P_TAU_E];
-  s->rate[2] = 1 / p[P_TAU_I];
-  for (int r = 0; r < 2; r++) {
-    double tm = p[P_TAU_M], ts = p[P_TAU_E + r];
-    s->k[r] = ts / (ts - tm);
-    double peak = tm * ts / (tm - ts) * log(tm / ts);
-    s->kmax[r] = ts / (tm - ts) * (exp(-peak / tm) - exp(-peak / ts));
-    /* a hair of extra room against rounding in the margin arithmetic */
-    s->kmax[r] *= 1 + 1e-12;
-  }
-  for (int k = 0; k < 3; k++) s->grow[k] = exp(window * s->rate[k]);
-  evs__rates_init(&s->rates, s->rate, 3);
-  double tau_min = fmin(p[P_TAU_M], fmin(p[P_TAU_E], p[P_TAU_I]));
-  s->rebase_span = REBASE_SPAN * tau_min;
-  for (int k = 0; k < 3; k++)
-    if (s->rate[k] < s->rate[s->slow]) s->slow = k;
-  s->tau_slow = 1 / s->rate[s->slow];
-  for (int k = 0; k < 3; k++)
-    s->squared[k] = s->rate[k] >= 2 * s->rate[s->slow];
-  s->v_reset = p[P_V_RESET];
-  s->v_thresh = p[P_V_THRESH];
-  s->tau_ref = p[P_TAU_REF];
   double r_m = p[P_TAU_M] / p[P_CM];
-  if (p[P_BG_RATE] > 0 && p[P_BG_WEIGHT] != 0) {
-    size_t m = pop->size ? pop->size : 1;
-    s->bg_next = malloc(m * sizeof *s->bg_next);
-    s->bg_draws = calloc(m, sizeof *s->bg_draws);
-    if (!s->bg_next || !s->bg_draws) goto nomem;
-    s->bg_rate = p[P_BG_RATE];
-    s->bg_w = p[P_BG_WEIGHT] * r_m;
-    s->pop_index = pop->index;
-    s->first = pop->first;
-    s->seed = pop->seed;
+  if (s->bg_next)
     for (uint32_t j = 0; j < pop->size; j++) bg_draw(s, j, 0);
-  }
   evs_rng rng;
   for (uint32_t j = 0; j < pop->size; j++) {
     lif_neuron *n = &s->nr[j];
@@ -700,31 +535,8 @@ static int init(evs_pop *pop, evs_error *err) {
   }
   return EVS_OK;
 nomem:
-  destroy(pop);
+  evs__lif_destroy(pop);
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-}
-
-static double dc_scale(const evs_pop *pop, evs_dim dim) {
-  return weight_scale(pop, dim);
-}
-
-/* The neurons (coefficients, certificates, calendar slots, drive), the
- * calendar, the reference time and window, the background's next inputs
- * and stream positions. */
-static int checkpoint(evs_pop *pop, evs_ckpt *ck) {
-  lif_state *s = pop->state;
-  evs_ckpt_fixed(ck, s->nr, pop->size, sizeof *s->nr);
-  evs_cal_checkpoint(&s->cal, ck);
-  evs_ckpt_bytes(ck, &s->t0, sizeof s->t0);
-  evs_ckpt_bytes(ck, &s->window_end, sizeof s->window_end);
-  evs_ckpt_bytes(ck, s->e_end, sizeof s->e_end);
-  evs_ckpt_bytes(ck, &s->next_start, sizeof s->next_start);
-  evs_ckpt_bytes(ck, &s->status, sizeof s->status);
-  if (s->bg_next) {
-    evs_ckpt_fixed(ck, s->bg_next, pop->size, sizeof *s->bg_next);
-    evs_ckpt_fixed(ck, s->bg_draws, pop->size, sizeof *s->bg_draws);
-  }
-  return evs_ckpt_status(ck);
 }
 
 const evs_neuron_type evs__if_curr_exp = {
@@ -732,19 +544,19 @@ const evs_neuron_type evs__if_curr_exp = {
     .kind = EVS_POP_EXACT,
     .params = evs__lif_params,
     .n_params = N_PARAMS,
-    .weight_scale = weight_scale,
+    .weight_scale = evs__lif_weight_scale,
     .init = init,
-    .destroy = destroy,
+    .destroy = evs__lif_destroy,
     .deliver = deliver,
     .tick = tick,
     .voltage = voltage,
     .voltages = voltages,
-    .dc_scale = dc_scale,
+    .dc_scale = evs__lif_weight_scale,
     .sliceable = 1,
     .deliver_batch = PENDING_MAX,
     .inject = inject,
     .recordables = recordables,
     .n_recordables = 2,
     .state = state,
-    .checkpoint = checkpoint,
+    .checkpoint = evs__lif_checkpoint,
 };

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — private to IF_curr_exp's exact mode: the neuron record and the
+ * population's state (lif.c has the dynamics and the model in its top
+ * comment; lif_setup.c the parameters' checks, derived constants, the
+ * state's allocation and its checkpoint). */
+#ifndef EVS_LIF_IMPL_H
+#define EVS_LIF_IMPL_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include "core/calendar.h"
+#include "core/net_impl.h"
+#include "neurons/expsum.h"
+#include "neurons/lif_params.h"
+
+/* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */
+#define REBASE_SPAN 40.0
+
+/* One neuron's state: one cache line holds everything an input touches. */
+typedef struct lif_neuron {
+  double c[3];   /* V: coefficients of E_m, E_E, E_I (the voltage
+                    responses to the leak, x_E and x_I) */
+  double t_safe; /* s: u < -margin before this time unless excited again;
+                    while refractory: the end of the refractory period */
+  double margin; /* V: distance below threshold certified until t_safe
+                    (below 0 once an input used it up, until the input's
+                    delivery certifies anew); REFRACTORY until the reset at
+                    t_safe is applied */
+  /* V: v_rest + R (i_offset + dc) - v_thresh, the constant term */
+  double drive;
+  evs_cal_slot cal; /* where the calendar filed the neuron */
+} __attribute__((aligned(64))) lif_neuron; /* one cache line each */
+
+/* The margin of a refractory neuron: +inf, which inputs cannot use up
+ * (inf - x = inf), so a delivery needs no refractory test. */
+#define REFRACTORY INFINITY
+
+_Static_assert(sizeof(lif_neuron) == 64, "a neuron fills one cache line");
+
+static inline int refractory(const lif_neuron *n) {
+  return n->margin == REFRACTORY;
+}
+
+typedef struct lif_state {
+  lif_neuron *nr;   /* [size] */
+  evs_calendar cal; /* when to look at which neuron */
+  double t0;        /* s: reference time of the coefficients */
+  double rate[3];   /* 1/s: 1/tau_m, 1/tau_syn_E, 1/tau_syn_I */
+  evs_rates rates;  /* the same, with integer multiples detected */
+  double k[2];      /* voltage response per unit x: tau_syn/(tau_syn - tau_m) */
+  double kmax[2];   /* peak of the PSP of a unit input, per receptor */
+  double grow[3]; /* exp(window / tau_k): a term's growth back over a window */
+  double rebase_span; /* s: rebase when t - t0 exceeds it */
+  double v_reset, v_thresh, tau_ref;
+  int slow;          /* index (0..2) of the slowest term */
+  int squared[3];    /* term k decays at least twice as fast as the slowest */
+  double tau_slow;   /* s: its time constant */
+  double window_end; /* s: end of the window being drained */
+  double e_end[3];   /* decay factors E_k(window_end) */
+  double next_start; /* s: start of the window after the one drained */
+  int status;        /* first failure (EVS_ENOMEM of a calendar filing or
+                        of a spike record) in a handler that cannot return
+                        it (deliver, voltage); the next tick returns it */
+  /* background; bg_next NULL: none */
+  double *bg_next;    /* [size] s: time of neuron j's next input */
+  uint32_t *bg_draws; /* [size] draws made from neuron j's stream */
+  double bg_rate;     /* 1/s */
+  double bg_w;        /* V: the input's weight (R w_bg) */
+  uint32_t pop_index; /* the streams' key */
+  uint32_t first;     /* population index of neuron 0 (pop->first: a
+                         thread's slice), which keys neuron j's stream */
+  uint64_t seed;
+} lif_state;
+
+/* Checks pop's parameters, allocates its state (neurons zeroed, calendar,
+ * background arrays when it has a background) and derives the constants
+ * (pop->state). The neurons' initial states and the background's first
+ * draws are init's (lif.c). EVS_OK, or an error with the state freed. */
+int evs__lif_setup(evs_pop *pop, evs_error *err);
+
+/* Frees what evs__lif_setup allocated (also after a failed init). */
+void evs__lif_destroy(evs_pop *pop);
+
+/* Factor of a weight (or DC input) of dimension dim into volts of x:
+ * R = tau_m / cm for a current, 1 for a voltage, else 0. */
+double evs__lif_weight_scale(const evs_pop *pop, evs_dim dim);
+
+/* The neurons (coefficients, certificates, calendar slots, drive), the
+ * calendar, the reference time and window, the background's next inputs
+ * and stream positions. */
+int evs__lif_checkpoint(evs_pop *pop, evs_ckpt *ck);
+
+#endif
