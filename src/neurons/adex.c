@@ -69,11 +69,11 @@ enum {
   P_V_INIT,
   P_GSYN_EXC_INIT,
   P_GSYN_INH_INIT,
-  P_COUNT_
+  P_N_PARAMS
 };
 
 /* PyNN 0.10's defaults (pyNN/standardmodels/cells.py), in SI. */
-static const evs_param_def adex_params[P_COUNT_] = {
+static const evs_param_def adex_params[P_N_PARAMS] = {
     {"cm", EVS_DIM_CAPACITANCE, 0.281e-9, EVS_PARAM_CONST,
      "membrane capacitance"},
     {"tau_m", EVS_DIM_TIME, 9.3667e-3, EVS_PARAM_CONST,
@@ -305,7 +305,7 @@ const evs_neuron_type evs__eif_cond_exp_isfa_ista = {
     .name = "EIF_cond_exp_isfa_ista",
     .kind = EVS_POP_CLOCKED,
     .params = adex_params,
-    .n_params = P_COUNT_,
+    .n_params = P_N_PARAMS,
     .weight_scale = evs__cond_weight_scale,
     .init = adex_init,
     .destroy = adex_destroy,

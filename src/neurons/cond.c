@@ -56,10 +56,10 @@ enum {
   P_V_INIT,
   P_GSYN_EXC_INIT,
   P_GSYN_INH_INIT,
-  P_COUNT_
+  P_N_PARAMS
 };
 
-static const evs_param_def cond_params[P_COUNT_] = {
+static const evs_param_def cond_params[P_N_PARAMS] = {
     {"cm", EVS_DIM_CAPACITANCE, 1e-9, EVS_PARAM_CONST, "membrane capacitance"},
     {"tau_m", EVS_DIM_TIME, 20e-3, EVS_PARAM_CONST,
      "membrane time constant (leak conductance g_L = cm / tau_m)"},
@@ -439,7 +439,7 @@ const evs_neuron_type evs__if_cond_exp = {
     .name = "IF_cond_exp",
     .kind = EVS_POP_CLOCKED,
     .params = cond_params,
-    .n_params = P_COUNT_,
+    .n_params = P_N_PARAMS,
     .weight_scale = evs__cond_weight_scale,
     .init = cond_init,
     .destroy = evs__cond_destroy,

@@ -64,7 +64,7 @@ enum {
   P_V_INIT,
   P_GSYN_EXC_INIT,
   P_GSYN_INH_INIT,
-  P_COUNT_
+  P_N_PARAMS
 };
 
 /* Defaults: Auryn's IFGroup::init (tau_mem 20 ms, tau_ampa 5 ms, tau_gaba
@@ -72,7 +72,7 @@ enum {
  * dthr 100 mV, tau_thr 5 ms, u_inh_rev -80 mV, excitatory reversal 0 mV,
  * AMPA/NMDA ratio 1); cm = 200 pF makes g_L = 10 nS, so that Auryn's
  * dimensionless weights (in units of g_L) become w x 10 nS. */
-static const evs_param_def nmda_params[P_COUNT_] = {
+static const evs_param_def nmda_params[P_N_PARAMS] = {
     {"cm", EVS_DIM_CAPACITANCE, 200e-12, EVS_PARAM_CONST,
      "membrane capacitance"},
     {"tau_m", EVS_DIM_TIME, 20e-3, EVS_PARAM_CONST,
@@ -332,7 +332,7 @@ const evs_neuron_type evs__if_cond_ampa_nmda = {
     .name = "IF_cond_ampa_nmda",
     .kind = EVS_POP_CLOCKED,
     .params = nmda_params,
-    .n_params = P_COUNT_,
+    .n_params = P_N_PARAMS,
     .weight_scale = evs__cond_weight_scale,
     .init = nmda_init,
     .destroy = nmda_destroy,

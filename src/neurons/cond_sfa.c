@@ -57,10 +57,10 @@ enum {
   P_V_INIT,
   P_GSYN_EXC_INIT,
   P_GSYN_INH_INIT,
-  P_COUNT_
+  P_N_PARAMS
 };
 
-static const evs_param_def sfa_params[P_COUNT_] = {
+static const evs_param_def sfa_params[P_N_PARAMS] = {
     {"cm", EVS_DIM_CAPACITANCE, 1e-9, EVS_PARAM_CONST, "membrane capacitance"},
     {"tau_m", EVS_DIM_TIME, 20e-3, EVS_PARAM_CONST,
      "membrane time constant (leak conductance g_L = cm / tau_m)"},
@@ -294,7 +294,7 @@ const evs_neuron_type evs__if_cond_exp_gsfa_grr = {
     .name = "IF_cond_exp_gsfa_grr",
     .kind = EVS_POP_CLOCKED,
     .params = sfa_params,
-    .n_params = P_COUNT_,
+    .n_params = P_N_PARAMS,
     .weight_scale = evs__cond_weight_scale,
     .init = sfa_init,
     .destroy = sfa_destroy,

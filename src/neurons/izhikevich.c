@@ -39,10 +39,10 @@
 #include "neurons/izhikevich.h"
 
 /* Positions in the parameter table below. */
-enum { P_A, P_B, P_C, P_D, P_I_OFFSET, P_V_INIT, P_U_INIT, P_COUNT_ };
+enum { P_A, P_B, P_C, P_D, P_I_OFFSET, P_V_INIT, P_U_INIT, P_N_PARAMS };
 
 /* PyNN 0.10's defaults (pyNN/standardmodels/cells.py), in SI. */
-static const evs_param_def izh_params[P_COUNT_] = {
+static const evs_param_def izh_params[P_N_PARAMS] = {
     {"a", EVS_DIM_RATE, 20.0, EVS_PARAM_CONST,
      "time scale of the recovery variable u (0.02 /ms)"},
     {"b", EVS_DIM_RATE, 200.0, EVS_PARAM_CONST,
@@ -253,7 +253,7 @@ const evs_neuron_type evs__izhikevich = {
     .name = "Izhikevich",
     .kind = EVS_POP_CLOCKED,
     .params = izh_params,
-    .n_params = P_COUNT_,
+    .n_params = P_N_PARAMS,
     .weight_scale = izh_weight_scale,
     .init = izh_init,
     .destroy = izh_destroy,

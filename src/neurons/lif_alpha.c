@@ -62,10 +62,10 @@ enum {
   P_V_THRESH,
   P_I_OFFSET,
   P_V_INIT,
-  N_PARAMS
+  P_N_PARAMS
 };
 
-static const evs_param_def params[N_PARAMS] = {
+static const evs_param_def params[P_N_PARAMS] = {
     [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
     [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
     [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 0.5e-3, 0,
@@ -346,7 +346,7 @@ const evs_neuron_type evs__if_curr_alpha = {
     .name = "IF_curr_alpha",
     .kind = EVS_POP_EXACT,
     .params = params,
-    .n_params = N_PARAMS,
+    .n_params = P_N_PARAMS,
     .weight_scale = weight_scale,
     .init = init,
     .destroy = destroy,

@@ -102,7 +102,7 @@ static void destroy(evs_pop *pop) {
 
 static int check_params(const evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
-  for (int i = 0; i < N_PARAMS; i++)
+  for (int i = 0; i < P_N_PARAMS; i++)
     if (i != P_V_INIT && !isfinite(p[i]))
       return evs__bad_param(pop, i, "must be finite", err);
   for (int i = P_CM; i <= P_TAU_I; i++)
@@ -311,7 +311,7 @@ const evs_neuron_type evs__if_curr_exp_grid = {
     .name = "IF_curr_exp_grid",
     .kind = EVS_POP_CLOCKED,
     .params = evs__lif_params,
-    .n_params = N_PARAMS,
+    .n_params = P_N_PARAMS,
     .weight_scale = weight_scale,
     .init = init,
     .destroy = destroy,

@@ -19,10 +19,10 @@ enum {
   P_V_INIT,
   P_BG_RATE,
   P_BG_WEIGHT,
-  N_PARAMS
+  P_N_PARAMS
 };
 
 /* The parameter table of both modes (defined in lif.c). */
-extern const evs_param_def evs__lif_params[N_PARAMS];
+extern const evs_param_def evs__lif_params[P_N_PARAMS];
 
 #endif

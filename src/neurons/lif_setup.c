@@ -8,7 +8,7 @@
 
 #include "neurons/lif_impl.h"
 
-const evs_param_def evs__lif_params[N_PARAMS] = {
+const evs_param_def evs__lif_params[P_N_PARAMS] = {
     [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
     [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
     [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 5e-3, 0,

@@ -165,9 +165,9 @@ static double rate_weights(const evs_pop *pop, evs_dim dim) {
 
 /* ---- RateGaussian -------------------------------------------------------- */
 
-enum { G_MEAN, G_SD, G_CORR, G_COV, G_DT, G_N };
+enum { G_MEAN, G_SD, G_CORR, G_COV, G_DT, G_N_PARAMS };
 
-static const evs_param_def gaussian_params[G_N] = {
+static const evs_param_def gaussian_params[G_N_PARAMS] = {
     [G_MEAN] = {"mean", EVS_DIM_NONE, 0.0, EVS_PARAM_PER_NEURON,
                 "mean of each rate"},
     [G_SD] = {"sd", EVS_DIM_NONE, 1.0, EVS_PARAM_PER_NEURON,
@@ -368,7 +368,7 @@ const evs_neuron_type evs__rate_gaussian = {
     .name = "RateGaussian",
     .kind = EVS_POP_CLOCKED,
     .params = gaussian_params,
-    .n_params = G_N,
+    .n_params = G_N_PARAMS,
     .weight_scale = no_weights,
     .init = gaussian_init,
     .destroy = rate_destroy,
@@ -381,9 +381,9 @@ const evs_neuron_type evs__rate_gaussian = {
 
 /* ---- RateConstant -------------------------------------------------------- */
 
-enum { C_AMPLITUDE, C_DT, C_N };
+enum { C_AMPLITUDE, C_DT, C_N_PARAMS };
 
-static const evs_param_def constant_params[C_N] = {
+static const evs_param_def constant_params[C_N_PARAMS] = {
     [C_AMPLITUDE] = {"amplitude", EVS_DIM_NONE, 1.0, EVS_PARAM_PER_NEURON,
                      "the constant rate of each neuron"},
     [C_DT] = {"dt", EVS_DIM_TIME, 0.0, EVS_PARAM_CONST,
@@ -411,7 +411,7 @@ const evs_neuron_type evs__rate_constant = {
     .name = "RateConstant",
     .kind = EVS_POP_CLOCKED,
     .params = constant_params,
-    .n_params = C_N,
+    .n_params = C_N_PARAMS,
     .weight_scale = no_weights,
     .init = constant_init,
     .destroy = rate_destroy,
@@ -424,9 +424,9 @@ const evs_neuron_type evs__rate_constant = {
 
 /* ---- RateLinear ---------------------------------------------------------- */
 
-enum { L_DT, L_N };
+enum { L_DT, L_N_PARAMS };
 
-static const evs_param_def linear_params[L_N] = {
+static const evs_param_def linear_params[L_N_PARAMS] = {
     [L_DT] = {"dt", EVS_DIM_TIME, 0.0, EVS_PARAM_CONST,
               "step (0: the resolution): y and the weights change every dt"},
 };
@@ -501,7 +501,7 @@ const evs_neuron_type evs__rate_linear = {
     .name = "RateLinear",
     .kind = EVS_POP_CLOCKED,
     .params = linear_params,
-    .n_params = L_N,
+    .n_params = L_N_PARAMS,
     .weight_scale = rate_weights,
     .init = linear_init,
     .destroy = rate_destroy,

@@ -50,9 +50,9 @@ static inline int spike_before(const evs_spike *a, const evs_spike *b) {
 
 /* ---- SpikeSourcePoisson -------------------------------------------------- */
 
-enum { PO_RATE, PO_START, PO_STOP, PO_COUNT_ };
+enum { PO_RATE, PO_START, PO_STOP, PO_N_PARAMS };
 
-static const evs_param_def poisson_params[PO_COUNT_] = {
+static const evs_param_def poisson_params[PO_N_PARAMS] = {
     {"rate", EVS_DIM_RATE, 1.0, EVS_PARAM_CONST, "mean firing rate"},
     {"start", EVS_DIM_TIME, 0.0, EVS_PARAM_CONST,
      "time of the first possible spike"},
@@ -173,7 +173,7 @@ const evs_neuron_type evs__source_poisson = {
     .name = "SpikeSourcePoisson",
     .kind = EVS_POP_SOURCE,
     .params = poisson_params,
-    .n_params = PO_COUNT_,
+    .n_params = PO_N_PARAMS,
     .weight_scale = src_weight_scale,
     .init = poisson_init,
     .destroy = poisson_destroy,
@@ -230,9 +230,9 @@ static int replay_tick(evs_pop *pop, double t) {
 
 /* ---- SpikeSourceFrozenPoisson ------------------------------------------- */
 
-enum { FR_RATE, FR_PERIOD, FR_COUNT_ };
+enum { FR_RATE, FR_PERIOD, FR_N_PARAMS };
 
-static const evs_param_def frozen_params[FR_COUNT_] = {
+static const evs_param_def frozen_params[FR_N_PARAMS] = {
     {"rate", EVS_DIM_RATE, 1.0, EVS_PARAM_CONST, "mean firing rate"},
     {"period", EVS_DIM_TIME, 0.0, EVS_PARAM_REQUIRED,
      "the pattern in [0, period) repeats every period"},
@@ -294,7 +294,7 @@ const evs_neuron_type evs__source_frozen = {
     .name = "SpikeSourceFrozenPoisson",
     .kind = EVS_POP_SOURCE,
     .params = frozen_params,
-    .n_params = FR_COUNT_,
+    .n_params = FR_N_PARAMS,
     .weight_scale = src_weight_scale,
     .init = frozen_init,
     .destroy = replay_destroy,
@@ -307,9 +307,9 @@ const evs_neuron_type evs__source_frozen = {
 
 /* ---- SpikeSourceArray ---------------------------------------------------- */
 
-enum { AR_FILE, AR_PERIOD, AR_COUNT_ };
+enum { AR_FILE, AR_PERIOD, AR_N_PARAMS };
 
-static const evs_param_def array_params[AR_COUNT_] = {
+static const evs_param_def array_params[AR_N_PARAMS] = {
     {"file", EVS_DIM_NONE, 0.0, EVS_PARAM_PATH | EVS_PARAM_REQUIRED,
      "spike file (.ras: 'time id' per line, time in s, # comments)"},
     {"period", EVS_DIM_TIME, 0.0, EVS_PARAM_CONST,
@@ -462,7 +462,7 @@ const evs_neuron_type evs__source_array = {
     .name = "SpikeSourceArray",
     .kind = EVS_POP_SOURCE,
     .params = array_params,
-    .n_params = AR_COUNT_,
+    .n_params = AR_N_PARAMS,
     .weight_scale = src_weight_scale,
     .init = array_init,
     .destroy = replay_destroy,

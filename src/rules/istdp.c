@@ -29,9 +29,9 @@
 
 #include "rules/plastic.h"
 
-enum { IS_TAU_STDP, IS_ETA, IS_KAPPA, IS_TAU_RATE, IS_W_MIN, IS_W_MAX, IS_N };
+enum { IS_TAU_STDP, IS_ETA, IS_KAPPA, IS_TAU_RATE, IS_W_MIN, IS_W_MAX, IS_N_PARAMS };
 
-static const evs_param_def is_params[IS_N] = {
+static const evs_param_def is_params[IS_N_PARAMS] = {
     [IS_TAU_STDP] = {"tau_stdp", EVS_DIM_TIME, 20e-3, 0,
                      "decay time of the pre and post traces"},
     [IS_ETA] = {"eta", EVS_DIM_NONE, 0, EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
@@ -179,7 +179,7 @@ static int is_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
 const evs_rule_type evs__rule_istdp_global = {
     .name = "istdp_global",
     .params = is_params,
-    .n_params = IS_N,
+    .n_params = IS_N_PARAMS,
     .init = is_init,
     .destroy = is_destroy,
     .on_pre = is_on_pre,

@@ -53,10 +53,10 @@ enum {
   OR_TAU_CONS,
   OR_CONS_DT,
   OR_CONSOLIDATE,
-  OR_N
+  OR_N_PARAMS
 };
 
-static const evs_param_def orch_params[OR_N] = {
+static const evs_param_def orch_params[OR_N_PARAMS] = {
     [OR_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 20e-3, 0,
                      "decay time of the presynaptic trace z+"},
     [OR_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 20e-3, 0,
@@ -259,7 +259,7 @@ static void orch_on_tick(evs_plastic *pl, double t) {
 const evs_rule_type evs__rule_orchestrated = {
     .name = "orchestrated",
     .params = orch_params,
-    .n_params = OR_N,
+    .n_params = OR_N_PARAMS,
     .init = orch_init,
     .destroy = orch_destroy,
     .on_pre = orch_on_pre,

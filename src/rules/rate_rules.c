@@ -21,7 +21,15 @@
 #include "neurons/rate.h"
 
 /* Parameter positions shared by the three tables. */
-enum { R_ETA, R_W_MIN, R_W_MAX, R_KAPPA, R_TAU_THETA, R_THETA_INIT, R_N };
+enum {
+  R_ETA,
+  R_W_MIN,
+  R_W_MAX,
+  R_KAPPA,
+  R_TAU_THETA,
+  R_THETA_INIT,
+  R_N_PARAMS
+};
 
 #define COMMON_PARAMS                                                          \
   [R_ETA] = {"eta", EVS_DIM_RATE, 1e-3, 0,                                     \
@@ -32,7 +40,7 @@ enum { R_ETA, R_W_MIN, R_W_MAX, R_KAPPA, R_TAU_THETA, R_THETA_INIT, R_N };
                "upper bound of the weights (default: none)"}
 
 static const evs_param_def hebb_params[] = {COMMON_PARAMS};
-static const evs_param_def bcm_params[R_N] = {
+static const evs_param_def bcm_params[R_N_PARAMS] = {
     COMMON_PARAMS,
     [R_KAPPA] = {"kappa", EVS_DIM_NONE, 1.0, 0,
                  "target rate: theta relaxes to y^2 / kappa, fixed point "
@@ -194,7 +202,7 @@ static int bcm_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
 const evs_rule_type evs__rule_bcm = {
     .name = "rate_bcm",
     .params = bcm_params,
-    .n_params = R_N,
+    .n_params = R_N_PARAMS,
     .init = bcm_init,
     .destroy = bcm_destroy,
     .on_rate = bcm_on_rate,

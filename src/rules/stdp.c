@@ -132,10 +132,10 @@ enum {
   PP_MU_MINUS,
   PP_NEAREST,
   PP_LEARN_FROM,
-  PP_N
+  PP_N_PARAMS
 };
 
-static const evs_param_def pair_params[PP_N] = {
+static const evs_param_def pair_params[PP_N_PARAMS] = {
     [PP_TAU_PLUS] = {"tau_plus", EVS_DIM_TIME, 20e-3, 0,
                      "decay time of the presynaptic trace x (LTP window)"},
     [PP_TAU_MINUS] = {"tau_minus", EVS_DIM_TIME, 20e-3, 0,
@@ -308,7 +308,7 @@ static int pair_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
 const evs_rule_type evs__rule_stdp_pair = {
     .name = "stdp_pair",
     .params = pair_params,
-    .n_params = PP_N,
+    .n_params = PP_N_PARAMS,
     .init = pair_init,
     .destroy = pair_destroy,
     .on_pre = pair_on_pre,
@@ -330,10 +330,10 @@ enum {
   PT_W_MIN,
   PT_W_MAX,
   PT_LEARN_FROM,
-  PT_N
+  PT_N_PARAMS
 };
 
-static const evs_param_def triplet_params[PT_N] = {
+static const evs_param_def triplet_params[PT_N_PARAMS] = {
     TRIPLET_TAU_PARAMS(PT),
     [PT_A3_PLUS] = {"A3_plus", EVS_DIM_NONE, 0,
                     EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
@@ -368,8 +368,8 @@ static void triplet_destroy(evs_plastic *pl) {
   pl->state = NULL;
 }
 
-/* Checks the triplet parameters v[PT_N] (indexed like triplet_params) and
- * builds the transposed index. Shared with stdp_triplet_homeo, which passes
+/* Checks the triplet parameters v[PT_N_PARAMS] (indexed like triplet_params)
+ * and builds the transposed index. Shared with stdp_triplet_homeo, which passes
  * its own values in this layout. */
 static int triplet_check(const evs_plastic *pl, evs_error *err,
                          const double *v) {
@@ -384,8 +384,8 @@ static int triplet_check(const evs_plastic *pl, evs_error *err,
   return rc;
 }
 
-/* Fills s (zeroed by the caller) from checked values v[PT_N] and allocates
- * its traces for csr c: EVS_OK or EVS_ENOMEM (the caller frees s). */
+/* Fills s (zeroed by the caller) from checked values v[PT_N_PARAMS] and
+ * allocates its traces for csr c: EVS_OK or EVS_ENOMEM (the caller frees s). */
 static int triplet_fill(triplet_state *s, const double *v, const evs_csr *c) {
   s->tau_plus = v[PT_TAU_PLUS];
   s->tau_minus = v[PT_TAU_MINUS];
@@ -474,7 +474,7 @@ static int triplet_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
 const evs_rule_type evs__rule_stdp_triplet = {
     .name = "stdp_triplet",
     .params = triplet_params,
-    .n_params = PT_N,
+    .n_params = PT_N_PARAMS,
     .init = triplet_init,
     .destroy = triplet_destroy,
     .on_pre = triplet_on_pre,
@@ -498,10 +498,10 @@ enum {
   PH_KAPPA,
   PH_ETA,
   PH_LEARN_FROM,
-  PH_N
+  PH_N_PARAMS
 };
 
-static const evs_param_def homeo_params[PH_N] = {
+static const evs_param_def homeo_params[PH_N_PARAMS] = {
     TRIPLET_TAU_PARAMS(PH),
     [PH_A3_PLUS] = {"A3_plus", EVS_DIM_NONE, 0,
                     EVS_PARAM_WEIGHT | EVS_PARAM_REQUIRED,
@@ -536,14 +536,14 @@ static void homeo_destroy(evs_plastic *pl) {
 
 static int homeo_init(evs_plastic *pl, evs_error *err) {
   const double *p = pl->par;
-  double v[PT_N] = {[PT_TAU_PLUS] = p[PH_TAU_PLUS],
-                    [PT_TAU_MINUS] = p[PH_TAU_MINUS],
-                    [PT_TAU_Y] = p[PH_TAU_Y],
-                    [PT_A3_PLUS] = p[PH_ETA] * p[PH_A3_PLUS],
-                    [PT_A2_MINUS] = 0,
-                    [PT_W_MIN] = p[PH_W_MIN],
-                    [PT_W_MAX] = p[PH_W_MAX],
-                    [PT_LEARN_FROM] = p[PH_LEARN_FROM]};
+  double v[PT_N_PARAMS] = {[PT_TAU_PLUS] = p[PH_TAU_PLUS],
+                           [PT_TAU_MINUS] = p[PH_TAU_MINUS],
+                           [PT_TAU_Y] = p[PH_TAU_Y],
+                           [PT_A3_PLUS] = p[PH_ETA] * p[PH_A3_PLUS],
+                           [PT_A2_MINUS] = 0,
+                           [PT_W_MIN] = p[PH_W_MIN],
+                           [PT_W_MAX] = p[PH_W_MAX],
+                           [PT_LEARN_FROM] = p[PH_LEARN_FROM]};
   int rc = evs__rule_check_set(pl, err);
   if (!rc) rc = check_tau(pl, err, "tau_hom", p[PH_TAU_HOM]);
   if (!rc && !(p[PH_KAPPA] > 0))
@@ -603,7 +603,7 @@ static void homeo_on_post(evs_plastic *pl, double t, uint32_t post) {
 const evs_rule_type evs__rule_stdp_triplet_homeo = {
     .name = "stdp_triplet_homeo",
     .params = homeo_params,
-    .n_params = PH_N,
+    .n_params = PH_N_PARAMS,
     .init = homeo_init,
     .destroy = homeo_destroy,
     .on_pre = homeo_on_pre,

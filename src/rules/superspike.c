@@ -41,8 +41,8 @@
 /* ---- the rule "superspike": feeds the traces ----------------------------- */
 
 /* The projection's own keys: its weight bounds (weight units, volts). */
-enum { SS_W_MIN, SS_W_MAX, SS_N };
-static const evs_param_def rule_params[SS_N] = {
+enum { SS_W_MIN, SS_W_MAX, SS_N_PARAMS };
+static const evs_param_def rule_params[SS_N_PARAMS] = {
     [SS_W_MIN] = {"w_min", EVS_DIM_NONE, -0.1, EVS_PARAM_WEIGHT,
                   "lower weight bound"},
     [SS_W_MAX] = {"w_max", EVS_DIM_NONE, 0.1, EVS_PARAM_WEIGHT,
@@ -104,7 +104,7 @@ static int rule_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
 const evs_rule_type evs__rule_superspike = {
     .name = "superspike",
     .params = rule_params,
-    .n_params = SS_N,
+    .n_params = SS_N_PARAMS,
     .init = rule_init,
     .destroy = rule_destroy,
     .on_pre = rule_on_pre,
