@@ -205,6 +205,27 @@ int evs__cond_nomem(const evs_pop *pop, evs_error *err) {
                        (unsigned)pop->size);
 }
 
+/* The base's constants that follow from the parameters p (laid out as L
+ * says) and the step dt (s): leak conductance, 1/cm, reversal potentials,
+ * reset, threshold and refractory period, the conductances' decay per
+ * step, the tolerance of "at the state time". */
+static void derive(const double *p, const evs__cond_layout *L, double dt,
+                   evs__cond_base *s) {
+  s->g_l = p[L->cm] / p[L->tau_m];
+  s->inv_cm = 1.0 / p[L->cm];
+  s->e_e = p[L->e_rev_e];
+  s->e_i = p[L->e_rev_i];
+  s->v_reset = p[L->v_reset];
+  s->v_thresh = p[L->v_thresh];
+  s->tau_refrac = p[L->tau_refrac];
+  s->dt = dt;
+  s->de = exp(-s->dt / p[L->tau_syn_e]);
+  s->di = exp(-s->dt / p[L->tau_syn_i]);
+  s->eps = 1e-6 * s->dt;
+  double xm = COND_XMAX;
+  memcpy(&s->xmax_bits, &xm, sizeof xm);
+}
+
 int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
                    evs_error *err) {
   int rc = cond_check(pop, L, err);
@@ -228,22 +249,8 @@ int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
   if (!s->v || !s->ge || !s->gi || !s->until || !s->pe || !s->pi || !s->ib)
     return evs__cond_nomem(pop, err);
 
-  s->g_l = p[L->cm] / p[L->tau_m];
-  s->inv_cm = 1.0 / p[L->cm];
-  s->e_e = p[L->e_rev_e];
-  s->e_i = p[L->e_rev_i];
-  s->v_reset = p[L->v_reset];
-  s->v_thresh = p[L->v_thresh];
-  s->tau_refrac = p[L->tau_refrac];
-  s->dt = pop->tick;
-  s->de = exp(-s->dt / p[L->tau_syn_e]);
-  s->di = exp(-s->dt / p[L->tau_syn_i]);
+  derive(p, L, pop->tick, s);
   s->t_now = 0.0;
-  s->eps = 1e-6 * s->dt;
-  {
-    double xm = COND_XMAX;
-    memcpy(&s->xmax_bits, &xm, sizeof xm);
-  }
 
   evs_dist dv = cond_dist(pop, L->v_init);
   evs_dist dge = cond_dist(pop, L->gsyn_exc_init);
