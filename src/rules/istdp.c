@@ -19,17 +19,26 @@
  *
  * Every spike of the post population reaches this rule's on_post (the
  * scheduler tells every rule of a projection onto a population of each of
- * its spikes), so nu is kept here. Spikes are found lazily and may reach
- * on_post slightly out of time order across neurons: nu is kept at the
- * latest time seen, a spike before it is added with its decay factor (exact),
- * and a read before it returns the value at the latest time (an error of at
- * most one lookahead window's spikes, O(window / tau_rate)). */
-#include <math.h>
+ * its spikes), so nu is kept here, as a third trace of the rule's bank
+ * (IS_NU, one coefficient). Spikes are found lazily and may reach on_post
+ * slightly out of time order across neurons: a spike adds its jump times
+ * e^{(t - t0)/tau_rate} whatever the order (exact), and a read at t gives
+ * every spike added so far decayed to t, so a spike at a later time that
+ * was added already counts a little above its jump (an error of at most one
+ * lookahead window's spikes, O(window / tau_rate)). */
 #include <stdlib.h>
 
 #include "rules/plastic.h"
 
-enum { IS_TAU_STDP, IS_ETA, IS_KAPPA, IS_TAU_RATE, IS_W_MIN, IS_W_MAX, IS_N_PARAMS };
+enum {
+  IS_TAU_STDP,
+  IS_ETA,
+  IS_KAPPA,
+  IS_TAU_RATE,
+  IS_W_MIN,
+  IS_W_MAX,
+  IS_N_PARAMS
+};
 
 static const evs_param_def is_params[IS_N_PARAMS] = {
     [IS_TAU_STDP] = {"tau_stdp", EVS_DIM_TIME, 20e-3, 0,
@@ -50,15 +59,14 @@ typedef struct is_state {
   double eta;          /* internal weight units */
   double kappa;        /* Hz */
   double w_min, w_max; /* internal weight units */
-  double rate_nu;      /* 1/s: 1 / tau_rate */
   double jump;         /* Hz: 1 / (N tau_rate) */
-  double nu, t_nu;     /* Hz at s: the population rate at its latest time */
-  evs_trace_bank bank; /* traces IS_ZPRE, IS_ZPOST (both tau_stdp) */
+  evs_trace_bank bank; /* traces IS_ZPRE, IS_ZPOST (tau_stdp), IS_NU */
   double *zpre;        /* [n_pre] coefficients */
   double *zpost;       /* [n_post] coefficients */
+  double *nu;          /* [1] coefficient of the population rate (Hz) */
 } is_state;
 
-enum { IS_ZPRE, IS_ZPOST }; /* the bank's traces, as added */
+enum { IS_ZPRE, IS_ZPOST, IS_NU }; /* the bank's traces, as added */
 
 static void is_destroy(evs_plastic *pl) {
   is_state *s = pl->state;
@@ -91,13 +99,12 @@ static int is_init(evs_plastic *pl, evs_error *err) {
   s->kappa = p[IS_KAPPA];
   s->w_min = p[IS_W_MIN];
   s->w_max = p[IS_W_MAX];
-  s->rate_nu = 1 / p[IS_TAU_RATE];
   s->jump = 1 / ((c->n_post ? c->n_post : 1) * p[IS_TAU_RATE]);
-  s->nu = s->kappa;
-  s->t_nu = 0;
   if (!(s->zpre = evs__trace_bank_add(&s->bank, c->n_pre, p[IS_TAU_STDP])) ||
-      !(s->zpost = evs__trace_bank_add(&s->bank, c->n_post, p[IS_TAU_STDP])))
+      !(s->zpost = evs__trace_bank_add(&s->bank, c->n_post, p[IS_TAU_STDP])) ||
+      !(s->nu = evs__trace_bank_add(&s->bank, 1, p[IS_TAU_RATE])))
     goto nomem;
+  s->nu[0] = s->kappa; /* at t0 = 0 */
   return EVS_OK;
 nomem:
   is_destroy(pl);
@@ -110,9 +117,9 @@ static inline double clip(double w, double lo, double hi) {
   return w < lo ? lo : (w > hi ? hi : w);
 }
 
-/* nu at t (see the top comment for t before its latest time). */
+/* nu at t (see the top comment for spikes added out of order). */
 static double rate_at(const is_state *s, double t) {
-  return t > s->t_nu ? s->nu * exp(-(t - s->t_nu) * s->rate_nu) : s->nu;
+  return s->nu[0] * evs__trace_decay(&s->bank, IS_NU, t);
 }
 
 double evs__istdp_rate(const evs_plastic *pl, double t) {
@@ -152,12 +159,7 @@ static void is_on_post(evs_plastic *pl, double t, uint32_t post) {
   }
   evs__trace_spike(&s->zpost[post], g, 0);
   /* the spike joins the population rate */
-  if (t >= s->t_nu) {
-    s->nu = s->nu * exp(-(t - s->t_nu) * s->rate_nu) + s->jump;
-    s->t_nu = t;
-  } else {
-    s->nu += s->jump * exp(-(s->t_nu - t) * s->rate_nu);
-  }
+  s->nu[0] += s->jump * evs__trace_growth(&s->bank, IS_NU, t);
 }
 
 /* The post population's periodic event at t: the bank's rebase point. */
@@ -168,12 +170,9 @@ static void is_on_tick(evs_plastic *pl, double t) {
 
 /* Not sliceable: nu hears every spike of the post population in the order
  * they are found, which depends on how the population is split. */
-/* The traces and the population rate's estimate. */
+/* The traces, the population rate's estimate among them. */
 static int is_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
-  is_state *s = pl->state;
-  evs__trace_bank_checkpoint(&s->bank, ck);
-  evs_ckpt_bytes(ck, &s->nu, sizeof s->nu);
-  return evs_ckpt_bytes(ck, &s->t_nu, sizeof s->t_nu);
+  return evs__trace_bank_checkpoint(&((is_state *)pl->state)->bank, ck);
 }
 
 const evs_rule_type evs__rule_istdp_global = {

@@ -20,7 +20,19 @@
  * interval exceeds EVS_TRACE_SAFETY - 1 spans (600 tau_min); a threaded
  * run of such a rule may then differ from one thread's in the last bits.
  * A rule instance owns one bank: its traces share t0, so a rule's
- * arithmetic is the same whichever of them a handler reads. */
+ * arithmetic is the same whichever of them a handler reads.
+ *
+ * Users: stdp_pair, stdp_triplet, stdp_triplet_homeo (stdp.c),
+ * orchestrated, istdp_global (its population rate too). Decays kept
+ * elsewhere, and why they are not lazy traces of a bank:
+ *  - SuperSpike (superspike.c): its traces are clocked, not lazy: every
+ *    tick reads every trace into the window's series, so they are decayed
+ *    by one precomputed factor per tick (a multiply, as a coefficient's
+ *    read would cost) and held as values at the last tick;
+ *  - short-term plasticity (synapses/stp.c): u and x per delivery group
+ *    relax to U and 1 and jump nonlinearly (u x), not sums of kicks;
+ *  - the rate rules (rate_rules.c) and the rate check (plugins/
+ *    rate_check.c): discrete-time filters stepped on their own clocks. */
 #ifndef EVSNN_TRACE_BANK_H
 #define EVSNN_TRACE_BANK_H
 
