@@ -35,7 +35,8 @@ typedef enum evs_about {
   EVS_ABOUT_NONE = 0,   /* the net as a whole, or not known */
   EVS_ABOUT_POPULATION, /* population number evs_error.index */
   EVS_ABOUT_PROJECTION, /* projection number evs_error.index */
-  EVS_ABOUT_SUPERSPIKE  /* the net's SuperSpike learner (index 0) */
+  EVS_ABOUT_LEARNER     /* the net's learner with a network-wide clock
+                          (SuperSpike: [superspike]; index 0) */
 } evs_about;
 
 /* An error record: code plus a formatted message, and what it is about

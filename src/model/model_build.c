@@ -190,7 +190,7 @@ static int build(const evs_model_desc *d, uint64_t seed, evs_model *m,
     else if (ne.about == EVS_ABOUT_PROJECTION && ne.index >= 0 &&
              (size_t)ne.index < d->n_projs)
       o = &d->projs[ne.index].origin;
-    else if (ne.about == EVS_ABOUT_SUPERSPIKE && d->superspike)
+    else if (ne.about == EVS_ABOUT_LEARNER && d->superspike)
       o = &d->superspike->origin;
     if (o) return net_fail(err, rc, o, NULL, &ne);
     const evs_origin whole = {d->file, 0, NULL};

@@ -330,7 +330,7 @@ evs_superspike *evs__superspike_of(const evs_net *net) {
 
 static int plugin_build(evs_plugin *pl, evs_net *net, evs_error *err) {
   int rc = evs__superspike_start(pl->state, net, err);
-  if (rc) evs_error_about(err, EVS_ABOUT_SUPERSPIKE, 0);
+  if (rc) evs_error_about(err, EVS_ABOUT_LEARNER, 0);
   return rc;
 }
 
