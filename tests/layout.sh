@@ -14,6 +14,8 @@
 #  3. src/core/ names no neuron model, rule, recorder or monitor: the grep
 #     of doc/hacking.md finds nothing in the source tree's src/core, nor in
 #     the build tree's (objects and dependency files included).
+#  4. in a build tree, no call loop between modules but the known ones
+#     (CALL_LOOPS), from the symbols of the library's objects.
 # Environment: EVSNN (its folder is the build tree; optional).
 . "$(dirname "$0")/common.sh"
 
@@ -27,6 +29,11 @@ core/run.c rules/plastic.h
 core/run_ckpt.c rules/plastic.h
 core/threads_impl.h rules/plastic.h
 neurons/rate.h rules/plastic.h'
+
+# Call loops known and left (NAME MODULE...; "dir/" stands for every module
+# of the folder), each explained in doc/hacking.md ("Known call loops").
+CALL_LOOPS='net-run core/net core/net_build core/run plugins/plugins
+reader model/'
 
 # every quoted include as "FILE HEADER", both relative to src/, a bare
 # header name (cli/) resolved in the including file's folder
@@ -93,6 +100,74 @@ if [ -n "${EVSNN:-}" ]; then
   if [ -d "$build" ] && [ "$build" != "$src/core" ]; then
     found=$(grep -rliE "$pattern" "$build")
     [ -z "$found" ] || say_fail "the built src/core names one: $found"
+  fi
+fi
+# 4. no call loop between modules either: in a build tree, the library's
+#    objects (.libs/libevsnn-core.a) tell which module calls which
+#    module's functions (data, such as the registry's tables of
+#    descriptors, is not a call); a kit (foo.c, every file that includes
+#    foo_impl.h, and a kit whose header includes foo_impl.h) is one node.
+lib=${EVSNN:+$(dirname "$EVSNN")/.libs/libevsnn-core.a}
+if [ -n "$lib" ] && [ -f "$lib" ] && command -v nm >/dev/null 2>&1; then
+  (cd "$src" && find . -name '*.c' | sed 's|^\./||') >"$tmp/sources"
+  nm -A -g "$lib" 2>/dev/null >"$tmp/symbols"
+  awk -v inc="$tmp/includes" -v srcs="$tmp/sources" '
+    function kitof(k) { while (k in up) k = up[k]; return k }
+    BEGIN {
+      while ((getline l < srcs) > 0) {
+        m = l; sub(/\.c$/, "", m); b = m; sub(/.*\//, "", b); path[b] = m
+      }
+      while ((getline l < inc) > 0) {
+        split(l, f, " ")
+        if (f[2] !~ /_impl\.h$/ || f[2] == "core/net_impl.h") continue
+        k = f[2]; sub(/_impl\.h$/, "", k)
+        m = f[1]; sub(/\.[ch]$/, "", m)
+        if (f[1] ~ /_impl\.h$/) { sub(/_impl$/, "", m); if (m != k) up[m] = k }
+        else if (f[1] ~ /\.c$/) kit[m] = k
+      }
+    }
+    function node(member,   b, m) {
+      b = member; sub(/^.*libevsnn_core_la-/, "", b); sub(/\.o$/, "", b)
+      if (!(b in path)) return ""
+      m = path[b]
+      return kitof((m in kit) ? kit[m] : m)
+    }
+    # ARCHIVE:MEMBER:ADDRESS TYPE SYMBOL (no address when undefined)
+    { n = split($1, a, ":"); mod = node(a[n - 1])
+      if (mod == "") next
+      if ($2 == "U") use[mod, $3] = 1
+      else if ($2 ~ /^[TW]$/) def[$3] = mod }
+    END {
+      for (k in use) { split(k, u, SUBSEP)
+        if ((u[2] in def) && def[u[2]] != u[1]) print u[1], def[u[2]] }
+    }' "$tmp/symbols" | sort -u >"$tmp/calls"
+  [ -s "$tmp/calls" ] || say_fail "no calls between modules found in $lib"
+  # the known loops (doc/hacking.md) as one node each; a known loop that
+  # is gone fails too, so the list stays true
+  printf '%s\n' "$CALL_LOOPS" | while read -r name members; do
+    [ -n "$name" ] || continue
+    awk -v m=" $members " 'BEGIN { n = split(m, M, " ") }
+      function in_loop(x,   i) {
+        for (i = 1; i <= n; i++)
+          if (x == M[i] || (M[i] ~ /\/$/ && index(x, M[i]) == 1)) return 1
+        return 0 }
+      in_loop($1) && in_loop($2)' "$tmp/calls" >"$tmp/loop"
+    tsort "$tmp/loop" >/dev/null 2>&1 &&
+      say_fail "known call loop $name is gone: remove it from CALL_LOOPS"
+  done
+  awk -v loops="$CALL_LOOPS" '
+    BEGIN { n = split(loops, L, "\n")
+      for (i = 1; i <= n; i++) { k = split(L[i], w, " ")
+        for (j = 2; j <= k; j++) grp[w[j]] = w[1] } }
+    function node(x,   g) {
+      if (x in grp) return grp[x]
+      for (g in grp) if (g ~ /\/$/ && index(x, g) == 1) return grp[g]
+      return x }
+    { a = node($1); b = node($2); if (a != b) print a, b }' \
+    "$tmp/calls" | sort -u >"$tmp/calls.known"
+  if ! tsort "$tmp/calls.known" >/dev/null 2>"$tmp/tsort"; then
+    say_fail "modules of src/ call each other in a loop:"
+    sed 's/^/  | /' "$tmp/tsort"
   fi
 fi
 finish
