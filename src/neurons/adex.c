@@ -165,6 +165,23 @@ static void adex_destroy(evs_pop *pop) {
   evs__cond_destroy(pop);
 }
 
+/* AdEx's constants beyond the conductance base's (evs__cond_init derives
+ * those, the step s->c.dt among them) from the parameters p. */
+static void derive(const double *p, adex_state *s) {
+  s->e_l = p[P_V_REST];
+  s->v_t = p[P_V_THRESH];
+  s->delta_t = p[P_DELTA_T];
+  s->inv_delta_t = 1.0 / p[P_DELTA_T];
+  s->a = p[P_A];
+  s->b = p[P_B];
+  s->tau_w = p[P_TAU_W];
+  s->tau_e = p[P_TAU_SYN_E];
+  s->tau_i = p[P_TAU_SYN_I];
+  s->de_h = exp(-0.5 * s->c.dt / s->tau_e);
+  s->di_h = exp(-0.5 * s->c.dt / s->tau_i);
+  s->dw = exp(-s->c.dt / s->tau_w);
+}
+
 static int adex_init(evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
   /* checked first, so that the shared check's "below v_thresh" (its
@@ -189,18 +206,7 @@ static int adex_init(evs_pop *pop, evs_error *err) {
   adex_state *s = pop->state;
   s->w = calloc(s->c.cap, sizeof(double)); /* w starts at 0 */
   if (!s->w) return evs__cond_nomem(pop, err);
-  s->e_l = p[P_V_REST];
-  s->v_t = p[P_V_THRESH];
-  s->delta_t = p[P_DELTA_T];
-  s->inv_delta_t = 1.0 / p[P_DELTA_T];
-  s->a = p[P_A];
-  s->b = p[P_B];
-  s->tau_w = p[P_TAU_W];
-  s->tau_e = p[P_TAU_SYN_E];
-  s->tau_i = p[P_TAU_SYN_I];
-  s->de_h = exp(-0.5 * s->c.dt / s->tau_e);
-  s->di_h = exp(-0.5 * s->c.dt / s->tau_i);
-  s->dw = exp(-s->c.dt / s->tau_w);
+  derive(p, s);
   return EVS_OK;
 }
 

@@ -143,6 +143,17 @@ static void sfa_destroy(evs_pop *pop) {
   evs__cond_destroy(pop);
 }
 
+/* The constants beyond the conductance base's (evs__cond_init derives
+ * those, the step s->c.dt among them) from the parameters p. */
+static void derive(const double *p, sfa_state *s) {
+  s->e_s = p[P_E_REV_SFA];
+  s->e_r = p[P_E_REV_RR];
+  s->q_s = p[P_Q_SFA];
+  s->q_r = p[P_Q_RR];
+  s->ds = exp(-s->c.dt / p[P_TAU_SFA]);
+  s->dr = exp(-s->c.dt / p[P_TAU_RR]);
+}
+
 static int sfa_init(evs_pop *pop, evs_error *err) {
   int rc = evs__cond_init(pop, &sfa_layout, sizeof(sfa_state), err);
   if (rc) return rc;
@@ -152,12 +163,7 @@ static int sfa_init(evs_pop *pop, evs_error *err) {
   s->gs = calloc(s->c.cap, sizeof(double));
   s->gr = calloc(s->c.cap, sizeof(double));
   if (!s->gs || !s->gr) return evs__cond_nomem(pop, err);
-  s->e_s = p[P_E_REV_SFA];
-  s->e_r = p[P_E_REV_RR];
-  s->q_s = p[P_Q_SFA];
-  s->q_r = p[P_Q_RR];
-  s->ds = exp(-s->c.dt / p[P_TAU_SFA]);
-  s->dr = exp(-s->c.dt / p[P_TAU_RR]);
+  derive(p, s);
   return EVS_OK;
 }
 

@@ -95,6 +95,18 @@ static int izh_bad(const evs_pop *pop, int k, const char *what,
   return EVS_EMODEL;
 }
 
+/* The constants from the parameters p and the step tick (s), in the
+ * model's units (ms, mV): a, b, c, d, the step h, the tolerance of "at the
+ * state time". */
+static void derive(const double *p, double tick, izh_state *s) {
+  s->a = p[P_A] * 1e-3;
+  s->b = p[P_B] * 1e-3;
+  s->c = p[P_C] * 1e3;
+  s->d = p[P_D];
+  s->h = tick * 1e3;
+  s->eps = 1e-6 * tick;
+}
+
 static int izh_init(evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
   for (int k = P_A; k <= P_I_OFFSET; k++)
@@ -116,12 +128,7 @@ static int izh_init(evs_pop *pop, evs_error *err) {
   s->pv = calloc(n, sizeof(double));
   s->drive = calloc(n, sizeof(double));
   if (!s->v || !s->u || !s->pv || !s->drive) goto nomem;
-  s->a = p[P_A] * 1e-3;
-  s->b = p[P_B] * 1e-3;
-  s->c = p[P_C] * 1e3;
-  s->d = p[P_D];
-  s->h = pop->tick * 1e3;
-  s->eps = 1e-6 * pop->tick;
+  derive(p, pop->tick, s);
   evs_dist dv = pop->dist ? pop->dist[P_V_INIT] : evs_dist_const(p[P_V_INIT]);
   evs_dist du = pop->dist ? pop->dist[P_U_INIT] : evs_dist_const(p[P_U_INIT]);
   for (uint32_t i = 0; i < pop->size; i++) {

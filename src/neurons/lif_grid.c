@@ -174,6 +174,27 @@ static inline uint32_t bg_block(const evs_pop *pop, const grid_state *s,
   return packed;
 }
 
+/* The constants from the parameters p and the step h (s): the exact
+ * propagators over a step, reset, threshold, the refractory period in
+ * steps, the background input's weight. */
+static void derive(const double *p, double h, grid_state *s) {
+  double tm = p[P_TAU_M];
+  s->h = h;
+  s->eps = 1e-6 * h;
+  s->p22 = exp(-h / tm);
+  for (int r = 0; r < 2; r++) {
+    double ts = p[P_TAU_E + r];
+    s->p11[r] = exp(-h / ts);
+    /* P21 = ts/(ts - tm) (e^{-h/ts} - e^{-h/tm}), written with expm1 so it
+     * keeps its digits when the two exponentials are close */
+    s->p21[r] = ts / (ts - tm) * s->p22 * expm1(h / tm - h / ts);
+  }
+  s->v_reset = p[P_V_RESET];
+  s->v_thresh = p[P_V_THRESH];
+  s->ref_steps = (uint32_t)llround(p[P_TAU_REF] / h);
+  s->w_bg = p[P_BG_WEIGHT] * (tm / p[P_CM]);
+}
+
 static int init(evs_pop *pop, evs_error *err) {
   int rc = check_params(pop, err);
   if (rc) return rc;
@@ -190,24 +211,10 @@ static int init(evs_pop *pop, evs_error *err) {
   s->nr = aligned_alloc(64, bytes);
   if (!s->nr) goto nomem;
   memset(s->nr, 0, bytes);
-  double h = pop->tick, tm = p[P_TAU_M];
-  s->h = h;
-  s->eps = 1e-6 * h;
-  s->p22 = exp(-h / tm);
-  for (int r = 0; r < 2; r++) {
-    double ts = p[P_TAU_E + r];
-    s->p11[r] = exp(-h / ts);
-    /* P21 = ts/(ts - tm) (e^{-h/ts} - e^{-h/tm}), written with expm1 so it
-     * keeps its digits when the two exponentials are close */
-    s->p21[r] = ts / (ts - tm) * s->p22 * expm1(h / tm - h / ts);
-  }
-  s->v_reset = p[P_V_RESET];
-  s->v_thresh = p[P_V_THRESH];
-  s->ref_steps = (uint32_t)llround(p[P_TAU_REF] / h);
-  double r_m = tm / p[P_CM];
-  s->w_bg = p[P_BG_WEIGHT] * r_m;
+  derive(p, pop->tick, s);
+  double r_m = p[P_TAU_M] / p[P_CM];
   s->bg_block = -1;
-  double mean = p[P_BG_RATE] * h;
+  double mean = p[P_BG_RATE] * pop->tick;
   if (mean > 0 && bg_table(s, mean)) goto nomem;
   evs_rng rng;
   for (uint32_t j = 0; j < pop->size; j++) {
