@@ -27,7 +27,7 @@
 
 typedef struct rig {
   evs_proj proj;  /* weight_scale 1: parameters are in weight units as is */
-  evs_plastic pl; /* the rule instance; proj.rule points here */
+  evs_rule pl;    /* the rule instance; proj.rule points here */
   double par[32]; /* pl.par */
 } rig;
 

@@ -44,37 +44,37 @@ typedef struct pair_state {
   double *last_pre, *last_post;
 } pair_state;
 
-static void pair_destroy(evs_plastic *pl) {
-  pair_state *s = evs_plastic_state(pl);
+static void pair_destroy(evs_rule *pl) {
+  pair_state *s = evs_rule_state(pl);
   if (!s) return;
   free(s->last_pre);
   free(s->last_post);
   free(s);
-  evs_plastic_set_state(pl, NULL);
+  evs_rule_set_state(pl, NULL);
 }
 
-static int pair_init(evs_plastic *pl, evs_error *err) {
-  const evs_csr *m = evs_plastic_synapses(pl);
+static int pair_init(evs_rule *pl, evs_error *err) {
+  const evs_csr *m = evs_rule_synapses(pl);
   pair_state *s = calloc(1, sizeof *s);
   if (s) {
-    evs_plastic_set_state(pl, s);
+    evs_rule_set_state(pl, s);
     s->last_pre = malloc((m->n_pre + 1) * sizeof *s->last_pre);
     s->last_post = malloc((m->n_post + 1) * sizeof *s->last_post);
   }
   if (!s || !s->last_pre || !s->last_post)
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "%s: out of memory",
-                         evs_plastic_projection(pl));
+                         evs_rule_projection(pl));
   for (uint32_t i = 0; i < m->n_pre; i++) s->last_pre[i] = NAN;
   for (uint32_t j = 0; j < m->n_post; j++) s->last_post[j] = NAN;
   return EVS_OK;
 }
 
 /* Depression against each target's last spike, then the arrival counts. */
-static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+static void pair_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
                         uint64_t end) {
-  evs_csr *m = evs_plastic_synapses(pl);
-  const double *p = evs_plastic_params(pl);
-  pair_state *s = evs_plastic_state(pl);
+  evs_csr *m = evs_rule_synapses(pl);
+  const double *p = evs_rule_values(pl);
+  pair_state *s = evs_rule_state(pl);
   for (uint64_t k = begin; k < end; k++) {
     double tp = s->last_post[m->target[k]];
     if (!isnan(tp))
@@ -85,10 +85,10 @@ static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
 
 /* Potentiation of every synapse onto post against its source's last
  * arrival. */
-static void pair_on_post(evs_plastic *pl, double t, uint32_t post) {
-  evs_csr *m = evs_plastic_synapses(pl);
-  const double *p = evs_plastic_params(pl);
-  pair_state *s = evs_plastic_state(pl);
+static void pair_on_post(evs_rule *pl, double t, uint32_t post) {
+  evs_csr *m = evs_rule_synapses(pl);
+  const double *p = evs_rule_values(pl);
+  pair_state *s = evs_rule_state(pl);
   for (uint64_t k = m->post_ptr[post]; k < m->post_ptr[post + 1]; k++) {
     double ta = s->last_pre[m->post_pre[k]];
     if (!isnan(ta))

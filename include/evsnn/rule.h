@@ -9,7 +9,7 @@
  * in evsnn-model(5).
  *
  * A rule is a const descriptor (evs_rule_type) of a parameter table and
- * handlers; a projection that learns holds one instance (evs_plastic, owned
+ * handlers; a projection that learns holds one instance (evs_rule, owned
  * by the net). When handlers run, and why this is exact: exact neurons find
  * their spikes lazily, but every event that touches neuron i first advances
  * i past its earlier spikes, so
@@ -35,7 +35,7 @@
 #include "neuron.h"
 
 /* A rule at work on one projection (owned by the net). */
-typedef struct evs_plastic evs_plastic;
+typedef struct evs_rule evs_rule;
 struct evs_ckpt; /* a checkpoint (checkpoint.h) */
 
 /* A learning rule. Handlers are called by the scheduler, never concurrently;
@@ -49,29 +49,29 @@ typedef struct evs_rule_type {
   /* Checks parameters, derives constants, allocates state (the
    * projection's synapses are built, with their transposed index). EVS_OK or
    * an error naming the projection. */
-  int (*init)(evs_plastic *pl, evs_error *err);
+  int (*init)(evs_rule *pl, evs_error *err);
   /* Frees what init allocated (also after a failed init). May be NULL. */
-  void (*destroy)(evs_plastic *pl);
+  void (*destroy)(evs_rule *pl);
   /* Presynaptic neuron pre's spike reaches synapses [begin, end) of the CSR
    * at time t (s). */
-  void (*on_pre)(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+  void (*on_pre)(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
                  uint64_t end);
   /* Postsynaptic neuron post spiked at time t (s); its synapses are at CSR
    * positions csr->post_pos[csr->post_ptr[post] .. csr->post_ptr[post+1]). */
-  void (*on_post)(evs_plastic *pl, double t, uint32_t post);
+  void (*on_post)(evs_rule *pl, double t, uint32_t post);
   /* Rate rules only (NULL for spike rules, whose on_pre and on_post are then
    * non-NULL): a RateLinear post population calls it at every step t (dt =
    * its step, s) with the presynaptic rates x[0..pre size) and the rates
    * y[0..post size) it has just computed from x and the weights. */
-  void (*on_rate)(evs_plastic *pl, double t, double dt, const double *x,
+  void (*on_rate)(evs_rule *pl, double t, double dt, const double *x,
                   const double *y);
   /* Optional (NULL: none): the rule's own clock, for slow processes such as
    * consolidation. Called at t = k * interval, k = 1, 2, ... (interval set
-   * by init with evs_plastic_set_clock; 0 disables it), after every event
+   * by init with evs_rule_set_clock; 0 disables it), after every event
    * before t and after every delivery and population step at t; an exact
    * post population has found its spikes before t, so the weights are
    * current. */
-  void (*on_clock)(evs_plastic *pl, double t);
+  void (*on_clock)(evs_rule *pl, double t);
   /* Optional (NULL: none): called after every periodic event of the post
    * population at its time t (each slice's in a threaded run, at the same
    * times in every slice): every spike of the post neurons before t has
@@ -79,7 +79,7 @@ typedef struct evs_rule_type {
    * that keeps lazily decayed traces moves their reference time here, so
    * that it moves at the same points of the event order however the
    * population is split. */
-  void (*on_tick)(evs_plastic *pl, double t);
+  void (*on_tick)(evs_rule *pl, double t);
   /* 1 when the rule may run on slices of its projection in a threaded run:
    * init makes a working instance for any part of the synapses (the
    * synapses onto a block of post neurons, local post indices in on_post,
@@ -93,7 +93,7 @@ typedef struct evs_rule_type {
   /* Optional: saves or loads (evsnn/checkpoint.h) what the rule changes
    * besides the weights (which the run saves): traces, running estimates,
    * optimiser state. NULL: a projection with the rule refuses checkpoints. */
-  int (*checkpoint)(evs_plastic *pl, struct evs_ckpt *ck);
+  int (*checkpoint)(evs_rule *pl, struct evs_ckpt *ck);
 } evs_rule_type;
 
 /* Adds type to the rules every net knows, from now on, under type->name.
@@ -106,22 +106,22 @@ EVS_API int evs_rule_register(const evs_rule_type *type);
 
 /* For handlers: the synapses of pl's projection (weights writable; the
  * transposed index built). Valid while the net lives. O(1). */
-EVS_API evs_csr *evs_plastic_synapses(evs_plastic *pl);
+EVS_API evs_csr *evs_rule_synapses(evs_rule *pl);
 
 /* For handlers: pl's parameter values [type->n_params] in internal units
  * (EVS_PARAM_WEIGHT values scaled like the weights), owned by the net. */
-EVS_API const double *evs_plastic_params(const evs_plastic *pl);
+EVS_API const double *evs_rule_values(const evs_rule *pl);
 
 /* For handlers: the rule's own state (NULL until set), owned by the rule
  * (its destroy frees it). */
-EVS_API void *evs_plastic_state(const evs_plastic *pl);
-EVS_API void evs_plastic_set_state(evs_plastic *pl, void *state);
+EVS_API void *evs_rule_state(const evs_rule *pl);
+EVS_API void evs_rule_set_state(evs_rule *pl, void *state);
 
 /* For init: runs on_clock every interval seconds (> 0; 0 disables). */
-EVS_API void evs_plastic_set_clock(evs_plastic *pl, double interval);
+EVS_API void evs_rule_set_clock(evs_rule *pl, double interval);
 
 /* The name of pl's projection (for messages), owned by the net. */
-EVS_API const char *evs_plastic_projection(const evs_plastic *pl);
+EVS_API const char *evs_rule_projection(const evs_rule *pl);
 
 /* Looks up a rule's parameter table. Returns EVS_OK and sets *defs and *n,
  * or EVS_ENOENT if no rule has that name. The table is static. */

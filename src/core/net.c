@@ -136,7 +136,7 @@ static void pop_free(evs_pop *pop) {
   free(pop);
 }
 
-static void rule_free(evs_plastic *pl) {
+static void rule_free(evs_rule *pl) {
   if (!pl) return;
   if (pl->type->destroy) pl->type->destroy(pl);
   free(pl->par);
@@ -412,7 +412,7 @@ EVS_API int evs_net_set_rule(evs_net *net, int proj, const char *rule,
   if (!t)
     return evs_error_set(err, EVS_ENOENT, NULL, 0, "unknown learning rule '%s'",
                          rule);
-  evs_plastic *pl = calloc(1, sizeof *pl);
+  evs_rule *pl = calloc(1, sizeof *pl);
   if (pl) pl->par = calloc(t->n_params ? t->n_params : 1, sizeof *pl->par);
   if (!pl || !pl->par) {
     free(pl);

@@ -16,7 +16,7 @@
 /* Readies p's learning rule: one delay, the transposed index, parameters
  * in internal units, and the post population told to report its spikes. */
 static int start_rule(evs_proj *p, evs_error *err) {
-  evs_plastic *pl = p->rule;
+  evs_rule *pl = p->rule;
   const evs_rule_type *t = pl->type;
   if (p->csr->grp_ptr)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
@@ -36,7 +36,7 @@ static int start_rule(evs_proj *p, evs_error *err) {
                          evs_strerror(rc));
   if ((rc = t->init(pl, err))) return rc;
   evs_pop *post = p->post;
-  evs_plastic **l = realloc(post->learn, (post->n_learn + 1) * sizeof *l);
+  evs_rule **l = realloc(post->learn, (post->n_learn + 1) * sizeof *l);
   if (!l) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   l[post->n_learn++] = pl;
   post->learn = l;

@@ -53,8 +53,8 @@ struct evs_pop {
   uint32_t n_out;
   evs_spike *spk; /* spikes emitted since the last flush */
   size_t nspk, capspk;
-  uint64_t nspikes;           /* spikes emitted in the run */
-  struct evs_plastic **learn; /* rules of the projections onto this
+  uint64_t nspikes;        /* spikes emitted in the run */
+  struct evs_rule **learn; /* rules of the projections onto this
                                  population (a slice's: its threads'
                                  instances, owned by core/threads.c):
                                  told of every spike and periodic event */
@@ -69,13 +69,13 @@ typedef struct evs_proj {
   char name[64];
   uint32_t index; /* position in net->proj */
   evs_pop *pre, *post;
-  int receptor;       /* evs_receptor */
-  evs_conn_spec spec; /* as given; weights in weight_dim units */
-  char *path;         /* owned copy of spec.path */
-  evs_dim weight_dim; /* dimension of the spec's weights */
-  evs_csr *csr;       /* built synapses (weights in post's internal units) */
-  struct evs_plastic *rule;  /* its learning rule, or NULL (static) */
-  double weight_scale;       /* internal units per SI unit of weight_dim */
+  int receptor;          /* evs_receptor */
+  evs_conn_spec spec;    /* as given; weights in weight_dim units */
+  char *path;            /* owned copy of spec.path */
+  evs_dim weight_dim;    /* dimension of the spec's weights */
+  evs_csr *csr;          /* built synapses (weights in post's internal units) */
+  struct evs_rule *rule; /* its learning rule, or NULL (static) */
+  double weight_scale;   /* internal units per SI unit of weight_dim */
   struct evs_filter *filter; /* its delivery filter (core/plugin.h), or
                               NULL; owned */
   int whole_post; /* 1: a threaded run keeps the post population whole on

@@ -92,7 +92,7 @@ void evs__run_gather(evs_run *r, const evs_proj *p) {
   if (r && r->par) evs__par_gather(r->par, p);
 }
 
-evs_plastic *const *evs__run_rules(evs_run *r, evs_proj *p, uint32_t *n) {
+evs_rule *const *evs__run_rules(evs_run *r, evs_proj *p, uint32_t *n) {
   if (r && r->par) return evs__par_rules(r->par, p, n);
   *n = p->rule ? 1 : 0;
   return &p->rule;

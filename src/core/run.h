@@ -63,7 +63,7 @@ void evs__run_gather(struct evs_run *run, const evs_proj *p);
 /* The instances of projection p's rule in run: a threaded run's per-thread
  * instances of a split learning projection, else p->rule (run may be
  * NULL); *n receives their count (0 without a rule). */
-struct evs_plastic *const *evs__run_rules(struct evs_run *run, evs_proj *p,
-                                          uint32_t *n);
+struct evs_rule *const *evs__run_rules(struct evs_run *run, evs_proj *p,
+                                       uint32_t *n);
 
 #endif

@@ -95,8 +95,8 @@ int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n);
 /* ---- the threaded scheduler (threads.c) ---------------------------------- */
 
 /* Splits the run r of a built net among n >= 2 threads (r->par): slices of
- * the sliceable populations (core/neuron_type.h) dealt in blocks, the others whole on
- * one thread each (so are the post populations of projections with a
+ * the sliceable populations (core/neuron_type.h) dealt in blocks, the others
+ * whole on one thread each (so are the post populations of projections with a
  * learning rule, a delivery filter or whole_post: their CSR, rule and
  * filter stay the net's), every other projection's synapses split by
  * target slice (the net's CSR of a split projection is freed: proj->csr is
@@ -145,8 +145,8 @@ void evs__par_gather(struct evs_par *par, const evs_proj *p);
 
 /* The instances of projection p's rule: one per thread holding a split of
  * it, or the net's one; *n receives their count (0 without a rule). */
-struct evs_plastic *const *evs__par_rules(struct evs_par *par,
-                                          const evs_proj *p, uint32_t *n);
+struct evs_rule *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
+                                       uint32_t *n);
 
 /* The synapse matrices holding projection proj's synapses: the net's, or
  * its threads' slices; *n receives their count. */

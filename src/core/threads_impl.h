@@ -81,9 +81,9 @@ struct evs_par {
   evs_spike **last; /* [npop] the last flush's spikes, r->last_n[p] of
                        them (evs__par_uncount) */
   size_t *caplast;
-  evs_csr **csrs;      /* scratch of evs__par_csrs: [n] */
-  evs_plastic **rules; /* scratch of evs__par_rules: [n] */
-  uint64_t *cursor;    /* scratch of evs__par_gather: [n] */
+  evs_csr **csrs;   /* scratch of evs__par_csrs: [n] */
+  evs_rule **rules; /* scratch of evs__par_rules: [n] */
+  uint64_t *cursor; /* scratch of evs__par_gather: [n] */
   /* synchronisation: the main thread releases generation go; each other
    * thread adds one to done when it has finished it */
   _Atomic uint32_t go;

@@ -44,15 +44,14 @@ static int make_part(struct evs_par *par, worker *w, uint32_t k,
     return rc;
   if (!pj->rule) return EVS_OK;
   evs_pop *s = w->slice[pj->post->index];
-  evs_plastic *pl = calloc(1, sizeof *pl);
-  evs_plastic **l = realloc(s->learn, (s->n_learn + 1) * sizeof *l);
+  evs_rule *pl = calloc(1, sizeof *pl);
+  evs_rule **l = realloc(s->learn, (s->n_learn + 1) * sizeof *l);
   if (l) s->learn = l;
   if (!pl || !l) {
     free(pl);
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
-  *pl =
-      (evs_plastic){.type = pj->rule->type, .proj = part, .par = pj->rule->par};
+  *pl = (evs_rule){.type = pj->rule->type, .proj = part, .par = pj->rule->par};
   part->rule = pl;
   if ((rc = evs_csr_build_transpose(part->csr)))
     return evs_error_set(err, rc, NULL, 0, "projection %s: %s", pj->name,
@@ -94,8 +93,8 @@ void evs__par_gather(struct evs_par *par, const evs_proj *p) {
   }
 }
 
-evs_plastic *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
-                                   uint32_t *n) {
+evs_rule *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
+                                uint32_t *n) {
   *n = 0;
   for (uint32_t t = 0; t < par->n; t++)
     if (par->w[t].part[p->index] && par->w[t].part[p->index]->rule)

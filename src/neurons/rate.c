@@ -490,7 +490,7 @@ static int linear_tick(evs_pop *pop, double t) {
   const double *y = s->r;
   linear_sum(pop);
   for (uint32_t k = 0; k < s->n_in; k++) {
-    evs_plastic *pl = s->in[k]->rule;
+    evs_rule *pl = s->in[k]->rule;
     if (pl)
       pl->type->on_rate(pl, t, pop->tick, evs__rate_values(pl->proj->pre), y);
   }

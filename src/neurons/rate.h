@@ -56,6 +56,6 @@ extern const evs_rule_type evs__rule_bcm;
 
 /* The sliding thresholds of a bcm rule instance (one per postsynaptic
  * neuron), or NULL when pl is not a bcm rule. */
-const double *evs__rule_bcm_theta(const evs_plastic *pl);
+const double *evs__rule_bcm_theta(const evs_rule *pl);
 
 #endif

@@ -21,7 +21,7 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   free(s->ticks);
   if (!(s->ticks = calloc(net->nproj + 1, sizeof *s->ticks))) goto nomem;
   for (uint32_t i = 0; i < net->nproj; i++) {
-    const evs_plastic *r = net->proj[i]->rule;
+    const evs_rule *r = net->proj[i]->rule;
     if (r && r->type->on_clock && r->clock > 0 &&
         evs_run_push(run, pl, r->clock, EVS_EV_PROTOCOL, net->next_gid + i, i))
       goto nomem;
@@ -37,7 +37,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   int rc = evs__proj_weights_at(p, ev->t);
   if (rc) return rc;
   uint32_t n; /* a threaded run's instances, one per part of p */
-  evs_plastic *const *rules = evs__run_rules(run, p, &n);
+  evs_rule *const *rules = evs__run_rules(run, p, &n);
   for (uint32_t i = 0; i < n; i++) rules[i]->type->on_clock(rules[i], ev->t);
   uint64_t k = ++s->ticks[ev->arg] + 1;
   return evs_run_push(run, pl, (double)k * p->rule->clock, EVS_EV_PROTOCOL,

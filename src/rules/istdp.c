@@ -68,7 +68,7 @@ typedef struct is_state {
 
 enum { IS_ZPRE, IS_ZPOST, IS_NU }; /* the bank's traces, as added */
 
-static void is_destroy(evs_plastic *pl) {
+static void is_destroy(evs_rule *pl) {
   is_state *s = pl->state;
   if (!s) return;
   evs__trace_bank_free(&s->bank);
@@ -76,7 +76,7 @@ static void is_destroy(evs_plastic *pl) {
   pl->state = NULL;
 }
 
-static int is_init(evs_plastic *pl, evs_error *err) {
+static int is_init(evs_rule *pl, evs_error *err) {
   const double *p = pl->par;
   int rc = evs__rule_check_set(pl, err);
   if (rc) return rc;
@@ -122,11 +122,11 @@ static double rate_at(const is_state *s, double t) {
   return s->nu[0] * evs__trace_decay(&s->bank, IS_NU, t);
 }
 
-double evs__istdp_rate(const evs_plastic *pl, double t) {
+double evs__istdp_rate(const evs_rule *pl, double t) {
   return rate_at(pl->state, t);
 }
 
-static void is_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+static void is_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
                       uint64_t end) {
   is_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
@@ -143,7 +143,7 @@ static void is_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
   evs__trace_spike(&s->zpre[pre], g, 0);
 }
 
-static void is_on_post(evs_plastic *pl, double t, uint32_t post) {
+static void is_on_post(evs_rule *pl, double t, uint32_t post) {
   is_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
   evs__trace_bank_advance(&s->bank, t);
@@ -163,7 +163,7 @@ static void is_on_post(evs_plastic *pl, double t, uint32_t post) {
 }
 
 /* The post population's periodic event at t: the bank's rebase point. */
-static void is_on_tick(evs_plastic *pl, double t) {
+static void is_on_tick(evs_rule *pl, double t) {
   is_state *s = pl->state;
   evs__trace_bank_tick(&s->bank, t);
 }
@@ -171,7 +171,7 @@ static void is_on_tick(evs_plastic *pl, double t) {
 /* Not sliceable: nu hears every spike of the post population in the order
  * they are found, which depends on how the population is split. */
 /* The traces, the population rate's estimate among them. */
-static int is_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+static int is_checkpoint(evs_rule *pl, evs_ckpt *ck) {
   return evs__trace_bank_checkpoint(&((is_state *)pl->state)->bank, ck);
 }
 

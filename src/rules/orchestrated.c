@@ -110,7 +110,7 @@ typedef struct orch_state {
 
 enum { ORCH_ZP, ORCH_ZM, ORCH_ZS }; /* the bank's traces, as added */
 
-static void orch_destroy(evs_plastic *pl) {
+static void orch_destroy(evs_rule *pl) {
   orch_state *s = pl->state;
   if (!s) return;
   evs__trace_bank_free(&s->bank);
@@ -119,7 +119,7 @@ static void orch_destroy(evs_plastic *pl) {
   pl->state = NULL;
 }
 
-static int orch_init(evs_plastic *pl, evs_error *err) {
+static int orch_init(evs_rule *pl, evs_error *err) {
   const double *p = pl->par;
   int rc = evs__rule_check_set(pl, err);
   if (rc) return rc;
@@ -187,7 +187,7 @@ static inline double clip(double w, double lo, double hi) {
   return w < lo ? lo : (w > hi ? hi : w);
 }
 
-static void orch_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+static void orch_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
                         uint64_t end) {
   orch_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
@@ -203,7 +203,7 @@ static void orch_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
   evs__trace_spike(&s->zp[pre], evs__trace_growth(&s->bank, ORCH_ZP, t), 0);
 }
 
-static void orch_on_post(evs_plastic *pl, double t, uint32_t post) {
+static void orch_on_post(evs_rule *pl, double t, uint32_t post) {
   orch_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
   const evs_trace_bank *b = &s->bank;
@@ -228,7 +228,7 @@ static void orch_on_post(evs_plastic *pl, double t, uint32_t post) {
 }
 
 /* One forward Euler step of cons_dt of every reference weight. O(synapses). */
-static void orch_on_clock(evs_plastic *pl, double t) {
+static void orch_on_clock(evs_rule *pl, double t) {
   (void)t;
   orch_state *s = pl->state;
   const evs_csr *c = pl->proj->csr;
@@ -243,14 +243,14 @@ static void orch_on_clock(evs_plastic *pl, double t) {
 }
 
 /* The traces and the reference weights (consolidation moves them). */
-static int orch_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+static int orch_checkpoint(evs_rule *pl, evs_ckpt *ck) {
   orch_state *s = pl->state;
   evs__trace_bank_checkpoint(&s->bank, ck);
   return evs_ckpt_fixed(ck, s->wt, pl->proj->csr->nnz, sizeof *s->wt);
 }
 
 /* The post population's periodic event at t: the bank's rebase point. */
-static void orch_on_tick(evs_plastic *pl, double t) {
+static void orch_on_tick(evs_rule *pl, double t) {
   orch_state *s = pl->state;
   evs__trace_bank_tick(&s->bank, t);
 }
@@ -270,7 +270,7 @@ const evs_rule_type evs__rule_orchestrated = {
     .checkpoint = orch_checkpoint,
 };
 
-double evs__orchestrated_wref(const evs_plastic *pl, uint64_t k) {
+double evs__orchestrated_wref(const evs_rule *pl, uint64_t k) {
   const orch_state *s = pl->state;
   return s->wt[k];
 }

@@ -69,28 +69,25 @@ EVS_API const char *const *evs_rule_names(void) {
   return rule_names;
 }
 
-EVS_API evs_csr *evs_plastic_synapses(evs_plastic *pl) { return pl->proj->csr; }
+EVS_API evs_csr *evs_rule_synapses(evs_rule *pl) { return pl->proj->csr; }
 
-EVS_API const double *evs_plastic_params(const evs_plastic *pl) {
-  return pl->par;
-}
+EVS_API const double *evs_rule_values(const evs_rule *pl) { return pl->par; }
 
-EVS_API void *evs_plastic_state(const evs_plastic *pl) { return pl->state; }
+EVS_API void *evs_rule_state(const evs_rule *pl) { return pl->state; }
 
-EVS_API void evs_plastic_set_state(evs_plastic *pl, void *state) {
+EVS_API void evs_rule_set_state(evs_rule *pl, void *state) {
   pl->state = state;
 }
 
-EVS_API void evs_plastic_set_clock(evs_plastic *pl, double interval) {
+EVS_API void evs_rule_set_clock(evs_rule *pl, double interval) {
   pl->clock = interval > 0 ? interval : 0;
 }
 
-EVS_API const char *evs_plastic_projection(const evs_plastic *pl) {
+EVS_API const char *evs_rule_projection(const evs_rule *pl) {
   return pl->proj->name;
 }
 
-int evs__rule_fail(const evs_plastic *pl, evs_error *err, const char *fmt,
-                   ...) {
+int evs__rule_fail(const evs_rule *pl, evs_error *err, const char *fmt, ...) {
   char msg[512];
   va_list ap;
   va_start(ap, fmt);
@@ -100,7 +97,7 @@ int evs__rule_fail(const evs_plastic *pl, evs_error *err, const char *fmt,
                        pl->proj->name, pl->type->name, msg);
 }
 
-int evs__rule_check_set(const evs_plastic *pl, evs_error *err) {
+int evs__rule_check_set(const evs_rule *pl, evs_error *err) {
   const evs_rule_type *ty = pl->type;
   for (size_t i = 0; i < ty->n_params; i++) {
     if (isnan(pl->par[i]))
@@ -113,7 +110,7 @@ int evs__rule_check_set(const evs_plastic *pl, evs_error *err) {
   return EVS_OK;
 }
 
-int evs__rule_need_transpose(const evs_plastic *pl, evs_error *err) {
+int evs__rule_need_transpose(const evs_rule *pl, evs_error *err) {
   evs_csr *c = pl->proj->csr;
   if (!c)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
@@ -129,7 +126,7 @@ int evs__rule_need_transpose(const evs_plastic *pl, evs_error *err) {
 }
 
 /* The value of rule parameter name, or NAN when the rule has none. */
-static double rule_param(const evs_plastic *pl, const char *name) {
+static double rule_param(const evs_rule *pl, const char *name) {
   for (size_t k = 0; k < pl->type->n_params; k++)
     if (strcmp(pl->type->params[k].name, name) == 0) return pl->par[k];
   return NAN;

@@ -3,7 +3,7 @@
  *
  * A learning rule is a const descriptor table (evs_rule_type, public in
  * include/evsnn/rule.h) with a parameter table and handlers; a projection
- * that learns holds one rule instance (evs_plastic, defined here). The
+ * that learns holds one rule instance (evs_rule, defined here). The
  * scheduler never learns rule names.
  *
  * When handlers run, and why this is exact. Exact neurons find their spikes
@@ -31,7 +31,7 @@
 #include "rules/trace_bank.h"
 
 /* A rule at work on one projection. */
-struct evs_plastic {
+struct evs_rule {
   const evs_rule_type *type;
   evs_proj *proj; /* the projection whose weights it changes */
   double *par;    /* [type->n_params] values in internal units */
@@ -64,10 +64,10 @@ void evs__weight_stats(const evs_proj *p, double out[6]);
  * evs__rule_check_set fails unless every parameter is set (a required one
  * left unset is NaN) and finite. evs__rule_need_transpose builds the CSR's
  * transposed index if missing (idempotent); EVS_OK or an error in err. */
-int evs__rule_fail(const evs_plastic *pl, evs_error *err, const char *fmt, ...)
+int evs__rule_fail(const evs_rule *pl, evs_error *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int evs__rule_check_set(const evs_plastic *pl, evs_error *err);
-int evs__rule_need_transpose(const evs_plastic *pl, evs_error *err);
+int evs__rule_check_set(const evs_rule *pl, evs_error *err);
+int evs__rule_need_transpose(const evs_rule *pl, evs_error *err);
 
 /* Looks a rule up by name (NULL if unknown). */
 const evs_rule_type *evs__rule_type_find(const char *name);
@@ -82,10 +82,10 @@ extern const evs_rule_type evs__rule_istdp_global;       /* istdp.c */
 
 /* The reference weight w~ of synapse k (CSR position) of a projection whose
  * rule pl is orchestrated, in internal units (orchestrated.c). */
-double evs__orchestrated_wref(const evs_plastic *pl, uint64_t k);
+double evs__orchestrated_wref(const evs_rule *pl, uint64_t k);
 
 /* The E population rate estimate (Hz) of rule pl, istdp_global, at time t
  * (istdp.c). */
-double evs__istdp_rate(const evs_plastic *pl, double t);
+double evs__istdp_rate(const evs_rule *pl, double t);
 
 #endif

@@ -52,7 +52,7 @@ static const evs_param_def bcm_params[R_N_PARAMS] = {
 };
 
 /* The rule's parameters are sane, and it sits between rate populations. */
-static int check(evs_plastic *pl, evs_error *err) {
+static int check(evs_rule *pl, evs_error *err) {
   const evs_proj *p = pl->proj;
   if (p->post->type != &evs__rate_linear ||
       !evs__rate_is_rate_type(p->pre->type))
@@ -71,11 +71,9 @@ static int check(evs_plastic *pl, evs_error *err) {
   return EVS_OK;
 }
 
-static int plain_init(evs_plastic *pl, evs_error *err) {
-  return check(pl, err);
-}
+static int plain_init(evs_rule *pl, evs_error *err) { return check(pl, err); }
 
-static void plain_destroy(evs_plastic *pl) { (void)pl; }
+static void plain_destroy(evs_rule *pl) { (void)pl; }
 
 static inline float clip(double w, double lo, double hi) {
   return (float)(w < lo ? lo : (w > hi ? hi : w));
@@ -83,7 +81,7 @@ static inline float clip(double w, double lo, double hi) {
 
 /* ---- hebb ---------------------------------------------------------------- */
 
-static void hebb_on_rate(evs_plastic *pl, double t, double dt, const double *x,
+static void hebb_on_rate(evs_rule *pl, double t, double dt, const double *x,
                          const double *y) {
   (void)t;
   evs_csr *m = pl->proj->csr;
@@ -97,7 +95,7 @@ static void hebb_on_rate(evs_plastic *pl, double t, double dt, const double *x,
 }
 
 /* Hebb's and Oja's rules change the weights alone. */
-static int plain_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+static int plain_checkpoint(evs_rule *pl, evs_ckpt *ck) {
   (void)pl;
   return evs_ckpt_status(ck);
 }
@@ -114,7 +112,7 @@ const evs_rule_type evs__rule_hebb = {
 
 /* ---- oja ----------------------------------------------------------------- */
 
-static void oja_on_rate(evs_plastic *pl, double t, double dt, const double *x,
+static void oja_on_rate(evs_rule *pl, double t, double dt, const double *x,
                         const double *y) {
   (void)t;
   evs_csr *m = pl->proj->csr;
@@ -143,7 +141,7 @@ typedef struct bcm_state {
   double *g;     /* [post size] scratch: eta dt y_i (y_i - theta_i) */
 } bcm_state;
 
-static void bcm_destroy(evs_plastic *pl) {
+static void bcm_destroy(evs_rule *pl) {
   bcm_state *s = pl->state;
   if (!s) return;
   free(s->theta);
@@ -152,7 +150,7 @@ static void bcm_destroy(evs_plastic *pl) {
   pl->state = NULL;
 }
 
-static int bcm_init(evs_plastic *pl, evs_error *err) {
+static int bcm_init(evs_rule *pl, evs_error *err) {
   int rc = check(pl, err);
   if (rc) return rc;
   if (!(pl->par[R_KAPPA] > 0))
@@ -174,7 +172,7 @@ nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
 }
 
-static void bcm_on_rate(evs_plastic *pl, double t, double dt, const double *x,
+static void bcm_on_rate(evs_rule *pl, double t, double dt, const double *x,
                         const double *y) {
   (void)t;
   bcm_state *s = pl->state;
@@ -194,7 +192,7 @@ static void bcm_on_rate(evs_plastic *pl, double t, double dt, const double *x,
 }
 
 /* The sliding thresholds. */
-static int bcm_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+static int bcm_checkpoint(evs_rule *pl, evs_ckpt *ck) {
   bcm_state *s = pl->state;
   return evs_ckpt_fixed(ck, s->theta, pl->proj->post->size, sizeof *s->theta);
 }
@@ -211,7 +209,7 @@ const evs_rule_type evs__rule_bcm = {
 
 /* The thresholds of a bcm rule instance (post size values), for tests and
  * probes; NULL for other rules. */
-const double *evs__rule_bcm_theta(const evs_plastic *pl) {
+const double *evs__rule_bcm_theta(const evs_rule *pl) {
   if (pl->type != &evs__rule_bcm || !pl->state) return NULL;
   return ((const bcm_state *)pl->state)->theta;
 }

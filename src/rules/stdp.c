@@ -57,21 +57,21 @@
 /* Checks on top of plastic.c's evs__rule_fail, evs__rule_check_set and
  * evs__rule_need_transpose, which the rules here use as they are. */
 
-static int check_tau(const evs_plastic *pl, evs_error *err, const char *name,
+static int check_tau(const evs_rule *pl, evs_error *err, const char *name,
                      double tau) {
   if (!(tau > 0))
     return evs__rule_fail(pl, err, "%s must be positive (got %g s)", name, tau);
   return EVS_OK;
 }
 
-static int check_amp(const evs_plastic *pl, evs_error *err, const char *name,
+static int check_amp(const evs_rule *pl, evs_error *err, const char *name,
                      double a) {
   if (!(a >= 0))
     return evs__rule_fail(pl, err, "%s must not be negative", name);
   return EVS_OK;
 }
 
-static int check_bounds(const evs_plastic *pl, evs_error *err, double w_min,
+static int check_bounds(const evs_rule *pl, evs_error *err, double w_min,
                         double w_max) {
   if (!(w_min < w_max))
     return evs__rule_fail(pl, err, "w_min must lie below w_max");
@@ -79,7 +79,7 @@ static int check_bounds(const evs_plastic *pl, evs_error *err, double w_min,
 }
 
 /* Fails with EVS_ENOMEM and "projection P: rule R: out of memory". */
-static int no_memory(const evs_plastic *pl, evs_error *err) {
+static int no_memory(const evs_rule *pl, evs_error *err) {
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
                        "projection %s: rule %s: out of memory", pl->proj->name,
                        pl->type->name);
@@ -111,7 +111,7 @@ static inline double clip(double w, double lo, double hi) {
                       "weights change from this time on; the traces count "    \
                       "every spike from t = 0"}
 
-static int check_learn_from(const evs_plastic *pl, evs_error *err, double t) {
+static int check_learn_from(const evs_rule *pl, evs_error *err, double t) {
   if (!(t >= 0))
     return evs__rule_fail(pl, err, "learn_from must not be negative (got %g s)",
                           t);
@@ -173,7 +173,7 @@ typedef struct pair_state {
 
 enum { PAIR_X, PAIR_Y }; /* pair_state's traces, in the order added */
 
-static void pair_destroy(evs_plastic *pl) {
+static void pair_destroy(evs_rule *pl) {
   pair_state *s = pl->state;
   if (!s) return;
   evs__trace_bank_free(&s->bank);
@@ -181,7 +181,7 @@ static void pair_destroy(evs_plastic *pl) {
   pl->state = NULL;
 }
 
-static int pair_init(evs_plastic *pl, evs_error *err) {
+static int pair_init(evs_rule *pl, evs_error *err) {
   const double *p = pl->par;
   int rc = evs__rule_check_set(pl, err);
   if (!rc) rc = check_tau(pl, err, "tau_plus", p[PP_TAU_PLUS]);
@@ -234,7 +234,7 @@ static inline double weight_factor(double b, double mu) {
   return mu == 1 ? b : pow(b, mu);
 }
 
-static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+static void pair_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
                         uint64_t end) {
   pair_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
@@ -263,7 +263,7 @@ static void pair_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
                    s->nearest);
 }
 
-static void pair_on_post(evs_plastic *pl, double t, uint32_t post) {
+static void pair_on_post(evs_rule *pl, double t, uint32_t post) {
   pair_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
   evs__trace_bank_advance(&s->bank, t);
@@ -295,13 +295,13 @@ static void pair_on_post(evs_plastic *pl, double t, uint32_t post) {
 }
 
 /* The post population's periodic event at t: the bank's rebase point. */
-static void pair_on_tick(evs_plastic *pl, double t) {
+static void pair_on_tick(evs_rule *pl, double t) {
   pair_state *s = pl->state;
   evs__trace_bank_tick(&s->bank, t);
 }
 
 /* The rules' whole state is their traces (the weights are the run's). */
-static int pair_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+static int pair_checkpoint(evs_rule *pl, evs_ckpt *ck) {
   return evs__trace_bank_checkpoint(&((pair_state *)pl->state)->bank, ck);
 }
 
@@ -360,7 +360,7 @@ typedef struct triplet_state {
 
 enum { TRIP_X, TRIP_Y1, TRIP_Y2, TRIP_Z }; /* the bank's traces, as added */
 
-static void triplet_destroy(evs_plastic *pl) {
+static void triplet_destroy(evs_rule *pl) {
   triplet_state *s = pl->state;
   if (!s) return;
   evs__trace_bank_free(&s->bank);
@@ -371,8 +371,7 @@ static void triplet_destroy(evs_plastic *pl) {
 /* Checks the triplet parameters v[PT_N_PARAMS] (indexed like triplet_params)
  * and builds the transposed index. Shared with stdp_triplet_homeo, which passes
  * its own values in this layout. */
-static int triplet_check(const evs_plastic *pl, evs_error *err,
-                         const double *v) {
+static int triplet_check(const evs_rule *pl, evs_error *err, const double *v) {
   int rc = check_tau(pl, err, "tau_plus", v[PT_TAU_PLUS]);
   if (!rc) rc = check_tau(pl, err, "tau_minus", v[PT_TAU_MINUS]);
   if (!rc) rc = check_tau(pl, err, "tau_y", v[PT_TAU_Y]);
@@ -402,7 +401,7 @@ static int triplet_fill(triplet_state *s, const double *v, const evs_csr *c) {
   return s->y2 ? EVS_OK : EVS_ENOMEM;
 }
 
-static int triplet_init(evs_plastic *pl, evs_error *err) {
+static int triplet_init(evs_rule *pl, evs_error *err) {
   int rc = evs__rule_check_set(pl, err);
   if (!rc) rc = triplet_check(pl, err, pl->par);
   if (rc) return rc;
@@ -416,8 +415,8 @@ static int triplet_init(evs_plastic *pl, evs_error *err) {
   return EVS_OK;
 }
 
-static void triplet_on_pre(evs_plastic *pl, double t, uint32_t pre,
-                           uint64_t begin, uint64_t end) {
+static void triplet_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
+                           uint64_t end) {
   triplet_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
   evs__trace_bank_advance(&s->bank, t);
@@ -453,7 +452,7 @@ static void triplet_post(triplet_state *s, evs_csr *c, double t,
   evs__trace_spike(&s->y2[post], evs__trace_growth(b, TRIP_Y2, t), 0);
 }
 
-static void triplet_on_post(evs_plastic *pl, double t, uint32_t post) {
+static void triplet_on_post(evs_rule *pl, double t, uint32_t post) {
   triplet_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
   evs__trace_bank_advance(&s->bank, t);
@@ -462,12 +461,12 @@ static void triplet_on_post(evs_plastic *pl, double t, uint32_t post) {
 
 /* The post population's periodic event at t: the bank's rebase point (also
  * stdp_triplet_homeo's, whose state starts with a triplet_state). */
-static void triplet_on_tick(evs_plastic *pl, double t) {
+static void triplet_on_tick(evs_rule *pl, double t) {
   triplet_state *s = pl->state;
   evs__trace_bank_tick(&s->bank, t);
 }
 
-static int triplet_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+static int triplet_checkpoint(evs_rule *pl, evs_ckpt *ck) {
   return evs__trace_bank_checkpoint(&((triplet_state *)pl->state)->bank, ck);
 }
 
@@ -528,13 +527,13 @@ typedef struct homeo_state {
                          +1 per post spike); nu = z / tau_hom (in the bank) */
 } homeo_state;
 
-static void homeo_destroy(evs_plastic *pl) {
+static void homeo_destroy(evs_rule *pl) {
   homeo_state *s = pl->state;
   if (!s) return;
   triplet_destroy(pl); /* frees the bank (z too) and s itself */
 }
 
-static int homeo_init(evs_plastic *pl, evs_error *err) {
+static int homeo_init(evs_rule *pl, evs_error *err) {
   const double *p = pl->par;
   double v[PT_N_PARAMS] = {[PT_TAU_PLUS] = p[PH_TAU_PLUS],
                            [PT_TAU_MINUS] = p[PH_TAU_MINUS],
@@ -571,8 +570,8 @@ nomem:
   return no_memory(pl, err);
 }
 
-static void homeo_on_pre(evs_plastic *pl, double t, uint32_t pre,
-                         uint64_t begin, uint64_t end) {
+static void homeo_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
+                         uint64_t end) {
   homeo_state *s = pl->state;
   triplet_state *b = &s->base;
   evs_csr *c = pl->proj->csr;
@@ -591,7 +590,7 @@ static void homeo_on_pre(evs_plastic *pl, double t, uint32_t pre,
   evs__trace_spike(&b->x[pre], evs__trace_growth(&b->bank, TRIP_X, t), 0);
 }
 
-static void homeo_on_post(evs_plastic *pl, double t, uint32_t post) {
+static void homeo_on_post(evs_rule *pl, double t, uint32_t post) {
   homeo_state *s = pl->state;
   triplet_state *b = &s->base;
   evs_csr *c = pl->proj->csr;

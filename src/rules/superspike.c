@@ -49,7 +49,7 @@ static const evs_param_def rule_params[SS_N_PARAMS] = {
                   "upper weight bound"},
 };
 
-static int rule_init(evs_plastic *pl, evs_error *err) {
+static int rule_init(evs_rule *pl, evs_error *err) {
   pl->state = NULL; /* the learner attaches its layer at start */
   if (!evs__superspike_of(pl->proj->post->net)) {
     evs_error_set(err, EVS_EINVAL, NULL, 0,
@@ -66,9 +66,9 @@ static int rule_init(evs_plastic *pl, evs_error *err) {
   return EVS_OK;
 }
 
-static void rule_destroy(evs_plastic *pl) { pl->state = NULL; }
+static void rule_destroy(evs_rule *pl) { pl->state = NULL; }
 
-static void rule_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
+static void rule_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
                         uint64_t end) {
   (void)begin;
   (void)end;
@@ -79,7 +79,7 @@ static void rule_on_pre(evs_plastic *pl, double t, uint32_t pre, uint64_t begin,
   l->pb[pre] += exp(dt / s->psp_rise);
 }
 
-static void rule_on_post(evs_plastic *pl, double t, uint32_t post) {
+static void rule_on_post(evs_rule *pl, double t, uint32_t post) {
   ss_layer *l = pl->state;
   if (!l->owns_post) return;
   evs_superspike *ss = l->ss;
@@ -96,7 +96,7 @@ static void rule_on_post(evs_plastic *pl, double t, uint32_t post) {
 
 /* The rule holds nothing of its own: the learner (its plug-in) saves the
  * layer. */
-static int rule_checkpoint(evs_plastic *pl, evs_ckpt *ck) {
+static int rule_checkpoint(evs_rule *pl, evs_ckpt *ck) {
   (void)pl;
   return evs_ckpt_status(ck);
 }
