@@ -59,22 +59,28 @@
 /* ---- barrier --------------------------------------------------------------
  * A window lasts microseconds (0.1 ms of CUBA is a few hundred deliveries),
  * so a waiting thread first spins on the counter, and only when that takes
- * longer does it sleep on a condition variable. How long it spins depends
- * on whether every thread can have a core (evs__par_spins): waking a sleeper
- * costs tens of microseconds on a virtual machine (B1 at N = 64,000 on 2
- * threads and 2 cores ran 2x slower than on one thread with 300 spins: 45,000
- * context switches in 2 s), so with a core each a waiter spins about as long
- * as a window lasts; with more threads than cores (the tests run 4 threads
- * on 2 cores) spinning would keep the thread it waits for off its core, so
- * it sleeps early. A waiter counts itself in sleepers before its last look
- * at the counter, and a writer looks at sleepers after changing the counter
- * (both sequentially consistent), so a wake-up is never lost and costs
- * nothing when nobody sleeps. */
-/* Spins of a waiter before it sleeps: few when the run has more threads than
- * the machine's cores online, many when each has one. */
+ * longer does it sleep on a condition variable. Waking a sleeper costs tens
+ * of microseconds on a virtual machine (B1 at N = 64,000 on 2 threads and 2
+ * cores ran 2x slower than on one thread with 300 spins: 45,000 context
+ * switches in 2 s), so on an idle machine a waiter should spin about as
+ * long as a window lasts; but when the threads outnumber the free cores
+ * (the tests run 4 threads on 2 cores; a shared machine at load 20) the
+ * spinning keeps the thread it waits for off its core (S4 reduced on 2
+ * threads at load 20: 165 s instead of 10). So each thread adapts its own
+ * limit (worker.spin_limit), between SPINS_MIN and the run's most
+ * (evs__par_spins: SPINS_MIN when the run has more threads than the machine
+ * has cores): doubled after a wait that ended while spinning, halved after
+ * one that had to sleep. A waiter counts itself in sleepers before its last
+ * look at the counter, and a writer looks at sleepers after changing the
+ * counter (both sequentially consistent), so a wake-up is never lost and
+ * costs nothing when nobody sleeps. */
+#define SPINS_MIN 300
+#define SPINS_MAX 20000
+
+/* The most a waiter spins before it sleeps, for a run of that many threads. */
 unsigned evs__par_spins(uint32_t threads) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  return cores >= (long)threads ? 20000 : 300;
+  return cores >= (long)threads ? SPINS_MAX : SPINS_MIN;
 }
 
 /* What wait_for waits for: *v != x (a new generation of go), or *v == x
@@ -86,14 +92,20 @@ static inline int waited(_Atomic uint32_t *v, wait_kind k, uint32_t x) {
   return k == UNTIL_CHANGED ? now != x : now == x;
 }
 
-static void wait_for(struct evs_par *par, _Atomic uint32_t *v, wait_kind k,
-                     uint32_t x) {
-  for (unsigned spins = 0; spins < par->spins; spins++) {
-    if (waited(v, k, x)) return;
+/* Waits, as thread w, until v is as k and x say (see the barrier above). */
+static void wait_for(worker *w, _Atomic uint32_t *v, wait_kind k, uint32_t x) {
+  struct evs_par *par = w->par;
+  for (unsigned spins = 0; spins < w->spin_limit; spins++) {
+    if (waited(v, k, x)) {
+      if (w->spin_limit < par->spins) w->spin_limit *= 2;
+      if (w->spin_limit > par->spins) w->spin_limit = par->spins;
+      return;
+    }
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
   }
+  if (w->spin_limit / 2 >= SPINS_MIN) w->spin_limit /= 2;
   pthread_mutex_lock(&par->lock);
   atomic_fetch_add(&par->sleepers, 1);
   while (!waited(v, k, x)) pthread_cond_wait(&par->wake, &par->lock);
@@ -340,7 +352,7 @@ void *evs__par_thread_main(void *arg) {
   struct evs_par *par = w->par;
   uint32_t seen = 0;
   for (;;) {
-    wait_for(par, &par->go, UNTIL_CHANGED, seen);
+    wait_for(w, &par->go, UNTIL_CHANGED, seen);
     seen = atomic_load(&par->go);
     if (atomic_load(&par->quit)) break;
     step(w);
@@ -364,7 +376,7 @@ static int run_step(struct evs_par *par, double h_t, uint32_t h_kind) {
    * follows drops what they found */
   int rc = tell(par);
   step(&par->w[0]);
-  wait_for(par, &par->done, UNTIL_EQUAL, par->n - 1);
+  wait_for(&par->w[0], &par->done, UNTIL_EQUAL, par->n - 1);
   for (uint32_t t = 0; t < par->n; t++)
     if (par->w[t].rc) return par->w[t].rc;
   return rc;

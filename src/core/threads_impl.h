@@ -50,6 +50,7 @@ typedef struct worker {
   uint64_t syn_events; /* synaptic events delivered */
   size_t queue_peak;   /* most events its queue held */
   int rc;              /* first error */
+  unsigned spin_limit; /* its spins before it sleeps (wait_for) */
 } worker;
 
 /* The spikes of one merged flush: mspk[begin .. begin + n). */
@@ -89,7 +90,7 @@ struct evs_par {
   _Atomic uint32_t go;
   _Atomic uint32_t done;
   _Atomic uint32_t sleepers; /* threads asleep in wait_for */
-  unsigned spins;            /* a waiter's spins before it sleeps */
+  unsigned spins;            /* the most a waiter spins before it sleeps */
   _Atomic int quit;
   pthread_mutex_t lock; /* guards the sleeping */
   pthread_cond_t wake;
@@ -112,7 +113,7 @@ int evs__par_push(worker *w, double t, uint32_t kind, uint32_t source,
 /* Adds one to *v (the go or done counter) and wakes the sleepers, if any. */
 void evs__par_bump(struct evs_par *par, _Atomic uint32_t *v);
 
-/* How many times a waiter at the barrier spins before it sleeps, for a run
+/* The most a waiter at the barrier spins before it sleeps, for a run
  * of that many threads (see threads.c, "barrier"). */
 unsigned evs__par_spins(uint32_t threads);
 

@@ -467,6 +467,7 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
     goto fail;
   }
   leads(par);
+  for (uint32_t t = 0; t < n; t++) par->w[t].spin_limit = par->spins;
   if ((rc = deal(par, err)) || (rc = make_parts(par, err))) goto fail;
   for (uint32_t t = 0; t < n; t++)
     for (uint32_t p = 0; p < net->npop; p++) {
