@@ -1,108 +1,158 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
-# The long-run soak (issue 15, item 6; not in make check): a long P4 fast
-# run and a long S1 run, watched for memory growth, then shorter runs of
-# both under valgrind's memcheck, watched for errors and leaks.
+# The long-run soak (issue 15, item 6; not in make check): a 1-hour
+# simulated P4 fast run and a 2,000-trial S1 run, side by side, each
+# watched for memory growth (the process's VmRSS sampled over time) and,
+# with an evsnn built under AddressSanitizer and UndefinedBehaviorSanitizer
+# (./configure --enable-sanitizers), for any sanitizer report (an invalid
+# access, undefined behaviour, a leak at exit). Optionally, shorter runs of
+# both under valgrind's memcheck.
 #
 #   bench/soak.sh [OUTDIR]     (default: soak-out)
 #
-# Environment: EVSNN (default ./evsnn), MODELS (default models),
-# P4_SECONDS (simulated, default 3600), S1_TRIALS (default 2000, 0.5 s
-# each), VG_P4_SECONDS (default 20), VG_S1_TRIALS (default 100),
-# SAMPLE (seconds between RSS samples, default 5); a count of 0 skips
-# that run. P4_SET: more options for the P4 run, e.g. '--set
-# EE.tau_hom=0.25s' (p4_fast.ini at its own tau_hom runs away after a few
-# hundred seconds: its rate check then ends the run early).
-# For each long run, OUTDIR/NAME.rss.tsv holds "wall_s rss_kib" samples of
-# the process (VmRSS), and the summary line gives the resident memory at a
-# quarter, half and the end of the run and its growth from the quarter to
-# the end. A run with no leak grows by nothing but stdio buffers and the
-# event queue's high-water mark, which are reached early.
+# Environment: EVSNN (default ./evsnn; an installed binary, not libtool's
+# wrapper script, so that its VmRSS is the program's), MODELS (default
+# models), P4_SECONDS (simulated, default 3600), S1_TRIALS (default 2000,
+# 0.5 s each), SAMPLE (seconds between RSS samples, default 10), WARMUP
+# (the fraction of a run's samples before its memory must stay flat,
+# default 0.25), GROWTH_KIB (the growth allowed after the warm-up, default
+# 2048: below), MAX_WALL (seconds of wall time after which a run still
+# going is sent SIGINT, which stops it cleanly with a checkpoint that
+# 'evsnn resume' continues; default 0, no limit), P4_SET (more options for
+# the P4 run; default '--set EE.tau_hom=0.25s': p4_fast.ini at its own
+# tau_hom runs away after a few hundred seconds and its rate check ends the
+# run), VG_P4_SECONDS and VG_S1_TRIALS (memcheck runs, default 0: none). A
+# count of 0 skips that run.
+#
+# Verdict per run: PASS when it ended with status 0 (or was stopped by
+# MAX_WALL's SIGINT: status 130, said so), wrote no sanitizer report, and
+# its resident memory grew by at most GROWTH_KIB from the end of the
+# warm-up to its end. What may grow after the warm-up without a leak: the
+# pages of the outputs' stdio buffers, touched as the files grow (1 MiB for
+# a raster, the C library's 4 KiB to 256 KiB for the others), and the
+# allocator's own (ASan's quarantine is capped at 16 MiB below, reached in
+# the warm-up); a leak of 1 KiB per simulated second or per trial exceeds
+# 2 MiB over either run, and a leak of an unreachable block is reported by
+# LeakSanitizer at exit whatever its size.
 set -u
 out=${1:-soak-out}
 EVSNN=${EVSNN:-./evsnn}
 MODELS=${MODELS:-models}
 P4_SECONDS=${P4_SECONDS:-3600}
 S1_TRIALS=${S1_TRIALS:-2000}
-VG_P4_SECONDS=${VG_P4_SECONDS:-20}
-VG_S1_TRIALS=${VG_S1_TRIALS:-100}
-SAMPLE=${SAMPLE:-5}
+SAMPLE=${SAMPLE:-10}
+WARMUP=${WARMUP:-0.25}
+GROWTH_KIB=${GROWTH_KIB:-2048}
+MAX_WALL=${MAX_WALL:-0}
+P4_SET=${P4_SET---set EE.tau_hom=0.25s}
+VG_P4_SECONDS=${VG_P4_SECONDS:-0}
+VG_S1_TRIALS=${VG_S1_TRIALS:-0}
 mkdir -p "$out" || exit 1
-status=0
 
-# watch NAME CMD...: runs CMD, sampling its VmRSS every $SAMPLE s into
-# $out/NAME.rss.tsv; prints the summary line.
+sanitized=no
+if ldd "$EVSNN" 2>/dev/null | grep -q 'libasan'; then sanitized=yes; fi
+
+# watch NAME CMD...: runs CMD with its sanitizer reports going to
+# $out/NAME.asan.PID / NAME.ubsan.PID, samples its VmRSS every $SAMPLE s
+# into $out/NAME.rss.tsv (wall_s rss_kib), stops it with SIGINT after
+# MAX_WALL s, and writes the verdict line to $out/NAME.verdict.
 watch() {
-  name=$1
+  local name=$1
   shift
-  local t0 pid rss
+  local t0 pid rss rc stopped=0
+  rm -f "$out/$name".asan.* "$out/$name".ubsan.*
   t0=$(date +%s)
-  "$@" >"$out/$name.stdout" 2>"$out/$name.stderr" &
+  ASAN_OPTIONS="log_path=$out/$name.asan:exitcode=86:detect_leaks=1:quarantine_size_mb=16" \
+    UBSAN_OPTIONS="log_path=$out/$name.ubsan:exitcode=87:halt_on_error=1:print_stacktrace=1" \
+    "$@" >"$out/$name.stdout" 2>"$out/$name.stderr" &
   pid=$!
   printf 'wall_s\trss_kib\n' >"$out/$name.rss.tsv"
   while kill -0 "$pid" 2>/dev/null; do
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
     [ -n "$rss" ] && printf '%s\t%s\n' $(($(date +%s) - t0)) "$rss" \
       >>"$out/$name.rss.tsv"
+    if [ "$MAX_WALL" != 0 ] && [ "$stopped" = 0 ] &&
+      [ $(($(date +%s) - t0)) -ge "$MAX_WALL" ]; then
+      kill -INT "$pid" 2>/dev/null && stopped=1
+    fi
     sleep "$SAMPLE"
   done
   wait "$pid"
-  local rc=$?
-  awk -F '\t' -v name="$name" -v rc="$rc" -v wall=$(($(date +%s) - t0)) '
-    NR > 1 { t[++n] = $1; r[n] = $2 }
+  rc=$?
+  local reports
+  reports=$(ls "$out/$name".asan.* "$out/$name".ubsan.* 2>/dev/null | tr '\n' ' ')
+  awk -F '\t' -v name="$name" -v rc="$rc" -v stopped="$stopped" \
+    -v wall=$(($(date +%s) - t0)) -v warm="$WARMUP" -v limit="$GROWTH_KIB" \
+    -v reports="$reports" -v sanitized="$sanitized" '
+    NR > 1 { r[++n] = $2 }
     END {
-      if (n < 4) { printf "%s: status %d, %d s, too short to sample\n", name, rc, wall; exit }
-      q = r[int(n / 4) + 1]; h = r[int(n / 2) + 1]; e = r[n]; peak = 0
+      ok_rc = rc == 0 || (stopped && rc == 130)
+      why = ok_rc ? "" : sprintf("status %d; ", rc)
+      if (reports != "") why = why "sanitizer reports: " reports "; "
+      if (n < 8) {
+        printf "%s: FAIL: status %d, %d s wall, %d samples: too few to judge\n", name, rc, wall, n
+        exit
+      }
+      w = int(n * warm) + 1; peak = 0
       for (i = 1; i <= n; i++) if (r[i] > peak) peak = r[i]
-      printf "%s: status %d, %d s wall, %d samples; RSS %d KiB at 1/4, %d at 1/2, %d at the end (peak %d): growth %+d KiB (%+.2f %%) from 1/4 to the end\n",
-             name, rc, wall, n, q, h, e, peak, e - q, 100 * (e - q) / q }' \
-    "$out/$name.rss.tsv"
-  [ "$rc" -eq 0 ] || status=1
+      g = r[n] - r[w]
+      if (g > limit) why = why sprintf("grew %d KiB after the warm-up (limit %d); ", g, limit)
+      printf "%s: %s: status %d%s, %d s wall, %d samples; RSS %d KiB at the warm-up'"'"'s end (sample %d), %d at 1/2, %d at 3/4, %d at the end (peak %d): growth %+d KiB (%+.2f %%) after the warm-up; sanitizers: %s, %s\n",
+             name, why == "" ? "PASS" : "FAIL " why, rc,
+             stopped ? " (stopped by MAX_WALL with SIGINT)" : "", wall, n,
+             r[w], w, r[int(n / 2) + 1], r[int(3 * n / 4) + 1], r[n], peak,
+             g, 100 * g / r[w], sanitized == "yes" ? "ASan+UBSan" : "none (plain build)",
+             reports == "" ? "no report" : "REPORTS" }' \
+    "$out/$name.rss.tsv" >"$out/$name.verdict"
 }
 
-# memcheck NAME CMD...: runs CMD under valgrind's memcheck; prints its
-# error summary and leak lines.
+# memcheck NAME CMD...: runs CMD under valgrind's memcheck; writes its
+# error summary and leak lines to $out/NAME.verdict.
 memcheck() {
-  name=$1
+  local name=$1
   shift
-  # a libtool wrapper script (the build folder's ./evsnn) runs the program
-  # itself under valgrind through libtool --mode=execute
-  local lt=()
-  if [ -x "$(dirname "$1")/libtool" ] && grep -q libtool "$1" 2>/dev/null; then
-    lt=("$(dirname "$1")/libtool" --mode=execute)
-  fi
-  "${lt[@]}" valgrind --error-exitcode=86 --leak-check=full \
-    --show-leak-kinds=all --log-file="$out/$name.valgrind" "$@" \
+  valgrind --error-exitcode=86 --leak-check=full --show-leak-kinds=all \
+    --log-file="$out/$name.valgrind" "$@" \
     >"$out/$name.stdout" 2>"$out/$name.stderr"
   local rc=$?
-  printf '%s: status %d; %s; %s\n' "$name" "$rc" \
+  printf '%s: %s: status %d; %s; %s\n' "$name" \
+    "$([ "$rc" -eq 0 ] && echo PASS || echo FAIL)" "$rc" \
     "$(grep -o 'ERROR SUMMARY: [0-9,]* errors' "$out/$name.valgrind" | head -n 1)" \
     "$(grep -E 'in use at exit|definitely lost' "$out/$name.valgrind" |
-       sed 's/^==[0-9]*== *//' | tr '\n' ';')"
-  [ "$rc" -eq 0 ] || status=1
+      sed 's/^==[0-9]*== *//' | tr '\n' ';')" >"$out/$name.verdict"
 }
 
 s1_seconds=$(awk -v n="$S1_TRIALS" 'BEGIN { print n * 0.5 }')
 vg_s1_seconds=$(awk -v n="$VG_S1_TRIALS" 'BEGIN { print n * 0.5 }')
-echo "# $(date -u '+%F %T') UTC, $(nproc) cores, load $(cut -d ' ' -f 1-3 /proc/loadavg)"
-# a count of 0 skips that run
+echo "# $(date -u '+%F %T') UTC, $(nproc) cores, load $(cut -d ' ' -f 1-3 /proc/loadavg); $EVSNN, sanitizers: $sanitized"
+names=()
 if [ "$P4_SECONDS" != 0 ]; then
+  # shellcheck disable=SC2086
   watch p4 "$EVSNN" run "$MODELS/p4_fast.ini" -q -o "$out/p4" \
-    --set "simulation.duration=${P4_SECONDS}s" ${P4_SET:-}
-  tail -n 1 "$out/p4/run.log" 2>/dev/null | sed 's/^/  p4 run.log: /'
+    --set "simulation.duration=${P4_SECONDS}s" $P4_SET &
+  names+=(p4)
 fi
 if [ "$S1_TRIALS" != 0 ]; then
   watch s1 "$EVSNN" run "$MODELS/s1_single.ini" -q -o "$out/s1" \
-    --set "simulation.duration=${s1_seconds}s"
-  tail -n 1 "$out/s1/run.log" 2>/dev/null | sed 's/^/  s1 run.log: /'
+    --set "simulation.duration=${s1_seconds}s" &
+  names+=(s1)
 fi
 if [ "$VG_P4_SECONDS" != 0 ]; then
   memcheck p4_memcheck "$EVSNN" run "$MODELS/p4_fast.ini" -q \
-    -o "$out/p4_memcheck" --set "simulation.duration=${VG_P4_SECONDS}s"
+    -o "$out/p4_memcheck" --set "simulation.duration=${VG_P4_SECONDS}s" &
+  names+=(p4_memcheck)
 fi
 if [ "$VG_S1_TRIALS" != 0 ]; then
   memcheck s1_memcheck "$EVSNN" run "$MODELS/s1_single.ini" -q \
-    -o "$out/s1_memcheck" --set "simulation.duration=${vg_s1_seconds}s"
+    -o "$out/s1_memcheck" --set "simulation.duration=${vg_s1_seconds}s" &
+  names+=(s1_memcheck)
 fi
+wait
+status=0
+for name in "${names[@]}"; do
+  cat "$out/$name.verdict" 2>/dev/null || echo "$name: FAIL: no verdict"
+  grep -q '^[^:]*: PASS' "$out/$name.verdict" 2>/dev/null || status=1
+  tail -n 1 "$out/$name/run.log" 2>/dev/null | sed "s/^/  $name run.log: /"
+done
 echo "# $(date -u '+%F %T') UTC, load $(cut -d ' ' -f 1-3 /proc/loadavg)"
 exit $status
