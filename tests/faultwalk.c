@@ -3,8 +3,8 @@
  * output, failing the k-th allocation (or the k-th file operation) of the
  * library, for k = 1, 2, ... until a run no longer reaches a k-th call.
  *
- *   faultwalk [-k alloc|io] [-s SAMPLES] [-t SECONDS] MODEL OUTDIR
- *             [SECTION.KEY=VALUE]...
+ *   faultwalk [-k alloc|io] [-s SAMPLES] [-t SECONDS]
+ *             [-c T -p save|resume] MODEL OUTDIR [SECTION.KEY=VALUE]...
  *
  * The library's calls are diverted at link time (-Wl,--wrap=..., see
  * Makefile.am): allocations (malloc, calloc, realloc, aligned_alloc,
@@ -26,11 +26,32 @@
  *   - after a success, OUTDIR holds exactly the reference's files, byte for
  *     byte (run.log but for its start date and wall times): no silent wrong
  *     result.
- * -s N walks at most N values of k: 1 to 48, the last 16, and evenly spaced
- * ones between (make check; N < 64: the first 3/4 N and the last N/4);
- * without it every k (make faultcheck). Prints a
- * line per finding and a summary; exit status 0 when nothing was found, 1
- * on a finding, 2 on a usage error. */
+ * -n K walks k = K only (to look at a finding). -s N walks at most N
+ * values of k: 1 to 48, the last 16, and evenly spaced
+ * ones between (make check; N < 64: the first N/2, the last N/4, and N/4
+ * evenly spaced between);
+ * without it every k (make faultcheck).
+ *
+ * Checkpoints (-c T): the walked run stops at T with a checkpoint and
+ * completes its files up to T, as evsnn run --until T does (-p save), or
+ * resumes from that checkpoint to the model's duration, as evsnn resume
+ * does (-p resume; each k starts from a fresh copy of a checkpointed
+ * folder). The walk also runs the model uninterrupted (no fault), and
+ * checks besides the above:
+ *   - save: after a success the folder is the reference's (the
+ *     checkpoint's own bytes aside: they hold wall times); after an error a
+ *     file under its final name is the reference's (a stop at T that could
+ *     not be saved still completes the files up to T, as the program does),
+ *     never a checkpoint.evsnn.tmp; and whenever a checkpoint.evsnn is
+ *     there, resuming it (without a fault) must give the uninterrupted
+ *     run's files byte for byte;
+ *   - resume: after a success the files are the uninterrupted run's byte for
+ *     byte; after an error, resuming again (without a fault) must give them:
+ *     a failed resume loses nothing.
+ * With -s N half the samples are spread over the calls made while writing
+ * (save) or loading (resume) the checkpoint, the other half over the run as
+ * above. Prints a line per finding and a summary; exit status 0 when
+ * nothing was found, 1 on a finding, 2 on a usage error. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -275,13 +296,21 @@ int __wrap_rename(const char *from, const char *to) {
 /* ---- one run (in a child)
  * ---------------------------------------------------- */
 
+/* What a run does: run to the end, stop at T with a checkpoint, or resume
+ * from the folder's checkpoint to the end. */
+enum { PHASE_RUN, PHASE_SAVE, PHASE_RESUME };
+
 typedef struct walk {
   const char *model;
   const char **sets;
   size_t n_sets;
   const char *ref;  /* reference output folder */
   const char *work; /* output folder of the k-th run */
+  const char *full; /* -c: the uninterrupted run's folder */
+  const char *tmpl; /* -p resume: the checkpointed folder each run copies */
   int kind;
+  int phase;
+  double until; /* s, -c T */
   unsigned timeout;
 } walk;
 
@@ -290,7 +319,9 @@ typedef struct outcome {
   int status;          /* the run's status (EVS_OK, EVS_ESTOPPED, EVS_E*) */
   int hit;             /* the fault was injected */
   unsigned long calls; /* calls of the walked kind */
-  char finding[2048];  /* empty: none */
+  unsigned long win_lo, win_hi; /* -c: the calls (win_lo, win_hi] were made
+                                   writing or loading the checkpoint */
+  char finding[2048];           /* empty: none */
 } outcome;
 
 static int count_fds(void) {
@@ -332,8 +363,10 @@ static size_t strip_log(char *s, size_t n) {
     size_t e = i;
     while (e < n && s[e] != '\n') e++;
     if (e < n) e++;
+    /* a checkpoint line names the folder */
     int skip = (e - i >= 8 && !strncmp(s + i, "started:", 8)) ||
-               (e - i >= 9 && !strncmp(s + i, "stat wall", 9));
+               (e - i >= 9 && !strncmp(s + i, "stat wall", 9)) ||
+               (e - i >= 11 && !strncmp(s + i, "checkpoint:", 11));
     if (!skip) {
       memmove(s + out, s + i, e - i);
       out += e - i;
@@ -343,19 +376,33 @@ static size_t strip_log(char *s, size_t n) {
   return out;
 }
 
-/* Compares folder dir with the reference; a difference goes into why. */
-static int same_as_reference(const walk *w, const char *dir, char *why,
-                             size_t len) {
-  const char *sides[2] = {w->ref, dir};
-  for (int side = 0; side < 2; side++) {
+/* Files the comparisons below leave out. */
+enum {
+  SKIP_CKPT = 1, /* checkpoint.evsnn (its bytes hold wall times) */
+  SKIP_LOG = 2,  /* run.log (a resumed run's says so) */
+  SUBSET = 4     /* only dir's files under their final names, each of
+                    which must be ref's (ref may have more) */
+};
+
+/* Compares folder dir with folder ref, leaving out what skip says; a
+ * difference goes into why. */
+static int same_folder(const char *ref, const char *dir, int skip, char *why,
+                       size_t len) {
+  const char *sides[2] = {ref, dir};
+  for (int side = skip & SUBSET ? 1 : 0; side < 2; side++) {
     DIR *d = opendir(sides[side]);
+    if (!d && (skip & SUBSET) && errno == ENOENT) return 1; /* no file */
     if (!d)
       return snprintf(why, len, "%s: %s", sides[side], strerror(errno)), 0;
     struct dirent *e;
     while ((e = readdir(d))) {
       if (e->d_name[0] == '.') continue;
+      if (((skip & SKIP_CKPT) && !strcmp(e->d_name, "checkpoint.evsnn")) ||
+          ((skip & SKIP_LOG) && !strcmp(e->d_name, "run.log")) ||
+          ((skip & SUBSET) && ends_with(e->d_name, ".part")))
+        continue;
       char a[1024], b[1024];
-      snprintf(a, sizeof a, "%s/%s", w->ref, e->d_name);
+      snprintf(a, sizeof a, "%s/%s", ref, e->d_name);
       snprintf(b, sizeof b, "%s/%s", dir, e->d_name);
       size_t na = 0, nb = 0;
       char *sa = slurp(a, &na), *sb = slurp(b, &nb);
@@ -368,8 +415,10 @@ static int same_as_reference(const walk *w, const char *dir, char *why,
       __real_free(sa);
       __real_free(sb);
       if (!same) {
-        snprintf(why, len, "%s differs from the reference run's%s", e->d_name,
-                 side ? " (not in the reference)" : "");
+        snprintf(why, len, "%s differs from %s's%s", e->d_name, ref,
+                 !sa   ? " (not there)"
+                 : !sb ? " (missing)"
+                       : "");
         closedir(d);
         return 0;
       }
@@ -377,6 +426,12 @@ static int same_as_reference(const walk *w, const char *dir, char *why,
     closedir(d);
   }
   return 1;
+}
+
+/* Compares folder dir with the reference; a difference goes into why. */
+static int same_as_reference(const walk *w, const char *dir, char *why,
+                             size_t len) {
+  return same_folder(w->ref, dir, 0, why, len);
 }
 
 /* Names a file of dir under its final name (not NAME.part) in why. */
@@ -409,25 +464,131 @@ static void rm_rf(const char *dir) {
   rmdir(dir);
 }
 
+/* Copies the files of folder from into folder to (created), with the C
+ * library's own calls. 0 or -1. */
+static int copy_folder(const char *from, const char *to) {
+  if (mkdir(to, 0777) != 0 && errno != EEXIST) return -1;
+  DIR *d = opendir(from);
+  if (!d) return -1;
+  struct dirent *e;
+  int rc = 0;
+  while (rc == 0 && (e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/%s", from, e->d_name);
+    snprintf(b, sizeof b, "%s/%s", to, e->d_name);
+    size_t n = 0;
+    char *data = slurp(a, &n);
+    int fd = data ? __real_open(b, O_WRONLY | O_CREAT | O_TRUNC, 0666) : -1;
+    if (fd < 0 || write(fd, data, n) != (ssize_t)n) rc = -1;
+    if (fd >= 0) close(fd);
+    __real_free(data);
+  }
+  closedir(d);
+  return rc;
+}
+
+/* Loads the model and runs it into dir as phase says (PHASE_RUN: to the
+ * end; PHASE_SAVE: to until, then a checkpoint and the files completed up
+ * to until, as evsnn run --until; PHASE_RESUME: from dir's checkpoint to the
+ * end, as evsnn resume). The calls of the walked kind made while writing or
+ * loading the checkpoint go into (*lo, *hi] (either may be NULL). Returns
+ * the run's status, with its message in err. */
+static int run_model(const walk *w, int phase, const char *dir,
+                     unsigned long *lo, unsigned long *hi, evs_error *err) {
+  evs_model_opts mo = {w->sets, w->n_sets, 0, 0, 0};
+  evs_model *m = NULL;
+  unsigned long from = 0, to = 0;
+  int rc = evs_model_load_file(w->model, &mo, &m, err);
+  if (rc == EVS_OK) {
+    m->run.outdir = dir;
+    m->run.progress = 0;
+    if (phase == PHASE_RUN) {
+      rc = evs_net_run(m->net, &m->run, err);
+    } else {
+      char path[4096];
+      snprintf(path, sizeof path, "%s/checkpoint.evsnn", dir);
+      rc = evs_net_set_checkpoint(m->net, path, 0, NULL, 0, err);
+      from = calls;
+      if (rc == EVS_OK && phase == PHASE_RESUME)
+        rc = evs_net_resume(m->net, &m->run, err);
+      else if (rc == EVS_OK)
+        rc = evs_net_start(m->net, &m->run, err);
+      to = calls;
+      double end = phase == PHASE_SAVE ? w->until : m->run.duration;
+      if (rc == EVS_OK) rc = evs_net_run_until(m->net, end, err);
+      if (rc == EVS_OK && phase == PHASE_SAVE) {
+        from = calls;
+        rc = evs_net_checkpoint(m->net, err);
+        to = calls;
+        if (rc) { /* the files up to until, all the same (main.c) */
+          evs_error ignored;
+          evs_error_clear(&ignored);
+          evs_net_finish(m->net, &ignored);
+        }
+      }
+      if (rc == EVS_OK || rc == EVS_ESTOPPED) rc = evs_net_finish(m->net, err);
+    }
+  }
+  evs_model_free(m);
+  if (lo) *lo = from;
+  if (hi) *hi = to;
+  return rc;
+}
+
+/* After a run of phase save or resume into dir that ended with status rc
+ * (and no leak): the checks of the header comment; a finding goes into why.
+ * Runs without a fault. */
+static void check_checkpointed(const walk *w, const char *dir, int rc,
+                               char *why, size_t len) {
+  int ok = rc == EVS_OK || rc == EVS_ESTOPPED;
+  char ckpt[4096];
+  struct stat st;
+  snprintf(ckpt, sizeof ckpt, "%s/checkpoint.evsnn", dir);
+  if (w->phase == PHASE_SAVE) {
+    if (!same_folder(w->ref, dir, SKIP_CKPT | (ok ? 0 : SUBSET), why, len))
+      return;
+    if (ok && stat(ckpt, &st) != 0) {
+      snprintf(why, len, "a successful save left no checkpoint.evsnn");
+      return;
+    }
+    if (stat(ckpt, &st) != 0) return; /* nothing saved, nothing to resume */
+  } else if (ok) {
+    same_folder(w->full, dir, SKIP_CKPT | SKIP_LOG, why, len);
+    return;
+  }
+  /* a checkpoint left by a save, or a failed resume's folder: resuming it
+   * must give the uninterrupted run's files */
+  evs_error err;
+  evs_error_clear(&err);
+  int again = run_model(w, PHASE_RESUME, dir, NULL, NULL, &err);
+  if (again != EVS_OK && again != EVS_ESTOPPED) {
+    snprintf(why, len, "resuming %.200s after %s failed: %s: %.500s", ckpt,
+             ok ? "the save" : "this error", evs_errname(again), err.msg);
+    return;
+  }
+  if (!same_folder(w->full, dir, SKIP_CKPT | SKIP_LOG, why, len)) {
+    size_t n = strlen(why);
+    snprintf(why + n, len - n, " after resuming %.200s", ckpt);
+  }
+}
+
 /* Loads and runs the model into dir with the k-th call failing (k = 0:
  * none) and fills o. */
 static void run_once(const walk *w, unsigned long k, const char *dir,
                      outcome *o) {
   memset(o, 0, sizeof *o);
+  if (w->phase == PHASE_RESUME && copy_folder(w->tmpl, dir) != 0) {
+    snprintf(o->finding, sizeof o->finding, "cannot copy %s to %s: %s", w->tmpl,
+             dir, strerror(errno));
+    return;
+  }
   int fds = count_fds();
-  evs_model_opts mo = {w->sets, w->n_sets, 0, 0, 0};
-  evs_model *m = NULL;
   evs_error err;
   evs_error_clear(&err);
   armed_kind = w->kind;
   fail_at = k;
-  int rc = evs_model_load_file(w->model, &mo, &m, &err);
-  if (rc == EVS_OK) {
-    m->run.outdir = dir;
-    m->run.progress = 0;
-    rc = evs_net_run(m->net, &m->run, &err);
-  }
-  evs_model_free(m);
+  int rc = run_model(w, w->phase, dir, &o->win_lo, &o->win_hi, &err);
   armed_kind = KIND_NONE;
   o->status = rc;
   o->hit = hit;
@@ -447,9 +608,11 @@ static void run_once(const walk *w, unsigned long k, const char *dir,
     snprintf(why, len, "status %s without a message", evs_errname(rc));
   else if (!ok && rc >= 0)
     snprintf(why, len, "a failed run returned status %d", rc);
-  else if (!ok)
+  else if (w->phase != PHASE_RUN && k)
+    check_checkpointed(w, dir, rc, why, len);
+  else if (!ok && w->phase == PHASE_RUN)
     final_files_left(dir, why, len);
-  else if (k)
+  else if (k && w->phase == PHASE_RUN)
     same_as_reference(w, dir, why, len); /* a difference goes into why */
   if (o->finding[0] && !ok) {
     size_t n = strlen(o->finding);
@@ -502,17 +665,18 @@ static int run_child(const walk *w, unsigned long k, const char *dir,
 }
 
 static int usage(void) {
-  fputs("usage: faultwalk [-k alloc|io] [-s SAMPLES] [-t SECONDS] MODEL "
-        "OUTDIR [SECTION.KEY=VALUE]...\n",
+  fputs("usage: faultwalk [-k alloc|io] [-s SAMPLES | -n K] [-t SECONDS] "
+        "[-c T -p save|resume] MODEL OUTDIR [SECTION.KEY=VALUE]...\n",
         stderr);
   return 2;
 }
 
 int main(int argc, char **argv) {
-  walk w = {.kind = KIND_ALLOC, .timeout = 60};
-  unsigned long samples = 0;
+  walk w = {.kind = KIND_ALLOC, .timeout = 60, .phase = PHASE_RUN};
+  unsigned long samples = 0, only = 0;
   int c;
-  while ((c = getopt(argc, argv, "k:s:t:")) != -1) {
+  char *end;
+  while ((c = getopt(argc, argv, "k:s:n:t:c:p:")) != -1) {
     switch (c) {
     case 'k':
       if (!strcmp(optarg, "alloc"))
@@ -523,53 +687,100 @@ int main(int argc, char **argv) {
         return usage();
       break;
     case 's': samples = strtoul(optarg, NULL, 10); break;
+    case 'n': only = strtoul(optarg, NULL, 10); break;
     case 't': w.timeout = (unsigned)strtoul(optarg, NULL, 10); break;
+    case 'c':
+      w.until = strtod(optarg, &end);
+      if (*end || !(w.until > 0)) return usage();
+      break;
+    case 'p':
+      if (!strcmp(optarg, "save"))
+        w.phase = PHASE_SAVE;
+      else if (!strcmp(optarg, "resume"))
+        w.phase = PHASE_RESUME;
+      else
+        return usage();
+      break;
     default: return usage();
     }
   }
-  if (argc - optind < 2) return usage();
+  if (argc - optind < 2 || (w.phase == PHASE_RUN) != (w.until == 0))
+    return usage();
   w.model = argv[optind];
   const char *out = argv[optind + 1];
   w.sets = (const char **)(argv + optind + 2);
   w.n_sets = (size_t)(argc - optind - 2);
   const char *kind = w.kind == KIND_ALLOC ? "alloc" : "io";
+  const char *phase = w.phase == PHASE_SAVE     ? ", saving a checkpoint"
+                      : w.phase == PHASE_RESUME ? ", resuming a checkpoint"
+                                                : "";
 
-  char ref[4096], work[4096];
+  char ref[4096], work[4096], full[4096], tmpl[4096];
   snprintf(ref, sizeof ref, "%s/reference", out);
   snprintf(work, sizeof work, "%s/faulted", out);
+  snprintf(full, sizeof full, "%s/uninterrupted", out);
+  snprintf(tmpl, sizeof tmpl, "%s/checkpointed", out);
   w.ref = ref;
   w.work = work;
+  w.full = full;
+  w.tmpl = tmpl;
   rm_rf(ref);
   rm_rf(work);
+  rm_rf(full);
+  rm_rf(tmpl);
   outcome o;
+  if (w.phase != PHASE_RUN) { /* the runs the walk compares with */
+    walk prep = w;
+    prep.phase = PHASE_RUN;
+    int bad = run_child(&prep, 0, full, &o) != 0 || o.finding[0] ||
+              (o.status != EVS_OK && o.status != EVS_ESTOPPED);
+    prep.phase = PHASE_SAVE;
+    if (!bad && w.phase == PHASE_RESUME)
+      bad = run_child(&prep, 0, tmpl, &o) != 0 || o.finding[0] ||
+            o.status != EVS_OK;
+    if (bad) {
+      fprintf(stderr, "faultwalk: %s: a run without a fault failed: %s (%s)\n",
+              w.model, o.finding, evs_errname(o.status));
+      return 1;
+    }
+  }
   if (run_child(&w, 0, ref, &o) != 0 || o.finding[0] ||
       (o.status != EVS_OK && o.status != EVS_ESTOPPED)) {
     fprintf(stderr, "faultwalk: %s: the reference run failed: %s (%s)\n",
             w.model, o.finding, evs_errname(o.status));
     return 1;
   }
-  unsigned long total = o.calls;
+  unsigned long total = o.calls, lo = o.win_lo, hi = o.win_hi;
+  /* with a checkpoint, half the sample goes to the calls that write or
+   * load it */
+  unsigned long in_win = samples && w.phase != PHASE_RUN ? samples / 2 : 0;
+  unsigned long general = samples - in_win;
+  unsigned long wstride = in_win && hi > lo ? (hi - lo) / in_win + 1 : 1;
   unsigned long walked = 0, errors = 0, absorbed = 0, findings = 0;
   unsigned long head = 48, tail = 16;
-  if (samples && samples < head + tail) { /* a small sample: ends only */
-    head = samples - samples / 4;
-    tail = samples / 4;
+  if (general && general < head + tail) { /* a small sample */
+    head = general / 2;
+    tail = general / 4;
   }
   unsigned long stride =
-      samples > head + tail && total > head + tail
-          ? (total - head - tail) / (samples - head - tail) + 1
-      : samples ? total + 1
+      general > head + tail && total > head + tail
+          ? (total - head - tail) / (general - head - tail) + 1
+      : general ? total + 1
                 : 1;
   for (unsigned long k = 1;; k++) {
-    if (samples && k > head && k + tail <= total && (k - head) % stride != 0)
-      continue;
+    int in_sample =
+        !(k > head && k + tail <= total && (k - head) % stride != 0) ||
+        (in_win && k > lo && k <= hi &&
+         ((k - lo - 1) % wstride == 0 || k == hi));
+    if (only && k > only) break;
+    if ((samples && !in_sample) || (only && k != only)) continue;
     rm_rf(work);
     int r = run_child(&w, k, work, &o);
     if (r == 0 && !o.hit) break; /* the run no longer reaches a k-th call */
     walked++;
     if (o.finding[0]) {
       findings++;
-      printf("FINDING %s %s k=%lu: %s\n", w.model, kind, k, o.finding);
+      printf("FINDING %s %s%s k=%lu: %s\n", w.model, kind, phase, k, o.finding);
     } else if (o.status == EVS_OK || o.status == EVS_ESTOPPED) {
       absorbed++;
     } else {
@@ -579,8 +790,18 @@ int main(int argc, char **argv) {
   }
   rm_rf(work);
   rm_rf(ref);
-  printf("faultwalk %s %s: %lu calls, %lu walked, %lu clean errors, "
-         "%lu absorbed (identical output), %lu findings\n",
-         w.model, kind, total, walked, errors, absorbed, findings);
+  rm_rf(full);
+  rm_rf(tmpl);
+  if (w.phase != PHASE_RUN)
+    printf("faultwalk %s %s%s at %g s: %lu calls (%lu of them %s the "
+           "checkpoint), %lu walked, %lu clean errors, %lu absorbed "
+           "(identical output), %lu findings\n",
+           w.model, kind, phase, w.until, total, hi - lo,
+           w.phase == PHASE_SAVE ? "writing" : "loading", walked, errors,
+           absorbed, findings);
+  else
+    printf("faultwalk %s %s: %lu calls, %lu walked, %lu clean errors, "
+           "%lu absorbed (identical output), %lu findings\n",
+           w.model, kind, total, walked, errors, absorbed, findings);
   return findings ? 1 : 0;
 }

@@ -231,7 +231,10 @@ int evs__run_checkpoint_save(evs_run *r, double t, evs_error *err) {
     evs__output_log(r->out, "checkpoint: t = %.9g s: %s", t, net->ckpt_path);
     evs__output_log_sync(r->out);
   }
-  return evs__ckpt_save_close(&ck);
+  rc = evs__ckpt_save_close(&ck);
+  /* from now on a failed run leaves its files for the checkpoint */
+  if (rc == EVS_OK) evs__output_keep(r->out);
+  return rc;
 }
 
 int evs__run_checkpoint_load(evs_run *r, const char *outdir,

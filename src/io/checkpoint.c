@@ -260,7 +260,8 @@ int evs__ckpt_save_open(evs_ckpt *ck, const char *path,
   }
   ck->crc = (uint32_t)crc32(0L, Z_NULL, 0);
   evs_checkpoint_info copy = *info;
-  if (header(ck, &copy)) return ck->status;
+  /* a header that cannot be written: the file closed and removed */
+  if (header(ck, &copy)) return evs__ckpt_save_close(ck);
   return EVS_OK;
 }
 

@@ -206,13 +206,22 @@ static void output_free(evs_output *o) {
   free(o);
 }
 
-/* Deletes every part file and created folder, then frees o. */
+/* Deletes every part file and created folder, then frees o; with o->keep,
+ * leaves the part files but summary.tsv's on disk. */
 void evs__output_discard(evs_output *o) {
-  for (size_t i = 0; i < o->n_files; i++) ofile_discard(&o->files[i]);
+  for (size_t i = 0; i < o->n_files; i++) {
+    if (o->keep) o->files[i].written = 0;
+    ofile_discard(&o->files[i]);
+  }
   ofile_discard(&o->summary);
+  if (o->keep) o->log.written = 0;
   ofile_discard(&o->log);
   remove_dirs(o);
   output_free(o);
+}
+
+void evs__output_keep(evs_output *o) {
+  if (o) o->keep = 1;
 }
 
 /* Removes the files the run.log (or run.log.part) at log lists, as NAME
@@ -599,8 +608,19 @@ int evs__output_close(evs_output *o, double t, const char *reason,
     if (rename(f->part, f->path) != 0) {
       rc = evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", f->path,
                          strerror(errno));
-      while (i-- > 0)
-        if (output_file(o, i)->renamed) unlink(output_file(o, i)->path);
+      /* the files renamed before it: removed, or with o->keep renamed
+       * back to NAME.part (the checkpoint needs them) */
+      while (i-- > 0) {
+        ofile *g = output_file(o, i);
+        if (!g->renamed) continue;
+        if (o->keep && g != &o->summary) {
+          /* best effort: a file left under its name is whole up to the
+           * failure, and evsnn resume takes NAME as well as NAME.part */
+          (void)rename(g->path, g->part);
+          continue;
+        }
+        unlink(g->path);
+      }
       goto fail;
     }
     f->written = 0;

@@ -139,8 +139,16 @@ int evs__output_checkpoint(evs_output *o, struct evs_ckpt *ck);
 int evs__output_resume(evs_output **out, struct evs_ckpt *ck, const char *dir,
                        const char *model_name, uint64_t seed, double t);
 
-/* Discards the output: closes and deletes every file written, frees o. */
+/* Discards the output: closes and deletes every file written, frees o.
+ * After evs__output_keep the files are closed and left as NAME.part. */
 void evs__output_abort(evs_output *o);
+
+/* Marks o's files as needed by a checkpoint (one was written, or the run
+ * resumed from one): from now on a run that fails (evs__output_abort, a
+ * failed evs__output_close) leaves them on disk as NAME.part, at least as
+ * long as at the checkpoint, so that the checkpoint still resumes the run,
+ * instead of deleting them. NULL is allowed. */
+void evs__output_keep(evs_output *o);
 
 /* Progress on stderr (simulated time, real-time factor, ETA), at most a few
  * times a second; the scheduler calls it often and cheaply. */

@@ -39,6 +39,7 @@ struct evs_output {
   size_t n_created;
   double wall0;       /* s, wall clock at the opening */
   double wall_logged; /* s, wall clock of the last progress line */
+  int keep;           /* 1: a checkpoint needs the files (evs__output_keep) */
 };
 
 /* "dir/namesuffix", malloc'd, or NULL when out of memory. */
@@ -48,7 +49,10 @@ void evs__ofile_fail(ofile *f, int e);
 /* printf into f, recording the first failure. */
 void evs__ofile_printf(ofile *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Removes every part file of o and frees o (a run that failed). */
+/* Removes every part file of o and frees o (a run that failed); once
+ * evs__output_keep was called, closes them instead, leaving them on disk
+ * under their part names for the checkpoint (summary.tsv aside: a resumed
+ * run writes it anew). */
 void evs__output_discard(evs_output *o);
 /* s, the monotonic wall clock. */
 double evs__wall_now(void);

@@ -238,10 +238,10 @@ int evs__output_resume(evs_output **out, evs_ckpt *ck, const char *dir,
     ofile_reopen(&o->files[i], dir, names[i], (size_t)bufsize[i], len[i], 0,
                  ck);
   }
+  if (evs_ckpt_status(ck)) goto fail;
   free(names);
   free(bufsize);
   free(len);
-  if (evs_ckpt_status(ck)) goto fail;
   /* the summary is written at the end, anew */
   for (int part = 0; part < 2; part++) {
     char *path = evs__output_join(dir, "summary.tsv", part ? ".part" : "");
@@ -258,9 +258,13 @@ int evs__output_resume(evs_output **out, evs_ckpt *ck, const char *dir,
                     "%llu, on %s\n",
                     t, (unsigned long long)seed, date);
   o->wall0 = o->wall_logged = evs__wall_now();
+  o->keep = 1; /* the checkpoint needs the files, whatever happens next */
   *out = o;
   return EVS_OK;
 fail:
+  free(names);
+  free(bufsize);
+  free(len);
   resume_abandon(o);
   return evs_ckpt_status(ck);
 }
