@@ -14,6 +14,7 @@
 #include <evsnn/evsnn.h>
 
 #include "args.h"
+#include "interrupt.h"
 #include "model_args.h"
 #include "resume.h"
 #include "run.h"
@@ -98,7 +99,8 @@ const char evs_cli_usage_run[] =
     "the\n"
     "time run, a checkpoint is written, run.log ends 'stopped at t = T s:\n"
     "interrupted (SIGINT)', and the exit status is 130 (SIGTERM: 143); evsnn\n"
-    "resume DIR continues the run. A second signal ends evsnn at once.\n";
+    "resume DIR continues the run. A second signal ends evsnn at once and\n"
+    "removes its part files (kept when a checkpoint in DIR needs them).\n";
 
 const char evs_cli_usage_resume[] =
     "Usage: evsnn resume DIR [--until TIME] [--checkpoint-every TIME] [-q]\n"
@@ -120,34 +122,6 @@ const char evs_cli_usage_resume[] =
     "      --progress-interval=TIME\n"
     "                          as for evsnn run\n"
     "  -h, --help              show this help\n";
-
-/* The first SIGINT or SIGTERM of a run: its number, 0 before one. */
-static volatile sig_atomic_t interrupted;
-
-/* The first signal asks the run to stop cleanly (evs_run_opts.interrupt);
- * a second one ends the program at once, as the signal's default action
- * (the outputs stay NAME.part). */
-static void on_signal(int sig) {
-  if (interrupted) {
-    signal(sig, SIG_DFL);
-    raise(sig);
-    return;
-  }
-  interrupted = sig;
-}
-
-/* Routes SIGINT and SIGTERM to on_signal. */
-static void catch_interruptions(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  /* a write the signal lands in is restarted, not failed with EINTR (the
-   * run must end cleanly, not with an output error) */
-  sa.sa_flags = SA_RESTART;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
 
 static void print_summary(const evs_model *m, const char *outdir) {
   evs_run_stats st;
@@ -214,7 +188,8 @@ static int ready_run(evs_model *m, const evs_cli_opts *c, const char *outdir,
    * lines, to watch it */
   m->run.progress = isatty(STDERR_FILENO) ? !c->quiet : 2;
   m->run.progress_interval = c->progress_interval;
-  m->run.interrupt = &interrupted;
+  m->run.interrupt = &evs_cli_interrupted;
+  evs_cli_catch_interruptions(outdir); /* a second signal removes its parts */
   char *path = path_in(outdir, CHECKPOINT_FILE), *made = NULL;
   size_t len = meta_len;
   int asked = every > 0 || c->until > 0;
@@ -268,13 +243,13 @@ static int run_ended(evs_model *m, const evs_cli_opts *c, const char *outdir,
   char *path = path_in(outdir, CHECKPOINT_FILE);
   int saved = path && access(path, F_OK) == 0;
   free(path);
-  if (st == EVS_ESTOPPED && interrupted) {
+  if (st == EVS_ESTOPPED && evs_cli_interrupted) {
     /* complete outputs up to the stop; the status says it was cut short */
     fprintf(stderr, "%s: %s\n", prog, err->msg);
     if (saved)
       fprintf(stderr, "%s: 'evsnn resume %s' continues the run\n", prog,
               outdir);
-    return 128 + interrupted;
+    return 128 + evs_cli_interrupted;
   }
   if (st == EVS_ESTOPPED) printf("%s\n", err->msg);
   evs_run_stats stats;
@@ -293,7 +268,7 @@ int evs_cli_run(int argc, char **argv) {
   int rc = evs_cli_parse_opts(argc, argv, &c, 1, evs_cli_usage_run);
   if (rc >= 0) goto done;
   rc = EVS_CLI_ERR;
-  catch_interruptions();
+  evs_cli_catch_interruptions(NULL);
   if (!(m = evs_cli_load(&c))) goto done;
   const char *outdir = c.outdir;
   if (!outdir) {
@@ -351,7 +326,7 @@ int evs_cli_resume(int argc, char **argv) {
     goto done;
   }
   if (!evs_cli_resume_same_model(&r)) goto done;
-  catch_interruptions();
+  evs_cli_catch_interruptions(NULL);
   evs_cli_opts lc = {.model = *r.model ? r.model : NULL,
                      .sets = r.sets,
                      .n_sets = r.n_sets,
