@@ -2,13 +2,17 @@
 /* evsnn — SIGINT and SIGTERM during a run (interrupt.h). The second
  * signal's clean-up runs in the signal handler, so it uses only
  * async-signal-safe calls (open, read, close, unlink, access, raise,
- * signal, write) on buffers set up before the run. */
+ * signal; gettid and tgkill through syscall) on buffers set up before the
+ * run. */
+#define _GNU_SOURCE /* syscall */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "interrupt.h"
@@ -79,8 +83,20 @@ static void remove_parts(void) {
 }
 
 /* The first signal asks the run to stop cleanly; a second one removes the
- * parts and ends the program as the signal's default action. */
+ * parts and ends the program as the signal's default action. Both are
+ * handled on the main thread, the one that creates the files: a signal
+ * that lands on another thread (OpenBLAS's, the run's workers) is sent on
+ * to it. Handled there, the second signal waits for the first's handler,
+ * and the run cannot create a file (checkpoint.evsnn.tmp at the stop)
+ * while the parts are being removed, as it could when the two ran on two
+ * threads at once. */
 static void on_signal(int sig) {
+  int saved = errno;
+  if (syscall(SYS_gettid) != getpid()) {
+    syscall(SYS_tgkill, getpid(), getpid(), sig);
+    errno = saved;
+    return;
+  }
   if (evs_cli_interrupted) {
     remove_parts();
     signal(sig, SIG_DFL);
@@ -88,6 +104,7 @@ static void on_signal(int sig) {
     return;
   }
   evs_cli_interrupted = sig;
+  errno = saved;
 }
 
 void evs_cli_catch_interruptions(const char *outdir) {
