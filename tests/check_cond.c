@@ -377,6 +377,104 @@ START_TEST(test_init_draws) {
 }
 END_TEST
 
+/* ---- per-neuron parameters --------------------------------------------- */
+
+/* When a neuron driven by i_offset alone, at v at time t0, reaches vth in
+ * closed form (s; exponential Euler is exact without conductances, so a
+ * neuron stepped every dt spikes at the first step at or after it). */
+static double crossing(double tau_m, double cm, double vr, double vth,
+                       double iof, double v, double t0) {
+  double vinf = vr + iof * tau_m / cm;
+  return t0 + tau_m * log((vinf - v) / (vinf - vth));
+}
+
+START_TEST(test_per_neuron_parameters) {
+  /* tau_m and v_thresh drawn per neuron, after the initial values, in
+   * table order from the neuron's stream; two blocks (the second padded) */
+  const double dt = 1e-4;
+  const uint32_t n = 300;
+  evs_pop *p = pop_new(n, dt, 11, 2);
+  int k_tau = evs__param_index(p->type, "tau_m");
+  int k_vth = evs__param_index(p->type, "v_thresh");
+  ck_assert(p->type->params[k_tau].flags & EVS_PARAM_PER_NEURON);
+  p->dist[k_tau] = (evs_dist){EVS_DIST_UNIFORM, {10e-3, 30e-3, 0, 0}};
+  p->par[k_tau] = 20e-3;
+  p->dist[k_vth] = (evs_dist){EVS_DIST_UNIFORM, {-55e-3, -50e-3, 0, 0}};
+  p->par[k_vth] = -52.5e-3;
+  pop_set(p, "i_offset", 2e-9); /* v_inf >= -45 mV: every neuron fires */
+  pop_set(p, "v_reset", -70e-3);
+  pop_set(p, "tau_refrac", 2.05e-3);
+  pop_init(p);
+  double tau[300], vth[300], got[300][2];
+  int count[300] = {0};
+  for (uint32_t i = 0; i < n; i++) {
+    evs_rng r;
+    evs_rng_init(&r, 11, 2, i, EVS_RNG_INIT);
+    double x[32];
+    ck_assert_uint_le(p->type->n_params, 32);
+    for (size_t k = 0; k < p->type->n_params; k++) x[k] = 0;
+    const char *order[] = {
+        "v_init",    "gsyn_exc_init", "gsyn_inh_init", "cm",      "tau_m",
+        "tau_syn_E", "tau_syn_I",     "tau_refrac",    "v_rest",  "v_reset",
+        "v_thresh",  "e_rev_E",       "e_rev_I",       "i_offset"};
+    for (size_t q = 0; q < sizeof order / sizeof *order; q++) {
+      int k = evs__param_index(p->type, order[q]);
+      x[k] = evs_dist_draw(&p->dist[k], &r);
+    }
+    tau[i] = x[k_tau];
+    vth[i] = x[k_vth];
+  }
+  for (long k = 1; k <= 1500; k++) {
+    p->nspk = 0;
+    run_ticks(p, k - 1, k);
+    for (size_t j = 0; j < p->nspk; j++) {
+      uint32_t id = p->spk[j].id;
+      ck_assert_uint_lt(id, n); /* padding never spikes */
+      if (count[id] < 2) got[id][count[id]] = p->spk[j].t;
+      count[id]++;
+    }
+  }
+  int distinct = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    ck_assert_int_ge(count[i], 2);
+    /* the first spike from rest, the second from v_reset at the end of
+     * the refractory period: each at the first step at or after its
+     * crossing (1e-12 s: the steps' rounding) */
+    double c[2] = {crossing(tau[i], 1e-9, -65e-3, vth[i], 2e-9, -65e-3, 0),
+                   crossing(tau[i], 1e-9, -65e-3, vth[i], 2e-9, -70e-3,
+                            got[i][0] + 2.05e-3)};
+    for (int s = 0; s < 2; s++)
+      ck_assert_msg(got[i][s] > c[s] - 1e-12 && got[i][s] < c[s] + dt + 1e-12,
+                    "neuron %u spike %d at %.12g, crossing at %.12g", i, s,
+                    got[i][s], c[s]);
+    distinct += i && got[i][0] != got[0][0];
+  }
+  ck_assert_int_gt(distinct, 200);
+  pop_free(p);
+}
+END_TEST
+
+START_TEST(test_per_neuron_values_checked) {
+  /* values set per neuron (evs_net_set_param_values) are checked neuron by
+   * neuron: neuron 7's v_reset above its v_thresh is refused by name */
+  evs_pop *p = pop_new(10, 1e-4, 1, 0);
+  int k = evs__param_index(p->type, "v_reset");
+  double vals[10];
+  for (int i = 0; i < 10; i++) vals[i] = i == 7 ? -40e-3 : -70e-3;
+  p->values = calloc(p->type->n_params, sizeof *p->values);
+  ck_assert_ptr_nonnull(p->values);
+  p->values[k] = vals;
+  evs_error err;
+  evs_error_clear(&err);
+  ck_assert_int_eq(p->type->init(p, &err), EVS_EMODEL);
+  ck_assert_msg(strstr(err.msg, "neuron 7: v_reset") != NULL, "%s", err.msg);
+  ck_assert_str_eq(err.key, "v_reset");
+  free(p->values);
+  p->values = NULL;
+  pop_free(p);
+}
+END_TEST
+
 /* ---- validation ---------------------------------------------------------- */
 
 static void expect_invalid(const char *name, double value, const char *word) {
@@ -410,6 +508,8 @@ static Suite *cond_suite(void) {
   tcase_add_test(tc, test_negative_conductance);
   tcase_add_test(tc, test_init_draws);
   tcase_add_test(tc, test_validation);
+  tcase_add_test(tc, test_per_neuron_parameters);
+  tcase_add_test(tc, test_per_neuron_values_checked);
   suite_add_tcase(s, tc);
   return s;
 }

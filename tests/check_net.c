@@ -442,6 +442,44 @@ START_TEST(build_errors_name_their_key) {
 }
 END_TEST
 
+/* evs_net_set_param_values: one value per neuron of a per-neuron
+ * parameter, refused for a population-wide one, for a wrong count or a bad
+ * value; a type's check of each neuron's values names the neuron and the
+ * key. */
+START_TEST(param_values_per_neuron) {
+  evs_net *net;
+  evs_error err;
+  ck_assert_int_eq(evs_net_new(&net, 1, 1e-4), EVS_OK);
+  int e = evs_net_add_population(net, "E", "IF_curr_exp", 4, &err);
+  int c = evs_net_add_population(net, "C", "IF_cond_exp", 3, &err);
+  double four[4] = {0, 1e-10, 2e-10, -1e-10};
+  ck_assert_int_eq(evs_net_set_param_values(net, e, "i_offset", four, 4, &err),
+                   EVS_OK);
+  ck_assert_int_eq(evs_net_set_param_values(net, e, "tau_m", four, 4, &err),
+                   EVS_EINVAL);
+  ck_assert_ptr_nonnull(strstr(err.msg, "one value for the population"));
+  ck_assert_int_eq(evs_net_set_param_values(net, e, "i_offset", four, 3, &err),
+                   EVS_EINVAL);
+  four[2] = NAN;
+  ck_assert_int_eq(evs_net_set_param_values(net, e, "v_rest", four, 4, &err),
+                   EVS_EINVAL);
+  ck_assert_int_eq(evs_net_set_param_values(net, e, "no_such", four, 4, &err),
+                   EVS_ENOENT);
+  /* a later constant replaces the values (and frees them) */
+  evs_dist d = evs_dist_const(0);
+  ck_assert_int_eq(evs_net_set_param(net, e, "i_offset", &d, &err), EVS_OK);
+  double vreset[3] = {-70e-3, -45e-3, -70e-3}; /* v_thresh is -50 mV */
+  ck_assert_int_eq(evs_net_set_param_values(net, c, "v_reset", vreset, 3, &err),
+                   EVS_OK);
+  ck_assert_int_eq(evs_net_build(net, &err), EVS_EMODEL);
+  ck_assert_ptr_nonnull(strstr(err.msg, "neuron 1: v_reset"));
+  ck_assert_int_eq(err.about, EVS_ABOUT_POPULATION);
+  ck_assert_int_eq(err.index, c);
+  ck_assert_str_eq(err.key, "v_reset");
+  evs_net_free(net);
+}
+END_TEST
+
 static Suite *net_suite(void) {
   Suite *s = suite_create("net");
   TCase *tc = tcase_create("core");
@@ -453,6 +491,7 @@ static Suite *net_suite(void) {
   tcase_add_test(tc, matrix_snapshots);
   tcase_add_test(tc, exact_population_needs_delay);
   tcase_add_test(tc, build_errors_name_their_key);
+  tcase_add_test(tc, param_values_per_neuron);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -314,6 +314,60 @@ END_TEST
 /* ---- frozen Poisson
  * ------------------------------------------------------------ */
 
+/* Runs p (6 Poisson sources, seed 5, index 2) for 2 s: each neuron's spikes
+ * are the replay of its intervals (seed, population, i, EVS_RNG_INPUT)
+ * times 1 / rate[i], and none follows in the run. */
+static void expect_replay(evs_pop *p, const double rate[6]) {
+  pop_init(p);
+  train tr = run(p, 2.0);
+  for (uint32_t i = 0; i < 6; i++) {
+    evs_rng r;
+    evs_rng_init(&r, 5, 2, i, EVS_RNG_INPUT);
+    double t = 0;
+    size_t seen = 0;
+    for (size_t q = 0; q < tr.n; q++) {
+      if (tr.s[q].id != i) continue;
+      t += evs_rng_exponential(&r) * (1.0 / rate[i]);
+      ck_assert_msg(tr.s[q].t == t, "neuron %u spike %zu at %.17g, not %.17g",
+                    i, seen, tr.s[q].t, t);
+      seen++;
+    }
+    if (rate[i] > 0) {
+      ck_assert_uint_gt(seen, 3);
+      ck_assert(t + evs_rng_exponential(&r) * (1.0 / rate[i]) >= 2.0);
+    } else {
+      ck_assert_uint_eq(seen, 0);
+    }
+  }
+  free(tr.s);
+}
+
+START_TEST(test_poisson_rates_per_neuron) {
+  /* rates drawn per neuron (uniform 5-50 Hz) from the neuron's stream
+   * (seed, population, i, EVS_RNG_INIT); then set per neuron, neuron 3's
+   * 0 */
+  evs_pop *p = pop_new(&evs__source_poisson, 6, 1e-3, 5, 2);
+  int k = evs__param_index(p->type, "rate");
+  ck_assert(p->type->params[k].flags & EVS_PARAM_PER_NEURON);
+  p->dist[k] = (evs_dist){EVS_DIST_UNIFORM, {5, 50, 0, 0}};
+  p->par[k] = 27.5;
+  double rate[6];
+  for (uint32_t i = 0; i < 6; i++) {
+    evs_rng r;
+    evs_rng_init(&r, 5, 2, i, EVS_RNG_INIT);
+    rate[i] = evs_dist_draw(&p->dist[k], &r);
+  }
+  expect_replay(p, rate);
+  p->type->destroy(p);
+  rate[3] = 0;
+  double *values[3] = {rate, NULL, NULL};
+  p->values = values;
+  expect_replay(p, rate);
+  p->values = NULL;
+  pop_free(p);
+}
+END_TEST
+
 START_TEST(test_frozen) {
   const uint32_t N = 400;
   const double rate = 10, period = 0.5;
@@ -480,6 +534,7 @@ static Suite *source_suite(void) {
   tcase_add_test(tc, test_poisson_statistics);
   tcase_add_test(tc, test_poisson_start_stop);
   tcase_add_test(tc, test_poisson_seeds_and_ticks);
+  tcase_add_test(tc, test_poisson_rates_per_neuron);
   tcase_add_test(tc, test_frozen);
   tcase_add_test(tc, test_array_once);
   tcase_add_test(tc, test_array_period);

@@ -96,6 +96,17 @@ EVS_API int evs_net_find_population(const evs_net *net, const char *name);
 EVS_API int evs_net_set_param(evs_net *net, int pop, const char *name,
                               const evs_dist *value, evs_error *err);
 
+/* Sets an EVS_PARAM_PER_NEURON parameter (SI units) of population pop to
+ * one value per neuron: values[i] for neuron i, n the population's size
+ * (copied). Replaces a value or distribution set before, as a later
+ * evs_net_set_param replaces these. Errors: an unknown name, a parameter
+ * that is one value for the population, n not the size, a value not
+ * finite or above 1e15 in magnitude; the type checks each neuron's values
+ * as it checks a population's (evs_net_build). O(n). */
+EVS_API int evs_net_set_param_values(evs_net *net, int pop, const char *name,
+                                     const double *values, size_t n,
+                                     evs_error *err);
+
 /* Sets a path parameter (EVS_PARAM_PATH) of population pop; copied. */
 EVS_API int evs_net_set_path(evs_net *net, int pop, const char *name,
                              const char *path, evs_error *err);

@@ -127,6 +127,9 @@ static void pop_free(evs_pop *pop) {
   if (pop->path)
     for (size_t i = 0; i < pop->type->n_params; i++) free(pop->path[i]);
   free(pop->path);
+  if (pop->values)
+    for (size_t i = 0; i < pop->type->n_params; i++) free(pop->values[i]);
+  free(pop->values);
   free(pop->par);
   free(pop->dist);
   free(pop->dc);
@@ -223,7 +226,8 @@ EVS_API int evs_net_add_population(evs_net *net, const char *name,
   pop->par = calloc(t->n_params ? t->n_params : 1, sizeof *pop->par);
   pop->dist = calloc(t->n_params ? t->n_params : 1, sizeof *pop->dist);
   pop->path = calloc(t->n_params ? t->n_params : 1, sizeof *pop->path);
-  if (!pop->par || !pop->dist || !pop->path) {
+  pop->values = calloc(t->n_params ? t->n_params : 1, sizeof *pop->values);
+  if (!pop->par || !pop->dist || !pop->path || !pop->values) {
     pop_free(pop);
     goto nomem;
   }
@@ -305,7 +309,55 @@ EVS_API int evs_net_set_param(evs_net *net, int pop_index, const char *name,
                          pop->name, name, EVS__MAX_MAGNITUDE);
   pop->dist[k] = *value;
   pop->par[k] = evs_dist_mean(value);
+  free(pop->values[k]); /* the last call sets the parameter */
+  pop->values[k] = NULL;
   return EVS_OK;
+}
+
+EVS_API int evs_net_set_param_values(evs_net *net, int pop_index,
+                                     const char *name, const double *values,
+                                     size_t n, evs_error *err) {
+  evs_pop *pop;
+  int k;
+  int rc = find_param(net, pop_index, name, &pop, &k, err);
+  if (rc) return rc;
+  if (!(pop->type->params[k].flags & EVS_PARAM_PER_NEURON))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: '%s' of %s is one value for the population, "
+                         "not one per neuron",
+                         pop->name, name, pop->type->name);
+  if (n != pop->size)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: %zu values of '%s' for %u neurons", pop->name, n,
+                         name, (unsigned)pop->size);
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!evs__value_ok(values[i]))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "%s: '%s' of neuron %zu must be finite and at most "
+                           "%g in magnitude (SI units)",
+                           pop->name, name, i, EVS__MAX_MAGNITUDE);
+    sum += values[i];
+  }
+  double *copy = malloc(n * sizeof *copy);
+  if (!copy) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  memcpy(copy, values, n * sizeof *copy);
+  free(pop->values[k]);
+  pop->values[k] = copy;
+  pop->par[k] = sum / (double)n; /* the mean, as for a distribution */
+  pop->dist[k] = evs_dist_const(pop->par[k]);
+  return EVS_OK;
+}
+
+double evs__pop_value(const evs_pop *pop, int k, uint32_t i, evs_rng *r) {
+  if (pop->values && pop->values[k]) return pop->values[k][pop->first + i];
+  if (!pop->dist) return pop->par[k];
+  return evs_dist_draw(&pop->dist[k], r);
+}
+
+int evs__pop_varies(const evs_pop *pop, int k) {
+  return (pop->values && pop->values[k]) ||
+         (pop->dist && pop->dist[k].kind != EVS_DIST_CONST);
 }
 
 EVS_API int evs_net_set_path(evs_net *net, int pop_index, const char *name,

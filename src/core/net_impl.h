@@ -23,6 +23,7 @@
 #include "evsnn/error.h"
 #include "evsnn/net.h"
 #include "evsnn/plugin.h"
+#include "evsnn/rng.h"
 #include "evsnn/units.h"
 
 /* A population. */
@@ -39,6 +40,10 @@ struct evs_pop {
   const evs_neuron_type *type;
   double *par;       /* [n_params] constant values, SI */
   evs_dist *dist;    /* [n_params] per-neuron values (PER_NEURON params) */
+  double **values;   /* [n_params] one value per neuron of a PER_NEURON
+                        param (evs_net_set_param_values), [the whole
+                        population's size] indexed by first + local
+                        index, or NULL: dist gives them (evs__pop_value) */
   char **path;       /* [n_params] PATH params, NULL if unset */
   double *dc;        /* [size] constant input in internal units
                         (IF_curr_exp: volts R*I; IF_cond_exp:
@@ -121,6 +126,19 @@ struct evs_net {
 
 /* The value of a constant parameter by name (it must exist: asserted). */
 double evs__pop_param(const evs_pop *pop, const char *name);
+
+/* The value of PER_NEURON parameter k for neuron i of pop (local: the
+ * population's neuron pop->first + i): the one set for it
+ * (evs_net_set_param_values), else a draw from the parameter's
+ * distribution with r, the neuron's stream (seed, population, neuron,
+ * EVS_RNG_INIT) at the type's documented place (a constant draws
+ * nothing). */
+double evs__pop_value(const evs_pop *pop, int k, uint32_t i, evs_rng *r);
+
+/* 1 when PER_NEURON parameter k of pop may differ between its neurons (a
+ * distribution or values set per neuron), 0 when every neuron has
+ * pop->par[k]. */
+int evs__pop_varies(const evs_pop *pop, int k);
 
 /* Appends spike (t, id) to the growable array *spk of *n spikes and room
  * for *cap (doubled when full; *spk may start NULL). Returns EVS_OK or

@@ -29,9 +29,13 @@
  * and by libm's exp() otherwise. The whole step loop then vectorises; with
  * libm's exp() it does not, and a step of COBA (N = 4000) costs ~2x more.
  *
- * Per-neuron initial values: neuron i draws from its stream
- * (seed, population, i, EVS_RNG_INIT), in this fixed order:
- * v_init, gsyn_exc_init, gsyn_inh_init. */
+ * Per-neuron values (evs__pop_value: set per neuron, else drawn by neuron i
+ * from its stream (seed, population, i, EVS_RNG_INIT)), in this fixed
+ * order: v_init, gsyn_exc_init, gsyn_inh_init (every conductance type);
+ * then, for IF_cond_exp, whose every parameter may differ between neurons,
+ * its parameters in table order, cm to i_offset. A population whose
+ * parameters are one value each steps with those values as constants; one
+ * with per-neuron values steps with arrays of them (cond_pn). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,24 +64,27 @@ enum {
 };
 
 static const evs_param_def cond_params[P_N_PARAMS] = {
-    {"cm", EVS_DIM_CAPACITANCE, 1e-9, EVS_PARAM_CONST, "membrane capacitance"},
-    {"tau_m", EVS_DIM_TIME, 20e-3, EVS_PARAM_CONST,
+    {"cm", EVS_DIM_CAPACITANCE, 1e-9, EVS_PARAM_PER_NEURON,
+     "membrane capacitance"},
+    {"tau_m", EVS_DIM_TIME, 20e-3, EVS_PARAM_PER_NEURON,
      "membrane time constant (leak conductance g_L = cm / tau_m)"},
-    {"tau_syn_E", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+    {"tau_syn_E", EVS_DIM_TIME, 5e-3, EVS_PARAM_PER_NEURON,
      "decay time constant of the excitatory conductance"},
-    {"tau_syn_I", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+    {"tau_syn_I", EVS_DIM_TIME, 5e-3, EVS_PARAM_PER_NEURON,
      "decay time constant of the inhibitory conductance"},
-    {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_CONST,
+    {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_PER_NEURON,
      "refractory period (v held at v_reset)"},
-    {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST,
+    {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
      "leak reversal potential"},
-    {"v_reset", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "reset potential"},
-    {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, EVS_PARAM_CONST, "spike threshold"},
-    {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_CONST,
+    {"v_reset", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
+     "reset potential"},
+    {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, EVS_PARAM_PER_NEURON,
+     "spike threshold"},
+    {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_PER_NEURON,
      "excitatory reversal potential"},
-    {"e_rev_I", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_CONST,
+    {"e_rev_I", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_PER_NEURON,
      "inhibitory reversal potential"},
-    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_CONST,
+    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_PER_NEURON,
      "constant injected current"},
     {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
      "initial membrane potential"},
@@ -113,8 +120,18 @@ static const evs__cond_layout cond_layout = {
     .gsyn_inh_init = P_GSYN_INH_INIT,
 };
 
-/* IF_cond_exp's state is the shared base alone. */
-typedef evs__cond_base cond_state;
+/* IF_cond_exp's parameters for each neuron, derived as the base's
+ * constants are, [cap] each (padding neurons: the population's). */
+typedef struct cond_pn {
+  double *g_l, *inv_cm, *e_e, *e_i, *de, *di, *v_thresh, *v_reset, *tau_refrac;
+} cond_pn;
+
+/* IF_cond_exp's state: the shared base, and pn when some parameter differs
+ * between neurons (NULL: the base's constants hold for all). */
+typedef struct cond_state {
+  evs__cond_base c;
+  cond_pn *pn;
+} cond_state;
 
 /* ---- shared by both conductance types (cond_math.h) --------------------- */
 
@@ -141,12 +158,6 @@ void evs__cond_destroy(evs_pop *pop) {
   free(s->ib);
   free(s);
   pop->state = NULL;
-}
-
-/* The distribution of per-neuron parameter k (a constant if the net gave
- * none). */
-static evs_dist cond_dist(const evs_pop *pop, int k) {
-  return pop->dist ? pop->dist[k] : evs_dist_const(pop->par[k]);
 }
 
 static int cond_check(const evs_pop *pop, const evs__cond_layout *L,
@@ -252,16 +263,13 @@ int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
   derive(p, L, pop->tick, s);
   s->t_now = 0.0;
 
-  evs_dist dv = cond_dist(pop, L->v_init);
-  evs_dist dge = cond_dist(pop, L->gsyn_exc_init);
-  evs_dist dgi = cond_dist(pop, L->gsyn_inh_init);
   double base = s->g_l * p[L->v_rest] + p[L->i_offset];
   for (uint32_t i = 0; i < n; i++) {
     evs_rng r;
     evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
-    s->v[i] = evs_dist_draw(&dv, &r);
-    s->ge[i] = evs_dist_draw(&dge, &r);
-    s->gi[i] = evs_dist_draw(&dgi, &r);
+    s->v[i] = evs__pop_value(pop, L->v_init, i, &r);
+    s->ge[i] = evs__pop_value(pop, L->gsyn_exc_init, i, &r);
+    s->gi[i] = evs__pop_value(pop, L->gsyn_inh_init, i, &r);
     s->until[i] = COND_NEVER;
     s->ib[i] = base + (pop->dc ? pop->dc[i] : 0.0); /* dc: A */
     if (!isfinite(s->v[i]) || !isfinite(s->ge[i]) || !isfinite(s->gi[i]))
@@ -340,8 +348,88 @@ double evs__cond_voltage(evs_pop *pop, uint32_t id, double t) {
 
 /* ---- IF_cond_exp's own step --------------------------------------------- */
 
+static void cond_destroy(evs_pop *pop) {
+  cond_state *s = pop->state;
+  if (s && s->pn) {
+    free(s->pn->g_l); /* one block holds every array */
+    free(s->pn);
+  }
+  evs__cond_destroy(pop);
+}
+
+/* "population P: neuron I: NAME WHAT (got X)" at key NAME; EVS_EMODEL. */
+static int cond_bad_value(const evs_pop *pop, uint32_t i, int k,
+                          const char *what, double x, evs_error *err) {
+  evs_error_set(err, EVS_EMODEL, NULL, 0,
+                "population %s: neuron %u: %s %s (got %g)", pop->name,
+                (unsigned)(pop->first + i), cond_params[k].name, what, x);
+  evs_error_key(err, cond_params[k].name);
+  return EVS_EMODEL;
+}
+
+/* Fills s->pn with every neuron's parameters (evs__pop_value, after the
+ * initial values in the neuron's stream), checked as cond_check checks
+ * the population's, and the drive ib with each neuron's g_L v_rest +
+ * i_offset. EVS_OK, EVS_EMODEL or EVS_ENOMEM. */
+static int cond_init_pn(evs_pop *pop, cond_state *s, evs_error *err) {
+  uint32_t cap = s->c.cap;
+  cond_pn *pn = calloc(1, sizeof *pn);
+  double *block = pn ? malloc(9 * (size_t)cap * sizeof *block) : NULL;
+  if (!block) {
+    free(pn);
+    return evs__cond_nomem(pop, err);
+  }
+  s->pn = pn;
+  double **arr[] = {&pn->g_l,      &pn->inv_cm,  &pn->e_e,
+                    &pn->e_i,      &pn->de,      &pn->di,
+                    &pn->v_thresh, &pn->v_reset, &pn->tau_refrac};
+  for (size_t k = 0; k < 9; k++) *arr[k] = block + k * cap;
+  const double *p = pop->par;
+  for (uint32_t i = 0; i < cap; i++) {
+    double x[P_N_PARAMS];
+    if (i < pop->size) {
+      evs_rng r;
+      evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
+      for (int k = P_V_INIT; k <= P_GSYN_INH_INIT; k++) /* drawn before */
+        (void)evs__pop_value(pop, k, i, &r);
+      for (int k = P_CM; k <= P_I_OFFSET; k++)
+        x[k] = evs__pop_value(pop, k, i, &r);
+      for (int k = P_CM; k <= P_TAU_SYN_I; k++)
+        if (!(x[k] > 0) || !isfinite(x[k]))
+          return cond_bad_value(pop, i, k, "must be positive and finite", x[k],
+                                err);
+      if (!(x[P_TAU_REFRAC] >= 0) || !isfinite(x[P_TAU_REFRAC]))
+        return cond_bad_value(pop, i, P_TAU_REFRAC, "must be >= 0 and finite",
+                              x[P_TAU_REFRAC], err);
+      if (!(x[P_V_RESET] < x[P_V_THRESH]))
+        return cond_bad_value(pop, i, P_V_RESET, "must be below v_thresh",
+                              x[P_V_RESET], err);
+    } else { /* padding: the population's values */
+      for (int k = P_CM; k <= P_I_OFFSET; k++) x[k] = p[k];
+    }
+    double g_l = x[P_CM] / x[P_TAU_M];
+    pn->g_l[i] = g_l;
+    pn->inv_cm[i] = 1.0 / x[P_CM];
+    pn->e_e[i] = x[P_E_REV_E];
+    pn->e_i[i] = x[P_E_REV_I];
+    pn->de[i] = exp(-s->c.dt / x[P_TAU_SYN_E]);
+    pn->di[i] = exp(-s->c.dt / x[P_TAU_SYN_I]);
+    pn->v_thresh[i] = x[P_V_THRESH];
+    pn->v_reset[i] = x[P_V_RESET];
+    pn->tau_refrac[i] = x[P_TAU_REFRAC];
+    s->c.ib[i] = g_l * x[P_V_REST] + (i < pop->size ? x[P_I_OFFSET] : 0) +
+                 (pop->dc && i < pop->size ? pop->dc[i] : 0.0);
+    if (i >= pop->size) s->c.v[i] = x[P_V_REST];
+  }
+  return EVS_OK;
+}
+
 static int cond_init(evs_pop *pop, evs_error *err) {
-  return evs__cond_init(pop, &cond_layout, sizeof(cond_state), err);
+  int rc = evs__cond_init(pop, &cond_layout, sizeof(cond_state), err);
+  if (rc) return rc;
+  for (int k = P_CM; k <= P_I_OFFSET; k++)
+    if (evs__pop_varies(pop, k)) return cond_init_pn(pop, pop->state, err);
+  return EVS_OK;
 }
 
 /* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
@@ -376,7 +464,7 @@ COND_CLONES
 static int cond_pass_v(double *restrict v, double *restrict ge,
                        double *restrict gi, double *restrict pe,
                        double *restrict pi, const double *restrict ib,
-                       const double *restrict ex, const cond_state *c) {
+                       const double *restrict ex, const evs__cond_base *c) {
   const double g_l = c->g_l, e_e = c->e_e, e_i = c->e_i, de = c->de, di = c->di,
                vth = c->v_thresh;
   uint64_t acc = 0;
@@ -404,35 +492,89 @@ static int cond_pass_v(double *restrict v, double *restrict ge,
   return (int)(acc >> 63);
 }
 
+/* cond_pass_exp with per-neuron g_L and 1/cm (a population with per-neuron
+ * parameters): separate loops, so that the common case keeps its
+ * constants in registers and runs unchanged. */
+COND_CLONES
+static int cond_pass_exp_pn(double *restrict ex, const double *restrict until,
+                            const double *restrict ge,
+                            const double *restrict gi, double t0, double dt,
+                            const double *restrict g_l,
+                            const double *restrict inv_cm, uint64_t lim) {
+  uint64_t acc = 0;
+  for (uint32_t i = 0; i < COND_BLOCK; i++) {
+    double h = relu(dt - relu(until[i] - t0));
+    double x = h * (g_l[i] + ge[i] + gi[i]) * inv_cm[i];
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    acc |= (lim - b) | b;
+    ex[i] = exp_neg_poly(x);
+  }
+  return (int)(acc >> 63);
+}
+
+/* cond_pass_v with the per-neuron parameters of block lo (pe, pi NULL:
+ * no pending inputs). */
+COND_CLONES
+static int cond_pass_v_pn(double *restrict v, double *restrict ge,
+                          double *restrict gi, double *restrict pe,
+                          double *restrict pi, const double *restrict ib,
+                          const double *restrict ex, const cond_pn *pn,
+                          uint32_t lo) {
+  const double *restrict g_l = pn->g_l + lo, *restrict e_e = pn->e_e + lo,
+                         *restrict e_i = pn->e_i + lo,
+                         *restrict de = pn->de + lo, *restrict di = pn->di + lo,
+                         *restrict vth = pn->v_thresh + lo;
+  uint64_t acc = 0;
+  for (uint32_t i = 0; i < COND_BLOCK; i++) {
+    double a = ge[i], b = gi[i];
+    double vinf = (ib[i] + a * e_e[i] + b * e_i[i]) / (g_l[i] + a + b);
+    v[i] = vinf + (v[i] - vinf) * ex[i];
+    acc |= threshold_bit(v[i], vth[i]);
+    ge[i] = a * de[i] + (pe ? pe[i] : 0);
+    gi[i] = b * di[i] + (pi ? pi[i] : 0);
+  }
+  if (pe)
+    for (uint32_t i = 0; i < COND_BLOCK; i++) pe[i] = pi[i] = 0;
+  return (int)(acc >> 63);
+}
+
 /* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
  * t. The loops run over the whole (padded) block, a constant trip count, so
  * GCC vectorises them even at -O2; only the m real neurons can spike. */
 static int cond_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
-  cond_state *s = pop->state;
+  cond_state *cs = pop->state;
+  evs__cond_base *s = &cs->c;
+  const cond_pn *pn = cs->pn;
   double ex[COND_BLOCK];
   double *v = s->v + lo, *ge = s->ge + lo, *gi = s->gi + lo;
   double *until = s->until + lo;
   const double t0 = t - s->dt;
 
-  if (cond_pass_exp(ex, until, ge, gi, t0, s->dt, s->g_l, s->inv_cm,
-                    s->xmax_bits)) { /* rare: very strong or negative g_tot */
+  if (pn ? cond_pass_exp_pn(ex, until, ge, gi, t0, s->dt, pn->g_l + lo,
+                            pn->inv_cm + lo, s->xmax_bits)
+         : cond_pass_exp(ex, until, ge, gi, t0, s->dt, s->g_l, s->inv_cm,
+                         s->xmax_bits)) { /* rare: very strong or negative
+                                             g_tot */
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double h = relu(s->dt - relu(until[i] - t0));
-      double x = h * (s->g_l + ge[i] + gi[i]) * s->inv_cm;
+      double x = h * ((pn ? pn->g_l[lo + i] : s->g_l) + ge[i] + gi[i]) *
+                 (pn ? pn->inv_cm[lo + i] : s->inv_cm);
       if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
     }
   }
-  if (!cond_pass_v(v, ge, gi, s->pending ? s->pe + lo : NULL,
-                   s->pending ? s->pi + lo : NULL, s->ib + lo, ex, s))
+  double *pe = s->pending ? s->pe + lo : NULL;
+  double *pi = s->pending ? s->pi + lo : NULL;
+  if (!(pn ? cond_pass_v_pn(v, ge, gi, pe, pi, s->ib + lo, ex, pn, lo)
+           : cond_pass_v(v, ge, gi, pe, pi, s->ib + lo, ex, s)))
     return EVS_OK; /* no v reached threshold */
   /* pass 3: threshold (spikes are rare: a predictable branch) */
-  const double vth = s->v_thresh;
   for (uint32_t i = 0; i < m; i++) {
-    if (v[i] >= vth) {
+    if (v[i] >= (pn ? pn->v_thresh[lo + i] : s->v_thresh)) {
       int rc = evs__pop_emit(pop, t, lo + i);
       if (rc) return rc;
-      v[i] = s->v_reset;
-      until[i] = t + s->tau_refrac;
+      v[i] = pn ? pn->v_reset[lo + i] : s->v_reset;
+      until[i] = t + (pn ? pn->tau_refrac[lo + i] : s->tau_refrac);
     }
   }
   return EVS_OK;
@@ -449,7 +591,7 @@ const evs_neuron_type evs__if_cond_exp = {
     .n_params = P_N_PARAMS,
     .weight_scale = evs__cond_weight_scale,
     .init = cond_init,
-    .destroy = evs__cond_destroy,
+    .destroy = cond_destroy,
     .deliver = evs__cond_deliver,
     .tick = cond_tick,
     .voltage = evs__cond_voltage,

@@ -28,9 +28,9 @@
  * Internally v is in mV, u in mV/ms (the SI value of u, V/s, is the same
  * number) and time in ms.
  *
- * Per-neuron initial values: neuron i draws from its stream
- * (seed, population, i, EVS_RNG_INIT), in this fixed order: v_init, u_init
- * (PyNN's defaults -70 mV, -14 mV/ms). */
+ * Per-neuron values (evs__pop_value: set per neuron, else drawn by neuron
+ * i from its stream (seed, population, i, EVS_RNG_INIT)), in this fixed
+ * order: v_init, u_init (PyNN's defaults -70 mV, -14 mV/ms), i_offset. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -50,7 +50,7 @@ static const evs_param_def izh_params[P_N_PARAMS] = {
     {"c", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "reset value of v"},
     {"d", EVS_DIM_VOLTAGE_RATE, 2.0, EVS_PARAM_CONST,
      "jump of u at each spike (2 mV/ms)"},
-    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_CONST,
+    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_PER_NEURON,
      "constant injected current (divided by 1 pF)"},
     {"v_init", EVS_DIM_VOLTAGE, -70e-3, EVS_PARAM_PER_NEURON,
      "initial membrane potential"},
@@ -129,15 +129,15 @@ static int izh_init(evs_pop *pop, evs_error *err) {
   s->drive = calloc(n, sizeof(double));
   if (!s->v || !s->u || !s->pv || !s->drive) goto nomem;
   derive(p, pop->tick, s);
-  evs_dist dv = pop->dist ? pop->dist[P_V_INIT] : evs_dist_const(p[P_V_INIT]);
-  evs_dist du = pop->dist ? pop->dist[P_U_INIT] : evs_dist_const(p[P_U_INIT]);
   for (uint32_t i = 0; i < pop->size; i++) {
     evs_rng r;
     evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
-    s->v[i] = evs_dist_draw(&dv, &r) * 1e3;
-    s->u[i] = evs_dist_draw(&du, &r);
+    /* per-neuron values in this order (evs__pop_value) */
+    s->v[i] = evs__pop_value(pop, P_V_INIT, i, &r) * 1e3;
+    s->u[i] = evs__pop_value(pop, P_U_INIT, i, &r);
     /* pop->dc is in this type's internal unit already (dc_scale) */
-    s->drive[i] = p[P_I_OFFSET] * 1e12 + (pop->dc ? pop->dc[i] : 0.0);
+    s->drive[i] = evs__pop_value(pop, P_I_OFFSET, i, &r) * 1e12 +
+                  (pop->dc ? pop->dc[i] : 0.0);
     if (!isfinite(s->v[i]) || !isfinite(s->u[i]))
       return evs_error_set(err, EVS_EMODEL, NULL, 0,
                            "population %s: neuron %u drew a non-finite "

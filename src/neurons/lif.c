@@ -525,9 +525,12 @@ static int init(evs_pop *pop, evs_error *err) {
   for (uint32_t j = 0; j < pop->size; j++) {
     lif_neuron *n = &s->nr[j];
     evs_rng_init(&rng, pop->seed, pop->index, pop->first + j, EVS_RNG_INIT);
-    double v0 = evs_dist_draw(&pop->dist[P_V_INIT], &rng);
-    n->drive = p[P_V_REST] + r_m * p[P_I_OFFSET] + (pop->dc ? pop->dc[j] : 0) -
-               p[P_V_THRESH];
+    /* per-neuron values in this order (evs__pop_value) */
+    double v0 = evs__pop_value(pop, P_V_INIT, j, &rng);
+    double v_rest = evs__pop_value(pop, P_V_REST, j, &rng);
+    double i_offset = evs__pop_value(pop, P_I_OFFSET, j, &rng);
+    n->drive =
+        v_rest + r_m * i_offset + (pop->dc ? pop->dc[j] : 0) - p[P_V_THRESH];
     n->c[0] = v0 - p[P_V_THRESH] - n->drive;
     double e[3] = {1, 1, 1};
     certify(s, n, 0, e);

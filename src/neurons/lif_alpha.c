@@ -74,11 +74,12 @@ static const evs_param_def params[P_N_PARAMS] = {
                  "rise time of the inhibitory alpha current (its peak)"},
     [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, 0,
                    "refractory period (v held at v_reset)"},
-    [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, 0, "resting potential"},
+    [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
+                  "resting potential"},
     [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, 0,
                    "potential after a spike"},
     [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0, "spike threshold"},
-    [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, 0,
+    [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, EVS_PARAM_PER_NEURON,
                     "constant input current"},
     [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
                   "membrane potential at t = 0"},
@@ -329,9 +330,12 @@ static int init(evs_pop *pop, evs_error *err) {
   for (uint32_t j = 0; j < pop->size; j++) {
     alpha_neuron *n = &s->nr[j];
     evs_rng_init(&rng, pop->seed, pop->index, pop->first + j, EVS_RNG_INIT);
-    double v0 = evs_dist_draw(&pop->dist[P_V_INIT], &rng);
-    n->drive = p[P_V_REST] + r_m * p[P_I_OFFSET] + (pop->dc ? pop->dc[j] : 0) -
-               p[P_V_THRESH];
+    /* per-neuron values in this order (evs__pop_value) */
+    double v0 = evs__pop_value(pop, P_V_INIT, j, &rng);
+    double v_rest = evs__pop_value(pop, P_V_REST, j, &rng);
+    double i_offset = evs__pop_value(pop, P_I_OFFSET, j, &rng);
+    n->drive =
+        v_rest + r_m * i_offset + (pop->dc ? pop->dc[j] : 0) - p[P_V_THRESH];
     n->cm = v0 - p[P_V_THRESH] - n->drive;
     n->t_safe = 0; /* searched at the first window */
   }

@@ -220,8 +220,11 @@ static int init(evs_pop *pop, evs_error *err) {
   for (uint32_t j = 0; j < pop->size; j++) {
     grid_neuron *n = &s->nr[j];
     evs_rng_init(&rng, pop->seed, pop->index, pop->first + j, EVS_RNG_INIT);
-    n->v = evs_dist_draw(&pop->dist[P_V_INIT], &rng);
-    n->v_inf = p[P_V_REST] + r_m * p[P_I_OFFSET] + (pop->dc ? pop->dc[j] : 0);
+    /* per-neuron values in this order (evs__pop_value) */
+    n->v = evs__pop_value(pop, P_V_INIT, j, &rng);
+    double v_rest = evs__pop_value(pop, P_V_REST, j, &rng);
+    double i_offset = evs__pop_value(pop, P_I_OFFSET, j, &rng);
+    n->v_inf = v_rest + r_m * i_offset + (pop->dc ? pop->dc[j] : 0);
     if (!isfinite(n->v))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "population %s: neuron %u drew a non-finite "

@@ -8,7 +8,9 @@
  *
  * - Poisson: neuron i draws exponential intervals (mean 1/rate) from its
  *   stream (seed, population, i, EVS_RNG_INPUT), the first counted from
- *   start; spikes lie in [start, stop). A binary heap of every neuron's next
+ *   start; spikes lie in [start, stop). The rate may differ between
+ *   neurons (evs__pop_value: set per neuron, or drawn by neuron i from
+ *   (seed, population, i, EVS_RNG_INIT)). A binary heap of every neuron's next
  *   spike (ordered by time, then id) makes a run cost O(spikes log N),
  *   independent of the number of ticks.
  * - FrozenPoisson: neuron i's spikes in [0, period) are drawn once from
@@ -53,7 +55,7 @@ static inline int spike_before(const evs_spike *a, const evs_spike *b) {
 enum { PO_RATE, PO_START, PO_STOP, PO_N_PARAMS };
 
 static const evs_param_def poisson_params[PO_N_PARAMS] = {
-    {"rate", EVS_DIM_RATE, 1.0, EVS_PARAM_CONST, "mean firing rate"},
+    {"rate", EVS_DIM_RATE, 1.0, EVS_PARAM_PER_NEURON, "mean firing rate"},
     {"start", EVS_DIM_TIME, 0.0, EVS_PARAM_CONST,
      "time of the first possible spike"},
     {"stop", EVS_DIM_TIME, INFINITY, EVS_PARAM_CONST,
@@ -65,6 +67,8 @@ typedef struct poisson_state {
   evs_spike *heap; /* [n] next spike of every neuron still active */
   uint32_t n;      /* entries in heap */
   double inv_rate; /* s, mean interval */
+  double *inv;     /* [size] s, each neuron's mean interval (inf: rate 0)
+                      when the rate differs between neurons, else NULL */
   double stop;     /* s */
 } poisson_state;
 
@@ -86,8 +90,14 @@ static void poisson_destroy(evs_pop *pop) {
   if (!s) return;
   free(s->rng);
   free(s->heap);
+  free(s->inv);
   free(s);
   pop->state = NULL;
+}
+
+/* The mean interval of neuron i (s). */
+static inline double poisson_interval(const poisson_state *s, uint32_t i) {
+  return s->inv ? s->inv[i] : s->inv_rate;
 }
 
 static int poisson_init(evs_pop *pop, evs_error *err) {
@@ -115,12 +125,26 @@ static int poisson_init(evs_pop *pop, evs_error *err) {
   s->stop = stop;
   if (rate == 0 || stop == start || pop->size == 0) return EVS_OK;
   s->inv_rate = 1.0 / rate;
+  if (evs__pop_varies(pop, PO_RATE)) {
+    if (!(s->inv = malloc((size_t)pop->size * sizeof *s->inv))) goto nomem;
+    for (uint32_t i = 0; i < pop->size; i++) {
+      evs_rng r;
+      evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
+      double ri = evs__pop_value(pop, PO_RATE, i, &r);
+      if (!(ri >= 0) || !isfinite(ri))
+        return evs__error_key_set(err, EVS_EMODEL, "rate",
+                                  "population %s: neuron %u: rate must be "
+                                  ">= 0 and finite (got %g Hz)",
+                                  pop->name, (unsigned)i, ri);
+      s->inv[i] = 1.0 / ri; /* inf for 0: no spike */
+    }
+  }
   s->rng = malloc((size_t)pop->size * sizeof *s->rng);
   s->heap = malloc((size_t)pop->size * sizeof *s->heap);
   if (!s->rng || !s->heap) goto nomem;
   for (uint32_t i = 0; i < pop->size; i++) {
     evs_rng_init(&s->rng[i], pop->seed, pop->index, i, EVS_RNG_INPUT);
-    double t = start + evs_rng_exponential(&s->rng[i]) * s->inv_rate;
+    double t = start + evs_rng_exponential(&s->rng[i]) * poisson_interval(s, i);
     if (t < stop) s->heap[s->n++] = (evs_spike){t, i};
   }
   for (uint32_t i = s->n / 2; i-- > 0;) heap_sift_down(s->heap, s->n, i);
@@ -138,7 +162,8 @@ static int poisson_tick(evs_pop *pop, double t) {
     evs_spike *top = &s->heap[0];
     int rc = evs__pop_emit(pop, top->t, top->id);
     if (rc) return rc;
-    double next = top->t + evs_rng_exponential(&s->rng[top->id]) * s->inv_rate;
+    double next = top->t + evs_rng_exponential(&s->rng[top->id]) *
+                               poisson_interval(s, top->id);
     if (next < s->stop) {
       top->t = next;
     } else {
