@@ -98,7 +98,8 @@ EVS_API int evs_run_listen(evs_run *run, const evs_plugin *pl, uint32_t pop);
  * potential (V; a rate population's rate) of neurons ids[0..n) of
  * population pop at time t into v[0..n), as the v_<pop>.tsv probes sample
  * it; an exact population may find spikes before t on the way (they reach
- * the listeners after the hook). Returns EVS_OK, or EVS_EINVAL for a bad
+ * the listeners after the hook). The same values on any number of threads
+ * (evs_run_opts threads). Returns EVS_OK, or EVS_EINVAL for a bad
  * population, a spike source or an id out of range (v unchanged).
  * O(n). */
 EVS_API int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop,
@@ -110,7 +111,8 @@ EVS_API int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop,
  * "gsyn_exc", "i_syn_exc"; SI units) of neurons ids[0..n) of population
  * pop at time t into out[0..n), as the <var>_<pop>.tsv probes sample it
  * (exact types in closed form at t, clocked types at their last step; an
- * exact population may find spikes before t on the way). Returns EVS_OK,
+ * exact population may find spikes before t on the way), the same on any
+ * number of threads. Returns EVS_OK,
  * or EVS_EINVAL for a bad population, a variable the type does not have
  * or an id out of range (out unchanged). O(n). */
 EVS_API int evs_plugin_sample(const evs_plugin *pl, uint32_t pop,

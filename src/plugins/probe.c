@@ -177,7 +177,11 @@ EVS_API int evs_plugin_voltages(const evs_plugin *pl, uint32_t pop_index,
   evs_pop *pop = net->pop[pop_index];
   for (size_t i = 0; i < n; i++)
     if (ids[i] >= pop->size) return EVS_EINVAL;
-  for (size_t i = 0; i < n; i++) v[i] = pop->type->voltage(pop, ids[i], t);
+  /* during a run through the run: a population split among threads keeps
+   * its state in the threads' slices */
+  for (size_t i = 0; i < n; i++)
+    v[i] = net->run ? evs__run_voltage(net->run, pop, ids[i], t)
+                    : pop->type->voltage(pop, ids[i], t);
   return EVS_OK;
 }
 
@@ -195,7 +199,11 @@ EVS_API int evs_plugin_sample(const evs_plugin *pl, uint32_t pop_index,
   if (k == type->n_recordables || !type->state) return EVS_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (ids[i] >= pop->size) return EVS_EINVAL;
-  for (size_t i = 0; i < n; i++) out[i] = type->state(pop, ids[i], t, (int)k);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t j = ids[i]; /* the neuron's slice on a threaded run */
+    evs_pop *slice = net->run ? evs__run_neuron(net->run, pop, &j) : pop;
+    out[i] = type->state(slice, j, t, (int)k);
+  }
   return EVS_OK;
 }
 
