@@ -15,6 +15,7 @@ import quantities as pq
 from pyNN import errors
 
 import pynn_evsnn as sim
+from pynn_evsnn._capi import EvsnnError
 
 
 def psp(t, w, cm, tau_m, tau_s):
@@ -758,6 +759,200 @@ class ViewsAndAssemblies(Base):
             n[0:3].set(tau_m=10.0)
 
 
+class AssemblyProjections(Base):
+    def test_assembly_to_assembly(self):
+        """An Assembly of two sources onto an Assembly of a population and a
+        view of another: all 5 x 3 pairs, indexed in the assemblies; each
+        synapse its own weight and delay (set through the assembly
+        projection, after the build); each target's membrane is the sum of
+        the closed-form PSPs of its five inputs (to 1e-6 mV)."""
+        a1 = sim.Population(2, sim.SpikeSourceArray(spike_times=[5.0]))
+        a2 = sim.Population(3, sim.SpikeSourceArray(spike_times=[5.0]))
+        cell = sim.IF_curr_exp(v_rest=-65.0, v_thresh=0.0)
+        b1 = sim.Population(2, cell, initial_values={"v": -65.0})
+        b2 = sim.Population(4, cell, initial_values={"v": -65.0})
+        pre, post = a1 + a2, b1 + b2[[2]]
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                             sim.StaticSynapse(weight=0.1, delay=1.0))
+        self.assertEqual(len(prj), 15)
+        pairs = sorted((int(i), int(j)) for i, j, _ in
+                       prj.get("weight", format="list"))
+        self.assertEqual(pairs, [(i, j) for i in range(5) for j in range(3)])
+        w = 0.05 * (1 + np.arange(15.0).reshape(5, 3) % 7)
+        d = 0.5 + 0.3 * np.arange(15.0).reshape(5, 3)
+        prj.set(weight=w)
+        prj.set(delay=d)
+        np.testing.assert_allclose(prj.get("weight", format="array"), w,
+                                   rtol=1e-7)
+        np.testing.assert_allclose(prj.get("delay", format="array"), d,
+                                   atol=1e-9)
+        b1.record("v", sampling_interval=0.1)
+        b2.record("v", sampling_interval=0.1)
+        sim.run(30.0)
+        v1 = b1.get_data().segments[0].analogsignals[0]
+        v2 = b2.get_data().segments[0].analogsignals[0]
+        t = v1.times.rescale(pq.ms).magnitude
+        traces = [v1.magnitude[:, 0], v1.magnitude[:, 1], v2.magnitude[:, 2]]
+        for k in range(3):
+            expect = -65.0 + sum(psp(t - 5.0 - d[i, k], w[i, k], 1.0, 20.0,
+                                     5.0) for i in range(5))
+            self.assertLess(np.max(np.abs(traces[k] - expect)), 1e-6)
+        for k in (0, 1, 3):  # b2's other neurons get nothing
+            self.assertTrue(np.all(v2.magnitude[:, k] == -65.0))
+
+    def test_population_to_assembly_fixed_number(self):
+        """FixedNumberPre(2) from a population onto an assembly of two
+        populations (of two cell types): each of the 7 targets has
+        exactly 2 inputs."""
+        src = sim.Population(10, sim.SpikeSourcePoisson(rate=5.0))
+        post = sim.Population(3, sim.IF_curr_exp()) + \
+            sim.Population(4, sim.IF_curr_alpha())
+        prj = sim.Projection(src, post, sim.FixedNumberPreConnector(
+            2, rng=sim.NumpyRNG(seed=2)), sim.StaticSynapse(weight=0.01,
+                                                             delay=1.0))
+        _, j = np.array(prj.get("weight", format="list"))[:, :2].T
+        self.assertEqual(list(np.bincount(j.astype(int))), [2] * 7)
+        sim.run(10.0)
+
+
+def cond_crossing(tau_m, cm, v_rest, v_thresh, i_offset, v, t0):
+    """When an IF_cond_exp neuron driven by i_offset alone, at v (mV) at t0
+    (ms), reaches v_thresh in closed form: v relaxes to v_rest + R i_offset
+    (R = tau_m / cm), exactly at each step (exponential Euler with no
+    conductance is exact), so a neuron stepped every dt spikes at the first
+    step at or after this time."""
+    v_inf = v_rest + i_offset * tau_m / cm
+    return t0 + tau_m * math.log((v_inf - v) / (v_inf - v_thresh))
+
+
+class PerNeuronParameters(Base):
+    def test_cond_exp_every_parameter_per_neuron(self):
+        """IF_cond_exp with its own tau_m, cm, v_rest, v_thresh, v_reset,
+        tau_refrac and i_offset on each neuron (arrays): each neuron's
+        spikes are those of the closed form for its own values."""
+        par = dict(tau_m=np.array([8.0, 12.0, 20.0, 30.0, 15.0, 25.0]),
+                   cm=np.array([0.5, 1.0, 0.8, 1.2, 0.6, 1.0]),
+                   v_rest=np.array([-65.0, -60.0, -70.0, -62.0, -66.0, -64.0]),
+                   v_thresh=np.array([-50.0, -52.0, -55.0, -48.0, -51.0,
+                                      -53.0]),
+                   v_reset=np.array([-70.0, -65.0, -72.0, -60.0, -68.0,
+                                     -66.0]),
+                   tau_refrac=np.array([2.0, 0.5, 3.0, 1.0, 4.0, 2.5]),
+                   i_offset=np.array([1.0, 0.9, 1.5, 1.2, 1.1, 0.8]))
+        n = sim.Population(6, sim.IF_cond_exp(**par),
+                           initial_values={"v": par["v_rest"]})
+        n.record("spikes")
+        sim.run(200.0)
+        st = n.get_data().segments[0].spiketrains
+        for j in range(6):
+            q = {k: par[k][j] for k in par}
+            times = st[j].magnitude
+            self.assertGreater(len(times), 3)
+            # each spike at the first step at or after its crossing: from
+            # v_rest at 0, then from v_reset at the end of each refractory
+            # period (1e-9 ms: the steps' rounding)
+            t0, v = 0.0, q["v_rest"]
+            for t in times:
+                c = cond_crossing(q["tau_m"], q["cm"], q["v_rest"],
+                                  q["v_thresh"], q["i_offset"], v, t0)
+                self.assertTrue(c - 1e-9 < t < c + 0.1 + 1e-9,
+                                "neuron %d: spike at %r, crossing %r"
+                                % (j, t, c))
+                t0, v = t + q["tau_refrac"], q["v_reset"]
+            c = cond_crossing(q["tau_m"], q["cm"], q["v_rest"], q["v_thresh"],
+                              q["i_offset"], v, t0)
+            self.assertGreater(c + 1e-9, 200.0 - 0.1)  # no spike missing
+
+    def test_cond_exp_synapse_parameters_per_neuron(self):
+        """Each neuron's own tau_syn_E: after one input of 0.01 uS,
+        gsyn_exc decays as 0.01 exp(-(t - 6 ms)/tau_syn_E); each neuron's
+        own e_rev_I: a nearly constant inhibitory conductance holds v at
+        (g_L v_rest + g e_rev_I)/(g_L + g)."""
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+        tau_e = np.array([2.0, 5.0, 10.0])
+        e_i = np.array([-80.0, -70.0, -90.0])
+        n = sim.Population(3, sim.IF_cond_exp(
+            tau_syn_E=tau_e, tau_syn_I=1e7, e_rev_I=e_i, v_rest=-60.0,
+            v_thresh=0.0), initial_values={"v": -60.0})
+        sim.Projection(src, n, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.01, delay=1.0))
+        sim.Projection(src, n, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.05, delay=1.0),
+                       receptor_type="inhibitory")
+        n.record(["gsyn_exc", "v"], sampling_interval=0.1)
+        sim.run(300.0)
+        seg = n.get_data().segments[0]
+        sig = {a.name: a for a in seg.analogsignals}
+        t = sig["gsyn_exc"].times.rescale(pq.ms).magnitude
+        g = sig["gsyn_exc"].magnitude
+        late = t >= 6.5
+        for j in range(3):
+            # a clocked cell's sample may be one step old
+            now = 0.01 * np.exp(-(t[late] - 6.0) / tau_e[j])
+            old = 0.01 * np.exp(-(t[late] - 6.1) / tau_e[j])
+            err = np.minimum(np.abs(g[late, j] - now), np.abs(g[late, j] - old))
+            # the weight is stored as a float (relative error < 2^-24)
+            self.assertLess(np.max(err / now), 1e-7)
+            g_l = 1.0 / 20.0  # uS: cm / tau_m
+            v_inf = (g_l * -60.0 + 0.05 * e_i[j]) / (g_l + 0.05)
+            self.assertAlmostEqual(float(sig["v"].magnitude[-1, j]), v_inf,
+                                   delta=1e-3)
+
+    def test_curr_exp_rest_and_offset_per_neuron(self):
+        """IF_curr_exp (exact) with its own v_rest (drawn from a
+        RandomDistribution once, in Python: get() returns the values) and
+        i_offset (an array): each membrane relaxes from -65 mV to
+        v_rest_j + R i_offset_j in closed form (to 1e-6 mV); tau_m, which
+        IF_curr_exp keeps for the whole population, is refused as an
+        array."""
+        rd = sim.RandomDistribution("uniform", low=-70.0, high=-60.0,
+                                    rng=sim.NumpyRNG(seed=8))
+        offs = np.array([0.0, 0.2, -0.1, 0.4])
+        n = sim.Population(4, sim.IF_curr_exp(v_rest=rd, i_offset=offs,
+                                              v_thresh=0.0),
+                           initial_values={"v": -65.0})
+        n.record("v", sampling_interval=1.0)
+        sim.run(100.0)
+        rest = np.asarray(n.get("v_rest"))
+        self.assertEqual(len(set(rest)), 4)
+        self.assertTrue(np.all((rest >= -70.0) & (rest < -60.0)))
+        sig = n.get_data().segments[0].analogsignals[0]
+        t = sig.times.rescale(pq.ms).magnitude[:, None]
+        v_inf = rest[None, :] + 20.0 * offs[None, :]
+        expect = v_inf + (-65.0 - v_inf) * np.exp(-t / 20.0)
+        self.assertLess(np.max(np.abs(sig.magnitude - expect)), 1e-6)
+
+    def test_poisson_rates_per_neuron(self):
+        """SpikeSourcePoisson with its own rate on each source: in 20 s
+        each count is within 5 sd of its Poisson mean (rate 0: none)."""
+        rates = np.array([0.0, 5.0, 20.0, 80.0])
+        p = sim.Population(4, sim.SpikeSourcePoisson(rate=rates))
+        p.record("spikes")
+        sim.run(20000.0)
+        counts = [len(s) for s in p.get_data().segments[0].spiketrains]
+        self.assertEqual(counts[0], 0)
+        for c, r in zip(counts[1:], rates[1:]):
+            self.assertLess(abs(c - 20 * r), 5 * math.sqrt(20 * r))
+
+    def test_initial_values_per_neuron_and_of_views(self):
+        """initialize(v=array) gives each neuron its own starting v; a view
+        initialised alone changes only its neurons (the first sample of
+        every type equals the values given)."""
+        for cell in (sim.IF_curr_exp(v_thresh=0.0), sim.IF_cond_exp(
+                v_thresh=0.0), sim.Izhikevich()):
+            sim.setup(timestep=0.1)
+            n = sim.Population(5, cell)
+            v0 = np.array([-70.0, -68.0, -66.0, -64.0, -62.0])
+            n.initialize(v=v0)
+            n[1:3].initialize(v=-50.0)
+            n.record("v", sampling_interval=1.0)
+            sim.run(2.0)
+            first = n.get_data().segments[0].analogsignals[0].magnitude[0]
+            np.testing.assert_allclose(first, [-70.0, -50.0, -50.0, -64.0,
+                                               -62.0], atol=1e-9)
+            sim.end()
+
+
 class PerNeuronOffsets(Base):
     def test_i_offset_arrays(self):
         """i_offset as an array (cellparams), set on a view, and drawn from
@@ -859,8 +1054,145 @@ class ViewProjections(Base):
         self.assertTrue(np.all(p1.get("delay", format="array") == 2.5))
         np.testing.assert_allclose(p2.get("delay", format="array"), want,
                                    atol=1e-9)
+        sim.run(1.0)
         with self.assertRaisesRegex(NotImplementedError, "delays"):
             p1.set(delay=1.0)
+
+    def test_set_delays_after_the_build(self):
+        """set(delay=...) and set(weight=...) after a read built the net:
+        each of 3 x 2 synapses gets its own delay and weight, and the
+        membrane of each target is the sum of the closed-form PSPs of its
+        three inputs at their new arrival times (to 1e-6 mV); another
+        projection keeps its wiring and weights."""
+        a = sim.Population(3, sim.SpikeSourceArray(spike_times=[1.0]))
+        b = sim.Population(2, sim.IF_curr_exp(v_rest=-65.0, v_thresh=0.0),
+                           initial_values={"v": -65.0})
+        c = sim.Population(20, sim.SpikeSourcePoisson(rate=5.0))
+        p1 = sim.Projection(a, b, sim.AllToAllConnector(),
+                            sim.StaticSynapse(weight=0.1, delay=1.0))
+        p2 = sim.Projection(c, b, sim.FixedProbabilityConnector(
+            0.5, rng=sim.NumpyRNG(seed=4)), sim.StaticSynapse(
+                weight=sim.RandomDistribution("uniform", low=0.0, high=0.01,
+                                              rng=sim.NumpyRNG(seed=4)),
+                delay=2.0))
+        before = p2.get(["weight", "delay"], format="list")
+        self.assertTrue(np.all(p1.get("delay", format="array") == 1.0))
+        w = np.array([[0.3, 0.2], [0.5, 0.1], [0.25, 0.4]])
+        d = np.array([[0.5, 3.2], [2.0, 7.7], [4.4, 1.1]])
+        p1.set(weight=w)
+        p1.set(delay=d)
+        np.testing.assert_allclose(p1.get("delay", format="array"), d,
+                                   atol=1e-9)
+        np.testing.assert_allclose(p1.get("weight", format="array"), w,
+                                   rtol=1e-7)
+        self.assertEqual(before, p2.get(["weight", "delay"], format="list"))
+        p2.set(weight=0.0)
+        b.record("v", sampling_interval=0.1)
+        sim.run(30.0)
+        sig = b.get_data().segments[0].analogsignals[0]
+        t = sig.times.rescale(pq.ms).magnitude
+        for j in range(2):
+            expect = -65.0 + sum(psp(t - 1.0 - d[i, j], w[i, j], 1.0, 20.0,
+                                     5.0) for i in range(3))
+            self.assertLess(np.max(np.abs(sig.magnitude[:, j] - expect)),
+                            1e-6)
+        with self.assertRaisesRegex(NotImplementedError, "run started"):
+            p1.set(delay=1.0)
+
+
+def threaded_run(threads):
+    """A network with exact (IF_curr_exp) and clocked (IF_cond_exp)
+    populations, Poisson input through pair STDP, recurrent static
+    projections, run in two phases on `threads` threads: its spikes,
+    sampled v, isyn_exc and gsyn_exc, and every projection's weights and
+    delays (read between the phases and at the end)."""
+    sim.setup(timestep=0.1, min_delay=0.5, threads=threads)
+    rng = sim.NumpyRNG(seed=17)
+    src = sim.Population(100, sim.SpikeSourcePoisson(rate=20.0))
+    e = sim.Population(160, sim.IF_curr_exp(tau_refrac=2.0))
+    i = sim.Population(40, sim.IF_cond_exp(
+        tau_refrac=2.0, tau_m=np.linspace(10.0, 30.0, 40)))
+    e.initialize(v=sim.RandomDistribution("uniform", low=-65.0, high=-55.0,
+                                          rng=rng))
+    stdp = sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0,
+                                            A_plus=0.01, A_minus=0.012),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=2.0),
+        weight=1.0, delay=1.0, dendritic_delay_fraction=0)
+    prjs = [
+        sim.Projection(src, e, sim.FixedProbabilityConnector(0.2, rng=rng),
+                       stdp),
+        sim.Projection(src, i, sim.FixedProbabilityConnector(0.2, rng=rng),
+                       sim.StaticSynapse(weight=0.01, delay=1.0)),
+        sim.Projection(e, e, sim.FixedProbabilityConnector(0.1, rng=rng),
+                       sim.StaticSynapse(weight=0.2, delay=sim.RandomDistribution(
+                           "uniform", low=0.5, high=3.0, rng=rng))),
+        sim.Projection(e, i, sim.FixedProbabilityConnector(0.1, rng=rng),
+                       sim.StaticSynapse(weight=0.005, delay=0.5)),
+        sim.Projection(i, e, sim.FixedProbabilityConnector(0.2, rng=rng),
+                       sim.StaticSynapse(weight=-0.5, delay=0.5),
+                       receptor_type="inhibitory")]
+    e.record("spikes")
+    i.record("spikes")
+    e[0:5].record(["v", "isyn_exc"], sampling_interval=0.5)
+    i[0:5].record(["v", "gsyn_exc"], sampling_interval=0.5)
+    sim.run(150.0)
+    mid = [p.get("weight", format="list") for p in prjs]
+    sim.run(150.0)
+    out = {"mid": mid}
+    for k, p in enumerate(prjs):
+        out["w%d" % k] = p.get(["weight", "delay"], format="list")
+    for name, pop in (("e", e), ("i", i)):
+        seg = pop.get_data().segments[0]
+        out[name + "_spikes"] = [list(s.magnitude) for s in seg.spiketrains]
+        for sig in seg.analogsignals:
+            out[name + "_" + sig.name] = sig.magnitude.copy()
+    sim.end()
+    return out
+
+
+class Threads(unittest.TestCase):
+    def test_same_results_on_any_number_of_threads(self):
+        """setup(threads=N) runs the net on N threads (evs_run_opts.threads):
+        spikes, sampled variables, learnt weights and delays equal the
+        one-thread run's exactly; read between runs too."""
+        one = threaded_run(1)
+        self.assertGreater(sum(len(s) for s in one["e_spikes"]), 200)
+        self.assertGreater(sum(len(s) for s in one["i_spikes"]), 50)
+        w0 = np.array([w for _, _, w, _ in one["w0"]])
+        self.assertGreater(np.ptp(w0), 0.01)  # STDP moved the weights
+        self.assertEqual(set(one), {"mid", "w0", "w1", "w2", "w3", "w4",
+                                    "e_spikes", "i_spikes", "e_v",
+                                    "e_isyn_exc", "i_v", "i_gsyn_exc"})
+        for n in (2, 3):
+            other = threaded_run(n)
+            for key in one:
+                if key.endswith("_spikes") or key == "mid" or \
+                        key.startswith("w"):
+                    self.assertEqual(one[key], other[key], "%s, %d threads"
+                                     % (key, n))
+                else:
+                    self.assertTrue(np.array_equal(one[key], other[key]),
+                                    "%s, %d threads" % (key, n))
+
+    def test_threads_reach_the_engine(self):
+        """The number reaches evsnn: current sources, which evsnn does not
+        yet run on several threads, are refused at the run with 2 threads
+        and run with 1."""
+        for threads in (1, 2):
+            sim.setup(timestep=0.1, threads=threads)
+            n = sim.Population(40, sim.IF_curr_exp())
+            sim.DCSource(amplitude=0.5).inject_into(n)
+            try:
+                if threads == 1:
+                    sim.run(10.0)
+                else:
+                    with self.assertRaisesRegex(EvsnnError, "threads"):
+                        sim.run(10.0)
+            finally:
+                sim.end()
+        with self.assertRaises(ValueError):
+            sim.setup(threads=0)
 
 
 class NotAvailable(Base):

@@ -12,6 +12,7 @@ spiking networks (libevsnn, through cffi).
 What is available, the mapping of PyNN's names and units to evsnn's and
 what is not there yet: doc/pynn.md."""
 
+import os
 from pkgutil import extend_path
 
 # _config.py is made by `make` in the build tree, which may not be the
@@ -59,14 +60,19 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY,
     """Starts a new network. timestep (ms) is evsnn's resolution: the delay
     grid and the step of clocked neurons. Extra parameters: max_delay (ms,
     a bound PyNN keeps), rng_seed (the network's seed, when no rng of the
-    script gives one), threads (1 only)."""
+    script gives one), threads (the threads evsnn runs the network on, as
+    pyNN.nest's; any number gives the same results; "auto": one per
+    core)."""
     max_delay = extra_params.pop("max_delay", DEFAULT_MAX_DELAY)
     rng_seed = extra_params.pop("rng_seed", None)
     threads = extra_params.pop("threads", 1)
     extra_params.pop("label", None)
-    if threads != 1:
-        raise NotImplementedError("pynn_evsnn: threads=%r: evsnn runs a "
-                                  "network on one thread" % (threads,))
+    if threads == "auto":
+        threads = len(os.sched_getaffinity(0))
+    if isinstance(threads, bool) or not isinstance(threads, int) or \
+            threads < 1:
+        raise ValueError("pynn_evsnn: threads=%r: a number >= 1 or 'auto'"
+                         % (threads,))
     if extra_params:
         raise NotImplementedError("pynn_evsnn: setup() does not take %s"
                                   % ", ".join(sorted(extra_params)))
@@ -78,6 +84,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY,
     state.dt = timestep
     state.min_delay = min_delay
     state.max_delay = max_delay if max_delay != "auto" else 1e10
+    state.threads = threads
     if rng_seed is not None:
         state.seed, state.seed_source = int(rng_seed), "setup(rng_seed=...)"
     return 0

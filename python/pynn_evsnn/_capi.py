@@ -59,7 +59,7 @@ typedef struct evs_run_opts {
   double duration; const char *outdir; const char *model_name; int progress;
   double progress_interval;
   const void *interrupt;  /* const volatile sig_atomic_t *: NULL here */
-  int threads;            /* 0 or 1: one thread */
+  int threads;            /* 0 or 1: one thread; setup(threads=N) */
 } evs_run_opts;
 
 typedef struct evs_event {
@@ -72,6 +72,10 @@ typedef struct evs_spike { double t; uint32_t id; } evs_spike;
 typedef struct evs_param_def {
   const char *name; evs_dim dim; double def; int flags; const char *doc;
 } evs_param_def;
+
+typedef enum evs_pop_kind {
+  EVS_POP_EXACT = 0, EVS_POP_CLOCKED = 1, EVS_POP_SOURCE = 2
+} evs_pop_kind;
 
 typedef struct evs_plugin_type {
   const char *name;
@@ -96,6 +100,8 @@ typedef struct evs_current_spec {
 
 const char *evs_version(void);
 int evs_rule_params(const char *rule, const evs_param_def **defs, size_t *n);
+int evs_neuron_type_params(const char *type, const evs_param_def **defs,
+                           size_t *n, evs_pop_kind *kind);
 const char *evs_strerror(int code);
 int evs_net_new(evs_net **out, uint64_t seed, double resolution);
 void evs_net_free(evs_net *net);
@@ -103,6 +109,8 @@ int evs_net_add_population(evs_net *net, const char *name, const char *type,
                            uint32_t size, evs_error *err);
 int evs_net_set_param(evs_net *net, int pop, const char *name,
                       const evs_dist *value, evs_error *err);
+int evs_net_set_param_values(evs_net *net, int pop, const char *name,
+                             const double *values, size_t n, evs_error *err);
 int evs_net_set_path(evs_net *net, int pop, const char *name,
                      const char *path, evs_error *err);
 int evs_net_connect(evs_net *net, const char *name, int pre, int post,
@@ -140,7 +148,8 @@ int evs_plugin_sample(const evs_plugin *pl, uint32_t pop, const char *var,
 """)
 
 EV_RECORD = 4     # evsnn/event.h: EVS_EV_RECORD
-PARAM_REQUIRED, PARAM_WEIGHT = 4, 8  # evsnn/neuron.h: evs_param_flag
+EVS_ESTATE = -8   # evsnn/error.h: operation not valid in this state
+PARAM_PER_NEURON, PARAM_REQUIRED, PARAM_WEIGHT = 1, 4, 8  # evsnn/neuron.h: evs_param_flag
 RECEPTOR = {"excitatory": 0, "inhibitory": 1}  # evsnn/net.h: evs_receptor
 
 
@@ -181,3 +190,21 @@ def check(rc, err=None, what=""):
     if not msg:
         msg = ffi.string(lib.evs_strerror(rc)).decode()
     raise EvsnnError(rc, "evsnn: %s%s" % (what + ": " if what else "", msg))
+
+
+def per_neuron_params(type_name):
+    """The names of evsnn type type_name's parameters that may differ
+    between its neurons (EVS_PARAM_PER_NEURON: a distribution, or values
+    set per neuron with evs_net_set_param_values)."""
+    if type_name not in _PER_NEURON:
+        defs, n = ffi.new("evs_param_def **"), ffi.new("size_t *")
+        kind = ffi.new("evs_pop_kind *")
+        out = set()
+        if lib.evs_neuron_type_params(type_name.encode(), defs, n, kind) == 0:
+            out = {ffi.string(defs[0][k].name).decode() for k in range(n[0])
+                   if defs[0][k].flags & PARAM_PER_NEURON}
+        _PER_NEURON[type_name] = frozenset(out)
+    return _PER_NEURON[type_name]
+
+
+_PER_NEURON = {}

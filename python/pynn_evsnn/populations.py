@@ -17,13 +17,22 @@ from pyNN.random import RandomDistribution
 from pyNN.standardmodels import StandardCellType
 
 from . import simulator
-from ._capi import check, ffi, lib, new_error
+from ._capi import check, ffi, lib, new_error, per_neuron_params
 from .recording import Recorder
 from .values import is_zero, to_dist
 
 
 class Assembly(common.Assembly):
     _simulator = simulator
+
+    @property
+    def receptor_types(self):
+        """The receptor types all its populations have, in the first one's
+        order (PyNN's own gives a set's order, in which a projection's
+        guess of its receptor type may take "inhibitory" for the first)."""
+        first = self.populations[0].celltype.receptor_types
+        return [r for r in first if all(r in p.celltype.receptor_types
+                                        for p in self.populations[1:])]
 
 
 class PopulationView(common.PopulationView):
@@ -47,8 +56,8 @@ class PopulationView(common.PopulationView):
             self.parent._set_parameters(parameter_space)
             return
         # the view's neurons get their values in the parent's arrays
-        # (evsnn takes one value per neuron for i_offset only: the others
-        # are refused when the net is made)
+        # (parameters evsnn keeps one value of for a population are
+        # refused when the net is made)
         if "spike_times" in parameter_space.keys():
             raise NotImplementedError(
                 "pynn_evsnn: spike_times of part of a SpikeSourceArray")
@@ -63,15 +72,55 @@ class PopulationView(common.PopulationView):
             values, shape=(self.parent.size,)))
 
     def _set_initial_value_array(self, variable, initial_values):
-        if not self._covers_parent():
+        if self._covers_parent():
+            self.parent._set_initial_value_array(variable, initial_values)
+            return
+        # the view's neurons get their values in an array of the parent's
+        # (whose other neurons keep theirs: a distribution is drawn here,
+        # in Python, from its rng)
+        root = self.parent
+        if variable not in root.celltype.evs_initial:
             raise NotImplementedError(
-                "pynn_evsnn: initialising part of a population: evsnn's "
-                "initial values are one value or one distribution for a "
-                "whole population")
-        self.parent._set_initial_value_array(variable, initial_values)
+                "pynn_evsnn: %s has no initial value of %s in evsnn"
+                % (root.celltype.evs_type, variable))
+        old = root._initial.get(
+            variable, root.celltype.default_initial_values.get(variable, 0.0))
+        full = np.array(LazyArray(old, shape=(root.size,)).evaluate(
+            simplify=False), dtype=float).reshape(root.size)
+        mine = LazyArray(initial_values, shape=(self.size,))
+        full[np.arange(root.size)[self.mask]] = mine.evaluate(simplify=False)
+        full = LazyArray(full, shape=(root.size,))
+        root._set_initial_value_array(variable, full)
+        root.initial_values[variable] = full
+
+    @property
+    def initial_values(self):
+        """The view's part of its population's initial values (PyNN's
+        initialize stores here what _set_initial_value_array took)."""
+        return _ViewInitialValues(self)
 
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
+
+
+class _ViewInitialValues(dict):
+    """A view's initial values: its neurons' part of its population's
+    (read); storing is a no-op, the population's arrays hold them."""
+
+    def __init__(self, view):
+        dict.__init__(self)
+        self._view = view
+
+    def __getitem__(self, variable):
+        view = self._view
+        root = view.grandparent
+        full = LazyArray(root.initial_values[variable], shape=(root.size,))
+        return LazyArray(np.asarray(full.evaluate(simplify=False)).reshape(
+            root.size)[view.index_in_grandparent(np.arange(view.size))],
+            shape=(view.size,))
+
+    def __setitem__(self, variable, value):
+        pass
 
 
 def _uniform(value):
@@ -154,17 +203,31 @@ class Population(common.Population):
                                              err), err, self.label or name)
         assert k == self._index
         what = "%s (%s)" % (self.label or name, ct.evs_type)
+        per_neuron = per_neuron_params(ct.evs_type)
         self._offsets = None
         for pname, value in list(self._parameters.items()):
             if pname == "spike_times":
                 self._write_spike_times(net, value, what)
                 continue
-            if pname == "i_offset" and not _uniform(value):
-                # one value per neuron: constant currents (_realize_offsets)
-                self._offsets = np.asarray(value.evaluate(), dtype=float)
-                # drawn once: get() and a reset's new net see these values
-                self._parameters[pname] = LazyArray(self._offsets,
+            if not _uniform(value):
+                # one value per neuron, drawn once (in Python, from a
+                # distribution's rng): get() and a reset's new net see them
+                values = np.asarray(value.evaluate(), dtype=float).reshape(
+                    self.size)
+                self._parameters[pname] = LazyArray(values,
                                                     shape=(self.size,))
+                if pname in per_neuron:
+                    self._set_values(net, pname, values, 1.0, what)
+                    continue
+                if pname != "i_offset":
+                    raise NotImplementedError(
+                        "pynn_evsnn: %s: %s is one value for the whole "
+                        "population in evsnn's %s (it takes per-neuron "
+                        "values of %s)" % (what, pname, ct.evs_type,
+                                           ", ".join(sorted(per_neuron))))
+                # i_offset of a type that keeps one: constant currents
+                # (_realize_offsets)
+                self._offsets = values
                 value = 0.0
             d = to_dist(value, 1.0, "%s: %s" % (what, pname), (self.size,))
             check(lib.evs_net_set_param(net, k, pname.encode(), d, err), err,
@@ -177,17 +240,34 @@ class Population(common.Population):
                         "pynn_evsnn: %s: evsnn starts %s at 0 and takes no "
                         "other initial value" % (what, var))
                 continue
+            la = LazyArray(value, shape=(self.size,))
+            if not isinstance(la.base_value, RandomDistribution) and \
+                    not _uniform(la):
+                self._set_values(net, target[0], np.asarray(
+                    la.evaluate(simplify=False), dtype=float).reshape(
+                        self.size), target[1], what)
+                continue
             d = to_dist(value, target[1], "%s: initial %s" % (what, var),
                         (self.size,))
             check(lib.evs_net_set_param(net, k, target[0].encode(), d, err),
                   err, what)
         lib.evs_net_record_spikes(net, k, 0)  # no files: the plug-in records
 
+    def _set_values(self, net, pname, values, scale, what):
+        """Gives evsnn parameter pname one value per neuron (values times
+        scale, SI: evs_net_set_param_values)."""
+        err = new_error()
+        x = np.ascontiguousarray(values * scale, dtype=float)
+        check(lib.evs_net_set_param_values(net, self._index, pname.encode(),
+                                           ffi.from_buffer("double[]", x),
+                                           self.size, err), err, what)
+
     def _realize_offsets(self, net):
         """Gives neurons their own i_offset (an array, or a
-        RandomDistribution drawn here from its rng) as constant currents
-        from t = 0 (evs_net_add_current, one per distinct value), which
-        every type with i_offset takes exactly as it takes i_offset. Called
+        RandomDistribution drawn from its rng) as constant currents from
+        t = 0 (evs_net_add_current, one per distinct value), which every
+        type with i_offset takes exactly as it takes i_offset: for types
+        that keep one i_offset for a population. Called
         after the script's current sources, whose numbering (the noisy
         sources' streams) it leaves alone."""
         if self._offsets is None:

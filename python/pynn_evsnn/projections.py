@@ -20,7 +20,8 @@ from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
 from . import simulator
-from ._capi import RECEPTOR, check, ffi, lib, new_error
+from ._capi import (EVS_ESTATE, RECEPTOR, EvsnnError, check, ffi, lib,
+                    new_error)
 from .standardmodels import (AdditiveWeightDependence, STDPMechanism,
                              StaticSynapse, TsodyksMarkramSynapse)
 from .values import to_dist
@@ -74,6 +75,17 @@ class Projection(common.Projection):
     _simulator = simulator
     _static_synapse_class = StaticSynapse
 
+    def __new__(cls, presynaptic_population, postsynaptic_population, *args,
+                **kwargs):
+        """A projection from or onto an Assembly is an AssemblyProjection
+        (one evsnn projection for each pair of populations it joins)."""
+        from .populations import Assembly
+        if cls is Projection and (
+                isinstance(presynaptic_population, Assembly) or
+                isinstance(postsynaptic_population, Assembly)):
+            cls = AssemblyProjection
+        return object.__new__(cls)
+
     def __init__(self, presynaptic_population, postsynaptic_population,
                  connector, synapse_type=None, source=None,
                  receptor_type=None, space=Space(), label=None):
@@ -83,15 +95,11 @@ class Projection(common.Projection):
                                    postsynaptic_population, connector,
                                    synapse_type, source, receptor_type, space,
                                    label)
-        from .populations import Population, PopulationView
-        for role, p in (("presynaptic", self.pre), ("postsynaptic", self.post)):
-            if not isinstance(p, (Population, PopulationView)):
-                raise NotImplementedError(
-                    "pynn_evsnn: the %s side of a projection must be a "
-                    "Population or a PopulationView (evsnn connects "
-                    "populations), not a %s" % (role, type(p).__name__))
         if source is not None:
             raise NotImplementedError("pynn_evsnn: source=%r" % (source,))
+        # the shape of a pre x post matrix of values (set): an assembly
+        # projection's parts take the assembly's
+        self._matrix_shape = (self.pre.size, self.post.size)
         self._index = len(state.projections)
         self._what = self.label or "projection %d" % self._index
         self._weight_si, self._weight_dim = self.post.celltype.evs_weight
@@ -102,7 +110,7 @@ class Projection(common.Projection):
         self._edges = None
         self._wired = None
         self._set_history = []  # weights given to set(), SI, replayed on reset
-        self._csr = None
+        self._nnz = None
         if self.pre is self._pre_root and self.post is self._post_root and \
                 type(connector) in NATIVE_CONNECTORS:
             self._spec = self._conn_spec(connector)
@@ -125,6 +133,10 @@ class Projection(common.Projection):
             w = d = np.zeros(0)
         self._edges = None
         self._wired = [i, j, w, d]  # written at _realize (set() may change)
+        return self._wired_spec()
+
+    def _wired_spec(self):
+        """The spec of an edge list written from self._wired at _realize."""
         path = simulator.state.file_path("edges%d.txt" % self._index)
         spec = ffi.new("evs_conn_spec *")
         spec.kind = lib.EVS_CONN_FILE
@@ -363,30 +375,53 @@ class Projection(common.Projection):
                   err, self._what)
 
     def _after_build(self, net):
-        """Takes the built synapses; replays set() (after a reset)."""
-        self._csr = lib.evs_net_projection_csr(net, self._index)
+        """Takes the built synapses: their pre and post indices, delays and
+        weights are copied here, before a run on several threads splits
+        the synapses among the threads (evs_net_projection_csr is NULL
+        from then on); replays set() (after a reset)."""
+        m = lib.evs_net_projection_csr(net, self._index)
+        self._nnz = int(m.nnz)
+        self._root_pre_post = self._read_pre_post(m)
+        self._pre_post_cache = self._view_pre_post(*self._root_pre_post)
+        self._delay_cache = self._read_delays_ms(m)
+        self._w_cache = self._read_weights_si()
         for w in self._set_history:
             self._write_weights(w)
 
     def _synapses(self):
-        """The built synapses (the net is made and built if it is not)."""
+        """The number of built synapses (the net is made and built if it is
+        not)."""
         simulator.state.realize()
-        return self._csr
+        return self._nnz
+
+    def _learns(self):
+        """1 when the synapses' weights change in a run (a learning rule)."""
+        return isinstance(self.synapse_type, STDPMechanism) or \
+            hasattr(self.synapse_type, "evs_rule")
 
     # ---- reading and writing synapses ---------------------------------------
 
     def __len__(self):
-        return int(self._synapses().nnz)
+        return self._synapses()
 
     def _pre_post(self):
         """The pre and post index of every synapse, in CSR order."""
-        m = self._synapses()
+        self._synapses()
+        return self._pre_post_cache
+
+    def _read_pre_post(self, m):
+        """The pre and post index of every synapse of CSR m in the
+        populations it joins."""
         row_ptr = np.frombuffer(ffi.buffer(m.row_ptr, 8 * (m.n_pre + 1)),
                                 np.uint64).astype(np.int64)
         pre = np.repeat(np.arange(m.n_pre), np.diff(row_ptr))
         post = np.frombuffer(ffi.buffer(m.target, 4 * m.nnz), np.uint32) \
             if m.nnz else np.zeros(0, np.uint32)
-        post = post.astype(np.int64)
+        return pre, post.astype(np.int64)
+
+    def _view_pre_post(self, pre, post):
+        """Populations' indices pre, post as the projection's pre's and
+        post's (views' indices)."""
         if self._pre_map is not None:
             pre = self._pre_map[pre]
         if self._post_map is not None:
@@ -394,17 +429,35 @@ class Projection(common.Projection):
         return pre, post
 
     def _weights_si(self):
-        m = self._synapses()
-        w = np.empty(m.nnz)
+        """Every synapse's weight (SI, CSR order): the net's (a threaded
+        run's learnt weights gathered), or, for a static projection whose
+        synapses a threaded run split among its threads, the weights as
+        built and set (which no run changes)."""
+        self._synapses()
+        if self._learns() or simulator.state.threads == 1:
+            return self._read_weights_si()
+        try:
+            return self._read_weights_si()
+        except EvsnnError as e:
+            if e.code != EVS_ESTATE:
+                raise
+            return self._w_cache.copy()
+
+    def _read_weights_si(self):
+        w = np.empty(self._nnz)
         err = new_error()
         check(lib.evs_net_get_weights(simulator.state.net, self._index,
-                                      ffi.from_buffer("double[]", w), m.nnz,
-                                      err), err, self._what)
+                                      ffi.from_buffer("double[]", w),
+                                      self._nnz, err), err, self._what)
         return w
 
     def _delays_ms(self):
-        """Every synapse's delay, ms, from the delay groups."""
-        m = self._synapses()
+        """Every synapse's delay, ms."""
+        self._synapses()
+        return self._delay_cache
+
+    def _read_delays_ms(self, m):
+        """Every synapse's delay, ms, from the delay groups of CSR m."""
         if m.grp_ptr == ffi.NULL:
             return np.full(m.nnz, m.const_delay * m.delay_step * 1e3)
         n_pre = m.n_pre
@@ -509,18 +562,26 @@ class Projection(common.Projection):
             common.Projection.set(self, **attributes)
 
     def _set_delays(self, value):
-        """set(delay=...) before the net is built: a number or a
-        RandomDistribution becomes the connector's delay; a Python-wired
-        projection (views, connectors evsnn has no builder of) also takes
-        a pre x post array. Built synapses keep their delays (evsnn groups
-        synapses by delay when it builds them)."""
+        """set(delay=...) before the first run. Before the net is built, a
+        number or a RandomDistribution becomes the connector's delay, and
+        a Python-wired projection (views, connectors evsnn has no builder
+        of) takes any value, a pre x post array too. After the build (a
+        projection was read), the projection becomes a Python-wired one
+        with its built synapses and their weights as they are now, and the
+        net is made anew (the same wiring: every random stream is keyed by
+        its population or projection) at the next run or read. Once a run
+        started, delays stay (evsnn groups a projection's synapses by delay,
+        and deliveries under way name the groups)."""
         state = simulator.state
-        if state.net is not None:
+        if state.started:
             raise NotImplementedError(
-                "pynn_evsnn: %s: setting delays after the network was built "
-                "(by a run or by reading a projection): evsnn groups synapses "
-                "by delay when it builds them; set delays first" % self._what)
-        value.shape = (self.pre.size, self.post.size)
+                "pynn_evsnn: %s: setting delays after the run started: evsnn "
+                "groups a projection's synapses by delay when it builds them; "
+                "set delays before the first run" % self._what)
+        if state.net is not None:
+            self._rewire_as_built()
+            state.drop_net()
+        value.shape = self._matrix_shape
         if self._wired is not None:
             i, j, w, d = self._wired
             vi = self._pre_map[i] if self._pre_map is not None else i
@@ -537,8 +598,144 @@ class Projection(common.Projection):
                 % self._what)
         self._spec.delay = to_dist(value, 1e-3, "%s: delay" % self._what)[0]
 
+    def _rewire_as_built(self):
+        """Makes this built projection a Python-wired one (an edge list)
+        holding its synapses as built, in CSR order, with their weights as
+        they are now and their delays; set() calls so far are in those
+        weights."""
+        i, j = self._root_pre_post
+        self._wired = [i, j, self._weights_si() / self._weight_si,
+                       self._delays_ms().copy()]
+        self._spec = self._wired_spec()
+        self._set_history = []
+
     def _write_weights(self, w):
         err = new_error()
         check(lib.evs_net_set_weights(simulator.state.net, self._index,
                                       ffi.from_buffer("double[]", w), len(w),
                                       err), err, self._what)
+        self._w_cache = self._read_weights_si()  # as stored (floats)
+
+
+class _Edges(C.Connector):
+    """The synapses of one part of an AssemblyProjection: indices in the
+    populations it joins, weights (PyNN units) and delays (ms), wired
+    already."""
+
+    def __init__(self, i, j, w, d):
+        C.Connector.__init__(self)
+        self.edges = (i, j, w, d)
+
+    def connect(self, projection):
+        projection._edges.append(self.edges)
+
+
+def _cells_of(side):
+    """For each neuron of side (a Population, PopulationView or Assembly),
+    in side's order: its Population and its index there."""
+    cells = side.all_cells
+    roots = [c.parent for c in cells]
+    index = np.array([r.id_to_index(c) for r, c in zip(roots, cells)],
+                     dtype=np.int64)
+    return roots, index
+
+
+class AssemblyProjection(Projection):
+    """A projection from or onto an Assembly (either side may be a
+    Population, PopulationView or Assembly). PyNN's connector wires it in
+    Python over the sides' neurons (its random choices from its NumPy rng,
+    not from evsnn's streams); each pair of populations it joins becomes
+    one evsnn projection (a part: a Python-wired Projection between the
+    two populations whose indices map to the sides', in the order the
+    pairs first appear). Reading and setting go through the parts,
+    concatenated in that order; weights in PyNN's units of each part's
+    post cell type."""
+
+    def __init__(self, presynaptic_population, postsynaptic_population,
+                 connector, synapse_type=None, source=None,
+                 receptor_type=None, space=Space(), label=None):
+        simulator.state.check_mutable("creating a projection")
+        common.Projection.__init__(self, presynaptic_population,
+                                   postsynaptic_population, connector,
+                                   synapse_type, source, receptor_type, space,
+                                   label)
+        if source is not None:
+            raise NotImplementedError("pynn_evsnn: source=%r" % (source,))
+        self._what = self.label or "assembly projection"
+        self._matrix_shape = (self.pre.size, self.post.size)
+        self._weight_si = 1.0  # the parts' values, in PyNN units
+        self._set_history = []
+        self._pre_map = self._post_map = None
+        self._edges = []
+        connector.connect(self)  # _convergent_connect: the sides' indices
+        if self._edges:
+            i, j, w, d = (np.concatenate(x) for x in zip(*self._edges))
+        else:
+            i = j = np.zeros(0, np.int64)
+            w = d = np.zeros(0)
+        self._edges = None
+        pre_roots, pre_index = _cells_of(self.pre)
+        post_roots, post_index = _cells_of(self.post)
+        # each synapse's pair of populations as one number
+        pre_pop = np.array([r._index for r in pre_roots], np.int64)
+        post_pop = np.array([r._index for r in post_roots], np.int64)
+        n_pops = len(simulator.state.populations)
+        code = pre_pop[i] * n_pops + post_pop[j]
+        _, first = np.unique(code, return_index=True)
+        self._parts = []
+        for c in code[np.sort(first)]:  # in the order pairs first appear
+            sel = code == c
+            pr = simulator.state.populations[c // n_pops]
+            po = simulator.state.populations[c % n_pops]
+            part = Projection(pr, po, _Edges(pre_index[i[sel]],
+                                             post_index[j[sel]], w[sel],
+                                             d[sel]),
+                              self.synapse_type,
+                              receptor_type=self.receptor_type,
+                              label="%s (%s to %s)" % (self._what, pr.label,
+                                                       po.label))
+            part._pre_map = self._side_map(pr, pre_roots, pre_index)
+            part._post_map = self._side_map(po, post_roots, post_index)
+            part._matrix_shape = self._matrix_shape
+            self._parts.append(part)
+
+    @staticmethod
+    def _side_map(root, roots, index):
+        """For each neuron of population root, its index in the side whose
+        neurons are (roots, index), or -1."""
+        m = np.full(root.size, -1, np.int64)
+        for k, (r, x) in enumerate(zip(roots, index)):
+            if r is root:
+                m[x] = k
+        return m
+
+    def __len__(self):
+        return sum(len(p) for p in self._parts)
+
+    def _concat(self, arrays, dtype):
+        return np.concatenate(arrays) if arrays else np.zeros(0, dtype)
+
+    def _pre_post(self):
+        pp = [p._pre_post() for p in self._parts]
+        return (self._concat([a for a, _ in pp], np.int64),
+                self._concat([b for _, b in pp], np.int64))
+
+    def _weights_si(self):
+        return self._concat([p._weights_si() / p._weight_si
+                             for p in self._parts], float)
+
+    def _delays_ms(self):
+        return self._concat([p._delays_ms() for p in self._parts], float)
+
+    def _write_weights(self, w):
+        k = 0
+        for p in self._parts:
+            n = len(p)
+            x = np.asarray(w[k:k + n], dtype=float) * p._weight_si
+            p._write_weights(x)
+            p._set_history.append(x)
+            k += n
+
+    def _set_delays(self, value):
+        for p in self._parts:
+            p._set_delays(value)

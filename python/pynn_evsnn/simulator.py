@@ -49,6 +49,7 @@ class State(common.control.BaseState):
         self.dt = 0.1
         self.min_delay = 0.1
         self.max_delay = 10.0
+        self.threads = 1          # setup(threads=...): evs_run_opts.threads
         self.seed = None          # setup(rng_seed=...) or the rngs' seed
         self.seed_source = None   # what chose it, for messages
         self.net = None
@@ -139,6 +140,13 @@ class State(common.control.BaseState):
             self._free_net()
             raise
 
+    def drop_net(self):
+        """Forgets a net that has not run yet; the next run or read makes it
+        anew from the description (a projection's delays set after the
+        build)."""
+        assert not self.started
+        self._free_net()
+
     def _free_net(self):
         if getattr(self, "net", None) is not None:
             lib.evs_net_free(self.net)
@@ -153,7 +161,8 @@ class State(common.control.BaseState):
         self.realize()
         err = new_error()
         if not self.started:
-            opts = ffi.new("evs_run_opts *", {"duration": RUN_BOUND})
+            opts = ffi.new("evs_run_opts *", {"duration": RUN_BOUND,
+                                              "threads": self.threads})
             check(lib.evs_net_start(self.net, opts, err), err, "run")
             self.started = True
         self._callback_error = None
