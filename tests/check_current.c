@@ -182,6 +182,31 @@ START_TEST(test_dc_window_lif) {
 }
 END_TEST
 
+START_TEST(test_current_value) {
+  /* evs_net_current_value: the step source's value between its changes,
+   * only during a run and for a source and neuron that exist */
+  char text[1024];
+  snprintf(text, sizeof text,
+           "%s[input s]\ntype = step\npost = N\n"
+           "neurons = 0\ntimes = 10 ms, 60 ms\namplitudes = 0.5 nA, 1 nA\n",
+           lif_model);
+  evs_model *m = load(text);
+  double a = -1;
+  REQ_INT(evs_net_current_value(m->net, 0, 0, &a), ==, EVS_EINVAL);
+  start(m);
+  const double at[] = {5e-3, 30e-3, 59.9e-3, 70e-3},
+               want[] = {0, 0.5e-9, 0.5e-9, 1e-9};
+  for (size_t i = 0; i < 4; i++) {
+    (void)v_at(m, 0, at[i]); /* runs every event before at[i] */
+    REQ_INT(evs_net_current_value(m->net, 0, 0, &a), ==, EVS_OK);
+    REQUIRE_MSG(a == want[i], "%g A at %g ms, not %g", a, at[i] * 1e3, want[i]);
+  }
+  REQ_INT(evs_net_current_value(m->net, 1, 0, &a), ==, EVS_EINVAL);
+  REQ_INT(evs_net_current_value(m->net, 0, 1, &a), ==, EVS_EINVAL);
+  finish(m);
+}
+END_TEST
+
 /* ---- IF_cond_exp: a step off the grid, an ac source -----------------------
  */
 
@@ -432,6 +457,7 @@ static Suite *current_suite(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_step_lif);
   tcase_add_test(tc, test_dc_window_lif);
+  tcase_add_test(tc, test_current_value);
   tcase_add_test(tc, test_step_cond_grid);
   tcase_add_test(tc, test_ac_cond);
   tcase_add_test(tc, test_noisy_lif);

@@ -205,6 +205,63 @@ class CurrentSources(Base):
         self.assertLess(err, bound)
         self.assertGreater(np.ptp(sig.magnitude[:, 0]), 20 * bound)
 
+    def test_recorded_sources(self):
+        """source.record(): every 0.1 ms the current each source injects in
+        the instant before the sample time (nA): a DCSource's and a
+        StepCurrentSource's values on an exact cell by their definitions
+        (changes off the sample grid); an ACSource's on a clocked cell, the
+        sine at the step that drives the interval ending at the sample (or
+        at the sample's own step: sample and step times may straddle in
+        floating point); a NoisyCurrentSource's, one value for each of its
+        400 intervals of 1 ms, with mean and sd within 5 standard
+        errors."""
+        a = sim.Population(1, sim.IF_curr_exp(v_thresh=0.0))
+        b = sim.Population(1, sim.IF_cond_exp(v_thresh=0.0))
+        dc = sim.DCSource(amplitude=0.4, start=5.05, stop=15.05)
+        step = sim.StepCurrentSource(times=[2.03, 7.05, 12.07],
+                                     amplitudes=[0.3, -0.2, 0.1])
+        ac = sim.ACSource(amplitude=0.5, offset=0.1, frequency=50.0,
+                          phase=90.0, start=3.0, stop=17.0)
+        noisy = sim.NoisyCurrentSource(mean=0.2, stdev=0.3, dt=1.0,
+                                       start=0.0, stop=400.0)
+        for src, pop in ((dc, a), (step, a), (ac, b), (noisy, b)):
+            src.inject_into(pop)
+            src.record()
+        sim.run(400.0)
+        sig = {}
+        for name, src in (("dc", dc), ("step", step), ("ac", ac),
+                          ("noisy", noisy)):
+            x = src.get_data()
+            self.assertEqual(x.units, pq.nA)
+            self.assertAlmostEqual(float(x.sampling_period.rescale(pq.ms)),
+                                   0.1)
+            sig[name] = x.magnitude.reshape(-1)
+        t = np.arange(len(sig["dc"])) * 0.1
+        self.assertEqual(len(t), 4000)
+        # (nA to A and back: rounding)
+        np.testing.assert_allclose(
+            sig["dc"], np.where((t > 5.05) & (t < 15.05), 0.4, 0.0), rtol=0,
+            atol=1e-12)
+        want = np.select([t > 12.07, t > 7.05, t > 2.03], [0.1, -0.2, 0.3],
+                         0.0)
+        np.testing.assert_allclose(sig["step"], want, rtol=0, atol=1e-12)
+
+        def ac_at(tc):  # the value set at step time tc
+            on = (tc > 3.0 - 1e-9) & (tc < 17.0 - 1e-9)
+            return np.where(on, 0.1 + 0.5 * np.sin(
+                2 * np.pi * 50.0 * (tc - 3.0) * 1e-3 + np.pi / 2), 0.0)
+        err = np.minimum(np.abs(sig["ac"] - ac_at(t - 0.1)),
+                         np.abs(sig["ac"] - ac_at(t)))
+        self.assertLess(np.max(err), 1e-9)
+        self.assertGreater(np.ptp(sig["ac"]), 0.9)
+        n = sig["noisy"]
+        runs = np.split(n, np.flatnonzero(np.diff(n) != 0) + 1)
+        self.assertTrue(395 <= len(runs) <= 402)
+        self.assertTrue(all(len(r) <= 11 for r in runs))
+        v = np.array([r[0] for r in runs[1:-1]])
+        self.assertLess(abs(v.mean() - 0.2), 5 * 0.3 / math.sqrt(len(v)))
+        self.assertLess(abs(v.std() - 0.3), 5 * 0.3 / math.sqrt(2 * len(v)))
+
     def test_ac_source_refused_on_exact_cells(self):
         """Exact cells take currents that change in steps: an ACSource is
         refused when injected, with a message that says so."""

@@ -60,4 +60,14 @@ EVS_API int evs_net_add_current(evs_net *net, int pop, const uint32_t *ids,
                                 size_t n, const evs_current_spec *spec,
                                 evs_error *err);
 
+/* During a run (from a plug-in's hook at time t): the current (A) source
+ * src (the index evs_net_add_current returned) injects into its i-th
+ * neuron (ids[i] as given) in the instant before t, into *amps: a change
+ * at t itself shows at later times (current changes come after the
+ * samples of a time, as after probes'; a clocked type's step ending at t
+ * ran with this value). Returns EVS_OK, or EVS_EINVAL (no run, no such
+ * source or neuron). O(1). */
+EVS_API int evs_net_current_value(const evs_net *net, int src, size_t i,
+                                  double *amps);
+
 #endif

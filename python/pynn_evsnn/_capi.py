@@ -127,6 +127,8 @@ int evs_net_add_dc(evs_net *net, int pop, double amplitude, evs_dim dim,
 int evs_net_record_spikes(evs_net *net, int pop, int on);
 int evs_net_add_current(evs_net *net, int pop, const uint32_t *ids, size_t n,
                         const evs_current_spec *spec, evs_error *err);
+int evs_net_current_value(const evs_net *net, int src, size_t i,
+                          double *amps);
 int evs_net_build(evs_net *net, evs_error *err);
 int evs_net_start(evs_net *net, const evs_run_opts *opts, evs_error *err);
 int evs_net_run_until(evs_net *net, double t, evs_error *err);

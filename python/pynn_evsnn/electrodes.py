@@ -12,8 +12,12 @@ so an ACSource injected into them is refused at once. Clocked cells take a
 change from the first step that starts at or after it and sample an
 ACSource at the start of every step. A NoisyCurrentSource draws from
 evsnn's own random stream, keyed by the network's seed (its rng's seed,
-when it has one, becomes that seed as for other rngs). A source cannot be
-recorded, and its parameters cannot change once the net exists."""
+when it has one, becomes that seed as for other rngs). `source.record()`
+before the run samples, every time step, the current the source injects
+into the first neuron it reaches (evs_net_current_value: the value in the
+instant before each sample time, a change at that time showing from the
+next sample); `source.get_data()` gives it as a Neo signal in nA. Its
+parameters cannot change once the net exists."""
 
 import numpy as np
 from pyNN.parameters import ParameterSpace, Sequence
@@ -39,6 +43,9 @@ class CurrentSource(object):
             state.use_rng(rng, type(self).__name__)
         object.__setattr__(self, "_native", {})
         object.__setattr__(self, "_targets", [])  # (population, local ids)
+        object.__setattr__(self, "_evs", [])  # evsnn source per target
+        object.__setattr__(self, "_recording", False)
+        object.__setattr__(self, "_samples", [])  # A, every time step
         ps = ParameterSpace(self.default_parameters, self.get_schema(),
                             shape=(1,))
         ps.update(**parameters)
@@ -82,8 +89,18 @@ class CurrentSource(object):
         """Raises when the source cannot drive celltype."""
 
     def record(self):
-        raise NotImplementedError("pynn_evsnn: recording a current source is "
-                                  "not available")
+        """Samples the injected current every time step from t = 0 (on the
+        first neuron the source reaches): before the first run."""
+        if simulator.state.started:
+            raise NotImplementedError(
+                "pynn_evsnn: recording a current source after the run "
+                "started: evsnn samples what was chosen before the first run")
+        object.__setattr__(self, "_recording", True)
+
+    def _get_data(self):
+        """The recorded current: times (ms) and values (nA)."""
+        amps = np.asarray(self._samples, dtype=float) * 1e9
+        return np.arange(len(amps)) * simulator.state.dt, amps
 
     def _spec(self):
         """The evs_current_spec and the arrays it points to (kept alive)."""
@@ -110,12 +127,13 @@ class CurrentSource(object):
     def _realize(self, net):
         """Adds the source to net, once for each population it reaches."""
         what = type(self).__name__
+        self._evs.clear()
         for pop, ids in self._targets:
             spec, keep = self._spec()
             err = new_error()
-            check(lib.evs_net_add_current(
+            self._evs.append(check(lib.evs_net_add_current(
                 net, pop._index, ffi.from_buffer("uint32_t[]", ids), len(ids),
-                spec, err), err, "%s into %s" % (what, pop.label))
+                spec, err), err, "%s into %s" % (what, pop.label)))
             del keep
 
 

@@ -30,6 +30,10 @@ RUN_BOUND = 1e6
 
 SPIKE_DTYPE = np.dtype([("t", "<f8"), ("id", "<u4")], align=True)
 
+# The plug-in's record events: a population's index, or this bit and a
+# recorded current source's index in State.current_sources
+SOURCE_EVENT = 1 << 31
+
 
 class ID(int, common.IDMixin):
     """A neuron's global PyNN id."""
@@ -192,6 +196,8 @@ class State(common.control.BaseState):
         self.segment_counter += 1
         for pop in self.populations:
             pop._reset_recording()
+        for source in getattr(self, "current_sources", ()):
+            source._samples.clear()
 
     # ---- the plug-in that feeds the recorders -------------------------------
 
@@ -229,6 +235,13 @@ class State(common.control.BaseState):
                 rc = lib.evs_run_push(run, pl, 0.0, EV_RECORD, k, k)
                 if rc:
                     return rc
+        for q, source in enumerate(self.current_sources):
+            if source._recording and source._evs:
+                source._samples.clear()
+                rc = lib.evs_run_push(run, pl, 0.0, EV_RECORD, 0,
+                                      SOURCE_EVENT | q)
+                if rc:
+                    return rc
         return 0
 
     def _on_spikes(self, pl, run, k, spk, n):
@@ -239,6 +252,8 @@ class State(common.control.BaseState):
         return 0
 
     def _on_clock(self, pl, run, ev):
+        if ev.arg & SOURCE_EVENT:
+            return self._sample_source(pl, run, ev)
         k = ev.arg
         pop = self.populations[k]
         if not pop._rec_ids:  # record(None) stopped the recording
@@ -255,6 +270,19 @@ class State(common.control.BaseState):
         pop._rec_next += 1
         return lib.evs_run_push(run, pl, pop._rec_next * pop._rec_interval_s,
                                 EV_RECORD, k, k)
+
+    def _sample_source(self, pl, run, ev):
+        """A recorded current source's sample (its first neuron's current,
+        A), then the next one a time step later."""
+        q = ev.arg & ~SOURCE_EVENT
+        source = self.current_sources[q]
+        out = ffi.new("double *")
+        rc = lib.evs_net_current_value(self.net, source._evs[0], 0, out)
+        if rc:
+            return rc
+        source._samples.append(out[0])
+        return lib.evs_run_push(run, pl, len(source._samples) * self.dt * 1e-3,
+                                EV_RECORD, 0, ev.arg)
 
 
 state = State()

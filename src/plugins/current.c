@@ -165,6 +165,18 @@ nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
 }
 
+EVS_API int evs_net_current_value(const evs_net *net, int src, size_t i,
+                                  double *amps) {
+  evs_plugin *pl = evs__net_find_plugin(net, &evs__current_plugin);
+  const currents *cs = pl ? pl->state : NULL;
+  if (!net->run || !cs || src < 0 || (uint32_t)src >= cs->n ||
+      i >= cs->s[src].n)
+    return EVS_EINVAL;
+  const source *s = &cs->s[src];
+  *amps = s->spec.kind == EVS_CURRENT_NOISY ? s->nvalue[i] : s->value;
+  return EVS_OK;
+}
+
 /* The time of change number i of s (INFINITY: none), before rounding. */
 static double change_time(const source *s, uint64_t i) {
   const evs_current_spec *c = &s->spec;
