@@ -16,7 +16,7 @@ least 3 of the 5 seeds must keep their activity.
 
 pyNN.brian2 needs about 20 minutes a run on a loaded two-core machine, so
 by default its rates are the ones measured with this script and recorded
-in bench/results/pynn_va.md (BRIAN2 below); EVSNN_PYNN_BRIAN2=1 runs it
+in bench/results/2026-12-06-pynn-va.md (BRIAN2 below); EVSNN_PYNN_BRIAN2=1 runs it
 here instead, for the seeds in EVSNN_PYNN_BRIAN2_SEEDS (default "1")."""
 
 import importlib
@@ -37,7 +37,7 @@ SEEDS = (1, 2, 3, 4, 5)
 DEAD_HZ = {"CUBA": 0.0, "COBA": 5.0}  # CUBA's rest is above threshold
 
 # pyNN.brian2 2.5.1 / PyNN 0.10.1, bench/pynn/va_benchmark.py, 4000 neurons,
-# 1 s: (benchmark, seed) -> (exc Hz, inh Hz); bench/results/pynn_va.md
+# 1 s: (benchmark, seed) -> (exc Hz, inh Hz); bench/results/2026-12-06-pynn-va.md
 BRIAN2 = {
     ("CUBA", 1): (5.461, 5.621),
     ("CUBA", 2): (5.696, 5.704),

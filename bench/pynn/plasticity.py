@@ -6,7 +6,9 @@ for any backend (pynn_evsnn, pyNN.brian2):
         all, additive pair STDP (tau 20 ms, A_plus 0.01, A_minus 0.0105,
         w_max 0.1 nA), 5 s: the output rate and the mean final weight;
   tm:   200 Poisson inputs at 20 Hz onto 20 IF_curr_exp neurons through
-        depressing synapses (U 0.5, tau_rec 200 ms), 2 s: the output rate.
+        Tsodyks-Markram synapses (U 0.5, tau_rec 200 ms, tau_facil 20 ms),
+        2 s: the output rate. (tau_facil = 0, no facilitation, stops
+        pyNN.brian2 0.10.1 with a ZeroDivisionError in its synapse code.)
 
     python3 plasticity.py pynn_evsnn|pyNN.brian2 stdp|tm [seed]"""
 
@@ -34,7 +36,7 @@ def plastic_network(sim, kind, seed):
             weight=0.05, delay=1.0, dendritic_delay_fraction=0)
     else:
         syn = sim.TsodyksMarkramSynapse(weight=0.3, delay=1.0, U=0.5,
-                                        tau_rec=200.0, tau_facil=0.0)
+                                        tau_rec=200.0, tau_facil=20.0)
     prj = sim.Projection(inp, out, sim.AllToAllConnector(), syn,
                          receptor_type="excitatory")
     out.record("spikes")
