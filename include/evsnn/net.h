@@ -312,4 +312,11 @@ EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj);
 /* Counters of the last run. */
 EVS_API void evs_net_stats(const evs_net *net, evs_run_stats *stats);
 
+/* This process's rank among those the net runs on, once it is built; *size
+ * (may be NULL) receives their number. One process: 0 and 1. Several
+ * when mpirun started the program on several ranks and evsnn was built
+ * with MPI (./configure --with-mpi; doc/scaling.md, "Ranks"): each builds
+ * the synapses onto its own neurons, and rank 0 writes the files. */
+EVS_API int evs_net_rank(const evs_net *net, int *size);
+
 #endif

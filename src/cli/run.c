@@ -197,10 +197,13 @@ static int ready_run(evs_model *m, const evs_cli_opts *c, const char *outdir,
     fprintf(stderr, "%s: out of memory\n", prog);
     return EVS_CLI_ERR;
   }
-  if (c->until > 0 && m->run.threads > 1) {
+  int ranks;
+  evs_net_rank(m->net, &ranks);
+  if (c->until > 0 && (m->run.threads > 1 || ranks > 1)) {
     fprintf(stderr,
-            "%s: --until needs a run on one thread (threads = 1): a threaded "
-            "run cannot be saved yet\n",
+            "%s: --until needs a run on one thread (threads = 1) in one "
+            "process: a threaded run or a run on several ranks cannot be "
+            "saved yet\n",
             prog);
     free(path);
     return EVS_CLI_ERR;
@@ -239,7 +242,8 @@ static int run_ended(evs_model *m, const evs_cli_opts *c, const char *outdir,
             err->msg[0] ? err->msg : evs_strerror(st));
     return EVS_CLI_ERR;
   }
-  if (!c->quiet) print_summary(m, outdir);
+  /* on several ranks, rank 0 speaks for them */
+  if (!c->quiet && evs_net_rank(m->net, NULL) == 0) print_summary(m, outdir);
   char *path = path_in(outdir, CHECKPOINT_FILE);
   int saved = path && access(path, F_OK) == 0;
   free(path);
@@ -251,7 +255,8 @@ static int run_ended(evs_model *m, const evs_cli_opts *c, const char *outdir,
               outdir);
     return 128 + evs_cli_interrupted;
   }
-  if (st == EVS_ESTOPPED) printf("%s\n", err->msg);
+  if (st == EVS_ESTOPPED && evs_net_rank(m->net, NULL) == 0)
+    printf("%s\n", err->msg);
   evs_run_stats stats;
   evs_net_stats(m->net, &stats);
   if (c->until > 0 && stats.t_end < m->run.duration && saved)

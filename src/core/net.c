@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "base/checks.h"
+#include "core/comm.h"
 #include "core/net_impl.h"
 #include "core/run.h"
 #include "io/output.h"
@@ -70,6 +71,7 @@ EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
   if (!net) return EVS_ENOMEM;
   net->seed = seed;
   net->resolution = resolution;
+  net->nranks = 1;
   if (evs__net_add_default_plugins(net)) {
     evs_net_free(net);
     return EVS_ENOMEM;
@@ -525,13 +527,20 @@ EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
   return EVS_OK;
 }
 
-/* The progress plug-in opts asks for (*pl), or NULL: none. */
+/* The progress plug-in opts asks for (*pl), or NULL: none. On several
+ * ranks every rank has it if one asks (its events cut the windows alike),
+ * and only rank 0 prints it. */
 static const evs_plugin *progress_plugin(evs_net *net, const evs_run_opts *opts,
                                          evs_plugin *pl) {
-  *pl = (evs_plugin){.type = opts->progress == 2 ? &evs__progress_log_plugin
-                                                 : &evs__progress_plugin,
+  uint64_t asked = (uint64_t)opts->progress;
+  evs_error ignored; /* a failure of the communicator shows at the start */
+  if (net->comm)
+    evs__comm_allreduce_u64(net->comm, &asked, 1, EVS_COMM_MAX, &ignored);
+  int log = opts->progress == 2 || net->rank != 0;
+  *pl = (evs_plugin){.type = log ? &evs__progress_log_plugin
+                                 : &evs__progress_plugin,
                      .net = net};
-  return opts->progress ? pl : NULL;
+  return asked ? pl : NULL;
 }
 
 EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
@@ -688,6 +697,11 @@ EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
 EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj) {
   if (proj < 0 || (uint32_t)proj >= net->nproj) return NULL;
   return net->proj[proj]->csr;
+}
+
+EVS_API int evs_net_rank(const evs_net *net, int *size) {
+  if (size) *size = net->nranks;
+  return net->rank;
 }
 
 EVS_API void evs_net_stats(const evs_net *net, evs_run_stats *stats) {

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 
 #include "core/net_impl.h"
-#include "core/run.h"
 #include "core/plugin.h"
+#include "core/ranks.h"
+#include "core/run.h"
 #include "rules/plastic.h"
+#include "synapses/csr_impl.h"
 
 /* Readies p's learning rule: one delay, the transposed index, parameters
  * in internal units, and the post population told to report its spikes. */
@@ -43,7 +45,8 @@ static int start_rule(evs_proj *p, evs_error *err) {
   return EVS_OK;
 }
 
-/* Builds the synapses of projection p, weights converted to the post
+/* Builds the synapses of projection p onto the post neurons this process
+ * holds (all of them in one process), weights converted to the post
  * population's internal units. */
 static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
   evs_conn_spec spec = p->spec;
@@ -55,7 +58,12 @@ static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
   spec.seed = net->seed;
   spec.stream = p->index;
   spec.same_population = p->pre == p->post;
-  int rc = evs_csr_build(&p->csr, p->pre->size, p->post->size, &spec, err);
+  uint32_t *own, n_own;
+  if (evs__ranks_own(p->post, &own, &n_own))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  int rc = evs__csr_build_part(&p->csr, p->pre->size, p->post->size, &spec, own,
+                               n_own, err);
+  free(own);
   if (rc) return rc;
   for (uint64_t q = 0; file && q < p->csr->nnz; q++) {
     float w = (float)(p->csr->weight[q] * scale);
@@ -99,7 +107,7 @@ static int choose_tick(evs_net *net, evs_pop *pop, evs_error *err) {
   uint32_t dmin = UINT32_MAX;
   for (uint32_t k = 0; k < pop->n_out; k++) {
     const evs_proj *p = net->proj[pop->out[k]];
-    if (p->csr->nnz == 0) continue;
+    if (p->synapses == 0) continue;
     if (p->csr->min_delay == 0) {
       evs_error_set(err, EVS_EINVAL, NULL, 0,
                     "projection %s: delays from the exact population %s "
@@ -115,6 +123,27 @@ static int choose_tick(evs_net *net, evs_pop *pop, evs_error *err) {
   pop->tick =
       dmin == UINT32_MAX ? fmax(net->resolution, 1e-3) : dmin * net->resolution;
   return EVS_OK;
+}
+
+/* Initialises population pop's state by its type. On several ranks a
+ * population cut among them is initialised as its threads' slices when the
+ * run starts (core/threads_setup.c): here the rank's block is initialised
+ * once to check its parameters, then let go, and a population held whole
+ * by another rank is not initialised here at all (pop->state stays NULL). */
+static int init_held(evs_pop *pop, evs_error *err) {
+  const evs_net *net = pop->net;
+  if (!net->comm || (pop->rank_lo == 0 && pop->rank_hi == pop->size &&
+                     !evs__ranks_split(net, pop)))
+    return pop->type->init(pop, err);
+  if (pop->rank_lo == pop->rank_hi) return EVS_OK;
+  evs_pop block = *pop;
+  block.first = pop->rank_lo;
+  block.size = pop->rank_hi - pop->rank_lo;
+  block.dc = pop->dc ? pop->dc + pop->rank_lo : NULL;
+  block.state = NULL;
+  int rc = pop->type->init(&block, err);
+  if (block.state) pop->type->destroy(&block);
+  return rc;
 }
 
 /* Builds everything; on failure the net is left half-built for freeing. */
@@ -155,20 +184,22 @@ static int build(evs_net *net, evs_error *err) {
     double v = net->dc[i].amplitude * pop->type->dc_scale(pop, net->dc[i].dim);
     for (uint32_t j = 0; j < pop->size; j++) pop->dc[j] += v;
   }
+  /* on several ranks each builds the synapses onto its own neurons */
+  if ((rc = evs__ranks_join(net, err))) return rc;
+  evs__ranks_deal(net);
   /* errors say which object (and key) they are about: a model file points
    * at the line that asked for it */
-  for (uint32_t i = 0; i < net->nproj; i++)
-    if ((rc = build_projection(net, net->proj[i], err))) {
+  for (uint32_t i = 0; i < net->nproj && rc == EVS_OK; i++)
+    if ((rc = build_projection(net, net->proj[i], err)))
       evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
-      return rc;
-    }
-  for (uint32_t i = 0; i < net->npop; i++) {
+  uint64_t bytes;
+  if ((rc = evs__ranks_agree_build(net, rc, &bytes, err))) return rc;
+  for (uint32_t i = 0; i < net->npop && rc == EVS_OK; i++) {
     evs_pop *pop = net->pop[i];
-    if ((rc = choose_tick(net, pop, err)) || (rc = pop->type->init(pop, err))) {
+    if ((rc = choose_tick(net, pop, err)) || (rc = init_held(pop, err)))
       evs_error_about(err, EVS_ABOUT_POPULATION, (int)i);
-      return rc;
-    }
   }
+  if ((rc = evs__ranks_agree(net, rc, err))) return rc;
   /* a plug-in's build says what its errors are about itself */
   for (uint32_t i = 0; i < net->nplugin; i++) {
     evs_plugin *pl = net->plugin[i];
@@ -176,9 +207,8 @@ static int build(evs_net *net, evs_error *err) {
   }
   net->built = 1;
   net->stats.wall_build = evs__wall_clock() - t_start;
-  for (uint32_t i = 0; i < net->nproj; i++) {
-    net->stats.synapses += net->proj[i]->csr->nnz;
-    net->stats.synapse_bytes += evs_csr_bytes(net->proj[i]->csr);
-  }
+  for (uint32_t i = 0; i < net->nproj; i++)
+    net->stats.synapses += net->proj[i]->synapses;
+  net->stats.synapse_bytes = bytes; /* of every rank */
   return EVS_OK;
 }

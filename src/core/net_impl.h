@@ -65,8 +65,11 @@ struct evs_pop {
                                  told of every spike and periodic event */
   uint32_t n_learn;
   uint64_t crossings; /* statistics: exact crossing searches */
-  int failed;         /* EVS_ENOMEM once a spike could not be
-                         stored; the scheduler stops the run */
+  /* the neurons [rank_lo, rank_hi) this process holds: all of them in one
+   * process, a block or all or none on one of several ranks (core/ranks.c) */
+  uint32_t rank_lo, rank_hi;
+  int failed; /* EVS_ENOMEM once a spike could not be
+                 stored; the scheduler stops the run */
 };
 
 /* A projection: synapses from pre to post through one receptor. */
@@ -87,6 +90,9 @@ typedef struct evs_proj {
                      one thread and this CSR in the net (set at the build
                      by what reads the synapses in the net's order, such
                      as weight recordings; core/threads.c) */
+  /* synapses of the projection on every rank (csr->nnz in one process;
+   * core/ranks.c) */
+  uint64_t synapses;
 } evs_proj;
 
 /* A requested constant input: amplitude of dimension dim on every neuron. */
@@ -122,6 +128,10 @@ struct evs_net {
   double ckpt_every; /* s of wall time between checkpoints; 0: none */
   void *ckpt_meta;   /* the caller's bytes for the checkpoint's header */
   size_t ckpt_meta_len;
+  struct evs_comm *comm; /* the ranks this net runs on (core/ranks.c), or
+                            NULL: one process */
+  int rank, nranks;      /* this process's rank, and their number (0, 1
+                            in one process) */
 };
 
 /* The value of a constant parameter by name (it must exist: asserted). */

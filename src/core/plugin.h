@@ -62,8 +62,21 @@ double evs__run_voltage(evs_run *run, evs_pop *pop, uint32_t id, double t);
 
 /* The population object that holds neuron *id of pop in this run: the
  * thread's slice in a threaded run (*id becomes its index there), else pop
- * (*id unchanged). Call only from a plug-in's hooks. */
+ * (*id unchanged); NULL when another rank holds it (evs__run_holds). Call
+ * only from a plug-in's hooks. */
 evs_pop *evs__run_neuron(evs_run *run, evs_pop *pop, uint32_t *id);
+
+/* The number of ranks the run is on (1: one process). */
+int evs__run_ranks(const evs_run *run);
+
+/* 1 if this process holds neuron id of pop (always in one process). */
+int evs__run_holds(const evs_run *run, const evs_pop *pop, uint32_t id);
+
+/* Makes v[0..n), each value set by the one rank that holds it and 0 on
+ * the others, the same on every rank, bit for bit (collective on several
+ * ranks: a sum of the values' bits; nothing in one process). EVS_OK or
+ * the communicator's error (err). */
+int evs__run_share(evs_run *run, double *v, size_t n, evs_error *err);
 
 /* ---- delivery filters ---------------------------------------------------- */
 

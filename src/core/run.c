@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/comm.h"
+#include "core/ranks.h"
 #include "core/run_impl.h"
 #include "rules/plastic.h"
 
@@ -100,6 +102,26 @@ evs_rule *const *evs__run_rules(evs_run *r, evs_proj *p, uint32_t *n) {
 
 evs_pop *evs__run_neuron(evs_run *r, evs_pop *pop, uint32_t *id) {
   return r->par ? evs__par_slice(r->par, pop, id) : pop;
+}
+
+int evs__run_ranks(const evs_run *r) { return r->net->nranks; }
+
+int evs__run_holds(const evs_run *r, const evs_pop *pop, uint32_t id) {
+  (void)r;
+  return id >= pop->rank_lo && id < pop->rank_hi;
+}
+
+int evs__run_share(evs_run *r, double *v, size_t n, evs_error *err) {
+  evs_net *net = r->net;
+  uint64_t bits[256]; /* in chunks: nothing to allocate, nothing to fail */
+  for (size_t i = 0; net->comm && i < n; i += 256) {
+    size_t m = n - i < 256 ? n - i : 256;
+    memcpy(bits, v + i, m * sizeof *bits);
+    int rc = evs__comm_allreduce_u64(net->comm, bits, m, EVS_COMM_SUM, err);
+    if (rc) return rc;
+    memcpy(v + i, bits, m * sizeof *bits);
+  }
+  return EVS_OK;
 }
 
 double evs__run_voltage(evs_run *r, evs_pop *pop, uint32_t id, double t) {
@@ -378,8 +400,11 @@ static int end_events(evs_run *r) {
     if (r->pl[s]->type->finish)
       rc = r->pl[s]->type->finish(r->pl[s], r, r->t_end);
   /* Exact populations close their last, possibly partial, window (after a
-   * stop, the checked population closed it at the stop time already). */
-  if (r->par) return rc == EVS_OK ? evs__par_close(r) : rc;
+   * stop, the checked population closed it at the stop time already). On
+   * several ranks they all go on, or all fail. */
+  evs_error ignored;
+  if ((rc = evs__ranks_agree(r->net, rc, &ignored))) return rc;
+  if (r->par) return evs__par_close(r);
   for (uint32_t i = 0; i < r->net->npop && rc == EVS_OK; i++) {
     evs_pop *pop = r->net->pop[i];
     if (pop->type->kind != EVS_POP_EXACT) continue;
@@ -510,7 +535,11 @@ static int checkpoints_begin(evs_run *r, const evs_run_opts *opts, int resumed,
                              evs_error *err) {
   evs_error why;
   evs_error_clear(&why);
-  int rc = opts->threads > 1
+  int rc = r->net->comm ? evs_error_set(&why, EVS_EINVAL, NULL, 0,
+                                        "checkpoints need a run in one "
+                                        "process: a run on several ranks "
+                                        "cannot be saved yet")
+           : opts->threads > 1
                ? evs_error_set(&why, EVS_EINVAL, NULL, 0,
                                "checkpoints need a run on one thread "
                                "(threads = 1): a threaded run cannot be "
@@ -542,20 +571,21 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
   /* a checkpoint of an earlier run into the same file is stale */
   if (net->ckpt_path) unlink(net->ckpt_path);
   int rc = run_init(r, net, extra);
-  if (rc) {
-    evs_error_set(err, rc, NULL, 0, "out of memory");
-    goto fail;
-  }
-  if (opts->outdir &&
-      (rc = evs__output_open(&r->out, opts->outdir,
-                             opts->model_name ? opts->model_name : "model",
-                             net->seed, err)))
-    goto fail;
-  if (opts->threads > 1 &&
-      (rc = evs__par_begin(r, (uint32_t)opts->threads, err)))
-    goto fail;
-  if ((rc = start(r, err))) goto fail;
-  if (net->ckpt_path && (rc = checkpoints_begin(r, opts, 0, err))) goto fail;
+  if (rc) evs_error_set(err, rc, NULL, 0, "out of memory");
+  /* on several ranks rank 0 writes the files; the others run the same
+   * plug-ins into an output that writes nothing, so that every rank has
+   * the same plug-in events */
+  const char *name = opts->model_name ? opts->model_name : "model";
+  if (rc == EVS_OK && opts->outdir)
+    rc = net->rank == 0
+             ? evs__output_open(&r->out, opts->outdir, name, net->seed, err)
+             : evs__output_open_silent(&r->out, name, err);
+  if (rc == EVS_OK && (opts->threads > 1 || net->comm))
+    rc =
+        evs__par_begin(r, opts->threads > 1 ? (uint32_t)opts->threads : 1, err);
+  if (rc == EVS_OK) rc = start(r, err);
+  if (rc == EVS_OK && net->ckpt_path) rc = checkpoints_begin(r, opts, 0, err);
+  if ((rc = evs__ranks_agree(net, rc, err))) goto fail;
   net->run = r;
   return EVS_OK;
 fail:
@@ -575,9 +605,10 @@ int evs__run_resume(evs_net *net, const evs_run_opts *opts,
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto fail;
   }
-  if (opts->threads > 1) {
+  if (opts->threads > 1 || net->comm) {
     rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
-                       "a checkpoint resumes on one thread (threads = 1)");
+                       "a checkpoint resumes on one thread (threads = 1) "
+                       "in one process");
     goto fail;
   }
   if ((rc = evs__run_checkpoint_load(

@@ -94,8 +94,9 @@ int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n);
 
 /* ---- the threaded scheduler (threads.c) ---------------------------------- */
 
-/* Splits the run r of a built net among n >= 2 threads (r->par): slices of
- * the sliceable populations (core/neuron_type.h) dealt in blocks, the others
+/* Splits the run r of a built net among n threads (r->par; n >= 2, or
+ * any n on several ranks, of which this rank holds its neurons' share): slices
+ * of the sliceable populations (core/neuron_type.h) dealt in blocks, the others
  * whole on one thread each (so are the post populations of projections with a
  * learning rule, a delivery filter or whole_post: their CSR, rule and
  * filter stay the net's), every other projection's synapses split by
@@ -130,11 +131,12 @@ void evs__par_stats(evs_run *r);
 void evs__par_free(struct evs_par *par);
 
 /* The slice that holds neuron *id of population pop; *id becomes its index
- * in the slice. */
+ * in the slice. NULL when another rank holds it. */
 evs_pop *evs__par_slice(struct evs_par *par, evs_pop *pop, uint32_t *id);
 
 /* Membrane potential of neuron id of population pop at time t through the
- * slice that holds it (the population's type's voltage()). */
+ * slice that holds it (the population's type's voltage()); 0 when another
+ * rank holds it. */
 double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
                         double t);
 

@@ -50,10 +50,13 @@
  * does not depend on the slice: a slice's shared quantities (IF_curr_exp's
  * reference time t0 and its rebase) depend on time alone. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
+#include "core/comm.h"
 #include "core/threads_impl.h"
 
 /* ---- barrier --------------------------------------------------------------
@@ -436,28 +439,35 @@ static int tell(struct evs_par *par) {
   return rc;
 }
 
-/* Merges the threads' flushes since the last barrier in key order: one
- * flush's spikes from every slice, sorted by (time, id) and cut at the
- * run's end, kept for scheduling (mf) and, unless later (defer: see
- * run_step), handed to the plug-ins. A stop by a plug-in ends the merge
- * after that flush. */
-static int merge(struct evs_par *par, int defer) {
+/* Merges the threads' flushes since the last barrier (on several ranks,
+ * every rank's threads', exchanged with this rank's status rc) in key
+ * order: one flush's spikes from every slice, sorted by (time, id) and cut
+ * at the run's end, kept for scheduling (mf) and, unless later (defer:
+ * see run_step), handed to the plug-ins. A stop by a plug-in ends the
+ * merge after that flush. Returns rc (in one process), the first error of
+ * the ranks, or the merge's. */
+static int merge(struct evs_par *par, int defer, int rc) {
   evs_run *r = par->run;
   size_t nall = 0;
-  for (uint32_t t = 0; t < par->n; t++) nall += par->w[t].nrec;
   par->nmf = 0;
   par->nmspk = 0;
   par->told = 0;
-  if (reserve((void **)&par->all, &par->capall, nall ? nall : 1,
-              sizeof *par->all))
-    return EVS_ENOMEM;
-  size_t k = 0;
-  for (uint32_t t = 0; t < par->n; t++) {
-    memcpy(par->all + k, par->w[t].rec, par->w[t].nrec * sizeof *par->all);
-    k += par->w[t].nrec;
+  if (par->comm) { /* every rank's flushes (threads_ranks.c) */
+    if ((rc = evs__par_exchange(par, rc, &nall))) return rc;
+  } else {
+    if (rc) return rc;
+    for (uint32_t t = 0; t < par->n; t++) nall += par->w[t].nrec;
+    if (reserve((void **)&par->all, &par->capall, nall ? nall : 1,
+                sizeof *par->all))
+      return EVS_ENOMEM;
+    size_t k = 0;
+    for (uint32_t t = 0; t < par->n; t++)
+      for (size_t i = 0; i < par->w[t].nrec; i++, k++) {
+        par->all[k] = par->w[t].rec[i];
+        par->all[k].spk = par->w[t].slice[par->all[k].pop]->spk;
+      }
   }
   qsort(par->all, nall, sizeof *par->all, rec_order);
-  int rc = EVS_OK;
   for (size_t i = 0; i < nall && rc == EVS_OK && !r->stopped;) {
     size_t j = i;
     size_t count = 0;
@@ -479,15 +489,14 @@ static int merge(struct evs_par *par, int defer) {
     size_t nrun = 0, m = 0;
     for (size_t q = i; q < j; q++) {
       const flush_rec *f = &par->all[q];
-      const evs_pop *sl = par->w[f->worker].slice[p];
       if (f->end == f->begin) continue;
       if (nrun == EVS_PAR_MERGE_MAX) { /* more runs than that: sort them */
-        memcpy(out + m, sl->spk + f->begin, (f->end - f->begin) * sizeof *out);
+        memcpy(out + m, f->spk + f->begin, (f->end - f->begin) * sizeof *out);
         m += f->end - f->begin;
         continue;
       }
-      head[nrun] = sl->spk + f->begin;
-      end[nrun++] = sl->spk + f->end;
+      head[nrun] = f->spk + f->begin;
+      end[nrun++] = f->spk + f->end;
     }
     if (m) { /* beyond EVS_PAR_MERGE_MAX runs */
       for (size_t k = 0; k < nrun; k++) {
@@ -549,10 +558,15 @@ int evs__par_run(evs_run *r, double until) {
   struct evs_par *par = r->par;
   int rc = EVS_OK;
   while (rc == EVS_OK && !r->stopped) {
-    if (r->interrupt && *r->interrupt) {
+    /* on several ranks, a signal any of them received at the last
+     * exchange: they all stop at the same horizon */
+    int sig = par->comm      ? par->interrupt_all
+              : r->interrupt ? (int)*r->interrupt
+                             : 0;
+    if (sig) {
       /* every event before the last horizon has run, none after it */
       if ((rc = tell(par)) || r->stopped) break;
-      evs__run_interrupted(r, par->h_t, (int)*r->interrupt);
+      evs__run_interrupted(r, par->h_t, sig);
       break;
     }
     double ht = exchange_time(par);
@@ -570,15 +584,23 @@ int evs__par_run(evs_run *r, double until) {
       plugin = 0;
       last = 1;
     }
-    if ((rc = run_step(par, ht, hk))) break;
+    rc = run_step(par, ht, hk);
+    if (rc && !par->comm) break;
     /* the plug-ins see these spikes during the next step, unless a
-     * plug-in event or the phase's end comes first */
-    rc = merge(par, !plugin && !last && !r->stopped);
+     * plug-in event or the phase's end comes first (on several ranks the
+     * step's status is exchanged with the spikes) */
+    rc = merge(par, !plugin && !last && !r->stopped, rc);
     if (rc == EVS_OK && !last && !r->stopped && plugin) {
       evs_event ev;
       evs_queue_pop(&r->q, &ev);
       evs_plugin *pl = r->pl[ev.owner];
       rc = pl->type->clock(pl, r, &ev);
+      /* a plug-in failed here only: the other ranks learn it at their
+       * next exchange, which this one joins (unless they stop for a
+       * signal instead) */
+      size_t none;
+      if (rc && par->comm && !par->interrupt_all)
+        evs__par_exchange(par, rc, &none);
     }
     if (rc || last || r->stopped) break;
   }
@@ -600,7 +622,7 @@ int evs__par_close(evs_run *r) {
       evs_event ev = {.t = r->t_end, .kind = EVS_EV_WINDOW, .owner = p};
       if ((rc = periodic(w, &ev)) == EVS_OK) sort_flushes(w);
     }
-    if (rc == EVS_OK) rc = merge(par, 0);
+    rc = merge(par, 0, rc); /* on several ranks, agreed */
   }
   /* the net's CSRs of the learning projections get their final weights */
   for (uint32_t k = 0; k < par->net->nproj && rc == EVS_OK; k++)
@@ -608,44 +630,154 @@ int evs__par_close(evs_run *r) {
   return rc;
 }
 
+/* 1 if some slice of population p on this rank found spikes since its
+ * last flush. */
+static int pending_here(const struct evs_par *par, uint32_t p) {
+  for (uint32_t t = 0; t < par->n; t++)
+    if (par->w[t].slice[p] && par->w[t].slice[p]->nspk) return 1;
+  return 0;
+}
+
 void evs__par_uncount(evs_run *r) {
   struct evs_par *par = r->par;
-  for (uint32_t p = 0; p < par->net->npop; p++) {
-    int pending = 0;
-    for (uint32_t t = 0; t < par->n; t++)
-      if (par->w[t].slice[p] && par->w[t].slice[p]->nspk) pending = 1;
-    if (pending) continue;
+  const uint32_t np = par->net->npop;
+  /* on several ranks: whether a slice on any rank found some */
+  uint64_t *pending = NULL;
+  if (par->comm) {
+    pending = calloc(np ? np : 1, sizeof *pending);
+    if (!pending) return; /* the counts stay as the last flush left them */
+    for (uint32_t p = 0; p < np; p++) pending[p] = pending_here(par, p);
+    evs__comm_allreduce_u64(par->comm, pending, np, EVS_COMM_MAX, &par->cerr);
+  }
+  for (uint32_t p = 0; p < np; p++) {
+    if (pending ? pending[p] != 0 : pending_here(par, p)) continue;
     for (size_t j = 0; j < r->last_n[p]; j++)
       if (par->last[p][j].t >= r->t_end) par->net->pop[p]->nspikes--;
+  }
+  free(pending);
+}
+
+/* Peak resident memory of this process, bytes (0 if unknown). */
+static uint64_t peak_rss(void) {
+  struct rusage u;
+  if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+  return (uint64_t)u.ru_maxrss * 1024; /* Linux: KiB */
+}
+
+/* Bytes of one thread's or rank's line of run.log, at most. */
+#define LINE_MAX_BYTES 320
+
+/* What thread t holds: neurons, synapses and their bytes, added to
+ * sums[0..3). */
+static void held(const struct evs_par *par, uint32_t t, uint64_t sums[3]) {
+  const evs_net *net = par->net;
+  const worker *w = &par->w[t];
+  for (uint32_t p = 0; p < net->npop; p++)
+    if (w->slice[p]) sums[0] += w->slice[p]->size;
+  for (uint32_t k = 0; k < net->nproj; k++)
+    if (w->csr[k]) {
+      sums[1] += w->csr[k]->nnz;
+      sums[2] += evs_csr_bytes(w->csr[k]);
+    }
+}
+
+/* Thread t's line of run.log (no newline) into line; its length. */
+static size_t thread_line(const struct evs_par *par, uint32_t t, char *line) {
+  const worker *w = &par->w[t];
+  uint64_t h[3] = {0, 0, 0};
+  char rank[32] = "";
+  held(par, t, h);
+  if (par->comm) snprintf(rank, sizeof rank, " rank %d", par->net->rank);
+  return (size_t)snprintf(
+      line, LINE_MAX_BYTES,
+      "thread %u%s neurons %llu synapses %llu synapse_bytes %llu "
+      "syn_events %llu queue_peak_bytes %llu",
+      t, rank, (unsigned long long)h[0], (unsigned long long)h[1],
+      (unsigned long long)h[2], (unsigned long long)w->syn_events,
+      (unsigned long long)(w->queue_peak * sizeof(evs_event)));
+}
+
+/* This rank's line of run.log (no newline) into line; its length. */
+static size_t rank_line(const struct evs_par *par, char *line) {
+  uint64_t h[3] = {0, 0, 0};
+  for (uint32_t t = 0; t < par->n; t++) held(par, t, h);
+  evs_comm_stats cs = evs__comm_stats(par->comm);
+  return (size_t)snprintf(
+      line, LINE_MAX_BYTES,
+      "rank %d threads %u neurons %llu synapses %llu synapse_bytes %llu "
+      "peak_rss_bytes %llu collectives %llu bytes_sent %llu "
+      "bytes_received %llu",
+      par->net->rank, par->n, (unsigned long long)h[0],
+      (unsigned long long)h[1], (unsigned long long)h[2],
+      (unsigned long long)peak_rss(), (unsigned long long)cs.collectives,
+      (unsigned long long)cs.bytes_sent, (unsigned long long)cs.bytes_received);
+}
+
+/* On several ranks: sums the counters v[0..n) over the ranks and writes
+ * every rank's lines (its threads', then its own) into rank 0's run.log,
+ * in rank order (collective). */
+static void rank_stats(evs_run *r, uint64_t *v, size_t n) {
+  struct evs_par *par = r->par;
+  char *text = malloc(((size_t)par->n + 1) * (LINE_MAX_BYTES + 1));
+  if (evs__par_agree(par, text ? EVS_OK : EVS_ENOMEM)) {
+    free(text); /* out of memory somewhere: run.log goes without them */
+    return;
+  }
+  size_t len = 0;
+  for (uint32_t t = 0; t < par->n; t++) {
+    len += thread_line(par, t, text + len);
+    text[len++] = '\n';
+  }
+  const void *all;
+  const uint64_t *off;
+  int rc = evs__comm_allreduce_u64(par->comm, v, n, EVS_COMM_SUM, &par->cerr);
+  if (rc == EVS_OK) {
+    len += rank_line(par, text + len);
+    text[len++] = '\n';
+    rc = evs__comm_allgatherv(par->comm, text, len, &all, &off, &par->cerr);
+  }
+  free(text);
+  if (rc) return;
+  const char *at = all, *end = at + off[par->net->nranks];
+  while (r->out && at < end) {
+    const char *nl = memchr(at, '\n', (size_t)(end - at));
+    if (!nl) break;
+    evs__output_log(r->out, "%.*s", (int)(nl - at), at);
+    at = nl + 1;
   }
 }
 
 void evs__par_stats(evs_run *r) {
   struct evs_par *par = r->par;
   evs_net *net = par->net;
+  const uint32_t np = net->npop;
+  uint64_t sums[3] = {0, 0, 0}; /* synaptic events, queue pushes, pops */
   for (uint32_t t = 0; t < par->n; t++) {
     worker *w = &par->w[t];
-    net->stats.syn_events += w->syn_events;
-    net->stats.queue_pushes += w->q.pushes;
-    net->stats.queue_pops += w->q.pops;
-    uint64_t neurons = 0, synapses = 0, bytes = 0;
-    for (uint32_t p = 0; p < net->npop; p++) {
-      if (!w->slice[p]) continue;
-      neurons += w->slice[p]->size;
+    sums[0] += w->syn_events;
+    sums[1] += w->q.pushes;
+    sums[2] += w->q.pops;
+    for (uint32_t p = 0; p < np; p++)
       if (w->own[p]) net->pop[p]->crossings += w->slice[p]->crossings;
-    }
-    for (uint32_t k = 0; k < net->nproj; k++)
-      if (w->csr[k]) {
-        synapses += w->csr[k]->nnz;
-        bytes += evs_csr_bytes(w->csr[k]);
-      }
-    if (r->out)
-      evs__output_log(r->out,
-                      "thread %u neurons %llu synapses %llu synapse_bytes "
-                      "%llu syn_events %llu queue_peak_bytes %llu",
-                      t, (unsigned long long)neurons,
-                      (unsigned long long)synapses, (unsigned long long)bytes,
-                      (unsigned long long)w->syn_events,
-                      (unsigned long long)(w->queue_peak * sizeof(evs_event)));
   }
+  if (!par->comm) {
+    char line[LINE_MAX_BYTES];
+    for (uint32_t t = 0; t < par->n && r->out; t++) {
+      thread_line(par, t, line);
+      evs__output_log(r->out, "%s", line);
+    }
+  } else { /* the counters of every rank, and every population's crossings */
+    uint64_t *v = calloc(3 + (size_t)np, sizeof *v);
+    if (evs__par_agree(par, v ? EVS_OK : EVS_ENOMEM) == EVS_OK) {
+      memcpy(v, sums, sizeof sums);
+      for (uint32_t p = 0; p < np; p++) v[3 + p] = net->pop[p]->crossings;
+      rank_stats(r, v, 3 + (size_t)np);
+      memcpy(sums, v, sizeof sums);
+      for (uint32_t p = 0; p < np; p++) net->pop[p]->crossings = v[3 + p];
+    }
+    free(v);
+  }
+  net->stats.syn_events += sums[0];
+  net->stats.queue_pushes += sums[1];
+  net->stats.queue_pops += sums[2];
 }

@@ -21,8 +21,12 @@
 typedef struct flush_rec {
   double t;
   uint32_t kind, pop; /* event kind, population index */
-  uint32_t worker;    /* the thread that ran it */
+  uint32_t worker;    /* the thread that ran it (on several ranks: rank
+                       * times threads plus thread, in the merge) */
   size_t begin, end;  /* its spikes: slice->spk[begin .. end) */
+  /* in the merge: the array begin and end index (the slice's, or the
+   * ranks' exchange buffer) */
+  const evs_spike *spk;
 } flush_rec;
 
 /* One thread: its slices, synapses, queue and flushes. */
@@ -85,6 +89,12 @@ struct evs_par {
   evs_csr **csrs;   /* scratch of evs__par_csrs: [n] */
   evs_rule **rules; /* scratch of evs__par_rules: [n] */
   uint64_t *cursor; /* scratch of evs__par_gather: [n] */
+  /* several ranks (threads_ranks.c): the net's communicator, or NULL */
+  struct evs_comm *comm;
+  unsigned char *send; /* this rank's part of a window's exchange */
+  size_t capsend;
+  int interrupt_all; /* a signal any rank received, at the last exchange */
+  evs_error cerr;    /* the communicator's error, if it failed */
   /* synchronisation: the main thread releases generation go; each other
    * thread adds one to done when it has finished it */
   _Atomic uint32_t go;
@@ -116,6 +126,19 @@ void evs__par_bump(struct evs_par *par, _Atomic uint32_t *v);
 /* The most a waiter at the barrier spins before it sleeps, for a run
  * of that many threads (see threads.c, "barrier"). */
 unsigned evs__par_spins(uint32_t threads);
+
+/* Every rank's flush records since the last barrier, with their spikes,
+ * into par->all (*nall of them; spikes valid until the next exchange), in
+ * exchange for this rank's, with every rank's status rc and interrupt
+ * flag (collective: one evs__comm_allgatherv). Returns the first error
+ * over the ranks in rank order (this rank's own included), or the
+ * communicator's (its message in par->cerr); par->interrupt_all becomes a
+ * signal some rank received, or 0. (threads_ranks.c) */
+int evs__par_exchange(struct evs_par *par, int rc, size_t *nall);
+
+/* The worst status over the ranks (collective); the local one in one
+ * process. */
+int evs__par_agree(struct evs_par *par, int rc);
 
 /* The body of threads 1 .. n-1 (pthread_create's start routine, arg the
  * worker): runs each generation the main thread releases until quit. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ranks.h"
 #include "core/threads_impl.h"
 
 /* ---- learning rules on slices -------------------------------------------- */
@@ -179,7 +180,7 @@ static int repeats_in_long_row(const evs_csr *m, uint32_t batch,
  * one thread runs every handler call in the one-thread order. A sliceable
  * rule's projection gets one instance per thread (make_parts) and keeps
  * the net's CSR, into which its weights are gathered (evs__par_gather). */
-static int choose_split(struct evs_par *par) {
+static int choose_split(struct evs_par *par, evs_error *err) {
   evs_net *net = par->net;
   for (uint32_t p = 0; p < net->npop; p++)
     par->split[p] = net->pop[p]->type->sliceable;
@@ -196,10 +197,22 @@ static int choose_split(struct evs_par *par) {
     if (!par->split[pj->post->index] || !batch) continue;
     uint32_t *mark = calloc(pj->post->size, sizeof *mark);
     if (!mark) return EVS_ENOMEM;
-    if (repeats_in_long_row(pj->csr, batch, mark))
+    /* a rank holds part of each row: any repeat there may be in a long
+     * row of the whole projection */
+    if (repeats_in_long_row(pj->csr, net->comm ? 0 : batch, mark))
       par->split[pj->post->index] = 0;
     free(mark);
   }
+  /* on several ranks a population cut among them must be cut among the
+   * threads too (its other ranks hold the rest) */
+  for (uint32_t p = 0; net->comm && p < net->npop; p++)
+    if (!par->split[p] && evs__ranks_split(net, net->pop[p]))
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "population %s: runs whole on one thread here "
+                           "(repeated targets in its synapses' rows, or "
+                           "recorded static weights), which several ranks "
+                           "do not support yet (run it in one process)",
+                           net->pop[p]->name);
   return EVS_OK;
 }
 
@@ -273,6 +286,7 @@ void evs__par_free(struct evs_par *par) {
   free(par->csrs);
   free(par->rules);
   free(par->cursor);
+  free(par->send);
   free(par);
 }
 
@@ -346,7 +360,9 @@ static uint32_t whole_owner(const struct evs_par *par, uint32_t p) {
 static double main_share(const struct evs_par *par) {
   const evs_net *net = par->net;
   double neurons = 0, synapses = 0;
-  for (uint32_t p = 0; p < net->npop; p++) neurons += net->pop[p]->size;
+  if (par->n == 1) return 1;
+  for (uint32_t p = 0; p < net->npop; p++)
+    neurons += net->pop[p]->rank_hi - net->pop[p]->rank_lo;
   for (uint32_t k = 0; k < net->nproj; k++) synapses += net->proj[k]->csr->nnz;
   double s = 0.5 / (par->n - 1);
   if (neurons > 0 && synapses > 0 &&
@@ -356,8 +372,9 @@ static double main_share(const struct evs_par *par) {
 }
 
 /* Slices every population and splits every projection: thread 0 holds
- * main_share of a split population's neurons, the others equal parts of
- * the rest. */
+ * main_share of a split population's neurons (of the rank's block, on
+ * several ranks), the others equal parts of the rest. A population held
+ * whole by another rank has no slice here. */
 static int deal(struct evs_par *par, evs_error *err) {
   evs_net *net = par->net;
   const double a0 = main_share(par);
@@ -367,15 +384,18 @@ static int deal(struct evs_par *par, evs_error *err) {
     uint32_t *b = par->bound + (size_t)p * (par->n + 1);
     if (!par->split[p]) {
       uint32_t owner = whole_owner(par, p);
-      for (uint32_t t = 0; t <= par->n; t++) b[t] = t > owner ? pop->size : 0;
-      par->w[owner].slice[p] = pop;
+      int held = pop->rank_hi > pop->rank_lo;
+      for (uint32_t t = 0; t <= par->n; t++)
+        b[t] = held && t > owner ? pop->size : 0;
+      if (held) par->w[owner].slice[p] = pop;
       continue;
     }
-    b[0] = 0;
+    const uint32_t lo = pop->rank_lo, m = pop->rank_hi - pop->rank_lo;
+    b[0] = lo;
     for (uint32_t t = 1; t < par->n; t++)
-      b[t] = (uint32_t)(pop->size *
-                        (a0 + (1 - a0) * (t - 1) / (double)(par->n - 1)));
-    b[par->n] = pop->size;
+      b[t] =
+          lo + (uint32_t)(m * (a0 + (1 - a0) * (t - 1) / (double)(par->n - 1)));
+    b[par->n] = lo + m;
     for (uint32_t t = 0; t < par->n; t++) {
       if (b[t] == b[t + 1]) continue;
       par->w[t].own[p] = 1;
@@ -390,7 +410,8 @@ static int deal(struct evs_par *par, evs_error *err) {
     uint32_t q = pj->post->index;
     const uint32_t *b = par->bound + (size_t)q * (par->n + 1);
     if (!par->split[q]) {
-      par->w[whole_owner(par, q)].csr[k] = pj->csr;
+      if (pj->post->rank_hi > pj->post->rank_lo)
+        par->w[whole_owner(par, q)].csr[k] = pj->csr;
       continue;
     }
     for (uint32_t t = 0; t < par->n; t++) {
@@ -418,7 +439,7 @@ static void leads(struct evs_par *par) {
     uint32_t dmin = UINT32_MAX;
     for (uint32_t k = 0; k < pop->n_out; k++) {
       const evs_proj *pj = net->proj[pop->out[k]];
-      if (pj->csr->nnz && pj->csr->min_delay < dmin) dmin = pj->csr->min_delay;
+      if (pj->synapses && pj->csr->min_delay < dmin) dmin = pj->csr->min_delay;
     }
     if (dmin == UINT32_MAX)
       par->lead[p] = INFINITY;
@@ -459,11 +480,16 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
   par->run = r;
   par->net = net;
   par->n = n;
+  par->comm = net->comm;
   pthread_mutex_init(&par->lock, NULL);
   pthread_cond_init(&par->wake, NULL);
   par->spins = evs__par_spins(n);
-  if ((rc = par_alloc(par)) || (rc = choose_split(par))) {
+  if ((rc = par_alloc(par))) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
+    goto fail;
+  }
+  if ((rc = choose_split(par, err))) {
+    if (rc == EVS_ENOMEM) evs_error_set(err, rc, NULL, 0, "out of memory");
     goto fail;
   }
   leads(par);
@@ -489,7 +515,7 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
   }
   /* From here the slices hold the state: the whole populations' goes. */
   for (uint32_t p = 0; p < net->npop; p++)
-    if (par->split[p]) {
+    if (par->split[p] && net->pop[p]->state) {
       net->pop[p]->type->destroy(net->pop[p]);
       net->pop[p]->state = NULL;
     }
@@ -504,7 +530,8 @@ evs_pop *evs__par_slice(struct evs_par *par, evs_pop *pop, uint32_t *id) {
   uint32_t p = pop->index;
   const uint32_t *b = par->bound + (size_t)p * (par->n + 1);
   uint32_t th = 0;
-  while (!(*id >= b[th] && *id < b[th + 1])) th++;
+  while (th < par->n && !(*id >= b[th] && *id < b[th + 1])) th++;
+  if (th == par->n) return NULL; /* another rank's */
   evs_pop *s = par->w[th].slice[p];
   *id -= s->first;
   return s;
@@ -515,7 +542,8 @@ double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
   uint32_t p = pop->index;
   const uint32_t *b = par->bound + (size_t)p * (par->n + 1);
   uint32_t th = 0;
-  while (!(id >= b[th] && id < b[th + 1])) th++;
+  while (th < par->n && !(id >= b[th] && id < b[th + 1])) th++;
+  if (th == par->n) return 0; /* another rank's (evs__run_holds) */
   evs_pop *s = par->w[th].slice[p];
   return s->type->voltage(s, id - s->first, t);
 }

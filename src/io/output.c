@@ -311,7 +311,24 @@ fail:
   return rc;
 }
 
-/* Adds a file slot; returns its handle or a negative status. */
+int evs__output_open_silent(evs_output **out, const char *model_name,
+                            evs_error *err) {
+  evs_output *o = calloc(1, sizeof *o);
+  *out = NULL;
+  if (!o || !(o->dir = strdup(""))) {
+    free(o);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  snprintf(o->model, sizeof o->model, "%s",
+           model_name && *model_name ? model_name : "unnamed");
+  o->silent = 1;
+  o->wall0 = o->wall_logged = evs__wall_now();
+  *out = o;
+  return EVS_OK;
+}
+
+/* Adds a file slot; returns its handle or a negative status. A silent
+ * output's slots have no file (every write to them is dropped). */
 static int add_file(evs_output *o, const char *name, size_t bufsize,
                     evs_error *err) {
   if (o->n_files == o->cap_files) {
@@ -322,6 +339,10 @@ static int add_file(evs_output *o, const char *name, size_t bufsize,
     o->cap_files = cap;
   }
   ofile *f = &o->files[o->n_files];
+  if (o->silent) {
+    memset(f, 0, sizeof *f);
+    return (int)o->n_files++;
+  }
   int rc = ofile_open(f, o->dir, name, bufsize, err);
   if (rc != EVS_OK) {
     ofile_discard(f);
@@ -346,7 +367,7 @@ int evs__output_spike_file_open(evs_output *o, const char *pop, uint32_t size,
 
 void evs__output_spike_file_write(evs_output *o, int handle,
                                   const evs_spike *spk, size_t n) {
-  if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
+  if (!o || o->silent || handle < 0 || (size_t)handle >= o->n_files) return;
   ofile *f = &o->files[handle];
   unsigned char chunk[EVS_SPIKE_FILE_RECORD * 341];
   for (size_t i = 0; i < n; i += 341) {
@@ -359,6 +380,11 @@ void evs__output_spike_file_write(evs_output *o, int handle,
 int evs__output_external_open(evs_output *o, const char *name,
                               const evs_output_closer *closer,
                               const char **part, evs_error *err) {
+  if (o->silent) /* its writer would create the file */
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: written by one process only: not on several "
+                         "ranks yet",
+                         name);
   if (o->n_files == o->cap_files) {
     size_t cap = o->cap_files ? 2 * o->cap_files : 8;
     ofile *f = realloc(o->files, cap * sizeof *f);
@@ -454,7 +480,7 @@ size_t evs__output_format_spike(char *s, double t, uint32_t id) {
 
 void evs__output_raster_write(evs_output *o, int handle, const evs_spike *spk,
                               size_t n) {
-  if (!o || handle < 0 || (size_t)handle >= o->n_files) return;
+  if (!o || o->silent || handle < 0 || (size_t)handle >= o->n_files) return;
   ofile *f = &o->files[handle];
   char chunk[4096];
   size_t used = 0;
@@ -540,7 +566,7 @@ void evs__output_summary(evs_output *o, const evs_pop_info *info, size_t n,
 void evs__output_summary_cols(evs_output *o, const evs_pop_info *info, size_t n,
                               double duration, const char *header,
                               const char *const *cells) {
-  if (!o) return;
+  if (!o || o->silent) return;
   ofile_discard(&o->summary); /* a second call replaces the first */
   ofile_free(&o->summary);
   if (ofile_open(&o->summary, o->dir, "summary.tsv", 0, NULL) != EVS_OK) {

@@ -29,6 +29,13 @@ extern FILE *(*evs__output_create_part)(const char *part);
 int evs__output_open(evs_output **out, const char *dir, const char *model_name,
                      uint64_t seed, evs_error *err);
 
+/* An output that takes every call of this interface and writes nothing (no
+ * folder, no file, no run.log): what the ranks but rank 0 of a run on
+ * several ranks write into, so that their plug-ins behave as rank 0's.
+ * EVS_OK or EVS_ENOMEM. */
+int evs__output_open_silent(evs_output **out, const char *model_name,
+                            evs_error *err);
+
 /* Starts <pop>.ras with a header comment (model, population, size, units:
  * "# time [s] id"). Returns a handle >= 0 or a negative status. */
 int evs__output_raster_open(evs_output *o, const char *pop, uint32_t size,

@@ -37,6 +37,7 @@ struct evs_output {
   size_t n_files, cap_files;
   char *created[MAX_CREATED]; /* folders this run created, outermost first */
   size_t n_created;
+  int silent;         /* 1: writes nothing (evs__output_open_silent) */
   double wall0;       /* s, wall clock at the opening */
   double wall_logged; /* s, wall clock of the last progress line */
   int keep;           /* 1: a checkpoint needs the files (evs__output_keep) */

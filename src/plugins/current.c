@@ -220,6 +220,11 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
     source *s = &cs->s[i];
     evs_pop *pop = pl->net->pop[s->pop];
     uint32_t first = 0;
+    if (evs__run_ranks(run) > 1)
+      return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "%s: current sources do not run on several "
+                           "ranks yet (run in one process)",
+                           pop->name);
     if (evs__run_neuron(run, pop, &first) != pop)
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "%s: current sources do not run on several "

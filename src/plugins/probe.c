@@ -153,15 +153,20 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   probes *s = pl->state;
   probe *p = &s->p[ev->arg];
   evs_pop *pop = pl->net->pop[p->pop];
-  if (p->var < 0)
-    for (size_t i = 0; i < p->n; i++)
-      s->v[i] = evs__run_voltage(run, pop, p->id[i], ev->t);
-  else
-    for (size_t i = 0; i < p->n; i++) {
-      uint32_t j = p->id[i];
-      evs_pop *slice = evs__run_neuron(run, pop, &j);
+  /* on several ranks each samples the neurons it holds, then they share */
+  for (size_t i = 0; i < p->n; i++) {
+    uint32_t j = p->id[i];
+    evs_pop *slice;
+    if (!evs__run_holds(run, pop, j))
+      s->v[i] = 0;
+    else if (p->var < 0)
+      s->v[i] = evs__run_voltage(run, pop, j, ev->t);
+    else if ((slice = evs__run_neuron(run, pop, &j)))
       s->v[i] = slice->type->state(slice, j, ev->t, p->var);
-    }
+  }
+  evs_error err;
+  int rc = evs__run_share(run, s->v, p->n, &err);
+  if (rc) return rc;
   evs__output_probe_row(evs__run_output(run), p->handle, ev->t, s->v, p->n);
   uint64_t k = ++p->samples;
   return evs_run_push(run, pl, (double)k * p->interval, EVS_EV_RECORD,

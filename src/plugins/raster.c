@@ -118,6 +118,10 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   if (!o) return EVS_OK;
   raster *s = get(net);
   if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  if (s->format == EVS_SPIKES_SONATA && evs__run_ranks(run) > 1)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "spike_format = sonata does not run on several "
+                         "ranks yet (spikes.h5 is written by one process)");
   free(s->handle);
   if (!(s->handle = malloc((net->npop + 1) * sizeof *s->handle)))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");

@@ -11,6 +11,7 @@
 
 #include "rules/plastic.h"
 #include "plugins/plugins.h"
+#include "core/ranks.h"
 #include "base/checks.h"
 #include "io/output.h"
 
@@ -125,18 +126,34 @@ static int build(evs_plugin *pl, evs_net *net, evs_error *err) {
   const weights *s = pl->state;
   for (uint32_t i = 0; s && i < s->nproj; i++) {
     const recording *r = &s->proj[i];
-    if (r->stats_every || r->synapses_every > 0 || r->n_matrix)
-      net->proj[i]->whole_post = 1;
+    if (!(r->stats_every || r->synapses_every > 0 || r->n_matrix)) continue;
+    evs_proj *p = net->proj[i];
+    p->whole_post = 1;
+    /* on several ranks each holds the synapses onto its own neurons, and
+     * the recording gathers them in the net's order (rows built by target
+     * list their targets in order; evs__ranks_whole_csr) */
+    int by_source = p->spec.kind == EVS_CONN_FIXED_OUTDEGREE ||
+                    p->spec.kind == EVS_CONN_FILE;
+    if (net->nranks > 1 && evs__ranks_split(net, p->post) &&
+        (by_source || !p->rule)) {
+      evs_error_set(err, EVS_EINVAL, NULL, 0,
+                    "projection %s: weight recordings of a %s projection "
+                    "onto a population cut among the ranks do not run on "
+                    "several ranks yet (run it in one process)",
+                    p->name, by_source ? "fixed_outdegree or file" : "static");
+      evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
+      return EVS_EINVAL;
+    }
   }
   for (uint32_t i = 0; s && i < s->nproj; i++)
     if (s->proj[i].synapses_every > 0 &&
-        net->proj[i]->csr->nnz > EVS_RECORD_SYNAPSES_MAX) {
+        net->proj[i]->synapses > EVS_RECORD_SYNAPSES_MAX) {
       evs_error_set(err, EVS_EINVAL, NULL, 0,
                     "projection %s: record_synapses writes every weight "
                     "and is for at most %d synapses (it has %llu); use "
                     "record_weights or record_matrix",
                     net->proj[i]->name, EVS_RECORD_SYNAPSES_MAX,
-                    (unsigned long long)net->proj[i]->csr->nnz);
+                    (unsigned long long)net->proj[i]->synapses);
       evs_error_key(err, "record_synapses");
       evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
       return EVS_EINVAL;
@@ -144,10 +161,22 @@ static int build(evs_plugin *pl, evs_net *net, evs_error *err) {
   return EVS_OK;
 }
 
-/* Opens <proj>.synapses.tsv: "time" then w<pre>_<post> per synapse. */
-static int open_synapses(evs_output *o, const evs_proj *p, recording *r,
-                         evs_error *err) {
-  const evs_csr *m = p->csr;
+/* The synapses of p in the net's order: p->csr in one process; on several
+ * ranks (collective) every rank's part gathered into *whole (the caller
+ * frees it). */
+static int view(evs_run *run, evs_proj *p, const evs_csr **m, evs_csr **whole,
+                evs_error *err) {
+  *whole = NULL;
+  *m = p->csr;
+  if (evs__run_ranks(run) == 1) return EVS_OK;
+  int rc = evs__ranks_whole_csr(p->post->net, p->csr, whole, err);
+  *m = *whole;
+  return rc;
+}
+
+/* Opens <proj>.synapses.tsv: "time" then w<pre>_<post> per synapse of m. */
+static int open_synapses(evs_output *o, const evs_proj *p, const evs_csr *m,
+                         recording *r, evs_error *err) {
   size_t cap = 8 + (size_t)m->nnz * 24;
   char *h = malloc(cap), name[96];
   if (!h) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -169,10 +198,15 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   if (!s || !o) return EVS_OK;
   evs_net *net = pl->net;
   int rc;
-  for (uint32_t i = 0; i < s->nproj; i++)
-    if (s->proj[i].synapses_every > 0 &&
-        (rc = open_synapses(o, net->proj[i], &s->proj[i], err)))
-      return rc;
+  for (uint32_t i = 0; i < s->nproj; i++) {
+    if (!(s->proj[i].synapses_every > 0)) continue;
+    const evs_csr *m;
+    evs_csr *whole;
+    if ((rc = view(run, net->proj[i], &m, &whole, err)) == EVS_OK)
+      rc = open_synapses(o, net->proj[i], m, &s->proj[i], err);
+    evs_csr_free(whole);
+    if (rc) return rc;
+  }
   for (uint32_t i = 0; i < s->nproj; i++) {
     recording *r = &s->proj[i];
     r->stats_rows = r->synapses_rows = 0;
@@ -202,30 +236,30 @@ nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
 }
 
-static int write_matrix(evs_output *o, const evs_proj *p, double t) {
+static int write_matrix(evs_output *o, const evs_proj *p, const evs_csr *m,
+                        double t) {
   char name[112], comment[320];
   snprintf(name, sizeof name, "%s_%.9gms.mtx", p->name, t * 1e3);
   snprintf(comment, sizeof comment,
            "evsnn: weights of projection %s (rows: %s, columns: %s) at t = "
            "%.9g s, SI units",
            p->name, p->pre->name, p->post->name, t);
-  int rc = evs__output_matrix(o, name, comment, p->csr, p->weight_scale, NULL);
+  int rc = evs__output_matrix(o, name, comment, m, p->weight_scale, NULL);
   return rc < 0 ? rc : EVS_OK;
 }
 
-static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
+/* Writes recording ev->arg of p from m (its synapses in the net's order)
+ * and pushes its next event. */
+static int record(evs_plugin *pl, evs_run *run, const evs_event *ev,
+                  evs_proj *p, const evs_csr *m) {
   weights *s = pl->state;
-  uint32_t i = ev->arg >> 2;
-  evs_proj *p = pl->net->proj[i];
-  recording *r = &s->proj[i];
+  recording *r = &s->proj[ev->arg >> 2];
   evs_output *o = evs__run_output(run);
-  int rc = evs__proj_weights_at(p, ev->t);
-  if (rc) return rc;
   switch (ev->arg & 3) {
-  case MATRIX: return write_matrix(o, p, ev->t);
+  case MATRIX: return write_matrix(o, p, m, ev->t);
   case STATS: {
     double row[6];
-    evs__weight_stats(p, row);
+    evs__weight_stats(p, m, row);
     evs__output_probe_row(o, r->stats_out, ev->t, row, 6);
     uint64_t k = ++r->stats_rows;
     return evs_run_push(run, pl, (double)k * r->stats_every, EVS_EV_RECORD,
@@ -233,15 +267,27 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   }
   default: { /* SYNAPSES: every weight in CSR order, SI units */
     double row[EVS_RECORD_SYNAPSES_MAX];
-    uint64_t n = p->csr->nnz; /* <= EVS_RECORD_SYNAPSES_MAX (build) */
+    uint64_t n = m->nnz; /* <= EVS_RECORD_SYNAPSES_MAX (build) */
     for (uint64_t k = 0; k < n; k++)
-      row[k] = evs_csr_weight(p->csr, k) / p->weight_scale;
+      row[k] = evs_csr_weight(m, k) / p->weight_scale;
     evs__output_probe_row(o, r->synapses_out, ev->t, row, (size_t)n);
     uint64_t k = ++r->synapses_rows;
     return evs_run_push(run, pl, (double)k * r->synapses_every, EVS_EV_RECORD,
                         ev->source, ev->arg);
   }
   }
+}
+
+static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
+  evs_proj *p = pl->net->proj[ev->arg >> 2];
+  int rc = evs__proj_weights_at(p, ev->t);
+  const evs_csr *m;
+  evs_csr *whole = NULL;
+  evs_error err;
+  if (rc == EVS_OK) rc = view(run, p, &m, &whole, &err);
+  if (rc == EVS_OK) rc = record(pl, run, ev, p, m);
+  evs_csr_free(whole);
+  return rc;
 }
 
 /* Each projection's files and rows so far. */

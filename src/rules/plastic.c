@@ -132,8 +132,7 @@ static double rule_param(const evs_rule *pl, const char *name) {
   return NAN;
 }
 
-void evs__weight_stats(const evs_proj *p, double out[6]) {
-  const evs_csr *m = p->csr;
+void evs__weight_stats(const evs_proj *p, const evs_csr *m, double out[6]) {
   double lo = NAN, hi = NAN;
   if (p->rule) {
     lo = rule_param(p->rule, "w_min");

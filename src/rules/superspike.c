@@ -329,6 +329,11 @@ evs_superspike *evs__superspike_of(const evs_net *net) {
 }
 
 static int plugin_build(evs_plugin *pl, evs_net *net, evs_error *err) {
+  /* its learner reads and writes every layer's state at its clock */
+  if (net->nranks > 1)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "[superspike] does not run on several ranks yet "
+                         "(run it in one process)");
   int rc = evs__superspike_start(pl->state, net, err);
   if (rc) evs_error_about(err, EVS_ABOUT_LEARNER, 0);
   return rc;
