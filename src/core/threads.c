@@ -556,14 +556,17 @@ static double exchange_time(const struct evs_par *par) {
 
 int evs__par_run(evs_run *r, double until) {
   struct evs_par *par = r->par;
-  int rc = EVS_OK;
+  int rc = EVS_OK, after_plugin = 0;
   while (rc == EVS_OK && !r->stopped) {
     /* on several ranks, a signal any of them received at the last
-     * exchange: they all stop at the same horizon */
+     * exchange: they all stop at the same horizon. Not right after a
+     * plug-in's horizon (t, kind): the deliveries at t and the plug-in's
+     * event ran, which a run of duration t does not run; the next horizon
+     * is a time with every event before it run and none after. */
     int sig = par->comm      ? par->interrupt_all
               : r->interrupt ? (int)*r->interrupt
                              : 0;
-    if (sig) {
+    if (sig && !after_plugin) {
       /* every event before the last horizon has run, none after it */
       if ((rc = tell(par)) || r->stopped) break;
       evs__run_interrupted(r, par->h_t, sig);
@@ -584,6 +587,7 @@ int evs__par_run(evs_run *r, double until) {
       plugin = 0;
       last = 1;
     }
+    after_plugin = plugin;
     rc = run_step(par, ht, hk);
     if (rc && !par->comm) break;
     /* the plug-ins see these spikes during the next step, unless a
