@@ -24,6 +24,7 @@ int evs__ranks_launched(void) {
   return 1;
 }
 
+#ifdef HAVE_MPI
 /* The process's communicator: joined at the first build on several ranks,
  * left at exit (before MPI is finalised: atexit runs in reverse order). */
 static evs_comm *world;
@@ -32,6 +33,7 @@ static void leave_world(void) {
   evs__comm_free(world);
   world = NULL;
 }
+#endif
 
 int evs__ranks_join(evs_net *net, evs_error *err) {
   int launched = evs__ranks_launched();
