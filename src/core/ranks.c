@@ -24,6 +24,19 @@ int evs__ranks_launched(void) {
   return 1;
 }
 
+int evs__ranks_local(void) {
+  static const char *const vars[] = {"OMPI_COMM_WORLD_LOCAL_SIZE",
+                                     "MPI_LOCALNRANKS"};
+  for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+    const char *v = getenv(vars[i]);
+    if (v && *v) {
+      long n = strtol(v, NULL, 10);
+      return n > 1 && n < (1L << 20) ? (int)n : 1;
+    }
+  }
+  return 1;
+}
+
 #ifdef HAVE_MPI
 /* The process's communicator: joined at the first build on several ranks,
  * left at exit (before MPI is finalised: atexit runs in reverse order). */

@@ -16,6 +16,11 @@
  * its environment (OpenMPI's OMPI_COMM_WORLD_SIZE, or PMI_SIZE), or 1. */
 int evs__ranks_launched(void);
 
+/* The number of ranks the launcher started on this machine
+ * (OMPI_COMM_WORLD_LOCAL_SIZE, or MPI_LOCALNRANKS), or 1: they share its
+ * cores. */
+int evs__ranks_local(void);
+
 /* Joins the ranks of this process when a launcher started several (net->comm,
  * net->rank, net->nranks; the communicator is the process's, shared by its
  * nets and freed at exit): collective. In one process nothing changes.

@@ -483,7 +483,9 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
   par->comm = net->comm;
   pthread_mutex_init(&par->lock, NULL);
   pthread_cond_init(&par->wake, NULL);
-  par->spins = evs__par_spins(n);
+  /* the ranks on this machine share its cores */
+  par->spins =
+      evs__par_spins(n * (uint32_t)(net->comm ? evs__ranks_local() : 1));
   if ((rc = par_alloc(par))) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto fail;
