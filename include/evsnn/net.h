@@ -316,7 +316,8 @@ EVS_API void evs_net_stats(const evs_net *net, evs_run_stats *stats);
  * (may be NULL) receives their number. One process: 0 and 1. Several
  * when mpirun started the program on several ranks and evsnn was built
  * with MPI (./configure --with-mpi; doc/scaling.md, "Ranks"): each builds
- * the synapses onto its own neurons, and rank 0 writes the files. */
+ * the synapses onto its own neurons (evs_net_projection_csr gives this
+ * rank's part: every row, only its targets), and rank 0 writes the files. */
 EVS_API int evs_net_rank(const evs_net *net, int *size);
 
 #endif
