@@ -27,6 +27,7 @@ core/net.c plugins/plugins.h
 core/net_build.c rules/plastic.h
 core/run.c rules/plastic.h
 core/run_ckpt.c rules/plastic.h
+core/ranks.c rules/plastic.h
 core/threads_impl.h rules/plastic.h
 neurons/rate.h rules/plastic.h'
 

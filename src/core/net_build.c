@@ -13,7 +13,6 @@
 #include "core/ranks.h"
 #include "core/run.h"
 #include "rules/plastic.h"
-#include "synapses/csr_impl.h"
 
 /* Readies p's learning rule: one delay, the transposed index, parameters
  * in internal units, and the post population told to report its spikes. */

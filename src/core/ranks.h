@@ -39,6 +39,14 @@ void evs__ranks_deal(evs_net *net);
 /* 1 if population pop is cut among the ranks (evs__ranks_deal). */
 int evs__ranks_split(const evs_net *net, const evs_pop *pop);
 
+/* Builds a projection's synapses onto the targets own[0..n_own) (NULL:
+ * all): defined by the CSR builders (synapses/csr.c), declared with them
+ * in synapses/csr_impl.h, and here for the build of a rank's part
+ * (core/net_build.c), which the layers keep from including that kit. */
+int evs__csr_build_part(evs_csr **out, uint32_t n_pre, uint32_t n_post,
+                        const evs_conn_spec *spec, const uint32_t *own,
+                        uint32_t n_own, evs_error *err);
+
 /* The post neurons this rank builds the synapses onto (for
  * evs__csr_build_part): *own a malloc'd increasing list of *n indices, or
  * NULL (all of them) in one process. EVS_OK or EVS_ENOMEM. */
