@@ -48,14 +48,41 @@ case_until() {
   same "$ref" "$d" "$name"
 }
 
+# case_threads NAME UNTIL1 UNTIL2 "N1 N2 N3" RUN-ARGS...: the run of RUN-ARGS
+# on N1 threads stopped at UNTIL1, resumed on N2 threads to UNTIL2, resumed
+# on N3 threads to the end: the same files as the uninterrupted run on one
+# thread (NAME.ref, made by case_until). The checkpoint holds one thread's
+# layout, whatever the number of threads that wrote or reads it.
+case_threads() {
+  local name=$1 u1=$2 u2=$3 n1 n2 n3
+  read -r n1 n2 n3 <<<"$4"
+  shift 4
+  local ref="$tmp/$name.ref" d="$tmp/$name.thr$n1$n2$n3" what="$name: threads $n1, $n2, $n3"
+  [ -d "$ref" ] || { say_fail "$what: no uninterrupted run"; return; }
+  expect_status 0 "$what: run --threads $n1 --until $u1" "$EVSNN" run "$@" -q -o "$d" \
+    --threads "$n1" --until "$u1" || return
+  expect_status 0 "$what: resume --threads $n2 --until $u2" "$EVSNN" resume "$d" -q \
+    --threads "$n2" --until "$u2" || return
+  expect_status 0 "$what: resume --threads $n3" "$EVSNN" resume "$d" -q --threads "$n3" || return
+  grep -q "^thread $((n3 - 1)) " "$d/run.log" || [ "$n3" -eq 1 ] ||
+    say_fail "$what: run.log has no line of thread $((n3 - 1))"
+  same "$ref" "$d" "$what"
+}
+
 # ---- CUBA: stopped twice, resumed twice --------------------------------------
 cuba=("$MODELS/cuba.ini" --set simulation.duration=0.6s)
 case_until cuba 0.2137s 0.45s "${cuba[@]}"
+case_threads cuba 0.2137s 0.45s "1 2 1" "${cuba[@]}"
+case_threads cuba 0.2137s 0.45s "2 3 3" "${cuba[@]}"
 
 # ---- COBA + pair STDP: weights, traces, weight statistics and a matrix ------
 case_until coba_stdp 0.2377s 0.61s "$MODELS/coba_stdp.ini" \
   --set simulation.duration=0.8001s --set EE.record_matrix=0.1s,0.8s \
   --set E.record_v=0-4 --set E.record_interval=1ms
+coba=("$MODELS/coba_stdp.ini" --set simulation.duration=0.8001s
+  --set EE.record_matrix=0.1s,0.8s --set E.record_v=0-4 --set E.record_interval=1ms)
+case_threads coba_stdp 0.2377s 0.61s "1 2 1" "${coba[@]}"
+case_threads coba_stdp 0.2377s 0.61s "2 3 3" "${coba[@]}"
 
 # ---- P5: orchestrated plasticity and its consolidation clock, inhibitory
 # STDP, short-term plasticity, Poisson and array sources, a rate check -------
@@ -63,6 +90,11 @@ case_until p5 0.4123s 0.7s "$MODELS/p5_assemblies.ini" \
   --set simulation.duration=1s --set P.file="$TESTDATA/input.ras" \
   --set EE.record_matrix=0s,0.5s --set EE.cons_dt=0.05s \
   --set EE.record_weights=0.1s --set IE.record_weights=0.1s
+p5=("$MODELS/p5_assemblies.ini" --set simulation.duration=1s
+  --set P.file="$TESTDATA/input.ras" --set EE.record_matrix=0s,0.5s
+  --set EE.cons_dt=0.05s --set EE.record_weights=0.1s --set IE.record_weights=0.1s)
+case_threads p5 0.4123s 0.7s "1 2 1" "${p5[@]}"
+case_threads p5 0.4123s 0.7s "2 3 3" "${p5[@]}"
 
 # ---- S4 reduced: SuperSpike (traces, RMS normaliser, trials, scores) -------
 t="$tmp/s4_target.ras"
@@ -73,6 +105,14 @@ expect_status 0 "S4: the picture" "$EVSNN" picture "$TESTDATA/s4_x.pbm" "$t" &&
     --set superspike.trial=0.5s --set simulation.duration=8s \
     --set superspike.burn_in=1s --set superspike.r0_decay_time=5s \
     --set superspike.record_trials=3,9,14
+[ -e "$t" ] && for n in "1 2 1" "2 3 3"; do
+  case_threads s4 3.3217s 6.1s "$n" "$MODELS/s4_picture.ini" --set superspike.target="$t" \
+    --set out.size=10 --set hidden.size=32 --set in.size=100 \
+    --set in.file="$MODELS/s1_input.ras" --set in.period=0.5s \
+    --set superspike.trial=0.5s --set simulation.duration=8s \
+    --set superspike.burn_in=1s --set superspike.r0_decay_time=5s \
+    --set superspike.record_trials=3,9,14
+done
 
 # ---- CUBA: a periodic checkpoint, then SIGKILL -------------------------------
 # The run is killed once its first checkpoint exists: its files are
@@ -130,6 +170,29 @@ else
     same "$tmp/cuba.ref" "$i" "SIGINT, resumed"
 fi
 
+# ---- CUBA on 2 threads: SIGINT writes a checkpoint; resumed on 3 -----------
+i="$tmp/int2"
+"$EVSNN" run "${cuba[@]}" -q -o "$i" --threads 2 --progress-interval 0.01s \
+  >/dev/null 2>"$tmp/int2.err" &
+pid=$!
+for _ in $(seq 1200); do
+  grep -q '^progress: ' "$i/run.log.part" 2>/dev/null && break
+  sleep 0.05
+done
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+got=$?
+if [ "$got" -eq 0 ]; then
+  echo "SIGINT on 2 threads: the run ended before the signal; not checked"
+elif [ "$got" -ne 130 ]; then
+  say_fail "SIGINT on 2 threads: exit status $got, expected 130"
+else
+  tail -n 2 "$i/run.log" | head -n 1 | grep -q 'the checkpoint at t = .* resumes the run' ||
+    say_fail "SIGINT on 2 threads: run.log does not say how to resume: $(tail -n 2 "$i/run.log")"
+  expect_status 0 "SIGINT on 2 threads: resume on 3" "$EVSNN" resume "$i" -q --threads 3 &&
+    same "$tmp/cuba.ref" "$i" "SIGINT on 2 threads, resumed on 3"
+fi
+
 # ---- refused: corrupt, truncated, foreign, outdated -------------------------
 d="$tmp/cuba"
 ck="$d/checkpoint.evsnn"
@@ -175,15 +238,6 @@ for bad in 0 -1s abc; do
   expect_status 2 "--until $bad" "$EVSNN" run "${cuba[@]}" -o "$tmp/u" --until "$bad"
   expect_status 2 "--checkpoint-every $bad" "$EVSNN" run "${cuba[@]}" -o "$tmp/u" --checkpoint-every "$bad"
 done
-# a threaded run asked for periodic checkpoints is refused at the start
-expect_status 1 "threads with --checkpoint-every" "$EVSNN" run "${cuba[@]}" -q -o "$tmp/thr" \
-  --threads 2 --checkpoint-every 10s &&
-  { grep -q "checkpoints need a run on one thread" "$tmp/stderr" ||
-      say_fail "threads: stderr says '$(head -c 200 "$tmp/stderr")'"; }
-expect_status 1 "threads with --until" "$EVSNN" run "${cuba[@]}" -q -o "$tmp/thr2" \
-  --threads 2 --until 0.1s &&
-  { grep -q -- "--until needs a run on one thread" "$tmp/stderr" ||
-      say_fail "threads --until: stderr says '$(head -c 200 "$tmp/stderr")'"; }
-[ -e "$tmp/thr2" ] && say_fail "threads --until: the output folder was made"
+expect_status 1 "resume --threads 0" "$EVSNN" resume "$tmp/cuba" --threads 0
 
 finish

@@ -60,6 +60,37 @@ struct evs_spike;
 EVS_API int evs_ckpt_spikes(evs_ckpt *ck, struct evs_spike **spk, size_t *n,
                             size_t *cap);
 
+/* Per-element arrays of a population's, rule's or filter's state. Outside
+ * a threaded run each is evs_ckpt_fixed. A threaded run holds a population
+ * in slices and a projection's rule and filter in parts, one per thread,
+ * each walked by its hook: the checkpoint holds the one-thread layout,
+ * gathered from the parts when saving and dealt out to them when loading,
+ * so that a checkpoint resumes on any number of threads:
+ *  - evs_ckpt_neurons: one element per neuron of the population (a rule's:
+ *    of its projection's post population); the slices' arrays joined;
+ *  - evs_ckpt_rows: one element per presynaptic neuron; every part holds
+ *    all of them, the first part holding synapses of a row gives its value;
+ *  - evs_ckpt_groups: one element per delivery group (a row without delay
+ *    groups is one), taken as rows are;
+ *  - evs_ckpt_synapses: one element per synapse, in the projection's order.
+ * Anything else a hook saves (evs_ckpt_bytes, _fixed, _array) must be the
+ * same in every part (quantities that depend on time alone): a checkpoint
+ * whose parts differ there is refused. EVS_OK or the first error. */
+EVS_API int evs_ckpt_neurons(evs_ckpt *ck, void *p, size_t n, size_t elem);
+EVS_API int evs_ckpt_rows(evs_ckpt *ck, void *p, size_t n, size_t elem);
+EVS_API int evs_ckpt_groups(evs_ckpt *ck, void *p, size_t n, size_t elem);
+EVS_API int evs_ckpt_synapses(evs_ckpt *ck, void *p, size_t n, size_t elem);
+
+/* A statistics counter: a threaded run's parts' sum is saved; loading
+ * gives it to the first part and 0 to the others. EVS_OK or the first
+ * error. */
+EVS_API int evs_ckpt_count(evs_ckpt *ck, uint64_t *c);
+
+/* A flag: 1 is saved when any part's is nonzero; loading gives it to every
+ * part (a flag for which 1 where 0 would do changes no result, such as
+ * "inputs may be pending"). EVS_OK or the first error. */
+EVS_API int evs_ckpt_any(evs_ckpt *ck, int *flag);
+
 /* Saves the label what (a name, a type), or when loading checks that the
  * checkpoint has it there: a checkpoint of another model is refused with
  * a message naming both. EVS_OK or the first error. */
@@ -80,10 +111,11 @@ EVS_API int evs_ckpt_status(const evs_ckpt *ck);
  * the program stores what it needs to load the model again:
  * evs_checkpoint_info gives them back). With a path set, an interruption
  * (evs_run_opts.interrupt) writes a checkpoint at the stop, before the
- * outputs are completed. A run on more than one thread refuses
- * checkpoints (EVS_EINVAL at the start). Returns EVS_OK, EVS_EINVAL (an
- * empty path, every not finite or < 0), EVS_ESTATE during a run, or
- * EVS_ENOMEM. */
+ * outputs are completed. A threaded run writes the same state as one
+ * thread (at a barrier of its threads), and evs_net_resume resumes it on
+ * opts->threads threads, whatever the number that wrote it. Returns EVS_OK,
+ * EVS_EINVAL (an empty path, every not finite or < 0), EVS_ESTATE during a run,
+ * or EVS_ENOMEM. */
 EVS_API int evs_net_set_checkpoint(evs_net *net, const char *path, double every,
                                    const void *meta, size_t meta_len,
                                    evs_error *err);

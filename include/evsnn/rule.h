@@ -92,7 +92,11 @@ typedef struct evs_rule_type {
   int sliceable;
   /* Optional: saves or loads (evsnn/checkpoint.h) what the rule changes
    * besides the weights (which the run saves): traces, running estimates,
-   * optimiser state. NULL: a projection with the rule refuses checkpoints. */
+   * optimiser state. A sliceable rule saves its per-neuron and per-synapse
+   * state with evs_ckpt_neurons (postsynaptic), evs_ckpt_rows
+   * (presynaptic) and evs_ckpt_synapses, so that a threaded run's parts
+   * are saved as one instance (anything else must be the same in every
+   * part). NULL: a projection with the rule refuses checkpoints. */
   int (*checkpoint)(evs_rule *pl, struct evs_ckpt *ck);
 } evs_rule_type;
 

@@ -49,6 +49,7 @@ int evs_cli_parse_opts(int argc, char **argv, evs_cli_opts *c, int is_run,
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   static const struct option resume_opts[] = {
+      {"threads", required_argument, NULL, OPT_THREADS},
       {"quiet", no_argument, NULL, 'q'},
       {"progress-interval", required_argument, NULL, OPT_PROGRESS},
       {"checkpoint-every", required_argument, NULL, OPT_CKPT},

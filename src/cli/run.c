@@ -104,7 +104,7 @@ const char evs_cli_usage_run[] =
 
 const char evs_cli_usage_resume[] =
     "Usage: evsnn resume DIR [--until TIME] [--checkpoint-every TIME] [-q]\n"
-    "                    [--progress-interval TIME]\n"
+    "                    [--threads N|auto] [--progress-interval TIME]\n"
     "\n"
     "Continues the run whose output folder is DIR from DIR/checkpoint.evsnn\n"
     "(written by evsnn run's --checkpoint-every or --until, or at an\n"
@@ -118,6 +118,10 @@ const char evs_cli_usage_resume[] =
     "      --checkpoint-every=TIME\n"
     "                          a checkpoint every TIME of wall time (default:\n"
     "                          as the run that wrote the checkpoint)\n"
+    "      --threads=N|auto    run on N threads (default: as the run that\n"
+    "                          wrote the checkpoint); a checkpoint of any\n"
+    "                          number of threads resumes on any other, with\n"
+    "                          the same files\n"
     "  -q, --quiet             no progress and no summary\n"
     "      --progress-interval=TIME\n"
     "                          as for evsnn run\n"
@@ -199,11 +203,10 @@ static int ready_run(evs_model *m, const evs_cli_opts *c, const char *outdir,
   }
   int ranks;
   evs_net_rank(m->net, &ranks);
-  if (c->until > 0 && (m->run.threads > 1 || ranks > 1)) {
+  if (c->until > 0 && ranks > 1) {
     fprintf(stderr,
-            "%s: --until needs a run on one thread (threads = 1) in one "
-            "process: a threaded run or a run on several ranks cannot be "
-            "saved yet\n",
+            "%s: --until needs a run in one process: a run on several ranks "
+            "cannot be saved yet\n",
             prog);
     free(path);
     return EVS_CLI_ERR;
@@ -307,6 +310,7 @@ int evs_cli_resume(int argc, char **argv) {
   evs_checkpoint_info info = {0};
   evs_cli_resume_info r = {0};
   char *path = NULL;
+  const char **sets = NULL;
   int rc = evs_cli_parse_opts(argc, argv, &c, 2, evs_cli_usage_resume);
   if (rc >= 0) goto done;
   rc = EVS_CLI_ERR;
@@ -332,9 +336,13 @@ int evs_cli_resume(int argc, char **argv) {
   }
   if (!evs_cli_resume_same_model(&r)) goto done;
   evs_cli_catch_interruptions(NULL);
+  /* the run's overrides, then --threads (the last one counts) */
+  if (!(sets = calloc(r.n_sets + 1, sizeof *sets))) goto done;
+  memcpy(sets, r.sets, r.n_sets * sizeof *sets);
+  if (c.threads) sets[r.n_sets] = c.threads;
   evs_cli_opts lc = {.model = *r.model ? r.model : NULL,
-                     .sets = r.sets,
-                     .n_sets = r.n_sets,
+                     .sets = sets,
+                     .n_sets = r.n_sets + (c.threads != NULL),
                      .seed_set = 1,
                      .seed = info.seed,
                      .force = r.force};
@@ -355,6 +363,8 @@ done:
   evs_cli_resume_free(&r);
   free(info.meta);
   free(path);
+  free(sets);
   free(c.sets);
+  free(c.threads);
   return rc;
 }

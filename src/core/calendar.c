@@ -178,17 +178,43 @@ int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
   return EVS_OK;
 }
 
+int evs_cal_rebuild(evs_calendar *c) {
+  for (uint32_t i = 0; i < c->nslots; i++) c->slot[i].n = 0;
+  uint64_t filings = c->filings;
+  for (uint32_t id = 0; id < c->nneurons; id++) {
+    evs_cal_slot *s = evs_cal_slot_of(c, id);
+    if (s->filed == EVS_CAL_NONE) continue;
+    if (s->filed < c->current || s->filed > c->current + (int64_t)c->nslots - 1)
+      return EVS_EINVAL;
+    int rc = append(c, s->filed, id, &s->pos);
+    if (rc) return rc;
+  }
+  c->filings = filings; /* statistics: filings by the owner only */
+  return EVS_OK;
+}
+
 int evs_cal_checkpoint(evs_calendar *c, struct evs_ckpt *ck) {
   evs_ckpt_bytes(ck, &c->current, sizeof c->current);
-  evs_ckpt_bytes(ck, &c->stale, sizeof c->stale);
-  evs_ckpt_bytes(ck, &c->filings, sizeof c->filings);
-  if (c->own) evs_ckpt_fixed(ck, c->own, c->nneurons, sizeof *c->own);
-  for (uint32_t i = 0; i < c->nslots && !evs_ckpt_status(ck); i++) {
-    evs_cal_bucket *b = &c->slot[i];
-    size_t n = b->n, cap = b->cap;
-    evs_ckpt_array(ck, (void **)&b->id, &n, &cap, sizeof *b->id);
-    b->n = (uint32_t)n;
-    b->cap = (uint32_t)cap;
+  evs_ckpt_count(ck, &c->stale);
+  evs_ckpt_count(ck, &c->filings);
+  if (c->own) {
+    if (evs_ckpt_loading(ck)) {
+      evs_ckpt_neurons(ck, c->own, c->nneurons, sizeof *c->own);
+    } else { /* the live entries' places are made again on loading */
+      evs_cal_slot *copy = calloc(c->nneurons ? c->nneurons : 1, sizeof *copy);
+      if (!copy) return evs_ckpt_refuse(ck, "out of memory saving a calendar");
+      for (uint32_t i = 0; i < c->nneurons; i++)
+        copy[i].filed = c->own[i].filed;
+      evs_ckpt_neurons(ck, copy, c->nneurons, sizeof *copy);
+      free(copy);
+    }
+  }
+  if (evs_ckpt_loading(ck) && !evs_ckpt_status(ck)) {
+    int rc = evs_cal_rebuild(c);
+    if (rc == EVS_EINVAL)
+      return evs_ckpt_refuse(ck, "a corrupt checkpoint: a neuron filed in a "
+                                 "window outside the calendar");
+    if (rc) return evs_ckpt_refuse(ck, "out of memory loading a calendar");
   }
   return evs_ckpt_status(ck);
 }

@@ -133,11 +133,22 @@ static inline int evs_cal_move(evs_calendar *c, uint32_t id, double t) {
 int evs_cal_drain(evs_calendar *c, int (*visit)(void *ctx, uint32_t id),
                   void *ctx);
 
+/* Makes the buckets again from the neurons' slots: every neuron filed at a
+ * window gets the live entry there, in the order of ids, and no stale
+ * entry is left (the order of a window's visits changes nothing that the
+ * visits find when each touches its own neuron only, as exact types'
+ * visits do). EVS_OK, EVS_EINVAL (a slot outside the ring) or EVS_ENOMEM. */
+int evs_cal_rebuild(evs_calendar *c);
+
 /* Saves or loads (checkpoint.h) the calendar's filings: the window being
- * filled, every bucket's entries in order, its own slots (slots placed in
- * the owner's records are the owner's to save). Loading fills a calendar
- * initialised with the same size and width. EVS_OK or the checkpoint's
- * error. */
+ * filled, the statistics (evs_ckpt_count) and its own slots with their
+ * windows only (evs_ckpt_neurons; slots placed in the owner's records are
+ * the owner's to save, their pos need not be), not the buckets: loading
+ * makes them again (evs_cal_rebuild) after the slots, so the file is the
+ * same whatever the filing history, and a threaded run's slices save it
+ * as one thread's. Loading fills a calendar initialised with the same
+ * size and width, after the owner loaded its placed slots. EVS_OK or the
+ * checkpoint's error. */
 struct evs_ckpt;
 int evs_cal_checkpoint(evs_calendar *c, struct evs_ckpt *ck);
 

@@ -317,9 +317,7 @@ static int ckpt_failed(evs_run *r, int rc, const evs_error *e) {
   return rc;
 }
 
-/* A periodic checkpoint at t (before the event at t) once its wall time
- * has come. EVS_OK or the error that ends the run. */
-static int poll_checkpoint(evs_run *r, double t) {
+int evs__run_poll_checkpoint(evs_run *r, double t) {
   r->ckpt_poll = CKPT_POLL;
   double now = evs__wall_clock();
   if (now < r->ckpt_wall) return EVS_OK;
@@ -330,9 +328,7 @@ static int poll_checkpoint(evs_run *r, double t) {
   return rc ? ckpt_failed(r, rc, &e) : EVS_OK;
 }
 
-/* The checkpoint at an interruption's stop t, and how to resume in
- * run.log's line about the stop. EVS_OK or the error that ends the run. */
-static int interrupted_checkpoint(evs_run *r, double t) {
+int evs__run_interrupted_checkpoint(evs_run *r, double t) {
   size_t n = strlen(r->log);
   if (r->ckpt_off) {
     snprintf(r->log + n, sizeof r->log - n, "; no checkpoint: %s", r->ckpt_why);
@@ -364,11 +360,11 @@ static int run_events(evs_run *r, double t) {
     if (r->interrupt && *r->interrupt) {
       double t_stop = next->t;
       evs__run_interrupted(r, t_stop, (int)*r->interrupt);
-      if (r->net->ckpt_path) rc = interrupted_checkpoint(r, t_stop);
+      if (r->net->ckpt_path) rc = evs__run_interrupted_checkpoint(r, t_stop);
       break;
     }
     if (r->ckpt_poll && --r->ckpt_poll == 0 &&
-        (rc = poll_checkpoint(r, next->t)))
+        (rc = evs__run_poll_checkpoint(r, next->t)))
       break;
     evs_queue_pop(&r->q, &ev);
     switch (ev.kind) {
@@ -525,26 +521,20 @@ void evs__run_free(evs_run *r) {
   free(r);
 }
 
-/* Readies the checkpoints of run r (net->ckpt_path set): one thread only,
- * everything in the net can be saved (a trial walk), the first periodic
+/* Readies the checkpoints of run r (net->ckpt_path set): everything in the
+ * net can be saved (a trial walk), the first periodic
  * one due in ckpt_every of wall time. When that fails, a run that asked
  * for periodic checkpoints, or was resumed, fails (EVS_EINVAL, err); any
  * other runs on without them (ckpt_off, the reason in ckpt_why for its
  * interruption). */
-static int checkpoints_begin(evs_run *r, const evs_run_opts *opts, int resumed,
-                             evs_error *err) {
+static int checkpoints_begin(evs_run *r, int resumed, evs_error *err) {
   evs_error why;
   evs_error_clear(&why);
   int rc = r->net->comm ? evs_error_set(&why, EVS_EINVAL, NULL, 0,
                                         "checkpoints need a run in one "
                                         "process: a run on several ranks "
                                         "cannot be saved yet")
-           : opts->threads > 1
-               ? evs_error_set(&why, EVS_EINVAL, NULL, 0,
-                               "checkpoints need a run on one thread "
-                               "(threads = 1): a threaded run cannot be "
-                               "saved yet")
-               : evs__run_checkpoint_check(r, &why);
+                        : evs__run_checkpoint_check(r, &why);
   if (rc && (r->net->ckpt_every > 0 || resumed)) {
     *err = why;
     return rc;
@@ -584,7 +574,7 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
     rc =
         evs__par_begin(r, opts->threads > 1 ? (uint32_t)opts->threads : 1, err);
   if (rc == EVS_OK) rc = start(r, err);
-  if (rc == EVS_OK && net->ckpt_path) rc = checkpoints_begin(r, opts, 0, err);
+  if (rc == EVS_OK && net->ckpt_path) rc = checkpoints_begin(r, 0, err);
   if ((rc = evs__ranks_agree(net, rc, err))) goto fail;
   net->run = r;
   return EVS_OK;
@@ -605,19 +595,23 @@ int evs__run_resume(evs_net *net, const evs_run_opts *opts,
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto fail;
   }
-  if (opts->threads > 1 || net->comm) {
+  if (net->comm) {
     rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
-                       "a checkpoint resumes on one thread (threads = 1) "
-                       "in one process");
+                       "a checkpoint resumes in one process");
     goto fail;
   }
+  /* the threads start as a new run's would; the checkpoint then replaces
+   * their state (a checkpoint of any thread count, core/threads_ckpt.c) */
+  if (opts->threads > 1 &&
+      (rc = evs__par_begin(r, (uint32_t)opts->threads, err)))
+    goto fail;
   if ((rc = evs__run_checkpoint_load(
            r, opts->outdir, opts->model_name ? opts->model_name : "model",
            err)))
     goto fail;
   if (r->extra.type->start && (rc = r->extra.type->start(&r->extra, r, err)))
     goto fail;
-  if ((rc = checkpoints_begin(r, opts, 1, err))) goto fail;
+  if ((rc = checkpoints_begin(r, 1, err))) goto fail;
   net->run = r;
   return EVS_OK;
 fail:

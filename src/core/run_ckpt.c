@@ -9,7 +9,15 @@
  * The file itself is io/checkpoint.c's.
  *
  * The run's own plug-in (slot 0: the progress line) is not part of the
- * state: its events are left out, and a resumed run starts its own. */
+ * state: its events are left out, and a resumed run starts its own.
+ *
+ * The state does not depend on the number of threads: a threaded run's
+ * is saved as one thread's and dealt to the threads of the run that loads
+ * it, whatever their number (core/threads_ckpt.c). Pending events are
+ * saved in their total order with their ranks as push numbers (a queue
+ * loaded from them pops as the saved one would, and the rest of the run
+ * pushes after them); what a statistic counts (queue operations,
+ * synaptic events) is the sum over the threads. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,23 +49,53 @@ static int by_order(const void *a, const void *b) {
   return evs_event_before(x, y) ? -1 : evs_event_before(y, x);
 }
 
-/* The pending events: saved without the run's own plug-in's; loaded in
- * their total order, which is a valid heap (each slot before its
- * children), with their push numbers, so that they pop as they would have. */
+/* The pending events of r in one thread's form and total order, their seq
+ * their rank (the threads' ones from evs__par_events, the plug-ins' from
+ * r->q without the run's own). EVS_OK or EVS_ENOMEM. */
+static int pending_events(evs_run *r, evs_event **out, size_t *nout) {
+  evs_queue *q = &r->q;
+  evs_event *ev = NULL, *th = NULL;
+  size_t n = 0, nth = 0;
+  if (r->par && evs__par_events(r->par, &th, &nth)) return EVS_ENOMEM;
+  if (!(ev = malloc((q->size + nth ? q->size + nth : 1) * sizeof *ev))) {
+    free(th);
+    return EVS_ENOMEM;
+  }
+  for (size_t i = 0; i < q->size; i++)
+    if (!own_event(&q->heap[i])) ev[n++] = q->heap[i];
+  qsort(ev, n, sizeof *ev, by_order);
+  for (size_t i = 0; i < n; i++) ev[i].seq = i;
+  /* a plug-in's event and a thread's never tie before seq: their kinds
+   * differ */
+  if (nth) memcpy(ev + n, th, nth * sizeof *ev);
+  free(th);
+  n += nth;
+  qsort(ev, n, sizeof *ev, by_order);
+  for (size_t i = 0; i < n; i++) ev[i].seq = i;
+  *out = ev;
+  *nout = n;
+  return EVS_OK;
+}
+
+/* The pending events: saved without the run's own plug-in's, in their
+ * total order with their ranks as push numbers (pending_events); loaded in
+ * that order, which is a valid heap (each slot before its children), so
+ * that they pop as they would have, or dealt to the threads. */
 static int queue_walk(evs_run *r, evs_ckpt *ck) {
   evs_queue *q = &r->q;
   evs_event *ev = NULL;
   size_t n = 0;
+  uint64_t next_seq = 0, pushes = q->pushes, pops = q->pops;
   if (!evs_ckpt_loading(ck)) {
-    if (!(ev = malloc((q->size ? q->size : 1) * sizeof *ev)))
+    if (pending_events(r, &ev, &n))
       return evs_ckpt_refuse(ck, "out of memory saving the events");
-    for (size_t i = 0; i < q->size; i++)
-      if (!own_event(&q->heap[i])) ev[n++] = q->heap[i];
+    next_seq = n;
+    if (r->par) evs__par_queue_counts(r->par, &pushes, &pops);
   }
   evs_ckpt_array(ck, (void **)&ev, &n, NULL, sizeof *ev);
-  evs_ckpt_bytes(ck, &q->next_seq, sizeof q->next_seq);
-  evs_ckpt_bytes(ck, &q->pushes, sizeof q->pushes);
-  evs_ckpt_bytes(ck, &q->pops, sizeof q->pops);
+  evs_ckpt_bytes(ck, &next_seq, sizeof next_seq);
+  evs_ckpt_bytes(ck, &pushes, sizeof pushes);
+  evs_ckpt_bytes(ck, &pops, sizeof pops);
   if (evs_ckpt_loading(ck) && !evs_ckpt_status(ck)) {
     qsort(ev, n, sizeof *ev, by_order);
     for (size_t i = 0; i < n; i++)
@@ -69,6 +107,32 @@ static int queue_walk(evs_run *r, evs_ckpt *ck) {
         return evs_ckpt_refuse(ck, "a corrupt checkpoint: an event of "
                                    "nothing in the net");
       }
+    q->next_seq = next_seq;
+    q->pushes = pushes;
+    q->pops = pops;
+    if (r->par) { /* the plug-ins' events here, the others the threads' */
+      evs_event *th = malloc((n ? n : 1) * sizeof *th);
+      size_t np = 0, nth = 0;
+      if (!th) {
+        free(ev);
+        return evs_ckpt_refuse(ck, "out of memory loading the events");
+      }
+      for (size_t i = 0; i < n; i++)
+        if (ev[i].kind >= EVS_EV_RECORD)
+          ev[np++] = ev[i]; /* still in order: a valid heap */
+        else
+          th[nth++] = ev[i];
+      int rc = evs__par_events_load(r->par, th, nth, r->t_phase);
+      free(th);
+      if (rc) {
+        free(ev);
+        return rc == EVS_ENOMEM
+                   ? evs_ckpt_refuse(ck, "out of memory loading the events")
+                   : evs_ckpt_refuse(ck, "a corrupt checkpoint: an event of "
+                                         "nothing in the net");
+      }
+      n = np;
+    }
     free(q->heap);
     q->heap = ev;
     q->size = n;
@@ -84,7 +148,10 @@ static int run_walk(evs_run *r, evs_ckpt *ck) {
   evs_net *net = r->net;
   label(ck, "run");
   evs_ckpt_bytes(ck, &r->t_phase, sizeof r->t_phase);
-  evs_ckpt_fixed(ck, r->ticks, net->npop, sizeof *r->ticks);
+  if (r->par)
+    evs__par_ckpt_ticks(r->par, ck);
+  else
+    evs_ckpt_fixed(ck, r->ticks, net->npop, sizeof *r->ticks);
   evs_ckpt_fixed(ck, r->last_n, net->npop, sizeof *r->last_n);
   for (uint32_t i = 0; i < net->npop; i++) {
     listeners *l = &r->lis[i];
@@ -98,7 +165,13 @@ static int run_walk(evs_run *r, evs_ckpt *ck) {
                                    "is not a plug-in");
   }
   queue_walk(r, ck);
-  evs_ckpt_bytes(ck, &net->stats, sizeof net->stats);
+  /* the threads' synaptic events so far count as the net's (a resumed
+   * run's threads count from 0) */
+  evs_run_stats stats = net->stats;
+  if (r->par && !evs_ckpt_loading(ck))
+    stats.syn_events += evs__par_syn_events(r->par);
+  evs_ckpt_bytes(ck, &stats, sizeof stats);
+  if (evs_ckpt_loading(ck)) net->stats = stats;
   return evs_ckpt_status(ck);
 }
 
@@ -108,6 +181,7 @@ static int run_walk(evs_run *r, evs_ckpt *ck) {
 static int pop_walk(evs_run *r, evs_pop *pop, evs_ckpt *ck) {
   label(ck, "population %s %s %u", pop->name, pop->type->name,
         (unsigned)pop->size);
+  if (r->par) return evs__par_ckpt_pop(r->par, pop, ck);
   size_t keep =
       pop->nspk > r->last_n[pop->index] ? pop->nspk : r->last_n[pop->index];
   size_t nspk = pop->nspk;
@@ -134,12 +208,27 @@ static int pop_walk(evs_run *r, evs_pop *pop, evs_ckpt *ck) {
 }
 
 /* Projection p's state: the weights of a learning projection, its rule's
- * and its filter's state. */
-static int proj_walk(evs_proj *p, evs_ckpt *ck) {
-  evs_csr *m = p->csr;
+ * and its filter's state. In a threaded run, a projection split among the
+ * threads has its synapses in the threads' CSRs (the net keeps a learning
+ * one's, whose weights are gathered and dealt out here) and its rule and
+ * filter in parts (evs__par_ckpt_parts). */
+static int proj_walk(evs_run *r, evs_proj *p, evs_ckpt *ck) {
+  uint32_t nc = 0;
+  evs_csr *const *cs = evs__run_proj_csrs(r, p, &nc);
+  uint64_t nnz = 0;
+  for (uint32_t c = 0; c < nc; c++) nnz += cs[c]->nnz;
+  if (!nc) nnz = p->csr->nnz;
   label(ck, "projection %s %s %s %llu", p->name, p->pre->name, p->post->name,
-        (unsigned long long)m->nnz);
-  evs_ckpt_bytes(ck, &m->weight_shared, sizeof m->weight_shared);
+        (unsigned long long)nnz);
+  float shared = nc ? cs[0]->weight_shared : p->csr->weight_shared;
+  evs_ckpt_bytes(ck, &shared, sizeof shared);
+  if (evs_ckpt_loading(ck)) {
+    for (uint32_t c = 0; c < nc; c++) cs[c]->weight_shared = shared;
+    if (p->csr) p->csr->weight_shared = shared;
+  }
+  int parts = r->par && evs__par_split_proj(r->par, p);
+  evs_csr *m = p->csr;
+  if (p->rule && r->par && !evs_ckpt_loading(ck)) evs__par_gather(r->par, p);
   if (p->rule) {
     int has = m->weight != NULL;
     evs_ckpt_bytes(ck, &has, sizeof has);
@@ -149,6 +238,8 @@ static int proj_walk(evs_proj *p, evs_ckpt *ck) {
                              "otherwise than in the checkpoint",
                              p->name);
     if (has) evs_ckpt_fixed(ck, m->weight, m->nnz, sizeof *m->weight);
+    if (has && r->par && evs_ckpt_loading(ck) && !evs_ckpt_status(ck))
+      evs__par_scatter(r->par, p);
     label(ck, "rule %s", p->rule->type->name);
     if (!evs_ckpt_status(ck)) {
       if (!p->rule->type->checkpoint)
@@ -156,7 +247,10 @@ static int proj_walk(evs_proj *p, evs_ckpt *ck) {
                                "projection %s: learning rule %s cannot be "
                                "saved in a checkpoint yet",
                                p->name, p->rule->type->name);
-      p->rule->type->checkpoint(p->rule, ck);
+      if (parts)
+        evs__par_ckpt_parts(r->par, p, 0, ck);
+      else
+        p->rule->type->checkpoint(p->rule, ck);
     }
   }
   if (p->filter && !evs_ckpt_status(ck)) {
@@ -166,7 +260,10 @@ static int proj_walk(evs_proj *p, evs_ckpt *ck) {
                              "projection %s: %s cannot be saved in a "
                              "checkpoint yet",
                              p->name, p->filter->type->name);
-    p->filter->type->checkpoint(p->filter, ck);
+    if (parts)
+      evs__par_ckpt_parts(r->par, p, 1, ck);
+    else
+      p->filter->type->checkpoint(p->filter, ck);
   }
   return evs_ckpt_status(ck);
 }
@@ -180,7 +277,7 @@ static int walk(evs_run *r, evs_ckpt *ck) {
   for (uint32_t i = 0; i < net->npop; i++)
     if (pop_walk(r, net->pop[i], ck)) return evs_ckpt_status(ck);
   for (uint32_t i = 0; i < net->nproj; i++)
-    if (proj_walk(net->proj[i], ck)) return evs_ckpt_status(ck);
+    if (proj_walk(r, net->proj[i], ck)) return evs_ckpt_status(ck);
   for (uint32_t s = 1; s < r->npl; s++) {
     evs_plugin *pl = r->pl[s];
     if (label(ck, "plug-in %s", pl->type->name)) break;
@@ -219,8 +316,12 @@ int evs__run_checkpoint_save(evs_run *r, double t, evs_error *err) {
   evs_ckpt ck;
   double phase = r->t_phase;
   evs_checkpoint_info info = info_of(r, t);
-  int rc = evs__ckpt_save_open(&ck, net->ckpt_path, &info, err);
-  if (rc) return rc;
+  /* a threaded run's pending spikes into the threads' queues first */
+  int rc = r->par ? evs__par_settle(r->par) : EVS_OK;
+  if (rc)
+    return evs_error_set(err, rc, NULL, 0, "a checkpoint at t = %.9g s: %s", t,
+                         evs_strerror(rc));
+  if ((rc = evs__ckpt_save_open(&ck, net->ckpt_path, &info, err))) return rc;
   r->t_phase = t; /* every event before t has run */
   evs__output_checkpoint(r->out, &ck);
   walk(r, &ck);

@@ -77,6 +77,16 @@ int evs__run_checkpoint_load(evs_run *r, const char *outdir,
  * reason names it): every event before t has run, none after. */
 void evs__run_interrupted(evs_run *r, double t, int sig);
 
+/* The checkpoint at an interruption's stop t (after
+ * evs__run_interrupted), and how to resume in run.log's line about the
+ * stop. EVS_OK or the error that ends the run (run.c). */
+int evs__run_interrupted_checkpoint(evs_run *r, double t);
+
+/* A periodic checkpoint at t once its wall time has come; the next look
+ * at the wall clock in CKPT_POLL events (run.c). EVS_OK or the error that
+ * ends the run. */
+int evs__run_poll_checkpoint(evs_run *r, double t);
+
 /* Kind of pop's periodic event (EVS_EV_WINDOW, _CLOCK or _SOURCE). */
 uint32_t evs__periodic_kind(const evs_pop *pop);
 
@@ -153,5 +163,63 @@ struct evs_rule *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
 /* The synapse matrices holding projection proj's synapses: the net's, or
  * its threads' slices; *n receives their count. */
 evs_csr *const *evs__par_csrs(struct evs_par *par, uint32_t proj, uint32_t *n);
+
+/* ---- checkpoints of a threaded run (threads_ckpt.c) ---------------------- */
+
+/* Hands the last barrier's merged spikes to the plug-ins (unless the run
+ * was stopped) and schedules their deliveries on every thread now, as the
+ * threads' next step would first, so that the threads' queues hold every
+ * pending event (threads.c). Changes nothing the run does next. EVS_OK or
+ * an error. */
+int evs__par_settle(struct evs_par *par);
+
+/* The threads' pending events (not the plug-ins') as one thread holds
+ * them: each population's next periodic event and one delivery per
+ * projection and delay group (arg: the group's place in its row) of every
+ * pending spike and delay, in one thread's total order, each seq its rank
+ * from 0; *out malloc'd, *n of them. Call after evs__par_settle. EVS_OK or
+ * EVS_ENOMEM. */
+int evs__par_events(struct evs_par *par, evs_event **out, size_t *n);
+
+/* Empties the threads' queues and gives each the events of the n events
+ * ev (one thread's, sorted in the total order, no plug-in events) that
+ * concern its slices, as a threaded run holds them; the next horizon
+ * starts at t_phase. EVS_OK, EVS_ENOMEM, or EVS_EINVAL (an event of
+ * nothing in the net). */
+int evs__par_events_load(struct evs_par *par, const evs_event *ev, size_t n,
+                         double t_phase);
+
+/* Saves or loads the periodic events run, one count per population (the
+ * threads' counts set from it). EVS_OK or the checkpoint's error. */
+int evs__par_ckpt_ticks(struct evs_par *par, evs_ckpt *ck);
+
+/* The synaptic events delivered by the threads so far. */
+uint64_t evs__par_syn_events(const struct evs_par *par);
+
+/* Adds the threads' queue pushes and pops to *pushes and *pops. */
+void evs__par_queue_counts(const struct evs_par *par, uint64_t *pushes,
+                           uint64_t *pops);
+
+/* Saves or loads population pop as run_ckpt.c's walk does for one thread
+ * (spikes not flushed and of the last flush, counters, its type's state):
+ * a split population's state gathered from its slices or dealt to them.
+ * EVS_OK or the checkpoint's error. */
+int evs__par_ckpt_pop(struct evs_par *par, evs_pop *pop, evs_ckpt *ck);
+
+/* 1 if projection p is held in parts by the threads (per-thread rule
+ * instances or filters, make_parts), else 0. */
+int evs__par_split_proj(const struct evs_par *par, const evs_proj *p);
+
+/* Saves or loads the state of the rule (filter = 0) or the filter
+ * (filter = 1) of projection p, held in parts, as one instance's:
+ * gathered from the parts or dealt to them. EVS_OK or the checkpoint's
+ * error. */
+int evs__par_ckpt_parts(struct evs_par *par, const evs_proj *p, int filter,
+                        evs_ckpt *ck);
+
+/* Copies the weights of learning projection p from the net's CSR into its
+ * threads' splits (evs__par_gather's inverse); nothing for a projection
+ * that is not split. O(synapses). */
+void evs__par_scatter(struct evs_par *par, const evs_proj *p);
 
 #endif

@@ -554,9 +554,14 @@ static double exchange_time(const struct evs_par *par) {
   return e;
 }
 
+/* Barriers between two looks at the wall clock for periodic checkpoints
+ * (a barrier is some hundreds of events or more). */
+#define PAR_CKPT_POLL 16
+
 int evs__par_run(evs_run *r, double until) {
   struct evs_par *par = r->par;
   int rc = EVS_OK, after_plugin = 0;
+  if (r->ckpt_poll > PAR_CKPT_POLL) r->ckpt_poll = PAR_CKPT_POLL;
   while (rc == EVS_OK && !r->stopped) {
     /* on several ranks, a signal any of them received at the last
      * exchange: they all stop at the same horizon. Not right after a
@@ -570,7 +575,15 @@ int evs__par_run(evs_run *r, double until) {
       /* every event before the last horizon has run, none after it */
       if ((rc = tell(par)) || r->stopped) break;
       evs__run_interrupted(r, par->h_t, sig);
+      if (r->net->ckpt_path) rc = evs__run_interrupted_checkpoint(r, par->h_t);
       break;
+    }
+    /* a checkpoint at the barrier (threads_ckpt.c), at a horizon as the
+     * interruption's above */
+    if (r->ckpt_poll && !after_plugin && --r->ckpt_poll == 0) {
+      rc = evs__run_poll_checkpoint(r, par->h_t);
+      r->ckpt_poll = PAR_CKPT_POLL;
+      if (rc) break;
     }
     double ht = exchange_time(par);
     uint32_t hk = EVS_EV_DELIVER;
@@ -784,4 +797,19 @@ void evs__par_stats(evs_run *r) {
   net->stats.syn_events += sums[0];
   net->stats.queue_pushes += sums[1];
   net->stats.queue_pops += sums[2];
+}
+
+/* ---- checkpoints (the rest in threads_ckpt.c) ---------------------------- */
+
+int evs__par_settle(struct evs_par *par) {
+  int rc = par->run->stopped ? EVS_OK : tell(par);
+  for (uint32_t t = 0; t < par->n && rc == EVS_OK; t++)
+    for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++) {
+      const evs_pop *pop = par->net->pop[par->mf[f].pop];
+      const evs_spike *spk = par->mspk + par->mf[f].begin;
+      for (size_t i = 0; i < par->mf[f].n && rc == EVS_OK; i++)
+        rc = schedule_spike(&par->w[t], pop, &spk[i]);
+    }
+  par->nmf = par->nmspk = par->told = 0;
+  return rc;
 }

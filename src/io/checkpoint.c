@@ -25,12 +25,12 @@
 #include <zlib.h>
 
 #include "config.h"
-#include "io/checkpoint.h"
+#include "io/checkpoint_impl.h"
 #include "evsnn/plugin.h"
 
 #define MAGIC "EVSNNCKP"
 #define MAGIC_END "EVSNNEND"
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u
 #define BYTE_ORDER_MARK 0x0102030405060708ull
 #define TRAILER (8 + 8 + 4)
 #define MAX_META (1u << 20) /* bytes of the caller's meta */
@@ -68,6 +68,8 @@ EVS_API int evs_ckpt_refuse(evs_ckpt *ck, const char *fmt, ...) {
 }
 
 EVS_API int evs_ckpt_bytes(evs_ckpt *ck, void *p, size_t n) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs__ckpt_part_op(ck, EVS_CKOP_BYTES, p, n, 1);
   if (ck->status || n == 0) return ck->status;
   if (!ck->loading && !ck->f) { /* a trial walk: nothing is written */
     ck->len += n;
@@ -103,6 +105,8 @@ static int length(evs_ckpt *ck, uint64_t *n) {
 }
 
 EVS_API int evs_ckpt_fixed(evs_ckpt *ck, void *p, size_t n, size_t elem) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs__ckpt_part_op(ck, EVS_CKOP_FIXED, p, n, elem);
   uint64_t m = n;
   if (length(ck, &m)) return ck->status;
   if (m != n)
@@ -115,6 +119,7 @@ EVS_API int evs_ckpt_fixed(evs_ckpt *ck, void *p, size_t n, size_t elem) {
 
 EVS_API int evs_ckpt_array(evs_ckpt *ck, void **p, size_t *n, size_t *cap,
                            size_t elem) {
+  if (ck->mode != EVS_CK_FILE) return evs__ckpt_part_array(ck, p, n, cap, elem);
   uint64_t m = *n;
   if (length(ck, &m)) return ck->status;
   if (ck->loading) {
@@ -133,6 +138,8 @@ EVS_API int evs_ckpt_array(evs_ckpt *ck, void **p, size_t *n, size_t *cap,
 
 EVS_API int evs_ckpt_spikes(evs_ckpt *ck, evs_spike **spk, size_t *n,
                             size_t *cap) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs_ckpt_refuse(ck, "spikes in a part of a threaded run's state");
   uint64_t m = *n;
   if (length(ck, &m)) return ck->status;
   if (ck->loading) {
@@ -153,7 +160,47 @@ EVS_API int evs_ckpt_spikes(evs_ckpt *ck, evs_spike **spk, size_t *n,
   return ck->status;
 }
 
+/* The per-element arrays and the counters: the file's calls outside a
+ * part's walk. */
+EVS_API int evs_ckpt_neurons(evs_ckpt *ck, void *p, size_t n, size_t elem) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs__ckpt_part_op(ck, EVS_CKOP_NEURONS, p, n, elem);
+  return evs_ckpt_fixed(ck, p, n, elem);
+}
+
+EVS_API int evs_ckpt_rows(evs_ckpt *ck, void *p, size_t n, size_t elem) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs__ckpt_part_op(ck, EVS_CKOP_ROWS, p, n, elem);
+  return evs_ckpt_fixed(ck, p, n, elem);
+}
+
+EVS_API int evs_ckpt_groups(evs_ckpt *ck, void *p, size_t n, size_t elem) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs__ckpt_part_op(ck, EVS_CKOP_GROUPS, p, n, elem);
+  return evs_ckpt_fixed(ck, p, n, elem);
+}
+
+EVS_API int evs_ckpt_synapses(evs_ckpt *ck, void *p, size_t n, size_t elem) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs__ckpt_part_op(ck, EVS_CKOP_SYNAPSES, p, n, elem);
+  return evs_ckpt_fixed(ck, p, n, elem);
+}
+
+EVS_API int evs_ckpt_count(evs_ckpt *ck, uint64_t *c) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs__ckpt_part_op(ck, EVS_CKOP_COUNT, c, 1, sizeof *c);
+  return evs_ckpt_bytes(ck, c, sizeof *c);
+}
+
+EVS_API int evs_ckpt_any(evs_ckpt *ck, int *flag) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs__ckpt_part_op(ck, EVS_CKOP_ANY, flag, 1, sizeof *flag);
+  return evs_ckpt_bytes(ck, flag, sizeof *flag);
+}
+
 EVS_API int evs_ckpt_label(evs_ckpt *ck, const char *what) {
+  if (ck->mode != EVS_CK_FILE)
+    return evs_ckpt_refuse(ck, "a label in a part of a threaded run's state");
   char got[128];
   uint64_t n = strlen(what);
   if (!ck->loading) {

@@ -10,16 +10,55 @@
 
 #include "evsnn/checkpoint.h"
 
+/* How a stream is walked: the file (or a trial walk without one), or one
+ * part of a threaded run's population, rule or filter (checkpoint_parts.c):
+ * its calls captured (saving), read from the file for the first part or
+ * replayed from what that read for the others (loading). */
+typedef enum {
+  EVS_CK_FILE,
+  EVS_CK_CAPTURE,
+  EVS_CK_SPLIT,
+  EVS_CK_REPLAY
+} evs_ck_mode;
+
+struct evs_ckpt_ops;
+
+/* The parts of one object of a threaded run (a population's slices, a
+ * projection's per-thread rule instances or filters) and how their
+ * per-element arrays map onto the one-thread layout (evsnn/checkpoint.h,
+ * evs_ckpt_neurons ...). Arrays not needed may be NULL (a hook that uses
+ * them is refused). */
+typedef struct evs_ckpt_parts {
+  const char *what;         /* "population E", for messages */
+  uint32_t n;               /* parts */
+  const uint32_t *first;    /* [n] first neuron of part k's slice */
+  const uint32_t *size;     /* [n] its neurons */
+  uint32_t whole;           /* neurons of the whole population */
+  const uint32_t *row_part; /* [rows] the part whose value a row's is */
+  uint64_t rows;
+  const uint32_t *grp_part; /* [groups] the same for delivery groups */
+  uint64_t groups;
+  const uint32_t *syn_part; /* [synapses] synapse q is element syn_at[q] */
+  const uint64_t *syn_at;   /*   of part syn_part[q] */
+  uint64_t synapses;
+} evs_ckpt_parts;
+
 struct evs_ckpt {
-  int loading;    /* 1: reading, 0: writing */
-  int status;     /* first error, EVS_OK */
-  evs_error *err; /* where the first error's message goes */
-  FILE *f;        /* the file (writing: NAME.tmp) */
-  char *path;     /* NAME */
-  char *tmp;      /* NAME.tmp while writing */
-  uint32_t crc;   /* writing: CRC-32 of the bytes so far */
-  uint64_t len;   /* bytes written or read so far */
-  uint64_t body;  /* loading: bytes before the trailer */
+  evs_ck_mode mode;         /* EVS_CK_FILE but in checkpoint_parts.c's walks */
+  struct evs_ckpt_ops *ops; /* the calls captured or read */
+  size_t cursor;            /* EVS_CK_REPLAY: the next call */
+  evs_ckpt *parent;         /* EVS_CK_SPLIT: the file's stream */
+  const evs_ckpt_parts *parts; /* the parts walked */
+  uint32_t part;               /* the part walked */
+  int loading;                 /* 1: reading, 0: writing */
+  int status;                  /* first error, EVS_OK */
+  evs_error *err;              /* where the first error's message goes */
+  FILE *f;                     /* the file (writing: NAME.tmp) */
+  char *path;                  /* NAME */
+  char *tmp;                   /* NAME.tmp while writing */
+  uint32_t crc;                /* writing: CRC-32 of the bytes so far */
+  uint64_t len;                /* bytes written or read so far */
+  uint64_t body;               /* loading: bytes before the trailer */
 };
 
 /* Sets ck's first error to rc (a negative status) with a printf-formatted
@@ -50,5 +89,24 @@ int evs__ckpt_load_open(evs_ckpt *ck, const char *path,
 /* Ends a checkpoint being read: refuses one with bytes left over (EVS_EINVAL)
  * when ck's status is EVS_OK, closes the file. Returns the status. */
 int evs__ckpt_load_close(evs_ckpt *ck);
+
+/* Walks part k of an object with its hook (hook(ctx, k, sub) calls the
+ * part's checkpoint hook on sub). */
+typedef int (*evs_ckpt_part_hook)(void *ctx, uint32_t k, evs_ckpt *sub);
+
+/* Saves into ck the state of parts->n parts of one object as the hook of
+ * the whole object would save it on one thread: each part's walk is
+ * captured, then the calls are written one by one, per-element arrays
+ * joined (evsnn/checkpoint.h), counters summed, flags or'ed, everything
+ * else written once after checking it is the same in every part (refused
+ * otherwise, naming parts->what). EVS_OK or ck's first error. */
+int evs__ckpt_gather(evs_ckpt *ck, const evs_ckpt_parts *parts,
+                     evs_ckpt_part_hook hook, void *ctx);
+
+/* Loads from ck what evs__ckpt_gather saved into the parts: the first
+ * part's walk reads the file (whole arrays kept), the others' replay what
+ * it read; each part gets its share. EVS_OK or ck's first error. */
+int evs__ckpt_scatter(evs_ckpt *ck, const evs_ckpt_parts *parts,
+                      evs_ckpt_part_hook hook, void *ctx);
 
 #endif

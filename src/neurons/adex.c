@@ -304,7 +304,7 @@ static double adex_state_of(evs_pop *pop, uint32_t id, double t, int var) {
 static int adex_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   adex_state *s = pop->state;
   evs__cond_checkpoint(pop, ck);
-  return evs_ckpt_fixed(ck, s->w, s->c.cap, sizeof *s->w);
+  return evs_ckpt_neurons(ck, s->w, pop->size, sizeof *s->w);
 }
 
 const evs_neuron_type evs__eif_cond_exp_isfa_ista = {

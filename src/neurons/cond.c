@@ -307,9 +307,9 @@ int evs__cond_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   evs__cond_base *s = pop->state;
   double *arr[] = {s->v, s->ge, s->gi, s->until, s->pe, s->pi, s->ib};
   for (size_t k = 0; k < sizeof arr / sizeof *arr; k++)
-    evs_ckpt_fixed(ck, arr[k], s->cap, sizeof(double));
+    evs_ckpt_neurons(ck, arr[k], pop->size, sizeof(double));
   evs_ckpt_bytes(ck, &s->t_now, sizeof s->t_now);
-  evs_ckpt_bytes(ck, &s->pending, sizeof s->pending);
+  evs_ckpt_any(ck, &s->pending);
   return evs_ckpt_status(ck);
 }
 

@@ -292,8 +292,8 @@ static double sfa_state_of(evs_pop *pop, uint32_t id, double t, int var) {
 static int sfa_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   sfa_state *s = pop->state;
   evs__cond_checkpoint(pop, ck);
-  evs_ckpt_fixed(ck, s->gs, s->c.cap, sizeof *s->gs);
-  return evs_ckpt_fixed(ck, s->gr, s->c.cap, sizeof *s->gr);
+  evs_ckpt_neurons(ck, s->gs, pop->size, sizeof *s->gs);
+  return evs_ckpt_neurons(ck, s->gr, pop->size, sizeof *s->gr);
 }
 
 const evs_neuron_type evs__if_cond_exp_gsfa_grr = {

@@ -248,12 +248,12 @@ static double izh_state_of(evs_pop *pop, uint32_t id, double t, int var) {
  * time. */
 static int izh_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   izh_state *s = pop->state;
-  evs_ckpt_fixed(ck, s->v, pop->size, sizeof *s->v);
-  evs_ckpt_fixed(ck, s->u, pop->size, sizeof *s->u);
-  evs_ckpt_fixed(ck, s->pv, pop->size, sizeof *s->pv);
-  evs_ckpt_fixed(ck, s->drive, pop->size, sizeof *s->drive);
+  evs_ckpt_neurons(ck, s->v, pop->size, sizeof *s->v);
+  evs_ckpt_neurons(ck, s->u, pop->size, sizeof *s->u);
+  evs_ckpt_neurons(ck, s->pv, pop->size, sizeof *s->pv);
+  evs_ckpt_neurons(ck, s->drive, pop->size, sizeof *s->drive);
   evs_ckpt_bytes(ck, &s->t_now, sizeof s->t_now);
-  return evs_ckpt_bytes(ck, &s->pending, sizeof s->pending);
+  return evs_ckpt_any(ck, &s->pending);
 }
 
 const evs_neuron_type evs__izhikevich = {

@@ -312,7 +312,7 @@ static double dc_scale(const evs_pop *pop, evs_dim dim) {
  * steps, background counts), the state time and the counts' block. */
 static int grid_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   grid_state *s = pop->state;
-  evs_ckpt_fixed(ck, s->nr, pop->size, sizeof *s->nr);
+  evs_ckpt_neurons(ck, s->nr, pop->size, sizeof *s->nr);
   evs_ckpt_bytes(ck, &s->t_now, sizeof s->t_now);
   return evs_ckpt_bytes(ck, &s->bg_block, sizeof s->bg_block);
 }

@@ -86,7 +86,8 @@ void evs__lif_destroy(evs_pop *pop);
  * R = tau_m / cm for a current, 1 for a voltage, else 0. */
 double evs__lif_weight_scale(const evs_pop *pop, evs_dim dim);
 
-/* The neurons (coefficients, certificates, calendar slots, drive), the
+/* The neurons (coefficients, certificates, calendar windows, drive; the
+ * places in the calendar's buckets are made again on loading), the
  * calendar, the reference time and window, the background's next inputs
  * and stream positions. */
 int evs__lif_checkpoint(evs_pop *pop, evs_ckpt *ck);

@@ -138,7 +138,18 @@ nomem:
 
 int evs__lif_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   lif_state *s = pop->state;
-  evs_ckpt_fixed(ck, s->nr, pop->size, sizeof *s->nr);
+  if (evs_ckpt_loading(ck)) {
+    evs_ckpt_neurons(ck, s->nr, pop->size, sizeof *s->nr);
+  } else {
+    lif_neuron *copy = malloc((pop->size ? pop->size : 1) * sizeof *copy);
+    if (!copy)
+      return evs_ckpt_refuse(ck, "population %s: out of memory saving it",
+                             pop->name);
+    memcpy(copy, s->nr, pop->size * sizeof *copy);
+    for (uint32_t j = 0; j < pop->size; j++) copy[j].cal.pos = 0;
+    evs_ckpt_neurons(ck, copy, pop->size, sizeof *copy);
+    free(copy);
+  }
   evs_cal_checkpoint(&s->cal, ck);
   evs_ckpt_bytes(ck, &s->t0, sizeof s->t0);
   evs_ckpt_bytes(ck, &s->window_end, sizeof s->window_end);
@@ -146,8 +157,8 @@ int evs__lif_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   evs_ckpt_bytes(ck, &s->next_start, sizeof s->next_start);
   evs_ckpt_bytes(ck, &s->status, sizeof s->status);
   if (s->bg_next) {
-    evs_ckpt_fixed(ck, s->bg_next, pop->size, sizeof *s->bg_next);
-    evs_ckpt_fixed(ck, s->bg_draws, pop->size, sizeof *s->bg_draws);
+    evs_ckpt_neurons(ck, s->bg_next, pop->size, sizeof *s->bg_next);
+    evs_ckpt_neurons(ck, s->bg_draws, pop->size, sizeof *s->bg_draws);
   }
   return evs_ckpt_status(ck);
 }

@@ -101,7 +101,8 @@ static int is_init(evs_rule *pl, evs_error *err) {
   s->w_max = p[IS_W_MAX];
   s->jump = 1 / ((c->n_post ? c->n_post : 1) * p[IS_TAU_RATE]);
   if (!(s->zpre = evs__trace_bank_add(&s->bank, c->n_pre, p[IS_TAU_STDP])) ||
-      !(s->zpost = evs__trace_bank_add(&s->bank, c->n_post, p[IS_TAU_STDP])) ||
+      !(s->zpost =
+            evs__trace_bank_add_post(&s->bank, c->n_post, p[IS_TAU_STDP])) ||
       !(s->nu = evs__trace_bank_add(&s->bank, 1, p[IS_TAU_RATE])))
     goto nomem;
   s->nu[0] = s->kappa; /* at t0 = 0 */

@@ -168,8 +168,8 @@ static int orch_init(evs_rule *pl, evs_error *err) {
   const evs_csr *c = pl->proj->csr;
   evs_trace_bank *b = &s->bank;
   if (!(s->zp = evs__trace_bank_add(b, c->n_pre, p[OR_TAU_PLUS])) ||
-      !(s->zm = evs__trace_bank_add(b, c->n_post, p[OR_TAU_MINUS])) ||
-      !(s->zs = evs__trace_bank_add(b, c->n_post, p[OR_TAU_SLOW])))
+      !(s->zm = evs__trace_bank_add_post(b, c->n_post, p[OR_TAU_MINUS])) ||
+      !(s->zs = evs__trace_bank_add_post(b, c->n_post, p[OR_TAU_SLOW])))
     goto nomem;
   s->wt = malloc((c->nnz ? c->nnz : 1) * sizeof *s->wt);
   if (!s->wt) goto nomem;
@@ -246,7 +246,7 @@ static void orch_on_clock(evs_rule *pl, double t) {
 static int orch_checkpoint(evs_rule *pl, evs_ckpt *ck) {
   orch_state *s = pl->state;
   evs__trace_bank_checkpoint(&s->bank, ck);
-  return evs_ckpt_fixed(ck, s->wt, pl->proj->csr->nnz, sizeof *s->wt);
+  return evs_ckpt_synapses(ck, s->wt, pl->proj->csr->nnz, sizeof *s->wt);
 }
 
 /* The post population's periodic event at t: the bank's rebase point. */

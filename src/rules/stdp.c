@@ -218,7 +218,7 @@ static int pair_init(evs_rule *pl, evs_error *err) {
   s->learn_from = p[PP_LEARN_FROM];
   const evs_csr *c = pl->proj->csr;
   if (!(s->x = evs__trace_bank_add(&s->bank, c->n_pre, s->tau_plus)) ||
-      !(s->y = evs__trace_bank_add(&s->bank, c->n_post, s->tau_minus)))
+      !(s->y = evs__trace_bank_add_post(&s->bank, c->n_post, s->tau_minus)))
     goto nomem;
   return EVS_OK;
 nomem:
@@ -396,8 +396,8 @@ static int triplet_fill(triplet_state *s, const double *v, const evs_csr *c) {
   s->learn_from = v[PT_LEARN_FROM];
   evs_trace_bank *b = &s->bank;
   s->x = evs__trace_bank_add(b, c->n_pre, s->tau_plus);
-  s->y1 = s->x ? evs__trace_bank_add(b, c->n_post, s->tau_minus) : NULL;
-  s->y2 = s->y1 ? evs__trace_bank_add(b, c->n_post, s->tau_y) : NULL;
+  s->y1 = s->x ? evs__trace_bank_add_post(b, c->n_post, s->tau_minus) : NULL;
+  s->y2 = s->y1 ? evs__trace_bank_add_post(b, c->n_post, s->tau_y) : NULL;
   return s->y2 ? EVS_OK : EVS_ENOMEM;
 }
 
@@ -560,7 +560,7 @@ static int homeo_init(evs_rule *pl, evs_error *err) {
   const double tau_hom = p[PH_TAU_HOM], kappa = p[PH_KAPPA];
   s->c_hom = v[PT_A3_PLUS] * p[PH_TAU_PLUS] * p[PH_TAU_Y] /
              (p[PH_TAU_MINUS] * kappa * tau_hom * tau_hom);
-  if (!(s->z = evs__trace_bank_add(&s->base.bank, c->n_post, tau_hom)))
+  if (!(s->z = evs__trace_bank_add_post(&s->base.bank, c->n_post, tau_hom)))
     goto nomem;
   for (uint32_t i = 0; i < c->n_post; i++)
     s->z[i] = kappa * tau_hom; /* t0 = 0 */

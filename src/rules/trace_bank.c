@@ -17,6 +17,12 @@ double *evs__trace_bank_add(evs_trace_bank *b, uint32_t n, double tau) {
   return coef;
 }
 
+double *evs__trace_bank_add_post(evs_trace_bank *b, uint32_t n, double tau) {
+  double *coef = evs__trace_bank_add(b, n, tau);
+  if (coef) b->trace[b->n_traces - 1].post = 1;
+  return coef;
+}
+
 void evs__trace_bank_free(evs_trace_bank *b) {
   for (unsigned k = 0; k < b->n_traces; k++) free(b->trace[k].coef);
   b->n_traces = 0;
@@ -34,7 +40,7 @@ void evs__trace_bank_rebase(evs_trace_bank *b, double t) {
 int evs__trace_bank_checkpoint(evs_trace_bank *b, evs_ckpt *ck) {
   evs_ckpt_bytes(ck, &b->t0, sizeof b->t0);
   for (unsigned k = 0; k < b->n_traces; k++)
-    evs_ckpt_fixed(ck, b->trace[k].coef, b->trace[k].n,
-                   sizeof *b->trace[k].coef);
+    (b->trace[k].post ? evs_ckpt_neurons : evs_ckpt_rows)(
+        ck, b->trace[k].coef, b->trace[k].n, sizeof *b->trace[k].coef);
   return evs_ckpt_status(ck);
 }

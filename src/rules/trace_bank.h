@@ -47,6 +47,8 @@ typedef struct evs_trace {
   double rate;  /* 1/s: 1 / tau */
   uint32_t n;   /* neurons */
   double *coef; /* [n] coefficients X_i (owned by the bank) */
+  int post;     /* 1: one per postsynaptic neuron, 0: per presynaptic one
+                   (how a threaded run's parts hold it: checkpoint.h) */
 } evs_trace;
 
 typedef struct evs_trace_bank {
@@ -63,8 +65,15 @@ typedef struct evs_trace_bank {
  * A zeroed bank is an empty one with t0 = 0. */
 double *evs__trace_bank_add(evs_trace_bank *b, uint32_t n, double tau);
 
+/* evs__trace_bank_add for a trace with one coefficient per postsynaptic
+ * neuron (n of them): a threaded run's parts hold slices of it, where they
+ * hold every presynaptic trace whole. */
+double *evs__trace_bank_add_post(evs_trace_bank *b, uint32_t n, double tau);
+
 /* Saves or loads (evsnn/checkpoint.h) the bank's reference time and every
- * trace's coefficients; loading fills a bank built with the same traces.
+ * trace's coefficients (evs_ckpt_neurons for a postsynaptic trace,
+ * evs_ckpt_rows for a presynaptic one); loading fills a bank built with
+ * the same traces.
  * EVS_OK or the checkpoint's error. */
 struct evs_ckpt;
 int evs__trace_bank_checkpoint(evs_trace_bank *b, struct evs_ckpt *ck);

@@ -141,9 +141,9 @@ static int filter_part(const evs_filter *f, const evs_proj *part,
 /* Every delivery group's u, x and last arrival. */
 static int filter_checkpoint(evs_filter *f, evs_ckpt *ck) {
   evs_stp *s = ((stp_filter *)f->state)->s;
-  evs_ckpt_fixed(ck, s->u, s->n, sizeof *s->u);
-  evs_ckpt_fixed(ck, s->x, s->n, sizeof *s->x);
-  return evs_ckpt_fixed(ck, s->t_last, s->n, sizeof *s->t_last);
+  evs_ckpt_groups(ck, s->u, s->n, sizeof *s->u);
+  evs_ckpt_groups(ck, s->x, s->n, sizeof *s->x);
+  return evs_ckpt_groups(ck, s->t_last, s->n, sizeof *s->t_last);
 }
 
 static const evs_filter_type stp_filter_type = {
