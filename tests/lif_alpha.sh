@@ -3,7 +3,9 @@
 # IF_curr_alpha through a model file: a CUBA-like network of exact alpha
 # neurons (400 E, 100 I, 0.5 s) runs, fires, and records v and i_syn_exc;
 # split among 2 and 3 threads (the type is sliceable) it gives byte for
-# byte the outputs of one thread (same_outputs, tests/common.sh).
+# byte the outputs of one thread (same_outputs, tests/common.sh); stopped
+# with a checkpoint on 2 threads and resumed on 1 then 3, every file of the
+# one-thread run.
 . "$(dirname "$0")/common.sh"
 need_evsnn
 
@@ -81,4 +83,17 @@ done
 for n in 2 3; do
   same_outputs "1 and $n threads" "$tmp/t1" "$tmp/t$n"
 done
+# checkpoints (its type's hook): 2 threads to 0.2137 s, 1 to 0.37 s, 3 on
+c="$tmp/ckpt"
+if expect_status 0 "run --until on 2 threads" "$EVSNN" run "$tmp/alpha.ini" -q \
+    -o "$c" --threads 2 --until 0.2137s &&
+  expect_status 0 "resume on 1 thread --until" "$EVSNN" resume "$c" -q \
+    --threads 1 --until 0.37s &&
+  expect_status 0 "resume on 3 threads" "$EVSNN" resume "$c" -q --threads 3; then
+  for f in "$tmp/t1"/*; do
+    f=${f##*/}
+    [ "$f" = run.log ] && continue
+    cmp -s "$tmp/t1/$f" "$c/$f" || say_fail "resumed: $f differs from one go's"
+  done
+fi
 finish

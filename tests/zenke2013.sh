@@ -67,4 +67,18 @@ if cmp -s "$tmp/t1/E.ras" "$tmp/t2/E.ras" && [ -s "$tmp/t1/E.ras" ] &&
 else
   say_fail "E.ras or EE.weights.tsv differs between 1 and 2 threads"
 fi
+# a checkpoint (IF_cond_ampa_nmda's hook) on 2 threads, resumed on 1: every
+# file of the run on one thread in one go
+c="$tmp/ckpt"
+if expect_status 0 "2 threads --until" "$EVSNN" run "$M" -q -o "$c" \
+    --set network.scale=0.1 --set simulation.duration=1.5s \
+    --set EE.learn_from=0.5s --set EE.record_weights=0.5s --threads 2 \
+    --until 0.7137s &&
+  expect_status 0 "resumed on 1 thread" "$EVSNN" resume "$c" -q --threads 1; then
+  for f in "$tmp/t1"/*; do
+    f=${f##*/}
+    [ "$f" = run.log ] && continue
+    cmp -s "$tmp/t1/$f" "$c/$f" || say_fail "resumed: $f differs from one go's"
+  done
+fi
 finish

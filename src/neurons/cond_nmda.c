@@ -328,6 +328,15 @@ static double nmda_state_of(evs_pop *pop, uint32_t id, double t, int var) {
   }
 }
 
+/* The base's state (v, g_A, g_G, refractory ends, pending inputs, bias,
+ * the state time), g_NMDA and the threshold offsets. */
+static int nmda_checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  nmda_state *s = pop->state;
+  evs__cond_checkpoint(pop, ck);
+  evs_ckpt_neurons(ck, s->gn, pop->size, sizeof *s->gn);
+  return evs_ckpt_neurons(ck, s->th, pop->size, sizeof *s->th);
+}
+
 const evs_neuron_type evs__if_cond_ampa_nmda = {
     .name = "IF_cond_ampa_nmda",
     .kind = EVS_POP_CLOCKED,
@@ -345,4 +354,5 @@ const evs_neuron_type evs__if_cond_ampa_nmda = {
     .recordables = nmda_recordables,
     .n_recordables = 5,
     .state = nmda_state_of,
+    .checkpoint = nmda_checkpoint,
 };

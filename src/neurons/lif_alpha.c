@@ -346,6 +346,16 @@ static double dc_scale(const evs_pop *pop, evs_dim dim) {
   return weight_scale(pop, dim);
 }
 
+/* The neurons (coefficients, drive, certificates, refractory flags), the
+ * reference time and the first failure: the rest init derives from the
+ * parameters. */
+static int checkpoint(evs_pop *pop, evs_ckpt *ck) {
+  alpha_state *s = pop->state;
+  evs_ckpt_neurons(ck, s->nr, pop->size, sizeof *s->nr);
+  evs_ckpt_bytes(ck, &s->t0, sizeof s->t0);
+  return evs_ckpt_bytes(ck, &s->status, sizeof s->status);
+}
+
 const evs_neuron_type evs__if_curr_alpha = {
     .name = "IF_curr_alpha",
     .kind = EVS_POP_EXACT,
@@ -363,4 +373,5 @@ const evs_neuron_type evs__if_curr_alpha = {
     .recordables = recordables,
     .n_recordables = 2,
     .state = state,
+    .checkpoint = checkpoint,
 };
