@@ -52,7 +52,9 @@ case_until() {
 # on N1 threads stopped at UNTIL1, resumed on N2 threads to UNTIL2, resumed
 # on N3 threads to the end: the same files as the uninterrupted run on one
 # thread (NAME.ref, made by case_until). The checkpoint holds one thread's
-# layout, whatever the number of threads that wrote or reads it.
+# layout, whatever the number of threads that wrote or reads it. (The
+# stops come early: on a loaded machine a run on 2 threads of 2 cores
+# spins at its barriers, and costs several times one thread's.)
 case_threads() {
   local name=$1 u1=$2 u2=$3 n1 n2 n3
   read -r n1 n2 n3 <<<"$4"
@@ -72,8 +74,8 @@ case_threads() {
 # ---- CUBA: stopped twice, resumed twice --------------------------------------
 cuba=("$MODELS/cuba.ini" --set simulation.duration=0.6s)
 case_until cuba 0.2137s 0.45s "${cuba[@]}"
-case_threads cuba 0.2137s 0.45s "1 2 1" "${cuba[@]}"
-case_threads cuba 0.2137s 0.45s "2 3 3" "${cuba[@]}"
+case_threads cuba 0.0737s 0.15s "1 2 1" "${cuba[@]}"
+case_threads cuba 0.0737s 0.15s "2 3 3" "${cuba[@]}"
 
 # ---- COBA + pair STDP: weights, traces, weight statistics and a matrix ------
 case_until coba_stdp 0.2377s 0.61s "$MODELS/coba_stdp.ini" \
@@ -81,8 +83,8 @@ case_until coba_stdp 0.2377s 0.61s "$MODELS/coba_stdp.ini" \
   --set E.record_v=0-4 --set E.record_interval=1ms
 coba=("$MODELS/coba_stdp.ini" --set simulation.duration=0.8001s
   --set EE.record_matrix=0.1s,0.8s --set E.record_v=0-4 --set E.record_interval=1ms)
-case_threads coba_stdp 0.2377s 0.61s "1 2 1" "${coba[@]}"
-case_threads coba_stdp 0.2377s 0.61s "2 3 3" "${coba[@]}"
+case_threads coba_stdp 0.0777s 0.16s "1 2 1" "${coba[@]}"
+case_threads coba_stdp 0.0777s 0.16s "2 3 3" "${coba[@]}"
 
 # ---- P5: orchestrated plasticity and its consolidation clock, inhibitory
 # STDP, short-term plasticity, Poisson and array sources, a rate check -------
@@ -93,8 +95,8 @@ case_until p5 0.4123s 0.7s "$MODELS/p5_assemblies.ini" \
 p5=("$MODELS/p5_assemblies.ini" --set simulation.duration=1s
   --set P.file="$TESTDATA/input.ras" --set EE.record_matrix=0s,0.5s
   --set EE.cons_dt=0.05s --set EE.record_weights=0.1s --set IE.record_weights=0.1s)
-case_threads p5 0.4123s 0.7s "1 2 1" "${p5[@]}"
-case_threads p5 0.4123s 0.7s "2 3 3" "${p5[@]}"
+case_threads p5 0.1123s 0.22s "1 2 1" "${p5[@]}"
+case_threads p5 0.1123s 0.22s "2 3 3" "${p5[@]}"
 
 # ---- S4 reduced: SuperSpike (traces, RMS normaliser, trials, scores) -------
 t="$tmp/s4_target.ras"
@@ -105,7 +107,10 @@ expect_status 0 "S4: the picture" "$EVSNN" picture "$TESTDATA/s4_x.pbm" "$t" &&
     --set superspike.trial=0.5s --set simulation.duration=8s \
     --set superspike.burn_in=1s --set superspike.r0_decay_time=5s \
     --set superspike.record_trials=3,9,14
-[ -e "$t" ] && for n in "1 2 1" "2 3 3"; do
+# (on 1 and 3 threads only: SuperSpike runs its populations whole, and on
+# a loaded machine a small model's many short windows on 2 threads cost
+# minutes of spinning at the barrier)
+[ -e "$t" ] && for n in "1 3 1"; do
   case_threads s4 3.3217s 6.1s "$n" "$MODELS/s4_picture.ini" --set superspike.target="$t" \
     --set out.size=10 --set hidden.size=32 --set in.size=100 \
     --set in.file="$MODELS/s1_input.ras" --set in.period=0.5s \
