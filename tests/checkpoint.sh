@@ -98,6 +98,13 @@ p5=("$MODELS/p5_assemblies.ini" --set simulation.duration=1s
 case_threads p5 0.1123s 0.22s "1 2 1" "${p5[@]}"
 case_threads p5 0.1123s 0.22s "2 3 3" "${p5[@]}"
 
+# ---- the microcircuit at 2 %: IF_curr_exp_grid (its per-quantity arrays,
+# refractory counts and background counts of a block mid-way), DC input ----
+mc=("$MODELS/microcircuit.ini" --set network.scale=0.02
+  --set network.k_scale=0.02 --set simulation.duration=0.3s)
+case_until microcircuit 0.1013s 0.2s "${mc[@]}"
+case_threads microcircuit 0.0713s 0.15s "1 2 1" "${mc[@]}"
+
 # ---- S4 reduced: SuperSpike (traces, RMS normaliser, trials, scores) -------
 t="$tmp/s4_target.ras"
 expect_status 0 "S4: the picture" "$EVSNN" picture "$TESTDATA/s4_x.pbm" "$t" &&
