@@ -9,6 +9,7 @@
 
 #include <Random123/philox.h>
 
+#include "base/philox_lanes.h"
 #include "evsnn/rng.h"
 #include "check_util.h"
 
@@ -83,6 +84,38 @@ START_TEST(test_layout) {
   uint64_t k53 = ((uint64_t)o0.v[1] << 32 | o0.v[0]) >> 11;
   ck_assert(k53 != 0);
   ck_assert(evs_rng_uniform(&r) == (double)k53 / 9007199254740992.0);
+}
+END_TEST
+
+START_TEST(test_philox_lanes) {
+  /* Four lanes of counters {c0, c1 + l, c2, c3} give Random123's blocks,
+   * word for word: the known-answer vectors' counters and keys in lane 0
+   * with their neighbours, counters across the 2^32 wrap of word 1, and
+   * counters and keys from a simple generator. */
+  uint32_t cases[64][6];
+  int n = 0;
+  for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++, n++) {
+    memcpy(cases[n], kat[i].ctr, 4 * sizeof(uint32_t));
+    memcpy(cases[n] + 4, kat[i].key, 2 * sizeof(uint32_t));
+  }
+  uint32_t wrap[6] = {7, 0xfffffffeu, EVS_RNG_BACKGROUND, 9, 1, 2};
+  memcpy(cases[n++], wrap, sizeof wrap);
+  uint32_t x = 2463534242u;
+  for (; n < 64; n++)
+    for (int i = 0; i < 6; i++) {
+      x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift32 */
+      cases[n][i] = x;
+    }
+  for (int c = 0; c < n; c++) {
+    uint32_t *q = cases[c], out[4][4];
+    evs__philox4x32_lanes(q[0], q[1], q[2], q[3], q[4], q[5], out);
+    philox4x32_key_t k = {{q[4], q[5]}};
+    for (uint32_t l = 0; l < 4; l++) {
+      philox4x32_ctr_t ctr = {{q[0], q[1] + l, q[2], q[3]}};
+      philox4x32_ctr_t o = philox4x32(ctr, k);
+      for (int w = 0; w < 4; w++) ck_assert_uint_eq(out[w][l], o.v[w]);
+    }
+  }
 }
 END_TEST
 
@@ -359,6 +392,7 @@ static Suite *rng_suite(void) {
   tcase_add_test(tc, test_kat_through_stream);
   tcase_add_test(tc, test_kat_raw);
   tcase_add_test(tc, test_layout);
+  tcase_add_test(tc, test_philox_lanes);
   tcase_add_test(tc, test_reproducible_and_distinct);
   suite_add_tcase(s, tc);
 

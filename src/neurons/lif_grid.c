@@ -42,8 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <Random123/philox.h>
-
+#include "base/philox_lanes.h"
 #include "core/net_impl.h"
 #include "neurons/types.h"
 #include "neurons/lif_params.h"
@@ -180,16 +179,23 @@ static inline uint32_t bg_count(const grid_state *s, uint32_t u) {
   return k < 255 ? k : 255; /* a byte (P(k > 255) < 1e-30 at BG_MEAN_MAX) */
 }
 
-/* The counts of the four steps of block b of the neuron whose population
- * index is j (a slice's pop->first + local index), packed a byte each. */
-static inline uint32_t bg_block(const evs_pop *pop, const grid_state *s,
-                                uint32_t j, uint64_t b) {
-  philox4x32_ctr_t c = {{pop->index, j, EVS_RNG_BACKGROUND, (uint32_t)b}};
-  philox4x32_key_t key = {{(uint32_t)pop->seed, (uint32_t)(pop->seed >> 32)}};
-  philox4x32_ctr_t w = philox4x32(c, key);
-  uint32_t packed = 0;
-  for (int i = 0; i < 4; i++) packed |= bg_count(s, w.v[i]) << (8 * i);
-  return packed;
+/* bg[j] for j in [j0, j1) (j0 a multiple of 4): the counts of the four
+ * steps of block b of each neuron (population index pop->first + j: a
+ * slice's neurons draw what they would unsliced), packed a byte each; four
+ * neurons' Philox blocks at a time. */
+static void bg_blocks(const evs_pop *pop, grid_state *s, size_t j0, size_t j1,
+                      uint64_t b) {
+  uint32_t w[4][4];
+  for (size_t j = j0; j < j1; j += 4) {
+    evs__philox4x32_lanes(pop->index, pop->first + (uint32_t)j,
+                          EVS_RNG_BACKGROUND, (uint32_t)b, (uint32_t)pop->seed,
+                          (uint32_t)(pop->seed >> 32), w);
+    for (size_t l = 0; l < 4 && j + l < j1; l++) {
+      uint32_t packed = 0;
+      for (int i = 0; i < 4; i++) packed |= bg_count(s, w[i][l]) << (8 * i);
+      s->bg[j + l] = packed;
+    }
+  }
 }
 
 /* The constants from the parameters p and the step h (s): the exact
@@ -345,9 +351,7 @@ static int tick(evs_pop *pop, double t) {
   if (new_block) s->bg_block = (int64_t)(k >> 2);
   for (size_t j0 = 0; j0 < pop->size; j0 += CHUNK) {
     size_t j1 = j0 + CHUNK < pop->size ? j0 + CHUNK : pop->size;
-    if (new_block)
-      for (size_t j = j0; j < j1; j++)
-        s->bg[j] = bg_block(pop, s, pop->first + (uint32_t)j, k >> 2);
+    if (new_block) bg_blocks(pop, s, j0, j1, k >> 2);
     size_t jv = (j1 + LANES - 1) / LANES * LANES; /* into the padding */
     int reached = s->bg_thr ? step(s, j0, jv, 1, 8 * (int)(k & 3))
                             : step(s, j0, jv, 0, 0);
