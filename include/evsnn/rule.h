@@ -90,6 +90,13 @@ typedef struct evs_rule_type {
    * in on_tick; on_clock may run on each part. 0: the post population runs
    * whole on one thread (any rule is correct so). */
   int sliceable;
+  /* 1 when one learner outside the rule (a plug-in: SuperSpike's) reads
+   * and writes the state of every projection with this rule and of their
+   * post populations at its own clock: on several ranks (mpirun) each such
+   * post population runs whole on rank 0, where that learner runs and the
+   * files are written (doc/scaling.md, "Ranks"). 0: the post population
+   * goes to any rank. Such a rule is not sliceable. */
+  int on_rank0;
   /* Optional: saves or loads (evsnn/checkpoint.h) what the rule changes
    * besides the weights (which the run saves): traces, running estimates,
    * optimiser state. A sliceable rule saves its per-neuron and per-synapse

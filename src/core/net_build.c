@@ -199,11 +199,13 @@ static int build(evs_net *net, evs_error *err) {
       evs_error_about(err, EVS_ABOUT_POPULATION, (int)i);
   }
   if ((rc = evs__ranks_agree(net, rc, err))) return rc;
-  /* a plug-in's build says what its errors are about itself */
-  for (uint32_t i = 0; i < net->nplugin; i++) {
+  /* a plug-in's build says what its errors are about itself; one that
+   * fails on one rank (reading a file only rank 0 reads) fails them all */
+  for (uint32_t i = 0; i < net->nplugin && rc == EVS_OK; i++) {
     evs_plugin *pl = net->plugin[i];
-    if (pl->type->build && (rc = pl->type->build(pl, net, err))) return rc;
+    if (pl->type->build) rc = pl->type->build(pl, net, err);
   }
+  if ((rc = evs__ranks_agree(net, rc, err))) return rc;
   net->built = 1;
   net->stats.wall_build = evs__wall_clock() - t_start;
   for (uint32_t i = 0; i < net->nproj; i++)

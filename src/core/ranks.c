@@ -79,15 +79,28 @@ int evs__ranks_split(const evs_net *net, const evs_pop *pop) {
     const evs_proj *pj = net->proj[k];
     if (pj->post != pop) continue;
     if ((pj->filter && !pj->filter->type->part) ||
-        (pj->rule && !pj->rule->type->sliceable))
+        (pj->rule && (!pj->rule->type->sliceable || pj->rule->type->on_rank0)))
       return 0;
   }
   return 1;
 }
 
-/* The rank that holds population p whole (as threads_setup.c's
- * whole_owner deals whole populations to threads). */
+/* 1 if a projection onto population p has a rule whose learner runs on
+ * rank 0 (evs_rule_type.on_rank0). */
+static int on_rank0(const evs_net *net, uint32_t p) {
+  for (uint32_t k = 0; k < net->nproj; k++) {
+    const evs_proj *pj = net->proj[k];
+    if (pj->post == net->pop[p] && pj->rule && pj->rule->type->on_rank0)
+      return 1;
+  }
+  return 0;
+}
+
+/* The rank that holds population p whole: rank 0 for the post population
+ * of a rule whose learner runs there, else as threads_setup.c's
+ * whole_owner deals whole populations to threads. */
 static int whole_rank(const evs_net *net, uint32_t p) {
+  if (on_rank0(net, p)) return 0;
   if (net->pop[p]->type->silent)
     for (uint32_t q = 0; q < p; q++)
       if (net->pop[q]->type->silent) return (int)(q % (uint32_t)net->nranks);

@@ -32,8 +32,10 @@ int evs__ranks_join(evs_net *net, evs_error *err);
  * (pop->rank_lo, rank_hi): a population of a sliceable type whose incoming
  * projections' rules and filters can be sliced is cut into equal blocks
  * of consecutive neurons, rank r holding the r-th; any other runs whole on
- * one rank (population index mod ranks; every rate population on the rank
- * of the first one). One process holds every neuron. */
+ * one rank (the post population of a rule whose learner runs on rank 0,
+ * evs_rule_type.on_rank0, on rank 0; else population index mod ranks, every
+ * rate population on the rank of the first one). One process holds every
+ * neuron. */
 void evs__ranks_deal(evs_net *net);
 
 /* 1 if population pop is cut among the ranks (evs__ranks_deal). */

@@ -110,6 +110,7 @@ const evs_rule_type evs__rule_superspike = {
     .on_pre = rule_on_pre,
     .on_post = rule_on_post,
     .checkpoint = rule_checkpoint,
+    .on_rank0 = 1, /* the learner reads and writes every layer's state */
 };
 
 /* ---- the clock ----------------------------------------------------------- */
@@ -329,11 +330,6 @@ evs_superspike *evs__superspike_of(const evs_net *net) {
 }
 
 static int plugin_build(evs_plugin *pl, evs_net *net, evs_error *err) {
-  /* its learner reads and writes every layer's state at its clock */
-  if (net->nranks > 1)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "[superspike] does not run on several ranks yet "
-                         "(run it in one process)");
   int rc = evs__superspike_start(pl->state, net, err);
   if (rc) evs_error_about(err, EVS_ABOUT_LEARNER, 0);
   return rc;
@@ -344,7 +340,9 @@ static int plugin_start(evs_plugin *pl, evs_run *run, evs_error *err) {
   evs_superspike *ss = pl->state;
   evs_output *o = evs__run_output(run);
   int rc;
-  if (o && (rc = evs__superspike_open(ss, o, evs_run_end(run), err))) return rc;
+  if (o && !ss->idle &&
+      (rc = evs__superspike_open(ss, o, evs_run_end(run), err)))
+    return rc;
   if (evs_run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
                    UINT32_MAX, 0))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -353,7 +351,7 @@ static int plugin_start(evs_plugin *pl, evs_run *run, evs_error *err) {
 
 static int plugin_clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   evs_superspike *ss = pl->state;
-  int rc = evs__superspike_tick(ss, ev->t);
+  int rc = ss->idle ? (ss->k++, EVS_OK) : evs__superspike_tick(ss, ev->t);
   if (rc) return rc;
   return evs_run_push(run, pl, evs__superspike_next(ss), EVS_EV_PROTOCOL,
                       UINT32_MAX, 0);
@@ -361,7 +359,8 @@ static int plugin_clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
 
 static int plugin_finish(evs_plugin *pl, evs_run *run, double t_end) {
   (void)run;
-  return evs__superspike_finish(pl->state, t_end);
+  evs_superspike *ss = pl->state;
+  return ss->idle ? EVS_OK : evs__superspike_finish(ss, t_end);
 }
 
 /* summary.tsv's columns: the output population's final loss and accuracy. */

@@ -46,6 +46,9 @@ struct evs_superspike {
   char *target_path;
   uint64_t *rec; /* sorted trials to record */
   evs_net *net;
+  int idle;      /* 1 on a rank other than 0 of several: rank 0 holds every
+                    learning population and runs the learner; this rank
+                    keeps its clock only (the same plug-in events) */
   ss_group *grp; /* output first, then every group after all the
                     groups its outgoing learning projections
                     reach (the order errors flow back in) */

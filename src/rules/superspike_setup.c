@@ -404,6 +404,10 @@ int evs__superspike_start(evs_superspike *ss, evs_net *net, evs_error *err) {
   ss->U = whole_ticks(s->update, s->dt);
   int rc;
   if ((rc = find_layers(ss, err))) return rc;
+  /* on several ranks every learning population is on rank 0 (the rule's
+   * on_rank0), which runs the learner and writes its files */
+  ss->idle = net->rank != 0;
+  if (ss->idle) return EVS_OK;
   ss->window = window_ticks(ss);
   ss->ld = row_stride(ss->window);
   if ((rc = evs__ss_read_targets(ss, err)) || (rc = allocate(ss, err)))
