@@ -2,19 +2,21 @@
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 # Ranks (doc/scaling.md, "Ranks"): a model and a seed give the same bytes on
 # any number of ranks and threads. Built with MPI (MPIRUN set by make
-# check), CUBA (with membrane traces and its Poisson background) and S2
-# (SuperSpike: its learner and learning populations on rank 0, the input on
-# rank 1; weights recorded) run under mpirun on 1, 2 and 4 ranks of 1 and 2
-# threads each, COBA + STDP and the P5 control (weight recordings and
-# matrices included) on 2 and 4 ranks of 1 and 2 threads, a run the rate
-# check stops on 4 ranks of 2 threads: every output file must be identical
-# to the one-process, one-thread run's (run.log but its start date, wall
-# times, queue counts, synapse bytes and per-thread and per-rank lines).
-# The ranks' and threads' lines of run.log must add up to the run's totals,
-# and on several ranks no rank holds every synapse (but in S2, where rank 0
-# holds them all). What ranks do not run yet (static weight recordings onto
-# a population cut among them) is refused at the start, naming it. Built
-# without MPI, a launch on several ranks is refused.
+# check), CUBA (with membrane traces, its Poisson background, a step and a
+# noisy current source, and its spikes in spikes.h5 when built with HDF5)
+# and S2 (SuperSpike: its learner and learning populations on rank 0, the
+# input on rank 1; weights recorded) run under mpirun on 1, 2 and 4 ranks of
+# 1 and 2 threads each, COBA + STDP (with an ac current source) and the P5
+# control (weight recordings and matrices included) on 2 and 4 ranks of 1
+# and 2 threads, a run the rate check stops on 4 ranks of 2 threads: every
+# output file must be identical to the one-process, one-thread run's
+# (run.log but its start date, wall times, queue counts, synapse bytes and
+# per-thread and per-rank lines). The ranks' and threads' lines of run.log
+# must add up to the run's totals, and on several ranks no rank holds every
+# synapse (but in S2, where rank 0 holds them all). What ranks do not run
+# yet (static weight recordings onto a population cut among them) is
+# refused at the start, naming it. Built without MPI, a launch on several
+# ranks is refused.
 . "$(dirname "$0")/common.sh"
 need_evsnn
 
@@ -98,8 +100,35 @@ run_ranks() {
 # (tests/threads.sh), and mpirun -np 1 is one process (checked on CUBA)
 RANKS="1x1 2x1 2x2 4x1 4x2"
 # CUBA with IF_curr_exp's Poisson background on E (streams keyed by neuron)
-run_ranks cuba "$MODELS/cuba.ini" --set simulation.duration=0.3s \
-  --set 'E.background_rate=500 Hz' --set 'E.background_weight=0.05 nA'
+# and two current sources on E, a step and a noisy one (each neuron its own
+# stream), onto neurons of every rank's block; its spikes into spikes.h5
+# (rank 0 writes it) when the build has HDF5
+cat "$MODELS/cuba.ini" - >"$tmp/cuba.ini" <<'MODEL'
+[input steps]
+type = step
+post = E
+neurons = 0-99, 790-809, 1590-1609, 2390-2409, 3100-3199
+times = 50 ms, 150 ms
+amplitudes = 0.4 nA, -0.1 nA
+[input noise]
+type = noisy
+post = E
+neurons = 700-2500
+mean = 0.05 nA
+stdev = 0.3 nA
+dt = 1 ms
+start = 20.05 ms
+stop = 250 ms
+MODEL
+sonata=
+"$EVSNN" run "$MODELS/cuba.ini" -q -o "$tmp/h5" --set simulation.duration=1ms \
+  --set simulation.spike_format=sonata 2>/dev/null &&
+  sonata=simulation.spike_format=sonata
+run_ranks cuba "$tmp/cuba.ini" --set simulation.duration=0.3s \
+  --set 'E.background_rate=500 Hz' --set 'E.background_weight=0.05 nA' \
+  ${sonata:+--set "$sonata"}
+[ -z "$sonata" ] || [ -s "$tmp/cuba.1.1/spikes.h5" ] ||
+  say_fail "cuba: no spikes.h5"
 RANKS="4x2"
 # a run the rate check stops (at 0.06 s), as one process stops it
 run_ranks stopped "$MODELS/cuba.ini" --set simulation.duration=2s \
@@ -111,8 +140,20 @@ grep -q '^stopped at t = ' "$tmp/stopped.1.1/run.log" ||
 # gathered from the ranks for EE.weights.tsv); the P5 control (E whole on
 # one rank for istdp_global, I cut with a filter state per slice for its
 # short-term plasticity, weight matrices, sources on other ranks)
+# (COBA + STDP with an ac current source into I, clocked: sampled every step)
 RANKS="2x1 2x2 4x1 4x2"
-run_ranks coba_stdp "$MODELS/coba_stdp.ini" --set simulation.duration=0.2001s
+cat "$MODELS/coba_stdp.ini" - >"$tmp/coba_stdp.ini" <<'MODEL'
+[input wave]
+type = ac
+post = I
+amplitude = 0.2 nA
+offset = 0.05 nA
+frequency = 40 Hz
+phase = 30
+start = 10 ms
+stop = 150 ms
+MODEL
+run_ranks coba_stdp "$tmp/coba_stdp.ini" --set simulation.duration=0.2001s
 sed 's/^file = p5_stim.ras/file = stim.ras/' "$MODELS/p5_control.ini" \
   >"$tmp/p5_control.ini"
 awk 'BEGIN { print "# time [s] id"

@@ -4,6 +4,7 @@
 # number of threads. CUBA, COBA, AdEx, Izhikevich and the microcircuit
 # (IF_curr_exp_grid) models, and a model
 # mixing a Poisson source, delay groups, per-synapse weights, a DC input,
+# current sources (step and noisy into exact neurons, ac into clocked ones),
 # exact and clocked populations split among the threads and two that run
 # whole on one thread (multapse rows; recorded weights), each run on 1, 2, 3 and 4 threads: every output file must be identical to the one-thread run's
 # (run.log but its start date, wall times, queue counts and per-thread
@@ -188,6 +189,33 @@ delay = 0.1 ms
 type = dc
 post = I
 amplitude = 1.5 mV
+
+[input steps]
+type = step
+post = E
+neurons = 0-99, 380-420, 790-810, 1500-1600
+times = 50 ms, 150 ms, 300 ms
+amplitudes = 0.4 nA, -0.1 nA, 0 nA
+
+[input noise]
+type = noisy
+post = E
+neurons = 300-1200
+mean = 0.05 nA
+stdev = 0.3 nA
+dt = 1 ms
+start = 20.05 ms
+stop = 400 ms
+
+[input wave]
+type = ac
+post = C
+amplitude = 0.2 nA
+offset = 0.05 nA
+frequency = 40 Hz
+phase = 30
+start = 10 ms
+stop = 350 ms
 MODEL
 run_threads mixed "$tmp/mixed.ini"
 

@@ -219,17 +219,6 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   for (uint32_t i = 0; i < cs->n; i++) {
     source *s = &cs->s[i];
     evs_pop *pop = pl->net->pop[s->pop];
-    uint32_t first = 0;
-    if (evs__run_ranks(run) > 1)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "%s: current sources do not run on several "
-                           "ranks yet (run in one process)",
-                           pop->name);
-    if (evs__run_neuron(run, pop, &first) != pop)
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "%s: current sources do not run on several "
-                           "threads yet (use threads = 1)",
-                           pop->name);
     s->scale = pop->type->dc_scale(pop, EVS_DIM_CURRENT);
     s->grid = pop->type->kind == EVS_POP_EXACT ? 0 : pop->tick;
     if (s->spec.kind == EVS_CURRENT_AC && !(s->grid > 0))
@@ -255,6 +244,16 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   return EVS_OK;
 }
 
+/* Injects current change d (internal units) at time t into neuron id of
+ * pop: through the thread's slice that holds it in a threaded run, nothing
+ * on a rank that does not hold it (every rank keeps every source's values
+ * and streams alike; the plug-in's event runs alone at its key). */
+static void inject(evs_run *run, evs_pop *pop, uint32_t id, double t,
+                   double d) {
+  evs_pop *slice = evs__run_neuron(run, pop, &id);
+  if (slice) slice->type->inject(slice, id, t, d);
+}
+
 /* Change number s->next of source s, at ev->t. */
 static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   currents *cs = pl->state;
@@ -266,7 +265,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   if (c->kind == EVS_CURRENT_NOISY) {
     for (size_t j = 0; j < s->n; j++) {
       double v = on ? c->mean + c->stdev * evs_rng_normal(&s->rng[j]) : 0;
-      pop->type->inject(pop, s->id[j], t, (v - s->nvalue[j]) * s->scale);
+      inject(run, pop, s->id[j], t, (v - s->nvalue[j]) * s->scale);
       s->nvalue[j] = v;
     }
   } else {
@@ -281,7 +280,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
                              c->phase * (PI / 180));
     double d = (v - s->value) * s->scale;
     if (d != 0)
-      for (size_t j = 0; j < s->n; j++) pop->type->inject(pop, s->id[j], t, d);
+      for (size_t j = 0; j < s->n; j++) inject(run, pop, s->id[j], t, d);
     s->value = v;
   }
   s->next++;

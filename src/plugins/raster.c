@@ -105,8 +105,9 @@ static int open_pop(raster *s, evs_output *o, const evs_pop *pop,
   case EVS_SPIKES_BIN:
     return evs__output_spike_file_open(o, pop->name, pop->size, err);
 #ifdef EVS_HAVE_HDF5
-  case EVS_SPIKES_SONATA:
-    return evs__sonata_add(s->sonata, pop->name, pop->size, err);
+  case EVS_SPIKES_SONATA: /* no writer on ranks other than 0: handle unused */
+    return s->sonata ? evs__sonata_add(s->sonata, pop->name, pop->size, err)
+                     : 0;
 #endif
   default: return evs__output_raster_open(o, pop->name, pop->size, err);
   }
@@ -118,10 +119,6 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   if (!o) return EVS_OK;
   raster *s = get(net);
   if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  if (s->format == EVS_SPIKES_SONATA && evs__run_ranks(run) > 1)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "spike_format = sonata does not run on several "
-                         "ranks yet (spikes.h5 is written by one process)");
   free(s->handle);
   if (!(s->handle = malloc((net->npop + 1) * sizeof *s->handle)))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -131,8 +128,10 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
     any |= recorded(s, net->pop[i]);
   }
 #ifdef EVS_HAVE_HDF5
+  /* on several ranks rank 0 writes spikes.h5 from the merged spikes, as
+   * one process does; the others, whose output writes nothing, none */
   s->sonata = NULL;
-  if (any && s->format == EVS_SPIKES_SONATA) {
+  if (any && s->format == EVS_SPIKES_SONATA && evs_net_rank(net, NULL) == 0) {
     int rc = evs__sonata_open(o, &s->sonata, err);
     if (rc) return rc;
   }
@@ -158,7 +157,7 @@ static int spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
     break;
 #ifdef EVS_HAVE_HDF5
   case EVS_SPIKES_SONATA:
-    evs__sonata_write(s->sonata, s->handle[pop], spk, n);
+    if (s->sonata) evs__sonata_write(s->sonata, s->handle[pop], spk, n);
     break;
 #endif
   default: evs__output_raster_write(o, s->handle[pop], spk, n);
