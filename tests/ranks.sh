@@ -101,7 +101,8 @@ run_ranks() {
 RANKS="1x1 2x1 2x2 4x1 4x2"
 # CUBA with IF_curr_exp's Poisson background on E (streams keyed by neuron)
 # and two current sources on E, a step and a noisy one (each neuron its own
-# stream), onto neurons of every rank's block; its spikes into spikes.h5
+# stream), onto neurons of every rank's block, a DC input into I (each rank
+# holds its block's); its spikes into spikes.h5
 # (rank 0 writes it) when the build has HDF5
 cat "$MODELS/cuba.ini" - >"$tmp/cuba.ini" <<'MODEL'
 [input steps]
@@ -119,6 +120,10 @@ stdev = 0.3 nA
 dt = 1 ms
 start = 20.05 ms
 stop = 250 ms
+[input bias]
+type = dc
+post = I
+amplitude = 0.5 mV
 MODEL
 sonata=
 "$EVSNN" run "$MODELS/cuba.ini" -q -o "$tmp/h5" --set simulation.duration=1ms \

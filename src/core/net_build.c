@@ -138,7 +138,7 @@ static int init_held(evs_pop *pop, evs_error *err) {
   evs_pop block = *pop;
   block.first = pop->rank_lo;
   block.size = pop->rank_hi - pop->rank_lo;
-  block.dc = pop->dc ? pop->dc + pop->rank_lo : NULL;
+  block.dc = pop->dc; /* the block's already */
   block.state = NULL;
   int rc = pop->type->init(&block, err);
   if (block.state) pop->type->destroy(&block);
@@ -176,16 +176,22 @@ static int build(evs_net *net, evs_error *err) {
       }
     }
   }
-  for (uint32_t i = 0; i < net->ndc; i++) {
-    evs_pop *pop = net->pop[net->dc[i].pop];
-    if (!pop->dc && !(pop->dc = calloc(pop->size, sizeof *pop->dc)))
-      return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-    double v = net->dc[i].amplitude * pop->type->dc_scale(pop, net->dc[i].dim);
-    for (uint32_t j = 0; j < pop->size; j++) pop->dc[j] += v;
-  }
   /* on several ranks each builds the synapses onto its own neurons */
   if ((rc = evs__ranks_join(net, err))) return rc;
   evs__ranks_deal(net);
+  /* DC inputs, for the neurons this rank holds only (a rank's failure
+   * reaches the others at the agreement after the projections) */
+  for (uint32_t i = 0; i < net->ndc && rc == EVS_OK; i++) {
+    evs_pop *pop = net->pop[net->dc[i].pop];
+    uint32_t n = pop->rank_hi - pop->rank_lo;
+    if (!n) continue;
+    if (!pop->dc && !(pop->dc = calloc(n, sizeof *pop->dc))) {
+      rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+      break;
+    }
+    double v = net->dc[i].amplitude * pop->type->dc_scale(pop, net->dc[i].dim);
+    for (uint32_t j = 0; j < n; j++) pop->dc[j] += v;
+  }
   /* errors say which object (and key) they are about: a model file points
    * at the line that asked for it */
   for (uint32_t i = 0; i < net->nproj && rc == EVS_OK; i++)

@@ -48,7 +48,10 @@ struct evs_pop {
   double *dc;        /* [size] constant input in internal units
                         (IF_curr_exp: volts R*I; IF_cond_exp:
                         amperes), set by the net before init;
-                        NULL when the population has none */
+                        NULL when the population has none. The
+                        net's object holds the neurons of this
+                        rank only: [rank_hi - rank_lo], from
+                        rank_lo (NULL when it holds none) */
   void *state;       /* owned by the type */
   evs_net *net;      /* the owning net */
   uint64_t seed;     /* the run's seed */

@@ -224,7 +224,7 @@ static int make_slice(const evs_pop *pop, uint32_t lo, uint32_t hi,
   *s = *pop;
   s->size = hi - lo;
   s->first = lo;
-  s->dc = pop->dc ? pop->dc + lo : NULL;
+  s->dc = pop->dc ? pop->dc + (lo - pop->rank_lo) : NULL;
   s->state = NULL;
   s->spk = NULL;
   s->nspk = s->capspk = 0;
