@@ -86,6 +86,30 @@ coba=("$MODELS/coba_stdp.ini" --set simulation.duration=0.8001s
 case_threads coba_stdp 0.0777s 0.16s "1 2 1" "${coba[@]}"
 case_threads coba_stdp 0.0777s 0.16s "2 3 3" "${coba[@]}"
 
+# ---- current sources (a step and a noisy one into IF_curr_exp): each
+# source's place and values, a noisy source's streams, the neurons' injected
+# currents; on threads, resumed on another thread count -------------------
+cat "$MODELS/cuba.ini" - >"$tmp/inputs.ini" <<'MODEL'
+[input steps]
+type = step
+post = E
+neurons = 0-99, 1590-1609, 3100-3199
+times = 50 ms, 150 ms
+amplitudes = 0.4 nA, -0.1 nA
+[input noise]
+type = noisy
+post = E
+neurons = 700-2500
+mean = 0.05 nA
+stdev = 0.3 nA
+dt = 1 ms
+start = 20.05 ms
+stop = 250 ms
+MODEL
+inputs=("$tmp/inputs.ini" --set simulation.duration=0.3s)
+case_until inputs 0.1137s 0.2s "${inputs[@]}"
+case_threads inputs 0.0737s 0.15s "2 3 3" "${inputs[@]}"
+
 # ---- P5: orchestrated plasticity and its consolidation clock, inhibitory
 # STDP, short-term plasticity, Poisson and array sources, a rate check -------
 case_until p5 0.4123s 0.7s "$MODELS/p5_assemblies.ini" \

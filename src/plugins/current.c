@@ -290,6 +290,7 @@ static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
 /* Each source's next change and present value; a noisy source's values
  * and streams (loading allocates them as start does). */
 static int checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
+  (void)run; /* a source's state is the same on any thread or rank */
   currents *cs = pl->state;
   if (!cs) return evs_ckpt_label(ck, "no current source");
   evs_ckpt_label(ck, "current sources");
@@ -297,9 +298,6 @@ static int checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
     source *s = &cs->s[i];
     if (evs_ckpt_loading(ck)) { /* what start derives */
       evs_pop *pop = pl->net->pop[s->pop];
-      uint32_t first = 0;
-      if (evs__run_neuron(run, pop, &first) != pop)
-        return evs_ckpt_refuse(ck, "current sources resume on one thread");
       s->scale = pop->type->dc_scale(pop, EVS_DIM_CURRENT);
       s->grid = pop->type->kind == EVS_POP_EXACT ? 0 : pop->tick;
     }
