@@ -1233,19 +1233,23 @@ class Threads(unittest.TestCase):
                                     "%s, %d threads" % (key, n))
 
     def test_threads_reach_the_engine(self):
-        """The number reaches evsnn: current sources, which evsnn does not
-        yet run on several threads, are refused at the run with 2 threads
-        and run with 1."""
+        """The number reaches evsnn: on 2 threads a run splits a static
+        projection's synapses among its threads, so setting its weights
+        between runs is refused there, and done on 1 thread (with a DC
+        source injected, which runs on any number of threads)."""
         for threads in (1, 2):
             sim.setup(timestep=0.1, threads=threads)
             n = sim.Population(40, sim.IF_curr_exp())
             sim.DCSource(amplitude=0.5).inject_into(n)
+            p = sim.Projection(n, n, sim.AllToAllConnector(),
+                               sim.StaticSynapse(weight=0.01, delay=0.5))
             try:
+                sim.run(10.0)
                 if threads == 1:
-                    sim.run(10.0)
+                    p.set(weight=0.02)
                 else:
                     with self.assertRaisesRegex(EvsnnError, "threads"):
-                        sim.run(10.0)
+                        p.set(weight=0.02)
             finally:
                 sim.end()
         with self.assertRaises(ValueError):
