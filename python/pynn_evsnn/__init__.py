@@ -44,6 +44,7 @@ from .electrodes import (ACSource, DCSource, NoisyCurrentSource,  # noqa
 from .standardmodels import *  # noqa: F401,F403,E402
 from .rules import (StdpPairSynapse, StdpTripletHomeoSynapse,  # noqa: F401
                     StdpTripletSynapse, evsnn_synapse_type)
+from .superspike import SuperSpikeLearner, SuperSpikeSynapse  # noqa: F401
 
 
 def list_standard_models():

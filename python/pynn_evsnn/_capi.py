@@ -98,7 +98,24 @@ typedef struct evs_current_spec {
   const double *times; const double *amplitudes; size_t n_steps;
 } evs_current_spec;
 
+typedef enum evs_feedback {
+  EVS_FEEDBACK_SYMMETRIC = 0, EVS_FEEDBACK_RANDOM = 1, EVS_FEEDBACK_UNIFORM = 2
+} evs_feedback;
+
+typedef struct evs_superspike_spec {
+  int output; const char *target; double target_period; double trial;
+  double dt; double update; double r0; double r0_decay_time; double r0_decay;
+  double r0_decay_period; double burn_in; double tau_rms; double eps;
+  double tau_rise; double tau_decay; double psp_rise; double psp_decay;
+  double beta; double u_floor; evs_feedback feedback; double rho;
+  double tau_z; double tolerance; int class_accuracy; int per_tick;
+  const uint64_t *record_trials; size_t n_record_trials;
+} evs_superspike_spec;
+
 const char *evs_version(void);
+void evs_superspike_defaults(evs_superspike_spec *s);
+int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
+                       evs_error *err);
 int evs_rule_params(const char *rule, const evs_param_def **defs, size_t *n);
 int evs_neuron_type_params(const char *type, const evs_param_def **defs,
                            size_t *n, evs_pop_kind *kind);

@@ -19,7 +19,7 @@ from pyNN.standardmodels import StandardCellType
 from . import simulator
 from ._capi import check, ffi, lib, new_error, per_neuron_params
 from .recording import Recorder
-from .values import is_zero, to_dist
+from .values import is_zero, si_text, to_dist
 
 
 class Assembly(common.Assembly):
@@ -306,7 +306,8 @@ class Population(common.Population):
                            dtype=float)
             if np.any(t < 0):
                 raise ValueError("%s: negative spike time" % what)
-            rows.extend("%.17g %d\n" % (x * 1e-3, i) for x in t)
+            # ms as the model reader reads a quantity: 416 ms is 0.416 s
+            rows.extend("%s %d\n" % (si_text(x, -3), i) for x in t)
         path = self._simulator.state.file_path("%s.ras" % self._index)
         with open(path, "w") as f:
             f.write("# spike_times of %s (s, id)\n" % what)

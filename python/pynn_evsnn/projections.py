@@ -102,7 +102,11 @@ class Projection(common.Projection):
         self._matrix_shape = (self.pre.size, self.post.size)
         self._index = len(state.projections)
         self._what = self.label or "projection %d" % self._index
-        self._weight_si, self._weight_dim = self.post.celltype.evs_weight
+        # the synapse type's weight unit (SuperSpike's PSP amplitudes, mV),
+        # else the post cell's
+        self._weight_si, self._weight_dim = getattr(
+            self.synapse_type, "evs_weight", None) or \
+            self.post.celltype.evs_weight
         # the evsnn projection joins the views' populations; _pre_map and
         # _post_map turn their indices into the views' (-1: outside)
         self._pre_root, self._pre_map = _root(self.pre)

@@ -75,6 +75,7 @@ class State(common.control.BaseState):
         self.populations = []
         self.projections = []
         self.current_sources = []
+        self.learner = None       # the SuperSpikeLearner, if any
         self.recorders = set()
         self.id_counter = 0
         self.seed = None
@@ -135,6 +136,8 @@ class State(common.control.BaseState):
                 pop._realize_offsets(self.net)
             for prj in self.projections:
                 prj._realize(self.net)
+            if self.learner is not None:
+                self.learner._realize(self.net)
             self._add_plugin()
             err = new_error()
             check(lib.evs_net_build(self.net, err), err, "building")
@@ -167,6 +170,10 @@ class State(common.control.BaseState):
         if not self.started:
             opts = ffi.new("evs_run_opts *", {"duration": RUN_BOUND,
                                               "threads": self.threads})
+            if self.learner is not None:  # the learner's files go there
+                self._outdir = ffi.new("char[]",
+                                       self.learner.folder().encode())
+                opts.outdir = self._outdir
             check(lib.evs_net_start(self.net, opts, err), err, "run")
             self.started = True
         self._callback_error = None
@@ -182,13 +189,18 @@ class State(common.control.BaseState):
         if self.started:
             err = new_error()
             check(lib.evs_net_finish(self.net, err), err, "end")
+            if self.learner is not None:
+                self.learner._collect()
         self._free_net()
 
     def reset(self):
         """Time back to 0, a new segment; the net is made anew, from the
         same description and seed, at the next run: the same wiring, and
         the weights as built and as set() since (the projections replay
-        their set() calls), not as learnt."""
+        their set() calls), not as learnt. A run with a SuperSpikeLearner
+        is ended first (its files written: learning_curve())."""
+        if self.started and getattr(self, "learner", None) is not None:
+            self.finish()
         self._free_net()
         self.running = False
         self.t = 0.0

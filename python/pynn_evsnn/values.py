@@ -93,3 +93,22 @@ def is_zero(value):
     if la.shape is None:
         la.shape = (1,)
     return bool(np.all(np.asarray(la.evaluate(simplify=True)) == 0))
+
+
+def si_text(value, exp10):
+    """The decimal text of value (a number in PyNN units) times 10^exp10,
+    written as the model-file reader reads a quantity ("5 mV" is read as
+    strtod("5e-3")): value's shortest decimal with exp10 added to its
+    exponent. Read back (float, or a spike file read by evsnn) it is the
+    correctly rounded SI value, the same double a model file with the
+    same number gives (multiplying by 1e-3 can be one ulp off: 416 ms)."""
+    x = float(value)
+    if not math.isfinite(x):
+        return repr(x * 10.0 ** exp10)
+    mantissa, _, exponent = repr(x).partition("e")
+    return "%se%d" % (mantissa, int(exponent or 0) + exp10)
+
+
+def si(value, exp10):
+    """value times 10^exp10, correctly rounded (si_text)."""
+    return float(si_text(value, exp10))
