@@ -5,7 +5,8 @@
  * same spike and reset rules, and against the published scheme (two 0.5 ms
  * Euler steps for v, one 1 ms step for u), the subthreshold fixed point in
  * closed form, PyNN's delta synapses (v moves by the signed weight), DC as
- * i_offset through 1 pF, and parameter validation. */
+ * i_offset through 1 pF, parameter validation, and parameters set per
+ * neuron against one-neuron populations. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -275,6 +276,114 @@ START_TEST(test_invalid) {
 }
 END_TEST
 
+/* ---- per-neuron parameters -------------------------------------------------
+ */
+
+/* Gives parameter name of p one value per neuron (v, SI), as
+ * evs_net_set_param_values does. */
+static void pop_set_values(evs_pop *p, const char *name, const double *v) {
+  int k = evs__param_index(p->type, name);
+  ck_assert_msg(k >= 0, "no parameter %s", name);
+  if (!p->values) p->values = calloc(p->type->n_params, sizeof *p->values);
+  ck_assert_ptr_nonnull(p->values);
+  p->values[k] = malloc(p->size * sizeof **p->values);
+  ck_assert_ptr_nonnull(p->values[k]);
+  memcpy(p->values[k], v, p->size * sizeof **p->values);
+}
+
+static void pop_free_values(evs_pop *p) {
+  for (size_t k = 0; p->values && k < p->type->n_params; k++)
+    free(p->values[k]);
+  free(p->values);
+  p->values = NULL;
+  pop_free(p);
+}
+
+/* Izhikevich's four classes (2003, fig. 2: regular spiking, intrinsically
+ * bursting, chattering, fast spiking) in one population, a, b, c, d and
+ * i_offset set per neuron: each neuron spikes exactly (same steps) as a
+ * one-neuron population with its values as constants, and the four
+ * patterns differ. */
+START_TEST(test_per_neuron_parameters) {
+  enum { N = 4, CAP = 128 };
+  const ref_par P[N] = {{0.02, 0.2, -65, 8, 10},
+                        {0.02, 0.2, -55, 4, 10},
+                        {0.02, 0.2, -50, 2, 10},
+                        {0.1, 0.2, -65, 2, 10}};
+  const double dt = 1e-4, v0 = -65, u0 = 0.2 * -65;
+  const long nsteps = 2000; /* 200 ms */
+  double a[N], b[N], c[N], d[N], I[N];
+  for (int i = 0; i < N; i++) {
+    a[i] = P[i].a * 1e3;
+    b[i] = P[i].b * 1e3;
+    c[i] = P[i].c * 1e-3;
+    d[i] = P[i].d;
+    I[i] = P[i].I * 1e-12;
+  }
+  evs_pop *p = pop_new(N, dt);
+  pop_set_values(p, "a", a);
+  pop_set_values(p, "b", b);
+  pop_set_values(p, "c", c);
+  pop_set_values(p, "d", d);
+  pop_set_values(p, "i_offset", I);
+  pop_set(p, "v_init", v0 * 1e-3);
+  pop_set(p, "u_init", u0);
+  pop_init(p);
+  static double got[N][CAP];
+  size_t n_got[N] = {0};
+  for (long k = 1; k <= nsteps; k++) {
+    p->nspk = 0;
+    pop_tick(p, k);
+    for (size_t j = 0; j < p->nspk; j++) {
+      uint32_t id = p->spk[j].id;
+      ck_assert_uint_lt(id, N);
+      if (n_got[id] < CAP) got[id][n_got[id]] = p->spk[j].t * 1e3;
+      n_got[id]++;
+    }
+  }
+  pop_free_values(p);
+  for (int i = 0; i < N; i++) {
+    double want[CAP];
+    size_t n = sim_run(&P[i], v0, u0, dt, nsteps, want, CAP);
+    ck_assert_msg(n >= 3 && n < CAP, "neuron %d: %zu spikes", i, n);
+    ck_assert_msg(n_got[i] == n, "neuron %d: %zu spikes, alone %zu", i,
+                  n_got[i], n);
+    for (size_t j = 0; j < n; j++)
+      ck_assert_msg(got[i][j] == want[j],
+                    "neuron %d spike %zu: %.17g, "
+                    "alone %.17g",
+                    i, j, got[i][j], want[j]);
+  }
+  /* the classes differ: no two neurons share their spike counts and first
+   * intervals */
+  for (int i = 0; i < N; i++)
+    for (int j = i + 1; j < N; j++)
+      ck_assert_msg(n_got[i] != n_got[j] ||
+                        got[i][1] - got[i][0] != got[j][1] - got[j][0],
+                    "neurons %d and %d fire alike", i, j);
+}
+END_TEST
+
+/* A bad value of one neuron is refused naming the neuron and parameter. */
+START_TEST(test_per_neuron_parameters_checked) {
+  const double a[4] = {20, 20, 0, 20}, c[4] = {-65e-3, -65e-3, -65e-3, 0.04};
+  for (int which = 0; which < 2; which++) {
+    evs_pop *p = pop_new(4, 1e-4);
+    snprintf(p->name, sizeof p->name, "exc_layer");
+    pop_set_values(p, which ? "c" : "a", which ? c : a);
+    evs_error err;
+    evs_error_clear(&err);
+    ck_assert_int_eq(p->type->init(p, &err), EVS_EMODEL);
+    const char *want = which ? "neuron 3: c must be below the 30 mV"
+                             : "neuron 2: a must be positive";
+    ck_assert_msg(strstr(err.msg, "exc_layer") && strstr(err.msg, want),
+                  "msg: %s", err.msg);
+    ck_assert_str_eq(err.key, which ? "c" : "a");
+    pop_free_values(p);
+  }
+}
+END_TEST
+
 static Suite *izh_suite(void) {
   Suite *s = suite_create("izhikevich");
   TCase *tc = tcase_create("core");
@@ -285,6 +394,8 @@ static Suite *izh_suite(void) {
   tcase_add_test(tc, test_delta_synapse);
   tcase_add_test(tc, test_dc);
   tcase_add_test(tc, test_invalid);
+  tcase_add_test(tc, test_per_neuron_parameters);
+  tcase_add_test(tc, test_per_neuron_parameters_checked);
   suite_add_tcase(s, tc);
   return s;
 }

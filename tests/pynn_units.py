@@ -1046,8 +1046,37 @@ class PerNeuronOffsets(Base):
 
     def test_other_parameter_arrays_refused(self):
         p = sim.Population(3, sim.IF_curr_exp(tau_m=[10.0, 20.0, 30.0]))
-        with self.assertRaisesRegex(NotImplementedError, "tau_m"):
+        with self.assertRaisesRegex(NotImplementedError,
+                                    "tau_m is one value for the whole "
+                                    "population.*one Population per value"):
             sim.run(1.0)
+
+    def test_izhikevich_parameters_per_neuron(self):
+        """Izhikevich's four classes (regular spiking, intrinsically
+        bursting, chattering, fast spiking) as arrays of a, b, c, d in one
+        population: each neuron fires exactly the spikes of a one-neuron
+        population with its values, and the four differ."""
+        classes = [(0.02, 0.2, -65.0, 8.0), (0.02, 0.2, -55.0, 4.0),
+                   (0.02, 0.2, -50.0, 2.0), (0.1, 0.2, -65.0, 2.0)]
+        a, b, c, d = (np.array(x) for x in zip(*classes))
+        init = {"v": -65.0, "u": -13.0}
+        together = sim.Population(4, sim.Izhikevich(a=a, b=b, c=c, d=d,
+                                                    i_offset=0.01),
+                                  initial_values=init)
+        alone = [sim.Population(1, sim.Izhikevich(
+            a=x[0], b=x[1], c=x[2], d=x[3], i_offset=0.01),
+            initial_values=init) for x in classes]
+        for p in [together] + alone:
+            p.record("spikes")
+        sim.run(200.0)
+        got = [np.asarray(st.magnitude) for st in
+               together.get_data().segments[0].spiketrains]
+        for k, p in enumerate(alone):
+            want = p.get_data().segments[0].spiketrains[0].magnitude
+            self.assertGreaterEqual(len(want), 3)
+            np.testing.assert_array_equal(got[k], want)
+        self.assertEqual(len({(len(g), g[1] - g[0]) for g in got}), 4)
+        np.testing.assert_array_equal(together.get("c"), c)
 
 
 class ViewProjections(Base):

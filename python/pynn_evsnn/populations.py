@@ -220,11 +220,15 @@ class Population(common.Population):
                     self._set_values(net, pname, values, 1.0, what)
                     continue
                 if pname != "i_offset":
+                    why = " (its exact solution shares the decay factors " \
+                        "and thresholds between a population's neurons)" \
+                        if getattr(ct, "evs_exact", False) else ""
                     raise NotImplementedError(
                         "pynn_evsnn: %s: %s is one value for the whole "
-                        "population in evsnn's %s (it takes per-neuron "
-                        "values of %s)" % (what, pname, ct.evs_type,
-                                           ", ".join(sorted(per_neuron))))
+                        "population in evsnn's %s%s: make one Population "
+                        "per value (it takes per-neuron values of %s)"
+                        % (what, pname, ct.evs_type, why,
+                           ", ".join(sorted(per_neuron))))
                 # i_offset of a type that keeps one: constant currents
                 # (_realize_offsets)
                 self._offsets = values

@@ -30,7 +30,9 @@
  *
  * Per-neuron values (evs__pop_value: set per neuron, else drawn by neuron
  * i from its stream (seed, population, i, EVS_RNG_INIT)), in this fixed
- * order: v_init, u_init (PyNN's defaults -70 mV, -14 mV/ms), i_offset. */
+ * order: v_init, u_init (PyNN's defaults -70 mV, -14 mV/ms), i_offset, a,
+ * b, c, d. Every parameter may differ between neurons: the step reads each
+ * neuron's own a, b, c, d. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -43,12 +45,12 @@ enum { P_A, P_B, P_C, P_D, P_I_OFFSET, P_V_INIT, P_U_INIT, P_N_PARAMS };
 
 /* PyNN 0.10's defaults (pyNN/standardmodels/cells.py), in SI. */
 static const evs_param_def izh_params[P_N_PARAMS] = {
-    {"a", EVS_DIM_RATE, 20.0, EVS_PARAM_CONST,
+    {"a", EVS_DIM_RATE, 20.0, EVS_PARAM_PER_NEURON,
      "time scale of the recovery variable u (0.02 /ms)"},
-    {"b", EVS_DIM_RATE, 200.0, EVS_PARAM_CONST,
+    {"b", EVS_DIM_RATE, 200.0, EVS_PARAM_PER_NEURON,
      "sensitivity of u to v (0.2 /ms)"},
-    {"c", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_CONST, "reset value of v"},
-    {"d", EVS_DIM_VOLTAGE_RATE, 2.0, EVS_PARAM_CONST,
+    {"c", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON, "reset value of v"},
+    {"d", EVS_DIM_VOLTAGE_RATE, 2.0, EVS_PARAM_PER_NEURON,
      "jump of u at each spike (2 mV/ms)"},
     {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_PER_NEURON,
      "constant injected current (divided by 1 pF)"},
@@ -66,10 +68,11 @@ typedef struct izh_state {
   double *u;     /* mV/ms */
   double *pv;    /* mV, inputs waiting for the end of the step */
   double *drive; /* mV/ms, (i_offset + dc) / 1 pF */
-  /* parameters and derived constants */
-  double a, b;  /* 1/ms */
-  double c;     /* mV */
-  double d;     /* mV/ms */
+  /* each neuron's parameters in the model's units, [size] each */
+  double *a, *b; /* 1/ms */
+  double *c;     /* mV */
+  double *d;     /* mV/ms */
+  /* derived constants */
   double h;     /* ms, the step (pop->tick) */
   double t_now; /* s, time of the state (last tick) */
   double eps;   /* s, tolerance for "delivered at the state time" */
@@ -83,6 +86,10 @@ static void izh_destroy(evs_pop *pop) {
   free(s->u);
   free(s->pv);
   free(s->drive);
+  free(s->a);
+  free(s->b);
+  free(s->c);
+  free(s->d);
   free(s);
   pop->state = NULL;
 }
@@ -95,14 +102,27 @@ static int izh_bad(const evs_pop *pop, int k, const char *what,
   return EVS_EMODEL;
 }
 
-/* The constants from the parameters p and the step tick (s), in the
- * model's units (ms, mV): a, b, c, d, the step h, the tolerance of "at the
- * state time". */
-static void derive(const double *p, double tick, izh_state *s) {
-  s->a = p[P_A] * 1e-3;
-  s->b = p[P_B] * 1e-3;
-  s->c = p[P_C] * 1e3;
-  s->d = p[P_D];
+/* Neuron i's parameters a, b, c, d (SI, in p[P_A..P_D]) in the model's
+ * units (ms, mV) into s, when they are valid (a > 0, c below the cut-off,
+ * all finite): -1; else the index of the first bad one, its complaint in
+ * *why. */
+static int derive_neuron(const double *p, uint32_t i, izh_state *s,
+                         const char **why) {
+  for (int k = P_A; k <= P_D; k++)
+    if (!isfinite(p[k])) return *why = "must be finite", k;
+  if (!(p[P_A] > 0)) return *why = "must be positive", P_A;
+  if (!(p[P_C] < IZH_PEAK * 1e-3))
+    return *why = "must be below the 30 mV spike cut-off", P_C;
+  s->a[i] = p[P_A] * 1e-3;
+  s->b[i] = p[P_B] * 1e-3;
+  s->c[i] = p[P_C] * 1e3;
+  s->d[i] = p[P_D];
+  return -1;
+}
+
+/* The constants of the step tick (s), in the model's units (ms): the step
+ * h, the tolerance of "at the state time". */
+static void derive(double tick, izh_state *s) {
   s->h = tick * 1e3;
   s->eps = 1e-6 * tick;
 }
@@ -127,8 +147,13 @@ static int izh_init(evs_pop *pop, evs_error *err) {
   s->u = calloc(n, sizeof(double));
   s->pv = calloc(n, sizeof(double));
   s->drive = calloc(n, sizeof(double));
-  if (!s->v || !s->u || !s->pv || !s->drive) goto nomem;
-  derive(p, pop->tick, s);
+  s->a = calloc(n, sizeof(double));
+  s->b = calloc(n, sizeof(double));
+  s->c = calloc(n, sizeof(double));
+  s->d = calloc(n, sizeof(double));
+  if (!s->v || !s->u || !s->pv || !s->drive || !s->a || !s->b || !s->c || !s->d)
+    goto nomem;
+  derive(pop->tick, s);
   for (uint32_t i = 0; i < pop->size; i++) {
     evs_rng r;
     evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
@@ -138,6 +163,18 @@ static int izh_init(evs_pop *pop, evs_error *err) {
     /* pop->dc is in this type's internal unit already (dc_scale) */
     s->drive[i] = evs__pop_value(pop, P_I_OFFSET, i, &r) * 1e12 +
                   (pop->dc ? pop->dc[i] : 0.0);
+    double own[P_N_PARAMS];
+    for (int k = P_A; k <= P_D; k++) own[k] = evs__pop_value(pop, k, i, &r);
+    const char *why = NULL;
+    int bad = derive_neuron(own, i, s, &why);
+    if (bad >= 0) {
+      evs_error_set(err, EVS_EMODEL, NULL, 0,
+                    "population %s: neuron %u: %s %s (got %g)", pop->name,
+                    (unsigned)(pop->first + i), izh_params[bad].name, why,
+                    own[bad]);
+      evs_error_key(err, izh_params[bad].name);
+      return EVS_EMODEL;
+    }
     if (!isfinite(s->v[i]) || !isfinite(s->u[i]))
       return evs_error_set(err, EVS_EMODEL, NULL, 0,
                            "population %s: neuron %u drew a non-finite "
@@ -179,12 +216,13 @@ static void izh_deliver(evs_pop *pop, double t, int receptor,
     for (size_t k = 0; k < n; k++) x[target[k]] += shared;
 }
 
-/* dv/dt and du/dt at (v, u) with drive I, v bounded by the cut-off. */
-static inline void izh_rhs(const izh_state *s, double v, double u, double I,
+/* dv/dt and du/dt at (v, u) with drive I and parameters a, b, v bounded by
+ * the cut-off. */
+static inline void izh_rhs(double a, double b, double v, double u, double I,
                            double *fv, double *fu) {
   double x = v < IZH_PEAK ? v : IZH_PEAK;
   *fv = (0.04 * x + 5.0) * x + 140.0 - u + I;
-  *fu = s->a * (s->b * x - u);
+  *fu = a * (b * x - u);
 }
 
 static int izh_tick(evs_pop *pop, double t) {
@@ -192,11 +230,12 @@ static int izh_tick(evs_pop *pop, double t) {
   const double h = s->h;
   for (uint32_t i = 0; i < pop->size; i++) {
     double v = s->v[i], u = s->u[i], I = s->drive[i];
+    const double a = s->a[i], b = s->b[i];
     double k1v, k1u, k2v, k2u, k3v, k3u, k4v, k4u;
-    izh_rhs(s, v, u, I, &k1v, &k1u);
-    izh_rhs(s, v + 0.5 * h * k1v, u + 0.5 * h * k1u, I, &k2v, &k2u);
-    izh_rhs(s, v + 0.5 * h * k2v, u + 0.5 * h * k2u, I, &k3v, &k3u);
-    izh_rhs(s, v + h * k3v, u + h * k3u, I, &k4v, &k4u);
+    izh_rhs(a, b, v, u, I, &k1v, &k1u);
+    izh_rhs(a, b, v + 0.5 * h * k1v, u + 0.5 * h * k1u, I, &k2v, &k2u);
+    izh_rhs(a, b, v + 0.5 * h * k2v, u + 0.5 * h * k2u, I, &k3v, &k3u);
+    izh_rhs(a, b, v + h * k3v, u + h * k3u, I, &k4v, &k4u);
     v += h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v);
     u += h / 6 * (k1u + 2 * k2u + 2 * k3u + k4u);
     if (s->pending) {
@@ -206,8 +245,8 @@ static int izh_tick(evs_pop *pop, double t) {
     if (v >= IZH_PEAK) {
       int rc = evs__pop_emit(pop, t, i);
       if (rc) return rc;
-      v = s->c;
-      u += s->d;
+      v = s->c[i];
+      u += s->d[i];
     }
     s->v[i] = v;
     s->u[i] = u;
