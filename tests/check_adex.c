@@ -4,8 +4,9 @@
  * v_rest)), spike trains and an f-I curve against a fine-step (dt/100) RK4
  * reference integrated here with the same spike, reset and refractory rules,
  * a conductance PSP against the same reference, adaptation (growing ISIs
- * with b > 0, constant without), the refractory clamp and parameter
- * validation. Populations are built by hand (as net.c does) and driven tick
+ * with b > 0, constant without), the refractory clamp, parameter
+ * validation, and AdEx's own parameters set per neuron against one-neuron
+ * populations. Populations are built by hand (as net.c does) and driven tick
  * by tick. */
 #include <check.h>
 #include <math.h>
@@ -389,6 +390,116 @@ START_TEST(test_invalid) {
 }
 END_TEST
 
+/* ---- per-neuron parameters -------------------------------------------------
+ */
+
+/* Gives parameter name of p one value per neuron (v, SI), as
+ * evs_net_set_param_values does. */
+static void pop_set_values(evs_pop *p, const char *name, const double *v) {
+  int k = evs__param_index(p->type, name);
+  ck_assert_msg(k >= 0, "no parameter %s", name);
+  if (!p->values) p->values = calloc(p->type->n_params, sizeof *p->values);
+  ck_assert_ptr_nonnull(p->values);
+  p->values[k] = malloc(p->size * sizeof **p->values);
+  ck_assert_ptr_nonnull(p->values[k]);
+  memcpy(p->values[k], v, p->size * sizeof **p->values);
+}
+
+static void pop_free_values(evs_pop *p) {
+  for (size_t k = 0; p->values && k < p->type->n_params; k++)
+    free(p->values[k]);
+  free(p->values);
+  p->values = NULL;
+  pop_free(p);
+}
+
+/* AdEx's own parameters per neuron (a, b, tau_w, delta_T, v_thresh): four
+ * neurons under 0.8 nA (PyNN's defaults; no adaptation; fast strong
+ * adaptation; a sharper, lower exponential onset) each spike exactly (same
+ * steps) as a one-neuron population with its values as constants, and the
+ * four differ. */
+START_TEST(test_per_neuron_parameters) {
+  enum { N = 4, CAP = 256 };
+  static const char *const names[5] = {"a", "b", "tau_w", "delta_T",
+                                       "v_thresh"};
+  const double P[N][5] = {{4e-9, 0.0805e-9, 144e-3, 2e-3, -50.4e-3},
+                          {0, 0, 144e-3, 2e-3, -50.4e-3},
+                          {4e-9, 0.3e-9, 50e-3, 2e-3, -50.4e-3},
+                          {4e-9, 0.0805e-9, 144e-3, 1e-3, -52e-3}};
+  const double dt = 1e-4;
+  const long nsteps = 5000; /* 0.5 s */
+  evs_pop *p = pop_new(N, dt);
+  for (int k = 0; k < 5; k++) {
+    double v[N];
+    for (int i = 0; i < N; i++) v[i] = P[i][k];
+    pop_set_values(p, names[k], v);
+  }
+  pop_set(p, "i_offset", 0.8e-9);
+  pop_init(p);
+  static double got[N][CAP];
+  size_t n_got[N] = {0};
+  for (long k = 1; k <= nsteps; k++) {
+    p->nspk = 0;
+    pop_tick(p, k);
+    for (size_t j = 0; j < p->nspk; j++) {
+      uint32_t id = p->spk[j].id;
+      ck_assert_uint_lt(id, N);
+      if (n_got[id] < CAP) got[id][n_got[id]] = p->spk[j].t;
+      n_got[id]++;
+    }
+  }
+  pop_free_values(p);
+  for (int i = 0; i < N; i++) {
+    evs_pop *q = pop_new(1, dt);
+    for (int k = 0; k < 5; k++) pop_set(q, names[k], P[i][k]);
+    pop_set(q, "i_offset", 0.8e-9);
+    pop_init(q);
+    double want[CAP];
+    size_t n = pop_run_free(q, nsteps, 1, want, CAP);
+    ck_assert_msg(n >= 3 && n < CAP, "neuron %d: %zu spikes", i, n);
+    ck_assert_msg(n_got[i] == n, "neuron %d: %zu spikes, alone %zu", i,
+                  n_got[i], n);
+    for (size_t j = 0; j < n; j++)
+      ck_assert_msg(got[i][j] == want[j],
+                    "neuron %d spike %zu: %.17g s, alone %.17g s", i, j,
+                    got[i][j], want[j]);
+  }
+  for (int i = 0; i < N; i++)
+    for (int j = i + 1; j < N; j++)
+      ck_assert_msg(n_got[i] != n_got[j] || got[i][0] != got[j][0] ||
+                        got[i][1] - got[i][0] != got[j][1] - got[j][0],
+                    "neurons %d and %d fire alike", i, j);
+}
+END_TEST
+
+/* A bad value of one neuron is refused naming the neuron and parameter. */
+START_TEST(test_per_neuron_parameters_checked) {
+  static const struct {
+    const char *name;
+    double v[3];
+    const char *want;
+  } bad[] = {{"tau_w", {144e-3, 0, 144e-3}, "neuron 1: tau_w must be positive"},
+             {"delta_T", {2e-3, 2e-3, -1e-3}, "neuron 2: delta_T must be"},
+             {"v_thresh",
+              {-39e-3, -50e-3, -50e-3},
+              "neuron 0: v_thresh must "
+              "be below v_spike"},
+             {"a", {0, NAN, 0}, "neuron 1: a must be finite"}};
+  for (size_t c = 0; c < sizeof bad / sizeof *bad; c++) {
+    evs_pop *p = pop_new(3, 1e-4);
+    snprintf(p->name, sizeof p->name, "exc_layer");
+    pop_set_values(p, bad[c].name, bad[c].v);
+    evs_error err;
+    evs_error_clear(&err);
+    ck_assert_int_eq(p->type->init(p, &err), EVS_EMODEL);
+    ck_assert_msg(strstr(err.msg, "exc_layer") && strstr(err.msg, bad[c].want),
+                  "msg: %s", err.msg);
+    ck_assert_str_eq(err.key, bad[c].name);
+    pop_free_values(p);
+  }
+}
+END_TEST
+
 static Suite *adex_suite(void) {
   Suite *s = suite_create("adex");
   TCase *tc = tcase_create("core");
@@ -402,6 +513,8 @@ static Suite *adex_suite(void) {
   tcase_add_test(tc, test_refractory);
   tcase_add_test(tc, test_dc);
   tcase_add_test(tc, test_invalid);
+  tcase_add_test(tc, test_per_neuron_parameters);
+  tcase_add_test(tc, test_per_neuron_parameters_checked);
   suite_add_tcase(s, tc);
   return s;
 }

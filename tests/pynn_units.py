@@ -1078,6 +1078,29 @@ class PerNeuronOffsets(Base):
         self.assertEqual(len({(len(g), g[1] - g[0]) for g in got}), 4)
         np.testing.assert_array_equal(together.get("c"), c)
 
+    def test_adex_own_parameters_per_neuron(self):
+        """EIF_cond_exp_isfa_ista with arrays of a, b, tau_w, delta_T and
+        v_thresh under 0.8 nA: each neuron fires exactly the spikes of a
+        one-neuron population with its values, and the four differ."""
+        rows = [(4.0, 0.0805, 144.0, 2.0, -50.4), (0.0, 0.0, 144.0, 2.0, -50.4),
+                (4.0, 0.3, 50.0, 2.0, -50.4), (4.0, 0.0805, 144.0, 1.0, -52.0)]
+        names = ("a", "b", "tau_w", "delta_T", "v_thresh")
+        cols = {n: np.array(x) for n, x in zip(names, zip(*rows))}
+        together = sim.Population(4, sim.EIF_cond_exp_isfa_ista(
+            i_offset=0.8, **cols))
+        alone = [sim.Population(1, sim.EIF_cond_exp_isfa_ista(
+            i_offset=0.8, **dict(zip(names, r)))) for r in rows]
+        for p in [together] + alone:
+            p.record("spikes")
+        sim.run(500.0)
+        got = [np.asarray(st.magnitude) for st in
+               together.get_data().segments[0].spiketrains]
+        for k, p in enumerate(alone):
+            want = p.get_data().segments[0].spiketrains[0].magnitude
+            self.assertGreaterEqual(len(want), 3)
+            np.testing.assert_array_equal(got[k], want)
+        self.assertEqual(len({(len(g), g[0], g[1] - g[0]) for g in got}), 4)
+
 
 class ViewProjections(Base):
     def test_projection_between_views(self):

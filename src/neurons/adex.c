@@ -35,9 +35,11 @@
  * (currents) are those of the conductance types (cond.c, cond_math.h), whose
  * shared state this type extends with w.
  *
- * Per-neuron initial values: neuron i draws from its stream
+ * Per-neuron values: neuron i draws from its stream
  * (seed, population, i, EVS_RNG_INIT), in this fixed order:
- * v_init, gsyn_exc_init, gsyn_inh_init. w starts at 0 (PyNN's default). */
+ * v_init, gsyn_exc_init, gsyn_inh_init, then AdEx's own parameters, which
+ * may differ between neurons, in table order: tau_w, delta_T, v_thresh, a,
+ * b. w starts at 0 (PyNN's default). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -82,16 +84,16 @@ static const evs_param_def adex_params[P_N_PARAMS] = {
      "decay time constant of the excitatory conductance"},
     {"tau_syn_I", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
      "decay time constant of the inhibitory conductance"},
-    {"tau_w", EVS_DIM_TIME, 144e-3, EVS_PARAM_CONST,
+    {"tau_w", EVS_DIM_TIME, 144e-3, EVS_PARAM_PER_NEURON,
      "time constant of the adaptation current w"},
-    {"delta_T", EVS_DIM_VOLTAGE, 2e-3, EVS_PARAM_CONST,
+    {"delta_T", EVS_DIM_VOLTAGE, 2e-3, EVS_PARAM_PER_NEURON,
      "slope factor of the exponential term"},
     {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_CONST,
      "refractory period (v held at v_reset)"},
     {"v_rest", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_CONST,
      "leak reversal potential"},
     {"v_reset", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_CONST, "reset potential"},
-    {"v_thresh", EVS_DIM_VOLTAGE, -50.4e-3, EVS_PARAM_CONST,
+    {"v_thresh", EVS_DIM_VOLTAGE, -50.4e-3, EVS_PARAM_PER_NEURON,
      "spike initiation threshold V_T of the exponential term"},
     {"v_spike", EVS_DIM_VOLTAGE, -40e-3, EVS_PARAM_CONST,
      "spike detection cut-off: a spike when v reaches it"},
@@ -99,9 +101,9 @@ static const evs_param_def adex_params[P_N_PARAMS] = {
      "excitatory reversal potential"},
     {"e_rev_I", EVS_DIM_VOLTAGE, -80e-3, EVS_PARAM_CONST,
      "inhibitory reversal potential"},
-    {"a", EVS_DIM_CONDUCTANCE, 4e-9, EVS_PARAM_CONST,
+    {"a", EVS_DIM_CONDUCTANCE, 4e-9, EVS_PARAM_PER_NEURON,
      "subthreshold adaptation conductance"},
-    {"b", EVS_DIM_CURRENT, 0.0805e-9, EVS_PARAM_CONST,
+    {"b", EVS_DIM_CURRENT, 0.0805e-9, EVS_PARAM_PER_NEURON,
      "spike-triggered adaptation: w jumps by b at each spike"},
     {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_CONST,
      "constant injected current"},
@@ -141,45 +143,93 @@ static const evs__cond_layout adex_layout = {
     .gsyn_inh_init = P_GSYN_INH_INIT,
 };
 
+/* One neuron's own parameters and their derived constants. */
+typedef struct adex_own {
+  double v_t;         /* V, v_thresh (V_T) */
+  double delta_t;     /* V, slope factor */
+  double inv_delta_t; /* 1/V */
+  double a;           /* S, subthreshold adaptation */
+  double b;           /* A, spike-triggered jump of w */
+  double tau_w;       /* s */
+  double dw;          /* exp(-dt / tau_w): w's relaxation over a held step */
+} adex_own;
+
 typedef struct adex_state {
   evs__cond_base c; /* the conductance state (first: pop->state points to
                        it); c.v_thresh is v_spike */
   double *w;        /* A, adaptation current at the state time, [c.cap] */
+  adex_own *own;    /* each neuron's, [c.cap] */
   /* parameters and derived constants */
   double e_l;          /* V, v_rest */
-  double v_t;          /* V, v_thresh (V_T) */
-  double delta_t;      /* V, slope factor */
-  double inv_delta_t;  /* 1/V */
-  double a;            /* S, subthreshold adaptation */
-  double b;            /* A, spike-triggered jump of w */
-  double tau_w;        /* s */
   double tau_e, tau_i; /* s, tau_syn_E, tau_syn_I */
   double de_h, di_h;   /* exp(-dt / (2 tau_syn)): g at the step's middle */
-  double dw;           /* exp(-dt / tau_w): w's relaxation over a held step */
 } adex_state;
 
 static void adex_destroy(evs_pop *pop) {
   adex_state *s = pop->state;
   if (!s) return;
   free(s->w);
+  free(s->own);
   evs__cond_destroy(pop);
 }
 
-/* AdEx's constants beyond the conductance base's (evs__cond_init derives
- * those, the step s->c.dt among them) from the parameters p. */
+/* AdEx's population constants beyond the conductance base's
+ * (evs__cond_init derives those, the step s->c.dt among them) from the
+ * parameters p. */
 static void derive(const double *p, adex_state *s) {
   s->e_l = p[P_V_REST];
-  s->v_t = p[P_V_THRESH];
-  s->delta_t = p[P_DELTA_T];
-  s->inv_delta_t = 1.0 / p[P_DELTA_T];
-  s->a = p[P_A];
-  s->b = p[P_B];
-  s->tau_w = p[P_TAU_W];
   s->tau_e = p[P_TAU_SYN_E];
   s->tau_i = p[P_TAU_SYN_I];
   s->de_h = exp(-0.5 * s->c.dt / s->tau_e);
   s->di_h = exp(-0.5 * s->c.dt / s->tau_i);
-  s->dw = exp(-s->c.dt / s->tau_w);
+}
+
+/* Neuron i's own parameters (SI, x[P_TAU_W .. P_B] in table order) and
+ * their constants into s->own[i] when they are valid (tau_w and delta_T
+ * positive, every one finite, v_thresh below v_spike): -1; else the index
+ * of the first bad one, its complaint in *why. */
+static int derive_own(const double *x, uint32_t i, adex_state *s,
+                      const char **why) {
+  static const int keys[] = {P_TAU_W, P_DELTA_T, P_V_THRESH, P_A, P_B};
+  for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+    if (!isfinite(x[keys[k]])) return *why = "must be finite", keys[k];
+  if (!(x[P_TAU_W] > 0)) return *why = "must be positive", P_TAU_W;
+  if (!(x[P_DELTA_T] > 0)) return *why = "must be positive", P_DELTA_T;
+  if (!(x[P_V_THRESH] < s->c.v_thresh))
+    return *why = "must be below v_spike", P_V_THRESH;
+  adex_own *o = &s->own[i];
+  o->v_t = x[P_V_THRESH];
+  o->delta_t = x[P_DELTA_T];
+  o->inv_delta_t = 1.0 / x[P_DELTA_T];
+  o->a = x[P_A];
+  o->b = x[P_B];
+  o->tau_w = x[P_TAU_W];
+  o->dw = exp(-s->c.dt / o->tau_w);
+  return -1;
+}
+
+/* Every neuron's own parameters (evs__pop_value, after its initial values
+ * in its stream), checked. EVS_OK or EVS_EMODEL naming neuron and key. */
+static int adex_init_own(evs_pop *pop, adex_state *s, evs_error *err) {
+  for (uint32_t i = 0; i < pop->size; i++) {
+    evs_rng r;
+    evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
+    double x[P_N_PARAMS];
+    for (int k = P_V_INIT; k <= P_GSYN_INH_INIT; k++) /* drawn before */
+      (void)evs__pop_value(pop, k, i, &r);
+    for (int k = P_TAU_W; k <= P_B; k++) x[k] = evs__pop_value(pop, k, i, &r);
+    const char *why = NULL;
+    int bad = derive_own(x, i, s, &why);
+    if (bad >= 0) {
+      evs_error_set(err, EVS_EMODEL, NULL, 0,
+                    "population %s: neuron %u: %s %s (got %g)", pop->name,
+                    (unsigned)(pop->first + i), adex_params[bad].name, why,
+                    x[bad]);
+      evs_error_key(err, adex_params[bad].name);
+      return EVS_EMODEL;
+    }
+  }
+  return EVS_OK;
 }
 
 static int adex_init(evs_pop *pop, evs_error *err) {
@@ -205,35 +255,41 @@ static int adex_init(evs_pop *pop, evs_error *err) {
   if (rc) return rc;
   adex_state *s = pop->state;
   s->w = calloc(s->c.cap, sizeof(double)); /* w starts at 0 */
-  if (!s->w) return evs__cond_nomem(pop, err);
+  s->own = calloc(s->c.cap, sizeof *s->own);
+  if (!s->w || !s->own) return evs__cond_nomem(pop, err);
   derive(p, s);
-  return EVS_OK;
+  return adex_init_own(pop, s, err);
 }
 
-/* The right-hand side at (v, w) with conductances ge, gi and constant drive
- * ib = g_L v_rest + i_offset + dc: dv/dt (V/s) into *fv, dw/dt (A/s) into
- * *fw. Every term sees min(v, v_spike) (bounded exponential). */
-static inline void adex_rhs(const adex_state *s, double v, double w, double ge,
-                            double gi, double ib, double *fv, double *fw) {
+/* The right-hand side at (v, w) of a neuron with own parameters o, with
+ * conductances ge, gi and constant drive ib = g_L v_rest + i_offset + dc:
+ * dv/dt (V/s) into *fv, dw/dt (A/s) into *fw. Every term sees min(v,
+ * v_spike) (bounded exponential). */
+static inline void adex_rhs(const adex_state *s, const adex_own *o, double v,
+                            double w, double ge, double gi, double ib,
+                            double *fv, double *fw) {
   const evs__cond_base *c = &s->c;
   double u = v < c->v_thresh ? v : c->v_thresh;
-  double ex = c->g_l * s->delta_t * exp((u - s->v_t) * s->inv_delta_t);
+  double ex = c->g_l * o->delta_t * exp((u - o->v_t) * o->inv_delta_t);
   *fv = (ib - c->g_l * u + ex + ge * (c->e_e - u) + gi * (c->e_i - u) - w) *
         c->inv_cm;
-  *fw = (s->a * (u - s->e_l) - w) / s->tau_w;
+  *fw = (o->a * (u - s->e_l) - w) / o->tau_w;
 }
 
-/* Classical RK4 for (v, w) over h, the conductances starting at ge, gi and
- * multiplied by fe_h, fi_h at h/2 and fe, fi at h. */
-static void adex_rk4(const adex_state *s, double *v, double *w, double ge,
-                     double gi, double ib, double h, double fe_h, double fi_h,
-                     double fe, double fi) {
+/* Classical RK4 for (v, w) of a neuron with own parameters o over h, the
+ * conductances starting at ge, gi and multiplied by fe_h, fi_h at h/2 and
+ * fe, fi at h. */
+static void adex_rk4(const adex_state *s, const adex_own *o, double *v,
+                     double *w, double ge, double gi, double ib, double h,
+                     double fe_h, double fi_h, double fe, double fi) {
   double v0 = *v, w0 = *w, k1v, k1w, k2v, k2w, k3v, k3w, k4v, k4w;
   double gem = ge * fe_h, gim = gi * fi_h;
-  adex_rhs(s, v0, w0, ge, gi, ib, &k1v, &k1w);
-  adex_rhs(s, v0 + 0.5 * h * k1v, w0 + 0.5 * h * k1w, gem, gim, ib, &k2v, &k2w);
-  adex_rhs(s, v0 + 0.5 * h * k2v, w0 + 0.5 * h * k2w, gem, gim, ib, &k3v, &k3w);
-  adex_rhs(s, v0 + h * k3v, w0 + h * k3w, ge * fe, gi * fi, ib, &k4v, &k4w);
+  adex_rhs(s, o, v0, w0, ge, gi, ib, &k1v, &k1w);
+  adex_rhs(s, o, v0 + 0.5 * h * k1v, w0 + 0.5 * h * k1w, gem, gim, ib, &k2v,
+           &k2w);
+  adex_rhs(s, o, v0 + 0.5 * h * k2v, w0 + 0.5 * h * k2w, gem, gim, ib, &k3v,
+           &k3w);
+  adex_rhs(s, o, v0 + h * k3v, w0 + h * k3w, ge * fe, gi * fi, ib, &k4v, &k4w);
   *v = v0 + h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v);
   *w = w0 + h / 6 * (k1w + 2 * k2w + 2 * k3w + k4w);
 }
@@ -245,21 +301,22 @@ static int adex_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
   evs__cond_base *c = &s->c;
   const double dt = c->dt, t0 = t - dt;
   for (uint32_t i = lo; i < lo + m; i++) {
+    const adex_own *o = &s->own[i];
     double ge = c->ge[i], gi = c->gi[i];
     double r = c->until[i] - t0; /* refractory part of the step */
     if (r <= c->eps) {           /* the common case: free all step */
-      adex_rk4(s, &c->v[i], &s->w[i], ge, gi, c->ib[i], dt, s->de_h, s->di_h,
+      adex_rk4(s, o, &c->v[i], &s->w[i], ge, gi, c->ib[i], dt, s->de_h, s->di_h,
                c->de, c->di);
     } else {
       if (r > dt) r = dt;
       /* v held at v_reset: w relaxes exactly towards a (v_reset - v_rest) */
-      double w_inf = s->a * (c->v_reset - s->e_l);
-      double fw = r >= dt - c->eps ? s->dw : exp(-r / s->tau_w);
+      double w_inf = o->a * (c->v_reset - s->e_l);
+      double fw = r >= dt - c->eps ? o->dw : exp(-r / o->tau_w);
       s->w[i] = w_inf + (s->w[i] - w_inf) * fw;
       double h = dt - r;
       if (h > c->eps) {
         double ge1 = ge * exp(-r / s->tau_e), gi1 = gi * exp(-r / s->tau_i);
-        adex_rk4(s, &c->v[i], &s->w[i], ge1, gi1, c->ib[i], h,
+        adex_rk4(s, o, &c->v[i], &s->w[i], ge1, gi1, c->ib[i], h,
                  exp(-0.5 * h / s->tau_e), exp(-0.5 * h / s->tau_i),
                  exp(-h / s->tau_e), exp(-h / s->tau_i));
       }
@@ -277,7 +334,7 @@ static int adex_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
       int rc = evs__pop_emit(pop, t, i);
       if (rc) return rc;
       c->v[i] = c->v_reset;
-      s->w[i] += s->b;
+      s->w[i] += o->b;
       c->until[i] = t + c->tau_refrac;
     }
   }
