@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — describing a net: populations, projections, rules, inputs and
  * the plug-ins that watch it (core/plugin.h; the built-in ones and their
- * settings: src/plugins/). Building it (synapses, rules, clocks) is in
- * net_build.c, the scheduler that runs it in core/run.c. */
+ * settings: src/plugins/), and its run in phases (evs_net_start,
+ * evs_net_run_until, evs_net_finish). The populations' parameters are
+ * net_params.c's, the weights net_weights.c's; building the net
+ * (synapses, rules, clocks) is in net_build.c, the scheduler that runs it
+ * in core/run.c. */
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -190,7 +193,7 @@ static int name_taken(const evs_net *net, const char *name) {
   return 0;
 }
 
-static int check_mutable(const evs_net *net, evs_error *err) {
+int evs__net_mutable(const evs_net *net, evs_error *err) {
   if (net->built)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
                          "the network is already built and cannot change");
@@ -200,7 +203,7 @@ static int check_mutable(const evs_net *net, evs_error *err) {
 EVS_API int evs_net_add_population(evs_net *net, const char *name,
                                    const char *type, uint32_t size,
                                    evs_error *err) {
-  int rc = check_mutable(net, err);
+  int rc = evs__net_mutable(net, err);
   if (rc) return rc;
   if (!valid_name(name))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
@@ -258,8 +261,7 @@ EVS_API int evs_net_find_population(const evs_net *net, const char *name) {
   return EVS_ENOENT;
 }
 
-/* The population at index i, or NULL with an error. */
-static evs_pop *get_pop(const evs_net *net, int i, evs_error *err) {
+evs_pop *evs__net_pop(const evs_net *net, int i, evs_error *err) {
   if (i < 0 || (uint32_t)i >= net->npop) {
     evs_error_set(err, EVS_EINVAL, NULL, 0, "no population with index %d", i);
     return NULL;
@@ -267,123 +269,13 @@ static evs_pop *get_pop(const evs_net *net, int i, evs_error *err) {
   return net->pop[i];
 }
 
-/* The prologue of the parameter setters: the net must still be mutable, the
- * population must exist and its type must have a parameter called name.
- * Sets *pop and *k (the parameter's index) and returns EVS_OK, or returns
- * the error: EVS_ESTATE once built, EVS_EINVAL, EVS_ENOENT. */
-static int find_param(evs_net *net, int pop_index, const char *name,
-                      evs_pop **pop, int *k, evs_error *err) {
-  int rc = check_mutable(net, err);
-  if (rc) return rc;
-  *pop = get_pop(net, pop_index, err);
-  if (!*pop) return EVS_EINVAL;
-  *k = evs__param_index((*pop)->type, name);
-  if (*k < 0)
-    return evs_error_set(err, EVS_ENOENT, NULL, 0, "%s has no parameter '%s'",
-                         (*pop)->type->name, name);
-  return EVS_OK;
-}
-
-EVS_API int evs_net_set_param(evs_net *net, int pop_index, const char *name,
-                              const evs_dist *value, evs_error *err) {
-  evs_pop *pop;
-  int k;
-  int rc = find_param(net, pop_index, name, &pop, &k, err);
-  if (rc) return rc;
-  const evs_param_def *d = &pop->type->params[k];
-  if (d->flags & EVS_PARAM_PATH)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is a file path",
-                         pop->name, name);
-  if (value->kind != EVS_DIST_CONST && !(d->flags & EVS_PARAM_PER_NEURON))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: '%s' must be a constant, not a distribution",
-                         pop->name, name);
-  if (value->kind == EVS_DIST_CONST && isnan(value->p[0]))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: '%s' is not a number",
-                         pop->name, name);
-  /* as in a model file: finite, within 1e15 (or the default, e.g. a
-   * source's stop = inf) */
-  if (!evs__dist_ok(value) &&
-      !(value->kind == EVS_DIST_CONST && value->p[0] == d->def))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: '%s' must be finite and at most %g in "
-                         "magnitude (SI units)",
-                         pop->name, name, EVS__MAX_MAGNITUDE);
-  pop->dist[k] = *value;
-  pop->par[k] = evs_dist_mean(value);
-  free(pop->values[k]); /* the last call sets the parameter */
-  pop->values[k] = NULL;
-  return EVS_OK;
-}
-
-EVS_API int evs_net_set_param_values(evs_net *net, int pop_index,
-                                     const char *name, const double *values,
-                                     size_t n, evs_error *err) {
-  evs_pop *pop;
-  int k;
-  int rc = find_param(net, pop_index, name, &pop, &k, err);
-  if (rc) return rc;
-  if (!(pop->type->params[k].flags & EVS_PARAM_PER_NEURON))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: '%s' of %s is one value for the population, "
-                         "not one per neuron",
-                         pop->name, name, pop->type->name);
-  if (n != pop->size)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: %zu values of '%s' for %u neurons", pop->name, n,
-                         name, (unsigned)pop->size);
-  double sum = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (!evs__value_ok(values[i]))
-      return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                           "%s: '%s' of neuron %zu must be finite and at most "
-                           "%g in magnitude (SI units)",
-                           pop->name, name, i, EVS__MAX_MAGNITUDE);
-    sum += values[i];
-  }
-  double *copy = malloc(n * sizeof *copy);
-  if (!copy) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  memcpy(copy, values, n * sizeof *copy);
-  free(pop->values[k]);
-  pop->values[k] = copy;
-  pop->par[k] = sum / (double)n; /* the mean, as for a distribution */
-  pop->dist[k] = evs_dist_const(pop->par[k]);
-  return EVS_OK;
-}
-
-double evs__pop_value(const evs_pop *pop, int k, uint32_t i, evs_rng *r) {
-  if (pop->values && pop->values[k]) return pop->values[k][pop->first + i];
-  if (!pop->dist) return pop->par[k];
-  return evs_dist_draw(&pop->dist[k], r);
-}
-
-int evs__pop_varies(const evs_pop *pop, int k) {
-  return (pop->values && pop->values[k]) ||
-         (pop->dist && pop->dist[k].kind != EVS_DIST_CONST);
-}
-
-EVS_API int evs_net_set_path(evs_net *net, int pop_index, const char *name,
-                             const char *path, evs_error *err) {
-  evs_pop *pop;
-  int k;
-  int rc = find_param(net, pop_index, name, &pop, &k, err);
-  if (rc) return rc;
-  if (!(pop->type->params[k].flags & EVS_PARAM_PATH))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: '%s' is not a file path", pop->name, name);
-  char *copy = strdup(path);
-  if (!copy) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  free(pop->path[k]);
-  pop->path[k] = copy;
-  return EVS_OK;
-}
-
 EVS_API int evs_net_connect(evs_net *net, const char *name, int pre, int post,
                             evs_receptor receptor, const evs_conn_spec *spec,
                             evs_dim weight_dim, evs_error *err) {
-  int rc = check_mutable(net, err);
+  int rc = evs__net_mutable(net, err);
   if (rc) return rc;
-  evs_pop *a = get_pop(net, pre, err), *b = a ? get_pop(net, post, err) : NULL;
+  evs_pop *a = evs__net_pop(net, pre, err),
+          *b = a ? evs__net_pop(net, post, err) : NULL;
   if (!a || !b) return EVS_EINVAL;
   if (!valid_name(name))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
@@ -447,8 +339,7 @@ EVS_API int evs_net_find_projection(const evs_net *net, const char *name) {
   return EVS_ENOENT;
 }
 
-/* The projection at index i, or NULL with an error. */
-static evs_proj *get_proj(const evs_net *net, int i, evs_error *err) {
+evs_proj *evs__net_proj(const evs_net *net, int i, evs_error *err) {
   if (i < 0 || (uint32_t)i >= net->nproj) {
     evs_error_set(err, EVS_EINVAL, NULL, 0, "no projection with index %d", i);
     return NULL;
@@ -458,9 +349,9 @@ static evs_proj *get_proj(const evs_net *net, int i, evs_error *err) {
 
 EVS_API int evs_net_set_rule(evs_net *net, int proj, const char *rule,
                              evs_error *err) {
-  int rc = check_mutable(net, err);
+  int rc = evs__net_mutable(net, err);
   if (rc) return rc;
-  evs_proj *p = get_proj(net, proj, err);
+  evs_proj *p = evs__net_proj(net, proj, err);
   if (!p) return EVS_EINVAL;
   const evs_rule_type *t = evs__rule_type_find(rule);
   if (!t)
@@ -484,9 +375,9 @@ EVS_API int evs_net_set_rule(evs_net *net, int proj, const char *rule,
 
 EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
                                    double value, evs_error *err) {
-  int rc = check_mutable(net, err);
+  int rc = evs__net_mutable(net, err);
   if (rc) return rc;
-  evs_proj *p = get_proj(net, proj, err);
+  evs_proj *p = evs__net_proj(net, proj, err);
   if (!p) return EVS_EINVAL;
   if (!p->rule)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
@@ -508,9 +399,9 @@ EVS_API int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
 
 EVS_API int evs_net_add_dc(evs_net *net, int pop_index, double amplitude,
                            evs_dim dim, evs_error *err) {
-  int rc = check_mutable(net, err);
+  int rc = evs__net_mutable(net, err);
   if (rc) return rc;
-  evs_pop *pop = get_pop(net, pop_index, err);
+  evs_pop *pop = evs__net_pop(net, pop_index, err);
   if (!pop) return EVS_EINVAL;
   if (!pop->type->dc_scale || pop->type->dc_scale(pop, dim) == 0)
     return evs_error_set(
@@ -664,39 +555,6 @@ EVS_API int evs_net_population_info(const evs_net *net, int i,
   const evs_pop *pop = net->pop[i];
   *info = (evs_pop_info){pop->name, pop->type->name, pop->size, pop->nspikes};
   return EVS_OK;
-}
-
-EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
-                               evs_error *err) {
-  evs_proj *p = get_proj(net, proj, err);
-  if (!p) return EVS_EINVAL;
-  if (!net->built)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "%s: the network is not built yet", p->name);
-  if (!evs__value_ok(w))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "%s: bad weight %g (finite, at most %g)", p->name, w,
-                         EVS__MAX_MAGNITUDE);
-  float v = (float)(w * p->weight_scale);
-  uint32_t n = 0; /* a threaded run's splits, and the net's CSR if kept */
-  evs_csr *const *all = evs__run_proj_csrs(net->run, p, &n);
-  if (n == 0 && !p->csr)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "%s: its synapses were split among the threads of a "
-                         "run that has ended",
-                         p->name);
-  for (uint32_t i = 0; i <= n; i++) {
-    evs_csr *m = i < n ? all[i] : p->csr;
-    if (!m || (i < n && m == p->csr)) continue;
-    if (!m->weight) m->weight_shared = v;
-    for (uint64_t k = 0; m->weight && k < m->nnz; k++) m->weight[k] = v;
-  }
-  return EVS_OK;
-}
-
-EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj) {
-  if (proj < 0 || (uint32_t)proj >= net->nproj) return NULL;
-  return net->proj[proj]->csr;
 }
 
 EVS_API int evs_net_rank(const evs_net *net, int *size) {

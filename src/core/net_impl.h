@@ -137,6 +137,18 @@ struct evs_net {
                             in one process) */
 };
 
+/* EVS_OK while net may still change its description (populations,
+ * projections, rules, inputs), else EVS_ESTATE with a message in err: once
+ * it is built. (net.c) */
+int evs__net_mutable(const evs_net *net, evs_error *err);
+
+/* The population at index i of net, or NULL with a message in err. (net.c) */
+evs_pop *evs__net_pop(const evs_net *net, int i, evs_error *err);
+
+/* The projection at index i of net, or NULL with a message in err.
+ * (net.c) */
+evs_proj *evs__net_proj(const evs_net *net, int i, evs_error *err);
+
 /* The value of a constant parameter by name (it must exist: asserted). */
 double evs__pop_param(const evs_pop *pop, const char *name);
 

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — every synapse's weight through the public API
- * (evs_net_get_weights, evs_net_set_weights): in SI units of the
+/* evsnn — the synapses' weights through the public API: one weight for a
+ * whole projection (evs_net_set_weight), every synapse's
+ * (evs_net_get_weights, evs_net_set_weights: in SI units of the
  * projection's weight dimension, in CSR order, for programs and language
- * bindings (python/pynn_evsnn) that read and set weights one by one. */
+ * bindings (python/pynn_evsnn) that read and set weights one by one), and
+ * the projection's synapses (evs_net_projection_csr). */
 #include <math.h>
 #include <stdlib.h>
 
+#include "base/checks.h"
 #include "core/net_impl.h"
 #include "core/run.h"
 
@@ -71,4 +74,37 @@ EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
   }
   for (size_t q = 0; q < n; q++) m->weight[q] = (float)(w[q] * p->weight_scale);
   return EVS_OK;
+}
+
+EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
+                               evs_error *err) {
+  evs_proj *p = evs__net_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!net->built)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: the network is not built yet", p->name);
+  if (!evs__value_ok(w))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: bad weight %g (finite, at most %g)", p->name, w,
+                         EVS__MAX_MAGNITUDE);
+  float v = (float)(w * p->weight_scale);
+  uint32_t n = 0; /* a threaded run's splits, and the net's CSR if kept */
+  evs_csr *const *all = evs__run_proj_csrs(net->run, p, &n);
+  if (n == 0 && !p->csr)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: its synapses were split among the threads of a "
+                         "run that has ended",
+                         p->name);
+  for (uint32_t i = 0; i <= n; i++) {
+    evs_csr *m = i < n ? all[i] : p->csr;
+    if (!m || (i < n && m == p->csr)) continue;
+    if (!m->weight) m->weight_shared = v;
+    for (uint64_t k = 0; m->weight && k < m->nnz; k++) m->weight[k] = v;
+  }
+  return EVS_OK;
+}
+
+EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj) {
+  if (proj < 0 || (uint32_t)proj >= net->nproj) return NULL;
+  return net->proj[proj]->csr;
 }
