@@ -166,6 +166,22 @@ static double nmda_coupling(double dt, double tau_a, double tau_n) {
   return tau_a / (tau_n - tau_a) * exp(-dt / tau_a) * expm1(dt * k);
 }
 
+/* The constants beyond the conductance base's (evs__cond_init derives
+ * those) that follow from the parameters p and the base's step: the
+ * AMPA/NMDA split, the NMDA conductance's propagator, the threshold's
+ * decay and jump, the clip of v. */
+static void derive(const double *p, nmda_state *s) {
+  const double r = p[P_AMPA_NMDA_RATIO], dt = s->c.dt;
+  s->a_ampa = r / (r + 1);
+  s->a_nmda = 1 / (r + 1);
+  s->dn = exp(-dt / p[P_TAU_NMDA]);
+  s->can = nmda_coupling(dt, p[P_TAU_AMPA], p[P_TAU_NMDA]);
+  s->dth = exp(-dt / p[P_TAU_THR]);
+  s->thr_jump = p[P_THR_JUMP];
+  s->v_lo = p[P_E_REV_I];
+  s->v_hi = p[P_E_REV_E];
+}
+
 static int nmda_init(evs_pop *pop, evs_error *err) {
   int rc = evs__cond_init(pop, &nmda_layout, sizeof(nmda_state), err);
   if (rc) return rc;
@@ -183,15 +199,7 @@ static int nmda_init(evs_pop *pop, evs_error *err) {
   s->gn = calloc(s->c.cap, sizeof(double));
   s->th = calloc(s->c.cap, sizeof(double));
   if (!s->gn || !s->th) return evs__cond_nomem(pop, err);
-  const double r = p[P_AMPA_NMDA_RATIO], dt = s->c.dt;
-  s->a_ampa = r / (r + 1);
-  s->a_nmda = 1 / (r + 1);
-  s->dn = exp(-dt / p[P_TAU_NMDA]);
-  s->can = nmda_coupling(dt, p[P_TAU_AMPA], p[P_TAU_NMDA]);
-  s->dth = exp(-dt / p[P_TAU_THR]);
-  s->thr_jump = p[P_THR_JUMP];
-  s->v_lo = p[P_E_REV_I];
-  s->v_hi = p[P_E_REV_E];
+  derive(p, s);
   return EVS_OK;
 }
 

@@ -300,18 +300,10 @@ static int check_params(const evs_pop *pop, evs_error *err) {
   return EVS_OK;
 }
 
-static int init(evs_pop *pop, evs_error *err) {
-  int rc = check_params(pop, err);
-  if (rc) return rc;
-  const double *p = pop->par;
-  alpha_state *s = calloc(1, sizeof *s);
-  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  pop->state = s;
-  s->nr = calloc(pop->size ? pop->size : 1, sizeof *s->nr);
-  if (!s->nr) {
-    destroy(pop);
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  }
+/* The constants that follow from the parameters p: the decay rates, each
+ * receptor's gamma and K (the alpha kernel's response), the rebase span,
+ * the reset, threshold and refractory period. */
+static void derive(const double *p, alpha_state *s) {
   s->rate[0] = 1 / p[P_TAU_M];
   s->rate[1] = 1 / p[P_TAU_E];
   s->rate[2] = 1 / p[P_TAU_I];
@@ -325,6 +317,21 @@ static int init(evs_pop *pop, evs_error *err) {
   s->v_reset = p[P_V_RESET];
   s->v_thresh = p[P_V_THRESH];
   s->tau_ref = p[P_TAU_REF];
+}
+
+static int init(evs_pop *pop, evs_error *err) {
+  int rc = check_params(pop, err);
+  if (rc) return rc;
+  const double *p = pop->par;
+  alpha_state *s = calloc(1, sizeof *s);
+  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  pop->state = s;
+  s->nr = calloc(pop->size ? pop->size : 1, sizeof *s->nr);
+  if (!s->nr) {
+    destroy(pop);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  }
+  derive(p, s);
   double r_m = p[P_TAU_M] / p[P_CM];
   evs_rng rng;
   for (uint32_t j = 0; j < pop->size; j++) {

@@ -264,18 +264,16 @@ static int read_matrix(const evs_pop *pop, const char *path, double *c,
   return rc;
 }
 
-static int gaussian_init(evs_pop *pop, evs_error *err) {
-  int rc = rate_start(pop, G_DT, err);
-  if (rc) return rc;
-  rate_state *s = pop->state;
+/* What follows from pop's parameters: each neuron's mean and sd (drawn
+ * once from (seed, population, i, EVS_RNG_INIT)), and the covariance's
+ * factor: sqrt(corr) and sqrt(1 - corr) (shared factor mode) or the
+ * Cholesky factor of the file's or of sd and corr's matrix (mean and sd
+ * allocated by the caller). EVS_OK or an error at the key at fault. */
+static int gaussian_derive(const evs_pop *pop, rate_state *s, evs_error *err) {
   uint32_t n = pop->size;
   double corr = pop->par[G_CORR];
   const char *cov = pop->path[G_COV];
-  s->rng = calloc((size_t)n + 1, sizeof *s->rng);
-  s->mean = calloc(n, sizeof *s->mean);
-  s->sd = calloc(n, sizeof *s->sd);
-  s->z = calloc(n, sizeof *s->z);
-  if (!s->rng || !s->mean || !s->sd || !s->z) goto nomem;
+  int rc = EVS_OK;
   for (uint32_t i = 0; i < n; i++) {
     evs_rng r;
     evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
@@ -287,10 +285,7 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
           "population %s: sd must be >= 0, got %g for neuron "
           "%u",
           pop->name, s->sd[i], i);
-    s->r[i] = s->mean[i];
-    evs_rng_init(&s->rng[i], pop->seed, pop->index, i, EVS_RNG_INPUT);
   }
-  evs_rng_init(&s->rng[n], pop->seed, pop->index, n, EVS_RNG_INPUT);
   if (!cov) {
     double lo = n > 1 ? -1.0 / (n - 1) : -1.0;
     if (!(corr >= lo && corr <= 1))
@@ -332,6 +327,27 @@ static int gaussian_init(evs_pop *pop, evs_error *err) {
   if (rc && rc != EVS_ENOMEM) evs_error_key(err, cov ? "covariance" : "corr");
   free(c);
   return rc;
+nomem:
+  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+}
+
+static int gaussian_init(evs_pop *pop, evs_error *err) {
+  int rc = rate_start(pop, G_DT, err);
+  if (rc) return rc;
+  rate_state *s = pop->state;
+  uint32_t n = pop->size;
+  s->rng = calloc((size_t)n + 1, sizeof *s->rng);
+  s->mean = calloc(n, sizeof *s->mean);
+  s->sd = calloc(n, sizeof *s->sd);
+  s->z = calloc(n, sizeof *s->z);
+  if (!s->rng || !s->mean || !s->sd || !s->z) goto nomem;
+  if ((rc = gaussian_derive(pop, s, err))) return rc;
+  for (uint32_t i = 0; i < n; i++) {
+    s->r[i] = s->mean[i];
+    evs_rng_init(&s->rng[i], pop->seed, pop->index, i, EVS_RNG_INPUT);
+  }
+  evs_rng_init(&s->rng[n], pop->seed, pop->index, n, EVS_RNG_INPUT);
+  return EVS_OK;
 nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
 }
@@ -390,15 +406,20 @@ static const evs_param_def constant_params[C_N_PARAMS] = {
               "step (0: the resolution); the rate does not change"},
 };
 
-static int constant_init(evs_pop *pop, evs_error *err) {
-  int rc = rate_start(pop, C_DT, err);
-  if (rc) return rc;
-  rate_state *s = pop->state;
+/* What follows from pop's parameters: each neuron's rate, its amplitude
+ * (drawn once from (seed, population, i, EVS_RNG_INIT)). */
+static void constant_derive(const evs_pop *pop, rate_state *s) {
   for (uint32_t i = 0; i < pop->size; i++) {
     evs_rng r;
     evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
     s->r[i] = evs_dist_draw(&pop->dist[C_AMPLITUDE], &r);
   }
+}
+
+static int constant_init(evs_pop *pop, evs_error *err) {
+  int rc = rate_start(pop, C_DT, err);
+  if (rc) return rc;
+  constant_derive(pop, pop->state);
   return EVS_OK;
 }
 

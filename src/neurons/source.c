@@ -100,6 +100,33 @@ static inline double poisson_interval(const poisson_state *s, uint32_t i) {
   return s->inv ? s->inv[i] : s->inv_rate;
 }
 
+/* The constants that follow from pop's parameters: the end of the spikes
+ * and the mean interval, the population's and, when the rate differs
+ * between neurons, each neuron's (evs__pop_value, drawn from the neuron's
+ * stream (seed, population, i, EVS_RNG_INIT)), checked. EVS_OK, or
+ * EVS_EMODEL / EVS_ENOMEM with a message in err. */
+static int poisson_derive(evs_pop *pop, poisson_state *s, evs_error *err) {
+  s->stop = pop->par[PO_STOP];
+  s->inv_rate = 1.0 / pop->par[PO_RATE];
+  if (!evs__pop_varies(pop, PO_RATE)) return EVS_OK;
+  if (!s->inv && !(s->inv = malloc((size_t)pop->size * sizeof *s->inv)))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                         "population %s: out of memory for %u sources",
+                         pop->name, (unsigned)pop->size);
+  for (uint32_t i = 0; i < pop->size; i++) {
+    evs_rng r;
+    evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
+    double ri = evs__pop_value(pop, PO_RATE, i, &r);
+    if (!(ri >= 0) || !isfinite(ri))
+      return evs__error_key_set(err, EVS_EMODEL, "rate",
+                                "population %s: neuron %u: rate must be "
+                                ">= 0 and finite (got %g Hz)",
+                                pop->name, (unsigned)i, ri);
+    s->inv[i] = 1.0 / ri; /* inf for 0: no spike */
+  }
+  return EVS_OK;
+}
+
 static int poisson_init(evs_pop *pop, evs_error *err) {
   const double rate = pop->par[PO_RATE], start = pop->par[PO_START],
                stop = pop->par[PO_STOP];
@@ -122,23 +149,12 @@ static int poisson_init(evs_pop *pop, evs_error *err) {
   poisson_state *s = calloc(1, sizeof *s);
   if (!s) goto nomem;
   pop->state = s;
-  s->stop = stop;
-  if (rate == 0 || stop == start || pop->size == 0) return EVS_OK;
-  s->inv_rate = 1.0 / rate;
-  if (evs__pop_varies(pop, PO_RATE)) {
-    if (!(s->inv = malloc((size_t)pop->size * sizeof *s->inv))) goto nomem;
-    for (uint32_t i = 0; i < pop->size; i++) {
-      evs_rng r;
-      evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
-      double ri = evs__pop_value(pop, PO_RATE, i, &r);
-      if (!(ri >= 0) || !isfinite(ri))
-        return evs__error_key_set(err, EVS_EMODEL, "rate",
-                                  "population %s: neuron %u: rate must be "
-                                  ">= 0 and finite (got %g Hz)",
-                                  pop->name, (unsigned)i, ri);
-      s->inv[i] = 1.0 / ri; /* inf for 0: no spike */
-    }
+  if (rate == 0 || stop == start || pop->size == 0) {
+    s->stop = stop;
+    return EVS_OK;
   }
+  int rc = poisson_derive(pop, s, err);
+  if (rc) return rc;
   s->rng = malloc((size_t)pop->size * sizeof *s->rng);
   s->heap = malloc((size_t)pop->size * sizeof *s->heap);
   if (!s->rng || !s->heap) goto nomem;
@@ -263,6 +279,25 @@ static const evs_param_def frozen_params[FR_N_PARAMS] = {
      "the pattern in [0, period) repeats every period"},
 };
 
+/* What follows from pop's parameters: the period and the pattern, neuron
+ * i's spikes in [0, period) drawn from (seed, population, i,
+ * EVS_RNG_PATTERN), sorted. EVS_OK or EVS_ENOMEM. */
+static int frozen_derive(const evs_pop *pop, replay_state *s) {
+  const double rate = pop->par[FR_RATE], period = pop->par[FR_PERIOD];
+  s->period = period;
+  if (rate > 0) {
+    for (uint32_t i = 0; i < pop->size; i++) {
+      evs_rng r;
+      evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_PATTERN);
+      for (double t = evs_rng_exponential(&r) / rate; t < period;
+           t += evs_rng_exponential(&r) / rate)
+        if (replay_push(s, t, i)) return EVS_ENOMEM;
+    }
+    qsort(s->spk, s->n, sizeof *s->spk, spike_cmp);
+  }
+  return EVS_OK;
+}
+
 static int frozen_init(evs_pop *pop, evs_error *err) {
   const double rate = pop->par[FR_RATE], period = pop->par[FR_PERIOD];
   if (!(rate >= 0) || !isfinite(rate))
@@ -276,24 +311,12 @@ static int frozen_init(evs_pop *pop, evs_error *err) {
         "population %s: period must be > 0 and finite (got %g s)", pop->name,
         period);
   replay_state *s = calloc(1, sizeof *s);
-  if (!s) goto nomem;
-  pop->state = s;
-  s->period = period;
-  if (rate > 0) {
-    for (uint32_t i = 0; i < pop->size; i++) {
-      evs_rng r;
-      evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_PATTERN);
-      for (double t = evs_rng_exponential(&r) / rate; t < period;
-           t += evs_rng_exponential(&r) / rate)
-        if (replay_push(s, t, i)) goto nomem;
-    }
-    qsort(s->spk, s->n, sizeof *s->spk, spike_cmp);
-  }
+  if (s) pop->state = s;
+  if (!s || frozen_derive(pop, s))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                         "population %s: out of memory for the frozen pattern",
+                         pop->name);
   return EVS_OK;
-nomem:
-  return evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                       "population %s: out of memory for the frozen pattern",
-                       pop->name);
 }
 
 /* The place in the pattern (the pattern is the model's; n drops to 0 once
@@ -459,6 +482,21 @@ fail:
   return rc;
 }
 
+/* What follows from pop's parameters: the period and the pattern, the
+ * spikes of the file (evs__ras_read). EVS_OK or the reader's error (at the
+ * key file when the file is at fault). */
+static int array_derive(const evs_pop *pop, replay_state *s, evs_error *err) {
+  const double period = pop->par[AR_PERIOD];
+  s->period = period;
+  char owner[96];
+  snprintf(owner, sizeof owner, "population %s", pop->name);
+  int rc = evs__ras_read(pop->path[AR_FILE], pop->size, period, owner, &s->spk,
+                         &s->n, err);
+  if (rc && rc != EVS_ENOMEM) evs_error_key(err, "file"); /* the file's fault */
+  s->cap = s->n;
+  return rc;
+}
+
 static int array_init(evs_pop *pop, evs_error *err) {
   const char *path = pop->path ? pop->path[AR_FILE] : NULL;
   const double period = pop->par[AR_PERIOD];
@@ -474,13 +512,7 @@ static int array_init(evs_pop *pop, evs_error *err) {
   replay_state *s = calloc(1, sizeof *s);
   if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   pop->state = s;
-  s->period = period;
-  char owner[96];
-  snprintf(owner, sizeof owner, "population %s", pop->name);
-  int rc = evs__ras_read(path, pop->size, period, owner, &s->spk, &s->n, err);
-  if (rc && rc != EVS_ENOMEM) evs_error_key(err, "file"); /* the file's fault */
-  s->cap = s->n;
-  return rc;
+  return array_derive(pop, s, err);
 }
 
 const evs_neuron_type evs__source_array = {
