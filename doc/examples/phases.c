@@ -4,12 +4,14 @@
  *
  * 100 IF_curr_exp neurons sit below threshold on a constant input and fire
  * now and then from a Poisson background. A stimulus (one Poisson source per
- * neuron, 40 Hz) is wired one-to-one with weight 0. The run goes in three
- * phases of 1 s: baseline; stimulation, the stimulus weights set to 4 mV
- * between the phases (evs_net_set_weight); recall, the stimulus off again.
- * Afterwards the program bins the raster by phase and checks that the
- * stimulus raised the rate several-fold and that the rate fell back to
- * the baseline's in recall (no plasticity here). Exits 1 on failure.
+ * neuron, silent: rate 0 Hz) is wired one-to-one with weight 4 mV. The run
+ * goes in three phases of 1 s: baseline; stimulation, the stimulus' rate
+ * raised to 40 Hz between the phases (evs_net_set_param on the running
+ * net); recall, its rate 0 Hz again. Afterwards the program bins the
+ * rasters by phase and checks that the stimulus fired only in the
+ * stimulation phase, at 40 Hz within five standard deviations of its
+ * count, that it raised E's rate several-fold, and that E's rate fell back
+ * to the baseline's in recall (no plasticity here). Exits 1 on failure.
  *
  *   cc phases.c $(pkg-config --cflags --libs evsnn) -lm */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, also under -std=c11 */
@@ -31,10 +33,10 @@ static int fail(const char *what, int rc, const evs_error *err) {
   return 1;
 }
 
-/* Spikes of dir/E.ras per phase into n[0..3); -1 when unreadable. */
-static int count_spikes(const char *dir, long n[3]) {
+/* Spikes of dir/<pop>.ras per phase into n[0..3); -1 when unreadable. */
+static int count_spikes(const char *dir, const char *pop, long n[3]) {
   char path[512], line[256];
-  snprintf(path, sizeof path, "%s/E.ras", dir);
+  snprintf(path, sizeof path, "%s/%s.ras", dir, pop);
   FILE *f = fopen(path, "r");
   if (!f) return -1;
   double t;
@@ -57,7 +59,7 @@ static int poisson(evs_net *net, const char *name, uint32_t n, double hz,
 
 int main(void) {
   const char *phase[3] = {"baseline", "stimulation", "recall"};
-  const double stim_w = 4e-3; /* V */
+  const double stim_hz = 40; /* the stimulus' rate while it lasts */
   int status = 1, rc;
   evs_error err = {0};
   evs_net *net = NULL;
@@ -67,21 +69,21 @@ int main(void) {
   if ((rc = evs_net_new(&net, 3, 0.1e-3))) return fail("evs_net_new", rc, 0);
   int e = evs_net_add_population(net, "E", "IF_curr_exp", N, &err);
   int bg = poisson(net, "background", 200, 10, &err);
-  int stim = poisson(net, "stimulus", N, 40, &err);
+  int stim = poisson(net, "stimulus", N, 0, &err);
   evs_conn_spec sparse = {.kind = EVS_CONN_FIXED_PROBABILITY,
                           .p = 0.1,
                           .weight = evs_dist_const(1e-3),
                           .delay = evs_dist_const(1e-3)};
   evs_conn_spec one = {.kind = EVS_CONN_ONE_TO_ONE,
-                       .weight = evs_dist_const(0),
+                       .weight = evs_dist_const(4e-3),
                        .delay = evs_dist_const(1e-3)};
-  int to_stim = -1;
   if (e < 0 || bg < 0 || stim < 0 ||
       (rc = evs_net_add_dc(net, e, 13e-3, EVS_DIM_VOLTAGE, &err)) ||
       evs_net_connect(net, "bg_E", bg, e, EVS_RECEPTOR_EXC, &sparse,
                       EVS_DIM_VOLTAGE, &err) < 0 ||
-      (to_stim = evs_net_connect(net, "stim_E", stim, e, EVS_RECEPTOR_EXC, &one,
-                                 EVS_DIM_VOLTAGE, &err)) < 0) {
+      evs_net_connect(net, "stim_E", stim, e, EVS_RECEPTOR_EXC, &one,
+                      EVS_DIM_VOLTAGE, &err) < 0 ||
+      (rc = evs_net_record_spikes(net, stim, 1))) {
     fail("building the net", EVS_EINVAL, &err);
     goto done;
   }
@@ -96,9 +98,10 @@ int main(void) {
     fail("evs_net_start", rc, &err);
     goto done;
   }
-  const double w[3] = {0, stim_w, 0}; /* the stimulus weight per phase */
+  const double rate[3] = {0, stim_hz, 0}; /* the stimulus' rate per phase */
   for (int k = 0; k < 3; k++) {
-    if ((rc = evs_net_set_weight(net, to_stim, w[k], &err)) ||
+    evs_dist r = evs_dist_const(rate[k]);
+    if ((k > 0 && (rc = evs_net_set_param(net, stim, "rate", &r, &err))) ||
         (rc = evs_net_run_until(net, (k + 1) * PHASE, &err))) {
       fail(phase[k], rc, &err);
       goto done;
@@ -109,26 +112,33 @@ int main(void) {
     goto done;
   }
 
-  long n[3] = {0, 0, 0};
-  if (count_spikes(dir, n)) {
-    perror("phases: reading E.ras");
+  long n[3] = {0, 0, 0}, s[3] = {0, 0, 0};
+  if (count_spikes(dir, "E", n) || count_spikes(dir, "stimulus", s)) {
+    perror("phases: reading the rasters");
     goto done;
   }
   double hz[3];
   for (int k = 0; k < 3; k++) {
     hz[k] = (double)n[k] / N / PHASE;
-    printf("phases: %-11s stimulus weight %.0f mV: E fires at %6.2f Hz\n",
-           phase[k], w[k] * 1e3, hz[k]);
+    printf("phases: %-11s stimulus at %2.0f Hz: %5ld stimulus spikes, E fires "
+           "at %6.2f Hz\n",
+           phase[k], rate[k], s[k], hz[k]);
   }
+  double expect = N * stim_hz * PHASE; /* Poisson: sd = sqrt(expect) */
+  int stim_ok =
+      s[0] == 0 && s[2] == 0 && fabs((double)s[1] - expect) < 5 * sqrt(expect);
+  printf("phases: the stimulus fired only while stimulating, %ld spikes for "
+         "%.0f +- %.0f expected: %s\n",
+         s[1], expect, 5 * sqrt(expect), stim_ok ? "ok" : "FAIL");
   int ok = hz[0] > 0 && hz[1] > 3 * hz[0] && hz[2] < 1.5 * hz[0] + 0.5;
   printf("phases: stimulation raised the rate and recall fell back: %s\n",
          ok ? "ok" : "FAIL");
-  status = ok ? 0 : 1;
+  status = ok && stim_ok ? 0 : 1;
 
 done:
   evs_net_free(net);
   if (have_dir) {
-    const char *files[] = {"E.ras", "summary.tsv", "run.log"};
+    const char *files[] = {"E.ras", "stimulus.ras", "summary.tsv", "run.log"};
     char path[600];
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
       snprintf(path, sizeof path, "%s/%s", dir, files[i]);

@@ -92,7 +92,34 @@ EVS_API int evs_net_find_population(const evs_net *net, const char *name);
  * allowed only for EVS_PARAM_PER_NEURON parameters. Unknown names, paths and
  * bad values (not finite or above 1e15 in magnitude, unless the parameter's
  * default; negative time constants, v_reset >= v_thresh checked later by
- * evs_net_run) are errors. */
+ * evs_net_run) are errors.
+ *
+ * After the build, a constant (or, with evs_net_set_param_values, one value
+ * per neuron) may change what the type lets change, checked at once as the
+ * build checks it (an error changes nothing):
+ *  - between the phases of a run (evs_net_run_until), at the phase's end t:
+ *    every neuron is brought up to t with the old values (an exact type
+ *    finds its spikes before t), then follows the new ones with v and the
+ *    synaptic currents continuous, its next spikes predicted anew; a
+ *    clocked type (IF_cond_exp) takes them from its last step before t; a
+ *    Poisson source's rate from the end of the spikes it has drawn (the
+ *    next multiple of 1 ms at or after t, its pending intervals scaled);
+ *    any number of threads, the same bytes; a value set to the value it
+ *    has changes nothing;
+ *  - before the run starts: as if set before the build (the initial state
+ *    is drawn again, the same draws).
+ * What may change: IF_curr_exp: v_rest, i_offset, v_thresh, v_reset,
+ * tau_refrac, tau_syn_E, tau_syn_I; IF_curr_alpha: the same but the
+ * synaptic time constants; IF_cond_exp: every parameter but the initial
+ * values; SpikeSourcePoisson: rate. Refused (EVS_EINVAL, naming the key):
+ * cm and tau_m of the current-based types (R = tau_m / cm scales the
+ * weights they hold), initial values, a Poisson source's start and stop,
+ * IF_curr_exp's background; a distribution (drawn at the build). Refused
+ * (EVS_ESTATE): the other types' parameters, and any after the run ended.
+ * A checkpoint holds the state, not the parameters: once one changes
+ * between phases the run takes no checkpoint (evs_net_checkpoint refuses,
+ * an interruption saves none), and a run that saves them periodically
+ * refuses the change (EVS_ESTATE). */
 EVS_API int evs_net_set_param(evs_net *net, int pop, const char *name,
                               const evs_dist *value, evs_error *err);
 
@@ -102,7 +129,9 @@ EVS_API int evs_net_set_param(evs_net *net, int pop, const char *name,
  * evs_net_set_param replaces these. Errors: an unknown name, a parameter
  * that is one value for the population, n not the size, a value not
  * finite or above 1e15 in magnitude; the type checks each neuron's values
- * as it checks a population's (evs_net_build). O(n). */
+ * as it checks a population's (evs_net_build). O(n). After the build, as
+ * evs_net_set_param (between phases: per neuron, only the neurons whose
+ * value changes are touched). */
 EVS_API int evs_net_set_param_values(evs_net *net, int pop, const char *name,
                                      const double *values, size_t n,
                                      evs_error *err);
@@ -252,11 +281,13 @@ EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
  * bytes as one evs_net_run, whatever the split. Between phases a program
  * may read the projections' weights (evs_net_projection_csr) and set them
  * (evs_net_set_weight): deliveries before t have been handed over, later
- * ones use the new weights; recording settings cannot change during a run
- * (EVS_ESTATE). Returns EVS_OK, EVS_ESTOPPED when a rate checker
- * stopped the run (later phases run nothing; finish completes the
- * outputs), EVS_EINVAL for a t outside that range, EVS_ESTATE without a run
- * in progress, or an error that ends the run (its outputs deleted). */
+ * ones use the new weights; and change the populations' parameters and
+ * input rates (evs_net_set_param, evs_net_set_param_values); recording
+ * settings cannot change during a run (EVS_ESTATE). Returns EVS_OK,
+ * EVS_ESTOPPED when a rate checker stopped the run (later phases run nothing;
+ * finish completes the outputs), EVS_EINVAL for a t outside that range,
+ * EVS_ESTATE without a run in progress, or an error that ends the run (its
+ * outputs deleted). */
 EVS_API int evs_net_run_until(evs_net *net, double t, evs_error *err);
 
 /* Ends the run at the last phase's end (or the rate checker's stop):

@@ -91,6 +91,27 @@ typedef struct evs_neuron_type {
   const struct evs_recordable *recordables;
   size_t n_recordables;
   double (*state)(evs_pop *pop, uint32_t id, double t, int var);
+  /* Optional, with change: the checks init makes of the parameters, made of
+   * next, the population as it would be with parameter k set anew (its
+   * par, dist and values; every neuron of the population), before k
+   * changes after the build (evs_net_set_param, evs_net_set_param_values).
+   * Refuses a parameter that cannot change once the net is built (one that
+   * sets a size, a clock, a file or the weights' scale; an initial value).
+   * EVS_OK, or an error with a message in err naming the key (nothing has
+   * changed). NULL: every change is accepted. */
+  int (*check_change)(const evs_pop *next, int k, evs_error *err);
+  /* Optional: parameter k of pop (the population, or a thread's slice of
+   * it) changed at time t, between the phases of a run (check_change
+   * accepted it): pop->par, dist and values hold the new value, old is pop
+   * as it was (its par, dist and values: what evs__pop_value gave before),
+   * every input before t has been delivered. The type brings the neurons
+   * up to t with the old constants (an exact type finds their spikes
+   * before t), derives the new ones and takes them for what follows, v
+   * continuous, its next spikes predicted anew; a clocked type takes them
+   * from its state time on (its last tick before t). A value set to itself
+   * changes nothing at all. EVS_OK or EVS_ENOMEM. NULL: the type's
+   * parameters cannot change once the net is built. */
+  int (*change)(evs_pop *pop, const evs_pop *old, int k, double t);
   /* Saves or loads (evsnn/checkpoint.h) what the population's run changes:
    * per-neuron state, random streams' positions, pending work; not what
    * init derives from the parameters. Loading fills the state of a

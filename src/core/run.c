@@ -621,6 +621,19 @@ fail:
 
 double evs__run_time(const evs_run *r) { return r->t_phase; }
 
+int evs__run_params_change(evs_run *r, evs_error *err) {
+  if (r->net->ckpt_every > 0)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "the run saves checkpoints (checkpoint_every), "
+                         "which do not hold parameters: they cannot change "
+                         "between its phases");
+  r->ckpt_off = 1;
+  snprintf(r->ckpt_why, sizeof r->ckpt_why,
+           "parameters changed between phases, which a checkpoint does not "
+           "hold");
+  return EVS_OK;
+}
+
 int evs__run_checkpoint(evs_run *r, evs_error *err) {
   if (!r->net->ckpt_path)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,

@@ -47,6 +47,12 @@ int evs__run_checkpoint(struct evs_run *run, evs_error *err);
  * run's checkpoint time, the last phase's end. */
 double evs__run_time(const struct evs_run *run);
 
+/* Before a parameter of run's net changes between phases: checkpoints,
+ * which hold the state and not the parameters, are off from then on (an
+ * interrupted run's log and evs_net_checkpoint say why). EVS_OK, or
+ * EVS_ESTATE (err) for a run that saves checkpoints periodically. */
+int evs__run_params_change(struct evs_run *run, evs_error *err);
+
 /* The synapse matrices of projection p, split among the threads of run
  * (p->csr is NULL once split, unless p learns: then it is kept, and its
  * weights are gathered by evs__run_gather; core/threads.c), or the net's

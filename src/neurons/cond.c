@@ -367,11 +367,37 @@ static int cond_bad_value(const evs_pop *pop, uint32_t i, int k,
   return EVS_EMODEL;
 }
 
-/* Fills s->pn with every neuron's parameters (evs__pop_value, after the
- * initial values in the neuron's stream), checked as cond_check checks
- * the population's, and the drive ib with each neuron's g_L v_rest +
- * i_offset. EVS_OK, EVS_EMODEL or EVS_ENOMEM. */
-static int cond_init_pn(evs_pop *pop, cond_state *s, evs_error *err) {
+/* Neuron i's parameters cm .. i_offset into x[] (evs__pop_value, after the
+ * initial values in the neuron's stream; a padding neuron, i >= size, the
+ * population's), checked as cond_check checks the population's. EVS_OK or
+ * EVS_EMODEL. */
+static int cond_neuron(const evs_pop *pop, uint32_t i, double x[P_N_PARAMS],
+                       evs_error *err) {
+  if (i >= pop->size) { /* padding: the population's values */
+    for (int k = P_CM; k <= P_I_OFFSET; k++) x[k] = pop->par[k];
+    return EVS_OK;
+  }
+  evs_rng r;
+  evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
+  for (int k = P_V_INIT; k <= P_GSYN_INH_INIT; k++) /* drawn before */
+    (void)evs__pop_value(pop, k, i, &r);
+  for (int k = P_CM; k <= P_I_OFFSET; k++) x[k] = evs__pop_value(pop, k, i, &r);
+  for (int k = P_CM; k <= P_TAU_SYN_I; k++)
+    if (!(x[k] > 0) || !isfinite(x[k]))
+      return cond_bad_value(pop, i, k, "must be positive and finite", x[k],
+                            err);
+  if (!(x[P_TAU_REFRAC] >= 0) || !isfinite(x[P_TAU_REFRAC]))
+    return cond_bad_value(pop, i, P_TAU_REFRAC, "must be >= 0 and finite",
+                          x[P_TAU_REFRAC], err);
+  if (!(x[P_V_RESET] < x[P_V_THRESH]))
+    return cond_bad_value(pop, i, P_V_RESET, "must be below v_thresh",
+                          x[P_V_RESET], err);
+  return EVS_OK;
+}
+
+/* Fills s->pn with every neuron's parameters (cond_neuron), derived as
+ * the base's constants are. EVS_OK, EVS_EMODEL or EVS_ENOMEM. */
+static int cond_fill_pn(evs_pop *pop, cond_state *s, evs_error *err) {
   uint32_t cap = s->c.cap;
   cond_pn *pn = calloc(1, sizeof *pn);
   double *block = pn ? malloc(9 * (size_t)cap * sizeof *block) : NULL;
@@ -384,31 +410,11 @@ static int cond_init_pn(evs_pop *pop, cond_state *s, evs_error *err) {
                     &pn->e_i,      &pn->de,      &pn->di,
                     &pn->v_thresh, &pn->v_reset, &pn->tau_refrac};
   for (size_t k = 0; k < 9; k++) *arr[k] = block + k * cap;
-  const double *p = pop->par;
   for (uint32_t i = 0; i < cap; i++) {
     double x[P_N_PARAMS];
-    if (i < pop->size) {
-      evs_rng r;
-      evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
-      for (int k = P_V_INIT; k <= P_GSYN_INH_INIT; k++) /* drawn before */
-        (void)evs__pop_value(pop, k, i, &r);
-      for (int k = P_CM; k <= P_I_OFFSET; k++)
-        x[k] = evs__pop_value(pop, k, i, &r);
-      for (int k = P_CM; k <= P_TAU_SYN_I; k++)
-        if (!(x[k] > 0) || !isfinite(x[k]))
-          return cond_bad_value(pop, i, k, "must be positive and finite", x[k],
-                                err);
-      if (!(x[P_TAU_REFRAC] >= 0) || !isfinite(x[P_TAU_REFRAC]))
-        return cond_bad_value(pop, i, P_TAU_REFRAC, "must be >= 0 and finite",
-                              x[P_TAU_REFRAC], err);
-      if (!(x[P_V_RESET] < x[P_V_THRESH]))
-        return cond_bad_value(pop, i, P_V_RESET, "must be below v_thresh",
-                              x[P_V_RESET], err);
-    } else { /* padding: the population's values */
-      for (int k = P_CM; k <= P_I_OFFSET; k++) x[k] = p[k];
-    }
-    double g_l = x[P_CM] / x[P_TAU_M];
-    pn->g_l[i] = g_l;
+    int rc = cond_neuron(pop, i, x, err);
+    if (rc) return rc;
+    pn->g_l[i] = x[P_CM] / x[P_TAU_M];
     pn->inv_cm[i] = 1.0 / x[P_CM];
     pn->e_e[i] = x[P_E_REV_E];
     pn->e_i[i] = x[P_E_REV_I];
@@ -417,6 +423,20 @@ static int cond_init_pn(evs_pop *pop, cond_state *s, evs_error *err) {
     pn->v_thresh[i] = x[P_V_THRESH];
     pn->v_reset[i] = x[P_V_RESET];
     pn->tau_refrac[i] = x[P_TAU_REFRAC];
+  }
+  return EVS_OK;
+}
+
+/* Fills s->pn (cond_fill_pn) and the drive ib with each neuron's g_L
+ * v_rest + i_offset (and its dc); a padding neuron rests at v_rest. EVS_OK,
+ * EVS_EMODEL or EVS_ENOMEM. */
+static int cond_init_pn(evs_pop *pop, cond_state *s, evs_error *err) {
+  int rc = cond_fill_pn(pop, s, err);
+  if (rc) return rc;
+  for (uint32_t i = 0; i < s->c.cap; i++) {
+    double x[P_N_PARAMS];
+    (void)cond_neuron(pop, i, x, err); /* checked by cond_fill_pn */
+    double g_l = x[P_CM] / x[P_TAU_M];
     s->c.ib[i] = g_l * x[P_V_REST] + (i < pop->size ? x[P_I_OFFSET] : 0) +
                  (pop->dc && i < pop->size ? pop->dc[i] : 0.0);
     if (i >= pop->size) s->c.v[i] = x[P_V_REST];
@@ -424,11 +444,67 @@ static int cond_init_pn(evs_pop *pop, cond_state *s, evs_error *err) {
   return EVS_OK;
 }
 
+/* 1 when some parameter cm .. i_offset of pop differs between neurons. */
+static int cond_varies(const evs_pop *pop) {
+  for (int k = P_CM; k <= P_I_OFFSET; k++)
+    if (evs__pop_varies(pop, k)) return 1;
+  return 0;
+}
+
 static int cond_init(evs_pop *pop, evs_error *err) {
   int rc = evs__cond_init(pop, &cond_layout, sizeof(cond_state), err);
   if (rc) return rc;
-  for (int k = P_CM; k <= P_I_OFFSET; k++)
-    if (evs__pop_varies(pop, k)) return cond_init_pn(pop, pop->state, err);
+  if (cond_varies(pop)) return cond_init_pn(pop, pop->state, err);
+  return EVS_OK;
+}
+
+/* Before a change after the build: the initial values are refused; the
+ * rest checked as init checks them, each neuron's too. */
+static int cond_check_change(const evs_pop *next, int k, evs_error *err) {
+  if (k >= P_V_INIT)
+    return evs__bad_param(next, k,
+                          "is a value at t = 0: it cannot change once the "
+                          "net is built",
+                          err);
+  int rc = cond_check(next, &cond_layout, err);
+  uint32_t n = rc == EVS_OK && cond_varies(next) ? next->size : 0;
+  for (uint32_t i = 0; rc == EVS_OK && i < n; i++) {
+    double x[P_N_PARAMS];
+    rc = cond_neuron(next, i, x, err);
+  }
+  return rc;
+}
+
+/* Parameter k changed at t (evs_neuron_type.change): from the state time
+ * (the last tick before t) the steps take the new constants, derived
+ * anew (per neuron when they differ); each neuron's drive ib moves by the
+ * change of its g_L v_rest + i_offset (what dc and current sources add
+ * stays); v and the conductances are kept. A value set to itself changes
+ * nothing. */
+static int cond_change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  (void)t;
+  cond_state *cs = pop->state;
+  evs__cond_base *s = &cs->c;
+  int each = evs__pop_varies(pop, k) || evs__pop_varies(old, k);
+  if (!each && pop->par[k] == old->par[k]) return EVS_OK;
+  for (uint32_t i = 0; i < s->cap; i++) {
+    double x[P_N_PARAMS], y[P_N_PARAMS];
+    (void)cond_neuron(pop, i, x, NULL); /* checked by cond_check_change */
+    (void)cond_neuron(old, i, y, NULL);
+    double base = x[P_CM] / x[P_TAU_M] * x[P_V_REST] + x[P_I_OFFSET];
+    double base0 = y[P_CM] / y[P_TAU_M] * y[P_V_REST] + y[P_I_OFFSET];
+    if (i < pop->size)
+      s->ib[i] += base - base0;
+    else /* padding: rests */
+      s->ib[i] = x[P_CM] / x[P_TAU_M] * x[P_V_REST];
+  }
+  derive(pop->par, &cond_layout, s->dt, s);
+  if (cs->pn) {
+    free(cs->pn->g_l);
+    free(cs->pn);
+    cs->pn = NULL;
+  }
+  if (cond_varies(pop) && cond_fill_pn(pop, cs, NULL)) return EVS_ENOMEM;
   return EVS_OK;
 }
 
@@ -602,4 +678,6 @@ const evs_neuron_type evs__if_cond_exp = {
     .n_recordables = 2,
     .state = evs__cond_state,
     .checkpoint = evs__cond_checkpoint,
+    .check_change = cond_check_change,
+    .change = cond_change,
 };

@@ -510,6 +510,20 @@ static double state(evs_pop *pop, uint32_t id, double t, int var) {
   return s->nr[id].c[1 + var] * e[1 + var] / s->k[var] / r_m;
 }
 
+int evs__lif_advance(evs_pop *pop, uint32_t j, double t) {
+  return advance(pop, pop->state, j, t);
+}
+
+void evs__lif_recertify(lif_state *s, uint32_t j, double t, const double e[3]) {
+  recertify(s, j, t, e);
+}
+
+void evs__lif_rebase(evs_pop *pop, double t) { rebase(pop, pop->state, t); }
+
+void evs__lif_bg_catch_up(lif_state *s, uint32_t j, double a) {
+  bg_catch_up(s, j, a);
+}
+
 /* Checks and derives (evs__lif_setup), then the initial states: each
  * neuron's v drawn from its stream (seed, population, neuron,
  * EVS_RNG_INIT), certified and filed; the background's first inputs. */
@@ -562,4 +576,6 @@ const evs_neuron_type evs__if_curr_exp = {
     .n_recordables = 2,
     .state = state,
     .checkpoint = evs__lif_checkpoint,
+    .check_change = evs__lif_check_change,
+    .change = evs__lif_change,
 };

@@ -349,6 +349,74 @@ static int init(evs_pop *pop, evs_error *err) {
   return EVS_OK;
 }
 
+/* Before a change after the build: cm and tau_m (R = tau_m / cm scales the
+ * weights and currents), the synaptic time constants (the alpha currents'
+ * coefficients are kept in terms of them) and v_init are refused; the
+ * rest checked as init checks them. */
+static int check_change(const evs_pop *next, int k, evs_error *err) {
+  switch (k) {
+  case P_CM:
+  case P_TAU_M:
+  case P_TAU_E:
+  case P_TAU_I:
+    return evs__bad_param(next, k, "cannot change once the net is built", err);
+  case P_V_INIT:
+    return evs__bad_param(next, k,
+                          "is the value at t = 0: it cannot change once the "
+                          "net is built",
+                          err);
+  }
+  return check_params(next, err);
+}
+
+/* Neuron j's v_rest + R i_offset as the population p (as it is, or as it
+ * was) gives them: init's per-neuron values, drawn again in its order. */
+static double equilibrium(const evs_pop *p, uint32_t j, double r_m) {
+  evs_rng rng;
+  evs_rng_init(&rng, p->seed, p->index, p->first + j, EVS_RNG_INIT);
+  (void)evs__pop_value(p, P_V_INIT, j, &rng);
+  double v_rest = evs__pop_value(p, P_V_REST, j, &rng);
+  double i_offset = evs__pop_value(p, P_I_OFFSET, j, &rng);
+  return v_rest + r_m * i_offset;
+}
+
+/* Parameter k changed at t (evs_neuron_type.change), as in IF_curr_exp
+ * (lif_change.c): the neurons concerned are brought up to t with the old
+ * constants, then the equilibrium's move d enters the drive and leaves
+ * the leak term (v continuous), a threshold's move d leaves the drive, and
+ * the crossing is searched anew from t; v_reset and tau_refrac act on the
+ * resets and periods after t. A value set to itself changes nothing. */
+static int change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  alpha_state *s = pop->state;
+  int each = k == P_V_REST || k == P_I_OFFSET;
+  if (!each && pop->par[k] == old->par[k]) return EVS_OK;
+  double r_m = pop->par[P_TAU_M] / pop->par[P_CM];
+  double d_thresh = pop->par[P_V_THRESH] - old->par[P_V_THRESH];
+  if (!each) {
+    for (uint32_t j = 0; j < pop->size; j++) {
+      int rc = advance(pop, s, j, t);
+      if (rc) return rc;
+    }
+    derive(pop->par, s);
+    if (k != P_V_THRESH) return EVS_OK; /* v_reset, tau_refrac */
+  }
+  double em = exp(-(t - s->t0) * s->rate[0]);
+  for (uint32_t j = 0; j < pop->size; j++) {
+    alpha_neuron *n = &s->nr[j];
+    double d = each ? equilibrium(pop, j, r_m) - equilibrium(old, j, r_m) : 0;
+    if (each) {
+      if (d == 0) continue;
+      int rc = advance(pop, s, j, t);
+      if (rc) return rc;
+    }
+    n->drive += d - d_thresh;
+    if (n->refractory) continue; /* the reset at t_safe starts from it */
+    n->cm -= d / em;
+    n->t_safe = t;
+  }
+  return s->status;
+}
+
 static double dc_scale(const evs_pop *pop, evs_dim dim) {
   return weight_scale(pop, dim);
 }
@@ -381,4 +449,6 @@ const evs_neuron_type evs__if_curr_alpha = {
     .n_recordables = 2,
     .state = state,
     .checkpoint = checkpoint,
+    .check_change = check_change,
+    .change = change,
 };

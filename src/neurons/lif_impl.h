@@ -86,6 +86,29 @@ void evs__lif_destroy(evs_pop *pop);
  * R = tau_m / cm for a current, 1 for a voltage, else 0. */
 double evs__lif_weight_scale(const evs_pop *pop, evs_dim dim);
 
+/* Derives pop's constants (decay rates, PSP factors and peaks, the
+ * window's growth factors, reset, threshold, ...) from its parameters
+ * again, into pop->state. */
+void evs__lif_rederive(evs_pop *pop);
+
+/* The checks of IF_curr_exp's parameters before parameter k changes after
+ * the build (evs_neuron_type.check_change): cm and tau_m (R scales the
+ * weights), v_init and the background are refused. */
+int evs__lif_check_change(const evs_pop *next, int k, evs_error *err);
+
+/* Parameter k changed at time t (evs_neuron_type.change; lif_change.c). */
+int evs__lif_change(evs_pop *pop, const evs_pop *old, int k, double t);
+
+/* The dynamics lif_change.c uses (lif.c): finds every spike of neuron j
+ * before t (afterwards t_safe >= t; EVS_OK or EVS_ENOMEM); certifies
+ * neuron j at t anew, e the decay factors at t, and files it; moves the
+ * reference time to t; adds neuron j's background inputs before a to x_E
+ * (a refractory neuron's, which its reset adds otherwise). */
+int evs__lif_advance(evs_pop *pop, uint32_t j, double t);
+void evs__lif_recertify(lif_state *s, uint32_t j, double t, const double e[3]);
+void evs__lif_rebase(evs_pop *pop, double t);
+void evs__lif_bg_catch_up(lif_state *s, uint32_t j, double a);
+
 /* The neurons (coefficients, certificates, calendar windows, drive; the
  * places in the calendar's buckets are made again on loading), the
  * calendar, the reference time and window, the background's next inputs

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — IF_curr_exp (exact): its parameters, their checks and derived
- * constants, the state's allocation and checkpoint (lif_impl.h; the
- * dynamics are lif.c's). */
+/* evsnn — IF_curr_exp (exact): its parameters, their checks (before the
+ * build and before a change between phases) and derived constants, the
+ * state's allocation and checkpoint (lif_impl.h; the dynamics are lif.c's,
+ * a change between phases lif_change.c's). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,38 @@ static void derive(const double *p, double window, lif_state *s) {
   s->tau_ref = p[P_TAU_REF];
 }
 
+/* The window derive() takes: the calendar's, the population's tick. */
+static double calendar_window(const evs_pop *pop) {
+  return pop->tick > 0 ? pop->tick : 1e-3;
+}
+
+void evs__lif_rederive(evs_pop *pop) {
+  derive(pop->par, calendar_window(pop), pop->state);
+}
+
+int evs__lif_check_change(const evs_pop *next, int k, evs_error *err) {
+  switch (k) {
+  case P_CM:
+  case P_TAU_M:
+    return evs__bad_param(next, k,
+                          "cannot change once the net is built (R = tau_m / "
+                          "cm scales the weights and currents it holds)",
+                          err);
+  case P_V_INIT:
+    return evs__bad_param(next, k,
+                          "is the value at t = 0: it cannot change once the "
+                          "net is built",
+                          err);
+  case P_BG_RATE:
+  case P_BG_WEIGHT:
+    return evs__bad_param(next, k,
+                          "cannot change once the net is built (the "
+                          "background's inputs are drawn ahead)",
+                          err);
+  }
+  return check_params(next, err);
+}
+
 int evs__lif_setup(evs_pop *pop, evs_error *err) {
   int rc = check_params(pop, err);
   if (rc) return rc;
@@ -114,7 +147,7 @@ int evs__lif_setup(evs_pop *pop, evs_error *err) {
   s->nr = aligned_alloc(64, bytes);
   if (!s->nr) goto nomem;
   memset(s->nr, 0, bytes);
-  double window = pop->tick > 0 ? pop->tick : 1e-3;
+  double window = calendar_window(pop);
   if (evs_cal_init(&s->cal, pop->size, window, 0.1)) goto nomem;
   evs_cal_place(&s->cal, &s->nr[0].cal, sizeof *s->nr);
   derive(p, window, s);

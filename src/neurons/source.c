@@ -108,7 +108,11 @@ static inline double poisson_interval(const poisson_state *s, uint32_t i) {
 static int poisson_derive(evs_pop *pop, poisson_state *s, evs_error *err) {
   s->stop = pop->par[PO_STOP];
   s->inv_rate = 1.0 / pop->par[PO_RATE];
-  if (!evs__pop_varies(pop, PO_RATE)) return EVS_OK;
+  if (!evs__pop_varies(pop, PO_RATE)) {
+    free(s->inv); /* one rate for all now */
+    s->inv = NULL;
+    return EVS_OK;
+  }
   if (!s->inv && !(s->inv = malloc((size_t)pop->size * sizeof *s->inv)))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0,
                          "population %s: out of memory for %u sources",
@@ -190,6 +194,96 @@ static int poisson_tick(evs_pop *pop, double t) {
   return EVS_OK;
 }
 
+/* Rate checks before a change after the build: the population's and each
+ * neuron's rate >= 0 and finite; start and stop are fixed once built. */
+static int poisson_check_change(const evs_pop *next, int k, evs_error *err) {
+  if (k != PO_RATE)
+    return evs__bad_param(next, k, "cannot change once the net is built", err);
+  for (uint32_t i = 0; i < next->size; i++) {
+    double ri = evs__pop_value(next, PO_RATE, i, NULL); /* no draw: values */
+    if (!(ri >= 0) || !isfinite(ri))
+      return evs__error_key_set(err, EVS_EMODEL, "rate",
+                                "population %s: neuron %u: rate must be "
+                                ">= 0 and finite (got %g Hz)",
+                                next->name, (unsigned)i, ri);
+  }
+  return EVS_OK;
+}
+
+/* The end of the spikes the source has emitted by its periodic events
+ * before t: (k - 1) tick + tick for the last event time (k - 1) tick
+ * before t (core/run.c's periodic times), 0 before any. */
+static double poisson_emitted(const evs_pop *pop, double t) {
+  double k = ceil(t / pop->tick);
+  while (k * pop->tick < t) k++;
+  while (k > 0 && (k - 1) * pop->tick >= t) k--;
+  return k > 0 ? (k - 1) * pop->tick + pop->tick : 0;
+}
+
+/* The streams and the heap of a population that had none (its rate was 0
+ * at init), every neuron's stream at its start. EVS_OK or EVS_ENOMEM. */
+static int poisson_streams(evs_pop *pop, poisson_state *s) {
+  s->rng = malloc((size_t)pop->size * sizeof *s->rng);
+  s->heap = malloc((size_t)pop->size * sizeof *s->heap);
+  if (!s->rng || !s->heap) return EVS_ENOMEM;
+  for (uint32_t i = 0; i < pop->size; i++)
+    evs_rng_init(&s->rng[i], pop->seed, pop->index, i, EVS_RNG_INPUT);
+  return EVS_OK;
+}
+
+/* The rate changed at t: it holds from h on, the end of the spikes already
+ * emitted (or start, if later). A Poisson process forgets its past, so
+ * neuron i's pending next spike x becomes h + (x - h) r_old / r_new (the
+ * same draw of its stream, scaled: an interval of the new rate), dropped at
+ * a rate of 0 or at or after stop; a neuron whose rate was 0 draws its next
+ * spike h + X / r_new from its stream. A neuron whose rate stays is left
+ * as it was. */
+static int poisson_change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  (void)old, (void)k;
+  poisson_state *s = pop->state;
+  if (pop->size == 0) return EVS_OK;
+  double h = fmax(poisson_emitted(pop, t), pop->par[PO_START]);
+  /* without streams (init's rate was 0) every old interval is infinite */
+  double inv_rate0 = s->rng ? s->inv_rate : INFINITY, *inv0 = s->inv;
+  s->inv = NULL;
+  uint8_t *held = calloc(pop->size, 1);
+  int rc = held ? poisson_derive(pop, s, NULL) : EVS_ENOMEM;
+  if (rc == EVS_OK && !s->rng) rc = poisson_streams(pop, s);
+  if (rc) {
+    free(held);
+    free(inv0);
+    return rc;
+  }
+  int moved = 0;
+  for (uint32_t q = 0; q < s->n;) {
+    uint32_t i = s->heap[q].id;
+    double a = inv0 ? inv0[i] : inv_rate0, b = poisson_interval(s, i);
+    held[i] = 1;
+    if (a == b) {
+      q++;
+      continue;
+    }
+    moved = 1;
+    double x = isinf(b) ? INFINITY : h + (s->heap[q].t - h) / a * b;
+    if (x < s->stop)
+      s->heap[q++].t = x;
+    else
+      s->heap[q] = s->heap[--s->n];
+  }
+  for (uint32_t i = 0; i < pop->size && h < s->stop; i++) {
+    double a = inv0 ? inv0[i] : inv_rate0, b = poisson_interval(s, i);
+    if (held[i] || !isinf(a) || isinf(b)) continue;
+    double x = h + evs_rng_exponential(&s->rng[i]) * b;
+    if (x < s->stop) s->heap[s->n++] = (evs_spike){x, i};
+    moved = 1;
+  }
+  if (moved)
+    for (uint32_t i = s->n / 2; i-- > 0;) heap_sift_down(s->heap, s->n, i);
+  free(held);
+  free(inv0);
+  return EVS_OK;
+}
+
 /* The neurons' streams and the heap of their next spikes. */
 static int poisson_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   poisson_state *s = pop->state;
@@ -223,6 +317,8 @@ const evs_neuron_type evs__source_poisson = {
     .voltage = NULL,
     .dc_scale = NULL,
     .checkpoint = poisson_checkpoint,
+    .check_change = poisson_check_change,
+    .change = poisson_change,
 };
 
 /* ---- replay of a sorted pattern (frozen Poisson, spike arrays) ---------- */
