@@ -13,6 +13,9 @@
  *   IF_curr_alpha); on the clock's ticks for IF_cond_exp (exponential Euler
  *   is exact without conductances), whose change acts from its last tick
  *   before t1.
+ * - A neuron at rest whose tau_syn_E (tau_syn_I) changes between two inputs
+ *   follows the closed form of its PSPs piece by piece (sampled v, 1 nV).
+ * - A change before the run starts is one made before the build.
  * - Poisson sources whose rate changes between phases fire rate x time in
  *   each phase, within five standard deviations (sqrt of the count), none
  *   at a rate of 0; the spikes before a change are those of the run
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_util.h"
 #include "evsnn/evsnn.h"
@@ -187,8 +191,125 @@ START_TEST(test_lone_neuron_changes) {
 }
 END_TEST
 
-/* ---- Poisson sources ------------------------------------------------------
- */
+/* ---- a synaptic time constant -------------------------------------------- */
+
+/* A neuron at rest (v_rest -65 mV, tau_m 20 ms, threshold out of reach)
+ * takes an input of weight w (V) through receptor r at 6 ms and another at
+ * 20 ms; tau_syn of the receptor goes from 5 ms to 2 ms at T_SYN. With
+ * x the synaptic term (x' = -x / tau_s, an input adds w) and
+ * tau_m v' = v_rest - v + x, from a state (v1, x1) at t1:
+ *   v(t1 + s) = v_rest + (v1 - v_rest - k x1) e^{-s/tau_m} + k x1 e^{-s/tau_s},
+ *   k = tau_s / (tau_s - tau_m),
+ * piece by piece: before T_SYN with the old tau_s, after it with the new
+ * one, the second input adding w to x. The trace sampled every 0.5 ms
+ * follows it to 1 nV. */
+#define T_SYN 0.0123
+
+/* v at t of the neuron above (receptor's tau_s 5 ms, then 2 ms). */
+static double tau_syn_v(double t, double w) {
+  const double tm = 20e-3, vr = -65e-3, ts[2] = {5e-3, 2e-3};
+  const double in[2] = {6e-3, 20e-3}, cut[3] = {6e-3, T_SYN, 20e-3};
+  if (t <= in[0]) return vr;
+  double t1 = in[0], v1 = vr, x1 = w;
+  for (int p = 0; p < 3; p++) { /* pieces after 6 ms, T_SYN, 20 ms */
+    double tau = ts[p > 0], k = tau / (tau - tm);
+    double end = p < 2 ? cut[p + 1] : INFINITY;
+    double s = (t < end ? t : end) - t1;
+    double v = vr + (v1 - vr - k * x1) * exp(-s / tm) + k * x1 * exp(-s / tau);
+    if (t <= end) return v;
+    x1 *= exp(-s / tau);
+    v1 = v;
+    t1 = end;
+    if (p == 1) x1 += w; /* the input at 20 ms */
+  }
+  return NAN;
+}
+
+START_TEST(test_tau_syn_change) {
+  const char *tau = _i ? "tau_syn_I" : "tau_syn_E";
+  const double w = _i ? -2e-3 : 2e-3;
+  char dir[512], ras[512];
+  tu_mkdtemp(dir, sizeof dir, "evsnn-tausyn");
+  tu_write_tmp(ras, sizeof ras, "evsnn-tausyn", "0.005 0\n0.019 0\n");
+  evs_net *net;
+  evs_error err;
+  ck_assert_int_eq(evs_net_new(&net, 5, DT), EVS_OK);
+  int n = evs_net_add_population(net, "N", "IF_curr_exp", 1, &err);
+  int a = evs_net_add_population(net, "A", "SpikeSourceArray", 1, &err);
+  ck_assert(n >= 0 && a >= 0);
+  ck_assert_int_eq(evs_net_set_path(net, a, "file", ras, &err), EVS_OK);
+  setp(net, n, "v_rest", -65e-3);
+  setp(net, n, "v_init", -65e-3);
+  setp(net, n, tau, 5e-3);
+  evs_conn_spec one = {.kind = EVS_CONN_ONE_TO_ONE,
+                       .weight = evs_dist_const(w),
+                       .delay = evs_dist_const(1e-3)};
+  ck_assert_int_ge(evs_net_connect(net, "AN", a, n,
+                                   _i ? EVS_RECEPTOR_INH : EVS_RECEPTOR_EXC,
+                                   &one, EVS_DIM_VOLTAGE, &err),
+                   0);
+  uint32_t id = 0;
+  ck_assert_int_eq(evs_net_record_v(net, n, &id, 1, 0.5e-3, &err), EVS_OK);
+  evs_run_opts opts = {.duration = 0.05, .outdir = dir};
+  ck_assert_int_eq(evs_net_start(net, &opts, &err), EVS_OK);
+  ck_assert_int_eq(evs_net_run_until(net, T_SYN, &err), EVS_OK);
+  setp(net, n, tau, 2e-3);
+  ck_assert_int_eq(evs_net_run_until(net, 0.05, &err), EVS_OK);
+  ck_assert_int_eq(evs_net_finish(net, &err), EVS_OK);
+  evs_net_free(net);
+  char path[600], line[256];
+  snprintf(path, sizeof path, "%s/v_N.tsv", dir);
+  FILE *f = fopen(path, "r");
+  ck_assert_ptr_nonnull(f);
+  int rows = 0;
+  while (fgets(line, sizeof line, f)) {
+    double t, v;
+    if (sscanf(line, "%lf\t%lf", &t, &v) != 2) continue; /* the header */
+    double want = tau_syn_v(t, w);
+    ck_assert_msg(fabs(v - want) < 1e-9,
+                  "%s: v(%.4f s) = %.9g V, closed form %.9g V", tau, t, v,
+                  want);
+    rows++;
+  }
+  fclose(f);
+  ck_assert_int_eq(rows, 100);
+  unlink(ras);
+  tu_rm_rf(dir);
+}
+END_TEST
+
+/* Before the run starts a change acts as if made before the build: the
+ * lone IF_curr_exp neuron with i_offset set after evs_net_build fires as
+ * the one built with it. */
+START_TEST(test_change_before_start) {
+  double t[2][MAX_SPIKES];
+  size_t n[2];
+  for (int k = 0; k < 2; k++) {
+    char dir[512];
+    tu_mkdtemp(dir, sizeof dir, "evsnn-before");
+    evs_net *net;
+    evs_error err;
+    ck_assert_int_eq(evs_net_new(&net, 7, DT), EVS_OK);
+    int p = evs_net_add_population(net, "N", "IF_curr_exp", 1, &err);
+    ck_assert_int_ge(p, 0);
+    setp(net, p, "i_offset", k ? 1e-9 : 1.6e-9);
+    ck_assert_int_eq(evs_net_build(net, &err), EVS_OK);
+    if (k) setp(net, p, "i_offset", 1.6e-9);
+    evs_run_opts opts = {.duration = T_END, .outdir = dir};
+    ck_assert_int_eq(evs_net_run(net, &opts, &err), EVS_OK);
+    evs_net_free(net);
+    char path[600];
+    snprintf(path, sizeof path, "%s/N.ras", dir);
+    n[k] = tu_read_raster(path, t[k], NULL, MAX_SPIKES);
+    tu_rm_rf(dir);
+  }
+  ck_assert_uint_gt(n[0], 5);
+  ck_assert_uint_eq(n[0], n[1]);
+  for (size_t i = 0; i < n[0]; i++) ck_assert(t[0][i] == t[1][i]);
+}
+END_TEST
+
+/* ---- Poisson sources ----------------------------------------------------- */
 
 #define N_SRC 2000
 
@@ -261,8 +382,7 @@ START_TEST(test_poisson_rate_changes) {
 }
 END_TEST
 
-/* ---- what cannot change ----------------------------------------------------
- */
+/* ---- what cannot change -------------------------------------------------- */
 
 START_TEST(test_refused_changes) {
   char dir[512];
@@ -315,6 +435,8 @@ static Suite *phase_params_suite(void) {
   tcase_set_timeout(tc, 300);
   tcase_add_loop_test(tc, test_lone_neuron_changes, 0,
                       sizeof lone_cases / sizeof *lone_cases);
+  tcase_add_loop_test(tc, test_tau_syn_change, 0, 2);
+  tcase_add_test(tc, test_change_before_start);
   tcase_add_test(tc, test_poisson_rate_changes);
   tcase_add_test(tc, test_refused_changes);
   suite_add_tcase(s, tc);
