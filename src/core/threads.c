@@ -427,12 +427,19 @@ static int tell_one(struct evs_par *par, const merged *f) {
   return rc ? rc : evs__run_tell(r, f->pop, spk, f->n);
 }
 
+/* 1 when a merge ends at the run's stop: while the run goes, as the
+ * one-thread loop runs no event after the one whose hook stopped it; not
+ * while evs__par_close closes the last windows, which the one-thread run
+ * flushes and hands out after any stop (run.c, end_events). */
+static int halted(const struct evs_par *par) {
+  return par->run->stopped && !par->closing;
+}
+
 /* Hands the merged flushes not yet handed to the plug-ins, in order, up to
- * a stop (as the one-thread loop stops after the flush whose hook stopped
- * it). EVS_OK or a hook's error. */
+ * a stop (halted). EVS_OK or a hook's error. */
 static int tell(struct evs_par *par) {
   int rc = EVS_OK;
-  while (par->told < par->nmf && rc == EVS_OK && !par->run->stopped)
+  while (par->told < par->nmf && rc == EVS_OK && !halted(par))
     rc = tell_one(par, &par->mf[par->told++]);
   return rc;
 }
@@ -466,7 +473,7 @@ static int merge(struct evs_par *par, int defer, int rc) {
       }
   }
   qsort(par->all, nall, sizeof *par->all, rec_order);
-  for (size_t i = 0; i < nall && rc == EVS_OK && !r->stopped;) {
+  for (size_t i = 0; i < nall && rc == EVS_OK && !halted(par);) {
     size_t j = i;
     size_t count = 0;
     while (j < nall && par->all[j].t == par->all[i].t &&
@@ -625,6 +632,7 @@ int evs__par_run(evs_run *r, double until) {
 int evs__par_close(evs_run *r) {
   struct evs_par *par = r->par;
   int rc = EVS_OK;
+  par->closing = 1; /* after a stop too (halted) */
   for (uint32_t p = 0; p < par->net->npop && rc == EVS_OK; p++) {
     evs_pop *pop = par->net->pop[p];
     if (pop->type->kind != EVS_POP_EXACT) continue;

@@ -81,6 +81,7 @@ struct evs_par {
   merged *mf; /* those flushes, in order */
   size_t nmf, capmf;
   size_t told;    /* mf[0 .. told) have been handed to the plug-ins */
+  int closing;    /* evs__par_close runs: a stop no longer ends a merge */
   flush_rec *all; /* scratch: every thread's records */
   size_t capall;
   evs_spike **last; /* [npop] the last flush's spikes, r->last_n[p] of
