@@ -19,9 +19,16 @@
 # 2048: below), MAX_WALL (seconds of wall time after which a run still
 # going is sent SIGINT, which stops it cleanly with a checkpoint that
 # 'evsnn resume' continues; default 0, no limit), P4_SET (more options for
-# the P4 run; default '--set EE.tau_hom=0.25s': p4_fast.ini at its own
-# tau_hom runs away after a few hundred seconds and its rate check ends the
-# run), QUARANTINE_MB (ASan's quarantine of freed blocks, default 0: off.
+# the P4 run; default '--set EE.eta=1 --set EE.tau_hom=2.5s': p4_fast.ini's
+# network learning at the published rate, eta = 1, for the hour of the
+# published protocol (Auryn's sim_background: 3,600 s at eta = 1), with the
+# homeostasis of the eta = 10 setting that stayed in band longest, 0.25 s,
+# scaled back by the same factor; p4_fast.ini itself learns 10 times faster,
+# so an hour of it is 10 hours of the published learning, and it leaves its
+# band within 20 minutes: doc/p4.md, "An hour"), P4_RESUME (a folder of an
+# earlier P4 run stopped by MAX_WALL: 'evsnn resume' continues it from its
+# checkpoint, watched the same way (as p4_resume), instead of a new P4 run),
+# QUARANTINE_MB (ASan's quarantine of freed blocks, default 0: off.
 # A quarantine grows the resident memory by the bytes freed until it is
 # full, which a run that frees little a trial does not reach within its
 # warm-up: S1 at 16 MiB grew 4.3 MiB over 2,000 trials, 0.3 MiB without.
@@ -49,7 +56,8 @@ SAMPLE=${SAMPLE:-10}
 WARMUP=${WARMUP:-0.25}
 GROWTH_KIB=${GROWTH_KIB:-2048}
 MAX_WALL=${MAX_WALL:-0}
-P4_SET=${P4_SET---set EE.tau_hom=0.25s}
+P4_SET=${P4_SET---set EE.eta=1 --set EE.tau_hom=2.5s}
+P4_RESUME=${P4_RESUME:-}
 QUARANTINE_MB=${QUARANTINE_MB:-0}
 VG_P4_SECONDS=${VG_P4_SECONDS:-0}
 VG_S1_TRIALS=${VG_S1_TRIALS:-0}
@@ -132,7 +140,11 @@ s1_seconds=$(awk -v n="$S1_TRIALS" 'BEGIN { print n * 0.5 }')
 vg_s1_seconds=$(awk -v n="$VG_S1_TRIALS" 'BEGIN { print n * 0.5 }')
 echo "# $(date -u '+%F %T') UTC, $(nproc) cores, load $(cut -d ' ' -f 1-3 /proc/loadavg); $EVSNN, sanitizers: $sanitized"
 names=()
-if [ "$P4_SECONDS" != 0 ]; then
+if [ -n "$P4_RESUME" ]; then
+  # the run's own model, overrides and duration are in its checkpoint
+  watch p4_resume "$EVSNN" resume "$P4_RESUME" -q &
+  names+=(p4_resume)
+elif [ "$P4_SECONDS" != 0 ]; then
   # shellcheck disable=SC2086
   watch p4 "$EVSNN" run "$MODELS/p4_fast.ini" -q -o "$out/p4" \
     --set "simulation.duration=${P4_SECONDS}s" $P4_SET &
@@ -158,7 +170,9 @@ status=0
 for name in "${names[@]}"; do
   cat "$out/$name.verdict" 2>/dev/null || echo "$name: FAIL: no verdict"
   grep -q '^[^:]*: PASS' "$out/$name.verdict" 2>/dev/null || status=1
-  tail -n 1 "$out/$name/run.log" 2>/dev/null | sed "s/^/  $name run.log: /"
+  log="$out/$name/run.log"
+  [ "$name" = p4_resume ] && log="$P4_RESUME/run.log"
+  tail -n 1 "$log" 2>/dev/null | sed "s/^/  $name run.log: /"
 done
 echo "# $(date -u '+%F %T') UTC, load $(cut -d ' ' -f 1-3 /proc/loadavg)"
 exit $status
