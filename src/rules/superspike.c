@@ -6,11 +6,13 @@
  * scores in src/rules/superspike_score.c, the shared state in
  * src/rules/superspike_impl.h.
  *
- * Traces. Every trace here is a sum of exponentials that jump at spikes; it
- * is kept as its value at the last tick t_ref. A spike at t (t_ref <= t, or
- * slightly before when found lazily) adds e^{(t - t_ref)/tau}; a tick at t_k
- * multiplies by e^{-dt/tau} and sets t_ref = t_k. So a spike between ticks
- * costs one exp() per time constant and a tick one multiply per neuron:
+ * Traces. Every trace here is a sum of exponentials that jump at spikes,
+ * kept in the learner's lazy trace bank (src/rules/trace_bank.h, as every
+ * rule keeps its traces) as coefficients X = x(t) e^{(t - t0)/tau}: a spike
+ * at t adds e^{(t - t0)/tau} (one exp() per time constant), and a tick at
+ * t_k reads x = X e^{-(t_k - t0)/tau} (one exp() per time constant per tick,
+ * one multiply per neuron, nothing written back); the tick rebases the bank
+ * (t0 = t_k) once t_k - t0 passes its span:
  *  - presynaptic PSP trace of learning projection P and pre neuron j
  *    (arrivals at P's synapses, i.e. after P's delay):
  *      p_j = pa_j - pb_j,  pa: psp_decay, pb: psp_rise  (peak 1/4 for 5/10 ms);
@@ -28,7 +30,7 @@
  * Order of work at a tick (all events of earlier times, and deliveries of
  * the tick's time, have run): sample U of every learning neuron (exact
  * neurons find their spikes before t_k, whose on_post handlers add to the
- * traces), close the trial that ends at t_k, decay the traces to t_k, add
+ * traces), close the trial that ends at t_k, rebase the bank when due, add
  * the target spikes at or before t_k, store the series. */
 #include <math.h>
 #include <stdlib.h>
@@ -73,10 +75,10 @@ static void rule_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
   (void)begin;
   (void)end;
   ss_layer *l = pl->state;
-  const evs_superspike_spec *s = &l->ss->spec;
-  double dt = t - l->ss->t_ref;
-  l->pa[pre] += exp(dt / s->psp_decay);
-  l->pb[pre] += exp(dt / s->psp_rise);
+  evs_trace_bank *b = &l->ss->bank;
+  evs__trace_bank_advance(b, t);
+  evs__trace_spike(&l->pa[pre], evs__trace_growth(b, SS_PA, t), 0);
+  evs__trace_spike(&l->pb[pre], evs__trace_growth(b, SS_PB, t), 0);
 }
 
 static void rule_on_post(evs_rule *pl, double t, uint32_t post) {
@@ -84,14 +86,15 @@ static void rule_on_post(evs_rule *pl, double t, uint32_t post) {
   if (!l->owns_post) return;
   evs_superspike *ss = l->ss;
   ss_group *g = l->post;
-  double dt = t - ss->t_ref;
+  evs_trace_bank *b = &ss->bank;
   if (evs__spike_append(&g->spk, &g->nspk, &g->cap, t, post))
     g->pop->failed = EVS_ENOMEM;
-  if (g->output) {
-    ss->er[post] -= exp(dt / ss->spec.tau_rise);
-    ss->ed[post] -= exp(dt / ss->spec.tau_decay);
+  evs__trace_bank_advance(b, t);
+  if (g->output) { /* -1 per own spike */
+    ss->er[post] -= evs__trace_growth(b, SS_ER, t);
+    ss->ed[post] -= evs__trace_growth(b, SS_ED, t);
   }
-  if (g->z) g->z[post] += exp(dt / ss->spec.tau_z);
+  if (g->z) evs__trace_spike(&g->z[post], evs__trace_growth(b, SS_Z, t), 0);
 }
 
 /* The rule holds nothing of its own: the learner (its plug-in) saves the
@@ -241,58 +244,48 @@ int evs__superspike_tick(evs_superspike *ss, double t) {
   if (rc) return rc;
   if (k > 0 && k % ss->T == 0 && (rc = evs__ss_end_trial(ss, k / ss->T, t)))
     return rc;
-  /* decay every trace to t */
-  if (k > 0) {
-    uint32_t nout = ss->out->pop->size;
-    for (uint32_t i = 0; i < nout; i++) {
-      ss->er[i] *= ss->f_er;
-      ss->ed[i] *= ss->f_ed;
-    }
-    for (uint32_t li = 0; li < ss->nlay; li++) {
-      ss_layer *y = &ss->lay[li];
-      for (uint32_t j = 0; j < y->proj->csr->n_pre; j++) {
-        y->pa[j] *= ss->f_pa;
-        y->pb[j] *= ss->f_pb;
-      }
-    }
-    for (uint32_t gi = 0; gi < ss->ngrp; gi++)
-      if (ss->grp[gi].z)
-        for (uint32_t i = 0; i < ss->grp[gi].pop->size; i++)
-          ss->grp[gi].z[i] *= ss->f_z;
-  }
-  ss->t_ref = t;
-  /* targets at or before t */
+  evs_trace_bank *b = &ss->bank;
+  evs__trace_bank_tick(b, t);
+  /* targets at or before t: +1 each */
   for (;;) {
     if (!ss->ntgt) break;
     const evs_spike *g = &ss->tgt[ss->tgt_next];
     double tt = (double)ss->tgt_cycle * (double)ss->P * s->dt + g->t;
     if (tt > t) break;
-    ss->er[g->id] += exp((tt - t) / s->tau_rise);
-    ss->ed[g->id] += exp((tt - t) / s->tau_decay);
+    evs__trace_spike(&ss->er[g->id], evs__trace_growth(b, SS_ER, tt), 0);
+    evs__trace_spike(&ss->ed[g->id], evs__trace_growth(b, SS_ED, tt), 0);
     if (++ss->tgt_next == ss->ntgt) {
       ss->tgt_next = 0;
       ss->tgt_cycle++;
     }
   }
-  /* the series */
-  double norm = 1 / (s->tau_decay - s->tau_rise), loss = ss->loss;
+  /* the series: every trace read at t */
+  const double norm = 1 / (s->tau_decay - s->tau_rise);
+  const double d_er = evs__trace_decay(b, SS_ER, t) * norm,
+               d_ed = evs__trace_decay(b, SS_ED, t) * norm;
+  double loss = ss->loss;
   for (uint32_t i = 0; i < ss->out->pop->size; i++) {
-    double e = (ss->ed[i] - ss->er[i]) * norm;
+    double e = ss->ed[i] * d_ed - ss->er[i] * d_er;
     ss->out->err[(size_t)i * ld + l] = e;
     loss += 0.5 * e * e * s->dt;
   }
   ss->loss = loss;
+  const double d_pa = evs__trace_decay(b, SS_PA, t),
+               d_pb = evs__trace_decay(b, SS_PB, t);
   for (uint32_t li = 0; li < ss->nlay; li++) {
     ss_layer *y = &ss->lay[li];
     for (uint32_t j = 0; j < y->proj->csr->n_pre; j++)
-      y->p[(size_t)j * ld + l] = y->pa[j] - y->pb[j];
+      y->p[(size_t)j * ld + l] = y->pa[j] * d_pa - y->pb[j] * d_pb;
   }
-  for (uint32_t gi = 0; gi < ss->ngrp; gi++) {
-    ss_group *g = &ss->grp[gi];
-    if (!g->z) continue;
-    for (uint32_t i = 0; i < g->pop->size; i++) {
-      double z2 = g->z[i] * g->z[i];
-      g->z4[i] += z2 * z2;
+  if (b->n_traces > SS_Z) {
+    const double d_z = evs__trace_decay(b, SS_Z, t);
+    for (uint32_t gi = 0; gi < ss->ngrp; gi++) {
+      ss_group *g = &ss->grp[gi];
+      if (!g->z) continue;
+      for (uint32_t i = 0; i < g->pop->size; i++) {
+        double z = g->z[i] * d_z, z2 = z * z;
+        g->z4[i] += z2 * z2;
+      }
     }
   }
   ss->len++;
@@ -376,10 +369,10 @@ static void doubles(evs_ckpt *ck, double *p, size_t n) {
 }
 
 /* The learner's state in the run: every group's series, feedback and
- * spikes of the trial, every layer's traces, filters, gradient and RMS
- * (the optimiser's normaliser) and feedback matrix, the targets' place, the
- * clock, the trial's loss, the scores and the files' handles. The arrays
- * exist from the build (evs__superspike_start). */
+ * spikes of the trial, every layer's series, filters, gradient and RMS
+ * (the optimiser's normaliser) and feedback matrix, the trace bank, the
+ * targets' place, the clock, the trial's loss, the scores and the files'
+ * handles. The arrays exist from the build (evs__superspike_start). */
 static int plugin_checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
   evs_superspike *ss = pl->state;
   size_t ld = ss->ld;
@@ -390,7 +383,6 @@ static int plugin_checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
     doubles(ck, g->sg, n * ld);
     doubles(ck, g->err, n * ld);
     doubles(ck, g->u, n);
-    doubles(ck, g->z, g->z ? n : 0);
     doubles(ck, g->z4, g->z4 ? n : 0);
     evs_ckpt_spikes(ck, &g->spk, &g->nspk, &g->cap);
     evs__ssgrad_work *w = g->work;
@@ -410,8 +402,6 @@ static int plugin_checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
     ss_layer *l = &ss->lay[i];
     const evs_csr *c = l->proj->csr;
     evs_ckpt_label(ck, l->proj->name);
-    doubles(ck, l->pa, c->n_pre);
-    doubles(ck, l->pb, c->n_pre);
     doubles(ck, l->p, c->n_pre * ld);
     doubles(ck, l->s1, c->nnz);
     doubles(ck, l->s2, c->nnz);
@@ -420,14 +410,12 @@ static int plugin_checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
     doubles(ck, l->fb, l->fb ? (size_t)c->n_post * c->n_pre : 0);
   }
   uint32_t nout = ss->out->pop->size;
+  evs__trace_bank_checkpoint(&ss->bank, ck);
   evs_ckpt_bytes(ck, &ss->tgt_next, sizeof ss->tgt_next);
   evs_ckpt_bytes(ck, &ss->tgt_cycle, sizeof ss->tgt_cycle);
-  doubles(ck, ss->er, nout);
-  doubles(ck, ss->ed, nout);
   evs_ckpt_bytes(ck, &ss->k, sizeof ss->k);
   evs_ckpt_bytes(ck, &ss->len, sizeof ss->len);
   evs_ckpt_bytes(ck, &ss->since_update, sizeof ss->since_update);
-  evs_ckpt_bytes(ck, &ss->t_ref, sizeof ss->t_ref);
   evs_ckpt_bytes(ck, &ss->loss, sizeof ss->loss);
   evs_ckpt_bytes(ck, &ss->r0_now, sizeof ss->r0_now);
   evs_ckpt_bytes(ck, &ss->score_from, sizeof ss->score_from);

@@ -11,6 +11,20 @@
 
 #include "rules/ssgrad.h"
 #include "rules/superspike.h"
+#include "rules/trace_bank.h"
+
+/* The learner's traces in its bank (evs_superspike.bank): each is one
+ * array of coefficients over the neurons of every layer or group that has
+ * it, a layer's or group's part at an offset. */
+enum {
+  SS_PA, /* PSP decay part (psp_decay), every layer's pre neurons */
+  SS_PB, /* PSP rise part (psp_rise), the same neurons */
+  SS_ER, /* error rise part (tau_rise), the output neurons */
+  SS_ED, /* error decay part (tau_decay), the output neurons */
+  SS_Z,  /* hidden spike trace (tau_z): random feedback's hidden
+            neurons, group after group; absent otherwise */
+  SS_N_TRACES
+};
 
 /* A population that learns: the post population of learning projections. */
 typedef struct ss_group {
@@ -20,8 +34,9 @@ typedef struct ss_group {
   double *sg, *err; /* [size*ld] the window's series */
   double *u;        /* [size] scratch: one tick's potentials */
   evs__ssgrad_work *work;
-  double *z, *z4; /* [size] random feedback: z at t_ref, and the
-                     window's sum of z^4; NULL otherwise */
+  double *z;      /* [size] random feedback: the coefficients of z (its
+                     part of the bank's SS_Z); NULL otherwise */
+  double *z4;     /* [size] random feedback: the window's sum of z^4 */
   evs_spike *spk; /* spikes since the current trial began */
   size_t nspk, cap;
 } ss_group;
@@ -34,7 +49,8 @@ typedef struct ss_layer {
   ss_group *pre;           /* its pre population's group when that learns */
   int owns_post;           /* 1: its on_post reports post's spikes (the
                               first learning projection onto post) */
-  double *pa, *pb;         /* [n_pre] PSP trace parts at t_ref */
+  double *pa, *pb;         /* [n_pre] coefficients of the PSP trace's parts
+                              (its part of the bank's SS_PA, SS_PB) */
   double *p;               /* [n_pre*ld] the window's series */
   double *s1, *s2, *m, *v; /* [nnz] filter states, gradient sum, RMS */
   double *fb;              /* [n_post*n_pre] feedback matrix onto pre's
@@ -60,19 +76,18 @@ struct evs_superspike {
                      [0, target period) */
   size_t ntgt, tgt_next;
   uint64_t tgt_cycle;
-  uint32_t *tgt_ptr; /* [n_out+1] per-neuron target times: */
-  double *tgt_time;  /* tgt_time[tgt_ptr[i] .. tgt_ptr[i+1]) sorted */
-  double *er, *ed;   /* [n_out] error parts at t_ref */
+  uint32_t *tgt_ptr;   /* [n_out+1] per-neuron target times: */
+  double *tgt_time;    /* tgt_time[tgt_ptr[i] .. tgt_ptr[i+1]) sorted */
+  evs_trace_bank bank; /* every trace: SS_PA ... SS_Z, rebased at ticks */
+  double *er, *ed;     /* [n_out] coefficients of the error's parts (the
+                          bank's SS_ER, SS_ED) */
   evs__ssgrad_filter filt;
-  double f_pa, f_pb, f_er, f_ed, f_z; /* per-tick decays */
-  uint64_t k;                         /* next tick */
-  uint64_t T, U, P;                   /* ticks per trial, per update, per target
-                                         period (a multiple of T) */
-  size_t window, len;                 /* window capacity and fill, ticks */
-  size_t ld;                          /* row stride of the series, >= window */
+  uint64_t k;                    /* next tick */
+  uint64_t T, U, P;              /* ticks per trial, per update, per target
+                                    period (a multiple of T) */
+  size_t window, len;            /* window capacity and fill, ticks */
+  size_t ld;                     /* row stride of the series, >= window */
   uint64_t since_update;         /* ticks summed into m since the last update */
-  double t_ref;                  /* s: time of the last tick (traces hold their
-                                    values there) */
   double loss;                   /* the current trial's loss so far */
   double r0_now;                 /* r0 of the last update (0: none yet) */
   uint64_t score_from, score_to; /* trials scored per neuron in outputs.tsv */

@@ -177,15 +177,12 @@ void evs__superspike_free(evs_superspike *ss) {
     free(g->err);
     free(g->u);
     evs__ssgrad_work_free(g->work);
-    free(g->z);
     free(g->z4);
     free(g->spk);
   }
   for (uint32_t i = 0; i < ss->nlay; i++) {
     ss_layer *l = &ss->lay[i];
     if (l->proj->rule) l->proj->rule->state = NULL;
-    free(l->pa);
-    free(l->pb);
     free(l->p);
     free(l->s1);
     free(l->s2);
@@ -198,8 +195,7 @@ void evs__superspike_free(evs_superspike *ss) {
   free(ss->tgt);
   free(ss->tgt_ptr);
   free(ss->tgt_time);
-  free(ss->er);
-  free(ss->ed);
+  evs__trace_bank_free(&ss->bank);
   free(ss->correct);
   free(ss->target_path);
   free(ss->rec);
@@ -350,6 +346,46 @@ static size_t row_stride(size_t len) {
 static void *zalloc(size_t n, size_t size) { return calloc(n ? n : 1, size); }
 #define ALLOC(p, n) (((p) = zalloc((n), sizeof *(p))) != NULL)
 
+/* Adds the learner's traces to its bank, in the order of SS_PA ... SS_Z,
+ * and points every layer and group at its part of them (one array per
+ * trace; a layer's PSP parts at its offset among all the layers' pre
+ * neurons, a hidden group's z among the hidden groups' neurons, in their
+ * orders). Every coefficient starts at 0, t0 at 0. Returns 0, or -1 when
+ * out of memory or when a trace would pass 2^32 neurons. */
+_Static_assert(SS_N_TRACES <= EVS_TRACE_BANK_MAX,
+               "the learner's traces fit in one bank");
+static int add_traces(evs_superspike *ss) {
+  const evs_superspike_spec *s = &ss->spec;
+  evs_trace_bank *b = &ss->bank;
+  uint64_t npre = 0, nz = 0;
+  for (uint32_t i = 0; i < ss->nlay; i++) npre += ss->lay[i].proj->csr->n_pre;
+  for (uint32_t i = 0; i < ss->ngrp; i++)
+    if (ss->grp[i].z4) nz += ss->grp[i].pop->size;
+  if (npre > UINT32_MAX || nz > UINT32_MAX) return -1;
+  uint32_t nout = ss->out->pop->size;
+  /* the PSP parts are the presynaptic neurons' (evs_ckpt_rows), the
+   * errors' and z the learning neurons' own (evs_ckpt_neurons) */
+  double *pa = evs__trace_bank_add(b, (uint32_t)npre, s->psp_decay);
+  double *pb = pa ? evs__trace_bank_add(b, (uint32_t)npre, s->psp_rise) : NULL;
+  ss->er = pb ? evs__trace_bank_add_post(b, nout, s->tau_rise) : NULL;
+  ss->ed = ss->er ? evs__trace_bank_add_post(b, nout, s->tau_decay) : NULL;
+  if (!ss->ed) return -1;
+  for (uint32_t i = 0, at = 0; i < ss->nlay; i++) {
+    ss->lay[i].pa = pa + at;
+    ss->lay[i].pb = pb + at;
+    at += ss->lay[i].proj->csr->n_pre;
+  }
+  if (!nz) return 0;
+  double *z = evs__trace_bank_add_post(b, (uint32_t)nz, s->tau_z);
+  if (!z) return -1;
+  for (uint32_t i = 0, at = 0; i < ss->ngrp; i++)
+    if (ss->grp[i].z4) {
+      ss->grp[i].z = z + at;
+      at += ss->grp[i].pop->size;
+    }
+  return 0;
+}
+
 static int allocate(evs_superspike *ss, evs_error *err) {
   const evs_superspike_spec *s = &ss->spec;
   size_t ld = ss->ld;
@@ -361,15 +397,14 @@ static int allocate(evs_superspike *ss, evs_error *err) {
     if (!ALLOC(g->sg, n * ld) || !ALLOC(g->err, n * ld) || !ALLOC(g->u, n))
       goto oom;
     if (n && evs__ssgrad_work_new(&g->work, (uint32_t)n, ld)) goto oom;
-    if (random && !g->output && (!ALLOC(g->z, n) || !ALLOC(g->z4, n))) goto oom;
+    if (random && !g->output && !ALLOC(g->z4, n)) goto oom;
   }
   for (uint32_t i = 0; i < ss->nlay; i++) {
     ss_layer *l = &ss->lay[i];
     const evs_csr *c = l->proj->csr;
     size_t npre = c->n_pre, nnz = c->nnz;
-    if (!ALLOC(l->pa, npre) || !ALLOC(l->pb, npre) || !ALLOC(l->p, npre * ld) ||
-        !ALLOC(l->s1, nnz) || !ALLOC(l->s2, nnz) || !ALLOC(l->m, nnz) ||
-        !ALLOC(l->v, nnz))
+    if (!ALLOC(l->p, npre * ld) || !ALLOC(l->s1, nnz) || !ALLOC(l->s2, nnz) ||
+        !ALLOC(l->m, nnz) || !ALLOC(l->v, nnz))
       goto oom;
     if (!l->pre) continue;
     size_t nb = (size_t)c->n_post * npre;
@@ -382,9 +417,7 @@ static int allocate(evs_superspike *ss, evs_error *err) {
       for (size_t k = 0; k < nb; k++) l->fb[k] = 1;
     }
   }
-  uint32_t nout = ss->out->pop->size;
-  if (!ALLOC(ss->er, nout) || !ALLOC(ss->ed, nout) || !ALLOC(ss->correct, nout))
-    goto oom;
+  if (!ALLOC(ss->correct, ss->out->pop->size) || add_traces(ss)) goto oom;
   return EVS_OK;
 oom:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
@@ -415,10 +448,5 @@ int evs__superspike_start(evs_superspike *ss, evs_net *net, evs_error *err) {
   evs__ssgrad_single_thread();
   if (evs__ssgrad_filter_alpha(&ss->filt, s->tau_rise, s->tau_decay, s->dt))
     return evs_error_set(err, EVS_EINVAL, NULL, 0, "superspike: bad filter");
-  ss->f_pa = exp(-s->dt / s->psp_decay);
-  ss->f_pb = exp(-s->dt / s->psp_rise);
-  ss->f_er = exp(-s->dt / s->tau_rise);
-  ss->f_ed = exp(-s->dt / s->tau_decay);
-  ss->f_z = exp(-s->dt / s->tau_z);
   return EVS_OK;
 }

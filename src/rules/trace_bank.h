@@ -23,12 +23,17 @@
  * arithmetic is the same whichever of them a handler reads.
  *
  * Users: stdp_pair, stdp_triplet, stdp_triplet_homeo (stdp.c),
- * orchestrated, istdp_global (its population rate too). Decays kept
- * elsewhere, and why they are not lazy traces of a bank:
- *  - SuperSpike (superspike.c): its traces are clocked, not lazy: every
- *    tick reads every trace into the window's series, so they are decayed
- *    by one precomputed factor per tick (a multiply, as a coefficient's
- *    read would cost) and held as values at the last tick;
+ * orchestrated, istdp_global (its population rate too), and SuperSpike
+ * (superspike.c: one bank for the learner, its five traces each one array
+ * over every layer or group that has it; the learner's clock rebases it, and
+ * every tick reads every trace into the window's series, a multiply per
+ * neuron as before, with one exp() per trace and tick instead of a decay
+ * written back to every neuron). Decays kept elsewhere, and why they are
+ * not lazy traces of a bank:
+ *  - SuperSpike's eligibility filter states (s1, s2 per synapse), the
+ *    windowed method's backward error filters and the RMS normaliser
+ *    (ssgrad.c): discrete-time filters of series sampled on the
+ *    error-broadcast clock (sigma'(U) p, e), not sums of spike kicks;
  *  - short-term plasticity (synapses/stp.c): u and x per delivery group
  *    relax to U and 1 and jump nonlinearly (u x), not sums of kicks;
  *  - the rate rules (rate_rules.c) and the rate check (plugins/
@@ -41,7 +46,7 @@
 
 #define EVS_TRACE_SPAN 40.0   /* rebase before factors reach e^40 */
 #define EVS_TRACE_SAFETY 16.0 /* handlers rebase past 16 spans (e^640) */
-#define EVS_TRACE_BANK_MAX 4
+#define EVS_TRACE_BANK_MAX 5
 
 typedef struct evs_trace {
   double rate;  /* 1/s: 1 / tau */
