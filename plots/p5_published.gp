@@ -7,9 +7,9 @@
 #   weight within assemblies, between them and of the other synapses at
 #   each snapshot; third, the rates around the cue of A0 (100 ms bins: the
 #   cued half, the uncued half, the other assemblies, the rest; the cue
-#   is on from 0 to 1 s); bottom, the uncued half of A0 around its cue in
-#   recall runs on the trained weights (recall_dirs, with their titles
-#   recall_titles), if given.
+#   is on from 0 to 1 s); bottom, the uncued half of assembly recall_cue
+#   (default A1) around its cue in recall runs on the trained weights
+#   (recall_dirs, with their titles recall_titles), if given.
 #
 #   gnuplot -e "dir='out/p5/published'" plots/p5_published.gp
 #   gnuplot -e "dir='out/p5/published'; recall_dirs='out/r0 out/r1';
@@ -18,11 +18,12 @@
 # Variables (optional): dir (the run's folder, default '.'), outdir (where
 # the figure goes, default dir), recall_dirs and recall_titles (space-
 # separated lists of recall output folders, each holding run/p5_cue.tsv,
-# and their legend titles).
+# and their legend titles, one word each), recall_cue.
 if (!exists("dir")) dir = '.'
 if (!exists("outdir")) outdir = dir
 if (!exists("recall_dirs")) recall_dirs = ''
 if (!exists("recall_titles")) recall_titles = recall_dirs
+if (!exists("recall_cue")) recall_cue = 'A1'
 nrecall = words(recall_dirs)
 set terminal pngcairo size 900,(nrecall > 0 ? 1200 : 900) font ",10"
 set output outdir.'/p5_published.png'
@@ -39,14 +40,14 @@ plot dir.'/p5_blocks.tsv' u 1:2 w lp t 'within assemblies', \
 set xlabel 'time from the cue onset (s)'
 set ylabel 'rate (Hz)'
 set title 'cue to half of A0 (on 0-1 s): 100 ms bins'
-cue(c) = (strcol(1) eq 'A0' ? column(c) : NaN)
-plot dir.'/p5_cue.tsv' u 3:(cue(4)) w steps t 'cued half', \
-     '' u 3:(cue(5)) w steps t 'uncued half', \
-     '' u 3:(cue(6)) w steps t 'other assemblies', \
-     '' u 3:(cue(7)) w steps t 'rest'
+cue(a, c) = (strcol(1) eq a ? column(c) : NaN)
+plot dir.'/p5_cue.tsv' u 3:(cue('A0', 4)) w steps t 'cued half', \
+     '' u 3:(cue('A0', 5)) w steps t 'uncued half', \
+     '' u 3:(cue('A0', 6)) w steps t 'other assemblies', \
+     '' u 3:(cue('A0', 7)) w steps t 'rest'
 if (nrecall > 0) {
-  set title 'recall on the trained weights: uncued half of A0 around its cue'
+  set title 'recall on the weights at 119 s (static): uncued half of '.recall_cue.' around its cue'
   plot for [k=1:nrecall] word(recall_dirs,k).'/run/p5_cue.tsv' \
-       u 3:(cue(5)) w steps t word(recall_titles,k)
+       u 3:(cue(recall_cue, 5)) w steps t word(recall_titles,k) noenhanced
 }
 unset multiplot

@@ -351,8 +351,8 @@ def recall(a, lay):
         set_key(sections, proj, "weight", "1 nS  ; the edge list's")
     start = RECALL_WARMUP
     last = cues(lay, start)[-1][1]
-    set_key(sections, "simulation", "duration",
-            "%g s" % (last + DELAY_WINDOWS[-1][1]))
+    set_key(sections, "simulation", "duration",  # the last window, and 1 s
+            "%g s" % (last + DELAY_WINDOWS[-1][1] + 1))
     set_key(sections, "P", "file", "recall_stim.ras")
     write_spikes(os.path.join(a.out, "recall_stim.ras"), cues(lay, start),
                  a.seed, lay)
