@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — describing a net: populations, projections, rules, inputs and
- * the plug-ins that watch it (core/plugin.h; the built-in ones and their
- * settings: src/plugins/), and its run in phases (evs_net_start,
+ * the plug-ins that watch it (core/plugin.c holds them; the built-in ones
+ * and their settings: src/plugins/), and its run in phases (evs_net_start,
  * evs_net_run_until, evs_net_finish). The populations' parameters are
  * net_params.c's, the weights net_weights.c's; building the net
  * (synapses, rules, clocks) is in net_build.c, the scheduler that runs it
- * in core/run.c. */
+ * in core/run.c, a population's spikes at run time in core/pop.c. */
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
@@ -36,36 +36,6 @@ static int grow(void **arr, uint32_t *cap, uint32_t need, size_t sz) {
   return EVS_OK;
 }
 
-int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
-                      uint32_t id) {
-  if (*n == *cap) {
-    size_t ncap = *cap ? *cap * 2 : 256;
-    evs_spike *p = realloc(*spk, ncap * sizeof *p);
-    if (!p) return EVS_ENOMEM;
-    *spk = p;
-    *cap = ncap;
-  }
-  (*spk)[(*n)++] = (evs_spike){t, id};
-  return EVS_OK;
-}
-
-int evs__pop_emit(evs_pop *pop, double t, uint32_t id) {
-  if (evs__spike_append(&pop->spk, &pop->nspk, &pop->capspk, t,
-                        id + pop->first))
-    return pop->failed = EVS_ENOMEM;
-  /* learning rules hear of the spike before any later input reaches the
-   * neuron (plastic.h); a slice's rules hold the slice's synapses */
-  for (uint32_t k = 0; k < pop->n_learn; k++)
-    pop->learn[k]->type->on_post(pop->learn[k], t, id);
-  return EVS_OK;
-}
-
-void evs__pop_ticked(evs_pop *pop, double t) {
-  for (uint32_t k = 0; k < pop->n_learn; k++)
-    if (pop->learn[k]->type->on_tick)
-      pop->learn[k]->type->on_tick(pop->learn[k], t);
-}
-
 EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
   *out = NULL;
   if (!(resolution >= EVS__MIN_STEP) || !evs__value_ok(resolution))
@@ -81,49 +51,6 @@ EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
   }
   *out = net;
   return EVS_OK;
-}
-
-int evs__net_add_plugin(evs_net *net, const evs_plugin_type *type, void *state,
-                        evs_plugin **out) {
-  evs_plugin *pl = calloc(1, sizeof *pl);
-  if (!pl || grow((void **)&net->plugin, &net->capplugin, net->nplugin + 1,
-                  sizeof *net->plugin)) {
-    free(pl);
-    evs_plugin tmp = {.type = type, .net = net, .state = state};
-    if (type->destroy) type->destroy(&tmp);
-    return EVS_ENOMEM;
-  }
-  *pl = (evs_plugin){
-      .type = type, .net = net, .state = state, .index = net->nplugin};
-  net->plugin[net->nplugin++] = pl;
-  if (out) *out = pl;
-  return EVS_OK;
-}
-
-EVS_API int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
-                               void *state, evs_error *err) {
-  if (net->ran) {
-    if (type->destroy) {
-      evs_plugin tmp = {.type = type, .net = net, .state = state};
-      type->destroy(&tmp);
-    }
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "plug-in %s: the network has already run", type->name);
-  }
-  if (evs__net_add_plugin(net, type, state, NULL))
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  return EVS_OK;
-}
-
-EVS_API void *evs_plugin_state(const evs_plugin *pl) { return pl->state; }
-
-EVS_API evs_net *evs_plugin_net(const evs_plugin *pl) { return pl->net; }
-
-evs_plugin *evs__net_find_plugin(const evs_net *net,
-                                 const evs_plugin_type *type) {
-  for (uint32_t i = 0; i < net->nplugin; i++)
-    if (net->plugin[i]->type == type) return net->plugin[i];
-  return NULL;
 }
 
 static void pop_free(evs_pop *pop) {
@@ -543,18 +470,6 @@ EVS_API int evs_net_run(evs_net *net, const evs_run_opts *opts,
   rc = evs_net_run_until(net, opts->duration, err);
   if (rc && rc != EVS_ESTOPPED) return rc;
   return evs_net_finish(net, err);
-}
-
-EVS_API int evs_net_population_count(const evs_net *net) {
-  return (int)net->npop;
-}
-
-EVS_API int evs_net_population_info(const evs_net *net, int i,
-                                    evs_pop_info *info) {
-  if (i < 0 || (uint32_t)i >= net->npop) return EVS_EINVAL;
-  const evs_pop *pop = net->pop[i];
-  *info = (evs_pop_info){pop->name, pop->type->name, pop->size, pop->nspikes};
-  return EVS_OK;
 }
 
 EVS_API int evs_net_rank(const evs_net *net, int *size) {

@@ -8,10 +8,10 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "base/clock.h"
 #include "core/net_impl.h"
 #include "core/plugin.h"
 #include "core/ranks.h"
-#include "core/run.h"
 #include "rules/plastic.h"
 
 /* Readies p's learning rule: one delay, the transposed index, parameters

@@ -167,7 +167,7 @@ int evs__pop_varies(const evs_pop *pop, int k);
 
 /* Appends spike (t, id) to the growable array *spk of *n spikes and room
  * for *cap (doubled when full; *spk may start NULL). Returns EVS_OK or
- * EVS_ENOMEM (the array unchanged). (net.c) */
+ * EVS_ENOMEM (the array unchanged). (core/pop.c, as the two below) */
 int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
                       uint32_t id);
 

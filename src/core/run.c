@@ -16,19 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/comm.h"
 #include "core/ranks.h"
 #include "core/run_impl.h"
 #include "rules/plastic.h"
-
-double evs__wall_clock(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- what plug-ins may ask ----------------------------------------------- */
 

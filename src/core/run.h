@@ -11,9 +11,6 @@
 #include "evsnn/error.h"
 #include "evsnn/net.h"
 
-/* Seconds on a monotonic clock (core/run.c). */
-double evs__wall_clock(void);
-
 /* The run of a built net, in phases (core/run.c). evs__run_begin opens the
  * outputs, starts the plug-ins and sets net->run; extra (may be NULL;
  * copied) is a plug-in of this run only (the progress line), whose hooks run

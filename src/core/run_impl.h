@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "base/clock.h"
 #include "core/plugin.h"
 #include "core/queue.h"
 #include "core/net_impl.h"

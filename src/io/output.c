@@ -298,7 +298,7 @@ int evs__output_open(evs_output **out, const char *dir, const char *model_name,
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %z", &tm);
   evs__ofile_printf(&o->log, "model: %s\nseed: %llu\nstarted: %s\n", o->model,
                     (unsigned long long)seed, date);
-  o->wall0 = o->wall_logged = evs__wall_now();
+  o->wall0 = o->wall_logged = evs__wall_clock();
   if (o->log.err) {
     rc = evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", o->log.path,
                        strerror(o->log.err));
@@ -322,7 +322,7 @@ int evs__output_open_silent(evs_output **out, const char *model_name,
   snprintf(o->model, sizeof o->model, "%s",
            model_name && *model_name ? model_name : "unnamed");
   o->silent = 1;
-  o->wall0 = o->wall_logged = evs__wall_now();
+  o->wall0 = o->wall_logged = evs__wall_clock();
   *out = o;
   return EVS_OK;
 }
@@ -671,7 +671,7 @@ void evs__output_log_sync(evs_output *o) {
 void evs__output_progress(evs_output *o, double t, double t_end,
                           double interval) {
   if (!o) return;
-  double now = evs__wall_now();
+  double now = evs__wall_clock();
   if (now - o->wall_logged < interval) return;
   o->wall_logged = now;
   evs__ofile_printf(&o->log,

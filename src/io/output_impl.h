@@ -2,12 +2,13 @@
 /* evsnn — what the output files' modules share (private to src/io/):
  * output.c (opening, writing, closing), output_resume.c (their part in
  * checkpoints and resuming), progress_line.c (the progress line
- * on stderr, the wall clock). */
+ * on stderr). */
 #ifndef EVS_IO_OUTPUT_IMPL_H
 #define EVS_IO_OUTPUT_IMPL_H
 
 #include <stdio.h>
 
+#include "base/clock.h"
 #include "io/output.h"
 
 #define RASTER_BUF (1u << 20) /* bytes of stdio buffer per raster */
@@ -55,7 +56,5 @@ void evs__ofile_printf(ofile *f, const char *fmt, ...)
  * under their part names for the checkpoint (summary.tsv aside: a resumed
  * run writes it anew). */
 void evs__output_discard(evs_output *o);
-/* s, the monotonic wall clock. */
-double evs__wall_now(void);
 
 #endif

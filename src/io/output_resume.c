@@ -257,7 +257,7 @@ int evs__output_resume(evs_output **out, evs_ckpt *ck, const char *dir,
                     "resumed: from the checkpoint at t = %.9g s, seed "
                     "%llu, on %s\n",
                     t, (unsigned long long)seed, date);
-  o->wall0 = o->wall_logged = evs__wall_now();
+  o->wall0 = o->wall_logged = evs__wall_clock();
   o->keep = 1; /* the checkpoint needs the files, whatever happens next */
   *out = o;
   return EVS_OK;

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — the progress line on stderr and the wall clock. */
+/* evsnn — the progress line on stderr. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "io/output_impl.h"
 
@@ -16,12 +15,6 @@ static struct {
   double checked;       /* s, wall clock of the last reading */
   double t, t_end;      /* s, simulated time of the last call */
 } progress;
-
-double evs__wall_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void progress_print(double now) {
   double wall = now - progress.wall0;
@@ -42,7 +35,7 @@ void evs__progress(double t, double t_end) {
   progress.t_end = t_end;
   if (!progress.started) {
     progress.started = 1;
-    progress.wall0 = progress.last = progress.checked = evs__wall_now();
+    progress.wall0 = progress.last = progress.checked = evs__wall_clock();
     progress.calls = 0;
     progress.stride = 1;
     return;
@@ -52,7 +45,7 @@ void evs__progress(double t, double t_end) {
    * a second or ten times (at most every 1024 calls). */
   if (++progress.calls < progress.stride) return;
   progress.calls = 0;
-  double now = evs__wall_now();
+  double now = evs__wall_clock();
   double gap = now - progress.checked;
   progress.checked = now;
   if (gap < 0.01 && progress.stride < 1024)
@@ -64,7 +57,7 @@ void evs__progress(double t, double t_end) {
 
 void evs__progress_done(void) {
   if (progress.shown) {
-    progress_print(evs__wall_now());
+    progress_print(evs__wall_clock());
     fputc('\n', stderr);
     fflush(stderr);
   }
