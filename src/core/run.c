@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/comm.h"
 #include "core/ranks.h"
@@ -262,9 +261,7 @@ static void uncount_ahead(evs_run *r) {
 
 /* ---- the run ------------------------------------------------------------- */
 
-/* The first periodic event of every population, then every plug-in's
- * start, in slot order. */
-static int start(evs_run *r, evs_error *err) {
+int evs__run_start(evs_run *r, evs_error *err) {
   evs_net *net = r->net;
   for (uint32_t i = 0; i < net->npop && !r->par; i++) {
     evs_pop *pop = net->pop[i];
@@ -283,7 +280,7 @@ static int start(evs_run *r, evs_error *err) {
 /* Stops the run at t, the time of the next event, for an interruption by
  * signal sig: every event before t has run, the queue holds every later
  * one. (A checkpoint of the run at t would be written here, before
- * end_events closes the windows at t.) */
+ * evs__run_end_events closes the windows at t.) */
 void evs__run_interrupted(evs_run *r, double t, int sig) {
   char why[32];
   if (sig == SIGINT)
@@ -297,10 +294,6 @@ void evs__run_interrupted(evs_run *r, double t, int sig) {
   snprintf(r->reason, sizeof r->reason, "interrupted (%s)", why);
   snprintf(r->log, sizeof r->log, "interrupted by %s", why);
 }
-
-/* Events between two readings of the wall clock for periodic checkpoints:
- * a reading costs about as much as a few events. */
-#define CKPT_POLL 4096
 
 /* The run's error while it runs: the message of a checkpoint that could not
  * be written, kept for evs__run_until. */
@@ -336,9 +329,7 @@ int evs__run_interrupted_checkpoint(evs_run *r, double t) {
   return EVS_OK;
 }
 
-/* Runs every event before min(t, t_end), in the queue's order; an event at
- * or after it stays in the queue for the next phase. */
-static int run_events(evs_run *r, double t) {
+int evs__run_events(evs_run *r, double t) {
   double until = t < r->t_end ? t : r->t_end;
   if (r->par) {
     int rc = evs__par_run(r, until);
@@ -376,9 +367,7 @@ static int run_events(evs_run *r, double t) {
   return rc;
 }
 
-/* Ends the run at the last phase's end (or the stop): the plug-ins' finish,
- * then the exact populations' last window. */
-static int end_events(evs_run *r) {
+int evs__run_end_events(evs_run *r) {
   int rc = EVS_OK;
   if (!r->stopped && r->t_phase < r->t_end) {
     r->t_end = r->t_phase; /* finished early: as a stop there */
@@ -401,302 +390,5 @@ static int end_events(evs_run *r) {
       continue;
     if ((rc = pop->type->tick(pop, r->t_end)) == EVS_OK) rc = flush(r, pop);
   }
-  return rc;
-}
-
-/* Plug-ins' extra summary.tsv columns (evs_plugin_type.summary), for the n
- * (>= 1) populations: *header their tab-separated names, (*cells)[i]
- * population i's cells in cell (all NULL when no plug-in adds any).
- * EVS_OK or EVS_ENOMEM; the caller frees the three. */
-enum { SUMMARY_CELLS_MAX = 128 }; /* bytes of one plug-in's cells */
-static int summary_columns(const evs_run *r, size_t n, char **header,
-                           char **cell, const char ***cells) {
-  size_t nsum = 0, hlen = 0;
-  for (uint32_t s = 0; s < r->npl; s++)
-    if (r->pl[s]->type->summary) {
-      nsum++;
-      hlen += strlen(r->pl[s]->type->summary_columns) + 1;
-    }
-  if (!nsum) return EVS_OK;
-  const size_t width = nsum * SUMMARY_CELLS_MAX;
-  *header = malloc(hlen);
-  *cell = malloc(n * width);
-  *cells = malloc(n * sizeof **cells);
-  if (!*header || !*cell || !*cells) return EVS_ENOMEM;
-  (*header)[0] = '\0';
-  for (size_t i = 0; i < n; i++) (*cell)[i * width] = '\0';
-  for (uint32_t s = 0; s < r->npl; s++) {
-    const evs_plugin_type *t = r->pl[s]->type;
-    if (!t->summary) continue;
-    if ((*header)[0]) strcat(*header, "\t");
-    strcat(*header, t->summary_columns);
-    for (uint32_t i = 0; i < r->net->npop; i++) {
-      char *c = *cell + i * width, one[SUMMARY_CELLS_MAX];
-      t->summary(r->pl[s], (evs_run *)r, i, one, sizeof one);
-      if (c[0]) strcat(c, "\t");
-      strcat(c, one);
-    }
-  }
-  for (size_t i = 0; i < n; i++) (*cells)[i] = *cell + i * width;
-  return EVS_OK;
-}
-
-/* Writes the summary and the run's counters into run.log. EVS_OK, or
- * EVS_ENOMEM when the summary could not be made (a run without its
- * summary.tsv is a failed run, not a shorter output). */
-static int write_summary(evs_run *r) {
-  evs_net *net = r->net;
-  size_t n = net->npop ? net->npop : 1;
-  evs_pop_info *info = malloc(n * sizeof *info);
-  char *header = NULL, *cell = NULL;
-  const char **cells = NULL;
-  int rc = summary_columns(r, n, &header, &cell, &cells);
-  if (rc == EVS_OK && !info) rc = EVS_ENOMEM;
-  if (rc == EVS_OK) {
-    for (uint32_t i = 0; i < net->npop; i++)
-      evs_net_population_info(net, (int)i, &info[i]);
-    evs__output_summary_cols(r->out, info, net->npop, r->t_end, header, cells);
-  }
-  free(cells);
-  free(cell);
-  free(header);
-  free(info);
-  if (rc) return rc;
-  const evs_run_stats *s = &net->stats;
-  evs__output_log(r->out, "stat wall_build %.6f", s->wall_build);
-  evs__output_log(r->out, "stat wall_run %.6f", s->wall_run);
-  evs__output_log(r->out, "stat spikes %llu", (unsigned long long)s->spikes);
-  evs__output_log(r->out, "stat syn_events %llu",
-                  (unsigned long long)s->syn_events);
-  evs__output_log(r->out, "stat queue_pushes %llu",
-                  (unsigned long long)s->queue_pushes);
-  evs__output_log(r->out, "stat queue_pops %llu",
-                  (unsigned long long)s->queue_pops);
-  evs__output_log(r->out, "stat crossings_solved %llu",
-                  (unsigned long long)s->crossings_solved);
-  evs__output_log(r->out, "stat synapses %llu",
-                  (unsigned long long)s->synapses);
-  evs__output_log(r->out, "stat synapse_bytes %llu",
-                  (unsigned long long)s->synapse_bytes);
-  return EVS_OK;
-}
-
-/* Allocates r's tables for net and the plug-ins (extra first). */
-static int run_init(evs_run *r, evs_net *net, const evs_plugin *extra) {
-  r->ticks = calloc(net->npop + 1, sizeof *r->ticks);
-  r->last_n = calloc(net->npop + 1, sizeof *r->last_n);
-  r->lis = calloc(net->npop + 1, sizeof *r->lis);
-  r->pl = malloc((net->nplugin + 1) * sizeof *r->pl);
-  if (!r->ticks || !r->last_n || !r->lis || !r->pl ||
-      evs_queue_init(&r->q, 1024))
-    return EVS_ENOMEM;
-  /* slot 0 is the run's own, so that the net's plug-ins have the same
-   * slots in every run of the net (a checkpoint keeps their events) */
-  static const evs_plugin_type none = {.name = "none"};
-  r->extra = extra ? *extra : (evs_plugin){.type = &none, .net = net};
-  r->has_extra = extra != NULL;
-  r->pl[r->npl++] = &r->extra;
-  for (uint32_t i = 0; i < net->nplugin; i++) r->pl[r->npl++] = net->plugin[i];
-  for (uint32_t s = 0; s < r->npl; s++) r->pl[s]->index = s;
-  return EVS_OK;
-}
-
-void evs__run_free(evs_run *r) {
-  if (!r) return;
-  evs__par_free(r->par);
-  if (r->out) evs__output_abort(r->out);
-  evs_queue_destroy(&r->q);
-  for (uint32_t i = 0; r->lis && i < r->net->npop; i++) free(r->lis[i].slot);
-  free(r->lis);
-  free(r->ticks);
-  free(r->last_n);
-  free(r->pl);
-  free(r);
-}
-
-/* Readies the checkpoints of run r (net->ckpt_path set): everything in the
- * net can be saved (a trial walk), the first periodic
- * one due in ckpt_every of wall time. When that fails, a run that asked
- * for periodic checkpoints, or was resumed, fails (EVS_EINVAL, err); any
- * other runs on without them (ckpt_off, the reason in ckpt_why for its
- * interruption). */
-static int checkpoints_begin(evs_run *r, int resumed, evs_error *err) {
-  evs_error why;
-  evs_error_clear(&why);
-  int rc = r->net->comm ? evs_error_set(&why, EVS_EINVAL, NULL, 0,
-                                        "checkpoints need a run in one "
-                                        "process: a run on several ranks "
-                                        "cannot be saved yet")
-                        : evs__run_checkpoint_check(r, &why);
-  if (rc && (r->net->ckpt_every > 0 || resumed)) {
-    *err = why;
-    return rc;
-  }
-  if (rc) { /* asked for at an interruption only: the run goes on */
-    r->ckpt_off = 1;
-    snprintf(r->ckpt_why, sizeof r->ckpt_why, "%.150s", why.msg);
-    return EVS_OK;
-  }
-  if (r->net->ckpt_every > 0) {
-    r->ckpt_poll = CKPT_POLL;
-    r->ckpt_wall = evs__wall_clock() + r->net->ckpt_every;
-  }
-  return EVS_OK;
-}
-
-int evs__run_begin(evs_net *net, const evs_run_opts *opts,
-                   const evs_plugin *extra, evs_error *err) {
-  evs_run *r = calloc(1, sizeof *r);
-  if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  r->net = net;
-  r->t_end = r->t_planned = opts->duration;
-  r->interrupt = opts->interrupt;
-  /* a checkpoint of an earlier run into the same file is stale */
-  if (net->ckpt_path) unlink(net->ckpt_path);
-  int rc = run_init(r, net, extra);
-  if (rc) evs_error_set(err, rc, NULL, 0, "out of memory");
-  /* on several ranks rank 0 writes the files; the others run the same
-   * plug-ins into an output that writes nothing, so that every rank has
-   * the same plug-in events */
-  const char *name = opts->model_name ? opts->model_name : "model";
-  if (rc == EVS_OK && opts->outdir)
-    rc = net->rank == 0
-             ? evs__output_open(&r->out, opts->outdir, name, net->seed, err)
-             : evs__output_open_silent(&r->out, name, err);
-  if (rc == EVS_OK && (opts->threads > 1 || net->comm))
-    rc =
-        evs__par_begin(r, opts->threads > 1 ? (uint32_t)opts->threads : 1, err);
-  if (rc == EVS_OK) rc = start(r, err);
-  if (rc == EVS_OK && net->ckpt_path) rc = checkpoints_begin(r, 0, err);
-  if ((rc = evs__ranks_agree(net, rc, err))) goto fail;
-  net->run = r;
-  return EVS_OK;
-fail:
-  evs__run_free(r);
-  return rc;
-}
-
-int evs__run_resume(evs_net *net, const evs_run_opts *opts,
-                    const evs_plugin *extra, evs_error *err) {
-  evs_run *r = calloc(1, sizeof *r);
-  if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  r->net = net;
-  r->t_end = r->t_planned = opts->duration;
-  r->interrupt = opts->interrupt;
-  int rc = run_init(r, net, extra);
-  if (rc) {
-    evs_error_set(err, rc, NULL, 0, "out of memory");
-    goto fail;
-  }
-  if (net->comm) {
-    rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
-                       "a checkpoint resumes in one process");
-    goto fail;
-  }
-  /* the threads start as a new run's would; the checkpoint then replaces
-   * their state (a checkpoint of any thread count, core/threads_ckpt.c) */
-  if (opts->threads > 1 &&
-      (rc = evs__par_begin(r, (uint32_t)opts->threads, err)))
-    goto fail;
-  if ((rc = evs__run_checkpoint_load(
-           r, opts->outdir, opts->model_name ? opts->model_name : "model",
-           err)))
-    goto fail;
-  if (r->extra.type->start && (rc = r->extra.type->start(&r->extra, r, err)))
-    goto fail;
-  if ((rc = checkpoints_begin(r, 1, err))) goto fail;
-  net->run = r;
-  return EVS_OK;
-fail:
-  evs__run_free(r);
-  return rc;
-}
-
-double evs__run_time(const evs_run *r) { return r->t_phase; }
-
-int evs__run_params_change(evs_run *r, evs_error *err) {
-  if (r->net->ckpt_every > 0)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "the run saves checkpoints (checkpoint_every), "
-                         "which do not hold parameters: they cannot change "
-                         "between its phases");
-  r->ckpt_off = 1;
-  snprintf(r->ckpt_why, sizeof r->ckpt_why,
-           "parameters changed between phases, which a checkpoint does not "
-           "hold");
-  return EVS_OK;
-}
-
-int evs__run_checkpoint(evs_run *r, evs_error *err) {
-  if (!r->net->ckpt_path)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "no checkpoint file was set "
-                         "(evs_net_set_checkpoint)");
-  if (r->stopped)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "the run was stopped: there is nothing to resume");
-  if (r->ckpt_off)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s", r->ckpt_why);
-  return evs__run_checkpoint_save(r, r->t_phase, err);
-}
-
-int evs__run_until(evs_run *r, double t, evs_error *err) {
-  if (!(t >= r->t_phase) || !(t <= r->t_end))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "a phase must end between the last one's end "
-                         "(%.9g s) and the run's duration (%.9g s), got %g s",
-                         r->t_phase, r->t_end, t);
-  evs_net *net = r->net;
-  double t0 = evs__wall_clock();
-  int rc = run_events(r, t);
-  net->stats.wall_run += evs__wall_clock() - t0;
-  if (rc) {
-    net->run = NULL;
-    if (r->ckpt_error) /* the checkpoint's own message */
-      evs_error_set(err, rc, NULL, 0, "the run failed: %s", r->reason);
-    else
-      evs_error_set(err, rc, NULL, 0, "the run failed: %s", evs_strerror(rc));
-    evs__run_free(r);
-    return rc;
-  }
-  if (r->stopped)
-    return evs_error_set(err, EVS_ESTOPPED, NULL, 0,
-                         "stopped at t = %.9g s: %s", r->t_end, r->reason);
-  return EVS_OK;
-}
-
-int evs__run_finish(evs_run *r, evs_error *err) {
-  evs_net *net = r->net;
-  net->run = NULL;
-  double t0 = evs__wall_clock();
-  int rc = end_events(r);
-  net->stats.wall_run += evs__wall_clock() - t0;
-  if (rc) {
-    evs_error_set(err, rc, NULL, 0, "the run failed: %s", evs_strerror(rc));
-    goto done;
-  }
-  net->stats.t_end = r->t_end;
-  net->stats.queue_pushes = r->q.pushes;
-  net->stats.queue_pops = r->q.pops;
-  if (r->par) evs__par_stats(r);
-  for (uint32_t i = 0; i < net->npop; i++) {
-    net->stats.spikes += net->pop[i]->nspikes;
-    net->stats.crossings_solved += net->pop[i]->crossings;
-  }
-  const char *reason = r->stopped ? r->reason : NULL;
-  if (r->out) {
-    if ((rc = write_summary(r))) {
-      evs_error_set(err, rc, NULL, 0, "out of memory writing summary.tsv");
-      goto done;
-    }
-    if (reason) evs__output_log(r->out, "%s", r->log);
-    rc = evs__output_close(r->out, r->t_end, reason, err);
-    r->out = NULL;
-  }
-  if (rc == EVS_OK && reason)
-    rc = evs_error_set(err, EVS_ESTOPPED, NULL, 0, "stopped at t = %.9g s: %s",
-                       r->t_end, reason);
-done:
-  evs__run_free(r);
   return rc;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — private: the run of a built net, in phases (core/run.c), and its
- * threads (core/threads.c). Not installed. */
+/* evsnn — private: the run of a built net, in phases (core/run_phases.c,
+ * the events in core/run.c), and its threads (core/threads.c). Not
+ * installed. */
 #ifndef EVSNN_CORE_RUN_H
 #define EVSNN_CORE_RUN_H
 
@@ -11,8 +12,8 @@
 #include "evsnn/error.h"
 #include "evsnn/net.h"
 
-/* The run of a built net, in phases (core/run.c). evs__run_begin opens the
- * outputs, starts the plug-ins and sets net->run; extra (may be NULL;
+/* The run of a built net, in phases (core/run_phases.c). evs__run_begin opens
+ * the outputs, starts the plug-ins and sets net->run; extra (may be NULL;
  * copied) is a plug-in of this run only (the progress line), whose hooks run
  * before the net's. evs__run_until runs every event before t (s, from the
  * last phase's end up to opts->duration); evs__run_finish ends the run at

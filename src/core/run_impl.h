@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private to src/core: the run of a net, shared by the scheduler
- * (run.c: one thread) and the threaded scheduler (threads.c: a run split
- * among threads, each owning a slice of every population). */
+ * (run.c: one thread; run_phases.c its life, run_summary.c its summary)
+ * and the threaded scheduler (threads.c: a run split among threads, each
+ * owning a slice of every population). */
 #ifndef EVSNN_CORE_RUN_IMPL_H
 #define EVSNN_CORE_RUN_IMPL_H
 
@@ -57,6 +58,26 @@ struct evs_run {
   char ckpt_why[160];  /* why not */
 };
 
+/* ---- the run's steps (run.c, run_summary.c) ------------------------------ */
+
+/* The first periodic event of every population, then every plug-in's
+ * start, in slot order. EVS_OK or an error (err). */
+int evs__run_start(evs_run *r, evs_error *err);
+
+/* Runs every event before min(t, t_end), in the queue's order; an event at
+ * or after it stays in the queue for the next phase. EVS_OK or the error
+ * that ends the run. */
+int evs__run_events(evs_run *r, double t);
+
+/* Ends the run at the last phase's end (or the stop): the plug-ins' finish,
+ * then the exact populations' last window. EVS_OK or an error. */
+int evs__run_end_events(evs_run *r);
+
+/* Writes the summary and the run's counters into run.log (run_summary.c).
+ * EVS_OK, or EVS_ENOMEM when the summary could not be made (a run without
+ * its summary.tsv is a failed run, not a shorter output). */
+int evs__run_write_summary(evs_run *r);
+
 /* ---- checkpoints (run_ckpt.c) -------------------------------------------- */
 
 /* Walks r's whole state as a checkpoint would, writing nothing: EVS_OK, or
@@ -82,6 +103,10 @@ void evs__run_interrupted(evs_run *r, double t, int sig);
  * evs__run_interrupted), and how to resume in run.log's line about the
  * stop. EVS_OK or the error that ends the run (run.c). */
 int evs__run_interrupted_checkpoint(evs_run *r, double t);
+
+/* Events between two readings of the wall clock for periodic checkpoints:
+ * a reading costs about as much as a few events. */
+#define CKPT_POLL 4096
 
 /* A periodic checkpoint at t once its wall time has come; the next look
  * at the wall clock in CKPT_POLL events (run.c). EVS_OK or the error that
