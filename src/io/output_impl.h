@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — what the output files' modules share (private to src/io/):
- * output.c (opening, writing, closing), output_resume.c (their part in
- * checkpoints and resuming), progress_line.c (the progress line
- * on stderr). */
+ * output.c (the folder, part files, run.log, summary.tsv, closing),
+ * output_formats.c (what the plug-ins' files hold), output_resume.c (their part
+ * in checkpoints and resuming), progress_line.c (the progress line on stderr).
+ */
 #ifndef EVS_IO_OUTPUT_IMPL_H
 #define EVS_IO_OUTPUT_IMPL_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "base/clock.h"
@@ -48,6 +50,17 @@ struct evs_output {
 char *evs__output_join(const char *dir, const char *name, const char *suffix);
 /* Records the first failure (errno e) of file f. */
 void evs__ofile_fail(ofile *f, int e);
+/* Writes n bytes of s into f unless it already failed, recording the
+ * first failure. */
+void evs__ofile_write(ofile *f, const char *s, size_t n);
+/* vprintf into f unless it already failed, recording the first failure. */
+void evs__ofile_vprintf(ofile *f, const char *fmt, va_list ap);
+/* Adds a file slot to o for the file NAME (created as a part file with a
+ * stdio buffer of bufsize bytes, 0: stdio's own, and listed in run.log);
+ * returns its handle or a negative status (err). A silent output's slots
+ * have no file (every write to them is dropped). */
+int evs__output_add_file(evs_output *o, const char *name, size_t bufsize,
+                         evs_error *err);
 /* printf into f, recording the first failure. */
 void evs__ofile_printf(ofile *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
