@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: what the clocked conductance types share
- * (cond.c: IF_cond_exp, cond_sfa.c: IF_cond_exp_gsfa_grr): numerical helpers
- * (static inline), the common state and its functions (evs__cond_*, defined
- * in cond.c), and the state probe of cond_sfa.c for its tests. */
+ * (cond.c: IF_cond_exp, cond_sfa.c: IF_cond_exp_gsfa_grr, cond_nmda.c:
+ * IF_cond_ampa_nmda): numerical helpers (static inline), the common state
+ * and its functions (evs__cond_*, defined in cond_base.c), and the state
+ * probe of cond_sfa.c for its tests. */
 #ifndef EVSNN_COND_MATH_H
 #define EVSNN_COND_MATH_H
 
