@@ -269,6 +269,36 @@ static int run_ended(evs_model *m, const evs_cli_opts *c, const char *outdir,
   return EVS_CLI_OK;
 }
 
+/* Runs m (resumed from its checkpoint, or started) into outdir as c asks,
+ * checkpoints every `every` s of wall time (meta: the bytes to resume it;
+ * NULL: made from c): readied, run, its end reported. Returns the exit
+ * status. */
+static int run_into(evs_model *m, const evs_cli_opts *c, const char *outdir,
+                    double every, const void *meta, size_t meta_len,
+                    int resume) {
+  int rc = ready_run(m, c, outdir, every, meta, meta_len);
+  if (rc >= 0) return rc;
+  evs_error err;
+  evs_error_clear(&err);
+  int st = run_net(m, resume, c->until, &err);
+  return run_ended(m, c, outdir, st, &err);
+}
+
+/* The end of a command with exit status rc: standard output flushed (a
+ * failure to write it fails a command that had succeeded), m and c's lists
+ * freed (the caller frees the rest after). Returns the exit status. */
+static int command_done(int rc, evs_model *m, evs_cli_opts *c) {
+  if (fflush(stdout) != 0 && rc == EVS_CLI_OK) {
+    fprintf(stderr, "%s: writing to standard output: %s\n", prog,
+            strerror(errno));
+    rc = EVS_CLI_ERR;
+  }
+  evs_model_free(m);
+  free(c->sets);
+  free(c->threads);
+  return rc;
+}
+
 int evs_cli_run(int argc, char **argv) {
   evs_cli_opts c = {0};
   char *defdir = NULL;
@@ -286,21 +316,10 @@ int evs_cli_run(int argc, char **argv) {
     outdir = defdir;
   }
   double every = c.ckpt_every > 0 ? c.ckpt_every : m->checkpoint_every;
-  if ((rc = ready_run(m, &c, outdir, every, NULL, 0)) >= 0) goto done;
-  evs_error err;
-  evs_error_clear(&err);
-  int st = run_net(m, 0, c.until, &err);
-  rc = run_ended(m, &c, outdir, st, &err);
+  rc = run_into(m, &c, outdir, every, NULL, 0, 0);
 done:
-  if (fflush(stdout) != 0 && rc == EVS_CLI_OK) {
-    fprintf(stderr, "%s: writing to standard output: %s\n", prog,
-            strerror(errno));
-    rc = EVS_CLI_ERR;
-  }
-  evs_model_free(m);
+  rc = command_done(rc, m, &c);
   free(defdir);
-  free(c.sets);
-  free(c.threads);
   return rc;
 }
 
@@ -348,23 +367,12 @@ int evs_cli_resume(int argc, char **argv) {
                      .force = r.force};
   if (!(m = evs_cli_load(&lc))) goto done;
   double every = c.ckpt_every > 0 ? c.ckpt_every : r.every;
-  if ((rc = ready_run(m, &c, dir, every, info.meta, info.meta_len)) >= 0)
-    goto done;
-  evs_error_clear(&err);
-  int st = run_net(m, 1, c.until, &err);
-  rc = run_ended(m, &c, dir, st, &err);
+  rc = run_into(m, &c, dir, every, info.meta, info.meta_len, 1);
 done:
-  if (fflush(stdout) != 0 && rc == EVS_CLI_OK) {
-    fprintf(stderr, "%s: writing to standard output: %s\n", prog,
-            strerror(errno));
-    rc = EVS_CLI_ERR;
-  }
-  evs_model_free(m);
+  rc = command_done(rc, m, &c);
   evs_cli_resume_free(&r);
   free(info.meta);
   free(path);
   free(sets);
-  free(c.sets);
-  free(c.threads);
   return rc;
 }
