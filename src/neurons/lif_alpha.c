@@ -42,6 +42,7 @@
 
 #include "core/net_impl.h"
 #include "neurons/types.h"
+#include "neurons/lif_checks.h"
 #include "neurons/polyexp.h"
 
 /* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */
@@ -51,6 +52,8 @@
 /* e, the alpha function's peak factor (M_E is not in C11). */
 #define EULER_E 2.71828182845904523536
 
+/* The parameters, the first nine in lif_params.h's order (the checks of
+ * evs__lif_check_membrane rely on it). */
 enum {
   P_CM,
   P_TAU_M,
@@ -282,22 +285,10 @@ static void destroy(evs_pop *pop) {
 }
 
 static int check_params(const evs_pop *pop, evs_error *err) {
-  const double *p = pop->par;
-  for (int i = P_CM; i < P_V_INIT; i++)
-    if (!isfinite(p[i])) return evs__bad_param(pop, i, "must be finite", err);
-  for (int i = P_CM; i <= P_TAU_I; i++)
-    if (!(p[i] > 0)) return evs__bad_param(pop, i, "must be positive", err);
-  if (!(p[P_TAU_REF] >= 0))
-    return evs__bad_param(pop, P_TAU_REF, "must not be negative", err);
-  if (!(p[P_V_RESET] < p[P_V_THRESH]))
-    return evs__bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
-  for (int i = P_TAU_E; i <= P_TAU_I; i++)
-    if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
-      return evs__bad_param(pop, i,
-                            "must differ from tau_m (the exact solution "
-                            "needs distinct time constants)",
-                            err);
-  return EVS_OK;
+  return evs__lif_check_membrane(pop,
+                                 "must differ from tau_m (the exact solution "
+                                 "needs distinct time constants)",
+                                 err);
 }
 
 /* The constants that follow from the parameters p: the decay rates, each

@@ -45,6 +45,7 @@
 #include "base/philox_lanes.h"
 #include "core/net_impl.h"
 #include "neurons/types.h"
+#include "neurons/lif_checks.h"
 #include "neurons/lif_params.h"
 
 /* V: synaptic terms below this are set to 0 (see tick). */
@@ -119,21 +120,13 @@ static void destroy(evs_pop *pop) {
 
 static int check_params(const evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
-  for (int i = 0; i < P_N_PARAMS; i++)
-    if (i != P_V_INIT && !isfinite(p[i]))
-      return evs__bad_param(pop, i, "must be finite", err);
-  for (int i = P_CM; i <= P_TAU_I; i++)
-    if (!(p[i] > 0)) return evs__bad_param(pop, i, "must be positive", err);
-  if (!(p[P_TAU_REF] >= 0))
-    return evs__bad_param(pop, P_TAU_REF, "must not be negative", err);
-  if (!(p[P_V_RESET] < p[P_V_THRESH]))
-    return evs__bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
-  for (int i = P_TAU_E; i <= P_TAU_I; i++)
-    if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
-      return evs__bad_param(pop, i,
-                            "must differ from tau_m (the exact "
-                            "propagators need distinct time constants)",
-                            err);
+  int rc = evs__lif_check_membrane(pop,
+                                   "must differ from tau_m (the exact "
+                                   "propagators need distinct time constants)",
+                                   err);
+  if (rc) return rc;
+  for (int i = P_BG_RATE; i <= P_BG_WEIGHT; i++)
+    if (!isfinite(p[i])) return evs__bad_param(pop, i, "must be finite", err);
   if (!(p[P_BG_RATE] >= 0))
     return evs__bad_param(pop, P_BG_RATE, "must not be negative", err);
   if (p[P_BG_RATE] * pop->tick > BG_MEAN_MAX)

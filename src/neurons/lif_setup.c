@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "neurons/lif_checks.h"
 #include "neurons/lif_impl.h"
 
 const evs_param_def evs__lif_params[P_N_PARAMS] = {
@@ -52,21 +53,11 @@ void evs__lif_destroy(evs_pop *pop) {
 
 static int check_params(const evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
-  /* an infinite potential or current turns every potential into NaN */
-  for (int i = P_CM; i < P_V_INIT; i++)
-    if (!isfinite(p[i])) return evs__bad_param(pop, i, "must be finite", err);
-  for (int i = P_CM; i <= P_TAU_I; i++)
-    if (!(p[i] > 0)) return evs__bad_param(pop, i, "must be positive", err);
-  if (!(p[P_TAU_REF] >= 0))
-    return evs__bad_param(pop, P_TAU_REF, "must not be negative", err);
-  if (!(p[P_V_RESET] < p[P_V_THRESH]))
-    return evs__bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
-  for (int i = P_TAU_E; i <= P_TAU_I; i++)
-    if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
-      return evs__bad_param(pop, i,
-                            "must differ from tau_m (the exact solution "
-                            "needs distinct time constants)",
-                            err);
+  int rc = evs__lif_check_membrane(pop,
+                                   "must differ from tau_m (the exact solution "
+                                   "needs distinct time constants)",
+                                   err);
+  if (rc) return rc;
   if (!(p[P_BG_RATE] >= 0) || !isfinite(p[P_BG_RATE]))
     return evs__bad_param(pop, P_BG_RATE, "must be finite and >= 0", err);
   if (!isfinite(p[P_BG_WEIGHT]))

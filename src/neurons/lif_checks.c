@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — the parameter checks the current-based LIF types share
+ * (lif_checks.h). */
+#include <math.h>
+
+#include "neurons/lif_checks.h"
+#include "neurons/lif_params.h"
+
+int evs__lif_check_membrane(const evs_pop *pop, const char *distinct,
+                            evs_error *err) {
+  const double *p = pop->par;
+  /* an infinite potential or current turns every potential into NaN */
+  for (int i = P_CM; i < P_V_INIT; i++)
+    if (!isfinite(p[i])) return evs__bad_param(pop, i, "must be finite", err);
+  for (int i = P_CM; i <= P_TAU_I; i++)
+    if (!(p[i] > 0)) return evs__bad_param(pop, i, "must be positive", err);
+  if (!(p[P_TAU_REF] >= 0))
+    return evs__bad_param(pop, P_TAU_REF, "must not be negative", err);
+  if (!(p[P_V_RESET] < p[P_V_THRESH]))
+    return evs__bad_param(pop, P_V_RESET, "must lie below v_thresh", err);
+  for (int i = P_TAU_E; i <= P_TAU_I; i++)
+    if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
+      return evs__bad_param(pop, i, distinct, err);
+  return EVS_OK;
+}

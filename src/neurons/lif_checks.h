@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — private: the parameter checks the current-based LIF types share
+ * (IF_curr_exp in lif_setup.c, IF_curr_exp_grid in lif_grid.c,
+ * IF_curr_alpha in lif_alpha.c). */
+#ifndef EVSNN_NEURONS_LIF_CHECKS_H
+#define EVSNN_NEURONS_LIF_CHECKS_H
+
+#include "core/net_impl.h"
+
+/* Checks the membrane's parameters of pop, whose type's table starts with
+ * cm, tau_m, tau_syn_E, tau_syn_I, tau_refrac, v_rest, v_reset, v_thresh,
+ * i_offset (lif_params.h's P_CM .. P_I_OFFSET, in this order): all finite,
+ * the four first positive, tau_refrac not negative, v_reset below
+ * v_thresh, each synaptic time constant apart from tau_m (distinct: what
+ * the error says after "must differ from tau_m", naming the type's
+ * reason). Returns EVS_OK or evs__bad_param's error about the first
+ * parameter that fails, in that order. */
+int evs__lif_check_membrane(const evs_pop *pop, const char *distinct,
+                            evs_error *err);
+
+#endif
