@@ -111,6 +111,17 @@ int evs_model_load_string(const char *text, const char *name,
   return rc;
 }
 
+/* The keys the demo's two populations share (evs_model_default_demo). */
+#define DEMO_NEURONS                                                           \
+  "tau_m = 20 ms\n"                                                            \
+  "v_rest = -49 mV\n"                                                          \
+  "v_thresh = -50 mV\n"                                                        \
+  "v_reset = -60 mV\n"                                                         \
+  "tau_refrac = 5 ms\n"                                                        \
+  "tau_syn_E = 5 ms\n"                                                         \
+  "tau_syn_I = 10 ms\n"                                                        \
+  "v_init = uniform(-60 mV, -50 mV)\n"
+
 const char *evs_model_default_demo(void) {
   return "; evsnn default demo: the CUBA network (Brette et al. 2007, "
          "benchmark 2;\n"
@@ -124,30 +135,12 @@ const char *evs_model_default_demo(void) {
          "\n"
          "[population E]\n"
          "type = IF_curr_exp\n"
-         "size = 3200\n"
-         "tau_m = 20 ms\n"
-         "v_rest = -49 mV\n"
-         "v_thresh = -50 mV\n"
-         "v_reset = -60 mV\n"
-         "tau_refrac = 5 ms\n"
-         "tau_syn_E = 5 ms\n"
-         "tau_syn_I = 10 ms\n"
-         "v_init = uniform(-60 mV, -50 mV)\n"
-         "record_v = 0-4\n"
+         "size = 3200\n" DEMO_NEURONS "record_v = 0-4\n"
          "record_interval = 0.1 ms\n"
          "\n"
          "[population I]\n"
          "type = IF_curr_exp\n"
-         "size = 800\n"
-         "tau_m = 20 ms\n"
-         "v_rest = -49 mV\n"
-         "v_thresh = -50 mV\n"
-         "v_reset = -60 mV\n"
-         "tau_refrac = 5 ms\n"
-         "tau_syn_E = 5 ms\n"
-         "tau_syn_I = 10 ms\n"
-         "v_init = uniform(-60 mV, -50 mV)\n"
-         "\n"
+         "size = 800\n" DEMO_NEURONS "\n"
          "[projection EE]\n"
          "pre = E\n"
          "post = E\n"
