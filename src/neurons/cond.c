@@ -298,11 +298,8 @@ static int cond_change(evs_pop *pop, const evs_pop *old, int k, double t) {
 /* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
  * (t0, t0 + dt] in which neuron i is not refractory. Returns nonzero when
  * some argument fell outside [0, COND_XMAX] (or was NaN): then the caller
- * recomputes those with exp(). Integer tests keep the loop vectorised (for
- * x >= 0 the IEEE bit pattern orders like x); they are done in unsigned
- * arithmetic, which wraps: x < 0 (negative initial conductances can make
- * g_tot < 0) has the top bit of b set, x > COND_XMAX makes lim - b wrap to
- * a word with the top bit set. */
+ * recomputes those with exp() (cond_math.h's exp_neg_checked and
+ * exp_neg_exact). */
 COND_CLONES
 static int cond_pass_exp(double *restrict ex, const double *restrict until,
                          const double *restrict ge, const double *restrict gi,
@@ -310,12 +307,8 @@ static int cond_pass_exp(double *restrict ex, const double *restrict until,
                          uint64_t lim) {
   uint64_t acc = 0;
   for (uint32_t i = 0; i < COND_BLOCK; i++) {
-    double h = relu(dt - relu(until[i] - t0));
-    double x = h * (g_l + ge[i] + gi[i]) * inv_cm;
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    acc |= (lim - b) | b;
-    ex[i] = exp_neg_poly(x);
+    double x = free_time(until[i], t0, dt) * (g_l + ge[i] + gi[i]) * inv_cm;
+    ex[i] = exp_neg_checked(x, lim, &acc);
   }
   return (int)(acc >> 63);
 }
@@ -366,12 +359,9 @@ static int cond_pass_exp_pn(double *restrict ex, const double *restrict until,
                             const double *restrict inv_cm, uint64_t lim) {
   uint64_t acc = 0;
   for (uint32_t i = 0; i < COND_BLOCK; i++) {
-    double h = relu(dt - relu(until[i] - t0));
-    double x = h * (g_l[i] + ge[i] + gi[i]) * inv_cm[i];
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    acc |= (lim - b) | b;
-    ex[i] = exp_neg_poly(x);
+    double x =
+        free_time(until[i], t0, dt) * (g_l[i] + ge[i] + gi[i]) * inv_cm[i];
+    ex[i] = exp_neg_checked(x, lim, &acc);
   }
   return (int)(acc >> 63);
 }
@@ -420,10 +410,10 @@ static int cond_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
                          s->xmax_bits)) { /* rare: very strong or negative
                                              g_tot */
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
-      double h = relu(s->dt - relu(until[i] - t0));
-      double x = h * ((pn ? pn->g_l[lo + i] : s->g_l) + ge[i] + gi[i]) *
+      double x = free_time(until[i], t0, s->dt) *
+                 ((pn ? pn->g_l[lo + i] : s->g_l) + ge[i] + gi[i]) *
                  (pn ? pn->inv_cm[lo + i] : s->inv_cm);
-      if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
+      exp_neg_exact(&ex[i], x);
     }
   }
   double *pe = s->pending ? s->pe + lo : NULL;

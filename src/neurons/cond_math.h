@@ -41,6 +41,34 @@ static inline double exp_neg_poly(double x) {
  * loop scalar. Exact (z + |z| is 2z or 0). */
 static inline double relu(double z) { return 0.5 * (z + fabs(z)); }
 
+/* The part of the step (t0, t0 + dt] in which a neuron refractory until
+ * `until` is not: dt, 0 while the refractory period lasts, the rest of the
+ * step when it ends inside. Branch-free, so the step loops vectorise. */
+static inline double free_time(double until, double t0, double dt) {
+  return relu(dt - relu(until - t0));
+}
+
+/* exp(-x) by the polynomial (pass 1 of the step loops), with a word ORed
+ * into *acc whose top bit is set when x lies outside [0, COND_XMAX] or is
+ * NaN (lim: the bit pattern of COND_XMAX): then the caller recomputes the
+ * factor with exp_neg_exact. Integer tests keep the loop vectorised (for
+ * x >= 0 the IEEE bit pattern orders like x); they are done in unsigned
+ * arithmetic, which wraps: x < 0 (negative initial conductances can make
+ * g_tot < 0) has the top bit of b set, x > COND_XMAX makes lim - b wrap to
+ * a word with the top bit set. */
+static inline double exp_neg_checked(double x, uint64_t lim, uint64_t *acc) {
+  uint64_t b;
+  memcpy(&b, &x, sizeof b);
+  *acc |= (lim - b) | b;
+  return exp_neg_poly(x);
+}
+
+/* *ex recomputed by libm's exp(-x) when x lies outside the polynomial's
+ * range (the rare pass after exp_neg_checked flagged a block). */
+static inline void exp_neg_exact(double *ex, double x) {
+  if (!(x >= 0 && x <= COND_XMAX)) *ex = exp(-x);
+}
+
 /* A word whose top bit is set when v >= vth: the sign bit of v - vth,
  * inverted (v == vth gives +0; a NaN may set it too). ORed over a block it
  * tells, without a branch that would stop the loop vectorising, whether any

@@ -205,7 +205,7 @@ static int nmda_init(evs_pop *pop, evs_error *err) {
 
 /* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
  * (t0, t0 + dt] in which neuron i is not refractory; nonzero when some
- * argument fell outside [0, COND_XMAX] or was NaN (see cond.c's pass 1). */
+ * argument fell outside [0, COND_XMAX] or was NaN (exp_neg_checked). */
 COND_CLONES
 static int nmda_pass_exp(double *restrict ex, const double *restrict until,
                          const double *restrict ga, const double *restrict gn,
@@ -214,12 +214,9 @@ static int nmda_pass_exp(double *restrict ex, const double *restrict until,
                          uint64_t lim) {
   uint64_t acc = 0;
   for (uint32_t i = 0; i < COND_BLOCK; i++) {
-    double h = relu(dt - relu(until[i] - t0));
-    double x = h * (g_l + (a_a * ga[i] + a_n * gn[i]) + gi[i]) * inv_cm;
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    acc |= (lim - b) | b;
-    ex[i] = exp_neg_poly(x);
+    double x = free_time(until[i], t0, dt) *
+               (g_l + (a_a * ga[i] + a_n * gn[i]) + gi[i]) * inv_cm;
+    ex[i] = exp_neg_checked(x, lim, &acc);
   }
   return (int)(acc >> 63);
 }
@@ -284,11 +281,10 @@ static int nmda_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
                     s->a_ampa, s->a_nmda,
                     c->xmax_bits)) { /* rare: very strong or negative g_tot */
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
-      double h = relu(c->dt - relu(until[i] - t0));
-      double x = h *
+      double x = free_time(until[i], t0, c->dt) *
                  (c->g_l + (s->a_ampa * ga[i] + s->a_nmda * gn[i]) + gi[i]) *
                  c->inv_cm;
-      if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
+      exp_neg_exact(&ex[i], x);
     }
   }
   if (!nmda_pass_v(v, ga, gn, gi, th, c->pending ? c->pe + lo : NULL,

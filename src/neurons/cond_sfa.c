@@ -169,7 +169,7 @@ static int sfa_init(evs_pop *pop, evs_error *err) {
 
 /* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
  * (t0, t0 + dt] in which neuron i is not refractory; nonzero when some
- * argument fell outside [0, COND_XMAX] or was NaN (see cond.c's pass 1).
+ * argument fell outside [0, COND_XMAX] or was NaN (exp_neg_checked).
  * g_tot sums in cond.c's order, then g_sfa, g_rr. */
 COND_CLONES
 static int sfa_pass_exp(double *restrict ex, const double *restrict until,
@@ -179,12 +179,9 @@ static int sfa_pass_exp(double *restrict ex, const double *restrict until,
                         uint64_t lim) {
   uint64_t acc = 0;
   for (uint32_t i = 0; i < COND_BLOCK; i++) {
-    double h = relu(dt - relu(until[i] - t0));
-    double x = h * (g_l + ge[i] + gi[i] + gs[i] + gr[i]) * inv_cm;
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    acc |= (lim - b) | b;
-    ex[i] = exp_neg_poly(x);
+    double x = free_time(until[i], t0, dt) *
+               (g_l + ge[i] + gi[i] + gs[i] + gr[i]) * inv_cm;
+    ex[i] = exp_neg_checked(x, lim, &acc);
   }
   return (int)(acc >> 63);
 }
@@ -245,9 +242,9 @@ static int sfa_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
   if (sfa_pass_exp(ex, until, ge, gi, gs, gr, t0, c->dt, c->g_l, c->inv_cm,
                    c->xmax_bits)) { /* rare: very strong or negative g_tot */
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
-      double h = relu(c->dt - relu(until[i] - t0));
-      double x = h * (c->g_l + ge[i] + gi[i] + gs[i] + gr[i]) * c->inv_cm;
-      if (!(x >= 0 && x <= COND_XMAX)) ex[i] = exp(-x);
+      double x = free_time(until[i], t0, c->dt) *
+                 (c->g_l + ge[i] + gi[i] + gs[i] + gr[i]) * c->inv_cm;
+      exp_neg_exact(&ex[i], x);
     }
   }
   if (!sfa_pass_v(v, ge, gi, gs, gr, c->pending ? c->pe + lo : NULL,
