@@ -30,11 +30,11 @@
  *   4. v > v_thresh + th: spike at t, v = v_reset, th = thr_jump,
  *      refractory until t + tau_refrac.
  * Input timing, the polynomial exp(-x), blocks, padding and the AVX2 clones
- * are cond.c's (cond_math.h), and so are the shared state and hooks
- * (deliver, inject, voltage). Per-neuron initial values: neuron i draws from
- * its stream (seed, population, i, EVS_RNG_INIT), in this order: v_init,
- * gsyn_exc_init (into g_A), gsyn_inh_init (into g_G); g_N and th start
- * at 0. */
+ * are the conductance base's (cond_math.h, cond_base.c), and so are the
+ * shared state and hooks (deliver, inject, voltage). Per-neuron initial values:
+ * neuron i draws from its stream (seed, population, i, EVS_RNG_INIT), in this
+ * order: v_init, gsyn_exc_init (into g_A), gsyn_inh_init (into g_G); g_N and th
+ * start at 0. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
