@@ -106,7 +106,9 @@ fi
 #    foo_impl.h, and a kit whose header includes foo_impl.h) is one node.
 lib=${EVSNN:+$(dirname "$EVSNN")/.libs/libevsnn-core.a}
 if [ -n "$lib" ] && [ -f "$lib" ] && command -v nm >/dev/null 2>&1; then
-  (cd "$src" && find . -name '*.c' | sed 's|^\./||') >"$tmp/sources"
+  # the library's sources (not src/cli/, the program's: its run.c would
+  # take core/run.c's objects, which name only the file)
+  (cd "$src" && find . -name '*.c' -not -path './cli/*' | sed 's|^\./||') >"$tmp/sources"
   nm -A -g "$lib" 2>/dev/null >"$tmp/symbols"
   awk -v inc="$tmp/includes" -v srcs="$tmp/sources" '
     function kitof(k) { while (k in up) k = up[k]; return k }
