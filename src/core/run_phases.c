@@ -10,8 +10,14 @@
 #include "core/ranks.h"
 #include "core/run_impl.h"
 
-/* Allocates r's tables for net and the plug-ins (extra first). */
-static int run_init(evs_run *r, evs_net *net, const evs_plugin *extra) {
+/* Fills r (zeroed) for a run of net as opts asks: its end, its
+ * interruption flag, its tables for net and the plug-ins (extra first).
+ * EVS_OK or EVS_ENOMEM. */
+static int run_init(evs_run *r, evs_net *net, const evs_run_opts *opts,
+                    const evs_plugin *extra) {
+  r->net = net;
+  r->t_end = r->t_planned = opts->duration;
+  r->interrupt = opts->interrupt;
   r->ticks = calloc(net->npop + 1, sizeof *r->ticks);
   r->last_n = calloc(net->npop + 1, sizeof *r->last_n);
   r->lis = calloc(net->npop + 1, sizeof *r->lis);
@@ -77,12 +83,9 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
                    const evs_plugin *extra, evs_error *err) {
   evs_run *r = calloc(1, sizeof *r);
   if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  r->net = net;
-  r->t_end = r->t_planned = opts->duration;
-  r->interrupt = opts->interrupt;
   /* a checkpoint of an earlier run into the same file is stale */
   if (net->ckpt_path) unlink(net->ckpt_path);
-  int rc = run_init(r, net, extra);
+  int rc = run_init(r, net, opts, extra);
   if (rc) evs_error_set(err, rc, NULL, 0, "out of memory");
   /* on several ranks rank 0 writes the files; the others run the same
    * plug-ins into an output that writes nothing, so that every rank has
@@ -109,10 +112,7 @@ int evs__run_resume(evs_net *net, const evs_run_opts *opts,
                     const evs_plugin *extra, evs_error *err) {
   evs_run *r = calloc(1, sizeof *r);
   if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-  r->net = net;
-  r->t_end = r->t_planned = opts->duration;
-  r->interrupt = opts->interrupt;
-  int rc = run_init(r, net, extra);
+  int rc = run_init(r, net, opts, extra);
   if (rc) {
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto fail;

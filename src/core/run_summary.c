@@ -65,18 +65,18 @@ int evs__run_write_summary(evs_run *r) {
   const evs_run_stats *s = &net->stats;
   evs__output_log(r->out, "stat wall_build %.6f", s->wall_build);
   evs__output_log(r->out, "stat wall_run %.6f", s->wall_run);
-  evs__output_log(r->out, "stat spikes %llu", (unsigned long long)s->spikes);
-  evs__output_log(r->out, "stat syn_events %llu",
-                  (unsigned long long)s->syn_events);
-  evs__output_log(r->out, "stat queue_pushes %llu",
-                  (unsigned long long)s->queue_pushes);
-  evs__output_log(r->out, "stat queue_pops %llu",
-                  (unsigned long long)s->queue_pops);
-  evs__output_log(r->out, "stat crossings_solved %llu",
-                  (unsigned long long)s->crossings_solved);
-  evs__output_log(r->out, "stat synapses %llu",
-                  (unsigned long long)s->synapses);
-  evs__output_log(r->out, "stat synapse_bytes %llu",
-                  (unsigned long long)s->synapse_bytes);
+  const struct {
+    const char *name;
+    uint64_t n;
+  } counts[] = {{"spikes", s->spikes},
+                {"syn_events", s->syn_events},
+                {"queue_pushes", s->queue_pushes},
+                {"queue_pops", s->queue_pops},
+                {"crossings_solved", s->crossings_solved},
+                {"synapses", s->synapses},
+                {"synapse_bytes", s->synapse_bytes}};
+  for (size_t k = 0; k < sizeof counts / sizeof *counts; k++)
+    evs__output_log(r->out, "stat %s %llu", counts[k].name,
+                    (unsigned long long)counts[k].n);
   return EVS_OK;
 }
