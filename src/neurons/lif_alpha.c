@@ -42,7 +42,7 @@
 
 #include "core/net_impl.h"
 #include "neurons/types.h"
-#include "neurons/lif_checks.h"
+#include "neurons/lif_membrane.h"
 #include "neurons/polyexp.h"
 
 /* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */
@@ -109,12 +109,6 @@ typedef struct alpha_state {
   double v_reset, v_thresh, tau_ref;
   int status; /* first failure of a handler that cannot return it */
 } alpha_state;
-
-static double weight_scale(const evs_pop *pop, evs_dim dim) {
-  if (dim == EVS_DIM_VOLTAGE) return 1.0;
-  if (dim == EVS_DIM_CURRENT) return pop->par[P_TAU_M] / pop->par[P_CM];
-  return 0;
-}
 
 /* The decay factors E_m(t), E_E(t), E_I(t). */
 static void decay_factors(const alpha_state *s, double t, double e[3]) {
@@ -408,10 +402,6 @@ static int change(evs_pop *pop, const evs_pop *old, int k, double t) {
   return s->status;
 }
 
-static double dc_scale(const evs_pop *pop, evs_dim dim) {
-  return weight_scale(pop, dim);
-}
-
 /* The neurons (coefficients, drive, certificates, refractory flags), the
  * reference time and the first failure: the rest init derives from the
  * parameters. */
@@ -427,13 +417,13 @@ const evs_neuron_type evs__if_curr_alpha = {
     .kind = EVS_POP_EXACT,
     .params = params,
     .n_params = P_N_PARAMS,
-    .weight_scale = weight_scale,
+    .weight_scale = evs__lif_weight_scale,
     .init = init,
     .destroy = destroy,
     .deliver = deliver,
     .tick = tick,
     .voltage = voltage,
-    .dc_scale = dc_scale,
+    .dc_scale = evs__lif_weight_scale,
     .sliceable = 1,
     .inject = inject,
     .recordables = recordables,

@@ -45,7 +45,7 @@
 #include "base/philox_lanes.h"
 #include "core/net_impl.h"
 #include "neurons/types.h"
-#include "neurons/lif_checks.h"
+#include "neurons/lif_membrane.h"
 #include "neurons/lif_params.h"
 
 /* V: synaptic terms below this are set to 0 (see tick). */
@@ -102,12 +102,6 @@ typedef int32_t vi __attribute__((vector_size(LANES * sizeof(int32_t))));
     __typeof__(x) stored_ = (x);                                               \
     memcpy((p), &stored_, sizeof stored_);                                     \
   } while (0)
-
-static double weight_scale(const evs_pop *pop, evs_dim dim) {
-  if (dim == EVS_DIM_VOLTAGE) return 1.0;
-  if (dim == EVS_DIM_CURRENT) return pop->par[P_TAU_M] / pop->par[P_CM];
-  return 0;
-}
 
 static void destroy(evs_pop *pop) {
   grid_state *s = pop->state;
@@ -367,10 +361,6 @@ static double voltage(evs_pop *pop, uint32_t id, double t) {
   return s->v[id];
 }
 
-static double dc_scale(const evs_pop *pop, evs_dim dim) {
-  return weight_scale(pop, dim);
-}
-
 /* The neurons (v, synaptic terms, pending inputs, drive, refractory
  * steps, background counts), the state time and the counts' block. */
 static int grid_checkpoint(evs_pop *pop, evs_ckpt *ck) {
@@ -392,13 +382,13 @@ const evs_neuron_type evs__if_curr_exp_grid = {
     .kind = EVS_POP_CLOCKED,
     .params = evs__lif_params,
     .n_params = P_N_PARAMS,
-    .weight_scale = weight_scale,
+    .weight_scale = evs__lif_weight_scale,
     .init = init,
     .destroy = destroy,
     .deliver = deliver,
     .tick = tick,
     .voltage = voltage,
-    .dc_scale = dc_scale,
+    .dc_scale = evs__lif_weight_scale,
     .checkpoint = grid_checkpoint,
     .sliceable = 1,
 };

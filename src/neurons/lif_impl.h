@@ -12,6 +12,7 @@
 #include "core/calendar.h"
 #include "core/net_impl.h"
 #include "neurons/expsum.h"
+#include "neurons/lif_membrane.h"
 #include "neurons/lif_params.h"
 
 /* Rebase t0 before exp((t - t0)/tau) exceeds exp(REBASE_SPAN). */
@@ -81,10 +82,6 @@ int evs__lif_setup(evs_pop *pop, evs_error *err);
 
 /* Frees what evs__lif_setup allocated (also after a failed init). */
 void evs__lif_destroy(evs_pop *pop);
-
-/* Factor of a weight (or DC input) of dimension dim into volts of x:
- * R = tau_m / cm for a current, 1 for a voltage, else 0. */
-double evs__lif_weight_scale(const evs_pop *pop, evs_dim dim);
 
 /* Derives pop's constants (decay rates, PSP factors and peaks, the
  * window's growth factors, reset, threshold, ...) from its parameters

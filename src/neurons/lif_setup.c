@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "neurons/lif_checks.h"
+#include "neurons/lif_membrane.h"
 #include "neurons/lif_impl.h"
 
 const evs_param_def evs__lif_params[P_N_PARAMS] = {
@@ -33,12 +33,6 @@ const evs_param_def evs__lif_params[P_N_PARAMS] = {
     [P_BG_WEIGHT] = {"background_weight", EVS_DIM_CURRENT, 0, 0,
                      "weight of each background input (excitatory receptor)"},
 };
-
-double evs__lif_weight_scale(const evs_pop *pop, evs_dim dim) {
-  if (dim == EVS_DIM_VOLTAGE) return 1.0;
-  if (dim == EVS_DIM_CURRENT) return pop->par[P_TAU_M] / pop->par[P_CM];
-  return 0;
-}
 
 void evs__lif_destroy(evs_pop *pop) {
   lif_state *s = pop->state;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — the parameter checks the current-based LIF types share
- * (lif_checks.h). */
+/* evsnn — what the current-based LIF types share about their membrane
+ * (lif_membrane.h): its parameters' checks, the scale of weights. */
 #include <math.h>
 
-#include "neurons/lif_checks.h"
+#include "neurons/lif_membrane.h"
 #include "neurons/lif_params.h"
 
 int evs__lif_check_membrane(const evs_pop *pop, const char *distinct,
@@ -22,4 +22,10 @@ int evs__lif_check_membrane(const evs_pop *pop, const char *distinct,
     if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
       return evs__bad_param(pop, i, distinct, err);
   return EVS_OK;
+}
+
+double evs__lif_weight_scale(const evs_pop *pop, evs_dim dim) {
+  if (dim == EVS_DIM_VOLTAGE) return 1.0;
+  if (dim == EVS_DIM_CURRENT) return pop->par[P_TAU_M] / pop->par[P_CM];
+  return 0;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
-/* evsnn — private: the parameter checks the current-based LIF types share
- * (IF_curr_exp in lif_setup.c, IF_curr_exp_grid in lif_grid.c,
- * IF_curr_alpha in lif_alpha.c). */
-#ifndef EVSNN_NEURONS_LIF_CHECKS_H
-#define EVSNN_NEURONS_LIF_CHECKS_H
+/* evsnn — private: what the current-based LIF types share about their
+ * membrane (IF_curr_exp in lif.c and lif_setup.c, IF_curr_exp_grid in
+ * lif_grid.c, IF_curr_alpha in lif_alpha.c): its parameters' checks and the
+ * scale of weights and constant inputs. */
+#ifndef EVSNN_NEURONS_LIF_MEMBRANE_H
+#define EVSNN_NEURONS_LIF_MEMBRANE_H
 
 #include "core/net_impl.h"
 
@@ -17,5 +18,10 @@
  * parameter that fails, in that order. */
 int evs__lif_check_membrane(const evs_pop *pop, const char *distinct,
                             evs_error *err);
+
+/* Factor of a weight (or DC input) of dimension dim into volts of the
+ * synaptic terms: R = tau_m / cm for a current, 1 for a voltage, else 0
+ * (the table's P_CM and P_TAU_M, as above). */
+double evs__lif_weight_scale(const evs_pop *pop, evs_dim dim);
 
 #endif
