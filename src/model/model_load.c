@@ -50,19 +50,27 @@ done:
   return rc;
 }
 
+/* The start of loader fn (named in its message) of src, a path or a text
+ * that messages call file: *out and err cleared, c zeroed with its file
+ * and error set. EVS_OK, or EVS_EINVAL when src or out is NULL. */
+static int begin(evs__model_ctx *c, const char *file, const void *src,
+                 evs_model **out, const char *fn, evs_error *err) {
+  if (out) *out = NULL;
+  if (!src || !out)
+    return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: NULL argument", fn);
+  evs_error_clear(err);
+  memset(c, 0, sizeof *c);
+  c->file = file;
+  c->err = err;
+  return EVS_OK;
+}
+
 int evs_model_load_file(const char *path, const evs_model_opts *mo,
                         evs_model **out, evs_error *err) {
   evs__model_ctx c;
   int rc;
   const char *slash;
-  if (out) *out = NULL;
-  if (!path || !out)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "evs_model_load_file: NULL argument");
-  evs_error_clear(err);
-  memset(&c, 0, sizeof c);
-  c.file = path;
-  c.err = err;
+  if ((rc = begin(&c, path, path, out, "evs_model_load_file", err))) return rc;
   slash = strrchr(path, '/');
   if (slash) {
     size_t n = (size_t)(slash - path);
@@ -95,14 +103,9 @@ int evs_model_load_string(const char *text, const char *name,
                           evs_error *err) {
   evs__model_ctx c;
   int rc;
-  if (out) *out = NULL;
-  if (!text || !out)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "evs_model_load_string: NULL argument");
-  evs_error_clear(err);
-  memset(&c, 0, sizeof c);
-  c.file = name ? name : "<string>";
-  c.err = err;
+  if ((rc = begin(&c, name ? name : "<string>", text, out,
+                  "evs_model_load_string", err)))
+    return rc;
   c.text = text;
   if (!(c.base = evs__model_strdup("")))
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
