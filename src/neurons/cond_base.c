@@ -95,7 +95,7 @@ int evs__cond_nomem(const evs_pop *pop, evs_error *err) {
 }
 
 void evs__cond_derive(const double *p, const evs__cond_layout *L, double dt,
-                   evs__cond_base *s) {
+                      evs__cond_base *s) {
   s->g_l = p[L->cm] / p[L->tau_m];
   s->inv_cm = 1.0 / p[L->cm];
   s->e_e = p[L->e_rev_e];

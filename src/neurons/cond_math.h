@@ -147,6 +147,20 @@ typedef struct evs__cond_layout {
 int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
                    evs_error *err);
 
+/* The base's checks of pop's parameters (laid out as L says) and its clock
+ * step: each error names its parameter (evs_error.key), so that a model
+ * file reports it at that key's line. EVS_OK or EVS_EMODEL / EVS_EINVAL
+ * with a message in err. The build and a change between phases run it. */
+int evs__cond_check(const evs_pop *pop, const evs__cond_layout *L,
+                    evs_error *err);
+
+/* The base's constants that follow from the parameters p (laid out as L
+ * says) and the step dt (s): leak conductance, 1/cm, reversal potentials,
+ * reset, threshold and refractory period, the conductances' decay per
+ * step, the tolerance of "at the state time". */
+void evs__cond_derive(const double *p, const evs__cond_layout *L, double dt,
+                      evs__cond_base *s);
+
 /* Sets err to "out of memory" for pop; returns EVS_ENOMEM. */
 int evs__cond_nomem(const evs_pop *pop, evs_error *err);
 
