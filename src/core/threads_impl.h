@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the threaded scheduler's private types, shared by threads.c (the
- * windows, the barrier and the merge) and threads_setup.c (dealing the
- * populations and synapses to the threads, the rules' parts, tearing down).
- * Not installed. */
+ * windows), threads_sync.c (the barrier), threads_events.c (one thread's
+ * work in a window), threads_merge.c (the merge for the plug-ins),
+ * threads_setup.c (dealing the populations and synapses to the threads,
+ * the rules' parts, tearing down) and the files of the statistics,
+ * checkpoints and ranks. Not installed. */
 #ifndef EVSNN_THREADS_IMPL_H
 #define EVSNN_THREADS_IMPL_H
 
@@ -121,11 +123,63 @@ typedef struct head {
 int evs__par_push(worker *w, double t, uint32_t kind, uint32_t source,
                   uint32_t owner, uint32_t arg);
 
+/* What evs__par_wait waits for: *v != x (a new generation of go), or
+ * *v == x (done reached the count of the other threads). */
+typedef enum { UNTIL_CHANGED, UNTIL_EQUAL } wait_kind;
+
+/* Waits, as thread w, until v is as k and x say: spinning, then asleep
+ * (threads_sync.c). */
+void evs__par_wait(worker *w, _Atomic uint32_t *v, wait_kind k, uint32_t x);
+
+/* Pushes the deliveries of spike s of population pop onto w's slices: one
+ * event (time, EVS_EV_DELIVER, the neuron's gid, owner pop's index, arg
+ * the delay in steps) per delay that a synapse of it onto w's slices has,
+ * in every projection and delay group of that delay. One thread pushes
+ * one event per projection and group, in the order (projection, group):
+ * a spike's events of one time pop together (nothing else has their time,
+ * kind and source and a push between theirs), and deliver goes through
+ * the projections in that order, so every neuron gets its inputs in the
+ * one-thread order. Distinct delays give distinct times (par_begin checks
+ * the run's end against the resolution). EVS_OK or EVS_ENOMEM.
+ * (threads_events.c) */
+int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s);
+
+/* Runs periodic event ev of w's slice of population ev->owner, records
+ * its flush (key and the spikes found since the last) and pushes the
+ * slice's next periodic event. EVS_OK or an error. */
+int evs__par_periodic(worker *w, const evs_event *ev);
+
+/* Sorts the spikes of each of w's flushes by (time, id): done by every
+ * thread for its own, in parallel, so that the merge only interleaves the
+ * threads' sorted runs. */
+void evs__par_sort_flushes(worker *w);
+
+/* One step of thread w: the deliveries of the last barrier's spikes, then
+ * every event of its queue before the horizon (par->h_t, par->h_kind); its
+ * first error in w->rc. */
+void evs__par_step(worker *w);
+
+/* Hands the merged flushes not yet handed to the plug-ins, in order, up to
+ * a stop (as the one-thread loop stops after the flush whose hook stopped
+ * it; not while evs__par_close closes the last windows). EVS_OK or a
+ * hook's error. (threads_merge.c) */
+int evs__par_tell(struct evs_par *par);
+
+/* Merges the threads' flushes since the last barrier (on several ranks,
+ * every rank's threads', exchanged with this rank's status rc) in key
+ * order: one flush's spikes from every slice, sorted by (time, id) and cut
+ * at the run's end, kept for scheduling (mf) and, unless later (defer:
+ * see run_step), handed to the plug-ins. A stop by a plug-in ends the
+ * merge after that flush (not while evs__par_close closes the last
+ * windows). Returns rc (in one process), the first error of
+ * the ranks, or the merge's. */
+int evs__par_merge(struct evs_par *par, int defer, int rc);
+
 /* Adds one to *v (the go or done counter) and wakes the sleepers, if any. */
 void evs__par_bump(struct evs_par *par, _Atomic uint32_t *v);
 
 /* The most a waiter at the barrier spins before it sleeps, for a run
- * of that many threads (see threads.c, "barrier"). */
+ * of that many threads (threads_sync.c). */
 unsigned evs__par_spins(uint32_t threads);
 
 /* Every rank's flush records since the last barrier, with their spikes,

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — one thread's work in a threaded run: the deliveries of the
+ * merged spikes pushed on its queue, its events up to the horizon (the
+ * deliveries onto its slices and their periodic events), its flushes
+ * recorded and sorted (the order they keep: atop threads.c). */
+#include <stdlib.h>
+
+#include "core/threads_impl.h"
+
+/* ---- one thread's work --------------------------------------------------- */
+
+int evs__par_push(worker *w, double t, uint32_t kind, uint32_t source,
+                  uint32_t owner, uint32_t arg) {
+  evs_event ev = {
+      .t = t, .kind = kind, .source = source, .owner = owner, .arg = arg};
+  int rc = evs_queue_push(&w->q, &ev);
+  if (w->q.size > w->queue_peak) w->queue_peak = w->q.size;
+  return rc;
+}
+
+/* Moves h to its next group with synapses on the thread; 0 when none. */
+static inline int head_next(head *h) {
+  const evs_csr *m = h->m;
+  if (!m->grp_ptr) return 0;
+  h->at = m->grp_end[h->g++];
+  while (h->g < h->ge && m->grp_end[h->g] == h->at) h->g++;
+  if (h->g == h->ge) return 0;
+  h->delay = m->grp_delay[h->g];
+  return 1;
+}
+
+int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s) {
+  const double res = w->par->net->resolution;
+  uint32_t gid = pop->gid0 + s->id, nh = 0;
+  head *hs = w->head;
+  for (uint32_t k = 0; k < pop->n_out; k++) {
+    const evs_csr *m = w->csr[pop->out[k]];
+    if (!m || m->row_ptr[s->id] == m->row_ptr[s->id + 1]) continue;
+    head *h = &hs[nh++];
+    h->m = m;
+    if (!m->grp_ptr) {
+      *h = (head){.delay = m->const_delay, .g = 0, .ge = 1, .m = m};
+      continue;
+    }
+    h->g = m->grp_ptr[s->id];
+    h->ge = m->grp_ptr[s->id + 1];
+    h->at = m->row_ptr[s->id];
+    while (m->grp_end[h->g] == h->at) h->g++; /* the row has some here */
+    h->delay = m->grp_delay[h->g];
+  }
+  while (nh) {
+    uint32_t d = hs[0].delay;
+    for (uint32_t k = 1; k < nh; k++)
+      if (hs[k].delay < d) d = hs[k].delay;
+    if (evs__par_push(w, s->t + d * res, EVS_EV_DELIVER, gid, pop->index, d))
+      return EVS_ENOMEM;
+    for (uint32_t k = 0; k < nh;)
+      if (hs[k].delay == d && !head_next(&hs[k]))
+        hs[k] = hs[--nh];
+      else
+        k++;
+  }
+  return EVS_OK;
+}
+
+/* The synapses [*begin, *end) of presynaptic neuron row in w's split m
+ * that have delay d (steps), and *grp their delay group's place in the row
+ * (0 without groups; a split keeps the net's groups); an empty range when
+ * none. */
+static inline void delivery_range(const evs_csr *m, uint32_t row, uint32_t d,
+                                  uint64_t *begin, uint64_t *end,
+                                  uint32_t *grp) {
+  *begin = m->row_ptr[row];
+  *end = m->row_ptr[row + 1];
+  *grp = 0;
+  if (!m->grp_ptr) {
+    if (m->const_delay != d) *end = *begin;
+    return;
+  }
+  /* the row's groups have increasing delays */
+  uint64_t lo = m->grp_ptr[row], hi = m->grp_ptr[row + 1], g0 = lo;
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    if (m->grp_delay[mid] < d)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == m->grp_ptr[row + 1] || m->grp_delay[lo] != d) {
+    *end = *begin;
+    return;
+  }
+  if (lo > g0) *begin = m->grp_end[lo - 1];
+  *end = m->grp_end[lo];
+  *grp = (uint32_t)(lo - g0);
+}
+
+/* Starts fetching the first targets of w's next delivery (run.c measured
+ * it): its row in the first projection held here. */
+static inline void prefetch_next(const worker *w) {
+  const evs_event *next = evs_queue_peek(&w->q);
+  if (!next || next->kind != EVS_EV_DELIVER) return;
+  const evs_pop *pre = w->par->net->pop[next->owner];
+  for (uint32_t k = 0; k < pre->n_out; k++) {
+    const evs_csr *m = w->csr[pre->out[k]];
+    if (!m) continue;
+    __builtin_prefetch(m->target + m->row_ptr[next->source - pre->gid0]);
+    return;
+  }
+}
+
+/* Delivery ev (see schedule_spike): the synapses of delay ev->arg of the
+ * spike's row on w's slices, projection by projection in pop->out's
+ * order. */
+static int deliver(worker *w, const evs_event *ev) {
+  const evs_net *net = w->par->net;
+  const evs_pop *pre = net->pop[ev->owner];
+  uint32_t row = ev->source - pre->gid0;
+  prefetch_next(w);
+  for (uint32_t k = 0; k < pre->n_out; k++) {
+    const evs_proj *p = net->proj[pre->out[k]];
+    const evs_csr *m = w->csr[p->index];
+    if (!m) continue;
+    uint64_t begin, end;
+    uint32_t grp;
+    delivery_range(m, row, ev->arg, &begin, &end, &grp);
+    if (begin == end) continue;
+    evs_pop *post = w->slice[p->post->index];
+    const float *wt = m->weight ? m->weight + begin : NULL;
+    /* the thread's own filter and rule instance on a split post population
+     * (make_parts), else the net's (the post population is whole) */
+    const evs_proj *own = w->part[p->index] ? w->part[p->index] : p;
+    if (own->filter)
+      wt = own->filter->type->apply(own->filter, ev->t, row, grp, wt,
+                                    end - begin);
+    post->type->deliver(post, ev->t, p->receptor, m->target + begin, wt,
+                        m->weight_shared, end - begin);
+    if (own->rule) own->rule->type->on_pre(own->rule, ev->t, row, begin, end);
+    w->syn_events += end - begin;
+    if (post->failed) return post->failed;
+  }
+  return EVS_OK;
+}
+
+int evs__par_periodic(worker *w, const evs_event *ev) {
+  uint32_t p = ev->owner;
+  evs_pop *s = w->slice[p];
+  int rc = s->type->tick(s, ev->t);
+  if (rc) return rc;
+  if (s->failed) return s->failed;
+  evs__pop_ticked(s, ev->t);
+  if (w->nrec == w->caprec) {
+    size_t cap = w->caprec ? 2 * w->caprec : 64;
+    flush_rec *nr = realloc(w->rec, cap * sizeof *nr);
+    if (!nr) return EVS_ENOMEM;
+    w->rec = nr;
+    w->caprec = cap;
+  }
+  w->rec[w->nrec++] = (flush_rec){.t = ev->t,
+                                  .kind = ev->kind,
+                                  .pop = p,
+                                  .worker = w->index,
+                                  .begin = w->flushed[p],
+                                  .end = s->nspk};
+  w->flushed[p] = s->nspk;
+  uint64_t k = ++w->ticks[p];
+  return evs__par_push(w, evs__periodic_time(s, k), ev->kind, s->gid0, p, 0);
+}
+
+/* Flushes up to this many spikes are sorted by insertion: a window of B1
+ * finds about 20 a slice, and glibc's qsort allocates and calls the
+ * comparison through a pointer (10.4 M of a thread's 539 M instructions on
+ * B1 at N = 64,000, 0.3 s; 3.0 M by insertion). */
+#define INSERTION_MAX 32
+
+void evs__par_sort_flushes(worker *w) {
+  for (size_t i = 0; i < w->nrec; i++) {
+    const flush_rec *f = &w->rec[i];
+    evs_spike *a = w->slice[f->pop]->spk + f->begin;
+    size_t n = f->end - f->begin;
+    if (n > INSERTION_MAX) {
+      qsort(a, n, sizeof *a, evs__spike_order);
+      continue;
+    }
+    for (size_t j = 1; j < n; j++) {
+      evs_spike x = a[j];
+      size_t k = j;
+      for (; k > 0 &&
+             (a[k - 1].t > x.t || (a[k - 1].t == x.t && a[k - 1].id > x.id));
+           k--)
+        a[k] = a[k - 1];
+      a[k] = x;
+    }
+  }
+}
+
+void evs__par_step(worker *w) {
+  struct evs_par *par = w->par;
+  int rc = EVS_OK;
+  for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++) {
+    const evs_pop *pop = par->net->pop[par->mf[f].pop];
+    const evs_spike *spk = par->mspk + par->mf[f].begin;
+    for (size_t i = 0; i < par->mf[f].n && rc == EVS_OK; i++)
+      rc = evs__par_schedule(w, pop, &spk[i]);
+  }
+  const double ht = par->h_t;
+  const uint32_t hk = par->h_kind;
+  const evs_event *next;
+  evs_event ev;
+  while (rc == EVS_OK && (next = evs_queue_peek(&w->q)) &&
+         (next->t < ht || (next->t == ht && next->kind < hk))) {
+    evs_queue_pop(&w->q, &ev);
+    rc =
+        ev.kind == EVS_EV_DELIVER ? deliver(w, &ev) : evs__par_periodic(w, &ev);
+  }
+  evs__par_sort_flushes(w);
+  if (rc && !w->rc) w->rc = rc;
+}

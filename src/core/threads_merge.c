@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — the threaded scheduler's merge at the barrier: every thread's
+ * flushes in the one-thread order (atop threads.c), each flush's spikes
+ * interleaved from the slices' sorted runs, handed to the plug-ins. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/comm.h"
+#include "core/threads_impl.h"
+
+/* ---- the barrier's merge ------------------------------------------------- */
+
+static int rec_order(const void *a, const void *b) {
+  const flush_rec *x = a, *y = b;
+  if (x->t != y->t) return x->t < y->t ? -1 : 1;
+  if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+  if (x->pop != y->pop) return x->pop < y->pop ? -1 : 1;
+  return (x->worker > y->worker) - (x->worker < y->worker);
+}
+
+/* Grows *arr (elements of sz bytes, room for *cap) to hold need. */
+static int reserve(void **arr, size_t *cap, size_t need, size_t sz) {
+  if (need <= *cap) return EVS_OK;
+  size_t c = *cap ? *cap : 64;
+  while (c < need) c *= 2;
+  void *p = realloc(*arr, c * sz);
+  if (!p) return EVS_ENOMEM;
+  *arr = p;
+  *cap = c;
+  return EVS_OK;
+}
+
+/* Keeps a copy of pop's last flush (evs__par_uncount reads it). */
+static int keep_last(struct evs_par *par, uint32_t pop, const evs_spike *spk,
+                     size_t n) {
+  if (reserve((void **)&par->last[pop], &par->caplast[pop], n ? n : 1,
+              sizeof *spk))
+    return EVS_ENOMEM;
+  memcpy(par->last[pop], spk, n * sizeof *spk);
+  return EVS_OK;
+}
+
+/* Hands merged flush f to the plug-ins: counts its spikes, keeps a copy
+ * (evs__par_uncount) and calls the listeners' spikes hooks. */
+static int tell_one(struct evs_par *par, const merged *f) {
+  evs_run *r = par->run;
+  r->last_n[f->pop] = f->n;
+  if (f->n == 0) return EVS_OK;
+  par->net->pop[f->pop]->nspikes += f->n;
+  const evs_spike *spk = par->mspk + f->begin;
+  int rc = keep_last(par, f->pop, spk, f->n);
+  return rc ? rc : evs__run_tell(r, f->pop, spk, f->n);
+}
+
+/* 1 when a merge ends at the run's stop: while the run goes, as the
+ * one-thread loop runs no event after the one whose hook stopped it; not
+ * while evs__par_close closes the last windows, which the one-thread run
+ * flushes and hands out after any stop (run.c, end_events). */
+static int halted(const struct evs_par *par) {
+  return par->run->stopped && !par->closing;
+}
+
+int evs__par_tell(struct evs_par *par) {
+  int rc = EVS_OK;
+  while (par->told < par->nmf && rc == EVS_OK && !halted(par))
+    rc = tell_one(par, &par->mf[par->told++]);
+  return rc;
+}
+
+int evs__par_merge(struct evs_par *par, int defer, int rc) {
+  evs_run *r = par->run;
+  size_t nall = 0;
+  par->nmf = 0;
+  par->nmspk = 0;
+  par->told = 0;
+  if (par->comm) { /* every rank's flushes (threads_ranks.c) */
+    if ((rc = evs__par_exchange(par, rc, &nall))) return rc;
+  } else {
+    if (rc) return rc;
+    for (uint32_t t = 0; t < par->n; t++) nall += par->w[t].nrec;
+    if (reserve((void **)&par->all, &par->capall, nall ? nall : 1,
+                sizeof *par->all))
+      return EVS_ENOMEM;
+    size_t k = 0;
+    for (uint32_t t = 0; t < par->n; t++)
+      for (size_t i = 0; i < par->w[t].nrec; i++, k++) {
+        par->all[k] = par->w[t].rec[i];
+        par->all[k].spk = par->w[t].slice[par->all[k].pop]->spk;
+      }
+  }
+  qsort(par->all, nall, sizeof *par->all, rec_order);
+  for (size_t i = 0; i < nall && rc == EVS_OK && !halted(par);) {
+    size_t j = i;
+    size_t count = 0;
+    while (j < nall && par->all[j].t == par->all[i].t &&
+           par->all[j].kind == par->all[i].kind &&
+           par->all[j].pop == par->all[i].pop) {
+      count += par->all[j].end - par->all[j].begin;
+      j++;
+    }
+    uint32_t p = par->all[i].pop;
+    if (reserve((void **)&par->mspk, &par->capmspk, par->nmspk + count + 1,
+                sizeof *par->mspk) ||
+        reserve((void **)&par->mf, &par->capmf, par->nmf + 1, sizeof *par->mf))
+      return EVS_ENOMEM;
+    /* the records' runs, each sorted by (time, id), interleaved: the
+     * order one thread's flush sorts them into (ids are distinct) */
+    evs_spike *out = par->mspk + par->nmspk;
+    const evs_spike *head[EVS_PAR_MERGE_MAX], *end[EVS_PAR_MERGE_MAX];
+    size_t nrun = 0, m = 0;
+    for (size_t q = i; q < j; q++) {
+      const flush_rec *f = &par->all[q];
+      if (f->end == f->begin) continue;
+      if (nrun == EVS_PAR_MERGE_MAX) { /* more runs than that: sort them */
+        memcpy(out + m, f->spk + f->begin, (f->end - f->begin) * sizeof *out);
+        m += f->end - f->begin;
+        continue;
+      }
+      head[nrun] = f->spk + f->begin;
+      end[nrun++] = f->spk + f->end;
+    }
+    if (m) { /* beyond EVS_PAR_MERGE_MAX runs */
+      for (size_t k = 0; k < nrun; k++) {
+        memcpy(out + m, head[k], (size_t)(end[k] - head[k]) * sizeof *out);
+        m += (size_t)(end[k] - head[k]);
+      }
+      qsort(out, m, sizeof *out, evs__spike_order);
+    } else {
+      while (nrun) {
+        size_t best = 0;
+        for (size_t k = 1; k < nrun; k++)
+          if (evs__spike_order(head[k], head[best]) < 0) best = k;
+        out[m++] = *head[best]++;
+        if (head[best] == end[best]) {
+          head[best] = head[nrun - 1];
+          end[best] = end[--nrun];
+        }
+      }
+    }
+    par->ticks[p]++;
+    i = j;
+    size_t n = 0;
+    while (n < m && out[n].t < r->t_end) n++;
+    par->mf[par->nmf++] = (merged){.pop = p, .begin = par->nmspk, .n = n};
+    par->nmspk += n;
+    if (!defer) rc = evs__par_tell(par);
+  }
+  /* every slice keeps only the spikes found after its last flush */
+  for (uint32_t t = 0; t < par->n; t++) {
+    worker *w = &par->w[t];
+    w->nrec = 0;
+    for (uint32_t p = 0; p < par->net->npop; p++) {
+      evs_pop *s = w->slice[p];
+      if (!s || !w->flushed[p]) continue;
+      memmove(s->spk, s->spk + w->flushed[p],
+              (s->nspk - w->flushed[p]) * sizeof *s->spk);
+      s->nspk -= w->flushed[p];
+      w->flushed[p] = 0;
+    }
+  }
+  return rc;
+}
