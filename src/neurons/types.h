@@ -12,7 +12,7 @@
 #include "evsnn/error.h"
 #include "evsnn/plugin.h"
 
-/* Reads a .ras spike file (source.c): 'time id' per line, time in s
+/* Reads a .ras spike file (source_replay.c): 'time id' per line, time in s
  * (>= 0, before period when period > 0), id < size, '#' comments; owner
  * names the file's user in messages ("population P"). On EVS_OK *out holds
  * the *n spikes sorted by (time, id) (malloc'd, NULL when empty); else an
@@ -20,6 +20,10 @@
 int evs__ras_read(const char *path, uint32_t size, double period,
                   const char *owner, evs_spike **out, size_t *n,
                   evs_error *err);
+
+/* A spike source's weight scale: 0 in every dimension, a source receives
+ * nothing (source.c; the three source types share it). */
+double evs__source_weight_scale(const evs_pop *pop, evs_dim dim);
 
 /* The types, defined in their own modules. */
 extern const evs_neuron_type evs__if_curr_exp;            /* lif.c */
