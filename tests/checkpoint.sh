@@ -183,51 +183,36 @@ else
 fi
 
 # ---- CUBA: SIGINT writes a checkpoint; resumed, the run's files ---------------
-i="$tmp/int"
-"$EVSNN" run "${cuba[@]}" -q -o "$i" --progress-interval 0.01s >/dev/null 2>"$tmp/int.err" &
-pid=$!
-for _ in $(seq 1200); do
-  grep -q '^progress: ' "$i/run.log.part" 2>/dev/null && break
-  sleep 0.05
-done
-kill -INT "$pid" 2>/dev/null
-wait "$pid"
-got=$?
-if [ "$got" -eq 0 ]; then
-  echo "SIGINT: the run ended before the signal; not checked"
-elif [ "$got" -ne 130 ]; then
-  say_fail "SIGINT: exit status $got, expected 130"
-else
-  tail -n 2 "$i/run.log" | head -n 1 | grep -q 'the checkpoint at t = .* resumes the run' ||
-    say_fail "SIGINT: run.log does not say how to resume: $(tail -n 2 "$i/run.log")"
-  grep -q "'evsnn resume .*' continues the run" "$tmp/int.err" ||
-    say_fail "SIGINT: stderr says '$(cat "$tmp/int.err")'"
-  expect_status 0 "SIGINT: resume" "$EVSNN" resume "$i" -q &&
-    same "$tmp/cuba.ref" "$i" "SIGINT, resumed"
-fi
-
-# ---- CUBA on 2 threads: SIGINT writes a checkpoint; resumed on 3 -----------
-i="$tmp/int2"
-"$EVSNN" run "${cuba[@]}" -q -o "$i" --threads 2 --progress-interval 0.01s \
-  >/dev/null 2>"$tmp/int2.err" &
-pid=$!
-for _ in $(seq 1200); do
-  grep -q '^progress: ' "$i/run.log.part" 2>/dev/null && break
-  sleep 0.05
-done
-kill -INT "$pid" 2>/dev/null
-wait "$pid"
-got=$?
-if [ "$got" -eq 0 ]; then
-  echo "SIGINT on 2 threads: the run ended before the signal; not checked"
-elif [ "$got" -ne 130 ]; then
-  say_fail "SIGINT on 2 threads: exit status $got, expected 130"
-else
-  tail -n 2 "$i/run.log" | head -n 1 | grep -q 'the checkpoint at t = .* resumes the run' ||
-    say_fail "SIGINT on 2 threads: run.log does not say how to resume: $(tail -n 2 "$i/run.log")"
-  expect_status 0 "SIGINT on 2 threads: resume on 3" "$EVSNN" resume "$i" -q --threads 3 &&
-    same "$tmp/cuba.ref" "$i" "SIGINT on 2 threads, resumed on 3"
-fi
+# sigint_case NAME N M: CUBA on N threads, stopped by SIGINT once it has
+# written progress, says how to resume (run.log, stderr) and, resumed on M
+# threads, ends with the uninterrupted run's files.
+sigint_case() {
+  local name=$1 i="$tmp/int$2" got
+  "$EVSNN" run "${cuba[@]}" -q -o "$i" --threads "$2" --progress-interval 0.01s \
+    >/dev/null 2>"$i.err" &
+  pid=$!
+  for _ in $(seq 1200); do
+    grep -q '^progress: ' "$i/run.log.part" 2>/dev/null && break
+    sleep 0.05
+  done
+  kill -INT "$pid" 2>/dev/null
+  wait "$pid"
+  got=$?
+  if [ "$got" -eq 0 ]; then
+    echo "$name: the run ended before the signal; not checked"
+  elif [ "$got" -ne 130 ]; then
+    say_fail "$name: exit status $got, expected 130"
+  else
+    tail -n 2 "$i/run.log" | head -n 1 | grep -q 'the checkpoint at t = .* resumes the run' ||
+      say_fail "$name: run.log does not say how to resume: $(tail -n 2 "$i/run.log")"
+    grep -q "'evsnn resume .*' continues the run" "$i.err" ||
+      say_fail "$name: stderr says '$(cat "$i.err")'"
+    expect_status 0 "$name: resume on $3" "$EVSNN" resume "$i" -q --threads "$3" &&
+      same "$tmp/cuba.ref" "$i" "$name, resumed on $3"
+  fi
+}
+sigint_case SIGINT 1 1
+sigint_case "SIGINT on 2 threads" 2 3
 
 # ---- refused: corrupt, truncated, foreign, outdated -------------------------
 d="$tmp/cuba"

@@ -389,22 +389,6 @@ int evs__par_ckpt_pop(struct evs_par *par, evs_pop *pop, evs_ckpt *ck) {
 
 /* ---- projections --------------------------------------------------------- */
 
-void evs__par_scatter(struct evs_par *par, const evs_proj *p) {
-  evs_csr *m = p->csr;
-  uint32_t k = p->index, post = p->post->index;
-  if (!m || !m->weight || !par->split[post]) return;
-  const uint32_t *b = par->bound + (size_t)post * (par->n + 1);
-  for (uint32_t i = 0; i < m->n_pre; i++) {
-    for (uint32_t t = 0; t < par->n; t++)
-      par->cursor[t] = par->w[t].csr[k] ? par->w[t].csr[k]->row_ptr[i] : 0;
-    for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
-      uint32_t j = m->target[q], t = 0;
-      while (j >= b[t + 1]) t++;
-      par->w[t].csr[k]->weight[par->cursor[t]++] = m->weight[q];
-    }
-  }
-}
-
 /* Projection k's parts (the threads holding a part of it, in order) and
  * their maps (io/checkpoint.h, evs_ckpt_parts): post slices, the part
  * holding each row's and each group's synapses first, and each synapse's

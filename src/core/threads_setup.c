@@ -78,7 +78,10 @@ static int make_parts(struct evs_par *par, evs_error *err) {
   return EVS_OK;
 }
 
-void evs__par_gather(struct evs_par *par, const evs_proj *p) {
+/* Copies the weights of p's learning CSR between the net's whole CSR and
+ * the threads' parts (to_parts: whole -> parts, else parts -> whole): the
+ * synapses of row i onto slice t are, in order, the part's row i. */
+static void move_weights(struct evs_par *par, const evs_proj *p, int to_parts) {
   evs_csr *m = p->csr;
   uint32_t k = p->index, post = p->post->index;
   if (!m || !m->weight || !par->split[post]) return;
@@ -89,9 +92,21 @@ void evs__par_gather(struct evs_par *par, const evs_proj *p) {
     for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
       uint32_t j = m->target[q], t = 0;
       while (j >= b[t + 1]) t++;
-      m->weight[q] = par->w[t].csr[k]->weight[par->cursor[t]++];
+      float *part = &par->w[t].csr[k]->weight[par->cursor[t]++];
+      if (to_parts)
+        *part = m->weight[q];
+      else
+        m->weight[q] = *part;
     }
   }
+}
+
+void evs__par_gather(struct evs_par *par, const evs_proj *p) {
+  move_weights(par, p, 0);
+}
+
+void evs__par_scatter(struct evs_par *par, const evs_proj *p) {
+  move_weights(par, p, 1);
 }
 
 evs_rule *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
