@@ -56,7 +56,8 @@ typedef struct worker {
   uint64_t syn_events; /* synaptic events delivered */
   size_t queue_peak;   /* most events its queue held */
   int rc;              /* first error */
-  unsigned spin_limit; /* its spins before it sleeps (wait_for) */
+  unsigned spin_limit; /* its spins before it sleeps (evs__par_wait) */
+  double waited;       /* s of wall time spent in waits not over at once */
 } worker;
 
 /* The spikes of one merged flush: mspk[begin .. begin + n). */
@@ -127,7 +128,8 @@ int evs__par_push(worker *w, double t, uint32_t kind, uint32_t source,
  * *v == x (done reached the count of the other threads). */
 typedef enum { UNTIL_CHANGED, UNTIL_EQUAL } wait_kind;
 
-/* Waits, as thread w, until v is as k and x say: spinning, then asleep
+/* Waits, as thread w, until v is as k and x say: spinning, then asleep;
+ * a wait not over at its first look adds its wall time to w->waited
  * (threads_sync.c). */
 void evs__par_wait(worker *w, _Atomic uint32_t *v, wait_kind k, uint32_t x);
 

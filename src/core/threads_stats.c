@@ -46,10 +46,10 @@ static size_t thread_line(const struct evs_par *par, uint32_t t, char *line) {
   return (size_t)snprintf(
       line, LINE_MAX_BYTES,
       "thread %u%s neurons %llu synapses %llu synapse_bytes %llu "
-      "syn_events %llu queue_peak_bytes %llu",
+      "syn_events %llu queue_peak_bytes %llu wall_wait_s %.6f",
       t, rank, (unsigned long long)h[0], (unsigned long long)h[1],
       (unsigned long long)h[2], (unsigned long long)w->syn_events,
-      (unsigned long long)(w->queue_peak * sizeof(evs_event)));
+      (unsigned long long)(w->queue_peak * sizeof(evs_event)), w->waited);
 }
 
 /* This rank's line of run.log (no newline) into line; its length. */
