@@ -438,6 +438,99 @@ START_TEST(test_desc_build) {
 }
 END_TEST
 
+/* A description's errors say which of its objects and keys they are
+ * about (evs_error.about, .index, .key), whatever stage finds them. */
+START_TEST(test_desc_error_about) {
+  evs_model_desc d;
+  evs_pop_desc e;
+  evs_proj_desc ee;
+  evs_model *m = NULL;
+  evs_error err;
+  /* found by the net when the key is set (a negative tau_m is refused
+   * at the build; a wrong count of values at once) */
+  const double two[] = {-0.07, -0.06};
+  const evs_param_desc bad[] = {{"v_init", {0}, NULL, two, 2}};
+  small(&d, &e, &ee, "E");
+  e.params = bad;
+  e.n_params = 1;
+  ck_assert_int_eq(evs_model_build(&d, NULL, &m, &err), EVS_EMODEL);
+  ck_assert_int_eq(err.about, EVS_ABOUT_POPULATION);
+  ck_assert_int_eq(err.index, 0);
+  ck_assert_str_eq(err.key, "v_init");
+  const evs_param_desc neg[] = {{"tau_m", {EVS_DIST_CONST, {-0.01}}, NULL}};
+  e.params = neg;
+  ck_assert_int_eq(evs_model_build(&d, NULL, &m, &err), EVS_EMODEL);
+  ck_assert_int_eq(err.about, EVS_ABOUT_POPULATION);
+  ck_assert_str_eq(err.key, "tau_m");
+  /* a projection's key */
+  small(&d, &e, &ee, "F");
+  ck_assert_int_eq(evs_model_build(&d, NULL, &m, &err), EVS_EMODEL);
+  ck_assert_int_eq(err.about, EVS_ABOUT_PROJECTION);
+  ck_assert_int_eq(err.index, 0);
+  ck_assert_str_eq(err.key, "pre");
+  /* an input: a current source's bad amplitude, the whole object */
+  evs_input_desc in[2] = {
+      {.name = "dc", .post = "E", .amplitude = 1e-9, .dim = EVS_DIM_CURRENT},
+      {.name = "src",
+       .post = "E",
+       .source = 1,
+       .current = {
+           .kind = EVS_CURRENT_DC, .stop = INFINITY, .amplitude = NAN}}};
+  small(&d, &e, &ee, "E");
+  d.inputs = in;
+  d.n_inputs = 2;
+  ck_assert_int_eq(evs_model_build(&d, NULL, &m, &err), EVS_EMODEL);
+  ck_assert_int_eq(err.about, EVS_ABOUT_INPUT);
+  ck_assert_int_eq(err.index, 1);
+}
+END_TEST
+
+/* A parameter given one value per neuron (evs_param_desc.values) reaches
+ * each neuron: Poisson sources at rates 0, 2 kHz, 0, 2 kHz for 50 ms; the
+ * silent ones have no spike, the others about 100 (none with probability
+ * e^-100). */
+START_TEST(test_desc_values) {
+  char dir[256], path[600];
+  tu_mkdtemp(dir, sizeof dir, "check_model_build");
+  const double rates[] = {0, 2000, 0, 2000};
+  const evs_param_desc par[] = {{"rate", {0}, NULL, rates, 4}};
+  evs_model_desc d;
+  evs_model_desc_defaults(&d);
+  d.sim.duration = 0.05;
+  evs_pop_desc p = {.name = "P",
+                    .type = "SpikeSourcePoisson",
+                    .size = 4,
+                    .params = par,
+                    .n_params = 1,
+                    .spikes_set = 1,
+                    .record_spikes = 1};
+  d.pops = &p;
+  d.n_pops = 1;
+  evs_model *m = NULL;
+  evs_error err;
+  ck_assert_msg(evs_model_build(&d, NULL, &m, &err) == EVS_OK, "%s", err.msg);
+  m->run.outdir = dir;
+  ck_assert_msg(evs_net_run(m->net, &m->run, &err) == EVS_OK, "%s", err.msg);
+  evs_model_free(m);
+  snprintf(path, sizeof path, "%s/P.ras", dir);
+  FILE *f = fopen(path, "r");
+  ck_assert_ptr_nonnull(f);
+  char line[256];
+  int count[4] = {0, 0, 0, 0}, id;
+  double t;
+  while (fgets(line, sizeof line, f))
+    if (line[0] != '#' && sscanf(line, "%lf %d", &t, &id) == 2) {
+      ck_assert(id >= 0 && id < 4);
+      count[id]++;
+    }
+  fclose(f);
+  ck_assert_int_eq(count[0], 0);
+  ck_assert_int_eq(count[2], 0);
+  ck_assert_msg(count[1] > 40 && count[3] > 40, "%d %d", count[1], count[3]);
+  ck_assert_int_eq(tu_rm_rf(dir), 0);
+}
+END_TEST
+
 static Suite *model_build_suite(void) {
   Suite *s = suite_create("model_build");
   TCase *tc = tcase_create("build");
@@ -452,6 +545,8 @@ static Suite *model_build_suite(void) {
   tcase_add_test(tc, test_rule_override_effect);
   tcase_add_test(tc, test_rate_check);
   tcase_add_test(tc, test_desc_build);
+  tcase_add_test(tc, test_desc_error_about);
+  tcase_add_test(tc, test_desc_values);
   suite_add_tcase(s, tc);
   return s;
 }

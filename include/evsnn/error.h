@@ -35,8 +35,10 @@ typedef enum evs_about {
   EVS_ABOUT_NONE = 0,   /* the net as a whole, or not known */
   EVS_ABOUT_POPULATION, /* population number evs_error.index */
   EVS_ABOUT_PROJECTION, /* projection number evs_error.index */
-  EVS_ABOUT_LEARNER     /* the net's learner with a network-wide clock
+  EVS_ABOUT_LEARNER,    /* the net's learner with a network-wide clock
                           (SuperSpike: [superspike]; index 0) */
+  EVS_ABOUT_INPUT       /* input number evs_error.index of a model's
+                          description (evs_model_build, model_desc.h) */
 } evs_about;
 
 /* An error record: code plus a formatted message, and what it is about

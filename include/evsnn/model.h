@@ -71,7 +71,11 @@ EVS_API int evs_model_load_string(const char *text, const char *name,
  * (evs_model_free). On error returns the net's status (EVS_EMODEL for a
  * bad value, EVS_ENOMEM, EVS_EIO, EVS_EINVAL for bad arguments) with the
  * message at the origin of the object or key at fault (evs_origin) in err,
- * and *out NULL. O(synapses) for the build. */
+ * and *out NULL; err.about and err.index name that object of d when there
+ * is one (EVS_ABOUT_POPULATION: d->pops[index], EVS_ABOUT_PROJECTION:
+ * d->projs[index], EVS_ABOUT_INPUT: d->inputs[index], EVS_ABOUT_LEARNER:
+ * d->superspike), err.key the key at fault ("" for the whole object), so
+ * that a program can name its own object. O(synapses) for the build. */
 EVS_API int evs_model_build(const evs_model_desc *d, const evs_model_opts *mo,
                             evs_model **out, evs_error *err);
 

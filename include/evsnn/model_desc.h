@@ -64,11 +64,18 @@ typedef struct evs_sim_desc {
   evs_desc_origin origin;
 } evs_sim_desc;
 
-/* A parameter of a population: a number or distribution, or a file. */
+/* A parameter of a population: a number or distribution, one value per
+ * neuron, or a file. */
 typedef struct evs_param_desc {
-  const char *name; /* a parameter of the type (evs_neuron_type_params) */
-  evs_dist value;   /* SI; a distribution only for per-neuron parameters */
-  const char *path; /* an EVS_PARAM_PATH parameter's file, else NULL */
+  const char *name;     /* a parameter of the type (evs_neuron_type_params) */
+  evs_dist value;       /* SI; a distribution only for per-neuron parameters */
+  const char *path;     /* an EVS_PARAM_PATH parameter's file, else NULL */
+  const double *values; /* an EVS_PARAM_PER_NEURON parameter's value of
+                           each neuron (SI; evs_net_set_param_values),
+                           n_values of them (the population's size), or
+                           NULL: value or path. The model-file reader
+                           leaves it NULL */
+  size_t n_values;
 } evs_param_desc;
 
 /* A recording of a state variable (evs_net_record). */

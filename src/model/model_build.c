@@ -23,43 +23,62 @@ void evs_model_desc_defaults(evs_model_desc *d) {
   d->sim.spike_format = EVS_SPIKES_RAS;
 }
 
+/* An object of the description: what it is (evs_about), its index in
+ * its array, and its origin. */
+typedef struct desc_obj {
+  evs_about about;
+  int index;
+  const evs_desc_origin *o;
+} desc_obj;
+
 /* Re-reports error rc of the net (message ne->msg, or evs_strerror(rc)
- * when empty) in err at the origin of key of o when o has it, else of the
- * key the error names (ne->key), else of o itself. EVS_ENOMEM and EVS_EIO
- * keep their code, others become EVS_EMODEL; returns that code. */
-static int net_fail(evs_error *err, int rc, const evs_desc_origin *o,
-                    const char *key, const evs_error *ne) {
+ * when empty) in err at the origin of key of ob when it has it, else of
+ * the key the error names (ne->key), else of ob itself; err is about ob
+ * (evs_error.about, .index) and that key (key, else ne->key). EVS_ENOMEM
+ * and EVS_EIO keep their code, others become EVS_EMODEL; returns that
+ * code. */
+static int net_fail(evs_error *err, int rc, desc_obj ob, const char *key,
+                    const evs_error *ne) {
   int code = (rc == EVS_ENOMEM || rc == EVS_EIO) ? rc : EVS_EMODEL;
-  const evs_origin *at = evs__model_key_origin(o, key);
-  if (!at) at = evs__model_key_origin(o, ne->key);
-  return evs__model_report(err, code, at ? at : &o->at,
-                           ne->msg[0] ? ne->msg : evs_strerror(rc));
+  const evs_origin *at = evs__model_key_origin(ob.o, key);
+  if (!at) at = evs__model_key_origin(ob.o, ne->key);
+  evs__model_report(err, code, at ? at : &ob.o->at,
+                    ne->msg[0] ? ne->msg : evs_strerror(rc));
+  evs_error_about(err, ob.about, ob.index);
+  evs_error_key(err, key && key[0] ? key : ne->key);
+  return code;
 }
 
 /* The index in net of the population called name (what names it: key of
- * o, in object what), or an EVS_EMODEL error there. */
+ * ob, in object what), or an EVS_EMODEL error there. */
 static int find_pop(evs_net *net, const char *name, const char *what,
-                    const evs_desc_origin *o, const char *key, evs_error *err) {
+                    desc_obj ob, const char *key, evs_error *err) {
   int pop = name ? evs_net_find_population(net, name) : EVS_ENOENT;
   if (pop >= 0) return pop;
   evs_error ne;
   evs_error_set(&ne, EVS_EMODEL, NULL, 0, "%s: %s: undefined population '%s'",
                 what, key, name ? name : "(none)");
-  return net_fail(err, EVS_EMODEL, o, key, &ne);
+  return net_fail(err, EVS_EMODEL, ob, key, &ne);
 }
 
-/* Adds population p to net with its parameters, background current,
- * recordings and rate check. */
-static int add_population(evs_net *net, const evs_pop_desc *p, evs_error *err) {
-  const evs_desc_origin *o = &p->origin;
+/* Adds population p, number k of the description, to net with its
+ * parameters, background current, recordings and rate check. */
+static int add_population(evs_net *net, const evs_pop_desc *p, int k,
+                          evs_error *err) {
+  const desc_obj o = {EVS_ABOUT_POPULATION, k, &p->origin};
   evs_error ne;
   evs_error_clear(&ne);
   int rc, pop = evs_net_add_population(net, p->name, p->type, p->size, &ne);
   if (pop < 0) return net_fail(err, pop, o, NULL, &ne);
   for (size_t i = 0; i < p->n_params; i++) {
     const evs_param_desc *q = &p->params[i];
-    rc = q->path ? evs_net_set_path(net, pop, q->name, q->path, &ne)
-                 : evs_net_set_param(net, pop, q->name, &q->value, &ne);
+    if (q->values)
+      rc = evs_net_set_param_values(net, pop, q->name, q->values, q->n_values,
+                                    &ne);
+    else if (q->path)
+      rc = evs_net_set_path(net, pop, q->name, q->path, &ne);
+    else
+      rc = evs_net_set_param(net, pop, q->name, &q->value, &ne);
     if (rc) return net_fail(err, rc, o, q->name, &ne);
   }
   if (p->has_dc && (rc = evs_net_add_dc(net, pop, p->dc, EVS_DIM_CURRENT, &ne)))
@@ -80,11 +99,12 @@ static int add_population(evs_net *net, const evs_pop_desc *p, evs_error *err) {
   return EVS_OK;
 }
 
-/* Adds projection p to net: the compensating DC, the synapses, short-term
- * plasticity, the learning rule and the weight recordings. */
-static int add_projection(evs_net *net, const evs_proj_desc *p,
+/* Adds projection p, number k of the description, to net: the
+ * compensating DC, the synapses, short-term plasticity, the learning rule
+ * and the weight recordings. */
+static int add_projection(evs_net *net, const evs_proj_desc *p, int k,
                           evs_error *err) {
-  const evs_desc_origin *o = &p->origin;
+  const desc_obj o = {EVS_ABOUT_PROJECTION, k, &p->origin};
   evs_error ne;
   int rc, pre, post;
   evs_error_clear(&ne);
@@ -127,9 +147,11 @@ static int add_projection(evs_net *net, const evs_proj_desc *p,
   return EVS_OK;
 }
 
-/* Adds input in to net: a constant current or a current source. */
-static int add_input(evs_net *net, const evs_input_desc *in, evs_error *err) {
-  const evs_desc_origin *o = &in->origin;
+/* Adds input in, number k of the description, to net: a constant current
+ * or a current source. */
+static int add_input(evs_net *net, const evs_input_desc *in, int k,
+                     evs_error *err) {
+  const desc_obj o = {EVS_ABOUT_INPUT, k, &in->origin};
   evs_error ne;
   int rc, pop = find_pop(net, in->post, in->name, o, "post", err);
   if (pop < 0) return pop;
@@ -147,15 +169,15 @@ static int add_input(evs_net *net, const evs_input_desc *in, evs_error *err) {
 /* Gives net the SuperSpike learner of ss. */
 static int add_superspike(evs_net *net, const evs_superspike_desc *ss,
                           evs_error *err) {
+  const desc_obj o = {EVS_ABOUT_LEARNER, 0, &ss->origin};
   evs_superspike_spec spec = ss->spec;
   evs_error ne;
   int rc;
-  spec.output =
-      find_pop(net, ss->output, "superspike", &ss->origin, "output", err);
+  spec.output = find_pop(net, ss->output, "superspike", o, "output", err);
   if (spec.output < 0) return spec.output;
   evs_error_clear(&ne);
   if ((rc = evs_net_superspike(net, &spec, &ne)))
-    return net_fail(err, rc, &ss->origin, NULL, &ne);
+    return net_fail(err, rc, o, NULL, &ne);
   return EVS_OK;
 }
 
@@ -174,25 +196,25 @@ static int build(const evs_model_desc *d, uint64_t seed, evs_model *m,
   if ((rc = evs_net_set_spike_format(m->net, d->sim.spike_format, &ne)))
     return evs__model_report(err, rc, &so->at, ne.msg);
   for (size_t i = 0; i < d->n_pops; i++)
-    if ((rc = add_population(m->net, &d->pops[i], err))) return rc;
+    if ((rc = add_population(m->net, &d->pops[i], (int)i, err))) return rc;
   for (size_t i = 0; i < d->n_projs; i++)
-    if ((rc = add_projection(m->net, &d->projs[i], err))) return rc;
+    if ((rc = add_projection(m->net, &d->projs[i], (int)i, err))) return rc;
   for (size_t i = 0; i < d->n_inputs; i++)
-    if ((rc = add_input(m->net, &d->inputs[i], err))) return rc;
+    if ((rc = add_input(m->net, &d->inputs[i], (int)i, err))) return rc;
   if (d->superspike && (rc = add_superspike(m->net, d->superspike, err)))
     return rc;
   evs_error_clear(&ne);
   if ((rc = evs_net_build(m->net, &ne)) != EVS_OK) {
-    const evs_desc_origin *o = NULL;
+    desc_obj o = {ne.about, ne.index, NULL};
     if (ne.about == EVS_ABOUT_POPULATION && ne.index >= 0 &&
         (size_t)ne.index < d->n_pops)
-      o = &d->pops[ne.index].origin;
+      o.o = &d->pops[ne.index].origin;
     else if (ne.about == EVS_ABOUT_PROJECTION && ne.index >= 0 &&
              (size_t)ne.index < d->n_projs)
-      o = &d->projs[ne.index].origin;
+      o.o = &d->projs[ne.index].origin;
     else if (ne.about == EVS_ABOUT_LEARNER && d->superspike)
-      o = &d->superspike->origin;
-    if (o) return net_fail(err, rc, o, NULL, &ne);
+      o.o = &d->superspike->origin;
+    if (o.o) return net_fail(err, rc, o, NULL, &ne);
     const evs_origin whole = {d->file, 0, NULL};
     int code = (rc == EVS_ENOMEM || rc == EVS_EIO) ? rc : EVS_EMODEL;
     return evs__model_report(err, code, &whole,

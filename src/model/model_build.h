@@ -26,7 +26,8 @@ const char *evs__model_count_key(evs_conn_kind kind);
  * the machine's physical memory, estimated from their connection rules
  * (expected counts; 8 bytes a synapse kept, 4 more while built, 8 more for
  * a learning rule's transposed index, 8 bytes a row): EVS_EMODEL at the
- * count key of the costliest projection, with the estimate. Else EVS_OK.
+ * count key of the costliest projection (err about that projection and
+ * key), with the estimate. Else EVS_OK.
  * O(projections x populations). (model_limits.c) */
 int evs__model_check_memory(const evs_model_desc *d, int force, evs_error *err);
 

@@ -89,5 +89,8 @@ int evs__model_check_memory(const evs_model_desc *d, int force,
            "population sizes and '%s', or force it (evsnn --force)",
            need / 1073741824.0, syn, bc.synapses, big->name,
            have / 1073741824.0, count);
-  return evs__model_report(err, EVS_EMODEL, at ? at : &big->origin.at, msg);
+  evs__model_report(err, EVS_EMODEL, at ? at : &big->origin.at, msg);
+  evs_error_about(err, EVS_ABOUT_PROJECTION, (int)(big - d->projs));
+  evs_error_key(err, count);
+  return EVS_EMODEL;
 }
