@@ -1308,6 +1308,65 @@ class Threads(unittest.TestCase):
             sim.setup(threads=0)
 
 
+def _line():
+    """The line after the caller's: where the call under test is."""
+    import inspect
+    return inspect.currentframe().f_back.f_lineno + 1
+
+
+class DescriptionErrors(Base):
+    """An error the library finds in the network a script declared (the
+    description's build) names the PyNN object and its parameter in PyNN's
+    terms (EvsnnError.obj, .key, the message) at the script's line that
+    made or set it."""
+
+    def assert_error(self, ctx, obj, key, line, text):
+        e = ctx.exception
+        self.assertIs(e.obj, obj)
+        self.assertEqual(e.key, key)
+        where = "%s:%d: " % (__file__, line)
+        self.assertIn(where, str(e))
+        self.assertIn(text, str(e))
+
+    def test_population_parameter(self):
+        line = _line()
+        p = sim.Population(3, sim.IF_curr_exp(tau_m=-5.0), label="exc")
+        with self.assertRaises(EvsnnError) as ctx:
+            sim.run(1.0)
+        self.assert_error(ctx, p, "tau_m", line,
+                          'Population "exc" (IF_curr_exp), tau_m: ')
+
+    def test_initial_values_set_later(self):
+        """Per-neuron initial values given by initialize() on a later line
+        (an array with a value that is not finite): that line."""
+        p = sim.Population(3, sim.IF_curr_exp(), label="exc")
+        line = _line()
+        p.initialize(v=np.array([-65.0, np.inf, -60.0]))
+        with self.assertRaises(EvsnnError) as ctx:
+            sim.run(1.0)
+        self.assert_error(ctx, p, "initial value of v", line,
+                          "initial value of v: ")
+
+    def test_projection_and_source(self):
+        p = sim.Population(3, sim.IF_curr_exp(), label="exc")
+        line = _line()
+        prj = sim.Projection(p, p, sim.AllToAllConnector(),
+                             sim.StaticSynapse(weight=float("inf")),
+                             label="ee")
+        with self.assertRaises(EvsnnError) as ctx:
+            sim.run(1.0)
+        self.assert_error(ctx, prj, "weight", line,
+                          'Projection "ee", weight: ')
+        sim.setup(timestep=0.1, min_delay=0.1)
+        p = sim.Population(3, sim.IF_curr_exp(), label="exc")
+        source = sim.DCSource(amplitude=float("nan"))
+        line = _line()
+        source.inject_into(p)
+        with self.assertRaises(EvsnnError) as ctx:
+            sim.run(1.0)
+        self.assert_error(ctx, source, None, line, "DCSource into exc: ")
+
+
 class NotAvailable(Base):
     def test_refusals(self):
         with self.assertRaises(errors.NoModelAvailableError):

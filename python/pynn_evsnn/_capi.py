@@ -112,41 +112,88 @@ typedef struct evs_superspike_spec {
   const uint64_t *record_trials; size_t n_record_trials;
 } evs_superspike_spec;
 
+typedef enum evs_spike_format {
+  EVS_SPIKES_RAS = 0, EVS_SPIKES_BIN = 1, EVS_SPIKES_SONATA = 2
+} evs_spike_format;
+typedef enum evs_receptor {
+  EVS_RECEPTOR_EXC = 0, EVS_RECEPTOR_INH = 1
+} evs_receptor;
+
+/* evsnn/model_desc.h: a model's description */
+typedef struct evs_origin { const char *file; int line; const char *set; }
+  evs_origin;
+typedef struct evs_key_origin { const char *key; evs_origin at; }
+  evs_key_origin;
+typedef struct evs_desc_origin {
+  evs_origin at; const evs_key_origin *keys; size_t n_keys;
+} evs_desc_origin;
+typedef struct evs_sim_desc {
+  double duration; double resolution; uint64_t seed; int threads;
+  evs_spike_format spike_format; double checkpoint_every;
+  evs_desc_origin origin;
+} evs_sim_desc;
+typedef struct evs_param_desc {
+  const char *name; evs_dist value; const char *path; const double *values;
+  size_t n_values;
+} evs_param_desc;
+typedef struct evs_record_desc {
+  const char *var; const uint32_t *ids; size_t n; double interval;
+  const char *key;
+} evs_record_desc;
+typedef struct evs_pop_desc {
+  const char *name; const char *type; uint32_t size;
+  const evs_param_desc *params; size_t n_params; int has_dc; double dc;
+  int spikes_set; int record_spikes; const evs_record_desc *records;
+  size_t n_records; int check_rate; double rate_min, rate_max, rate_tau;
+  evs_desc_origin origin;
+} evs_pop_desc;
+typedef struct evs_rule_param_desc { const char *name; double value; }
+  evs_rule_param_desc;
+typedef struct evs_proj_desc {
+  const char *name; const char *pre, *post; evs_receptor receptor;
+  evs_conn_spec spec; evs_dim weight_dim; int has_dc; double dc;
+  const char *rule; const evs_rule_param_desc *rule_params;
+  size_t n_rule_params; int has_stp; double stp_U, stp_tau_d, stp_tau_f;
+  double record_weights; double record_synapses; const double *matrix_times;
+  size_t n_matrix_times; evs_desc_origin origin;
+} evs_proj_desc;
+typedef struct evs_input_desc {
+  const char *name; const char *post; int source; double amplitude;
+  evs_dim dim; evs_current_spec current; const uint32_t *ids; size_t n_ids;
+  evs_desc_origin origin;
+} evs_input_desc;
+typedef struct evs_superspike_desc {
+  evs_superspike_spec spec; const char *output; evs_desc_origin origin;
+} evs_superspike_desc;
+typedef struct evs_model_desc {
+  const char *name; const char *file; evs_sim_desc sim;
+  const evs_pop_desc *pops; size_t n_pops; const evs_proj_desc *projs;
+  size_t n_projs; const evs_input_desc *inputs; size_t n_inputs;
+  const evs_superspike_desc *superspike;
+} evs_model_desc;
+
+/* evsnn/model.h: a description built */
+typedef struct evs_model_opts {
+  const char *const *overrides; size_t n_overrides; int seed_set;
+  uint64_t seed; int force;
+} evs_model_opts;
+typedef struct evs_model {
+  evs_net *net; evs_run_opts run; uint64_t seed; char name[256];
+  double checkpoint_every;
+} evs_model;
+void evs_model_desc_defaults(evs_model_desc *d);
+int evs_model_build(const evs_model_desc *d, const evs_model_opts *mo,
+                    evs_model **out, evs_error *err);
+void evs_model_free(evs_model *m);
+
 const char *evs_version(void);
 void evs_superspike_defaults(evs_superspike_spec *s);
-int evs_net_superspike(evs_net *net, const evs_superspike_spec *s,
-                       evs_error *err);
 int evs_rule_params(const char *rule, const evs_param_def **defs, size_t *n);
 int evs_neuron_type_params(const char *type, const evs_param_def **defs,
                            size_t *n, evs_pop_kind *kind);
 const char *evs_strerror(int code);
-int evs_net_new(evs_net **out, uint64_t seed, double resolution);
-void evs_net_free(evs_net *net);
-int evs_net_add_population(evs_net *net, const char *name, const char *type,
-                           uint32_t size, evs_error *err);
-int evs_net_set_param(evs_net *net, int pop, const char *name,
-                      const evs_dist *value, evs_error *err);
-int evs_net_set_param_values(evs_net *net, int pop, const char *name,
-                             const double *values, size_t n, evs_error *err);
-int evs_net_set_path(evs_net *net, int pop, const char *name,
-                     const char *path, evs_error *err);
-int evs_net_connect(evs_net *net, const char *name, int pre, int post,
-                    int receptor, const evs_conn_spec *spec,
-                    evs_dim weight_dim, evs_error *err);
-int evs_net_set_rule(evs_net *net, int proj, const char *rule,
-                     evs_error *err);
-int evs_net_set_rule_param(evs_net *net, int proj, const char *name,
-                           double value, evs_error *err);
-int evs_net_set_stp(evs_net *net, int proj, double U, double tau_d,
-                    double tau_f, evs_error *err);
-int evs_net_add_dc(evs_net *net, int pop, double amplitude, evs_dim dim,
-                   evs_error *err);
-int evs_net_record_spikes(evs_net *net, int pop, int on);
-int evs_net_add_current(evs_net *net, int pop, const uint32_t *ids, size_t n,
-                        const evs_current_spec *spec, evs_error *err);
 int evs_net_current_value(const evs_net *net, int src, size_t i,
                           double *amps);
-int evs_net_build(evs_net *net, evs_error *err);
 int evs_net_start(evs_net *net, const evs_run_opts *opts, evs_error *err);
 int evs_net_run_until(evs_net *net, double t, evs_error *err);
 int evs_net_finish(evs_net *net, evs_error *err);
@@ -188,11 +235,16 @@ lib = ffi.dlopen(_library_path())
 
 
 class EvsnnError(RuntimeError):
-    """An error reported by libevsnn: its status code and message."""
+    """An error reported by libevsnn: its status code and message, and, for
+    an error in the network a script described, the PyNN object at fault
+    (obj: a Population, Projection, current source or SuperSpikeLearner)
+    and its parameter (key, PyNN's name), else None."""
 
-    def __init__(self, code, message):
+    def __init__(self, code, message, obj=None, key=None):
         RuntimeError.__init__(self, message)
         self.code = code
+        self.obj = obj
+        self.key = key
 
 
 def new_error():

@@ -3,8 +3,8 @@
 
 A source keeps its parameters (evsnn's SI values) and the neurons it was
 injected into (`source.inject_into(cells)`, `population.inject(source)`);
-when the net is made, each population it reaches gets one
-evs_net_add_current with the ids of its neurons. Several sources on one
+when the net is made, it describes one input for each population it
+reaches (description.py: an evs_input_desc with the ids of its neurons). Several sources on one
 neuron add up. Exact cells (IF_curr_exp, IF_curr_alpha) take every change
 of a DC, step or noisy source at its exact time (a StepCurrentSource's
 times are not rounded to the resolution); they cannot integrate a sinusoid,
@@ -24,7 +24,8 @@ from pyNN.parameters import ParameterSpace, Sequence
 from pyNN.standardmodels import build_translations, electrodes
 
 from . import simulator
-from ._capi import check, ffi, lib, new_error
+from ._capi import ffi
+from .description import script_site
 
 MS, NA = 1e-3, 1e-9
 
@@ -42,7 +43,8 @@ class CurrentSource(object):
         if rng is not None:
             state.use_rng(rng, type(self).__name__)
         object.__setattr__(self, "_native", {})
-        object.__setattr__(self, "_targets", [])  # (population, local ids)
+        # (population, local ids, the script's line that injected)
+        object.__setattr__(self, "_targets", [])
         object.__setattr__(self, "_evs", [])  # evsnn source per target
         object.__setattr__(self, "_recording", False)
         object.__setattr__(self, "_samples", [])  # A, every time step
@@ -82,8 +84,10 @@ class CurrentSource(object):
                 raise TypeError("Can't inject current into a spike source.")
             self._check_cell(pop.celltype)
             by_pop.setdefault(pop, []).append(pop.id_to_index(cell))
+        site = script_site()
         for pop, ids in by_pop.items():
-            self._targets.append((pop, np.asarray(ids, dtype=np.uint32)))
+            self._targets.append((pop, np.asarray(ids, dtype=np.uint32),
+                                  site))
 
     def _check_cell(self, celltype):
         """Raises when the source cannot drive celltype."""
@@ -124,17 +128,19 @@ class CurrentSource(object):
             spec.n_steps = len(t)
         return spec, keep
 
-    def _realize(self, net):
-        """Adds the source to net, once for each population it reaches."""
-        what = type(self).__name__
+    def _describe(self, desc):
+        """Describes the source into desc, once for each population it
+        reaches (at the line that injected it), and keeps the evsnn
+        current sources' indices."""
         self._evs.clear()
-        for pop, ids in self._targets:
+        for pop, ids, site in self._targets:
             spec, keep = self._spec()
-            err = new_error()
-            self._evs.append(check(lib.evs_net_add_current(
-                net, pop._index, ffi.from_buffer("uint32_t[]", ids), len(ids),
-                spec, err), err, "%s into %s" % (what, pop.label)))
-            del keep
+            k, e = desc.current(self, "%s into %s" % (type(self).__name__,
+                                                      pop.label),
+                                site, pop.evs_name, spec, ids, keep)
+            for pynn, t in self.translations.items():
+                e.key(t["translated_name"], pynn)
+            self._evs.append(k)
 
 
 class DCSource(CurrentSource, electrodes.DCSource):

@@ -3,10 +3,11 @@
 
 A Population keeps its parameters as PyNN lazy arrays in evsnn's names and
 SI units (the cell type's translations) and its initial values in PyNN
-units, until the net is made (simulator.State.realize): then it becomes one
-evsnn population (evs_net_add_population, evs_net_set_param per parameter,
-a spike file for a SpikeSourceArray). Spikes and sampled variables reach
-it from the state's plug-in while the net runs."""
+units, and the script's lines that created and set them, until the net is
+made (simulator.State.realize): then it describes one evsnn population
+(description.py: an evs_pop_desc; each parameter a number or distribution,
+one value per neuron, or a spike file for a SpikeSourceArray). Spikes and
+sampled variables reach it from the state's plug-in while the net runs."""
 
 import re
 
@@ -17,7 +18,8 @@ from pyNN.random import RandomDistribution
 from pyNN.standardmodels import StandardCellType
 
 from . import simulator
-from ._capi import check, ffi, lib, new_error, per_neuron_params
+from ._capi import ffi, per_neuron_params
+from .description import script_site
 from .recording import Recorder
 from .values import is_zero, si_text, to_dist
 
@@ -131,7 +133,7 @@ def _uniform(value):
     return v.size <= 1 or bool(np.all(v == v.flat[0]))
 
 
-def _evs_name(index, label):
+def evs_population_name(index, label):
     """An evsnn population name (1-63 of [A-Za-z0-9_], unique): p<index>
     and the label's letters."""
     tail = re.sub(r"[^A-Za-z0-9_]", "_", label or "")
@@ -163,6 +165,8 @@ class Population(common.Population):
         ps.shape = (self.size,)
         self._parameters = dict(ps.items())
         self._initial = {}
+        self._site = script_site()  # where the script made it
+        self._sites = {}  # evsnn parameter -> where the script last set it
         self._index = len(state.populations)
         state.populations.append(self)
         self._spike_chunks = []
@@ -180,8 +184,10 @@ class Population(common.Population):
 
     def _set_parameters(self, parameter_space):
         self._simulator.state.check_mutable("setting parameters")
+        site = script_site()
         for name, value in parameter_space.items():
             self._parameters[name] = value
+            self._sites[name] = site
 
     def _set_initial_value_array(self, variable, initial_values):
         self._simulator.state.check_mutable("initialising state variables")
@@ -190,34 +196,55 @@ class Population(common.Population):
                 "pynn_evsnn: %s has no initial value of %s in evsnn"
                 % (self.celltype.evs_type, variable))
         self._initial[variable] = initial_values
+        target = self.celltype.evs_initial[variable]
+        if target is not None:
+            self._sites[target[0]] = script_site()
 
     # ---- the evsnn population -----------------------------------------------
 
-    def _realize(self, net):
-        """Adds this population to net with its parameters."""
-        err = new_error()
-        name = _evs_name(self._index, self.label)
+    @property
+    def evs_name(self):
+        """The evsnn population's name."""
+        return evs_population_name(self._index, self.label)
+
+    def _what(self):
+        """How messages name it: Population "label" (evsnn type)."""
+        return 'Population "%s" (%s)' % (self.label or self.evs_name,
+                                         self.celltype.evs_type)
+
+    def _describe(self, desc):
+        """Adds this population to desc (a description.Description) with
+        its parameters and initial values, in evsnn's names and SI units;
+        a parameter that differs between neurons (an array, or a
+        distribution evaluated here from its rng when evsnn keeps the
+        parameter per population) is given one value per neuron, drawn
+        once: get() and a reset's new net see the same values."""
         ct = self.celltype
-        k = check(lib.evs_net_add_population(net, name.encode(),
-                                             ct.evs_type.encode(), self.size,
-                                             err), err, self.label or name)
-        assert k == self._index
-        what = "%s (%s)" % (self.label or name, ct.evs_type)
+        what = self._what()
+        e = desc.population(self, what, self._site, self.evs_name,
+                            ct.evs_type, self.size)
+        for pynn, t in ct.translations.items():
+            e.key(t["translated_name"], pynn)
+        for var, target in ct.evs_initial.items():
+            if target is not None:
+                e.key(target[0], "initial value of %s" % var)
+        e.key("file", "spike_times")
+        for name, site in self._sites.items():
+            e.key(name, site=site)
         per_neuron = per_neuron_params(ct.evs_type)
         self._offsets = None
         for pname, value in list(self._parameters.items()):
             if pname == "spike_times":
-                self._write_spike_times(net, value, what)
+                desc.param(e, "file", path=self._write_spike_times(value,
+                                                                   what))
                 continue
             if not _uniform(value):
-                # one value per neuron, drawn once (in Python, from a
-                # distribution's rng): get() and a reset's new net see them
                 values = np.asarray(value.evaluate(), dtype=float).reshape(
                     self.size)
                 self._parameters[pname] = LazyArray(values,
                                                     shape=(self.size,))
                 if pname in per_neuron:
-                    self._set_values(net, pname, values, 1.0, what)
+                    desc.param(e, pname, values=values * 1.0)
                     continue
                 if pname != "i_offset":
                     why = " (its exact solution shares the decay factors " \
@@ -230,12 +257,11 @@ class Population(common.Population):
                         % (what, pname, ct.evs_type, why,
                            ", ".join(sorted(per_neuron))))
                 # i_offset of a type that keeps one: constant currents
-                # (_realize_offsets)
+                # (_describe_offsets)
                 self._offsets = values
                 value = 0.0
-            d = to_dist(value, 1.0, "%s: %s" % (what, pname), (self.size,))
-            check(lib.evs_net_set_param(net, k, pname.encode(), d, err), err,
-                  what)
+            desc.param(e, pname, dist=to_dist(value, 1.0, "%s: %s"
+                                              % (what, pname), (self.size,)))
         for var, value in self._initial.items():
             target = ct.evs_initial[var]
             if target is None:
@@ -247,36 +273,24 @@ class Population(common.Population):
             la = LazyArray(value, shape=(self.size,))
             if not isinstance(la.base_value, RandomDistribution) and \
                     not _uniform(la):
-                self._set_values(net, target[0], np.asarray(
+                desc.param(e, target[0], values=np.asarray(
                     la.evaluate(simplify=False), dtype=float).reshape(
-                        self.size), target[1], what)
+                        self.size) * target[1])
                 continue
-            d = to_dist(value, target[1], "%s: initial %s" % (what, var),
-                        (self.size,))
-            check(lib.evs_net_set_param(net, k, target[0].encode(), d, err),
-                  err, what)
-        lib.evs_net_record_spikes(net, k, 0)  # no files: the plug-in records
+            desc.param(e, target[0], dist=to_dist(
+                value, target[1], "%s: initial %s" % (what, var),
+                (self.size,)))
 
-    def _set_values(self, net, pname, values, scale, what):
-        """Gives evsnn parameter pname one value per neuron (values times
-        scale, SI: evs_net_set_param_values)."""
-        err = new_error()
-        x = np.ascontiguousarray(values * scale, dtype=float)
-        check(lib.evs_net_set_param_values(net, self._index, pname.encode(),
-                                           ffi.from_buffer("double[]", x),
-                                           self.size, err), err, what)
-
-    def _realize_offsets(self, net):
+    def _describe_offsets(self, desc):
         """Gives neurons their own i_offset (an array, or a
         RandomDistribution drawn from its rng) as constant currents from
-        t = 0 (evs_net_add_current, one per distinct value), which every
-        type with i_offset takes exactly as it takes i_offset: for types
-        that keep one i_offset for a population. Called
-        after the script's current sources, whose numbering (the noisy
-        sources' streams) it leaves alone."""
+        t = 0 (one current source per distinct value), which every type
+        with i_offset takes exactly as it takes i_offset: for types that
+        keep one i_offset for a population. Described after the script's
+        current sources, whose numbering (the noisy sources' streams) it
+        leaves alone."""
         if self._offsets is None:
             return
-        err = new_error()
         for amp in np.unique(self._offsets):
             if amp == 0:
                 continue
@@ -284,10 +298,9 @@ class Population(common.Population):
             spec = ffi.new("evs_current_spec *", {
                 "kind": 0, "start": 0.0, "stop": float("inf"),
                 "amplitude": float(amp)})
-            check(lib.evs_net_add_current(net, self._index,
-                                          ffi.from_buffer("uint32_t[]", ids),
-                                          len(ids), spec, err), err,
-                  "%s: i_offset" % (self.label or self._index))
+            _, e = desc.current(self, self._what(), self._sites.get(
+                "i_offset", self._site), self.evs_name, spec, ids)
+            e.key("", "i_offset")
 
     def _use_rngs(self):
         """Hands the rngs of random parameters and initial values to the
@@ -299,9 +312,9 @@ class Population(common.Population):
                 self._simulator.state.use_rng(
                     base.rng, "%s: %s" % (self.label, name))
 
-    def _write_spike_times(self, net, value, what):
-        """Hands spike_times (ms; one Sequence, or one per neuron) to the
-        SpikeSourceArray as a spike file."""
+    def _write_spike_times(self, value, what):
+        """Writes spike_times (ms; one Sequence, or one per neuron) as the
+        SpikeSourceArray's spike file; returns its path."""
         v = value.evaluate(simplify=True)
         per = [v] * self.size if isinstance(v, Sequence) else list(v)
         rows = []
@@ -316,9 +329,7 @@ class Population(common.Population):
         with open(path, "w") as f:
             f.write("# spike_times of %s (s, id)\n" % what)
             f.writelines(rows)
-        err = new_error()
-        check(lib.evs_net_set_path(net, self._index, b"file", path.encode(),
-                                   err), err, what)
+        return path
 
     # ---- recording (the state's plug-in fills these) ------------------------
 

@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """Projection over an evsnn projection.
 
-PyNN's connectors become evsnn's own builders (evs_conn_spec: random
-choices drawn from evsnn's Philox streams keyed by the network's seed,
-not by PyNN's rng), a connection list becomes an evsnn edge file; the
-synapse type's weight and delay become the spec's values (a number or a
-distribution), TsodyksMarkramSynapse short-term plasticity
-(evs_net_set_stp). The synapses exist once the net is built: reading a
+A Projection describes one evsnn projection (description.py: an
+evs_proj_desc). PyNN's connectors become evsnn's own builders
+(evs_conn_spec: random choices drawn from evsnn's Philox streams keyed by
+the network's seed, not by PyNN's rng), a connection list becomes an evsnn
+edge file; the synapse type's weight and delay become the spec's values (a
+number or a distribution), TsodyksMarkramSynapse short-term plasticity,
+STDPMechanism and evsnn's own synapse types a learning rule and its
+parameters. The synapses exist once the net is built: reading a
 projection (len, get) builds it; get and set read and write every
 synapse's weight (evs_net_get_weights, evs_net_set_weights) and read its
 delay from the synapses' delay groups (evsnn/csr.h)."""
@@ -22,6 +24,7 @@ from pyNN.space import Space
 from . import simulator
 from ._capi import (EVS_ESTATE, RECEPTOR, EvsnnError, check, ffi, lib,
                     new_error)
+from .description import script_site
 from .standardmodels import (AdditiveWeightDependence, STDPMechanism,
                              StaticSynapse, TsodyksMarkramSynapse)
 from .values import to_dist
@@ -115,6 +118,8 @@ class Projection(common.Projection):
         self._wired = None
         self._set_history = []  # weights given to set(), SI, replayed on reset
         self._nnz = None
+        self._site = script_site()  # where the script made it
+        self._delay_site = None     # where set(delay=...) gave its delays
         if self.pre is self._pre_root and self.post is self._post_root and \
                 type(connector) in NATIVE_CONNECTORS:
             self._spec = self._conn_spec(connector)
@@ -136,11 +141,11 @@ class Projection(common.Projection):
             i = j = np.zeros(0, np.int64)
             w = d = np.zeros(0)
         self._edges = None
-        self._wired = [i, j, w, d]  # written at _realize (set() may change)
+        self._wired = [i, j, w, d]  # written at _describe (set() may change)
         return self._wired_spec()
 
     def _wired_spec(self):
-        """The spec of an edge list written from self._wired at _realize."""
+        """The spec of an edge list written from self._wired at _describe."""
         path = simulator.state.file_path("edges%d.txt" % self._index)
         spec = ffi.new("evs_conn_spec *")
         spec.kind = lib.EVS_CONN_FILE
@@ -290,18 +295,26 @@ class Projection(common.Projection):
             for row in zip(i, j, w * self._weight_si, d * 1e-3):
                 f.write("%d %d %.17g %.17g\n" % row)
 
-    def _realize(self, net):
-        """Connects pre to post in net."""
+    def _describe(self, desc):
+        """Adds this projection to desc (a description.Description): its
+        connection rule or edge file, weights and delays, and its synapse
+        type's short-term plasticity or learning rule."""
         if self._wired is not None:
             self._write_wired()
-        err = new_error()
-        name = ("c%d" % self._index).encode()
-        k = check(lib.evs_net_connect(net, name, self._pre_root._index,
-                                      self._post_root._index,
-                                      RECEPTOR[self.receptor_type], self._spec,
-                                      getattr(lib, self._weight_dim), err),
-                  err, self._what)
-        assert k == self._index
+        e = desc.projection(
+            self, 'Projection "%s"' % self._what, self._site,
+            name="c%d" % self._index, pre=self._pre_root.evs_name,
+            post=self._post_root.evs_name,
+            receptor=RECEPTOR[self.receptor_type], spec=self._spec,
+            weight_dim=getattr(lib, self._weight_dim))
+        e.key("stp_U", "U")
+        e.key("stp_tau_d", "tau_rec")
+        e.key("stp_tau_f", "tau_facil")
+        e.key("connect", "connector")
+        e.key("p", "p_connect")
+        e.key("file", "connector")
+        if self._delay_site is not None:
+            e.key("delay", site=self._delay_site)
         if isinstance(self.synapse_type, TsodyksMarkramSynapse):
             ps = self.synapse_type.native_parameters
             vals = {}
@@ -312,23 +325,22 @@ class Projection(common.Projection):
                         "pynn_evsnn: %s: %s must be one number" % (self._what,
                                                                    n))
                 vals[n] = d.p[0]
-            check(lib.evs_net_set_stp(net, k, vals["U"],
-                                      vals["tau_rec"] * 1e-3,
-                                      vals["tau_facil"] * 1e-3, err),
-                  err, self._what)
+            e.fields["stp"] = (vals["U"], vals["tau_rec"] * 1e-3,
+                               vals["tau_facil"] * 1e-3)
         elif isinstance(self.synapse_type, STDPMechanism):
-            self._set_stdp(net, k)
+            self._describe_stdp(e)
         elif hasattr(self.synapse_type, "evs_rule"):
-            self._set_rule(net, k)
+            self._describe_rule(e)
         elif type(self.synapse_type) is not StaticSynapse:
             raise NotImplementedError("pynn_evsnn: %s is not available"
                                       % type(self.synapse_type).__name__)
 
-    def _set_stdp(self, net, k):
-        """Makes projection k learn with evsnn's stdp_pair: PyNN's amplitudes
-        are fractions of w_max (additive: dw = A w_max x) or of the weight's
-        distance to its bound (multiplicative: dw = A (w_max - w) x, with
-        stdp_pair's f(w) = (w_max - w)/(w_max - w_min): A (w_max - w_min))."""
+    def _describe_stdp(self, e):
+        """Makes projection entry e learn with evsnn's stdp_pair: PyNN's
+        amplitudes are fractions of w_max (additive: dw = A w_max x) or of
+        the weight's distance to its bound (multiplicative: dw = A (w_max -
+        w) x, with stdp_pair's f(w) = (w_max - w)/(w_max - w_min): A (w_max
+        - w_min))."""
         syn = self.synapse_type
         ps = syn.native_parameters
         v = {}
@@ -342,28 +354,21 @@ class Projection(common.Projection):
         additive = isinstance(syn.weight_dependence, AdditiveWeightDependence)
         span = v["w_max"] if additive else v["w_max"] - v["w_min"]
         si = self._weight_si
-        params = {"tau_plus": v["tau_plus"] * 1e-3,
-                  "tau_minus": v["tau_minus"] * 1e-3,
-                  "A_plus": v["A_plus"] * span * si,
-                  "A_minus": v["A_minus"] * span * si,
-                  "w_min": v["w_min"] * si, "w_max": v["w_max"] * si,
-                  "mu_plus": syn.weight_dependence.evs_mu,
-                  "mu_minus": syn.weight_dependence.evs_mu}
-        err = new_error()
-        check(lib.evs_net_set_rule(net, k, b"stdp_pair", err), err,
-              self._what)
-        for n, x in params.items():
-            check(lib.evs_net_set_rule_param(net, k, n.encode(), x, err), err,
-                  self._what)
+        e.fields["rule"] = "stdp_pair"
+        e.params = [("tau_plus", v["tau_plus"] * 1e-3),
+                    ("tau_minus", v["tau_minus"] * 1e-3),
+                    ("A_plus", v["A_plus"] * span * si),
+                    ("A_minus", v["A_minus"] * span * si),
+                    ("w_min", v["w_min"] * si), ("w_max", v["w_max"] * si),
+                    ("mu_plus", syn.weight_dependence.evs_mu),
+                    ("mu_minus", syn.weight_dependence.evs_mu)]
 
-    def _set_rule(self, net, k):
-        """Makes projection k learn with one of evsnn's own rules
+    def _describe_rule(self, e):
+        """Makes projection entry e learn with one of evsnn's own rules
         (rules.py), its parameters converted from PyNN's units."""
         syn = self.synapse_type
         ps = syn.native_parameters
-        err = new_error()
-        check(lib.evs_net_set_rule(net, k, syn.evs_rule.encode(), err), err,
-              self._what)
+        e.fields["rule"] = syn.evs_rule
         for name, factor, _ in syn.evs_params:
             d = to_dist(ps[name], 1.0, "%s: %s" % (self._what, name))
             if d.kind != lib.EVS_DIST_CONST:
@@ -375,8 +380,7 @@ class Projection(common.Projection):
                                  "and must be given" % (self._what, name,
                                                         syn.evs_rule))
             x = d.p[0] * (self._weight_si if factor is None else factor)
-            check(lib.evs_net_set_rule_param(net, k, name.encode(), x, err),
-                  err, self._what)
+            e.params.append((name, x))
 
     def _after_build(self, net):
         """Takes the built synapses: their pre and post indices, delays and
@@ -582,6 +586,7 @@ class Projection(common.Projection):
                 "pynn_evsnn: %s: setting delays after the run started: evsnn "
                 "groups a projection's synapses by delay when it builds them; "
                 "set delays before the first run" % self._what)
+        self._delay_site = script_site()
         if state.net is not None:
             self._rewire_as_built()
             state.drop_net()

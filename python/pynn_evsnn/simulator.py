@@ -1,18 +1,22 @@
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """The simulator's state for PyNN (`pyNN.common.control.BaseState`): the
-populations and projections described so far, and the evsnn net they turn
-into.
+populations, projections, current sources and learner declared so far,
+and the evsnn net they turn into.
 
-A PyNN script describes its network first; pynn_evsnn keeps the
-description and makes the net at the first call that needs it (`run`,
-`run_until`, a projection's size, weights or delays): one evs_net_new with
-the network's one seed, the populations and projections in creation order
-(evs_net_add_population, evs_net_connect, ...), a plug-in that hands
-spikes and sampled variables to the recorders, evs_net_build. The first
-`run` starts the net's run (evs_net_start); every `run` then runs one
-phase (evs_net_run_until), so repeated runs continue the same network;
-`end` finishes it (evs_net_finish); `reset` frees it and makes it anew from
-the same description and seed (the same wiring) at the next run."""
+A PyNN script declares its network first; pynn_evsnn keeps the PyNN
+objects and makes the net at the first call that needs it (`run`,
+`run_until`, a projection's size, weights or delays): the objects describe
+themselves, in creation order, into evsnn's description of a model
+(description.py: an evs_model_desc with the network's one seed), which
+evs_model_build turns into a built net in one call; then a plug-in that
+hands spikes and sampled variables to the recorders is added to it. From
+then on the net API does the rest: the first `run` starts the net's run
+(evs_net_start); every `run` then runs one phase (evs_net_run_until), so
+repeated runs continue the same network, and what changes between phases
+(weights, parameters, rates, currents) goes to the built net
+(evs_net_set_weights, ...); `end` finishes it (evs_net_finish); `reset`
+frees it and makes it anew from the same description and seed (the same
+wiring) at the next run."""
 
 import shutil
 import tempfile
@@ -21,6 +25,7 @@ import numpy as np
 from pyNN import common
 
 from ._capi import EV_RECORD, check, ffi, lib, new_error
+from .description import Description
 
 name = "evsnn"
 
@@ -56,7 +61,8 @@ class State(common.control.BaseState):
         self.threads = 1          # setup(threads=...): evs_run_opts.threads
         self.seed = None          # setup(rng_seed=...) or the rngs' seed
         self.seed_source = None   # what chose it, for messages
-        self.net = None
+        self.model = None         # the built description (evs_model *)
+        self.net = None           # its net
         self.started = False
         self.tmpdir = None
         self.populations = []
@@ -118,29 +124,29 @@ class State(common.control.BaseState):
     # ---- the net -------------------------------------------------------------
 
     def realize(self):
-        """Makes and builds the net from the description (once)."""
+        """Describes the network and builds the net from the description
+        (once): evs_model_build, then the recorders' plug-in."""
         if self.net is not None:
             return
         for pop in self.populations:  # their rngs' seeds key the net
             pop._use_rngs()
-        seed = self.seed if self.seed is not None else 0
-        pnet = ffi.new("evs_net **")
-        check(lib.evs_net_new(pnet, seed, self.dt * 1e-3), None, "setup")
-        self.net = pnet[0]
+        desc = Description(seed=self.seed if self.seed is not None else 0,
+                           resolution=self.dt * 1e-3, threads=self.threads,
+                           duration=RUN_BOUND)
+        for pop in self.populations:
+            pop._describe(desc)
+        for source in self.current_sources:
+            source._describe(desc)
+        for pop in self.populations:
+            pop._describe_offsets(desc)
+        for prj in self.projections:
+            prj._describe(desc)
+        if self.learner is not None:
+            self.learner._describe(desc)
+        self.model = desc.build()
+        self.net = self.model.net
         try:
-            for pop in self.populations:
-                pop._realize(self.net)
-            for source in self.current_sources:
-                source._realize(self.net)
-            for pop in self.populations:
-                pop._realize_offsets(self.net)
-            for prj in self.projections:
-                prj._realize(self.net)
-            if self.learner is not None:
-                self.learner._realize(self.net)
             self._add_plugin()
-            err = new_error()
-            check(lib.evs_net_build(self.net, err), err, "building")
             for prj in self.projections:
                 prj._after_build(self.net)
         except BaseException:
@@ -155,8 +161,9 @@ class State(common.control.BaseState):
         self._free_net()
 
     def _free_net(self):
-        if getattr(self, "net", None) is not None:
-            lib.evs_net_free(self.net)
+        if getattr(self, "model", None) is not None:
+            lib.evs_model_free(self.model)
+        self.model = None
         self.net = None
         self.started = False
         self._plugin = None

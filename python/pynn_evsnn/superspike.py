@@ -25,7 +25,8 @@ import numpy as np
 from pyNN.parameters import Sequence
 
 from . import simulator
-from ._capi import check, ffi, lib, new_error
+from ._capi import ffi, lib
+from .description import script_site
 from .rules import evsnn_synapse_type
 from .values import si, si_text
 
@@ -112,7 +113,7 @@ class SuperSpikeLearner(object):
         self._targets = self._target_rows(target_spike_times)
         self._folder = folder
         self._curve = None
-        self._keep = None
+        self._site = script_site()
         state.learner = self
 
     def _target_rows(self, times):
@@ -146,9 +147,10 @@ class SuperSpikeLearner(object):
         os.makedirs(path, exist_ok=True)
         return path
 
-    def _realize(self, net):
-        """Makes net learn with SuperSpike (evs_net_superspike): the targets
-        as a spike file, the values in SI."""
+    def _describe(self, desc):
+        """Describes the learner into desc (description.py: the
+        evs_superspike_desc): the targets as a spike file, the values in
+        SI."""
         path = simulator.state.file_path("superspike_target.ras")
         with open(path, "w") as f:
             f.write("# SuperSpikeLearner targets (s, id)\n")
@@ -162,15 +164,19 @@ class SuperSpikeLearner(object):
         spec.feedback = _CHOICES["feedback"].index(v["feedback"])
         spec.class_accuracy = v["accuracy"] == "class"
         spec.per_tick = v["gradient"] == "per_tick"
-        spec.output = self.output._index
         target = ffi.new("char[]", path.encode())
         spec.target = target
         trials = ffi.new("uint64_t[]", self.record_trials or [0])
         spec.record_trials = trials
         spec.n_record_trials = len(self.record_trials)
-        err = new_error()
-        check(lib.evs_net_superspike(net, spec, err), err, "SuperSpikeLearner")
-        self._keep = (target, trials)  # until the build read them
+        desc.keep(spec, target, trials)
+        e = desc.learner(self, "SuperSpikeLearner", self._site, spec,
+                         self.output.evs_name)
+        for key, name in (("beta", "surrogate_width"),
+                          ("target", "target_spike_times"),
+                          ("class_accuracy", "accuracy"),
+                          ("per_tick", "gradient")):
+            e.key(key, name)
 
     def _collect(self):
         """Reads learning.tsv of the run that just ended."""
