@@ -145,7 +145,9 @@ typedef struct evs_proj_desc {
 } evs_proj_desc;
 
 /* An input: a constant current onto a whole population, or a current
- * source (current.h) onto some of its neurons. */
+ * source (current.h) onto some of its neurons. The inputs with source 1
+ * are the net's current sources 0, 1, ... in array order (the index
+ * evs_net_add_current returns, which evs_net_current_value takes). */
 typedef struct evs_input_desc {
   const char *name;
   const char *post; /* the population, by name */
