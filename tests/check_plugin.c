@@ -7,7 +7,7 @@
  * its hooks must run once each in the documented order; a plug-in that
  * stops the run must end it at its time with EVS_ESTOPPED; bad requests
  * are refused; plug-ins' summary columns land in summary.tsv in the order
- * the plug-ins were added. */
+ * the plug-ins were added; a plug-in added after the build is built then. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -177,6 +177,51 @@ START_TEST(test_plugin_stops_the_run) {
 }
 END_TEST
 
+/* A build hook that refuses (EVS_EINVAL). */
+static int w_build_fails(evs_plugin *pl, evs_net *net, evs_error *err) {
+  (void)net;
+  watch *w = evs_plugin_state(pl);
+  w->built = ++w->order;
+  return evs_error_set(err, EVS_EINVAL, NULL, 0, "test: build refused");
+}
+
+static const evs_plugin_type refuser = {
+    .name = "test refuser",
+    .build = w_build_fails,
+    .start = w_start,
+    .destroy = w_destroy,
+};
+
+/* A plug-in added after evs_net_build is built at once (its build hook
+ * called once, before start), then sees the run as one added before the
+ * build; one whose build refuses is not added: destroyed, and the run goes
+ * on without it. */
+START_TEST(test_added_after_build) {
+  watch w0 = {0}, w = {0}, bad = {0};
+  evs_net *net = make_net(&w0);
+  evs_error err;
+  ck_assert_int_eq(evs_net_build(net, &err), EVS_OK);
+  ck_assert_int_eq(w0.built, 1);
+  ck_assert_int_eq(evs_net_add_plugin(net, &watcher, &w, &err), EVS_OK);
+  ck_assert_int_eq(w.built, 1);
+  ck_assert_int_eq(evs_net_add_plugin(net, &refuser, &bad, &err), EVS_EINVAL);
+  ck_assert_str_eq(err.msg, "test: build refused");
+  ck_assert_int_eq(bad.built, 1);
+  ck_assert_int_eq(bad.destroyed, 2);
+  evs_run_opts opts = {.duration = 0.2};
+  ck_assert_int_eq(evs_net_run(net, &opts, &err), EVS_OK);
+  ck_assert_int_eq(w.built, 1);
+  ck_assert_int_eq(w.started, 2);
+  ck_assert_int_eq(w.finished, 3);
+  ck_assert_int_eq(bad.started, 0);
+  ck_assert_uint_eq(w.ticks, 19);
+  for (int i = 0; i < NPOP; i++) ck_assert_uint_eq(w.spikes[i], w0.spikes[i]);
+  evs_net_free(net);
+  ck_assert_int_eq(w.destroyed, 4);
+  ck_assert_int_eq(bad.destroyed, 2);
+}
+END_TEST
+
 /* Summary columns: "seen" the spikes the watcher saw in the population;
  * the second plug-in's two columns "twice" and "name", from its own
  * watcher's count. */
@@ -260,6 +305,7 @@ static Suite *plugin_suite(void) {
   tcase_add_test(tc, test_watcher_sees_the_run);
   tcase_add_test(tc, test_plugin_stops_the_run);
   tcase_add_test(tc, test_summary_columns);
+  tcase_add_test(tc, test_added_after_build);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -8,7 +8,8 @@
  * hooks, each optional (NULL):
  *
  *   build   once, at the end of evs_net_build (every population initialised,
- *           every projection's synapses built);
+ *           every projection's synapses built), or, for a plug-in added
+ *           after the build, by evs_net_add_plugin;
  *   start   at the run's start: subscribe to spikes (evs_run_listen), push
  *           the first events of its own clock (evs_run_push);
  *   clock   an event it pushed pops;
@@ -73,9 +74,12 @@ typedef struct evs_plugin_type {
 } evs_plugin_type;
 
 /* Adds a plug-in of type (static: not copied) with state to net, before
- * the net runs. The net owns state from now on: type->destroy frees it
- * with the net, also when this call fails. Returns EVS_OK, EVS_ESTATE after
- * the run started, or EVS_ENOMEM, with a message in err. O(plug-ins). */
+ * the net runs; on a net already built its build hook runs now (with
+ * several ranks, every rank adds it). The net owns state from now on:
+ * type->destroy frees it with the net, also when this call fails. Returns
+ * EVS_OK, EVS_ESTATE after the run started, EVS_ENOMEM, or the build
+ * hook's error (the plug-in is then not added), with a message in err.
+ * O(plug-ins). */
 EVS_API int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
                                void *state, evs_error *err);
 

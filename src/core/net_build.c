@@ -3,7 +3,8 @@
  * parameter present, DC inputs summed, every projection's synapses drawn
  * (weights in the post population's internal units) with its learning rule
  * and delivery filter readied, each population's clock chosen and its type
- * initialised, and every plug-in's build hook called. The description is
+ * initialised, and every plug-in's build hook called (also of one a
+ * program adds after the build: evs_net_add_plugin). The description is
  * made in net.c, the run in core/run.c. */
 #include <math.h>
 #include <stdlib.h>
@@ -218,4 +219,31 @@ static int build(evs_net *net, evs_error *err) {
     net->stats.synapses += net->proj[i]->synapses;
   net->stats.synapse_bytes = bytes; /* of every rank */
   return EVS_OK;
+}
+
+/* ---- plug-ins added by a program ---------------------------------------- */
+
+EVS_API int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
+                               void *state, evs_error *err) {
+  if (net->ran) {
+    if (type->destroy) {
+      evs_plugin tmp = {.type = type, .net = net, .state = state};
+      type->destroy(&tmp);
+    }
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "plug-in %s: the network has already run", type->name);
+  }
+  evs_plugin *pl;
+  if (evs__net_add_plugin(net, type, state, &pl))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  if (!net->built || !type->build) return EVS_OK;
+  /* added after evs_net_build: built now, as the build would have (on
+   * every rank, agreeing); one whose build fails leaves the net */
+  int rc = evs__ranks_agree(net, type->build(pl, net, err), err);
+  if (rc) {
+    net->nplugin--;
+    if (type->destroy) type->destroy(pl);
+    free(pl);
+  }
+  return rc;
 }

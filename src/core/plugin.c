@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the plug-ins a net holds (core/plugin.h): adding one (the
- * built-in ones at evs_net_new, a program's with evs_net_add_plugin, a
- * rule's learner) and finding one by type. It calls no scheduler code. */
+ * built-in ones at evs_net_new, a rule's learner; a program's through
+ * evs_net_add_plugin, in net_build.c, as it may build the plug-in) and
+ * finding one by type. It calls no scheduler code. */
 #include <stdlib.h>
 
 #include "core/plugin.h"
@@ -27,21 +28,6 @@ int evs__net_add_plugin(evs_net *net, const evs_plugin_type *type, void *state,
       .type = type, .net = net, .state = state, .index = net->nplugin};
   net->plugin[net->nplugin++] = pl;
   if (out) *out = pl;
-  return EVS_OK;
-}
-
-EVS_API int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
-                               void *state, evs_error *err) {
-  if (net->ran) {
-    if (type->destroy) {
-      evs_plugin tmp = {.type = type, .net = net, .state = state};
-      type->destroy(&tmp);
-    }
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "plug-in %s: the network has already run", type->name);
-  }
-  if (evs__net_add_plugin(net, type, state, NULL))
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   return EVS_OK;
 }
 
