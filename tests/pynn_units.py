@@ -1366,6 +1366,28 @@ class DescriptionErrors(Base):
             sim.run(1.0)
         self.assert_error(ctx, source, None, line, "DCSource into exc: ")
 
+    def test_memory_estimate_and_force(self):
+        """A network whose synapses need more memory than the machine has
+        (2^41 synapses, 16 TiB) is refused before anything is drawn, with
+        the estimate and how to force it; setup(force=True) passes the
+        estimate, and the builder's own limit (n above 2^40) refuses it."""
+        p = sim.Population(1000, sim.IF_curr_exp(), label="exc")
+        line = _line()
+        prj = sim.Projection(p, p, sim.FixedTotalNumberConnector(2 ** 41),
+                             sim.StaticSynapse(weight=0.1), label="ee")
+        with self.assertRaises(EvsnnError) as ctx:
+            sim.run(1.0)
+        self.assert_error(ctx, prj, "n", line, "GiB of memory")
+        self.assertIn("setup(force=True)", str(ctx.exception))
+        sim.setup(timestep=0.1, min_delay=0.1, force=True)
+        p = sim.Population(1000, sim.IF_curr_exp(), label="exc")
+        sim.Projection(p, p, sim.FixedTotalNumberConnector(2 ** 41),
+                       sim.StaticSynapse(weight=0.1), label="ee")
+        with self.assertRaises(EvsnnError) as ctx:
+            sim.run(1.0)
+        self.assertNotIn("GiB of memory", str(ctx.exception))
+        self.assertIn("too large", str(ctx.exception))
+
 
 class NotAvailable(Base):
     def test_refusals(self):

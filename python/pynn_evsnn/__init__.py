@@ -63,8 +63,10 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY,
     a bound PyNN keeps), rng_seed (the network's seed, when no rng of the
     script gives one), threads (the threads evsnn runs the network on, as
     pyNN.nest's; any number gives the same results; "auto": one per
-    core)."""
+    core), force (True: build a network whose synapses need more memory
+    than the machine has, which is refused otherwise, as evsnn --force)."""
     max_delay = extra_params.pop("max_delay", DEFAULT_MAX_DELAY)
+    force = bool(extra_params.pop("force", False))
     rng_seed = extra_params.pop("rng_seed", None)
     threads = extra_params.pop("threads", 1)
     extra_params.pop("label", None)
@@ -86,6 +88,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY,
     state.min_delay = min_delay
     state.max_delay = max_delay if max_delay != "auto" else 1e10
     state.threads = threads
+    state.force = force
     if rng_seed is not None:
         state.seed, state.seed_source = int(rng_seed), "setup(rng_seed=...)"
     return 0

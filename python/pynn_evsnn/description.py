@@ -253,13 +253,15 @@ class Description(object):
             d.superspike = ss
         return d
 
-    def build(self):
+    def build(self, force=False):
         """The net described, built (evs_model_build): an evs_model * the
-        caller frees with evs_model_free. Raises EvsnnError naming the PyNN
-        object and parameter at fault."""
+        caller frees with evs_model_free. force: build it even if its
+        synapses need more memory than the machine has (evs_model_opts).
+        Raises EvsnnError naming the PyNN object and parameter at fault."""
         d = self._c_desc()
         out, err = ffi.new("evs_model **"), new_error()
-        rc = lib.evs_model_build(d, ffi.NULL, out, err)
+        mo = ffi.new("evs_model_opts *", {"force": 1 if force else 0})
+        rc = lib.evs_model_build(d, mo, out, err)
         self._keep = []
         if rc < 0:
             raise self._error(rc, err)

@@ -59,6 +59,7 @@ class State(common.control.BaseState):
         self.min_delay = 0.1
         self.max_delay = 10.0
         self.threads = 1          # setup(threads=...): evs_run_opts.threads
+        self.force = False        # setup(force=...): evs_model_opts.force
         self.seed = None          # setup(rng_seed=...) or the rngs' seed
         self.seed_source = None   # what chose it, for messages
         self.model = None         # the built description (evs_model *)
@@ -143,7 +144,7 @@ class State(common.control.BaseState):
             prj._describe(desc)
         if self.learner is not None:
             self.learner._describe(desc)
-        self.model = desc.build()
+        self.model = desc.build(force=self.force)
         self.net = self.model.net
         try:
             self._add_plugin()

@@ -86,7 +86,8 @@ int evs__model_check_memory(const evs_model_desc *d, int force,
            "the projections' synapses need about %.3g GiB (%.3g synapses, "
            "%.3g of them in [projection %s], and their row offsets), "
            "more than this machine's %.3g GiB of memory: check the "
-           "population sizes and '%s', or force it (evsnn --force)",
+           "population sizes and '%s', or force it (evsnn --force, "
+           "PyNN's setup(force=True), evs_model_opts.force)",
            need / 1073741824.0, syn, bc.synapses, big->name,
            have / 1073741824.0, count);
   evs__model_report(err, EVS_EMODEL, at ? at : &big->origin.at, msg);
