@@ -39,7 +39,8 @@
  * (seed, population, i, EVS_RNG_INIT), in this fixed order:
  * v_init, gsyn_exc_init, gsyn_inh_init, then AdEx's own parameters, which
  * may differ between neurons, in table order: tau_w, delta_T, v_thresh, a,
- * b. w starts at 0 (PyNN's default). */
+ * b. w starts at 0 (PyNN's default). Every parameter but the initial values
+ * may change between the phases of a run (adex_change). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -184,42 +185,41 @@ static void derive(const double *p, adex_state *s) {
   s->di_h = exp(-0.5 * s->c.dt / s->tau_i);
 }
 
-/* Neuron i's own parameters (SI, x[P_TAU_W .. P_B] in table order) and
- * their constants into s->own[i] when they are valid (tau_w and delta_T
- * positive, every one finite, v_thresh below v_spike): -1; else the index
- * of the first bad one, its complaint in *why. */
-static int derive_own(const double *x, uint32_t i, adex_state *s,
-                      const char **why) {
+/* Neuron i's own parameters (SI, x[P_TAU_W .. P_B] in table order) checked
+ * against the detection cut-off v_spike (tau_w and delta_T positive, every
+ * one finite, v_thresh below v_spike): -1 when they are valid, else the
+ * index of the first bad one, its complaint in *why. */
+static int bad_own(const double *x, double v_spike, const char **why) {
   static const int keys[] = {P_TAU_W, P_DELTA_T, P_V_THRESH, P_A, P_B};
   for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
     if (!isfinite(x[keys[k]])) return *why = "must be finite", keys[k];
   if (!(x[P_TAU_W] > 0)) return *why = "must be positive", P_TAU_W;
   if (!(x[P_DELTA_T] > 0)) return *why = "must be positive", P_DELTA_T;
-  if (!(x[P_V_THRESH] < s->c.v_thresh))
+  if (!(x[P_V_THRESH] < v_spike))
     return *why = "must be below v_spike", P_V_THRESH;
-  adex_own *o = &s->own[i];
-  o->v_t = x[P_V_THRESH];
-  o->delta_t = x[P_DELTA_T];
-  o->inv_delta_t = 1.0 / x[P_DELTA_T];
-  o->a = x[P_A];
-  o->b = x[P_B];
-  o->tau_w = x[P_TAU_W];
-  o->dw = exp(-s->c.dt / o->tau_w);
   return -1;
 }
 
-/* Every neuron's own parameters (evs__pop_value, after its initial values
- * in its stream), checked. EVS_OK or EVS_EMODEL naming neuron and key. */
-static int adex_init_own(evs_pop *pop, adex_state *s, evs_error *err) {
+/* Neuron i's own parameters into x[P_TAU_W .. P_B] (evs__pop_value, after
+ * its initial values in its stream (seed, population, i, EVS_RNG_INIT)). */
+static void read_own(const evs_pop *pop, uint32_t i, double x[P_N_PARAMS]) {
+  evs_rng r;
+  evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
+  for (int k = P_V_INIT; k <= P_GSYN_INH_INIT; k++) /* drawn before */
+    (void)evs__pop_value(pop, k, i, &r);
+  for (int k = P_TAU_W; k <= P_B; k++) x[k] = evs__pop_value(pop, k, i, &r);
+}
+
+/* Every neuron's own parameters (read_own), checked (bad_own). EVS_OK or
+ * EVS_EMODEL naming neuron and key. With s, their constants into s->own
+ * as well. */
+static int own_params(const evs_pop *pop, adex_state *s, evs_error *err) {
+  double v_spike = pop->par[P_V_SPIKE];
   for (uint32_t i = 0; i < pop->size; i++) {
-    evs_rng r;
-    evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
     double x[P_N_PARAMS];
-    for (int k = P_V_INIT; k <= P_GSYN_INH_INIT; k++) /* drawn before */
-      (void)evs__pop_value(pop, k, i, &r);
-    for (int k = P_TAU_W; k <= P_B; k++) x[k] = evs__pop_value(pop, k, i, &r);
+    read_own(pop, i, x);
     const char *why = NULL;
-    int bad = derive_own(x, i, s, &why);
+    int bad = bad_own(x, v_spike, &why);
     if (bad >= 0) {
       evs_error_set(err, EVS_EMODEL, NULL, 0,
                     "population %s: neuron %u: %s %s (got %g)", pop->name,
@@ -228,14 +228,25 @@ static int adex_init_own(evs_pop *pop, adex_state *s, evs_error *err) {
       evs_error_key(err, adex_params[bad].name);
       return EVS_EMODEL;
     }
+    if (!s) continue;
+    adex_own *o = &s->own[i];
+    o->v_t = x[P_V_THRESH];
+    o->delta_t = x[P_DELTA_T];
+    o->inv_delta_t = 1.0 / x[P_DELTA_T];
+    o->a = x[P_A];
+    o->b = x[P_B];
+    o->tau_w = x[P_TAU_W];
+    o->dw = exp(-s->c.dt / o->tau_w);
   }
   return EVS_OK;
 }
 
-static int adex_init(evs_pop *pop, evs_error *err) {
+/* The checks of the population's values beyond the conductance base's,
+ * made first, so that the base's "below v_thresh" (its v_thresh being
+ * v_spike here) cannot be the one to fire: v_reset and v_thresh below
+ * v_spike. EVS_OK or EVS_EMODEL at the key. */
+static int adex_check(const evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
-  /* checked first, so that the shared check's "below v_thresh" (its
-   * v_thresh being v_spike here) cannot be the one to fire */
   static const struct {
     int lo, hi;
   } order[] = {{P_V_RESET, P_V_SPIKE}, {P_V_THRESH, P_V_SPIKE}};
@@ -251,14 +262,50 @@ static int adex_init(evs_pop *pop, evs_error *err) {
       return EVS_EMODEL;
     }
   }
-  int rc = evs__cond_init(pop, &adex_layout, sizeof(adex_state), err);
-  if (rc) return rc;
+  return EVS_OK;
+}
+
+static int adex_init(evs_pop *pop, evs_error *err) {
+  int rc = adex_check(pop, err);
+  if (rc || (rc = evs__cond_init(pop, &adex_layout, sizeof(adex_state), err)))
+    return rc;
   adex_state *s = pop->state;
   s->w = calloc(s->c.cap, sizeof(double)); /* w starts at 0 */
   s->own = calloc(s->c.cap, sizeof *s->own);
   if (!s->w || !s->own) return evs__cond_nomem(pop, err);
-  derive(p, s);
-  return adex_init_own(pop, s, err);
+  derive(pop->par, s);
+  return own_params(pop, s, err);
+}
+
+/* Before a change after the build (core/neuron_type.h): the initial values
+ * are refused, the rest checked as init checks them, each neuron's own
+ * parameters too. */
+static int adex_check_change(const evs_pop *next, int k, evs_error *err) {
+  if (k >= P_V_INIT)
+    return evs__bad_param(next, k,
+                          "is a value at t = 0: it cannot change once the "
+                          "net is built",
+                          err);
+  int rc = adex_check(next, err);
+  if (rc || (rc = evs__cond_check(next, &adex_layout, err))) return rc;
+  return own_params(next, NULL, err);
+}
+
+/* Parameter k changed (evs_neuron_type.change): from the state time (the
+ * last tick) the steps take the constants derived anew, the population's
+ * and each neuron's own; v, w and the conductances are kept, the drive
+ * moves with g_L v_rest + i_offset (evs__cond_change); a refractory period
+ * begun ends as it began; b acts at the spikes after the change. A value
+ * set to itself changes nothing. */
+static int adex_change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  (void)t;
+  int each = evs__pop_varies(pop, k) || evs__pop_varies(old, k);
+  if (!each && pop->par[k] == old->par[k]) return EVS_OK;
+  adex_state *s = pop->state;
+  evs__cond_change(pop, old, &adex_layout);
+  derive(pop->par, s);
+  (void)own_params(pop, s, NULL); /* checked by adex_check_change */
+  return EVS_OK;
 }
 
 /* The right-hand side at (v, w) of a neuron with own parameters o, with
@@ -381,5 +428,7 @@ const evs_neuron_type evs__eif_cond_exp_isfa_ista = {
     .recordables = adex_recordables,
     .n_recordables = 3,
     .state = adex_state_of,
+    .check_change = adex_check_change,
+    .change = adex_change,
     .checkpoint = adex_checkpoint,
 };

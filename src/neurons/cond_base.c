@@ -88,6 +88,28 @@ int evs__cond_check(const evs_pop *pop, const evs__cond_layout *L,
   return EVS_OK;
 }
 
+int evs__cond_check_change(const evs_pop *next, int k,
+                           const evs__cond_layout *L, evs_error *err) {
+  if (k == L->v_init || k == L->gsyn_exc_init || k == L->gsyn_inh_init)
+    return evs__bad_param(next, k,
+                          "is a value at t = 0: it cannot change once the "
+                          "net is built",
+                          err);
+  return evs__cond_check(next, L, err);
+}
+
+void evs__cond_change(evs_pop *pop, const evs_pop *old,
+                      const evs__cond_layout *L) {
+  evs__cond_base *s = pop->state;
+  const double *p = pop->par, *q = old->par;
+  double d = (p[L->cm] / p[L->tau_m] * p[L->v_rest] + p[L->i_offset]) -
+             (q[L->cm] / q[L->tau_m] * q[L->v_rest] + q[L->i_offset]);
+  for (uint32_t i = 0; i < pop->size; i++) s->ib[i] += d;
+  evs__cond_derive(p, L, s->dt, s);
+  for (uint32_t i = pop->size; i < s->cap; i++) /* padding: rests */
+    s->ib[i] = s->g_l * p[L->v_rest];
+}
+
 int evs__cond_nomem(const evs_pop *pop, evs_error *err) {
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
                        "population %s: out of memory for %u neurons", pop->name,

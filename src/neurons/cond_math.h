@@ -161,6 +161,24 @@ int evs__cond_check(const evs_pop *pop, const evs__cond_layout *L,
 void evs__cond_derive(const double *p, const evs__cond_layout *L, double dt,
                       evs__cond_base *s);
 
+/* The base's check_change (core/neuron_type.h) of a type whose every
+ * parameter but the initial values is one value for the population: the
+ * initial values (v_init, gsyn_exc_init, gsyn_inh_init) are refused with
+ * their key, the rest checked as evs__cond_check checks them. EVS_OK or
+ * the error. */
+int evs__cond_check_change(const evs_pop *next, int k,
+                           const evs__cond_layout *L, evs_error *err);
+
+/* The base's part of such a type's change (core/neuron_type.h): the
+ * parameters of pop (a population or a thread's slice) are now pop->par,
+ * old->par before; from the state time on the steps take the constants
+ * derived anew (evs__cond_derive), every neuron's drive ib moves by the
+ * change of g_L v_rest + i_offset (what dc and current sources added
+ * stays), v and the conductances are kept. The type derives its own
+ * constants after it. */
+void evs__cond_change(evs_pop *pop, const evs_pop *old,
+                      const evs__cond_layout *L);
+
 /* Sets err to "out of memory" for pop; returns EVS_ENOMEM. */
 int evs__cond_nomem(const evs_pop *pop, evs_error *err);
 

@@ -31,7 +31,9 @@
  *      refractory until t + tau_refrac.
  * Input timing, the polynomial exp(-x), blocks, padding and the AVX2 clones
  * are the conductance base's (cond_math.h, cond_base.c), and so are the
- * shared state and hooks (deliver, inject, voltage). Per-neuron initial values:
+ * shared state and hooks (deliver, inject, voltage). Every parameter but the
+ * initial values may change between the phases of a run (nmda_change).
+ * Per-neuron initial values:
  * neuron i draws from its stream (seed, population, i, EVS_RNG_INIT), in this
  * order: v_init, gsyn_exc_init (into g_A), gsyn_inh_init (into g_G); g_N and th
  * start at 0. */
@@ -182,11 +184,10 @@ static void derive(const double *p, nmda_state *s) {
   s->v_hi = p[P_E_REV_E];
 }
 
-static int nmda_init(evs_pop *pop, evs_error *err) {
-  int rc = evs__cond_init(pop, &nmda_layout, sizeof(nmda_state), err);
-  if (rc) return rc;
+/* The type's own check beyond the base's: the clip range [e_rev_I,
+ * e_rev_E] must not be empty. EVS_OK or EVS_EMODEL at key e_rev_I. */
+static int nmda_check(const evs_pop *pop, evs_error *err) {
   const double *p = pop->par;
-  nmda_state *s = pop->state;
   if (!(p[P_E_REV_I] < p[P_E_REV_E])) {
     evs_error_set(err, EVS_EMODEL, NULL, 0,
                   "population %s: e_rev_I (%g mV) must be below e_rev_E "
@@ -195,11 +196,40 @@ static int nmda_init(evs_pop *pop, evs_error *err) {
     evs_error_key(err, "e_rev_I");
     return EVS_EMODEL;
   }
+  return EVS_OK;
+}
+
+static int nmda_init(evs_pop *pop, evs_error *err) {
+  int rc = evs__cond_init(pop, &nmda_layout, sizeof(nmda_state), err);
+  if (rc || (rc = nmda_check(pop, err))) return rc;
+  const double *p = pop->par;
+  nmda_state *s = pop->state;
   /* calloc: g_N and th start at 0 */
   s->gn = calloc(s->c.cap, sizeof(double));
   s->th = calloc(s->c.cap, sizeof(double));
   if (!s->gn || !s->th) return evs__cond_nomem(pop, err);
   derive(p, s);
+  return EVS_OK;
+}
+
+/* Before a change after the build (core/neuron_type.h): the initial
+ * values are refused, the rest checked as init checks them. */
+static int nmda_check_change(const evs_pop *next, int k, evs_error *err) {
+  int rc = evs__cond_check_change(next, k, &nmda_layout, err);
+  return rc ? rc : nmda_check(next, err);
+}
+
+/* Parameter k changed (evs_neuron_type.change): from the state time (the
+ * last tick) the steps take the constants derived anew (the propagators,
+ * the AMPA/NMDA split, the clip); v, g_A, g_N, g_G and the threshold offset
+ * are kept, the drive moves with g_L v_rest + i_offset (evs__cond_change);
+ * a refractory period begun ends as it began; thr_jump acts at the spikes
+ * after the change. A value set to itself changes nothing. */
+static int nmda_change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  (void)t;
+  if (pop->par[k] == old->par[k]) return EVS_OK;
+  evs__cond_change(pop, old, &nmda_layout);
+  derive(pop->par, pop->state);
   return EVS_OK;
 }
 
@@ -358,5 +388,7 @@ const evs_neuron_type evs__if_cond_ampa_nmda = {
     .recordables = nmda_recordables,
     .n_recordables = 5,
     .state = nmda_state_of,
+    .check_change = nmda_check_change,
+    .change = nmda_change,
     .checkpoint = nmda_checkpoint,
 };

@@ -24,7 +24,8 @@
  * conductances stay exactly 0 and every operation reduces to cond.c's (adding
  * +-0 is exact), so the type then matches IF_cond_exp bit for bit.
  *
- * Per-neuron initial values: neuron i draws from its stream
+ * Every parameter but the initial values may change between the phases of
+ * a run (sfa_change). Per-neuron initial values: neuron i draws from its stream
  * (seed, population, i, EVS_RNG_INIT), in this fixed order:
  * v_init, gsyn_exc_init, gsyn_inh_init. g_sfa and g_rr start at 0. */
 #include <math.h>
@@ -164,6 +165,26 @@ static int sfa_init(evs_pop *pop, evs_error *err) {
   s->gr = calloc(s->c.cap, sizeof(double));
   if (!s->gs || !s->gr) return evs__cond_nomem(pop, err);
   derive(p, s);
+  return EVS_OK;
+}
+
+/* Before a change after the build (core/neuron_type.h): the initial
+ * values are refused, the rest checked as init checks them. */
+static int sfa_check_change(const evs_pop *next, int k, evs_error *err) {
+  return evs__cond_check_change(next, k, &sfa_layout, err);
+}
+
+/* Parameter k changed (evs_neuron_type.change): from the state time (the
+ * last tick) the steps take the constants derived anew; v and the four
+ * conductances are kept, the drive moves with g_L v_rest + i_offset
+ * (evs__cond_change); a refractory period begun ends as it began; q_sfa and
+ * q_rr act at the spikes after the change. A value set to itself changes
+ * nothing. */
+static int sfa_change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  (void)t;
+  if (pop->par[k] == old->par[k]) return EVS_OK;
+  evs__cond_change(pop, old, &sfa_layout);
+  derive(pop->par, pop->state);
   return EVS_OK;
 }
 
@@ -310,5 +331,7 @@ const evs_neuron_type evs__if_cond_exp_gsfa_grr = {
     .recordables = sfa_recordables,
     .n_recordables = 4,
     .state = sfa_state_of,
+    .check_change = sfa_check_change,
+    .change = sfa_change,
     .checkpoint = sfa_checkpoint,
 };

@@ -32,7 +32,8 @@
  * i from its stream (seed, population, i, EVS_RNG_INIT)), in this fixed
  * order: v_init, u_init (PyNN's defaults -70 mV, -14 mV/ms), i_offset, a,
  * b, c, d. Every parameter may differ between neurons: the step reads each
- * neuron's own a, b, c, d. */
+ * neuron's own a, b, c, d. Every parameter but the initial values may change
+ * between the phases of a run (izh_change). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -102,22 +103,66 @@ static int izh_bad(const evs_pop *pop, int k, const char *what,
   return EVS_EMODEL;
 }
 
-/* Neuron i's parameters a, b, c, d (SI, in p[P_A..P_D]) in the model's
- * units (ms, mV) into s, when they are valid (a > 0, c below the cut-off,
- * all finite): -1; else the index of the first bad one, its complaint in
- * *why. */
-static int derive_neuron(const double *p, uint32_t i, izh_state *s,
-                         const char **why) {
+/* Neuron i's parameters a, b, c, d (SI, in p[P_A..P_D]): -1 when they are
+ * valid (a > 0, c below the cut-off, all finite), else the index of the
+ * first bad one, its complaint in *why. */
+static int bad_neuron(const double *p, const char **why) {
   for (int k = P_A; k <= P_D; k++)
     if (!isfinite(p[k])) return *why = "must be finite", k;
   if (!(p[P_A] > 0)) return *why = "must be positive", P_A;
   if (!(p[P_C] < IZH_PEAK * 1e-3))
     return *why = "must be below the 30 mV spike cut-off", P_C;
-  s->a[i] = p[P_A] * 1e-3;
-  s->b[i] = p[P_B] * 1e-3;
-  s->c[i] = p[P_C] * 1e3;
-  s->d[i] = p[P_D];
   return -1;
+}
+
+/* Neuron i's values in its stream's order (evs__pop_value from (seed,
+ * population, i, EVS_RNG_INIT)): v_init, u_init, i_offset, a, b, c, d,
+ * into x[] at their positions (SI). */
+static void read_neuron(const evs_pop *pop, uint32_t i, double x[P_N_PARAMS]) {
+  evs_rng r;
+  evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
+  x[P_V_INIT] = evs__pop_value(pop, P_V_INIT, i, &r);
+  x[P_U_INIT] = evs__pop_value(pop, P_U_INIT, i, &r);
+  x[P_I_OFFSET] = evs__pop_value(pop, P_I_OFFSET, i, &r);
+  for (int k = P_A; k <= P_D; k++) x[k] = evs__pop_value(pop, k, i, &r);
+}
+
+/* Every neuron's values (read_neuron), checked (bad_neuron). EVS_OK or
+ * EVS_EMODEL naming neuron and key. With s, the parameters a, b, c, d in
+ * the model's units (ms, mV) into its arrays as well. */
+static int izh_neurons(const evs_pop *pop, izh_state *s, evs_error *err) {
+  for (uint32_t i = 0; i < pop->size; i++) {
+    double x[P_N_PARAMS];
+    read_neuron(pop, i, x);
+    const char *why = NULL;
+    int bad = bad_neuron(x, &why);
+    if (bad >= 0) {
+      evs_error_set(err, EVS_EMODEL, NULL, 0,
+                    "population %s: neuron %u: %s %s (got %g)", pop->name,
+                    (unsigned)(pop->first + i), izh_params[bad].name, why,
+                    x[bad]);
+      evs_error_key(err, izh_params[bad].name);
+      return EVS_EMODEL;
+    }
+    if (!s) continue;
+    s->a[i] = x[P_A] * 1e-3;
+    s->b[i] = x[P_B] * 1e-3;
+    s->c[i] = x[P_C] * 1e3;
+    s->d[i] = x[P_D];
+  }
+  return EVS_OK;
+}
+
+/* The population's values checked as init checks them. EVS_OK or
+ * EVS_EMODEL at the key. */
+static int izh_check(const evs_pop *pop, evs_error *err) {
+  const double *p = pop->par;
+  for (int k = P_A; k <= P_I_OFFSET; k++)
+    if (!isfinite(p[k])) return izh_bad(pop, k, "must be finite", err);
+  if (!(p[P_A] > 0)) return izh_bad(pop, P_A, "must be positive", err);
+  if (!(p[P_C] < IZH_PEAK * 1e-3))
+    return izh_bad(pop, P_C, "must be below the 30 mV spike cut-off", err);
+  return EVS_OK;
 }
 
 /* The constants of the step tick (s), in the model's units (ms): the step
@@ -128,12 +173,8 @@ static void derive(double tick, izh_state *s) {
 }
 
 static int izh_init(evs_pop *pop, evs_error *err) {
-  const double *p = pop->par;
-  for (int k = P_A; k <= P_I_OFFSET; k++)
-    if (!isfinite(p[k])) return izh_bad(pop, k, "must be finite", err);
-  if (!(p[P_A] > 0)) return izh_bad(pop, P_A, "must be positive", err);
-  if (!(p[P_C] < IZH_PEAK * 1e-3))
-    return izh_bad(pop, P_C, "must be below the 30 mV spike cut-off", err);
+  int rc = izh_check(pop, err);
+  if (rc) return rc;
   if (!(pop->tick > 0) || !isfinite(pop->tick))
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "population %s: Izhikevich needs a clock step > 0 "
@@ -154,27 +195,14 @@ static int izh_init(evs_pop *pop, evs_error *err) {
   if (!s->v || !s->u || !s->pv || !s->drive || !s->a || !s->b || !s->c || !s->d)
     goto nomem;
   derive(pop->tick, s);
+  if ((rc = izh_neurons(pop, s, err))) return rc;
   for (uint32_t i = 0; i < pop->size; i++) {
-    evs_rng r;
-    evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
-    /* per-neuron values in this order (evs__pop_value) */
-    s->v[i] = evs__pop_value(pop, P_V_INIT, i, &r) * 1e3;
-    s->u[i] = evs__pop_value(pop, P_U_INIT, i, &r);
+    double x[P_N_PARAMS];
+    read_neuron(pop, i, x);
+    s->v[i] = x[P_V_INIT] * 1e3;
+    s->u[i] = x[P_U_INIT];
     /* pop->dc is in this type's internal unit already (dc_scale) */
-    s->drive[i] = evs__pop_value(pop, P_I_OFFSET, i, &r) * 1e12 +
-                  (pop->dc ? pop->dc[i] : 0.0);
-    double own[P_N_PARAMS];
-    for (int k = P_A; k <= P_D; k++) own[k] = evs__pop_value(pop, k, i, &r);
-    const char *why = NULL;
-    int bad = derive_neuron(own, i, s, &why);
-    if (bad >= 0) {
-      evs_error_set(err, EVS_EMODEL, NULL, 0,
-                    "population %s: neuron %u: %s %s (got %g)", pop->name,
-                    (unsigned)(pop->first + i), izh_params[bad].name, why,
-                    own[bad]);
-      evs_error_key(err, izh_params[bad].name);
-      return EVS_EMODEL;
-    }
+    s->drive[i] = x[P_I_OFFSET] * 1e12 + (pop->dc ? pop->dc[i] : 0.0);
     if (!isfinite(s->v[i]) || !isfinite(s->u[i]))
       return evs_error_set(err, EVS_EMODEL, NULL, 0,
                            "population %s: neuron %u drew a non-finite "
@@ -186,6 +214,39 @@ nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0,
                        "population %s: out of memory for %u neurons", pop->name,
                        (unsigned)pop->size);
+}
+
+/* Before a change after the build (core/neuron_type.h): the initial values
+ * are refused, the rest checked as init checks them, each neuron's too. */
+static int izh_check_change(const evs_pop *next, int k, evs_error *err) {
+  if (k == P_V_INIT || k == P_U_INIT)
+    return evs__bad_param(next, k,
+                          "is a value at t = 0: it cannot change once the "
+                          "net is built",
+                          err);
+  int rc = izh_check(next, err);
+  return rc ? rc : izh_neurons(next, NULL, err);
+}
+
+/* Parameter k changed (evs_neuron_type.change): from the state time (the
+ * last tick) the steps take each neuron's a, b, c, d read anew, and its
+ * drive moves by the change of its i_offset (what dc and current sources
+ * added stays); v and u are kept. A value set to itself changes nothing. */
+static int izh_change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  (void)t;
+  izh_state *s = pop->state;
+  if (k != P_I_OFFSET) {
+    (void)izh_neurons(pop, s, NULL); /* checked by izh_check_change */
+    return EVS_OK;
+  }
+  for (uint32_t i = 0; i < pop->size; i++) {
+    double x[P_N_PARAMS], y[P_N_PARAMS];
+    read_neuron(pop, i, x);
+    read_neuron(old, i, y);
+    if (x[P_I_OFFSET] != y[P_I_OFFSET])
+      s->drive[i] += (x[P_I_OFFSET] - y[P_I_OFFSET]) * 1e12;
+  }
+  return EVS_OK;
 }
 
 /* Weights are voltages, kept in mV; constant inputs currents, in mV/ms
@@ -312,5 +373,7 @@ const evs_neuron_type evs__izhikevich = {
     .recordables = izh_recordables,
     .n_recordables = 1,
     .state = izh_state_of,
+    .check_change = izh_check_change,
+    .change = izh_change,
     .checkpoint = izh_checkpoint,
 };

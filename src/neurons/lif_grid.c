@@ -37,7 +37,11 @@
  * rank slicing gives the same). Counts of four steps are drawn together and
  * kept as four bytes; r h is at most BG_MEAN_MAX. The inversion compares the
  * word with the Poisson distribution function times 2^32, so a count's
- * probability is exact to within 2^-32. */
+ * probability is exact to within 2^-32.
+ *
+ * Between the phases of a run every parameter may change but cm, tau_m (R
+ * scales the weights) and v_init (change): the steps after the state time
+ * take the new constants, v and x continuous. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +268,66 @@ nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
 }
 
+/* Before a change after the build (core/neuron_type.h): cm and tau_m
+ * (R = tau_m / cm scales the weights the synapses hold) and v_init are
+ * refused with their key, the rest checked as init checks them. */
+static int check_change(const evs_pop *next, int k, evs_error *err) {
+  if (k == P_CM || k == P_TAU_M)
+    return evs__bad_param(next, k,
+                          "cannot change once the net is built (R = tau_m / "
+                          "cm scales the weights and currents it holds)",
+                          err);
+  if (k == P_V_INIT)
+    return evs__bad_param(next, k,
+                          "is the value at t = 0: it cannot change once the "
+                          "net is built",
+                          err);
+  return check_params(next, err);
+}
+
+/* Neuron j's v_rest + R i_offset as the population p (as it is, or as it
+ * was) gives them: init's per-neuron values, read again in its order
+ * (v_init, v_rest, i_offset) from the neuron's stream. */
+static double equilibrium(const evs_pop *p, uint32_t j, double r_m) {
+  evs_rng rng;
+  evs_rng_init(&rng, p->seed, p->index, p->first + j, EVS_RNG_INIT);
+  (void)evs__pop_value(p, P_V_INIT, j, &rng);
+  double v_rest = evs__pop_value(p, P_V_REST, j, &rng);
+  double i_offset = evs__pop_value(p, P_I_OFFSET, j, &rng);
+  return v_rest + r_m * i_offset;
+}
+
+/* Parameter k changed (evs_neuron_type.change) on this slice: from the
+ * state time (the last tick) the steps take the propagators, reset,
+ * threshold, refractory steps and background derived anew; v and the
+ * synaptic terms x (the currents) are kept, and each neuron's v_inf moves
+ * by the change of its v_rest + R i_offset (what dc added stays). A
+ * refractory period begun counts down its old steps. A new background
+ * rate draws the counts of the steps after the change from its table (the
+ * same words of the neurons' streams). A value set to itself changes
+ * nothing. EVS_OK or EVS_ENOMEM. */
+static int change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  (void)t;
+  grid_state *s = pop->state;
+  const double *p = pop->par;
+  if (k == P_V_REST || k == P_I_OFFSET) {
+    double r_m = p[P_TAU_M] / p[P_CM];
+    for (uint32_t j = 0; j < pop->size; j++) {
+      double d = equilibrium(pop, j, r_m) - equilibrium(old, j, r_m);
+      if (d != 0) s->v_inf[j] += d;
+    }
+    return EVS_OK;
+  }
+  if (p[k] == old->par[k]) return EVS_OK;
+  derive(p, pop->tick, s);
+  if (k != P_BG_RATE) return EVS_OK;
+  free(s->bg_thr);
+  s->bg_thr = NULL;
+  s->bg_block = -1; /* the next tick draws its block's counts anew */
+  double mean = p[P_BG_RATE] * pop->tick;
+  return mean > 0 ? bg_table(s, mean) : EVS_OK;
+}
+
 static void deliver(evs_pop *pop, double t, int receptor,
                     const uint32_t *target, const float *weight, float shared,
                     size_t count) {
@@ -391,4 +455,6 @@ const evs_neuron_type evs__if_curr_exp_grid = {
     .dc_scale = evs__lif_weight_scale,
     .checkpoint = grid_checkpoint,
     .sliceable = 1,
+    .check_change = check_change,
+    .change = change,
 };
