@@ -321,6 +321,45 @@ START_TEST(test_gaussian_reproducible) {
 }
 END_TEST
 
+/* Values set per neuron (evs_net_set_param_values) are the neurons':
+ * RateConstant's amplitudes are its rates; RateGaussian's means and sds
+ * (sd 0 for neuron 0: its rate stays its mean; for the others r - mean
+ * scales with sd, as one stream's normals drawn with sd 1 show). */
+START_TEST(test_values_per_neuron) {
+  const double amp[3] = {0.5, -2, 7}, mean[3] = {1, 2, 3}, sd[3] = {0, 1, 3};
+  evs_net *nets[2];
+  double r[2][3];
+  for (int k = 0; k < 2; k++) {
+    evs_net *net = nets[k] = new_net(1);
+    int c = add_pop(net, "C", "RateConstant", 3);
+    int g = add_pop(net, "G", "RateGaussian", 3);
+    evs_error err;
+    ck_assert_int_eq(
+        evs_net_set_param_values(net, c, "amplitude", amp, 3, &err), EVS_OK);
+    ck_assert_int_eq(evs_net_set_param_values(net, g, "mean", mean, 3, &err),
+                     EVS_OK);
+    if (k == 0)
+      ck_assert_int_eq(evs_net_set_param_values(net, g, "sd", sd, 3, &err),
+                       EVS_OK);
+    else
+      set(net, g, "sd", evs_dist_const(1));
+    build(net);
+    for (int i = 0; i < 3; i++) ck_assert(rates(net, c)[i] == amp[i]);
+    for (int i = 0; i < 3; i++) ck_assert(rates(net, g)[i] == mean[i]);
+    step(net, 1);
+    memcpy(r[k], rates(net, g), sizeof r[k]);
+  }
+  ck_assert(r[0][0] == mean[0]);
+  for (int i = 1; i < 3; i++)
+    ck_assert_msg(fabs((r[0][i] - mean[i]) - sd[i] * (r[1][i] - mean[i])) <
+                      1e-12,
+                  "neuron %d: r %g, mean %g, sd %g; with sd 1: %g", i, r[0][i],
+                  mean[i], sd[i], r[1][i]);
+  evs_net_free(nets[0]);
+  evs_net_free(nets[1]);
+}
+END_TEST
+
 START_TEST(test_cholesky) {
   static const double c[9] = {4, 2, -2, 2, 10, 1, -2, 1, 6};
   double l[9], back[9];
@@ -569,6 +608,7 @@ static Suite *rate_suite(void) {
   tcase_add_test(tc, test_gaussian_file);
   tcase_add_test(tc, test_gaussian_corr);
   tcase_add_test(tc, test_gaussian_reproducible);
+  tcase_add_test(tc, test_values_per_neuron);
   tcase_add_test(tc, test_cholesky);
   tcase_add_test(tc, test_bcm_stability);
   tcase_add_test(tc, test_refusals);

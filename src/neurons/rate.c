@@ -264,8 +264,9 @@ static int read_matrix(const evs_pop *pop, const char *path, double *c,
   return rc;
 }
 
-/* What follows from pop's parameters: each neuron's mean and sd (drawn
- * once from (seed, population, i, EVS_RNG_INIT)), and the covariance's
+/* What follows from pop's parameters: each neuron's mean and sd (its
+ * values set per neuron, or drawn once from (seed, population, i,
+ * EVS_RNG_INIT): evs__pop_value), and the covariance's
  * factor: sqrt(corr) and sqrt(1 - corr) (shared factor mode) or the
  * Cholesky factor of the file's or of sd and corr's matrix (mean and sd
  * allocated by the caller). EVS_OK or an error at the key at fault. */
@@ -277,8 +278,8 @@ static int gaussian_derive(const evs_pop *pop, rate_state *s, evs_error *err) {
   for (uint32_t i = 0; i < n; i++) {
     evs_rng r;
     evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
-    s->mean[i] = evs_dist_draw(&pop->dist[G_MEAN], &r);
-    s->sd[i] = evs_dist_draw(&pop->dist[G_SD], &r);
+    s->mean[i] = evs__pop_value(pop, G_MEAN, i, &r);
+    s->sd[i] = evs__pop_value(pop, G_SD, i, &r);
     if (!(s->sd[i] >= 0) && !cov)
       return evs__error_key_set(
           err, EVS_EINVAL, "sd",
@@ -407,12 +408,13 @@ static const evs_param_def constant_params[C_N_PARAMS] = {
 };
 
 /* What follows from pop's parameters: each neuron's rate, its amplitude
- * (drawn once from (seed, population, i, EVS_RNG_INIT)). */
+ * (set per neuron, or drawn once from (seed, population, i,
+ * EVS_RNG_INIT): evs__pop_value). */
 static void constant_derive(const evs_pop *pop, rate_state *s) {
   for (uint32_t i = 0; i < pop->size; i++) {
     evs_rng r;
     evs_rng_init(&r, pop->seed, pop->index, i, EVS_RNG_INIT);
-    s->r[i] = evs_dist_draw(&pop->dist[C_AMPLITUDE], &r);
+    s->r[i] = evs__pop_value(pop, C_AMPLITUDE, i, &r);
   }
 }
 
