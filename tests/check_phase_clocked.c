@@ -555,6 +555,57 @@ START_TEST(test_clocked_same_value) {
 }
 END_TEST
 
+/* What cannot change once built is refused with the key, and the run
+ * goes on: an initial value of every type, the grid's cm and tau_m (R
+ * scales the weights), and values the build would refuse. */
+START_TEST(test_clocked_refusals) {
+  static const struct {
+    const char *type, *param;
+    double value;
+    int code;
+  } no[] = {
+      {"IF_curr_exp_grid", "cm", 2e-9, EVS_EINVAL},
+      {"IF_curr_exp_grid", "tau_m", 10e-3, EVS_EINVAL},
+      {"IF_curr_exp_grid", "v_init", -60e-3, EVS_EINVAL},
+      {"IF_curr_exp_grid", "tau_syn_E", 20e-3, EVS_EINVAL}, /* = tau_m */
+      {"IF_curr_exp_grid", "background_rate", -1, EVS_EINVAL},
+      {"IF_cond_exp_gsfa_grr", "v_init", -60e-3, EVS_EINVAL},
+      {"IF_cond_exp_gsfa_grr", "tau_sfa", 0, EVS_EMODEL},
+      {"IF_cond_ampa_nmda", "gsyn_exc_init", 1e-9, EVS_EINVAL},
+      {"IF_cond_ampa_nmda", "e_rev_I", 10e-3, EVS_EMODEL},
+      {"EIF_cond_exp_isfa_ista", "v_init", -60e-3, EVS_EINVAL},
+      {"EIF_cond_exp_isfa_ista", "v_thresh", -30e-3, EVS_EMODEL},
+      {"EIF_cond_exp_isfa_ista", "tau_w", -1, EVS_EMODEL},
+      {"Izhikevich", "u_init", 0, EVS_EINVAL},
+      {"Izhikevich", "c", 40e-3, EVS_EMODEL},
+  };
+  for (size_t j = 0; j < sizeof no / sizeof *no; j++) {
+    char dir[512];
+    tu_mkdtemp(dir, sizeof dir, "evsnn-clockedno");
+    evs_net *net;
+    evs_error err;
+    ck_assert_int_eq(evs_net_new(&net, 5, DT), EVS_OK);
+    int p = evs_net_add_population(net, "N", no[j].type, 2, &err);
+    ck_assert_int_ge(p, 0);
+    evs_run_opts opts = {.duration = 0.02, .outdir = dir};
+    ck_assert_int_eq(evs_net_start(net, &opts, &err), EVS_OK);
+    ck_assert_int_eq(evs_net_run_until(net, 0.01, &err), EVS_OK);
+    evs_dist d = evs_dist_const(no[j].value);
+    ck_assert_msg(evs_net_set_param(net, p, no[j].param, &d, &err) ==
+                      no[j].code,
+                  "%s %s: accepted or another error (%s)", no[j].type,
+                  no[j].param, err.msg);
+    ck_assert_msg(!strcmp(err.key, no[j].param), "%s %s: key '%s' (%s)",
+                  no[j].type, no[j].param, err.key, err.msg);
+    /* the run goes on */
+    ck_assert_int_eq(evs_net_run_until(net, 0.02, &err), EVS_OK);
+    ck_assert_int_eq(evs_net_finish(net, &err), EVS_OK);
+    evs_net_free(net);
+    tu_rm_rf(dir);
+  }
+}
+END_TEST
+
 static Suite *phase_clocked_suite(void) {
   Suite *s = suite_create("phase_clocked");
   TCase *tc = tcase_create("core");
@@ -562,6 +613,7 @@ static Suite *phase_clocked_suite(void) {
   int n = (int)(sizeof cases / sizeof *cases);
   tcase_add_loop_test(tc, test_clocked_change, 0, n);
   tcase_add_loop_test(tc, test_clocked_same_value, 0, n);
+  tcase_add_test(tc, test_clocked_refusals);
   suite_add_tcase(s, tc);
   return s;
 }

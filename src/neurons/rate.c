@@ -17,6 +17,10 @@
  * (seed, population, i, EVS_RNG_INIT). So the inputs do not depend on the
  * order of anything.
  *
+ * Between the phases of a run RateGaussian's mean, sd and corr and
+ * RateConstant's amplitude may change (from the next step on; a constant's
+ * rates at once); dt, the clock, may not, nor anything of RateLinear.
+ *
  * RateLinear: y = sum over incoming projections of +-W x (rate.h), then the
  * projections' rules' on_rate handlers with the same x and y, in projection
  * creation order. Cost per step: O(synapses). Before the first step y is
@@ -161,6 +165,15 @@ static double no_weights(const evs_pop *pop, evs_dim dim) {
 static double rate_weights(const evs_pop *pop, evs_dim dim) {
   (void)pop;
   return dim == EVS_DIM_NONE ? 1.0 : 0.0;
+}
+
+/* check_change's refusal of a rate population's step dt (parameter k):
+ * it sets the population's clock. EVS_EINVAL at key dt. */
+static int rate_dt_fixed(const evs_pop *next, int k, evs_error *err) {
+  return evs__bad_param(next, k,
+                        "sets the population's clock: it cannot change once "
+                        "the net is built",
+                        err);
 }
 
 /* ---- RateGaussian -------------------------------------------------------- */
@@ -353,6 +366,37 @@ nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
 }
 
+/* Before a change after the build (core/neuron_type.h): dt (the clock)
+ * is refused with its key; mean, sd and corr are checked as init checks
+ * them (gaussian_derive on a scratch state). */
+static int gaussian_check_change(const evs_pop *next, int k, evs_error *err) {
+  if (k == G_DT) return rate_dt_fixed(next, k, err);
+  rate_state x = {0};
+  x.mean = malloc((next->size ? next->size : 1) * sizeof *x.mean);
+  x.sd = malloc((next->size ? next->size : 1) * sizeof *x.sd);
+  int rc = x.mean && x.sd
+               ? gaussian_derive(next, &x, err)
+               : evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  free(x.mean);
+  free(x.sd);
+  free(x.l);
+  return rc;
+}
+
+/* mean, sd or corr changed (evs_neuron_type.change): the means, deviations
+ * and the covariance's factor are derived anew and the steps after the
+ * state time draw with them (the rates of the last step stay until the
+ * next; the input streams go on). A value set to itself changes nothing.
+ * EVS_OK or EVS_ENOMEM. */
+static int gaussian_change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  (void)old, (void)k, (void)t;
+  rate_state *s = pop->state;
+  free(s->l);
+  s->l = NULL;
+  s->a = s->b = 0;
+  return gaussian_derive(pop, s, NULL) ? EVS_ENOMEM : EVS_OK;
+}
+
 static int gaussian_tick(evs_pop *pop, double t) {
   (void)t;
   rate_state *s = pop->state;
@@ -393,6 +437,8 @@ const evs_neuron_type evs__rate_gaussian = {
     .tick = gaussian_tick,
     .voltage = rate_voltage,
     .silent = 1, /* a rate population never spikes */
+    .check_change = gaussian_check_change,
+    .change = gaussian_change,
     .checkpoint = rate_checkpoint,
 };
 
@@ -425,6 +471,19 @@ static int constant_init(evs_pop *pop, evs_error *err) {
   return EVS_OK;
 }
 
+/* Before a change after the build: dt (the clock) is refused. */
+static int constant_check_change(const evs_pop *next, int k, evs_error *err) {
+  return k == C_DT ? rate_dt_fixed(next, k, err) : EVS_OK;
+}
+
+/* amplitude changed (evs_neuron_type.change): the rates are the new
+ * amplitudes at once (what reads them after the phase's end sees them). */
+static int constant_change(evs_pop *pop, const evs_pop *old, int k, double t) {
+  (void)old, (void)k, (void)t;
+  constant_derive(pop, pop->state);
+  return EVS_OK;
+}
+
 static int constant_tick(evs_pop *pop, double t) {
   (void)pop, (void)t;
   return EVS_OK;
@@ -442,6 +501,8 @@ const evs_neuron_type evs__rate_constant = {
     .tick = constant_tick,
     .voltage = rate_voltage,
     .silent = 1, /* a rate population never spikes */
+    .check_change = constant_check_change,
+    .change = constant_change,
     .checkpoint = rate_checkpoint,
 };
 
