@@ -38,7 +38,12 @@
 #define BETA 1e3 /* 1/V */
 
 static char tmpdir[256];
-static int per_tick;   /* learn() asks for the per-tick reference */
+static int per_tick; /* learn() asks for the per-tick reference */
+/* A threshold change between two phases of run(): population thr_pop's
+ * v_thresh becomes thr_after at thr_t (none while thr_pop < 0); the
+ * reference's surrogate takes V_THR before thr_t, thr_after from it. */
+static int thr_pop = -1;
+static double thr_t = 1e30, thr_after = V_THR;
 static double rho = 1; /* learn()'s random-feedback penalty */
 
 static void setup(void) { tu_mkdtemp(tmpdir, sizeof tmpdir, "superspike"); }
@@ -146,7 +151,15 @@ static void learn(evs_net *net, int out, const spikes *target, double trial,
 static void run(evs_net *net, double duration) {
   evs_error err;
   evs_run_opts o = {duration, NULL, "check_superspike", 0};
-  ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+  if (thr_pop < 0) {
+    ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+    return;
+  }
+  ck_assert_msg(evs_net_start(net, &o, &err) == EVS_OK, "%s", err.msg);
+  ck_assert_int_eq(evs_net_run_until(net, thr_t, &err), EVS_OK);
+  set(net, thr_pop, "v_thresh", thr_after);
+  ck_assert_int_eq(evs_net_run_until(net, duration, &err), EVS_OK);
+  ck_assert_int_eq(evs_net_finish(net, &err), EVS_OK);
 }
 
 /* ---- the brute-force reference --------------------------------------- */
@@ -165,9 +178,9 @@ static double conv(const spikes *s, unsigned id, double delay, double t,
   return v;
 }
 
-static double surrogate(double u) {
+static double surrogate(double u, double thr) {
   if (u < -80e-3) return 0;
-  double d = 1 + BETA * fabs(u - V_THR);
+  double d = 1 + BETA * fabs(u - thr);
   return BETA / (d * d);
 }
 
@@ -217,8 +230,9 @@ static double check_layer(const evs_csr *c, const double *m, const spikes *pre,
   for (uint32_t i = 0; i < c->n_post; i++) {
     for (size_t k = 0; k < K; k++) {
       double u = voltage(c, pre, i, (double)k * DT);
-      REQUIRE_MSG(u < V_THR, "post %u crosses threshold at tick %zu", i, k);
-      sg[k] = surrogate(u);
+      REQUIRE_MSG(u < fmin(V_THR, thr_after),
+                  "post %u crosses threshold at tick %zu", i, k);
+      sg[k] = surrogate(u, (double)k * DT < thr_t ? V_THR : thr_after);
     }
     for (uint32_t j = 0; j < c->n_pre; j++) {
       for (size_t k = 0; k < K; k++)
@@ -323,6 +337,59 @@ static void hidden_gradient(evs_feedback fb) {
   free(eh);
   evs_net_free(net);
 }
+
+/* v_thresh of the output (or the hidden) population raised from -50 to
+ * -47 mV between two phases: the learner's surrogate follows it, sigma'(U)
+ * centred on the old value at the ticks before the change and on the new
+ * one after (the reference's); U, below both, does not move. */
+START_TEST(threshold_change_output) {
+  thr_t = 0.10005;
+  thr_after = -47e-3;
+  evs_net *net;
+  ck_assert_int_eq(evs_net_new(&net, 3, DT), EVS_OK);
+  spikes in, tgt;
+  random_spikes(&in, 3, 12, 0, DUR, 1);
+  random_spikes(&tgt, 2, 3, 0.02, DUR, 2);
+  int pin = add_array(net, "in", 3, &in), pout = add_lif(net, "out", 2);
+  int proj = connect(net, "in_out", pin, pout, 4e-3);
+  learn(net, pout, &tgt, DUR, EVS_FEEDBACK_SYMMETRIC);
+  thr_pop = pout;
+  run(net, DUR);
+  const double *m =
+      evs__superspike_gradient(evs__superspike_of(net), net->proj[proj]);
+  double *e = output_errors(&tgt, 2, K);
+  check_layer(net->proj[proj]->csr, m, &in, K, e);
+  free(e);
+  evs_net_free(net);
+}
+END_TEST
+
+START_TEST(threshold_change_hidden) {
+  thr_t = 0.10005;
+  thr_after = -47e-3;
+  evs_net *net;
+  ck_assert_int_eq(evs_net_new(&net, 5, DT), EVS_OK);
+  spikes in, tgt;
+  random_spikes(&in, 3, 12, 0, DUR, 3);
+  random_spikes(&tgt, 2, 3, 0.02, DUR, 4);
+  int pin = add_array(net, "in", 3, &in), phid = add_lif(net, "hid", 2),
+      pout = add_lif(net, "out", 2);
+  int p1 = connect(net, "in_hid", pin, phid, 4e-3);
+  connect(net, "hid_out", phid, pout, 4e-3);
+  learn(net, pout, &tgt, DUR, EVS_FEEDBACK_UNIFORM);
+  thr_pop = phid;
+  run(net, DUR);
+  double *eo = output_errors(&tgt, 2, K), *eh = calloc(2 * K, sizeof *eh);
+  for (uint32_t k = 0; k < 2; k++) /* uniform feedback: e_out summed */
+    for (size_t t = 0; t < K; t++) eh[k * K + t] = eo[t] + eo[K + t];
+  const double *m1 =
+      evs__superspike_gradient(evs__superspike_of(net), net->proj[p1]);
+  check_layer(net->proj[p1]->csr, m1, &in, K, eh);
+  free(eo);
+  free(eh);
+  evs_net_free(net);
+}
+END_TEST
 
 /* The learner's two ways to accumulate the gradient agree to rounding on a
  * network whose hidden and output neurons spike (so own spikes, hidden PSP
@@ -587,6 +654,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, hidden_symmetric);
   tcase_add_test(tc, hidden_random);
   tcase_add_test(tc, hidden_uniform);
+  tcase_add_test(tc, threshold_change_output);
+  tcase_add_test(tc, threshold_change_hidden);
   tcase_add_test(tc, per_tick_equals_windowed);
   tcase_add_test(tc, random_feedback_penalty);
   suite_add_tcase(s, tc);

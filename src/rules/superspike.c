@@ -135,7 +135,8 @@ static int sample_voltages(evs_superspike *ss, double t, size_t l, int store) {
       for (uint32_t i = 0; i < pop->size; i++)
         g->u[i] = pop->type->voltage(pop, i, t);
     if (store) {
-      const double theta = g->theta, beta = s->beta, u_floor = s->u_floor;
+      const double theta = pop->par[g->thresh], beta = s->beta,
+                   u_floor = s->u_floor;
       for (uint32_t i = 0, n = pop->size; i < n; i++)
         g->sg[(size_t)i * ss->ld + l] =
             evs__ssgrad_surrogate(g->u[i], theta, beta, u_floor);

@@ -30,7 +30,9 @@ enum {
 typedef struct ss_group {
   evs_pop *pop;
   int output;       /* 1: the output population */
-  double theta;     /* V: its v_thresh (the surrogate's centre) */
+  int thresh;       /* v_thresh's index in pop's parameters: the
+                       surrogate's centre, read at each sample (it may
+                       change between the phases of a run) */
   double *sg, *err; /* [size*ld] the window's series */
   double *u;        /* [size] scratch: one tick's potentials */
   evs__ssgrad_work *work;

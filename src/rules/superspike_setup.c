@@ -237,7 +237,8 @@ static int find_layers(evs_superspike *ss, evs_error *err) {
     if (!is_learning(p)) continue;
     if (p->weight_dim != EVS_DIM_VOLTAGE ||
         p->post->type->kind != EVS_POP_EXACT ||
-        p->post->type->weight_scale(p->post, EVS_DIM_VOLTAGE) == 0) {
+        p->post->type->weight_scale(p->post, EVS_DIM_VOLTAGE) == 0 ||
+        evs__param_index(p->post->type, "v_thresh") < 0) {
       rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "projection %s: superspike learns PSP amplitudes: "
                          "its weights must be voltages and its post "
@@ -393,7 +394,7 @@ static int allocate(evs_superspike *ss, evs_error *err) {
   for (uint32_t i = 0; i < ss->ngrp; i++) {
     ss_group *g = &ss->grp[i];
     size_t n = g->pop->size;
-    g->theta = evs__pop_param(g->pop, "v_thresh");
+    g->thresh = evs__param_index(g->pop->type, "v_thresh");
     if (!ALLOC(g->sg, n * ld) || !ALLOC(g->err, n * ld) || !ALLOC(g->u, n))
       goto oom;
     if (n && evs__ssgrad_work_new(&g->work, (uint32_t)n, ld)) goto oom;
