@@ -207,7 +207,12 @@ EVS_API int evs_net_add_dc(evs_net *net, int pop, double amplitude, evs_dim dim,
                            evs_error *err);
 
 /* Turns spike recording of pop on or off (default: on for neurons, off for
- * sources). */
+ * sources). Between the phases of a run it acts on the spikes from the
+ * phase's end on (a source's from the end of the spikes it has drawn, the
+ * first multiple of 1 ms at or after it); a population recorded for the
+ * first time gets its file then (not with the sonata spike format:
+ * EVS_ESTATE), and the run takes no checkpoint from then on. EVS_OK,
+ * EVS_EINVAL (no such population), EVS_ESTATE, EVS_ENOMEM. */
 EVS_API int evs_net_record_spikes(evs_net *net, int pop, int on);
 
 /* Records the membrane potential of neurons ids[0..n) of pop every interval
@@ -221,10 +226,15 @@ EVS_API int evs_net_record_v(evs_net *net, int pop, const uint32_t *ids,
  * (evs_neuron_type_recordable: gsyn_exc, gsyn_inh, i_syn_exc, i_syn_inh, w,
  * u, ...). Exact types give the value at the sample time in closed form,
  * clocked types at the step that ends there. A second call for the same
- * population and variable replaces the first. The ids are copied. Returns
- * EVS_OK, or EVS_EINVAL (a variable the type does not have, an id out of
- * range, a bad interval), EVS_ESTATE (during a run), EVS_ENOMEM, with a
- * message in err. */
+ * population and variable replaces the first; n = 0 records nothing. The
+ * ids are copied. Between the phases of a run a recording starts (its
+ * samples at the multiples of interval from the phase's end on, those of a
+ * recording from 0), stops (n = 0) or starts again (the same neurons: its
+ * file has their columns), and the run takes no checkpoint from then on.
+ * Returns EVS_OK, or EVS_EINVAL (a variable the type does not have, an id
+ * out of range, a bad interval), EVS_ESTATE (other neurons for a file
+ * begun, a run that has ended or saves checkpoints periodically),
+ * EVS_ENOMEM, with a message in err. */
 EVS_API int evs_net_record(evs_net *net, int pop, const char *var,
                            const uint32_t *ids, size_t n, double interval,
                            evs_error *err);

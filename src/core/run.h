@@ -50,6 +50,10 @@ double evs__run_time(const struct evs_run *run);
  * interrupted run's log and evs_net_checkpoint say why). EVS_OK, or
  * EVS_ESTATE (err) for a run that saves checkpoints periodically. */
 int evs__run_params_change(struct evs_run *run, evs_error *err);
+/* The same before other settings a checkpoint does not hold change between
+ * phases (what: "recordings"; the messages name it). */
+int evs__run_settings_change(struct evs_run *run, const char *what,
+                             evs_error *err);
 
 /* The synapse matrices of projection p, split among the threads of run
  * (p->csr is NULL once split, unless p learns: then it is kept, and its

@@ -143,17 +143,22 @@ fail:
 
 double evs__run_time(const evs_run *r) { return r->t_phase; }
 
-int evs__run_params_change(evs_run *r, evs_error *err) {
+int evs__run_settings_change(evs_run *r, const char *what, evs_error *err) {
   if (r->net->ckpt_every > 0)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
                          "the run saves checkpoints (checkpoint_every), "
-                         "which do not hold parameters: they cannot change "
-                         "between its phases");
+                         "which do not hold %s: they cannot change between "
+                         "its phases",
+                         what);
   r->ckpt_off = 1;
   snprintf(r->ckpt_why, sizeof r->ckpt_why,
-           "parameters changed between phases, which a checkpoint does not "
-           "hold");
+           "%s changed between phases, which a checkpoint does not hold",
+           what);
   return EVS_OK;
+}
+
+int evs__run_params_change(evs_run *r, evs_error *err) {
+  return evs__run_settings_change(r, "parameters", err);
 }
 
 int evs__run_checkpoint(evs_run *r, evs_error *err) {

@@ -5,13 +5,16 @@
  * (evs_neuron_type.recordables: synaptic conductances and currents,
  * adaptation) into <variable>_<population>.tsv; and the membrane potential
  * or any of those variables for any plug-in's hook (evs_plugin_voltages,
- * evs_plugin_sample). */
+ * evs_plugin_sample). Between the phases of a run a recording may start,
+ * stop and start again (evs_net_record; its samples at the times of a
+ * recording from 0). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plugins/plugins.h"
 #include "base/checks.h"
+#include "core/run.h"
 #include "io/output.h"
 
 /* One recorded variable of one population. */
@@ -21,14 +24,22 @@ typedef struct probe {
   uint32_t *id; /* [n] neurons recorded */
   size_t n;
   double interval;  /* s between samples */
-  int handle;       /* output file of the run */
+  int handle;       /* output file of the run; -1: none yet */
   uint64_t samples; /* samples written in the run */
+  int on;           /* 1: sampling (its events' chain is live) */
+  uint32_t gen;     /* the live chain's generation (events of older ones,
+                       stopped or restarted between phases, are dropped) */
 } probe;
+
+/* An event's argument: the probe's index and its chain's generation. */
+#define PROBE_BITS 16
+#define PROBE_ARG(i, gen) ((uint32_t)(i) | ((gen) << PROBE_BITS))
 
 typedef struct probes {
   probe *p; /* in the order first recorded */
   uint32_t n, cap;
-  double *v; /* scratch: one row */
+  double *v;   /* scratch: one row */
+  size_t vcap; /* its length */
 } probes;
 
 /* The index of variable name of pop's type (-1: v) into *var, or an
@@ -54,6 +65,91 @@ static int find_var(const evs_pop *pop, const char *name, int *var,
                        pop->name, t->name, name, known);
 }
 
+/* Probe k's file, opened in the run's output (its first sample's row
+ * follows the header), and the scratch row grown to its neurons. EVS_OK
+ * or an error. */
+static int open_probe(evs_plugin *pl, uint32_t k, evs_output *o,
+                      evs_error *err) {
+  probes *s = pl->state;
+  probe *p = &s->p[k];
+  const evs_pop *pop = pl->net->pop[p->pop];
+  if (p->n > s->vcap) {
+    double *v = realloc(s->v, p->n * sizeof *v);
+    if (!v) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    s->v = v;
+    s->vcap = p->n;
+  }
+  const char *var = p->var < 0 ? "v" : pop->type->recordables[p->var].name;
+  p->handle = evs__output_probe_open(o, var, pop->name, p->id, p->n, err);
+  if (p->handle < 0) return p->handle;
+  /* the model tells what v_<pop>.tsv holds (volts, or a rate model's
+   * rates) to its readers: evsnn plot's voltage.gp; the unit of the
+   * others */
+  if (p->var < 0)
+    evs__output_log(o, "record_v %s: %s", pop->name, pop->type->name);
+  else
+    evs__output_log(o, "record %s %s: %s", var, pop->name,
+                    pop->type->recordables[p->var].unit);
+  return EVS_OK;
+}
+
+/* Probe k samples from time t on: its file opened when it has none, its
+ * first sample at the first multiple of its interval at or after t (the
+ * times of a recording from 0), a new chain of events. EVS_OK or an
+ * error. */
+static int begin(evs_plugin *pl, uint32_t k, double t, evs_error *err) {
+  probes *s = pl->state;
+  probe *p = &s->p[k];
+  evs_run *run = pl->net->run;
+  evs_output *o = evs__run_output(run);
+  p->gen = (p->gen + 1) & ((1u << PROBE_BITS) - 1);
+  p->on = 0;
+  if (!o || !p->n) return EVS_OK;
+  int rc = p->handle < 0 ? open_probe(pl, k, o, err) : EVS_OK;
+  if (rc) return rc;
+  uint64_t first = (uint64_t)ceil(t / p->interval - 1e-9);
+  if ((double)first * p->interval < t) first++;
+  p->samples = first;
+  p->on = 1;
+  if (evs_run_push(run, pl, (double)first * p->interval, EVS_EV_RECORD,
+                   pl->net->pop[p->pop]->gid0, PROBE_ARG(k, p->gen)))
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  return EVS_OK;
+}
+
+/* evs_net_record between the phases of a run, of probe k (k = the count
+ * of probes: a new one): stops it (n = 0) or restarts it from the phase's
+ * end at its new interval (one with a file keeps its columns: the same
+ * neurons); checkpoints
+ * are off from then on. EVS_OK with *done set, or with *done 0 for a probe
+ * without a file (the caller sets its neurons, then begins it), or an
+ * error, nothing changed. */
+static int in_run(evs_plugin *pl, uint32_t k, const uint32_t *ids, size_t n,
+                  double interval, int *done, evs_error *err) {
+  probes *s = pl->state;
+  probe *p = k < s->n ? &s->p[k] : NULL;
+  evs_net *net = pl->net;
+  if (p && p->handle >= 0 && n &&
+      (n != p->n || memcmp(ids, p->id, n * sizeof *ids)))
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: its recording's file has its columns: during "
+                         "a run it restarts with the same neurons",
+                         net->pop[p->pop]->name);
+  *done = 1;
+  if (!n && (!p || !p->on)) return EVS_OK; /* nothing to stop */
+  int rc = evs__run_settings_change(net->run, "recordings", err);
+  if (rc) return rc;
+  *done = p && p->handle >= 0;
+  if (!*done) return EVS_OK;
+  if (!n) {
+    p->on = 0;
+    p->gen = (p->gen + 1) & ((1u << PROBE_BITS) - 1);
+    return EVS_OK;
+  }
+  p->interval = interval;
+  return begin(pl, k, evs__run_time(net->run), err);
+}
+
 EVS_API int evs_net_record(evs_net *net, int pop_index, const char *var,
                            const uint32_t *ids, size_t n, double interval,
                            evs_error *err) {
@@ -61,9 +157,8 @@ EVS_API int evs_net_record(evs_net *net, int pop_index, const char *var,
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "no population with index %d", pop_index);
   evs_pop *pop = net->pop[pop_index];
-  if (net->run)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "%s: recordings cannot change during a run",
+  if (net->ran && !net->run)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0, "%s: the run has ended",
                          pop->name);
   if (!pop->type->voltage)
     return evs_error_set(err, EVS_EINVAL, NULL, 0,
@@ -84,13 +179,23 @@ EVS_API int evs_net_record(evs_net *net, int pop_index, const char *var,
   evs_plugin *pl = evs__net_find_plugin(net, &evs__probe_plugin);
   if (!pl->state) pl->state = calloc(1, sizeof(probes));
   probes *s = pl->state;
-  uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
-  if (!s || !copy) goto nomem;
-  memcpy(copy, ids, n * sizeof *copy);
+  if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   uint32_t k;
   for (k = 0; k < s->n; k++)
     if (s->p[k].pop == (uint32_t)pop_index && s->p[k].var == vi) break;
+  if (net->run) {
+    int done = 1, rc = in_run(pl, k, ids, n, interval, &done, err);
+    if (rc != EVS_OK || done) return rc;
+  }
+  uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
+  if (!copy) goto nomem;
+  memcpy(copy, ids, n * sizeof *copy);
   if (k == s->n) {
+    if (s->n == 1u << PROBE_BITS) {
+      free(copy);
+      return evs_error_set(err, EVS_EINVAL, NULL, 0, "%s: too many recordings",
+                           pop->name);
+    }
     if (s->n == s->cap) {
       uint32_t cap = s->cap ? 2 * s->cap : 4;
       probe *np = realloc(s->p, cap * sizeof *np);
@@ -98,14 +203,14 @@ EVS_API int evs_net_record(evs_net *net, int pop_index, const char *var,
       s->p = np;
       s->cap = cap;
     }
-    s->p[s->n++] = (probe){.pop = (uint32_t)pop_index, .var = vi};
+    s->p[s->n++] = (probe){.pop = (uint32_t)pop_index, .var = vi, .handle = -1};
   }
   probe *p = &s->p[k];
   free(p->id);
   p->id = copy;
   p->n = n;
   p->interval = interval;
-  return EVS_OK;
+  return net->run ? begin(pl, k, evs__run_time(net->run), err) : EVS_OK;
 nomem:
   free(copy);
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
@@ -120,29 +225,17 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
   probes *s = pl->state;
   evs_output *o = evs__run_output(run);
   if (!s || !o) return EVS_OK;
-  size_t max = 1;
-  for (uint32_t i = 0; i < s->n; i++)
-    if (s->p[i].n > max) max = s->p[i].n;
-  free(s->v);
-  if (!(s->v = malloc(max * sizeof *s->v)))
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   for (uint32_t i = 0; i < s->n; i++) {
     probe *p = &s->p[i];
+    p->handle = -1;
+    p->on = 0;
+    p->gen = 0;
     if (!p->n) continue;
-    const evs_pop *pop = pl->net->pop[p->pop];
-    const char *var = p->var < 0 ? "v" : pop->type->recordables[p->var].name;
-    p->handle = evs__output_probe_open(o, var, pop->name, p->id, p->n, err);
-    if (p->handle < 0) return p->handle;
-    /* the model tells what v_<pop>.tsv holds (volts, or a rate model's
-     * rates) to its readers: evsnn plot's voltage.gp; the unit of the
-     * others */
-    if (p->var < 0)
-      evs__output_log(o, "record_v %s: %s", pop->name, pop->type->name);
-    else
-      evs__output_log(o, "record %s %s: %s", var, pop->name,
-                      pop->type->recordables[p->var].unit);
+    int rc = open_probe(pl, i, o, err);
+    if (rc) return rc;
     p->samples = 0;
-    if (evs_run_push(run, pl, 0, EVS_EV_RECORD, pop->gid0, i))
+    p->on = 1;
+    if (evs_run_push(run, pl, 0, EVS_EV_RECORD, pl->net->pop[p->pop]->gid0, i))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
   return EVS_OK;
@@ -151,7 +244,9 @@ static int start(evs_plugin *pl, evs_run *run, evs_error *err) {
 /* A sample of probe ev->arg. */
 static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   probes *s = pl->state;
-  probe *p = &s->p[ev->arg];
+  probe *p = &s->p[ev->arg & ((1u << PROBE_BITS) - 1)];
+  if (!p->on || ev->arg >> PROBE_BITS != p->gen)
+    return EVS_OK; /* stopped or restarted between phases */
   evs_pop *pop = pl->net->pop[p->pop];
   /* on several ranks each samples the neurons it holds, then they share */
   for (size_t i = 0; i < p->n; i++) {
@@ -224,11 +319,16 @@ static int checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
     if (!p->n) continue;
     evs_ckpt_bytes(ck, &p->handle, sizeof p->handle);
     evs_ckpt_bytes(ck, &p->samples, sizeof p->samples);
+    if (evs_ckpt_loading(ck)) { /* a run with checkpoints changed none */
+      p->on = 1;
+      p->gen = 0;
+    }
   }
   if (evs_ckpt_loading(ck) && !evs_ckpt_status(ck)) {
     free(s->v);
     if (!(s->v = malloc(max * sizeof *s->v)))
       return evs_ckpt_refuse(ck, "out of memory loading the probes");
+    s->vcap = max;
   }
   return evs_ckpt_status(ck);
 }

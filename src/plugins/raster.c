@@ -4,11 +4,13 @@
  * sources and types that never spike), in the net's spike format
  * (evs_net_set_spike_format): <population>.ras text, <population>.spk
  * binary (spike_file.c), or one SONATA file spikes.h5 (sonata.c, in builds
- * with HDF5). */
+ * with HDF5). Between the phases of a run a population's recording may be
+ * switched off and on (evs_net_record_spikes). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "core/run.h"
 #include "evsnn/spikes.h"
 #include "plugins/plugins.h"
 #ifdef EVS_HAVE_HDF5
@@ -35,12 +37,42 @@ static raster *get(evs_net *net) {
   return pl->state;
 }
 
+/* Forward: whether a population's spikes are recorded, where they go. */
+static int recorded(const raster *s, const evs_pop *pop);
+static int open_pop(raster *s, evs_output *o, const evs_pop *pop,
+                    evs_error *err);
+
+/* Between the phases of run: pop's spikes from the phase's end on are
+ * recorded (on) or not. A population recorded for the first time gets its
+ * file now (not in spike_format = sonata, whose groups are made at the
+ * start: EVS_ESTATE); checkpoints are off from then on. EVS_OK or an
+ * error, nothing changed. */
+static int switch_in_run(evs_net *net, raster *s, uint32_t pop, int on) {
+  evs_run *run = net->run;
+  evs_output *o = evs__run_output(run);
+  const evs_pop *p = net->pop[pop];
+  if (!on == !recorded(s, p) || p->type->silent) return EVS_OK;
+  if (on && o && s->handle[pop] < 0 && s->format == EVS_SPIKES_SONATA)
+    return EVS_ESTATE;
+  if (evs__run_settings_change(run, "recordings", NULL)) return EVS_ESTATE;
+  if (on && o && s->handle[pop] < 0) {
+    int h = open_pop(s, o, p, NULL);
+    if (h < 0) return h;
+    s->handle[pop] = h;
+    if (evs_run_listen(run, evs__net_find_plugin(net, &evs__raster_plugin),
+                       pop))
+      return EVS_ENOMEM;
+  }
+  s->want[pop] = on ? ON : OFF;
+  return EVS_OK;
+}
+
 EVS_API int evs_net_record_spikes(evs_net *net, int pop, int on) {
   if (pop < 0 || (uint32_t)pop >= net->npop) return EVS_EINVAL;
-  if (net->run) return EVS_ESTATE;
   raster *s = get(net);
   if (!s || evs__plugin_slot((void **)&s->want, &s->n, (uint32_t)pop, 1))
     return EVS_ENOMEM;
+  if (net->run) return switch_in_run(net, s, (uint32_t)pop, on);
   s->want[pop] = on ? ON : OFF;
   return EVS_OK;
 }
@@ -151,6 +183,7 @@ static int spikes(evs_plugin *pl, evs_run *run, uint32_t pop,
                   const evs_spike *spk, size_t n) {
   const raster *s = pl->state;
   evs_output *o = evs__run_output(run);
+  if (!recorded(s, pl->net->pop[pop])) return EVS_OK; /* off in a phase */
   switch (s->format) {
   case EVS_SPIKES_BIN:
     evs__output_spike_file_write(o, s->handle[pop], spk, n);
