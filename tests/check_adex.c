@@ -5,9 +5,9 @@
  * reference integrated here with the same spike, reset and refractory rules,
  * a conductance PSP against the same reference, adaptation (growing ISIs
  * with b > 0, constant without), the refractory clamp, parameter
- * validation, and AdEx's own parameters set per neuron against one-neuron
- * populations. Populations are built by hand (as net.c does) and driven tick
- * by tick. */
+ * validation, and every parameter set per neuron (AdEx's own, the
+ * membrane's) against one-neuron populations. Populations are built by hand (as
+ * net.c does) and driven tick by tick. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -472,6 +472,99 @@ START_TEST(test_per_neuron_parameters) {
 }
 END_TEST
 
+/* Runs p (n neurons) for nsteps clock steps, an excitatory and an
+ * inhibitory input of 5 nS into every neuron every 20 ms (delivered at a
+ * tick, so they enter g at once); each neuron's spike times into got[i]
+ * (cap each, their number in n_got[i]) and its final v and w into vw[i].
+ * Frees p. */
+static void run_with_inputs(evs_pop *p, long nsteps, size_t cap,
+                            double (*got)[256], size_t *n_got,
+                            double (*vw)[2]) {
+  uint32_t ids[16];
+  for (uint32_t i = 0; i < p->size; i++) ids[i] = i, n_got[i] = 0;
+  for (long k = 1; k <= nsteps; k++) {
+    if (k % 200 == 100) {
+      p->type->deliver(p, (k - 1) * p->tick, EVS_RECEPTOR_EXC, ids, NULL, 5e-9f,
+                       p->size);
+      p->type->deliver(p, (k - 1) * p->tick, EVS_RECEPTOR_INH, ids, NULL, 5e-9f,
+                       p->size);
+    }
+    p->nspk = 0;
+    pop_tick(p, k);
+    for (size_t j = 0; j < p->nspk; j++) {
+      uint32_t id = p->spk[j].id;
+      if (n_got[id] < cap) got[id][n_got[id]] = p->spk[j].t;
+      n_got[id]++;
+    }
+  }
+  for (uint32_t i = 0; i < p->size; i++) {
+    vw[i][0] = V(p, i);
+    vw[i][1] = evs__adex_w(p, i);
+  }
+}
+
+/* The membrane's parameters per neuron (issue 16: cm, tau_m, v_rest,
+ * v_reset, tau_refrac, e_rev_E/I, tau_syn_E/I, i_offset, v_spike): eight
+ * neurons, each with some of them away from PyNN's defaults, under 0.8 nA
+ * (one 1.2 nA) and conductance inputs every 20 ms, spike at the times
+ * (same steps) and end at the v and w of one-neuron populations with their
+ * values as constants, to the bit; and each differs from neuron 0. */
+START_TEST(test_per_neuron_membrane) {
+  enum { N = 8, K = 11, CAP = 256 };
+  static const char *const names[K] = {
+      "cm",        "tau_m",   "v_rest",    "v_reset",  "tau_refrac", "e_rev_E",
+      "tau_syn_E", "e_rev_I", "tau_syn_I", "i_offset", "v_spike"};
+  static const double d[K] = {0.281e-9, 9.3667e-3, -70.6e-3, -70.6e-3,
+                              0.1e-3,   0,         5e-3,     -80e-3,
+                              5e-3,     0.8e-9,    -40e-3};
+  double P[N][K];
+  for (int i = 0; i < N; i++) memcpy(P[i], d, sizeof d);
+  P[1][0] = 0.2e-9;                    /* cm */
+  P[2][1] = 15e-3;                     /* tau_m */
+  P[3][2] = -65e-3;                    /* v_rest */
+  P[4][3] = -55e-3, P[4][4] = 2e-3;    /* v_reset, tau_refrac */
+  P[5][5] = -10e-3, P[5][6] = 2e-3;    /* e_rev_E, tau_syn_E */
+  P[6][7] = -70e-3, P[6][8] = 10e-3;   /* e_rev_I, tau_syn_I */
+  P[7][9] = 1.2e-9, P[7][10] = -35e-3; /* i_offset, v_spike */
+  const double dt = 1e-4;
+  const long nsteps = 5000; /* 0.5 s */
+  evs_pop *p = pop_new(N, dt);
+  for (int k = 0; k < K; k++) {
+    double v[N];
+    for (int i = 0; i < N; i++) v[i] = P[i][k];
+    pop_set_values(p, names[k], v);
+  }
+  pop_init(p);
+  static double got[N][CAP], want[CAP][CAP];
+  size_t n_got[N], n_want[1];
+  double vw[N][2], vw1[1][2];
+  run_with_inputs(p, nsteps, CAP, got, n_got, vw);
+  pop_free_values(p);
+  for (int i = 0; i < N; i++) {
+    evs_pop *q = pop_new(1, dt);
+    for (int k = 0; k < K; k++) pop_set(q, names[k], P[i][k]);
+    pop_init(q);
+    run_with_inputs(q, nsteps, CAP, want, n_want, vw1);
+    pop_free(q);
+    ck_assert_msg(n_want[0] >= 3 && n_want[0] < CAP, "neuron %d: %zu spikes", i,
+                  n_want[0]);
+    ck_assert_msg(n_got[i] == n_want[0], "neuron %d: %zu spikes, alone %zu", i,
+                  n_got[i], n_want[0]);
+    for (size_t j = 0; j < n_want[0]; j++)
+      ck_assert_msg(got[i][j] == want[0][j],
+                    "neuron %d spike %zu: %.17g s, alone %.17g s", i, j,
+                    got[i][j], want[0][j]);
+    ck_assert_msg(vw[i][0] == vw1[0][0] && vw[i][1] == vw1[0][1],
+                  "neuron %d: v %.17g, w %.17g; alone %.17g, %.17g", i,
+                  vw[i][0], vw[i][1], vw1[0][0], vw1[0][1]);
+    if (i > 0)
+      ck_assert_msg(n_got[i] != n_got[0] || got[i][0] != got[0][0] ||
+                        vw[i][0] != vw[0][0],
+                    "neuron %d fires as neuron 0", i);
+  }
+}
+END_TEST
+
 /* A bad value of one neuron is refused naming the neuron and parameter. */
 START_TEST(test_per_neuron_parameters_checked) {
   static const struct {
@@ -515,6 +608,7 @@ static Suite *adex_suite(void) {
   tcase_add_test(tc, test_invalid);
   tcase_add_test(tc, test_per_neuron_parameters);
   tcase_add_test(tc, test_per_neuron_parameters_checked);
+  tcase_add_test(tc, test_per_neuron_membrane);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1102,6 +1102,39 @@ class PerNeuronOffsets(Base):
         self.assertEqual(len({(len(g), g[0], g[1] - g[0]) for g in got}), 4)
 
 
+    def test_adex_membrane_per_neuron(self):
+        """EIF_cond_exp_isfa_ista with arrays of the membrane's parameters
+        (cm, tau_m, v_rest, v_reset, tau_refrac, tau_syn_E, e_rev_E,
+        i_offset) and an excitatory input: each neuron fires exactly the
+        spikes of a one-neuron population with its values; nothing is
+        refused."""
+        rows = [(0.281, 9.3667, -70.6, -70.6, 0.1, 5.0, 0.0, 0.8),
+                (0.2, 9.3667, -70.6, -70.6, 0.1, 5.0, 0.0, 0.8),
+                (0.281, 15.0, -65.0, -70.6, 0.1, 5.0, 0.0, 0.8),
+                (0.281, 9.3667, -70.6, -55.0, 2.0, 5.0, 0.0, 0.8),
+                (0.281, 9.3667, -70.6, -70.6, 0.1, 2.0, -10.0, 1.2)]
+        names = ("cm", "tau_m", "v_rest", "v_reset", "tau_refrac",
+                 "tau_syn_E", "e_rev_E", "i_offset")
+        cols = {n: np.array(x) for n, x in zip(names, zip(*rows))}
+        src = sim.Population(1, sim.SpikeSourceArray(
+            spike_times=[50.0, 150.0, 250.0, 350.0]))
+        together = sim.Population(5, sim.EIF_cond_exp_isfa_ista(**cols))
+        alone = [sim.Population(1, sim.EIF_cond_exp_isfa_ista(
+            **dict(zip(names, r)))) for r in rows]
+        for p in [together] + alone:
+            sim.Projection(src, p, sim.AllToAllConnector(),
+                           sim.StaticSynapse(weight=0.01, delay=1.0),
+                           receptor_type="excitatory")
+            p.record("spikes")
+        sim.run(400.0)
+        got = [np.asarray(st.magnitude) for st in
+               together.get_data().segments[0].spiketrains]
+        for k, p in enumerate(alone):
+            want = p.get_data().segments[0].spiketrains[0].magnitude
+            self.assertGreaterEqual(len(want), 3)
+            np.testing.assert_array_equal(got[k], want)
+        self.assertEqual(len({(len(g), g[0], g[1] - g[0]) for g in got}), 5)
+
 class ViewProjections(Base):
     def test_projection_between_views(self):
         """Neurons 2-4 of a source onto neurons 1 and 6 of a target: 6

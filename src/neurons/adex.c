@@ -35,11 +35,14 @@
  * (currents) are those of the conductance types (cond.c, cond_math.h), whose
  * shared state this type extends with w.
  *
- * Per-neuron values: neuron i draws from its stream
+ * Every parameter may differ between neurons (the step reads each neuron's
+ * own constants). Per-neuron values: neuron i draws from its stream
  * (seed, population, i, EVS_RNG_INIT), in this fixed order:
- * v_init, gsyn_exc_init, gsyn_inh_init, then AdEx's own parameters, which
- * may differ between neurons, in table order: tau_w, delta_T, v_thresh, a,
- * b. w starts at 0 (PyNN's default). Every parameter but the initial values
+ * v_init, gsyn_exc_init, gsyn_inh_init, then the parameters in table order
+ * from tau_w to b (tau_w, delta_T, tau_refrac, v_rest, v_reset, v_thresh,
+ * v_spike, e_rev_E, e_rev_I, a, b), then cm, tau_m, tau_syn_E, tau_syn_I,
+ * i_offset (so that the draws of the parameters that could differ first
+ * are as they were). w starts at 0 (PyNN's default). Every parameter but the initial values
  * may change between the phases of a run (adex_change). */
 #include <math.h>
 #include <stdlib.h>
@@ -77,36 +80,37 @@ enum {
 
 /* PyNN 0.10's defaults (pyNN/standardmodels/cells.py), in SI. */
 static const evs_param_def adex_params[P_N_PARAMS] = {
-    {"cm", EVS_DIM_CAPACITANCE, 0.281e-9, EVS_PARAM_CONST,
+    {"cm", EVS_DIM_CAPACITANCE, 0.281e-9, EVS_PARAM_PER_NEURON,
      "membrane capacitance"},
-    {"tau_m", EVS_DIM_TIME, 9.3667e-3, EVS_PARAM_CONST,
+    {"tau_m", EVS_DIM_TIME, 9.3667e-3, EVS_PARAM_PER_NEURON,
      "membrane time constant (leak conductance g_L = cm / tau_m)"},
-    {"tau_syn_E", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+    {"tau_syn_E", EVS_DIM_TIME, 5e-3, EVS_PARAM_PER_NEURON,
      "decay time constant of the excitatory conductance"},
-    {"tau_syn_I", EVS_DIM_TIME, 5e-3, EVS_PARAM_CONST,
+    {"tau_syn_I", EVS_DIM_TIME, 5e-3, EVS_PARAM_PER_NEURON,
      "decay time constant of the inhibitory conductance"},
     {"tau_w", EVS_DIM_TIME, 144e-3, EVS_PARAM_PER_NEURON,
      "time constant of the adaptation current w"},
     {"delta_T", EVS_DIM_VOLTAGE, 2e-3, EVS_PARAM_PER_NEURON,
      "slope factor of the exponential term"},
-    {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_CONST,
+    {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_PER_NEURON,
      "refractory period (v held at v_reset)"},
-    {"v_rest", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_CONST,
+    {"v_rest", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_PER_NEURON,
      "leak reversal potential"},
-    {"v_reset", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_CONST, "reset potential"},
+    {"v_reset", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_PER_NEURON,
+     "reset potential"},
     {"v_thresh", EVS_DIM_VOLTAGE, -50.4e-3, EVS_PARAM_PER_NEURON,
      "spike initiation threshold V_T of the exponential term"},
-    {"v_spike", EVS_DIM_VOLTAGE, -40e-3, EVS_PARAM_CONST,
+    {"v_spike", EVS_DIM_VOLTAGE, -40e-3, EVS_PARAM_PER_NEURON,
      "spike detection cut-off: a spike when v reaches it"},
-    {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_CONST,
+    {"e_rev_E", EVS_DIM_VOLTAGE, 0.0, EVS_PARAM_PER_NEURON,
      "excitatory reversal potential"},
-    {"e_rev_I", EVS_DIM_VOLTAGE, -80e-3, EVS_PARAM_CONST,
+    {"e_rev_I", EVS_DIM_VOLTAGE, -80e-3, EVS_PARAM_PER_NEURON,
      "inhibitory reversal potential"},
     {"a", EVS_DIM_CONDUCTANCE, 4e-9, EVS_PARAM_PER_NEURON,
      "subthreshold adaptation conductance"},
     {"b", EVS_DIM_CURRENT, 0.0805e-9, EVS_PARAM_PER_NEURON,
      "spike-triggered adaptation: w jumps by b at each spike"},
-    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_CONST,
+    {"i_offset", EVS_DIM_CURRENT, 0.0, EVS_PARAM_PER_NEURON,
      "constant injected current"},
     {"v_init", EVS_DIM_VOLTAGE, -70.6e-3, EVS_PARAM_PER_NEURON,
      "initial membrane potential"},
@@ -144,26 +148,34 @@ static const evs__cond_layout adex_layout = {
     .gsyn_inh_init = P_GSYN_INH_INIT,
 };
 
-/* One neuron's own parameters and their derived constants. */
+/* One neuron's parameters and their derived constants (every parameter may
+ * differ between neurons). */
 typedef struct adex_own {
-  double v_t;         /* V, v_thresh (V_T) */
-  double delta_t;     /* V, slope factor */
-  double inv_delta_t; /* 1/V */
-  double a;           /* S, subthreshold adaptation */
-  double b;           /* A, spike-triggered jump of w */
-  double tau_w;       /* s */
-  double dw;          /* exp(-dt / tau_w): w's relaxation over a held step */
+  double v_t;          /* V, v_thresh (V_T) */
+  double delta_t;      /* V, slope factor */
+  double inv_delta_t;  /* 1/V */
+  double a;            /* S, subthreshold adaptation */
+  double b;            /* A, spike-triggered jump of w */
+  double tau_w;        /* s */
+  double dw;           /* exp(-dt / tau_w): w's relaxation over a held step */
+  double g_l;          /* S, cm / tau_m */
+  double inv_cm;       /* 1/F */
+  double e_l;          /* V, v_rest */
+  double e_e, e_i;     /* V, synaptic reversal potentials */
+  double v_reset;      /* V */
+  double v_spike;      /* V, the detection cut-off */
+  double tau_refrac;   /* s */
+  double tau_e, tau_i; /* s, tau_syn_E, tau_syn_I */
+  double de, di;       /* exp(-dt / tau_syn): g's decay over a step */
+  double de_h, di_h;   /* exp(-dt / (2 tau_syn)): g at the step's middle */
 } adex_own;
 
 typedef struct adex_state {
   evs__cond_base c; /* the conductance state (first: pop->state points to
-                       it); c.v_thresh is v_spike */
+                       it); its constants are the population's, the steps
+                       use each neuron's (own) */
   double *w;        /* A, adaptation current at the state time, [c.cap] */
   adex_own *own;    /* each neuron's, [c.cap] */
-  /* parameters and derived constants */
-  double e_l;          /* V, v_rest */
-  double tau_e, tau_i; /* s, tau_syn_E, tau_syn_I */
-  double de_h, di_h;   /* exp(-dt / (2 tau_syn)): g at the step's middle */
 } adex_state;
 
 static void adex_destroy(evs_pop *pop) {
@@ -174,52 +186,55 @@ static void adex_destroy(evs_pop *pop) {
   evs__cond_destroy(pop);
 }
 
-/* AdEx's population constants beyond the conductance base's
- * (evs__cond_init derives those, the step s->c.dt among them) from the
- * parameters p. */
-static void derive(const double *p, adex_state *s) {
-  s->e_l = p[P_V_REST];
-  s->tau_e = p[P_TAU_SYN_E];
-  s->tau_i = p[P_TAU_SYN_I];
-  s->de_h = exp(-0.5 * s->c.dt / s->tau_e);
-  s->di_h = exp(-0.5 * s->c.dt / s->tau_i);
-}
-
-/* Neuron i's own parameters (SI, x[P_TAU_W .. P_B] in table order) checked
- * against the detection cut-off v_spike (tau_w and delta_T positive, every
- * one finite, v_thresh below v_spike): -1 when they are valid, else the
+/* Neuron i's parameters (SI, x[P_CM .. P_I_OFFSET]) checked: the time
+ * constants, cm and delta_T positive, tau_refrac >= 0, every one finite,
+ * v_reset and v_thresh below v_spike. -1 when they are valid, else the
  * index of the first bad one, its complaint in *why. */
-static int bad_own(const double *x, double v_spike, const char **why) {
-  static const int keys[] = {P_TAU_W, P_DELTA_T, P_V_THRESH, P_A, P_B};
-  for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
-    if (!isfinite(x[keys[k]])) return *why = "must be finite", keys[k];
-  if (!(x[P_TAU_W] > 0)) return *why = "must be positive", P_TAU_W;
-  if (!(x[P_DELTA_T] > 0)) return *why = "must be positive", P_DELTA_T;
-  if (!(x[P_V_THRESH] < v_spike))
+static int bad_own(const double *x, const char **why) {
+  for (int k = P_CM; k <= P_I_OFFSET; k++)
+    if (!isfinite(x[k])) return *why = "must be finite", k;
+  static const int positive[] = {P_CM,        P_TAU_M, P_TAU_SYN_E,
+                                 P_TAU_SYN_I, P_TAU_W, P_DELTA_T};
+  for (size_t k = 0; k < sizeof positive / sizeof *positive; k++)
+    if (!(x[positive[k]] > 0)) return *why = "must be positive", positive[k];
+  if (!(x[P_TAU_REFRAC] >= 0)) return *why = "must be >= 0", P_TAU_REFRAC;
+  if (!(x[P_V_RESET] < x[P_V_SPIKE]))
+    return *why = "must be below v_spike", P_V_RESET;
+  if (!(x[P_V_THRESH] < x[P_V_SPIKE]))
     return *why = "must be below v_spike", P_V_THRESH;
   return -1;
 }
 
-/* Neuron i's own parameters into x[P_TAU_W .. P_B] (evs__pop_value, after
- * its initial values in its stream (seed, population, i, EVS_RNG_INIT)). */
+/* Neuron i's parameters into x[P_CM .. P_I_OFFSET] (evs__pop_value from
+ * its stream (seed, population, i, EVS_RNG_INIT), after its initial
+ * values, in the order tau_w .. b (table order), cm .. tau_syn_I,
+ * i_offset). */
 static void read_own(const evs_pop *pop, uint32_t i, double x[P_N_PARAMS]) {
   evs_rng r;
   evs_rng_init(&r, pop->seed, pop->index, pop->first + i, EVS_RNG_INIT);
   for (int k = P_V_INIT; k <= P_GSYN_INH_INIT; k++) /* drawn before */
     (void)evs__pop_value(pop, k, i, &r);
   for (int k = P_TAU_W; k <= P_B; k++) x[k] = evs__pop_value(pop, k, i, &r);
+  for (int k = P_CM; k <= P_TAU_SYN_I; k++)
+    x[k] = evs__pop_value(pop, k, i, &r);
+  x[P_I_OFFSET] = evs__pop_value(pop, P_I_OFFSET, i, &r);
 }
 
-/* Every neuron's own parameters (read_own), checked (bad_own). EVS_OK or
+/* Neuron i's constant drive without dc: g_L v_rest + i_offset, of its
+ * parameters x. */
+static double own_drive(const double *x) {
+  return x[P_CM] / x[P_TAU_M] * x[P_V_REST] + x[P_I_OFFSET];
+}
+
+/* Every neuron's parameters (read_own), checked (bad_own). EVS_OK or
  * EVS_EMODEL naming neuron and key. With s, their constants into s->own
- * as well. */
+ * as well (the step dt: s->c.dt). */
 static int own_params(const evs_pop *pop, adex_state *s, evs_error *err) {
-  double v_spike = pop->par[P_V_SPIKE];
   for (uint32_t i = 0; i < pop->size; i++) {
     double x[P_N_PARAMS];
     read_own(pop, i, x);
     const char *why = NULL;
-    int bad = bad_own(x, v_spike, &why);
+    int bad = bad_own(x, &why);
     if (bad >= 0) {
       evs_error_set(err, EVS_EMODEL, NULL, 0,
                     "population %s: neuron %u: %s %s (got %g)", pop->name,
@@ -229,6 +244,7 @@ static int own_params(const evs_pop *pop, adex_state *s, evs_error *err) {
       return EVS_EMODEL;
     }
     if (!s) continue;
+    const double dt = s->c.dt;
     adex_own *o = &s->own[i];
     o->v_t = x[P_V_THRESH];
     o->delta_t = x[P_DELTA_T];
@@ -236,7 +252,21 @@ static int own_params(const evs_pop *pop, adex_state *s, evs_error *err) {
     o->a = x[P_A];
     o->b = x[P_B];
     o->tau_w = x[P_TAU_W];
-    o->dw = exp(-s->c.dt / o->tau_w);
+    o->dw = exp(-dt / o->tau_w);
+    o->g_l = x[P_CM] / x[P_TAU_M];
+    o->inv_cm = 1.0 / x[P_CM];
+    o->e_l = x[P_V_REST];
+    o->e_e = x[P_E_REV_E];
+    o->e_i = x[P_E_REV_I];
+    o->v_reset = x[P_V_RESET];
+    o->v_spike = x[P_V_SPIKE];
+    o->tau_refrac = x[P_TAU_REFRAC];
+    o->tau_e = x[P_TAU_SYN_E];
+    o->tau_i = x[P_TAU_SYN_I];
+    o->de = exp(-dt / o->tau_e);
+    o->di = exp(-dt / o->tau_i);
+    o->de_h = exp(-0.5 * dt / o->tau_e);
+    o->di_h = exp(-0.5 * dt / o->tau_i);
   }
   return EVS_OK;
 }
@@ -273,8 +303,13 @@ static int adex_init(evs_pop *pop, evs_error *err) {
   s->w = calloc(s->c.cap, sizeof(double)); /* w starts at 0 */
   s->own = calloc(s->c.cap, sizeof *s->own);
   if (!s->w || !s->own) return evs__cond_nomem(pop, err);
-  derive(pop->par, s);
-  return own_params(pop, s, err);
+  if ((rc = own_params(pop, s, err))) return rc;
+  for (uint32_t i = 0; i < pop->size; i++) { /* each neuron's drive */
+    double x[P_N_PARAMS];
+    read_own(pop, i, x);
+    s->c.ib[i] = own_drive(x) + (pop->dc ? pop->dc[i] : 0.0); /* dc: A */
+  }
+  return EVS_OK;
 }
 
 /* Before a change after the build (core/neuron_type.h): the initial values
@@ -302,8 +337,14 @@ static int adex_change(evs_pop *pop, const evs_pop *old, int k, double t) {
   int each = evs__pop_varies(pop, k) || evs__pop_varies(old, k);
   if (!each && pop->par[k] == old->par[k]) return EVS_OK;
   adex_state *s = pop->state;
-  evs__cond_change(pop, old, &adex_layout);
-  derive(pop->par, s);
+  for (uint32_t i = 0; i < pop->size; i++) {
+    double x[P_N_PARAMS], y[P_N_PARAMS];
+    read_own(pop, i, x);
+    read_own(old, i, y);
+    double d = own_drive(x) - own_drive(y);
+    if (d != 0) s->c.ib[i] += d;
+  }
+  evs__cond_derive(pop->par, &adex_layout, s->c.dt, &s->c);
   (void)own_params(pop, s, NULL); /* checked by adex_check_change */
   return EVS_OK;
 }
@@ -312,31 +353,27 @@ static int adex_change(evs_pop *pop, const evs_pop *old, int k, double t) {
  * conductances ge, gi and constant drive ib = g_L v_rest + i_offset + dc:
  * dv/dt (V/s) into *fv, dw/dt (A/s) into *fw. Every term sees min(v,
  * v_spike) (bounded exponential). */
-static inline void adex_rhs(const adex_state *s, const adex_own *o, double v,
-                            double w, double ge, double gi, double ib,
-                            double *fv, double *fw) {
-  const evs__cond_base *c = &s->c;
-  double u = v < c->v_thresh ? v : c->v_thresh;
-  double ex = c->g_l * o->delta_t * exp((u - o->v_t) * o->inv_delta_t);
-  *fv = (ib - c->g_l * u + ex + ge * (c->e_e - u) + gi * (c->e_i - u) - w) *
-        c->inv_cm;
-  *fw = (o->a * (u - s->e_l) - w) / o->tau_w;
+static inline void adex_rhs(const adex_own *o, double v, double w, double ge,
+                            double gi, double ib, double *fv, double *fw) {
+  double u = v < o->v_spike ? v : o->v_spike;
+  double ex = o->g_l * o->delta_t * exp((u - o->v_t) * o->inv_delta_t);
+  *fv = (ib - o->g_l * u + ex + ge * (o->e_e - u) + gi * (o->e_i - u) - w) *
+        o->inv_cm;
+  *fw = (o->a * (u - o->e_l) - w) / o->tau_w;
 }
 
 /* Classical RK4 for (v, w) of a neuron with own parameters o over h, the
  * conductances starting at ge, gi and multiplied by fe_h, fi_h at h/2 and
  * fe, fi at h. */
-static void adex_rk4(const adex_state *s, const adex_own *o, double *v,
-                     double *w, double ge, double gi, double ib, double h,
-                     double fe_h, double fi_h, double fe, double fi) {
+static void adex_rk4(const adex_own *o, double *v, double *w, double ge,
+                     double gi, double ib, double h, double fe_h, double fi_h,
+                     double fe, double fi) {
   double v0 = *v, w0 = *w, k1v, k1w, k2v, k2w, k3v, k3w, k4v, k4w;
   double gem = ge * fe_h, gim = gi * fi_h;
-  adex_rhs(s, o, v0, w0, ge, gi, ib, &k1v, &k1w);
-  adex_rhs(s, o, v0 + 0.5 * h * k1v, w0 + 0.5 * h * k1w, gem, gim, ib, &k2v,
-           &k2w);
-  adex_rhs(s, o, v0 + 0.5 * h * k2v, w0 + 0.5 * h * k2w, gem, gim, ib, &k3v,
-           &k3w);
-  adex_rhs(s, o, v0 + h * k3v, w0 + h * k3w, ge * fe, gi * fi, ib, &k4v, &k4w);
+  adex_rhs(o, v0, w0, ge, gi, ib, &k1v, &k1w);
+  adex_rhs(o, v0 + 0.5 * h * k1v, w0 + 0.5 * h * k1w, gem, gim, ib, &k2v, &k2w);
+  adex_rhs(o, v0 + 0.5 * h * k2v, w0 + 0.5 * h * k2w, gem, gim, ib, &k3v, &k3w);
+  adex_rhs(o, v0 + h * k3v, w0 + h * k3w, ge * fe, gi * fi, ib, &k4v, &k4w);
   *v = v0 + h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v);
   *w = w0 + h / 6 * (k1w + 2 * k2w + 2 * k3w + k4w);
 }
@@ -352,24 +389,24 @@ static int adex_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
     double ge = c->ge[i], gi = c->gi[i];
     double r = c->until[i] - t0; /* refractory part of the step */
     if (r <= c->eps) {           /* the common case: free all step */
-      adex_rk4(s, o, &c->v[i], &s->w[i], ge, gi, c->ib[i], dt, s->de_h, s->di_h,
-               c->de, c->di);
+      adex_rk4(o, &c->v[i], &s->w[i], ge, gi, c->ib[i], dt, o->de_h, o->di_h,
+               o->de, o->di);
     } else {
       if (r > dt) r = dt;
       /* v held at v_reset: w relaxes exactly towards a (v_reset - v_rest) */
-      double w_inf = o->a * (c->v_reset - s->e_l);
+      double w_inf = o->a * (o->v_reset - o->e_l);
       double fw = r >= dt - c->eps ? o->dw : exp(-r / o->tau_w);
       s->w[i] = w_inf + (s->w[i] - w_inf) * fw;
       double h = dt - r;
       if (h > c->eps) {
-        double ge1 = ge * exp(-r / s->tau_e), gi1 = gi * exp(-r / s->tau_i);
-        adex_rk4(s, o, &c->v[i], &s->w[i], ge1, gi1, c->ib[i], h,
-                 exp(-0.5 * h / s->tau_e), exp(-0.5 * h / s->tau_i),
-                 exp(-h / s->tau_e), exp(-h / s->tau_i));
+        double ge1 = ge * exp(-r / o->tau_e), gi1 = gi * exp(-r / o->tau_i);
+        adex_rk4(o, &c->v[i], &s->w[i], ge1, gi1, c->ib[i], h,
+                 exp(-0.5 * h / o->tau_e), exp(-0.5 * h / o->tau_i),
+                 exp(-h / o->tau_e), exp(-h / o->tau_i));
       }
     }
-    ge *= c->de;
-    gi *= c->di;
+    ge *= o->de;
+    gi *= o->di;
     if (c->pending) {
       ge += c->pe[i];
       gi += c->pi[i];
@@ -377,12 +414,12 @@ static int adex_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
     }
     c->ge[i] = ge;
     c->gi[i] = gi;
-    if (c->v[i] >= c->v_thresh) {
+    if (c->v[i] >= o->v_spike) {
       int rc = evs__pop_emit(pop, t, i);
       if (rc) return rc;
-      c->v[i] = c->v_reset;
+      c->v[i] = o->v_reset;
       s->w[i] += o->b;
-      c->until[i] = t + c->tau_refrac;
+      c->until[i] = t + o->tau_refrac;
     }
   }
   return EVS_OK;
