@@ -354,17 +354,6 @@ static int check_change(const evs_pop *next, int k, evs_error *err) {
   return check_params(next, err);
 }
 
-/* Neuron j's v_rest + R i_offset as the population p (as it is, or as it
- * was) gives them: init's per-neuron values, drawn again in its order. */
-static double equilibrium(const evs_pop *p, uint32_t j, double r_m) {
-  evs_rng rng;
-  evs_rng_init(&rng, p->seed, p->index, p->first + j, EVS_RNG_INIT);
-  (void)evs__pop_value(p, P_V_INIT, j, &rng);
-  double v_rest = evs__pop_value(p, P_V_REST, j, &rng);
-  double i_offset = evs__pop_value(p, P_I_OFFSET, j, &rng);
-  return v_rest + r_m * i_offset;
-}
-
 /* Parameter k changed at t (evs_neuron_type.change), as in IF_curr_exp
  * (lif_change.c): the neurons concerned are brought up to t with the old
  * constants, then the equilibrium's move d enters the drive and leaves
@@ -388,7 +377,9 @@ static int change(evs_pop *pop, const evs_pop *old, int k, double t) {
   double em = exp(-(t - s->t0) * s->rate[0]);
   for (uint32_t j = 0; j < pop->size; j++) {
     alpha_neuron *n = &s->nr[j];
-    double d = each ? equilibrium(pop, j, r_m) - equilibrium(old, j, r_m) : 0;
+    double d = each ? evs__lif_equilibrium(pop, j, r_m) -
+                          evs__lif_equilibrium(old, j, r_m)
+                    : 0;
     if (each) {
       if (d == 0) continue;
       int rc = advance(pop, s, j, t);

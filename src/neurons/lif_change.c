@@ -25,25 +25,14 @@
 
 #include "neurons/lif_impl.h"
 
-/* Neuron j's v_rest + R i_offset as the population p (as it is, or as it
- * was) gives them: init's per-neuron values, drawn again in its order
- * (v_init, v_rest, i_offset) from the neuron's stream. */
-static double equilibrium(const evs_pop *p, uint32_t j, double r_m) {
-  evs_rng rng;
-  evs_rng_init(&rng, p->seed, p->index, p->first + j, EVS_RNG_INIT);
-  (void)evs__pop_value(p, P_V_INIT, j, &rng);
-  double v_rest = evs__pop_value(p, P_V_REST, j, &rng);
-  double i_offset = evs__pop_value(p, P_I_OFFSET, j, &rng);
-  return v_rest + r_m * i_offset;
-}
-
 /* v_rest or i_offset, one value per neuron: each neuron whose equilibrium
  * moves is brought up to t, shifted and certified anew. */
 static int change_equilibrium(evs_pop *pop, const evs_pop *old, double t) {
   lif_state *s = pop->state;
   double r_m = pop->par[P_TAU_M] / pop->par[P_CM];
   for (uint32_t j = 0; j < pop->size; j++) {
-    double d = equilibrium(pop, j, r_m) - equilibrium(old, j, r_m);
+    double d =
+        evs__lif_equilibrium(pop, j, r_m) - evs__lif_equilibrium(old, j, r_m);
     if (d == 0) continue;
     int rc = evs__lif_advance(pop, j, t);
     if (rc) return rc;

@@ -285,18 +285,6 @@ static int check_change(const evs_pop *next, int k, evs_error *err) {
   return check_params(next, err);
 }
 
-/* Neuron j's v_rest + R i_offset as the population p (as it is, or as it
- * was) gives them: init's per-neuron values, read again in its order
- * (v_init, v_rest, i_offset) from the neuron's stream. */
-static double equilibrium(const evs_pop *p, uint32_t j, double r_m) {
-  evs_rng rng;
-  evs_rng_init(&rng, p->seed, p->index, p->first + j, EVS_RNG_INIT);
-  (void)evs__pop_value(p, P_V_INIT, j, &rng);
-  double v_rest = evs__pop_value(p, P_V_REST, j, &rng);
-  double i_offset = evs__pop_value(p, P_I_OFFSET, j, &rng);
-  return v_rest + r_m * i_offset;
-}
-
 /* Parameter k changed (evs_neuron_type.change) on this slice: from the
  * state time (the last tick) the steps take the propagators, reset,
  * threshold, refractory steps and background derived anew; v and the
@@ -313,7 +301,8 @@ static int change(evs_pop *pop, const evs_pop *old, int k, double t) {
   if (k == P_V_REST || k == P_I_OFFSET) {
     double r_m = p[P_TAU_M] / p[P_CM];
     for (uint32_t j = 0; j < pop->size; j++) {
-      double d = equilibrium(pop, j, r_m) - equilibrium(old, j, r_m);
+      double d =
+          evs__lif_equilibrium(pop, j, r_m) - evs__lif_equilibrium(old, j, r_m);
       if (d != 0) s->v_inf[j] += d;
     }
     return EVS_OK;

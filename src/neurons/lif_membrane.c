@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — what the current-based LIF types share about their membrane
- * (lif_membrane.h): its parameters' checks, the scale of weights. */
+ * (lif_membrane.h): its parameters' checks, the scale of weights, a
+ * neuron's equilibrium. */
 #include <math.h>
 
 #include "neurons/lif_membrane.h"
@@ -22,6 +23,15 @@ int evs__lif_check_membrane(const evs_pop *pop, const char *distinct,
     if (fabs(p[i] - p[P_TAU_M]) < 1e-6 * p[P_TAU_M])
       return evs__bad_param(pop, i, distinct, err);
   return EVS_OK;
+}
+
+double evs__lif_equilibrium(const evs_pop *p, uint32_t j, double r_m) {
+  evs_rng rng;
+  evs_rng_init(&rng, p->seed, p->index, p->first + j, EVS_RNG_INIT);
+  (void)evs__pop_value(p, P_V_INIT, j, &rng);
+  double v_rest = evs__pop_value(p, P_V_REST, j, &rng);
+  double i_offset = evs__pop_value(p, P_I_OFFSET, j, &rng);
+  return v_rest + r_m * i_offset;
 }
 
 double evs__lif_weight_scale(const evs_pop *pop, evs_dim dim) {

@@ -120,10 +120,9 @@ static int begin(evs_plugin *pl, uint32_t k, double t, evs_error *err) {
 /* evs_net_record between the phases of a run, of probe k (k = the count
  * of probes: a new one): stops it (n = 0) or restarts it from the phase's
  * end at its new interval (one with a file keeps its columns: the same
- * neurons); checkpoints
- * are off from then on. EVS_OK with *done set, or with *done 0 for a probe
- * without a file (the caller sets its neurons, then begins it), or an
- * error, nothing changed. */
+ * neurons); checkpoints are off from then on. EVS_OK with *done set, or
+ * with *done 0 for a probe without a file (the caller sets its neurons,
+ * then begins it), or an error, nothing changed. */
 static int in_run(evs_plugin *pl, uint32_t k, const uint32_t *ids, size_t n,
                   double interval, int *done, evs_error *err) {
   probes *s = pl->state;
