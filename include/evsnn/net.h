@@ -110,12 +110,17 @@ EVS_API int evs_net_find_population(const evs_net *net, const char *name);
  *    is drawn again, the same draws).
  * What may change: IF_curr_exp: v_rest, i_offset, v_thresh, v_reset,
  * tau_refrac, tau_syn_E, tau_syn_I; IF_curr_alpha: the same but the
- * synaptic time constants; IF_cond_exp: every parameter but the initial
- * values; SpikeSourcePoisson: rate. Refused (EVS_EINVAL, naming the key):
- * cm and tau_m of the current-based types (R = tau_m / cm scales the
- * weights they hold), initial values, a Poisson source's start and stop,
- * IF_curr_exp's background; a distribution (drawn at the build). Refused
- * (EVS_ESTATE): the other types' parameters, and any after the run ended.
+ * synaptic time constants; IF_curr_exp_grid: the same as IF_curr_exp and
+ * background_rate, background_weight; IF_cond_exp, IF_cond_exp_gsfa_grr,
+ * IF_cond_ampa_nmda, EIF_cond_exp_isfa_ista, Izhikevich: every parameter
+ * but the initial values (a clocked type from its last step before t);
+ * SpikeSourcePoisson: rate; RateGaussian: mean, sd, corr; RateConstant:
+ * amplitude (doc/manual.md, "Parameters between phases"). Refused
+ * (EVS_EINVAL, naming the key): cm and tau_m of the current-based types
+ * (R = tau_m / cm scales the weights they hold), initial values, a
+ * source's start and stop, files, IF_curr_exp's background, a rate
+ * population's dt; a distribution (drawn at the build). Refused
+ * (EVS_ESTATE): any after the run ended.
  * A checkpoint holds the state, not the parameters: once one changes
  * between phases the run takes no checkpoint (evs_net_checkpoint refuses,
  * an interruption saves none), and a run that saves them periodically
@@ -292,8 +297,8 @@ EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
  * may read the projections' weights (evs_net_projection_csr) and set them
  * (evs_net_set_weight): deliveries before t have been handed over, later
  * ones use the new weights; and change the populations' parameters and
- * input rates (evs_net_set_param, evs_net_set_param_values); recording
- * settings cannot change during a run (EVS_ESTATE). Returns EVS_OK,
+ * input rates (evs_net_set_param, evs_net_set_param_values) and the
+ * recordings (evs_net_record_spikes, evs_net_record). Returns EVS_OK,
  * EVS_ESTOPPED when a rate checker stopped the run (later phases run nothing;
  * finish completes the outputs), EVS_EINVAL for a t outside that range,
  * EVS_ESTATE without a run in progress, or an error that ends the run (its

@@ -18,7 +18,7 @@ from pyNN.random import RandomDistribution
 from pyNN.standardmodels import StandardCellType
 
 from . import simulator
-from ._capi import ffi, per_neuron_params
+from ._capi import check, ffi, lib, new_error, per_neuron_params
 from .description import script_site
 from .recording import Recorder
 from .values import is_zero, si_text, to_dist
@@ -183,11 +183,46 @@ class Population(common.Population):
                               shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
-        self._simulator.state.check_mutable("setting parameters")
+        if self._simulator.state.net is not None:
+            self._change_parameters(parameter_space)
+            return
         site = script_site()
         for name, value in parameter_space.items():
             self._parameters[name] = value
             self._sites[name] = site
+
+    def _change_parameters(self, parameter_space):
+        """set() once the net is built (between runs: a phase's change):
+        each parameter changes on the net from the time the last run
+        reached (evs_net_set_param, or evs_net_set_param_values when the
+        neurons' values differ; a RandomDistribution is drawn here, in
+        Python, from its rng); what the evsnn type cannot change raises
+        EvsnnError with the library's reason, and changes nothing of that
+        parameter (those before it in the call are changed)."""
+        state = self._simulator.state
+        parameter_space.shape = (self.size,)
+        for name, value in parameter_space.items():
+            what = "%s: %s" % (self._what(), name)
+            if name == "spike_times":
+                raise NotImplementedError(
+                    "pynn_evsnn: %s after the network was built (a spike "
+                    "file is read once)" % what)
+            values = np.asarray(LazyArray(value, shape=(self.size,)).evaluate(
+                simplify=False), dtype=float).reshape(self.size)
+            err = new_error()
+            if np.all(values == values[0]):
+                dist = ffi.new("evs_dist *", {"kind": lib.EVS_DIST_CONST,
+                                              "p": [float(values[0])]})
+                rc = lib.evs_net_set_param(state.net, self._index,
+                                           name.encode(), dist, err)
+            else:
+                rc = lib.evs_net_set_param_values(
+                    state.net, self._index, name.encode(),
+                    ffi.new("double[]", values.tolist()), self.size, err)
+            check(rc, err, what)
+            self._parameters[name] = LazyArray(
+                values if np.any(values != values[0]) else float(values[0]),
+                shape=(self.size,))
 
     def _set_initial_value_array(self, variable, initial_values):
         self._simulator.state.check_mutable("initialising state variables")
