@@ -900,8 +900,11 @@ class ViewsAndAssemblies(Base):
         st = asm.get_data().segments[0].spiketrains
         self.assertEqual(len(st), 85)
         self.assertEqual(sum(len(s) for s in st[-5:]), 5)
-        with self.assertRaises(NotImplementedError):
+        # a parameter change between runs that the type refuses (tau_m of
+        # IF_curr_exp is one value for the population, and fixed)
+        with self.assertRaises(EvsnnError) as ctx:
             n[0:3].set(tau_m=10.0)
+        self.assertIn("tau_m", str(ctx.exception))
 
 
 class AssemblyProjections(Base):
