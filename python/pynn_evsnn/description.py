@@ -6,8 +6,7 @@ pynn_evsnn enters libevsnn at the description. At the first run (or read
 of a projection) simulator.State.realize has every object describe itself
 into a Description: each Population one evsnn population (its parameters
 as numbers or distributions, one value per neuron, or a spike file), each
-current source one input per population it reaches (and a Population's
-own per-neuron i_offset constant currents), each Projection one evsnn
+current source one input per population it reaches, each Projection one evsnn
 projection (a connection rule or an edge file, a learning rule or
 short-term plasticity), the SuperSpikeLearner the learner. The Description
 holds every C value the structs point to until the build has read them.

@@ -267,7 +267,6 @@ class Population(common.Population):
         for name, site in self._sites.items():
             e.key(name, site=site)
         per_neuron = per_neuron_params(ct.evs_type)
-        self._offsets = None
         for pname, value in list(self._parameters.items()):
             if pname == "spike_times":
                 desc.param(e, "file", path=self._write_spike_times(value,
@@ -281,20 +280,15 @@ class Population(common.Population):
                 if pname in per_neuron:
                     desc.param(e, pname, values=values * 1.0)
                     continue
-                if pname != "i_offset":
-                    why = " (its exact solution shares the decay factors " \
-                        "and thresholds between a population's neurons)" \
-                        if getattr(ct, "evs_exact", False) else ""
-                    raise NotImplementedError(
-                        "pynn_evsnn: %s: %s is one value for the whole "
-                        "population in evsnn's %s%s: make one Population "
-                        "per value (it takes per-neuron values of %s)"
-                        % (what, pname, ct.evs_type, why,
-                           ", ".join(sorted(per_neuron))))
-                # i_offset of a type that keeps one: constant currents
-                # (_describe_offsets)
-                self._offsets = values
-                value = 0.0
+                why = " (its exact solution shares the decay factors " \
+                    "and thresholds between a population's neurons)" \
+                    if getattr(ct, "evs_exact", False) else ""
+                raise NotImplementedError(
+                    "pynn_evsnn: %s: %s is one value for the whole "
+                    "population in evsnn's %s%s: make one Population "
+                    "per value (it takes per-neuron values of %s)"
+                    % (what, pname, ct.evs_type, why,
+                       ", ".join(sorted(per_neuron))))
             desc.param(e, pname, dist=to_dist(value, 1.0, "%s: %s"
                                               % (what, pname), (self.size,)))
         for var, value in self._initial.items():
@@ -315,27 +309,6 @@ class Population(common.Population):
             desc.param(e, target[0], dist=to_dist(
                 value, target[1], "%s: initial %s" % (what, var),
                 (self.size,)))
-
-    def _describe_offsets(self, desc):
-        """Gives neurons their own i_offset (an array, or a
-        RandomDistribution drawn from its rng) as constant currents from
-        t = 0 (one current source per distinct value), which every type
-        with i_offset takes exactly as it takes i_offset: for types that
-        keep one i_offset for a population. Described after the script's
-        current sources, whose numbering (the noisy sources' streams) it
-        leaves alone."""
-        if self._offsets is None:
-            return
-        for amp in np.unique(self._offsets):
-            if amp == 0:
-                continue
-            ids = np.flatnonzero(self._offsets == amp).astype(np.uint32)
-            spec = ffi.new("evs_current_spec *", {
-                "kind": 0, "start": 0.0, "stop": float("inf"),
-                "amplitude": float(amp)})
-            _, e = desc.current(self, self._what(), self._sites.get(
-                "i_offset", self._site), self.evs_name, spec, ids)
-            e.key("", "i_offset")
 
     def _use_rngs(self):
         """Hands the rngs of random parameters and initial values to the

@@ -138,8 +138,6 @@ class State(common.control.BaseState):
             pop._describe(desc)
         for source in self.current_sources:
             source._describe(desc)
-        for pop in self.populations:
-            pop._describe_offsets(desc)
         for prj in self.projections:
             prj._describe(desc)
         if self.learner is not None:
