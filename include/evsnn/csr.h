@@ -128,6 +128,19 @@ static inline float evs_csr_weight(const evs_csr *c, uint64_t q) {
   return c->weight ? c->weight[q] : c->weight_shared;
 }
 
+/* Gives synapse q (0 <= q < nnz, in the current CSR order) the delay
+ * steps[q] (in delay_step units) and sorts every row again by (delay,
+ * target), stably (synapses of equal delay and target keep their order), into
+ * delay groups as evs_csr_build makes them: no groups when every synapse has
+ * one delay. moved_to[q] (nnz entries, the caller's) receives the new
+ * position of the synapse at q. The weights move with their synapses and the
+ * transposed index, if built, is built again for the new positions;
+ * min_delay and max_delay follow. Returns EVS_OK, or EVS_ENOMEM with c
+ * unchanged. O(nnz log(longest row) + n_pre + n_post); temporary memory
+ * about 16 bytes a synapse of the longest row. */
+EVS_API int evs_csr_set_delays(evs_csr *c, const uint32_t *steps,
+                               uint64_t *moved_to);
+
 /* Bytes of heap memory the structure uses, all arrays included. */
 EVS_API size_t evs_csr_bytes(const evs_csr *c);
 

@@ -346,6 +346,39 @@ EVS_API int evs_net_get_weights(const evs_net *net, int proj, double *w,
 EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
                                 size_t n, evs_error *err);
 
+/* Copies the delay of every synapse of projection proj (s, multiples of
+ * the resolution) into d[0..n), in CSR order as evs_net_get_weights gives
+ * the weights; n must be the number of synapses. After the build: before
+ * a run or between phases. Returns EVS_OK, EVS_EINVAL (bad index, wrong n)
+ * or EVS_ESTATE (before the build; a projection split among threads).
+ * O(synapses). */
+EVS_API int evs_net_get_delays(const evs_net *net, int proj, double *d,
+                               size_t n, evs_error *err);
+
+/* Sets the delay of every synapse of projection proj from d[0..n) (s, in
+ * the order evs_net_get_delays gives them), rounded to the resolution; n
+ * must be the number of synapses. After the build: before a run, or
+ * between the phases of a run on one thread and one rank. As in NEST, a
+ * spike scheduled after the change travels with the new delay, and a spike
+ * already in flight arrives when it was due (an exact population schedules
+ * its spikes when its window closes: a spike of the window open at the
+ * change, at most its shortest delay before it, takes the new delay).
+ * Each row is sorted again by (delay, target): the CSR order changes
+ * (weights move with their synapses; read the order again with
+ * evs_net_projection_csr). Refused, nothing changed: a delay below the
+ * resolution, or below the window of an exact presynaptic population (its
+ * shortest outgoing delay when built), EVS_EINVAL; a learning projection's
+ * delays other than one for all its synapses, EVS_EINVAL; on several
+ * ranks; during a run, on threads, in a run that saves checkpoints
+ * periodically, on a projection with short-term plasticity when a delay
+ * group would not stay whole, or one whose weights are recorded when its
+ * synapses would move, EVS_ESTATE; after the run. A run whose delays
+ * changed takes no checkpoint (evs_net_checkpoint refuses, an
+ * interruption saves none). Returns EVS_OK, one of those, or EVS_ENOMEM.
+ * O(synapses log(row) + pending deliveries). */
+EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
+                               size_t n, evs_error *err);
+
 /* The projection's synapses (NULL before evs_net_build or for a bad index).
  * A static projection whose synapses all have one weight keeps it once
  * (weight NULL, weight_shared set): read weights with evs_csr_weight().

@@ -107,6 +107,13 @@ typedef struct evs_filter_type {
   /* Saves or loads (evsnn/checkpoint.h) the filter's state. NULL: the
    * projection refuses checkpoints. */
   int (*checkpoint)(evs_filter *f, struct evs_ckpt *ck);
+  /* The delays of f's projection p changed (evs_net_set_delays) and its
+   * CSR holds the new delay groups: new group k (numbered as the state is,
+   * evs__stp_group) takes the state of the old group from[k]. EVS_OK or
+   * EVS_ENOMEM (f unchanged) with a message naming p. NULL: the
+   * projection's delays cannot change once built. */
+  int (*regroup)(evs_filter *f, const evs_proj *p, const uint64_t *from,
+                 evs_error *err);
 } evs_filter_type;
 
 /* A filter at work on one projection (proj->filter, owned by it). */

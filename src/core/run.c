@@ -189,7 +189,8 @@ static inline void delivery_range(const evs_proj *p, const evs_event *ev,
  * delivery running now gives the fetch time to arrive. */
 static inline void prefetch_next_delivery(const evs_run *r) {
   const evs_event *next = evs_queue_peek(&r->q);
-  if (!next || next->kind != EVS_EV_DELIVER) return;
+  if (!next || next->kind != EVS_EV_DELIVER || (next->arg & EVS__INFLIGHT))
+    return;
   const evs_proj *p = r->net->proj[next->owner];
   uint64_t begin, end;
   delivery_range(p, next, &begin, &end);
@@ -199,6 +200,7 @@ static inline void prefetch_next_delivery(const evs_run *r) {
 }
 
 static int deliver(evs_run *r, const evs_event *ev) {
+  if (ev->arg & EVS__INFLIGHT) return evs__run_deliver_inflight(r, ev);
   const evs_proj *p = r->net->proj[ev->owner];
   const evs_csr *m = p->csr;
   uint32_t row = ev->source - p->pre->gid0;

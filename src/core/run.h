@@ -55,6 +55,23 @@ int evs__run_params_change(struct evs_run *run, evs_error *err);
 int evs__run_settings_change(struct evs_run *run, const char *what,
                              evs_error *err);
 
+/* Before projection p's delays change between run's phases
+ * (core/net_delays.c; p's CSR still the old layout): refuses a run on
+ * threads or ranks, or one that saves checkpoints periodically
+ * (EVS_ESTATE); unless bijective (every delay group of a row stays one
+ * group), makes each of p's pending deliveries an explicit one naming its
+ * synapses' positions (EVS_ENOMEM: those made so far stay, and right).
+ * (core/run_delays.c) */
+int evs__run_delays_begin(struct evs_run *run, const evs_proj *p, int bijective,
+                          evs_error *err);
+
+/* After p's CSR took its new delays (evs_csr_set_delays; old: its layout
+ * before, row_ptr and groups; moved_to: each old position's new one):
+ * p's pending deliveries name the same synapses in the new layout and arrive
+ * when they were due; checkpoints are off from then on. */
+void evs__run_delays_end(struct evs_run *run, const evs_proj *p,
+                         const evs_csr *old, const uint64_t *moved_to);
+
 /* The synapse matrices of projection p, split among the threads of run
  * (p->csr is NULL once split, unless p learns: then it is kept, and its
  * weights are gathered by evs__run_gather; core/threads.c), or the net's

@@ -24,6 +24,20 @@ typedef struct listeners {
 
 struct evs_par;
 
+/* A delivery in flight at a change of its projection's delays that no
+ * delay group of the new layout names (run_delays.c): its event's arg is
+ * EVS__INFLIGHT | its slot in evs_run.fly. */
+typedef struct evs_inflight {
+  uint32_t proj; /* the projection */
+  uint64_t n;    /* synapses */
+  uint64_t *pos; /* [n] their positions in the projection's CSR now, in
+                    the order the group held them; NULL: a free slot */
+} evs_inflight;
+
+/* The mark of an explicit delivery in a delivery event's arg (a group's
+ * place in its row stays below it). */
+#define EVS__INFLIGHT 0x80000000u
+
 struct evs_run {
   evs_net *net;
   evs_queue q;      /* every event; in a threaded run the plug-ins'
@@ -56,6 +70,12 @@ struct evs_run {
   int ckpt_off;        /* checkpoints were asked for at an interruption
                           only and the net cannot be saved */
   char ckpt_why[160];  /* why not */
+  evs_inflight *fly;   /* [nfly] explicit deliveries (run_delays.c) */
+  uint32_t nfly, capfly;
+  uint32_t live;        /* slots of fly not yet delivered */
+  uint32_t *fly_target; /* [fly_room] scratch: an explicit delivery's */
+  float *fly_weight;    /* targets and weights */
+  uint64_t fly_room;
 };
 
 /* ---- the run's steps (run.c, run_summary.c) ------------------------------ */
@@ -127,6 +147,16 @@ int evs__spike_order(const void *a, const void *b);
  * population pop flushed to the plug-ins listening to it, in subscription
  * order. EVS_OK or a hook's error. */
 int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n);
+
+/* ---- delays changed between phases (run_delays.c) ------------------------ */
+
+/* Delivery ev, an explicit one (ev->arg & EVS__INFLIGHT): its synapses'
+ * targets and current weights to the post type; its slot freed. Returns
+ * the post population's failure, else EVS_OK. */
+int evs__run_deliver_inflight(evs_run *r, const evs_event *ev);
+
+/* Frees r's explicit deliveries (evs__run_free). */
+void evs__run_delays_free(evs_run *r);
 
 /* ---- the threaded scheduler (threads.c) ---------------------------------- */
 

@@ -46,6 +46,7 @@ void evs__run_free(evs_run *r) {
   free(r->ticks);
   free(r->last_n);
   free(r->pl);
+  evs__run_delays_free(r);
   free(r);
 }
 

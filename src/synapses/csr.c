@@ -435,6 +435,104 @@ int evs_csr_build_transpose(evs_csr *c) {
   return EVS_OK;
 }
 
+/* A synapse as evs_csr_set_delays sorts it: by key (delay << 32 | target),
+ * then by its position before. */
+typedef struct moved {
+  uint64_t key, q;
+} moved;
+
+static int moved_order(const void *a, const void *b) {
+  const moved *x = a, *y = b;
+  if (x->key != y->key) return x->key < y->key ? -1 : 1;
+  return (x->q > y->q) - (x->q < y->q);
+}
+
+int evs_csr_set_delays(evs_csr *c, const uint32_t *steps, uint64_t *moved_to) {
+  const uint64_t nnz = c->nnz, alloc = nnz ? nnz : 1;
+  uint64_t maxrow = 0, groups = 0;
+  uint32_t dmin = UINT32_MAX, dmax = 0;
+  for (uint32_t i = 0; i < c->n_pre; i++) {
+    uint64_t len = c->row_ptr[i + 1] - c->row_ptr[i];
+    if (len > maxrow) maxrow = len;
+  }
+  for (uint64_t q = 0; q < nnz; q++) {
+    if (steps[q] < dmin) dmin = steps[q];
+    if (steps[q] > dmax) dmax = steps[q];
+  }
+  int grouped = nnz && dmin != dmax;
+  evs_csr next = *c; /* the new arrays, committed at the end */
+  next.grp_ptr = NULL;
+  next.grp_delay = NULL;
+  next.grp_end = NULL;
+  next.post_ptr = NULL;
+  next.post_pos = NULL;
+  next.post_pre = NULL;
+  next.target = malloc(alloc * sizeof *next.target);
+  next.weight = c->weight ? malloc(alloc * sizeof *next.weight) : NULL;
+  uint32_t *dl = malloc(alloc * sizeof *dl); /* the new delays, new order */
+  moved *a = malloc((maxrow ? maxrow : 1) * sizeof *a);
+  if (!next.target || (c->weight && !next.weight) || !dl || !a) goto nomem;
+  for (uint32_t i = 0; i < c->n_pre; i++) {
+    const uint64_t lo = c->row_ptr[i], hi = c->row_ptr[i + 1];
+    for (uint64_t q = lo; q < hi; q++)
+      a[q - lo] = (moved){(uint64_t)steps[q] << 32 | c->target[q], q};
+    qsort(a, hi - lo, sizeof *a, moved_order);
+    for (uint64_t k = lo; k < hi; k++) {
+      uint64_t q = a[k - lo].q;
+      moved_to[q] = k;
+      next.target[k] = c->target[q];
+      if (next.weight) next.weight[k] = c->weight[q];
+      dl[k] = steps[q];
+      if (k == lo || dl[k] != dl[k - 1]) groups++;
+    }
+  }
+  if (grouped) {
+    next.grp_ptr = malloc(((size_t)c->n_pre + 1) * sizeof *next.grp_ptr);
+    next.grp_delay = malloc(groups * sizeof *next.grp_delay);
+    next.grp_end = malloc(groups * sizeof *next.grp_end);
+    if (!next.grp_ptr || !next.grp_delay || !next.grp_end) goto nomem;
+    uint64_t g = 0;
+    for (uint32_t i = 0; i < c->n_pre; i++) {
+      const uint64_t lo = c->row_ptr[i], hi = c->row_ptr[i + 1];
+      next.grp_ptr[i] = g;
+      for (uint64_t q = lo; q < hi; q++) {
+        if (q > lo && dl[q] != dl[q - 1]) next.grp_end[g - 1] = q;
+        if (q == lo || dl[q] != dl[q - 1]) next.grp_delay[g++] = dl[q];
+      }
+      if (hi > lo) next.grp_end[g - 1] = hi;
+    }
+    next.grp_ptr[c->n_pre] = g;
+  }
+  if (c->post_ptr && evs_csr_build_transpose(&next)) goto nomem;
+  next.min_delay = nnz ? dmin : 0;
+  next.max_delay = nnz ? dmax : 0;
+  next.const_delay = grouped ? 0 : next.min_delay;
+  free(dl);
+  free(a);
+  free(c->target);
+  free(c->weight);
+  free(c->grp_ptr);
+  free(c->grp_delay);
+  free(c->grp_end);
+  free(c->post_ptr);
+  free(c->post_pos);
+  free(c->post_pre);
+  *c = next;
+  return EVS_OK;
+nomem:
+  free(dl);
+  free(a);
+  free(next.target);
+  free(next.weight);
+  free(next.grp_ptr);
+  free(next.grp_delay);
+  free(next.grp_end);
+  free(next.post_ptr);
+  free(next.post_pos);
+  free(next.post_pre);
+  return EVS_ENOMEM;
+}
+
 int evs_csr_share_weight(evs_csr *c) {
   if (!c->weight) return 1;
   if (c->nnz == 0) return 0;

@@ -146,6 +146,34 @@ static int filter_checkpoint(evs_filter *f, evs_ckpt *ck) {
   return evs_ckpt_groups(ck, s->t_last, s->n, sizeof *s->t_last);
 }
 
+/* New group k takes the u, x and last arrival of old group from[k]. */
+static int filter_regroup(evs_filter *f, const evs_proj *p,
+                          const uint64_t *from, evs_error *err) {
+  stp_filter *sf = f->state;
+  evs_stp *old = sf->s, *s = NULL;
+  int rc =
+      evs__stp_new(&s, p->csr, p->name, old->U, old->tau_d, old->tau_f, err);
+  if (rc) return rc;
+  float *w = malloc((s->max_group ? s->max_group : 1) * sizeof *w);
+  if (!w) {
+    evs__stp_free(s);
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                         "projection %s: short-term plasticity: out of memory",
+                         p->name);
+  }
+  for (uint64_t k = 0; k < s->n; k++) {
+    s->u[k] = old->u[from[k]];
+    s->x[k] = old->x[from[k]];
+    s->t_last[k] = old->t_last[from[k]];
+  }
+  evs__stp_free(old);
+  free(sf->w);
+  sf->s = s;
+  sf->w = w;
+  sf->m = p->csr;
+  return EVS_OK;
+}
+
 static const evs_filter_type stp_filter_type = {
     .name = "tsodyks_markram",
     .build = filter_build,
@@ -153,6 +181,7 @@ static const evs_filter_type stp_filter_type = {
     .destroy = filter_destroy,
     .part = filter_part,
     .checkpoint = filter_checkpoint,
+    .regroup = filter_regroup,
 };
 
 /* A filter of type stp_filter_type with parameters U, tau_d, tau_f (not
