@@ -13,14 +13,15 @@
  *    with the sources split in two, the spikes before T on synapses with
  *    the old delays and those after on synapses with the new ones;
  *  - delays set before a run on 1, 2 and 3 threads give the spikes of the
- *    net built with them;
+ *    net built with them, with short-term plasticity too;
  *  - the same delays set again between phases change nothing (the spikes
  *    of a run in one go);
  *  - STDP: a learning projection's weights keep their synapses across a
  *    change (get_weights before and after), and the weight it learns
  *    across a change is the pair rule's sum over the arrivals with the old
  *    and new delays;
- *  - refusals: a learning projection's non-uniform delays, a delay below
+ *  - refusals: a short-term plasticity group split during a run, a
+ *    learning projection's non-uniform delays, a delay below
  *    the resolution or an exact population's window, a run on threads, a
  *    run that has ended. */
 #include <check.h>
@@ -311,11 +312,12 @@ static void set_by_edge(evs_net *net, int k, const edges *g, const double *d) {
   free(x);
 }
 
-/* The post spikes of a net whose synapses are built from g's edges with
- * delays d1, then given d2 before a run on threads threads (d2 NULL: none);
- * malloc'd, their count in *n. */
+/* The post spikes of a net whose synapses (with Tsodyks-Markram
+ * short-term plasticity if stp) are built from g's edges with delays d1,
+ * then given d2 before a run on threads threads (d2 NULL: none); malloc'd,
+ * their count in *n. */
 static evs_spike *run_set_before(const edges *g, const char *dir,
-                                 const double *d1, const double *d2,
+                                 const double *d1, const double *d2, int stp,
                                  int threads, size_t *n) {
   evs_net *net;
   ck_assert_int_eq(evs_net_new(&net, 7, RES), EVS_OK);
@@ -326,6 +328,8 @@ static evs_spike *run_set_before(const edges *g, const char *dir,
   int k = connect(net, "syn", src, post, &spec);
   collect *c = collect_pop(net, post);
   evs_error err;
+  if (stp)
+    ck_assert_int_eq(evs_net_set_stp(net, k, 0.3, 20e-3, 50e-3, &err), EVS_OK);
   ck_assert_int_eq(evs_net_build(net, &err), EVS_OK);
   if (d2) set_by_edge(net, k, g, d2);
   evs_run_opts o = {.duration = T_RUN, .outdir = NULL, .threads = threads};
@@ -434,25 +438,28 @@ START_TEST(test_changed_equals_built) {
 END_TEST
 
 /* Delays set before the run on 1, 2 and 3 threads: the spikes of the net
- * built with them. */
+ * built with them; so with short-term plasticity (its state regrouped at
+ * rest). */
 START_TEST(test_set_before_the_run_on_threads) {
   char dir[512];
   tu_mkdtemp(dir, sizeof dir, "delays");
   static edges g;
   draw(&g);
-  size_t nb;
-  evs_spike *b = run_set_before(&g, dir, g.d2, NULL, 1, &nb);
-  ck_assert_msg(nb > 20, "only %zu spikes", nb);
-  for (int threads = 1; threads <= 3; threads++) {
-    size_t na;
-    evs_spike *a = run_set_before(&g, dir, g.d1, g.d2, threads, &na);
-    ck_assert_uint_eq(na, nb);
-    for (size_t i = 0; i < na; i++)
-      ck_assert_msg(a[i].t == b[i].t && a[i].id == b[i].id,
-                    "%d threads: spike %zu differs", threads, i);
-    free(a);
+  for (int stp = 0; stp < 2; stp++) {
+    size_t nb;
+    evs_spike *b = run_set_before(&g, dir, g.d2, NULL, stp, 1, &nb);
+    ck_assert_msg(nb > 20, "only %zu spikes", nb);
+    for (int threads = 1; threads <= 3; threads++) {
+      size_t na;
+      evs_spike *a = run_set_before(&g, dir, g.d1, g.d2, stp, threads, &na);
+      ck_assert_uint_eq(na, nb);
+      for (size_t i = 0; i < na; i++)
+        ck_assert_msg(a[i].t == b[i].t && a[i].id == b[i].id,
+                      "stp %d, %d threads: spike %zu differs", stp, threads, i);
+      free(a);
+    }
+    free(b);
   }
-  free(b);
   tu_rm_rf(dir);
 }
 END_TEST
@@ -653,6 +660,36 @@ START_TEST(test_refusals) {
 }
 END_TEST
 
+/* During a run, a Tsodyks-Markram projection's delay group may not split
+ * (its state is per group); a change that keeps the groups whole is
+ * taken. */
+START_TEST(test_stp_groups_stay_whole) {
+  evs_net *net;
+  ck_assert_int_eq(evs_net_new(&net, 5, RES), EVS_OK);
+  evs_error err;
+  int in = evs_net_add_population(net, "in", "SpikeSourcePoisson", 4, &err);
+  set_const(net, in, "rate", 50);
+  int post = evs_net_add_population(net, "post", "IF_curr_exp", 3, &err);
+  evs_conn_spec all = {.kind = EVS_CONN_ALL_TO_ALL,
+                       .weight = evs_dist_const(1e-3),
+                       .delay = evs_dist_const(2e-3)};
+  int k = connect(net, "in_post", in, post, &all);
+  ck_assert_int_eq(evs_net_set_stp(net, k, 0.3, 20e-3, 0, &err), EVS_OK);
+  evs_run_opts o = {.duration = 0.05, .outdir = NULL};
+  ck_assert_int_eq(evs_net_start(net, &o, &err), EVS_OK);
+  run_until(net, 0.02);
+  double d[12];
+  for (int q = 0; q < 12; q++) d[q] = q % 3 ? 2e-3 : 3e-3;
+  ck_assert_int_eq(evs_net_set_delays(net, k, d, 12, &err), EVS_ESTATE);
+  ck_assert_msg(strstr(err.msg, "whole") != NULL, "%s", err.msg);
+  for (int q = 0; q < 12; q++) d[q] = (q / 3 + 1) * 1e-3;
+  set_delays(net, k, d, 12);
+  run_until(net, 0.05);
+  ck_assert_int_eq(evs_net_finish(net, &err), EVS_OK);
+  evs_net_free(net);
+}
+END_TEST
+
 static Suite *delays_suite(void) {
   Suite *s = suite_create("delays");
   TCase *tc = tcase_create("core");
@@ -663,6 +700,7 @@ static Suite *delays_suite(void) {
   tcase_add_test(tc, test_same_delays_change_nothing);
   tcase_add_test(tc, test_stdp_across_a_change);
   tcase_add_test(tc, test_stdp_weights_keep_their_synapses);
+  tcase_add_test(tc, test_stp_groups_stay_whole);
   tcase_add_test(tc, test_refusals);
   suite_add_tcase(s, tc);
   return s;
