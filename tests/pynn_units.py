@@ -1273,8 +1273,8 @@ class ViewProjections(Base):
     def test_set_delays_before_the_build(self):
         """set(delay=...) before the build: a number on a connector evsnn
         builds; a pre x post array on a view's projection (each synapse
-        its own delay, rounded to the 0.1 ms resolution); after the build,
-        a clear refusal."""
+        its own delay, rounded to the 0.1 ms resolution); after the run
+        started, both projections take a new delay."""
         a = sim.Population(3, sim.SpikeSourceArray(spike_times=[1.0]))
         b = sim.Population(2, sim.IF_curr_exp())
         p1 = sim.Projection(a, b, sim.AllToAllConnector(),
@@ -1288,8 +1288,12 @@ class ViewProjections(Base):
         np.testing.assert_allclose(p2.get("delay", format="array"), want,
                                    atol=1e-9)
         sim.run(1.0)
-        with self.assertRaisesRegex(NotImplementedError, "delays"):
-            p1.set(delay=1.0)
+        p1.set(delay=1.0)
+        p2.set(delay=0.3)
+        self.assertTrue(np.all(p1.get("delay", format="array") == 1.0))
+        np.testing.assert_allclose(
+            [d for _, _, d in p2.get("delay", format="list")], 0.3,
+            atol=1e-9)
 
     def test_set_delays_after_the_build(self):
         """set(delay=...) and set(weight=...) after a read built the net:
@@ -1329,8 +1333,101 @@ class ViewProjections(Base):
                                      5.0) for i in range(3))
             self.assertLess(np.max(np.abs(sig.magnitude[:, j] - expect)),
                             1e-6)
-        with self.assertRaisesRegex(NotImplementedError, "run started"):
-            p1.set(delay=1.0)
+
+
+class DelaysAfterTheStart(Base):
+    def test_arrivals_with_the_delays_of_their_scheduling(self):
+        """set(delay=...) at 10 ms, between two runs: the spike at 1 ms and
+        the one at 9 ms (in flight at 10 ms) arrive with the delays as
+        built, those at 12 and 25 ms with the new ones, a pre x post
+        array (the rows sorted by delay again); each target's membrane is
+        the sum of the closed-form PSPs at those arrival times (to 1e-6
+        mV); get() gives the new delays with their synapses, and so does
+        the net made anew by reset()."""
+        spikes = [1.0, 9.0, 12.0, 25.0]
+        a = sim.Population(2, sim.SpikeSourceArray(spike_times=spikes))
+        b = sim.Population(2, sim.IF_curr_exp(v_rest=-65.0, v_thresh=0.0),
+                           initial_values={"v": -65.0})
+        w = np.array([[0.3, 0.2], [0.5, 0.1]])
+        old = np.array([[1.0, 3.2], [2.0, 0.5]])
+        new = np.array([[4.4, 0.7], [0.5, 6.1]])
+        p = sim.Projection(a, b, sim.FromListConnector(
+            [(i, j, w[i, j], old[i, j]) for i in range(2) for j in range(2)],
+            column_names=["weight", "delay"]), sim.StaticSynapse())
+        b.record("v", sampling_interval=0.1)
+        sim.run(10.0)
+        p.set(delay=new)
+        np.testing.assert_allclose(p.get("delay", format="array"), new,
+                                   atol=1e-9)
+        np.testing.assert_allclose(p.get("weight", format="array"), w,
+                                   rtol=1e-7)
+        listed = sorted((int(i), int(j), round(d, 6)) for i, j, d in
+                        p.get("delay", format="list"))
+        self.assertEqual(listed, [(i, j, new[i, j]) for i in range(2)
+                                  for j in range(2)])
+        sim.run(30.0)
+        sig = b.get_data().segments[0].analogsignals[0]
+        t = sig.times.rescale(pq.ms).magnitude
+        for j in range(2):
+            expect = -65.0 + sum(
+                psp(t - s - (old if s < 10.0 else new)[i, j], w[i, j], 1.0,
+                    20.0, 5.0) for i in range(2) for s in spikes)
+            self.assertLess(np.max(np.abs(sig.magnitude[:, j] - expect)),
+                            1e-6)
+        sim.reset()
+        np.testing.assert_allclose(p.get("delay", format="array"), new,
+                                   atol=1e-9)
+        np.testing.assert_allclose(p.get("weight", format="array"), w,
+                                   rtol=1e-7)
+
+    def test_tsodyks_markram_state_follows_its_synapses(self):
+        """Spikes at 2, 6, 9, 14 and 18 ms through Tsodyks-Markram synapses
+        (U = 0.3, tau_rec = 40 ms, tau_facil = 30 ms) onto two neurons with
+        delays 1 and 3 ms, 4 and 0.5 ms from 10 ms (the two delay groups
+        change places in the row; the spike at 9 ms is in flight): each
+        target's trace is the sum of closed-form PSPs whose amplitudes
+        follow the model's recursion over that synapse's own arrivals."""
+        spikes, U, tau_d, tau_f = [2.0, 6.0, 9.0, 14.0, 18.0], 0.3, 40.0, 30.0
+        a = sim.Population(1, sim.SpikeSourceArray(spike_times=spikes))
+        b = sim.Population(2, sim.IF_curr_exp(v_rest=-65.0, v_thresh=0.0),
+                           initial_values={"v": -65.0})
+        w, old, new = [0.5, 0.4], [1.0, 3.0], [4.0, 0.5]
+        p = sim.Projection(a, b, sim.FromListConnector(
+            [(0, j, w[j], old[j]) for j in range(2)],
+            column_names=["weight", "delay"]),
+            sim.TsodyksMarkramSynapse(U=U, tau_rec=tau_d, tau_facil=tau_f))
+        b.record("v", sampling_interval=0.1)
+        sim.run(10.0)
+        p.set(delay=np.array([new]))
+        sim.run(30.0)
+        sig = b.get_data().segments[0].analogsignals[0]
+        t = sig.times.rescale(pq.ms).magnitude
+        for j in range(2):
+            u, x, last, expect = U, 1.0, 0.0, -65.0
+            for s in spikes:
+                arrive = s + (old if s < 10.0 else new)[j]
+                h = arrive - last
+                u = U + (u - U) * math.exp(-h / tau_f)
+                x = 1 + (x - 1) * math.exp(-h / tau_d)
+                expect = expect + psp(t - arrive, w[j] * u * x, 1.0, 20.0,
+                                      5.0)
+                x, u, last = x - u * x, u + U * (1 - u), arrive
+            self.assertLess(np.max(np.abs(sig.magnitude[:, j] - expect)),
+                            1e-5)
+
+    def test_refused_between_runs_on_threads(self):
+        """On two threads set(delay=...) between runs is refused with
+        evsnn's message, and the delays stay."""
+        sim.end()
+        sim.setup(timestep=0.1, min_delay=0.1, threads=2)
+        a = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
+        b = sim.Population(2, sim.IF_curr_exp())
+        p = sim.Projection(a, b, sim.AllToAllConnector(),
+                           sim.StaticSynapse(weight=0.1, delay=1.0))
+        sim.run(5.0)
+        with self.assertRaisesRegex(EvsnnError, "threads"):
+            p.set(delay=2.0)
+        self.assertTrue(np.all(p.get("delay", format="array") == 1.0))
 
 
 def threaded_run(threads):

@@ -116,7 +116,9 @@ class Projection(common.Projection):
         self._post_root, self._post_map = _root(self.post)
         self._edges = None
         self._wired = None
-        self._set_history = []  # weights given to set(), SI, replayed on reset
+        # weights (SI) given to set(), and delays (s) set after the run
+        # started, in the order of the synapses as built; replayed on reset
+        self._set_history = []
         self._nnz = None
         self._site = script_site()  # where the script made it
         self._delay_site = None     # where set(delay=...) gave its delays
@@ -393,8 +395,24 @@ class Projection(common.Projection):
         self._pre_post_cache = self._view_pre_post(*self._root_pre_post)
         self._delay_cache = self._read_delays_ms(m)
         self._w_cache = self._read_weights_si()
-        for w in self._set_history:
-            self._write_weights(w)
+        self._order = np.arange(self._nnz)  # the built position of each
+        for name, x in self._set_history:
+            if name == "weight":
+                self._write_weights(x[self._order])
+            else:
+                self._write_delays(x[self._order])
+
+    def _in_built_order(self, x):
+        """x, one value per synapse in CSR order, in the order of the
+        synapses as built."""
+        built = np.empty_like(x)
+        built[self._order] = x
+        return built
+
+    def _remember(self, name, x):
+        """Keeps x, a weight (SI) or delay (s) per synapse in CSR order,
+        for reset() to replay."""
+        self._set_history.append((name, self._in_built_order(x)))
 
     def _synapses(self):
         """The number of built synapses (the net is made and built if it is
@@ -555,7 +573,7 @@ class Projection(common.Projection):
                     if len(pre) else np.zeros(0)
             w = w * self._weight_si
             self._write_weights(w)
-            self._set_history.append(w)
+            self._remember("weight", w)
 
     def set(self, **attributes):
         """PyNN's set; delays given before the build are taken without
@@ -578,14 +596,20 @@ class Projection(common.Projection):
         with its built synapses and their weights as they are now, and the
         net is made anew (the same wiring: every random stream is keyed by
         its population or projection) at the next run or read. Once a run
-        started, delays stay (evsnn groups a projection's synapses by delay,
-        and deliveries under way name the groups)."""
+        started, evs_net_set_delays changes them from the run's time on
+        (spikes in flight arrive when they were due) and reorders the
+        synapses (rows sorted by delay); reset() replays the change."""
         state = simulator.state
         if state.started:
-            raise NotImplementedError(
-                "pynn_evsnn: %s: setting delays after the run started: evsnn "
-                "groups a projection's synapses by delay when it builds them; "
-                "set delays before the first run" % self._what)
+            value.shape = self._matrix_shape
+            pre, post = self._pre_post()
+            d = np.full(len(pre), float(value.evaluate(simplify=True))) \
+                if value.is_homogeneous else \
+                np.asarray(value[pre, post], dtype=float)
+            built = self._in_built_order(d * 1e-3)
+            self._write_delays(d * 1e-3)
+            self._set_history.append(("delay", built))
+            return
         self._delay_site = script_site()
         if state.net is not None:
             self._rewire_as_built()
@@ -617,6 +641,25 @@ class Projection(common.Projection):
                        self._delays_ms().copy()]
         self._spec = self._wired_spec()
         self._set_history = []
+
+    def _write_delays(self, d):
+        """Gives the built synapses the delays d (s, CSR order); each row is
+        then sorted again by (delay, target), stably, as evsnn/csr.h says:
+        the order, the caches and the built position of each follow."""
+        net = simulator.state.net
+        err = new_error()
+        check(lib.evs_net_set_delays(net, self._index,
+                                     ffi.from_buffer("double[]", d), len(d),
+                                     err), err, self._what)
+        pre, post = self._root_pre_post
+        steps = np.floor(d / (simulator.state.dt * 1e-3) + 0.5)
+        moved = np.lexsort((np.arange(len(d)), post, steps, pre))
+        self._order = self._order[moved]
+        m = lib.evs_net_projection_csr(net, self._index)
+        self._root_pre_post = self._read_pre_post(m)
+        self._pre_post_cache = self._view_pre_post(*self._root_pre_post)
+        self._delay_cache = self._read_delays_ms(m)
+        self._w_cache = self._read_weights_si()
 
     def _write_weights(self, w):
         err = new_error()
@@ -742,8 +785,11 @@ class AssemblyProjection(Projection):
             n = len(p)
             x = np.asarray(w[k:k + n], dtype=float) * p._weight_si
             p._write_weights(x)
-            p._set_history.append(x)
+            p._remember("weight", x)
             k += n
+
+    def _remember(self, name, x):
+        """Nothing: the parts keep what reset() replays."""
 
     def _set_delays(self, value):
         for p in self._parts:
