@@ -20,7 +20,8 @@
  *    change (get_weights before and after), and the weight it learns
  *    across a change is the pair rule's sum over the arrivals with the old
  *    and new delays;
- *  - refusals: a short-term plasticity group split during a run, a
+ *  - refusals: a checkpoint after a change, a short-term plasticity group
+ *    split during a run, a
  *    learning projection's non-uniform delays, a delay below
  *    the resolution or an exact population's window, a run on threads, a
  *    run that has ended. */
@@ -662,7 +663,7 @@ END_TEST
 
 /* During a run, a Tsodyks-Markram projection's delay group may not split
  * (its state is per group); a change that keeps the groups whole is
- * taken. */
+ * taken, and the run then takes no checkpoint (it took one before). */
 START_TEST(test_stp_groups_stay_whole) {
   evs_net *net;
   ck_assert_int_eq(evs_net_new(&net, 5, RES), EVS_OK);
@@ -675,18 +676,27 @@ START_TEST(test_stp_groups_stay_whole) {
                        .delay = evs_dist_const(2e-3)};
   int k = connect(net, "in_post", in, post, &all);
   ck_assert_int_eq(evs_net_set_stp(net, k, 0.3, 20e-3, 0, &err), EVS_OK);
-  evs_run_opts o = {.duration = 0.05, .outdir = NULL};
+  char dir[512], ckpt[1024];
+  tu_mkdtemp(dir, sizeof dir, "delays");
+  snprintf(ckpt, sizeof ckpt, "%s/run.ckpt", dir);
+  ck_assert_int_eq(evs_net_set_checkpoint(net, ckpt, 0, NULL, 0, &err), EVS_OK);
+  evs_run_opts o = {.duration = 0.05, .outdir = dir};
   ck_assert_int_eq(evs_net_start(net, &o, &err), EVS_OK);
   run_until(net, 0.02);
+  int rc = evs_net_checkpoint(net, &err); /* before any change: saved */
+  ck_assert_msg(rc == EVS_OK, "%s", err.msg);
   double d[12];
   for (int q = 0; q < 12; q++) d[q] = q % 3 ? 2e-3 : 3e-3;
   ck_assert_int_eq(evs_net_set_delays(net, k, d, 12, &err), EVS_ESTATE);
   ck_assert_msg(strstr(err.msg, "whole") != NULL, "%s", err.msg);
   for (int q = 0; q < 12; q++) d[q] = (q / 3 + 1) * 1e-3;
   set_delays(net, k, d, 12);
+  ck_assert_int_eq(evs_net_checkpoint(net, &err), EVS_EINVAL);
+  ck_assert_msg(strstr(err.msg, "delays changed") != NULL, "%s", err.msg);
   run_until(net, 0.05);
   ck_assert_int_eq(evs_net_finish(net, &err), EVS_OK);
   evs_net_free(net);
+  tu_rm_rf(dir);
 }
 END_TEST
 

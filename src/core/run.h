@@ -61,6 +61,7 @@ int evs__run_settings_change(struct evs_run *run, const char *what,
  * (EVS_ESTATE); unless bijective (every delay group of a row stays one
  * group), makes each of p's pending deliveries an explicit one naming its
  * synapses' positions (EVS_ENOMEM: those made so far stay, and right).
+ * Once past the refusals, checkpoints are off from then on.
  * (core/run_delays.c) */
 int evs__run_delays_begin(struct evs_run *run, const evs_proj *p, int bijective,
                           evs_error *err);
@@ -68,7 +69,7 @@ int evs__run_delays_begin(struct evs_run *run, const evs_proj *p, int bijective,
 /* After p's CSR took its new delays (evs_csr_set_delays; old: its layout
  * before, row_ptr and groups; moved_to: each old position's new one):
  * p's pending deliveries name the same synapses in the new layout and arrive
- * when they were due; checkpoints are off from then on. */
+ * when they were due. */
 void evs__run_delays_end(struct evs_run *run, const evs_proj *p,
                          const evs_csr *old, const uint64_t *moved_to);
 

@@ -92,6 +92,10 @@ int evs__run_delays_begin(evs_run *r, const evs_proj *p, int bijective,
                          "the run saves checkpoints (checkpoint_every), "
                          "which do not hold delays: they cannot change "
                          "between its phases");
+  r->ckpt_off = 1; /* also when the change fails: records may be made */
+  snprintf(r->ckpt_why, sizeof r->ckpt_why,
+           "delays changed between phases, which a checkpoint does not "
+           "hold");
   if (bijective) return EVS_OK;
   const evs_csr *m = p->csr;
   for (size_t i = 0; i < r->q.size; i++) {
@@ -134,10 +138,6 @@ void evs__run_delays_end(evs_run *r, const evs_proj *p, const evs_csr *old,
     group_range(old, row, ev->arg, &b, &e);
     ev->arg = group_of(p->csr, row, moved_to[b]);
   }
-  r->ckpt_off = 1;
-  snprintf(r->ckpt_why, sizeof r->ckpt_why,
-           "delays changed between phases, which a checkpoint does not "
-           "hold");
 }
 
 int evs__run_deliver_inflight(evs_run *r, const evs_event *ev) {
