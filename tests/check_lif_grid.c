@@ -4,10 +4,11 @@
  * form of the charging curve with spikes on the first grid point at or
  * after the threshold crossing and refractoriness of round(tau_refrac / h)
  * steps, inputs delivered before and after the tick of their time giving
- * the same state, and the Poisson background: its mean drive against the
- * stationary mean of the step recurrence (Campbell), its counts' mean and
- * variance, and a neuron's background not depending on the population's
- * size (partition independence). */
+ * the same state, inputs delivered ahead (the ring buffer) against the
+ * closed form and the arrival-time path, the ring's bounds, and the Poisson
+ * background: its mean drive against the stationary mean of the step recurrence
+ * (Campbell), its counts' mean and variance, and a neuron's background not
+ * depending on the population's size (partition independence). */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -271,6 +272,110 @@ START_TEST(test_background_per_neuron) {
 }
 END_TEST
 
+/* Inputs delivered ahead (the ring buffer): random inputs through both
+ * receptors, at times on and between grid points over 400 steps (the ring
+ * of a 3 ms span, 32 slots, turns over twelve times), each handed over at a
+ * random time up to the span before its arrival. Neuron 0 sums them into
+ * v as the closed form says: an input arriving in ((k - 1) h, k h] acts
+ * from k h, its PSP as test_single_input's (to 1e-15 V: rounding); and as
+ * the same inputs delivered at their arrival times (deliver(), the queue's
+ * path, which test_delivery_order checks) to within rounding. */
+#define AHEAD_N 300
+START_TEST(test_ahead) {
+  const double span = 3e-3, tm = 10e-3, ts[2] = {0.5e-3, 2e-3};
+  evs_pop *a = pd_pop(1, 0), *b = pd_pop(1, 0);
+  pop_set(a, "tau_syn_I", ts[1]);
+  pop_set(b, "tau_syn_I", ts[1]);
+  pop_set(a, "v_thresh", 1.0); /* no spikes: the PSPs add up */
+  pop_set(b, "v_thresh", 1.0);
+  pop_init(a);
+  pop_init(b);
+  ck_assert_ptr_nonnull(a->type->reserve_ahead);
+  const double spans[2] = {span, span};
+  REQ_INT(a->type->reserve_ahead(a, spans), ==, EVS_OK);
+  struct in {
+    double t, known; /* arrival, hand-over */
+    int rec;
+    float w;
+  } in[AHEAD_N];
+  evs_rng rng;
+  evs_rng_init(&rng, 11, 0, 0, 0);
+  for (int i = 0; i < AHEAD_N; i++) {
+    long k = 2 + (long)(evs_rng_uniform(&rng) * 380);
+    double t = evs_rng_uniform(&rng) < 0.5
+                   ? k * H
+                   : (k - 1 + 0.05 + 0.9 * evs_rng_uniform(&rng)) * H;
+    double lead = (0.5 + evs_rng_uniform(&rng) * (span / H - 1.5)) * H;
+    in[i] = (struct in){t, fmax(t - lead, 0), evs_rng_uniform(&rng) < 0.5,
+                        (float)((evs_rng_uniform(&rng) - 0.3) * 1e-3)};
+  }
+  uint32_t j = 0;
+  for (long k = 1; k <= 400; k++) {
+    /* ahead: what becomes known in [(k - 1) h, k h), at the state time */
+    for (int i = 0; i < AHEAD_N; i++)
+      if (in[i].known >= (k - 1) * H && in[i].known < k * H)
+        a->type->deliver_ahead(a, in[i].t, in[i].rec, &j, &in[i].w, 0, 1);
+    /* the queue's path: what arrives in ((k - 1) h, k h) before the tick */
+    for (int i = 0; i < AHEAD_N; i++)
+      if (in[i].t < k * H - 1e-10 && in[i].t > (k - 1) * H + 1e-10)
+        b->type->deliver(b, in[i].t, in[i].rec, &j, &in[i].w, 0, 1);
+    pop_tick(a, k);
+    pop_tick(b, k);
+    for (int i = 0; i < AHEAD_N; i++) /* on the grid: after the tick */
+      if (fabs(in[i].t - k * H) <= 1e-10)
+        b->type->deliver(b, in[i].t, in[i].rec, &j, &in[i].w, 0, 1);
+    REQ_INT(a->failed, ==, 0);
+    double want = -65e-3;
+    for (int i = 0; i < AHEAD_N; i++) {
+      long ka = (long)ceil(in[i].t / H - 1e-6); /* its step */
+      if (ka < k) want += psp(in[i].w, ts[in[i].rec], tm, (k - ka) * H);
+    }
+    ck_assert_msg(fabs(V(a, 0) - want) < 1e-15, "step %ld: %.17g want %.17g", k,
+                  V(a, 0), want);
+    ck_assert_msg(fabs(V(a, 0) - V(b, 0)) < 1e-15,
+                  "step %ld: %.17g queue %.17g", k, V(a, 0), V(b, 0));
+  }
+  pop_free(a);
+  pop_free(b);
+}
+END_TEST
+
+/* The ring's bounds: an input beyond the reserved span, or at the state
+ * time (its step ran), fails the population; a larger reservation keeps
+ * the inputs handed over before it at their steps. */
+START_TEST(test_ahead_span) {
+  const double spans[2] = {5 * H, 5 * H};
+  uint32_t j = 0;
+  float w = (float)1.5e-3;
+  for (int c = 0; c < 3; c++) {
+    evs_pop *p = pd_pop(1, 0);
+    pop_init(p);
+    REQ_INT(p->type->reserve_ahead(p, spans), ==, EVS_OK);
+    pop_tick(p, 1);
+    if (c == 0) /* 5 steps reserved, 2 slots of slack: step 9 is beyond */
+      p->type->deliver_ahead(p, 9 * H, EVS_RECEPTOR_EXC, &j, &w, 0, 1);
+    if (c == 1)
+      p->type->deliver_ahead(p, 1 * H, EVS_RECEPTOR_EXC, &j, &w, 0, 1);
+    ck_assert_int_eq(p->failed, c < 2 ? EVS_EINVAL : 0);
+    if (c == 2) {
+      p->type->deliver_ahead(p, 6 * H, EVS_RECEPTOR_EXC, &j, &w, 0, 1);
+      const double more[2] = {50 * H, 50 * H};
+      REQ_INT(p->type->reserve_ahead(p, more), ==, EVS_OK);
+      p->type->deliver_ahead(p, 40 * H, EVS_RECEPTOR_EXC, &j, &w, 0, 1);
+      for (long k = 2; k <= 60; k++) {
+        pop_tick(p, k);
+        double want = -65e-3 +
+                      (k > 6 ? psp(w, 0.5e-3, 10e-3, (k - 6) * H) : 0) +
+                      (k > 40 ? psp(w, 0.5e-3, 10e-3, (k - 40) * H) : 0);
+        ck_assert_msg(fabs(V(p, 0) - want) < 1e-15, "step %ld", k);
+      }
+      ck_assert_int_eq(p->failed, 0);
+    }
+    pop_free(p);
+  }
+}
+END_TEST
+
 START_TEST(test_invalid) {
   expect_invalid_of(T_GRID, "tau_m", 0, "tau_m");
   expect_invalid_of(T_GRID, "tau_syn_E", 20e-3, "differ");
@@ -288,6 +393,8 @@ static Suite *grid_suite(void) {
   tcase_add_test(tc, test_descriptor);
   tcase_add_test(tc, test_single_input);
   tcase_add_test(tc, test_delivery_order);
+  tcase_add_test(tc, test_ahead);
+  tcase_add_test(tc, test_ahead_span);
   tcase_add_test(tc, test_dc_refractory);
   tcase_add_test(tc, test_background_mean);
   tcase_add_test(tc, test_background_counts);

@@ -8,7 +8,9 @@
  * population's spike buffer (sorted by time, then id): it counts the spikes,
  * hands them to the plug-ins listening to the population (core/plugin.h)
  * and pushes one EVS_EV_DELIVER event per outgoing projection and delay
- * group. When that event pops, the scheduler calls the post type's deliver()
+ * group (a projection delivered ahead onto a clocked type hands the spike's
+ * synapses to the post type's deliver_ahead instead: core/run_ahead.c).
+ * When that event pops, the scheduler calls the post type's deliver()
  * with the group's targets and weights (through the projection's delivery
  * filter, if any). */
 #ifndef EVSNN_CORE_NET_IMPL_H
@@ -71,8 +73,13 @@ struct evs_pop {
   /* the neurons [rank_lo, rank_hi) this process holds: all of them in one
    * process, a block or all or none on one of several ranks (core/ranks.c) */
   uint32_t rank_lo, rank_hi;
-  int failed; /* EVS_ENOMEM once a spike could not be
-                 stored; the scheduler stops the run */
+  double ahead[2]; /* s: how far past its state time inputs through
+                      each receptor may arrive ahead of time
+                      (deliver_ahead; core/run_ahead.c), 0: none */
+  int failed;      /* EVS_ENOMEM once a spike could not be
+                      stored, EVS_EINVAL once an input ahead fell
+                      outside the reserved span; the scheduler
+                      stops the run */
 };
 
 /* A projection: synapses from pre to post through one receptor. */
@@ -93,6 +100,9 @@ typedef struct evs_proj {
                      one thread and this CSR in the net (set at the build
                      by what reads the synapses in the net's order, such
                      as weight recordings; core/threads.c) */
+  int ahead;      /* 1: its spikes are handed to the post type's deliver_ahead
+                     when they are flushed, not as queue events at their arrival
+                     (core/run_ahead.c) */
   /* synapses of the projection on every rank (csr->nnz in one process;
    * core/ranks.c) */
   uint64_t synapses;

@@ -36,6 +36,23 @@ typedef struct evs_neuron_type {
    * Hot path: no allocation, no exp() per synapse. */
   void (*deliver)(evs_pop *pop, double t, int receptor, const uint32_t *target,
                   const float *weight, float shared, size_t n);
+  /* Optional, with deliver_ahead (a clocked type's ring buffer, NEST's
+   * design): makes room for inputs up to span[r] seconds after any time
+   * the state may have (its last tick) through receptor r (0: none through
+   * r), or keeps the room it has when that is enough. Called by the
+   * scheduler before a run starts (core/run_ahead.c) on the population and
+   * on each thread's slice. EVS_OK or EVS_ENOMEM. */
+  int (*reserve_ahead)(evs_pop *pop, const double span[2]);
+  /* Optional, with reserve_ahead: inputs as deliver() takes them, arriving
+   * at time t, handed over as soon as their spike is known, which may be
+   * any time after the state time and no more than the reserved span
+   * before t. The type keeps them apart from deliver()'s and adds them at
+   * the tick that ends at or after t (t in (T - tick, T] goes into the step
+   * that ends at T), in the order they were handed over. Hot path, as
+   * deliver(); a t the reserved span does not reach sets pop->failed. */
+  void (*deliver_ahead)(evs_pop *pop, double t, int receptor,
+                        const uint32_t *target, const float *weight,
+                        float shared, size_t n);
   /* The population's periodic event at time t, every pop->tick seconds from
    * pop->tick on (and once at the run's end with t = duration for exact
    * types, whose last window may be partial):

@@ -6,11 +6,12 @@
  * window) has one such event in the queue at any time. After a periodic
  * handler returns, the population's new spikes are flushed: sorted by (time,
  * id), handed to the plug-ins that listen to the population, and turned
- * into one delivery event per outgoing projection and delay group. A
- * delivery event hands one group's targets and weights (through the
- * projection's filter, if any) to the post type's deliver(), then to the
- * projection's rule. Record and protocol events belong to plug-ins: their
- * owner is the plug-in's slot in this run. */
+ * into one delivery event per outgoing projection and delay group (or,
+ * for a projection delivered ahead, handed to the post type's ring buffer
+ * at once: run_ahead.c). A delivery event hands one group's targets and weights
+ * (through the projection's filter, if any) to the post type's deliver(), then
+ * to the projection's rule. Record and protocol events belong to plug-ins:
+ * their owner is the plug-in's slot in this run. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -128,7 +129,10 @@ static int push(evs_run *r, double t, uint32_t kind, uint32_t source,
   return evs_queue_push(&r->q, &ev);
 }
 
-/* Schedules the deliveries of one spike of pop. */
+/* Schedules the deliveries of one spike of pop: the projections delivered
+ * ahead hand it to their post type now (run_ahead.c), the others get one
+ * queue event per delay group. EVS_OK, EVS_ENOMEM, or a post population's
+ * failure. */
 static int schedule_spike(evs_run *r, evs_pop *pop, const evs_spike *s) {
   evs_net *net = r->net;
   uint32_t gid = pop->gid0 + s->id;
@@ -136,6 +140,11 @@ static int schedule_spike(evs_run *r, evs_pop *pop, const evs_spike *s) {
     const evs_proj *p = net->proj[pop->out[k]];
     const evs_csr *m = p->csr;
     if (m->row_ptr[s->id] == m->row_ptr[s->id + 1]) continue;
+    if (p->ahead) {
+      net->stats.syn_events += evs__run_ahead_row(p, m, p->post, s->id, s->t);
+      if (p->post->failed) return p->post->failed;
+      continue;
+    }
     if (!m->grp_ptr) {
       if (push(r, s->t + m->const_delay * net->resolution, EVS_EV_DELIVER, gid,
                p->index, 0))
@@ -165,7 +174,7 @@ static int flush(evs_run *r, evs_pop *pop) {
   int rc = n ? evs__run_tell(r, pop->index, pop->spk, n) : EVS_OK;
   if (rc) return rc;
   for (size_t i = 0; i < n; i++)
-    if (schedule_spike(r, pop, &pop->spk[i])) return EVS_ENOMEM;
+    if ((rc = schedule_spike(r, pop, &pop->spk[i]))) return rc;
   pop->nspk = 0;
   return EVS_OK;
 }

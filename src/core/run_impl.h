@@ -158,6 +158,23 @@ int evs__run_deliver_inflight(evs_run *r, const evs_event *ev);
 /* Frees r's explicit deliveries (evs__run_free). */
 void evs__run_delays_free(evs_run *r);
 
+/* ---- deliveries ahead of time (run_ahead.c) ------------------------------ */
+
+/* Decides which projections of net are delivered ahead (proj->ahead) and
+ * how far past their state time the post populations' inputs may arrive
+ * (pop->ahead), and has their types reserve that much (on the net's
+ * populations that hold a state; a threaded run's slices reserve as they
+ * are made). Call before the run starts or resumes, after the build.
+ * EVS_OK or EVS_ENOMEM (err). */
+int evs__run_plan_ahead(evs_net *net, evs_error *err);
+
+/* Hands the synapses of row in m (projection p's synapses onto post: the
+ * net's CSR and population, or a thread's split and slice) of a spike at
+ * t to post's deliver_ahead, delay group by group, each at t + its delay.
+ * Returns the synapses handed over. */
+uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,
+                            uint32_t row, double t);
+
 /* ---- the threaded scheduler (threads.c) ---------------------------------- */
 
 /* Splits the run r of a built net among n threads (r->par; n >= 2, or

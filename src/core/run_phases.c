@@ -88,6 +88,7 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
   if (net->ckpt_path) unlink(net->ckpt_path);
   int rc = run_init(r, net, opts, extra);
   if (rc) evs_error_set(err, rc, NULL, 0, "out of memory");
+  if (rc == EVS_OK) rc = evs__run_plan_ahead(net, err);
   /* on several ranks rank 0 writes the files; the others run the same
    * plug-ins into an output that writes nothing, so that every rank has
    * the same plug-in events */
@@ -123,6 +124,7 @@ int evs__run_resume(evs_net *net, const evs_run_opts *opts,
                        "a checkpoint resumes in one process");
     goto fail;
   }
+  if ((rc = evs__run_plan_ahead(net, err))) goto fail;
   /* the threads start as a new run's would; the checkpoint then replaces
    * their state (a checkpoint of any thread count, core/threads_ckpt.c) */
   if (opts->threads > 1 &&

@@ -109,6 +109,7 @@ static int expand(struct evs_par *par, const pend *d, keyed **out, size_t *n,
   uint32_t row = d->gid - pre->gid0;
   for (uint32_t pos = 0; pos < pre->n_out; pos++) {
     uint32_t k = pre->out[pos], nc;
+    if (par->net->proj[k]->ahead) continue; /* no events (run_ahead.c) */
     evs_csr *const *cs = evs__par_csrs(par, k, &nc);
     if (!nc) continue;
     const evs_csr *m0 = cs[0];
@@ -204,6 +205,7 @@ int evs__par_events_load(struct evs_par *par, const evs_event *ev, size_t n,
     }
     if (e->kind != EVS_EV_DELIVER) return EVS_EINVAL;
     const evs_proj *p = net->proj[e->owner];
+    if (p->ahead) return EVS_EINVAL; /* delivered ahead: never an event */
     const evs_pop *pre = p->pre;
     uint32_t row = e->source - pre->gid0, nc, d;
     if (e->source < pre->gid0 || row >= pre->size) return EVS_EINVAL;
@@ -227,7 +229,8 @@ int evs__par_events_load(struct evs_par *par, const evs_event *ev, size_t n,
       worker *w = &par->w[t];
       int has = 0;
       for (uint32_t k = 0; k < pre->n_out && !has; k++)
-        has = w->csr[pre->out[k]] && has_delay(w->csr[pre->out[k]], row, d);
+        has = w->csr[pre->out[k]] && !net->proj[pre->out[k]]->ahead &&
+              has_delay(w->csr[pre->out[k]], row, d);
       if (has &&
           evs__par_push(w, e->t, EVS_EV_DELIVER, e->source, pre->index, d))
         return EVS_ENOMEM;

@@ -33,9 +33,17 @@ int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s) {
   const double res = w->par->net->resolution;
   uint32_t gid = pop->gid0 + s->id, nh = 0;
   head *hs = w->head;
+  const evs_net *net = w->par->net;
   for (uint32_t k = 0; k < pop->n_out; k++) {
     const evs_csr *m = w->csr[pop->out[k]];
     if (!m || m->row_ptr[s->id] == m->row_ptr[s->id + 1]) continue;
+    const evs_proj *p = net->proj[pop->out[k]];
+    if (p->ahead) { /* handed over now (run_ahead.c) */
+      evs_pop *post = w->slice[p->post->index];
+      w->syn_events += evs__run_ahead_row(p, m, post, s->id, s->t);
+      if (post->failed) return post->failed;
+      continue;
+    }
     head *h = &hs[nh++];
     h->m = m;
     if (!m->grp_ptr) {
@@ -103,7 +111,7 @@ static inline void prefetch_next(const worker *w) {
   const evs_pop *pre = w->par->net->pop[next->owner];
   for (uint32_t k = 0; k < pre->n_out; k++) {
     const evs_csr *m = w->csr[pre->out[k]];
-    if (!m) continue;
+    if (!m || w->par->net->proj[pre->out[k]]->ahead) continue;
     __builtin_prefetch(m->target + m->row_ptr[next->source - pre->gid0]);
     return;
   }
@@ -120,7 +128,7 @@ static int deliver(worker *w, const evs_event *ev) {
   for (uint32_t k = 0; k < pre->n_out; k++) {
     const evs_proj *p = net->proj[pre->out[k]];
     const evs_csr *m = w->csr[p->index];
-    if (!m) continue;
+    if (!m || p->ahead) continue;
     uint64_t begin, end;
     uint32_t grp;
     delivery_range(m, row, ev->arg, &begin, &end, &grp);

@@ -133,17 +133,18 @@ typedef enum { UNTIL_CHANGED, UNTIL_EQUAL } wait_kind;
  * (threads_sync.c). */
 void evs__par_wait(worker *w, _Atomic uint32_t *v, wait_kind k, uint32_t x);
 
-/* Pushes the deliveries of spike s of population pop onto w's slices: one
- * event (time, EVS_EV_DELIVER, the neuron's gid, owner pop's index, arg
- * the delay in steps) per delay that a synapse of it onto w's slices has,
- * in every projection and delay group of that delay. One thread pushes
- * one event per projection and group, in the order (projection, group):
- * a spike's events of one time pop together (nothing else has their time,
- * kind and source and a push between theirs), and deliver goes through
- * the projections in that order, so every neuron gets its inputs in the
- * one-thread order. Distinct delays give distinct times (par_begin checks
- * the run's end against the resolution). EVS_OK or EVS_ENOMEM.
- * (threads_events.c) */
+/* Pushes the deliveries of spike s of population pop onto w's slices (the
+ * projections delivered ahead hand it to their slices' deliver_ahead at
+ * once instead: core/run_ahead.c): one event (time, EVS_EV_DELIVER, the
+ * neuron's gid, owner pop's index, arg the delay in steps) per delay that a
+ * synapse of it onto w's slices has, in every projection and delay group of
+ * that delay. One thread pushes one event per projection and group, in the
+ * order (projection, group): a spike's events of one time pop together (nothing
+ * else has their time, kind and source and a push between theirs), and deliver
+ * goes through the projections in that order, so every neuron gets its inputs
+ * in the one-thread order. Distinct delays give distinct times (par_begin
+ * checks the run's end against the resolution). EVS_OK, EVS_ENOMEM or a slice's
+ * failure. (threads_events.c) */
 int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s);
 
 /* Runs periodic event ev of w's slice of population ev->owner, records

@@ -231,7 +231,8 @@ static int choose_split(struct evs_par *par, evs_error *err) {
   return EVS_OK;
 }
 
-/* Slice [lo, hi) of population pop, initialised by its type. */
+/* Slice [lo, hi) of population pop, initialised by its type, with the room
+ * for inputs ahead that pop reserved (core/run_ahead.c). */
 static int make_slice(const evs_pop *pop, uint32_t lo, uint32_t hi,
                       evs_pop **out, evs_error *err) {
   evs_pop *s = malloc(sizeof *s);
@@ -249,7 +250,11 @@ static int make_slice(const evs_pop *pop, uint32_t lo, uint32_t hi,
   s->crossings = 0;
   s->failed = 0;
   *out = s;
-  return pop->type->init(s, err);
+  int rc = pop->type->init(s, err);
+  if (rc == EVS_OK && (s->ahead[0] > 0 || s->ahead[1] > 0) &&
+      pop->type->reserve_ahead(s, s->ahead))
+    rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  return rc;
 }
 
 static void free_slice(evs_pop *s) {
