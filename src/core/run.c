@@ -141,7 +141,8 @@ static int schedule_spike(evs_run *r, evs_pop *pop, const evs_spike *s) {
     const evs_csr *m = p->csr;
     if (m->row_ptr[s->id] == m->row_ptr[s->id + 1]) continue;
     if (p->ahead) {
-      net->stats.syn_events += evs__run_ahead_row(p, m, p->post, s->id, s->t);
+      net->stats.syn_events +=
+          evs__run_ahead_row(p, m, p->post, s->id, s->t, r->t_end);
       if (p->post->failed) return p->post->failed;
       continue;
     }

@@ -62,25 +62,27 @@ int evs__run_plan_ahead(evs_net *net, evs_error *err) {
 }
 
 uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,
-                            uint32_t row, double t) {
-  uint64_t at = m->row_ptr[row], end = m->row_ptr[row + 1];
+                            uint32_t row, double t, double t_end) {
+  uint64_t at = m->row_ptr[row], end = m->row_ptr[row + 1], n = 0;
   if (at == end) return 0;
   const evs_neuron_type *type = post->type;
   const double res = post->resolution; /* as the queue's delivery times */
   if (!m->grp_ptr) {
-    type->deliver_ahead(post, t + m->const_delay * res, p->receptor,
-                        m->target + at, m->weight ? m->weight + at : NULL,
-                        m->weight_shared, end - at);
-    return end - at;
+    double ta = t + m->const_delay * res;
+    type->deliver_ahead(post, ta, p->receptor, m->target + at,
+                        m->weight ? m->weight + at : NULL, m->weight_shared,
+                        end - at);
+    return ta < t_end ? end - at : 0;
   }
-  const uint64_t begin = at;
   for (uint64_t g = m->grp_ptr[row]; g < m->grp_ptr[row + 1]; g++) {
     uint64_t ge = m->grp_end[g];
     if (ge == at) continue; /* a thread's split may hold none of it */
-    type->deliver_ahead(post, t + m->grp_delay[g] * res, p->receptor,
-                        m->target + at, m->weight ? m->weight + at : NULL,
-                        m->weight_shared, ge - at);
+    double ta = t + m->grp_delay[g] * res;
+    type->deliver_ahead(post, ta, p->receptor, m->target + at,
+                        m->weight ? m->weight + at : NULL, m->weight_shared,
+                        ge - at);
+    if (ta < t_end) n += ge - at;
     at = ge;
   }
-  return at - begin;
+  return n;
 }

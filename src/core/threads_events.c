@@ -40,7 +40,8 @@ int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s) {
     const evs_proj *p = net->proj[pop->out[k]];
     if (p->ahead) { /* handed over now (run_ahead.c) */
       evs_pop *post = w->slice[p->post->index];
-      w->syn_events += evs__run_ahead_row(p, m, post, s->id, s->t);
+      w->syn_events +=
+          evs__run_ahead_row(p, m, post, s->id, s->t, w->par->run->t_end);
       if (post->failed) return post->failed;
       continue;
     }
