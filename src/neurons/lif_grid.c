@@ -30,15 +30,9 @@
  *
  * Inputs delivered ahead (deliver_ahead: the projections that the scheduler
  * hands a spike's synapses when the spike is flushed, core/run_ahead.c)
- * go into a ring buffer per receptor, NEST's: slot k mod n of n_ring slots
- * holds, for every neuron, the sum of the inputs that arrive in
- * ((k - 1) h, k h], added in the order they were handed over; step 2 of the
- * tick that ends at k h adds the slot to the pending sum (x <- x P11 +
- * (pending + slot)) and clears it. The slots are arrays over the neurons,
- * as the other quantities, so the step reads them in its vector loop. n is
- * the reserved span over h plus 2 (the state time may lag a tick behind
- * the hand-over, and the arrival rounds up to a tick): 8 n bytes a neuron
- * and receptor.
+ * go into a ring buffer per receptor (neurons/input_ring.h): step 2 of the
+ * tick that ends at k h adds slot k to the pending sum (x <- x P11 +
+ * (pending + slot)) and clears it, in the step's vector loop.
  *
  * Background (background_rate r, background_weight w_bg): the superposition
  * of independent Poisson sources onto each neuron, never synapses or events.
@@ -63,6 +57,7 @@
 #include "neurons/types.h"
 #include "neurons/lif_membrane.h"
 #include "neurons/lif_params.h"
+#include "neurons/input_ring.h"
 
 /* V: synaptic terms below this are set to 0 (see tick). */
 #define X_TINY 1e-30
@@ -90,8 +85,6 @@ typedef struct grid_state {
   double ref_steps; /* round(tau_refrac / h) */
   double h;         /* s, the step (pop->tick) */
   double t_now;     /* s, time of the state (last tick) */
-  int64_t k_now;    /* the step that ends at t_now: round(t_now / h) */
-  double inv_h;     /* 1 / h */
   double eps;       /* s, tolerance for "delivered at the state time" */
   double w_bg;      /* V, background weight (R w) */
   uint64_t *bg_thr; /* [bg_len] Poisson distribution function times 2^32,
@@ -100,11 +93,8 @@ typedef struct grid_state {
   uint16_t bg_guide[256]; /* the smallest k with thr[k] > i 2^24: where the
                             search for a word whose top byte is i starts */
   int64_t bg_block;       /* block whose counts the neurons hold; -1: none */
-  double *ring[2];        /* [n_ring[r] * stride] V: the inputs delivered
-                             ahead, slot k mod n_ring[r] those of the step
-                             that ends at k h; NULL: none reserved */
-  uint32_t n_ring[2];     /* slots of each ring (0: none) */
-  size_t stride;          /* doubles from one slot to the next */
+  evs__input_ring ahead;  /* V: the inputs delivered ahead; its k_now the
+                             step that ends at t_now */
 } grid_state;
 
 /* Neurons a tick updates before it looks for spikes among them (their
@@ -131,8 +121,7 @@ static void destroy(evs_pop *pop) {
   if (!s) return;
   free(s->arrays);
   free(s->bg_thr);
-  free(s->ring[0]);
-  free(s->ring[1]);
+  evs__input_ring_free(&s->ahead);
   free(s);
   pop->state = NULL;
 }
@@ -216,7 +205,6 @@ static void bg_blocks(const evs_pop *pop, grid_state *s, size_t j0, size_t j1,
 static void derive(const double *p, double h, grid_state *s) {
   double tm = p[P_TAU_M];
   s->h = h;
-  s->inv_h = 1 / h;
   s->eps = 1e-6 * h;
   s->p22 = exp(-h / tm);
   for (int r = 0; r < 2; r++) {
@@ -352,62 +340,18 @@ static void deliver(evs_pop *pop, double t, int receptor,
     for (size_t q = 0; q < count; q++) in[target[q]] += shared;
 }
 
-/* The step k whose tick takes an input arriving at t >= 0: t in ((k - 1)
- * h, k h], with the tolerance deliver() uses for "at the state time".
- * (ceil() and llround() were library calls: 15 of the 135 M instructions
- * of the deliveries ahead, microcircuit at 2 % for 0.2 s.) */
-static inline int64_t arrival_step(const grid_state *s, double t) {
-  double x = t * s->inv_h - 1e-6;
-  int64_t k = (int64_t)x;
-  return k + (k < x);
-}
-
-/* Reserves ring r for inputs up to span seconds past the state time: a
- * ring of at least span / h + 2 slots, the slots of the steps to come
- * moved into a larger ring. EVS_OK or EVS_ENOMEM (the ring unchanged). */
-static int ring_reserve(evs_pop *pop, grid_state *s, int r, double span) {
-  if (!(span > 0)) return EVS_OK;
-  uint32_t n = (uint32_t)ceil(span / s->h - 1e-6) + 2;
-  if (n <= s->n_ring[r]) return EVS_OK;
-  double *ring = aligned_alloc(64, n * s->stride * sizeof *ring);
-  if (!ring) return EVS_ENOMEM;
-  memset(ring, 0, n * s->stride * sizeof *ring);
-  int64_t k_now = s->k_now;
-  for (uint32_t i = 1; i <= s->n_ring[r]; i++)
-    memcpy(ring + (size_t)((k_now + i) % n) * s->stride,
-           s->ring[r] + (size_t)((k_now + i) % s->n_ring[r]) * s->stride,
-           pop->size * sizeof *ring);
-  free(s->ring[r]);
-  s->ring[r] = ring;
-  s->n_ring[r] = n;
-  return EVS_OK;
-}
-
 static int reserve_ahead(evs_pop *pop, const double span[2]) {
   grid_state *s = pop->state;
-  s->stride = ((pop->size ? pop->size : 1) * sizeof(double) + 63) / 64 * 64 /
-              sizeof(double); /* as the other arrays: padded for step */
-  for (int r = 0; r < 2; r++) /* both, so that the step reads two slots */
-    if (ring_reserve(pop, s, r, span[r] > 0 ? span[r] : s->h))
-      return EVS_ENOMEM;
-  return EVS_OK;
+  return evs__input_ring_reserve(&s->ahead, span, pop->size, pop->size, s->h);
 }
 
 static void deliver_ahead(evs_pop *pop, double t, int receptor,
                           const uint32_t *target, const float *weight,
                           float shared, size_t count) {
   grid_state *s = pop->state;
-  int r = receptor == EVS_RECEPTOR_INH;
-  int64_t k = arrival_step(s, t), k_now = s->k_now;
-  if (k <= k_now || k - k_now > (int64_t)s->n_ring[r]) {
+  if (evs__input_ring_add(&s->ahead, t, receptor == EVS_RECEPTOR_INH, target,
+                          weight, shared, count))
     pop->failed = EVS_EINVAL; /* beyond the reserved span: a bug */
-    return;
-  }
-  double *in = s->ring[r] + (size_t)(k % s->n_ring[r]) * s->stride;
-  if (weight)
-    for (size_t q = 0; q < count; q++) in[target[q]] += weight[q];
-  else
-    for (size_t q = 0; q < count; q++) in[target[q]] += shared;
 }
 
 /* Steps 1 and 2 of a step for neurons [j0, j1) (j0 a multiple of LANES;
@@ -481,9 +425,9 @@ static int tick(evs_pop *pop, double t) {
   int new_block = s->bg_thr && (int64_t)(k >> 2) != s->bg_block;
   if (new_block) s->bg_block = (int64_t)(k >> 2);
   double *re = NULL, *ri = NULL; /* the slots of step k */
-  if (s->ring[0]) {
-    re = s->ring[0] + (size_t)(k % s->n_ring[0]) * s->stride;
-    ri = s->ring[1] + (size_t)(k % s->n_ring[1]) * s->stride;
+  if (s->ahead.slot[0]) {
+    re = evs__input_ring_slot(&s->ahead, 0, (int64_t)k);
+    ri = evs__input_ring_slot(&s->ahead, 1, (int64_t)k);
   }
   for (size_t j0 = 0; j0 < pop->size; j0 += CHUNK) {
     size_t j1 = j0 + CHUNK < pop->size ? j0 + CHUNK : pop->size;
@@ -506,7 +450,7 @@ static int tick(evs_pop *pop, double t) {
       }
   }
   s->t_now = t;
-  s->k_now = (int64_t)k;
+  s->ahead.k_now = (int64_t)k;
   return EVS_OK;
 }
 
@@ -514,26 +458,6 @@ static double voltage(evs_pop *pop, uint32_t id, double t) {
   (void)t;
   const grid_state *s = pop->state;
   return s->v[id];
-}
-
-/* The slots of the rings, those of the steps after the state time in
- * step order (a ring of the same length: the same model's). */
-static int ring_checkpoint(evs_pop *pop, grid_state *s, evs_ckpt *ck) {
-  int64_t k_now = s->k_now = llround(s->t_now / s->h); /* t_now loaded */
-  for (int r = 0; r < 2; r++) {
-    uint32_t n = s->n_ring[r];
-    evs_ckpt_bytes(ck, &n, sizeof n);
-    if (evs_ckpt_status(ck)) return evs_ckpt_status(ck);
-    if (n != s->n_ring[r])
-      return evs_ckpt_refuse(ck,
-                             "population %s: %u slots of inputs ahead "
-                             "saved, %u here",
-                             pop->name, (unsigned)n, (unsigned)s->n_ring[r]);
-    for (uint32_t i = 1; i <= n; i++)
-      evs_ckpt_neurons(ck, s->ring[r] + (size_t)((k_now + i) % n) * s->stride,
-                       pop->size, sizeof(double));
-  }
-  return evs_ckpt_status(ck);
 }
 
 /* The neurons (v, synaptic terms, pending inputs, drive, refractory
@@ -551,7 +475,8 @@ static int grid_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   evs_ckpt_neurons(ck, s->bg, pop->size, sizeof *s->bg);
   evs_ckpt_bytes(ck, &s->t_now, sizeof s->t_now);
   evs_ckpt_bytes(ck, &s->bg_block, sizeof s->bg_block);
-  return ring_checkpoint(pop, s, ck);
+  return evs__input_ring_checkpoint(&s->ahead, llround(s->t_now / s->h),
+                                    pop->size, pop->name, ck);
 }
 
 const evs_neuron_type evs__if_curr_exp_grid = {
