@@ -36,7 +36,7 @@ static int can_go_ahead(const evs_proj *p) {
          m->min_delay >= 1;
 }
 
-int evs__run_plan_ahead(evs_net *net, evs_error *err) {
+void evs__run_plan_ahead(evs_net *net) {
   for (uint32_t i = 0; i < net->npop; i++)
     net->pop[i]->ahead[0] = net->pop[i]->ahead[1] = 0;
   for (uint32_t k = 0; k < net->nproj; k++) {
@@ -49,6 +49,9 @@ int evs__run_plan_ahead(evs_net *net, evs_error *err) {
     double *a = &p->post->ahead[p->receptor == EVS_RECEPTOR_INH];
     if (span > *a) *a = span;
   }
+}
+
+int evs__run_reserve_ahead(evs_net *net, evs_error *err) {
   for (uint32_t i = 0; i < net->npop; i++) {
     evs_pop *pop = net->pop[i];
     if (!(pop->ahead[0] > 0 || pop->ahead[1] > 0) || !pop->state) continue;

@@ -162,11 +162,15 @@ void evs__run_delays_free(evs_run *r);
 
 /* Decides which projections of net are delivered ahead (proj->ahead) and
  * how far past their state time the post populations' inputs may arrive
- * (pop->ahead), and has their types reserve that much (on the net's
- * populations that hold a state; a threaded run's slices reserve as they
- * are made). Call before the run starts or resumes, after the build.
- * EVS_OK or EVS_ENOMEM (err). */
-int evs__run_plan_ahead(evs_net *net, evs_error *err);
+ * (pop->ahead). Call before the run starts or resumes, after the build,
+ * before the threads split the net (a thread's slice reserves its room as
+ * it is made, threads_setup.c). */
+void evs__run_plan_ahead(evs_net *net);
+
+/* Has the types of the net's populations that hold a state (not the split
+ * ones of a threaded run: their slices hold it) reserve the room
+ * pop->ahead asks for. EVS_OK or EVS_ENOMEM (err). */
+int evs__run_reserve_ahead(evs_net *net, evs_error *err);
 
 /* Hands the synapses of row in m (projection p's synapses onto post: the
  * net's CSR and population, or a thread's split and slice) of a spike at

@@ -88,7 +88,7 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
   if (net->ckpt_path) unlink(net->ckpt_path);
   int rc = run_init(r, net, opts, extra);
   if (rc) evs_error_set(err, rc, NULL, 0, "out of memory");
-  if (rc == EVS_OK) rc = evs__run_plan_ahead(net, err);
+  if (rc == EVS_OK) evs__run_plan_ahead(net);
   /* on several ranks rank 0 writes the files; the others run the same
    * plug-ins into an output that writes nothing, so that every rank has
    * the same plug-in events */
@@ -100,6 +100,8 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
   if (rc == EVS_OK && (opts->threads > 1 || net->comm))
     rc =
         evs__par_begin(r, opts->threads > 1 ? (uint32_t)opts->threads : 1, err);
+  /* after the split: a split population's rings are its slices' */
+  if (rc == EVS_OK) rc = evs__run_reserve_ahead(net, err);
   if (rc == EVS_OK) rc = evs__run_start(r, err);
   if (rc == EVS_OK && net->ckpt_path) rc = checkpoints_begin(r, 0, err);
   if ((rc = evs__ranks_agree(net, rc, err))) goto fail;
@@ -124,12 +126,13 @@ int evs__run_resume(evs_net *net, const evs_run_opts *opts,
                        "a checkpoint resumes in one process");
     goto fail;
   }
-  if ((rc = evs__run_plan_ahead(net, err))) goto fail;
+  evs__run_plan_ahead(net);
   /* the threads start as a new run's would; the checkpoint then replaces
    * their state (a checkpoint of any thread count, core/threads_ckpt.c) */
   if (opts->threads > 1 &&
       (rc = evs__par_begin(r, (uint32_t)opts->threads, err)))
     goto fail;
+  if ((rc = evs__run_reserve_ahead(net, err))) goto fail;
   if ((rc = evs__run_checkpoint_load(
            r, opts->outdir, opts->model_name ? opts->model_name : "model",
            err)))
