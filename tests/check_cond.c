@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of cond.c (IF_cond_exp): closed-form relaxation, a fine-step RK4
  * reference for decaying conductances (first-order convergence), closed-form
- * interspike intervals with i_offset, input timing between ticks, inputs
- * delivered ahead (every conductance type) against inputs at their times,
+ * interspike intervals with i_offset, input timing between ticks,
  * reproducible per-neuron initial values and parameter validation.
  * Populations are built by hand (as net.c does) and driven tick by tick. */
 #include <check.h>
@@ -275,69 +274,6 @@ START_TEST(test_input_timing) {
 }
 END_TEST
 
-/* Inputs delivered ahead (the ring buffer, cond_base.c) act as inputs
- * delivered at their arrival times: for every conductance type, 300 random
- * inputs (1 nS or less, both receptors, on and between grid points over
- * 400 steps, each handed over up to 3 ms before it arrives: the ring of
- * 32 slots turns over twelve times) give population a the potentials that
- * deliver() at the arrival times gives population b (test_input_timing
- * checks that path against the closed form), to within rounding. */
-#define AHEAD_N 300
-START_TEST(test_ahead) {
-  const evs_neuron_type *types[] = {T_COND, &evs__if_cond_exp_gsfa_grr,
-                                    &evs__if_cond_ampa_nmda,
-                                    &evs__eif_cond_exp_isfa_ista};
-  const double dt = 1e-4, span = 3e-3;
-  for (size_t ty = 0; ty < sizeof types / sizeof *types; ty++) {
-    evs_pop *a = pop_new_of(types[ty], 1, dt, 1, 0);
-    evs_pop *b = pop_new_of(types[ty], 1, dt, 1, 0);
-    pop_init(a);
-    pop_init(b);
-    const double spans[2] = {span, span};
-    REQ_INT(a->type->reserve_ahead(a, spans), ==, EVS_OK);
-    struct in {
-      double t, known;
-      int rec;
-      float w;
-    } in[AHEAD_N];
-    evs_rng rng;
-    evs_rng_init(&rng, 12, 0, 0, 0);
-    for (int i = 0; i < AHEAD_N; i++) {
-      long k = 2 + (long)(evs_rng_uniform(&rng) * 380);
-      double t = evs_rng_uniform(&rng) < 0.5
-                     ? k * dt
-                     : (k - 1 + 0.05 + 0.9 * evs_rng_uniform(&rng)) * dt;
-      double lead = (0.5 + evs_rng_uniform(&rng) * (span / dt - 1.5)) * dt;
-      in[i] = (struct in){t, fmax(t - lead, 0), evs_rng_uniform(&rng) < 0.5,
-                          (float)(evs_rng_uniform(&rng) * 1e-9)};
-    }
-    uint32_t j = 0;
-    for (long k = 1; k <= 400; k++) {
-      for (int i = 0; i < AHEAD_N; i++) /* known in [(k - 1) dt, k dt) */
-        if (in[i].known >= (k - 1) * dt && in[i].known < k * dt)
-          a->type->deliver_ahead(a, in[i].t, in[i].rec, &j, &in[i].w, 0, 1);
-      for (int i = 0; i < AHEAD_N; i++) /* the queue's: between ticks */
-        if (in[i].t < k * dt - 1e-10 && in[i].t > (k - 1) * dt + 1e-10)
-          b->type->deliver(b, in[i].t, in[i].rec, &j, &in[i].w, 0, 1);
-      run_ticks(a, k - 1, k);
-      run_ticks(b, k - 1, k);
-      for (int i = 0; i < AHEAD_N; i++) /* on the grid: after the tick */
-        if (fabs(in[i].t - k * dt) <= 1e-10)
-          b->type->deliver(b, in[i].t, in[i].rec, &j, &in[i].w, 0, 1);
-      REQ_INT(a->failed, ==, 0);
-      ck_assert_msg(fabs(V(a, 0) - V(b, 0)) < 1e-15,
-                    "%s step %ld: %.17g queue %.17g", types[ty]->name, k,
-                    V(a, 0), V(b, 0));
-    }
-    /* beyond the span: refused */
-    a->type->deliver_ahead(a, 500 * dt, 0, &j, &in[0].w, 0, 1);
-    REQ_INT(a->failed, ==, EVS_EINVAL);
-    pop_free(a);
-    pop_free(b);
-  }
-}
-END_TEST
-
 /* Arguments beyond the polynomial's range take the exp() path. */
 START_TEST(test_strong_conductance) {
   const double dt = 1e-4;
@@ -568,7 +504,6 @@ static Suite *cond_suite(void) {
   tcase_add_test(tc, test_isi_closed_form);
   tcase_add_test(tc, test_dc);
   tcase_add_test(tc, test_input_timing);
-  tcase_add_test(tc, test_ahead);
   tcase_add_test(tc, test_strong_conductance);
   tcase_add_test(tc, test_negative_conductance);
   tcase_add_test(tc, test_init_draws);

@@ -34,7 +34,6 @@ void evs__cond_destroy(evs_pop *pop) {
   free(s->pe);
   free(s->pi);
   free(s->ib);
-  evs__input_ring_free(&s->ahead);
   free(s);
   pop->state = NULL;
 }
@@ -200,20 +199,6 @@ void evs__cond_deliver(evs_pop *pop, double t, int receptor,
     for (size_t k = 0; k < n; k++) g[target[k]] += shared;
 }
 
-int evs__cond_reserve_ahead(evs_pop *pop, const double span[2]) {
-  evs__cond_base *s = pop->state;
-  return evs__input_ring_reserve(&s->ahead, span, s->cap, s->cap, s->dt);
-}
-
-void evs__cond_deliver_ahead(evs_pop *pop, double t, int receptor,
-                             const uint32_t *target, const float *weight,
-                             float shared, size_t n) {
-  evs__cond_base *s = pop->state;
-  if (evs__input_ring_add(&s->ahead, t, receptor == EVS_RECEPTOR_INH, target,
-                          weight, shared, n))
-    pop->failed = EVS_EINVAL; /* beyond the reserved span: a bug */
-}
-
 int evs__cond_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   evs__cond_base *s = pop->state;
   double *arr[] = {s->v, s->ge, s->gi, s->until, s->pe, s->pi, s->ib};
@@ -221,32 +206,18 @@ int evs__cond_checkpoint(evs_pop *pop, evs_ckpt *ck) {
     evs_ckpt_neurons(ck, arr[k], pop->size, sizeof(double));
   evs_ckpt_bytes(ck, &s->t_now, sizeof s->t_now);
   evs_ckpt_any(ck, &s->pending);
-  return evs__input_ring_checkpoint(&s->ahead, llround(s->t_now / s->dt),
-                                    s->cap, pop->name, ck);
+  return evs_ckpt_status(ck);
 }
 
 int evs__cond_tick(evs_pop *pop, double t, evs__cond_step_fn step) {
   evs__cond_base *s = pop->state;
-  int64_t k = llround(t / s->dt); /* this step ends at k dt */
-  double *re = NULL, *ri = NULL;  /* its slots of the inputs ahead */
-  if (s->ahead.slot[0]) {
-    re = evs__input_ring_slot(&s->ahead, 0, k);
-    ri = evs__input_ring_slot(&s->ahead, 1, k);
-    s->pending = 1;
-  }
   for (uint32_t lo = 0; lo < pop->size; lo += COND_BLOCK) {
     uint32_t m = pop->size - lo < COND_BLOCK ? pop->size - lo : COND_BLOCK;
-    for (uint32_t i = lo; re && i < lo + COND_BLOCK; i++) {
-      s->pe[i] += re[i];
-      s->pi[i] += ri[i];
-      re[i] = ri[i] = 0;
-    }
     int rc = step(pop, t, lo, m);
     if (rc) return rc;
   }
   s->pending = 0;
   s->t_now = t;
-  s->ahead.k_now = k;
   return EVS_OK;
 }
 

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "core/net_impl.h"
-#include "neurons/input_ring.h"
 
 /* Largest argument of the polynomial exp(-x); larger ones call exp(). */
 #define COND_XMAX 0.5
@@ -119,11 +118,8 @@ typedef struct evs__cond_base {
   double t_now;             /* s, time of the state (last tick) */
   double eps;               /* s, tolerance for "delivered at the state time" */
   uint64_t xmax_bits;       /* bit pattern of COND_XMAX */
-  uint32_t cap;          /* allocated neurons: size rounded up to COND_BLOCK */
-  int pending;           /* 1: pe/pi hold something */
-  evs__input_ring ahead; /* S: the inputs delivered ahead, [cap] a slot
-                            (neurons/input_ring.h); its k_now the step
-                            that ends at t_now */
+  uint32_t cap; /* allocated neurons: size rounded up to COND_BLOCK */
+  int pending;  /* 1: pe/pi hold something */
 } evs__cond_base;
 
 /* Where a type keeps the shared parameters in its table (indices into
@@ -192,8 +188,7 @@ void evs__cond_destroy(evs_pop *pop);
 
 /* Saves or loads (evsnn/checkpoint.h) the base's state: v, g_e, g_i,
  * refractory ends, pending inputs, the drive (current sources change it),
- * the state time, the inputs delivered ahead. EVS_OK or the checkpoint's error.
- */
+ * the state time. EVS_OK or the checkpoint's error. */
 int evs__cond_checkpoint(evs_pop *pop, struct evs_ckpt *ck);
 
 /* The type hooks both types share (see evs_neuron_type in core/neuron_type.h):
@@ -206,14 +201,6 @@ void evs__cond_deliver(evs_pop *pop, double t, int receptor,
                        const uint32_t *target, const float *weight,
                        float shared, size_t n);
 double evs__cond_voltage(evs_pop *pop, uint32_t id, double t);
-/* reserve_ahead and deliver_ahead: a ring per receptor
- * (neurons/input_ring.h) whose slot of step k the tick adds to the pending
- * inputs (pe + slot) before the step takes them (g <- g d + pe, at the
- * step's end, where an input at the state time enters). */
-int evs__cond_reserve_ahead(evs_pop *pop, const double span[2]);
-void evs__cond_deliver_ahead(evs_pop *pop, double t, int receptor,
-                             const uint32_t *target, const float *weight,
-                             float shared, size_t n);
 /* inject adds delta (A) to ib at once: callers give tick times (the
  * current sources round up), so the new current drives the steps after
  * t. The recordables are gsyn_exc and gsyn_inh (S), state gives them at
@@ -227,10 +214,8 @@ double evs__cond_state(evs_pop *pop, uint32_t id, double t, int var);
 typedef int (*evs__cond_step_fn)(evs_pop *pop, double t, uint32_t lo,
                                  uint32_t m);
 
-/* The tick hook: steps every block with step (its pending inputs with the
- * ring's slot of the step added first, when inputs come ahead), then clears
- * the pending inputs and sets the state time to t. Returns EVS_OK or step's
- * error. */
+/* The tick hook: steps every block with step, then clears the pending
+ * inputs and sets the state time to t. Returns EVS_OK or step's error. */
 int evs__cond_tick(evs_pop *pop, double t, evs__cond_step_fn step);
 
 /* IF_cond_exp_gsfa_grr (cond_sfa.c): the adaptation and relative-refractory

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: the ring buffers of a clocked type's inputs delivered
  * ahead (core/neuron_type.h's reserve_ahead and deliver_ahead; NEST's
- * design, doc/design-notes.md "Ring buffers"), shared by IF_curr_exp_grid
- * and the conductance types.
+ * design, doc/design-notes.md "Ring buffers"); IF_curr_exp_grid's (the
+ * conductance types tried it and lost: see the design notes).
  *
  * One ring per receptor; slot k mod n of a ring holds, for every neuron,
  * the sum of the inputs arriving in ((k - 1) h, k h], added in the order
