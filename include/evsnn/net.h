@@ -296,9 +296,12 @@ EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
  * bytes as one evs_net_run, whatever the split. Between phases a program
  * may read the projections' weights (evs_net_projection_csr) and set them
  * (evs_net_set_weight): deliveries before t have been handed over, later
- * ones use the new weights; and change the populations' parameters and
- * input rates (evs_net_set_param, evs_net_set_param_values) and the
- * recordings (evs_net_record_spikes, evs_net_record). Returns EVS_OK,
+ * ones use the new weights (but a static projection onto IF_curr_exp_grid
+ * hands a spike's weights to the neuron's ring buffer when the spike is
+ * flushed, as NEST does: spikes flushed before t keep the old weights,
+ * doc/design-notes.md "Ring buffers"); and change the populations'
+ * parameters and input rates (evs_net_set_param, evs_net_set_param_values)
+ * and the recordings (evs_net_record_spikes, evs_net_record). Returns EVS_OK,
  * EVS_ESTOPPED when a rate checker stopped the run (later phases run nothing;
  * finish completes the outputs), EVS_EINVAL for a t outside that range,
  * EVS_ESTATE without a run in progress, or an error that ends the run (its

@@ -232,7 +232,7 @@ static int choose_split(struct evs_par *par, evs_error *err) {
 }
 
 /* Slice [lo, hi) of population pop, initialised by its type, with the room
- * for inputs ahead that pop reserved (core/run_ahead.c). */
+ * for inputs ahead that pop->ahead asks for (core/run_ahead.c). */
 static int make_slice(const evs_pop *pop, uint32_t lo, uint32_t hi,
                       evs_pop **out, evs_error *err) {
   evs_pop *s = malloc(sizeof *s);
