@@ -234,6 +234,54 @@ START_TEST(test_arrivals_across_changes) {
 }
 END_TEST
 
+/* ---- a projection delivered ahead (ring buffers) ------------------------ */
+
+/* A static projection from a spike source onto IF_curr_exp_grid is handed
+ * to the post type's ring buffers when its spikes are flushed (run_ahead.c),
+ * not queued: a delay raised between phases beyond the rings' span grows
+ * them (the run would fail otherwise), an input handed over before the
+ * change (the source's window [19, 20) ms, at 19 ms) arrives with the old
+ * delay, a later one with the new: the grid neuron answers each arrival
+ * with the same latency in steps. */
+START_TEST(test_ring_grows_with_the_delays) {
+  char dir[512];
+  tu_mkdtemp(dir, sizeof dir, "delays_ring");
+  const double e[3] = {5.05e-3, 19.55e-3, 30.05e-3};
+  const unsigned zero[3] = {0};
+  const double arrive[3] = {6.05e-3, 20.55e-3, 45.05e-3}; /* 1, 1, 15 ms */
+  evs_net *net;
+  ck_assert_int_eq(evs_net_new(&net, 1, RES), EVS_OK);
+  int src = source(net, dir, "src", 1, e, zero, 3);
+  evs_error err;
+  int post = evs_net_add_population(net, "post", "IF_curr_exp_grid", 1, &err);
+  ck_assert_msg(post >= 0, "%s", err.msg);
+  set_const(net, post, "tau_m", 1e-3);
+  set_const(net, post, "tau_syn_E", 0.1e-3);
+  set_const(net, post, "tau_refrac", 1.5e-3);
+  evs_conn_spec one = {.kind = EVS_CONN_ALL_TO_ALL,
+                       .weight = evs_dist_const(0.2),
+                       .delay = evs_dist_const(1e-3)};
+  int k = connect(net, "syn", src, post, &one);
+  collect *c = collect_pop(net, post);
+  evs_run_opts o = {.duration = 0.06, .outdir = NULL};
+  ck_assert_int_eq(evs_net_start(net, &o, &err), EVS_OK);
+  run_until(net, 20e-3);
+  const double d = 15e-3;
+  set_delays(net, k, &d, 1);
+  run_until(net, 0.06);
+  ck_assert_int_eq(evs_net_finish(net, &err), EVS_OK);
+  ck_assert_uint_eq(c->n, 3);
+  double latency = c->spk[0].t - arrive[0];
+  ck_assert(latency > 0 && latency < 1e-3);
+  for (int i = 1; i < 3; i++)
+    ck_assert_msg(fabs(c->spk[i].t - arrive[i] - latency) < 1e-9,
+                  "spike %d at %.9f ms, arrival %.9f ms", i, c->spk[i].t * 1e3,
+                  arrive[i] * 1e3);
+  evs_net_free(net);
+  tu_rm_rf(dir);
+}
+END_TEST
+
 /* ---- a random network against one built with its delays ------------------ */
 
 #define NS 20  /* sources */
@@ -712,6 +760,7 @@ static Suite *delays_suite(void) {
   tcase_add_test(tc, test_stdp_weights_keep_their_synapses);
   tcase_add_test(tc, test_stp_groups_stay_whole);
   tcase_add_test(tc, test_refusals);
+  tcase_add_test(tc, test_ring_grows_with_the_delays);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -225,7 +225,11 @@ EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
   if (net->run && (rc = evs__run_delays_begin(net->run, p, bijective, err)))
     goto out;
   if (evs_csr_set_delays(m, steps, moved_to)) goto nomem;
-  if (net->run) evs__run_delays_end(net->run, p, &old, moved_to);
+  if (net->run &&
+      (rc = evs__run_delays_end(net->run, p, &old, moved_to, err))) {
+    p->post->failed = rc; /* the synapses moved, the rings did not grow */
+    goto out;
+  }
   if (p->filter) { /* each new group takes its synapses' old group's state */
     uint64_t groups = m->grp_ptr ? m->grp_ptr[m->n_pre] : m->n_pre;
     uint64_t *now = malloc((n ? n : 1) * sizeof *now);

@@ -69,9 +69,11 @@ int evs__run_delays_begin(struct evs_run *run, const evs_proj *p, int bijective,
 /* After p's CSR took its new delays (evs_csr_set_delays; old: its layout
  * before, row_ptr and groups; moved_to: each old position's new one):
  * p's pending deliveries name the same synapses in the new layout and arrive
- * when they were due. */
-void evs__run_delays_end(struct evs_run *run, const evs_proj *p,
-                         const evs_csr *old, const uint64_t *moved_to);
+ * when they were due; a projection delivered ahead has its post type's
+ * ring buffers grown to its new delays. EVS_OK or EVS_ENOMEM (err). */
+int evs__run_delays_end(struct evs_run *run, const evs_proj *p,
+                        const evs_csr *old, const uint64_t *moved_to,
+                        evs_error *err);
 
 /* The synapse matrices of projection p, split among the threads of run
  * (p->csr is NULL once split, unless p learns: then it is kept, and its

@@ -19,7 +19,9 @@
  *    the rest), so a delivery needs nothing else.
  * The record does not depend on how the post type stores what it receives:
  * the event pops at its time and calls the post type's deliver() as any
- * delivery does. */
+ * delivery does. A projection delivered ahead (run_ahead.c) has no pending
+ * deliveries: its inputs handed over arrive as due, and its post type's
+ * rings are made long enough for the new delays. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -122,8 +124,8 @@ int evs__run_delays_begin(evs_run *r, const evs_proj *p, int bijective,
   return EVS_OK;
 }
 
-void evs__run_delays_end(evs_run *r, const evs_proj *p, const evs_csr *old,
-                         const uint64_t *moved_to) {
+int evs__run_delays_end(evs_run *r, const evs_proj *p, const evs_csr *old,
+                        const uint64_t *moved_to, evs_error *err) {
   for (uint32_t i = 0; i < r->nfly; i++)
     if (r->fly[i].pos && r->fly[i].proj == p->index)
       for (uint64_t k = 0; k < r->fly[i].n; k++)
@@ -138,6 +140,12 @@ void evs__run_delays_end(evs_run *r, const evs_proj *p, const evs_csr *old,
     group_range(old, row, ev->arg, &b, &e);
     ev->arg = group_of(p->csr, row, moved_to[b]);
   }
+  if (!p->ahead) return EVS_OK;
+  /* delivered ahead (run_ahead.c): the inputs handed over stay where they
+   * are, due when they were; the post type's rings grow to the new
+   * largest delay, their contents kept */
+  evs__run_plan_ahead(r->net);
+  return evs__run_reserve_ahead(r->net, err);
 }
 
 int evs__run_deliver_inflight(evs_run *r, const evs_event *ev) {
