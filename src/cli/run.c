@@ -146,7 +146,10 @@ static void print_summary(const evs_model *m, const char *outdir) {
   printf("synapses %llu, synaptic events %llu\n",
          (unsigned long long)st.synapses, (unsigned long long)st.syn_events);
   printf("wall time: build %.3f s, run %.3f s", st.wall_build, st.wall_run);
-  if (st.wall_run > 0) printf(" (%.3gx real time)", dur / st.wall_run);
+  if (st.wall_run > 0 && dur > 0) /* a factor >= 1 either way */
+    printf(" (%.3gx %s than real time)",
+           dur >= st.wall_run ? dur / st.wall_run : st.wall_run / dur,
+           dur >= st.wall_run ? "faster" : "slower");
   printf("\noutput: %s\n", outdir);
 }
 

@@ -23,8 +23,11 @@ static void progress_print(double now) {
   if (speed > 0 && progress.t_end > progress.t)
     snprintf(eta, sizeof eta, "  ETA %.0f s",
              (progress.t_end - progress.t) / speed);
-  fprintf(stderr, "\r  t = %.2f / %.2f s  (%.2fx real time)%s   ", progress.t,
-          progress.t_end, speed, eta);
+  /* a factor >= 1 either way: 0.07x real time reads as fast */
+  fprintf(stderr, "\r  t = %.2f / %.2f s  (%.2fx %s than real time)%s   ",
+          progress.t, progress.t_end,
+          speed >= 1 || speed == 0 ? speed : 1 / speed,
+          speed >= 1 || speed == 0 ? "faster" : "slower", eta);
   fflush(stderr);
   progress.shown = 1;
   progress.last = now;
