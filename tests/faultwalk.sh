@@ -63,6 +63,14 @@ walk coba_stdp "$MODELS/coba_stdp.ini" simulation.duration=0.1s E.size=160 \
 walk s1 "$MODELS/s1_single.ini" simulation.duration=1.5s superspike.burn_in=0.5s \
   superspike.record_trials=1,3 superspike.r0_decay_time=1s
 walk plugins "$TESTDATA/faults_all_plugins.ini"
+# on 2 threads (the k-th call in whatever order the threads made them),
+# every k (~750 runs, a few seconds): the threads' set-up has its failures
+# in the middle of the calls
+sampled=("${opts[@]}")
+opts=()
+walk coba_stdp_2threads "$MODELS/coba_stdp.ini" simulation.duration=0.1s \
+  E.size=160 I.size=40 EE.p=0.1 EI.p=0.1 IE.p=0.1 II.p=0.1 simulation.threads=2
+opts=("${sampled[@]}")
 walk_checkpoint cuba_ckpt 0.1 "$MODELS/cuba.ini" simulation.duration=0.2s \
   E.size=160 I.size=40 EE.p=0.1 EI.p=0.1 IE.p=0.1 II.p=0.1
 walk_checkpoint coba_stdp_ckpt 0.05 "$MODELS/coba_stdp.ini" \

@@ -41,9 +41,11 @@ static size_t strip_log(char *s, size_t n) {
     size_t e = i;
     while (e < n && s[e] != '\n') e++;
     if (e < n) e++;
-    /* a checkpoint line names the folder */
+    /* a checkpoint line names the folder; a thread's line ends with its
+     * wall time waiting (wall_wait_s) */
     int skip = (e - i >= 8 && !strncmp(s + i, "started:", 8)) ||
                (e - i >= 9 && !strncmp(s + i, "stat wall", 9)) ||
+               (e - i >= 7 && !strncmp(s + i, "thread ", 7)) ||
                (e - i >= 11 && !strncmp(s + i, "checkpoint:", 11));
     if (!skip) {
       memmove(s + out, s + i, e - i);

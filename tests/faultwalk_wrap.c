@@ -5,7 +5,9 @@
  * reports such a failure; allocations are tracked to find leaks. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,11 +22,24 @@ unsigned long calls;   /* calls of armed_kind so far */
 unsigned long fail_at; /* the call that fails (0: none) */
 int hit;               /* 1 once the fault was injected */
 
-/* 1 when this call of kind must fail. */
+/* The counters and the live set below, for a run on several threads (the
+ * k-th call is then the k-th in whatever order the threads made them). */
+static pthread_mutex_t guard = PTHREAD_MUTEX_INITIALIZER;
+
+/* 1 when this call of kind must fail; with FAULTWALK_WHERE set in the
+ * environment, the failing call's stack goes to stderr (to look at a
+ * finding: faultwalk -n K, rankfault -n K). */
 static int inject(int kind) {
   if (kind != armed_kind) return 0;
-  if (++calls != fail_at) return 0;
+  pthread_mutex_lock(&guard);
+  int now = ++calls == fail_at;
+  pthread_mutex_unlock(&guard);
+  if (!now) return 0;
   hit = 1;
+  if (getenv("FAULTWALK_WHERE")) {
+    void *at[32];
+    backtrace_symbols_fd(at, backtrace(at, 32), 2);
+  }
   return 1;
 }
 
@@ -44,18 +59,20 @@ static size_t slot_of(const void *p) {
 
 static void live_add(void *p) {
   if (!p) return;
+  pthread_mutex_lock(&guard);
   if (n_live >= LIVE_CAP / 2) {
     live_overflow = 1;
-    return;
+  } else {
+    size_t i = slot_of(p);
+    while (live[i]) i = (i + 1) & (LIVE_CAP - 1);
+    live[i] = p;
+    n_live++;
   }
-  size_t i = slot_of(p);
-  while (live[i]) i = (i + 1) & (LIVE_CAP - 1);
-  live[i] = p;
-  n_live++;
+  pthread_mutex_unlock(&guard);
 }
 
-static void live_remove(void *p) {
-  if (!p) return;
+/* live_remove with the guard held. */
+static void live_remove_locked(void *p) {
   size_t i = slot_of(p);
   while (live[i] && live[i] != p) i = (i + 1) & (LIVE_CAP - 1);
   if (!live[i]) return; /* allocated inside the C library: not ours */
@@ -73,6 +90,13 @@ static void live_remove(void *p) {
       i = j;
     }
   }
+}
+
+static void live_remove(void *p) {
+  if (!p) return;
+  pthread_mutex_lock(&guard);
+  live_remove_locked(p);
+  pthread_mutex_unlock(&guard);
 }
 
 void *__real_calloc(size_t m, size_t n);

@@ -277,9 +277,10 @@ void evs__par_free(struct evs_par *par) {
   for (uint32_t t = 0; par->w && t < par->n; t++) {
     worker *w = &par->w[t];
     evs_queue_destroy(&w->q);
-    for (uint32_t p = 0; w->slice && p < net->npop; p++)
+    /* (par_alloc may have failed between a worker's arrays) */
+    for (uint32_t p = 0; w->slice && w->own && p < net->npop; p++)
       if (w->own[p]) free_slice(w->slice[p]);
-    for (uint32_t k = 0; w->csr && k < net->nproj; k++)
+    for (uint32_t k = 0; w->csr && w->own_csr && k < net->nproj; k++)
       if (w->own_csr[k]) evs_csr_free(w->csr[k]);
     free(w->slice);
     free(w->own);
