@@ -6,6 +6,7 @@
 #include "core/comm.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,21 @@ static int fail_mpi(evs_error *err, const char *what, int code) {
   text[len] = '\0';
   return evs_error_set(err, EVS_EIO, NULL, 0, "%s failed: %s", what,
                        len ? text : "MPI error");
+}
+
+/* Out of memory for what the ranks are about to send this one, between the
+ * two halves of an allgatherv: the others are already in the second and
+ * would wait for ever for a rank that cannot receive, and no status can
+ * reach them any more. Says so on stderr and ends every rank
+ * (MPI_Abort); output files keep their .part names. */
+static _Noreturn void abort_all(evs_comm *c, uint64_t bytes) {
+  fprintf(stderr,
+          "evsnn: rank %d: out of memory for the %llu bytes the ranks "
+          "exchange; ending every rank (MPI_Abort)\n",
+          c->rank, (unsigned long long)bytes);
+  fflush(stderr);
+  MPI_Abort(c->world, 1);
+  abort(); /* MPI_Abort does not return */
 }
 
 static void finalize_at_exit(void) {
@@ -132,7 +148,7 @@ int evs__comm_allgatherv(evs_comm *c, const void *send, size_t bytes,
         err, EVS_ERANGE, NULL, 0,
         "%llu bytes to gather from the ranks at once (at most %d)",
         (unsigned long long)total, INT_MAX);
-  if ((rc = reserve_recv(c, total ? total : 1, err)) != EVS_OK) return rc;
+  if (reserve_recv(c, total ? total : 1, err) != EVS_OK) abort_all(c, total);
   rc = MPI_Allgatherv(send, (int)bytes, MPI_BYTE, c->recv, c->counts, c->displs,
                       MPI_BYTE, c->world);
   c->stats.collectives++;

@@ -56,8 +56,10 @@ int evs__comm_barrier(evs_comm *c, evs_error *err);
  * them, valid until the next call on c; (*offset)[r] is where rank r's
  * buffer starts, (*offset)[size] the total. The total must be below 2 GiB
  * (MPI's int counts; EVS_ERANGE otherwise, on every rank alike). EVS_OK,
- * EVS_ERANGE, EVS_ENOMEM or EVS_EIO. Costs one gather of the sizes and one of
- * the data. */
+ * EVS_ERANGE or EVS_EIO; EVS_ENOMEM in one process only: on several ranks
+ * a rank that cannot hold the total once the sizes are known ends every
+ * rank (MPI_Abort, with a message on stderr), as no status can reach the
+ * others any more. Costs one gather of the sizes and one of the data. */
 int evs__comm_allgatherv(evs_comm *c, const void *send, size_t bytes,
                          const void **recv, const uint64_t **offset,
                          evs_error *err);

@@ -163,22 +163,25 @@ EVS_API int evs_net_build(evs_net *net, evs_error *err) {
 static int build(evs_net *net, evs_error *err) {
   double t_start = evs__wall_clock();
   int rc;
-  for (uint32_t i = 0; i < net->npop; i++) {
+  /* on several ranks each builds the synapses onto its own neurons; a
+   * failure from here on reaches the others at an agreement (a rank that
+   * fails before it joins them: evs__ranks_fail_unjoined) */
+  if ((rc = evs__ranks_join(net, err))) return rc;
+  for (uint32_t i = 0; i < net->npop && rc == EVS_OK; i++) {
     evs_pop *pop = net->pop[i];
-    for (size_t k = 0; k < pop->type->n_params; k++) {
+    for (size_t k = 0; k < pop->type->n_params && rc == EVS_OK; k++) {
       const evs_param_def *d = &pop->type->params[k];
       if (((d->flags & EVS_PARAM_PATH) && (d->flags & EVS_PARAM_REQUIRED) &&
            !pop->path[k]) ||
           (!(d->flags & EVS_PARAM_PATH) && isnan(pop->par[k]))) {
-        evs_error_set(err, EVS_EINVAL, NULL, 0,
-                      "population %s: '%s' is required", pop->name, d->name);
+        rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
+                           "population %s: '%s' is required", pop->name,
+                           d->name);
         evs_error_about(err, EVS_ABOUT_POPULATION, (int)i);
-        return EVS_EINVAL;
       }
     }
   }
-  /* on several ranks each builds the synapses onto its own neurons */
-  if ((rc = evs__ranks_join(net, err))) return rc;
+  if (rc) return evs__ranks_agree(net, rc, err); /* agree_build's first */
   evs__ranks_deal(net);
   /* DC inputs, for the neurons this rank holds only (a rank's failure
    * reaches the others at the agreement after the projections) */

@@ -73,6 +73,24 @@ int evs__ranks_join(evs_net *net, evs_error *err) {
 #endif
 }
 
+int evs__ranks_fail_unjoined(const evs_net *net, int rc) {
+  if (rc == EVS_OK || (net && net->comm) || evs__ranks_launched() == 1)
+    return rc;
+#ifdef HAVE_MPI
+  evs_error e;
+  evs_error_clear(&e);
+  if (!world) {
+    if (evs__comm_new(&world, &e)) return rc; /* mpirun ends the others */
+    atexit(leave_world);
+  }
+  if (evs__comm_size(world) > 1) {
+    uint64_t worst = rc < 0 ? (uint64_t) - (int64_t)rc : 1;
+    evs__comm_allreduce_u64(world, &worst, 1, EVS_COMM_MAX, &e);
+  }
+#endif
+  return rc;
+}
+
 int evs__ranks_split(const evs_net *net, const evs_pop *pop) {
   if (!pop->type->sliceable) return 0;
   for (uint32_t k = 0; k < net->nproj; k++) {

@@ -28,6 +28,17 @@ int evs__ranks_local(void);
  * every rank would write the same files). EVS_OK or an error (err). */
 int evs__ranks_join(evs_net *net, evs_error *err);
 
+/* A failure (rc != EVS_OK) of this process before the net it was making
+ * joined the ranks (net NULL or not yet joined: loading or checking a
+ * model, its file missing on this machine): on several ranks it joins
+ * them and fails the agreement every rank reaches first after joining
+ * (evs__ranks_agree's, at the end of a build's projections), so that the
+ * others fail alike ("another rank failed") instead of waiting for it
+ * for ever. Returns rc (its message is the caller's). The model layer calls it
+ * on each of its failures before evs_net_build; evs_net_build itself
+ * never fails before the join. */
+int evs__ranks_fail_unjoined(const evs_net *net, int rc);
+
 /* Deals every population's neurons to the ranks before the build
  * (pop->rank_lo, rank_hi): a population of a sliceable type whose incoming
  * projections' rules and filters can be sliced is cut into equal blocks

@@ -158,8 +158,7 @@ int evs__run_settings_change(evs_run *r, const char *what, evs_error *err) {
                          what);
   r->ckpt_off = 1;
   snprintf(r->ckpt_why, sizeof r->ckpt_why,
-           "%s changed between phases, which a checkpoint does not hold",
-           what);
+           "%s changed between phases, which a checkpoint does not hold", what);
   return EVS_OK;
 }
 
@@ -209,10 +208,15 @@ int evs__run_finish(evs_run *r, evs_error *err) {
   evs_net *net = r->net;
   net->run = NULL;
   double t0 = evs__wall_clock();
-  int rc = evs__run_end_events(r);
+  evs_error e;
+  evs_error_clear(&e);
+  /* on several ranks the last windows' failure on one fails them all
+   * (what follows is collective, and rank 0's files get their names) */
+  int rc = evs__ranks_agree(net, evs__run_end_events(r), &e);
   net->stats.wall_run += evs__wall_clock() - t0;
   if (rc) {
-    evs_error_set(err, rc, NULL, 0, "the run failed: %s", evs_strerror(rc));
+    evs_error_set(err, rc, NULL, 0, "the run failed: %s",
+                  e.msg[0] ? e.msg : evs_strerror(rc));
     goto done;
   }
   net->stats.t_end = r->t_end;
@@ -224,13 +228,13 @@ int evs__run_finish(evs_run *r, evs_error *err) {
     net->stats.crossings_solved += net->pop[i]->crossings;
   }
   const char *reason = r->stopped ? r->reason : NULL;
-  if (r->out) {
-    if ((rc = evs__run_write_summary(r))) {
+  if (r->out) { /* every rank has one (silent but on rank 0) */
+    if ((rc = evs__run_write_summary(r)))
       evs_error_set(err, rc, NULL, 0, "out of memory writing summary.tsv");
-      goto done;
-    }
+    if ((rc = evs__ranks_agree(net, rc, err))) goto done;
     if (reason) evs__output_log(r->out, "%s", r->log);
-    rc = evs__output_close(r->out, r->t_end, reason, err);
+    rc = evs__ranks_agree(net, evs__output_close(r->out, r->t_end, reason, err),
+                          err);
     r->out = NULL;
   }
   if (rc == EVS_OK && reason)

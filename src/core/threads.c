@@ -171,6 +171,9 @@ int evs__par_run(evs_run *r, double until) {
     }
     if (rc || last || r->stopped) break;
   }
+  /* the phase ends alike on every rank: a failure one of them met after
+   * its last exchange fails them all here */
+  if (par->comm) rc = evs__par_agree(par, rc ? rc : par->deferred);
   return rc;
 }
 
@@ -195,7 +198,9 @@ int evs__par_close(evs_run *r) {
   /* the net's CSRs of the learning projections get their final weights */
   for (uint32_t k = 0; k < par->net->nproj && rc == EVS_OK; k++)
     evs__par_gather(par, par->net->proj[k]);
-  return rc;
+  /* a failure of this rank alone in the last merge: the run's finish
+   * agrees on it (evs__run_finish) */
+  return rc ? rc : par->deferred;
 }
 
 /* 1 if some slice of population p on this rank found spikes since its

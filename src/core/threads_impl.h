@@ -98,6 +98,10 @@ struct evs_par {
   unsigned char *send; /* this rank's part of a window's exchange */
   size_t capsend;
   int interrupt_all; /* a signal any rank received, at the last exchange */
+  int deferred; /* a failure of this rank alone after an exchange (out of
+                   memory merging): the others hear of it at the next
+                   exchange or agreement, until which the rank goes on
+                   without the window's spikes (the run fails anyway) */
   evs_error cerr;    /* the communicator's error, if it failed */
   /* synchronisation: the main thread releases generation go; each other
    * thread adds one to done when it has finished it */
@@ -175,7 +179,8 @@ int evs__par_tell(struct evs_par *par);
  * see run_step), handed to the plug-ins. A stop by a plug-in ends the
  * merge after that flush (not while evs__par_close closes the last
  * windows). Returns rc (in one process), the first error of
- * the ranks, or the merge's. */
+ * the ranks, or the merge's (out of memory: in one process; on several
+ * ranks it becomes par->deferred). */
 int evs__par_merge(struct evs_par *par, int defer, int rc);
 
 /* Adds one to *v (the go or done counter) and wakes the sleepers, if any. */
@@ -187,11 +192,13 @@ unsigned evs__par_spins(uint32_t threads);
 
 /* Every rank's flush records since the last barrier, with their spikes,
  * into par->all (*nall of them; spikes valid until the next exchange), in
- * exchange for this rank's, with every rank's status rc and interrupt
- * flag (collective: one evs__comm_allgatherv). Returns the first error
- * over the ranks in rank order (this rank's own included), or the
- * communicator's (its message in par->cerr); par->interrupt_all becomes a
- * signal some rank received, or 0. (threads_ranks.c) */
+ * exchange for this rank's, with every rank's status rc (or this rank's
+ * par->deferred failure) and interrupt flag (collective: one
+ * evs__comm_allgatherv). Returns the first error over the ranks in rank
+ * order (this rank's own included), or the communicator's (its message in
+ * par->cerr); par->interrupt_all becomes a signal some rank received, or
+ * 0. Out of memory for the records once the others sent them: par->deferred,
+ * no records, EVS_OK. (threads_ranks.c) */
 int evs__par_exchange(struct evs_par *par, int rc, size_t *nall);
 
 /* The worst status over the ranks (collective); the local one in one

@@ -101,8 +101,16 @@ int evs__par_merge(struct evs_par *par, int defer, int rc) {
     uint32_t p = par->all[i].pop;
     if (reserve((void **)&par->mspk, &par->capmspk, par->nmspk + count + 1,
                 sizeof *par->mspk) ||
-        reserve((void **)&par->mf, &par->capmf, par->nmf + 1, sizeof *par->mf))
-      return EVS_ENOMEM;
+        reserve((void **)&par->mf, &par->capmf, par->nmf + 1,
+                sizeof *par->mf)) {
+      if (!par->comm) return EVS_ENOMEM;
+      /* this rank alone: it goes on without the window's spikes, in step
+       * with the others' collectives, until its next exchange or
+       * agreement fails them all (par->deferred) */
+      par->deferred = EVS_ENOMEM;
+      par->nmf = par->nmspk = 0;
+      break;
+    }
     /* the records' runs, each sorted by (time, id), interleaved: the
      * order one thread's flush sorts them into (ids are distinct) */
     evs_spike *out = par->mspk + par->nmspk;

@@ -84,6 +84,7 @@ static int pack(struct evs_par *par, int rc, size_t *bytes) {
 int evs__par_exchange(struct evs_par *par, int rc, size_t *nall) {
   size_t bytes = 0;
   *nall = 0;
+  if (!rc) rc = par->deferred;
   int64_t alone[3] = {0, 0, 0};
   int prc = pack(par, rc, &bytes);
   const void *send = par->send; /* pack may have moved it */
@@ -112,7 +113,10 @@ int evs__par_exchange(struct evs_par *par, int rc, size_t *nall) {
   if (first) return first;
   if (total > par->capall) {
     flush_rec *a = realloc(par->all, total * sizeof *a);
-    if (!a) return EVS_ENOMEM;
+    if (!a) { /* the others go on: they hear of it at the next exchange */
+      par->deferred = EVS_ENOMEM;
+      return EVS_OK;
+    }
     par->all = a;
     par->capall = total;
   }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ranks.h"
 #include "evsnn/model.h"
 #include "model/model_build.h"
 
@@ -234,17 +235,23 @@ int evs_model_build(const evs_model_desc *d, const evs_model_opts *mo,
   evs_model *m;
   int rc;
   if (out) *out = NULL;
+  /* a failure before the net joins the ranks is this rank's alone,
+   * perhaps: evs__ranks_fail_unjoined tells the others */
   if (!d || !out || (d->n_pops && !d->pops) || (d->n_projs && !d->projs) ||
       (d->n_inputs && !d->inputs))
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "evs_model_build: NULL argument");
+    return evs__ranks_fail_unjoined(
+        NULL, evs_error_set(err, EVS_EINVAL, NULL, 0,
+                            "evs_model_build: NULL argument"));
   if (mo && mo->n_overrides)
-    return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                         "evs_model_build: --set overrides apply to model "
-                         "text only");
-  if ((rc = evs__model_check_memory(d, mo && mo->force, err))) return rc;
+    return evs__ranks_fail_unjoined(
+        NULL, evs_error_set(err, EVS_EINVAL, NULL, 0,
+                            "evs_model_build: --set overrides apply to model "
+                            "text only"));
+  if ((rc = evs__model_check_memory(d, mo && mo->force, err)))
+    return evs__ranks_fail_unjoined(NULL, rc);
   if (!(m = calloc(1, sizeof *m)))
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    return evs__ranks_fail_unjoined(
+        NULL, evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory"));
   snprintf(m->name, sizeof m->name, "%s", d->name ? d->name : "model");
   m->seed = mo && mo->seed_set ? mo->seed : d->sim.seed;
   m->run.duration = d->sim.duration;
@@ -252,6 +259,7 @@ int evs_model_build(const evs_model_desc *d, const evs_model_opts *mo,
   m->run.model_name = m->name;
   m->checkpoint_every = d->sim.checkpoint_every;
   if ((rc = build(d, m->seed, m, err))) {
+    rc = evs__ranks_fail_unjoined(m->net, rc);
     evs_model_free(m);
     return rc;
   }

@@ -6,6 +6,8 @@
  * model_build.c); and the built-in demo's text. */
 #include "model/model_check.h"
 
+#include "core/ranks.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,10 @@ static int load(evs__model_ctx *c, const char *path, const evs_model_opts *mo,
   int rc;
   set_name(name, sizeof name, path);
   if ((rc = evs__model_read(c))) goto done;
+  if (c->fp && ferror(c->fp)) {
+    rc = evs_error_set(c->err, EVS_EIO, path, 0, "read error");
+    goto done;
+  }
   for (size_t i = 0; mo && i < mo->n_overrides; i++)
     if ((rc = evs__model_override(c, mo->overrides[i]))) goto done;
   if ((rc = evs__model_check(c, name, &d))) goto done;
@@ -43,8 +49,12 @@ static int load(evs__model_ctx *c, const char *path, const evs_model_opts *mo,
     bo.seed = mo->seed;
     bo.force = mo->force;
   }
-  rc = evs_model_build(&d, &bo, out, c->err);
-done:
+  rc = evs_model_build(&d, &bo, out, c->err); /* agreed on several ranks */
+  evs__model_tables_free(c);
+  free(c->lbuf);
+  return rc;
+done: /* failed here alone, perhaps: the other ranks must hear of it */
+  rc = evs__ranks_fail_unjoined(NULL, rc);
   evs__model_tables_free(c);
   free(c->lbuf);
   return rc;
@@ -75,7 +85,8 @@ int evs_model_load_file(const char *path, const evs_model_opts *mo,
   if (slash) {
     size_t n = (size_t)(slash - path);
     if (!(c.base = malloc(n + 2)))
-      return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+      return evs__ranks_fail_unjoined(
+          NULL, evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory"));
     if (n == 0)
       strcpy(c.base, "/");
     else {
@@ -83,16 +94,17 @@ int evs_model_load_file(const char *path, const evs_model_opts *mo,
       c.base[n] = '\0';
     }
   } else if (!(c.base = evs__model_strdup(""))) {
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    return evs__ranks_fail_unjoined(
+        NULL, evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory"));
   }
-  if (!(c.fp = fopen(path, "r"))) {
+  if (!(c.fp = fopen(path, "r"))) { /* on this machine, perhaps only */
     int e = errno;
     free(c.base);
-    return evs_error_set(err, EVS_EIO, path, 0, "cannot open: %s", strerror(e));
+    return evs__ranks_fail_unjoined(
+        NULL,
+        evs_error_set(err, EVS_EIO, path, 0, "cannot open: %s", strerror(e)));
   }
   rc = load(&c, path, mo, out);
-  if (rc == EVS_OK && ferror(c.fp))
-    rc = evs_error_set(err, EVS_EIO, path, 0, "read error");
   fclose(c.fp);
   free(c.base);
   return rc;
@@ -108,7 +120,8 @@ int evs_model_load_string(const char *text, const char *name,
     return rc;
   c.text = text;
   if (!(c.base = evs__model_strdup("")))
-    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    return evs__ranks_fail_unjoined(
+        NULL, evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory"));
   rc = load(&c, c.file, mo, out);
   free(c.base);
   return rc;
