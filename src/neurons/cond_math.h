@@ -80,12 +80,15 @@ static inline uint64_t threshold_bit(double v, double vth) {
   return ~w;
 }
 
-/* The vectorised passes are compiled twice, for AVX2 and for the baseline,
- * and chosen at load time. No FMA: every element sees the same IEEE
- * operations either way, so results are bit-identical across machines. */
+/* The vectorised passes are compiled three times, for AVX-512, AVX2 and the
+ * baseline, and chosen at load time. No FMA (ISO C: no contraction):
+ * every element sees the same IEEE operations either way, so results are
+ * bit-identical across machines. (AVX-512 over AVX2: B2 at 4,000, 2 s,
+ * medians of 5 alternating runs on a loaded machine 0.668 against 0.687 s,
+ * rasters identical.) */
 #if defined(__GNUC__) && defined(__x86_64__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
-#define COND_CLONES __attribute__((target_clones("avx2", "default")))
+#define COND_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 #endif
 #ifndef COND_CLONES
