@@ -27,7 +27,7 @@ numbers and the in-degrees alike:
   (adjust_weights_and_input_to_synapse_scaling), every weight is divided by
   sqrt(S) and each population gets a DC current
   0.001 tau_syn (1 - sqrt(S)) (sum_pre w_full K_full_in r_ref + w K_ext 8 Hz)
-  (pA, with tau_syn in ms and the reference rates r_ref of BENCHMARKS.md)
+  (pA, with tau_syn in ms and the reference rates r_ref of doc/microcircuit.md)
   that restores the mean input of the full model.
 
 The connections, weights and delays are drawn by numpy (seed --seed) when
@@ -75,7 +75,8 @@ P_CONN = [
     [0.0364, 0.001, 0.0034, 0.0005, 0.0277, 0.008, 0.0658, 0.1443]]
 K_EXT = [1600, 1500, 2100, 1900, 2000, 1900, 2900, 2100]
 BG_RATE = 8.0                       # Hz
-# BENCHMARKS.md's reference rates at full scale (Hz); also the full-model
+# the reference rates at full scale (Hz; doc/microcircuit.md, doc/benchmarks.md
+# B5); also the full-model
 # rates in the DC compensation of scaled in-degrees
 REF_RATES = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829]
 TAU_M, C_M, E_L, V_TH, V_RESET, T_REF, TAU_SYN = (

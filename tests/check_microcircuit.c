@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* Tests of models/microcircuit.ini and the [network] keys at 2 % scale:
- * properties derived here from the published tables (BENCHMARKS.md, B5),
+ * properties derived here from the published tables (doc/microcircuit.md),
  * never byte checksums of the wiring. Population sizes are round(N 0.02);
  * each projection holds round(K s) synapses with K = round(log(1 - p) /
  * log(1 - 1/(N_pre N_post))) from the full-scale sizes (s = scale times
@@ -90,7 +90,7 @@ static void check_structure(double sc, double k) {
   const char *set[] = {a, b, "simulation.duration=10 ms", NULL};
   evs_model *m = load(set);
   const double w = psc_for_psp();
-  ck_assert_double_eq_tol(w, 87.81e-12, 0.01e-12); /* BENCHMARKS.md: 87.8 pA */
+  ck_assert_double_eq_tol(w, 87.81e-12, 0.01e-12); /* doc/microcircuit.md: 87.81 pA */
   for (int i = 0; i < 8; i++) {
     int p = evs_net_find_population(m->net, POPS[i]);
     ck_assert_int_ge(p, 0);

@@ -110,8 +110,9 @@ fi
 # within +-2 ms of its target (scored here from the output's whole raster,
 # DIR/out.ras, independently of the learner), with the mean loss of those
 # trials (learning.tsv) >= 10x below trial 1's. Also prints the last 100
-# trials' accuracy, which SCIENCE.md does not ask to hold (the hidden layer
-# can fall into limit cycles after learning: doc/superspike.md).
+# trials' accuracy, which the acceptance (doc/validation.md) does not ask
+# to hold (the hidden layer can fall into limit cycles after learning:
+# doc/superspike.md).
 reach() {
   awk -v name="$1" -v T=0.5 '
     FNR == 1 { file++ }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
 """Writes models/microcircuit.ini: the cortical microcircuit of Potjans &
 Diesmann (2014) with the parameters of the reference implementation (NEST's
-microcircuit PD14 package; ../shared/BENCHMARKS.md, B5).
+microcircuit PD14 package; doc/benchmarks.md, B5).
 
     python3 tools/microcircuit_ini.py > models/microcircuit.ini
 
@@ -54,7 +54,7 @@ def main():
     o = out.append
     o("; B5: the cortical microcircuit of Potjans & Diesmann (2014), with the")
     o("; parameters of NEST's reference implementation (doc/microcircuit.md,")
-    o("; ../shared/BENCHMARKS.md). Written by tools/microcircuit_ini.py: edit")
+    o("; doc/benchmarks.md, B5). Written by tools/microcircuit_ini.py: edit")
     o("; that script, not this file.")
     o(";")
     o("; 77,169 current-based LIF neurons in 8 populations, 299 million synapses")

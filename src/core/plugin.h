@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — private: plug-ins and delivery filters, the scheduler's only
- * extension points (DESIGN.md, "The run loop and its plug-ins").
+ * extension points (doc/design-notes.md, "Plug-ins").
  *
  * The scheduler (src/core/run.c) knows populations, projections, their
  * neuron types and rules through their descriptor tables, and everything

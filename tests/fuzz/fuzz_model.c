@@ -24,9 +24,9 @@
  *
  * Checked beyond the sanitizers: a success gives a model with a net, a
  * finite duration > 0, populations of at least one neuron and projections
- * whose synapses have finite weights and targets in range (DESIGN.md: every
- * value that reaches the engine is finite and inside its domain); an error
- * gives no model, a negative status and a message. */
+ * whose synapses have finite weights and targets in range (the engine's
+ * rule: every value that reaches it is finite and inside its domain); an
+ * error gives no model, a negative status and a message. */
 #include <ctype.h>
 #include <math.h>
 
