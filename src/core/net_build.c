@@ -51,6 +51,16 @@ static int start_rule(evs_proj *p, evs_error *err) {
 static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
   evs_conn_spec spec = p->spec;
   double scale = p->post->type->weight_scale(p->post, p->weight_dim);
+  /* evs_net_connect checked the dimension; a parameter set since may have
+   * made the post population refuse it (cm per neuron and voltages) */
+  if (scale == 0) {
+    evs_error_set(err, EVS_EINVAL, NULL, 0,
+                  "%s: %s %s does not take weights of dimension %s", p->name,
+                  p->post->type->name, p->post->name,
+                  evs_dim_name(p->weight_dim));
+    evs_error_key(err, "weight");
+    return EVS_EINVAL;
+  }
   /* an edge list's weights are SI like the spec's: scaled after the build */
   int file = spec.kind == EVS_CONN_FILE;
   if (!file) spec.weight = evs_dist_scale(spec.weight, scale);

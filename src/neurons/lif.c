@@ -51,6 +51,22 @@
  * the period ends (only x_E outlives the reset). Each input costs an exact
  * event (decay factors, a certificate, a calendar filing): the grid mode
  * (lif_grid.c) is cheaper when inputs are dense (doc/microcircuit.md).
+ *
+ * Per-neuron parameters: v_rest and i_offset enter the constant term D
+ * alone. v_thresh, v_reset, tau_refrac and cm may differ between neurons
+ * too (s->own, else NULL and the population's values): the state of
+ * neuron j is kept as  g_j (v - v_thresh_j),  g_j = cm_j / cm (cm the
+ * population's value, which sets R = tau_m / cm and so the weights' and
+ * currents' scale). In that unit an input of weight w (a current) raises
+ * the neuron's x by g_j R_j w = R w, the same for every neuron, so a delivery
+ * adds w unchanged, the certificates (K_max, margins) hold as they are
+ * (the unit is positive and the threshold 0), and the crossing search is
+ * the same; only the reset (u = g_j (v_reset_j - v_thresh_j)), the end of
+ * a refractory period (+ tau_refrac_j), the readout (v = v_thresh_j +
+ * u / g_j), D (g_j (v_rest - v_thresh_j) + R (i_offset + dc)) and v_init
+ * read the neuron's own constants. A weight given as a voltage (the PSC's
+ * R I) would need g_j per synapse: with cm per neuron it is refused
+ * (evs__lif_weight_scale).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -108,10 +124,16 @@ static void bg_catch_up(lif_state *s, uint32_t j, double a) {
 }
 
 /* Applies the reset that ends the refractory period at n->t_safe, given the
- * decay factors e there (the background inputs of the period first). */
-static void end_refractory_at(lif_state *s, lif_neuron *n, const double e[3]) {
-  if (s->bg_next) bg_catch_up(s, (uint32_t)(n - s->nr), n->t_safe);
-  double u_reset = s->v_reset - s->v_thresh;
+ * decay factors e there (the background inputs of the period first).
+ * Inlined as before the neurons' own constants made it longer (CUBA 4k
+ * 1 s, callgrind: a call cost 0.3 % of the run's instructions). */
+static inline __attribute__((always_inline)) void
+end_refractory_at(lif_state *s, lif_neuron *n, const double e[3]) {
+  uint32_t j = (uint32_t)(n - s->nr);
+  if (s->bg_next) bg_catch_up(s, j, n->t_safe);
+  const lif_own *o = s->own ? &s->own[j] : NULL;
+  double u_reset =
+      o ? o->scale * (o->v_reset - o->v_thresh) : s->v_reset - s->v_thresh;
   n->c[0] = (u_reset - n->drive - n->c[1] * e[1] - n->c[2] * e[2]) / e[0];
   n->margin = 0;
 }
@@ -278,7 +300,7 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
     int rc = evs__pop_emit(pop, tc, j);
     if (rc) return rc;
     n->margin = REFRACTORY;
-    n->t_safe = tc + s->tau_ref;
+    n->t_safe = tc + (s->own ? s->own[j].tau_ref : s->tau_ref);
   }
   return file(s, j);
 }
@@ -447,13 +469,19 @@ static int tick(evs_pop *pop, double t) {
 }
 
 /* The membrane potential at t of neuron n, whose spikes before t have been
- * found, given the decay factors e at t. */
+ * found, given the decay factors e at t (in volts: the state's unit is
+ * the neuron's scale, see "Per-neuron parameters" above). */
 static double potential(lif_state *s, lif_neuron *n, double t,
                         const double e[3]) {
-  if (refractory(n) && t < n->t_safe) return s->v_reset;
+  const lif_own *o = s->own ? &s->own[n - s->nr] : NULL;
+  if (refractory(n) && t < n->t_safe) return o ? o->v_reset : s->v_reset;
   if (refractory(n)) end_refractory(s, n);
-  return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] +
-         n->c[2] * e[2];
+  if (!o)
+    return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] +
+           n->c[2] * e[2];
+  return o->v_thresh +
+         (n->drive + n->c[0] * e[0] + n->c[1] * e[1] + n->c[2] * e[2]) /
+             o->scale;
 }
 
 static double voltage(evs_pop *pop, uint32_t id, double t) {
@@ -525,8 +553,10 @@ void evs__lif_bg_catch_up(lif_state *s, uint32_t j, double a) {
 }
 
 /* Checks and derives (evs__lif_setup), then the initial states: each
- * neuron's v drawn from its stream (seed, population, neuron,
- * EVS_RNG_INIT), certified and filed; the background's first inputs. */
+ * neuron's values drawn from its stream (seed, population, neuron,
+ * EVS_RNG_INIT; evs__lif_values), its own constants checked and kept when
+ * they differ between neurons, certified and filed; the background's
+ * first inputs. */
 static int init(evs_pop *pop, evs_error *err) {
   int rc = evs__lif_setup(pop, err);
   if (rc) return rc;
@@ -535,25 +565,33 @@ static int init(evs_pop *pop, evs_error *err) {
   double r_m = p[P_TAU_M] / p[P_CM];
   if (s->bg_next)
     for (uint32_t j = 0; j < pop->size; j++) bg_draw(s, j, 0);
-  evs_rng rng;
   for (uint32_t j = 0; j < pop->size; j++) {
     lif_neuron *n = &s->nr[j];
-    evs_rng_init(&rng, pop->seed, pop->index, pop->first + j, EVS_RNG_INIT);
-    /* per-neuron values in this order (evs__pop_value) */
-    double v0 = evs__pop_value(pop, P_V_INIT, j, &rng);
-    double v_rest = evs__pop_value(pop, P_V_REST, j, &rng);
-    double i_offset = evs__pop_value(pop, P_I_OFFSET, j, &rng);
-    n->drive =
-        v_rest + r_m * i_offset + (pop->dc ? pop->dc[j] : 0) - p[P_V_THRESH];
-    n->c[0] = v0 - p[P_V_THRESH] - n->drive;
+    lif_values v;
+    evs__lif_values(pop, j, s->own != NULL, &v);
+    double dc = pop->dc ? pop->dc[j] : 0;
+    if (!s->own) {
+      n->drive = v.v_rest + r_m * v.i_offset + dc - p[P_V_THRESH];
+      n->c[0] = v.v_init - p[P_V_THRESH] - n->drive;
+    } else {
+      if ((rc = evs__lif_check_neuron(pop, j, &v, err))) goto fail;
+      lif_own *o = &s->own[j];
+      *o = evs__lif_own_of(pop, &v);
+      /* as the homogeneous path computes them when scale is 1 */
+      n->drive =
+          o->scale * v.v_rest + r_m * v.i_offset + dc - o->scale * o->v_thresh;
+      n->c[0] = o->scale * v.v_init - o->scale * o->v_thresh - n->drive;
+    }
     double e[3] = {1, 1, 1};
     certify(s, n, 0, e);
     if (file(s, j)) goto nomem;
   }
   return EVS_OK;
 nomem:
+  rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+fail:
   evs__lif_destroy(pop);
-  return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  return rc;
 }
 
 const evs_neuron_type evs__if_curr_exp = {

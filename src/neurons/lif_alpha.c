@@ -35,7 +35,13 @@
  * end of the period, where the reset is applied lazily. Unlike IF_curr_exp
  * (lif.c) there is no crossing calendar: every window looks at every
  * neuron's t_safe, which is cheap beside the searches for populations of
- * thousands. */
+ * thousands.
+ *
+ * v_thresh, v_reset, tau_refrac and cm may differ between neurons as in
+ * IF_curr_exp (lif.c, "Per-neuron parameters"): neuron j's state is kept
+ * in units of g_j = cm_j / cm, so a delivery adds the weights unchanged,
+ * and its own constants (s->own) enter at the reset, the end of a
+ * refractory period, the readout and D. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,19 +75,21 @@ enum {
 };
 
 static const evs_param_def params[P_N_PARAMS] = {
-    [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
+    [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, EVS_PARAM_PER_NEURON,
+              "membrane capacitance"},
     [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
     [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 0.5e-3, 0,
                  "rise time of the excitatory alpha current (its peak)"},
     [P_TAU_I] = {"tau_syn_I", EVS_DIM_TIME, 0.5e-3, 0,
                  "rise time of the inhibitory alpha current (its peak)"},
-    [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, 0,
+    [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, EVS_PARAM_PER_NEURON,
                    "refractory period (v held at v_reset)"},
     [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
                   "resting potential"},
-    [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, 0,
+    [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
                    "potential after a spike"},
-    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0, "spike threshold"},
+    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, EVS_PARAM_PER_NEURON,
+                    "spike threshold"},
     [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, EVS_PARAM_PER_NEURON,
                     "constant input current"},
     [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
@@ -107,7 +115,10 @@ typedef struct alpha_state {
   double kw[2];       /* V per unit weight: K above */
   double rebase_span; /* s: rebase when t - t0 exceeds it */
   double v_reset, v_thresh, tau_ref;
-  int status; /* first failure of a handler that cannot return it */
+  lif_own *own; /* [size] each neuron's v_thresh, v_reset, tau_refrac and
+                   scale when they differ between neurons, else NULL: the
+                   three above and scale 1 */
+  int status;   /* first failure of a handler that cannot return it */
 } alpha_state;
 
 /* The decay factors E_m(t), E_E(t), E_I(t). */
@@ -131,7 +142,10 @@ static void end_refractory(alpha_state *s, alpha_neuron *n) {
   decay_factors(s, n->t_safe, e);
   n->cm = 0;
   double u = distance(s, n, n->t_safe, e);
-  n->cm = (s->v_reset - s->v_thresh - u) / e[0];
+  const lif_own *o = s->own ? &s->own[n - s->nr] : NULL;
+  double u_reset =
+      o ? o->scale * (o->v_reset - o->v_thresh) : s->v_reset - s->v_thresh;
+  n->cm = (u_reset - u) / e[0];
   n->refractory = 0;
 }
 
@@ -168,7 +182,7 @@ static int advance(evs_pop *pop, alpha_state *s, uint32_t j, double t) {
     int rc = evs__pop_emit(pop, tc, j);
     if (rc) return rc;
     n->refractory = 1;
-    n->t_safe = tc + s->tau_ref;
+    n->t_safe = tc + (s->own ? s->own[j].tau_ref : s->tau_ref);
   }
   return EVS_OK;
 }
@@ -231,11 +245,13 @@ static double voltage(evs_pop *pop, uint32_t id, double t) {
   alpha_state *s = pop->state;
   alpha_neuron *n = &s->nr[id];
   keep_status(s, advance(pop, s, id, t));
-  if (n->refractory && t < n->t_safe) return s->v_reset;
+  const lif_own *o = s->own ? &s->own[id] : NULL;
+  if (n->refractory && t < n->t_safe) return o ? o->v_reset : s->v_reset;
   if (n->refractory) end_refractory(s, n);
   double e[3];
   decay_factors(s, t, e);
-  return s->v_thresh + distance(s, n, t, e);
+  if (!o) return s->v_thresh + distance(s, n, t, e);
+  return o->v_thresh + distance(s, n, t, e) / o->scale;
 }
 
 /* A change of the injected current by delta (V, as R I) at t: the spikes
@@ -274,6 +290,7 @@ static void destroy(evs_pop *pop) {
   alpha_state *s = pop->state;
   if (!s) return;
   free(s->nr);
+  free(s->own);
   free(s);
   pop->state = NULL;
 }
@@ -312,46 +329,90 @@ static int init(evs_pop *pop, evs_error *err) {
   if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   pop->state = s;
   s->nr = calloc(pop->size ? pop->size : 1, sizeof *s->nr);
-  if (!s->nr) {
+  if (!s->nr ||
+      (evs__lif_own_varies(pop) &&
+       !(s->own = malloc((pop->size ? pop->size : 1) * sizeof *s->own)))) {
     destroy(pop);
     return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
   derive(p, s);
   double r_m = p[P_TAU_M] / p[P_CM];
-  evs_rng rng;
   for (uint32_t j = 0; j < pop->size; j++) {
     alpha_neuron *n = &s->nr[j];
-    evs_rng_init(&rng, pop->seed, pop->index, pop->first + j, EVS_RNG_INIT);
-    /* per-neuron values in this order (evs__pop_value) */
-    double v0 = evs__pop_value(pop, P_V_INIT, j, &rng);
-    double v_rest = evs__pop_value(pop, P_V_REST, j, &rng);
-    double i_offset = evs__pop_value(pop, P_I_OFFSET, j, &rng);
-    n->drive =
-        v_rest + r_m * i_offset + (pop->dc ? pop->dc[j] : 0) - p[P_V_THRESH];
-    n->cm = v0 - p[P_V_THRESH] - n->drive;
+    /* per-neuron values in their order (evs__lif_values) */
+    lif_values v;
+    evs__lif_values(pop, j, s->own != NULL, &v);
+    double dc = pop->dc ? pop->dc[j] : 0;
+    if (!s->own) {
+      n->drive = v.v_rest + r_m * v.i_offset + dc - p[P_V_THRESH];
+      n->cm = v.v_init - p[P_V_THRESH] - n->drive;
+    } else {
+      if ((rc = evs__lif_check_neuron(pop, j, &v, err))) {
+        destroy(pop);
+        return rc;
+      }
+      lif_own *o = &s->own[j];
+      *o = evs__lif_own_of(pop, &v);
+      /* as the homogeneous path computes them when scale is 1 */
+      n->drive =
+          o->scale * v.v_rest + r_m * v.i_offset + dc - o->scale * o->v_thresh;
+      n->cm = o->scale * v.v_init - o->scale * o->v_thresh - n->drive;
+    }
     n->t_safe = 0; /* searched at the first window */
   }
   return EVS_OK;
 }
 
-/* Before a change after the build: cm and tau_m (R = tau_m / cm scales the
- * weights and currents), the synaptic time constants (the alpha currents'
- * coefficients are kept in terms of them) and v_init are refused; the
- * rest checked as init checks them. */
+/* Before a change after the build: what the three current-based types
+ * keep (evs__lif_check_fixed) and the synaptic time constants (the alpha
+ * currents' coefficients are kept in terms of them) are refused; the rest
+ * checked as init checks them, each neuron's own values too. */
 static int check_change(const evs_pop *next, int k, evs_error *err) {
-  switch (k) {
-  case P_CM:
-  case P_TAU_M:
-  case P_TAU_E:
-  case P_TAU_I:
-    return evs__bad_param(next, k, "cannot change once the net is built", err);
-  case P_V_INIT:
+  if (k == P_TAU_E || k == P_TAU_I)
     return evs__bad_param(next, k,
-                          "is the value at t = 0: it cannot change once the "
-                          "net is built",
+                          "cannot change once the net is built (the alpha "
+                          "currents are kept in terms of it)",
                           err);
+  int rc = evs__lif_check_fixed(next, k, err);
+  if (!rc) rc = check_params(next, err);
+  return rc ? rc : evs__lif_check_own_change(next, k, err);
+}
+
+/* Neuron j's equilibrium v_rest + R i_offset as the parameters of p give
+ * it, in the unit of its state (g v_rest + R i_offset with own constants). */
+static double equilibrium(const alpha_state *s, const evs_pop *p, uint32_t j,
+                          double r_m) {
+  if (!s->own) return evs__lif_equilibrium(p, j, r_m);
+  lif_values v;
+  evs__lif_values(p, j, 1, &v);
+  return s->own[j].scale * v.v_rest + r_m * v.i_offset;
+}
+
+/* v_thresh, v_reset or tau_refrac (k) of neurons with their own constants
+ * (made from the population's values first if they had none): each neuron
+ * whose value moves is brought up to t with its old constants and takes
+ * the new one; a threshold's move d leaves its drive as g d and its
+ * crossing is searched anew from t. EVS_OK, or an error of advance. */
+static int change_own(evs_pop *pop, const evs_pop *old, int k, double t) {
+  alpha_state *s = pop->state;
+  if (!s->own && !(s->own = evs__lif_own_uniform(old, pop->size)))
+    return EVS_ENOMEM;
+  for (uint32_t j = 0; j < pop->size; j++) {
+    lif_own *o = &s->own[j];
+    double *own = evs__lif_own_param(o, k);
+    double x = evs__lif_changed_value(pop, k, j);
+    if (x == *own) continue;
+    int rc = advance(pop, s, j, t);
+    if (rc) return rc;
+    double d = x - *own;
+    *own = x;
+    if (k != P_V_THRESH) continue; /* the resets and periods after t */
+    alpha_neuron *n = &s->nr[j];
+    n->drive -= o->scale * d;
+    if (!n->refractory) n->t_safe = t;
   }
-  return check_params(next, err);
+  derive(pop->par, s);
+  return s->status;
 }
 
 /* Parameter k changed at t (evs_neuron_type.change), as in IF_curr_exp
@@ -359,9 +420,13 @@ static int check_change(const evs_pop *next, int k, evs_error *err) {
  * constants, then the equilibrium's move d enters the drive and leaves
  * the leak term (v continuous), a threshold's move d leaves the drive, and
  * the crossing is searched anew from t; v_reset and tau_refrac act on the
- * resets and periods after t. A value set to itself changes nothing. */
+ * resets and periods after t. With own constants the moves are
+ * in the neuron's unit (g d). A value set to itself changes nothing. */
 static int change(evs_pop *pop, const evs_pop *old, int k, double t) {
   alpha_state *s = pop->state;
+  int own = k == P_V_THRESH || k == P_V_RESET || k == P_TAU_REF;
+  if (own && (s->own || evs__lif_own_varies(pop)))
+    return change_own(pop, old, k, t);
   int each = k == P_V_REST || k == P_I_OFFSET;
   if (!each && pop->par[k] == old->par[k]) return EVS_OK;
   double r_m = pop->par[P_TAU_M] / pop->par[P_CM];
@@ -377,9 +442,8 @@ static int change(evs_pop *pop, const evs_pop *old, int k, double t) {
   double em = exp(-(t - s->t0) * s->rate[0]);
   for (uint32_t j = 0; j < pop->size; j++) {
     alpha_neuron *n = &s->nr[j];
-    double d = each ? evs__lif_equilibrium(pop, j, r_m) -
-                          evs__lif_equilibrium(old, j, r_m)
-                    : 0;
+    double d =
+        each ? equilibrium(s, pop, j, r_m) - equilibrium(s, old, j, r_m) : 0;
     if (each) {
       if (d == 0) continue;
       int rc = advance(pop, s, j, t);

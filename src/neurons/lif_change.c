@@ -20,10 +20,24 @@
  *    becomes k_new x and the leak term takes the difference, v unchanged
  *    (a refractory neuron's background inputs before t are added first,
  *    with the old constants).
+ * With the neurons' own constants (lif.c, "Per-neuron parameters": the
+ * state in units of g = cm_j / cm) a move d of v_rest enters as g d, of the
+ * threshold as -g d; v_thresh, v_reset and tau_refrac given per neuron
+ * (or a single value while they differ by cm) move each neuron's own.
  * A value set to itself changes nothing: no neuron is touched. */
 #include <math.h>
 
 #include "neurons/lif_impl.h"
+
+/* Neuron j's equilibrium v_rest + R i_offset as the parameters of p give
+ * it, in the unit of its state (g v_rest + R i_offset with own constants). */
+static double equilibrium(const lif_state *s, const evs_pop *p, uint32_t j,
+                          double r_m) {
+  if (!s->own) return evs__lif_equilibrium(p, j, r_m);
+  lif_values v;
+  evs__lif_values(p, j, 1, &v);
+  return s->own[j].scale * v.v_rest + r_m * v.i_offset;
+}
 
 /* v_rest or i_offset, one value per neuron: each neuron whose equilibrium
  * moves is brought up to t, shifted and certified anew. */
@@ -31,8 +45,7 @@ static int change_equilibrium(evs_pop *pop, const evs_pop *old, double t) {
   lif_state *s = pop->state;
   double r_m = pop->par[P_TAU_M] / pop->par[P_CM];
   for (uint32_t j = 0; j < pop->size; j++) {
-    double d =
-        evs__lif_equilibrium(pop, j, r_m) - evs__lif_equilibrium(old, j, r_m);
+    double d = equilibrium(s, pop, j, r_m) - equilibrium(s, old, j, r_m);
     if (d == 0) continue;
     int rc = evs__lif_advance(pop, j, t);
     if (rc) return rc;
@@ -60,8 +73,40 @@ static void change_synapse(lif_state *s, uint32_t size, int r,
   }
 }
 
+/* v_thresh, v_reset or tau_refrac (k) of neurons with their own constants
+ * (made from the population's values first if they had none): each neuron
+ * whose value moves is brought up to t with its old constants, then takes
+ * the new one; a threshold's move d leaves its drive as g d (v does not
+ * move) and it is certified anew. EVS_OK or EVS_ENOMEM. */
+static int change_own(evs_pop *pop, const evs_pop *old, int k, double t) {
+  lif_state *s = pop->state;
+  if (!s->own && !(s->own = evs__lif_own_uniform(old, pop->size)))
+    return EVS_ENOMEM;
+  double e[3];
+  evs__rates_decay_fast(&s->rates, t - s->t0, e);
+  for (uint32_t j = 0; j < pop->size; j++) {
+    lif_own *o = &s->own[j];
+    double *own = evs__lif_own_param(o, k);
+    double x = evs__lif_changed_value(pop, k, j);
+    if (x == *own) continue;
+    int rc = evs__lif_advance(pop, j, t);
+    if (rc) return rc;
+    double d = x - *own;
+    *own = x;
+    if (k != P_V_THRESH) continue; /* the resets and periods after t */
+    lif_neuron *n = &s->nr[j];
+    n->drive -= o->scale * d;
+    if (!refractory(n)) evs__lif_recertify(s, j, t, e);
+  }
+  evs__lif_rederive(pop);
+  return s->status;
+}
+
 int evs__lif_change(evs_pop *pop, const evs_pop *old, int k, double t) {
   if (k == P_V_REST || k == P_I_OFFSET) return change_equilibrium(pop, old, t);
+  int own = k == P_V_THRESH || k == P_V_RESET || k == P_TAU_REF;
+  if (own && (((lif_state *)pop->state)->own || evs__lif_own_varies(pop)))
+    return change_own(pop, old, k, t);
   if (pop->par[k] == old->par[k]) return EVS_OK;
   lif_state *s = pop->state;
   for (uint32_t j = 0; j < pop->size; j++) {

@@ -282,17 +282,8 @@ nomem:
  * (R = tau_m / cm scales the weights the synapses hold) and v_init are
  * refused with their key, the rest checked as init checks them. */
 static int check_change(const evs_pop *next, int k, evs_error *err) {
-  if (k == P_CM || k == P_TAU_M)
-    return evs__bad_param(next, k,
-                          "cannot change once the net is built (R = tau_m / "
-                          "cm scales the weights and currents it holds)",
-                          err);
-  if (k == P_V_INIT)
-    return evs__bad_param(next, k,
-                          "is the value at t = 0: it cannot change once the "
-                          "net is built",
-                          err);
-  return check_params(next, err);
+  int rc = evs__lif_check_fixed(next, k, err);
+  return rc ? rc : check_params(next, err);
 }
 
 /* Parameter k changed (evs_neuron_type.change) on this slice: from the
@@ -482,7 +473,7 @@ static int grid_checkpoint(evs_pop *pop, evs_ckpt *ck) {
 const evs_neuron_type evs__if_curr_exp_grid = {
     .name = "IF_curr_exp_grid",
     .kind = EVS_POP_CLOCKED,
-    .params = evs__lif_params,
+    .params = evs__lif_grid_params,
     .n_params = P_N_PARAMS,
     .weight_scale = evs__lif_weight_scale,
     .init = init,

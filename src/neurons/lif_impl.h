@@ -54,6 +54,10 @@ typedef struct lif_state {
   double grow[3]; /* exp(window / tau_k): a term's growth back over a window */
   double rebase_span; /* s: rebase when t - t0 exceeds it */
   double v_reset, v_thresh, tau_ref;
+  lif_own *own;      /* [size] each neuron's v_thresh, v_reset, tau_refrac
+                        and scale when they differ between neurons
+                        (evs__lif_own_varies), else NULL: the three above
+                        and scale 1 for every neuron */
   int slow;          /* index (0..2) of the slowest term */
   int squared[3];    /* term k decays at least twice as fast as the slowest */
   double tau_slow;   /* s: its time constant */

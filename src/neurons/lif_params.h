@@ -22,7 +22,10 @@ enum {
   P_N_PARAMS
 };
 
-/* The parameter table of both modes (defined in lif.c). */
+/* The parameter tables of the exact mode, where v_thresh, v_reset,
+ * tau_refrac and cm may differ between neurons, and of the grid mode,
+ * where they may not (defined in lif_setup.c). */
 extern const evs_param_def evs__lif_params[P_N_PARAMS];
+extern const evs_param_def evs__lif_grid_params[P_N_PARAMS];
 
 #endif

@@ -10,29 +10,39 @@
 #include "neurons/lif_membrane.h"
 #include "neurons/lif_impl.h"
 
-const evs_param_def evs__lif_params[P_N_PARAMS] = {
-    [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, 0, "membrane capacitance"},
-    [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},
-    [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 5e-3, 0,
-                 "decay time of the excitatory synaptic current"},
-    [P_TAU_I] = {"tau_syn_I", EVS_DIM_TIME, 5e-3, 0,
-                 "decay time of the inhibitory synaptic current"},
-    [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, 0,
-                   "refractory period (v held at v_reset)"},
-    [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
-                  "resting potential"},
-    [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, 0,
-                   "potential after a spike"},
-    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, 0, "spike threshold"},
-    [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, EVS_PARAM_PER_NEURON,
-                    "constant input current"},
-    [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,
-                  "membrane potential at t = 0"},
-    [P_BG_RATE] = {"background_rate", EVS_DIM_RATE, 0, 0,
-                   "rate of the Poisson background inputs onto each neuron"},
-    [P_BG_WEIGHT] = {"background_weight", EVS_DIM_CURRENT, 0, 0,
-                     "weight of each background input (excitatory receptor)"},
-};
+/* The parameter table of IF_curr_exp, OWN the flags of v_thresh, v_reset,
+ * tau_refrac and cm: per neuron in the exact mode, one value for the
+ * population on the grid (whose vectorised step compares every neuron with
+ * one threshold). */
+#define LIF_PARAMS(OWN)                                                        \
+  {                                                                            \
+    [P_CM] = {"cm", EVS_DIM_CAPACITANCE, 1e-9, OWN, "membrane capacitance"},   \
+    [P_TAU_M] = {"tau_m", EVS_DIM_TIME, 20e-3, 0, "membrane time constant"},   \
+    [P_TAU_E] = {"tau_syn_E", EVS_DIM_TIME, 5e-3, 0,                           \
+                 "decay time of the excitatory synaptic current"},             \
+    [P_TAU_I] = {"tau_syn_I", EVS_DIM_TIME, 5e-3, 0,                           \
+                 "decay time of the inhibitory synaptic current"},             \
+    [P_TAU_REF] = {"tau_refrac", EVS_DIM_TIME, 0.1e-3, OWN,                    \
+                   "refractory period (v held at v_reset)"},                   \
+    [P_V_REST] = {"v_rest", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,     \
+                  "resting potential"},                                        \
+    [P_V_RESET] = {"v_reset", EVS_DIM_VOLTAGE, -65e-3, OWN,                    \
+                   "potential after a spike"},                                 \
+    [P_V_THRESH] = {"v_thresh", EVS_DIM_VOLTAGE, -50e-3, OWN,                  \
+                    "spike threshold"},                                        \
+    [P_I_OFFSET] = {"i_offset", EVS_DIM_CURRENT, 0, EVS_PARAM_PER_NEURON,      \
+                    "constant input current"},                                 \
+    [P_V_INIT] = {"v_init", EVS_DIM_VOLTAGE, -65e-3, EVS_PARAM_PER_NEURON,     \
+                  "membrane potential at t = 0"},                              \
+    [P_BG_RATE] = {"background_rate", EVS_DIM_RATE, 0, 0,                      \
+                   "rate of the Poisson background inputs onto each neuron"},  \
+    [P_BG_WEIGHT] = {"background_weight", EVS_DIM_CURRENT, 0, 0,               \
+                     "weight of each background input (excitatory receptor)"}, \
+  }
+
+const evs_param_def evs__lif_params[P_N_PARAMS] =
+    LIF_PARAMS(EVS_PARAM_PER_NEURON);
+const evs_param_def evs__lif_grid_params[P_N_PARAMS] = LIF_PARAMS(0);
 
 void evs__lif_destroy(evs_pop *pop) {
   lif_state *s = pop->state;
@@ -41,6 +51,7 @@ void evs__lif_destroy(evs_pop *pop) {
   free(s->nr);
   free(s->bg_next);
   free(s->bg_draws);
+  free(s->own);
   free(s);
   pop->state = NULL;
 }
@@ -99,26 +110,14 @@ void evs__lif_rederive(evs_pop *pop) {
 }
 
 int evs__lif_check_change(const evs_pop *next, int k, evs_error *err) {
-  switch (k) {
-  case P_CM:
-  case P_TAU_M:
-    return evs__bad_param(next, k,
-                          "cannot change once the net is built (R = tau_m / "
-                          "cm scales the weights and currents it holds)",
-                          err);
-  case P_V_INIT:
-    return evs__bad_param(next, k,
-                          "is the value at t = 0: it cannot change once the "
-                          "net is built",
-                          err);
-  case P_BG_RATE:
-  case P_BG_WEIGHT:
+  if (k == P_BG_RATE || k == P_BG_WEIGHT)
     return evs__bad_param(next, k,
                           "cannot change once the net is built (the "
                           "background's inputs are drawn ahead)",
                           err);
-  }
-  return check_params(next, err);
+  int rc = evs__lif_check_fixed(next, k, err);
+  if (!rc) rc = check_params(next, err);
+  return rc ? rc : evs__lif_check_own_change(next, k, err);
 }
 
 int evs__lif_setup(evs_pop *pop, evs_error *err) {
@@ -136,6 +135,9 @@ int evs__lif_setup(evs_pop *pop, evs_error *err) {
   if (evs_cal_init(&s->cal, pop->size, window, 0.1)) goto nomem;
   evs_cal_place(&s->cal, &s->nr[0].cal, sizeof *s->nr);
   derive(p, window, s);
+  if (evs__lif_own_varies(pop) &&
+      !(s->own = malloc((pop->size ? pop->size : 1) * sizeof *s->own)))
+    goto nomem;
   double r_m = p[P_TAU_M] / p[P_CM];
   if (p[P_BG_RATE] > 0 && p[P_BG_WEIGHT] != 0) {
     size_t m = pop->size ? pop->size : 1;

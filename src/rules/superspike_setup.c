@@ -238,11 +238,13 @@ static int find_layers(evs_superspike *ss, evs_error *err) {
     if (p->weight_dim != EVS_DIM_VOLTAGE ||
         p->post->type->kind != EVS_POP_EXACT ||
         p->post->type->weight_scale(p->post, EVS_DIM_VOLTAGE) == 0 ||
-        evs__param_index(p->post->type, "v_thresh") < 0) {
+        evs__param_index(p->post->type, "v_thresh") < 0 ||
+        evs__pop_varies(p->post, evs__param_index(p->post->type, "v_thresh"))) {
       rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
                          "projection %s: superspike learns PSP amplitudes: "
                          "its weights must be voltages and its post "
-                         "population an exact type such as IF_curr_exp",
+                         "population an exact type such as IF_curr_exp "
+                         "with one v_thresh for all its neurons",
                          p->name);
       evs_error_key(err, "weight");
       evs_error_about(err, EVS_ABOUT_PROJECTION, (int)i);
