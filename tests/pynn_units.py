@@ -1101,6 +1101,124 @@ class PerNeuronParameters(Base):
             sim.end()
 
 
+class ExactPerNeuron(Base):
+    """v_thresh, v_reset, tau_refrac and cm per neuron in the exact cells."""
+
+    def _run(self, cell, params, sizes, i_offset=0.8, weight=0.6):
+        """Runs populations of cell (sizes: one population given params
+        as they are, or one of one neuron each, neuron j with the j-th
+        values) driven by i_offset (nA) and one input train (weight nA,
+        AllToAll) for 150 ms; each neuron's spike times (ms), in order,
+        and the populations (whose v is sampled every 0.5 ms)."""
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=[
+            3.0, 11.0, 12.5, 30.0, 31.0, 33.3, 70.0, 71.5, 72.0, 110.0]))
+        pops, at = [], 0
+        for size in sizes:
+            own = {k: (v if len(sizes) == 1 else float(v[at]))
+                   for k, v in params.items()}
+            at += size
+            p = sim.Population(size, cell(i_offset=i_offset, **own),
+                               initial_values={"v": -65.0})
+            sim.Projection(src, p, sim.AllToAllConnector(),
+                           sim.StaticSynapse(weight=weight, delay=1.0))
+            p.record(["spikes", "v"], sampling_interval=0.5)
+            pops.append(p)
+        sim.run(150.0)
+        out = []
+        for p in pops:
+            out.extend(s.magnitude for s in
+                       p.get_data().segments[0].spiketrains)
+        return out, pops
+
+    def test_random_thresholds_against_one_population_each(self):
+        """IF_curr_exp and IF_curr_alpha with v_thresh and v_reset drawn
+        from RandomDistributions and tau_refrac an array: each neuron's
+        spikes are those of a one-neuron Population with its values (the
+        same times, bit for bit), and the thresholds differ."""
+        for cell in (sim.IF_curr_exp, sim.IF_curr_alpha):
+            sim.setup(timestep=0.1, min_delay=0.1)
+            rng = sim.NumpyRNG(seed=11)
+            params = dict(
+                v_thresh=sim.RandomDistribution("uniform", low=-56.0,
+                                                high=-48.0, rng=rng),
+                v_reset=sim.RandomDistribution("uniform", low=-72.0,
+                                               high=-60.0, rng=rng),
+                tau_refrac=np.array([0.5, 2.0, 4.0, 1.0, 3.0, 0.1]))
+            got, (p,) = self._run(cell, params, [6], 1.0)
+            drawn = {k: np.asarray(p.get(k)) for k in params}
+            self.assertEqual(len(set(drawn["v_thresh"])), 6)
+            self.assertTrue(all(len(t) >= 3 for t in got), got)
+            sim.end()
+            sim.setup(timestep=0.1, min_delay=0.1)
+            ref, _ = self._run(cell, drawn, [1] * 6, 1.0)
+            for j in range(6):
+                self.assertEqual(list(got[j]), list(ref[j]),
+                                 "%s neuron %d" % (cell.__name__, j))
+            sim.end()
+
+    def test_cm_per_neuron_against_one_population_each(self):
+        """cm per neuron (an array) with the other values per neuron too:
+        each neuron's spikes are those of a one-neuron Population with its
+        values, bit for bit: the state of neuron j is kept in units of
+        cm_j / mean cm, here powers of 2 (exact scalings), and R w is a
+        power of 2 too (2^-6 V at 1 nF), so the float weights agree; other
+        ratios agree to rounding (a float's 6e-8 of a PSP)."""
+        for cell in (sim.IF_curr_exp, sim.IF_curr_alpha):
+            sim.setup(timestep=0.1, min_delay=0.1)
+            params = dict(cm=np.array([0.5, 1.0, 2.0, 0.5, 1.0]),
+                          v_thresh=np.array([-50.0, -52.0, -55.0, -48.0,
+                                             -51.0]),
+                          v_reset=np.array([-65.0, -70.0, -60.0, -66.0,
+                                            -62.0]),
+                          tau_refrac=np.array([2.0, 0.5, 3.0, 1.0, 0.0]))
+            got, (p,) = self._run(cell, params, [5], 1.5, 0.78125)
+            v = p.get_data().segments[0].analogsignals[0].magnitude
+            sim.end()
+            sim.setup(timestep=0.1, min_delay=0.1)
+            ref, pops = self._run(cell, params, [1] * 5, 1.5, 0.78125)
+            for j in range(5):
+                self.assertGreaterEqual(len(ref[j]), 2)
+                self.assertEqual(list(got[j]), list(ref[j]),
+                                 "%s neuron %d" % (cell.__name__, j))
+                # the membrane read in mV from the neuron's own unit
+                vj = pops[j].get_data().segments[0].analogsignals[0]
+                np.testing.assert_allclose(v[:, j], vj.magnitude[:, 0],
+                                           rtol=0, atol=1e-9)
+            sim.end()
+
+    def test_thresholds_set_between_runs(self):
+        """set(v_thresh=array) between runs: the neurons' spikes after the
+        change are those of one-neuron Populations given the same change."""
+        new = np.array([-47.0, -53.0, -50.0, -55.0])
+        runs = []
+        for sizes in ([4], [1] * 4):
+            sim.setup(timestep=0.1, min_delay=0.1)
+            n = sim.Population(sum(sizes) if len(sizes) == 1 else 1,
+                               sim.IF_curr_exp(i_offset=1.0),
+                               initial_values={"v": -65.0})
+            pops = [n] if len(sizes) == 1 else [n] + [
+                sim.Population(1, sim.IF_curr_exp(i_offset=1.0),
+                               initial_values={"v": -65.0})
+                for _ in range(3)]
+            for p in pops:
+                p.record("spikes")
+            sim.run(40.0)
+            if len(pops) == 1:
+                pops[0].set(v_thresh=new)
+            else:
+                for p, v in zip(pops, new):
+                    p.set(v_thresh=float(v))
+            sim.run(60.0)
+            runs.append([t.magnitude for p in pops for t in
+                         p.get_data().segments[0].spiketrains])
+            sim.end()
+        for j in range(4):
+            self.assertEqual(list(runs[0][j]), list(runs[1][j]))
+        # after the change the lowest threshold fires most (v_inf -45 mV)
+        late = [int(np.sum(t > 45.0)) for t in runs[0]]
+        self.assertGreater(late[3], late[0])
+
+
 class PerNeuronOffsets(Base):
     def test_i_offset_arrays(self):
         """i_offset as an array (cellparams), set on a view, and drawn from

@@ -281,7 +281,7 @@ class Population(common.Population):
                     desc.param(e, pname, values=values * 1.0)
                     continue
                 why = " (its exact solution shares the decay factors " \
-                    "and thresholds between a population's neurons)" \
+                    "between a population's neurons)" \
                     if getattr(ct, "evs_exact", False) else ""
                 raise NotImplementedError(
                     "pynn_evsnn: %s: %s is one value for the whole "
