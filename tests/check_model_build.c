@@ -96,7 +96,8 @@ START_TEST(test_overrides) {
   const char *set[] = {
       "E.size=100", "population I.size = 30", "simulation.duration=2 s",
       "EE.p=1",     "projection PE.n=77",     "IE.n = 3"};
-  evs_model_opts mo = {set, 6, 1, 99};
+  evs_model_opts mo = {
+      .overrides = set, .n_overrides = 6, .seed_set = 1, .seed = 99};
   evs_model *m = load_ok(good, &mo);
   pop_is(m, 0, "E", "IF_curr_exp", 100);
   pop_is(m, 1, "I", "IF_curr_exp", 30);
@@ -111,7 +112,7 @@ START_TEST(test_overrides) {
 
   /* p = 0 empties the projection; a key not in the file can be added */
   const char *set2[] = {"EE.p=0", "EE.autapses=yes", "simulation.seed=5"};
-  evs_model_opts mo2 = {set2, 3, 0, 0};
+  evs_model_opts mo2 = {.overrides = set2, .n_overrides = 3};
   m = load_ok(good, &mo2);
   ck_assert_uint_eq(nnz(m, 0), 0u);
   ck_assert_uint_eq(m->seed, 5);
@@ -122,7 +123,7 @@ END_TEST
 /* --set can supply what the file lacks: a model without [simulation]. */
 START_TEST(test_override_adds_simulation) {
   const char *set = "simulation.duration=300 ms";
-  evs_model_opts mo = {&set, 1, 0, 0};
+  evs_model_opts mo = {.overrides = &set, .n_overrides = 1};
   evs_model *m = load_ok(POP_E, &mo);
   ck_assert(fabs(m->run.duration - 0.3) < 1e-12);
   ck_assert_uint_eq(m->seed, 1); /* the default seed */
@@ -226,7 +227,7 @@ START_TEST(test_rule_conductance) {
   /* overrides: a parameter, the rule itself (triplet keys then) */
   const char *set1[] = {"CC.A_plus=0.1 nS", "CC.w_min=1 nS",
                         "projection CC.record_weights=1 ms"};
-  evs_model_opts mo1 = {set1, 3, 0, 0};
+  evs_model_opts mo1 = {.overrides = set1, .n_overrides = 3};
   evs_model_free(load_ok(text, &mo1));
   expect_set_error(text, "CC.A_plus=0.1 mV", "expected a conductance");
   expect_set_error(text, "CC.A_plus=0.1", "needs a unit");
@@ -235,7 +236,7 @@ START_TEST(test_rule_conductance) {
   /* a bad value found by the rule when the net builds names the override's
    * projection at its header */
   const char *bad_tau = "CC.tau_plus=0 ms";
-  evs_model_opts mo2 = {&bad_tau, 1, 0, 0};
+  evs_model_opts mo2 = {.overrides = &bad_tau, .n_overrides = 1};
   evs_model *mm;
   evs_error err;
   ck_assert_int_eq(evs_model_load_string(text, "t.ini", &mo2, &mm, &err),
@@ -266,7 +267,7 @@ static double pairing_dw(const char *dir, const char *const *set, size_t n,
   char path[700], out[600];
   snprintf(path, sizeof path, "%s/pair.ini", dir);
   snprintf(out, sizeof out, "%s/out%zu", dir, n);
-  evs_model_opts mo = {set, n, 0, 0};
+  evs_model_opts mo = {.overrides = set, .n_overrides = n};
   evs_model *m;
   evs_error err;
   int rc = evs_model_load_file(path, &mo, &m, &err);
@@ -457,7 +458,8 @@ START_TEST(test_desc_error_about) {
   ck_assert_int_eq(err.about, EVS_ABOUT_POPULATION);
   ck_assert_int_eq(err.index, 0);
   ck_assert_str_eq(err.key, "v_init");
-  const evs_param_desc neg[] = {{"tau_m", {EVS_DIST_CONST, {-0.01}}, NULL}};
+  const evs_param_desc neg[] = {
+      {.name = "tau_m", .value = {EVS_DIST_CONST, {-0.01}}}};
   e.params = neg;
   ck_assert_int_eq(evs_model_build(&d, NULL, &m, &err), EVS_EMODEL);
   ck_assert_int_eq(err.about, EVS_ABOUT_POPULATION);

@@ -33,7 +33,7 @@ static inline void expect_set_error(const char *text, const char *set,
   evs_model *m = (evs_model *)1;
   evs_error err;
   char prefix[256];
-  evs_model_opts mo = {&set, 1, 0, 0};
+  evs_model_opts mo = {.overrides = &set, .n_overrides = 1};
   int rc = evs_model_load_string(text, "t.ini", &mo, &m, &err);
   ck_assert_int_eq(rc, EVS_EMODEL);
   ck_assert_ptr_null(m);

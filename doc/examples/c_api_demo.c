@@ -75,7 +75,8 @@ int main(void) {
     goto done;
   }
   have_dir = 1;
-  evs_run_opts opts = {duration, dir, "c_api_demo", 0};
+  evs_run_opts opts = {
+      .duration = duration, .outdir = dir, .model_name = "c_api_demo"};
   if ((rc = evs_net_run(net, &opts, &err))) {
     fail("evs_net_run", rc, &err);
     goto done;

@@ -198,7 +198,8 @@ int main(void) {
     fail("building the net", rc ? rc : EVS_EINVAL, &err);
     goto done;
   }
-  evs_run_opts opts = {0.1, dir, "custom_rule", 0};
+  evs_run_opts opts = {
+      .duration = 0.1, .outdir = dir, .model_name = "custom_rule"};
   if ((rc = evs_net_run(net, &opts, &err))) {
     fail("evs_net_run", rc, &err);
     goto done;

@@ -90,11 +90,11 @@ static const char *const outputs[] = {"in.ras", "E.ras", "R.ras", "v_E.tsv",
 
 /* The same model as a description. */
 static const evs_param_desc in_params[] = {
-    {"rate", {EVS_DIST_CONST, {20}}, NULL}};
+    {.name = "rate", .value = {EVS_DIST_CONST, {20}}}};
 static const evs_param_desc e_params[] = {
-    {"v_init", {EVS_DIST_UNIFORM, {-65e-3, -55e-3}}, NULL}};
+    {.name = "v_init", .value = {EVS_DIST_UNIFORM, {-65e-3, -55e-3}}}};
 static const evs_param_desc r_params[] = {
-    {"tau_refrac", {EVS_DIST_CONST, {2e-3}}, NULL}};
+    {.name = "tau_refrac", .value = {EVS_DIST_CONST, {2e-3}}}};
 static const uint32_t probed[] = {0, 1, 2};
 static const evs_record_desc e_records[] = {{"v", probed, 3, 1e-3, "record_v"}};
 static const evs_rule_param_desc stdp[] = {
@@ -247,7 +247,7 @@ static int check_errors(void) {
   int fail = 0;
   /* a negative membrane time constant, given at my_program:42 */
   static const evs_param_desc bad[] = {
-      {"tau_m", {EVS_DIST_CONST, {-20e-3}}, NULL}};
+      {.name = "tau_m", .value = {EVS_DIST_CONST, {-20e-3}}}};
   static const evs_key_origin where[] = {{"tau_m", {"my_program", 42, NULL}}};
   describe(&d, pops, projs, &drive);
   pops[2].params = bad;

@@ -93,7 +93,8 @@ int main(void) {
   }
   have_dir = 1;
 
-  evs_run_opts opts = {3 * PHASE, dir, "phases", 0};
+  evs_run_opts opts = {
+      .duration = 3 * PHASE, .outdir = dir, .model_name = "phases"};
   if ((rc = evs_net_start(net, &opts, &err))) {
     fail("evs_net_start", rc, &err);
     goto done;
