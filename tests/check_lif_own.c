@@ -23,8 +23,9 @@
  *   (tau_m / cm_j) w in its synaptic variable (w as the projection stores
  *   it: a float of R w, R = tau_m / cm of the population's mean cm, so
  *   the jump is that float times cm / cm_j).
- * - Refused: weights given as voltages onto a population whose cm differs
- *   between neurons (at the connection or at the build), a neuron's
+ * - Refused: weights or a constant input given as voltages onto a
+ *   population whose cm differs between neurons (at the connection or at
+ *   the build), a neuron's
  *   v_reset at or above its own v_thresh (named), per-neuron values of
  *   IF_curr_exp_grid's v_thresh, an inconsistent change between phases. */
 #include <check.h>
@@ -512,6 +513,15 @@ START_TEST(test_own_refusals) {
   set_values(net, a, "cm", cm2, 2);
   ck_assert_int_eq(evs_net_build(net, &err), EVS_EINVAL);
   ck_assert_msg(strstr(err.msg, "dimension voltage"), "%s", err.msg);
+  evs_net_free(net);
+  /* ... as is a constant input given as a voltage before cm */
+  ck_assert_int_eq(evs_net_new(&net, 1, 1e-4), EVS_OK);
+  a = evs_net_add_population(net, "A", type, 2, &err);
+  ck_assert_int_eq(evs_net_add_dc(net, a, 5e-3, EVS_DIM_VOLTAGE, &err), EVS_OK);
+  set_values(net, a, "cm", cm2, 2);
+  ck_assert_int_eq(evs_net_build(net, &err), EVS_EINVAL);
+  ck_assert_msg(strstr(err.msg, "constant input of dimension voltage"), "%s",
+                err.msg);
   evs_net_free(net);
   /* a neuron's v_reset at its own threshold, named */
   ck_assert_int_eq(evs_net_new(&net, 1, 1e-4), EVS_OK);

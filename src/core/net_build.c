@@ -203,7 +203,17 @@ static int build(evs_net *net, evs_error *err) {
       rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
       break;
     }
-    double v = net->dc[i].amplitude * pop->type->dc_scale(pop, net->dc[i].dim);
+    double scale = pop->type->dc_scale(pop, net->dc[i].dim);
+    if (scale == 0) { /* a parameter set since evs_net_add_dc refuses it */
+      rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "%s: %s does not take a constant input of "
+                         "dimension %s",
+                         pop->name, pop->type->name,
+                         evs_dim_name(net->dc[i].dim));
+      evs_error_about(err, EVS_ABOUT_POPULATION, (int)net->dc[i].pop);
+      break;
+    }
+    double v = net->dc[i].amplitude * scale;
     for (uint32_t j = 0; j < n; j++) pop->dc[j] += v;
   }
   /* errors say which object (and key) they are about: a model file points
