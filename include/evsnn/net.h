@@ -147,7 +147,8 @@ EVS_API int evs_net_set_path(evs_net *net, int pop, const char *name,
 
 /* Connects pre to post through receptor. The spec's weights have dimension
  * weight_dim, which the post type must accept (IF_curr_exp: current, or
- * voltage meaning the current's voltage equivalent R*I; IF_cond_exp:
+ * voltage meaning the current's voltage equivalent R*I, refused when cm
+ * differs between the post neurons, here or at the build; IF_cond_exp:
  * conductance); its seed and stream fields are set by the net. Synapses are
  * built by evs_net_build (or the first run). Returns the projection's index
  * (>= 0) or a negative status. The spec's path is copied. */
@@ -207,7 +208,8 @@ EVS_API int evs_net_record_synapses(evs_net *net, int proj, double interval,
                                     evs_error *err);
 
 /* Adds a constant current to every neuron of pop: amplitude has dimension
- * dim (current, or its voltage equivalent). */
+ * dim (current, or its voltage equivalent: refused, here or at the build,
+ * when cm differs between the neurons of IF_curr_exp or IF_curr_alpha). */
 EVS_API int evs_net_add_dc(evs_net *net, int pop, double amplitude, evs_dim dim,
                            evs_error *err);
 
