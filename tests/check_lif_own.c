@@ -17,6 +17,10 @@
  * - Values drawn from distributions: each neuron's spikes are those of one
  *   threshold and one refractory period inside the distribution's range,
  *   the thresholds differ, and two threads give the same spikes.
+ * - A parameter drawn at the build and given values between phases keeps
+ *   its draws: v_rest (after tau_refrac in the order) changed later moves
+ *   each neuron from its drawn value (the intervals after it in closed
+ *   form).
  * - A recurrent network whose excitatory neurons have their own v_thresh,
  *   v_reset, tau_refrac and cm against the lockstep RK4 reference
  *   (lif_reference.h), a current weight w giving each neuron the jump
@@ -300,6 +304,62 @@ START_TEST(test_own_distributions) {
 }
 END_TEST
 
+/* tau_refrac and v_rest drawn at the build (uniform in [1, 3] ms and
+ * [-66, -64] mV), then tau_refrac given values at 0.1 s and v_rest at
+ * 0.2 s: each neuron's v_rest moves from its drawn value to the new one
+ * (a neuron reads its values again in its order, tau_refrac before v_rest:
+ * the build's draw of v_rest must stay where it was), so from its second
+ * spike after 0.2 s on every interval is tau_refrac_j + tau_m ln((v_inf -
+ * v_reset) / (v_inf - v_thresh)), v_inf = v_rest_j + R i_offset with the
+ * new values. */
+START_TEST(test_own_draws_kept_after_changes) {
+  const char *type = types[_i];
+  const double t_end = 0.45;
+  int pop;
+  evs_net *net = lone_net(type, 0, &pop);
+  evs_error err;
+  evs_dist u = {.kind = EVS_DIST_UNIFORM, .p = {1e-3, 3e-3}};
+  ck_assert_int_eq(evs_net_set_param(net, pop, "tau_refrac", &u, &err), EVS_OK);
+  u = (evs_dist){.kind = EVS_DIST_UNIFORM, .p = {-66e-3, -64e-3}};
+  ck_assert_int_eq(evs_net_set_param(net, pop, "v_rest", &u, &err), EVS_OK);
+  char dir[512];
+  tu_mkdtemp(dir, sizeof dir, "evsnn-own");
+  evs_run_opts opts = {.duration = t_end, .outdir = dir};
+  ck_assert_int_eq(evs_net_start(net, &opts, &err), EVS_OK);
+  ck_assert_int_eq(evs_net_run_until(net, 0.1, &err), EVS_OK);
+  set_values(net, pop, "tau_refrac", tr2, N_LONE);
+  ck_assert_int_eq(evs_net_run_until(net, 0.2, &err), EVS_OK);
+  double rest[N_LONE];
+  for (int j = 0; j < N_LONE; j++) rest[j] = -67e-3 + 1e-3 * j;
+  set_values(net, pop, "v_rest", rest, N_LONE);
+  ck_assert_int_eq(evs_net_run_until(net, t_end, &err), EVS_OK);
+  ck_assert_int_eq(evs_net_finish(net, &err), EVS_OK);
+  evs_net_free(net);
+  char path[600];
+  snprintf(path, sizeof path, "%s/N.ras", dir);
+  static double t[N_LONE * MAX_SPIKES];
+  static unsigned id[N_LONE * MAX_SPIKES];
+  size_t m = tu_read_raster(path, t, id, N_LONE * MAX_SPIKES);
+  tu_rm_rf(dir);
+  for (uint32_t j = 0; j < N_LONE; j++) {
+    double vinf = rest[j] + TAU_M / 1e-9 * I_OFF;
+    double isi = tr2[j] + TAU_M * log((vinf + 65e-3) / (vinf + 50e-3));
+    double prev = -1;
+    int n = 0;
+    for (size_t q = 0; q < m; q++) {
+      if (id[q] != j || t[q] < 0.2) continue;
+      if (n++ >= 1)
+        ck_assert_msg(fabs(t[q] - prev - isi) < 2e-9,
+                      "%s neuron %u: interval %.9f s after %.9f s, closed "
+                      "form %.9f s",
+                      type, j, t[q] - prev, prev, isi);
+      prev = t[q];
+    }
+    ck_assert_msg(n >= 4, "%s neuron %u: %d spikes after 0.2 s", type, j, n);
+  }
+}
+END_TEST
+
 /* ---- a recurrent network against the RK4 reference ----------------------- */
 
 typedef struct pending {
@@ -563,6 +623,7 @@ static Suite *lif_own_suite(void) {
   tcase_add_loop_test(tc, test_own_change_between_phases, 0,
                       (int)(sizeof changes / sizeof *changes));
   tcase_add_loop_test(tc, test_own_distributions, 0, 2);
+  tcase_add_loop_test(tc, test_own_draws_kept_after_changes, 0, 2);
   tcase_add_test(tc, test_own_recurrent_against_rk4);
   tcase_add_loop_test(tc, test_own_refusals, 0, 2);
   suite_add_tcase(s, tc);

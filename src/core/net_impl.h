@@ -167,7 +167,10 @@ double evs__pop_param(const evs_pop *pop, const char *name);
  * (evs_net_set_param_values), else a draw from the parameter's
  * distribution with r, the neuron's stream (seed, population, neuron,
  * EVS_RNG_INIT) at the type's documented place (a constant draws
- * nothing). */
+ * nothing). A parameter the build drew from a distribution and given
+ * values since (between phases) still draws, and discards the draw: read
+ * again in the type's order, the parameters after it get the build's
+ * values. */
 double evs__pop_value(const evs_pop *pop, int k, uint32_t i, evs_rng *r);
 
 /* 1 when PER_NEURON parameter k of pop may differ between its neurons (a

@@ -94,7 +94,7 @@ static int tell_parts(evs_net *net, evs_pop *pop, int k, const param_copy *old,
  * size) for every neuron: setting it changes nothing. */
 static int same_value(const evs_pop *pop, int k, double value,
                       const double *values) {
-  if (pop->dist[k].kind != EVS_DIST_CONST) return 0;
+  if (!pop->values[k] && pop->dist[k].kind != EVS_DIST_CONST) return 0;
   if (!values) return !pop->values[k] && pop->par[k] == value;
   for (uint32_t i = 0; i < pop->size; i++)
     if (values[i] != (pop->values[k] ? pop->values[k][i] : pop->par[k]))
@@ -129,12 +129,21 @@ static int change_param(evs_net *net, evs_pop *pop, int k, double value,
                        pop->name, type->name);
     goto out;
   }
-  if (param_copy_make(pop, &old) || param_copy_make(pop, &next)) {
+  /* A distribution drawn at the build keeps its draws in every neuron's
+   * stream (evs__pop_value discards them), so that a type reading its
+   * neurons' values again reads those after it in its order where the
+   * build drew them; the new value, one for all, is then one per neuron. */
+  int drawn = pop->dist[k].kind != EVS_DIST_CONST;
+  if (drawn && !values &&
+      (values = malloc((pop->size ? pop->size : 1) * sizeof *values)))
+    for (uint32_t i = 0; i < pop->size; i++) values[i] = value;
+  if ((drawn && !values) || param_copy_make(pop, &old) ||
+      param_copy_make(pop, &next)) {
     rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
     goto out;
   }
   next.par[k] = value;
-  next.dist[k] = evs_dist_const(value);
+  next.dist[k] = drawn ? pop->dist[k] : evs_dist_const(value);
   next.values[k] = values;
   evs_pop whole = with_params(pop, &next);
   if (type->check_change && (rc = type->check_change(&whole, k, err))) {
@@ -242,7 +251,12 @@ EVS_API int evs_net_set_param_values(evs_net *net, int pop_index,
 }
 
 double evs__pop_value(const evs_pop *pop, int k, uint32_t i, evs_rng *r) {
-  if (pop->values && pop->values[k]) return pop->values[k][pop->first + i];
+  if (pop->values && pop->values[k]) {
+    /* given values after the build drew it: its draws stay in the stream */
+    if (pop->dist && pop->dist[k].kind != EVS_DIST_CONST)
+      (void)evs_dist_draw(&pop->dist[k], r);
+    return pop->values[k][pop->first + i];
+  }
   if (!pop->dist) return pop->par[k];
   return evs_dist_draw(&pop->dist[k], r);
 }

@@ -56,11 +56,9 @@ typedef struct lif_values {
  * i_offset are drawn as before those could differ). own 0 (they are single
  * values: !evs__lif_own_varies(p)): those four are not read but taken
  * from p->par, the same values and draws for less work. Read again after
- * the build (a change between phases) the values are init's only while no
- * parameter drawn from a distribution at the build has been given other
- * values since: such a parameter no longer draws, and the draws of those
- * after it in the order shift (a known limit; the own constants a change
- * moves are taken from the neurons' state instead, lif_change.c). */
+ * a change between phases, the values the change left are init's (a
+ * parameter drawn at the build and changed since still takes its draws:
+ * evs__pop_value). */
 void evs__lif_values(const evs_pop *p, uint32_t j, int own, lif_values *v);
 
 /* The exact types' own constants of a neuron when v_thresh, v_reset,
