@@ -295,9 +295,15 @@ EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
 
 /* Runs every event before t (s; from the last phase's end, or 0, up to
  * opts->duration): one phase. A run split into phases writes the same
- * bytes as one evs_net_run, whatever the split. Between phases a program
- * may read the projections' weights (evs_net_projection_csr) and set them
- * (evs_net_set_weight): deliveries before t have been handed over, later
+ * bytes as one evs_net_run, whatever the split. When it returns, every
+ * spike with time < t has reached the recorders and the plug-ins
+ * listening to its population (their spikes hook), also a spike an exact
+ * population finds in its window still open at t, whose flush comes after
+ * t (its deliveries are not scheduled any earlier: the run goes on as
+ * without the phase); a spike at t or later comes with a later phase or
+ * evs_net_finish, as its window's flush brings it in one run. Between phases a
+ * program may read the projections' weights (evs_net_projection_csr) and set
+ * them (evs_net_set_weight): deliveries before t have been handed over, later
  * ones use the new weights (but a static projection onto IF_curr_exp_grid
  * hands a spike's weights to the neuron's ring buffer when the spike is
  * flushed, as NEST does: spikes flushed before t keep the old weights,

@@ -15,7 +15,11 @@
  *   clock   an event it pushed pops;
  *   spikes  a population it listens to flushed spikes: sorted by (time,
  *           local id), all before the run's end, each population's in time
- *           order across calls;
+ *           order across calls; at the end of a phase at t
+ *           (evs_net_run_until) also the spikes before t that an exact
+ *           population found in its window still open at t (its flush
+ *           then hands the rest alone), so that every spike before t has
+ *           been handed over when the phase returns;
  *   finish  after the run's last event (t_end: the run's end), before exact
  *           populations close their last, partial window;
  *   summary its cells of summary.tsv's extra columns, per population;

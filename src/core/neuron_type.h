@@ -62,6 +62,18 @@ typedef struct evs_neuron_type {
    *            that deliveries with any delay >= 0 lie in the future.
    * Spikes go through evs__pop_emit. Returns EVS_OK or an error. */
   int (*tick)(evs_pop *pop, double t);
+  /* Optional, for exact types: appends to *spk (*n of *cap,
+   * evs__spike_append) the spikes with ids pop->first + neuron that the
+   * neurons would find before t (>= every input delivered so far) with no
+   * further input, beyond those found already (pop->spk): exactly the
+   * times the next search before any later time finds, as a search to a
+   * later time walks as one to t does up to t. Leaves everything as it was
+   * (the state, random streams, calendar, counters: nothing emitted), so a
+   * run goes on as without the call. The scheduler hands them to the
+   * plug-ins at a phase's end (evs__run_tell_found). EVS_OK or EVS_ENOMEM.
+   * NULL: the type's spikes before a phase's end are all flushed by then. */
+  int (*peek)(evs_pop *pop, double t, struct evs_spike **spk, size_t *n,
+              size_t *cap);
   /* Membrane potential of neuron id at time t (>= every input delivered so
    * far); exact types may advance lazily and emit spikes found before t.
    * NULL for sources. */

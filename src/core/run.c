@@ -67,8 +67,35 @@ int evs__spike_order(const void *a, const void *b) {
   return (x->id > y->id) - (x->id < y->id);
 }
 
+/* Copies the spikes of spk[0..n) that are not in told[0..m) (both sorted
+ * by (time, id)) to out, returning their count. */
+static size_t untold(const evs_spike *spk, size_t n, const evs_spike *told,
+                     size_t m, evs_spike *out) {
+  size_t k = 0, i = 0;
+  for (size_t j = 0; j < n; j++) {
+    while (i < m && evs__spike_order(&told[i], &spk[j]) < 0) i++;
+    if (i < m && told[i].t == spk[j].t && told[i].id == spk[j].id)
+      i++;
+    else
+      out[k++] = spk[j];
+  }
+  return k;
+}
+
 int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n) {
-  const listeners *l = &r->lis[pop];
+  listeners *l = &r->lis[pop];
+  if (l->ntold) { /* a phase's end told some of them */
+    if (n > r->captold_scratch) {
+      evs_spike *p = realloc(r->told_scratch, n * sizeof *p);
+      if (!p) return EVS_ENOMEM;
+      r->told_scratch = p;
+      r->captold_scratch = n;
+    }
+    n = untold(spk, n, l->told, l->ntold, r->told_scratch);
+    spk = r->told_scratch;
+    l->ntold = 0;
+    if (n == 0) return EVS_OK;
+  }
   for (uint32_t k = 0; k < l->n; k++) {
     evs_plugin *pl = r->pl[l->slot[k]];
     int rc = pl->type->spikes(pl, r, pop, spk, n);

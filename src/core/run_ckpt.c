@@ -163,6 +163,8 @@ static int run_walk(evs_run *r, evs_ckpt *ck) {
       if (l->slot[k] >= r->npl || !r->pl[l->slot[k]]->type->spikes)
         return evs_ckpt_refuse(ck, "a corrupt checkpoint: a listener that "
                                    "is not a plug-in");
+    /* the spikes a phase's end told them before their window's flush */
+    evs_ckpt_spikes(ck, &l->told, &l->ntold, &l->captold);
   }
   queue_walk(r, ck);
   /* the threads' synaptic events so far count as the net's (a resumed

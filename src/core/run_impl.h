@@ -16,10 +16,15 @@
 #include "core/run.h"
 #include "io/output.h"
 
-/* The plug-ins listening to one population's spikes. */
+/* The plug-ins listening to one population's spikes, and the spikes handed
+ * to them at a phase's end before the population's window closed
+ * (evs__run_tell_found): its flush then hands the others alone. */
 typedef struct listeners {
   uint32_t *slot; /* run slots of the plug-ins, in subscription order */
   uint32_t n, cap;
+  evs_spike *told; /* [ntold] sorted by (time, id), all before the last
+                      phase's end */
+  size_t ntold, captold;
 } listeners;
 
 struct evs_par;
@@ -72,7 +77,10 @@ struct evs_run {
   char ckpt_why[160];  /* why not */
   evs_inflight *fly;   /* [nfly] explicit deliveries (run_delays.c) */
   uint32_t nfly, capfly;
-  uint32_t live;        /* slots of fly not yet delivered */
+  uint32_t live;           /* slots of fly not yet delivered */
+  evs_spike *told_scratch; /* [captold_scratch] a flush's spikes not told
+                              yet (evs__run_tell) */
+  size_t captold_scratch;
   uint32_t *fly_target; /* [fly_room] scratch: an explicit delivery's */
   float *fly_weight;    /* targets and weights */
   uint64_t fly_room;
@@ -145,8 +153,23 @@ int evs__spike_order(const void *a, const void *b);
 
 /* Hands the n spikes spk (sorted, all before the run's end) that
  * population pop flushed to the plug-ins listening to it, in subscription
- * order. EVS_OK or a hook's error. */
+ * order, but for those a phase's end told them already (listeners.told,
+ * then forgotten: a population's first flush after a phase's end is the
+ * one that closes the window holding it). EVS_OK, EVS_ENOMEM or a hook's
+ * error. */
 int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n);
+
+/* At the end of a phase at t = r->t_phase (every event before t has run):
+ * hands the plug-ins listening to each exact population the spikes before t
+ * its open window has not flushed yet, those found already and those its
+ * type peeks (neuron_type.h), sorted by (time, id), as its flush will, and
+ * keeps them in listeners.told so that the flush does not hand them again.
+ * The run does not change: the window closes, counts and schedules its
+ * spikes as in a run without phases. A spike already told at an earlier
+ * phase's end in the same window is not told again. On several threads
+ * the slices' spikes, on several ranks every rank's. EVS_OK, EVS_ENOMEM or
+ * a hook's error. */
+int evs__run_tell_found(evs_run *r);
 
 /* ---- delays changed between phases (run_delays.c) ------------------------ */
 
@@ -221,6 +244,13 @@ void evs__par_free(struct evs_par *par);
 /* The slice that holds neuron *id of population pop; *id becomes its index
  * in the slice. NULL when another rank holds it. */
 evs_pop *evs__par_slice(struct evs_par *par, evs_pop *pop, uint32_t *id);
+
+/* Appends to *spk (*n of *cap) the spikes before t of exact population p's
+ * slices on this rank that have not been flushed, and those their type
+ * peeks (neuron_type.h), unsorted, ids in the population. Call between
+ * phases (the threads wait). EVS_OK or EVS_ENOMEM. */
+int evs__par_found(struct evs_par *par, uint32_t p, double t, evs_spike **spk,
+                   size_t *n, size_t *cap);
 
 /* Membrane potential of neuron id of population pop at time t through the
  * slice that holds it (the population's type's voltage()); 0 when another

@@ -5,8 +5,10 @@
  * outputs closed) or discarded. The events themselves run in run.c. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "core/comm.h"
 #include "core/ranks.h"
 #include "core/run_impl.h"
 
@@ -41,7 +43,11 @@ void evs__run_free(evs_run *r) {
   evs__par_free(r->par);
   if (r->out) evs__output_abort(r->out);
   evs_queue_destroy(&r->q);
-  for (uint32_t i = 0; r->lis && i < r->net->npop; i++) free(r->lis[i].slot);
+  for (uint32_t i = 0; r->lis && i < r->net->npop; i++) {
+    free(r->lis[i].slot);
+    free(r->lis[i].told);
+  }
+  free(r->told_scratch);
   free(r->lis);
   free(r->ticks);
   free(r->last_n);
@@ -201,7 +207,89 @@ int evs__run_until(evs_run *r, double t, evs_error *err) {
   if (r->stopped)
     return evs_error_set(err, EVS_ESTOPPED, NULL, 0,
                          "stopped at t = %.9g s: %s", r->t_end, r->reason);
+  if ((rc = evs__run_tell_found(r))) {
+    net->run = NULL;
+    evs_error_set(err, rc, NULL, 0, "the run failed: %s", evs_strerror(rc));
+    evs__run_free(r);
+    return rc;
+  }
   return EVS_OK;
+}
+
+/* Population p's spikes before t that its window has not flushed, on one
+ * thread: those found (pop->spk) and those its type peeks, sorted; on
+ * several threads or ranks, every slice's. Appended to *spk (*n of *cap). */
+static int found_before(evs_run *r, uint32_t p, double t, evs_spike **spk,
+                        size_t *n, size_t *cap) {
+  evs_pop *pop = r->net->pop[p];
+  int rc = EVS_OK;
+  if (r->par)
+    rc = evs__par_found(r->par, p, t, spk, n, cap);
+  else {
+    for (size_t i = 0; i < pop->nspk && rc == EVS_OK; i++)
+      if (pop->spk[i].t < t)
+        rc = evs__spike_append(spk, n, cap, pop->spk[i].t, pop->spk[i].id);
+    if (rc == EVS_OK) rc = pop->type->peek(pop, t, spk, n, cap);
+  }
+  if (rc == EVS_OK && r->net->comm) { /* every rank's */
+    const void *all;
+    const uint64_t *off;
+    evs_error e;
+    evs_error_clear(&e);
+    rc = evs__comm_allgatherv(r->net->comm, *spk, *n * sizeof **spk, &all, &off,
+                              &e);
+    size_t m = rc ? 0 : off[evs__comm_size(r->net->comm)] / sizeof **spk;
+    if (rc == EVS_OK && m > *cap) {
+      evs_spike *q = realloc(*spk, m * sizeof *q);
+      if (!q) return EVS_ENOMEM;
+      *spk = q;
+      *cap = m;
+    }
+    if (rc == EVS_OK) {
+      memcpy(*spk, all, m * sizeof **spk);
+      *n = m;
+    }
+  }
+  if (rc == EVS_OK) qsort(*spk, *n, sizeof **spk, evs__spike_order);
+  return rc;
+}
+
+int evs__run_tell_found(evs_run *r) {
+  evs_net *net = r->net;
+  double t = r->t_phase;
+  evs_spike *spk = NULL;
+  size_t n = 0, cap = 0;
+  int rc = EVS_OK;
+  for (uint32_t p = 0; p < net->npop && rc == EVS_OK; p++) {
+    evs_pop *pop = net->pop[p];
+    listeners *l = &r->lis[p];
+    if (!pop->type->peek || l->n == 0) continue;
+    n = 0;
+    if ((rc = found_before(r, p, t, &spk, &n, &cap))) break;
+    /* the new ones to the listeners; all of them kept for the flush */
+    size_t k = 0, i = 0;
+    evs_spike *fresh = NULL;
+    if (n && !(fresh = malloc(n * sizeof *fresh))) rc = EVS_ENOMEM;
+    for (size_t j = 0; j < n && rc == EVS_OK; j++) {
+      while (i < l->ntold && evs__spike_order(&l->told[i], &spk[j]) < 0) i++;
+      if (!(i < l->ntold && l->told[i].t == spk[j].t &&
+            l->told[i].id == spk[j].id))
+        fresh[k++] = spk[j];
+    }
+    if (rc == EVS_OK && k) rc = evs__run_tell(r, p, fresh, k);
+    free(fresh);
+    if (rc) break;
+    /* evs__run_tell forgot the earlier ones: spk holds them too */
+    evs_spike *keep = l->told;
+    size_t capk = l->captold;
+    l->told = spk;
+    l->ntold = n;
+    l->captold = cap;
+    spk = keep;
+    cap = capk;
+  }
+  free(spk);
+  return rc;
 }
 
 int evs__run_finish(evs_run *r, evs_error *err) {

@@ -244,3 +244,17 @@ int evs__par_settle(struct evs_par *par) {
   par->nmf = par->nmspk = par->told = 0;
   return rc;
 }
+
+int evs__par_found(struct evs_par *par, uint32_t p, double t, evs_spike **spk,
+                   size_t *n, size_t *cap) {
+  int rc = EVS_OK;
+  for (uint32_t k = 0; k < par->n && rc == EVS_OK; k++) {
+    evs_pop *s = par->w[k].slice[p];
+    if (!s) continue;
+    for (size_t i = 0; i < s->nspk && rc == EVS_OK; i++)
+      if (s->spk[i].t < t)
+        rc = evs__spike_append(spk, n, cap, s->spk[i].t, s->spk[i].id);
+    if (rc == EVS_OK) rc = s->type->peek(s, t, spk, n, cap);
+  }
+  return rc;
+}

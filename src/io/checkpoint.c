@@ -32,7 +32,9 @@
 #define MAGIC_END "EVSNNEND"
 /* 3: IF_curr_exp_grid keeps one array per quantity (was a record per neuron) */
 /* 4: IF_curr_exp_grid saves its inputs delivered ahead (ring buffers) */
-#define FORMAT_VERSION 4u
+/* 5: the run saves the spikes a phase's end told the plug-ins ahead of
+ * their window's flush */
+#define FORMAT_VERSION 5u
 #define BYTE_ORDER_MARK 0x0102030405060708ull
 #define TRAILER (8 + 8 + 4)
 #define MAX_META (1u << 20) /* bytes of the caller's meta */

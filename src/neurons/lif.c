@@ -255,10 +255,18 @@ static inline void keep_status(lif_state *s, int rc) {
   if (__builtin_expect(rc != EVS_OK, 0) && s->status == EVS_OK) s->status = rc;
 }
 
-/* Finds every spike of neuron j before time t; afterwards t_safe >= t and
- * the neuron is filed in the calendar no later than t_safe's window.
- * Returns EVS_OK or EVS_ENOMEM. */
-static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
+/* Where a peek's spikes go (evs_neuron_type.peek). */
+typedef struct peek_list {
+  evs_spike **spk;
+  size_t *n, *cap;
+} peek_list;
+
+/* Finds every spike of neuron j before time t, afterwards t_safe >= t:
+ * each emitted (evs__pop_emit), or with peek appended to its list and
+ * nothing else told. EVS_OK or EVS_ENOMEM. */
+static inline __attribute__((always_inline)) int
+find_spikes(evs_pop *pop, lif_state *s, uint32_t j, double t,
+            const peek_list *peek) {
   lif_neuron *n = &s->nr[j];
   while (n->t_safe < t) {
     double a = n->t_safe;
@@ -297,12 +305,48 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
       continue;
     }
     double tc = a + h;
-    int rc = evs__pop_emit(pop, tc, j);
+    if (peek && !(tc < t)) break; /* a + h rounded up to t */
+    int rc = peek ? evs__spike_append(peek->spk, peek->n, peek->cap, tc,
+                                      j + pop->first)
+                  : evs__pop_emit(pop, tc, j);
     if (rc) return rc;
     n->margin = REFRACTORY;
     n->t_safe = tc + (s->own ? s->own[j].tau_ref : s->tau_ref);
   }
-  return file(s, j);
+  return EVS_OK;
+}
+
+/* Finds every spike of neuron j before time t; afterwards t_safe >= t and
+ * the neuron is filed in the calendar no later than t_safe's window.
+ * Returns EVS_OK or EVS_ENOMEM. */
+static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
+  int rc = find_spikes(pop, s, j, t, NULL);
+  return rc ? rc : file(s, j);
+}
+
+/* The spikes before t that advance() would find (evs_neuron_type.peek):
+ * each neuron that could cross before t searched as advance() searches,
+ * then its record, background stream and the crossing count put back. */
+static int peek_spikes(evs_pop *pop, double t, evs_spike **spk, size_t *n,
+                       size_t *cap) {
+  lif_state *s = pop->state;
+  const peek_list out = {spk, n, cap};
+  uint64_t crossings = pop->crossings;
+  int rc = s->status;
+  for (uint32_t j = 0; j < pop->size && rc == EVS_OK; j++) {
+    if (!(s->nr[j].t_safe < t)) continue;
+    lif_neuron kept = s->nr[j];
+    double bg_next = s->bg_next ? s->bg_next[j] : 0;
+    uint32_t bg_draws = s->bg_next ? s->bg_draws[j] : 0;
+    rc = find_spikes(pop, s, j, t, &out);
+    s->nr[j] = kept;
+    if (s->bg_next) {
+      s->bg_next[j] = bg_next;
+      s->bg_draws[j] = bg_draws;
+    }
+  }
+  pop->crossings = crossings;
+  return rc;
 }
 
 /* An excitatory input used up neuron j's margin at time t: a new
@@ -604,6 +648,7 @@ const evs_neuron_type evs__if_curr_exp = {
     .destroy = evs__lif_destroy,
     .deliver = deliver,
     .tick = tick,
+    .peek = peek_spikes,
     .voltage = voltage,
     .voltages = voltages,
     .dc_scale = evs__lif_weight_scale,

@@ -155,9 +155,18 @@ static void keep_status(alpha_state *s, int rc) {
   if (rc != EVS_OK && s->status == EVS_OK) s->status = rc;
 }
 
+/* Where a peek's spikes go (evs_neuron_type.peek). */
+typedef struct peek_list {
+  evs_spike **spk;
+  size_t *n, *cap;
+} peek_list;
+
 /* Finds every spike of neuron j before time t; afterwards t_safe >= t.
- * Returns EVS_OK or the error of evs__pop_emit. */
-static int advance(evs_pop *pop, alpha_state *s, uint32_t j, double t) {
+ * Each is emitted (evs__pop_emit), or with peek appended to its list and
+ * nothing else told. Returns EVS_OK or EVS_ENOMEM. */
+static inline __attribute__((always_inline)) int
+find_spikes(evs_pop *pop, alpha_state *s, uint32_t j, double t,
+            const peek_list *peek) {
   alpha_neuron *n = &s->nr[j];
   while (n->t_safe < t) {
     if (n->refractory) {
@@ -179,12 +188,40 @@ static int advance(evs_pop *pop, alpha_state *s, uint32_t j, double t) {
       break;
     }
     double tc = a + x;
-    int rc = evs__pop_emit(pop, tc, j);
+    if (peek && !(tc < t)) break; /* a + h rounded up to t */
+    int rc = peek ? evs__spike_append(peek->spk, peek->n, peek->cap, tc,
+                                      j + pop->first)
+                  : evs__pop_emit(pop, tc, j);
     if (rc) return rc;
     n->refractory = 1;
     n->t_safe = tc + (s->own ? s->own[j].tau_ref : s->tau_ref);
   }
   return EVS_OK;
+}
+
+/* Finds every spike of neuron j before time t; afterwards t_safe >= t.
+ * Returns EVS_OK or the error of evs__pop_emit. */
+static int advance(evs_pop *pop, alpha_state *s, uint32_t j, double t) {
+  return find_spikes(pop, s, j, t, NULL);
+}
+
+/* The spikes before t that advance() would find (evs_neuron_type.peek):
+ * each neuron that could cross before t searched as advance() searches,
+ * then its record and the crossing count put back. */
+static int peek_spikes(evs_pop *pop, double t, evs_spike **spk, size_t *n,
+                       size_t *cap) {
+  alpha_state *s = pop->state;
+  const peek_list out = {spk, n, cap};
+  uint64_t crossings = pop->crossings;
+  int rc = s->status;
+  for (uint32_t j = 0; j < pop->size && rc == EVS_OK; j++) {
+    if (!(s->nr[j].t_safe < t)) continue;
+    alpha_neuron kept = s->nr[j];
+    rc = find_spikes(pop, s, j, t, &out);
+    s->nr[j] = kept;
+  }
+  pop->crossings = crossings;
+  return rc;
 }
 
 static void deliver(evs_pop *pop, double t, int receptor,
@@ -477,6 +514,7 @@ const evs_neuron_type evs__if_curr_alpha = {
     .destroy = destroy,
     .deliver = deliver,
     .tick = tick,
+    .peek = peek_spikes,
     .voltage = voltage,
     .dc_scale = evs__lif_weight_scale,
     .sliceable = 1,
