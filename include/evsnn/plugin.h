@@ -91,7 +91,9 @@ EVS_API int evs_net_add_plugin(evs_net *net, const evs_plugin_type *type,
 EVS_API void *evs_plugin_state(const evs_plugin *pl);
 EVS_API evs_net *evs_plugin_net(const evs_plugin *pl);
 
-/* Pushes an event of pl at time t (s, not before the current event) of kind
+/* Pushes an event of pl at time t (s, not before the current event; between
+ * the phases of its run, not before the last phase's end, with the run its
+ * start hook received) of kind
  * EVS_EV_RECORD or EVS_EV_PROTOCOL with tie-break source and pl's own arg;
  * pl's clock hook gets it. Returns EVS_OK, EVS_EINVAL for another kind, or
  * EVS_ENOMEM. O(log events). */

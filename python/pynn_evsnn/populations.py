@@ -174,6 +174,9 @@ class Population(common.Population):
         self._rec_interval_s = None
         self._rec_samples = {}    # variable -> rows of samples (SI)
         self._rec_next = 0
+        self._rec_first = {}      # variable -> index of its first sample
+        self._rec_pending = False  # a sample event is in the run's queue
+        self._spike_from = {}     # local index -> ms its spikes count from
 
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)

@@ -166,6 +166,7 @@ class State(common.control.BaseState):
         self.net = None
         self.started = False
         self._plugin = None
+        self._run = self._plugin_ptr = None
 
     def run(self, simtime):
         self.run_until(self.t + simtime)
@@ -244,10 +245,16 @@ class State(common.control.BaseState):
               "recording")
 
     def _on_start(self, pl, run, err):
+        self._run, self._plugin_ptr = run, pl  # for samples asked for
+        # between phases (sample_from)
         for k, pop in enumerate(self.populations):
             rc = lib.evs_run_listen(run, pl, k)
             if rc:
                 return rc
+            # what is recorded now is recorded from t = 0
+            pop._spike_from = {}
+            pop._rec_first = {var: 0 for var in pop._rec_ids}
+            pop._rec_pending = bool(pop._rec_ids)
             if pop._rec_ids:
                 pop._rec_next = 0
                 rc = lib.evs_run_push(run, pl, 0.0, EV_RECORD, k, k)
@@ -275,6 +282,7 @@ class State(common.control.BaseState):
         k = ev.arg
         pop = self.populations[k]
         if not pop._rec_ids:  # record(None) stopped the recording
+            pop._rec_pending = False
             return 0
         for var, ids in pop._rec_ids.items():
             out = np.empty(len(ids))
@@ -288,6 +296,24 @@ class State(common.control.BaseState):
         pop._rec_next += 1
         return lib.evs_run_push(run, pl, pop._rec_next * pop._rec_interval_s,
                                 EV_RECORD, k, k)
+
+    def sample_from(self, pop):
+        """Between phases: starts sampling pop's recorded variables (no
+        sample event pending) at the first multiple of its sampling
+        interval at or after the current time, the times a recording from
+        t = 0 samples at; returns that sample's index."""
+        dt = pop._rec_interval_s
+        now = self.t * 1e-3  # the last phase's end, as run_until gave it
+        k = max(int(np.ceil(now / dt)) - 1, 0)
+        while k * dt < now:
+            k += 1
+        err = new_error()
+        rc = lib.evs_run_push(self._run, self._plugin_ptr, k * dt, EV_RECORD,
+                              pop._index, pop._index)
+        check(rc, err, "record")
+        pop._rec_next = k
+        pop._rec_pending = True
+        return k
 
     def _sample_source(self, pl, run, ev):
         """A recorded current source's sample (its first neuron's current,
