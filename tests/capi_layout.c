@@ -135,6 +135,13 @@ int main(void) {
   F(evs_superspike_spec, per_tick);
   F(evs_superspike_spec, record_trials);
   F(evs_superspike_spec, n_record_trials);
+  S(evs_superspike_trial);
+  F(evs_superspike_trial, trial);
+  F(evs_superspike_trial, loss);
+  F(evs_superspike_trial, spikes);
+  F(evs_superspike_trial, accuracy);
+  F(evs_superspike_trial, t_end);
+  F(evs_superspike_trial, r0);
   S(evs_origin);
   F(evs_origin, file);
   F(evs_origin, line);

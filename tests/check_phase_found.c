@@ -13,7 +13,10 @@
  * window and on a window's end, on one thread and two: after each phase a
  * plug-in has received exactly the one go's spikes before the phase's end,
  * in its order, and at the end all of them; every output file (the
- * rasters, run.log but its wall times) has the one go's bytes. */
+ * rasters, run.log but its wall times) has the one go's bytes. And a
+ * SuperSpike learner's rows (evs_net_superspike_trials) between phases
+ * are the trials that ended before each phase's end, at the end
+ * learning.tsv's lines. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -268,11 +271,84 @@ START_TEST(test_phase_end_tells_spikes_before_it) {
 }
 END_TEST
 
+/* The lines of dir/learning.tsv after its header (malloc'd, NUL-separated
+ * in one block), *n of them. */
+static char *learning_rows(const char *dir, size_t *n) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/learning.tsv", dir);
+  size_t len;
+  char *text = slurp(path, &len);
+  text[len] = 0;
+  *n = 0;
+  char *p = strchr(text, '\n');
+  ck_assert_ptr_nonnull(p);
+  for (char *q = p + 1; *q; q++) *n += *q == '\n';
+  return text;
+}
+
+START_TEST(test_learning_rows_between_phases) {
+  /* S1 for 5 trials of 0.5 s, in phases ending inside trial 2, at the end
+   * of trial 2 (its row comes with the next phase), inside trial 4 and at
+   * the end of the run, whose last row comes with evs_net_finish: after
+   * each the learner's rows are the trials that ended before it, and at
+   * the end every row is learning.tsv's line (as the file prints it) */
+  const char *dir = getenv("MODELS");
+  char path[1024], out[512];
+  snprintf(path, sizeof path, "%s/s1_single.ini", dir ? dir : "models");
+  const char *set[] = {"simulation.duration=2.5s"};
+  evs_model_opts mo = {.overrides = set, .n_overrides = 1};
+  evs_model *m = NULL;
+  evs_error err;
+  ck_assert_msg(evs_model_load_file(path, &mo, &m, &err) == EVS_OK, "%s",
+                err.msg);
+  tu_mkdtemp(out, sizeof out, "evsnn-found");
+  m->run.outdir = out;
+  const evs_superspike_trial *rows;
+  size_t n;
+  ck_assert_int_eq(evs_net_superspike_trials(m->net, &rows, &n), EVS_OK);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(evs_net_start(m->net, &m->run, &err), EVS_OK);
+  const double ends[] = {0.7, 1.0, 1.9, 2.5};
+  const size_t want[] = {1, 1, 3, 4}; /* the 5th: with evs_net_finish */
+  for (int i = 0; i < 4; i++) {
+    ck_assert_int_eq(evs_net_run_until(m->net, ends[i], &err), EVS_OK);
+    ck_assert_int_eq(evs_net_superspike_trials(m->net, &rows, &n), EVS_OK);
+    ck_assert_uint_eq(n, want[i]);
+    for (size_t k = 0; k < n; k++) {
+      ck_assert_uint_eq(rows[k].trial, k + 1);
+      ck_assert(rows[k].t_end < ends[i]);
+    }
+  }
+  ck_assert_int_eq(evs_net_finish(m->net, &err), EVS_OK);
+  ck_assert_int_eq(evs_net_superspike_trials(m->net, &rows, &n), EVS_OK);
+  size_t lines;
+  char *text = learning_rows(out, &lines);
+  ck_assert_uint_eq(n, 5);
+  ck_assert_uint_eq(lines, n);
+  char *line = strchr(text, '\n') + 1;
+  for (size_t k = 0; k < n; k++) {
+    char mine[256];
+    snprintf(mine, sizeof mine, "%llu\t%.9g\t%llu\t%.6g\t%.9g\t%.9g\n",
+             (unsigned long long)rows[k].trial, rows[k].loss,
+             (unsigned long long)rows[k].spikes, rows[k].accuracy,
+             rows[k].t_end, rows[k].r0);
+    ck_assert_msg(strncmp(line, mine, strlen(mine)) == 0,
+                  "row %zu: '%s', learning.tsv has '%.*s'", k, mine,
+                  (int)strlen(mine), line);
+    line += strlen(mine);
+  }
+  free(text);
+  evs_model_free(m);
+  tu_rm_rf(out);
+}
+END_TEST
+
 static Suite *phase_found_suite(void) {
   Suite *s = suite_create("phase_found");
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_phase_end_tells_spikes_before_it);
+  tcase_add_test(tc, test_learning_rows_between_phases);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -189,5 +189,57 @@ class LateRecord(unittest.TestCase):
             sim.end()
 
 
+def superspike_run(ends, folder):
+    """A SuperSpike network (20 Poisson inputs onto one IF_curr_exp that
+    learns spikes at 20 and 40 ms of every 50 ms trial) run to ends[-1] in
+    runs ending at ends; returns the learning curve after each run, then
+    after end()."""
+    import tempfile
+    sim.setup(timestep=0.1, min_delay=0.1, rng_seed=4)
+    curves = []
+    try:
+        inp = sim.Population(20, sim.SpikeSourcePoisson(rate=50.0))
+        out = sim.Population(1, sim.IF_curr_exp(
+            tau_m=10.0, tau_syn_E=5.0, tau_refrac=5.0, v_rest=-60.0,
+            v_reset=-60.0, v_thresh=-50.0), initial_values={"v": -60.0})
+        sim.Projection(inp, out, sim.AllToAllConnector(),
+                       sim.SuperSpikeSynapse(weight=3.0, delay=0.8))
+        learner = sim.SuperSpikeLearner(
+            out, target_spike_times=[20.0, 40.0], trial=50.0, update=25.0,
+            burn_in=0.0, r0=1.0,
+            folder=tempfile.mkdtemp(prefix="pynn_recording-", dir=folder))
+        for t in ends:
+            sim.run_until(t)
+            curves.append(learner.learning_curve())
+    finally:
+        sim.end()
+    curves.append(learner.learning_curve())
+    return curves
+
+
+class SuperSpikeCurve(unittest.TestCase):
+    def test_learning_curve_between_runs(self):
+        """Between runs learning_curve() holds the trials that ended before
+        the current time (a trial ending at it comes with the next run),
+        each row as learning.tsv holds it at the end; runs in phases learn
+        as one run."""
+        import tempfile
+        tmp = tempfile.mkdtemp(prefix="pynn_recording-")
+        one = superspike_run([260.0], tmp)[-1]
+        curves = superspike_run([120.0, 150.0, 260.0], tmp)
+        final = curves[-1]
+        self.assertEqual(list(final["trial"]), [1, 2, 3, 4, 5])
+        self.assertEqual(list(final["t_end"]), [50.0, 100.0, 150.0, 200.0,
+                                                250.0])
+        self.assertGreater(np.ptp(final["loss"]), 0)  # it learns
+        for key in final:
+            self.assertTrue(np.array_equal(final[key], one[key]), key)
+        for curve, n in zip(curves[:-1], (2, 2, 5)):
+            self.assertEqual(len(curve["trial"]), n)
+            for key in final:
+                self.assertTrue(np.array_equal(curve[key], final[key][:n]),
+                                key)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

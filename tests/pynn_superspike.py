@@ -173,18 +173,22 @@ class Errors(unittest.TestCase):
         with self.assertRaises(TypeError):
             sim.SuperSpikeLearner(b, [10.0], learning_rate=1.0)
 
-    def test_curve_after_the_run_ends(self):
+    def test_curve_between_runs_and_after_the_run_ends(self):
         a, b = self.pops()
         sim.Projection(a, b, sim.AllToAllConnector(),
                        sim.SuperSpikeSynapse(weight=1.0, delay=1.0))
         learner = sim.SuperSpikeLearner(b, [10.0], trial=100.0)
-        sim.run(250.0)
-        with self.assertRaises(RuntimeError):
+        with self.assertRaises(RuntimeError):  # nothing ran yet
             learner.learning_curve()
+        sim.run(250.0)
+        between = learner.learning_curve()  # the trials ended so far
+        np.testing.assert_array_equal(between["trial"], [1, 2])
         sim.reset()  # ends the segment's run
         c = learner.learning_curve()
         np.testing.assert_array_equal(c["trial"], [1, 2])
         np.testing.assert_allclose(c["t_end"], [100.0, 200.0])
+        for key in c:
+            np.testing.assert_array_equal(between[key], c[key])
 
     def test_engine_checks_values(self):
         """trial not a whole number of dt: evsnn's message."""

@@ -107,4 +107,25 @@ EVS_API void evs_superspike_defaults(evs_superspike_spec *s);
 EVS_API int evs_net_superspike(struct evs_net *net,
                                const evs_superspike_spec *s, evs_error *err);
 
+/* A row of learning.tsv: one completed trial. */
+typedef struct evs_superspike_trial {
+  uint64_t trial;  /* 1-based */
+  double loss;     /* 1/s: the trial's van Rossum distance */
+  uint64_t spikes; /* output spikes in the trial */
+  double accuracy;
+  double t_end; /* s: the trial's end */
+  double r0;    /* the learning rate in force (0 in the burn-in) */
+} evs_superspike_trial;
+
+/* The rows of learning.tsv so far (in full precision; the file rounds them
+ * to 9 and 6 digits) of net's run, during it: between its phases
+ * (evs_net_run_until) every trial that ended before the last phase's end,
+ * a trial ending at it with the next phase (or evs_net_finish). *rows
+ * points into the learner (valid until the run goes on or the net is
+ * freed), *n of them, in trial order. Returns EVS_OK (0 rows before the
+ * start), or EVS_EINVAL without a learner (evs_net_superspike). */
+EVS_API int evs_net_superspike_trials(const struct evs_net *net,
+                                      const evs_superspike_trial **rows,
+                                      size_t *n);
+
 #endif

@@ -112,6 +112,11 @@ typedef struct evs_superspike_spec {
   const uint64_t *record_trials; size_t n_record_trials;
 } evs_superspike_spec;
 
+typedef struct evs_superspike_trial {
+  uint64_t trial; double loss; uint64_t spikes; double accuracy;
+  double t_end; double r0;
+} evs_superspike_trial;
+
 typedef enum evs_spike_format {
   EVS_SPIKES_RAS = 0, EVS_SPIKES_BIN = 1, EVS_SPIKES_SONATA = 2
 } evs_spike_format;
@@ -188,6 +193,8 @@ void evs_model_free(evs_model *m);
 
 const char *evs_version(void);
 void evs_superspike_defaults(evs_superspike_spec *s);
+int evs_net_superspike_trials(const evs_net *net,
+                              const evs_superspike_trial **rows, size_t *n);
 int evs_rule_params(const char *rule, const evs_param_def **defs, size_t *n);
 int evs_neuron_type_params(const char *type, const evs_param_def **defs,
                            size_t *n, evs_pop_kind *kind);

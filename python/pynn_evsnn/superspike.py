@@ -17,7 +17,8 @@ the same run, learning.tsv byte for byte. The learner writes its files
 (learning.tsv, outputs.tsv, <output>_target.ras, the rasters of
 record_trials; evsnn/superspike.h) into its folder as the run ends
 (end(), or reset(): a reset ends the run of the segment before the net is
-made anew); learning_curve() reads learning.tsv."""
+made anew); learning_curve() reads learning.tsv, or between runs the
+learner's rows so far (evs_net_superspike_trials)."""
 
 import os
 
@@ -25,7 +26,7 @@ import numpy as np
 from pyNN.parameters import Sequence
 
 from . import simulator
-from ._capi import ffi, lib
+from ._capi import check, ffi, lib
 from .description import script_site
 from .rules import evsnn_synapse_type
 from .values import si, si_text
@@ -192,12 +193,37 @@ class SuperSpikeLearner(object):
         self._curve["r0"] = self._curve["r0"] * 1e3         # V -> mV
 
     def learning_curve(self):
-        """The last ended run's learning.tsv as NumPy arrays by column:
-        trial (from 1), loss (van Rossum distance of the trial, 1/s),
-        spikes (output spikes in the trial), accuracy, t_end (ms) and r0
-        (the learning rate in force, mV; 0 in the burn-in). The run ends
-        at end() or reset()."""
+        """learning.tsv as NumPy arrays by column: trial (from 1), loss
+        (van Rossum distance of the trial, 1/s), spikes (output spikes in
+        the trial), accuracy, t_end (ms) and r0 (the learning rate in
+        force, mV; 0 in the burn-in). Between runs: the trials that ended
+        before the current time (one ending at it comes with the next run
+        or end()), the numbers the file will hold (evs_net_superspike_trials
+        rounded as the file rounds them); after end() or reset(): the
+        ended run's file."""
+        state = simulator.state
+        if state.started and state.learner is self:
+            return self._running_curve()
         if self._curve is None:
-            raise RuntimeError("pynn_evsnn: the learning curve is written as "
-                               "the run ends: call end() or reset() first")
+            raise RuntimeError("pynn_evsnn: no learning curve before the "
+                               "first run")
         return dict(self._curve)
+
+    def _running_curve(self):
+        """The rows so far of the run in progress, as _collect reads them
+        from learning.tsv (its %.9g and %.6g)."""
+        rows = ffi.new("const evs_superspike_trial **")
+        n = ffi.new("size_t *")
+        check(lib.evs_net_superspike_trials(simulator.state.net, rows, n))
+        r = [rows[0][i] for i in range(n[0])]
+        curve = {
+            "trial": np.array([x.trial for x in r], dtype=int),
+            "loss": np.array(["%.9g" % x.loss for x in r], dtype=float),
+            "spikes": np.array([x.spikes for x in r], dtype=int),
+            "accuracy": np.array(["%.6g" % x.accuracy for x in r],
+                                 dtype=float),
+            "t_end": np.array(["%.9g" % x.t_end for x in r], dtype=float),
+            "r0": np.array(["%.9g" % x.r0 for x in r], dtype=float)}
+        curve["t_end"] = curve["t_end"] * 1e3  # s -> ms
+        curve["r0"] = curve["r0"] * 1e3        # V -> mV
+        return curve

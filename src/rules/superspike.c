@@ -426,6 +426,8 @@ static int plugin_checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
   evs_ckpt_bytes(ck, &ss->sum_acc, sizeof ss->sum_acc);
   evs_ckpt_bytes(ck, &ss->n_scored, sizeof ss->n_scored);
   evs_ckpt_bytes(ck, &ss->trials_done, sizeof ss->trials_done);
+  evs_ckpt_array(ck, (void **)&ss->rows, &ss->nrows, &ss->caprows,
+                 sizeof *ss->rows);
   evs_ckpt_bytes(ck, &ss->table, sizeof ss->table);
   if (evs_ckpt_loading(ck)) {
     ss->o = evs__run_output(run);
@@ -437,6 +439,16 @@ static int plugin_checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
 }
 
 static void plugin_destroy(evs_plugin *pl) { evs__superspike_free(pl->state); }
+
+EVS_API int evs_net_superspike_trials(const evs_net *net,
+                                      const evs_superspike_trial **rows,
+                                      size_t *n) {
+  const evs_superspike *ss = evs__superspike_of(net);
+  if (!ss) return EVS_EINVAL;
+  *rows = ss->rows;
+  *n = ss->nrows;
+  return EVS_OK;
+}
 
 const evs_plugin_type evs__superspike_plugin = {
     .name = "superspike",

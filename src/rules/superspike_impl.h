@@ -97,6 +97,8 @@ struct evs_superspike {
   double sum_loss, sum_acc;      /* of those trials: loss (1/s) and accuracy */
   uint64_t n_scored;             /* of those trials, how many ran */
   uint64_t trials_done;          /* trials whose row is written */
+  evs_superspike_trial *rows;    /* [nrows] those rows (of caprows) */
+  size_t nrows, caprows;
   evs_output *o;
   int table; /* learning.tsv, or -1 */
 };

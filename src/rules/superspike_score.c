@@ -160,6 +160,15 @@ int evs__ss_end_trial(evs_superspike *ss, uint64_t n, double t_end) {
     ss->sum_acc += acc;
     ss->n_scored++;
   }
+  if (ss->nrows == ss->caprows) {
+    size_t cap = ss->caprows ? 2 * ss->caprows : 64;
+    evs_superspike_trial *r = realloc(ss->rows, cap * sizeof *r);
+    if (!r) return EVS_ENOMEM;
+    ss->rows = r;
+    ss->caprows = cap;
+  }
+  ss->rows[ss->nrows++] =
+      (evs_superspike_trial){n, ss->loss, nspikes, acc, t_end, ss->r0_now};
   if (ss->o)
     evs__output_table_printf(
         ss->o, ss->table, "%llu\t%.9g\t%llu\t%.6g\t%.9g\t%.9g\n",

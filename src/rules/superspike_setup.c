@@ -197,6 +197,7 @@ void evs__superspike_free(evs_superspike *ss) {
   free(ss->tgt_time);
   evs__trace_bank_free(&ss->bank);
   free(ss->correct);
+  free(ss->rows);
   free(ss->target_path);
   free(ss->rec);
   free(ss);
