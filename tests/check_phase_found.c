@@ -6,7 +6,8 @@
  * must still hand the listening plug-ins every spike with time < t (one
  * at t comes with the next phase, as in a run in one go it comes with the
  * flush of the window holding t) without changing the run. A Poisson
- * input S drives IF_curr_exp neurons E (recurrent, 1.5 ms) and
+ * input S drives IF_curr_exp neurons E (recurrent, 1.5 ms, with a Poisson
+ * background each neuron draws lazily) and
  * IF_curr_alpha neurons A; the run in one go gives each population's
  * spikes. Then the same run in phases that end 20 us after a spike
  * (inside the window that finds it), exactly at a spike, twice within one
@@ -103,6 +104,8 @@ static evs_net *make_net(collect **c) {
   ck_assert(s >= 0 && e >= 0 && a >= 0);
   setp(net, s, "rate", 80);
   setp(net, e, "tau_refrac", 2e-3);
+  setp(net, e, "background_rate", 300); /* drawn lazily per neuron */
+  setp(net, e, "background_weight", 1e-10);
   setp(net, a, "tau_refrac", 2e-3);
   conn(net, "SE", s, e, 0.2, 6e-3, 1e-3);
   conn(net, "EE", e, e, 0.1, 1e-3, 1.5e-3);

@@ -266,19 +266,9 @@ int evs__run_tell_found(evs_run *r) {
     if (!pop->type->peek || l->n == 0) continue;
     n = 0;
     if ((rc = found_before(r, p, t, &spk, &n, &cap))) break;
-    /* the new ones to the listeners; all of them kept for the flush */
-    size_t k = 0, i = 0;
-    evs_spike *fresh = NULL;
-    if (n && !(fresh = malloc(n * sizeof *fresh))) rc = EVS_ENOMEM;
-    for (size_t j = 0; j < n && rc == EVS_OK; j++) {
-      while (i < l->ntold && evs__spike_order(&l->told[i], &spk[j]) < 0) i++;
-      if (!(i < l->ntold && l->told[i].t == spk[j].t &&
-            l->told[i].id == spk[j].id))
-        fresh[k++] = spk[j];
-    }
-    if (rc == EVS_OK && k) rc = evs__run_tell(r, p, fresh, k);
-    free(fresh);
-    if (rc) break;
+    /* the new ones to the listeners (evs__run_tell leaves out those an
+     * earlier phase's end told); all of them kept for the flush */
+    if (n && (rc = evs__run_tell(r, p, spk, n))) break;
     /* evs__run_tell forgot the earlier ones: spk holds them too */
     evs_spike *keep = l->told;
     size_t capk = l->captold;
