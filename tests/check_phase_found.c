@@ -7,17 +7,17 @@
  * at t comes with the next phase, as in a run in one go it comes with the
  * flush of the window holding t) without changing the run. A Poisson
  * input S drives IF_curr_exp neurons E (recurrent, 1.5 ms, with a Poisson
- * background each neuron draws lazily) and
- * IF_curr_alpha neurons A; the run in one go gives each population's
- * spikes. Then the same run in phases that end 20 us after a spike
- * (inside the window that finds it), exactly at a spike, twice within one
- * window and on a window's end, on one thread and two: after each phase a
- * plug-in has received exactly the one go's spikes before the phase's end,
- * in its order, and at the end all of them; every output file (the
- * rasters, run.log but its wall times) has the one go's bytes. And a
- * SuperSpike learner's rows (evs_net_superspike_trials) between phases
- * are the trials that ended before each phase's end, at the end
- * learning.tsv's lines. */
+ * background each neuron draws lazily) and IF_curr_alpha neurons A; the run in
+ * one go gives each population's spikes. Then the same run in phases that end
+ * 20 us after a spike (inside the window that finds it), exactly at a spike,
+ * twice within one window and on a window's end, on one thread and two: after
+ * each phase a plug-in has received exactly the one go's spikes before the
+ * phase's end, in its order, and at the end all of them; every output file (the
+ * rasters, run.log but its wall times) has the one go's bytes. E's
+ * raster switched on at a phase's end inside a window holds exactly the
+ * one go's spikes from then on. And a SuperSpike learner's rows
+ * (evs_net_superspike_trials) between phases are the trials that ended before
+ * each phase's end, at the end learning.tsv's lines. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -92,8 +92,8 @@ static void conn(evs_net *net, const char *name, int pre, int post, double p,
                 "%s", err.msg);
 }
 
-/* A net S -> E -> E, S -> A, E -> A recording E's and A's spikes into dir;
- * *c collects them. */
+/* A net S -> E -> E, S -> A, E -> A recording E's and A's spikes; *c
+ * collects them (c NULL: nothing listens to them but the rasters). */
 static evs_net *make_net(collect **c) {
   evs_net *net;
   evs_error err;
@@ -113,6 +113,7 @@ static evs_net *make_net(collect **c) {
   conn(net, "EA", e, a, 0.2, 5e-3, 2e-3);
   ck_assert_int_eq(evs_net_record_spikes(net, e, 1), EVS_OK);
   ck_assert_int_eq(evs_net_record_spikes(net, a, 1), EVS_OK);
+  if (!c) return net;
   *c = calloc(1, sizeof **c);
   ck_assert_ptr_nonnull(*c);
   (*c)->pop[0] = e;
@@ -274,6 +275,67 @@ START_TEST(test_phase_end_tells_spikes_before_it) {
 }
 END_TEST
 
+/* The data lines of dir/E.ras whose time is at or after t, concatenated
+ * (malloc'd). */
+static char *raster_from(const char *dir, double t) {
+  char path[600], line[256];
+  snprintf(path, sizeof path, "%s/E.ras", dir);
+  FILE *f = fopen(path, "r");
+  ck_assert_ptr_nonnull(f);
+  size_t cap = 1 << 16, len = 0;
+  char *out = malloc(cap);
+  ck_assert_ptr_nonnull(out);
+  out[0] = 0;
+  while (fgets(line, sizeof line, f)) {
+    char *end;
+    double x = strtod(line, &end);
+    if (end == line || x < t) continue; /* a header, or before t */
+    size_t l = strlen(line);
+    while (len + l + 1 > cap) out = realloc(out, cap *= 2);
+    ck_assert_ptr_nonnull(out);
+    memcpy(out + len, line, l + 1);
+    len += l;
+  }
+  fclose(f);
+  return out;
+}
+
+START_TEST(test_raster_switched_on_between_phases) {
+  /* E's raster off at the start and switched on at a phase's end inside
+   * the window of a spike of E: E.ras holds exactly the one go's spikes
+   * from then on (the window's flush after the phase's end does not hand
+   * the new listener the spikes before it) */
+  char one_dir[512], dir[512];
+  collect one = {.n = {0, 0}};
+  run(1, NULL, 0, one_dir, sizeof one_dir, &one);
+  double t = one.spk[0][one.n[0] / 2].t + 2e-5;
+  for (int threads = 1; threads <= 2; threads++) {
+    tu_mkdtemp(dir, sizeof dir, "evsnn-found");
+    evs_net *net = make_net(NULL);
+    int e = evs_net_find_population(net, "E");
+    ck_assert_int_eq(evs_net_record_spikes(net, e, 0), EVS_OK);
+    evs_error err;
+    evs_run_opts opts = {.duration = T_END, .outdir = dir, .threads = threads};
+    ck_assert_int_eq(evs_net_start(net, &opts, &err), EVS_OK);
+    ck_assert_int_eq(evs_net_run_until(net, t, &err), EVS_OK);
+    ck_assert_int_eq(evs_net_record_spikes(net, e, 1), EVS_OK);
+    ck_assert_int_eq(evs_net_run_until(net, T_END, &err), EVS_OK);
+    ck_assert_int_eq(evs_net_finish(net, &err), EVS_OK);
+    evs_net_free(net);
+    char *want = raster_from(one_dir, t), *got = raster_from(dir, 0);
+    ck_assert_msg(strlen(want) > 100 && !strcmp(want, got),
+                  "%d threads: E.ras from %.9g s differs from the one go's",
+                  threads, t);
+    free(want);
+    free(got);
+    tu_rm_rf(dir);
+  }
+  tu_rm_rf(one_dir);
+  free(one.spk[0]);
+  free(one.spk[1]);
+}
+END_TEST
+
 /* The lines of dir/learning.tsv after its header (malloc'd, NUL-separated
  * in one block), *n of them. */
 static char *learning_rows(const char *dir, size_t *n) {
@@ -351,6 +413,7 @@ static Suite *phase_found_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_phase_end_tells_spikes_before_it);
+  tcase_add_test(tc, test_raster_switched_on_between_phases);
   tcase_add_test(tc, test_learning_rows_between_phases);
   suite_add_tcase(s, tc);
   return s;

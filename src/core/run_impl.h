@@ -163,7 +163,9 @@ int evs__run_tell(evs_run *r, uint32_t pop, const evs_spike *spk, size_t n);
  * hands the plug-ins listening to each exact population the spikes before t
  * its open window has not flushed yet, those found already and those its
  * type peeks (neuron_type.h), sorted by (time, id), as its flush will, and
- * keeps them in listeners.told so that the flush does not hand them again.
+ * keeps them in listeners.told so that the flush does not hand them again
+ * (also without listeners: one added between the phases hears the spikes
+ * from t on).
  * The run does not change: the window closes, counts and schedules its
  * spikes as in a run without phases. A spike already told at an earlier
  * phase's end in the same window is not told again. On several threads

@@ -263,7 +263,9 @@ int evs__run_tell_found(evs_run *r) {
   for (uint32_t p = 0; p < net->npop && rc == EVS_OK; p++) {
     evs_pop *pop = net->pop[p];
     listeners *l = &r->lis[p];
-    if (!pop->type->peek || l->n == 0) continue;
+    /* with no listener too: one that a recording switched on between the
+     * phases adds gets only the spikes from t on */
+    if (!pop->type->peek) continue;
     n = 0;
     if ((rc = found_before(r, p, t, &spk, &n, &cap))) break;
     /* the new ones to the listeners (evs__run_tell leaves out those an
