@@ -216,42 +216,40 @@ int evs__run_until(evs_run *r, double t, evs_error *err) {
   return EVS_OK;
 }
 
-/* Population p's spikes before t that its window has not flushed, on one
- * thread: those found (pop->spk) and those its type peeks, sorted; on
- * several threads or ranks, every slice's. Appended to *spk (*n of *cap). */
-static int found_before(evs_run *r, uint32_t p, double t, evs_spike **spk,
-                        size_t *n, size_t *cap) {
+/* Population p's spikes before t that its window has not flushed, on this
+ * rank: on one thread those found (pop->spk) and those its type peeks, on
+ * several every slice's. Appended to *spk (*n of *cap), unsorted. */
+static int found_here(evs_run *r, uint32_t p, double t, evs_spike **spk,
+                      size_t *n, size_t *cap) {
   evs_pop *pop = r->net->pop[p];
+  if (r->par) return evs__par_found(r->par, p, t, spk, n, cap);
   int rc = EVS_OK;
-  if (r->par)
-    rc = evs__par_found(r->par, p, t, spk, n, cap);
-  else {
-    for (size_t i = 0; i < pop->nspk && rc == EVS_OK; i++)
-      if (pop->spk[i].t < t)
-        rc = evs__spike_append(spk, n, cap, pop->spk[i].t, pop->spk[i].id);
-    if (rc == EVS_OK) rc = pop->type->peek(pop, t, spk, n, cap);
+  for (size_t i = 0; i < pop->nspk && rc == EVS_OK; i++)
+    if (pop->spk[i].t < t)
+      rc = evs__spike_append(spk, n, cap, pop->spk[i].t, pop->spk[i].id);
+  return rc ? rc : pop->type->peek(pop, t, spk, n, cap);
+}
+
+/* Replaces *spk[0..*n) by every rank's (collective; the status the same on
+ * every rank, but for EVS_ENOMEM copying them in). */
+static int gather_ranks(evs_run *r, evs_spike **spk, size_t *n, size_t *cap) {
+  const void *all;
+  const uint64_t *off;
+  evs_error e;
+  evs_error_clear(&e);
+  int rc = evs__comm_allgatherv(r->net->comm, *spk, *n * sizeof **spk, &all,
+                                &off, &e);
+  if (rc) return rc;
+  size_t m = off[evs__comm_size(r->net->comm)] / sizeof **spk;
+  if (m > *cap) {
+    evs_spike *q = realloc(*spk, m * sizeof *q);
+    if (!q) return EVS_ENOMEM;
+    *spk = q;
+    *cap = m;
   }
-  if (rc == EVS_OK && r->net->comm) { /* every rank's */
-    const void *all;
-    const uint64_t *off;
-    evs_error e;
-    evs_error_clear(&e);
-    rc = evs__comm_allgatherv(r->net->comm, *spk, *n * sizeof **spk, &all, &off,
-                              &e);
-    size_t m = rc ? 0 : off[evs__comm_size(r->net->comm)] / sizeof **spk;
-    if (rc == EVS_OK && m > *cap) {
-      evs_spike *q = realloc(*spk, m * sizeof *q);
-      if (!q) return EVS_ENOMEM;
-      *spk = q;
-      *cap = m;
-    }
-    if (rc == EVS_OK) {
-      memcpy(*spk, all, m * sizeof **spk);
-      *n = m;
-    }
-  }
-  if (rc == EVS_OK) qsort(*spk, *n, sizeof **spk, evs__spike_order);
-  return rc;
+  memcpy(*spk, all, m * sizeof **spk);
+  *n = m;
+  return EVS_OK;
 }
 
 int evs__run_tell_found(evs_run *r) {
@@ -260,6 +258,7 @@ int evs__run_tell_found(evs_run *r) {
   evs_spike *spk = NULL;
   size_t n = 0, cap = 0;
   int rc = EVS_OK;
+  evs_error ignored; /* the caller's message says the run failed */
   for (uint32_t p = 0; p < net->npop && rc == EVS_OK; p++) {
     evs_pop *pop = net->pop[p];
     listeners *l = &r->lis[p];
@@ -267,10 +266,16 @@ int evs__run_tell_found(evs_run *r) {
      * phases adds gets only the spikes from t on */
     if (!pop->type->peek) continue;
     n = 0;
-    if ((rc = found_before(r, p, t, &spk, &n, &cap))) break;
+    rc = found_here(r, p, t, &spk, &n, &cap);
+    if (net->comm) { /* every rank's, or every rank fails */
+      rc = evs__ranks_agree(net, rc, &ignored);
+      if (rc == EVS_OK) rc = gather_ranks(r, &spk, &n, &cap);
+    }
+    if (rc == EVS_OK) qsort(spk, n, sizeof *spk, evs__spike_order);
     /* the new ones to the listeners (evs__run_tell leaves out those an
      * earlier phase's end told); all of them kept for the flush */
-    if (n && (rc = evs__run_tell(r, p, spk, n))) break;
+    if (rc == EVS_OK && n) rc = evs__run_tell(r, p, spk, n);
+    if ((rc = evs__ranks_agree(net, rc, &ignored))) break;
     /* evs__run_tell forgot the earlier ones: spk holds them too */
     evs_spike *keep = l->told;
     size_t capk = l->captold;
