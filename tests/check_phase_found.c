@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_util.h"
 #include "evsnn/evsnn.h"
@@ -354,8 +355,9 @@ static char *learning_rows(const char *dir, size_t *n) {
 START_TEST(test_learning_rows_between_phases) {
   /* S1 for 5 trials of 0.5 s, in phases ending inside trial 2, at the end
    * of trial 2 (its row comes with the next phase), inside trial 4 and at
-   * the end of the run, whose last row comes with evs_net_finish: after
-   * each the learner's rows are the trials that ended before it, and at
+   * the end of the run, whose last row comes with evs_net_finish, the
+   * run stopped at 1.9 s with a checkpoint and resumed from it: after each
+   * phase the learner's rows are the trials that ended before it, and at
    * the end every row is learning.tsv's line (as the file prints it) */
   const char *dir = getenv("MODELS");
   char path[1024], out[512];
@@ -372,10 +374,25 @@ START_TEST(test_learning_rows_between_phases) {
   size_t n;
   ck_assert_int_eq(evs_net_superspike_trials(m->net, &rows, &n), EVS_OK);
   ck_assert_uint_eq(n, 0);
+  char ckpt[600];
+  snprintf(ckpt, sizeof ckpt, "%s/run.ckpt", out);
+  ck_assert_int_eq(evs_net_set_checkpoint(m->net, ckpt, 0, NULL, 0, &err),
+                   EVS_OK);
   ck_assert_int_eq(evs_net_start(m->net, &m->run, &err), EVS_OK);
   const double ends[] = {0.7, 1.0, 1.9, 2.5};
   const size_t want[] = {1, 1, 3, 4}; /* the 5th: with evs_net_finish */
   for (int i = 0; i < 4; i++) {
+    if (i == 3) { /* stopped at 1.9 s with a checkpoint, resumed */
+      ck_assert_int_eq(evs_net_checkpoint(m->net, &err), EVS_OK);
+      ck_assert_int_eq(evs_net_finish(m->net, &err), EVS_OK);
+      evs_model_free(m);
+      ck_assert_int_eq(evs_model_load_file(path, &mo, &m, &err), EVS_OK);
+      m->run.outdir = out;
+      ck_assert_int_eq(evs_net_set_checkpoint(m->net, ckpt, 0, NULL, 0, &err),
+                       EVS_OK);
+      ck_assert_msg(evs_net_resume(m->net, &m->run, &err) == EVS_OK, "%s",
+                    err.msg);
+    }
     ck_assert_int_eq(evs_net_run_until(m->net, ends[i], &err), EVS_OK);
     ck_assert_int_eq(evs_net_superspike_trials(m->net, &rows, &n), EVS_OK);
     ck_assert_uint_eq(n, want[i]);
@@ -404,6 +421,7 @@ START_TEST(test_learning_rows_between_phases) {
   }
   free(text);
   evs_model_free(m);
+  unlink(ckpt);
   tu_rm_rf(out);
 }
 END_TEST
