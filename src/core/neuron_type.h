@@ -36,6 +36,12 @@ typedef struct evs_neuron_type {
    * Hot path: no allocation, no exp() per synapse. */
   void (*deliver)(evs_pop *pop, double t, int receptor, const uint32_t *target,
                   const float *weight, float shared, size_t n);
+  /* Optional: starts fetching the records deliver() reads first for the
+   * targets target[0..n) of a delivery to come; changes nothing. A thread
+   * calls it for its next delivery while it runs the current one
+   * (core/threads_events.c), so that the next one does not begin by
+   * waiting for memory. Hot path: a few prefetch instructions. */
+  void (*prefetch)(const evs_pop *pop, const uint32_t *target, size_t n);
   /* Optional, with deliver_ahead (a clocked type's ring buffer, NEST's
    * design): makes room for inputs up to span[r] seconds after any time
    * the state may have (its last tick) through receptor r (0: none through

@@ -45,6 +45,10 @@ int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s) {
       if (post->failed) return post->failed;
       continue;
     }
+    /* a delivery due in this step: its first targets fetched now, with
+     * every merged spike's (prefetch_next reads them) */
+    if (s->t + m->min_delay * res < w->par->h_t)
+      __builtin_prefetch(m->target + m->row_ptr[s->id]);
     head *h = &hs[nh++];
     h->m = m;
     if (!m->grp_ptr) {
@@ -104,17 +108,34 @@ static inline void delivery_range(const evs_csr *m, uint32_t row, uint32_t d,
   *grp = (uint32_t)(lo - g0);
 }
 
-/* Starts fetching the first targets of w's next delivery (run.c measured
- * it): its row in the first projection held here. */
+/* Starts fetching what w's next delivery reads first: in every
+ * projection held here (one thread event holds a spike's deliveries of one
+ * delay through all of them), its targets and, through the post type's
+ * prefetch, the records of the first of them. The targets of a delivery
+ * due in the step that scheduled it were fetched then (evs__par_schedule),
+ * so reading them here does not wait, and the records arrive while the
+ * current delivery runs: a split row is short (B1 at N = 64,000: 32 and 8
+ * targets a thread), so without this every delivery began by waiting for
+ * memory, once per spike, projection and thread. */
 static inline void prefetch_next(const worker *w) {
   const evs_event *next = evs_queue_peek(&w->q);
   if (!next || next->kind != EVS_EV_DELIVER) return;
-  const evs_pop *pre = w->par->net->pop[next->owner];
+  const evs_net *net = w->par->net;
+  const evs_pop *pre = net->pop[next->owner];
+  uint32_t row = next->source - pre->gid0;
   for (uint32_t k = 0; k < pre->n_out; k++) {
-    const evs_csr *m = w->csr[pre->out[k]];
-    if (!m || w->par->net->proj[pre->out[k]]->ahead) continue;
-    __builtin_prefetch(m->target + m->row_ptr[next->source - pre->gid0]);
-    return;
+    const evs_proj *p = net->proj[pre->out[k]];
+    const evs_csr *m = w->csr[p->index];
+    if (!m || p->ahead) continue;
+    uint64_t begin, end;
+    uint32_t grp;
+    delivery_range(m, row, next->arg, &begin, &end, &grp);
+    if (begin == end) continue;
+    const evs_pop *post = w->slice[p->post->index];
+    if (post->type->prefetch)
+      post->type->prefetch(post, m->target + begin, end - begin);
+    else
+      __builtin_prefetch(m->target + begin);
   }
 }
 
@@ -203,9 +224,29 @@ void evs__par_sort_flushes(worker *w) {
   }
 }
 
+/* Starts fetching the row bounds (and delay groups) of every merged spike
+ * in w's splits at once, so that their misses overlap instead of stalling
+ * evs__par_schedule one by one. */
+static void prefetch_rows(const worker *w) {
+  const struct evs_par *par = w->par;
+  for (size_t f = 0; f < par->nmf; f++) {
+    const evs_pop *pop = par->net->pop[par->mf[f].pop];
+    const evs_spike *spk = par->mspk + par->mf[f].begin;
+    for (uint32_t k = 0; k < pop->n_out; k++) {
+      const evs_csr *m = w->csr[pop->out[k]];
+      if (!m) continue;
+      for (size_t i = 0; i < par->mf[f].n; i++) {
+        __builtin_prefetch(m->row_ptr + spk[i].id);
+        if (m->grp_ptr) __builtin_prefetch(m->grp_ptr + spk[i].id);
+      }
+    }
+  }
+}
+
 void evs__par_step(worker *w) {
   struct evs_par *par = w->par;
   int rc = EVS_OK;
+  prefetch_rows(w);
   for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++) {
     const evs_pop *pop = par->net->pop[par->mf[f].pop];
     const evs_spike *spk = par->mspk + par->mf[f].begin;

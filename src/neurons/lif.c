@@ -467,6 +467,17 @@ static void deliver(evs_pop *pop, double t, int receptor,
                     count);
 }
 
+/* Neurons of a delivery to come whose records prefetch() starts fetching:
+ * the first ones deliver() waits for (deliver_term fetches the rest
+ * PREFETCH_AHEAD synapses ahead while it runs). */
+#define PREFETCH_NEXT 8
+
+static void prefetch(const evs_pop *pop, const uint32_t *target, size_t n) {
+  const lif_neuron *nr = ((const lif_state *)pop->state)->nr;
+  for (size_t q = 0; q < n && q < PREFETCH_NEXT; q++)
+    __builtin_prefetch(&nr[target[q]], 1);
+}
+
 /* Calendar visit: look at neuron id up to the end of the window. */
 static int visit(void *ctx, uint32_t id) {
   evs_pop *pop = ctx;
@@ -647,6 +658,7 @@ const evs_neuron_type evs__if_curr_exp = {
     .init = init,
     .destroy = evs__lif_destroy,
     .deliver = deliver,
+    .prefetch = prefetch,
     .tick = tick,
     .peek = peek_spikes,
     .voltage = voltage,
