@@ -224,23 +224,42 @@ void evs__par_sort_flushes(worker *w) {
   }
 }
 
-/* Starts fetching the row bounds (and delay groups) of every merged spike
- * in w's splits at once, so that their misses overlap instead of stalling
- * evs__par_schedule one by one. */
+/* Starts fetching what scheduling the merged spikes reads in w's splits,
+ * every spike's at once so that the misses overlap instead of stalling
+ * evs__par_schedule one by one (each thread reads them for every spike):
+ * first the rows' bounds, then what they point at, the delay groups' ends
+ * and delays and, for a row handed over ahead at once (run_ahead.c), its
+ * targets and weights. */
 static void prefetch_rows(const worker *w) {
   const struct evs_par *par = w->par;
-  for (size_t f = 0; f < par->nmf; f++) {
-    const evs_pop *pop = par->net->pop[par->mf[f].pop];
-    const evs_spike *spk = par->mspk + par->mf[f].begin;
-    for (uint32_t k = 0; k < pop->n_out; k++) {
-      const evs_csr *m = w->csr[pop->out[k]];
-      if (!m) continue;
-      for (size_t i = 0; i < par->mf[f].n; i++) {
-        __builtin_prefetch(m->row_ptr + spk[i].id);
-        if (m->grp_ptr) __builtin_prefetch(m->grp_ptr + spk[i].id);
+  const evs_net *net = par->net;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t f = 0; f < par->nmf; f++) {
+      const evs_pop *pop = net->pop[par->mf[f].pop];
+      const evs_spike *spk = par->mspk + par->mf[f].begin;
+      for (uint32_t k = 0; k < pop->n_out; k++) {
+        const evs_csr *m = w->csr[pop->out[k]];
+        if (!m) continue;
+        int ahead = net->proj[pop->out[k]]->ahead;
+        if (pass == 1 && !m->grp_ptr && !ahead) continue;
+        for (size_t i = 0; i < par->mf[f].n; i++) {
+          uint32_t id = spk[i].id;
+          if (pass == 0) {
+            __builtin_prefetch(m->row_ptr + id);
+            if (m->grp_ptr) __builtin_prefetch(m->grp_ptr + id);
+            continue;
+          }
+          if (m->grp_ptr) {
+            __builtin_prefetch(m->grp_end + m->grp_ptr[id]);
+            __builtin_prefetch(m->grp_delay + m->grp_ptr[id]);
+          }
+          if (ahead) {
+            __builtin_prefetch(m->target + m->row_ptr[id]);
+            if (m->weight) __builtin_prefetch(m->weight + m->row_ptr[id]);
+          }
+        }
       }
     }
-  }
 }
 
 void evs__par_step(worker *w) {
