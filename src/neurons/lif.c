@@ -474,8 +474,11 @@ static void deliver(evs_pop *pop, double t, int receptor,
 
 static void prefetch(const evs_pop *pop, const uint32_t *target, size_t n) {
   const lif_neuron *nr = ((const lif_state *)pop->state)->nr;
-  for (size_t q = 0; q < n && q < PREFETCH_NEXT; q++)
-    __builtin_prefetch(&nr[target[q]], 1);
+  if (n >= PREFETCH_NEXT) /* a fixed count unrolls */
+    for (size_t q = 0; q < PREFETCH_NEXT; q++)
+      __builtin_prefetch(&nr[target[q]], 1);
+  else
+    for (size_t q = 0; q < n; q++) __builtin_prefetch(&nr[target[q]], 1);
 }
 
 /* Calendar visit: look at neuron id up to the end of the window. */
