@@ -88,17 +88,20 @@ START_TEST(test_layout) {
 END_TEST
 
 START_TEST(test_philox_lanes) {
-  /* Four lanes of counters {c0, c1 + l, c2, c3} give Random123's blocks,
-   * word for word: the known-answer vectors' counters and keys in lane 0
-   * with their neighbours, counters across the 2^32 wrap of word 1, and
-   * counters and keys from a simple generator. */
+  /* A run of counters {c0, c1 + l, c2, c3} gives Random123's blocks, word
+   * for word, in every lane written (n rounded up to the run's lanes): the
+   * known-answer vectors' counters and keys in lane 0 with their
+   * neighbours, counters across the 2^32 wrap of word 1, and counters and
+   * keys from a simple generator; runs of every length from 1 to 40 (whole
+   * vectors and a part of one, at each width the processor has). */
+  enum { STRIDE = 48 };
   uint32_t cases[64][6];
   int n = 0;
   for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++, n++) {
     memcpy(cases[n], kat[i].ctr, 4 * sizeof(uint32_t));
     memcpy(cases[n] + 4, kat[i].key, 2 * sizeof(uint32_t));
   }
-  uint32_t wrap[6] = {7, 0xfffffffeu, EVS_RNG_BACKGROUND, 9, 1, 2};
+  uint32_t wrap[6] = {7, 0xfffffff6u, EVS_RNG_BACKGROUND, 9, 1, 2};
   memcpy(cases[n++], wrap, sizeof wrap);
   uint32_t x = 2463534242u;
   for (; n < 64; n++)
@@ -107,13 +110,22 @@ START_TEST(test_philox_lanes) {
       cases[n][i] = x;
     }
   for (int c = 0; c < n; c++) {
-    uint32_t *q = cases[c], out[4][4];
-    evs__philox4x32_lanes(q[0], q[1], q[2], q[3], q[4], q[5], out);
+    uint32_t *q = cases[c];
+    size_t len = 1 + (size_t)c % 40;
+    size_t written = (len + EVS_PHILOX_RUN_LANES - 1) / EVS_PHILOX_RUN_LANES *
+                     EVS_PHILOX_RUN_LANES;
+    uint32_t out[4 * STRIDE];
+    memset(out, 0, sizeof out);
+    evs__philox4x32_run(q[0], q[1], q[2], q[3], q[4], q[5], len, out, STRIDE);
     philox4x32_key_t k = {{q[4], q[5]}};
-    for (uint32_t l = 0; l < 4; l++) {
+    for (uint32_t l = 0; l < STRIDE; l++) {
       philox4x32_ctr_t ctr = {{q[0], q[1] + l, q[2], q[3]}};
       philox4x32_ctr_t o = philox4x32(ctr, k);
-      for (int w = 0; w < 4; w++) ck_assert_uint_eq(out[w][l], o.v[w]);
+      for (int w = 0; w < 4; w++)
+        if (l < written)
+          ck_assert_uint_eq(out[w * STRIDE + l], o.v[w]);
+        else
+          ck_assert_uint_eq(out[w * STRIDE + l], 0); /* nothing beyond */
     }
   }
 }

@@ -66,6 +66,12 @@
  * > 255) < 1e-30 at this mean). */
 #define BG_MEAN_MAX 150.0
 
+/* Thresholds of the Poisson table a count's vector comparison looks at
+ * (bg_pack): counts below bg_base + BG_VEC are found by comparisons
+ * alone (all but ~1e-6 of them at the microcircuit's means, at most 2.3),
+ * the rest by bg_count. */
+#define BG_VEC 12
+
 /* The neurons, one array per quantity: a tick runs through them in loops
  * the compiler vectorises, an input touches one double. (One 64-byte record
  * per neuron, as lif.c keeps, made every step a scalar loop of ~75
@@ -74,6 +80,7 @@ typedef struct grid_state {
   double *v;     /* [size] V, membrane potential */
   double *x[2];  /* [size] V, synaptic terms (R I): excitatory, inhibitory */
   double *p[2];  /* [size] V, inputs waiting for the end of the step */
+  int pending;   /* 0: every p is +0 (no input waited since the last tick) */
   double *v_inf; /* [size] V, v_rest + R (i_offset + dc) */
   double *ref;   /* [size] refractory steps left (whole numbers, as doubles
                     for the step's masks) */
@@ -90,31 +97,70 @@ typedef struct grid_state {
   uint64_t *bg_thr; /* [bg_len] Poisson distribution function times 2^32,
                        the last entry 2^32; NULL: no background */
   uint32_t bg_len;
-  uint16_t bg_guide[256]; /* the smallest k with thr[k] > i 2^24: where the
-                            search for a word whose top byte is i starts */
-  int64_t bg_block;       /* block whose counts the neurons hold; -1: none */
-  evs__input_ring ahead;  /* V: the inputs delivered ahead; its k_now the
-                             step that ends at t_now */
+  uint16_t bg_guide[256];    /* the smallest k with thr[k] > i 2^24: where the
+                               search for a word whose top byte is i starts */
+  uint32_t bg_base;          /* the smallest k with thr[k] > 0 */
+  uint32_t bg_above[BG_VEC]; /* thr[bg_base + i] - 1 (2^32 - 1 past the
+                                table's end): u >= thr[bg_base + i] iff u >
+                                bg_above[i] */
+  int64_t bg_block;          /* block whose counts the neurons hold; -1: none */
+  evs__input_ring ahead;     /* V: the inputs delivered ahead; its k_now the
+                                step that ends at t_now */
+  /* steps 1 and 2 in the widest vectors the processor has, and their lanes
+   * (lif_grid_step.h) */
+  int (*step)(struct grid_state *restrict s, size_t j0, size_t j1, int with_bg,
+              int shift, int pending, double *restrict re, double *restrict ri);
+  size_t lanes;
 } grid_state;
 
 /* Neurons a tick updates before it looks for spikes among them (their
- * arrays stay in the first-level cache in between); a multiple of LANES. */
+ * arrays stay in the first-level cache in between); a multiple of the
+ * widest step's lanes (8) and of EVS_PHILOX_RUN_LANES. */
 #define CHUNK 256
 
-/* Neurons a step updates at once, and their vectors (GCC and Clang lower
- * them to whatever the target has, down to scalars). */
-#define LANES 2
-typedef double vd __attribute__((vector_size(LANES * sizeof(double))));
-typedef int64_t vl __attribute__((vector_size(LANES * sizeof(int64_t))));
-typedef int32_t vi __attribute__((vector_size(LANES * sizeof(int32_t))));
-
-/* Vector x from, or to, the LANES elements at p (any alignment). */
+/* Vector x from, or to, the elements at p (any alignment). */
 #define LOAD(x, p) memcpy(&(x), (p), sizeof(x))
 #define STORE(p, x)                                                            \
   do {                                                                         \
     __typeof__(x) stored_ = (x);                                               \
     memcpy((p), &stored_, sizeof stored_);                                     \
   } while (0)
+
+/* The step's widths (lif_grid_step.h): two lanes on any target (GCC and
+ * Clang lower them to whatever it has, down to scalars); on x86-64 four
+ * with AVX2 and eight with AVX-512, chosen when the population is made.
+ * Callgrind of the run, microcircuit at 10 % for 0.2 s: see
+ * bench/results/2026-12-07-mcspeed.md. */
+#define STEP_NAME step2
+#define STEP_LANES 2
+#define STEP_TARGET
+#include "neurons/lif_grid_step.h"
+#if defined(__x86_64__) && defined(__GNUC__)
+#define GRID_WIDE 1
+#define STEP_NAME step4
+#define STEP_LANES 4
+#define STEP_TARGET __attribute__((target("avx2")))
+#include "neurons/lif_grid_step.h"
+#define STEP_NAME step8
+#define STEP_LANES 8
+#define STEP_TARGET __attribute__((target("avx512f")))
+#include "neurons/lif_grid_step.h"
+#endif
+
+/* The widest step the processor runs. */
+static void choose_step(grid_state *s) {
+  s->step = step2;
+  s->lanes = 2;
+#ifdef GRID_WIDE
+  if (__builtin_cpu_supports("avx512f")) {
+    s->step = step8;
+    s->lanes = 8;
+  } else if (__builtin_cpu_supports("avx2")) {
+    s->step = step4;
+    s->lanes = 4;
+  }
+#endif
+}
 
 static void destroy(evs_pop *pop) {
   grid_state *s = pop->state;
@@ -166,6 +212,11 @@ static int bg_table(grid_state *s, double m) {
     while (s->bg_thr[g] <= (uint64_t)i << 24) g++;
     s->bg_guide[i] = (uint16_t)g;
   }
+  s->bg_base = s->bg_guide[0];
+  for (uint32_t i = 0; i < BG_VEC; i++) {
+    uint32_t k = s->bg_base + i;
+    s->bg_above[i] = k < s->bg_len ? (uint32_t)(s->bg_thr[k] - 1) : UINT32_MAX;
+  }
   return EVS_OK;
 }
 
@@ -180,23 +231,67 @@ static inline uint32_t bg_count(const grid_state *s, uint32_t u) {
   return k < 255 ? k : 255; /* a byte (P(k > 255) < 1e-30 at BG_MEAN_MAX) */
 }
 
-/* bg[j] for j in [j0, j1) (j0 a multiple of 4): the counts of the four
- * steps of block b of each neuron (population index pop->first + j: a
- * slice's neurons draw what they would unsliced), packed a byte each; four
- * neurons' Philox blocks at a time. */
+/* Packs the counts of the words w[i CHUNK + l] (step i of the block,
+ * neuron l < n) into out[l], a byte per step. */
+static void bg_pack(const grid_state *s, const uint32_t *w, size_t n,
+                    uint32_t *out) {
+  for (size_t l = 0; l < n; l++) {
+    uint32_t packed = 0;
+    for (int i = 0; i < 4; i++)
+      packed |= bg_count(s, w[i * CHUNK + l]) << (8 * i);
+    out[l] = packed;
+  }
+}
+
+#ifdef GRID_WIDE
+/* bg_pack in vectors of 8 words with AVX2: count = bg_base + the number of
+ * i < BG_VEC with w > bg_above[i] (the thresholds at or below w: signed
+ * compares of the words and thresholds with their top bits flipped); a
+ * lane where all BG_VEC compared is counted again by bg_count. The same
+ * counts as bg_pack. (Vectors of 16 words, or unsigned compares, GCC
+ * lowered to scalar code on AVX2: 245 instructions a neuron and block.) */
+__attribute__((target("avx2"))) static void
+bg_pack8(const grid_state *s, const uint32_t *w, size_t n, uint32_t *out) {
+  typedef int32_t vs __attribute__((vector_size(8 * sizeof(int32_t))));
+  const int32_t base = (int32_t)s->bg_base, top = base + BG_VEC;
+  vs above[BG_VEC];
+  for (int k = 0; k < BG_VEC; k++)
+    above[k] = (vs){0} + (int32_t)(s->bg_above[k] ^ 0x80000000u);
+  for (size_t l = 0; l < n; l += 8) {
+    vs packed = {0}, over = {0};
+    for (int i = 0; i < 4; i++) {
+      vs u, c = (vs){0} + base;
+      LOAD(u, w + i * CHUNK + l);
+      u ^= INT32_MIN;
+      for (int k = 0; k < BG_VEC; k++) c -= u > above[k];
+      over |= c == top;
+      packed |= c << (8 * i);
+    }
+    size_t m = n - l < 8 ? n - l : 8;
+    memcpy(out + l, &packed, m * sizeof *out);
+    int any = 0;
+    for (int q = 0; q < 8; q++) any |= over[q];
+    if (any) bg_pack(s, w + l, m, out + l);
+  }
+}
+#endif
+
+/* bg[j] for j in [j0, j1) (j1 - j0 <= CHUNK): the counts of the four steps
+ * of block b of each neuron (population index pop->first + j: a slice's
+ * neurons draw what they would unsliced), packed a byte each. */
 static void bg_blocks(const evs_pop *pop, grid_state *s, size_t j0, size_t j1,
                       uint64_t b) {
-  uint32_t w[4][4];
-  for (size_t j = j0; j < j1; j += 4) {
-    evs__philox4x32_lanes(pop->index, pop->first + (uint32_t)j,
-                          EVS_RNG_BACKGROUND, (uint32_t)b, (uint32_t)pop->seed,
-                          (uint32_t)(pop->seed >> 32), w);
-    for (size_t l = 0; l < 4 && j + l < j1; l++) {
-      uint32_t packed = 0;
-      for (int i = 0; i < 4; i++) packed |= bg_count(s, w[i][l]) << (8 * i);
-      s->bg[j + l] = packed;
-    }
+  _Alignas(64) uint32_t w[4][CHUNK];
+  evs__philox4x32_run(pop->index, pop->first + (uint32_t)j0, EVS_RNG_BACKGROUND,
+                      (uint32_t)b, (uint32_t)pop->seed,
+                      (uint32_t)(pop->seed >> 32), j1 - j0, &w[0][0], CHUNK);
+#ifdef GRID_WIDE
+  if (s->lanes >= 4) {
+    bg_pack8(s, &w[0][0], j1 - j0, s->bg + j0);
+    return;
   }
+#endif
+  bg_pack(s, &w[0][0], j1 - j0, s->bg + j0);
 }
 
 /* The constants from the parameters p and the step h (s): the exact
@@ -221,8 +316,8 @@ static void derive(const double *p, double h, grid_state *s) {
 }
 
 /* Allocates s's per-neuron arrays for n neurons, zeroed, each on its own
- * cache lines and padded to a multiple of LANES (and of 64 bytes).
- * EVS_OK or EVS_ENOMEM. */
+ * cache lines and padded to a multiple of 64 bytes (of the widest step's
+ * lanes). EVS_OK or EVS_ENOMEM. */
 static int alloc_arrays(grid_state *s, size_t n) {
   size_t d = ((n ? n : 1) * sizeof(double) + 63) / 64 * 64;
   size_t w = ((n ? n : 1) * sizeof(uint32_t) + 63) / 64 * 64;
@@ -252,6 +347,7 @@ static int init(evs_pop *pop, evs_error *err) {
   grid_state *s = calloc(1, sizeof *s);
   if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   pop->state = s;
+  choose_step(s);
   if (alloc_arrays(s, pop->size)) goto nomem;
   derive(p, pop->tick, s);
   double r_m = p[P_TAU_M] / p[P_CM];
@@ -324,7 +420,11 @@ static void deliver(evs_pop *pop, double t, int receptor,
   grid_state *s = pop->state;
   int r = receptor == EVS_RECEPTOR_INH;
   /* after the tick of its time: at once, else at the end of the step */
-  double *in = t <= s->t_now + s->eps ? s->x[r] : s->p[r];
+  double *in = s->x[r];
+  if (t > s->t_now + s->eps) {
+    in = s->p[r];
+    s->pending = 1;
+  }
   if (weight)
     for (size_t q = 0; q < count; q++) in[target[q]] += weight[q];
   else
@@ -345,71 +445,6 @@ static void deliver_ahead(evs_pop *pop, double t, int receptor,
     pop->failed = EVS_EINVAL; /* beyond the reserved span: a bug */
 }
 
-/* Steps 1 and 2 of a step for neurons [j0, j1) (j0 a multiple of LANES;
- * the arrays are padded to a multiple of LANES with neurons at rest that
- * nothing reaches), with the background count of byte `shift / 8` of bg[j]
- * when with_bg and the ring slots re and ri (then cleared) when with_ring
- * (constants at each call). In GCC's portable vector types,
- * LANES neurons at a time: the refractory test a selection by masks, every
- * neuron's arithmetic the scalar formula's in its order (ISO C: no fused
- * multiply-add), so the result does not depend on the vector width. (The
- * compiler does not vectorise the scalar loop: with -ftrapping-math it will
- * not compute the new potential of a refractory neuron.) */
-static inline int step(grid_state *restrict s, size_t j0, size_t j1,
-                       int with_bg, int shift, int with_ring,
-                       double *restrict re, double *restrict ri) {
-  vl reached = {0}; /* lanes where some neuron is at or above threshold */
-  const double p22 = s->p22, p11e = s->p11[0], p11i = s->p11[1];
-  const double p21e = s->p21[0], p21i = s->p21[1], w_bg = s->w_bg;
-  for (size_t j = j0; j < j1; j += LANES) {
-    vd v, v_inf, xe, xi, in_e, in_i, ref;
-    LOAD(v, s->v + j);
-    LOAD(v_inf, s->v_inf + j);
-    LOAD(xe, s->x[0] + j);
-    LOAD(xi, s->x[1] + j);
-    LOAD(in_e, s->p[0] + j);
-    LOAD(in_i, s->p[1] + j);
-    LOAD(ref, s->ref + j);
-    /* 1. the potential, unless refractory (then one step less) */
-    vd vn = v_inf + (v - v_inf) * p22 + p21e * xe + p21i * xi;
-    vl free = ref == 0;
-    const vd one = (vd){0} + 1.0;
-    v = (vd)(((vl)vn & free) | ((vl)v & ~free));
-    STORE(s->v + j, v);
-    reached |= v >= s->v_thresh;
-    STORE(s->ref + j, ref - (vd)((vl)one & ~free));
-    /* 2. the synaptic terms take the step's inputs */
-    if (with_ring) {
-      vd ae, ai;
-      LOAD(ae, re + j);
-      LOAD(ai, ri + j);
-      in_e += ae;
-      in_i += ai;
-      STORE(re + j, (vd){0});
-      STORE(ri + j, (vd){0});
-    }
-    if (with_bg) {
-      vi c;
-      LOAD(c, s->bg + j);
-      in_e += w_bg * __builtin_convertvector((c >> shift) & 0xff, vd);
-    }
-    vd a = xe * p11e + in_e, b = xi * p11i + in_i;
-    /* A synaptic term left alone decays into subnormal numbers (after
-     * ~3,500 steps at tau_syn = 0.5 ms), where every operation costs ~100
-     * times more: the DC-driven microcircuit ran 6 times slower than the
-     * Poisson-driven one. Below X_TINY a term moves v by less than half an
-     * ulp of any potential above 1 uV, so setting it to 0 changes nothing. */
-    const vl sign = (vl){0} + INT64_MIN;
-    STORE(s->x[0] + j, (vd)((vl)a & ~((vd)((vl)a & ~sign) < X_TINY)));
-    STORE(s->x[1] + j, (vd)((vl)b & ~((vd)((vl)b & ~sign) < X_TINY)));
-    STORE(s->p[0] + j, (vd){0});
-    STORE(s->p[1] + j, (vd){0});
-  }
-  for (int l = 0; l < LANES; l++)
-    if (reached[l]) return 1;
-  return 0;
-}
-
 static int tick(evs_pop *pop, double t) {
   grid_state *s = pop->state;
   uint64_t k = (uint64_t)llround(t / s->h); /* this step ends at k h */
@@ -423,14 +458,9 @@ static int tick(evs_pop *pop, double t) {
   for (size_t j0 = 0; j0 < pop->size; j0 += CHUNK) {
     size_t j1 = j0 + CHUNK < pop->size ? j0 + CHUNK : pop->size;
     if (new_block) bg_blocks(pop, s, j0, j1, k >> 2);
-    size_t jv = (j1 + LANES - 1) / LANES * LANES; /* into the padding */
-    int shift = 8 * (int)(k & 3), reached;
-    if (re)
-      reached = s->bg_thr ? step(s, j0, jv, 1, shift, 1, re, ri)
-                          : step(s, j0, jv, 0, 0, 1, re, ri);
-    else
-      reached = s->bg_thr ? step(s, j0, jv, 1, shift, 0, NULL, NULL)
-                          : step(s, j0, jv, 0, 0, 0, NULL, NULL);
+    size_t jv = (j1 + s->lanes - 1) / s->lanes * s->lanes; /* padding */
+    int reached = s->step(s, j0, jv, s->bg_thr != NULL, 8 * (int)(k & 3),
+                          s->pending, re, ri);
     /* 3. threshold, in id order, where step saw one (or a padding lane) */
     for (size_t j = j0; reached && j < j1; j++)
       if (s->v[j] >= s->v_thresh) {
@@ -441,6 +471,7 @@ static int tick(evs_pop *pop, double t) {
       }
   }
   s->t_now = t;
+  s->pending = 0;
   s->ahead.k_now = (int64_t)k;
   return EVS_OK;
 }
@@ -456,6 +487,7 @@ static double voltage(evs_pop *pop, uint32_t id, double t) {
  * inputs delivered ahead. */
 static int grid_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   grid_state *s = pop->state;
+  s->pending = 1; /* p as loaded (the next step reads it) */
   evs_ckpt_neurons(ck, s->v, pop->size, sizeof *s->v);
   for (int r = 0; r < 2; r++) {
     evs_ckpt_neurons(ck, s->x[r], pop->size, sizeof *s->x[r]);
