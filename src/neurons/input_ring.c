@@ -8,25 +8,49 @@
 #include "evsnn/error.h"
 #include "neurons/input_ring.h"
 
-/* Ring r with at least n slots (see evs__input_ring_reserve). */
-static int reserve_one(evs__input_ring *g, int r, uint32_t n, size_t size) {
+int evs__input_list_grow(evs__input_list *l, size_t count) {
+  size_t cap = l->cap ? l->cap : 64;
+  while (cap - l->len < count) cap *= 2;
+  evs__input *in = realloc(l->in, cap * sizeof *in);
+  if (!in) return EVS_ENOMEM;
+  l->in = in;
+  l->cap = cap;
+  return EVS_OK;
+}
+
+static void free_lists(evs__input_list *slot, uint64_t count) {
+  for (uint64_t i = 0; slot && i < count; i++) free(slot[i].in);
+  free(slot);
+}
+
+/* Ring r holding at least n steps (see evs__input_ring_reserve). */
+static int reserve_one(evs__input_ring *g, int r, uint32_t n, size_t stride) {
+  if (!g->sum[r]) {
+    size_t bytes = (stride * sizeof(double) + 63) / 64 * 64;
+    if (!(g->sum[r] = aligned_alloc(64, bytes))) return EVS_ENOMEM;
+    memset(g->sum[r], 0, bytes);
+  }
   if (n <= g->n[r]) return EVS_OK;
-  double *ring = aligned_alloc(64, n * g->stride * sizeof *ring);
+  uint64_t len = 1;
+  while (len < n) len *= 2;
+  evs__input_list *ring = calloc(len, sizeof *ring);
   if (!ring) return EVS_ENOMEM;
-  memset(ring, 0, n * g->stride * sizeof *ring);
-  for (uint32_t i = 1; i <= g->n[r]; i++)
-    memcpy(ring + (size_t)((g->k_now + i) % n) * g->stride,
-           evs__input_ring_slot(g, r, g->k_now + i), size * sizeof *ring);
-  free(g->slot[r]);
+  uint64_t old = g->slot[r] ? g->mask[r] + 1 : 0;
+  /* the pending steps' lists move to their places; the rest are freed */
+  for (uint32_t i = 1; i <= g->n[r]; i++) {
+    evs__input_list *l = &g->slot[r][(uint64_t)(g->k_now + i) & g->mask[r]];
+    ring[(uint64_t)(g->k_now + i) & (len - 1)] = *l;
+    *l = (evs__input_list){0};
+  }
+  free_lists(g->slot[r], old);
   g->slot[r] = ring;
+  g->mask[r] = len - 1;
   g->n[r] = n;
   return EVS_OK;
 }
 
 int evs__input_ring_reserve(evs__input_ring *g, const double span[2],
-                            size_t size, size_t stride, double h) {
-  /* 64-byte aligned slots: stride a multiple of 8 doubles */
-  g->stride = (stride + 7) / 8 * 8;
+                            size_t stride, double h) {
   g->h = h;
   g->inv_h = 1 / h;
   for (int r = 0; r < 2; r++) {
@@ -34,21 +58,56 @@ int evs__input_ring_reserve(evs__input_ring *g, const double span[2],
     /* the state time may lag a step behind the hand-over, and the arrival
      * rounds up to a step */
     uint32_t n = (uint32_t)ceil(s / h - 1e-6) + 2;
-    if (reserve_one(g, r, n, size)) return EVS_ENOMEM;
+    if (reserve_one(g, r, n, stride)) return EVS_ENOMEM;
   }
   return EVS_OK;
 }
 
 void evs__input_ring_free(evs__input_ring *g) {
   for (int r = 0; r < 2; r++) {
-    free(g->slot[r]);
+    free_lists(g->slot[r], g->slot[r] ? g->mask[r] + 1 : 0);
+    free(g->sum[r]);
     g->slot[r] = NULL;
+    g->sum[r] = NULL;
     g->n[r] = 0;
+    g->mask[r] = 0;
   }
+}
+
+double *evs__input_ring_take(evs__input_ring *g, int r, int64_t k) {
+  evs__input_list *l = &g->slot[r][(uint64_t)k & g->mask[r]];
+  double *sum = g->sum[r];
+  const evs__input *e = l->in;
+  for (size_t q = 0; q < l->len; q++) sum[e[q].target] += e[q].weight;
+  l->len = 0;
+  return sum;
+}
+
+/* The nonzero sums of sum[0 .. size) appended to l as floats adding up to
+ * them (evs__input_ring_checkpoint). 0, or -1 when a sum is not one or out
+ * of memory. */
+static int load_sums(evs__input_list *l, const double *sum, size_t size) {
+  for (size_t j = 0; j < size; j++) {
+    if (sum[j] == 0) continue;
+    float f[3];
+    double rest = sum[j], total = 0;
+    for (int i = 0; i < 3; i++) {
+      f[i] = (float)rest;
+      rest -= f[i];
+    }
+    if (l->cap - l->len < 3 && evs__input_list_grow(l, 3)) return -1;
+    for (int i = 0; i < 3 && f[i] != 0; i++) {
+      total += f[i];
+      l->in[l->len++] = (evs__input){f[i], (uint32_t)j};
+    }
+    if (rest != 0 || total != sum[j]) return -1;
+  }
+  return 0;
 }
 
 int evs__input_ring_checkpoint(evs__input_ring *g, int64_t k_now, size_t size,
                                const char *pop_name, evs_ckpt *ck) {
+  int loading = evs_ckpt_loading(ck);
   g->k_now = k_now;
   for (int r = 0; r < 2; r++) {
     uint32_t n = g->n[r];
@@ -59,9 +118,31 @@ int evs__input_ring_checkpoint(evs__input_ring *g, int64_t k_now, size_t size,
                              "population %s: %u slots of inputs ahead "
                              "saved, %u here",
                              pop_name, (unsigned)n, (unsigned)g->n[r]);
-    for (uint32_t i = 1; i <= n; i++)
-      evs_ckpt_neurons(ck, evs__input_ring_slot(g, r, k_now + i), size,
-                       sizeof(double));
+    if (loading && g->slot[r])
+      for (uint64_t i = 0; i <= g->mask[r]; i++) g->slot[r][i].len = 0;
+    /* each step's sum in the sum array (all +0 between ticks), as the
+     * tick would take it, then cleared */
+    double *sum = g->sum[r];
+    for (uint32_t i = 1; i <= n; i++) {
+      int64_t k = k_now + (int64_t)i;
+      evs__input_list *l = &g->slot[r][(uint64_t)k & g->mask[r]];
+      if (!loading) {
+        size_t len = l->len;
+        evs__input_ring_take(g, r, k);
+        l->len = len; /* kept: the run goes on */
+      }
+      evs_ckpt_neurons(ck, sum, size, sizeof *sum);
+      if (evs_ckpt_status(ck)) break;
+      if (loading && load_sums(l, sum, size)) {
+        memset(sum, 0, size * sizeof *sum);
+        return evs_ckpt_refuse(ck,
+                               "population %s: the inputs ahead of a "
+                               "neuron are not a sum of floats (or out of "
+                               "memory)",
+                               pop_name);
+      }
+      memset(sum, 0, size * sizeof *sum);
+    }
   }
   return evs_ckpt_status(ck);
 }

@@ -4,11 +4,17 @@
  * design, doc/design-notes.md "Ring buffers"); IF_curr_exp_grid's (the
  * conductance types tried it and lost: see the design notes).
  *
- * One ring per receptor; slot k mod n of a ring holds, for every neuron,
- * the sum of the inputs arriving in ((k - 1) h, k h], added in the order
- * they were handed over; the type's tick of step k takes the slot and
- * clears it. A slot is an array of doubles over the neurons, stride apart
- * (the type's padded length), so a tick reads it as its other arrays. */
+ * One ring per receptor; slot k of a ring holds the inputs arriving in
+ * ((k - 1) h, k h] as a list of (target, weight) in the order they were
+ * handed over; the type's tick of step k takes the slot: the list is
+ * added, in its order, into a sum array over the neurons (all +0 before:
+ * the step clears it as it reads it), so each neuron's sum is the same
+ * double, bit for bit, as a dense slot of doubles added to in hand-over
+ * order. (Dense slots, an array over the neurons per step, made every
+ * input a write to a random neuron of ~60 arrays: 5.8 MB at the
+ * microcircuit's 10 %, beyond the second-level cache, and the deliveries
+ * were a quarter of the run's time; a list is written in order and is
+ * ~1,000 inputs a step there.) */
 #ifndef EVSNN_NEURONS_INPUT_RING_H
 #define EVSNN_NEURONS_INPUT_RING_H
 
@@ -17,30 +23,49 @@
 
 #include "evsnn/checkpoint.h"
 
+/* One input: a synapse's weight (the type's unit, as the projection holds
+ * it) and its target. */
+typedef struct evs__input {
+  float weight;
+  uint32_t target;
+} evs__input;
+
+/* The inputs of one step through one receptor, in hand-over order. */
+typedef struct evs__input_list {
+  evs__input *in; /* [cap] */
+  size_t len, cap;
+} evs__input_list;
+
 typedef struct evs__input_ring {
-  double *slot[2]; /* [n[r] * stride] per receptor; NULL: none reserved */
-  uint32_t n[2];   /* slots (0: none) */
-  size_t stride;   /* doubles from one slot to the next */
-  double h;        /* s, the step */
-  double inv_h;    /* 1 / h */
-  int64_t k_now;   /* the step that ends at the state time */
+  evs__input_list *slot[2]; /* [mask[r] + 1] per receptor; NULL: none */
+  uint32_t n[2];            /* the steps after the state time a ring holds
+                               (0: none reserved) */
+  uint64_t mask[2];         /* step k's list is slot[r][k & mask[r]] */
+  double *sum[2];           /* [stride] the step taken, per receptor */
+  double h;                 /* s, the step */
+  double inv_h;             /* 1 / h */
+  int64_t k_now;            /* the step that ends at the state time */
 } evs__input_ring;
 
 /* Reserves ring r for inputs up to span[r] seconds past the state time
- * (at least one step: both rings exist) of neurons [0, size), stride
- * doubles a slot (>= size, the type's padding), steps of h: at least
- * span / h + 2 slots, the pending slots moved into a larger ring. EVS_OK
- * or EVS_ENOMEM (the ring unchanged). */
+ * (at least one step: both rings exist) of stride neurons (the type's
+ * length; the sums, zeroed, are padded to 64 bytes), steps of h: at least
+ * span / h + 2 steps, the pending lists moved into a larger ring. EVS_OK
+ * or EVS_ENOMEM (the ring unchanged, or larger with its lists in place). */
 int evs__input_ring_reserve(evs__input_ring *g, const double span[2],
-                            size_t size, size_t stride, double h);
+                            size_t stride, double h);
 
-/* Frees the rings (g zeroed but for nothing: it may be reserved again). */
+/* Frees the rings (g may be reserved again). */
 void evs__input_ring_free(evs__input_ring *g);
 
-/* Adds weight[q] (or shared, when weight is NULL) of the inputs arriving
- * at t through receptor r to target[q]'s slot. Returns 0, or -1 when t
- * lies at or before the state time or beyond the reserved span (nothing
- * added). */
+/* Makes room for count more inputs in list l. EVS_OK or EVS_ENOMEM. */
+int evs__input_list_grow(evs__input_list *l, size_t count);
+
+/* Appends weight[q] (or shared, when weight is NULL) of the inputs arriving
+ * at t through receptor r to target[q], q < count, to the list of their
+ * step. Returns 0, -1 when t lies at or before the state time or beyond
+ * the reserved span, -2 out of memory (nothing added). A list grows by
+ * doubling: after the first steps the run allocates nothing. */
 static inline int evs__input_ring_add(evs__input_ring *g, double t, int r,
                                       const uint32_t *target,
                                       const float *weight, float shared,
@@ -52,25 +77,34 @@ static inline int evs__input_ring_add(evs__input_ring *g, double t, int r,
   int64_t k = (int64_t)x;
   k += k < x;
   if (k <= g->k_now || k - g->k_now > (int64_t)g->n[r]) return -1;
-  double *in = g->slot[r] + (size_t)(k % g->n[r]) * g->stride;
+  evs__input_list *l = &g->slot[r][(uint64_t)k & g->mask[r]];
+  if (l->cap - l->len < count && evs__input_list_grow(l, count)) return -2;
+  evs__input *e = l->in + l->len;
+  l->len += count;
+  /* one loop, interleaved: two arrays' copies became two memcpy calls a
+   * delay group (82 of 403 M instructions at 2 %) */
   if (weight)
-    for (size_t q = 0; q < count; q++) in[target[q]] += weight[q];
+    for (size_t q = 0; q < count; q++)
+      e[q] = (evs__input){weight[q], target[q]};
   else
-    for (size_t q = 0; q < count; q++) in[target[q]] += shared;
+    for (size_t q = 0; q < count; q++) e[q] = (evs__input){shared, target[q]};
   return 0;
 }
 
-/* The slot of step k of receptor r (g reserved). */
-static inline double *evs__input_ring_slot(const evs__input_ring *g, int r,
-                                           int64_t k) {
-  return g->slot[r] + (size_t)(k % g->n[r]) * g->stride;
-}
+/* Takes step k of receptor r: its list added in order into the receptor's
+ * sum array (which the caller reads and clears back to +0), the list
+ * emptied. Returns the sum array. */
+double *evs__input_ring_take(evs__input_ring *g, int r, int64_t k);
 
 /* Saves or loads the rings of neurons [0, size) at state step k_now (set
- * into g): each receptor's slot count (a checkpoint with another is
- * refused, naming pop_name) and its slots of the steps after k_now, in
- * step order, each an evs_ckpt_neurons array. EVS_OK or the checkpoint's
- * error. */
+ * into g): each receptor's step count n (a checkpoint with another is
+ * refused, naming pop_name) and the sums of its steps after k_now, in step
+ * order, each an evs_ckpt_neurons array of doubles (a loaded sum v, a sum
+ * of floats, becomes up to three float inputs f1 = (float)v, f2 =
+ * (float)(v - f1), f3 = v - f1 - f2, which add up from +0 to v exactly: v's
+ * bits lie at or above 2^-149, and each float takes its top 24 of at most
+ * 53; one that does not is refused). EVS_OK, EVS_ENOMEM or the
+ * checkpoint's error. */
 int evs__input_ring_checkpoint(evs__input_ring *g, int64_t k_now, size_t size,
                                const char *pop_name, evs_ckpt *ck);
 

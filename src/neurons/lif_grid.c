@@ -433,16 +433,17 @@ static void deliver(evs_pop *pop, double t, int receptor,
 
 static int reserve_ahead(evs_pop *pop, const double span[2]) {
   grid_state *s = pop->state;
-  return evs__input_ring_reserve(&s->ahead, span, pop->size, pop->size, s->h);
+  return evs__input_ring_reserve(&s->ahead, span, pop->size, s->h);
 }
 
 static void deliver_ahead(evs_pop *pop, double t, int receptor,
                           const uint32_t *target, const float *weight,
                           float shared, size_t count) {
   grid_state *s = pop->state;
-  if (evs__input_ring_add(&s->ahead, t, receptor == EVS_RECEPTOR_INH, target,
-                          weight, shared, count))
-    pop->failed = EVS_EINVAL; /* beyond the reserved span: a bug */
+  int rc = evs__input_ring_add(&s->ahead, t, receptor == EVS_RECEPTOR_INH,
+                               target, weight, shared, count);
+  if (rc) /* beyond the reserved span (a bug), or out of memory */
+    pop->failed = rc == -1 ? EVS_EINVAL : EVS_ENOMEM;
 }
 
 static int tick(evs_pop *pop, double t) {
@@ -450,10 +451,10 @@ static int tick(evs_pop *pop, double t) {
   uint64_t k = (uint64_t)llround(t / s->h); /* this step ends at k h */
   int new_block = s->bg_thr && (int64_t)(k >> 2) != s->bg_block;
   if (new_block) s->bg_block = (int64_t)(k >> 2);
-  double *re = NULL, *ri = NULL; /* the slots of step k */
+  double *re = NULL, *ri = NULL; /* the inputs of step k delivered ahead */
   if (s->ahead.slot[0]) {
-    re = evs__input_ring_slot(&s->ahead, 0, (int64_t)k);
-    ri = evs__input_ring_slot(&s->ahead, 1, (int64_t)k);
+    re = evs__input_ring_take(&s->ahead, 0, (int64_t)k);
+    ri = evs__input_ring_take(&s->ahead, 1, (int64_t)k);
   }
   for (size_t j0 = 0; j0 < pop->size; j0 += CHUNK) {
     size_t j1 = j0 + CHUNK < pop->size ? j0 + CHUNK : pop->size;

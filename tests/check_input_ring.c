@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* The ring buffers of IF_curr_exp_grid's inputs delivered ahead
+ * (src/neurons/input_ring.[ch]): each step's sums are the doubles that
+ * adding its inputs in hand-over order gives (computed here by the plain
+ * loop), across the ring's wrap and a larger ring reserved with inputs in
+ * flight, and a checkpoint saved and loaded gives the same doubles, bit for
+ * bit, for sums that no float holds. */
+#include <math.h>
+#include <string.h>
+
+#include "check_util.h"
+#include "evsnn/error.h"
+#include "io/checkpoint.h"
+#include "neurons/input_ring.h"
+
+enum { SIZE = 37, STEPS = 40 };
+#define H 1e-4
+
+/* The reference: ref[k][j] the sum of the inputs of step k onto j, added
+ * in hand-over order from +0. */
+static double ref[STEPS + 20][SIZE];
+
+/* Hands over n inputs of weights w0, w0 * 1.001, ... (floats) onto targets
+ * t0, t0 + 7, ... (mod SIZE) arriving at step k, to g and to ref. */
+static void hand(evs__input_ring *g, int64_t k, int n, float w0, uint32_t t0) {
+  uint32_t target[16];
+  float weight[16];
+  for (int q = 0; q < n; q++) {
+    target[q] = (t0 + 7 * (uint32_t)q) % SIZE;
+    weight[q] = w0 * powf(1.001f, (float)q);
+    ref[k][target[q]] += weight[q];
+  }
+  /* an arrival time within the step, as a delay would give */
+  double t = ((double)k - 0.3) * H;
+  ck_assert_int_eq(evs__input_ring_add(g, t, 0, target, weight, 0, n), 0);
+}
+
+/* Takes step k from g and compares it with ref, bit for bit; the sums are
+ * cleared as the tick clears them. */
+static void take_and_check(evs__input_ring *g, int64_t k) {
+  double *sum = evs__input_ring_take(g, 0, k);
+  for (int j = 0; j < SIZE; j++) {
+    ck_assert_msg(memcmp(&sum[j], &ref[k][j], sizeof(double)) == 0,
+                  "step %lld neuron %d: %.17g, expected %.17g", (long long)k, j,
+                  sum[j], ref[k][j]);
+    sum[j] = 0;
+  }
+  (void)evs__input_ring_take(g, 1, k);
+  g->k_now = k;
+}
+
+START_TEST(test_sums_wrap_and_grow) {
+  memset(ref, 0, sizeof ref);
+  evs__input_ring g = {0};
+  double span[2] = {5 * H, H};
+  ck_assert_int_eq(evs__input_ring_reserve(&g, span, SIZE, H), EVS_OK);
+  ck_assert_uint_ge(g.n[0], 7);
+  /* beyond the span and at the state time: refused, nothing added */
+  uint32_t j0 = 0;
+  float w = 1;
+  ck_assert_int_eq(evs__input_ring_add(&g, 0.5 * H, 0, &j0, &w, 0, 1), 0);
+  ref[1][0] += 1;
+  ck_assert_int_eq(evs__input_ring_add(&g, 0, 0, &j0, &w, 0, 1), -1);
+  ck_assert_int_eq(
+      evs__input_ring_add(&g, (double)(g.n[0] + 1) * H, 0, &j0, &w, 0, 1), -1);
+  for (int64_t k = 1; k <= 25; k++) {
+    /* inputs for the next few steps, some lists longer than 64; weights
+     * 2^11 apart, so that a sum's rounding depends on the order */
+    for (int d = 1; d <= 5; d++)
+      for (int rep = 0; rep < (d == 3 ? 9 : 1); rep++)
+        hand(&g, k + d, 16, 1e-4f * (float)d * ldexpf(1, -11 * rep),
+             (uint32_t)(k + rep));
+    if (k == 12) { /* a larger ring, inputs in flight */
+      span[0] = 11 * H;
+      ck_assert_int_eq(evs__input_ring_reserve(&g, span, SIZE, H), EVS_OK);
+      hand(&g, k + 11, 3, 3e-5f, 5);
+    }
+    take_and_check(&g, k);
+  }
+  evs__input_ring_free(&g);
+}
+END_TEST
+
+START_TEST(test_checkpoint_same_sums) {
+  memset(ref, 0, sizeof ref);
+  char dir[512], path[600];
+  tu_mkdtemp(dir, sizeof dir, "ring");
+  snprintf(path, sizeof path, "%s/ring.ckpt", dir);
+  evs__input_ring a = {0}, b = {0};
+  double span[2] = {6 * H, 2 * H};
+  ck_assert_int_eq(evs__input_ring_reserve(&a, span, SIZE, H), EVS_OK);
+  ck_assert_int_eq(evs__input_ring_reserve(&b, span, SIZE, H), EVS_OK);
+  a.k_now = 3;
+  /* sums of many floats of different magnitudes: not floats themselves */
+  for (int64_t k = 4; k <= 9; k++)
+    for (int rep = 0; rep < 5; rep++)
+      hand(&a, k, 16, 1e-4f / (float)(1 + 3 * rep) * (float)k, (uint32_t)rep);
+  int nonfloat = 0;
+  for (int j = 0; j < SIZE; j++) nonfloat += ref[6][j] != (float)ref[6][j];
+  ck_assert_int_gt(nonfloat, 0);
+  evs_checkpoint_info info = {0};
+  evs_error err = {0};
+  evs_ckpt ck = {0};
+  ck_assert_int_eq(evs__ckpt_save_open(&ck, path, &info, &err), EVS_OK);
+  ck_assert_int_eq(evs__input_ring_checkpoint(&a, 3, SIZE, "P", &ck), EVS_OK);
+  ck_assert_int_eq(evs__ckpt_save_close(&ck), EVS_OK);
+  evs_checkpoint_info back = {0};
+  ck_assert_int_eq(evs__ckpt_load_open(&ck, path, &back, &err), EVS_OK);
+  ck_assert_int_eq(evs__input_ring_checkpoint(&b, 3, SIZE, "P", &ck), EVS_OK);
+  ck_assert_int_eq(evs__ckpt_load_close(&ck), EVS_OK);
+  free(back.meta);
+  /* inputs after the load add to the loaded sums as to the saved ones */
+  for (int64_t k = 4; k <= 9; k++) {
+    float w = 7e-5f;
+    uint32_t j = 3;
+    for (evs__input_ring *g = &a; g; g = g == &a ? &b : NULL)
+      ck_assert_int_eq(
+          evs__input_ring_add(g, ((double)k - 0.5) * H, 0, &j, &w, 0, 1), 0);
+    ref[k][3] += w;
+  }
+  for (int64_t k = 4; k <= 9; k++) {
+    take_and_check(&b, k);
+    take_and_check(&a, k);
+  }
+  evs__input_ring_free(&a);
+  evs__input_ring_free(&b);
+  remove(path);
+  rmdir(dir);
+}
+END_TEST
+
+static Suite *ring_suite(void) {
+  Suite *s = suite_create("input_ring");
+  TCase *tc = tcase_create("ring");
+  tcase_add_test(tc, test_sums_wrap_and_grow);
+  tcase_add_test(tc, test_checkpoint_same_sums);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return tu_run_suite(ring_suite()); }
