@@ -94,7 +94,7 @@ START_TEST(test_philox_lanes) {
    * neighbours, counters across the 2^32 wrap of word 1, and counters and
    * keys from a simple generator; runs of every length from 1 to 40 (whole
    * vectors and a part of one, at each width the processor has). */
-  enum { STRIDE = 48 };
+  enum { STRIDE = 80 };
   uint32_t cases[64][6];
   int n = 0;
   for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++, n++) {
