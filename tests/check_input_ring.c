@@ -2,9 +2,12 @@
 /* The ring buffers of IF_curr_exp_grid's inputs delivered ahead
  * (src/neurons/input_ring.[ch]): each step's sums are the doubles that
  * adding its inputs in hand-over order gives (computed here by the plain
- * loop), across the ring's wrap and a larger ring reserved with inputs in
- * flight, and a checkpoint saved and loaded gives the same doubles, bit for
- * bit, for sums that no float holds. */
+ * loop; weights of random mantissas and exponents, so that the order
+ * shows), whether the step stays a list, goes dense with inputs in its
+ * list, or is taken across the ring's wrap and a larger ring reserved with
+ * inputs in flight; and a checkpoint saved (from a list and from a dense
+ * step) and loaded gives the same doubles, bit for bit, for sums that no
+ * float holds. */
 #include <math.h>
 #include <string.h>
 
@@ -13,21 +16,31 @@
 #include "io/checkpoint.h"
 #include "neurons/input_ring.h"
 
-enum { SIZE = 37, STEPS = 40 };
+enum { SIZE = 211, STEPS = 40 };
 #define H 1e-4
 
 /* The reference: ref[k][j] the sum of the inputs of step k onto j, added
  * in hand-over order from +0. */
 static double ref[STEPS + 20][SIZE];
 
-/* Hands over n inputs of weights w0, w0 * 1.001, ... (floats) onto targets
- * t0, t0 + 7, ... (mod SIZE) arriving at step k, to g and to ref. */
+/* xorshift32: the weights' mantissas and exponents */
+static uint32_t rnd = 2463534242u;
+static uint32_t next(void) {
+  rnd ^= rnd << 13, rnd ^= rnd >> 17, rnd ^= rnd << 5;
+  return rnd;
+}
+
+/* Hands over n inputs onto targets t0, t0 + 7, ... (mod SIZE) arriving at
+ * step k, to g and to ref, weights w0 times a mantissa in [1, 2) and 2^-e,
+ * e < 48 (so that a sum's rounding depends on the order). */
 static void hand(evs__input_ring *g, int64_t k, int n, float w0, uint32_t t0) {
   uint32_t target[16];
   float weight[16];
   for (int q = 0; q < n; q++) {
+    uint32_t x = next();
     target[q] = (t0 + 7 * (uint32_t)q) % SIZE;
-    weight[q] = w0 * powf(1.001f, (float)q);
+    weight[q] =
+        ldexpf(w0 * (1 + (float)(x & 1023) / 1024), -(int)((x >> 10) % 48));
     ref[k][target[q]] += weight[q];
   }
   /* an arrival time within the step, as a delay would give */
@@ -64,12 +77,20 @@ START_TEST(test_sums_wrap_and_grow) {
   ck_assert_int_eq(
       evs__input_ring_add(&g, (double)(g.n[0] + 1) * H, 0, &j0, &w, 0, 1), -1);
   for (int64_t k = 1; k <= 25; k++) {
-    /* inputs for the next few steps, some lists longer than 64; weights
-     * 2^11 apart, so that a sum's rounding depends on the order */
-    for (int d = 1; d <= 5; d++)
-      for (int rep = 0; rep < (d == 3 ? 9 : 1); rep++)
-        hand(&g, k + d, 16, 1e-4f * (float)d * ldexpf(1, -11 * rep),
-             (uint32_t)(k + rep));
+    /* inputs for the next few steps: at d = 2 five times three onto the
+     * same neurons (in a list: a list of 211 neurons goes dense at 105),
+     * at d = 3 every third step thirty times four onto the same neurons
+     * (several of each neuron's inputs in the list when it goes dense,
+     * more added densely), else 16 */
+    for (int d = 1; d <= 5; d++) {
+      int reps = d == 2 ? 5 : d == 3 ? (k % 3 ? 0 : 30) : 1;
+      for (int rep = 0; rep < reps; rep++)
+        hand(&g, k + d,
+             d == 2   ? 3
+             : d == 3 ? 4
+                      : 16,
+             1e-4f * (float)d, (uint32_t)k);
+    }
     if (k == 12) { /* a larger ring, inputs in flight */
       span[0] = 11 * H;
       ck_assert_int_eq(evs__input_ring_reserve(&g, span, SIZE, H), EVS_OK);
@@ -93,8 +114,8 @@ START_TEST(test_checkpoint_same_sums) {
   a.k_now = 3;
   /* sums of many floats of different magnitudes: not floats themselves */
   for (int64_t k = 4; k <= 9; k++)
-    for (int rep = 0; rep < 5; rep++)
-      hand(&a, k, 16, 1e-4f / (float)(1 + 3 * rep) * (float)k, (uint32_t)rep);
+    for (int rep = 0; rep < (k % 2 ? 8 : 3); rep++) /* dense, a list */
+      hand(&a, k, 16, 1e-4f * (float)k, 0);
   int nonfloat = 0;
   for (int j = 0; j < SIZE; j++) nonfloat += ref[6][j] != (float)ref[6][j];
   ck_assert_int_gt(nonfloat, 0);

@@ -18,18 +18,34 @@ int evs__input_list_grow(evs__input_list *l, size_t count) {
   return EVS_OK;
 }
 
+/* A zeroed array of n doubles padded to 64 bytes, or NULL. */
+static double *zeroed(size_t n) {
+  size_t bytes = ((n ? n : 1) * sizeof(double) + 63) / 64 * 64;
+  double *a = aligned_alloc(64, bytes);
+  if (a) memset(a, 0, bytes);
+  return a;
+}
+
+int evs__input_list_densify(const evs__input_ring *g, evs__input_list *l) {
+  if (!l->dense && !(l->dense = zeroed(g->stride))) return EVS_ENOMEM;
+  for (size_t q = 0; q < l->len; q++)
+    l->dense[l->in[q].target] += l->in[q].weight;
+  l->len = 0;
+  l->is_dense = 1;
+  return EVS_OK;
+}
+
 static void free_lists(evs__input_list *slot, uint64_t count) {
-  for (uint64_t i = 0; slot && i < count; i++) free(slot[i].in);
+  for (uint64_t i = 0; slot && i < count; i++) {
+    free(slot[i].in);
+    free(slot[i].dense);
+  }
   free(slot);
 }
 
 /* Ring r holding at least n steps (see evs__input_ring_reserve). */
 static int reserve_one(evs__input_ring *g, int r, uint32_t n, size_t stride) {
-  if (!g->sum[r]) {
-    size_t bytes = (stride * sizeof(double) + 63) / 64 * 64;
-    if (!(g->sum[r] = aligned_alloc(64, bytes))) return EVS_ENOMEM;
-    memset(g->sum[r], 0, bytes);
-  }
+  if (!g->sum[r] && !(g->sum[r] = zeroed(stride))) return EVS_ENOMEM;
   if (n <= g->n[r]) return EVS_OK;
   uint64_t len = 1;
   while (len < n) len *= 2;
@@ -51,6 +67,10 @@ static int reserve_one(evs__input_ring *g, int r, uint32_t n, size_t stride) {
 
 int evs__input_ring_reserve(evs__input_ring *g, const double span[2],
                             size_t stride, double h) {
+  g->stride = stride;
+  /* a list of 8-byte inputs as long as half the neurons holds a quarter
+   * of a dense array's bytes */
+  g->dense_at = stride / 2;
   g->h = h;
   g->inv_h = 1 / h;
   for (int r = 0; r < 2; r++) {
@@ -76,6 +96,10 @@ void evs__input_ring_free(evs__input_ring *g) {
 
 double *evs__input_ring_take(evs__input_ring *g, int r, int64_t k) {
   evs__input_list *l = &g->slot[r][(uint64_t)k & g->mask[r]];
+  if (l->is_dense) {
+    l->is_dense = 0;
+    return l->dense;
+  }
   double *sum = g->sum[r];
   const evs__input *e = l->in;
   for (size_t q = 0; q < l->len; q++) sum[e[q].target] += e[q].weight;
@@ -118,14 +142,22 @@ int evs__input_ring_checkpoint(evs__input_ring *g, int64_t k_now, size_t size,
                              "population %s: %u slots of inputs ahead "
                              "saved, %u here",
                              pop_name, (unsigned)n, (unsigned)g->n[r]);
-    if (loading && g->slot[r])
-      for (uint64_t i = 0; i <= g->mask[r]; i++) g->slot[r][i].len = 0;
+    for (uint64_t i = 0; loading && g->slot[r] && i <= g->mask[r]; i++) {
+      evs__input_list *l = &g->slot[r][i];
+      if (l->is_dense) memset(l->dense, 0, g->stride * sizeof *l->dense);
+      l->len = 0;
+      l->is_dense = 0;
+    }
     /* each step's sum in the sum array (all +0 between ticks), as the
      * tick would take it, then cleared */
     double *sum = g->sum[r];
     for (uint32_t i = 1; i <= n; i++) {
       int64_t k = k_now + (int64_t)i;
       evs__input_list *l = &g->slot[r][(uint64_t)k & g->mask[r]];
+      if (!loading && l->is_dense) {
+        evs_ckpt_neurons(ck, l->dense, size, sizeof *l->dense);
+        continue;
+      }
       if (!loading) {
         size_t len = l->len;
         evs__input_ring_take(g, r, k);

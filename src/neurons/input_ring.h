@@ -30,10 +30,15 @@ typedef struct evs__input {
   uint32_t target;
 } evs__input;
 
-/* The inputs of one step through one receptor, in hand-over order. */
+/* The inputs of one step through one receptor, in hand-over order: a list
+ * while they are few, a dense array of their sums over the neurons once
+ * the list would outgrow half of one. */
 typedef struct evs__input_list {
   evs__input *in; /* [cap] */
   size_t len, cap;
+  double *dense; /* [stride] the step's sums when is_dense (zero when
+                    not): kept for the step's next turn; NULL: none yet */
+  int is_dense;  /* 1: the inputs went to dense (in is empty) */
 } evs__input_list;
 
 typedef struct evs__input_ring {
@@ -42,6 +47,8 @@ typedef struct evs__input_ring {
                                (0: none reserved) */
   uint64_t mask[2];         /* step k's list is slot[r][k & mask[r]] */
   double *sum[2];           /* [stride] the step taken, per receptor */
+  size_t stride;            /* neurons (the type's length) */
+  size_t dense_at;          /* a list this long goes dense */
   double h;                 /* s, the step */
   double inv_h;             /* 1 / h */
   int64_t k_now;            /* the step that ends at the state time */
@@ -61,6 +68,11 @@ void evs__input_ring_free(evs__input_ring *g);
 /* Makes room for count more inputs in list l. EVS_OK or EVS_ENOMEM. */
 int evs__input_list_grow(evs__input_list *l, size_t count);
 
+/* Turns list l of ring g dense: its inputs added in order into its dense
+ * array (allocated, zeroed, the first time). EVS_OK or EVS_ENOMEM (l
+ * unchanged). */
+int evs__input_list_densify(const evs__input_ring *g, evs__input_list *l);
+
 /* Appends weight[q] (or shared, when weight is NULL) of the inputs arriving
  * at t through receptor r to target[q], q < count, to the list of their
  * step. Returns 0, -1 when t lies at or before the state time or beyond
@@ -78,6 +90,20 @@ static inline int evs__input_ring_add(evs__input_ring *g, double t, int r,
   k += k < x;
   if (k <= g->k_now || k - g->k_now > (int64_t)g->n[r]) return -1;
   evs__input_list *l = &g->slot[r][(uint64_t)k & g->mask[r]];
+  if (!l->is_dense && l->len + count > g->dense_at &&
+      evs__input_list_densify(g, l))
+    return -2;
+  if (l->is_dense) {
+    /* many inputs onto the step (a synchronous burst, or a large net): a
+     * list would cost more memory than the array (the microcircuit's first
+     * steps at full scale: ~0.8 GB of lists) */
+    double *in = l->dense;
+    if (weight)
+      for (size_t q = 0; q < count; q++) in[target[q]] += weight[q];
+    else
+      for (size_t q = 0; q < count; q++) in[target[q]] += shared;
+    return 0;
+  }
   if (l->cap - l->len < count && evs__input_list_grow(l, count)) return -2;
   evs__input *e = l->in + l->len;
   l->len += count;
@@ -92,8 +118,8 @@ static inline int evs__input_ring_add(evs__input_ring *g, double t, int r,
 }
 
 /* Takes step k of receptor r: its list added in order into the receptor's
- * sum array (which the caller reads and clears back to +0), the list
- * emptied. Returns the sum array. */
+ * sum array, or its dense array, which the caller reads and clears back to
+ * +0; the step is a list again, empty. Returns the array. */
 double *evs__input_ring_take(evs__input_ring *g, int r, int64_t k);
 
 /* Saves or loads the rings of neurons [0, size) at state step k_now (set
