@@ -67,7 +67,7 @@
 #define BG_MEAN_MAX 150.0
 
 /* Thresholds of the Poisson table a count's vector comparison looks at
- * (bg_pack): counts below bg_base + BG_VEC are found by comparisons
+ * (bg_pack8): counts below bg_base + BG_VEC are found by comparisons
  * alone (all but ~1e-6 of them at the microcircuit's means, at most 2.3),
  * the rest by bg_count. */
 #define BG_VEC 12
@@ -130,7 +130,7 @@ typedef struct grid_state {
  * Clang lower them to whatever it has, down to scalars); on x86-64 four
  * with AVX2 and eight with AVX-512, chosen when the population is made.
  * Callgrind of the run, microcircuit at 10 % for 0.2 s: see
- * bench/results/2026-12-07-mcspeed.md. */
+ * bench/results/2026-12-07-mcspeed-profile.md. */
 #define STEP_NAME step2
 #define STEP_LANES 2
 #define STEP_TARGET
