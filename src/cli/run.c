@@ -204,16 +204,6 @@ static int ready_run(evs_model *m, const evs_cli_opts *c, const char *outdir,
     fprintf(stderr, "%s: out of memory\n", prog);
     return EVS_CLI_ERR;
   }
-  int ranks;
-  evs_net_rank(m->net, &ranks);
-  if (c->until > 0 && ranks > 1) {
-    fprintf(stderr,
-            "%s: --until needs a run in one process: a run on several ranks "
-            "cannot be saved yet\n",
-            prog);
-    free(path);
-    return EVS_CLI_ERR;
-  }
   if (!meta && evs_cli_resume_make(c->model, c->sets, c->n_sets, c->force,
                                    every, &made, &len) == 0)
     meta = made;
@@ -265,7 +255,8 @@ static int run_ended(evs_model *m, const evs_cli_opts *c, const char *outdir,
     printf("%s\n", err->msg);
   evs_run_stats stats;
   evs_net_stats(m->net, &stats);
-  if (c->until > 0 && stats.t_end < m->run.duration && saved)
+  if (c->until > 0 && stats.t_end < m->run.duration && saved &&
+      evs_net_rank(m->net, NULL) == 0)
     printf("stopped at t = %.9g s with a checkpoint: 'evsnn resume %s' "
            "continues the run\n",
            stats.t_end, outdir);

@@ -20,6 +20,7 @@
 
 #include "core/comm.h"
 #include "core/ranks.h"
+#include "core/ranks_ckpt.h"
 #include "core/run_impl.h"
 #include "rules/plastic.h"
 
@@ -344,8 +345,9 @@ static int ckpt_failed(evs_run *r, int rc, const evs_error *e) {
 
 int evs__run_poll_checkpoint(evs_run *r, double t) {
   r->ckpt_poll = CKPT_POLL;
-  double now = evs__wall_clock();
-  if (now < r->ckpt_wall) return EVS_OK;
+  /* on several ranks rank 0's clock decides for all (ranks_ckpt.h) */
+  if (!evs__ranks_ckpt_due(r->net, evs__wall_clock() >= r->ckpt_wall))
+    return EVS_OK;
   evs_error e;
   evs_error_clear(&e);
   int rc = evs__run_checkpoint_save(r, t, &e);

@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include "io/checkpoint.h"
+#include "core/ranks.h"
+#include "core/ranks_ckpt.h"
 #include "core/run_impl.h"
 #include "rules/plastic.h"
 
@@ -313,6 +315,42 @@ int evs__run_checkpoint_check(evs_run *r, evs_error *err) {
   return ck.status;
 }
 
+/* Logs r's checkpoint at t in run.log, synced (after the lengths saved,
+ * before the file takes its name: the last checkpoint line in run.log is
+ * never older than the file). */
+static void log_checkpoint(evs_run *r, double t) {
+  if (!r->out) return;
+  evs__output_log(r->out, "checkpoint: t = %.9g s: %s", t, r->net->ckpt_path);
+  evs__output_log_sync(r->out);
+}
+
+/* On several ranks, the commit of the parts every rank wrote (rc: this
+ * rank's status, its part complete in path.tmp when EVS_OK): once every
+ * rank's is, ranks r > 0 rename theirs, then, once every rank's rename
+ * is done, rank 0 logs it and renames its file, which commits the
+ * checkpoint (ranks_ckpt.h). A failure anywhere fails every rank and
+ * leaves the last committed checkpoint whole. EVS_OK or an error (err). */
+static int commit_parts(evs_run *r, const char *path, double t, int rc,
+                        evs_error *err) {
+  evs_net *net = r->net;
+  if ((rc = evs__ranks_agree(net, rc, err))) {
+    evs__ckpt_discard(path);
+    return rc;
+  }
+  if (net->rank > 0) rc = evs__ckpt_commit(path, err);
+  if ((rc = evs__ranks_agree(net, rc, err))) {
+    evs__ckpt_discard(path);
+    return rc;
+  }
+  if (net->rank == 0) {
+    log_checkpoint(r, t);
+    rc = evs__ckpt_commit(path, err);
+  }
+  if ((rc = evs__ranks_agree(net, rc, err))) return rc;
+  r->ckpt_slot ^= 1; /* the other slot's parts are the older ones now */
+  return EVS_OK;
+}
+
 int evs__run_checkpoint_save(evs_run *r, double t, evs_error *err) {
   evs_net *net = r->net;
   evs_ckpt ck;
@@ -321,19 +359,37 @@ int evs__run_checkpoint_save(evs_run *r, double t, evs_error *err) {
   /* a threaded run's pending spikes into the threads' queues first */
   int rc = r->par ? evs__par_settle(r->par) : EVS_OK;
   if (rc)
-    return evs_error_set(err, rc, NULL, 0, "a checkpoint at t = %.9g s: %s", t,
-                         evs_strerror(rc));
-  if ((rc = evs__ckpt_save_open(&ck, net->ckpt_path, &info, err))) return rc;
+    evs_error_set(err, rc, NULL, 0, "a checkpoint at t = %.9g s: %s", t,
+                  evs_strerror(rc));
+  if (!net->comm) {
+    if (rc) return rc;
+    if ((rc = evs__ckpt_save_open(&ck, net->ckpt_path, &info, err))) return rc;
+  } else { /* this rank's part (ranks_ckpt.h) */
+    char *path = evs__ranks_ckpt_part(net, r->ckpt_slot);
+    if (!path && !rc)
+      rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+    if (!rc) rc = evs__ckpt_save_open(&ck, path, &info, err);
+    if (!rc) {
+      uint32_t nranks = (uint32_t)net->nranks, rank = (uint32_t)net->rank;
+      ck.keep_tmp = 1;
+      evs__ckpt_ranks(&ck, &nranks, &rank);
+      r->t_phase = t;
+      evs__output_checkpoint(r->out, &ck);
+      walk(r, &ck);
+      r->t_phase = phase;
+      rc = evs__ckpt_save_close(&ck);
+    }
+    rc = path ? commit_parts(r, path, t, rc, err)
+              : evs__ranks_agree(net, rc, err);
+    free(path);
+    if (rc == EVS_OK) evs__output_keep(r->out);
+    return rc;
+  }
   r->t_phase = t; /* every event before t has run */
   evs__output_checkpoint(r->out, &ck);
   walk(r, &ck);
   r->t_phase = phase;
-  /* logged (after the lengths saved) before the file takes its name: the
-   * last checkpoint line in run.log is never older than the file */
-  if (!evs_ckpt_status(&ck) && r->out) {
-    evs__output_log(r->out, "checkpoint: t = %.9g s: %s", t, net->ckpt_path);
-    evs__output_log_sync(r->out);
-  }
+  if (!evs_ckpt_status(&ck)) log_checkpoint(r, t);
   rc = evs__ckpt_save_close(&ck);
   /* from now on a failed run leaves its files for the checkpoint */
   if (rc == EVS_OK) evs__output_keep(r->out);
@@ -345,16 +401,28 @@ int evs__run_checkpoint_load(evs_run *r, const char *outdir,
   evs_net *net = r->net;
   evs_ckpt ck;
   evs_checkpoint_info info;
-  int rc = evs__ckpt_load_open(&ck, net->ckpt_path, &info, err);
+  uint32_t slot = 0;
+  int rc = net->comm ? evs__ranks_ckpt_load_open(net, &ck, &info, &slot, err)
+                     : evs__ckpt_load_open(&ck, net->ckpt_path, &info, err);
   if (rc) return rc;
   free(info.meta);
-  if (info.seed != net->seed)
+  if (!net->comm) { /* a checkpoint of several ranks is refused */
+    uint32_t nranks = 1, rank = 0;
+    if (evs__ckpt_ranks(&ck, &nranks, &rank) == EVS_OK && nranks > 1)
+      evs_ckpt_refuse(&ck,
+                      "%s: a checkpoint of a run on %u ranks resumes on %u "
+                      "ranks (mpirun -np %u), not in one process",
+                      net->ckpt_path, (unsigned)nranks, (unsigned)nranks,
+                      (unsigned)nranks);
+  }
+  r->ckpt_slot = slot ^ 1; /* the next checkpoint keeps this one's parts */
+  if (!evs_ckpt_status(&ck) && info.seed != net->seed)
     evs_ckpt_refuse(&ck,
                     "%s: the checkpoint is of seed %llu, the model's seed "
                     "is %llu",
                     net->ckpt_path, (unsigned long long)info.seed,
                     (unsigned long long)net->seed);
-  else if (info.duration != r->t_end)
+  else if (!evs_ckpt_status(&ck) && info.duration != r->t_end)
     evs_ckpt_refuse(&ck, "%s: the checkpoint is of a run of %.9g s, not %.9g s",
                     net->ckpt_path, info.duration, r->t_end);
   if (!evs_ckpt_status(&ck))
@@ -364,5 +432,5 @@ int evs__run_checkpoint_load(evs_run *r, const char *outdir,
   if (rc == EVS_OK && !(r->t_phase == info.t))
     rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
                        "%s: a corrupt checkpoint (its time)", net->ckpt_path);
-  return rc;
+  return net->comm ? evs__ranks_agree(net, rc, err) : rc;
 }

@@ -75,6 +75,8 @@ struct evs_run {
   int ckpt_off;        /* checkpoints were asked for at an interruption
                           only and the net cannot be saved */
   char ckpt_why[160];  /* why not */
+  uint32_t ckpt_slot;  /* on several ranks: the slot of the part files the
+                          next checkpoint writes (core/ranks_ckpt.h) */
   evs_inflight *fly;   /* [nfly] explicit deliveries (run_delays.c) */
   uint32_t nfly, capfly;
   uint32_t live;           /* slots of fly not yet delivered */

@@ -10,6 +10,7 @@
 
 #include "core/comm.h"
 #include "core/ranks.h"
+#include "core/ranks_ckpt.h"
 #include "core/run_impl.h"
 
 /* Fills r (zeroed) for a run of net as opts asks: its end, its
@@ -65,11 +66,8 @@ void evs__run_free(evs_run *r) {
 static int checkpoints_begin(evs_run *r, int resumed, evs_error *err) {
   evs_error why;
   evs_error_clear(&why);
-  int rc = r->net->comm ? evs_error_set(&why, EVS_EINVAL, NULL, 0,
-                                        "checkpoints need a run in one "
-                                        "process: a run on several ranks "
-                                        "cannot be saved yet")
-                        : evs__run_checkpoint_check(r, &why);
+  /* on several ranks, every rank's part can be saved or none is */
+  int rc = evs__ranks_agree(r->net, evs__run_checkpoint_check(r, &why), &why);
   if (rc && (r->net->ckpt_every > 0 || resumed)) {
     *err = why;
     return rc;
@@ -91,7 +89,10 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
   evs_run *r = calloc(1, sizeof *r);
   if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   /* a checkpoint of an earlier run into the same file is stale */
-  if (net->ckpt_path) unlink(net->ckpt_path);
+  if (net->ckpt_path) {
+    unlink(net->ckpt_path);
+    evs__ranks_ckpt_clear(net);
+  }
   int rc = run_init(r, net, opts, extra);
   if (rc) evs_error_set(err, rc, NULL, 0, "out of memory");
   if (rc == EVS_OK) evs__run_plan_ahead(net);
@@ -127,24 +128,21 @@ int evs__run_resume(evs_net *net, const evs_run_opts *opts,
     evs_error_set(err, rc, NULL, 0, "out of memory");
     goto fail;
   }
-  if (net->comm) {
-    rc = evs_error_set(err, EVS_EINVAL, NULL, 0,
-                       "a checkpoint resumes in one process");
-    goto fail;
-  }
   evs__run_plan_ahead(net);
   /* the threads start as a new run's would; the checkpoint then replaces
-   * their state (a checkpoint of any thread count, core/threads_ckpt.c) */
-  if (opts->threads > 1 &&
-      (rc = evs__par_begin(r, (uint32_t)opts->threads, err)))
-    goto fail;
-  if ((rc = evs__run_reserve_ahead(net, err))) goto fail;
+   * their state (a checkpoint of any thread count, core/threads_ckpt.c;
+   * on several ranks each rank loads its own part, ranks_ckpt.h) */
+  if (opts->threads > 1 || net->comm)
+    rc =
+        evs__par_begin(r, opts->threads > 1 ? (uint32_t)opts->threads : 1, err);
+  if (rc == EVS_OK) rc = evs__run_reserve_ahead(net, err);
+  if ((rc = evs__ranks_agree(net, rc, err))) goto fail;
   if ((rc = evs__run_checkpoint_load(
            r, opts->outdir, opts->model_name ? opts->model_name : "model",
            err)))
     goto fail;
-  if (r->extra.type->start && (rc = r->extra.type->start(&r->extra, r, err)))
-    goto fail;
+  if (r->extra.type->start) rc = r->extra.type->start(&r->extra, r, err);
+  if ((rc = evs__ranks_agree(net, rc, err))) goto fail;
   if ((rc = checkpoints_begin(r, 1, err))) goto fail;
   net->run = r;
   return EVS_OK;

@@ -274,16 +274,18 @@ void evs__par_queue_counts(const struct evs_par *par, uint64_t *pushes,
 static int pop_parts(struct evs_par *par, uint32_t p, evs_pop **sl,
                      evs_ckpt_parts *ps, uint32_t *first, uint32_t *size) {
   const uint32_t *b = par->bound + (size_t)p * (par->n + 1);
+  /* on several ranks, the rank's block is the whole it saves */
+  const uint32_t lo = par->net->pop[p]->rank_lo;
   ps->n = 0;
   for (uint32_t t = 0; t < par->n; t++) {
     if (!par->w[t].own[p]) continue;
     sl[ps->n] = par->w[t].slice[p];
-    first[ps->n] = b[t];
+    first[ps->n] = b[t] - lo;
     size[ps->n++] = b[t + 1] - b[t];
   }
   ps->first = first;
   ps->size = size;
-  ps->whole = par->net->pop[p]->size;
+  ps->whole = par->net->pop[p]->rank_hi - lo;
   return EVS_OK;
 }
 
@@ -368,6 +370,9 @@ int evs__par_ckpt_pop(struct evs_par *par, evs_pop *pop, evs_ckpt *ck) {
                            "population %s: neuron type %s cannot be saved "
                            "in a checkpoint yet",
                            pop->name, pop->type->name);
+  /* on several ranks, a population another rank holds whole is that
+   * rank's to save */
+  if (par->comm && pop->rank_hi == pop->rank_lo) return evs_ckpt_status(ck);
   if (!par->split[p]) return pop->type->checkpoint(pop, ck);
   char what[96];
   snprintf(what, sizeof what, "population %s", pop->name);
@@ -431,14 +436,14 @@ static int proj_parts_make(struct evs_par *par, const evs_proj *p,
     if (!par->w[t].part[k]) continue;
     index[t] = n;
     pp->part[n] = par->w[t].part[k];
-    pp->first[n] = b[t];
+    pp->first[n] = b[t] - p->post->rank_lo;
     pp->size[n++] = b[t + 1] - b[t];
     m0 = par->w[t].csr[k];
   }
   pp->ps.n = n;
   pp->ps.first = pp->first;
   pp->ps.size = pp->size;
-  pp->ps.whole = p->post->size;
+  pp->ps.whole = p->post->rank_hi - p->post->rank_lo;
   if (!n) {
     free(index);
     return EVS_OK;

@@ -316,6 +316,22 @@ int evs__ckpt_save_open(evs_ckpt *ck, const char *path,
   return EVS_OK;
 }
 
+/* Flushes the directory of path to disk (a rename in it): best effort,
+ * some file systems refuse it. */
+static void sync_dir(const char *path) {
+  char *dir = strdup(path);
+  if (!dir) return;
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = '\0';
+  int dfd = open(slash ? (*dir ? dir : "/") : ".",
+                 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  free(dir);
+}
+
 int evs__ckpt_save_close(evs_ckpt *ck) {
   if (ck->f && ck->status == EVS_OK) {
     char end[8];
@@ -330,23 +346,73 @@ int evs__ckpt_save_close(evs_ckpt *ck) {
   if (ck->f && fclose(ck->f) != 0 && ck->status == EVS_OK)
     fail(ck, EVS_EIO, "%s: %s", ck->tmp, strerror(errno));
   ck->f = NULL;
-  if (ck->status == EVS_OK && ck->tmp && rename(ck->tmp, ck->path) != 0)
+  if (ck->status == EVS_OK && ck->tmp && !ck->keep_tmp &&
+      rename(ck->tmp, ck->path) != 0)
     fail(ck, EVS_EIO, "%s: %s", ck->path, strerror(errno));
   if (ck->status != EVS_OK && ck->tmp) unlink(ck->tmp);
-  if (ck->status == EVS_OK) { /* the rename itself on disk */
-    char *slash = strrchr(ck->path, '/');
-    if (slash) *slash = '\0';
-    int dfd = open(slash ? (*ck->path ? ck->path : "/") : ".",
-                   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      fsync(dfd); /* best effort: some file systems refuse it */
-      close(dfd);
-    }
-  }
+  if (ck->status == EVS_OK && !ck->keep_tmp) sync_dir(ck->path);
   free(ck->path);
   free(ck->tmp);
   ck->path = ck->tmp = NULL;
   return ck->status;
+}
+
+int evs__ckpt_commit(const char *path, evs_error *err) {
+  size_t n = strlen(path);
+  char *tmp = malloc(n + 5);
+  if (!tmp) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  snprintf(tmp, n + 5, "%s.tmp", path);
+  int rc = EVS_OK;
+  if (rename(tmp, path) != 0) {
+    rc = evs_error_set(err, EVS_EIO, NULL, 0, "%s: %s", path, strerror(errno));
+    unlink(tmp);
+  } else {
+    sync_dir(path);
+  }
+  free(tmp);
+  return rc;
+}
+
+void evs__ckpt_discard(const char *path) {
+  size_t n = strlen(path);
+  char *tmp = malloc(n + 5);
+  if (!tmp) return;
+  snprintf(tmp, n + 5, "%s.tmp", path);
+  unlink(tmp);
+  free(tmp);
+}
+
+#define RANKS_LABEL "ranks"
+
+int evs__ckpt_ranks(evs_ckpt *ck, uint32_t *nranks, uint32_t *rank) {
+  if (!ck->loading) {
+    evs_ckpt_label(ck, RANKS_LABEL);
+    evs_ckpt_bytes(ck, nranks, sizeof *nranks);
+    return evs_ckpt_bytes(ck, rank, sizeof *rank);
+  }
+  *nranks = 1;
+  *rank = 0;
+  if (ck->status) return ck->status;
+  /* a checkpoint of one process goes on with its outputs' label, whose
+   * length differs */
+  off_t at = ftello(ck->f);
+  uint64_t len = ck->len, m = 0;
+  char got[sizeof RANKS_LABEL - 1];
+  if (at < 0) return fail(ck, EVS_EIO, "%s: %s", ck->path, strerror(errno));
+  if (ck->body - ck->len >= sizeof m + sizeof got && !length(ck, &m) &&
+      m == sizeof got && !evs_ckpt_bytes(ck, got, sizeof got) &&
+      !memcmp(got, RANKS_LABEL, sizeof got)) {
+    evs_ckpt_bytes(ck, nranks, sizeof *nranks);
+    evs_ckpt_bytes(ck, rank, sizeof *rank);
+    if (!ck->status && (*nranks < 2 || *rank >= *nranks))
+      fail(ck, EVS_EINVAL, "%s: a corrupt checkpoint (its ranks)", ck->path);
+    return ck->status;
+  }
+  if (ck->status) return ck->status;
+  if (fseeko(ck->f, at, SEEK_SET) != 0)
+    return fail(ck, EVS_EIO, "%s: %s", ck->path, strerror(errno));
+  ck->len = len;
+  return EVS_OK;
 }
 
 /* ---- reading ------------------------------------------------------------- */

@@ -59,6 +59,8 @@ struct evs_ckpt {
   uint32_t crc;                /* writing: CRC-32 of the bytes so far */
   uint64_t len;                /* bytes written or read so far */
   uint64_t body;               /* loading: bytes before the trailer */
+  int keep_tmp; /* writing: evs__ckpt_save_close leaves NAME.tmp complete,
+                   for evs__ckpt_commit (a part of a run on ranks) */
 };
 
 /* Sets ck's first error to rc (a negative status) with a printf-formatted
@@ -78,6 +80,22 @@ int evs__ckpt_save_open(evs_ckpt *ck, const char *path,
  * Returns the checkpoint's status (EVS_EIO naming the file when the file
  * could not be completed). */
 int evs__ckpt_save_close(evs_ckpt *ck);
+
+/* Renames path.tmp, which evs__ckpt_save_close completed with keep_tmp
+ * set, to path and flushes the rename to disk. EVS_OK or EVS_EIO naming
+ * path (err). */
+int evs__ckpt_commit(const char *path, evs_error *err);
+
+/* Removes path.tmp (a part that will not be committed), if any. */
+void evs__ckpt_discard(const char *path);
+
+/* The record that says which rank of how many ranks wrote a checkpoint
+ * (written on several ranks only, right after the header: a checkpoint of
+ * one process has none). Saving: writes it (*nranks, *rank). Loading:
+ * reads it into *nranks, *rank if the state starts with one, else leaves
+ * the stream where it was and sets *nranks = 1, *rank = 0. EVS_OK or ck's
+ * error. */
+int evs__ckpt_ranks(evs_ckpt *ck, uint32_t *nranks, uint32_t *rank);
 
 /* Opens the checkpoint at path, checks it whole (magic, format version,
  * build, trailer length and CRC-32) and reads its header into *info (meta

@@ -57,10 +57,16 @@ static int64_t ckpt_length(ofile *f, const char *name, evs_ckpt *ck) {
 }
 
 int evs__output_checkpoint(evs_output *o, evs_ckpt *ck) {
-  uint32_t has = o != NULL;
+  /* 2: a rank's output that writes nothing (rank 0 writes the files):
+   * only its count of files, which are its plug-ins' handles */
+  uint32_t has = o ? (o->silent ? 2 : 1) : 0;
   evs_ckpt_label(ck, "outputs");
   evs_ckpt_bytes(ck, &has, sizeof has);
   if (!o) return evs_ckpt_status(ck);
+  if (o->silent) {
+    uint64_t n = o->n_files;
+    return evs_ckpt_bytes(ck, &n, sizeof n);
+  }
   int64_t at = ckpt_length(&o->log, "run.log", ck);
   evs_ckpt_bytes(ck, &at, sizeof at);
   uint64_t n = o->n_files;
@@ -193,6 +199,24 @@ int evs__output_resume(evs_output **out, evs_ckpt *ck, const char *dir,
   evs_ckpt_label(ck, "outputs");
   evs_ckpt_bytes(ck, &has, sizeof has);
   if (evs_ckpt_status(ck)) return evs_ckpt_status(ck);
+  if (has == 2 && dir) { /* a rank's that writes nothing */
+    evs_error e;
+    evs_ckpt_bytes(ck, &n, sizeof n);
+    if (evs_ckpt_status(ck)) return evs_ckpt_status(ck);
+    if (n > 1u << 20)
+      return evs_ckpt_refuse(ck, "a corrupt checkpoint: its output files");
+    if (evs__output_open_silent(out, model_name, &e))
+      return evs__ckpt_fail(ck, EVS_ENOMEM, "out of memory");
+    evs_output *o = *out;
+    if (!(o->files = calloc(n ? n : 1, sizeof *o->files))) {
+      evs__output_discard(o);
+      *out = NULL;
+      return evs__ckpt_fail(ck, EVS_ENOMEM, "out of memory");
+    }
+    o->n_files = o->cap_files = (size_t)n;
+    if (!n) o->cap_files = 1;
+    return EVS_OK;
+  }
   if (has != (dir != NULL))
     return evs_ckpt_refuse(ck, has ? "the checkpoint's run wrote output files: "
                                      "the resumed run needs their folder"
