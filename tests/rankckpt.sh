@@ -116,6 +116,19 @@ if reference coba "${coba[@]}"; then
   case_until coba 0.0777s 0.13s "2 1 2" "${coba[@]}"
 fi
 
+# ---- periodic checkpoints (--checkpoint-every: rank 0's wall clock decides
+# for every rank): several in a run on 2 ranks; its last one resumed gives
+# the files that run completed -----------------------------------------------
+d="$tmp/periodic"
+if expect_status 0 "periodic: run" mpi 2 "$EVSNN" run "$MODELS/cuba.ini" -q \
+  -o "$d" --set simulation.duration=1.5s --checkpoint-every 0.1s --threads 2; then
+  [ "$(grep -c '^checkpoint: t = ' "$d/run.log")" -ge 2 ] ||
+    say_fail "periodic: fewer than 2 checkpoints: $(grep -c '^checkpoint: ' "$d/run.log")"
+  mkdir "$tmp/periodic.ref" && cp "$d"/*.ras "$d"/*.tsv "$tmp/periodic.ref"
+  expect_status 0 "periodic: resume" mpi 2 "$EVSNN" resume "$d" -q &&
+    resumed "$d" "periodic" && same "$tmp/periodic.ref" "$d" "periodic"
+fi
+
 # ---- SIGINT to one rank: every rank stops at the same horizon with its
 # part of the checkpoint; resumed on other threads to a little later: the
 # files of a run in one process stopped there (--until) ---------------------
