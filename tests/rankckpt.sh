@@ -11,7 +11,8 @@
 # process, and one of one process resumed on 2 ranks, is refused naming
 # both numbers; a part of one rank corrupt or missing fails every rank
 # cleanly (exit status 1, the folder's files untouched, no rank waiting for
-# ever: every launch under `timeout`). Skipped (77) without MPI.
+# ever: every launch under `timeout`). SuperSpike (its learner on rank 0)
+# refuses checkpoints on ranks at the start. Skipped (77) without MPI.
 # Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, MODELS, MPIRUN.
 . "$(dirname "$0")/common.sh"
 need_evsnn
@@ -121,7 +122,7 @@ fi
 # the files that run completed -----------------------------------------------
 d="$tmp/periodic"
 if expect_status 0 "periodic: run" mpi 2 "$EVSNN" run "$MODELS/cuba.ini" -q \
-  -o "$d" --set simulation.duration=1.5s --checkpoint-every 0.1s --threads 2; then
+  -o "$d" --set simulation.duration=2s --checkpoint-every 0.05s --threads 2; then
   [ "$(grep -c '^checkpoint: t = ' "$d/run.log")" -ge 2 ] ||
     say_fail "periodic: fewer than 2 checkpoints: $(grep -c '^checkpoint: ' "$d/run.log")"
   mkdir "$tmp/periodic.ref" && cp "$d"/*.ras "$d"/*.tsv "$tmp/periodic.ref"
@@ -209,6 +210,12 @@ if [ -d "$d" ]; then
   cp "$tmp/part" "$part"
   expect_status 0 "the part put back" mpi 2 "$EVSNN" resume "$d" -q &&
     same "$tmp/cuba.one" "$d" "the part put back"
+  # SuperSpike's learner (on rank 0) is not saved on ranks yet: refused at
+  # the start, naming it
+  expect_status 1 "S2 on 2 ranks" mpi 2 "$EVSNN" run "$MODELS/s2_hidden.ini" \
+    -q -o "$tmp/s2" --set simulation.duration=0.2s --checkpoint-every 1s &&
+    { grep -q "rule superspike's learner is on rank 0, which checkpoints on several ranks cannot save yet" \
+      "$tmp/stderr" || say_fail "S2 on 2 ranks: says '$(grep evsnn "$tmp/stderr" | head -n 2)'"; }
   # a checkpoint of one process is not resumed on 2 ranks
   d="$tmp/cuba.oneck"
   expect_status 0 "one process --until" "$EVSNN" run "${cuba[@]}" -q -o "$d" \
