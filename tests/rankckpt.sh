@@ -135,7 +135,9 @@ fi
 # files of a run in one process stopped there (--until) ---------------------
 if [ -d "$tmp/cuba.one" ]; then
   d="$tmp/cuba.int"
-  long=("$MODELS/cuba.ini" --set simulation.duration=10s)
+  # (long enough that the signal comes first on an idle machine too: 10 s
+  # of CUBA on 2 ranks take well under a second there)
+  long=("$MODELS/cuba.ini" --set simulation.duration=500s)
   limit=60 mpi 2 "$EVSNN" run "${long[@]}" -q -o "$d" >"$tmp/int.out" 2>"$tmp/int.err" &
   pid=$!
   # rank 1's process (mpirun tells each its rank), once the run has begun
