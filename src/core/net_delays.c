@@ -16,30 +16,25 @@
 #include "core/plugin.h"
 #include "core/run.h"
 
-/* The built projection proj of net whose synapses the net holds, n of
- * them, or NULL with a message in err. */
-static evs_proj *held_proj(const evs_net *net, int proj, size_t n,
-                           evs_error *err) {
-  evs_proj *p = evs__net_proj(net, proj, err);
-  if (!p) return NULL;
-  if (!net->built) {
-    evs_error_set(err, EVS_ESTATE, NULL, 0, "%s: the network is not built yet",
-                  p->name);
-    return NULL;
-  }
-  if (!p->csr) {
-    evs_error_set(err, EVS_ESTATE, NULL, 0,
-                  "%s: its synapses are split among the threads of a run",
-                  p->name);
-    return NULL;
-  }
-  if (n != p->csr->nnz) {
-    evs_error_set(err, EVS_EINVAL, NULL, 0,
-                  "%s: %zu delays given for %llu synapses", p->name, n,
-                  (unsigned long long)p->csr->nnz);
-    return NULL;
-  }
-  return p;
+/* The built projection proj of net into *out: EVS_OK, else EVS_EINVAL (no
+ * such projection) or EVS_ESTATE (not built yet) with a message in err. */
+static int built_proj(const evs_net *net, int proj, evs_proj **out,
+                      evs_error *err) {
+  evs_proj *p = *out = evs__net_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!net->built)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: the network is not built yet", p->name);
+  return EVS_OK;
+}
+
+/* EVS_OK if n is the number of synapses of p in m, else EVS_EINVAL. */
+static int count_ok(const evs_proj *p, const evs_csr *m, size_t n,
+                    evs_error *err) {
+  if (n == m->nnz) return EVS_OK;
+  return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                       "%s: %zu delays given for %llu synapses", p->name, n,
+                       (unsigned long long)m->nnz);
 }
 
 /* The first position of group g (global index) of row in m. */
@@ -47,11 +42,24 @@ static uint64_t group_begin(const evs_csr *m, uint32_t row, uint64_t g) {
   return g > m->grp_ptr[row] ? m->grp_end[g - 1] : m->row_ptr[row];
 }
 
+static void read_delays(const evs_net *net, const evs_csr *m, double *d);
+
 EVS_API int evs_net_get_delays(const evs_net *net, int proj, double *d,
                                size_t n, evs_error *err) {
-  const evs_proj *p = held_proj(net, proj, n, err);
-  if (!p) return err ? err->code : EVS_EINVAL;
-  const evs_csr *m = p->csr;
+  evs_proj *p;
+  int rc = built_proj(net, proj, &p, err);
+  if (rc) return rc;
+  const evs_csr *m;
+  evs_csr *joined; /* a threaded run's splits, in the net's order */
+  rc = evs__run_synapses(net->run, p, &m, &joined, err);
+  if (rc == EVS_OK && (rc = count_ok(p, m, n, err)) == EVS_OK)
+    read_delays(net, m, d);
+  evs_csr_free(joined);
+  return rc;
+}
+
+/* The delays of m's synapses (s) into d[0 .. nnz). */
+static void read_delays(const evs_net *net, const evs_csr *m, double *d) {
   for (uint32_t i = 0; i < m->n_pre; i++) {
     if (!m->grp_ptr) {
       for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++)
@@ -62,7 +70,6 @@ EVS_API int evs_net_get_delays(const evs_net *net, int proj, double *d,
       for (uint64_t q = group_begin(m, i, g); q < m->grp_end[g]; q++)
         d[q] = m->grp_delay[g] * net->resolution;
   }
-  return EVS_OK;
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -173,17 +180,45 @@ static int check_layout(const evs_net *net, const evs_proj *p, int bijective,
   return EVS_OK;
 }
 
+static int change_delays(evs_net *net, evs_proj *p, const double *d, size_t n,
+                         evs_error *err);
+
 EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
                                size_t n, evs_error *err) {
-  evs_proj *p = held_proj(net, proj, n, err);
-  if (!p) return err ? err->code : EVS_EINVAL;
+  evs_proj *p;
+  int rc = built_proj(net, proj, &p, err);
+  if (rc) return rc;
   if (net->ran && !net->run)
     return evs_error_set(err, EVS_ESTATE, NULL, 0, "%s: the run has ended",
                          p->name);
   if (net->nranks > 1)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "%s: delays cannot change on several ranks yet",
+                         "%s: delays cannot change on several ranks yet "
+                         "(each rank holds its targets' synapses: a change "
+                         "would have to agree on the exchange windows of "
+                         "every rank); run in one process, on any number "
+                         "of threads",
                          p->name);
+  const evs_csr *held;
+  evs_csr *joined; /* a threaded run's splits, changed in the net's order */
+  rc = evs__run_synapses(net->run, p, &held, &joined, err);
+  if (rc == EVS_OK) rc = count_ok(p, held, n, err);
+  if (rc) {
+    evs_csr_free(joined);
+    return rc;
+  }
+  if (joined) p->csr = joined; /* until the splits are made from it again */
+  rc = change_delays(net, p, d, n, err);
+  if (joined) {
+    p->csr = NULL;
+    evs_csr_free(joined);
+  }
+  return rc;
+}
+
+/* evs_net_set_delays on p's synapses in p->csr, n of them. */
+static int change_delays(evs_net *net, evs_proj *p, const double *d, size_t n,
+                         evs_error *err) {
   evs_csr *m = p->csr;
   uint32_t *steps = malloc((n ? n : 1) * sizeof *steps);
   uint64_t *moved_to = malloc((n ? n : 1) * sizeof *moved_to);
@@ -193,6 +228,7 @@ EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
   old.grp_delay = NULL;
   old.grp_end = NULL;
   int rc = EVS_OK, bijective, in_place;
+  uint32_t dmax = 0;
   if (!steps || !moved_to) goto nomem;
   for (size_t q = 0; q < n; q++) {
     double s = d[q] / net->resolution;
@@ -203,6 +239,7 @@ EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
       goto out;
     }
     steps[q] = (uint32_t)lround(s);
+    if (steps[q] > dmax) dmax = steps[q];
   }
   if ((rc = check_steps(net, p, steps, n, err))) goto out;
   if (group_map(m, steps, &bijective, &in_place)) goto nomem;
@@ -222,11 +259,18 @@ EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
     if (!(grp = malloc((n ? n : 1) * sizeof *grp))) goto nomem;
     groups_of(m, grp);
   }
-  if (net->run && (rc = evs__run_delays_begin(net->run, p, bijective, err)))
+  if (net->run &&
+      (rc = evs__run_delays_begin(net->run, p, bijective, dmax, err)))
     goto out;
+  /* a threaded run's spikes flushed before now leave with the old delays */
+  if ((rc = evs__run_settle(net->run))) {
+    evs_error_set(err, rc, NULL, 0, "%s: %s", p->name, evs_strerror(rc));
+    goto out;
+  }
+  if (p->rule) evs__run_gather(net->run, p); /* its weights move too */
   if (evs_csr_set_delays(m, steps, moved_to)) goto nomem;
   if (net->run &&
-      (rc = evs__run_delays_end(net->run, p, &old, moved_to, err))) {
+      (rc = evs__run_delays_end(net->run, p, &old, moved_to, bijective, err))) {
     p->post->failed = rc; /* the synapses moved, the rings did not grow */
     goto out;
   }
@@ -241,8 +285,7 @@ EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
     groups_of(m, now);
     for (size_t q = 0; q < n; q++) from[now[moved_to[q]]] = grp[q];
     free(now);
-    if ((rc = p->filter->type->regroup(p->filter, p, from, err)))
-      goto filter_failed;
+    if ((rc = evs__run_regroup(net->run, p, from, err))) goto filter_failed;
   }
   goto out;
 filter_nomem:

@@ -12,67 +12,72 @@
 #include "core/net_impl.h"
 #include "core/run.h"
 
-/* The built projection proj of net, or NULL with a message in err. */
-static evs_proj *built_proj(const evs_net *net, int proj, size_t n,
-                            evs_error *err) {
-  if (proj < 0 || (uint32_t)proj >= net->nproj) {
-    evs_error_set(err, EVS_EINVAL, NULL, 0, "no projection with index %d",
-                  proj);
-    return NULL;
-  }
-  evs_proj *p = net->proj[proj];
-  if (!net->built) {
-    evs_error_set(err, EVS_ESTATE, NULL, 0, "%s: the network is not built yet",
-                  p->name);
-    return NULL;
-  }
-  if (!p->csr) {
-    evs_error_set(err, EVS_ESTATE, NULL, 0,
-                  "%s: its synapses are split among the threads of a run",
-                  p->name);
-    return NULL;
-  }
-  if (n != p->csr->nnz) {
-    evs_error_set(err, EVS_EINVAL, NULL, 0,
-                  "%s: %zu weights given for %llu synapses", p->name, n,
-                  (unsigned long long)p->csr->nnz);
-    return NULL;
-  }
-  return p;
+/* The built projection proj of net into *out: EVS_OK, else EVS_EINVAL (no
+ * such projection) or EVS_ESTATE (not built yet) with a message in err. */
+static int built_proj(const evs_net *net, int proj, evs_proj **out,
+                      evs_error *err) {
+  evs_proj *p = *out = evs__net_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!net->built)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: the network is not built yet", p->name);
+  return EVS_OK;
+}
+
+/* EVS_OK if n is held, the number of synapses of p here, else
+ * EVS_EINVAL. */
+static int count_ok(const evs_proj *p, uint64_t held, size_t n,
+                    evs_error *err) {
+  if (n == held) return EVS_OK;
+  return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                       "%s: %zu weights given for %llu synapses", p->name, n,
+                       (unsigned long long)held);
 }
 
 EVS_API int evs_net_get_weights(const evs_net *net, int proj, double *w,
                                 size_t n, evs_error *err) {
-  const evs_proj *p = built_proj(net, proj, n, err);
-  if (!p) return err ? err->code : EVS_EINVAL;
-  evs__run_gather(net->run, p); /* a threaded run's learned weights */
-  for (uint64_t q = 0; q < p->csr->nnz; q++)
-    w[q] = evs_csr_weight(p->csr, q) / p->weight_scale;
-  return EVS_OK;
+  evs_proj *p;
+  int rc = built_proj(net, proj, &p, err);
+  if (rc) return rc;
+  const evs_csr *m;
+  evs_csr *joined; /* a threaded run's splits, in the net's order */
+  rc = evs__run_synapses(net->run, p, &m, &joined, err);
+  if (rc == EVS_OK) rc = count_ok(p, m->nnz, n, err);
+  if (rc == EVS_OK) {
+    evs__run_gather(net->run, p); /* a threaded run's learned weights */
+    for (uint64_t q = 0; q < m->nnz; q++)
+      w[q] = evs_csr_weight(m, q) / p->weight_scale;
+  }
+  evs_csr_free(joined);
+  return rc;
 }
 
 EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
                                 size_t n, evs_error *err) {
-  evs_proj *p = built_proj(net, proj, n, err);
-  if (!p) return err ? err->code : EVS_EINVAL;
-  uint32_t parts = 0;
-  evs_csr *const *part = evs__run_proj_csrs(net->run, p, &parts);
-  if (parts && part[0] != p->csr)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "%s: its synapses are split among the threads of "
-                         "the run; set them before it starts",
-                         p->name);
+  evs_proj *p;
+  int rc = built_proj(net, proj, &p, err);
+  if (rc) return rc;
+  uint64_t held;
+  if ((rc = evs__run_held(net->run, p, &held, err))) return rc;
+  if ((rc = count_ok(p, held, n, err))) return rc;
   for (size_t q = 0; q < n; q++)
     if (!isfinite(w[q]) || !isfinite((float)(w[q] * p->weight_scale)))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,
                            "%s: bad weight %g for synapse %zu", p->name, w[q],
                            q);
+  /* what a threaded run flushed before now leaves with the old weights */
+  if ((rc = evs__run_settle(net->run)))
+    return evs_error_set(err, rc, NULL, 0, "%s: %s", p->name, evs_strerror(rc));
+  if (!p->csr) /* a static projection split among the threads */
+    return evs__run_set_weights(net->run, p, w, err);
   evs_csr *m = p->csr;
   if (!m->weight && n) { /* shared until now: give every synapse its own */
     if (!(m->weight = malloc(n * sizeof *m->weight)))
       return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   }
   for (size_t q = 0; q < n; q++) m->weight[q] = (float)(w[q] * p->weight_scale);
+  /* a learning projection's threads hold its weights in their parts */
+  evs__run_scatter(net->run, p);
   return EVS_OK;
 }
 
@@ -88,6 +93,9 @@ EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
                          "%s: bad weight %g (finite, at most %g)", p->name, w,
                          EVS__MAX_MAGNITUDE);
   float v = (float)(w * p->weight_scale);
+  int rc = evs__run_settle(net->run); /* flushed before: the old weight */
+  if (rc)
+    return evs_error_set(err, rc, NULL, 0, "%s: %s", p->name, evs_strerror(rc));
   uint32_t n = 0; /* a threaded run's splits, and the net's CSR if kept */
   evs_csr *const *all = evs__run_proj_csrs(net->run, p, &n);
   if (n == 0 && !p->csr)

@@ -56,24 +56,34 @@ int evs__run_settings_change(struct evs_run *run, const char *what,
                              evs_error *err);
 
 /* Before projection p's delays change between run's phases
- * (core/net_delays.c; p's CSR still the old layout): refuses a run on
- * threads or ranks, or one that saves checkpoints periodically
- * (EVS_ESTATE); unless bijective (every delay group of a row stays one
- * group), makes each of p's pending deliveries an explicit one naming its
- * synapses' positions (EVS_ENOMEM: those made so far stay, and right).
- * Once past the refusals, checkpoints are off from then on.
- * (core/run_delays.c) */
+ * (core/net_delays.c; p's CSR still the old layout; dmax: the longest new
+ * delay, steps): refuses a run on several ranks or one that saves
+ * checkpoints periodically (EVS_ESTATE), and on threads a delay too long
+ * for distinct delivery times (EVS_EINVAL); on one thread, unless
+ * bijective (every delay group of a row stays one group), makes each of
+ * p's pending deliveries an explicit one naming its synapses' positions
+ * (EVS_ENOMEM: those made so far stay, and right). Once past the
+ * refusals, checkpoints are off from then on. (core/run_delays.c) */
 int evs__run_delays_begin(struct evs_run *run, const evs_proj *p, int bijective,
-                          evs_error *err);
+                          uint32_t dmax, evs_error *err);
 
 /* After p's CSR took its new delays (evs_csr_set_delays; old: its layout
- * before, row_ptr and groups; moved_to: each old position's new one):
- * p's pending deliveries name the same synapses in the new layout and arrive
- * when they were due; a projection delivered ahead has its post type's
- * ring buffers grown to its new delays. EVS_OK or EVS_ENOMEM (err). */
+ * before, row_ptr and groups; moved_to: each old position's new one;
+ * bijective as for evs__run_delays_begin): p's pending deliveries name the
+ * same synapses in the new layout and arrive when they were due; a
+ * projection delivered ahead has its post type's ring buffers grown to its
+ * new delays. On threads p->csr is the projection in the net's order (the
+ * threads' splits joined, evs__run_synapses), from which the splits are
+ * made again (core/threads_delays.c). EVS_OK or EVS_ENOMEM (err). */
 int evs__run_delays_end(struct evs_run *run, const evs_proj *p,
                         const evs_csr *old, const uint64_t *moved_to,
-                        evs_error *err);
+                        int bijective, evs_error *err);
+
+/* After filtered projection p's delays changed: new delay group k takes the
+ * filter state of old group from[k], in the net's filter or in a threaded
+ * run's parts (run may be NULL). EVS_OK or the filter's error. */
+int evs__run_regroup(struct evs_run *run, const evs_proj *p,
+                     const uint64_t *from, evs_error *err);
 
 /* The synapse matrices of projection p, split among the threads of run
  * (p->csr is NULL once split, unless p learns: then it is kept, and its
@@ -87,6 +97,43 @@ evs_csr *const *evs__run_proj_csrs(struct evs_run *run, const evs_proj *p,
  * splits (a learning projection's weights, evs__par_gather); nothing for a
  * run on one thread, a NULL run or a projection that is not split. */
 void evs__run_gather(struct evs_run *run, const evs_proj *p);
+
+/* The synapses of projection p this process holds, in the net's order, in
+ * *m: p->csr when the net holds them (*joined = NULL), else those a
+ * threaded run split among its threads joined into a new CSR, *joined as
+ * well, for the caller to free (evs_csr_free). Weights as the threads
+ * hold them (a learning projection's net CSR needs evs__run_gather).
+ * EVS_OK, EVS_ENOMEM, or EVS_ESTATE when the run that split them has
+ * ended (err). (core/threads_synapses.c) */
+int evs__run_synapses(struct evs_run *run, const evs_proj *p, const evs_csr **m,
+                      evs_csr **joined, evs_error *err);
+
+/* The number of synapses of projection p this process holds into *n:
+ * p->csr's, or those of a threaded run's splits. EVS_OK, or EVS_ESTATE
+ * when the run that split them has ended (err).
+ * (core/threads_synapses.c) */
+int evs__run_held(struct evs_run *run, const evs_proj *p, uint64_t *n,
+                  evs_error *err);
+
+/* Sets the weights of static projection p, split among the threads of
+ * run (p->csr NULL), from w[0 .. synapses) in the net's order (SI units
+ * of its weight dimension; checked by the caller): every split gets
+ * weights of its own. EVS_OK or EVS_ENOMEM (err; some weights may be
+ * set). */
+int evs__run_set_weights(struct evs_run *run, const evs_proj *p,
+                         const double *w, evs_error *err);
+
+/* Copies the weights of learning projection p from the net's CSR into a
+ * threaded run's splits (evs__par_scatter); nothing for a run on one
+ * thread, a NULL run or a projection that is not split. */
+void evs__run_scatter(struct evs_run *run, const evs_proj *p);
+
+/* Schedules a threaded run's spikes merged at the last barrier now (the
+ * next step would first; evs__par_settle), so that everything flushed
+ * before the phase's end is scheduled with the weights and delays it was
+ * flushed with, as on one thread; nothing for a run on one thread or a
+ * NULL run. EVS_OK or an error of a plug-in or of memory. */
+int evs__run_settle(struct evs_run *run);
 
 /* The instances of projection p's rule in run: a threaded run's per-thread
  * instances of a split learning projection, else p->rule (run may be

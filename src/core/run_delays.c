@@ -21,7 +21,9 @@
  * the event pops at its time and calls the post type's deliver() as any
  * delivery does. A projection delivered ahead (run_ahead.c) has no pending
  * deliveries: its inputs handed over arrive as due, and its post type's
- * rings are made long enough for the new delays. */
+ * rings are made long enough for the new delays. A threaded run's
+ * deliveries are one event per spike and delay: threads_delays.c. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -82,13 +84,22 @@ static int fly_scratch(evs_run *r, uint64_t n) {
 }
 
 int evs__run_delays_begin(evs_run *r, const evs_proj *p, int bijective,
-                          evs_error *err) {
-  if (r->par || r->net->nranks > 1)
+                          uint32_t dmax, evs_error *err) {
+  if (r->net->nranks > 1)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
                          "projection %s: delays change between the phases "
-                         "of a run on one thread and one rank only; on "
-                         "several, set them before the run starts",
+                         "of a run in one process only; on several ranks, "
+                         "set them before the run starts",
                          p->name);
+  /* a threaded run's deliveries of one spike are one event per delay: at
+   * distinct times (threads_setup.c, delays_distinct) */
+  double res = r->net->resolution, last = r->t_end + dmax * res;
+  if (r->par &&
+      !(isfinite(last) && res > 4 * (nextafter(last, INFINITY) - last)))
+    return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                         "projection %s: a delay of %g s is too long for "
+                         "the run's resolution on several threads",
+                         p->name, dmax * res);
   if (r->net->ckpt_every > 0)
     return evs_error_set(err, EVS_ESTATE, NULL, 0,
                          "the run saves checkpoints (checkpoint_every), "
@@ -98,7 +109,7 @@ int evs__run_delays_begin(evs_run *r, const evs_proj *p, int bijective,
   snprintf(r->ckpt_why, sizeof r->ckpt_why,
            "delays changed between phases, which a checkpoint does not "
            "hold");
-  if (bijective) return EVS_OK;
+  if (bijective || r->par) return EVS_OK; /* threads: evs__par_delays_end */
   const evs_csr *m = p->csr;
   for (size_t i = 0; i < r->q.size; i++) {
     evs_event *ev = &r->q.heap[i];
@@ -125,7 +136,10 @@ int evs__run_delays_begin(evs_run *r, const evs_proj *p, int bijective,
 }
 
 int evs__run_delays_end(evs_run *r, const evs_proj *p, const evs_csr *old,
-                        const uint64_t *moved_to, evs_error *err) {
+                        const uint64_t *moved_to, int bijective,
+                        evs_error *err) {
+  if (r->par)
+    return evs__par_delays_end(r->par, p, old, moved_to, bijective, err);
   for (uint32_t i = 0; i < r->nfly; i++)
     if (r->fly[i].pos && r->fly[i].proj == p->index)
       for (uint64_t k = 0; k < r->fly[i].n; k++)
@@ -146,6 +160,12 @@ int evs__run_delays_end(evs_run *r, const evs_proj *p, const evs_csr *old,
    * largest delay, their contents kept */
   evs__run_plan_ahead(r->net);
   return evs__run_reserve_ahead(r->net, err);
+}
+
+int evs__run_regroup(evs_run *r, const evs_proj *p, const uint64_t *from,
+                     evs_error *err) {
+  if (r && r->par) return evs__par_regroup(r->par, p, from, err);
+  return p->filter->type->regroup(p->filter, p, from, err);
 }
 
 int evs__run_deliver_inflight(evs_run *r, const evs_event *ev) {

@@ -329,6 +329,31 @@ int evs__par_split_proj(const struct evs_par *par, const evs_proj *p);
 int evs__par_ckpt_parts(struct evs_par *par, const evs_proj *p, int filter,
                         evs_ckpt *ck);
 
+/* ---- delays changed between phases (threads_delays.c) ------------------- */
+
+/* After p's synapses took new delays in the net's order (p->csr: the
+ * threads' splits joined, or the net's own CSR; old: its layout before,
+ * rows and groups; moved_to: each old position's new one; bijective: as
+ * net_delays.c's group_map): every thread's split made again from p->csr
+ * (a learning projection's in place: its synapses do not move), each of
+ * its pending deliveries of p's pre population made to deliver of p the
+ * synapses it named before (they arrive when they were due), p's post
+ * population's rings grown for its new delays and the horizons' leads
+ * computed again. EVS_OK or EVS_ENOMEM (err). */
+int evs__par_delays_end(struct evs_par *par, const evs_proj *p,
+                        const evs_csr *old, const uint64_t *moved_to,
+                        int bijective, evs_error *err);
+
+/* Gives the new delay groups of filtered projection p the state of old
+ * group from[k] (the filter type's regroup), in every thread's part, or
+ * the net's filter when it has no parts. EVS_OK or the filter's error. */
+int evs__par_regroup(struct evs_par *par, const evs_proj *p,
+                     const uint64_t *from, evs_error *err);
+
+/* Computes every population's lead (the horizons', threads.c) from its
+ * projections' shortest delays as they are now. (threads_setup.c) */
+void evs__par_leads(struct evs_par *par);
+
 /* Copies the weights of learning projection p from the net's CSR into its
  * threads' splits (evs__par_gather's inverse); nothing for a projection
  * that is not split. O(synapses). */

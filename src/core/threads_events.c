@@ -139,10 +139,74 @@ static inline void prefetch_next(const worker *w) {
   }
 }
 
+/* The synapses [begin, end) of row in w's split m of projection p (group
+ * grp's place in the row) delivered at ev's time: through the filter, to
+ * the post slice, to the rule. EVS_OK or the post slice's failure. */
+static inline int deliver_range(worker *w, const evs_event *ev,
+                                const evs_proj *p, const evs_csr *m,
+                                uint32_t row, uint64_t begin, uint64_t end,
+                                uint32_t grp) {
+  evs_pop *post = w->slice[p->post->index];
+  const float *wt = m->weight ? m->weight + begin : NULL;
+  /* the thread's own filter and rule instance on a split post population
+   * (make_parts), else the net's (the post population is whole) */
+  const evs_proj *own = w->part[p->index] ? w->part[p->index] : p;
+  if (own->filter)
+    wt =
+        own->filter->type->apply(own->filter, ev->t, row, grp, wt, end - begin);
+  post->type->deliver(post, ev->t, p->receptor, m->target + begin, wt,
+                      m->weight_shared, end - begin);
+  if (own->rule) own->rule->type->on_pre(own->rule, ev->t, row, begin, end);
+  w->syn_events += end - begin;
+  return post->failed;
+}
+
+/* Delivery ev pushed before a delay change (ev->arg & EVS__INFLIGHT): per
+ * projection, what its record says (threads_delays.c), else the synapses
+ * of its delay; then the record is freed. */
+static int deliver_changed(worker *w, const evs_event *ev) {
+  const evs_net *net = w->par->net;
+  const uint32_t slot = ev->arg & ~EVS__INFLIGHT;
+  const evs_par_fly *f = &w->fly[slot];
+  const evs_pop *pre = net->pop[ev->owner];
+  uint32_t row = ev->source - pre->gid0;
+  int rc = EVS_OK;
+  for (uint32_t k = 0; k < pre->n_out && rc == EVS_OK; k++) {
+    const evs_proj *p = net->proj[pre->out[k]];
+    const evs_csr *m = w->csr[p->index];
+    if (!m || p->ahead) continue;
+    const evs_par_redirect *e = NULL;
+    for (uint32_t i = 0; i < f->n && !e; i++)
+      if (f->r[i].proj == p->index) e = &f->r[i];
+    if (e && e->pos) { /* no filter, no rule (net_delays.c) */
+      evs_pop *post = w->slice[p->post->index];
+      for (uint64_t i = 0; i < e->n; i++) {
+        w->fly_target[i] = m->target[e->pos[i]];
+        if (m->weight) w->fly_weight[i] = m->weight[e->pos[i]];
+      }
+      post->type->deliver(post, ev->t, p->receptor, w->fly_target,
+                          m->weight ? w->fly_weight : NULL, m->weight_shared,
+                          e->n);
+      w->syn_events += e->n;
+      rc = post->failed;
+      continue;
+    }
+    uint32_t d = e ? e->delay : f->delay;
+    if (d == UINT32_MAX) continue; /* none of that delay then */
+    uint64_t begin, end;
+    uint32_t grp;
+    delivery_range(m, row, d, &begin, &end, &grp);
+    if (begin < end) rc = deliver_range(w, ev, p, m, row, begin, end, grp);
+  }
+  evs__par_fly_done(w, slot);
+  return rc;
+}
+
 /* Delivery ev (see schedule_spike): the synapses of delay ev->arg of the
  * spike's row on w's slices, projection by projection in pop->out's
  * order. */
 static int deliver(worker *w, const evs_event *ev) {
+  if (ev->arg & EVS__INFLIGHT) return deliver_changed(w, ev);
   const evs_net *net = w->par->net;
   const evs_pop *pre = net->pop[ev->owner];
   uint32_t row = ev->source - pre->gid0;
@@ -155,19 +219,8 @@ static int deliver(worker *w, const evs_event *ev) {
     uint32_t grp;
     delivery_range(m, row, ev->arg, &begin, &end, &grp);
     if (begin == end) continue;
-    evs_pop *post = w->slice[p->post->index];
-    const float *wt = m->weight ? m->weight + begin : NULL;
-    /* the thread's own filter and rule instance on a split post population
-     * (make_parts), else the net's (the post population is whole) */
-    const evs_proj *own = w->part[p->index] ? w->part[p->index] : p;
-    if (own->filter)
-      wt = own->filter->type->apply(own->filter, ev->t, row, grp, wt,
-                                    end - begin);
-    post->type->deliver(post, ev->t, p->receptor, m->target + begin, wt,
-                        m->weight_shared, end - begin);
-    if (own->rule) own->rule->type->on_pre(own->rule, ev->t, row, begin, end);
-    w->syn_events += end - begin;
-    if (post->failed) return post->failed;
+    int rc = deliver_range(w, ev, p, m, row, begin, end, grp);
+    if (rc) return rc;
   }
   return EVS_OK;
 }

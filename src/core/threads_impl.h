@@ -31,6 +31,26 @@ typedef struct flush_rec {
   const evs_spike *spk;
 } flush_rec;
 
+/* What a pending delivery event delivers of one projection whose delays
+ * changed after it was pushed (threads_delays.c): the synapses of a delay
+ * (pos NULL; delay UINT32_MAX: none), or those at positions pos[0 .. n)
+ * of the thread's split, in that order. */
+typedef struct evs_par_redirect {
+  uint32_t proj, delay;
+  uint64_t n;
+  uint64_t *pos;
+} evs_par_redirect;
+
+/* A pending delivery event's record (its arg: EVS__INFLIGHT | its slot):
+ * its delay when pushed, which the projections without an entry keep, and
+ * the entries of those changed since. */
+typedef struct evs_par_fly {
+  uint32_t delay;
+  uint32_t n; /* entries */
+  evs_par_redirect *r;
+  int used; /* 0: a free slot */
+} evs_par_fly;
+
 /* One thread: its slices, synapses, queue and flushes. */
 typedef struct worker {
   struct evs_par *par;
@@ -58,6 +78,12 @@ typedef struct worker {
   int rc;              /* first error */
   unsigned spin_limit; /* its spins before it sleeps (evs__par_wait) */
   double waited;       /* s of wall time spent in waits not over at once */
+  evs_par_fly *fly;    /* [nfly] records of deliveries pushed before a
+                          delay change (threads_delays.c) */
+  uint32_t nfly, capfly, live; /* live: slots not yet delivered */
+  uint32_t *fly_target;        /* [fly_room] scratch: an explicit */
+  float *fly_weight;           /* delivery's targets and weights */
+  uint64_t fly_room;
 } worker;
 
 /* The spikes of one merged flush: mspk[begin .. begin + n). */
@@ -204,6 +230,39 @@ int evs__par_exchange(struct evs_par *par, int rc, size_t *nall);
 /* The worst status over the ranks (collective); the local one in one
  * process. */
 int evs__par_agree(struct evs_par *par, int rc);
+
+/* What evs__par_walk calls for every synapse: the net's position q (from
+ * 0, over this rank's synapses), its row, its delay group's global index g
+ * (0 without groups), and where it lies: position x of the split s onto
+ * targets from lo (s->target[x] + lo is the population's index). */
+typedef void evs__par_visit(void *ctx, uint64_t q, uint32_t row, uint64_t g,
+                            const evs_csr *s, uint64_t x, uint32_t lo);
+
+/* Calls f for every synapse of projection p held by the threads, in the
+ * net's order (see threads_synapses.c). O(synapses). */
+void evs__par_walk(struct evs_par *par, const evs_proj *p, evs__par_visit *f,
+                   void *ctx);
+
+/* The threads' splits of projection p joined into one new CSR *out in the
+ * net's order (this rank's synapses, population indices as targets, the
+ * splits' delay groups; weights shared if every split shares them; no
+ * transposed index). EVS_OK or EVS_ENOMEM (*out, if not NULL, is the
+ * caller's to free either way). O(synapses). */
+int evs__par_join(struct evs_par *par, const evs_proj *p, evs_csr **out);
+
+/* The synapses of m onto post neurons [lo, hi), renumbered from lo, rows
+ * and delay groups kept (a group may be empty): a thread's split. EVS_OK
+ * or EVS_ENOMEM (*out, if not NULL, is the caller's to free).
+ * (threads_setup.c) */
+int evs__par_split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
+                       evs_csr **out);
+
+/* Frees w's record in slot (its delivery done); the slots are reused once
+ * every record has been delivered. (threads_delays.c) */
+void evs__par_fly_done(worker *w, uint32_t slot);
+
+/* Frees every record of w and its scratch arrays. */
+void evs__par_fly_free(worker *w);
 
 /* The body of threads 1 .. n-1 (pthread_create's start routine, arg the
  * worker): runs each generation the main thread releases until quit. */

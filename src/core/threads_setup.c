@@ -121,10 +121,8 @@ evs_rule *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
 
 /* ---- setting up and tearing down ----------------------------------------- */
 
-/* The synapses of m onto post neurons [lo, hi), renumbered from lo, rows
- * and delay groups kept (a group may be empty). EVS_OK or EVS_ENOMEM. */
-static int split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
-                     evs_csr **out) {
+int evs__par_split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
+                       evs_csr **out) {
   evs_csr *c = calloc(1, sizeof *c);
   if (!c) return EVS_ENOMEM;
   *out = c;
@@ -292,6 +290,7 @@ void evs__par_free(struct evs_par *par) {
     free(w->ticks);
     free(w->rec);
     free(w->head);
+    evs__par_fly_free(w);
   }
   for (uint32_t p = 0; par->last && p < net->npop; p++) free(par->last[p]);
   free(par->last);
@@ -438,7 +437,7 @@ static int deal(struct evs_par *par, evs_error *err) {
     for (uint32_t t = 0; t < par->n; t++) {
       if (b[t] == b[t + 1]) continue;
       par->w[t].own_csr[k] = 1;
-      if (split_csr(pj->csr, b[t], b[t + 1], &par->w[t].csr[k]))
+      if (evs__par_split_csr(pj->csr, b[t], b[t + 1], &par->w[t].csr[k]))
         return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
     }
     /* split: the net's copy goes at once, so that at most one projection
@@ -452,15 +451,19 @@ static int deal(struct evs_par *par, evs_error *err) {
 }
 
 /* The lead of every population (see the header): how far past its next
- * periodic event the earliest delivery of what it flushes there lies. */
-static void leads(struct evs_par *par) {
+ * periodic event the earliest delivery of what it flushes there lies;
+ * from the net's CSRs before the deal, from the threads' splits (which
+ * keep the net's shortest delay) after it. */
+void evs__par_leads(struct evs_par *par) {
   evs_net *net = par->net;
   for (uint32_t p = 0; p < net->npop; p++) {
     evs_pop *pop = net->pop[p];
     uint32_t dmin = UINT32_MAX;
     for (uint32_t k = 0; k < pop->n_out; k++) {
       const evs_proj *pj = net->proj[pop->out[k]];
-      if (pj->synapses && pj->csr->min_delay < dmin) dmin = pj->csr->min_delay;
+      const evs_csr *m = pj->csr;
+      for (uint32_t t = 0; t < par->n && !m; t++) m = par->w[t].csr[pj->index];
+      if (pj->synapses && m && m->min_delay < dmin) dmin = m->min_delay;
     }
     if (dmin == UINT32_MAX)
       par->lead[p] = INFINITY;
@@ -515,7 +518,7 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
     if (rc == EVS_ENOMEM) evs_error_set(err, rc, NULL, 0, "out of memory");
     goto fail;
   }
-  leads(par);
+  evs__par_leads(par);
   for (uint32_t t = 0; t < n; t++) par->w[t].spin_limit = par->spins;
   if ((rc = deal(par, err)) || (rc = make_parts(par, err))) goto fail;
   for (uint32_t t = 0; t < n; t++)
