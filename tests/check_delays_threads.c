@@ -225,9 +225,9 @@ static int fast_grid(evs_net *net, const char *name, uint32_t n) {
  * reaches a grid neuron (post) through a projection delivered ahead
  * (rings: weights and delays read when pre's spike is flushed, at its
  * tick). At t_change, half a step after pre's first spike (at tfirst, or
- * none: no change), its weight becomes 0 (what = 'w') or its delay 2 ms
- * becomes 5 ms ('d'). Returns the spikes of pre then post, their counts in
- * n[0], n[1]. */
+ * none: no change), its weights become 0 (what = 'w': evs_net_set_weights,
+ * 'a': evs_net_set_weight) or its delay 2 ms becomes 5 ms ('d'). Returns the
+ * spikes of pre then post, their counts in n[0], n[1]. */
 static evs_spike *run_ring(const char *dir, int threads, double t_change,
                            char what, size_t n[2]) {
   const double e[2] = {10.05e-3, 20.05e-3};
@@ -252,6 +252,8 @@ static evs_spike *run_ring(const char *dir, int threads, double t_change,
     double x[2] = {0, 0}, d[2] = {5e-3, 5e-3};
     if (what == 'w')
       ck_assert_int_eq(evs_net_set_weights(net, k, x, 2, &err), EVS_OK);
+    else if (what == 'a')
+      ck_assert_int_eq(evs_net_set_weight(net, k, 0, &err), EVS_OK);
     else
       set_delays(net, k, d, 2);
   }
@@ -282,15 +284,17 @@ START_TEST(test_rings_take_what_was_flushed) {
   const double t_change = t_pre[0] + 0.5 * RES;
   for (int threads = 1; threads <= 3; threads++) {
     size_t n[2];
-    evs_spike *s = run_ring(dir, threads, t_change, 'w', n);
-    ck_assert_msg(n[0] == 2 && n[1] == 2, "%d threads, weight: %zu, %zu",
-                  threads, n[0], n[1]);
-    for (size_t i = 0; i < 2; i++)
-      ck_assert_msg(fabs(s[2 + i].t - (t_pre[0] + 2e-3 + latency)) < 1e-9,
-                    "%d threads, weight: post spike at %.9f ms", threads,
-                    s[2 + i].t * 1e3);
-    free(s);
-    s = run_ring(dir, threads, t_change, 'd', n);
+    for (int all = 0; all < 2; all++) {
+      evs_spike *s = run_ring(dir, threads, t_change, all ? 'a' : 'w', n);
+      ck_assert_msg(n[0] == 2 && n[1] == 2, "%d threads, weight%s: %zu, %zu",
+                    threads, all ? " (all)" : "", n[0], n[1]);
+      for (size_t i = 0; i < 2; i++)
+        ck_assert_msg(fabs(s[2 + i].t - (t_pre[0] + 2e-3 + latency)) < 1e-9,
+                      "%d threads, weight: post spike at %.9f ms", threads,
+                      s[2 + i].t * 1e3);
+      free(s);
+    }
+    evs_spike *s = run_ring(dir, threads, t_change, 'd', n);
     ck_assert_msg(n[0] == 2 && n[1] == 4, "%d threads, delay: %zu, %zu",
                   threads, n[0], n[1]);
     for (size_t i = 0; i < 4; i++) {
