@@ -1459,6 +1459,15 @@ class DelaysAfterTheStart(Base):
         the sum of the closed-form PSPs at those arrival times (to 1e-6
         mV); get() gives the new delays with their synapses, and so does
         the net made anew by reset()."""
+        self._arrivals()
+
+    def test_arrivals_on_two_threads(self):
+        """The same on two threads (the synapses split among them)."""
+        sim.end()
+        sim.setup(timestep=0.1, min_delay=0.1, threads=2)
+        self._arrivals()
+
+    def _arrivals(self):
         spikes = [1.0, 9.0, 12.0, 25.0]
         a = sim.Population(2, sim.SpikeSourceArray(spike_times=spikes))
         b = sim.Population(2, sim.IF_curr_exp(v_rest=-65.0, v_thresh=0.0),
@@ -1530,27 +1539,16 @@ class DelaysAfterTheStart(Base):
             self.assertLess(np.max(np.abs(sig.magnitude[:, j] - expect)),
                             1e-5)
 
-    def test_refused_between_runs_on_threads(self):
-        """On two threads set(delay=...) between runs is refused with
-        evsnn's message, and the delays stay."""
-        sim.end()
-        sim.setup(timestep=0.1, min_delay=0.1, threads=2)
-        a = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
-        b = sim.Population(2, sim.IF_curr_exp())
-        p = sim.Projection(a, b, sim.AllToAllConnector(),
-                           sim.StaticSynapse(weight=0.1, delay=1.0))
-        sim.run(5.0)
-        with self.assertRaisesRegex(EvsnnError, "threads"):
-            p.set(delay=2.0)
-        self.assertTrue(np.all(p.get("delay", format="array") == 1.0))
 
-
-def threaded_run(threads):
+def threaded_run(threads, change=False):
     """A network with exact (IF_curr_exp) and clocked (IF_cond_exp)
     populations, Poisson input through pair STDP, recurrent static
     projections, run in two phases on `threads` threads: its spikes,
     sampled v, isyn_exc and gsyn_exc, and every projection's weights and
-    delays (read between the phases and at the end)."""
+    delays (read between the phases and at the end). With change, between
+    the phases: set(weight=...) of the static projections (a number, a
+    pre x post array) and set(delay=...) (a number, a pre x post array
+    that reorders the rows), each get() after its set() in "got"."""
     sim.setup(timestep=0.1, min_delay=0.5, threads=threads)
     rng = sim.NumpyRNG(seed=17)
     src = sim.Population(100, sim.SpikeSourcePoisson(rate=20.0))
@@ -1583,8 +1581,22 @@ def threaded_run(threads):
     i[0:5].record(["v", "gsyn_exc"], sampling_interval=0.5)
     sim.run(150.0)
     mid = [p.get("weight", format="list") for p in prjs]
+    got = []
+    if change:
+        n_e = e.size
+        w = np.fromfunction(lambda a, b: 0.1 + 0.2 * ((a + 2 * b) % 3),
+                            (n_e, n_e))
+        d = np.fromfunction(lambda a, b: 0.5 + 0.5 * ((3 * a + b) % 6),
+                            (n_e, n_e))
+        prjs[2].set(weight=w)
+        prjs[2].set(delay=d)
+        prjs[1].set(weight=0.02)
+        prjs[4].set(delay=1.5)
+        got = [prjs[2].get(["weight", "delay"], format="array"),
+               prjs[1].get("weight", format="list"),
+               prjs[4].get("delay", format="list"), w, d]
     sim.run(150.0)
-    out = {"mid": mid}
+    out = {"mid": mid, "got": got}
     for k, p in enumerate(prjs):
         out["w%d" % k] = p.get(["weight", "delay"], format="list")
     for name, pop in (("e", e), ("i", i)):
@@ -1606,25 +1618,57 @@ class Threads(unittest.TestCase):
         self.assertGreater(sum(len(s) for s in one["i_spikes"]), 50)
         w0 = np.array([w for _, _, w, _ in one["w0"]])
         self.assertGreater(np.ptp(w0), 0.01)  # STDP moved the weights
-        self.assertEqual(set(one), {"mid", "w0", "w1", "w2", "w3", "w4",
+        self.assertEqual(set(one), {"mid", "got", "w0", "w1", "w2", "w3",
+                                    "w4",
                                     "e_spikes", "i_spikes", "e_v",
                                     "e_isyn_exc", "i_v", "i_gsyn_exc"})
         for n in (2, 3):
-            other = threaded_run(n)
-            for key in one:
-                if key.endswith("_spikes") or key == "mid" or \
-                        key.startswith("w"):
-                    self.assertEqual(one[key], other[key], "%s, %d threads"
-                                     % (key, n))
-                else:
-                    self.assertTrue(np.array_equal(one[key], other[key]),
-                                    "%s, %d threads" % (key, n))
+            self._same(one, threaded_run(n), n)
+
+    def _same(self, one, other, n):
+        for key in one:
+            if key.endswith("_spikes") or key == "mid" or \
+                    key.startswith("w"):
+                self.assertEqual(one[key], other[key], "%s, %d threads"
+                                 % (key, n))
+            elif key == "got":
+                self.assertEqual(len(one[key]), len(other[key]))
+                for a, b in zip(one[key], other[key]):
+                    self.assertTrue(np.array_equal(np.asarray(a),
+                                                   np.asarray(b),
+                                                   equal_nan=True),
+                                    "got, %d threads" % n)
+            else:
+                self.assertTrue(np.array_equal(one[key], other[key]),
+                                "%s, %d threads" % (key, n))
+
+    def test_set_between_runs_on_any_number_of_threads(self):
+        """set(weight=...) and set(delay=...) between runs on 2 threads (the
+        synapses split among them) give the spikes, samples, weights and
+        delays of one thread; the get() after each set() returns what was
+        set (weights to float precision, delays on the 0.1 ms grid), and
+        the changes took effect (the spikes differ from a run without
+        them)."""
+        one = threaded_run(1, change=True)
+        (wa, da), w1, d4, w, d = one["got"]
+        some = ~np.isnan(wa)  # the pairs E->E connects
+        self.assertGreater(np.count_nonzero(some), 1000)
+        np.testing.assert_array_equal(some, ~np.isnan(da))
+        np.testing.assert_allclose(wa[some], w[some], rtol=1e-7)
+        np.testing.assert_array_equal(da[some], np.round(d[some] * 10) / 10)
+        self.assertTrue(all(abs(x - 0.02) < 1e-9 for _, _, x in w1))
+        self.assertTrue(all(x == 1.5 for _, _, x in d4))
+        self.assertNotEqual(one["e_spikes"], threaded_run(1)["e_spikes"])
+        self._same(one, threaded_run(2, change=True), 2)
 
     def test_threads_reach_the_engine(self):
         """The number reaches evsnn: on 2 threads a run splits a static
-        projection's synapses among its threads, so setting its weights
-        between runs is refused there, and done on 1 thread (with a DC
-        source injected, which runs on any number of threads)."""
+        projection's synapses among its threads, so the net holds no CSR
+        of it (evs_net_projection_csr is NULL), and it does on 1 thread
+        (with a DC source injected, which runs on any number of threads);
+        its weights are set between runs on both."""
+        from pynn_evsnn._capi import ffi, lib
+        from pynn_evsnn import simulator
         for threads in (1, 2):
             sim.setup(timestep=0.1, threads=threads)
             n = sim.Population(40, sim.IF_curr_exp())
@@ -1633,11 +1677,11 @@ class Threads(unittest.TestCase):
                                sim.StaticSynapse(weight=0.01, delay=0.5))
             try:
                 sim.run(10.0)
-                if threads == 1:
-                    p.set(weight=0.02)
-                else:
-                    with self.assertRaisesRegex(EvsnnError, "threads"):
-                        p.set(weight=0.02)
+                m = lib.evs_net_projection_csr(simulator.state.net, p._index)
+                self.assertEqual(m == ffi.NULL, threads == 2)
+                p.set(weight=0.02)
+                self.assertTrue(np.all(np.abs(p.get(
+                    "weight", format="array") - 0.02) < 1e-9))
             finally:
                 sim.end()
         with self.assertRaises(ValueError):

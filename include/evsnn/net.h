@@ -301,9 +301,11 @@ EVS_API int evs_net_start(evs_net *net, const evs_run_opts *opts,
  * population finds in its window still open at t, whose flush comes after
  * t (its deliveries are not scheduled any earlier: the run goes on as
  * without the phase); a spike at t or later comes with a later phase or
- * evs_net_finish, as its window's flush brings it in one run. Between phases a
- * program may read the projections' weights (evs_net_projection_csr) and set
- * them (evs_net_set_weight): deliveries before t have been handed over, later
+ * evs_net_finish, as its window's flush brings it in one run. Between
+ * phases a program may read the projections' weights and delays
+ * (evs_net_get_weights, evs_net_get_delays) and set them
+ * (evs_net_set_weight, evs_net_set_weights, evs_net_set_delays), on any
+ * number of threads: deliveries before t have been handed over, later
  * ones use the new weights (but a static projection onto IF_curr_exp_grid
  * hands a spike's weights to the neuron's ring buffer when the spike is
  * flushed, as NEST does: spikes flushed before t keep the old weights,
@@ -332,56 +334,76 @@ EVS_API int evs_net_population_info(const evs_net *net, int pop,
 
 /* Sets every synapse of projection proj to weight w (SI, in the dimension
  * the projection's weights were given in), after the build: before a run,
- * or between the phases of one (evs_net_run_until). Returns EVS_OK,
- * EVS_EINVAL (bad index, w not finite) or EVS_ESTATE before the build.
- * O(synapses). */
+ * or between the phases of one (evs_net_run_until), on any number of
+ * threads (the spikes flushed before the phase's end keep the old weight
+ * where the post type takes them when flushed: ring buffers, as on one
+ * thread). Returns EVS_OK, EVS_EINVAL (bad index, w not finite) or
+ * EVS_ESTATE before the build, or after a run on several threads ended
+ * (its threads held the synapses). O(synapses). */
 EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
                                evs_error *err);
 
 /* Copies the weight of every synapse of projection proj into w[0..n), in
- * CSR order (evs_net_projection_csr: row = pre neuron), in SI units of the
- * dimension the projection's weights were given in; n must be the number
- * of synapses. After the build: before a run or between phases. Returns
- * EVS_OK, EVS_EINVAL (bad index, wrong n) or EVS_ESTATE before the build.
- * O(synapses). */
+ * CSR order (evs_net_projection_csr: row = pre neuron; within a row by
+ * delay, then target), in SI units of the dimension the projection's
+ * weights were given in; n must be the number of synapses. After the
+ * build: before a run or between phases, on any number of threads: the
+ * threads' parts are read in the net's order, the same array as on one
+ * thread. On several ranks each rank reads the synapses it holds (onto
+ * its own neurons: evs_net_projection_csr's nnz before the run), in the
+ * net's order restricted to them. Returns EVS_OK, EVS_EINVAL (bad index,
+ * wrong n), EVS_ENOMEM, or EVS_ESTATE before the build or after a run on
+ * several threads ended. O(synapses). */
 EVS_API int evs_net_get_weights(const evs_net *net, int proj, double *w,
                                 size_t n, evs_error *err);
 
 /* Sets the weight of every synapse of projection proj from w[0..n), in CSR
  * order and SI units as evs_net_get_weights gives them (stored as floats);
  * n must be the number of synapses. After the build: before a run, or
- * between the phases of one (later deliveries use the new weights). A
- * projection whose synapses shared one weight gets one per synapse.
- * Returns EVS_OK, EVS_EINVAL (bad index, wrong n, a weight not finite:
- * nothing changes), EVS_ESTATE before the build or EVS_ENOMEM. O(synapses). */
+ * between the phases of one (later deliveries use the new weights; as
+ * evs_net_set_weight for ring buffers), on any number of threads, with
+ * the bytes of one thread (each thread's part written from the net's
+ * order); on several ranks each rank sets the synapses it holds, as
+ * evs_net_get_weights reads them. A projection whose synapses shared one
+ * weight gets one per synapse. Returns EVS_OK, EVS_EINVAL (bad index,
+ * wrong n, a weight not finite: nothing changes), EVS_ESTATE (before the
+ * build, after a threaded run ended) or EVS_ENOMEM. O(synapses). */
 EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
                                 size_t n, evs_error *err);
 
 /* Copies the delay of every synapse of projection proj (s, multiples of
  * the resolution) into d[0..n), in CSR order as evs_net_get_weights gives
- * the weights; n must be the number of synapses. After the build: before
- * a run or between phases. Returns EVS_OK, EVS_EINVAL (bad index, wrong n)
- * or EVS_ESTATE (before the build; a projection split among threads).
- * O(synapses). */
+ * the weights (on any number of threads; a rank's synapses on several);
+ * n must be the number of synapses. After the build: before a run or
+ * between phases. Returns EVS_OK, EVS_EINVAL (bad index, wrong n),
+ * EVS_ENOMEM or EVS_ESTATE (before the build; after a run on several
+ * threads ended). O(synapses). */
 EVS_API int evs_net_get_delays(const evs_net *net, int proj, double *d,
                                size_t n, evs_error *err);
 
 /* Sets the delay of every synapse of projection proj from d[0..n) (s, in
  * the order evs_net_get_delays gives them), rounded to the resolution; n
  * must be the number of synapses. After the build: before a run, or
- * between the phases of a run on one thread and one rank. As in NEST, a
+ * between the phases of a run in one process, on any number of threads
+ * (the same bytes as on one: the threads' parts are changed in the net's
+ * order and their deliveries in flight kept, doc/design-notes.md). As in
+ * NEST, a
  * spike scheduled after the change travels with the new delay, and a spike
  * already in flight arrives when it was due (an exact population schedules
  * its spikes when its window closes: a spike of the window open at the
  * change, at most its shortest delay before it, takes the new delay).
  * Each row is sorted again by (delay, target): the CSR order changes
  * (weights move with their synapses; read the order again with
- * evs_net_projection_csr). Refused, nothing changed: a delay below the
- * resolution, or below the window of an exact presynaptic population (its
- * shortest outgoing delay when built), EVS_EINVAL; a learning projection's
- * delays other than one for all its synapses, EVS_EINVAL; on several
- * ranks; during a run, on threads, in a run that saves checkpoints
- * periodically, on a projection with short-term plasticity when a delay
+ * evs_net_projection_csr on one thread, evs_net_get_weights and
+ * evs_net_get_delays on any number). Refused, nothing changed: a delay
+ * below the resolution, or below the window of an exact presynaptic
+ * population (its shortest outgoing delay when built), EVS_EINVAL; a
+ * learning projection's delays other than one for all its synapses,
+ * EVS_EINVAL; on several threads, a delay so long that the run's end plus
+ * it cannot be told from the next step, EVS_EINVAL; during a run on
+ * several ranks (each holds its targets' synapses, and the ranks' windows
+ * would have to agree on the change: set them before the run), in a run
+ * that saves checkpoints periodically, on a projection with short-term plasticity when a delay
  * group would not stay whole, or one whose weights are recorded when its
  * synapses would move, EVS_ESTATE; after the run. A run whose delays
  * changed takes no checkpoint (evs_net_checkpoint refuses, an
@@ -394,9 +416,11 @@ EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
  * A static projection whose synapses all have one weight keeps it once
  * (weight NULL, weight_shared set): read weights with evs_csr_weight().
  * NULL too from the start of a run on several threads (evs_run_opts
- * threads) for a projection onto a population split among them: each
- * thread holds the synapses onto its own neurons (doc/scaling.md), and
- * evs_net_set_weight sets them all while the run lasts. */
+ * threads) for a static projection onto a population split among them:
+ * each thread holds the synapses onto its own neurons (doc/scaling.md);
+ * evs_net_get_weights, evs_net_set_weights, evs_net_set_weight,
+ * evs_net_get_delays and evs_net_set_delays read and set them in the
+ * net's order while the run lasts. */
 EVS_API const evs_csr *evs_net_projection_csr(const evs_net *net, int proj);
 
 /* Counters of the last run. */

@@ -212,6 +212,8 @@ int evs_net_set_param(evs_net *net, int pop, const char *name,
                       const evs_dist *value, evs_error *err);
 int evs_net_set_param_values(evs_net *net, int pop, const char *name,
                              const double *values, size_t n, evs_error *err);
+int evs_net_get_delays(const evs_net *net, int proj, double *d, size_t n,
+                       evs_error *err);
 int evs_net_set_delays(evs_net *net, int proj, const double *d, size_t n,
                        evs_error *err);
 const evs_csr *evs_net_projection_csr(const evs_net *net, int proj);

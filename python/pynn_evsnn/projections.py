@@ -385,15 +385,17 @@ class Projection(common.Projection):
             e.params.append((name, x))
 
     def _after_build(self, net):
-        """Takes the built synapses: their pre and post indices, delays and
-        weights are copied here, before a run on several threads splits
-        the synapses among the threads (evs_net_projection_csr is NULL
-        from then on); replays set() (after a reset)."""
+        """Takes the built synapses: their pre and post indices and delays
+        are copied here, before a run on several threads splits the
+        synapses among the threads (evs_net_projection_csr is NULL from
+        then on; evs_net_get_weights and evs_net_get_delays read them in
+        the net's order on any number of threads); replays set() (after a
+        reset)."""
         m = lib.evs_net_projection_csr(net, self._index)
         self._nnz = int(m.nnz)
         self._root_pre_post = self._read_pre_post(m)
         self._pre_post_cache = self._view_pre_post(*self._root_pre_post)
-        self._delay_cache = self._read_delays_ms(m)
+        self._delay_cache = self._read_delays_ms()
         self._w_cache = self._read_weights_si()
         self._order = np.arange(self._nnz)  # the built position of each
         for name, x in self._set_history:
@@ -456,16 +458,13 @@ class Projection(common.Projection):
 
     def _weights_si(self):
         """Every synapse's weight (SI, CSR order): the net's (a threaded
-        run's learnt weights gathered), or, for a static projection whose
-        synapses a threaded run split among its threads, the weights as
-        built and set (which no run changes)."""
+        run's learnt weights gathered), or, once a run on several threads
+        has ended (its splits gone), the weights as last read or set."""
         self._synapses()
-        if self._learns() or simulator.state.threads == 1:
-            return self._read_weights_si()
         try:
             return self._read_weights_si()
         except EvsnnError as e:
-            if e.code != EVS_ESTATE:
+            if e.code != EVS_ESTATE or self._learns():
                 raise
             return self._w_cache.copy()
 
@@ -482,27 +481,15 @@ class Projection(common.Projection):
         self._synapses()
         return self._delay_cache
 
-    def _read_delays_ms(self, m):
-        """Every synapse's delay, ms, from the delay groups of CSR m."""
-        if m.grp_ptr == ffi.NULL:
-            return np.full(m.nnz, m.const_delay * m.delay_step * 1e3)
-        n_pre = m.n_pre
-        grp_ptr = np.frombuffer(ffi.buffer(m.grp_ptr, 8 * (n_pre + 1)),
-                                np.uint64).astype(np.int64)
-        ng = int(grp_ptr[-1])
-        if ng == 0:
-            return np.zeros(0)
-        row_ptr = np.frombuffer(ffi.buffer(m.row_ptr, 8 * (n_pre + 1)),
-                                np.uint64).astype(np.int64)
-        gdelay = np.frombuffer(ffi.buffer(m.grp_delay, 4 * ng), np.uint32)
-        gend = np.frombuffer(ffi.buffer(m.grp_end, 8 * ng),
-                             np.uint64).astype(np.int64)
-        row_of = np.repeat(np.arange(n_pre), np.diff(grp_ptr))
-        start = np.concatenate(([0], gend[:-1]))
-        first = np.zeros(ng, bool)
-        first[grp_ptr[:-1][np.diff(grp_ptr) > 0]] = True
-        start[first] = row_ptr[row_of[first]]
-        return np.repeat(gdelay * m.delay_step * 1e3, gend - start)
+    def _read_delays_ms(self):
+        """Every synapse's delay, ms, as the net holds them (on any number
+        of threads: evs_net_get_delays)."""
+        d = np.empty(self._nnz)
+        err = new_error()
+        check(lib.evs_net_get_delays(simulator.state.net, self._index,
+                                     ffi.from_buffer("double[]", d),
+                                     self._nnz, err), err, self._what)
+        return d * 1e3
 
     def _values(self, name):
         if name == "presynaptic_index" or name == "postsynaptic_index":
@@ -656,9 +643,12 @@ class Projection(common.Projection):
         moved = np.lexsort((np.arange(len(d)), post, steps, pre))
         self._order = self._order[moved]
         m = lib.evs_net_projection_csr(net, self._index)
-        self._root_pre_post = self._read_pre_post(m)
+        # a run on several threads holds no CSR of the net's (the threads
+        # hold the synapses): their new order is the one sorted here
+        self._root_pre_post = (pre[moved], post[moved]) if m == ffi.NULL \
+            else self._read_pre_post(m)
         self._pre_post_cache = self._view_pre_post(*self._root_pre_post)
-        self._delay_cache = self._read_delays_ms(m)
+        self._delay_cache = self._read_delays_ms()
         self._w_cache = self._read_weights_si()
 
     def _write_weights(self, w):
