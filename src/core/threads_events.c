@@ -163,8 +163,10 @@ static inline int deliver_range(worker *w, const evs_event *ev,
 
 /* Delivery ev pushed before a delay change (ev->arg & EVS__INFLIGHT): per
  * projection, what its record says (threads_delays.c), else the synapses
- * of its delay; then the record is freed. */
-static int deliver_changed(worker *w, const evs_event *ev) {
+ * of its delay; then the record is freed. Out of deliver's line (cold):
+ * deliver keeps its code and pays one bit test. */
+__attribute__((noinline, cold)) static int
+deliver_changed(worker *w, const evs_event *ev) {
   const evs_net *net = w->par->net;
   const uint32_t slot = ev->arg & ~EVS__INFLIGHT;
   const evs_par_fly *f = &w->fly[slot];
@@ -206,7 +208,8 @@ static int deliver_changed(worker *w, const evs_event *ev) {
  * spike's row on w's slices, projection by projection in pop->out's
  * order. */
 static int deliver(worker *w, const evs_event *ev) {
-  if (ev->arg & EVS__INFLIGHT) return deliver_changed(w, ev);
+  if (__builtin_expect(ev->arg & EVS__INFLIGHT, 0))
+    return deliver_changed(w, ev);
   const evs_net *net = w->par->net;
   const evs_pop *pre = net->pop[ev->owner];
   uint32_t row = ev->source - pre->gid0;
