@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors.
-# Static weights read and set between phases on threads and ranks
-# (tests/ranks_phases.c): each process reads the weights of the synapses it
-# holds in the net's order, sets each from its (pre, post) pair and reads
-# them back; a delay change is refused on several ranks. The raster of E
+# Static weights and delays read and set between phases on threads and
+# ranks (tests/ranks_phases.c): each process reads the weights of the
+# synapses it holds in the net's order, sets each weight and delay from its
+# (pre, post) pair and reads them back. The raster of E
 # must be the one-process, one-thread run's on 2 and 3 threads, and, built
 # with MPI (MPIRUN set by make check), on 1 and 2 ranks of 1 and 2 threads
 # (oversubscribed, allowed as root as CI runs). Every process must report

@@ -351,7 +351,7 @@ EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
  * threads' parts are read in the net's order, the same array as on one
  * thread. On several ranks each rank reads the synapses it holds (onto
  * its own neurons: evs_net_projection_csr's nnz before the run), in the
- * net's order restricted to them. Returns EVS_OK, EVS_EINVAL (bad index,
+ * net's order restricted to them (not a collective call). Returns EVS_OK, EVS_EINVAL (bad index,
  * wrong n), EVS_ENOMEM, or EVS_ESTATE before the build or after a run on
  * several threads ended. O(synapses). */
 EVS_API int evs_net_get_weights(const evs_net *net, int proj, double *w,
@@ -384,10 +384,13 @@ EVS_API int evs_net_get_delays(const evs_net *net, int proj, double *d,
 /* Sets the delay of every synapse of projection proj from d[0..n) (s, in
  * the order evs_net_get_delays gives them), rounded to the resolution; n
  * must be the number of synapses. After the build: before a run, or
- * between the phases of a run in one process, on any number of threads
- * (the same bytes as on one: the threads' parts are changed in the net's
- * order and their deliveries in flight kept, doc/design-notes.md). As in
- * NEST, a
+ * between the phases of one, on any number of threads (the same bytes as
+ * on one: the threads' parts are changed in the net's order and their
+ * deliveries in flight kept, doc/design-notes.md) and ranks (a collective
+ * call: every rank passes the delays of the synapses it holds, in the
+ * order evs_net_get_delays gives them there; the ranks agree on the
+ * refusals and on the projection's shortest and longest delay, which the
+ * exchange windows follow). As in NEST, a
  * spike scheduled after the change travels with the new delay, and a spike
  * already in flight arrives when it was due (an exact population schedules
  * its spikes when its window closes: a spike of the window open at the
@@ -400,10 +403,9 @@ EVS_API int evs_net_get_delays(const evs_net *net, int proj, double *d,
  * population (its shortest outgoing delay when built), EVS_EINVAL; a
  * learning projection's delays other than one for all its synapses,
  * EVS_EINVAL; on several threads, a delay so long that the run's end plus
- * it cannot be told from the next step, EVS_EINVAL; during a run on
- * several ranks (each holds its targets' synapses, and the ranks' windows
- * would have to agree on the change: set them before the run), in a run
- * that saves checkpoints periodically, on a projection with short-term plasticity when a delay
+ * it cannot be told from the next step, EVS_EINVAL; a refusal on one rank
+ * (every rank returns an error, nothing changed); in a run that saves
+ * checkpoints periodically, on a projection with short-term plasticity when a delay
  * group would not stay whole, or one whose weights are recorded when its
  * synapses would move, EVS_ESTATE; after the run. A run whose delays
  * changed takes no checkpoint (evs_net_checkpoint refuses, an

@@ -6,14 +6,19 @@
  * (evs_csr_set_delays: weights and the transposed index move with their
  * synapses), gives a delivery filter's per-group state to the new groups,
  * and makes the run's pending deliveries name the same synapses
- * (core/run_delays.c): a spike scheduled before the change arrives when it
- * was due, a later one with the new delay. doc/manual.md, "Phases". */
+ * (core/run_delays.c; on threads core/threads_delays.c, on the threads'
+ * parts joined in the net's order): a spike scheduled before the change
+ * arrives when it was due, a later one with the new delay. On several
+ * ranks a collective call: each rank changes its own synapses, the ranks
+ * agree on the refusals and on the shortest and longest delay.
+ * doc/manual.md, "Phases". */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/net_impl.h"
 #include "core/plugin.h"
+#include "core/ranks.h"
 #include "core/run.h"
 
 /* The built projection proj of net into *out: EVS_OK, else EVS_EINVAL (no
@@ -191,19 +196,12 @@ EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
   if (net->ran && !net->run)
     return evs_error_set(err, EVS_ESTATE, NULL, 0, "%s: the run has ended",
                          p->name);
-  if (net->nranks > 1)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "%s: delays cannot change on several ranks yet "
-                         "(each rank holds its targets' synapses: a change "
-                         "would have to agree on the exchange windows of "
-                         "every rank); run in one process, on any number "
-                         "of threads",
-                         p->name);
   const evs_csr *held;
   evs_csr *joined; /* a threaded run's splits, changed in the net's order */
   rc = evs__run_synapses(net->run, p, &held, &joined, err);
   if (rc == EVS_OK) rc = count_ok(p, held, n, err);
-  if (rc) {
+  /* on several ranks, every rank changes its part (a collective call) */
+  if ((rc = evs__ranks_agree(net, rc, err))) {
     evs_csr_free(joined);
     return rc;
   }
@@ -227,48 +225,73 @@ static int change_delays(evs_net *net, evs_proj *p, const double *d, size_t n,
   old.grp_ptr = NULL;
   old.grp_delay = NULL;
   old.grp_end = NULL;
-  int rc = EVS_OK, bijective, in_place;
-  uint32_t dmax = 0;
-  if (!steps || !moved_to) goto nomem;
+  int rc = EVS_OK, bijective = 1, in_place = 1;
+  uint32_t dmin = UINT32_MAX, dmax = 0;
+  if (!steps || !moved_to) goto check_nomem;
   for (size_t q = 0; q < n; q++) {
     double s = d[q] / net->resolution;
     if (!(s >= 0) || !(s < 4294967294.0)) {
       rc =
           evs_error_set(err, EVS_EINVAL, NULL, 0,
                         "%s: bad delay %g s for synapse %zu", p->name, d[q], q);
-      goto out;
+      goto checked;
     }
     steps[q] = (uint32_t)lround(s);
     if (steps[q] > dmax) dmax = steps[q];
   }
-  if ((rc = check_steps(net, p, steps, n, err))) goto out;
-  if (group_map(m, steps, &bijective, &in_place)) goto nomem;
-  if ((rc = check_layout(net, p, bijective, in_place, err))) goto out;
+  if ((rc = check_steps(net, p, steps, n, err))) goto checked;
+  if (group_map(m, steps, &bijective, &in_place)) goto check_nomem;
+  if ((rc = check_layout(net, p, bijective, in_place, err))) goto checked;
   if (m->grp_ptr) {
     uint64_t groups = m->grp_ptr[m->n_pre];
     size_t rows = ((size_t)m->n_pre + 1) * sizeof *old.grp_ptr;
     old.grp_ptr = malloc(rows);
     old.grp_delay = malloc((groups ? groups : 1) * sizeof *old.grp_delay);
     old.grp_end = malloc((groups ? groups : 1) * sizeof *old.grp_end);
-    if (!old.grp_ptr || !old.grp_delay || !old.grp_end) goto nomem;
+    if (!old.grp_ptr || !old.grp_delay || !old.grp_end) goto check_nomem;
     memcpy(old.grp_ptr, m->grp_ptr, rows);
     memcpy(old.grp_delay, m->grp_delay, groups * sizeof *old.grp_delay);
     memcpy(old.grp_end, m->grp_end, groups * sizeof *old.grp_end);
   }
   if (p->filter) { /* the old group of each synapse */
-    if (!(grp = malloc((n ? n : 1) * sizeof *grp))) goto nomem;
+    if (!(grp = malloc((n ? n : 1) * sizeof *grp))) goto check_nomem;
     groups_of(m, grp);
   }
+  goto checked;
+check_nomem:
+  rc = evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                     "%s: out of memory changing delays", p->name);
+checked: /* on several ranks: all change, or none (collective) */
+  if ((rc = evs__ranks_agree(net, rc, err)) ||
+      (rc = evs__ranks_extent(net, &dmin, &dmax, err)))
+    goto out;
   if (net->run &&
       (rc = evs__run_delays_begin(net->run, p, bijective, dmax, err)))
-    goto out;
+    goto out; /* alike on every rank: dmax is the ranks' */
   /* a threaded run's spikes flushed before now leave with the old delays */
-  if ((rc = evs__run_settle(net->run))) {
+  if ((rc = evs__run_settle(net->run)))
     evs_error_set(err, rc, NULL, 0, "%s: %s", p->name, evs_strerror(rc));
+  if (rc == EVS_OK && p->rule) /* its weights move too */
+    evs__run_gather(net->run, p);
+  if (rc == EVS_OK && evs_csr_set_delays(m, steps, moved_to))
+    rc = evs_error_set(err, EVS_ENOMEM, NULL, 0,
+                       "%s: out of memory changing delays", p->name);
+  const int changed = rc == EVS_OK;
+  /* on several ranks the shortest and longest delays are the ranks' (the
+   * exchange windows follow them), as at the build */
+  dmin = m->nnz ? m->min_delay : UINT32_MAX;
+  dmax = m->nnz ? m->max_delay : 0;
+  int agreed = evs__ranks_agree(net, rc, err);
+  if (agreed == EVS_OK) agreed = evs__ranks_extent(net, &dmin, &dmax, err);
+  if (agreed) { /* another rank failed: its synapses did not move */
+    if (changed) p->post->failed = agreed;
+    rc = agreed;
     goto out;
   }
-  if (p->rule) evs__run_gather(net->run, p); /* its weights move too */
-  if (evs_csr_set_delays(m, steps, moved_to)) goto nomem;
+  if (net->comm) {
+    m->min_delay = dmin == UINT32_MAX ? 0 : dmin;
+    m->max_delay = dmax;
+  }
   if (net->run &&
       (rc = evs__run_delays_end(net->run, p, &old, moved_to, bijective, err))) {
     p->post->failed = rc; /* the synapses moved, the rings did not grow */
@@ -293,10 +316,6 @@ filter_nomem:
                      "%s: out of memory changing delays", p->name);
 filter_failed: /* the synapses moved, the filter's state did not */
   p->post->failed = rc;
-  goto out;
-nomem:
-  rc = evs_error_set(err, EVS_ENOMEM, NULL, 0,
-                     "%s: out of memory changing delays", p->name);
 out:
   free(steps);
   free(moved_to);

@@ -226,6 +226,18 @@ int evs__ranks_sum(evs_net *net, uint64_t *values, size_t n, evs_error *err) {
   return evs__comm_allreduce_u64(net->comm, values, n, EVS_COMM_SUM, err);
 }
 
+int evs__ranks_extent(evs_net *net, uint32_t *lo, uint32_t *hi,
+                      evs_error *err) {
+  if (!net->comm) return EVS_OK;
+  uint64_t a = *lo, b = *hi;
+  int rc = evs__comm_allreduce_u64(net->comm, &a, 1, EVS_COMM_MIN, err);
+  if (rc == EVS_OK)
+    rc = evs__comm_allreduce_u64(net->comm, &b, 1, EVS_COMM_MAX, err);
+  *lo = (uint32_t)a;
+  *hi = (uint32_t)b;
+  return rc;
+}
+
 int evs__ranks_whole_csr(evs_net *net, const evs_csr *part, evs_csr **out,
                          evs_error *err) {
   *out = NULL;

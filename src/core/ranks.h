@@ -82,6 +82,11 @@ int evs__ranks_agree_build(evs_net *net, int rc, uint64_t *bytes,
  * nothing in one process). EVS_OK or the communicator's error. */
 int evs__ranks_sum(evs_net *net, uint64_t *values, size_t n, evs_error *err);
 
+/* The smallest *lo and the largest *hi over the ranks, in place
+ * (collective on several ranks; nothing in one process). EVS_OK or the
+ * communicator's error. */
+int evs__ranks_extent(evs_net *net, uint32_t *lo, uint32_t *hi, evs_error *err);
+
 /* The whole projection whose part (built by target, rows in increasing
  * target order) each rank holds, in the net's order, on every rank
  * (collective on several ranks: one evs__comm_allgatherv of every part's

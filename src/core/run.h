@@ -57,8 +57,8 @@ int evs__run_settings_change(struct evs_run *run, const char *what,
 
 /* Before projection p's delays change between run's phases
  * (core/net_delays.c; p's CSR still the old layout; dmax: the longest new
- * delay, steps): refuses a run on several ranks or one that saves
- * checkpoints periodically (EVS_ESTATE), and on threads a delay too long
+ * delay, steps, the ranks'): refuses a run that saves checkpoints
+ * periodically (EVS_ESTATE), and on threads a delay too long
  * for distinct delivery times (EVS_EINVAL); on one thread, unless
  * bijective (every delay group of a row stays one group), makes each of
  * p's pending deliveries an explicit one naming its synapses' positions

@@ -85,12 +85,6 @@ static int fly_scratch(evs_run *r, uint64_t n) {
 
 int evs__run_delays_begin(evs_run *r, const evs_proj *p, int bijective,
                           uint32_t dmax, evs_error *err) {
-  if (r->net->nranks > 1)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "projection %s: delays change between the phases "
-                         "of a run in one process only; on several ranks, "
-                         "set them before the run starts",
-                         p->name);
   /* a threaded run's deliveries of one spike are one event per delay: at
    * distinct times (threads_setup.c, delays_distinct) */
   double res = r->net->resolution, last = r->t_end + dmax * res;
