@@ -274,6 +274,24 @@ evs_proj *evs__net_proj(const evs_net *net, int i, evs_error *err) {
   return net->proj[i];
 }
 
+int evs__net_built_proj(const evs_net *net, int proj, evs_proj **out,
+                        evs_error *err) {
+  evs_proj *p = *out = evs__net_proj(net, proj, err);
+  if (!p) return EVS_EINVAL;
+  if (!net->built)
+    return evs_error_set(err, EVS_ESTATE, NULL, 0,
+                         "%s: the network is not built yet", p->name);
+  return EVS_OK;
+}
+
+int evs__net_count_ok(const evs_proj *p, uint64_t held, size_t n,
+                      const char *what, evs_error *err) {
+  if (n == held) return EVS_OK;
+  return evs_error_set(err, EVS_EINVAL, NULL, 0,
+                       "%s: %zu %s given for %llu synapses", p->name, n, what,
+                       (unsigned long long)held);
+}
+
 EVS_API int evs_net_set_rule(evs_net *net, int proj, const char *rule,
                              evs_error *err) {
   int rc = evs__net_mutable(net, err);

@@ -21,27 +21,6 @@
 #include "core/ranks.h"
 #include "core/run.h"
 
-/* The built projection proj of net into *out: EVS_OK, else EVS_EINVAL (no
- * such projection) or EVS_ESTATE (not built yet) with a message in err. */
-static int built_proj(const evs_net *net, int proj, evs_proj **out,
-                      evs_error *err) {
-  evs_proj *p = *out = evs__net_proj(net, proj, err);
-  if (!p) return EVS_EINVAL;
-  if (!net->built)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "%s: the network is not built yet", p->name);
-  return EVS_OK;
-}
-
-/* EVS_OK if n is the number of synapses of p in m, else EVS_EINVAL. */
-static int count_ok(const evs_proj *p, const evs_csr *m, size_t n,
-                    evs_error *err) {
-  if (n == m->nnz) return EVS_OK;
-  return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                       "%s: %zu delays given for %llu synapses", p->name, n,
-                       (unsigned long long)m->nnz);
-}
-
 /* The first position of group g (global index) of row in m. */
 static uint64_t group_begin(const evs_csr *m, uint32_t row, uint64_t g) {
   return g > m->grp_ptr[row] ? m->grp_end[g - 1] : m->row_ptr[row];
@@ -52,12 +31,13 @@ static void read_delays(const evs_net *net, const evs_csr *m, double *d);
 EVS_API int evs_net_get_delays(const evs_net *net, int proj, double *d,
                                size_t n, evs_error *err) {
   evs_proj *p;
-  int rc = built_proj(net, proj, &p, err);
+  int rc = evs__net_built_proj(net, proj, &p, err);
   if (rc) return rc;
   const evs_csr *m;
   evs_csr *joined; /* a threaded run's splits, in the net's order */
   rc = evs__run_synapses(net->run, p, &m, &joined, err);
-  if (rc == EVS_OK && (rc = count_ok(p, m, n, err)) == EVS_OK)
+  if (rc == EVS_OK &&
+      (rc = evs__net_count_ok(p, m->nnz, n, "delays", err)) == EVS_OK)
     read_delays(net, m, d);
   evs_csr_free(joined);
   return rc;
@@ -191,7 +171,7 @@ static int change_delays(evs_net *net, evs_proj *p, const double *d, size_t n,
 EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
                                size_t n, evs_error *err) {
   evs_proj *p;
-  int rc = built_proj(net, proj, &p, err);
+  int rc = evs__net_built_proj(net, proj, &p, err);
   if (rc) return rc;
   if (net->ran && !net->run)
     return evs_error_set(err, EVS_ESTATE, NULL, 0, "%s: the run has ended",
@@ -199,7 +179,7 @@ EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
   const evs_csr *held;
   evs_csr *joined; /* a threaded run's splits, changed in the net's order */
   rc = evs__run_synapses(net->run, p, &held, &joined, err);
-  if (rc == EVS_OK) rc = count_ok(p, held, n, err);
+  if (rc == EVS_OK) rc = evs__net_count_ok(p, held->nnz, n, "delays", err);
   /* on several ranks, every rank changes its part (a collective call) */
   if ((rc = evs__ranks_agree(net, rc, err))) {
     evs_csr_free(joined);

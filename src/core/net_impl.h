@@ -159,6 +159,18 @@ evs_pop *evs__net_pop(const evs_net *net, int i, evs_error *err);
  * (net.c) */
 evs_proj *evs__net_proj(const evs_net *net, int i, evs_error *err);
 
+/* The built projection proj of net into *out: EVS_OK, else EVS_EINVAL (no
+ * such projection) or EVS_ESTATE (not built yet) with a message in err.
+ * (net.c) */
+int evs__net_built_proj(const evs_net *net, int proj, evs_proj **out,
+                        evs_error *err);
+
+/* EVS_OK if n, the number of values (what: "weights", "delays") a caller
+ * gives for projection p, is held, the synapses of p here; else EVS_EINVAL
+ * with a message in err. (net.c) */
+int evs__net_count_ok(const evs_proj *p, uint64_t held, size_t n,
+                      const char *what, evs_error *err);
+
 /* The value of a constant parameter by name (it must exist: asserted). */
 double evs__pop_param(const evs_pop *pop, const char *name);
 

@@ -12,37 +12,15 @@
 #include "core/net_impl.h"
 #include "core/run.h"
 
-/* The built projection proj of net into *out: EVS_OK, else EVS_EINVAL (no
- * such projection) or EVS_ESTATE (not built yet) with a message in err. */
-static int built_proj(const evs_net *net, int proj, evs_proj **out,
-                      evs_error *err) {
-  evs_proj *p = *out = evs__net_proj(net, proj, err);
-  if (!p) return EVS_EINVAL;
-  if (!net->built)
-    return evs_error_set(err, EVS_ESTATE, NULL, 0,
-                         "%s: the network is not built yet", p->name);
-  return EVS_OK;
-}
-
-/* EVS_OK if n is held, the number of synapses of p here, else
- * EVS_EINVAL. */
-static int count_ok(const evs_proj *p, uint64_t held, size_t n,
-                    evs_error *err) {
-  if (n == held) return EVS_OK;
-  return evs_error_set(err, EVS_EINVAL, NULL, 0,
-                       "%s: %zu weights given for %llu synapses", p->name, n,
-                       (unsigned long long)held);
-}
-
 EVS_API int evs_net_get_weights(const evs_net *net, int proj, double *w,
                                 size_t n, evs_error *err) {
   evs_proj *p;
-  int rc = built_proj(net, proj, &p, err);
+  int rc = evs__net_built_proj(net, proj, &p, err);
   if (rc) return rc;
   const evs_csr *m;
   evs_csr *joined; /* a threaded run's splits, in the net's order */
   rc = evs__run_synapses(net->run, p, &m, &joined, err);
-  if (rc == EVS_OK) rc = count_ok(p, m->nnz, n, err);
+  if (rc == EVS_OK) rc = evs__net_count_ok(p, m->nnz, n, "weights", err);
   if (rc == EVS_OK) {
     evs__run_gather(net->run, p); /* a threaded run's learned weights */
     for (uint64_t q = 0; q < m->nnz; q++)
@@ -55,11 +33,11 @@ EVS_API int evs_net_get_weights(const evs_net *net, int proj, double *w,
 EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
                                 size_t n, evs_error *err) {
   evs_proj *p;
-  int rc = built_proj(net, proj, &p, err);
+  int rc = evs__net_built_proj(net, proj, &p, err);
   if (rc) return rc;
   uint64_t held;
   if ((rc = evs__run_held(net->run, p, &held, err))) return rc;
-  if ((rc = count_ok(p, held, n, err))) return rc;
+  if ((rc = evs__net_count_ok(p, held, n, "weights", err))) return rc;
   for (size_t q = 0; q < n; q++)
     if (!isfinite(w[q]) || !isfinite((float)(w[q] * p->weight_scale)))
       return evs_error_set(err, EVS_EINVAL, NULL, 0,

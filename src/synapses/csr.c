@@ -388,9 +388,8 @@ fail:
   return rc;
 }
 
-void evs_csr_free(evs_csr *c) {
-  if (!c) return;
-  free(c->row_ptr);
+/* Frees every array of c but its row pointers (the struct stays). */
+static void free_arrays(evs_csr *c) {
   free(c->target);
   free(c->weight);
   free(c->grp_ptr);
@@ -399,6 +398,12 @@ void evs_csr_free(evs_csr *c) {
   free(c->post_ptr);
   free(c->post_pos);
   free(c->post_pre);
+}
+
+void evs_csr_free(evs_csr *c) {
+  if (!c) return;
+  free(c->row_ptr);
+  free_arrays(c);
   free(c);
 }
 
@@ -509,27 +514,13 @@ int evs_csr_set_delays(evs_csr *c, const uint32_t *steps, uint64_t *moved_to) {
   next.const_delay = grouped ? 0 : next.min_delay;
   free(dl);
   free(a);
-  free(c->target);
-  free(c->weight);
-  free(c->grp_ptr);
-  free(c->grp_delay);
-  free(c->grp_end);
-  free(c->post_ptr);
-  free(c->post_pos);
-  free(c->post_pre);
+  free_arrays(c);
   *c = next;
   return EVS_OK;
 nomem:
   free(dl);
   free(a);
-  free(next.target);
-  free(next.weight);
-  free(next.grp_ptr);
-  free(next.grp_delay);
-  free(next.grp_end);
-  free(next.post_ptr);
-  free(next.post_pos);
-  free(next.post_pre);
+  free_arrays(&next);
   return EVS_ENOMEM;
 }
 
