@@ -94,11 +94,6 @@
  * N = 64,000 (medians of 11 alternating runs), 32 was no better. */
 #define PREFETCH_AHEAD 24
 
-/* The three decay factors E_k(t). */
-static inline void decay_factors(const lif_state *s, double t, double e[3]) {
-  evs__rates_decay_fast(&s->rates, t - s->t0, e);
-}
-
 /* Draws neuron j's next background input time after t. */
 static void bg_draw(lif_state *s, uint32_t j, double t) {
   uint32_t k = s->bg_draws[j]++;
@@ -138,8 +133,7 @@ end_refractory_at(lif_state *s, lif_neuron *n, const double e[3]) {
   n->margin = 0;
 }
 
-/* Applies the reset that ends the refractory period at n->t_safe. */
-static void end_refractory(lif_state *s, lif_neuron *n) {
+void evs__lif_end_refractory(lif_state *s, lif_neuron *n) {
   double e[3];
   decay_factors(s, n->t_safe, e);
   end_refractory_at(s, n, e);
@@ -246,13 +240,6 @@ static inline int file_at(lif_state *s, uint32_t j, double ts) {
 /* Makes sure neuron j is looked at no later than the window of its t_safe. */
 static inline int file(lif_state *s, uint32_t j) {
   return file_at(s, j, s->nr[j].t_safe);
-}
-
-/* Keeps the first failure rc of a handler that returns nothing: a neuron
- * that could not be filed would never be looked at again, so its crossing
- * would be lost; the run fails at the next tick instead. */
-static inline void keep_status(lif_state *s, int rc) {
-  if (__builtin_expect(rc != EVS_OK, 0) && s->status == EVS_OK) s->status = rc;
 }
 
 /* Where a peek's spikes go (evs_neuron_type.peek). */
@@ -526,76 +513,6 @@ static int tick(evs_pop *pop, double t) {
   return EVS_OK;
 }
 
-/* The membrane potential at t of neuron n, whose spikes before t have been
- * found, given the decay factors e at t (in volts: the state's unit is
- * the neuron's scale, see "Per-neuron parameters" above). */
-static double potential(lif_state *s, lif_neuron *n, double t,
-                        const double e[3]) {
-  const lif_own *o = s->own ? &s->own[n - s->nr] : NULL;
-  if (refractory(n) && t < n->t_safe) return o ? o->v_reset : s->v_reset;
-  if (refractory(n)) end_refractory(s, n);
-  if (!o)
-    return s->v_thresh + n->drive + n->c[0] * e[0] + n->c[1] * e[1] +
-           n->c[2] * e[2];
-  return o->v_thresh +
-         (n->drive + n->c[0] * e[0] + n->c[1] * e[1] + n->c[2] * e[2]) /
-             o->scale;
-}
-
-static double voltage(evs_pop *pop, uint32_t id, double t) {
-  lif_state *s = pop->state;
-  keep_status(s, advance(pop, s, id, t));
-  double e[3];
-  decay_factors(s, t, e);
-  return potential(s, &s->nr[id], t, e);
-}
-
-static void voltages(evs_pop *pop, double t, double *v) {
-  lif_state *s = pop->state;
-  double e[3];
-  decay_factors(s, t, e);
-  for (uint32_t j = 0; j < pop->size; j++) {
-    if (s->nr[j].t_safe < t) keep_status(s, advance(pop, s, j, t));
-    v[j] = potential(s, &s->nr[j], t, e);
-  }
-}
-
-/* A change of the injected current by delta (V, as R I) at t: the spikes
- * before t are found with the old drive; v stays continuous (the leak term
- * takes -delta back at t); a refractory neuron's reset at t_safe starts from
- * the new drive (end_refractory). */
-static void inject(evs_pop *pop, uint32_t id, double t, double delta) {
-  lif_state *s = pop->state;
-  keep_status(s, advance(pop, s, id, t));
-  lif_neuron *n = &s->nr[id];
-  n->drive += delta;
-  if (refractory(n)) return;
-  double e[3];
-  decay_factors(s, t, e);
-  n->c[0] -= delta / e[0];
-  recertify(s, id, t, e);
-}
-
-static const evs_recordable recordables[] = {
-    {"i_syn_exc", "A"}, /* x_E / R */
-    {"i_syn_inh", "A"}, /* x_I / R (negative: inhibitory weights are) */
-};
-
-/* The synaptic current of receptor var at t: the voltage response of term
- * 1 + var is k x, x = R I (spikes change no synaptic term). The neuron is
- * advanced to t first, so its background inputs before t are in x_E; a
- * refractory neuron's, which advance leaves for the period's end, are
- * added to x_E now (bg_catch_up; the reset then adds only later ones). */
-static double state(evs_pop *pop, uint32_t id, double t, int var) {
-  lif_state *s = pop->state;
-  keep_status(s, advance(pop, s, id, t));
-  if (s->bg_next && refractory(&s->nr[id])) bg_catch_up(s, id, t);
-  double e[3];
-  decay_factors(s, t, e);
-  double r_m = pop->par[P_TAU_M] / pop->par[P_CM];
-  return s->nr[id].c[1 + var] * e[1 + var] / s->k[var] / r_m;
-}
-
 int evs__lif_advance(evs_pop *pop, uint32_t j, double t) {
   return advance(pop, pop->state, j, t);
 }
@@ -664,15 +581,15 @@ const evs_neuron_type evs__if_curr_exp = {
     .prefetch = prefetch,
     .tick = tick,
     .peek = peek_spikes,
-    .voltage = voltage,
-    .voltages = voltages,
+    .voltage = evs__lif_voltage,
+    .voltages = evs__lif_voltages,
     .dc_scale = evs__lif_weight_scale,
     .sliceable = 1,
     .deliver_batch = PENDING_MAX,
-    .inject = inject,
-    .recordables = recordables,
+    .inject = evs__lif_inject,
+    .recordables = evs__lif_recordables,
     .n_recordables = 2,
-    .state = state,
+    .state = evs__lif_state,
     .checkpoint = evs__lif_checkpoint,
     .check_change = evs__lif_check_change,
     .change = evs__lif_change,

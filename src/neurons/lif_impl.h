@@ -110,6 +110,33 @@ void evs__lif_recertify(lif_state *s, uint32_t j, double t, const double e[3]);
 void evs__lif_rebase(evs_pop *pop, double t);
 void evs__lif_bg_catch_up(lif_state *s, uint32_t j, double a);
 
+/* The readout (lif_readout.c): the membrane potential of neuron id at t
+ * (its spikes before t found first), of every neuron into v[size]; a change
+ * of the injected current by delta at t; the synaptic current `var` at t
+ * (0: i_syn_exc, 1: i_syn_inh, evs__lif_recordables). The hooks of
+ * evs_neuron_type of the same names. */
+double evs__lif_voltage(evs_pop *pop, uint32_t id, double t);
+void evs__lif_voltages(evs_pop *pop, double t, double *v);
+void evs__lif_inject(evs_pop *pop, uint32_t id, double t, double delta);
+double evs__lif_state(evs_pop *pop, uint32_t id, double t, int var);
+extern const evs_recordable evs__lif_recordables[2];
+
+/* Applies the reset that ends neuron n's refractory period at n->t_safe
+ * (lif.c; its background inputs of the period first). */
+void evs__lif_end_refractory(lif_state *s, lif_neuron *n);
+
+/* The three decay factors E_k(t). */
+static inline void decay_factors(const lif_state *s, double t, double e[3]) {
+  evs__rates_decay_fast(&s->rates, t - s->t0, e);
+}
+
+/* Keeps the first failure rc of a handler that returns nothing: a neuron
+ * that could not be filed would never be looked at again, so its crossing
+ * would be lost; the run fails at the next tick instead. */
+static inline void keep_status(lif_state *s, int rc) {
+  if (__builtin_expect(rc != EVS_OK, 0) && s->status == EVS_OK) s->status = rc;
+}
+
 /* The neurons (coefficients, certificates, calendar windows, drive; the
  * places in the calendar's buckets are made again on loading), the
  * calendar, the reference time and window, the background's next inputs
