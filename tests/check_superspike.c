@@ -150,7 +150,7 @@ static void learn(evs_net *net, int out, const spikes *target, double trial,
 
 static void run(evs_net *net, double duration) {
   evs_error err;
-  evs_run_opts o = {duration, NULL, "check_superspike", 0};
+  evs_run_opts o = {.duration = duration, .model_name = "check_superspike"};
   if (thr_pop < 0) {
     ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
     return;
@@ -469,7 +469,7 @@ START_TEST(random_feedback_penalty) {
     learn(net, pout, &tgt, 1.0, EVS_FEEDBACK_RANDOM);
     rho = 1;
     evs_error err;
-    evs_run_opts o = {dur, dir, "pen", 0};
+    evs_run_opts o = {.duration = dur, .outdir = dir, .model_name = "pen"};
     ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
     const evs_csr *c = net->proj[p]->csr;
     nnz = c->nnz;
@@ -545,7 +545,7 @@ static size_t fd_run(uint64_t seed, const spikes *in, const spikes *tgt, long q,
   if (q >= 0) c->weight[q] = (float)(c->weight[q] + delta);
   char dir[400];
   snprintf(dir, sizeof dir, "%s/fd", tmpdir);
-  evs_run_opts o = {FD_DUR, dir, "fd", 0};
+  evs_run_opts o = {.duration = FD_DUR, .outdir = dir, .model_name = "fd"};
   ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
   if (m)
     memcpy(m,
