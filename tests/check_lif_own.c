@@ -23,9 +23,10 @@
  *   form).
  * - A recurrent network whose excitatory neurons have their own v_thresh,
  *   v_reset, tau_refrac and cm against the lockstep RK4 reference
- *   (lif_reference.h), a current weight w giving each neuron the jump
- *   (tau_m / cm_j) w in its synaptic variable (w as the projection stores
- *   it: a float of R w, R = tau_m / cm of the population's mean cm, so
+ *   (lif_refnet.h, lif_reference.h), a current weight w giving each
+ *   neuron the jump (tau_m / cm_j) w in its synaptic variable (w as the
+ *   projection stores it: a float of R w, R = tau_m / cm of the
+ *   population's mean cm, so
  *   the jump is that float times cm / cm_j).
  * - Refused: weights or a constant input given as voltages onto a
  *   population whose cm differs between neurons (at the connection or at
@@ -39,7 +40,7 @@
 #include <string.h>
 
 #include "evsnn/evsnn.h"
-#include "lif_reference.h"
+#include "lif_refnet.h"
 #include "net_test_util.h"
 
 #define N_LONE 6
@@ -362,20 +363,8 @@ END_TEST
 
 /* ---- a recurrent network against the RK4 reference ----------------------- */
 
-typedef struct pending {
-  double t;
-  int target; /* neuron in the reference: E 0..NE-1, I NE.. */
-  int receptor;
-  double x; /* the jump of its synaptic variable, V */
-} pending;
-
-static int by_time(const void *a, const void *b) {
-  const pending *x = a, *y = b;
-  return (x->t > y->t) - (x->t < y->t);
-}
-
 START_TEST(test_own_recurrent_against_rk4) {
-  enum { NX = 40, NE = 16, NI = 4, N = NE + NI };
+  enum { NE = REFNET_NE, N = REFNET_N };
   const double t_end = 0.4, delay = 1e-3;
   ref_par base = {0.02, 0.005, 0.01, -0.065, -0.065, -0.05, 0.002, 0};
   ref_par p[N];
@@ -396,152 +385,28 @@ START_TEST(test_own_recurrent_against_rk4) {
   }
   cm_mean /= NE;
   for (int i = 0; i < NE; i++) scale[i] = cm_mean / cm_e[i];
+  static refnet r;
   make_tmpdir();
-  char ras[300];
-  snprintf(ras, sizeof ras, "%s/in.ras", tmpdir);
-  FILE *f = fopen(ras, "w");
-  evs_rng r;
-  evs_rng_init(&r, 5, 0, 0, EVS_RNG_TEST);
-  static double in_t[4000];
-  static unsigned in_id[4000];
-  size_t n_in = 0;
-  for (unsigned i = 0; i < NX; i++)
-    for (double t = evs_rng_exponential(&r) / 30; t < t_end;
-         t += evs_rng_exponential(&r) / 30) {
-      in_t[n_in] = t;
-      in_id[n_in++] = i;
-      fprintf(f, "%.17g %u\n", t, i);
-    }
-  fclose(f);
-
-  evs_net *net;
-  evs_error err;
-  ck_assert_int_eq(evs_net_new(&net, 9, 1e-4), EVS_OK);
-  int x = evs_net_add_population(net, "X", "SpikeSourceArray", NX, &err);
-  int pe = evs_net_add_population(net, "E", "IF_curr_exp", NE, &err);
-  int pi = evs_net_add_population(net, "I", "IF_curr_exp", NI, &err);
-  ck_assert_int_eq(evs_net_set_path(net, x, "file", ras, &err), EVS_OK);
-  int pops[2] = {pe, pi};
-  for (int k = 0; k < 2; k++) {
-    setp(net, pops[k], "tau_m", base.tau_m);
-    setp(net, pops[k], "tau_syn_E", base.tau_e);
-    setp(net, pops[k], "tau_syn_I", base.tau_i);
-    setp(net, pops[k], "v_rest", base.v_rest);
-    setp(net, pops[k], "v_reset", base.v_reset);
-    setp(net, pops[k], "v_thresh", base.v_thresh);
-    setp(net, pops[k], "tau_refrac", base.tau_ref);
-    setp(net, pops[k], "v_init", -0.06);
-  }
-  set_values(net, pe, "cm", cm_e, NE);
-  set_values(net, pe, "v_thresh", thr_e, NE);
-  set_values(net, pe, "v_reset", vr_e, NE);
-  set_values(net, pe, "tau_refrac", tr_e, NE);
+  refnet_new(&r, t_end, &base);
+  set_values(r.net, r.pe, "cm", cm_e, NE);
+  set_values(r.net, r.pe, "v_thresh", thr_e, NE);
+  set_values(r.net, r.pe, "v_reset", vr_e, NE);
+  set_values(r.net, r.pe, "tau_refrac", tr_e, NE);
   /* weights as currents (A): R w is 8, 2 and -6 mV at 1 nF */
-  struct {
-    const char *name;
-    int pre, post, rec;
-    double p, w;
-  } proj[] = {{"XE", x, pe, 0, 0.3, 0.4e-9},   {"XI", x, pi, 0, 0.3, 0.4e-9},
-              {"EE", pe, pe, 0, 0.3, 0.1e-9},  {"EI", pe, pi, 0, 0.3, 0.1e-9},
-              {"IE", pi, pe, 1, 0.5, -0.3e-9}, {"II", pi, pi, 1, 0.5, -0.3e-9}};
-  for (int k = 0; k < 6; k++) {
-    evs_conn_spec c =
-        conn(EVS_CONN_FIXED_PROBABILITY, proj[k].p, proj[k].w, delay);
-    ck_assert_int_eq(evs_net_connect(net, proj[k].name, proj[k].pre,
-                                     proj[k].post, proj[k].rec, &c,
-                                     EVS_DIM_CURRENT, &err),
-                     k);
-  }
+  refnet_connect(&r, (const double[3]){0.4e-9, 0.1e-9, -0.3e-9},
+                 EVS_DIM_CURRENT, delay);
   evs_run_opts o = {.duration = t_end, .outdir = tmpdir};
-  ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+  evs_error err;
+  ck_assert_msg(evs_net_run(r.net, &o, &err) == EVS_OK, "%s", err.msg);
 
   /* the reference: each input adds R_j w to its target's variable, R_j w =
    * (R w) cm / cm_j with R w as the projection stores it (a float) */
-  ref_neuron rn[N];
-  for (int i = 0; i < N; i++) rn[i] = (ref_neuron){-0.06, 0, 0, -1};
-  size_t cap = 200000, np = 0;
-  pending *q = malloc(cap * sizeof *q);
-  for (size_t s = 0; s < n_in; s++)
-    for (int k = 0; k < 2; k++) {
-      const evs_csr *m = evs_net_projection_csr(net, k);
-      for (uint64_t e = m->row_ptr[in_id[s]]; e < m->row_ptr[in_id[s] + 1];
-           e++) {
-        int g = (int)m->target[e] + (k ? NE : 0);
-        ck_assert(np < cap);
-        q[np++] =
-            (pending){in_t[s] + delay, g, 0, evs_csr_weight(m, e) * scale[g]};
-      }
-    }
-  qsort(q, np, sizeof *q, by_time);
-  static double spikes[N][400];
-  int ns[N] = {0};
-  double t = 0;
-  size_t head = 0;
-  while (t < t_end) {
-    double t_next = head < np ? q[head].t : t_end;
-    double target = fmin(fmin(t_next, t + delay), t_end);
-    int before[N];
-    for (int i = 0; i < N; i++) {
-      before[i] = ns[i];
-      ref_advance(&p[i], &rn[i], t, target, 2e-6, spikes[i], &ns[i]);
-    }
-    size_t added = 0;
-    for (int i = 0; i < N; i++)
-      for (int s = before[i]; s < ns[i]; s++) {
-        int from_e = i < NE;
-        for (int k = 0; k < 2; k++) {
-          int pj = from_e ? 2 + k : 4 + k;
-          const evs_csr *m = evs_net_projection_csr(net, pj);
-          int row = from_e ? i : i - NE;
-          for (uint64_t e = m->row_ptr[row]; e < m->row_ptr[row + 1]; e++) {
-            int g = (int)m->target[e] + (k ? NE : 0);
-            ck_assert(np < cap);
-            q[np++] = (pending){spikes[i][s] + delay, g, from_e ? 0 : 1,
-                                evs_csr_weight(m, e) * scale[g]};
-            added++;
-          }
-        }
-      }
-    if (added) qsort(q + head, np - head, sizeof *q, by_time);
-    t = target;
-    while (head < np && q[head].t <= t) {
-      ref_neuron *nr = &rn[q[head].target];
-      if (q[head].receptor == 0)
-        nr->xe += q[head].x;
-      else
-        nr->xi += q[head].x;
-      head++;
-    }
-  }
-  free(q);
-
-  int total = 0, total_e = 0;
-  for (int k = 0; k < 2; k++) {
-    char out[300];
-    snprintf(out, sizeof out, "%s/%s.ras", tmpdir, k ? "I" : "E");
-    static double rt[4000];
-    static unsigned rid[4000];
-    size_t n = tu_read_raster(out, rt, rid, 4000);
-    int seen[N] = {0};
-    for (size_t s = 0; s < n; s++) {
-      int g = (int)rid[s] + (k ? NE : 0);
-      ck_assert_msg(seen[g] < ns[g], "neuron %d: extra spike at %.9f", g,
-                    rt[s]);
-      ck_assert_msg(fabs(rt[s] - spikes[g][seen[g]]) < 2e-9,
-                    "neuron %d spike %d: %.9f vs reference %.12f", g, seen[g],
-                    rt[s], spikes[g][seen[g]]);
-      seen[g]++;
-    }
-    for (int i = k ? NE : 0; i < (k ? N : NE); i++) {
-      ck_assert_msg(seen[i] == ns[i], "neuron %d: %d spikes, reference %d", i,
-                    seen[i], ns[i]);
-      total += ns[i];
-      if (!k) total_e += ns[i];
-    }
-  }
+  refnet_reference(&r, p, scale, delay, t_end);
+  int total_e, total;
+  refnet_compare(&r, &total_e, &total);
   ck_assert_int_gt(total_e, 50); /* the heterogeneous neurons are active */
   ck_assert_int_gt(total, 60);
-  evs_net_free(net);
+  evs_net_free(r.net);
   remove_tmpdir();
 }
 END_TEST

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "evsnn/evsnn.h"
-#include "lif_reference.h"
+#include "lif_refnet.h"
 #include "net_test_util.h"
 
 START_TEST(delay_and_crossing_exact) {
@@ -66,161 +66,29 @@ END_TEST
 
 /* ---- a small recurrent network against the lockstep RK4 reference ---- */
 
-typedef struct pending {
-  double t;
-  int target; /* global neuron index in the reference */
-  int receptor;
-  double w;
-} pending;
-
-static int by_time(const void *a, const void *b) {
-  const pending *x = a, *y = b;
-  return (x->t > y->t) - (x->t < y->t);
-}
-
 START_TEST(recurrent_network_against_reference) {
-  enum { NX = 40, NE = 16, NI = 4, N = NE + NI };
   const double t_end = 0.5, delay = 1e-3;
   ref_par p = {0.02, 0.005, 0.01, -0.065, -0.065, -0.05, 0.002, 0};
+  static refnet r;
   make_tmpdir();
-  /* input trains: 40 neurons at ~30 Hz, written with full precision */
-  char ras[300];
-  snprintf(ras, sizeof ras, "%s/in.ras", tmpdir);
-  FILE *f = fopen(ras, "w");
-  evs_rng r;
-  evs_rng_init(&r, 5, 0, 0, EVS_RNG_TEST);
-  static double in_t[4000];
-  static unsigned in_id[4000];
-  size_t n_in = 0;
-  for (unsigned i = 0; i < NX; i++)
-    for (double t = evs_rng_exponential(&r) / 30; t < t_end;
-         t += evs_rng_exponential(&r) / 30) {
-      in_t[n_in] = t;
-      in_id[n_in++] = i;
-      fprintf(f, "%.17g %u\n", t, i);
-    }
-  fclose(f);
-
-  evs_net *net;
-  evs_error err;
-  ck_assert_int_eq(evs_net_new(&net, 9, 1e-4), EVS_OK);
-  int x = evs_net_add_population(net, "X", "SpikeSourceArray", NX, &err);
-  int pe = evs_net_add_population(net, "E", "IF_curr_exp", NE, &err);
-  int pi = evs_net_add_population(net, "I", "IF_curr_exp", NI, &err);
-  ck_assert_int_eq(evs_net_set_path(net, x, "file", ras, &err), EVS_OK);
-  int pops[2] = {pe, pi};
-  for (int k = 0; k < 2; k++) {
-    setp(net, pops[k], "tau_m", p.tau_m);
-    setp(net, pops[k], "tau_syn_E", p.tau_e);
-    setp(net, pops[k], "tau_syn_I", p.tau_i);
-    setp(net, pops[k], "v_rest", p.v_rest);
-    setp(net, pops[k], "v_reset", p.v_reset);
-    setp(net, pops[k], "v_thresh", p.v_thresh);
-    setp(net, pops[k], "tau_refrac", p.tau_ref);
-    setp(net, pops[k], "v_init", -0.06);
-  }
-  struct {
-    const char *name;
-    int pre, post, rec;
-    double p, w;
-  } proj[] = {{"XE", x, pe, 0, 0.3, 0.008},   {"XI", x, pi, 0, 0.3, 0.008},
-              {"EE", pe, pe, 0, 0.3, 0.002},  {"EI", pe, pi, 0, 0.3, 0.002},
-              {"IE", pi, pe, 1, 0.5, -0.006}, {"II", pi, pi, 1, 0.5, -0.006}};
-  for (int k = 0; k < 6; k++) {
-    evs_conn_spec c =
-        conn(EVS_CONN_FIXED_PROBABILITY, proj[k].p, proj[k].w, delay);
-    ck_assert_int_eq(evs_net_connect(net, proj[k].name, proj[k].pre,
-                                     proj[k].post, proj[k].rec, &c,
-                                     EVS_DIM_VOLTAGE, &err),
-                     k);
-  }
+  refnet_new(&r, t_end, &p);
+  refnet_connect(&r, (const double[3]){0.008, 0.002, -0.006}, EVS_DIM_VOLTAGE,
+                 delay);
   evs_run_opts o = {.duration = t_end, .outdir = tmpdir};
-  ck_assert_msg(evs_net_run(net, &o, &err) == EVS_OK, "%s", err.msg);
+  evs_error err;
+  ck_assert_msg(evs_net_run(r.net, &o, &err) == EVS_OK, "%s", err.msg);
 
-  /* the reference: neurons 0..15 are E, 16..19 are I */
-  ref_neuron rn[N];
-  for (int i = 0; i < N; i++) rn[i] = (ref_neuron){-0.06, 0, 0, -1};
-  size_t cap = 200000, np = 0;
-  pending *q = malloc(cap * sizeof *q);
-  const evs_csr *xe = evs_net_projection_csr(net, 0),
-                *xi = evs_net_projection_csr(net, 1);
-  for (size_t s = 0; s < n_in; s++) {
-    for (int k = 0; k < 2; k++) {
-      const evs_csr *m = k ? xi : xe;
-      for (uint64_t e = m->row_ptr[in_id[s]]; e < m->row_ptr[in_id[s] + 1]; e++)
-        q[np++] = (pending){in_t[s] + delay, (int)m->target[e] + (k ? NE : 0),
-                            0, evs_csr_weight(m, e)};
-    }
+  ref_par ps[REFNET_N];
+  double scale[REFNET_N];
+  for (int i = 0; i < REFNET_N; i++) {
+    ps[i] = p;
+    scale[i] = 1;
   }
-  qsort(q, np, sizeof *q, by_time);
-  static double spikes[N][400];
-  int ns[N] = {0};
-  double t = 0;
-  size_t head = 0;
-  while (t < t_end) {
-    double t_next = head < np ? q[head].t : t_end;
-    double target = fmin(fmin(t_next, t + delay), t_end);
-    int before[N];
-    for (int i = 0; i < N; i++) {
-      before[i] = ns[i];
-      ref_advance(&p, &rn[i], t, target, 2e-6, spikes[i], &ns[i]);
-    }
-    /* new spikes become deliveries one delay later (never before target) */
-    size_t added = 0;
-    for (int i = 0; i < N; i++)
-      for (int s = before[i]; s < ns[i]; s++) {
-        int from_e = i < NE;
-        for (int k = 0; k < 2; k++) {
-          const evs_csr *m =
-              evs_net_projection_csr(net, from_e ? 2 + k : 4 + k);
-          int row = from_e ? i : i - NE;
-          for (uint64_t e = m->row_ptr[row]; e < m->row_ptr[row + 1]; e++) {
-            ck_assert(np < cap);
-            q[np++] = (pending){spikes[i][s] + delay,
-                                (int)m->target[e] + (k ? NE : 0),
-                                from_e ? 0 : 1, evs_csr_weight(m, e)};
-            added++;
-          }
-        }
-      }
-    if (added) qsort(q + head, np - head, sizeof *q, by_time);
-    t = target;
-    while (head < np && q[head].t <= t) {
-      ref_neuron *n = &rn[q[head].target];
-      if (q[head].receptor == 0)
-        n->xe += q[head].w;
-      else
-        n->xi += q[head].w;
-      head++;
-    }
-  }
-  free(q);
-
-  /* compare with the rasters (printed with 1 ns resolution) */
-  int total = 0;
-  for (int k = 0; k < 2; k++) {
-    char out[300];
-    snprintf(out, sizeof out, "%s/%s.ras", tmpdir, k ? "I" : "E");
-    static double rt[4000];
-    static unsigned rid[4000];
-    size_t n = tu_read_raster(out, rt, rid, 4000);
-    int seen[N] = {0};
-    for (size_t s = 0; s < n; s++) {
-      int g = (int)rid[s] + (k ? NE : 0);
-      ck_assert_msg(seen[g] < ns[g], "neuron %d: extra spike at %.9f", g,
-                    rt[s]);
-      ck_assert_msg(fabs(rt[s] - spikes[g][seen[g]]) < 2e-9,
-                    "neuron %d spike %d: %.9f vs reference %.12f", g, seen[g],
-                    rt[s], spikes[g][seen[g]]);
-      seen[g]++;
-    }
-    for (int i = k ? NE : 0; i < (k ? N : NE); i++) {
-      ck_assert_int_eq(seen[i], ns[i]);
-      total += ns[i];
-    }
-  }
+  refnet_reference(&r, ps, scale, delay, t_end);
+  int total_e, total;
+  refnet_compare(&r, &total_e, &total);
   ck_assert_int_gt(total, 50); /* the network is active */
-  evs_net_free(net);
+  evs_net_free(r.net);
   remove_tmpdir();
 }
 END_TEST
