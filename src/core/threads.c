@@ -43,10 +43,14 @@
  * population, and deliveries of one presynaptic neuron are pushed in the
  * one-thread order (spike, projection, delay group). Every slice of a
  * population runs the same periodic events, each recording a flush (its
- * key and the spikes found since the last one). At the barrier the flushes
- * are merged by key; one flush's spikes from all slices are sorted by
- * (time, id), exactly as the one-thread flush sorts them, then counted,
- * handed to the listening plug-ins and scheduled. Per-neuron arithmetic
+ * key and the spikes found since the last one). At the end of its step a
+ * thread seals its flushes: sorts each one's spikes by (time, id) and moves
+ * them out of its slices into one array of its own. At the barrier the
+ * flushes are merged by key; one flush's spikes from all slices are
+ * interleaved in (time, id) order, exactly as the one-thread flush sorts
+ * them, then counted, handed to the listening plug-ins and scheduled. The
+ * merge reads each thread's records and array and writes nothing the
+ * other threads hold. Per-neuron arithmetic
  * does not depend on the slice: a slice's shared quantities (IF_curr_exp's
  * reference time t0 and its rebase) depend on time alone. */
 #include <math.h>
@@ -76,7 +80,6 @@ void *evs__par_thread_main(void *arg) {
 static int run_step(struct evs_par *par, double h_t, uint32_t h_kind) {
   par->h_t = h_t;
   par->h_kind = h_kind;
-  atomic_store(&par->done, 0);
   evs__par_bump(par, &par->go);
   /* the last barrier's spikes reach the plug-ins while the other threads
    * run (the main thread's slices are smaller by that work, see deal);
@@ -84,7 +87,8 @@ static int run_step(struct evs_par *par, double h_t, uint32_t h_kind) {
    * follows drops what they found */
   int rc = evs__par_tell(par);
   evs__par_step(&par->w[0]);
-  evs__par_wait(&par->w[0], &par->done, UNTIL_EQUAL, par->n - 1);
+  evs__par_wait(&par->w[0], &par->done, UNTIL_EQUAL,
+                atomic_load(&par->go) * (par->n - 1));
   for (uint32_t t = 0; t < par->n; t++)
     if (par->w[t].rc) return par->w[t].rc;
   return rc;
@@ -191,7 +195,7 @@ int evs__par_close(evs_run *r) {
       evs_pop *s = w->slice[p];
       if (!s) continue;
       evs_event ev = {.t = r->t_end, .kind = EVS_EV_WINDOW, .owner = p};
-      if ((rc = evs__par_periodic(w, &ev)) == EVS_OK) evs__par_sort_flushes(w);
+      if ((rc = evs__par_periodic(w, &ev)) == EVS_OK) rc = evs__par_seal_flushes(w);
     }
     rc = evs__par_merge(par, 0, rc); /* on several ranks, agreed */
   }

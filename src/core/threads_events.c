@@ -2,8 +2,9 @@
 /* evsnn — one thread's work in a threaded run: the deliveries of the
  * merged spikes pushed on its queue, its events up to the horizon (the
  * deliveries onto its slices and their periodic events), its flushes
- * recorded and sorted (the order they keep: atop threads.c). */
+ * recorded and sealed (the order they keep: atop threads.c). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/threads_impl.h"
 
@@ -259,25 +260,51 @@ int evs__par_periodic(worker *w, const evs_event *ev) {
  * B1 at N = 64,000, 0.3 s; 3.0 M by insertion). */
 #define INSERTION_MAX 32
 
-void evs__par_sort_flushes(worker *w) {
-  for (size_t i = 0; i < w->nrec; i++) {
-    const flush_rec *f = &w->rec[i];
+int evs__par_seal_flushes(worker *w) {
+  size_t need = w->nout;
+  for (size_t i = w->sealed; i < w->nrec; i++)
+    need += w->rec[i].end - w->rec[i].begin;
+  if (need > w->capout) {
+    size_t cap = w->capout ? w->capout : 64;
+    while (cap < need) cap *= 2;
+    evs_spike *o = realloc(w->out, cap * sizeof *o);
+    if (!o) return EVS_ENOMEM;
+    w->out = o;
+    w->capout = cap;
+  }
+  for (size_t i = w->sealed; i < w->nrec; i++) {
+    flush_rec *f = &w->rec[i];
     evs_spike *a = w->slice[f->pop]->spk + f->begin;
     size_t n = f->end - f->begin;
     if (n > INSERTION_MAX) {
       qsort(a, n, sizeof *a, evs__spike_order);
-      continue;
+    } else {
+      for (size_t j = 1; j < n; j++) {
+        evs_spike x = a[j];
+        size_t k = j;
+        for (; k > 0 && (a[k - 1].t > x.t ||
+                         (a[k - 1].t == x.t && a[k - 1].id > x.id));
+             k--)
+          a[k] = a[k - 1];
+        a[k] = x;
+      }
     }
-    for (size_t j = 1; j < n; j++) {
-      evs_spike x = a[j];
-      size_t k = j;
-      for (; k > 0 &&
-             (a[k - 1].t > x.t || (a[k - 1].t == x.t && a[k - 1].id > x.id));
-           k--)
-        a[k] = a[k - 1];
-      a[k] = x;
-    }
+    if (n) memcpy(w->out + w->nout, a, n * sizeof *a);
+    f->begin = w->nout;
+    f->end = w->nout += n;
   }
+  /* the slices keep only the spikes found after their last flush */
+  for (size_t i = w->sealed; i < w->nrec; i++) {
+    uint32_t p = w->rec[i].pop;
+    evs_pop *s = w->slice[p];
+    if (!w->flushed[p]) continue;
+    memmove(s->spk, s->spk + w->flushed[p],
+            (s->nspk - w->flushed[p]) * sizeof *s->spk);
+    s->nspk -= w->flushed[p];
+    w->flushed[p] = 0;
+  }
+  w->sealed = w->nrec;
+  return EVS_OK;
 }
 
 /* Starts fetching what scheduling the merged spikes reads in w's splits,
@@ -338,6 +365,6 @@ void evs__par_step(worker *w) {
     rc =
         ev.kind == EVS_EV_DELIVER ? deliver(w, &ev) : evs__par_periodic(w, &ev);
   }
-  evs__par_sort_flushes(w);
+  if (rc == EVS_OK) rc = evs__par_seal_flushes(w);
   if (rc && !w->rc) w->rc = rc;
 }

@@ -25,8 +25,9 @@ typedef struct flush_rec {
   uint32_t kind, pop; /* event kind, population index */
   uint32_t worker;    /* the thread that ran it (on several ranks: rank
                        * times threads plus thread, in the merge) */
-  size_t begin, end;  /* its spikes: slice->spk[begin .. end) */
-  /* in the merge: the array begin and end index (the slice's, or the
+  size_t begin, end;  /* its spikes: slice->spk[begin .. end) until the
+                       * thread seals it, then its out[begin .. end) */
+  /* in the merge: the array begin and end index (a thread's out, or the
    * ranks' exchange buffer) */
   const evs_spike *spk;
 } flush_rec;
@@ -51,9 +52,10 @@ typedef struct evs_par_fly {
   int used; /* 0: a free slot */
 } evs_par_fly;
 
-/* One thread: its slices, synapses, queue and flushes. */
+/* One thread: its slices, synapses, queue and flushes (on cache lines of
+ * its own: the array of them is aligned, see par_alloc). */
 typedef struct worker {
-  struct evs_par *par;
+  _Alignas(64) struct evs_par *par;
   uint32_t index;
   pthread_t tid;
   int started;
@@ -71,6 +73,11 @@ typedef struct worker {
   uint64_t *ticks; /* [npop] periodic events run */
   flush_rec *rec;  /* flushes since the last barrier, in event order */
   size_t nrec, caprec;
+  size_t sealed;   /* rec[0 .. sealed) have their spikes in out */
+  evs_spike *out;  /* the sealed flushes' spikes, each flush's sorted by
+                      (time, id): what the merge reads of this thread, in
+                      one array it alone writes (evs__par_seal_flushes) */
+  size_t nout, capout;
   struct head *head;   /* [most outgoing projections of a population]:
                           schedule_spike's scratch */
   uint64_t syn_events; /* synaptic events delivered */
@@ -103,8 +110,6 @@ struct evs_par {
   double *lead;    /* [npop] s: see the header (E); INFINITY for a
                       population without outgoing synapses */
   uint64_t *ticks; /* [npop] periodic events merged */
-  double h_t;      /* the current horizon: (h_t, h_kind) */
-  uint32_t h_kind;
   evs_spike *mspk; /* spikes of the flushes merged at the last barrier */
   size_t nmspk, capmspk;
   merged *mf; /* those flushes, in order */
@@ -129,12 +134,20 @@ struct evs_par {
                    exchange or agreement, until which the rank goes on
                    without the window's spikes (the run fails anyway) */
   evs_error cerr;    /* the communicator's error, if it failed */
-  /* synchronisation: the main thread releases generation go; each other
-   * thread adds one to done when it has finished it */
-  _Atomic uint32_t go;
-  _Atomic uint32_t done;
+  /* synchronisation: the main thread releases generation go with its
+   * horizon; each other thread adds one to done when it has finished it
+   * (done counts over the run: generation g is over at done = g (n - 1),
+   * so the main thread writes nothing the others write). What the main
+   * thread writes to release a step and what the others write to end it
+   * lie on two cache lines of their own: a step's start and end cost one
+   * line's transfer each (~220 ns between this machine's cores, measured
+   * with two threads bouncing a counter) */
+  _Alignas(64) _Atomic uint32_t go;
   _Atomic uint32_t sleepers; /* threads asleep in wait_for */
-  unsigned spins;            /* the most a waiter spins before it sleeps */
+  double h_t;                /* the current horizon: (h_t, h_kind) */
+  uint32_t h_kind;
+  _Alignas(64) _Atomic uint32_t done;
+  _Alignas(64) unsigned spins; /* the most a waiter spins before it sleeps */
   _Atomic int quit;
   pthread_mutex_t lock; /* guards the sleeping */
   pthread_cond_t wake;
@@ -182,10 +195,14 @@ int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s);
  * slice's next periodic event. EVS_OK or an error. */
 int evs__par_periodic(worker *w, const evs_event *ev);
 
-/* Sorts the spikes of each of w's flushes by (time, id): done by every
- * thread for its own, in parallel, so that the merge only interleaves the
- * threads' sorted runs. */
-void evs__par_sort_flushes(worker *w);
+/* Seals w's flushes recorded since the last seal: sorts each one's spikes
+ * by (time, id), moves them from the slices to w->out and drops them from
+ * the slices (which keep the spikes found after their last flush). Done
+ * by every thread for its own, in parallel, so that the merge only
+ * interleaves the threads' sorted runs and reads one array of each
+ * thread, and writes nothing the thread's slices hold. EVS_OK or
+ * EVS_ENOMEM (nothing sealed). */
+int evs__par_seal_flushes(worker *w);
 
 /* One step of thread w: the deliveries of the last barrier's spikes, then
  * every event of its queue before the horizon (par->h_t, par->h_kind); its

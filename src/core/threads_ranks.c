@@ -70,7 +70,7 @@ static int pack(struct evs_par *par, int rc, size_t *bytes) {
   for (uint32_t t = 0; t < par->n && nrec; t++)
     for (size_t i = 0; i < par->w[t].nrec; i++) {
       const flush_rec *f = &par->w[t].rec[i];
-      const evs_spike *spk = par->w[t].slice[f->pop]->spk;
+      const evs_spike *spk = par->w[t].out;
       for (size_t k = f->begin; k < f->end; k++) {
         put(&at, &spk[k].t, 8);
         put(&at, &spk[k].id, 4);

@@ -289,6 +289,7 @@ void evs__par_free(struct evs_par *par) {
     free(w->part);
     free(w->ticks);
     free(w->rec);
+    free(w->out);
     free(w->head);
     evs__par_fly_free(w);
   }
@@ -311,13 +312,21 @@ void evs__par_free(struct evs_par *par) {
 }
 
 /* The allocations of par and its workers. */
+/* n zeroed objects of size bytes (a multiple of 64) on cache lines of
+ * their own, or NULL; free() frees them. */
+static void *calloc_lines(size_t n, size_t size) {
+  void *p = aligned_alloc(64, n * size);
+  if (p) memset(p, 0, n * size);
+  return p;
+}
+
 static int par_alloc(struct evs_par *par) {
   evs_net *net = par->net;
   uint32_t np = net->npop ? net->npop : 1, nk = net->nproj ? net->nproj : 1;
   uint32_t nout = 0;
   for (uint32_t p = 0; p < net->npop; p++)
     if (net->pop[p]->n_out > nout) nout = net->pop[p]->n_out;
-  par->w = calloc(par->n, sizeof *par->w);
+  par->w = calloc_lines(par->n, sizeof *par->w);
   par->bound = calloc((size_t)np * (par->n + 1), sizeof *par->bound);
   par->split = calloc(np, sizeof *par->split);
   par->lead = calloc(np, sizeof *par->lead);
@@ -499,7 +508,7 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
     evs_error_key(err, "threads");
     return EVS_EINVAL;
   }
-  struct evs_par *par = calloc(1, sizeof *par);
+  struct evs_par *par = calloc_lines(1, sizeof *par);
   if (!par) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   par->run = r;
   par->net = net;
