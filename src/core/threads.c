@@ -195,7 +195,8 @@ int evs__par_close(evs_run *r) {
       evs_pop *s = w->slice[p];
       if (!s) continue;
       evs_event ev = {.t = r->t_end, .kind = EVS_EV_WINDOW, .owner = p};
-      if ((rc = evs__par_periodic(w, &ev)) == EVS_OK) rc = evs__par_seal_flushes(w);
+      if ((rc = evs__par_periodic(w, &ev)) == EVS_OK)
+        rc = evs__par_seal_flushes(w);
     }
     rc = evs__par_merge(par, 0, rc); /* on several ranks, agreed */
   }

@@ -282,8 +282,8 @@ int evs__par_seal_flushes(worker *w) {
       for (size_t j = 1; j < n; j++) {
         evs_spike x = a[j];
         size_t k = j;
-        for (; k > 0 && (a[k - 1].t > x.t ||
-                         (a[k - 1].t == x.t && a[k - 1].id > x.id));
+        for (; k > 0 &&
+               (a[k - 1].t > x.t || (a[k - 1].t == x.t && a[k - 1].id > x.id));
              k--)
           a[k] = a[k - 1];
         a[k] = x;

@@ -73,10 +73,10 @@ typedef struct worker {
   uint64_t *ticks; /* [npop] periodic events run */
   flush_rec *rec;  /* flushes since the last barrier, in event order */
   size_t nrec, caprec;
-  size_t sealed;   /* rec[0 .. sealed) have their spikes in out */
-  evs_spike *out;  /* the sealed flushes' spikes, each flush's sorted by
-                      (time, id): what the merge reads of this thread, in
-                      one array it alone writes (evs__par_seal_flushes) */
+  size_t sealed;  /* rec[0 .. sealed) have their spikes in out */
+  evs_spike *out; /* the sealed flushes' spikes, each flush's sorted by
+                     (time, id): what the merge reads of this thread, in
+                     one array it alone writes (evs__par_seal_flushes) */
   size_t nout, capout;
   struct head *head;   /* [most outgoing projections of a population]:
                           schedule_spike's scratch */
