@@ -6,13 +6,15 @@
 # number of threads a rank) writes every file byte for byte as the
 # uninterrupted run on 2 ranks and as the run in one process on one thread
 # (run.log aside: its dates, checkpoint and resume lines); CUBA with
-# membrane traces, COBA + STDP with its weight recording and matrices. A
+# membrane traces, COBA + STDP with its weight recording and matrices,
+# S2 (SuperSpike, a hidden layer) with its trial rasters and weights. A
 # checkpoint of 2 ranks resumed on another number of ranks, or in one
 # process, and one of one process resumed on 2 ranks, is refused naming
 # both numbers; a part of one rank corrupt or missing fails every rank
 # cleanly (exit status 1, the folder's files untouched, no rank waiting for
-# ever: every launch under `timeout`). SuperSpike (its learner on rank 0)
-# refuses checkpoints on ranks at the start. Skipped (77) without MPI.
+# ever: every launch under `timeout`). SuperSpike (S2: its learner on rank
+# 0, rank 1 saving its clock) the same, by --until and periodically.
+# Skipped (77) without MPI.
 # Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, MODELS, MPIRUN.
 . "$(dirname "$0")/common.sh"
 need_evsnn
@@ -117,6 +119,24 @@ if reference coba "${coba[@]}"; then
   case_until coba 0.0777s 0.13s "2 1 2" "${coba[@]}"
 fi
 
+# ---- SuperSpike (S2, a hidden layer): the learner on rank 0 saves its
+# state in rank 0's part as one process does, rank 1 its clock; learning
+# from 1 s on, an update every 0.1 s, trial rasters, spikes, the weights
+# (summary, every synapse, matrices). A population "pad" put first (cut
+# between the ranks) deals the input to rank 1: its spikes, pending events
+# and place in its pattern are in rank 1's part --------------------------------
+sed -e 's|^\[population in\]|[population pad]\ntype = IF_curr_exp\nsize = 2\n\n&|' \
+  -e "s|= s1_input.ras|= $MODELS/s1_input.ras|; s|= s1_target.ras|= $MODELS/s1_target.ras|" \
+  "$MODELS/s2_hidden.ini" >"$tmp/s2.ini"
+s2=("$tmp/s2.ini" --set simulation.duration=3s
+  --set superspike.burn_in=1s --set superspike.update=0.1s
+  --set superspike.record_trials=1,3,6 --set hidden.record_spikes=yes
+  --set hidden_out.record_weights=0.1s --set hidden_out.record_synapses=0.05s
+  --set in_hidden.record_matrix=0s,1.5s,2.5s)
+if reference s2 "${s2[@]}"; then
+  case_until s2 1.2345s 2.1s "2 1 2" "${s2[@]}"
+fi
+
 # ---- periodic checkpoints (--checkpoint-every: rank 0's wall clock decides
 # for every rank): several in a run on 2 ranks; its last one resumed gives
 # the files that run completed -----------------------------------------------
@@ -128,6 +148,16 @@ if expect_status 0 "periodic: run" mpi 2 "$EVSNN" run "$MODELS/cuba.ini" -q \
   mkdir "$tmp/periodic.ref" && cp "$d"/*.ras "$d"/*.tsv "$tmp/periodic.ref"
   expect_status 0 "periodic: resume" mpi 2 "$EVSNN" resume "$d" -q &&
     resumed "$d" "periodic" && same "$tmp/periodic.ref" "$d" "periodic"
+fi
+# the same of S2 with random feedback (the hidden spike traces too)
+d="$tmp/s2.periodic"
+if expect_status 0 "S2 periodic: run" mpi 2 "$EVSNN" run "${s2[@]}" -q -o "$d" \
+  --set superspike.feedback=random --checkpoint-every 0.05s; then
+  [ "$(grep -c '^checkpoint: t = ' "$d/run.log")" -ge 2 ] ||
+    say_fail "S2 periodic: fewer than 2 checkpoints: $(grep -c '^checkpoint: ' "$d/run.log")"
+  mkdir "$tmp/s2.periodic.ref" && cp "$d"/*.ras "$d"/*.tsv "$d"/*.mtx "$tmp/s2.periodic.ref"
+  expect_status 0 "S2 periodic: resume" mpi 2 "$EVSNN" resume "$d" -q &&
+    resumed "$d" "S2 periodic" && same "$tmp/s2.periodic.ref" "$d" "S2 periodic"
 fi
 
 # ---- SIGINT to one rank: every rank stops at the same horizon with its
@@ -212,12 +242,6 @@ if [ -d "$d" ]; then
   cp "$tmp/part" "$part"
   expect_status 0 "the part put back" mpi 2 "$EVSNN" resume "$d" -q &&
     same "$tmp/cuba.one" "$d" "the part put back"
-  # SuperSpike's learner (on rank 0) is not saved on ranks yet: refused at
-  # the start, naming it
-  expect_status 1 "S2 on 2 ranks" mpi 2 "$EVSNN" run "$MODELS/s2_hidden.ini" \
-    -q -o "$tmp/s2" --set simulation.duration=0.2s --checkpoint-every 1s &&
-    { grep -q "rule superspike's learner is on rank 0, which checkpoints on several ranks cannot save yet" \
-      "$tmp/stderr" || say_fail "S2 on 2 ranks: says '$(grep evsnn "$tmp/stderr" | head -n 2)'"; }
   # a checkpoint of one process is not resumed on 2 ranks
   d="$tmp/cuba.oneck"
   expect_status 0 "one process --until" "$EVSNN" run "${cuba[@]}" -q -o "$d" \

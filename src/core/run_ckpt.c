@@ -224,12 +224,6 @@ static int proj_walk(evs_run *r, evs_proj *p, evs_ckpt *ck) {
   if (!nc) nnz = p->csr->nnz;
   label(ck, "projection %s %s %s %llu", p->name, p->pre->name, p->post->name,
         (unsigned long long)nnz);
-  if (r->net->comm && p->rule && p->rule->type->on_rank0)
-    return evs_ckpt_refuse(ck,
-                           "projection %s: rule %s's learner is on rank 0, "
-                           "which checkpoints on several ranks cannot save "
-                           "yet",
-                           p->name, p->rule->type->name);
   float shared = nc ? cs[0]->weight_shared : p->csr->weight_shared;
   evs_ckpt_bytes(ck, &shared, sizeof shared);
   if (evs_ckpt_loading(ck)) {

@@ -373,10 +373,17 @@ static void doubles(evs_ckpt *ck, double *p, size_t n) {
  * spikes of the trial, every layer's series, filters, gradient and RMS
  * (the optimiser's normaliser) and feedback matrix, the trace bank, the
  * targets' place, the clock, the trial's loss, the scores and the files'
- * handles. The arrays exist from the build (evs__superspike_start). */
+ * handles. The arrays exist from the build (evs__superspike_start). On a
+ * rank other than 0 of several (idle: rank 0 runs the learner and saves
+ * all that in its part), the clock only. */
 static int plugin_checkpoint(evs_plugin *pl, evs_run *run, evs_ckpt *ck) {
   evs_superspike *ss = pl->state;
   size_t ld = ss->ld;
+  if (ss->idle) { /* a rank other than 0's part: the clock alone */
+    evs_ckpt_label(ck, "superspike clock");
+    evs_ckpt_bytes(ck, &ss->k, sizeof ss->k);
+    return evs_ckpt_status(ck);
+  }
   for (uint32_t i = 0; i < ss->ngrp; i++) {
     ss_group *g = &ss->grp[i];
     size_t n = g->pop->size;
