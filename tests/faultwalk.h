@@ -21,6 +21,10 @@ extern unsigned long fail_at; /* the call that fails (0: none) */
 extern int hit;               /* 1 once the fault was injected */
 extern size_t n_live;         /* the library's blocks still allocated */
 extern int live_overflow;     /* more of them than the walk can track */
+/* Called (when set) with the path of each open() and rename() target the
+ * library makes, before the call is counted: rankfault.c finds the
+ * checkpoints a run writes by it. NULL: nothing is called. */
+extern void (*watch_path)(const char *path, int renamed);
 
 /* The C library's own calls, past the wrappers (ld --wrap). */
 void *__real_malloc(size_t n);

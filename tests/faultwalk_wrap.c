@@ -21,6 +21,7 @@ int armed_kind;        /* kind of call counted and failed */
 unsigned long calls;   /* calls of armed_kind so far */
 unsigned long fail_at; /* the call that fails (0: none) */
 int hit;               /* 1 once the fault was injected */
+void (*watch_path)(const char *path, int renamed);
 
 /* The counters and the live set below, for a run on several threads (the
  * k-th call is then the k-th in whatever order the threads made them). */
@@ -201,6 +202,7 @@ int __wrap_open(const char *path, int flags, ...) {
     mode = (mode_t)va_arg(ap, int);
     va_end(ap);
   }
+  if (watch_path) watch_path(path, 0);
   if (inject(KIND_IO)) return errno = ENOSPC, -1;
   return __real_open(path, flags, mode);
 }
@@ -248,6 +250,7 @@ int __wrap_fclose(FILE *f) {
 }
 
 int __wrap_rename(const char *from, const char *to) {
+  if (watch_path) watch_path(to, 1);
   if (inject(KIND_IO)) return errno = EIO, -1;
   return __real_rename(from, to);
 }

@@ -121,4 +121,168 @@ walk rank1-alloc 1 alloc 1
 walk rank0-alloc 0 alloc 1
 walk rank0-io 0 io 1
 walk rank1-alloc-2threads 1 alloc 2
+
+# ---- faults inside a checkpoint on ranks -----------------------------------
+# The same CUBA, 0.04 s, with checkpoints (doc/scaling.md, "Checkpoints on
+# ranks"): one rank's k-th call fails while a checkpoint is written or
+# loaded, k spread evenly over the calls the reference run made doing so
+# (tests/rankfault.c's "ckpt" ranges). Modes: until (a fresh run stopped at
+# 0.02 s with a checkpoint, as --until), resume (the folder of until's
+# reference resumed and stopped at 0.03 s with a second checkpoint: the
+# loading, then a save while a committed checkpoint exists), periodic
+# (checkpoints at every poll, 16 barriers, over a whole run). For every k:
+# no hang; the ranks end alike (both succeed with the reference's files,
+# or both fail, each with a message: its own cause or "another rank
+# failed"; or MPI_Abort); and the checkpoint left in the folder (after a
+# failure, the last committed one; in resume mode there always is one)
+# resumes to the uninterrupted run's files, byte for byte.
+ck_samples=${RANKFAULT_CKPT_SAMPLES:-4}
+ck_sets=(simulation.duration=0.04s E.size=160 I.size=40 EE.p=0.1 EI.p=0.1
+  IE.p=0.1 II.p=0.1 E.record_v=0-3 E.record_interval=1ms)
+
+# rf VICTIM KIND K DIR ARGS...: rankfault on 2 ranks into DIR (DIR.out,
+# DIR.err), under timeout
+rf() {
+  local victim=$1 kind=$2 k=$3 dir=$4
+  shift 4
+  timeout "$limit" "$MPIRUN" --oversubscribe --allow-run-as-root -np 2 \
+    "$RANKFAULT" -r "$victim" -k "$kind" -n "$k" "$@" "$MODELS/cuba.ini" \
+    "$dir" "${ck_sets[@]}" >"$dir.out" 2>"$dir.err"
+}
+
+# same_files REF DIR: DIR has REF's files (run.log and the checkpoint's
+# aside) with the same bytes; else prints the first difference
+same_files() {
+  local f
+  for f in $(cd "$1" && ls); do
+    case $f in run.log | checkpoint.evsnn*) continue ;; esac
+    cmp -s "$1/$f" "$2/$f" || {
+      echo "$f differs"
+      return 1
+    }
+  done
+}
+
+# resumes WHAT DIR: DIR's checkpoint resumed (no fault) to the end gives
+# the uninterrupted run's files
+resumes() {
+  local why
+  if ! rf 0 alloc 0 "$2" -R || [ "$(grep -c '^rank [01] status EVS_OK ' "$2.out")" -ne 2 ]; then
+    say_fail "$1: its checkpoint does not resume: $(cat "$2.out" "$2.err" | head -4)"
+  elif ! why=$(same_files "$tmp/ck.full" "$2"); then
+    say_fail "$1: resumed from its checkpoint: $why"
+  fi
+}
+
+# ck_ks WINDOWS N: N calls spread evenly over the ranges A-B,C-D,... (the
+# calls A+1..B, C+1..D, ...), the first and the last among them
+ck_ks() {
+  echo "$1" | tr ',' '\n' | awk -F- -v n="$2" '
+    { for (c = $1 + 1; c <= $2; c++) all[m++] = c }
+    END { if (!m) exit; if (n > m) n = m
+          for (i = 0; i < n; i++) {
+            j = 0
+            if (n > 1) j = int(i * (m - 1) / (n - 1))
+            print all[j] } }' |
+    sort -n | uniq
+}
+
+# ck_prep MODE DIR: DIR readied for MODE (resume: a copy of until's
+# reference folder, its checkpoint at 0.02 s)
+ck_prep() {
+  rm -rf "$2"
+  [ "$1" = resume ] && cp -r "$tmp/ck.until" "$2"
+  return 0
+}
+
+# ck_args MODE: rankfault's options for MODE
+ck_args() {
+  case $1 in
+  until) printf '%s\n' -u 0.02 ;;
+  resume) printf '%s\n' -R -u 0.03 ;;
+  periodic) printf '%s\n' -e 1e-9 ;;
+  esac
+}
+
+# walk_ckpt NAME VICTIM KIND MODE
+walk_ckpt() {
+  local name=$1 victim=$2 kind=$3 mode=$4 ref d k got ok line wins second
+  ref=$tmp/ck.$name.ref
+  ck_prep "$mode" "$ref"
+  # shellcheck disable=SC2046
+  if ! rf "$victim" "$kind" 0 "$ref" $(ck_args "$mode") ||
+    [ "$(grep -c '^rank [01] status EVS_OK ' "$ref.out")" -ne 2 ]; then
+    say_fail "ckpt $name: the run without a fault failed: $(cat "$ref.out" "$ref.err" | head -4)"
+    return
+  fi
+  line=$(grep "^rank $victim " "$ref.out")
+  wins=$(echo "$line" | sed 's/.* ckpt \([-0-9,]*\) .*/\1/')
+  # periodic: once the second checkpoint's writing began, the first is
+  # committed
+  second=$(echo "$wins" | cut -s -d, -f2 | cut -d- -f1)
+  local walked=0 failed=0 aborted=0 others=0
+  for k in $(ck_ks "$wins" "$ck_samples"); do
+    d=$tmp/ck.$name.$k
+    ck_prep "$mode" "$d"
+    # shellcheck disable=SC2046
+    rf "$victim" "$kind" "$k" "$d" $(ck_args "$mode")
+    got=$?
+    walked=$((walked + 1))
+    if [ "$got" -eq 124 ]; then
+      say_fail "ckpt $name, k = $k: the ranks hung ($limit s): $(cat "$d.out")"
+      continue
+    fi
+    if [ "$got" -ne 0 ] && grep -q 'ending every rank (MPI_Abort)' "$d.err"; then
+      aborted=$((aborted + 1))
+    elif [ "$got" -ne 0 ] || [ "$(grep -c '^rank ' "$d.out")" -ne 2 ]; then
+      say_fail "ckpt $name, k = $k: exit status $got: $(cat "$d.out" "$d.err" | head -5)"
+      continue
+    else
+      ok=$(grep -c '^rank [0-9]* status EVS_OK ' "$d.out")
+      if [ "$ok" -eq 1 ]; then
+        say_fail "ckpt $name, k = $k: the ranks disagree: $(cat "$d.out")"
+        continue
+      elif [ "$ok" -eq 2 ]; then
+        why=$(same_files "$ref" "$d") ||
+          say_fail "ckpt $name, k = $k: a success, but $why"
+        [ "$mode" = periodic ] && continue # completed: nothing to resume
+      else
+        failed=$((failed + 1))
+        grep -v "^rank $victim " "$d.out" | grep -q 'another rank failed' ||
+          others=$((others + 1))
+      fi
+    fi
+    if [ -e "$d/checkpoint.evsnn" ]; then
+      resumes "ckpt $name, k = $k" "$d"
+    elif [ "$mode" = resume ] || { [ -n "$second" ] && [ "$k" -gt "$second" ]; }; then
+      say_fail "ckpt $name, k = $k: the committed checkpoint is gone: $(ls "$d")"
+    fi
+  done
+  echo "rankfault ckpt $name: windows $wins; $walked walked, $failed failed" \
+    "alike ($others with the other rank naming its own cause), $aborted" \
+    "ended by MPI_Abort"
+}
+
+if rf 0 alloc 0 "$tmp/ck.full" &&
+  [ "$(grep -c '^rank [01] status EVS_OK ' "$tmp/ck.full.out")" -eq 2 ] &&
+  rf 0 alloc 0 "$tmp/ck.until" -u 0.02 &&
+  [ -e "$tmp/ck.until/checkpoint.evsnn" ]; then
+  if [ -n "${RANKFAULT_CKPT_ALL:-}" ]; then # every victim, kind and mode
+    for mode in until resume periodic; do
+      for victim in 0 1; do
+        for kind in alloc io; do
+          walk_ckpt "$mode-rank$victim-$kind" "$victim" "$kind" "$mode"
+        done
+      done
+    done
+  else
+    walk_ckpt until-rank1-alloc 1 alloc until
+    walk_ckpt resume-rank0-io 0 io resume
+    walk_ckpt resume-rank1-alloc 1 alloc resume
+    walk_ckpt periodic-rank1-io 1 io periodic
+    walk_ckpt periodic-rank0-alloc 0 alloc periodic
+  fi
+else
+  say_fail "ckpt: the references failed: $(cat "$tmp"/ck.full.out "$tmp"/ck.until.out 2>/dev/null)"
+fi
 exit $fail

@@ -86,6 +86,7 @@ static int open_part(evs_net *net, evs_ckpt *ck, evs_checkpoint_info *info,
       if (rc == EVS_OK && bits == tbits) {
         free(path);
         *slot = s;
+        ck->err = err; /* the load's messages are the caller's, not e's */
         return EVS_OK;
       }
       free(info->meta);

@@ -84,10 +84,17 @@ static int checkpoints_begin(evs_run *r, int resumed, evs_error *err) {
   return EVS_OK;
 }
 
+/* Out of memory for the run itself: on several ranks the others wait in
+ * the run's first agreement, which this one joins failing. */
+static int run_nomem(evs_net *net, evs_error *err) {
+  return evs__ranks_agree(
+      net, evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory"), err);
+}
+
 int evs__run_begin(evs_net *net, const evs_run_opts *opts,
                    const evs_plugin *extra, evs_error *err) {
   evs_run *r = calloc(1, sizeof *r);
-  if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  if (!r) return run_nomem(net, err);
   /* a checkpoint of an earlier run into the same file is stale */
   if (net->ckpt_path) {
     unlink(net->ckpt_path);
@@ -122,17 +129,14 @@ fail:
 int evs__run_resume(evs_net *net, const evs_run_opts *opts,
                     const evs_plugin *extra, evs_error *err) {
   evs_run *r = calloc(1, sizeof *r);
-  if (!r) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+  if (!r) return run_nomem(net, err);
   int rc = run_init(r, net, opts, extra);
-  if (rc) {
-    evs_error_set(err, rc, NULL, 0, "out of memory");
-    goto fail;
-  }
-  evs__run_plan_ahead(net);
+  if (rc) evs_error_set(err, rc, NULL, 0, "out of memory");
+  if (rc == EVS_OK) evs__run_plan_ahead(net);
   /* the threads start as a new run's would; the checkpoint then replaces
    * their state (a checkpoint of any thread count, core/threads_ckpt.c;
    * on several ranks each rank loads its own part, ranks_ckpt.h) */
-  if (opts->threads > 1 || net->comm)
+  if (rc == EVS_OK && (opts->threads > 1 || net->comm))
     rc =
         evs__par_begin(r, opts->threads > 1 ? (uint32_t)opts->threads : 1, err);
   if (rc == EVS_OK) rc = evs__run_reserve_ahead(net, err);
