@@ -13,7 +13,9 @@
 # both numbers; a part of one rank corrupt or missing fails every rank
 # cleanly (exit status 1, the folder's files untouched, no rank waiting for
 # ever: every launch under `timeout`). SuperSpike (S2: its learner on rank
-# 0, rank 1 saving its clock) the same, by --until and periodically.
+# 0, rank 1 saving its clock) the same, by --until and periodically. A
+# folder reused by a run on fewer ranks, or in one process, loses the
+# earlier run's parts, and only those.
 # Skipped (77) without MPI.
 # Environment (Makefile.am AM_TESTS_ENVIRONMENT): EVSNN, MODELS, MPIRUN.
 . "$(dirname "$0")/common.sh"
@@ -203,6 +205,57 @@ if [ -d "$tmp/cuba.one" ]; then
       say_fail "SIGINT: run.log does not say it was resumed"
     expect_status 0 "SIGINT: one process to $u s" "$EVSNN" run "${long[@]}" \
       -q -o "$tmp/cuba.long" --until "${u}s" && same "$tmp/cuba.long" "$d" "SIGINT"
+  fi
+fi
+
+# ---- stale parts: a folder of a run on 3 ranks (parts of ranks 1 and 2 in
+# both slots) reused by a run on 2 ranks, then by one in one process: each
+# run's start removes the parts the earlier run.log lists (its ranks', both
+# slots), never a file evsnn did not write (a planted part of "rank 7", a
+# note), and its own checkpoint resumes to the uninterrupted run's files --
+d="$tmp/stale"
+if [ -d "$tmp/cuba.one" ] &&
+  expect_status 0 "stale: 3 ranks --until" mpi 3 "$EVSNN" run "${cuba[@]}" \
+    -q -o "$d" --until 0.05s &&
+  expect_status 0 "stale: 3 ranks resume --until" mpi 3 "$EVSNN" resume "$d" \
+    -q --until 0.1s; then
+  for p in rank1.0 rank1.1 rank2.0 rank2.1; do
+    [ -s "$d/checkpoint.evsnn.$p" ] || say_fail "stale: 3 ranks wrote no part $p"
+  done
+  echo mine >"$d/notes.txt"
+  echo mine >"$d/checkpoint.evsnn.rank7.0"
+  # kept MSG FILE...: each FILE is in the folder
+  kept() {
+    local f msg=$1
+    shift
+    for f in "$@"; do
+      [ -e "$d/$f" ] || say_fail "stale: $msg: $f is gone"
+    done
+  }
+  # gone MSG FILE...: no FILE is in the folder
+  gone() {
+    local f msg=$1
+    shift
+    for f in "$@"; do
+      [ -e "$d/$f" ] && say_fail "stale: $msg: $f is still there"
+    done
+  }
+  if expect_status 0 "stale: 2 ranks --until" mpi 2 "$EVSNN" run "${cuba[@]}" \
+    -q -o "$d" --until 0.05s; then
+    gone "2 ranks" checkpoint.evsnn.rank2.0 checkpoint.evsnn.rank2.1 \
+      checkpoint.evsnn.rank1.1
+    kept "2 ranks" checkpoint.evsnn.rank1.0 checkpoint.evsnn.rank7.0 notes.txt
+    mkdir "$tmp/stale.2" && cp -r "$d"/. "$tmp/stale.2" && rm "$tmp/stale.2/notes.txt" &&
+      expect_status 0 "stale: 2 ranks resume" mpi 2 "$EVSNN" resume \
+        "$tmp/stale.2" -q && same "$tmp/cuba.one" "$tmp/stale.2" "stale: 2 ranks"
+  fi
+  if expect_status 0 "stale: one process --until" "$EVSNN" run "${cuba[@]}" \
+    -q -o "$d" --until 0.05s; then
+    gone "one process" checkpoint.evsnn.rank1.0 checkpoint.evsnn.rank1.1
+    kept "one process" checkpoint.evsnn.rank7.0 notes.txt
+    rm "$d/notes.txt"
+    expect_status 0 "stale: one process resume" "$EVSNN" resume "$d" -q &&
+      same "$tmp/cuba.one" "$d" "stale: one process"
   fi
 fi
 

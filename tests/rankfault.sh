@@ -13,9 +13,13 @@
 # no file under its final name either. Walked: rank 1's allocations, rank 0's allocations,
 # rank 0's file operations (rank 0 writes the files), on 1 thread a rank,
 # and rank 1's allocations on 2 threads a rank; and the model file missing
-# on one rank's machine. Skipped (77) without MPI.
+# on one rank's machine. Then faults inside a checkpoint (written by
+# --until or periodically, loaded by a resumption): see "faults inside a
+# checkpoint on ranks" below. Skipped (77) without MPI.
 # Environment (Makefile.am AM_TESTS_ENVIRONMENT): RANKFAULT, MPIRUN,
-# MODELS, EVSNN; RANKFAULT_SAMPLES (24 by default) values of k a walk.
+# MODELS, EVSNN; RANKFAULT_SAMPLES (24 by default) values of k a walk;
+# RANKFAULT_CKPT_SAMPLES (4) values of k a checkpoint walk, and
+# RANKFAULT_CKPT_ALL=1 for every victim, kind and mode (12 walks).
 . "$(dirname "$0")/common.sh"
 if [ -z "${MPIRUN:-}" ] || [ "$MPIRUN" = no ]; then
   echo "SKIP: built without MPI"

@@ -29,6 +29,26 @@ void evs__ranks_ckpt_clear(const evs_net *net) {
   }
 }
 
+void evs__ranks_ckpt_list(const evs_net *net, evs_output *o,
+                          const char *outdir) {
+  if (!net->comm || net->rank != 0 || !o || !outdir || !net->ckpt_path) return;
+  /* the checkpoint's file directly in outdir: its name after "outdir/" */
+  size_t d = strlen(outdir);
+  const char *name = net->ckpt_path + d + 1;
+  if (strncmp(net->ckpt_path, outdir, d) != 0 || net->ckpt_path[d] != '/' ||
+      !*name || strchr(name, '/'))
+    return;
+  size_t n = strlen(name) + 32;
+  char *part = malloc(n);
+  if (!part) return; /* best effort, as the removal is */
+  for (int r = 1; r < net->nranks; r++)
+    for (uint32_t slot = 0; slot < 2; slot++) {
+      snprintf(part, n, "%s.rank%d.%u", name, r, slot);
+      evs__output_list(o, part);
+    }
+  free(part);
+}
+
 int evs__ranks_ckpt_due(evs_net *net, int due) {
   if (!net->comm) return due;
   uint64_t v = net->rank == 0 && due;

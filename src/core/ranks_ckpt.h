@@ -14,6 +14,7 @@
 
 #include "core/net_impl.h"
 #include "io/checkpoint.h"
+#include "io/output.h"
 
 /* The file this rank writes its part of a checkpoint into: net->ckpt_path
  * on rank 0, "NAME.rank<r>.<slot>" on rank r > 0 (slot 0 or 1). Malloc'd,
@@ -23,6 +24,18 @@ char *evs__ranks_ckpt_part(const evs_net *net, uint32_t slot);
 /* Removes this rank's part files (rank r > 0: both slots) of an earlier
  * run into the same folder, at the start of a new run. */
 void evs__ranks_ckpt_clear(const evs_net *net);
+
+/* Rank 0 of a new run (not a resumed one) on several ranks lists in
+ * run.log (o, written into outdir) the names of every rank's part files,
+ * "NAME.rank<r>.<slot>" for r = 1 .. nranks - 1 and both slots, when the
+ * checkpoint's file is in outdir: the next run into the folder, on fewer
+ * ranks or in one process, removes them as files of this run (a run on as
+ * many ranks or more rewrites or removes its own; doc/reliability.md).
+ * The parts a checkpoint of this run needs are never among the files its
+ * resumption removes: they are listed before any checkpoint's length of
+ * run.log. Nothing elsewhere, or on other ranks. */
+void evs__ranks_ckpt_list(const evs_net *net, evs_output *o,
+                          const char *outdir);
 
 /* Whether a periodic checkpoint is due on every rank: rank 0's wall clock
  * decides (due there: *due nonzero), broadcast to the others (collective

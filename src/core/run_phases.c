@@ -111,6 +111,8 @@ int evs__run_begin(evs_net *net, const evs_run_opts *opts,
     rc = net->rank == 0
              ? evs__output_open(&r->out, opts->outdir, name, net->seed, err)
              : evs__output_open_silent(&r->out, name, err);
+  /* the ranks' part files, for the next run to remove (ranks_ckpt.h) */
+  if (rc == EVS_OK) evs__ranks_ckpt_list(net, r->out, opts->outdir);
   if (rc == EVS_OK && (opts->threads > 1 || net->comm))
     rc =
         evs__par_begin(r, opts->threads > 1 ? (uint32_t)opts->threads : 1, err);

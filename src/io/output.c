@@ -270,6 +270,10 @@ static void list_output(evs_output *o, const char *name) {
 
 /* ---- the contract ------------------------------------------------------- */
 
+void evs__output_list(evs_output *o, const char *name) {
+  if (o && !o->silent) list_output(o, name);
+}
+
 int evs__output_open(evs_output **out, const char *dir, const char *model_name,
                      uint64_t seed, evs_error *err) {
   *out = NULL;

@@ -150,6 +150,13 @@ int evs__output_resume(evs_output **out, struct evs_ckpt *ck, const char *dir,
  * After evs__output_keep the files are closed and left as NAME.part. */
 void evs__output_abort(evs_output *o);
 
+/* Lists name (a plain file name in o's folder) in run.log as a file of
+ * this run that it writes by itself (a checkpoint's part on a rank:
+ * core/ranks_ckpt.h), so that the next run into the folder removes it
+ * (and NAME.part), as it removes o's files. Nothing for NULL or a silent
+ * output. */
+void evs__output_list(evs_output *o, const char *name);
+
 /* Marks o's files as needed by a checkpoint (one was written, or the run
  * resumed from one): from now on a run that fails (evs__output_abort, a
  * failed evs__output_close) leaves them on disk as NAME.part, at least as
