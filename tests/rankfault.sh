@@ -262,7 +262,8 @@ walk_ckpt() {
       say_fail "ckpt $name, k = $k: the committed checkpoint is gone: $(ls "$d")"
     fi
   done
-  echo "rankfault ckpt $name: windows $wins; $walked walked, $failed failed" \
+  echo "rankfault ckpt $name: $(echo "$wins" | tr ',' '\n' | grep -c .) checkpoint(s)" \
+    "in calls ${wins%%-*}-${wins##*-}; $walked walked, $failed failed" \
     "alike ($others with the other rank naming its own cause), $aborted" \
     "ended by MPI_Abort"
 }
