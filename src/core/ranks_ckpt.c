@@ -34,10 +34,10 @@ void evs__ranks_ckpt_list(const evs_net *net, evs_output *o,
   if (!net->comm || net->rank != 0 || !o || !outdir || !net->ckpt_path) return;
   /* the checkpoint's file directly in outdir: its name after "outdir/" */
   size_t d = strlen(outdir);
-  const char *name = net->ckpt_path + d + 1;
-  if (strncmp(net->ckpt_path, outdir, d) != 0 || net->ckpt_path[d] != '/' ||
-      !*name || strchr(name, '/'))
+  if (strncmp(net->ckpt_path, outdir, d) != 0 || net->ckpt_path[d] != '/')
     return;
+  const char *name = net->ckpt_path + d + 1;
+  if (!*name || strchr(name, '/')) return;
   size_t n = strlen(name) + 32;
   char *part = malloc(n);
   if (!part) return; /* best effort, as the removal is */
