@@ -17,7 +17,7 @@
 # --until or periodically, loaded by a resumption): see "faults inside a
 # checkpoint on ranks" below. Skipped (77) without MPI.
 # Environment (Makefile.am AM_TESTS_ENVIRONMENT): RANKFAULT, MPIRUN,
-# MODELS, EVSNN; RANKFAULT_SAMPLES (24 by default) values of k a walk;
+# MODELS, EVSNN; RANKFAULT_SAMPLES (16 by default) values of k a walk;
 # RANKFAULT_CKPT_SAMPLES (3) values of k a checkpoint walk, and
 # RANKFAULT_CKPT_ALL=1 for every victim, kind and mode (12 walks).
 . "$(dirname "$0")/common.sh"
@@ -25,7 +25,7 @@ if [ -z "${MPIRUN:-}" ] || [ "$MPIRUN" = no ]; then
   echo "SKIP: built without MPI"
   exit 77
 fi
-samples=${RANKFAULT_SAMPLES:-24}
+samples=${RANKFAULT_SAMPLES:-16}
 limit=${RANKFAULT_TIMEOUT:-30}
 sets=(simulation.duration=0.1s E.size=160 I.size=40 EE.p=0.1 EI.p=0.1
   IE.p=0.1 II.p=0.1 E.record_v=0-3 E.record_interval=1ms)
