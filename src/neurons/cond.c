@@ -28,6 +28,10 @@
  * error < 6e-14; x = dt g_tot / cm is ~0.005-0.3 for the usual parameters)
  * and by libm's exp() otherwise. The whole step loop then vectorises; with
  * libm's exp() it does not, and a step of COBA (N = 4000) costs ~2x more.
+ * A population with one value per parameter steps each block in one sweep
+ * (cond_step.h: steps 1 and 2, and which chunks of 32 neurons may hold a
+ * spike), over the chunks that hold real neurons; the threshold test then
+ * reads only the flagged chunks. Per-neuron parameters take two passes.
  *
  * Per-neuron values (evs__pop_value: set per neuron, else drawn by neuron i
  * from its stream (seed, population, i, EVS_RNG_INIT)), in this fixed
@@ -39,6 +43,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "neurons/cond_math.h"
 #include "core/net_impl.h"
@@ -126,12 +133,92 @@ typedef struct cond_pn {
   double *g_l, *inv_cm, *e_e, *e_i, *de, *di, *v_thresh, *v_reset, *tau_refrac;
 } cond_pn;
 
+/* The vector step (cond_step.h) of the lanes chosen at init. */
+typedef void (*cond_step_fn)(evs__cond_base *restrict s, uint32_t lo,
+                             uint32_t n, double t0, int pending,
+                             uint32_t *thr);
+
 /* IF_cond_exp's state: the shared base, and pn when some parameter differs
  * between neurons (NULL: the base's constants hold for all). */
 typedef struct cond_state {
   evs__cond_base c;
   cond_pn *pn;
+  cond_step_fn step; /* the widest cond_step.h the processor runs */
 } cond_state;
+
+/* The step of neurons [i0, i0 + n) in scalars, as cond_step.h's lanes
+ * compute it, but with libm's exp() where the argument lies outside the
+ * polynomial's range (exp_neg_exact): the rare vectors with such a lane. */
+static __attribute__((noinline, cold)) void
+cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
+  for (uint32_t i = i0; i < i0 + n; i++) {
+    double a = s->ge[i], b = s->gi[i];
+    double x =
+        free_time(s->until[i], t0, s->dt) * (s->g_l + a + b) * s->inv_cm;
+    double ex = exp_neg_poly(x);
+    exp_neg_exact(&ex, x);
+    double vinf = (s->ib[i] + a * s->e_e + b * s->e_i) / (s->g_l + a + b);
+    s->v[i] = vinf + (s->v[i] - vinf) * ex;
+    s->ge[i] = a * s->de;
+    s->gi[i] = b * s->di;
+    if (s->pending) {
+      s->ge[i] += s->pe[i];
+      s->gi[i] += s->pi[i];
+      s->pe[i] = s->pi[i] = 0;
+    }
+  }
+}
+
+/* Vector x from, or to, the elements at p (any alignment). */
+#define LOAD(x, p) memcpy(&(x), (p), sizeof(x))
+#define STORE(p, x)                                                            \
+  do {                                                                         \
+    __typeof__(x) stored_ = (x);                                               \
+    memcpy((p), &stored_, sizeof stored_);                                     \
+  } while (0)
+
+/* The step's widths (cond_step.h): two lanes on any target (GCC and Clang
+ * lower them to whatever it has); on x86-64 four with AVX2 and eight with
+ * AVX-512, chosen at init, whose sign-bit tests are one instruction. GCC
+ * does not schedule instructions before register allocation on x86 by
+ * default, and its expansion puts each of the two Horner chains of
+ * cond_step.h in one piece again: the first scheduling pass (with register
+ * pressure in mind) interleaves them. (B2 at 4,000, 5 s, medians of
+ * alternating runs on the loaded machine: 0.47 s without, 0.44 s with; see
+ * bench/results/2026-12-07-b2speed.md.) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define COND_SCHED optimize("schedule-insns", "sched-pressure")
+#else
+#define COND_SCHED
+#endif
+#define STEP_NAME cond_step2
+#define STEP_LANES 2
+#define STEP_TARGET __attribute__((COND_SCHED))
+#define STEP_ANY_TOP(w) ((int)(((w)[0] | (w)[1]) >> 63))
+#include "neurons/cond_step.h"
+#if defined(__x86_64__) && defined(__GNUC__)
+#define COND_WIDE 1
+#define STEP_NAME cond_step4
+#define STEP_LANES 4
+#define STEP_TARGET __attribute__((target("avx2"), COND_SCHED))
+#define STEP_ANY_TOP(w) (_mm256_movemask_pd((__m256d)(w)) != 0)
+#include "neurons/cond_step.h"
+#define STEP_NAME cond_step8
+#define STEP_LANES 8
+#define STEP_TARGET __attribute__((target("avx512f"), COND_SCHED))
+#define STEP_ANY_TOP(w)                                                        \
+  (_mm512_test_epi64_mask((__m512i)(w), _mm512_set1_epi64(INT64_MIN)) != 0)
+#include "neurons/cond_step.h"
+#endif
+
+/* The widest step the processor runs. */
+static cond_step_fn cond_choose_step(void) {
+#ifdef COND_WIDE
+  if (__builtin_cpu_supports("avx512f")) return cond_step8;
+  if (__builtin_cpu_supports("avx2")) return cond_step4;
+#endif
+  return cond_step2;
+}
 
 /* ---- IF_cond_exp's own step --------------------------------------------- */
 
@@ -241,6 +328,7 @@ static int cond_varies(const evs_pop *pop) {
 static int cond_init(evs_pop *pop, evs_error *err) {
   int rc = evs__cond_init(pop, &cond_layout, sizeof(cond_state), err);
   if (rc) return rc;
+  ((cond_state *)pop->state)->step = cond_choose_step();
   if (cond_varies(pop)) return cond_init_pn(pop, pop->state, err);
   return EVS_OK;
 }
@@ -295,62 +383,11 @@ static int cond_change(evs_pop *pop, const evs_pop *old, int k, double t) {
   return EVS_OK;
 }
 
-/* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
- * (t0, t0 + dt] in which neuron i is not refractory. Returns nonzero when
- * some argument fell outside [0, COND_XMAX] (or was NaN): then the caller
- * recomputes those with exp() (cond_math.h's exp_neg_checked and
- * exp_neg_exact). */
-COND_CLONES
-static int cond_pass_exp(double *restrict ex, const double *restrict until,
-                         const double *restrict ge, const double *restrict gi,
-                         double t0, double dt, double g_l, double inv_cm,
-                         uint64_t lim) {
-  uint64_t acc = 0;
-  for (uint32_t i = 0; i < COND_BLOCK; i++) {
-    double x = free_time(until[i], t0, dt) * (g_l + ge[i] + gi[i]) * inv_cm;
-    ex[i] = exp_neg_checked(x, lim, &acc);
-  }
-  return (int)(acc >> 63);
-}
-
-/* Pass 2 over one block: v by exponential Euler, then the conductances decay
- * and take the pending inputs (pe, pi NULL: none). Returns nonzero when some
- * v may have reached v_thresh (threshold_bit). */
-COND_CLONES
-static int cond_pass_v(double *restrict v, double *restrict ge,
-                       double *restrict gi, double *restrict pe,
-                       double *restrict pi, const double *restrict ib,
-                       const double *restrict ex, const evs__cond_base *c) {
-  const double g_l = c->g_l, e_e = c->e_e, e_i = c->e_i, de = c->de, di = c->di,
-               vth = c->v_thresh;
-  uint64_t acc = 0;
-  if (pe) {
-    for (uint32_t i = 0; i < COND_BLOCK; i++) {
-      double a = ge[i], b = gi[i];
-      double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
-      v[i] = vinf + (v[i] - vinf) * ex[i];
-      acc |= threshold_bit(v[i], vth);
-      ge[i] = a * de + pe[i];
-      gi[i] = b * di + pi[i];
-      pe[i] = 0;
-      pi[i] = 0;
-    }
-  } else {
-    for (uint32_t i = 0; i < COND_BLOCK; i++) {
-      double a = ge[i], b = gi[i];
-      double vinf = (ib[i] + a * e_e + b * e_i) / (g_l + a + b);
-      v[i] = vinf + (v[i] - vinf) * ex[i];
-      acc |= threshold_bit(v[i], vth);
-      ge[i] = a * de;
-      gi[i] = b * di;
-    }
-  }
-  return (int)(acc >> 63);
-}
-
-/* cond_pass_exp with per-neuron g_L and 1/cm (a population with per-neuron
- * parameters): separate loops, so that the common case keeps its
- * constants in registers and runs unchanged. */
+/* Pass 1 over one block of a population with per-neuron parameters:
+ * ex[i] = exp(-h g_tot / cm), h the part of the step (t0, t0 + dt] in which
+ * neuron i is not refractory. Returns nonzero when some argument fell
+ * outside [0, COND_XMAX] (or was NaN): then the caller recomputes those
+ * with exp() (cond_math.h's exp_neg_checked and exp_neg_exact). */
 COND_CLONES
 static int cond_pass_exp_pn(double *restrict ex, const double *restrict until,
                             const double *restrict ge,
@@ -366,8 +403,10 @@ static int cond_pass_exp_pn(double *restrict ex, const double *restrict until,
   return (int)(acc >> 63);
 }
 
-/* cond_pass_v with the per-neuron parameters of block lo (pe, pi NULL:
- * no pending inputs). */
+/* Pass 2 over block lo of a population with per-neuron parameters: v by
+ * exponential Euler, then the conductances decay and take the pending
+ * inputs (pe, pi NULL: none). Returns nonzero when some v may have reached
+ * v_thresh (threshold_bit). */
 COND_CLONES
 static int cond_pass_v_pn(double *restrict v, double *restrict ge,
                           double *restrict gi, double *restrict pe,
@@ -392,10 +431,12 @@ static int cond_pass_v_pn(double *restrict v, double *restrict ge,
   return (int)(acc >> 63);
 }
 
-/* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
- * t. The loops run over the whole (padded) block, a constant trip count, so
- * GCC vectorises them even at -O2; only the m real neurons can spike. */
-static int cond_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
+/* One step of block lo of a population with per-neuron parameters, from
+ * t - dt to t: the two passes over the whole (padded) block, a constant
+ * trip count, so GCC vectorises them even at -O2; only the m real neurons
+ * can spike. */
+static int cond_step_block_pn(evs_pop *pop, double t, uint32_t lo,
+                              uint32_t m) {
   cond_state *cs = pop->state;
   evs__cond_base *s = &cs->c;
   const cond_pn *pn = cs->pn;
@@ -404,30 +445,52 @@ static int cond_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
   double *until = s->until + lo;
   const double t0 = t - s->dt;
 
-  if (pn ? cond_pass_exp_pn(ex, until, ge, gi, t0, s->dt, pn->g_l + lo,
-                            pn->inv_cm + lo, s->xmax_bits)
-         : cond_pass_exp(ex, until, ge, gi, t0, s->dt, s->g_l, s->inv_cm,
-                         s->xmax_bits)) { /* rare: very strong or negative
-                                             g_tot */
+  if (cond_pass_exp_pn(ex, until, ge, gi, t0, s->dt, pn->g_l + lo,
+                       pn->inv_cm + lo, s->xmax_bits)) { /* rare: very strong
+                                                            or negative g_tot */
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double x = free_time(until[i], t0, s->dt) *
-                 ((pn ? pn->g_l[lo + i] : s->g_l) + ge[i] + gi[i]) *
-                 (pn ? pn->inv_cm[lo + i] : s->inv_cm);
+                 (pn->g_l[lo + i] + ge[i] + gi[i]) * pn->inv_cm[lo + i];
       exp_neg_exact(&ex[i], x);
     }
   }
   double *pe = s->pending ? s->pe + lo : NULL;
   double *pi = s->pending ? s->pi + lo : NULL;
-  if (!(pn ? cond_pass_v_pn(v, ge, gi, pe, pi, s->ib + lo, ex, pn, lo)
-           : cond_pass_v(v, ge, gi, pe, pi, s->ib + lo, ex, s)))
+  if (!cond_pass_v_pn(v, ge, gi, pe, pi, s->ib + lo, ex, pn, lo))
     return EVS_OK; /* no v reached threshold */
   /* pass 3: threshold (spikes are rare: a predictable branch) */
   for (uint32_t i = 0; i < m; i++) {
-    if (v[i] >= (pn ? pn->v_thresh[lo + i] : s->v_thresh)) {
+    if (v[i] >= pn->v_thresh[lo + i]) {
       int rc = evs__pop_emit(pop, t, lo + i);
       if (rc) return rc;
-      v[i] = pn ? pn->v_reset[lo + i] : s->v_reset;
-      until[i] = t + (pn ? pn->tau_refrac[lo + i] : s->tau_refrac);
+      v[i] = pn->v_reset[lo + i];
+      until[i] = t + pn->tau_refrac[lo + i];
+    }
+  }
+  return EVS_OK;
+}
+
+/* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
+ * t, m of them real: one sweep (cond_step.h) over the chunks that hold
+ * them, then the threshold test in the chunks where some v may have
+ * reached it. */
+static int cond_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
+  cond_state *cs = pop->state;
+  evs__cond_base *s = &cs->c;
+  if (cs->pn) return cond_step_block_pn(pop, t, lo, m);
+  const double t0 = t - s->dt;
+  uint32_t n = (m + COND_CHUNK - 1) / COND_CHUNK * COND_CHUNK, thr;
+  cs->step(s, lo, n, t0, s->pending, &thr);
+  for (uint32_t c = 0; thr && c < m; c += COND_CHUNK, thr >>= 1) {
+    if (!(thr & 1)) continue;
+    uint32_t end = c + COND_CHUNK < m ? c + COND_CHUNK : m;
+    for (uint32_t i = lo + c; i < lo + end; i++) {
+      if (s->v[i] >= s->v_thresh) { /* spikes are rare */
+        int rc = evs__pop_emit(pop, t, i);
+        if (rc) return rc;
+        s->v[i] = s->v_reset;
+        s->until[i] = t + s->tau_refrac;
+      }
     }
   }
   return EVS_OK;

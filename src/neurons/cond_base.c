@@ -139,7 +139,8 @@ int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
   if (rc) return rc;
   const double *p = pop->par;
   uint32_t n = pop->size;
-  /* padded to whole blocks; the padding neurons evolve but never spike */
+  /* padded to whole blocks; the padding neurons never spike (IF_cond_exp
+   * steps only those in the chunks of the real ones) */
   size_t cap = ((size_t)n + COND_BLOCK - 1) / COND_BLOCK * COND_BLOCK;
   if (cap == 0) cap = COND_BLOCK;
   evs__cond_base *s = calloc(1, state_size);

@@ -98,6 +98,10 @@ static inline uint64_t threshold_bit(double v, double vth) {
 /* Neurons per block of the step loops (the exp factors of a block are kept
  * on the stack between the vectorised passes). */
 #define COND_BLOCK 256
+/* Neurons per chunk of a block: IF_cond_exp's step runs over the chunks
+ * that hold real neurons and looks for spikes in those where some v may
+ * have reached threshold (a divisor of COND_BLOCK, at most 32 chunks). */
+#define COND_CHUNK 32
 /* "Never refractory": finite, so that until - t0 stays finite. */
 #define COND_NEVER (-1e30)
 

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — private to cond.c: IF_cond_exp's step (steps 1 and 2 of cond.c's
+ * list, and the threshold test of step 3) in one sweep over a block, in
+ * vectors of STEP_LANES neurons, compiled for the target STEP_TARGET into
+ * the function STEP_NAME; STEP_ANY_TOP(w) tells whether the top bit of some
+ * lane of the vector of words w is set. cond.c includes this file once for
+ * each width it offers (2 lanes on any target, 4 with AVX2, 8 with
+ * AVX-512) and picks the widest the processor has. Each neuron's arithmetic
+ * is the scalar formula's in its order whatever the width (ISO C: no fused
+ * multiply-add), so the widths give the same bytes, and those of the two
+ * passes it replaced (cond_pass_exp, then cond_pass_v).
+ *
+ * STEP_NAME(s, lo, n, t0, pending, thr) steps the neurons [lo, lo + n) of
+ * the population with the base's constant parameters s (lo a multiple of
+ * COND_BLOCK, n of COND_CHUNK, at most COND_BLOCK) from t0 to t0 + s->dt:
+ * v by exponential Euler, g_e and g_i decay and take the pending inputs
+ * (when pending; then cleared). A vector where some neuron's exp() argument
+ * lies outside [0, COND_XMAX] (or is NaN: exp_neg_checked) is stepped by
+ * cond_step_scalar instead, with libm's exp(). *thr gets bit k set when
+ * some neuron of the k-th chunk of COND_CHUNK neurons may have reached
+ * v_thresh (threshold_bit); the caller tests them. */
+
+#define STEP_CAT_(a, b) a##b
+#define STEP_CAT(a, b) STEP_CAT_(a, b)
+#define STEP_BODY STEP_CAT(STEP_NAME, _body)
+
+/* Each statement of the loop's body for two vectors, q = 0 and 1, one
+ * after the other: the two Horner chains of exp(-x) interleave, where one
+ * left the processor waiting on its latency. */
+#define STEP_TWO(...)                                                          \
+  do {                                                                         \
+    for (int q = 0; q < 2; q++) {                                              \
+      __VA_ARGS__;                                                             \
+    }                                                                          \
+  } while (0)
+
+STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
+                                         uint32_t lo, uint32_t n, double t0,
+                                         int pending, uint32_t *thr) {
+  typedef double vd __attribute__((vector_size(STEP_LANES * sizeof(double))));
+  typedef int64_t vl __attribute__((vector_size(STEP_LANES * sizeof(int64_t))));
+  typedef uint64_t vu
+      __attribute__((vector_size(STEP_LANES * sizeof(uint64_t))));
+  const vd zero = {0};
+  const vd dt = zero + s->dt, g_l = zero + s->g_l, inv_cm = zero + s->inv_cm,
+           e_e = zero + s->e_e, e_i = zero + s->e_i, de = zero + s->de,
+           di = zero + s->di, vth = zero + s->v_thresh, t0v = zero + t0,
+           half = zero + 0.5;
+  const vu lim = (vu){0} + s->xmax_bits;
+  const vl mag = (vl){0} + INT64_MAX; /* all bits but the sign */
+  double *restrict v = s->v + lo, *restrict ge = s->ge + lo,
+                   *restrict gi = s->gi + lo, *restrict pe = s->pe + lo,
+                   *restrict pi = s->pi + lo;
+  const double *restrict until = s->until + lo, *restrict ib = s->ib + lo;
+  uint32_t reach = 0;
+  for (uint32_t c = 0; c < n; c += COND_CHUNK) {
+    vl reached = {0};
+    for (uint32_t j = c; j < c + COND_CHUNK; j += 2 * STEP_LANES) {
+      vd u[2], a[2], b[2], r[2], h[2], g_tot[2], x[2];
+      vu xb[2];
+      STEP_TWO(LOAD(u[q], until + j + q * STEP_LANES));
+      STEP_TWO(LOAD(a[q], ge + j + q * STEP_LANES));
+      STEP_TWO(LOAD(b[q], gi + j + q * STEP_LANES));
+      /* h = free_time(until, t0, dt), relu(z) = (z + |z|) / 2 */
+      STEP_TWO(r[q] = u[q] - t0v);
+      STEP_TWO(r[q] = half * (r[q] + (vd)((vl)r[q] & mag)));
+      STEP_TWO(h[q] = dt - r[q]);
+      STEP_TWO(h[q] = half * (h[q] + (vd)((vl)h[q] & mag)));
+      STEP_TWO(g_tot[q] = g_l + a[q] + b[q]);
+      STEP_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
+      STEP_TWO(xb[q] = (vu)x[q]); /* exp_neg_checked's test */
+      if (STEP_ANY_TOP(((lim - xb[0]) | xb[0]) | ((lim - xb[1]) | xb[1]))) {
+        /* rare: very strong or negative g_tot */
+        cond_step_scalar(s, lo + j, 2 * STEP_LANES, t0);
+        reached = (vl){0} - 1;
+        continue;
+      }
+      vd y[2], p[2], vo[2], drive[2], v_inf[2], vn[2], an[2], bn[2];
+      STEP_TWO(y[q] = x[q] - 0.25); /* exp_neg_poly, Horner as there */
+      STEP_TWO(p[q] = y[q] * 1.9345065693677845355090417e-05 +
+                      -1.5482593791572832786669622e-04);
+      STEP_TWO(p[q] = p[q] * y[q] + 1.0816663293058213345804175e-03);
+      STEP_TWO(p[q] = p[q] * y[q] + -6.4899923673713624805436950e-03);
+      STEP_TWO(p[q] = p[q] * y[q] + 3.2450032657143100534025137e-02);
+      STEP_TWO(p[q] = p[q] * y[q] + -1.2980013075786056564453474e-01);
+      STEP_TWO(p[q] = p[q] * y[q] + 3.8940039153546379679937672e-01);
+      STEP_TWO(p[q] = p[q] * y[q] + -7.7880078307024969141991733e-01);
+      STEP_TWO(p[q] = p[q] * y[q] + 7.7880078307140532256624965e-01);
+      STEP_TWO(LOAD(vo[q], v + j + q * STEP_LANES));
+      STEP_TWO(LOAD(drive[q], ib + j + q * STEP_LANES));
+      STEP_TWO(v_inf[q] = (drive[q] + a[q] * e_e + b[q] * e_i) / g_tot[q]);
+      STEP_TWO(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
+      STEP_TWO(STORE(v + j + q * STEP_LANES, vn[q]));
+      STEP_TWO(reached |= ~(vl)(vn[q] - vth)); /* threshold_bit */
+      STEP_TWO(an[q] = a[q] * de);
+      STEP_TWO(bn[q] = b[q] * di);
+      if (pending) { /* (without, +0 would turn a -0 into +0) */
+        vd in_e[2], in_i[2];
+        STEP_TWO(LOAD(in_e[q], pe + j + q * STEP_LANES));
+        STEP_TWO(LOAD(in_i[q], pi + j + q * STEP_LANES));
+        STEP_TWO(an[q] += in_e[q]);
+        STEP_TWO(bn[q] += in_i[q]);
+        STEP_TWO(STORE(pe + j + q * STEP_LANES, zero));
+        STEP_TWO(STORE(pi + j + q * STEP_LANES, zero));
+      }
+      STEP_TWO(STORE(ge + j + q * STEP_LANES, an[q]));
+      STEP_TWO(STORE(gi + j + q * STEP_LANES, bn[q]));
+    }
+    reach |= (uint32_t)STEP_ANY_TOP((vu)reached) << (c / COND_CHUNK);
+  }
+  *thr = reach;
+}
+
+/* The two cases, each with its flag constant in the loop. */
+STEP_TARGET static void STEP_NAME(evs__cond_base *restrict s, uint32_t lo,
+                                  uint32_t n, double t0, int pending,
+                                  uint32_t *thr) {
+  if (pending)
+    STEP_BODY(s, lo, n, t0, 1, thr);
+  else
+    STEP_BODY(s, lo, n, t0, 0, thr);
+}
+
+#undef STEP_BODY
+#undef STEP_ANY_TOP
+#undef STEP_TWO
+#undef STEP_CAT
+#undef STEP_CAT_
+#undef STEP_NAME
+#undef STEP_LANES
+#undef STEP_TARGET
