@@ -183,8 +183,9 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
  * does not schedule instructions before register allocation on x86 by
  * default, and its expansion puts each of the two Horner chains of
  * cond_step.h in one piece again: the first scheduling pass (with register
- * pressure in mind) interleaves them. (B2 at 4,000, 5 s, medians of
- * alternating runs on the loaded machine: 0.47 s without, 0.44 s with; see
+ * pressure in mind) interleaves them. (B2 at 4,000, 10 s, medians of 7
+ * alternating runs on the loaded machine: 1.00 s without, 0.97 s with;
+ * callgrind, AVX2: 1,129.9 M against 1,123.5 M instructions for 1 s; see
  * bench/results/2026-12-07-b2speed.md.) */
 #if defined(__GNUC__) && !defined(__clang__)
 #define COND_SCHED optimize("schedule-insns", "sched-pressure")
