@@ -42,10 +42,21 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
   typedef uint64_t vu
       __attribute__((vector_size(STEP_LANES * sizeof(uint64_t))));
   const vd zero = {0};
-  const vd dt = zero + s->dt, g_l = zero + s->g_l, inv_cm = zero + s->inv_cm,
-           e_e = zero + s->e_e, e_i = zero + s->e_i, de = zero + s->de,
-           di = zero + s->di, vth = zero + s->v_thresh, t0v = zero + t0,
-           half = zero + 0.5;
+  /* the constants in vectors, lane by lane (zero + x would turn a -0 into
+   * +0; with scalar operands GCC broadcasts them again in the loop) */
+  vd dt, g_l, inv_cm, e_e, e_i, de, di, vth, t0v, half;
+  for (int l = 0; l < STEP_LANES; l++) {
+    dt[l] = s->dt;
+    g_l[l] = s->g_l;
+    inv_cm[l] = s->inv_cm;
+    e_e[l] = s->e_e;
+    e_i[l] = s->e_i;
+    de[l] = s->de;
+    di[l] = s->di;
+    vth[l] = s->v_thresh;
+    t0v[l] = t0;
+    half[l] = 0.5;
+  }
   const vu lim = (vu){0} + s->xmax_bits;
   const vl mag = (vl){0} + INT64_MAX; /* all bits but the sign */
   double *restrict v = s->v + lo, *restrict ge = s->ge + lo,
