@@ -388,6 +388,50 @@ static double crossing(double tau_m, double cm, double vr, double vth,
   return t0 + tau_m * log((vinf - v) / (vinf - vth));
 }
 
+START_TEST(test_staggered_chunks) {
+  /* one value per parameter (the one-sweep step), initial v drawn per
+   * neuron: each neuron crosses threshold at its own time, so a step's
+   * spikes lie in a few of the 32-neuron chunks; 300 neurons, the second
+   * block's last chunk partly padding. Each first spike comes at the first
+   * step at or after the closed-form crossing (exponential Euler is exact
+   * without conductances), in increasing ids within a step. */
+  const double dt = 1e-4;
+  const uint32_t n = 300;
+  evs_pop *p = pop_new(n, dt, 5, 1);
+  int k_v0 = evs__param_index(p->type, "v_init");
+  p->dist[k_v0] = (evs_dist){EVS_DIST_UNIFORM, {-65e-3, -51e-3, 0, 0}};
+  pop_set(p, "i_offset", 2e-9); /* v_inf = -25 mV */
+  pop_set(p, "tau_refrac", 5e-3);
+  pop_init(p);
+  double first[300];
+  for (uint32_t i = 0; i < n; i++) {
+    evs_rng r;
+    evs_rng_init(&r, 5, 1, i, EVS_RNG_INIT);
+    double v0 = evs_dist_draw(&p->dist[k_v0], &r); /* the first draw */
+    first[i] = crossing(20e-3, 1e-9, -65e-3, -50e-3, 2e-9, v0, 0);
+  }
+  int seen[300] = {0}, steps_with_spikes = 0;
+  for (long k = 1; k <= 150; k++) {
+    p->nspk = 0;
+    run_ticks(p, k - 1, k);
+    steps_with_spikes += p->nspk > 0;
+    for (size_t j = 0; j < p->nspk; j++) {
+      uint32_t id = p->spk[j].id;
+      ck_assert_uint_lt(id, n); /* padding never spikes */
+      if (j) ck_assert_uint_gt(id, p->spk[j - 1].id);
+      if (seen[id]++) continue;
+      double t = p->spk[j].t;
+      ck_assert_msg(t > first[id] - 1e-12 && t < first[id] + dt + 1e-12,
+                    "neuron %u first spike at %.12g, crossing at %.12g", id,
+                    t, first[id]);
+    }
+  }
+  for (uint32_t i = 0; i < n; i++) ck_assert_int_ge(seen[i], 1);
+  ck_assert_int_gt(steps_with_spikes, 50);
+  pop_free(p);
+}
+END_TEST
+
 START_TEST(test_per_neuron_parameters) {
   /* tau_m and v_thresh drawn per neuron, after the initial values, in
    * table order from the neuron's stream; two blocks (the second padded) */
@@ -506,6 +550,7 @@ static Suite *cond_suite(void) {
   tcase_add_test(tc, test_input_timing);
   tcase_add_test(tc, test_strong_conductance);
   tcase_add_test(tc, test_negative_conductance);
+  tcase_add_test(tc, test_staggered_chunks);
   tcase_add_test(tc, test_init_draws);
   tcase_add_test(tc, test_validation);
   tcase_add_test(tc, test_per_neuron_parameters);
