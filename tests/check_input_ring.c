@@ -45,7 +45,7 @@ static void hand(evs__input_ring *g, int64_t k, int n, float w0, uint32_t t0) {
   }
   /* an arrival time within the step, as a delay would give */
   double t = ((double)k - 0.3) * H;
-  ck_assert_int_eq(evs__input_ring_add(g, t, 0, target, weight, 0, n), 0);
+  ck_assert_int_eq(evs__input_ring_add(g, t, 0, target, 0, weight, 0, n), 0);
 }
 
 /* Takes step k from g and compares it with ref, bit for bit; the sums are
@@ -71,11 +71,12 @@ START_TEST(test_sums_wrap_and_grow) {
   /* beyond the span and at the state time: refused, nothing added */
   uint32_t j0 = 0;
   float w = 1;
-  ck_assert_int_eq(evs__input_ring_add(&g, 0.5 * H, 0, &j0, &w, 0, 1), 0);
+  ck_assert_int_eq(evs__input_ring_add(&g, 0.5 * H, 0, &j0, 0, &w, 0, 1), 0);
   ref[1][0] += 1;
-  ck_assert_int_eq(evs__input_ring_add(&g, 0, 0, &j0, &w, 0, 1), -1);
+  ck_assert_int_eq(evs__input_ring_add(&g, 0, 0, &j0, 0, &w, 0, 1), -1);
   ck_assert_int_eq(
-      evs__input_ring_add(&g, (double)(g.n[0] + 1) * H, 0, &j0, &w, 0, 1), -1);
+      evs__input_ring_add(&g, (double)(g.n[0] + 1) * H, 0, &j0, 0, &w, 0, 1),
+      -1);
   for (int64_t k = 1; k <= 25; k++) {
     /* inputs for the next few steps: at d = 2 five times three onto the
      * same neurons (in a list: a list of 211 neurons goes dense at 105),
@@ -136,7 +137,7 @@ START_TEST(test_checkpoint_same_sums) {
     uint32_t j = 3;
     for (evs__input_ring *g = &a; g; g = g == &a ? &b : NULL)
       ck_assert_int_eq(
-          evs__input_ring_add(g, ((double)k - 0.5) * H, 0, &j, &w, 0, 1), 0);
+          evs__input_ring_add(g, ((double)k - 0.5) * H, 0, &j, 0, &w, 0, 1), 0);
     ref[k][3] += w;
   }
   for (int64_t k = 4; k <= 9; k++) {

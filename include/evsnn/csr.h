@@ -6,7 +6,9 @@
  * and split into delay groups so that one queue event serves a whole group.
  * Static memory: 4 bytes target + 4 bytes weight per synapse, plus O(rows +
  * groups); 4 bytes a synapse when every synapse has the same weight and the
- * weights are shared (evs_csr_share_weight, as NEST's static_synapse_hom_w).
+ * weights are shared (evs_csr_share_weight, as NEST's static_synapse_hom_w);
+ * 2 bytes less with 16-bit targets when there are at most 65,536 post
+ * neurons (evs_csr_narrow; the targets are then in target16, not target).
  * The transposed index (post -> positions in the CSR arrays, and the
  * presynaptic neuron of each) is built on demand for postsynaptically triggered
  * updates and costs 8 more bytes per synapse (4 position + 4 presynaptic index)
@@ -52,7 +54,7 @@ typedef struct evs_csr {
   uint32_t n_pre, n_post;
   uint64_t nnz;        /* synapses */
   uint64_t *row_ptr;   /* [n_pre+1]: row i is [row_ptr[i], row_ptr[i+1]) */
-  uint32_t *target;    /* [nnz] post index */
+  uint32_t *target;    /* [nnz] post index; NULL when target16 holds them */
   float *weight;       /* [nnz] weight, SI; NULL when shared */
   float weight_shared; /* the weight of every synapse when weight is NULL */
   double delay_step;   /* s, unit of delays below */
@@ -75,7 +77,15 @@ typedef struct evs_csr {
   uint64_t *post_ptr; /* [n_post+1] */
   uint32_t *post_pos; /* [nnz] CSR positions (nnz < 2^32 required) */
   uint32_t *post_pre; /* [nnz] presynaptic neuron of post_pos[k] */
+  /* Narrow targets (evs_csr_narrow): the post indices in 16 bits when
+   * n_post <= EVS_CSR_NARROW_MAX; then target is NULL. Exactly one of
+   * target and target16 is non-NULL. Read either through
+   * evs_csr_target(). */
+  uint16_t *target16; /* [nnz] post index, or NULL */
 } evs_csr;
+
+/* The most post neurons a CSR with 16-bit targets may have. */
+#define EVS_CSR_NARROW_MAX 65536u
 
 /* Builds the synapses of one projection. Random choices use the streams
  * (spec->seed, spec->stream, <target or source>, EVS_RNG_CONNECT / _WEIGHT /
@@ -110,9 +120,10 @@ EVS_API int evs_csr_build(evs_csr **out, uint32_t n_pre, uint32_t n_post,
 EVS_API void evs_csr_free(evs_csr *c);
 
 /* Builds the transposed index: post_ptr, post_pos and post_pre (idempotent).
- * Returns EVS_OK, EVS_ENOMEM (nothing allocated then) or EVS_ERANGE (more
- * than 2^32-1 synapses). O(nnz + n_pre + n_post) time; 8 bytes per synapse
- * plus 8 per post neuron, freed by evs_csr_free. */
+ * Returns EVS_OK, EVS_ENOMEM (nothing allocated then), EVS_ERANGE (more
+ * than 2^32-1 synapses) or EVS_EINVAL (narrow targets, evs_csr_narrow).
+ * O(nnz + n_pre + n_post) time; 8 bytes per synapse plus 8 per post
+ * neuron, freed by evs_csr_free. */
 EVS_API int evs_csr_build_transpose(evs_csr *c);
 
 /* If every synapse has the same weight (bit for bit), frees the weight array
@@ -122,6 +133,20 @@ EVS_API int evs_csr_build_transpose(evs_csr *c);
  * shared (also when they already were), 0 if they differ (nothing changes);
  * a projection without synapses is left alone and returns 0. O(nnz). */
 EVS_API int evs_csr_share_weight(evs_csr *c);
+
+/* Stores the targets in 16 bits (target16, target NULL) when n_post <=
+ * EVS_CSR_NARROW_MAX and there is no transposed index (post_ptr NULL);
+ * otherwise changes nothing. Returns 1 if the targets are narrow now (also
+ * when they already were), 0 if not, EVS_ENOMEM (c unchanged). Saves 2
+ * bytes a synapse. O(nnz); 2 bytes a synapse of temporary memory. Every
+ * function of this header takes a narrow CSR but evs_csr_build_transpose,
+ * which refuses it (EVS_EINVAL): a learning rule reads 32-bit targets. */
+EVS_API int evs_csr_narrow(evs_csr *c);
+
+/* The post index of synapse q (0 <= q < nnz), narrow or not. */
+static inline uint32_t evs_csr_target(const evs_csr *c, uint64_t q) {
+  return c->target16 ? c->target16[q] : c->target[q];
+}
 
 /* The weight of synapse q (0 <= q < nnz), shared or not. */
 static inline float evs_csr_weight(const evs_csr *c, uint64_t q) {

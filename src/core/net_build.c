@@ -45,6 +45,13 @@ static int start_rule(evs_proj *p, evs_error *err) {
   return EVS_OK;
 }
 
+int evs__proj_narrow(const evs_proj *p, uint32_t post_size) {
+  const evs_neuron_type *t = p->post->type;
+  return !p->rule && !p->filter && post_size <= EVS_CSR_NARROW_MAX &&
+         t->deliver16 && (!t->deliver_ahead || t->deliver_ahead16) &&
+         (!t->prefetch || t->prefetch16);
+}
+
 /* Builds the synapses of projection p onto the post neurons this process
  * holds (all of them in one process), weights converted to the post
  * population's internal units. */
@@ -91,6 +98,9 @@ static int build_projection(evs_net *net, evs_proj *p, evs_error *err) {
   /* Nothing writes a static projection's weights, and no filter reads them:
    * one copy serves if they are all equal (4 bytes a synapse instead of 8). */
   if (!p->rule && !p->filter) evs_csr_share_weight(p->csr);
+  /* and 2 bytes a synapse less with 16-bit targets where they serve */
+  if (evs__proj_narrow(p, p->post->size) && evs_csr_narrow(p->csr) < 0)
+    return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   evs_pop *pre = p->pre;
   uint32_t *out = realloc(pre->out, (pre->n_out + 1) * sizeof *out);
   if (!out) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");

@@ -171,6 +171,62 @@ int evs__net_built_proj(const evs_net *net, int proj, evs_proj **out,
 int evs__net_count_ok(const evs_proj *p, uint64_t held, size_t n,
                       const char *what, evs_error *err);
 
+/* 1 if p's synapses onto post_size neurons (the population, or a thread's
+ * slice of it) are to be held with 16-bit targets (evs_csr_narrow): a
+ * static projection (no learning rule, no filter: nothing builds a
+ * transposed index or reads the targets but the deliveries) of at most
+ * EVS_CSR_NARROW_MAX neurons onto a type that delivers from 16-bit
+ * targets (deliver16, and deliver_ahead16 and prefetch16 where it has the
+ * 32-bit ones). The one place that decides a CSR's width. (net_build.c) */
+int evs__proj_narrow(const evs_proj *p, uint32_t post_size);
+
+/* The scheduler's calls of pop's type on the synapses [at, at + n) of m,
+ * through the 32- or 16-bit entry as m's targets are (weight as deliver()
+ * takes it). */
+static inline void evs__deliver(evs_pop *pop, double t, int receptor,
+                                const evs_csr *m, uint64_t at,
+                                const float *weight, size_t n) {
+  if (m->target16)
+    pop->type->deliver16(pop, t, receptor, m->target16 + at, weight,
+                         m->weight_shared, n);
+  else
+    pop->type->deliver(pop, t, receptor, m->target + at, weight,
+                       m->weight_shared, n);
+}
+
+static inline void evs__deliver_ahead(evs_pop *pop, double t, int receptor,
+                                      const evs_csr *m, uint64_t at,
+                                      const float *weight, size_t n) {
+  if (m->target16)
+    pop->type->deliver_ahead16(pop, t, receptor, m->target16 + at, weight,
+                               m->weight_shared, n);
+  else
+    pop->type->deliver_ahead(pop, t, receptor, m->target + at, weight,
+                             m->weight_shared, n);
+}
+
+/* Starts fetching the first records of the synapses [at, at + n) of m
+ * (pop's type's prefetch, else the targets themselves). */
+static inline void evs__prefetch(const evs_pop *pop, const evs_csr *m,
+                                 uint64_t at, size_t n) {
+  if (m->target16) {
+    if (pop->type->prefetch16)
+      pop->type->prefetch16(pop, m->target16 + at, n);
+    else
+      __builtin_prefetch(m->target16 + at);
+  } else if (pop->type->prefetch) {
+    pop->type->prefetch(pop, m->target + at, n);
+  } else {
+    __builtin_prefetch(m->target + at);
+  }
+}
+
+/* The address of synapse q's target in m, to fetch ahead. */
+static inline const void *evs__target_addr(const evs_csr *m, uint64_t q) {
+  return m->target16 ? (const void *)(m->target16 + q)
+                     : (const void *)(m->target + q);
+}
+
 /* The value of a constant parameter by name (it must exist: asserted). */
 double evs__pop_param(const evs_pop *pop, const char *name);
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "evsnn/checkpoint.h"
+#include "evsnn/csr.h"
 #include "evsnn/error.h"
 #include "evsnn/neuron.h"
 #include "evsnn/units.h"
@@ -108,6 +109,18 @@ typedef struct evs_neuron_type {
    * row with a repeated target differently: a population receiving such a
    * row longer than this runs whole on one thread. */
   uint32_t deliver_batch;
+  /* Optional: deliver, deliver_ahead and prefetch with 16-bit targets (a
+   * narrow CSR's, evs_csr.target16), each given where the 32-bit one is
+   * (the pairs are one width-generic function each: evs__target below). A
+   * projection onto a type without them keeps 32-bit targets
+   * (evs__proj_narrow). */
+  void (*deliver16)(evs_pop *pop, double t, int receptor,
+                    const uint16_t *target, const float *weight, float shared,
+                    size_t n);
+  void (*deliver_ahead16)(evs_pop *pop, double t, int receptor,
+                          const uint16_t *target, const float *weight,
+                          float shared, size_t n);
+  void (*prefetch16)(const evs_pop *pop, const uint16_t *target, size_t n);
   /* Optional: adds delta, in the internal units of pop->dc (dc_scale of
    * EVS_DIM_CURRENT), to neuron id's injected current from time t on; t is
    * not before any input delivered so far or any earlier change (the
@@ -163,6 +176,14 @@ typedef struct evs_recordable {
   const char *name; /* "gsyn_exc" */
   const char *unit; /* "S" */
 } evs_recordable;
+
+/* Target q of the targets at target, 16-bit if narrow, else 32-bit: the
+ * one read of a width-generic delivery, inlined with narrow a constant
+ * into a 32-bit and a 16-bit instance (deliver and deliver16). */
+static inline __attribute__((always_inline)) uint32_t
+evs__target(const void *target, int narrow, size_t q) {
+  return narrow ? ((const uint16_t *)target)[q] : ((const uint32_t *)target)[q];
+}
 
 /* Index of parameter name in type's table, or -1. */
 int evs__param_index(const evs_neuron_type *type, const char *name);

@@ -255,9 +255,10 @@ int evs__ranks_whole_csr(evs_net *net, const evs_csr *part, evs_csr **out,
     uint32_t len = (uint32_t)(part->row_ptr[i + 1] - part->row_ptr[i]);
     memcpy(buf + 4 * i, &len, 4);
   }
-  memcpy(buf + 4 * n_pre, part->target, 4 * (size_t)part->nnz);
   for (uint64_t s = 0; s < part->nnz; s++) {
+    uint32_t j = evs_csr_target(part, s); /* narrow or not */
     float w = evs_csr_weight(part, s);
+    memcpy(buf + 4 * (n_pre + s), &j, 4);
     memcpy(buf + 4 * (n_pre + part->nnz + s), &w, 4);
   }
   const void *recv;

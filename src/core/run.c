@@ -232,9 +232,9 @@ static inline void prefetch_next_delivery(const evs_run *r) {
   const evs_proj *p = r->net->proj[next->owner];
   uint64_t begin, end;
   delivery_range(p, next, &begin, &end);
-  const uint32_t *target = p->csr->target + begin;
-  __builtin_prefetch(target);
-  if (end - begin > 16) __builtin_prefetch(target + 16);
+  __builtin_prefetch(evs__target_addr(p->csr, begin));
+  if (end - begin > 16)
+    __builtin_prefetch(evs__target_addr(p->csr, begin + 16));
 }
 
 static int deliver(evs_run *r, const evs_event *ev) {
@@ -248,8 +248,7 @@ static int deliver(evs_run *r, const evs_event *ev) {
   const float *w = m->weight ? m->weight + begin : NULL;
   if (p->filter) /* the post type receives the filtered weights */
     w = p->filter->type->apply(p->filter, ev->t, row, ev->arg, w, end - begin);
-  p->post->type->deliver(p->post, ev->t, p->receptor, m->target + begin, w,
-                         m->weight_shared, end - begin);
+  evs__deliver(p->post, ev->t, p->receptor, m, begin, w, end - begin);
   if (p->rule) p->rule->type->on_pre(p->rule, ev->t, row, begin, end);
   r->net->stats.syn_events += end - begin;
   return p->post->failed;

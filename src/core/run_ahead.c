@@ -68,13 +68,11 @@ uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,
                             uint32_t row, double t, double t_end) {
   uint64_t at = m->row_ptr[row], end = m->row_ptr[row + 1], n = 0;
   if (at == end) return 0;
-  const evs_neuron_type *type = post->type;
   const double res = post->resolution; /* as the queue's delivery times */
   if (!m->grp_ptr) {
     double ta = t + m->const_delay * res;
-    type->deliver_ahead(post, ta, p->receptor, m->target + at,
-                        m->weight ? m->weight + at : NULL, m->weight_shared,
-                        end - at);
+    evs__deliver_ahead(post, ta, p->receptor, m, at,
+                       m->weight ? m->weight + at : NULL, end - at);
     return ta < t_end ? end - at : 0;
   }
   /* The row's lines asked for at once: the rows of a spike lie anywhere
@@ -83,7 +81,7 @@ uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,
    * for (the copy's first reads were ~40 % of deliver_ahead's samples). */
   uint64_t g0 = m->grp_ptr[row], g1 = m->grp_ptr[row + 1];
   for (uint64_t q = at; q < end; q += 16) {
-    __builtin_prefetch(m->target + q);
+    __builtin_prefetch(evs__target_addr(m, q));
     if (m->weight) __builtin_prefetch(m->weight + q);
   }
   for (uint64_t g = g0; g < g1; g += 8) {
@@ -94,9 +92,8 @@ uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,
     uint64_t ge = m->grp_end[g];
     if (ge == at) continue; /* a thread's split may hold none of it */
     double ta = t + m->grp_delay[g] * res;
-    type->deliver_ahead(post, ta, p->receptor, m->target + at,
-                        m->weight ? m->weight + at : NULL, m->weight_shared,
-                        ge - at);
+    evs__deliver_ahead(post, ta, p->receptor, m, at,
+                       m->weight ? m->weight + at : NULL, ge - at);
     if (ta < t_end) n += ge - at;
     at = ge;
   }

@@ -167,7 +167,7 @@ int evs__run_deliver_inflight(evs_run *r, const evs_event *ev) {
   const evs_proj *p = r->net->proj[f->proj];
   const evs_csr *m = p->csr;
   for (uint64_t k = 0; k < f->n; k++) {
-    r->fly_target[k] = m->target[f->pos[k]];
+    r->fly_target[k] = evs_csr_target(m, f->pos[k]);
     if (m->weight) r->fly_weight[k] = m->weight[f->pos[k]];
   }
   p->post->type->deliver(p->post, ev->t, p->receptor, r->fly_target,

@@ -483,7 +483,7 @@ static int proj_parts_make(struct evs_par *par, const evs_proj *p,
       for (uint32_t t = 0; t < par->n; t++)
         par->cursor[t] = par->w[t].csr[k] ? par->w[t].csr[k]->row_ptr[i] : 0;
       for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
-        uint32_t j = m->target[q], t = 0;
+        uint32_t j = evs_csr_target(m, q), t = 0;
         while (j >= b[t + 1]) t++;
         pp->syn_part[q] = index[t];
         pp->syn_at[q] = par->cursor[t]++;

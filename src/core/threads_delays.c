@@ -213,17 +213,17 @@ static int resplit(struct evs_par *par, const evs_proj *p, const evs_csr *now,
   for (uint32_t t = 0; t < n && rc == EVS_OK; t++) {
     const evs_csr *s = par->w[t].csr[k];
     if (!s || s == now) continue;
-    if (evs__par_split_csr(now, b[t], b[t + 1], &fresh[t]) ||
+    if (evs__par_split_csr(p, now, b[t], b[t + 1], &fresh[t]) ||
         !(moved[t] = malloc((s->nnz ? s->nnz : 1) * sizeof **moved)))
       rc = EVS_ENOMEM;
   }
   if (rc == EVS_OK) {
     for (uint64_t q = 0; q < now->nnz; q++) /* new places */
-      place[q] = count[thread_of(b, n, now->target[q])]++;
+      place[q] = count[thread_of(b, n, evs_csr_target(now, q))]++;
     for (uint32_t t = 0; t < n; t++) count[t] = 0;
     for (uint64_t q = 0; q < now->nnz; q++) { /* old places, in old order */
       uint64_t to = moved_to[q];
-      uint32_t t = thread_of(b, n, now->target[to]);
+      uint32_t t = thread_of(b, n, evs_csr_target(now, to));
       if (moved[t]) moved[t][count[t]] = place[to];
       count[t]++;
     }

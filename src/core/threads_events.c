@@ -49,7 +49,7 @@ int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s) {
     /* a delivery due in this step: its first targets fetched now, with
      * every merged spike's (prefetch_next reads them) */
     if (s->t + m->min_delay * res < w->par->h_t)
-      __builtin_prefetch(m->target + m->row_ptr[s->id]);
+      __builtin_prefetch(evs__target_addr(m, m->row_ptr[s->id]));
     head *h = &hs[nh++];
     h->m = m;
     if (!m->grp_ptr) {
@@ -133,10 +133,7 @@ static inline void prefetch_next(const worker *w) {
     delivery_range(m, row, next->arg, &begin, &end, &grp);
     if (begin == end) continue;
     const evs_pop *post = w->slice[p->post->index];
-    if (post->type->prefetch)
-      post->type->prefetch(post, m->target + begin, end - begin);
-    else
-      __builtin_prefetch(m->target + begin);
+    evs__prefetch(post, m, begin, end - begin);
   }
 }
 
@@ -155,8 +152,7 @@ static inline int deliver_range(worker *w, const evs_event *ev,
   if (own->filter)
     wt =
         own->filter->type->apply(own->filter, ev->t, row, grp, wt, end - begin);
-  post->type->deliver(post, ev->t, p->receptor, m->target + begin, wt,
-                      m->weight_shared, end - begin);
+  evs__deliver(post, ev->t, p->receptor, m, begin, wt, end - begin);
   if (own->rule) own->rule->type->on_pre(own->rule, ev->t, row, begin, end);
   w->syn_events += end - begin;
   return post->failed;
@@ -184,7 +180,7 @@ deliver_changed(worker *w, const evs_event *ev) {
     if (e && e->pos) { /* no filter, no rule (net_delays.c) */
       evs_pop *post = w->slice[p->post->index];
       for (uint64_t i = 0; i < e->n; i++) {
-        w->fly_target[i] = m->target[e->pos[i]];
+        w->fly_target[i] = evs_csr_target(m, e->pos[i]);
         if (m->weight) w->fly_weight[i] = m->weight[e->pos[i]];
       }
       post->type->deliver(post, ev->t, p->receptor, w->fly_target,
@@ -337,7 +333,7 @@ static void prefetch_rows(const worker *w) {
             __builtin_prefetch(m->grp_delay + m->grp_ptr[id]);
           }
           if (ahead) {
-            __builtin_prefetch(m->target + m->row_ptr[id]);
+            __builtin_prefetch(evs__target_addr(m, m->row_ptr[id]));
             if (m->weight) __builtin_prefetch(m->weight + m->row_ptr[id]);
           }
         }

@@ -267,12 +267,13 @@ void evs__par_walk(struct evs_par *par, const evs_proj *p, evs__par_visit *f,
  * caller's to free either way). O(synapses). */
 int evs__par_join(struct evs_par *par, const evs_proj *p, evs_csr **out);
 
-/* The synapses of m onto post neurons [lo, hi), renumbered from lo, rows
- * and delay groups kept (a group may be empty): a thread's split. EVS_OK
- * or EVS_ENOMEM (*out, if not NULL, is the caller's to free).
+/* The synapses of m (projection p's) onto post neurons [lo, hi),
+ * renumbered from lo, rows and delay groups kept (a group may be empty): a
+ * thread's split, with 16-bit targets when evs__proj_narrow(p, hi - lo).
+ * EVS_OK or EVS_ENOMEM (*out, if not NULL, is the caller's to free).
  * (threads_setup.c) */
-int evs__par_split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
-                       evs_csr **out);
+int evs__par_split_csr(const evs_proj *p, const evs_csr *m, uint32_t lo,
+                       uint32_t hi, evs_csr **out);
 
 /* Frees w's record in slot (its delivery done); the slots are reused once
  * every record has been delivered. (threads_delays.c) */

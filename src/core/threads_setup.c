@@ -90,7 +90,7 @@ static void move_weights(struct evs_par *par, const evs_proj *p, int to_parts) {
     for (uint32_t t = 0; t < par->n; t++)
       par->cursor[t] = par->w[t].csr[k] ? par->w[t].csr[k]->row_ptr[i] : 0;
     for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
-      uint32_t j = m->target[q], t = 0;
+      uint32_t j = evs_csr_target(m, q), t = 0;
       while (j >= b[t + 1]) t++;
       float *part = &par->w[t].csr[k]->weight[par->cursor[t]++];
       if (to_parts)
@@ -121,8 +121,8 @@ evs_rule *const *evs__par_rules(struct evs_par *par, const evs_proj *p,
 
 /* ---- setting up and tearing down ----------------------------------------- */
 
-int evs__par_split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
-                       evs_csr **out) {
+int evs__par_split_csr(const evs_proj *p, const evs_csr *m, uint32_t lo,
+                       uint32_t hi, evs_csr **out) {
   evs_csr *c = calloc(1, sizeof *c);
   if (!c) return EVS_ENOMEM;
   *out = c;
@@ -135,7 +135,7 @@ int evs__par_split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
   c->max_delay = m->max_delay;
   uint64_t nnz = 0;
   for (uint64_t q = 0; q < m->nnz; q++)
-    nnz += m->target[q] >= lo && m->target[q] < hi;
+    nnz += evs_csr_target(m, q) >= lo && evs_csr_target(m, q) < hi;
   c->row_ptr = malloc(((size_t)m->n_pre + 1) * sizeof *c->row_ptr);
   c->target = malloc((nnz ? nnz : 1) * sizeof *c->target);
   if (m->weight) c->weight = malloc((nnz ? nnz : 1) * sizeof *c->weight);
@@ -155,7 +155,7 @@ int evs__par_split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
     uint64_t g = m->grp_ptr ? m->grp_ptr[i] : 0;
     for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
       while (m->grp_ptr && q == m->grp_end[g]) c->grp_end[g++] = k;
-      uint32_t j = m->target[q];
+      uint32_t j = evs_csr_target(m, q);
       if (j < lo || j >= hi) continue;
       c->target[k] = j - lo;
       if (m->weight) c->weight[k] = m->weight[q];
@@ -166,6 +166,7 @@ int evs__par_split_csr(const evs_csr *m, uint32_t lo, uint32_t hi,
   }
   c->row_ptr[m->n_pre] = k;
   c->nnz = k;
+  if (evs__proj_narrow(p, hi - lo) && evs_csr_narrow(c) < 0) return EVS_ENOMEM;
   return EVS_OK;
 }
 
@@ -177,10 +178,11 @@ static int repeats_in_long_row(const evs_csr *m, uint32_t batch,
     uint64_t b = m->row_ptr[i], e = m->row_ptr[i + 1];
     if (e - b <= batch) continue;
     for (uint64_t q = b; q < e && !found; q++) {
-      if (mark[m->target[q]] == i + 1) found = 1;
-      mark[m->target[q]] = i + 1;
+      uint32_t j = evs_csr_target(m, q);
+      if (mark[j] == i + 1) found = 1;
+      mark[j] = i + 1;
     }
-    for (uint64_t q = b; q < e; q++) mark[m->target[q]] = 0;
+    for (uint64_t q = b; q < e; q++) mark[evs_csr_target(m, q)] = 0;
   }
   return found;
 }
@@ -446,7 +448,7 @@ static int deal(struct evs_par *par, evs_error *err) {
     for (uint32_t t = 0; t < par->n; t++) {
       if (b[t] == b[t + 1]) continue;
       par->w[t].own_csr[k] = 1;
-      if (evs__par_split_csr(pj->csr, b[t], b[t + 1], &par->w[t].csr[k]))
+      if (evs__par_split_csr(pj, pj->csr, b[t], b[t + 1], &par->w[t].csr[k]))
         return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
     }
     /* split: the net's copy goes at once, so that at most one projection

@@ -61,7 +61,7 @@ static void join_one(void *ctx, uint64_t q, uint32_t row, uint64_t g,
                      const evs_csr *s, uint64_t x, uint32_t lo) {
   evs_csr *c = ((join_ctx *)ctx)->c;
   (void)row;
-  c->target[q] = s->target[x] + lo;
+  c->target[q] = evs_csr_target(s, x) + lo;
   if (c->weight) c->weight[q] = s->weight ? s->weight[x] : s->weight_shared;
   if (c->grp_end) c->grp_end[g] = q + 1;
 }

@@ -147,7 +147,7 @@ int evs__output_matrix(evs_output *o, const char *name, const char *comment,
                     (unsigned long long)m->nnz);
   for (uint32_t i = 0; i < m->n_pre; i++)
     for (uint64_t s = m->row_ptr[i]; s < m->row_ptr[i + 1]; s++)
-      evs__ofile_printf(f, "%u %u %.9g\n", i + 1, m->target[s] + 1,
+      evs__ofile_printf(f, "%u %u %.9g\n", i + 1, evs_csr_target(m, s) + 1,
                         evs_csr_weight(m, s) / scale);
   return h;
 }

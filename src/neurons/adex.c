@@ -457,6 +457,7 @@ const evs_neuron_type evs__eif_cond_exp_isfa_ista = {
     .init = adex_init,
     .destroy = adex_destroy,
     .deliver = evs__cond_deliver,
+    .deliver16 = evs__cond_deliver16,
     .tick = adex_tick,
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,

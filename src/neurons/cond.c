@@ -510,6 +510,7 @@ const evs_neuron_type evs__if_cond_exp = {
     .init = cond_init,
     .destroy = cond_destroy,
     .deliver = evs__cond_deliver,
+    .deliver16 = evs__cond_deliver16,
     .tick = cond_tick,
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,

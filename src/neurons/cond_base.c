@@ -183,9 +183,10 @@ int evs__cond_init(evs_pop *pop, const evs__cond_layout *L, size_t state_size,
   return EVS_OK;
 }
 
-void evs__cond_deliver(evs_pop *pop, double t, int receptor,
-                       const uint32_t *target, const float *weight,
-                       float shared, size_t n) {
+/* evs__cond_deliver and evs__cond_deliver16: targets 16-bit if narrow. */
+static inline __attribute__((always_inline)) void
+deliver_w(evs_pop *pop, double t, int receptor, const void *target, int narrow,
+          const float *weight, float shared, size_t n) {
   evs__cond_base *s = pop->state;
   double *g;
   if (t <= s->t_now + s->eps) {
@@ -195,9 +196,22 @@ void evs__cond_deliver(evs_pop *pop, double t, int receptor,
     s->pending = 1;
   }
   if (weight)
-    for (size_t k = 0; k < n; k++) g[target[k]] += weight[k];
+    for (size_t k = 0; k < n; k++)
+      g[evs__target(target, narrow, k)] += weight[k];
   else
-    for (size_t k = 0; k < n; k++) g[target[k]] += shared;
+    for (size_t k = 0; k < n; k++) g[evs__target(target, narrow, k)] += shared;
+}
+
+void evs__cond_deliver(evs_pop *pop, double t, int receptor,
+                       const uint32_t *target, const float *weight,
+                       float shared, size_t n) {
+  deliver_w(pop, t, receptor, target, 0, weight, shared, n);
+}
+
+void evs__cond_deliver16(evs_pop *pop, double t, int receptor,
+                         const uint16_t *target, const float *weight,
+                         float shared, size_t n) {
+  deliver_w(pop, t, receptor, target, 1, weight, shared, n);
 }
 
 int evs__cond_checkpoint(evs_pop *pop, evs_ckpt *ck) {

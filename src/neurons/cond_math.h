@@ -207,6 +207,9 @@ double evs__cond_dc_scale(const evs_pop *pop, evs_dim dim);
 void evs__cond_deliver(evs_pop *pop, double t, int receptor,
                        const uint32_t *target, const float *weight,
                        float shared, size_t n);
+void evs__cond_deliver16(evs_pop *pop, double t, int receptor,
+                         const uint16_t *target, const float *weight,
+                         float shared, size_t n);
 double evs__cond_voltage(evs_pop *pop, uint32_t id, double t);
 /* inject adds delta (A) to ib at once: callers give tick times (the
  * current sources round up), so the new current drives the steps after

@@ -380,6 +380,7 @@ const evs_neuron_type evs__if_cond_ampa_nmda = {
     .init = nmda_init,
     .destroy = nmda_destroy,
     .deliver = evs__cond_deliver,
+    .deliver16 = evs__cond_deliver16,
     .tick = nmda_tick,
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,

@@ -323,6 +323,7 @@ const evs_neuron_type evs__if_cond_exp_gsfa_grr = {
     .init = sfa_init,
     .destroy = sfa_destroy,
     .deliver = evs__cond_deliver,
+    .deliver16 = evs__cond_deliver16,
     .tick = sfa_tick,
     .voltage = evs__cond_voltage,
     .dc_scale = evs__cond_dc_scale,

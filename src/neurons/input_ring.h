@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/neuron_type.h"
 #include "evsnn/checkpoint.h"
 
 /* One input: a synapse's weight (the type's unit, as the projection holds
@@ -74,14 +75,15 @@ int evs__input_list_grow(evs__input_list *l, size_t count);
 int evs__input_list_densify(const evs__input_ring *g, evs__input_list *l);
 
 /* Appends weight[q] (or shared, when weight is NULL) of the inputs arriving
- * at t through receptor r to target[q], q < count, to the list of their
- * step. Returns 0, -1 when t lies at or before the state time or beyond
- * the reserved span, -2 out of memory (nothing added). A list grows by
+ * at t through receptor r to target q (evs__target(target, narrow, q): a
+ * constant narrow inlines a 32- and a 16-bit instance), q < count, to the
+ * list of their step. Returns 0, -1 when t lies at or before the state time or
+ * beyond the reserved span, -2 out of memory (nothing added). A list grows by
  * doubling: after the first steps the run allocates nothing. */
-static inline int evs__input_ring_add(evs__input_ring *g, double t, int r,
-                                      const uint32_t *target,
-                                      const float *weight, float shared,
-                                      size_t count) {
+static inline __attribute__((always_inline)) int
+evs__input_ring_add(evs__input_ring *g, double t, int r, const void *target,
+                    int narrow, const float *weight, float shared,
+                    size_t count) {
   /* the step k with t in ((k - 1) h, k h], the tolerance of "at the state
    * time" 1e-6 h (ceil() and llround() were library calls: 15 of 135 M
    * instructions of the deliveries, microcircuit at 2 % for 0.2 s) */
@@ -99,9 +101,11 @@ static inline int evs__input_ring_add(evs__input_ring *g, double t, int r,
      * steps at full scale: ~0.8 GB of lists) */
     double *in = l->dense;
     if (weight)
-      for (size_t q = 0; q < count; q++) in[target[q]] += weight[q];
+      for (size_t q = 0; q < count; q++)
+        in[evs__target(target, narrow, q)] += weight[q];
     else
-      for (size_t q = 0; q < count; q++) in[target[q]] += shared;
+      for (size_t q = 0; q < count; q++)
+        in[evs__target(target, narrow, q)] += shared;
     return 0;
   }
   if (l->cap - l->len < count && evs__input_list_grow(l, count)) return -2;
@@ -111,9 +115,10 @@ static inline int evs__input_ring_add(evs__input_ring *g, double t, int r,
    * delay group (82 of 403 M instructions at 2 %) */
   if (weight)
     for (size_t q = 0; q < count; q++)
-      e[q] = (evs__input){weight[q], target[q]};
+      e[q] = (evs__input){weight[q], evs__target(target, narrow, q)};
   else
-    for (size_t q = 0; q < count; q++) e[q] = (evs__input){shared, target[q]};
+    for (size_t q = 0; q < count; q++)
+      e[q] = (evs__input){shared, evs__target(target, narrow, q)};
   return 0;
 }
 

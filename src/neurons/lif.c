@@ -354,17 +354,17 @@ enum { W_ARRAY, W_SHARED_EXCITE, W_SHARED_INHIBIT };
  * waiting for a new certificate. */
 #define PENDING_MAX 256
 
-/* Synapse q of a delivery: onto neuron j = target[q] through term r, of
+/* Synapse q of a delivery: onto neuron j = its target q through term r, of
  * weight weight[q] (W_ARRAY) or w_shared. An excitatory input that uses up
  * j's margin leaves j needing a new certificate at t (the caller makes it,
  * see deliver_term): j is written to pending[np] either way, and np + 1 is
  * returned if it used up the margin, np if not. */
 static inline __attribute__((always_inline)) size_t
 synapse(evs_pop *pop, lif_state *s, lif_neuron *nr, double t, int r, int mode,
-        double fr, double fm, double kmax, const uint32_t *target,
+        double fr, double fm, double kmax, const void *target, int narrow,
         const float *weight, double w_shared, size_t q, uint32_t *pending,
         size_t np) {
-  uint32_t j = target[q];
+  uint32_t j = evs__target(target, narrow, q);
   lif_neuron *n = &nr[j];
   if (__builtin_expect(n->t_safe < t, 0)) keep_status(s, advance(pop, s, j, t));
   /* after advance: a spike it finds may change a per-synapse weight */
@@ -391,30 +391,31 @@ synapse(evs_pop *pop, lif_state *s, lif_neuron *nr, double t, int r, int mode,
  * (a multapse) is certified twice, the second time without change. */
 static inline __attribute__((always_inline)) void
 deliver_term(evs_pop *pop, lif_state *s, double t, const double e[3], int r,
-             int mode, double fr, double fm, double kmax,
-             const uint32_t *target, const float *weight, double w_shared,
-             size_t count) {
+             int mode, double fr, double fm, double kmax, const void *target,
+             int narrow, const float *weight, double w_shared, size_t count) {
   lif_neuron *nr = s->nr; /* never reallocated */
   uint32_t pending[PENDING_MAX];
   /* the first targets at once (a fixed count unrolls, without a loop
    * branch to mispredict), the rest PREFETCH_AHEAD synapses ahead */
   if (count >= PREFETCH_AHEAD)
     for (size_t q = 0; q < PREFETCH_AHEAD; q++)
-      __builtin_prefetch(&nr[target[q]], 1);
+      __builtin_prefetch(&nr[evs__target(target, narrow, q)], 1);
   else
-    for (size_t q = 0; q < count; q++) __builtin_prefetch(&nr[target[q]], 1);
+    for (size_t q = 0; q < count; q++)
+      __builtin_prefetch(&nr[evs__target(target, narrow, q)], 1);
   size_t ahead_end = count > PREFETCH_AHEAD ? count - PREFETCH_AHEAD : 0;
   for (size_t q = 0; q < count;) {
     size_t end = count - q > PENDING_MAX ? q + PENDING_MAX : count;
     size_t ahead = end < ahead_end ? end : ahead_end;
     size_t np = 0;
     for (; q < ahead; q++) {
-      __builtin_prefetch(&nr[target[q + PREFETCH_AHEAD]], 1);
-      np = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
+      __builtin_prefetch(&nr[evs__target(target, narrow, q + PREFETCH_AHEAD)],
+                         1);
+      np = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, narrow, weight,
                    w_shared, q, pending, np);
     }
     for (; q < end; q++)
-      np = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, weight,
+      np = synapse(pop, s, nr, t, r, mode, fr, fm, kmax, target, narrow, weight,
                    w_shared, q, pending, np);
     for (size_t i = 0; i < np; i++) recertify(s, pending[i], t, e);
   }
@@ -423,22 +424,24 @@ deliver_term(evs_pop *pop, lif_state *s, double t, const double e[3], int r,
 /* deliver_term with the mode of the delivery's weights. */
 static inline __attribute__((always_inline)) void
 deliver_weights(evs_pop *pop, lif_state *s, double t, const double e[3], int r,
-                double fr, double fm, double kmax, const uint32_t *target,
-                const float *weight, double w_shared, size_t count) {
+                double fr, double fm, double kmax, const void *target,
+                int narrow, const float *weight, double w_shared,
+                size_t count) {
   if (weight)
-    deliver_term(pop, s, t, e, r, W_ARRAY, fr, fm, kmax, target, weight, 0,
-                 count);
+    deliver_term(pop, s, t, e, r, W_ARRAY, fr, fm, kmax, target, narrow, weight,
+                 0, count);
   else if (w_shared > 0)
-    deliver_term(pop, s, t, e, r, W_SHARED_EXCITE, fr, fm, kmax, target, NULL,
-                 w_shared, count);
+    deliver_term(pop, s, t, e, r, W_SHARED_EXCITE, fr, fm, kmax, target, narrow,
+                 NULL, w_shared, count);
   else
-    deliver_term(pop, s, t, e, r, W_SHARED_INHIBIT, fr, fm, kmax, target, NULL,
-                 w_shared, count);
+    deliver_term(pop, s, t, e, r, W_SHARED_INHIBIT, fr, fm, kmax, target,
+                 narrow, NULL, w_shared, count);
 }
 
-static void deliver(evs_pop *pop, double t, int receptor,
-                    const uint32_t *target, const float *weight, float shared,
-                    size_t count) {
+/* deliver and deliver16: targets 16-bit if narrow (a constant in each). */
+static inline __attribute__((always_inline)) void
+deliver_w(evs_pop *pop, double t, int receptor, const void *target, int narrow,
+          const float *weight, float shared, size_t count) {
   lif_state *s = pop->state;
   double e[3];
   decay_factors(s, t, e);
@@ -447,11 +450,23 @@ static void deliver(evs_pop *pop, double t, int receptor,
   double fm = s->k[receptor] / e[0]; /* keeps v continuous */
   double kmax = s->kmax[receptor];
   if (r == 1)
-    deliver_weights(pop, s, t, e, 1, fr, fm, kmax, target, weight, shared,
-                    count);
+    deliver_weights(pop, s, t, e, 1, fr, fm, kmax, target, narrow, weight,
+                    shared, count);
   else
-    deliver_weights(pop, s, t, e, 2, fr, fm, kmax, target, weight, shared,
-                    count);
+    deliver_weights(pop, s, t, e, 2, fr, fm, kmax, target, narrow, weight,
+                    shared, count);
+}
+
+static void deliver(evs_pop *pop, double t, int receptor,
+                    const uint32_t *target, const float *weight, float shared,
+                    size_t count) {
+  deliver_w(pop, t, receptor, target, 0, weight, shared, count);
+}
+
+static void deliver16(evs_pop *pop, double t, int receptor,
+                      const uint16_t *target, const float *weight, float shared,
+                      size_t count) {
+  deliver_w(pop, t, receptor, target, 1, weight, shared, count);
 }
 
 /* Neurons of a delivery to come whose records prefetch() starts fetching:
@@ -459,13 +474,24 @@ static void deliver(evs_pop *pop, double t, int receptor,
  * PREFETCH_AHEAD synapses ahead while it runs). */
 #define PREFETCH_NEXT 8
 
-static void prefetch(const evs_pop *pop, const uint32_t *target, size_t n) {
+/* prefetch and prefetch16: targets 16-bit if narrow. */
+static inline __attribute__((always_inline)) void
+prefetch_w(const evs_pop *pop, const void *target, int narrow, size_t n) {
   const lif_neuron *nr = ((const lif_state *)pop->state)->nr;
   if (n >= PREFETCH_NEXT) /* a fixed count unrolls */
     for (size_t q = 0; q < PREFETCH_NEXT; q++)
-      __builtin_prefetch(&nr[target[q]], 1);
+      __builtin_prefetch(&nr[evs__target(target, narrow, q)], 1);
   else
-    for (size_t q = 0; q < n; q++) __builtin_prefetch(&nr[target[q]], 1);
+    for (size_t q = 0; q < n; q++)
+      __builtin_prefetch(&nr[evs__target(target, narrow, q)], 1);
+}
+
+static void prefetch(const evs_pop *pop, const uint32_t *target, size_t n) {
+  prefetch_w(pop, target, 0, n);
+}
+
+static void prefetch16(const evs_pop *pop, const uint16_t *target, size_t n) {
+  prefetch_w(pop, target, 1, n);
 }
 
 /* Calendar visit: look at neuron id up to the end of the window. */
@@ -579,6 +605,8 @@ const evs_neuron_type evs__if_curr_exp = {
     .destroy = evs__lif_destroy,
     .deliver = deliver,
     .prefetch = prefetch,
+    .deliver16 = deliver16,
+    .prefetch16 = prefetch16,
     .tick = tick,
     .peek = peek_spikes,
     .voltage = evs__lif_voltage,

@@ -414,9 +414,10 @@ static int change(evs_pop *pop, const evs_pop *old, int k, double t) {
   return mean > 0 ? bg_table(s, mean) : EVS_OK;
 }
 
-static void deliver(evs_pop *pop, double t, int receptor,
-                    const uint32_t *target, const float *weight, float shared,
-                    size_t count) {
+/* deliver and deliver16: targets 16-bit if narrow. */
+static inline __attribute__((always_inline)) void
+deliver_w(evs_pop *pop, double t, int receptor, const void *target, int narrow,
+          const float *weight, float shared, size_t count) {
   grid_state *s = pop->state;
   int r = receptor == EVS_RECEPTOR_INH;
   /* after the tick of its time: at once, else at the end of the step */
@@ -426,9 +427,23 @@ static void deliver(evs_pop *pop, double t, int receptor,
     s->pending = 1;
   }
   if (weight)
-    for (size_t q = 0; q < count; q++) in[target[q]] += weight[q];
+    for (size_t q = 0; q < count; q++)
+      in[evs__target(target, narrow, q)] += weight[q];
   else
-    for (size_t q = 0; q < count; q++) in[target[q]] += shared;
+    for (size_t q = 0; q < count; q++)
+      in[evs__target(target, narrow, q)] += shared;
+}
+
+static void deliver(evs_pop *pop, double t, int receptor,
+                    const uint32_t *target, const float *weight, float shared,
+                    size_t count) {
+  deliver_w(pop, t, receptor, target, 0, weight, shared, count);
+}
+
+static void deliver16(evs_pop *pop, double t, int receptor,
+                      const uint16_t *target, const float *weight, float shared,
+                      size_t count) {
+  deliver_w(pop, t, receptor, target, 1, weight, shared, count);
 }
 
 static int reserve_ahead(evs_pop *pop, const double span[2]) {
@@ -436,14 +451,27 @@ static int reserve_ahead(evs_pop *pop, const double span[2]) {
   return evs__input_ring_reserve(&s->ahead, span, pop->size, s->h);
 }
 
+/* deliver_ahead and deliver_ahead16: targets 16-bit if narrow. */
+static inline __attribute__((always_inline)) void
+ahead_w(evs_pop *pop, double t, int receptor, const void *target, int narrow,
+        const float *weight, float shared, size_t count) {
+  grid_state *s = pop->state;
+  int rc = evs__input_ring_add(&s->ahead, t, receptor == EVS_RECEPTOR_INH,
+                               target, narrow, weight, shared, count);
+  if (rc) /* beyond the reserved span (a bug), or out of memory */
+    pop->failed = rc == -1 ? EVS_EINVAL : EVS_ENOMEM;
+}
+
 static void deliver_ahead(evs_pop *pop, double t, int receptor,
                           const uint32_t *target, const float *weight,
                           float shared, size_t count) {
-  grid_state *s = pop->state;
-  int rc = evs__input_ring_add(&s->ahead, t, receptor == EVS_RECEPTOR_INH,
-                               target, weight, shared, count);
-  if (rc) /* beyond the reserved span (a bug), or out of memory */
-    pop->failed = rc == -1 ? EVS_EINVAL : EVS_ENOMEM;
+  ahead_w(pop, t, receptor, target, 0, weight, shared, count);
+}
+
+static void deliver_ahead16(evs_pop *pop, double t, int receptor,
+                            const uint16_t *target, const float *weight,
+                            float shared, size_t count) {
+  ahead_w(pop, t, receptor, target, 1, weight, shared, count);
 }
 
 static int tick(evs_pop *pop, double t) {
@@ -514,6 +542,8 @@ const evs_neuron_type evs__if_curr_exp_grid = {
     .deliver = deliver,
     .reserve_ahead = reserve_ahead,
     .deliver_ahead = deliver_ahead,
+    .deliver16 = deliver16,
+    .deliver_ahead16 = deliver_ahead16,
     .tick = tick,
     .voltage = voltage,
     .dc_scale = evs__lif_weight_scale,

@@ -530,7 +530,7 @@ static void linear_sum(evs_pop *pop) {
     for (uint32_t j = 0; j < m->n_pre; j++) {
       double xj = sign * x[j];
       for (uint64_t q = m->row_ptr[j]; q < m->row_ptr[j + 1]; q++)
-        y[m->target[q]] += (double)evs_csr_weight(m, q) * xj;
+        y[evs_csr_target(m, q)] += (double)evs_csr_weight(m, q) * xj;
     }
   }
 }

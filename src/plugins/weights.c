@@ -183,7 +183,8 @@ static int open_synapses(evs_output *o, const evs_proj *p, const evs_csr *m,
   size_t len = (size_t)snprintf(h, cap, "time");
   for (uint32_t j = 0; j < m->n_pre; j++)
     for (uint64_t k = m->row_ptr[j]; k < m->row_ptr[j + 1]; k++)
-      len += (size_t)snprintf(h + len, cap - len, "\tw%u_%u", j, m->target[k]);
+      len += (size_t)snprintf(h + len, cap - len, "\tw%u_%u", j,
+                              evs_csr_target(m, k));
   snprintf(name, sizeof name, "%s.synapses.tsv", p->name);
   r->synapses_out = evs__output_table_open(o, name, h, err);
   free(h);

@@ -391,6 +391,7 @@ fail:
 /* Frees every array of c but its row pointers (the struct stays). */
 static void free_arrays(evs_csr *c) {
   free(c->target);
+  free(c->target16);
   free(c->weight);
   free(c->grp_ptr);
   free(c->grp_delay);
@@ -407,8 +408,21 @@ void evs_csr_free(evs_csr *c) {
   free(c);
 }
 
+int evs_csr_narrow(evs_csr *c) {
+  if (c->target16) return 1;
+  if (c->n_post > EVS_CSR_NARROW_MAX || c->post_ptr) return 0;
+  uint16_t *t = malloc((c->nnz ? c->nnz : 1) * sizeof *t);
+  if (!t) return EVS_ENOMEM;
+  for (uint64_t q = 0; q < c->nnz; q++) t[q] = (uint16_t)c->target[q];
+  free(c->target);
+  c->target = NULL;
+  c->target16 = t;
+  return 1;
+}
+
 int evs_csr_build_transpose(evs_csr *c) {
   if (c->post_ptr) return EVS_OK;
+  if (c->target16) return EVS_EINVAL;
   if (c->nnz > UINT32_MAX) return EVS_ERANGE;
   uint64_t *ptr = calloc((size_t)c->n_post + 1, sizeof *ptr);
   uint32_t *pos = malloc((c->nnz ? c->nnz : 1) * sizeof *pos);
@@ -472,20 +486,26 @@ int evs_csr_set_delays(evs_csr *c, const uint32_t *steps, uint64_t *moved_to) {
   next.post_ptr = NULL;
   next.post_pos = NULL;
   next.post_pre = NULL;
-  next.target = malloc(alloc * sizeof *next.target);
+  next.target = c->target ? malloc(alloc * sizeof *next.target) : NULL;
+  next.target16 = c->target16 ? malloc(alloc * sizeof *next.target16) : NULL;
   next.weight = c->weight ? malloc(alloc * sizeof *next.weight) : NULL;
   uint32_t *dl = malloc(alloc * sizeof *dl); /* the new delays, new order */
   moved *a = malloc((maxrow ? maxrow : 1) * sizeof *a);
-  if (!next.target || (c->weight && !next.weight) || !dl || !a) goto nomem;
+  if ((!next.target && !next.target16) || (c->weight && !next.weight) || !dl ||
+      !a)
+    goto nomem;
   for (uint32_t i = 0; i < c->n_pre; i++) {
     const uint64_t lo = c->row_ptr[i], hi = c->row_ptr[i + 1];
     for (uint64_t q = lo; q < hi; q++)
-      a[q - lo] = (moved){(uint64_t)steps[q] << 32 | c->target[q], q};
+      a[q - lo] = (moved){(uint64_t)steps[q] << 32 | evs_csr_target(c, q), q};
     qsort(a, hi - lo, sizeof *a, moved_order);
     for (uint64_t k = lo; k < hi; k++) {
       uint64_t q = a[k - lo].q;
       moved_to[q] = k;
-      next.target[k] = c->target[q];
+      if (next.target16)
+        next.target16[k] = c->target16[q];
+      else
+        next.target[k] = c->target[q];
       if (next.weight) next.weight[k] = c->weight[q];
       dl[k] = steps[q];
       if (k == lo || dl[k] != dl[k - 1]) groups++;
@@ -543,7 +563,8 @@ int evs_csr_share_weight(evs_csr *c) {
 size_t evs_csr_bytes(const evs_csr *c) {
   size_t bytes = sizeof *c;
   bytes += ((size_t)c->n_pre + 1) * sizeof *c->row_ptr;
-  bytes += (c->nnz ? c->nnz : 1) * sizeof *c->target;
+  bytes += (c->nnz ? c->nnz : 1) *
+           (c->target16 ? sizeof *c->target16 : sizeof *c->target);
   if (c->weight) bytes += (c->nnz ? c->nnz : 1) * sizeof *c->weight;
   if (c->grp_ptr) {
     uint64_t g = c->grp_ptr[c->n_pre];
@@ -560,5 +581,5 @@ size_t evs_csr_bytes(const evs_csr *c) {
 
 void evs_csr_indegrees(const evs_csr *c, uint32_t *deg) {
   memset(deg, 0, (size_t)c->n_post * sizeof *deg);
-  for (uint64_t q = 0; q < c->nnz; q++) deg[c->target[q]]++;
+  for (uint64_t q = 0; q < c->nnz; q++) deg[evs_csr_target(c, q)]++;
 }
