@@ -58,6 +58,7 @@ int main(void) {
   F(evs_csr, post_ptr);
   F(evs_csr, post_pos);
   F(evs_csr, post_pre);
+  F(evs_csr, target16);
   S(evs_run_opts);
   F(evs_run_opts, duration);
   F(evs_run_opts, outdir);

@@ -41,13 +41,13 @@ static const double delay_ms[4][2] = {{3, 5}, {7, 7}, {1.5, 9}, {4, 2}};
 static void set_by_target(evs_net *net, int k, const double ms[2]) {
   const evs_csr *m = evs_net_projection_csr(net, k);
   double d[2], got[2];
-  for (int q = 0; q < 2; q++) d[q] = ms[m->target[q]] * 1e-3;
+  for (int q = 0; q < 2; q++) d[q] = ms[evs_csr_target(m, q)] * 1e-3;
   set_delays(net, k, d, 2);
   evs_error err;
   ck_assert_int_eq(evs_net_get_delays(net, k, got, 2, &err), EVS_OK);
   m = evs_net_projection_csr(net, k); /* in the new order */
   for (int q = 0; q < 2; q++)
-    ck_assert(got[q] == lround(ms[m->target[q]] * 10) * RES);
+    ck_assert(got[q] == lround(ms[evs_csr_target(m, q)] * 10) * RES);
   ck_assert(got[0] <= got[1]);
 }
 
@@ -239,7 +239,7 @@ static void set_by_edge(evs_net *net, int k, const edges *g, const double *d) {
   for (uint32_t i = 0; i < m->n_pre; i++)
     for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++)
       for (size_t e = 0; e < g->n; e++)
-        if (g->pre[e] == i && g->post[e] == m->target[q]) x[q] = d[e];
+        if (g->pre[e] == i && g->post[e] == evs_csr_target(m, q)) x[q] = d[e];
   set_delays(net, k, x, g->n);
   free(x);
 }
@@ -297,7 +297,7 @@ static evs_spike *run_changed(const edges *g, const char *dir, int change,
     for (uint32_t i = 0; i < m->n_pre; i++)
       for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++)
         for (size_t e = 0; e < g->n; e++)
-          if (g->pre[e] == i && g->post[e] == m->target[q])
+          if (g->pre[e] == i && g->post[e] == evs_csr_target(m, q))
             ck_assert(back[q] == g->d2[e]);
     free(back);
   }

@@ -421,7 +421,7 @@ static void change_delays(random_net *g, int j, const double *d) {
     key = malloc(n * sizeof *key);
     for (uint32_t i = 0; i < m->n_pre; i++)
       for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++)
-        key[q] = (uint64_t)i << 32 | m->target[q];
+        key[q] = (uint64_t)i << 32 | evs_csr_target(m, q);
   }
   for (size_t q = 0; q < n; q++) want[q] = lround(d[q] / RES) * RES;
   set_delays(g->net, g->k[j], d, n);
@@ -431,7 +431,7 @@ static void change_delays(random_net *g, int j, const double *d) {
     m = evs_net_projection_csr(g->net, g->k[j]);
     for (uint32_t i = 0; i < m->n_pre; i++)
       for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
-        uint64_t x = (uint64_t)i << 32 | m->target[q];
+        uint64_t x = (uint64_t)i << 32 | evs_csr_target(m, q);
         size_t was = 0;
         while (key[was] != x) was++;
         ck_assert_msg(got[q] == want[was], "synapse %llu: %g, not %g",

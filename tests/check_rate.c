@@ -98,10 +98,10 @@ START_TEST(test_linear_sum) {
     const double *xa = rates(net, a), *xb = rates(net, b), *yy = rates(net, y);
     for (uint32_t j = 0; j < 5; j++)
       for (uint64_t q = m1->row_ptr[j]; q < m1->row_ptr[j + 1]; q++)
-        want[m1->target[q]] += m1->weight[q] * xa[j];
+        want[evs_csr_target(m1, q)] += m1->weight[q] * xa[j];
     for (uint32_t j = 0; j < 3; j++)
       for (uint64_t q = m2->row_ptr[j]; q < m2->row_ptr[j + 1]; q++)
-        want[m2->target[q]] -= m2->weight[q] * xb[j];
+        want[evs_csr_target(m2, q)] -= m2->weight[q] * xb[j];
     for (int i = 0; i < 4; i++) {
       ck_assert_msg(fabs(yy[i] - want[i]) <= 1e-12 * (1 + fabs(want[i])),
                     "step %d, y%d = %.17g, direct sum %.17g", k, i, yy[i],
@@ -164,15 +164,15 @@ static void one_step(int which) {
   double w[2][3], yv[3] = {0, 0, 0};
   for (uint32_t j = 0; j < 2; j++)
     for (uint64_t q = m->row_ptr[j]; q < m->row_ptr[j + 1]; q++) {
-      w[j][m->target[q]] = m->weight[q];
-      yv[m->target[q]] += m->weight[q] * xs[j];
+      w[j][evs_csr_target(m, q)] = m->weight[q];
+      yv[evs_csr_target(m, q)] += m->weight[q] * xs[j];
     }
   step(net, dt);
   double total = 0; /* sum of |dw|: the step must change the weights */
   for (int i = 0; i < 3; i++) ck_assert(fabs(rates(net, y)[i] - yv[i]) < 1e-12);
   for (uint32_t j = 0; j < 2; j++)
     for (uint64_t q = m->row_ptr[j]; q < m->row_ptr[j + 1]; q++) {
-      uint32_t i = m->target[q];
+      uint32_t i = evs_csr_target(m, q);
       double dw;
       if (which == HEBB)
         dw = eta * dt * xs[j] * yv[i];

@@ -128,7 +128,7 @@ static size_t refnet_push_row(const refnet *r, refnet_input *q, size_t *np,
   const evs_csr *m = evs_net_projection_csr(r->net, k);
   size_t added = 0;
   for (uint64_t e = m->row_ptr[row]; e < m->row_ptr[row + 1]; e++) {
-    int g = (int)m->target[e] + (k % 2 ? REFNET_NE : 0);
+    int g = (int)evs_csr_target(m, e) + (k % 2 ? REFNET_NE : 0);
     ck_assert(*np < cap);
     q[(*np)++] = (refnet_input){t, g, receptor, evs_csr_weight(m, e) * scale[g]};
     added++;

@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
     for (uint32_t i = 0; i < m->n_pre; i++)
       for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
         pre[j][q] = i;
-        post[j][q] = m->target[q];
+        post[j][q] = evs_csr_target(m, q);
       }
   }
   /* before the run: E->E's delays 2 ms (collective on ranks) */

@@ -53,6 +53,7 @@ typedef struct evs_csr {
   uint64_t *grp_ptr; uint32_t *grp_delay; uint64_t *grp_end;
   uint32_t min_delay, max_delay;
   uint64_t *post_ptr; uint32_t *post_pos; uint32_t *post_pre;
+  uint16_t *target16;
 } evs_csr;
 
 typedef struct evs_run_opts {

@@ -443,8 +443,12 @@ class Projection(common.Projection):
         row_ptr = np.frombuffer(ffi.buffer(m.row_ptr, 8 * (m.n_pre + 1)),
                                 np.uint64).astype(np.int64)
         pre = np.repeat(np.arange(m.n_pre), np.diff(row_ptr))
-        post = np.frombuffer(ffi.buffer(m.target, 4 * m.nnz), np.uint32) \
-            if m.nnz else np.zeros(0, np.uint32)
+        if not m.nnz:
+            post = np.zeros(0, np.uint32)
+        elif m.target16 != ffi.NULL:  # narrow targets (evs_csr_narrow)
+            post = np.frombuffer(ffi.buffer(m.target16, 2 * m.nnz), np.uint16)
+        else:
+            post = np.frombuffer(ffi.buffer(m.target, 4 * m.nnz), np.uint32)
         return pre, post.astype(np.int64)
 
     def _view_pre_post(self, pre, post):
