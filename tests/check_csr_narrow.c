@@ -55,7 +55,7 @@ static evs_csr *build(uint32_t n_pre, uint32_t n_post) {
 static uint32_t delay_of(const evs_csr *c, uint32_t i, uint64_t q) {
   if (!c->grp_ptr) return c->const_delay;
   uint64_t g = c->grp_ptr[i];
-  while (c->grp_end[g] <= q) g++;
+  while (evs_csr_group_end(c, i, g) <= q) g++;
   return c->grp_delay[g];
 }
 

@@ -60,11 +60,12 @@ static inline uint32_t *check_structure(const evs_csr *c) {
       REQ_UINT(c->grp_ptr[i], <=, c->grp_ptr[i + 1]);
       if (hi == lo) REQ_UINT(c->grp_ptr[i], ==, c->grp_ptr[i + 1]);
       for (uint64_t g = c->grp_ptr[i]; g < c->grp_ptr[i + 1]; g++) {
-        REQ_UINT(c->grp_end[g], >, start); /* nonempty */
+        uint64_t end = evs_csr_group_end(c, i, g);
+        REQ_UINT(end, >, start); /* nonempty */
         if (g > c->grp_ptr[i])
           REQ_UINT(c->grp_delay[g], >, c->grp_delay[g - 1]);
-        for (uint64_t q = start; q < c->grp_end[g]; q++) d[q] = c->grp_delay[g];
-        start = c->grp_end[g];
+        for (uint64_t q = start; q < end; q++) d[q] = c->grp_delay[g];
+        start = end;
       }
       REQ_UINT(start, ==, hi); /* the groups cover the row */
     }

@@ -61,13 +61,15 @@ typedef struct evs_csr {
   /* Delay groups. If grp_ptr is NULL every synapse has delay
    * const_delay * delay_step and each nonempty row is one group. Otherwise
    * row i has groups grp_ptr[i] .. grp_ptr[i+1]-1; group g has delay
-   * grp_delay[g] * delay_step and ends (exclusive) at absolute position
-   * grp_end[g]; it starts where the previous group of the row ends, the
-   * first at row_ptr[i]. */
+   * grp_delay[g] * delay_step and ends (exclusive) grp_end[g] synapses
+   * after the row's start (absolute position: evs_csr_group_end); it
+   * starts where the previous group of the row ends, the first at
+   * row_ptr[i]. 8 bytes a group; a row of more than 2^32 - 1 synapses has
+   * one delay. */
   uint32_t const_delay;          /* delay in steps when grp_ptr is NULL */
   uint64_t *grp_ptr;             /* [n_pre+1] or NULL */
   uint32_t *grp_delay;           /* [groups] delay in steps */
-  uint64_t *grp_end;             /* [groups] end position */
+  uint32_t *grp_end;             /* [groups] end, from the row's start */
   uint32_t min_delay, max_delay; /* over all synapses, in steps (0 if nnz 0) */
   /* Transposed index, NULL until evs_csr_build_transpose(). The synapses onto
    * post neuron j are at CSR positions post_pos[post_ptr[j] .. post_ptr[j+1]),
@@ -91,7 +93,8 @@ typedef struct evs_csr {
  * (spec->seed, spec->stream, <target or source>, EVS_RNG_CONNECT / _WEIGHT /
  * _DELAY), so the result does not depend on anything but the spec. Errors
  * (bad p, n too large without multapses, unreadable or malformed edge file
- * with "path:line: ..." messages, index out of range, negative delay, ...)
+ * with "path:line: ..." messages, index out of range, negative delay, a row
+ * of more than 2^32 - 1 synapses with several delays, ...)
  * return EVS_EINVAL/EVS_EIO/EVS_ENOMEM with a message in err; *out is then
  * NULL. The caller owns *out (evs_csr_free).
  *
@@ -143,6 +146,14 @@ EVS_API int evs_csr_share_weight(evs_csr *c);
  * which refuses it (EVS_EINVAL): a learning rule reads 32-bit targets. */
 EVS_API int evs_csr_narrow(evs_csr *c);
 
+/* The absolute end (exclusive) of delay group g of row i (grp_ptr non-NULL,
+ * grp_ptr[i] <= g < grp_ptr[i+1]); the group begins at the end of g - 1,
+ * or at row_ptr[i] for the row's first. */
+static inline uint64_t evs_csr_group_end(const evs_csr *c, uint32_t i,
+                                         uint64_t g) {
+  return c->row_ptr[i] + c->grp_end[g];
+}
+
 /* The post index of synapse q (0 <= q < nnz), narrow or not. */
 static inline uint32_t evs_csr_target(const evs_csr *c, uint64_t q) {
   return c->target16 ? c->target16[q] : c->target[q];
@@ -160,8 +171,9 @@ static inline float evs_csr_weight(const evs_csr *c, uint64_t q) {
  * one delay. moved_to[q] (nnz entries, the caller's) receives the new
  * position of the synapse at q. The weights move with their synapses and the
  * transposed index, if built, is built again for the new positions;
- * min_delay and max_delay follow. Returns EVS_OK, or EVS_ENOMEM with c
- * unchanged. O(nnz log(longest row) + n_pre + n_post); temporary memory
+ * min_delay and max_delay follow. Returns EVS_OK, or EVS_ENOMEM, or
+ * EVS_ERANGE (a row of more than 2^32 - 1 synapses given several delays),
+ * with c unchanged. O(nnz log(longest row) + n_pre + n_post); temporary memory
  * about 16 bytes a synapse of the longest row. */
 EVS_API int evs_csr_set_delays(evs_csr *c, const uint32_t *steps,
                                uint64_t *moved_to);

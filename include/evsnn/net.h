@@ -417,6 +417,10 @@ EVS_API int evs_net_set_delays(evs_net *net, int proj, const double *d,
 /* The projection's synapses (NULL before evs_net_build or for a bad index).
  * A static projection whose synapses all have one weight keeps it once
  * (weight NULL, weight_shared set): read weights with evs_csr_weight().
+ * A static projection onto at most 65,536 neurons of a type that takes
+ * them (IF_curr_exp, IF_curr_exp_grid, the conductance types) holds its
+ * targets in 16 bits (target NULL, target16 set): read targets with
+ * evs_csr_target().
  * NULL too from the start of a run on several threads (evs_run_opts
  * threads) for a static projection onto a population split among them:
  * each thread holds the synapses onto its own neurons (doc/scaling.md);

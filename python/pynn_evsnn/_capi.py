@@ -50,7 +50,7 @@ typedef struct evs_conn_spec {
 typedef struct evs_csr {
   uint32_t n_pre, n_post; uint64_t nnz; uint64_t *row_ptr; uint32_t *target;
   float *weight; float weight_shared; double delay_step; uint32_t const_delay;
-  uint64_t *grp_ptr; uint32_t *grp_delay; uint64_t *grp_end;
+  uint64_t *grp_ptr; uint32_t *grp_delay; uint32_t *grp_end;
   uint32_t min_delay, max_delay;
   uint64_t *post_ptr; uint32_t *post_pos; uint32_t *post_pre;
   uint16_t *target16;

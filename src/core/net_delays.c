@@ -23,7 +23,8 @@
 
 /* The first position of group g (global index) of row in m. */
 static uint64_t group_begin(const evs_csr *m, uint32_t row, uint64_t g) {
-  return g > m->grp_ptr[row] ? m->grp_end[g - 1] : m->row_ptr[row];
+  return g > m->grp_ptr[row] ? evs_csr_group_end(m, row, g - 1)
+                             : m->row_ptr[row];
 }
 
 static void read_delays(const evs_net *net, const evs_csr *m, double *d);
@@ -52,7 +53,8 @@ static void read_delays(const evs_net *net, const evs_csr *m, double *d) {
       continue;
     }
     for (uint64_t g = m->grp_ptr[i]; g < m->grp_ptr[i + 1]; g++)
-      for (uint64_t q = group_begin(m, i, g); q < m->grp_end[g]; q++)
+      for (uint64_t q = group_begin(m, i, g); q < evs_csr_group_end(m, i, g);
+           q++)
         d[q] = m->grp_delay[g] * net->resolution;
   }
 }
@@ -82,7 +84,7 @@ static int group_map(const evs_csr *m, const uint32_t *steps, int *bijective,
     if (m->row_ptr[i] == m->row_ptr[i + 1]) continue;
     for (uint64_t g = g0; g < g1; g++) {
       uint64_t b = m->grp_ptr ? group_begin(m, i, g) : m->row_ptr[i];
-      uint64_t e = m->grp_ptr ? m->grp_end[g] : m->row_ptr[i + 1];
+      uint64_t e = m->grp_ptr ? evs_csr_group_end(m, i, g) : m->row_ptr[i + 1];
       for (uint64_t q = b + 1; q < e; q++)
         if (steps[q] != steps[b]) *bijective = 0;
       d[g - g0] = steps[b];
@@ -106,7 +108,8 @@ static void groups_of(const evs_csr *m, uint64_t *grp) {
       continue;
     }
     for (uint64_t g = m->grp_ptr[i]; g < m->grp_ptr[i + 1]; g++)
-      for (uint64_t q = group_begin(m, i, g); q < m->grp_end[g]; q++)
+      for (uint64_t q = group_begin(m, i, g); q < evs_csr_group_end(m, i, g);
+           q++)
         grp[q] = g;
   }
 }
@@ -253,9 +256,15 @@ checked: /* on several ranks: all change, or none (collective) */
     evs_error_set(err, rc, NULL, 0, "%s: %s", p->name, evs_strerror(rc));
   if (rc == EVS_OK && p->rule) /* its weights move too */
     evs__run_gather(net->run, p);
-  if (rc == EVS_OK && evs_csr_set_delays(m, steps, moved_to))
+  int set = rc == EVS_OK ? evs_csr_set_delays(m, steps, moved_to) : EVS_OK;
+  if (set == EVS_ENOMEM)
     rc = evs_error_set(err, EVS_ENOMEM, NULL, 0,
                        "%s: out of memory changing delays", p->name);
+  else if (set)
+    rc = evs_error_set(err, set, NULL, 0,
+                       "%s: a row of more than 2^32 - 1 synapses must keep "
+                       "one delay",
+                       p->name);
   const int changed = rc == EVS_OK;
   /* on several ranks the shortest and longest delays are the ranks' (the
    * exchange windows follow them), as at the build */

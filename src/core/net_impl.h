@@ -180,9 +180,9 @@ int evs__net_count_ok(const evs_proj *p, uint64_t held, size_t n,
  * 32-bit ones). The one place that decides a CSR's width. (net_build.c) */
 int evs__proj_narrow(const evs_proj *p, uint32_t post_size);
 
-/* The scheduler's calls of pop's type on the synapses [at, at + n) of m,
- * through the 32- or 16-bit entry as m's targets are (weight as deliver()
- * takes it). */
+/* pop's type's deliver() of the synapses [at, at + n) of m, through the
+ * 32- or 16-bit entry as m's targets are (weight as deliver() takes it).
+ * (evs__run_ahead_row calls deliver_ahead so, a width per row.) */
 static inline void evs__deliver(evs_pop *pop, double t, int receptor,
                                 const evs_csr *m, uint64_t at,
                                 const float *weight, size_t n) {
@@ -192,17 +192,6 @@ static inline void evs__deliver(evs_pop *pop, double t, int receptor,
   else
     pop->type->deliver(pop, t, receptor, m->target + at, weight,
                        m->weight_shared, n);
-}
-
-static inline void evs__deliver_ahead(evs_pop *pop, double t, int receptor,
-                                      const evs_csr *m, uint64_t at,
-                                      const float *weight, size_t n) {
-  if (m->target16)
-    pop->type->deliver_ahead16(pop, t, receptor, m->target16 + at, weight,
-                               m->weight_shared, n);
-  else
-    pop->type->deliver_ahead(pop, t, receptor, m->target + at, weight,
-                             m->weight_shared, n);
 }
 
 /* Starts fetching the first records of the synapses [at, at + n) of m

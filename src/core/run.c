@@ -217,8 +217,8 @@ static inline void delivery_range(const evs_proj *p, const evs_event *ev,
   *end = m->row_ptr[row + 1];
   if (m->grp_ptr) {
     uint64_t g = m->grp_ptr[row] + ev->arg;
-    if (g > m->grp_ptr[row]) *begin = m->grp_end[g - 1];
-    *end = m->grp_end[g];
+    if (g > m->grp_ptr[row]) *begin = evs_csr_group_end(m, row, g - 1);
+    *end = evs_csr_group_end(m, row, g);
   }
 }
 

@@ -64,38 +64,66 @@ int evs__run_reserve_ahead(evs_net *net, evs_error *err) {
   return EVS_OK;
 }
 
-uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,
-                            uint32_t row, double t, double t_end) {
+/* evs__run_ahead_row with m's targets 16-bit if narrow: a constant in each
+ * inlined instance, so no group pays a test of the width (and what the
+ * loop reads of m is read once). */
+static inline __attribute__((always_inline)) uint64_t
+ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post, uint32_t row,
+          double t, double t_end, int narrow) {
   uint64_t at = m->row_ptr[row], end = m->row_ptr[row + 1], n = 0;
   if (at == end) return 0;
   const double res = post->resolution; /* as the queue's delivery times */
+  const evs_neuron_type *type = post->type;
+  const int receptor = p->receptor;
+  const uint16_t *t16 = m->target16;
+  const uint32_t *t32 = m->target;
+  const float *weight = m->weight, shared = m->weight_shared;
   if (!m->grp_ptr) {
     double ta = t + m->const_delay * res;
-    evs__deliver_ahead(post, ta, p->receptor, m, at,
-                       m->weight ? m->weight + at : NULL, end - at);
+    if (narrow)
+      type->deliver_ahead16(post, ta, receptor, t16 + at,
+                            weight ? weight + at : NULL, shared, end - at);
+    else
+      type->deliver_ahead(post, ta, receptor, t32 + at,
+                          weight ? weight + at : NULL, shared, end - at);
     return ta < t_end ? end - at : 0;
   }
   /* The row's lines asked for at once: the rows of a spike lie anywhere
    * in the synapse arrays (24 MB at the microcircuit's 10 %), and its
    * groups' hand-overs read them one after the other, each miss waited
    * for (the copy's first reads were ~40 % of deliver_ahead's samples). */
-  uint64_t g0 = m->grp_ptr[row], g1 = m->grp_ptr[row + 1];
+  const uint64_t g0 = m->grp_ptr[row], g1 = m->grp_ptr[row + 1];
   for (uint64_t q = at; q < end; q += 16) {
-    __builtin_prefetch(evs__target_addr(m, q));
-    if (m->weight) __builtin_prefetch(m->weight + q);
+    if (!narrow || (q - at) % 32 == 0) /* a line holds 32 narrow targets */
+      __builtin_prefetch(narrow ? (const void *)(t16 + q)
+                                : (const void *)(t32 + q));
+    if (weight) __builtin_prefetch(weight + q);
   }
+  const uint32_t *grp_delay = m->grp_delay;
+  const uint32_t *grp_end = m->grp_end; /* from the row's start */
+  const uint64_t base = at;
   for (uint64_t g = g0; g < g1; g += 8) {
-    __builtin_prefetch(m->grp_end + g);
-    __builtin_prefetch(m->grp_delay + g);
+    __builtin_prefetch(grp_end + g);
+    __builtin_prefetch(grp_delay + g);
   }
   for (uint64_t g = g0; g < g1; g++) {
-    uint64_t ge = m->grp_end[g];
+    uint64_t ge = base + grp_end[g];
     if (ge == at) continue; /* a thread's split may hold none of it */
-    double ta = t + m->grp_delay[g] * res;
-    evs__deliver_ahead(post, ta, p->receptor, m, at,
-                       m->weight ? m->weight + at : NULL, ge - at);
+    double ta = t + grp_delay[g] * res;
+    if (narrow)
+      type->deliver_ahead16(post, ta, receptor, t16 + at,
+                            weight ? weight + at : NULL, shared, ge - at);
+    else
+      type->deliver_ahead(post, ta, receptor, t32 + at,
+                          weight ? weight + at : NULL, shared, ge - at);
     if (ta < t_end) n += ge - at;
     at = ge;
   }
   return n;
+}
+
+uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,
+                            uint32_t row, double t, double t_end) {
+  return m->target16 ? ahead_row(p, m, post, row, t, t_end, 1)
+                     : ahead_row(p, m, post, row, t, t_end, 0);
 }

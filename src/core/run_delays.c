@@ -37,8 +37,8 @@ static void group_range(const evs_csr *old, uint32_t row, uint32_t j,
   *e = old->row_ptr[row + 1];
   if (!old->grp_ptr) return;
   uint64_t g = old->grp_ptr[row] + j;
-  if (g > old->grp_ptr[row]) *b = old->grp_end[g - 1];
-  *e = old->grp_end[g];
+  if (g > old->grp_ptr[row]) *b = evs_csr_group_end(old, row, g - 1);
+  *e = evs_csr_group_end(old, row, g);
 }
 
 /* The place in its row of the group of m holding position q of row. */
@@ -47,7 +47,7 @@ static uint32_t group_of(const evs_csr *m, uint32_t row, uint64_t q) {
   uint64_t lo = m->grp_ptr[row], hi = m->grp_ptr[row + 1] - 1;
   while (lo < hi) { /* the first group that ends after q */
     uint64_t mid = lo + (hi - lo) / 2;
-    if (m->grp_end[mid] <= q)
+    if (evs_csr_group_end(m, row, mid) <= q)
       lo = mid + 1;
     else
       hi = mid;

@@ -44,7 +44,7 @@
 static int has_delay(const evs_csr *m, uint32_t row, uint32_t d) {
   if (m->row_ptr[row] == m->row_ptr[row + 1]) return 0;
   if (!m->grp_ptr) return m->const_delay == d;
-  uint64_t at = m->row_ptr[row];
+  uint32_t at = 0; /* from the row's start */
   for (uint64_t g = m->grp_ptr[row]; g < m->grp_ptr[row + 1]; g++) {
     if (m->grp_delay[g] == d) return m->grp_end[g] > at;
     at = m->grp_end[g];
@@ -54,7 +54,7 @@ static int has_delay(const evs_csr *m, uint32_t row, uint32_t d) {
 
 /* 1 if group g (of row) of split m has synapses. */
 static int group_has(const evs_csr *m, uint32_t row, uint64_t g) {
-  uint64_t at = g > m->grp_ptr[row] ? m->grp_end[g - 1] : m->row_ptr[row];
+  uint32_t at = g > m->grp_ptr[row] ? m->grp_end[g - 1] : 0;
   return m->grp_end[g] > at;
 }
 

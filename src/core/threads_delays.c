@@ -54,15 +54,16 @@ static void group_span(const evs_csr *m, uint32_t row, int64_t g, uint64_t *b,
   *b = m->row_ptr[row];
   *e = m->row_ptr[row + 1];
   if (!m->grp_ptr) return;
-  if ((uint64_t)g > m->grp_ptr[row]) *b = m->grp_end[g - 1];
-  *e = m->grp_end[g];
+  if ((uint64_t)g > m->grp_ptr[row])
+    *b = evs_csr_group_end(m, row, (uint64_t)g - 1);
+  *e = evs_csr_group_end(m, row, (uint64_t)g);
 }
 
 /* The delay (steps) of position q of row in m. */
 static uint32_t delay_at(const evs_csr *m, uint32_t row, uint64_t q) {
   if (!m->grp_ptr) return m->const_delay;
   uint64_t g = m->grp_ptr[row];
-  while (m->grp_end[g] <= q) g++;
+  while (evs_csr_group_end(m, row, g) <= q) g++;
   return m->grp_delay[g];
 }
 

@@ -58,8 +58,8 @@ int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s) {
     }
     h->g = m->grp_ptr[s->id];
     h->ge = m->grp_ptr[s->id + 1];
-    h->at = m->row_ptr[s->id];
-    while (m->grp_end[h->g] == h->at) h->g++; /* the row has some here */
+    h->at = 0;
+    while (m->grp_end[h->g] == 0) h->g++; /* the row has some here */
     h->delay = m->grp_delay[h->g];
   }
   while (nh) {
@@ -104,8 +104,8 @@ static inline void delivery_range(const evs_csr *m, uint32_t row, uint32_t d,
     *end = *begin;
     return;
   }
-  if (lo > g0) *begin = m->grp_end[lo - 1];
-  *end = m->grp_end[lo];
+  if (lo > g0) *begin = evs_csr_group_end(m, row, lo - 1);
+  *end = evs_csr_group_end(m, row, lo);
   *grp = (uint32_t)(lo - g0);
 }
 

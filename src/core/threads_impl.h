@@ -158,7 +158,8 @@ struct evs_par {
 typedef struct head {
   uint32_t delay; /* steps: the group's delay */
   uint64_t g, ge; /* the group, the row's group end (no groups: 0, 1) */
-  uint64_t at;    /* where group g starts on the thread */
+  uint32_t at;    /* where group g starts on the thread, from the row's
+                     start (as the groups' ends) */
   const evs_csr *m;
 } head;
 

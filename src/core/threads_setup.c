@@ -154,7 +154,8 @@ int evs__par_split_csr(const evs_proj *p, const evs_csr *m, uint32_t lo,
     c->row_ptr[i] = k;
     uint64_t g = m->grp_ptr ? m->grp_ptr[i] : 0;
     for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
-      while (m->grp_ptr && q == m->grp_end[g]) c->grp_end[g++] = k;
+      while (m->grp_ptr && q == evs_csr_group_end(m, i, g))
+        c->grp_end[g++] = (uint32_t)(k - c->row_ptr[i]);
       uint32_t j = evs_csr_target(m, q);
       if (j < lo || j >= hi) continue;
       c->target[k] = j - lo;
@@ -162,7 +163,8 @@ int evs__par_split_csr(const evs_proj *p, const evs_csr *m, uint32_t lo,
       k++;
     }
     if (m->grp_ptr)
-      for (; g < m->grp_ptr[i + 1]; g++) c->grp_end[g] = k;
+      for (; g < m->grp_ptr[i + 1]; g++)
+        c->grp_end[g] = (uint32_t)(k - c->row_ptr[i]);
   }
   c->row_ptr[m->n_pre] = k;
   c->nnz = k;

@@ -42,8 +42,8 @@ void evs__par_walk(struct evs_par *par, const evs_proj *p, evs__par_visit *f,
         if (!s) continue;
         uint64_t lo = s->row_ptr[i], hi = s->row_ptr[i + 1];
         if (s->grp_ptr) {
-          if (g > g0) lo = s->grp_end[g - 1];
-          hi = s->grp_end[g];
+          if (g > g0) lo = evs_csr_group_end(s, i, g - 1);
+          hi = evs_csr_group_end(s, i, g);
         }
         for (uint64_t x = lo; x < hi; x++) f(ctx, q++, i, g, s, x, b[t]);
       }
@@ -60,10 +60,9 @@ typedef struct join_ctx {
 static void join_one(void *ctx, uint64_t q, uint32_t row, uint64_t g,
                      const evs_csr *s, uint64_t x, uint32_t lo) {
   evs_csr *c = ((join_ctx *)ctx)->c;
-  (void)row;
   c->target[q] = evs_csr_target(s, x) + lo;
   if (c->weight) c->weight[q] = s->weight ? s->weight[x] : s->weight_shared;
-  if (c->grp_end) c->grp_end[g] = q + 1;
+  if (c->grp_end) c->grp_end[g] = (uint32_t)(q + 1 - c->row_ptr[row]);
 }
 
 int evs__par_join(struct evs_par *par, const evs_proj *p, evs_csr **out) {
@@ -117,7 +116,7 @@ int evs__par_join(struct evs_par *par, const evs_proj *p, evs_csr **out) {
   /* a group empty on every thread ends where the one before it does */
   for (uint32_t i = 0; c->grp_ptr && i < c->n_pre; i++)
     for (uint64_t g = c->grp_ptr[i]; g < c->grp_ptr[i + 1]; g++) {
-      uint64_t begin = g > c->grp_ptr[i] ? c->grp_end[g - 1] : c->row_ptr[i];
+      uint32_t begin = g > c->grp_ptr[i] ? c->grp_end[g - 1] : 0;
       if (c->grp_end[g] < begin) c->grp_end[g] = begin;
     }
   return EVS_OK;

@@ -256,6 +256,10 @@ static int finish(evs__csr_builder *b) {
     c->const_delay = c->min_delay;
     return EVS_OK;
   }
+  if (maxrow > UINT32_MAX) /* group ends are 32-bit from the row's start */
+    return fail_key(b->err, "delay",
+                    "a row of %" PRIu64 " synapses must have one delay",
+                    maxrow);
   c->grp_ptr = malloc(((size_t)n_pre + 1) * sizeof *c->grp_ptr);
   c->grp_delay = malloc(groups * sizeof *c->grp_delay);
   c->grp_end = malloc(groups * sizeof *c->grp_end);
@@ -266,10 +270,11 @@ static int finish(evs__csr_builder *b) {
     const uint64_t lo = c->row_ptr[i], hi = c->row_ptr[i + 1];
     c->grp_ptr[i] = g;
     for (uint64_t q = lo; q < hi; q++) {
-      if (q > lo && b->dl[q] != b->dl[q - 1]) c->grp_end[g - 1] = q;
+      if (q > lo && b->dl[q] != b->dl[q - 1])
+        c->grp_end[g - 1] = (uint32_t)(q - lo);
       if (q == lo || b->dl[q] != b->dl[q - 1]) c->grp_delay[g++] = b->dl[q];
     }
-    if (hi > lo) c->grp_end[g - 1] = hi;
+    if (hi > lo) c->grp_end[g - 1] = (uint32_t)(hi - lo);
   }
   c->grp_ptr[n_pre] = g;
   return EVS_OK;
@@ -479,6 +484,7 @@ int evs_csr_set_delays(evs_csr *c, const uint32_t *steps, uint64_t *moved_to) {
     if (steps[q] > dmax) dmax = steps[q];
   }
   int grouped = nnz && dmin != dmax;
+  if (grouped && maxrow > UINT32_MAX) return EVS_ERANGE;
   evs_csr next = *c; /* the new arrays, committed at the end */
   next.grp_ptr = NULL;
   next.grp_delay = NULL;
@@ -521,10 +527,11 @@ int evs_csr_set_delays(evs_csr *c, const uint32_t *steps, uint64_t *moved_to) {
       const uint64_t lo = c->row_ptr[i], hi = c->row_ptr[i + 1];
       next.grp_ptr[i] = g;
       for (uint64_t q = lo; q < hi; q++) {
-        if (q > lo && dl[q] != dl[q - 1]) next.grp_end[g - 1] = q;
+        if (q > lo && dl[q] != dl[q - 1])
+          next.grp_end[g - 1] = (uint32_t)(q - lo);
         if (q == lo || dl[q] != dl[q - 1]) next.grp_delay[g++] = dl[q];
       }
-      if (hi > lo) next.grp_end[g - 1] = hi;
+      if (hi > lo) next.grp_end[g - 1] = (uint32_t)(hi - lo);
     }
     next.grp_ptr[c->n_pre] = g;
   }

@@ -60,7 +60,7 @@ int evs__stp_new(evs_stp **out, const evs_csr *m, const char *proj, double U,
       if (len > s->max_group) s->max_group = len;
       continue;
     }
-    uint64_t b = m->row_ptr[r];
+    uint32_t b = 0; /* the groups' ends are from the row's start */
     for (uint64_t g = m->grp_ptr[r]; g < m->grp_ptr[r + 1]; g++) {
       size_t len = (size_t)(m->grp_end[g] - b);
       if (len > s->max_group) s->max_group = len;
