@@ -70,44 +70,44 @@ int evs__run_reserve_ahead(evs_net *net, evs_error *err) {
 static inline __attribute__((always_inline)) uint64_t
 ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post, uint32_t row,
           double t, double t_end, int narrow) {
-  uint64_t at = m->row_ptr[row], end = m->row_ptr[row + 1], n = 0;
-  if (at == end) return 0;
+  const uint64_t base = m->row_ptr[row], len = m->row_ptr[row + 1] - base;
+  if (len == 0) return 0;
   const double res = post->resolution; /* as the queue's delivery times */
   const evs_neuron_type *type = post->type;
   const int receptor = p->receptor;
-  const uint16_t *t16 = m->target16;
-  const uint32_t *t32 = m->target;
-  const float *weight = m->weight, shared = m->weight_shared;
+  /* the row's synapses, counted from its start as the groups' ends are */
+  const uint16_t *t16 = narrow ? m->target16 + base : NULL;
+  const uint32_t *t32 = narrow ? NULL : m->target + base;
+  const float *weight = m->weight ? m->weight + base : NULL;
+  const float shared = m->weight_shared;
   if (!m->grp_ptr) {
     double ta = t + m->const_delay * res;
     if (narrow)
-      type->deliver_ahead16(post, ta, receptor, t16 + at,
-                            weight ? weight + at : NULL, shared, end - at);
+      type->deliver_ahead16(post, ta, receptor, t16, weight, shared, len);
     else
-      type->deliver_ahead(post, ta, receptor, t32 + at,
-                          weight ? weight + at : NULL, shared, end - at);
-    return ta < t_end ? end - at : 0;
+      type->deliver_ahead(post, ta, receptor, t32, weight, shared, len);
+    return ta < t_end ? len : 0;
   }
   /* The row's lines asked for at once: the rows of a spike lie anywhere
    * in the synapse arrays (24 MB at the microcircuit's 10 %), and its
    * groups' hand-overs read them one after the other, each miss waited
    * for (the copy's first reads were ~40 % of deliver_ahead's samples). */
   const uint64_t g0 = m->grp_ptr[row], g1 = m->grp_ptr[row + 1];
-  for (uint64_t q = at; q < end; q += 16) {
-    if (!narrow || (q - at) % 32 == 0) /* a line holds 32 narrow targets */
+  for (uint64_t q = 0; q < len; q += 16) {
+    if (!narrow || q % 32 == 0) /* a line holds 32 narrow targets */
       __builtin_prefetch(narrow ? (const void *)(t16 + q)
                                 : (const void *)(t32 + q));
     if (weight) __builtin_prefetch(weight + q);
   }
-  const uint32_t *grp_delay = m->grp_delay;
-  const uint32_t *grp_end = m->grp_end; /* from the row's start */
-  const uint64_t base = at;
-  for (uint64_t g = g0; g < g1; g += 8) {
+  const uint32_t *grp_delay = m->grp_delay, *grp_end = m->grp_end;
+  for (uint64_t g = g0; g < g1; g += 16) { /* 16 of each a line */
     __builtin_prefetch(grp_end + g);
     __builtin_prefetch(grp_delay + g);
   }
+  uint64_t n = 0;
+  uint32_t at = 0;
   for (uint64_t g = g0; g < g1; g++) {
-    uint64_t ge = base + grp_end[g];
+    uint32_t ge = grp_end[g];
     if (ge == at) continue; /* a thread's split may hold none of it */
     double ta = t + grp_delay[g] * res;
     if (narrow)
