@@ -233,7 +233,7 @@ START_TEST(matrix_snapshots) {
         double w;
         ck_assert_int_eq(fscanf(in, "%u %u %lf", &r, &c, &w), 3);
         ck_assert_uint_eq(r, i + 1);
-        ck_assert_uint_eq(c, m->target[e] + 1);
+        ck_assert_uint_eq(c, evs_csr_target(m, e) + 1);
         ck_assert(fabs(w - evs_csr_weight(m, e)) <=
                   1e-8 * fabs(evs_csr_weight(m, e)));
       }
