@@ -23,16 +23,15 @@
  * This file holds the storage, sorting into delay groups and the public
  * functions; the random builders are in csr_random.c, the file builder in
  * csr_file.c; what they share is in csr_impl.h. */
-#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "synapses/csr_impl.h"
+#include "base/huge.h"
 #include "evsnn/rng.h"
 
 int evs__csr_fail_nomem(evs_error *err) {
@@ -55,22 +54,6 @@ static int fail_key(evs_error *err, const char *key, const char *fmt, ...) {
   return EVS_EINVAL;
 }
 
-/* Asks the kernel for 2 MiB pages under the whole pages of [p, p + bytes)
- * when that is at least 4 MiB (transparent huge pages in "madvise" mode; a
- * no-op elsewhere). Called before the pages are first written, so that they
- * are faulted in as huge pages. */
-static void advise_huge(void *p, size_t bytes) {
-#ifdef MADV_HUGEPAGE
-  if (!p || bytes < ((size_t)4 << 20)) return;
-  uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
-  uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
-  if (e > a) (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-  (void)p;
-  (void)bytes;
-#endif
-}
-
 int evs__csr_resize(evs__csr_builder *b, uint64_t cap) {
   evs_csr *c = b->c;
   if (cap == 0) cap = 1;
@@ -78,12 +61,11 @@ int evs__csr_resize(evs__csr_builder *b, uint64_t cap) {
   uint32_t *t = realloc(c->target, cap * sizeof *t);
   if (!t) return evs__csr_fail_nomem(b->err);
   c->target = t;
-  float *w = realloc(c->weight, cap * sizeof *w);
-  if (!w) return evs__csr_fail_nomem(b->err);
-  c->weight = w;
   /* a learning rule updates the weights of one post neuron, one per row:
    * random access over the whole array (doc/zenke2013.md) */
-  advise_huge(w, cap * sizeof *w);
+  float *w = evs__huge_realloc(c->weight, c->nnz * sizeof *w, cap * sizeof *w);
+  if (!w) return evs__csr_fail_nomem(b->err);
+  c->weight = w;
   uint32_t *d = realloc(b->dl, cap * sizeof *d);
   if (!d) return evs__csr_fail_nomem(b->err);
   b->dl = d;
@@ -430,17 +412,15 @@ int evs_csr_build_transpose(evs_csr *c) {
   if (c->target16) return EVS_EINVAL;
   if (c->nnz > UINT32_MAX) return EVS_ERANGE;
   uint64_t *ptr = calloc((size_t)c->n_post + 1, sizeof *ptr);
-  uint32_t *pos = malloc((c->nnz ? c->nnz : 1) * sizeof *pos);
-  uint32_t *pre = malloc((c->nnz ? c->nnz : 1) * sizeof *pre);
+  /* the placement below scatters over both arrays */
+  uint32_t *pos = evs__huge_alloc((c->nnz ? c->nnz : 1) * sizeof *pos);
+  uint32_t *pre = evs__huge_alloc((c->nnz ? c->nnz : 1) * sizeof *pre);
   if (!ptr || !pos || !pre) {
     free(ptr);
     free(pos);
     free(pre);
     return EVS_ENOMEM;
   }
-  /* the placement below scatters over both arrays */
-  advise_huge(pos, c->nnz * sizeof *pos);
-  advise_huge(pre, c->nnz * sizeof *pre);
   for (uint64_t q = 0; q < c->nnz; q++) ptr[c->target[q] + 1]++;
   for (uint32_t j = 0; j < c->n_post; j++) ptr[j + 1] += ptr[j];
   /* Place positions in increasing order, row by row; ptr[j] walks to the end
@@ -494,7 +474,7 @@ int evs_csr_set_delays(evs_csr *c, const uint32_t *steps, uint64_t *moved_to) {
   next.post_pre = NULL;
   next.target = c->target ? malloc(alloc * sizeof *next.target) : NULL;
   next.target16 = c->target16 ? malloc(alloc * sizeof *next.target16) : NULL;
-  next.weight = c->weight ? malloc(alloc * sizeof *next.weight) : NULL;
+  next.weight = c->weight ? evs__huge_alloc(alloc * sizeof *next.weight) : NULL;
   uint32_t *dl = malloc(alloc * sizeof *dl); /* the new delays, new order */
   moved *a = malloc((maxrow ? maxrow : 1) * sizeof *a);
   if ((!next.target && !next.target16) || (c->weight && !next.weight) || !dl ||
