@@ -148,6 +148,8 @@ typedef struct nmda_state {
   double dth;        /* exp(-dt / tau_thr) */
   double thr_jump;   /* V */
   double v_lo, v_hi; /* V: the clip, e_rev_I and e_rev_E */
+  double until_max;  /* s: the latest end of a refractory period (c.until)
+                        set; COND_NEVER: none */
 } nmda_state;
 
 static void nmda_destroy(evs_pop *pop) {
@@ -209,6 +211,7 @@ static int nmda_init(evs_pop *pop, evs_error *err) {
   s->th = calloc(s->c.cap, sizeof(double));
   if (!s->gn || !s->th) return evs__cond_nomem(pop, err);
   derive(p, s);
+  s->until_max = COND_NEVER;
   return EVS_OK;
 }
 
@@ -235,7 +238,10 @@ static int nmda_change(evs_pop *pop, const evs_pop *old, int k, double t) {
 
 /* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
  * (t0, t0 + dt] in which neuron i is not refractory; nonzero when some
- * argument fell outside [0, COND_XMAX] or was NaN (exp_neg_checked). */
+ * argument fell outside [0, COND_XMAX] or was NaN (exp_neg_checked).
+ * until NULL: no neuron is refractory after t0, so h = dt, which is what
+ * free_time gives then, to the bit (relu(dt - relu(z)) = dt for z <= 0):
+ * the loop reads no refractory ends (Auryn's tau_refrac = 0: always). */
 COND_CLONES
 static int nmda_pass_exp(double *restrict ex, const double *restrict until,
                          const double *restrict ga, const double *restrict gn,
@@ -243,11 +249,17 @@ static int nmda_pass_exp(double *restrict ex, const double *restrict until,
                          double g_l, double inv_cm, double a_a, double a_n,
                          uint64_t lim) {
   uint64_t acc = 0;
-  for (uint32_t i = 0; i < COND_BLOCK; i++) {
-    double x = free_time(until[i], t0, dt) *
-               (g_l + (a_a * ga[i] + a_n * gn[i]) + gi[i]) * inv_cm;
-    ex[i] = exp_neg_checked(x, lim, &acc);
+#define NMDA_EXP(H)                                                            \
+  for (uint32_t i = 0; i < COND_BLOCK; i++) {                                  \
+    double x = (H) * (g_l + (a_a * ga[i] + a_n * gn[i]) + gi[i]) * inv_cm;     \
+    ex[i] = exp_neg_checked(x, lim, &acc);                                     \
   }
+  if (until) {
+    NMDA_EXP(free_time(until[i], t0, dt))
+  } else {
+    NMDA_EXP(dt)
+  }
+#undef NMDA_EXP
   return (int)(acc >> 63);
 }
 
@@ -307,8 +319,8 @@ static int nmda_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
   double *gn = s->gn + lo, *th = s->th + lo, *until = c->until + lo;
   const double t0 = t - c->dt;
 
-  if (nmda_pass_exp(ex, until, ga, gn, gi, t0, c->dt, c->g_l, c->inv_cm,
-                    s->a_ampa, s->a_nmda,
+  if (nmda_pass_exp(ex, s->until_max > t0 ? until : NULL, ga, gn, gi, t0,
+                    c->dt, c->g_l, c->inv_cm, s->a_ampa, s->a_nmda,
                     c->xmax_bits)) { /* rare: very strong or negative g_tot */
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double x = free_time(until[i], t0, c->dt) *
@@ -331,6 +343,7 @@ static int nmda_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
       v[i] = c->v_reset;
       th[i] = s->thr_jump;
       until[i] = t + c->tau_refrac;
+      if (until[i] > s->until_max) s->until_max = until[i];
     }
   }
   return EVS_OK;
@@ -363,12 +376,17 @@ static double nmda_state_of(evs_pop *pop, uint32_t id, double t, int var) {
 }
 
 /* The base's state (v, g_A, g_G, refractory ends, pending inputs, bias,
- * the state time), g_NMDA and the threshold offsets. */
+ * the state time), g_NMDA and the threshold offsets; until_max follows
+ * from the refractory ends (after a load: those loaded). */
 static int nmda_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   nmda_state *s = pop->state;
   evs__cond_checkpoint(pop, ck);
   evs_ckpt_neurons(ck, s->gn, pop->size, sizeof *s->gn);
-  return evs_ckpt_neurons(ck, s->th, pop->size, sizeof *s->th);
+  int rc = evs_ckpt_neurons(ck, s->th, pop->size, sizeof *s->th);
+  s->until_max = COND_NEVER;
+  for (uint32_t i = 0; i < pop->size; i++)
+    if (s->c.until[i] > s->until_max) s->until_max = s->c.until[i];
+  return rc;
 }
 
 const evs_neuron_type evs__if_cond_ampa_nmda = {
