@@ -139,7 +139,8 @@ int evs__par_split_csr(const evs_proj *p, const evs_csr *m, uint32_t lo,
     nnz += evs_csr_target(m, q) >= lo && evs_csr_target(m, q) < hi;
   c->row_ptr = malloc(((size_t)m->n_pre + 1) * sizeof *c->row_ptr);
   c->target = malloc((nnz ? nnz : 1) * sizeof *c->target);
-  if (m->weight) c->weight = evs__huge_alloc((nnz ? nnz : 1) * sizeof *c->weight);
+  if (m->weight)
+    c->weight = evs__huge_alloc((nnz ? nnz : 1) * sizeof *c->weight);
   if (!c->row_ptr || !c->target || (m->weight && !c->weight)) return EVS_ENOMEM;
   uint64_t ngrp = m->grp_ptr ? m->grp_ptr[m->n_pre] : 0;
   if (m->grp_ptr) {

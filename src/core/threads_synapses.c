@@ -144,7 +144,8 @@ static int own_weights(struct evs_par *par, uint32_t k) {
   for (uint32_t t = 0; t < par->n; t++) {
     evs_csr *s = par->w[t].csr[k];
     if (!s || s->weight) continue;
-    if (!(s->weight = evs__huge_alloc((s->nnz ? s->nnz : 1) * sizeof *s->weight)))
+    if (!(s->weight =
+              evs__huge_alloc((s->nnz ? s->nnz : 1) * sizeof *s->weight)))
       return EVS_ENOMEM;
     for (uint64_t x = 0; x < s->nnz; x++) s->weight[x] = s->weight_shared;
   }

@@ -319,8 +319,8 @@ static int nmda_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
   double *gn = s->gn + lo, *th = s->th + lo, *until = c->until + lo;
   const double t0 = t - c->dt;
 
-  if (nmda_pass_exp(ex, s->until_max > t0 ? until : NULL, ga, gn, gi, t0,
-                    c->dt, c->g_l, c->inv_cm, s->a_ampa, s->a_nmda,
+  if (nmda_pass_exp(ex, s->until_max > t0 ? until : NULL, ga, gn, gi, t0, c->dt,
+                    c->g_l, c->inv_cm, s->a_ampa, s->a_nmda,
                     c->xmax_bits)) { /* rare: very strong or negative g_tot */
     for (uint32_t i = 0; i < COND_BLOCK; i++) {
       double x = free_time(until[i], t0, c->dt) *

@@ -137,8 +137,9 @@ static void triplet_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
 
 /* The column walk below prefetches the weight LTP_AHEAD entries ahead:
  * each weight of a column lies in a row of its own, so each is a cache
- * miss, and the prefetches let ~LTP_AHEAD of them overlap (B7: the walk's
- * share of the run 40 % -> 31 %, bench/results/2026-12-07-b7fast.md). */
+ * miss, and the prefetches let ~LTP_AHEAD of them overlap (B7, 6 s runs:
+ * the process's CPU -13 %; 16, 32 and 64 ahead alike within the noise:
+ * bench/results/2026-12-07-b7fast.md). */
 #define LTP_AHEAD 32
 
 /* The post spike's potentiation and its y1, y2 increments (the caller has
