@@ -340,8 +340,9 @@ static int peek_spikes(evs_pop *pop, double t, evs_spike **spk, size_t *n,
  * certificate, and the calendar filing that goes with it. Inlined by force:
  * with deliver's 16-bit instances GCC stopped inlining it (CUBA at N =
  * 4,000, 1 s: 2 % more instructions, a call per pending neuron). */
-static inline __attribute__((always_inline)) void recertify(lif_state *s, uint32_t j, double t,
-                             const double e[3]) {
+static inline __attribute__((always_inline)) void
+recertify(lif_state *s, uint32_t j, double t,
+          const double e[3]) {
   certify(s, &s->nr[j], t, e);
   keep_status(s, file(s, j));
 }
@@ -555,47 +556,7 @@ void evs__lif_bg_catch_up(lif_state *s, uint32_t j, double a) {
   bg_catch_up(s, j, a);
 }
 
-/* Checks and derives (evs__lif_setup), then the initial states: each
- * neuron's values drawn from its stream (seed, population, neuron,
- * EVS_RNG_INIT; evs__lif_values), its own constants checked and kept when
- * they differ between neurons, certified and filed; the background's
- * first inputs. */
-static int init(evs_pop *pop, evs_error *err) {
-  int rc = evs__lif_setup(pop, err);
-  if (rc) return rc;
-  lif_state *s = pop->state;
-  const double *p = pop->par;
-  double r_m = p[P_TAU_M] / p[P_CM];
-  if (s->bg_next)
-    for (uint32_t j = 0; j < pop->size; j++) bg_draw(s, j, 0);
-  for (uint32_t j = 0; j < pop->size; j++) {
-    lif_neuron *n = &s->nr[j];
-    lif_values v;
-    evs__lif_values(pop, j, s->own != NULL, &v);
-    double dc = pop->dc ? pop->dc[j] : 0;
-    if (!s->own) {
-      n->drive = v.v_rest + r_m * v.i_offset + dc - p[P_V_THRESH];
-      n->c[0] = v.v_init - p[P_V_THRESH] - n->drive;
-    } else {
-      if ((rc = evs__lif_check_neuron(pop, j, &v, err))) goto fail;
-      lif_own *o = &s->own[j];
-      *o = evs__lif_own_of(pop, &v);
-      /* as the homogeneous path computes them when scale is 1 */
-      n->drive =
-          o->scale * v.v_rest + r_m * v.i_offset + dc - o->scale * o->v_thresh;
-      n->c[0] = o->scale * v.v_init - o->scale * o->v_thresh - n->drive;
-    }
-    double e[3] = {1, 1, 1};
-    certify(s, n, 0, e);
-    if (file(s, j)) goto nomem;
-  }
-  return EVS_OK;
-nomem:
-  rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
-fail:
-  evs__lif_destroy(pop);
-  return rc;
-}
+void evs__lif_bg_draw(lif_state *s, uint32_t j, double t) { bg_draw(s, j, t); }
 
 const evs_neuron_type evs__if_curr_exp = {
     .name = "IF_curr_exp",
@@ -603,7 +564,7 @@ const evs_neuron_type evs__if_curr_exp = {
     .params = evs__lif_params,
     .n_params = P_N_PARAMS,
     .weight_scale = evs__lif_weight_scale,
-    .init = init,
+    .init = evs__lif_init,
     .destroy = evs__lif_destroy,
     .deliver = deliver,
     .prefetch = prefetch,

@@ -84,6 +84,13 @@ typedef struct lif_state {
  * draws are init's (lif.c). EVS_OK, or an error with the state freed. */
 int evs__lif_setup(evs_pop *pop, evs_error *err);
 
+/* evs_neuron_type.init (lif_setup.c): evs__lif_setup, then the initial
+ * states: each neuron's values drawn from its stream (seed, population,
+ * neuron, EVS_RNG_INIT; evs__lif_values), its own constants checked and
+ * kept when they differ between neurons, certified and filed; the
+ * background's first inputs. On failure everything is freed. */
+int evs__lif_init(evs_pop *pop, evs_error *err);
+
 /* Frees what evs__lif_setup allocated (also after a failed init). */
 void evs__lif_destroy(evs_pop *pop);
 
@@ -100,15 +107,18 @@ int evs__lif_check_change(const evs_pop *next, int k, evs_error *err);
 /* Parameter k changed at time t (evs_neuron_type.change; lif_change.c). */
 int evs__lif_change(evs_pop *pop, const evs_pop *old, int k, double t);
 
-/* The dynamics lif_change.c uses (lif.c): finds every spike of neuron j
- * before t (afterwards t_safe >= t; EVS_OK or EVS_ENOMEM); certifies
- * neuron j at t anew, e the decay factors at t, and files it; moves the
- * reference time to t; adds neuron j's background inputs before a to x_E
- * (a refractory neuron's, which its reset adds otherwise). */
+/* The dynamics lif_change.c, lif_setup.c and lif_readout.c use (lif.c):
+ * finds every spike of neuron j before t (afterwards t_safe >= t; EVS_OK or
+ * EVS_ENOMEM); certifies neuron j at t anew, e the decay factors at t, and
+ * files it (a failure kept in s->status); moves the reference time to t;
+ * adds neuron j's background inputs before a to x_E (a refractory neuron's,
+ * which its reset adds otherwise); draws neuron j's next background input
+ * time after t. */
 int evs__lif_advance(evs_pop *pop, uint32_t j, double t);
 void evs__lif_recertify(lif_state *s, uint32_t j, double t, const double e[3]);
 void evs__lif_rebase(evs_pop *pop, double t);
 void evs__lif_bg_catch_up(lif_state *s, uint32_t j, double a);
+void evs__lif_bg_draw(lif_state *s, uint32_t j, double t);
 
 /* The readout (lif_readout.c): the membrane potential of neuron id at t
  * (its spikes before t found first), of every neuron into v[size]; a change

@@ -156,6 +156,43 @@ nomem:
   return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
 }
 
+int evs__lif_init(evs_pop *pop, evs_error *err) {
+  int rc = evs__lif_setup(pop, err);
+  if (rc) return rc;
+  lif_state *s = pop->state;
+  const double *p = pop->par;
+  double r_m = p[P_TAU_M] / p[P_CM];
+  if (s->bg_next)
+    for (uint32_t j = 0; j < pop->size; j++) evs__lif_bg_draw(s, j, 0);
+  for (uint32_t j = 0; j < pop->size; j++) {
+    lif_neuron *n = &s->nr[j];
+    lif_values v;
+    evs__lif_values(pop, j, s->own != NULL, &v);
+    double dc = pop->dc ? pop->dc[j] : 0;
+    if (!s->own) {
+      n->drive = v.v_rest + r_m * v.i_offset + dc - p[P_V_THRESH];
+      n->c[0] = v.v_init - p[P_V_THRESH] - n->drive;
+    } else {
+      if ((rc = evs__lif_check_neuron(pop, j, &v, err))) goto fail;
+      lif_own *o = &s->own[j];
+      *o = evs__lif_own_of(pop, &v);
+      /* as the homogeneous path computes them when scale is 1 */
+      n->drive =
+          o->scale * v.v_rest + r_m * v.i_offset + dc - o->scale * o->v_thresh;
+      n->c[0] = o->scale * v.v_init - o->scale * o->v_thresh - n->drive;
+    }
+    double e[3] = {1, 1, 1};
+    evs__lif_recertify(s, j, 0, e);
+    if (s->status != EVS_OK) goto nomem;
+  }
+  return EVS_OK;
+nomem:
+  rc = evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
+fail:
+  evs__lif_destroy(pop);
+  return rc;
+}
+
 int evs__lif_checkpoint(evs_pop *pop, evs_ckpt *ck) {
   lif_state *s = pop->state;
   if (evs_ckpt_loading(ck)) {
