@@ -47,6 +47,7 @@
 #include <immintrin.h>
 #endif
 
+#include "base/vec_io.h"
 #include "neurons/cond_math.h"
 #include "core/net_impl.h"
 #include "neurons/types.h"
@@ -168,14 +169,6 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
     }
   }
 }
-
-/* Vector x from, or to, the elements at p (any alignment). */
-#define LOAD(x, p) memcpy(&(x), (p), sizeof(x))
-#define STORE(p, x)                                                            \
-  do {                                                                         \
-    __typeof__(x) stored_ = (x);                                               \
-    memcpy((p), &stored_, sizeof stored_);                                     \
-  } while (0)
 
 /* The step's widths (cond_step.h): two lanes on any target (GCC and Clang
  * lower them to whatever it has); on x86-64 four with AVX2 and eight with

@@ -69,9 +69,9 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
     for (uint32_t j = c; j < c + COND_CHUNK; j += 2 * STEP_LANES) {
       vd u[2], a[2], b[2], r[2], h[2], g_tot[2], x[2];
       vu xb[2];
-      STEP_TWO(LOAD(u[q], until + j + q * STEP_LANES));
-      STEP_TWO(LOAD(a[q], ge + j + q * STEP_LANES));
-      STEP_TWO(LOAD(b[q], gi + j + q * STEP_LANES));
+      STEP_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
+      STEP_TWO(VEC_LOAD(a[q], ge + j + q * STEP_LANES));
+      STEP_TWO(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
       /* h = free_time(until, t0, dt), relu(z) = (z + |z|) / 2 */
       STEP_TWO(r[q] = u[q] - t0v);
       STEP_TWO(r[q] = half * (r[q] + (vd)((vl)r[q] & mag)));
@@ -97,25 +97,25 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
       STEP_TWO(p[q] = p[q] * y[q] + 3.8940039153546379679937672e-01);
       STEP_TWO(p[q] = p[q] * y[q] + -7.7880078307024969141991733e-01);
       STEP_TWO(p[q] = p[q] * y[q] + 7.7880078307140532256624965e-01);
-      STEP_TWO(LOAD(vo[q], v + j + q * STEP_LANES));
-      STEP_TWO(LOAD(drive[q], ib + j + q * STEP_LANES));
+      STEP_TWO(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
+      STEP_TWO(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
       STEP_TWO(v_inf[q] = (drive[q] + a[q] * e_e + b[q] * e_i) / g_tot[q]);
       STEP_TWO(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
-      STEP_TWO(STORE(v + j + q * STEP_LANES, vn[q]));
+      STEP_TWO(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
       STEP_TWO(reached |= ~(vl)(vn[q] - vth)); /* threshold_bit */
       STEP_TWO(an[q] = a[q] * de);
       STEP_TWO(bn[q] = b[q] * di);
       if (pending) { /* (without, +0 would turn a -0 into +0) */
         vd in_e[2], in_i[2];
-        STEP_TWO(LOAD(in_e[q], pe + j + q * STEP_LANES));
-        STEP_TWO(LOAD(in_i[q], pi + j + q * STEP_LANES));
+        STEP_TWO(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
+        STEP_TWO(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
         STEP_TWO(an[q] += in_e[q]);
         STEP_TWO(bn[q] += in_i[q]);
-        STEP_TWO(STORE(pe + j + q * STEP_LANES, zero));
-        STEP_TWO(STORE(pi + j + q * STEP_LANES, zero));
+        STEP_TWO(VEC_STORE(pe + j + q * STEP_LANES, zero));
+        STEP_TWO(VEC_STORE(pi + j + q * STEP_LANES, zero));
       }
-      STEP_TWO(STORE(ge + j + q * STEP_LANES, an[q]));
-      STEP_TWO(STORE(gi + j + q * STEP_LANES, bn[q]));
+      STEP_TWO(VEC_STORE(ge + j + q * STEP_LANES, an[q]));
+      STEP_TWO(VEC_STORE(gi + j + q * STEP_LANES, bn[q]));
     }
     reach |= (uint32_t)STEP_ANY_TOP((vu)reached) << (c / COND_CHUNK);
   }

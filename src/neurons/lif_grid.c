@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "base/philox_lanes.h"
+#include "base/vec_io.h"
 #include "core/net_impl.h"
 #include "neurons/types.h"
 #include "neurons/lif_membrane.h"
@@ -117,14 +118,6 @@ typedef struct grid_state {
  * arrays stay in the first-level cache in between); a multiple of the
  * widest step's lanes (8) and of EVS_PHILOX_RUN_LANES. */
 #define CHUNK 256
-
-/* Vector x from, or to, the elements at p (any alignment). */
-#define LOAD(x, p) memcpy(&(x), (p), sizeof(x))
-#define STORE(p, x)                                                            \
-  do {                                                                         \
-    __typeof__(x) stored_ = (x);                                               \
-    memcpy((p), &stored_, sizeof stored_);                                     \
-  } while (0)
 
 /* The step's widths (lif_grid_step.h): two lanes on any target (GCC and
  * Clang lower them to whatever it has, down to scalars); on x86-64 four
@@ -261,7 +254,7 @@ bg_pack8(const grid_state *s, const uint32_t *w, size_t n, uint32_t *out) {
     vs packed = {0}, over = {0};
     for (int i = 0; i < 4; i++) {
       vs u, c = (vs){0} + base;
-      LOAD(u, w + i * CHUNK + l);
+      VEC_LOAD(u, w + i * CHUNK + l);
       u ^= INT32_MIN;
       for (int k = 0; k < BG_VEC; k++) c -= u > above[k];
       over |= c == top;

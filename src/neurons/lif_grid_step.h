@@ -35,38 +35,38 @@ STEP_TARGET static inline int STEP_BODY(grid_state *restrict s, size_t j0,
   const double p21e = s->p21[0], p21i = s->p21[1], w_bg = s->w_bg;
   for (size_t j = j0; j < j1; j += STEP_LANES) {
     vd v, v_inf, xe, xi, in_e = {0}, in_i = {0}, ref;
-    LOAD(v, s->v + j);
-    LOAD(v_inf, s->v_inf + j);
-    LOAD(xe, s->x[0] + j);
-    LOAD(xi, s->x[1] + j);
+    VEC_LOAD(v, s->v + j);
+    VEC_LOAD(v_inf, s->v_inf + j);
+    VEC_LOAD(xe, s->x[0] + j);
+    VEC_LOAD(xi, s->x[1] + j);
     if (pending) {
-      LOAD(in_e, s->p[0] + j);
-      LOAD(in_i, s->p[1] + j);
-      STORE(s->p[0] + j, (vd){0});
-      STORE(s->p[1] + j, (vd){0});
+      VEC_LOAD(in_e, s->p[0] + j);
+      VEC_LOAD(in_i, s->p[1] + j);
+      VEC_STORE(s->p[0] + j, (vd){0});
+      VEC_STORE(s->p[1] + j, (vd){0});
     }
-    LOAD(ref, s->ref + j);
+    VEC_LOAD(ref, s->ref + j);
     /* 1. the potential, unless refractory (then one step less) */
     vd vn = v_inf + (v - v_inf) * p22 + p21e * xe + p21i * xi;
     vl free = ref == 0;
     const vd one = (vd){0} + 1.0;
     v = (vd)(((vl)vn & free) | ((vl)v & ~free));
-    STORE(s->v + j, v);
+    VEC_STORE(s->v + j, v);
     reached |= v >= s->v_thresh;
-    STORE(s->ref + j, ref - (vd)((vl)one & ~free));
+    VEC_STORE(s->ref + j, ref - (vd)((vl)one & ~free));
     /* 2. the synaptic terms take the step's inputs */
     if (with_ring) {
       vd ae, ai;
-      LOAD(ae, re + j);
-      LOAD(ai, ri + j);
+      VEC_LOAD(ae, re + j);
+      VEC_LOAD(ai, ri + j);
       in_e += ae;
       in_i += ai;
-      STORE(re + j, (vd){0});
-      STORE(ri + j, (vd){0});
+      VEC_STORE(re + j, (vd){0});
+      VEC_STORE(ri + j, (vd){0});
     }
     if (with_bg) {
       vi c;
-      LOAD(c, s->bg + j);
+      VEC_LOAD(c, s->bg + j);
       in_e += w_bg * __builtin_convertvector((c >> shift) & 0xff, vd);
     }
     vd a = xe * p11e + in_e, b = xi * p11i + in_i;
@@ -76,8 +76,8 @@ STEP_TARGET static inline int STEP_BODY(grid_state *restrict s, size_t j0,
      * Poisson-driven one. Below X_TINY a term moves v by less than half an
      * ulp of any potential above 1 uV, so setting it to 0 changes nothing. */
     const vl sign = (vl){0} + INT64_MIN;
-    STORE(s->x[0] + j, (vd)((vl)a & ~((vd)((vl)a & ~sign) < X_TINY)));
-    STORE(s->x[1] + j, (vd)((vl)b & ~((vd)((vl)b & ~sign) < X_TINY)));
+    VEC_STORE(s->x[0] + j, (vd)((vl)a & ~((vd)((vl)a & ~sign) < X_TINY)));
+    VEC_STORE(s->x[1] + j, (vd)((vl)b & ~((vd)((vl)b & ~sign) < X_TINY)));
   }
   for (int l = 0; l < STEP_LANES; l++)
     if (reached[l]) return 1;
