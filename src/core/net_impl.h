@@ -247,6 +247,24 @@ int evs__spike_append(evs_spike **spk, size_t *n, size_t *cap, double t,
  * flush sorts them. Returns EVS_OK or EVS_ENOMEM. */
 int evs__pop_emit(evs_pop *pop, double t, uint32_t id);
 
+/* Where an exact type's peek hook (evs_neuron_type.peek) puts the spikes
+ * it finds instead of emitting them: the caller's growable array. */
+typedef struct evs__peek_list {
+  evs_spike **spk;
+  size_t *n, *cap;
+} evs__peek_list;
+
+/* A spike of neuron id (local to pop) found at t: emitted (evs__pop_emit)
+ * when peek is NULL, else appended to peek's array with the id
+ * pop->first + id. Returns EVS_OK or EVS_ENOMEM. Inline so that a search
+ * inlined with a constant NULL peek keeps only the emit. */
+static inline int evs__pop_found(evs_pop *pop, const evs__peek_list *peek,
+                                 double t, uint32_t id) {
+  return peek ? evs__spike_append(peek->spk, peek->n, peek->cap, t,
+                                  id + pop->first)
+              : evs__pop_emit(pop, t, id);
+}
+
 /* After pop's periodic event at t (both schedulers): its rules' on_tick. */
 void evs__pop_ticked(evs_pop *pop, double t);
 

@@ -242,18 +242,12 @@ static inline int file(lif_state *s, uint32_t j) {
   return file_at(s, j, s->nr[j].t_safe);
 }
 
-/* Where a peek's spikes go (evs_neuron_type.peek). */
-typedef struct peek_list {
-  evs_spike **spk;
-  size_t *n, *cap;
-} peek_list;
-
 /* Finds every spike of neuron j before time t, afterwards t_safe >= t:
  * each emitted (evs__pop_emit), or with peek appended to its list and
  * nothing else told. EVS_OK or EVS_ENOMEM. */
 static inline __attribute__((always_inline)) int
 find_spikes(evs_pop *pop, lif_state *s, uint32_t j, double t,
-            const peek_list *peek) {
+            const evs__peek_list *peek) {
   lif_neuron *n = &s->nr[j];
   while (n->t_safe < t) {
     double a = n->t_safe;
@@ -293,9 +287,7 @@ find_spikes(evs_pop *pop, lif_state *s, uint32_t j, double t,
     }
     double tc = a + h;
     if (peek && !(tc < t)) break; /* a + h rounded up to t */
-    int rc = peek ? evs__spike_append(peek->spk, peek->n, peek->cap, tc,
-                                      j + pop->first)
-                  : evs__pop_emit(pop, tc, j);
+    int rc = evs__pop_found(pop, peek, tc, j);
     if (rc) return rc;
     n->margin = REFRACTORY;
     n->t_safe = tc + (s->own ? s->own[j].tau_ref : s->tau_ref);
@@ -317,7 +309,7 @@ static int advance(evs_pop *pop, lif_state *s, uint32_t j, double t) {
 static int peek_spikes(evs_pop *pop, double t, evs_spike **spk, size_t *n,
                        size_t *cap) {
   lif_state *s = pop->state;
-  const peek_list out = {spk, n, cap};
+  const evs__peek_list out = {spk, n, cap};
   uint64_t crossings = pop->crossings;
   int rc = s->status;
   for (uint32_t j = 0; j < pop->size && rc == EVS_OK; j++) {

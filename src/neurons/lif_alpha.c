@@ -155,18 +155,12 @@ static void keep_status(alpha_state *s, int rc) {
   if (rc != EVS_OK && s->status == EVS_OK) s->status = rc;
 }
 
-/* Where a peek's spikes go (evs_neuron_type.peek). */
-typedef struct peek_list {
-  evs_spike **spk;
-  size_t *n, *cap;
-} peek_list;
-
 /* Finds every spike of neuron j before time t; afterwards t_safe >= t.
  * Each is emitted (evs__pop_emit), or with peek appended to its list and
  * nothing else told. Returns EVS_OK or EVS_ENOMEM. */
 static inline __attribute__((always_inline)) int
 find_spikes(evs_pop *pop, alpha_state *s, uint32_t j, double t,
-            const peek_list *peek) {
+            const evs__peek_list *peek) {
   alpha_neuron *n = &s->nr[j];
   while (n->t_safe < t) {
     if (n->refractory) {
@@ -189,9 +183,7 @@ find_spikes(evs_pop *pop, alpha_state *s, uint32_t j, double t,
     }
     double tc = a + x;
     if (peek && !(tc < t)) break; /* a + h rounded up to t */
-    int rc = peek ? evs__spike_append(peek->spk, peek->n, peek->cap, tc,
-                                      j + pop->first)
-                  : evs__pop_emit(pop, tc, j);
+    int rc = evs__pop_found(pop, peek, tc, j);
     if (rc) return rc;
     n->refractory = 1;
     n->t_safe = tc + (s->own ? s->own[j].tau_ref : s->tau_ref);
@@ -211,7 +203,7 @@ static int advance(evs_pop *pop, alpha_state *s, uint32_t j, double t) {
 static int peek_spikes(evs_pop *pop, double t, evs_spike **spk, size_t *n,
                        size_t *cap) {
   alpha_state *s = pop->state;
-  const peek_list out = {spk, n, cap};
+  const evs__peek_list out = {spk, n, cap};
   uint64_t crossings = pop->crossings;
   int rc = s->status;
   for (uint32_t j = 0; j < pop->size && rc == EVS_OK; j++) {
