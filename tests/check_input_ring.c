@@ -5,9 +5,10 @@
  * loop; weights of random mantissas and exponents, so that the order
  * shows), whether the step stays a list, goes dense with inputs in its
  * list, or is taken across the ring's wrap and a larger ring reserved with
- * inputs in flight; and a checkpoint saved (from a list and from a dense
- * step) and loaded gives the same doubles, bit for bit, for sums that no
- * float holds. */
+ * inputs in flight; a spike's row of delay groups goes group by group to
+ * the steps of its arrival times, 32- and 16-bit targets alike; and a
+ * checkpoint saved (from a list and from a dense step) and loaded gives
+ * the same doubles, bit for bit, for sums that no float holds. */
 #include <math.h>
 #include <string.h>
 
@@ -30,6 +31,27 @@ static uint32_t next(void) {
   return rnd;
 }
 
+/* Hands over inputs weight[q] (shared when weight is NULL) onto target[q],
+ * q < n, arriving at t through receptor r as a row of one group (delay 0),
+ * with 16-bit targets if narrow. Returns evs__input_ring_add_row's
+ * result. */
+static int add_one(evs__input_ring *g, double t, int r, const uint32_t *target,
+                   int narrow, const float *weight, float shared, uint32_t n) {
+  const uint32_t delay = 0;
+  uint16_t t16[16];
+  for (uint32_t q = 0; narrow && q < n; q++) t16[q] = (uint16_t)target[q];
+  evs_ahead_row a = {.t = t,
+                     .res = H,
+                     .target =
+                         narrow ? (const void *)t16 : (const void *)target,
+                     .weight = weight,
+                     .shared = shared,
+                     .n = 1,
+                     .end = &n,
+                     .delay = &delay};
+  return evs__input_ring_add_row(g, r, &a, narrow);
+}
+
 /* Hands over n inputs onto targets t0, t0 + 7, ... (mod SIZE) arriving at
  * step k, to g and to ref, weights w0 times a mantissa in [1, 2) and 2^-e,
  * e < 48 (so that a sum's rounding depends on the order). */
@@ -45,12 +67,27 @@ static void hand(evs__input_ring *g, int64_t k, int n, float w0, uint32_t t0) {
   }
   /* an arrival time within the step, as a delay would give */
   double t = ((double)k - 0.3) * H;
-  ck_assert_int_eq(evs__input_ring_add(g, t, 0, target, 0, weight, 0, n), 0);
+  ck_assert_int_eq(add_one(g, t, 0, target, (int)(k % 2), weight, 0, n), 0);
+}
+
+/* Every list of g says the room it has (evs__input_list.room): the
+ * hand-over appends without a look at its capacity or length while count
+ * <= room, so a room too large would write past the list or keep it a
+ * list longer than dense_at. */
+static void check_rooms(const evs__input_ring *g) {
+  for (int r = 0; r < 2; r++)
+    for (uint64_t i = 0; g->slot[r] && i <= g->mask[r]; i++) {
+      const evs__input_list *l = &g->slot[r][i];
+      size_t top = l->cap < g->dense_at ? l->cap : g->dense_at;
+      ck_assert_uint_le(l->len, l->cap);
+      ck_assert_uint_eq(l->room, (l->is_dense ? 0 : top - l->len));
+    }
 }
 
 /* Takes step k from g and compares it with ref, bit for bit; the sums are
  * cleared as the tick clears them. */
 static void take_and_check(evs__input_ring *g, int64_t k) {
+  check_rooms(g);
   double *sum = evs__input_ring_take(g, 0, k);
   for (int j = 0; j < SIZE; j++) {
     ck_assert_msg(memcmp(&sum[j], &ref[k][j], sizeof(double)) == 0,
@@ -60,6 +97,7 @@ static void take_and_check(evs__input_ring *g, int64_t k) {
   }
   (void)evs__input_ring_take(g, 1, k);
   g->k_now = k;
+  check_rooms(g);
 }
 
 START_TEST(test_sums_wrap_and_grow) {
@@ -71,12 +109,11 @@ START_TEST(test_sums_wrap_and_grow) {
   /* beyond the span and at the state time: refused, nothing added */
   uint32_t j0 = 0;
   float w = 1;
-  ck_assert_int_eq(evs__input_ring_add(&g, 0.5 * H, 0, &j0, 0, &w, 0, 1), 0);
+  ck_assert_int_eq(add_one(&g, 0.5 * H, 0, &j0, 0, &w, 0, 1), 0);
   ref[1][0] += 1;
-  ck_assert_int_eq(evs__input_ring_add(&g, 0, 0, &j0, 0, &w, 0, 1), -1);
-  ck_assert_int_eq(
-      evs__input_ring_add(&g, (double)(g.n[0] + 1) * H, 0, &j0, 0, &w, 0, 1),
-      -1);
+  ck_assert_int_eq(add_one(&g, 0, 0, &j0, 1, &w, 0, 1), -1);
+  ck_assert_int_eq(add_one(&g, (double)(g.n[0] + 1) * H, 0, &j0, 0, &w, 0, 1),
+                   -1);
   for (int64_t k = 1; k <= 25; k++) {
     /* inputs for the next few steps: at d = 2 five times three onto the
      * same neurons (in a list: a list of 211 neurons goes dense at 105),
@@ -136,8 +173,8 @@ START_TEST(test_checkpoint_same_sums) {
     float w = 7e-5f;
     uint32_t j = 3;
     for (evs__input_ring *g = &a; g; g = g == &a ? &b : NULL)
-      ck_assert_int_eq(
-          evs__input_ring_add(g, ((double)k - 0.5) * H, 0, &j, 0, &w, 0, 1), 0);
+      ck_assert_int_eq(add_one(g, ((double)k - 0.5) * H, 0, &j, 0, &w, 0, 1),
+                       0);
     ref[k][3] += w;
   }
   for (int64_t k = 4; k <= 9; k++) {
@@ -151,11 +188,81 @@ START_TEST(test_checkpoint_same_sums) {
 }
 END_TEST
 
+/* A spike's row handed over in one call (evs__input_ring_add_row), with
+ * 32-bit targets (_i = 0) and 16-bit ones (_i = 1): each group's inputs go
+ * to the step of t + delay res, group by group in the row's order, an
+ * empty group adds none, a row of shared weight adds the shared weight;
+ * and a row whose later group lies beyond the span returns -1 with the
+ * groups before it added. */
+START_TEST(test_rows) {
+  const int narrow = _i;
+  memset(ref, 0, sizeof ref);
+  evs__input_ring g = {0};
+  const double span[2] = {8 * H, H};
+  ck_assert_int_eq(evs__input_ring_reserve(&g, span, SIZE, H), EVS_OK);
+  uint32_t target[64];
+  uint16_t t16[64];
+  float weight[64];
+  for (int64_t k = 1; k <= STEPS; k++) {
+    for (int spike = 0; spike < 3; spike++) {
+      /* groups of 0 to 3 synapses at increasing delays from 1 to 9 */
+      uint32_t end[6], delay[6], x = 0;
+      int shared = spike == 2;
+      double t = (double)(k - 1) * H; /* a spike at the state time */
+      for (int i = 0; i < 6; i++) {
+        delay[i] = (uint32_t)(i + 1 + (next() % 2 ? 0 : i / 2));
+        if (i > 0 && delay[i] <= delay[i - 1]) delay[i] = delay[i - 1] + 1;
+        int n = (int)(next() % 4);
+        for (int q = 0; q < n; q++, x++) {
+          uint32_t r = next();
+          target[x] = r % SIZE;
+          t16[x] = (uint16_t)target[x];
+          weight[x] =
+              ldexpf(1 + (float)(r & 1023) / 1024, -(int)((r >> 10) % 48));
+          int64_t kk = (int64_t)ceil((t + delay[i] * H) / H - 1e-6);
+          ref[kk][target[x]] += shared ? 0.25f : weight[x];
+        }
+        end[i] = x;
+      }
+      evs_ahead_row a = {.t = t,
+                         .res = H,
+                         .target =
+                             narrow ? (const void *)t16 : (const void *)target,
+                         .weight = shared ? NULL : weight,
+                         .shared = 0.25f,
+                         .n = 6,
+                         .end = end,
+                         .delay = delay};
+      ck_assert_int_eq(evs__input_ring_add_row(&g, 0, &a, narrow), 0);
+    }
+    take_and_check(&g, k);
+  }
+  /* beyond the span: the first group added, the second refused */
+  uint32_t end[2] = {1, 2}, delay[2] = {1, 20};
+  target[0] = t16[0] = 3;
+  target[1] = t16[1] = 4;
+  weight[0] = weight[1] = 1;
+  evs_ahead_row a = {.t = STEPS * H,
+                     .res = H,
+                     .target =
+                         narrow ? (const void *)t16 : (const void *)target,
+                     .weight = weight,
+                     .n = 2,
+                     .end = end,
+                     .delay = delay};
+  ck_assert_int_eq(evs__input_ring_add_row(&g, 0, &a, narrow), -1);
+  ref[STEPS + 1][3] += 1;
+  take_and_check(&g, STEPS + 1);
+  evs__input_ring_free(&g);
+}
+END_TEST
+
 static Suite *ring_suite(void) {
   Suite *s = suite_create("input_ring");
   TCase *tc = tcase_create("ring");
   tcase_add_test(tc, test_sums_wrap_and_grow);
   tcase_add_test(tc, test_checkpoint_same_sums);
+  tcase_add_loop_test(tc, test_rows, 0, 2);
   suite_add_tcase(s, tc);
   return s;
 }

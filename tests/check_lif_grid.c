@@ -272,6 +272,26 @@ START_TEST(test_background_per_neuron) {
 }
 END_TEST
 
+/* One input of weight w onto neuron j through receptor rec arriving at t,
+ * handed to p's deliver_ahead as a row of one group (delay 0), or to its
+ * deliver_ahead16 with a 16-bit target if narrow. */
+static void ahead(evs_pop *p, double t, int rec, uint32_t j, float w,
+                  int narrow) {
+  const uint32_t end = 1, delay = 0;
+  const uint16_t j16 = (uint16_t)j;
+  evs_ahead_row a = {.t = t,
+                     .res = H,
+                     .target = narrow ? (const void *)&j16 : (const void *)&j,
+                     .weight = &w,
+                     .n = 1,
+                     .end = &end,
+                     .delay = &delay};
+  if (narrow)
+    p->type->deliver_ahead16(p, rec, &a);
+  else
+    p->type->deliver_ahead(p, rec, &a);
+}
+
 /* Inputs delivered ahead (the ring buffer): random inputs through both
  * receptors, at times on and between grid points over 400 steps (the ring
  * of a 3 ms span, 32 slots, turns over twelve times), each handed over at a
@@ -314,7 +334,7 @@ START_TEST(test_ahead) {
     /* ahead: what becomes known in [(k - 1) h, k h), at the state time */
     for (int i = 0; i < AHEAD_N; i++)
       if (in[i].known >= (k - 1) * H && in[i].known < k * H)
-        a->type->deliver_ahead(a, in[i].t, in[i].rec, &j, &in[i].w, 0, 1);
+        ahead(a, in[i].t, in[i].rec, j, in[i].w, i % 2);
     /* the queue's path: what arrives in ((k - 1) h, k h) before the tick */
     for (int i = 0; i < AHEAD_N; i++)
       if (in[i].t < k * H - 1e-10 && in[i].t > (k - 1) * H + 1e-10)
@@ -353,15 +373,14 @@ START_TEST(test_ahead_span) {
     REQ_INT(p->type->reserve_ahead(p, spans), ==, EVS_OK);
     pop_tick(p, 1);
     if (c == 0) /* 5 steps reserved, 2 slots of slack: step 9 is beyond */
-      p->type->deliver_ahead(p, 9 * H, EVS_RECEPTOR_EXC, &j, &w, 0, 1);
-    if (c == 1)
-      p->type->deliver_ahead(p, 1 * H, EVS_RECEPTOR_EXC, &j, &w, 0, 1);
+      ahead(p, 9 * H, EVS_RECEPTOR_EXC, j, w, 0);
+    if (c == 1) ahead(p, 1 * H, EVS_RECEPTOR_EXC, j, w, 1);
     ck_assert_int_eq(p->failed, c < 2 ? EVS_EINVAL : 0);
     if (c == 2) {
-      p->type->deliver_ahead(p, 6 * H, EVS_RECEPTOR_EXC, &j, &w, 0, 1);
+      ahead(p, 6 * H, EVS_RECEPTOR_EXC, j, w, 0);
       const double more[2] = {50 * H, 50 * H};
       REQ_INT(p->type->reserve_ahead(p, more), ==, EVS_OK);
-      p->type->deliver_ahead(p, 40 * H, EVS_RECEPTOR_EXC, &j, &w, 0, 1);
+      ahead(p, 40 * H, EVS_RECEPTOR_EXC, j, w, 1);
       for (long k = 2; k <= 60; k++) {
         pop_tick(p, k);
         double want = -65e-3 +

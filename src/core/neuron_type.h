@@ -15,6 +15,25 @@
 
 typedef struct evs_pop evs_pop;
 
+/* One spike's synapses of one row of a projection, as deliver_ahead takes
+ * them: the inputs weight[x] (shared for all when weight is NULL) onto
+ * target x (32-bit targets for deliver_ahead, 16-bit for deliver_ahead16:
+ * evs__target), x in [0, end[n - 1]) counted from the row's start, in n
+ * delay groups; group i holds the x in [end[i - 1] (0 for i = 0), end[i])
+ * (none when that is empty: a thread's split may hold none of a group) and
+ * arrives at t + delay[i] * res, computed so, in double. The delays
+ * increase with i. */
+typedef struct evs_ahead_row {
+  double t;              /* s, the spike */
+  double res;            /* s, a delay step */
+  const void *target;    /* [end[n - 1]] uint32_t or uint16_t */
+  const float *weight;   /* [end[n - 1]], or NULL */
+  float shared;          /* the type's unit: every weight when weight is NULL */
+  uint32_t n;            /* groups, >= 1 */
+  const uint32_t *end;   /* [n] */
+  const uint32_t *delay; /* [n] steps of res */
+} evs_ahead_row;
+
 /* A neuron or source type: a const descriptor table (see neuron.h). */
 typedef struct evs_neuron_type {
   const char *name;            /* "IF_curr_exp" */
@@ -50,16 +69,17 @@ typedef struct evs_neuron_type {
    * scheduler before a run starts (core/run_ahead.c) on the population and
    * on each thread's slice. EVS_OK or EVS_ENOMEM. */
   int (*reserve_ahead)(evs_pop *pop, const double span[2]);
-  /* Optional, with reserve_ahead: inputs as deliver() takes them, arriving
-   * at time t, handed over as soon as their spike is known, which may be
-   * any time after the state time and no more than the reserved span
-   * before t. The type keeps them apart from deliver()'s and adds them at
-   * the tick that ends at or after t (t in (T - tick, T] goes into the step
-   * that ends at T), in the order they were handed over. Hot path, as
-   * deliver(); a t the reserved span does not reach sets pop->failed. */
-  void (*deliver_ahead)(evs_pop *pop, double t, int receptor,
-                        const uint32_t *target, const float *weight,
-                        float shared, size_t n);
+  /* Optional, with reserve_ahead: a spike's row of one projection (row,
+   * below) through receptor, its inputs as deliver() takes them, group by
+   * group, each group's arriving at its time, handed over as soon as the
+   * spike is known, which may be any time after the state time and no
+   * more than the reserved span before an arrival. The type keeps them
+   * apart from deliver()'s and adds them at the tick that ends at or after
+   * their time (t in (T - tick, T] goes into the step that ends at T), in
+   * the order they were handed over (group by group, each in its order).
+   * Hot path, one call a spike and projection; a time the reserved span
+   * does not reach sets pop->failed. */
+  void (*deliver_ahead)(evs_pop *pop, int receptor, const evs_ahead_row *row);
   /* The population's periodic event at time t, every pop->tick seconds from
    * pop->tick on (and once at the run's end with t = duration for exact
    * types, whose last window may be partial):
@@ -117,9 +137,7 @@ typedef struct evs_neuron_type {
   void (*deliver16)(evs_pop *pop, double t, int receptor,
                     const uint16_t *target, const float *weight, float shared,
                     size_t n);
-  void (*deliver_ahead16)(evs_pop *pop, double t, int receptor,
-                          const uint16_t *target, const float *weight,
-                          float shared, size_t n);
+  void (*deliver_ahead16)(evs_pop *pop, int receptor, const evs_ahead_row *row);
   void (*prefetch16)(const evs_pop *pop, const uint16_t *target, size_t n);
   /* Optional: adds delta, in the internal units of pop->dc (dc_scale of
    * EVS_DIM_CURRENT), to neuron id's injected current from time t on; t is

@@ -64,66 +64,70 @@ int evs__run_reserve_ahead(evs_net *net, evs_error *err) {
   return EVS_OK;
 }
 
-/* evs__run_ahead_row with m's targets 16-bit if narrow: a constant in each
- * inlined instance, so no group pays a test of the width (and what the
- * loop reads of m is read once). */
-static inline __attribute__((always_inline)) uint64_t
-ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post, uint32_t row,
-          double t, double t_end, int narrow) {
+/* The synapses of the row a (from its start) that arrive before t_end:
+ * a row's arrival times increase with its groups (t + d res rounds
+ * monotonically in d). */
+static uint64_t arriving(const evs_ahead_row *a, double t_end) {
+  if (a->t + a->delay[a->n - 1] * a->res < t_end) return a->end[a->n - 1];
+  uint64_t n = 0;
+  for (uint32_t g = 0, x = 0; g < a->n; x = a->end[g++])
+    if (a->t + a->delay[g] * a->res < t_end) n += a->end[g] - x;
+  return n;
+}
+
+uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,
+                            uint32_t row, double t, double t_end) {
   const uint64_t base = m->row_ptr[row], len = m->row_ptr[row + 1] - base;
   if (len == 0) return 0;
-  const double res = post->resolution; /* as the queue's delivery times */
-  const evs_neuron_type *type = post->type;
-  const int receptor = p->receptor;
+  const int narrow = m->target16 != NULL;
+  void (*hand)(evs_pop *, int, const evs_ahead_row *) =
+      narrow ? post->type->deliver_ahead16 : post->type->deliver_ahead;
   /* the row's synapses, counted from its start as the groups' ends are */
-  const uint16_t *t16 = narrow ? m->target16 + base : NULL;
-  const uint32_t *t32 = narrow ? NULL : m->target + base;
+  const void *target = narrow ? (const void *)(m->target16 + base)
+                              : (const void *)(m->target + base);
   const float *weight = m->weight ? m->weight + base : NULL;
-  const float shared = m->weight_shared;
+  evs_ahead_row a = {.t = t,
+                     .res = post->resolution, /* as the queue's times */
+                     .target = target,
+                     .weight = weight,
+                     .shared = m->weight_shared,
+                     .n = 1,
+                     .delay = &m->const_delay};
   if (!m->grp_ptr) {
-    double ta = t + m->const_delay * res;
-    if (narrow)
-      type->deliver_ahead16(post, ta, receptor, t16, weight, shared, len);
-    else
-      type->deliver_ahead(post, ta, receptor, t32, weight, shared, len);
-    return ta < t_end ? len : 0;
+    /* one group, handed over in parts of at most 2^32 - 1 synapses (the
+     * ends are 32-bit; only a row that long has no groups, and the parts
+     * keep its order) */
+    uint64_t n = 0;
+    for (uint64_t at = 0; at < len; at += UINT32_MAX) {
+      const uint32_t part =
+          len - at < UINT32_MAX ? (uint32_t)(len - at) : UINT32_MAX;
+      a.target = narrow ? (const void *)(m->target16 + base + at)
+                        : (const void *)(m->target + base + at);
+      a.weight = weight ? weight + at : NULL;
+      a.end = &part;
+      hand(post, p->receptor, &a);
+      n += arriving(&a, t_end);
+    }
+    return n;
   }
   /* The row's lines asked for at once: the rows of a spike lie anywhere
    * in the synapse arrays (24 MB at the microcircuit's 10 %), and its
    * groups' hand-overs read them one after the other, each miss waited
    * for (the copy's first reads were ~40 % of deliver_ahead's samples). */
   const uint64_t g0 = m->grp_ptr[row], g1 = m->grp_ptr[row + 1];
+  const size_t bytes = narrow ? 2 : 4; /* a target's */
   for (uint64_t q = 0; q < len; q += 16) {
-    if (!narrow || q % 32 == 0) /* a line holds 32 narrow targets */
-      __builtin_prefetch(narrow ? (const void *)(t16 + q)
-                                : (const void *)(t32 + q));
+    if (!narrow || !(q & 16)) /* a line holds 32 narrow targets */
+      __builtin_prefetch((const char *)target + q * bytes);
     if (weight) __builtin_prefetch(weight + q);
   }
-  const uint32_t *grp_delay = m->grp_delay, *grp_end = m->grp_end;
   for (uint64_t g = g0; g < g1; g += 16) { /* 16 of each a line */
-    __builtin_prefetch(grp_end + g);
-    __builtin_prefetch(grp_delay + g);
+    __builtin_prefetch(m->grp_end + g);
+    __builtin_prefetch(m->grp_delay + g);
   }
-  uint64_t n = 0;
-  uint32_t at = 0;
-  for (uint64_t g = g0; g < g1; g++) {
-    uint32_t ge = grp_end[g];
-    if (ge == at) continue; /* a thread's split may hold none of it */
-    double ta = t + grp_delay[g] * res;
-    if (narrow)
-      type->deliver_ahead16(post, ta, receptor, t16 + at,
-                            weight ? weight + at : NULL, shared, ge - at);
-    else
-      type->deliver_ahead(post, ta, receptor, t32 + at,
-                          weight ? weight + at : NULL, shared, ge - at);
-    if (ta < t_end) n += ge - at;
-    at = ge;
-  }
-  return n;
-}
-
-uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,
-                            uint32_t row, double t, double t_end) {
-  return m->target16 ? ahead_row(p, m, post, row, t, t_end, 1)
-                     : ahead_row(p, m, post, row, t, t_end, 0);
+  a.n = (uint32_t)(g1 - g0);
+  a.end = m->grp_end + g0;
+  a.delay = m->grp_delay + g0;
+  hand(post, p->receptor, &a);
+  return arriving(&a, t_end);
 }

@@ -201,7 +201,8 @@ int evs__run_reserve_ahead(evs_net *net, evs_error *err);
 
 /* Hands the synapses of row in m (projection p's synapses onto post: the
  * net's CSR and population, or a thread's split and slice) of a spike at
- * t to post's deliver_ahead, delay group by group, each at t + its delay.
+ * t to post's deliver_ahead (deliver_ahead16 for 16-bit targets) in one
+ * call, its delay groups each at t + its delay.
  * Returns the synapses handed over that arrive before t_end (the run's
  * end: those the queue would have delivered, for stat syn_events). */
 uint64_t evs__run_ahead_row(const evs_proj *p, const evs_csr *m, evs_pop *post,

@@ -8,13 +8,24 @@
 #include "evsnn/error.h"
 #include "neurons/input_ring.h"
 
-int evs__input_list_grow(evs__input_list *l, size_t count) {
+/* Sets l->room (evs__input_list) from its length, capacity and g's
+ * dense_at. */
+static void list_room(const evs__input_ring *g, evs__input_list *l) {
+  size_t top = l->cap < g->dense_at ? l->cap : g->dense_at;
+  l->room = l->is_dense || top < l->len ? 0 : top - l->len;
+}
+
+/* Makes room for count more inputs in list l of ring g. EVS_OK or
+ * EVS_ENOMEM. */
+static int list_grow(const evs__input_ring *g, evs__input_list *l,
+                     size_t count) {
   size_t cap = l->cap ? l->cap : 64;
   while (cap - l->len < count) cap *= 2;
   evs__input *in = realloc(l->in, cap * sizeof *in);
   if (!in) return EVS_ENOMEM;
   l->in = in;
   l->cap = cap;
+  list_room(g, l);
   return EVS_OK;
 }
 
@@ -26,13 +37,103 @@ static double *zeroed(size_t n) {
   return a;
 }
 
-int evs__input_list_densify(const evs__input_ring *g, evs__input_list *l) {
+/* Turns list l of ring g dense: its inputs added in order into its dense
+ * array (allocated, zeroed, the first time). EVS_OK or EVS_ENOMEM (l
+ * unchanged). */
+static int list_densify(const evs__input_ring *g, evs__input_list *l) {
   if (!l->dense && !(l->dense = zeroed(g->stride))) return EVS_ENOMEM;
   for (size_t q = 0; q < l->len; q++)
     l->dense[l->in[q].target] += l->in[q].weight;
   l->len = 0;
   l->is_dense = 1;
+  l->room = 0;
   return EVS_OK;
+}
+
+/* The step k of a time t: t in ((k - 1) h, k h], the tolerance of "at the
+ * state time" 1e-6 h (ceil() and llround() were library calls: 15 of 135 M
+ * instructions of the deliveries, microcircuit at 2 % for 0.2 s). */
+static inline int64_t step_of(double t, double inv_h) {
+  double x = t * inv_h - 1e-6;
+  int64_t k = (int64_t)x;
+  return k + (k < x);
+}
+
+/* Appends weight[q] (or shared, when weight is NULL) onto target q
+ * (evs__target(target, narrow, q)), q < count, to list l of ring g, which
+ * goes dense when it would be longer than g's dense_at. 0, or -2 out of
+ * memory (nothing added). */
+static inline __attribute__((always_inline)) int
+list_add(const evs__input_ring *g, evs__input_list *l, const void *target,
+         int narrow, const float *weight, float shared, size_t count) {
+  if (count > l->room) { /* the one test while the list has room */
+    if (!l->is_dense && l->len + count > g->dense_at && list_densify(g, l))
+      return -2;
+    if (l->is_dense) {
+      /* many inputs onto the step (a synchronous burst, or a large net): a
+       * list would cost more memory than the array (the microcircuit's
+       * first steps at full scale: ~0.8 GB of lists) */
+      double *in = l->dense;
+      if (weight)
+        for (size_t q = 0; q < count; q++)
+          in[evs__target(target, narrow, q)] += weight[q];
+      else
+        for (size_t q = 0; q < count; q++)
+          in[evs__target(target, narrow, q)] += shared;
+      return 0;
+    }
+    if (l->cap - l->len < count && list_grow(g, l, count)) return -2;
+  }
+  evs__input *e = l->in + l->len;
+  l->len += count;
+  l->room -= count;
+  /* one loop, interleaved: two arrays' copies became two memcpy calls a
+   * delay group (82 of 403 M instructions at 2 %) */
+  if (weight)
+    for (size_t q = 0; q < count; q++)
+      e[q] = (evs__input){weight[q], evs__target(target, narrow, q)};
+  else
+    for (size_t q = 0; q < count; q++)
+      e[q] = (evs__input){shared, evs__target(target, narrow, q)};
+  return 0;
+}
+
+/* evs__input_ring_add_row with narrow and weighted (a->weight not NULL)
+ * constants: a group's fixed part is most of its cost (~2.5 inputs a group
+ * on a thread's split of the microcircuit), so it tests neither. The
+ * row's and the ring's fields are read once, into locals: the inputs'
+ * stores could alias them. */
+static inline __attribute__((always_inline)) int
+add_row(evs__input_ring *g, int r, const evs_ahead_row *a, int narrow,
+        int weighted) {
+  const void *target = a->target;
+  const float *weight = a->weight;
+  const uint32_t *end = a->end, *delay = a->delay, n = a->n;
+  const double t = a->t, res = a->res, inv_h = g->inv_h;
+  const float shared = a->shared;
+  /* k in (k_now, k_now + n[r]]: k - k_now - 1 < n[r], unsigned */
+  const int64_t k_first = g->k_now + 1;
+  const uint64_t steps = g->n[r];
+  evs__input_list *slot = g->slot[r];
+  const uint64_t mask = g->mask[r];
+  for (uint32_t i = 0, at = 0; i < n; at = end[i++]) {
+    if (end[i] == at) continue; /* a thread's split may hold none of it */
+    int64_t k = step_of(t + delay[i] * res, inv_h);
+    if ((uint64_t)(k - k_first) >= steps) return -1;
+    const void *tg = narrow ? (const void *)((const uint16_t *)target + at)
+                            : (const void *)((const uint32_t *)target + at);
+    if (list_add(g, &slot[(uint64_t)k & mask], tg, narrow,
+                 weighted ? weight + at : NULL, shared, end[i] - at))
+      return -2;
+  }
+  return 0;
+}
+
+int evs__input_ring_add_row(evs__input_ring *g, int r, const evs_ahead_row *a,
+                            int narrow) {
+  if (a->weight)
+    return narrow ? add_row(g, r, a, 1, 1) : add_row(g, r, a, 0, 1);
+  return narrow ? add_row(g, r, a, 1, 0) : add_row(g, r, a, 0, 0);
 }
 
 static void free_lists(evs__input_list *slot, uint64_t count) {
@@ -55,7 +156,9 @@ static int reserve_one(evs__input_ring *g, int r, uint32_t n, size_t stride) {
   /* the pending steps' lists move to their places; the rest are freed */
   for (uint32_t i = 1; i <= g->n[r]; i++) {
     evs__input_list *l = &g->slot[r][(uint64_t)(g->k_now + i) & g->mask[r]];
-    ring[(uint64_t)(g->k_now + i) & (len - 1)] = *l;
+    evs__input_list *to = &ring[(uint64_t)(g->k_now + i) & (len - 1)];
+    *to = *l;
+    list_room(g, to); /* dense_at as set anew */
     *l = (evs__input_list){0};
   }
   free_lists(g->slot[r], old);
@@ -98,19 +201,22 @@ double *evs__input_ring_take(evs__input_ring *g, int r, int64_t k) {
   evs__input_list *l = &g->slot[r][(uint64_t)k & g->mask[r]];
   if (l->is_dense) {
     l->is_dense = 0;
+    list_room(g, l);
     return l->dense;
   }
   double *sum = g->sum[r];
   const evs__input *e = l->in;
   for (size_t q = 0; q < l->len; q++) sum[e[q].target] += e[q].weight;
   l->len = 0;
+  list_room(g, l);
   return sum;
 }
 
 /* The nonzero sums of sum[0 .. size) appended to l as floats adding up to
  * them (evs__input_ring_checkpoint). 0, or -1 when a sum is not one or out
  * of memory. */
-static int load_sums(evs__input_list *l, const double *sum, size_t size) {
+static int load_sums(const evs__input_ring *g, evs__input_list *l,
+                     const double *sum, size_t size) {
   for (size_t j = 0; j < size; j++) {
     if (sum[j] == 0) continue;
     float f[3];
@@ -119,11 +225,12 @@ static int load_sums(evs__input_list *l, const double *sum, size_t size) {
       f[i] = (float)rest;
       rest -= f[i];
     }
-    if (l->cap - l->len < 3 && evs__input_list_grow(l, 3)) return -1;
+    if (l->cap - l->len < 3 && list_grow(g, l, 3)) return -1;
     for (int i = 0; i < 3 && f[i] != 0; i++) {
       total += f[i];
       l->in[l->len++] = (evs__input){f[i], (uint32_t)j};
     }
+    list_room(g, l);
     if (rest != 0 || total != sum[j]) return -1;
   }
   return 0;
@@ -147,6 +254,7 @@ int evs__input_ring_checkpoint(evs__input_ring *g, int64_t k_now, size_t size,
       if (l->is_dense) memset(l->dense, 0, g->stride * sizeof *l->dense);
       l->len = 0;
       l->is_dense = 0;
+      list_room(g, l);
     }
     /* each step's sum in the sum array (all +0 between ticks), as the
      * tick would take it, then cleared */
@@ -159,13 +267,14 @@ int evs__input_ring_checkpoint(evs__input_ring *g, int64_t k_now, size_t size,
         continue;
       }
       if (!loading) {
-        size_t len = l->len;
+        size_t len = l->len, room = l->room;
         evs__input_ring_take(g, r, k);
         l->len = len; /* kept: the run goes on */
+        l->room = room;
       }
       evs_ckpt_neurons(ck, sum, size, sizeof *sum);
       if (evs_ckpt_status(ck)) break;
-      if (loading && load_sums(l, sum, size)) {
+      if (loading && load_sums(g, l, sum, size)) {
         memset(sum, 0, size * sizeof *sum);
         return evs_ckpt_refuse(ck,
                                "population %s: the inputs ahead of a "

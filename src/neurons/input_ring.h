@@ -37,6 +37,8 @@ typedef struct evs__input {
 typedef struct evs__input_list {
   evs__input *in; /* [cap] */
   size_t len, cap;
+  size_t room;   /* inputs it takes before it grows or goes dense:
+                    min(cap, the ring's dense_at) - len, 0 when dense */
   double *dense; /* [stride] the step's sums when is_dense (zero when
                     not): kept for the step's next turn; NULL: none yet */
   int is_dense;  /* 1: the inputs went to dense (in is empty) */
@@ -66,61 +68,17 @@ int evs__input_ring_reserve(evs__input_ring *g, const double span[2],
 /* Frees the rings (g may be reserved again). */
 void evs__input_ring_free(evs__input_ring *g);
 
-/* Makes room for count more inputs in list l. EVS_OK or EVS_ENOMEM. */
-int evs__input_list_grow(evs__input_list *l, size_t count);
-
-/* Turns list l of ring g dense: its inputs added in order into its dense
- * array (allocated, zeroed, the first time). EVS_OK or EVS_ENOMEM (l
- * unchanged). */
-int evs__input_list_densify(const evs__input_ring *g, evs__input_list *l);
-
-/* Appends weight[q] (or shared, when weight is NULL) of the inputs arriving
- * at t through receptor r to target q (evs__target(target, narrow, q): a
- * constant narrow inlines a 32- and a 16-bit instance), q < count, to the
- * list of their step. Returns 0, -1 when t lies at or before the state time or
- * beyond the reserved span, -2 out of memory (nothing added). A list grows by
- * doubling: after the first steps the run allocates nothing. */
-static inline __attribute__((always_inline)) int
-evs__input_ring_add(evs__input_ring *g, double t, int r, const void *target,
-                    int narrow, const float *weight, float shared,
-                    size_t count) {
-  /* the step k with t in ((k - 1) h, k h], the tolerance of "at the state
-   * time" 1e-6 h (ceil() and llround() were library calls: 15 of 135 M
-   * instructions of the deliveries, microcircuit at 2 % for 0.2 s) */
-  double x = t * g->inv_h - 1e-6;
-  int64_t k = (int64_t)x;
-  k += k < x;
-  if (k <= g->k_now || k - g->k_now > (int64_t)g->n[r]) return -1;
-  evs__input_list *l = &g->slot[r][(uint64_t)k & g->mask[r]];
-  if (!l->is_dense && l->len + count > g->dense_at &&
-      evs__input_list_densify(g, l))
-    return -2;
-  if (l->is_dense) {
-    /* many inputs onto the step (a synchronous burst, or a large net): a
-     * list would cost more memory than the array (the microcircuit's first
-     * steps at full scale: ~0.8 GB of lists) */
-    double *in = l->dense;
-    if (weight)
-      for (size_t q = 0; q < count; q++)
-        in[evs__target(target, narrow, q)] += weight[q];
-    else
-      for (size_t q = 0; q < count; q++)
-        in[evs__target(target, narrow, q)] += shared;
-    return 0;
-  }
-  if (l->cap - l->len < count && evs__input_list_grow(l, count)) return -2;
-  evs__input *e = l->in + l->len;
-  l->len += count;
-  /* one loop, interleaved: two arrays' copies became two memcpy calls a
-   * delay group (82 of 403 M instructions at 2 %) */
-  if (weight)
-    for (size_t q = 0; q < count; q++)
-      e[q] = (evs__input){weight[q], evs__target(target, narrow, q)};
-  else
-    for (size_t q = 0; q < count; q++)
-      e[q] = (evs__input){shared, evs__target(target, narrow, q)};
-  return 0;
-}
+/* Appends a spike's row (core/neuron_type.h's evs_ahead_row: 16-bit
+ * targets if narrow, else 32-bit) through receptor r, group by group, each
+ * group's inputs to the list of the step of its arrival time, in the
+ * row's order. Returns 0, or for the first group that fails -1 (its time
+ * lies at or before the state time or beyond the reserved span) or -2
+ * (out of memory); the groups before it are added, it and those after it
+ * not. A list grows by doubling: after the first steps the run allocates
+ * nothing. Cost: a few tens of instructions a group with inputs, a load
+ * and a compare an empty one, one store of 8 bytes an input. */
+int evs__input_ring_add_row(evs__input_ring *g, int r, const evs_ahead_row *a,
+                            int narrow);
 
 /* Takes step k of receptor r: its list added in order into the receptor's
  * sum array, or its dense array, which the caller reads and clears back to

@@ -446,25 +446,21 @@ static int reserve_ahead(evs_pop *pop, const double span[2]) {
 
 /* deliver_ahead and deliver_ahead16: targets 16-bit if narrow. */
 static inline __attribute__((always_inline)) void
-ahead_w(evs_pop *pop, double t, int receptor, const void *target, int narrow,
-        const float *weight, float shared, size_t count) {
+ahead_w(evs_pop *pop, int receptor, const evs_ahead_row *a, int narrow) {
   grid_state *s = pop->state;
-  int rc = evs__input_ring_add(&s->ahead, t, receptor == EVS_RECEPTOR_INH,
-                               target, narrow, weight, shared, count);
+  int rc = evs__input_ring_add_row(&s->ahead, receptor == EVS_RECEPTOR_INH, a,
+                                   narrow);
   if (rc) /* beyond the reserved span (a bug), or out of memory */
     pop->failed = rc == -1 ? EVS_EINVAL : EVS_ENOMEM;
 }
 
-static void deliver_ahead(evs_pop *pop, double t, int receptor,
-                          const uint32_t *target, const float *weight,
-                          float shared, size_t count) {
-  ahead_w(pop, t, receptor, target, 0, weight, shared, count);
+static void deliver_ahead(evs_pop *pop, int receptor, const evs_ahead_row *a) {
+  ahead_w(pop, receptor, a, 0);
 }
 
-static void deliver_ahead16(evs_pop *pop, double t, int receptor,
-                            const uint16_t *target, const float *weight,
-                            float shared, size_t count) {
-  ahead_w(pop, t, receptor, target, 1, weight, shared, count);
+static void deliver_ahead16(evs_pop *pop, int receptor,
+                            const evs_ahead_row *a) {
+  ahead_w(pop, receptor, a, 1);
 }
 
 static int tick(evs_pop *pop, double t) {
