@@ -395,6 +395,36 @@ START_TEST(test_ahead_span) {
 }
 END_TEST
 
+/* The arrays' padding (5 neurons: v padded to 8 doubles, the widest
+ * step's lanes) holds v = -inf through steps that spike, take inputs
+ * ahead and draw the background, so that its lanes never look like a
+ * neuron at threshold (at v = 0 they did at every step, and the tick
+ * scanned its last chunk for spikes each time). Read through voltage(),
+ * which does not check the id. */
+START_TEST(test_padding) {
+  evs_pop *p = pd_pop(5, 0);
+  pop_set(p, "i_offset", 1e-9); /* a spike every ~6.7 ms */
+  pop_set(p, "background_rate", 1000.0);
+  pop_set(p, "background_weight", 10e-12);
+  pop_init(p);
+  const double spans[2] = {3e-3, 3e-3};
+  REQ_INT(p->type->reserve_ahead(p, spans), ==, EVS_OK);
+  size_t spikes = 0;
+  for (long k = 1; k <= 400; k++) {
+    ahead(p, (k + 5) * H, (int)(k % 2), (uint32_t)(k % 5), 2e-3f, 0);
+    p->nspk = 0;
+    pop_tick(p, k);
+    spikes += p->nspk;
+    for (uint32_t j = 5; j < 8; j++)
+      ck_assert_msg(isinf(V(p, j)) && V(p, j) < 0, "step %ld lane %u: %g", k, j,
+                    V(p, j));
+  }
+  REQ_INT(p->failed, ==, 0);
+  ck_assert_uint_ge(spikes, 5 * 5);
+  pop_free(p);
+}
+END_TEST
+
 START_TEST(test_invalid) {
   expect_invalid_of(T_GRID, "tau_m", 0, "tau_m");
   expect_invalid_of(T_GRID, "tau_syn_E", 20e-3, "differ");
@@ -414,6 +444,7 @@ static Suite *grid_suite(void) {
   tcase_add_test(tc, test_delivery_order);
   tcase_add_test(tc, test_ahead);
   tcase_add_test(tc, test_ahead_span);
+  tcase_add_test(tc, test_padding);
   tcase_add_test(tc, test_dc_refractory);
   tcase_add_test(tc, test_background_mean);
   tcase_add_test(tc, test_background_counts);

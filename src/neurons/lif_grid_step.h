@@ -9,14 +9,15 @@
  *
  * STEP_NAME(s, j0, j1, with_bg, shift, pending, re, ri) runs the neurons
  * [j0, j1) (j0 and j1 multiples of STEP_LANES: the arrays are padded with
- * neurons at rest that nothing reaches), with the background count of byte
- * shift / 8 of bg[j] when with_bg, the pending inputs p (then cleared) when
- * pending (else p is all +0 and is neither read nor written: the sums
- * start from +0 all the same) and the ring slots re and ri (then cleared)
- * when re is not NULL, and returns 1 if some lane reached threshold
- * (padding lanes included), else 0. The refractory test is a selection by
- * masks. (The compiler does not vectorise the scalar loop: with -ftrapping-math
- * it will not compute the new potential of a refractory neuron.) */
+ * neurons at v = -inf, which stay there and never reach threshold), with
+ * the background count of byte shift / 8 of bg[j] when with_bg, the
+ * pending inputs p (then cleared) when pending (else p is all +0 and is
+ * neither read nor written: the sums start from +0 all the same) and the
+ * ring slots re and ri (then cleared) when re is not NULL, and returns 1 if
+ * some lane reached threshold, else 0. The refractory test is a selection
+ * by masks. (The compiler does not vectorise the scalar loop: with
+ * -ftrapping-math it will not compute the new potential of a refractory
+ * neuron.) */
 
 #define STEP_CAT_(a, b) a##b
 #define STEP_CAT(a, b) STEP_CAT_(a, b)
