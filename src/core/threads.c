@@ -24,8 +24,9 @@
  * plug-ins (before a plug-in event or the phase's end it does so at the
  * barrier) and holds fewer neurons for it (main_share). A spike's
  * deliveries of one delay are one queue event, whatever projections and
- * delay groups they come from (schedule_spike): every thread pops one
- * event per spike and delay it has synapses of. A horizon is the earliest
+ * delay groups they come from (schedule_spike): every thread takes one
+ * per spike and delay it has synapses of, listed instead of pushed when due
+ * before the step's horizon (threads_due.c). A horizon is the earliest
  * of
  *  - the exchange key (E, EVS_EV_DELIVER): E is the earliest time a spike
  *    flushed before it can be delivered, over every population with

@@ -262,8 +262,9 @@ uint64_t evs__par_syn_events(const struct evs_par *par) {
 void evs__par_queue_counts(const struct evs_par *par, uint64_t *pushes,
                            uint64_t *pops) {
   for (uint32_t t = 0; t < par->n; t++) {
-    *pushes += par->w[t].q.pushes;
-    *pops += par->w[t].q.pops;
+    /* a delivery listed due stands for a push and a pop (threads_due.c) */
+    *pushes += par->w[t].q.pushes + par->w[t].listed;
+    *pops += par->w[t].q.pops + par->w[t].listed;
   }
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — one thread's work in a threaded run: the deliveries of the
- * merged spikes pushed on its queue, its events up to the horizon (the
+ * merged spikes pushed on its queue (those due in the step are listed
+ * instead: threads_due.c, which runs the step), its queue's events (the
  * deliveries onto its slices and their periodic events), its flushes
  * recorded and sealed (the order they keep: atop threads.c). */
 #include <stdlib.h>
@@ -17,64 +18,6 @@ int evs__par_push(worker *w, double t, uint32_t kind, uint32_t source,
   int rc = evs_queue_push(&w->q, &ev);
   if (w->q.size > w->queue_peak) w->queue_peak = w->q.size;
   return rc;
-}
-
-/* Moves h to its next group with synapses on the thread; 0 when none. */
-static inline int head_next(head *h) {
-  const evs_csr *m = h->m;
-  if (!m->grp_ptr) return 0;
-  h->at = m->grp_end[h->g++];
-  while (h->g < h->ge && m->grp_end[h->g] == h->at) h->g++;
-  if (h->g == h->ge) return 0;
-  h->delay = m->grp_delay[h->g];
-  return 1;
-}
-
-int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s) {
-  const double res = w->par->net->resolution;
-  uint32_t gid = pop->gid0 + s->id, nh = 0;
-  head *hs = w->head;
-  const evs_net *net = w->par->net;
-  for (uint32_t k = 0; k < pop->n_out; k++) {
-    const evs_csr *m = w->csr[pop->out[k]];
-    if (!m || m->row_ptr[s->id] == m->row_ptr[s->id + 1]) continue;
-    const evs_proj *p = net->proj[pop->out[k]];
-    if (p->ahead) { /* handed over now (run_ahead.c) */
-      evs_pop *post = w->slice[p->post->index];
-      w->syn_events +=
-          evs__run_ahead_row(p, m, post, s->id, s->t, w->par->run->t_end);
-      if (post->failed) return post->failed;
-      continue;
-    }
-    /* a delivery due in this step: its first targets fetched now, with
-     * every merged spike's (prefetch_next reads them) */
-    if (s->t + m->min_delay * res < w->par->h_t)
-      __builtin_prefetch(evs__target_addr(m, m->row_ptr[s->id]));
-    head *h = &hs[nh++];
-    h->m = m;
-    if (!m->grp_ptr) {
-      *h = (head){.delay = m->const_delay, .g = 0, .ge = 1, .m = m};
-      continue;
-    }
-    h->g = m->grp_ptr[s->id];
-    h->ge = m->grp_ptr[s->id + 1];
-    h->at = 0;
-    while (m->grp_end[h->g] == 0) h->g++; /* the row has some here */
-    h->delay = m->grp_delay[h->g];
-  }
-  while (nh) {
-    uint32_t d = hs[0].delay;
-    for (uint32_t k = 1; k < nh; k++)
-      if (hs[k].delay < d) d = hs[k].delay;
-    if (evs__par_push(w, s->t + d * res, EVS_EV_DELIVER, gid, pop->index, d))
-      return EVS_ENOMEM;
-    for (uint32_t k = 0; k < nh;)
-      if (hs[k].delay == d && !head_next(&hs[k]))
-        hs[k] = hs[--nh];
-      else
-        k++;
-  }
-  return EVS_OK;
 }
 
 /* The synapses [*begin, *end) of presynaptic neuron row in w's split m
@@ -109,17 +52,16 @@ static inline void delivery_range(const evs_csr *m, uint32_t row, uint32_t d,
   *grp = (uint32_t)(lo - g0);
 }
 
-/* Starts fetching what w's next delivery reads first: in every
+/* Starts fetching what queue event next, if a delivery, reads first: in every
  * projection held here (one thread event holds a spike's deliveries of one
  * delay through all of them), its targets and, through the post type's
  * prefetch, the records of the first of them. The targets of a delivery
- * due in the step that scheduled it were fetched then (evs__par_schedule),
+ * due in the step that scheduled it were fetched then (threads_due.c),
  * so reading them here does not wait, and the records arrive while the
  * current delivery runs: a split row is short (B1 at N = 64,000: 32 and 8
  * targets a thread), so without this every delivery began by waiting for
  * memory, once per spike, projection and thread. */
-static inline void prefetch_next(const worker *w) {
-  const evs_event *next = evs_queue_peek(&w->q);
+static inline void prefetch_next(const worker *w, const evs_event *next) {
   if (!next || next->kind != EVS_EV_DELIVER) return;
   const evs_net *net = w->par->net;
   const evs_pop *pre = net->pop[next->owner];
@@ -135,27 +77,6 @@ static inline void prefetch_next(const worker *w) {
     const evs_pop *post = w->slice[p->post->index];
     evs__prefetch(post, m, begin, end - begin);
   }
-}
-
-/* The synapses [begin, end) of row in w's split m of projection p (group
- * grp's place in the row) delivered at ev's time: through the filter, to
- * the post slice, to the rule. EVS_OK or the post slice's failure. */
-static inline int deliver_range(worker *w, const evs_event *ev,
-                                const evs_proj *p, const evs_csr *m,
-                                uint32_t row, uint64_t begin, uint64_t end,
-                                uint32_t grp) {
-  evs_pop *post = w->slice[p->post->index];
-  const float *wt = m->weight ? m->weight + begin : NULL;
-  /* the thread's own filter and rule instance on a split post population
-   * (make_parts), else the net's (the post population is whole) */
-  const evs_proj *own = w->part[p->index] ? w->part[p->index] : p;
-  if (own->filter)
-    wt =
-        own->filter->type->apply(own->filter, ev->t, row, grp, wt, end - begin);
-  evs__deliver(post, ev->t, p->receptor, m, begin, wt, end - begin);
-  if (own->rule) own->rule->type->on_pre(own->rule, ev->t, row, begin, end);
-  w->syn_events += end - begin;
-  return post->failed;
 }
 
 /* Delivery ev pushed before a delay change (ev->arg & EVS__INFLIGHT): per
@@ -195,22 +116,21 @@ deliver_changed(worker *w, const evs_event *ev) {
     uint64_t begin, end;
     uint32_t grp;
     delivery_range(m, row, d, &begin, &end, &grp);
-    if (begin < end) rc = deliver_range(w, ev, p, m, row, begin, end, grp);
+    if (begin < end)
+      rc = evs__par_deliver_range(w, ev->t, p, m, row, begin, end, grp);
   }
   evs__par_fly_done(w, slot);
   return rc;
 }
 
-/* Delivery ev (see schedule_spike): the synapses of delay ev->arg of the
- * spike's row on w's slices, projection by projection in pop->out's
- * order. */
-static int deliver(worker *w, const evs_event *ev) {
+int evs__par_deliver_event(worker *w, const evs_event *ev,
+                           const evs_event *next) {
   if (__builtin_expect(ev->arg & EVS__INFLIGHT, 0))
     return deliver_changed(w, ev);
   const evs_net *net = w->par->net;
   const evs_pop *pre = net->pop[ev->owner];
   uint32_t row = ev->source - pre->gid0;
-  prefetch_next(w);
+  prefetch_next(w, next);
   for (uint32_t k = 0; k < pre->n_out; k++) {
     const evs_proj *p = net->proj[pre->out[k]];
     const evs_csr *m = w->csr[p->index];
@@ -219,7 +139,7 @@ static int deliver(worker *w, const evs_event *ev) {
     uint32_t grp;
     delivery_range(m, row, ev->arg, &begin, &end, &grp);
     if (begin == end) continue;
-    int rc = deliver_range(w, ev, p, m, row, begin, end, grp);
+    int rc = evs__par_deliver_range(w, ev->t, p, m, row, begin, end, grp);
     if (rc) return rc;
   }
   return EVS_OK;
@@ -303,13 +223,7 @@ int evs__par_seal_flushes(worker *w) {
   return EVS_OK;
 }
 
-/* Starts fetching what scheduling the merged spikes reads in w's splits,
- * every spike's at once so that the misses overlap instead of stalling
- * evs__par_schedule one by one (each thread reads them for every spike):
- * first the rows' bounds, then what they point at, the delay groups' ends
- * and delays and, for a row handed over ahead at once (run_ahead.c), its
- * targets and weights. */
-static void prefetch_rows(const worker *w) {
+void evs__par_prefetch_rows(const worker *w) {
   const struct evs_par *par = w->par;
   const evs_net *net = par->net;
   for (int pass = 0; pass < 2; pass++)
@@ -339,28 +253,4 @@ static void prefetch_rows(const worker *w) {
         }
       }
     }
-}
-
-void evs__par_step(worker *w) {
-  struct evs_par *par = w->par;
-  int rc = EVS_OK;
-  prefetch_rows(w);
-  for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++) {
-    const evs_pop *pop = par->net->pop[par->mf[f].pop];
-    const evs_spike *spk = par->mspk + par->mf[f].begin;
-    for (size_t i = 0; i < par->mf[f].n && rc == EVS_OK; i++)
-      rc = evs__par_schedule(w, pop, &spk[i]);
-  }
-  const double ht = par->h_t;
-  const uint32_t hk = par->h_kind;
-  const evs_event *next;
-  evs_event ev;
-  while (rc == EVS_OK && (next = evs_queue_peek(&w->q)) &&
-         (next->t < ht || (next->t == ht && next->kind < hk))) {
-    evs_queue_pop(&w->q, &ev);
-    rc =
-        ev.kind == EVS_EV_DELIVER ? deliver(w, &ev) : evs__par_periodic(w, &ev);
-  }
-  if (rc == EVS_OK) rc = evs__par_seal_flushes(w);
-  if (rc && !w->rc) w->rc = rc;
 }

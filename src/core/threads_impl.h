@@ -52,6 +52,24 @@ typedef struct evs_par_fly {
   int used; /* 0: a free slot */
 } evs_par_fly;
 
+/* A delivery due before the step's horizon (threads_due.c): one spike's
+ * synapses of one delay on the thread, listed, not pushed. */
+typedef struct due_ev {
+  double t;          /* s: its time */
+  uint32_t source;   /* the spike's global neuron id */
+  uint32_t seq;      /* its place in the order of the step's pushes */
+  uint32_t pop, row; /* the presynaptic population and neuron (its row) */
+  uint32_t first, n; /* its synapses: the ranges w->rng[first .. first + n),
+                        in the projections' order */
+} due_ev;
+
+/* Synapses [begin, end) of a thread's split of projection proj, in the
+ * delay group at place grp of their row (0 without groups). */
+typedef struct due_range {
+  uint64_t begin, end;
+  uint32_t proj, grp;
+} due_range;
+
 /* One thread: its slices, synapses, queue and flushes (on cache lines of
  * its own: the array of them is aligned, see par_alloc). */
 typedef struct worker {
@@ -79,7 +97,15 @@ typedef struct worker {
                      one array it alone writes (evs__par_seal_flushes) */
   size_t nout, capout;
   struct head *head;   /* [most outgoing projections of a population]:
-                          schedule_spike's scratch */
+                          list_spike's scratch (threads_due.c) */
+  due_ev *due;         /* [capdue] the step's deliveries due before its
+                          horizon (threads_due.c), ndue of them */
+  due_ev *due_tmp;     /* [capdue] their sort's scratch */
+  size_t ndue, capdue;
+  due_range *rng;      /* [caprng] their synapses, nrng of them */
+  size_t nrng, caprng;
+  uint64_t listed;     /* deliveries listed due over the run: the queue
+                          pushes and pops they stand for */
   uint64_t syn_events; /* synaptic events delivered */
   size_t queue_peak;   /* most events its queue held */
   int rc;              /* first error */
@@ -154,14 +180,52 @@ struct evs_par {
 };
 
 /* One outgoing projection's delay groups on a thread, for one spike: its
- * next group with synapses there, as schedule_spike walks them. */
+ * next group with synapses there, as list_spike walks them. */
 typedef struct head {
-  uint32_t delay; /* steps: the group's delay */
-  uint64_t g, ge; /* the group, the row's group end (no groups: 0, 1) */
-  uint32_t at;    /* where group g starts on the thread, from the row's
-                     start (as the groups' ends) */
-  const evs_csr *m;
+  uint32_t delay;       /* steps: the group's delay */
+  uint64_t g, ge;       /* the group, the row's group end (no groups: 0, 1) */
+  uint32_t at;          /* where group g starts on the thread, from the row's
+                           start (as the groups' ends) */
+  const evs_csr *m;     /* the thread's split (threads_due.c: NULL once done) */
+  uint64_t start, stop; /* threads_due.c: the row's synapses in m */
+  uint32_t proj;        /* threads_due.c: the projection's index */
 } head;
+
+/* The synapses [begin, end) of row in w's split m of projection p (group
+ * grp's place in the row) delivered at time t: through the filter, to the
+ * post slice, to the rule. EVS_OK or the post slice's failure. */
+static inline int evs__par_deliver_range(worker *w, double t, const evs_proj *p,
+                                         const evs_csr *m, uint32_t row,
+                                         uint64_t begin, uint64_t end,
+                                         uint32_t grp) {
+  evs_pop *post = w->slice[p->post->index];
+  const float *wt = m->weight ? m->weight + begin : NULL;
+  /* the thread's own filter and rule instance on a split post population
+   * (make_parts), else the net's (the post population is whole) */
+  const evs_proj *own = w->part[p->index] ? w->part[p->index] : p;
+  if (own->filter)
+    wt = own->filter->type->apply(own->filter, t, row, grp, wt, end - begin);
+  evs__deliver(post, t, p->receptor, m, begin, wt, end - begin);
+  if (own->rule) own->rule->type->on_pre(own->rule, t, row, begin, end);
+  w->syn_events += end - begin;
+  return post->failed;
+}
+
+/* Delivers queue event ev of kind EVS_EV_DELIVER (see evs__par_schedule):
+ * the synapses of delay ev->arg of the spike's row on w's slices,
+ * projection by projection in pop->out's order, first fetching what next
+ * (the step's next event, or NULL) reads first. EVS_OK or a post slice's
+ * failure. (threads_events.c) */
+int evs__par_deliver_event(worker *w, const evs_event *ev,
+                           const evs_event *next);
+
+/* Starts fetching what listing the merged spikes' deliveries reads in w's
+ * splits, every spike's at once so that the misses overlap instead of
+ * stalling the listing one by one (each thread reads them for every
+ * spike): first the rows' bounds, then what they point at, the delay
+ * groups' ends and delays and, for a row handed over ahead at once
+ * (run_ahead.c), its targets and weights. (threads_events.c) */
+void evs__par_prefetch_rows(const worker *w);
 
 /* Pushes an event (t, kind, source, owner, arg) on w's queue and keeps
  * its peak size. EVS_OK or EVS_ENOMEM. */
@@ -188,7 +252,7 @@ void evs__par_wait(worker *w, _Atomic uint32_t *v, wait_kind k, uint32_t x);
  * goes through the projections in that order, so every neuron gets its inputs
  * in the one-thread order. Distinct delays give distinct times (par_begin
  * checks the run's end against the resolution). EVS_OK, EVS_ENOMEM or a slice's
- * failure. (threads_events.c) */
+ * failure. (threads_due.c) */
 int evs__par_schedule(worker *w, const evs_pop *pop, const evs_spike *s);
 
 /* Runs periodic event ev of w's slice of population ev->owner, records
@@ -207,7 +271,7 @@ int evs__par_seal_flushes(worker *w);
 
 /* One step of thread w: the deliveries of the last barrier's spikes, then
  * every event of its queue before the horizon (par->h_t, par->h_kind); its
- * first error in w->rc. */
+ * first error in w->rc. (threads_due.c) */
 void evs__par_step(worker *w);
 
 /* Hands the merged flushes not yet handed to the plug-ins, in order, up to

@@ -297,6 +297,9 @@ void evs__par_free(struct evs_par *par) {
     free(w->rec);
     free(w->out);
     free(w->head);
+    free(w->due);
+    free(w->due_tmp);
+    free(w->rng);
     evs__par_fly_free(w);
   }
   for (uint32_t p = 0; par->last && p < net->npop; p++) free(par->last[p]);

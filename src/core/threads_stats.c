@@ -110,11 +110,10 @@ void evs__par_stats(evs_run *r) {
   for (uint32_t t = 0; t < par->n; t++) {
     worker *w = &par->w[t];
     sums[0] += w->syn_events;
-    sums[1] += w->q.pushes;
-    sums[2] += w->q.pops;
     for (uint32_t p = 0; p < np; p++)
       if (w->own[p]) net->pop[p]->crossings += w->slice[p]->crossings;
   }
+  evs__par_queue_counts(par, &sums[1], &sums[2]);
   if (!par->comm) {
     char line[LINE_MAX_BYTES];
     for (uint32_t t = 0; t < par->n && r->out; t++) {
