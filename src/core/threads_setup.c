@@ -381,18 +381,21 @@ static uint32_t whole_owner(const struct evs_par *par, uint32_t p) {
 }
 
 /* The share of the main thread. While the others run a step, it also
- * hands the last barrier's spikes to the plug-ins (run_step): with every
- * population's spikes recorded (the default) that costs about TELL_COST
- * instructions a spike, against SYN_COST a synaptic event for the part of
- * a step that a thread's share of the neurons scales (a thread's step also
- * has a part every thread pays alike: the spikes' scheduling and the
- * per-delivery costs). Measured with callgrind on B1 at N = 64,000, 0.3 s
- * on two threads holding 48.3 % and 51.7 %: 308 instructions a spike in
- * tell, steps of 504.3 M and 529.0 M instructions, so 146 M alike and
- * 740 M by share, 83 a synaptic event. So with K synapses a neuron the
- * main thread holds s = TELL_COST / (SYN_COST K) of a share less (at most
- * half a share): (1 - (n - 1) s) / n of every split population. */
-#define TELL_COST 308.0
+ * hands the last barrier's spikes to the plug-ins (run_step) and merges the
+ * threads' flushes: with every population's spikes recorded (the default)
+ * that costs about TELL_COST instructions a spike, against SYN_COST a
+ * synaptic event for the part of a step that a thread's share of the
+ * neurons scales (a thread's step also has a part every thread pays alike:
+ * the spikes' listing and the per-delivery costs). Measured with callgrind
+ * on B1 at N = 64,000, 0.3 s (111,063 spikes) on two threads holding
+ * 47.7 % and 52.3 %: beyond its step the main thread ran 45.8 M
+ * instructions (the tell 34.7 M, the merge 4.8 M, the windows' loop 6.3 M;
+ * its waits left out), 412 a spike; its step 472.7 M against 506.5 M for
+ * 414,574 fewer synaptic events, 82 a synaptic event (83 in the first
+ * measurement, kept). So with K synapses a neuron the main thread holds
+ * s = TELL_COST / (SYN_COST K) of a share less (at most half a share):
+ * (1 - (n - 1) s) / n of every split population. */
+#define TELL_COST 412.0
 #define SYN_COST 83.0
 
 static double main_share(const struct evs_par *par) {
