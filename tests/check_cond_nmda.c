@@ -5,7 +5,8 @@
  * the threshold jump, clip and reset against the closed-form spike ticks of
  * a current-driven neuron, the membrane under random AMPA, NMDA and GABA
  * input against a fine-step RK4 reference (error and first-order
- * convergence), and parameter validation. Populations are built by hand (as
+ * convergence), the vector sweep against the scalar step to the bit, and
+ * parameter validation. Populations are built by hand (as
  * net.c does) and driven tick by tick. */
 #include <check.h>
 #include <math.h>
@@ -319,6 +320,103 @@ START_TEST(test_membrane_rk4) {
 }
 END_TEST
 
+/* ---- the vector sweep against the scalar step ----------------------------
+ */
+
+/* Runs 300 neurons (a whole block of 256 and a partial one) for 400 steps
+ * of 0.1 ms under random AMPA and GABA kicks, some at the state time and
+ * some between ticks (pending), a few strong enough (3 uS) to put the exp()
+ * argument beyond the polynomial's range, with i_offset making them spike,
+ * against the step of cond_nmda.c's list written out in scalars here
+ * (exp_neg_poly, or libm's exp() beyond its range, over free_time's h):
+ * v, g_A, g_N, g_G, th and the spikes must agree to the bit at every
+ * tick, whatever width the processor's sweep has. tau_refrac > 0 takes
+ * the refractory ends into the sweep. */
+static void sweep_case(double tau_refrac) {
+  enum { N = 300, STEPS = 400 };
+  const double dt = 1e-4, cm = 200e-12, tau_m = 20e-3, r = 1, vth = -50e-3,
+               v_reset = -70e-3, v_rest = -70e-3, ee = 0, ei = -80e-3,
+               i_off = 0.25e-9, jump = 100e-3, ta = 5e-3, tn = 100e-3,
+               tg = 10e-3;
+  evs_pop *p = pop_new(N, dt);
+  pop_set(p, "tau_refrac", tau_refrac);
+  pop_set(p, "i_offset", i_off);
+  pop_set(p, "v_init", -65e-3);
+  pop_init(p);
+  const double g_l = cm / tau_m, inv_cm = 1.0 / cm, aa = r / (r + 1),
+               an = 1 / (r + 1), da = exp(-dt / ta), dg = exp(-dt / tg),
+               dn = exp(-dt / tn), dth = exp(-dt / 5e-3),
+               can = ta / (tn - ta) * exp(-dt / ta) *
+                     expm1(dt * ((tn - ta) / (ta * tn))),
+               ib = g_l * v_rest + i_off;
+  static double v[N], ga[N], gn[N], gg[N], th[N], until[N], pe[N], pg[N];
+  for (int i = 0; i < N; i++) {
+    v[i] = -65e-3;
+    ga[i] = gn[i] = gg[i] = th[i] = pe[i] = pg[i] = 0;
+    until[i] = COND_NEVER;
+  }
+  uint64_t lcg = 99;
+  size_t spikes = 0, strong = 0;
+  for (long k = 1; k <= STEPS; k++) {
+    const double t = k * dt, t0 = t - dt;
+    for (int j = 0; j < 40; j++) { /* inputs, then the tick at t */
+      lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+      uint32_t x = (uint32_t)(lcg >> 33), i = x % N;
+      int inh = (x >> 10) & 1, later = (x >> 11) & 1;
+      float w = (float)(((x >> 12) % 64) * 0.1e-9);
+      if (((x >> 20) % 500) == 0) w = 3e-6f, strong++;
+      kick(p, later ? t0 + 0.5 * dt : t0, inh, i, w);
+      double *g = later ? (inh ? pg : pe) : (inh ? gg : ga);
+      g[i] += w;
+    }
+    p->nspk = 0;
+    pop_tick(p, k);
+    size_t s = 0;
+    for (int i = 0; i < N; i++) {
+      double a = ga[i], n = gn[i], b = gg[i];
+      double ge = aa * a + an * n;
+      double x = free_time(until[i], t0, dt) * (g_l + ge + b) * inv_cm;
+      double ex = exp_neg_poly(x);
+      exp_neg_exact(&ex, x);
+      double vinf = (ib + ge * ee + b * ei) / (g_l + ge + b);
+      v[i] = vinf + (v[i] - vinf) * ex;
+      gn[i] = dn * n + can * a;
+      ga[i] = a * da + pe[i];
+      gg[i] = b * dg + pg[i];
+      pe[i] = pg[i] = 0;
+      th[i] = th[i] * dth;
+      if (v[i] < ei) v[i] = ei;
+      if (v[i] > ee) v[i] = ee;
+      if (v[i] > vth + th[i]) {
+        ck_assert_uint_lt(s, p->nspk);
+        ck_assert_uint_eq(p->spk[s].id, i);
+        s++;
+        v[i] = v_reset;
+        th[i] = jump;
+        until[i] = t + tau_refrac;
+      }
+      ck_assert_msg(V(p, i) == v[i] && S(p, i, VAR_GAMPA) == ga[i] &&
+                        S(p, i, VAR_GNMDA) == gn[i] &&
+                        S(p, i, VAR_GINH) == gg[i] &&
+                        S(p, i, VAR_THETA) == th[i],
+                    "neuron %d at step %ld: v %.17g against %.17g", i, k,
+                    V(p, i), v[i]);
+    }
+    ck_assert_uint_eq(s, p->nspk);
+    spikes += s;
+  }
+  /* not a trivial comparison: spikes, and vectors with the libm path */
+  ck_assert_msg(spikes > 100 && strong > 5, "%zu spikes, %zu strong kicks",
+                spikes, strong);
+  pop_free(p);
+}
+
+START_TEST(test_sweep_scalar) {
+  sweep_case(0);
+  sweep_case(2e-3);
+}
+END_TEST
+
 /* ---- validation ---------------------------------------------------------- */
 
 START_TEST(test_validation) {
@@ -341,6 +439,7 @@ static Suite *cond_nmda_suite(void) {
   tcase_add_test(tc, test_conductances);
   tcase_add_test(tc, test_threshold);
   tcase_add_test(tc, test_membrane_rk4);
+  tcase_add_test(tc, test_sweep_scalar);
   tcase_add_test(tc, test_validation);
   suite_add_tcase(s, tc);
   return s;

@@ -40,7 +40,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
+#include "base/vec_io.h"
 #include "neurons/cond_math.h"
 #include "core/net_impl.h"
 #include "neurons/types.h"
@@ -139,6 +143,12 @@ static const evs__cond_layout nmda_layout = {
     .gsyn_inh_init = P_GSYN_INH_INIT,
 };
 
+struct nmda_state;
+/* The vector step (cond_nmda_step.h) of the lanes chosen at init. */
+typedef void (*nmda_step_fn)(struct nmda_state *restrict s, uint32_t lo,
+                             uint32_t n, double t0, int pending, int refr,
+                             uint32_t *thr);
+
 typedef struct nmda_state {
   evs__cond_base c;  /* v, g_A (c.ge), g_G (c.gi), ...: first member */
   double *gn, *th;   /* S, V: g_NMDA and the threshold offset, [c.cap] each */
@@ -150,7 +160,10 @@ typedef struct nmda_state {
   double v_lo, v_hi; /* V: the clip, e_rev_I and e_rev_E */
   double until_max;  /* s: the latest end of a refractory period (c.until)
                         set; COND_NEVER: none */
+  nmda_step_fn step; /* the widest cond_nmda_step.h the processor runs */
 } nmda_state;
+
+static nmda_step_fn nmda_choose_step(void);
 
 static void nmda_destroy(evs_pop *pop) {
   nmda_state *s = pop->state;
@@ -212,6 +225,7 @@ static int nmda_init(evs_pop *pop, evs_error *err) {
   if (!s->gn || !s->th) return evs__cond_nomem(pop, err);
   derive(p, s);
   s->until_max = COND_NEVER;
+  s->step = nmda_choose_step();
   return EVS_OK;
 }
 
@@ -236,114 +250,93 @@ static int nmda_change(evs_pop *pop, const evs_pop *old, int k, double t) {
   return EVS_OK;
 }
 
-/* Pass 1 over one block: ex[i] = exp(-h g_tot / cm), h the part of the step
- * (t0, t0 + dt] in which neuron i is not refractory; nonzero when some
- * argument fell outside [0, COND_XMAX] or was NaN (exp_neg_checked).
- * until NULL: no neuron is refractory after t0, so h = dt, which is what
- * free_time gives then, to the bit (relu(dt - relu(z)) = dt for z <= 0):
- * the loop reads no refractory ends (Auryn's tau_refrac = 0: always). */
-COND_CLONES
-static int nmda_pass_exp(double *restrict ex, const double *restrict until,
-                         const double *restrict ga, const double *restrict gn,
-                         const double *restrict gi, double t0, double dt,
-                         double g_l, double inv_cm, double a_a, double a_n,
-                         uint64_t lim) {
-  uint64_t acc = 0;
-#define NMDA_EXP(H)                                                            \
-  for (uint32_t i = 0; i < COND_BLOCK; i++) {                                  \
-    double x = (H) * (g_l + (a_a * ga[i] + a_n * gn[i]) + gi[i]) * inv_cm;     \
-    ex[i] = exp_neg_checked(x, lim, &acc);                                     \
+/* The step of neurons [i0, i0 + n) in scalars, as cond_nmda_step.h's
+ * lanes compute it, but with libm's exp() where the argument lies outside
+ * the polynomial's range (exp_neg_exact): the rare vectors with such a
+ * lane. h is free_time's, which is dt to the bit when no refractory period
+ * runs after t0. */
+static __attribute__((noinline, cold)) void
+nmda_step_scalar(nmda_state *s, uint32_t i0, uint32_t n, double t0) {
+  evs__cond_base *c = &s->c;
+  for (uint32_t i = i0; i < i0 + n; i++) {
+    double a = c->ge[i], g = s->gn[i], b = c->gi[i];
+    double ge = s->a_ampa * a + s->a_nmda * g;
+    double x = free_time(c->until[i], t0, c->dt) * (c->g_l + ge + b) *
+               c->inv_cm;
+    double ex = exp_neg_poly(x);
+    exp_neg_exact(&ex, x);
+    double vinf = (c->ib[i] + ge * c->e_e + b * c->e_i) / (c->g_l + ge + b);
+    c->v[i] = vinf + (c->v[i] - vinf) * ex;
+    s->gn[i] = s->dn * g + s->can * a;
+    c->ge[i] = a * c->de + (c->pending ? c->pe[i] : 0.0);
+    c->gi[i] = b * c->di + (c->pending ? c->pi[i] : 0.0);
+    if (c->pending) c->pe[i] = c->pi[i] = 0;
+    s->th[i] = s->th[i] * s->dth;
   }
-  if (until) {
-    NMDA_EXP(free_time(until[i], t0, dt))
-  } else {
-    NMDA_EXP(dt)
-  }
-#undef NMDA_EXP
-  return (int)(acc >> 63);
 }
 
-/* Pass 2 over one block: v by exponential Euler, then the conductances and
- * the threshold offset by their propagators, g_A and g_G take the pending
- * inputs (pe, pi NULL: none). Returns nonzero when some v may have reached
- * v_thresh + th or left [v_lo, v_hi] (sign bits, as threshold_bit). */
-COND_CLONES
-static int nmda_pass_v(double *restrict v, double *restrict ga,
-                       double *restrict gn, double *restrict gi,
-                       double *restrict th, double *restrict pe,
-                       double *restrict pi, const double *restrict ib,
-                       const double *restrict ex, const nmda_state *s) {
-  const double g_l = s->c.g_l, e_e = s->c.e_e, e_i = s->c.e_i, da = s->c.de,
-               dg = s->c.di, dn = s->dn, can = s->can, dth = s->dth,
-               a_a = s->a_ampa, a_n = s->a_nmda, vth = s->c.v_thresh,
-               lo = s->v_lo, hi = s->v_hi;
-  uint64_t acc = 0;
-  /* the body of both loops: pe, pi are read only when non-NULL (two loops
-   * rather than a test per neuron, so that both vectorise) */
-#define NMDA_STEP(PE, PI)                                                      \
-  for (uint32_t i = 0; i < COND_BLOCK; i++) {                                  \
-    double a = ga[i], n = gn[i], b = gi[i];                                    \
-    double ge = a_a * a + a_n * n;                                             \
-    double vinf = (ib[i] + ge * e_e + b * e_i) / (g_l + ge + b);               \
-    double u = vinf + (v[i] - vinf) * ex[i];                                   \
-    v[i] = u;                                                                  \
-    gn[i] = dn * n + can * a;                                                  \
-    ga[i] = a * da + (PE);                                                     \
-    gi[i] = b * dg + (PI);                                                     \
-    double t = th[i] * dth;                                                    \
-    th[i] = t;                                                                 \
-    double d_up = u - (vth + t), d_lo = u - lo, d_hi = hi - u;                 \
-    uint64_t w_up, w_lo, w_hi;                                                 \
-    memcpy(&w_up, &d_up, sizeof w_up);                                         \
-    memcpy(&w_lo, &d_lo, sizeof w_lo);                                         \
-    memcpy(&w_hi, &d_hi, sizeof w_hi);                                         \
-    acc |= ~w_up | w_lo | w_hi;                                                \
-  }
-  if (pe) {
-    NMDA_STEP(pe[i], pi[i])
-    for (uint32_t i = 0; i < COND_BLOCK; i++) pe[i] = pi[i] = 0;
-  } else {
-    NMDA_STEP(0.0, 0.0)
-  }
-#undef NMDA_STEP
-  return (int)(acc >> 63);
+/* The step's widths (cond_nmda_step.h), as cond.c's: two lanes on any
+ * target; on x86-64 four with AVX2 and eight with AVX-512, chosen at init
+ * (nmda_choose_step). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NMDA_SCHED optimize("schedule-insns", "sched-pressure")
+#else
+#define NMDA_SCHED
+#endif
+#define STEP_NAME nmda_step2
+#define STEP_LANES 2
+#define STEP_TARGET __attribute__((NMDA_SCHED))
+#define STEP_ANY_TOP(w) ((int)(((w)[0] | (w)[1]) >> 63))
+#include "neurons/cond_nmda_step.h"
+#if defined(__x86_64__) && defined(__GNUC__)
+#define NMDA_WIDE 1
+#define STEP_NAME nmda_step4
+#define STEP_LANES 4
+#define STEP_TARGET __attribute__((target("avx2"), NMDA_SCHED))
+#define STEP_ANY_TOP(w) (_mm256_movemask_pd((__m256d)(w)) != 0)
+#include "neurons/cond_nmda_step.h"
+#define STEP_NAME nmda_step8
+#define STEP_LANES 8
+#define STEP_TARGET __attribute__((target("avx512f"), NMDA_SCHED))
+#define STEP_ANY_TOP(w)                                                        \
+  (_mm512_test_epi64_mask((__m512i)(w), _mm512_set1_epi64(INT64_MIN)) != 0)
+#include "neurons/cond_nmda_step.h"
+#endif
+
+/* The widest step the processor runs. */
+static nmda_step_fn nmda_choose_step(void) {
+#ifdef NMDA_WIDE
+  if (__builtin_cpu_supports("avx512f")) return nmda_step8;
+  if (__builtin_cpu_supports("avx2")) return nmda_step4;
+#endif
+  return nmda_step2;
 }
 
 /* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
- * t; only the m real neurons can spike. */
+ * t, m of them real: one sweep (cond_nmda_step.h) over the chunks that hold
+ * them, then the clip and the threshold test in the chunks where some v
+ * may have reached threshold or left the clip range. */
 static int nmda_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
   nmda_state *s = pop->state;
-  const evs__cond_base *c = &s->c;
-  double ex[COND_BLOCK];
-  double *v = c->v + lo, *ga = c->ge + lo, *gi = c->gi + lo;
-  double *gn = s->gn + lo, *th = s->th + lo, *until = c->until + lo;
+  evs__cond_base *c = &s->c;
   const double t0 = t - c->dt;
-
-  if (nmda_pass_exp(ex, s->until_max > t0 ? until : NULL, ga, gn, gi, t0, c->dt,
-                    c->g_l, c->inv_cm, s->a_ampa, s->a_nmda,
-                    c->xmax_bits)) { /* rare: very strong or negative g_tot */
-    for (uint32_t i = 0; i < COND_BLOCK; i++) {
-      double x = free_time(until[i], t0, c->dt) *
-                 (c->g_l + (s->a_ampa * ga[i] + s->a_nmda * gn[i]) + gi[i]) *
-                 c->inv_cm;
-      exp_neg_exact(&ex[i], x);
-    }
-  }
-  if (!nmda_pass_v(v, ga, gn, gi, th, c->pending ? c->pe + lo : NULL,
-                   c->pending ? c->pi + lo : NULL, c->ib + lo, ex, s))
-    return EVS_OK; /* no v reached threshold or left the clip range */
-  /* pass 3: clip, threshold (both rare: predictable branches) */
-  const double vth = c->v_thresh;
-  for (uint32_t i = 0; i < m; i++) {
-    if (v[i] < s->v_lo) v[i] = s->v_lo;
-    if (v[i] > s->v_hi) v[i] = s->v_hi;
-    if (v[i] > vth + th[i]) {
-      int rc = evs__pop_emit(pop, t, lo + i);
-      if (rc) return rc;
-      v[i] = c->v_reset;
-      th[i] = s->thr_jump;
-      until[i] = t + c->tau_refrac;
-      if (until[i] > s->until_max) s->until_max = until[i];
+  uint32_t n = (m + COND_CHUNK - 1) / COND_CHUNK * COND_CHUNK, thr;
+  s->step(s, lo, n, t0, c->pending, s->until_max > t0, &thr);
+  for (uint32_t k = 0; thr && k < m; k += COND_CHUNK, thr >>= 1) {
+    if (!(thr & 1)) continue;
+    uint32_t end = k + COND_CHUNK < m ? k + COND_CHUNK : m;
+    for (uint32_t i = lo + k; i < lo + end; i++) { /* rare: predictable */
+      double *v = c->v;
+      if (v[i] < s->v_lo) v[i] = s->v_lo;
+      if (v[i] > s->v_hi) v[i] = s->v_hi;
+      if (v[i] > c->v_thresh + s->th[i]) {
+        int rc = evs__pop_emit(pop, t, i);
+        if (rc) return rc;
+        v[i] = c->v_reset;
+        s->th[i] = s->thr_jump;
+        c->until[i] = t + c->tau_refrac;
+        if (c->until[i] > s->until_max) s->until_max = c->until[i];
+      }
     }
   }
   return EVS_OK;

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — private to cond_nmda.c: IF_cond_ampa_nmda's step (steps 1 and 2
+ * of cond_nmda.c's list, and the tests that decide whether step 3 or 4
+ * may act) in one sweep over a block, in vectors of STEP_LANES neurons,
+ * compiled for the target STEP_TARGET into the function STEP_NAME;
+ * STEP_ANY_TOP(w) tells whether the top bit of some lane of the vector of
+ * words w is set. cond_nmda.c includes this file once for each width it
+ * offers (2 lanes on any target, 4 with AVX2, 8 with AVX-512) and picks the
+ * widest the processor has. Each neuron's arithmetic is the scalar
+ * formula's in its order whatever the width (ISO C: no fused
+ * multiply-add), so the widths give the same bytes, and those of the two
+ * passes it replaced (nmda_pass_exp, then nmda_pass_v: one sweep reads
+ * g_A, g_N, g_G once and keeps the exp factor in a register, where the two
+ * passes stored it and read the conductances twice; cond_step.h did the
+ * same for IF_cond_exp).
+ *
+ * STEP_NAME(s, lo, n, t0, pending, refr, thr) steps the neurons [lo, lo +
+ * n) of the population with state s (lo a multiple of COND_BLOCK, n of
+ * COND_CHUNK, at most COND_BLOCK) from t0 to t0 + dt: v by exponential
+ * Euler over h = dt, or over the part of the step after a refractory
+ * period when refr (else none runs after t0: free_time would give dt to
+ * the bit); g_N, g_A, g_G and th by their propagators, g_A and g_G take the
+ * pending inputs (when pending; then cleared). A vector pair where some
+ * neuron's exp() argument lies outside [0, COND_XMAX] (or is NaN:
+ * exp_neg_checked) is stepped by nmda_step_scalar instead, with libm's
+ * exp(). *thr gets bit k set when some neuron of the k-th chunk of
+ * COND_CHUNK neurons may have reached v_thresh + th or left [v_lo, v_hi]
+ * (sign bits, as threshold_bit); the caller clips and tests those. */
+
+#define STEP_CAT_(a, b) a##b
+#define STEP_CAT(a, b) STEP_CAT_(a, b)
+#define STEP_BODY STEP_CAT(STEP_NAME, _body)
+
+/* Each statement of the loop's body for two vectors, q = 0 and 1, one
+ * after the other, so that the two Horner chains of exp(-x) interleave. */
+#define STEP_TWO(...)                                                          \
+  do {                                                                         \
+    for (int q = 0; q < 2; q++) {                                              \
+      __VA_ARGS__;                                                             \
+    }                                                                          \
+  } while (0)
+
+STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
+                                         uint32_t n, double t0, int pending,
+                                         int refr, uint32_t *thr) {
+  typedef double vd __attribute__((vector_size(STEP_LANES * sizeof(double))));
+  typedef int64_t vl __attribute__((vector_size(STEP_LANES * sizeof(int64_t))));
+  typedef uint64_t vu
+      __attribute__((vector_size(STEP_LANES * sizeof(uint64_t))));
+  const vd zero = {0};
+  const evs__cond_base *c = &s->c;
+  /* the constants in vectors, lane by lane (zero + x would turn a -0 into
+   * +0; with scalar operands GCC broadcasts them again in the loop) */
+  vd dt, g_l, inv_cm, e_e, e_i, da, dg, dn, can, dth, a_a, a_n, vth, v_lo,
+      v_hi, t0v, half;
+  for (int l = 0; l < STEP_LANES; l++) {
+    dt[l] = c->dt;
+    g_l[l] = c->g_l;
+    inv_cm[l] = c->inv_cm;
+    e_e[l] = c->e_e;
+    e_i[l] = c->e_i;
+    da[l] = c->de;
+    dg[l] = c->di;
+    dn[l] = s->dn;
+    can[l] = s->can;
+    dth[l] = s->dth;
+    a_a[l] = s->a_ampa;
+    a_n[l] = s->a_nmda;
+    vth[l] = c->v_thresh;
+    v_lo[l] = s->v_lo;
+    v_hi[l] = s->v_hi;
+    t0v[l] = t0;
+    half[l] = 0.5;
+  }
+  const vu lim = (vu){0} + c->xmax_bits;
+  const vl mag = (vl){0} + INT64_MAX; /* all bits but the sign */
+  double *restrict v = c->v + lo, *restrict ga = c->ge + lo,
+                   *restrict gi = c->gi + lo, *restrict pe = c->pe + lo,
+                   *restrict pi = c->pi + lo, *restrict gn = s->gn + lo,
+                   *restrict th = s->th + lo;
+  const double *restrict until = c->until + lo, *restrict ib = c->ib + lo;
+  uint32_t reach = 0;
+  for (uint32_t k = 0; k < n; k += COND_CHUNK) {
+    vl reached = {0};
+    for (uint32_t j = k; j < k + COND_CHUNK; j += 2 * STEP_LANES) {
+      vd a[2], nm[2], b[2], ge[2], h[2], g_tot[2], x[2];
+      vu xb[2];
+      STEP_TWO(VEC_LOAD(a[q], ga + j + q * STEP_LANES));
+      STEP_TWO(VEC_LOAD(nm[q], gn + j + q * STEP_LANES));
+      STEP_TWO(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
+      STEP_TWO(ge[q] = a_a * a[q] + a_n * nm[q]);
+      STEP_TWO(g_tot[q] = g_l + ge[q] + b[q]);
+      if (refr) { /* h = free_time(until, t0, dt), relu(z) = (z + |z|) / 2 */
+        vd u[2], r[2];
+        STEP_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
+        STEP_TWO(r[q] = u[q] - t0v);
+        STEP_TWO(r[q] = half * (r[q] + (vd)((vl)r[q] & mag)));
+        STEP_TWO(h[q] = dt - r[q]);
+        STEP_TWO(h[q] = half * (h[q] + (vd)((vl)h[q] & mag)));
+      } else {
+        STEP_TWO(h[q] = dt);
+      }
+      STEP_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
+      STEP_TWO(xb[q] = (vu)x[q]); /* exp_neg_checked's test */
+      if (STEP_ANY_TOP(((lim - xb[0]) | xb[0]) | ((lim - xb[1]) | xb[1]))) {
+        /* rare: very strong or negative g_tot */
+        nmda_step_scalar(s, lo + j, 2 * STEP_LANES, t0);
+        reached = (vl){0} - 1;
+        continue;
+      }
+      vd y[2], p[2], vo[2], drive[2], v_inf[2], vn[2], tn[2], in_e[2],
+          in_i[2];
+      STEP_TWO(y[q] = x[q] - 0.25); /* exp_neg_poly, Horner as there */
+      STEP_TWO(p[q] = y[q] * 1.9345065693677845355090417e-05 +
+                      -1.5482593791572832786669622e-04);
+      STEP_TWO(p[q] = p[q] * y[q] + 1.0816663293058213345804175e-03);
+      STEP_TWO(p[q] = p[q] * y[q] + -6.4899923673713624805436950e-03);
+      STEP_TWO(p[q] = p[q] * y[q] + 3.2450032657143100534025137e-02);
+      STEP_TWO(p[q] = p[q] * y[q] + -1.2980013075786056564453474e-01);
+      STEP_TWO(p[q] = p[q] * y[q] + 3.8940039153546379679937672e-01);
+      STEP_TWO(p[q] = p[q] * y[q] + -7.7880078307024969141991733e-01);
+      STEP_TWO(p[q] = p[q] * y[q] + 7.7880078307140532256624965e-01);
+      STEP_TWO(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
+      STEP_TWO(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
+      STEP_TWO(v_inf[q] = (drive[q] + ge[q] * e_e + b[q] * e_i) / g_tot[q]);
+      STEP_TWO(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
+      STEP_TWO(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
+      STEP_TWO(VEC_STORE(gn + j + q * STEP_LANES, dn * nm[q] + can * a[q]));
+      if (pending) {
+        STEP_TWO(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
+        STEP_TWO(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
+        STEP_TWO(VEC_STORE(pe + j + q * STEP_LANES, zero));
+        STEP_TWO(VEC_STORE(pi + j + q * STEP_LANES, zero));
+      } else { /* + 0 as the scalar step adds it (a -0 becomes +0) */
+        STEP_TWO(in_e[q] = zero);
+        STEP_TWO(in_i[q] = zero);
+      }
+      STEP_TWO(VEC_STORE(ga + j + q * STEP_LANES, a[q] * da + in_e[q]));
+      STEP_TWO(VEC_STORE(gi + j + q * STEP_LANES, b[q] * dg + in_i[q]));
+      STEP_TWO(VEC_LOAD(tn[q], th + j + q * STEP_LANES));
+      STEP_TWO(tn[q] = tn[q] * dth);
+      STEP_TWO(VEC_STORE(th + j + q * STEP_LANES, tn[q]));
+      /* threshold_bit of v - (v_thresh + th), and the clip's signs */
+      STEP_TWO(reached |= ~(vl)(vn[q] - (vth + tn[q])) | (vl)(vn[q] - v_lo) |
+                          (vl)(v_hi - vn[q]));
+    }
+    reach |= (uint32_t)STEP_ANY_TOP((vu)reached) << (k / COND_CHUNK);
+  }
+  *thr = reach;
+}
+
+/* The four cases, each with its flags constant in the loop. */
+STEP_TARGET static void STEP_NAME(nmda_state *restrict s, uint32_t lo,
+                                  uint32_t n, double t0, int pending, int refr,
+                                  uint32_t *thr) {
+  if (pending && refr)
+    STEP_BODY(s, lo, n, t0, 1, 1, thr);
+  else if (pending)
+    STEP_BODY(s, lo, n, t0, 1, 0, thr);
+  else if (refr)
+    STEP_BODY(s, lo, n, t0, 0, 1, thr);
+  else
+    STEP_BODY(s, lo, n, t0, 0, 0, thr);
+}
+
+#undef STEP_BODY
+#undef STEP_ANY_TOP
+#undef STEP_TWO
+#undef STEP_CAT
+#undef STEP_CAT_
+#undef STEP_NAME
+#undef STEP_LANES
+#undef STEP_TARGET
