@@ -29,9 +29,11 @@
  *      Euler it only acts on initial values or strong injected currents);
  *   4. v > v_thresh + th: spike at t, v = v_reset, th = thr_jump,
  *      refractory until t + tau_refrac.
- * Input timing, the polynomial exp(-x), blocks, padding and the AVX2 clones
- * are the conductance base's (cond_math.h, cond_base.c), and so are the
- * shared state and hooks (deliver, inject, voltage). Every parameter but the
+ * Steps 1 and 2 run in one vector sweep over each block (cond_nmda_step.h),
+ * which flags the chunks where steps 3 and 4 may act. Input timing, the
+ * polynomial exp(-x), blocks and padding are the conductance base's
+ * (cond_math.h, cond_base.c), and so are the shared state and hooks
+ * (deliver, inject, voltage). Every parameter but the
  * initial values may change between the phases of a run (nmda_change).
  * Per-neuron initial values:
  * neuron i draws from its stream (seed, population, i, EVS_RNG_INIT), in this

@@ -27,18 +27,11 @@
  * COND_CHUNK neurons may have reached v_thresh + th or left [v_lo, v_hi]
  * (sign bits, as threshold_bit); the caller clips and tests those. */
 
+#include "neurons/cond_vec.h"
+
 #define STEP_CAT_(a, b) a##b
 #define STEP_CAT(a, b) STEP_CAT_(a, b)
 #define STEP_BODY STEP_CAT(STEP_NAME, _body)
-
-/* Each statement of the loop's body for two vectors, q = 0 and 1, one
- * after the other, so that the two Horner chains of exp(-x) interleave. */
-#define STEP_TWO(...)                                                          \
-  do {                                                                         \
-    for (int q = 0; q < 2; q++) {                                              \
-      __VA_ARGS__;                                                             \
-    }                                                                          \
-  } while (0)
 
 STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
                                          uint32_t n, double t0, int pending,
@@ -84,64 +77,50 @@ STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
     vl reached = {0};
     for (uint32_t j = k; j < k + COND_CHUNK; j += 2 * STEP_LANES) {
       vd a[2], nm[2], b[2], ge[2], h[2], g_tot[2], x[2];
-      vu xb[2];
-      STEP_TWO(VEC_LOAD(a[q], ga + j + q * STEP_LANES));
-      STEP_TWO(VEC_LOAD(nm[q], gn + j + q * STEP_LANES));
-      STEP_TWO(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
-      STEP_TWO(ge[q] = a_a * a[q] + a_n * nm[q]);
-      STEP_TWO(g_tot[q] = g_l + ge[q] + b[q]);
-      if (refr) { /* h = free_time(until, t0, dt), relu(z) = (z + |z|) / 2 */
-        vd u[2], r[2];
-        STEP_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
-        STEP_TWO(r[q] = u[q] - t0v);
-        STEP_TWO(r[q] = half * (r[q] + (vd)((vl)r[q] & mag)));
-        STEP_TWO(h[q] = dt - r[q]);
-        STEP_TWO(h[q] = half * (h[q] + (vd)((vl)h[q] & mag)));
+      COND_VEC_TWO(VEC_LOAD(a[q], ga + j + q * STEP_LANES));
+      COND_VEC_TWO(VEC_LOAD(nm[q], gn + j + q * STEP_LANES));
+      COND_VEC_TWO(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
+      COND_VEC_TWO(ge[q] = a_a * a[q] + a_n * nm[q]);
+      COND_VEC_TWO(g_tot[q] = g_l + ge[q] + b[q]);
+      if (refr) { /* h = free_time(until, t0, dt) */
+        vd u[2];
+        COND_VEC_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
+        COND_VEC_FREE_TIME(h, u);
       } else {
-        STEP_TWO(h[q] = dt);
+        COND_VEC_TWO(h[q] = dt);
       }
-      STEP_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
-      STEP_TWO(xb[q] = (vu)x[q]); /* exp_neg_checked's test */
-      if (STEP_ANY_TOP(((lim - xb[0]) | xb[0]) | ((lim - xb[1]) | xb[1]))) {
+      COND_VEC_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
+      if (COND_VEC_OUT_OF_RANGE(x)) {
         /* rare: very strong or negative g_tot */
         nmda_step_scalar(s, lo + j, 2 * STEP_LANES, t0);
         reached = (vl){0} - 1;
         continue;
       }
-      vd y[2], p[2], vo[2], drive[2], v_inf[2], vn[2], tn[2], in_e[2],
+      vd p[2], vo[2], drive[2], v_inf[2], vn[2], tn[2], in_e[2],
           in_i[2];
-      STEP_TWO(y[q] = x[q] - 0.25); /* exp_neg_poly, Horner as there */
-      STEP_TWO(p[q] = y[q] * 1.9345065693677845355090417e-05 +
-                      -1.5482593791572832786669622e-04);
-      STEP_TWO(p[q] = p[q] * y[q] + 1.0816663293058213345804175e-03);
-      STEP_TWO(p[q] = p[q] * y[q] + -6.4899923673713624805436950e-03);
-      STEP_TWO(p[q] = p[q] * y[q] + 3.2450032657143100534025137e-02);
-      STEP_TWO(p[q] = p[q] * y[q] + -1.2980013075786056564453474e-01);
-      STEP_TWO(p[q] = p[q] * y[q] + 3.8940039153546379679937672e-01);
-      STEP_TWO(p[q] = p[q] * y[q] + -7.7880078307024969141991733e-01);
-      STEP_TWO(p[q] = p[q] * y[q] + 7.7880078307140532256624965e-01);
-      STEP_TWO(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
-      STEP_TWO(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
-      STEP_TWO(v_inf[q] = (drive[q] + ge[q] * e_e + b[q] * e_i) / g_tot[q]);
-      STEP_TWO(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
-      STEP_TWO(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
-      STEP_TWO(VEC_STORE(gn + j + q * STEP_LANES, dn * nm[q] + can * a[q]));
+      COND_VEC_EXP_POLY(p, x);
+      COND_VEC_TWO(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
+      COND_VEC_TWO(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
+      COND_VEC_TWO(v_inf[q] = (drive[q] + ge[q] * e_e + b[q] * e_i) / g_tot[q]);
+      COND_VEC_TWO(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
+      COND_VEC_TWO(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
+      COND_VEC_TWO(VEC_STORE(gn + j + q * STEP_LANES, dn * nm[q] + can * a[q]));
       if (pending) {
-        STEP_TWO(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
-        STEP_TWO(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
-        STEP_TWO(VEC_STORE(pe + j + q * STEP_LANES, zero));
-        STEP_TWO(VEC_STORE(pi + j + q * STEP_LANES, zero));
+        COND_VEC_TWO(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
+        COND_VEC_TWO(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
+        COND_VEC_TWO(VEC_STORE(pe + j + q * STEP_LANES, zero));
+        COND_VEC_TWO(VEC_STORE(pi + j + q * STEP_LANES, zero));
       } else { /* + 0 as the scalar step adds it (a -0 becomes +0) */
-        STEP_TWO(in_e[q] = zero);
-        STEP_TWO(in_i[q] = zero);
+        COND_VEC_TWO(in_e[q] = zero);
+        COND_VEC_TWO(in_i[q] = zero);
       }
-      STEP_TWO(VEC_STORE(ga + j + q * STEP_LANES, a[q] * da + in_e[q]));
-      STEP_TWO(VEC_STORE(gi + j + q * STEP_LANES, b[q] * dg + in_i[q]));
-      STEP_TWO(VEC_LOAD(tn[q], th + j + q * STEP_LANES));
-      STEP_TWO(tn[q] = tn[q] * dth);
-      STEP_TWO(VEC_STORE(th + j + q * STEP_LANES, tn[q]));
+      COND_VEC_TWO(VEC_STORE(ga + j + q * STEP_LANES, a[q] * da + in_e[q]));
+      COND_VEC_TWO(VEC_STORE(gi + j + q * STEP_LANES, b[q] * dg + in_i[q]));
+      COND_VEC_TWO(VEC_LOAD(tn[q], th + j + q * STEP_LANES));
+      COND_VEC_TWO(tn[q] = tn[q] * dth);
+      COND_VEC_TWO(VEC_STORE(th + j + q * STEP_LANES, tn[q]));
       /* threshold_bit of v - (v_thresh + th), and the clip's signs */
-      STEP_TWO(reached |= ~(vl)(vn[q] - (vth + tn[q])) | (vl)(vn[q] - v_lo) |
+      COND_VEC_TWO(reached |= ~(vl)(vn[q] - (vth + tn[q])) | (vl)(vn[q] - v_lo) |
                           (vl)(v_hi - vn[q]));
     }
     reach |= (uint32_t)STEP_ANY_TOP((vu)reached) << (k / COND_CHUNK);
@@ -165,7 +144,6 @@ STEP_TARGET static void STEP_NAME(nmda_state *restrict s, uint32_t lo,
 
 #undef STEP_BODY
 #undef STEP_ANY_TOP
-#undef STEP_TWO
 #undef STEP_CAT
 #undef STEP_CAT_
 #undef STEP_NAME

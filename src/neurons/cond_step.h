@@ -20,19 +20,11 @@
  * some neuron of the k-th chunk of COND_CHUNK neurons may have reached
  * v_thresh (threshold_bit); the caller tests them. */
 
+#include "neurons/cond_vec.h"
+
 #define STEP_CAT_(a, b) a##b
 #define STEP_CAT(a, b) STEP_CAT_(a, b)
 #define STEP_BODY STEP_CAT(STEP_NAME, _body)
-
-/* Each statement of the loop's body for two vectors, q = 0 and 1, one
- * after the other: the two Horner chains of exp(-x) interleave, where one
- * left the processor waiting on its latency. */
-#define STEP_TWO(...)                                                          \
-  do {                                                                         \
-    for (int q = 0; q < 2; q++) {                                              \
-      __VA_ARGS__;                                                             \
-    }                                                                          \
-  } while (0)
 
 STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
                                          uint32_t lo, uint32_t n, double t0,
@@ -67,55 +59,40 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
   for (uint32_t c = 0; c < n; c += COND_CHUNK) {
     vl reached = {0};
     for (uint32_t j = c; j < c + COND_CHUNK; j += 2 * STEP_LANES) {
-      vd u[2], a[2], b[2], r[2], h[2], g_tot[2], x[2];
-      vu xb[2];
-      STEP_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
-      STEP_TWO(VEC_LOAD(a[q], ge + j + q * STEP_LANES));
-      STEP_TWO(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
-      /* h = free_time(until, t0, dt), relu(z) = (z + |z|) / 2 */
-      STEP_TWO(r[q] = u[q] - t0v);
-      STEP_TWO(r[q] = half * (r[q] + (vd)((vl)r[q] & mag)));
-      STEP_TWO(h[q] = dt - r[q]);
-      STEP_TWO(h[q] = half * (h[q] + (vd)((vl)h[q] & mag)));
-      STEP_TWO(g_tot[q] = g_l + a[q] + b[q]);
-      STEP_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
-      STEP_TWO(xb[q] = (vu)x[q]); /* exp_neg_checked's test */
-      if (STEP_ANY_TOP(((lim - xb[0]) | xb[0]) | ((lim - xb[1]) | xb[1]))) {
+      vd u[2], a[2], b[2], h[2], g_tot[2], x[2];
+      COND_VEC_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
+      COND_VEC_TWO(VEC_LOAD(a[q], ge + j + q * STEP_LANES));
+      COND_VEC_TWO(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
+      COND_VEC_FREE_TIME(h, u);
+      COND_VEC_TWO(g_tot[q] = g_l + a[q] + b[q]);
+      COND_VEC_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
+      if (COND_VEC_OUT_OF_RANGE(x)) {
         /* rare: very strong or negative g_tot */
         cond_step_scalar(s, lo + j, 2 * STEP_LANES, t0);
         reached = (vl){0} - 1;
         continue;
       }
-      vd y[2], p[2], vo[2], drive[2], v_inf[2], vn[2], an[2], bn[2];
-      STEP_TWO(y[q] = x[q] - 0.25); /* exp_neg_poly, Horner as there */
-      STEP_TWO(p[q] = y[q] * 1.9345065693677845355090417e-05 +
-                      -1.5482593791572832786669622e-04);
-      STEP_TWO(p[q] = p[q] * y[q] + 1.0816663293058213345804175e-03);
-      STEP_TWO(p[q] = p[q] * y[q] + -6.4899923673713624805436950e-03);
-      STEP_TWO(p[q] = p[q] * y[q] + 3.2450032657143100534025137e-02);
-      STEP_TWO(p[q] = p[q] * y[q] + -1.2980013075786056564453474e-01);
-      STEP_TWO(p[q] = p[q] * y[q] + 3.8940039153546379679937672e-01);
-      STEP_TWO(p[q] = p[q] * y[q] + -7.7880078307024969141991733e-01);
-      STEP_TWO(p[q] = p[q] * y[q] + 7.7880078307140532256624965e-01);
-      STEP_TWO(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
-      STEP_TWO(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
-      STEP_TWO(v_inf[q] = (drive[q] + a[q] * e_e + b[q] * e_i) / g_tot[q]);
-      STEP_TWO(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
-      STEP_TWO(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
-      STEP_TWO(reached |= ~(vl)(vn[q] - vth)); /* threshold_bit */
-      STEP_TWO(an[q] = a[q] * de);
-      STEP_TWO(bn[q] = b[q] * di);
+      vd p[2], vo[2], drive[2], v_inf[2], vn[2], an[2], bn[2];
+      COND_VEC_EXP_POLY(p, x);
+      COND_VEC_TWO(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
+      COND_VEC_TWO(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
+      COND_VEC_TWO(v_inf[q] = (drive[q] + a[q] * e_e + b[q] * e_i) / g_tot[q]);
+      COND_VEC_TWO(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
+      COND_VEC_TWO(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
+      COND_VEC_TWO(reached |= ~(vl)(vn[q] - vth)); /* threshold_bit */
+      COND_VEC_TWO(an[q] = a[q] * de);
+      COND_VEC_TWO(bn[q] = b[q] * di);
       if (pending) { /* (without, +0 would turn a -0 into +0) */
         vd in_e[2], in_i[2];
-        STEP_TWO(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
-        STEP_TWO(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
-        STEP_TWO(an[q] += in_e[q]);
-        STEP_TWO(bn[q] += in_i[q]);
-        STEP_TWO(VEC_STORE(pe + j + q * STEP_LANES, zero));
-        STEP_TWO(VEC_STORE(pi + j + q * STEP_LANES, zero));
+        COND_VEC_TWO(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
+        COND_VEC_TWO(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
+        COND_VEC_TWO(an[q] += in_e[q]);
+        COND_VEC_TWO(bn[q] += in_i[q]);
+        COND_VEC_TWO(VEC_STORE(pe + j + q * STEP_LANES, zero));
+        COND_VEC_TWO(VEC_STORE(pi + j + q * STEP_LANES, zero));
       }
-      STEP_TWO(VEC_STORE(ge + j + q * STEP_LANES, an[q]));
-      STEP_TWO(VEC_STORE(gi + j + q * STEP_LANES, bn[q]));
+      COND_VEC_TWO(VEC_STORE(ge + j + q * STEP_LANES, an[q]));
+      COND_VEC_TWO(VEC_STORE(gi + j + q * STEP_LANES, bn[q]));
     }
     reach |= (uint32_t)STEP_ANY_TOP((vu)reached) << (c / COND_CHUNK);
   }
@@ -134,7 +111,6 @@ STEP_TARGET static void STEP_NAME(evs__cond_base *restrict s, uint32_t lo,
 
 #undef STEP_BODY
 #undef STEP_ANY_TOP
-#undef STEP_TWO
 #undef STEP_CAT
 #undef STEP_CAT_
 #undef STEP_NAME
