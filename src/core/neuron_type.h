@@ -203,6 +203,21 @@ evs__target(const void *target, int narrow, size_t q) {
   return narrow ? ((const uint16_t *)target)[q] : ((const uint32_t *)target)[q];
 }
 
+/* Adds weight[q] (shared for every q when weight is NULL) to in[j], j =
+ * evs__target(target, narrow, q), for q = 0 .. count - 1 in that order:
+ * how a clocked type, or a ring's dense step, takes a delivery's inputs
+ * (narrow a constant where it is inlined). */
+static inline __attribute__((always_inline)) void
+evs__add_inputs(double *in, const void *target, int narrow, const float *weight,
+                float shared, size_t count) {
+  if (weight)
+    for (size_t q = 0; q < count; q++)
+      in[evs__target(target, narrow, q)] += weight[q];
+  else
+    for (size_t q = 0; q < count; q++)
+      in[evs__target(target, narrow, q)] += shared;
+}
+
 /* Index of parameter name in type's table, or -1. */
 int evs__param_index(const evs_neuron_type *type, const char *name);
 /* The registry of types. */

@@ -195,11 +195,7 @@ deliver_w(evs_pop *pop, double t, int receptor, const void *target, int narrow,
     g = receptor == EVS_RECEPTOR_INH ? s->pi : s->pe;
     s->pending = 1;
   }
-  if (weight)
-    for (size_t k = 0; k < n; k++)
-      g[evs__target(target, narrow, k)] += weight[k];
-  else
-    for (size_t k = 0; k < n; k++) g[evs__target(target, narrow, k)] += shared;
+  evs__add_inputs(g, target, narrow, weight, shared, n);
 }
 
 void evs__cond_deliver(evs_pop *pop, double t, int receptor,

@@ -73,13 +73,7 @@ list_add(const evs__input_ring *g, evs__input_list *l, const void *target,
       /* many inputs onto the step (a synchronous burst, or a large net): a
        * list would cost more memory than the array (the microcircuit's
        * first steps at full scale: ~0.8 GB of lists) */
-      double *in = l->dense;
-      if (weight)
-        for (size_t q = 0; q < count; q++)
-          in[evs__target(target, narrow, q)] += weight[q];
-      else
-        for (size_t q = 0; q < count; q++)
-          in[evs__target(target, narrow, q)] += shared;
+      evs__add_inputs(l->dense, target, narrow, weight, shared, count);
       return 0;
     }
     if (l->cap - l->len < count && list_grow(g, l, count)) return -2;

@@ -271,10 +271,7 @@ static void izh_deliver(evs_pop *pop, double t, int receptor,
     x = s->pv;
     s->pending = 1;
   }
-  if (weight)
-    for (size_t k = 0; k < n; k++) x[target[k]] += weight[k];
-  else
-    for (size_t k = 0; k < n; k++) x[target[k]] += shared;
+  evs__add_inputs(x, target, 0, weight, shared, n);
 }
 
 /* dv/dt and du/dt at (v, u) with drive I and parameters a, b, v bounded by

@@ -425,12 +425,7 @@ deliver_w(evs_pop *pop, double t, int receptor, const void *target, int narrow,
     in = s->p[r];
     s->pending = 1;
   }
-  if (weight)
-    for (size_t q = 0; q < count; q++)
-      in[evs__target(target, narrow, q)] += weight[q];
-  else
-    for (size_t q = 0; q < count; q++)
-      in[evs__target(target, narrow, q)] += shared;
+  evs__add_inputs(in, target, narrow, weight, shared, count);
 }
 
 static void deliver(evs_pop *pop, double t, int receptor,
