@@ -28,11 +28,7 @@ model=$(dirname "$0")/../models/zenke2013.ini
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/evsnn-b7.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# median: of the numbers on standard input
-median() {
-  sort -g | awk '{ v[NR] = $1 } END {
-    if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+. "$(dirname "$0")/median.sh"
 
 # run EVSNN DIR DURATION: one run; prints "wall_run cpu" (s)
 run() {

@@ -26,11 +26,7 @@ models=$(dirname "$0")/../models
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/evsnn-threads.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# median: of the numbers on standard input
-median() {
-  sort -g | awk '{ v[NR] = $1 } END {
-    if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+. "$(dirname "$0")/median.sh"
 
 # sizes N: the --set arguments of a Brette et al. network of N neurons
 # (80 % excitatory, p = 80 / N)
