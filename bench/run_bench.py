@@ -444,8 +444,8 @@ def brian2_variants(args, bench):
     is the engine column: 'brian2' for one thread and the model's default
     method, '-2t' for two threads, '-<method>' for another method."""
     methods = [None]
-    if bench == 'B2' and args.b2_methods:
-        methods = args.b2_methods
+    if bench in ('B2', 'B3') and args.cond_methods:
+        methods = args.cond_methods
     out = []
     for m in methods:
         for t in args.brian2_threads:
@@ -615,7 +615,7 @@ def summarize(rows, cases):
 def target_lines(summary):
     """One line per target of doc/benchmarks.md that this run measured: met, or
     missed and by what factor. A speed target is shown against every
-    one-thread Brian2 configuration of the case (B2: both methods)."""
+    one-thread Brian2 configuration of the case (B2, B3: both methods)."""
     out = []
     for s in summary:
         b = BENCHES[s['bench']]
@@ -867,9 +867,11 @@ def parse_args(argv):
                     help='OpenMP thread counts, one Brian2 configuration each '
                     '(default 1, compiled without OpenMP; 1,2 adds a column '
                     'with two threads)')
-    ap.add_argument('--b2-methods', default='euler,exponential_euler',
+    ap.add_argument('--cond-methods', '--b2-methods',
+                    default='euler,exponential_euler',
                     type=lambda t: [x.strip() for x in t.split(',') if x.strip()],
-                    help='Brian2 integration methods run for B2 (default '
+                    help='Brian2 integration methods run for the '
+                    'conductance-based B2 and B3 (default '
                     'euler,exponential_euler)')
     ap.add_argument('--no-brian2', action='store_true',
                     help='skip the Brian2 runs')
