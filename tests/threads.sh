@@ -37,6 +37,15 @@ run_threads() {
       [ "$n" = 1 ] || [ "$sum" = "$total" ] ||
         say_fail "$run: $n threads: $what of the threads $sum, run $total"
     done
+    # every thread ran, and no thread ran more CPU time than the event
+    # loop's wall time (its CPU seconds are counted within that loop)
+    awk '$1 == "stat" && $2 == "wall_run" { wall = $3 }
+      $1 == "thread" { for (i = 3; i < NF; i++) if ($i == "cpu_s") {
+          k++; c[k] = $(i + 1) } }
+      END { if (k != n) exit 1
+            for (j = 1; j <= k; j++) if (!(c[j] > 0 && c[j] <= wall)) exit 1 }' \
+      n="$n" "$tmp/$run.$n/run.log" ||
+      say_fail "$run: $n threads: cpu_s missing, 0 or above wall_run"
   done
 }
 

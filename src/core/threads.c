@@ -117,6 +117,7 @@ int evs__par_run(evs_run *r, double until) {
   struct evs_par *par = r->par;
   int rc = EVS_OK, after_plugin = 0;
   if (r->ckpt_poll > PAR_CKPT_POLL) r->ckpt_poll = PAR_CKPT_POLL;
+  evs__par_cpu(par, 0);
   while (rc == EVS_OK && !r->stopped) {
     /* on several ranks, a signal any of them received at the last
      * exchange: they all stop at the same horizon. Not right after a
@@ -176,6 +177,7 @@ int evs__par_run(evs_run *r, double until) {
     }
     if (rc || last || r->stopped) break;
   }
+  evs__par_cpu(par, 1);
   /* the phase ends alike on every rank: a failure one of them met after
    * its last exchange fails them all here */
   if (par->comm) rc = evs__par_agree(par, rc ? rc : par->deferred);

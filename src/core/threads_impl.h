@@ -111,6 +111,8 @@ typedef struct worker {
   int rc;              /* first error */
   unsigned spin_limit; /* its spins before it sleeps (evs__par_wait) */
   double waited;       /* s of wall time spent in waits not over at once */
+  double cpu;          /* s of CPU time the thread ran in the runs' loops
+                          (evs__par_cpu), its waits' spinning included */
   evs_par_fly *fly;    /* [nfly] records of deliveries pushed before a
                           delay change (threads_delays.c) */
   uint32_t nfly, capfly, live; /* live: slots not yet delivered */
@@ -290,6 +292,13 @@ int evs__par_tell(struct evs_par *par);
  * the ranks, or the merge's (out of memory: in one process; on several
  * ranks it becomes par->deferred). */
 int evs__par_merge(struct evs_par *par, int defer, int rc);
+
+/* At the start (end 0) of evs__par_run, subtracts every thread's CPU
+ * time so far from its w->cpu; at its end (end 1), adds it: w->cpu sums
+ * the CPU seconds each thread ran in the runs' loops (the main thread's
+ * merges and tells, the waits' spinning). Two clock readings a thread
+ * (threads_stats.c). */
+void evs__par_cpu(struct evs_par *par, int end);
 
 /* Adds one to *v (the go or done counter) and wakes the sleepers, if any. */
 void evs__par_bump(struct evs_par *par, _Atomic uint32_t *v);

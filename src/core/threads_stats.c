@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "core/comm.h"
 #include "core/threads_impl.h"
@@ -17,6 +18,23 @@ static uint64_t peak_rss(void) {
   struct rusage u;
   if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
   return (uint64_t)u.ru_maxrss * 1024; /* Linux: KiB */
+}
+
+/* CPU seconds thread t of par has run (0 if unknown): the calling
+ * thread's for thread 0, which runs every evs__par_run. */
+static double cpu_seconds(const struct evs_par *par, uint32_t t) {
+  clockid_t c = CLOCK_THREAD_CPUTIME_ID;
+  struct timespec ts;
+  if (t > 0 &&
+      (!par->w[t].started || pthread_getcpuclockid(par->w[t].tid, &c)))
+    return 0;
+  if (clock_gettime(c, &ts)) return 0;
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void evs__par_cpu(struct evs_par *par, int end) {
+  for (uint32_t t = 0; t < par->n; t++)
+    par->w[t].cpu += (end ? 1 : -1) * cpu_seconds(par, t);
 }
 
 /* Bytes of one thread's or rank's line of run.log, at most. */
@@ -46,10 +64,11 @@ static size_t thread_line(const struct evs_par *par, uint32_t t, char *line) {
   return (size_t)snprintf(
       line, LINE_MAX_BYTES,
       "thread %u%s neurons %llu synapses %llu synapse_bytes %llu "
-      "syn_events %llu queue_peak_bytes %llu wall_wait_s %.6f",
+      "syn_events %llu queue_peak_bytes %llu wall_wait_s %.6f cpu_s %.6f",
       t, rank, (unsigned long long)h[0], (unsigned long long)h[1],
       (unsigned long long)h[2], (unsigned long long)w->syn_events,
-      (unsigned long long)(w->queue_peak * sizeof(evs_event)), w->waited);
+      (unsigned long long)(w->queue_peak * sizeof(evs_event)), w->waited,
+      w->cpu);
 }
 
 /* This rank's line of run.log (no newline) into line; its length. */
