@@ -383,20 +383,22 @@ static uint32_t whole_owner(const struct evs_par *par, uint32_t p) {
 /* The share of the main thread. While the others run a step, it also
  * hands the last barrier's spikes to the plug-ins (run_step) and merges the
  * threads' flushes: with every population's spikes recorded (the default)
- * that costs about TELL_COST instructions a spike, against SYN_COST a
- * synaptic event for the part of a step that a thread's share of the
- * neurons scales (a thread's step also has a part every thread pays alike:
- * the spikes' listing and the per-delivery costs). Measured with callgrind
- * on B1 at N = 64,000, 0.3 s (111,063 spikes) on two threads holding
- * 47.7 % and 52.3 %: beyond its step the main thread ran 45.8 M
- * instructions (the tell 34.7 M, the merge 4.8 M, the windows' loop 6.3 M;
- * its waits left out), 412 a spike; its step 472.7 M against 506.5 M for
- * 414,574 fewer synaptic events, 82 a synaptic event (83 in the first
- * measurement, kept). So with K synapses a neuron the main thread holds
- * s = TELL_COST / (SYN_COST K) of a share less (at most half a share):
- * (1 - (n - 1) s) / n of every split population. */
-#define TELL_COST 412.0
-#define SYN_COST 83.0
+ * that takes it about as long a spike as TELL_SYN synaptic events take a
+ * thread's step (the part of a step that a thread's share of the neurons
+ * scales; a step also has a part every thread pays alike: the spikes'
+ * listing and the per-delivery costs). Measured in wall time, not
+ * instructions: every window timed on B1 at N = 64,000 with both cores to
+ * the run (SCHED_FIFO; bench/results/2026-12-07-thrb1c.md), the tell took
+ * 39-57 ns a spike and a step 13.7-15.2 ns a synaptic event, ~3 (in
+ * instructions 412 against 83, ~5: the raster writer runs many more
+ * instructions a cycle than the step, which waits for memory). With 5 the
+ * main thread held 46.9 % of B1 and its step and tell still ended ~1.5 us
+ * a window (5 %) before the other thread's; the recorded windows ran best
+ * with 47.7-48.2 % (B1 64k), 49.8 % (B1 256k) and more than half (B3 64k,
+ * conductance neurons with STDP). So with K synapses a neuron the main
+ * thread holds s = TELL_SYN / K of a share less (at most half a share):
+ * (1 - (n - 1) s) / n of every split population (B1: 48.1 %). */
+#define TELL_SYN 3.0
 
 static double main_share(const struct evs_par *par) {
   const evs_net *net = par->net;
@@ -406,9 +408,8 @@ static double main_share(const struct evs_par *par) {
     neurons += net->pop[p]->rank_hi - net->pop[p]->rank_lo;
   for (uint32_t k = 0; k < net->nproj; k++) synapses += net->proj[k]->csr->nnz;
   double s = 0.5 / (par->n - 1);
-  if (neurons > 0 && synapses > 0 &&
-      TELL_COST * neurons / (SYN_COST * synapses) < s)
-    s = TELL_COST * neurons / (SYN_COST * synapses);
+  if (neurons > 0 && synapses > 0 && TELL_SYN * neurons / synapses < s)
+    s = TELL_SYN * neurons / synapses;
   return (1 - (par->n - 1) * s) / par->n;
 }
 
