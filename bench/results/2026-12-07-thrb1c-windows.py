@@ -82,8 +82,6 @@ for L in (0, 2, 8):
     best = None
     for x in np.linspace(-0.1, 0.1, 41):
         p, q = s0o * (1 + x), b * (1 - x * s0o.sum() / b.sum())
-        if L < 0:
-            continue
         backlog, tot = [], 0.0
         for k in range(len(p)):
             pre = 0.0
