@@ -389,15 +389,15 @@ static uint32_t whole_owner(const struct evs_par *par, uint32_t p) {
  * listing and the per-delivery costs). Measured in wall time, not
  * instructions: every window timed on B1 at N = 64,000 with both cores to
  * the run (SCHED_FIFO; bench/results/2026-12-07-thrb1c.md), the tell took
- * 39-57 ns a spike and a step 13.7-15.2 ns a synaptic event, ~3 (in
+ * 39-57 ns a spike and a step 13.7-16.1 ns a synaptic event, ~3 (in
  * instructions 412 against 83, ~5: the raster writer runs many more
  * instructions a cycle than the step, which waits for memory). With 5 the
  * main thread held 46.9 % of B1 and its step and tell still ended ~1.5 us
  * a window (5 %) before the other thread's; the recorded windows ran best
- * with 47.7-48.2 % (B1 64k), 49.8 % (B1 256k) and more than half (B3 64k,
- * conductance neurons with STDP). So with K synapses a neuron the main
- * thread holds s = TELL_SYN / K of a share less (at most half a share):
- * (1 - (n - 1) s) / n of every split population (B1: 48.1 %). */
+ * with 47.7-48.2 % (B1 64k), 49.8 % (B1 256k) and more than half (B3 64k).
+ * So with K synapses a neuron the main thread holds s = TELL_SYN / K of a
+ * share less (at most half a share): (1 - (n - 1) s) / n of every split
+ * population (B1: 48.1 %). */
 #define TELL_SYN 3.0
 
 static double main_share(const struct evs_par *par) {
