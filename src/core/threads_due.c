@@ -274,6 +274,7 @@ static int list_due(worker *w) {
   int rc = EVS_OK;
   w->ndue = w->nrng = 0;
   for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++) {
+    if (!par->mf[f].n) continue;
     const evs_pop *pop = par->net->pop[par->mf[f].pop];
     const evs_spike *spk = par->mspk + par->mf[f].begin;
     uint32_t nh, d = one_delay(w, pop, &nh);

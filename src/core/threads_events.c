@@ -228,6 +228,7 @@ void evs__par_prefetch_rows(const worker *w) {
   const evs_net *net = par->net;
   for (int pass = 0; pass < 2; pass++)
     for (size_t f = 0; f < par->nmf; f++) {
+      if (!par->mf[f].n) continue; /* most of the microcircuit's */
       const evs_pop *pop = net->pop[par->mf[f].pop];
       const evs_spike *spk = par->mspk + par->mf[f].begin;
       for (uint32_t k = 0; k < pop->n_out; k++) {

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
+/* evsnn — where the threaded scheduler cuts each split population into
+ * the threads' slices (doc/scaling.md, "Ownership"): from the costs it
+ * expects of them, since any cut gives the same bytes. */
+#include <math.h>
+
+#include "core/threads_impl.h"
+
+/* The share of the main thread. While the others run a step, it also
+ * hands the last barrier's spikes to the plug-ins (run_step) and merges the
+ * threads' flushes: with every population's spikes recorded (the default)
+ * that costs about TELL_COST instructions a spike, against SYN_COST a
+ * synaptic event for the part of a step that a thread's share of the
+ * neurons scales (a thread's step also has a part every thread pays alike:
+ * the spikes' listing and the per-delivery costs). Measured with callgrind
+ * on B1 at N = 64,000, 0.3 s (111,063 spikes) on two threads holding
+ * 47.7 % and 52.3 %: beyond its step the main thread ran 45.8 M
+ * instructions (the tell 34.7 M, the merge 4.8 M, the windows' loop 6.3 M;
+ * its waits left out), 412 a spike; its step 472.7 M against 506.5 M for
+ * 414,574 fewer synaptic events, 82 a synaptic event (83 in the first
+ * measurement, kept). So with K synapses a neuron the main thread holds
+ * s = TELL_COST / (SYN_COST K) of a share less (at most half a share):
+ * (1 - (n - 1) s) / n of every split population. */
+#define TELL_COST 412.0
+#define SYN_COST 83.0
+
+static double main_share(const struct evs_par *par) {
+  const evs_net *net = par->net;
+  double neurons = 0, synapses = 0;
+  if (par->n == 1) return 1;
+  for (uint32_t p = 0; p < net->npop; p++)
+    neurons += net->pop[p]->rank_hi - net->pop[p]->rank_lo;
+  for (uint32_t k = 0; k < net->nproj; k++) synapses += net->proj[k]->csr->nnz;
+  double s = 0.5 / (par->n - 1);
+  if (neurons > 0 && synapses > 0 &&
+      TELL_COST * neurons / (SYN_COST * synapses) < s)
+    s = TELL_COST * neurons / (SYN_COST * synapses);
+  return (1 - (par->n - 1) * s) / par->n;
+}
+
+/* Where thread t's part begins (0 < t < n) in a line of the given total:
+ * thread 0 holds the first share a0, the others equal parts of the rest. */
+static double part_start(double total, double a0, uint32_t t, uint32_t n) {
+  return total * (a0 + (1 - a0) * (t - 1) / (double)(n - 1));
+}
+
+/* 1 if split population p is packed: its type takes its inputs in ring
+ * buffers (deliver_ahead: IF_curr_exp_grid). Its slices would each repeat
+ * a part of its work: the hand-over walks every delay group of a slice's
+ * split of each row (the microcircuit at 10 %: ~3.6 synapses a group, so
+ * most groups have synapses on both of two slices, and a group costs ~50
+ * instructions besides its synapses), and every slice pays a tick's fixed
+ * part, its periodic event, its flush and a call per spike and
+ * projection. */
+static int packed(const struct evs_par *par, uint32_t p) {
+  return par->split[p] && par->net->pop[p]->type->deliver_ahead;
+}
+
+/* The expected cost of a packed population, instructions a simulated
+ * second, measured with callgrind on the microcircuit at 10 % (one
+ * thread): its neurons' step, STEP_COST a neuron and step (the vector
+ * step, the background's counts, the ring's take); and for every spike
+ * that reaches it, in each projection, ROW_COST (the hand-over's call, its
+ * prefetches, its listing), GROUP_COST a delay group and INPUT_COST a
+ * synapse (its append and its take), at an assumed RATE of every
+ * presynaptic neuron: the rates are not known before the run (the
+ * microcircuit's populations fire at 1.4-8.8 Hz, 3.7 Hz on average). */
+#define STEP_COST 32.0
+#define ROW_COST 180.0
+#define GROUP_COST 50.0
+#define INPUT_COST 15.0
+#define RATE 4.0
+
+static double pack_cost(const evs_net *net, const evs_pop *pop) {
+  double c = (pop->rank_hi - pop->rank_lo) * STEP_COST / pop->tick;
+  for (uint32_t k = 0; k < net->nproj; k++) {
+    const evs_csr *m = net->proj[k]->csr;
+    if (net->proj[k]->post != pop || !m) continue;
+    double rows = 0;
+    for (uint32_t i = 0; i < m->n_pre; i++)
+      rows += m->row_ptr[i + 1] > m->row_ptr[i];
+    double groups = m->grp_ptr ? (double)m->grp_ptr[m->n_pre] : rows;
+    c += RATE * (ROW_COST * rows + GROUP_COST * groups + INPUT_COST * m->nnz);
+  }
+  return c;
+}
+
+void evs__par_cut(struct evs_par *par) {
+  const evs_net *net = par->net;
+  const uint32_t n = par->n;
+  const double a0 = main_share(par);
+  /* the packed populations laid end to end, in index order, as one line
+   * of their costs cut like a single population: each is whole on one
+   * thread but at most n - 1 of them, which are cut between threads */
+  double line = 0, at = 0;
+  for (uint32_t p = 0; p < net->npop; p++)
+    if (packed(par, p)) line += pack_cost(net, net->pop[p]);
+  for (uint32_t p = 0; p < net->npop; p++) {
+    if (!par->split[p]) continue;
+    const evs_pop *pop = net->pop[p];
+    uint32_t *b = par->bound + (size_t)p * (n + 1);
+    const uint32_t lo = pop->rank_lo, m = pop->rank_hi - pop->rank_lo;
+    const double c = packed(par, p) ? pack_cost(net, pop) : 0;
+    b[0] = lo;
+    b[n] = lo + m;
+    for (uint32_t t = 1; t < n; t++) {
+      if (!packed(par, p)) {
+        b[t] = lo + (uint32_t)part_start(m, a0, t, n);
+        continue;
+      }
+      double x = part_start(line, a0, t, n) - at; /* into this one */
+      b[t] = lo + (x <= 0 || !(c > 0) ? 0
+                   : x >= c          ? m
+                                     : (uint32_t)fmin(m, x / c * m));
+    }
+    at += c;
+  }
+}
