@@ -9,20 +9,22 @@
 /* The share of the main thread. While the others run a step, it also
  * hands the last barrier's spikes to the plug-ins (run_step) and merges the
  * threads' flushes: with every population's spikes recorded (the default)
- * that costs about TELL_COST instructions a spike, against SYN_COST a
- * synaptic event for the part of a step that a thread's share of the
- * neurons scales (a thread's step also has a part every thread pays alike:
- * the spikes' listing and the per-delivery costs). Measured with callgrind
- * on B1 at N = 64,000, 0.3 s (111,063 spikes) on two threads holding
- * 47.7 % and 52.3 %: beyond its step the main thread ran 45.8 M
- * instructions (the tell 34.7 M, the merge 4.8 M, the windows' loop 6.3 M;
- * its waits left out), 412 a spike; its step 472.7 M against 506.5 M for
- * 414,574 fewer synaptic events, 82 a synaptic event (83 in the first
- * measurement, kept). So with K synapses a neuron the main thread holds
- * s = TELL_COST / (SYN_COST K) of a share less (at most half a share):
- * (1 - (n - 1) s) / n of every split population. */
-#define TELL_COST 412.0
-#define SYN_COST 83.0
+ * that takes it about as long a spike as TELL_SYN synaptic events take a
+ * thread's step (the part of a step that a thread's share of the neurons
+ * scales; a step also has a part every thread pays alike: the spikes'
+ * listing and the per-delivery costs). Measured in wall time, not
+ * instructions: every window timed on B1 at N = 64,000 with both cores to
+ * the run (SCHED_FIFO; bench/results/2026-12-07-thrb1c.md), the tell took
+ * 39-57 ns a spike and a step 13.7-16.1 ns a synaptic event, ~3 (in
+ * instructions 412 against 83, ~5: the raster writer runs many more
+ * instructions a cycle than the step, which waits for memory). With 5 the
+ * main thread held 46.9 % of B1 and its step and tell still ended ~1.5 us
+ * a window (5 %) before the other thread's; the recorded windows ran best
+ * with 47.7-48.2 % (B1 64k), 49.8 % (B1 256k) and more than half (B3 64k).
+ * So with K synapses a neuron the main thread holds s = TELL_SYN / K of a
+ * share less (at most half a share): (1 - (n - 1) s) / n of every split
+ * population (B1: 48.1 %). */
+#define TELL_SYN 3.0
 
 static double main_share(const struct evs_par *par) {
   const evs_net *net = par->net;
@@ -32,11 +34,17 @@ static double main_share(const struct evs_par *par) {
     neurons += net->pop[p]->rank_hi - net->pop[p]->rank_lo;
   for (uint32_t k = 0; k < net->nproj; k++) synapses += net->proj[k]->csr->nnz;
   double s = 0.5 / (par->n - 1);
-  if (neurons > 0 && synapses > 0 &&
-      TELL_COST * neurons / (SYN_COST * synapses) < s)
-    s = TELL_COST * neurons / (SYN_COST * synapses);
+  if (neurons > 0 && synapses > 0 && TELL_SYN * neurons / synapses < s)
+    s = TELL_SYN * neurons / synapses;
   return (1 - (par->n - 1) * s) / par->n;
 }
+
+/* The main thread's tell in the packed line's units (instructions a
+ * simulated second): callgrind on B1 at N = 64,000, 0.3 s (111,063
+ * spikes), two threads: beyond its step the main thread ran 45.8 M
+ * instructions (the tell 34.7 M, the merge 4.8 M, the windows' loop 6.3
+ * M), 412 a spike. The packed line's constants below were fitted with it. */
+#define TELL_COST 412.0
 
 /* Where thread t's part begins (0 < t < n) in a line of the given total:
  * thread 0 holds the first share a0, the others equal parts of the rest. */
@@ -92,9 +100,17 @@ void evs__par_cut(struct evs_par *par) {
   /* the packed populations laid end to end, in index order, as one line
    * of their costs cut like a single population: each is whole on one
    * thread but at most n - 1 of them, which are cut between threads */
-  double line = 0, at = 0;
-  for (uint32_t p = 0; p < net->npop; p++)
+  double line = 0, at = 0, neurons = 0;
+  for (uint32_t p = 0; p < net->npop; p++) {
+    neurons += net->pop[p]->rank_hi - net->pop[p]->rank_lo;
     if (packed(par, p)) line += pack_cost(net, net->pop[p]);
+  }
+  /* the main thread's share of it: less the plug-ins' spikes (main_share)
+   * in the line's units, at the assumed rate */
+  double s = 0.5 / (n - 1);
+  if (n > 1 && line > 0 && TELL_COST * RATE * neurons / line < s)
+    s = TELL_COST * RATE * neurons / line;
+  const double a_line = (1 - (n - 1) * s) / n;
   for (uint32_t p = 0; p < net->npop; p++) {
     if (!par->split[p]) continue;
     const evs_pop *pop = net->pop[p];
@@ -108,7 +124,7 @@ void evs__par_cut(struct evs_par *par) {
         b[t] = lo + (uint32_t)part_start(m, a0, t, n);
         continue;
       }
-      double x = part_start(line, a0, t, n) - at; /* into this one */
+      double x = part_start(line, a_line, t, n) - at; /* into this one */
       b[t] = lo + (x <= 0 || !(c > 0) ? 0
                    : x >= c          ? m
                                      : (uint32_t)fmin(m, x / c * m));

@@ -349,6 +349,10 @@ int evs__par_join(struct evs_par *par, const evs_proj *p, evs_csr **out);
 int evs__par_split_csr(const evs_proj *p, const evs_csr *m, uint32_t lo,
                        uint32_t hi, evs_csr **out);
 
+/* Cuts every split population into the threads' slices (par->bound),
+ * from the costs it expects of them (threads_cut.c). */
+void evs__par_cut(struct evs_par *par);
+
 /* Frees w's record in slot (its delivery done); the slots are reused once
  * every record has been delivered. (threads_delays.c) */
 void evs__par_fly_done(worker *w, uint32_t slot);

@@ -380,47 +380,12 @@ static uint32_t whole_owner(const struct evs_par *par, uint32_t p) {
   return p % par->n;
 }
 
-/* The share of the main thread. While the others run a step, it also
- * hands the last barrier's spikes to the plug-ins (run_step) and merges the
- * threads' flushes: with every population's spikes recorded (the default)
- * that takes it about as long a spike as TELL_SYN synaptic events take a
- * thread's step (the part of a step that a thread's share of the neurons
- * scales; a step also has a part every thread pays alike: the spikes'
- * listing and the per-delivery costs). Measured in wall time, not
- * instructions: every window timed on B1 at N = 64,000 with both cores to
- * the run (SCHED_FIFO; bench/results/2026-12-07-thrb1c.md), the tell took
- * 39-57 ns a spike and a step 13.7-16.1 ns a synaptic event, ~3 (in
- * instructions 412 against 83, ~5: the raster writer runs many more
- * instructions a cycle than the step, which waits for memory). With 5 the
- * main thread held 46.9 % of B1 and its step and tell still ended ~1.5 us
- * a window (5 %) before the other thread's; the recorded windows ran best
- * with 47.7-48.2 % (B1 64k), 49.8 % (B1 256k) and more than half (B3 64k).
- * So with K synapses a neuron the main thread holds s = TELL_SYN / K of a
- * share less (at most half a share): (1 - (n - 1) s) / n of every split
- * population (B1: 48.1 %). */
-#define TELL_SYN 3.0
-
-static double main_share(const struct evs_par *par) {
-  const evs_net *net = par->net;
-  double neurons = 0, synapses = 0;
-  if (par->n == 1) return 1;
-  for (uint32_t p = 0; p < net->npop; p++)
-    neurons += net->pop[p]->rank_hi - net->pop[p]->rank_lo;
-  for (uint32_t k = 0; k < net->nproj; k++) synapses += net->proj[k]->csr->nnz;
-  double s = 0.5 / (par->n - 1);
-  if (neurons > 0 && synapses > 0 && TELL_SYN * neurons / synapses < s)
-    s = TELL_SYN * neurons / synapses;
-  return (1 - (par->n - 1) * s) / par->n;
-}
-
-/* Slices every population and splits every projection: thread 0 holds
- * main_share of a split population's neurons (of the rank's block, on
- * several ranks), the others equal parts of the rest. A population held
- * whole by another rank has no slice here. */
+/* Slices every population where evs__par_cut cuts it and splits every
+ * projection. A population held whole by another rank has no slice here. */
 static int deal(struct evs_par *par, evs_error *err) {
   evs_net *net = par->net;
-  const double a0 = main_share(par);
   int rc;
+  evs__par_cut(par);
   for (uint32_t p = 0; p < net->npop; p++) {
     evs_pop *pop = net->pop[p];
     uint32_t *b = par->bound + (size_t)p * (par->n + 1);
@@ -432,12 +397,6 @@ static int deal(struct evs_par *par, evs_error *err) {
       if (held) par->w[owner].slice[p] = pop;
       continue;
     }
-    const uint32_t lo = pop->rank_lo, m = pop->rank_hi - pop->rank_lo;
-    b[0] = lo;
-    for (uint32_t t = 1; t < par->n; t++)
-      b[t] =
-          lo + (uint32_t)(m * (a0 + (1 - a0) * (t - 1) / (double)(par->n - 1)));
-    b[par->n] = lo + m;
     for (uint32_t t = 0; t < par->n; t++) {
       if (b[t] == b[t + 1]) continue;
       par->w[t].own[p] = 1;
