@@ -116,12 +116,12 @@ START_TEST(test_sums_wrap_and_grow) {
                    -1);
   for (int64_t k = 1; k <= 25; k++) {
     /* inputs for the next few steps: at d = 2 five times three onto the
-     * same neurons (in a list: a list of 211 neurons goes dense at 105),
-     * at d = 3 every third step thirty times four onto the same neurons
+     * same neurons (in a list: a list of 211 neurons goes dense at 422),
+     * at d = 3 every third step 120 times four onto the same neurons
      * (several of each neuron's inputs in the list when it goes dense,
      * more added densely), else 16 */
     for (int d = 1; d <= 5; d++) {
-      int reps = d == 2 ? 5 : d == 3 ? (k % 3 ? 0 : 30) : 1;
+      int reps = d == 2 ? 5 : d == 3 ? (k % 3 ? 0 : 120) : 1;
       for (int rep = 0; rep < reps; rep++)
         hand(&g, k + d,
              d == 2   ? 3
@@ -152,7 +152,7 @@ START_TEST(test_checkpoint_same_sums) {
   a.k_now = 3;
   /* sums of many floats of different magnitudes: not floats themselves */
   for (int64_t k = 4; k <= 9; k++)
-    for (int rep = 0; rep < (k % 2 ? 8 : 3); rep++) /* dense, a list */
+    for (int rep = 0; rep < (k % 2 ? 30 : 3); rep++) /* dense, a list */
       hand(&a, k, 16, 1e-4f * (float)k, 0);
   int nonfloat = 0;
   for (int j = 0; j < SIZE; j++) nonfloat += ref[6][j] != (float)ref[6][j];

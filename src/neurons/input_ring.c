@@ -165,9 +165,13 @@ static int reserve_one(evs__input_ring *g, int r, uint32_t n, size_t stride) {
 int evs__input_ring_reserve(evs__input_ring *g, const double span[2],
                             size_t stride, double h) {
   g->stride = stride;
-  /* a list of 8-byte inputs as long as half the neurons holds a quarter
-   * of a dense array's bytes */
-  g->dense_at = stride / 2;
+  /* a list of 8-byte inputs as long as twice the neurons holds twice a
+   * dense array's bytes: an input onto a dense array is a write to a
+   * random neuron of one of the ring's ~60 arrays, which at the full
+   * microcircuit (~1.2 excitatory inputs a neuron and step) missed the
+   * caches, where a list is written and read in order and the take adds
+   * into one array per receptor (bench/results/2026-12-07-thrmc3.md) */
+  g->dense_at = 2 * stride;
   g->h = h;
   g->inv_h = 1 / h;
   for (int r = 0; r < 2; r++) {
