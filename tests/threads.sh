@@ -67,9 +67,10 @@ run_threads izhikevich "$MODELS/izhikevich_rs.ini" \
 run_threads microcircuit "$MODELS/microcircuit.ini" \
   --set network.scale=0.02 --set network.k_scale=0.1 \
   --set simulation.duration=0.2s --set L4E.record_v=0-2,200,437
-# ... split among the threads (each population in about halves: each of
-# the two threads holds 40-60 % of the neurons; run whole, the populations
-# dealt by index would give them 80 % and 20 %)
+# ... split among the threads (packed: each population whole on one thread
+# but one cut between the two, by their expected costs, so that each holds
+# 40-60 % of the neurons; run whole, the populations dealt by index would
+# give them 80 % and 20 %)
 awk '$1 == "thread" { n[$2] = $4 } END {
   f = n[0] / (n[0] + n[1]); exit !(f >= 0.4 && f <= 0.6) }' \
   "$tmp/microcircuit.2/run.log" ||

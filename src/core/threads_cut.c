@@ -65,17 +65,26 @@ static int packed(const struct evs_par *par, uint32_t p) {
 }
 
 /* The expected cost of a packed population, instructions a simulated
- * second, measured with callgrind on the microcircuit at 10 % (one
- * thread): its neurons' step, STEP_COST a neuron and step (the vector
- * step, the background's counts, the ring's take); and for every spike
- * that reaches it, in each projection, ROW_COST (the hand-over's call, its
- * prefetches, its listing), GROUP_COST a delay group and INPUT_COST a
- * synapse (its append and its take), at an assumed RATE of every
- * presynaptic neuron: the rates are not known before the run (the
- * microcircuit's populations fire at 1.4-8.8 Hz, 3.7 Hz on average). */
+ * second: its neurons' step, STEP_COST a neuron and step (the vector step,
+ * the background's counts, the ring's take; callgrind, the microcircuit at
+ * 10 %); and for every spike that reaches it, in each projection, ROW_COST
+ * (the hand-over's call, its prefetches, its listing), GROUP_COST a delay
+ * group and INPUT_COST a synapse (its append and its take), at an assumed
+ * RATE of every presynaptic neuron: the rates are not known before the
+ * run (the microcircuit's populations fire at 1.4-8.8 Hz, 3.7 Hz on
+ * average at 10 %). A row and a group cost more than their instructions
+ * (~180 and ~50 at 10 %): each group appends to another step's list, a
+ * line of its own. ROW_COST and GROUP_COST were fitted so that the threads
+ * balance: the microcircuit at 10 % on two threads (callgrind: 291.7 M
+ * instructions of thread 0's step and 5.7 M of its merge and tell, 292.4 M
+ * of thread 1's; with 180 and 50, 287.2 M and 297.1 M) and at a quarter of
+ * its neurons with full in-degrees (cpu-clock samples: the other thread
+ * ~12 % busier with these, ~15-20 % with 180 and 50; the full scale, 0.3 s,
+ * with 180 and 50: 1,572 against 1,363 ms; bench/results/
+ * 2026-12-07-thrmc3.md). */
 #define STEP_COST 32.0
-#define ROW_COST 180.0
-#define GROUP_COST 50.0
+#define ROW_COST 400.0
+#define GROUP_COST 150.0
 #define INPUT_COST 15.0
 #define RATE 4.0
 
@@ -107,8 +116,8 @@ void evs__par_cut(struct evs_par *par) {
   }
   /* the main thread's share of it: less the plug-ins' spikes (main_share)
    * in the line's units, at the assumed rate */
-  double s = 0.5 / (n - 1);
-  if (n > 1 && line > 0 && TELL_COST * RATE * neurons / line < s)
+  double s = n > 1 ? 0.5 / (n - 1) : 0;
+  if (line > 0 && TELL_COST * RATE * neurons / line < s)
     s = TELL_COST * RATE * neurons / line;
   const double a_line = (1 - (n - 1) * s) / n;
   for (uint32_t p = 0; p < net->npop; p++) {

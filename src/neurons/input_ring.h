@@ -33,7 +33,7 @@ typedef struct evs__input {
 
 /* The inputs of one step through one receptor, in hand-over order: a list
  * while they are few, a dense array of their sums over the neurons once
- * the list would outgrow half of one. */
+ * the list would outgrow two of them (twice the neurons). */
 typedef struct evs__input_list {
   evs__input *in; /* [cap] */
   size_t len, cap;
