@@ -74,17 +74,19 @@ static int packed(const struct evs_par *par, uint32_t p) {
  * run (the microcircuit's populations fire at 1.4-8.8 Hz, 3.7 Hz on
  * average at 10 %). A row and a group cost more than their instructions
  * (~180 and ~50 at 10 %): each group appends to another step's list, a
- * line of its own. ROW_COST and GROUP_COST were fitted so that the threads
- * balance: the microcircuit at 10 % on two threads (callgrind: 291.7 M
- * instructions of thread 0's step and 5.7 M of its merge and tell, 292.4 M
- * of thread 1's; with 180 and 50, 287.2 M and 297.1 M) and at a quarter of
- * its neurons with full in-degrees (cpu-clock samples: the other thread
- * ~12 % busier with these, ~15-20 % with 180 and 50; the full scale, 0.3 s,
- * with 180 and 50: 1,572 against 1,363 ms; bench/results/
- * 2026-12-07-thrmc3.md). */
+ * line of its own, which at full in-degrees is seldom in a cache.
+ * ROW_COST and GROUP_COST were fitted on two threads so that the threads
+ * balance at full in-degrees, at a quarter of the microcircuit's neurons
+ * (cpu-clock samples of each thread: 1-7 % apart with these; 9-13 % with
+ * 600 and 220, 12-13 % with 400 and 150, 11-23 % with 180 and 50; the
+ * full scale, 0.3 s, with 180 and 50: 1,572 against 1,363 ms), at the
+ * cost of the microcircuit at 10 %, where the main thread now does 8 %
+ * more (callgrind: 300.2 M instructions of its step and 5.7 M of its
+ * merge and tell, 283.4 M of thread 1's step; balanced at 400 and 150,
+ * 297.4 against 292.4 M; bench/results/2026-12-07-thrmc3.md). */
 #define STEP_COST 32.0
-#define ROW_COST 400.0
-#define GROUP_COST 150.0
+#define ROW_COST 800.0
+#define GROUP_COST 300.0
 #define INPUT_COST 15.0
 #define RATE 4.0
 
