@@ -9,7 +9,7 @@
 #include "check_util.h"
 
 /* The value of coefficient X of trace k at t. */
-static double value(const evs_trace_bank *b, unsigned k, double X, double t) {
+static double value(evs_trace_bank *b, unsigned k, double X, double t) {
   return X * evs__trace_decay(b, k, t);
 }
 

@@ -119,7 +119,7 @@ static inline double clip(double w, double lo, double hi) {
 }
 
 /* nu at t (see the top comment for spikes added out of order). */
-static double rate_at(const is_state *s, double t) {
+static double rate_at(is_state *s, double t) {
   return s->nu[0] * evs__trace_decay(&s->bank, IS_NU, t);
 }
 

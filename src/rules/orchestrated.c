@@ -206,7 +206,7 @@ static void orch_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
 static void orch_on_post(evs_rule *pl, double t, uint32_t post) {
   orch_state *s = pl->state;
   evs_csr *c = pl->proj->csr;
-  const evs_trace_bank *b = &s->bank;
+  evs_trace_bank *b = &s->bank;
   evs__trace_bank_advance(&s->bank, t);
   const double dp = evs__trace_decay(b, ORCH_ZP, t); /* z+_j = Zp_j dp */
   /* the post traces before this spike: one factor each for all synapses */

@@ -146,7 +146,7 @@ static void triplet_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
  * advanced the bank to t). */
 static void triplet_post(triplet_state *s, evs_csr *c, double t,
                          uint32_t post) {
-  const evs_trace_bank *b = &s->bank;
+  evs_trace_bank *b = &s->bank;
   const double dx = evs__trace_decay(b, TRIP_X, t); /* x_j(t) = X_j dx */
   /* y2 before this spike's own increment: one factor for all synapses */
   double g = s->a3_plus * (s->y2[post] * evs__trace_decay(b, TRIP_Y2, t));

@@ -3,6 +3,7 @@
 #include "rules/trace_bank.h"
 #include "evsnn/checkpoint.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 double *evs__trace_bank_add(evs_trace_bank *b, uint32_t n, double tau) {
@@ -13,7 +14,11 @@ double *evs__trace_bank_add(evs_trace_bank *b, uint32_t n, double tau) {
    * order, so the running minimum equals the span of the smallest tau */
   double span = EVS_TRACE_SPAN * tau;
   b->span = b->n_traces ? fmin(b->span, span) : span;
-  b->trace[b->n_traces++] = (evs_trace){.rate = 1 / tau, .n = n, .coef = coef};
+  b->trace[b->n_traces++] = (evs_trace){.rate = 1 / tau,
+                                        .n = n,
+                                        .coef = coef,
+                                        .decay_at = NAN,
+                                        .growth_at = NAN};
   return coef;
 }
 
