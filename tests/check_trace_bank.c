@@ -92,6 +92,29 @@ START_TEST(full_bank_refuses) {
 }
 END_TEST
 
+/* The memoised factors are exp() of t - t0 for the bank's t0 of the call:
+ * equal t after a rebase gives the new t0's factor, and a repeated call
+ * the same bits as a direct exp(). */
+START_TEST(factors_follow_t0) {
+  evs_trace_bank b = {0};
+  const double tau = 0.02, t = 0.013;
+  ck_assert_ptr_nonnull(evs__trace_bank_add(&b, 2, tau));
+  for (int rep = 0; rep < 2; rep++) {
+    REQUIRE(evs__trace_decay(&b, 0, t) == exp(-t * (1 / tau)));
+    REQUIRE(evs__trace_growth(&b, 0, t) == exp(t * (1 / tau)));
+  }
+  evs__trace_bank_rebase(&b, 0.005);
+  const double u = t - 0.005;
+  REQUIRE(evs__trace_decay(&b, 0, t) == exp(-u * (1 / tau)));
+  REQUIRE(evs__trace_growth(&b, 0, t) == exp(u * (1 / tau)));
+  /* another t with the same t - t0 after a second rebase: the same bits */
+  evs__trace_bank_rebase(&b, 0.010);
+  REQUIRE(evs__trace_decay(&b, 0, 0.010 + u) ==
+          exp(-((0.010 + u) - 0.010) * (1 / tau)));
+  evs__trace_bank_free(&b);
+}
+END_TEST
+
 static Suite *trace_bank_suite(void) {
   Suite *s = suite_create("trace_bank");
   TCase *tc = tcase_create("core");
@@ -99,6 +122,7 @@ static Suite *trace_bank_suite(void) {
   tcase_add_test(tc, span_follows_the_smallest_tau);
   tcase_add_test(tc, nearest_spike_resets);
   tcase_add_test(tc, full_bank_refuses);
+  tcase_add_test(tc, factors_follow_t0);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 
 #include "rules/stdp_impl.h"
+#include "rules/stdp_walk.h"
 
 /* ---- stdp_pair ------------------------------------------------------------
  */
@@ -89,6 +90,7 @@ typedef struct pair_state {
   evs_trace_bank bank;        /* traces PAIR_X, PAIR_Y */
   double *x;                  /* [n_pre] presynaptic coefficients X */
   double *y;                  /* [n_post] postsynaptic coefficients Y */
+  const evs__stdp_walk *walk; /* the additive walks (mu = 0), widest */
 } pair_state;
 
 enum { PAIR_X, PAIR_Y }; /* pair_state's traces, in the order added */
@@ -137,6 +139,7 @@ static int pair_init(evs_rule *pl, evs_error *err) {
   s->nearest = p[PP_NEAREST] != 0;
   s->learn_from = p[PP_LEARN_FROM];
   const evs_csr *c = pl->proj->csr;
+  s->walk = evs__stdp_walk_pick(c->n_pre, c->n_post, c->nnz);
   if (!(s->x = evs__trace_bank_add(&s->bank, c->n_pre, s->tau_plus)) ||
       !(s->y = evs__trace_bank_add_post(&s->bank, c->n_post, s->tau_minus)))
     goto nomem;
@@ -166,11 +169,9 @@ static void pair_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
   const double w_min = s->w_min, w_max = s->w_max, a_minus = s->a_minus;
   if (t < s->learn_from) {
     /* weights fixed; the trace counts the arrival below */
-  } else if (s->mu_minus == 0) {
-    for (uint64_t k = begin; k < end; k++) {
-      double y = Y[target[k]] * dy;
-      weight[k] = (float)clip(weight[k] - a_minus * y, w_min, w_max);
-    }
+  } else if (s->mu_minus == 0) { /* w - A_minus y = w + (-A_minus) y */
+    const evs__stdp_add add = {Y, dy, -a_minus, w_min, w_max};
+    s->walk->row(weight, target, begin, end, &add);
   } else {
     for (uint64_t k = begin; k < end; k++) {
       double y = Y[target[k]] * dy;
@@ -196,11 +197,8 @@ static void pair_on_post(evs_rule *pl, double t, uint32_t post) {
   if (t < s->learn_from) {
     /* weights fixed; the trace counts the spike below */
   } else if (s->mu_plus == 0) {
-    for (uint64_t q = qb; q < qe; q++) {
-      double x = X[pre[q]] * dx;
-      uint32_t k = pos[q];
-      weight[k] = (float)clip(weight[k] + a_plus * x, w_min, w_max);
-    }
+    const evs__stdp_add add = {X, dx, a_plus, w_min, w_max};
+    s->walk->col(weight, pos, pre, qb, qe, &add);
   } else {
     for (uint64_t q = qb; q < qe; q++) {
       double x = X[pre[q]] * dx;
