@@ -14,8 +14,9 @@
  * bytes; the synapses of one walk are distinct, so their order does not
  * matter either.
  *
- * Widths: scalar on any target; 4 lanes with AVX2 (gathers, lanes stored
- * one by one); 8 with AVX-512 (gathers and a scatter). Indices and
+ * Widths: scalar on any target; 4 lanes with AVX2 (gathers, a column's
+ * lanes stored one by one); 8 with AVX-512 for rows (columns: AVX2's, see
+ * stdp_walk.c). Indices and
  * positions must fit in 31 bits for the vector widths (the gathers' indices
  * are signed): evs__stdp_walk_pick falls back to scalar otherwise. */
 #ifndef EVSNN_RULES_STDP_WALK_H
@@ -44,7 +45,7 @@ typedef void (*evs__stdp_col_fn)(float *weight, const uint32_t *pos,
                                  const evs__stdp_add *p);
 
 typedef struct evs__stdp_walk {
-  int lanes; /* 1, 4 or 8 */
+  int lanes; /* 1, 4 or 8 (the row walk's) */
   evs__stdp_row_fn row;
   evs__stdp_col_fn col;
 } evs__stdp_walk;
