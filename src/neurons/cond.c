@@ -29,9 +29,10 @@
  * and by libm's exp() otherwise. The whole step loop then vectorises; with
  * libm's exp() it does not, and a step of COBA (N = 4000) costs ~2x more.
  * A population with one value per parameter steps each block in one sweep
- * (cond_step.h: steps 1 and 2, and which chunks of 32 neurons may hold a
- * spike), over the chunks that hold real neurons; the threshold test then
- * reads only the flagged chunks. Per-neuron parameters take two passes.
+ * (cond_step.h: steps 1 and 2, and a bit for each neuron that may have
+ * spiked), over the chunks of 32 neurons that hold real neurons; the
+ * threshold test then reads only the flagged neurons. Per-neuron
+ * parameters take two passes.
  *
  * Per-neuron values (evs__pop_value: set per neuron, else drawn by neuron i
  * from its stream (seed, population, i, EVS_RNG_INIT)), in this fixed
@@ -137,7 +138,7 @@ typedef struct cond_pn {
 /* The vector step (cond_step.h) of the lanes chosen at init. */
 typedef void (*cond_step_fn)(evs__cond_base *restrict s, uint32_t lo,
                              uint32_t n, double t0, int pending,
-                             uint32_t *thr);
+                             uint64_t *thr);
 
 /* IF_cond_exp's state: the shared base, and pn when some parameter differs
  * between neurons (NULL: the base's constants hold for all). */
@@ -189,6 +190,7 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
 #define STEP_LANES 2
 #define STEP_TARGET __attribute__((COND_SCHED))
 #define STEP_ANY_TOP(w) ((int)(((w)[0] | (w)[1]) >> 63))
+#define STEP_TOP_BITS(w) (((w)[0] >> 63) | ((w)[1] >> 63) << 1)
 #include "neurons/cond_step.h"
 #if defined(__x86_64__) && defined(__GNUC__)
 #define COND_WIDE 1
@@ -196,12 +198,15 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
 #define STEP_LANES 4
 #define STEP_TARGET __attribute__((target("avx2"), COND_SCHED))
 #define STEP_ANY_TOP(w) (_mm256_movemask_pd((__m256d)(w)) != 0)
+#define STEP_TOP_BITS(w) ((uint64_t)_mm256_movemask_pd((__m256d)(w)))
 #include "neurons/cond_step.h"
 #define STEP_NAME cond_step8
 #define STEP_LANES 8
 #define STEP_TARGET __attribute__((target("avx512f"), COND_SCHED))
 #define STEP_ANY_TOP(w)                                                        \
   (_mm512_test_epi64_mask((__m512i)(w), _mm512_set1_epi64(INT64_MIN)) != 0)
+#define STEP_TOP_BITS(w)                                                       \
+  ((uint64_t)_mm512_test_epi64_mask((__m512i)(w), _mm512_set1_epi64(INT64_MIN)))
 #include "neurons/cond_step.h"
 #endif
 
@@ -466,20 +471,23 @@ static int cond_step_block_pn(evs_pop *pop, double t, uint32_t lo,
 
 /* One step of the block of COND_BLOCK neurons starting at lo, from t - dt to
  * t, m of them real: one sweep (cond_step.h) over the chunks that hold
- * them, then the threshold test in the chunks where some v may have
- * reached it. */
+ * them, then the exact threshold test of the neurons whose bit it set, in
+ * increasing order (the spikes' order). (A bit a 32-neuron chunk had the
+ * test read the chunk's every neuron for each spike.) */
 static int cond_step_block(evs_pop *pop, double t, uint32_t lo, uint32_t m) {
   cond_state *cs = pop->state;
   evs__cond_base *s = &cs->c;
   if (cs->pn) return cond_step_block_pn(pop, t, lo, m);
   const double t0 = t - s->dt;
-  uint32_t n = (m + COND_CHUNK - 1) / COND_CHUNK * COND_CHUNK, thr;
-  cs->step(s, lo, n, t0, s->pending, &thr);
-  for (uint32_t c = 0; thr && c < m; c += COND_CHUNK, thr >>= 1) {
-    if (!(thr & 1)) continue;
-    uint32_t end = c + COND_CHUNK < m ? c + COND_CHUNK : m;
-    for (uint32_t i = lo + c; i < lo + end; i++) {
-      if (s->v[i] >= s->v_thresh) { /* spikes are rare */
+  uint32_t n = (m + COND_CHUNK - 1) / COND_CHUNK * COND_CHUNK;
+  uint64_t thr[COND_THR_WORDS];
+  cs->step(s, lo, n, t0, s->pending, thr);
+  for (uint32_t w = 0; w < COND_THR_WORDS; w++) {
+    for (uint64_t bits = thr[w]; bits; bits &= bits - 1) {
+      uint32_t i = 64 * w + (uint32_t)__builtin_ctzll(bits);
+      if (i >= m) return EVS_OK; /* padding from here on */
+      i += lo;
+      if (s->v[i] >= s->v_thresh) { /* most set bits are spikes */
         int rc = evs__pop_emit(pop, t, i);
         if (rc) return rc;
         s->v[i] = s->v_reset;

@@ -16,9 +16,14 @@
  * v by exponential Euler, g_e and g_i decay and take the pending inputs
  * (when pending; then cleared). A vector where some neuron's exp() argument
  * lies outside [0, COND_XMAX] (or is NaN: exp_neg_checked) is stepped by
- * cond_step_scalar instead, with libm's exp(). *thr gets bit k set when
- * some neuron of the k-th chunk of COND_CHUNK neurons may have reached
- * v_thresh (threshold_bit); the caller tests them. */
+ * cond_step_scalar instead, with libm's exp(). thr (COND_THR_WORDS words)
+ * gets bit b of word w set when neuron 64 w + b of the block may have
+ * reached v_thresh (threshold_bit), clear for the others and beyond n;
+ * the caller tests the set ones exactly. The sweep ORs threshold_bit over
+ * each chunk of COND_CHUNK neurons (one vector operation a vector), and
+ * only a chunk where it is set, a few a step, is read again for its
+ * neurons' bits (STEP_TOP_BITS(w): the top bits of the lanes of w, lane l
+ * as bit l). */
 
 #include "neurons/cond_vec.h"
 
@@ -28,7 +33,7 @@
 
 STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
                                          uint32_t lo, uint32_t n, double t0,
-                                         int pending, uint32_t *thr) {
+                                         int pending, uint64_t *thr) {
   typedef double vd __attribute__((vector_size(STEP_LANES * sizeof(double))));
   typedef int64_t vl __attribute__((vector_size(STEP_LANES * sizeof(int64_t))));
   typedef uint64_t vu
@@ -55,7 +60,7 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
                    *restrict gi = s->gi + lo, *restrict pe = s->pe + lo,
                    *restrict pi = s->pi + lo;
   const double *restrict until = s->until + lo, *restrict ib = s->ib + lo;
-  uint32_t reach = 0;
+  for (uint32_t w = 0; w < COND_THR_WORDS; w++) thr[w] = 0;
   for (uint32_t c = 0; c < n; c += COND_CHUNK) {
     vl reached = {0};
     for (uint32_t j = c; j < c + COND_CHUNK; j += 2 * STEP_LANES) {
@@ -94,15 +99,22 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
       COND_VEC_TWO(VEC_STORE(ge + j + q * STEP_LANES, an[q]));
       COND_VEC_TWO(VEC_STORE(gi + j + q * STEP_LANES, bn[q]));
     }
-    reach |= (uint32_t)STEP_ANY_TOP((vu)reached) << (c / COND_CHUNK);
+    if (STEP_ANY_TOP((vu)reached)) { /* rare: the chunk's bits, from v */
+      uint64_t bits = 0;
+      for (uint32_t j = c; j < c + COND_CHUNK; j += STEP_LANES) {
+        vd vj;
+        VEC_LOAD(vj, v + j);
+        bits |= STEP_TOP_BITS((vu) ~(vl)(vj - vth)) << (j - c);
+      }
+      thr[c / 64] |= bits << (c % 64);
+    }
   }
-  *thr = reach;
 }
 
 /* The two cases, each with its flag constant in the loop. */
 STEP_TARGET static void STEP_NAME(evs__cond_base *restrict s, uint32_t lo,
                                   uint32_t n, double t0, int pending,
-                                  uint32_t *thr) {
+                                  uint64_t *thr) {
   if (pending)
     STEP_BODY(s, lo, n, t0, 1, thr);
   else
@@ -111,6 +123,7 @@ STEP_TARGET static void STEP_NAME(evs__cond_base *restrict s, uint32_t lo,
 
 #undef STEP_BODY
 #undef STEP_ANY_TOP
+#undef STEP_TOP_BITS
 #undef STEP_CAT
 #undef STEP_CAT_
 #undef STEP_NAME
