@@ -102,10 +102,6 @@ static inline uint64_t threshold_bit(double v, double vth) {
  * that hold real neurons and looks for spikes in those where some v may
  * have reached threshold (a divisor of COND_BLOCK, at most 32 chunks). */
 #define COND_CHUNK 32
-/* Words of one bit a neuron of a block: those IF_cond_exp's step flags as
- * may have reached threshold (its pairs of vectors, up to 16 lanes, fall
- * within a word: COND_CHUNK is a multiple of 16). */
-#define COND_THR_WORDS (COND_BLOCK / 64)
 /* "Never refractory": finite, so that until - t0 stays finite. */
 #define COND_NEVER (-1e30)
 

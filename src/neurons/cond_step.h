@@ -11,13 +11,13 @@
  * passes it replaced (cond_pass_exp, then cond_pass_v).
  *
  * STEP_NAME(s, lo, n, t0, pending, thr) steps the neurons [lo, lo + n) of
- * the population with the base's constant parameters s (lo a multiple of
- * COND_BLOCK, n of COND_CHUNK, at most COND_BLOCK) from t0 to t0 + s->dt:
+ * the population with the base's constant parameters s (lo and n multiples
+ * of COND_CHUNK, lo + n at most s->cap) from t0 to t0 + s->dt:
  * v by exponential Euler, g_e and g_i decay and take the pending inputs
  * (when pending; then cleared). A vector where some neuron's exp() argument
  * lies outside [0, COND_XMAX] (or is NaN: exp_neg_checked) is stepped by
- * cond_step_scalar instead, with libm's exp(). thr (COND_THR_WORDS words)
- * gets bit b of word w set when neuron 64 w + b of the block may have
+ * cond_step_scalar instead, with libm's exp(). thr ((n + 63) / 64 words)
+ * gets bit b of word w set when neuron lo + 64 w + b may have
  * reached v_thresh (threshold_bit), clear for the others and beyond n;
  * the caller tests the set ones exactly. The sweep ORs threshold_bit over
  * each chunk of COND_CHUNK neurons (one vector operation a vector), and
@@ -60,7 +60,7 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
                    *restrict gi = s->gi + lo, *restrict pe = s->pe + lo,
                    *restrict pi = s->pi + lo;
   const double *restrict until = s->until + lo, *restrict ib = s->ib + lo;
-  for (uint32_t w = 0; w < COND_THR_WORDS; w++) thr[w] = 0;
+  for (uint32_t w = 0; w < (n + 63) / 64; w++) thr[w] = 0;
   for (uint32_t c = 0; c < n; c += COND_CHUNK) {
     vl reached = {0};
     for (uint32_t j = c; j < c + COND_CHUNK; j += 2 * STEP_LANES) {
