@@ -27,8 +27,11 @@
  * on_pre assumes one call per presynaptic spike (a plastic projection has one
  * delay group per row). on_post takes each synapse's presynaptic neuron from
  * the transposed index (csr->post_pre). Cost per handler call: two or three
- * exp() (the factors of its time constants), then per synapse touched one
- * trace multiply and the weight update; every EVS_TRACE_SPAN tau_min of
+ * exp() (the factors of its time constants; none when the last call had
+ * the same time: trace_bank.h's memo), then per synapse touched one trace
+ * multiply and the weight update (stdp_pair's additive walks in vectors:
+ * stdp_walk.h; the column walk waits on one cache line a synapse, the
+ * weights being stored by row); every EVS_TRACE_SPAN tau_min of
  * simulated time one rebase, O(neurons), at a periodic event of the post
  * population (on_tick). Each rule runs on slices of its projection in a
  * threaded run (evs_rule_type.sliceable): its state is per synapse and per
