@@ -11,16 +11,16 @@
 
 #include <stddef.h>
 
-#include "rules/stdp_impl.h"
-
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define WALK_WIDE 1
 #endif
 
-/* One synapse: the scalar formula every width reproduces. */
+/* One synapse: the scalar formula every width reproduces (the clip of
+ * stdp_impl.h: w_min below, w_max above, else the sum; NaN stays). */
 static inline float add_one(float w, double c, const evs__stdp_add *p) {
-  return (float)clip((double)w + p->a * (c * p->decay), p->w_min, p->w_max);
+  const double s = (double)w + p->a * (c * p->decay);
+  return (float)(s < p->w_min ? p->w_min : (s > p->w_max ? p->w_max : s));
 }
 
 static void row1(float *weight, const uint32_t *target, uint64_t begin,

@@ -6,7 +6,7 @@
  * the coefficient of the synapse's other neuron in a trace (C[index]) and
  * d the trace's decay factor, and clips the sum to [w_min, w_max]:
  *   w = (float)clip((double)w + a * (C[index] * d), w_min, w_max)
- * in double, in this order (stdp_impl.h's clip). The depression of a pre
+ * in double, in this order (clip as stdp_impl.h's). The depression of a pre
  * arrival is the row walk with a = -A_minus (w - A y and w + (-A) y are
  * the same IEEE operation), the potentiation of a post spike the column
  * walk with a = A_plus. Each lane does the scalar formula's operations in
