@@ -483,7 +483,8 @@ static int cond_step_block_pn(evs_pop *pop, double t, uint32_t lo,
  * and the rules' state). One call a step instead of one a block of 256
  * (the vector constants set up once), and a bit a neuron instead of one a
  * chunk of 32 (the test read the chunk's every neuron for each spike):
- * B3 2 s callgrind (AVX2) 1,604 M -> XXX M instructions in the step. */
+ * B3 2 s callgrind (AVX2), the step without the spikes' handlers: 1,614 M
+ * -> 1,553 M instructions (bench/results/2026-12-07-b3.md). */
 static int cond_step_all(evs_pop *pop, double t) {
   cond_state *cs = pop->state;
   evs__cond_base *s = &cs->c;

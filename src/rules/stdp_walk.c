@@ -6,7 +6,10 @@
  * vector widths load the indices, gather the coefficients (and, for a
  * column, the weights) and do the arithmetic of 4 or 8 synapses at once.
  * The column walk stays bound by its scattered weights (one cache line
- * each), which no layout of a row-major weight array avoids. */
+ * each), which no layout of a row-major weight array avoids. B3, 2 s,
+ * callgrind (AVX2): ~19 -> ~7.6 instructions a synapse update; on the
+ * loaded Zen 4 here the walks' perf samples did not move (they wait on
+ * memory), so the gain is in instructions (bench/results/2026-12-07-b3.md). */
 #include "rules/stdp_walk.h"
 
 #include <stddef.h>
