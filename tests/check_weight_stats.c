@@ -5,7 +5,9 @@
  * (vector bodies and tails), with zeros of both signs first at random
  * places (the loop keeps the first zero of a zero extreme), NaNs, weights
  * at and beyond the bounds, a projection without a rule (no bounds), and
- * one shared weight. */
+ * one shared weight; and a threaded run's parts read in place (each row cut
+ * between two parts at a random place) against the one loop over the rows
+ * in the net's order. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -83,7 +85,8 @@ START_TEST(stats_match_one_loop) {
     }
     evs_proj p = {.rule = trial % 5 ? &rule : NULL, .weight_scale = 2.0};
     double got[6], want[6];
-    evs__weight_stats(&p, &m, got);
+    const evs_csr *one = &m;
+    evs__weight_stats(&p, &one, 1, got);
     reference(&m, p.rule ? 0.0 : NAN, p.rule ? 1.0 : NAN, 2.0, want);
     REQUIRE_MSG(memcmp(got, want, sizeof got) == 0,
                 "trial %d (n %d, shared %d): %g %g %g %g %g %g against %g %g "
@@ -94,10 +97,47 @@ START_TEST(stats_match_one_loop) {
 }
 END_TEST
 
+START_TEST(parts_match_one_loop) {
+  static float w[40], w0[40], w1[40];
+  static uint64_t r0[41], r1[41];
+  for (int trial = 0; trial < 3000; trial++) {
+    uint64_t n = (uint64_t)(trial % 41);
+    uint32_t rows = 1 + (uint32_t)(next_u64() % 6);
+    /* the net's weights row by row, each row's first part in part 0 */
+    uint64_t s = 0, s0 = 0, s1 = 0;
+    r0[0] = r1[0] = 0;
+    for (uint32_t i = 0; i < rows; i++) {
+      uint64_t len = i + 1 == rows ? n - s : next_u64() % (n - s + 1);
+      uint64_t cut = next_u64() % (len + 1);
+      for (uint64_t q = 0; q < len; q++, s++) {
+        w[s] = draw(0);
+        if (q < cut) w0[s0++] = w[s];
+        else w1[s1++] = w[s];
+      }
+      r0[i + 1] = s0;
+      r1[i + 1] = s1;
+    }
+    evs_csr m = {.nnz = n, .weight = w};
+    evs_csr a = {.nnz = s0, .n_pre = rows, .row_ptr = r0, .weight = w0};
+    evs_csr b = {.nnz = s1, .n_pre = rows, .row_ptr = r1, .weight = w1};
+    const evs_csr *parts[2] = {&a, &b};
+    evs_proj p = {.weight_scale = 1.0};
+    double got[6], want[6];
+    evs__weight_stats(&p, parts, 2, got);
+    reference(&m, NAN, NAN, 1.0, want);
+    REQUIRE_MSG(memcmp(got, want, sizeof got) == 0,
+                "trial %d (n %d, rows %u): %g %g %g %g against %g %g %g %g",
+                trial, (int)n, rows, got[0], got[1], got[2], got[3], want[0],
+                want[1], want[2], want[3]);
+  }
+}
+END_TEST
+
 static Suite *weight_stats_suite(void) {
   Suite *s = suite_create("weight_stats");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, stats_match_one_loop);
+  tcase_add_test(tc, parts_match_one_loop);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -111,6 +111,12 @@ evs_csr *const *evs__run_proj_csrs(evs_run *r, const evs_proj *p, uint32_t *n) {
   return evs__par_csrs(r->par, p->index, n);
 }
 
+evs_csr *const *evs__run_proj_parts(evs_run *r, const evs_proj *p,
+                                    uint32_t *n) {
+  *n = 0;
+  return r && r->par ? evs__par_parts(r->par, p, n) : NULL;
+}
+
 void evs__run_gather(evs_run *r, const evs_proj *p) {
   if (r && r->par) evs__par_gather(r->par, p);
 }

@@ -93,6 +93,14 @@ int evs__run_regroup(struct evs_run *run, const evs_proj *p,
 evs_csr *const *evs__run_proj_csrs(struct evs_run *run, const evs_proj *p,
                                    uint32_t *n);
 
+/* The parts of learning projection p split among run's threads, when
+ * read one after the other row by row (row i of part 0, of part 1, ...)
+ * they give its weights in the net's order without evs__run_gather
+ * (evs__par_parts); NULL with *n = 0 otherwise (one thread, a NULL run,
+ * p not split or not in that order). */
+evs_csr *const *evs__run_proj_parts(struct evs_run *run, const evs_proj *p,
+                                    uint32_t *n);
+
 /* Brings the net's CSR of projection p up to date with a threaded run's
  * splits (a learning projection's weights, evs__par_gather); nothing for a
  * run on one thread, a NULL run or a projection that is not split. */

@@ -268,6 +268,14 @@ double evs__par_voltage(struct evs_par *par, evs_pop *pop, uint32_t id,
  * that is not split. O(synapses). */
 void evs__par_gather(struct evs_par *par, const evs_proj *p);
 
+/* The threads' parts of learning projection p in slice order when each
+ * row of the net's CSR is their rows i end to end (rows in slice order:
+ * fixed_probability's), so that they can be read in place in the net's
+ * order; *n receives their count. NULL (and *n = 0) otherwise: p->csr
+ * then needs evs__par_gather. O(threads). */
+evs_csr *const *evs__par_parts(struct evs_par *par, const evs_proj *p,
+                               uint32_t *n);
+
 /* The instances of projection p's rule: one per thread holding a split of
  * it, or the net's one; *n receives their count (0 without a rule). */
 struct evs_rule *const *evs__par_rules(struct evs_par *par, const evs_proj *p,

@@ -152,6 +152,10 @@ struct evs_par {
   evs_csr **csrs;   /* scratch of evs__par_csrs: [n] */
   evs_rule **rules; /* scratch of evs__par_rules: [n] */
   uint64_t *cursor; /* scratch of evs__par_gather: [n] */
+  unsigned char *by_slice; /* [nproj] 1: every row of the learning
+                              projection's net CSR lists its synapses onto
+                              slice 0 first, then slice 1, ...: the row
+                              is its parts' rows end to end (in_slice_order) */
   /* several ranks (threads_ranks.c): the net's communicator, or NULL */
   struct evs_comm *comm;
   unsigned char *send; /* this rank's part of a window's exchange */

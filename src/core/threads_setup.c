@@ -79,14 +79,50 @@ static int make_parts(struct evs_par *par, evs_error *err) {
   return EVS_OK;
 }
 
+/* 1 when every row of m lists its targets slice by slice (bounds b of n
+ * slices): then a part's row i is a run of the whole row i, the runs in
+ * slice order (fixed_probability builds rows by target: ascending).
+ * O(synapses), once per learning projection. */
+static int in_slice_order(const evs_csr *m, const uint32_t *b, uint32_t n) {
+  for (uint32_t i = 0; i < m->n_pre; i++) {
+    uint32_t t = 0;
+    for (uint64_t q = m->row_ptr[i]; q < m->row_ptr[i + 1]; q++) {
+      uint32_t j = evs_csr_target(m, q);
+      if (j < b[t]) return 0;
+      while (j >= b[t + 1] && t + 1 < n) t++;
+    }
+  }
+  return 1;
+}
+
 /* Copies the weights of p's learning CSR between the net's whole CSR and
  * the threads' parts (to_parts: whole -> parts, else parts -> whole): the
- * synapses of row i onto slice t are, in order, the part's row i. */
+ * synapses of row i onto slice t are, in order, the part's row i. Rows in
+ * slice order (par->by_slice) move as one run per part and row (memcpy:
+ * 20 M weights in ~0.01 s instead of ~0.08 s, where a branch per synapse
+ * chose its part). */
 static void move_weights(struct evs_par *par, const evs_proj *p, int to_parts) {
   evs_csr *m = p->csr;
   uint32_t k = p->index, post = p->post->index;
   if (!m || !m->weight || !par->split[post]) return;
   const uint32_t *b = par->bound + (size_t)post * (par->n + 1);
+  if (par->by_slice[k]) {
+    for (uint32_t i = 0; i < m->n_pre; i++) {
+      float *whole = m->weight + m->row_ptr[i];
+      for (uint32_t t = 0; t < par->n; t++) {
+        const evs_csr *c = par->w[t].csr[k];
+        if (!c) continue;
+        size_t len = (size_t)(c->row_ptr[i + 1] - c->row_ptr[i]);
+        float *part = c->weight + c->row_ptr[i];
+        if (to_parts)
+          memcpy(part, whole, len * sizeof *part);
+        else
+          memcpy(whole, part, len * sizeof *part);
+        whole += len;
+      }
+    }
+    return;
+  }
   for (uint32_t i = 0; i < m->n_pre; i++) {
     for (uint32_t t = 0; t < par->n; t++)
       par->cursor[t] = par->w[t].csr[k] ? par->w[t].csr[k]->row_ptr[i] : 0;
@@ -104,6 +140,15 @@ static void move_weights(struct evs_par *par, const evs_proj *p, int to_parts) {
 
 void evs__par_gather(struct evs_par *par, const evs_proj *p) {
   move_weights(par, p, 0);
+}
+
+evs_csr *const *evs__par_parts(struct evs_par *par, const evs_proj *p,
+                               uint32_t *n) {
+  *n = 0;
+  if (!p->csr || !p->csr->weight || !par->split[p->post->index] ||
+      !par->by_slice[p->index])
+    return NULL;
+  return evs__par_csrs(par, p->index, n);
 }
 
 void evs__par_scatter(struct evs_par *par, const evs_proj *p) {
@@ -316,6 +361,7 @@ void evs__par_free(struct evs_par *par) {
   free(par->csrs);
   free(par->rules);
   free(par->cursor);
+  free(par->by_slice);
   free(par->send);
   free(par);
 }
@@ -345,8 +391,10 @@ static int par_alloc(struct evs_par *par) {
   par->csrs = calloc(par->n, sizeof *par->csrs);
   par->rules = calloc(par->n, sizeof *par->rules);
   par->cursor = calloc(par->n, sizeof *par->cursor);
+  par->by_slice = calloc(nk, sizeof *par->by_slice);
   if (!par->w || !par->bound || !par->split || !par->lead || !par->ticks ||
-      !par->last || !par->caplast || !par->csrs || !par->rules || !par->cursor)
+      !par->last || !par->caplast || !par->csrs || !par->rules ||
+      !par->cursor || !par->by_slice)
     return EVS_ENOMEM;
   for (uint32_t t = 0; t < par->n; t++) {
     worker *w = &par->w[t];
@@ -424,7 +472,10 @@ static int deal(struct evs_par *par, evs_error *err) {
     /* split: the net's copy goes at once, so that at most one projection
      * is held twice; a learning one keeps it for its weights in the net's
      * order (evs__par_gather) */
-    if (pj->rule) continue;
+    if (pj->rule) {
+      par->by_slice[k] = (unsigned char)in_slice_order(pj->csr, b, par->n);
+      continue;
+    }
     evs_csr_free(pj->csr);
     pj->csr = NULL;
   }

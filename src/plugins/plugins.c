@@ -36,11 +36,11 @@ void *evs__plugin_state(const evs_net *net, const evs_plugin_type *type) {
   return pl->state;
 }
 
-int evs__proj_weights_at(evs_proj *p, double t) {
+int evs__proj_weights_at(evs_proj *p, double t, int gather) {
   evs_pop *post = p->post;
   evs_run *run = post->net->run;
   if (p->rule && post->type->kind == EVS_POP_EXACT)
     for (uint32_t j = 0; j < post->size; j++) evs__run_voltage(run, post, j, t);
-  evs__run_gather(run, p);
+  if (gather) evs__run_gather(run, p);
   return post->failed;
 }

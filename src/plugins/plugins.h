@@ -31,10 +31,12 @@ int evs__raster_recorded(const evs_net *net, uint32_t pop);
 
 /* Brings p's weights up to time t (s): an exact post population may not
  * have found its spikes before t yet; advancing every neuron to t runs its
- * learning rules first; a threaded run's splits are gathered into p->csr.
- * Returns the post population's failure status. O(post neurons) when p
- * learns onto an exact population, plus O(synapses) for a split one. */
-int evs__proj_weights_at(evs_proj *p, double t);
+ * learning rules first; with gather, a threaded run's splits are gathered
+ * into p->csr (without, the caller reads them in place:
+ * evs__run_proj_parts). Returns the post population's failure status.
+ * O(post neurons) when p learns onto an exact population, plus
+ * O(synapses) for a split one gathered. */
+int evs__proj_weights_at(evs_proj *p, double t, int gather);
 
 /* Makes *arr, an array of *n elements of size sz, hold index i: grows it to
  * i + 1 elements, the new ones zeroed. Returns EVS_OK or EVS_ENOMEM (*arr

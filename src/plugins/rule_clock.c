@@ -34,7 +34,7 @@ nomem:
 static int clock(evs_plugin *pl, evs_run *run, const evs_event *ev) {
   rule_clock *s = pl->state;
   evs_proj *p = pl->net->proj[ev->arg];
-  int rc = evs__proj_weights_at(p, ev->t);
+  int rc = evs__proj_weights_at(p, ev->t, 1);
   if (rc) return rc;
   uint32_t n; /* a threaded run's instances, one per part of p */
   evs_rule *const *rules = evs__run_rules(run, p, &n);

@@ -195,38 +195,55 @@ static void weight_extremes(const float *w, uint64_t n, float lo, float hi,
   *at_hi = nh;
 }
 
-void evs__weight_stats(const evs_proj *p, const evs_csr *m, double out[6]) {
+void evs__weight_stats(const evs_proj *p, const evs_csr *const *m, uint32_t nm,
+                       double out[6]) {
   double lo = NAN, hi = NAN;
   if (p->rule) {
     lo = rule_param(p->rule, "w_min");
     hi = rule_param(p->rule, "w_max");
   }
-  /* the sums in synapse order: their rounding is the output's */
+  /* the sums in that order: their rounding is the output's */
   double sum = 0, sum2 = 0;
-  for (uint64_t s = 0; s < m->nnz; s++) {
-    double w = evs_csr_weight(m, s);
-    sum += w;
-    sum2 += w * w;
-  }
   float wmin = 0, wmax = 0;
-  uint64_t at_lo = 0, at_hi = 0;
-  if (m->nnz) {
-    const int shared = m->weight == NULL; /* all nnz alike */
-    weight_extremes(shared ? &m->weight_shared : m->weight,
-                    shared ? 1 : m->nnz, (float)lo, (float)hi, &wmin, &wmax,
-                    &at_lo, &at_hi);
-    if (shared) {
-      at_lo *= m->nnz;
-      at_hi *= m->nnz;
+  uint64_t at_lo = 0, at_hi = 0, nnz = 0;
+  /* runs of weights: row i of each part in turn, or one part's all */
+  const uint32_t runs = nm == 1 ? 1 : nm ? m[0]->n_pre : 0;
+  for (uint32_t i = 0; i < runs; i++)
+    for (uint32_t k = 0; k < nm; k++) { /* row i is the parts' rows i */
+      const evs_csr *c = m[k];
+      const uint64_t s0 = nm == 1 ? 0 : c->row_ptr[i];
+      const uint64_t s1 = nm == 1 ? c->nnz : c->row_ptr[i + 1];
+      if (s1 == s0) continue;
+      for (uint64_t s = s0; s < s1; s++) {
+        double w = evs_csr_weight(c, s);
+        sum += w;
+        sum2 += w * w;
+      }
+      /* the extremes of this run of weights, joined to the earlier runs'
+       * as the loop in order would (a tie keeps the earlier value) */
+      const int shared = c->weight == NULL; /* all alike */
+      float mn, mx;
+      uint64_t nl, nh;
+      weight_extremes(shared ? &c->weight_shared : c->weight + s0,
+                      shared ? 1 : s1 - s0, (float)lo, (float)hi, &mn, &mx,
+                      &nl, &nh);
+      if (shared) {
+        nl *= s1 - s0;
+        nh *= s1 - s0;
+      }
+      if (!nnz || mn < wmin) wmin = mn;
+      if (!nnz || mx > wmax) wmax = mx;
+      at_lo += nl;
+      at_hi += nh;
+      nnz += s1 - s0;
     }
-  }
-  double n = m->nnz ? (double)m->nnz : 1, mean = sum / n;
+  double n = nnz ? (double)nnz : 1, mean = sum / n;
   double var = sum2 / n - mean * mean;
   double scale = p->weight_scale;
   out[0] = mean / scale;
   out[1] = sqrt(var > 0 ? var : 0) / scale;
-  out[2] = m->nnz ? wmin / scale : 0;
-  out[3] = m->nnz ? wmax / scale : 0;
+  out[2] = nnz ? wmin / scale : 0;
+  out[3] = nnz ? wmax / scale : 0;
   out[4] = at_lo / n;
   out[5] = at_hi / n;
 }

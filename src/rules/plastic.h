@@ -54,10 +54,15 @@ struct evs_rule {
  * Handler times need not increase across neurons (spikes are found lazily),
  * but a read at t < t0 only gives a factor slightly above 1. */
 
-/* Mean, sd, min and max of proj's weights m (its synapses: p->csr, or
- * gathered from the ranks), in SI units of its weight dimension, and the
- * fractions at its rule's w_min and w_max, into out[6]. O(synapses). */
-void evs__weight_stats(const evs_proj *p, const evs_csr *m, double out[6]);
+/* Mean, sd, min and max of proj's weights, in SI units of its weight
+ * dimension, and the fractions at its rule's w_min and w_max, into out[6].
+ * The weights are those of the nm CSRs m (nm >= 1, every one with the
+ * same rows) taken row by row, row i being m[0]'s row i, then m[1]'s, ...:
+ * p->csr or the ranks' gathered one alone (nm = 1), or a threaded run's
+ * parts read in place (evs__run_proj_parts); the sums run in that order.
+ * O(synapses). */
+void evs__weight_stats(const evs_proj *p, const evs_csr *const *m, uint32_t nm,
+                       double out[6]);
 
 /* Helpers for rules' init (plastic.c). evs__rule_fail sets err to EVS_EINVAL
  * with "projection P: rule R: <message>" and returns EVS_EINVAL.
