@@ -55,7 +55,8 @@ static void background(evs__model_ctx *c, const evs__model_sec *s,
   d->dc = c->background_dc ? mean : (1 - sqrt(c->k_scale)) * mean;
 }
 
-/* The type (integration = grid: IF_curr_exp_grid), its parameter table
+/* The type (integration = grid: IF_curr_exp_grid; precision = single:
+ * IF_cond_ampa_nmda_single), its parameter table
  * (into *t), reference_rate and size of s into d. */
 static int check_type(evs__model_ctx *c, const evs__model_sec *s,
                       evs_pop_desc *d, type_info *t) {
@@ -76,6 +77,19 @@ static int check_type(evs__model_ctx *c, const evs__model_sec *s,
                                  "integration applies to IF_curr_exp "
                                  "only (grid: IF_curr_exp_grid)");
     if (grid) d->type = "IF_curr_exp_grid";
+  }
+  if ((k = evs__model_key_get(s, "precision"))) {
+    int single = !strcmp(k->value, "single");
+    if (!single && strcmp(k->value, "double"))
+      return evs__model_key_fail(c, k,
+                                 "precision must be double or single, "
+                                 "got '%s'",
+                                 k->value);
+    if (strcmp(d->type, "IF_cond_ampa_nmda"))
+      return evs__model_key_fail(c, k,
+                                 "precision applies to IF_cond_ampa_nmda "
+                                 "only (single: IF_cond_ampa_nmda_single)");
+    if (single) d->type = "IF_cond_ampa_nmda_single";
   }
   if ((k = evs__model_key_get(s, "reference_rate"))) {
     double r;
@@ -123,6 +137,7 @@ static const char *const pop_keys[] = {"type",
                                        "rate_max",
                                        "rate_tau",
                                        "integration",
+                                       "precision",
                                        "reference_rate",
                                        NULL};
 

@@ -48,6 +48,7 @@
 
 #include "base/vec_io.h"
 #include "neurons/cond_math.h"
+#include "neurons/cond_nmda.h"
 #include "core/net_impl.h"
 #include "neurons/types.h"
 
@@ -80,7 +81,7 @@ enum {
  * dthr 100 mV, tau_thr 5 ms, u_inh_rev -80 mV, excitatory reversal 0 mV,
  * AMPA/NMDA ratio 1); cm = 200 pF makes g_L = 10 nS, so that Auryn's
  * dimensionless weights (in units of g_L) become w x 10 nS. */
-static const evs_param_def nmda_params[P_N_PARAMS] = {
+const evs_param_def evs__nmda_params[EVS__NMDA_N_PARAMS] = {
     {"cm", EVS_DIM_CAPACITANCE, 200e-12, EVS_PARAM_CONST,
      "membrane capacitance"},
     {"tau_m", EVS_DIM_TIME, 20e-3, EVS_PARAM_CONST,
@@ -118,13 +119,15 @@ static const evs_param_def nmda_params[P_N_PARAMS] = {
      "initial GABA conductance"},
 };
 
+_Static_assert(P_N_PARAMS == EVS__NMDA_N_PARAMS, "cond_nmda.h's count");
+
 static const int nmda_positive[] = {P_CM,       P_TAU_M,    P_TAU_AMPA,
                                     P_TAU_GABA, P_TAU_NMDA, P_TAU_THR};
 static const int nmda_nonneg[] = {P_TAU_REFRAC, P_AMPA_NMDA_RATIO, P_THR_JUMP};
 
 static const evs__cond_layout nmda_layout = {
     .type = "IF_cond_ampa_nmda",
-    .params = nmda_params,
+    .params = evs__nmda_params,
     .positive = nmda_positive,
     .n_positive = sizeof nmda_positive / sizeof nmda_positive[0],
     .nonneg = nmda_nonneg,
@@ -145,33 +148,14 @@ static const evs__cond_layout nmda_layout = {
     .gsyn_inh_init = P_GSYN_INH_INIT,
 };
 
-struct nmda_state;
-/* The vector step (cond_nmda_step.h) of the lanes chosen at init. */
-typedef void (*nmda_step_fn)(struct nmda_state *restrict s, uint32_t lo,
-                             uint32_t n, double t0, int pending, int refr,
-                             uint32_t *thr);
-
-typedef struct nmda_state {
-  evs__cond_base c;  /* v, g_A (c.ge), g_G (c.gi), ...: first member */
-  double *gn, *th;   /* S, V: g_NMDA and the threshold offset, [c.cap] each */
-  double a_ampa;     /* r / (1 + r) */
-  double a_nmda;     /* 1 / (1 + r) */
-  double dn, can;    /* g_N <- dn g_N + can g_A (exact propagator) */
-  double dth;        /* exp(-dt / tau_thr) */
-  double thr_jump;   /* V */
-  double v_lo, v_hi; /* V: the clip, e_rev_I and e_rev_E */
-  double until_max;  /* s: the latest end of a refractory period (c.until)
-                        set; COND_NEVER: none */
-  nmda_step_fn step; /* the widest cond_nmda_step.h the processor runs */
-} nmda_state;
-
 static nmda_step_fn nmda_choose_step(void);
 
-static void nmda_destroy(evs_pop *pop) {
+void evs__nmda_destroy(evs_pop *pop) {
   nmda_state *s = pop->state;
   if (!s) return;
   free(s->gn);
   free(s->th);
+  evs__nmda_single_free(s);
   evs__cond_destroy(pop);
 }
 
@@ -189,7 +173,7 @@ static double nmda_coupling(double dt, double tau_a, double tau_n) {
  * those) that follow from the parameters p and the base's step: the
  * AMPA/NMDA split, the NMDA conductance's propagator, the threshold's
  * decay and jump, the clip of v. */
-static void derive(const double *p, nmda_state *s) {
+void evs__nmda_derive(const double *p, nmda_state *s) {
   const double r = p[P_AMPA_NMDA_RATIO], dt = s->c.dt;
   s->a_ampa = r / (r + 1);
   s->a_nmda = 1 / (r + 1);
@@ -216,7 +200,7 @@ static int nmda_check(const evs_pop *pop, evs_error *err) {
   return EVS_OK;
 }
 
-static int nmda_init(evs_pop *pop, evs_error *err) {
+int evs__nmda_init(evs_pop *pop, evs_error *err) {
   int rc = evs__cond_init(pop, &nmda_layout, sizeof(nmda_state), err);
   if (rc || (rc = nmda_check(pop, err))) return rc;
   const double *p = pop->par;
@@ -225,7 +209,7 @@ static int nmda_init(evs_pop *pop, evs_error *err) {
   s->gn = calloc(s->c.cap, sizeof(double));
   s->th = calloc(s->c.cap, sizeof(double));
   if (!s->gn || !s->th) return evs__cond_nomem(pop, err);
-  derive(p, s);
+  evs__nmda_derive(p, s);
   s->until_max = COND_NEVER;
   s->step = nmda_choose_step();
   return EVS_OK;
@@ -233,7 +217,7 @@ static int nmda_init(evs_pop *pop, evs_error *err) {
 
 /* Before a change after the build (core/neuron_type.h): the initial
  * values are refused, the rest checked as init checks them. */
-static int nmda_check_change(const evs_pop *next, int k, evs_error *err) {
+int evs__nmda_check_change(const evs_pop *next, int k, evs_error *err) {
   int rc = evs__cond_check_change(next, k, &nmda_layout, err);
   return rc ? rc : nmda_check(next, err);
 }
@@ -244,11 +228,11 @@ static int nmda_check_change(const evs_pop *next, int k, evs_error *err) {
  * are kept, the drive moves with g_L v_rest + i_offset (evs__cond_change);
  * a refractory period begun ends as it began; thr_jump acts at the spikes
  * after the change. A value set to itself changes nothing. */
-static int nmda_change(evs_pop *pop, const evs_pop *old, int k, double t) {
+int evs__nmda_change(evs_pop *pop, const evs_pop *old, int k, double t) {
   (void)t;
   if (pop->par[k] == old->par[k]) return EVS_OK;
   evs__cond_change(pop, old, &nmda_layout);
-  derive(pop->par, pop->state);
+  evs__nmda_derive(pop->par, pop->state);
   return EVS_OK;
 }
 
@@ -348,7 +332,7 @@ static int nmda_tick(evs_pop *pop, double t) {
   return evs__cond_tick(pop, t, nmda_step_block);
 }
 
-static const evs_recordable nmda_recordables[] = {{"gsyn_exc", "S"},
+const evs_recordable evs__nmda_recordables[5] = {{"gsyn_exc", "S"},
                                                   {"gsyn_inh", "S"},
                                                   {"g_ampa", "S"},
                                                   {"g_nmda", "S"},
@@ -387,11 +371,11 @@ static int nmda_checkpoint(evs_pop *pop, evs_ckpt *ck) {
 const evs_neuron_type evs__if_cond_ampa_nmda = {
     .name = "IF_cond_ampa_nmda",
     .kind = EVS_POP_CLOCKED,
-    .params = nmda_params,
-    .n_params = P_N_PARAMS,
+    .params = evs__nmda_params,
+    .n_params = EVS__NMDA_N_PARAMS,
     .weight_scale = evs__cond_weight_scale,
-    .init = nmda_init,
-    .destroy = nmda_destroy,
+    .init = evs__nmda_init,
+    .destroy = evs__nmda_destroy,
     .deliver = evs__cond_deliver,
     .deliver16 = evs__cond_deliver16,
     .tick = nmda_tick,
@@ -399,10 +383,10 @@ const evs_neuron_type evs__if_cond_ampa_nmda = {
     .dc_scale = evs__cond_dc_scale,
     .sliceable = 1,
     .inject = evs__cond_inject,
-    .recordables = nmda_recordables,
+    .recordables = evs__nmda_recordables,
     .n_recordables = 5,
     .state = nmda_state_of,
-    .check_change = nmda_check_change,
-    .change = nmda_change,
+    .check_change = evs__nmda_check_change,
+    .change = evs__nmda_change,
     .checkpoint = nmda_checkpoint,
 };

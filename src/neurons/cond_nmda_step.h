@@ -25,9 +25,36 @@
  * exp_neg_checked) is stepped by nmda_step_scalar instead, with libm's
  * exp(). *thr gets bit k set when some neuron of the k-th chunk of
  * COND_CHUNK neurons may have reached v_thresh + th or left [v_lo, v_hi]
- * (sign bits, as threshold_bit); the caller clips and tests those. */
+ * (sign bits, as threshold_bit); the caller clips and tests those.
+ *
+ * With STEP_SINGLE 1 (cond_nmda_single.c) the same step in float on the
+ * state s->f: STEP_LANES floats a vector, the constants rounded to float,
+ * exp(-x) by exp_neg_poly_f (COND_VEC_EXP_POLY_F), the vector pairs out of
+ * range stepped by nmda_single_scalar; a refractory end's remaining time
+ * until - t0 is taken in double and rounded to float (t0v is then 0). */
 
 #include "neurons/cond_vec.h"
+
+#ifndef STEP_SINGLE
+#define STEP_SINGLE 0
+#endif
+#if STEP_SINGLE
+#define STEP_REAL float
+#define STEP_WORD int32_t
+#define STEP_UWORD uint32_t
+#define STEP_WORD_MAX INT32_MAX
+#define STEP_ARR(dbl, flt) (flt)
+#define STEP_SCALAR nmda_single_scalar
+#define STEP_EXP COND_VEC_EXP_POLY_F
+#else
+#define STEP_REAL double
+#define STEP_WORD int64_t
+#define STEP_UWORD uint64_t
+#define STEP_WORD_MAX INT64_MAX
+#define STEP_ARR(dbl, flt) (dbl)
+#define STEP_SCALAR nmda_step_scalar
+#define STEP_EXP COND_VEC_EXP_POLY
+#endif
 
 #define STEP_CAT_(a, b) a##b
 #define STEP_CAT(a, b) STEP_CAT_(a, b)
@@ -36,12 +63,19 @@
 STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
                                          uint32_t n, double t0, int pending,
                                          int refr, uint32_t *thr) {
-  typedef double vd __attribute__((vector_size(STEP_LANES * sizeof(double))));
-  typedef int64_t vl __attribute__((vector_size(STEP_LANES * sizeof(int64_t))));
-  typedef uint64_t vu
-      __attribute__((vector_size(STEP_LANES * sizeof(uint64_t))));
+  typedef STEP_REAL vd
+      __attribute__((vector_size(STEP_LANES * sizeof(STEP_REAL))));
+  typedef STEP_WORD vl
+      __attribute__((vector_size(STEP_LANES * sizeof(STEP_WORD))));
+  typedef STEP_UWORD vu
+      __attribute__((vector_size(STEP_LANES * sizeof(STEP_WORD))));
   const vd zero = {0};
   const evs__cond_base *c = &s->c;
+#if STEP_SINGLE
+  const nmda_single *f = s->f;
+  typedef double vw __attribute__((vector_size(STEP_LANES * sizeof(double))));
+  const vw t0w = (vw){0} + t0;
+#endif
   /* the constants in vectors, lane by lane (zero + x would turn a -0 into
    * +0; with scalar operands GCC broadcasts them again in the loop) */
   vd dt, g_l, inv_cm, e_e, e_i, da, dg, dn, can, dth, a_a, a_n, vth, v_lo,
@@ -62,16 +96,23 @@ STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
     vth[l] = c->v_thresh;
     v_lo[l] = s->v_lo;
     v_hi[l] = s->v_hi;
-    t0v[l] = t0;
+    t0v[l] = STEP_SINGLE ? 0 : t0;
     half[l] = 0.5;
   }
-  const vu lim = (vu){0} + c->xmax_bits;
-  const vl mag = (vl){0} + INT64_MAX; /* all bits but the sign */
-  double *restrict v = c->v + lo, *restrict ga = c->ge + lo,
-                   *restrict gi = c->gi + lo, *restrict pe = c->pe + lo,
-                   *restrict pi = c->pi + lo, *restrict gn = s->gn + lo,
-                   *restrict th = s->th + lo;
-  const double *restrict until = c->until + lo, *restrict ib = c->ib + lo;
+  STEP_REAL xmax = COND_XMAX;
+  STEP_UWORD xmax_bits;
+  memcpy(&xmax_bits, &xmax, sizeof xmax_bits);
+  const vu lim = (vu){0} + xmax_bits;
+  const vl mag = (vl){0} + STEP_WORD_MAX; /* all bits but the sign */
+  STEP_REAL *restrict v = STEP_ARR(c->v, f->v) + lo,
+            *restrict ga = STEP_ARR(c->ge, f->ga) + lo,
+            *restrict gi = STEP_ARR(c->gi, f->gi) + lo,
+            *restrict pe = STEP_ARR(c->pe, f->pe) + lo,
+            *restrict pi = STEP_ARR(c->pi, f->pi) + lo,
+            *restrict gn = STEP_ARR(s->gn, f->gn) + lo,
+            *restrict th = STEP_ARR(s->th, f->th) + lo;
+  const STEP_REAL *restrict ib = STEP_ARR(c->ib, f->ib) + lo;
+  const double *restrict until = c->until + lo;
   uint32_t reach = 0;
   for (uint32_t k = 0; k < n; k += COND_CHUNK) {
     vl reached = {0};
@@ -84,7 +125,13 @@ STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
       COND_VEC_TWO(g_tot[q] = g_l + ge[q] + b[q]);
       if (refr) { /* h = free_time(until, t0, dt) */
         vd u[2];
+#if STEP_SINGLE
+        vw uw[2];
+        COND_VEC_TWO(VEC_LOAD(uw[q], until + j + q * STEP_LANES));
+        COND_VEC_TWO(u[q] = __builtin_convertvector(uw[q] - t0w, vd));
+#else
         COND_VEC_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
+#endif
         COND_VEC_FREE_TIME(h, u);
       } else {
         COND_VEC_TWO(h[q] = dt);
@@ -92,13 +139,13 @@ STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
       COND_VEC_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
       if (COND_VEC_OUT_OF_RANGE(x)) {
         /* rare: very strong or negative g_tot */
-        nmda_step_scalar(s, lo + j, 2 * STEP_LANES, t0);
+        STEP_SCALAR(s, lo + j, 2 * STEP_LANES, t0);
         reached = (vl){0} - 1;
         continue;
       }
       vd p[2], vo[2], drive[2], v_inf[2], vn[2], tn[2], in_e[2],
           in_i[2];
-      COND_VEC_EXP_POLY(p, x);
+      STEP_EXP(p, x);
       COND_VEC_TWO(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
       COND_VEC_TWO(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
       COND_VEC_TWO(v_inf[q] = (drive[q] + ge[q] * e_e + b[q] * e_i) / g_tot[q]);
@@ -143,6 +190,14 @@ STEP_TARGET static void STEP_NAME(nmda_state *restrict s, uint32_t lo,
 }
 
 #undef STEP_BODY
+#undef STEP_REAL
+#undef STEP_WORD
+#undef STEP_WORD_MAX
+#undef STEP_UWORD
+#undef STEP_ARR
+#undef STEP_SCALAR
+#undef STEP_EXP
+#undef STEP_SINGLE
 #undef STEP_ANY_TOP
 #undef STEP_CAT
 #undef STEP_CAT_

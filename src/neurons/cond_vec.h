@@ -54,4 +54,16 @@
     COND_VEC_TWO((p)[q] = (p)[q] * y_[q] + 7.7880078307140532256624965e-01);   \
   } while (0)
 
+/* p[q] = exp_neg_poly_f(x[q]) (cond_nmda_single.c), Horner as there. */
+#define COND_VEC_EXP_POLY_F(p, x)                                              \
+  do {                                                                         \
+    vd y_[2];                                                                  \
+    COND_VEC_TWO(y_[q] = (x)[q] - 0.25f);                                      \
+    COND_VEC_TWO((p)[q] = y_[q] * -6.504507270e-03f + 3.255156800e-02f);       \
+    COND_VEC_TWO((p)[q] = (p)[q] * y_[q] + -1.297997832e-01f);                 \
+    COND_VEC_TWO((p)[q] = (p)[q] * y_[q] + 3.893980086e-01f);                  \
+    COND_VEC_TWO((p)[q] = (p)[q] * y_[q] + -7.788007855e-01f);                 \
+    COND_VEC_TWO((p)[q] = (p)[q] * y_[q] + 7.788007855e-01f);                  \
+  } while (0)
+
 #endif

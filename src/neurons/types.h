@@ -32,6 +32,7 @@ extern const evs_neuron_type evs__if_curr_alpha;          /* lif_alpha.c */
 extern const evs_neuron_type evs__if_cond_exp;            /* cond.c */
 extern const evs_neuron_type evs__if_cond_exp_gsfa_grr;   /* cond_sfa.c */
 extern const evs_neuron_type evs__if_cond_ampa_nmda;      /* cond_nmda.c */
+extern const evs_neuron_type evs__if_cond_ampa_nmda_single; /* cond_nmda_single.c */
 extern const evs_neuron_type evs__eif_cond_exp_isfa_ista; /* adex.c */
 extern const evs_neuron_type evs__izhikevich;             /* izhikevich.c */
 extern const evs_neuron_type evs__source_poisson;         /* source.c */
