@@ -7,7 +7,11 @@
  * input against a fine-step RK4 reference (error and first-order
  * convergence), the vector sweep against the scalar step to the bit, and
  * parameter validation. Populations are built by hand (as
- * net.c does) and driven tick by tick. */
+ * net.c does) and driven tick by tick. The closed-form tests run twice:
+ * for the type in double precision (loop index 0) and for
+ * IF_cond_ampa_nmda_single (1, precision = single) at the float tolerances
+ * derived where they are asserted (u = 2^-24, float's unit roundoff);
+ * check_cond_nmda_single.c has the single type's own tests. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -22,12 +26,20 @@
 #include "cond_test_util.h"
 
 #define T_NMDA (&evs__if_cond_ampa_nmda)
+#define U_F 0x1p-24 /* float's unit roundoff */
+
+/* 1 while a loop test runs for the single-precision type */
+static int single;
 
 enum { VAR_GEXC, VAR_GINH, VAR_GAMPA, VAR_GNMDA, VAR_THETA };
 
 static evs_pop *pop_new(uint32_t n, double dt) {
-  return pop_new_of(T_NMDA, n, dt, 3, 0);
+  return pop_new_of(single ? &evs__if_cond_ampa_nmda_single : T_NMDA, n, dt,
+                    3, 0);
 }
+
+/* A value as the population stores it: rounded to float when single. */
+static double stored(double x) { return single ? (double)(float)x : x; }
 
 static double S(evs_pop *p, uint32_t id, int var) {
   return p->type->state(p, id, 0, var);
@@ -71,8 +83,19 @@ END_TEST
 /* ---- relaxation and conductances: closed forms ----------------------------
  */
 
+/* Float: each step rounds v near 70 mV (~3 roundings of at most u 80 mV:
+ * 2.3e-8 V... counted 4u 80 mV) and the decay factor is off by a
+ * constant relative ~3u (exp_neg_poly_f's 2.25 u, x's roundings); with the
+ * contraction p = e^{-dt/tau} the first sum stays below 4u 80 mV / (1 -
+ * p), the second below 12 mV 3u k p^k <= 12 mV 3u / (e (1 - p)): 4.0e-6 V
+ * in all (v can stall a hundred ulps from v_rest: a rounding undoes
+ * steps smaller than half an ulp). */
 START_TEST(test_relaxation) {
+  single = _i;
   const double dt = 1e-4, v0 = -58e-3, vr = -70e-3, tau = 20e-3;
+  const double p1 = 1 - exp(-dt / tau);
+  const double tol =
+      single ? (4 * U_F * 80e-3 + 12e-3 * 3 * U_F / exp(1.0)) / p1 : 1e-12;
   evs_pop *p = pop_new(3, dt);
   pop_set(p, "v_init", v0);
   pop_init(p);
@@ -82,7 +105,7 @@ START_TEST(test_relaxation) {
     double exact = vr + (v0 - vr) * exp(-k * dt / tau);
     for (uint32_t i = 0; i < 3; i++) worst = fmax(worst, fabs(V(p, i) - exact));
   }
-  ck_assert_msg(worst < 1e-12, "max error %g V", worst);
+  ck_assert_msg(worst < tol, "max error %g V (bound %g V)", worst, tol);
   ck_assert_uint_eq(p->nspk, 0);
   pop_free(p);
 }
@@ -90,8 +113,15 @@ END_TEST
 
 /* A kick w onto g_A (and one onto g_G) at t = 0: g_A = w e^{-t/ta}, g_N =
  * w ta (e^{-t/tn} - e^{-t/ta}) / (tn - ta) (w (t/t) e^{-t/t} when equal),
- * g_G = w e^{-t/tg}; gsyn_exc = r/(1+r) g_A + 1/(1+r) g_N. */
+ * g_G = w e^{-t/tg}; gsyn_exc = r/(1+r) g_A + 1/(1+r) g_N. Float: after k
+ * steps g_A and g_G carry k roundings of the product and the decay
+ * factor's own rounding k times, relative 2ku, so |error| / w <= 2u
+ * max_k k e^{-k dt/tau} = 2u tau / (e dt): 74u for tau = 10 ms; g_N adds
+ * the roundings of dn g_N + can g_A (4u of its value per step) over its
+ * rise and fall: 4u max_k k g_N(k) / w <= 80u for these time constants.
+ * 128u covers both. */
 static void conductances_closed_form(double ta, double tn, double r) {
+  const double tol = single ? 128 * U_F : 1e-12;
   const double dt = 1e-4, tg = 10e-3, w = 3e-9;
   evs_pop *p = pop_new(2, dt);
   pop_set(p, "tau_ampa", ta);
@@ -119,12 +149,13 @@ static void conductances_closed_form(double ta, double tn, double r) {
     for (int j = 0; j < 4; j++) worst = fmax(worst, fabs(e[j]) / wf);
     REQUIRE(S(p, 0, VAR_GAMPA) == 0 && S(p, 0, VAR_GNMDA) == 0);
   }
-  ck_assert_msg(worst < 1e-12, "ta %g tn %g r %g: max relative error %g", ta,
+  ck_assert_msg(worst < tol, "ta %g tn %g r %g: max relative error %g", ta,
                 tn, r, worst);
   pop_free(p);
 }
 
 START_TEST(test_conductances) {
+  single = _i;
   conductances_closed_form(5e-3, 100e-3, 1);    /* Auryn's */
   conductances_closed_form(5e-3, 100e-3, 3);    /* another mix */
   conductances_closed_form(5e-3, 5e-3, 1);      /* equal: the limit form */
@@ -142,19 +173,23 @@ END_TEST
  * spikes at the first tick where v exceeds it. With a drive that would carry
  * v far above 0 mV the clip makes the neuron wait until the threshold has
  * decayed below 0 mV: the interval is at least tau_thr ln(thr_jump /
- * (e_rev_E - v_thresh)) = 5 ms ln 2. */
+ * (e_rev_E - v_thresh)) = 5 ms ln 2. *margin gets the smallest |v - (v_thresh
+ * + theta)| over the ticks: a float neuron, whose v and theta are within
+ * TOL_F of these, must spike at the same ticks when the margin exceeds it. */
 static void threshold_ticks(double i_off, long *ticks, size_t cap, size_t *n,
-                            long nsteps) {
+                            long nsteps, double *margin) {
   const double dt = 1e-4, gl = 10e-9, tm = 20e-3, vr = -70e-3, vth = -50e-3,
                jump = 100e-3, tt = 5e-3;
   const double vinf = vr + i_off / gl;
   long k0 = 0; /* last reset (tick 0: the start, theta = 0) */
   int spiked = 0;
   *n = 0;
+  *margin = INFINITY;
   for (long k = 1; k <= nsteps; k++) {
     double v = vinf + (vr - vinf) * exp(-(k - k0) * dt / tm);
     if (v > 0) v = 0;
     double th = spiked ? jump * exp(-(k - k0) * dt / tt) : 0;
+    *margin = fmin(*margin, fabs(v - (vth + th)));
     if (v > vth + th) {
       if (*n < cap) ticks[*n] = k;
       (*n)++;
@@ -164,14 +199,23 @@ static void threshold_ticks(double i_off, long *ticks, size_t cap, size_t *n,
   }
 }
 
+/* Float: v as in test_relaxation (<= 4.0e-6 V off; the clip at 0 is
+ * exact), theta = jump d^k off by (2k + 1)u of its value, <= 0.1 V 2u tau_thr
+ * / (e dt) = 2.2e-7 V: 4.3e-6 V. */
+#define TOL_F 4.3e-6
+
 static void threshold_case(double i_off) {
   const double dt = 1e-4;
   const long nsteps = 3000;
   enum { CAP = 200 };
   long want[CAP];
   size_t nw;
-  threshold_ticks(i_off, want, CAP, &nw, nsteps);
+  double margin;
+  threshold_ticks(i_off, want, CAP, &nw, nsteps, &margin);
   ck_assert(nw >= 5 && nw < CAP);
+  /* else the float ticks could differ without a fault */
+  ck_assert_msg(!single || margin > TOL_F, "I %g A: margin %g V", i_off,
+                margin);
   evs_pop *p = pop_new(2, dt);
   pop_set(p, "v_init", -70e-3);
   p->dc = calloc(2, sizeof *p->dc);
@@ -188,12 +232,13 @@ static void threshold_case(double i_off) {
                   i_off, ns, k);
       ns++;
       last = k;
-      REQUIRE(V(p, 1) == -70e-3);
-      REQUIRE(S(p, 1, VAR_THETA) == 100e-3);
+      REQUIRE(V(p, 1) == stored(-70e-3));
+      REQUIRE(S(p, 1, VAR_THETA) == stored(100e-3));
     }
     if (last && k > last) {
       double th = 100e-3 * exp(-(k - last) * dt / 5e-3);
-      REQUIRE_MSG(fabs(S(p, 1, VAR_THETA) - th) <= 1e-12 * th,
+      double rel = single ? (2 * (k - last) + 1) * U_F : 1e-12;
+      REQUIRE_MSG(fabs(S(p, 1, VAR_THETA) - th) <= rel * th,
                   "theta %g, closed form %g", S(p, 1, VAR_THETA), th);
     }
     REQUIRE(V(p, 1) <= 0); /* the clip at e_rev_E */
@@ -203,12 +248,14 @@ static void threshold_case(double i_off) {
 }
 
 START_TEST(test_threshold) {
+  single = _i;
   threshold_case(0.5e-9); /* v_inf -20 mV: intervals set by the drive */
   threshold_case(5e-9);   /* v_inf +430 mV: clipped, set by theta */
   /* the clip-limited interval: ceil(5 ms ln 2 / dt) ticks */
   long t[200];
   size_t n;
-  threshold_ticks(50e-9, t, 200, &n, 3000);
+  double margin;
+  threshold_ticks(50e-9, t, 200, &n, 3000, &margin);
   ck_assert(n > 10);
   long gap = (long)ceil(5e-3 * log(2.0) / 1e-4);
   for (size_t j = 2; j < 10; j++) ck_assert_int_eq(t[j] - t[j - 1], gap);
@@ -435,9 +482,9 @@ static Suite *cond_nmda_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_descriptor);
-  tcase_add_test(tc, test_relaxation);
-  tcase_add_test(tc, test_conductances);
-  tcase_add_test(tc, test_threshold);
+  tcase_add_loop_test(tc, test_relaxation, 0, 2);
+  tcase_add_loop_test(tc, test_conductances, 0, 2);
+  tcase_add_loop_test(tc, test_threshold, 0, 2);
   tcase_add_test(tc, test_membrane_rk4);
   tcase_add_test(tc, test_sweep_scalar);
   tcase_add_test(tc, test_validation);

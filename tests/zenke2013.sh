@@ -14,7 +14,11 @@
 #    arrivals at t) and have moved at 1.5 and 2 s;
 #  - the run completes without the rate checker stopping it, E and I fire;
 #  - the neuron type and the rule split among threads: 1.5 s with learning
-#    from 0.5 s write the same E.ras and EE.weights.tsv on 1 and 2 threads.
+#    from 0.5 s write the same E.ras and EE.weights.tsv on 1 and 2 threads;
+#  - precision = single (IF_cond_ampa_nmda_single) likewise, spiking
+#    otherwise than double precision, and a checkpoint of it on 2 threads
+#    (with a refractory period: the float step's refractory ends) resumed
+#    on 1 writes every file of the run on 1 thread in one go.
 # A few seconds on the shared 2-core machine.
 . "$(dirname "$0")/common.sh"
 need_evsnn
@@ -100,6 +104,35 @@ if expect_status 0 "refractory, one go" "$EVSNN" run "$M" -q -o "$tmp/r1" \
   for f in E.ras v_E.tsv; do
     cmp -s "$tmp/r1/$f" "$tmp/r2/$f" ||
       say_fail "refractory: the resumed $f differs from one go's"
+  done
+fi
+# precision = single: 1 and 2 threads, a checkpoint on 2 resumed on 1
+f="--set network.scale=0.1 --set simulation.duration=1.5s"
+f="$f --set EE.learn_from=0.5s --set EE.record_weights=0.5s"
+f="$f --set E.precision=single --set I.precision=single"
+for th in 1 2; do
+  expect_status 0 "single, $th threads" "$EVSNN" run "$M" -q -o "$tmp/f$th" \
+    $f --threads "$th"
+done
+if cmp -s "$tmp/f1/E.ras" "$tmp/f2/E.ras" && [ -s "$tmp/f1/E.ras" ] &&
+   cmp -s "$tmp/f1/EE.weights.tsv" "$tmp/f2/EE.weights.tsv"; then
+  echo "single: E.ras and EE.weights.tsv identical on 1 and 2 threads"
+else
+  say_fail "single: E.ras or EE.weights.tsv differs between 1 and 2 threads"
+fi
+cmp -s "$tmp/f1/E.ras" "$tmp/t1/E.ras" &&
+  say_fail "single: E.ras is double precision's"
+f="$f --set E.tau_refrac=2ms --set I.tau_refrac=1ms"
+if expect_status 0 "single, one go" "$EVSNN" run "$M" -q -o "$tmp/g1" $f &&
+  expect_status 0 "single, --until" "$EVSNN" run "$M" -q -o "$tmp/g2" $f \
+    --threads 2 --until 0.7137s &&
+  expect_status 0 "single, resumed" "$EVSNN" resume "$tmp/g2" -q --threads 1
+then
+  for x in "$tmp/g1"/*; do
+    x=${x##*/}
+    [ "$x" = run.log ] && continue
+    cmp -s "$tmp/g1/$x" "$tmp/g2/$x" ||
+      say_fail "single: the resumed $x differs from one go's"
   done
 fi
 finish
