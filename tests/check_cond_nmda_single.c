@@ -67,7 +67,9 @@ static inline float relu_f(float z) { return 0.5f * (z + fabsf(z)); }
  * i_offset making them spike, against cond_nmda_single.c's step written out
  * here with the constants rounded once to float: v, g_A, g_N, g_G, th and
  * the spikes agree to the bit at every tick. tau_refrac > 0 takes the
- * refractory ends (until - t0 in double, rounded) into the sweep. */
+ * refractory ends (until - t0 in double, rounded) into the sweep; tau_thr
+ * = 0.2 ms lets th reach NMDA_TH_MIN (14 ms after a spike), which sets it
+ * to 0. */
 static void sweep_case_f(double tau_refrac) {
   enum { N = 300, STEPS = 400 };
   const double dt = 1e-4, cm = 200e-12, tau_m = 20e-3, r = 1, ta = 5e-3,
@@ -76,11 +78,12 @@ static void sweep_case_f(double tau_refrac) {
   pop_set(p, "tau_refrac", tau_refrac);
   pop_set(p, "i_offset", i_off);
   pop_set(p, "v_init", -65e-3);
+  pop_set(p, "tau_thr", 0.2e-3);
   pop_init(p);
   const float dtf = (float)dt, g_l = (float)g_ld, inv_cm = (float)(1.0 / cm),
               aa = (float)(r / (r + 1)), an = (float)(1 / (r + 1)),
               da = (float)exp(-dt / ta), dg = (float)exp(-dt / tg),
-              dn = (float)exp(-dt / tn), dth = (float)exp(-dt / 5e-3),
+              dn = (float)exp(-dt / tn), dth = (float)exp(-dt / 0.2e-3),
               can = (float)(ta / (tn - ta) * exp(-dt / ta) *
                             expm1(dt * ((tn - ta) / (ta * tn)))),
               ib = (float)(g_ld * -70e-3 + i_off), ee = 0, ei = (float)-80e-3,
@@ -94,7 +97,7 @@ static void sweep_case_f(double tau_refrac) {
     until[i] = COND_NEVER;
   }
   uint64_t lcg = 99;
-  size_t spikes = 0, strong = 0;
+  size_t spikes = 0, strong = 0, flushed = 0;
   for (long k = 1; k <= STEPS; k++) {
     const double t = k * dt, t0 = t - dt;
     for (int j = 0; j < 40; j++) { /* inputs, then the tick at t */
@@ -123,6 +126,8 @@ static void sweep_case_f(double tau_refrac) {
       gg[i] = b * dg + pg[i];
       pe[i] = pg[i] = 0;
       th[i] = th[i] * dth;
+      flushed += th[i] > 0 && th[i] < NMDA_TH_MIN;
+      th[i] = th[i] >= NMDA_TH_MIN ? th[i] : 0.0f;
       if (v[i] < ei) v[i] = ei;
       if (v[i] > ee) v[i] = ee;
       if (v[i] > vth + th[i]) {
@@ -143,8 +148,9 @@ static void sweep_case_f(double tau_refrac) {
     ck_assert_uint_eq(s, p->nspk);
     spikes += s;
   }
-  ck_assert_msg(spikes > 100 && strong > 5, "%zu spikes, %zu strong kicks",
-                spikes, strong);
+  ck_assert_msg(spikes > 100 && strong > 5 && flushed > 10,
+                "%zu spikes, %zu strong kicks, %zu th set to 0", spikes,
+                strong, flushed);
   pop_free(p);
 }
 

@@ -27,6 +27,13 @@ static inline float exp_neg_poly_f(float x) {
   return p;
 }
 
+/* V: single precision sets a threshold offset th that decays below this to
+ * 0. It would reach float's subnormals 0.43 s after a spike (tau_thr = 5
+ * ms), where a multiplication costs many times a normal one: 27 % of B7's
+ * float step sat on th's; the flush leaves v_thresh + th the same float
+ * unless |v_thresh| < 2^-76 V. */
+#define NMDA_TH_MIN 0x1p-100f
+
 struct nmda_state;
 /* The vector step (cond_nmda_step.h) of the lanes chosen at init. */
 typedef void (*nmda_step_fn)(struct nmda_state *restrict s, uint32_t lo,

@@ -77,6 +77,7 @@ nmda_single_scalar(nmda_state *s, uint32_t i0, uint32_t n, double t0) {
     f->gi[i] = b * dg + (c->pending ? f->pi[i] : 0.0f);
     if (c->pending) f->pe[i] = f->pi[i] = 0;
     f->th[i] = f->th[i] * dth;
+    f->th[i] = f->th[i] >= NMDA_TH_MIN ? f->th[i] : 0.0f;
   }
 }
 

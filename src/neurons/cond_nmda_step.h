@@ -29,8 +29,8 @@
  *
  * With STEP_SINGLE 1 (cond_nmda_single.c) the same step in float on the
  * state s->f: STEP_LANES floats a vector, the constants rounded to float,
- * exp(-x) by exp_neg_poly_f (COND_VEC_EXP_POLY_F), the vector pairs out of
- * range stepped by nmda_single_scalar; a refractory end's remaining time
+ * exp(-x) by exp_neg_poly_f (COND_VEC_EXP_POLY_F), th below NMDA_TH_MIN
+ * set to 0, the vector pairs out of range stepped by nmda_single_scalar; a refractory end's remaining time
  * until - t0 is taken in double and rounded to float (t0v is then 0). */
 
 #include "neurons/cond_vec.h"
@@ -73,6 +73,7 @@ STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
   const evs__cond_base *c = &s->c;
 #if STEP_SINGLE
   const nmda_single *f = s->f;
+  const vd th_min = (vd){0} + NMDA_TH_MIN;
   typedef double vw __attribute__((vector_size(STEP_LANES * sizeof(double))));
   const vw t0w = (vw){0} + t0;
 #endif
@@ -165,6 +166,9 @@ STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
       COND_VEC_TWO(VEC_STORE(gi + j + q * STEP_LANES, b[q] * dg + in_i[q]));
       COND_VEC_TWO(VEC_LOAD(tn[q], th + j + q * STEP_LANES));
       COND_VEC_TWO(tn[q] = tn[q] * dth);
+#if STEP_SINGLE /* NMDA_TH_MIN: no subnormal th */
+      COND_VEC_TWO(tn[q] = (vd)((vl)tn[q] & (vl)(tn[q] >= th_min)));
+#endif
       COND_VEC_TWO(VEC_STORE(th + j + q * STEP_LANES, tn[q]));
       /* threshold_bit of v - (v_thresh + th), and the clip's signs */
       COND_VEC_TWO(reached |= ~(vl)(vn[q] - (vth + tn[q])) | (vl)(vn[q] - v_lo) |
