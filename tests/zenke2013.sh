@@ -18,7 +18,8 @@
 #  - precision = single (IF_cond_ampa_nmda_single) likewise, spiking
 #    otherwise than double precision, and a checkpoint of it on 2 threads
 #    (with a refractory period: the float step's refractory ends) resumed
-#    on 1 writes every file of the run on 1 thread in one go.
+#    on 1 writes every file of the run on 1 thread in one go; the key
+#    refuses other values and other types.
 # A few seconds on the shared 2-core machine.
 . "$(dirname "$0")/common.sh"
 need_evsnn
@@ -107,6 +108,12 @@ if expect_status 0 "refractory, one go" "$EVSNN" run "$M" -q -o "$tmp/r1" \
   done
 fi
 # precision = single: 1 and 2 threads, a checkpoint on 2 resumed on 1
+for bad in "E.precision=half:double or single" \
+  "X.precision=single:IF_cond_ampa_nmda only"; do
+  expect_status 1 "--set ${bad%%:*}" "$EVSNN" check "$M" --set "${bad%%:*}" &&
+    { grep -q "${bad#*:}" "$tmp/stderr" ||
+        say_fail "--set ${bad%%:*}: $(cat "$tmp/stderr")"; }
+done
 f="--set network.scale=0.1 --set simulation.duration=1.5s"
 f="$f --set EE.learn_from=0.5s --set EE.record_weights=0.5s"
 f="$f --set E.precision=single --set I.precision=single"

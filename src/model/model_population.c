@@ -55,6 +55,26 @@ static void background(evs__model_ctx *c, const evs__model_sec *s,
   d->dc = c->background_dc ? mean : (1 - sqrt(c->k_scale)) * mean;
 }
 
+/* The key name of s, if given, takes the value plain or other, and only
+ * for the type base: other makes d's type variant. EVS_OK, or the key's
+ * error. */
+static int type_variant(evs__model_ctx *c, const evs__model_sec *s,
+                        evs_pop_desc *d, const char *name, const char *plain,
+                        const char *other, const char *base,
+                        const char *variant) {
+  const evs__model_key *k = evs__model_key_get(s, name);
+  if (!k) return EVS_OK;
+  int alt = !strcmp(k->value, other);
+  if (!alt && strcmp(k->value, plain))
+    return evs__model_key_fail(c, k, "%s must be %s or %s, got '%s'", name,
+                               plain, other, k->value);
+  if (strcmp(d->type, base))
+    return evs__model_key_fail(c, k, "%s applies to %s only (%s: %s)", name,
+                               base, other, variant);
+  if (alt) d->type = variant;
+  return EVS_OK;
+}
+
 /* The type (integration = grid: IF_curr_exp_grid; precision = single:
  * IF_cond_ampa_nmda_single), its parameter table
  * (into *t), reference_rate and size of s into d. */
@@ -65,32 +85,11 @@ static int check_type(evs__model_ctx *c, const evs__model_sec *s,
   int rc = EVS_OK;
   if (!(kt = evs__model_need(c, s, "type", &rc))) return rc;
   d->type = kt->value;
-  if ((k = evs__model_key_get(s, "integration"))) {
-    int grid = !strcmp(k->value, "grid");
-    if (!grid && strcmp(k->value, "exact"))
-      return evs__model_key_fail(c, k,
-                                 "integration must be exact or grid, "
-                                 "got '%s'",
-                                 k->value);
-    if (strcmp(d->type, "IF_curr_exp"))
-      return evs__model_key_fail(c, k,
-                                 "integration applies to IF_curr_exp "
-                                 "only (grid: IF_curr_exp_grid)");
-    if (grid) d->type = "IF_curr_exp_grid";
-  }
-  if ((k = evs__model_key_get(s, "precision"))) {
-    int single = !strcmp(k->value, "single");
-    if (!single && strcmp(k->value, "double"))
-      return evs__model_key_fail(c, k,
-                                 "precision must be double or single, "
-                                 "got '%s'",
-                                 k->value);
-    if (strcmp(d->type, "IF_cond_ampa_nmda"))
-      return evs__model_key_fail(c, k,
-                                 "precision applies to IF_cond_ampa_nmda "
-                                 "only (single: IF_cond_ampa_nmda_single)");
-    if (single) d->type = "IF_cond_ampa_nmda_single";
-  }
+  if ((rc = type_variant(c, s, d, "integration", "exact", "grid",
+                         "IF_curr_exp", "IF_curr_exp_grid")) ||
+      (rc = type_variant(c, s, d, "precision", "double", "single",
+                         "IF_cond_ampa_nmda", "IF_cond_ampa_nmda_single")))
+    return rc;
   if ((k = evs__model_key_get(s, "reference_rate"))) {
     double r;
     if ((rc = evs__model_get_quantity(c, k, EVS_DIM_RATE, &r))) return rc;

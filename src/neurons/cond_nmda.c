@@ -155,7 +155,6 @@ void evs__nmda_destroy(evs_pop *pop) {
   if (!s) return;
   free(s->gn);
   free(s->th);
-  evs__nmda_single_free(s);
   evs__cond_destroy(pop);
 }
 

@@ -69,9 +69,10 @@ typedef struct nmda_state {
 } nmda_state;
 
 /* What the single type shares with the double one (cond_nmda.c): the
- * parameter table, the hooks of core/neuron_type.h init (a double state), destroy (either),
+ * parameter table; the hooks of core/neuron_type.h init (a double state),
+ * destroy (the double state: the single type frees s->f first),
  * check_change and change (the constants in double, c.ib moved; the
- * single type then copies c.ib into f->ib), the recordables, and
+ * single type then copies c.ib into f->ib); the recordables; and
  * evs__nmda_derive: the constants beyond the base's from the parameters p
  * (the AMPA/NMDA split, the propagators of g_N and th, the jump, the
  * clip). */
@@ -83,14 +84,5 @@ int evs__nmda_check_change(const evs_pop *next, int k, evs_error *err);
 int evs__nmda_change(evs_pop *pop, const evs_pop *old, int k, double t);
 extern const evs_recordable evs__nmda_recordables[5];
 void evs__nmda_derive(const double *p, nmda_state *s);
-
-/* Single precision (cond_nmda_single.c): after the double type's init
- * filled s (the base's arrays with the initial draws), the float state
- * from them, g_N and th 0, the double arrays gn and th freed, and s->step
- * the widest float step. EVS_OK or EVS_ENOMEM. */
-int evs__nmda_single_init(nmda_state *s);
-
-/* Frees s->f (no-op when NULL). */
-void evs__nmda_single_free(nmda_state *s);
 
 #endif

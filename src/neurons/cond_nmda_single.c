@@ -30,7 +30,8 @@
 #include "neurons/cond_nmda.h"
 #include "neurons/types.h"
 
-void evs__nmda_single_free(nmda_state *s) {
+/* Frees s->f (no-op when NULL). */
+static void single_free(nmda_state *s) {
   nmda_single *f = s->f;
   if (!f) return;
   free(f->v);
@@ -110,7 +111,11 @@ nmda_single_scalar(nmda_state *s, uint32_t i0, uint32_t n, double t0) {
 #include "neurons/cond_nmda_step.h"
 #endif
 
-int evs__nmda_single_init(nmda_state *s) {
+/* After the double type's init filled s (the base's arrays with the
+ * initial draws): the float state from them, g_N and th 0, the double
+ * arrays but c.until and c.ib freed, s->step the widest float step.
+ * EVS_OK or EVS_ENOMEM (s->f then freed by the type's destroy). */
+static int single_state_init(nmda_state *s) {
   const size_t cap = s->c.cap;
   nmda_single *f = calloc(1, sizeof *f);
   if (!f) return EVS_ENOMEM;
@@ -145,9 +150,14 @@ int evs__nmda_single_init(nmda_state *s) {
 
 static int single_init(evs_pop *pop, evs_error *err) {
   int rc = evs__nmda_init(pop, err);
-  if (rc == EVS_OK && evs__nmda_single_init(pop->state))
+  if (rc == EVS_OK && single_state_init(pop->state))
     return evs__cond_nomem(pop, err);
   return rc;
+}
+
+static void single_destroy(evs_pop *pop) {
+  if (pop->state) single_free(pop->state);
+  evs__nmda_destroy(pop);
 }
 
 /* As the double type's nmda_step_block: the sweep, then the clip and the
@@ -280,7 +290,7 @@ const evs_neuron_type evs__if_cond_ampa_nmda_single = {
     .n_params = EVS__NMDA_N_PARAMS,
     .weight_scale = evs__cond_weight_scale,
     .init = single_init,
-    .destroy = evs__nmda_destroy,
+    .destroy = single_destroy,
     .deliver = single_deliver,
     .deliver16 = single_deliver16,
     .tick = single_tick,
