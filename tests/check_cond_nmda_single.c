@@ -162,6 +162,21 @@ END_TEST
 
 /* ---- float against double ------------------------------------------------ */
 
+/* Parameter name of p changed to v at time t, as net_params.c tells a
+ * population between two phases. */
+static void change(evs_pop *p, const char *name, double v, double t) {
+  int k = evs__param_index(p->type, name);
+  ck_assert_int_ge(k, 0);
+  evs_pop before = *p;
+  double *old = malloc(p->type->n_params * sizeof *old);
+  memcpy(old, p->par, p->type->n_params * sizeof *old);
+  before.par = old;
+  p->par[k] = v;
+  p->dist[k] = evs_dist_const(v);
+  ck_assert_int_eq(p->type->change(p, &before, k, t), EVS_OK);
+  free(old);
+}
+
 /* 64 neurons of each type under the same random AMPA and GABA kicks for 3,000
  * steps of 0.1 ms (v over more than 10 mV, below threshold: v_thresh at
  * -1 mV). Every step, for every neuron, with D_X the running bound of
@@ -178,9 +193,11 @@ END_TEST
  * roundings of e_rev_I and g_L: 7u |v_inf|), the difference's (u), p's
  * (2.25 u of exp_neg_poly_f, and x's nine roundings, counting those of
  * dt, g_L, 1/cm, a_A, a_N, times x <= 1/2: 4.5 u; 6.75 u of |v - v_inf|),
- * the product's and the sum's (2u): 16.75 u V; and |dv'/dg| <= (h/cm) (|E - v_inf| + |v -
- * v_inf|) <= 2 (h/cm) V per unit of conductance. The float state must stay
- * within D_A, D_N, D_G and B of the double state. */
+ * the product's and the sum's (2u): 16.75 u V; and |dv'/dg| <= (h/cm)
+ * (|E - v_inf| + |v - v_inf|) <= 2 (h/cm) V per unit of conductance. The
+ * float state must stay within D_A, D_N, D_G and B of the double state.
+ * Halfway, i_offset changes from 0 to 0.05 nA in both (a phase change:
+ * the float drive must follow, else v parts by millivolts). */
 START_TEST(test_single_vs_double) {
   enum { N = 64, STEPS = 3000 };
   const double dt = 1e-4, cm = 200e-12, Vs = 80e-3, u = U_F;
@@ -201,6 +218,10 @@ START_TEST(test_single_vs_double) {
   uint64_t lcg = 7;
   for (long k = 1; k <= STEPS; k++) {
     const double t0 = (k - 1) * dt;
+    if (k == STEPS / 2) {
+      change(pd, "i_offset", 0.05e-9, t0);
+      change(pf, "i_offset", 0.05e-9, t0);
+    }
     for (int j = 0; j < 12; j++) {
       lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
       uint32_t x = (uint32_t)(lcg >> 33), i = x % N;
