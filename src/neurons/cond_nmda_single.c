@@ -12,12 +12,13 @@
  * exp_neg_poly_f (cond_nmda.h; relative error <= 2.25 u) or expf() outside
  * [0, COND_XMAX]. Refractory ends stay times in double (c.until): a step
  * takes until - t0 in double, rounded to float. Inputs add to floats in
- * delivery order. What it changes against double precision
- * (doc/zenke2013.md): v rounds to ~4e-9 V (2^-26 V near 70 mV) instead of
- * ~1e-17 V each step; the float step stays within the bound
- * tests/check_cond_nmda.c derives of the double one until a spike tick
- * differs, after which the trajectories part as any perturbation makes
- * them part in a chaotic network. */
+ * delivery order; th below NMDA_TH_MIN becomes 0. What it changes against
+ * double precision (doc/zenke2013.md): v rounds by up to 3.7e-9 V (half
+ * of float's spacing 2^-27 V near 70 mV) instead of 7e-18 V each step;
+ * the float state stays within the bounds tests/check_cond_nmda_single.c
+ * derives of the double one until a spike tick differs, after which the
+ * trajectories part as any perturbation makes them part in a chaotic
+ * network. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
