@@ -60,18 +60,28 @@ if expect_status 0 "run zenke2013 at 10 %" "$EVSNN" run "$M" -o "$tmp/z" \
          if (!($4 > 0.1 && $4 < 60)) bad = 1 } END { exit bad }' \
       "$tmp/z/summary.tsv" || say_fail "rates outside [0.1, 60] Hz"
 fi
+# same_on_threads NAME OUT ARGS...: the model run with ARGS on 1 and 2
+# threads into OUT1 and OUT2 writes the same E.ras (not empty) and
+# EE.weights.tsv
+same_on_threads() {
+  sot_name=$1 # not name: expect_status sets that
+  sot_out=$2
+  shift 2
+  for th in 1 2; do
+    expect_status 0 "$sot_name$th threads" "$EVSNN" run "$M" -q \
+      -o "$sot_out$th" "$@" --threads "$th"
+  done
+  if cmp -s "$sot_out"1/E.ras "$sot_out"2/E.ras && [ -s "$sot_out"1/E.ras ] &&
+    cmp -s "$sot_out"1/EE.weights.tsv "$sot_out"2/EE.weights.tsv; then
+    echo "${sot_name}E.ras and EE.weights.tsv identical on 1 and 2 threads"
+  else
+    say_fail "${sot_name}E.ras or EE.weights.tsv differs on 1 and 2 threads"
+  fi
+}
 # the plastic network on 1 and 2 threads
-for th in 1 2; do
-  expect_status 0 "$th threads" "$EVSNN" run "$M" -q -o "$tmp/t$th" \
-    --set network.scale=0.1 --set simulation.duration=1.5s \
-    --set EE.learn_from=0.5s --set EE.record_weights=0.5s --threads "$th"
-done
-if cmp -s "$tmp/t1/E.ras" "$tmp/t2/E.ras" && [ -s "$tmp/t1/E.ras" ] &&
-   cmp -s "$tmp/t1/EE.weights.tsv" "$tmp/t2/EE.weights.tsv"; then
-  echo "E.ras and EE.weights.tsv identical on 1 and 2 threads"
-else
-  say_fail "E.ras or EE.weights.tsv differs between 1 and 2 threads"
-fi
+same_on_threads "" "$tmp/t" --set network.scale=0.1 \
+  --set simulation.duration=1.5s --set EE.learn_from=0.5s \
+  --set EE.record_weights=0.5s
 # a checkpoint (IF_cond_ampa_nmda's hook) on 2 threads, resumed on 1: every
 # file of the run on one thread in one go
 c="$tmp/ckpt"
@@ -117,16 +127,8 @@ done
 f="--set network.scale=0.1 --set simulation.duration=1.5s"
 f="$f --set EE.learn_from=0.5s --set EE.record_weights=0.5s"
 f="$f --set E.precision=single --set I.precision=single"
-for th in 1 2; do
-  expect_status 0 "single, $th threads" "$EVSNN" run "$M" -q -o "$tmp/f$th" \
-    $f --threads "$th"
-done
-if cmp -s "$tmp/f1/E.ras" "$tmp/f2/E.ras" && [ -s "$tmp/f1/E.ras" ] &&
-   cmp -s "$tmp/f1/EE.weights.tsv" "$tmp/f2/EE.weights.tsv"; then
-  echo "single: E.ras and EE.weights.tsv identical on 1 and 2 threads"
-else
-  say_fail "single: E.ras or EE.weights.tsv differs between 1 and 2 threads"
-fi
+# shellcheck disable=SC2086 # f is a list of arguments
+same_on_threads "single: " "$tmp/f" $f
 cmp -s "$tmp/f1/E.ras" "$tmp/t1/E.ras" &&
   say_fail "single: E.ras is double precision's"
 f="$f --set E.tau_refrac=2ms --set I.tau_refrac=1ms"
