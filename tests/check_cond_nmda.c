@@ -407,11 +407,10 @@ static void sweep_case(double tau_refrac) {
   for (long k = 1; k <= STEPS; k++) {
     const double t = k * dt, t0 = t - dt;
     for (int j = 0; j < 40; j++) { /* inputs, then the tick at t */
-      lcg = lcg * 6364136223846793005ULL + 1442695040888963407ULL;
-      uint32_t x = (uint32_t)(lcg >> 33), i = x % N;
-      int inh = (x >> 10) & 1, later = (x >> 11) & 1;
-      float w = (float)(((x >> 12) % 64) * 0.1e-9);
-      if (((x >> 20) % 500) == 0) w = 3e-6f, strong++;
+      uint32_t i;
+      int inh, later;
+      float w;
+      nmda_random_input(&lcg, N, &i, &inh, &later, &w, &strong);
       kick(p, later ? t0 + 0.5 * dt : t0, inh, i, w);
       double *g = later ? (inh ? pg : pe) : (inh ? gg : ga);
       g[i] += w;

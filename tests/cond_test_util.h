@@ -111,4 +111,21 @@ static inline void expect_invalid_of(const evs_neuron_type *T, const char *name,
   pop_free(p); /* destroy after a failed init */
 }
 
+/* One random input of the NMDA suites' drives (check_cond_nmda.c,
+ * check_cond_nmda_single.c): from the LCG state *lcg (advanced), a neuron
+ * *i of n, inhibitory or not (*inh), at the step's start or halfway
+ * (*later), with a weight *w of 0-6.3 nS, or 3 uS one time in 500 (then
+ * *strong is incremented). */
+static inline void nmda_random_input(uint64_t *lcg, uint32_t n, uint32_t *i,
+                                     int *inh, int *later, float *w,
+                                     size_t *strong) {
+  *lcg = *lcg * 6364136223846793005ULL + 1442695040888963407ULL;
+  uint32_t x = (uint32_t)(*lcg >> 33);
+  *i = x % n;
+  *inh = (x >> 10) & 1;
+  *later = (x >> 11) & 1;
+  *w = (float)(((x >> 12) % 64) * 0.1e-9);
+  if (((x >> 20) % 500) == 0) *w = 3e-6f, (*strong)++;
+}
+
 #endif
