@@ -31,7 +31,8 @@
 #define STEP_CAT(a, b) STEP_CAT_(a, b)
 #define STEP_BODY STEP_CAT(STEP_NAME, _body)
 
-STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
+STEP_TARGET static inline __attribute__((always_inline)) void
+STEP_BODY(evs__cond_base *restrict s,
                                          uint32_t lo, uint32_t n, double t0,
                                          int pending, uint64_t *thr) {
   typedef double vd __attribute__((vector_size(STEP_LANES * sizeof(double))));
@@ -41,7 +42,7 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
   const vd zero = {0};
   /* the constants in vectors, lane by lane (zero + x would turn a -0 into
    * +0; with scalar operands GCC broadcasts them again in the loop) */
-  vd dt, g_l, inv_cm, e_e, e_i, de, di, vth, t0v, half;
+  vd dt, g_l, inv_cm, e_e, e_i, de, di, vth, t0v;
   for (int l = 0; l < STEP_LANES; l++) {
     dt[l] = s->dt;
     g_l[l] = s->g_l;
@@ -52,10 +53,8 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
     di[l] = s->di;
     vth[l] = s->v_thresh;
     t0v[l] = t0;
-    half[l] = 0.5;
   }
   const vu lim = (vu){0} + s->xmax_bits;
-  const vl mag = (vl){0} + INT64_MAX; /* all bits but the sign */
   double *restrict v = s->v + lo, *restrict ge = s->ge + lo,
                    *restrict gi = s->gi + lo, *restrict pe = s->pe + lo,
                    *restrict pi = s->pi + lo;
@@ -68,7 +67,9 @@ STEP_TARGET static inline void STEP_BODY(evs__cond_base *restrict s,
       COND_VEC_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
       COND_VEC_TWO(VEC_LOAD(a[q], ge + j + q * STEP_LANES));
       COND_VEC_TWO(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
-      COND_VEC_FREE_TIME(h, u);
+      /* h = free_time(u, t0, dt) with relu(z) = STEP_MAX0(z) */
+      COND_VEC_TWO(h[q] = dt - STEP_MAX0(u[q] - t0v));
+      COND_VEC_TWO(h[q] = STEP_MAX0(h[q]));
       COND_VEC_TWO(g_tot[q] = g_l + a[q] + b[q]);
       COND_VEC_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
       if (COND_VEC_OUT_OF_RANGE(x)) {
@@ -124,6 +125,7 @@ STEP_TARGET static void STEP_NAME(evs__cond_base *restrict s, uint32_t lo,
 #undef STEP_BODY
 #undef STEP_ANY_TOP
 #undef STEP_TOP_BITS
+#undef STEP_MAX0
 #undef STEP_CAT
 #undef STEP_CAT_
 #undef STEP_NAME
