@@ -197,6 +197,7 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
 #else
 #define STEP_MAX0(z) ((vd)((vl)(z) & (vl)((z) > 0)))
 #endif
+#define STEP_OUT_OF_RANGE(x) COND_VEC_OUT_OF_RANGE(x)
 #include "neurons/cond_step.h"
 #if defined(__x86_64__) && defined(__GNUC__)
 #define COND_WIDE 1
@@ -206,11 +207,15 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
 #define STEP_ANY_TOP(w) (_mm256_movemask_pd((__m256d)(w)) != 0)
 #define STEP_TOP_BITS(w) ((uint64_t)_mm256_movemask_pd((__m256d)(w)))
 #define STEP_MAX0(z) ((vd)_mm256_max_pd((__m256d)(z), _mm256_setzero_pd()))
+#define STEP_OUT_OF_RANGE(x) COND_VEC_OUT_OF_RANGE(x)
 #include "neurons/cond_step.h"
 #define STEP_NAME cond_step8
 #define STEP_LANES 8
 #define STEP_TARGET __attribute__((target("avx512f"), COND_SCHED))
 #define STEP_MAX0(z) ((vd)_mm512_max_pd((__m512d)(z), _mm512_setzero_pd()))
+#define STEP_OUT_OF_RANGE(x)                                                   \
+  ((_mm512_cmpgt_epu64_mask((__m512i)(x)[0], (__m512i)lim) |                  \
+    _mm512_cmpgt_epu64_mask((__m512i)(x)[1], (__m512i)lim)) != 0)
 #define STEP_ANY_TOP(w)                                                        \
   (_mm512_test_epi64_mask((__m512i)(w), _mm512_set1_epi64(INT64_MIN)) != 0)
 #define STEP_TOP_BITS(w)                                                       \

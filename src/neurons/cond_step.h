@@ -72,7 +72,7 @@ STEP_BODY(evs__cond_base *restrict s,
       COND_VEC_TWO(h[q] = STEP_MAX0(h[q]));
       COND_VEC_TWO(g_tot[q] = g_l + a[q] + b[q]);
       COND_VEC_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
-      if (COND_VEC_OUT_OF_RANGE(x)) {
+      if (STEP_OUT_OF_RANGE(x)) {
         /* rare: very strong or negative g_tot */
         cond_step_scalar(s, lo + j, 2 * STEP_LANES, t0);
         reached = (vl){0} - 1;
@@ -126,6 +126,7 @@ STEP_TARGET static void STEP_NAME(evs__cond_base *restrict s, uint32_t lo,
 #undef STEP_ANY_TOP
 #undef STEP_TOP_BITS
 #undef STEP_MAX0
+#undef STEP_OUT_OF_RANGE
 #undef STEP_CAT
 #undef STEP_CAT_
 #undef STEP_NAME
