@@ -189,6 +189,7 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
 #endif
 #define STEP_NAME cond_step2
 #define STEP_LANES 2
+#define STEP_WAYS 2
 #define STEP_TARGET __attribute__((COND_SCHED))
 #define STEP_ANY_TOP(w) ((int)(((w)[0] | (w)[1]) >> 63))
 #define STEP_TOP_BITS(w) (((w)[0] >> 63) | ((w)[1] >> 63) << 1)
@@ -203,6 +204,7 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
 #define COND_WIDE 1
 #define STEP_NAME cond_step4
 #define STEP_LANES 4
+#define STEP_WAYS 2
 #define STEP_TARGET __attribute__((target("avx2"), COND_SCHED))
 #define STEP_ANY_TOP(w) (_mm256_movemask_pd((__m256d)(w)) != 0)
 #define STEP_TOP_BITS(w) ((uint64_t)_mm256_movemask_pd((__m256d)(w)))
@@ -211,11 +213,15 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
 #include "neurons/cond_step.h"
 #define STEP_NAME cond_step8
 #define STEP_LANES 8
+#define STEP_WAYS 4
 #define STEP_TARGET __attribute__((target("avx512f"), COND_SCHED))
 #define STEP_MAX0(z) ((vd)_mm512_max_pd((__m512d)(z), _mm512_setzero_pd()))
 #define STEP_OUT_OF_RANGE(x)                                                   \
-  ((_mm512_cmpgt_epu64_mask((__m512i)(x)[0], (__m512i)lim) |                  \
-    _mm512_cmpgt_epu64_mask((__m512i)(x)[1], (__m512i)lim)) != 0)
+  __extension__({                                                              \
+    __mmask8 m_ = 0;                                                           \
+    COND_VEC_EACH(m_ |= _mm512_cmpgt_epu64_mask((__m512i)(x)[q], (__m512i)lim)); \
+    m_ != 0;                                                                   \
+  })
 #define STEP_ANY_TOP(w)                                                        \
   (_mm512_test_epi64_mask((__m512i)(w), _mm512_set1_epi64(INT64_MIN)) != 0)
 #define STEP_TOP_BITS(w)                                                       \

@@ -33,6 +33,7 @@
  * set to 0, the vector pairs out of range stepped by nmda_single_scalar; a refractory end's remaining time
  * until - t0 is taken in double and rounded to float (t0v is then 0). */
 
+#define STEP_WAYS 2 /* vectors a loop iteration (cond_vec.h) */
 #include "neurons/cond_vec.h"
 
 #ifndef STEP_SINGLE
@@ -119,25 +120,25 @@ STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
     vl reached = {0};
     for (uint32_t j = k; j < k + COND_CHUNK; j += 2 * STEP_LANES) {
       vd a[2], nm[2], b[2], ge[2], h[2], g_tot[2], x[2];
-      COND_VEC_TWO(VEC_LOAD(a[q], ga + j + q * STEP_LANES));
-      COND_VEC_TWO(VEC_LOAD(nm[q], gn + j + q * STEP_LANES));
-      COND_VEC_TWO(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
-      COND_VEC_TWO(ge[q] = a_a * a[q] + a_n * nm[q]);
-      COND_VEC_TWO(g_tot[q] = g_l + ge[q] + b[q]);
+      COND_VEC_EACH(VEC_LOAD(a[q], ga + j + q * STEP_LANES));
+      COND_VEC_EACH(VEC_LOAD(nm[q], gn + j + q * STEP_LANES));
+      COND_VEC_EACH(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
+      COND_VEC_EACH(ge[q] = a_a * a[q] + a_n * nm[q]);
+      COND_VEC_EACH(g_tot[q] = g_l + ge[q] + b[q]);
       if (refr) { /* h = free_time(until, t0, dt) */
         vd u[2];
 #if STEP_SINGLE
         vw uw[2];
-        COND_VEC_TWO(VEC_LOAD(uw[q], until + j + q * STEP_LANES));
-        COND_VEC_TWO(u[q] = __builtin_convertvector(uw[q] - t0w, vd));
+        COND_VEC_EACH(VEC_LOAD(uw[q], until + j + q * STEP_LANES));
+        COND_VEC_EACH(u[q] = __builtin_convertvector(uw[q] - t0w, vd));
 #else
-        COND_VEC_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
+        COND_VEC_EACH(VEC_LOAD(u[q], until + j + q * STEP_LANES));
 #endif
         COND_VEC_FREE_TIME(h, u);
       } else {
-        COND_VEC_TWO(h[q] = dt);
+        COND_VEC_EACH(h[q] = dt);
       }
-      COND_VEC_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
+      COND_VEC_EACH(x[q] = h[q] * g_tot[q] * inv_cm);
       if (COND_VEC_OUT_OF_RANGE(x)) {
         /* rare: very strong or negative g_tot */
         STEP_SCALAR(s, lo + j, 2 * STEP_LANES, t0);
@@ -147,31 +148,31 @@ STEP_TARGET static inline void STEP_BODY(nmda_state *restrict s, uint32_t lo,
       vd p[2], vo[2], drive[2], v_inf[2], vn[2], tn[2], in_e[2],
           in_i[2];
       STEP_EXP(p, x);
-      COND_VEC_TWO(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
-      COND_VEC_TWO(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
-      COND_VEC_TWO(v_inf[q] = (drive[q] + ge[q] * e_e + b[q] * e_i) / g_tot[q]);
-      COND_VEC_TWO(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
-      COND_VEC_TWO(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
-      COND_VEC_TWO(VEC_STORE(gn + j + q * STEP_LANES, dn * nm[q] + can * a[q]));
+      COND_VEC_EACH(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
+      COND_VEC_EACH(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
+      COND_VEC_EACH(v_inf[q] = (drive[q] + ge[q] * e_e + b[q] * e_i) / g_tot[q]);
+      COND_VEC_EACH(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
+      COND_VEC_EACH(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
+      COND_VEC_EACH(VEC_STORE(gn + j + q * STEP_LANES, dn * nm[q] + can * a[q]));
       if (pending) {
-        COND_VEC_TWO(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
-        COND_VEC_TWO(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
-        COND_VEC_TWO(VEC_STORE(pe + j + q * STEP_LANES, zero));
-        COND_VEC_TWO(VEC_STORE(pi + j + q * STEP_LANES, zero));
+        COND_VEC_EACH(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
+        COND_VEC_EACH(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
+        COND_VEC_EACH(VEC_STORE(pe + j + q * STEP_LANES, zero));
+        COND_VEC_EACH(VEC_STORE(pi + j + q * STEP_LANES, zero));
       } else { /* + 0 as the scalar step adds it (a -0 becomes +0) */
-        COND_VEC_TWO(in_e[q] = zero);
-        COND_VEC_TWO(in_i[q] = zero);
+        COND_VEC_EACH(in_e[q] = zero);
+        COND_VEC_EACH(in_i[q] = zero);
       }
-      COND_VEC_TWO(VEC_STORE(ga + j + q * STEP_LANES, a[q] * da + in_e[q]));
-      COND_VEC_TWO(VEC_STORE(gi + j + q * STEP_LANES, b[q] * dg + in_i[q]));
-      COND_VEC_TWO(VEC_LOAD(tn[q], th + j + q * STEP_LANES));
-      COND_VEC_TWO(tn[q] = tn[q] * dth);
+      COND_VEC_EACH(VEC_STORE(ga + j + q * STEP_LANES, a[q] * da + in_e[q]));
+      COND_VEC_EACH(VEC_STORE(gi + j + q * STEP_LANES, b[q] * dg + in_i[q]));
+      COND_VEC_EACH(VEC_LOAD(tn[q], th + j + q * STEP_LANES));
+      COND_VEC_EACH(tn[q] = tn[q] * dth);
 #if STEP_SINGLE /* NMDA_TH_MIN: no subnormal th */
-      COND_VEC_TWO(tn[q] = (vd)((vl)tn[q] & (vl)(tn[q] >= th_min)));
+      COND_VEC_EACH(tn[q] = (vd)((vl)tn[q] & (vl)(tn[q] >= th_min)));
 #endif
-      COND_VEC_TWO(VEC_STORE(th + j + q * STEP_LANES, tn[q]));
+      COND_VEC_EACH(VEC_STORE(th + j + q * STEP_LANES, tn[q]));
       /* threshold_bit of v - (v_thresh + th), and the clip's signs */
-      COND_VEC_TWO(reached |= ~(vl)(vn[q] - (vth + tn[q])) | (vl)(vn[q] - v_lo) |
+      COND_VEC_EACH(reached |= ~(vl)(vn[q] - (vth + tn[q])) | (vl)(vn[q] - v_lo) |
                           (vl)(v_hi - vn[q]));
     }
     reach |= (uint32_t)STEP_ANY_TOP((vu)reached) << (k / COND_CHUNK);
@@ -203,6 +204,7 @@ STEP_TARGET static void STEP_NAME(nmda_state *restrict s, uint32_t lo,
 #undef STEP_EXP
 #undef STEP_SINGLE
 #undef STEP_ANY_TOP
+#undef STEP_WAYS
 #undef STEP_CAT
 #undef STEP_CAT_
 #undef STEP_NAME

@@ -62,43 +62,43 @@ STEP_BODY(evs__cond_base *restrict s,
   for (uint32_t w = 0; w < (n + 63) / 64; w++) thr[w] = 0;
   for (uint32_t c = 0; c < n; c += COND_CHUNK) {
     vl reached = {0};
-    for (uint32_t j = c; j < c + COND_CHUNK; j += 2 * STEP_LANES) {
-      vd u[2], a[2], b[2], h[2], g_tot[2], x[2];
-      COND_VEC_TWO(VEC_LOAD(u[q], until + j + q * STEP_LANES));
-      COND_VEC_TWO(VEC_LOAD(a[q], ge + j + q * STEP_LANES));
-      COND_VEC_TWO(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
+    for (uint32_t j = c; j < c + COND_CHUNK; j += STEP_WAYS * STEP_LANES) {
+      vd u[STEP_WAYS], a[STEP_WAYS], b[STEP_WAYS], h[STEP_WAYS], g_tot[STEP_WAYS], x[STEP_WAYS];
+      COND_VEC_EACH(VEC_LOAD(u[q], until + j + q * STEP_LANES));
+      COND_VEC_EACH(VEC_LOAD(a[q], ge + j + q * STEP_LANES));
+      COND_VEC_EACH(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
       /* h = free_time(u, t0, dt) with relu(z) = STEP_MAX0(z) */
-      COND_VEC_TWO(h[q] = dt - STEP_MAX0(u[q] - t0v));
-      COND_VEC_TWO(h[q] = STEP_MAX0(h[q]));
-      COND_VEC_TWO(g_tot[q] = g_l + a[q] + b[q]);
-      COND_VEC_TWO(x[q] = h[q] * g_tot[q] * inv_cm);
+      COND_VEC_EACH(h[q] = dt - STEP_MAX0(u[q] - t0v));
+      COND_VEC_EACH(h[q] = STEP_MAX0(h[q]));
+      COND_VEC_EACH(g_tot[q] = g_l + a[q] + b[q]);
+      COND_VEC_EACH(x[q] = h[q] * g_tot[q] * inv_cm);
       if (STEP_OUT_OF_RANGE(x)) {
         /* rare: very strong or negative g_tot */
-        cond_step_scalar(s, lo + j, 2 * STEP_LANES, t0);
+        cond_step_scalar(s, lo + j, STEP_WAYS * STEP_LANES, t0);
         reached = (vl){0} - 1;
         continue;
       }
-      vd p[2], vo[2], drive[2], v_inf[2], vn[2], an[2], bn[2];
+      vd p[STEP_WAYS], vo[STEP_WAYS], drive[STEP_WAYS], v_inf[STEP_WAYS], vn[STEP_WAYS], an[STEP_WAYS], bn[STEP_WAYS];
       COND_VEC_EXP_POLY(p, x);
-      COND_VEC_TWO(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
-      COND_VEC_TWO(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
-      COND_VEC_TWO(v_inf[q] = (drive[q] + a[q] * e_e + b[q] * e_i) / g_tot[q]);
-      COND_VEC_TWO(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
-      COND_VEC_TWO(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
-      COND_VEC_TWO(reached |= ~(vl)(vn[q] - vth)); /* threshold_bit */
-      COND_VEC_TWO(an[q] = a[q] * de);
-      COND_VEC_TWO(bn[q] = b[q] * di);
+      COND_VEC_EACH(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
+      COND_VEC_EACH(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
+      COND_VEC_EACH(v_inf[q] = (drive[q] + a[q] * e_e + b[q] * e_i) / g_tot[q]);
+      COND_VEC_EACH(vn[q] = v_inf[q] + (vo[q] - v_inf[q]) * p[q]);
+      COND_VEC_EACH(VEC_STORE(v + j + q * STEP_LANES, vn[q]));
+      COND_VEC_EACH(reached |= ~(vl)(vn[q] - vth)); /* threshold_bit */
+      COND_VEC_EACH(an[q] = a[q] * de);
+      COND_VEC_EACH(bn[q] = b[q] * di);
       if (pending) { /* (without, +0 would turn a -0 into +0) */
-        vd in_e[2], in_i[2];
-        COND_VEC_TWO(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
-        COND_VEC_TWO(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
-        COND_VEC_TWO(an[q] += in_e[q]);
-        COND_VEC_TWO(bn[q] += in_i[q]);
-        COND_VEC_TWO(VEC_STORE(pe + j + q * STEP_LANES, zero));
-        COND_VEC_TWO(VEC_STORE(pi + j + q * STEP_LANES, zero));
+        vd in_e[STEP_WAYS], in_i[STEP_WAYS];
+        COND_VEC_EACH(VEC_LOAD(in_e[q], pe + j + q * STEP_LANES));
+        COND_VEC_EACH(VEC_LOAD(in_i[q], pi + j + q * STEP_LANES));
+        COND_VEC_EACH(an[q] += in_e[q]);
+        COND_VEC_EACH(bn[q] += in_i[q]);
+        COND_VEC_EACH(VEC_STORE(pe + j + q * STEP_LANES, zero));
+        COND_VEC_EACH(VEC_STORE(pi + j + q * STEP_LANES, zero));
       }
-      COND_VEC_TWO(VEC_STORE(ge + j + q * STEP_LANES, an[q]));
-      COND_VEC_TWO(VEC_STORE(gi + j + q * STEP_LANES, bn[q]));
+      COND_VEC_EACH(VEC_STORE(ge + j + q * STEP_LANES, an[q]));
+      COND_VEC_EACH(VEC_STORE(gi + j + q * STEP_LANES, bn[q]));
     }
     if (STEP_ANY_TOP((vu)reached)) { /* rare: the chunk's bits, from v */
       uint64_t bits = 0;
@@ -127,6 +127,7 @@ STEP_TARGET static void STEP_NAME(evs__cond_base *restrict s, uint32_t lo,
 #undef STEP_TOP_BITS
 #undef STEP_MAX0
 #undef STEP_OUT_OF_RANGE
+#undef STEP_WAYS
 #undef STEP_CAT
 #undef STEP_CAT_
 #undef STEP_NAME
