@@ -70,8 +70,8 @@ START_TEST(test_step_bits) {
       (evs_dist){EVS_DIST_UNIFORM, {-65e-3, -50e-3, 0, 0}};
   p->dist[evs__param_index(p->type, "gsyn_exc_init")] =
       (evs_dist){EVS_DIST_NORMAL, {5e-9, 10e-9, 0, 0}}; /* some < 0 */
-  pop_set(p, "cm", 0.5e-9); /* a 3 uS input: x = 0.6, the exp() path */
-  pop_set(p, "i_offset", 0.6e-9); /* v_inf = -41 mV: fires every ~5 ms */
+  pop_set(p, "cm", 0.5e-9);          /* a 3 uS input: x = 0.6, the exp() path */
+  pop_set(p, "i_offset", 0.6e-9);    /* v_inf = -41 mV: fires every ~5 ms */
   pop_set(p, "tau_refrac", 0.25e-3); /* ends inside a step */
   pop_set(p, "tau_syn_I", 10e-3);
   pop_init(p);
@@ -91,8 +91,7 @@ START_TEST(test_step_bits) {
       float w;
       nmda_random_input(&lcg, N, &i, &inh, &later, &w, &strong);
       p->type->deliver(p, later ? t0 + 0.5 * dt : s->t_now,
-                       inh ? EVS_RECEPTOR_INH : EVS_RECEPTOR_EXC, &i, &w, 0,
-                       1);
+                       inh ? EVS_RECEPTOR_INH : EVS_RECEPTOR_EXC, &i, &w, 0, 1);
     }
     copy_state(&r, s);
     int pending = s->pending;

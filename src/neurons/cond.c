@@ -181,7 +181,12 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
  * pressure in mind) interleaves them. (B2 at 4,000, 10 s, medians of 7
  * alternating runs on the loaded machine: 1.00 s without, 0.97 s with;
  * callgrind, AVX2: 1,129.9 M against 1,123.5 M instructions for 1 s; see
- * bench/results/2026-12-07-b2speed.md.) */
+ * bench/results/2026-12-07-b2speed.md.) AVX-512's 32 registers hold four
+ * vectors' chains, a whole chunk an iteration; AVX2 and two lanes keep two,
+ * as four spill their 16 (AVX2: +46 % instructions). The relu of free_time
+ * is one max instruction where the target has one, and AVX-512 tests the
+ * exp() range with unsigned compares into a mask
+ * (bench/results/2026-12-07-s18-b2.md). */
 #if defined(__GNUC__) && !defined(__clang__)
 #define COND_SCHED optimize("schedule-insns", "sched-pressure")
 #else
@@ -219,7 +224,8 @@ cond_step_scalar(evs__cond_base *s, uint32_t i0, uint32_t n, double t0) {
 #define STEP_OUT_OF_RANGE(x)                                                   \
   __extension__({                                                              \
     __mmask8 m_ = 0;                                                           \
-    COND_VEC_EACH(m_ |= _mm512_cmpgt_epu64_mask((__m512i)(x)[q], (__m512i)lim)); \
+    COND_VEC_EACH(m_ |=                                                        \
+                  _mm512_cmpgt_epu64_mask((__m512i)(x)[q], (__m512i)lim));     \
     m_ != 0;                                                                   \
   })
 #define STEP_ANY_TOP(w)                                                        \

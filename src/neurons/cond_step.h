@@ -8,7 +8,14 @@
  * AVX-512) and picks the widest the processor has. Each neuron's arithmetic
  * is the scalar formula's in its order whatever the width (ISO C: no fused
  * multiply-add), so the widths give the same bytes, and those of the two
- * passes it replaced (cond_pass_exp, then cond_pass_v).
+ * passes it replaced (cond_pass_exp, then cond_pass_v); tests/check_cond_step
+ * holds every tick to the scalar formula bit for bit. Also defined by
+ * cond.c: STEP_WAYS, the vectors an iteration interleaves (cond_vec.h);
+ * STEP_MAX0(z), max(z, +0) lane by lane, which is relu(z) = 0.5 (z + |z|)
+ * to the bit for every z but NaN (+0 for z = -0 too), and free_time's
+ * arguments here are never NaN (until and t0 are finite); and
+ * STEP_OUT_OF_RANGE(x), exp_neg_checked's test over the iteration's
+ * vectors x.
  *
  * STEP_NAME(s, lo, n, t0, pending, thr) steps the neurons [lo, lo + n) of
  * the population with the base's constant parameters s (lo and n multiples
@@ -32,9 +39,8 @@
 #define STEP_BODY STEP_CAT(STEP_NAME, _body)
 
 STEP_TARGET static inline __attribute__((always_inline)) void
-STEP_BODY(evs__cond_base *restrict s,
-                                         uint32_t lo, uint32_t n, double t0,
-                                         int pending, uint64_t *thr) {
+STEP_BODY(evs__cond_base *restrict s, uint32_t lo, uint32_t n, double t0,
+          int pending, uint64_t *thr) {
   typedef double vd __attribute__((vector_size(STEP_LANES * sizeof(double))));
   typedef int64_t vl __attribute__((vector_size(STEP_LANES * sizeof(int64_t))));
   typedef uint64_t vu
@@ -63,7 +69,8 @@ STEP_BODY(evs__cond_base *restrict s,
   for (uint32_t c = 0; c < n; c += COND_CHUNK) {
     vl reached = {0};
     for (uint32_t j = c; j < c + COND_CHUNK; j += STEP_WAYS * STEP_LANES) {
-      vd u[STEP_WAYS], a[STEP_WAYS], b[STEP_WAYS], h[STEP_WAYS], g_tot[STEP_WAYS], x[STEP_WAYS];
+      vd u[STEP_WAYS], a[STEP_WAYS], b[STEP_WAYS], h[STEP_WAYS];
+      vd g_tot[STEP_WAYS], x[STEP_WAYS];
       COND_VEC_EACH(VEC_LOAD(u[q], until + j + q * STEP_LANES));
       COND_VEC_EACH(VEC_LOAD(a[q], ge + j + q * STEP_LANES));
       COND_VEC_EACH(VEC_LOAD(b[q], gi + j + q * STEP_LANES));
@@ -78,7 +85,8 @@ STEP_BODY(evs__cond_base *restrict s,
         reached = (vl){0} - 1;
         continue;
       }
-      vd p[STEP_WAYS], vo[STEP_WAYS], drive[STEP_WAYS], v_inf[STEP_WAYS], vn[STEP_WAYS], an[STEP_WAYS], bn[STEP_WAYS];
+      vd p[STEP_WAYS], vo[STEP_WAYS], drive[STEP_WAYS], v_inf[STEP_WAYS],
+          vn[STEP_WAYS], an[STEP_WAYS], bn[STEP_WAYS];
       COND_VEC_EXP_POLY(p, x);
       COND_VEC_EACH(VEC_LOAD(vo[q], v + j + q * STEP_LANES));
       COND_VEC_EACH(VEC_LOAD(drive[q], ib + j + q * STEP_LANES));
