@@ -112,10 +112,10 @@ static inline void expect_invalid_of(const evs_neuron_type *T, const char *name,
 }
 
 /* One random input of the NMDA suites' drives (check_cond_nmda.c,
- * check_cond_nmda_single.c): from the LCG state *lcg (advanced), a neuron
- * *i of n, inhibitory or not (*inh), at the step's start or halfway
- * (*later), with a weight *w of 0-6.3 nS, or 3 uS one time in 500 (then
- * *strong is incremented). */
+ * check_cond_nmda_single.c) and check_cond_step.c's: from the LCG state *lcg
+ * (advanced), a neuron *i of n, inhibitory or not (*inh), at the step's start
+ * or halfway (*later), with a weight *w of 0-6.3 nS, or 3 uS one time in 500
+ * (then *strong is incremented). */
 static inline void nmda_random_input(uint64_t *lcg, uint32_t n, uint32_t *i,
                                      int *inh, int *later, float *w,
                                      size_t *strong) {
