@@ -264,6 +264,24 @@ static inline int list_one_delay(worker *w, const evs_pop *pop,
   return EVS_OK;
 }
 
+/* w->route of pop's outgoing projections held on w. */
+static void set_routes(worker *w, const evs_pop *pop) {
+  const evs_net *net = w->par->net;
+  for (uint32_t k = 0; k < pop->n_out; k++) {
+    const uint32_t j = pop->out[k];
+    const evs_csr *m = w->csr[j];
+    if (!m) continue;
+    const evs_proj *p = net->proj[j];
+    const evs_proj *own = w->part[j] ? w->part[j] : p;
+    w->route[j] = (due_route){.post = w->slice[p->post->index],
+                              .m = m,
+                              .p = p,
+                              .weight = m->weight,
+                              .receptor = p->receptor,
+                              .plain = !own->filter && !own->rule};
+  }
+}
+
 /* Lists the deliveries of the spikes merged at the last barrier on w's
  * slices: those before the step's horizon in w->due, sorted in the queue's
  * order, with their synapses' ranges in w->rng; the later ones pushed; the
@@ -277,6 +295,7 @@ static int list_due(worker *w) {
     if (!par->mf[f].n) continue;
     const evs_pop *pop = par->net->pop[par->mf[f].pop];
     const evs_spike *spk = par->mspk + par->mf[f].begin;
+    set_routes(w, pop);
     uint32_t nh, d = one_delay(w, pop, &nh);
     if (d != UINT32_MAX) {
       for (size_t i = 0; i < par->mf[f].n && rc == EVS_OK; i++)
@@ -295,15 +314,24 @@ static int list_due(worker *w) {
   return rc;
 }
 
-/* Delivers due delivery d: its ranges in order. EVS_OK or a post slice's
- * failure. */
+/* Delivers due delivery d: its ranges in order, each straight to the post
+ * type when its projection has neither filter nor rule on the thread
+ * (evs__par_deliver_range's work). EVS_OK or a post slice's failure. */
 static inline int deliver_due(worker *w, const due_ev *d) {
-  const evs_net *net = w->par->net;
   for (uint32_t k = 0; k < d->n; k++) {
     const due_range *r = &w->rng[d->first + k];
-    int rc =
-        evs__par_deliver_range(w, d->t, net->proj[r->proj], w->csr[r->proj],
-                               d->row, r->begin, r->end, r->grp);
+    const due_route *rt = &w->route[r->proj];
+    int rc;
+    if (rt->plain) {
+      const size_t n = r->end - r->begin;
+      evs__deliver(rt->post, d->t, rt->receptor, rt->m, r->begin,
+                   rt->weight ? rt->weight + r->begin : NULL, n);
+      w->syn_events += n;
+      rc = rt->post->failed;
+    } else {
+      rc = evs__par_deliver_range(w, d->t, rt->p, rt->m, d->row, r->begin,
+                                  r->end, r->grp);
+    }
     if (rc) return rc;
   }
   return EVS_OK;
@@ -313,11 +341,10 @@ static inline int deliver_due(worker *w, const due_ev *d) {
  * (fetched while listing) and, through the post type's prefetch, the
  * records of the first of them (see prefetch_next in threads_events.c). */
 static inline void prefetch_due(const worker *w, const due_ev *d) {
-  const evs_net *net = w->par->net;
   for (uint32_t k = 0; k < d->n; k++) {
     const due_range *r = &w->rng[d->first + k];
-    const evs_pop *post = w->slice[net->proj[r->proj]->post->index];
-    evs__prefetch(post, w->csr[r->proj], r->begin, r->end - r->begin);
+    const due_route *rt = &w->route[r->proj];
+    evs__prefetch(rt->post, rt->m, r->begin, r->end - r->begin);
   }
 }
 

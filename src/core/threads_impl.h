@@ -70,6 +70,19 @@ typedef struct due_range {
   uint32_t proj, grp;
 } due_range;
 
+/* How a thread delivers its listed ranges of one projection
+ * (threads_due.c), found again at every step for the projections of the
+ * spikes merged: what evs__par_deliver_range looks up per range, once. */
+typedef struct due_route {
+  evs_pop *post;      /* the thread's slice of the post population */
+  const evs_csr *m;   /* the thread's split (w->csr) */
+  const evs_proj *p;  /* the projection */
+  const float *weight; /* m's weights, or NULL (one shared weight) */
+  int receptor;       /* p's */
+  int plain;          /* 1: no filter and no rule on the thread's part:
+                         the ranges go to the post type's deliver */
+} due_route;
+
 /* One thread: its slices, synapses, queue and flushes (on cache lines of
  * its own: the array of them is aligned, see par_alloc). */
 typedef struct worker {
@@ -104,6 +117,8 @@ typedef struct worker {
   size_t ndue, capdue;
   due_range *rng;      /* [caprng] their synapses, nrng of them */
   size_t nrng, caprng;
+  due_route *route;    /* [nproj] how the ranges of each projection of the
+                          step's merged spikes are delivered */
   uint64_t listed;     /* deliveries listed due over the run: the queue
                           pushes and pops they stand for */
   uint64_t syn_events; /* synaptic events delivered */

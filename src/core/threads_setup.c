@@ -342,6 +342,7 @@ void evs__par_free(struct evs_par *par) {
     free(w->rec);
     free(w->out);
     free(w->head);
+    free(w->route);
     free(w->due);
     free(w->due_tmp);
     free(w->rng);
@@ -408,8 +409,10 @@ static int par_alloc(struct evs_par *par) {
     w->own_csr = calloc(nk, sizeof *w->own_csr);
     w->part = calloc(nk, sizeof *w->part);
     w->head = calloc(nout ? nout : 1, sizeof *w->head);
+    w->route = calloc(nk, sizeof *w->route);
     if (!w->slice || !w->own || !w->flushed || !w->ticks || !w->csr ||
-        !w->own_csr || !w->part || !w->head || evs_queue_init(&w->q, 1024))
+        !w->own_csr || !w->part || !w->head || !w->route ||
+        evs_queue_init(&w->q, 1024))
       return EVS_ENOMEM;
   }
   return EVS_OK;
