@@ -45,6 +45,7 @@ EVS_API int evs_net_new(evs_net **out, uint64_t seed, double resolution) {
   net->seed = seed;
   net->resolution = resolution;
   net->nranks = 1;
+  net->memo.h = NAN;
   if (evs__net_add_default_plugins(net)) {
     evs_net_free(net);
     return EVS_ENOMEM;
@@ -155,6 +156,7 @@ EVS_API int evs_net_add_population(evs_net *net, const char *name,
   evs_pop *pop = calloc(1, sizeof *pop);
   if (!pop) goto nomem;
   pop->type = t;
+  pop->memo = &net->memo;
   pop->par = calloc(t->n_params ? t->n_params : 1, sizeof *pop->par);
   pop->dist = calloc(t->n_params ? t->n_params : 1, sizeof *pop->dist);
   pop->path = calloc(t->n_params ? t->n_params : 1, sizeof *pop->path);

@@ -29,6 +29,18 @@
 #include "evsnn/units.h"
 
 /* A population. */
+/* The decay factors a neuron type's deliver last computed (evs_pop.memo),
+ * for rates that are integer multiples 1, 2, 4 or 8 of a base rate: x =
+ * exp(-base h) and its squares x^2, x^4, x^8, for the key (base, h). A
+ * pure function of its key, so whoever finds the key equal may take the
+ * powers: populations of equal rates and reference time share them
+ * (IF_curr_exp's E and I populations receive a spike at one time). Never
+ * shared between threads. */
+typedef struct evs_decay_memo {
+  double base, h; /* the key (1/s, s); h NaN: none yet */
+  double p[4];    /* x, x^2, x^4, x^8 */
+} evs_decay_memo;
+
 struct evs_pop {
   char name[64];
   uint32_t index; /* position in net->pop */
@@ -80,6 +92,10 @@ struct evs_pop {
                       stored, EVS_EINVAL once an input ahead fell
                       outside the reserved span; the scheduler
                       stops the run */
+  evs_decay_memo *memo; /* deliver's decay factors, shared by the
+                           objects one thread delivers to: the net's, in
+                           a threaded run the thread's (its slices and
+                           whole populations: core/threads_setup.c) */
 };
 
 /* A projection: synapses from pre to post through one receptor. */
@@ -145,6 +161,8 @@ struct evs_net {
                             NULL: one process */
   int rank, nranks;      /* this process's rank, and their number (0, 1
                             in one process) */
+  evs_decay_memo memo; /* its populations' memo (evs_pop.memo) outside a
+                          threaded run */
 };
 
 /* EVS_OK while net may still change its description (populations,

@@ -119,6 +119,8 @@ typedef struct worker {
   size_t nrng, caprng;
   due_route *route;    /* [nproj] how the ranges of each projection of the
                           step's merged spikes are delivered */
+  evs_decay_memo memo; /* the memo of the objects it delivers to (their
+                          evs_pop.memo) */
   uint64_t listed;     /* deliveries listed due over the run: the queue
                           pushes and pops they stand for */
   uint64_t syn_events; /* synaptic events delivered */

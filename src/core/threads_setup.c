@@ -323,6 +323,8 @@ void evs__par_free(struct evs_par *par) {
     if (par->w[t].started) pthread_join(par->w[t].tid, NULL);
   pthread_mutex_destroy(&par->lock);
   pthread_cond_destroy(&par->wake);
+  /* the whole populations' memos were their threads' (deal) */
+  for (uint32_t p = 0; p < net->npop; p++) net->pop[p]->memo = &net->memo;
   for (uint32_t t = 0; par->w && t < par->n; t++) {
     worker *w = &par->w[t];
     evs_queue_destroy(&w->q);
@@ -401,6 +403,7 @@ static int par_alloc(struct evs_par *par) {
     worker *w = &par->w[t];
     w->par = par;
     w->index = t;
+    w->memo.h = NAN;
     w->slice = calloc(np, sizeof *w->slice);
     w->own = calloc(np, sizeof *w->own);
     w->flushed = calloc(np, sizeof *w->flushed);
@@ -445,7 +448,10 @@ static int deal(struct evs_par *par, evs_error *err) {
       int held = pop->rank_hi > pop->rank_lo;
       for (uint32_t t = 0; t <= par->n; t++)
         b[t] = held && t > owner ? pop->size : 0;
-      if (held) par->w[owner].slice[p] = pop;
+      if (held) {
+        par->w[owner].slice[p] = pop;
+        pop->memo = &par->w[owner].memo; /* until par_free */
+      }
       continue;
     }
     for (uint32_t t = 0; t < par->n; t++) {
@@ -455,6 +461,7 @@ static int deal(struct evs_par *par, evs_error *err) {
         evs_error_about(err, EVS_ABOUT_POPULATION, (int)p);
         return rc;
       }
+      par->w[t].slice[p]->memo = &par->w[t].memo;
     }
   }
   for (uint32_t k = 0; k < net->nproj; k++) {

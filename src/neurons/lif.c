@@ -439,7 +439,7 @@ deliver_w(evs_pop *pop, double t, int receptor, const void *target, int narrow,
           const float *weight, float shared, size_t count) {
   lif_state *s = pop->state;
   double e[3];
-  decay_factors(s, t, e);
+  delivery_factors(pop, s, t, e);
   int r = 1 + receptor;              /* index of the receptor's term */
   double fr = s->k[receptor] / e[r]; /* adds to the receptor's coefficient */
   double fm = s->k[receptor] / e[0]; /* keeps v continuous */

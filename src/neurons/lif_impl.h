@@ -140,6 +140,33 @@ static inline void decay_factors(const lif_state *s, double t, double e[3]) {
   evs__rates_decay_fast(&s->rates, t - s->t0, e);
 }
 
+/* The three decay factors E_k(t) for a delivery onto pop: decay_factors'
+ * values, bit for bit, with the exp() shared through pop->memo (when
+ * kept) by the deliveries of one time onto populations of the same rates
+ * and reference time (on B1 a spike's E->E and E->I: half the exp() calls
+ * of the deliveries). */
+static inline void delivery_factors(const evs_pop *pop, const lif_state *s,
+                                    double t, double e[3]) {
+  const evs_rates *r = &s->rates;
+  evs_decay_memo *m = pop->memo;
+  double h = t - s->t0;
+  if (!m || !r->pow2) {
+    evs__rates_decay_fast(r, h, e);
+    return;
+  }
+  if (m->h != h || m->base != r->base) {
+    m->p[0] = exp(-r->base * h);
+    m->p[1] = m->p[0] * m->p[0];
+    m->p[2] = m->p[1] * m->p[1];
+    m->p[3] = m->p[2] * m->p[2];
+    m->base = r->base;
+    m->h = h;
+  }
+  e[0] = m->p[r->bit[0]];
+  e[1] = m->p[r->bit[1]];
+  e[2] = m->p[r->bit[2]];
+}
+
 /* Keeps the first failure rc of a handler that returns nothing: a neuron
  * that could not be filed would never be looked at again, so its crossing
  * would be lost; the run fails at the next tick instead. */
