@@ -357,6 +357,13 @@ static inline int due_first(const due_ev *d, const evs_event *q) {
   return d->source < q->source;
 }
 
+/* The first event of w's queue if it comes before the step's horizon
+ * (ht, hk), else NULL. */
+static inline const evs_event *queue_head(worker *w, double ht, uint32_t hk) {
+  const evs_event *q = evs_queue_peek(&w->q);
+  return q && (q->t < ht || (q->t == ht && q->kind < hk)) ? q : NULL;
+}
+
 void evs__par_step(worker *w) {
   struct evs_par *par = w->par;
   evs__par_prefetch_rows(w);
@@ -364,16 +371,19 @@ void evs__par_step(worker *w) {
   const double ht = par->h_t;
   const uint32_t hk = par->h_kind;
   /* the due deliveries and the queue's events before the horizon, in the
-   * queue's order: as if the due ones had been pushed */
+   * queue's order: as if the due ones had been pushed. q (the queue's
+   * next) and first (due[i] goes before it) are found again after a pop
+   * only: a delivery pushes nothing (a step pushes periodic events only) */
   const due_ev *due = w->due;
   size_t i = 0, nd = rc == EVS_OK ? w->ndue : 0;
+  const evs_event *q = queue_head(w, ht, hk);
+  int first = nd && (!q || due_first(&due[0], q));
   while (rc == EVS_OK) {
-    const evs_event *q = evs_queue_peek(&w->q);
-    if (q && !(q->t < ht || (q->t == ht && q->kind < hk))) q = NULL;
-    if (i < nd && (!q || due_first(&due[i], q))) {
+    if (first) {
       const due_ev *d = &due[i++];
       /* what follows it: the next due one, else q */
-      if (i < nd && (!q || due_first(&due[i], q))) prefetch_due(w, &due[i]);
+      first = i < nd && (!q || due_first(&due[i], q));
+      if (first) prefetch_due(w, &due[i]);
       rc = deliver_due(w, d);
       continue;
     }
@@ -382,14 +392,16 @@ void evs__par_step(worker *w) {
     evs_queue_pop(&w->q, &ev);
     if (ev.kind != EVS_EV_DELIVER) {
       rc = evs__par_periodic(w, &ev);
-      continue;
+    } else {
+      const evs_event *next = evs_queue_peek(&w->q);
+      if (i < nd && (!next || due_first(&due[i], next))) {
+        prefetch_due(w, &due[i]);
+        next = NULL;
+      }
+      rc = evs__par_deliver_event(w, &ev, next);
     }
-    q = evs_queue_peek(&w->q);
-    if (i < nd && (!q || due_first(&due[i], q))) {
-      prefetch_due(w, &due[i]);
-      q = NULL;
-    }
-    rc = evs__par_deliver_event(w, &ev, q);
+    q = queue_head(w, ht, hk);
+    first = i < nd && (!q || due_first(&due[i], q));
   }
   w->ndue = w->nrng = 0;
   if (rc == EVS_OK) rc = evs__par_seal_flushes(w);
