@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/net_impl.h"
+#include "neurons/lif_impl.h"
 #include "neurons/types.h"
 #include "lif_reference.h"
 #include "check_util.h"
@@ -423,6 +424,76 @@ START_TEST(voltages_equal_voltage) {
 }
 END_TEST
 
+START_TEST(shared_memo_same_values) {
+  /* Three populations sharing one memo of decay factors (evs_pop.memo, as
+   * a thread's do), each input delivered to all three at its time: 0 and
+   * 2 of equal rates (the memo's powers shared) until 2 is rebased midway
+   * (its reference time differs: the key's h), 1 of other rates (the key's
+   * base rate). Each against a copy without a memo under the same inputs:
+   * the same potentials bit for bit and the same spikes. */
+  const uint32_t N = 16;
+  evs_pop *pop[3], *ref[3];
+  evs_decay_memo memo = {.h = NAN};
+  for (int c = 0; c < 6; c++) {
+    double f = c % 3 == 1 ? 0.5 : 1; /* every time constant halved */
+    evs_pop *p = make_pop(N, 1e-4, "tau_m", 0.02 * f, "tau_syn_E", 0.005 * f,
+                          "tau_syn_I", 0.01 * f, "v_rest", -0.049, "v_reset",
+                          -0.06, "v_thresh", -0.05, "tau_refrac", 0.002,
+                          "v_init", -0.055, NULL);
+    start(p);
+    ck_assert(((lif_state *)p->state)->rates.pow2); /* the memo's case */
+    if (c < 3) {
+      p->memo = &memo;
+      pop[c] = p;
+    } else {
+      ref[c - 3] = p;
+    }
+  }
+  evs_rng r;
+  evs_rng_init(&r, 17, 0, 0, EVS_RNG_TEST);
+  uint64_t k = 1;
+  int rebased = 0;
+  for (double t = 0; t < 0.3;) {
+    t += evs_rng_exponential(&r) / 20000.0;
+    uint32_t j = evs_rng_below(&r, N);
+    int exc = evs_rng_uniform(&r) < 0.8;
+    float w = (float)(exc ? 0.003 * evs_rng_uniform(&r)
+                          : -0.006 * evs_rng_uniform(&r));
+    for (; (double)k * 1e-4 <= t; k++)
+      for (int c = 0; c < 3; c++) {
+        ck_assert_int_eq(T->tick(pop[c], (double)k * 1e-4), EVS_OK);
+        ck_assert_int_eq(T->tick(ref[c], (double)k * 1e-4), EVS_OK);
+      }
+    if (!rebased && t > 0.15) {
+      evs__lif_rebase(pop[2], t);
+      evs__lif_rebase(ref[2], t);
+      rebased = 1;
+    }
+    for (int c = 0; c < 3; c++) {
+      T->deliver(pop[c], t, exc ? 0 : 1, &j, &w, 0, 1);
+      T->deliver(ref[c], t, exc ? 0 : 1, &j, &w, 0, 1);
+    }
+  }
+  for (int c = 0; c < 3; c++) {
+    for (uint32_t i = 0; i < N; i++) {
+      double u = T->voltage(pop[c], i, 0.3), v = T->voltage(ref[c], i, 0.3);
+      ck_assert_msg(u == v, "population %d neuron %u: %.17g vs %.17g", c, i,
+                    u, v);
+    }
+    ck_assert_uint_gt(pop[c]->nspk, 10);
+    ck_assert_uint_eq(pop[c]->nspk, ref[c]->nspk);
+    qsort(pop[c]->spk, pop[c]->nspk, sizeof *pop[c]->spk, spike_order);
+    qsort(ref[c]->spk, ref[c]->nspk, sizeof *ref[c]->spk, spike_order);
+    for (size_t q = 0; q < pop[c]->nspk; q++) {
+      ck_assert(pop[c]->spk[q].t == ref[c]->spk[q].t);
+      ck_assert_uint_eq(pop[c]->spk[q].id, ref[c]->spk[q].id);
+    }
+    drop(pop[c]);
+    drop(ref[c]);
+  }
+}
+END_TEST
+
 START_TEST(refuses_equal_time_constants) {
   evs_pop *pop = make_pop(1, 1e-4, "tau_m", 0.01, "tau_syn_E", 0.01, NULL);
   evs_error err;
@@ -465,6 +536,7 @@ static Suite *lif_suite(void) {
   tcase_add_loop_test(tc, wide_deliveries_against_rk4, 0, 2);
   tcase_add_test(tc, voltage_against_rk4);
   tcase_add_test(tc, voltages_equal_voltage);
+  tcase_add_test(tc, shared_memo_same_values);
   tcase_add_test(tc, refuses_equal_time_constants);
   tcase_add_test(tc, start_just_below_threshold);
   suite_add_tcase(s, tc);
