@@ -28,7 +28,6 @@
 #include "evsnn/rng.h"
 #include "evsnn/units.h"
 
-/* A population. */
 /* The decay factors a neuron type's deliver last computed (evs_pop.memo),
  * for rates that are integer multiples 1, 2, 4 or 8 of a base rate: x =
  * exp(-base h) and its squares x^2, x^4, x^8, for the key (base, h). A
@@ -41,6 +40,7 @@ typedef struct evs_decay_memo {
   double p[4];    /* x, x^2, x^4, x^8 */
 } evs_decay_memo;
 
+/* A population. */
 struct evs_pop {
   char name[64];
   uint32_t index; /* position in net->pop */
