@@ -376,6 +376,17 @@ START_TEST(voltage_against_rk4) {
 }
 END_TEST
 
+/* The next random input after time t: an exponential interval (20,000
+ * inputs a second), a neuron of n, excitatory (receptor 0) with
+ * probability 0.8, a weight up to 3 mV, down to -6 mV if inhibitory. */
+static input next_input(evs_rng *r, double t, uint32_t n) {
+  input in = {.t = t + evs_rng_exponential(r) / 20000.0};
+  in.j = evs_rng_below(r, n);
+  in.rec = evs_rng_uniform(r) < 0.8 ? 0 : 1;
+  in.w = in.rec ? -0.006 * evs_rng_uniform(r) : 0.003 * evs_rng_uniform(r);
+  return in;
+}
+
 START_TEST(voltages_equal_voltage) {
   /* Two copies of one population under the same random inputs, sampled at
    * every input's time before it arrives: the batch voltages() on one,
@@ -394,11 +405,9 @@ START_TEST(voltages_equal_voltage) {
   double v[16];
   uint64_t k = 1;
   for (double t = 0; t < 0.3;) {
-    t += evs_rng_exponential(&r) / 20000.0;
-    uint32_t j = evs_rng_below(&r, N);
-    int exc = evs_rng_uniform(&r) < 0.8;
-    float w = (float)(exc ? 0.003 * evs_rng_uniform(&r)
-                          : -0.006 * evs_rng_uniform(&r));
+    input in = next_input(&r, t, N);
+    float w = (float)in.w;
+    t = in.t;
     for (; (double)k * 1e-4 <= t; k++)
       for (int c = 0; c < 2; c++)
         ck_assert_int_eq(T->tick(pop[c], (double)k * 1e-4), EVS_OK);
@@ -409,7 +418,7 @@ START_TEST(voltages_equal_voltage) {
       ck_assert_msg(u == v[i], "t %g neuron %u: %.17g vs %.17g", t, i, v[i], u);
     }
     for (int c = 0; c < 2; c++)
-      T->deliver(pop[c], t, exc ? 0 : 1, &j, &w, 0, 1);
+      T->deliver(pop[c], t, in.rec, &in.j, &w, 0, 1);
   }
   ck_assert_uint_gt(pop[0]->nspk, 10);
   ck_assert_uint_eq(pop[0]->nspk, pop[1]->nspk);
@@ -454,11 +463,9 @@ START_TEST(shared_memo_same_values) {
   uint64_t k = 1;
   int rebased = 0;
   for (double t = 0; t < 0.3;) {
-    t += evs_rng_exponential(&r) / 20000.0;
-    uint32_t j = evs_rng_below(&r, N);
-    int exc = evs_rng_uniform(&r) < 0.8;
-    float w = (float)(exc ? 0.003 * evs_rng_uniform(&r)
-                          : -0.006 * evs_rng_uniform(&r));
+    input in = next_input(&r, t, N);
+    float w = (float)in.w;
+    t = in.t;
     for (; (double)k * 1e-4 <= t; k++)
       for (int c = 0; c < 3; c++) {
         ck_assert_int_eq(T->tick(pop[c], (double)k * 1e-4), EVS_OK);
@@ -470,8 +477,8 @@ START_TEST(shared_memo_same_values) {
       rebased = 1;
     }
     for (int c = 0; c < 3; c++) {
-      T->deliver(pop[c], t, exc ? 0 : 1, &j, &w, 0, 1);
-      T->deliver(ref[c], t, exc ? 0 : 1, &j, &w, 0, 1);
+      T->deliver(pop[c], t, in.rec, &in.j, &w, 0, 1);
+      T->deliver(ref[c], t, in.rec, &in.j, &w, 0, 1);
     }
   }
   for (int c = 0; c < 3; c++) {
