@@ -105,6 +105,12 @@ typedef struct evs_rule_type {
    * are saved as one instance (anything else must be the same in every
    * part). NULL: a projection with the rule refuses checkpoints. */
   int (*checkpoint)(evs_rule *pl, struct evs_ckpt *ck);
+  /* Optional (NULL: none): the weights were written from outside the
+   * handlers (evs_net_set_weights, evs_net_set_weight, a checkpoint's
+   * load); called before the next handler call. A rule that keeps
+   * something derived from the weights (stdp_triplet: their least value)
+   * derives it anew. */
+  void (*weights_set)(evs_rule *pl);
 } evs_rule_type;
 
 /* Adds type to the rules every net knows, from now on, under type->name.

@@ -56,6 +56,7 @@ EVS_API int evs_net_set_weights(evs_net *net, int proj, const double *w,
   for (size_t q = 0; q < n; q++) m->weight[q] = (float)(w[q] * p->weight_scale);
   /* a learning projection's threads hold its weights in their parts */
   evs__run_scatter(net->run, p);
+  evs__run_weights_set(net->run, p);
   return EVS_OK;
 }
 
@@ -87,6 +88,7 @@ EVS_API int evs_net_set_weight(evs_net *net, int proj, double w,
     if (!m->weight) m->weight_shared = v;
     for (uint64_t k = 0; m->weight && k < m->nnz; k++) m->weight[k] = v;
   }
+  evs__run_weights_set(net->run, p);
   return EVS_OK;
 }
 

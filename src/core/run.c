@@ -131,6 +131,13 @@ evs_pop *evs__run_neuron(evs_run *r, evs_pop *pop, uint32_t *id) {
   return r->par ? evs__par_slice(r->par, pop, id) : pop;
 }
 
+void evs__run_weights_set(evs_run *r, evs_proj *p) {
+  if (!p->rule || !p->rule->type->weights_set) return;
+  uint32_t n;
+  evs_rule *const *rl = evs__run_rules(r, p, &n);
+  for (uint32_t k = 0; k < n; k++) rl[k]->type->weights_set(rl[k]);
+}
+
 int evs__run_ranks(const evs_run *r) { return r->net->nranks; }
 
 int evs__run_holds(const evs_run *r, const evs_pop *pop, uint32_t id) {

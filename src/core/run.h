@@ -149,4 +149,9 @@ int evs__run_settle(struct evs_run *run);
 struct evs_rule *const *evs__run_rules(struct evs_run *run, evs_proj *p,
                                        uint32_t *n);
 
+/* Tells every instance of projection p's rule in run (run may be NULL)
+ * that its weights were written from outside the handlers
+ * (evs_rule_type.weights_set). */
+void evs__run_weights_set(struct evs_run *run, evs_proj *p);
+
 #endif

@@ -256,6 +256,8 @@ static int proj_walk(evs_run *r, evs_proj *p, evs_ckpt *ck) {
       else
         p->rule->type->checkpoint(p->rule, ck);
     }
+    if (evs_ckpt_loading(ck) && !evs_ckpt_status(ck))
+      evs__run_weights_set(r, p);
   }
   if (p->filter && !evs_ckpt_status(ck)) {
     label(ck, "filter %s", p->filter->type->name);

@@ -60,6 +60,12 @@ typedef struct triplet_state {
                                         stdp_triplet_homeo's TRIP_Z) */
   double *x;                         /* [n_pre] presynaptic coefficients X */
   double *y1, *y2;                   /* [n_post] postsynaptic coefficients */
+  /* Potentiations that change no weight, skipped (triplet_post): */
+  float w_low;     /* internal weight units: a lower bound of every weight
+                      (-inf: some weight lies outside [w_min, w_max]) */
+  double no_op;    /* weight units: an increment below it changes no weight
+                      (a quarter of the float spacing above w_low; 0: none) */
+  uint32_t *moved; /* [longest column] the column walk's list */
 } triplet_state;
 
 enum { TRIP_X, TRIP_Y1, TRIP_Y2, TRIP_Z }; /* the bank's traces, as added */
@@ -68,6 +74,7 @@ static void triplet_destroy(evs_rule *pl) {
   triplet_state *s = pl->state;
   if (!s) return;
   evs__trace_bank_free(&s->bank);
+  free(s->moved);
   free(s);
   pl->state = NULL;
 }
@@ -87,6 +94,48 @@ static int triplet_check(const evs_rule *pl, evs_error *err, const double *v) {
   return rc;
 }
 
+/* The skip of potentiations that change no weight (triplet_post). A weight
+ * w in [w_min, w_max] (a float) gets (float)clip((double)w + d) with an
+ * increment d >= 0. When d < u/4, u the float spacing above w, the double
+ * sum lies below w + u/2 (its own rounding is ~2^-29 u) and rounds back to
+ * w; a clip to w_max (> w + d > w) gives w too, w_max then lying within
+ * u/4 of w, w its nearest float; none to w_min (w + d >= w >= w_min). The
+ * spacing grows with |w|, so for every weight at or above w_low > 0 the
+ * bound no_op = spacing(w_low)/4 holds. In B7 (weights ~1.6 nS, A3+ y2
+ * ~0.03 nS) an increment lies below it when the presynaptic neuron has
+ * been silent for ~14 tau_plus (235 ms) or more, about half of them at
+ * 3 Hz: the column walk reads only the weights that may move, which
+ * halves its random cache lines (bench/results/2026-12-07-s18-b7def.md).
+ * w_low follows the depression (triplet_lowered) and is derived anew when
+ * the weights are set from outside (weights_set). */
+
+/* Sets w_low to lo and no_op from it (0 unless lo > 0). */
+static void triplet_set_low(triplet_state *s, float lo) {
+  s->w_low = lo;
+  float u = nextafterf(lo, INFINITY) - lo; /* exact: a power of 2 */
+  s->no_op = lo > 0 && isfinite(u) ? (double)u / 4 : 0;
+}
+
+/* w_low and no_op from c's weights, as they are: the least weight, or
+ * none when some weight lies outside [w_min, w_max] (or is NaN). O(nnz). */
+static void triplet_bound(triplet_state *s, const evs_csr *c) {
+  float lo = INFINITY;
+  for (uint64_t k = 0; c->weight && k < c->nnz; k++) {
+    const float w = c->weight[k];
+    if (!(w >= s->w_min && w <= s->w_max)) {
+      triplet_set_low(s, -INFINITY);
+      return;
+    }
+    lo = w < lo ? w : lo;
+  }
+  triplet_set_low(s, c->weight ? lo : -INFINITY);
+}
+
+/* Depression lowered some weights to lo at the least: w_low follows. */
+static inline void triplet_lowered(triplet_state *s, float lo) {
+  if (lo < s->w_low) triplet_set_low(s, lo);
+}
+
 /* Fills s (zeroed by the caller) from checked values v[PT_N_PARAMS] and
  * allocates its traces for csr c: EVS_OK or EVS_ENOMEM (the caller frees s). */
 static int triplet_fill(triplet_state *s, const double *v, const evs_csr *c) {
@@ -102,7 +151,13 @@ static int triplet_fill(triplet_state *s, const double *v, const evs_csr *c) {
   s->x = evs__trace_bank_add(b, c->n_pre, s->tau_plus);
   s->y1 = s->x ? evs__trace_bank_add_post(b, c->n_post, s->tau_minus) : NULL;
   s->y2 = s->y1 ? evs__trace_bank_add_post(b, c->n_post, s->tau_y) : NULL;
-  return s->y2 ? EVS_OK : EVS_ENOMEM;
+  uint64_t longest = 0;
+  for (uint32_t i = 0; i < c->n_post; i++)
+    if (c->post_ptr[i + 1] - c->post_ptr[i] > longest)
+      longest = c->post_ptr[i + 1] - c->post_ptr[i];
+  s->moved = malloc((longest + 1) * sizeof *s->moved);
+  triplet_bound(s, c);
+  return s->y2 && s->moved ? EVS_OK : EVS_ENOMEM;
 }
 
 static int triplet_init(evs_rule *pl, evs_error *err) {
@@ -128,18 +183,22 @@ static void triplet_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
   const uint32_t *target = c->target;
   const double *Y1 = s->y1;
   float *weight = c->weight;
+  float lo = INFINITY;
   for (uint64_t k = t < s->learn_from ? end : begin; k < end; k++) {
     double y1 = Y1[target[k]] * dy1;
-    weight[k] = (float)clip(weight[k] - s->a2_minus * y1, s->w_min, s->w_max);
+    float w = (float)clip(weight[k] - s->a2_minus * y1, s->w_min, s->w_max);
+    weight[k] = w;
+    lo = w < lo ? w : lo;
   }
+  triplet_lowered(s, lo);
   evs__trace_spike(&s->x[pre], evs__trace_growth(&s->bank, TRIP_X, t), 0);
 }
 
-/* The column walk below prefetches the weight LTP_AHEAD entries ahead:
- * each weight of a column lies in a row of its own, so each is a cache
- * miss, and the prefetches let ~LTP_AHEAD of them overlap (B7, 6 s runs:
- * the process's CPU -13 %; 16, 32 and 64 ahead alike within the noise:
- * bench/results/2026-12-07-b7fast.md). */
+/* The column walk below prefetches the weight LTP_AHEAD entries ahead
+ * (of those that may move): each weight of a column lies in a row of its
+ * own, so each is a cache miss, and the prefetches let ~LTP_AHEAD of them
+ * overlap (B7, 6 s runs: the process's CPU -13 %; 16, 32 and 64 ahead
+ * alike within the noise: bench/results/2026-12-07-b7fast.md). */
 #define LTP_AHEAD 32
 
 /* The post spike's potentiation and its y1, y2 increments (the caller has
@@ -151,11 +210,21 @@ static void triplet_post(triplet_state *s, evs_csr *c, double t,
   /* y2 before this spike's own increment: one factor for all synapses */
   double g = s->a3_plus * (s->y2[post] * evs__trace_decay(b, TRIP_Y2, t));
   const uint32_t *pos = c->post_pos, *pre = c->post_pre;
-  const double *X = s->x;
+  const double *X = s->x, u = s->no_op;
   float *weight = c->weight;
-  const uint64_t qe = c->post_ptr[post + 1];
-  for (uint64_t q = t < s->learn_from ? qe : c->post_ptr[post]; q < qe; q++) {
-    if (q + LTP_AHEAD < qe) __builtin_prefetch(&weight[pos[q + LTP_AHEAD]], 1);
+  const uint64_t qb = c->post_ptr[post];
+  const uint64_t qe = t < s->learn_from ? qb : c->post_ptr[post + 1];
+  /* the entries whose increment may move their weight (all when u = 0),
+   * without branches: about half of them in B7 */
+  uint32_t *moved = s->moved, n = 0;
+  for (uint64_t q = qb; q < qe; q++) {
+    moved[n] = (uint32_t)(q - qb);
+    n += !(g * (X[pre[q]] * dx) < u);
+  }
+  for (uint32_t m = 0; m < n; m++) {
+    if (m + LTP_AHEAD < n)
+      __builtin_prefetch(&weight[pos[qb + moved[m + LTP_AHEAD]]], 1);
+    const uint64_t q = qb + moved[m];
     double x = X[pre[q]] * dx;
     uint32_t k = pos[q];
     weight[k] = (float)clip((double)weight[k] + g * x, s->w_min, s->w_max);
@@ -182,6 +251,12 @@ static int triplet_checkpoint(evs_rule *pl, evs_ckpt *ck) {
   return evs__trace_bank_checkpoint(&((triplet_state *)pl->state)->bank, ck);
 }
 
+/* The weights were set from outside: their bound anew (also
+ * stdp_triplet_homeo's). */
+static void triplet_weights_set(evs_rule *pl) {
+  triplet_bound(pl->state, pl->proj->csr);
+}
+
 const evs_rule_type evs__rule_stdp_triplet = {
     .name = "stdp_triplet",
     .params = triplet_params,
@@ -193,6 +268,7 @@ const evs_rule_type evs__rule_stdp_triplet = {
     .on_tick = triplet_on_tick,
     .sliceable = 1,
     .checkpoint = triplet_checkpoint,
+    .weights_set = triplet_weights_set,
 };
 
 /* ---- stdp_triplet_homeo ---------------------------------------------------
@@ -294,11 +370,15 @@ static void homeo_on_pre(evs_rule *pl, double t, uint32_t pre, uint64_t begin,
   const uint32_t *target = c->target;
   const double *Y1 = b->y1, *Z = s->z;
   float *weight = c->weight;
+  float lo = INFINITY;
   for (uint64_t k = t < b->learn_from ? end : begin; k < end; k++) {
     uint32_t i = target[k];
     double ltd = f * (Z[i] * Z[i]) * Y1[i];
-    weight[k] = (float)clip(weight[k] - ltd, b->w_min, b->w_max);
+    float w = (float)clip(weight[k] - ltd, b->w_min, b->w_max);
+    weight[k] = w;
+    lo = w < lo ? w : lo;
   }
+  triplet_lowered(b, lo);
   evs__trace_spike(&b->x[pre], evs__trace_growth(&b->bank, TRIP_X, t), 0);
 }
 
@@ -322,4 +402,5 @@ const evs_rule_type evs__rule_stdp_triplet_homeo = {
     .on_tick = triplet_on_tick,
     .sliceable = 1,
     .checkpoint = triplet_checkpoint, /* z is in the bank too */
+    .weights_set = triplet_weights_set,
 };
