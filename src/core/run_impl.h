@@ -328,7 +328,7 @@ void evs__par_queue_counts(const struct evs_par *par, uint64_t *pushes,
 int evs__par_ckpt_pop(struct evs_par *par, evs_pop *pop, evs_ckpt *ck);
 
 /* 1 if projection p is held in parts by the threads (per-thread rule
- * instances or filters, make_parts), else 0. */
+ * instances or filters, evs__par_make_parts), else 0. */
 int evs__par_split_proj(const struct evs_par *par, const evs_proj *p);
 
 /* Saves or loads the state of the rule (filter = 0) or the filter

@@ -10,7 +10,7 @@
  * deliveries or whose static weights are recorded (choose_split): its rule,
  * filter and CSR stay the net's, and its thread calls them as run.c does,
  * in the one-thread order. A sliceable rule gets one instance per thread
- * on the thread's split (make_parts). Every
+ * on the thread's split (evs__par_make_parts). Every
  * projection's synapses are split by target slice into one CSR per thread
  * (local target indices, rows and delay groups as in the net's CSR, which
  * is then freed). A thread owns its slices and their incoming synapses and

@@ -100,7 +100,7 @@ typedef struct worker {
   evs_proj **part; /* [nproj] its part of a learning or filtered
                       projection split among the threads (csr[k], its
                       own rule instance and filter), or NULL
-                      (make_parts) */
+                      (evs__par_make_parts) */
   uint64_t *ticks; /* [npop] periodic events run */
   flush_rec *rec;  /* flushes since the last barrier, in event order */
   size_t nrec, caprec;
@@ -172,7 +172,8 @@ struct evs_par {
   unsigned char *by_slice; /* [nproj] 1: every row of the learning
                               projection's net CSR lists its synapses onto
                               slice 0 first, then slice 1, ...: the row
-                              is its parts' rows end to end (in_slice_order) */
+                              is its parts' rows end to end
+                              (evs__par_in_slice_order) */
   /* several ranks (threads_ranks.c): the net's communicator, or NULL */
   struct evs_comm *comm;
   unsigned char *send; /* this rank's part of a window's exchange */
@@ -224,7 +225,7 @@ static inline int evs__par_deliver_range(worker *w, double t, const evs_proj *p,
   evs_pop *post = w->slice[p->post->index];
   const float *wt = m->weight ? m->weight + begin : NULL;
   /* the thread's own filter and rule instance on a split post population
-   * (make_parts), else the net's (the post population is whole) */
+   * (evs__par_make_parts), else the net's (the post population is whole) */
   const evs_proj *own = w->part[p->index] ? w->part[p->index] : p;
   if (own->filter)
     wt = own->filter->type->apply(own->filter, t, row, grp, wt, end - begin);
@@ -369,6 +370,20 @@ int evs__par_join(struct evs_par *par, const evs_proj *p, evs_csr **out);
  * (threads_setup.c) */
 int evs__par_split_csr(const evs_proj *p, const evs_csr *m, uint32_t lo,
                        uint32_t hi, evs_csr **out);
+
+/* The learning and filtered projections' parts (threads_parts.c): frees
+ * a thread's part of a projection (NULL does nothing; its CSR is the
+ * thread's split, freed with the others); gives every thread holding a
+ * split of a learning or filtered projection its part (a copy of the
+ * projection on the thread's split, with its own filter part and rule
+ * instance, made by the rule's init as at the start of a run, listed in
+ * the slice's learn[] in the net's projection order), EVS_OK or an error
+ * in err; and 1 when every row of m lists its targets slice by slice
+ * (bounds b of n slices, so that a part's row is a run of the whole row),
+ * O(synapses). */
+void evs__par_free_part(evs_proj *part);
+int evs__par_make_parts(struct evs_par *par, evs_error *err);
+int evs__par_in_slice_order(const evs_csr *m, const uint32_t *b, uint32_t n);
 
 /* Cuts every split population into the threads' slices (par->bound),
  * from the costs it expects of them (threads_cut.c). */
