@@ -74,13 +74,13 @@ typedef struct due_range {
  * (threads_due.c), found again at every step for the projections of the
  * spikes merged: what evs__par_deliver_range looks up per range, once. */
 typedef struct due_route {
-  evs_pop *post;      /* the thread's slice of the post population */
-  const evs_csr *m;   /* the thread's split (w->csr) */
-  const evs_proj *p;  /* the projection */
+  evs_pop *post;       /* the thread's slice of the post population */
+  const evs_csr *m;    /* the thread's split (w->csr) */
+  const evs_proj *p;   /* the projection */
   const float *weight; /* m's weights, or NULL (one shared weight) */
-  int receptor;       /* p's */
-  int plain;          /* 1: no filter and no rule on the thread's part:
-                         the ranges go to the post type's deliver */
+  int receptor;        /* p's */
+  int plain;           /* 1: no filter and no rule on the thread's part:
+                          the ranges go to the post type's deliver */
 } due_route;
 
 /* One thread: its slices, synapses, queue and flushes (on cache lines of
@@ -109,13 +109,13 @@ typedef struct worker {
                      (time, id): what the merge reads of this thread, in
                      one array it alone writes (evs__par_seal_flushes) */
   size_t nout, capout;
-  struct head *head;   /* [most outgoing projections of a population]:
-                          list_spike's scratch (threads_due.c) */
-  due_ev *due;         /* [capdue] the step's deliveries due before its
-                          horizon (threads_due.c), ndue of them */
-  due_ev *due_tmp;     /* [capdue] their sort's scratch */
+  struct head *head; /* [most outgoing projections of a population]:
+                        list_spike's scratch (threads_due.c) */
+  due_ev *due;       /* [capdue] the step's deliveries due before its
+                        horizon (threads_due.c), ndue of them */
+  due_ev *due_tmp;   /* [capdue] their sort's scratch */
   size_t ndue, capdue;
-  due_range *rng;      /* [caprng] their synapses, nrng of them */
+  due_range *rng; /* [caprng] their synapses, nrng of them */
   size_t nrng, caprng;
   due_route *route;    /* [nproj] how the ranges of each projection of the
                           step's merged spikes are delivered */
@@ -166,9 +166,9 @@ struct evs_par {
   evs_spike **last; /* [npop] the last flush's spikes, r->last_n[p] of
                        them (evs__par_uncount) */
   size_t *caplast;
-  evs_csr **csrs;   /* scratch of evs__par_csrs: [n] */
-  evs_rule **rules; /* scratch of evs__par_rules: [n] */
-  uint64_t *cursor; /* scratch of evs__par_gather: [n] */
+  evs_csr **csrs;          /* scratch of evs__par_csrs: [n] */
+  evs_rule **rules;        /* scratch of evs__par_rules: [n] */
+  uint64_t *cursor;        /* scratch of evs__par_gather: [n] */
   unsigned char *by_slice; /* [nproj] 1: every row of the learning
                               projection's net CSR lists its synapses onto
                               slice 0 first, then slice 1, ...: the row
@@ -179,10 +179,10 @@ struct evs_par {
   unsigned char *send; /* this rank's part of a window's exchange */
   size_t capsend;
   int interrupt_all; /* a signal any rank received, at the last exchange */
-  int deferred; /* a failure of this rank alone after an exchange (out of
-                   memory merging): the others hear of it at the next
-                   exchange or agreement, until which the rank goes on
-                   without the window's spikes (the run fails anyway) */
+  int deferred;      /* a failure of this rank alone after an exchange (out of
+                        memory merging): the others hear of it at the next
+                        exchange or agreement, until which the rank goes on
+                        without the window's spikes (the run fails anyway) */
   evs_error cerr;    /* the communicator's error, if it failed */
   /* synchronisation: the main thread releases generation go with its
    * horizon; each other thread adds one to done when it has finished it
