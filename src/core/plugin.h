@@ -32,6 +32,13 @@ struct evs_plugin {
   evs_net *net;   /* the owning net */
   void *state;    /* owned by the plug-in (freed by its destroy) */
   uint32_t index; /* its slot in the current run: the owner of its events */
+  int spikes_any_thread; /* 1: its spikes hook may be called from any thread
+                            of a run, one call at a time and in order (set
+                            by the built-in plug-ins whose hooks allow it;
+                            any other's runs on the thread that runs the
+                            net, as evsnn/plugin.h promises): the threaded
+                            scheduler then hands the spikes over on the
+                            thread that ends its step first (threads.c) */
 };
 
 /* Adds a plug-in of type with state (owned by the net from now on: freed by

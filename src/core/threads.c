@@ -71,6 +71,7 @@ void *evs__par_thread_main(void *arg) {
     seen = atomic_load(&par->go);
     if (atomic_load(&par->quit)) break;
     evs__par_step(w);
+    evs__par_take_tell(par);
     evs__par_bump(par, &par->done);
   }
   return NULL;
@@ -81,18 +82,25 @@ void *evs__par_thread_main(void *arg) {
 static int run_step(struct evs_par *par, double h_t, uint32_t h_kind) {
   par->h_t = h_t;
   par->h_kind = h_kind;
-  evs__par_bump(par, &par->go);
   /* the last barrier's spikes reach the plug-ins while the other threads
-   * run (the main thread's slices are smaller by that work, see deal);
-   * the slices stay in step after a stop there, and the merge that
-   * follows drops what they found */
-  int rc = evs__par_tell(par);
+   * run: on the thread that ends its step first when the hand-over floats
+   * (every thread's slices equal), else on the main thread before its step
+   * (its slices smaller by that work, see threads_cut.c); the slices stay
+   * in step after a stop there, and the merge that follows drops what they
+   * found */
+  const int floats = par->tell_floats && par->told < par->nmf;
+  par->tell_rc = EVS_OK;
+  atomic_store_explicit(&par->tell_open, (uint32_t)floats,
+                        memory_order_relaxed);
+  evs__par_bump(par, &par->go); /* publishes the above */
+  int rc = floats ? EVS_OK : evs__par_tell(par);
   evs__par_step(&par->w[0]);
+  evs__par_take_tell(par);
   evs__par_wait(&par->w[0], &par->done, UNTIL_EQUAL,
                 atomic_load(&par->go) * (par->n - 1));
   for (uint32_t t = 0; t < par->n; t++)
     if (par->w[t].rc) return par->w[t].rc;
-  return rc;
+  return rc ? rc : par->tell_rc;
 }
 
 /* ---- the run ------------------------------------------------------------- */

@@ -196,6 +196,13 @@ struct evs_par {
   _Atomic uint32_t sleepers; /* threads asleep in wait_for */
   double h_t;                /* the current horizon: (h_t, h_kind) */
   uint32_t h_kind;
+  /* a step's hand-over of the last barrier's spikes to the plug-ins, when
+   * it floats (tell_floats): open until the first thread to end its step
+   * takes it (evs__par_take_tell), which leaves its status in tell_rc */
+  _Atomic uint32_t tell_open;
+  int tell_rc;
+  int tell_floats; /* 1: every spikes hook of the run may be called from
+                      any thread (evs_plugin.spikes_any_thread) */
   _Alignas(64) _Atomic uint32_t done;
   _Alignas(64) unsigned spins; /* the most a waiter spins before it sleeps */
   _Atomic int quit;
@@ -303,6 +310,13 @@ void evs__par_step(worker *w);
  * it; not while evs__par_close closes the last windows). EVS_OK or a
  * hook's error. (threads_merge.c) */
 int evs__par_tell(struct evs_par *par);
+
+/* Hands the last barrier's spikes to the plug-ins if no thread has taken
+ * that on in this step (tell_open), as thread 0 does before its step when
+ * the hand-over does not float: called by every thread at the end of its
+ * step, so that the thread ending first does it while the others finish
+ * theirs (threads.c). (threads_merge.c) */
+void evs__par_take_tell(struct evs_par *par);
 
 /* Merges the threads' flushes since the last barrier (on several ranks,
  * every rank's threads', exchanged with this rank's status rc) in key

@@ -103,6 +103,12 @@ int evs__par_tell(struct evs_par *par) {
   return rc;
 }
 
+void evs__par_take_tell(struct evs_par *par) {
+  if (atomic_load_explicit(&par->tell_open, memory_order_relaxed) &&
+      atomic_exchange(&par->tell_open, 0))
+    par->tell_rc = evs__par_tell(par);
+}
+
 int evs__par_merge(struct evs_par *par, int defer, int rc) {
   evs_run *r = par->run;
   size_t nall = 0;

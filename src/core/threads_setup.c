@@ -397,6 +397,9 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
   par->net = net;
   par->n = n;
   par->comm = net->comm;
+  par->tell_floats = 1;
+  for (uint32_t s = 0; s < r->npl; s++) /* see evs_plugin */
+    par->tell_floats &= !r->pl[s]->type->spikes || r->pl[s]->spikes_any_thread;
   pthread_mutex_init(&par->lock, NULL);
   pthread_cond_init(&par->wake, NULL);
   /* the ranks on this machine share its cores */

@@ -14,8 +14,14 @@
 
 int evs__net_add_default_plugins(evs_net *net) {
   for (size_t i = 0; i < evs__registry_n_plugins; i++) {
-    int rc = evs__net_add_plugin(net, evs__registry_plugins[i], NULL, NULL);
+    const evs_plugin_type *type = evs__registry_plugins[i];
+    evs_plugin *pl;
+    int rc = evs__net_add_plugin(net, type, NULL, &pl);
     if (rc) return rc;
+    /* their spikes hooks count, or write ras or bin files (the default;
+     * raster.c withdraws this for spikes.h5, written by HDF5) */
+    pl->spikes_any_thread =
+        type == &evs__rate_check_plugin || type == &evs__raster_plugin;
   }
   return EVS_OK;
 }

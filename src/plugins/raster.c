@@ -115,6 +115,9 @@ EVS_API int evs_net_set_spike_format(evs_net *net, evs_spike_format format,
   raster *s = get(net);
   if (!s) return evs_error_set(err, EVS_ENOMEM, NULL, 0, "out of memory");
   s->format = format;
+  /* HDF5 is called from the thread that runs the net only */
+  evs__net_find_plugin(net, &evs__raster_plugin)->spikes_any_thread =
+      format != EVS_SPIKES_SONATA;
   return EVS_OK;
 }
 
