@@ -117,6 +117,51 @@ static double exchange_time(const struct evs_par *par) {
   return e;
 }
 
+/* Runs the plug-in event at the head of r's queue (the horizon just
+ * reached). Returns its status. */
+static int run_plugin(evs_run *r, struct evs_par *par) {
+  evs_event ev;
+  evs_queue_pop(&r->q, &ev);
+  evs_plugin *pl = r->pl[ev.owner];
+  int rc = pl->type->clock(pl, r, &ev);
+  /* a plug-in failed here only: the other ranks learn it at their next
+   * exchange, which this one joins (unless they stop for a signal
+   * instead) */
+  size_t none;
+  if (rc && par->comm && !par->interrupt_all) evs__par_exchange(par, rc, &none);
+  return rc;
+}
+
+/* 1 if a step to the horizon (ht, hk) would run nothing on any thread: no
+ * queue holds an event before it, and the spikes merged at the last
+ * barrier, which the step would list first, are all delivered after it
+ * and none through a projection delivered ahead (handed over when listed).
+ * Read while the other threads wait for the next step. */
+static int step_empty(const struct evs_par *par, double ht, uint32_t hk) {
+  const evs_net *net = par->net;
+  for (uint32_t t = 0; t < par->n; t++) {
+    const evs_event *q = evs_queue_peek(&par->w[t].q);
+    if (q && (q->t < ht || (q->t == ht && q->kind < hk))) return 0;
+  }
+  for (size_t f = 0; f < par->nmf; f++) {
+    if (!par->mf[f].n) continue;
+    const evs_pop *pop = net->pop[par->mf[f].pop];
+    uint32_t d = UINT32_MAX; /* its shortest delay on any thread */
+    for (uint32_t k = 0; k < pop->n_out; k++) {
+      if (net->proj[pop->out[k]]->ahead) return 0;
+      for (uint32_t t = 0; t < par->n; t++) {
+        const evs_csr *m = par->w[t].csr[pop->out[k]];
+        if (m && m->nnz && m->min_delay < d) d = m->min_delay;
+      }
+    }
+    if (d == UINT32_MAX) continue;
+    /* its earliest spike's delivery time, as list_spike computes it */
+    const double first = par->mspk[par->mf[f].begin].t + d * net->resolution;
+    if (first < ht || (first == ht && EVS_EV_DELIVER < hk)) return 0;
+  }
+  return 1;
+}
+
 /* Barriers between two looks at the wall clock for periodic checkpoints
  * (a barrier is some hundreds of events or more). */
 #define PAR_CKPT_POLL 16
@@ -165,24 +210,26 @@ int evs__par_run(evs_run *r, double until) {
       last = 1;
     }
     after_plugin = plugin;
+    if (plugin && !par->comm && step_empty(par, ht, hk)) {
+      /* the plug-in's event comes before anything a thread would run (a
+       * probe's sample right after a window's end): it runs without a
+       * step, once the last barrier's spikes are handed over; the next
+       * step lists their deliveries */
+      par->h_t = ht;
+      par->h_kind = hk;
+      rc = evs__par_tell(par);
+      if (rc == EVS_OK && !r->stopped) rc = run_plugin(r, par);
+      if (rc || r->stopped) break;
+      continue;
+    }
     rc = run_step(par, ht, hk);
     if (rc && !par->comm) break;
     /* the plug-ins see these spikes during the next step, unless a
      * plug-in event or the phase's end comes first (on several ranks the
      * step's status is exchanged with the spikes) */
     rc = evs__par_merge(par, !plugin && !last && !r->stopped, rc);
-    if (rc == EVS_OK && !last && !r->stopped && plugin) {
-      evs_event ev;
-      evs_queue_pop(&r->q, &ev);
-      evs_plugin *pl = r->pl[ev.owner];
-      rc = pl->type->clock(pl, r, &ev);
-      /* a plug-in failed here only: the other ranks learn it at their
-       * next exchange, which this one joins (unless they stop for a
-       * signal instead) */
-      size_t none;
-      if (rc && par->comm && !par->interrupt_all)
-        evs__par_exchange(par, rc, &none);
-    }
+    if (rc == EVS_OK && !last && !r->stopped && plugin)
+      rc = run_plugin(r, par);
     if (rc || last || r->stopped) break;
   }
   evs__par_cpu(par, 1);
