@@ -236,6 +236,46 @@ for pop in E I C Z noise; do
     say_fail "mixed: population $pop fires at ${rate:-?} Hz"
 done
 
+# A sample taken at the time of a delivery, with nothing else due before
+# it: at k ms + 0.5 ms (k = 0 .. 19) the inputs' spikes at k ms + 0.4 ms
+# arrive after their 0.1 ms delay; the input source flushes every 1 ms
+# (the spikes up to its next flush), post has no window of its own before
+# the sample. The one-thread run delivers first (its kind comes before a
+# sample's), so the sampled synaptic current holds the input: a threaded
+# run must not take the sample without a step first (threads.c,
+# step_empty), though no queue holds an event before it.
+awk 'BEGIN { for (k = 0; k < 20; k++) for (i = 0; i < 4; i++)
+               printf "%.17g %d\n", k * 1e-3 + 4e-4, i }' >"$tmp/grid.ras"
+cat >"$tmp/sample.ini" <<MODEL
+[simulation]
+duration = 21 ms
+seed = 1
+resolution = 0.1 ms
+[population src]
+type = SpikeSourceArray
+size = 4
+file = $tmp/grid.ras
+[population post]
+type = IF_curr_exp
+size = 8
+v_rest = -65 mV
+v_thresh = -50 mV
+record = i_syn_exc
+record_neurons = 0-7
+record_interval = 0.5 ms
+[projection in]
+pre = src
+post = post
+connect = all_to_all
+weight = 0.5 nA
+delay = 0.1 ms
+MODEL
+run_threads sample "$tmp/sample.ini"
+# (the first input arrives at 0.5 ms: that sample holds it, 4 x 0.5 nA)
+awk '$1 == "0.000500000" && $2 + 0 > 1.9e-9 { ok = 1 } END { exit !ok }' \
+  "$tmp/sample.1/i_syn_exc_post.tsv" ||
+  say_fail "sample: the sample at 0.5 ms does not hold the input delivered then"
+
 # learning rules, short-term plasticity and weight recordings: a
 # sliceable rule and short-term plasticity run on every thread's slice of
 # their post population; the post population of any other rule and of a
