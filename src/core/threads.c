@@ -88,7 +88,7 @@ static int run_step(struct evs_par *par, double h_t, uint32_t h_kind) {
    * (its slices smaller by that work, see threads_cut.c); the slices stay
    * in step after a stop there, and the merge that follows drops what they
    * found */
-  const int floats = par->tell_floats && par->told < par->nmf;
+  const int floats = par->tell_floats && evs__par_tell_pending(par);
   par->tell_rc = EVS_OK;
   atomic_store_explicit(&par->tell_open, (uint32_t)floats,
                         memory_order_relaxed);
@@ -143,9 +143,8 @@ static int step_empty(const struct evs_par *par, double ht, uint32_t hk) {
     const evs_event *q = evs_queue_peek(&par->w[t].q);
     if (q && (q->t < ht || (q->t == ht && q->kind < hk))) return 0;
   }
-  for (size_t f = 0; f < par->nmf; f++) {
-    if (!par->mf[f].n) continue;
-    const evs_pop *pop = net->pop[par->mf[f].pop];
+  for (size_t f = 0; f < par->nlf; f++) {
+    const evs_pop *pop = net->pop[par->lf[f].pop];
     uint32_t d = UINT32_MAX; /* its shortest delay on any thread */
     for (uint32_t k = 0; k < pop->n_out; k++) {
       if (net->proj[pop->out[k]]->ahead) return 0;
@@ -156,7 +155,7 @@ static int step_empty(const struct evs_par *par, double ht, uint32_t hk) {
     }
     if (d == UINT32_MAX) continue;
     /* its earliest spike's delivery time, as list_spike computes it */
-    const double first = par->mspk[par->mf[f].begin].t + d * net->resolution;
+    const double first = par->lf[f].spk[0].t + d * net->resolution;
     if (first < ht || (first == ht && EVS_EV_DELIVER < hk)) return 0;
   }
   return 1;
@@ -227,7 +226,9 @@ int evs__par_run(evs_run *r, double until) {
     /* the plug-ins see these spikes during the next step, unless a
      * plug-in event or the phase's end comes first (on several ranks the
      * step's status is exchanged with the spikes) */
-    rc = evs__par_merge(par, !plugin && !last && !r->stopped, rc);
+    const int defer = !plugin && !last && !r->stopped;
+    rc = rc == EVS_OK && defer && par->lazy ? evs__par_hold(par)
+                                            : evs__par_merge(par, defer, rc);
     if (rc == EVS_OK && !last && !r->stopped && plugin)
       rc = run_plugin(r, par);
     if (rc || last || r->stopped) break;
@@ -298,13 +299,13 @@ void evs__par_uncount(evs_run *r) {
 int evs__par_settle(struct evs_par *par) {
   int rc = par->run->stopped ? EVS_OK : evs__par_tell(par);
   for (uint32_t t = 0; t < par->n && rc == EVS_OK; t++)
-    for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++) {
-      const evs_pop *pop = par->net->pop[par->mf[f].pop];
-      const evs_spike *spk = par->mspk + par->mf[f].begin;
-      for (size_t i = 0; i < par->mf[f].n && rc == EVS_OK; i++)
-        rc = evs__par_schedule(&par->w[t], pop, &spk[i]);
+    for (size_t f = 0; f < par->nlf && rc == EVS_OK; f++) {
+      const evs_pop *pop = par->net->pop[par->lf[f].pop];
+      for (size_t i = 0; i < par->lf[f].n && rc == EVS_OK; i++)
+        rc = evs__par_schedule(&par->w[t], pop, &par->lf[f].spk[i]);
     }
-  par->nmf = par->nmspk = par->told = 0;
+  par->nmf = par->nmspk = par->told = par->nlf = 0;
+  par->held = 0;
   return rc;
 }
 

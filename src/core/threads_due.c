@@ -291,19 +291,18 @@ static int list_due(worker *w) {
   const struct evs_par *par = w->par;
   int rc = EVS_OK;
   w->ndue = w->nrng = 0;
-  for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++) {
-    if (!par->mf[f].n) continue;
-    const evs_pop *pop = par->net->pop[par->mf[f].pop];
-    const evs_spike *spk = par->mspk + par->mf[f].begin;
+  for (size_t f = 0; f < par->nlf && rc == EVS_OK; f++) {
+    const flush_view *v = &par->lf[f];
+    const evs_pop *pop = par->net->pop[v->pop];
     set_routes(w, pop);
     uint32_t nh, d = one_delay(w, pop, &nh);
     if (d != UINT32_MAX) {
-      for (size_t i = 0; i < par->mf[f].n && rc == EVS_OK; i++)
-        rc = list_one_delay(w, pop, &spk[i], d, nh);
+      for (size_t i = 0; i < v->n && rc == EVS_OK; i++)
+        rc = list_one_delay(w, pop, &v->spk[i], d, nh);
       continue;
     }
-    for (size_t i = 0; i < par->mf[f].n && rc == EVS_OK; i++)
-      rc = list_spike(w, pop, &spk[i], 1);
+    for (size_t i = 0; i < v->n && rc == EVS_OK; i++)
+      rc = list_spike(w, pop, &v->spk[i], 1);
   }
   if (rc == EVS_OK) sort_due(w);
   /* the queue's statistics as if they had been pushed: the peak is reached

@@ -227,16 +227,15 @@ void evs__par_prefetch_rows(const worker *w) {
   const struct evs_par *par = w->par;
   const evs_net *net = par->net;
   for (int pass = 0; pass < 2; pass++)
-    for (size_t f = 0; f < par->nmf; f++) {
-      if (!par->mf[f].n) continue; /* most of the microcircuit's */
-      const evs_pop *pop = net->pop[par->mf[f].pop];
-      const evs_spike *spk = par->mspk + par->mf[f].begin;
+    for (size_t f = 0; f < par->nlf; f++) {
+      const evs_pop *pop = net->pop[par->lf[f].pop];
+      const evs_spike *spk = par->lf[f].spk;
       for (uint32_t k = 0; k < pop->n_out; k++) {
         const evs_csr *m = w->csr[pop->out[k]];
         if (!m) continue;
         int ahead = net->proj[pop->out[k]]->ahead;
         if (pass == 1 && !m->grp_ptr && !ahead) continue;
-        for (size_t i = 0; i < par->mf[f].n; i++) {
+        for (size_t i = 0; i < par->lf[f].n; i++) {
           uint32_t id = spk[i].id;
           if (pass == 0) {
             __builtin_prefetch(m->row_ptr + id);

@@ -109,6 +109,12 @@ typedef struct worker {
                      (time, id): what the merge reads of this thread, in
                      one array it alone writes (evs__par_seal_flushes) */
   size_t nout, capout;
+  flush_rec *hrec; /* the flushes the last barrier held instead of merging
+                      them (evs__par_hold), nhrec of them, their spikes in
+                      hout: rec and out of the step before, swapped */
+  size_t nhrec, caphrec;
+  evs_spike *hout;
+  size_t caphout;
   struct head *head; /* [most outgoing projections of a population]:
                         list_spike's scratch (threads_due.c) */
   due_ev *due;       /* [capdue] the step's deliveries due before its
@@ -144,6 +150,15 @@ typedef struct merged {
   size_t begin, n;
 } merged;
 
+/* One flush of the last barrier's spikes as a step lists their
+ * deliveries: spk[0 .. n), in (time, id) order, all before the run's end
+ * (a merged flush, or one thread's part of a held one). */
+typedef struct flush_view {
+  uint32_t pop;
+  const evs_spike *spk;
+  size_t n;
+} flush_view;
+
 struct evs_par {
   evs_run *run;
   evs_net *net;
@@ -160,6 +175,18 @@ struct evs_par {
   merged *mf; /* those flushes, in order */
   size_t nmf, capmf;
   size_t told;    /* mf[0 .. told) have been handed to the plug-ins */
+  flush_view *lf; /* the last barrier's spikes, which the next step lists:
+                     views of mf, or of the threads' held flushes */
+  size_t nlf, caplf;
+  /* lazy: a barrier that hands its spikes over during the next step holds
+   * the threads' flushes (evs__par_hold) instead of merging them: each
+   * thread lists their deliveries from the threads' held runs, and the
+   * thread that takes the hand-over merges them first (evs__par_tell), off
+   * the barrier's serial part. When the hand-over floats, in one process,
+   * and no projection is delivered ahead (whose hand-over to the post type
+   * follows the listing's order). held: the last barrier held them;
+   * held_merged: they are in mf since. */
+  int lazy, held, held_merged;
   int closing;    /* evs__par_close runs: a stop no longer ends a merge */
   flush_rec *all; /* scratch: every thread's records */
   size_t capall;
@@ -307,8 +334,9 @@ void evs__par_step(worker *w);
 
 /* Hands the merged flushes not yet handed to the plug-ins, in order, up to
  * a stop (as the one-thread loop stops after the flush whose hook stopped
- * it; not while evs__par_close closes the last windows). EVS_OK or a
- * hook's error. (threads_merge.c) */
+ * it; not while evs__par_close closes the last windows), merging the held
+ * ones first (evs__par_hold). EVS_OK, EVS_ENOMEM or a hook's error.
+ * (threads_merge.c) */
 int evs__par_tell(struct evs_par *par);
 
 /* Hands the last barrier's spikes to the plug-ins if no thread has taken
@@ -317,6 +345,19 @@ int evs__par_tell(struct evs_par *par);
  * step, so that the thread ending first does it while the others finish
  * theirs (threads.c). (threads_merge.c) */
 void evs__par_take_tell(struct evs_par *par);
+
+/* 1 if the last barrier's spikes have not all been handed to the plug-ins
+ * (evs__par_tell). */
+static inline int evs__par_tell_pending(const struct evs_par *par) {
+  return (par->held && !par->held_merged) || par->told < par->nmf;
+}
+
+/* The last barrier of a lazy run (see evs_par.lazy; in place of
+ * evs__par_merge, with the hand-over deferred): every thread's flushes
+ * since the barrier before are held (rec and out swapped with hrec and
+ * hout), counted as the merge counts them, and viewed in lf, nothing
+ * merged. EVS_OK or EVS_ENOMEM. (threads_merge.c) */
+int evs__par_hold(struct evs_par *par);
 
 /* Merges the threads' flushes since the last barrier (on several ranks,
  * every rank's threads', exchanged with this rank's status rc) in key

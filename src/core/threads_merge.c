@@ -96,52 +96,49 @@ static int halted(const struct evs_par *par) {
   return par->run->stopped && !par->closing;
 }
 
-int evs__par_tell(struct evs_par *par) {
-  int rc = EVS_OK;
-  while (par->told < par->nmf && rc == EVS_OK && !halted(par))
-    rc = tell_one(par, &par->mf[par->told++]);
-  return rc;
-}
-
-void evs__par_take_tell(struct evs_par *par) {
-  if (atomic_load_explicit(&par->tell_open, memory_order_relaxed) &&
-      atomic_exchange(&par->tell_open, 0))
-    par->tell_rc = evs__par_tell(par);
-}
-
-int evs__par_merge(struct evs_par *par, int defer, int rc) {
-  evs_run *r = par->run;
-  size_t nall = 0;
-  par->nmf = 0;
-  par->nmspk = 0;
-  par->told = 0;
-  if (par->comm) { /* every rank's flushes (threads_ranks.c) */
-    if ((rc = evs__par_exchange(par, rc, &nall))) return rc;
-  } else {
-    if (rc) return rc;
-    for (uint32_t t = 0; t < par->n; t++) nall += par->w[t].nrec;
-    if (reserve((void **)&par->all, &par->capall, nall ? nall : 1,
-                sizeof *par->all))
-      return EVS_ENOMEM;
-    size_t k = 0;
-    for (uint32_t t = 0; t < par->n; t++)
-      for (size_t i = 0; i < par->w[t].nrec; i++, k++) {
-        par->all[k] = par->w[t].rec[i];
-        par->all[k].spk = par->w[t].out;
-      }
+/* The records of every thread's flushes into par->all (held: the ones
+ * the last barrier held), each with its thread's spike array; *nall of
+ * them. EVS_OK or EVS_ENOMEM. */
+static int gather(struct evs_par *par, int held, size_t *nall) {
+  size_t n = 0;
+  for (uint32_t t = 0; t < par->n; t++)
+    n += held ? par->w[t].nhrec : par->w[t].nrec;
+  if (reserve((void **)&par->all, &par->capall, n ? n : 1, sizeof *par->all))
+    return EVS_ENOMEM;
+  size_t k = 0;
+  for (uint32_t t = 0; t < par->n; t++) {
+    const worker *w = &par->w[t];
+    const size_t m = held ? w->nhrec : w->nrec;
+    for (size_t i = 0; i < m; i++, k++) {
+      par->all[k] = held ? w->hrec[i] : w->rec[i];
+      par->all[k].spk = held ? w->hout : w->out;
+    }
   }
+  *nall = n;
+  return EVS_OK;
+}
+
+/* Merges the nall records of par->all into mf and mspk in key order, one
+ * flush's spikes from every thread interleaved by (time, id) and cut at the
+ * run's end; counts the populations' periodic events (count) and hands each
+ * flush to the plug-ins unless defer; up to a stop. Returns rc, or the
+ * merge's failure (out of memory: in one process; on several ranks it
+ * becomes par->deferred). */
+static int merge_recs(struct evs_par *par, size_t nall, int defer, int count,
+                      int rc) {
+  evs_run *r = par->run;
   sort_recs(par->all, nall);
   for (size_t i = 0; i < nall && rc == EVS_OK && !halted(par);) {
     size_t j = i;
-    size_t count = 0;
+    size_t total = 0;
     while (j < nall && par->all[j].t == par->all[i].t &&
            par->all[j].kind == par->all[i].kind &&
            par->all[j].pop == par->all[i].pop) {
-      count += par->all[j].end - par->all[j].begin;
+      total += par->all[j].end - par->all[j].begin;
       j++;
     }
     uint32_t p = par->all[i].pop;
-    if (reserve((void **)&par->mspk, &par->capmspk, par->nmspk + count + 1,
+    if (reserve((void **)&par->mspk, &par->capmspk, par->nmspk + total + 1,
                 sizeof *par->mspk) ||
         reserve((void **)&par->mf, &par->capmf, par->nmf + 1,
                 sizeof *par->mf)) {
@@ -191,7 +188,7 @@ int evs__par_merge(struct evs_par *par, int defer, int rc) {
         m += (size_t)(end[0] - head[0]);
       }
     }
-    par->ticks[p]++;
+    if (count) par->ticks[p]++;
     i = j;
     size_t n = 0;
     while (n < m && out[n].t < r->t_end) n++;
@@ -199,8 +196,92 @@ int evs__par_merge(struct evs_par *par, int defer, int rc) {
     par->nmspk += n;
     if (!defer) rc = evs__par_tell(par);
   }
+  return rc;
+}
+
+/* Appends the view (pop, spk, n) to lf. EVS_OK or EVS_ENOMEM. */
+static int view(struct evs_par *par, uint32_t pop, const evs_spike *spk,
+                size_t n) {
+  if (reserve((void **)&par->lf, &par->caplf, par->nlf + 1, sizeof *par->lf))
+    return EVS_ENOMEM;
+  par->lf[par->nlf++] = (flush_view){.pop = pop, .spk = spk, .n = n};
+  return EVS_OK;
+}
+
+int evs__par_tell(struct evs_par *par) {
+  int rc = EVS_OK;
+  if (par->held && !par->held_merged) { /* the ticks counted at the hold */
+    size_t nall;
+    par->held_merged = 1;
+    rc = gather(par, 1, &nall);
+    if (rc == EVS_OK) rc = merge_recs(par, nall, 1, 0, EVS_OK);
+  }
+  while (par->told < par->nmf && rc == EVS_OK && !halted(par))
+    rc = tell_one(par, &par->mf[par->told++]);
+  return rc;
+}
+
+void evs__par_take_tell(struct evs_par *par) {
+  if (atomic_load_explicit(&par->tell_open, memory_order_relaxed) &&
+      atomic_exchange(&par->tell_open, 0))
+    par->tell_rc = evs__par_tell(par);
+}
+
+int evs__par_hold(struct evs_par *par) {
+  const evs_run *r = par->run;
+  par->nmf = par->nmspk = par->told = par->nlf = 0;
+  par->held = 1;
+  par->held_merged = 0;
+  for (uint32_t t = 0; t < par->n; t++) {
+    worker *w = &par->w[t];
+    flush_rec *rec = w->rec;
+    evs_spike *out = w->out;
+    size_t caprec = w->caprec, capout = w->capout;
+    w->rec = w->hrec;
+    w->caprec = w->caphrec;
+    w->out = w->hout;
+    w->capout = w->caphout;
+    w->hrec = rec;
+    w->caphrec = caprec;
+    w->hout = out;
+    w->caphout = capout;
+    w->nhrec = w->nrec;
+    w->nrec = w->sealed = w->nout = 0;
+  }
+  for (uint32_t t = 0; t < par->n; t++) {
+    const worker *w = &par->w[t];
+    for (size_t i = 0; i < w->nhrec; i++) {
+      const flush_rec *f = &w->hrec[i];
+      /* the merge's count: one a periodic event, which every slice of the
+       * population runs (the first thread holding one counts) */
+      uint32_t first = 0;
+      while (!par->w[first].slice[f->pop]) first++;
+      if (first == t) par->ticks[f->pop]++;
+      size_t n = 0;
+      while (f->begin + n < f->end && w->hout[f->begin + n].t < r->t_end) n++;
+      if (n && view(par, f->pop, w->hout + f->begin, n)) return EVS_ENOMEM;
+    }
+  }
+  return EVS_OK;
+}
+
+int evs__par_merge(struct evs_par *par, int defer, int rc) {
+  size_t nall = 0;
+  par->nmf = par->nmspk = par->told = par->nlf = 0;
+  par->held = 0;
+  if (par->comm) { /* every rank's flushes (threads_ranks.c) */
+    if ((rc = evs__par_exchange(par, rc, &nall))) return rc;
+  } else {
+    if (rc) return rc;
+    if (gather(par, 0, &nall)) return EVS_ENOMEM;
+  }
+  rc = merge_recs(par, nall, defer, 1, rc);
   /* the slices dropped their flushed spikes when sealing them */
   for (uint32_t t = 0; t < par->n; t++)
     par->w[t].nrec = par->w[t].sealed = par->w[t].nout = 0;
+  for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++)
+    if (par->mf[f].n)
+      rc = view(par, par->mf[f].pop, par->mspk + par->mf[f].begin,
+                par->mf[f].n);
   return rc;
 }

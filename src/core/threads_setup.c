@@ -192,6 +192,8 @@ void evs__par_free(struct evs_par *par) {
     free(w->ticks);
     free(w->rec);
     free(w->out);
+    free(w->hrec);
+    free(w->hout);
     free(w->head);
     free(w->route);
     free(w->due);
@@ -209,6 +211,7 @@ void evs__par_free(struct evs_par *par) {
   free(par->ticks);
   free(par->mspk);
   free(par->mf);
+  free(par->lf);
   free(par->all);
   free(par->csrs);
   free(par->rules);
@@ -400,6 +403,8 @@ int evs__par_begin(evs_run *r, uint32_t n, evs_error *err) {
   par->tell_floats = 1;
   for (uint32_t s = 0; s < r->npl; s++) /* see evs_plugin */
     par->tell_floats &= !r->pl[s]->type->spikes || r->pl[s]->spikes_any_thread;
+  par->lazy = par->tell_floats && !par->comm;
+  for (uint32_t k = 0; k < net->nproj; k++) par->lazy &= !net->proj[k]->ahead;
   pthread_mutex_init(&par->lock, NULL);
   pthread_cond_init(&par->wake, NULL);
   /* the ranks on this machine share its cores */
