@@ -7,6 +7,7 @@
  * thread's, a little smaller); another split population is cut into n
  * blocks as before (the main thread's half a share smaller when the net
  * has no synapses). A population run whole is left to the deal. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "check_util.h"
@@ -23,7 +24,7 @@ static const evs_neuron_type plain_type = {.name = "plain"};
 /* The populations: the microcircuit's sizes at 10 % (ring type), with a
  * plain split population and one run whole among them. */
 enum { NPOP = 10, PLAIN = 3, WHOLE = 6 };
-static const uint32_t size[NPOP] = {2068, 583, 2191, 90, 548,
+static const uint32_t size[NPOP] = {2068, 583, 2191, 90,   548,
                                     485,  40,  106,  1440, 295};
 
 START_TEST(test_cut) {
@@ -95,10 +96,60 @@ START_TEST(test_cut) {
 }
 END_TEST
 
+/* B1 at N = 64,000 (E 51,200 and I 12,800 neurons, 80 inputs each from
+ * all of E and I) on two threads, the hand-over floating (equal shares):
+ * the plain populations are cut as one line where the threads' expected
+ * costs are equal (threads_cut.c): thread 0 holds the first part of E, the
+ * other the rest of E and all of I, and pays for it a delivery's setup
+ * (325 instructions) for each spike of E and of I, twice (projections onto
+ * E and onto I) against once: it holds fewer neurons, by that cost over a
+ * neuron's (100 + 109 x 80), to a neuron. */
+START_TEST(test_plain_line) {
+  evs_net net = {0};
+  evs_pop pop[2] = {{.index = 0, .size = 51200, .rank_hi = 51200},
+                    {.index = 1, .size = 12800, .rank_hi = 12800}};
+  evs_pop *pops[2] = {&pop[0], &pop[1]};
+  for (int p = 0; p < 2; p++) {
+    pop[p].type = &plain_type;
+    pop[p].tick = 1e-4;
+  }
+  evs_csr csr[4];
+  evs_proj proj[4];
+  evs_proj *projs[4];
+  for (int k = 0; k < 4; k++) { /* EE, EI, IE, II */
+    evs_pop *pre = &pop[k / 2], *post = &pop[k % 2];
+    csr[k] = (evs_csr){.n_pre = pre->size,
+                       .nnz = (uint64_t)post->size * 80 * pre->size / 64000};
+    proj[k] = (evs_proj){
+        .index = (uint32_t)k, .pre = pre, .post = post, .csr = &csr[k]};
+    projs[k] = &proj[k];
+  }
+  net.pop = pops;
+  net.npop = 2;
+  net.proj = projs;
+  net.nproj = 4;
+  int split[2] = {1, 1};
+  uint32_t bound[6];
+  struct evs_par par = {
+      .net = &net, .n = 2, .split = split, .bound = bound, .tell_floats = 1};
+  evs__par_cut(&par);
+  REQ_UINT(bound[0], ==, 0);
+  REQ_UINT(bound[2], ==, 51200);
+  REQ_UINT(bound[3], ==, 0); /* I: all on thread 1 */
+  REQ_UINT(bound[4], ==, 0);
+  REQ_UINT(bound[5], ==, 12800);
+  const double per_neuron = 100 + 109.0 * 80, extra = 325.0 * 64000;
+  const double n0 = bound[1], n1 = 64000 - n0;
+  REQUIRE_MSG(fabs((n0 - n1) * per_neuron - extra) <= 2 * per_neuron,
+              "thread 0 holds %.0f neurons, thread 1 %.0f", n0, n1);
+}
+END_TEST
+
 static Suite *cut_suite(void) {
   Suite *s = suite_create("threads_cut");
   TCase *tc = tcase_create("cut");
   tcase_add_loop_test(tc, test_cut, 2, 5);
+  tcase_add_test(tc, test_plain_line);
   suite_add_tcase(s, tc);
   return s;
 }
