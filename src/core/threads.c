@@ -229,8 +229,7 @@ int evs__par_run(evs_run *r, double until) {
     const int defer = !plugin && !last && !r->stopped;
     rc = rc == EVS_OK && defer && par->lazy ? evs__par_hold(par)
                                             : evs__par_merge(par, defer, rc);
-    if (rc == EVS_OK && !last && !r->stopped && plugin)
-      rc = run_plugin(r, par);
+    if (rc == EVS_OK && !last && !r->stopped && plugin) rc = run_plugin(r, par);
     if (rc || last || r->stopped) break;
   }
   evs__par_cpu(par, 1);

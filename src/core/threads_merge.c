@@ -281,7 +281,7 @@ int evs__par_merge(struct evs_par *par, int defer, int rc) {
     par->w[t].nrec = par->w[t].sealed = par->w[t].nout = 0;
   for (size_t f = 0; f < par->nmf && rc == EVS_OK; f++)
     if (par->mf[f].n)
-      rc = view(par, par->mf[f].pop, par->mspk + par->mf[f].begin,
-                par->mf[f].n);
+      rc =
+          view(par, par->mf[f].pop, par->mspk + par->mf[f].begin, par->mf[f].n);
   return rc;
 }
