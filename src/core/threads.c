@@ -20,9 +20,18 @@
  * Windows. All threads run their queues up to a common horizon, then meet
  * at a barrier; the main thread (thread 0) merges what they flushed; then
  * every thread schedules the merged spikes' deliveries onto its own slices
- * and runs on, while the main thread first hands the merged spikes to the
- * plug-ins (before a plug-in event or the phase's end it does so at the
- * barrier) and holds fewer neurons for it (main_share). A spike's
+ * and runs on, and the spikes reach the plug-ins during that step (before
+ * a plug-in event or the phase's end, at the barrier): on the thread that
+ * ends its step first when every spikes hook may run on any thread (the
+ * built-in raster and rate check: evs_plugin.spikes_any_thread; the
+ * threads' slices are then equal), else on the main thread before its
+ * step (it holds fewer neurons for it: main_share). In one process, with
+ * the hand-over floating and no projection delivered ahead, the barrier
+ * does not merge at all: it holds the threads' sealed flushes, each
+ * thread lists their deliveries from them, and the thread that takes the
+ * hand-over merges them first (evs__par_hold, evs_par.lazy). A plug-in
+ * event with nothing before it on any thread (a probe's sample right
+ * after a window's end) runs without a step (step_empty). A spike's
  * deliveries of one delay are one queue event, whatever projections and
  * delay groups they come from (schedule_spike): every thread takes one
  * per spike and delay it has synapses of, listed instead of pushed when due
