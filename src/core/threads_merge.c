@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT. Copyright (c) 2026 the evsnn authors. */
 /* evsnn — the threaded scheduler's merge at the barrier: every thread's
  * flushes in the one-thread order (atop threads.c), each flush's spikes
- * interleaved from the threads' sealed runs, handed to the plug-ins. */
+ * interleaved from the threads' sealed runs, handed to the plug-ins; or
+ * the flushes held at the barrier and merged by the thread that hands them
+ * over (evs__par_hold); and the views of them the next step lists. */
 #include <stdlib.h>
 #include <string.h>
 
