@@ -142,6 +142,12 @@ START_TEST(test_plain_line) {
   const double n0 = bound[1], n1 = 64000 - n0;
   REQUIRE_MSG(fabs((n0 - n1) * per_neuron - extra) <= 2 * per_neuron,
               "thread 0 holds %.0f neurons, thread 1 %.0f", n0, n1);
+  /* E learning (a rule on E->E, whose work the line does not weigh): E in
+   * two equal blocks, I alone on the line, halved */
+  proj[0].rule = (struct evs_rule *)&proj[0]; /* only compared with NULL */
+  evs__par_cut(&par);
+  REQ_UINT(bound[1], ==, 25600);
+  REQ_UINT(bound[4], ==, 6400);
 }
 END_TEST
 

@@ -133,6 +133,18 @@ static double pack_cost(const evs_net *net, const evs_pop *pop) {
 #define CALL_COST 325.0
 #define NEURON_COST 100.0
 
+/* 1 if split population p is on the plain line: not packed, and no
+ * learning projection onto it (a rule's work per synaptic event is not in
+ * the line's costs: such a population is cut into equal blocks, every
+ * thread's share of its learning). */
+static int lined(const struct evs_par *par, uint32_t p) {
+  const evs_net *net = par->net;
+  if (!par->split[p] || packed(par, p)) return 0;
+  for (uint32_t k = 0; k < net->nproj; k++)
+    if (net->proj[k]->post == net->pop[p] && net->proj[k]->rule) return 0;
+  return 1;
+}
+
 /* The costs of a plain population: *per_neuron for each neuron a thread
  * holds, *per_part once for each thread holding some (see above). */
 static void plain_costs(const evs_net *net, const evs_pop *pop,
@@ -155,7 +167,7 @@ static double plain_part(const struct evs_par *par, double x0, double x1) {
   const evs_net *net = par->net;
   double at = 0, c = 0;
   for (uint32_t p = 0; p < net->npop && at < x1; p++) {
-    if (!par->split[p] || packed(par, p)) continue;
+    if (!lined(par, p)) continue;
     const evs_pop *pop = net->pop[p];
     const double m = pop->rank_hi - pop->rank_lo;
     const double lo = fmax(x0, at), hi = fmin(x1, at + m);
@@ -213,7 +225,7 @@ void evs__par_cut(struct evs_par *par) {
     neurons += m;
     if (packed(par, p))
       line += pack_cost(net, net->pop[p]);
-    else if (par->split[p])
+    else if (lined(par, p))
       plain += m;
   }
   double cut[EVS_PAR_CUT_MAX + 1];
@@ -233,7 +245,7 @@ void evs__par_cut(struct evs_par *par) {
     b[0] = lo;
     b[n] = lo + m;
     for (uint32_t t = 1; t < n; t++) {
-      if (!packed(par, p) && n > EVS_PAR_CUT_MAX) {
+      if (!packed(par, p) && (n > EVS_PAR_CUT_MAX || !lined(par, p))) {
         b[t] = lo + (uint32_t)part_start(m, a0, t, n);
         continue;
       }
@@ -248,6 +260,6 @@ void evs__par_cut(struct evs_par *par) {
                                       : (uint32_t)fmin(m, x / c * m));
     }
     at += c;
-    if (!packed(par, p)) plain_at += m;
+    if (lined(par, p)) plain_at += m;
   }
 }
