@@ -3,6 +3,7 @@
  * the threads' slices (doc/scaling.md, "Ownership"): from the costs it
  * expects of them, since any cut gives the same bytes. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "core/threads_impl.h"
 
@@ -136,7 +137,7 @@ static double pack_cost(const evs_net *net, const evs_pop *pop) {
 /* 1 if split population p is on the plain line: not packed, and no
  * learning projection onto it (a rule's work per synaptic event is not in
  * the line's costs: such a population is cut into equal blocks, every
- * thread's share of its learning). */
+ * thread's share of its learning). O(projections). */
 static int lined(const struct evs_par *par, uint32_t p) {
   const evs_net *net = par->net;
   if (!par->split[p] || packed(par, p)) return 0;
@@ -145,38 +146,58 @@ static int lined(const struct evs_par *par, uint32_t p) {
   return 1;
 }
 
-/* The costs of a plain population: *per_neuron for each neuron a thread
- * holds, *per_part once for each thread holding some (see above). */
-static void plain_costs(const evs_net *net, const evs_pop *pop,
-                        double *per_neuron, double *per_part) {
-  double inputs = 0, pre = 0;
-  for (uint32_t k = 0; k < net->nproj; k++) {
-    const evs_proj *j = net->proj[k];
-    if (j->post != pop || !j->csr || !j->csr->nnz) continue;
-    inputs += (double)j->csr->nnz;
-    pre += j->pre->size;
+/* The plain line: its populations' sizes and costs (see above), per_neuron
+ * for each neuron a thread holds, per_part once for each thread holding
+ * some; per_neuron < 0 for a population not on it. */
+typedef struct plain_line {
+  double *size, *per_neuron, *per_part;
+  uint32_t npop;
+} plain_line;
+
+/* The plain line of par's net (its arrays the caller's to free), EVS_OK or
+ * EVS_ENOMEM. O(populations x projections). */
+static int plain_line_make(const struct evs_par *par, plain_line *l) {
+  const evs_net *net = par->net;
+  const uint32_t np = net->npop ? net->npop : 1;
+  l->npop = net->npop;
+  l->size = calloc(np, sizeof *l->size);
+  l->per_neuron = calloc(np, sizeof *l->per_neuron);
+  l->per_part = calloc(np, sizeof *l->per_part);
+  if (!l->size || !l->per_neuron || !l->per_part) return EVS_ENOMEM;
+  for (uint32_t p = 0; p < net->npop; p++) {
+    const evs_pop *pop = net->pop[p];
+    l->size[p] = pop->rank_hi - pop->rank_lo;
+    l->per_neuron[p] = -1;
+    if (!lined(par, p)) continue;
+    double inputs = 0, pre = 0;
+    for (uint32_t k = 0; k < net->nproj; k++) {
+      const evs_proj *j = net->proj[k];
+      if (j->post != pop || !j->csr || !j->csr->nnz) continue;
+      inputs += (double)j->csr->nnz;
+      pre += j->pre->size;
+    }
+    l->per_neuron[p] =
+        NEURON_COST + (l->size[p] > 0 ? SYN_COST * inputs / l->size[p] : 0);
+    l->per_part[p] = CALL_COST * pre;
   }
-  const double m = pop->rank_hi - pop->rank_lo;
-  *per_neuron = NEURON_COST + (m > 0 ? SYN_COST * inputs / m : 0);
-  *per_part = CALL_COST * pre;
+  return EVS_OK;
+}
+
+static void plain_line_free(plain_line *l) {
+  free(l->size);
+  free(l->per_neuron);
+  free(l->per_part);
 }
 
 /* The expected cost of the plain line's part [x0, x1) (neurons from the
  * line's start; the populations in index order). */
-static double plain_part(const struct evs_par *par, double x0, double x1) {
-  const evs_net *net = par->net;
+static double plain_part(const plain_line *l, double x0, double x1) {
   double at = 0, c = 0;
-  for (uint32_t p = 0; p < net->npop && at < x1; p++) {
-    if (!lined(par, p)) continue;
-    const evs_pop *pop = net->pop[p];
-    const double m = pop->rank_hi - pop->rank_lo;
-    const double lo = fmax(x0, at), hi = fmin(x1, at + m);
-    if (hi > lo) {
-      double per_neuron, per_part;
-      plain_costs(net, pop, &per_neuron, &per_part);
-      c += (hi - lo) * per_neuron + per_part;
-    }
-    at += m;
+  for (uint32_t p = 0; p < l->npop && at < x1; p++) {
+    if (l->per_neuron[p] < 0) continue;
+    const double lo = fmax(x0, at), hi = fmin(x1, at + l->size[p]);
+    if (hi > lo) c += (hi - lo) * l->per_neuron[p] + l->per_part[p];
+    at += l->size[p];
   }
   return c;
 }
@@ -185,24 +206,27 @@ static double plain_part(const struct evs_par *par, double x0, double x1) {
  * t = 0 .. n): the main thread's part costs a0 of the total, the others
  * equal parts of the rest. The total depends on the cut (a population's
  * per-part cost counts once for each thread holding some): made again
- * from the last cut a few times, each cut found by bisection. */
-static void cut_plain(const struct evs_par *par, double a0, double len,
-                      double *cut) {
+ * from the last cut a few times, each cut found by bisection. EVS_OK, or
+ * EVS_ENOMEM with the line cut into equal parts by neurons. */
+static int cut_plain(const struct evs_par *par, double a0, double len,
+                     double *cut) {
   const uint32_t n = par->n;
   cut[0] = 0;
   cut[n] = len;
   for (uint32_t t = 1; t < n; t++) cut[t] = part_start(len, a0, t, n);
-  for (int round = 0; round < 3; round++) {
+  plain_line l;
+  int rc = plain_line_make(par, &l);
+  for (int round = 0; round < 3 && rc == EVS_OK; round++) {
     double total = 0;
     for (uint32_t t = 0; t < n; t++)
-      total += plain_part(par, cut[t], cut[t + 1]);
+      total += plain_part(&l, cut[t], cut[t + 1]);
     for (uint32_t t = 1; t < n; t++) {
       /* thread t - 1's share */
       const double want = total * (t == 1 ? a0 : (1 - a0) / (n - 1));
       double lo = cut[t - 1], hi = len;
       for (int i = 0; i < 64 && hi - lo > 1e-6; i++) {
         const double mid = 0.5 * (lo + hi);
-        if (plain_part(par, cut[t - 1], mid) < want)
+        if (plain_part(&l, cut[t - 1], mid) < want)
           lo = mid;
         else
           hi = mid;
@@ -210,6 +234,8 @@ static void cut_plain(const struct evs_par *par, double a0, double len,
       cut[t] = hi;
     }
   }
+  plain_line_free(&l);
+  return rc;
 }
 
 void evs__par_cut(struct evs_par *par) {
@@ -229,7 +255,8 @@ void evs__par_cut(struct evs_par *par) {
       plain += m;
   }
   double cut[EVS_PAR_CUT_MAX + 1];
-  if (n <= EVS_PAR_CUT_MAX) cut_plain(par, a0, plain, cut);
+  /* out of memory: cut into equal parts by neurons */
+  if (n <= EVS_PAR_CUT_MAX) (void)cut_plain(par, a0, plain, cut);
   /* the main thread's share of it: less the plug-ins' spikes (main_share)
    * in the line's units, at the assumed rate */
   double s = n > 1 && !par->tell_floats ? 0.5 / (n - 1) : 0;
@@ -242,10 +269,11 @@ void evs__par_cut(struct evs_par *par) {
     uint32_t *b = par->bound + (size_t)p * (n + 1);
     const uint32_t lo = pop->rank_lo, m = pop->rank_hi - pop->rank_lo;
     const double c = packed(par, p) ? pack_cost(net, pop) : 0;
+    const int on_line = lined(par, p);
     b[0] = lo;
     b[n] = lo + m;
     for (uint32_t t = 1; t < n; t++) {
-      if (!packed(par, p) && (n > EVS_PAR_CUT_MAX || !lined(par, p))) {
+      if (!packed(par, p) && (n > EVS_PAR_CUT_MAX || !on_line)) {
         b[t] = lo + (uint32_t)part_start(m, a0, t, n);
         continue;
       }
@@ -260,6 +288,6 @@ void evs__par_cut(struct evs_par *par) {
                                       : (uint32_t)fmin(m, x / c * m));
     }
     at += c;
-    if (lined(par, p)) plain_at += m;
+    if (on_line) plain_at += m;
   }
 }
