@@ -7,10 +7,6 @@
 
 #include "core/threads_impl.h"
 
-/* Threads up to which the plain populations are cut as one line (beyond,
- * each is cut into blocks, part_start). */
-#define EVS_PAR_CUT_MAX 256
-
 /* The share of the main thread. While the others run a step, it also
  * hands the last barrier's spikes to the plug-ins (run_step) and merges the
  * threads' flushes: with every population's spikes recorded (the default)
@@ -206,10 +202,10 @@ static double plain_part(const plain_line *l, double x0, double x1) {
  * t = 0 .. n): the main thread's part costs a0 of the total, the others
  * equal parts of the rest. The total depends on the cut (a population's
  * per-part cost counts once for each thread holding some): made again
- * from the last cut a few times, each cut found by bisection. EVS_OK, or
- * EVS_ENOMEM with the line cut into equal parts by neurons. */
-static int cut_plain(const struct evs_par *par, double a0, double len,
-                     double *cut) {
+ * from the last cut a few times, each cut found by bisection (out of
+ * memory for the costs: the line cut by neurons alone). */
+static void cut_plain(const struct evs_par *par, double a0, double len,
+                      double *cut) {
   const uint32_t n = par->n;
   cut[0] = 0;
   cut[n] = len;
@@ -235,7 +231,6 @@ static int cut_plain(const struct evs_par *par, double a0, double len,
     }
   }
   plain_line_free(&l);
-  return rc;
 }
 
 void evs__par_cut(struct evs_par *par) {
@@ -254,9 +249,9 @@ void evs__par_cut(struct evs_par *par) {
     else if (lined(par, p))
       plain += m;
   }
-  double cut[EVS_PAR_CUT_MAX + 1];
-  /* out of memory: cut into equal parts by neurons */
-  if (n <= EVS_PAR_CUT_MAX) (void)cut_plain(par, a0, plain, cut);
+  /* out of memory for it: the plain populations in blocks, each alone */
+  double *cut = malloc((n + 1) * sizeof *cut);
+  if (cut) cut_plain(par, a0, plain, cut);
   /* the main thread's share of it: less the plug-ins' spikes (main_share)
    * in the line's units, at the assumed rate */
   double s = n > 1 && !par->tell_floats ? 0.5 / (n - 1) : 0;
@@ -273,7 +268,7 @@ void evs__par_cut(struct evs_par *par) {
     b[0] = lo;
     b[n] = lo + m;
     for (uint32_t t = 1; t < n; t++) {
-      if (!packed(par, p) && (n > EVS_PAR_CUT_MAX || !on_line)) {
+      if (!packed(par, p) && (!cut || !on_line)) {
         b[t] = lo + (uint32_t)part_start(m, a0, t, n);
         continue;
       }
@@ -290,4 +285,5 @@ void evs__par_cut(struct evs_par *par) {
     at += c;
     if (on_line) plain_at += m;
   }
+  free(cut);
 }
